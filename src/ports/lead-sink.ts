@@ -1,0 +1,42 @@
+import type { FailureKind } from '../domain/errors.ts';
+import type { CrmName, NextAction, Priority, TossUpFlag } from '../domain/lead.ts';
+
+/** Only the fields that differ from what the CRM holds; absent keys are left untouched. */
+export interface TossUpFieldValues {
+  flag?: TossUpFlag;
+  reason?: string;
+  nextAction?: NextAction;
+  attributeScore?: number;
+  behaviourScore?: number;
+  dueAt?: string | null;
+  decisionKey?: string;
+}
+
+export interface TossUpUpdate {
+  leadId: string;
+  objectType: string;
+  fields: TossUpFieldValues;
+}
+
+export interface FollowUpTask {
+  /** Deterministic key (lead, decision, rules version): the same toss-up always yields the same key. */
+  key: string;
+  leadId: string;
+  objectType: string;
+  ownerId: string;
+  subject: string;
+  body: string;
+  dueAt: string;
+  priority: Priority;
+}
+
+export type WriteOutcome =
+  | { ok: true; id: string; created?: boolean }
+  | { ok: false; id: string; kind: FailureKind; code: string; message: string };
+
+export interface LeadSink {
+  readonly crm: CrmName;
+  writeTossUp(updates: readonly TossUpUpdate[]): Promise<WriteOutcome[]>;
+  /** Must be idempotent per `FollowUpTask.key`: a repeated key never creates a second task. */
+  createTasks(tasks: readonly FollowUpTask[]): Promise<WriteOutcome[]>;
+}

@@ -1,0 +1,31 @@
+import type { CrmName, Lead } from '../domain/lead.ts';
+
+/**
+ * Position in a CRM's change stream. Inclusive and tie-safe: the next read starts AT `modifiedAt`
+ * (>=) and skips the ids already handed off at exactly that timestamp, so records sharing a
+ * timestamp across a page boundary are neither lost nor processed twice.
+ */
+export interface SyncCursor {
+  modifiedAt: string;
+  idsAtModifiedAt: string[];
+}
+
+export interface LeadPage {
+  leads: Lead[];
+  /** Records deleted (or merged/converted away) since the cursor; nothing is written for them. */
+  deletedIds: string[];
+  /** Commit this after the page has been handed off; resuming from it re-reads nothing already handed off. */
+  cursor: SyncCursor;
+}
+
+export interface ReadOptions {
+  /** `null` = start of time (a full backfill). */
+  since: SyncCursor | null;
+  /** Stop after about this many leads (whole pages). */
+  limit?: number;
+}
+
+export interface LeadSource {
+  readonly crm: CrmName;
+  readChanges(options: ReadOptions): AsyncIterable<LeadPage>;
+}
