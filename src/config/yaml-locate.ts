@@ -1,0 +1,225 @@
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../domain/errors.ts';
+
+/**
+ * Admin-edited YAML files are validated with zod, but zod only knows paths (`pools[1].members[0].rep`);
+ * an admin needs `routing.yaml:42:9`. This module keeps the parsed YAML document next to the plain data
+ * so every schema issue can be pointed at the line that caused it. Shared by every YAML loader.
+ */
+
+export type YamlPath = readonly PropertyKey[];
+
+export interface YamlSource {
+  file: string;
+  doc: Document;
+  lineCounter: LineCounter;
+}
+
+export interface YamlPosition {
+  /** 1-based; 0 when the document has no node at all (empty file). */
+  line: number;
+  column: number;
+}
+
+/** Parses YAML text; syntax errors become a `ConfigError` with the parser's own line and column. */
+export function parseYamlSource(text: string, file: string): { source: YamlSource; data: unknown } {
+  const lineCounter = new LineCounter();
+  // `uniqueKeys` is on by default: a key typed twice is an error rather than a silent override.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return {
+          file,
+          line: pos.line,
+          column: pos.col,
+          path: '',
+          message: `YAML syntax error: ${firstLine(e.message)}`,
+          hint: yamlSyntaxHint(e.code),
+        };
+      }),
+    );
+  }
+  return { source: { file, doc, lineCounter }, data: doc.toJS() };
+}
+
+/** `['pools', 1, 'members', 0, 'rep']` → `pools[1].members[0].rep`. */
+export function formatYamlPath(path: YamlPath): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out === '' ? String(seg) : `.${String(seg)}`;
+  }
+  return out;
+}
+
+/**
+ * Position of the node at `path`, or of the deepest existing ancestor when the path does not exist
+ * (a missing key is reported at the mapping that should contain it). With `atKey`, a mapping entry is
+ * reported at its key rather than its value (used for unknown keys).
+ */
+export function locateYamlPath(
+  source: YamlSource,
+  path: YamlPath,
+  options?: { atKey?: boolean },
+): YamlPosition {
+  let node: unknown = source.doc.contents;
+  let best = rangeStart(node);
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const isLast = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
+      if (!pair) break;
+      const keyStart = rangeStart(pair.key);
+      const valueStart = rangeStart(pair.value);
+      if (isLast && options?.atKey && keyStart !== undefined) {
+        best = keyStart;
+        break;
+      }
+      // An empty value (`key:`) has no useful range of its own; the key is where the admin looks.
+      best = valueStart ?? keyStart ?? best;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (item === undefined) break;
+      best = rangeStart(item) ?? best;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  if (best === undefined) return { line: 0, column: 0 };
+  const pos = source.lineCounter.linePos(best);
+  return { line: pos.line, column: pos.col };
+}
+
+export type IssueHint = (issue: z.core.$ZodIssue, data: unknown) => string | undefined;
+
+/** Turns zod issues into located `ConfigIssue`s; `hint` may supply schema-specific advice. */
+export function zodIssuesToConfigIssues(
+  issues: readonly z.core.$ZodIssue[],
+  source: YamlSource,
+  data: unknown,
+  hint?: IssueHint,
+): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      // One issue per unknown key, each at the key itself, so a typo is easy to find.
+      for (const key of issue.keys) {
+        const path = [...issue.path, key];
+        const pos = locateYamlPath(source, path, { atKey: true });
+        out.push({
+          file: source.file,
+          ...pos,
+          path: formatYamlPath(path),
+          message: `unknown key "${key}"`,
+          hint: hint?.(issue, data) ?? 'remove it or fix its spelling (keys are case-sensitive)',
+        });
+      }
+      continue;
+    }
+    const pos = locateYamlPath(source, issue.path);
+    out.push({
+      file: source.file,
+      ...pos,
+      path: formatYamlPath(issue.path),
+      message: issueMessage(issue, data),
+      hint: hint?.(issue, data) ?? defaultHint(issue, data),
+    });
+  }
+  return out;
+}
+
+/**
+ * Parse YAML text and validate it with `schema`. Every problem (syntax or schema) is reported at once
+ * as a `ConfigError`, so an admin can fix a file in one pass.
+ */
+export function parseYamlWithSchema<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  hint?: IssueHint,
+): z.output<S> {
+  const { source, data } = parseYamlSource(text, file);
+  if (data === null || data === undefined) {
+    throw new ConfigError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: 'the file is empty',
+        hint: 'start from the shipped example in mappings/ and edit it',
+      },
+    ]);
+  }
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  throw new ConfigError(zodIssuesToConfigIssues(result.error.issues, source, data, hint));
+}
+
+function issueMessage(issue: z.core.$ZodIssue, data: unknown): string {
+  if (issue.code === 'invalid_type' && valueAt(data, issue.path) === undefined) {
+    return `"${String(issue.path.at(-1) ?? 'value')}" is required`;
+  }
+  return issue.message;
+}
+
+function defaultHint(issue: z.core.$ZodIssue, data: unknown): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      return valueAt(data, issue.path) === undefined
+        ? `add "${String(issue.path.at(-1) ?? '')}:" with a ${issue.expected} value`
+        : `write a ${issue.expected} here`;
+    case 'invalid_value':
+      return `use one of: ${issue.values.map((v) => String(v)).join(', ')}`;
+    case 'custom': {
+      const h = (issue.params as { hint?: unknown } | undefined)?.hint;
+      return typeof h === 'string' ? h : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Reads the plain value at `path` (undefined when absent), to tell "missing" from "wrong type". */
+function valueAt(data: unknown, path: YamlPath): unknown {
+  let cur: unknown = data;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[seg];
+  }
+  return cur;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return range ? range[0] : undefined;
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return typeof key === 'string' ? key : undefined;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+function yamlSyntaxHint(code: string): string {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'a key appears twice in the same mapping; keep one';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'check the indentation (spaces, not tabs) and closing brackets on this line';
+    case 'TAB_AS_INDENT':
+      return 'YAML indentation must use spaces; replace the tab';
+    default:
+      return 'check the YAML syntax on this line; quote values that contain ": " or start with special characters';
+  }
+}

@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import { parseYamlWithSchema } from '../config/yaml-locate.ts';
+import { NextActionSchema } from '../domain/lead.ts';
+import { isIsoDate, isValidTimeZone } from './zoned-time.ts';
+
+/**
+ * Schema of `mappings/sla.yaml`: the business calendar (time zone, hours, working days, holidays) and,
+ * per next action, how long the receiver has and when an overdue item escalates to the manager.
+ */
+
+export const DurationUnitSchema = z.enum(['hours', 'businessHours', 'days', 'businessDays']);
+export type DurationUnit = z.infer<typeof DurationUnitSchema>;
+
+export interface SlaDuration {
+  amount: number;
+  unit: DurationUnit;
+}
+
+const UNIT_WORDS: Readonly<Record<string, DurationUnit>> = {
+  hour: 'hours',
+  hours: 'hours',
+  businesshour: 'businessHours',
+  businesshours: 'businessHours',
+  day: 'days',
+  days: 'days',
+  businessday: 'businessDays',
+  businessdays: 'businessDays',
+};
+
+const DURATION_HINT =
+  'write an amount and a unit, e.g. "24 hours", "9 businessHours", "1 businessDay", "3 businessDays" or "2 days"';
+
+/** Accepts `"3 businessDays"` (admin-friendly) or `{ amount: 3, unit: businessDays }`. */
+const DurationSchema = z.preprocess(
+  (raw) => {
+    if (typeof raw !== 'string') return raw;
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*$/.exec(raw);
+    if (!m) return raw;
+    const unit = UNIT_WORDS[(m[2] ?? '').toLowerCase()];
+    return unit ? { amount: Number(m[1]), unit } : raw;
+  },
+  z.strictObject(
+    {
+      amount: z.number().nonnegative(),
+      unit: DurationUnitSchema,
+    },
+    { error: `not a duration; ${DURATION_HINT}` },
+  ),
+);
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const TimeOfDaySchema = z
+  .string({ error: 'write the time as "HH:MM" in quotes, e.g. "09:00"' })
+  .regex(HHMM, { error: 'write the time as "HH:MM" (24-hour), e.g. "09:00" or "18:00"' });
+
+const WeekdaySchema = z.enum(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']);
+export type Weekday = z.infer<typeof WeekdaySchema>;
+export const WEEKDAY_INDEX: Readonly<Record<Weekday, number>> = {
+  sun: 0,
+  mon: 1,
+  tue: 2,
+  wed: 3,
+  thu: 4,
+  fri: 5,
+  sat: 6,
+};
+
+/** YYYY-MM-DD (one-off) or MM-DD (every year). */
+const HolidayDaySchema = z.string().refine((v) => isIsoDate(v) || isMonthDay(v), {
+  error: 'write a date as "YYYY-MM-DD" (that year only) or "MM-DD" (every year), in quotes',
+});
+
+const CompanyHolidaySchema = z
+  .strictObject({
+    name: z.string().min(1).optional(),
+    date: HolidayDaySchema.optional(),
+    from: HolidayDaySchema.optional(),
+    to: HolidayDaySchema.optional(),
+  })
+  .superRefine((h, ctx) => {
+    const single = h.date !== undefined;
+    const range = h.from !== undefined || h.to !== undefined;
+    if (single === range) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a company holiday needs either "date" or both "from" and "to"',
+        params: { hint: 'e.g. { name: 創立記念日, date: "2026-10-01" } or { from: "12-29", to: "01-03" }' },
+      });
+      return;
+    }
+    if (range) {
+      if (h.from === undefined || h.to === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [h.from === undefined ? 'from' : 'to'],
+          message: 'a holiday range needs both "from" and "to"',
+        });
+        return;
+      }
+      if (isMonthDay(h.from) !== isMonthDay(h.to)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['to'],
+          message: '"from" and "to" must both be YYYY-MM-DD or both be MM-DD',
+          params: { hint: 'use MM-DD for a range that repeats every year (it may cross New Year)' },
+        });
+      } else if (!isMonthDay(h.from) && h.from > h.to) {
+        ctx.addIssue({ code: 'custom', path: ['to'], message: '"to" is before "from"' });
+      }
+    }
+  });
+export type CompanyHoliday = z.infer<typeof CompanyHolidaySchema>;
+
+const SlaEntrySchema = z.strictObject({
+  due: DurationSchema,
+  /** Counted from the due time: overdue by this much → escalate to the manager. */
+  escalateAfter: DurationSchema.optional(),
+});
+
+/** `none` (or null) = this next action has no SLA: no due date and no escalation. */
+const SlaOrNoneSchema = z.preprocess((raw) => (raw === 'none' ? null : raw), SlaEntrySchema.nullable());
+
+const slaShape = Object.fromEntries(NextActionSchema.options.map((a) => [a, SlaOrNoneSchema])) as Record<
+  (typeof NextActionSchema.options)[number],
+  typeof SlaOrNoneSchema
+>;
+
+export const SlaConfigSchema = z
+  .strictObject({
+    version: z.literal(1),
+    timeZone: z
+      .string()
+      .refine(isValidTimeZone, {
+        error: 'unknown time zone; use an IANA name such as "Asia/Tokyo" or a fixed offset such as "+09:00"',
+      })
+      .default('Asia/Tokyo'),
+    businessHours: z
+      .strictObject({ start: TimeOfDaySchema, end: TimeOfDaySchema })
+      .refine((h) => h.start < h.end, {
+        error: 'business hours must start before they end (overnight hours are not supported)',
+        path: ['end'],
+      })
+      .default({ start: '09:00', end: '18:00' }),
+    workingDays: z
+      .array(WeekdaySchema)
+      .min(1, { error: 'at least one working day is needed' })
+      .default(['mon', 'tue', 'wed', 'thu', 'fri']),
+    /** Japanese public holidays (incl. substitute holidays) from @holiday-jp/holiday_jp. */
+    nationalHolidays: z.boolean().default(true),
+    companyHolidays: z.array(CompanyHolidaySchema).default([]),
+    slas: z.strictObject(slaShape),
+  })
+  .superRefine((c, ctx) => {
+    if (new Set(c.workingDays).size !== c.workingDays.length) {
+      ctx.addIssue({ code: 'custom', path: ['workingDays'], message: 'a working day is listed twice' });
+    }
+  });
+export type SlaConfig = z.infer<typeof SlaConfigSchema>;
+export type SlaEntry = z.infer<typeof SlaEntrySchema>;
+
+/** Parses and validates sla.yaml text; problems become a `ConfigError` with line numbers. */
+export function parseSlaConfig(text: string, file = 'mappings/sla.yaml'): SlaConfig {
+  return parseYamlWithSchema(text, file, SlaConfigSchema, (issue) => {
+    const last = issue.path.at(-1);
+    if (issue.path[0] === 'slas' && issue.code === 'invalid_type' && issue.path.length === 2) {
+      return `give "${String(last)}" a due time such as { due: "3 businessDays" }, or write "${String(last)}: none" for no SLA`;
+    }
+    if (issue.path[0] === 'slas' && issue.code === 'invalid_union') return DURATION_HINT;
+    return undefined;
+  });
+}
+
+export function isMonthDay(value: string): boolean {
+  const m = /^(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const month = Number(m[1]);
+  const day = Number(m[2]);
+  // Leap year 2000 so that 02-29 is accepted as a recurring date.
+  return isIsoDate(`2000-${m[1]}-${m[2]}`) && month >= 1 && day >= 1;
+}
+
+/**
+ * The SLAs from the case studies, used when no sla.yaml is given (mappings/sla.yaml ships the same).
+ * Field sales: "act within 24 hours" is read as one business day (Fri 17:30 → Mon 17:30), and the
+ * "contact within 48 hours" case becomes the escalation point one business day after that.
+ */
+export const DEFAULT_SLAS: SlaConfig['slas'] = {
+  field_sales_tossup: {
+    due: { amount: 1, unit: 'businessDays' },
+    escalateAfter: { amount: 1, unit: 'businessDays' },
+  },
+  inside_sales_follow_up: { due: { amount: 3, unit: 'businessDays' } },
+  inside_sales_hearing: { due: { amount: 3, unit: 'businessDays' } },
+  notify_is_sales_planning: {
+    due: { amount: 3, unit: 'businessDays' },
+    escalateAfter: { amount: 0, unit: 'businessHours' },
+  },
+  nurture: null,
+};
+
+export function defaultSlaConfig(): SlaConfig {
+  return SlaConfigSchema.parse({ version: 1, slas: DEFAULT_SLAS });
+}
