@@ -21,7 +21,8 @@ export interface Decision {
   flag: TossUpFlag;
   nextAction: NextAction;
   priority: Priority;
-  scores: { attribute: number; behaviour: number };
+  /** `behaviour` is `null` when it comes from an MA tool that has no score for this lead. */
+  scores: { attribute: number; behaviour: number | null };
   owner?: DecidedOwner;
   /** Ordered: the most decisive first. Never empty. */
   reasons: Reason[];

@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { ActivityTypeSchema, NextActionSchema, PrioritySchema, TossUpFlagSchema } from '../domain/lead.ts';
+
+/**
+ * The admin-editable rule file (`mappings/rules/*.yaml`). Structural checks live here; checks that
+ * need the fact registry (does this fact exist, is this operator valid for its type) live in
+ * `validate-rule-set.ts`, so every problem is reported at once with its line.
+ */
+
+const Id = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'use lower_snake_case letters, digits and _ (starting with a letter)');
+
+/** Threshold names are referenced from conditions; camelCase reads naturally there (`timelineMonths`). */
+const ThresholdName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'use letters, digits and _ (starting with a letter)');
+
+export const OperatorSchema = z.enum([
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'notIn',
+  'contains',
+  'matches',
+]);
+export type Operator = z.infer<typeof OperatorSchema>;
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const LeafConditionSchema = z
+  .object({
+    /** Name from the fact registry, e.g. `score.behaviour`, `company.employees`, `hearing.timelineMonths`. */
+    fact: z.string(),
+    op: OperatorSchema,
+    /** Literal to compare with (a list for `in`/`notIn`). */
+    value: z.union([Scalar, z.array(Scalar)]).optional(),
+    /** Name of a threshold from `thresholds:` (campaign overrides can change it). */
+    threshold: z.string().optional(),
+    /** `activities.count` only: which activity types count (default: all). */
+    types: z.array(ActivityTypeSchema).optional(),
+    /** `activities.count` only: the last N days, inclusive of day N (default: the behaviour window). */
+    withinDays: z.number().int().positive().optional(),
+    /** `activities.count` only: only page views of this named page. */
+    page: z.string().optional(),
+  })
+  .strict()
+  .refine((c) => (c.value === undefined) !== (c.threshold === undefined), {
+    message: 'give exactly one of `value` or `threshold`',
+  });
+export type LeafCondition = z.infer<typeof LeafConditionSchema>;
+
+export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
+
+export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(ConditionSchema).min(1) }).strict(),
+    z.object({ any: z.array(ConditionSchema).min(1) }).strict(),
+    z.object({ not: ConditionSchema }).strict(),
+    LeafConditionSchema,
+  ]),
+);
+
+export const OwnerSpecSchema = z.union([
+  z.literal('account_owner'),
+  z.literal('requester'),
+  z.object({ queue: Id }).strict(),
+]);
+export type OwnerSpec = z.infer<typeof OwnerSpecSchema>;
+
+export const OutcomeSchema = z
+  .object({
+    flag: TossUpFlagSchema,
+    nextAction: NextActionSchema,
+    priority: PrioritySchema.default('medium'),
+  })
+  .strict();
+
+export const RuleSchema = z
+  .object({
+    id: Id,
+    /** One line for sales, shown in `tossup rules doc`. */
+    description: z.string().optional(),
+    when: ConditionSchema,
+    flag: TossUpFlagSchema,
+    nextAction: NextActionSchema,
+    priority: PrioritySchema.default('medium'),
+    owner: OwnerSpecSchema.optional(),
+    /**
+     * When the rule would match but some input is missing: `hold` stops here and asks for the data
+     * (the lead is put on hold with the missing fields as reasons); `skip` treats it as not matched.
+     */
+    onMissing: z.enum(['hold', 'skip']).default('hold'),
+    /** Explain a lead that ends in `otherwise` by this rule's unmet conditions. */
+    explainWhenNotMet: z.boolean().default(false),
+    /** Manual-request style rules: at most this many matches per requester per calendar month. */
+    quotaPerMonth: z.number().int().positive().optional(),
+  })
+  .strict();
+export type Rule = z.infer<typeof RuleSchema>;
+
+const TierSchema = z
+  .object({
+    op: OperatorSchema,
+    value: z.union([Scalar, z.array(Scalar)]),
+    points: z.number().int(),
+  })
+  .strict();
+
+export const AttributeGroupSchema = z
+  .object({
+    id: Id,
+    fact: z.string(),
+    /** The first matching tier scores (order tiers from best to worst). */
+    tiers: z.array(TierSchema).min(1),
+    /**
+     * A missing value in a required group makes the score uncertain (it could be worth the best
+     * tier), so a rule that depends on it holds and asks for the data. A missing value in an
+     * optional group simply scores 0: CRMs rarely have every attribute and that must not stall leads.
+     */
+    required: z.boolean().default(false),
+  })
+  .strict();
+export type AttributeGroup = z.infer<typeof AttributeGroupSchema>;
+
+const IsoDate = z.iso.date('use a date like 2026-11-30');
+
+export const RuleSetSchema = z
+  .object({
+    version: z.literal(1),
+    name: Id,
+    description: z.string().optional(),
+    /** Calendar used for "last N days", campaign dates and quotas. */
+    timeZone: z.string().default('Asia/Tokyo'),
+    thresholds: z.record(ThresholdName, z.number()).default({}),
+    attributeScore: z
+      .object({
+        cap: z.number().int().positive().default(100),
+        groups: z.array(AttributeGroupSchema).default([]),
+      })
+      .strict()
+      .default({ cap: 100, groups: [] }),
+    behaviourScore: z
+      .object({
+        /** `activities`: computed here; `ma`: the MA tool's score; `ma_or_activities`: MA when present. */
+        source: z.enum(['activities', 'ma', 'ma_or_activities']).default('activities'),
+        windowDays: z.number().int().positive().default(90),
+        /** Older activity counts less: weight × 0.5^(days ago / halfLifeDays). Omit for no decay. */
+        halfLifeDays: z.number().positive().optional(),
+        cap: z.number().int().positive().optional(),
+        weights: z.partialRecord(ActivityTypeSchema, z.number()).default({}),
+        /** Extra points for views of named pages, e.g. `pricing: 10`. */
+        pageWeights: z.record(z.string(), z.number()).default({}),
+      })
+      .strict()
+      .default({ source: 'activities', windowDays: 90, weights: {}, pageWeights: {} }),
+    /** Time-boxed threshold changes, e.g. a campaign; they end by themselves after `to`. */
+    overrides: z
+      .array(
+        z
+          .object({
+            id: Id,
+            label: z.string(),
+            /** Inclusive local dates in `timeZone`. */
+            from: IsoDate,
+            to: IsoDate,
+            thresholds: z.record(ThresholdName, z.number()),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** Ordered; the first rule that matches decides. */
+    rules: z.array(RuleSchema).min(1),
+    /** What happens when no rule matches. */
+    otherwise: OutcomeSchema,
+    /** The outcome used when a rule with `onMissing: hold` lacks data. */
+    missingData: OutcomeSchema.default({
+      flag: 'hold',
+      nextAction: 'inside_sales_hearing',
+      priority: 'medium',
+    }),
+    /** Message template overrides, by locale and reason code (see docs/reasons.md). */
+    messages: z
+      .object({
+        ja: z.record(z.string(), z.string()).default({}),
+        en: z.record(z.string(), z.string()).default({}),
+      })
+      .strict()
+      .default({ ja: {}, en: {} }),
+  })
+  .strict();
+export type RuleSet = z.infer<typeof RuleSetSchema>;

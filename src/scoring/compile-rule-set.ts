@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import type { Condition, Rule, RuleSet } from '../config/rule-set-schema.ts';
+import { type CompiledCondition, compileCondition } from './conditions.ts';
+import {
+  type AttributeScorer,
+  type BehaviourScorer,
+  compileAttributeScore,
+  compileBehaviourScore,
+} from './scores.ts';
+import { dateToDay, zoneOffsetMs } from './time.ts';
+
+export interface CompiledRule {
+  rule: Rule;
+  when: CompiledCondition;
+}
+
+export interface ActiveOverride {
+  id: string;
+  label: string;
+  to: string;
+  thresholds: Readonly<Record<string, number>>;
+}
+
+/** A validated rule set turned into closures once, so `decide` does no parsing or lookups by name. */
+export interface CompiledRuleSet {
+  source: RuleSet;
+  /** Content hash: changes whenever anything that can change a decision changes. */
+  version: string;
+  rules: CompiledRule[];
+  attribute: AttributeScorer;
+  behaviour: BehaviourScorer;
+  /** Thresholds in force on a local day, with the overrides that changed them. */
+  thresholdsOn(day: number): {
+    thresholds: Readonly<Record<string, number>>;
+    overrides: readonly ActiveOverride[];
+  };
+  /** UTC offset of the rule set's zone at an instant (cached per hour, zones change offset on the hour). */
+  offsetAt(epochMs: number): number;
+}
+
+export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
+  const window = rs.behaviourScore.windowDays;
+  const rules = rs.rules.map((rule) => ({ rule, when: compileCondition(withDefaults(rule.when, window)) }));
+  const overrides = rs.overrides.map((o) => ({ ...o, fromDay: dateToDay(o.from), toDay: dateToDay(o.to) }));
+
+  let cachedDay = Number.NaN;
+  let cachedThresholds: ReturnType<CompiledRuleSet['thresholdsOn']> = {
+    thresholds: rs.thresholds,
+    overrides: [],
+  };
+  let cachedHour = Number.NaN;
+  let cachedOffset = 0;
+
+  return {
+    source: rs,
+    version: ruleSetVersion(rs),
+    rules,
+    attribute: compileAttributeScore(rs.attributeScore),
+    behaviour: compileBehaviourScore(rs.behaviourScore),
+    thresholdsOn(day) {
+      if (day === cachedDay) return cachedThresholds;
+      const active = overrides.filter((o) => day >= o.fromDay && day <= o.toDay);
+      const thresholds = { ...rs.thresholds };
+      // Later overrides win where two overlap; both are listed as active.
+      for (const o of active) Object.assign(thresholds, o.thresholds);
+      cachedDay = day;
+      cachedThresholds = {
+        thresholds,
+        overrides: active.map((o) => ({ id: o.id, label: o.label, to: o.to, thresholds: o.thresholds })),
+      };
+      return cachedThresholds;
+    },
+    offsetAt(epochMs) {
+      const hour = Math.floor(epochMs / 3_600_000);
+      if (hour !== cachedHour) {
+        cachedOffset = zoneOffsetMs(rs.timeZone, epochMs);
+        cachedHour = hour;
+      }
+      return cachedOffset;
+    },
+  };
+}
+
+/** `activities.count` without `withinDays` counts over the behaviour window. */
+function withDefaults(c: Condition, window: number): Condition {
+  if ('all' in c) return { all: c.all.map((x) => withDefaults(x, window)) };
+  if ('any' in c) return { any: c.any.map((x) => withDefaults(x, window)) };
+  if ('not' in c) return { not: withDefaults(c.not, window) };
+  if (c.fact === 'activities.count' && c.withinDays === undefined) return { ...c, withinDays: window };
+  return c;
+}
+
+export function ruleSetVersion(rs: RuleSet): string {
+  // Message templates only change wording, not decisions, so they do not change the version.
+  const { messages: _messages, description: _description, ...decisive } = rs;
+  return createHash('sha256').update(stableJson(decisive)).digest('hex').slice(0, 12);
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}

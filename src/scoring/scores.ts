@@ -1,0 +1,105 @@
+import type { RuleSet } from '../config/rule-set-schema.ts';
+import type { Lead } from '../domain/lead.ts';
+import { compileCondition, type DecisionContext, TRUE } from './conditions.ts';
+import { FACTS } from './facts.ts';
+
+/**
+ * Fit (attribute) and behaviour scores. Both are plain sums an admin can recompute by hand from
+ * the rule file, which is what makes the reason shown to sales believable.
+ */
+
+export interface AttributeScorer {
+  /** Fills `ctx.attribute`: the score with missing inputs at 0, the best it could be, and what is missing. */
+  score(ctx: DecisionContext): void;
+  /** Points per group for `tossup explain`. */
+  breakdown(ctx: DecisionContext): Array<{ group: string; points: number; missing: boolean }>;
+}
+
+export function compileAttributeScore(spec: RuleSet['attributeScore']): AttributeScorer {
+  const groups = spec.groups.map((g) => {
+    const fact = FACTS[g.fact]!;
+    const tiers = g.tiers.map((t) => ({
+      points: t.points,
+      test: compileCondition({ fact: g.fact, op: t.op, value: t.value }).test,
+    }));
+    const best = Math.max(0, ...g.tiers.map((t) => t.points));
+    return { id: g.id, fact, tiers, best, required: g.required };
+  });
+  const cap = spec.cap;
+
+  const groupPoints = (ctx: DecisionContext, g: (typeof groups)[number]): number | undefined => {
+    if (g.fact.get(ctx) === undefined) return undefined;
+    for (const t of g.tiers) if (t.test(ctx) === TRUE) return t.points;
+    return 0;
+  };
+
+  return {
+    score(ctx) {
+      let value = 0;
+      let max = 0;
+      let missing: string[] | undefined; // allocated only for the rare lead with gaps
+      for (const g of groups) {
+        const p = groupPoints(ctx, g);
+        if (p === undefined) {
+          if (!g.required) continue;
+          max += g.best;
+          if (!missing) missing = [];
+          missing.push(g.fact.source);
+        } else {
+          value += p;
+          max += p;
+        }
+      }
+      ctx.attribute = { value: Math.min(cap, value), max: Math.min(cap, max), missing: missing ?? NONE };
+    },
+    breakdown(ctx) {
+      return groups.map((g) => {
+        const p = groupPoints(ctx, g);
+        return { group: g.id, points: p ?? 0, missing: p === undefined };
+      });
+    },
+  };
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+export type BehaviourScorer = (ctx: DecisionContext) => number | undefined;
+
+export function compileBehaviourScore(spec: RuleSet['behaviourScore']): BehaviourScorer {
+  const weights = new Map<string, number>(Object.entries(spec.weights));
+  const pageWeights = new Map<string, number>(Object.entries(spec.pageWeights));
+  // Decay by whole local days, precomputed: the same lead on the same day always scores the same.
+  const decay = Array.from({ length: spec.windowDays + 1 }, (_, d) =>
+    spec.halfLifeDays ? 0.5 ** (d / spec.halfLifeDays) : 1,
+  );
+  const window = spec.windowDays;
+  const cap = spec.cap ?? Number.POSITIVE_INFINITY;
+
+  const fromActivities = (ctx: DecisionContext): number => {
+    const acts = ctx.lead.activities;
+    let sum = 0;
+    for (let i = 0; i < acts.length; i++) {
+      const ago = ctx.today - ctx.activityDays[i]!;
+      if (!(ago >= 0 && ago <= window)) continue;
+      const a = acts[i]!;
+      let w = weights.get(a.type) ?? 0;
+      if (a.page !== undefined) w += pageWeights.get(a.page) ?? 0;
+      sum += w * decay[ago]!;
+    }
+    // Rounded before any comparison so the number in the reason is the number that was compared.
+    return Math.min(cap, Math.round(sum));
+  };
+
+  switch (spec.source) {
+    case 'ma':
+      return (ctx) => maScore(ctx.lead);
+    case 'ma_or_activities':
+      return (ctx) => maScore(ctx.lead) ?? fromActivities(ctx);
+    default:
+      return fromActivities;
+  }
+}
+
+function maScore(lead: Lead): number | undefined {
+  return lead.maBehaviourScore === null ? undefined : Math.round(lead.maBehaviourScore);
+}

@@ -1,0 +1,79 @@
+/**
+ * Time helpers for the hot path. Activity timestamps are ISO strings in the lead model; parsing
+ * them with `Date.parse` dominated the engine's profile, so the common fixed-width UTC/offset form
+ * is parsed by hand and anything else falls back to `Date.parse`.
+ */
+
+const DAY_MS = 86_400_000;
+
+const c = (s: string, i: number): number => s.charCodeAt(i) - 48;
+
+/** Epoch ms of an ISO 8601 date-time, or NaN. */
+export function isoToEpochMs(s: string): number {
+  // YYYY-MM-DDTHH:mm:ss[.sss](Z|±hh:mm)
+  if (s.length >= 20 && s.charCodeAt(4) === 45 && s.charCodeAt(10) === 84) {
+    const y = c(s, 0) * 1000 + c(s, 1) * 100 + c(s, 2) * 10 + c(s, 3);
+    const mo = c(s, 5) * 10 + c(s, 6);
+    const d = c(s, 8) * 10 + c(s, 9);
+    const h = c(s, 11) * 10 + c(s, 12);
+    const mi = c(s, 14) * 10 + c(s, 15);
+    const se = c(s, 17) * 10 + c(s, 18);
+    let i = 19;
+    let ms = 0;
+    if (s.charCodeAt(i) === 46) {
+      let scale = 100;
+      i++;
+      while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
+        ms += c(s, i) * scale;
+        scale /= 10;
+        i++;
+      }
+      ms = Math.floor(ms);
+    }
+    const z = s.charCodeAt(i);
+    let offsetMin = 0;
+    if (z === 90 && i === s.length - 1) offsetMin = 0;
+    else if ((z === 43 || z === 45) && s.length - i === 6 && s.charCodeAt(i + 3) === 58) {
+      offsetMin = (c(s, i + 1) * 10 + c(s, i + 2)) * 60 + c(s, i + 4) * 10 + c(s, i + 5);
+      if (z === 45) offsetMin = -offsetMin;
+    } else return Date.parse(s);
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return Number.NaN;
+    return Date.UTC(y, mo - 1, d, h, mi, se, ms) - offsetMin * 60_000;
+  }
+  return Date.parse(s);
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** UTC offset (ms) of `timeZone` at instant `epochMs`, e.g. +9h for Asia/Tokyo. */
+export function zoneOffsetMs(timeZone: string, epochMs: number): number {
+  let f = offsetFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormatters.set(timeZone, f);
+  }
+  const name = f.formatToParts(epochMs).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  if (!m) return 0;
+  const mins = Number(m[2]) * 60 + Number(m[3]);
+  return (m[1] === '-' ? -mins : mins) * 60_000;
+}
+
+/** Local calendar day number (days since 1970-01-01 in the zone whose offset is given). */
+export function localDay(epochMs: number, offsetMs: number): number {
+  return Math.floor((epochMs + offsetMs) / DAY_MS);
+}
+
+/** Local day number of a `YYYY-MM-DD` date. */
+export function dateToDay(isoDate: string): number {
+  return Math.floor(Date.parse(`${isoDate}T00:00:00Z`) / DAY_MS);
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
