@@ -135,8 +135,9 @@ export function zodIssuesToConfigIssues(
 }
 
 /**
- * Parse YAML text and validate it with `schema`. Every problem (syntax or schema) is reported at once
- * as a `ConfigError`, so an admin can fix a file in one pass.
+ * Parse YAML text and validate it with `schema`. All problems of one stage are reported together as a
+ * `ConfigError` (syntax, then field shapes, then the schema's cross-reference checks, which zod runs
+ * only once the shapes are right), so an admin fixes a file in few passes.
  */
 export function parseYamlWithSchema<S extends z.ZodType>(
   text: string,

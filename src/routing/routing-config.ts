@@ -1,0 +1,394 @@
+import { z } from 'zod';
+import { parseYamlWithSchema } from '../config/yaml-locate.ts';
+import type { CrmName } from '../domain/lead.ts';
+import { NextActionSchema, PrioritySchema } from '../domain/lead.ts';
+import { isIsoDate, isValidTimeZone } from '../sla/zoned-time.ts';
+import { canonicalPrefecture, comparableText } from './prefectures.ts';
+
+/**
+ * Schema of `mappings/routing.yaml`: who can receive leads (reps and queues, each with its Salesforce
+ * and HubSpot id so one file serves both CRMs), weighted pools with daily capacity, the territory and
+ * segment tables, ordered match rules, and the overflow owner.
+ */
+
+const KEY_RULE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const KeySchema = z
+  .string({ error: 'write a key: letters, digits, "_", "-" or "."' })
+  .regex(KEY_RULE, { error: 'keys may contain letters, digits, "_", "-" and "." only (no spaces)' });
+
+/** Salesforce ids are 15 or 18 characters; users start with 005, queues (groups) with 00G. */
+function salesforceIdSchema(prefix: '005' | '00G', what: string) {
+  return z
+    .string()
+    .regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, {
+      error: 'a Salesforce id has 15 or 18 letters and digits',
+    })
+    .refine((id) => id.startsWith(prefix), {
+      error: `a Salesforce ${what} id starts with "${prefix}"`,
+    });
+}
+
+/** HubSpot owner ids are numeric; YAML may give them as numbers or strings. */
+const HubSpotOwnerIdSchema = z
+  .union([z.string().regex(/^\d+$/), z.number().int().positive()], {
+    error: 'a HubSpot owner id is a number, e.g. "12345678" (Settings → Users & Teams)',
+  })
+  .transform(String);
+
+/** `null` = no limit; 0 = takes no pool leads today (temporarily closed). */
+const CapacitySchema = z
+  .number()
+  .int({ error: 'daily capacity is a whole number of leads per day' })
+  .nonnegative()
+  .nullable();
+
+/** A single value is accepted where a list is expected (`territory: kanto`). */
+function listOf<T extends z.ZodType>(item: T) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' || typeof v === 'boolean' ? [v] : v),
+    z.array(item).min(1),
+  );
+}
+
+const IsoDateSchema = z.string().refine(isIsoDate, { error: 'write the date as "YYYY-MM-DD"' });
+
+const RepSchema = z.strictObject({
+  key: KeySchema,
+  /** Display name for admins; never written into notes or logs. */
+  name: z.string().min(1),
+  salesforceId: salesforceIdSchema('005', 'user').optional(),
+  hubspotOwnerId: HubSpotOwnerIdSchema.optional(),
+  active: z.boolean().default(true),
+  dailyCapacity: CapacitySchema.optional(),
+  /** Leave, business trips, …: the rep gets no new leads on these dates (inclusive). */
+  away: z
+    .array(z.strictObject({ from: IsoDateSchema, to: IsoDateSchema }))
+    .default([])
+    .superRefine((ranges, ctx) => {
+      ranges.forEach((r, i) => {
+        if (r.from > r.to)
+          ctx.addIssue({ code: 'custom', path: [i, 'to'], message: '"to" is before "from"' });
+      });
+    }),
+});
+export type RoutingRep = z.infer<typeof RepSchema>;
+
+const QueueSchema = z.strictObject({
+  key: KeySchema,
+  name: z.string().min(1),
+  salesforceId: salesforceIdSchema('00G', 'queue').optional(),
+  /** HubSpot contacts are owned by users only: the owner who works this queue (e.g. the team lead). */
+  hubspotOwnerId: HubSpotOwnerIdSchema.optional(),
+});
+export type RoutingQueue = z.infer<typeof QueueSchema>;
+
+/** Exactly one of `queue` or `rep`. */
+const TargetSchema = z
+  .strictObject({ queue: KeySchema.optional(), rep: KeySchema.optional() })
+  .refine((t) => (t.queue === undefined) !== (t.rep === undefined), {
+    error: 'give exactly one of "queue" or "rep"',
+  });
+export type RoutingTarget = z.infer<typeof TargetSchema>;
+
+const MemberSchema = z.strictObject({
+  rep: KeySchema,
+  weight: z
+    .number()
+    .positive({ error: 'weight must be greater than 0 (remove the member instead)' })
+    .default(1),
+  /** Overrides the rep's own daily capacity for leads from this pool. */
+  dailyCapacity: CapacitySchema.optional(),
+});
+export type PoolMember = z.infer<typeof MemberSchema>;
+
+const PoolSchema = z.strictObject({
+  id: KeySchema,
+  name: z.string().min(1).optional(),
+  members: z.array(MemberSchema).min(1, { error: 'a pool needs at least one member' }),
+  /** Where leads go when every member is full or away; the file-level `overflow` otherwise. */
+  overflow: TargetSchema.optional(),
+});
+export type RoutingPool = z.infer<typeof PoolSchema>;
+
+const NEXT_ACTIONS: readonly string[] = NextActionSchema.options;
+/** A next action, or a prefix ending in `*` (`inside_sales_*`) that matches at least one. */
+const NextActionPatternSchema = z
+  .string()
+  .refine(
+    (p) =>
+      p.endsWith('*') ? NEXT_ACTIONS.some((a) => a.startsWith(p.slice(0, -1))) : NEXT_ACTIONS.includes(p),
+    { error: `not a next action; use one of ${NEXT_ACTIONS.join(', ')} or a prefix such as inside_sales_*` },
+  );
+
+const WhenSchema = z.strictObject({
+  nextAction: listOf(NextActionPatternSchema).optional(),
+  territory: listOf(KeySchema).optional(),
+  segment: listOf(KeySchema).optional(),
+  industry: listOf(z.string().min(1)).optional(),
+  priority: listOf(PrioritySchema).optional(),
+  strategicTarget: z.boolean().optional(),
+  existingCustomer: z.boolean().optional(),
+});
+export type RoutingWhen = z.infer<typeof WhenSchema>;
+
+const RuleSchema = z
+  .strictObject({
+    id: KeySchema,
+    /** All listed conditions must hold; a list means "any of". Empty = matches every lead. */
+    when: WhenSchema.default({}),
+    pool: KeySchema.optional(),
+    queue: KeySchema.optional(),
+  })
+  .refine((r) => (r.pool === undefined) !== (r.queue === undefined), {
+    error: 'a rule sends leads to exactly one "pool" or "queue"',
+  });
+export type RoutingRule = z.infer<typeof RuleSchema>;
+
+const SegmentSchema = z
+  .strictObject({
+    id: KeySchema,
+    minEmployees: z.number().int().nonnegative().default(0),
+    maxEmployees: z.number().int().nonnegative().optional(),
+  })
+  .refine((s) => s.maxEmployees === undefined || s.maxEmployees >= s.minEmployees, {
+    error: 'maxEmployees is below minEmployees',
+    path: ['maxEmployees'],
+  });
+export type RoutingSegment = z.infer<typeof SegmentSchema>;
+
+/** Segment of a lead whose employee count is blank (or fits no band). Rules may match it. */
+export const UNKNOWN_SEGMENT = 'unknown';
+
+const BaseSchema = z.strictObject({
+  version: z.literal(1),
+  /** Daily capacity counts per business date in this zone. */
+  timeZone: z
+    .string()
+    .refine(isValidTimeZone, { error: 'unknown time zone; use an IANA name such as "Asia/Tokyo"' })
+    .default('Asia/Tokyo'),
+  defaults: z.strictObject({ dailyCapacity: CapacitySchema.optional() }).default({}),
+  /** Territory → regions (prefectures in Japanese or romaji, or any region text the CRM holds). */
+  territories: z.record(KeySchema, z.array(z.string().min(1))).default({}),
+  /** Territory of a lead whose region is blank or listed nowhere. */
+  defaultTerritory: KeySchema.default('other'),
+  /** Employee bands, first match wins. */
+  segments: z.array(SegmentSchema).default([]),
+  reps: z.array(RepSchema).min(1, { error: 'list at least one rep' }),
+  queues: z.array(QueueSchema).default([]),
+  pools: z.array(PoolSchema).default([]),
+  rules: z.array(RuleSchema).default([]),
+  overflow: TargetSchema,
+});
+export type RoutingConfig = z.infer<typeof BaseSchema>;
+
+type Ctx = z.core.$RefinementCtx<RoutingConfig>;
+
+function issue(ctx: Ctx, path: PropertyKey[], message: string, hint?: string): void {
+  ctx.addIssue({ code: 'custom', path, message, ...(hint ? { params: { hint } } : {}) });
+}
+
+function unknownRef(
+  ctx: Ctx,
+  path: PropertyKey[],
+  kind: string,
+  value: string,
+  known: Iterable<string>,
+): void {
+  const list = [...known];
+  const guess = closest(value, list);
+  issue(
+    ctx,
+    path,
+    `unknown ${kind} "${value}"`,
+    guess
+      ? `did you mean "${guess}"?`
+      : list.length
+        ? `known ${kind}s: ${list.join(', ')}`
+        : `add it under ${kind}s`,
+  );
+}
+
+function duplicates(
+  ctx: Ctx,
+  values: readonly string[],
+  path: (i: number) => PropertyKey[],
+  what: string,
+): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    if (seen.has(v)) issue(ctx, path(i), `${what} "${v}" is listed twice`, 'keep one entry');
+    seen.add(v);
+  });
+}
+
+/** Cross-references that a per-field schema cannot see: unknown keys, duplicates, unreachable rules. */
+function checkReferences(c: RoutingConfig, ctx: Ctx, crm: CrmName | undefined): void {
+  const reps = new Map(c.reps.map((r) => [r.key, r]));
+  const queues = new Map(c.queues.map((q) => [q.key, q]));
+  const pools = new Map(c.pools.map((p) => [p.id, p]));
+  duplicates(
+    ctx,
+    c.reps.map((r) => r.key),
+    (i) => ['reps', i, 'key'],
+    'rep key',
+  );
+  duplicates(
+    ctx,
+    c.queues.map((q) => q.key),
+    (i) => ['queues', i, 'key'],
+    'queue key',
+  );
+  duplicates(
+    ctx,
+    c.pools.map((p) => p.id),
+    (i) => ['pools', i, 'id'],
+    'pool id',
+  );
+  duplicates(
+    ctx,
+    c.rules.map((r) => r.id),
+    (i) => ['rules', i, 'id'],
+    'rule id',
+  );
+  duplicates(
+    ctx,
+    c.segments.map((s) => s.id),
+    (i) => ['segments', i, 'id'],
+    'segment id',
+  );
+  const sfIds = c.reps.map((r) => (r.salesforceId ? r.salesforceId.slice(0, 15) : `#${r.key}`));
+  duplicates(ctx, sfIds, (i) => ['reps', i, 'salesforceId'], 'Salesforce id');
+  const hsIds = c.reps.map((r) => r.hubspotOwnerId ?? `#${r.key}`);
+  duplicates(ctx, hsIds, (i) => ['reps', i, 'hubspotOwnerId'], 'HubSpot owner id');
+
+  const checkTarget = (t: RoutingTarget, path: PropertyKey[]) => {
+    if (t.queue !== undefined && !queues.has(t.queue)) {
+      unknownRef(ctx, [...path, 'queue'], 'queue', t.queue, queues.keys());
+    }
+    if (t.rep !== undefined) {
+      const rep = reps.get(t.rep);
+      if (!rep) unknownRef(ctx, [...path, 'rep'], 'rep', t.rep, reps.keys());
+      else if (!rep.active)
+        issue(ctx, [...path, 'rep'], `overflow rep "${t.rep}" is inactive`, 'pick an active rep or a queue');
+    }
+  };
+  checkTarget(c.overflow, ['overflow']);
+
+  c.pools.forEach((p, pi) => {
+    const seen = new Set<string>();
+    p.members.forEach((m, mi) => {
+      if (!reps.has(m.rep)) unknownRef(ctx, ['pools', pi, 'members', mi, 'rep'], 'rep', m.rep, reps.keys());
+      if (seen.has(m.rep))
+        issue(ctx, ['pools', pi, 'members', mi, 'rep'], `rep "${m.rep}" is in this pool twice`);
+      seen.add(m.rep);
+    });
+    if (p.overflow) checkTarget(p.overflow, ['pools', pi, 'overflow']);
+  });
+
+  const territoryOfName = new Map<string, string>();
+  for (const [territory, names] of Object.entries(c.territories)) {
+    names.forEach((name, i) => {
+      const k = canonicalPrefecture(name) ?? comparableText(name);
+      const other = territoryOfName.get(k);
+      if (other !== undefined && other !== territory) {
+        issue(
+          ctx,
+          ['territories', territory, i],
+          `"${name}" is already in territory "${other}"`,
+          'list each region once',
+        );
+      }
+      territoryOfName.set(k, territory);
+    });
+  }
+  const territories = new Set([...Object.keys(c.territories), c.defaultTerritory]);
+  const segments = new Set([...c.segments.map((s) => s.id), UNKNOWN_SEGMENT]);
+
+  c.rules.forEach((r, ri) => {
+    if (r.pool !== undefined && !pools.has(r.pool))
+      unknownRef(ctx, ['rules', ri, 'pool'], 'pool', r.pool, pools.keys());
+    if (r.queue !== undefined && !queues.has(r.queue)) {
+      unknownRef(ctx, ['rules', ri, 'queue'], 'queue', r.queue, queues.keys());
+    }
+    r.when.territory?.forEach((t, i) => {
+      if (!territories.has(t))
+        unknownRef(ctx, ['rules', ri, 'when', 'territory', i], 'territory', t, territories);
+    });
+    r.when.segment?.forEach((s, i) => {
+      if (!segments.has(s)) unknownRef(ctx, ['rules', ri, 'when', 'segment', i], 'segment', s, segments);
+    });
+    if (Object.keys(r.when).length === 0 && ri < c.rules.length - 1) {
+      issue(
+        ctx,
+        ['rules', ri + 1],
+        `rules after "${r.id}" can never match: "${r.id}" has no conditions and matches every lead`,
+        'move the catch-all rule to the end of the list',
+      );
+    }
+  });
+
+  if (crm && crm !== 'file') checkCrmIds(c, ctx, crm);
+}
+
+/** With a CRM named, every owner the router may hand out must have that CRM's id. */
+function checkCrmIds(c: RoutingConfig, ctx: Ctx, crm: 'salesforce' | 'hubspot'): void {
+  const field = crm === 'salesforce' ? 'salesforceId' : 'hubspotOwnerId';
+  const used = new Set<string>();
+  for (const p of c.pools) for (const m of p.members) used.add(m.rep);
+  for (const t of [c.overflow, ...c.pools.map((p) => p.overflow)]) if (t?.rep) used.add(t.rep);
+  c.reps.forEach((r, i) => {
+    if (r.active && used.has(r.key) && r[field] === undefined) {
+      issue(ctx, ['reps', i], `rep "${r.key}" has no ${field} but receives leads in ${crm}`, `add ${field}`);
+    }
+  });
+  c.queues.forEach((q, i) => {
+    if (q[field] === undefined)
+      issue(ctx, ['queues', i], `queue "${q.key}" has no ${field} for ${crm}`, `add ${field}`);
+  });
+}
+
+export function routingConfigSchema(options?: { crm?: CrmName }) {
+  return BaseSchema.superRefine((c, ctx) => checkReferences(c, ctx, options?.crm));
+}
+
+/**
+ * Parses and validates routing.yaml text. With `crm`, also checks that every rep and queue that can
+ * receive leads has that CRM's id. Problems become one `ConfigError` listing file:line:column.
+ */
+export function parseRoutingConfig(
+  text: string,
+  file = 'mappings/routing.yaml',
+  options?: { crm?: CrmName },
+): RoutingConfig {
+  return parseYamlWithSchema(text, file, routingConfigSchema(options));
+}
+
+/** Nearest candidate by edit distance, for "did you mean" hints; null when nothing is close. */
+function closest(value: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Math.max(2, Math.floor(value.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(value.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
