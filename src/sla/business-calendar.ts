@@ -49,6 +49,11 @@ export interface BusinessCalendar {
   addBusinessHours(instant: Date, hours: number): Date;
   /** Applies an SLA duration in any unit (see `SlaDuration`). */
   add(instant: Date, duration: SlaDuration): Date;
+  /**
+   * Business hours elapsed from `from` to `to` (0 when `to` is not after `from`), e.g. to report a
+   * rep's response time against the SLA the way the SLA itself was counted.
+   */
+  businessHoursBetween(from: Date, to: Date): number;
 }
 
 export function createBusinessCalendar(config: CalendarConfig): BusinessCalendar {
@@ -154,6 +159,22 @@ export function createBusinessCalendar(config: CalendarConfig): BusinessCalendar
     }
   };
 
+  const businessHoursBetween = (from: Date, to: Date): number => {
+    const end = to.getTime();
+    let total = 0;
+    let date = localDate(from);
+    const lastDate = localDate(to);
+    for (let i = 0; date <= lastDate && i < MAX_DAYS_SCANNED * 10; i++) {
+      if (isBusinessDay(date)) {
+        const open = Math.max(instantAt(date, openMinute, timeZone).getTime(), from.getTime());
+        const close = Math.min(instantAt(date, closeMinute, timeZone).getTime(), end);
+        if (close > open) total += close - open;
+      }
+      date = addDays(date, 1);
+    }
+    return total / HOUR_MS;
+  };
+
   return {
     timeZone,
     hoursPerDay: dayMs / HOUR_MS,
@@ -167,6 +188,7 @@ export function createBusinessCalendar(config: CalendarConfig): BusinessCalendar
     nextOpening,
     addBusinessHours,
     add,
+    businessHoursBetween,
   };
 }
 
