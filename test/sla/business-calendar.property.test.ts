@@ -74,7 +74,11 @@ describe('one businessDay from exactly 09:00', () => {
 describe('businessHoursBetween', () => {
   it('measures response time in business hours across a weekend and a holiday', () => {
     // Thu 2026-03-19 17:00 → Mon 03-23 10:00; Fri 03-20 is 春分の日: 1 h Thursday + 1 h Monday.
-    expect(cal.businessHoursBetween(new Date('2026-03-19T17:00:00+09:00'), new Date('2026-03-23T10:00:00+09:00'))).toBe(2);
-    expect(cal.businessHoursBetween(new Date('2026-03-23T10:00:00+09:00'), new Date('2026-03-19T17:00:00+09:00'))).toBe(0);
+    expect(
+      cal.businessHoursBetween(new Date('2026-03-19T17:00:00+09:00'), new Date('2026-03-23T10:00:00+09:00')),
+    ).toBe(2);
+    expect(
+      cal.businessHoursBetween(new Date('2026-03-23T10:00:00+09:00'), new Date('2026-03-19T17:00:00+09:00')),
+    ).toBe(0);
   });
 });
