@@ -2,6 +2,7 @@ import type { Decision } from '../domain/decision.ts';
 import { ConfigError } from '../domain/errors.ts';
 import type { CrmName, Lead } from '../domain/lead.ts';
 import type { RouteResult, RouteVia, RoutingState } from '../ports/routing-state.ts';
+import type { BusinessCalendar } from '../sla/business-calendar.ts';
 import { zonedDate } from '../sla/zoned-time.ts';
 import { rendezvousOrder } from './rendezvous.ts';
 import type { PoolMember, RoutingConfig, RoutingPool, RoutingRep } from './routing-config.ts';
@@ -27,11 +28,15 @@ export interface RouteRequest {
   /** Identifies this decision for the retry record; default: next action + decided owner + rules version. */
   decisionKey?: string;
   /**
-   * Business date the assignment counts against for daily capacity. Default: the calendar date of
-   * `decidedAt` in the routing time zone. Pass the SLA calendar's `businessDateOf(decidedAt)` to count
-   * evening and weekend leads against the next working day.
+   * Business date the assignment counts against for daily capacity. Default: `calendar` (below) when
+   * given, else the calendar date of `decidedAt` in the routing time zone.
    */
   businessDate?: string;
+  /**
+   * The SLA business calendar: with it, evening, weekend and holiday leads count against the next
+   * working day (the day the rep will actually work them).
+   */
+  calendar?: Pick<BusinessCalendar, 'businessDateOf'>;
 }
 
 interface Context {
@@ -69,7 +74,8 @@ export async function route(req: RouteRequest): Promise<RouteResult> {
   const ctx: Context = {
     req,
     dir: directoryFor(config),
-    businessDate: req.businessDate ?? zonedDate(decidedAt, config.timeZone),
+    businessDate:
+      req.businessDate ?? req.calendar?.businessDateOf(decidedAt) ?? zonedDate(decidedAt, config.timeZone),
   };
   const key = assignmentKey(crm, lead.id, req.decisionKey ?? defaultDecisionKey(decision));
 

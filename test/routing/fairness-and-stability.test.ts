@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryRoutingState } from '../../src/routing/memory-routing-state.ts';
 import { rendezvousOrder, stableUnitHash } from '../../src/routing/rendezvous.ts';
 import { route } from '../../src/routing/route.ts';
@@ -33,7 +33,10 @@ function shares(assigned: Map<string, string>): Record<string, number> {
 }
 
 const base = smallConfig();
-const baseAssignments = await assignAll(base);
+let baseAssignments = new Map<string, string>();
+beforeAll(async () => {
+  baseAssignments = await assignAll(base);
+});
 
 describe('weighted rendezvous pool', () => {
   it('gives a 3:2:1 pool its weights within 5% over 10,000 assignments', () => {

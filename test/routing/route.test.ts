@@ -4,6 +4,8 @@ import type { RouteResult, RoutingState } from '../../src/ports/routing-state.ts
 import { MemoryRoutingState } from '../../src/routing/memory-routing-state.ts';
 import { type RouteRequest, route } from '../../src/routing/route.ts';
 import type { RoutingConfig } from '../../src/routing/routing-config.ts';
+import { createBusinessCalendar } from '../../src/sla/business-calendar.ts';
+import { defaultSlaConfig } from '../../src/sla/sla-config.ts';
 import { makeDecision, makeLead, smallConfig, withPoolMembers } from './routing-fixtures.ts';
 
 const config = smallConfig();
@@ -83,6 +85,16 @@ describe('pool routing', () => {
     const r = await route(req('weekend', { state, businessDate: '2026-03-09' }));
     expect(r.businessDate).toBe('2026-03-09');
     expect(await state.getDailyCount(r.ownerKey ?? '', '2026-03-09')).toBe(1);
+  });
+
+  it('counts a Saturday lead against Monday when given the SLA business calendar', async () => {
+    const state = new MemoryRoutingState();
+    const saturday = makeDecision('sat', 'field_sales_tossup', undefined, '2026-03-07T05:00:00Z');
+    const calendar = createBusinessCalendar(defaultSlaConfig());
+    const r = await route({ ...req('sat', { state, calendar }), decision: saturday });
+    expect(r.businessDate).toBe('2026-03-09');
+    const plain = await route({ ...req('sat', { state: new MemoryRoutingState() }), decision: saturday });
+    expect(plain.businessDate).toBe('2026-03-07');
   });
 
   it('uses a pool member’s own capacity over the rep’s and the default, and treats null as no limit', async () => {
