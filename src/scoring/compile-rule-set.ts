@@ -73,7 +73,7 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
     offsetAt(epochMs) {
       const hour = Math.floor(epochMs / 3_600_000);
       if (hour !== cachedHour) {
-        cachedOffset = zoneOffsetMs(rs.timeZone, epochMs);
+        cachedOffset = zoneOffsetMs(new Date(epochMs), rs.timeZone);
         cachedHour = hour;
       }
       return cachedOffset;

@@ -1,3 +1,5 @@
+export { isValidTimeZone, zoneOffsetMs } from '../sla/zoned-time.ts';
+
 /**
  * Time helpers for the hot path. Activity timestamps are ISO strings in the lead model; parsing
  * them with `Date.parse` dominated the engine's profile, so the common fixed-width UTC/offset form
@@ -43,22 +45,6 @@ export function isoToEpochMs(s: string): number {
   return Date.parse(s);
 }
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** UTC offset (ms) of `timeZone` at instant `epochMs`, e.g. +9h for Asia/Tokyo. */
-export function zoneOffsetMs(timeZone: string, epochMs: number): number {
-  let f = offsetFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
-    offsetFormatters.set(timeZone, f);
-  }
-  const name = f.formatToParts(epochMs).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-  if (!m) return 0;
-  const mins = Number(m[2]) * 60 + Number(m[3]);
-  return (m[1] === '-' ? -mins : mins) * 60_000;
-}
-
 /** Local calendar day number (days since 1970-01-01 in the zone whose offset is given). */
 export function localDay(epochMs: number, offsetMs: number): number {
   return Math.floor((epochMs + offsetMs) / DAY_MS);
@@ -67,13 +53,4 @@ export function localDay(epochMs: number, offsetMs: number): number {
 /** Local day number of a `YYYY-MM-DD` date. */
 export function dateToDay(isoDate: string): number {
   return Math.floor(Date.parse(`${isoDate}T00:00:00Z`) / DAY_MS);
-}
-
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
