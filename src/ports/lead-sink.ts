@@ -10,6 +10,8 @@ export interface TossUpFieldValues {
   behaviourScore?: number;
   dueAt?: string | null;
   decisionKey?: string;
+  /** New owner of the lead when routing hands it to someone else. */
+  ownerId?: string;
 }
 
 export interface TossUpUpdate {
@@ -27,6 +29,8 @@ export interface FollowUpTask {
   subject: string;
   body: string;
   dueAt: string;
+  /** Business date of `dueAt` in the SLA time zone (Salesforce `ActivityDate` is a date). */
+  dueDate: string;
   priority: Priority;
 }
 

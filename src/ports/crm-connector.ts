@@ -1,0 +1,21 @@
+import type { CrmName, Lead } from '../domain/lead.ts';
+import type { LeadSink } from './lead-sink.ts';
+import type { LeadSource } from './lead-source.ts';
+
+/** API usage so far, per endpoint, for the run report ("calls vs the theoretical minimum"). */
+export interface ApiUsage {
+  calls: Readonly<Record<string, number>>;
+  /** Minimum calls the same work needs (e.g. reads N/2000 + updates N/200 + tasks K/200). */
+  minimum: number;
+}
+
+/** Everything the pipeline needs from one CRM; built by connectors/<crm>/, used by CLI and Lambda. */
+export interface CrmConnector {
+  readonly crm: CrmName;
+  readonly source: LeadSource;
+  readonly sink: LeadSink;
+  /** Deep link to the record, for the hand-off note. */
+  recordUrl(lead: Lead): string | null;
+  usage(): ApiUsage;
+  close(): Promise<void>;
+}
