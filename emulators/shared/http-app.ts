@@ -134,6 +134,13 @@ export class HttpApp {
     return { res, fault, req };
   }
 
+  /** Methods registered for a path; lets a not-found handler answer 405 for a known resource. */
+  methodsFor(path: string): string[] {
+    const methods = new Set<string>();
+    for (const r of this.routes) if (r.pattern.test(path)) methods.add(r.method);
+    return [...methods];
+  }
+
   private match(req: EmuRequest): Route | undefined {
     for (const r of this.routes) {
       if (r.method !== req.method) continue;

@@ -1,0 +1,306 @@
+import type { EmulatorClock } from '../shared/emulator-clock.ts';
+import { applyDerivedFields, type DeriveContext } from './derived-fields.ts';
+import { IdSequence, KEY_PREFIXES, normalizeId } from './ids.ts';
+import type { FieldMeta, ObjectSchema, SchemaRegistry } from './schema/schema-registry.ts';
+import type { SfRecord } from './sf-record.ts';
+import { SObjectTable } from './sobject-table.ts';
+import type { ValidationRule } from './validation-rules.ts';
+import { formatDatetime, parseDateInput, parseDatetimeInput } from './values.ts';
+
+/** Timestamps and actor for a programmatic write. */
+export interface WriteMeta {
+  /** When the write happens (ms or ISO); default the emulator clock. */
+  at?: number | string;
+  /** For inserts: CreatedDate (default `at`). */
+  createdAt?: number | string;
+  /** Acting user (CreatedById/LastModifiedById); default the integration user. */
+  userId?: string;
+  /** A system/automation change: only SystemModstamp moves, LastModifiedDate stays. */
+  systemOnly?: boolean;
+}
+
+export interface SnapshotOptions {
+  /** Records listed per object; objects with more list only counts. */
+  maxRecordsPerObject?: number;
+}
+
+const toMs = (v: number | string): number => {
+  if (typeof v === 'number') return v;
+  const ms = parseDatetimeInput(v);
+  if (ms === undefined) throw new Error(`Store: '${v}' is not an ISO 8601 datetime`);
+  return ms;
+};
+
+/**
+ * The org's data. Tests use the methods here to arrange and inspect state without going through
+ * the API (no validation, no API usage), e.g. to simulate a user editing a lead mid-run; system
+ * fields, derived fields and indexes are still maintained so queries see a coherent org.
+ */
+export class SalesforceStore {
+  readonly schema: SchemaRegistry;
+  readonly clock: EmulatorClock;
+  readonly orgId: string;
+  /** The user API calls act as when a session has no other user; set by seeding. */
+  integrationUserId = '';
+  readonly validationRules: ValidationRule[] = [];
+  readonly respondedStatuses: Set<string>;
+  private readonly tables = new Map<string, SObjectTable>();
+  private readonly ids = new IdSequence();
+  private templates = new Map<string, SfRecord>();
+  private templateVersion = -1;
+
+  constructor(opts: {
+    schema: SchemaRegistry;
+    clock: EmulatorClock;
+    orgId: string;
+    respondedStatuses?: string[];
+  }) {
+    this.schema = opts.schema;
+    this.clock = opts.clock;
+    this.orgId = opts.orgId;
+    this.respondedStatuses = new Set(opts.respondedStatuses ?? ['Responded']);
+  }
+
+  objectSchema(type: string): ObjectSchema {
+    const s = this.schema.object(type);
+    if (!s) throw new Error(`Store: unknown sObject type '${type}'`);
+    return s;
+  }
+
+  table(type: string): SObjectTable {
+    const s = this.objectSchema(type);
+    let t = this.tables.get(s.name);
+    if (!t) {
+      t = new SObjectTable(s.name);
+      this.tables.set(s.name, t);
+    }
+    return t;
+  }
+
+  /** The live version of any record by id (15 or 18 chars), deleted ones included. */
+  lookup(id: string): SfRecord | undefined {
+    const full = id.length === 18 ? id : normalizeId(id);
+    if (!full) return undefined;
+    const s = this.schema.objectByPrefix(full.slice(0, 3));
+    if (!s) return undefined;
+    return this.tables.get(s.name)?.get(full);
+  }
+
+  newId(type: string): string {
+    const s = this.objectSchema(type);
+    let id = this.ids.make(s.keyPrefix);
+    while (this.lookup(id)) id = this.ids.make(s.keyPrefix);
+    return id;
+  }
+
+  deriveContext(now: number): DeriveContext {
+    return { now, respondedStatuses: this.respondedStatuses, lookup: (id) => this.lookup(id) };
+  }
+
+  /** A record with every schema field present (null/false): one hidden class per type, fewer bytes per row. */
+  blank(schema: ObjectSchema): SfRecord {
+    if (this.templateVersion !== this.schema.version) {
+      this.templates = new Map();
+      this.templateVersion = this.schema.version;
+    }
+    let t = this.templates.get(schema.name);
+    if (!t) {
+      const o: Record<string, unknown> = {};
+      for (const f of schema.fields) o[f.name] = f.type === 'boolean' ? false : null;
+      t = o as SfRecord;
+      this.templates.set(schema.name, t);
+    }
+    return { ...t };
+  }
+
+  /** Default values for fields not given on create (picklist defaults, checkbox defaults, owner). */
+  applyCreateDefaults(schema: ObjectSchema, rec: SfRecord, given: ReadonlySet<string>, userId: string): void {
+    for (const f of schema.fields) {
+      if (given.has(f.name)) continue;
+      if (f.defaultValue !== undefined && f.defaultValue !== null) rec[f.name] = f.defaultValue;
+      const def = f.picklistValues?.find((p) => p.defaultValue && p.active !== false);
+      if (def && rec[f.name] == null) rec[f.name] = def.value;
+      if (f.name === 'OwnerId' && rec.OwnerId == null) rec.OwnerId = userId;
+    }
+  }
+
+  derivePreview(object: string, rec: SfRecord, prev: SfRecord | undefined, now: number): void {
+    applyDerivedFields(object, rec, prev, this.deriveContext(now));
+  }
+
+  /** Writes a version, running derived fields; `prev` undefined means insert. */
+  commit(schema: ObjectSchema, next: SfRecord, prev: SfRecord | undefined, now: number): void {
+    applyDerivedFields(schema.name, next, prev, this.deriveContext(now));
+    this.table(schema.name).put(next);
+  }
+
+  // ---- Programmatic API (bypasses API validation) -------------------------------------------
+
+  insert(type: string, fields: Record<string, unknown>, meta: WriteMeta = {}): string {
+    const schema = this.objectSchema(type);
+    const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+    const created = meta.createdAt !== undefined ? toMs(meta.createdAt) : now;
+    const userId = meta.userId ?? this.integrationUserId;
+    const rec = this.blank(schema);
+    const given = new Set<string>();
+    for (const [k, v] of Object.entries(fields)) {
+      const f = this.requireField(schema, k);
+      rec[f.name] = coerceStoreValue(schema, f, v);
+      given.add(f.name);
+    }
+    this.applyCreateDefaults(schema, rec, given, userId);
+    if (typeof rec.Id === 'string') {
+      const id = normalizeId(rec.Id) ?? '';
+      if (!id.startsWith(schema.keyPrefix)) throw new Error(`Store: '${rec.Id}' is not a ${schema.name} id`);
+      if (this.table(schema.name).get(id)) throw new Error(`Store: ${schema.name} ${id} already exists`);
+      rec.Id = id;
+    } else {
+      rec.Id = this.newId(schema.name);
+    }
+    rec.IsDeleted = rec.IsDeleted === true;
+    rec.CreatedDate = created;
+    rec.CreatedById = userId || null;
+    rec.LastModifiedDate = now;
+    rec.LastModifiedById = userId || null;
+    rec.SystemModstamp = now;
+    this.commit(schema, rec, undefined, now);
+    return rec.Id;
+  }
+
+  update(type: string, id: string, fields: Record<string, unknown>, meta: WriteMeta = {}): void {
+    const schema = this.objectSchema(type);
+    const prev = this.requireRecord(schema, id);
+    const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+    const next: SfRecord = { ...prev };
+    for (const [k, v] of Object.entries(fields)) {
+      const f = this.requireField(schema, k);
+      if (f.name === 'Id') throw new Error('Store: Id cannot be changed');
+      next[f.name] = coerceStoreValue(schema, f, v);
+    }
+    next.SystemModstamp = now;
+    if (!meta.systemOnly) {
+      next.LastModifiedDate = now;
+      next.LastModifiedById = meta.userId ?? this.integrationUserId ?? null;
+    }
+    this.commit(schema, next, prev, now);
+  }
+
+  /** Soft delete: the row stays visible to queryAll with IsDeleted=true. */
+  delete(type: string, id: string, meta: WriteMeta = {}): void {
+    const schema = this.objectSchema(type);
+    const prev = this.requireRecord(schema, id);
+    const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+    this.commit(schema, { ...prev, IsDeleted: true, SystemModstamp: now }, prev, now);
+  }
+
+  undelete(type: string, id: string, meta: WriteMeta = {}): void {
+    const schema = this.objectSchema(type);
+    const prev = this.requireRecord(schema, id);
+    const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+    this.commit(schema, { ...prev, IsDeleted: false, SystemModstamp: now }, prev, now);
+  }
+
+  get(type: string, id: string): Readonly<SfRecord> | undefined {
+    const full = normalizeId(id);
+    return full ? this.table(type).get(full) : undefined;
+  }
+
+  all(type: string, opts: { includeDeleted?: boolean } = {}): Readonly<SfRecord>[] {
+    const out: SfRecord[] = [];
+    for (const r of this.table(type).byId.values()) if (opts.includeDeleted || !r.IsDeleted) out.push(r);
+    return out;
+  }
+
+  count(type: string, opts: { includeDeleted?: boolean } = {}): number {
+    if (opts.includeDeleted) return this.table(type).byId.size;
+    let n = 0;
+    for (const r of this.table(type).byId.values()) if (!r.IsDeleted) n += 1;
+    return n;
+  }
+
+  /** Ids of live records of `type` whose `field` equals `value` (case-insensitive text match). */
+  findByValue(type: string, field: string, value: string): Readonly<SfRecord>[] {
+    const schema = this.objectSchema(type);
+    const f = this.requireField(schema, field);
+    const table = this.table(schema.name);
+    const ids = table.idsWithValue(f.name, value) ?? new Set<string>();
+    return [...ids].map((i) => table.get(i)!).filter((r) => !r.IsDeleted);
+  }
+
+  addValidationRule(rule: ValidationRule): void {
+    this.validationRules.push(rule);
+  }
+
+  clearValidationRules(): void {
+    this.validationRules.length = 0;
+  }
+
+  /** JSON-safe state for admin/state and assertions: counts always, records when small. */
+  snapshot(opts: SnapshotOptions = {}): unknown {
+    const max = opts.maxRecordsPerObject ?? 5000;
+    const objects: Record<string, unknown> = {};
+    for (const [name, table] of this.tables) {
+      const schema = this.schema.object(name);
+      if (!schema) continue;
+      const total = table.byId.size;
+      let deleted = 0;
+      for (const r of table.byId.values()) if (r.IsDeleted) deleted += 1;
+      objects[name] = {
+        count: total - deleted,
+        deleted,
+        ...(total <= max ? { records: [...table.byId.values()].map((r) => toJsonRecord(schema, r)) } : {}),
+      };
+    }
+    return { orgId: this.orgId, objects };
+  }
+
+  private requireField(schema: ObjectSchema, name: string): FieldMeta {
+    const f = schema.fieldByLower.get(name.toLowerCase());
+    if (!f) throw new Error(`Store: ${schema.name} has no field '${name}' (see schema/default-schema.ts)`);
+    return f;
+  }
+
+  private requireRecord(schema: ObjectSchema, id: string): SfRecord {
+    const full = normalizeId(id);
+    const rec = full ? this.table(schema.name).get(full) : undefined;
+    if (!rec) throw new Error(`Store: no ${schema.name} with id '${id}'`);
+    return rec;
+  }
+}
+
+/** Accepts wire-format or internal values from test code and stores the internal form. */
+function coerceStoreValue(schema: ObjectSchema, f: FieldMeta, v: unknown): unknown {
+  if (v === undefined || v === null) return f.type === 'boolean' ? false : null;
+  switch (f.type) {
+    case 'datetime':
+      if (v instanceof Date) return v.getTime();
+      if (typeof v === 'number') return v;
+      if (typeof v === 'string') return toMs(v);
+      break;
+    case 'date':
+      if (typeof v === 'string') {
+        const d = parseDateInput(v);
+        if (d) return d;
+      }
+      break;
+    case 'reference':
+    case 'id':
+      if (typeof v === 'string') return normalizeId(v) ?? v;
+      break;
+    default:
+      return v;
+  }
+  throw new Error(`Store: bad value ${JSON.stringify(v)} for ${schema.name}.${f.name} (${f.type})`);
+}
+
+/** Record as the REST API would print it (datetimes formatted), without attributes. */
+export function toJsonRecord(schema: ObjectSchema, r: SfRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of schema.fields) {
+    const v = r[f.name];
+    out[f.name] = f.type === 'datetime' && typeof v === 'number' ? formatDatetime(v) : (v ?? null);
+  }
+  return out;
+}
+
+export const ORG_PREFIX = KEY_PREFIXES.Organization;
