@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { ADMIN_PREFIX } from '../../shared/admin-routes.ts';
+import { type EmuResponse, type HttpApp, jsonBody } from '../../shared/http-app.ts';
+import type { CrmStore } from '../crm-store.ts';
+import { HubspotApiError } from '../hubspot-errors.ts';
+import type { PortalRateLimiter } from '../rate-limiter.ts';
+import type { WebhookSender } from '../webhook-sender.ts';
+import { objectTypeParam } from './route-helpers.ts';
+
+/**
+ * HubSpot-specific controls next to the shared `/__admin/*` ones, for tests and demos driving the
+ * emulator from another process: edit records as a CRM user would, inspect and tune rate limits,
+ * and drain webhook deliveries.
+ */
+export function mountHubspotAdminRoutes(
+  app: HttpApp,
+  deps: { store: CrmStore; limiter: PortalRateLimiter; webhooks: WebhookSender | undefined },
+): void {
+  const { store, limiter, webhooks } = deps;
+  const base = `${ADMIN_PREFIX}/hubspot`;
+  const bad = (message: string): EmuResponse => ({
+    status: 400,
+    body: { error: 'bad_admin_request', message },
+  });
+  const guarded = (fn: () => EmuResponse): EmuResponse => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof HubspotApiError) return error.response;
+      throw error;
+    }
+  };
+
+  app
+    .route('GET', `${base}/rate-limits`, 'admin', () => ({
+      status: 200,
+      body: { settings: limiter.settings, usage: limiter.usage(store.clock.now()) },
+    }))
+    .route('PUT', `${base}/rate-limits/config`, 'admin', (req) => {
+      const parsed = z
+        .object({
+          enabled: z.boolean().optional(),
+          tenSecondlyMax: z.number().int().positive().optional(),
+          intervalMs: z.number().int().positive().optional(),
+          dailyMax: z.number().int().nonnegative().optional(),
+          searchPerSecond: z.number().int().positive().optional(),
+          dailyResetUtcOffsetMinutes: z.number().int().optional(),
+        })
+        .strict()
+        .safeParse(jsonBody(req));
+      if (!parsed.success) return bad(parsed.error.message);
+      const patch = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+      limiter.configure(patch);
+      return { status: 200, body: { settings: limiter.settings } };
+    })
+    .route('DELETE', `${base}/rate-limits/usage`, 'admin', () => {
+      limiter.reset();
+      return { status: 204 };
+    })
+    .route('POST', `${base}/objects/:type`, 'admin', (req) =>
+      guarded(() => {
+        const type = objectTypeParam(req.params.type);
+        const body = (jsonBody(req) ?? {}) as { properties?: unknown };
+        const rec = store.create(type, body.properties ?? {}, { system: true });
+        return { status: 201, body: store.toJson(rec, Object.keys(rec.props)) };
+      }),
+    )
+    .route('PATCH', `${base}/objects/:type/:id`, 'admin', (req) =>
+      guarded(() => {
+        const type = objectTypeParam(req.params.type);
+        const body = (jsonBody(req) ?? {}) as { properties?: unknown; changeSource?: unknown };
+        const source = typeof body.changeSource === 'string' ? body.changeSource : 'CRM_UI';
+        const rec = store.update(type, req.params.id ?? '', body.properties ?? {}, { system: true, source });
+        return { status: 200, body: store.toJson(rec, Object.keys(rec.props)) };
+      }),
+    )
+    .route('GET', `${base}/objects/:type/count`, 'admin', (req) =>
+      guarded(() => ({ status: 200, body: { count: store.count(objectTypeParam(req.params.type)) } })),
+    )
+    .route('POST', `${base}/webhooks/flush`, 'admin', async () => {
+      if (!webhooks) return bad('No webhook target is configured for this emulator.');
+      await webhooks.idle();
+      return { status: 200, body: { deliveries: webhooks.deliveries } };
+    });
+}
