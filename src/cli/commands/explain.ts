@@ -1,0 +1,75 @@
+import { type Command, Option } from 'commander';
+import { loadRuleSet } from '../../config/load-rule-set.ts';
+import type { Locale } from '../../reasons/messages.ts';
+import { ReasonRenderer } from '../../reasons/render-reasons.ts';
+import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
+import { explainDecision } from '../../scoring/explain.ts';
+import { parseInstant } from '../parse-instant.ts';
+import { readLeadInput } from '../read-lead-input.ts';
+
+const MARK = { met: '✓', not_met: '✗', unknown: '?' } as const;
+
+export function registerExplain(program: Command): void {
+  program
+    .command('explain')
+    .description('show every rule evaluated for one lead and what each condition contributed')
+    .requiredOption('--rules <file|preset>', 'rule file, or a preset: small, mid, large')
+    .requiredOption('--input <file>', 'leads as .jsonl or .csv')
+    .option('--id <leadId>', 'which lead (default: the first)')
+    .option('--at <ISO time>', 'decide as of this instant (default: now)')
+    .option('--json', 'print the explanation as JSON')
+    .addOption(new Option('--locale <locale>', 'language of reasons').choices(['ja', 'en']).default('ja'))
+    .action(
+      async (opts: {
+        rules: string;
+        input: string;
+        id?: string;
+        at?: string;
+        json?: boolean;
+        locale: Locale;
+      }) => {
+        const rs = loadRuleSet(opts.rules);
+        const rules = compileRuleSet(rs);
+        const now = opts.at ? parseInstant(opts.at) : Date.now();
+        const r = new ReasonRenderer(opts.locale, rs.messages);
+        for await (const item of readLeadInput(opts.input)) {
+          if (!item.ok || (opts.id !== undefined && item.lead.id !== opts.id)) continue;
+          const x = explainDecision(item.lead, rules, now);
+          if (opts.json) {
+            process.stdout.write(`${JSON.stringify(x, null, 2)}\n`);
+            return;
+          }
+          const d = x.decision;
+          const lines = [
+            `lead ${d.leadId}  rules ${rs.name}@${d.rulesVersion}  at ${d.decidedAt}`,
+            `decision: ${d.flag} → ${d.nextAction} (${d.priority})${d.owner ? `  owner: ${JSON.stringify(d.owner)}` : ''}  by rule "${d.ruleId}"`,
+            `reasons:  ${r.renderCompact(d.reasons, 1000)}`,
+            '',
+            `attribute score ${x.attribute.value}${x.attribute.max !== x.attribute.value ? ` (up to ${x.attribute.max} with missing data)` : ''}`,
+            ...x.attribute.groups.map(
+              (g) => `  ${g.group.padEnd(16)} ${g.missing ? 'missing' : `+${g.points}`}`,
+            ),
+            `behaviour score ${x.behaviour ?? 'unknown'}`,
+            `thresholds ${JSON.stringify(x.thresholds)}${x.activeOverrides.length ? `  (campaign: ${x.activeOverrides.join(', ')})` : ''}`,
+            '',
+            'rules, in order:',
+          ];
+          for (const rule of x.rules) {
+            lines.push(
+              `${rule.decisive ? '▶' : ' '} ${MARK[rule.result]} ${rule.id}${rule.description ? `: ${rule.description}` : ''}`,
+            );
+            for (const c of rule.conditions) {
+              lines.push(
+                `      ${MARK[c.result]} ${c.fact} ${c.op} ${JSON.stringify(c.expected)}  (value: ${JSON.stringify(c.value)})`,
+              );
+            }
+          }
+          process.stdout.write(`${lines.join('\n')}\n`);
+          return;
+        }
+        throw new Error(
+          opts.id ? `no lead with id "${opts.id}" in ${opts.input}` : `no readable lead in ${opts.input}`,
+        );
+      },
+    );
+}

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { loadRuleSet } from '../../config/load-rule-set.ts';
+import type { Decision } from '../../domain/decision.ts';
+import type { Locale } from '../../reasons/messages.ts';
+import { ReasonRenderer } from '../../reasons/render-reasons.ts';
+import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
+import { decide } from '../../scoring/decide.ts';
+import { pad, writeLine } from '../output.ts';
+import { parseInstant } from '../parse-instant.ts';
+import { readLeadInput } from '../read-lead-input.ts';
+
+export function registerScore(program: Command): void {
+  program
+    .command('score')
+    .description('decide the toss-up flag for every lead in a file, one decision per line')
+    .requiredOption('--rules <file|preset>', 'rule file, or a preset: small, mid, large')
+    .requiredOption('--input <file>', 'leads as .jsonl or .csv (- for JSON Lines on stdin)')
+    .option('--at <ISO time>', 'decide as of this instant (default: now)')
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'table']).default('jsonl'))
+    .addOption(new Option('--locale <locale>', 'language of reasons').choices(['ja', 'en']).default('ja'))
+    .action(
+      async (opts: {
+        rules: string;
+        input: string;
+        at?: string;
+        format: 'jsonl' | 'table';
+        locale: Locale;
+      }) => {
+        const rs = loadRuleSet(opts.rules);
+        const rules = compileRuleSet(rs);
+        const now = opts.at ? parseInstant(opts.at) : Date.now();
+        const renderer = new ReasonRenderer(opts.locale, rs.messages);
+        const out = process.stdout;
+        let rejected = 0;
+        if (opts.format === 'table') {
+          await writeLine(
+            out,
+            `${pad('id', 20)} ${pad('flag', 5)} ${pad('attr', 5)} ${pad('beh', 5)} ${pad('next action', 26)} reasons`,
+          );
+        }
+        for await (const item of readLeadInput(opts.input)) {
+          if (!item.ok) {
+            rejected++;
+            process.stderr.write(`${opts.input}:${item.line}: skipped: ${item.message}\n`);
+            continue;
+          }
+          const d = decide(item.lead, rules, now);
+          await writeLine(
+            out,
+            opts.format === 'table' ? tableRow(d, renderer) : JSON.stringify(toJson(d, renderer)),
+          );
+        }
+        if (rejected > 0) {
+          process.stderr.write(`${rejected} line(s) could not be read as leads; fix them and run again\n`);
+          process.exitCode = 2;
+        }
+      },
+    );
+}
+
+export function toJson(d: Decision, renderer: ReasonRenderer) {
+  return {
+    id: d.leadId,
+    flag: d.flag,
+    scores: d.scores,
+    nextAction: d.nextAction,
+    priority: d.priority,
+    ...(d.owner ? { owner: d.owner } : {}),
+    reasons: d.reasons.map((r) => ({ code: r.code, message: renderer.render(r), params: r.params })),
+    ruleId: d.ruleId,
+    rulesVersion: d.rulesVersion,
+  };
+}
+
+function tableRow(d: Decision, renderer: ReasonRenderer): string {
+  return `${pad(d.leadId.slice(0, 20), 20)} ${pad(d.flag, 5)} ${pad(String(d.scores.attribute), 5)} ${pad(String(d.scores.behaviour ?? '-'), 5)} ${pad(d.nextAction, 26)} ${renderer.renderCompact(d.reasons, 120)}`;
+}
