@@ -87,9 +87,26 @@ export function createHubspotApp(options: HubspotEmulatorOptions = {}): HubspotA
   const tokens = new TokenRegistry(tokenList, options.oauth, () => clock.now());
   const limiter = new PortalRateLimiter(options.rateLimits ?? {}, `private-app:${appId}:${portalId}`);
 
-  const app = new HttpApp({
-    notFound: (req) =>
-      errorResponse(404, 'OBJECT_NOT_FOUND', `No HubSpot API route matches ${req.method} ${req.path}.`),
+  const app: HttpApp = new HttpApp({
+    notFound: (req) => {
+      const allowed = app.methodsFor(req.path);
+      if (allowed.length > 0) {
+        return errorResponse(
+          405,
+          'VALIDATION_ERROR',
+          `${req.method} is not allowed on ${req.path}.`,
+          {},
+          {
+            allow: allowed.join(', '),
+          },
+        );
+      }
+      return errorResponse(
+        404,
+        'OBJECT_NOT_FOUND',
+        `No HubSpot API route matches ${req.method} ${req.path}.`,
+      );
+    },
     internalError: (_req, error) =>
       error instanceof HubspotApiError
         ? error.response

@@ -16,8 +16,7 @@ export interface IndexPosition {
   offset: number;
 }
 
-const MAX_CHUNK = 1024;
-const LOAD_CHUNK = 512;
+const DEFAULT_MAX_CHUNK = 1024;
 
 function compare(aTs: number, aId: number, b: IndexedRecord): number {
   return aTs - b.updatedAt || aId - b.idNum;
@@ -26,6 +25,12 @@ function compare(aTs: number, aId: number, b: IndexedRecord): number {
 export class ModifiedTimeIndex<R extends IndexedRecord> {
   private chunks: R[][] = [];
   private count = 0;
+  private readonly maxChunk: number;
+
+  /** `maxChunk` is only lowered by tests, to exercise chunk splits with few records. */
+  constructor(maxChunk = DEFAULT_MAX_CHUNK) {
+    this.maxChunk = Math.max(2, maxChunk);
+  }
 
   get size(): number {
     return this.count;
@@ -35,7 +40,8 @@ export class ModifiedTimeIndex<R extends IndexedRecord> {
   load(records: Iterable<R>): void {
     const all = [...records].sort((a, b) => a.updatedAt - b.updatedAt || a.idNum - b.idNum);
     this.chunks = [];
-    for (let i = 0; i < all.length; i += LOAD_CHUNK) this.chunks.push(all.slice(i, i + LOAD_CHUNK));
+    const size = Math.max(1, this.maxChunk >>> 1);
+    for (let i = 0; i < all.length; i += size) this.chunks.push(all.slice(i, i + size));
     this.count = all.length;
   }
 
@@ -50,8 +56,10 @@ export class ModifiedTimeIndex<R extends IndexedRecord> {
     const at = lowerBoundIn(chunk, rec.updatedAt, rec.idNum);
     chunk.splice(at, 0, rec);
     this.count += 1;
-    if (chunk.length > MAX_CHUNK)
-      this.chunks.splice(c, 1, chunk.slice(0, MAX_CHUNK / 2), chunk.slice(MAX_CHUNK / 2));
+    if (chunk.length > this.maxChunk) {
+      const half = chunk.length >>> 1;
+      this.chunks.splice(c, 1, chunk.slice(0, half), chunk.slice(half));
+    }
   }
 
   /** Removes `rec`, located by its current key; call before changing `updatedAt`. */

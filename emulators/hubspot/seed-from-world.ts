@@ -24,7 +24,8 @@ import type { HubspotTeam } from './owner-directory.ts';
  * the summary, as an import into such a portal would drop them.
  */
 
-export const WORLD_INDUSTRY_TO_HUBSPOT: Readonly<Record<string, string>> = {
+/** World industry code → HubSpot `industry` option; `null` = no HubSpot equivalent, left blank. */
+export const WORLD_INDUSTRY_TO_HUBSPOT: Readonly<Record<string, string | null>> = {
   manufacturing: 'MACHINERY',
   it_software: 'COMPUTER_SOFTWARE',
   finance: 'FINANCIAL_SERVICES',
@@ -33,6 +34,7 @@ export const WORLD_INDUSTRY_TO_HUBSPOT: Readonly<Record<string, string>> = {
   logistics: 'LOGISTICS_AND_SUPPLY_CHAIN',
   construction: 'CONSTRUCTION',
   public: 'GOVERNMENT_ADMINISTRATION',
+  other: null,
 };
 
 export const WORLD_STAGE_TO_DEALSTAGE: Readonly<Record<OpportunityStage, string>> = {
@@ -121,8 +123,9 @@ export function seedFromWorld(store: CrmStore, world: World): SeedSummary {
   const companiesByKey = new Map<string, WorldCompany>();
   for (const c of world.companies) {
     companiesByKey.set(c.key, c);
-    const industry = c.industry === null ? undefined : WORLD_INDUSTRY_TO_HUBSPOT[c.industry];
-    if (c.industry !== null && industry === undefined) unmapped.add(c.industry);
+    const mapped = c.industry === null ? null : WORLD_INDUSTRY_TO_HUBSPOT[c.industry];
+    if (c.industry !== null && mapped === undefined) unmapped.add(c.industry);
+    const industry = mapped ?? undefined;
     const hasOpenDeal = c.opportunities.some((o) => !o.stage.startsWith('Closed'));
     const rec = store.create(
       'companies',
