@@ -1,0 +1,154 @@
+import type { Decision } from '../domain/decision.ts';
+import type { Lead } from '../domain/lead.ts';
+import { activityLabel } from '../reasons/describe-condition.ts';
+import type { Locale } from '../reasons/messages.ts';
+import type { ReasonRenderer } from '../reasons/render-reasons.ts';
+import { zonedDate } from '../sla/zoned-time.ts';
+
+/**
+ * The task a rep receives. Short and structured on purpose (domain.md: too much information in a
+ * hand-off confuses the receiver): why it was handed over, what to do by when, the few facts needed
+ * to act at once, and a link to the record where everything else lives.
+ */
+
+const L = {
+  ja: {
+    tag: '【トスアップ】',
+    why: 'トスアップ理由',
+    next: '次のアクション',
+    due: '期限',
+    priority: '優先度',
+    company: '企業',
+    person: '担当者',
+    hearing: 'ヒアリング',
+    touch: '直近の接点',
+    record: 'レコード',
+    rules: '判定ルール',
+    notHeard: '未実施',
+    employees: '名',
+    priorities: { high: '高', medium: '中', low: '低' },
+    answers: { yes: 'あり', no: 'なし', unknown: '不明' },
+    budget: '予算',
+    dm: '決裁者',
+    problem: '課題',
+    timeline: '導入時期',
+    months: 'ヶ月以内',
+    notes: 'メモ',
+    actions: {
+      field_sales_tossup: 'フィールドセールス対応',
+      inside_sales_follow_up: 'ISフォロー',
+      inside_sales_hearing: 'ISヒアリング',
+      nurture: 'ナーチャリング',
+      notify_is_sales_planning: 'IS/営業企画で確認',
+    },
+  },
+  en: {
+    tag: '[Toss-up] ',
+    why: 'Why',
+    next: 'Next action',
+    due: 'Due',
+    priority: 'Priority',
+    company: 'Company',
+    person: 'Contact',
+    hearing: 'Hearing',
+    touch: 'Recent touchpoints',
+    record: 'Record',
+    rules: 'Rules',
+    notHeard: 'not done yet',
+    employees: ' employees',
+    priorities: { high: 'high', medium: 'medium', low: 'low' },
+    answers: { yes: 'yes', no: 'no', unknown: 'unknown' },
+    budget: 'budget',
+    dm: 'decision maker',
+    problem: 'problem',
+    timeline: 'timeline',
+    months: ' months',
+    notes: 'notes',
+    actions: {
+      field_sales_tossup: 'Field sales follow-up',
+      inside_sales_follow_up: 'IS follow-up',
+      inside_sales_hearing: 'IS hearing',
+      nurture: 'Nurture',
+      notify_is_sales_planning: 'IS/sales planning review',
+    },
+  },
+} as const;
+
+export interface HandOffNote {
+  subject: string;
+  body: string;
+}
+
+export function handOffNote(
+  lead: Lead,
+  decision: Decision,
+  options: {
+    renderer: ReasonRenderer;
+    locale: Locale;
+    dueAt: string | null;
+    recordUrl: string | null;
+    timeZone: string;
+  },
+): HandOffNote {
+  const t = L[options.locale];
+  const c = lead.company;
+  const p = lead.person;
+  const action = t.actions[decision.nextAction];
+  // Salesforce counts the 255-character Subject limit in characters: cut on code points, never inside one.
+  const subject = [...[`${t.tag}${c.name ?? lead.id}`, p.title, action].filter(Boolean).join(' / ')]
+    .slice(0, 255)
+    .join('');
+  const numberLocale = options.locale === 'ja' ? 'ja-JP' : 'en-US';
+
+  const when = (iso: string) =>
+    new Intl.DateTimeFormat(options.locale === 'ja' ? 'ja-JP' : 'en-GB', {
+      timeZone: options.timeZone,
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }).format(new Date(iso));
+  const facts = [
+    c.industry,
+    c.employees !== null ? `${c.employees.toLocaleString(numberLocale)}${t.employees}` : null,
+    c.region,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const h = lead.hearing;
+  const hearing = h
+    ? [
+        `${t.budget} ${t.answers[h.budget]}`,
+        `${t.dm} ${t.answers[h.decisionMaker]}`,
+        `${t.problem} ${t.answers[h.clearProblem]}`,
+        h.timelineMonths !== null ? `${t.timeline} ${h.timelineMonths}${t.months}` : null,
+        h.notes ? `${t.notes}: ${h.notes.slice(0, 200)}` : null,
+      ]
+        .filter(Boolean)
+        .join(' / ')
+    : t.notHeard;
+  // Sorted by instant and dated in the SLA zone: `…T23:30:00Z` is the next morning in Tokyo, and ISO
+  // strings with different offsets do not sort as text.
+  const touches = lead.activities
+    .filter((a) => a.type !== 'email_open')
+    .map((a) => ({ a, ms: Date.parse(a.at) }))
+    .filter((x) => !Number.isNaN(x.ms))
+    .sort((x, y) => y.ms - x.ms)
+    .slice(0, 5)
+    .map(
+      ({ a, ms }) =>
+        `${zonedDate(new Date(ms), options.timeZone)} ${activityLabel(a.type, options.locale)}${a.page ? ` (${a.page})` : ''}${a.source ? ` – ${a.source}` : ''}`,
+    )
+    .join(', ');
+
+  const lines = [
+    `${t.why}: ${options.renderer.renderCompact(decision.reasons, 500)}`,
+    `${t.next}: ${action}${options.dueAt ? ` (${t.due}: ${when(options.dueAt)})` : ''}`,
+    `${t.priority}: ${t.priorities[decision.priority]}`,
+    `${t.company}: ${c.name ?? '-'}${facts ? ` (${facts})` : ''}`,
+    `${t.person}: ${[p.title, p.department].filter(Boolean).join(' / ') || '-'}`,
+    `${t.hearing}: ${hearing}`,
+    ...(touches ? [`${t.touch}: ${touches}`] : []),
+    ...(options.recordUrl ? [`${t.record}: ${options.recordUrl}`] : []),
+    `${t.rules}: ${decision.ruleId} @ ${decision.rulesVersion}`,
+  ];
+  return { subject, body: lines.join('\n') };
+}

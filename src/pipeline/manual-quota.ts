@@ -1,0 +1,111 @@
+import type { Decision } from '../domain/decision.ts';
+import type { Lead, NextAction, TossUpFlag } from '../domain/lead.ts';
+import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
+import type { DecideOptions } from '../scoring/decide.ts';
+import { zonedDate } from '../sla/zoned-time.ts';
+import type { SyncStateStore } from '../state/sync-state-store.ts';
+import { episodeKey } from './episode-key.ts';
+
+/** Quota sets outlive their month by a few weeks so a late retry still sees them. */
+const QUOTA_TTL_SECONDS = 62 * 86_400;
+
+interface QuotaRule {
+  limit: number;
+  outcome: { flag: TossUpFlag; nextAction: NextAction };
+}
+
+/**
+ * Monthly quotas of rules such as "manual toss-up requested by sales, 10 per rep per month", counted
+ * in the state store per rule, requester and month (in the rule set's time zone).
+ *
+ * A quota limits new toss-ups, so what is counted is the set of episode keys those toss-ups started,
+ * not a number:
+ * - counting is idempotent: a retried or re-delivered toss-up is the same key, counted once;
+ * - a lead never competes with itself: its own key is left out of "used", so after a crash between
+ *   counting and writing the flag the rerun reaches the same decision (same key, same task);
+ * - a lead whose toss-up continues (the CRM already holds that outcome's key) is not held against the
+ *   quota at all: re-reading it later in the month, or next month, never takes its toss-up away.
+ * Counts are loaded once per batch (`prepare`) so `decide` can ask synchronously; leads of the same
+ * run see each other's use at once (`note`); the store is updated once the toss-up happened (`commit`).
+ */
+export class ManualQuota {
+  readonly #state: SyncStateStore;
+  readonly #rules: ReadonlyMap<string, QuotaRule>;
+  readonly #timeZone: string;
+  readonly #sets = new Map<string, Set<string>>();
+
+  constructor(state: SyncStateStore, rules: CompiledRuleSet) {
+    this.#state = state;
+    this.#timeZone = rules.source.timeZone;
+    const quotaRules = new Map<string, QuotaRule>();
+    for (const { rule } of rules.rules) {
+      if (rule.quotaPerMonth !== undefined) {
+        quotaRules.set(rule.id, {
+          limit: rule.quotaPerMonth,
+          outcome: { flag: rule.flag, nextAction: rule.nextAction },
+        });
+      }
+    }
+    this.#rules = quotaRules;
+  }
+
+  /** Whether any rule has a quota; when none does, nothing is read or written. */
+  get active(): boolean {
+    return this.#rules.size > 0;
+  }
+
+  /** Loads the sets the leads of a batch may need, once per key per run. */
+  async prepare(leads: readonly Lead[], now: Date): Promise<void> {
+    if (!this.active) return;
+    // `null`: a quota rule may match leads without a named requester; they share one count.
+    const requesters = new Set<string | null>([null]);
+    for (const l of leads) if (l.manualRequest?.requestedBy) requesters.add(l.manualRequest.requestedBy);
+    for (const ruleId of this.#rules.keys()) {
+      for (const r of requesters) {
+        const key = this.key(ruleId, r, now);
+        if (!this.#sets.has(key)) this.#sets.set(key, new Set(await this.#state.counted(key)));
+      }
+    }
+  }
+
+  /** The `quotaUsed` callback of `decide` for one lead. */
+  usedFor(lead: Lead, now: Date): DecideOptions['quotaUsed'] {
+    if (!this.active) return undefined;
+    return (ruleId, requester) => {
+      const rule = this.#rules.get(ruleId);
+      if (!rule) return 0;
+      const own = episodeKey(lead, rule.outcome);
+      if (own === lead.current.decisionKey) return 0; // continuing: no new toss-up, no slot needed
+      const set = this.#sets.get(this.key(ruleId, requester, now));
+      if (!set) return 0;
+      return set.size - (set.has(own) ? 1 : 0);
+    };
+  }
+
+  /** Counts a new toss-up by a quota rule within this run at once, so the next lead sees it. */
+  note(lead: Lead, decision: Decision, key: string, now: Date): void {
+    if (!this.#rules.has(decision.ruleId)) return;
+    const setKey = this.key(decision.ruleId, requesterOf(lead), now);
+    let set = this.#sets.get(setKey);
+    if (!set) {
+      set = new Set();
+      this.#sets.set(setKey, set);
+    }
+    set.add(key);
+  }
+
+  /** Stores the use once the toss-up really happened (task created, or flag written). */
+  async commit(lead: Lead, decision: Decision, key: string, now: Date): Promise<void> {
+    if (!this.#rules.has(decision.ruleId)) return;
+    await this.#state.countOnce(this.key(decision.ruleId, requesterOf(lead), now), key, QUOTA_TTL_SECONDS);
+  }
+
+  key(ruleId: string, requester: string | null, now: Date): string {
+    const month = zonedDate(now, this.#timeZone).slice(0, 7);
+    return `quota|${ruleId}|${requester ?? '-'}|${month}`;
+  }
+}
+
+function requesterOf(lead: Lead): string | null {
+  return lead.manualRequest?.requestedBy ?? null;
+}

@@ -1,0 +1,481 @@
+import type { Decision } from '../domain/decision.ts';
+import { ConfigError, CrmError, type FailureKind } from '../domain/errors.ts';
+import type { CrmName, CurrentTossUp, Lead, Priority } from '../domain/lead.ts';
+import type {
+  FollowUpTask,
+  LeadSink,
+  TossUpFieldValues,
+  TossUpUpdate,
+  WriteOutcome,
+} from '../ports/lead-sink.ts';
+import type { RouteResult, RoutingState } from '../ports/routing-state.ts';
+import type { ReasonRenderer } from '../reasons/render-reasons.ts';
+import { route } from '../routing/route.ts';
+import type { RoutingConfig } from '../routing/routing-config.ts';
+import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
+import { decide } from '../scoring/decide.ts';
+import { calendarFor, computeSlaDue } from '../sla/due-date.ts';
+import type { SlaConfig } from '../sla/sla-config.ts';
+import { StateUnavailableError } from '../state/state-unavailable-error.ts';
+import type { FailureStage, SyncStateStore } from '../state/sync-state-store.ts';
+import { episodeKey, needsTask } from './episode-key.ts';
+import { actionFor, type StopSignal, stopFromError } from './failure-policy.ts';
+import { handOffNote } from './hand-off-note.ts';
+import { ManualQuota } from './manual-quota.ts';
+import { isEmptyPlan, planWriteBack } from './plan-write-back.ts';
+import { sanitizeMessage } from './sanitize-message.ts';
+import { ownersFor, type QueueTaskOwners } from './task-owner.ts';
+
+/** Salesforce `TossUp_Reason__c` is text(255); HubSpot has no limit but sales read it in a list view. */
+export const DEFAULT_REASON_MAX_LENGTH = 255;
+/** Local record of created tasks: a second guard next to the CRM's own per-key idempotency. */
+const TASK_DONE_TTL_SECONDS = 30 * 86_400;
+const SKIPPED_TTL_SECONDS = 90 * 86_400;
+
+/** Everything `processLeads` needs; the CLI and the Lambda worker build it the same way. */
+export interface PipelineDeps {
+  crm: CrmName;
+  sink: LeadSink;
+  rules: CompiledRuleSet;
+  renderer: ReasonRenderer;
+  routing: RoutingConfig;
+  routingState: RoutingState;
+  sla: SlaConfig;
+  state: SyncStateStore;
+  /** The decision instant for the whole batch. */
+  now: Date;
+  /** Plan only: no task, no field write, no state change (routing state must be a dry-run overlay). */
+  dryRun?: boolean;
+  recordUrl?: (lead: Lead) => string | null;
+  queueTaskOwners?: QueueTaskOwners;
+  /** Scope of the skipped-records list, e.g. the cursor key. */
+  scope: string;
+  /** Shared across the batches of one run so counts carry over; one per call otherwise. */
+  quota?: ManualQuota;
+  reasonMaxLength?: number;
+}
+
+export type LeadStatus = 'unchanged' | 'written' | 'planned' | 'skipped' | 'failed' | 'not_attempted';
+export type TaskStatus = 'none' | 'planned' | 'created' | 'existing' | 'failed' | 'not_attempted';
+
+export interface FieldChange {
+  field: keyof TossUpFieldValues;
+  before: string | number | null;
+  after: string | number | null;
+}
+
+export interface PlannedTask {
+  key: string;
+  ownerId: string;
+  route: RouteResult;
+  dueAt: string;
+  dueDate: string;
+  /** False when the next action has no SLA and the task is dated the day it arrives. */
+  hasSla: boolean;
+  priority: Priority;
+  subject: string;
+}
+
+export interface LeadFailure {
+  stage: FailureStage;
+  kind: FailureKind;
+  code: string;
+  message: string;
+}
+
+export interface LeadOutcome {
+  leadId: string;
+  objectType: string;
+  /** Null only when planning itself failed. */
+  decision: Decision | null;
+  reasonText: string;
+  episodeKey: string | null;
+  newEpisode: boolean;
+  changes: FieldChange[];
+  task: PlannedTask | null;
+  taskStatus: TaskStatus;
+  status: LeadStatus;
+  failure?: LeadFailure;
+}
+
+export interface BatchCounters {
+  leads: number;
+  unchanged: number;
+  written: number;
+  planned: number;
+  skipped: number;
+  failed: number;
+  notAttempted: number;
+  tasksCreated: number;
+  tasksExisting: number;
+  tasksPlanned: number;
+}
+
+export interface BatchResult {
+  outcomes: LeadOutcome[];
+  counters: BatchCounters;
+  /** Set when a failure means the run must stop and this batch must not be committed. */
+  stop: StopSignal | null;
+}
+
+interface Work {
+  lead: Lead;
+  outcome: LeadOutcome;
+  fields: TossUpFieldValues;
+  task: FollowUpTask | null;
+}
+
+/**
+ * decide → episode key → (new episode needing a task) route + SLA → only-changed fields → hand-off
+ * note, for one batch; then tasks first, fields second. Creating the task before writing the new
+ * decision key is what makes a crash between the two harmless: the CRM still holds the old key, the
+ * retry derives the same episode key, and the connector's per-key idempotency returns the existing
+ * task instead of creating a second one.
+ *
+ * Never throws for one bad record (it becomes a `skipped` or `failed` outcome). A failure that
+ * concerns the whole run (auth, config, quota, a transient error the connector could not absorb)
+ * sets `stop`; the caller must then not commit the batch's cursor. Only crashes of our own (bugs,
+ * the state store failing) propagate as exceptions.
+ */
+export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): Promise<BatchResult> {
+  const leads = latestPerRecord(batch);
+  const quota = deps.quota ?? new ManualQuota(deps.state, deps.rules);
+  await quota.prepare(leads, deps.now);
+  const work: Work[] = [];
+  const result = (stop: StopSignal | null): BatchResult => ({
+    outcomes: work.map((w) => w.outcome),
+    counters: countOutcomes(work, leads.length),
+    stop,
+  });
+
+  for (const lead of leads) {
+    try {
+      work.push(await planLead(lead, deps, quota));
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        // Routing cannot resolve an owner: the admin must fix it, and nothing of this batch may be
+        // committed (the leads planned so far are simply not attempted).
+        for (const w of work) settle(w, 'not_attempted');
+        return result(stopFromError(e));
+      }
+      // The state store failing is not this record's fault: stop the run.
+      if (e instanceof StateUnavailableError || isSystemError(e)) throw e;
+      work.push(planFailure(lead, e));
+    }
+  }
+
+  if (deps.dryRun) {
+    for (const w of work) if (w.outcome.status === 'not_attempted') await previewTask(w, deps);
+    for (const w of work) {
+      if (w.outcome.status === 'not_attempted') settle(w, isEmptyPlan(w.fields) ? 'unchanged' : 'planned');
+    }
+    return result(null);
+  }
+
+  const stop = (await createTasks(work, deps, quota)) ?? (await writeFields(work, deps, quota));
+  for (const w of work) {
+    if (w.outcome.status === 'skipped' && w.outcome.failure) await recordSkip(w, deps);
+  }
+  return result(stop);
+}
+
+async function planLead(lead: Lead, deps: PipelineDeps, quota: ManualQuota): Promise<Work> {
+  const { now } = deps;
+  const decision = decide(lead, deps.rules, now, { quotaUsed: quota.usedFor(lead, now) });
+  const key = episodeKey(lead, decision);
+  const newEpisode = key !== lead.current.decisionKey;
+  const reasonText = deps.renderer.renderCompact(
+    decision.reasons,
+    deps.reasonMaxLength ?? DEFAULT_REASON_MAX_LENGTH,
+  );
+
+  let dueAt: string | null = null;
+  let ownerId: string | undefined;
+  let task: FollowUpTask | null = null;
+  let planned: PlannedTask | null = null;
+  if (newEpisode) {
+    const sla = computeSlaDue(decision.nextAction, decision.decidedAt, deps.sla);
+    dueAt = sla?.dueAt ?? null;
+    if (needsTask(decision)) {
+      const calendar = calendarFor(deps.sla);
+      const routed = await route({
+        decision,
+        lead,
+        crm: deps.crm,
+        config: deps.routing,
+        state: deps.routingState,
+        // One assignment per episode: a retry of the same toss-up keeps its owner and daily count.
+        decisionKey: key,
+        calendar,
+      });
+      const owners = ownersFor(routed, lead, {
+        crm: deps.crm,
+        routing: deps.routing,
+        queueTaskOwners: deps.queueTaskOwners,
+      });
+      ownerId = owners.recordOwnerId;
+      // A next action that needs a person but has no SLA is dated the business day it arrives.
+      const taskDueAt = sla?.dueAt ?? now.toISOString();
+      const taskDueDate = sla?.dueDate ?? calendar.businessDateOf(now);
+      const note = handOffNote(lead, decision, {
+        renderer: deps.renderer,
+        locale: deps.renderer.locale,
+        dueAt: sla?.dueAt ?? null,
+        recordUrl: deps.recordUrl?.(lead) ?? null,
+        timeZone: deps.sla.timeZone,
+      });
+      task = {
+        key,
+        leadId: lead.id,
+        objectType: lead.objectType,
+        ownerId: owners.taskOwnerId,
+        subject: note.subject,
+        body: note.body,
+        dueAt: taskDueAt,
+        dueDate: taskDueDate,
+        priority: decision.priority,
+      };
+      planned = {
+        key,
+        ownerId: owners.taskOwnerId,
+        route: routed,
+        dueAt: taskDueAt,
+        dueDate: taskDueDate,
+        hasSla: sla !== null,
+        priority: decision.priority,
+        subject: note.subject,
+      };
+    }
+    quota.note(lead, decision, key, now);
+  }
+  const fields = planWriteBack(lead, { decision, reasonText, episodeKey: key, dueAt, ownerId });
+  return {
+    lead,
+    fields,
+    task,
+    outcome: {
+      leadId: lead.id,
+      objectType: lead.objectType,
+      decision,
+      reasonText,
+      episodeKey: key,
+      newEpisode,
+      changes: changesOf(lead, fields),
+      task: planned,
+      taskStatus: task ? 'not_attempted' : 'none',
+      status: 'not_attempted',
+    },
+  };
+}
+
+/**
+ * A record listed twice in one batch (a source or queue redelivering) is processed once, as its last
+ * copy: two updates of one record in one call, or two tasks with one key, are errors in some CRMs.
+ */
+function latestPerRecord(leads: readonly Lead[]): readonly Lead[] {
+  const seen = new Map<string, number>();
+  leads.forEach((l, i) => {
+    seen.set(`${l?.objectType}\u0000${l?.id}`, i);
+  });
+  if (seen.size === leads.length) return leads;
+  return leads.filter((l, i) => seen.get(`${l?.objectType}\u0000${l?.id}`) === i);
+}
+
+function isSystemError(e: unknown): boolean {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
+function planFailure(lead: Lead, e: unknown): Work {
+  const message = sanitizeMessage(e instanceof Error ? e.message : String(e));
+  return {
+    lead,
+    fields: {},
+    task: null,
+    outcome: {
+      leadId: String(lead?.id ?? '?'),
+      objectType: String(lead?.objectType ?? '?'),
+      decision: null,
+      reasonText: '',
+      episodeKey: null,
+      newEpisode: false,
+      changes: [],
+      task: null,
+      taskStatus: 'none',
+      status: 'skipped',
+      failure: { stage: 'plan', kind: 'invalid_record', code: 'plan_failed', message },
+    },
+  };
+}
+
+/** Dry run: whether the task would be new or already exists (by the local record; no CRM call). */
+async function previewTask(w: Work, deps: PipelineDeps): Promise<void> {
+  if (!w.task) return;
+  w.outcome.taskStatus = (await deps.state.getDone(taskDoneKey(deps.crm, w.task.key)))
+    ? 'existing'
+    : 'planned';
+}
+
+/** Phase 1: one createTasks call for the batch. Returns a stop signal, or null to go on. */
+async function createTasks(work: Work[], deps: PipelineDeps, quota: ManualQuota): Promise<StopSignal | null> {
+  const pending: Work[] = [];
+  for (const w of work) {
+    if (!w.task || w.outcome.status !== 'not_attempted') continue;
+    if (await deps.state.getDone(taskDoneKey(deps.crm, w.task.key))) {
+      w.outcome.taskStatus = 'existing';
+      await quota.commit(w.lead, w.outcome.decision!, w.outcome.episodeKey!, deps.now);
+    } else pending.push(w);
+  }
+  if (pending.length === 0) return null;
+
+  let outcomes: WriteOutcome[];
+  try {
+    outcomes = await deps.sink.createTasks(pending.map((w) => w.task!));
+  } catch (e) {
+    if (!(e instanceof CrmError)) throw e;
+    return stopFromError(e);
+  }
+  expectOneEach(outcomes, pending.length, 'createTasks');
+
+  let stop: StopSignal | null = null;
+  for (const [i, w] of pending.entries()) {
+    const o = outcomes[i]!;
+    if (o.ok) {
+      w.outcome.taskStatus = o.created === false ? 'existing' : 'created';
+      await deps.state.markDone(taskDoneKey(deps.crm, w.task!.key), o.id, TASK_DONE_TTL_SECONDS);
+      await quota.commit(w.lead, w.outcome.decision!, w.outcome.episodeKey!, deps.now);
+    } else {
+      w.outcome.taskStatus = 'failed';
+      stop ??= fail(w, 'task', o);
+    }
+  }
+  // After a stopping task failure no field is written: the next run redoes the whole batch.
+  return stop;
+}
+
+/** Phase 2: one writeTossUp call for every lead whose fields changed and whose task (if any) exists. */
+async function writeFields(work: Work[], deps: PipelineDeps, quota: ManualQuota): Promise<StopSignal | null> {
+  const pending: Work[] = [];
+  for (const w of work) {
+    if (w.outcome.status !== 'not_attempted') continue;
+    if (isEmptyPlan(w.fields)) settle(w, 'unchanged');
+    else pending.push(w);
+  }
+  if (pending.length === 0) return null;
+
+  const updates: TossUpUpdate[] = pending.map((w) => ({
+    leadId: w.lead.id,
+    objectType: w.lead.objectType,
+    fields: w.fields,
+  }));
+  let outcomes: WriteOutcome[];
+  try {
+    outcomes = await deps.sink.writeTossUp(updates);
+  } catch (e) {
+    if (!(e instanceof CrmError)) throw e;
+    return stopFromError(e);
+  }
+  expectOneEach(outcomes, pending.length, 'writeTossUp');
+
+  let stop: StopSignal | null = null;
+  for (const [i, w] of pending.entries()) {
+    const o = outcomes[i]!;
+    if (o.ok) {
+      settle(w, 'written');
+      if (!w.task && w.outcome.newEpisode)
+        await quota.commit(w.lead, w.outcome.decision!, w.outcome.episodeKey!, deps.now);
+    } else {
+      stop ??= fail(w, 'write', o);
+    }
+  }
+  return stop;
+}
+
+/** Applies the failure policy to one record; returns the stop it causes, if any. */
+function fail(w: Work, stage: FailureStage, o: Extract<WriteOutcome, { ok: false }>): StopSignal | null {
+  const failure: LeadFailure = { stage, kind: o.kind, code: o.code, message: sanitizeMessage(o.message) };
+  w.outcome.failure = failure;
+  const action = actionFor(o.kind);
+  if (action === 'skip') {
+    settle(w, 'skipped');
+    return null;
+  }
+  settle(w, 'failed');
+  return { kind: o.kind, action, code: o.code, message: failure.message, leadId: w.lead.id };
+}
+
+async function recordSkip(w: Work, deps: PipelineDeps): Promise<void> {
+  const f = w.outcome.failure!;
+  await deps.state.recordSkipped(
+    {
+      scope: deps.scope,
+      leadId: w.outcome.leadId,
+      objectType: w.outcome.objectType,
+      stage: f.stage,
+      kind: f.kind,
+      code: f.code,
+      message: f.message,
+      at: deps.now.toISOString(),
+    },
+    SKIPPED_TTL_SECONDS,
+  );
+}
+
+function settle(w: Work, status: LeadStatus): void {
+  w.outcome.status = status;
+}
+
+/** The contract every connector keeps: one outcome per input, in input order. */
+function expectOneEach(outcomes: readonly WriteOutcome[], n: number, call: string): void {
+  if (outcomes.length !== n) {
+    throw new Error(
+      `connector returned ${outcomes.length} outcomes for ${n} records from ${call}; it must return one per record, in order`,
+    );
+  }
+}
+
+export function taskDoneKey(crm: CrmName, key: string): string {
+  return `task|${crm}|${key}`;
+}
+
+const CURRENT_FIELD: Readonly<Record<keyof TossUpFieldValues, keyof CurrentTossUp | null>> = {
+  flag: 'flag',
+  reason: 'reason',
+  nextAction: 'nextAction',
+  attributeScore: 'attributeScore',
+  behaviourScore: 'behaviourScore',
+  dueAt: 'dueAt',
+  decisionKey: 'decisionKey',
+  ownerId: null,
+};
+
+function changesOf(lead: Lead, fields: TossUpFieldValues): FieldChange[] {
+  return (Object.keys(fields) as (keyof TossUpFieldValues)[]).map((field) => {
+    const currentField = CURRENT_FIELD[field];
+    const before = currentField === null ? lead.ownerId : lead.current[currentField];
+    return { field, before: before ?? null, after: fields[field] ?? null };
+  });
+}
+
+/** `total` counts leads a stop left unplanned as not attempted too. */
+function countOutcomes(work: readonly Work[], total: number): BatchCounters {
+  const c: BatchCounters = {
+    leads: total,
+    unchanged: 0,
+    written: 0,
+    planned: 0,
+    skipped: 0,
+    failed: 0,
+    notAttempted: total - work.length,
+    tasksCreated: 0,
+    tasksExisting: 0,
+    tasksPlanned: 0,
+  };
+  for (const { outcome: o } of work) {
+    if (o.status === 'not_attempted') c.notAttempted++;
+    else c[o.status]++;
+    if (o.taskStatus === 'created') c.tasksCreated++;
+    else if (o.taskStatus === 'existing') c.tasksExisting++;
+    else if (o.taskStatus === 'planned') c.tasksPlanned++;
+  }
+  return c;
+}

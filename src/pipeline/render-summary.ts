@@ -1,0 +1,248 @@
+import type { Locale } from '../reasons/messages.ts';
+import type { FailureSummary, RunReport } from './run-report.ts';
+
+/** Terminal summary of a run: plain text, columns aligned (East Asian characters count double). */
+
+const L = {
+  ja: {
+    title: 'トスアップ同期',
+    dryRun: 'ドライラン: CRMへの書き込み・タスク作成・カーソル更新は行っていません',
+    status: '状態',
+    completed: '完了',
+    stopped: '停止',
+    limit: '--limit に達したため終了 (続きは次回)',
+    duration: '所要時間',
+    seconds: '秒',
+    rules: 'ルール',
+    cursor: 'カーソル',
+    from: { stored: '保存済みカーソルから', since: '--since から', beginning: '最初から' },
+    committed: '確定',
+    pages: 'ページ',
+    notCommitted: '未更新',
+    counts: '件数',
+    c: {
+      leadsRead: '読み込み',
+      unchanged: '変更なし',
+      written: '書き込み',
+      planned: '書き込み予定',
+      skipped: 'スキップ',
+      failed: '失敗',
+      notAttempted: '次回に再処理',
+      deletedIgnored: '削除済み (無視)',
+      tasksCreated: 'タスク作成',
+      tasksExisting: 'タスク既存 (重複なし)',
+      tasksPlanned: 'タスク作成予定',
+    },
+    flag: 'フラグ (今回変更したリード)',
+    flags: { yes: 'はい', no: 'いいえ', hold: '一時保留' } as Record<string, string>,
+    nextAction: '次のアクション',
+    reasons: '理由コード (上位10)',
+    fields: '変更された項目',
+    owners: '担当者別タスク',
+    via: '振り分け方法',
+    due: '期限日別タスク',
+    skips: 'スキップ (理由別)',
+    failures: '失敗 (理由別)',
+    samples: '例',
+    api: 'API 呼び出し',
+    total: '合計',
+    minimum: '最小',
+    resume: {
+      retry: '一時的な障害です。次回の実行でこのページから再処理します (重複は作られません)',
+      resume_later: 'API の上限に達しました。上限が回復してから再実行してください (カーソルはそのままです)',
+      fix: '設定を修正してから再実行してください',
+      investigate: '原因を確認してから再実行してください (このページは確定していません)',
+    } as Record<string, string>,
+    none: 'なし',
+  },
+  en: {
+    title: 'Toss-up sync',
+    dryRun: 'Dry run: nothing was written to the CRM, no task was created, the cursor did not move',
+    status: 'Status',
+    completed: 'completed',
+    stopped: 'stopped',
+    limit: 'ended at --limit (the next run continues)',
+    duration: 'Duration',
+    seconds: 's',
+    rules: 'Rules',
+    cursor: 'Cursor',
+    from: { stored: 'from the stored cursor', since: 'from --since', beginning: 'from the beginning' },
+    committed: 'committed',
+    pages: 'pages',
+    notCommitted: 'not moved',
+    counts: 'Counts',
+    c: {
+      leadsRead: 'read',
+      unchanged: 'unchanged',
+      written: 'written',
+      planned: 'would write',
+      skipped: 'skipped',
+      failed: 'failed',
+      notAttempted: 'left for the next run',
+      deletedIgnored: 'deleted (ignored)',
+      tasksCreated: 'tasks created',
+      tasksExisting: 'tasks already there (no duplicate)',
+      tasksPlanned: 'tasks to create',
+    },
+    flag: 'Flag (leads changed this run)',
+    flags: { yes: 'yes', no: 'no', hold: 'hold' } as Record<string, string>,
+    nextAction: 'Next action',
+    reasons: 'Reason codes (top 10)',
+    fields: 'Fields changed',
+    owners: 'Tasks per owner',
+    via: 'Routed via',
+    due: 'Tasks per due date',
+    skips: 'Skipped (by reason)',
+    failures: 'Failed (by reason)',
+    samples: 'e.g.',
+    api: 'API calls',
+    total: 'total',
+    minimum: 'minimum',
+    resume: {
+      retry: 'a transient CRM failure; the next run re-processes this page (no duplicates)',
+      resume_later: 'the API allowance is spent; run again once it resets (the cursor did not move)',
+      fix: 'fix the settings, then run again',
+      investigate: 'look into the cause, then run again (this page was not committed)',
+    } as Record<string, string>,
+    none: 'none',
+  },
+} as const;
+
+export function renderSummary(report: RunReport, locale: Locale): string {
+  const t = L[locale];
+  const n = (v: number) => v.toLocaleString(locale === 'ja' ? 'ja-JP' : 'en-US');
+  const out: string[] = [];
+  const head = `${t.title}  ${report.crm} / ${report.scope}  ${report.runId}`;
+  out.push(head, '─'.repeat(Math.min(78, width(head))));
+  if (report.dryRun) out.push(t.dryRun);
+
+  const status = report.stop
+    ? `${t.stopped}: ${report.stop.kind}/${report.stop.code}${report.stop.leadId ? ` (${report.stop.leadId})` : ''}`
+    : report.limitReached
+      ? `${t.completed} — ${t.limit}`
+      : t.completed;
+  const top: [string, string][] = [
+    [t.status, status],
+    ...(report.stop
+      ? ([
+          ['', report.stop.message],
+          ['', t.resume[report.stop.action] ?? ''],
+        ] as [string, string][])
+      : []),
+    [t.duration, `${(report.durationMs / 1000).toFixed(1)} ${t.seconds}`],
+    [t.rules, `${report.rules.name} @ ${report.rules.version.slice(0, 12)}`],
+    [
+      t.cursor,
+      `${t.from[report.cursor.startedFrom]}${report.cursor.start ? ` ${report.cursor.start.modifiedAt}` : ''}`,
+    ],
+    [
+      '',
+      report.cursor.committed
+        ? `→ ${t.committed} ${report.cursor.committed.modifiedAt} (${n(report.cursor.pagesCommitted)} ${t.pages})`
+        : `→ ${t.notCommitted}`,
+    ],
+    ...(report.cursor.note ? ([['', report.cursor.note]] as [string, string][]) : []),
+  ];
+  out.push(...pairs(top, ''), '');
+
+  const c = report.counts;
+  const countRows: [string, number][] = [
+    [t.c.leadsRead, c.leadsRead],
+    [t.c.unchanged, c.unchanged],
+    [report.dryRun ? t.c.planned : t.c.written, report.dryRun ? c.planned : c.written],
+    [t.c.skipped, c.skipped],
+    [t.c.failed, c.failed],
+    [t.c.notAttempted, c.notAttempted],
+    [t.c.deletedIgnored, c.deletedIgnored],
+    ...(report.dryRun
+      ? ([[t.c.tasksPlanned, c.tasksPlanned]] as [string, number][])
+      : ([[t.c.tasksCreated, c.tasksCreated]] as [string, number][])),
+    [t.c.tasksExisting, c.tasksExisting],
+  ];
+  out.push(t.counts, ...numbers(countRows, n), '');
+
+  section(
+    out,
+    t.flag,
+    Object.entries(report.byFlag).map(([k, v]) => [t.flags[k] ?? k, v]),
+    n,
+    t.none,
+  );
+  section(out, t.nextAction, sorted(report.byNextAction), n, t.none);
+  section(out, t.reasons, sorted(report.byReasonCode).slice(0, 10), n, t.none);
+  section(out, t.fields, sorted(report.fieldChanges), n, t.none);
+  section(out, t.owners, sorted(report.tasksPerOwner), n, t.none);
+  section(out, t.via, sorted(report.routeVia), n, t.none);
+  section(
+    out,
+    t.due,
+    Object.entries(report.dueDates).sort(([a], [b]) => a.localeCompare(b)),
+    n,
+    t.none,
+  );
+  failures(out, t.skips, report.skips, n, t.samples);
+  failures(out, t.failures, report.failures, n, t.samples);
+
+  const api = sorted(report.api.calls);
+  api.push([t.total, report.api.total]);
+  out.push(t.api, ...numbers(api, n), `  ${t.minimum}: ${n(report.api.minimum)}`);
+  return `${out.join('\n')}\n`;
+}
+
+function section(
+  out: string[],
+  title: string,
+  rows: [string, number][],
+  n: (v: number) => string,
+  none: string,
+): void {
+  out.push(title, ...(rows.length ? numbers(rows, n) : [`  ${none}`]), '');
+}
+
+function failures(
+  out: string[],
+  title: string,
+  f: FailureSummary,
+  n: (v: number) => string,
+  eg: string,
+): void {
+  if (f.count === 0) return;
+  out.push(`${title}: ${n(f.count)}`, ...numbers(sorted(f.byCode), n));
+  for (const s of f.samples.slice(0, 5)) {
+    out.push(`    ${eg} ${s.objectType} ${s.leadId} [${s.stage}] ${s.kind}/${s.code}: ${s.message}`);
+  }
+  out.push('');
+}
+
+function sorted(counts: Record<string, number>): [string, number][] {
+  return Object.entries(counts).sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb));
+}
+
+/** Label column padded to the widest label, numbers right-aligned. */
+function numbers(rows: [string, number][], n: (v: number) => string): string[] {
+  const labelWidth = Math.max(0, ...rows.map(([l]) => width(l)));
+  const texts = rows.map(([, v]) => n(v));
+  const numWidth = Math.max(0, ...texts.map(width));
+  return rows.map(
+    ([l], i) => `  ${pad(l, labelWidth)}  ${' '.repeat(numWidth - width(texts[i]!))}${texts[i]}`,
+  );
+}
+
+function pairs(rows: [string, string][], indent: string): string[] {
+  const labelWidth = Math.max(0, ...rows.map(([l]) => width(l)));
+  return rows.map(([l, v]) => `${indent}${pad(l, labelWidth)}  ${v}`.trimEnd());
+}
+
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+
+/** Terminal columns: East Asian wide characters take two. */
+export function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += WIDE.test(ch) ? 2 : 1;
+  return w;
+}
+
+function pad(s: string, w: number): string {
+  const have = width(s);
+  return have >= w ? s : s + ' '.repeat(w - have);
+}

@@ -1,0 +1,253 @@
+import type { CrmName } from '../domain/lead.ts';
+import type { ApiUsage } from '../ports/crm-connector.ts';
+import type { SyncCursor } from '../ports/lead-source.ts';
+import type { FailureStage } from '../state/sync-state-store.ts';
+import type { StopSignal } from './failure-policy.ts';
+import type { BatchResult, LeadOutcome } from './process-leads.ts';
+
+/** A failed or skipped record in the report: ids and codes only, never personal data. */
+export interface FailureSample {
+  leadId: string;
+  objectType: string;
+  stage: FailureStage;
+  kind: string;
+  code: string;
+  message: string;
+}
+
+export interface FailureSummary {
+  count: number;
+  /** `kind/code` → count. */
+  byCode: Record<string, number>;
+  /** The first few, for a human to look up. */
+  samples: FailureSample[];
+}
+
+export interface RunCounts {
+  pages: number;
+  leadsRead: number;
+  /** Deleted/merged/converted ids the source reported; nothing is written for them. */
+  deletedIgnored: number;
+  unchanged: number;
+  written: number;
+  /** Dry run: leads that would be written. */
+  planned: number;
+  skipped: number;
+  failed: number;
+  /** Read but left for the next run because the run stopped (their page was not committed). */
+  notAttempted: number;
+  tasksCreated: number;
+  /** createTasks found the task already there (a retry after a crash): idempotency at work. */
+  tasksExisting: number;
+  tasksPlanned: number;
+}
+
+export interface RunReport {
+  version: 1;
+  runId: string;
+  crm: CrmName;
+  scope: string;
+  dryRun: boolean;
+  rules: { name: string; version: string };
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  status: 'completed' | 'stopped';
+  stop: StopSignal | null;
+  /** The run ended at `--limit` (whole pages), not at the end of the changes. */
+  limitReached: boolean;
+  cursor: {
+    key: string;
+    startedFrom: 'stored' | 'since' | 'beginning';
+    start: SyncCursor | null;
+    /** Last cursor committed by this run, or null when none was. */
+    committed: SyncCursor | null;
+    pagesCommitted: number;
+    /** Why pages were processed but the cursor was not moved (e.g. --since behind the stored cursor). */
+    note?: string;
+  };
+  counts: RunCounts;
+  /** Leads written (dry run: to be written) by their new flag. */
+  byFlag: Record<string, number>;
+  byNextAction: Record<string, number>;
+  /** Every reason code of the decisions written, counted once per lead. */
+  byReasonCode: Record<string, number>;
+  /** Field → how many leads had it changed (or would have, in a dry run). */
+  fieldChanges: Record<string, number>;
+  /** How routing found the owner of new tasks (pool, queue, account owner, …). */
+  routeVia: Record<string, number>;
+  /** Owner id → tasks created (or planned) this run. */
+  tasksPerOwner: Record<string, number>;
+  /** Due business date → tasks created (or planned) this run. */
+  dueDates: Record<string, number>;
+  skips: FailureSummary;
+  failures: FailureSummary;
+  api: { calls: Record<string, number>; total: number; minimum: number };
+}
+
+export const SAMPLE_CAP = 20;
+/** Distinct keys kept per breakdown; the rest are summed under `(other)` so the report stays small. */
+export const KEY_CAP = 200;
+const OTHER = '(other)';
+
+/**
+ * Accumulates a run page by page into counts and capped samples. It never holds per-lead data beyond
+ * the batch being added, so a million-lead run reports in the same memory as a ten-lead one.
+ */
+export class RunReportBuilder {
+  readonly #report: RunReport;
+
+  constructor(init: {
+    runId: string;
+    crm: CrmName;
+    scope: string;
+    dryRun: boolean;
+    rules: { name: string; version: string };
+    startedAt: Date;
+    cursorKey: string;
+    startedFrom: RunReport['cursor']['startedFrom'];
+    start: SyncCursor | null;
+  }) {
+    this.#report = {
+      version: 1,
+      runId: init.runId,
+      crm: init.crm,
+      scope: init.scope,
+      dryRun: init.dryRun,
+      rules: init.rules,
+      startedAt: init.startedAt.toISOString(),
+      finishedAt: init.startedAt.toISOString(),
+      durationMs: 0,
+      status: 'completed',
+      stop: null,
+      limitReached: false,
+      cursor: {
+        key: init.cursorKey,
+        startedFrom: init.startedFrom,
+        start: init.start,
+        committed: null,
+        pagesCommitted: 0,
+      },
+      counts: {
+        pages: 0,
+        leadsRead: 0,
+        deletedIgnored: 0,
+        unchanged: 0,
+        written: 0,
+        planned: 0,
+        skipped: 0,
+        failed: 0,
+        notAttempted: 0,
+        tasksCreated: 0,
+        tasksExisting: 0,
+        tasksPlanned: 0,
+      },
+      byFlag: {},
+      byNextAction: {},
+      byReasonCode: {},
+      fieldChanges: {},
+      routeVia: {},
+      tasksPerOwner: {},
+      dueDates: {},
+      skips: { count: 0, byCode: {}, samples: [] },
+      failures: { count: 0, byCode: {}, samples: [] },
+      api: { calls: {}, total: 0, minimum: 0 },
+    };
+  }
+
+  /** Progress so far (live object; read, do not keep). */
+  get counts(): Readonly<RunCounts> {
+    return this.#report.counts;
+  }
+
+  addPage(deletedIds: number): void {
+    this.#report.counts.pages++;
+    this.#report.counts.deletedIgnored += deletedIds;
+  }
+
+  addBatch(batch: BatchResult): void {
+    const c = this.#report.counts;
+    const b = batch.counters;
+    c.leadsRead += b.leads;
+    c.unchanged += b.unchanged;
+    c.written += b.written;
+    c.planned += b.planned;
+    c.skipped += b.skipped;
+    c.failed += b.failed;
+    c.notAttempted += b.notAttempted;
+    c.tasksCreated += b.tasksCreated;
+    c.tasksExisting += b.tasksExisting;
+    c.tasksPlanned += b.tasksPlanned;
+    for (const o of batch.outcomes) this.#addOutcome(o);
+  }
+
+  pageCommitted(cursor: SyncCursor): void {
+    this.#report.cursor.committed = cursor;
+    this.#report.cursor.pagesCommitted++;
+  }
+
+  noteCursor(note: string): void {
+    this.#report.cursor.note = note;
+  }
+
+  limitReached(): void {
+    this.#report.limitReached = true;
+  }
+
+  finish(end: { finishedAt: Date; stop: StopSignal | null; api: ApiUsage | null }): RunReport {
+    const r = this.#report;
+    r.finishedAt = end.finishedAt.toISOString();
+    r.durationMs = Math.max(0, end.finishedAt.getTime() - Date.parse(r.startedAt));
+    r.stop = end.stop;
+    r.status = end.stop ? 'stopped' : 'completed';
+    if (end.api) {
+      r.api = {
+        calls: { ...end.api.calls },
+        total: Object.values(end.api.calls).reduce((a, b) => a + b, 0),
+        minimum: end.api.minimum,
+      };
+    }
+    return structuredClone(r);
+  }
+
+  #addOutcome(o: LeadOutcome): void {
+    const r = this.#report;
+    if (o.failure) {
+      const summary = o.status === 'skipped' ? r.skips : r.failures;
+      summary.count++;
+      bump(summary.byCode, `${o.failure.kind}/${o.failure.code}`);
+      if (summary.samples.length < SAMPLE_CAP) {
+        summary.samples.push({
+          leadId: o.leadId,
+          objectType: o.objectType,
+          stage: o.failure.stage,
+          kind: o.failure.kind,
+          code: o.failure.code,
+          message: o.failure.message,
+        });
+      }
+    }
+    if (!o.decision) return;
+    // Breakdowns cover the leads this run changed (or would change). Unchanged leads are only
+    // counted: a lead written early in a run comes back later in the same run (the write moved its
+    // modifiedAt) and would otherwise be counted twice.
+    if (o.status === 'written' || o.status === 'planned') {
+      const d = o.decision;
+      bump(r.byFlag, d.flag);
+      bump(r.byNextAction, d.nextAction);
+      for (const code of new Set(d.reasons.map((x) => x.code))) bump(r.byReasonCode, code);
+      for (const ch of o.changes) bump(r.fieldChanges, ch.field);
+    }
+    if (o.task && (o.taskStatus === 'created' || o.taskStatus === 'planned')) {
+      bump(r.tasksPerOwner, o.task.ownerId);
+      bump(r.dueDates, o.task.dueDate);
+      bump(r.routeVia, o.task.route.via);
+    }
+  }
+}
+
+function bump(counts: Record<string, number>, key: string): void {
+  if (Object.hasOwn(counts, key)) counts[key]!++;
+  else if (Object.keys(counts).length < KEY_CAP) counts[key] = 1;
+  else counts[OTHER] = (counts[OTHER] ?? 0) + 1;
+}

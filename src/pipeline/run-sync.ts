@@ -1,0 +1,183 @@
+import type { Clock } from '../ports/clock.ts';
+import type { ApiUsage, CrmConnector } from '../ports/crm-connector.ts';
+import type { SyncCursor } from '../ports/lead-source.ts';
+import type { RoutingState } from '../ports/routing-state.ts';
+import type { ReasonRenderer } from '../reasons/render-reasons.ts';
+import type { RoutingConfig } from '../routing/routing-config.ts';
+import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
+import type { SlaConfig } from '../sla/sla-config.ts';
+import { DryRunRoutingState } from '../state/dry-run-routing-state.ts';
+import type { SyncStateStore } from '../state/sync-state-store.ts';
+import { cursorAt, cursorAtOrAfter, sameCursor } from './cursor-order.ts';
+import { type StopSignal, stopFromError } from './failure-policy.ts';
+import { ManualQuota } from './manual-quota.ts';
+import { type LeadOutcome, processLeads } from './process-leads.ts';
+import { type RunReport, RunReportBuilder } from './run-report.ts';
+import type { QueueTaskOwners } from './task-owner.ts';
+
+export interface SyncProgress {
+  pages: number;
+  leadsRead: number;
+  written: number;
+  planned: number;
+  tasksCreated: number;
+  skipped: number;
+  failed: number;
+  limit: number | null;
+}
+
+export interface SyncOptions {
+  connector: CrmConnector;
+  rules: CompiledRuleSet;
+  renderer: ReasonRenderer;
+  routing: RoutingConfig;
+  sla: SlaConfig;
+  state: SyncStateStore;
+  routingState: RoutingState;
+  clock: Clock;
+  /** Plan and explain only: no task, no field write, no cursor or state change. */
+  dryRun?: boolean;
+  /** ISO instant to start from instead of the stored cursor. */
+  since?: string | null;
+  /** Stop after about this many leads (whole pages). */
+  limit?: number | null;
+  /** Which sync this is (e.g. the profile name): one cursor per CRM and scope. */
+  scope?: string;
+  queueTaskOwners?: QueueTaskOwners;
+  reasonMaxLength?: number;
+  onProgress?: (progress: SyncProgress) => void;
+  /** Every lead's outcome, page by page (the dry-run explanation; not kept by the run). */
+  onLead?: (outcome: LeadOutcome) => void | Promise<void>;
+}
+
+export function cursorKey(crm: string, scope: string): string {
+  return `sync|${crm}|${scope}`;
+}
+
+/**
+ * One sync run: read changed leads page by page from the stored cursor (or `since`), process each
+ * page (`processLeads`), and commit the page's cursor with compare-and-set only after its tasks and
+ * writes are done. A stop (see failure-policy.ts) leaves the cursor at the last completed page, so
+ * the next run re-reads the unfinished page; processing is idempotent, so that costs API calls, not
+ * duplicates. Never throws: every failure ends in the report's `stop`.
+ */
+export async function runSync(options: SyncOptions): Promise<RunReport> {
+  const { connector, clock, state } = options;
+  const dryRun = options.dryRun ?? false;
+  const scope = options.scope ?? 'default';
+  const key = cursorKey(connector.crm, scope);
+  const startedAt = clock.now();
+  const limit = options.limit ?? null;
+
+  let stop: StopSignal | null = null;
+  let stored: Awaited<ReturnType<SyncStateStore['getCursor']>> = null;
+  try {
+    stored = await state.getCursor(key);
+  } catch (e) {
+    stop = stopFromError(e);
+  }
+  const since = options.since ? cursorAt(options.since) : null;
+  const start: SyncCursor | null = since ?? stored?.cursor ?? null;
+  const builder = new RunReportBuilder({
+    runId: runIdOf(connector.crm, startedAt),
+    crm: connector.crm,
+    scope,
+    dryRun,
+    rules: { name: options.rules.source.name, version: options.rules.version },
+    startedAt,
+    cursorKey: key,
+    startedFrom: since ? 'since' : stored ? 'stored' : 'beginning',
+    start,
+  });
+  // --since after the stored cursor would skip the leads in between if committed; behind it, only
+  // pages that pass the stored cursor are committed, so the cursor never moves backwards.
+  const sinceSkipsAhead = since !== null && stored !== null && !cursorAtOrAfter(stored.cursor, since);
+  if (sinceSkipsAhead) {
+    builder.noteCursor(
+      '--since is after the stored cursor: the cursor is not moved, so the leads in between are not skipped',
+    );
+  }
+  const shouldCommit = (cursor: SyncCursor): boolean =>
+    !dryRun &&
+    !sinceSkipsAhead &&
+    (stored === null || (cursorAtOrAfter(cursor, stored.cursor) && !sameCursor(cursor, stored.cursor)));
+
+  const deps = {
+    crm: connector.crm,
+    sink: connector.sink,
+    rules: options.rules,
+    renderer: options.renderer,
+    routing: options.routing,
+    routingState: dryRun ? new DryRunRoutingState(options.routingState) : options.routingState,
+    sla: options.sla,
+    state,
+    dryRun,
+    recordUrl: (lead: Parameters<CrmConnector['recordUrl']>[0]) => connector.recordUrl(lead),
+    queueTaskOwners: options.queueTaskOwners,
+    scope: key,
+    quota: new ManualQuota(state, options.rules),
+    reasonMaxLength: options.reasonMaxLength,
+  };
+
+  let version = stored?.version ?? null;
+  if (!stop) {
+    try {
+      for await (const page of connector.source.readChanges({ since: start, limit: limit ?? undefined })) {
+        builder.addPage(page.deletedIds.length);
+        // A record reported deleted is never written, even if it also came back as a lead.
+        const deleted = new Set(page.deletedIds);
+        const leads = deleted.size ? page.leads.filter((l) => !deleted.has(l.id)) : page.leads;
+        const batch = await processLeads(leads, { ...deps, now: clock.now() });
+        builder.addBatch(batch);
+        if (options.onLead) for (const o of batch.outcomes) await options.onLead(o);
+        if (batch.stop) {
+          stop = batch.stop;
+          break;
+        }
+        if (shouldCommit(page.cursor)) {
+          version = (await state.putCursor(key, page.cursor, version)).version;
+          builder.pageCommitted(page.cursor);
+        }
+        options.onProgress?.(progressOf(builder, limit));
+        if (limit !== null && builder.counts.leadsRead >= limit) {
+          builder.limitReached();
+          break;
+        }
+      }
+    } catch (e) {
+      stop = stopFromError(e);
+    }
+  }
+  options.onProgress?.(progressOf(builder, limit));
+  return builder.finish({ finishedAt: clock.now(), stop, api: usageOf(connector) });
+}
+
+function progressOf(builder: RunReportBuilder, limit: number | null): SyncProgress {
+  const c = builder.counts;
+  return {
+    pages: c.pages,
+    leadsRead: c.leadsRead,
+    written: c.written,
+    planned: c.planned,
+    tasksCreated: c.tasksCreated,
+    skipped: c.skipped,
+    failed: c.failed,
+    limit,
+  };
+}
+
+function usageOf(connector: CrmConnector): ApiUsage | null {
+  try {
+    return connector.usage();
+  } catch {
+    return null;
+  }
+}
+
+/** `salesforce-20261121T100243Z`: sortable, and safe as a file name on every OS. */
+export function runIdOf(crm: string, at: Date): string {
+  return `${crm}-${at
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '')}`;
+}

@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import { type Clock, systemClock } from '../ports/clock.ts';
+import type { SyncCursor } from '../ports/lead-source.ts';
+import { CursorConflictError, type StoredCursor } from '../ports/state-store.ts';
+import { DirectoryLock, type DirectoryLockOptions } from './directory-lock.ts';
+import { JsonBuckets } from './json-buckets.ts';
+import { newestFirst, skipKey } from './memory-state-store.ts';
+import type { SkippedRecord, SyncStateStore } from './sync-state-store.ts';
+
+/** Default state directory of the CLI, relative to the working directory. */
+export const DEFAULT_STATE_DIR = '.tossup/state';
+
+export interface FileStoreOptions {
+  clock?: Clock;
+  lock?: DirectoryLockOptions;
+}
+
+/**
+ * State under a directory, for the CLI:
+ *
+ *     <dir>/.lock              held for the milliseconds of each read–modify–write
+ *     <dir>/cursors/all.json   cursor + version per key (fsynced)
+ *     <dir>/done/xx.json       done-records with expiry, 256 buckets
+ *     <dir>/counters/x.json    idempotent counters (manual-request quota)
+ *     <dir>/skipped/x.json     skipped records per scope
+ *     <dir>/routing/…          FileRoutingState (same lock)
+ *
+ * Every change is read–modify–write under the lock and lands by rename, so two processes on the same
+ * directory (two terminals, cron overlapping a manual run) cannot lose each other's updates, and the
+ * cursor compare-and-set holds across processes. Reads take no lock (rename is atomic).
+ */
+export class FileStateStore implements SyncStateStore {
+  readonly dir: string;
+  readonly #clock: Clock;
+  readonly #lock: DirectoryLock;
+  readonly #cursors: JsonBuckets<StoredCursor>;
+  readonly #done: JsonBuckets<string>;
+  readonly #counters: JsonBuckets<string[]>;
+  readonly #skipped: JsonBuckets<SkippedRecord>;
+
+  constructor(dir: string = DEFAULT_STATE_DIR, options: FileStoreOptions = {}) {
+    this.dir = dir;
+    this.#clock = options.clock ?? systemClock;
+    this.#lock = stateLock(dir, options.lock);
+    this.#cursors = new JsonBuckets(join(dir, 'cursors'), { fanout: 1, durable: true });
+    this.#done = new JsonBuckets(join(dir, 'done'), { fanout: 256 });
+    this.#counters = new JsonBuckets(join(dir, 'counters'), { fanout: 16, durable: true });
+    this.#skipped = new JsonBuckets(join(dir, 'skipped'), { fanout: 16 });
+  }
+
+  async getCursor(key: string): Promise<StoredCursor | null> {
+    return this.#cursors.get(key, this.#now()) ?? null;
+  }
+
+  async putCursor(key: string, cursor: SyncCursor, expectedVersion: number | null): Promise<StoredCursor> {
+    return this.#lock.withLock(() => {
+      const stored = this.#cursors.update(key, this.#now(), (current) => {
+        if ((current?.version ?? null) !== expectedVersion) throw new CursorConflictError(key);
+        return {
+          value: {
+            cursor: { modifiedAt: cursor.modifiedAt, idsAtModifiedAt: [...cursor.idsAtModifiedAt] },
+            version: (current?.version ?? 0) + 1,
+          },
+        };
+      });
+      return stored!.value;
+    });
+  }
+
+  async markDone(key: string, result: string, ttlSeconds: number): Promise<void> {
+    await this.#lock.withLock(() => {
+      const now = this.#now();
+      this.#done.update(key, now, () => ({ value: result, expiresAtMs: now + ttlSeconds * 1000 }));
+    });
+  }
+
+  async getDone(key: string): Promise<string | null> {
+    return this.#done.get(key, this.#now()) ?? null;
+  }
+
+  async countOnce(key: string, member: string, ttlSeconds: number): Promise<number> {
+    return this.#lock.withLock(() => {
+      const now = this.#now();
+      const entry = this.#counters.update(key, now, (members = []) => ({
+        value: members.includes(member) ? members : [...members, member],
+        expiresAtMs: now + ttlSeconds * 1000,
+      }));
+      return entry!.value.length;
+    });
+  }
+
+  async counted(key: string): Promise<string[]> {
+    return [...(this.#counters.get(key, this.#now()) ?? [])];
+  }
+
+  async recordSkipped(record: SkippedRecord, ttlSeconds: number): Promise<void> {
+    await this.#lock.withLock(() => {
+      const now = this.#now();
+      this.#skipped.update(skipKey(record.scope, record.leadId), now, () => ({
+        value: { ...record },
+        expiresAtMs: now + ttlSeconds * 1000,
+      }));
+    });
+  }
+
+  async listSkipped(scope: string, limit: number): Promise<SkippedRecord[]> {
+    const out: SkippedRecord[] = [];
+    for (const [, r] of this.#skipped.entries(this.#now())) if (r.scope === scope) out.push(r);
+    return newestFirst(out).slice(0, limit);
+  }
+
+  #now(): number {
+    return this.#clock.now().getTime();
+  }
+}
+
+/** The one lock file of a state directory, shared by the state store and the routing state. */
+export function stateLock(dir: string, options?: DirectoryLockOptions): DirectoryLock {
+  return new DirectoryLock(join(dir, '.lock'), options);
+}

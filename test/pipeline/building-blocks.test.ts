@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import type { Decision } from '../../src/domain/decision.ts';
+import { EMPTY_CURRENT, type Lead } from '../../src/domain/lead.ts';
+import { episodeKey, needsTask } from '../../src/pipeline/episode-key.ts';
+import { handOffNote } from '../../src/pipeline/hand-off-note.ts';
+import { planWriteBack } from '../../src/pipeline/plan-write-back.ts';
+import { ReasonRenderer } from '../../src/reasons/render-reasons.ts';
+import { decide } from '../../src/scoring/decide.ts';
+import { hotLead, NOW, rules } from './pipeline-fixtures.ts';
+
+const decided = (lead: Lead): Decision => decide(lead, rules, new Date(NOW));
+const withCurrent = (lead: Lead, current: Partial<Lead['current']>): Lead => ({
+  ...lead,
+  current: { ...EMPTY_CURRENT, ...current },
+});
+
+describe('episodeKey', () => {
+  it('is stable for the same lead, outcome and previous key, and fits the 80-character key field', () => {
+    const lead = hotLead('K1');
+    const d = decided(lead);
+    const other: Decision = { ...d, reasons: [], scores: { attribute: 1, behaviour: 2 } };
+    expect(episodeKey(lead, d)).toBe(episodeKey(structuredClone(lead), other));
+    expect(episodeKey(lead, d)).toMatch(/^tu_[\w-]{29}$/);
+  });
+
+  it('continues while the CRM holds the same outcome, and starts a new key when the outcome changes', () => {
+    const lead = hotLead('K2');
+    const d = decided(lead);
+    const k1 = episodeKey(lead, d);
+    const written = withCurrent(lead, { flag: d.flag, nextAction: d.nextAction, decisionKey: k1 });
+    expect(episodeKey(written, d)).toBe(k1);
+    const nurture = { ...d, flag: 'no' as const, nextAction: 'nurture' as const };
+    const k2 = episodeKey(written, nurture);
+    expect(k2).not.toBe(k1);
+    // Coming back to the same outcome later is a new hand-off: the key chains on the previous one.
+    const back = withCurrent(lead, { flag: 'no', nextAction: 'nurture', decisionKey: k2 });
+    expect(episodeKey(back, d)).not.toBe(k1);
+  });
+
+  it('differs between leads and between CRM objects with the same id', () => {
+    const d = decided(hotLead('K3'));
+    expect(episodeKey(hotLead('K3'), d)).not.toBe(episodeKey(hotLead('K4'), d));
+    expect(episodeKey(hotLead('K3'), d)).not.toBe(episodeKey({ ...hotLead('K3'), objectType: 'Contact' }, d));
+  });
+
+  it('needs a task for every next action but nurture', () => {
+    const d = decided(hotLead('K5'));
+    expect(needsTask(d)).toBe(true);
+    expect(needsTask({ ...d, nextAction: 'nurture' })).toBe(false);
+  });
+});
+
+describe('planWriteBack', () => {
+  const lead = hotLead('P1');
+  const d = decided(lead);
+  const key = episodeKey(lead, d);
+
+  it('plans every field for a lead the connector has never written', () => {
+    expect(
+      planWriteBack(lead, {
+        decision: d,
+        reasonText: 'r',
+        episodeKey: key,
+        dueAt: '2026-11-25T01:00:00Z',
+        ownerId: '005000000000001AAA',
+      }),
+    ).toEqual({
+      flag: 'yes',
+      nextAction: 'field_sales_tossup',
+      reason: 'r',
+      attributeScore: 85,
+      behaviourScore: 80,
+      decisionKey: key,
+      dueAt: '2026-11-25T01:00:00Z',
+      ownerId: '005000000000001AAA',
+    });
+  });
+
+  it('plans nothing when the CRM already holds the decision, and never moves a running deadline', () => {
+    const current = withCurrent(lead, {
+      flag: 'yes',
+      nextAction: 'field_sales_tossup',
+      reason: 'r',
+      attributeScore: 85,
+      behaviourScore: 80,
+      decisionKey: key,
+      dueAt: '2026-11-25T10:00:00+09:00',
+    });
+    expect(
+      planWriteBack(current, {
+        decision: d,
+        reasonText: 'r',
+        episodeKey: key,
+        dueAt: '2026-12-01T00:00:00Z',
+        ownerId: 'someone',
+      }),
+    ).toEqual({});
+  });
+
+  it('leaves a behaviour score the MA tool does not have untouched', () => {
+    const current = withCurrent(lead, { behaviourScore: 12 });
+    const plan = planWriteBack(current, {
+      decision: { ...d, scores: { attribute: 85, behaviour: null } },
+      reasonText: 'r',
+      episodeKey: key,
+      dueAt: null,
+    });
+    expect(plan).not.toHaveProperty('behaviourScore');
+  });
+
+  it('treats the same instant in another offset as unchanged', () => {
+    const current = withCurrent(lead, { decisionKey: 'tu_old', dueAt: '2026-11-25T10:00:00+09:00' });
+    const plan = planWriteBack(current, {
+      decision: d,
+      reasonText: 'r',
+      episodeKey: key,
+      dueAt: '2026-11-25T01:00:00.000Z',
+    });
+    expect(plan).not.toHaveProperty('dueAt');
+  });
+});
+
+describe('handOffNote', () => {
+  const lead = hotLead('N1', {
+    activities: [
+      { type: 'document_request', at: '2026-11-20T23:30:00Z', source: '導入事例集' },
+      { type: 'webinar_attendance', at: '2026-11-21T08:00:00+09:00' },
+      { type: 'email_open', at: '2026-11-22T00:00:00Z' },
+    ],
+  });
+  const d = decided(lead);
+  const note = (locale: 'ja' | 'en') =>
+    handOffNote(lead, d, {
+      renderer: new ReasonRenderer(locale),
+      locale,
+      dueAt: '2026-11-25T01:00:00.000Z',
+      recordUrl: 'https://crm.example/Lead/N1',
+      timeZone: 'Asia/Tokyo',
+    });
+
+  it('says why, what by when, the facts to act on and where the record is', () => {
+    const { subject, body } = note('ja');
+    expect(subject).toBe('【トスアップ】N1 株式会社 / 取締役 / フィールドセールス対応');
+    expect(body.split('\n')).toEqual([
+      'トスアップ理由: 属性スコア 85 ≥ 基準 60 / 行動スコア 80 ≥ 基準 40',
+      '次のアクション: フィールドセールス対応 (期限: 2026/11/25 10:00)',
+      '優先度: 高',
+      '企業: N1 株式会社 (manufacturing, 1,200名, 東京都)',
+      '担当者: 取締役 / 情報システム部',
+      'ヒアリング: 未実施',
+      // Newest first by instant (23:30Z is after 08:00+09:00, though not as text), dated in Tokyo; no e-mail opens.
+      '直近の接点: 2026-11-21 資料請求 – 導入事例集, 2026-11-21 ウェビナー参加',
+      'レコード: https://crm.example/Lead/N1',
+      `判定ルール: auto_tossup @ ${d.rulesVersion}`,
+    ]);
+  });
+
+  it('renders English with English number formatting whatever the machine locale', () => {
+    const { body } = note('en');
+    expect(body).toContain('Company: N1 株式会社 (manufacturing, 1,200 employees, 東京都)');
+  });
+
+  it('cuts a long subject to 255 characters without splitting a character', () => {
+    const long = { ...lead, company: { ...lead.company, name: '𠮷'.repeat(300) } };
+    const { subject } = handOffNote(long, d, {
+      renderer: new ReasonRenderer('ja'),
+      locale: 'ja',
+      dueAt: null,
+      recordUrl: null,
+      timeZone: 'Asia/Tokyo',
+    });
+    expect([...subject]).toHaveLength(255);
+    expect(subject.endsWith('𠮷')).toBe(true);
+  });
+});
