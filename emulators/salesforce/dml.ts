@@ -217,7 +217,7 @@ export class DmlEngine {
     if (schema.name === 'Lead' && prev.IsConverted === true) {
       return fail(prev.Id, [recordError('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead')]);
     }
-    const next: SfRecord = { ...prev };
+    const next = this.store.clone(schema, prev);
     for (const [f, v] of fields) next[f.name] = v;
     next.LastModifiedDate = actor.now;
     next.LastModifiedById = actor.userId;
@@ -243,7 +243,9 @@ export class DmlEngine {
         recordError('INVALID_TYPE_FOR_OPERATION', `entity type cannot be deleted: ${schema.name}`),
       ]);
     }
-    const next = { ...found.rec, IsDeleted: true, SystemModstamp: actor.now };
+    const next = this.store.clone(schema, found.rec);
+    next.IsDeleted = true;
+    next.SystemModstamp = actor.now;
     txn.record(schema, found.rec.Id, found.rec);
     this.store.commit(schema, next, found.rec, actor.now);
     return { ok: true, id: found.rec.Id, created: false };
@@ -357,7 +359,7 @@ export class DmlEngine {
     if (errors.length) return errors;
     // 6. Validation rules see the record as it would be saved, derived fields included.
     // Derived on a copy so a failing record leaves nothing behind.
-    const preview = { ...next };
+    const preview = this.store.clone(schema, next);
     this.store.derivePreview(schema.name, preview, prev, actor.now);
     for (const rule of this.store.validationRules) {
       if (rule.object.toLowerCase() !== schema.name.toLowerCase()) continue;

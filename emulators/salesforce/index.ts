@@ -1,7 +1,6 @@
 import { mountAdminRoutes } from '../shared/admin-routes.ts';
 import { EmulatorClock } from '../shared/emulator-clock.ts';
 import { HttpApp } from '../shared/http-app.ts';
-import type { World } from '../world/world.ts';
 import { ApiAllowance } from './api-allowance.ts';
 import { AuthService } from './auth.ts';
 import { type BulkJobOptions, BulkQueryJobs } from './bulk-query-jobs.ts';
@@ -17,7 +16,7 @@ import { mountSfAdminRoutes } from './routes/sf-admin-routes.ts';
 import { mountSObjectRoutes } from './routes/sobject-routes.ts';
 import { SchemaRegistry } from './schema/schema-registry.ts';
 import type { ObjectDef, SchemaExtension } from './schema/schema-types.ts';
-import { type SeededIds, seedFromWorld } from './seed-from-world.ts';
+import { type SeededIds, type SeedWorld, seedFromWorld } from './seed-from-world.ts';
 import { errorResponse } from './sf-error.ts';
 import { SalesforceStore } from './store.ts';
 
@@ -39,7 +38,7 @@ export interface SalesforceEmulatorOptions {
   port?: number;
   host?: string;
   /** Seed data; without it the org holds only the integration user. */
-  world?: World;
+  world?: SeedWorld;
   /** Replace the default objects entirely (rare; prefer schemaExtensions). */
   objects?: ObjectDef[];
   schemaExtensions?: SchemaExtension[];
@@ -207,5 +206,8 @@ export async function startSalesforceEmulator(
 }
 
 export type { FieldDef, ObjectDef, SchemaExtension } from './schema/schema-types.ts';
+export { type SeededIds, type SeedWorld, seedFromWorld } from './seed-from-world.ts';
 export { SalesforceStore } from './store.ts';
+export { type SyntheticLeadOptions, seedSyntheticLeads } from './synthetic-leads.ts';
+export { measureReads, type ReadThroughput } from './tools/measure-throughput.ts';
 export type { ValidationRule } from './validation-rules.ts';

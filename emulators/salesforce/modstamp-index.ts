@@ -13,25 +13,23 @@ export function compareStampId(a: SfRecord, b: SfRecord): number {
   return a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0;
 }
 
-/** Beyond this many displaced entries an out-of-order insert defers to one lazy sort. */
-const MAX_SPLICE_SHIFT = 50_000;
+/** Out-of-order adds this close to the end are spliced in; others wait in a buffer to be merged. */
+const MAX_SPLICE_SHIFT = 64;
 
 export class ModstampIndex {
   private entries: SfRecord[] = [];
-  private sorted = true;
+  /** Out-of-order adds (a pinned clock going back, seeding in arbitrary order), merged on scan. */
+  private pending: SfRecord[] = [];
+  private readonly pendingSet = new Set<SfRecord>();
   private stale = 0;
 
   get size(): number {
-    return this.entries.length;
+    return this.entries.length + this.pending.length;
   }
 
   add(rec: SfRecord): void {
     const entries = this.entries;
     const n = entries.length;
-    if (!this.sorted) {
-      entries.push(rec);
-      return;
-    }
     if (n === 0 || compareStampId(entries[n - 1]!, rec) < 0) {
       entries.push(rec);
       return;
@@ -39,12 +37,11 @@ export class ModstampIndex {
     const pos = this.lowerBound(rec);
     // A rolled-back write re-adds a version that may still be indexed; never index it twice.
     for (let j = pos; j < n && compareStampId(entries[j]!, rec) === 0; j++) if (entries[j] === rec) return;
-    if (n - pos > MAX_SPLICE_SHIFT) {
-      entries.push(rec);
-      this.sorted = false;
-      return;
+    if (n - pos <= MAX_SPLICE_SHIFT) entries.splice(pos, 0, rec);
+    else if (!this.pendingSet.has(rec)) {
+      this.pending.push(rec);
+      this.pendingSet.add(rec);
     }
-    entries.splice(pos, 0, rec);
   }
 
   /** A version was replaced; its entry is now stale. */
@@ -71,10 +68,22 @@ export class ModstampIndex {
   }
 
   private ensure(isLive: (r: SfRecord) => boolean): void {
-    if (!this.sorted) {
-      this.entries.sort(compareStampId);
-      this.entries = this.entries.filter((r, i, a) => i === 0 || a[i - 1] !== r);
-      this.sorted = true;
+    if (this.pending.length) {
+      const add = this.pending.sort(compareStampId);
+      this.pending = [];
+      this.pendingSet.clear();
+      const a = this.entries;
+      const merged: SfRecord[] = new Array(a.length + add.length);
+      let i = 0;
+      let j = 0;
+      let k = 0;
+      while (i < a.length || j < add.length) {
+        const next =
+          j >= add.length || (i < a.length && compareStampId(a[i]!, add[j]!) <= 0) ? a[i++]! : add[j++]!;
+        if (k === 0 || merged[k - 1] !== next) merged[k++] = next;
+      }
+      merged.length = k;
+      this.entries = merged;
     }
     if (this.stale > 1000 && this.stale * 2 > this.entries.length) {
       this.entries = this.entries.filter(isLive);

@@ -71,7 +71,10 @@ function seededId(store: SalesforceStore, prefix: string, key: string): string {
 const cut = (v: string | null | undefined, max: number): string | null =>
   v === null || v === undefined || v === '' ? null : v.length > max ? v.slice(0, max) : v;
 
-export function seedFromWorld(store: SalesforceStore, world: World): SeededIds {
+/** A world whose people may be streamed (e.g. `generatePeople(plan)` for a 1M-lead benchmark). */
+export type SeedWorld = Omit<World, 'people'> & { people: Iterable<WorldPerson> };
+
+export function seedFromWorld(store: SalesforceStore, world: SeedWorld): SeededIds {
   const asOf = Date.parse(world.asOf);
   const ids: SeededIds = {
     users: new Map(),
@@ -84,7 +87,6 @@ export function seedFromWorld(store: SalesforceStore, world: World): SeededIds {
     campaignMembers: 0,
   };
   const setupAt = asOf - 365 * DAY;
-  const userId = (key: string | null): string | null => (key ? (ids.users.get(key) ?? null) : null);
 
   for (const u of world.users) {
     const id = seededId(store, KEY_PREFIXES.User, u.key);
@@ -141,57 +143,64 @@ export function seedFromWorld(store: SalesforceStore, world: World): SeededIds {
   }
 
   const companies = new Map(world.companies.map((c) => [c.key, c]));
-  const hasContact = new Set(world.people.filter((p) => p.kind === 'contact').map((p) => p.companyKey));
+  // Customers, strategic targets and companies with deals are accounts up front; any other
+  // company becomes one when its first contact appears (people may be a one-pass stream).
   for (const co of world.companies) {
-    const needsAccount =
-      hasContact.has(co.key) || co.existingCustomer || co.strategicTarget || co.opportunities.length > 0;
-    if (!needsAccount) continue;
-    const id = seededId(store, KEY_PREFIXES.Account, co.key);
-    const owner = userId(co.ownerKey) ?? fallbackOwner;
-    store.insert(
-      'Account',
-      {
-        Id: id,
-        Name: cut(co.name, 255) ?? co.key,
-        Type: co.existingCustomer ? 'Customer' : 'Prospect',
-        Strategic_Target__c: co.strategicTarget,
-        NumberOfEmployees: co.employees,
-        AnnualRevenue: co.revenueJpy,
-        Industry: co.industry ? (INDUSTRY_MAP[co.industry] ?? 'Other') : null,
-        BillingState: cut(co.prefecture, 80),
-        BillingCountry: 'Japan',
-        Website: cut(co.domain, 255),
-        OwnerId: owner,
-      },
-      { at: setupAt },
-    );
-    ids.accounts.set(co.key, id);
-    for (const o of co.opportunities) {
-      const oid = seededId(store, KEY_PREFIXES.Opportunity, o.key);
-      const close = Date.parse(`${o.closeDate}T00:00:00Z`);
-      store.insert(
-        'Opportunity',
-        {
-          Id: oid,
-          Name: cut(o.name, 120) ?? o.key,
-          StageName: STAGE_MAP[o.stage],
-          CloseDate: o.closeDate,
-          Amount: o.amountJpy,
-          AccountId: id,
-          OwnerId: owner,
-        },
-        { createdAt: Math.min(close, asOf) - 90 * DAY, at: Math.min(close, asOf) },
-      );
-      ids.opportunities.set(o.key, oid);
-    }
+    if (co.existingCustomer || co.strategicTarget || co.opportunities.length > 0)
+      seedAccount(store, co, ids, asOf);
   }
-
   for (const p of world.people) {
     const co = companies.get(p.companyKey);
-    if (p.kind === 'contact' && ids.accounts.has(p.companyKey)) seedContact(store, p, co, ids, asOf);
-    else seedLead(store, p, co, ids, asOf);
+    if (p.kind === 'contact' && co) {
+      if (!ids.accounts.has(co.key)) seedAccount(store, co, ids, asOf);
+      seedContact(store, p, co, ids, asOf);
+    } else {
+      seedLead(store, p, co, ids, asOf);
+    }
   }
   return ids;
+}
+
+function seedAccount(store: SalesforceStore, co: WorldCompany, ids: SeededIds, asOf: number): void {
+  const id = seededId(store, KEY_PREFIXES.Account, co.key);
+  const owner = (co.ownerKey ? ids.users.get(co.ownerKey) : undefined) ?? store.integrationUserId;
+  const setupAt = asOf - 365 * DAY;
+  store.insert(
+    'Account',
+    {
+      Id: id,
+      Name: cut(co.name, 255) ?? co.key,
+      Type: co.existingCustomer ? 'Customer' : 'Prospect',
+      Strategic_Target__c: co.strategicTarget,
+      NumberOfEmployees: co.employees,
+      AnnualRevenue: co.revenueJpy,
+      Industry: co.industry ? (INDUSTRY_MAP[co.industry] ?? 'Other') : null,
+      BillingState: cut(co.prefecture, 80),
+      BillingCountry: 'Japan',
+      Website: cut(co.domain, 255),
+      OwnerId: owner,
+    },
+    { at: setupAt },
+  );
+  ids.accounts.set(co.key, id);
+  for (const o of co.opportunities) {
+    const oid = seededId(store, KEY_PREFIXES.Opportunity, o.key);
+    const close = Date.parse(`${o.closeDate}T00:00:00Z`);
+    store.insert(
+      'Opportunity',
+      {
+        Id: oid,
+        Name: cut(o.name, 120) ?? o.key,
+        StageName: STAGE_MAP[o.stage],
+        CloseDate: o.closeDate,
+        Amount: o.amountJpy,
+        AccountId: id,
+        OwnerId: owner,
+      },
+      { createdAt: Math.min(close, asOf) - 90 * DAY, at: Math.min(close, asOf) },
+    );
+    ids.opportunities.set(o.key, oid);
+  }
 }
 
 function engagementFields(p: WorldPerson, asOf: number): Record<string, unknown> {

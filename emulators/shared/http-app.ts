@@ -226,7 +226,9 @@ export class HttpApp {
     }
     const { res, fault } = outcome;
     if (fault?.kind === 'reset') {
-      rq.socket.destroy();
+      // A TCP RST (ECONNRESET on the client), not a polite FIN: clients treat the two differently
+      // (jsforce retries ECONNRESET but not undici's "other side closed").
+      rq.socket.resetAndDestroy();
       return;
     }
     if (fault?.kind === 'timeout') {

@@ -109,7 +109,9 @@ class Parser {
     const select = this.parseSelectList(nested);
     this.expectKeyword('FROM');
     const fromTok = this.peek();
-    if (fromTok.kind !== 'ident' || RESERVED.has(fromTok.text.toUpperCase())) this.fail(fromTok);
+    // `Group` is an object name as well as a keyword.
+    const fromWord = fromTok.text.toUpperCase();
+    if (fromTok.kind !== 'ident' || (RESERVED.has(fromWord) && fromWord !== 'GROUP')) this.fail(fromTok);
     if (fromTok.text.includes('.')) this.fail(fromTok, `unexpected token: '${fromTok.text}'`);
     this.next();
     const from = { name: fromTok.text, pos: fromTok.pos };

@@ -99,6 +99,12 @@ describe('OAuth token endpoint', () => {
     expect(conn.instanceUrl).toBe(emu.url);
     const res = await conn.query<{ Username: string }>('SELECT Username FROM User');
     expect(res.records.map((r) => r.Username)).toContain(emu.credentials.username);
+    const identity = await conn.identity();
+    expect(identity).toMatchObject({
+      user_id: emu.store.integrationUserId,
+      organization_id: emu.store.orgId,
+      username: emu.credentials.username,
+    });
   });
 
   describe('JWT bearer', () => {
