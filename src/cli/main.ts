@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError } from '../domain/errors.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerRules } from './commands/rules-doc.ts';
 import { registerScore } from './commands/score.ts';
@@ -16,6 +17,7 @@ registerScore(program);
 registerExplain(program);
 registerValidate(program);
 registerRules(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);
