@@ -276,7 +276,11 @@ export class CrmStore {
       const v = rec.props[prop];
       if (v !== undefined) index.set(v, rec);
     }
-    for (const a of associations) this.associate(type, rec.id, a.toType, a.toId, a.primary);
+    for (const a of associations) {
+      // The new record's own primary company is part of its creation, not a later change.
+      const silent = options.bulk === true || type === 'contacts';
+      this.associate(type, rec.id, a.toType, a.toId, a.primary, { silent });
+    }
     if (!options.bulk) {
       this.emit({
         kind: 'creation',
@@ -358,6 +362,13 @@ export class CrmStore {
     rec.archived = true;
     rec.archivedAt = now;
     t.live -= 1;
+    if (type === 'companies') {
+      // Deleting a company removes it as the primary company of its contacts.
+      for (const e of this.edges('companies', 'contacts', id)) {
+        if (this.get('contacts', e.to)?.props.associatedcompanyid === id)
+          this.setPrimaryCompany(e.to, null, false);
+      }
+    }
     this.emit({
       kind: 'deletion',
       type,
@@ -413,7 +424,18 @@ export class CrmStore {
     return out;
   }
 
-  associate(fromType: ObjectType, fromId: string, toType: ObjectType, toId: string, primary = false): void {
+  /**
+   * `silent`: do not treat a primary-company change as a modification of the contact (seeding, and
+   * the contact being created in the same step).
+   */
+  associate(
+    fromType: ObjectType,
+    fromId: string,
+    toType: ObjectType,
+    toId: string,
+    primary = false,
+    options: { silent?: boolean } = {},
+  ): void {
     const pair = associationPair(fromType, toType);
     if (!pair) throw validationError(`${fromType} cannot be associated with ${toType}.`);
     const isPrimary = primary && pair.primaryTypeId !== undefined;
@@ -429,6 +451,39 @@ export class CrmStore {
     }
     this.upsertEdge(fromType, toType, fromId, toId, isPrimary);
     this.upsertEdge(toType, fromType, toId, fromId, isPrimary);
+    const silent = options.silent ?? false;
+    if (isPrimary && fromType === 'contacts' && toType === 'companies')
+      this.setPrimaryCompany(fromId, toId, silent);
+    if (isPrimary && fromType === 'companies' && toType === 'contacts')
+      this.setPrimaryCompany(toId, fromId, silent);
+  }
+
+  /**
+   * HubSpot keeps the primary company of a contact in the read-only contact property
+   * `associatedcompanyid`, so one search page carries it; changing it is a property change like
+   * any other (modification time moves, a change event fires).
+   */
+  private setPrimaryCompany(contactId: string, companyId: string | null, silent: boolean): void {
+    const rec = this.get('contacts', contactId);
+    if (!rec) return;
+    const old = rec.props.associatedcompanyid;
+    if ((old ?? null) === companyId) return;
+    if (companyId === null) delete rec.props.associatedcompanyid;
+    else rec.props.associatedcompanyid = companyId;
+    if (silent) return;
+    const now = this.clock.now();
+    const t = this.table('contacts');
+    t.modified.remove(rec);
+    rec.updatedAt = now;
+    t.modified.insert(rec);
+    this.emit({
+      kind: 'propertyChange',
+      type: 'contacts',
+      id: contactId,
+      changes: [{ name: 'associatedcompanyid', value: companyId }],
+      occurredAt: now,
+      source: 'CRM_UI',
+    });
   }
 
   /** Live associations of one record to a type. */

@@ -101,6 +101,8 @@ function contactProperties(): PropertyDefinition[] {
     prop.datetime('lastmodifieddate', 'Last Modified Date', g, RO),
     prop.datetime('hs_lastmodifieddate', 'Object last modified date/time', g, RO),
     prop.number('hs_object_id', 'Record ID', g, RO),
+    // Maintained from the primary company association (read-only, as in HubSpot).
+    prop.number('associatedcompanyid', 'Primary Associated Company ID', g, CALC),
     prop.number('num_conversion_events', 'Number of Form Submissions', 'conversioninformation', CALC),
     prop.datetime('first_conversion_date', 'First Conversion Date', 'conversioninformation', CALC),
     prop.text('first_conversion_event_name', 'First Conversion', 'conversioninformation', CALC),
