@@ -13,8 +13,11 @@ export function compareStampId(a: SfRecord, b: SfRecord): number {
   return a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0;
 }
 
-/** Out-of-order adds this close to the end are spliced in; others wait in a buffer to be merged. */
-const MAX_SPLICE_SHIFT = 64;
+/**
+ * Out-of-order adds this close to the end are spliced in (a short memmove: same-millisecond writes
+ * with smaller ids land here); older stamps wait in a buffer and are merged on the next scan.
+ */
+const MAX_SPLICE_SHIFT = 16_384;
 
 export class ModstampIndex {
   private entries: SfRecord[] = [];
@@ -72,18 +75,20 @@ export class ModstampIndex {
       const add = this.pending.sort(compareStampId);
       this.pending = [];
       this.pendingSet.clear();
+      // Only the tail from the first pending key onwards needs merging.
       const a = this.entries;
-      const merged: SfRecord[] = new Array(a.length + add.length);
+      const from = this.lowerBound(add[0]!);
+      const tail = a.slice(from);
+      a.length = from;
       let i = 0;
       let j = 0;
-      let k = 0;
-      while (i < a.length || j < add.length) {
+      while (i < tail.length || j < add.length) {
         const next =
-          j >= add.length || (i < a.length && compareStampId(a[i]!, add[j]!) <= 0) ? a[i++]! : add[j++]!;
-        if (k === 0 || merged[k - 1] !== next) merged[k++] = next;
+          j >= add.length || (i < tail.length && compareStampId(tail[i]!, add[j]!) <= 0)
+            ? tail[i++]!
+            : add[j++]!;
+        if (a[a.length - 1] !== next) a.push(next);
       }
-      merged.length = k;
-      this.entries = merged;
     }
     if (this.stale > 1000 && this.stale * 2 > this.entries.length) {
       this.entries = this.entries.filter(isLive);

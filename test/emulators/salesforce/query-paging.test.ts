@@ -279,4 +279,30 @@ describe('ModstampIndex', () => {
     expect([...idx.scan(10, true, isLive)].map((r) => r.Id)).toEqual(['d']);
     expect([...idx.scan(10, false, isLive)].map((r) => r.Id)).toEqual(['a', 'b', 'd']);
   });
+
+  it('merges back-dated versions far from the end on the next scan, once each', () => {
+    const idx = new ModstampIndex();
+    const live = new Map<string, SfRecord>();
+    const put = (r: SfRecord) => {
+      live.set(r.Id, r);
+      idx.add(r);
+    };
+    for (let i = 0; i < 20_000; i++) put(rec(`r${String(i).padStart(5, '0')}`, 1000 + i));
+    const old = rec('zzz', 5);
+    put(old);
+    idx.add(old); // a second add of the same version (rollback) must not duplicate it
+    put(rec('r00010', 50_000)); // moved to the end
+    idx.retire();
+    const isLive = (r: SfRecord) => live.get(r.Id) === r;
+    const order = [...idx.scan(Number.NEGATIVE_INFINITY, false, isLive)].map((r) => r.Id);
+    expect(order).toHaveLength(20_001);
+    expect(order[0]).toBe('zzz');
+    expect(order.at(-1)).toBe('r00010');
+    expect(new Set(order).size).toBe(order.length);
+    expect([...idx.scan(1000 + 19_998, false, isLive)].map((r) => r.Id)).toEqual([
+      'r19998',
+      'r19999',
+      'r00010',
+    ]);
+  });
 });
