@@ -185,10 +185,10 @@ export class BulkQueryJobs {
     const sep = COLUMN_DELIMITERS[job.columnDelimiter];
     const eol = job.lineEnding === 'CRLF' ? '\r\n' : '\n';
     const cols = job.compiled.columns;
-    const lines = [cols.map((c) => csvCell(c.header, sep)).join(sep)];
+    const lines = [cols.map((c) => csvCell(c.header)).join(sep)];
     for (let i = start; i < end; i++) {
       const r = job.rows[i]!;
-      lines.push(cols.map((c) => csvCell(csvValue(c.field.type, c.accessor(r)), sep)).join(sep));
+      lines.push(cols.map((c) => csvCell(csvValue(c.field.type, c.accessor(r)))).join(sep));
     }
     const next =
       end < job.rows.length ? Buffer.from(String(end)).toString('base64').replace(/=+$/, '') : 'null';
@@ -203,6 +203,6 @@ function csvValue(type: string, v: unknown): string {
 }
 
 /** Salesforce quotes every value in Bulk 2.0 query results. */
-function csvCell(v: string, _sep: string): string {
+function csvCell(v: string): string {
   return `"${v.replace(/"/g, '""')}"`;
 }

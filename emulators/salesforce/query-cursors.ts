@@ -5,7 +5,8 @@ import type { CompiledQuery } from './soql/compile.ts';
 /**
  * Server-side query cursors keyed by locator. A cursor holds the row snapshot taken when the query
  * ran (immutable record versions), so paging never duplicates or drops rows that are modified
- * meanwhile. Idle cursors expire (15 minutes, as Salesforce documents) and the count is capped.
+ * meanwhile. Idle cursors expire (15 minutes, as Salesforce documents); the number of cursors and
+ * the rows they hold are capped (least recently used first out) so long benchmarks stay bounded.
  */
 export interface QueryCursor {
   locator: string;
@@ -20,10 +21,13 @@ export class QueryCursors {
   private readonly ids = new IdSequence();
   private readonly idleMs: number;
   private readonly max: number;
+  private readonly maxRows: number;
+  private rowsHeld = 0;
 
-  constructor(idleMs = 15 * 60_000, max = 2000) {
+  constructor(idleMs = 15 * 60_000, max = 2000, maxRows = 20_000_000) {
     this.idleMs = idleMs;
     this.max = max;
+    this.maxRows = maxRows;
   }
 
   get size(): number {
@@ -34,7 +38,10 @@ export class QueryCursors {
     this.sweep(now);
     const c = { locator: this.ids.make(KEY_PREFIXES.QueryLocator), rows, compiled, scanAll, lastUsed: now };
     this.cursors.set(c.locator, c);
-    if (this.cursors.size > this.max) this.cursors.delete(this.cursors.keys().next().value!);
+    this.rowsHeld += rows.length;
+    while (this.cursors.size > 1 && (this.cursors.size > this.max || this.rowsHeld > this.maxRows)) {
+      this.close(this.cursors.keys().next().value!);
+    }
     return c;
   }
 
@@ -42,7 +49,7 @@ export class QueryCursors {
     const c = this.cursors.get(locator);
     if (!c) return undefined;
     if (now - c.lastUsed > this.idleMs) {
-      this.cursors.delete(locator);
+      this.close(locator);
       return undefined;
     }
     c.lastUsed = now;
@@ -53,17 +60,21 @@ export class QueryCursors {
   }
 
   close(locator: string): void {
+    const c = this.cursors.get(locator);
+    if (!c) return;
+    this.rowsHeld -= c.rows.length;
     this.cursors.delete(locator);
   }
 
   clear(): void {
     this.cursors.clear();
+    this.rowsHeld = 0;
   }
 
   private sweep(now: number): void {
     for (const [k, c] of this.cursors) {
       if (now - c.lastUsed <= this.idleMs) break;
-      this.cursors.delete(k);
+      this.close(k);
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { EmulatorClock } from '../shared/emulator-clock.ts';
 import { applyDerivedFields, type DeriveContext } from './derived-fields.ts';
-import { IdSequence, KEY_PREFIXES, normalizeId } from './ids.ts';
+import { IdSequence, normalizeId } from './ids.ts';
 import type { FieldMeta, ObjectSchema, SchemaRegistry } from './schema/schema-registry.ts';
 import type { SfRecord } from './sf-record.ts';
 import { SObjectTable } from './sobject-table.ts';
@@ -332,5 +332,3 @@ export function toJsonRecord(schema: ObjectSchema, r: SfRecord): Record<string, 
   }
   return out;
 }
-
-export const ORG_PREFIX = KEY_PREFIXES.Organization;

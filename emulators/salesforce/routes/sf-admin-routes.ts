@@ -108,6 +108,9 @@ export function mountSfAdminRoutes(ctx: SfContext): void {
     .route('PUT', `${PREFIX}/validation-rules`, 'admin', (req) => {
       const parsed = RulesBody.safeParse(jsonBody(req));
       if (!parsed.success) return bad(parsed.error.message);
+      const inert = parsed.data.rules.find((r) => r.ids === undefined && r.equals === undefined);
+      if (inert)
+        return bad(`validation rule '${inert.name}' needs ids and/or equals, or it would never fire`);
       ctx.store.clearValidationRules();
       for (const r of parsed.data.rules) {
         const { field, on, ids, equals, whenField, ...rest } = r;

@@ -130,7 +130,7 @@ export function compileQuery(ctx: CompileContext, ast: SelectQuery): CompiledQue
   }
   const predicate = ast.where ? compileCondition(ctx, object, ast.where) : undefined;
   const sort = ast.orderBy.map((k) => compileOrderKey(ctx, object, k));
-  const hints = planHints(ctx, object, ast);
+  const hints = planHints(object, ast);
   return {
     object,
     isCount,
@@ -497,7 +497,6 @@ function compileOrderKey(ctx: CompileContext, object: ObjectSchema, k: OrderKey)
 // ---- Planner hints ----------------------------------------------------------------------------
 
 function planHints(
-  ctx: CompileContext,
   object: ObjectSchema,
   ast: SelectQuery,
 ): Pick<CompiledQuery, 'idFilter' | 'modstampFrom' | 'indexOrder'> {
@@ -543,6 +542,5 @@ function planHints(
     keys.length === 0 ||
     (keys.length === 1 && asc(keys[0], 'SystemModstamp')) ||
     (keys.length === 2 && asc(keys[0], 'SystemModstamp') && asc(keys[1], 'Id'));
-  void ctx;
   return { idFilter, modstampFrom, indexOrder };
 }

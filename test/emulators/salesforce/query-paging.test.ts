@@ -2,7 +2,9 @@ import './no-proxy.ts';
 import { describe, expect, it } from 'vitest';
 import type { SalesforceEmulator } from '../../../emulators/salesforce/index.ts';
 import { ModstampIndex } from '../../../emulators/salesforce/modstamp-index.ts';
+import { QueryCursors } from '../../../emulators/salesforce/query-cursors.ts';
 import type { SfRecord } from '../../../emulators/salesforce/sf-record.ts';
+import type { CompiledQuery } from '../../../emulators/salesforce/soql/compile.ts';
 import { type Connection, jsforce, login, raw, rejection, startEmu } from './sf-test-kit.ts';
 
 // Expectations follow crm-apis.md A2 (batch sizes, nextRecordsUrl, queryMore, queryAll, SystemModstamp)
@@ -304,5 +306,25 @@ describe('ModstampIndex', () => {
       'r19999',
       'r00010',
     ]);
+  });
+});
+
+describe('QueryCursors', () => {
+  const rows = (n: number): SfRecord[] =>
+    Array.from({ length: n }, (_, i) => ({ Id: `r${i}`, SystemModstamp: i, IsDeleted: false }));
+  const compiled = {} as CompiledQuery;
+
+  it('expires idle cursors after 15 minutes and evicts least recently used beyond the caps', () => {
+    const cursors = new QueryCursors(15 * 60_000, 3, 100);
+    const a = cursors.open(rows(10), compiled, false, 0);
+    const b = cursors.open(rows(10), compiled, false, 0);
+    expect(cursors.get(a.locator, 14 * 60_000)).toBe(a);
+    expect(cursors.get(b.locator, 15 * 60_000 + 1)).toBeUndefined(); // idle too long
+    const c = cursors.open(rows(50), compiled, false, 15 * 60_000);
+    const d = cursors.open(rows(50), compiled, false, 15 * 60_000); // 110 rows held > 100: a goes
+    expect(cursors.get(a.locator, 15 * 60_000)).toBeUndefined();
+    expect(cursors.get(c.locator, 15 * 60_000)).toBe(c);
+    expect(cursors.get(d.locator, 15 * 60_000)).toBe(d);
+    expect(a.locator).toMatch(/^01g[A-Za-z0-9]{15}$/);
   });
 });
