@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerRules } from './commands/rules-doc.ts';
 import { registerScore } from './commands/score.ts';
+import { registerSync } from './commands/sync.ts';
 import { registerValidate } from './commands/validate.ts';
 
 const program = new Command('tossup')
@@ -18,6 +19,7 @@ registerExplain(program);
 registerValidate(program);
 registerRules(program);
 registerDemo(program);
+registerSync(program);
 
 try {
   await program.parseAsync(process.argv);

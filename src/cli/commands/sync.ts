@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { loadRuleSet } from '../../config/load-rule-set.ts';
+import { ConfigError } from '../../domain/errors.ts';
+import { ConnectorUnavailableError, createConnector } from '../../pipeline/connector-registry.ts';
+import { ExitCode } from '../../pipeline/failure-policy.ts';
+import { renderPlan } from '../../pipeline/render-plan.ts';
+import { renderSummary } from '../../pipeline/render-summary.ts';
+import type { RunReport } from '../../pipeline/run-report.ts';
+import { runSync } from '../../pipeline/run-sync.ts';
+import { saveRunReport } from '../../pipeline/save-run-report.ts';
+import { type Clock, systemClock } from '../../ports/clock.ts';
+import type { CrmConnector } from '../../ports/crm-connector.ts';
+import { ReasonRenderer } from '../../reasons/render-reasons.ts';
+import { parseRoutingConfig } from '../../routing/routing-config.ts';
+import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
+import { parseSlaConfig } from '../../sla/sla-config.ts';
+import { FileRoutingState } from '../../state/file-routing-state.ts';
+import { FileStateStore } from '../../state/file-state-store.ts';
+import { writeLine } from '../output.ts';
+import { parseInstant } from '../parse-instant.ts';
+import { createProgress } from '../progress.ts';
+import { describeSettings, resolveSyncSettings, SettingsError, type SyncFlags } from '../settings.ts';
+
+export interface SyncCommandOptions extends SyncFlags {
+  dryRun?: boolean;
+  since?: number;
+  limit?: number;
+}
+
+export interface SyncIo {
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: Writable;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  clock?: Clock;
+  profileFiles?: string[];
+}
+
+export function registerSync(program: Command): void {
+  program
+    .command('sync')
+    .description(
+      'decide the toss-up of every lead changed in the CRM since the last run, write flag and reasons back and create one follow-up task per toss-up',
+    )
+    .addOption(new Option('--crm <crm>', 'the CRM to sync').choices(['salesforce', 'hubspot']))
+    .option('--dry-run', 'plan and explain only: no field write, no task, no cursor change')
+    .option('--since <time>', 'start from this ISO time instead of the stored cursor', (v) => parseInstant(v))
+    .option('--limit <n>', 'stop after about n leads (whole pages)', positiveInt)
+    .option(
+      '--rules <preset|file>',
+      'rule set: small, mid, large or a YAML file (default: TOSSUP_RULES / profile)',
+    )
+    .option('--profile <name>', 'settings profile from .tossup/profiles.yaml or ~/.tossup/profiles.yaml')
+    .addOption(
+      new Option('--locale <locale>', 'language of reasons, notes and the summary').choices(['ja', 'en']),
+    )
+    .action(async (opts: SyncCommandOptions) => {
+      process.exitCode = await syncCommand(opts, {
+        env: process.env,
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+    });
+}
+
+/** The whole `tossup sync`; returns the exit code (docs/pipeline.md, "Exit codes"). */
+export async function syncCommand(opts: SyncCommandOptions, io: SyncIo): Promise<number> {
+  const clock = io.clock ?? systemClock;
+  let settings: ReturnType<typeof resolveSyncSettings>;
+  let setup: ReturnType<typeof loadConfig>;
+  try {
+    settings = resolveSyncSettings({ flags: opts, env: io.env, profileFiles: io.profileFiles });
+    setup = loadConfig(settings);
+  } catch (e) {
+    if (e instanceof SettingsError || e instanceof ConfigError) {
+      io.stderr.write(`${e.message}\n`);
+      return ExitCode.Fix;
+    }
+    throw e;
+  }
+  for (const w of settings.warnings) io.stderr.write(`warning: ${w}\n`);
+  io.stderr.write(`tossup sync: ${describeSettings(settings)}${opts.dryRun ? ' (dry run)' : ''}\n`);
+
+  let connector: CrmConnector;
+  try {
+    connector = await createConnector(settings.connector, { clock, dryRun: opts.dryRun ?? false });
+  } catch (e) {
+    if (e instanceof ConnectorUnavailableError) {
+      io.stderr.write(`${e.message}\n`);
+      return ExitCode.Fix;
+    }
+    throw e;
+  }
+
+  const dryRun = opts.dryRun ?? false;
+  const progress = createProgress({ stream: io.stderr, locale: settings.locale, dryRun });
+  const state = new FileStateStore(settings.stateDir);
+  let report: RunReport;
+  try {
+    report = await runSync({
+      connector,
+      rules: setup.rules,
+      renderer: setup.renderer,
+      routing: setup.routing,
+      sla: setup.sla,
+      state,
+      routingState: new FileRoutingState(settings.stateDir),
+      clock,
+      dryRun,
+      since: opts.since !== undefined ? new Date(opts.since).toISOString() : null,
+      limit: opts.limit ?? null,
+      scope: settings.profile ?? 'default',
+      queueTaskOwners: settings.queueTaskOwners,
+      onProgress: (p) => progress.update(p),
+      onLead: dryRun
+        ? async (o) => {
+            const text = renderPlan(o, {
+              locale: settings.locale,
+              renderer: setup.renderer,
+              timeZone: setup.sla.timeZone,
+            });
+            if (text) await writeLine(io.stdout, text);
+          }
+        : undefined,
+    });
+  } finally {
+    progress.stop();
+    await connector.close().catch(() => undefined);
+  }
+
+  io.stdout.write(renderSummary(report, settings.locale));
+  const path = await saveRunReport(report, settings.runsDir);
+  io.stdout.write(`${settings.locale === 'ja' ? 'レポート' : 'report'}: ${path}\n`);
+  return exitCodeOf(report);
+}
+
+function loadConfig(settings: ReturnType<typeof resolveSyncSettings>) {
+  const rs = loadRuleSet(settings.rules);
+  return {
+    rules: compileRuleSet(rs),
+    renderer: new ReasonRenderer(settings.locale, rs.messages),
+    routing: parseRoutingConfig(readConfig(settings.routingFile, 'TOSSUP_ROUTING'), settings.routingFile, {
+      crm: settings.crm,
+    }),
+    sla: parseSlaConfig(readConfig(settings.slaFile, 'TOSSUP_SLA'), settings.slaFile),
+  };
+}
+
+function readConfig(file: string, variable: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+        hint: `check the path, or set ${variable} (or the profile key) to the right file`,
+      },
+    ]);
+  }
+}
+
+/** 0 ok · 3 completed with skipped records · 4 stopped, run again later · 2 fix settings · 1 unexpected. */
+export function exitCodeOf(report: RunReport): number {
+  if (report.stop) {
+    switch (report.stop.action) {
+      case 'fix':
+        return ExitCode.Fix;
+      case 'retry':
+      case 'resume_later':
+        return ExitCode.Stopped;
+      default:
+        return ExitCode.Unexpected;
+    }
+  }
+  return report.counts.skipped > 0 ? ExitCode.Skipped : ExitCode.Ok;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
+  return n;
+}

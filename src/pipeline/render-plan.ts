@@ -1,0 +1,73 @@
+import type { Locale } from '../reasons/messages.ts';
+import type { ReasonRenderer } from '../reasons/render-reasons.ts';
+import { zonedDate, zonedMinuteOfDay } from '../sla/zoned-time.ts';
+import type { LeadOutcome } from './process-leads.ts';
+
+const L = {
+  ja: {
+    task: 'タスク',
+    owner: '担当',
+    due: '期限',
+    why: '理由',
+    exists: '作成済み',
+    new: '新規',
+    noSla: 'SLAなし',
+    none: '(空)',
+  },
+  en: {
+    task: 'task',
+    owner: 'owner',
+    due: 'due',
+    why: 'why',
+    exists: 'exists',
+    new: 'new',
+    noSla: 'no SLA',
+    none: '(empty)',
+  },
+} as const;
+
+/**
+ * What a dry run would do to one lead, for a person to read: each field before → after, the task that
+ * would be created (owner, how routing found them, due time in the SLA zone) and the reasons. Leads
+ * that would not change give an empty string.
+ */
+export function renderPlan(
+  o: LeadOutcome,
+  options: { locale: Locale; renderer: ReasonRenderer; timeZone: string },
+): string {
+  if (o.changes.length === 0 && !o.failure) return '';
+  const t = L[options.locale];
+  const lines = [
+    `${o.objectType} ${o.leadId}`,
+    ...o.changes.map((c) => `  ${c.field}: ${show(c.before, t.none)} → ${show(c.after, t.none)}`),
+  ];
+  if (o.task) {
+    const r = o.task.route;
+    const via = [r.via, r.poolId ?? r.ownerKey].filter(Boolean).join(' ');
+    const due = o.task.hasSla
+      ? `${localTime(o.task.dueAt, options.timeZone)} (${options.timeZone})`
+      : `${o.task.dueDate} (${t.noSla})`;
+    lines.push(
+      `  ${t.task} [${o.taskStatus === 'existing' ? t.exists : t.new}]: ${o.task.subject} — ${t.owner} ${o.task.ownerId} (${via}), ${t.due} ${due}`,
+    );
+    if (r.note) lines.push(`    ${r.note}`);
+  }
+  if (o.decision)
+    lines.push(`  ${t.why}: ${o.decision.reasons.map((x) => options.renderer.render(x)).join(' / ')}`);
+  if (o.failure)
+    lines.push(`  ! ${o.failure.stage} ${o.failure.kind}/${o.failure.code}: ${o.failure.message}`);
+  return lines.join('\n');
+}
+
+function show(v: string | number | null, none: string): string {
+  if (v === null || v === '') return none;
+  return typeof v === 'string' && v.length > 60
+    ? JSON.stringify(`${[...v].slice(0, 59).join('')}…`)
+    : JSON.stringify(v);
+}
+
+function localTime(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  const m = zonedMinuteOfDay(d, timeZone);
+  return `${zonedDate(d, timeZone)} ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}

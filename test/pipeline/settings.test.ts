@@ -1,0 +1,184 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeSettings, resolveSyncSettings, SettingsError } from '../../src/cli/settings.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tossup-settings-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const NO_FILES: string[] = [];
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof SettingsError) return [...e.problems];
+    throw e;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+describe('sync settings', () => {
+  it('reads Salesforce username-password settings from the environment', () => {
+    const s = resolveSyncSettings({
+      flags: { crm: 'salesforce', rules: 'large' },
+      env: {
+        TOSSUP_SALESFORCE_CLIENT_ID: 'cid',
+        TOSSUP_SALESFORCE_CLIENT_SECRET: 'csecret',
+        TOSSUP_SALESFORCE_USERNAME: 'admin@example.co.jp',
+        TOSSUP_SALESFORCE_PASSWORD: 'pw-and-token',
+        TOSSUP_STATE_DIR: '/tmp/state',
+        TOSSUP_LOCALE: 'en',
+      },
+      profileFiles: NO_FILES,
+    });
+    expect(s).toMatchObject({
+      crm: 'salesforce',
+      rules: 'large',
+      stateDir: '/tmp/state',
+      locale: 'en',
+      profile: null,
+      connector: {
+        crm: 'salesforce',
+        salesforce: {
+          loginUrl: 'https://login.salesforce.com',
+          clientId: 'cid',
+          username: 'admin@example.co.jp',
+        },
+      },
+    });
+    expect(s.routingFile).toMatch(/mappings[/\\]routing\.yaml$/);
+    const line = describeSettings(s);
+    for (const secret of ['csecret', 'pw-and-token', 'admin@example.co.jp'])
+      expect(line).not.toContain(secret);
+  });
+
+  it('names every missing variable and the fix at once, without echoing secrets', () => {
+    const problems = problemsOf(() =>
+      resolveSyncSettings({
+        flags: { crm: 'salesforce' },
+        env: { TOSSUP_SALESFORCE_PASSWORD: 'pw-secret', TOSSUP_LOCALE: 'fr' },
+        profileFiles: NO_FILES,
+      }),
+    );
+    const text = problems.join('\n');
+    expect(text).toContain('TOSSUP_RULES');
+    expect(text).toContain('TOSSUP_SALESFORCE_CLIENT_ID');
+    expect(text).toContain('TOSSUP_SALESFORCE_USERNAME');
+    expect(text).toContain('TOSSUP_LOCALE="fr"');
+    expect(text).not.toContain('pw-secret');
+  });
+
+  it('needs a readable private key file for the JWT flow', () => {
+    const problems = problemsOf(() =>
+      resolveSyncSettings({
+        flags: { crm: 'salesforce', rules: 'mid' },
+        env: {
+          TOSSUP_SALESFORCE_CLIENT_ID: 'cid',
+          TOSSUP_SALESFORCE_USERNAME: 'u',
+          TOSSUP_SALESFORCE_PRIVATE_KEY_FILE: join(dir, 'missing.key'),
+        },
+        profileFiles: NO_FILES,
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/TOSSUP_SALESFORCE_PRIVATE_KEY_FILE names .*missing\.key, which cannot be read/),
+    ]);
+  });
+
+  it('requires a HubSpot access token and a URL base path', () => {
+    const problems = problemsOf(() =>
+      resolveSyncSettings({
+        flags: { crm: 'hubspot', rules: 'small' },
+        env: { TOSSUP_HUBSPOT_BASE_PATH: 'not a url' },
+        profileFiles: NO_FILES,
+      }),
+    );
+    expect(problems.join('\n')).toMatch(
+      /TOSSUP_HUBSPOT_ACCESS_TOKEN is not set.*\n.*TOSSUP_HUBSPOT_BASE_PATH must be a URL/,
+    );
+  });
+
+  it('takes a named profile, with flags over environment over profile', () => {
+    const file = join(dir, 'profiles.yaml');
+    writeFileSync(
+      file,
+      `profiles:
+  prod:
+    crm: hubspot
+    rules: large
+    locale: en
+    stateDir: /var/tossup
+    queueTaskOwners: { is_sales_planning: u011 }
+    hubspot: { accessToken: pat-secret, basePath: "http://localhost:4011" }
+`,
+    );
+    chmodSync(file, 0o600);
+    const s = resolveSyncSettings({
+      flags: { profile: 'prod', rules: 'mid' },
+      env: { TOSSUP_LOCALE: 'ja' },
+      profileFiles: [join(dir, 'none.yaml'), file],
+    });
+    expect(s).toMatchObject({
+      crm: 'hubspot',
+      profile: 'prod',
+      profileFile: file,
+      rules: 'mid',
+      locale: 'ja',
+      stateDir: '/var/tossup',
+      queueTaskOwners: { is_sales_planning: 'u011' },
+      connector: { hubspot: { accessToken: 'pat-secret', basePath: 'http://localhost:4011' } },
+      warnings: [],
+    });
+  });
+
+  it('warns when a profiles file holding secrets is readable by others', () => {
+    const file = join(dir, 'open.yaml');
+    writeFileSync(
+      file,
+      'profiles:\n  default:\n    crm: hubspot\n    rules: small\n    hubspot: { accessToken: pat-x }\n',
+    );
+    chmodSync(file, 0o644);
+    const s = resolveSyncSettings({ flags: {}, env: {}, profileFiles: [file] });
+    expect(s.profile).toBe('default');
+    expect(s.warnings).toEqual([expect.stringContaining(`chmod 600 ${file}`)]);
+  });
+
+  it('reports an unknown profile and a misspelt key by path, never by value', () => {
+    const file = join(dir, 'typo.yaml');
+    writeFileSync(file, 'profiles:\n  prod:\n    hubspot: { acessToken: pat-leaked }\n');
+    const problems = problemsOf(() =>
+      resolveSyncSettings({ flags: { profile: 'prod' }, env: {}, profileFiles: [file] }),
+    );
+    expect(problems.join('\n')).toContain('profiles.prod.hubspot');
+    expect(problems.join('\n')).not.toContain('pat-leaked');
+    const missing = problemsOf(() =>
+      resolveSyncSettings({ flags: { profile: 'nope', crm: 'hubspot' }, env: {}, profileFiles: [] }),
+    );
+    expect(missing[0]).toMatch(/profile "nope" was asked for, but there is no profiles file/);
+  });
+
+  it('reads queue task owners from TOSSUP_QUEUE_TASK_OWNERS and rejects a malformed list', () => {
+    const env = { TOSSUP_HUBSPOT_ACCESS_TOKEN: 't' };
+    const ok = resolveSyncSettings({
+      flags: { crm: 'hubspot', rules: 'small' },
+      env: {
+        ...env,
+        TOSSUP_QUEUE_TASK_OWNERS: 'is_sales_planning=u011, sales_ops_overflow=005000000000002AAA',
+      },
+      profileFiles: NO_FILES,
+    });
+    expect(ok.queueTaskOwners).toEqual({
+      is_sales_planning: 'u011',
+      sales_ops_overflow: '005000000000002AAA',
+    });
+    const problems = problemsOf(() =>
+      resolveSyncSettings({
+        flags: { crm: 'hubspot', rules: 'small' },
+        env: { ...env, TOSSUP_QUEUE_TASK_OWNERS: 'is_sales_planning:u011' },
+        profileFiles: NO_FILES,
+      }),
+    );
+    expect(problems[0]).toContain('TOSSUP_QUEUE_TASK_OWNERS must look like');
+  });
+});

@@ -1,0 +1,198 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { syncCommand } from '../../src/cli/commands/sync.ts';
+import {
+  ConnectorUnavailableError,
+  createConnector,
+  registerConnectorFactory,
+  unregisterConnectorFactory,
+} from '../../src/pipeline/connector-registry.ts';
+import type { RunReport } from '../../src/pipeline/run-report.ts';
+import { fixedClock } from '../../src/ports/clock.ts';
+import { FakeCrm } from '../fakes/fake-crm.ts';
+import { coldLead, hotLead, NOW, strategicLead } from './pipeline-fixtures.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'tossup-sync-cli-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => unregisterConnectorFactory('salesforce'));
+let n = 0;
+
+function setup(crm: FakeCrm) {
+  const dir = join(root, `run${++n}`);
+  const connector = crm.connector();
+  registerConnectorFactory('salesforce', (settings) => {
+    expect(settings).toMatchObject({ crm: 'salesforce', salesforce: { clientId: 'cid' } });
+    return connector;
+  });
+  const env = {
+    TOSSUP_SALESFORCE_CLIENT_ID: 'cid',
+    TOSSUP_SALESFORCE_USERNAME: 'u',
+    TOSSUP_SALESFORCE_PASSWORD: 'secret-password',
+    TOSSUP_STATE_DIR: join(dir, 'state'),
+    TOSSUP_RUNS_DIR: join(dir, 'runs'),
+    TOSSUP_RULES: 'large',
+  };
+  const runsDir = join(dir, 'runs');
+  const list = () => {
+    try {
+      return readdirSync(runsDir);
+    } catch {
+      return [];
+    }
+  };
+  const run = async (opts: Parameters<typeof syncCommand>[0] = {}) => {
+    const before = new Set(list());
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d) => {
+      out += d;
+    });
+    stderr.on('data', (d) => {
+      err += d;
+    });
+    const code = await syncCommand(
+      { crm: 'salesforce', ...opts },
+      { env, stdout, stderr, clock: fixedClock(NOW), profileFiles: [] },
+    );
+    const reports = list();
+    const added = reports.filter((r) => !before.has(r));
+    expect(added).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(runsDir, added[0]!), 'utf8')) as RunReport;
+    return { code, out, err, report, reports };
+  };
+  return { run, connector, dir };
+}
+
+describe('tossup sync', () => {
+  it('syncs, prints the summary, keeps the JSON report and resumes from the file-backed cursor', async () => {
+    const crm = new FakeCrm();
+    crm.put(hotLead('L1'));
+    crm.put(coldLead('L2'));
+    const { run, connector } = setup(crm);
+
+    const first = await run();
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('トスアップ同期  salesforce / default');
+    expect(first.out).toMatch(/タスク作成\s+1/);
+    expect(first.out).toMatch(/レポート: .*salesforce-20261124T010000Z\.json/);
+    expect(first.report).toMatchObject({ status: 'completed', counts: { written: 2, tasksCreated: 1 } });
+    expect(first.err).not.toContain('secret-password');
+    expect(connector.closed).toBe(true);
+
+    crm.put(coldLead('L3'));
+    const second = await run({ locale: 'en' });
+    expect(second.code).toBe(0);
+    expect(second.reports).toHaveLength(2); // same second: the second report does not overwrite the first
+    expect(second.report.cursor.startedFrom).toBe('stored');
+    expect(second.report.counts.written).toBe(1);
+    expect(second.out).toContain('Toss-up sync  salesforce / default');
+    expect(crm.tasks.size).toBe(1);
+  });
+
+  it('--dry-run prints what would change and why, and writes nothing', async () => {
+    const crm = new FakeCrm();
+    crm.put(hotLead('L1'));
+    crm.put(strategicLead('L4'));
+    const { run } = setup(crm);
+    const { code, out, report } = await run({ dryRun: true });
+
+    expect(code).toBe(0);
+    expect(crm.updates).toHaveLength(0);
+    expect(crm.tasks.size).toBe(0);
+    expect(out).toContain('Lead L1\n  flag: (空) → "yes"\n  nextAction: (空) → "field_sales_tossup"\n');
+    expect(out).toContain('  ownerId: "005000000000099AAA" → "00G000000000001AAA"'); // L4 to the queue
+    expect(out).toMatch(
+      /タスク \[新規\]: 【トスアップ】L1 株式会社 .* — 担当 (005000000000001AAA|005000000000002AAA) \(pool fs_kanto_enterprise\)/,
+    );
+    expect(out).toContain('期限 2026-11-25 10:00 (Asia/Tokyo)');
+    expect(out).toContain('理由: 属性スコア 85 ≥ 基準 60 / 行動スコア 80 ≥ 基準 40');
+    expect(out).toContain('ドライラン');
+    expect(report).toMatchObject({ dryRun: true, counts: { planned: 2, tasksPlanned: 2 } });
+  });
+
+  it('exits 3 when records were skipped, 4 when the run must be resumed, 2 when settings must be fixed', async () => {
+    const skipping = new FakeCrm();
+    skipping.put(coldLead('S1'));
+    skipping.failRecord('update', 'S1', 'invalid_record', 'FIELD_CUSTOM_VALIDATION_EXCEPTION');
+    expect((await setup(skipping).run()).code).toBe(3);
+
+    const transient = new FakeCrm();
+    transient.put(coldLead('T1'));
+    transient.failCall('update', transient.crmError('transient', 'SERVER_UNAVAILABLE'));
+    const stopped = await setup(transient).run();
+    expect(stopped.code).toBe(4);
+    expect(stopped.out).toContain('次回の実行でこのページから再処理します');
+
+    const auth = new FakeCrm();
+    auth.put(coldLead('A1'));
+    auth.failCall('read', auth.crmError('auth', 'INVALID_SESSION_ID'));
+    expect((await setup(auth).run()).code).toBe(2);
+  });
+
+  it('exits 2 with the settings problem before touching any CRM', async () => {
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (d) => {
+      err += d;
+    });
+    const code = await syncCommand(
+      { crm: 'hubspot', rules: 'large' },
+      { env: {}, stdout: new PassThrough(), stderr, profileFiles: [] },
+    );
+    expect(code).toBe(2);
+    expect(err).toContain('TOSSUP_HUBSPOT_ACCESS_TOKEN is not set');
+  });
+});
+
+describe('connector registry', () => {
+  const connectors = join(root, 'connectors');
+
+  it('says plainly that a connector is not there yet', async () => {
+    mkdirSync(connectors, { recursive: true });
+    const err = await createConnector(
+      { crm: 'hubspot', hubspot: { accessToken: 't' } },
+      { clock: fixedClock(NOW), dryRun: false },
+      { connectorsRoot: pathToFileURL(`${connectors}/`) },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorUnavailableError);
+    expect((err as Error).message).toMatch(
+      /hubspot connector is not available.*hubspot[/\\]register\.ts does not exist/,
+    );
+  });
+
+  it('loads connectors/<crm>/register.ts, which registers the factory', async () => {
+    const registry = new URL('../../src/pipeline/connector-registry.ts', import.meta.url).href;
+    const fake = new URL('../fakes/fake-crm.ts', import.meta.url).href;
+    mkdirSync(join(connectors, 'salesforce'), { recursive: true });
+    writeFileSync(
+      join(connectors, 'salesforce', 'register.ts'),
+      `import { registerConnectorFactory } from '${registry}';
+       import { FakeCrm } from '${fake}';
+       registerConnectorFactory('salesforce', () => new FakeCrm().connector());`,
+    );
+    const c = await createConnector(
+      { crm: 'salesforce', salesforce: { loginUrl: 'https://login.salesforce.com' } },
+      { clock: fixedClock(NOW), dryRun: true },
+      { connectorsRoot: pathToFileURL(`${connectors}/`) },
+    );
+    expect(c.crm).toBe('salesforce');
+  });
+
+  it('names the file when register.ts forgets to register', async () => {
+    mkdirSync(join(connectors, 'hubspot'), { recursive: true });
+    writeFileSync(join(connectors, 'hubspot', 'register.ts'), 'export {};\n');
+    await expect(
+      createConnector(
+        { crm: 'hubspot', hubspot: { accessToken: 't' } },
+        { clock: fixedClock(NOW), dryRun: false },
+        { connectorsRoot: pathToFileURL(`${connectors}/`) },
+      ),
+    ).rejects.toThrow(/register\.ts did not call registerConnectorFactory\('hubspot'/);
+  });
+});
