@@ -11,7 +11,8 @@ import { type Lead, TITLE_RANK_ORDER } from '../../src/domain/lead.ts';
 type Tier = RuleSet['attributeScore']['groups'][number]['tiers'][number];
 
 function tierMatches(tier: Tier, value: unknown): boolean {
-  const rank = (v: unknown) => (typeof v === 'string' && v in TITLE_RANK_ORDER ? TITLE_RANK_ORDER[v as keyof typeof TITLE_RANK_ORDER] : v);
+  const rank = (v: unknown) =>
+    typeof v === 'string' && v in TITLE_RANK_ORDER ? TITLE_RANK_ORDER[v as keyof typeof TITLE_RANK_ORDER] : v;
   const a = rank(value) as number | string;
   const e = Array.isArray(tier.value) ? tier.value : rank(tier.value);
   switch (tier.op) {
@@ -66,7 +67,8 @@ export function buildJsonRulesEngine(rs: RuleSet, now: number): { run(lead: Lead
       if (lead.maBehaviourScore !== null) return Math.round(lead.maBehaviourScore);
       let sum = 0;
       for (const a of lead.activities) {
-        const ago = Math.floor((now + 9 * 3_600_000) / DAY) - Math.floor((Date.parse(a.at) + 9 * 3_600_000) / DAY);
+        const ago =
+          Math.floor((now + 9 * 3_600_000) / DAY) - Math.floor((Date.parse(a.at) + 9 * 3_600_000) / DAY);
         if (ago < 0 || ago > beh.windowDays) continue;
         const w = (beh.weights[a.type] ?? 0) + (a.page ? (beh.pageWeights[a.page] ?? 0) : 0);
         sum += w * 0.5 ** (ago / (beh.halfLifeDays ?? Number.POSITIVE_INFINITY));
@@ -75,11 +77,24 @@ export function buildJsonRulesEngine(rs: RuleSet, now: number): { run(lead: Lead
     }),
   );
   const flagRule = (priority: number, name: string, flag: string, conditions: object) =>
-    engine.addRule({ priority, name, conditions: conditions as never, event: { type: flag, params: { rule: name } } });
-  flagRule(100, 'manual_request', 'yes', { all: [{ fact: 'manualRequested', operator: 'equal', value: true }] });
-  flagRule(90, 'existing_customer', 'yes', { all: [{ fact: 'existingCustomer', operator: 'equal', value: true }] });
-  flagRule(80, 'strategic_target', 'hold', { all: [{ fact: 'strategicTarget', operator: 'equal', value: true }] });
-  flagRule(70, 'previously_lost', 'no', { all: [{ fact: 'previouslyLost', operator: 'equal', value: true }] });
+    engine.addRule({
+      priority,
+      name,
+      conditions: conditions as never,
+      event: { type: flag, params: { rule: name } },
+    });
+  flagRule(100, 'manual_request', 'yes', {
+    all: [{ fact: 'manualRequested', operator: 'equal', value: true }],
+  });
+  flagRule(90, 'existing_customer', 'yes', {
+    all: [{ fact: 'existingCustomer', operator: 'equal', value: true }],
+  });
+  flagRule(80, 'strategic_target', 'hold', {
+    all: [{ fact: 'strategicTarget', operator: 'equal', value: true }],
+  });
+  flagRule(70, 'previously_lost', 'no', {
+    all: [{ fact: 'previouslyLost', operator: 'equal', value: true }],
+  });
   flagRule(60, 'auto_tossup', 'yes', {
     all: [
       { fact: 'attributeScore', operator: 'greaterThanInclusive', value: thresholds.attribute },

@@ -36,6 +36,12 @@ export interface CompiledRuleSet {
   };
   /** UTC offset of the rule set's zone at an instant (cached per hour, zones change offset on the hour). */
   offsetAt(epochMs: number): number;
+  /**
+   * `YYYY-MM-DD` (UTC) before which no activity can matter at `epochMs`: the longest look-back of
+   * any score or condition plus two days of margin for time zones. Lets the engine skip parsing
+   * old activity timestamps with a string comparison.
+   */
+  activityCutoff(epochMs: number): string;
 }
 
 export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
@@ -50,6 +56,9 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
   };
   let cachedHour = Number.NaN;
   let cachedOffset = 0;
+  const lookbackDays = Math.max(window, ...rules.map(({ rule }) => longestWithin(rule.when)));
+  let cachedCutoffDay = Number.NaN;
+  let cachedCutoff = '';
 
   return {
     source: rs,
@@ -70,6 +79,14 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
       };
       return cachedThresholds;
     },
+    activityCutoff(epochMs) {
+      const day = Math.floor(epochMs / 86_400_000);
+      if (day !== cachedCutoffDay) {
+        cachedCutoff = new Date((day - lookbackDays - 2) * 86_400_000).toISOString().slice(0, 10);
+        cachedCutoffDay = day;
+      }
+      return cachedCutoff;
+    },
     offsetAt(epochMs) {
       const hour = Math.floor(epochMs / 3_600_000);
       if (hour !== cachedHour) {
@@ -79,6 +96,13 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
       return cachedOffset;
     },
   };
+}
+
+function longestWithin(c: Condition): number {
+  if ('all' in c) return Math.max(0, ...c.all.map(longestWithin));
+  if ('any' in c) return Math.max(0, ...c.any.map(longestWithin));
+  if ('not' in c) return longestWithin(c.not);
+  return c.withinDays ?? 0;
 }
 
 /** `activities.count` without `withinDays` counts over the behaviour window. */

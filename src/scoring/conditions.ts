@@ -97,9 +97,10 @@ function compileNot(inner: CompiledCondition): CompiledCondition {
   };
 }
 
-type Cmp = (actual: string | number | boolean) => boolean;
+export type Cmp = (actual: string | number | boolean) => boolean;
 
-function comparator(op: Operator, type: FactType, expected: unknown): Cmp {
+/** A compiled literal comparison; ranks compare by seniority (pass the rank name, it is converted). */
+export function comparator(op: Operator, type: FactType, expected: unknown): Cmp {
   const norm = (v: unknown): string | number | boolean =>
     type === 'rank' ? rankNumber(String(v)) : (v as string);
   if (op === 'in' || op === 'notIn') {
@@ -138,9 +139,11 @@ function compileLeaf(spec: LeafCondition): CompiledLeaf {
   const get = spec.fact === 'activities.count' ? activityCounter(spec) : def.get;
   const toComparable = type === 'rank' ? (v: string | number | boolean) => rankNumber(String(v)) : undefined;
   const thresholdName = spec.threshold;
-  // A literal comparator is built once; a threshold comparator is cheap to build per call because
-  // overrides can change the threshold with the date.
+  // Literal comparisons compile to one closure; threshold comparisons read the (date-dependent)
+  // threshold per call and compare numbers directly, so the hot path allocates nothing.
   const literal = thresholdName === undefined ? comparator(spec.op, type, spec.value) : undefined;
+  const compare = (ctx: DecisionContext, a: string | number | boolean): boolean =>
+    literal ? literal(a) : compareNumbers(spec.op, a as number, ctx.thresholds[thresholdName!] ?? Number.NaN);
   const negative = spec.op === 'neq' || spec.op === 'notIn';
 
   const value = (ctx: DecisionContext): FactValue => get(ctx);
@@ -199,6 +202,23 @@ function compileLeaf(spec: LeafCondition): CompiledLeaf {
   };
   leaf.leaves = [leaf];
   return leaf;
+}
+
+function compareNumbers(op: Operator, a: number, e: number): boolean {
+  switch (op) {
+    case 'eq':
+      return a === e;
+    case 'neq':
+      return a !== e;
+    case 'gt':
+      return a > e;
+    case 'gte':
+      return a >= e;
+    case 'lt':
+      return a < e;
+    default:
+      return a <= e;
+  }
 }
 
 function display(v: unknown): string | number {

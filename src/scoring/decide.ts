@@ -47,30 +47,34 @@ export function evaluate(
   options: DecideOptions,
 ): Evaluation {
   const ctx = buildContext(lead, rules, typeof now === 'number' ? now : now.getTime());
-  const notes: Reason[] = [];
+  // Quota notes are rare; the array is only allocated when one is needed.
+  let notes: Reason[] | undefined;
   for (const { rule, when } of rules.rules) {
     const r = when.test(ctx);
     if (r === FALSE) continue;
     if (r === UNKNOWN) {
       if (rule.onMissing === 'skip') continue;
-      const reasons: Reason[] = [];
+      const reasons: Reason[] = notes ? [...notes] : [];
       when.explain(ctx, reasons);
-      return done(ctx, rules, rule.id, rules.source.missingData, undefined, [...notes, ...reasons], true);
+      return done(ctx, rules, rule.id, rules.source.missingData, undefined, reasons, true);
     }
     if (rule.quotaPerMonth !== undefined && options.quotaUsed) {
       const requester = lead.manualRequest?.requestedBy ?? null;
       const used = options.quotaUsed(rule.id, requester);
       if (used >= rule.quotaPerMonth) {
-        notes.push({ code: 'quota.exceeded', params: { rule: rule.id, used, quota: rule.quotaPerMonth } });
+        (notes ??= []).push({
+          code: 'quota.exceeded',
+          params: { rule: rule.id, used, quota: rule.quotaPerMonth },
+        });
         continue;
       }
     }
-    const reasons: Reason[] = [];
+    const reasons: Reason[] = notes ? [...notes] : [];
     when.explain(ctx, reasons);
-    addOverrideReasons(ctx, rules, rule, reasons);
-    return done(ctx, rules, rule.id, rule, ownerFor(rule, lead), [...notes, ...reasons], false);
+    if (rules.source.overrides.length > 0) addOverrideReasons(ctx, rules, rule, reasons);
+    return done(ctx, rules, rule.id, rule, ownerFor(rule, lead), reasons, false);
   }
-  const reasons: Reason[] = [...notes];
+  const reasons: Reason[] = notes ? [...notes] : [];
   for (const { rule, when } of rules.rules) if (rule.explainWhenNotMet) when.explain(ctx, reasons);
   if (reasons.length === 0) reasons.push({ code: 'otherwise', params: {} });
   return done(ctx, rules, 'otherwise', rules.source.otherwise, undefined, reasons, false);
@@ -81,8 +85,15 @@ export function buildContext(lead: Lead, rules: CompiledRuleSet, nowMs: number):
   const today = localDay(nowMs, offsetMs);
   const acts = lead.activities;
   const activityDays = new Array<number>(acts.length);
+  const cutoff = rules.activityCutoff(nowMs);
   for (let i = 0; i < acts.length; i++) {
-    const t = isoToEpochMs(acts[i]!.at);
+    const at = acts[i]!.at;
+    // ISO timestamps sort as strings: anything before the cutoff date is too old to count.
+    if (at < cutoff) {
+      activityDays[i] = Number.NaN;
+      continue;
+    }
+    const t = isoToEpochMs(at);
     // Activity after `now` did not happen yet as far as this decision is concerned (replays, skew).
     activityDays[i] = t <= nowMs ? localDay(t, offsetMs) : Number.NaN;
   }

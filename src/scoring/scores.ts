@@ -1,7 +1,7 @@
 import type { RuleSet } from '../config/rule-set-schema.ts';
 import type { Lead } from '../domain/lead.ts';
-import { compileCondition, type DecisionContext, TRUE } from './conditions.ts';
-import { FACTS } from './facts.ts';
+import { comparator, type DecisionContext } from './conditions.ts';
+import { FACTS, rankNumber } from './facts.ts';
 
 /**
  * Fit (attribute) and behaviour scores. Both are plain sums an admin can recompute by hand from
@@ -18,18 +18,19 @@ export interface AttributeScorer {
 export function compileAttributeScore(spec: RuleSet['attributeScore']): AttributeScorer {
   const groups = spec.groups.map((g) => {
     const fact = FACTS[g.fact]!;
-    const tiers = g.tiers.map((t) => ({
-      points: t.points,
-      test: compileCondition({ fact: g.fact, op: t.op, value: t.value }).test,
-    }));
+    const isRank = fact.type === 'rank';
+    const tiers = g.tiers.map((t) => ({ points: t.points, matches: comparator(t.op, fact.type, t.value) }));
     const best = Math.max(0, ...g.tiers.map((t) => t.points));
-    return { id: g.id, fact, tiers, best, required: g.required };
+    return { id: g.id, fact, isRank, tiers, best, required: g.required };
   });
   const cap = spec.cap;
 
   const groupPoints = (ctx: DecisionContext, g: (typeof groups)[number]): number | undefined => {
-    if (g.fact.get(ctx) === undefined) return undefined;
-    for (const t of g.tiers) if (t.test(ctx) === TRUE) return t.points;
+    const raw = g.fact.get(ctx);
+    if (raw === undefined) return undefined;
+    if (raw === null) return 0;
+    const v = g.isRank ? rankNumber(String(raw)) : raw;
+    for (const t of g.tiers) if (t.matches(v)) return t.points;
     return 0;
   };
 

@@ -12,37 +12,48 @@ const c = (s: string, i: number): number => s.charCodeAt(i) - 48;
 
 /** Epoch ms of an ISO 8601 date-time, or NaN. */
 export function isoToEpochMs(s: string): number {
-  // YYYY-MM-DDTHH:mm:ss[.sss](Z|±hh:mm)
-  if (s.length >= 20 && s.charCodeAt(4) === 45 && s.charCodeAt(10) === 84) {
-    const y = c(s, 0) * 1000 + c(s, 1) * 100 + c(s, 2) * 10 + c(s, 3);
-    const mo = c(s, 5) * 10 + c(s, 6);
-    const d = c(s, 8) * 10 + c(s, 9);
-    const h = c(s, 11) * 10 + c(s, 12);
-    const mi = c(s, 14) * 10 + c(s, 15);
-    const se = c(s, 17) * 10 + c(s, 18);
-    let i = 19;
-    let ms = 0;
-    if (s.charCodeAt(i) === 46) {
-      let scale = 100;
+  // YYYY-MM-DDTHH:mm:ss[.sss](Z|±hh:mm), the shape both CRMs and the normalizers produce.
+  if (s.length < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(10) !== 84) return Date.parse(s);
+  const y = c(s, 0) * 1000 + c(s, 1) * 100 + c(s, 2) * 10 + c(s, 3);
+  const mo = c(s, 5) * 10 + c(s, 6);
+  const d = c(s, 8) * 10 + c(s, 9);
+  const h = c(s, 11) * 10 + c(s, 12);
+  const mi = c(s, 14) * 10 + c(s, 15);
+  const se = c(s, 17) * 10 + c(s, 18);
+  let i = 19;
+  let ms = 0;
+  if (s.charCodeAt(i) === 46) {
+    i++;
+    let scale = 100;
+    while (i < s.length) {
+      const digit = s.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) break;
+      ms += digit * scale;
+      scale /= 10;
       i++;
-      while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
-        ms += c(s, i) * scale;
-        scale /= 10;
-        i++;
-      }
-      ms = Math.floor(ms);
     }
-    const z = s.charCodeAt(i);
-    let offsetMin = 0;
-    if (z === 90 && i === s.length - 1) offsetMin = 0;
-    else if ((z === 43 || z === 45) && s.length - i === 6 && s.charCodeAt(i + 3) === 58) {
-      offsetMin = (c(s, i + 1) * 10 + c(s, i + 2)) * 60 + c(s, i + 4) * 10 + c(s, i + 5);
-      if (z === 45) offsetMin = -offsetMin;
-    } else return Date.parse(s);
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return Number.NaN;
-    return Date.UTC(y, mo - 1, d, h, mi, se, ms) - offsetMin * 60_000;
+    ms = Math.floor(ms);
   }
-  return Date.parse(s);
+  let offsetMin = 0;
+  const z = s.charCodeAt(i);
+  if (z === 90 && i === s.length - 1) offsetMin = 0;
+  else if ((z === 43 || z === 45) && s.length - i === 6 && s.charCodeAt(i + 3) === 58) {
+    offsetMin = (c(s, i + 1) * 10 + c(s, i + 2)) * 60 + c(s, i + 4) * 10 + c(s, i + 5);
+    if (z === 45) offsetMin = -offsetMin;
+  } else return Date.parse(s);
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 59 && y >= 0))
+    return Number.NaN;
+  return (daysFromCivil(y, mo, d) * 86_400 + h * 3_600 + mi * 60 + se - offsetMin * 60) * 1000 + ms;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm; no Date object). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 /** Local calendar day number (days since 1970-01-01 in the zone whose offset is given). */
