@@ -157,15 +157,13 @@ function compileLeaf(spec: LeafCondition): CompiledLeaf {
     // Scores can be partly known: the bounds may already settle the comparison.
     if (spec.fact === 'score.attribute' && ctx.attribute.missing.length > 0)
       return boundedTest(ctx, v as number);
-    const cmp = literal ?? comparator(spec.op, type, expected(ctx));
-    return cmp(toComparable ? toComparable(v) : v) ? TRUE : FALSE;
+    return compare(ctx, toComparable ? toComparable(v) : v) ? TRUE : FALSE;
   };
 
   // With inputs missing, the attribute score is only known to lie in [value, max].
   const boundedTest = (ctx: DecisionContext, low: number): Tri => {
-    const cmp = literal ?? comparator(spec.op, type, expected(ctx));
-    const atLow = cmp(low);
-    const atHigh = cmp(ctx.attribute.max);
+    const atLow = compare(ctx, low);
+    const atHigh = compare(ctx, ctx.attribute.max);
     if (atLow && atHigh) return TRUE;
     if (!atLow && !atHigh) return FALSE;
     return UNKNOWN;

@@ -62,7 +62,8 @@ export function evaluate(
       const requester = lead.manualRequest?.requestedBy ?? null;
       const used = options.quotaUsed(rule.id, requester);
       if (used >= rule.quotaPerMonth) {
-        (notes ??= []).push({
+        if (!notes) notes = [];
+        notes.push({
           code: 'quota.exceeded',
           params: { rule: rule.id, used, quota: rule.quotaPerMonth },
         });
