@@ -71,7 +71,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tossup-bench-'));
 const file = join(dir, 'leads.jsonl');
 const out = createWriteStream(file);
 for (const input of generatedLeadInputs(N, SEED, AS_OF)) {
-  if (!out.write(`${JSON.stringify(input)}\n`)) await new Promise((r) => out.once('drain', r));
+  if (!out.write(`${JSON.stringify(input)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
 }
 await new Promise<void>((r) => out.end(() => r()));
 const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
