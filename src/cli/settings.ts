@@ -117,6 +117,95 @@ export function defaultProfileFiles(cwd = process.cwd(), home = homedir()): stri
   return [join(cwd, '.tossup', 'profiles.yaml'), join(home, '.tossup', 'profiles.yaml')];
 }
 
+/** Where each setting comes from, to name the fix in an error. */
+const SOURCES: Readonly<
+  Record<string, { env?: string; flag?: string; label?: string; key: string; fix: string }>
+> = {
+  crm: { flag: '--crm', key: 'crm', fix: 'salesforce or hubspot' },
+  rules: {
+    flag: '--rules',
+    env: ENV.rules,
+    key: 'rules',
+    fix: 'a preset (small, mid, large) or a rule file',
+  },
+  locale: { flag: '--locale', env: ENV.locale, key: 'locale', fix: 'ja or en' },
+  queueTaskOwners: {
+    env: ENV.queueTaskOwners,
+    key: 'queueTaskOwners',
+    fix: 'a list such as "is_sales_planning=u011,sales_ops_overflow=u002"',
+  },
+  'salesforce.loginUrl': {
+    env: ENV.sfLoginUrl,
+    key: 'salesforce.loginUrl',
+    fix: 'an https URL such as https://login.salesforce.com or https://<domain>.my.salesforce.com',
+  },
+  'salesforce.clientId': {
+    env: ENV.sfClientId,
+    key: 'salesforce.clientId',
+    fix: 'the consumer key of the connected app',
+  },
+  'salesforce.privateKeyFile': {
+    env: ENV.sfPrivateKeyFile,
+    key: 'salesforce.privateKeyFile',
+    fix: 'the path of a readable PEM private key (JWT bearer flow)',
+  },
+  salesforce: {
+    label: 'Salesforce credentials',
+    key: 'salesforce',
+    fix:
+      `one way to log in: ${ENV.sfUsername} + ${ENV.sfPrivateKeyFile} (JWT bearer), ` +
+      `${ENV.sfUsername} + ${ENV.sfPassword} (username-password, with ${ENV.sfClientSecret}), ` +
+      `or ${ENV.sfClientSecret} alone (client credentials)`,
+  },
+  'hubspot.accessToken': {
+    env: ENV.hsAccessToken,
+    key: 'hubspot.accessToken',
+    fix: 'the access token of a private app with the crm.objects.contacts read/write scopes',
+  },
+  'hubspot.basePath': {
+    env: ENV.hsBasePath,
+    key: 'hubspot.basePath',
+    fix: 'a URL such as https://api.hubapi.com or http://localhost:4011 (the emulator)',
+  },
+};
+
+const Url = (allowHttp: boolean) =>
+  z.string().refine((v) => isHttpUrl(v, allowHttp), { error: 'is not a valid URL' });
+
+const CommonSchema = z.object({
+  crm: z.enum(['salesforce', 'hubspot'], {
+    error: (i) => (i.input === undefined ? 'is not set (no CRM chosen)' : 'is not a supported CRM'),
+  }),
+  rules: z.string({ error: 'is not set (no rule set chosen)' }).min(1),
+  locale: z.enum(['ja', 'en'], { error: 'is not a supported locale' }),
+  queueTaskOwners: z.record(z.string(), z.string(), { error: 'is not a list of queue=owner pairs' }),
+});
+
+const SalesforceSchema = z
+  .object({
+    loginUrl: Url(false),
+    clientId: z.string({ error: 'is not set' }).min(1),
+    clientSecret: z.string().optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    privateKeyFile: z.string().refine(readable, { error: 'cannot be read' }).optional(),
+  })
+  .refine(
+    (sf) => {
+      const jwt = Boolean(sf.username && sf.privateKeyFile);
+      const userPassword = Boolean(sf.username && sf.password);
+      const clientCredentials = Boolean(sf.clientSecret && !sf.username);
+      return jwt || userPassword || clientCredentials;
+    },
+    // `when`: reported together with the other problems, not only once they are fixed.
+    { error: 'are incomplete', path: [], when: () => true },
+  );
+
+const HubSpotSchema = z.object({
+  accessToken: z.string({ error: 'is not set' }).min(1),
+  basePath: Url(true).optional(),
+});
+
 export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
   const { flags } = sources;
   const env = (name: string): string | undefined => {
@@ -129,138 +218,106 @@ export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
   const wanted = flags.profile ?? env(ENV.profile);
   const found = findProfile(wanted, sources.profileFiles ?? defaultProfileFiles(), problems, warnings);
   const p: Profile = found?.profile ?? {};
-  const where = (key: string) =>
-    found
-      ? `profiles.${found.name}.${key} in ${found.file}`
-      : `profiles.<name>.${key} in .tossup/profiles.yaml`;
+  const sf = p.salesforce ?? {};
+  const hs = p.hubspot ?? {};
+  const qtoText = env(ENV.queueTaskOwners);
 
-  const crm = flags.crm ?? p.crm;
-  if (crm !== 'salesforce' && crm !== 'hubspot') {
-    problems.push(
-      crm === undefined
-        ? `no CRM chosen: pass --crm salesforce|hubspot, or set crm in ${where('crm')}`
-        : `--crm "${crm}" is not supported: use salesforce or hubspot`,
-    );
-  }
-  const locale = flags.locale ?? env(ENV.locale) ?? p.locale ?? 'ja';
-  if (locale !== 'ja' && locale !== 'en')
-    problems.push(`${ENV.locale}="${locale}" is not a locale: use ja or en`);
-  const rules = flags.rules ?? env(ENV.rules) ?? p.rules;
-  if (!rules) {
-    problems.push(
-      `no rule set chosen: pass --rules small|mid|large|<file>, set ${ENV.rules}, or set ${where('rules')}`,
-    );
-  }
-
-  let queueTaskOwners: Record<string, string> = { ...(p.queueTaskOwners ?? {}) };
-  const qto = env(ENV.queueTaskOwners);
-  if (qto) {
-    const parsed = parseQueueTaskOwners(qto);
-    if (parsed) queueTaskOwners = parsed;
-    else
-      problems.push(`${ENV.queueTaskOwners} must look like "is_sales_planning=u011,sales_ops_overflow=u002"`);
-  }
+  // Flags over environment over profile over defaults, then one zod validation of the result.
+  const common = CommonSchema.safeParse({
+    crm: flags.crm ?? p.crm,
+    rules: flags.rules ?? env(ENV.rules) ?? p.rules,
+    locale: flags.locale ?? env(ENV.locale) ?? p.locale ?? 'ja',
+    queueTaskOwners: qtoText !== undefined ? parseQueueTaskOwners(qtoText) : (p.queueTaskOwners ?? {}),
+  });
+  if (!common.success) problems.push(...common.error.issues.map((i) => explain(i.path, i.message, found)));
 
   let connector: ConnectorSettings | null = null;
-  if (crm === 'salesforce') connector = salesforceSettings(env, p, where, problems);
-  if (crm === 'hubspot') connector = hubspotSettings(env, p, where, problems);
+  const crm = flags.crm ?? p.crm;
+  if (crm === 'salesforce') {
+    const parsed = SalesforceSchema.safeParse(
+      compact({
+        loginUrl: env(ENV.sfLoginUrl) ?? sf.loginUrl ?? DEFAULT_SF_LOGIN_URL,
+        clientId: env(ENV.sfClientId) ?? sf.clientId,
+        clientSecret: env(ENV.sfClientSecret) ?? sf.clientSecret,
+        username: env(ENV.sfUsername) ?? sf.username,
+        password: env(ENV.sfPassword) ?? sf.password,
+        privateKeyFile: expandHome(env(ENV.sfPrivateKeyFile) ?? sf.privateKeyFile),
+      }),
+    );
+    if (parsed.success) {
+      const v = parsed.data;
+      const mappingFile = env(ENV.sfMapping) ?? sf.mapping;
+      connector = {
+        crm: 'salesforce',
+        salesforce: { ...v, ...(v.privateKeyFile ? { privateKeyFile: resolve(v.privateKeyFile) } : {}) },
+        ...(mappingFile ? { mappingFile } : {}),
+      };
+    } else {
+      problems.push(...parsed.error.issues.map((i) => explain(['salesforce', ...i.path], i.message, found)));
+    }
+  } else if (crm === 'hubspot') {
+    const parsed = HubSpotSchema.safeParse(
+      compact({
+        accessToken: env(ENV.hsAccessToken) ?? hs.accessToken,
+        basePath: env(ENV.hsBasePath) ?? hs.basePath,
+      }),
+    );
+    if (parsed.success) {
+      const mappingFile = env(ENV.hsMapping) ?? hs.mapping;
+      connector = { crm: 'hubspot', hubspot: parsed.data, ...(mappingFile ? { mappingFile } : {}) };
+    } else {
+      problems.push(...parsed.error.issues.map((i) => explain(['hubspot', ...i.path], i.message, found)));
+    }
+  }
 
-  if (problems.length > 0 || !connector || !rules) throw new SettingsError(problems);
+  if (problems.length > 0 || !common.success || !connector) throw new SettingsError(problems);
   return {
     crm: connector.crm,
     profile: found?.name ?? null,
     profileFile: found?.file ?? null,
     connector,
-    rules,
-    routingFile: env(ENV.routing) ?? p.routing ?? join(MAPPINGS_DIR, 'routing.yaml'),
-    slaFile: env(ENV.sla) ?? p.sla ?? join(MAPPINGS_DIR, 'sla.yaml'),
-    stateDir: env(ENV.stateDir) ?? p.stateDir ?? DEFAULT_STATE_DIR,
-    runsDir: env(ENV.runsDir) ?? p.runsDir ?? DEFAULT_RUNS_DIR,
-    locale: locale as Locale,
-    queueTaskOwners,
+    rules: common.data.rules,
+    routingFile: expandHome(env(ENV.routing) ?? p.routing) ?? join(MAPPINGS_DIR, 'routing.yaml'),
+    slaFile: expandHome(env(ENV.sla) ?? p.sla) ?? join(MAPPINGS_DIR, 'sla.yaml'),
+    stateDir: expandHome(env(ENV.stateDir) ?? p.stateDir) ?? DEFAULT_STATE_DIR,
+    runsDir: expandHome(env(ENV.runsDir) ?? p.runsDir) ?? DEFAULT_RUNS_DIR,
+    locale: common.data.locale,
+    queueTaskOwners: common.data.queueTaskOwners,
     warnings,
   };
 }
 
-function salesforceSettings(
-  env: (name: string) => string | undefined,
-  p: Profile,
-  where: (key: string) => string,
-  problems: string[],
-): ConnectorSettings {
-  const sf = p.salesforce ?? {};
-  const loginUrl = env(ENV.sfLoginUrl) ?? sf.loginUrl ?? DEFAULT_SF_LOGIN_URL;
-  if (!isHttpUrl(loginUrl)) {
-    problems.push(
-      `${ENV.sfLoginUrl} (or ${where('salesforce.loginUrl')}) must be an https URL such as https://login.salesforce.com or https://<domain>.my.salesforce.com`,
-    );
-  }
-  const clientId = env(ENV.sfClientId) ?? sf.clientId;
-  const clientSecret = env(ENV.sfClientSecret) ?? sf.clientSecret;
-  const username = env(ENV.sfUsername) ?? sf.username;
-  const password = env(ENV.sfPassword) ?? sf.password;
-  const privateKeyFile = env(ENV.sfPrivateKeyFile) ?? sf.privateKeyFile;
-  const mappingFile = env(ENV.sfMapping) ?? sf.mapping;
-
-  if (!clientId) {
-    problems.push(
-      `${ENV.sfClientId} is not set (or ${where('salesforce.clientId')}): give the consumer key of the connected app`,
-    );
-  }
-  const jwt = Boolean(username && privateKeyFile);
-  const userPassword = Boolean(username && password);
-  const clientCredentials = Boolean(clientSecret && !username);
-  if (!jwt && !userPassword && !clientCredentials) {
-    problems.push(
-      `Salesforce needs one way to log in: ${ENV.sfUsername} + ${ENV.sfPrivateKeyFile} (JWT bearer), ` +
-        `${ENV.sfUsername} + ${ENV.sfPassword} (username-password, with ${ENV.sfClientSecret}), ` +
-        `or ${ENV.sfClientSecret} alone (client credentials); the same keys can go under ${where('salesforce')}`,
-    );
-  }
-  if (privateKeyFile && !readable(privateKeyFile)) {
-    problems.push(
-      `${ENV.sfPrivateKeyFile} names ${privateKeyFile}, which cannot be read: check the path and permissions`,
-    );
-  }
-  return {
-    crm: 'salesforce',
-    salesforce: {
-      loginUrl,
-      ...(clientId ? { clientId } : {}),
-      ...(clientSecret ? { clientSecret } : {}),
-      ...(username ? { username } : {}),
-      ...(password ? { password } : {}),
-      ...(privateKeyFile ? { privateKeyFile: resolve(privateKeyFile) } : {}),
-    },
-    ...(mappingFile ? { mappingFile } : {}),
-  };
+/**
+ * E.g. "TOSSUP_SALESFORCE_CLIENT_ID (or profiles.prod.salesforce.clientId in …) is not set: give the
+ * consumer key of the connected app". The setting is named; its value is never shown.
+ */
+function explain(
+  path: readonly PropertyKey[],
+  message: string,
+  found: { name: string; file: string } | null,
+): string {
+  const key = path.map(String).join('.');
+  const src = SOURCES[key] ?? { key, fix: 'see docs/pipeline.md' };
+  const profileKey = found
+    ? `profiles.${found.name}.${src.key} in ${found.file}`
+    : `profiles.<name>.${src.key} in .tossup/profiles.yaml`;
+  const names = [src.flag, src.env].filter(Boolean).join(' / ');
+  const head = src.label
+    ? `${src.label} (environment or ${profileKey})`
+    : names
+      ? `${names} (or ${profileKey})`
+      : profileKey;
+  return `${head} ${message}: give ${src.fix}`;
 }
 
-function hubspotSettings(
-  env: (name: string) => string | undefined,
-  p: Profile,
-  where: (key: string) => string,
-  problems: string[],
-): ConnectorSettings {
-  const hs = p.hubspot ?? {};
-  const accessToken = env(ENV.hsAccessToken) ?? hs.accessToken;
-  const basePath = env(ENV.hsBasePath) ?? hs.basePath;
-  const mappingFile = env(ENV.hsMapping) ?? hs.mapping;
-  if (!accessToken) {
-    problems.push(
-      `${ENV.hsAccessToken} is not set (or ${where('hubspot.accessToken')}): create a private app with the crm.objects.contacts read/write scopes and use its access token`,
-    );
-  }
-  if (basePath && !isHttpUrl(basePath, true)) {
-    problems.push(
-      `${ENV.hsBasePath} must be a URL such as https://api.hubapi.com or http://localhost:4011 (the emulator)`,
-    );
-  }
-  return {
-    crm: 'hubspot',
-    hubspot: { accessToken: accessToken ?? '', ...(basePath ? { basePath } : {}) },
-    ...(mappingFile ? { mappingFile } : {}),
-  };
+/** `~/x` in a profile means the home directory, as in a shell. */
+function expandHome(path: string | undefined): string | undefined {
+  return path?.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
+}
+
+/** Drops undefined members so zod reports "missing", not "undefined given". */
+function compact<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 function findProfile(
@@ -306,6 +363,7 @@ function findProfile(
   return null;
 }
 
+/** `q1=u011,q2=u002` → record; anything else → null, which the schema then reports. */
 function parseQueueTaskOwners(text: string): Record<string, string> | null {
   const out: Record<string, string> = {};
   for (const part of text.split(',')) {
