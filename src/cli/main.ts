@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../domain/errors.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerEmulate } from './commands/emulate.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerRules } from './commands/rules-doc.ts';
 import { registerScore } from './commands/score.ts';
@@ -19,6 +20,7 @@ registerExplain(program);
 registerValidate(program);
 registerRules(program);
 registerDemo(program);
+registerEmulate(program);
 registerSync(program);
 
 try {
