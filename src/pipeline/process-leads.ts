@@ -154,8 +154,7 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
     } catch (e) {
       if (e instanceof ConfigError) {
         // Routing cannot resolve an owner: the admin must fix it, and nothing of this batch may be
-        // committed (the leads planned so far are simply not attempted).
-        for (const w of work) settle(w, 'not_attempted');
+        // committed (the leads planned so far stay `not_attempted`).
         return result(stopFromError(e));
       }
       // The state store failing is not this record's fault: stop the run.
