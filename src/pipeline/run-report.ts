@@ -80,6 +80,8 @@ export interface RunReport {
   tasksPerOwner: Record<string, number>;
   /** Due business date → tasks created (or planned) this run. */
   dueDates: Record<string, number>;
+  /** Score distributions of the leads written, in buckets (`60-69`, `200+`), for the HTML report. */
+  scores: { attribute: Record<string, number>; behaviour: Record<string, number> };
   skips: FailureSummary;
   failures: FailureSummary;
   api: { calls: Record<string, number>; total: number; minimum: number };
@@ -149,6 +151,7 @@ export class RunReportBuilder {
       routeVia: {},
       tasksPerOwner: {},
       dueDates: {},
+      scores: { attribute: {}, behaviour: {} },
       skips: { count: 0, byCode: {}, samples: [] },
       failures: { count: 0, byCode: {}, samples: [] },
       api: { calls: {}, total: 0, minimum: 0 },
@@ -237,6 +240,8 @@ export class RunReportBuilder {
       bump(r.byNextAction, d.nextAction);
       for (const code of new Set(d.reasons.map((x) => x.code))) bump(r.byReasonCode, code);
       for (const ch of o.changes) bump(r.fieldChanges, ch.field);
+      bump(r.scores.attribute, scoreBucket(d.scores.attribute, 10, 100));
+      if (d.scores.behaviour !== null) bump(r.scores.behaviour, scoreBucket(d.scores.behaviour, 20, 200));
     }
     if (o.task && (o.taskStatus === 'created' || o.taskStatus === 'planned')) {
       bump(r.tasksPerOwner, o.task.ownerId);
@@ -244,6 +249,13 @@ export class RunReportBuilder {
       bump(r.routeVia, o.task.route.via);
     }
   }
+}
+
+/** `37` with width 10 → `30-39`; at or above `top` → `top+`, so the chart has a fixed x axis. */
+export function scoreBucket(score: number, width: number, top: number): string {
+  if (score >= top) return `${top}+`;
+  const low = Math.max(0, Math.floor(score / width) * width);
+  return `${low}-${low + width - 1}`;
 }
 
 function bump(counts: Record<string, number>, key: string): void {

@@ -2,6 +2,7 @@ import type { RuleSet } from '../config/rule-set-schema.ts';
 import { ruleSetVersion } from '../scoring/compile-rule-set.ts';
 import { activityLabel, describeCondition } from './describe-condition.ts';
 import { DEFAULT_MESSAGES, type Locale } from './messages.ts';
+import { FLAG_LABELS, NEXT_ACTION_LABELS } from './next-action-label.ts';
 
 /**
  * A rule set as a page sales can read: what gets tossed up, in which order, and how the scores
@@ -68,27 +69,6 @@ const T = {
   },
 } as const;
 
-const FLAG = {
-  ja: { yes: 'はい', no: 'いいえ', hold: '一時保留' },
-  en: { yes: 'Yes', no: 'No', hold: 'On hold' },
-};
-const ACTION = {
-  ja: {
-    field_sales_tossup: 'フィールドセールスへトスアップ',
-    inside_sales_follow_up: 'インサイドセールスがフォロー',
-    inside_sales_hearing: 'インサイドセールスがヒアリング',
-    nurture: 'ナーチャリング',
-    notify_is_sales_planning: 'IS/営業企画へ通知',
-  },
-  en: {
-    field_sales_tossup: 'Toss up to field sales',
-    inside_sales_follow_up: 'Inside-sales follow-up',
-    inside_sales_hearing: 'Inside-sales hearing',
-    nurture: 'Nurture',
-    notify_is_sales_planning: 'Notify IS / sales planning',
-  },
-};
-
 interface Block {
   heading: string;
   paragraphs?: string[];
@@ -98,8 +78,8 @@ interface Block {
 export function rulesPageBlocks(rs: RuleSet, locale: Locale): { title: string; blocks: Block[] } {
   const t = T[locale];
   const m = { ...DEFAULT_MESSAGES[locale], ...rs.messages[locale] };
-  const outcome = (o: { flag: 'yes' | 'no' | 'hold'; nextAction: keyof (typeof ACTION)['ja'] }) =>
-    `${FLAG[locale][o.flag]} → ${ACTION[locale][o.nextAction]}`;
+  const outcome = (o: Pick<RuleSet['otherwise'], 'flag' | 'nextAction'>) =>
+    `${FLAG_LABELS[locale][o.flag]} → ${NEXT_ACTION_LABELS[locale][o.nextAction]}`;
   const owner = (o: RuleSet['rules'][number]['owner']) =>
     o === undefined
       ? ''

@@ -1,0 +1,120 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderReportHtml } from '../../src/pipeline/render-report-html.ts';
+import type { RunReport } from '../../src/pipeline/run-report.ts';
+import { hasChromium, launchChromium } from '../support/chromium.ts';
+
+function report(crm: 'salesforce' | 'hubspot'): RunReport {
+  return {
+    version: 1,
+    runId: `run-${crm}`,
+    crm,
+    scope: 'default',
+    dryRun: false,
+    rules: { name: 'large', version: 'abc123def456' },
+    startedAt: '2026-11-21T03:00:00.000Z',
+    finishedAt: '2026-11-21T03:00:12.500Z',
+    durationMs: 12_500,
+    status: 'completed',
+    stop: null,
+    limitReached: false,
+    cursor: {
+      key: `${crm}:default`,
+      startedFrom: 'beginning',
+      start: null,
+      committed: null,
+      pagesCommitted: 2,
+    },
+    counts: {
+      pages: 2,
+      leadsRead: 2000,
+      deletedIgnored: 0,
+      unchanged: 100,
+      written: 1900,
+      planned: 0,
+      skipped: 3,
+      failed: 0,
+      notAttempted: 0,
+      tasksCreated: 420,
+      tasksExisting: 0,
+      tasksPlanned: 0,
+    },
+    byFlag: { yes: 420, no: 1300, hold: 180 },
+    byNextAction: { field_sales_tossup: 420, nurture: 1300, inside_sales_hearing: 180 },
+    byReasonCode: {
+      'score.behaviour.not_met': 900,
+      'company.existingCustomer.met': 200,
+      missing: 180,
+      'score.attribute.met': 220,
+    },
+    fieldChanges: { flag: 1900, reason: 1900 },
+    routeVia: { pool: 300, account_owner: 120 },
+    tasksPerOwner: { '005A': 140, '005B': 150, '005C': 130 },
+    dueDates: { '2026-11-24': 300, '2026-11-25': 120 },
+    scores: {
+      attribute: { '0-9': 100, '50-59': 400, '60-69': 300, '100+': 20 },
+      behaviour: { '0-19': 900, '40-59': 500, '200+': 30 },
+    },
+    skips: { count: 3, byCode: { 'invalid_record/FIELD_CUSTOM_VALIDATION_EXCEPTION': 3 }, samples: [] },
+    failures: { count: 0, byCode: {}, samples: [] },
+    api: {
+      calls: { 'sf.query': 2, 'sf.collections.update': 10, 'sf.tasks.upsert': 3 },
+      total: 15,
+      minimum: 14,
+    },
+  };
+}
+
+const html = renderReportHtml({
+  reports: [report('salesforce'), report('hubspot')],
+  ownerNames: { '005A': '佐藤 健', '005B': '鈴木 陽子' },
+  locale: 'ja',
+  generatedAt: '2026-11-21 12:00 JST',
+});
+
+describe('HTML run report', () => {
+  it('is one self-contained page: no scripts, no external resources', () => {
+    expect(html).not.toMatch(/<script|<link|src=|url\(|https?:\/\//i);
+    expect(html).toContain('トスアップ連携 実行レポート');
+    expect(html).toContain('佐藤 健'); // owner ids are shown by name
+    expect(html).toContain('行動スコア: 基準未満'); // reason codes as labels, not raw codes
+    expect(html).toContain('15 (1.07×)');
+  });
+
+  it.skipIf(!hasChromium)(
+    'renders its charts in a real browser with no network (screenshot check)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tossup-report-'));
+      const file = join(dir, 'report.html');
+      writeFileSync(file, html);
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+        const requests: string[] = [];
+        page.on('request', (r) => {
+          if (!r.url().startsWith('file:')) requests.push(r.url());
+        });
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`file://${file}`);
+        const charts = await page.locator('svg').count();
+        const bars = await page.locator('svg rect').count();
+        const firstBar = await page.locator('svg rect').first().boundingBox();
+        const shot = await page.screenshot({
+          fullPage: true,
+          path: process.env.REPORT_SCREENSHOT ?? join(dir, 'report.png'),
+        });
+        expect(requests).toEqual([]);
+        expect(errors).toEqual([]);
+        expect(charts).toBe(2 * 7); // 7 charts per CRM section
+        expect(bars).toBeGreaterThan(30);
+        expect(firstBar?.width).toBeGreaterThan(50); // the largest flag bar is drawn at full width
+        expect(shot.byteLength).toBeGreaterThan(30_000); // a blank page compresses to a few KB
+      } finally {
+        await browser.close();
+      }
+    },
+  );
+});
