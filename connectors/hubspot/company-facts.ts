@@ -1,0 +1,303 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import type { HubspotClient } from './client.ts';
+import { KeysetSearch } from './keyset-search.ts';
+import type { RequestRunner } from './request-runner.ts';
+
+/**
+ * Facts about contacts' primary companies: the mapped company properties and whether the company
+ * has a deal in a lost stage. Read with as few calls as HubSpot allows — companies and deals 100
+ * per batch read, company→deal associations 1,000 per call — and cached:
+ *
+ * - within a run, so a company shared by many contacts is read once;
+ * - between runs (optional `file`), kept correct by a cheap change feed: at the start of each run
+ *   one search per object type (`hs_lastmodifieddate >= watermark`) refreshes the companies and
+ *   deal stages that changed since the last run. The watermark is the server time when the
+ *   previous change search started, minus `lookbackMs` (search indexing lag). What the feed cannot
+ *   see — an association to an existing deal changing without either record changing — is bounded
+ *   by `maxAgeMs`: older entries are read again.
+ */
+
+export interface CompanyFact {
+  properties: Readonly<Record<string, string | null>>;
+  /** `null` when deals are not mapped. */
+  previouslyLost: boolean | null;
+}
+
+export interface CompanyFactsOptions {
+  client: HubspotClient;
+  runner: RequestRunner;
+  properties: readonly string[];
+  deals: { stageProperty: string; lostStages: readonly string[] } | null;
+  maxAgeMs: number;
+  lookbackMs: number;
+  now: () => number;
+  /** HubSpot's clock as last seen in a response `Date` header (ms), if any. */
+  serverNow: () => number | undefined;
+  /** Persist the cache here between runs; omitted = per-run cache only. */
+  file?: string;
+  /** Identifies the portal, so a cache file is never used for another one (a hash, no secret). */
+  portalKey: string;
+  companyBatchSize?: number;
+  associationBatchSize?: number;
+}
+
+interface CachedCompany {
+  /** `null` = HubSpot has no such company (deleted). */
+  p: Record<string, string | null> | null;
+  /** Deal ids; `null` = not read (deals not mapped). */
+  d: string[] | null;
+  at: number;
+}
+
+const CacheFileSchema = z.object({
+  version: z.literal(1),
+  portalKey: z.string(),
+  properties: z.array(z.string()),
+  dealStageProperty: z.string().nullable(),
+  watermarks: z.object({ companies: z.number().nullable(), deals: z.number().nullable() }),
+  companies: z.record(
+    z.string(),
+    z.object({
+      p: z.record(z.string(), z.string().nullable()).nullable(),
+      d: z.array(z.string()).nullable(),
+      at: z.number(),
+    }),
+  ),
+  deals: z.record(z.string(), z.object({ s: z.string().nullable(), at: z.number() })),
+});
+
+export class CompanyFacts {
+  private readonly o: CompanyFactsOptions;
+  private companies = new Map<string, CachedCompany>();
+  private deals = new Map<string, { s: string | null; at: number }>();
+  private watermarks: { companies: number | null; deals: number | null } = { companies: null, deals: null };
+  private prepared: Promise<void> | undefined;
+  private readonly lost: ReadonlySet<string>;
+
+  constructor(options: CompanyFactsOptions) {
+    this.o = options;
+    this.lost = new Set(options.deals?.lostStages ?? []);
+    if (options.file) this.load(options.file);
+  }
+
+  /** Once per connector: apply what changed in HubSpot since the cache was saved. */
+  prepare(): Promise<void> {
+    this.prepared ??= this.applyChanges();
+    return this.prepared;
+  }
+
+  /** Makes sure every id is cached and fresh; one batch read per 100 missing companies. */
+  async ensure(ids: Iterable<string>): Promise<void> {
+    await this.prepare();
+    const now = this.o.now();
+    const need = [...new Set(ids)].filter((id) => {
+      const c = this.companies.get(id);
+      return !c || now - c.at > this.o.maxAgeMs;
+    });
+    if (need.length === 0) return;
+    const size = this.o.companyBatchSize ?? 100;
+    await Promise.all(chunks(need, size).map((chunk) => this.readCompanies(chunk)));
+    if (this.o.deals) await this.readDealsOf(need.filter((id) => this.companies.get(id)?.p));
+  }
+
+  get(id: string | null | undefined): CompanyFact | null {
+    if (!id) return null;
+    const c = this.companies.get(id);
+    if (!c?.p) return null;
+    return {
+      properties: c.p,
+      previouslyLost: c.d === null ? null : c.d.some((d) => this.isLost(this.deals.get(d)?.s ?? null)),
+    };
+  }
+
+  /** Writes the cache file (atomically: a crash mid-write leaves the old file). */
+  save(): void {
+    const file = this.o.file;
+    if (!file) return;
+    const data: z.infer<typeof CacheFileSchema> = {
+      version: 1,
+      portalKey: this.o.portalKey,
+      properties: [...this.o.properties],
+      dealStageProperty: this.o.deals?.stageProperty ?? null,
+      watermarks: this.watermarks,
+      companies: Object.fromEntries(this.companies),
+      deals: Object.fromEntries(this.deals),
+    };
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(data));
+    renameSync(tmp, file);
+  }
+
+  size(): { companies: number; deals: number } {
+    return { companies: this.companies.size, deals: this.deals.size };
+  }
+
+  private isLost(stage: string | null): boolean {
+    return stage !== null && this.lost.has(stage);
+  }
+
+  private load(file: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return; // No cache yet (or unreadable): start cold, which is only slower.
+    }
+    const parsed = CacheFileSchema.safeParse(raw);
+    if (!parsed.success) return;
+    const d = parsed.data;
+    // Another portal, or a mapping that reads other properties: the entries do not fit.
+    if (
+      d.portalKey !== this.o.portalKey ||
+      d.dealStageProperty !== (this.o.deals?.stageProperty ?? null) ||
+      this.o.properties.some((p) => !d.properties.includes(p))
+    ) {
+      return;
+    }
+    this.companies = new Map(Object.entries(d.companies));
+    this.deals = new Map(Object.entries(d.deals));
+    this.watermarks = d.watermarks;
+  }
+
+  /** The change feed: companies and deals modified since the watermarks. */
+  private async applyChanges(): Promise<void> {
+    const startedAt = this.serverTime();
+    const next = startedAt - this.o.lookbackMs;
+    if (this.watermarks.companies !== null && this.companies.size > 0) {
+      for await (const rec of this.changed('companies', this.watermarks.companies, [...this.o.properties])) {
+        const cached = this.companies.get(rec.id);
+        if (cached?.p) {
+          cached.p = pick(rec.properties, this.o.properties);
+          cached.at = this.o.now();
+        }
+      }
+    }
+    const deals = this.o.deals;
+    if (deals && this.watermarks.deals !== null && this.companies.size > 0) {
+      const unknown = new Map<string, string | null>();
+      for await (const rec of this.changed('deals', this.watermarks.deals, [deals.stageProperty])) {
+        const stage = rec.properties[deals.stageProperty] ?? null;
+        if (this.deals.has(rec.id)) this.deals.set(rec.id, { s: stage, at: this.o.now() });
+        else unknown.set(rec.id, stage);
+      }
+      // New deals (or deals never seen): which cached companies do they belong to?
+      if (unknown.size > 0) {
+        for (const chunk of chunks([...unknown.keys()], this.o.associationBatchSize ?? 1000)) {
+          const answer = await this.o.runner.run(
+            {
+              endpoint: 'associations.deals-companies.batch.read',
+              what: 'deal→company association read',
+              kind: 'general',
+              safeToRepeat: true,
+            },
+            () => this.o.client.batchReadAssociations('deals', 'companies', chunk),
+          );
+          for (const { fromId, toIds } of answer.results) {
+            for (const companyId of toIds) {
+              const c = this.companies.get(companyId);
+              if (!c?.d) continue;
+              if (!c.d.includes(fromId)) c.d.push(fromId);
+              this.deals.set(fromId, { s: unknown.get(fromId) ?? null, at: this.o.now() });
+            }
+          }
+        }
+      }
+    }
+    this.watermarks = { companies: next, deals: deals ? next : null };
+  }
+
+  private async *changed(type: 'companies' | 'deals', since: number, properties: string[]) {
+    const search = new KeysetSearch({
+      type,
+      modifiedProperty: 'hs_lastmodifieddate',
+      properties,
+      since: { modifiedAt: new Date(since).toISOString(), idsAtModifiedAt: [] },
+      pageSize: 200,
+      // Changes after this moment are caught by the next run (its watermark is below it).
+      upperBound: Number.POSITIVE_INFINITY,
+      search: (req) =>
+        this.o.runner.run(
+          { endpoint: `${type}.search`, what: `${type} change search`, kind: 'search', safeToRepeat: true },
+          () => this.o.client.search(type, req),
+        ),
+    });
+    for (let page = await search.next(); page; page = await search.next()) yield* page.records;
+  }
+
+  private async readCompanies(ids: string[]): Promise<void> {
+    const answer = await this.o.runner.run(
+      { endpoint: 'companies.batch.read', what: 'company batch read', kind: 'general', safeToRepeat: true },
+      () => this.o.client.batchRead('companies', ids, this.o.properties),
+    );
+    const at = this.o.now();
+    const found = new Set<string>();
+    for (const r of answer.results) {
+      found.add(r.id);
+      this.companies.set(r.id, { p: pick(r.properties, this.o.properties), d: null, at });
+    }
+    // Not returned = deleted or merged away: remember, so the next page does not ask again.
+    for (const id of ids) if (!found.has(id)) this.companies.set(id, { p: null, d: null, at });
+  }
+
+  private async readDealsOf(companyIds: string[]): Promise<void> {
+    const deals = this.o.deals!;
+    const dealIds = new Set<string>();
+    for (const chunk of chunks(companyIds, this.o.associationBatchSize ?? 1000)) {
+      const answer = await this.o.runner.run(
+        {
+          endpoint: 'associations.companies-deals.batch.read',
+          what: 'company→deal association read',
+          kind: 'general',
+          safeToRepeat: true,
+        },
+        () => this.o.client.batchReadAssociations('companies', 'deals', chunk),
+      );
+      for (const { fromId, toIds } of answer.results) {
+        const c = this.companies.get(fromId);
+        if (c) c.d = toIds;
+        for (const d of toIds) dealIds.add(d);
+      }
+      for (const id of answer.without) {
+        const c = this.companies.get(id);
+        if (c) c.d = [];
+      }
+    }
+    const now = this.o.now();
+    const unread = [...dealIds].filter((d) => {
+      const cached = this.deals.get(d);
+      return !cached || now - cached.at > this.o.maxAgeMs;
+    });
+    await Promise.all(
+      chunks(unread, 100).map(async (chunk) => {
+        const answer = await this.o.runner.run(
+          { endpoint: 'deals.batch.read', what: 'deal batch read', kind: 'general', safeToRepeat: true },
+          () => this.o.client.batchRead('deals', chunk, [deals.stageProperty]),
+        );
+        const at = this.o.now();
+        for (const r of answer.results)
+          this.deals.set(r.id, { s: r.properties[deals.stageProperty] ?? null, at });
+      }),
+    );
+  }
+
+  private serverTime(): number {
+    // HTTP dates have whole seconds: step back one so nothing of the current second is missed.
+    const server = this.o.serverNow();
+    return (server ?? this.o.now()) - 1000;
+  }
+}
+
+function pick(props: Record<string, string | null>, names: readonly string[]): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const n of names) out[n] = props[n] ?? null;
+  return out;
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

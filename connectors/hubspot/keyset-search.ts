@@ -1,0 +1,196 @@
+import type { SyncCursor } from '../../src/ports/lead-source.ts';
+import type { CrmObjectType, HubspotRecord, SearchFilter, SearchPage, SearchRequest } from './client.ts';
+
+/**
+ * Reads every record of one object type modified in [since, upper bound] in ascending
+ * modification order, through the CRM search endpoint, without gaps or duplicates:
+ *
+ * - Every page is its own keyset query (`modified >= T`, `after` never used), where T is the last
+ *   timestamp handed off; the ids already handed off at exactly T are skipped. Paging with `after`
+ *   is an OFFSET: when a record the run already passed is modified meanwhile it leaves the result
+ *   set, every later record shifts down one place, and the next offset page silently skips one.
+ *   A fresh keyset query per page cannot skip anything, and never gets near the 10,000-result cap.
+ * - The run reads up to a fixed upper bound (the newest modification time when it started):
+ *   records modified during the run — including by the connector's own write-back — move past it
+ *   and are read by the next run, so a run always ends and never reads a record twice.
+ * - Ties: when a whole page is records already handed off at T (more than a page shares one
+ *   millisecond), the pager walks that millisecond by id (`modified = T`, `hs_object_id > last`,
+ *   sorted by id), then continues with `modified > T`.
+ *
+ * The yielded cursor is inclusive and tie-safe (`SyncCursor`): resuming from it re-reads nothing
+ * already handed off.
+ */
+
+export interface KeysetSearchOptions {
+  type: CrmObjectType;
+  /** `lastmodifieddate` (contacts) or `hs_lastmodifieddate` (other objects). */
+  modifiedProperty: string;
+  properties: readonly string[];
+  since: SyncCursor | null;
+  /** Results per search call (HubSpot's maximum is 200). */
+  pageSize: number;
+  search: (req: SearchRequest) => Promise<SearchPage>;
+  /**
+   * Read up to this modification time (ms) instead of probing for the newest one; `Infinity` =
+   * no upper bound (a change feed whose next run starts below anything modified meanwhile).
+   */
+  upperBound?: number;
+}
+
+export interface KeysetPage {
+  records: HubspotRecord[];
+  cursor: SyncCursor;
+}
+
+export class KeysetSearch {
+  private readonly o: KeysetSearchOptions;
+  /** Last timestamp handed off (ms), or null before the first record of a backfill. */
+  private t: number | null;
+  private seen: Set<string>;
+  /** After a tie walk: everything at `t` is handed off, continue strictly after it. */
+  private exclusive = false;
+  private mode: 'range' | 'ties' = 'range';
+  private tieLastId = 0;
+  private upper: number | undefined;
+  private done = false;
+
+  constructor(options: KeysetSearchOptions) {
+    this.o = options;
+    this.t = options.since ? Date.parse(options.since.modifiedAt) : null;
+    this.seen = new Set(options.since?.idsAtModifiedAt ?? []);
+    // A cursor holding a whole page of ties at T would make the first range page all "seen".
+    if (this.t !== null && this.seen.size >= options.pageSize) this.mode = 'ties';
+    this.upper = options.upperBound;
+  }
+
+  /** The cursor to resume from, as of the records handed off so far. */
+  cursor(): SyncCursor | null {
+    if (this.t === null) return null;
+    return { modifiedAt: new Date(this.t).toISOString(), idsAtModifiedAt: [...this.seen] };
+  }
+
+  /**
+   * Fixes the run's upper bound: the newest modification time in range now (one search, sorted
+   * descending, limit 1). Returns false when there is nothing to read.
+   */
+  async start(): Promise<boolean> {
+    const filters: SearchFilter[] = this.t === null ? [] : [this.filter('GTE', this.t)];
+    // Asking for the ids already handed off at T as well tells "nothing new since" in this call.
+    const probe = await this.o.search({
+      filterGroups: filters.length ? [{ filters }] : [],
+      sorts: [{ propertyName: this.o.modifiedProperty, direction: 'DESCENDING' }],
+      properties: [this.o.modifiedProperty],
+      limit: Math.min(this.o.pageSize, this.seen.size + 1),
+    });
+    const newest = probe.results[0];
+    const onlySeen =
+      probe.total <= probe.results.length &&
+      probe.results.every((r) => this.modifiedOf(r) === this.t && this.seen.has(r.id));
+    if (!newest || onlySeen) {
+      this.done = true;
+      return false;
+    }
+    this.upper = this.modifiedOf(newest);
+    if (Number.isNaN(this.upper))
+      throw new Error(`search returned ${this.o.modifiedProperty} that is not a time`);
+    return true;
+  }
+
+  /**
+   * The next page of records not handed off yet (at most `want`, one search call per page unless
+   * a tie has to be walked), or null when the range is exhausted.
+   */
+  async next(want = this.o.pageSize): Promise<KeysetPage | null> {
+    if (this.upper === undefined && !this.done) await this.start();
+    while (!this.done) {
+      const page = this.mode === 'range' ? await this.rangePage(want) : await this.tiePage(want);
+      if (page) return page;
+    }
+    return null;
+  }
+
+  private async rangePage(want: number): Promise<KeysetPage | null> {
+    const filters: SearchFilter[] = [];
+    if (this.t !== null) filters.push(this.filter(this.exclusive ? 'GT' : 'GTE', this.t));
+    if (this.upper !== Number.POSITIVE_INFINITY) filters.push(this.filter('LTE', this.upper!));
+    // The records already handed off at T come back first: ask for that many more.
+    const limit = Math.min(this.o.pageSize, want + (this.exclusive ? 0 : this.seen.size));
+    const rows = await this.page(
+      {
+        filterGroups: [{ filters }],
+        sorts: [{ propertyName: this.o.modifiedProperty, direction: 'ASCENDING' }],
+      },
+      limit,
+    );
+    const fresh = rows.filter((r) => !(this.modifiedOf(r) === this.t && this.seen.has(r.id)));
+    if (rows.length < limit) this.done = true;
+    if (fresh.length === 0) {
+      if (!this.done) {
+        // A full page of records already handed off at T: walk that millisecond by id.
+        this.mode = 'ties';
+        this.tieLastId = 0;
+      }
+      return null;
+    }
+    return this.handOff(fresh);
+  }
+
+  private async tiePage(want: number): Promise<KeysetPage | null> {
+    const t = this.t!;
+    const limit = Math.min(this.o.pageSize, want);
+    const rows = await this.page(
+      {
+        filterGroups: [
+          {
+            filters: [
+              this.filter('EQ', t),
+              { propertyName: 'hs_object_id', operator: 'GT', value: String(this.tieLastId) },
+            ],
+          },
+        ],
+        sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+      },
+      limit,
+    );
+    for (const r of rows) this.tieLastId = Math.max(this.tieLastId, Number(r.id));
+    if (rows.length < limit) {
+      this.mode = 'range';
+      this.exclusive = true;
+    }
+    const fresh = rows.filter((r) => this.modifiedOf(r) === t && !this.seen.has(r.id));
+    return fresh.length > 0 ? this.handOff(fresh) : null;
+  }
+
+  private handOff(records: HubspotRecord[]): KeysetPage {
+    for (const r of records) {
+      const ts = this.modifiedOf(r);
+      if (this.t === null || ts > this.t) {
+        this.t = ts;
+        this.seen = new Set([r.id]);
+        this.exclusive = false;
+      } else if (ts === this.t) {
+        this.seen.add(r.id);
+      }
+    }
+    return { records, cursor: this.cursor()! };
+  }
+
+  private async page(
+    req: Pick<SearchRequest, 'filterGroups' | 'sorts'>,
+    limit: number,
+  ): Promise<HubspotRecord[]> {
+    const properties = [...new Set([...this.o.properties, this.o.modifiedProperty])];
+    const res = await this.o.search({ ...req, properties, limit });
+    return res.results;
+  }
+
+  private filter(operator: SearchFilter['operator'], ms: number): SearchFilter {
+    return { propertyName: this.o.modifiedProperty, operator, value: String(ms) };
+  }
+
+  private modifiedOf(r: HubspotRecord): number {
+    const raw = r.properties[this.o.modifiedProperty];
+    if (raw === null || raw === undefined) return Number.NaN;
+    return /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  }
+}

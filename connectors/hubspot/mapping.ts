@@ -1,0 +1,332 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { type IssueHint, parseYamlWithSchema } from '../../src/config/yaml-locate.ts';
+import { ConfigError } from '../../src/domain/errors.ts';
+import {
+  ActivityTypeSchema,
+  HearingAnswerSchema,
+  NextActionSchema,
+  TossUpFlagSchema,
+} from '../../src/domain/lead.ts';
+
+/**
+ * Schema of `mappings/hubspot.yaml`: which HubSpot properties feed which Lead fields, how option
+ * values translate, and which contact properties the connector writes. Parsed with the shared
+ * YAML locator, so every problem is reported as `file:line:column path: message` with a hint.
+ */
+
+const PROPERTY_NAME = /^[a-z0-9][a-z0-9_]*$/;
+const PROPERTY_HINT =
+  "use the property's internal name (Settings → Properties → the property → internal name): lower-case letters, digits and _, e.g. jobtitle";
+
+const Property = z.string().regex(PROPERTY_NAME, { error: 'not a HubSpot internal property name' });
+/** A property the connector can do without: `null` switches it off. */
+const OptionalProperty = Property.nullable();
+
+const ContactSchema = z.strictObject({
+  owner: Property,
+  title: OptionalProperty,
+  department: OptionalProperty,
+  email: OptionalProperty,
+  primaryCompanyId: OptionalProperty,
+  companyName: OptionalProperty,
+  employeesText: OptionalProperty,
+  region: OptionalProperty,
+  maBehaviourScore: OptionalProperty,
+});
+
+const CompanySchema = z.strictObject({
+  name: OptionalProperty,
+  employees: OptionalProperty,
+  revenueJpy: OptionalProperty,
+  industry: OptionalProperty,
+  region: OptionalProperty,
+  owner: OptionalProperty,
+  strategicTarget: OptionalProperty,
+  existingCustomer: z
+    .strictObject({ property: Property, values: z.array(z.string().min(1)).min(1) })
+    .nullable(),
+  industryValues: z.record(z.string().min(1), z.string().min(1)).default({}),
+});
+
+const DealsSchema = z
+  .strictObject({ stageProperty: Property, lostStages: z.array(z.string().min(1)).min(1) })
+  .nullable();
+
+const HearingSchema = z
+  .strictObject({
+    heardAt: OptionalProperty,
+    budget: OptionalProperty,
+    decisionMaker: OptionalProperty,
+    decisionInvolved: OptionalProperty,
+    clearProblem: OptionalProperty,
+    timelineMonths: OptionalProperty,
+    notes: OptionalProperty,
+    answerValues: z.strictObject({
+      yes: z.string().min(1),
+      no: z.string().min(1),
+      unknown: z.string().min(1),
+    }),
+  })
+  .nullable();
+
+const ManualRequestSchema = z.strictObject({ requested: Property, requestedBy: OptionalProperty }).nullable();
+
+const Regex = z.string().refine(
+  (s) => {
+    try {
+      new RegExp(s, 'iu');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'not a valid regular expression', params: { hint: 'escape ( ) [ ] . * + ? with a backslash' } },
+);
+
+const LastAtSchema = z.strictObject({ lastAt: Property }).nullable();
+
+const BehaviourSchema = z.strictObject({
+  conversions: z
+    .strictObject({
+      count: OptionalProperty,
+      firstAt: OptionalProperty,
+      firstName: OptionalProperty,
+      lastAt: Property,
+      lastName: OptionalProperty,
+      types: z.array(z.strictObject({ match: Regex, type: ActivityTypeSchema })).default([]),
+      otherwise: ActivityTypeSchema,
+    })
+    .nullable(),
+  pageViews: LastAtSchema,
+  namedPages: z.array(z.strictObject({ lastAt: Property, page: z.string().min(1) })).default([]),
+  emailOpens: LastAtSchema,
+  emailClicks: LastAtSchema,
+  events: z
+    .strictObject({
+      enabled: z.boolean(),
+      lookbackDays: z.number().int().positive().max(3650),
+      pageProperty: z.string().min(1).nullable(),
+      sourceProperty: z.string().min(1).nullable(),
+      types: z.record(z.string().min(1), ActivityTypeSchema),
+    })
+    .nullable()
+    .default(null),
+});
+
+const OptionSchema = z.strictObject({ value: z.string().min(1), label: z.string().min(1) });
+
+const WriteBackSchema = z.strictObject({
+  group: z.strictObject({ name: Property, label: z.string().min(1) }),
+  flag: Property,
+  reason: Property,
+  nextAction: Property,
+  attributeScore: Property,
+  behaviourScore: Property,
+  dueAt: Property,
+  decisionKey: Property,
+  owner: OptionalProperty,
+  reasonMaxLength: z.number().int().min(20).max(65_536),
+  flagOptions: z.strictObject({ yes: OptionSchema, no: OptionSchema, hold: OptionSchema }),
+  nextActionOptions: z.strictObject({
+    field_sales_tossup: OptionSchema,
+    inside_sales_follow_up: OptionSchema,
+    inside_sales_hearing: OptionSchema,
+    nurture: OptionSchema,
+    notify_is_sales_planning: OptionSchema,
+  }),
+});
+
+const TaskSchema = z.strictObject({
+  keyProperty: Property,
+  type: z.enum(['TODO', 'CALL', 'EMAIL']),
+  priorities: z.strictObject({
+    high: z.enum(['HIGH', 'MEDIUM', 'LOW']),
+    medium: z.enum(['HIGH', 'MEDIUM', 'LOW']),
+    low: z.enum(['HIGH', 'MEDIUM', 'LOW']),
+  }),
+});
+
+export const HubspotMappingSchema = z
+  .strictObject({
+    version: z.literal(1),
+    contact: ContactSchema,
+    company: CompanySchema,
+    deals: DealsSchema,
+    hearing: HearingSchema,
+    manualRequest: ManualRequestSchema,
+    behaviour: BehaviourSchema,
+    writeBack: WriteBackSchema,
+    tasks: TaskSchema,
+  })
+  .superRefine((m, ctx) => {
+    // Two of our values on one portal option would make reading the flag back ambiguous.
+    const distinct = (field: 'flagOptions' | 'nextActionOptions') => {
+      const seen = new Map<string, string>();
+      for (const [ours, option] of Object.entries(m.writeBack[field])) {
+        const other = seen.get(option.value);
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['writeBack', field, ours, 'value'],
+            message: `"${ours}" uses the same option value "${option.value}" as "${other}"`,
+            params: { hint: 'give each value its own option value' },
+          });
+        }
+        seen.set(option.value, ours);
+      }
+    };
+    distinct('flagOptions');
+    distinct('nextActionOptions');
+    if (m.hearing) {
+      const values = Object.entries(m.hearing.answerValues);
+      const dup = values.find(([, v], i) => values.findIndex(([, w]) => w === v) !== i);
+      if (dup) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hearing', 'answerValues', dup[0]],
+          message: `"${dup[0]}" uses the same option value "${dup[1]}" as another answer`,
+          params: { hint: 'map yes, no and unknown to three different option values' },
+        });
+      }
+    }
+    // Writing to a property we also read as an input would feed our own output back in.
+    const inputs = new Set(
+      [m.contact.title, m.contact.department, m.contact.maBehaviourScore, m.contact.employeesText].filter(
+        (p): p is string => p !== null,
+      ),
+    );
+    for (const key of [
+      'flag',
+      'reason',
+      'nextAction',
+      'attributeScore',
+      'behaviourScore',
+      'dueAt',
+      'decisionKey',
+    ] as const) {
+      if (inputs.has(m.writeBack[key])) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['writeBack', key],
+          message: `"${m.writeBack[key]}" is also read as a lead input`,
+          params: {
+            hint: 'write the toss-up result to its own property (tossup setup hubspot creates them)',
+          },
+        });
+      }
+    }
+  });
+
+export type HubspotMapping = z.output<typeof HubspotMappingSchema>;
+
+/** The enumeration values of the toss-up fields, ours ↔ the portal's. */
+export interface OptionMaps {
+  flagToPortal: Readonly<Record<z.infer<typeof TossUpFlagSchema>, string>>;
+  flagFromPortal: ReadonlyMap<string, z.infer<typeof TossUpFlagSchema>>;
+  nextActionToPortal: Readonly<Record<z.infer<typeof NextActionSchema>, string>>;
+  nextActionFromPortal: ReadonlyMap<string, z.infer<typeof NextActionSchema>>;
+  answerFromPortal: ReadonlyMap<string, z.infer<typeof HearingAnswerSchema>>;
+}
+
+export function optionMaps(m: HubspotMapping): OptionMaps {
+  const flag = m.writeBack.flagOptions;
+  const next = m.writeBack.nextActionOptions;
+  return {
+    flagToPortal: { yes: flag.yes.value, no: flag.no.value, hold: flag.hold.value },
+    flagFromPortal: new Map(TossUpFlagSchema.options.map((f) => [flag[f].value, f] as const)),
+    nextActionToPortal: Object.fromEntries(NextActionSchema.options.map((a) => [a, next[a].value])) as Record<
+      z.infer<typeof NextActionSchema>,
+      string
+    >,
+    nextActionFromPortal: new Map(NextActionSchema.options.map((a) => [next[a].value, a] as const)),
+    answerFromPortal: new Map(
+      m.hearing ? HearingAnswerSchema.options.map((a) => [m.hearing!.answerValues[a], a] as const) : [],
+    ),
+  };
+}
+
+/** Keys each section accepts, for "did you mean" hints on typos. */
+const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  '': [
+    'version',
+    'contact',
+    'company',
+    'deals',
+    'hearing',
+    'manualRequest',
+    'behaviour',
+    'writeBack',
+    'tasks',
+  ],
+  contact: Object.keys(ContactSchema.shape),
+  company: Object.keys(CompanySchema.shape),
+  deals: ['stageProperty', 'lostStages'],
+  hearing: [
+    'heardAt',
+    'budget',
+    'decisionMaker',
+    'decisionInvolved',
+    'clearProblem',
+    'timelineMonths',
+    'notes',
+    'answerValues',
+  ],
+  manualRequest: ['requested', 'requestedBy'],
+  behaviour: Object.keys(BehaviourSchema.shape),
+  writeBack: Object.keys(WriteBackSchema.shape),
+  tasks: Object.keys(TaskSchema.shape),
+};
+
+const mappingHint: IssueHint = (issue) => {
+  if (issue.code === 'invalid_format' && issue.format === 'regex') return PROPERTY_HINT;
+  if (issue.code === 'unrecognized_keys') {
+    const accepted = SECTION_KEYS[issue.path.map(String).join('.')];
+    if (!accepted) return undefined;
+    const typo = issue.keys[0] ?? '';
+    const close = accepted.find((k) => k.toLowerCase() === typo.toLowerCase() || editDistance(k, typo) <= 2);
+    const list = `accepted here: ${accepted.join(', ')}`;
+    return close ? `did you mean "${close}"? (${list})` : `remove it or fix its spelling (${list})`;
+  }
+  return undefined;
+};
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function parseHubspotMapping(text: string, file: string): HubspotMapping {
+  return parseYamlWithSchema(text, file, HubspotMappingSchema, mappingHint);
+}
+
+export const DEFAULT_MAPPING_FILE = 'mappings/hubspot.yaml';
+
+/** Reads and validates the mapping; a missing file is a `ConfigError` too (line 0). */
+export function loadHubspotMapping(file = DEFAULT_MAPPING_FILE): HubspotMapping {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `cannot read the HubSpot mapping: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        hint: 'pass the path of your mapping file, or copy mappings/hubspot.yaml and edit it',
+      },
+    ]);
+  }
+  return parseHubspotMapping(text, file);
+}

@@ -1,0 +1,193 @@
+import PQueue from 'p-queue';
+import { CrmError, FailureKind } from '../../src/domain/errors.ts';
+
+/**
+ * One portal's API budget, enforced on our side so the run stays under HubSpot's limits instead of
+ * bouncing off them: a sliding window of `burst` requests per `intervalMs` (HubSpot counts a
+ * rolling 10 s), a separate 5-per-second window for the search endpoints, and the daily allowance.
+ * Budgets are shared by every connector of the process that talks to the same portal, because the
+ * limits are per portal (per app), not per client object.
+ */
+
+export const HUBSPOT_TIERS = {
+  starter: { burst: 100, intervalMs: 10_000, daily: 250_000 },
+  professional: { burst: 190, intervalMs: 10_000, daily: 650_000 },
+  enterprise: { burst: 190, intervalMs: 10_000, daily: 1_000_000 },
+} as const;
+export type HubspotTier = keyof typeof HUBSPOT_TIERS;
+
+export interface RateLimits {
+  /** Requests per `intervalMs` (HubSpot: 100 or 190 per rolling 10 s). */
+  burst: number;
+  intervalMs: number;
+  /** Requests per day, shared by every app of the portal. */
+  daily: number;
+  /** Stop this many requests short of the daily allowance (leave room for other integrations). */
+  dailyReserve: number;
+  /** CRM search endpoints: 5 per second per portal. */
+  searchPerSecond: number;
+  /** Whether search requests also count against `burst` (HubSpot does not say; the emulator says no). */
+  searchCountsTowardBurst: boolean;
+  /**
+   * Added to each window so latency jitter (a request counted by HubSpot a little later than we
+   * started it) cannot squeeze burst+1 requests into HubSpot's window.
+   */
+  safetyMarginMs: number;
+  /** Requests in flight at once. */
+  maxConcurrency: number;
+  /** The portal's time zone offset; the daily allowance resets at its midnight (default JST). */
+  dailyResetUtcOffsetMinutes: number;
+}
+
+export function limitsForTier(tier: HubspotTier, overrides: Partial<RateLimits> = {}): RateLimits {
+  const t = HUBSPOT_TIERS[tier];
+  return {
+    burst: t.burst,
+    intervalMs: t.intervalMs,
+    daily: t.daily,
+    dailyReserve: 0,
+    searchPerSecond: 5,
+    searchCountsTowardBurst: false,
+    safetyMarginMs: 150,
+    maxConcurrency: 8,
+    dailyResetUtcOffsetMinutes: 540,
+    ...overrides,
+  };
+}
+
+export type RequestKind = 'general' | 'search';
+
+export class RateBudget {
+  readonly limits: RateLimits;
+  private readonly general: PQueue;
+  private readonly search: PQueue;
+  private readonly now: () => number;
+  private dayKey = Number.NaN;
+  private usedToday = 0;
+  /** `X-HubSpot-RateLimit-Daily-Remaining` as last seen: other apps spend the same allowance. */
+  private reportedRemaining: number | undefined;
+  private readonly resumeAt = new Map<RequestKind, number>();
+  private readonly timers = new Map<RequestKind, ReturnType<typeof setTimeout>>();
+
+  constructor(limits: RateLimits, now: () => number = Date.now) {
+    this.limits = limits;
+    this.now = now;
+    this.general = new PQueue({
+      concurrency: limits.maxConcurrency,
+      intervalCap: limits.burst,
+      interval: limits.intervalMs + limits.safetyMarginMs,
+      strict: true,
+    });
+    this.search = new PQueue({
+      concurrency: Math.min(limits.maxConcurrency, limits.searchPerSecond),
+      intervalCap: limits.searchPerSecond,
+      interval: 1000 + limits.safetyMarginMs,
+      strict: true,
+    });
+  }
+
+  /** Runs `fn` when the budget allows; throws `quota_exhausted` instead of spending past the day. */
+  async schedule<T>(kind: RequestKind, fn: () => Promise<T>): Promise<T> {
+    this.ensureDaily();
+    const run = async (): Promise<T> => {
+      // Checked again at start: a queued request must not overdraw what others spent meanwhile.
+      this.ensureDaily();
+      this.usedToday += 1;
+      if (this.reportedRemaining !== undefined) this.reportedRemaining -= 1;
+      return fn();
+    };
+    if (kind === 'search') {
+      if (this.limits.searchCountsTowardBurst) {
+        return (await this.search.add(() => this.general.add(run))) as T;
+      }
+      return (await this.search.add(run)) as T;
+    }
+    return (await this.general.add(run)) as T;
+  }
+
+  /** HubSpot said "slow down": hold the queue (every caller, not just the one refused) for `ms`. */
+  backOff(kind: RequestKind, ms: number): void {
+    const queue = kind === 'search' ? this.search : this.general;
+    const until = this.now() + ms;
+    if ((this.resumeAt.get(kind) ?? 0) >= until) return;
+    this.resumeAt.set(kind, until);
+    queue.pause();
+    clearTimeout(this.timers.get(kind));
+    const timer = setTimeout(() => {
+      this.resumeAt.delete(kind);
+      this.timers.delete(kind);
+      queue.start();
+    }, ms);
+    timer.unref?.();
+    this.timers.set(kind, timer);
+  }
+
+  /** Syncs the daily count with the headers HubSpot sends on non-search responses. */
+  observeHeaders(headers: Readonly<Record<string, string>>): void {
+    const remaining = Number(headers['x-hubspot-ratelimit-daily-remaining']);
+    if (headers['x-hubspot-ratelimit-daily-remaining'] !== undefined && Number.isFinite(remaining)) {
+      this.rollDay();
+      this.reportedRemaining = remaining;
+    }
+  }
+
+  /** HubSpot answered 429 DAILY: no more requests today, whatever our own count says. */
+  markDailyExhausted(): void {
+    this.rollDay();
+    this.reportedRemaining = 0;
+  }
+
+  usage(): { usedToday: number; remainingToday: number } {
+    this.rollDay();
+    return { usedToday: this.usedToday, remainingToday: this.remaining() };
+  }
+
+  /** Waits for every queued request (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([this.general.onIdle(), this.search.onIdle()]);
+  }
+
+  private remaining(): number {
+    const own = this.limits.daily - this.usedToday;
+    return Math.min(own, this.reportedRemaining ?? own);
+  }
+
+  private ensureDaily(): void {
+    this.rollDay();
+    if (this.remaining() <= this.limits.dailyReserve) {
+      throw new CrmError(
+        'HubSpot daily API allowance is spent (or down to the configured reserve); the next run resumes from the saved cursor',
+        { kind: FailureKind.QuotaExhausted, crm: 'hubspot', code: 'daily_limit' },
+      );
+    }
+  }
+
+  private rollDay(): void {
+    const key = Math.floor((this.now() + this.limits.dailyResetUtcOffsetMinutes * 60_000) / 86_400_000);
+    if (key !== this.dayKey) {
+      this.dayKey = key;
+      this.usedToday = 0;
+      this.reportedRemaining = undefined;
+    }
+  }
+}
+
+const budgets = new Map<string, RateBudget>();
+
+/**
+ * The budget of one portal, shared process-wide (several connectors, one portal = one budget). The
+ * first caller's limits win; `portalKey` must not contain secrets (use a hash of the credential).
+ */
+export function budgetForPortal(portalKey: string, limits: RateLimits, now?: () => number): RateBudget {
+  let budget = budgets.get(portalKey);
+  if (!budget) {
+    budget = new RateBudget(limits, now);
+    budgets.set(portalKey, budget);
+  }
+  return budget;
+}
+
+/** Forgets a portal's shared budget (tests that start a fresh emulator under the same key). */
+export function releasePortalBudget(portalKey: string): void {
+  budgets.delete(portalKey);
+}

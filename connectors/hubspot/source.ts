@@ -1,0 +1,183 @@
+import { CrmError } from '../../src/domain/errors.ts';
+import type { Lead } from '../../src/domain/lead.ts';
+import type { LeadPage, LeadSource, ReadOptions, SyncCursor } from '../../src/ports/lead-source.ts';
+import { classifyFailure, toCrmError } from './classify-error.ts';
+import { type EventInfo, type HubspotClient, HubspotHttpError, type HubspotRecord } from './client.ts';
+import type { CompanyFacts } from './company-facts.ts';
+import { contactPropertiesFor, type ToLeadContext, toLead } from './contact-to-lead.ts';
+import { KeysetSearch } from './keyset-search.ts';
+import type { RequestRunner } from './request-runner.ts';
+import type { UsageMeter } from './usage-meter.ts';
+
+/**
+ * `LeadSource` over HubSpot contacts: changed contacts in ascending `lastmodifieddate` order
+ * (keyset-search.ts), their primary companies' facts (company-facts.ts), normalized into `Lead`s.
+ * While the pipeline works on one page, the next one is already being read, so the search budget
+ * (5/s) and the write budget (190/10 s) are spent in parallel.
+ */
+
+export interface HubspotLeadSourceOptions {
+  client: HubspotClient;
+  runner: RequestRunner;
+  meter: UsageMeter;
+  facts: CompanyFacts;
+  toLead: ToLeadContext;
+  /** Leads per page handed to the pipeline (a multiple of 200 keeps every search call full). */
+  pageSize: number;
+  /** Report contacts deleted since the cursor (recycle bin), reading at most this many pages of 100. */
+  deletedPages: number;
+  now: () => number;
+}
+
+const SEARCH_PAGE = 200;
+
+export class HubspotLeadSource implements LeadSource {
+  readonly crm = 'hubspot' as const;
+  private readonly o: HubspotLeadSourceOptions;
+  private readonly properties: string[];
+
+  constructor(options: HubspotLeadSourceOptions) {
+    this.o = options;
+    this.properties = contactPropertiesFor(options.toLead.mapping);
+  }
+
+  async *readChanges(options: ReadOptions): AsyncIterable<LeadPage> {
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const search = new KeysetSearch({
+      type: 'contacts',
+      modifiedProperty: 'lastmodifieddate',
+      properties: this.properties,
+      since: options.since,
+      pageSize: SEARCH_PAGE,
+      search: (req) =>
+        this.guard('contact search', () =>
+          this.o.runner.run(
+            { endpoint: 'contacts.search', what: 'contact search', kind: 'search', safeToRepeat: true },
+            () => this.o.client.search('contacts', req),
+          ),
+        ),
+    });
+    const deletedIds = options.since ? await this.deletedSince(options.since) : [];
+    const hasChanges = await search.start();
+    if (!hasChanges) {
+      if (deletedIds.length > 0 && options.since) yield { leads: [], deletedIds, cursor: options.since };
+      return;
+    }
+
+    let handedOff = 0;
+    let first = true;
+    let next: Promise<LeadPage | null> = this.buildPage(search, Math.min(this.o.pageSize, limit));
+    for (;;) {
+      const page = await next;
+      if (!page) {
+        // Changes were all handed off already, but deletions still need reporting.
+        if (first && deletedIds.length > 0 && options.since)
+          yield { leads: [], deletedIds, cursor: options.since };
+        return;
+      }
+      handedOff += page.leads.length;
+      const room = limit - handedOff;
+      // Read ahead while the caller processes this page; a failure surfaces when it is awaited.
+      next = room > 0 ? this.buildPage(search, Math.min(this.o.pageSize, room)) : Promise.resolve(null);
+      next.catch(() => {});
+      this.o.meter.noteLeadsRead(page.leads.length);
+      if (first && deletedIds.length > 0) page.deletedIds = deletedIds;
+      first = false;
+      yield page;
+      if (room <= 0) return;
+    }
+  }
+
+  private async buildPage(search: KeysetSearch, want: number): Promise<LeadPage | null> {
+    const records: HubspotRecord[] = [];
+    let cursor: SyncCursor | null = null;
+    // Whole search calls: `want` is a target, and topping a page up by a handful of records
+    // would cost a call for almost nothing (each call may re-return boundary ties).
+    const calls = Math.ceil(want / SEARCH_PAGE);
+    for (let i = 0; i < calls && records.length < want; i++) {
+      const page = await search.next(i < calls - 1 ? SEARCH_PAGE : want - records.length);
+      if (!page) break;
+      records.push(...page.records);
+      cursor = page.cursor;
+    }
+    if (records.length === 0 || cursor === null) return null;
+    const companyProperty = this.o.toLead.mapping.contact.primaryCompanyId;
+    const companyIds = companyProperty
+      ? records.map((r) => r.properties[companyProperty]).filter((id): id is string => !!id)
+      : [];
+    await this.guard('company facts read', () => this.o.facts.ensure(companyIds));
+    const events = await this.eventsOf(records);
+    const leads: Lead[] = records.map((r, i) =>
+      toLead(
+        r,
+        this.o.facts.get(companyProperty ? r.properties[companyProperty] : null),
+        this.o.toLead,
+        events?.[i] ?? null,
+      ),
+    );
+    return { leads, deletedIds: [], cursor };
+  }
+
+  /** Per-event reads (mapping `behaviour.events.enabled`): one call per contact, oldest first. */
+  private async eventsOf(records: readonly HubspotRecord[]): Promise<EventInfo[][] | null> {
+    const cfg = this.o.toLead.mapping.behaviour.events;
+    if (!cfg?.enabled) return null;
+    const since = new Date(this.o.now() - cfg.lookbackDays * 86_400_000);
+    return Promise.all(
+      records.map(async (r) => {
+        const out: EventInfo[] = [];
+        let after: string | undefined;
+        do {
+          const res = await this.guard('contact events read', () =>
+            this.o.runner.run(
+              { endpoint: 'events.list', what: 'contact events read', kind: 'general', safeToRepeat: true },
+              () => this.o.client.listContactEvents(r.id, since, after),
+            ),
+          );
+          out.push(...res.results);
+          after = res.nextAfter;
+        } while (after);
+        return out;
+      }),
+    );
+  }
+
+  /**
+   * Contacts archived since the cursor, from the recycle bin (id order, so the whole bin is read,
+   * up to `deletedPages` pages). Search never returns archived records, so this is the only way to
+   * see them; merged-away contacts show up here too.
+   */
+  private async deletedSince(since: SyncCursor): Promise<string[]> {
+    if (this.o.deletedPages <= 0) return [];
+    const from = Date.parse(since.modifiedAt);
+    const out: string[] = [];
+    let after: string | undefined;
+    for (let i = 0; i < this.o.deletedPages; i++) {
+      const res = await this.guard('archived contacts read', () =>
+        this.o.runner.run(
+          {
+            endpoint: 'contacts.list.archived',
+            what: 'archived contacts read',
+            kind: 'general',
+            safeToRepeat: true,
+          },
+          () => this.o.client.listArchived('contacts', 100, after),
+        ),
+      );
+      for (const r of res.results) if (r.archivedAt && Date.parse(r.archivedAt) >= from) out.push(r.id);
+      after = res.nextAfter;
+      if (!after) break;
+    }
+    return out;
+  }
+
+  /** Failures the runner leaves as HTTP errors (a 400 on a search, ...) stop the run as CrmErrors. */
+  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof CrmError || !(e instanceof HubspotHttpError)) throw e;
+      throw toCrmError(classifyFailure(e.failure), what, e.failure);
+    }
+  }
+}

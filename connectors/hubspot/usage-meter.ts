@@ -1,0 +1,45 @@
+import type { ApiUsage } from '../../src/ports/crm-connector.ts';
+
+/**
+ * API calls per endpoint (every attempt counts, retries included) and the work done, so a run can
+ * report "calls vs the theoretical minimum": one search per 200 leads read, one batch update per
+ * 100 contacts written, one batch create per 100 tasks (reliability-limits-costs.md §E).
+ */
+export class UsageMeter {
+  private readonly calls = new Map<string, number>();
+  private leadsRead = 0;
+  private contactsWritten = 0;
+  private tasksRequested = 0;
+
+  call(endpoint: string): void {
+    this.calls.set(endpoint, (this.calls.get(endpoint) ?? 0) + 1);
+  }
+
+  noteLeadsRead(n: number): void {
+    this.leadsRead += n;
+  }
+
+  noteContactsWritten(n: number): void {
+    this.contactsWritten += n;
+  }
+
+  noteTasksRequested(n: number): void {
+    this.tasksRequested += n;
+  }
+
+  total(): number {
+    let n = 0;
+    for (const v of this.calls.values()) n += v;
+    return n;
+  }
+
+  snapshot(): ApiUsage {
+    return {
+      calls: Object.fromEntries([...this.calls.entries()].sort(([a], [b]) => a.localeCompare(b))),
+      minimum:
+        Math.ceil(this.leadsRead / 200) +
+        Math.ceil(this.contactsWritten / 100) +
+        Math.ceil(this.tasksRequested / 100),
+    };
+  }
+}
