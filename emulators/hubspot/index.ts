@@ -132,6 +132,9 @@ export function createHubspotApp(options: HubspotEmulatorOptions = {}): HubspotA
   app.decorate((req, res) => {
     const headers = rateHeaders.get(req);
     if (headers) res.headers = { ...headers, ...res.headers };
+    // HubSpot's clock is the portal's: a shifted or pinned emulator clock must show in `Date` too,
+    // since clients use it to place "modified since" watermarks.
+    if (req.route !== 'admin') res.headers = { date: new Date(clock.now()).toUTCString(), ...res.headers };
     // Injected faults may come without a body; the SDK needs JSON to build an ApiException.
     if (res.status >= 400 && req.route !== 'admin' && (res.body === undefined || res.body === null)) {
       res.body = errorBody(res.status === 429 ? 'RATE_LIMITS' : 'INTERNAL_ERROR', `HTTP ${res.status}`);
