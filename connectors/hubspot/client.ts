@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from '@hubspot/api-client';
+import { CrmError } from '../../src/domain/errors.ts';
 import type { HubspotFailure, PropertyIssue } from './classify-error.ts';
 
 /**
@@ -446,7 +447,8 @@ export class HubspotClient {
     try {
       return await Promise.race([capture.run(store, fn), timeout]);
     } catch (e) {
-      if (e instanceof HubspotHttpError) throw e;
+      // Ours, from inside a middleware (e.g. the token refresh failing): already classified.
+      if (e instanceof HubspotHttpError || e instanceof CrmError) throw e;
       throw new HubspotHttpError(what, toFailure(e, store));
     } finally {
       clearTimeout(timer);
