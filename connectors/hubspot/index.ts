@@ -73,7 +73,7 @@ export const HubspotConnectorOptionsSchema = z.strictObject({
   factsMaxAgeHours: z.number().positive().default(24),
   factsLookbackMinutes: z.number().nonnegative().default(5),
   /** Leads per page handed to the pipeline; a multiple of 200 (one search call each). */
-  pageSize: z.number().int().min(200).max(10_000).multipleOf(200).default(1000),
+  pageSize: z.number().int().min(200).max(10_000).multipleOf(200).default(5000),
   /** Pages of 100 of the contact recycle bin read per run to report deletions (0 = off). */
   deletedPages: z.number().int().nonnegative().default(1),
   requestTimeoutMs: Positive.default(60_000),
@@ -141,7 +141,7 @@ function buildRuntime(raw: HubspotConnectorOptions, deps: HubspotConnectorDeps):
   const now = deps.now ?? Date.now;
   const auth = options.auth;
   const basePath = options.basePath?.replace(/\/+$/, '');
-  // Identifies the portal for the shared budget and the cache file without holding the secret.
+  // Identifies this app's access to the portal (the burst limit is per app) without holding the secret.
   const credential = auth.kind === 'private_app' ? auth.accessToken : `${auth.clientId}:${auth.refreshToken}`;
   const portalKey = createHash('sha256')
     .update(`${basePath ?? 'api.hubapi.com'}|${credential}`)
@@ -238,7 +238,8 @@ export async function createHubspotConnector(
     lookbackMs: rt.options.factsLookbackMinutes * 60_000,
     now: rt.now,
     serverNow: rt.serverNow,
-    portalKey: rt.portalKey,
+    // Company facts belong to the portal, whichever app reads them.
+    portalKey: rt.options.portalId ? `portal:${rt.options.portalId}` : rt.portalKey,
     ...(rt.options.factsCacheFile ? { file: rt.options.factsCacheFile } : {}),
   });
   const source = new HubspotLeadSource({
@@ -250,6 +251,7 @@ export async function createHubspotConnector(
     pageSize: rt.options.pageSize,
     deletedPages: rt.options.deletedPages,
     now: rt.now,
+    serverNow: rt.serverNow,
   });
   const sink = new HubspotLeadSink({
     client,

@@ -31,10 +31,12 @@ export interface KeysetSearchOptions {
   pageSize: number;
   search: (req: SearchRequest) => Promise<SearchPage>;
   /**
-   * Read up to this modification time (ms) instead of probing for the newest one; `Infinity` =
-   * no upper bound (a change feed whose next run starts below anything modified meanwhile).
+   * Read up to this modification time (ms); `Infinity` = no upper bound (a change feed whose next
+   * run starts below anything modified meanwhile). Default: the server's clock at the first page.
    */
   upperBound?: number;
+  /** HubSpot's clock (ms) from the last response's `Date` header, when known. */
+  serverNow?: () => number | undefined;
 }
 
 export interface KeysetPage {
@@ -70,8 +72,9 @@ export class KeysetSearch {
   }
 
   /**
-   * Fixes the run's upper bound: the newest modification time in range now (one search, sorted
-   * descending, limit 1). Returns false when there is nothing to read.
+   * Asks for the newest modification time in range (one search, sorted descending), the run's
+   * upper bound when HubSpot's clock is unknown (no `Date` header); otherwise the first page fixes
+   * the bound for free. Returns false when there is nothing (new) to read.
    */
   async start(): Promise<boolean> {
     const filters: SearchFilter[] = this.t === null ? [] : [this.filter('GTE', this.t)];
@@ -101,7 +104,6 @@ export class KeysetSearch {
    * a tie has to be walked), or null when the range is exhausted.
    */
   async next(want = this.o.pageSize): Promise<KeysetPage | null> {
-    if (this.upper === undefined && !this.done) await this.start();
     while (!this.done) {
       const page = this.mode === 'range' ? await this.rangePage(want) : await this.tiePage(want);
       if (page) return page;
@@ -112,7 +114,8 @@ export class KeysetSearch {
   private async rangePage(want: number): Promise<KeysetPage | null> {
     const filters: SearchFilter[] = [];
     if (this.t !== null) filters.push(this.filter(this.exclusive ? 'GT' : 'GTE', this.t));
-    if (this.upper !== Number.POSITIVE_INFINITY) filters.push(this.filter('LTE', this.upper!));
+    if (this.upper !== undefined && this.upper !== Number.POSITIVE_INFINITY)
+      filters.push(this.filter('LTE', this.upper));
     // The records already handed off at T come back first: ask for that many more.
     const limit = Math.min(this.o.pageSize, want + (this.exclusive ? 0 : this.seen.size));
     const rows = await this.page(
@@ -122,6 +125,7 @@ export class KeysetSearch {
       },
       limit,
     );
+    if (this.upper === undefined) await this.fixUpperBound(rows);
     const fresh = rows.filter((r) => !(this.modifiedOf(r) === this.t && this.seen.has(r.id)));
     if (rows.length < limit) this.done = true;
     if (fresh.length === 0) {
@@ -159,6 +163,23 @@ export class KeysetSearch {
     }
     const fresh = rows.filter((r) => this.modifiedOf(r) === t && !this.seen.has(r.id));
     return fresh.length > 0 ? this.handOff(fresh) : null;
+  }
+
+  /**
+   * The first page was read without an upper bound: everything it returned existed when HubSpot
+   * answered, so the bound is HubSpot's clock then (a second back: `Date` has whole seconds) or
+   * the newest record returned, whichever is later. Whatever is modified afterwards — the
+   * connector's own writes included — is stamped later and left to the next run.
+   */
+  private async fixUpperBound(rows: readonly HubspotRecord[]): Promise<void> {
+    const server = this.o.serverNow?.();
+    let upper = Number.NEGATIVE_INFINITY;
+    if (server !== undefined) upper = server - 1000;
+    else if (!(await this.start())) upper = Number.NEGATIVE_INFINITY;
+    else upper = this.upper!;
+    for (const r of rows) upper = Math.max(upper, this.modifiedOf(r));
+    this.upper = upper;
+    this.done = false;
   }
 
   private handOff(records: HubspotRecord[]): KeysetPage {

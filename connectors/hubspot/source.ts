@@ -27,6 +27,8 @@ export interface HubspotLeadSourceOptions {
   /** Report contacts deleted since the cursor (recycle bin), reading at most this many pages of 100. */
   deletedPages: number;
   now: () => number;
+  /** HubSpot's clock from the last response, for the run's upper bound. */
+  serverNow: () => number | undefined;
 }
 
 const SEARCH_PAGE = 200;
@@ -49,6 +51,7 @@ export class HubspotLeadSource implements LeadSource {
       properties: this.properties,
       since: options.since,
       pageSize: SEARCH_PAGE,
+      serverNow: this.o.serverNow,
       search: (req) =>
         this.guard('contact search', () =>
           this.o.runner.run(
@@ -58,11 +61,6 @@ export class HubspotLeadSource implements LeadSource {
         ),
     });
     const deletedIds = options.since ? await this.deletedSince(options.since) : [];
-    const hasChanges = await search.start();
-    if (!hasChanges) {
-      if (deletedIds.length > 0 && options.since) yield { leads: [], deletedIds, cursor: options.since };
-      return;
-    }
 
     let handedOff = 0;
     let first = true;

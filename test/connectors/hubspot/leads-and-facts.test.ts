@@ -109,7 +109,7 @@ describe('HubSpot contacts as leads', () => {
     await readAll(connector, null);
     // 6 contacts at 3 companies: one batch read each for companies, associations and deals.
     expect(connector.usage().calls).toEqual({
-      'contacts.search': 2,
+      'contacts.search': 1,
       'companies.batch.read': 1,
       'associations.companies-deals.batch.read': 1,
       'deals.batch.read': 1,
@@ -155,7 +155,7 @@ describe('HubSpot contacts as leads', () => {
     expect(leads.get(p1)!.history.previouslyLost).toBe(true);
     // No company or deal batch read: two change searches and one association lookup for the new deal.
     expect(run2.usage().calls).toEqual({
-      'contacts.search': 2,
+      'contacts.search': 1,
       'companies.search': 1,
       'deals.search': 1,
       'associations.deals-companies.batch.read': 1,

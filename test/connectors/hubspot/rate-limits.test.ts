@@ -59,7 +59,7 @@ describe('HubSpot rate limits', () => {
     const updates = ids.map((id) => ({ leadId: id, objectType: 'contact', fields: { flag: 'no' as const } }));
     // Told the truth: 20 calls at 10 per 400 ms, no 429 at all.
     const honest = await connect(hs, {
-      limits: { burst: 10, intervalMs: 400, safetyMarginMs: 20, searchPerSecond: 1000 },
+      limits: { burst: 10, intervalMs: 400, safetyMarginMs: 100, searchPerSecond: 1000 },
     });
     expect((await honest.sink.writeTossUp(updates)).every((o) => o.ok)).toBe(true);
     expect(honest.usage().calls['contacts.batch.update']).toBe(20);
@@ -104,8 +104,8 @@ describe('HubSpot rate limits', () => {
         for await (const page of connector.source.readChanges({ since: null })) pages.push(page.leads.length);
       })(),
     ).rejects.toMatchObject({ name: 'CrmError', kind: 'quota_exhausted', code: 'daily_limit' });
-    // The probe and two searches fit in the allowance; reading ahead for the third page is refused.
-    expect(pages).toEqual([200, 199]);
+    // Three searches fit in the allowance; reading ahead for the fourth page is refused.
+    expect(pages).toEqual([200, 199, 199]);
     const sent = hs.app.counters.get('hs.contacts.search');
     await expect(
       connector.sink.writeTossUp([{ leadId: '1001', objectType: 'contact', fields: { flag: 'no' } }]),

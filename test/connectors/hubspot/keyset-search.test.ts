@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { HubspotRecord, SearchRequest } from '../../../connectors/hubspot/client.ts';
+import { KeysetSearch } from '../../../connectors/hubspot/keyset-search.ts';
+
+/**
+ * The pager against a fake search that keeps HubSpot's documented promises ONLY: filters and the
+ * one sort are honoured, but records sharing a sort value come back in any order — a different
+ * one on every call — and `after` is never needed.
+ */
+
+interface Row {
+  id: number;
+  ts: number;
+}
+
+function fakeSearch(rows: Row[], seed: number) {
+  let state = seed >>> 0 || 1;
+  const rand = () => {
+    state = (state * 1103515245 + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
+  const calls: SearchRequest[] = [];
+  const search = async (req: SearchRequest) => {
+    calls.push(req);
+    const filters = req.filterGroups[0]?.filters ?? [];
+    const hit = rows.filter((r) =>
+      filters.every((f) => {
+        const v = f.propertyName === 'hs_object_id' ? r.id : r.ts;
+        const x = Number(f.value);
+        switch (f.operator) {
+          case 'GTE':
+            return v >= x;
+          case 'GT':
+            return v > x;
+          case 'LTE':
+            return v <= x;
+          case 'EQ':
+            return v === x;
+          default:
+            throw new Error(`unexpected operator ${f.operator}`);
+        }
+      }),
+    );
+    const sort = req.sorts[0]!;
+    const key = (r: Row) => (sort.propertyName === 'hs_object_id' ? r.id : r.ts);
+    const dir = sort.direction === 'DESCENDING' ? -1 : 1;
+    const shuffled = hit
+      .map((r) => ({ r, k: rand() }))
+      .sort((a, b) => (key(a.r) - key(b.r)) * dir || a.k - b.k);
+    const results: HubspotRecord[] = shuffled
+      .slice(0, req.limit)
+      .map(({ r }) => ({ id: String(r.id), properties: { lastmodifieddate: new Date(r.ts).toISOString() } }));
+    return { total: hit.length, results };
+  };
+  return { search, calls };
+}
+
+async function drain(pager: KeysetSearch): Promise<string[]> {
+  const out: string[] = [];
+  for (let page = await pager.next(); page; page = await pager.next())
+    out.push(...page.records.map((r) => r.id));
+  return out;
+}
+
+const rowsArb = fc
+  .array(fc.integer({ min: 0, max: 40 }), { minLength: 0, maxLength: 500 })
+  .map((times) => times.map((t, i) => ({ id: i + 1, ts: 1_700_000_000_000 + t * 1000 })));
+
+describe('KeysetSearch', () => {
+  it('hands off every record exactly once whatever order ties come back in', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        rowsArb,
+        fc.integer(),
+        fc.constantFrom(3, 7, 20, 200),
+        async (rows, seed, pageSize) => {
+          const { search } = fakeSearch(rows, seed);
+          const pager = new KeysetSearch({
+            type: 'contacts',
+            modifiedProperty: 'lastmodifieddate',
+            properties: [],
+            since: null,
+            pageSize,
+            search,
+            serverNow: () => 1_800_000_000_000,
+          });
+          const ids = await drain(pager);
+          expect(new Set(ids).size).toBe(ids.length);
+          expect(ids.map(Number).sort((a, b) => a - b)).toEqual(rows.map((r) => r.id));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('resumes from any cursor it handed out without re-reading or skipping', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        rowsArb,
+        fc.integer(),
+        fc.integer({ min: 1, max: 30 }),
+        async (rows, seed, stopAfter) => {
+          const { search } = fakeSearch(rows, seed);
+          const options = {
+            type: 'contacts' as const,
+            modifiedProperty: 'lastmodifieddate',
+            properties: [],
+            pageSize: 7,
+            search,
+          };
+          const first = new KeysetSearch({ ...options, since: null, serverNow: () => 1_800_000_000_000 });
+          const seen: string[] = [];
+          let cursor = null;
+          for (let i = 0; i < stopAfter; i++) {
+            const page = await first.next();
+            if (!page) break;
+            seen.push(...page.records.map((r) => r.id));
+            cursor = page.cursor;
+          }
+          // Without HubSpot's clock the second pager probes for its upper bound instead.
+          const rest = await drain(new KeysetSearch({ ...options, since: cursor }));
+          const all = [...seen, ...rest];
+          expect(new Set(all).size).toBe(all.length);
+          expect(all.map(Number).sort((a, b) => a - b)).toEqual(rows.map((r) => r.id));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('probes for the upper bound once when HubSpot sends no Date header, then pages without it', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, ts: 1_700_000_000_000 + i }));
+    const { search, calls } = fakeSearch(rows, 1);
+    const pager = new KeysetSearch({
+      type: 'contacts',
+      modifiedProperty: 'lastmodifieddate',
+      properties: [],
+      since: null,
+      pageSize: 20,
+      search,
+    });
+    expect(await drain(pager)).toHaveLength(50);
+    expect(calls.map((c) => `${c.sorts[0]!.direction} ${c.limit}`)).toEqual([
+      'ASCENDING 20',
+      'DESCENDING 1',
+      'ASCENDING 20',
+      'ASCENDING 20',
+    ]);
+  });
+});
