@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HubspotEmulator } from '../../../emulators/hubspot/index.ts';
+import type { HubspotEmulator, HubspotEmulatorOptions } from '../../../emulators/hubspot/index.ts';
 import { EmulatorClock } from '../../../emulators/shared/emulator-clock.ts';
 import { generateWorld } from '../../../emulators/world/generate.ts';
 import { runSync } from '../../../src/pipeline/run-sync.ts';
@@ -13,7 +13,7 @@ const AS_OF = '2026-09-01T01:00:00.000Z';
 
 async function portal(
   leads: number,
-  rateLimits?: Parameters<typeof startPortal>[0]['rateLimits'],
+  rateLimits?: HubspotEmulatorOptions['rateLimits'],
 ): Promise<HubspotEmulator> {
   const world = generateWorld({ seed: 11, leads, asOf: AS_OF });
   const clock = new EmulatorClock();
