@@ -153,14 +153,14 @@ function hbar(bars: readonly Bar[], color = COLORS.bar): string {
   if (bars.length === 0) return '<p>–</p>';
   const max = Math.max(1, ...bars.map((b) => b.value));
   const row = 24;
-  const labelW = 200;
+  const labelW = 240;
   const barW = 240;
   const h = bars.length * row + 4;
   const rows = bars
     .map((b, i) => {
       const y = i * row + 2;
       const w = Math.round((b.value / max) * barW);
-      return `<text x="${labelW - 6}" y="${y + 15}" text-anchor="end">${esc(truncate(b.label, 26))}</text><rect x="${labelW}" y="${y + 3}" width="${w}" height="16" rx="2" fill="${b.color ?? color}"/><text x="${labelW + w + 4}" y="${y + 15}">${b.value}</text>`;
+      return `<text x="${labelW - 6}" y="${y + 15}" text-anchor="end">${esc(truncate(b.label, 22))}</text><rect x="${labelW}" y="${y + 3}" width="${w}" height="16" rx="2" fill="${b.color ?? color}"/><text x="${labelW + w + 4}" y="${y + 15}">${b.value}</text>`;
     })
     .join('');
   return `<svg role="img" width="${labelW + barW + 60}" height="${h}" viewBox="0 0 ${labelW + barW + 60} ${h}">${rows}</svg>`;

@@ -1,32 +1,42 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { generatedLeadInputs } from '../../bench/support/generated-leads.ts';
+import { runDemo } from '../../src/cli/commands/demo.ts';
+
+function capture() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _e, cb) {
+      text += chunk.toString();
+      cb();
+    },
+  });
+  return { stream: Object.assign(stream, { isTTY: false }), text: () => text };
+}
 
 describe('npm start (tossup demo)', () => {
-  it('decides all 300 sample leads under each preset and prints a summary', () => {
-    const r = spawnSync(
-      process.execPath,
-      [new URL('../../src/cli/main.ts', import.meta.url).pathname, 'demo'],
-      {
-        encoding: 'utf8',
-      },
+  it('runs the whole flow on both emulated CRMs, prints the summary and writes the HTML report', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tossup-demo-'));
+    const stdout = capture();
+    const stderr = capture();
+    const code = await runDemo(
+      { leads: 300, seed: 2, rules: 'large', locale: 'ja', out },
+      stdout.stream,
+      stderr.stream,
     );
-    expect(r.status).toBe(0);
-    const presets = [...r.stdout.matchAll(/■ (\w+): はい (\d+) \/ いいえ (\d+) \/ 一時保留 (\d+)/g)];
-    expect(presets.map((m) => m[1])).toEqual(['small', 'mid', 'large']);
-    for (const m of presets) expect(Number(m[2]) + Number(m[3]) + Number(m[4])).toBe(300);
-    // Every preset tosses some leads up and holds back most: a demo where everything is "yes" shows nothing.
-    for (const m of presets) expect(Number(m[2])).toBeGreaterThan(0);
-  });
-
-  it('ships samples/leads.jsonl exactly as scripts/gen-samples.ts generates it', () => {
-    const committed = readFileSync(new URL('../../samples/leads.jsonl', import.meta.url), 'utf8')
-      .trim()
-      .split('\n');
-    const fresh = [...generatedLeadInputs(300, 7, '2026-11-20T09:00:00.000Z')];
-    expect(committed).toHaveLength(fresh.length);
-    expect(JSON.parse(committed[42]!).id).toBe(fresh[42]!.id);
-    expect(committed.join('\n')).not.toContain('@');
+    expect(code).toBe(0);
+    const text = stdout.text();
+    expect(text).toContain('[Salesforce]');
+    expect(text).toContain('[HubSpot]');
+    for (const m of text.matchAll(/フラグ: はい (\d+) \/ 一時保留 (\d+) \/ いいえ (\d+)/g)) {
+      expect(Number(m[1]) + Number(m[2]) + Number(m[3])).toBe(300);
+      expect(Number(m[1])).toBeGreaterThan(0);
+    }
+    expect(text).toMatch(/API: \d+ 回 \(最小 [\d.]+, [\d.]+×\)/);
+    expect(stderr.text()).toContain('エミュレーターを起動');
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
   });
 });

@@ -1,53 +1,182 @@
-import type { Command } from 'commander';
-import { loadCompiledRuleSet, PRESETS } from '../../config/load-rule-set.ts';
-import { ReasonRenderer } from '../../reasons/render-reasons.ts';
-import { decide } from '../../scoring/decide.ts';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { Writable } from 'node:stream';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type RunningEmulators, startEmulators } from '../../../emulators/start-emulators.ts';
+import { renderReportHtml } from '../../pipeline/render-report-html.ts';
+import type { RunReport } from '../../pipeline/run-report.ts';
+import type { Locale } from '../../reasons/messages.ts';
+import { FLAG_LABELS } from '../../reasons/next-action-label.ts';
+import { reasonCodeLabel } from '../../reasons/reason-code-label.ts';
 import { pad } from '../output.ts';
-import { readLeadInput } from '../read-lead-input.ts';
+import { executeSync } from './sync.ts';
 
-const SAMPLES = new URL('../../../samples/leads.jsonl', import.meta.url).pathname;
-/** The sample data set was generated for this moment; deciding at it keeps the demo reproducible. */
-const SAMPLE_NOW = '2026-11-20T18:00:00+09:00';
+export interface DemoOptions {
+  leads: number;
+  seed: number;
+  rules: string;
+  locale: Locale;
+  out: string;
+}
+
+const CRMS = ['salesforce', 'hubspot'] as const;
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('decide the bundled sample leads with the small, mid and large presets and summarise')
-    .action(async () => {
-      const leads = [];
-      for await (const item of readLeadInput(SAMPLES)) if (item.ok) leads.push(item.lead);
-      const now = Date.parse(SAMPLE_NOW);
-      const ja = new ReasonRenderer('ja');
-      const out: string[] = [
-        `${leads.length} sample leads (samples/leads.jsonl), decided at ${SAMPLE_NOW}`,
-        '',
-      ];
-      for (const preset of PRESETS) {
-        const rules = loadCompiledRuleSet(preset);
-        const flags = { yes: 0, no: 0, hold: 0 };
-        // Grouped by reason code (numbers differ per lead); one rendered example per code.
-        const reasons = new Map<string, { n: number; text: string }>();
-        let example: string | undefined;
-        for (const lead of leads) {
-          const d = decide(lead, rules, now);
-          flags[d.flag]++;
-          const top = d.reasons[0];
-          if (top) {
-            const seen = reasons.get(top.code);
-            if (seen) seen.n++;
-            else reasons.set(top.code, { n: 1, text: ja.render(top) });
-          }
-          if (!example && d.flag === 'yes')
-            example = `${lead.company.name ?? lead.id}: ${ja.renderCompact(d.reasons, 255)}`;
-        }
-        out.push(`■ ${preset}: はい ${flags.yes} / いいえ ${flags.no} / 一時保留 ${flags.hold}`);
-        for (const { n, text } of [...reasons.values()].sort((a, b) => b.n - a.n).slice(0, 4)) {
-          out.push(`   ${pad(String(n), 4)} ${text}${n > 1 ? ' など' : ''}`);
-        }
-        if (example) out.push(`   例) ${example}`);
-        out.push('');
-      }
-      out.push('Try: npm run tossup -- score --rules large --input samples/leads.jsonl --format table');
-      process.stdout.write(`${out.join('\n')}\n`);
+    .description(
+      'start local Salesforce and HubSpot emulators with a generated data set and run the whole toss-up flow on both (what `npm start` runs)',
+    )
+    .option('--leads <n>', 'people in the generated data set', positiveInt, 3000)
+    .option('--seed <n>', 'data set seed', positiveInt, 1)
+    .option('--rules <preset|file>', 'rule set', 'large')
+    .addOption(new Option('--locale <locale>', 'language').choices(['ja', 'en']).default('ja'))
+    .option('--out <dir>', 'where report.html and the run reports go', 'out')
+    .action(async (opts: DemoOptions) => {
+      process.exitCode = await runDemo(opts, process.stdout, process.stderr);
     });
+}
+
+/** The demo: emulators up, one full sync per CRM through the real SDKs, summary, HTML report. */
+export async function runDemo(
+  opts: DemoOptions,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream & { isTTY?: boolean },
+): Promise<number> {
+  const ja = opts.locale === 'ja';
+  const started = Date.now();
+  stderr.write(
+    ja
+      ? `ローカルの Salesforce / HubSpot エミュレーターを起動し、${opts.leads.toLocaleString()} 件のサンプルデータを投入しています…\n`
+      : `Starting local Salesforce and HubSpot emulators with ${opts.leads.toLocaleString()} generated people…\n`,
+  );
+  const emulators = await startEmulators({
+    leads: opts.leads,
+    seed: opts.seed,
+    workDir: join(opts.out, 'demo'),
+  });
+  const stateDir = mkdtempSync(join(tmpdir(), 'tossup-demo-state-'));
+  const reports: RunReport[] = [];
+  let exitCode = 0;
+  try {
+    for (const crm of CRMS) {
+      const env = {
+        ...emulators.info.env,
+        TOSSUP_RULES: opts.rules,
+        TOSSUP_LOCALE: opts.locale,
+        TOSSUP_STATE_DIR: stateDir,
+        TOSSUP_RUNS_DIR: join(opts.out, 'runs'),
+      };
+      // The per-run summary goes to the JSON report; the demo prints one combined summary below.
+      const r = await executeSync({ crm }, { env, stdout: discard(), stderr, profileFiles: [] });
+      if (r.report) reports.push(r.report);
+      if (r.exitCode !== 0) exitCode = r.exitCode;
+    }
+    mkdirSync(opts.out, { recursive: true });
+    const htmlPath = join(opts.out, 'report.html');
+    writeFileSync(
+      htmlPath,
+      renderReportHtml({
+        reports,
+        ownerNames: ownerNames(emulators),
+        locale: opts.locale,
+        generatedAt: new Date().toISOString(),
+      }),
+    );
+    stdout.write(summary(reports, emulators, opts, (Date.now() - started) / 1000, htmlPath));
+  } finally {
+    await emulators.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  return exitCode;
+}
+
+function summary(
+  reports: RunReport[],
+  emulators: RunningEmulators,
+  opts: DemoOptions,
+  seconds: number,
+  html: string,
+): string {
+  const ja = opts.locale === 'ja';
+  const names = ownerNames(emulators);
+  const n = (v: number) => v.toLocaleString(ja ? 'ja-JP' : 'en-US');
+  const out: string[] = ['', ja ? '■ トスアップ連携デモ 結果' : '■ Toss-up demo results', ''];
+  for (const r of reports) {
+    const crm = r.crm === 'salesforce' ? 'Salesforce' : 'HubSpot';
+    const ratio = r.api.minimum > 0 ? (r.api.total / r.api.minimum).toFixed(2) : '-';
+    out.push(
+      `[${crm}]  ${ja ? 'ルール' : 'rules'} ${r.rules.name}@${r.rules.version}  ${(r.durationMs / 1000).toFixed(1)} s`,
+    );
+    out.push(
+      `  ${ja ? 'リード' : 'leads'} ${n(r.counts.leadsRead)}  ${ja ? '更新' : 'updated'} ${n(r.counts.written)}  ${ja ? 'タスク' : 'tasks'} ${n(r.counts.tasksCreated)}  ${ja ? 'スキップ/失敗' : 'skipped/failed'} ${r.counts.skipped}/${r.counts.failed}`,
+    );
+    out.push(
+      `  ${ja ? 'フラグ' : 'flags'}: ${(['yes', 'hold', 'no'] as const).map((f) => `${FLAG_LABELS[opts.locale][f]} ${n(r.byFlag[f] ?? 0)}`).join(' / ')}`,
+    );
+    out.push(`  ${ja ? '主な理由' : 'top reasons'}:`);
+    for (const [code, count] of top(r.byReasonCode, 5)) {
+      out.push(`    ${pad(n(count), 6)} ${reasonCodeLabel(code, opts.locale)}`);
+    }
+    out.push(`  ${ja ? '担当者別タスク (上位5)' : 'tasks per rep (top 5)'}:`);
+    for (const [owner, count] of top(r.tasksPerOwner, 5))
+      out.push(`    ${pad(n(count), 6)} ${names[owner] ?? owner}`);
+    const due = Object.entries(r.dueDates).sort(([a], [b]) => (a < b ? -1 : 1));
+    out.push(`  ${ja ? '期限' : 'due dates'}: ${due.map(([d, c]) => `${d} (${c})`).join(', ') || '-'}`);
+    out.push(
+      `  API: ${n(r.api.total)} ${ja ? '回 (最小' : 'calls (minimum'} ${n(r.api.minimum)}, ${ratio}×)`,
+      '',
+    );
+  }
+  out.push(
+    ja
+      ? `HTML レポート: ${relative(process.cwd(), html)}  (ブラウザで開けます。外部通信なし)`
+      : `HTML report: ${relative(process.cwd(), html)} (open it in a browser; no network needed)`,
+    ja ? `実行レポート (JSON): ${join(opts.out, 'runs')}/` : `Run reports (JSON): ${join(opts.out, 'runs')}/`,
+    ja ? `合計 ${seconds.toFixed(1)} 秒` : `Total ${seconds.toFixed(1)} s`,
+    '',
+    ja
+      ? '実際の組織/ポータルに対しては: npm run tossup -- sync --crm salesforce|hubspot --dry-run (設定は docs/pipeline.md)'
+      : 'Against a real org or portal: npm run tossup -- sync --crm salesforce|hubspot --dry-run (settings: docs/pipeline.md)',
+    '',
+  );
+  return out.join('\n');
+}
+
+/** CRM user/owner id → rep name, for tasks-per-rep in the summary and the report. */
+function ownerNames(e: RunningEmulators): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const u of e.world.users) {
+    const name = `${u.lastName} ${u.firstName}`;
+    const sf = e.salesforce.seeded?.users.get(u.key);
+    const hs = e.hubspot.seedSummary?.ids.owners.get(u.key);
+    if (sf) {
+      out[sf] = name;
+      out[sf.slice(0, 15)] = name;
+    }
+    if (hs) out[hs] = name;
+  }
+  return out;
+}
+
+function top(counts: Readonly<Record<string, number>>, k: number): Array<[string, number]> {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, k);
+}
+
+function discard(): Writable {
+  return new Writable({
+    write(_chunk, _enc, cb) {
+      cb();
+    },
+  });
+}
+
+function positiveInt(value: string): number {
+  const v = Number(value);
+  if (!Number.isInteger(v) || v <= 0)
+    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
+  return v;
 }

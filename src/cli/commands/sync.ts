@@ -67,6 +67,14 @@ export function registerSync(program: Command): void {
 
 /** The whole `tossup sync`; returns the exit code (docs/pipeline.md, "Exit codes"). */
 export async function syncCommand(opts: SyncCommandOptions, io: SyncIo): Promise<number> {
+  return (await executeSync(opts, io)).exitCode;
+}
+
+/** `tossup sync` returning its report too (null when it stopped before running), for `tossup demo`. */
+export async function executeSync(
+  opts: SyncCommandOptions,
+  io: SyncIo,
+): Promise<{ exitCode: number; report: RunReport | null; reportPath: string | null }> {
   const clock = io.clock ?? systemClock;
   let settings: ReturnType<typeof resolveSyncSettings>;
   let setup: ReturnType<typeof loadConfig>;
@@ -76,7 +84,7 @@ export async function syncCommand(opts: SyncCommandOptions, io: SyncIo): Promise
   } catch (e) {
     if (e instanceof SettingsError || e instanceof ConfigError) {
       io.stderr.write(`${e.message}\n`);
-      return ExitCode.Fix;
+      return { exitCode: ExitCode.Fix, report: null, reportPath: null };
     }
     throw e;
   }
@@ -89,7 +97,7 @@ export async function syncCommand(opts: SyncCommandOptions, io: SyncIo): Promise
   } catch (e) {
     if (e instanceof ConnectorUnavailableError) {
       io.stderr.write(`${e.message}\n`);
-      return ExitCode.Fix;
+      return { exitCode: ExitCode.Fix, report: null, reportPath: null };
     }
     throw e;
   }
@@ -133,7 +141,7 @@ export async function syncCommand(opts: SyncCommandOptions, io: SyncIo): Promise
   io.stdout.write(renderSummary(report, settings.locale));
   const path = await saveRunReport(report, settings.runsDir);
   io.stdout.write(`${settings.locale === 'ja' ? 'レポート' : 'report'}: ${path}\n`);
-  return exitCodeOf(report);
+  return { exitCode: exitCodeOf(report), report, reportPath: path };
 }
 
 function loadConfig(settings: ReturnType<typeof resolveSyncSettings>) {
