@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** The settings file serverless.yml reads; `TOSSUP_SETTINGS` picks another one (one per stage). */
+export const DEFAULT_SETTINGS_FILE = 'infra/settings.yml';
+
+/** CloudWatch Logs accepts only these retention periods. */
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+const Seconds = (max: number) => z.number().int().positive().max(max);
+const Schedule = z.string().regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, {
+  error: 'is not an EventBridge schedule such as rate(5 minutes) or cron(0/10 * * * ? *)',
+});
+
+const CrmSettingsSchema = z.strictObject({
+  enabled: z.boolean(),
+  schedule: Schedule,
+  maximumConcurrency: z.number().int().min(2).max(1000),
+  mapping: z.string(),
+});
+
+export const DeploySettingsSchema = z.strictObject({
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'is not an AWS region such as ap-northeast-1' }),
+  logRetentionDays: z.number().refine((d) => RETENTION_DAYS.includes(d), {
+    error: `must be one of CloudWatch's retention periods: ${RETENTION_DAYS.join(', ')}`,
+  }),
+  alarmEmail: z.union([z.literal(''), z.email()]),
+  bundleAwsSdk: z.boolean(),
+  config: z.strictObject({
+    rules: z.string().min(1),
+    routing: z.string().min(1),
+    sla: z.string().min(1),
+    locale: z.enum(['ja', 'en']),
+    queueTaskOwners: z.record(z.string(), z.string()),
+    scope: z.string().regex(/^[A-Za-z0-9_-]+$/),
+  }),
+  worker: z.strictObject({
+    timeoutSeconds: Seconds(900),
+    memoryMb: z.number().int().min(128).max(10240),
+    batchSize: z.number().int().min(1).max(10000),
+    maximumBatchingWindowSeconds: z.number().int().min(0).max(300),
+    quotaBackoffSeconds: Seconds(43_200),
+  }),
+  queue: z.strictObject({
+    visibilityTimeoutSeconds: Seconds(43_200),
+    maxReceiveCount: z.number().int().min(1).max(1000),
+    retentionSeconds: z.number().int().min(60).max(1_209_600),
+  }),
+  sync: z.strictObject({ timeoutSeconds: Seconds(900), memoryMb: z.number().int().min(128).max(10240) }),
+  webhook: z.strictObject({
+    timeoutSeconds: Seconds(29),
+    memoryMb: z.number().int().min(128).max(10240),
+    dedupTtlSeconds: Seconds(30 * 86_400),
+    portalId: z.string().regex(/^\d*$/, { error: 'is a HubSpot account id (digits), or empty' }),
+  }),
+  crms: z.strictObject({ salesforce: CrmSettingsSchema, hubspot: CrmSettingsSchema }),
+});
+export type DeploySettings = z.infer<typeof DeploySettingsSchema>;
+export type DeployCrm = keyof DeploySettings['crms'];
+
+export class DeploySettingsError extends Error {
+  readonly problems: readonly string[];
+  constructor(file: string, problems: readonly string[]) {
+    super(`${file} is not a valid deployment settings file:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'DeploySettingsError';
+    this.problems = problems;
+  }
+}
+
+export function settingsFile(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  root = process.cwd(),
+): string {
+  const file = env.TOSSUP_SETTINGS || DEFAULT_SETTINGS_FILE;
+  return isAbsolute(file) ? file : resolve(root, file);
+}
+
+/**
+ * Reads and checks the settings: the schema, then the rules AWS enforces only at deploy time or
+ * not at all (a queue whose visibility timeout is shorter than 6 worker timeouts deploys, then
+ * redelivers messages that are still being worked on).
+ */
+export function loadDeploySettings(file: string): DeploySettings {
+  let data: unknown;
+  try {
+    data = parseYaml(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DeploySettingsError(file, [`cannot be read as YAML (${(e as Error).message.split('\n')[0]})`]);
+  }
+  const parsed = DeploySettingsSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new DeploySettingsError(
+      file,
+      parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(top)'}: ${i.message}`),
+    );
+  }
+  const problems = invariantProblems(parsed.data);
+  if (problems.length) throw new DeploySettingsError(file, problems);
+  return parsed.data;
+}
+
+export function invariantProblems(s: DeploySettings): string[] {
+  const problems: string[] = [];
+  if (s.queue.visibilityTimeoutSeconds < 6 * s.worker.timeoutSeconds) {
+    problems.push(
+      `queue.visibilityTimeoutSeconds (${s.queue.visibilityTimeoutSeconds}) must be at least 6 x worker.timeoutSeconds (${6 * s.worker.timeoutSeconds}), or SQS hands a batch to a second worker while the first still works on it`,
+    );
+  }
+  if (s.queue.maxReceiveCount < 5) {
+    problems.push(
+      `queue.maxReceiveCount (${s.queue.maxReceiveCount}) must be at least 5: fewer receives send messages to the dead-letter queue after a short CRM outage`,
+    );
+  }
+  if (s.worker.batchSize > 10 && s.worker.maximumBatchingWindowSeconds < 1) {
+    problems.push(
+      'worker.maximumBatchingWindowSeconds must be at least 1 when worker.batchSize is above 10 (an AWS rule)',
+    );
+  }
+  if (s.worker.quotaBackoffSeconds > s.queue.retentionSeconds) {
+    problems.push(
+      'worker.quotaBackoffSeconds must be shorter than queue.retentionSeconds, or waiting messages expire',
+    );
+  }
+  return problems;
+}

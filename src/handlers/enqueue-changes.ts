@@ -1,0 +1,161 @@
+import type { Lead } from '../domain/lead.ts';
+import type { Logger } from '../logging/logger.ts';
+import { cursorAtOrAfter, sameCursor } from '../pipeline/cursor-order.ts';
+import { type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
+import { cursorKey } from '../pipeline/run-sync.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { CrmConnector } from '../ports/crm-connector.ts';
+import type { SyncCursor } from '../ports/lead-source.ts';
+import type { SyncStateStore } from '../state/sync-state-store.ts';
+import {
+  type MessageQueue,
+  messageBytes,
+  type OutgoingMessage,
+  type QueueLimits,
+  QueueSendError,
+  SQS_LIMITS,
+} from './message-queue.ts';
+import { leadMessage } from './queue-message.ts';
+
+/** Kept 90 days like the pipeline's own skips. */
+const SKIPPED_TTL_SECONDS = 90 * 86_400;
+
+export interface EnqueueOptions {
+  connector: CrmConnector;
+  state: SyncStateStore;
+  queue: MessageQueue;
+  scope: string;
+  clock: Clock;
+  log: Logger;
+  /** Milliseconds left before the Lambda's deadline. */
+  remainingMs: () => number;
+  /** Always keep this much time in hand, on top of the slowest page seen so far (default 15 s). */
+  reserveMs?: number;
+  limits?: QueueLimits;
+}
+
+export type EnqueueStop =
+  | { reason: 'caught_up' }
+  | { reason: 'time' }
+  | { reason: 'failure'; signal: StopSignal };
+
+export interface EnqueueReport {
+  pages: number;
+  leadsRead: number;
+  enqueued: number;
+  deleted: number;
+  /** Leads too large for one queue message; recorded in the skipped list. */
+  oversized: number;
+  committedPages: number;
+  cursor: SyncCursor | null;
+  stop: EnqueueStop;
+}
+
+/**
+ * The scheduled reader: pages of changed leads from the stored cursor, each page sent to the queue
+ * (one message per lead) and only then its cursor committed with compare-and-set, so a crash or a
+ * stop between the two re-reads the page next time (the worker's version records make the repeat
+ * harmless) and nothing is ever skipped. Stops cleanly (no throw) when the CRM's allowance is spent,
+ * on a transient failure, and when the remaining Lambda time gets short; the next schedule resumes
+ * from the committed cursor. Auth/config problems and surprises come back as a `failure` stop that
+ * the handler turns into an error (an alarm).
+ */
+export async function enqueueChanges(o: EnqueueOptions): Promise<EnqueueReport> {
+  const key = cursorKey(o.connector.crm, o.scope);
+  const reserveMs = o.reserveMs ?? 15_000;
+  const limits = o.limits ?? SQS_LIMITS;
+  const report: EnqueueReport = {
+    pages: 0,
+    leadsRead: 0,
+    enqueued: 0,
+    deleted: 0,
+    oversized: 0,
+    committedPages: 0,
+    cursor: null,
+    stop: { reason: 'caught_up' },
+  };
+
+  let version: number | null = null;
+  let stored: SyncCursor | null = null;
+  try {
+    const current = await o.state.getCursor(key);
+    stored = current?.cursor ?? null;
+    version = current?.version ?? null;
+    report.cursor = stored;
+    let slowestPageMs = 0;
+    let pageStarted = Date.now();
+    for await (const page of o.connector.source.readChanges({ since: stored })) {
+      report.pages++;
+      report.leadsRead += page.leads.length;
+      report.deleted += page.deletedIds.length;
+      const deleted = new Set(page.deletedIds);
+      const leads = deleted.size ? page.leads.filter((l) => !deleted.has(l.id)) : page.leads;
+      const messages = await sendable(leads, limits, o, key, report);
+      await o.queue.sendAll(messages);
+      report.enqueued += messages.length;
+      if (stored === null || (cursorAtOrAfter(page.cursor, stored) && !sameCursor(page.cursor, stored))) {
+        version = (await o.state.putCursor(key, page.cursor, version)).version;
+        stored = page.cursor;
+        report.cursor = page.cursor;
+        report.committedPages++;
+      }
+      const now = Date.now();
+      slowestPageMs = Math.max(slowestPageMs, now - pageStarted);
+      pageStarted = now;
+      // Leave room for one more page of the slowest kind seen, twice over, plus the reserve.
+      if (o.remainingMs() < reserveMs + 2 * slowestPageMs) {
+        report.stop = { reason: 'time' };
+        break;
+      }
+    }
+  } catch (e) {
+    report.stop = { reason: 'failure', signal: signalOf(e) };
+  }
+  return report;
+}
+
+/** Queue messages for a page; leads too large for one message are recorded as skipped instead. */
+async function sendable(
+  leads: readonly Lead[],
+  limits: QueueLimits,
+  o: EnqueueOptions,
+  scope: string,
+  report: EnqueueReport,
+): Promise<OutgoingMessage[]> {
+  const out: OutgoingMessage[] = [];
+  for (const lead of leads) {
+    const m = leadMessage(lead);
+    const bytes = messageBytes(m);
+    if (bytes <= limits.maxMessageBytes) {
+      out.push(m);
+      continue;
+    }
+    report.oversized++;
+    o.log.warn(
+      { leadId: lead.id, bytes, limit: limits.maxMessageBytes },
+      'lead too large for one queue message; skipped',
+    );
+    await o.state.recordSkipped(
+      {
+        scope,
+        leadId: lead.id,
+        objectType: lead.objectType,
+        stage: 'plan',
+        kind: 'invalid_record',
+        code: 'message_too_large',
+        message: `the lead is ${bytes} bytes as a queue message (limit ${limits.maxMessageBytes}); trim its activities or mapping`,
+        at: o.clock.now().toISOString(),
+      },
+      SKIPPED_TTL_SECONDS,
+    );
+  }
+  return out;
+}
+
+function signalOf(e: unknown): StopSignal {
+  if (e instanceof QueueSendError) {
+    // SQS failed some entries even after retries: nothing of the page is committed; next run resends.
+    return { kind: 'transient', action: 'retry', code: 'queue_send_failed', message: e.message };
+  }
+  return stopFromError(e);
+}

@@ -1,0 +1,58 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/**
+ * Environment of the Lambda functions, set by serverless.yml. Read once at module scope; a missing or
+ * wrong variable fails the function's initialisation with every problem named.
+ */
+
+/** serverless.yml writes an unset optional setting as ''; that means "not set". */
+const Optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const Common = {
+  TOSSUP_STATE_TABLE: z.string().min(3),
+  TOSSUP_QUEUE_URL: z.url(),
+  TOSSUP_SECRET_ID: z.string().min(1),
+  /** Where the bundled admin files are; next to the bundle unless set (tests point it elsewhere). */
+  TOSSUP_CONFIG_DIR: Optional(z.string().min(1)),
+};
+
+export const CrmFunctionEnvSchema = z.object({
+  ...Common,
+  TOSSUP_CRM: z.enum(['salesforce', 'hubspot']),
+  /** The sync scope: one cursor per CRM and scope, and the skipped list's key. */
+  TOSSUP_SCOPE: z.string().min(1).default('default'),
+  TOSSUP_QUOTA_BACKOFF_SECONDS: z.coerce.number().int().positive().max(43_200).default(3600),
+});
+export type CrmFunctionEnv = z.infer<typeof CrmFunctionEnvSchema>;
+
+export const WebhookEnvSchema = z.object({
+  ...Common,
+  /** Only this HubSpot account's events are acted on, when set. */
+  TOSSUP_HUBSPOT_PORTAL_ID: Optional(z.string().regex(/^\d+$/)),
+  TOSSUP_WEBHOOK_DEDUP_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(48 * 3600),
+});
+export type WebhookEnv = z.infer<typeof WebhookEnvSchema>;
+
+export class LambdaEnvError extends Error {
+  constructor(problems: string[]) {
+    super(`the function's environment is incomplete (set by serverless.yml): ${problems.join('; ')}`);
+    this.name = 'LambdaEnvError';
+  }
+}
+
+export function parseEnv<T>(schema: z.ZodType<T>, env: Readonly<Record<string, string | undefined>>): T {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new LambdaEnvError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+}
+
+/** `config/` beside the bundle (`dist/lambda/<fn>/index.mjs`), where the build copied the admin files. */
+export function configDirOf(env: { TOSSUP_CONFIG_DIR?: string | undefined }, bundleUrl: string): string {
+  return env.TOSSUP_CONFIG_DIR ?? fileURLToPath(new URL('./config/', bundleUrl));
+}

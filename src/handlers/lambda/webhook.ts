@@ -1,0 +1,4 @@
+// Lambda entry: built into dist/lambda/<function>/index.mjs. Module scope runs once per container.
+import { webhookFromEnv } from '../wiring.ts';
+
+export const handler = webhookFromEnv(process.env);

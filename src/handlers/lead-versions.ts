@@ -1,0 +1,31 @@
+/**
+ * Per-lead version records: the worker's guard against out-of-order and concurrent delivery.
+ *
+ * SQS may deliver two versions of one lead out of order, or the same version to two workers at once.
+ * Before processing a lead at version `v` (its `modifiedAt` in epoch ms), a worker claims the lead:
+ * - nothing stored, or `done` at an older version, or an abandoned claim (lease passed) at `v` or
+ *   older → `claimed`: process it, then `complete` (or `release` on failure);
+ * - a newer version stored (done or in progress) → `stale`: a newer decision exists or is being made,
+ *   so this one is dropped (acknowledged without any CRM call);
+ * - `done` at exactly `v` → `done`: a duplicate delivery of work already finished;
+ * - a live claim at `v` or older by another worker → `busy`: retry later (the message comes back
+ *   after the visibility timeout and finds the other worker's result).
+ * A claim's lease ends with the claiming invocation's deadline, so a crashed worker's claim is taken
+ * over by the redelivery (like Powertools' `in_progress_expiration`).
+ */
+export type ClaimOutcome =
+  | { status: 'claimed'; token: string }
+  | { status: 'stale' | 'done' | 'busy'; storedVersion: number };
+
+export interface LeadVersions {
+  claim(leadKey: string, version: number, leaseUntilMs: number): Promise<ClaimOutcome>;
+  /** Marks the claimed version done; false when the claim was lost (taken over after its lease). */
+  complete(leadKey: string, version: number, token: string): Promise<boolean>;
+  /** Gives the claim up at once so a redelivery need not wait for the lease. */
+  release(leadKey: string, version: number, token: string): Promise<void>;
+}
+
+/** `lead|<crm>|<objectType>|<id>`: one record per CRM record. */
+export function leadVersionKey(crm: string, objectType: string, id: string): string {
+  return `${crm}|${objectType}|${id}`;
+}

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import type { Logger } from '../logging/logger.ts';
+import type { Clock } from '../ports/clock.ts';
+import { HubspotWebhookSecretSchema, parseSecret } from './crm-secret.ts';
+import type { EventDedup } from './event-dedup.ts';
+import { checkHubspotSignature } from './hubspot-signature.ts';
+import type { HttpApiEvent, HttpApiResult, LambdaContext } from './lambda-types.ts';
+import type { MessageQueue } from './message-queue.ts';
+import { refreshMessage } from './queue-message.ts';
+import type { SecretSource } from './secret-source.ts';
+
+/** HubSpot retries a delivery for up to 24 hours; ids are remembered a day longer than that. */
+export const DEFAULT_DEDUP_TTL_SECONDS = 48 * 3600;
+/** A signature that fails with a cached secret older than this is checked once more with a fresh one. */
+const SECRET_RECHECK_AGE_MS = 60_000;
+const MAX_IDS_PER_MESSAGE = 100;
+
+const Id = z.union([z.number(), z.string().min(1)]).transform(String);
+const HubspotEventSchema = z.looseObject({
+  eventId: Id,
+  subscriptionType: z.string(),
+  objectId: Id.optional(),
+  portalId: Id.optional(),
+  /** New-style `object.*` subscriptions name the object type; contacts are `0-1`. */
+  objectTypeId: z.string().optional(),
+  primaryObjectId: Id.optional(),
+});
+const HubspotPayloadSchema = z.array(HubspotEventSchema).max(1000);
+type HubspotEvent = z.infer<typeof HubspotEventSchema>;
+
+export interface WebhookOptions {
+  secretId: string;
+  secrets: SecretSource;
+  dedup: EventDedup;
+  queue: MessageQueue;
+  clock: Clock;
+  log: Logger;
+  /** When set, events from any other HubSpot account are ignored. */
+  portalId?: string | null;
+  dedupTtlSeconds?: number;
+}
+
+/**
+ * HubSpot webhook endpoint (API Gateway HTTP API → Lambda). A request is acted on only when its v3
+ * signature is valid for the URL it was sent to, it is at most 5 minutes old, and its events were not
+ * seen before; then the affected contact ids are enqueued as one `refresh` message (the worker reads
+ * the contacts through the connector and decides them like any other lead).
+ *
+ * - unsigned, tampered (body, URL, timestamp), stale or wrongly keyed → 401, nothing enqueued;
+ * - a replay of a valid request within the 5 minutes, or HubSpot re-sending events → 200 with nothing
+ *   enqueued (the event ids are already claimed), so HubSpot does not retry it;
+ * - the queue cannot take the message → the claims are released and 503 is returned: HubSpot retries.
+ */
+export function createHubspotWebhookHandler(options: WebhookOptions) {
+  const ttl = options.dedupTtlSeconds ?? DEFAULT_DEDUP_TTL_SECONDS;
+
+  return async function handler(event: HttpApiEvent, context: LambdaContext): Promise<HttpApiResult> {
+    const log = options.log.child({ runId: context.awsRequestId });
+    const method = event.requestContext.http.method.toUpperCase();
+    if (method !== 'POST') return reply(405, { error: 'method not allowed' });
+
+    const headers = lowerCaseKeys(event.headers);
+    const body =
+      event.body === undefined
+        ? ''
+        : event.isBase64Encoded
+          ? Buffer.from(event.body, 'base64').toString('utf8')
+          : event.body;
+    const request = {
+      method,
+      uri: requestUri(event, headers),
+      body,
+      signature: headers['x-hubspot-signature-v3'],
+      timestamp: headers['x-hubspot-request-timestamp'],
+    };
+    const now = options.clock.now().getTime();
+    let secret = await options.secrets.get(options.secretId);
+    let check = checkHubspotSignature(request, clientSecretOf(options.secretId, secret.text), now);
+    if (!check.ok && check.reason === 'bad_signature' && now - secret.fetchedAtMs > SECRET_RECHECK_AGE_MS) {
+      // The secret may have been rotated since it was cached: one fresh read, at most once a minute.
+      secret = await options.secrets.get(options.secretId, { maxAgeMs: 0 });
+      check = checkHubspotSignature(request, clientSecretOf(options.secretId, secret.text), now);
+    }
+    if (!check.ok) {
+      log.warn({ reason: check.reason, path: event.rawPath }, 'webhook request refused');
+      return reply(401, { error: 'unauthorized' });
+    }
+
+    let events: HubspotEvent[];
+    try {
+      events = HubspotPayloadSchema.parse(JSON.parse(body));
+    } catch {
+      log.warn({ path: event.rawPath }, 'signed webhook request with an unexpected body');
+      return reply(400, { error: 'expected a JSON array of HubSpot events' });
+    }
+
+    const relevant = events.filter(
+      (e) => isContactChange(e) && (!options.portalId || e.portalId === options.portalId),
+    );
+    const claimed = (
+      await Promise.all(relevant.map(async (e) => ((await options.dedup.claim(e.eventId, ttl)) ? e : null)))
+    ).filter((e): e is HubspotEvent => e !== null);
+    const ids = [...new Set(claimed.flatMap(contactIdsOf))];
+    const summary = {
+      events: events.length,
+      relevant: relevant.length,
+      duplicates: relevant.length - claimed.length,
+      contacts: ids.length,
+    };
+    if (ids.length === 0) {
+      log.info(summary, 'webhook accepted: nothing new to enqueue');
+      return reply(200, { accepted: 0, duplicates: summary.duplicates });
+    }
+
+    const messages = [];
+    for (let i = 0; i < ids.length; i += MAX_IDS_PER_MESSAGE) {
+      const chunk = ids.slice(i, i + MAX_IDS_PER_MESSAGE);
+      messages.push(
+        refreshMessage(
+          { crm: 'hubspot', objectType: 'contact', ids: chunk, source: 'hubspot-webhook' },
+          `${claimed.map((e) => e.eventId).join(',')}#${i}`,
+        ),
+      );
+    }
+    try {
+      await options.queue.sendAll(messages);
+    } catch (e) {
+      await Promise.all(claimed.map((c) => options.dedup.release(c.eventId).catch(() => undefined)));
+      log.error({ err: e, ...summary }, 'could not enqueue the webhook events; HubSpot will retry them');
+      return reply(503, { error: 'try again later' });
+    }
+    log.info(summary, 'webhook accepted');
+    return reply(200, { accepted: ids.length, duplicates: summary.duplicates });
+  };
+}
+
+function clientSecretOf(secretId: string, text: string): string {
+  return parseSecret(HubspotWebhookSecretSchema, secretId, text).clientSecret;
+}
+
+/**
+ * The URL HubSpot signed: https (API Gateway serves nothing else) + the Host it called + the raw path
+ * and query. With a custom domain the Host header is that domain.
+ */
+export function requestUri(event: HttpApiEvent, headers: Record<string, string | undefined>): string {
+  const host = headers.host ?? event.requestContext.domainName;
+  return `https://${host}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
+}
+
+/** Contact changes worth deciding again; deletions need nothing written. */
+function isContactChange(e: HubspotEvent): boolean {
+  const type = e.subscriptionType;
+  if (type.startsWith('contact.')) return !/deletion/i.test(type);
+  return type.startsWith('object.') && e.objectTypeId === '0-1' && !/deletion/i.test(type);
+}
+
+function contactIdsOf(e: HubspotEvent): string[] {
+  // A merge names the surviving record as primaryObjectId.
+  return [e.primaryObjectId ?? e.objectId].filter((id): id is string => id !== undefined);
+}
+
+function lowerCaseKeys(headers: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function reply(statusCode: number, body: unknown): HttpApiResult {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}

@@ -1,0 +1,422 @@
+import { CrmError, type FailureKind } from '../domain/errors.ts';
+import type { Lead } from '../domain/lead.ts';
+import type { Logger } from '../logging/logger.ts';
+import { emitMetrics } from '../logging/metrics.ts';
+import type { SyncCrm } from '../pipeline/connector-registry.ts';
+import { type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
+import { type LeadOutcome, type PipelineDeps, processLeads } from '../pipeline/process-leads.ts';
+import { cursorKey } from '../pipeline/run-sync.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { CrmConnector } from '../ports/crm-connector.ts';
+import type { RoutingState } from '../ports/routing-state.ts';
+import type { SyncStateStore } from '../state/sync-state-store.ts';
+import type { BundledConfig } from './bundled-config.ts';
+import type { ConnectorProvider } from './connector-provider.ts';
+import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from './lambda-types.ts';
+import { leadLookupOf } from './lead-lookup.ts';
+import { type LeadVersions, leadVersionKey } from './lead-versions.ts';
+import type { VisibilityControl } from './message-queue.ts';
+import { type QueueMessage, QueueMessageSchema, TRACE_ATTRIBUTE } from './queue-message.ts';
+
+export interface WorkerOptions {
+  crm: SyncCrm;
+  /** Sync scope: the skipped-records list is kept under `cursorKey(crm, scope)`, as in the CLI. */
+  scope: string;
+  config: BundledConfig;
+  connectors: ConnectorProvider;
+  state: SyncStateStore;
+  routingState: RoutingState;
+  versions: LeadVersions;
+  /** Pushes back messages that failed for a spent quota or with a Retry-After. */
+  visibility?: VisibilityControl;
+  clock: Clock;
+  log: Logger;
+  /** How long a message waits when the CRM's daily allowance is spent (default 1 hour). */
+  quotaBackoffSeconds?: number;
+}
+
+/** A whole-batch failure (auth, config, our own bug): the batch returns to the queue and alarms. */
+export class WorkerBatchError extends Error {
+  readonly kind: StopSignal['kind'];
+  readonly code: string;
+  constructor(stop: StopSignal, options?: ErrorOptions) {
+    super(`batch stopped (${stop.kind}/${stop.code}): ${stop.message}`, options);
+    this.name = 'WorkerBatchError';
+    this.kind = stop.kind;
+    this.code = stop.code;
+  }
+}
+
+interface Unit {
+  record: SqsRecord;
+  message: QueueMessage;
+  /** Record keys (`leadVersionKey`) of the leads this message resolved to. */
+  leadKeys: string[];
+}
+
+interface Group {
+  lead: Lead;
+  version: number | null;
+  token?: string;
+  result?: { ok: true } | { ok: false; kind: FailureKind | 'busy'; retryAfterMs?: number };
+}
+
+const DEFAULT_QUOTA_BACKOFF_SECONDS = 3600;
+/** Second pass for the leads a single failing record kept from being written (see `runPasses`). */
+const MAX_PASSES = 2;
+
+/**
+ * The SQS worker: decide → route → tasks → fields for one batch through `processLeads` (the same
+ * function the CLI's `runSync` uses), returning `batchItemFailures` with exactly the messages whose
+ * leads must come back:
+ * - written, unchanged, or skipped as `invalid_record` (recorded in the skipped list) → done;
+ * - `transient`, `rate_limited`, `quota_exhausted`, or not attempted because of those → failed, so SQS
+ *   redelivers (rate-limited and quota failures are pushed out by `Retry-After` / the quota backoff);
+ * - a message that is not a valid queue message → failed every time, so it ends in the DLQ;
+ * - auth/config, or an error of our own → the handler throws: the whole batch returns and alarms.
+ *
+ * Duplicate, crashed-and-redelivered and out-of-order messages are safe: each lead is claimed at its
+ * version first (`LeadVersions`), tasks are created before fields and are idempotent per episode key
+ * (done-record + the CRM's own key), and a stale version is acknowledged without any CRM call.
+ */
+export function createWorkerHandler(options: WorkerOptions) {
+  const quotaBackoff = options.quotaBackoffSeconds ?? DEFAULT_QUOTA_BACKOFF_SECONDS;
+
+  return async function handler(event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> {
+    const log = options.log.child({ runId: context.awsRequestId });
+    const failed = new Map<string, SqsRecord>();
+    const delays = new Map<string, number>();
+    const counts = { messages: event.Records.length, badMessages: 0, stale: 0, duplicates: 0, busy: 0 };
+
+    const units = parseRecords(event.Records, options.crm, log, failed);
+    counts.badMessages = failed.size;
+    if (units.length === 0) return response(failed);
+
+    const connector = await options.connectors.get();
+    const groups = new Map<string, Group>();
+    await resolveLeads(units, connector, groups, failed, delays, log, options, quotaBackoff);
+
+    // A claim lapses with this invocation's deadline, so a crash leaves nothing locked for longer.
+    const leaseUntilMs = options.clock.now().getTime() + context.getRemainingTimeInMillis();
+    const work: Group[] = [];
+    await Promise.all(
+      [...groups.entries()].map(async ([key, g]) => {
+        if (g.version === null) return void work.push(g);
+        const claim = await options.versions.claim(key, g.version, leaseUntilMs);
+        if (claim.status === 'claimed') {
+          g.token = claim.token;
+          work.push(g);
+        } else if (claim.status === 'busy') {
+          g.result = { ok: false, kind: 'busy' };
+          counts.busy++;
+        } else {
+          g.result = { ok: true };
+          counts[claim.status === 'stale' ? 'stale' : 'duplicates']++;
+          log.info(
+            { leadId: g.lead.id, version: g.version, storedVersion: claim.storedVersion },
+            `lead version ${claim.status}: acknowledged without a CRM call`,
+          );
+        }
+      }),
+    );
+
+    let outcomes: LeadOutcome[] = [];
+    try {
+      outcomes = await runPasses(work, connector, options, log);
+    } catch (e) {
+      await settleClaims(work, options.versions, log, true);
+      // Credentials the CRM rejected are fetched afresh next time (a rotation may have happened).
+      if (e instanceof WorkerBatchError && e.kind === 'auth') options.connectors.invalidate();
+      throw e;
+    }
+    await settleClaims(work, options.versions, log, false);
+
+    for (const u of units) {
+      if (failed.has(u.record.messageId)) continue;
+      const bad = u.leadKeys.map((k) => groups.get(k)?.result).find((r) => r && !r.ok);
+      if (!bad || bad.ok) continue;
+      failed.set(u.record.messageId, u.record);
+      const delay = delayFor(bad.kind, bad.retryAfterMs, quotaBackoff);
+      if (delay !== null) delays.set(u.record.receiptHandle, delay);
+    }
+    await applyDelays(delays, failed, options.visibility, log);
+
+    const tally = tallyOutcomes(outcomes);
+    emitMetrics(
+      log,
+      { crm: options.crm, fn: 'worker' },
+      { ...counts, ...tally, failedMessages: failed.size },
+      options.clock.now(),
+    );
+    return response(failed);
+  };
+}
+
+function response(failed: Map<string, SqsRecord>): SqsBatchResponse {
+  return { batchItemFailures: [...failed.keys()].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+function parseRecords(
+  records: SqsRecord[],
+  crm: SyncCrm,
+  log: Logger,
+  failed: Map<string, SqsRecord>,
+): Unit[] {
+  const units: Unit[] = [];
+  for (const record of records) {
+    const messageLog = log.child({
+      messageId: record.messageId,
+      tossupId: record.messageAttributes?.[TRACE_ATTRIBUTE]?.stringValue,
+    });
+    let data: unknown;
+    try {
+      data = JSON.parse(record.body);
+    } catch {
+      data = undefined;
+    }
+    const parsed = QueueMessageSchema.safeParse(data);
+    if (!parsed.success || parsed.data.crm !== crm) {
+      // Never valid, so never processed: it returns until maxReceiveCount moves it to the DLQ, where
+      // it can be inspected. Only the problem's location is logged, not the body (it holds lead data).
+      const problem = parsed.success
+        ? `for ${parsed.data.crm}, but this worker serves ${crm}`
+        : parsed.error.issues
+            .slice(0, 5)
+            .map((i) => i.path.join('.') || '(body)')
+            .join(', ');
+      messageLog.error(
+        { code: 'bad_message', receiveCount: Number(record.attributes.ApproximateReceiveCount) },
+        `not a valid queue message: ${problem}`,
+      );
+      failed.set(record.messageId, record);
+      continue;
+    }
+    units.push({ record, message: parsed.data, leadKeys: [] });
+  }
+  return units;
+}
+
+/** Lead messages carry their lead; refresh messages are read through the connector in one call. */
+async function resolveLeads(
+  units: Unit[],
+  connector: CrmConnector,
+  groups: Map<string, Group>,
+  failed: Map<string, SqsRecord>,
+  delays: Map<string, number>,
+  log: Logger,
+  options: WorkerOptions,
+  quotaBackoff: number,
+): Promise<void> {
+  const add = (u: Unit, lead: Lead) => {
+    const key = leadVersionKey(options.crm, lead.objectType, lead.id);
+    u.leadKeys.push(key);
+    const version = lead.modifiedAt ? Date.parse(lead.modifiedAt) : null;
+    const g = groups.get(key);
+    // Two versions of one lead in one batch: only the newest is processed; the older is superseded.
+    if (!g || (version !== null && (g.version === null || version > g.version)))
+      groups.set(key, { lead, version });
+  };
+  const refreshes: Unit[] = [];
+  for (const u of units) {
+    if (u.message.kind === 'lead') add(u, u.message.lead);
+    else refreshes.push(u);
+  }
+  if (refreshes.length === 0) return;
+
+  const lookup = leadLookupOf(connector);
+  if (!lookup) {
+    // The connector cannot read by id: the change is picked up by the next scheduled sync instead,
+    // because the webhook's change also moved the record's modification time.
+    log.info(
+      { messages: refreshes.length },
+      'refresh messages left to the scheduled sync (connector has no readByIds)',
+    );
+    return;
+  }
+  const ids = [...new Set(refreshes.flatMap((u) => (u.message.kind === 'refresh' ? u.message.ids : [])))];
+  try {
+    const byId = new Map<string, Lead>();
+    for (let i = 0; i < ids.length; i += 100) {
+      for (const lead of await lookup.readByIds(ids.slice(i, i + 100))) byId.set(lead.id, lead);
+    }
+    for (const u of refreshes) {
+      for (const id of u.message.kind === 'refresh' ? u.message.ids : []) {
+        const lead = byId.get(id);
+        if (lead) add(u, lead);
+      }
+    }
+  } catch (e) {
+    const stop = stopFromError(e);
+    if (stop.action === 'fix' || stop.kind === 'error') throw new WorkerBatchError(stop, { cause: e });
+    log.warn(
+      { err: e, messages: refreshes.length },
+      'reading refreshed records failed; the messages return to the queue',
+    );
+    for (const u of refreshes) {
+      failed.set(u.record.messageId, u.record);
+      const delay = delayFor(
+        stop.kind as FailureKind,
+        e instanceof CrmError ? e.retryAfterMs : undefined,
+        quotaBackoff,
+      );
+      if (delay !== null) delays.set(u.record.receiptHandle, delay);
+    }
+  }
+}
+
+/**
+ * `processLeads` stops a batch at the first record that fails with a retryable kind, leaving the
+ * leads after it unwritten (the CLI must not commit a page past it). Here each lead is its own
+ * message, so the leads that were merely not attempted get one more pass; only the failing lead's
+ * message returns to the queue. A stop caused by a whole call (not one record) ends the passes.
+ */
+async function runPasses(
+  work: Group[],
+  connector: CrmConnector,
+  options: WorkerOptions,
+  log: Logger,
+): Promise<LeadOutcome[]> {
+  const outcomes: LeadOutcome[] = [];
+  const byRecord = new Map(work.map((g) => [`${g.lead.objectType}\u0000${g.lead.id}`, g]));
+  let pending = work.map((g) => g.lead);
+  let lastStop: StopSignal | null = null;
+  const deps: Omit<PipelineDeps, 'now'> = {
+    crm: options.crm,
+    sink: connector.sink,
+    rules: options.config.rules,
+    renderer: options.config.renderer,
+    routing: options.config.routing,
+    routingState: options.routingState,
+    sla: options.config.sla,
+    state: options.state,
+    recordUrl: (lead) => connector.recordUrl(lead),
+    queueTaskOwners: options.config.queueTaskOwners,
+    scope: cursorKey(options.crm, options.scope),
+  };
+
+  for (let pass = 0; pass < MAX_PASSES && pending.length > 0; pass++) {
+    const batch = await processLeads(pending, { ...deps, now: options.clock.now() });
+    for (const o of batch.outcomes) {
+      const g = byRecord.get(`${o.objectType}\u0000${o.leadId}`);
+      if (!g || o.status === 'not_attempted') continue;
+      outcomes.push(o);
+      const leadLog = log.child({ leadId: o.leadId });
+      if (o.status === 'failed') {
+        g.result = { ok: false, kind: o.failure?.kind ?? 'transient' };
+        leadLog.warn(
+          {
+            kind: o.failure?.kind,
+            code: o.failure?.code,
+            stage: o.failure?.stage,
+            reason: o.failure?.message,
+          },
+          'lead failed; its message returns to the queue',
+        );
+      } else {
+        g.result = { ok: true };
+        if (o.status === 'skipped') {
+          leadLog.warn(
+            {
+              kind: o.failure?.kind,
+              code: o.failure?.code,
+              stage: o.failure?.stage,
+              reason: o.failure?.message,
+            },
+            'lead skipped (recorded in the skipped list)',
+          );
+        }
+      }
+    }
+    lastStop = batch.stop;
+    if (!lastStop) break;
+    if (lastStop.action === 'fix' || lastStop.kind === 'error' || lastStop.kind === 'conflict') {
+      throw new WorkerBatchError(lastStop);
+    }
+    if (lastStop.leadId === undefined) break; // a whole call failed: no point in another pass
+    pending = work.filter((g) => !g.result).map((g) => g.lead);
+  }
+  for (const g of work) {
+    if (!g.result)
+      g.result = { ok: false, kind: lastStop && isFailureKind(lastStop.kind) ? lastStop.kind : 'transient' };
+  }
+  return outcomes;
+}
+
+function isFailureKind(kind: StopSignal['kind']): kind is FailureKind {
+  return kind !== 'conflict' && kind !== 'error';
+}
+
+/** Completes the claims of finished leads and releases the others (all of them when the batch failed). */
+async function settleClaims(
+  work: Group[],
+  versions: LeadVersions,
+  log: Logger,
+  batchFailed: boolean,
+): Promise<void> {
+  await Promise.all(
+    work.map(async (g) => {
+      if (g.token === undefined || g.version === null) return;
+      const key = leadVersionKey(g.lead.crm, g.lead.objectType, g.lead.id);
+      try {
+        if (!batchFailed && g.result?.ok) {
+          const kept = await versions.complete(key, g.version, g.token);
+          if (!kept)
+            log.warn(
+              { leadId: g.lead.id },
+              'lead finished after its claim lapsed; another delivery may repeat it (idempotent)',
+            );
+        } else {
+          await versions.release(key, g.version, g.token);
+        }
+      } catch (e) {
+        // The lease ends with this invocation anyway; a failed release only delays the retry.
+        log.warn({ err: e, leadId: g.lead.id }, 'could not settle the lead claim');
+      }
+    }),
+  );
+}
+
+function delayFor(
+  kind: FailureKind | 'busy',
+  retryAfterMs: number | undefined,
+  quotaBackoff: number,
+): number | null {
+  if (kind === 'quota_exhausted') return quotaBackoff;
+  if (kind === 'rate_limited' && retryAfterMs !== undefined) return Math.ceil(retryAfterMs / 1000);
+  return null; // the queue's visibility timeout is the backoff
+}
+
+async function applyDelays(
+  delays: Map<string, number>,
+  failed: Map<string, SqsRecord>,
+  visibility: VisibilityControl | undefined,
+  log: Logger,
+): Promise<void> {
+  if (!visibility || delays.size === 0) return;
+  const live = new Set([...failed.values()].map((r) => r.receiptHandle));
+  await Promise.all(
+    [...delays]
+      .filter(([handle]) => live.has(handle))
+      .map(async ([handle, seconds]) => {
+        try {
+          await visibility.delay(handle, seconds);
+        } catch (e) {
+          log.warn(
+            { err: e, seconds },
+            'could not delay a failed message; it returns after the visibility timeout',
+          );
+        }
+      }),
+  );
+}
+
+function tallyOutcomes(outcomes: readonly LeadOutcome[]): Record<string, number> {
+  const t = { written: 0, unchanged: 0, skipped: 0, failed: 0, tasksCreated: 0, tasksExisting: 0 };
+  for (const o of outcomes) {
+    if (o.status === 'written' || o.status === 'unchanged' || o.status === 'skipped' || o.status === 'failed')
+      t[o.status]++;
+    if (o.taskStatus === 'created') t.tasksCreated++;
+    else if (o.taskStatus === 'existing') t.tasksExisting++;
+  }
+  return t;
+}
