@@ -8,6 +8,7 @@ import { type LeadOutcome, type PipelineDeps, processLeads } from '../pipeline/p
 import { cursorKey } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
+import type { LeadSink } from '../ports/lead-sink.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { SyncStateStore } from '../state/sync-state-store.ts';
 import type { BundledConfig } from './bundled-config.ts';
@@ -280,9 +281,20 @@ async function runPasses(
   const byRecord = new Map(work.map((g) => [`${g.lead.objectType}\u0000${g.lead.id}`, g]));
   let pending = work.map((g) => g.lead);
   let lastStop: StopSignal | null = null;
+  // The stop signal carries no Retry-After; the CRM error it came from does.
+  let lastCallError: CrmError | null = null;
+  const sink: LeadSink = {
+    crm: connector.sink.crm,
+    writeTossUp: (u) => connector.sink.writeTossUp(u).catch((e: unknown) => rethrowNoting(e)),
+    createTasks: (t) => connector.sink.createTasks(t).catch((e: unknown) => rethrowNoting(e)),
+  };
+  const rethrowNoting = (e: unknown): never => {
+    if (e instanceof CrmError) lastCallError = e;
+    throw e;
+  };
   const deps: Omit<PipelineDeps, 'now'> = {
     crm: options.crm,
-    sink: connector.sink,
+    sink,
     rules: options.config.rules,
     renderer: options.config.renderer,
     routing: options.config.routing,
@@ -335,9 +347,10 @@ async function runPasses(
     if (lastStop.leadId === undefined) break; // a whole call failed: no point in another pass
     pending = work.filter((g) => !g.result).map((g) => g.lead);
   }
+  const kind = lastStop && isFailureKind(lastStop.kind) ? lastStop.kind : 'transient';
+  const retryAfterMs = (lastCallError as CrmError | null)?.retryAfterMs;
   for (const g of work) {
-    if (!g.result)
-      g.result = { ok: false, kind: lastStop && isFailureKind(lastStop.kind) ? lastStop.kind : 'transient' };
+    if (!g.result) g.result = { ok: false, kind, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
   }
   return outcomes;
 }

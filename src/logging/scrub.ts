@@ -76,7 +76,11 @@ export function scrubValue(value: unknown, serializeErr: (e: Error) => unknown):
           ? [...v.entries()].map(([k, x]) => [String(k), x] as const)
           : Object.entries(v);
     const out: Record<string, unknown> = {};
-    for (const [k, x] of entries) out[k] = isSensitiveKey(k) ? REDACTED : walk(x, depth + 1);
+    for (const [k, x] of entries) {
+      // `_aws` is CloudWatch's metric declaration (src/logging/metrics.ts): our own names, and its
+      // `Name` keys must survive.
+      out[k] = k === '_aws' && depth === 0 ? x : isSensitiveKey(k) ? REDACTED : walk(x, depth + 1);
+    }
     return out;
   };
   return walk(value, 0);

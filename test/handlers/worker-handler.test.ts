@@ -1,0 +1,328 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CrmError } from '../../src/domain/errors.ts';
+import type { Lead } from '../../src/domain/lead.ts';
+import { leadVersionKey } from '../../src/handlers/lead-versions.ts';
+import { leadMessage, refreshMessage } from '../../src/handlers/queue-message.ts';
+import { createWorkerHandler, WorkerBatchError } from '../../src/handlers/worker-handler.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { taskDoneKey } from '../../src/pipeline/process-leads.ts';
+import { StateUnavailableError } from '../../src/state/state-unavailable-error.ts';
+import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
+import { wrapState } from '../fakes/wrap-state.ts';
+import { coldLead, hotLead } from '../pipeline/pipeline-fixtures.ts';
+import { bundledConfig, deploySettings, harness } from './support/harness.ts';
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+});
+afterAll(() => dynamo.close());
+
+const snapshot = (lead: Lead): Lead => structuredClone(lead);
+const send = (h: Awaited<ReturnType<typeof harness>>, lead: Lead) => {
+  const m = leadMessage(lead);
+  return h.queue.sendRaw(m.body, m.attributes);
+};
+
+describe('worker: partial batch failures', () => {
+  it('returns exactly the failed message ids; the rest are written once and deleted', async () => {
+    // Prepare: 10 messages, 3 of them poisoned in different ways.
+    const h = await harness(dynamo);
+    const good = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
+    for (const [i, id] of good.entries()) h.crm.put(i % 2 ? coldLead(id) : hotLead(id));
+    h.crm.put(hotLead('P'));
+    h.crm.failRecord('task', 'P', 'transient', 'UNABLE_TO_LOCK_ROW');
+    const ids = new Map<string, string>();
+    for (const id of [...good.slice(0, 4), 'P', ...good.slice(4)]) ids.set(id, send(h, h.crm.lead(id)));
+    const notJson = h.queue.sendRaw('{"v":1,"kind":"lead"');
+    const wrongShape = h.queue.sendRaw(
+      JSON.stringify({ v: 1, kind: 'lead', crm: 'salesforce', lead: { id: 'Z' } }),
+    );
+
+    // Act
+    const r = await h.queue.poll(h.worker);
+
+    // Assess
+    expect(r.threw).toBeNull();
+    expect(new Set(r.failedIds)).toEqual(new Set([ids.get('P'), notJson, wrongShape]));
+    expect(r.failedIds).toHaveLength(3);
+    for (const id of good) expect(h.crm.lead(id).current.flag, id).not.toBeNull();
+    expect(h.crm.lead('P').current.flag).toBeNull();
+    // A, C, E and G are hot: one task each; P's failed. The second pass created nothing again.
+    expect(h.crm.tasks.size).toBe(4);
+    expect(h.crm.taskRequests.map((t) => t.leadId).sort()).toEqual(['A', 'C', 'E', 'G', 'P']);
+    expect(h.crm.updates.map((u) => u.leadId).sort()).toEqual(good);
+    expect(h.queue.depth).toBe(3);
+  });
+
+  it('acknowledges a lead the CRM rejects (invalid_record) and records it in the skipped list', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('V'));
+    h.crm.failRecord('update', 'V', 'invalid_record', 'FIELD_CUSTOM_VALIDATION_EXCEPTION');
+    send(h, h.crm.lead('V'));
+    const r = await h.queue.poll(h.worker);
+    expect(r.failedIds).toEqual([]);
+    expect(h.queue.depth).toBe(0);
+    expect(await h.state.listSkipped('sync|salesforce|default', 10)).toMatchObject([
+      { leadId: 'V', kind: 'invalid_record', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', stage: 'write' },
+    ]);
+    const warning = h.logs.records().find((l) => l.leadId === 'V' && l.level === 'warn');
+    expect(warning).toMatchObject({ kind: 'invalid_record', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' });
+  });
+});
+
+describe('worker: duplicate delivery and redelivery after a crash', () => {
+  it('a message delivered twice (same batch, a later batch, after the visibility timeout) creates one task and one write', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    const lead = snapshot(h.crm.lead('A'));
+    send(h, lead);
+    send(h, lead); // at-least-once: a second copy in the same receive
+    await h.queue.poll(h.worker);
+    send(h, lead); // and another copy later
+    h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
+    await h.queue.drain(h.worker);
+
+    expect(h.crm.tasks.size).toBe(1);
+    expect(h.crm.taskRequests).toHaveLength(1);
+    expect(h.crm.updates).toHaveLength(1);
+    const record = await h.table.get(`lead|${leadVersionKey('salesforce', 'Lead', 'A')}`);
+    expect(record?.status?.S).toBe('done');
+    expect(h.logs.text).toMatch(/lead version done: acknowledged without a CRM call/);
+  });
+
+  it('a crash after the task and before the fields: the redelivery creates no second task and writes the fields', async () => {
+    // Prepare: the process dies inside the field write (after createTasks succeeded).
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    h.crm.failCall('update', new Error('Runtime exited with error: signal: killed'));
+    send(h, snapshot(h.crm.lead('A')));
+
+    // Act: the first delivery throws; the message comes back after the visibility timeout.
+    const first = await h.queue.poll(h.worker);
+    expect(first.threw).toBeInstanceOf(Error);
+    expect(h.crm.tasks.size).toBe(1);
+    expect(h.crm.updates).toHaveLength(0);
+    const polls = await h.queue.drain(h.worker);
+
+    // Assess: one task, the fields now written with that task's key, nothing left in the queue.
+    expect(polls).toBeGreaterThan(0);
+    expect(h.crm.tasks.size).toBe(1);
+    expect(h.crm.taskRequests).toHaveLength(1); // the done-record kept the retry from even asking the CRM
+    const [task] = [...h.crm.tasks.values()];
+    expect(h.crm.lead('A').current.decisionKey).toBe(task!.task.key);
+    expect(h.queue.depth + h.queue.dlq.length).toBe(0);
+  });
+
+  it('a crash between the CRM task and the done-record: the CRM key keeps the task single', async () => {
+    const h = await harness(dynamo);
+    let failOnce = true;
+    const state = wrapState(h.state, {
+      markDone: async (k, r, t) => {
+        if (failOnce) {
+          failOnce = false;
+          throw new StateUnavailableError('DynamoDB PutItem failed (simulated)');
+        }
+        return h.state.markDone(k, r, t);
+      },
+    });
+    const worker = createWorkerHandler({
+      crm: 'salesforce',
+      scope: 'default',
+      config: bundledConfig,
+      connectors: h.provider,
+      state,
+      routingState: h.routingState,
+      versions: h.versions,
+      visibility: h.queue,
+      clock: h.clock,
+      log: createLogger({ destination: h.logs }),
+    });
+    h.crm.put(hotLead('A'));
+    send(h, snapshot(h.crm.lead('A')));
+
+    expect((await h.queue.poll(worker)).threw).toBeInstanceOf(StateUnavailableError);
+    await h.queue.drain(worker);
+
+    expect(h.crm.taskRequests).toHaveLength(2); // asked twice…
+    expect(h.crm.tasks.size).toBe(1); // …created once
+    expect(await h.state.getDone(taskDoneKey('salesforce', [...h.crm.tasks.keys()][0]!))).not.toBeNull();
+    expect(h.crm.updates).toHaveLength(1);
+  });
+});
+
+describe('worker: out-of-order versions of one lead', () => {
+  /** v1: a cold lead (no toss-up); v2: the same lead after a person added a large-company profile. */
+  async function twoVersions() {
+    const h = await harness(dynamo);
+    h.crm.put(coldLead('B'));
+    const v1 = snapshot(h.crm.lead('B'));
+    h.crm.edit('B', (l) => {
+      Object.assign(l, { company: hotLead('B').company, person: hotLead('B').person, maBehaviourScore: 80 });
+    });
+    const v2 = snapshot(h.crm.lead('B'));
+    return { h, v1, v2 };
+  }
+
+  it('newest first, then the stale one: the stale version is acknowledged without a CRM call', async () => {
+    const { h, v1, v2 } = await twoVersions();
+    send(h, v2);
+    await h.queue.drain(h.worker);
+    expect(h.crm.lead('B').current.flag).toBe('yes');
+    const writes = h.crm.updates.length;
+
+    send(h, v1);
+    await h.queue.drain(h.worker);
+    expect(h.crm.updates).toHaveLength(writes);
+    expect(h.crm.lead('B').current.flag).toBe('yes');
+    expect(h.crm.tasks.size).toBe(1);
+    expect(h.logs.text).toMatch(/lead version stale/);
+  });
+
+  it('both versions in one batch, older last: only the newest is decided', async () => {
+    const { h, v1, v2 } = await twoVersions();
+    send(h, v2);
+    send(h, v1);
+    const r = await h.queue.poll(h.worker);
+    expect(r.failedIds).toEqual([]);
+    expect(h.crm.updates).toHaveLength(1);
+    expect(h.crm.lead('B').current.flag).toBe('yes');
+  });
+
+  it('a newer version waits while another worker still holds the older one, then wins', async () => {
+    const { h, v1, v2 } = await twoVersions();
+    const key = leadVersionKey('salesforce', 'Lead', 'B');
+    const held = await h.versions.claim(key, Date.parse(v1.modifiedAt!), h.clock.now().getTime() + 60_000);
+    send(h, v2);
+    const busy = await h.queue.poll(h.worker);
+    expect(busy.failedIds).toHaveLength(1);
+    expect(h.crm.updates).toHaveLength(0);
+
+    // The other worker finishes v1; v2 comes back after the visibility timeout and is decided.
+    await h.versions.complete(key, Date.parse(v1.modifiedAt!), (held as { token: string }).token);
+    await h.queue.drain(h.worker);
+    expect(h.crm.lead('B').current.flag).toBe('yes');
+  });
+});
+
+describe('worker: poison messages and the dead-letter queue', () => {
+  it(`a message that never succeeds reaches the DLQ after maxReceiveCount (${deploySettings.queue.maxReceiveCount}) receives; the others are done once`, async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('OK1'));
+    h.crm.put(coldLead('OK2'));
+    h.crm.put(hotLead('BAD'));
+    h.crm.failRecord('task', 'BAD', 'transient', 'UNABLE_TO_LOCK_ROW', 1000);
+    send(h, h.crm.lead('OK1'));
+    send(h, h.crm.lead('OK2'));
+    send(h, h.crm.lead('BAD'));
+    h.queue.sendRaw('not json at all');
+
+    await h.queue.drain(h.worker);
+
+    expect(h.queue.depth).toBe(0);
+    expect(h.queue.dlq).toHaveLength(2);
+    for (const m of h.queue.dlq) expect(m.receiveCount).toBe(deploySettings.queue.maxReceiveCount);
+    expect(h.queue.dlq.map((m) => m.body)).toContain('not json at all');
+    expect(h.crm.updates.map((u) => u.leadId).sort()).toEqual(['OK1', 'OK2']);
+    expect(h.crm.tasks.size).toBe(1);
+    expect(h.logs.records().filter((l) => l.code === 'bad_message')).toHaveLength(
+      deploySettings.queue.maxReceiveCount,
+    );
+  });
+});
+
+describe('worker: whole-batch failures', () => {
+  it('a spent quota fails every message and pushes it back by the quota backoff', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    h.crm.put(coldLead('B'));
+    h.crm.failCall('task', h.crm.crmError('quota_exhausted', 'REQUEST_LIMIT_EXCEEDED'));
+    send(h, h.crm.lead('A'));
+    send(h, h.crm.lead('B'));
+
+    const r = await h.queue.poll(h.worker);
+    expect(r.failedIds).toHaveLength(2);
+    h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
+    expect(h.queue.visible).toBe(0);
+    h.clock.advance(
+      (deploySettings.worker.quotaBackoffSeconds - deploySettings.queue.visibilityTimeoutSeconds) * 1000,
+    );
+    expect(h.queue.visible).toBe(2);
+    await h.queue.drain(h.worker);
+    expect(h.crm.tasks.size).toBe(1);
+    expect(h.queue.dlq).toHaveLength(0);
+  });
+
+  it('a rate limit with Retry-After delays the messages by that much', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    h.crm.failCall(
+      'task',
+      new CrmError('429', {
+        kind: 'rate_limited',
+        crm: 'salesforce',
+        code: 'TOO_MANY',
+        retryAfterMs: 30_000,
+      }),
+    );
+    send(h, h.crm.lead('A'));
+    await h.queue.poll(h.worker);
+    h.clock.advance(29_000);
+    expect(h.queue.visible).toBe(0);
+    h.clock.advance(1_000);
+    expect(h.queue.visible).toBe(1);
+  });
+
+  it('rejected credentials fail the whole batch: the handler throws, drops the cached credentials and frees the claims', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    h.crm.failCall('task', h.crm.crmError('auth', 'INVALID_SESSION_ID'));
+    send(h, h.crm.lead('A'));
+
+    const r = await h.queue.poll(h.worker);
+    expect(r.threw).toBeInstanceOf(WorkerBatchError);
+    expect((r.threw as WorkerBatchError).kind).toBe('auth');
+    expect(h.provider.invalidations).toBe(1);
+    expect(h.queue.depth).toBe(1);
+    const claim = await h.table.get(`lead|${leadVersionKey('salesforce', 'Lead', 'A')}`);
+    expect(claim?.leaseUntilMs?.N).toBe('0');
+
+    await h.queue.drain(h.worker);
+    expect(h.crm.tasks.size).toBe(1);
+  });
+});
+
+describe('worker: refresh messages (from the webhook)', () => {
+  it('reads the named records through the connector and decides them like any lead', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    const source = h.connector.source as typeof h.connector.source & {
+      readByIds?: (ids: readonly string[]) => Promise<Lead[]>;
+    };
+    const asked: string[][] = [];
+    source.readByIds = async (ids) => {
+      asked.push([...ids]);
+      return ids.filter((id) => h.crm.records.has(id)).map((id) => snapshot(h.crm.lead(id)));
+    };
+    const m = refreshMessage(
+      { crm: 'salesforce', objectType: 'Lead', ids: ['A', 'GONE'], source: 'test' },
+      'e1',
+    );
+    h.queue.sendRaw(m.body, m.attributes);
+
+    const r = await h.queue.poll(h.worker);
+    expect(r.failedIds).toEqual([]);
+    expect(asked).toEqual([['A', 'GONE']]);
+    expect(h.crm.tasks.size).toBe(1);
+    delete source.readByIds;
+  });
+
+  it('without readByIds in the connector, leaves the change to the scheduled sync', async () => {
+    const h = await harness(dynamo);
+    const m = refreshMessage({ crm: 'salesforce', objectType: 'Lead', ids: ['A'], source: 'test' }, 'e1');
+    h.queue.sendRaw(m.body, m.attributes);
+    const r = await h.queue.poll(h.worker);
+    expect(r.failedIds).toEqual([]);
+    expect(h.logs.text).toMatch(/left to the scheduled sync/);
+  });
+});
