@@ -91,7 +91,12 @@ export async function enqueueChanges(o: EnqueueOptions): Promise<EnqueueReport> 
       const deleted = new Set(page.deletedIds);
       const leads = deleted.size ? page.leads.filter((l) => !deleted.has(l.id)) : page.leads;
       const messages = await sendable(leads, limits, o, key, report);
-      await o.queue.sendAll(messages);
+      try {
+        await o.queue.sendAll(messages);
+      } catch (e) {
+        report.stop = { reason: 'failure', signal: queueFailure(e) };
+        break;
+      }
       report.enqueued += messages.length;
       if (stored === null || (cursorAtOrAfter(page.cursor, stored) && !sameCursor(page.cursor, stored))) {
         version = (await o.state.putCursor(key, page.cursor, version)).version;
@@ -109,7 +114,7 @@ export async function enqueueChanges(o: EnqueueOptions): Promise<EnqueueReport> 
       }
     }
   } catch (e) {
-    report.stop = { reason: 'failure', signal: signalOf(e) };
+    report.stop = { reason: 'failure', signal: stopFromError(e) };
   }
   return report;
 }
@@ -152,10 +157,18 @@ async function sendable(
   return out;
 }
 
-function signalOf(e: unknown): StopSignal {
-  if (e instanceof QueueSendError) {
-    // SQS failed some entries even after retries: nothing of the page is committed; next run resends.
-    return { kind: 'transient', action: 'retry', code: 'queue_send_failed', message: e.message };
-  }
-  return stopFromError(e);
+/**
+ * The page is not committed either way, so the next run re-sends it. SQS failing on its side
+ * (5xx, throttling, network) is transient; a request SQS rejects (no permission, no such queue, a
+ * malformed entry) will fail again every run, so it stops the invocation with an alarm.
+ */
+function queueFailure(e: unknown): StopSignal {
+  const message = e instanceof Error ? e.message : String(e);
+  const senderFault =
+    e instanceof QueueSendError
+      ? e.failed.some((f) => f.senderFault)
+      : (e as { $fault?: unknown } | null)?.$fault === 'client';
+  return senderFault
+    ? { kind: 'error', action: 'investigate', code: 'queue_rejected', message }
+    : { kind: 'transient', action: 'retry', code: 'queue_send_failed', message };
 }
