@@ -19,6 +19,16 @@ import type { RequestRunner } from './request-runner.ts';
  *   by `maxAgeMs`: older entries are read again.
  */
 
+/**
+ * Other slow-changing portal facts kept in the same file, so a run does not pay for them again:
+ * the owner list and the check that the task key property is unique. Users of each entry decide
+ * how old is too old and what to do on a miss.
+ */
+export interface PortalMemo {
+  owners?: { at: number; ids: string[]; byUser: [userId: string, ownerId: string][] };
+  taskKey?: { at: number; property: string };
+}
+
 export interface CompanyFact {
   properties: Readonly<Record<string, string | null>>;
   /** `null` when deals are not mapped. */
@@ -66,6 +76,18 @@ const CacheFileSchema = z.object({
     }),
   ),
   deals: z.record(z.string(), z.object({ s: z.string().nullable(), at: z.number() })),
+  memo: z
+    .object({
+      owners: z
+        .object({
+          at: z.number(),
+          ids: z.array(z.string()),
+          byUser: z.array(z.tuple([z.string(), z.string()])),
+        })
+        .optional(),
+      taskKey: z.object({ at: z.number(), property: z.string() }).optional(),
+    })
+    .default({}),
 });
 
 export class CompanyFacts {
@@ -74,6 +96,8 @@ export class CompanyFacts {
   private deals = new Map<string, { s: string | null; at: number }>();
   private watermarks: { companies: number | null; deals: number | null } = { companies: null, deals: null };
   private prepared: Promise<void> | undefined;
+  /** Persisted with the facts; see `PortalMemo`. */
+  memo: PortalMemo = {};
   private readonly lost: ReadonlySet<string>;
 
   constructor(options: CompanyFactsOptions) {
@@ -124,6 +148,7 @@ export class CompanyFacts {
       watermarks: this.watermarks,
       companies: Object.fromEntries(this.companies),
       deals: Object.fromEntries(this.deals),
+      memo: this.memo,
     };
     mkdirSync(dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
@@ -149,9 +174,11 @@ export class CompanyFacts {
     const parsed = CacheFileSchema.safeParse(raw);
     if (!parsed.success) return;
     const d = parsed.data;
-    // Another portal, or a mapping that reads other properties: the entries do not fit.
+    // Another portal: nothing in the file is about this one.
+    if (d.portalKey !== this.o.portalKey) return;
+    this.memo = d.memo;
+    // A mapping that reads other properties: the company entries do not fit.
     if (
-      d.portalKey !== this.o.portalKey ||
       d.dealStageProperty !== (this.o.deals?.stageProperty ?? null) ||
       this.o.properties.some((p) => !d.properties.includes(p))
     ) {

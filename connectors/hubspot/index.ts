@@ -53,6 +53,7 @@ export const HubspotConnectorOptionsSchema = z.strictObject({
       searchPerSecond: Positive,
       searchCountsTowardBurst: z.boolean(),
       safetyMarginMs: z.number().int().nonnegative(),
+      searchSafetyMarginMs: z.number().int().nonnegative(),
       maxConcurrency: Positive,
       dailyResetUtcOffsetMinutes: z.number().int().min(-720).max(840),
     })
@@ -84,6 +85,13 @@ export const HubspotConnectorOptionsSchema = z.strictObject({
 
 export type HubspotConnectorOptions = z.input<typeof HubspotConnectorOptionsSchema>;
 type ParsedOptions = z.output<typeof HubspotConnectorOptionsSchema>;
+
+/**
+ * How long the owner list and the task-key check kept in the cache file are trusted. An owner the
+ * list does not know triggers a fresh read anyway, so this only bounds how long a REMOVED owner
+ * is still sent (HubSpot then refuses that one record).
+ */
+const FACTS_MEMO_MAX_AGE_MS = 6 * 3_600_000;
 
 /** Things that are code, not settings: injected by tests and the composition root. */
 export interface HubspotConnectorDeps {
@@ -259,7 +267,16 @@ export async function createHubspotConnector(
     meter,
     mapping,
     options: maps,
-    owners: new OwnerDirectory(client, runner),
+    owners: new OwnerDirectory({
+      client,
+      runner,
+      memo: facts.memo,
+      maxAgeMs: FACTS_MEMO_MAX_AGE_MS,
+      now: rt.now,
+    }),
+    memo: facts.memo,
+    memoMaxAgeMs: FACTS_MEMO_MAX_AGE_MS,
+    now: rt.now,
   });
   const { portalId, appUrl } = rt.options;
   return {

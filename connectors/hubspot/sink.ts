@@ -15,7 +15,7 @@ import {
   toCrmError,
 } from './classify-error.ts';
 import { type BatchAnswer, type BatchErrorEntry, type HubspotClient, HubspotHttpError } from './client.ts';
-import { chunks } from './company-facts.ts';
+import { chunks, type PortalMemo } from './company-facts.ts';
 import type { HubspotMapping, OptionMaps } from './mapping.ts';
 import type { OwnerDirectory } from './owner-directory.ts';
 import type { RequestRunner } from './request-runner.ts';
@@ -41,6 +41,11 @@ export interface HubspotLeadSinkOptions {
   mapping: HubspotMapping;
   options: OptionMaps;
   owners: OwnerDirectory;
+  /** Remembers between runs that the task key property was checked (the portal cache). */
+  memo?: PortalMemo;
+  /** How long a remembered check is trusted. */
+  memoMaxAgeMs: number;
+  now: () => number;
 }
 
 interface UpdateItem {
@@ -332,6 +337,8 @@ export class HubspotLeadSink implements LeadSink {
   private checkKeyProperty(): Promise<void> {
     this.keyPropertyChecked ??= (async () => {
       const name = this.o.mapping.tasks.keyProperty;
+      const remembered = this.o.memo?.taskKey;
+      if (remembered?.property === name && this.o.now() - remembered.at <= this.o.memoMaxAgeMs) return;
       const def = await this.o.runner.run(
         { endpoint: 'properties.get', what: 'task key property read', kind: 'general', safeToRepeat: true },
         () => this.o.client.getProperty('tasks', name),
@@ -346,6 +353,7 @@ export class HubspotLeadSink implements LeadSink {
           },
         );
       }
+      if (this.o.memo) this.o.memo.taskKey = { at: this.o.now(), property: name };
     })();
     this.keyPropertyChecked.catch(() => {
       this.keyPropertyChecked = undefined;

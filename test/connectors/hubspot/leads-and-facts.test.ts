@@ -162,6 +162,37 @@ describe('HubSpot contacts as leads', () => {
     });
   });
 
+  it('remembers the owner list and the task-key check between runs, re-reading owners for an unknown id', async () => {
+    const hs = await startPortal({ world: tinyWorld() });
+    const file = join(dir, 'memo.json');
+    const contact = hs.seedSummary!.ids.contacts.get('p1')!;
+    const owner = hs.seedSummary!.ids.owners.get('u001')!;
+    const task = (key: string, ownerId: string) => ({
+      key,
+      leadId: contact,
+      objectType: 'contact',
+      ownerId,
+      subject: 's',
+      body: 'b',
+      dueAt: '2025-04-02T00:00:00Z',
+      dueDate: '2025-04-02',
+      priority: 'low' as const,
+    });
+    const run1 = await connect(hs, { factsCacheFile: file });
+    await run1.sink.createTasks([task('m1', owner)]);
+    await run1.close();
+    expect(run1.usage().calls).toMatchObject({ 'owners.list': 1, 'properties.get': 1 });
+
+    const run2 = await connect(hs, { factsCacheFile: file });
+    await run2.sink.createTasks([task('m2', owner)]);
+    expect(run2.usage().calls).toEqual({ 'tasks.batch.create': 1 });
+    // A rep added in HubSpot after the list was kept: one fresh read, then the task is created.
+    const newcomer = hs.store.owners.add({ email: 'new@seller.example', firstName: '新', lastName: '人' });
+    const [o] = await run2.sink.createTasks([task('m3', newcomer.id)]);
+    expect(o).toMatchObject({ ok: true, created: true });
+    expect(run2.usage().calls).toEqual({ 'tasks.batch.create': 2, 'owners.list': 1 });
+  });
+
   it('ignores a cache file written for another portal', async () => {
     const file = join(dir, 'other.json');
     const a = await startPortal({ world: tinyWorld() });
