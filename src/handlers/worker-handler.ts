@@ -306,6 +306,9 @@ async function runPasses(
     scope: cursorKey(options.crm, options.scope),
   };
 
+  // Per-record failures are logged by classification only: the CRM's message text often quotes the
+  // rejected values (names, e-mail addresses), and a name in free text cannot be recognised and
+  // masked. The text itself goes to the skipped list (sanitised) where an admin can read it.
   for (let pass = 0; pass < MAX_PASSES && pending.length > 0; pass++) {
     const batch = await processLeads(pending, { ...deps, now: options.clock.now() });
     for (const o of batch.outcomes) {
@@ -320,7 +323,6 @@ async function runPasses(
             kind: o.failure?.kind,
             code: o.failure?.code,
             stage: o.failure?.stage,
-            reason: o.failure?.message,
           },
           'lead failed; its message returns to the queue',
         );
@@ -332,7 +334,6 @@ async function runPasses(
               kind: o.failure?.kind,
               code: o.failure?.code,
               stage: o.failure?.stage,
-              reason: o.failure?.message,
             },
             'lead skipped (recorded in the skipped list)',
           );

@@ -99,7 +99,7 @@ describe('SecretsManagerCache (wire)', () => {
     const err = (await secrets.get(SECRET_ID).catch((e: unknown) => e)) as SecretUnavailableError;
     expect(err).toBeInstanceOf(SecretUnavailableError);
     expect(err.message).toBe(
-      `secret ${SECRET_ID}: cannot be read (ResourceNotFoundException): create it (docs/deploy.md, "Secrets") in the region the stack runs in`,
+      `Secrets Manager entry ${SECRET_ID}: cannot be read (ResourceNotFoundException): create it (docs/deploy.md, "Secrets") in the region the stack runs in`,
     );
   });
 
