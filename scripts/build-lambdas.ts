@@ -11,7 +11,7 @@
  * the build and therefore the deploy, never a function in production.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { resolveRuleSetPath } from '../src/config/load-rule-set.ts';
@@ -188,7 +188,8 @@ async function stageConfig(crm: DeployCrm, settings: DeploySettings, dir: string
       return;
     }
     copyFileSync(path, join(dir, to));
-    sources[key] = from;
+    // Messages name the file as the admin knows it (relative to the repository).
+    sources[key] = path.startsWith(ROOT) ? relative(ROOT, path) : path;
   };
   copy('rules', resolveRuleSetPath(settings.config.rules), CONFIG_FILES.rules, 'config.rules');
   copy('routing', settings.config.routing, CONFIG_FILES.routing, 'config.routing');

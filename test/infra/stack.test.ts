@@ -1,0 +1,431 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify as toYaml } from 'yaml';
+import { type BuildResult, buildLambdas } from '../../scripts/build-lambdas.ts';
+import { type DeploySettings, loadDeploySettings } from '../../scripts/deploy-settings.ts';
+
+/**
+ * The deployable stack, end to end and offline: the Lambda build (validation + esbuild + zip) and
+ * `osls package` (no AWS credentials needed), then the invariants of the generated CloudFormation
+ * template that the reliability plan asks for (test D9 and the IAM rules of B6).
+ *
+ * One file, run sequentially: the build and the packaging are the slow part (seconds), done once in
+ * a private temporary directory, so nothing here races with another test or with `dist/`.
+ */
+const ROOT = resolve('.');
+const OSLS = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
+const settings = loadDeploySettings(join(ROOT, 'infra', 'settings.yml'));
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation template JSON, read by path in assertions
+type Json = any;
+type Template = {
+  Resources: Record<
+    string,
+    { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown; Condition?: string }
+  >;
+  Conditions?: unknown;
+};
+
+let work: string;
+let build: BuildResult;
+/** Template with the settings as shipped (both CRMs disabled) and with both CRMs enabled. */
+let shipped: Template;
+let enabled: Template;
+
+function oslsPackage(settingsFile: string, outDir: string): Template {
+  const r = spawnSync(process.execPath, [OSLS, 'package', '--stage', 'test', '--package', outDir], {
+    cwd: work,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      HOME: work,
+      // osls needs no credentials to package; dummy ones keep it from looking for a profile.
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE00',
+      AWS_SECRET_ACCESS_KEY: 'example',
+      AWS_REGION: 'ap-northeast-1',
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      TOSSUP_SETTINGS: settingsFile,
+    },
+    timeout: 90_000,
+  });
+  if (r.status !== 0) throw new Error(`osls package failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(
+    readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'tossup-stack-'));
+  // The Lambda runtime provides the AWS SDK the bundles leave out; here the repo's node_modules does.
+  symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
+  cpSync(join(ROOT, 'serverless.yml'), join(work, 'serverless.yml'));
+  cpSync(join(ROOT, 'infra'), join(work, 'infra'), { recursive: true });
+  build = await buildLambdas({ outDir: join(work, 'dist', 'lambda') });
+  shipped = oslsPackage(join(work, 'infra', 'settings.yml'), join(work, '.serverless-shipped'));
+  const on: DeploySettings = structuredClone(settings);
+  on.crms.salesforce.enabled = true;
+  on.crms.hubspot.enabled = true;
+  on.alarmEmail = 'revops@example.co.jp';
+  writeFileSync(join(work, 'infra', 'settings.enabled.yml'), toYaml(on));
+  enabled = oslsPackage(join(work, 'infra', 'settings.enabled.yml'), join(work, '.serverless-enabled'));
+}, 180_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const CRMS = [
+  { crm: 'salesforce', C: 'Salesforce' },
+  { crm: 'hubspot', C: 'Hubspot' },
+] as const;
+const FUNCTIONS = ['SyncSalesforce', 'WorkerSalesforce', 'SyncHubspot', 'WorkerHubspot', 'WebhookHubspot'];
+
+const res = (t: Template, id: string) => {
+  const r = t.Resources[id];
+  if (!r) throw new Error(`the template has no resource ${id}`);
+  return r;
+};
+const props = (t: Template, id: string) => res(t, id).Properties as Json;
+const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+
+describe('the deployable stack (build + osls package)', () => {
+  describe('queues, dead-letter queues and the event source mappings', () => {
+    for (const { crm, C } of CRMS) {
+      it(`${crm}: visibility timeout ≥ 6 × the worker timeout, and a DLQ after ≥ 5 receives`, () => {
+        const queue = props(shipped, `LeadsQueue${C}`);
+        const worker = props(shipped, `Worker${C}LambdaFunction`);
+        expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
+        expect(queue.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(5);
+        expect(queue.RedrivePolicy.maxReceiveCount).toBe(settings.queue.maxReceiveCount);
+        expect(queue.RedrivePolicy.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': [`LeadsDlq${C}`, 'Arn'] });
+        expect(res(shipped, `LeadsDlq${C}`).Type).toBe('AWS::SQS::Queue');
+        expect(queue.SqsManagedSseEnabled).toBe(true);
+      });
+
+      it(`${crm}: an alarm fires as soon as its DLQ holds a message`, () => {
+        const alarm = props(shipped, `LeadsDlq${C}DepthAlarm`);
+        expect(alarm).toMatchObject({
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [`LeadsDlq${C}`, 'QueueName'] } }],
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          AlarmActions: [{ Ref: 'AlarmTopic' }],
+        });
+      });
+
+      it(`${crm}: the worker reports batch item failures, with concurrency sized by the settings`, () => {
+        const [[, esm]] = ofType(shipped, 'AWS::Lambda::EventSourceMapping').filter(([, r]) =>
+          JSON.stringify(r.Properties.FunctionName).includes(`Worker${C}LambdaFunction`),
+        ) as [[string, Template['Resources'][string]]];
+        const p = esm.Properties as Json;
+        expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+        expect(p.EventSourceArn).toEqual({ 'Fn::GetAtt': [`LeadsQueue${C}`, 'Arn'] });
+        expect(p.ScalingConfig.MaximumConcurrency).toBe(settings.crms[crm].maximumConcurrency);
+        // Reserved concurrency covers the mapping's maximum, or Lambda throttles its own pollers.
+        expect(
+          props(shipped, `Worker${C}LambdaFunction`).ReservedConcurrentExecutions,
+        ).toBeGreaterThanOrEqual(p.ScalingConfig.MaximumConcurrency);
+        expect(p.BatchSize).toBe(settings.worker.batchSize);
+        if (p.BatchSize > 10) expect(p.MaximumBatchingWindowInSeconds).toBeGreaterThanOrEqual(1);
+        expect(p.Enabled).toBe(false);
+        const on = ofType(enabled, 'AWS::Lambda::EventSourceMapping').find(([, r]) =>
+          JSON.stringify(r.Properties.FunctionName).includes(`Worker${C}`),
+        );
+        expect(on?.[1].Properties.Enabled).toBe(true);
+      });
+
+      it(`${crm}: the sync runs on its schedule (when enabled), one at a time, never retried by Lambda`, () => {
+        const [[, rule]] = ofType(shipped, 'AWS::Events::Rule').filter(([id]) =>
+          id.startsWith(`Sync${C}`),
+        ) as [[string, Template['Resources'][string]]];
+        expect(rule.Properties).toMatchObject({
+          ScheduleExpression: settings.crms[crm].schedule,
+          State: 'DISABLED',
+        });
+        const [[, onRule]] = ofType(enabled, 'AWS::Events::Rule').filter(([id]) =>
+          id.startsWith(`Sync${C}`),
+        ) as [[string, Template['Resources'][string]]];
+        expect(onRule.Properties.State).toBe('ENABLED');
+        expect(props(shipped, `Sync${C}LambdaFunction`).ReservedConcurrentExecutions).toBe(1);
+        expect(props(shipped, `Sync${C}LambdaEvConf`)).toMatchObject({ MaximumRetryAttempts: 0 });
+      });
+    }
+  });
+
+  describe('functions and logs', () => {
+    it('every function runs its own prebuilt bundle on nodejs22.x/arm64 with a log group kept as configured', () => {
+      const artifacts: Record<string, string> = {
+        SyncSalesforce: 'sync-salesforce.zip',
+        WorkerSalesforce: 'worker-salesforce.zip',
+        SyncHubspot: 'sync-hubspot.zip',
+        WorkerHubspot: 'worker-hubspot.zip',
+        WebhookHubspot: 'webhook-hubspot.zip',
+      };
+      for (const fn of FUNCTIONS) {
+        const p = props(shipped, `${fn}LambdaFunction`);
+        expect(p).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+        });
+        expect(p.Code.S3Key).toMatch(new RegExp(`/${artifacts[fn]}$`));
+        expect(props(shipped, `${fn}LogGroup`).RetentionInDays).toBe(settings.logRetentionDays);
+      }
+      expect(ofType(shipped, 'AWS::Lambda::Function')).toHaveLength(FUNCTIONS.length);
+    });
+
+    it('the webhook is a POST route of an HTTP API', () => {
+      expect(props(shipped, 'HttpApiRoutePostWebhooksHubspot').RouteKey).toBe('POST /webhooks/hubspot');
+      expect(props(shipped, 'HttpApiIntegrationWebhookHubspot').PayloadFormatVersion).toBe('2.0');
+    });
+
+    it('the state table keeps items by pk/sk, expires them by `ttl`, and survives a stack removal', () => {
+      const table = res(shipped, 'StateTable') as Template['Resources'][string] & { DeletionPolicy?: string };
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      });
+    });
+
+    it('alarm e-mail is subscribed only when one is configured', () => {
+      expect(JSON.stringify(shipped.Conditions)).toContain('"Fn::Equals":["",""]');
+      expect(props(enabled, 'AlarmEmailSubscription').Endpoint).toBe('revops@example.co.jp');
+    });
+  });
+
+  describe('least-privilege IAM', () => {
+    const roles = () => ofType(shipped, 'AWS::IAM::Role');
+    const statements = (role: Template['Resources'][string]) =>
+      (
+        role.Properties.Policies as {
+          PolicyDocument: {
+            Statement: { Effect: string; Action: string | string[]; Resource: unknown; Sid?: string }[];
+          };
+        }[]
+      ).flatMap((p) => p.PolicyDocument.Statement);
+
+    it('gives each function a role of its own and creates no shared default role', () => {
+      expect(shipped.Resources.IamRoleLambdaExecution).toBeUndefined();
+      const used = FUNCTIONS.map((fn) => JSON.stringify(props(shipped, `${fn}LambdaFunction`).Role));
+      expect(new Set(used).size).toBe(FUNCTIONS.length);
+      expect(roles()).toHaveLength(FUNCTIONS.length);
+    });
+
+    it('allows no wildcard action and no `*` resource; secrets only by their exact name', () => {
+      for (const [id, role] of roles()) {
+        for (const s of statements(role)) {
+          expect(s.Effect, id).toBe('Allow');
+          for (const action of [s.Action].flat())
+            expect(action, `${id} ${s.Sid}`).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+          const resources = JSON.stringify(s.Resource);
+          expect(resources, `${id} ${s.Sid}`).not.toMatch(/"\*"|:\*"/);
+          if (resources.includes('secretsmanager')) {
+            expect(resources).toMatch(/:secret:tossup\/test\/[a-z-]+-\?\?\?\?\?\?"/);
+          }
+        }
+      }
+    });
+
+    it('lets each function write only its own log group and read only its own CRM secret', () => {
+      for (const fn of FUNCTIONS) {
+        const role = res(shipped, `${fn}Role`);
+        const logs = statements(role).find((s) => [s.Action].flat().includes('logs:PutLogEvents'));
+        expect(logs?.Resource).toEqual({ 'Fn::GetAtt': [`${fn}LogGroup`, 'Arn'] });
+        const secret = JSON.stringify(
+          statements(role).find((s) => s.Action === 'secretsmanager:GetSecretValue')?.Resource,
+        );
+        const expected =
+          fn === 'WebhookHubspot' ? 'hubspot-webhook' : fn.endsWith('Salesforce') ? 'salesforce' : 'hubspot';
+        expect(secret).toContain(`tossup/test/${expected}-??????`);
+      }
+    });
+
+    it('limits each role to the state-table item kinds its function uses', () => {
+      const keys = (fn: string) =>
+        statements(res(shipped, `${fn}Role`))
+          .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
+          .map(
+            (s) =>
+              (s as unknown as { Condition: Record<string, Record<string, string[]>> }).Condition[
+                'ForAllValues:StringLike'
+              ]!['dynamodb:LeadingKeys'],
+          );
+      expect(keys('WebhookHubspot')).toEqual([['hook|*']]);
+      expect(keys('WorkerHubspot').flat()).not.toContain('cursor|*');
+      expect(keys('WorkerHubspot').flat()).toContain('lead|*');
+      expect(keys('SyncSalesforce').flat()).not.toContain('lead|*');
+    });
+
+    it('gives the worker what its event source needs on its own queue, and the senders only SendMessage', () => {
+      const sqs = (fn: string) =>
+        statements(res(shipped, `${fn}Role`)).filter((s) =>
+          [s.Action].flat().some((a) => a.startsWith('sqs:')),
+        );
+      expect(sqs('WorkerHubspot')).toEqual([
+        expect.objectContaining({
+          Action: [
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:ChangeMessageVisibility',
+          ],
+          Resource: { 'Fn::GetAtt': ['LeadsQueueHubspot', 'Arn'] },
+        }),
+      ]);
+      for (const fn of ['SyncHubspot', 'WebhookHubspot']) {
+        expect(sqs(fn)).toEqual([
+          expect.objectContaining({
+            Action: 'sqs:SendMessage',
+            Resource: { 'Fn::GetAtt': ['LeadsQueueHubspot', 'Arn'] },
+          }),
+        ]);
+      }
+    });
+  });
+
+  describe('the bundles', () => {
+    it('zip each function with its admin files; the zip holds exactly the built files', () => {
+      const worker = build.functions.find((f) => f.name === 'worker-hubspot')!;
+      const entries = readZip(worker.zipFile);
+      expect(Object.keys(entries).sort()).toEqual([
+        'config/compiled.json',
+        'config/mapping.yaml',
+        'config/options.json',
+        'config/routing.yaml',
+        'config/rules.yaml',
+        'config/sla.yaml',
+        'index.mjs',
+      ]);
+      expect(entries['index.mjs']!.equals(readFileSync(worker.bundleFile))).toBe(true);
+      const webhook = build.functions.find((f) => f.name === 'webhook-hubspot')!;
+      expect(Object.keys(readZip(webhook.zipFile))).toEqual(['index.mjs']);
+    });
+
+    it('the built worker initialises in a fresh Node process with no network, from its bundled config', () => {
+      const worker = build.functions.find((f) => f.name === 'worker-salesforce')!;
+      const r = initBundle(worker.bundleFile, {});
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('function');
+    });
+
+    it('a broken bundled rule file fails the function at initialisation with the file and line', () => {
+      const worker = build.functions.find((f) => f.name === 'worker-salesforce')!;
+      const dir = join(work, 'broken-config');
+      cpSync(join(worker.bundleFile, '..', 'config'), dir, { recursive: true });
+      rmSync(join(dir, 'compiled.json'));
+      writeFileSync(
+        join(dir, 'rules.yaml'),
+        readFileSync(join(dir, 'rules.yaml'), 'utf8').replace(/flag: yes/, 'flag: maybe'),
+      );
+      const r = initBundle(worker.bundleFile, { TOSSUP_CONFIG_DIR: dir });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/ConfigError/);
+      expect(r.stderr).toMatch(/mappings\/rules\/large\.yaml:\d+:\d+ rules\[\d+\]\.flag/);
+    });
+  });
+
+  describe('the build refuses bad input (exit 1, every problem listed)', () => {
+    it('a rule file with an error names the file, line and field', () => {
+      const broken = join(work, 'broken-rules.yaml');
+      writeFileSync(
+        broken,
+        readFileSync(join(ROOT, 'mappings', 'rules', 'small.yaml'), 'utf8').replace(
+          /flag: yes/,
+          'flag: maybe',
+        ),
+      );
+      const s = structuredClone(settings);
+      s.config.rules = broken;
+      s.crms.salesforce.enabled = true;
+      const r = runBuild(s);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/the Lambda build stopped/);
+      expect(r.stderr).toContain(`broken-rules.yaml`);
+      expect(r.stderr).toMatch(/:\d+:\d+ rules\[\d+\]\.flag/);
+    });
+
+    it('settings that break the queue rules are refused before anything is built', () => {
+      const s = structuredClone(settings);
+      s.queue.visibilityTimeoutSeconds = 5 * s.worker.timeoutSeconds;
+      s.queue.maxReceiveCount = 3;
+      const r = runBuild(s);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(
+        /queue\.visibilityTimeoutSeconds .* must be at least 6 x worker\.timeoutSeconds/,
+      );
+      expect(r.stderr).toMatch(/queue\.maxReceiveCount \(3\) must be at least 5/);
+    });
+  });
+});
+
+function runBuild(s: DeploySettings) {
+  const file = join(work, `settings-${Math.random().toString(36).slice(2)}.yml`);
+  writeFileSync(file, toYaml(s));
+  const out = join(work, 'unused-out');
+  mkdirSync(out, { recursive: true });
+  return spawnSync(
+    process.execPath,
+    [join(ROOT, 'scripts', 'build-lambdas.ts'), '--settings', file, '--out', out],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+}
+
+/** Imports a bundle in a fresh process, as the Lambda runtime does at a cold start. */
+function initBundle(bundle: string, env: Record<string, string>) {
+  // Any connection attempted during initialisation fails the import.
+  const script = [
+    `import net from 'node:net';`,
+    `net.Socket.prototype.connect = function () { throw new Error('network used during initialisation'); };`,
+    `const m = await import(${JSON.stringify(bundle)});`,
+    `process.stdout.write(typeof m.handler);`,
+  ].join('\n');
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: {
+      PATH: process.env.PATH,
+      AWS_REGION: 'ap-northeast-1',
+      TOSSUP_CRM: 'salesforce',
+      TOSSUP_STATE_TABLE: 'tossup-test-state',
+      TOSSUP_QUEUE_URL: 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/leads',
+      TOSSUP_SECRET_ID: 'tossup/test/salesforce',
+      ...env,
+    },
+  });
+}
+
+/** The files of a ZIP (central directory → local headers → inflate). */
+function readZip(file: string): Record<string, Buffer> {
+  const zip = readFileSync(file);
+  const end = zip.length - 22;
+  expect(zip.readUInt32LE(end)).toBe(0x06054b50);
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const out: Record<string, Buffer> = {};
+  for (let i = 0; i < count; i++) {
+    expect(zip.readUInt32LE(at)).toBe(0x02014b50);
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(dataStart, dataStart + size);
+    out[name] = method === 8 ? inflateRawSync(data) : Buffer.from(data);
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return out;
+}
