@@ -5,7 +5,13 @@ import type { Lead } from '../../src/domain/lead.ts';
 import type { ApiUsage, CrmConnector } from '../../src/ports/crm-connector.ts';
 import { oauthToken, privateAppToken, type TokenSource } from './auth.ts';
 import { classifyFailure, toCrmError } from './classify-error.ts';
-import { type CrmObjectType, HubspotClient, HubspotHttpError, type PropertyCreateInput } from './client.ts';
+import {
+  type CrmObjectType,
+  HubspotClient,
+  HubspotHttpError,
+  type PropertyCreateInput,
+  type TokenGrant,
+} from './client.ts';
 import { CompanyFacts } from './company-facts.ts';
 import { companyPropertiesFor, toLeadContext } from './contact-to-lead.ts';
 import { DEFAULT_MAPPING_FILE, type HubspotMapping, loadHubspotMapping, optionMaps } from './mapping.ts';
@@ -180,21 +186,9 @@ function buildRuntime(raw: HubspotConnectorOptions, deps: HubspotConnectorDeps):
       refreshToken: auth.refreshToken,
       refreshAheadMs: auth.refreshAheadSeconds * 1000,
       now,
-      refresh: (app) =>
-        runner
-          .run(
-            { endpoint: 'oauth.token', what: 'OAuth token refresh', kind: 'general', safeToRepeat: true },
-            () => client.refreshAccessToken(app),
-          )
-          .catch((e: unknown) => {
-            if (e instanceof HubspotHttpError)
-              throw toCrmError(
-                { kind: 'auth', code: 'oauth_refresh_failed' },
-                'OAuth token refresh',
-                e.failure,
-              );
-            throw e;
-          }),
+      // Not through the request budget: the refresh runs INSIDE a request that already holds a
+      // slot of it, and with every slot waiting for the token it would never get one.
+      refresh: (app) => refreshToken(() => client.refreshAccessToken(app), meter, deps.sleep),
     });
   }
   runner = new RequestRunner({
@@ -216,6 +210,28 @@ function buildRuntime(raw: HubspotConnectorOptions, deps: HubspotConnectorDeps):
     serverNow: () => (serverOffset === undefined ? undefined : now() + serverOffset),
     portalKey,
   };
+}
+
+/** The token grant with its own small retry for no-response/5xx; anything else is an auth stop. */
+async function refreshToken(
+  grant: () => Promise<TokenGrant>,
+  meter: UsageMeter,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<TokenGrant> {
+  for (let attempt = 0; ; attempt++) {
+    meter.call('oauth.token');
+    try {
+      return await grant();
+    } catch (e) {
+      if (!(e instanceof HubspotHttpError)) throw e;
+      const c = classifyFailure(e.failure);
+      if ((c.kind === 'transient' || c.kind === 'rate_limited') && attempt < 3) {
+        await sleep(250 * 2 ** attempt);
+        continue;
+      }
+      throw toCrmError({ kind: 'auth', code: 'oauth_refresh_failed' }, 'OAuth token refresh', e.failure);
+    }
+  }
 }
 
 /**

@@ -41,6 +41,22 @@ describe('HubSpot auth and client', () => {
     expect(connector.usage().calls['oauth.token']).toBe(3);
   });
 
+  it('refreshes while every request slot is taken by a call waiting for the token (no deadlock)', async () => {
+    const hs = await startPortal({ oauth: { ...OAUTH, refreshTokens: [OAUTH.refreshToken] } });
+    const ids = seedContacts(hs.store, 10, (i) => T0 + i);
+    const connector = await connect(hs, {
+      auth: { kind: 'oauth', ...OAUTH },
+      limits: { maxConcurrency: 2, burst: 1000, searchPerSecond: 1000 },
+    });
+    const outcomes = await Promise.all(
+      ids.map((id) =>
+        connector.sink.writeTossUp([{ leadId: id, objectType: 'contact', fields: { flag: 'yes' } }]),
+      ),
+    );
+    expect(outcomes.flat().every((o) => o.ok)).toBe(true);
+    expect(hs.tokens.issued).toBe(1);
+  });
+
   it('stops with an auth error for a bad token or a refused refresh, never showing the secret', async () => {
     const hs = await startPortal({ oauth: { ...OAUTH, refreshTokens: ['other'] } });
     const bad = await createHubspotConnector(

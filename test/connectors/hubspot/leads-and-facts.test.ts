@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseHubspotMapping } from '../../../connectors/hubspot/mapping.ts';
 import { EmulatorClock } from '../../../emulators/shared/emulator-clock.ts';
 import type { Lead } from '../../../src/domain/lead.ts';
 import { LeadSchema } from '../../../src/domain/lead.ts';
@@ -69,6 +70,27 @@ describe('HubSpot contacts as leads', () => {
     expect(p3.history.previouslyLost).toBe(true); // the company has a closedlost deal
     expect(p3.manualRequest).toEqual({ requestedBy: ids.owners.get('u001'), at: null });
     expect(p3.person.titleRank).not.toBeNull();
+  });
+
+  it('reads exact dated events instead, one call per contact, when the mapping asks for them', async () => {
+    const world = tinyWorld();
+    const clock = new EmulatorClock();
+    clock.pin(world.asOf);
+    const hs = await startPortal({ world, clock });
+    const text = readFileSync('mappings/hubspot.yaml', 'utf8').replace(
+      '    enabled: false',
+      '    enabled: true',
+    );
+    const connector = await connect(hs, {}, { mapping: parseHubspotMapping(text, 'events.yaml') });
+    const leads = await leadsOf(connector);
+    const p1 = leads.get(hs.seedSummary!.ids.contacts.get('p1')!)!;
+    const expected = world.people
+      .find((p) => p.key === 'p1')!
+      .activities.filter((a) => Date.parse(a.at) > Date.parse(world.asOf) - 90 * 86_400_000)
+      .map((a) => [a.type, new Date(a.at).toISOString(), a.page ?? null]);
+    expect(p1.activities.map((a) => [a.type, a.at, a.page ?? null])).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(3);
+    expect(connector.usage().calls['events.list']).toBe(leads.size);
   });
 
   it('turns unreadable values into data issues and unknown options into unknown_value, never throwing', async () => {
