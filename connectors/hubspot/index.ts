@@ -166,7 +166,6 @@ function buildRuntime(raw: HubspotConnectorOptions, deps: HubspotConnectorDeps):
   let serverOffset: number | undefined;
 
   let tokens: TokenSource;
-  let runner: RequestRunner;
   const client: HubspotClient = new HubspotClient({
     ...(basePath ? { basePath } : {}),
     accessToken: () => tokens.get(),
@@ -191,7 +190,7 @@ function buildRuntime(raw: HubspotConnectorOptions, deps: HubspotConnectorDeps):
       refresh: (app) => refreshToken(() => client.refreshAccessToken(app), meter, deps.sleep),
     });
   }
-  runner = new RequestRunner({
+  const runner = new RequestRunner({
     budget,
     meter,
     retry: { ...DEFAULT_RETRY, ...options.retry },
