@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { HubspotEmulator, HubspotEmulatorOptions } from '../../../emulators/hubspot/index.ts';
 import { EmulatorClock } from '../../../emulators/shared/emulator-clock.ts';
 import { generateWorld } from '../../../emulators/world/generate.ts';
+import { createConnector } from '../../../src/pipeline/connector-registry.ts';
 import { runSync } from '../../../src/pipeline/run-sync.ts';
+import { fixedClock } from '../../../src/ports/clock.ts';
 import { MemoryStateStore } from '../../../src/state/memory-state-store.ts';
 import { connect, startPortal } from './harness.ts';
 import { addRoutingOwners, syncOptions } from './pipeline-kit.ts';
@@ -37,6 +39,19 @@ function expectTasksConsistent(hs: HubspotEmulator): number {
 }
 
 describe('runSync over HubSpot', () => {
+  it('is what createConnector builds for settings.crm = hubspot (connectors/hubspot/register.ts)', async () => {
+    const hs = await startPortal();
+    const connector = await createConnector(
+      { crm: 'hubspot', hubspot: { accessToken: hs.accessToken, basePath: hs.basePath } },
+      { clock: fixedClock(AS_OF), dryRun: true },
+    );
+    expect(connector.crm).toBe('hubspot');
+    const pages = [];
+    for await (const page of connector.source.readChanges({ since: null })) pages.push(page);
+    expect(pages).toEqual([]);
+    expect(connector.usage().calls).toEqual({ 'contacts.search': 1 });
+  });
+
   it('a crash between task creation and flag write leaves one task per toss-up after the next run', async () => {
     const hs = await portal(300);
     // Run 1 dies right after HubSpot created the tasks: the local "task done" record is never written.
