@@ -144,8 +144,11 @@ export class Transaction {
     for (let i = this.journal.length - 1; i >= 0; i--) {
       const { schema, id, prev } = this.journal[i]!;
       const table = store.table(schema.name);
+      const undone = table.get(id);
       if (prev) table.put(prev);
       else table.remove(id);
+      // Roll-up summaries on parents counted the undone write; count again without it.
+      store.recalculateRollups(schema.name, [undone, prev], store.clock.now());
     }
     this.journal.length = 0;
   }

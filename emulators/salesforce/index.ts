@@ -181,6 +181,9 @@ export function createSalesforceEmulator(
   mountSfAdminRoutes(ctx);
   // Every versioned REST response reports usage, as Salesforce does (not the token or versions calls).
   app.decorate((req, res) => {
+    // The HTTP Date is the org's clock (pinned or advanced in tests), as a client reading the server
+    // time from it (e.g. to bound a change window) would see on a real org; Node would send host time.
+    res.headers = { ...res.headers, date: new Date(clock.now()).toUTCString() };
     if (!req.path.startsWith('/services/data/v')) return;
     res.headers = {
       ...res.headers,

@@ -156,6 +156,39 @@ export class SalesforceStore {
   commit(schema: ObjectSchema, next: SfRecord, prev: SfRecord | undefined, now: number): void {
     applyDerivedFields(schema.name, next, prev, this.deriveContext(now));
     this.table(schema.name).put(next);
+    this.recalculateRollups(schema.name, [prev, next], now);
+  }
+
+  /**
+   * Roll-up summary fields on the parents of these child record versions. Salesforce saves the
+   * parent when a summary value changes, so its SystemModstamp moves (never backwards).
+   */
+  recalculateRollups(childObject: string, versions: readonly (SfRecord | undefined)[], now: number): void {
+    const summaries = this.schema.summariesOf(childObject);
+    if (summaries.length === 0) return;
+    const children = this.table(childObject);
+    for (const s of summaries) {
+      const parentIds = new Set<string>();
+      for (const v of versions) {
+        const id = v?.[s.foreignKey];
+        if (typeof id === 'string') parentIds.add(id);
+      }
+      for (const parentId of parentIds) {
+        const parent = this.table(s.parent.name).get(parentId);
+        if (!parent) continue;
+        let count = 0;
+        for (const childId of children.childIds(s.foreignKey, parentId) ?? []) {
+          const child = children.get(childId);
+          if (!child || child.IsDeleted) continue;
+          if (Object.entries(s.where).every(([f, v]) => child[f] === v)) count += 1;
+        }
+        if (parent[s.field.name] === count) continue;
+        const next = this.clone(s.parent, parent);
+        next[s.field.name] = count;
+        next.SystemModstamp = Math.max(now, parent.SystemModstamp as number);
+        this.commit(s.parent, next, parent, now);
+      }
+    }
   }
 
   // ---- Programmatic API (bypasses API validation) -------------------------------------------

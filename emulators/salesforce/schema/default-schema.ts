@@ -309,6 +309,17 @@ function account(): ObjectDef {
       { name: 'Description', label: 'Account Description', type: 'textarea', length: 32000 },
       ref('OwnerId', 'Owner ID', ['User'], 'Owner', ownerDefaulted),
       checkbox('Strategic_Target__c', 'Strategic Target'),
+      // Written by `tossup setup salesforce`: the "previously lost" roll-up the connector reads.
+      num('TossUp_Lost_Opportunities__c', 'Closed Lost Opportunities', 18, 0, {
+        ...readOnly,
+        calculated: true,
+        defaultValue: 0,
+        summary: {
+          childObject: 'Opportunity',
+          foreignKey: 'AccountId',
+          where: { IsClosed: true, IsWon: false },
+        },
+      }),
     ],
   };
 }

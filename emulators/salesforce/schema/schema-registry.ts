@@ -64,6 +64,7 @@ export class SchemaRegistry {
   private defs = new Map<string, ObjectDef>();
   private compiled = new Map<string, ObjectSchema>();
   private byPrefix = new Map<string, ObjectSchema>();
+  private rollups = new Map<string, RollupSummary[]>();
   /** Bumped on every change; lets callers cache derived data. */
   version = 0;
 
@@ -83,6 +84,11 @@ export class SchemaRegistry {
 
   objects(): ObjectSchema[] {
     return [...this.compiled.values()];
+  }
+
+  /** Roll-up summary fields whose child object is `child` (recalculated when a child is written). */
+  summariesOf(child: string): RollupSummary[] {
+    return this.rollups.get(child.toLowerCase()) ?? [];
   }
 
   applyExtension(ext: SchemaExtension, rebuild = true): void {
@@ -185,6 +191,23 @@ export class SchemaRegistry {
         }
       }
     }
+    this.rollups.clear();
+    for (const parent of this.compiled.values()) {
+      for (const field of parent.fields) {
+        if (!field.summary) continue;
+        const key = field.summary.childObject.toLowerCase();
+        const list = this.rollups.get(key) ?? [];
+        list.push({ parent, field, foreignKey: field.summary.foreignKey, where: field.summary.where ?? {} });
+        this.rollups.set(key, list);
+      }
+    }
     this.version += 1;
   }
+}
+
+export interface RollupSummary {
+  parent: ObjectSchema;
+  field: FieldMeta;
+  foreignKey: string;
+  where: Record<string, string | number | boolean | null>;
 }

@@ -60,6 +60,15 @@ export interface FieldDef {
   calculated?: boolean;
   /** Id, audit fields. */
   system?: boolean;
+  /**
+   * A roll-up summary field: the COUNT of `childObject` records whose `foreignKey` points here and
+   * whose fields equal `where`; recalculated on every child write (the parent's SystemModstamp moves).
+   */
+  summary?: {
+    childObject: string;
+    foreignKey: string;
+    where?: Record<string, string | number | boolean | null>;
+  };
 }
 
 export interface ObjectDef {

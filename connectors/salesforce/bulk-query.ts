@@ -1,0 +1,112 @@
+import { CrmError, FailureKind } from '../../src/domain/errors.ts';
+import { parseBulkCsv } from './bulk-csv.ts';
+import type { CallRunner } from './call-runner.ts';
+
+/**
+ * A Bulk API 2.0 query job, paged by hand (crm-apis.md A7): create → poll until JobComplete →
+ * GET results with `locator` until the `Sforce-Locator` header is the literal string `null`.
+ * jsforce's `bulk2.query()` is not used: it breaks with "write after end" once results span more
+ * than one page (jsforce#1546, #1693), and polls on its own schedule.
+ */
+
+export interface BulkQueryOptions {
+  /** `queryAll` includes deleted rows. */
+  operation: 'query' | 'queryAll';
+  soql: string;
+  /** What the job reads, for error messages. */
+  what: string;
+  pollIntervalMs: number;
+  /** Give up (transient, the next run retries) after this long. */
+  pollTimeoutMs: number;
+  /** Rows per results page (`maxRecords`). */
+  pageSize: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+interface JobInfo {
+  id: string;
+  state: string;
+  errorMessage?: string;
+}
+
+export class BulkQueryJob {
+  private readonly runner: CallRunner;
+  private readonly options: BulkQueryOptions;
+  private jobId: string | null = null;
+
+  constructor(runner: CallRunner, options: BulkQueryOptions) {
+    this.runner = runner;
+    this.options = options;
+  }
+
+  /** Creates the job (one call); results are read later, so several jobs can run at once. */
+  async start(): Promise<void> {
+    const { body } = await this.runner.run<JobInfo>(
+      {
+        method: 'POST',
+        path: '/jobs/query',
+        body: {
+          operation: this.options.operation,
+          query: this.options.soql,
+          contentType: 'CSV',
+          lineEnding: 'LF',
+        },
+      },
+      // A repeated job creation only leaves an extra query job behind, never changes data.
+      { what: `Bulk query (${this.options.what})`, idempotent: true },
+    );
+    this.jobId = body.id;
+  }
+
+  /** Polls until the job is complete; a failed, aborted or overdue job stops the run (transient). */
+  async waitUntilComplete(): Promise<void> {
+    const id = this.requireId();
+    const deadline = this.options.now() + this.options.pollTimeoutMs;
+    for (;;) {
+      await this.options.sleep(this.options.pollIntervalMs);
+      const { body } = await this.runner.run<JobInfo>(
+        { method: 'GET', path: `/jobs/query/${id}` },
+        { what: `Bulk query status (${this.options.what})`, idempotent: true },
+      );
+      if (body.state === 'JobComplete') return;
+      if (body.state === 'Failed' || body.state === 'Aborted') {
+        throw new CrmError(
+          `Salesforce Bulk query job ${id} (${this.options.what}) ended ${body.state}: ${body.errorMessage ?? 'no message'}`,
+          { kind: FailureKind.Transient, crm: 'salesforce', code: `bulk_job_${body.state.toLowerCase()}` },
+        );
+      }
+      if (this.options.now() > deadline) {
+        throw new CrmError(
+          `Salesforce Bulk query job ${id} (${this.options.what}) was not complete after ${this.options.pollTimeoutMs} ms`,
+          { kind: FailureKind.Transient, crm: 'salesforce', code: 'bulk_job_timeout' },
+        );
+      }
+    }
+  }
+
+  /** Result pages, in query order, until the literal `null` locator. */
+  async *pages(): AsyncGenerator<Record<string, string | null>[]> {
+    const id = this.requireId();
+    let locator: string | null = null;
+    for (let page = 0; ; page++) {
+      const query = new URLSearchParams({ maxRecords: String(this.options.pageSize) });
+      if (locator) query.set('locator', locator);
+      const res = await this.runner.run<string>(
+        { method: 'GET', path: `/jobs/query/${id}/results?${query}`, text: true },
+        { what: `Bulk query results (${this.options.what})`, idempotent: true },
+      );
+      yield parseBulkCsv(res.body);
+      const next = res.headers['sforce-locator'];
+      // A missing header would make jsforce loop forever; here it ends the job's results.
+      if (next === undefined || next === 'null' || next === '') return;
+      if (page > 100_000) throw new Error('Bulk results did not end after 100,000 pages');
+      locator = next;
+    }
+  }
+
+  private requireId(): string {
+    if (!this.jobId) throw new Error('Bulk query job not started');
+    return this.jobId;
+  }
+}

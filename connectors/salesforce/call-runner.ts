@@ -1,0 +1,106 @@
+import PQueue from 'p-queue';
+import { CrmError } from '../../src/domain/errors.ts';
+import type { AllowanceGuard } from './allowance-guard.ts';
+import { classifyCallFailure, isRetryable, toCrmError } from './classify-error.ts';
+import { type CallRequest, type CallResult, SalesforceCallError, type SalesforceClient } from './client.ts';
+
+/**
+ * The connector's ONE retry layer (jsforce's own retries are switched off in client.ts):
+ * - a call is retried only when it is safe to repeat: reads, sObject Collections updates that set
+ *   the same values again, upserts by external id, Bulk query job creation (a second query job has
+ *   no effect on data). A plain create is never retried (the connector makes none);
+ * - only transient and rate-limited failures are retried (classify-error.ts decides), with capped
+ *   exponential backoff and full jitter;
+ * - p-queue bounds how many calls run at once; a call waiting out its backoff gives its slot up;
+ * - the allowance guard is checked before every attempt.
+ */
+
+export interface RetryPolicy {
+  /** Attempts in total, the first one included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface RunOptions {
+  /** What the call does, for error messages ("query Lead", "update 200 records"). */
+  what: string;
+  /** May the request be sent again after a failure without changing the outcome? */
+  idempotent: boolean;
+}
+
+export class CallRunner {
+  readonly client: SalesforceClient;
+  readonly retry: RetryPolicy;
+  private readonly queue: PQueue;
+  private readonly guard: AllowanceGuard;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(
+    client: SalesforceClient,
+    options: {
+      concurrency: number;
+      retry: RetryPolicy;
+      guard: AllowanceGuard;
+      sleep?: (ms: number) => Promise<void>;
+      random?: () => number;
+    },
+  ) {
+    this.client = client;
+    this.retry = options.retry;
+    this.guard = options.guard;
+    this.queue = new PQueue({ concurrency: options.concurrency });
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Runs the call with the retry policy; a failure that remains becomes a `CrmError`. */
+  async run<T>(req: CallRequest, options: RunOptions): Promise<CallResult<T>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.queue.add(() => {
+          this.guard.check(this.client.allowance);
+          return this.client.call<T>(req);
+        });
+      } catch (e) {
+        if (e instanceof CrmError) throw e;
+        if (!(e instanceof SalesforceCallError)) throw e;
+        const failure = { status: e.status, code: e.code, message: e.message };
+        const c = classifyCallFailure(failure);
+        if (options.idempotent && isRetryable(c.kind) && attempt < this.retry.maxAttempts) {
+          await this.backoff(attempt);
+          continue;
+        }
+        throw toCrmError(c, options.what, failure, e);
+      }
+    }
+  }
+
+  /**
+   * Like `run`, but hands the `SalesforceCallError` of a whole-request 4xx back to the caller
+   * instead of throwing (the sink splits a Collections call that one bad record made fail).
+   */
+  async runOrRefusal<T>(
+    req: CallRequest,
+    options: RunOptions,
+  ): Promise<{ ok: true; result: CallResult<T> } | { ok: false; refusal: SalesforceCallError }> {
+    try {
+      return { ok: true, result: await this.run<T>(req, options) };
+    } catch (e) {
+      const cause = e instanceof CrmError ? (e.cause as unknown) : undefined;
+      if (cause instanceof SalesforceCallError && cause.status === 400) return { ok: false, refusal: cause };
+      throw e;
+    }
+  }
+
+  /** Full jitter: uniform in [0, min(max, base·2^(attempt-1))] (AWS architecture blog). */
+  backoff(attempt: number): Promise<void> {
+    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    return this.sleep(Math.floor(this.random() * cap));
+  }
+
+  async idle(): Promise<void> {
+    await this.queue.onIdle();
+  }
+}

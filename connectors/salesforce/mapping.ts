@@ -1,0 +1,347 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { type IssueHint, parseYamlWithSchema } from '../../src/config/yaml-locate.ts';
+import { ConfigError } from '../../src/domain/errors.ts';
+import {
+  type ActivityType,
+  ActivityTypeSchema,
+  type HearingAnswer,
+  HearingAnswerSchema,
+  type NextAction,
+  NextActionSchema,
+  type TossUpFlag,
+  TossUpFlagSchema,
+} from '../../src/domain/lead.ts';
+
+/**
+ * Schema of `mappings/salesforce.yaml`: which org fields feed which Lead fields, how picklist values
+ * translate, and which fields the connector writes on Leads, Contacts and Tasks. Parsed with the
+ * shared YAML locator, so every problem is reported as `file:line:column path: message` plus a hint.
+ */
+
+/** Salesforce API names: a letter, then letters, digits and `_` (custom `__c`, namespaced `ns__x__c`). */
+const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
+const FIELD_HINT =
+  "use the field's API name (Setup → Object Manager → the object → Fields & Relationships → Field Name), e.g. TossUp_Flag__c";
+
+const Field = z
+  .string({ error: 'must be a field API name' })
+  .regex(API_NAME, { error: 'not a Salesforce field API name' })
+  .refine((s) => !s.endsWith('_') || s.endsWith('__c'), { error: 'not a Salesforce field API name' });
+/** A field the connector can do without: `null` switches it off. */
+const OptionalField = Field.nullable();
+const Value = z.string({ error: 'must be a picklist value (text)' }).min(1);
+
+const LeadSchema = z.strictObject({
+  owner: Field,
+  company: OptionalField,
+  employees: OptionalField,
+  employeesText: OptionalField,
+  revenueJpy: OptionalField,
+  industry: OptionalField,
+  region: OptionalField,
+  title: OptionalField,
+  department: OptionalField,
+  email: OptionalField,
+  strategicTarget: OptionalField,
+  status: OptionalField,
+  lostStatuses: z.array(Value).default([]),
+});
+
+const ContactSchema = z.strictObject({
+  owner: Field,
+  title: OptionalField,
+  department: OptionalField,
+  email: OptionalField,
+  /** Relationship name of Contact.AccountId (parent fields are read through it). */
+  accountRelationship: Field.nullable(),
+});
+
+const PreviouslyLostSchema = z.union([
+  z.strictObject({
+    source: z.literal('opportunities'),
+    withinDays: z.number().int().positive().max(36_500).nullable().default(null),
+  }),
+  z.strictObject({ rollupField: Field }),
+  z.null(),
+]);
+
+const AccountSchema = z.strictObject({
+  name: OptionalField,
+  employees: OptionalField,
+  revenueJpy: OptionalField,
+  industry: OptionalField,
+  region: OptionalField,
+  owner: OptionalField,
+  strategicTarget: OptionalField,
+  existingCustomer: z.strictObject({ field: Field, values: z.array(Value).min(1) }).nullable(),
+  previouslyLost: PreviouslyLostSchema,
+});
+
+const HearingSchema = z
+  .strictObject({
+    heardAt: OptionalField,
+    budget: OptionalField,
+    decisionMaker: OptionalField,
+    decisionInvolved: OptionalField,
+    clearProblem: OptionalField,
+    timelineMonths: OptionalField,
+    notes: OptionalField,
+    answerValues: z.strictObject({ yes: Value, no: Value, unknown: Value }),
+  })
+  .nullable();
+
+const ManualRequestSchema = z.strictObject({ requested: Field, requestedBy: OptionalField }).nullable();
+
+const Regex = z.string().refine(
+  (s) => {
+    try {
+      new RegExp(s, 'iu');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'not a valid regular expression', params: { hint: 'escape ( ) [ ] . * + ? with a backslash' } },
+);
+
+const LastAtSchema = z.strictObject({ lastAt: Field }).nullable();
+
+const BehaviourSchema = z.strictObject({
+  lookbackDays: z.number().int().min(1).max(730),
+  campaignMembers: z
+    .strictObject({
+      maxPerRecord: z.number().int().min(1).max(200).default(20),
+      names: z.array(z.strictObject({ match: Regex, type: ActivityTypeSchema })).default([]),
+      types: z.record(Value, ActivityTypeSchema).default({}),
+      otherwise: ActivityTypeSchema,
+    })
+    .nullable(),
+  namedPages: z.array(z.strictObject({ lastAt: Field, page: z.string().min(1) })).default([]),
+  pageViews: LastAtSchema.default(null),
+  emailOpens: LastAtSchema.default(null),
+  emailClicks: LastAtSchema.default(null),
+});
+
+const WriteBackSchema = z.strictObject({
+  flag: Field,
+  reason: Field,
+  nextAction: Field,
+  attributeScore: Field,
+  behaviourScore: Field,
+  dueAt: Field,
+  decisionKey: Field,
+  owner: OptionalField,
+  reasonMaxLength: z.number().int().min(20).max(131_072),
+  flagValues: z.strictObject({ yes: Value, no: Value, hold: Value }),
+  nextActionValues: z.strictObject({
+    field_sales_tossup: Value,
+    inside_sales_follow_up: Value,
+    inside_sales_hearing: Value,
+    nurture: Value,
+    notify_is_sales_planning: Value,
+  }),
+});
+
+const TaskSchema = z.strictObject({
+  keyField: Field,
+  status: Value,
+  priorities: z.strictObject({ high: Value, medium: Value, low: Value }),
+  reminder: z.boolean().default(true),
+});
+
+const MappingShapeSchema = z.strictObject({
+  version: z.literal(1),
+  lead: LeadSchema,
+  contact: ContactSchema,
+  account: AccountSchema,
+  industryValues: z.record(Value, z.string().min(1)).default({}),
+  maBehaviourScore: OptionalField,
+  hearing: HearingSchema,
+  manualRequest: ManualRequestSchema,
+  behaviour: BehaviourSchema,
+  writeBack: WriteBackSchema,
+  tasks: TaskSchema,
+});
+
+export const SalesforceMappingSchema = MappingShapeSchema.superRefine((m, ctx) => {
+  // Two of our values on one picklist value would make reading the current flag back ambiguous.
+  const distinct = (section: 'writeBack' | 'hearing', key: string, values: Record<string, string>) => {
+    const seen = new Map<string, string>();
+    for (const [ours, theirs] of Object.entries(values)) {
+      const other = seen.get(theirs);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [section, key, ours],
+          message: `"${ours}" uses the same picklist value "${theirs}" as "${other}"`,
+          params: { hint: 'give each of our values its own picklist value' },
+        });
+      }
+      seen.set(theirs, ours);
+    }
+  };
+  distinct('writeBack', 'flagValues', m.writeBack.flagValues);
+  distinct('writeBack', 'nextActionValues', m.writeBack.nextActionValues);
+  if (m.hearing) distinct('hearing', 'answerValues', m.hearing.answerValues);
+  // Writing to a field we also read as an input would feed our own output back into the decision.
+  const inputs = new Map<string, string>();
+  const noteInput = (path: string, f: string | null) => {
+    if (f !== null) inputs.set(f.toLowerCase(), path);
+  };
+  noteInput('maBehaviourScore', m.maBehaviourScore);
+  for (const [k, v] of Object.entries(m.hearing ?? {}))
+    if (k !== 'answerValues') noteInput(`hearing.${k}`, v as string | null);
+  if (m.manualRequest) noteInput('manualRequest.requested', m.manualRequest.requested);
+  for (const k of ['title', 'department', 'email', 'company', 'employees', 'employeesText'] as const) {
+    noteInput(`lead.${k}`, m.lead[k]);
+  }
+  const written = [
+    'flag',
+    'reason',
+    'nextAction',
+    'attributeScore',
+    'behaviourScore',
+    'dueAt',
+    'decisionKey',
+  ] as const;
+  const seenWritten = new Map<string, string>();
+  for (const key of written) {
+    const field = m.writeBack[key].toLowerCase();
+    const input = inputs.get(field);
+    if (input) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['writeBack', key],
+        message: `"${m.writeBack[key]}" is also read as ${input}`,
+        params: { hint: 'write the toss-up result to its own field (tossup setup salesforce creates them)' },
+      });
+    }
+    const twice = seenWritten.get(field);
+    if (twice) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['writeBack', key],
+        message: `"${m.writeBack[key]}" is already used for writeBack.${twice}`,
+        params: { hint: 'each toss-up value needs its own field' },
+      });
+    }
+    seenWritten.set(field, key);
+  }
+});
+
+export type SalesforceMapping = z.output<typeof SalesforceMappingSchema>;
+
+/** Picklist values of the toss-up and hearing fields, ours ↔ the org's. */
+export interface ValueMaps {
+  flagToOrg: Readonly<Record<TossUpFlag, string>>;
+  flagFromOrg: ReadonlyMap<string, TossUpFlag>;
+  nextActionToOrg: Readonly<Record<NextAction, string>>;
+  nextActionFromOrg: ReadonlyMap<string, NextAction>;
+  answerFromOrg: ReadonlyMap<string, HearingAnswer>;
+}
+
+export function valueMaps(m: SalesforceMapping): ValueMaps {
+  const flags = m.writeBack.flagValues;
+  const actions = m.writeBack.nextActionValues;
+  return {
+    flagToOrg: flags,
+    flagFromOrg: new Map(TossUpFlagSchema.options.map((f) => [flags[f], f] as const)),
+    nextActionToOrg: actions,
+    nextActionFromOrg: new Map(NextActionSchema.options.map((a) => [actions[a], a] as const)),
+    answerFromOrg: new Map(
+      m.hearing ? HearingAnswerSchema.options.map((a) => [m.hearing!.answerValues[a], a] as const) : [],
+    ),
+  };
+}
+
+/** Activity type of one campaign response: name rules first, then Campaign.Type, then `otherwise`. */
+export function campaignActivityType(
+  cm: NonNullable<SalesforceMapping['behaviour']['campaignMembers']>,
+  campaignType: string | null,
+  campaignName: string | null,
+): ActivityType {
+  if (campaignName) {
+    for (const rule of cm.names) if (new RegExp(rule.match, 'iu').test(campaignName)) return rule.type;
+  }
+  if (campaignType && Object.hasOwn(cm.types, campaignType)) return cm.types[campaignType]!;
+  return cm.otherwise;
+}
+
+const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  '': Object.keys(MappingShapeSchema.shape),
+  lead: Object.keys(LeadSchema.shape),
+  contact: Object.keys(ContactSchema.shape),
+  account: Object.keys(AccountSchema.shape),
+  hearing: [
+    'heardAt',
+    'budget',
+    'decisionMaker',
+    'decisionInvolved',
+    'clearProblem',
+    'timelineMonths',
+    'notes',
+    'answerValues',
+  ],
+  manualRequest: ['requested', 'requestedBy'],
+  behaviour: Object.keys(BehaviourSchema.shape),
+  writeBack: Object.keys(WriteBackSchema.shape),
+  tasks: Object.keys(TaskSchema.shape),
+};
+
+const mappingHint: IssueHint = (issue) => {
+  if (issue.code === 'invalid_format' && issue.format === 'regex') return FIELD_HINT;
+  if (issue.code === 'custom' && issue.message === 'not a Salesforce field API name') return FIELD_HINT;
+  if (issue.code === 'unrecognized_keys') {
+    const accepted = SECTION_KEYS[issue.path.map(String).join('.')];
+    if (!accepted) return undefined;
+    const typo = issue.keys[0] ?? '';
+    const close = accepted.find((k) => k.toLowerCase() === typo.toLowerCase() || editDistance(k, typo) <= 2);
+    const list = `accepted here: ${accepted.join(', ')}`;
+    return close ? `did you mean "${close}"? (${list})` : `remove it or fix its spelling (${list})`;
+  }
+  if (issue.code === 'invalid_union' && issue.path.join('.') === 'account.previouslyLost') {
+    return 'write { source: opportunities, withinDays: null }, { rollupField: <Account field API name> } or null';
+  }
+  return undefined;
+};
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function parseSalesforceMapping(text: string, file: string): SalesforceMapping {
+  return parseYamlWithSchema(text, file, SalesforceMappingSchema, mappingHint);
+}
+
+export const DEFAULT_MAPPING_FILE = 'mappings/salesforce.yaml';
+
+/** Reads and validates the mapping; a missing file is a `ConfigError` too (line 0). */
+export function loadSalesforceMapping(file = DEFAULT_MAPPING_FILE): SalesforceMapping {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `cannot read the Salesforce mapping: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        hint: 'pass the path of your mapping file, or copy mappings/salesforce.yaml and edit it',
+      },
+    ]);
+  }
+  return parseSalesforceMapping(text, file);
+}

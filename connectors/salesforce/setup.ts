@@ -1,0 +1,328 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { NextAction, TossUpFlag } from '../../src/domain/lead.ts';
+import type { SalesforceMapping } from './mapping.ts';
+
+/**
+ * `tossup setup salesforce`: writes the custom fields the mapping needs as Salesforce metadata an
+ * admin deploys with the Salesforce CLI (`sf project deploy start --manifest package.xml`):
+ *
+ *   force-app/main/default/objects/Lead/fields/TossUp_Flag__c.field-meta.xml   (and the other write-back fields)
+ *   force-app/main/default/objects/Contact/fields/…                            (same fields on Contact)
+ *   force-app/main/default/objects/Activity/fields/TossUp_Key__c.field-meta.xml (Task custom fields live on Activity)
+ *   force-app/main/default/objects/Account/fields/<rollup>.field-meta.xml      (only with a roll-up "previously lost")
+ *   force-app/main/default/permissionsets/TossUp_Integration.permissionset-meta.xml
+ *   package.xml, sfdx-project.json
+ *
+ * Only the connector's own fields are generated; fields the mapping READS (hearing, MA score, ...) are
+ * the org's own and `checkSalesforceSchema` reports them when missing.
+ */
+
+export interface SetupOptions {
+  /** Directory to write into (created when missing). */
+  outDir: string;
+  apiVersion?: string;
+  /** Field labels in this language. */
+  locale?: 'ja' | 'en';
+}
+
+export interface SetupResult {
+  files: string[];
+  /** `Object.Field` of every custom field written. */
+  fields: string[];
+}
+
+interface FieldSpec {
+  object: string;
+  name: string;
+  xml: string;
+}
+
+const FLAG_LABELS: Readonly<Record<TossUpFlag, string>> = { yes: 'はい', no: 'いいえ', hold: '一時保留' };
+const NEXT_ACTION_LABELS: Readonly<Record<'ja' | 'en', Record<NextAction, string>>> = {
+  ja: {
+    field_sales_tossup: 'フィールドセールスへトスアップ',
+    inside_sales_follow_up: 'インサイドセールスがフォロー',
+    inside_sales_hearing: 'インサイドセールスがヒアリング',
+    nurture: 'ナーチャリング',
+    notify_is_sales_planning: 'IS・営業企画へ通知',
+  },
+  en: {
+    field_sales_tossup: 'Toss up to field sales',
+    inside_sales_follow_up: 'Inside sales follows up',
+    inside_sales_hearing: 'Inside sales hearing',
+    nurture: 'Nurture',
+    notify_is_sales_planning: 'Notify IS / sales planning',
+  },
+};
+
+const LABELS = {
+  ja: {
+    flag: ['トスアップ対象フラグ', 'はい / いいえ / 一時保留。コネクタが自動判定して書き込みます。'],
+    reason: ['トスアップ理由', '判定理由(決め手が先頭)。'],
+    nextAction: ['次のアクション', 'トスアップ後に取るべきアクション。'],
+    attributeScore: ['属性スコア', '0〜100。'],
+    behaviourScore: ['行動スコア', '行動履歴から算出したスコア。'],
+    dueAt: ['トスアップ対応期限', '次のアクションのSLA期限。'],
+    decisionKey: [
+      'トスアップ判定キー',
+      'コネクタ内部用(同じトスアップでタスクを二重作成しないため)。編集しないでください。',
+    ],
+    taskKey: ['トスアップキー', 'コネクタ内部用。1トスアップにつき1タスクを保証する外部ID。'],
+    rollup: ['失注商談数', 'IsClosed = true かつ IsWon = false の商談数(トスアップの「過去失注」判定)。'],
+  },
+  en: {
+    flag: ['Toss-up Flag', 'Yes / No / On hold, decided and written by the connector.'],
+    reason: ['Toss-up Reason', 'Why, most decisive reason first.'],
+    nextAction: ['Toss-up Next Action', 'What happens next.'],
+    attributeScore: ['Toss-up Attribute Score', '0 to 100.'],
+    behaviourScore: ['Toss-up Behaviour Score', 'Score from behaviour.'],
+    dueAt: ['Toss-up Due', 'SLA due time of the next action.'],
+    decisionKey: [
+      'Toss-up Decision Key',
+      'Used by the connector to never create a second task; do not edit.',
+    ],
+    taskKey: ['Toss-up Key', 'External ID that makes one task per toss-up; used by the connector.'],
+    rollup: [
+      'Closed Lost Opportunities',
+      'Opportunities with IsClosed = true and IsWon = false (previously lost).',
+    ],
+  },
+} as const;
+
+export function setupSalesforce(mapping: SalesforceMapping, options: SetupOptions): SetupResult {
+  const apiVersion = options.apiVersion ?? '62.0';
+  const locale = options.locale ?? 'ja';
+  const specs = fieldSpecs(mapping, locale);
+  const files: string[] = [];
+  const write = (rel: string, text: string) => {
+    const path = join(options.outDir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    files.push(path);
+  };
+  for (const s of specs) {
+    write(`force-app/main/default/objects/${s.object}/fields/${s.name}.field-meta.xml`, s.xml);
+  }
+  write(
+    'force-app/main/default/permissionsets/TossUp_Integration.permissionset-meta.xml',
+    permissionSet(mapping, specs),
+  );
+  write('package.xml', packageXml(specs, apiVersion));
+  write(
+    'sfdx-project.json',
+    `${JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], sourceApiVersion: apiVersion }, null, 2)}\n`,
+  );
+  return { files, fields: specs.map((s) => `${s.object}.${s.name}`) };
+}
+
+function fieldSpecs(m: SalesforceMapping, locale: 'ja' | 'en'): FieldSpec[] {
+  const w = m.writeBack;
+  const L = LABELS[locale];
+  const specs: FieldSpec[] = [];
+  const custom = (f: string | null): f is string => !!f && f.endsWith('__c');
+  for (const object of ['Lead', 'Contact']) {
+    const add = (name: string, xml: string) => {
+      if (custom(name)) specs.push({ object, name, xml });
+    };
+    add(
+      w.flag,
+      picklistField(
+        w.flag,
+        L.flag,
+        (['yes', 'no', 'hold'] as const).map((f) => ({ value: w.flagValues[f], label: FLAG_LABELS[f] })),
+      ),
+    );
+    add(w.reason, textField(w.reason, L.reason, w.reasonMaxLength));
+    add(
+      w.nextAction,
+      picklistField(
+        w.nextAction,
+        L.nextAction,
+        (Object.keys(w.nextActionValues) as NextAction[]).map((a) => ({
+          value: w.nextActionValues[a],
+          label: NEXT_ACTION_LABELS[locale][a],
+        })),
+      ),
+    );
+    add(w.attributeScore, numberField(w.attributeScore, L.attributeScore, 3));
+    add(w.behaviourScore, numberField(w.behaviourScore, L.behaviourScore, 5));
+    add(w.dueAt, fieldXml(w.dueAt, L.dueAt, '<type>DateTime</type>'));
+    add(w.decisionKey, textField(w.decisionKey, L.decisionKey, 80));
+  }
+  if (custom(m.tasks.keyField)) {
+    // Task and Event custom fields are defined on Activity in metadata.
+    specs.push({
+      object: 'Activity',
+      name: m.tasks.keyField,
+      xml: fieldXml(
+        m.tasks.keyField,
+        L.taskKey,
+        '<caseSensitive>true</caseSensitive>\n    <externalId>true</externalId>\n    <length>80</length>\n    <type>Text</type>\n    <unique>true</unique>',
+      ),
+    });
+  }
+  const lost = m.account.previouslyLost;
+  if (lost && 'rollupField' in lost && custom(lost.rollupField)) {
+    specs.push({
+      object: 'Account',
+      name: lost.rollupField,
+      xml: fieldXml(
+        lost.rollupField,
+        L.rollup,
+        [
+          '<summaryFilterItems>',
+          '        <field>Opportunity.IsClosed</field>',
+          '        <operation>equals</operation>',
+          '        <value>True</value>',
+          '    </summaryFilterItems>',
+          '    <summaryFilterItems>',
+          '        <field>Opportunity.IsWon</field>',
+          '        <operation>equals</operation>',
+          '        <value>False</value>',
+          '    </summaryFilterItems>',
+          '    <summaryForeignKey>Opportunity.AccountId</summaryForeignKey>',
+          '    <summaryOperation>count</summaryOperation>',
+          '    <type>Summary</type>',
+        ].join('\n    '),
+        false,
+      ),
+    });
+  }
+  return specs;
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function fieldXml(
+  name: string,
+  [label, help]: readonly [string, string],
+  body: string,
+  trackable = true,
+): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">',
+    `    <fullName>${escapeXml(name)}</fullName>`,
+    `    <description>${escapeXml(help)}</description>`,
+    `    <inlineHelpText>${escapeXml(help)}</inlineHelpText>`,
+    `    <label>${escapeXml(label)}</label>`,
+    `    ${body}`,
+    ...(trackable ? ['    <trackHistory>false</trackHistory>'] : []),
+    '</CustomField>',
+    '',
+  ].join('\n');
+}
+
+function textField(name: string, label: readonly [string, string], length: number): string {
+  // Text holds at most 255 characters; longer reasons need a long text area.
+  return length <= 255
+    ? fieldXml(
+        name,
+        label,
+        `<length>${length}</length>\n    <required>false</required>\n    <type>Text</type>`,
+      )
+    : fieldXml(
+        name,
+        label,
+        `<length>${length}</length>\n    <type>LongTextArea</type>\n    <visibleLines>3</visibleLines>`,
+      );
+}
+
+function numberField(name: string, label: readonly [string, string], precision: number): string {
+  return fieldXml(
+    name,
+    label,
+    `<precision>${precision}</precision>\n    <required>false</required>\n    <scale>0</scale>\n    <type>Number</type>`,
+  );
+}
+
+function picklistField(
+  name: string,
+  label: readonly [string, string],
+  values: { value: string; label: string }[],
+): string {
+  const items = values
+    .map(
+      (v) =>
+        `            <value>\n                <fullName>${escapeXml(v.value)}</fullName>\n                <default>false</default>\n                <label>${escapeXml(v.label)}</label>\n            </value>`,
+    )
+    .join('\n');
+  return fieldXml(
+    name,
+    label,
+    [
+      '<required>false</required>',
+      '    <type>Picklist</type>',
+      '    <valueSet>',
+      '        <restricted>true</restricted>',
+      '        <valueSetDefinition>',
+      '            <sorted>false</sorted>',
+      items,
+      '        </valueSetDefinition>',
+      '    </valueSet>',
+    ].join('\n'),
+  );
+}
+
+/** Field access for the integration user: edit on what it writes, read on the roll-up. */
+function permissionSet(m: SalesforceMapping, specs: FieldSpec[]): string {
+  const perms = specs
+    .map((s) => {
+      const object = s.object === 'Activity' ? 'Task' : s.object;
+      const editable = s.object !== 'Account';
+      return `    <fieldPermissions>\n        <editable>${editable}</editable>\n        <field>${object}.${escapeXml(s.name)}</field>\n        <readable>true</readable>\n    </fieldPermissions>`;
+    })
+    .join('\n');
+  const objects = ['Lead', 'Contact', 'Task']
+    .map(
+      (o) =>
+        `    <objectPermissions>\n        <allowCreate>${o === 'Task'}</allowCreate>\n        <allowDelete>false</allowDelete>\n        <allowEdit>true</allowEdit>\n        <allowRead>true</allowRead>\n        <modifyAllRecords>false</modifyAllRecords>\n        <object>${o}</object>\n        <viewAllRecords>${o !== 'Task'}</viewAllRecords>\n    </objectPermissions>`,
+    )
+    .join('\n');
+  const readOnly = [
+    'Account',
+    'Campaign',
+    'CampaignMember',
+    ...(m.account.previouslyLost ? ['Opportunity'] : []),
+  ]
+    .map(
+      (o) =>
+        `    <objectPermissions>\n        <allowCreate>false</allowCreate>\n        <allowDelete>false</allowDelete>\n        <allowEdit>false</allowEdit>\n        <allowRead>true</allowRead>\n        <modifyAllRecords>false</modifyAllRecords>\n        <object>${o}</object>\n        <viewAllRecords>true</viewAllRecords>\n    </objectPermissions>`,
+    )
+    .join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata">',
+    '    <description>Toss-up connector integration user: reads leads, contacts and campaign responses, writes the toss-up fields and follow-up tasks.</description>',
+    perms,
+    '    <hasActivationRequired>false</hasActivationRequired>',
+    '    <label>TossUp Integration</label>',
+    objects,
+    readOnly,
+    '    <userPermissions>\n        <enabled>true</enabled>\n        <name>ApiEnabled</name>\n    </userPermissions>',
+    '</PermissionSet>',
+    '',
+  ].join('\n');
+}
+
+function packageXml(specs: FieldSpec[], apiVersion: string): string {
+  const members = specs.map((s) => `        <members>${s.object}.${escapeXml(s.name)}</members>`).sort();
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<Package xmlns="http://soap.sforce.com/2006/04/metadata">',
+    '    <types>',
+    ...members,
+    '        <name>CustomField</name>',
+    '    </types>',
+    '    <types>',
+    '        <members>TossUp_Integration</members>',
+    '        <name>PermissionSet</name>',
+    '    </types>',
+    `    <version>${apiVersion}</version>`,
+    '</Package>',
+    '',
+  ].join('\n');
+}

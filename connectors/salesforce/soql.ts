@@ -1,0 +1,255 @@
+import type { SalesforceMapping } from './mapping.ts';
+
+/**
+ * SOQL text the connector sends, built from the mapping. Pure functions, so the exact queries are
+ * unit-testable and documented in one place (BEHAVIOR.md explains the choices).
+ */
+
+export type PersonObject = 'Lead' | 'Contact';
+
+/** A change window on SystemModstamp: `[from, to)`; `from` null = from the beginning (backfill). */
+export interface ModstampWindow {
+  from: number | null;
+  to: number;
+}
+
+/** `'it\'s'` — SOQL string literal. */
+export function soqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * dateTime literal, unquoted (crm-apis.md A2). Salesforce stores SystemModstamp to the second, so
+ * real cursors carry no milliseconds; an emulator pinned mid-second does, and gets them back.
+ */
+export function soqlDateTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+/** date literal `YYYY-MM-DD` (UTC calendar day of `ms`). */
+export function soqlDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function idList(ids: readonly string[]): string {
+  return `(${ids.map(soqlString).join(', ')})`;
+}
+
+/**
+ * Request-URI budget of a GET query: Salesforce refuses URIs over 16,384 bytes (414), so id lists
+ * are cut to fit with room left for the instance host and the API path.
+ */
+export const MAX_QUERY_URL_CHARS = 15_000;
+
+/**
+ * Splits `ids` into as few `IN (…)` queries as fit the URL budget: `build(chunk)` is the SOQL for one
+ * chunk, measured URL-encoded as it goes on the wire.
+ */
+export function chunkIdsForUrl(
+  ids: readonly string[],
+  build: (chunk: readonly string[]) => string,
+  maxUrlChars = MAX_QUERY_URL_CHARS,
+): string[][] {
+  if (ids.length === 0) return [];
+  const base = encodeURIComponent(build([])).length + 60;
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let length = base;
+  for (const id of ids) {
+    const cost = encodeURIComponent(`${soqlString(id)}, `).length;
+    if (current.length > 0 && length + cost > maxUrlChars) {
+      chunks.push(current);
+      current = [];
+      length = base;
+    }
+    current.push(id);
+    length += cost;
+  }
+  chunks.push(current);
+  return chunks;
+}
+
+/** `Account` → `AccountId`, `Parent__r` → `Parent__c`. */
+export function lookupFieldOf(relationship: string): string {
+  return relationship.endsWith('__r') ? `${relationship.slice(0, -3)}__c` : `${relationship}Id`;
+}
+
+function uniq(list: readonly (string | null | undefined)[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const f of list) {
+    if (!f) continue;
+    const key = f.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(f);
+  }
+  return out;
+}
+
+/** Fields read on both objects: MA score, hearing, manual request, engagement dates, current toss-up values. */
+function sharedFields(m: SalesforceMapping): (string | null)[] {
+  const h = m.hearing;
+  const b = m.behaviour;
+  const w = m.writeBack;
+  return [
+    m.maBehaviourScore,
+    ...(h
+      ? [h.heardAt, h.budget, h.decisionMaker, h.decisionInvolved, h.clearProblem, h.timelineMonths, h.notes]
+      : []),
+    m.manualRequest?.requested ?? null,
+    m.manualRequest?.requestedBy ?? null,
+    ...b.namedPages.map((p) => p.lastAt),
+    b.pageViews?.lastAt ?? null,
+    b.emailOpens?.lastAt ?? null,
+    b.emailClicks?.lastAt ?? null,
+    w.flag,
+    w.reason,
+    w.nextAction,
+    w.attributeScore,
+    w.behaviourScore,
+    w.dueAt,
+    w.decisionKey,
+  ];
+}
+
+/** Every field of a Lead or Contact row the connector reads (system fields first). */
+export function personFields(m: SalesforceMapping, object: PersonObject): string[] {
+  if (object === 'Lead') {
+    const l = m.lead;
+    return uniq([
+      'Id',
+      'IsDeleted',
+      'SystemModstamp',
+      'IsConverted',
+      l.owner,
+      l.company,
+      l.employees,
+      l.employeesText,
+      l.revenueJpy,
+      l.industry,
+      l.region,
+      l.title,
+      l.department,
+      l.email,
+      l.strategicTarget,
+      l.status,
+      ...sharedFields(m),
+    ]);
+  }
+  const c = m.contact;
+  const a = m.account;
+  const rel = c.accountRelationship;
+  const parent = (f: string | null) => (rel && f ? `${rel}.${f}` : null);
+  const lost = a.previouslyLost;
+  return uniq([
+    'Id',
+    'IsDeleted',
+    'SystemModstamp',
+    c.owner,
+    c.title,
+    c.department,
+    c.email,
+    rel ? lookupFieldOf(rel) : null,
+    parent(a.name),
+    parent(a.employees),
+    parent(a.revenueJpy),
+    parent(a.industry),
+    parent(a.region),
+    parent(a.owner),
+    parent(a.strategicTarget),
+    parent(a.existingCustomer?.field ?? null),
+    lost && 'rollupField' in lost ? parent(lost.rollupField) : null,
+    ...sharedFields(m),
+  ]);
+}
+
+/** Campaign responses of one person, newest first, as a child subquery (rows count toward the batch). */
+export function responsesSubquery(m: SalesforceMapping, respondedSince: number): string | null {
+  const cm = m.behaviour.campaignMembers;
+  if (!cm) return null;
+  return (
+    '(SELECT FirstRespondedDate, Campaign.Type, Campaign.Name FROM CampaignMembers' +
+    ` WHERE HasResponded = true AND FirstRespondedDate >= ${soqlDate(respondedSince)}` +
+    ` ORDER BY FirstRespondedDate DESC LIMIT ${cm.maxPerRecord})`
+  );
+}
+
+function windowWhere(w: ModstampWindow): string {
+  const to = `SystemModstamp < ${soqlDateTime(w.to)}`;
+  return w.from === null ? to : `SystemModstamp >= ${soqlDateTime(w.from)} AND ${to}`;
+}
+
+/**
+ * The change stream of one object: every row modified in the window (deleted ones too, through
+ * queryAll), oldest first with Id as the tie-breaker, so a cursor (SystemModstamp, ids at it) is exact.
+ */
+export function changedPersonsSoql(
+  m: SalesforceMapping,
+  object: PersonObject,
+  window: ModstampWindow,
+  options: { respondedSince: number; withResponses: boolean },
+): string {
+  const sub = options.withResponses ? responsesSubquery(m, options.respondedSince) : null;
+  const select = [...personFields(m, object), ...(sub ? [sub] : [])].join(', ');
+  return `SELECT ${select} FROM ${object} WHERE ${windowWhere(window)} ORDER BY SystemModstamp, Id`;
+}
+
+/** Persons re-read because a campaign response arrived after their own last change. */
+export function personsByIdSoql(
+  m: SalesforceMapping,
+  object: PersonObject,
+  ids: readonly string[],
+  respondedSince: number,
+): string {
+  const sub = responsesSubquery(m, respondedSince);
+  const select = [...personFields(m, object), ...(sub ? [sub] : [])].join(', ');
+  return `SELECT ${select} FROM ${object} WHERE Id IN ${idList(ids)}`;
+}
+
+/** Fields of a campaign-response row (the Bulk behaviour map and the trigger stream share them). */
+const RESPONSE_FIELDS =
+  'Id, SystemModstamp, LeadId, ContactId, Lead.SystemModstamp, Contact.SystemModstamp, FirstRespondedDate, Campaign.Type, Campaign.Name';
+
+/**
+ * Recent responses of the persons a large run reads, plus the responses that changed in its window
+ * (one Bulk job per run): behaviour for Bulk-read persons, and the response triggers.
+ */
+export function recentResponsesSoql(respondedSince: number, windowFrom: number | null): string {
+  const changed =
+    windowFrom === null
+      ? ''
+      : ` AND (SystemModstamp >= ${soqlDateTime(windowFrom)} OR Lead.SystemModstamp >= ${soqlDateTime(windowFrom)}` +
+        ` OR Contact.SystemModstamp >= ${soqlDateTime(windowFrom)})`;
+  return (
+    `SELECT ${RESPONSE_FIELDS} FROM CampaignMember` +
+    ` WHERE HasResponded = true AND FirstRespondedDate >= ${soqlDate(respondedSince)}${changed}` +
+    ' ORDER BY SystemModstamp, Id'
+  );
+}
+
+/**
+ * Responses that changed in the window for persons that did NOT change after the window start: a
+ * new CampaignMember leaves its Lead's SystemModstamp alone, so these persons must be re-read.
+ */
+export function responseTriggersSoql(
+  window: ModstampWindow & { from: number },
+  respondedSince: number,
+): string {
+  const from = soqlDateTime(window.from);
+  return (
+    `SELECT ${RESPONSE_FIELDS} FROM CampaignMember` +
+    ` WHERE ${windowWhere(window)} AND HasResponded = true AND FirstRespondedDate >= ${soqlDate(respondedSince)}` +
+    ` AND (Lead.SystemModstamp <= ${from} OR Contact.SystemModstamp <= ${from})` +
+    ' ORDER BY SystemModstamp, Id'
+  );
+}
+
+/** Accounts with a closed-lost opportunity: all of them (`accountIds` null) or among the given ones. */
+export function lostAccountsSoql(accountIds: readonly string[] | null, withinDays: number | null): string {
+  const where = ['IsClosed = true', 'IsWon = false'];
+  where.push(accountIds ? `AccountId IN ${idList(accountIds)}` : 'AccountId != null');
+  if (withinDays !== null) where.push(`CloseDate = LAST_N_DAYS:${withinDays}`);
+  return `SELECT AccountId FROM Opportunity WHERE ${where.join(' AND ')}`;
+}

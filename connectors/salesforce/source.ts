@@ -1,0 +1,316 @@
+import type { Lead } from '../../src/domain/lead.ts';
+import type { LeadPage, LeadSource, ReadOptions, SyncCursor } from '../../src/ports/lead-source.ts';
+import { BulkQueryJob } from './bulk-query.ts';
+import type { CallRunner } from './call-runner.ts';
+import {
+  BulkPersonStream,
+  type ChangeEvent,
+  type EventStream,
+  isTrigger,
+  PersonChangeStream,
+  type ResponseRow,
+  ResponseTriggerStream,
+  RestQuery,
+  responseRowOf,
+} from './change-streams.ts';
+import { LostAccounts } from './lost-accounts.ts';
+import { type SalesforceMapping, valueMaps } from './mapping.ts';
+import {
+  accountIdOf,
+  type CampaignResponse,
+  idOf,
+  isConvertedRow,
+  isDeletedRow,
+  toLead,
+} from './record-to-lead.ts';
+import {
+  changedPersonsSoql,
+  type ModstampWindow,
+  type PersonObject,
+  recentResponsesSoql,
+  responseTriggersSoql,
+} from './soql.ts';
+import type { UsageMeter } from './usage-meter.ts';
+
+/**
+ * Incremental read of Leads and Contacts by SystemModstamp (BEHAVIOR.md has the why of each rule):
+ *
+ * - One window per run, `[cursor, horizon)`, where the horizon is the SERVER's clock at the start of
+ *   the run (minus a lag). Every stream is bounded by it, so a record changed during the run is left
+ *   entirely to the next run — never half-read, never skipped by a cursor another stream moved on.
+ * - Streams: Lead and Contact changes (queryAll, so deletions come too), and campaign-response
+ *   triggers (a new CampaignMember does not touch its Lead's SystemModstamp). They are merged into
+ *   one (SystemModstamp, id) order, and the cursor is inclusive and tie-safe: the next run starts AT
+ *   the last timestamp handed off and skips the ids already handed off at it.
+ * - Small runs are REST with `Sforce-Query-Options: batchSize` and explicit queryMore, responses read
+ *   in a child subquery. When page one shows more than `bulkThreshold` rows left, the rest is read
+ *   by Bulk API 2.0 jobs (paged by locator) and responses by one Bulk job for the whole run.
+ * - Pages of `pageSize` persons are handed off; deleted and converted records go to `deletedIds`.
+ */
+
+export interface SourceSettings {
+  readBatchSize: number;
+  pageSize: number;
+  /** Rows left after page one above which the rest is read with Bulk; null = never Bulk. */
+  bulkThreshold: number | null;
+  bulkPageSize: number;
+  bulkPollIntervalMs: number;
+  bulkPollTimeoutMs: number;
+  /** Subtracted from the server clock for the window end (commit lag of concurrent writers). */
+  readLagMs: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const DAY_MS = 86_400_000;
+const OBJECTS: readonly PersonObject[] = ['Lead', 'Contact'];
+
+export class SalesforceLeadSource implements LeadSource {
+  readonly crm = 'salesforce' as const;
+  private readonly runner: CallRunner;
+  private readonly mapping: SalesforceMapping;
+  private readonly settings: SourceSettings;
+  private readonly meter: UsageMeter;
+  private readonly maps;
+
+  constructor(runner: CallRunner, mapping: SalesforceMapping, settings: SourceSettings, meter: UsageMeter) {
+    this.runner = runner;
+    this.mapping = mapping;
+    this.settings = settings;
+    this.meter = meter;
+    this.maps = valueMaps(mapping);
+  }
+
+  async *readChanges(options: ReadOptions): AsyncGenerator<LeadPage> {
+    const run = await this.startRun(options.since);
+    if (!run) return;
+    const { streams, window, skip, responseMap, lost } = run;
+    let page: ChangeEvent[] = [];
+    let handOffs = 0;
+    let total = 0;
+    let cursorTs = options.since ? window.from : null;
+    let cursorIds = new Set(options.since?.idsAtModifiedAt ?? []);
+    for (;;) {
+      let best: { stream: EventStream; event: ChangeEvent } | null = null;
+      for (const stream of streams) {
+        const event = await stream.peek();
+        if (event && (!best || event.ts < best.event.ts)) best = { stream, event };
+      }
+      if (!best) break;
+      best.stream.advance();
+      const e = best.event;
+      if (window.from !== null && e.ts === window.from && skip.has(e.cursorId)) continue;
+      // Streams are sorted, so the merged order never goes back; the guard keeps the cursor monotonic.
+      if (cursorTs === null || e.ts > cursorTs) {
+        cursorTs = e.ts;
+        cursorIds = new Set([e.cursorId]);
+      } else if (e.ts === cursorTs) cursorIds.add(e.cursorId);
+      page.push(e);
+      if (e.row) handOffs++;
+      if (handOffs >= this.settings.pageSize) {
+        const out = await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost);
+        total += out.leads.length + out.deletedIds.length;
+        yield out;
+        page = [];
+        handOffs = 0;
+        if (options.limit !== undefined && total >= options.limit) return;
+      }
+    }
+    if (page.length > 0 && cursorTs !== null)
+      yield await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost);
+  }
+
+  /** Window, streams (REST page one read, Bulk jobs started and complete when chosen). */
+  private async startRun(since: SyncCursor | null) {
+    const s = this.settings;
+    // A new run learns the usage afresh (requests of the rolling 24 h may have expired meanwhile).
+    this.runner.client.forgetAllowance();
+    const serverNow = (await this.runner.client.serverTime()) ?? s.now() - 60_000;
+    const to = Math.floor(serverNow / 1000) * 1000 - s.readLagMs;
+    const from = since ? Date.parse(since.modifiedAt) : null;
+    if (from !== null && Number.isNaN(from)) {
+      throw new Error(`the Salesforce sync cursor is not an ISO instant: "${since?.modifiedAt}"`);
+    }
+    if (from !== null && from >= to) return null;
+    const window: ModstampWindow = { from, to };
+    const skip = new Set(since?.idsAtModifiedAt ?? []);
+    const cm = this.mapping.behaviour.campaignMembers;
+    const respondedSince = serverNow - this.mapping.behaviour.lookbackDays * DAY_MS;
+
+    const people = OBJECTS.map(
+      (object) =>
+        new PersonChangeStream(
+          object,
+          new RestQuery(this.runner, {
+            soql: changedPersonsSoql(this.mapping, object, window, {
+              respondedSince,
+              withResponses: cm !== null,
+            }),
+            scanAll: true,
+            batchSize: s.readBatchSize,
+            what: `${object} changes`,
+          }),
+          cm !== null,
+        ),
+    );
+    // Page one of Leads tells how big the run is. When Leads alone exceed the threshold, Contacts go
+    // to Bulk without a REST page one of their own (one call saved in every large run).
+    const remaining: number[] = [await people[0]!.prime()];
+    const large = (n: number) => s.bulkThreshold !== null && n > s.bulkThreshold;
+    if (!large(remaining[0]!)) remaining.push(await people[1]!.prime());
+    const useBulk = large(remaining.reduce((a, b) => a + b, 0));
+    const streams: EventStream[] = [...people];
+    let responseMap: Map<string, CampaignResponse[]> | null = null;
+
+    if (useBulk) {
+      const bulkOptions = (what: string, soql: string) => ({
+        operation: 'queryAll' as const,
+        soql,
+        what,
+        pollIntervalMs: s.bulkPollIntervalMs,
+        pollTimeoutMs: s.bulkPollTimeoutMs,
+        pageSize: s.bulkPageSize,
+        now: s.now,
+        sleep: s.sleep,
+      });
+      const bulk = people.map((p) =>
+        !p.isPrimed || p.remainingAfterFirstPage > 0
+          ? new BulkPersonStream(
+              this.runner,
+              p.object,
+              bulkOptions(
+                `${p.object} changes`,
+                changedPersonsSoql(this.mapping, p.object, window, { respondedSince, withResponses: false }),
+              ),
+            )
+          : null,
+      );
+      const responsesJob = cm
+        ? new BulkQueryJob(this.runner, {
+            ...bulkOptions('campaign responses', recentResponsesSoql(respondedSince, from)),
+            operation: 'query',
+          })
+        : null;
+      const jobs = [...bulk.map((b) => b?.job), responsesJob].filter((j): j is BulkQueryJob => !!j);
+      for (const job of jobs) await job.start();
+      for (const job of jobs) await job.waitUntilComplete();
+      bulk.forEach((b, i) => {
+        const p = people[i]!;
+        if (b && p.isPrimed) p.continueWith(b);
+        else if (b) p.readAllFrom(b);
+      });
+      if (responsesJob) {
+        responseMap = new Map();
+        const triggers: ResponseRow[] = [];
+        for await (const rows of responsesJob.pages()) {
+          for (const raw of rows) {
+            const r = responseRowOf(raw);
+            if (!r) continue;
+            if (r.response) pushResponse(responseMap, r.personId, r.response, cm!.maxPerRecord);
+            if (isTrigger(r, window, skip)) triggers.push(r);
+          }
+        }
+        if (triggers.length > 0) {
+          let given = false;
+          const once = async () => {
+            if (given) return null;
+            given = true;
+            return triggers;
+          };
+          streams.push(
+            new ResponseTriggerStream(this.runner, this.mapping, respondedSince, once, () => true),
+          );
+        }
+      }
+    } else if (cm && from !== null) {
+      const triggers = new RestQuery(this.runner, {
+        soql: responseTriggersSoql({ from, to }, respondedSince),
+        scanAll: false,
+        batchSize: s.readBatchSize,
+        what: 'campaign responses',
+      });
+      streams.push(
+        new ResponseTriggerStream(
+          this.runner,
+          this.mapping,
+          respondedSince,
+          async () => {
+            if (triggers.done) return null;
+            return (await triggers.page()).map(responseRowOf).filter((r): r is ResponseRow => r !== null);
+          },
+          (r) => isTrigger(r, window, skip),
+        ),
+      );
+    }
+    const lostSource = this.mapping.account.previouslyLost;
+    const lost =
+      lostSource && 'source' in lostSource ? new LostAccounts(this.runner, lostSource.withinDays) : null;
+    return { streams, window, skip, responseMap, lost };
+  }
+
+  private async buildPage(
+    events: readonly ChangeEvent[],
+    cursor: SyncCursor,
+    responseMap: ReadonlyMap<string, CampaignResponse[]> | null,
+    lost: LostAccounts | null,
+  ): Promise<LeadPage> {
+    const live = events.filter(
+      (e) => e.row && !isDeletedRow(e.row) && !(e.object === 'Lead' && isConvertedRow(e.row)),
+    );
+    if (lost) {
+      const accounts: string[] = [];
+      for (const e of live) {
+        const account = e.object === 'Contact' ? accountIdOf(this.mapping, e.row!) : null;
+        if (account) accounts.push(account);
+      }
+      await lost.prepare(accounts);
+    }
+    const byId = new Map<string, Lead>();
+    const deleted = new Set<string>();
+    const cmRead = this.mapping.behaviour.campaignMembers !== null;
+    for (const e of events) {
+      if (!e.row) continue;
+      const id = idOf(e.row);
+      if (isDeletedRow(e.row) || (e.object === 'Lead' && isConvertedRow(e.row))) {
+        // Converted leads live on as Contacts; nothing is written to the lead any more.
+        deleted.add(id);
+        byId.delete(id);
+        continue;
+      }
+      const account = e.object === 'Contact' ? accountIdOf(this.mapping, e.row) : null;
+      const responses = cmRead ? (e.responses ?? responseMap?.get(id.slice(0, 15)) ?? []) : null;
+      byId.set(
+        id,
+        toLead(e.object, e.row, {
+          mapping: this.mapping,
+          maps: this.maps,
+          responses,
+          accountLost: account && lost ? lost.isLost(account) : null,
+        }),
+      );
+      deleted.delete(id);
+    }
+    const leads = [...byId.values()];
+    this.meter.recordsRead += leads.length + deleted.size;
+    return { leads, deletedIds: [...deleted], cursor };
+  }
+}
+
+function cursorOf(ts: number, ids: ReadonlySet<string>): SyncCursor {
+  return { modifiedAt: new Date(ts).toISOString(), idsAtModifiedAt: [...ids] };
+}
+
+/** Newest first, at most `max` per person (the same cap as the REST subquery's LIMIT). */
+function pushResponse(
+  map: Map<string, CampaignResponse[]>,
+  personId: string,
+  r: CampaignResponse,
+  max: number,
+): void {
+  const key = personId.slice(0, 15);
+  const list = map.get(key) ?? [];
+  list.push(r);
+  list.sort((a, b) => (a.respondedOn < b.respondedOn ? 1 : a.respondedOn > b.respondedOn ? -1 : 0));
+  if (list.length > max) list.length = max;
+  map.set(key, list);
+}

@@ -1,0 +1,27 @@
+import type { ApiUsage } from '../../src/ports/crm-connector.ts';
+
+/**
+ * The work done so far, for `usage().minimum`: the fewest calls the same work needs with REST —
+ * records read / 2,000 (query batch) + records updated / 200 + tasks upserted / 200 (Collections).
+ * The calls themselves are counted by the client's transport, per endpoint, retries included.
+ */
+export class UsageMeter {
+  recordsRead = 0;
+  recordsUpdated = 0;
+  tasksUpserted = 0;
+
+  usage(calls: Record<string, number>): ApiUsage {
+    return {
+      calls,
+      minimum: this.recordsRead / 2000 + this.recordsUpdated / 200 + this.tasksUpserted / 200,
+    };
+  }
+}
+
+/** Calls that count against the org's daily allowance (token and versions calls do not). */
+export function allowanceCalls(calls: Readonly<Record<string, number>>): number {
+  let n = 0;
+  for (const [endpoint, count] of Object.entries(calls))
+    if (endpoint !== 'oauth.token' && endpoint !== 'versions') n += count;
+  return n;
+}

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { createSalesforceConnector } from '../../../connectors/salesforce/index.ts';
+import { proxyFor } from '../../../connectors/salesforce/proxy-for.ts';
+import { CrmError } from '../../../src/domain/errors.ts';
+import { connect, counter, insertLead, jwtKeys, mapping, readAll, startOrg, T0 } from './sf-kit.ts';
+
+// Login flows, re-authentication on 401 through jsforce's refresh hook, the explicit API version,
+// request timeouts and the per-URL proxy decision.
+
+describe('authentication', () => {
+  it('JWT bearer: logs in with an RS256 assertion and re-runs the grant when the session expires', async () => {
+    const keys = jwtKeys();
+    const emu = await startOrg({ jwtCertificate: keys.publicKey, sessionLifetimeMs: 60_000 });
+    insertLead(emu, T0);
+    const connector = await connect(emu, {
+      auth: {
+        flow: 'jwt',
+        clientId: emu.credentials.clientId,
+        username: emu.credentials.username,
+        privateKey: keys.privateKey,
+      },
+    });
+    expect(await readAll(connector, null)).toHaveLength(1);
+    expect(counter(emu, 'sf.token')).toBe(1);
+
+    emu.clock.advance(61_000); // the session is over: the next call gets 401 INVALID_SESSION_ID
+    const pages = await readAll(connector, null);
+
+    expect(pages.flatMap((p) => p.leads)).toHaveLength(1);
+    expect(counter(emu, 'sf.token')).toBe(2);
+    expect(connector.usage().calls['oauth.token']).toBe(2);
+  });
+
+  it('username-password (development only): re-logs in on 401 the same way', async () => {
+    const emu = await startOrg({ sessionLifetimeMs: 60_000 });
+    const id = insertLead(emu, T0);
+    const connector = await connect(emu);
+    emu.auth.expireAllSessions();
+
+    const outcomes = await connector.sink.writeTossUp([
+      { leadId: id, objectType: 'Lead', fields: { flag: 'hold' } },
+    ]);
+
+    expect(outcomes[0]!.ok).toBe(true);
+    expect(counter(emu, 'sf.token')).toBe(2);
+    // The PATCH was replayed once after the refresh, not retried by jsforce or by us.
+    expect(counter(emu, 'sf.collections.update')).toBe(2);
+  });
+
+  it('client credentials and refresh token flows log in; a rotated refresh token is handed back', async () => {
+    const emu = await startOrg({ refreshTokenRotation: true, sessionLifetimeMs: 60_000 });
+    insertLead(emu, T0);
+    const { clientId, clientSecret, username } = emu.credentials;
+    const cc = await connect(emu, { auth: { flow: 'client_credentials', clientId, clientSecret } });
+    expect(await readAll(cc, null)).toHaveLength(1);
+
+    const rotated: string[] = [];
+    const rt = await connect(
+      emu,
+      {
+        auth: {
+          flow: 'refresh_token',
+          clientId,
+          clientSecret,
+          refreshToken: emu.auth.issueRefreshToken(username),
+        },
+      },
+      { onRefreshTokenRotated: (t) => rotated.push(t) },
+    );
+    emu.clock.advance(61_000);
+    expect(await readAll(rt, null)).toHaveLength(1);
+    expect(rotated).toHaveLength(2); // login, then the refresh after the 401
+  });
+
+  it('refuses bad credentials as an auth failure naming the flow', async () => {
+    const emu = await startOrg();
+    const err = await createSalesforceConnector(
+      {
+        loginUrl: emu.loginUrl,
+        auth: {
+          flow: 'password',
+          clientId: emu.credentials.clientId,
+          clientSecret: emu.credentials.clientSecret,
+          username: emu.credentials.username,
+          password: 'wrong',
+        },
+      },
+      { mapping },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CrmError);
+    expect(err).toMatchObject({ kind: 'auth', code: 'invalid_grant' });
+    expect((err as Error).message).toContain('login (password)');
+  });
+
+  it('uses the configured API version, not jsforce’s 50.0', async () => {
+    const emu = await startOrg();
+    insertLead(emu, T0);
+    const seen: string[] = [];
+    emu.app.decorate((req) => {
+      if (req.path.startsWith('/services/data/v')) seen.push(req.path.split('/')[3]!);
+    });
+    const connector = await connect(emu, { apiVersion: '61.0' });
+    await readAll(connector, null);
+    expect(new Set(seen)).toEqual(new Set(['v61.0']));
+  });
+});
+
+describe('transport', () => {
+  it('times a hanging call out at requestTimeoutMs and retries the read', async () => {
+    const emu = await startOrg();
+    insertLead(emu, T0);
+    const connector = await connect(emu, { requestTimeoutMs: 1_000 });
+    emu.app.faults.add({ route: 'sf.queryAll', count: 1, fault: { kind: 'timeout' } });
+    const started = Date.now();
+    const pages = await readAll(connector, null);
+    expect(pages.flatMap((p) => p.leads)).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(counter(emu, 'sf.queryAll')).toBe(3); // Lead (timed out), Lead again, Contact
+  });
+
+  it('reaches a loopback org directly even when HTTP(S)_PROXY points at a dead proxy', async () => {
+    const emu = await startOrg();
+    insertLead(emu, T0);
+    const saved = { https: process.env.HTTPS_PROXY, http: process.env.HTTP_PROXY };
+    process.env.HTTPS_PROXY = 'http://127.0.0.9:9';
+    process.env.HTTP_PROXY = 'http://127.0.0.9:9';
+    try {
+      const connector = await connect(emu);
+      expect(await readAll(connector, null)).toHaveLength(1);
+    } finally {
+      if (saved.https === undefined) delete process.env.HTTPS_PROXY;
+      else process.env.HTTPS_PROXY = saved.https;
+      if (saved.http === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved.http;
+    }
+  });
+
+  it('decides the proxy per URL: loopback and NO_PROXY bypass it, a configured null disables it', () => {
+    const env = {
+      HTTPS_PROXY: 'http://proxy.corp:8080',
+      NO_PROXY: '.internal.example, my.salesforce.com:443',
+    };
+    expect(proxyFor('https://login.salesforce.com/services/oauth2/token', undefined, env)).toBe(
+      'http://proxy.corp:8080',
+    );
+    expect(proxyFor('https://acme.my.salesforce.com/services/data', undefined, env)).toBeUndefined(); // suffix match
+    expect(proxyFor('http://127.0.0.1:4000/services/data', undefined, env)).toBeUndefined();
+    expect(proxyFor('http://localhost:4000/x', 'http://other:1', env)).toBeUndefined();
+    expect(proxyFor('https://sf.internal.example/x', undefined, env)).toBeUndefined();
+    expect(proxyFor('https://my.salesforce.com/x', undefined, env)).toBeUndefined();
+    expect(proxyFor('https://login.salesforce.com/x', null, env)).toBeUndefined();
+    expect(proxyFor('https://login.salesforce.com/x', 'http://explicit:3128', {})).toBe(
+      'http://explicit:3128',
+    );
+    expect(
+      proxyFor('https://login.salesforce.com/x', undefined, { NO_PROXY: '*', HTTPS_PROXY: 'http://p:1' }),
+    ).toBeUndefined();
+  });
+});
+
+describe('registration with the pipeline', () => {
+  it('tossup sync finds the connector through connectors/salesforce/register.ts and picks the flow from the credentials', async () => {
+    const { createConnector } = await import('../../../src/pipeline/connector-registry.ts');
+    const { salesforceAuthFrom } = await import('../../../connectors/salesforce/register.ts');
+    const emu = await startOrg();
+    insertLead(emu, T0);
+    const c = emu.credentials;
+    const connector = await createConnector(
+      {
+        crm: 'salesforce',
+        salesforce: {
+          loginUrl: emu.loginUrl,
+          clientId: c.clientId,
+          clientSecret: c.clientSecret,
+          username: c.username,
+          password: c.password,
+        },
+      },
+      { clock: { now: () => new Date(emu.clock.now()) }, dryRun: false },
+    );
+    try {
+      expect(connector.crm).toBe('salesforce');
+      expect(connector.recordUrl({ id: '00Q000000000001AAA', objectType: 'Lead' } as never)).toBe(
+        `${emu.url}/lightning/r/Lead/00Q000000000001AAA/view`,
+      );
+    } finally {
+      await connector.close();
+    }
+    expect(
+      salesforceAuthFrom({
+        loginUrl: 'x',
+        clientId: 'k',
+        username: 'u',
+        privateKeyFile: 'k.pem',
+        password: 'p',
+      }).flow,
+    ).toBe('jwt');
+    expect(salesforceAuthFrom({ loginUrl: 'x', clientId: 'k', clientSecret: 's' }).flow).toBe(
+      'client_credentials',
+    );
+    expect(() => salesforceAuthFrom({ loginUrl: 'x', clientId: 'k', username: 'u' })).toThrow(
+      /no complete login flow/,
+    );
+  });
+});

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { parseBulkCsv } from '../../../connectors/salesforce/bulk-csv.ts';
+import { classifyCallFailure, classifyRecordError } from '../../../connectors/salesforce/classify-error.ts';
+import { endpointOf } from '../../../connectors/salesforce/client.ts';
+import { fitLength } from '../../../connectors/salesforce/sink.ts';
+import {
+  changedPersonsSoql,
+  chunkIdsForUrl,
+  idList,
+  lostAccountsSoql,
+  MAX_QUERY_URL_CHARS,
+  personsByIdSoql,
+  responseTriggersSoql,
+  soqlDateTime,
+  soqlString,
+} from '../../../connectors/salesforce/soql.ts';
+import { mapping } from './sf-kit.ts';
+
+describe('SOQL builders', () => {
+  it('escapes string literals and writes unquoted dateTime literals (seconds when whole)', () => {
+    expect(soqlString("O'Reilly \\ 株式会社")).toBe("'O\\'Reilly \\\\ 株式会社'");
+    expect(soqlDateTime(Date.parse('2026-11-20T01:02:03.000Z'))).toBe('2026-11-20T01:02:03Z');
+    expect(soqlDateTime(Date.parse('2026-11-20T01:02:03.450Z'))).toBe('2026-11-20T01:02:03.450Z');
+    expect(idList(['00Q1', '00Q2'])).toBe("('00Q1', '00Q2')");
+  });
+
+  it('reads a window [from, to) in SystemModstamp, Id order, with the responses subquery when asked', () => {
+    const soql = changedPersonsSoql(
+      mapping,
+      'Lead',
+      { from: Date.parse('2026-11-01T00:00:00Z'), to: Date.parse('2026-11-20T00:00:00Z') },
+      { respondedSince: Date.parse('2026-08-22T00:00:00Z'), withResponses: true },
+    );
+    expect(soql).toMatch(/^SELECT Id, IsDeleted, SystemModstamp, IsConverted, OwnerId, Company, /);
+    expect(soql).toContain(
+      '(SELECT FirstRespondedDate, Campaign.Type, Campaign.Name FROM CampaignMembers WHERE HasResponded = true AND FirstRespondedDate >= 2026-08-22 ORDER BY FirstRespondedDate DESC LIMIT 20)',
+    );
+    expect(soql).toMatch(
+      / FROM Lead WHERE SystemModstamp >= 2026-11-01T00:00:00Z AND SystemModstamp < 2026-11-20T00:00:00Z ORDER BY SystemModstamp, Id$/,
+    );
+    const contact = changedPersonsSoql(
+      mapping,
+      'Contact',
+      { from: null, to: 0 },
+      { respondedSince: 0, withResponses: false },
+    );
+    expect(contact).toContain('Account.TossUp_Lost_Opportunities__c');
+    expect(contact).toContain('AccountId');
+    expect(contact).not.toContain('CampaignMembers');
+    expect(contact).toContain('WHERE SystemModstamp < 1970-01-01T00:00:00Z ORDER BY');
+  });
+
+  it('asks for response triggers of persons that did not change after the window start', () => {
+    const soql = responseTriggersSoql(
+      { from: Date.parse('2026-11-19T00:00:00Z'), to: Date.parse('2026-11-20T00:00:00Z') },
+      0,
+    );
+    expect(soql).toContain(
+      'FROM CampaignMember WHERE SystemModstamp >= 2026-11-19T00:00:00Z AND SystemModstamp < 2026-11-20T00:00:00Z',
+    );
+    expect(soql).toContain(
+      '(Lead.SystemModstamp <= 2026-11-19T00:00:00Z OR Contact.SystemModstamp <= 2026-11-19T00:00:00Z)',
+    );
+    expect(lostAccountsSoql(null, 365)).toBe(
+      'SELECT AccountId FROM Opportunity WHERE IsClosed = true AND IsWon = false AND AccountId != null AND CloseDate = LAST_N_DAYS:365',
+    );
+  });
+
+  it('cuts id lists so every query URL stays under the 16,384-byte limit', () => {
+    const ids = Array.from({ length: 2_000 }, (_, i) => `00Q5W00000${String(i).padStart(6, '0')}AA`);
+    const build = (chunk: readonly string[]) => personsByIdSoql(mapping, 'Lead', chunk, 0);
+    const chunks = chunkIdsForUrl(ids, build);
+    expect(chunks.flat()).toEqual(ids);
+    for (const c of chunks)
+      expect(`/services/data/v62.0/query?q=${encodeURIComponent(build(c))}`.length).toBeLessThanOrEqual(
+        MAX_QUERY_URL_CHARS,
+      );
+    expect(chunks.length).toBeLessThanOrEqual(Math.ceil(ids.length / 350));
+    expect(chunkIdsForUrl([], build)).toEqual([]);
+  });
+});
+
+describe('Bulk CSV', () => {
+  it('parses quoted values with commas, quotes, line breaks and other delimiters; blanks are null', () => {
+    const csv =
+      '"Id","Company","Account.Name","NumberOfEmployees"\n"00Q1","A, Inc. ""East""","x;y|z^w","12"\n"00Q2","複数\n行","",""\n';
+    expect(parseBulkCsv(csv)).toEqual([
+      { Id: '00Q1', Company: 'A, Inc. "East"', 'Account.Name': 'x;y|z^w', NumberOfEmployees: '12' },
+      { Id: '00Q2', Company: '複数\n行', 'Account.Name': null, NumberOfEmployees: null },
+    ]);
+    expect(parseBulkCsv('"Id"\n')).toEqual([]);
+    expect(parseBulkCsv('')).toEqual([]);
+  });
+});
+
+describe('error classification table', () => {
+  it.each([
+    ['UNABLE_TO_LOCK_ROW', 'transient'],
+    ['FIELD_CUSTOM_VALIDATION_EXCEPTION', 'invalid_record'],
+    ['ENTITY_IS_DELETED', 'invalid_record'],
+    ['CANNOT_UPDATE_CONVERTED_LEAD', 'invalid_record'],
+    ['INVALID_FIELD', 'config'],
+    ['INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'config'],
+    ['STRING_TOO_LONG', 'config'],
+    ['INVALID_SESSION_ID', 'auth'],
+    ['SOMETHING_NEW', 'invalid_record'],
+  ])('per record %s → %s', (code, kind) => {
+    expect(classifyRecordError(code).kind).toBe(kind);
+  });
+
+  it('tells the daily allowance from the concurrency limit, and classifies whole calls by status', () => {
+    expect(classifyRecordError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.').kind).toBe(
+      'quota_exhausted',
+    );
+    expect(
+      classifyCallFailure({
+        status: 403,
+        code: 'REQUEST_LIMIT_EXCEEDED',
+        message: 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.',
+      }).kind,
+    ).toBe('rate_limited');
+    expect(classifyCallFailure({ status: 401, code: 'INVALID_SESSION_ID', message: '' }).kind).toBe('auth');
+    expect(classifyCallFailure({ status: 403, code: 'INSUFFICIENT_ACCESS', message: '' }).kind).toBe('auth');
+    expect(classifyCallFailure({ status: 400, code: 'MALFORMED_QUERY', message: '' }).kind).toBe('config');
+    expect(classifyCallFailure({ status: 503, code: 'ERROR_HTTP_503', message: '' })).toEqual({
+      kind: 'transient',
+      code: 'http_503',
+    });
+    expect(classifyCallFailure({ status: 500, code: 'INVALID_FIELD', message: '' }).kind).toBe('transient');
+    expect(classifyCallFailure({ status: 429, code: 'ERROR_HTTP_429', message: '' }).kind).toBe(
+      'rate_limited',
+    );
+    expect(classifyCallFailure({ status: 412, code: 'JOB_NOT_COMPLETE', message: '' }).kind).toBe(
+      'transient',
+    );
+    expect(classifyCallFailure({ status: null, code: 'ECONNRESET', message: '' })).toEqual({
+      kind: 'transient',
+      code: 'econnreset',
+    });
+    expect(
+      classifyCallFailure({ status: 400, code: 'invalid_grant', message: 'authentication failure' }).kind,
+    ).toBe('auth');
+  });
+});
+
+describe('small helpers', () => {
+  it('names endpoints for the usage counters', () => {
+    const base = 'https://acme.my.salesforce.com/services/data/v62.0';
+    expect(endpointOf('GET', `${base}/query?q=x`)).toBe('query');
+    expect(endpointOf('GET', `${base}/query/01gABC-2000`)).toBe('queryMore');
+    expect(endpointOf('PATCH', `${base}/composite/sobjects`)).toBe('collections.update');
+    expect(endpointOf('PATCH', `${base}/composite/sobjects/Task/TossUp_Key__c`)).toBe('collections.upsert');
+    expect(endpointOf('GET', `${base}/jobs/query/750x/results?locator=a`)).toBe('bulk2.results');
+    expect(endpointOf('GET', `${base}/jobs/query/750x`)).toBe('bulk2.poll');
+    expect(endpointOf('POST', 'https://login.salesforce.com/services/oauth2/token')).toBe('oauth.token');
+    expect(endpointOf('GET', 'https://acme.my.salesforce.com/services/data')).toBe('versions');
+  });
+
+  it('fits text to a field length in UTF-16 units without splitting a surrogate pair', () => {
+    expect(fitLength('短い理由', 255)).toBe('短い理由');
+    expect(fitLength('abcdef', 4)).toBe('abc…');
+    const cut = fitLength(`ab${'😀'.repeat(5)}`, 5);
+    expect(cut.length).toBeLessThanOrEqual(5);
+    expect(cut).toBe('ab😀…');
+  });
+});
