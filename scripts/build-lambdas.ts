@@ -195,7 +195,7 @@ async function stageConfig(crm: DeployCrm, settings: DeploySettings, dir: string
   copy('routing', settings.config.routing, CONFIG_FILES.routing, 'config.routing');
   copy('sla', settings.config.sla, CONFIG_FILES.sla, 'config.sla');
   const mapping = settings.crms[crm].mapping;
-  if (mapping) copy('mapping', mapping, CONFIG_FILES.mapping, `crms.${crm}.mapping`);
+  copy('mapping', mapping, CONFIG_FILES.mapping, `crms.${crm}.mapping`);
   const options: BundleOptions = {
     locale: settings.config.locale,
     queueTaskOwners: settings.config.queueTaskOwners,
@@ -215,7 +215,7 @@ async function stageConfig(crm: DeployCrm, settings: DeploySettings, dir: string
     if (!(e instanceof ConfigError)) throw e;
     problems.push(formatConfigIssues(e.issues));
   }
-  if (mapping) problems.push(...(await validateMapping(crm, join(dir, CONFIG_FILES.mapping), mapping)));
+  problems.push(...(await validateMapping(crm, join(dir, CONFIG_FILES.mapping), mapping)));
   return problems;
 }
 

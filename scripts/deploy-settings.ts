@@ -19,7 +19,8 @@ const CrmSettingsSchema = z.strictObject({
   enabled: z.boolean(),
   schedule: Schedule,
   maximumConcurrency: z.number().int().min(2).max(1000),
-  mapping: z.string(),
+  /** Bundled with the functions: Lambda has no repository to fall back on. */
+  mapping: z.string().min(1),
 });
 
 export const DeploySettingsSchema = z.strictObject({

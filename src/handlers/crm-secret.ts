@@ -24,7 +24,11 @@ export const SalesforceSecretSchema = z
   })
   .refine(
     (s) =>
-      Boolean((s.username && s.privateKey) || (s.username && s.password) || (s.clientSecret && !s.username)),
+      Boolean(
+        (s.username && s.privateKey) ||
+          (s.username && s.password && s.clientSecret) ||
+          (s.clientSecret && !s.username),
+      ),
     {
       error:
         'holds no complete way to log in: give username + privateKey (JWT bearer), username + password + clientSecret, or clientSecret alone (client credentials)',

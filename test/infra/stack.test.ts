@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -293,6 +302,12 @@ describe('the deployable stack (build + osls package)', () => {
   });
 
   describe('the bundles', () => {
+    it('carry the connector of their CRM', () => {
+      for (const f of build.functions.filter((x) => x.kind !== 'webhook')) {
+        expect(f.connector, f.name).toBe(existsSync(join(ROOT, 'connectors', f.crm, 'register.ts')));
+      }
+    });
+
     it('zip each function with its admin files; the zip holds exactly the built files', () => {
       const worker = build.functions.find((f) => f.name === 'worker-hubspot')!;
       const entries = readZip(worker.zipFile);
@@ -353,6 +368,20 @@ describe('the deployable stack (build + osls package)', () => {
       expect(r.stderr).toMatch(/:\d+:\d+ rules\[\d+\]\.flag/);
     });
 
+    it('a broken file of a disabled CRM is a warning, not a failure (enable it to make it one)', () => {
+      const broken = join(work, 'broken-mapping.yaml');
+      writeFileSync(broken, 'version: 1\ncontact: [not, a, mapping]\n');
+      const s = structuredClone(settings);
+      s.crms.hubspot.mapping = broken;
+      const disabled = runBuild(s, ['--only', 'sync-hubspot']);
+      expect(disabled.status).toBe(0);
+      expect(disabled.stderr).toMatch(/warning: hubspot is disabled, but: .*broken-mapping\.yaml/);
+      s.crms.hubspot.enabled = true;
+      const on = runBuild(s, ['--only', 'sync-hubspot']);
+      expect(on.status).toBe(1);
+      expect(on.stderr).toMatch(/broken-mapping\.yaml/);
+    });
+
     it('settings that break the queue rules are refused before anything is built', () => {
       const s = structuredClone(settings);
       s.queue.visibilityTimeoutSeconds = 5 * s.worker.timeoutSeconds;
@@ -367,7 +396,7 @@ describe('the deployable stack (build + osls package)', () => {
   });
 });
 
-function runBuild(s: DeploySettings) {
+function runBuild(s: DeploySettings, args: string[] = []) {
   const file = join(work, `settings-${Math.random().toString(36).slice(2)}.yml`);
   writeFileSync(file, toYaml(s));
   const out = join(work, 'unused-out');
