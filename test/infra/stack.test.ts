@@ -403,7 +403,7 @@ function runBuild(s: DeploySettings, args: string[] = []) {
   mkdirSync(out, { recursive: true });
   return spawnSync(
     process.execPath,
-    [join(ROOT, 'scripts', 'build-lambdas.ts'), '--settings', file, '--out', out],
+    [join(ROOT, 'scripts', 'build-lambdas.ts'), '--settings', file, '--out', out, ...args],
     {
       cwd: ROOT,
       encoding: 'utf8',
