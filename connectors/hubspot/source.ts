@@ -3,7 +3,7 @@ import type { Lead } from '../../src/domain/lead.ts';
 import type { LeadPage, LeadSource, ReadOptions, SyncCursor } from '../../src/ports/lead-source.ts';
 import { classifyFailure, toCrmError } from './classify-error.ts';
 import { type EventInfo, type HubspotClient, HubspotHttpError, type HubspotRecord } from './client.ts';
-import type { CompanyFacts } from './company-facts.ts';
+import { type CompanyFacts, chunks } from './company-facts.ts';
 import { contactPropertiesFor, type ToLeadContext, toLead } from './contact-to-lead.ts';
 import { KeysetSearch } from './keyset-search.ts';
 import type { RequestRunner } from './request-runner.ts';
@@ -86,6 +86,49 @@ export class HubspotLeadSource implements LeadSource {
     }
   }
 
+  /**
+   * The current state of the named contacts (a webhook says which contacts changed, not how):
+   * batch reads of 100, the same company facts and normalization as `readChanges`. Ids HubSpot
+   * does not return (deleted, merged away) are left out.
+   */
+  async readByIds(ids: readonly string[]): Promise<Lead[]> {
+    const unique = [...new Set(ids)];
+    const answers = await Promise.all(
+      chunks(unique, 100).map((chunk) =>
+        this.guard('contact batch read', () =>
+          this.o.runner.run(
+            {
+              endpoint: 'contacts.batch.read',
+              what: 'contact batch read',
+              kind: 'general',
+              safeToRepeat: true,
+            },
+            () => this.o.client.batchRead('contacts', chunk, [...this.properties, 'lastmodifieddate']),
+          ),
+        ),
+      ),
+    );
+    const records = answers.flatMap((a) => a.results);
+    return this.toLeads(records);
+  }
+
+  private async toLeads(records: readonly HubspotRecord[]): Promise<Lead[]> {
+    const companyProperty = this.o.toLead.mapping.contact.primaryCompanyId;
+    const companyIds = companyProperty
+      ? records.map((r) => r.properties[companyProperty]).filter((id): id is string => !!id)
+      : [];
+    await this.guard('company facts read', () => this.o.facts.ensure(companyIds));
+    const events = await this.eventsOf(records);
+    return records.map((r, i) =>
+      toLead(
+        r,
+        this.o.facts.get(companyProperty ? r.properties[companyProperty] : null),
+        this.o.toLead,
+        events?.[i] ?? null,
+      ),
+    );
+  }
+
   private async buildPage(search: KeysetSearch, want: number): Promise<LeadPage | null> {
     const records: HubspotRecord[] = [];
     let cursor: SyncCursor | null = null;
@@ -99,20 +142,7 @@ export class HubspotLeadSource implements LeadSource {
       cursor = page.cursor;
     }
     if (records.length === 0 || cursor === null) return null;
-    const companyProperty = this.o.toLead.mapping.contact.primaryCompanyId;
-    const companyIds = companyProperty
-      ? records.map((r) => r.properties[companyProperty]).filter((id): id is string => !!id)
-      : [];
-    await this.guard('company facts read', () => this.o.facts.ensure(companyIds));
-    const events = await this.eventsOf(records);
-    const leads: Lead[] = records.map((r, i) =>
-      toLead(
-        r,
-        this.o.facts.get(companyProperty ? r.properties[companyProperty] : null),
-        this.o.toLead,
-        events?.[i] ?? null,
-      ),
-    );
+    const leads = await this.toLeads(records);
     return { leads, deletedIds: [], cursor };
   }
 

@@ -6,6 +6,7 @@ import { parseHubspotMapping } from '../../../connectors/hubspot/mapping.ts';
 import { EmulatorClock } from '../../../emulators/shared/emulator-clock.ts';
 import type { Lead } from '../../../src/domain/lead.ts';
 import { LeadSchema } from '../../../src/domain/lead.ts';
+import { leadLookupOf } from '../../../src/handlers/lead-lookup.ts';
 import { connect, readAll, startPortal, tinyWorld } from './harness.ts';
 
 /** Contacts → Leads with the project normalizers, and company/deal facts read cheaply. */
@@ -123,6 +124,23 @@ describe('HubSpot contacts as leads', () => {
         { field: 'hearing.timelineMonths', raw: '240', problem: 'out_of_range' },
       ]),
     );
+  });
+
+  it('reads named contacts by id for webhook refreshes, leaving out deleted ones', async () => {
+    const hs = await startPortal({ world: tinyWorld() });
+    const ids = hs.seedSummary!.ids.contacts;
+    const connector = await connect(hs);
+    const lookup = leadLookupOf(connector);
+    expect(lookup).not.toBeNull();
+    hs.store.archive('contacts', ids.get('p4')!);
+    const leads = await lookup!.readByIds([ids.get('p1')!, ids.get('p4')!, ids.get('p3')!, ids.get('p1')!]);
+    expect(leads.map((l) => l.id).sort()).toEqual([ids.get('p1')!, ids.get('p3')!].sort());
+    const p3 = leads.find((l) => l.id === ids.get('p3'))!;
+    expect(p3).toMatchObject({
+      company: { name: 'ベータ商事', employees: 300 },
+      history: { previouslyLost: true },
+    });
+    expect(connector.usage().calls['contacts.batch.read']).toBe(1);
   });
 
   it('reads each company and its deals once per run, 100 companies per batch read', async () => {
