@@ -59,6 +59,11 @@ export const ENV = {
   sfMapping: 'TOSSUP_SALESFORCE_MAPPING',
   hsAccessToken: 'TOSSUP_HUBSPOT_ACCESS_TOKEN',
   hsBasePath: 'TOSSUP_HUBSPOT_BASE_PATH',
+  hsClientId: 'TOSSUP_HUBSPOT_CLIENT_ID',
+  hsClientSecret: 'TOSSUP_HUBSPOT_CLIENT_SECRET',
+  hsRefreshToken: 'TOSSUP_HUBSPOT_REFRESH_TOKEN',
+  hsTier: 'TOSSUP_HUBSPOT_TIER',
+  hsPortalId: 'TOSSUP_HUBSPOT_PORTAL_ID',
   hsMapping: 'TOSSUP_HUBSPOT_MAPPING',
 } as const;
 
@@ -90,6 +95,11 @@ const ProfileSchema = z.strictObject({
     .strictObject({
       accessToken: Text.optional(),
       basePath: Text.optional(),
+      clientId: Text.optional(),
+      clientSecret: Text.optional(),
+      refreshToken: Text.optional(),
+      tier: Text.optional(),
+      portalId: Text.optional(),
       mapping: Text.optional(),
     })
     .optional(),
@@ -162,6 +172,21 @@ const SOURCES: Readonly<
     key: 'hubspot.accessToken',
     fix: 'the access token of a private app with the crm.objects.contacts read/write scopes',
   },
+  hubspot: {
+    label: 'HubSpot credentials',
+    key: 'hubspot',
+    fix: `${ENV.hsAccessToken} (private app), or ${ENV.hsClientId} + ${ENV.hsClientSecret} + ${ENV.hsRefreshToken} (OAuth app)`,
+  },
+  'hubspot.tier': {
+    env: ENV.hsTier,
+    key: 'hubspot.tier',
+    fix: 'starter, professional or enterprise (sets the burst and daily API limits)',
+  },
+  'hubspot.portalId': {
+    env: ENV.hsPortalId,
+    key: 'hubspot.portalId',
+    fix: 'the numeric portal (hub) id, used for record links in task notes',
+  },
   'hubspot.basePath': {
     env: ENV.hsBasePath,
     key: 'hubspot.basePath',
@@ -201,10 +226,21 @@ const SalesforceSchema = z
     { error: 'are incomplete', path: [], when: () => true },
   );
 
-const HubSpotSchema = z.object({
-  accessToken: z.string({ error: 'is not set' }).min(1),
-  basePath: Url(true).optional(),
-});
+const HubSpotSchema = z
+  .object({
+    accessToken: z.string().min(1).optional(),
+    basePath: Url(true).optional(),
+    clientId: z.string().optional(),
+    clientSecret: z.string().optional(),
+    refreshToken: z.string().optional(),
+    tier: z.enum(['starter', 'professional', 'enterprise'], { error: 'is not a HubSpot tier' }).optional(),
+    portalId: z.string().regex(/^\d+$/, { error: 'is not a numeric portal id' }).optional(),
+  })
+  .refine((hs) => Boolean(hs.accessToken || (hs.clientId && hs.clientSecret && hs.refreshToken)), {
+    error: 'are incomplete',
+    path: [],
+    when: () => true,
+  });
 
 export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
   const { flags } = sources;
@@ -260,11 +296,26 @@ export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
       compact({
         accessToken: env(ENV.hsAccessToken) ?? hs.accessToken,
         basePath: env(ENV.hsBasePath) ?? hs.basePath,
+        clientId: env(ENV.hsClientId) ?? hs.clientId,
+        clientSecret: env(ENV.hsClientSecret) ?? hs.clientSecret,
+        refreshToken: env(ENV.hsRefreshToken) ?? hs.refreshToken,
+        tier: env(ENV.hsTier) ?? hs.tier,
+        portalId: env(ENV.hsPortalId) ?? hs.portalId,
       }),
     );
     if (parsed.success) {
       const mappingFile = env(ENV.hsMapping) ?? hs.mapping;
-      connector = { crm: 'hubspot', hubspot: parsed.data, ...(mappingFile ? { mappingFile } : {}) };
+      const { clientId, clientSecret, refreshToken, ...rest } = parsed.data;
+      // A private-app token wins when both are given: it needs no refresh and cannot expire mid-run.
+      const oauth =
+        !rest.accessToken && clientId && clientSecret && refreshToken
+          ? { clientId, clientSecret, refreshToken }
+          : undefined;
+      connector = {
+        crm: 'hubspot',
+        hubspot: { ...rest, ...(oauth ? { oauth } : {}) },
+        ...(mappingFile ? { mappingFile } : {}),
+      };
     } else {
       problems.push(...parsed.error.issues.map((i) => explain(['hubspot', ...i.path], i.message, found)));
     }

@@ -19,10 +19,16 @@ export interface SalesforceCredentials {
   privateKeyFile?: string;
 }
 
+/** A private-app token, or an OAuth app whose access token the connector refreshes by its lifetime. */
 export interface HubSpotCredentials {
-  accessToken: string;
+  accessToken?: string;
+  oauth?: { clientId: string; clientSecret: string; refreshToken: string };
   /** API base, e.g. the local emulator; the SDK default when absent. */
   basePath?: string;
+  /** Sets the burst and daily limits the connector budgets for; `professional` when absent. */
+  tier?: 'starter' | 'professional' | 'enterprise';
+  /** Numeric portal id, for record links in hand-off notes. */
+  portalId?: string;
 }
 
 export type ConnectorSettings =
@@ -33,6 +39,8 @@ export interface ConnectorContext {
   clock: Clock;
   /** Sync runs that only plan still build the connector (to read); connectors may skip write setup. */
   dryRun: boolean;
+  /** A directory the connector may keep caches in between runs (the state directory); none = no cache. */
+  cacheDir?: string;
 }
 
 export type ConnectorFactory = (

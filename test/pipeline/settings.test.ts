@@ -91,7 +91,7 @@ describe('sync settings', () => {
     ]);
   });
 
-  it('requires a HubSpot access token and a URL base path', () => {
+  it('requires HubSpot credentials (a private-app token or an OAuth app) and a URL base path', () => {
     const problems = problemsOf(() =>
       resolveSyncSettings({
         flags: { crm: 'hubspot', rules: 'small' },
@@ -100,10 +100,46 @@ describe('sync settings', () => {
       }),
     );
     expect(problems).toEqual([
-      expect.stringMatching(
-        /^TOSSUP_HUBSPOT_ACCESS_TOKEN \(or .*\) is not set: give the access token of a private app/,
-      ),
       expect.stringMatching(/^TOSSUP_HUBSPOT_BASE_PATH \(or .*\) is not a valid URL: give a URL such as/),
+      expect.stringMatching(
+        /^HubSpot credentials \(environment or .*\) are incomplete: give TOSSUP_HUBSPOT_ACCESS_TOKEN \(private app\), or TOSSUP_HUBSPOT_CLIENT_ID \+ TOSSUP_HUBSPOT_CLIENT_SECRET \+ TOSSUP_HUBSPOT_REFRESH_TOKEN \(OAuth app\)/,
+      ),
+    ]);
+  });
+
+  it('takes an OAuth app, tier and portal id for HubSpot, never echoing the secrets', () => {
+    const s = resolveSyncSettings({
+      flags: { crm: 'hubspot', rules: 'small' },
+      env: {
+        TOSSUP_HUBSPOT_CLIENT_ID: 'app-id',
+        TOSSUP_HUBSPOT_CLIENT_SECRET: 'app-secret',
+        TOSSUP_HUBSPOT_REFRESH_TOKEN: 'refresh-xyz',
+        TOSSUP_HUBSPOT_TIER: 'enterprise',
+        TOSSUP_HUBSPOT_PORTAL_ID: '24681357',
+      },
+      profileFiles: NO_FILES,
+    });
+    expect(s.connector).toEqual({
+      crm: 'hubspot',
+      hubspot: {
+        oauth: { clientId: 'app-id', clientSecret: 'app-secret', refreshToken: 'refresh-xyz' },
+        tier: 'enterprise',
+        portalId: '24681357',
+      },
+    });
+    expect(describeSettings(s)).not.toMatch(/app-secret|refresh-xyz/);
+    expect(
+      problemsOf(() =>
+        resolveSyncSettings({
+          flags: { crm: 'hubspot', rules: 'small' },
+          env: { TOSSUP_HUBSPOT_ACCESS_TOKEN: 'pat', TOSSUP_HUBSPOT_TIER: 'gold' },
+          profileFiles: NO_FILES,
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^TOSSUP_HUBSPOT_TIER \(or .*\) is not a HubSpot tier: give starter, professional or enterprise/,
+      ),
     ]);
   });
 

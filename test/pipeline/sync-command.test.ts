@@ -146,7 +146,9 @@ describe('tossup sync', () => {
       { env: {}, stdout: new PassThrough(), stderr, profileFiles: [] },
     );
     expect(code).toBe(2);
-    expect(err).toMatch(/TOSSUP_HUBSPOT_ACCESS_TOKEN \(or .*\) is not set/);
+    expect(err).toMatch(
+      /HubSpot credentials \(environment or .*\) are incomplete: give TOSSUP_HUBSPOT_ACCESS_TOKEN/,
+    );
   });
 });
 

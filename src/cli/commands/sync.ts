@@ -93,7 +93,11 @@ export async function executeSync(
 
   let connector: CrmConnector;
   try {
-    connector = await createConnector(settings.connector, { clock, dryRun: opts.dryRun ?? false });
+    connector = await createConnector(settings.connector, {
+      clock,
+      dryRun: opts.dryRun ?? false,
+      cacheDir: settings.stateDir,
+    });
   } catch (e) {
     if (e instanceof ConnectorUnavailableError) {
       io.stderr.write(`${e.message}\n`);
