@@ -24,6 +24,7 @@ import {
   loadDeploySettings,
   settingsFile,
 } from './deploy-settings.ts';
+import { trimHubspotSdk } from './trim-hubspot-sdk.ts';
 import { zipDirectory } from './zip-directory.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -128,7 +129,12 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
       banner: {
         js: "import{createRequire as __tossupRequire}from'node:module';const require=__tossupRequire(import.meta.url);",
       },
-      plugins: [connectorRegistration(fn.crm, connector)],
+      plugins: [
+        connectorRegistration(fn.crm, connector),
+        ...(connector && fn.crm === 'hubspot'
+          ? [trimHubspotSdk(join(ROOT, 'connectors', 'hubspot')).plugin]
+          : []),
+      ],
       logLevel: 'silent',
     });
     if (fn.kind !== 'webhook') copyConfig(staged.get(fn.crm)!, join(fnDir, 'config'));
