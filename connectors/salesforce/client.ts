@@ -189,8 +189,9 @@ export class SalesforceClient {
     this.conn = new jsforce.Connection({
       loginUrl: settings.loginUrl,
       version: settings.apiVersion,
+      // The JWT grant sends only grant_type and assertion (the consumer key is the assertion's `iss`).
       oauth2: {
-        clientId: auth.clientId,
+        ...(auth.flow === 'jwt' ? {} : { clientId: auth.clientId }),
         ...(clientSecret ? { clientSecret } : {}),
         loginUrl: settings.loginUrl,
       },
