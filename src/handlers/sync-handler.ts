@@ -7,6 +7,7 @@ import { renderSummary } from '../pipeline/render-summary.ts';
 import type { RunCounts } from '../pipeline/run-report.ts';
 import { runSync } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { CrmConnector } from '../ports/crm-connector.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { SyncStateStore } from '../state/sync-state-store.ts';
 import type { BundledConfig } from './bundled-config.ts';
@@ -65,7 +66,7 @@ export function createSyncHandler(options: SyncHandlerOptions) {
   ): Promise<EnqueueReport | DryRunResult> {
     const log = options.log.child({ runId: context.awsRequestId });
     const connector = await options.connectors.get();
-    if (event?.dryRun === true) return dryRun(event, options);
+    if (event?.dryRun === true) return dryRun(event, connector, options);
 
     const report = await enqueueChanges({
       connector,
@@ -98,12 +99,16 @@ export function createSyncHandler(options: SyncHandlerOptions) {
   };
 }
 
-async function dryRun(event: ScheduledEvent, options: SyncHandlerOptions): Promise<DryRunResult> {
+async function dryRun(
+  event: ScheduledEvent,
+  connector: CrmConnector,
+  options: SyncHandlerOptions,
+): Promise<DryRunResult> {
   const limit = Number.isInteger(event.limit) && event.limit! > 0 ? event.limit! : DEFAULT_DRY_RUN_LIMIT;
   const { config } = options;
   const plans: string[] = [];
   const report = await runSync({
-    connector: await options.connectors.get(),
+    connector,
     rules: config.rules,
     renderer: config.renderer,
     routing: config.routing,

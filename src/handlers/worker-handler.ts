@@ -100,7 +100,7 @@ export function createWorkerHandler(options: WorkerOptions) {
     // A claim lapses with this invocation's deadline, so a crash leaves nothing locked for longer.
     const leaseUntilMs = options.clock.now().getTime() + context.getRemainingTimeInMillis();
     const work: Group[] = [];
-    await Promise.all(
+    const claims = await Promise.allSettled(
       [...groups.entries()].map(async ([key, g]) => {
         if (g.version === null) return void work.push(g);
         const claim = await options.versions.claim(key, g.version, leaseUntilMs);
@@ -120,6 +120,12 @@ export function createWorkerHandler(options: WorkerOptions) {
         }
       }),
     );
+    const claimFailure = claims.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (claimFailure) {
+      // The state table failed for some leads: give back the claims that were taken, then stop.
+      await settleClaims(work, options.versions, log, true);
+      throw claimFailure.reason;
+    }
 
     let outcomes: LeadOutcome[] = [];
     try {

@@ -292,6 +292,40 @@ describe('worker: whole-batch failures', () => {
   });
 });
 
+describe('worker: state table failures', () => {
+  it('gives back the claims it took when claiming another lead fails, then fails the batch', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    h.crm.put(hotLead('B'));
+    const versions = {
+      claim: (key: string, v: number, lease: number) =>
+        key.endsWith('|B')
+          ? Promise.reject(new StateUnavailableError('DynamoDB throttled'))
+          : h.versions.claim(key, v, lease),
+      complete: h.versions.complete.bind(h.versions),
+      release: h.versions.release.bind(h.versions),
+    };
+    const worker = createWorkerHandler({
+      crm: 'salesforce',
+      scope: 'default',
+      config: bundledConfig,
+      connectors: h.provider,
+      state: h.state,
+      routingState: h.routingState,
+      versions,
+      clock: h.clock,
+      log: createLogger({ destination: h.logs }),
+    });
+    send(h, h.crm.lead('A'));
+    send(h, h.crm.lead('B'));
+    const r = await h.queue.poll(worker);
+    expect(r.threw).toBeInstanceOf(StateUnavailableError);
+    expect(h.crm.taskRequests).toHaveLength(0);
+    const a = await h.table.get(`lead|${leadVersionKey('salesforce', 'Lead', 'A')}`);
+    expect(a?.leaseUntilMs?.N).toBe('0');
+  });
+});
+
 describe('worker: refresh messages (from the webhook)', () => {
   it('reads the named records through the connector and decides them like any lead', async () => {
     const h = await harness(dynamo);

@@ -187,9 +187,13 @@ describe('the deployable stack (build + osls package)', () => {
       expect(ofType(shipped, 'AWS::Lambda::Function')).toHaveLength(FUNCTIONS.length);
     });
 
-    it('the webhook is a POST route of an HTTP API', () => {
+    it('the webhook is a POST route of a throttled HTTP API', () => {
       expect(props(shipped, 'HttpApiRoutePostWebhooksHubspot').RouteKey).toBe('POST /webhooks/hubspot');
       expect(props(shipped, 'HttpApiIntegrationWebhookHubspot').PayloadFormatVersion).toBe('2.0');
+      expect(props(shipped, 'HttpApiStage').DefaultRouteSettings).toMatchObject({
+        ThrottlingRateLimit: 50,
+        ThrottlingBurstLimit: 100,
+      });
     });
 
     it('the state table keeps items by pk/sk, expires them by `ttl`, and survives a stack removal', () => {
