@@ -103,11 +103,15 @@ interface TransportLike {
   ): PromiseLike<unknown>;
 }
 
+const MAX_REFRESHES_WITHOUT_SUCCESS = 3;
+
 /** Wraps jsforce's transport: proxy per URL, timeout, no jsforce retries, counters, server clock. */
 class MeteredTransport {
   readonly counts = new Map<string, number>();
   allowance: ApiAllowance | null = null;
   lastServerDate: number | null = null;
+  /** Re-authentications since the org last answered an API call with anything but 401. */
+  refreshesWithoutSuccess = 0;
   private readonly inner: TransportLike;
   private readonly settings: Pick<ClientSettings, 'requestTimeoutMs' | 'proxy'>;
 
@@ -147,6 +151,7 @@ class MeteredTransport {
     if (!Number.isNaN(date)) this.lastServerDate = date;
     const usage = /api-usage=(\d+)\/(\d+)/.exec(res.headers?.['sforce-limit-info'] ?? '');
     if (usage) this.allowance = { used: Number(usage[1]), limit: Number(usage[2]) };
+    if (trace && res.statusCode !== 401) this.refreshesWithoutSuccess = 0;
   }
 }
 
@@ -197,6 +202,17 @@ export class SalesforceClient {
       },
       // JWT and client-credentials sessions have no refresh token: a 401 re-runs the grant itself.
       refreshFn: (_conn, callback) => {
+        // jsforce replays the call after every refresh and refreshes again on the next 401, forever
+        // if the org keeps refusing fresh sessions (e.g. the user lost API access): give up instead.
+        if (++this.transport.refreshesWithoutSuccess > MAX_REFRESHES_WITHOUT_SUCCESS) {
+          this.lastGrantFailure = {
+            status: 401,
+            code: 'INVALID_SESSION_ID',
+            message: `the org refused ${MAX_REFRESHES_WITHOUT_SUCCESS} fresh sessions in a row (does the integration user still have API access?)`,
+          };
+          callback(new Error(this.lastGrantFailure.message));
+          return;
+        }
         this.grant().then(
           (res) => callback(null, res.access_token, res as never),
           (err: Error) => callback(err),

@@ -203,3 +203,28 @@ describe('registration with the pipeline', () => {
     );
   });
 });
+
+describe('re-authentication loop guard', () => {
+  it('stops with an auth error when the org keeps answering 401 to fresh sessions (jsforce would loop)', async () => {
+    const emu = await startOrg();
+    insertLead(emu, T0);
+    const connector = await connect(emu);
+    emu.app.faults.add({
+      route: 'sf.queryAll',
+      count: 50,
+      fault: {
+        kind: 'status',
+        status: 401,
+        body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }],
+      },
+    });
+
+    const err = await readAll(connector, null).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(CrmError);
+    expect(err).toMatchObject({ kind: 'auth', code: 'INVALID_SESSION_ID' });
+    expect((err as Error).message).toContain('fresh sessions in a row');
+    expect(counter(emu, 'sf.token')).toBe(1 + 3);
+    expect(counter(emu, 'sf.queryAll')).toBe(4);
+  });
+});
