@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { NextAction, TossUpFlag } from '../../src/domain/lead.ts';
+import type { NextAction } from '../../src/domain/lead.ts';
+import { FLAG_LABELS, NEXT_ACTION_LABELS } from '../../src/reasons/next-action-label.ts';
 import type { SalesforceMapping } from './mapping.ts';
 
 /**
@@ -37,24 +38,6 @@ interface FieldSpec {
   name: string;
   xml: string;
 }
-
-const FLAG_LABELS: Readonly<Record<TossUpFlag, string>> = { yes: 'はい', no: 'いいえ', hold: '一時保留' };
-const NEXT_ACTION_LABELS: Readonly<Record<'ja' | 'en', Record<NextAction, string>>> = {
-  ja: {
-    field_sales_tossup: 'フィールドセールスへトスアップ',
-    inside_sales_follow_up: 'インサイドセールスがフォロー',
-    inside_sales_hearing: 'インサイドセールスがヒアリング',
-    nurture: 'ナーチャリング',
-    notify_is_sales_planning: 'IS・営業企画へ通知',
-  },
-  en: {
-    field_sales_tossup: 'Toss up to field sales',
-    inside_sales_follow_up: 'Inside sales follows up',
-    inside_sales_hearing: 'Inside sales hearing',
-    nurture: 'Nurture',
-    notify_is_sales_planning: 'Notify IS / sales planning',
-  },
-};
 
 const LABELS = {
   ja: {
@@ -130,7 +113,7 @@ function fieldSpecs(m: SalesforceMapping, locale: 'ja' | 'en'): FieldSpec[] {
       picklistField(
         w.flag,
         L.flag,
-        (['yes', 'no', 'hold'] as const).map((f) => ({ value: w.flagValues[f], label: FLAG_LABELS[f] })),
+        (['yes', 'no', 'hold'] as const).map((f) => ({ value: w.flagValues[f], label: FLAG_LABELS.ja[f] })),
       ),
     );
     add(w.reason, textField(w.reason, L.reason, w.reasonMaxLength));

@@ -6,6 +6,7 @@ import { registerEmulate } from './commands/emulate.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerRules } from './commands/rules-doc.ts';
 import { registerScore } from './commands/score.ts';
+import { registerSetup } from './commands/setup.ts';
 import { registerSync } from './commands/sync.ts';
 import { registerValidate } from './commands/validate.ts';
 
@@ -22,6 +23,7 @@ registerRules(program);
 registerDemo(program);
 registerEmulate(program);
 registerSync(program);
+registerSetup(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,19 +1,147 @@
-import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
+import { ConfigError, type ConfigIssue, CrmError, formatConfigIssues } from '../../domain/errors.ts';
+import { parseRoutingConfig } from '../../routing/routing-config.ts';
+import { parseSlaConfig } from '../../sla/sla-config.ts';
+import { resolveSyncSettings, SettingsError } from '../settings.ts';
+
+interface ValidateOptions {
+  crm?: 'salesforce' | 'hubspot';
+  profile?: string;
+}
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check rule files (and, with --crm, the CRM schema) and report every problem at once')
-    .argument('[rules...]', 'rule files or presets to check', [])
-    .action((files: string[]) => {
-      if (files.length === 0)
-        throw new Error(
-          'name at least one rule file or preset, e.g. tossup validate mappings/rules/large.yaml',
-        );
-      for (const f of files) {
-        const rs = loadRuleSet(f);
-        process.stdout.write(`${f}: ok (${rs.rules.length} rules, name "${rs.name}")\n`);
-      }
+    .description(
+      'check rule files, routing.yaml, sla.yaml and the CRM mapping, and with --crm the org/portal schema; every problem at once',
+    )
+    .argument('[rules...]', 'rule files or presets (default: the configured rule set)')
+    .addOption(
+      new Option('--crm <crm>', 'also connect and check this CRM').choices(['salesforce', 'hubspot']),
+    )
+    .option('--profile <name>', 'settings profile (for --crm)')
+    .action(async (files: string[], opts: ValidateOptions) => {
+      process.exitCode = await validateCommand(files, opts, process.env);
     });
+}
+
+/** 0 = all good; 2 = something to fix (printed with file:line and the fix). */
+export async function validateCommand(
+  files: string[],
+  opts: ValidateOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  const issues: ConfigIssue[] = [];
+  const ok: string[] = [];
+  const check = (what: string, fn: () => string) => {
+    try {
+      ok.push(`${what}: ${fn()}`);
+    } catch (e) {
+      if (e instanceof ConfigError) issues.push(...e.issues);
+      else throw e;
+    }
+  };
+  const rules = files.length > 0 ? files : [env.TOSSUP_RULES ?? 'large'];
+  for (const f of rules) check(f, () => `ok (${loadRuleSet(f).rules.length} rules)`);
+  const routingFile = env.TOSSUP_ROUTING ?? 'mappings/routing.yaml';
+  const slaFile = env.TOSSUP_SLA ?? 'mappings/sla.yaml';
+  check(routingFile, () => {
+    const r = parseRoutingConfig(read(routingFile), routingFile, opts.crm ? { crm: opts.crm } : undefined);
+    return `ok (${r.reps.length} reps, ${r.pools.length} pools)`;
+  });
+  check(slaFile, () => `ok (time zone ${parseSlaConfig(read(slaFile), slaFile).timeZone})`);
+
+  let crmFailed = false;
+  if (opts.crm && issues.length === 0) {
+    let settings: ReturnType<typeof resolveSyncSettings>;
+    try {
+      // Validation needs the CRM credentials, not a rule set; name one so the sync settings resolve.
+      settings = resolveSyncSettings({
+        flags: { crm: opts.crm, profile: opts.profile, rules: rules[0] },
+        env,
+      });
+    } catch (e) {
+      if (e instanceof SettingsError) {
+        process.stderr.write(`${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
+    try {
+      const result = await checkCrm(settings);
+      if (result.passed) ok.push(result.report);
+      else {
+        crmFailed = true;
+        process.stderr.write(`${result.report}\n`);
+      }
+    } catch (e) {
+      if (e instanceof ConfigError) issues.push(...e.issues);
+      else if (e instanceof CrmError) {
+        process.stderr.write(`${opts.crm}: ${e.message}\n`);
+        return 2;
+      } else throw e;
+    }
+  }
+  for (const line of ok) process.stdout.write(`${line}\n`);
+  if (issues.length > 0) process.stderr.write(`${formatConfigIssues(issues)}\n`);
+  return issues.length > 0 || crmFailed ? 2 : 0;
+}
+
+/** Describes the org/portal and compares it with the mapping; the report lists every problem with its fix. */
+async function checkCrm(
+  settings: ReturnType<typeof resolveSyncSettings>,
+): Promise<{ passed: boolean; report: string }> {
+  const c = settings.connector;
+  if (c.crm === 'salesforce') {
+    // Loaded on demand so file-only commands never load a CRM SDK.
+    const sf = await import('../../../connectors/salesforce/index.ts');
+    const { salesforceAuthFrom } = await import('../../../connectors/salesforce/register.ts');
+    const file = c.mappingFile ?? 'mappings/salesforce.yaml';
+    const connector = await sf.createSalesforceConnector({
+      loginUrl: c.salesforce.loginUrl,
+      auth: salesforceAuthFrom(c.salesforce),
+      ...(c.mappingFile ? { mappingFile: c.mappingFile } : {}),
+    });
+    try {
+      const result = await connector.checkSchema();
+      return { passed: result.ok, report: sf.formatSchemaReport(result, file) };
+    } finally {
+      await connector.close();
+    }
+  }
+  const hs = await import('../../../connectors/hubspot/index.ts');
+  const result = await hs.createHubspotAdmin(hubspotOptions(c)).checkSchema();
+  return { passed: result.ok, report: hs.formatSchemaCheck(result) };
+}
+
+export function hubspotOptions(
+  c: Extract<ReturnType<typeof resolveSyncSettings>['connector'], { crm: 'hubspot' }>,
+) {
+  const hs = c.hubspot;
+  const auth = hs.accessToken
+    ? ({ kind: 'private_app', accessToken: hs.accessToken } as const)
+    : ({ kind: 'oauth', ...hs.oauth! } as const);
+  return {
+    auth,
+    ...(hs.basePath ? { basePath: hs.basePath } : {}),
+    ...(c.mappingFile ? { mappingFile: c.mappingFile } : {}),
+  };
+}
+
+function read(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `cannot read the file (${(e as NodeJS.ErrnoException).code})`,
+      },
+    ]);
+  }
 }

@@ -1,0 +1,68 @@
+import { relative } from 'node:path';
+import { type Command, Option } from 'commander';
+import { ConfigError, CrmError } from '../../domain/errors.ts';
+import { resolveSyncSettings, SettingsError } from '../settings.ts';
+import { hubspotOptions } from './validate.ts';
+
+export function registerSetup(program: Command): void {
+  const setup = program
+    .command('setup')
+    .description('prepare a CRM for the connector (custom fields / properties)');
+  setup
+    .command('salesforce')
+    .description(
+      'write the custom-field metadata the mapping needs, for an admin to deploy (no org connection)',
+    )
+    .option('--out <dir>', 'output directory', 'out/salesforce-metadata')
+    .option('--mapping <file>', 'Salesforce mapping', 'mappings/salesforce.yaml')
+    .addOption(new Option('--locale <locale>', 'field labels in').choices(['ja', 'en']).default('ja'))
+    .action(async (opts: { out: string; mapping: string; locale: 'ja' | 'en' }) => {
+      const sf = await import('../../../connectors/salesforce/index.ts');
+      const result = sf.setupSalesforce(sf.loadSalesforceMapping(opts.mapping), {
+        outDir: opts.out,
+        locale: opts.locale,
+      });
+      const out = relative(process.cwd(), opts.out) || '.';
+      process.stdout.write(
+        [
+          `wrote ${result.files.length} files to ${out}/:`,
+          ...result.files.map((f) => `  ${relative(process.cwd(), f)}`),
+          '',
+          'deploy them with the Salesforce CLI (docs/salesforce-admin-guide.md):',
+          `  cd ${out} && sf project deploy start --manifest package.xml --target-org <alias>`,
+          '  sf org assign permset --name TossUp_Integration --on-behalf-of <integration user> --target-org <alias>',
+          '',
+        ].join('\n'),
+      );
+    });
+  setup
+    .command('hubspot')
+    .description('create the property group and the custom properties the mapping needs (idempotent)')
+    .option('--profile <name>', 'settings profile')
+    .action(async (opts: { profile?: string }) => {
+      process.exitCode = await setupHubspotCommand(opts, process.env);
+    });
+}
+
+export async function setupHubspotCommand(
+  opts: { profile?: string },
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  try {
+    const settings = resolveSyncSettings({
+      flags: { crm: 'hubspot', profile: opts.profile, rules: 'large' },
+      env,
+    });
+    if (settings.connector.crm !== 'hubspot') return 2;
+    const hs = await import('../../../connectors/hubspot/index.ts');
+    const result = await hs.createHubspotAdmin(hubspotOptions(settings.connector)).setup();
+    process.stdout.write(`${hs.formatSetup(result)}\n`);
+    return result.check.ok ? 0 : 2;
+  } catch (e) {
+    if (e instanceof SettingsError || e instanceof ConfigError || e instanceof CrmError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
