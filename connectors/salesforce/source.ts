@@ -85,6 +85,8 @@ export class SalesforceLeadSource implements LeadSource {
     const run = await this.startRun(options.since);
     if (!run) return;
     const { streams, window, skip, responseMap, lost } = run;
+    // `--limit 50` means about 50, not one default-sized page.
+    const pageSize = options.limit ? Math.min(this.settings.pageSize, options.limit) : this.settings.pageSize;
     let page: ChangeEvent[] = [];
     let handOffs = 0;
     let total = 0;
@@ -107,7 +109,7 @@ export class SalesforceLeadSource implements LeadSource {
       } else if (e.ts === cursorTs) cursorIds.add(e.cursorId);
       page.push(e);
       if (e.row) handOffs++;
-      if (handOffs >= this.settings.pageSize) {
+      if (handOffs >= pageSize) {
         const out = await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost);
         total += out.leads.length + out.deletedIds.length;
         yield out;

@@ -166,6 +166,9 @@ describe('Salesforce change stream (REST)', () => {
     const pages = await readAll(connector, null, 9);
     expect(pages).toHaveLength(3);
     expect(idsOf(pages)).toHaveLength(12);
+    // With the default page size (10,000) a limit of 5 is one page of 5.
+    const small = await readAll(await connect(emu), null, 5);
+    expect(small.map((p) => p.leads.length)).toEqual([5]);
   });
 
   it('ends the change window at the server clock minus the read lag (not the client clock)', async () => {
