@@ -1,4 +1,7 @@
+import type { NextAction, TossUpFlag } from '../domain/lead.ts';
 import type { Locale } from '../reasons/messages.ts';
+import { FLAG_LABELS, NEXT_ACTION_LABELS } from '../reasons/next-action-label.ts';
+import { reasonCodeLabel } from '../reasons/reason-code-label.ts';
 import type { FailureSummary, RunReport } from './run-report.ts';
 
 /** Terminal summary of a run: plain text, columns aligned (East Asian characters count double). */
@@ -34,7 +37,6 @@ const L = {
       tasksPlanned: 'タスク作成予定',
     },
     flag: 'フラグ (今回変更したリード)',
-    flags: { yes: 'はい', no: 'いいえ', hold: '一時保留' } as Record<string, string>,
     nextAction: '次のアクション',
     reasons: '理由コード (上位10)',
     fields: '変更された項目',
@@ -85,7 +87,6 @@ const L = {
       tasksPlanned: 'tasks to create',
     },
     flag: 'Flag (leads changed this run)',
-    flags: { yes: 'yes', no: 'no', hold: 'hold' } as Record<string, string>,
     nextAction: 'Next action',
     reasons: 'Reason codes (top 10)',
     fields: 'Fields changed',
@@ -164,12 +165,28 @@ export function renderSummary(report: RunReport, locale: Locale): string {
   section(
     out,
     t.flag,
-    Object.entries(report.byFlag).map(([k, v]) => [t.flags[k] ?? k, v]),
+    Object.entries(report.byFlag).map(([k, v]) => [FLAG_LABELS[locale][k as TossUpFlag] ?? k, v]),
     n,
     t.none,
   );
-  section(out, t.nextAction, sorted(report.byNextAction), n, t.none);
-  section(out, t.reasons, sorted(report.byReasonCode).slice(0, 10), n, t.none);
+  section(
+    out,
+    t.nextAction,
+    sorted(report.byNextAction).map(
+      ([k, v]) => [NEXT_ACTION_LABELS[locale][k as NextAction] ?? k, v] as const,
+    ),
+    n,
+    t.none,
+  );
+  section(
+    out,
+    t.reasons,
+    sorted(report.byReasonCode)
+      .slice(0, 10)
+      .map(([k, v]) => [reasonCodeLabel(k, locale), v] as const),
+    n,
+    t.none,
+  );
   section(out, t.fields, sorted(report.fieldChanges), n, t.none);
   section(out, t.owners, sorted(report.tasksPerOwner), n, t.none);
   section(out, t.via, sorted(report.routeVia), n, t.none);
