@@ -32,6 +32,27 @@ export function soqlDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+const ID_SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+
+/**
+ * A well-formed record id: 15 characters, or 18 with the matching case-safe suffix. A malformed id in
+ * a filter fails the whole query (INVALID_QUERY_FILTER_OPERATOR), so ids from outside are checked.
+ */
+export function isSalesforceId(id: string): boolean {
+  if (!/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(id)) return false;
+  if (id.length === 15) return true;
+  let suffix = '';
+  for (let chunk = 0; chunk < 3; chunk++) {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) {
+      const c = id.charCodeAt(chunk * 5 + i);
+      if (c >= 65 && c <= 90) bits |= 1 << i;
+    }
+    suffix += ID_SUFFIX_ALPHABET[bits];
+  }
+  return id.slice(15).toUpperCase() === suffix;
+}
+
 export function idList(ids: readonly string[]): string {
   return `(${ids.map(soqlString).join(', ')})`;
 }

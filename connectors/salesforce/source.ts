@@ -8,6 +8,7 @@ import {
   type EventStream,
   isTrigger,
   PersonChangeStream,
+  queryAllRows,
   type ResponseRow,
   ResponseTriggerStream,
   RestQuery,
@@ -21,12 +22,16 @@ import {
   idOf,
   isConvertedRow,
   isDeletedRow,
+  subqueryResponses,
   toLead,
 } from './record-to-lead.ts';
 import {
   changedPersonsSoql,
+  chunkIdsForUrl,
+  isSalesforceId,
   type ModstampWindow,
   type PersonObject,
+  personsByIdSoql,
   recentResponsesSoql,
   responseTriggersSoql,
 } from './soql.ts';
@@ -120,6 +125,40 @@ export class SalesforceLeadSource implements LeadSource {
     }
     if (page.length > 0 && cursorTs !== null)
       yield await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost);
+  }
+
+  /**
+   * The current state of the named Leads (00Q…) and Contacts (003…), for callers that know which
+   * records changed (src/handlers/lead-lookup.ts). Deleted, converted and unknown ids are left out.
+   */
+  async readByIds(ids: readonly string[]): Promise<Lead[]> {
+    const serverNow = (await this.runner.client.serverTime()) ?? this.settings.now();
+    const respondedSince = serverNow - this.mapping.behaviour.lookbackDays * DAY_MS;
+    const events: ChangeEvent[] = [];
+    for (const object of OBJECTS) {
+      const prefix = object === 'Lead' ? '00Q' : '003';
+      const wanted = [...new Set(ids.filter((id) => id.startsWith(prefix) && isSalesforceId(id)))];
+      const build = (chunk: readonly string[]) =>
+        personsByIdSoql(this.mapping, object, chunk, respondedSince);
+      for (const chunk of chunkIdsForUrl(wanted, build)) {
+        for (const row of await queryAllRows(this.runner, build(chunk), `${object} by id`)) {
+          events.push({ ts: 0, cursorId: idOf(row), object, row, responses: subqueryResponses(row) ?? [] });
+        }
+      }
+    }
+    const lost = this.lostAccounts();
+    const page = await this.buildPage(
+      events,
+      { modifiedAt: new Date(0).toISOString(), idsAtModifiedAt: [] },
+      null,
+      lost,
+    );
+    return page.leads;
+  }
+
+  private lostAccounts(): LostAccounts | null {
+    const source = this.mapping.account.previouslyLost;
+    return source && 'source' in source ? new LostAccounts(this.runner, source.withinDays) : null;
   }
 
   /** Window, streams (REST page one read, Bulk jobs started and complete when chosen). */
@@ -244,10 +283,7 @@ export class SalesforceLeadSource implements LeadSource {
         ),
       );
     }
-    const lostSource = this.mapping.account.previouslyLost;
-    const lost =
-      lostSource && 'source' in lostSource ? new LostAccounts(this.runner, lostSource.withinDays) : null;
-    return { streams, window, skip, responseMap, lost };
+    return { streams, window, skip, responseMap, lost: this.lostAccounts() };
   }
 
   private async buildPage(

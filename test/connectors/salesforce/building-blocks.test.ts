@@ -164,3 +164,14 @@ describe('small helpers', () => {
     expect(cut).toBe('ab😀…');
   });
 });
+
+describe('record ids', () => {
+  it('accepts 15-character ids and 18-character ids whose case-safe suffix matches', async () => {
+    const { isSalesforceId } = await import('../../../connectors/salesforce/soql.ts');
+    expect(isSalesforceId('005000000000001')).toBe(true);
+    expect(isSalesforceId('005000000000001AAA')).toBe(true);
+    expect(isSalesforceId('00Q000000000000EAA')).toBe(true);
+    expect(isSalesforceId('00Q000000000000AAA')).toBe(false);
+    expect(isSalesforceId("00Q' OR Id != '")).toBe(false);
+  });
+});

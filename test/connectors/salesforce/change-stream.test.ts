@@ -183,3 +183,31 @@ describe('Salesforce change stream (REST)', () => {
     expect(await readAll(lagged, null)).toEqual([]);
   });
 });
+
+describe('lookup by id', () => {
+  it('reads the named Leads and Contacts as they are now, leaving out deleted, converted and unknown ids', async () => {
+    const emu = await startOrg();
+    const lead = insertLead(emu, T0, { Title: '部長' });
+    const contact = insertContact(emu, T0);
+    const gone = insertLead(emu, T0);
+    const converted = insertLead(emu, T0);
+    emu.store.delete('Lead', gone);
+    emu.store.update('Lead', converted, { IsConverted: true });
+    const connector = await connect(emu);
+    const source = connector.source as typeof connector.source & {
+      readByIds(ids: string[]): Promise<{ id: string }[]>;
+    };
+
+    const leads = await source.readByIds([
+      lead,
+      contact,
+      gone,
+      converted,
+      '00Q000000000000EAA',
+      '00Q-malformed',
+      lead,
+    ]);
+
+    expect(leads.map((l) => l.id).sort()).toEqual([lead, contact].sort());
+  });
+});
