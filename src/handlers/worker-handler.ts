@@ -56,6 +56,8 @@ interface Unit {
 }
 
 interface Group {
+  /** `leadVersionKey` of the record. */
+  key: string;
   lead: Lead;
   version: number | null;
   token?: string;
@@ -101,9 +103,9 @@ export function createWorkerHandler(options: WorkerOptions) {
     const leaseUntilMs = options.clock.now().getTime() + context.getRemainingTimeInMillis();
     const work: Group[] = [];
     const claims = await Promise.allSettled(
-      [...groups.entries()].map(async ([key, g]) => {
+      [...groups.values()].map(async (g) => {
         if (g.version === null) return void work.push(g);
-        const claim = await options.versions.claim(key, g.version, leaseUntilMs);
+        const claim = await options.versions.claim(g.key, g.version, leaseUntilMs);
         if (claim.status === 'claimed') {
           g.token = claim.token;
           work.push(g);
@@ -221,7 +223,7 @@ async function resolveLeads(
     const g = groups.get(key);
     // Two versions of one lead in one batch: only the newest is processed; the older is superseded.
     if (!g || (version !== null && (g.version === null || version > g.version)))
-      groups.set(key, { lead, version });
+      groups.set(key, { key, lead, version });
   };
   const refreshes: Unit[] = [];
   for (const u of units) {
@@ -376,17 +378,16 @@ async function settleClaims(
   await Promise.all(
     work.map(async (g) => {
       if (g.token === undefined || g.version === null) return;
-      const key = leadVersionKey(g.lead.crm, g.lead.objectType, g.lead.id);
       try {
         if (!batchFailed && g.result?.ok) {
-          const kept = await versions.complete(key, g.version, g.token);
+          const kept = await versions.complete(g.key, g.version, g.token);
           if (!kept)
             log.warn(
               { leadId: g.lead.id },
               'lead finished after its claim lapsed; another delivery may repeat it (idempotent)',
             );
         } else {
-          await versions.release(key, g.version, g.token);
+          await versions.release(g.key, g.version, g.token);
         }
       } catch (e) {
         // The lease ends with this invocation anyway; a failed release only delays the retry.
