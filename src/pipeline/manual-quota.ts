@@ -8,6 +8,8 @@ import { episodeKey } from './episode-key.ts';
 
 /** Quota sets outlive their month by a few weeks so a late retry still sees them. */
 const QUOTA_TTL_SECONDS = 62 * 86_400;
+/** How long an episode is remembered as started by a quota rule (longer than any toss-up lasts). */
+const EPISODE_TTL_SECONDS = 400 * 86_400;
 
 interface QuotaRule {
   limit: number;
@@ -23,8 +25,11 @@ interface QuotaRule {
  * - counting is idempotent: a retried or re-delivered toss-up is the same key, counted once;
  * - a lead never competes with itself: its own key is left out of "used", so after a crash between
  *   counting and writing the flag the rerun reaches the same decision (same key, same task);
- * - a lead whose toss-up continues (the CRM already holds that outcome's key) is not held against the
- *   quota at all: re-reading it later in the month, or next month, never takes its toss-up away.
+ * - a lead whose toss-up by the quota rule continues (the CRM already holds that outcome's key and
+ *   the key is remembered as a quota toss-up) is not held against the quota at all: re-reading it
+ *   later in the month, or next month, never takes its toss-up away. A lead whose same outcome came
+ *   from another rule (e.g. the score rule after the quota was used up) is checked as usual, so its
+ *   decision and reason do not flip on the next run.
  * Counts are loaded once per batch (`prepare`) so `decide` can ask synchronously; leads of the same
  * run see each other's use at once (`note`); the store is updated once the toss-up happened (`commit`).
  */
@@ -33,6 +38,8 @@ export class ManualQuota {
   readonly #rules: ReadonlyMap<string, QuotaRule>;
   readonly #timeZone: string;
   readonly #sets = new Map<string, Set<string>>();
+  /** Continuing episode keys known to have been started by a quota rule. */
+  readonly #quotaEpisodes = new Set<string>();
 
   constructor(state: SyncStateStore, rules: CompiledRuleSet) {
     this.#state = state;
@@ -66,6 +73,17 @@ export class ManualQuota {
         if (!this.#sets.has(key)) this.#sets.set(key, new Set(await this.#state.counted(key)));
       }
     }
+    for (const l of leads) {
+      const k = l.current?.decisionKey; // malformed records are reported by processLeads, not here
+      if (
+        l.manualRequest &&
+        k &&
+        !this.#quotaEpisodes.has(k) &&
+        (await this.#state.getDone(episodeMark(k)))
+      ) {
+        this.#quotaEpisodes.add(k);
+      }
+    }
   }
 
   /** The `quotaUsed` callback of `decide` for one lead. */
@@ -75,7 +93,8 @@ export class ManualQuota {
       const rule = this.#rules.get(ruleId);
       if (!rule) return 0;
       const own = episodeKey(lead, rule.outcome);
-      if (own === lead.current.decisionKey) return 0; // continuing: no new toss-up, no slot needed
+      // Continuing a toss-up this quota already paid for: no new toss-up, no slot needed.
+      if (own === lead.current.decisionKey && this.#quotaEpisodes.has(own)) return 0;
       const set = this.#sets.get(this.key(ruleId, requester, now));
       if (!set) return 0;
       return set.size - (set.has(own) ? 1 : 0);
@@ -98,12 +117,18 @@ export class ManualQuota {
   async commit(lead: Lead, decision: Decision, key: string, now: Date): Promise<void> {
     if (!this.#rules.has(decision.ruleId)) return;
     await this.#state.countOnce(this.key(decision.ruleId, requesterOf(lead), now), key, QUOTA_TTL_SECONDS);
+    await this.#state.markDone(episodeMark(key), decision.ruleId, EPISODE_TTL_SECONDS);
+    this.#quotaEpisodes.add(key);
   }
 
   key(ruleId: string, requester: string | null, now: Date): string {
     const month = zonedDate(now, this.#timeZone).slice(0, 7);
     return `quota|${ruleId}|${requester ?? '-'}|${month}`;
   }
+}
+
+function episodeMark(key: string): string {
+  return `quota-episode|${key}`;
 }
 
 function requesterOf(lead: Lead): string | null {

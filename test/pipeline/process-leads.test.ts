@@ -190,6 +190,34 @@ describe('processLeads', () => {
     expect(fresh.outcomes[0]!.decision?.reasons[0]).toMatchObject({ code: 'quota.exceeded' });
   });
 
+  it('an over-quota request tossed up by the score rule keeps that decision and reason when re-read', async () => {
+    const d = deps({ sink: recordingSink([]) });
+    // The requester's quota for November is used up by ten other toss-ups.
+    for (let i = 0; i < 10; i++)
+      await d.state.countOnce('quota|manual_request|005000000000005AAA|2026-11', `k${i}`, 3600);
+    const lead: Lead = { ...hotLead('Q1'), manualRequest: { requestedBy: SF.u005, at: NOW } };
+    const first = (await processLeads([lead], d)).outcomes[0]!;
+    expect(first.decision).toMatchObject({ flag: 'yes', ruleId: 'auto_tossup' });
+    expect(first.decision?.reasons[0]?.code).toBe('quota.exceeded');
+    const reread: Lead = {
+      ...lead,
+      current: {
+        ...lead.current,
+        flag: 'yes',
+        nextAction: 'field_sales_tossup',
+        decisionKey: first.episodeKey,
+        reason: first.reasonText,
+        attributeScore: first.decision!.scores.attribute,
+        behaviourScore: first.decision!.scores.behaviour,
+      },
+    };
+    const again = (await processLeads([reread], d)).outcomes[0]!;
+    // Same rule, same words: a continuing toss-up the quota never paid for is not re-attributed to it.
+    expect(again.decision?.ruleId).toBe('auto_tossup');
+    expect(again.reasonText).toBe(first.reasonText);
+    expect(again.changes).toEqual([]);
+  });
+
   it('a next action without an SLA still gets a task, dated the business day it arrives', async () => {
     const noSla = { ...sla, slas: { ...sla.slas, inside_sales_hearing: null } };
     const missing = hotLead('H2');
