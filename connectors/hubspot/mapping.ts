@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { editDistance } from '../../src/config/did-you-mean.ts';
+import { readConfigFile } from '../../src/config/read-config-file.ts';
 import { type IssueHint, parseYamlWithSchema } from '../../src/config/yaml-locate.ts';
-import { ConfigError } from '../../src/domain/errors.ts';
 import {
   ActivityTypeSchema,
   HearingAnswerSchema,
@@ -291,20 +291,6 @@ const mappingHint: IssueHint = (issue) => {
   return undefined;
 };
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
 export function parseHubspotMapping(text: string, file: string): HubspotMapping {
   return parseYamlWithSchema(text, file, HubspotMappingSchema, mappingHint);
 }
@@ -313,20 +299,10 @@ export const DEFAULT_MAPPING_FILE = 'mappings/hubspot.yaml';
 
 /** Reads and validates the mapping; a missing file is a `ConfigError` too (line 0). */
 export function loadHubspotMapping(file = DEFAULT_MAPPING_FILE): HubspotMapping {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError([
-      {
-        file,
-        line: 0,
-        column: 0,
-        path: '',
-        message: `cannot read the HubSpot mapping: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-        hint: 'pass the path of your mapping file, or copy mappings/hubspot.yaml and edit it',
-      },
-    ]);
-  }
+  const text = readConfigFile(
+    file,
+    'HubSpot mapping',
+    'pass the path of your mapping file, or copy mappings/hubspot.yaml and edit it',
+  );
   return parseHubspotMapping(text, file);
 }

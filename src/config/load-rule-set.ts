@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../domain/errors.ts';
 import { type CompiledRuleSet, compileRuleSet } from '../scoring/compile-rule-set.ts';
+import { readConfigFile } from './read-config-file.ts';
 import { type RuleSet, RuleSetSchema } from './rule-set-schema.ts';
 import { validateRuleSet } from './validate-rule-set.ts';
 import { formatYamlPath, locateYamlPath, parseYamlSource, zodIssuesToConfigIssues } from './yaml-locate.ts';
@@ -45,21 +45,11 @@ export function parseRuleSet(text: string, file: string): RuleSet {
 
 export function loadRuleSet(fileOrPreset: string): RuleSet {
   const path = resolveRuleSetPath(fileOrPreset);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError([
-      {
-        file: path,
-        line: 0,
-        column: 0,
-        path: '',
-        message: `cannot read the rule file (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
-        hint: `give a path to a YAML file or a preset name: ${PRESETS.join(', ')}`,
-      },
-    ]);
-  }
+  const text = readConfigFile(
+    path,
+    'rule file',
+    `give a path to a YAML file or a preset name: ${PRESETS.join(', ')}`,
+  );
   return parseRuleSet(text, displayPath(path));
 }
 

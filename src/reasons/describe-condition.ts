@@ -2,24 +2,12 @@ import type { Condition, LeafCondition, RuleSet } from '../config/rule-set-schem
 import { FACTS } from '../scoring/facts.ts';
 import type { Locale } from './messages.ts';
 import { DEFAULT_MESSAGES } from './messages.ts';
+import { MET_SYMBOL } from './render-reasons.ts';
 
 /**
  * Conditions as sentences for the rules page sales read ("行動スコア ≥ 100"), so the logic of the
  * automatic judgement can be checked as a list, as domain.md asks.
  */
-
-const SYMBOL: Readonly<Record<string, string>> = {
-  eq: '=',
-  neq: '≠',
-  gt: '>',
-  gte: '≥',
-  lt: '<',
-  lte: '≤',
-  in: '∈',
-  notIn: '∉',
-  contains: '∋',
-  matches: '~',
-};
 
 const ACTIVITY_LABEL: Readonly<Record<Locale, Readonly<Record<string, string>>>> = {
   ja: {
@@ -87,5 +75,5 @@ function describeLeaf(c: LeafCondition, rs: RuleSet, locale: Locale): string {
         ? `直近${days}日の${kinds || '行動'}${page}回数`
         : `number of ${kinds || 'actions'}${page} in the last ${days} days`;
   }
-  return `${label} ${SYMBOL[c.op] ?? c.op} ${expected}`;
+  return `${label} ${MET_SYMBOL[c.op] ?? c.op} ${expected}`;
 }

@@ -10,7 +10,7 @@ import { DEFAULT_MESSAGES, type Locale } from './messages.ts';
 
 export type MessageOverrides = Partial<Record<Locale, Readonly<Record<string, string>>>>;
 
-const MET_SYMBOL: Readonly<Record<string, string>> = {
+export const MET_SYMBOL: Readonly<Record<string, string>> = {
   eq: '=',
   neq: '≠',
   gt: '>',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closest } from '../config/did-you-mean.ts';
 import { parseYamlWithSchema } from '../config/yaml-locate.ts';
 import type { CrmName } from '../domain/lead.ts';
 import { NextActionSchema, PrioritySchema } from '../domain/lead.ts';
@@ -361,34 +362,4 @@ export function parseRoutingConfig(
   options?: { crm?: CrmName },
 ): RoutingConfig {
   return parseYamlWithSchema(text, file, routingConfigSchema(options));
-}
-
-/** Nearest candidate by edit distance, for "did you mean" hints; null when nothing is close. */
-function closest(value: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Math.max(2, Math.floor(value.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(value.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (cur[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
+import { readConfigFile } from '../../config/read-config-file.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import { ConnectorUnavailableError, createConnector } from '../../pipeline/connector-registry.ts';
 import { ExitCode } from '../../pipeline/failure-policy.ts';
@@ -153,28 +153,26 @@ function loadConfig(settings: ReturnType<typeof resolveSyncSettings>) {
   return {
     rules: compileRuleSet(rs),
     renderer: new ReasonRenderer(settings.locale, rs.messages),
-    routing: parseRoutingConfig(readConfig(settings.routingFile, 'TOSSUP_ROUTING'), settings.routingFile, {
-      crm: settings.crm,
-    }),
-    sla: parseSlaConfig(readConfig(settings.slaFile, 'TOSSUP_SLA'), settings.slaFile),
-  };
-}
-
-function readConfig(file: string, variable: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError([
+    routing: parseRoutingConfig(
+      readConfigFile(
+        settings.routingFile,
+        'routing file',
+        'check the path, or set TOSSUP_ROUTING (or the profile key) to the right file',
+      ),
+      settings.routingFile,
       {
-        file,
-        line: 0,
-        column: 0,
-        path: '',
-        message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
-        hint: `check the path, or set ${variable} (or the profile key) to the right file`,
+        crm: settings.crm,
       },
-    ]);
-  }
+    ),
+    sla: parseSlaConfig(
+      readConfigFile(
+        settings.slaFile,
+        'SLA file',
+        'check the path, or set TOSSUP_SLA (or the profile key) to the right file',
+      ),
+      settings.slaFile,
+    ),
+  };
 }
 
 /** 0 ok · 3 completed with skipped records · 4 stopped, run again later · 2 fix settings · 1 unexpected. */

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
+import { readConfigFile } from '../../config/read-config-file.ts';
 import { ConfigError, type ConfigIssue, CrmError, formatConfigIssues } from '../../domain/errors.ts';
 import { parseRoutingConfig } from '../../routing/routing-config.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
@@ -48,10 +48,18 @@ export async function validateCommand(
   const routingFile = env.TOSSUP_ROUTING ?? 'mappings/routing.yaml';
   const slaFile = env.TOSSUP_SLA ?? 'mappings/sla.yaml';
   check(routingFile, () => {
-    const r = parseRoutingConfig(read(routingFile), routingFile, opts.crm ? { crm: opts.crm } : undefined);
+    const r = parseRoutingConfig(
+      readConfigFile(routingFile, 'routing file', 'set TOSSUP_ROUTING to the right file'),
+      routingFile,
+      opts.crm ? { crm: opts.crm } : undefined,
+    );
     return `ok (${r.reps.length} reps, ${r.pools.length} pools)`;
   });
-  check(slaFile, () => `ok (time zone ${parseSlaConfig(read(slaFile), slaFile).timeZone})`);
+  check(
+    slaFile,
+    () =>
+      `ok (time zone ${parseSlaConfig(readConfigFile(slaFile, 'SLA file', 'set TOSSUP_SLA to the right file'), slaFile).timeZone})`,
+  );
 
   let crmFailed = false;
   if (opts.crm && issues.length === 0) {
@@ -128,20 +136,4 @@ export function hubspotOptions(
     ...(hs.basePath ? { basePath: hs.basePath } : {}),
     ...(c.mappingFile ? { mappingFile: c.mappingFile } : {}),
   };
-}
-
-function read(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError([
-      {
-        file,
-        line: 0,
-        column: 0,
-        path: '',
-        message: `cannot read the file (${(e as NodeJS.ErrnoException).code})`,
-      },
-    ]);
-  }
 }

@@ -102,7 +102,7 @@ describe('HubSpot mapping', () => {
 
   it('says so when the mapping file is missing', () => {
     expect(() => loadHubspotMapping('mappings/no-such.yaml')).toThrow(
-      /mappings\/no-such.yaml cannot read the HubSpot mapping: ENOENT/,
+      /mappings\/no-such.yaml cannot read the HubSpot mapping \(ENOENT\)/,
     );
   });
 });
