@@ -1,4 +1,6 @@
-import jsforce from 'jsforce';
+// jsforce's core Connection only: the package root also loads every API module (SOAP, metadata,
+// streaming, bulk v1, …) and their dependencies, ~1 MB of a Lambda bundle the connector never calls.
+import { Connection } from 'jsforce/lib/connection.js';
 import { defaultAudience, jwtBearerAssertion } from './jwt-assertion.ts';
 import { proxyFor } from './proxy-for.ts';
 
@@ -11,8 +13,6 @@ import { proxyFor } from './proxy-for.ts';
  * retries off (the connector has exactly one retry layer, call-runner.ts), counts calls per
  * endpoint and remembers the server's clock and the `Sforce-Limit-Info` usage.
  */
-
-type Connection = InstanceType<typeof jsforce.Connection>;
 
 export type AuthSettings =
   | { flow: 'jwt'; clientId: string; username: string; privateKey: string; audience?: string }
@@ -191,7 +191,7 @@ export class SalesforceClient {
     this.refreshToken = auth.flow === 'refresh_token' ? auth.refreshToken : undefined;
     const clientSecret =
       auth.flow === 'jwt' ? undefined : auth.flow === 'refresh_token' ? auth.clientSecret : auth.clientSecret;
-    this.conn = new jsforce.Connection({
+    this.conn = new Connection({
       loginUrl: settings.loginUrl,
       version: settings.apiVersion,
       // The JWT grant sends only grant_type and assertion (the consumer key is the assertion's `iss`).
