@@ -1,5 +1,5 @@
 // Lambda entry: built into dist/lambda/<function>/index.mjs. Module scope runs once per container.
 import './connector-registration.ts';
-import { workerFromEnv } from '../wiring.ts';
+import { workerFromEnv } from '../worker-wiring.ts';
 
 export const handler = workerFromEnv(process.env, import.meta.url);

@@ -1,0 +1,42 @@
+import { type AwsClients, createAwsClients } from '../aws/clients.ts';
+import { DynamoTable } from '../aws/dynamo-table.ts';
+import { DynamoStateStore } from '../aws/dynamodb-state-store.ts';
+import { SecretsManagerCache } from '../aws/secrets.ts';
+import { createLogger, type LoggerOptions } from '../logging/logger.ts';
+import type { ConnectorFactory } from '../pipeline/connector-registry.ts';
+import { type Clock, systemClock } from '../ports/clock.ts';
+import { loadBundledConfig } from './bundled-config.ts';
+import { cachedConnector } from './connector-provider.ts';
+import { type CrmFunctionEnv, configDirOf } from './lambda-env.ts';
+
+/** What tests replace; production uses the defaults. */
+export interface WiringOverrides {
+  clients?: AwsClients;
+  clock?: Clock;
+  logger?: LoggerOptions;
+  createConnector?: ConnectorFactory;
+}
+
+/**
+ * What the sync and the worker of a CRM share: SDK clients, logger, the bundled admin files, the
+ * state table and the connector provider. Runs at module initialisation, so no network I/O.
+ */
+export function crmBase(e: CrmFunctionEnv, bundleUrl: string, overrides: WiringOverrides, fn: string) {
+  const clients = overrides.clients ?? createAwsClients();
+  const clock = overrides.clock ?? systemClock;
+  const log = createLogger({
+    ...overrides.logger,
+    base: { fn, crm: e.TOSSUP_CRM, ...overrides.logger?.base },
+  });
+  const config = loadBundledConfig(configDirOf(e, bundleUrl), e.TOSSUP_CRM);
+  const table = new DynamoTable({ client: clients.dynamodb, tableName: e.TOSSUP_STATE_TABLE, clock });
+  const connectors = cachedConnector({
+    crm: e.TOSSUP_CRM,
+    secretId: e.TOSSUP_SECRET_ID,
+    secrets: new SecretsManagerCache({ client: clients.secrets, clock }),
+    mappingFile: config.mappingFile,
+    clock,
+    ...(overrides.createConnector ? { create: overrides.createConnector } : {}),
+  });
+  return { clients, clock, log, config, table, connectors, state: new DynamoStateStore(table) };
+}
