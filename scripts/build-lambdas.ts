@@ -5,6 +5,7 @@
  *   node scripts/build-lambdas.ts                     all functions, settings from infra/settings.yml
  *   TOSSUP_SETTINGS=infra/settings.prod.yml node scripts/build-lambdas.ts
  *   node scripts/build-lambdas.ts --only worker-hubspot --out /tmp/lambda
+ *   node scripts/build-lambdas.ts --only worker-salesforce --analyze   what is in the bundle, by size
  *
  * Before bundling it validates the settings and every admin file (rules, routing, SLA, mapping) with
  * the loaders the functions use at start-up, and exits 1 with every problem listed: a bad file fails
@@ -24,7 +25,11 @@ import {
   loadDeploySettings,
   settingsFile,
 } from './deploy-settings.ts';
+import { trimHolidayJp } from './trim-holiday-jp.ts';
 import { trimHubspotSdk } from './trim-hubspot-sdk.ts';
+import { trimMimeDb } from './trim-mime-db.ts';
+import { trimUndici } from './trim-undici.ts';
+import { trimZod } from './trim-zod.ts';
 import { zipDirectory } from './zip-directory.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -54,6 +59,8 @@ export interface BuildOptions {
   /** Function names to build (default: all). */
   only?: readonly string[];
   sourcemap?: boolean;
+  /** Also write esbuild's metafile to <outDir>/<function>.meta.json (outside the zip) for size analysis. */
+  metafile?: boolean;
 }
 
 export interface BuiltFunction extends LambdaFunction {
@@ -63,6 +70,8 @@ export interface BuiltFunction extends LambdaFunction {
   zipBytes: number;
   /** Whether the CRM connector is inside (connectors/<crm>/register.ts existed). */
   connector: boolean;
+  /** esbuild's metafile (what is in the bundle and why), when asked for. */
+  metafileFile?: string;
 }
 
 export interface BuildResult {
@@ -113,7 +122,8 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
     mkdirSync(fnDir, { recursive: true });
     const bundleFile = join(fnDir, 'index.mjs');
     const connector = fn.kind !== 'webhook' && existsSync(registerFile(fn.crm));
-    await esbuild.build({
+    const built = await esbuild.build({
+      metafile: options.metafile ?? false,
       entryPoints: [join(ROOT, 'src', 'handlers', 'lambda', `${fn.kind}.ts`)],
       outfile: bundleFile,
       bundle: true,
@@ -129,14 +139,11 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
       banner: {
         js: "import{createRequire as __tossupRequire}from'node:module';const require=__tossupRequire(import.meta.url);",
       },
-      plugins: [
-        connectorRegistration(fn.crm, connector),
-        ...(connector && fn.crm === 'hubspot'
-          ? [trimHubspotSdk(join(ROOT, 'connectors', 'hubspot')).plugin]
-          : []),
-      ],
+      plugins: [connectorRegistration(fn.crm, connector), ...dependencyTrims(fn.crm, connector)],
       logLevel: 'silent',
     });
+    const metafileFile = built.metafile ? join(outDir, `${fn.name}.meta.json`) : undefined;
+    if (metafileFile) writeFileSync(metafileFile, JSON.stringify(built.metafile));
     if (fn.kind !== 'webhook') copyConfig(staged.get(fn.crm)!, join(fnDir, 'config'));
     const zipFile = join(outDir, `${fn.name}.zip`);
     const zipBytes = zipDirectory(fnDir, zipFile);
@@ -147,6 +154,7 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
       zipFile,
       zipBytes,
       connector,
+      ...(metafileFile ? { metafileFile } : {}),
     });
     if (!connector && fn.kind !== 'webhook') {
       warnings.push(
@@ -156,6 +164,21 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
   }
   rmSync(join(outDir, '.config'), { recursive: true, force: true });
   return { functions, warnings };
+}
+
+/**
+ * The plugins that keep a function's dependencies to what it runs; each scripts/trim-*.ts says what
+ * it leaves out and why that cannot change behaviour. Exported for the tests that bundle probes the
+ * way the functions are bundled.
+ */
+export function dependencyTrims(crm: DeployCrm, connector: boolean): esbuild.Plugin[] {
+  return [
+    ...(connector && crm === 'hubspot' ? [trimHubspotSdk(join(ROOT, 'connectors', 'hubspot')).plugin] : []),
+    trimZod(),
+    trimUndici(),
+    trimHolidayJp(),
+    trimMimeDb(),
+  ];
 }
 
 function registerFile(crm: DeployCrm): string {
@@ -269,12 +292,17 @@ async function main(argv: string[]): Promise<number> {
       settingsPath: value('--settings') ? resolve(value('--settings')!) : undefined,
       only: value('--only')?.split(','),
       sourcemap: argv.includes('--sourcemap'),
+      metafile: argv.includes('--metafile') || argv.includes('--analyze'),
     });
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
     for (const f of result.functions) {
       process.stdout.write(
         `${f.name.padEnd(18)} bundle ${kb(f.bundleBytes).padStart(9)}  zip ${kb(f.zipBytes).padStart(8)}  ${dirname(f.zipFile)}/${f.name}.zip\n`,
       );
+      if (argv.includes('--analyze') && f.metafileFile) {
+        const metafile = JSON.parse(readFileSync(f.metafileFile, 'utf8')) as esbuild.Metafile;
+        process.stdout.write(await esbuild.analyzeMetafile(metafile));
+      }
     }
     return 0;
   } catch (e) {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -60,5 +60,24 @@ describe('trimHubspotSdk', () => {
       constructed: true,
       cms: `the HubSpot SDK's "cms" API is not in this bundle: the connector did not mention it when scripts/build-lambdas.ts built it`,
     });
+  });
+
+  it('reads code only: names in strings or comments keep nothing, and a nested area must be read from its parent', () => {
+    const dir = join(work, 'connector');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'client.ts'),
+      [
+        '// sdk.cms.blogs is not used, and no limiterOptions are passed',
+        "const hint = 'crm.schemas.contacts.read';",
+        'export function use(sdk: any, record: any) {',
+        '  const crm = sdk.crm;',
+        '  return [hint, crm.contacts.basicApi, sdk.crm.objects.tasks.batchApi, record.notes];',
+        '}',
+      ].join('\n'),
+    );
+    const trim = trimHubspotSdk(dir);
+    expect(trim.kept).toEqual(['crm', 'contacts', 'objects', 'tasks']);
+    expect(trim.trimmed).toEqual(expect.arrayContaining(['cms', 'schemas', 'notes', 'limiter (bottleneck)']));
   });
 });

@@ -75,7 +75,7 @@ beforeAll(async () => {
   symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
   cpSync(join(ROOT, 'serverless.yml'), join(work, 'serverless.yml'));
   cpSync(join(ROOT, 'infra'), join(work, 'infra'), { recursive: true });
-  build = await buildLambdas({ outDir: join(work, 'dist', 'lambda') });
+  build = await buildLambdas({ outDir: join(work, 'dist', 'lambda'), metafile: true });
   shipped = oslsPackage(join(work, 'infra', 'settings.yml'), join(work, '.serverless-shipped'));
   const on: DeploySettings = structuredClone(settings);
   on.crms.salesforce.enabled = true;
@@ -334,6 +334,48 @@ describe('the deployable stack (build + osls package)', () => {
       const r = initBundle(worker.bundleFile, {});
       expect(r.stderr).toBe('');
       expect(r.stdout.trim()).toBe('function');
+    });
+
+    it('every function initialises in a fresh Node process with no network', () => {
+      for (const f of build.functions) {
+        const r = initBundle(f.bundleFile, {
+          TOSSUP_CRM: f.crm,
+          TOSSUP_SECRET_ID: `tossup/test/${f.kind === 'webhook' ? 'hubspot-webhook' : f.crm}`,
+        });
+        expect(r.stderr, f.name).toBe('');
+        expect(r.stdout.trim(), f.name).toBe('function');
+      }
+    });
+
+    it('carry what their function runs, not the rest of their dependencies (scripts/trim-*.ts)', () => {
+      /** The files with code in the bundle (esbuild's metafile lists shaken-out files too). */
+      const contents = (name: string) => {
+        const f = build.functions.find((x) => x.name === name)!;
+        const meta = JSON.parse(readFileSync(f.metafileFile!, 'utf8')) as {
+          outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+        };
+        const [output] = Object.values(meta.outputs);
+        return Object.entries(output!.inputs)
+          .filter(([, i]) => i.bytesInOutput > 0)
+          .map(([file]) => file)
+          .join('\n');
+      };
+      for (const name of ['worker-salesforce', 'sync-salesforce', 'worker-hubspot', 'webhook-hubspot']) {
+        const files = contents(name);
+        expect(files, name).not.toMatch(/zod\/v4\/locales\/(?!en\.js)/);
+        expect(files, name).not.toMatch(/json-rules-engine|@aws-sdk\//);
+      }
+      const salesforce = contents('worker-salesforce');
+      expect(salesforce).toContain('jsforce/lib/connection.js');
+      expect(salesforce).not.toMatch(/jsforce\/lib\/api\/|undici\/index\.js|undici\/lib\/(milo|mock)\//);
+      expect(salesforce).not.toMatch(/@hubspot/);
+      const hubspot = contents('worker-hubspot');
+      expect(hubspot).not.toMatch(/discovery\/cms\/|jsforce/);
+      // The webhook checks a signature and enqueues: no admin files, rules, routing or connector.
+      const webhook = contents('webhook-hubspot');
+      expect(webhook).not.toMatch(
+        /node_modules\/yaml\/|holiday_jp|src\/scoring\/|src\/routing\/|connectors\//,
+      );
     });
 
     it('a broken bundled rule file fails the function at initialisation with the file and line', () => {
