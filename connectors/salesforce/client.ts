@@ -1,5 +1,5 @@
 // jsforce's core Connection only: the package root also loads every API module (SOAP, metadata,
-// streaming, bulk v1, …) and their dependencies, ~1 MB of a Lambda bundle the connector never calls.
+// streaming, bulk v1, …) and their dependencies, ~0.6 MB of a Lambda bundle the connector never calls.
 import { Connection } from 'jsforce/lib/connection.js';
 import { defaultAudience, jwtBearerAssertion } from './jwt-assertion.ts';
 import { proxyFor } from './proxy-for.ts';
