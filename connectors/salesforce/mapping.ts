@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { editDistance } from '../../src/config/did-you-mean.ts';
+import { unknownKeyHint } from '../../src/config/did-you-mean.ts';
 import { readConfigFile } from '../../src/config/read-config-file.ts';
 import { type IssueHint, parseYamlWithSchema } from '../../src/config/yaml-locate.ts';
 import {
@@ -295,10 +295,7 @@ const mappingHint: IssueHint = (issue) => {
   if (issue.code === 'unrecognized_keys') {
     const accepted = SECTION_KEYS[issue.path.map(String).join('.')];
     if (!accepted) return undefined;
-    const typo = issue.keys[0] ?? '';
-    const close = accepted.find((k) => k.toLowerCase() === typo.toLowerCase() || editDistance(k, typo) <= 2);
-    const list = `accepted here: ${accepted.join(', ')}`;
-    return close ? `did you mean "${close}"? (${list})` : `remove it or fix its spelling (${list})`;
+    return unknownKeyHint(issue.keys[0] ?? '', accepted);
   }
   if (issue.code === 'invalid_union' && issue.path.join('.') === 'account.previouslyLost') {
     return 'write { source: opportunities, withinDays: null }, { rollupField: <Account field API name> } or null';

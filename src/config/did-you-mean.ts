@@ -26,3 +26,10 @@ export function closest(value: string, candidates: readonly string[]): string | 
   }
   return best;
 }
+
+/** The hint for an unknown key in an admin file: the likely intended key, and what is accepted there. */
+export function unknownKeyHint(typo: string, accepted: readonly string[]): string {
+  const close = accepted.find((k) => k.toLowerCase() === typo.toLowerCase() || editDistance(k, typo) <= 2);
+  const list = `accepted here: ${accepted.join(', ')}`;
+  return close ? `did you mean "${close}"? (${list})` : `remove it or fix its spelling (${list})`;
+}
