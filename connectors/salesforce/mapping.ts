@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { unknownKeyHint } from '../../src/config/did-you-mean.ts';
 import { readConfigFile } from '../../src/config/read-config-file.ts';
+import { RegexSchema } from '../../src/config/regex-schema.ts';
 import { type IssueHint, parseYamlWithSchema } from '../../src/config/yaml-locate.ts';
 import {
   type ActivityType,
@@ -93,17 +94,7 @@ const HearingSchema = z
 
 const ManualRequestSchema = z.strictObject({ requested: Field, requestedBy: OptionalField }).nullable();
 
-const Regex = z.string().refine(
-  (s) => {
-    try {
-      new RegExp(s, 'iu');
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'not a valid regular expression', params: { hint: 'escape ( ) [ ] . * + ? with a backslash' } },
-);
+const Regex = RegexSchema;
 
 const LastAtSchema = z.strictObject({ lastAt: Field }).nullable();
 
