@@ -1,6 +1,6 @@
 import type { Locale } from '../reasons/messages.ts';
 import type { ReasonRenderer } from '../reasons/render-reasons.ts';
-import { zonedDate, zonedMinuteOfDay } from '../sla/zoned-time.ts';
+import { zonedParts } from '../sla/zoned-time.ts';
 import type { LeadOutcome } from './process-leads.ts';
 
 const L = {
@@ -66,8 +66,9 @@ function show(v: string | number | null, none: string): string {
     : JSON.stringify(v);
 }
 
-function localTime(iso: string, timeZone: string): string {
-  const d = new Date(iso);
-  const m = zonedMinuteOfDay(d, timeZone);
-  return `${zonedDate(d, timeZone)} ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+/** `2026-12-03 15:17` in the SLA zone: whole minutes, read from the zone's calendar fields. */
+export function localTime(iso: string, timeZone: string): string {
+  const p = zonedParts(new Date(iso), timeZone);
+  const two = (v: number) => String(v).padStart(2, '0');
+  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}`;
 }
