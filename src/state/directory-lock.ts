@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,26 +16,36 @@ export interface DirectoryLockOptions {
   timeoutMs?: number;
   /** A lock older than this is left over from a crash: critical sections last milliseconds. */
   staleMs?: number;
+  /**
+   * A lock without a readable holder (empty or garbled: left by a crash of an older version, which
+   * created the file before writing it) is stale once it is this old.
+   */
+  unreadableGraceMs?: number;
 }
 
 /**
- * A cross-process mutex on a lock file created with O_EXCL. Critical sections are synchronous (read a
- * small JSON file, write a temp file, rename), so inside one process nothing else runs while the lock
- * is held and the lock is never re-entered. A lock whose holder died (same host, pid gone) or that is
- * older than `staleMs` is broken. Breaking re-checks the holder's nonce first, which leaves only a
- * microsecond window in which two processes breaking the same dead lock could both proceed; a
- * process has to have crashed inside a critical section for that to matter.
+ * A cross-process mutex on a lock file. The holder (pid, host, nonce) is written to a temp file that
+ * is then hard-linked to the lock path: the link fails if the lock exists, and the lock never exists
+ * without its content, so a SIGKILL at any instant leaves either no lock or a readable one. Critical
+ * sections are synchronous (read a small JSON file, write a temp file, rename), so inside one process
+ * nothing else runs while the lock is held and the lock is never re-entered. A lock is broken when its
+ * holder died (same host, pid gone), when it is older than `staleMs`, or when it has no readable
+ * holder and is older than `unreadableGraceMs`. Breaking re-checks the holder's nonce first, which
+ * leaves only a microsecond window in which two processes breaking the same dead lock could both
+ * proceed; a process has to have crashed inside a critical section for that to matter.
  */
 export class DirectoryLock {
   readonly path: string;
   readonly #timeoutMs: number;
   readonly #staleMs: number;
+  readonly #unreadableGraceMs: number;
   readonly #host = hostname();
 
   constructor(path: string, options: DirectoryLockOptions = {}) {
     this.path = path;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#staleMs = options.staleMs ?? 60_000;
+    this.#unreadableGraceMs = options.unreadableGraceMs ?? 1_000;
   }
 
   /** Runs `fn` (synchronous on purpose, see above) while holding the lock. */
@@ -68,24 +78,23 @@ export class DirectoryLock {
   }
 
   #tryCreate(holder: Holder): boolean {
-    let fd: number;
+    const tmp = `${this.path}.${holder.nonce}.tmp`;
     try {
-      fd = openSync(this.path, 'wx');
+      writeFileSync(tmp, JSON.stringify(holder), { flag: 'wx' });
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return false;
-      if (code === 'ENOENT') {
-        mkdirSync(dirname(this.path), { recursive: true });
-        return this.#tryCreate(holder);
-      }
-      throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(dirname(this.path), { recursive: true });
+      writeFileSync(tmp, JSON.stringify(holder), { flag: 'wx' });
     }
     try {
-      writeSync(fd, JSON.stringify(holder));
+      linkSync(tmp, this.path);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
     } finally {
-      closeSync(fd);
+      unlinkSync(tmp);
     }
-    return true;
   }
 
   #breakIfStale(): boolean {
@@ -97,8 +106,10 @@ export class DirectoryLock {
     } catch {
       return true; // released meanwhile
     }
-    // An unreadable holder is a lock being written right now, unless it is old.
-    const dead = seen !== null && seen.host === this.#host && !isAlive(seen.pid);
+    // Our own locks appear with their holder, so an unreadable one is a crash's leftover; the short
+    // grace only spares an older version of tossup that is between creating and writing its lock.
+    const dead =
+      seen === null ? ageMs >= this.#unreadableGraceMs : seen.host === this.#host && !isAlive(seen.pid);
     if (!dead && ageMs < this.#staleMs) return false;
     const again = this.#readHolder();
     if (again === 'gone') return true;
