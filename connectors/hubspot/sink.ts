@@ -1,4 +1,5 @@
 import { CrmError, FailureKind } from '../../src/domain/errors.ts';
+import { fitText } from '../../src/domain/text-length.ts';
 import type {
   FollowUpTask,
   LeadSink,
@@ -130,7 +131,7 @@ export class HubspotLeadSink implements LeadSink {
     const out: Record<string, string> = {};
     if (fields.flag !== undefined) out[w.flag] = maps.flagToPortal[fields.flag];
     if (fields.nextAction !== undefined) out[w.nextAction] = maps.nextActionToPortal[fields.nextAction];
-    if (fields.reason !== undefined) out[w.reason] = truncate(fields.reason, w.reasonMaxLength);
+    if (fields.reason !== undefined) out[w.reason] = fitText(fields.reason, w.reasonMaxLength);
     for (const key of ['attributeScore', 'behaviourScore'] as const) {
       const v = fields[key];
       if (v === undefined) continue;
@@ -455,12 +456,6 @@ function existingIdOf(errors: readonly BatchErrorEntry[], key: string): string |
 /** HubSpot number properties refuse "1,200" and padded values: plain numerals only. */
 function plainNumber(n: number): string {
   return String(Math.round(n * 100) / 100);
-}
-
-/** Cuts at a character (code point) boundary, marking the cut. */
-export function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 /** `hs_task_body` is rich text: escape, keep the line breaks of the hand-off note. */

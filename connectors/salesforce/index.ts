@@ -113,6 +113,7 @@ export async function createSalesforceConnector(
     mapping,
     source,
     sink,
+    reasonMaxLength: mapping.writeBack.reasonMaxLength,
     get instanceUrl() {
       return client.instanceUrl;
     },

@@ -1,4 +1,5 @@
 import { FailureKind } from '../../src/domain/errors.ts';
+import { fitText } from '../../src/domain/text-length.ts';
 import type { FollowUpTask, LeadSink, TossUpUpdate, WriteOutcome } from '../../src/ports/lead-sink.ts';
 import type { CallRunner } from './call-runner.ts';
 import { classifyRecordError, isRetryable } from './classify-error.ts';
@@ -115,7 +116,7 @@ export class SalesforceLeadSink implements LeadSink {
     const f = u.fields;
     const r: SfRecord = { attributes: { type: u.objectType }, Id: u.leadId };
     if (f.flag !== undefined) r[w.flag] = this.maps.flagToOrg[f.flag];
-    if (f.reason !== undefined) r[w.reason] = fitLength(f.reason, w.reasonMaxLength);
+    if (f.reason !== undefined) r[w.reason] = fitText(f.reason, w.reasonMaxLength);
     if (f.nextAction !== undefined) r[w.nextAction] = this.maps.nextActionToOrg[f.nextAction];
     if (f.attributeScore !== undefined) r[w.attributeScore] = f.attributeScore;
     if (f.behaviourScore !== undefined) r[w.behaviourScore] = f.behaviourScore;
@@ -132,8 +133,8 @@ export class SalesforceLeadSink implements LeadSink {
       [m.keyField]: t.key,
       OwnerId: t.ownerId,
       WhoId: t.leadId,
-      Subject: fitLength(t.subject, SUBJECT_MAX),
-      Description: fitLength(t.body, DESCRIPTION_MAX),
+      Subject: fitText(t.subject, SUBJECT_MAX),
+      Description: fitText(t.body, DESCRIPTION_MAX),
       // A date: the business date in the SLA time zone, sent as is (Salesforce stores it at UTC midnight).
       ActivityDate: t.dueDate,
       Status: m.status,
@@ -245,16 +246,4 @@ function failure(id: string, kind: FailureKind, code: string, message: string): 
 
 function describe(message: string, fields: string[] | undefined): string {
   return fields && fields.length > 0 ? `${message} (fields: ${fields.join(', ')})` : message;
-}
-
-/**
- * At most `max` UTF-16 units (Salesforce's length), never splitting a surrogate pair, with an
- * ellipsis when cut.
- */
-export function fitLength(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return `${text.slice(0, end)}…`;
 }

@@ -1,5 +1,6 @@
 import type { Decision } from '../domain/decision.ts';
 import type { Lead } from '../domain/lead.ts';
+import { cutGraphemes, fitText } from '../domain/text-length.ts';
 import { activityLabel } from '../reasons/describe-condition.ts';
 import type { Locale } from '../reasons/messages.ts';
 import type { ReasonRenderer } from '../reasons/render-reasons.ts';
@@ -94,10 +95,8 @@ export function handOffNote(
   const c = lead.company;
   const p = lead.person;
   const action = t.actions[decision.nextAction];
-  // Salesforce counts the 255-character Subject limit in characters: cut on code points, never inside one.
-  const subject = [...[`${t.tag}${c.name ?? lead.id}`, p.title, action].filter(Boolean).join(' / ')]
-    .slice(0, 255)
-    .join('');
+  // Salesforce's Subject holds 255 UTF-16 units: the shared length rule cuts between whole characters.
+  const subject = fitText([`${t.tag}${c.name ?? lead.id}`, p.title, action].filter(Boolean).join(' / '), 255);
   const numberLocale = options.locale === 'ja' ? 'ja-JP' : 'en-US';
 
   const when = (iso: string) =>
@@ -120,7 +119,8 @@ export function handOffNote(
         `${t.dm} ${t.answers[h.decisionMaker]}`,
         `${t.problem} ${t.answers[h.clearProblem]}`,
         h.timelineMonths !== null ? `${t.timeline} ${h.timelineMonths}${t.months}` : null,
-        h.notes ? `${t.notes}: ${h.notes.slice(0, 200)}` : null,
+        // Cut between graphemes: a UTF-16 slice could leave half an emoji (a lone surrogate) in the task.
+        h.notes ? `${t.notes}: ${cutGraphemes(h.notes, 200)}` : null,
       ]
         .filter(Boolean)
         .join(' / ')

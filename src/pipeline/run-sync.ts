@@ -116,7 +116,7 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
     queueTaskOwners: options.queueTaskOwners,
     scope: key,
     quota: new ManualQuota(state, options.rules),
-    reasonMaxLength: options.reasonMaxLength,
+    reasonMaxLength: options.reasonMaxLength ?? connector.reasonMaxLength,
   };
 
   let version = stored?.version ?? null;

@@ -18,4 +18,9 @@ export interface CrmConnector {
   recordUrl(lead: Lead): string | null;
   usage(): ApiUsage;
   close(): Promise<void>;
+  /**
+   * The reason field's length in UTF-16 units (src/domain/text-length.ts), from the mapping. The
+   * planner renders reasons to fit it, so the sink never cuts them and a re-run finds them equal.
+   */
+  readonly reasonMaxLength?: number;
 }

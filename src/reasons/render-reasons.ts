@@ -1,4 +1,5 @@
 import type { Reason } from '../domain/decision.ts';
+import { crmLength, fitText } from '../domain/text-length.ts';
 import { FACTS } from '../scoring/facts.ts';
 import { DEFAULT_MESSAGES, type Locale } from './messages.ts';
 
@@ -56,8 +57,8 @@ export class ReasonRenderer {
   }
 
   /**
-   * Joins reasons, most decisive first, into at most `maxLength` characters (Salesforce counts
-   * characters, not bytes). Whole reasons are dropped from the end; if even the first does not fit
+   * Joins reasons, most decisive first, into at most `maxLength` UTF-16 units, the length rule the
+   * sinks apply too (src/domain/text-length.ts), so the CRM keeps exactly the planned text. Whole reasons are dropped from the end; if even the first does not fit
    * it is cut with an ellipsis rather than left out, so the field never looks empty.
    */
   renderCompact(reasons: readonly Reason[], maxLength: number): string {
@@ -66,11 +67,11 @@ export class ReasonRenderer {
     for (const r of reasons) {
       const text = this.render(r);
       const next = out === '' ? text : `${out}${sep}${text}`;
-      if ([...next].length <= maxLength) {
+      if (crmLength(next) <= maxLength) {
         out = next;
         continue;
       }
-      if (out === '') out = truncate(text, maxLength);
+      if (out === '') out = fitText(text, maxLength);
       break;
     }
     return out;
@@ -124,9 +125,4 @@ function fill(template: string, params: Readonly<Record<string, string | number 
     const v = params[name];
     return v === undefined || v === '' ? (fallback ?? '') : String(v);
   });
-}
-
-function truncate(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }

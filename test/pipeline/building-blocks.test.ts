@@ -160,7 +160,9 @@ describe('handOffNote', () => {
     expect(body).toContain('Company: N1 株式会社 (manufacturing, 1,200 employees, 東京都)');
   });
 
-  it('cuts a long subject to 255 characters without splitting a character', () => {
+  const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+  it("cuts a long subject to 255 UTF-16 units (Salesforce's length) without splitting a character", () => {
     const long = { ...lead, company: { ...lead.company, name: '𠮷'.repeat(300) } };
     const { subject } = handOffNote(long, d, {
       renderer: new ReasonRenderer('ja'),
@@ -169,7 +171,41 @@ describe('handOffNote', () => {
       recordUrl: null,
       timeZone: 'Asia/Tokyo',
     });
-    expect([...subject]).toHaveLength(255);
-    expect(subject.endsWith('𠮷')).toBe(true);
+    expect(subject.length).toBeLessThanOrEqual(255);
+    expect(subject.length).toBeGreaterThan(250);
+    expect(subject).toMatch(/𠮷…$/u);
+    expect(subject).not.toMatch(loneSurrogate);
+  });
+
+  it('cuts hearing notes between whole characters: no lone surrogate, no orphaned combining mark', () => {
+    const hearing = {
+      heardAt: null,
+      budget: 'yes',
+      decisionMaker: 'yes',
+      decisionInvolved: 'yes',
+      clearProblem: 'yes',
+      timelineMonths: 3,
+    } as const;
+    const body = (notes: string) =>
+      handOffNote({ ...lead, hearing: { ...hearing, notes } }, d, {
+        renderer: new ReasonRenderer('ja'),
+        locale: 'ja',
+        dueAt: null,
+        recordUrl: null,
+        timeZone: 'Asia/Tokyo',
+      }).body;
+    const memo = (b: string) => /メモ: (.*)$/m.exec(b)?.[1] ?? '';
+
+    // 199 ASCII letters then emoji: a UTF-16 cut at 200 would end on half of the first 😀.
+    const emoji = memo(body(`${'a'.repeat(199)}${'😀'.repeat(10)}`));
+    expect(emoji).not.toMatch(loneSurrogate);
+    expect(emoji).toBe(`${'a'.repeat(199)}…`);
+    // A family emoji (ZWJ sequence) and e + combining acute stay whole.
+    const joined = memo(body(`${'b'.repeat(198)}👨‍👩‍👧é${'c'.repeat(5)}`));
+    expect(joined).toBe(`${'b'.repeat(198)}👨‍👩‍👧…`);
+    const accent = memo(body(`${'d'.repeat(198)}e\u0301${'x'.repeat(5)}`));
+    expect(accent).toBe(`${'d'.repeat(198)}e\u0301…`);
+    // Short notes are kept as they are.
+    expect(memo(body('予算あり😀'))).toBe('予算あり😀');
   });
 });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { parseBulkCsv } from '../../../connectors/salesforce/bulk-csv.ts';
 import { classifyCallFailure, classifyRecordError } from '../../../connectors/salesforce/classify-error.ts';
 import { endpointOf } from '../../../connectors/salesforce/client.ts';
-import { fitLength } from '../../../connectors/salesforce/sink.ts';
 import {
   changedPersonsSoql,
   chunkIdsForUrl,
@@ -14,6 +13,7 @@ import {
   soqlDateTime,
   soqlString,
 } from '../../../connectors/salesforce/soql.ts';
+import { fitText } from '../../../src/domain/text-length.ts';
 import { mapping } from './sf-kit.ts';
 
 describe('SOQL builders', () => {
@@ -157,9 +157,9 @@ describe('small helpers', () => {
   });
 
   it('fits text to a field length in UTF-16 units without splitting a surrogate pair', () => {
-    expect(fitLength('短い理由', 255)).toBe('短い理由');
-    expect(fitLength('abcdef', 4)).toBe('abc…');
-    const cut = fitLength(`ab${'😀'.repeat(5)}`, 5);
+    expect(fitText('短い理由', 255)).toBe('短い理由');
+    expect(fitText('abcdef', 4)).toBe('abc…');
+    const cut = fitText(`ab${'😀'.repeat(5)}`, 5);
     expect(cut.length).toBeLessThanOrEqual(5);
     expect(cut).toBe('ab😀…');
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CrmError } from '../../../src/domain/errors.ts';
 import { runSync } from '../../../src/pipeline/run-sync.ts';
 import type { TossUpUpdate } from '../../../src/ports/lead-sink.ts';
+import { ReasonRenderer } from '../../../src/reasons/render-reasons.ts';
 import { syncOptions, worldOrg } from './pipeline-kit.ts';
 import { connect, counter, insertContact, insertLead, startOrg, T0 } from './sf-kit.ts';
 
@@ -48,6 +49,38 @@ describe('write-back through the pipeline', () => {
     expect(second.counts.written).toBe(0);
     expect(counter(emu, 'sf.collections.update')).toBe(updates);
     expect(counter(emu, 'sf.collections.upsert')).toBe(upserts);
+  });
+  it('plans a reason with emoji to the length Salesforce keeps, so a second run writes nothing', async () => {
+    // An admin's message with emoji: ~120 code points but ~220 UTF-16 units per reason. Planned by
+    // code points, two reasons "fit" 255 and the org kept a cut copy, so every run rewrote them.
+    const fire = '🔥'.repeat(100);
+    const renderer = new ReasonRenderer('ja', {
+      ja: {
+        'threshold.met': `${fire}{label} {value} {sym} 基準 {expected}`,
+        'threshold.not_met': `${fire}{label} {value} {sym} 基準 {expected}`,
+      },
+    });
+    const { emu, routing } = await worldOrg(30);
+    const connector = await connect(emu);
+    const options = syncOptions(emu, connector, routing, { renderer });
+
+    const first = await runSync(options);
+    expect(first.status).toBe('completed');
+    expect(first.counts.written).toBe(30);
+    const reasons = emu.store.all('Lead').map((l) => l.TossUp_Reason__c as string);
+    expect(reasons.some((r) => r.includes(fire))).toBe(true);
+    for (const r of reasons) {
+      expect(r.length).toBeLessThanOrEqual(255);
+      expect(r).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    }
+    const updates = counter(emu, 'sf.collections.update');
+
+    emu.clock.advance(10_000);
+    const second = await runSync(options);
+    expect(second.status).toBe('completed');
+    expect(second.counts.leadsRead).toBe(30);
+    expect(second.counts.written).toBe(0);
+    expect(counter(emu, 'sf.collections.update')).toBe(updates);
   });
 });
 
