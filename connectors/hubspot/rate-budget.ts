@@ -99,8 +99,11 @@ export class RateBudget {
       if (this.reportedRemaining !== undefined) this.reportedRemaining -= 1;
       return fn();
     };
+    // A request now waits for a back-off timer: that timer must keep the process alive (see backOff).
+    this.timers.get(kind)?.ref();
     if (kind === 'search') {
       if (this.limits.searchCountsTowardBurst) {
+        this.timers.get('general')?.ref();
         return (await this.search.add(() => this.general.add(run))) as T;
       }
       return (await this.search.add(run)) as T;
@@ -121,7 +124,10 @@ export class RateBudget {
       this.timers.delete(kind);
       queue.start();
     }, ms);
-    timer.unref?.();
+    // Unref'd while nothing waits, so a stopped run is not held open by a back-off it no longer
+    // needs; `schedule` refs it as soon as a request queues behind it. With waiting requests and
+    // only an unref'd timer left, Node's event loop would empty and the CLI exit mid-run (exit 13).
+    if (queue.size === 0 && queue.pending === 0) timer.unref();
     this.timers.set(kind, timer);
   }
 

@@ -117,11 +117,23 @@ export class RequestRunner {
     }
   }
 
-  /** Exponential backoff with "equal jitter": never less than half the step, never in lockstep. */
   private backoff(attempt: number, code: string): number {
-    const { baseDelayMs, maxDelayMs } = this.deps.retry;
-    const base = code === 'rate_limited_secondly' ? Math.max(baseDelayMs, 200) : baseDelayMs;
-    const step = Math.min(maxDelayMs, base * 2 ** attempt);
-    return Math.round(step / 2 + (this.random() * step) / 2);
+    return backoffDelay(attempt, code, this.deps.retry, this.random);
   }
+}
+
+/**
+ * Exponential backoff with "equal jitter" (reliability-limits-costs.md §D): the delay of retry
+ * `attempt` (0-based) is drawn from [step/2, step], step = min(maxDelayMs, base·2^attempt) — never
+ * less than half the step, and never in lockstep with other clients refused at the same moment.
+ */
+export function backoffDelay(
+  attempt: number,
+  code: string,
+  retry: Pick<RetrySettings, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random,
+): number {
+  const base = code === 'rate_limited_secondly' ? Math.max(retry.baseDelayMs, 200) : retry.baseDelayMs;
+  const step = Math.min(retry.maxDelayMs, base * 2 ** attempt);
+  return Math.round(step / 2 + (random() * step) / 2);
 }
