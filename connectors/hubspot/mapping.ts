@@ -150,64 +150,78 @@ export const HubspotMappingSchema = z
     writeBack: WriteBackSchema,
     tasks: TaskSchema,
   })
-  .superRefine((m, ctx) => {
-    // Two of our values on one portal option would make reading the flag back ambiguous.
-    const distinct = (field: 'flagOptions' | 'nextActionOptions') => {
-      const seen = new Map<string, string>();
-      for (const [ours, option] of Object.entries(m.writeBack[field])) {
-        const other = seen.get(option.value);
-        if (other !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['writeBack', field, ours, 'value'],
-            message: `"${ours}" uses the same option value "${option.value}" as "${other}"`,
-            params: { hint: 'give each value its own option value' },
-          });
+  .superRefine(
+    (parsed, ctx) => {
+      // Also run when other fields are wrong (`when` below), so these are reported with the rest in
+      // one pass: the value may then be partly unparsed, so every part is read warily.
+      const m = parsed as unknown as Record<string, unknown>;
+      const writeBack = rec(m.writeBack);
+      // Two of our values on one portal option would make reading the flag back ambiguous.
+      const distinct = (field: 'flagOptions' | 'nextActionOptions') => {
+        const seen = new Map<string, string>();
+        for (const [ours, option] of Object.entries(rec(writeBack[field]))) {
+          const value = rec(option).value;
+          if (typeof value !== 'string') continue;
+          const other = seen.get(value);
+          if (other !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['writeBack', field, ours, 'value'],
+              message: `"${ours}" uses the same option value "${value}" as "${other}"`,
+              params: { hint: 'give each value its own option value' },
+            });
+          }
+          seen.set(value, ours);
         }
-        seen.set(option.value, ours);
-      }
-    };
-    distinct('flagOptions');
-    distinct('nextActionOptions');
-    if (m.hearing) {
-      const values = Object.entries(m.hearing.answerValues);
-      const dup = values.find(([, v], i) => values.findIndex(([, w]) => w === v) !== i);
+      };
+      distinct('flagOptions');
+      distinct('nextActionOptions');
+      const answers = Object.entries(rec(rec(m.hearing).answerValues));
+      const dup = answers.find(([, v], i) => answers.findIndex(([, w]) => w === v) !== i);
       if (dup) {
         ctx.addIssue({
           code: 'custom',
           path: ['hearing', 'answerValues', dup[0]],
-          message: `"${dup[0]}" uses the same option value "${dup[1]}" as another answer`,
+          message: `"${dup[0]}" uses the same option value "${String(dup[1])}" as another answer`,
           params: { hint: 'map yes, no and unknown to three different option values' },
         });
       }
-    }
-    // Writing to a property we also read as an input would feed our own output back in.
-    const inputs = new Set(
-      [m.contact.title, m.contact.department, m.contact.maBehaviourScore, m.contact.employeesText].filter(
-        (p): p is string => p !== null,
-      ),
-    );
-    for (const key of [
-      'flag',
-      'reason',
-      'nextAction',
-      'attributeScore',
-      'behaviourScore',
-      'dueAt',
-      'decisionKey',
-    ] as const) {
-      if (inputs.has(m.writeBack[key])) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['writeBack', key],
-          message: `"${m.writeBack[key]}" is also read as a lead input`,
-          params: {
-            hint: 'write the toss-up result to its own property (tossup setup hubspot creates them)',
-          },
-        });
+      // Writing to a property we also read as an input would feed our own output back in.
+      const contact = rec(m.contact);
+      const inputs = new Set(
+        [contact.title, contact.department, contact.maBehaviourScore, contact.employeesText].filter(
+          (p): p is string => typeof p === 'string',
+        ),
+      );
+      for (const key of [
+        'flag',
+        'reason',
+        'nextAction',
+        'attributeScore',
+        'behaviourScore',
+        'dueAt',
+        'decisionKey',
+      ] as const) {
+        const name = writeBack[key];
+        if (typeof name === 'string' && inputs.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['writeBack', key],
+            message: `"${name}" is also read as a lead input`,
+            params: {
+              hint: 'write the toss-up result to its own property (tossup setup hubspot creates them)',
+            },
+          });
+        }
       }
-    }
-  });
+    },
+    { when: () => true },
+  );
+
+/** The object at a place in a possibly half-valid mapping, or an empty one. */
+function rec(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
 
 export type HubspotMapping = z.output<typeof HubspotMappingSchema>;
 
@@ -269,8 +283,17 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   tasks: Object.keys(TaskSchema.shape),
 };
 
-const mappingHint: IssueHint = (issue) => {
-  if (issue.code === 'invalid_format' && issue.format === 'regex') return PROPERTY_HINT;
+const mappingHint: IssueHint = (issue, data) => {
+  if (issue.code === 'invalid_format' && issue.format === 'regex') {
+    const value = issue.path.reduce<unknown>(
+      (v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+      data,
+    );
+    // Labels ("Job Title", "役職") are what admins see in Settings; the internal name sits next to them.
+    return typeof value === 'string' && /[^\x21-\x7e]/.test(value)
+      ? `"${value}" looks like a property label; ${PROPERTY_HINT}`
+      : PROPERTY_HINT;
+  }
   if (issue.code === 'unrecognized_keys') {
     const accepted = SECTION_KEYS[issue.path.map(String).join('.')];
     if (!accepted) return undefined;

@@ -155,71 +155,93 @@ const MappingShapeSchema = z.strictObject({
   tasks: TaskSchema,
 });
 
-export const SalesforceMappingSchema = MappingShapeSchema.superRefine((m, ctx) => {
-  // Two of our values on one picklist value would make reading the current flag back ambiguous.
-  const distinct = (section: 'writeBack' | 'hearing', key: string, values: Record<string, string>) => {
-    const seen = new Map<string, string>();
-    for (const [ours, theirs] of Object.entries(values)) {
-      const other = seen.get(theirs);
-      if (other !== undefined) {
+export const SalesforceMappingSchema = MappingShapeSchema.superRefine(
+  (parsed, ctx) => {
+    // Also run when other fields are wrong (`when` below), so a duplicate picklist value is reported
+    // with the rest in one pass: the value may then be partly unparsed, so every part is read warily.
+    const m = parsed as unknown as Record<string, unknown>;
+    const writeBack = rec(m.writeBack);
+    // Two of our values on one picklist value would make reading the current flag back ambiguous.
+    const distinct = (section: 'writeBack' | 'hearing', key: string, values: Record<string, unknown>) => {
+      const seen = new Map<string, string>();
+      for (const [ours, theirs] of Object.entries(values)) {
+        if (typeof theirs !== 'string') continue;
+        const other = seen.get(theirs);
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [section, key, ours],
+            message: `"${ours}" uses the same picklist value "${theirs}" as "${other}"`,
+            params: { hint: 'give each of our values its own picklist value' },
+          });
+        }
+        seen.set(theirs, ours);
+      }
+    };
+    distinct('writeBack', 'flagValues', rec(writeBack.flagValues));
+    distinct('writeBack', 'nextActionValues', rec(writeBack.nextActionValues));
+    if (m.hearing) distinct('hearing', 'answerValues', rec(rec(m.hearing).answerValues));
+    // Writing to a field we also read as an input would feed our own output back into the decision.
+    const inputs = new Map<string, string>();
+    const noteInput = (path: string, f: unknown) => {
+      if (typeof f === 'string') inputs.set(f.toLowerCase(), path);
+    };
+    noteInput('maBehaviourScore', m.maBehaviourScore);
+    for (const [k, v] of Object.entries(rec(m.hearing)))
+      if (k !== 'answerValues') noteInput(`hearing.${k}`, v);
+    noteInput('manualRequest.requested', rec(m.manualRequest).requested);
+    const lead = rec(m.lead);
+    for (const k of ['title', 'department', 'email', 'company', 'employees', 'employeesText'] as const) {
+      noteInput(`lead.${k}`, lead[k]);
+    }
+    const written = [
+      'flag',
+      'reason',
+      'nextAction',
+      'attributeScore',
+      'behaviourScore',
+      'dueAt',
+      'decisionKey',
+    ] as const;
+    const seenWritten = new Map<string, string>();
+    for (const key of written) {
+      const name = writeBack[key];
+      if (typeof name !== 'string') continue;
+      const field = name.toLowerCase();
+      const input = inputs.get(field);
+      if (input) {
         ctx.addIssue({
           code: 'custom',
-          path: [section, key, ours],
-          message: `"${ours}" uses the same picklist value "${theirs}" as "${other}"`,
-          params: { hint: 'give each of our values its own picklist value' },
+          path: ['writeBack', key],
+          message: `"${name}" is also read as ${input}`,
+          params: {
+            hint: 'write the toss-up result to its own field (tossup setup salesforce creates them)',
+          },
         });
       }
-      seen.set(theirs, ours);
+      const twice = seenWritten.get(field);
+      if (twice) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['writeBack', key],
+          message: `"${name}" is already used for writeBack.${twice}`,
+          params: { hint: 'each toss-up value needs its own field' },
+        });
+      }
+      seenWritten.set(field, key);
     }
-  };
-  distinct('writeBack', 'flagValues', m.writeBack.flagValues);
-  distinct('writeBack', 'nextActionValues', m.writeBack.nextActionValues);
-  if (m.hearing) distinct('hearing', 'answerValues', m.hearing.answerValues);
-  // Writing to a field we also read as an input would feed our own output back into the decision.
-  const inputs = new Map<string, string>();
-  const noteInput = (path: string, f: string | null) => {
-    if (f !== null) inputs.set(f.toLowerCase(), path);
-  };
-  noteInput('maBehaviourScore', m.maBehaviourScore);
-  for (const [k, v] of Object.entries(m.hearing ?? {}))
-    if (k !== 'answerValues') noteInput(`hearing.${k}`, v as string | null);
-  if (m.manualRequest) noteInput('manualRequest.requested', m.manualRequest.requested);
-  for (const k of ['title', 'department', 'email', 'company', 'employees', 'employeesText'] as const) {
-    noteInput(`lead.${k}`, m.lead[k]);
-  }
-  const written = [
-    'flag',
-    'reason',
-    'nextAction',
-    'attributeScore',
-    'behaviourScore',
-    'dueAt',
-    'decisionKey',
-  ] as const;
-  const seenWritten = new Map<string, string>();
-  for (const key of written) {
-    const field = m.writeBack[key].toLowerCase();
-    const input = inputs.get(field);
-    if (input) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['writeBack', key],
-        message: `"${m.writeBack[key]}" is also read as ${input}`,
-        params: { hint: 'write the toss-up result to its own field (tossup setup salesforce creates them)' },
-      });
-    }
-    const twice = seenWritten.get(field);
-    if (twice) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['writeBack', key],
-        message: `"${m.writeBack[key]}" is already used for writeBack.${twice}`,
-        params: { hint: 'each toss-up value needs its own field' },
-      });
-    }
-    seenWritten.set(field, key);
-  }
-});
+  },
+  { when: () => true },
+);
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((v, k) => rec(v)[k as string], data);
+}
+
+/** The object at a place in a possibly half-valid mapping, or an empty one. */
+function rec(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
 
 export type SalesforceMapping = z.output<typeof SalesforceMappingSchema>;
 
@@ -280,9 +302,17 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   tasks: Object.keys(TaskSchema.shape),
 };
 
-const mappingHint: IssueHint = (issue) => {
-  if (issue.code === 'invalid_format' && issue.format === 'regex') return FIELD_HINT;
-  if (issue.code === 'custom' && issue.message === 'not a Salesforce field API name') return FIELD_HINT;
+const mappingHint: IssueHint = (issue, data) => {
+  const badName =
+    (issue.code === 'invalid_format' && issue.format === 'regex') ||
+    (issue.code === 'custom' && issue.message === 'not a Salesforce field API name');
+  if (badName) {
+    const value = valueAt(data, issue.path);
+    // Labels ("Job Title", "役職") are what admins see in Setup; the API name sits next to them.
+    return typeof value === 'string' && /[^\x21-\x7e]/.test(value)
+      ? `"${value}" looks like a field label; ${FIELD_HINT}`
+      : FIELD_HINT;
+  }
   if (issue.code === 'unrecognized_keys') {
     const accepted = SECTION_KEYS[issue.path.map(String).join('.')];
     if (!accepted) return undefined;

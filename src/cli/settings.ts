@@ -68,6 +68,11 @@ export const ENV = {
 } as const;
 
 const MAPPINGS_DIR = fileURLToPath(new URL('../../mappings/', import.meta.url));
+/**
+ * The rule set used when neither `--rules`, TOSSUP_RULES nor the profile names one, so the commands in
+ * the README run as written. `large` is the preset the demo and the emulators are tuned for.
+ */
+export const DEFAULT_RULES = 'large';
 const DEFAULT_SF_LOGIN_URL = 'https://login.salesforce.com';
 
 const Text = z.string().trim().min(1);
@@ -261,7 +266,7 @@ export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
   // Flags over environment over profile over defaults, then one zod validation of the result.
   const common = CommonSchema.safeParse({
     crm: flags.crm ?? p.crm,
-    rules: flags.rules ?? env(ENV.rules) ?? p.rules,
+    rules: flags.rules ?? env(ENV.rules) ?? p.rules ?? DEFAULT_RULES,
     locale: flags.locale ?? env(ENV.locale) ?? p.locale ?? 'ja',
     queueTaskOwners: qtoText !== undefined ? parseQueueTaskOwners(qtoText) : (p.queueTaskOwners ?? {}),
   });
@@ -335,6 +340,41 @@ export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
     locale: common.data.locale,
     queueTaskOwners: common.data.queueTaskOwners,
     warnings,
+  };
+}
+
+/** The admin-edited files a command reads, without the credentials (for offline `validate`). */
+export interface FileSettings {
+  rules: string;
+  routingFile: string;
+  slaFile: string;
+  salesforceMapping: string;
+  hubspotMapping: string;
+}
+
+/**
+ * Which rule set, routing, SLA and mapping files apply, by the same precedence as `sync` (flags,
+ * environment, profile, defaults), but needing no CRM or credentials. Profile problems throw.
+ */
+export function resolveFileSettings(sources: SettingsSources): FileSettings {
+  const env = (name: string): string | undefined => sources.env[name]?.trim() || undefined;
+  const problems: string[] = [];
+  const found = findProfile(
+    sources.flags.profile ?? env(ENV.profile),
+    sources.profileFiles ?? defaultProfileFiles(),
+    problems,
+    [],
+  );
+  if (problems.length > 0) throw new SettingsError(problems);
+  const p: Profile = found?.profile ?? {};
+  return {
+    rules: sources.flags.rules ?? env(ENV.rules) ?? p.rules ?? DEFAULT_RULES,
+    routingFile: expandHome(env(ENV.routing) ?? p.routing) ?? join(MAPPINGS_DIR, 'routing.yaml'),
+    slaFile: expandHome(env(ENV.sla) ?? p.sla) ?? join(MAPPINGS_DIR, 'sla.yaml'),
+    salesforceMapping:
+      expandHome(env(ENV.sfMapping) ?? p.salesforce?.mapping) ?? join(MAPPINGS_DIR, 'salesforce.yaml'),
+    hubspotMapping:
+      expandHome(env(ENV.hsMapping) ?? p.hubspot?.mapping) ?? join(MAPPINGS_DIR, 'hubspot.yaml'),
   };
 }
 

@@ -5,7 +5,13 @@ import { type CompiledRuleSet, compileRuleSet } from '../scoring/compile-rule-se
 import { readConfigFile } from './read-config-file.ts';
 import { type RuleSet, RuleSetSchema } from './rule-set-schema.ts';
 import { validateRuleSet } from './validate-rule-set.ts';
-import { formatYamlPath, locateYamlPath, parseYamlSource, zodIssuesToConfigIssues } from './yaml-locate.ts';
+import {
+  formatYamlPath,
+  locateYamlPath,
+  parseYamlSource,
+  sortIssues,
+  zodIssuesToConfigIssues,
+} from './yaml-locate.ts';
 
 export const PRESETS = ['small', 'mid', 'large'] as const;
 export type PresetName = (typeof PRESETS)[number];
@@ -26,20 +32,19 @@ export function resolveRuleSetPath(fileOrPreset: string): string {
 export function parseRuleSet(text: string, file: string): RuleSet {
   const { source, data } = parseYamlSource(text, file);
   const parsed = RuleSetSchema.safeParse(data ?? {});
-  if (!parsed.success)
-    throw new ConfigError(zodIssuesToConfigIssues(parsed.error.issues, source, data, ruleHint));
-  const semantic = validateRuleSet(parsed.data);
-  if (semantic.length > 0) {
-    throw new ConfigError(
-      semantic.map((s) => ({
-        file,
-        ...locateYamlPath(source, s.path),
-        path: formatYamlPath(s.path),
-        message: s.message,
-        hint: s.hint,
-      })),
-    );
-  }
+  // The semantic checks read the plain data, so they run even when the shape is wrong elsewhere:
+  // every problem of the file comes in one report, in line order.
+  const shape = parsed.success ? [] : zodIssuesToConfigIssues(parsed.error.issues, source, data, ruleHint);
+  const semantic = validateRuleSet(parsed.success ? parsed.data : data).map((s) => ({
+    file,
+    ...locateYamlPath(source, s.path),
+    path: formatYamlPath(s.path),
+    message: s.message,
+    hint: s.hint,
+  }));
+  const seen = new Set(shape.map((i) => `${i.path}\u0000${i.message}`));
+  const issues = [...shape, ...semantic.filter((i) => !seen.has(`${i.path}\u0000${i.message}`))];
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(sortIssues(issues));
   return parsed.data;
 }
 

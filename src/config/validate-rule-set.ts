@@ -1,6 +1,7 @@
 import { ANSWERS, FACT_NAMES, FACTS, type FactType, OPS_BY_TYPE, TITLE_RANKS } from '../scoring/facts.ts';
 import { isValidTimeZone } from '../scoring/time.ts';
-import type { Condition, RuleSet } from './rule-set-schema.ts';
+import { closest } from './did-you-mean.ts';
+import { OperatorSchema } from './rule-set-schema.ts';
 import type { YamlPath } from './yaml-locate.ts';
 
 /** A problem the schema cannot see because it needs the fact registry or cross-references. */
@@ -10,37 +11,53 @@ export interface SemanticIssue {
   hint: string;
 }
 
-export function validateRuleSet(rs: RuleSet): SemanticIssue[] {
-  const issues: SemanticIssue[] = [];
-  const add = (path: YamlPath, message: string, hint: string) => issues.push({ path, message, hint });
+type Add = (path: YamlPath, message: string, hint: string) => void;
+type Obj = Record<string, unknown>;
 
-  if (!isValidTimeZone(rs.timeZone)) {
+/**
+ * Checks a rule set against the fact registry and its own thresholds. It reads the plain YAML data
+ * warily, so it also runs when the schema found problems elsewhere: an admin then gets a file's
+ * unknown facts and wrong values together with its shape errors, in one pass.
+ */
+export function validateRuleSet(data: unknown): SemanticIssue[] {
+  const rs = obj(data);
+  const issues: SemanticIssue[] = [];
+  const add: Add = (path, message, hint) => issues.push({ path, message, hint });
+  const thresholds = Object.keys(obj(rs.thresholds));
+
+  if (typeof rs.timeZone === 'string' && !isValidTimeZone(rs.timeZone)) {
     add(['timeZone'], `unknown time zone "${rs.timeZone}"`, 'use an IANA zone name such as Asia/Tokyo');
   }
 
-  rs.attributeScore.groups.forEach((g, gi) => {
+  list(obj(rs.attributeScore).groups).forEach((raw, gi) => {
+    const g = obj(raw);
     const base = ['attributeScore', 'groups', gi];
+    if (typeof g.fact !== 'string') return;
     const def = FACTS[g.fact];
     if (!def || g.fact.startsWith('score.') || g.fact === 'activities.count') {
-      add([...base, 'fact'], `"${g.fact}" cannot be scored as an attribute`, factHint(true));
+      add([...base, 'fact'], `"${g.fact}" cannot be scored as an attribute`, factHint(g.fact, true));
       return;
     }
-    g.tiers.forEach((t, ti) => {
-      checkOpValue(def.type, t.op, t.value, [...base, 'tiers', ti], add);
+    list(g.tiers).forEach((rawTier, ti) => {
+      const t = obj(rawTier);
+      if (isOperator(t.op)) checkOpValue(def.type, t.op, t.value, [...base, 'tiers', ti], add);
     });
   });
 
   const seenIds = new Map<string, number>();
-  rs.rules.forEach((rule, ri) => {
-    const first = seenIds.get(rule.id);
-    if (first !== undefined) {
-      add(
-        ['rules', ri, 'id'],
-        `rule id "${rule.id}" is already used by rules[${first}]`,
-        'give every rule its own id',
-      );
-    } else seenIds.set(rule.id, ri);
-    checkCondition(rule.when, ['rules', ri, 'when'], rs, add);
+  list(rs.rules).forEach((raw, ri) => {
+    const rule = obj(raw);
+    if (typeof rule.id === 'string') {
+      const first = seenIds.get(rule.id);
+      if (first !== undefined) {
+        add(
+          ['rules', ri, 'id'],
+          `rule id "${rule.id}" is already used by rules[${first}]`,
+          'give every rule its own id',
+        );
+      } else seenIds.set(rule.id, ri);
+    }
+    checkCondition(rule.when, ['rules', ri, 'when'], thresholds, add);
     if (rule.quotaPerMonth !== undefined && !mentionsFact(rule.when, 'manualRequest.requested')) {
       add(
         ['rules', ri, 'quotaPerMonth'],
@@ -50,43 +67,60 @@ export function validateRuleSet(rs: RuleSet): SemanticIssue[] {
     }
   });
 
-  rs.overrides.forEach((o, oi) => {
-    if (o.to < o.from)
-      add(['overrides', oi, 'to'], `"to" (${o.to}) is before "from" (${o.from})`, 'swap the dates');
-    for (const name of Object.keys(o.thresholds)) {
-      if (!(name in rs.thresholds)) {
-        add(['overrides', oi, 'thresholds', name], `unknown threshold "${name}"`, thresholdHint(rs));
+  list(rs.overrides).forEach((raw, oi) => {
+    const o = obj(raw);
+    const date = /^\d{4}-\d{2}-\d{2}$/;
+    if (typeof o.from === 'string' && typeof o.to === 'string' && date.test(o.from) && date.test(o.to)) {
+      if (o.to < o.from)
+        add(
+          ['overrides', oi, 'to'],
+          `"to" (${o.to}) is before "from" (${o.from})`,
+          `swap the dates: from: ${o.to}, to: ${o.from}`,
+        );
+    }
+    for (const name of Object.keys(obj(o.thresholds))) {
+      if (!thresholds.includes(name)) {
+        add(
+          ['overrides', oi, 'thresholds', name],
+          `unknown threshold "${name}"`,
+          thresholdHint(name, thresholds),
+        );
       }
     }
   });
   return issues;
 }
 
-function checkCondition(
-  c: Condition,
-  path: YamlPath,
-  rs: RuleSet,
-  add: (path: YamlPath, message: string, hint: string) => void,
-): void {
-  if ('all' in c) {
-    c.all.forEach((x, i) => {
-      checkCondition(x, [...path, 'all', i], rs, add);
-    });
-    return;
-  }
-  if ('any' in c) {
-    c.any.forEach((x, i) => {
-      checkCondition(x, [...path, 'any', i], rs, add);
-    });
-    return;
+function obj(v: unknown): Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {};
+}
+
+function list(v: unknown): readonly unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function isOperator(op: unknown): op is string {
+  return OperatorSchema.safeParse(op).success;
+}
+
+function checkCondition(raw: unknown, path: YamlPath, thresholds: readonly string[], add: Add): void {
+  const c = obj(raw);
+  for (const key of ['all', 'any'] as const) {
+    if (key in c) {
+      list(c[key]).forEach((x, i) => {
+        checkCondition(x, [...path, key, i], thresholds, add);
+      });
+      return;
+    }
   }
   if ('not' in c) {
-    checkCondition(c.not, [...path, 'not'], rs, add);
+    checkCondition(c.not, [...path, 'not'], thresholds, add);
     return;
   }
+  if (typeof c.fact !== 'string') return;
   const def = FACTS[c.fact];
   if (!def) {
-    add([...path, 'fact'], `unknown fact "${c.fact}"`, factHint(false));
+    add([...path, 'fact'], `unknown fact "${c.fact}"`, factHint(c.fact, false));
     return;
   }
   const isCount = c.fact === 'activities.count';
@@ -95,9 +129,13 @@ function checkCondition(
       add([...path, key], `"${key}" only applies to activities.count`, `remove "${key}"`);
     }
   }
-  if (c.threshold !== undefined) {
-    if (!(c.threshold in rs.thresholds))
-      add([...path, 'threshold'], `unknown threshold "${c.threshold}"`, thresholdHint(rs));
+  if (typeof c.threshold === 'string') {
+    if (!thresholds.includes(c.threshold))
+      add(
+        [...path, 'threshold'],
+        `unknown threshold "${c.threshold}"`,
+        thresholdHint(c.threshold, thresholds),
+      );
     if (def.type !== 'number') {
       add(
         [...path, 'threshold'],
@@ -105,21 +143,15 @@ function checkCondition(
         'use `value:` instead',
       );
     }
-    if (!OPS_BY_TYPE.number.includes(c.op) || c.op === 'in' || c.op === 'notIn') {
+    if (isOperator(c.op) && (!OPS_BY_TYPE.number.includes(c.op) || c.op === 'in' || c.op === 'notIn')) {
       add([...path, 'op'], `"${c.op}" cannot compare with a threshold`, 'use gte, gt, lte, lt, eq or neq');
     }
     return;
   }
-  checkOpValue(def.type, c.op, c.value, path, add);
+  if (isOperator(c.op) && c.value !== undefined) checkOpValue(def.type, c.op, c.value, path, add);
 }
 
-function checkOpValue(
-  type: FactType,
-  op: string,
-  value: unknown,
-  path: YamlPath,
-  add: (path: YamlPath, message: string, hint: string) => void,
-): void {
+function checkOpValue(type: FactType, op: string, value: unknown, path: YamlPath, add: Add): void {
   if (!OPS_BY_TYPE[type].includes(op)) {
     add(
       [...path, 'op'],
@@ -164,20 +196,25 @@ function checkOpValue(
   });
 }
 
-function mentionsFact(c: Condition, fact: string): boolean {
-  if ('all' in c) return c.all.some((x) => mentionsFact(x, fact));
-  if ('any' in c) return c.any.some((x) => mentionsFact(x, fact));
+function mentionsFact(raw: unknown, fact: string): boolean {
+  const c = obj(raw);
+  if ('all' in c) return list(c.all).some((x) => mentionsFact(x, fact));
+  if ('any' in c) return list(c.any).some((x) => mentionsFact(x, fact));
   if ('not' in c) return mentionsFact(c.not, fact);
   return c.fact === fact;
 }
 
-function factHint(attribute: boolean): string {
+/** "did you mean" first (as routing.yaml does), then the accepted names. */
+function factHint(typo: string, attribute: boolean): string {
   const names = FACT_NAMES.filter((f) => !attribute || (!f.startsWith('score.') && f !== 'activities.count'));
-  return `use one of: ${names.join(', ')}`;
+  const guess = closest(typo, names);
+  const all = `use one of: ${names.join(', ')}`;
+  return guess && guess !== typo ? `did you mean "${guess}"? (${all})` : all;
 }
 
-function thresholdHint(rs: RuleSet): string {
-  const names = Object.keys(rs.thresholds);
+function thresholdHint(typo: string, names: readonly string[]): string {
+  const guess = closest(typo, names);
+  if (guess) return `did you mean "${guess}"? (or declare "${typo}" under thresholds:)`;
   return names.length
     ? `declare it under thresholds: or use one of: ${names.join(', ')}`
     : 'declare it under thresholds:';

@@ -68,7 +68,12 @@ const RepSchema = z.strictObject({
     .superRefine((ranges, ctx) => {
       ranges.forEach((r, i) => {
         if (r.from > r.to)
-          ctx.addIssue({ code: 'custom', path: [i, 'to'], message: '"to" is before "from"' });
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'to'],
+            message: `"to" (${r.to}) is before "from" (${r.from})`,
+            params: { hint: `swap the dates: { from: ${r.to}, to: ${r.from} } (both days are included)` },
+          });
       });
     }),
 });

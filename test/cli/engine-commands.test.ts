@@ -109,7 +109,7 @@ describe('tossup validate', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain(':5:');
     expect(r.err).toContain('rules[0].when.fact: unknown fact "score.behavior"');
-    expect(r.err).toContain('hint: use one of:');
+    expect(r.err).toContain('hint: did you mean "score.behaviour"? (use one of:');
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 });

@@ -30,15 +30,15 @@ describe('rule file errors', () => {
     flag: maybe
     nextAction: field_sales_tossup
 `);
-    // The schema error (flag) is found first; semantic errors come once the structure is valid.
-    expect(issues).toEqual([
-      expect.objectContaining({
-        file: 'rules/bad.yaml',
-        line: 12,
-        path: 'rules[1].flag',
-        hint: 'use yes, no or hold',
-      }),
+    // Shape (flag) and semantic problems (fact, value) come together, in line order.
+    expect(issues.map((i) => [i.line, i.path])).toEqual([
+      [7, 'rules[0].when.fact'],
+      [11, 'rules[1].when.value'],
+      [12, 'rules[1].flag'],
     ]);
+    expect(issues[0]).toMatchObject({ file: 'rules/bad.yaml', message: 'unknown fact "score.behavior"' });
+    expect(issues[0]!.hint).toMatch(/^did you mean "score.behaviour"\?/);
+    expect(issues[2]!.hint).toBe('use yes, no or hold');
   });
 
   it('reports unknown facts, wrong value types and unknown thresholds together, each at its line', () => {

@@ -2,7 +2,12 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeSettings, resolveSyncSettings, SettingsError } from '../../src/cli/settings.ts';
+import {
+  DEFAULT_RULES,
+  describeSettings,
+  resolveSyncSettings,
+  SettingsError,
+} from '../../src/cli/settings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tossup-settings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,6 +24,16 @@ function problemsOf(run: () => unknown): string[] {
 }
 
 describe('sync settings', () => {
+  it('uses the default rule set when none is named, so documented commands run as written', () => {
+    const s = resolveSyncSettings({
+      flags: { crm: 'hubspot' },
+      env: { TOSSUP_HUBSPOT_ACCESS_TOKEN: 'tok' },
+      profileFiles: NO_FILES,
+    });
+    expect(s.rules).toBe(DEFAULT_RULES);
+    expect(DEFAULT_RULES).toBe('large');
+  });
+
   it('reads Salesforce username-password settings from the environment', () => {
     const s = resolveSyncSettings({
       flags: { crm: 'salesforce', rules: 'large' },
@@ -61,8 +76,8 @@ describe('sync settings', () => {
         profileFiles: NO_FILES,
       }),
     );
+    // The rule set has a default (large), so it is not among the problems.
     expect(problems).toEqual([
-      '--rules / TOSSUP_RULES (or profiles.<name>.rules in .tossup/profiles.yaml) is not set (no rule set chosen): give a preset (small, mid, large) or a rule file',
       '--locale / TOSSUP_LOCALE (or profiles.<name>.locale in .tossup/profiles.yaml) is not a supported locale: give ja or en',
       'TOSSUP_SALESFORCE_CLIENT_ID (or profiles.<name>.salesforce.clientId in .tossup/profiles.yaml) is not set: give the consumer key of the connected app',
       expect.stringMatching(

@@ -1,10 +1,19 @@
+import { isAbsolute, relative } from 'node:path';
 import { type Command, Option } from 'commander';
+import { parseHubspotMapping } from '../../../connectors/hubspot/mapping.ts';
+import { parseSalesforceMapping } from '../../../connectors/salesforce/mapping.ts';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
 import { readConfigFile } from '../../config/read-config-file.ts';
 import { ConfigError, type ConfigIssue, CrmError, formatConfigIssues } from '../../domain/errors.ts';
 import { parseRoutingConfig } from '../../routing/routing-config.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
-import { resolveSyncSettings, SettingsError } from '../settings.ts';
+import {
+  ENV,
+  type FileSettings,
+  resolveFileSettings,
+  resolveSyncSettings,
+  SettingsError,
+} from '../settings.ts';
 
 interface ValidateOptions {
   crm?: 'salesforce' | 'hubspot';
@@ -32,6 +41,7 @@ export async function validateCommand(
   files: string[],
   opts: ValidateOptions,
   env: Readonly<Record<string, string | undefined>>,
+  profileFiles?: string[],
 ): Promise<number> {
   const issues: ConfigIssue[] = [];
   const ok: string[] = [];
@@ -43,36 +53,72 @@ export async function validateCommand(
       else throw e;
     }
   };
-  const rules = files.length > 0 ? files : [env.TOSSUP_RULES ?? 'large'];
+  let paths: FileSettings;
+  try {
+    paths = resolveFileSettings({
+      flags: { ...(opts.profile ? { profile: opts.profile } : {}) },
+      env,
+      ...(profileFiles ? { profileFiles } : {}),
+    });
+  } catch (e) {
+    if (e instanceof SettingsError) {
+      process.stderr.write(`${e.problems.join('\n')}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const rules = files.length > 0 ? files : [paths.rules];
   for (const f of rules) check(f, () => `ok (${loadRuleSet(f).rules.length} rules)`);
-  const routingFile = env.TOSSUP_ROUTING ?? 'mappings/routing.yaml';
-  const slaFile = env.TOSSUP_SLA ?? 'mappings/sla.yaml';
+  const routingFile = shown(paths.routingFile);
   check(routingFile, () => {
     const r = parseRoutingConfig(
-      readConfigFile(routingFile, 'routing file', 'set TOSSUP_ROUTING to the right file'),
+      readConfigFile(paths.routingFile, 'routing file', 'set TOSSUP_ROUTING to the right file'),
       routingFile,
       opts.crm ? { crm: opts.crm } : undefined,
     );
     return `ok (${r.reps.length} reps, ${r.pools.length} pools)`;
   });
+  const slaFile = shown(paths.slaFile);
   check(
     slaFile,
     () =>
-      `ok (time zone ${parseSlaConfig(readConfigFile(slaFile, 'SLA file', 'set TOSSUP_SLA to the right file'), slaFile).timeZone})`,
+      `ok (time zone ${parseSlaConfig(readConfigFile(paths.slaFile, 'SLA file', 'set TOSSUP_SLA to the right file'), slaFile).timeZone})`,
   );
+  // Both mappings are plain files: checked offline, every time. `--crm` adds the live schema only.
+  const sfMapping = shown(paths.salesforceMapping);
+  check(sfMapping, () => {
+    parseSalesforceMapping(
+      readConfigFile(paths.salesforceMapping, 'Salesforce mapping', `set ${ENV.sfMapping} to the right file`),
+      sfMapping,
+    );
+    return 'ok (Salesforce mapping)';
+  });
+  const hsMapping = shown(paths.hubspotMapping);
+  check(hsMapping, () => {
+    parseHubspotMapping(
+      readConfigFile(paths.hubspotMapping, 'HubSpot mapping', `set ${ENV.hsMapping} to the right file`),
+      hsMapping,
+    );
+    return 'ok (HubSpot mapping)';
+  });
 
   let crmFailed = false;
   if (opts.crm && issues.length === 0) {
     let settings: ReturnType<typeof resolveSyncSettings>;
     try {
-      // Validation needs the CRM credentials, not a rule set; name one so the sync settings resolve.
       settings = resolveSyncSettings({
         flags: { crm: opts.crm, profile: opts.profile, rules: rules[0] },
         env,
+        ...(profileFiles ? { profileFiles } : {}),
       });
     } catch (e) {
       if (e instanceof SettingsError) {
-        process.stderr.write(`${e.message}\n`);
+        // Only the credentials can be missing here (the files were resolved above): say which.
+        const name = opts.crm === 'salesforce' ? 'Salesforce' : 'HubSpot';
+        process.stderr.write(
+          `validate --crm ${opts.crm} connects to ${name} and needs its credentials:\n${e.problems.map((p) => `  - ${p}`).join('\n')}\n` +
+            `  (without --crm, validate checks the files only and needs no credentials)\n`,
+        );
         return 2;
       }
       throw e;
@@ -94,7 +140,15 @@ export async function validateCommand(
   }
   for (const line of ok) process.stdout.write(`${line}\n`);
   if (issues.length > 0) process.stderr.write(`${formatConfigIssues(issues)}\n`);
+  if (issues.length > 0 && opts.crm)
+    process.stderr.write(`(${opts.crm} was not checked: fix the files above first)\n`);
   return issues.length > 0 || crmFailed ? 2 : 0;
+}
+
+/** A path as the admin would type it: relative to the working directory when inside it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
 /** Describes the org/portal and compares it with the mapping; the report lists every problem with its fix. */

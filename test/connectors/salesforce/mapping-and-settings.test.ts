@@ -59,17 +59,18 @@ describe('mappings/salesforce.yaml', () => {
     );
   });
 
-  it('checks cross-field rules once the shapes are right: distinct picklist values, no writing into an input', () => {
+  it('checks cross-field rules: distinct picklist values, no writing into an input', () => {
     const text = shipped
       .replace('    hold: 一時保留', '    hold: はい')
       .replace('  behaviourScore: TossUp_Behaviour_Score__c', '  behaviourScore: pi__score__c');
     const err = configError(() => parseSalesforceMapping(text, 'm.yaml'));
+    // In line order: behaviourScore comes before flagValues in the file.
     expect(err.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
-      'writeBack.flagValues.hold: "hold" uses the same picklist value "はい" as "yes"',
       'writeBack.behaviourScore: "pi__score__c" is also read as maBehaviourScore',
+      'writeBack.flagValues.hold: "hold" uses the same picklist value "はい" as "yes"',
     ]);
-    expect(err.issues[0]!.line).toBe(lineOf(text, '    hold: はい'));
-    expect(err.issues[1]!.hint).toContain('tossup setup salesforce');
+    expect(err.issues[1]!.line).toBe(lineOf(text, '    hold: はい'));
+    expect(err.issues[0]!.hint).toContain('tossup setup salesforce');
   });
 
   it('a missing file is a ConfigError that says what to do', () => {
