@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { HubspotClient } from './client.ts';
+import { CrmError, FailureKind } from '../../src/domain/errors.ts';
+import { classifyBatchError } from './classify-error.ts';
+import type { BatchAnswer, HubspotClient } from './client.ts';
 import { KeysetSearch } from './keyset-search.ts';
 import type { RequestRunner } from './request-runner.ts';
 
@@ -112,24 +114,41 @@ export class CompanyFacts {
     return this.prepared;
   }
 
-  /** Makes sure every id is cached and fresh; one batch read per 100 missing companies. */
+  /**
+   * Makes sure every id is cached, fresh and complete; one batch read per 100 missing companies.
+   * All or nothing: the companies, their deal associations and the deals' stages enter the cache
+   * only once every read of them succeeded. A failure (after the runner's retries) is thrown and
+   * leaves nothing half-read behind — a company whose deals could not be read must never look like
+   * a company without lost deals, in this run or (through the cache file) the next ones.
+   */
   async ensure(ids: Iterable<string>): Promise<void> {
     await this.prepare();
     const now = this.o.now();
     const need = [...new Set(ids)].filter((id) => {
       const c = this.companies.get(id);
-      return !c || now - c.at > this.o.maxAgeMs;
+      return !c || now - c.at > this.o.maxAgeMs || !this.complete(c);
     });
     if (need.length === 0) return;
     const size = this.o.companyBatchSize ?? 100;
-    await Promise.all(chunks(need, size).map((chunk) => this.readCompanies(chunk)));
-    if (this.o.deals) await this.readDealsOf(need.filter((id) => this.companies.get(id)?.p));
+    const read = new Map<string, CachedCompany>();
+    await Promise.all(chunks(need, size).map((chunk) => this.readCompanies(chunk, read)));
+    const stages = new Map<string, { s: string | null; at: number }>();
+    if (this.o.deals) await this.readDealsOf(read, stages);
+    for (const [id, stage] of stages) this.deals.set(id, stage);
+    for (const [id, c] of read) this.companies.set(id, c);
   }
 
   get(id: string | null | undefined): CompanyFact | null {
     if (!id) return null;
     const c = this.companies.get(id);
     if (!c?.p) return null;
+    // Unreachable after `ensure`; if it ever were, stopping beats deciding on a fact never read.
+    if (!this.complete(c))
+      throw new CrmError(`HubSpot deals of company ${id} were not read; the run stops before deciding`, {
+        kind: FailureKind.Transient,
+        crm: 'hubspot',
+        code: 'company_facts_incomplete',
+      });
     return {
       properties: c.p,
       previouslyLost: c.d === null ? null : c.d.some((d) => this.isLost(this.deals.get(d)?.s ?? null)),
@@ -158,6 +177,16 @@ export class CompanyFacts {
 
   size(): { companies: number; deals: number } {
     return { companies: this.companies.size, deals: this.deals.size };
+  }
+
+  /**
+   * Every fact of the entry was read: deals not mapped, company gone, or its deal list AND each
+   * listed deal's stage known. Entries written by older versions after a failed deal read
+   * (`d: null` with deals mapped) are incomplete, so they are read again instead of trusted.
+   */
+  private complete(c: CachedCompany): boolean {
+    if (!this.o.deals || c.p === null) return true;
+    return c.d?.every((d) => this.deals.has(d)) ?? false;
   }
 
   private isLost(stage: string | null): boolean {
@@ -254,23 +283,30 @@ export class CompanyFacts {
     for (let page = await search.next(); page; page = await search.next()) yield* page.records;
   }
 
-  private async readCompanies(ids: string[]): Promise<void> {
+  /** Batch-reads companies into `into` (not the cache: see `ensure`). */
+  private async readCompanies(ids: string[], into: Map<string, CachedCompany>): Promise<void> {
     const answer = await this.o.runner.run(
       { endpoint: 'companies.batch.read', what: 'company batch read', kind: 'general', safeToRepeat: true },
       () => this.o.client.batchRead('companies', ids, this.o.properties),
     );
+    failOnTransientErrors(answer, 'company batch read');
     const at = this.o.now();
     const found = new Set<string>();
     for (const r of answer.results) {
       found.add(r.id);
-      this.companies.set(r.id, { p: pick(r.properties, this.o.properties), d: null, at });
+      into.set(r.id, { p: pick(r.properties, this.o.properties), d: null, at });
     }
     // Not returned = deleted or merged away: remember, so the next page does not ask again.
-    for (const id of ids) if (!found.has(id)) this.companies.set(id, { p: null, d: null, at });
+    for (const id of ids) if (!found.has(id)) into.set(id, { p: null, d: null, at });
   }
 
-  private async readDealsOf(companyIds: string[]): Promise<void> {
+  /** Fills in the deal lists of `companies` and collects the stages of deals not cached fresh. */
+  private async readDealsOf(
+    companies: Map<string, CachedCompany>,
+    stages: Map<string, { s: string | null; at: number }>,
+  ): Promise<void> {
     const deals = this.o.deals!;
+    const companyIds = [...companies].filter(([, c]) => c.p !== null).map(([id]) => id);
     const dealIds = new Set<string>();
     for (const chunk of chunks(companyIds, this.o.associationBatchSize ?? 1000)) {
       const answer = await this.o.runner.run(
@@ -283,12 +319,12 @@ export class CompanyFacts {
         () => this.o.client.batchReadAssociations('companies', 'deals', chunk),
       );
       for (const { fromId, toIds } of answer.results) {
-        const c = this.companies.get(fromId);
+        const c = companies.get(fromId);
         if (c) c.d = toIds;
         for (const d of toIds) dealIds.add(d);
       }
       for (const id of answer.without) {
-        const c = this.companies.get(id);
+        const c = companies.get(id);
         if (c) c.d = [];
       }
     }
@@ -303,9 +339,12 @@ export class CompanyFacts {
           { endpoint: 'deals.batch.read', what: 'deal batch read', kind: 'general', safeToRepeat: true },
           () => this.o.client.batchRead('deals', chunk, [deals.stageProperty]),
         );
+        failOnTransientErrors(answer, 'deal batch read');
         const at = this.o.now();
         for (const r of answer.results)
-          this.deals.set(r.id, { s: r.properties[deals.stageProperty] ?? null, at });
+          stages.set(r.id, { s: r.properties[deals.stageProperty] ?? null, at });
+        // Not returned = deleted: known to be no lost deal (and not asked for again).
+        for (const id of chunk) if (!stages.has(id)) stages.set(id, { s: null, at });
       }),
     );
   }
@@ -314,6 +353,22 @@ export class CompanyFacts {
     // HTTP dates have whole seconds: step back one so nothing of the current second is missed.
     const server = this.o.serverNow();
     return (server ?? this.o.now()) - 1000;
+  }
+}
+
+/**
+ * A 207 whose entries are not "no such record" (an `INTERNAL_ERROR` entry, say) did not read those
+ * records: taking them for deleted would turn an unread deal into "not lost".
+ */
+function failOnTransientErrors(answer: BatchAnswer, what: string): void {
+  for (const e of answer.errors) {
+    const c = classifyBatchError(e.category);
+    if (c.kind === FailureKind.Transient || c.kind === FailureKind.RateLimited)
+      throw new CrmError(`HubSpot ${what} failed for some records: ${c.code}`, {
+        kind: FailureKind.Transient,
+        crm: 'hubspot',
+        code: c.code,
+      });
   }
 }
 
