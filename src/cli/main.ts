@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from '../domain/errors.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -14,6 +15,7 @@ const program = new Command('tossup')
   .description(
     'Toss-up connector: decide, explain and sync toss-up flags between Salesforce, HubSpot and sales',
   )
+  .version(versionLine(), '-V, --version', 'print the version (and the Node running it)')
   .showHelpAfterError();
 
 registerScore(program);
@@ -36,4 +38,12 @@ try {
     process.stderr.write(`tossup: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
   }
+}
+
+/** E.g. `tossup 0.1.0 (Node 22.23.3)`: the Node version matters, as the CLI needs 22.18 or later. */
+function versionLine(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `tossup ${pkg.version} (Node ${process.versions.node})`;
 }
