@@ -2,7 +2,34 @@ import type { Writable } from 'node:stream';
 
 /** Writes respecting backpressure, so streaming 1M decisions keeps memory flat. */
 export async function writeLine(out: Writable, line: string): Promise<void> {
-  if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  if (out.destroyed) return;
+  if (out.write(`${line}\n`)) return;
+  // A reader that went away never drains: stop waiting on close or error as well.
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.once('drain', done);
+    out.once('close', done);
+    out.once('error', done);
+  });
+}
+
+/**
+ * Watches `out` for its reader going away (`tossup score … | head`): `closed` turns true and the
+ * command stops writing and ends quietly, where Node would otherwise throw an EPIPE stack trace.
+ * Other write errors are still thrown.
+ */
+export function watchClosedPipe(out: Writable): { readonly closed: boolean } {
+  const state = { closed: false };
+  out.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    state.closed = true;
+  });
+  return state;
 }
 
 export function pad(s: string, width: number): string {

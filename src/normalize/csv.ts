@@ -8,8 +8,10 @@
  * - a UTF-8 BOM (Excel's "CSV UTF-8") is dropped, blank lines are skipped;
  * - a quote inside an unquoted field, or text after a closing quote, is kept as text;
  * - rows shorter than the header are padded with blanks; trailing empty extra fields are dropped;
- * - a row with more non-empty fields than the header, duplicate header names and a quoted field
- *   still open at the end of the file are reported as errors naming the line.
+ * - a row with more non-empty fields than the header and duplicate header names are reported as
+ *   errors naming the line;
+ * - a quoted field never closed is reported on the line that opened it, and the lines after it are
+ *   read as rows again, so one stray quote costs one row, not the rest of the file.
  */
 
 export type CsvRow =
@@ -20,58 +22,107 @@ export type CsvRecordResult =
   | { ok: true; line: number; record: Record<string, string> }
   | { ok: false; line: number; error: string };
 
+/**
+ * Longest quoted field read across lines: longer than any CRM text field (Salesforce long text
+ * holds 131,072 characters, an Excel cell 32,767). A quote still open beyond it was never closed.
+ */
+export const MAX_QUOTED_FIELD_CHARS = 131_072;
+
 /** Rows as arrays of fields; `line` is the 1-based line the row starts on. */
 export async function* parseCsvRows(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<CsvRow> {
-  let lineNumber = 0;
-  let fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  let rowStart = 0;
-  for await (const rawLine of lines) {
-    lineNumber++;
+  const parser = new RowParser();
+  for await (const rawLine of lines) yield* parser.line(rawLine);
+  yield* parser.end();
+}
+
+/**
+ * The row state machine. While a quoted field is open, the raw lines are kept so that, if the quote
+ * turns out never to be closed (end of file, or longer than any real field), only the row that
+ * opened it is lost: it is reported, and the lines after it are read again as rows.
+ */
+class RowParser {
+  private lineNumber = 0;
+  private fields: string[] = [];
+  private field = '';
+  private inQuotes = false;
+  private rowStart = 0;
+  private quoteColumn = 0;
+  /** Raw lines after the one that opened the quote, with their numbers, while a quote is open. */
+  private held: Array<[number, string]> = [];
+  private heldChars = 0;
+
+  *line(rawLine: string): Generator<CsvRow> {
+    this.lineNumber++;
+    yield* this.parse(this.lineNumber, rawLine);
+  }
+
+  *end(): Generator<CsvRow> {
+    if (this.inQuotes) yield* this.unclosed('it is still open at the end of the file');
+  }
+
+  private *parse(lineNumber: number, rawLine: string): Generator<CsvRow> {
     let line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (lineNumber === 1 && line.startsWith('\uFEFF')) line = line.slice(1);
-    if (!inQuotes) {
-      if (line === '') continue;
-      rowStart = lineNumber;
+    if (this.inQuotes) {
+      this.held.push([lineNumber, rawLine]);
+      this.heldChars += rawLine.length;
+    } else {
+      if (line === '') return;
+      this.rowStart = lineNumber;
     }
     let afterClosingQuote = false;
     for (let i = 0; i < line.length; i++) {
       const char = line[i]!;
-      if (inQuotes) {
-        if (char !== '"') field += char;
+      if (this.inQuotes) {
+        if (char !== '"') this.field += char;
         else if (line[i + 1] === '"') {
-          field += '"';
+          this.field += '"';
           i++;
         } else {
-          inQuotes = false;
+          this.inQuotes = false;
           afterClosingQuote = true;
         }
       } else if (char === ',') {
-        fields.push(field);
-        field = '';
+        this.fields.push(this.field);
+        this.field = '';
         afterClosingQuote = false;
-      } else if (char === '"' && field === '' && !afterClosingQuote) {
-        inQuotes = true;
+      } else if (char === '"' && this.field === '' && !afterClosingQuote) {
+        this.inQuotes = true;
+        this.quoteColumn = i + 1;
       } else {
-        field += char;
+        this.field += char;
       }
     }
-    if (inQuotes) {
-      field += '\n';
-      continue;
+    if (this.inQuotes) {
+      this.field += '\n';
+      if (this.heldChars > MAX_QUOTED_FIELD_CHARS)
+        yield* this.unclosed(
+          `it runs on for more than ${MAX_QUOTED_FIELD_CHARS.toLocaleString('en-US')} characters`,
+        );
+      return;
     }
-    fields.push(field);
-    yield { ok: true, line: rowStart, fields };
-    fields = [];
-    field = '';
+    this.fields.push(this.field);
+    yield { ok: true, line: this.rowStart, fields: this.fields };
+    this.reset();
   }
-  if (inQuotes) {
+
+  private *unclosed(why: string): Generator<CsvRow> {
+    const { rowStart, quoteColumn, held } = this;
     yield {
       ok: false,
       line: rowStart,
-      error: `a quoted field opened on line ${rowStart} is never closed; close it with " (write "" for a quote inside a field)`,
+      error: `a quoted field opened at column ${quoteColumn} is never closed (${why}); this row is skipped and the lines after it are read as rows. Close the field with " (write "" for a quote inside a field)`,
     };
+    this.reset();
+    for (const [n, raw] of held) yield* this.parse(n, raw);
+  }
+
+  private reset(): void {
+    this.fields = [];
+    this.field = '';
+    this.inQuotes = false;
+    this.held = [];
+    this.heldChars = 0;
   }
 }
 
@@ -92,7 +143,9 @@ export async function* parseCsvRecords(
   for await (const row of parseCsvRows(lines)) {
     if (!row.ok) {
       yield row;
-      return;
+      // Without its header row no later row can be read; any other broken row costs only itself.
+      if (header === null) return;
+      continue;
     }
     if (header === null) {
       header = row.fields.map((name) => name.trim());

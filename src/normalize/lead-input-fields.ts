@@ -1,3 +1,5 @@
+import { closest } from '../config/did-you-mean.ts';
+
 /**
  * The catalogue of lead input fields by path, and the flat names files may use for them.
  * CSV headers and top-level JSON keys go through {@link resolveInputField}: a dotted path
@@ -141,4 +143,51 @@ export function unknownInputColumns(names: readonly string[]): string[] {
   return names.filter(
     (name) => name.trim() !== '' && !SECTION_NAMES.has(name) && resolveInputField(name) === null,
   );
+}
+
+const LEAVES_BY_SECTION: ReadonlyMap<string, ReadonlySet<string>> = (() => {
+  const map = new Map<string, Set<string>>();
+  for (const path of INPUT_FIELD_PATHS) {
+    const [head, leaf] = path.split('.') as [string, string | undefined];
+    if (leaf === undefined) continue;
+    if (!map.has(head)) map.set(head, new Set());
+    map.get(head)!.add(leaf);
+  }
+  return map;
+})();
+
+/**
+ * Keys of one JSON lead that fill no lead field: top-level keys as {@link unknownInputColumns},
+ * and keys inside the sections (`company.employes`). Activity items and `hearing` extras are
+ * checked the same way as sections; values are not looked at.
+ */
+export function unknownInputKeys(input: Readonly<Record<string, unknown>>): string[] {
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(input)) {
+    const leaves = LEAVES_BY_SECTION.get(key);
+    if (leaves) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+      for (const leaf of Object.keys(value)) if (!leaves.has(leaf)) unknown.push(`${key}.${leaf}`);
+      continue;
+    }
+    if (key.trim() !== '' && resolveInputField(key) === null) unknown.push(key);
+  }
+  return unknown;
+}
+
+/** Every name a column or key may have: the paths and the flat aliases, for did-you-mean hints. */
+const KNOWN_NAMES: readonly string[] = [
+  ...INPUT_FIELD_PATHS,
+  ...Object.values(INPUT_FIELD_ALIASES).flatMap((aliases) => aliases ?? []),
+];
+
+/** "did you mean …" for a misspelt column or key, else where the accepted names are listed. */
+export function unknownInputKeyHint(name: string): string {
+  const dot = name.indexOf('.');
+  const section = dot > 0 ? name.slice(0, dot) : undefined;
+  const candidates = section ? INPUT_FIELD_PATHS.filter((p) => p.startsWith(`${section}.`)) : KNOWN_NAMES;
+  const close = closest(name, candidates);
+  return close
+    ? `did you mean "${close}"?`
+    : 'if it should be read, rename it to a lead field (docs/lead-model.md lists the names)';
 }

@@ -66,9 +66,22 @@ describe('Function: parseCsvRows', () => {
     ]);
   });
 
-  it('reports a quoted field left open at the end of the file with the line it started on', async () => {
-    const result = await rows(['id,notes', 'L-1,"never closed', 'more']);
-    expect(result.at(-1)).toEqual({ ok: false, line: 2, error: expect.stringContaining('line 2') });
+  it('reports a quoted field never closed on the line that opened it and reads the lines after it', async () => {
+    const result = await rows(['id,notes', 'L-1,"never closed', 'L-2,x', '', 'L-3,y']);
+    expect(result).toEqual([
+      { ok: true, line: 1, fields: ['id', 'notes'] },
+      { ok: false, line: 2, error: expect.stringContaining('opened at column 5 is never closed') },
+      { ok: true, line: 3, fields: ['L-2', 'x'] },
+      { ok: true, line: 5, fields: ['L-3', 'y'] },
+    ]);
+  });
+
+  it('gives up on a quoted field longer than any CRM text field, so memory stays bounded', async () => {
+    const long = 'x'.repeat(1000);
+    const lines = ['id,notes', 'L-1,"open', ...Array.from({ length: 200 }, () => long), 'L-2,y'];
+    const result = await rows(lines);
+    expect(result[1]).toMatchObject({ ok: false, line: 2, error: expect.stringContaining('131,072') });
+    expect(result.at(-1)).toEqual({ ok: true, line: 203, fields: ['L-2', 'y'] });
   });
 });
 

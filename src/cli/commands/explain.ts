@@ -5,7 +5,7 @@ import { ReasonRenderer } from '../../reasons/render-reasons.ts';
 import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
 import { explainDecision } from '../../scoring/explain.ts';
 import { parseInstant } from '../parse-instant.ts';
-import { readLeadInput } from '../read-lead-input.ts';
+import { logInputItem, readLeadInput } from '../read-lead-input.ts';
 
 const MARK = { met: '✓', not_met: '✗', unknown: '?' } as const;
 
@@ -19,6 +19,7 @@ export function registerExplain(program: Command): void {
     .option('--at <ISO time>', 'decide as of this instant (default: now)')
     .option('--json', 'print the explanation as JSON')
     .addOption(new Option('--locale <locale>', 'language of reasons').choices(['ja', 'en']).default('ja'))
+    .option('--strict', 'stop (exit 2) on a column or key that is not a lead field, instead of warning')
     .action(
       async (opts: {
         rules: string;
@@ -27,13 +28,19 @@ export function registerExplain(program: Command): void {
         at?: string;
         json?: boolean;
         locale: Locale;
+        strict?: boolean;
       }) => {
         const rs = loadRuleSet(opts.rules);
         const rules = compileRuleSet(rs);
         const now = opts.at ? parseInstant(opts.at) : Date.now();
         const r = new ReasonRenderer(opts.locale, rs.messages);
         for await (const item of readLeadInput(opts.input)) {
-          if (!item.ok || (opts.id !== undefined && item.lead.id !== opts.id)) continue;
+          if (item.kind !== 'lead') {
+            // Skipped records matter only for `score`; warnings (a misspelt column) may explain this lead.
+            if (item.kind !== 'error') logInputItem(item, { file: opts.input, strict: opts.strict === true });
+            continue;
+          }
+          if (opts.id !== undefined && item.lead.id !== opts.id) continue;
           const x = explainDecision(item.lead, rules, now);
           if (opts.json) {
             process.stdout.write(`${JSON.stringify(x, null, 2)}\n`);

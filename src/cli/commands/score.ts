@@ -6,9 +6,9 @@ import type { Locale } from '../../reasons/messages.ts';
 import { ReasonRenderer } from '../../reasons/render-reasons.ts';
 import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
 import { decide } from '../../scoring/decide.ts';
-import { pad, writeLine } from '../output.ts';
+import { pad, watchClosedPipe, writeLine } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
-import { readLeadInput } from '../read-lead-input.ts';
+import { logInputItem, readLeadInput } from '../read-lead-input.ts';
 
 export function registerScore(program: Command): void {
   program
@@ -19,6 +19,7 @@ export function registerScore(program: Command): void {
     .option('--at <ISO time>', 'decide as of this instant (default: now)')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'table']).default('jsonl'))
     .addOption(new Option('--locale <locale>', 'language of reasons').choices(['ja', 'en']).default('ja'))
+    .option('--strict', 'stop (exit 2) on a column or key that is not a lead field, instead of warning')
     .action(
       async (opts: {
         rules: string;
@@ -26,24 +27,31 @@ export function registerScore(program: Command): void {
         at?: string;
         format: 'jsonl' | 'table';
         locale: Locale;
+        strict?: boolean;
       }) => {
         const rs = loadRuleSet(opts.rules);
         const rules = compileRuleSet(rs);
         const now = opts.at ? parseInstant(opts.at) : Date.now();
         const renderer = new ReasonRenderer(opts.locale, rs.messages);
         const out = process.stdout;
+        // `score … | head`: the reader going away ends the command quietly, not with an EPIPE trace.
+        const pipe = watchClosedPipe(out);
         let rejected = 0;
-        if (opts.format === 'table') {
-          await writeLine(
-            out,
-            `${pad('id', 20)} ${pad('flag', 5)} ${pad('attr', 5)} ${pad('beh', 5)} ${pad('next action', 26)} reasons`,
-          );
-        }
+        // The table header is written with the first lead, so a file refused outright prints only its error.
+        let header = opts.format === 'table';
         for await (const item of readLeadInput(opts.input)) {
-          if (!item.ok) {
-            rejected++;
-            process.stderr.write(`${opts.input}:${item.line}: skipped: ${item.message}\n`);
+          if (pipe.closed) return;
+          if (item.kind !== 'lead') {
+            if (logInputItem(item, { file: opts.input, strict: opts.strict === true }) === 'error')
+              rejected++;
             continue;
+          }
+          if (header) {
+            header = false;
+            await writeLine(
+              out,
+              `${pad('id', 20)} ${pad('flag', 5)} ${pad('attr', 5)} ${pad('beh', 5)} ${pad('next action', 26)} reasons`,
+            );
           }
           const d = decide(item.lead, rules, now);
           await writeLine(
@@ -51,6 +59,7 @@ export function registerScore(program: Command): void {
             opts.format === 'table' ? tableRow(d, renderer) : JSON.stringify(toJson(d, renderer)),
           );
         }
+        if (pipe.closed) return;
         if (rejected > 0) {
           process.stderr.write(`${rejected} line(s) could not be read as leads; fix them and run again\n`);
           process.exitCode = 2;
