@@ -1,7 +1,11 @@
 import type { EventDedup } from '../handlers/event-dedup.ts';
 import { type DynamoTable, num, SINGLE, str } from './dynamo-table.ts';
 
-/** `hook|<eventId>` items: one conditional put per event, expiring with DynamoDB TTL. */
+/**
+ * `hook|<source>|<eventId>` items: a conditional put takes a pending claim that expires with its
+ * lease; confirming overwrites it as `done` with the de-duplication TTL. Both are PutItem, and a
+ * release is a DeleteItem, so the webhook's role needs nothing more.
+ */
 export class DynamoEventDedup implements EventDedup {
   readonly #table: DynamoTable;
   readonly #source: string;
@@ -12,9 +16,14 @@ export class DynamoEventDedup implements EventDedup {
     this.#source = source;
   }
 
-  async claim(eventId: string, ttlSeconds: number): Promise<boolean> {
+  async claim(eventId: string, leaseSeconds: number): Promise<boolean> {
     return this.#table.put(
-      { pk: str(this.#pk(eventId)), sk: str(SINGLE), ...this.#table.expiry(ttlSeconds) },
+      {
+        pk: str(this.#pk(eventId)),
+        sk: str(SINGLE),
+        state: str('pending'),
+        ...this.#table.expiry(leaseSeconds),
+      },
       {
         expression: 'attribute_not_exists(pk) OR expiresAtMs <= :now',
         values: { ':now': num(this.#table.nowMs()) },
@@ -22,8 +31,22 @@ export class DynamoEventDedup implements EventDedup {
     );
   }
 
+  async confirm(eventId: string, ttlSeconds: number): Promise<void> {
+    await this.#table.put({
+      pk: str(this.#pk(eventId)),
+      sk: str(SINGLE),
+      state: str('done'),
+      ...this.#table.expiry(ttlSeconds),
+    });
+  }
+
   async release(eventId: string): Promise<void> {
-    await this.#table.delete(this.#pk(eventId));
+    // Only a pending claim: a done event stays remembered even if a late release arrives.
+    await this.#table.delete(this.#pk(eventId), SINGLE, {
+      expression: '#s = :pending',
+      names: { '#s': 'state' },
+      values: { ':pending': str('pending') },
+    });
   }
 
   #pk(eventId: string): string {

@@ -14,6 +14,8 @@ export const DEFAULT_DEDUP_TTL_SECONDS = 48 * 3600;
 /** A signature that fails with a cached secret older than this is checked once more with a fresh one. */
 const SECRET_RECHECK_AGE_MS = 60_000;
 const MAX_IDS_PER_MESSAGE = 100;
+/** Added to the invocation's remaining time for the lease of a pending claim. */
+const PENDING_CLAIM_MARGIN_SECONDS = 5;
 
 const Id = z.union([z.number(), z.string().min(1)]).transform(String);
 const HubspotEventSchema = z.looseObject({
@@ -49,7 +51,10 @@ export interface WebhookOptions {
  * - unsigned, tampered (body, URL, timestamp), stale or wrongly keyed → 401, nothing enqueued;
  * - a replay of a valid request within the 5 minutes, or HubSpot re-sending events → 200 with nothing
  *   enqueued (the event ids are already claimed), so HubSpot does not retry it;
- * - the queue cannot take the message → the claims are released and 503 is returned: HubSpot retries.
+ * - a claim cannot be taken (state table failing) or the queue cannot take the message → the claims
+ *   taken are released and 503 is returned: HubSpot retries the whole request, and each event is
+ *   enqueued once. A claim whose release fails is only pending, and lapses with its short lease;
+ *   claims become `done` (remembered for the TTL) only after the message was enqueued.
  */
 export function createHubspotWebhookHandler(options: WebhookOptions) {
   const ttl = options.dedupTtlSeconds ?? DEFAULT_DEDUP_TTL_SECONDS;
@@ -97,9 +102,25 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
     const relevant = events.filter(
       (e) => isContactChange(e) && (!options.portalId || e.portalId === options.portalId),
     );
-    const claimed = (
-      await Promise.all(relevant.map(async (e) => ((await options.dedup.claim(e.eventId, ttl)) ? e : null)))
-    ).filter((e): e is HubspotEvent => e !== null);
+    // A pending claim lasts as long as this invocation can, plus a little: long enough to keep a
+    // concurrent duplicate out, short enough to lapse before HubSpot's first retry (≥ 1 minute).
+    const leaseSeconds = Math.ceil(context.getRemainingTimeInMillis() / 1000) + PENDING_CLAIM_MARGIN_SECONDS;
+    const claims = await Promise.allSettled(
+      relevant.map(async (e) => ((await options.dedup.claim(e.eventId, leaseSeconds)) ? e : null)),
+    );
+    const claimed = claims
+      .map((c) => (c.status === 'fulfilled' ? c.value : null))
+      .filter((e): e is HubspotEvent => e !== null);
+    const failedClaim = claims.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (failedClaim) {
+      // Nothing was enqueued: give every claim back, so HubSpot's retry of the whole request is acted on.
+      await release(options.dedup, claimed);
+      log.error(
+        { err: failedClaim.reason, events: events.length, relevant: relevant.length },
+        'could not de-duplicate the webhook events; HubSpot will retry them',
+      );
+      return reply(503, { error: 'try again later' });
+    }
     const ids = [...new Set(claimed.flatMap(contactIdsOf))];
     const summary = {
       events: events.length,
@@ -108,6 +129,8 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
       contacts: ids.length,
     };
     if (ids.length === 0) {
+      // Claimed events without a contact id (nothing to enqueue) are done all the same.
+      await confirm(options.dedup, claimed, ttl, log);
       log.info(summary, 'webhook accepted: nothing new to enqueue');
       return reply(200, { accepted: 0, duplicates: summary.duplicates });
     }
@@ -125,13 +148,35 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
     try {
       await options.queue.sendAll(messages);
     } catch (e) {
-      await Promise.all(claimed.map((c) => options.dedup.release(c.eventId).catch(() => undefined)));
+      await release(options.dedup, claimed);
       log.error({ err: e, ...summary }, 'could not enqueue the webhook events; HubSpot will retry them');
       return reply(503, { error: 'try again later' });
     }
+    await confirm(options.dedup, claimed, ttl, log);
     log.info(summary, 'webhook accepted');
     return reply(200, { accepted: ids.length, duplicates: summary.duplicates });
   };
+}
+
+/** Best effort: a claim that stays behind is pending and lapses with its lease. */
+async function release(dedup: EventDedup, claimed: readonly HubspotEvent[]): Promise<void> {
+  await Promise.all(claimed.map((c) => dedup.release(c.eventId).catch(() => undefined)));
+}
+
+/**
+ * The work is enqueued. A confirmation that fails leaves a pending claim that lapses: a later replay
+ * of the same events would enqueue them again, which the worker's version claims make harmless.
+ */
+async function confirm(
+  dedup: EventDedup,
+  claimed: readonly HubspotEvent[],
+  ttlSeconds: number,
+  log: Logger,
+): Promise<void> {
+  const results = await Promise.allSettled(claimed.map((c) => dedup.confirm(c.eventId, ttlSeconds)));
+  const failed = results.filter((r) => r.status === 'rejected').length;
+  if (failed > 0)
+    log.warn({ failed }, 'could not mark webhook events as done; a replay may enqueue them again');
 }
 
 function clientSecretOf(secretId: string, text: string): string {

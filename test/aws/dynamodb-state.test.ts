@@ -143,15 +143,28 @@ describe('DynamoLeadVersions', () => {
 });
 
 describe('DynamoEventDedup', () => {
-  it('claims an event id once within its time to live, and again after it or after a release', async () => {
+  it('a pending claim keeps a duplicate out for its lease, then lapses; a release gives it back at once', async () => {
     const clock = testClock();
     const d = new DynamoEventDedup(await dynamo.table(clock), 'hubspot');
-    expect(await d.claim('e1', 60)).toBe(true);
-    expect(await d.claim('e1', 60)).toBe(false);
-    expect(await d.claim('e2', 60)).toBe(true);
+    expect(await d.claim('e1', 15)).toBe(true);
+    expect(await d.claim('e1', 15)).toBe(false);
+    expect(await d.claim('e2', 15)).toBe(true);
     await d.release('e2');
-    expect(await d.claim('e2', 60)).toBe(true);
-    clock.advance(60_000);
-    expect(await d.claim('e1', 60)).toBe(true);
+    expect(await d.claim('e2', 15)).toBe(true);
+    // Never confirmed (the request failed and its release was lost): HubSpot's retry gets it.
+    clock.advance(15_000);
+    expect(await d.claim('e1', 15)).toBe(true);
+  });
+
+  it('a confirmed event is a duplicate for the whole TTL, and a late release does not forget it', async () => {
+    const clock = testClock();
+    const d = new DynamoEventDedup(await dynamo.table(clock), 'hubspot');
+    expect(await d.claim('e1', 15)).toBe(true);
+    await d.confirm('e1', 3600);
+    await d.release('e1');
+    clock.advance(3_599_000);
+    expect(await d.claim('e1', 15)).toBe(false);
+    clock.advance(1_000);
+    expect(await d.claim('e1', 15)).toBe(true);
   });
 });

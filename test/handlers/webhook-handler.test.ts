@@ -1,16 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventDedup } from '../../src/aws/dynamodb-event-dedup.ts';
+import type { EventDedup } from '../../src/handlers/event-dedup.ts';
 import {
   checkHubspotSignature,
   decodeSignedUri,
   signHubspotRequest,
 } from '../../src/handlers/hubspot-signature.ts';
-import type { HttpApiEvent } from '../../src/handlers/lambda-types.ts';
+import type { HttpApiEvent, HttpApiResult } from '../../src/handlers/lambda-types.ts';
 import type { MessageQueue, OutgoingMessage } from '../../src/handlers/message-queue.ts';
 import { RefreshMessageSchema } from '../../src/handlers/queue-message.ts';
 import type { SecretSource } from '../../src/handlers/secret-source.ts';
 import { createHubspotWebhookHandler, type WebhookOptions } from '../../src/handlers/webhook-handler.ts';
 import { createLogger } from '../../src/logging/logger.ts';
+import { StateUnavailableError } from '../../src/state/state-unavailable-error.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { testClock } from '../state/state-store.contract.ts';
 import { LogCapture, lambdaContext } from './support/harness.ts';
@@ -129,8 +131,8 @@ class RecordingQueue implements MessageQueue {
   }
 }
 
-async function setup(over: Partial<WebhookOptions> = {}) {
-  const clock = testClock('2026-11-24T01:00:00.000Z');
+async function setup(over: Partial<WebhookOptions> & { clock?: ReturnType<typeof testClock> } = {}) {
+  const clock = over.clock ?? testClock('2026-11-24T01:00:00.000Z');
   const queue = new RecordingQueue();
   const logs = new LogCapture();
   const secrets = secretStore(clock, CLIENT_SECRET);
@@ -310,6 +312,97 @@ describe('HubSpot webhook: signature v3', () => {
     // A forged request right after does not make the function read the secret again.
     expect((await s.call(httpEvent(body, { nowMs: s.now(), secret: 'forged' }))).statusCode).toBe(401);
     expect(s.secrets.reads).toBe(2);
+  });
+});
+
+/** A DynamoDB-backed dedup whose calls can be made to fail, as a throttled table would. */
+function flakyDedup(
+  inner: EventDedup,
+  fail: { claimNumber?: number; release?: boolean },
+): EventDedup & { claims: number } {
+  const d = {
+    claims: 0,
+    claim(eventId: string, lease: number) {
+      d.claims++;
+      if (d.claims === fail.claimNumber)
+        return Promise.reject(new StateUnavailableError('DynamoDB PutItem failed (ThrottlingException)'));
+      return inner.claim(eventId, lease);
+    },
+    confirm: (eventId: string, ttl: number) => inner.confirm(eventId, ttl),
+    release: (eventId: string) =>
+      fail.release
+        ? Promise.reject(new StateUnavailableError('DynamoDB DeleteItem failed'))
+        : inner.release(eventId),
+  };
+  return d;
+}
+
+/** What HubSpot sees: a handler that throws is API Gateway's 500. */
+async function asGateway(p: Promise<HttpApiResult>): Promise<number> {
+  return p.then(
+    (r) => r.statusCode,
+    () => 500,
+  );
+}
+
+describe('HubSpot webhook: no event lost or doubled when de-duplication or the queue fails', () => {
+  const ids = Array.from({ length: 100 }, (_, i) => 1001 + i);
+  /** HubSpot's retry: the same events, signed again when sent a minute or more later. */
+  const retry = async (s: Awaited<ReturnType<typeof setup>>, body: string) => {
+    s.clock.advance(60_000);
+    return s.call(httpEvent(body, { nowMs: s.now() }));
+  };
+  const expectEachOnce = (q: RecordingQueue) => {
+    const sent = enqueuedIds(q);
+    expect(sent.length).toBe(ids.length);
+    expect(new Set(sent)).toEqual(new Set(ids.map(String)));
+  };
+
+  it('a claim failing in the middle of 100 events answers 5xx, and HubSpot’s retry enqueues all 100 once', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const dedup = flakyDedup(new DynamoEventDedup(await dynamo.table(clock), 'hubspot'), { claimNumber: 50 });
+    const s = await setup({ clock, dedup });
+    const body = JSON.stringify(hubspotEvents(ids));
+    expect(await asGateway(s.call(httpEvent(body, { nowMs: s.now() })))).toBeGreaterThanOrEqual(500);
+    expect(s.queue.sent).toEqual([]);
+    const res = await retry(s, body);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ accepted: 100, duplicates: 0 });
+    expectEachOnce(s.queue);
+    // And a third delivery of the same events is a duplicate: nothing enqueued again.
+    expect(JSON.parse((await retry(s, body)).body)).toEqual({ accepted: 0, duplicates: 100 });
+    expectEachOnce(s.queue);
+  });
+
+  it('when the queue fails and the claims cannot even be released, HubSpot’s retry still enqueues all 100 once', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const dedup = flakyDedup(new DynamoEventDedup(await dynamo.table(clock), 'hubspot'), { release: true });
+    const s = await setup({ clock, dedup });
+    const body = JSON.stringify(hubspotEvents(ids));
+    s.queue.failNext = true;
+    expect(await asGateway(s.call(httpEvent(body, { nowMs: s.now() })))).toBe(503);
+    const res = await retry(s, body);
+    expect(JSON.parse(res.body)).toEqual({ accepted: 100, duplicates: 0 });
+    expectEachOnce(s.queue);
+  });
+
+  it('a delivery that overlaps one still in progress is a duplicate (its claims are pending)', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const dedup = new DynamoEventDedup(await dynamo.table(clock), 'hubspot');
+    let concurrent: Promise<HttpApiResult> | undefined;
+    const s = await setup({ clock, dedup });
+    const body = JSON.stringify(hubspotEvents(ids));
+    const queue = s.queue;
+    const sendAll = queue.sendAll.bind(queue);
+    queue.sendAll = async (messages) => {
+      // HubSpot re-sends while the first request is still enqueueing.
+      concurrent ??= s.call(httpEvent(body, { nowMs: s.now() }));
+      await concurrent;
+      return sendAll(messages);
+    };
+    expect((await s.call(httpEvent(body, { nowMs: s.now() }))).statusCode).toBe(200);
+    expect(JSON.parse((await concurrent!).body)).toEqual({ accepted: 0, duplicates: 100 });
+    expectEachOnce(s.queue);
   });
 });
 

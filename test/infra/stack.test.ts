@@ -187,6 +187,24 @@ describe('the deployable stack (build + osls package)', () => {
       expect(ofType(shipped, 'AWS::Lambda::Function')).toHaveLength(FUNCTIONS.length);
     });
 
+    it('with HubSpot enabled, the reconciling incremental read is scheduled beside the webhook by default', () => {
+      // Webhook events can be lost outside our control (HubSpot gives up after 24 h, a subscription is
+      // paused): the scheduled read from the committed cursor is what catches them.
+      expect(settings.crms.hubspot.enabled).toBe(false);
+      expect(props(enabled, 'HttpApiRoutePostWebhooksHubspot').RouteKey).toBe('POST /webhooks/hubspot');
+      const rules = ofType(enabled, 'AWS::Events::Rule').filter(([, r]) =>
+        JSON.stringify(r.Properties.Targets).includes('SyncHubspotLambdaFunction'),
+      );
+      expect(rules).toHaveLength(1);
+      expect(rules[0]![1].Properties).toMatchObject({
+        State: 'ENABLED',
+        ScheduleExpression: 'rate(5 minutes)',
+      });
+      expect(props(enabled, 'SyncHubspotLambdaFunction').Environment.Variables.TOSSUP_QUEUE_URL).toEqual(
+        props(enabled, 'WebhookHubspotLambdaFunction').Environment.Variables.TOSSUP_QUEUE_URL,
+      );
+    });
+
     it('the webhook is a POST route of a throttled HTTP API', () => {
       expect(props(shipped, 'HttpApiRoutePostWebhooksHubspot').RouteKey).toBe('POST /webhooks/hubspot');
       expect(props(shipped, 'HttpApiIntegrationWebhookHubspot').PayloadFormatVersion).toBe('2.0');
