@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from '@hubspot/api-client';
 import { CrmError } from '../../src/domain/errors.ts';
+import { callTimeoutMs } from '../../src/ports/deadline.ts';
 import type { HubspotFailure, PropertyIssue } from './classify-error.ts';
 
 /**
@@ -441,7 +442,8 @@ export class HubspotClient {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new HubspotHttpError(what, { status: null, timedOut: true })),
-        this.timeoutMs,
+        // Never past the invocation's deadline (src/ports/deadline.ts): a hung call must not outlive it.
+        callTimeoutMs(this.timeoutMs),
       );
     });
     try {

@@ -1,4 +1,5 @@
 import { CrmError, FailureKind } from '../../src/domain/errors.ts';
+import { currentDeadline, hasTimeFor, outOfTimeError, runWithDeadline } from '../../src/ports/deadline.ts';
 import { type ClassifyContext, classifyFailure, toCrmError } from './classify-error.ts';
 import { HubspotHttpError } from './client.ts';
 import type { RateBudget, RequestKind } from './rate-budget.ts';
@@ -15,6 +16,9 @@ import type { UsageMeter } from './usage-meter.ts';
  *   repeat (`safeToRepeat`: reads, searches, updates that set absolute values, and task creates
  *   whose unique key makes a repeat a no-op); otherwise fails with `transient`;
  * - anything else: fails at once with its kind.
+ * Under a deadline (a Lambda invocation, src/ports/deadline.ts) an attempt starts only with time left
+ * for it, its timeout is cut to that time (client.ts), and no retry waits past the deadline: the
+ * failure is returned instead, for the next delivery to retry.
  */
 
 export interface RetrySettings {
@@ -69,12 +73,17 @@ export class RequestRunner {
     let transientRetries = 0;
     let rateRetries = 0;
     let refreshedToken = false;
+    // Taken when the call is asked for: the budget's queue may start it from another call's context.
+    const deadline = currentDeadline();
     for (;;) {
       try {
-        return await budget.schedule(spec.kind, () => {
-          meter.call(spec.endpoint);
-          return fn();
-        });
+        return await budget.schedule(spec.kind, () =>
+          runWithDeadline(deadline, () => {
+            if (!hasTimeFor(0, deadline)) throw outOfTimeError('HubSpot', spec.what);
+            meter.call(spec.endpoint);
+            return fn();
+          }),
+        );
       } catch (e) {
         if (e instanceof CrmError) throw e;
         if (!(e instanceof HubspotHttpError)) throw e;
@@ -90,6 +99,7 @@ export class RequestRunner {
             rateRetries += 1;
             // Hold the whole queue: every other request would be refused the same way.
             budget.backOff(c.code === 'rate_limited_secondly' ? 'search' : spec.kind, delay);
+            if (!hasTimeFor(delay, deadline)) throw toCrmError(c, spec.what, f);
             continue;
           }
           case FailureKind.QuotaExhausted:
@@ -99,6 +109,7 @@ export class RequestRunner {
             if (!spec.safeToRepeat || transientRetries >= retry.maxTransientRetries)
               throw toCrmError(c, spec.what, f);
             const delay = this.backoff(transientRetries, c.code);
+            if (!hasTimeFor(delay, deadline)) throw toCrmError(c, spec.what, f);
             transientRetries += 1;
             await this.sleep(delay);
             continue;

@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import { CrmError } from '../../src/domain/errors.ts';
+import { currentDeadline, hasTimeFor, outOfTimeError, runWithDeadline } from '../../src/ports/deadline.ts';
 import type { AllowanceGuard } from './allowance-guard.ts';
 import { classifyCallFailure, isRetryable, toCrmError } from './classify-error.ts';
 import { type CallRequest, type CallResult, SalesforceCallError, type SalesforceClient } from './client.ts';
@@ -12,7 +13,10 @@ import { type CallRequest, type CallResult, SalesforceCallError, type Salesforce
  * - only transient and rate-limited failures are retried (classify-error.ts decides), with capped
  *   exponential backoff and full jitter;
  * - p-queue bounds how many calls run at once; a call waiting out its backoff gives its slot up;
- * - the allowance guard is checked before every attempt.
+ * - the allowance guard is checked before every attempt;
+ * - under a deadline (a Lambda invocation, src/ports/deadline.ts) an attempt starts only with time
+ *   left for it, its HTTP timeout is cut to that time (client.ts), and a retry whose backoff would
+ *   run past the deadline is not made: the failure is returned for the next delivery to retry.
  */
 
 export interface RetryPolicy {
@@ -57,20 +61,28 @@ export class CallRunner {
 
   /** Runs the call with the retry policy; a failure that remains becomes a `CrmError`. */
   async run<T>(req: CallRequest, options: RunOptions): Promise<CallResult<T>> {
+    // Taken when the call is asked for: the queue may start it from another call's context.
+    const deadline = currentDeadline();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.queue.add(() => {
-          this.guard.check(this.client.allowance);
-          return this.client.call<T>(req);
-        });
+        return await this.queue.add(() =>
+          runWithDeadline(deadline, () => {
+            this.guard.check(this.client.allowance);
+            if (!hasTimeFor(0, deadline)) throw outOfTimeError('Salesforce', options.what);
+            return this.client.call<T>(req);
+          }),
+        );
       } catch (e) {
         if (e instanceof CrmError) throw e;
         if (!(e instanceof SalesforceCallError)) throw e;
         const failure = { status: e.status, code: e.code, message: e.message };
         const c = classifyCallFailure(failure);
         if (options.idempotent && isRetryable(c.kind) && attempt < this.retry.maxAttempts) {
-          await this.backoff(attempt);
-          continue;
+          const delay = this.backoffMs(attempt);
+          if (hasTimeFor(delay, deadline)) {
+            await this.sleep(delay);
+            continue;
+          }
         }
         throw toCrmError(c, options.what, failure, e);
       }
@@ -96,8 +108,12 @@ export class CallRunner {
 
   /** Full jitter: uniform in [0, min(max, base·2^(attempt-1))] (AWS architecture blog). */
   backoff(attempt: number): Promise<void> {
+    return this.sleep(this.backoffMs(attempt));
+  }
+
+  private backoffMs(attempt: number): number {
     const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    return this.sleep(Math.floor(this.random() * cap));
+    return Math.floor(this.random() * cap);
   }
 
   async idle(): Promise<void> {

@@ -1,6 +1,7 @@
 // jsforce's core Connection only: the package root also loads every API module (SOAP, metadata,
 // streaming, bulk v1, …) and their dependencies, ~0.6 MB of a Lambda bundle the connector never calls.
 import { Connection } from 'jsforce/lib/connection.js';
+import { callTimeoutMs } from '../../src/ports/deadline.ts';
 import { defaultAudience, jwtBearerAssertion } from './jwt-assertion.ts';
 import { proxyFor } from './proxy-for.ts';
 
@@ -131,7 +132,8 @@ class MeteredTransport {
       ...rest,
       // Explicitly undefined overrides the proxy jsforce took from the environment at import.
       httpProxy: proxyFor(req.url, this.settings.proxy),
-      timeout: this.settings.requestTimeoutMs,
+      // Never past the invocation's deadline (src/ports/deadline.ts): a hung call must not outlive it.
+      timeout: callTimeoutMs(this.settings.requestTimeoutMs),
       // jsforce retries GET/PUT/DELETE 5 times without jitter; call-runner.ts is the one retry layer.
       retry: { methods: [], maxRetries: 0 },
     });

@@ -8,6 +8,7 @@ import type { RunCounts } from '../pipeline/run-report.ts';
 import { runSync } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
+import { DEFAULT_DEADLINE_RESERVE_MS, invocationDeadline, runWithDeadline } from '../ports/deadline.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { SyncStateStore } from '../state/sync-state-store.ts';
 import type { BundledConfig } from './bundled-config.ts';
@@ -26,7 +27,10 @@ export interface SyncHandlerOptions {
   queue: MessageQueue;
   clock: Clock;
   log: Logger;
+  /** Time kept after the last page to commit and report (default 15 s, see enqueue-changes.ts). */
   reserveMs?: number;
+  /** Time kept back from CRM calls (default 5 s): a hung read ends before the invocation does. */
+  deadlineReserveMs?: number;
 }
 
 /** A stop that needs a person (credentials, mapping, another run, a bug): the invocation fails and alarms. */
@@ -60,10 +64,15 @@ const DEFAULT_DRY_RUN_LIMIT = 50;
  * change, writing nothing.
  */
 export function createSyncHandler(options: SyncHandlerOptions) {
-  return async function handler(
+  const reserveMs = options.deadlineReserveMs ?? DEFAULT_DEADLINE_RESERVE_MS;
+  return function handler(
     event: ScheduledEvent,
     context: LambdaContext,
   ): Promise<EnqueueReport | DryRunResult> {
+    return runWithDeadline(invocationDeadline(context, reserveMs), () => run(event, context));
+  };
+
+  async function run(event: ScheduledEvent, context: LambdaContext): Promise<EnqueueReport | DryRunResult> {
     const log = options.log.child({ runId: context.awsRequestId });
     const connector = await options.connectors.get();
     if (event?.dryRun === true) return dryRun(event, connector, options);
@@ -96,7 +105,7 @@ export function createSyncHandler(options: SyncHandlerOptions) {
       log.info('stopped before the Lambda deadline: the next schedule resumes from the committed cursor');
     }
     return report;
-  };
+  }
 }
 
 async function dryRun(

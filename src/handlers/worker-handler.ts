@@ -8,6 +8,7 @@ import { type LeadOutcome, type PipelineDeps, processLeads } from '../pipeline/p
 import { cursorKey } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
+import { DEFAULT_DEADLINE_RESERVE_MS, invocationDeadline, runWithDeadline } from '../ports/deadline.ts';
 import type { LeadSink } from '../ports/lead-sink.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { SyncStateStore } from '../state/sync-state-store.ts';
@@ -34,6 +35,11 @@ export interface WorkerOptions {
   log: Logger;
   /** How long a message waits when the CRM's daily allowance is spent (default 1 hour). */
   quotaBackoffSeconds?: number;
+  /**
+   * Time kept back from CRM calls at the end of an invocation, to settle claims and report the
+   * unfinished messages as batch item failures (default 5 s; see src/ports/deadline.ts).
+   */
+  deadlineReserveMs?: number;
 }
 
 /** A whole-batch failure (auth, config, our own bug): the batch returns to the queue and alarms. */
@@ -84,8 +90,15 @@ const MAX_PASSES = 2;
  */
 export function createWorkerHandler(options: WorkerOptions) {
   const quotaBackoff = options.quotaBackoffSeconds ?? DEFAULT_QUOTA_BACKOFF_SECONDS;
+  const reserveMs = options.deadlineReserveMs ?? DEFAULT_DEADLINE_RESERVE_MS;
 
-  return async function handler(event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> {
+  // Every CRM call of the batch ends before the invocation does (less the reserve): a hung call
+  // fails its leads' messages instead of timing the whole batch out (five of those: the DLQ).
+  return function handler(event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> {
+    return runWithDeadline(invocationDeadline(context, reserveMs), () => handleBatch(event, context));
+  };
+
+  async function handleBatch(event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> {
     const log = options.log.child({ runId: context.awsRequestId });
     const failed = new Map<string, SqsRecord>();
     const delays = new Map<string, number>();
@@ -158,7 +171,7 @@ export function createWorkerHandler(options: WorkerOptions) {
       options.clock.now(),
     );
     return response(failed);
-  };
+  }
 }
 
 function response(failed: Map<string, SqsRecord>): SqsBatchResponse {

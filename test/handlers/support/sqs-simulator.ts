@@ -114,6 +114,10 @@ export class SqsSimulator implements MessageQueue, VisibilityControl {
   /** One poll of the event source mapping: receive a batch, invoke, delete what succeeded. */
   async poll(
     handler: (event: SqsEvent, context: LambdaContext) => Promise<SqsBatchResponse>,
+    options: {
+      /** The invocation's remaining time in real milliseconds, when a test needs real time to pass. */
+      remainingMs?: () => number;
+    } = {},
   ): Promise<{ invoked: boolean; failedIds: string[]; threw: unknown }> {
     const batch = this.#receive();
     if (batch.length === 0) return { invoked: false, failedIds: [], threw: null };
@@ -123,7 +127,8 @@ export class SqsSimulator implements MessageQueue, VisibilityControl {
     const context: LambdaContext = {
       awsRequestId: randomUUID(),
       functionName: 'tossup-test-worker',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - this.clock.now().getTime()),
+      getRemainingTimeInMillis:
+        options.remainingMs ?? (() => Math.max(0, deadline - this.clock.now().getTime())),
     };
     let response: SqsBatchResponse;
     try {
