@@ -33,6 +33,16 @@ export interface RunOptions {
   idempotent: boolean;
 }
 
+/**
+ * The wait after failed attempt `attempt` (1-based). Full jitter: uniform in
+ * [0, min(max, base·2^(attempt-1))] (AWS architecture blog), so clients that failed together do not
+ * retry together. Shared by every call and by the login (login.ts).
+ */
+export function backoffDelay(retry: RetryPolicy, attempt: number, random: () => number): number {
+  const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * cap);
+}
+
 export class CallRunner {
   readonly client: SalesforceClient;
   readonly retry: RetryPolicy;
@@ -106,14 +116,12 @@ export class CallRunner {
     }
   }
 
-  /** Full jitter: uniform in [0, min(max, base·2^(attempt-1))] (AWS architecture blog). */
   backoff(attempt: number): Promise<void> {
     return this.sleep(this.backoffMs(attempt));
   }
 
   private backoffMs(attempt: number): number {
-    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    return Math.floor(this.random() * cap);
+    return backoffDelay(this.retry, attempt, this.random);
   }
 
   async idle(): Promise<void> {

@@ -113,6 +113,11 @@ class MeteredTransport {
   lastServerDate: number | null = null;
   /** Re-authentications since the org last answered an API call with anything but 401. */
   refreshesWithoutSuccess = 0;
+  /**
+   * HTTP status of the last token-endpoint answer: jsforce reports a JSON error body by its `error`
+   * field only, so a 503 `{"error": …}` would otherwise look like a 400.
+   */
+  lastTokenStatus: number | null = null;
   private readonly inner: TransportLike;
   private readonly settings: Pick<ClientSettings, 'requestTimeoutMs' | 'proxy'>;
 
@@ -128,6 +133,8 @@ class MeteredTransport {
     const endpoint = endpointOf(req.method, req.url);
     this.counts.set(endpoint, (this.counts.get(endpoint) ?? 0) + 1);
     const { tossupTrace, ...rest } = options;
+    const isToken = endpoint === 'oauth.token';
+    if (isToken) this.lastTokenStatus = null;
     const promise = this.inner.httpRequest(req, {
       ...rest,
       // Explicitly undefined overrides the proxy jsforce took from the environment at import.
@@ -138,7 +145,10 @@ class MeteredTransport {
       retry: { methods: [], maxRetries: 0 },
     });
     promise.then(
-      (res) => this.observe(res as HttpResponseLike, tossupTrace),
+      (res) => {
+        if (isToken) this.lastTokenStatus = (res as HttpResponseLike).statusCode;
+        this.observe(res as HttpResponseLike, tossupTrace);
+      },
       () => undefined,
     );
     return promise;
@@ -351,12 +361,10 @@ export class SalesforceClient {
       this.lastGrantFailure = null;
       return res;
     } catch (e) {
-      const failure = grantFailure(e);
+      const failure = grantFailure(e, this.transport.lastTokenStatus);
       this.lastGrantFailure = failure;
-      throw new SalesforceCallError(
-        `Salesforce login (${auth.flow}) failed: ${failure.code}: ${failure.message}`,
-        failure,
-      );
+      // The bare cause: the caller says which login failed (login.ts), once.
+      throw new SalesforceCallError(failure.message, failure);
     }
   }
 
@@ -383,8 +391,14 @@ function networkCode(err: Error & { cause?: { code?: string; cause?: { code?: st
   return err?.cause?.code ?? err?.cause?.cause?.code ?? 'network_error';
 }
 
-/** jsforce throws token errors as `Error{name: error, message: error_description}`. */
-function grantFailure(e: unknown): { status: number | null; code: string; message: string } {
+/**
+ * jsforce throws token errors as `Error{name: error, message: error_description}` (or
+ * `ERROR_HTTP_<n>` for a body that is not JSON); `httpStatus` is what the endpoint really answered.
+ */
+function grantFailure(
+  e: unknown,
+  httpStatus: number | null,
+): { status: number | null; code: string; message: string } {
   if (e instanceof SalesforceCallError) return { status: e.status, code: e.code, message: e.message };
   const err = e as Error & { cause?: { code?: string } };
   if (err instanceof TypeError || err?.name === 'AbortError') {
@@ -393,7 +407,7 @@ function grantFailure(e: unknown): { status: number | null; code: string; messag
   const name = err?.name ?? 'Error';
   const http = /^ERROR_HTTP_(\d+)$/.exec(name);
   return {
-    status: http ? Number(http[1]) : 400,
+    status: http ? Number(http[1]) : (httpStatus ?? 400),
     code: name === 'Error' ? 'login_failed' : name,
     message: err?.message ?? String(e),
   };

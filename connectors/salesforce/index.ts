@@ -3,8 +3,8 @@ import type { Lead } from '../../src/domain/lead.ts';
 import type { ApiUsage, CrmConnector } from '../../src/ports/crm-connector.ts';
 import { AllowanceGuard } from './allowance-guard.ts';
 import { CallRunner } from './call-runner.ts';
-import { classifyCallFailure, toCrmError } from './classify-error.ts';
-import { SalesforceCallError, SalesforceClient } from './client.ts';
+import { SalesforceClient } from './client.ts';
+import { loginWithRetry } from './login.ts';
 import { loadSalesforceMapping, type SalesforceMapping } from './mapping.ts';
 import { checkSalesforceSchema, type SchemaCheckResult } from './schema-check.ts';
 import {
@@ -63,24 +63,20 @@ export async function createSalesforceConnector(
   const mapping = runtime.mapping ?? loadSalesforceMapping(options.mappingFile);
   const now = runtime.now ?? Date.now;
   const sleep = runtime.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  let client: SalesforceClient;
-  try {
-    client = await SalesforceClient.connect({
-      loginUrl: options.loginUrl,
-      apiVersion: options.apiVersion,
-      auth: resolveAuth(options),
-      requestTimeoutMs: options.requestTimeoutMs,
-      ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
-      now,
-      ...(runtime.onRefreshTokenRotated ? { onRefreshTokenRotated: runtime.onRefreshTokenRotated } : {}),
-    });
-  } catch (e) {
-    if (e instanceof SalesforceCallError) {
-      const failure = { status: e.status, code: e.code, message: e.message };
-      throw toCrmError(classifyCallFailure(failure), `login (${options.auth.flow})`, failure, e);
-    }
-    throw e;
-  }
+  const auth = resolveAuth(options);
+  const client = await loginWithRetry(
+    () =>
+      SalesforceClient.connect({
+        loginUrl: options.loginUrl,
+        apiVersion: options.apiVersion,
+        auth,
+        requestTimeoutMs: options.requestTimeoutMs,
+        ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+        now,
+        ...(runtime.onRefreshTokenRotated ? { onRefreshTokenRotated: runtime.onRefreshTokenRotated } : {}),
+      }),
+    { flow: options.auth.flow, retry: options.retry, sleep, random: runtime.random ?? Math.random },
+  );
   const runner = new CallRunner(client, {
     concurrency: options.concurrency,
     retry: options.retry,

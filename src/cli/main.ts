@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from '../domain/errors.ts';
+import { scrubText } from '../logging/scrub.ts';
+import { terminalSafe } from '../logging/terminal-text.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEmulate } from './commands/emulate.ts';
 import { registerExplain } from './commands/explain.ts';
@@ -35,7 +37,8 @@ try {
     process.stderr.write(`${e.message}\n`);
     process.exitCode = 2;
   } else {
-    process.stderr.write(`tossup: ${e instanceof Error ? e.message : String(e)}\n`);
+    // Unexpected errors may quote a CRM answer: masked and escaped like every other terminal line.
+    process.stderr.write(`tossup: ${terminalSafe(scrubText(e instanceof Error ? e.message : String(e)))}\n`);
     process.exitCode = 1;
   }
 }

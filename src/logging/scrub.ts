@@ -1,5 +1,3 @@
-import { sanitizeMessage } from '../pipeline/sanitize-message.ts';
-
 /**
  * What never reaches a log line: credentials (tokens, secrets, passwords, signatures, session ids)
  * and personal data (e-mail, phone, names). Two nets, because either alone leaks:
@@ -22,28 +20,74 @@ export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEY.test(key);
 }
 
-/** Value patterns that sanitizeMessage does not already cover. */
+/*
+ * Value patterns, applied in this order (a later one must not see what an earlier one masked).
+ * Masks are written in angle brackets so nothing masks them again.
+ */
+/** PEM private keys (a JWT-flow key quoted in an error), whole blocks, before whitespace is folded. */
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-const AUTH_SCHEME = /\b(Bearer|Basic|Digest)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
 const HUBSPOT_PRIVATE_APP_TOKEN = /\bpat-[a-z]{2,3}\d?-[0-9a-f-]{20,}/gi;
-/** Salesforce session ids look like `00D…!AQ…`. */
+/** Salesforce session ids (access tokens) look like `00D…!AQ…`: org id, `!`, the secret part. */
 const SALESFORCE_SESSION = /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]+/g;
-/** `access_token=…`, `"client_secret": "…"`, `signature: …` in query strings, JSON or prose. */
+/**
+ * `access_token=…`, `"client_secret": "…"`, `password: …`, `Authorization: …` in query strings,
+ * JSON or prose: after a `:` or `=` the value is a value, whatever it looks like. Error codes that
+ * merely end in a key word (`INVALID_SESSION_ID: Session expired`, `invalid_token: …`) are not keys.
+ */
 const SECRET_ASSIGNMENT =
-  /\b(access_token|refresh_token|id_token|client_secret|api_?key|signature|password|assertion)(["']?\s*[:=]\s*["']?)[^\s&"',}]+/gi;
-/** Stack traces and free text are cut so one line never carries a whole request body. */
-const MAX_TEXT = 4000;
+  /\b((?:(?:access|refresh|id|auth|bearer|session|private[-_]?app)[-_]?)?token|(?:client[-_]?)?secret|password|passwd|h?api[-_]?key|x-api-key|signature|assertion|authorization|cookie)(["']?\s*[:=]\s*["']?)(?:(Bearer|Basic|Digest)\s+)?[^\s&"',;}]+/gi;
+/**
+ * `Bearer abc.def`, `token 5Aep861…`, `secret shh-123` in prose: only when what follows looks like
+ * a credential (has a digit or a symbol, or is long), so "the private-app token or the OAuth app"
+ * keeps its words.
+ */
+const SECRET_AFTER_WORD =
+  /\b(bearer|basic|digest|token|secret|password)(\s+)(?=[A-Za-z0-9._~+/=!-]*[\d._~+/=!-]|[A-Za-z]{24,})[A-Za-z0-9._~+/=!-]{6,}/gi;
+/**
+ * A long opaque value with letters and digits on its own (a refresh token or key quoted without a
+ * name). UUIDs (HubSpot correlation ids) and 15/18-character record ids are shorter or excluded.
+ */
+const OPAQUE_SECRET =
+  /(?<![\w/.-])(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-]))(?=[A-Za-z0-9._~+=-]*\d)(?=[A-Za-z0-9._~+=-]*[A-Za-z])[A-Za-z0-9._~+=-]{40,}(?![\w/])/g;
+const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+/** Japanese and international phone numbers (0… or +…); dates and numeric record ids are left alone. */
+const PHONE = /(?<![\w-])(?:\+\d{1,3}[\s-]?\(?0?\)?|0)\d{1,4}[\s-]?\d{1,4}[\s-]?\d{3,4}(?![\w-])/g;
+const URL_QUERY = /(https?:\/\/[^\s?#]+)[?#]\S*/g;
 
-/** Masks credentials and personal data in free text (messages, stacks, error strings). */
-export function scrubText(text: string): string {
+/** Free text in logs is cut so one line never carries a whole request body. */
+const MAX_TEXT = 4000;
+/**
+ * Messages kept in run reports, the skipped list and the state store: short, since CRM messages
+ * sometimes quote the rejected value.
+ */
+export const MESSAGE_MAX = 300;
+
+/**
+ * THE scrubber for free text, used by logs (logger, serialized errors), run reports, the skipped
+ * list and terminal output: masks credentials (private keys, JWTs, tokens, Salesforce session ids,
+ * `key=value` secrets) and personal data (e-mail, phone numbers, URL query strings), folds
+ * whitespace and cuts to `maxLength` code points with `…`. Ids, codes, dates and ordinary words
+ * stay readable.
+ */
+export function scrubText(text: string, maxLength = MAX_TEXT): string {
   const masked = text
+    .replace(PRIVATE_KEY, '<private key>')
     .replace(JWT, '<jwt>')
-    .replace(AUTH_SCHEME, '$1 <redacted>')
     .replace(HUBSPOT_PRIVATE_APP_TOKEN, '<token>')
     .replace(SALESFORCE_SESSION, '<session>')
-    .replace(SECRET_ASSIGNMENT, '$1$2<redacted>');
-  // E-mail addresses, phone numbers, URL query strings and `token: …` pairs: the pipeline's own rules.
-  return sanitizeMessage(masked, MAX_TEXT);
+    .replace(SECRET_ASSIGNMENT, (_m, key: string, sep: string, scheme?: string) =>
+      scheme ? `${key}${sep}${scheme} <redacted>` : `${key}${sep}<redacted>`,
+    )
+    .replace(SECRET_AFTER_WORD, '$1$2<redacted>')
+    .replace(EMAIL, '<email>')
+    .replace(URL_QUERY, '$1?…')
+    .replace(OPAQUE_SECRET, '<redacted>')
+    .replace(PHONE, '<number>')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const chars = [...masked];
+  return chars.length <= maxLength ? masked : `${chars.slice(0, maxLength - 1).join('')}…`;
 }
 
 const MAX_DEPTH = 8;

@@ -1,6 +1,6 @@
 import { ConfigError, CrmError, FailureKind } from '../domain/errors.ts';
+import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
 import { CursorConflictError } from '../ports/state-store.ts';
-import { sanitizeMessage } from './sanitize-message.ts';
 
 /**
  * What the run does about a failure, decided in one place (docs/pipeline.md has the table):
@@ -46,7 +46,7 @@ export function stopFromError(e: unknown): StopSignal {
       // A whole call failing with invalid_record is not one record: nothing can be committed.
       action: action === 'skip' ? 'retry' : action,
       code: e.code,
-      message: sanitizeMessage(e.message),
+      message: scrubText(e.message, MESSAGE_MAX),
     };
   }
   if (e instanceof ConfigError) return { kind: 'config', action: 'fix', code: 'config', message: e.message };
@@ -54,7 +54,12 @@ export function stopFromError(e: unknown): StopSignal {
     return { kind: 'conflict', action: 'investigate', code: 'cursor_conflict', message: e.message };
   }
   const message = e instanceof Error ? e.message : String(e);
-  return { kind: 'error', action: 'investigate', code: 'unexpected', message: sanitizeMessage(message) };
+  return {
+    kind: 'error',
+    action: 'investigate',
+    code: 'unexpected',
+    message: scrubText(message, MESSAGE_MAX),
+  };
 }
 
 /** Process exit codes of `tossup sync`, documented in docs/pipeline.md. */

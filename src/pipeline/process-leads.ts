@@ -1,6 +1,7 @@
 import type { Decision } from '../domain/decision.ts';
 import { ConfigError, CrmError, type FailureKind } from '../domain/errors.ts';
 import type { CrmName, CurrentTossUp, Lead, Priority } from '../domain/lead.ts';
+import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
 import type {
   FollowUpTask,
   LeadSink,
@@ -23,7 +24,6 @@ import { actionFor, type StopSignal, stopFromError } from './failure-policy.ts';
 import { handOffNote } from './hand-off-note.ts';
 import { ManualQuota } from './manual-quota.ts';
 import { isEmptyPlan, planWriteBack } from './plan-write-back.ts';
-import { sanitizeMessage } from './sanitize-message.ts';
 import { ownersFor, type QueueTaskOwners } from './task-owner.ts';
 
 /** Salesforce `TossUp_Reason__c` is text(255); HubSpot has no limit but sales read it in a list view. */
@@ -285,7 +285,7 @@ function isSystemError(e: unknown): boolean {
 }
 
 function planFailure(lead: Lead, e: unknown): Work {
-  const message = sanitizeMessage(e instanceof Error ? e.message : String(e));
+  const message = scrubText(e instanceof Error ? e.message : String(e), MESSAGE_MAX);
   return {
     lead,
     fields: {},
@@ -391,7 +391,12 @@ async function writeFields(work: Work[], deps: PipelineDeps, quota: ManualQuota)
 
 /** Applies the failure policy to one record; returns the stop it causes, if any. */
 function fail(w: Work, stage: FailureStage, o: Extract<WriteOutcome, { ok: false }>): StopSignal | null {
-  const failure: LeadFailure = { stage, kind: o.kind, code: o.code, message: sanitizeMessage(o.message) };
+  const failure: LeadFailure = {
+    stage,
+    kind: o.kind,
+    code: o.code,
+    message: scrubText(o.message, MESSAGE_MAX),
+  };
   w.outcome.failure = failure;
   const action = actionFor(o.kind);
   if (action === 'skip') {

@@ -1,3 +1,4 @@
+import { terminalSafe } from '../logging/terminal-text.ts';
 import type { Locale } from '../reasons/messages.ts';
 import type { ReasonRenderer } from '../reasons/render-reasons.ts';
 import { zonedParts } from '../sla/zoned-time.ts';
@@ -56,7 +57,8 @@ export function renderPlan(
     lines.push(`  ${t.why}: ${o.decision.reasons.map((x) => options.renderer.render(x)).join(' / ')}`);
   if (o.failure)
     lines.push(`  ! ${o.failure.stage} ${o.failure.kind}/${o.failure.code}: ${o.failure.message}`);
-  return lines.join('\n');
+  // Titles, names, reasons and CRM messages are anyone's input: no control or bidi character reaches the terminal.
+  return lines.map(terminalSafe).join('\n');
 }
 
 function show(v: string | number | null, none: string): string {

@@ -13,7 +13,7 @@ export interface SkippedRecord {
   stage: FailureStage;
   kind: FailureKind;
   code: string;
-  /** Already stripped of personal data (see sanitize-message.ts). */
+  /** Already stripped of personal data (see src/logging/scrub.ts). */
   message: string;
   /** When it was skipped (ISO UTC). */
   at: string;

@@ -25,7 +25,10 @@ export class FakeCrm {
   /** createTasks inputs, including repeats that found an existing task. */
   readonly taskRequests: FollowUpTask[] = [];
   #clockMs: number;
-  readonly #recordFailures = new Map<string, { kind: FailureKind; code: string; times: number }>();
+  readonly #recordFailures = new Map<
+    string,
+    { kind: FailureKind; code: string; times: number; message: string }
+  >();
   readonly #callFailures: { op: 'read' | 'update' | 'task'; error: Error; callsLeft: number }[] = [];
 
   constructor(options: { crm?: CrmName; pageSize?: number; startAt?: string } = {}) {
@@ -66,8 +69,9 @@ export class FakeCrm {
     kind: FailureKind,
     code = kind.toUpperCase(),
     times = 1,
+    message = `simulated ${kind} for taro@example.co.jp`,
   ): void {
-    this.#recordFailures.set(`${op}|${leadId}`, { kind, code, times });
+    this.#recordFailures.set(`${op}|${leadId}`, { kind, code, times, message });
   }
 
   /**
@@ -186,7 +190,7 @@ export class FakeCrm {
       id: leadId,
       kind: f.kind,
       code: f.code,
-      message: `simulated ${f.kind} for taro@example.co.jp`,
+      message: f.message,
     };
   }
 

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createProgress } from '../../src/cli/progress.ts';
+import { MESSAGE_MAX, scrubText } from '../../src/logging/scrub.ts';
 import type { BatchResult, LeadOutcome } from '../../src/pipeline/process-leads.ts';
 import { renderSummary, width } from '../../src/pipeline/render-summary.ts';
 import { KEY_CAP, RunReportBuilder, SAMPLE_CAP } from '../../src/pipeline/run-report.ts';
 import type { SyncProgress } from '../../src/pipeline/run-sync.ts';
 import { runIdOf } from '../../src/pipeline/run-sync.ts';
-import { sanitizeMessage } from '../../src/pipeline/sanitize-message.ts';
 import { saveRunReport } from '../../src/pipeline/save-run-report.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tossup-report-'));
@@ -167,17 +167,17 @@ describe('run report', () => {
   });
 
   it('masks personal data and secrets quoted in CRM messages', () => {
-    expect(sanitizeMessage('Email: invalid email address: taro.yamada@example.co.jp')).toBe(
+    expect(scrubText('Email: invalid email address: taro.yamada@example.co.jp', MESSAGE_MAX)).toBe(
       'Email: invalid email address: <email>',
     );
-    expect(sanitizeMessage('Phone 03-1234-5678 / 090-1234-5678 rejected')).toBe(
+    expect(scrubText('Phone 03-1234-5678 / 090-1234-5678 rejected', MESSAGE_MAX)).toBe(
       'Phone <number> / <number> rejected',
     );
-    expect(sanitizeMessage('Authorization: Bearer abc.def')).toBe('Authorization: Bearer <redacted>');
-    expect(sanitizeMessage('record 00Q000000000001AAA modified 2026-11-24')).toBe(
+    expect(scrubText('Authorization: Bearer abc.def', MESSAGE_MAX)).toBe('Authorization: Bearer <redacted>');
+    expect(scrubText('record 00Q000000000001AAA modified 2026-11-24', MESSAGE_MAX)).toBe(
       'record 00Q000000000001AAA modified 2026-11-24',
     );
-    expect([...sanitizeMessage('あ'.repeat(500))]).toHaveLength(300);
+    expect([...scrubText('あ'.repeat(500), MESSAGE_MAX)]).toHaveLength(300);
   });
 });
 

@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
 import { readConfigFile } from '../../config/read-config-file.ts';
-import { ConfigError } from '../../domain/errors.ts';
+import { ConfigError, CrmError } from '../../domain/errors.ts';
+import { terminalSafe, terminalSafeLines } from '../../logging/terminal-text.ts';
 import { ConnectorUnavailableError, createConnector } from '../../pipeline/connector-registry.ts';
-import { ExitCode } from '../../pipeline/failure-policy.ts';
+import { ExitCode, type StopSignal, stopFromError } from '../../pipeline/failure-policy.ts';
 import { renderPlan } from '../../pipeline/render-plan.ts';
 import { renderSummary } from '../../pipeline/render-summary.ts';
 import type { RunReport } from '../../pipeline/run-report.ts';
@@ -103,6 +104,13 @@ export async function executeSync(
       io.stderr.write(`${e.message}\n`);
       return { exitCode: ExitCode.Fix, report: null, reportPath: null };
     }
+    // The login failed (wrong password, login server down): the same exit codes as a run that
+    // stops for that reason (2 fix the settings, 4 run again later), the cause said once.
+    if (e instanceof CrmError) {
+      const stop = stopFromError(e);
+      io.stderr.write(`tossup sync: ${terminalSafe(stop.message)}\n`);
+      return { exitCode: exitCodeOfStop(stop), report: null, reportPath: null };
+    }
     throw e;
   }
 
@@ -142,7 +150,8 @@ export async function executeSync(
     await connector.close().catch(() => undefined);
   }
 
-  io.stdout.write(renderSummary(report, settings.locale));
+  // The summary quotes CRM messages and names: no control or bidi character reaches the terminal.
+  io.stdout.write(terminalSafeLines(renderSummary(report, settings.locale)));
   const path = await saveRunReport(report, settings.runsDir);
   io.stdout.write(`${settings.locale === 'ja' ? 'レポート' : 'report'}: ${path}\n`);
   return { exitCode: exitCodeOf(report), report, reportPath: path };
@@ -177,18 +186,20 @@ function loadConfig(settings: ReturnType<typeof resolveSyncSettings>) {
 
 /** 0 ok · 3 completed with skipped records · 4 stopped, run again later · 2 fix settings · 1 unexpected. */
 export function exitCodeOf(report: RunReport): number {
-  if (report.stop) {
-    switch (report.stop.action) {
-      case 'fix':
-        return ExitCode.Fix;
-      case 'retry':
-      case 'resume_later':
-        return ExitCode.Stopped;
-      default:
-        return ExitCode.Unexpected;
-    }
-  }
+  if (report.stop) return exitCodeOfStop(report.stop);
   return report.counts.skipped > 0 ? ExitCode.Skipped : ExitCode.Ok;
+}
+
+function exitCodeOfStop(stop: Pick<StopSignal, 'action'>): number {
+  switch (stop.action) {
+    case 'fix':
+      return ExitCode.Fix;
+    case 'retry':
+    case 'resume_later':
+      return ExitCode.Stopped;
+    default:
+      return ExitCode.Unexpected;
+  }
 }
 
 function positiveInt(value: string): number {

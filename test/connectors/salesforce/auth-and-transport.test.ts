@@ -92,6 +92,44 @@ describe('authentication', () => {
     expect((err as Error).message).toContain('login (password)');
   });
 
+  it('retries a login the token endpoint answers with 503, 500, 429 or a reset, waiting with full jitter', async () => {
+    const emu = await startOrg();
+    insertLead(emu, T0);
+    emu.app.faults.add({ route: 'sf.token', count: 1, fault: { kind: 'status', status: 503 } });
+    emu.app.faults.add({ route: 'sf.token', count: 1, fault: { kind: 'reset' } });
+    emu.app.faults.add({
+      route: 'sf.token',
+      count: 1,
+      fault: { kind: 'status', status: 429, body: { error: 'rate_limited', error_description: 'slow down' } },
+    });
+    const waits: number[] = [];
+    const draws = [0.9, 0.1, 0.5];
+    const connector = await connect(
+      emu,
+      { retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 } },
+      { sleep: async (ms) => void waits.push(ms), random: () => draws.shift() ?? 0 },
+    );
+    expect(await readAll(connector, null)).toHaveLength(1);
+    expect(counter(emu, 'sf.token')).toBe(4);
+    // Uniform in [0, min(max, base·2^(n-1))]: 0.9·100, 0.1·200, 0.5·400.
+    expect(waits).toEqual([90, 20, 200]);
+  });
+
+  it('gives up on a token endpoint that stays down with a transient error naming the real cause', async () => {
+    const emu = await startOrg();
+    emu.app.faults.add({
+      route: 'sf.token',
+      fault: { kind: 'status', status: 500, body: { error: 'unknown_error', error_description: 'retry' } },
+    });
+    const err = await connect(emu).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CrmError);
+    expect(err).toMatchObject({ kind: 'transient', code: 'unknown_error' });
+    expect((err as Error).message).toBe(
+      'Salesforce login (password) failed: the login endpoint answered HTTP 500 Internal Server Error 4 times; try again later',
+    );
+    expect(counter(emu, 'sf.token')).toBe(4);
+  });
+
   it('uses the configured API version, not jsforce’s 50.0', async () => {
     const emu = await startOrg();
     insertLead(emu, T0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBulkCsv } from '../../../connectors/salesforce/bulk-csv.ts';
+import { backoffDelay } from '../../../connectors/salesforce/call-runner.ts';
 import { classifyCallFailure, classifyRecordError } from '../../../connectors/salesforce/classify-error.ts';
 import { endpointOf } from '../../../connectors/salesforce/client.ts';
 import {
@@ -173,5 +174,33 @@ describe('record ids', () => {
     expect(isSalesforceId('00Q000000000000EAA')).toBe(true);
     expect(isSalesforceId('00Q000000000000AAA')).toBe(false);
     expect(isSalesforceId("00Q' OR Id != '")).toBe(false);
+  });
+});
+
+describe('retry delays', () => {
+  const policy = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 8_000 };
+
+  it('draws each wait uniformly below a cap that doubles per attempt up to the maximum (full jitter)', () => {
+    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(policy, a, () => 0.999_999))).toEqual([
+      499, 999, 1_999, 3_999, 7_999, 7_999,
+    ]);
+    expect(backoffDelay(policy, 3, () => 0)).toBe(0);
+    expect(backoffDelay(policy, 3, () => 0.5)).toBe(1_000);
+  });
+
+  it('spreads the waits of clients that failed together instead of retrying in lockstep', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16_807) % 2_147_483_647;
+      return (seed - 1) / 2_147_483_646;
+    };
+    const waits = Array.from({ length: 200 }, () => backoffDelay(policy, 4, random));
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...waits)).toBeLessThan(4_000);
+    expect(new Set(waits).size).toBeGreaterThan(150);
+    // Roughly uniform: about half of them in each half of the window.
+    const low = waits.filter((w) => w < 2_000).length;
+    expect(low).toBeGreaterThan(70);
+    expect(low).toBeLessThan(130);
   });
 });
