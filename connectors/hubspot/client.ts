@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { type ClientRequest, Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { Client } from '@hubspot/api-client';
 import { CrmError } from '../../src/domain/errors.ts';
 import { callTimeoutMs } from '../../src/ports/deadline.ts';
@@ -19,7 +21,10 @@ import type { HubspotFailure, PropertyIssue } from './classify-error.ts';
  *   middleware keeps the raw body of failed calls (per call, through AsyncLocalStorage);
  * - `setAccessToken` rebuilds every API object: the bearer token is instead set per request by a
  *   middleware, so an OAuth refresh changes nothing else;
- * - no request timeout: calls are raced against our own timer.
+ * - no request timeout and no way to pass an `AbortSignal`: each call has its own signal, aborted
+ *   by our timer, and the client's keep-alive agent (the SDK's `httpAgent` option, which also
+ *   switches it from global `fetch` to `node:http`) destroys the call's request when it fires —
+ *   a timed-out request must not keep its socket (and the process) open.
  */
 
 export type CrmObjectType = 'contacts' | 'companies' | 'deals' | 'tasks';
@@ -156,9 +161,56 @@ interface CallCapture {
   status?: number;
   headers?: Record<string, string>;
   rawBody?: string;
+  /** Aborted when the call times out: ends its HTTP request (see `abortableAgent`). */
+  signal?: AbortSignal;
 }
 
 const capture = new AsyncLocalStorage<CallCapture>();
+
+type AddRequest = (req: ClientRequest, options: unknown) => void;
+
+/**
+ * A keep-alive agent that ties each request to the AbortSignal of the call it belongs to. The SDK
+ * creates the request itself, so the agent is the one place that sees it; `addRequest` runs
+ * synchronously inside the call, where `capture` holds the call's signal. Idle sockets are closed
+ * after 4 s (undici's default, below common server keep-alive times) and never hold the process.
+ */
+function abortableAgent(secure: boolean): HttpAgent {
+  const agent = secure
+    ? new HttpsAgent({ keepAlive: true, timeout: 4_000 })
+    : new HttpAgent({ keepAlive: true, timeout: 4_000 });
+  const target = agent as unknown as { addRequest: AddRequest };
+  const addRequest = target.addRequest.bind(agent);
+  target.addRequest = (req, options) => {
+    const signal = capture.getStore()?.signal;
+    if (signal) {
+      const abort = () => req.destroy(new Error('request aborted: the call timed out'));
+      if (signal.aborted) queueMicrotask(abort);
+      else {
+        signal.addEventListener('abort', abort, { once: true });
+        req.once('close', () => signal.removeEventListener('abort', abort));
+      }
+    }
+    addRequest(req, options);
+  };
+  return agent;
+}
+
+interface SdkBodyContext {
+  getBody(): unknown;
+  setHeaderParam(key: string, value: string): void;
+}
+
+/** `node:http` sends a string body chunked; HubSpot gets a Content-Length, as `fetch` sent it. */
+const contentLength: Middleware = {
+  pre: (raw) => {
+    const ctx = raw as SdkBodyContext;
+    const body = ctx.getBody();
+    if (typeof body === 'string') ctx.setHeaderParam('Content-Length', String(Buffer.byteLength(body)));
+    return ctx;
+  },
+  post: (ctx) => ctx,
+};
 
 type Middleware = { pre(ctx: unknown): unknown; post(ctx: unknown): unknown };
 
@@ -205,11 +257,20 @@ export class HubspotClient {
       },
       post: (ctx) => ctx,
     };
+    const httpAgent = abortableAgent(!base?.startsWith('http:'));
     // No numberOfApiCallRetries and no limiterOptions: see BEHAVIOR.md "one retry layer".
-    this.sdk = new Client({ ...(base ? { basePath: base } : {}), middleware: [auth, observe] });
+    this.sdk = new Client({
+      ...(base ? { basePath: base } : {}),
+      httpAgent,
+      middleware: [auth, contentLength, observe],
+    });
     touchApis(this.sdk);
     // Token calls must not go through the auth middleware (it would ask for the token being fetched).
-    this.tokenSdk = new Client({ ...(base ? { basePath: base } : {}), middleware: [observe] });
+    this.tokenSdk = new Client({
+      ...(base ? { basePath: base } : {}),
+      httpAgent,
+      middleware: [contentLength, observe],
+    });
     void this.tokenSdk.oauth.tokensApi;
     this.timeoutMs = options.timeoutMs;
   }
@@ -437,11 +498,16 @@ export class HubspotClient {
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    const store: CallCapture = {};
+    const controller = new AbortController();
+    const store: CallCapture = { signal: controller.signal };
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new HubspotHttpError(what, { status: null, timedOut: true })),
+        () => {
+          // Ends the HTTP request (socket included); the race below answers at once either way.
+          controller.abort();
+          reject(new HubspotHttpError(what, { status: null, timedOut: true }));
+        },
         // Never past the invocation's deadline (src/ports/deadline.ts): a hung call must not outlive it.
         callTimeoutMs(this.timeoutMs),
       );

@@ -21,6 +21,7 @@ registerConnectorFactory('hubspot', (settings, context) => {
     ...(hs.basePath ? { basePath: hs.basePath } : {}),
     ...(hs.tier ? { tier: hs.tier } : {}),
     ...(hs.portalId ? { portalId: hs.portalId } : {}),
+    ...(hs.requestTimeoutSeconds ? { requestTimeoutMs: hs.requestTimeoutSeconds * 1000 } : {}),
     // Company and deal facts change rarely: keeping them between runs is what keeps calls near the minimum.
     ...(context.cacheDir ? { factsCacheFile: join(context.cacheDir, 'hubspot-facts.json') } : {}),
     ...(settings.mappingFile ? { mappingFile: settings.mappingFile } : {}),

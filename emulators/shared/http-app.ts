@@ -60,6 +60,13 @@ export class HttpApp {
   readonly faults = new FaultInjector();
   /** Requests served per route name (including failed and faulted ones). */
   readonly counters = new Map<string, number>();
+  /**
+   * Requests held open by a `timeout` (or dribbled by a `slow_body`) fault whose client gave up
+   * and closed the connection first, with how many API requests had arrived by then: tests tell a
+   * client that aborts a timed-out request (closed long before its last request) from one that
+   * leaves the socket open until it exits.
+   */
+  readonly abandoned: { route: string; requestsBefore: number }[] = [];
   private readonly routes: Route[] = [];
   private readonly appGuards: Guard[] = [];
   private readonly decorators: ResponseDecorator[] = [];
@@ -134,6 +141,13 @@ export class HttpApp {
     return { res, fault, req };
   }
 
+  /** API requests received so far (the admin path left out). */
+  apiRequests(): number {
+    let n = 0;
+    for (const [route, count] of this.counters) if (route !== 'admin') n += count;
+    return n;
+  }
+
   /** Methods registered for a path; lets a not-found handler answer 405 for a known resource. */
   methodsFor(path: string): string[] {
     const methods = new Set<string>();
@@ -198,6 +212,14 @@ export class HttpApp {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Records the client closing the connection before the (held or slow) answer was complete. */
+  private noteAbandon(rq: IncomingMessage, rs: ServerResponse, route: string): void {
+    rq.socket.once('close', () => {
+      if (this.server && !rs.writableFinished)
+        this.abandoned.push({ route, requestsBefore: this.apiRequests() });
+    });
+  }
+
   private async serve(rq: IncomingMessage, rs: ServerResponse): Promise<void> {
     const limit = this.options.maxBodyBytes ?? 50 * 1024 * 1024;
     const chunks: Buffer[] = [];
@@ -234,6 +256,7 @@ export class HttpApp {
     if (fault?.kind === 'timeout') {
       // Hold the request open without answering; the client's timeout is what is being exercised.
       rq.socket.setTimeout(0);
+      this.noteAbandon(rq, rs, outcome.req.route);
       return;
     }
     if (fault?.delayMs) await sleep(fault.delayMs);
@@ -245,6 +268,7 @@ export class HttpApp {
     rs.writeHead(res.status, headers);
     if (fault?.kind === 'slow_body' && payload.length > 1) {
       // Dribble the body so streaming parsers and body timeouts see a slow server.
+      this.noteAbandon(rq, rs, outcome.req.route);
       const mid = Math.floor(payload.length / 2);
       rs.write(payload.subarray(0, mid));
       await sleep(fault.bodyDelayMs ?? 200);

@@ -64,6 +64,7 @@ export const ENV = {
   hsRefreshToken: 'TOSSUP_HUBSPOT_REFRESH_TOKEN',
   hsTier: 'TOSSUP_HUBSPOT_TIER',
   hsPortalId: 'TOSSUP_HUBSPOT_PORTAL_ID',
+  hsRequestTimeout: 'TOSSUP_HUBSPOT_REQUEST_TIMEOUT_SECONDS',
   hsMapping: 'TOSSUP_HUBSPOT_MAPPING',
 } as const;
 
@@ -105,6 +106,7 @@ const ProfileSchema = z.strictObject({
       refreshToken: Text.optional(),
       tier: Text.optional(),
       portalId: Text.optional(),
+      requestTimeoutSeconds: z.union([z.number(), Text]).optional(),
       mapping: Text.optional(),
     })
     .optional(),
@@ -192,6 +194,11 @@ const SOURCES: Readonly<
     key: 'hubspot.portalId',
     fix: 'the numeric portal (hub) id, used for record links in task notes',
   },
+  'hubspot.requestTimeoutSeconds': {
+    env: ENV.hsRequestTimeout,
+    key: 'hubspot.requestTimeoutSeconds',
+    fix: 'whole seconds from 1 to 600 that one HubSpot call may take before it is aborted (default 60)',
+  },
   'hubspot.basePath': {
     env: ENV.hsBasePath,
     key: 'hubspot.basePath',
@@ -240,6 +247,12 @@ const HubSpotSchema = z
     refreshToken: z.string().optional(),
     tier: z.enum(['starter', 'professional', 'enterprise'], { error: 'is not a HubSpot tier' }).optional(),
     portalId: z.string().regex(/^\d+$/, { error: 'is not a numeric portal id' }).optional(),
+    requestTimeoutSeconds: z.coerce
+      .number({ error: 'is not a number of seconds' })
+      .int({ error: 'is not a whole number of seconds' })
+      .min(1, { error: 'is too short' })
+      .max(600, { error: 'is too long' })
+      .optional(),
   })
   .refine((hs) => Boolean(hs.accessToken || (hs.clientId && hs.clientSecret && hs.refreshToken)), {
     error: 'are incomplete',
@@ -306,6 +319,7 @@ export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
         refreshToken: env(ENV.hsRefreshToken) ?? hs.refreshToken,
         tier: env(ENV.hsTier) ?? hs.tier,
         portalId: env(ENV.hsPortalId) ?? hs.portalId,
+        requestTimeoutSeconds: env(ENV.hsRequestTimeout) ?? hs.requestTimeoutSeconds,
       }),
     );
     if (parsed.success) {

@@ -29,6 +29,8 @@ export interface HubSpotCredentials {
   tier?: 'starter' | 'professional' | 'enterprise';
   /** Numeric portal id, for record links in hand-off notes. */
   portalId?: string;
+  /** How long one HubSpot call may take before it is aborted; the connector's default when absent. */
+  requestTimeoutSeconds?: number;
 }
 
 export type ConnectorSettings =
