@@ -14,7 +14,7 @@ import type { ReasonRenderer } from '../reasons/render-reasons.ts';
 import { route } from '../routing/route.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
 import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
-import { decide } from '../scoring/decide.ts';
+import { decideWithDataIssues } from '../scoring/data-issues.ts';
 import { calendarFor, computeSlaDue } from '../sla/due-date.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
 import { StateUnavailableError } from '../state/state-unavailable-error.ts';
@@ -180,7 +180,8 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
 
 async function planLead(lead: Lead, deps: PipelineDeps, quota: ManualQuota): Promise<Work> {
   const { now } = deps;
-  const decision = decide(lead, deps.rules, now, { quotaUsed: quota.usedFor(lead, now) });
+  // Held where it depends on a value the connector could not read, as `tossup score` does.
+  const decision = decideWithDataIssues(lead, deps.rules, now, { quotaUsed: quota.usedFor(lead, now) });
   const key = episodeKey(lead, decision);
   const newEpisode = key !== lead.current.decisionKey;
   const reasonText = deps.renderer.renderCompact(

@@ -4,6 +4,7 @@ const GENERIC: Readonly<Record<Locale, Readonly<Record<string, string>>>> = {
   ja: {
     missing: '未入力の項目あり',
     invalid: '解釈できない値あり',
+    data_issue: '読み取れない値で保留',
     'override.active': 'キャンペーン基準を適用',
     'quota.exceeded': '個別依頼の月間上限に到達',
     met: '基準を満たす',
@@ -12,6 +13,7 @@ const GENERIC: Readonly<Record<Locale, Readonly<Record<string, string>>>> = {
   en: {
     missing: 'Missing data',
     invalid: 'Unreadable values',
+    data_issue: 'On hold for unreadable values',
     'override.active': 'Campaign thresholds applied',
     'quota.exceeded': 'Manual-request quota used up',
     met: 'met',

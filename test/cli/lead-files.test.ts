@@ -230,3 +230,40 @@ describe('reading from stdin', () => {
     expect(decisions(r.stdout).map((d) => d.id)).toEqual(['S1']);
   });
 });
+
+describe('dropped values', () => {
+  // Fit 60 on the large preset; the second inquiry's date does not exist, so it was dropped.
+  const inquiryLead = {
+    id: 'D1',
+    company: { employees: '1,200名', region: '東京都' },
+    person: { title: '取締役' },
+    activities: [
+      { type: 'inquiry', at: '2026-11-18T10:00:00+09:00' },
+      { type: 'inquiry', at: '2026-11-31' },
+    ],
+  };
+  const path = file('dropped.jsonl', `${JSON.stringify(inquiryLead)}\n`);
+
+  it('score holds the lead, says why in the reason and carries dataIssues', async () => {
+    const r = await score(path);
+    expect(r.code).toBe(0);
+    const [d] = decisions(r.out) as unknown as Array<Record<string, unknown>>;
+    expect(d).toMatchObject({
+      flag: 'hold',
+      reasons: [
+        { code: 'data_issue', message: '行動履歴「2026-11-31」を読み取れないため保留' },
+        { code: 'score.behaviour.not_met' },
+      ],
+      dataIssues: [{ field: 'activities[1].at', raw: '2026-11-31', problem: 'out_of_range' }],
+    });
+  });
+
+  it('explain lists the data issues and which one the decision depends on', async () => {
+    const r = await tossup('explain', '--rules', 'large', '--input', path, '--at', AT);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('decision: hold → inside_sales_hearing');
+    expect(r.out).toContain(
+      '  ! activities[1].at "2026-11-31" out_of_range  ← the decision depends on it: held',
+    );
+  });
+});

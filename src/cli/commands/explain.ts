@@ -3,6 +3,7 @@ import { loadRuleSet } from '../../config/load-rule-set.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import { ReasonRenderer } from '../../reasons/render-reasons.ts';
 import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
+import { applyDataIssues, issuesAffecting } from '../../scoring/data-issues.ts';
 import { explainDecision } from '../../scoring/explain.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { logInputItem, readLeadInput } from '../read-lead-input.ts';
@@ -41,12 +42,19 @@ export function registerExplain(program: Command): void {
             continue;
           }
           if (opts.id !== undefined && item.lead.id !== opts.id) continue;
-          const x = explainDecision(item.lead, rules, now);
+          const lead = item.lead;
+          const explained = explainDecision(lead, rules, now);
+          // The same decision `score` and `sync` make: held where it depends on an unreadable value.
+          const d = applyDataIssues(explained.decision, lead, rules, now);
+          const affecting = new Set(
+            lead.dataIssues.length > 0 ? issuesAffecting(explained.decision, lead, rules, now) : [],
+          );
+          const dataIssues = lead.dataIssues.map((i) => ({ ...i, affectsDecision: affecting.has(i) }));
+          const x = { ...explained, decision: d, dataIssues };
           if (opts.json) {
             process.stdout.write(`${JSON.stringify(x, null, 2)}\n`);
             return;
           }
-          const d = x.decision;
           const lines = [
             `lead ${d.leadId}  rules ${rs.name}@${d.rulesVersion}  at ${d.decidedAt}`,
             `decision: ${d.flag} → ${d.nextAction} (${d.priority})${d.owner ? `  owner: ${JSON.stringify(d.owner)}` : ''}  by rule "${d.ruleId}"`,
@@ -57,6 +65,15 @@ export function registerExplain(program: Command): void {
               (g) => `  ${g.group.padEnd(16)} ${g.missing ? 'missing' : `+${g.points}`}`,
             ),
             `behaviour score ${x.behaviour ?? 'unknown'}`,
+            ...(dataIssues.length === 0
+              ? []
+              : [
+                  'data issues (values that could not be read; fix them at the source):',
+                  ...dataIssues.map(
+                    (i) =>
+                      `  ${i.affectsDecision ? '!' : '-'} ${i.field} ${JSON.stringify(i.raw)} ${i.problem}${i.affectsDecision ? '  ← the decision depends on it: held' : ''}`,
+                  ),
+                ]),
             `thresholds ${JSON.stringify(x.thresholds)}${x.activeOverrides.length ? `  (campaign: ${x.activeOverrides.join(', ')})` : ''}`,
             '',
             'rules, in order:',

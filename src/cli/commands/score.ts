@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
 import type { Decision } from '../../domain/decision.ts';
+import type { DataIssue } from '../../domain/lead.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import { ReasonRenderer } from '../../reasons/render-reasons.ts';
 import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
-import { decide } from '../../scoring/decide.ts';
+import { decideWithDataIssues } from '../../scoring/data-issues.ts';
 import { pad, watchClosedPipe, writeLine } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { logInputItem, readLeadInput } from '../read-lead-input.ts';
@@ -53,10 +54,12 @@ export function registerScore(program: Command): void {
               `${pad('id', 20)} ${pad('flag', 5)} ${pad('attr', 5)} ${pad('beh', 5)} ${pad('next action', 26)} reasons`,
             );
           }
-          const d = decide(item.lead, rules, now);
+          const d = decideWithDataIssues(item.lead, rules, now);
           await writeLine(
             out,
-            opts.format === 'table' ? tableRow(d, renderer) : JSON.stringify(toJson(d, renderer)),
+            opts.format === 'table'
+              ? tableRow(d, renderer)
+              : JSON.stringify(toJson(d, renderer, item.lead.dataIssues)),
           );
         }
         if (pipe.closed) return;
@@ -68,7 +71,8 @@ export function registerScore(program: Command): void {
     );
 }
 
-export function toJson(d: Decision, renderer: ReasonRenderer) {
+/** One decision as `score` prints it; `dataIssues` lists every value of the lead that could not be read. */
+export function toJson(d: Decision, renderer: ReasonRenderer, dataIssues: readonly DataIssue[] = []) {
   return {
     id: d.leadId,
     flag: d.flag,
@@ -79,6 +83,7 @@ export function toJson(d: Decision, renderer: ReasonRenderer) {
     reasons: d.reasons.map((r) => ({ code: r.code, message: renderer.render(r), params: r.params })),
     ruleId: d.ruleId,
     rulesVersion: d.rulesVersion,
+    dataIssues,
   };
 }
 
