@@ -1,7 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { FailureKind } from '../domain/errors.ts';
 import type { SyncCursor } from '../ports/lead-source.ts';
-import { CursorConflictError, type StoredCursor } from '../ports/state-store.ts';
+import {
+  CursorConflictError,
+  type LeaseAttempt,
+  type LeaseHolder,
+  type LeaseStore,
+  type StoredCursor,
+  type StoredLease,
+} from '../ports/state-store.ts';
 import { newestFirst } from '../state/memory-state-store.ts';
 import { StateUnavailableError } from '../state/state-unavailable-error.ts';
 import type { SkippedRecord, SyncStateStore } from '../state/sync-state-store.ts';
@@ -21,6 +29,8 @@ const SkippedRecordSchema = z.object({
 
 /** Bounded retries of the counter's read-modify-write when a set expires under our feet. */
 const COUNT_ATTEMPTS = 5;
+/** An expired lease item stays this long for the record before DynamoDB's TTL may remove it. */
+const LEASE_KEEP_SECONDS = 86_400;
 
 /**
  * `SyncStateStore` on the shared DynamoDB table; the AWS twin of `FileStateStore`, held to the same
@@ -33,8 +43,9 @@ const COUNT_ATTEMPTS = 5;
  * | `done\|<key>` | `-` | `result`, expiry |
  * | `count\|<key>` | `-` | `members` (string set), expiry |
  * | `skip\|<scope>` | lead id | `record` (JSON), `at`, expiry |
+ * | `lease\|<key>` | `-` | `token`, `owner`, `since`, `leaseUntilMs`, expiry |
  */
-export class DynamoStateStore implements SyncStateStore {
+export class DynamoStateStore implements SyncStateStore, LeaseStore {
   readonly #table: DynamoTable;
 
   constructor(table: DynamoTable) {
@@ -145,6 +156,92 @@ export class DynamoStateStore implements SyncStateStore {
       .filter((r): r is SkippedRecord => r !== null);
     return newestFirst(live).slice(0, limit);
   }
+
+  /**
+   * One conditional put: it succeeds only when no live lease exists (`leaseUntilMs` passed), so of two
+   * invocations racing for the lease exactly one gets it. A Lambda that timed out cannot release, so
+   * its lease frees itself when `leaseUntilMs` passes; there is no pid to check across hosts.
+   */
+  async acquireLease(key: string, holder: LeaseHolder, ttlSeconds: number): Promise<LeaseAttempt> {
+    const pk = `lease|${key}`;
+    for (let attempt = 0; attempt < COUNT_ATTEMPTS; attempt++) {
+      const nowMs = this.#table.nowMs();
+      const lease: StoredLease = {
+        ...holder,
+        since: new Date(nowMs).toISOString(),
+        expiresAtMs: nowMs + ttlSeconds * 1000,
+      };
+      const token = randomUUID();
+      const taken = await this.#table.put(
+        {
+          pk: str(pk),
+          sk: str(SINGLE),
+          token: str(token),
+          holder: str(JSON.stringify(lease)),
+          leaseUntilMs: num(lease.expiresAtMs),
+          ...this.#table.expiry(ttlSeconds + LEASE_KEEP_SECONDS),
+        },
+        { expression: 'attribute_not_exists(pk) OR leaseUntilMs <= :now', values: { ':now': num(nowMs) } },
+      );
+      if (taken) return { acquired: true, token, lease };
+      const current = await this.#table.get(pk);
+      const until = current ? numberOf(current, 'leaseUntilMs') : null;
+      if (current && until !== null && until > this.#table.nowMs()) {
+        return { acquired: false, heldBy: { ...leaseOf(current), expiresAtMs: until } };
+      }
+      // Released or expired between the put and the read: try again.
+    }
+    throw new StateUnavailableError(`taking the run lease ${key} kept racing with other runs; try again`);
+  }
+
+  async renewLease(key: string, token: string, ttlSeconds: number): Promise<boolean> {
+    const nowMs = this.#table.nowMs();
+    const until = nowMs + ttlSeconds * 1000;
+    const updated = await this.#table.update(
+      `lease|${key}`,
+      SINGLE,
+      {
+        expression: 'SET leaseUntilMs = :until, expiresAtMs = :exp, #ttl = :ttl',
+        names: { '#ttl': 'ttl' },
+        values: {
+          ':until': num(until),
+          ...renameExpiry(this.#table.expiry(ttlSeconds + LEASE_KEEP_SECONDS)),
+        },
+      },
+      {
+        expression: '#tok = :tok AND leaseUntilMs > :now',
+        names: { '#tok': 'token' },
+        values: { ':tok': str(token), ':now': num(nowMs) },
+      },
+    );
+    return updated !== null;
+  }
+
+  /** Ends the lease by moving its end to now (an update: the sync role needs no DeleteItem). */
+  async releaseLease(key: string, token: string): Promise<void> {
+    await this.#table.update(
+      `lease|${key}`,
+      SINGLE,
+      { expression: 'SET leaseUntilMs = :zero', values: { ':zero': num(0) } },
+      { expression: '#tok = :tok', names: { '#tok': 'token' }, values: { ':tok': str(token) } },
+    );
+  }
+}
+
+function renameExpiry(expiry: Item): Item {
+  return { ':exp': expiry.expiresAtMs!, ':ttl': expiry.ttl! };
+}
+
+const LeaseHolderSchema = z.object({
+  owner: z.string(),
+  pid: z.number().optional(),
+  host: z.string().optional(),
+  since: z.string(),
+});
+
+function leaseOf(item: Item): Omit<StoredLease, 'expiresAtMs'> {
+  const parsed = LeaseHolderSchema.safeParse(parseJson(stringOf(item, 'holder')));
+  return parsed.success ? parsed.data : { owner: 'unknown holder', since: 'an unknown time' };
 }
 
 function cursorOf(item: Item): StoredCursor {

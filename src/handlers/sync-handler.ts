@@ -4,12 +4,14 @@ import type { SyncCrm } from '../pipeline/connector-registry.ts';
 import type { StopSignal } from '../pipeline/failure-policy.ts';
 import { renderPlan } from '../pipeline/render-plan.ts';
 import { renderSummary } from '../pipeline/render-summary.ts';
+import { underRunLease } from '../pipeline/run-lease.ts';
 import type { RunCounts } from '../pipeline/run-report.ts';
-import { runSync } from '../pipeline/run-sync.ts';
+import { cursorKey, runSync } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
 import { DEFAULT_DEADLINE_RESERVE_MS, invocationDeadline, runWithDeadline } from '../ports/deadline.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
+import type { LeaseStore } from '../ports/state-store.ts';
 import type { SyncStateStore } from '../state/sync-state-store.ts';
 import type { BundledConfig } from './bundled-config.ts';
 import type { ConnectorProvider } from './connector-provider.ts';
@@ -22,7 +24,7 @@ export interface SyncHandlerOptions {
   scope: string;
   config: BundledConfig;
   connectors: ConnectorProvider;
-  state: SyncStateStore;
+  state: SyncStateStore & LeaseStore;
   routingState: RoutingState;
   queue: MessageQueue;
   clock: Clock;
@@ -43,6 +45,12 @@ export class SyncStoppedError extends Error {
     this.kind = stop.kind;
     this.code = stop.code;
   }
+}
+
+/** Another invocation (an overlapping schedule, a manual run) holds the sync's run lease. */
+export interface LeaseHeldResult {
+  leaseHeld: true;
+  message: string;
 }
 
 export interface DryRunResult {
@@ -68,25 +76,41 @@ export function createSyncHandler(options: SyncHandlerOptions) {
   return function handler(
     event: ScheduledEvent,
     context: LambdaContext,
-  ): Promise<EnqueueReport | DryRunResult> {
+  ): Promise<EnqueueReport | DryRunResult | LeaseHeldResult> {
     return runWithDeadline(invocationDeadline(context, reserveMs), () => run(event, context));
   };
 
-  async function run(event: ScheduledEvent, context: LambdaContext): Promise<EnqueueReport | DryRunResult> {
+  async function run(
+    event: ScheduledEvent,
+    context: LambdaContext,
+  ): Promise<EnqueueReport | DryRunResult | LeaseHeldResult> {
     const log = options.log.child({ runId: context.awsRequestId });
     const connector = await options.connectors.get();
     if (event?.dryRun === true) return dryRun(event, connector, options);
 
-    const report = await enqueueChanges({
-      connector,
-      state: options.state,
-      queue: options.queue,
-      scope: options.scope,
-      clock: options.clock,
-      log,
-      remainingMs: () => context.getRemainingTimeInMillis(),
-      reserveMs: options.reserveMs,
-    });
+    // One reader per CRM and scope at a time; a crashed or timed-out holder's lease expires.
+    const leased = await underRunLease(
+      options.state,
+      cursorKey(options.crm, options.scope),
+      { owner: `Lambda request ${context.awsRequestId}` },
+      options.clock,
+      () =>
+        enqueueChanges({
+          connector,
+          state: options.state,
+          queue: options.queue,
+          scope: options.scope,
+          clock: options.clock,
+          log,
+          remainingMs: () => context.getRemainingTimeInMillis(),
+          reserveMs: options.reserveMs,
+        }),
+    );
+    if (!leased.ran) {
+      log.info({ heldSince: leased.heldBy.since }, leased.message);
+      return { leaseHeld: true, message: leased.message };
+    }
+    const report = leased.result;
     const { stop, cursor: _cursor, ...counts } = report;
     emitMetrics(log, { crm: options.crm, fn: 'sync' }, counts, options.clock.now());
     log.info({ ...counts, cursorAt: report.cursor?.modifiedAt ?? null, stop: stop.reason }, 'sync finished');

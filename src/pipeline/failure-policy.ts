@@ -1,6 +1,7 @@
 import { ConfigError, CrmError, FailureKind } from '../domain/errors.ts';
 import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
 import { CursorConflictError } from '../ports/state-store.ts';
+import { RunLeaseLostError } from './run-lease.ts';
 
 /**
  * What the run does about a failure, decided in one place (docs/pipeline.md has the table):
@@ -53,6 +54,9 @@ export function stopFromError(e: unknown): StopSignal {
   if (e instanceof CursorConflictError) {
     return { kind: 'conflict', action: 'investigate', code: 'cursor_conflict', message: e.message };
   }
+  if (e instanceof RunLeaseLostError) {
+    return { kind: 'conflict', action: 'investigate', code: 'lease_lost', message: e.message };
+  }
   const message = e instanceof Error ? e.message : String(e);
   return {
     kind: 'error',
@@ -69,4 +73,6 @@ export const ExitCode = {
   Fix: 2,
   Skipped: 3,
   Stopped: 4,
+  /** Another run of the same CRM and profile holds the run lease; nothing was done. */
+  Busy: 5,
 } as const;

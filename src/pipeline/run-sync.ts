@@ -12,6 +12,7 @@ import { cursorAt, cursorAtOrAfter, sameCursor } from './cursor-order.ts';
 import { type StopSignal, stopFromError } from './failure-policy.ts';
 import { ManualQuota } from './manual-quota.ts';
 import { type LeadOutcome, processLeads } from './process-leads.ts';
+import type { RunLease } from './run-lease.ts';
 import { type RunReport, RunReportBuilder } from './run-report.ts';
 import type { QueueTaskOwners } from './task-owner.ts';
 
@@ -46,6 +47,11 @@ export interface SyncOptions {
   queueTaskOwners?: QueueTaskOwners;
   reasonMaxLength?: number;
   onProgress?: (progress: SyncProgress) => void;
+  /**
+   * The run lease the caller took (`acquireRunLease`, not for dry runs): checked before each cursor
+   * commit, so a run whose lease lapsed stops instead of racing the run that took over.
+   */
+  lease?: Pick<RunLease, 'assertHeld'>;
   /** Every lead's outcome, page by page (the dry-run explanation; not kept by the run). */
   onLead?: (outcome: LeadOutcome) => void | Promise<void>;
 }
@@ -135,6 +141,7 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
           break;
         }
         if (shouldCommit(page.cursor)) {
+          options.lease?.assertHeld();
           version = (await state.putCursor(key, page.cursor, version)).version;
           builder.pageCommitted(page.cursor);
         }

@@ -1,8 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { SyncCursor } from '../ports/lead-source.ts';
-import { CursorConflictError, type StoredCursor } from '../ports/state-store.ts';
-import { DirectoryLock, type DirectoryLockOptions } from './directory-lock.ts';
+import {
+  CursorConflictError,
+  type LeaseAttempt,
+  type LeaseHolder,
+  type LeaseStore,
+  type StoredCursor,
+  type StoredLease,
+} from '../ports/state-store.ts';
+import { DirectoryLock, type DirectoryLockOptions, isAlive } from './directory-lock.ts';
 import { JsonBuckets } from './json-buckets.ts';
 import { newestFirst, skipKey } from './memory-state-store.ts';
 import type { SkippedRecord, SyncStateStore } from './sync-state-store.ts';
@@ -23,13 +32,14 @@ export interface FileStoreOptions {
  *     <dir>/done/xx.json       done-records with expiry, 256 buckets
  *     <dir>/counters/x.json    idempotent counters (manual-request quota)
  *     <dir>/skipped/x.json     skipped records per scope
+ *     <dir>/leases/all.json    run leases (one sync per CRM and profile at a time)
  *     <dir>/routing/…          FileRoutingState (same lock)
  *
  * Every change is read–modify–write under the lock and lands by rename, so two processes on the same
  * directory (two terminals, cron overlapping a manual run) cannot lose each other's updates, and the
  * cursor compare-and-set holds across processes. Reads take no lock (rename is atomic).
  */
-export class FileStateStore implements SyncStateStore {
+export class FileStateStore implements SyncStateStore, LeaseStore {
   readonly dir: string;
   readonly #clock: Clock;
   readonly #lock: DirectoryLock;
@@ -37,6 +47,7 @@ export class FileStateStore implements SyncStateStore {
   readonly #done: JsonBuckets<string>;
   readonly #counters: JsonBuckets<string[]>;
   readonly #skipped: JsonBuckets<SkippedRecord>;
+  readonly #leases: JsonBuckets<StoredLease & { token: string }>;
 
   constructor(dir: string = DEFAULT_STATE_DIR, options: FileStoreOptions = {}) {
     this.dir = dir;
@@ -46,6 +57,7 @@ export class FileStateStore implements SyncStateStore {
     this.#done = new JsonBuckets(join(dir, 'done'), { fanout: 256 });
     this.#counters = new JsonBuckets(join(dir, 'counters'), { fanout: 16, durable: true });
     this.#skipped = new JsonBuckets(join(dir, 'skipped'), { fanout: 16 });
+    this.#leases = new JsonBuckets(join(dir, 'leases'), { fanout: 1, durable: true });
   }
 
   async getCursor(key: string): Promise<StoredCursor | null> {
@@ -109,9 +121,65 @@ export class FileStateStore implements SyncStateStore {
     return newestFirst(out).slice(0, limit);
   }
 
+  /**
+   * Under the directory lock, so checking the holder and taking over is one step. Besides expiry, a
+   * lease whose holder is a process of this host that no longer runs is free at once: a SIGKILLed or
+   * crashed `tossup sync` never makes the next run wait.
+   */
+  async acquireLease(key: string, holder: LeaseHolder, ttlSeconds: number): Promise<LeaseAttempt> {
+    return this.#lock.withLock(() => {
+      const now = this.#now();
+      let attempt: LeaseAttempt | undefined;
+      this.#leases.update(key, now, (current) => {
+        if (current && !heldByDeadProcess(current)) {
+          const { token: _t, ...heldBy } = current;
+          attempt = { acquired: false, heldBy };
+          return { value: current, expiresAtMs: current.expiresAtMs };
+        }
+        const lease: StoredLease = {
+          ...holder,
+          since: new Date(now).toISOString(),
+          expiresAtMs: now + ttlSeconds * 1000,
+        };
+        const token = randomUUID();
+        attempt = { acquired: true, token, lease };
+        return { value: { ...lease, token }, expiresAtMs: lease.expiresAtMs };
+      });
+      return attempt!;
+    });
+  }
+
+  async renewLease(key: string, token: string, ttlSeconds: number): Promise<boolean> {
+    return this.#lock.withLock(() => {
+      const now = this.#now();
+      let renewed = false;
+      this.#leases.update(key, now, (current) => {
+        if (current?.token !== token) return current && { value: current, expiresAtMs: current.expiresAtMs };
+        renewed = true;
+        const expiresAtMs = now + ttlSeconds * 1000;
+        return { value: { ...current, expiresAtMs }, expiresAtMs };
+      });
+      return renewed;
+    });
+  }
+
+  async releaseLease(key: string, token: string): Promise<void> {
+    await this.#lock.withLock(() => {
+      this.#leases.update(key, this.#now(), (current) =>
+        current?.token === token
+          ? undefined
+          : current && { value: current, expiresAtMs: current.expiresAtMs },
+      );
+    });
+  }
+
   #now(): number {
     return this.#clock.now().getTime();
   }
+}
+
+function heldByDeadProcess(lease: StoredLease): boolean {
+  return lease.pid !== undefined && lease.host === hostname() && !isAlive(lease.pid);
 }
 
 /** The one lock file of a state directory, shared by the state store and the routing state. */

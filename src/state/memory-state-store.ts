@@ -1,6 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { SyncCursor } from '../ports/lead-source.ts';
-import { CursorConflictError, type StoredCursor } from '../ports/state-store.ts';
+import {
+  CursorConflictError,
+  type LeaseAttempt,
+  type LeaseHolder,
+  type LeaseStore,
+  type StoredCursor,
+  type StoredLease,
+} from '../ports/state-store.ts';
 import type { SkippedRecord, SyncStateStore } from './sync-state-store.ts';
 
 interface Expiring<T> {
@@ -12,12 +20,13 @@ interface Expiring<T> {
  * State in process memory, for tests, dry runs and single-process demos. Every method finishes
  * without awaiting anything in between, so compare-and-set and counting are atomic in the process.
  */
-export class MemoryStateStore implements SyncStateStore {
+export class MemoryStateStore implements SyncStateStore, LeaseStore {
   readonly #clock: Clock;
   readonly #cursors = new Map<string, StoredCursor>();
   readonly #done = new Map<string, Expiring<string>>();
   readonly #counters = new Map<string, Expiring<string[]>>();
   readonly #skipped = new Map<string, Expiring<SkippedRecord>>();
+  readonly #leases = new Map<string, StoredLease & { token: string }>();
 
   constructor(options: { clock?: Clock } = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -69,6 +78,30 @@ export class MemoryStateStore implements SyncStateStore {
       if (value.scope === scope && expiresAtMs > now) out.push({ ...value });
     }
     return newestFirst(out).slice(0, limit);
+  }
+
+  async acquireLease(key: string, holder: LeaseHolder, ttlSeconds: number): Promise<LeaseAttempt> {
+    const current = this.#leases.get(key);
+    const now = this.#clock.now();
+    if (current && current.expiresAtMs > now.getTime()) {
+      const { token: _t, ...heldBy } = current;
+      return { acquired: false, heldBy };
+    }
+    const lease: StoredLease = { ...holder, since: now.toISOString(), expiresAtMs: this.#expiry(ttlSeconds) };
+    const token = randomUUID();
+    this.#leases.set(key, { ...lease, token });
+    return { acquired: true, token, lease };
+  }
+
+  async renewLease(key: string, token: string, ttlSeconds: number): Promise<boolean> {
+    const current = this.#leases.get(key);
+    if (current?.token !== token || current.expiresAtMs <= this.#clock.now().getTime()) return false;
+    current.expiresAtMs = this.#expiry(ttlSeconds);
+    return true;
+  }
+
+  async releaseLease(key: string, token: string): Promise<void> {
+    if (this.#leases.get(key)?.token === token) this.#leases.delete(key);
   }
 
   #expiry(ttlSeconds: number): number {

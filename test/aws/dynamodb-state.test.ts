@@ -7,7 +7,11 @@ import { DynamoStateStore } from '../../src/aws/dynamodb-state-store.ts';
 import { CursorConflictError } from '../../src/ports/state-store.ts';
 import { StateUnavailableError } from '../../src/state/state-unavailable-error.ts';
 import { describeRoutingStateContract } from '../state/routing-state.contract.ts';
-import { describeStateStoreContract, testClock } from '../state/state-store.contract.ts';
+import {
+  describeLeaseStoreContract,
+  describeStateStoreContract,
+  testClock,
+} from '../state/state-store.contract.ts';
 import { type LocalDynamo, startLocalDynamo } from './local-dynamodb.ts';
 
 let dynamo: LocalDynamo;
@@ -17,6 +21,10 @@ beforeAll(async () => {
 afterAll(() => dynamo.close());
 
 describeStateStoreContract(
+  'DynamoStateStore (dynalite)',
+  async (clock) => new DynamoStateStore(await dynamo.table(clock)),
+);
+describeLeaseStoreContract(
   'DynamoStateStore (dynalite)',
   async (clock) => new DynamoStateStore(await dynamo.table(clock)),
 );
@@ -83,6 +91,32 @@ describe('DynamoStateStore: cursor compare-and-set across processes', () => {
     expect((err as Error).message).toMatch(
       /GetItem on table no-such-table failed \(ResourceNotFoundException\)/,
     );
+  });
+});
+
+describe('DynamoStateStore: run lease across invocations', () => {
+  it('of two invocations with their own clients racing for the lease, exactly one gets it, every round', async () => {
+    const clock = testClock();
+    const shared = await dynamo.table(clock);
+    const stores = [0, 1].map(
+      () =>
+        new DynamoStateStore(
+          new DynamoTable({ client: dynamo.client(), tableName: shared.tableName, clock }),
+        ),
+    );
+    for (let round = 0; round < 5; round++) {
+      const attempts = await Promise.all(
+        stores.map((s, i) => s.acquireLease('sync|hubspot|default', { owner: `invocation ${i}` }, 60)),
+      );
+      const winners = attempts.filter((x) => x.acquired);
+      expect(winners).toHaveLength(1);
+      const loser = attempts.find((x) => !x.acquired)!;
+      expect(loser).toMatchObject({
+        heldBy: { owner: (winners[0] as { lease: { owner: string } }).lease.owner },
+      });
+      // The winner times out without releasing: the lease frees itself at its expiry.
+      clock.advance(60_000);
+    }
   });
 });
 

@@ -294,6 +294,9 @@ describe('the deployable stack (build + osls package)', () => {
       expect(keys('WorkerHubspot').flat()).not.toContain('cursor|*');
       expect(keys('WorkerHubspot').flat()).toContain('lead|*');
       expect(keys('SyncSalesforce').flat()).not.toContain('lead|*');
+      // The run lease: taken with a conditional put, renewed and released with updates, read on refusal.
+      for (const fn of ['SyncSalesforce', 'SyncHubspot'])
+        expect(keys(fn).every((k) => k?.includes('lease|*'))).toBe(true);
     });
 
     it('gives the worker what its event source needs on its own queue, and the senders only SendMessage', () => {

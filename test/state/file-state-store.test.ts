@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileStateStore } from '../../src/state/file-state-store.ts';
 import { StateUnavailableError } from '../../src/state/state-unavailable-error.ts';
-import { describeStateStoreContract, testClock } from './state-store.contract.ts';
+import { describeLeaseStoreContract, describeStateStoreContract, testClock } from './state-store.contract.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tossup-state-'));
 let n = 0;
@@ -13,6 +13,7 @@ const freshDir = () => join(root, `s${++n}`);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describeStateStoreContract('FileStateStore', (clock) => new FileStateStore(freshDir(), { clock }));
+describeLeaseStoreContract('FileStateStore', (clock) => new FileStateStore(freshDir(), { clock }));
 
 describe('FileStateStore on disk', () => {
   it('keeps state across instances (another run, the next day)', async () => {
@@ -60,6 +61,22 @@ describe('FileStateStore on disk', () => {
     writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: process.pid, host: hostname(), nonce: 'alive' }));
     await expect(s.countOnce('q', 'c', 60)).rejects.toThrow(/held by another process.*delete that file/);
     rmSync(join(dir, '.lock'));
+  });
+
+  it('frees at once a run lease whose holder process died on this host; another host waits for expiry', async () => {
+    const { hostname } = await import('node:os');
+    const clock = testClock();
+    const dir = freshDir();
+    const s = new FileStateStore(dir, { clock });
+    const dead = { owner: 'pid gone', pid: 2 ** 22 + 12345, host: hostname() };
+    expect((await s.acquireLease('k', dead, 120)).acquired).toBe(true);
+    expect(await s.acquireLease('k', { owner: 'next run' }, 120)).toMatchObject({ acquired: true });
+
+    const elsewhere = { owner: 'pid 1 on another-host', pid: 2 ** 22 + 12345, host: 'another-host' };
+    expect((await s.acquireLease('j', elsewhere, 120)).acquired).toBe(true);
+    expect((await s.acquireLease('j', { owner: 'next run' }, 120)).acquired).toBe(false);
+    clock.advance(120_000);
+    expect((await s.acquireLease('j', { owner: 'next run' }, 120)).acquired).toBe(true);
   });
 
   it('two processes advancing one cursor and counting into one set lose nothing', async () => {

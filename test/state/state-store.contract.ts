@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/ports/clock.ts';
-import { CursorConflictError } from '../../src/ports/state-store.ts';
+import { CursorConflictError, type LeaseHolder, type LeaseStore } from '../../src/ports/state-store.ts';
 import type { SkippedRecord, SyncStateStore } from '../../src/state/sync-state-store.ts';
 
 /** A clock the contract moves forward to test expiry. */
@@ -167,6 +167,101 @@ export function describeStateStoreContract(
         clock.advance(60_000);
         expect(await s.listSkipped('sync|salesforce|default', 10)).toEqual([]);
       });
+    });
+  });
+}
+
+/**
+ * The run lease every store offers (`LeaseStore`): memory and file stores here, DynamoDB against
+ * dynalite. `create` returns a fresh store on the given clock.
+ */
+export function describeLeaseStoreContract(
+  name: string,
+  create: (clock: TestClock) => LeaseStore | Promise<LeaseStore>,
+): void {
+  const a: LeaseHolder = { owner: 'run A' };
+  const b: LeaseHolder = { owner: 'run B' };
+
+  describe(`${name}: run lease contract`, () => {
+    it('gives a free lease to the first run and tells the second who holds it since when', async () => {
+      const clock = testClock();
+      const s = await create(clock);
+      const first = await s.acquireLease('sync|hubspot|default', a, 120);
+      expect(first).toMatchObject({
+        acquired: true,
+        lease: {
+          owner: 'run A',
+          since: '2026-11-24T01:00:00.000Z',
+          expiresAtMs: clock.now().getTime() + 120_000,
+        },
+      });
+      clock.advance(5_000);
+      const second = await s.acquireLease('sync|hubspot|default', b, 120);
+      expect(second).toEqual({
+        acquired: false,
+        heldBy: {
+          owner: 'run A',
+          since: '2026-11-24T01:00:00.000Z',
+          expiresAtMs: Date.parse('2026-11-24T01:02:00.000Z'),
+        },
+      });
+      // Another CRM or scope has its own lease.
+      expect((await s.acquireLease('sync|salesforce|default', b, 120)).acquired).toBe(true);
+    });
+
+    it('of many runs racing for a free lease, exactly one gets it', async () => {
+      const s = await create(testClock());
+      const attempts = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => s.acquireLease('k', { owner: `run ${i}` }, 60)),
+      );
+      expect(attempts.filter((x) => x.acquired)).toHaveLength(1);
+    });
+
+    it('is free again after release; a release with another token changes nothing', async () => {
+      const s = await create(testClock());
+      const first = await s.acquireLease('k', a, 60);
+      if (!first.acquired) throw new Error('not acquired');
+      await s.releaseLease('k', 'not-the-token');
+      expect((await s.acquireLease('k', b, 60)).acquired).toBe(false);
+      await s.releaseLease('k', first.token);
+      expect(await s.acquireLease('k', b, 60)).toMatchObject({ acquired: true, lease: { owner: 'run B' } });
+    });
+
+    it('expires when not renewed (a crashed holder), and the late holder cannot renew it', async () => {
+      const clock = testClock();
+      const s = await create(clock);
+      const crashed = await s.acquireLease('k', a, 60);
+      if (!crashed.acquired) throw new Error('not acquired');
+      clock.advance(59_000);
+      expect((await s.acquireLease('k', b, 60)).acquired).toBe(false);
+      clock.advance(1_000);
+      const next = await s.acquireLease('k', b, 60);
+      expect(next.acquired).toBe(true);
+      expect(await s.renewLease('k', crashed.token, 60)).toBe(false);
+      await s.releaseLease('k', crashed.token); // must not free the new holder's lease
+      expect((await s.acquireLease('k', a, 60)).acquired).toBe(false);
+    });
+
+    it('renewal (the heartbeat of a long run) keeps the lease past its first time to live', async () => {
+      const clock = testClock();
+      const s = await create(clock);
+      const held = await s.acquireLease('k', a, 10);
+      if (!held.acquired) throw new Error('not acquired');
+      clock.advance(8_000);
+      expect(await s.renewLease('k', held.token, 10)).toBe(true);
+      clock.advance(8_000);
+      expect((await s.acquireLease('k', b, 10)).acquired).toBe(false);
+      clock.advance(2_000);
+      expect((await s.acquireLease('k', b, 10)).acquired).toBe(true);
+    });
+
+    it('cannot renew an expired lease even if nobody took it', async () => {
+      const clock = testClock();
+      const s = await create(clock);
+      const held = await s.acquireLease('k', a, 10);
+      if (!held.acquired) throw new Error('not acquired');
+      clock.advance(10_000);
+      expect(await s.renewLease('k', held.token, 10)).toBe(false);
     });
   });
 }

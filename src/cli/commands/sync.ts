@@ -9,8 +9,14 @@ import { ConnectorUnavailableError, createConnector } from '../../pipeline/conne
 import { ExitCode, type StopSignal, stopFromError } from '../../pipeline/failure-policy.ts';
 import { renderPlan } from '../../pipeline/render-plan.ts';
 import { renderSummary } from '../../pipeline/render-summary.ts';
+import {
+  acquireRunLease,
+  localLeaseHolder,
+  type RunLease,
+  RunLeaseHeldError,
+} from '../../pipeline/run-lease.ts';
 import type { RunReport } from '../../pipeline/run-report.ts';
-import { runSync } from '../../pipeline/run-sync.ts';
+import { cursorKey, runSync } from '../../pipeline/run-sync.ts';
 import { saveRunReport } from '../../pipeline/save-run-report.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { CrmConnector } from '../../ports/crm-connector.ts';
@@ -92,11 +98,51 @@ export async function executeSync(
   for (const w of settings.warnings) io.stderr.write(`warning: ${w}\n`);
   io.stderr.write(`tossup sync: ${describeSettings(settings)}${opts.dryRun ? ' (dry run)' : ''}\n`);
 
+  const dryRun = opts.dryRun ?? false;
+  const scope = settings.profile ?? 'default';
+  const state = new FileStateStore(settings.stateDir);
+  // One sync per CRM and profile at a time: a second one stops here, before any CRM call. A dry run
+  // writes nothing, so it may run beside a real one.
+  let lease: RunLease | null = null;
+  if (!dryRun) {
+    try {
+      lease = await acquireRunLease(state, cursorKey(settings.crm, scope), localLeaseHolder(), {
+        clock: systemClock,
+      });
+    } catch (e) {
+      if (e instanceof RunLeaseHeldError) {
+        io.stderr.write(`${e.message}\n`);
+        return { exitCode: ExitCode.Busy, report: null, reportPath: null };
+      }
+      throw e;
+    }
+  }
+  try {
+    return await syncUnderLease(opts, io, { settings, setup, clock, dryRun, scope, state, lease });
+  } finally {
+    await lease?.release();
+  }
+}
+
+async function syncUnderLease(
+  opts: SyncCommandOptions,
+  io: SyncIo,
+  run: {
+    settings: ReturnType<typeof resolveSyncSettings>;
+    setup: ReturnType<typeof loadConfig>;
+    clock: Clock;
+    dryRun: boolean;
+    scope: string;
+    state: FileStateStore;
+    lease: RunLease | null;
+  },
+): Promise<{ exitCode: number; report: RunReport | null; reportPath: string | null }> {
+  const { settings, setup, clock, dryRun, state } = run;
   let connector: CrmConnector;
   try {
     connector = await createConnector(settings.connector, {
       clock,
-      dryRun: opts.dryRun ?? false,
+      dryRun,
       cacheDir: settings.stateDir,
     });
   } catch (e) {
@@ -114,9 +160,7 @@ export async function executeSync(
     throw e;
   }
 
-  const dryRun = opts.dryRun ?? false;
   const progress = createProgress({ stream: io.stderr, locale: settings.locale, dryRun });
-  const state = new FileStateStore(settings.stateDir);
   let report: RunReport;
   try {
     report = await runSync({
@@ -131,7 +175,8 @@ export async function executeSync(
       dryRun,
       since: opts.since !== undefined ? new Date(opts.since).toISOString() : null,
       limit: opts.limit ?? null,
-      scope: settings.profile ?? 'default',
+      scope: run.scope,
+      lease: run.lease ?? undefined,
       queueTaskOwners: settings.queueTaskOwners,
       onProgress: (p) => progress.update(p),
       onLead: dryRun
@@ -184,7 +229,7 @@ function loadConfig(settings: ReturnType<typeof resolveSyncSettings>) {
   };
 }
 
-/** 0 ok · 3 completed with skipped records · 4 stopped, run again later · 2 fix settings · 1 unexpected. */
+/** 0 ok · 3 completed with skipped records · 4 stopped, run again later · 2 fix settings · 1 unexpected (5, another run holds the lease, is decided before the run). */
 export function exitCodeOf(report: RunReport): number {
   if (report.stop) return exitCodeOfStop(report.stop);
   return report.counts.skipped > 0 ? ExitCode.Skipped : ExitCode.Ok;
