@@ -1,6 +1,8 @@
 import { relative } from 'node:path';
 import { type Command, Option } from 'commander';
 import { ConfigError, CrmError } from '../../domain/errors.ts';
+import { scrubText } from '../../logging/scrub.ts';
+import { terminalSafeLines } from '../../logging/terminal-text.ts';
 import { resolveSyncSettings, SettingsError } from '../settings.ts';
 import { hubspotOptions } from './validate.ts';
 
@@ -56,11 +58,14 @@ export async function setupHubspotCommand(
     if (settings.connector.crm !== 'hubspot') return 2;
     const hs = await import('../../../connectors/hubspot/index.ts');
     const result = await hs.createHubspotAdmin(hubspotOptions(settings.connector)).setup();
-    process.stdout.write(`${hs.formatSetup(result)}\n`);
+    // Property names and labels come from the portal: escaped like every CRM value on the terminal.
+    process.stdout.write(`${terminalSafeLines(hs.formatSetup(result))}\n`);
     return result.check.ok ? 0 : 2;
   } catch (e) {
     if (e instanceof SettingsError || e instanceof ConfigError || e instanceof CrmError) {
-      process.stderr.write(`${e.message}\n`);
+      process.stderr.write(
+        `${terminalSafeLines(e instanceof CrmError ? scrubText(e.message) : e.message)}\n`,
+      );
       return 2;
     }
     throw e;
