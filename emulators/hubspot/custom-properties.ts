@@ -38,7 +38,7 @@ export const NEXT_ACTION_OPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['inside_sales_follow_up', 'インサイドセールスがフォロー'],
   ['inside_sales_hearing', 'インサイドセールスがヒアリング'],
   ['nurture', 'ナーチャリング'],
-  ['notify_is_sales_planning', 'IS・営業企画へ通知'],
+  ['notify_is_sales_planning', 'IS/営業企画で確認'],
 ];
 
 const custom = { hubspotDefined: false, createdAt: Date.parse('2024-04-01T00:00:00.000Z') };

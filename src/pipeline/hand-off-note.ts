@@ -2,7 +2,9 @@ import type { Decision } from '../domain/decision.ts';
 import type { Lead } from '../domain/lead.ts';
 import { cutGraphemes, fitText } from '../domain/text-length.ts';
 import { activityLabel } from '../reasons/describe-condition.ts';
-import type { Locale } from '../reasons/messages.ts';
+import { industryLabel } from '../reasons/format-value.ts';
+import { DEFAULT_MESSAGES, type Locale } from '../reasons/messages.ts';
+import { NEXT_ACTION_LABELS } from '../reasons/next-action-label.ts';
 import type { ReasonRenderer } from '../reasons/render-reasons.ts';
 import { zonedDate } from '../sla/zoned-time.ts';
 
@@ -20,11 +22,12 @@ const L = {
     due: '期限',
     priority: '優先度',
     company: '企業',
-    person: '担当者',
-    hearing: 'ヒアリング',
+    person: '役職・部署',
+    hearing: 'ISヒアリング',
     touch: '直近の接点',
     record: 'レコード',
     rules: '判定ルール',
+    missingData: 'データ不足のため保留',
     notHeard: '未実施',
     employees: '名',
     priorities: { high: '高', medium: '中', low: '低' },
@@ -35,13 +38,8 @@ const L = {
     timeline: '導入時期',
     months: 'ヶ月以内',
     notes: 'メモ',
-    actions: {
-      field_sales_tossup: 'フィールドセールス対応',
-      inside_sales_follow_up: 'ISフォロー',
-      inside_sales_hearing: 'ISヒアリング',
-      nurture: 'ナーチャリング',
-      notify_is_sales_planning: 'IS/営業企画で確認',
-    },
+    // One label per next action on every surface (src/reasons/next-action-label.ts).
+    actions: NEXT_ACTION_LABELS.ja,
   },
   en: {
     tag: '[Toss-up] ',
@@ -50,11 +48,12 @@ const L = {
     due: 'Due',
     priority: 'Priority',
     company: 'Company',
-    person: 'Contact',
-    hearing: 'Hearing',
+    person: 'Title / department',
+    hearing: 'IS hearing',
     touch: 'Recent touchpoints',
     record: 'Record',
     rules: 'Rules',
+    missingData: 'on hold: data missing',
     notHeard: 'not done yet',
     employees: ' employees',
     priorities: { high: 'high', medium: 'medium', low: 'low' },
@@ -65,13 +64,7 @@ const L = {
     timeline: 'timeline',
     months: ' months',
     notes: 'notes',
-    actions: {
-      field_sales_tossup: 'Field sales follow-up',
-      inside_sales_follow_up: 'IS follow-up',
-      inside_sales_hearing: 'IS hearing',
-      nurture: 'Nurture',
-      notify_is_sales_planning: 'IS/sales planning review',
-    },
+    actions: NEXT_ACTION_LABELS.en,
   },
 } as const;
 
@@ -106,7 +99,7 @@ export function handOffNote(
       timeStyle: 'short',
     }).format(new Date(iso));
   const facts = [
-    c.industry,
+    c.industry ? industryLabel(c.industry, DEFAULT_MESSAGES[options.locale]) : null,
     c.employees !== null ? `${c.employees.toLocaleString(numberLocale)}${t.employees}` : null,
     c.region,
   ]
@@ -148,7 +141,8 @@ export function handOffNote(
     `${t.hearing}: ${hearing}`,
     ...(touches ? [`${t.touch}: ${touches}`] : []),
     ...(options.recordUrl ? [`${t.record}: ${options.recordUrl}`] : []),
-    `${t.rules}: ${decision.ruleId} @ ${decision.rulesVersion}`,
+    // A hold for missing data was not decided by the rule whose id the engine records.
+    `${t.rules}: ${decision.missing.length > 0 ? t.missingData : decision.ruleId} @ ${decision.rulesVersion}`,
   ];
   return { subject, body: lines.join('\n') };
 }

@@ -15,6 +15,7 @@ import { route } from '../routing/route.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
 import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
 import { decideWithDataIssues } from '../scoring/data-issues.ts';
+import { withScoreDetail } from '../scoring/score-detail.ts';
 import { calendarFor, computeSlaDue } from '../sla/due-date.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
 import { StateUnavailableError } from '../state/state-unavailable-error.ts';
@@ -180,8 +181,13 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
 
 async function planLead(lead: Lead, deps: PipelineDeps, quota: ManualQuota): Promise<Work> {
   const { now } = deps;
-  // Held where it depends on a value the connector could not read, as `tossup score` does.
-  const decision = decideWithDataIssues(lead, deps.rules, now, { quotaUsed: quota.usedFor(lead, now) });
+  // Held where it depends on a value the connector could not read, as `tossup score` does. Reasons
+  // written for people also say what made a score (score-detail.ts); decide() itself stays lean.
+  const decision = withScoreDetail(
+    decideWithDataIssues(lead, deps.rules, now, { quotaUsed: quota.usedFor(lead, now) }),
+    lead,
+    deps.rules,
+  );
   const key = episodeKey(lead, decision);
   const newEpisode = key !== lead.current.decisionKey;
   const reasonText = deps.renderer.renderCompact(

@@ -1,5 +1,6 @@
 import type { Condition, LeafCondition, RuleSet } from '../config/rule-set-schema.ts';
 import { FACTS } from '../scoring/facts.ts';
+import { activityLabel, formatFactValue } from './format-value.ts';
 import type { Locale } from './messages.ts';
 import { DEFAULT_MESSAGES } from './messages.ts';
 import { MET_SYMBOL } from './render-reasons.ts';
@@ -9,32 +10,7 @@ import { MET_SYMBOL } from './render-reasons.ts';
  * automatic judgement can be checked as a list, as domain.md asks.
  */
 
-const ACTIVITY_LABEL: Readonly<Record<Locale, Readonly<Record<string, string>>>> = {
-  ja: {
-    document_request: '資料請求',
-    webinar_attendance: 'ウェビナー参加',
-    event_attendance: 'イベント参加',
-    form_submission: 'フォーム送信',
-    inquiry: '問い合わせ',
-    email_open: 'メール開封',
-    email_click: 'メールクリック',
-    page_view: 'ページ閲覧',
-  },
-  en: {
-    document_request: 'document request',
-    webinar_attendance: 'webinar',
-    event_attendance: 'event',
-    form_submission: 'form',
-    inquiry: 'inquiry',
-    email_open: 'e-mail open',
-    email_click: 'e-mail click',
-    page_view: 'page view',
-  },
-};
-
-export function activityLabel(type: string, locale: Locale): string {
-  return ACTIVITY_LABEL[locale][type] ?? type;
-}
+export { activityLabel };
 
 export function describeCondition(c: Condition, rs: RuleSet, locale: Locale): string {
   const and = locale === 'ja' ? ' かつ ' : ' AND ';
@@ -54,26 +30,40 @@ function wrap(c: Condition, rs: RuleSet, locale: Locale): string {
 function describeLeaf(c: LeafCondition, rs: RuleSet, locale: Locale): string {
   const m = { ...DEFAULT_MESSAGES[locale], ...rs.messages[locale] };
   const type = FACTS[c.fact]?.type;
+  const label = m[`label.${c.fact}`] ?? c.fact;
+  // Yes/no facts read as words: "既存顧客", "既存顧客ではない", not "company.existingCustomer = あり".
+  if (type === 'boolean' && (c.op === 'eq' || c.op === 'neq') && typeof c.value === 'boolean') {
+    const holds = (c.op === 'eq') === c.value;
+    return holds ? label : locale === 'ja' ? `${label}ではない` : `not ${label.toLowerCase()}`;
+  }
   const fmt = (v: unknown): string => {
-    if (Array.isArray(v)) return v.map(fmt).join(', ');
-    if (type === 'rank') return m[`rank.${String(v)}`] ?? String(v);
-    if (type === 'answer' || type === 'boolean') return m[`value.${String(v)}`] ?? String(v);
-    if (typeof v === 'number') return v.toLocaleString(locale === 'ja' ? 'ja-JP' : 'en-US');
-    return String(v);
+    const text = formatFactValue(c.fact, v, m, locale);
+    return locale === 'ja' && c.fact === 'company.employees' && typeof v === 'number'
+      ? (m['unit.employees'] ?? '{value}').replace('{value}', text)
+      : text;
   };
-  const expected =
-    c.threshold !== undefined
-      ? `${fmt(rs.thresholds[c.threshold])}${locale === 'ja' ? ` (基準「${c.threshold}」)` : ` (threshold "${c.threshold}")`}`
-      : fmt(c.value);
-  let label = m[`label.${c.fact}`] ?? c.fact;
+  // The threshold's value is what sales need; its name in the rule file is an admin's concern.
+  const expected = c.threshold !== undefined ? fmt(rs.thresholds[c.threshold]) : fmt(c.value);
   if (c.fact === 'activities.count') {
     const days = c.withinDays ?? rs.behaviourScore.windowDays;
     const kinds = c.types ? c.types.map((t) => activityLabel(t, locale)).join('/') : '';
-    const page = c.page ? ` ${c.page}` : '';
-    label =
+    const page = c.page ? ` ${m[`page.${c.page}`] ?? c.page}` : '';
+    const what =
       locale === 'ja'
         ? `直近${days}日の${kinds || '行動'}${page}回数`
         : `number of ${kinds || 'actions'}${page} in the last ${days} days`;
+    return `${what} ${MET_SYMBOL[c.op] ?? c.op} ${expected}`;
+  }
+  const ja = locale === 'ja';
+  if (c.op === 'in') return ja ? `${label}: ${expected} のいずれか` : `${label} is one of ${expected}`;
+  if (c.op === 'notIn') return ja ? `${label}: ${expected} 以外` : `${label} is none of ${expected}`;
+  if (c.op === 'contains') return ja ? `${label}に「${expected}」を含む` : `${label} contains "${expected}"`;
+  // A plain alternation ("情報システム|IT|DX") reads as a list of words; a real pattern stays as written.
+  if (c.op === 'matches' && /^[^\\^$.*+?()[\]{}]+$/.test(expected)) {
+    const words = expected.split('|');
+    return ja
+      ? `${label}に${words.map((w) => `「${w}」`).join('')}のいずれかを含む`
+      : `${label} contains any of ${words.map((w) => `"${w}"`).join(', ')}`;
   }
   return `${label} ${MET_SYMBOL[c.op] ?? c.op} ${expected}`;
 }

@@ -1,6 +1,6 @@
 import type { Reason } from '../domain/decision.ts';
 import { crmLength, fitText } from '../domain/text-length.ts';
-import { FACTS } from '../scoring/facts.ts';
+import { activityLabel, formatFactValue } from './format-value.ts';
 import { DEFAULT_MESSAGES, type Locale } from './messages.ts';
 
 /**
@@ -46,10 +46,19 @@ export class ReasonRenderer {
     this.messages = { ...DEFAULT_MESSAGES[locale], ...(overrides[locale] ?? {}) };
   }
 
-  render(reason: Reason): string {
+  /**
+   * One reason as text. A score reason also says what made the score ("(料金ページ閲覧 3回・資料請求)")
+   * unless `detail` is false, the short form compaction falls back to.
+   */
+  render(reason: Reason, detail = true): string {
     const { code, params } = reason;
     const m = /^(.+)\.(met|not_met)$/.exec(code);
-    if (m) return this.renderFact(m[1]!, m[2] as 'met' | 'not_met', params);
+    if (m) {
+      const text = this.renderFact(m[1]!, m[2] as 'met' | 'not_met', params);
+      const extra =
+        detail && typeof params.detail === 'string' ? this.renderDetail(m[1]!, params.detail) : '';
+      return extra ? fill(this.messages['detail.wrap']!, { text, detail: extra }) : text;
+    }
     const field = typeof params.field === 'string' ? params.field : undefined;
     const template = (field && this.messages[`${code}.${field}`]) || this.messages[code];
     if (!template) return code;
@@ -71,7 +80,14 @@ export class ReasonRenderer {
         out = next;
         continue;
       }
-      if (out === '') out = fitText(text, maxLength);
+      // Without what made the score, a score reason may still fit: the number beats no reason at all.
+      const short = this.render(r, false);
+      const shorter = out === '' ? short : `${out}${sep}${short}`;
+      if (short !== text && crmLength(shorter) <= maxLength) {
+        out = shorter;
+        continue;
+      }
+      if (out === '') out = fitText(short, maxLength);
       break;
     }
     return out;
@@ -89,9 +105,8 @@ export class ReasonRenderer {
       this.messages[`${fact}.${op}.${outcome}`] ??
       this.messages[`${fact}.${outcome}`] ??
       this.messages[`${viaThreshold ? 'threshold' : 'fact'}.${outcome}`]!;
-    const type = FACTS[fact]?.type;
-    const value = this.formatValue(type, params.value);
-    const expected = this.formatValue(type, params.expected);
+    const value = this.formatValue(fact, params.value);
+    const expected = this.formatValue(fact, params.expected);
     const hasValue = params.value !== '' && params.value !== undefined;
     return fill(template, {
       ...params,
@@ -103,21 +118,44 @@ export class ReasonRenderer {
     });
   }
 
-  private formatValue(type: string | undefined, v: string | number | undefined): string {
-    if (v === undefined || v === '') return '';
-    if (type === 'rank')
-      return String(v)
-        .split(',')
-        .map((r) => this.messages[`rank.${r}`] ?? r)
-        .join(',');
-    if (type === 'answer' || type === 'boolean') return this.messages[`value.${v}`] ?? String(v);
-    if (typeof v === 'number') return formatNumber(v, this.locale);
-    return String(v);
+  private formatValue(fact: string, v: string | number | undefined): string {
+    return formatFactValue(fact, v, this.messages, this.locale);
   }
-}
 
-function formatNumber(n: number, locale: Locale): string {
-  return Number.isInteger(n) ? n.toLocaleString(locale === 'ja' ? 'ja-JP' : 'en-US') : String(n);
+  /** `[[type, page, count]]` (behaviour) or `[[fact, value]]` (fit) → "料金ページ閲覧 3回・資料請求". */
+  private renderDetail(fact: string, json: string): string {
+    let parts: unknown;
+    try {
+      parts = JSON.parse(json);
+    } catch {
+      return '';
+    }
+    if (!Array.isArray(parts)) return '';
+    const m = this.messages;
+    const words = parts.map((p): string => {
+      if (!Array.isArray(p)) return '';
+      if (fact === 'score.behaviour') {
+        const [type, page, count] = p as [string, string, number];
+        const act = activityLabel(type, this.locale);
+        const where = m[`page.${page}`] ?? page;
+        const label = !page
+          ? act
+          : fill(m[type === 'page_view' ? 'detail.pageView' : 'detail.page']!, {
+              page: where,
+              activity: act,
+            });
+        return count > 1 ? fill(m['detail.count']!, { label, count }) : label;
+      }
+      const [f, value] = p as [string, string | number];
+      const shown = this.formatValue(f, value);
+      if (f === 'company.employees') return fill(m['unit.employees']!, { value: shown });
+      // Ranks, industries, regions and departments read on their own ("部長", "製造", "東京都").
+      if (['person.titleRank', 'company.industry', 'company.region', 'person.department'].includes(f))
+        return shown;
+      return `${this.label(f)} ${shown}`;
+    });
+    return words.filter(Boolean).join(m['detail.separator'] ?? ' / ');
+  }
 }
 
 function fill(template: string, params: Readonly<Record<string, string | number | undefined>>): string {

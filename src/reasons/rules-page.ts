@@ -1,4 +1,4 @@
-import type { RuleSet } from '../config/rule-set-schema.ts';
+import type { Condition, RuleSet } from '../config/rule-set-schema.ts';
 import { ruleSetVersion } from '../scoring/compile-rule-set.ts';
 import { activityLabel, describeCondition } from './describe-condition.ts';
 import { DEFAULT_MESSAGES, type Locale } from './messages.ts';
@@ -36,7 +36,10 @@ const T = {
     decay: '{days}日ごとに点数が半減',
     page: 'ページ閲覧の加点',
     holdNote: '必要なデータが未入力で判定できない場合は「一時保留」とし、不足項目を理由に記載します。',
-    required: '必須 (未入力なら保留)',
+    required: '必須: 未入力なら保留',
+    from: '開始',
+    to: '終了',
+    value: '基準',
   },
   en: {
     version: 'Rules version',
@@ -65,7 +68,10 @@ const T = {
     page: 'Extra points for page views',
     holdNote:
       'If data needed to decide is missing the lead is put on hold and the reason names what is missing.',
-    required: 'required (hold when missing)',
+    required: 'required: hold when missing',
+    from: 'from',
+    to: 'to',
+    value: 'Threshold',
   },
 } as const;
 
@@ -75,9 +81,23 @@ interface Block {
   table?: { head: string[]; rows: string[][] };
 }
 
-export function rulesPageBlocks(rs: RuleSet, locale: Locale): { title: string; blocks: Block[] } {
+export interface RulesPageOptions {
+  /** Queue key → the name sales know it by (routing.yaml `queues[].name`). */
+  queueNames?: Readonly<Record<string, string>>;
+}
+
+export function rulesPageBlocks(
+  rs: RuleSet,
+  locale: Locale,
+  options: RulesPageOptions = {},
+): { title: string; blocks: Block[] } {
   const t = T[locale];
   const m = { ...DEFAULT_MESSAGES[locale], ...rs.messages[locale] };
+  // A threshold is named after the score it applies to: "属性スコア", not the rule file's key.
+  const thresholdLabel = (name: string): string => {
+    const fact = thresholdFact(rs, name);
+    return (fact && m[`label.${fact}`]) || name;
+  };
   const outcome = (o: Pick<RuleSet['otherwise'], 'flag' | 'nextAction'>) =>
     `${FLAG_LABELS[locale][o.flag]} → ${NEXT_ACTION_LABELS[locale][o.nextAction]}`;
   const owner = (o: RuleSet['rules'][number]['owner']) =>
@@ -89,25 +109,29 @@ export function rulesPageBlocks(rs: RuleSet, locale: Locale): { title: string; b
           ? locale === 'ja'
             ? '依頼した営業'
             : 'the requesting rep'
-          : o.queue;
+          : (options.queueNames?.[o.queue] ?? o.queue);
 
+  const num = (v: number) => v.toLocaleString(locale === 'ja' ? 'ja-JP' : 'en-US');
   const blocks: Block[] = [];
   blocks.push({
     heading: t.thresholds,
     paragraphs: [`${t.version}: \`${ruleSetVersion(rs)}\``],
-    table: { head: ['', ''], rows: Object.entries(rs.thresholds).map(([k, v]) => [k, String(v)]) },
+    table: {
+      head: ['', t.value],
+      rows: Object.entries(rs.thresholds).map(([k, v]) => [thresholdLabel(k), num(v)]),
+    },
   });
   if (rs.overrides.length > 0) {
     blocks.push({
       heading: t.campaigns,
       table: {
-        head: ['', 'from', 'to', t.thresholds],
+        head: ['', t.from, t.to, t.thresholds],
         rows: rs.overrides.map((o) => [
           o.label,
           o.from,
           o.to,
           Object.entries(o.thresholds)
-            .map(([k, v]) => `${k}: ${v}`)
+            .map(([k, v]) => `${thresholdLabel(k)} ${num(v)}`)
             .join(', '),
         ]),
       },
@@ -155,15 +179,26 @@ export function rulesPageBlocks(rs: RuleSet, locale: Locale): { title: string; b
       head: [t.activity, t.weight],
       rows: [
         ...Object.entries(b.weights).map(([k, v]) => [activityLabel(k, locale), String(v)]),
-        ...Object.entries(b.pageWeights).map(([k, v]) => [`${t.page}: ${k}`, `+${v}`]),
+        ...Object.entries(b.pageWeights).map(([k, v]) => [`${t.page}: ${m[`page.${k}`] ?? k}`, `+${v}`]),
       ],
     },
   });
   return { title: `${rs.name}: ${rs.description ?? ''}`.trim(), blocks };
 }
 
-export function renderRulesMarkdown(rs: RuleSet, locale: Locale): string {
-  const { title, blocks } = rulesPageBlocks(rs, locale);
+/** The fact a named threshold is compared with in the rules (the first use), if any. */
+function thresholdFact(rs: RuleSet, name: string): string | undefined {
+  const find = (c: Condition): string | undefined => {
+    if ('all' in c) return c.all.map(find).find(Boolean);
+    if ('any' in c) return c.any.map(find).find(Boolean);
+    if ('not' in c) return find(c.not);
+    return c.threshold === name ? c.fact : undefined;
+  };
+  return rs.rules.map((r) => find(r.when)).find(Boolean);
+}
+
+export function renderRulesMarkdown(rs: RuleSet, locale: Locale, options: RulesPageOptions = {}): string {
+  const { title, blocks } = rulesPageBlocks(rs, locale, options);
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out = [`# ${title}`, ''];
   for (const b of blocks) {
@@ -178,8 +213,8 @@ export function renderRulesMarkdown(rs: RuleSet, locale: Locale): string {
   return out.join('\n');
 }
 
-export function renderRulesHtml(rs: RuleSet, locale: Locale): string {
-  const { title, blocks } = rulesPageBlocks(rs, locale);
+export function renderRulesHtml(rs: RuleSet, locale: Locale, options: RulesPageOptions = {}): string {
+  const { title, blocks } = rulesPageBlocks(rs, locale, options);
   const esc = (s: string) =>
     s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const body = blocks

@@ -42,7 +42,7 @@ describe('tossup score', () => {
       scores: { attribute: 85, behaviour: 80 },
       nextAction: 'field_sales_tossup',
       reasons: [
-        { code: 'score.attribute.met', message: '属性スコア 85 ≥ 基準 60' },
+        { code: 'score.attribute.met', message: '属性スコア 85 ≥ 基準 60 (1,200名・役員・製造)' },
         { code: 'score.behaviour.met', message: '行動スコア 80 ≥ 基準 40' },
       ],
     });
@@ -62,7 +62,9 @@ describe('tossup score', () => {
       '--locale',
       'en',
     );
-    expect(JSON.parse(r.out.split('\n')[0]!).reasons[0].message).toBe('Fit score 85 ≥ threshold 60');
+    expect(JSON.parse(r.out.split('\n')[0]!).reasons[0].message).toBe(
+      'Fit score 85 ≥ threshold 60 (1,200 employees, VP/Officer, manufacturing)',
+    );
   });
 
   it('refuses a time without an offset', () => {
@@ -118,10 +120,16 @@ describe('tossup rules doc', () => {
   it('renders a preset as Markdown and as standalone HTML', () => {
     const md = tossup('rules', 'doc', 'large');
     expect(md.out).toContain(
-      '| 5. 属性スコア60以上 かつ 行動スコア40以上で自動トスアップ(通知あり) | 属性スコア ≥ 60 (基準「attribute」) かつ 行動スコア ≥ 40 (基準「behaviour」) | はい → フィールドセールスへトスアップ |  |',
+      '| 5. 属性スコア60以上 かつ 行動スコア40以上で自動トスアップ(通知あり) | 属性スコア ≥ 60 かつ 行動スコア ≥ 40 | はい → フィールドセールスへトスアップ |  |',
     );
     const html = tossup('rules', 'doc', 'mid', '--format', 'html', '--locale', 'en');
     expect(html.out.startsWith('<!doctype html>')).toBe(true);
-    expect(html.out).toContain('Behaviour score ≥ 100 (threshold &quot;behaviour&quot;)');
+    expect(html.out).toContain('Behaviour score ≥ 100');
+    // Sales read values and words, not the rule file's keys and raw numbers.
+    for (const raw of ['company.existingCustomer', 'is_sales_planning', '10,000,000,000', '(threshold'])
+      expect(md.out + html.out).not.toContain(raw);
+    expect(md.out).toContain('既存顧客');
+    expect(md.out).toContain('IS/営業企画');
+    expect(md.out).toContain('100億円');
   });
 });

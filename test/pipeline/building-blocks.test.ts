@@ -140,14 +140,14 @@ describe('handOffNote', () => {
 
   it('says why, what by when, the facts to act on and where the record is', () => {
     const { subject, body } = note('ja');
-    expect(subject).toBe('【トスアップ】N1 株式会社 / 取締役 / フィールドセールス対応');
+    expect(subject).toBe('【トスアップ】N1 株式会社 / 取締役 / フィールドセールスへトスアップ');
     expect(body.split('\n')).toEqual([
       'トスアップ理由: 属性スコア 85 ≥ 基準 60 / 行動スコア 80 ≥ 基準 40',
-      '次のアクション: フィールドセールス対応 (期限: 2026/11/25 10:00)',
+      '次のアクション: フィールドセールスへトスアップ (期限: 2026/11/25 10:00)',
       '優先度: 高',
-      '企業: N1 株式会社 (manufacturing, 1,200名, 東京都)',
-      '担当者: 取締役 / 情報システム部',
-      'ヒアリング: 未実施',
+      '企業: N1 株式会社 (製造, 1,200名, 東京都)',
+      '役職・部署: 取締役 / 情報システム部',
+      'ISヒアリング: 未実施',
       // Newest first by instant (23:30Z is after 08:00+09:00, though not as text), dated in Tokyo; no e-mail opens.
       '直近の接点: 2026-11-21 資料請求 – 導入事例集, 2026-11-21 ウェビナー参加',
       'レコード: https://crm.example/Lead/N1',
@@ -158,6 +158,7 @@ describe('handOffNote', () => {
   it('renders English with English number formatting whatever the machine locale', () => {
     const { body } = note('en');
     expect(body).toContain('Company: N1 株式会社 (manufacturing, 1,200 employees, 東京都)');
+    expect(body).toContain('Title / department: 取締役 / 情報システム部');
   });
 
   const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -48,7 +48,7 @@ describe('runSync end to end over a fake CRM', () => {
       attributeScore: 85,
       behaviourScore: 80,
     });
-    expect(l1.reason).toBe('属性スコア 85 ≥ 基準 60 / 行動スコア 80 ≥ 基準 40');
+    expect(l1.reason).toBe('属性スコア 85 ≥ 基準 60 (1,200名・役員・製造) / 行動スコア 80 ≥ 基準 40');
     expect(l1.decisionKey).toMatch(/^tu_/);
     // Tuesday 10:00 JST + 1 business day → Wednesday 10:00 JST.
     expect(l1.dueAt).toBe('2026-11-25T01:00:00.000Z');
@@ -69,7 +69,7 @@ describe('runSync end to end over a fake CRM', () => {
       priority: 'high',
     });
     expect(byLead.L4).toMatchObject({ dueDate: '2026-11-27', ownerId: SF.u011 });
-    expect(byLead.L1!.subject).toBe('【トスアップ】L1 株式会社 / 取締役 / フィールドセールス対応');
+    expect(byLead.L1!.subject).toBe('【トスアップ】L1 株式会社 / 取締役 / フィールドセールスへトスアップ');
     expect(byLead.L1!.body).toContain('レコード: https://crm.example/Lead/L1');
     // The lead is handed to the routed owner; the queue keeps strategic Leads (a queue may own a Lead).
     expect(f.crm.lead('L1').ownerId).toBe(byLead.L1!.ownerId);
@@ -123,7 +123,10 @@ describe('runSync end to end over a fake CRM', () => {
       {
         leadId: 'L1',
         objectType: 'Lead',
-        fields: { behaviourScore: 95, reason: '属性スコア 85 ≥ 基準 60 / 行動スコア 95 ≥ 基準 40' },
+        fields: {
+          behaviourScore: 95,
+          reason: '属性スコア 85 ≥ 基準 60 (1,200名・役員・製造) / 行動スコア 95 ≥ 基準 40',
+        },
       },
     ]);
     expect(f.crm.lead('L1').current).toMatchObject({ decisionKey: before.decisionKey, dueAt: before.dueAt });

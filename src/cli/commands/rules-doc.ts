@@ -1,5 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
+import { parse } from 'yaml';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import { renderRulesHtml, renderRulesMarkdown } from '../../reasons/rules-page.ts';
@@ -15,9 +17,30 @@ export function registerRules(program: Command): void {
     .option('--out <file>', 'write to a file instead of stdout')
     .action((file: string, opts: { format: 'md' | 'html'; locale: Locale; out?: string }) => {
       const rs = loadRuleSet(file);
+      const options = { queueNames: queueNames(process.env.TOSSUP_ROUTING) };
       const page =
-        opts.format === 'html' ? renderRulesHtml(rs, opts.locale) : renderRulesMarkdown(rs, opts.locale);
+        opts.format === 'html'
+          ? renderRulesHtml(rs, opts.locale, options)
+          : renderRulesMarkdown(rs, opts.locale, options);
       if (opts.out) writeFileSync(opts.out, page);
       else process.stdout.write(page);
     });
+}
+
+/**
+ * Queue names from the routing file (TOSSUP_ROUTING or the bundled mappings/routing.yaml), so the page
+ * says "IS/営業企画" rather than the key `is_sales_planning`. Best effort: a page without names beats
+ * no page, and `tossup validate` is where a broken routing file is reported.
+ */
+function queueNames(routingFile: string | undefined): Record<string, string> {
+  const file = routingFile ?? fileURLToPath(new URL('../../../mappings/routing.yaml', import.meta.url));
+  try {
+    const doc = parse(readFileSync(file, 'utf8')) as { queues?: Array<{ key?: unknown; name?: unknown }> };
+    const out: Record<string, string> = {};
+    for (const q of doc?.queues ?? [])
+      if (typeof q.key === 'string' && typeof q.name === 'string') out[q.key] = q.name;
+    return out;
+  } catch {
+    return {};
+  }
 }

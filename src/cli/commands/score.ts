@@ -7,6 +7,7 @@ import type { Locale } from '../../reasons/messages.ts';
 import { ReasonRenderer } from '../../reasons/render-reasons.ts';
 import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
 import { decideWithDataIssues } from '../../scoring/data-issues.ts';
+import { withScoreDetail } from '../../scoring/score-detail.ts';
 import { pad, watchClosedPipe, writeLine } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { logInputItem, readLeadInput } from '../read-lead-input.ts';
@@ -54,7 +55,7 @@ export function registerScore(program: Command): void {
               `${pad('id', 20)} ${pad('flag', 5)} ${pad('attr', 5)} ${pad('beh', 5)} ${pad('next action', 26)} reasons`,
             );
           }
-          const d = decideWithDataIssues(item.lead, rules, now);
+          const d = withScoreDetail(decideWithDataIssues(item.lead, rules, now), item.lead, rules);
           await writeLine(
             out,
             opts.format === 'table'
