@@ -111,7 +111,7 @@ describe('tossup sync', () => {
       /タスク \[新規\]: 【トスアップ】L1 株式会社 .* — 担当 (005000000000001AAA|005000000000002AAA) \(pool fs_kanto_enterprise\)/,
     );
     expect(out).toContain('期限 2026-11-25 10:00 (Asia/Tokyo)');
-    expect(out).toContain('理由: 属性スコア 85 ≥ 基準 60 / 行動スコア 80 ≥ 基準 40');
+    expect(out).toContain('理由: 属性スコア 85 ≥ 基準 60 (1,200名・役員・製造) / 行動スコア 80 ≥ 基準 40');
     expect(out).toContain('ドライラン');
     expect(report).toMatchObject({ dryRun: true, counts: { planned: 2, tasksPlanned: 2 } });
   });
