@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type HubspotEmulator, startHubspotEmulator } from './hubspot/index.ts';
 import { type SalesforceEmulator, startSalesforceEmulator } from './salesforce/index.ts';
+import { EmulatorClock } from './shared/emulator-clock.ts';
 import { generateWorld } from './world/generate.ts';
 import type { World } from './world/world.ts';
 import { routingYamlForWorld } from './world-routing.ts';
@@ -11,7 +12,11 @@ export interface EmulatorsOptions {
   hubspotPort?: number;
   leads?: number;
   seed?: number;
-  /** The world's "now"; default the current time, so activity is recent for today's decisions. */
+  /**
+   * The world's "now"; default the current time, so activity is recent for today's decisions. When
+   * given, both emulators' clocks start there too (then run at real speed), so record timestamps,
+   * HTTP dates and the world agree, and a run at the same instant and seed gives the same results.
+   */
   asOf?: string;
   /** Where to write the generated routing file (default `.tossup/emulate`). */
   workDir?: string;
@@ -46,19 +51,32 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Ru
     asOf: options.asOf ?? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString(),
   });
   const rateLimits = options.rateLimits ?? true;
-  const salesforce = await startSalesforceEmulator({ port: options.salesforcePort ?? 0, world, rateLimits });
+  const clock = (): EmulatorClock => {
+    const c = new EmulatorClock();
+    // Shifted, not pinned: rate-limit windows and sessions must still move with real time.
+    if (options.asOf) c.advance(Date.parse(options.asOf) - Date.now());
+    return c;
+  };
+  const salesforce = await startSalesforceEmulator({
+    port: options.salesforcePort ?? 0,
+    world,
+    rateLimits,
+    clock: clock(),
+  });
   let hubspot: HubspotEmulator;
   try {
     hubspot = await startHubspotEmulator({
       port: options.hubspotPort ?? 0,
       world,
       rateLimits: { enabled: rateLimits },
+      clock: clock(),
     });
   } catch (e) {
     await salesforce.close();
     throw e;
   }
-  const workDir = options.workDir ?? '.tossup/emulate';
+  // Absolute, so the printed env works from any directory.
+  const workDir = resolve(options.workDir ?? '.tossup/emulate');
   mkdirSync(workDir, { recursive: true });
   const routingFile = join(workDir, 'routing.yaml');
   writeFileSync(

@@ -6,10 +6,12 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type RunningEmulators, startEmulators } from '../../../emulators/start-emulators.ts';
 import { renderReportHtml } from '../../pipeline/render-report-html.ts';
 import type { RunReport } from '../../pipeline/run-report.ts';
+import { clockStartingAt } from '../../ports/clock.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import { FLAG_LABELS } from '../../reasons/next-action-label.ts';
 import { reasonCodeLabel } from '../../reasons/reason-code-label.ts';
 import { pad } from '../output.ts';
+import { parseInstant } from '../parse-instant.ts';
 import { executeSync } from './sync.ts';
 
 export interface DemoOptions {
@@ -18,7 +20,16 @@ export interface DemoOptions {
   rules: string;
   locale: Locale;
   out: string;
+  /** The demo's "now" (ISO with offset); default DEMO_AT. */
+  at?: string;
 }
+
+/**
+ * The demo runs "as of" a fixed instant, a Tuesday morning in Tokyo, so the same seed gives the same
+ * flags, reasons and due dates on every run and machine. Data and decisions relative to the real
+ * time of day would shift leads across "last N days" windows and business-hour boundaries.
+ */
+export const DEMO_AT = '2026-12-01T10:00:00+09:00';
 
 const CRMS = ['salesforce', 'hubspot'] as const;
 
@@ -33,6 +44,15 @@ export function registerDemo(program: Command): void {
     .option('--rules <preset|file>', 'rule set', 'large')
     .addOption(new Option('--locale <locale>', 'language').choices(['ja', 'en']).default('ja'))
     .option('--out <dir>', 'where report.html and the run reports go', 'out')
+    .option(
+      '--at <ISO time>',
+      `the demo's "now": data set, emulators and decisions (default ${DEMO_AT}, so runs repeat exactly)`,
+      (v: string) => {
+        parseInstant(v); // rejects a time without an offset, as `score --at` does
+        return v;
+      },
+      DEMO_AT,
+    )
     .action(async (opts: DemoOptions) => {
       process.exitCode = await runDemo(opts, process.stdout, process.stderr);
     });
@@ -46,6 +66,9 @@ export async function runDemo(
 ): Promise<number> {
   const ja = opts.locale === 'ja';
   const started = Date.now();
+  const atMs = parseInstant(opts.at ?? DEMO_AT);
+  // Starts at --at and runs at real speed: decisions are repeatable, durations stay real.
+  const clock = clockStartingAt(atMs);
   stderr.write(
     ja
       ? `ローカルの Salesforce / HubSpot エミュレーターを起動し、${opts.leads.toLocaleString()} 件のサンプルデータを投入しています…\n`
@@ -54,6 +77,7 @@ export async function runDemo(
   const emulators = await startEmulators({
     leads: opts.leads,
     seed: opts.seed,
+    asOf: new Date(atMs).toISOString(),
     workDir: join(opts.out, 'demo'),
   });
   const stateDir = mkdtempSync(join(tmpdir(), 'tossup-demo-state-'));
@@ -69,7 +93,7 @@ export async function runDemo(
         TOSSUP_RUNS_DIR: join(opts.out, 'runs'),
       };
       // The per-run summary goes to the JSON report; the demo prints one combined summary below.
-      const r = await executeSync({ crm }, { env, stdout: discard(), stderr, profileFiles: [] });
+      const r = await executeSync({ crm }, { env, stdout: discard(), stderr, profileFiles: [], clock });
       if (r.report) reports.push(r.report);
       if (r.exitCode !== 0) exitCode = r.exitCode;
     }
@@ -81,7 +105,7 @@ export async function runDemo(
         reports,
         ownerNames: ownerNames(emulators),
         locale: opts.locale,
-        generatedAt: new Date().toISOString(),
+        generatedAt: clock.now().toISOString(),
       }),
     );
     stdout.write(summary(reports, emulators, opts, (Date.now() - started) / 1000, htmlPath));
