@@ -71,11 +71,15 @@ export async function* readLeadInput(path: string): AsyncGenerator<InputItem> {
     });
   });
   const guarded = guardDecoding(lines, path);
-  if (ext === '.csv') yield* readCsv(guarded, notes);
+  if (ext === '.csv') yield* readCsv(guarded, notes, path);
   else yield* readJsonLines(guarded, notes, path);
 }
 
-async function* readCsv(lines: AsyncIterable<string>, notes: InputItem[]): AsyncGenerator<InputItem> {
+async function* readCsv(
+  lines: AsyncIterable<string>,
+  notes: InputItem[],
+  path: string,
+): AsyncGenerator<InputItem> {
   let headerChecked = false;
   for await (const rec of parseCsvRecords(lines)) {
     yield* notes.splice(0);
@@ -85,6 +89,7 @@ async function* readCsv(lines: AsyncIterable<string>, notes: InputItem[]): Async
     }
     if (!headerChecked) {
       headerChecked = true;
+      checkSeparator(Object.keys(rec.record), path);
       for (const name of unknownInputColumns(Object.keys(rec.record)))
         yield {
           kind: 'warning',
@@ -133,6 +138,18 @@ async function* readJsonLines(
     }
     yield toItem(n, value);
   }
+}
+
+/** A header that is one column holding tabs or semicolons was not split by commas: say so once. */
+function checkSeparator(header: readonly string[], path: string): void {
+  if (header.length !== 1) return;
+  const separator = header[0]!.includes('\t') ? 'tabs' : header[0]!.includes(';') ? 'semicolons' : null;
+  if (separator === null) return;
+  throw new LeadFileError(
+    path,
+    1,
+    `the columns are separated by ${separator}, not commas (Excel "Unicode text" or a locale with ; as list separator): save it ${SAVE_AS_CSV_UTF8}`,
+  );
 }
 
 /** A JSON document instead of JSON Lines is refused at once, with the command that converts it. */

@@ -141,9 +141,16 @@ const SECTION_NAMES: ReadonlySet<string> = new Set([
  */
 export function unknownInputColumns(names: readonly string[]): string[] {
   return names.filter(
-    (name) => name.trim() !== '' && !SECTION_NAMES.has(name) && resolveInputField(name) === null,
+    (name) =>
+      name.trim() !== '' &&
+      !SECTION_NAMES.has(name) &&
+      !COMPUTED.has(name) &&
+      resolveInputField(name) === null,
   );
 }
+
+/** Lead fields the reader computes and never reads: present in re-fed normalized leads, not typos. */
+const COMPUTED: ReadonlySet<string> = new Set(['crm', 'dataIssues', 'person.titleRank', 'titleRank']);
 
 const LEAVES_BY_SECTION: ReadonlyMap<string, ReadonlySet<string>> = (() => {
   const map = new Map<string, Set<string>>();
@@ -167,10 +174,11 @@ export function unknownInputKeys(input: Readonly<Record<string, unknown>>): stri
     const leaves = LEAVES_BY_SECTION.get(key);
     if (leaves) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
-      for (const leaf of Object.keys(value)) if (!leaves.has(leaf)) unknown.push(`${key}.${leaf}`);
+      for (const leaf of Object.keys(value))
+        if (!leaves.has(leaf) && !COMPUTED.has(`${key}.${leaf}`)) unknown.push(`${key}.${leaf}`);
       continue;
     }
-    if (key.trim() !== '' && resolveInputField(key) === null) unknown.push(key);
+    if (key.trim() !== '' && !COMPUTED.has(key) && resolveInputField(key) === null) unknown.push(key);
   }
   return unknown;
 }

@@ -76,6 +76,14 @@ describe('lead file encodings', () => {
     expect(utf16le.err).toContain('UTF-16LE');
   });
 
+  it('refuses a tab-separated file (Excel "Unicode text") with the fix', async () => {
+    const tsv = UTF8_TEXT.replaceAll(',', '\t');
+    const r = await score(file('unicode-text.csv', Buffer.from(`\uFEFF${tsv}`, 'utf16le')));
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(':1: the columns are separated by tabs, not commas');
+  });
+
   it('refuses text in another encoding with the fix instead of scoring mojibake', async () => {
     // ISO-8859-1 bytes are valid neither as UTF-8 nor as Shift_JIS.
     const r = await score(

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { type Lead, LeadSchema } from '../../src/domain/lead.ts';
 import { parseCsvRecords } from '../../src/normalize/csv.ts';
 import { ISSUE_RAW_MAX_CHARS, normalizeLead } from '../../src/normalize/lead-input.ts';
-import { resolveInputField, unknownInputColumns } from '../../src/normalize/lead-input-fields.ts';
+import {
+  resolveInputField,
+  unknownInputColumns,
+  unknownInputKeyHint,
+  unknownInputKeys,
+} from '../../src/normalize/lead-input-fields.ts';
 
 /** Normalizes and asserts the result is a valid Lead; failing here means the normalizer is wrong. */
 function lead(input: unknown, options?: Parameters<typeof normalizeLead>[1]): Lead {
@@ -469,5 +474,28 @@ describe('Function: resolveInputField / unknownInputColumns', () => {
       'emplyees',
       'phone',
     ]);
+  });
+});
+
+describe('Function: unknownInputKeys', () => {
+  it('lists misspelt keys at the top and inside sections, not computed fields of a re-fed lead', () => {
+    expect(
+      unknownInputKeys({
+        id: 'L1',
+        crm: 'file',
+        dataIssues: [],
+        titel: '部長',
+        company: { employes: 3, name: 'x' },
+        person: { title: '部長', titleRank: 'department_head' },
+        hearing: { budjet: 'yes' },
+      }),
+    ).toEqual(['titel', 'company.employes', 'hearing.budjet']);
+  });
+
+  it('suggests the intended name', () => {
+    expect(unknownInputKeyHint('employes')).toBe('did you mean "employees"?');
+    expect(unknownInputKeyHint('company.employes')).toBe('did you mean "company.employees"?');
+    expect(unknownInputKeyHint('従業員')).toBe('did you mean "従業員数"?');
+    expect(unknownInputKeyHint('phone')).toContain('docs/lead-model.md');
   });
 });
