@@ -17,6 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { type BuildResult, buildLambdas } from '../../scripts/build-lambdas.ts';
 import { type DeploySettings, loadDeploySettings } from '../../scripts/deploy-settings.ts';
+import { filesUnder, scanSecrets } from '../../scripts/scan-secrets.ts';
+import { allows, arnOf, type IamRequest, roleStatements, secretArn } from './support/iam-policy.ts';
 
 /**
  * The deployable stack, end to end and offline: the Lambda build (validation + esbuild + zip) and
@@ -323,6 +325,151 @@ describe('the deployable stack (build + osls package)', () => {
           }),
         ]);
       }
+    });
+  });
+
+  describe('IAM, evaluated: each role is refused what other functions use (D18)', () => {
+    /** What each function may do; everything else asked below must be refused. */
+    const OWN: Record<
+      string,
+      { secret: string; queue: string; sqs: string[]; ddb: Record<string, string[]> }
+    > = {
+      SyncSalesforce: {
+        secret: 'salesforce',
+        queue: 'LeadsQueueSalesforce',
+        sqs: ['SendMessage'],
+        ddb: {
+          PutItem: ['cursor', 'skip'],
+          UpdateItem: ['cursor', 'skip'],
+          GetItem: ['cursor', 'skip', 'count', 'done', 'route', 'daily'],
+        },
+      },
+      WorkerSalesforce: {
+        secret: 'salesforce',
+        queue: 'LeadsQueueSalesforce',
+        sqs: ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes', 'ChangeMessageVisibility'],
+        ddb: Object.fromEntries(
+          ['GetItem', 'PutItem', 'UpdateItem'].map((a) => [
+            a,
+            ['done', 'count', 'skip', 'route', 'daily', 'lead'],
+          ]),
+        ),
+      },
+      WebhookHubspot: {
+        secret: 'hubspot-webhook',
+        queue: 'LeadsQueueHubspot',
+        sqs: ['SendMessage'],
+        ddb: { PutItem: ['hook'], DeleteItem: ['hook'] },
+      },
+    };
+    OWN.SyncHubspot = { ...OWN.SyncSalesforce!, secret: 'hubspot', queue: 'LeadsQueueHubspot' };
+    OWN.WorkerHubspot = { ...OWN.WorkerSalesforce!, secret: 'hubspot', queue: 'LeadsQueueHubspot' };
+
+    const SECRETS = ['salesforce', 'hubspot', 'hubspot-webhook', 'other-app'];
+    const QUEUES = ['LeadsQueueSalesforce', 'LeadsDlqSalesforce', 'LeadsQueueHubspot', 'LeadsDlqHubspot'];
+    const SQS = [
+      'SendMessage',
+      'ReceiveMessage',
+      'DeleteMessage',
+      'ChangeMessageVisibility',
+      'GetQueueAttributes',
+      'PurgeQueue',
+    ];
+    const DDB = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchWriteItem'];
+    const KINDS = ['cursor', 'skip', 'count', 'done', 'route', 'daily', 'lead', 'hook', 'lease'];
+
+    /** Every request of the matrix, with whether the function's own needs cover it. */
+    function matrix(fn: string): { req: IamRequest; expected: boolean }[] {
+      const own = OWN[fn]!;
+      const out: { req: IamRequest; expected: boolean }[] = [];
+      for (const name of SECRETS) {
+        for (const resource of [secretArn(`tossup/test/${name}`), secretArn(`tossup/prod/${name}`)]) {
+          out.push({
+            req: { action: 'secretsmanager:GetSecretValue', resource },
+            expected: name === own.secret && resource.includes('/test/'),
+          });
+        }
+      }
+      for (const queue of QUEUES) {
+        for (const action of SQS) {
+          out.push({
+            req: { action: `sqs:${action}`, resource: arnOf(shipped, queue) },
+            expected: queue === own.queue && own.sqs.includes(action),
+          });
+        }
+      }
+      const table = arnOf(shipped, 'StateTable');
+      for (const action of DDB) {
+        for (const kind of KINDS) {
+          const leadingKeys = [`${kind}|sync|x`];
+          out.push({
+            req: { action: `dynamodb:${action}`, resource: table, leadingKeys },
+            expected: own.ddb[action]?.includes(kind) ?? false,
+          });
+          out.push({
+            req: {
+              action: `dynamodb:${action}`,
+              resource: `${table.replace(/StateTable$/, 'OtherTable')}`,
+              leadingKeys,
+            },
+            expected: false,
+          });
+        }
+      }
+      for (const other of FUNCTIONS) {
+        out.push({
+          req: {
+            action: 'logs:PutLogEvents',
+            resource: arnOf(shipped, `${other}LogGroup`).replace(/\*$/, 'log-stream:s'),
+          },
+          expected: other === fn,
+        });
+      }
+      return out;
+    }
+
+    for (const fn of FUNCTIONS) {
+      it(`${fn}: allowed exactly its own secret, queue actions, state item kinds and log group`, () => {
+        const statements = roleStatements(shipped, `${fn}Role`);
+        const wrong = matrix(fn)
+          .filter(({ req, expected }) => allows(statements, req) !== expected)
+          .map(
+            ({ req, expected }) =>
+              `${expected ? 'refused' : 'ALLOWED'} ${req.action} ${req.resource} ${req.leadingKeys ?? ''}`,
+          );
+        expect(wrong).toEqual([]);
+      });
+    }
+
+    it('the evaluator refuses what no statement allows and allows what one does', () => {
+      const statements = roleStatements(shipped, 'WebhookHubspotRole');
+      const own = secretArn('tossup/test/hubspot-webhook');
+      expect(allows(statements, { action: 'secretsmanager:GetSecretValue', resource: own })).toBe(true);
+      expect(allows(statements, { action: 'secretsmanager:PutSecretValue', resource: own })).toBe(false);
+      // A secret named like the webhook's with a longer suffix is another secret.
+      const longer = secretArn('tossup/test/hubspot-webhook', 'AbC123-x');
+      expect(allows(statements, { action: 'secretsmanager:GetSecretValue', resource: longer })).toBe(false);
+      // One key outside the role's kinds makes the whole request refused (ForAllValues).
+      const table = arnOf(shipped, 'StateTable');
+      const put = (leadingKeys: string[]) =>
+        allows(statements, { action: 'dynamodb:PutItem', resource: table, leadingKeys });
+      expect(put(['hook|hubspot|1'])).toBe(true);
+      expect(put(['hook|hubspot|1', 'cursor|sync|hubspot'])).toBe(false);
+    });
+  });
+
+  describe('secrets in the packaged artefacts (D16)', () => {
+    it('the bundles, their admin files and the packaged CloudFormation templates hold no secret', () => {
+      const files = [
+        ...filesUnder(join(work, 'dist', 'lambda')),
+        ...filesUnder(join(work, '.serverless-shipped')),
+        ...filesUnder(join(work, '.serverless-enabled')),
+      ];
+      expect(files.some((f) => f.endsWith('index.mjs'))).toBe(true);
+      expect(files.some((f) => f.endsWith('cloudformation-template-update-stack.json'))).toBe(true);
+      const scan = scanSecrets(files);
+      expect(scan.output).toBe('');
+      expect(scan.status).toBe(0);
     });
   });
 
