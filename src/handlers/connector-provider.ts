@@ -9,6 +9,11 @@ export interface ConnectorProvider {
   get(): Promise<CrmConnector>;
   /** Drop the connector and its cached credentials (after the CRM rejected them). */
   invalidate(): void;
+  /**
+   * Drop them and read the secret again now; true when it holds another version than the one the
+   * connector was built from (a rotation), so retrying with the rebuilt connector can succeed.
+   */
+  refresh?(): Promise<boolean>;
 }
 
 export interface ConnectorProviderOptions {
@@ -48,6 +53,13 @@ export function cachedConnector(options: ConnectorProviderOptions): ConnectorPro
     return connector;
   };
 
+  const invalidate = () => {
+    options.secrets.invalidate(options.secretId);
+    const previous = current?.connector;
+    current = null;
+    void previous?.close().catch(() => undefined);
+  };
+
   return {
     get() {
       building ??= build().finally(() => {
@@ -55,11 +67,11 @@ export function cachedConnector(options: ConnectorProviderOptions): ConnectorPro
       });
       return building;
     },
-    invalidate() {
-      options.secrets.invalidate(options.secretId);
-      const previous = current?.connector;
-      current = null;
-      void previous?.close().catch(() => undefined);
+    invalidate,
+    async refresh() {
+      const before = current?.versionId ?? null;
+      invalidate();
+      return (await options.secrets.get(options.secretId)).versionId !== before;
     },
   };
 }

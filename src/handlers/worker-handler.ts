@@ -108,6 +108,58 @@ export function createWorkerHandler(options: WorkerOptions) {
     counts.badMessages = failed.size;
     if (units.length === 0) return response(failed);
 
+    const invalid = new Map(failed);
+    let attempt: { groups: Map<string, Group>; outcomes: LeadOutcome[] };
+    try {
+      attempt = await processUnits(units, context, log, failed, delays, counts);
+    } catch (e) {
+      if (!(e instanceof WorkerBatchError && e.kind === 'auth')) throw e;
+      // The CRM refused the credentials: read the secret again. A rotated one is used at once, for
+      // this batch (one refused call in all, no failed batch); an unchanged one fails the batch.
+      if (!(await renewCredentials(options.connectors, log))) throw e;
+      failed.clear();
+      for (const [id, record] of invalid) failed.set(id, record);
+      delays.clear();
+      Object.assign(counts, { stale: 0, duplicates: 0, busy: 0 });
+      for (const u of units) u.leadKeys = [];
+      try {
+        attempt = await processUnits(units, context, log, failed, delays, counts);
+      } catch (again) {
+        if (again instanceof WorkerBatchError && again.kind === 'auth') options.connectors.invalidate();
+        throw again;
+      }
+    }
+    const { groups, outcomes } = attempt;
+
+    for (const u of units) {
+      if (failed.has(u.record.messageId)) continue;
+      const bad = u.leadKeys.map((k) => groups.get(k)?.result).find((r) => r && !r.ok);
+      if (!bad || bad.ok) continue;
+      failed.set(u.record.messageId, u.record);
+      const delay = delayFor(bad.kind, bad.retryAfterMs, quotaBackoff);
+      if (delay !== null) delays.set(u.record.receiptHandle, delay);
+    }
+    await applyDelays(delays, failed, options.visibility, log);
+
+    const tally = tallyOutcomes(outcomes);
+    emitMetrics(
+      log,
+      { crm: options.crm, fn: 'worker' },
+      { ...counts, ...tally, failedMessages: failed.size },
+      options.clock.now(),
+    );
+    return response(failed);
+  }
+
+  /** Reads and claims the batch's leads, then decides and writes them with the current connector. */
+  async function processUnits(
+    units: Unit[],
+    context: LambdaContext,
+    log: Logger,
+    failed: Map<string, SqsRecord>,
+    delays: Map<string, number>,
+    counts: { stale: number; duplicates: number; busy: number },
+  ): Promise<{ groups: Map<string, Group>; outcomes: LeadOutcome[] }> {
     const connector = await options.connectors.get();
     const groups = new Map<string, Group>();
     await resolveLeads(units, connector, groups, failed, delays, log, options, quotaBackoff);
@@ -147,31 +199,27 @@ export function createWorkerHandler(options: WorkerOptions) {
       outcomes = await runPasses(work, connector, options, log);
     } catch (e) {
       await settleClaims(work, options.versions, log, true);
-      // Credentials the CRM rejected are fetched afresh next time (a rotation may have happened).
-      if (e instanceof WorkerBatchError && e.kind === 'auth') options.connectors.invalidate();
       throw e;
     }
     await settleClaims(work, options.versions, log, false);
-
-    for (const u of units) {
-      if (failed.has(u.record.messageId)) continue;
-      const bad = u.leadKeys.map((k) => groups.get(k)?.result).find((r) => r && !r.ok);
-      if (!bad || bad.ok) continue;
-      failed.set(u.record.messageId, u.record);
-      const delay = delayFor(bad.kind, bad.retryAfterMs, quotaBackoff);
-      if (delay !== null) delays.set(u.record.receiptHandle, delay);
-    }
-    await applyDelays(delays, failed, options.visibility, log);
-
-    const tally = tallyOutcomes(outcomes);
-    emitMetrics(
-      log,
-      { crm: options.crm, fn: 'worker' },
-      { ...counts, ...tally, failedMessages: failed.size },
-      options.clock.now(),
-    );
-    return response(failed);
+    return { groups, outcomes };
   }
+}
+
+/** True when the secret changed since the connector was built (the connector is then rebuilt). */
+async function renewCredentials(connectors: ConnectorProvider, log: Logger): Promise<boolean> {
+  if (!connectors.refresh) {
+    connectors.invalidate();
+    return false;
+  }
+  const changed = await connectors.refresh();
+  log.warn(
+    { rotated: changed },
+    changed
+      ? 'the CRM refused the credentials; the secret was rotated, retrying the batch with the new one'
+      : 'the CRM refused the credentials and the secret is unchanged: fix the credentials',
+  );
+  return changed;
 }
 
 function response(failed: Map<string, SqsRecord>): SqsBatchResponse {
