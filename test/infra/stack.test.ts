@@ -339,9 +339,9 @@ describe('the deployable stack (build + osls package)', () => {
         queue: 'LeadsQueueSalesforce',
         sqs: ['SendMessage'],
         ddb: {
-          PutItem: ['cursor', 'skip'],
-          UpdateItem: ['cursor', 'skip'],
-          GetItem: ['cursor', 'skip', 'count', 'done', 'route', 'daily'],
+          PutItem: ['cursor', 'lease', 'skip'],
+          UpdateItem: ['cursor', 'lease', 'skip'],
+          GetItem: ['cursor', 'lease', 'skip', 'count', 'done', 'route', 'daily'],
         },
       },
       WorkerSalesforce: {
