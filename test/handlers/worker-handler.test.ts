@@ -151,6 +151,50 @@ describe('worker: duplicate delivery and redelivery after a crash', () => {
   });
 });
 
+describe('worker: DLQ redrive after a fix (D20)', () => {
+  it('messages that died half done are each finished once after the redrive: no second task, no second write', async () => {
+    // Prepare: B and D fail their field write every time (a bug, or a validation rule gone wrong)
+    // after their task was created; A and C are fine.
+    const h = await harness(dynamo);
+    for (const id of ['A', 'B', 'D']) h.crm.put(hotLead(id));
+    h.crm.put(coldLead('C'));
+    for (const id of ['B', 'D']) h.crm.failRecord('update', id, 'transient', 'UNABLE_TO_LOCK_ROW', 1000);
+    for (const id of ['A', 'B', 'C', 'D']) send(h, snapshot(h.crm.lead(id)));
+    await h.queue.drain(h.worker);
+    expect(h.queue.depth).toBe(0);
+    expect(h.queue.dlq).toHaveLength(2);
+    expect(h.crm.tasks.size).toBe(3); // B's and D's tasks exist: the messages died half done
+    const taskRequests = h.crm.taskRequests.length;
+
+    // Act: the fix is deployed, then the DLQ is redriven.
+    for (const id of ['B', 'D']) h.crm.failRecord('update', id, 'transient', 'UNABLE_TO_LOCK_ROW', 0);
+    expect(h.queue.redriveDlq()).toBe(2);
+    await h.queue.drain(h.worker);
+
+    // Assess: everything done once.
+    expect(h.queue.depth + h.queue.dlq.length).toBe(0);
+    for (const id of ['A', 'B', 'C', 'D']) {
+      expect(h.crm.lead(id).current.flag, id).not.toBeNull();
+      expect(
+        h.crm.updates.filter((u) => u.leadId === id),
+        id,
+      ).toHaveLength(1);
+    }
+    expect(h.crm.tasks.size).toBe(3);
+    expect(h.crm.taskRequests).toHaveLength(taskRequests); // the done-records: not even asked again
+    for (const { task } of h.crm.tasks.values()) {
+      // The fields name the task created before the message died: the episode is one.
+      expect(h.crm.lead(task.leadId).current.decisionKey, task.leadId).toBe(task.key);
+    }
+
+    // Redriving the same messages again (an operator repeats the move) changes nothing.
+    for (const id of ['B', 'D']) send(h, snapshot(h.crm.lead(id)));
+    await h.queue.drain(h.worker);
+    expect(h.crm.updates).toHaveLength(4);
+    expect(h.crm.tasks.size).toBe(3);
+  });
+});
+
 describe('worker: out-of-order versions of one lead', () => {
   /** v1: a cold lead (no toss-up); v2: the same lead after a person added a large-company profile. */
   async function twoVersions() {

@@ -163,7 +163,28 @@ export class SqsSimulator implements MessageQueue, VisibilityControl {
     return polls;
   }
 
+  /**
+   * A DLQ redrive (StartMessageMoveTask back to this queue): every dead-lettered message returns as
+   * sent, its receive count starting again from zero.
+   */
+  redriveDlq(): number {
+    const now = this.clock.now().getTime();
+    const moved = this.dlq.splice(0);
+    for (const m of moved) {
+      this.#messages.push({
+        ...m,
+        receiveCount: 0,
+        visibleAt: now,
+        receiptHandle: null,
+        firstReceivedAt: null,
+      });
+    }
+    return moved.length;
+  }
+
   advanceToNextVisible(): void {
+    // The last messages may just have moved to the DLQ: then there is nothing to wait for.
+    if (this.#messages.length === 0) return;
     const next = Math.min(...this.#messages.map((m) => m.visibleAt));
     const now = this.clock.now().getTime();
     if (next > now) this.clock.advance(next - now);
