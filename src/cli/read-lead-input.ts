@@ -1,12 +1,14 @@
 import { createReadStream, statSync } from 'node:fs';
 import { extname } from 'node:path';
+import { closest } from '../config/did-you-mean.ts';
 import { ConfigError } from '../domain/errors.ts';
 import type { Lead } from '../domain/lead.ts';
 import { parseCsvRecords } from '../normalize/csv.ts';
 import { normalizeLead } from '../normalize/lead-input.ts';
 import {
+  INPUT_FIELD_ALIASES,
+  INPUT_FIELD_PATHS,
   unknownInputColumns,
-  unknownInputKeyHint,
   unknownInputKeys,
 } from '../normalize/lead-input-fields.ts';
 import {
@@ -248,4 +250,21 @@ export function logInputItem(
   const label = item.kind === 'error' ? 'skipped' : item.kind;
   stderr.write(`${where}: ${label}: ${item.message}\n`);
   return item.kind;
+}
+
+/** Every name a column or key may have: the paths and the flat aliases, for did-you-mean hints. */
+const KNOWN_NAMES: readonly string[] = [
+  ...INPUT_FIELD_PATHS,
+  ...Object.values(INPUT_FIELD_ALIASES).flatMap((aliases) => aliases ?? []),
+];
+
+/** "did you mean …" for a misspelt column or key, else where the accepted names are listed. */
+export function unknownInputKeyHint(name: string): string {
+  const dot = name.indexOf('.');
+  const section = dot > 0 ? name.slice(0, dot) : undefined;
+  const candidates = section ? INPUT_FIELD_PATHS.filter((p) => p.startsWith(`${section}.`)) : KNOWN_NAMES;
+  const close = closest(name, candidates);
+  return close
+    ? `did you mean "${close}"?`
+    : 'if it should be read, rename it to a lead field (docs/lead-model.md lists the names)';
 }

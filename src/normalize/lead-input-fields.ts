@@ -1,5 +1,3 @@
-import { closest } from '../config/did-you-mean.ts';
-
 /**
  * The catalogue of lead input fields by path, and the flat names files may use for them.
  * CSV headers and top-level JSON keys go through {@link resolveInputField}: a dotted path
@@ -181,21 +179,4 @@ export function unknownInputKeys(input: Readonly<Record<string, unknown>>): stri
     if (key.trim() !== '' && !COMPUTED.has(key) && resolveInputField(key) === null) unknown.push(key);
   }
   return unknown;
-}
-
-/** Every name a column or key may have: the paths and the flat aliases, for did-you-mean hints. */
-const KNOWN_NAMES: readonly string[] = [
-  ...INPUT_FIELD_PATHS,
-  ...Object.values(INPUT_FIELD_ALIASES).flatMap((aliases) => aliases ?? []),
-];
-
-/** "did you mean …" for a misspelt column or key, else where the accepted names are listed. */
-export function unknownInputKeyHint(name: string): string {
-  const dot = name.indexOf('.');
-  const section = dot > 0 ? name.slice(0, dot) : undefined;
-  const candidates = section ? INPUT_FIELD_PATHS.filter((p) => p.startsWith(`${section}.`)) : KNOWN_NAMES;
-  const close = closest(name, candidates);
-  return close
-    ? `did you mean "${close}"?`
-    : 'if it should be read, rename it to a lead field (docs/lead-model.md lists the names)';
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { unknownInputKeyHint } from '../../src/cli/read-lead-input.ts';
 
 /** What a user meets when a lead file is not what the reader expects: run as a real process. */
 
@@ -273,5 +274,14 @@ describe('dropped values', () => {
     expect(r.out).toContain(
       '  ! activities[1].at "2026-11-31" out_of_range  ← the decision depends on it: held',
     );
+  });
+});
+
+describe('Function: unknownInputKeyHint', () => {
+  it('suggests the intended name, within the section for a nested key', () => {
+    expect(unknownInputKeyHint('employes')).toBe('did you mean "employees"?');
+    expect(unknownInputKeyHint('company.employes')).toBe('did you mean "company.employees"?');
+    expect(unknownInputKeyHint('従業員')).toBe('did you mean "従業員数"?');
+    expect(unknownInputKeyHint('phone')).toContain('docs/lead-model.md');
   });
 });

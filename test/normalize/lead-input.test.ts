@@ -5,7 +5,6 @@ import { ISSUE_RAW_MAX_CHARS, normalizeLead } from '../../src/normalize/lead-inp
 import {
   resolveInputField,
   unknownInputColumns,
-  unknownInputKeyHint,
   unknownInputKeys,
 } from '../../src/normalize/lead-input-fields.ts';
 
@@ -490,12 +489,5 @@ describe('Function: unknownInputKeys', () => {
         hearing: { budjet: 'yes' },
       }),
     ).toEqual(['titel', 'company.employes', 'hearing.budjet']);
-  });
-
-  it('suggests the intended name', () => {
-    expect(unknownInputKeyHint('employes')).toBe('did you mean "employees"?');
-    expect(unknownInputKeyHint('company.employes')).toBe('did you mean "company.employees"?');
-    expect(unknownInputKeyHint('従業員')).toBe('did you mean "従業員数"?');
-    expect(unknownInputKeyHint('phone')).toContain('docs/lead-model.md');
   });
 });
