@@ -200,7 +200,7 @@ function unknownRef(
   value: string,
   known: Iterable<string>,
 ): void {
-  const list = [...known];
+  const list = [...known].filter((k) => typeof k === 'string');
   const guess = closest(value, list);
   issue(
     ctx,
@@ -216,12 +216,13 @@ function unknownRef(
 
 function duplicates(
   ctx: Ctx,
-  values: readonly string[],
+  values: readonly (string | undefined)[],
   path: (i: number) => PropertyKey[],
   what: string,
 ): void {
   const seen = new Set<string>();
   values.forEach((v, i) => {
+    if (v === undefined) return; // not a name (the schema says why)
     if (seen.has(v)) issue(ctx, path(i), `${what} "${v}" is listed twice`, 'keep one entry');
     seen.add(v);
   });
@@ -262,9 +263,9 @@ function checkReferences(c: RoutingConfig, ctx: Ctx, crm: CrmName | undefined): 
     (i) => ['segments', i, 'id'],
     'segment id',
   );
-  const sfIds = c.reps.map((r) => (r.salesforceId ? r.salesforceId.slice(0, 15) : `#${r.key}`));
+  const sfIds = c.reps.map((r, i) => (r.salesforceId ? r.salesforceId.slice(0, 15) : `#${i}`));
   duplicates(ctx, sfIds, (i) => ['reps', i, 'salesforceId'], 'Salesforce id');
-  const hsIds = c.reps.map((r) => r.hubspotOwnerId ?? `#${r.key}`);
+  const hsIds = c.reps.map((r, i) => r.hubspotOwnerId ?? `#${i}`);
   duplicates(ctx, hsIds, (i) => ['reps', i, 'hubspotOwnerId'], 'HubSpot owner id');
 
   const checkTarget = (t: RoutingTarget, path: PropertyKey[]) => {
@@ -283,6 +284,7 @@ function checkReferences(c: RoutingConfig, ctx: Ctx, crm: CrmName | undefined): 
   c.pools.forEach((p, pi) => {
     const seen = new Set<string>();
     p.members.forEach((m, mi) => {
+      if (m.rep === undefined) return; // not a name (the schema says why)
       if (!reps.has(m.rep)) unknownRef(ctx, ['pools', pi, 'members', mi, 'rep'], 'rep', m.rep, reps.keys());
       if (seen.has(m.rep))
         issue(ctx, ['pools', pi, 'members', mi, 'rep'], `rep "${m.rep}" is in this pool twice`);
@@ -323,7 +325,7 @@ function checkReferences(c: RoutingConfig, ctx: Ctx, crm: CrmName | undefined): 
     r.when.segment?.forEach((s, i) => {
       if (!segments.has(s)) unknownRef(ctx, ['rules', ri, 'when', 'segment', i], 'segment', s, segments);
     });
-    if (Object.keys(r.when).length === 0 && ri < c.rules.length - 1) {
+    if (Object.values(r.when).every((v) => v === undefined) && ri < c.rules.length - 1) {
       issue(
         ctx,
         ['rules', ri + 1],
@@ -354,7 +356,67 @@ function checkCrmIds(c: RoutingConfig, ctx: Ctx, crm: 'salesforce' | 'hubspot'):
 }
 
 export function routingConfigSchema(options?: { crm?: CrmName }) {
-  return BaseSchema.superRefine((c, ctx) => checkReferences(c, ctx, options?.crm));
+  // Also run when some fields are wrong (`when`), on a wary view of what did parse, so an admin sees
+  // unknown reps and pools together with the shape errors instead of on the next run.
+  return BaseSchema.superRefine(
+    (c, ctx) => checkReferences(ctx.issues.length > 0 ? wary(c) : c, ctx, options?.crm),
+    { when: () => true },
+  );
+}
+
+type Loose = Record<string, unknown>;
+const obj = (v: unknown): Loose =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : {};
+const objs = (v: unknown): Loose[] => (Array.isArray(v) ? v.map(obj) : []);
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const texts = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
+const target = (v: unknown): RoutingTarget => {
+  const t = obj(v);
+  return { queue: text(t.queue), rep: text(t.rep) } as RoutingTarget;
+};
+
+/**
+ * A half-parsed config with every list a list (of objects, same indices) and every referenced name a
+ * string or absent, so the cross-reference checks never trip over a value the schema already reported.
+ */
+function wary(c: RoutingConfig): RoutingConfig {
+  const raw = c as unknown as Loose;
+  const territories: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(obj(raw.territories))) territories[k] = texts(v) ?? [];
+  return {
+    ...c,
+    territories,
+    defaultTerritory: text(raw.defaultTerritory) ?? 'other',
+    segments: objs(raw.segments).map((x) => ({ ...x, id: text(x.id) })),
+    reps: objs(raw.reps).map((r) => ({
+      ...r,
+      key: text(r.key),
+      active: r.active !== false,
+      salesforceId: text(r.salesforceId),
+      hubspotOwnerId:
+        text(r.hubspotOwnerId) ??
+        (typeof r.hubspotOwnerId === 'number' ? String(r.hubspotOwnerId) : undefined),
+    })),
+    queues: objs(raw.queues).map((q) => ({ ...q, key: text(q.key) })),
+    pools: objs(raw.pools).map((p) => ({
+      ...p,
+      id: text(p.id),
+      members: objs(p.members).map((m) => ({ ...m, rep: text(m.rep) })),
+      overflow: p.overflow === undefined ? undefined : target(p.overflow),
+    })),
+    rules: objs(raw.rules).map((r) => {
+      const when = obj(r.when);
+      return {
+        ...r,
+        id: text(r.id),
+        pool: text(r.pool),
+        queue: text(r.queue),
+        when: { ...when, territory: texts(when.territory), segment: texts(when.segment) },
+      };
+    }),
+    overflow: target(raw.overflow),
+  } as unknown as RoutingConfig;
 }
 
 /**

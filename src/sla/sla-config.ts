@@ -150,11 +150,16 @@ export const SlaConfigSchema = z
     companyHolidays: z.array(CompanyHolidaySchema).default([]),
     slas: z.strictObject(slaShape),
   })
-  .superRefine((c, ctx) => {
-    if (new Set(c.workingDays).size !== c.workingDays.length) {
-      ctx.addIssue({ code: 'custom', path: ['workingDays'], message: 'a working day is listed twice' });
-    }
-  });
+  .superRefine(
+    (c, ctx) => {
+      // Runs with the rest of the file's problems too (`when`), so the list may not be a list yet.
+      const days: unknown[] = Array.isArray(c.workingDays) ? c.workingDays : [];
+      if (new Set(days).size !== days.length) {
+        ctx.addIssue({ code: 'custom', path: ['workingDays'], message: 'a working day is listed twice' });
+      }
+    },
+    { when: () => true },
+  );
 export type SlaConfig = z.infer<typeof SlaConfigSchema>;
 export type SlaEntry = z.infer<typeof SlaEntrySchema>;
 

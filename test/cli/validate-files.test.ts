@@ -197,6 +197,47 @@ rules:
     expect(r.err).toContain('hint: indent it by 4 spaces');
   });
 
+  it('lists routing.yaml shape errors and unknown names together (seven problems, one run)', async () => {
+    const file = write(
+      'routing7.yaml',
+      `version: 1
+reps:
+  - { key: u001, name: A, dailyCapacity: "10件" }
+  - { key: u002, name: B, away: [{ from: "2026-08-21", to: "2026-08-10" }] }
+  - { key: u003, nmae: C }
+queues:
+  - { key: is_queue, name: IS }
+pools:
+  - id: kanto
+    members:
+      - { rep: u001 }
+      - { rep: u00l }
+rules:
+  - { id: r1, when: { territory: kantoo }, pool: kanto }
+  - { id: r2, pool: kantou }
+overflow: { queue: is_queeu }
+`,
+    );
+    const r = await validate([], {}, { TOSSUP_ROUTING: file });
+    expect(r.code).toBe(2);
+    const found = [...r.err.matchAll(/routing7\.yaml:(\d+):\d+ (\S+): (.*)\n {2}hint: (.*)/g)].map((m) => [
+      Number(m[1]),
+      m[2],
+      m[4],
+    ]);
+    expect(found.map(([line, path]) => [line, path])).toEqual([
+      [3, 'reps[0].dailyCapacity'],
+      [4, 'reps[1].away[0].to'],
+      [5, 'reps[2].nmae'],
+      [12, 'pools[0].members[1].rep'],
+      [14, 'rules[0].when.territory[0]'],
+      [15, 'rules[1].pool'],
+      [16, 'overflow.queue'],
+    ]);
+    expect(found[3]![2]).toBe('did you mean "u001"?');
+    expect(found[6]![2]).toBe('did you mean "is_queue"?');
+  });
+
   it('gives a reversed absence range in routing.yaml a hint', async () => {
     const routing = shippedRouting.replace(
       '{ from: "2026-08-10", to: "2026-08-21" }',
