@@ -57,7 +57,7 @@ export function registerSync(program: Command): void {
     .option('--limit <n>', 'stop after about n leads (whole pages)', positiveInt)
     .option(
       '--rules <preset|file>',
-      'rule set: small, mid, large or a YAML file (default: TOSSUP_RULES / profile)',
+      'rule set: small, mid, large or a YAML file (default: TOSSUP_RULES, the profile, else large)',
     )
     .option('--profile <name>', 'settings profile from .tossup/profiles.yaml or ~/.tossup/profiles.yaml')
     .addOption(

@@ -24,9 +24,9 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'check rule files, routing.yaml, sla.yaml and the CRM mapping, and with --crm the org/portal schema; every problem at once',
+      'check, offline, the rule files, routing.yaml, sla.yaml and both CRM mappings (salesforce.yaml, hubspot.yaml), and with --crm also the org/portal schema; every problem at once, in line order',
     )
-    .argument('[rules...]', 'rule files or presets (default: the configured rule set)')
+    .argument('[rules...]', 'rule files or presets (default: the configured rule set, else large)')
     .addOption(
       new Option('--crm <crm>', 'also connect and check this CRM').choices(['salesforce', 'hubspot']),
     )
