@@ -17,7 +17,7 @@ const workDir = mkdtempSync(join(tmpdir(), 'tossup-faults-ci-'));
 const lab = new FaultLab({ leads: 300, seed: 3, workDir });
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-const set = scenarios({ quick: true, long: false, longSeconds: 0 });
+const set = scenarios({ leads: 300, quick: true, long: false, longSeconds: 0 });
 const byName = (name: string) => set.find((s) => s.name === name)!;
 
 function expectClean(r: ScenarioResult): void {

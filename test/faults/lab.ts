@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHubspotEmulator } from '../../emulators/hubspot/index.ts';
@@ -140,6 +140,8 @@ export interface RunResult {
   /** Whether the tripwire fired (a kill scenario whose tripwire never fired proves nothing). */
   tripped: boolean;
   ms: number;
+  /** From the run report's `finishedAt` to the process exit; null without a report. */
+  exitLagMs: number | null;
   output: string;
 }
 
@@ -293,7 +295,9 @@ export class CrmUnderTest {
       child.on('exit', (code, signal) => {
         if (watch) clearInterval(watch);
         clearTimeout(limit);
+        const exitedAt = Date.now();
         resolve({
+          exitLagMs: exitLag(output, exitedAt),
           exitCode: code,
           signal,
           killed: killedBy !== null,
@@ -309,5 +313,17 @@ export class CrmUnderTest {
 
   async close(): Promise<void> {
     await this.#close();
+  }
+}
+
+/** How long the process lived after its report was finished (the report path is the last line). */
+function exitLag(output: string, exitedAt: number): number | null {
+  const m = /(?:report|レポート): (\S+\.json)\s*$/m.exec(output);
+  if (!m) return null;
+  try {
+    const report = JSON.parse(readFileSync(m[1]!, 'utf8')) as { finishedAt?: string };
+    return report.finishedAt ? exitedAt - Date.parse(report.finishedAt) : null;
+  } catch {
+    return null;
   }
 }

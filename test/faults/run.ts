@@ -48,7 +48,7 @@ const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) 
 const workDir = mkdtempSync(join(tmpdir(), 'tossup-faults-'));
 const started = new Date();
 
-const all = scenarios({ quick: values.quick, long: !values['no-long'], longSeconds });
+const all = scenarios({ leads, quick: values.quick, long: !values['no-long'], longSeconds });
 const chosen = all.filter((s) => s.group === 'baseline' || !only || only.has(s.name));
 const lab = new FaultLab({ leads, seed, workDir });
 process.stderr.write(
@@ -63,6 +63,7 @@ const report = (r: ScenarioResult) => {
   process.stderr.write(
     `${r.ok ? 'ok  ' : 'FAIL'} ${r.crm.padEnd(10)} ${r.name.padEnd(24)} dup ${v.duplicates} mismatch ${v.mismatches} unwritten ${v.unwritten} missing-tasks ${v.missingTasks} calls ${r.calls} (+${r.extraCalls}) ${(r.ms / 1000).toFixed(1)} s\n`,
   );
+  for (const n of r.notes) process.stderr.write(`       (${n})\n`);
   for (const f of r.failures) process.stderr.write(`       ${f}\n`);
   for (const e of r.ok ? [] : v.examples) process.stderr.write(`       e.g. ${e}\n`);
 };
@@ -116,7 +117,8 @@ function markdownTable(rs: readonly ScenarioResult[]): string {
   const sep = '|---|---|---|---|---|---|---|---|---|---|';
   const rows = rs.map((r) => {
     const v = r.verdict;
-    const why = r.ok ? 'ok' : `**FAIL**: ${r.failures.join('; ').replaceAll('|', '/')}`;
+    const notes = r.notes.length ? ` (${r.notes.join('; ')})` : '';
+    const why = r.ok ? `ok${notes}` : `**FAIL**: ${r.failures.join('; ').replaceAll('|', '/')}${notes}`;
     return `| ${r.name} | ${r.crm} | ${r.faultExits.join(', ') || '-'} | ${r.cleanExit} | ${v.duplicates} | ${v.mismatches} | ${v.unwritten} | ${v.missingTasks} | ${r.calls} (+${r.extraCalls}) | ${why} |`;
   });
   return [head, sep, ...rows].join('\n');
