@@ -37,12 +37,12 @@ describe.each(CRMS)('%s through the real CLI', (crm) => {
     const r = await runScenario(lab, crm, byName('kill-mid-tasks'), null);
     expect(r.faultExits).toEqual(['KILL']);
     expectClean(r);
-  }, 120_000);
+  }, 180_000);
 
   it('a seeded 30 % 5xx storm ends with a documented exit, and the clean run finishes the work', async () => {
     const r = await runScenario(lab, crm, byName('storm-5xx'), null);
     expectClean(r);
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('the verifier', () => {
@@ -70,5 +70,5 @@ describe('the verifier', () => {
     } finally {
       await cut.close();
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -8,7 +8,7 @@ import { type Verdict, verify } from './verify.ts';
  * 429s, slow bodies and timeouts, and concurrent runs, on both CRMs. Each one ends with a clean run
  * and the verifier (verify.ts). A scenario passes when the clean run exits 0, every run under fault
  * that was not killed ended with a documented exit code (0 done, 3 done with skipped records, 4
- * stopped: run again later), and duplicates, mismatches, unwritten leads and missing tasks are all 0.
+ * stopped: run again later, 5 another run holds the lease), and duplicates, mismatches, unwritten leads and missing tasks are all 0.
  * Extra API calls (over a fault-free run of the same data) are reported, not judged.
  */
 
@@ -50,8 +50,11 @@ export interface ScenarioResult {
   ok: boolean;
 }
 
-/** Exit codes a run under fault may end with (docs/pipeline.md): done, done with skips, stopped. */
-const FAULT_EXITS = new Set([0, 3, 4]);
+/**
+ * Exit codes a run under fault may end with (docs/pipeline.md): done, done with skips, stopped (run
+ * again), another run holds the lease.
+ */
+const FAULT_EXITS = new Set([0, 3, 4, 5]);
 /** A run that lives on this long after writing its report is held open by a socket or a timer. */
 const EXIT_LAG_MS = 15_000;
 
