@@ -120,6 +120,18 @@ describe('offline validate checks the CRM mappings', () => {
     }
   });
 
+  it('with --crm, reports the same file problems precisely before connecting to anything', async () => {
+    const file = write('sf-crm.yaml', shippedSf.replace(...BREAKS.lengthWithUnit));
+    // No credentials at all: the file problems come first, and no connection is tried.
+    const r = await validate([], { crm: 'salesforce' }, { TOSSUP_SALESFORCE_MAPPING: file });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `sf-crm.yaml:${lineOf(shippedSf, 'reasonMaxLength')}:20 writeBack.reasonMaxLength: "255文字" is not a number`,
+    );
+    expect(r.err).toContain('(salesforce was not checked: fix the files above first)');
+    expect(r.err).not.toContain('credentials');
+  });
+
   it('checks the HubSpot mapping offline too', async () => {
     const hs = readFileSync(join(ROOT, 'mappings/hubspot.yaml'), 'utf8').replace(
       '  title: jobtitle',
