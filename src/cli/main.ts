@@ -29,6 +29,13 @@ registerEmulate(program);
 registerSync(program);
 registerSetup(program);
 
+// `tossup … | head`: once the reader has gone, the rest of the output is dropped quietly instead of
+// ending in an EPIPE stack trace; the command still finishes and sets its exit code.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,5 +73,23 @@ describe('tossup --version', () => {
     const r = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8', cwd: ROOT });
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(`tossup ${VERSION} (Node ${process.versions.node})`);
+  });
+});
+
+describe('output into a pipe whose reader has gone (`tossup validate | head -1`)', () => {
+  it("ends quietly with the command's own exit code, not an EPIPE stack trace", async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'validate'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Close our end before the CLI writes anything: every write it makes meets EPIPE.
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(err).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 });
