@@ -16,7 +16,12 @@ import type { Lead } from '../domain/lead.ts';
  * what makes it stable across a crash between creating the task and writing the flag: the retry
  * still sees the old key in the CRM and derives the same new one.
  */
-export function episodeKey(lead: Lead, decision: Pick<Decision, 'flag' | 'nextAction'>): string {
+export function episodeKey(
+  lead: Lead,
+  decision: Pick<Decision, 'flag' | 'nextAction'>,
+  /** Prefix of a new key; the manual-request quota marks its episodes (see manual-quota.ts). */
+  mark = 'tu',
+): string {
   const c = lead.current;
   if (c.decisionKey && c.flag === decision.flag && c.nextAction === decision.nextAction) return c.decisionKey;
   const h = createHash('sha256')
@@ -24,8 +29,9 @@ export function episodeKey(lead: Lead, decision: Pick<Decision, 'flag' | 'nextAc
       `${lead.crm}\u0000${lead.objectType}\u0000${lead.id}\u0000${decision.flag}\u0000${decision.nextAction}\u0000${c.decisionKey ?? ''}`,
     )
     .digest('base64url');
-  // 32 characters fit the 80-character external-ID field and stay readable in a CRM list view.
-  return `tu_${h.slice(0, 29)}`;
+  // 32 characters (38 with a quota mark) fit the 80-character external-ID field and stay readable
+  // in a CRM list view.
+  return `${mark}_${h.slice(0, 29)}`;
 }
 
 /** Outcomes that put work on a person's desk; nurture is handled by marketing automation. */

@@ -140,7 +140,7 @@ interface Work {
  */
 export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): Promise<BatchResult> {
   const leads = latestPerRecord(batch);
-  const quota = deps.quota ?? new ManualQuota(deps.state, deps.rules);
+  const quota = deps.quota ?? new ManualQuota(deps.state, deps.rules, { dryRun: deps.dryRun });
   await quota.prepare(leads, deps.now);
   const work: Work[] = [];
   const result = (stop: StopSignal | null): BatchResult => ({
@@ -188,7 +188,7 @@ async function planLead(lead: Lead, deps: PipelineDeps, quota: ManualQuota): Pro
     lead,
     deps.rules,
   );
-  const key = episodeKey(lead, decision);
+  const key = episodeKey(lead, decision, quota.markFor(lead, decision, now));
   const newEpisode = key !== lead.current.decisionKey;
   const reasonText = deps.renderer.renderCompact(
     decision.reasons,

@@ -121,7 +121,7 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
     recordUrl: (lead: Parameters<CrmConnector['recordUrl']>[0]) => connector.recordUrl(lead),
     queueTaskOwners: options.queueTaskOwners,
     scope: key,
-    quota: new ManualQuota(state, options.rules),
+    quota: new ManualQuota(state, options.rules, { dryRun }),
     reasonMaxLength: options.reasonMaxLength ?? connector.reasonMaxLength,
   };
 

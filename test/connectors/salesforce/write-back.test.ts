@@ -33,7 +33,7 @@ describe('write-back through the pipeline', () => {
     expect(new Set(leads.map((l) => l.TossUp_Flag__c))).toEqual(new Set(['はい', 'いいえ', '一時保留']));
     for (const l of leads) {
       expect((l.TossUp_Reason__c as string).length).toBeLessThanOrEqual(255);
-      expect(l.TossUp_Decision_Key__c).toMatch(/^tu_/);
+      expect(l.TossUp_Decision_Key__c).toMatch(/^(tu|t[qx]\d{6}[0-9a-f]{6})_/); // tq/tx: a manual request (quota)
       expect(l.TossUp_Attribute_Score__c).toEqual(expect.any(Number));
     }
     const updates = counter(emu, 'sf.collections.update');
