@@ -121,8 +121,15 @@ const BY_KEY: ReadonlyMap<string, InputFieldPath> = (() => {
 
 /** The input path a column or flat key fills, or `null` when it is not a lead field. */
 export function resolveInputField(name: string): InputFieldPath | null {
-  return BY_KEY.get(fieldKey(name)) ?? null;
+  // Every lead of a file repeats the same keys: remember them (bounded, names are few).
+  const known = RESOLVED.get(name);
+  if (known !== undefined) return known;
+  const path = BY_KEY.get(fieldKey(name)) ?? null;
+  if (RESOLVED.size < 1000) RESOLVED.set(name, path);
+  return path;
 }
+
+const RESOLVED = new Map<string, InputFieldPath | null>();
 
 const SECTION_NAMES: ReadonlySet<string> = new Set([
   'company',

@@ -97,10 +97,9 @@ export async function* decodeTextLines(
     // Still undecided: the ASCII prefix reads the same in every candidate, so emit it now and keep
     // only the rest (bounded by WINDOW_BYTES) for the decision.
     const firstHigh = firstNonAscii(bytes);
-    if (firstHigh > 0) {
-      yield* lines.push(asciiText(bytes.subarray(0, firstHigh)));
-      pending = bytes.slice(firstHigh);
-    } else pending = bytes;
+    const asciiEnd = firstHigh < 0 ? bytes.length : firstHigh;
+    if (asciiEnd > 0) yield* lines.push(asciiText(bytes.subarray(0, asciiEnd)));
+    pending = bytes.slice(asciiEnd);
   }
   // Decided at the end of the input (a short file): its pending bytes are still to be decoded.
   const tail = decoder === null && choose(pending, true) ? pending : new Uint8Array(0);
@@ -159,9 +158,11 @@ function decodes(encoding: TextEncodingName, bytes: Uint8Array, end: boolean): b
   }
 }
 
+const NON_ASCII = /[\u0080-\u00ff]/u;
+
+/** Index of the first byte ≥ 0x80, or -1; a native regex search over the bytes read as Latin-1. */
 function firstNonAscii(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return i;
-  return -1;
+  return asciiText(bytes).search(NON_ASCII);
 }
 
 function asciiText(bytes: Uint8Array): string {
@@ -189,6 +190,16 @@ class LineSplitter {
     if (text === '') return;
     const s = this.carry + text;
     let start = 0;
+    if (!s.includes('\r')) {
+      // The usual case, searched natively: `\n` only.
+      for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', start)) {
+        this.count++;
+        yield s.slice(start, i);
+        start = i + 1;
+      }
+      this.carry = s.slice(start);
+      return;
+    }
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;

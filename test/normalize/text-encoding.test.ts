@@ -46,6 +46,19 @@ describe('Function: decodeTextLines', () => {
     expect(result.lines).toHaveLength(20_001);
   });
 
+  it('streams an ASCII file line by line instead of holding it until the encoding is known', async () => {
+    let fed = 0;
+    async function* source() {
+      for (let i = 0; i < 1000; i++) {
+        fed++;
+        yield ascii(`{"id":"L${i}"}\n`);
+      }
+    }
+    const iterator = decodeTextLines(source());
+    expect((await iterator.next()).value).toBe('{"id":"L0"}');
+    expect(fed).toBeLessThan(10);
+  });
+
   it('keeps UTF-8 as UTF-8 and drops its BOM', async () => {
     expect(await lines([bytes([0xef, 0xbb, 0xbf], 'id\n'), ascii('取締役\n')])).toEqual({
       lines: ['id', '取締役'],
