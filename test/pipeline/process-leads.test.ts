@@ -61,6 +61,18 @@ function recordingSink(log: string[]): LeadSink {
 }
 
 describe('processLeads', () => {
+  it('holds a lead whose decision depends on a value the connector could not read, as score does', async () => {
+    // Fit 85, behaviour from activities: the only inquiry had an impossible date and was dropped.
+    const lead = hotLead('D', {
+      maBehaviourScore: null,
+      dataIssues: [{ field: 'activities[0].at', raw: '2026-11-31', problem: 'out_of_range' }],
+    });
+    expect(decide(lead, rules, new Date(NOW)).flag).toBe('no');
+    const [outcome] = (await processLeads([lead], deps())).outcomes;
+    expect(outcome!.decision).toMatchObject({ flag: 'hold', nextAction: 'inside_sales_hearing' });
+    expect(outcome!.reasonText).toMatch(/^行動履歴「2026-11-31」を読み取れないため保留/u);
+  });
+
   it('creates all tasks of the batch first, then writes the fields, one call each', async () => {
     const log: string[] = [];
     const result = await processLeads(

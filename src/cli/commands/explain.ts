@@ -15,7 +15,7 @@ export function registerExplain(program: Command): void {
     .command('explain')
     .description('show every rule evaluated for one lead and what each condition contributed')
     .requiredOption('--rules <file|preset>', 'rule file, or a preset: small, mid, large')
-    .requiredOption('--input <file>', 'leads as .jsonl or .csv')
+    .requiredOption('--input <file>', 'leads as .jsonl or .csv, UTF-8, Shift_JIS or UTF-16')
     .option('--id <leadId>', 'which lead (default: the first)')
     .option('--at <ISO time>', 'decide as of this instant (default: now)')
     .option('--json', 'print the explanation as JSON')

@@ -17,7 +17,10 @@ export function registerScore(program: Command): void {
     .command('score')
     .description('decide the toss-up flag for every lead in a file, one decision per line')
     .requiredOption('--rules <file|preset>', 'rule file, or a preset: small, mid, large')
-    .requiredOption('--input <file>', 'leads as .jsonl or .csv (- for JSON Lines on stdin)')
+    .requiredOption(
+      '--input <file>',
+      'leads as .jsonl or .csv, UTF-8, Shift_JIS or UTF-16 (- for JSON Lines on stdin)',
+    )
     .option('--at <ISO time>', 'decide as of this instant (default: now)')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'table']).default('jsonl'))
     .addOption(new Option('--locale <locale>', 'language of reasons').choices(['ja', 'en']).default('ja'))
