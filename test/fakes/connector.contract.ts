@@ -5,8 +5,9 @@ import type { LeadPage, SyncCursor } from '../../src/ports/lead-source.ts';
 
 /**
  * What the sync pipeline relies on from a connector (docs/pipeline.md, "What the connectors must
- * guarantee"). The fake CRM runs it here; a real connector can run it against its emulator by giving
- * a `setup` that seeds `count` leads and returns their CRM ids and object type.
+ * guarantee"). The fake CRM runs it (test/fakes/fake-crm.test.ts), and so do both real connectors,
+ * built through their CRM module against their emulators (test/connectors/<crm>/contract.test.ts):
+ * a `setup` seeds the leads and returns their CRM ids and object type.
  */
 export interface ConnectorContractSetup {
   connector: CrmConnector;
@@ -16,6 +17,11 @@ export interface ConnectorContractSetup {
   /** A user id tasks may be assigned to. */
   ownerId: string;
   teardown?: () => Promise<void>;
+  /**
+   * Called after a write, before the read that must show it: lets the CRM's clock pass the
+   * connector's read lag (Salesforce reads up to a few seconds before the server's now).
+   */
+  settle?: () => void;
 }
 
 async function all(pages: AsyncIterable<LeadPage>): Promise<LeadPage[]> {
@@ -45,8 +51,10 @@ export function describeConnectorContract(name: string, setup: () => Promise<Con
         const first = await all(s.connector.source.readChanges({ since: null }));
         const seen = new Set<string>();
         let cursor: SyncCursor | null = null;
-        // Read one page at a time, each from the previous page's cursor, as separate runs would.
-        for (let i = 0; i < first.length + 1; i++) {
+        // Read one page at a time, each from the previous page's cursor, as separate runs would. A
+        // `limit` may make pages smaller than a full read's, so read until nothing is left (bounded).
+        const reads = first.flatMap((p) => p.leads).length + first.length + 1;
+        for (let i = 0; i < reads; i++) {
           const next = await all(s.connector.source.readChanges({ since: cursor, limit: 1 }));
           if (next.length === 0) break;
           for (const l of next[0]!.leads) {
@@ -105,6 +113,7 @@ export function describeConnectorContract(name: string, setup: () => Promise<Con
         expect(outcomes).toHaveLength(2);
         expect(outcomes[0]).toMatchObject({ ok: true, id: s.ids[2] });
         expect(outcomes[1]).toMatchObject({ ok: false, id: 'does-not-exist-000', kind: 'invalid_record' });
+        s.settle?.();
         const pages = await all(s.connector.source.readChanges({ since: null }));
         const lead = pages.flatMap((p) => p.leads).find((l) => l.id === s.ids[2]);
         expect(lead?.current).toMatchObject({
