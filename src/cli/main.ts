@@ -4,14 +4,24 @@ import { Command } from 'commander';
 import { ConfigError } from '../domain/errors.ts';
 import { scrubText } from '../logging/scrub.ts';
 import { terminalSafe } from '../logging/terminal-text.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerEmulate } from './commands/emulate.ts';
-import { registerExplain } from './commands/explain.ts';
-import { registerRules } from './commands/rules-doc.ts';
-import { registerScore } from './commands/score.ts';
-import { registerSetup } from './commands/setup.ts';
-import { registerSync } from './commands/sync.ts';
-import { registerValidate } from './commands/validate.ts';
+
+type Register = (program: Command) => void;
+
+/**
+ * Every command, in help order, with the import of its module. Only the module of the command being
+ * run is loaded (its register function declares the options, so its help is the full help), so
+ * `tossup score` does not load the emulators that `demo` starts nor the CRM code `sync` uses.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  score: async () => (await import('./commands/score.ts')).registerScore,
+  explain: async () => (await import('./commands/explain.ts')).registerExplain,
+  validate: async () => (await import('./commands/validate.ts')).registerValidate,
+  rules: async () => (await import('./commands/rules-doc.ts')).registerRules,
+  demo: async () => (await import('./commands/demo.ts')).registerDemo,
+  emulate: async () => (await import('./commands/emulate.ts')).registerEmulate,
+  sync: async () => (await import('./commands/sync.ts')).registerSync,
+  setup: async () => (await import('./commands/setup.ts')).registerSetup,
+};
 
 const program = new Command('tossup')
   .description(
@@ -19,15 +29,6 @@ const program = new Command('tossup')
   )
   .version(versionLine(), '-V, --version', 'print the version (and the Node running it)')
   .showHelpAfterError();
-
-registerScore(program);
-registerExplain(program);
-registerValidate(program);
-registerRules(program);
-registerDemo(program);
-registerEmulate(program);
-registerSync(program);
-registerSetup(program);
 
 // `tossup … | head`: once the reader has gone, the rest of the output is dropped quietly instead of
 // ending in an EPIPE stack trace; the command still finishes and sets its exit code.
@@ -37,6 +38,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 try {
+  for (const load of commandsFor(process.argv.slice(2))) (await load())(program);
   await program.parseAsync(process.argv);
 } catch (e) {
   // Config problems are the admin's to fix: show them plainly, without a stack trace.
@@ -48,6 +50,18 @@ try {
     process.stderr.write(`tossup: ${terminalSafe(scrubText(e instanceof Error ? e.message : String(e)))}\n`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * The command named on the command line (`tossup score …`, `tossup help score`), or every command
+ * when there is none or it is not one of ours: `tossup --help` lists them all and a typo gets
+ * commander's "did you mean".
+ */
+function commandsFor(args: readonly string[]): Array<() => Promise<Register>> {
+  const words = args.filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  const one = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return one ? [one] : Object.values(COMMANDS);
 }
 
 /** E.g. `tossup 0.1.0 (Node 22.23.3)`: the Node version matters, as the CLI needs 22.18 or later. */
