@@ -43,34 +43,31 @@ export function createProgress(options: {
   const line = (p: SyncProgress) =>
     `${n(p.leadsRead)}${p.limit !== null ? `/${n(p.limit)}` : ''} ${w.read} | ` +
     `${options.dryRun ? w.planned : w.written} ${n(options.dryRun ? p.planned : p.written)} | ` +
-    `${w.tasks} ${n(p.tasksCreated)} | ${w.skipped} ${n(p.skipped)} | ${w.failed} ${n(p.failed)}`;
+    `${w.tasks} ${n(options.dryRun ? p.tasksPlanned : p.tasksCreated)} | ${w.skipped} ${n(p.skipped)} | ${w.failed} ${n(p.failed)}`;
 
   if (options.stream.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      {
-        stream: options.stream as NodeJS.WriteStream,
-        format: '{bar} {text}',
-        hideCursor: true,
-        clearOnComplete: true,
-        barsize: 24,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
+    // The CRMs do not say up front how many records changed, so only --limit gives the bar a real
+    // total; without it the line counts what was read ("1,200 件読み込み") and draws no bar that
+    // would pretend to know how far along the run is.
+    let bar: cliProgress.SingleBar | null = null;
     return {
       update(p) {
-        // Without --limit the total is unknown: the bar then just fills with each page read.
-        const total = Math.max(p.limit ?? 0, p.leadsRead, 1);
-        if (!started) {
-          bar.start(total, p.leadsRead, { text: line(p) });
-          started = true;
-        } else {
-          bar.setTotal(p.limit === null ? Math.max(total, p.leadsRead * 2) : total);
-          bar.update(p.leadsRead, { text: line(p) });
-        }
+        if (!bar) {
+          bar = new cliProgress.SingleBar(
+            {
+              stream: options.stream as NodeJS.WriteStream,
+              format: p.limit !== null ? '{bar} {text}' : '{text}',
+              hideCursor: true,
+              clearOnComplete: true,
+              barsize: 24,
+            },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(Math.max(p.limit ?? 0, 1), Math.min(p.leadsRead, p.limit ?? 0), { text: line(p) });
+        } else bar.update(Math.min(p.leadsRead, p.limit ?? 0), { text: line(p) });
       },
       stop() {
-        if (started) bar.stop();
+        bar?.stop();
       },
     };
   }
@@ -78,18 +75,27 @@ export function createProgress(options: {
   const interval = options.intervalMs ?? 5000;
   const now = options.now ?? Date.now;
   let last = Number.NEGATIVE_INFINITY;
+  let printed = '';
   let pending: SyncProgress | null = null;
+  // A line is printed only when it says something new: the run reports its final state once more
+  // when it ends, and a log must not show the same line twice.
+  const print = (p: SyncProgress) => {
+    const text = `[sync] ${line(p)}`;
+    if (text === printed) return;
+    printed = text;
+    options.stream.write(`${text}\n`);
+  };
   return {
     update(p) {
       pending = p;
       if (now() - last < interval) return;
       last = now();
       pending = null;
-      options.stream.write(`[sync] ${line(p)}\n`);
+      print(p);
     },
     stop() {
       // The final state is always shown once, even if it came within the interval.
-      if (pending) options.stream.write(`[sync] ${line(pending)}\n`);
+      if (pending) print(pending);
       pending = null;
     },
   };

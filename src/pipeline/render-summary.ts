@@ -2,6 +2,7 @@ import type { NextAction, TossUpFlag } from '../domain/lead.ts';
 import type { Locale } from '../reasons/messages.ts';
 import { FLAG_LABELS, NEXT_ACTION_LABELS } from '../reasons/next-action-label.ts';
 import { reasonCodeLabel } from '../reasons/reason-code-label.ts';
+import { ownerLoads } from './owner-load.ts';
 import type { FailureSummary, RunReport } from './run-report.ts';
 
 /** Terminal summary of a run: plain text, columns aligned (East Asian characters count double). */
@@ -40,7 +41,21 @@ const L = {
     nextAction: '次のアクション',
     reasons: '理由コード (上位10)',
     fields: '変更された項目',
-    owners: '担当者別タスク',
+    owners: '担当者別タスク (最も多い期限日の件数 / 1日の上限)',
+    overload: '⚠ 1日の上限を超える担当者',
+    overloadLine: '{name}: {date} 期限のタスク {count}件 (上限 {cap}件)',
+    overloadHint:
+      '担当営業・依頼者・キューへの割り当ては上限の対象外です。routing.yaml の担当や上限を見直すか、期限を分散してください',
+    noLimit: '上限なし',
+    routes: {
+      account_owner: '取引先の担当営業',
+      requester: '依頼した営業',
+      pool: 'プール (重み付き・上限あり)',
+      queue: 'キュー',
+      overflow: 'オーバーフロー',
+      fallback: 'フォールバック',
+    } as Record<string, string>,
+    others: 'その他 ({n}名)',
     via: '振り分け方法',
     due: '期限日別タスク',
     skips: 'スキップ (理由別)',
@@ -90,7 +105,21 @@ const L = {
     nextAction: 'Next action',
     reasons: 'Reason codes (top 10)',
     fields: 'Fields changed',
-    owners: 'Tasks per owner',
+    owners: 'Tasks per owner (busiest due date / daily capacity)',
+    overload: '⚠ Owners above their daily capacity',
+    overloadLine: '{name}: {count} tasks due {date} (capacity {cap})',
+    overloadHint:
+      'account-owner, requester and queue assignments are not capped: review routing.yaml or spread the due dates',
+    noLimit: 'no limit',
+    routes: {
+      account_owner: 'account owner',
+      requester: 'requesting rep',
+      pool: 'pool (weighted, capped)',
+      queue: 'queue',
+      overflow: 'overflow',
+      fallback: 'fallback',
+    } as Record<string, string>,
+    others: 'others ({n})',
     via: 'Routed via',
     due: 'Tasks per due date',
     skips: 'Skipped (by reason)',
@@ -188,8 +217,14 @@ export function renderSummary(report: RunReport, locale: Locale): string {
     t.none,
   );
   section(out, t.fields, sorted(report.fieldChanges), n, t.none);
-  section(out, t.owners, sorted(report.tasksPerOwner), n, t.none);
-  section(out, t.via, sorted(report.routeVia), n, t.none);
+  owners(out, report, t, n);
+  section(
+    out,
+    t.via,
+    sorted(report.routeVia).map(([k, v]) => [t.routes[k] ?? k, v] as [string, number]),
+    n,
+    t.none,
+  );
   section(
     out,
     t.due,
@@ -202,8 +237,48 @@ export function renderSummary(report: RunReport, locale: Locale): string {
 
   const api = sorted(report.api.calls);
   api.push([t.total, report.api.total]);
-  out.push(t.api, ...numbers(api, n), `  ${t.minimum}: ${n(report.api.minimum)}`);
+  // The minimum is a theoretical call count (pages × calls per page); whole calls read better.
+  out.push(t.api, ...numbers(api, n), `  ${t.minimum}: ${n(Math.ceil(report.api.minimum))}`);
   return `${out.join('\n')}\n`;
+}
+
+type Words = (typeof L)[Locale];
+const OWNER_ROWS = 15;
+
+/** Tasks per owner by name, each with their busiest due date against their daily capacity, then warnings. */
+function owners(out: string[], report: RunReport, t: Words, n: (v: number) => string): void {
+  const loads = ownerLoads(report);
+  if (loads.length === 0) {
+    section(out, t.owners, [], n, t.none);
+    return;
+  }
+  const shown = loads.slice(0, OWNER_ROWS);
+  const rest = loads.slice(OWNER_ROWS);
+  const rows: [string, string, string][] = shown.map((l) => [
+    l.name,
+    n(l.tasks),
+    `${l.busiestDate ? `${l.busiestDate.slice(5)} ${n(l.busiestCount)}` : ''} / ${l.capacity === null ? t.noLimit : n(l.capacity)}${l.over ? ' ⚠' : ''}`,
+  ]);
+  if (rest.length > 0)
+    rows.push([t.others.replace('{n}', n(rest.length)), n(rest.reduce((a, l) => a + l.tasks, 0)), '']);
+  const lw = Math.max(...rows.map(([l]) => width(l)));
+  const nw = Math.max(...rows.map(([, v]) => width(v)));
+  out.push(t.owners);
+  for (const [l, v, load] of rows)
+    out.push(`  ${pad(l, lw)}  ${' '.repeat(nw - width(v))}${v}  ${load}`.trimEnd());
+  out.push('');
+  const over = loads.filter((l) => l.over);
+  if (over.length === 0) return;
+  out.push(`${t.overload}: ${n(over.length)}`);
+  for (const l of over)
+    out.push(
+      `  ${t.overloadLine
+        .replace('{name}', l.name)
+        .replace('{date}', l.busiestDate ?? '')
+        .replace('{count}', n(l.busiestCount))
+        .replace('{cap}', n(l.capacity ?? 0))}`,
+    );
+  out.push(`  ${t.overloadHint}`, '');
 }
 
 function section(

@@ -42,6 +42,14 @@ export interface RunCounts {
   tasksPlanned: number;
 }
 
+/** A task owner as the routing file knows them (summary and report show names, not ids). */
+export interface RunOwner {
+  name: string;
+  kind: 'rep' | 'queue';
+  /** Tasks the owner can take a day (routing.yaml); null = no limit. */
+  dailyCapacity: number | null;
+}
+
 export interface RunReport {
   version: 1;
   runId: string;
@@ -80,6 +88,14 @@ export interface RunReport {
   tasksPerOwner: Record<string, number>;
   /** Due business date → tasks created (or planned) this run. */
   dueDates: Record<string, number>;
+  /** Owner id → due date → tasks, to compare each owner's day with their daily capacity. */
+  tasksPerOwnerDue?: Record<string, Record<string, number>>;
+  /** Owner id → name and daily capacity, from the routing file (absent in older reports). */
+  owners?: Record<string, RunOwner>;
+  /** Why leads were put on hold: the deciding reason (`missing:company.employees`, a rule's reason code). */
+  holdReasons?: Record<string, number>;
+  /** The thresholds the scores were compared with, for markers on the score charts. */
+  scoreThresholds?: { attribute?: number; behaviour?: number };
   /** Score distributions of the leads written, in buckets (`60-69`, `200+`), for the HTML report. */
   scores: { attribute: Record<string, number>; behaviour: Record<string, number> };
   skips: FailureSummary;
@@ -151,6 +167,8 @@ export class RunReportBuilder {
       routeVia: {},
       tasksPerOwner: {},
       dueDates: {},
+      tasksPerOwnerDue: {},
+      holdReasons: {},
       scores: { attribute: {}, behaviour: {} },
       skips: { count: 0, byCode: {}, samples: [] },
       failures: { count: 0, byCode: {}, samples: [] },
@@ -240,6 +258,10 @@ export class RunReportBuilder {
       bump(r.byNextAction, d.nextAction);
       for (const code of new Set(d.reasons.map((x) => x.code))) bump(r.byReasonCode, code);
       for (const ch of o.changes) bump(r.fieldChanges, ch.field);
+      if (d.flag === 'hold') {
+        r.holdReasons ??= {};
+        bump(r.holdReasons, holdKey(d.reasons[0]));
+      }
       bump(r.scores.attribute, scoreBucket(d.scores.attribute, 10, 100));
       if (d.scores.behaviour !== null) bump(r.scores.behaviour, scoreBucket(d.scores.behaviour, 20, 200));
     }
@@ -247,8 +269,26 @@ export class RunReportBuilder {
       bump(r.tasksPerOwner, o.task.ownerId);
       bump(r.dueDates, o.task.dueDate);
       bump(r.routeVia, o.task.route.via);
+      r.tasksPerOwnerDue ??= {};
+      const perOwner = r.tasksPerOwnerDue;
+      // Same key cap as tasksPerOwner: owners beyond it are summed there under "(other)" only.
+      if (Object.hasOwn(perOwner, o.task.ownerId) || Object.keys(perOwner).length < KEY_CAP) {
+        perOwner[o.task.ownerId] ??= {};
+        bump(perOwner[o.task.ownerId]!, o.task.dueDate);
+      }
     }
   }
+}
+
+/** A hold by what it waits for: the missing or unreadable field, else the deciding reason's code. */
+function holdKey(
+  reason: { code: string; params: Readonly<Record<string, string | number>> } | undefined,
+): string {
+  if (!reason) return 'otherwise';
+  const field = reason.params.field;
+  return typeof field === 'string' && ['missing', 'invalid', 'data_issue'].includes(reason.code)
+    ? `${reason.code}:${field}`
+    : reason.code;
 }
 
 /** `37` with width 10 → `30-39`; at or above `top` → `top+`, so the chart has a fixed x axis. */

@@ -22,6 +22,8 @@ export interface SyncProgress {
   written: number;
   planned: number;
   tasksCreated: number;
+  /** Dry run: tasks that would be created. */
+  tasksPlanned: number;
   skipped: number;
   failed: number;
   limit: number | null;
@@ -167,6 +169,7 @@ function progressOf(builder: RunReportBuilder, limit: number | null): SyncProgre
     written: c.written,
     planned: c.planned,
     tasksCreated: c.tasksCreated,
+    tasksPlanned: c.tasksPlanned,
     skipped: c.skipped,
     failed: c.failed,
     limit,

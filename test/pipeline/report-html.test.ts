@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from '../../src/pipeline/render-report-html.ts';
 import type { RunReport } from '../../src/pipeline/run-report.ts';
 import { hasChromium, launchChromium } from '../support/chromium.ts';
+import { runReportFixture } from '../support/run-report-fixture.ts';
 
 function report(crm: 'salesforce' | 'hubspot'): RunReport {
   return {
@@ -112,6 +113,102 @@ describe('HTML run report', () => {
         expect(bars).toBeGreaterThan(30);
         expect(firstBar?.width).toBeGreaterThan(50); // the largest flag bar is drawn at full width
         expect(shot.byteLength).toBeGreaterThan(30_000); // a blank page compresses to a few KB
+      } finally {
+        await browser.close();
+      }
+    },
+  );
+});
+
+/** The demo's shape: many reps, two flooded owners, holds, thresholds, English labels too long to show whole. */
+function busyReport(): RunReport {
+  const owners: RunReport['owners'] = {};
+  const tasksPerOwner: Record<string, number> = {};
+  const tasksPerOwnerDue: Record<string, Record<string, number>> = {};
+  for (let i = 0; i < 22; i++) {
+    const id = `005R${String(i).padStart(2, '0')}`;
+    const tasks = i === 0 ? 362 : i === 1 ? 183 : 30 - i;
+    owners[id] = {
+      name: i === 0 ? '野村 結衣' : `Representative Number ${i} (Kanto)`,
+      kind: 'rep',
+      dailyCapacity: 15,
+    };
+    tasksPerOwner[id] = tasks;
+    tasksPerOwnerDue[id] = { '2026-12-03': tasks };
+  }
+  return runReportFixture({
+    owners,
+    tasksPerOwner,
+    tasksPerOwnerDue,
+    holdReasons: { 'company.strategicTarget.met': 186, 'missing:company.employees': 48 },
+    scoreThresholds: { attribute: 60, behaviour: 30 },
+  });
+}
+
+describe('HTML run report for sales and admins', () => {
+  const page = (locale: 'ja' | 'en') =>
+    renderReportHtml({ reports: [busyReport()], locale, generatedAt: '2026-12-02T07:33:18.500Z' });
+
+  it('dates the page in Japan time, lists holds and next steps, and formats every number alike', () => {
+    const ja = page('ja');
+    expect(ja).toContain('作成: 2026-12-02 16:33 JST');
+    expect(ja).toContain('<b>3,000</b><span>読み込んだリード');
+    expect(ja).toContain('<b>27 (1.23×)</b>'); // minimum 21.395 → 22 calls
+    expect(ja).toContain('<th class="n">22</th>');
+    expect(ja).not.toMatch(/21\.395|>3000</);
+    expect(ja).toMatch(
+      /<h3>一時保留の理由<\/h3><ul class="list"><li>戦略ターゲット → IS\/営業企画で確認: 186<\/li><li>従業員数が未入力: 48<\/li>/,
+    );
+    expect(ja).toContain(
+      '<li class="warn">野村 結衣: 2026-12-03 期限のタスク 362件 (1日の上限 15件を超過)</li>',
+    );
+    expect(ja).toContain('<li>フィールドセールスへトスアップ: 729件</li>');
+    expect(ja).toContain('>その他 (7名)<'); // 22 reps: 15 bars and one for the rest
+    expect(ja.match(/class="threshold"/g)).toHaveLength(2);
+    expect(ja).toContain('基準 60');
+  });
+
+  it('keeps a long label whole in a tooltip when the chart has to shorten it', () => {
+    const en = page('en');
+    expect(en).toContain('<title>Representative Number 1 (Kanto)</title>Representative Number 1 (K…');
+    for (const cut of en.matchAll(/<text[^>]*>([^<]*…)<\/text>/g))
+      expect.fail(`"${cut[1]}" is cut without a tooltip`);
+  });
+
+  it.skipIf(!hasChromium)(
+    'fits a phone and a laptop without horizontal scrolling (screenshots at 390 and 1280 px)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tossup-report-'));
+      const browser = await launchChromium();
+      try {
+        // The page measures itself: document width against the viewport, and the right edge of the widest chart.
+        const measure = `({
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+          widest: Math.max(...[...document.querySelectorAll('svg, table')].map((e) => e.getBoundingClientRect().right)),
+        })`;
+        const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        for (const locale of ['ja', 'en'] as const) {
+          const file = join(dir, `report-${locale}.html`);
+          writeFileSync(file, page(locale));
+          await p.goto(`file://${file}`);
+          for (const width of [1280, 390]) {
+            await p.setViewportSize({ width, height: 900 });
+            const m = (await p.evaluate(measure)) as {
+              scrollWidth: number;
+              innerWidth: number;
+              widest: number;
+            };
+            const shot = await p.screenshot({
+              fullPage: true,
+              path: join(process.env.REPORT_SCREENSHOT_DIR ?? dir, `report-${locale}-${width}.png`),
+            });
+            expect(m.innerWidth).toBe(width);
+            expect(m.scrollWidth, `${locale} at ${width}px`).toBeLessThanOrEqual(m.innerWidth);
+            expect(m.widest, `${locale} at ${width}px`).toBeLessThanOrEqual(width);
+            expect(shot.byteLength).toBeGreaterThan(30_000);
+          }
+        }
       } finally {
         await browser.close();
       }

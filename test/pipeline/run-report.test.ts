@@ -188,9 +188,59 @@ describe('progress', () => {
     written: leadsRead,
     planned: 0,
     tasksCreated: 1,
+    tasksPlanned: 0,
     skipped: 0,
     failed: 0,
     limit: null,
+  });
+
+  const capture = (stream: PassThrough) => {
+    const chunks: string[] = [];
+    stream.on('data', (d) => chunks.push(String(d)));
+    return () => chunks.join('');
+  };
+  const tty = () =>
+    Object.assign(new PassThrough(), {
+      isTTY: true,
+      columns: 120,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
+
+  it('prints the final state once when piped, though the run reports it again as it ends', () => {
+    const stream = new PassThrough();
+    const out = capture(stream);
+    let now = 0;
+    const progress = createProgress({ stream, locale: 'ja', dryRun: false, now: () => now });
+    progress.update(p(3000)); // the last page
+    now = 10;
+    progress.update(p(3000)); // runSync's final report, same numbers
+    progress.stop();
+    expect(out().trim().split('\n')).toEqual([
+      '[sync] 3,000 件読み込み | 書き込み 3,000 | タスク 1 | スキップ 0 | 失敗 0',
+    ]);
+  });
+
+  it('counts planned tasks in a dry run', () => {
+    const stream = new PassThrough();
+    const out = capture(stream);
+    const progress = createProgress({ stream, locale: 'en', dryRun: true });
+    progress.update({ ...p(10), written: 0, planned: 10, tasksCreated: 0, tasksPlanned: 4 });
+    progress.stop();
+    expect(out()).toContain('to write 10 | tasks 4 |');
+  });
+
+  it('draws no bar on a terminal when the total is unknown, only what was read', () => {
+    const stream = tty();
+    const out = capture(stream);
+    const progress = createProgress({ stream, locale: 'ja', dryRun: false });
+    progress.update(p(500));
+    progress.update(p(1000));
+    progress.stop();
+    expect(out()).toContain('1,000 件読み込み');
+    expect(out()).not.toMatch(/[█░]/); // no bar pretending to know how far along the run is
+    expect(out()).not.toMatch(/1,000\/\d/);
   });
 
   it('prints plain lines at most every interval when not on a terminal, and always the final state', () => {

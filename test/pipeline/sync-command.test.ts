@@ -100,9 +100,18 @@ describe('tossup sync', () => {
     crm.put(hotLead('L1'));
     crm.put(strategicLead('L4'));
     const { run } = setup(crm);
-    const { code, out, report } = await run({ dryRun: true });
+    const { code, out, err, report } = await run({ dryRun: true });
 
     expect(code).toBe(0);
+    // The summary names the owners from routing.yaml, not their CRM ids, and the Japanese output
+    // carries no English settings line.
+    const summary = out.slice(out.indexOf('トスアップ同期'));
+    // (The queue's task goes to the rep who works it: Salesforce tasks cannot be owned by a queue.)
+    expect(summary).toMatch(
+      /担当者別タスク[^\n]*\n {2}(佐藤 健|鈴木 陽子) +1 {2}11-25 1 \/ 15\n {2}吉田 恵 +1 {2}11-27 1 \/ 15\n/,
+    );
+    expect(summary).not.toMatch(/005000000000|00G000000000/);
+    expect(err).not.toMatch(/tossup sync:| via |profile/);
     expect(crm.updates).toHaveLength(0);
     expect(crm.tasks.size).toBe(0);
     expect(out).toContain('Lead L1\n  flag: (空) → "yes"\n  nextAction: (空) → "field_sales_tossup"\n');
@@ -114,6 +123,9 @@ describe('tossup sync', () => {
     expect(out).toContain('理由: 属性スコア 85 ≥ 基準 60 (1,200名・役員・製造) / 行動スコア 80 ≥ 基準 40');
     expect(out).toContain('ドライラン');
     expect(report).toMatchObject({ dryRun: true, counts: { planned: 2, tasksPlanned: 2 } });
+    // What the HTML report lists: why leads wait, and the bars the scores were held against.
+    expect(report?.holdReasons).toEqual({ 'company.strategicTarget.met': 1 });
+    expect(report?.scoreThresholds).toEqual({ attribute: 60, behaviour: 40 });
   });
 
   it('exits 3 when records were skipped, 4 when the run must be resumed, 2 when settings must be fixed', async () => {

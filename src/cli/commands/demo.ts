@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type RunningEmulators, startEmulators } from '../../../emulators/start-emulators.ts';
+import { ownerLoads } from '../../pipeline/owner-load.ts';
 import { renderReportHtml } from '../../pipeline/render-report-html.ts';
 import type { RunReport } from '../../pipeline/run-report.ts';
 import { clockStartingAt } from '../../ports/clock.ts';
@@ -129,7 +130,7 @@ function summary(
   const out: string[] = ['', ja ? '■ トスアップ連携デモ 結果' : '■ Toss-up demo results', ''];
   for (const r of reports) {
     const crm = r.crm === 'salesforce' ? 'Salesforce' : 'HubSpot';
-    const ratio = r.api.minimum > 0 ? (r.api.total / r.api.minimum).toFixed(2) : '-';
+    const ratio = r.api.minimum > 0 ? (r.api.total / Math.ceil(r.api.minimum)).toFixed(2) : '-';
     out.push(
       `[${crm}]  ${ja ? 'ルール' : 'rules'} ${r.rules.name}@${r.rules.version}  ${(r.durationMs / 1000).toFixed(1)} s`,
     );
@@ -144,12 +145,23 @@ function summary(
       out.push(`    ${pad(n(count), 6)} ${reasonCodeLabel(code, opts.locale)}`);
     }
     out.push(`  ${ja ? '担当者別タスク (上位5)' : 'tasks per rep (top 5)'}:`);
-    for (const [owner, count] of top(r.tasksPerOwner, 5))
-      out.push(`    ${pad(n(count), 6)} ${names[owner] ?? owner}`);
+    const loads = ownerLoads(r);
+    for (const l of loads.slice(0, 5))
+      out.push(
+        `    ${pad(n(l.tasks), 6)} ${r.owners?.[l.ownerId] ? l.name : (names[l.ownerId] ?? l.name)}${l.over ? `  ⚠ ${l.busiestDate} ${n(l.busiestCount)} > ${n(l.capacity ?? 0)}` : ''}`,
+      );
+    const over = loads.filter((l) => l.over).length;
+    // Account owners, requesters and queues are not capped like pools: say when one is flooded.
+    if (over > 0)
+      out.push(
+        ja
+          ? `  ⚠ ${n(over)}名が1日の上限を超えるタスクを受けています (詳細は HTML レポート)`
+          : `  ⚠ ${n(over)} owners got more tasks due on one day than their daily capacity (see the HTML report)`,
+      );
     const due = Object.entries(r.dueDates).sort(([a], [b]) => (a < b ? -1 : 1));
     out.push(`  ${ja ? '期限' : 'due dates'}: ${due.map(([d, c]) => `${d} (${c})`).join(', ') || '-'}`);
     out.push(
-      `  API: ${n(r.api.total)} ${ja ? '回 (最小' : 'calls (minimum'} ${n(r.api.minimum)}, ${ratio}×)`,
+      `  API: ${n(r.api.total)} ${ja ? '回 (最小' : 'calls (minimum'} ${n(Math.ceil(r.api.minimum))}, ${ratio}×)`,
       '',
     );
   }

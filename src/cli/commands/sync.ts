@@ -7,6 +7,7 @@ import { ConfigError, CrmError } from '../../domain/errors.ts';
 import { terminalSafe, terminalSafeLines } from '../../logging/terminal-text.ts';
 import { ConnectorUnavailableError, createConnector } from '../../pipeline/connector-registry.ts';
 import { ExitCode, type StopSignal, stopFromError } from '../../pipeline/failure-policy.ts';
+import { describeOwners, scoreThresholdsAt } from '../../pipeline/owner-load.ts';
 import { renderPlan } from '../../pipeline/render-plan.ts';
 import { renderSummary } from '../../pipeline/render-summary.ts';
 import {
@@ -29,7 +30,7 @@ import { FileStateStore } from '../../state/file-state-store.ts';
 import { writeLine } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { createProgress } from '../progress.ts';
-import { describeSettings, resolveSyncSettings, SettingsError, type SyncFlags } from '../settings.ts';
+import { resolveSyncSettings, SettingsError, type SyncFlags } from '../settings.ts';
 
 export interface SyncCommandOptions extends SyncFlags {
   dryRun?: boolean;
@@ -96,7 +97,6 @@ export async function executeSync(
     throw e;
   }
   for (const w of settings.warnings) io.stderr.write(`warning: ${w}\n`);
-  io.stderr.write(`tossup sync: ${describeSettings(settings)}${opts.dryRun ? ' (dry run)' : ''}\n`);
 
   const dryRun = opts.dryRun ?? false;
   const scope = settings.profile ?? 'default';
@@ -196,6 +196,9 @@ async function syncUnderLease(
   }
 
   // The summary quotes CRM messages and names: no control or bidi character reaches the terminal.
+  // Names and capacities from the routing file, so the summary and the report name reps, not ids.
+  report.owners = describeOwners(setup.routing, settings.crm, Object.keys(report.tasksPerOwner));
+  report.scoreThresholds = scoreThresholdsAt(setup.rules, new Date(report.startedAt));
   io.stdout.write(terminalSafeLines(renderSummary(report, settings.locale)));
   const path = await saveRunReport(report, settings.runsDir);
   io.stdout.write(`${settings.locale === 'ja' ? 'レポート' : 'report'}: ${path}\n`);

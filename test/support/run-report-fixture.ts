@@ -1,0 +1,67 @@
+import type { RunReport } from '../../src/pipeline/run-report.ts';
+
+/** A completed run report with every breakdown filled, for the summary and HTML report tests. */
+export function runReportFixture(over: Partial<RunReport> = {}): RunReport {
+  return {
+    version: 1,
+    runId: 'salesforce-20261202T073306Z',
+    crm: 'salesforce',
+    scope: 'default',
+    dryRun: false,
+    rules: { name: 'large', version: 'abc123def456' },
+    startedAt: '2026-12-02T07:33:06.000Z',
+    finishedAt: '2026-12-02T07:33:18.500Z',
+    durationMs: 12_500,
+    status: 'completed',
+    stop: null,
+    limitReached: false,
+    cursor: {
+      key: 'sync|salesforce|default',
+      startedFrom: 'beginning',
+      start: null,
+      committed: null,
+      pagesCommitted: 2,
+    },
+    counts: {
+      pages: 2,
+      leadsRead: 3000,
+      deletedIgnored: 0,
+      unchanged: 0,
+      written: 3000,
+      planned: 0,
+      skipped: 3,
+      failed: 0,
+      notAttempted: 0,
+      tasksCreated: 979,
+      tasksExisting: 0,
+      tasksPlanned: 0,
+    },
+    byFlag: { yes: 729, no: 2021, hold: 250 },
+    byNextAction: {
+      nurture: 2021,
+      field_sales_tossup: 729,
+      inside_sales_hearing: 200,
+      notify_is_sales_planning: 40,
+      inside_sales_follow_up: 10,
+    },
+    byReasonCode: {
+      'score.behaviour.not_met': 1193,
+      'score.attribute.not_met': 1209,
+      'company.existingCustomer.met': 481,
+      missing: 180,
+      'score.attribute.met': 285,
+    },
+    fieldChanges: { flag: 3000, reason: 3000 },
+    routeVia: { pool: 400, account_owner: 481, queue: 98 },
+    tasksPerOwner: {},
+    dueDates: { '2026-12-03': 729, '2026-12-07': 250 },
+    scores: {
+      attribute: { '0-9': 100, '50-59': 400, '60-69': 300, '100+': 20 },
+      behaviour: { '0-19': 900, '40-59': 500, '200+': 30 },
+    },
+    skips: { count: 3, byCode: { 'invalid_record/FIELD_CUSTOM_VALIDATION_EXCEPTION': 3 }, samples: [] },
+    failures: { count: 0, byCode: {}, samples: [] },
+    api: { calls: { queryAll: 2, 'oauth.token': 1 }, total: 27, minimum: 21.395 },
+    ...over,
+  };
+}
