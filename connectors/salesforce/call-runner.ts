@@ -1,6 +1,12 @@
 import PQueue from 'p-queue';
 import { CrmError } from '../../src/domain/errors.ts';
-import { currentDeadline, hasTimeFor, outOfTimeError, runWithDeadline } from '../../src/ports/deadline.ts';
+import {
+  currentDeadline,
+  hasTimeFor,
+  MIN_CALL_MS,
+  outOfTimeError,
+  runWithDeadline,
+} from '../../src/ports/deadline.ts';
 import type { AllowanceGuard } from './allowance-guard.ts';
 import { classifyCallFailure, isRetryable, toCrmError } from './classify-error.ts';
 import { type CallRequest, type CallResult, SalesforceCallError, type SalesforceClient } from './client.ts';
@@ -117,7 +123,10 @@ export class CallRunner {
   }
 
   backoff(attempt: number): Promise<void> {
-    return this.sleep(this.backoffMs(attempt));
+    // The sink's per-record retries wait here too: never past the deadline (the next call then
+    // runs with what is left, or is not started).
+    const left = currentDeadline()?.remainingMs() ?? Number.POSITIVE_INFINITY;
+    return this.sleep(Math.min(this.backoffMs(attempt), Math.max(0, left - MIN_CALL_MS)));
   }
 
   private backoffMs(attempt: number): number {

@@ -87,6 +87,38 @@ describe('Salesforce connector under a deadline', () => {
     expect(emu.app.faults.fired()).toEqual([1]);
   }, 15_000);
 
+  it('waits between per-record retries (UNABLE_TO_LOCK_ROW) only as long as the deadline allows', async () => {
+    const emu = await startOrg();
+    const ids = [0, 1].map((i) => insertLead(emu, SF_T0 + i));
+    const locked = {
+      success: false,
+      errors: [
+        { statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access', fields: [] },
+      ],
+    };
+    emu.app.faults.add({
+      route: 'sf.collections.update',
+      count: 1,
+      fault: { kind: 'status', status: 200, body: [{ id: ids[0], success: true, errors: [] }, locked] },
+    });
+    const sleeps: number[] = [];
+    const connector = await connectSalesforce(
+      emu,
+      { retry: { maxAttempts: 4, baseDelayMs: 20_000, maxDelayMs: 20_000 } },
+      { sleep: async (ms) => void sleeps.push(ms), random: () => 0.9 },
+    );
+    const deadline = invocation(11_500); // 10 s to the deadline; the backoff drawn is 18 s
+    const outcomes = await runWithDeadline(deadline, () =>
+      connector.sink.writeTossUp(
+        ids.map((id) => ({ leadId: id, objectType: 'Lead', fields: { flag: 'yes' as const } })),
+      ),
+    );
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeLessThanOrEqual(9_000);
+    expect(sleeps[0]).toBeGreaterThan(5_000); // shortened, not skipped
+  });
+
   it('makes no retry whose backoff would run past the deadline, and starts no call without time for it', async () => {
     const emu = await startOrg();
     const id = insertLead(emu, SF_T0);
