@@ -37,6 +37,15 @@ export function describeOwners(
   return out;
 }
 
+/** Owner id → name from the routing file (reps and queues), for lines printed lead by lead. */
+export function ownerNamer(config: RoutingConfig, crm: CrmName): (ownerId: string) => string | undefined {
+  const cache = new Map<string, string | undefined>();
+  return (id) => {
+    if (!cache.has(id)) cache.set(id, describeOwners(config, crm, [id])[id]?.name);
+    return cache.get(id);
+  };
+}
+
 /**
  * What a rep can take a day: their own capacity, else the largest a pool grants them, else the default.
  * `null` = no limit.

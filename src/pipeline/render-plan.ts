@@ -34,7 +34,13 @@ const L = {
  */
 export function renderPlan(
   o: LeadOutcome,
-  options: { locale: Locale; renderer: ReasonRenderer; timeZone: string },
+  options: {
+    locale: Locale;
+    renderer: ReasonRenderer;
+    timeZone: string;
+    /** The owner's name from routing.yaml, shown before the id when known. */
+    ownerName?: (ownerId: string) => string | undefined;
+  },
 ): string {
   if (o.changes.length === 0 && !o.failure) return '';
   const t = L[options.locale];
@@ -49,7 +55,7 @@ export function renderPlan(
       ? `${localTime(o.task.dueAt, options.timeZone)} (${options.timeZone})`
       : `${o.task.dueDate} (${t.noSla})`;
     lines.push(
-      `  ${t.task} [${o.taskStatus === 'existing' ? t.exists : t.new}]: ${o.task.subject} — ${t.owner} ${o.task.ownerId} (${via}), ${t.due} ${due}`,
+      `  ${t.task} [${o.taskStatus === 'existing' ? t.exists : t.new}]: ${o.task.subject} — ${t.owner} ${ownerText(o.task.ownerId, options.ownerName)} (${via}), ${t.due} ${due}`,
     );
     if (r.note) lines.push(`    ${r.note}`);
   }
@@ -59,6 +65,11 @@ export function renderPlan(
     lines.push(`  ! ${o.failure.stage} ${o.failure.kind}/${o.failure.code}: ${o.failure.message}`);
   // Titles, names, reasons and CRM messages are anyone's input: no control or bidi character reaches the terminal.
   return lines.map(terminalSafe).join('\n');
+}
+
+function ownerText(id: string, name: ((id: string) => string | undefined) | undefined): string {
+  const known = name?.(id);
+  return known ? `${known} ${id}` : id;
 }
 
 function show(v: string | number | null, none: string): string {

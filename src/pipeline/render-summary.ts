@@ -56,6 +56,7 @@ const L = {
       fallback: 'フォールバック',
     } as Record<string, string>,
     others: 'その他 ({n}名)',
+    unnamed: '※ routing.yaml にない担当者 (取引先の担当営業など) は CRM の ID で表示しています',
     via: '振り分け方法',
     due: '期限日別タスク',
     skips: 'スキップ (理由別)',
@@ -120,6 +121,7 @@ const L = {
       fallback: 'fallback',
     } as Record<string, string>,
     others: 'others ({n})',
+    unnamed: 'owners not in routing.yaml (account owners, for instance) are shown by their CRM id',
     via: 'Routed via',
     due: 'Tasks per due date',
     skips: 'Skipped (by reason)',
@@ -266,6 +268,7 @@ function owners(out: string[], report: RunReport, t: Words, n: (v: number) => st
   out.push(t.owners);
   for (const [l, v, load] of rows)
     out.push(`  ${pad(l, lw)}  ${' '.repeat(nw - width(v))}${v}  ${load}`.trimEnd());
+  if (shown.some((l) => l.name === l.ownerId)) out.push(`  ${t.unnamed}`);
   out.push('');
   const over = loads.filter((l) => l.over);
   if (over.length === 0) return;

@@ -56,6 +56,8 @@ describe('owners in the run summary', () => {
     expect(text).toContain('高橋 誠: 2026-12-03 期限のタスク 150件 (上限 8件)');
     expect(renderSummary(overloaded, 'en')).toContain('佐藤 健: 362 tasks due 2026-12-03 (capacity 15)');
     expect(ownerLoads(overloaded).filter((l) => l.over)).toHaveLength(2);
+    // An owner routing.yaml does not know keeps its id, and the summary says why.
+    expect(text).toContain('  00X        4  12-03 4 / 上限なし\n  ※ routing.yaml にない担当者');
   });
 
   it('says nothing about overload when every owner is within capacity', () => {

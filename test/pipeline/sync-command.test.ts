@@ -117,7 +117,7 @@ describe('tossup sync', () => {
     expect(out).toContain('Lead L1\n  flag: (空) → "yes"\n  nextAction: (空) → "field_sales_tossup"\n');
     expect(out).toContain('  ownerId: "005000000000099AAA" → "00G000000000001AAA"'); // L4 to the queue
     expect(out).toMatch(
-      /タスク \[新規\]: 【トスアップ】L1 株式会社 .* — 担当 (005000000000001AAA|005000000000002AAA) \(pool fs_kanto_enterprise\)/,
+      /タスク \[新規\]: 【トスアップ】L1 株式会社 .* — 担当 (佐藤 健 005000000000001AAA|鈴木 陽子 005000000000002AAA) \(pool fs_kanto_enterprise\)/,
     );
     expect(out).toContain('期限 2026-11-25 10:00 (Asia/Tokyo)');
     expect(out).toContain('理由: 属性スコア 85 ≥ 基準 60 (1,200名・役員・製造) / 行動スコア 80 ≥ 基準 40');

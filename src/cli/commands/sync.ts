@@ -7,7 +7,7 @@ import { ConfigError, CrmError } from '../../domain/errors.ts';
 import { terminalSafe, terminalSafeLines } from '../../logging/terminal-text.ts';
 import { ConnectorUnavailableError, createConnector } from '../../pipeline/connector-registry.ts';
 import { ExitCode, type StopSignal, stopFromError } from '../../pipeline/failure-policy.ts';
-import { describeOwners, scoreThresholdsAt } from '../../pipeline/owner-load.ts';
+import { describeOwners, ownerNamer, scoreThresholdsAt } from '../../pipeline/owner-load.ts';
 import { renderPlan } from '../../pipeline/render-plan.ts';
 import { renderSummary } from '../../pipeline/render-summary.ts';
 import {
@@ -160,6 +160,7 @@ async function syncUnderLease(
     throw e;
   }
 
+  const ownerName = ownerNamer(setup.routing, settings.crm);
   const progress = createProgress({ stream: io.stderr, locale: settings.locale, dryRun });
   let report: RunReport;
   try {
@@ -185,6 +186,7 @@ async function syncUnderLease(
               locale: settings.locale,
               renderer: setup.renderer,
               timeZone: setup.sla.timeZone,
+              ownerName,
             });
             if (text) await writeLine(io.stdout, text);
           }
