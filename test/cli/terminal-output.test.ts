@@ -11,8 +11,8 @@ import { runCli } from '../support/cli-child.ts';
 /** Clear screen, set the window title, ring, reverse the text, and forge a plan line. */
 const HOSTILE = 'Evil\u001b[2J\u001b]0;pwned\u0007\u202Egnp.exe\r\nLead FAKE\n  flag: x\u009b31m';
 /** Anything a terminal acts on: C0 but LF, DEL, C1, bidi controls, line separators. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const RAW_CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
   /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 let emus: RunningEmulators;

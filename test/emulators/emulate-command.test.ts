@@ -41,7 +41,7 @@ describe('tossup emulate', () => {
         TOSSUP_HUBSPOT_ACCESS_TOKEN: info.hubspot.accessToken,
       });
       // The generated routing file is valid for both CRMs.
-      const routing = readFileSync(new URL(`../../${info.env.TOSSUP_ROUTING}`, import.meta.url), 'utf8');
+      const routing = readFileSync(info.env.TOSSUP_ROUTING, 'utf8');
       for (const crm of ['salesforce', 'hubspot'] as const) {
         expect(() => parseRoutingConfig(routing, info.env.TOSSUP_ROUTING, { crm })).not.toThrow();
       }

@@ -13,8 +13,8 @@ import { fixedClock } from '../../src/ports/clock.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
 import { coldLead, hotLead, NOW } from '../pipeline/pipeline-fixtures.ts';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const RAW_CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
   /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const HOSTILE = 'A\u001b[31mB\u0007C\u202ED\r\nE\u009bF\u2066G\u0000H';
 
