@@ -1,10 +1,10 @@
-import type { TitleRank } from '../../src/domain/lead.ts';
+import { TITLE_RANKS, type TitleRank } from '../../src/domain/lead.ts';
 import { pickDepartment, TARGET_DEPARTMENT_PATTERN } from './departments.ts';
 import { ActivityGenerator, type Conversion, type EngagementTier } from './generate-activities.ts';
 import { EMAIL_PATTERN_WEIGHTS } from './generate-companies.ts';
 import { generateHearing } from './generate-hearing.ts';
 import { type PersonName, pickPersonName } from './japanese-names.ts';
-import { composeTitle, pickTitleRank, TITLE_RANKS } from './job-titles.ts';
+import { composeTitle, pickTitleRank } from './job-titles.ts';
 import type { Prefecture } from './prefectures.ts';
 import { SeededRandom, WeightedChoice } from './seeded-random.ts';
 import type { WorldActivity, WorldCompany, WorldPerson, WorldUser } from './world.ts';

@@ -1,4 +1,4 @@
-import type { TitleRank } from '../../src/domain/lead.ts';
+import { TITLE_RANKS, type TitleRank } from '../../src/domain/lead.ts';
 import { type SeededRandom, WeightedChoice } from './seeded-random.ts';
 
 /**
@@ -43,21 +43,10 @@ const BOARD_FUNCTIONS: readonly string[] = [
   'DX推進担当',
 ];
 
-export const TITLE_RANKS: readonly TitleRank[] = [
-  'staff',
-  'senior_staff',
-  'supervisor',
-  'manager',
-  'deputy_head',
-  'department_head',
-  'division_head',
-  'officer',
-  'executive',
-];
-
 /**
  * Who fills in B2B forms, by company size: at small firms the president often is the contact;
- * at enterprises most contacts are staff to manager level.
+ * at enterprises most contacts are staff to manager level. Weights follow the product's ladder
+ * (`TITLE_RANKS` in src/domain/lead.ts), most junior first.
  */
 const RANK_BY_SIZE: ReadonlyArray<readonly [maxEmployees: number, WeightedChoice<TitleRank>]> = [
   [29, new WeightedChoice(zipRanks([30, 8, 8, 11, 3, 11, 3, 7, 19]))],

@@ -38,17 +38,12 @@ export const TitleRankSchema = z.enum([
   'executive',
 ]);
 export type TitleRank = z.infer<typeof TitleRankSchema>;
-export const TITLE_RANK_ORDER: Readonly<Record<TitleRank, number>> = {
-  staff: 1,
-  senior_staff: 2,
-  supervisor: 3,
-  manager: 4,
-  deputy_head: 5,
-  department_head: 6,
-  division_head: 7,
-  officer: 8,
-  executive: 9,
-};
+/** The ladder, most junior first: the one list the normalizer, the rules and the sample-data generator use. */
+export const TITLE_RANKS: readonly TitleRank[] = TitleRankSchema.options;
+/** Position on the ladder, 1 = staff. */
+export const TITLE_RANK_ORDER: Readonly<Record<TitleRank, number>> = Object.fromEntries(
+  TITLE_RANKS.map((rank, i) => [rank, i + 1]),
+) as Record<TitleRank, number>;
 
 export const ActivityTypeSchema = z.enum([
   'document_request',
@@ -107,6 +102,12 @@ export const CurrentTossUpSchema = z.object({
   decisionKey: z.string().nullable(),
 });
 export type CurrentTossUp = z.infer<typeof CurrentTossUpSchema>;
+/**
+ * The toss-up fields the product writes to a CRM and reads back as `current`: the one list both
+ * connectors read and both CRM mappings require a field for.
+ */
+export const TOSSUP_FIELDS: readonly TossUpField[] = CurrentTossUpSchema.keyof().options;
+export type TossUpField = keyof CurrentTossUp;
 
 export const DataIssueSchema = z.object({
   /** Lead path the value was meant for, e.g. `company.employees`. */

@@ -1,4 +1,4 @@
-import { TITLE_RANK_ORDER, type TitleRank } from '../domain/lead.ts';
+import { TITLE_RANK_ORDER, TITLE_RANKS, type TitleRank } from '../domain/lead.ts';
 import { toMatchText } from './match-text.ts';
 
 /**
@@ -71,10 +71,6 @@ export function titleRankLabel(rank: TitleRank, locale: 'ja' | 'en'): string {
   return LABELS[locale][rank];
 }
 
-const RANKS_ASCENDING: readonly TitleRank[] = (Object.keys(TITLE_RANK_ORDER) as TitleRank[]).sort(
-  (a, b) => TITLE_RANK_ORDER[a] - TITLE_RANK_ORDER[b],
-);
-
 function higher(a: TitleRank | null, b: TitleRank | null): TitleRank | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -82,7 +78,7 @@ function higher(a: TitleRank | null, b: TitleRank | null): TitleRank | null {
 }
 
 function stepDown(rank: TitleRank): TitleRank {
-  return RANKS_ASCENDING[Math.max(0, TITLE_RANK_ORDER[rank] - 2)]!;
+  return TITLE_RANKS[Math.max(0, TITLE_RANK_ORDER[rank] - 2)]!;
 }
 
 /** 兼 and list punctuation join several roles; brackets hold a second role or a department. */

@@ -1,4 +1,4 @@
-import { type Lead, TITLE_RANK_ORDER, TitleRankSchema } from '../domain/lead.ts';
+import { type Lead, TITLE_RANK_ORDER } from '../domain/lead.ts';
 
 /**
  * The facts a rule can test, with their type and where a missing value comes from. Rules name
@@ -123,7 +123,7 @@ export const OPS_BY_TYPE: Readonly<Record<FactType, readonly string[]>> = {
 };
 
 export const ANSWERS = ['yes', 'no', 'unknown'] as const;
-export const TITLE_RANKS = TitleRankSchema.options;
+export { TITLE_RANKS } from '../domain/lead.ts';
 
 /** Ranks compare by seniority; everything else by value. */
 export function rankNumber(v: string): number {

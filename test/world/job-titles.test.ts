@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { composeTitle, pickTitleRank, TITLE_RANKS } from '../../emulators/world/job-titles.ts';
+import { composeTitle, pickTitleRank } from '../../emulators/world/job-titles.ts';
 import { SeededRandom } from '../../emulators/world/seeded-random.ts';
+import { TITLE_RANKS } from '../../src/domain/lead.ts';
 import { titleRank } from '../../src/normalize/title-rank.ts';
 
 describe('generated job titles', () => {
