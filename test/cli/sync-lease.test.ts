@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -166,5 +174,19 @@ describe('tossup sync: one run per CRM and profile at a time', () => {
     } finally {
       await gate.close();
     }
+  });
+
+  it('a 0-byte state lock left by a SIGKILL (before its holder was written) does not hold up the next sync', async () => {
+    const dir = join(root, `run${++n}`);
+    mkdirSync(join(dir, 'state'), { recursive: true });
+    const lock = join(dir, 'state', '.lock');
+    writeFileSync(lock, '');
+    const crashed = new Date(Date.now() - 5_000);
+    utimesSync(lock, crashed, crashed);
+
+    const next = await sync(dir).exit;
+    expect(next.code, next.err).toBe(0);
+    expect(next.err).not.toMatch(/state lock .* held by another process/);
+    expect(reports(dir)).toHaveLength(1);
   });
 });
