@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateUnavailableError } from './state-unavailable-error.ts';
 
@@ -119,7 +119,23 @@ export class DirectoryLock {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
+    this.#sweepTemps();
     return true;
+  }
+
+  /** Temp files of holders killed between writing and removing them (rare: after a crash only). */
+  #sweepTemps(): void {
+    const dir = dirname(this.path);
+    const prefix = `${basename(this.path)}.`;
+    try {
+      for (const name of readdirSync(dir)) {
+        if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+        const file = join(dir, name);
+        if (Date.now() - statSync(file).mtimeMs >= this.#unreadableGraceMs) unlinkSync(file);
+      }
+    } catch {
+      // Best effort: a leftover temp file costs a few bytes, never correctness.
+    }
   }
 
   #release(nonce: string): void {

@@ -43,6 +43,16 @@ describe('DirectoryLock after a crash', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('.lock'))).toEqual([]);
   });
 
+  it('clears the temp file of a holder killed between writing it and linking it', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, '.lock'), '');
+    writeFileSync(join(dir, '.lock.0123456789abcdef.tmp'), '{"pid":1');
+    age(join(dir, '.lock'), 5);
+    age(join(dir, '.lock.0123456789abcdef.tmp'), 5);
+    expect(await store(dir).countOnce('q', 'a', 60)).toBe(1);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.lock'))).toEqual([]);
+  });
+
   it('breaks a lock with a garbled holder at once', async () => {
     const dir = freshDir();
     writeFileSync(join(dir, '.lock'), '{"pid":12');
