@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
@@ -40,8 +41,9 @@ describe('tossup emulate', () => {
         TOSSUP_SALESFORCE_LOGIN_URL: info.salesforce.loginUrl,
         TOSSUP_HUBSPOT_ACCESS_TOKEN: info.hubspot.accessToken,
       });
-      // The generated routing file is valid for both CRMs.
-      const routing = readFileSync(info.env.TOSSUP_ROUTING, 'utf8');
+      // The generated routing file is valid for both CRMs; its path is absolute, usable from any directory.
+      expect(isAbsolute(info.env.TOSSUP_ROUTING!)).toBe(true);
+      const routing = readFileSync(info.env.TOSSUP_ROUTING!, 'utf8');
       for (const crm of ['salesforce', 'hubspot'] as const) {
         expect(() => parseRoutingConfig(routing, info.env.TOSSUP_ROUTING, { crm })).not.toThrow();
       }
