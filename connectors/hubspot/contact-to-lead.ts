@@ -1,4 +1,4 @@
-import type { ActivityType, Lead } from '../../src/domain/lead.ts';
+import { type ActivityType, type Lead, TOSSUP_FIELDS } from '../../src/domain/lead.ts';
 import { normalizeLead } from '../../src/normalize/lead-input.ts';
 import type { EventInfo, HubspotRecord } from './client.ts';
 import type { CompanyFact } from './company-facts.ts';
@@ -49,13 +49,8 @@ export function contactPropertiesFor(m: HubspotMapping): string[] {
     ...b.namedPages.map((p) => p.lastAt),
     b.emailOpens?.lastAt,
     b.emailClicks?.lastAt,
-    w.flag,
-    w.reason,
-    w.nextAction,
-    w.attributeScore,
-    w.behaviourScore,
-    w.dueAt,
-    w.decisionKey,
+    // The current toss-up values, so write-back sends only what changed.
+    ...TOSSUP_FIELDS.map((f) => w[f]),
   ];
   return [...new Set(names.filter((n): n is string => typeof n === 'string'))];
 }

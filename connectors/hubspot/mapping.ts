@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { unknownKeyHint } from '../../src/config/did-you-mean.ts';
+import { answersFromCrm, recordAt as rec, sharedMappingSections } from '../../src/config/mapping-sections.ts';
 import { readConfigFile } from '../../src/config/read-config-file.ts';
 import { RegexSchema } from '../../src/config/regex-schema.ts';
 import { type IssueHint, parseYamlWithSchema } from '../../src/config/yaml-locate.ts';
 import {
   ActivityTypeSchema,
-  HearingAnswerSchema,
+  type HearingAnswerSchema,
   NextActionSchema,
+  TOSSUP_FIELDS,
   TossUpFlagSchema,
 } from '../../src/domain/lead.ts';
 
@@ -23,6 +25,7 @@ const PROPERTY_HINT =
 const Property = z.string().regex(PROPERTY_NAME, { error: 'not a HubSpot internal property name' });
 /** A property the connector can do without: `null` switches it off. */
 const OptionalProperty = Property.nullable();
+const shared = sharedMappingSections(Property, z.string().min(1));
 
 const ContactSchema = z.strictObject({
   owner: Property,
@@ -54,28 +57,9 @@ const DealsSchema = z
   .strictObject({ stageProperty: Property, lostStages: z.array(z.string().min(1)).min(1) })
   .nullable();
 
-const HearingSchema = z
-  .strictObject({
-    heardAt: OptionalProperty,
-    budget: OptionalProperty,
-    decisionMaker: OptionalProperty,
-    decisionInvolved: OptionalProperty,
-    clearProblem: OptionalProperty,
-    timelineMonths: OptionalProperty,
-    notes: OptionalProperty,
-    answerValues: z.strictObject({
-      yes: z.string().min(1),
-      no: z.string().min(1),
-      unknown: z.string().min(1),
-    }),
-  })
-  .nullable();
-
-const ManualRequestSchema = z.strictObject({ requested: Property, requestedBy: OptionalProperty }).nullable();
-
 const Regex = RegexSchema;
 
-const LastAtSchema = z.strictObject({ lastAt: Property }).nullable();
+const LastAtSchema = shared.lastAt;
 
 const BehaviourSchema = z.strictObject({
   conversions: z
@@ -90,7 +74,7 @@ const BehaviourSchema = z.strictObject({
     })
     .nullable(),
   pageViews: LastAtSchema,
-  namedPages: z.array(z.strictObject({ lastAt: Property, page: z.string().min(1) })).default([]),
+  namedPages: shared.namedPages,
   emailOpens: LastAtSchema,
   emailClicks: LastAtSchema,
   events: z
@@ -109,13 +93,7 @@ const OptionSchema = z.strictObject({ value: z.string().min(1), label: z.string(
 
 const WriteBackSchema = z.strictObject({
   group: z.strictObject({ name: Property, label: z.string().min(1) }),
-  flag: Property,
-  reason: Property,
-  nextAction: Property,
-  attributeScore: Property,
-  behaviourScore: Property,
-  dueAt: Property,
-  decisionKey: Property,
+  ...shared.tossUpFields,
   owner: OptionalProperty,
   reasonMaxLength: z.number().int().min(20).max(65_536),
   flagOptions: z.strictObject({ yes: OptionSchema, no: OptionSchema, hold: OptionSchema }),
@@ -144,8 +122,8 @@ export const HubspotMappingSchema = z
     contact: ContactSchema,
     company: CompanySchema,
     deals: DealsSchema,
-    hearing: HearingSchema,
-    manualRequest: ManualRequestSchema,
+    hearing: shared.hearing,
+    manualRequest: shared.manualRequest,
     behaviour: BehaviourSchema,
     writeBack: WriteBackSchema,
     tasks: TaskSchema,
@@ -193,15 +171,7 @@ export const HubspotMappingSchema = z
           (p): p is string => typeof p === 'string',
         ),
       );
-      for (const key of [
-        'flag',
-        'reason',
-        'nextAction',
-        'attributeScore',
-        'behaviourScore',
-        'dueAt',
-        'decisionKey',
-      ] as const) {
+      for (const key of TOSSUP_FIELDS) {
         const name = writeBack[key];
         if (typeof name === 'string' && inputs.has(name)) {
           ctx.addIssue({
@@ -217,11 +187,6 @@ export const HubspotMappingSchema = z
     },
     { when: () => true },
   );
-
-/** The object at a place in a possibly half-valid mapping, or an empty one. */
-function rec(v: unknown): Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
 
 export type HubspotMapping = z.output<typeof HubspotMappingSchema>;
 
@@ -245,9 +210,7 @@ export function optionMaps(m: HubspotMapping): OptionMaps {
       string
     >,
     nextActionFromPortal: new Map(NextActionSchema.options.map((a) => [next[a].value, a] as const)),
-    answerFromPortal: new Map(
-      m.hearing ? HearingAnswerSchema.options.map((a) => [m.hearing!.answerValues[a], a] as const) : [],
-    ),
+    answerFromPortal: answersFromCrm(m.hearing),
   };
 }
 
@@ -267,17 +230,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   contact: Object.keys(ContactSchema.shape),
   company: Object.keys(CompanySchema.shape),
   deals: ['stageProperty', 'lostStages'],
-  hearing: [
-    'heardAt',
-    'budget',
-    'decisionMaker',
-    'decisionInvolved',
-    'clearProblem',
-    'timelineMonths',
-    'notes',
-    'answerValues',
-  ],
-  manualRequest: ['requested', 'requestedBy'],
+  ...shared.keys,
   behaviour: Object.keys(BehaviourSchema.shape),
   writeBack: Object.keys(WriteBackSchema.shape),
   tasks: Object.keys(TaskSchema.shape),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { unknownKeyHint } from '../../src/config/did-you-mean.ts';
+import { answersFromCrm, recordAt as rec, sharedMappingSections } from '../../src/config/mapping-sections.ts';
 import { readConfigFile } from '../../src/config/read-config-file.ts';
 import { RegexSchema } from '../../src/config/regex-schema.ts';
 import { type IssueHint, parseYamlWithSchema } from '../../src/config/yaml-locate.ts';
@@ -7,9 +8,9 @@ import {
   type ActivityType,
   ActivityTypeSchema,
   type HearingAnswer,
-  HearingAnswerSchema,
   type NextAction,
   NextActionSchema,
+  TOSSUP_FIELDS,
   type TossUpFlag,
   TossUpFlagSchema,
 } from '../../src/domain/lead.ts';
@@ -32,6 +33,7 @@ const Field = z
 /** A field the connector can do without: `null` switches it off. */
 const OptionalField = Field.nullable();
 const Value = z.string({ error: 'must be a picklist value (text)' }).min(1);
+const shared = sharedMappingSections(Field, Value);
 
 const LeadSchema = z.strictObject({
   owner: Field,
@@ -79,24 +81,9 @@ const AccountSchema = z.strictObject({
   previouslyLost: PreviouslyLostSchema,
 });
 
-const HearingSchema = z
-  .strictObject({
-    heardAt: OptionalField,
-    budget: OptionalField,
-    decisionMaker: OptionalField,
-    decisionInvolved: OptionalField,
-    clearProblem: OptionalField,
-    timelineMonths: OptionalField,
-    notes: OptionalField,
-    answerValues: z.strictObject({ yes: Value, no: Value, unknown: Value }),
-  })
-  .nullable();
-
-const ManualRequestSchema = z.strictObject({ requested: Field, requestedBy: OptionalField }).nullable();
-
 const Regex = RegexSchema;
 
-const LastAtSchema = z.strictObject({ lastAt: Field }).nullable();
+const LastAtSchema = shared.lastAt;
 
 const BehaviourSchema = z.strictObject({
   lookbackDays: z.number().int().min(1).max(730),
@@ -108,20 +95,14 @@ const BehaviourSchema = z.strictObject({
       otherwise: ActivityTypeSchema,
     })
     .nullable(),
-  namedPages: z.array(z.strictObject({ lastAt: Field, page: z.string().min(1) })).default([]),
+  namedPages: shared.namedPages,
   pageViews: LastAtSchema.default(null),
   emailOpens: LastAtSchema.default(null),
   emailClicks: LastAtSchema.default(null),
 });
 
 const WriteBackSchema = z.strictObject({
-  flag: Field,
-  reason: Field,
-  nextAction: Field,
-  attributeScore: Field,
-  behaviourScore: Field,
-  dueAt: Field,
-  decisionKey: Field,
+  ...shared.tossUpFields,
   owner: OptionalField,
   reasonMaxLength: z.number().int().min(20).max(131_072),
   flagValues: z.strictObject({ yes: Value, no: Value, hold: Value }),
@@ -148,8 +129,8 @@ const MappingShapeSchema = z.strictObject({
   account: AccountSchema,
   industryValues: z.record(Value, z.string().min(1)).default({}),
   maBehaviourScore: OptionalField,
-  hearing: HearingSchema,
-  manualRequest: ManualRequestSchema,
+  hearing: shared.hearing,
+  manualRequest: shared.manualRequest,
   behaviour: BehaviourSchema,
   writeBack: WriteBackSchema,
   tasks: TaskSchema,
@@ -194,17 +175,8 @@ export const SalesforceMappingSchema = MappingShapeSchema.superRefine(
     for (const k of ['title', 'department', 'email', 'company', 'employees', 'employeesText'] as const) {
       noteInput(`lead.${k}`, lead[k]);
     }
-    const written = [
-      'flag',
-      'reason',
-      'nextAction',
-      'attributeScore',
-      'behaviourScore',
-      'dueAt',
-      'decisionKey',
-    ] as const;
     const seenWritten = new Map<string, string>();
-    for (const key of written) {
+    for (const key of TOSSUP_FIELDS) {
       const name = writeBack[key];
       if (typeof name !== 'string') continue;
       const field = name.toLowerCase();
@@ -238,11 +210,6 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>((v, k) => rec(v)[k as string], data);
 }
 
-/** The object at a place in a possibly half-valid mapping, or an empty one. */
-function rec(v: unknown): Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
-
 export type SalesforceMapping = z.output<typeof SalesforceMappingSchema>;
 
 /** Picklist values of the toss-up and hearing fields, ours ↔ the org's. */
@@ -262,9 +229,7 @@ export function valueMaps(m: SalesforceMapping): ValueMaps {
     flagFromOrg: new Map(TossUpFlagSchema.options.map((f) => [flags[f], f] as const)),
     nextActionToOrg: actions,
     nextActionFromOrg: new Map(NextActionSchema.options.map((a) => [actions[a], a] as const)),
-    answerFromOrg: new Map(
-      m.hearing ? HearingAnswerSchema.options.map((a) => [m.hearing!.answerValues[a], a] as const) : [],
-    ),
+    answerFromOrg: answersFromCrm(m.hearing),
   };
 }
 
@@ -286,17 +251,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   lead: Object.keys(LeadSchema.shape),
   contact: Object.keys(ContactSchema.shape),
   account: Object.keys(AccountSchema.shape),
-  hearing: [
-    'heardAt',
-    'budget',
-    'decisionMaker',
-    'decisionInvolved',
-    'clearProblem',
-    'timelineMonths',
-    'notes',
-    'answerValues',
-  ],
-  manualRequest: ['requested', 'requestedBy'],
+  ...shared.keys,
   behaviour: Object.keys(BehaviourSchema.shape),
   writeBack: Object.keys(WriteBackSchema.shape),
   tasks: Object.keys(TaskSchema.shape),

@@ -1,3 +1,4 @@
+import { TOSSUP_FIELDS } from '../../src/domain/lead.ts';
 import type { SalesforceMapping } from './mapping.ts';
 
 /**
@@ -125,13 +126,7 @@ function sharedFields(m: SalesforceMapping): (string | null)[] {
     b.pageViews?.lastAt ?? null,
     b.emailOpens?.lastAt ?? null,
     b.emailClicks?.lastAt ?? null,
-    w.flag,
-    w.reason,
-    w.nextAction,
-    w.attributeScore,
-    w.behaviourScore,
-    w.dueAt,
-    w.decisionKey,
+    ...TOSSUP_FIELDS.map((f) => w[f]),
   ];
 }
 
