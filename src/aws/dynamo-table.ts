@@ -9,7 +9,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type Clock, systemClock } from '../ports/clock.ts';
-import { StateUnavailableError } from '../state/state-unavailable-error.ts';
+import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 
 export type Item = Record<string, AttributeValue>;
 

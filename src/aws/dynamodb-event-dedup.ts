@@ -1,4 +1,4 @@
-import type { EventDedup } from '../handlers/event-dedup.ts';
+import type { EventDedup } from '../ports/event-dedup.ts';
 import { type DynamoTable, num, SINGLE, str } from './dynamo-table.ts';
 
 /**

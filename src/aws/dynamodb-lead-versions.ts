@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ClaimOutcome, LeadVersions } from '../handlers/lead-versions.ts';
-import { StateUnavailableError } from '../state/state-unavailable-error.ts';
+import type { ClaimOutcome, LeadVersions } from '../ports/lead-versions.ts';
+import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import { type DynamoTable, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 
 /** Longer than SQS keeps a message (14 days), so a late stale copy still meets its newer version. */

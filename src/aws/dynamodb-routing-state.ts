@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RecordedAssignment, RouteResult, RoutingState } from '../ports/routing-state.ts';
-import { StateUnavailableError } from '../state/state-unavailable-error.ts';
+import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 
 /** As long as the file store keeps them: a toss-up can be retried for weeks, capacity is per day. */

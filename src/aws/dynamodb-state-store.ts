@@ -10,9 +10,9 @@ import {
   type StoredCursor,
   type StoredLease,
 } from '../ports/state-store.ts';
+import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
+import type { SkippedRecord, SyncStateStore } from '../ports/sync-state-store.ts';
 import { newestFirst } from '../state/memory-state-store.ts';
-import { StateUnavailableError } from '../state/state-unavailable-error.ts';
-import type { SkippedRecord, SyncStateStore } from '../state/sync-state-store.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 
 const SyncCursorSchema = z.object({ modifiedAt: z.string(), idsAtModifiedAt: z.array(z.string()) });

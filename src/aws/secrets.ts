@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type SecretSource, SecretUnavailableError, type SecretValue } from '../handlers/secret-source.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
+import { type SecretSource, SecretUnavailableError, type SecretValue } from '../ports/secret-source.ts';
 
 /** Five minutes: a rotated credential is picked up without a redeploy, at $0.05 per 10k calls. */
 export const DEFAULT_SECRET_TTL_MS = 5 * 60_000;

@@ -6,15 +6,13 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import {
-  chunkMessages,
   type FailedSend,
   type MessageQueue,
   type OutgoingMessage,
-  type QueueLimits,
   QueueSendError,
-  SQS_LIMITS,
   type VisibilityControl,
-} from '../handlers/message-queue.ts';
+} from '../ports/message-queue.ts';
+import { chunkMessages, type QueueLimits, SQS_LIMITS } from './sqs-batches.ts';
 
 export interface SqsQueueOptions {
   client: SQSClient;

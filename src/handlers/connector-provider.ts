@@ -1,8 +1,8 @@
 import { type ConnectorFactory, createConnector, type SyncCrm } from '../pipeline/connector-registry.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
+import type { SecretSource } from '../ports/secret-source.ts';
 import { connectorSettingsFromSecret } from './crm-secret.ts';
-import type { SecretSource } from './secret-source.ts';
 
 /** The CRM connector for this function, kept across invocations of a warm container. */
 export interface ConnectorProvider {

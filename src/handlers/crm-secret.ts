@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ConnectorSettings, SyncCrm } from '../pipeline/connector-registry.ts';
-import { SecretUnavailableError } from './secret-source.ts';
+import { SecretUnavailableError } from '../ports/secret-source.ts';
 
 /**
  * The JSON each Secrets Manager secret holds (docs/deploy.md shows them). Problems name the secret

@@ -1,3 +1,4 @@
+import { messageBytes, type QueueLimits, SQS_LIMITS } from '../aws/sqs-batches.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { Logger } from '../logging/logger.ts';
 import { cursorAtOrAfter, sameCursor } from '../pipeline/cursor-order.ts';
@@ -6,15 +7,8 @@ import { cursorKey } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
 import type { SyncCursor } from '../ports/lead-source.ts';
-import type { SyncStateStore } from '../state/sync-state-store.ts';
-import {
-  type MessageQueue,
-  messageBytes,
-  type OutgoingMessage,
-  type QueueLimits,
-  QueueSendError,
-  SQS_LIMITS,
-} from './message-queue.ts';
+import { type MessageQueue, type OutgoingMessage, QueueSendError } from '../ports/message-queue.ts';
+import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import { leadMessage } from './queue-message.ts';
 
 /** Kept 90 days like the pipeline's own skips. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CrmNameSchema, type Lead, LeadSchema } from '../domain/lead.ts';
-import type { OutgoingMessage } from './message-queue.ts';
+import type { OutgoingMessage } from '../ports/message-queue.ts';
 
 /**
  * What travels on the leads queue, version 1:

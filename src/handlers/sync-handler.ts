@@ -10,14 +10,14 @@ import { cursorKey, runSync } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
 import { DEFAULT_DEADLINE_RESERVE_MS, invocationDeadline, runWithDeadline } from '../ports/deadline.ts';
+import type { MessageQueue } from '../ports/message-queue.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { LeaseStore } from '../ports/state-store.ts';
-import type { SyncStateStore } from '../state/sync-state-store.ts';
+import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import type { BundledConfig } from './bundled-config.ts';
 import type { ConnectorProvider } from './connector-provider.ts';
 import { type EnqueueReport, enqueueChanges } from './enqueue-changes.ts';
 import type { LambdaContext, ScheduledEvent } from './lambda-types.ts';
-import type { MessageQueue } from './message-queue.ts';
 
 export interface SyncHandlerOptions {
   crm: SyncCrm;

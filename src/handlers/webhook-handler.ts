@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { EventDedup } from '../ports/event-dedup.ts';
+import type { MessageQueue } from '../ports/message-queue.ts';
+import type { SecretSource } from '../ports/secret-source.ts';
 import { HubspotWebhookSecretSchema, parseSecret } from './crm-secret.ts';
-import type { EventDedup } from './event-dedup.ts';
 import { checkHubspotSignature } from './hubspot-signature.ts';
 import type { HttpApiEvent, HttpApiResult, LambdaContext } from './lambda-types.ts';
-import type { MessageQueue } from './message-queue.ts';
 import { refreshMessage } from './queue-message.ts';
-import type { SecretSource } from './secret-source.ts';
 
 /** HubSpot retries a delivery for up to 24 hours; ids are remembered a day longer than that. */
 export const DEFAULT_DEDUP_TTL_SECONDS = 48 * 3600;

@@ -9,15 +9,15 @@ import { cursorKey } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
 import { DEFAULT_DEADLINE_RESERVE_MS, invocationDeadline, runWithDeadline } from '../ports/deadline.ts';
+import { leadLookupOf } from '../ports/lead-lookup.ts';
 import type { LeadSink } from '../ports/lead-sink.ts';
+import { type LeadVersions, leadVersionKey } from '../ports/lead-versions.ts';
+import type { VisibilityControl } from '../ports/message-queue.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
-import type { SyncStateStore } from '../state/sync-state-store.ts';
+import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import type { BundledConfig } from './bundled-config.ts';
 import type { ConnectorProvider } from './connector-provider.ts';
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from './lambda-types.ts';
-import { leadLookupOf } from './lead-lookup.ts';
-import { type LeadVersions, leadVersionKey } from './lead-versions.ts';
-import type { VisibilityControl } from './message-queue.ts';
 import { type QueueMessage, QueueMessageSchema, TRACE_ATTRIBUTE } from './queue-message.ts';
 
 export interface WorkerOptions {

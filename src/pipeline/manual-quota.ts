@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Decision } from '../domain/decision.ts';
 import type { Lead, NextAction, TossUpFlag } from '../domain/lead.ts';
+import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
 import type { DecideOptions } from '../scoring/decide.ts';
 import { zonedDate } from '../sla/zoned-time.ts';
-import type { SyncStateStore } from '../state/sync-state-store.ts';
 import { episodeKey } from './episode-key.ts';
 
 /** Quota sets outlive their month by a few weeks so a late retry still sees them. */

@@ -10,6 +10,8 @@ import type {
   WriteOutcome,
 } from '../ports/lead-sink.ts';
 import type { RouteResult, RoutingState } from '../ports/routing-state.ts';
+import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
+import type { FailureStage, SyncStateStore } from '../ports/sync-state-store.ts';
 import type { ReasonRenderer } from '../reasons/render-reasons.ts';
 import { route } from '../routing/route.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
@@ -18,8 +20,6 @@ import { decideWithDataIssues } from '../scoring/data-issues.ts';
 import { withScoreDetail } from '../scoring/score-detail.ts';
 import { calendarFor, computeSlaDue } from '../sla/due-date.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
-import { StateUnavailableError } from '../state/state-unavailable-error.ts';
-import type { FailureStage, SyncStateStore } from '../state/sync-state-store.ts';
 import { episodeKey, needsTask } from './episode-key.ts';
 import { actionFor, type StopSignal, stopFromError } from './failure-policy.ts';
 import { handOffNote } from './hand-off-note.ts';

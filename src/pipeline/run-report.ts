@@ -1,7 +1,7 @@
 import type { CrmName } from '../domain/lead.ts';
 import type { ApiUsage } from '../ports/crm-connector.ts';
 import type { SyncCursor } from '../ports/lead-source.ts';
-import type { FailureStage } from '../state/sync-state-store.ts';
+import type { FailureStage } from '../ports/sync-state-store.ts';
 import type { StopSignal } from './failure-policy.ts';
 import type { BatchResult, LeadOutcome } from './process-leads.ts';
 

@@ -3,7 +3,7 @@ import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, w
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StateUnavailableError } from './state-unavailable-error.ts';
+import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 
 interface Holder {
   pid: number;

@@ -11,10 +11,10 @@ import {
   type StoredCursor,
   type StoredLease,
 } from '../ports/state-store.ts';
+import type { SkippedRecord, SyncStateStore } from '../ports/sync-state-store.ts';
 import { DirectoryLock, type DirectoryLockOptions, isAlive } from './directory-lock.ts';
 import { JsonBuckets } from './json-buckets.ts';
 import { newestFirst, skipKey } from './memory-state-store.ts';
-import type { SkippedRecord, SyncStateStore } from './sync-state-store.ts';
 
 /** Default state directory of the CLI, relative to the working directory. */
 export const DEFAULT_STATE_DIR = '.tossup/state';

@@ -10,7 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { StateUnavailableError } from './state-unavailable-error.ts';
+import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 
 /** A stored value that may expire; `expiresAtMs` absent = kept until replaced. */
 export interface BucketEntry<T> {

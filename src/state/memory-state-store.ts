@@ -9,7 +9,7 @@ import {
   type StoredCursor,
   type StoredLease,
 } from '../ports/state-store.ts';
-import type { SkippedRecord, SyncStateStore } from './sync-state-store.ts';
+import type { SkippedRecord, SyncStateStore } from '../ports/sync-state-store.ts';
 
 interface Expiring<T> {
   value: T;

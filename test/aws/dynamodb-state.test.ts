@@ -5,7 +5,7 @@ import { DynamoLeadVersions } from '../../src/aws/dynamodb-lead-versions.ts';
 import { DynamoRoutingState } from '../../src/aws/dynamodb-routing-state.ts';
 import { DynamoStateStore } from '../../src/aws/dynamodb-state-store.ts';
 import { CursorConflictError } from '../../src/ports/state-store.ts';
-import { StateUnavailableError } from '../../src/state/state-unavailable-error.ts';
+import { StateUnavailableError } from '../../src/ports/state-unavailable-error.ts';
 import { describeRoutingStateContract } from '../state/routing-state.contract.ts';
 import {
   describeLeaseStoreContract,

@@ -2,7 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerCache } from '../../src/aws/secrets.ts';
-import { SecretUnavailableError } from '../../src/handlers/secret-source.ts';
+import { SecretUnavailableError } from '../../src/ports/secret-source.ts';
 import { testClock } from '../state/state-store.contract.ts';
 
 const ENDPOINT = 'https://secretsmanager.ap-northeast-1.amazonaws.com';

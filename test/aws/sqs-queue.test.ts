@@ -2,15 +2,9 @@ import { createHash } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chunkMessages, MessageTooLargeError, messageBytes, SQS_LIMITS } from '../../src/aws/sqs-batches.ts';
 import { SqsQueue } from '../../src/aws/sqs-queue.ts';
-import {
-  chunkMessages,
-  MessageTooLargeError,
-  messageBytes,
-  type OutgoingMessage,
-  QueueSendError,
-  SQS_LIMITS,
-} from '../../src/handlers/message-queue.ts';
+import { type OutgoingMessage, QueueSendError } from '../../src/ports/message-queue.ts';
 
 const ENDPOINT = 'https://sqs.ap-northeast-1.amazonaws.com';
 const QUEUE_URL = `${ENDPOINT}/123456789012/tossup-dev-leads-hubspot`;

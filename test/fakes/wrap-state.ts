@@ -1,4 +1,4 @@
-import type { SyncStateStore } from '../../src/state/sync-state-store.ts';
+import type { SyncStateStore } from '../../src/ports/sync-state-store.ts';
 
 /** A state store that delegates to `base` except for the methods given (to inject failures or races). */
 export function wrapState(base: SyncStateStore, override: Partial<SyncStateStore>): SyncStateStore {

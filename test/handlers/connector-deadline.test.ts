@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CrmError } from '../../src/domain/errors.ts';
-import { leadLookupOf } from '../../src/handlers/lead-lookup.ts';
 import { type Deadline, invocationDeadline, runWithDeadline } from '../../src/ports/deadline.ts';
+import { leadLookupOf } from '../../src/ports/lead-lookup.ts';
 import { connect as connectHubspot, seedContacts, startPortal, T0 } from '../connectors/hubspot/harness.ts';
 import {
   connect as connectSalesforce,

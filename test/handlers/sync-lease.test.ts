@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnqueueReport } from '../../src/handlers/enqueue-changes.ts';
 import type { ScheduledEvent } from '../../src/handlers/lambda-types.ts';
-import type { MessageQueue } from '../../src/handlers/message-queue.ts';
 import { createSyncHandler, type LeaseHeldResult } from '../../src/handlers/sync-handler.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { RUN_LEASE_TTL_SECONDS } from '../../src/pipeline/run-lease.ts';
 import { cursorKey } from '../../src/pipeline/run-sync.ts';
+import type { MessageQueue } from '../../src/ports/message-queue.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { coldLead, hotLead } from '../pipeline/pipeline-fixtures.ts';
 import { bundledConfig, harness, lambdaContext } from './support/harness.ts';

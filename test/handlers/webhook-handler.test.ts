@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventDedup } from '../../src/aws/dynamodb-event-dedup.ts';
-import type { EventDedup } from '../../src/handlers/event-dedup.ts';
 import {
   checkHubspotSignature,
   decodeSignedUri,
   signHubspotRequest,
 } from '../../src/handlers/hubspot-signature.ts';
 import type { HttpApiEvent, HttpApiResult } from '../../src/handlers/lambda-types.ts';
-import type { MessageQueue, OutgoingMessage } from '../../src/handlers/message-queue.ts';
 import { RefreshMessageSchema } from '../../src/handlers/queue-message.ts';
-import type { SecretSource } from '../../src/handlers/secret-source.ts';
 import { createHubspotWebhookHandler, type WebhookOptions } from '../../src/handlers/webhook-handler.ts';
 import { createLogger } from '../../src/logging/logger.ts';
-import { StateUnavailableError } from '../../src/state/state-unavailable-error.ts';
+import type { EventDedup } from '../../src/ports/event-dedup.ts';
+import type { MessageQueue, OutgoingMessage } from '../../src/ports/message-queue.ts';
+import type { SecretSource } from '../../src/ports/secret-source.ts';
+import { StateUnavailableError } from '../../src/ports/state-unavailable-error.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { testClock } from '../state/state-store.contract.ts';
 import { LogCapture, lambdaContext } from './support/harness.ts';

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrmError } from '../../src/domain/errors.ts';
 import type { Lead } from '../../src/domain/lead.ts';
-import { leadVersionKey } from '../../src/handlers/lead-versions.ts';
 import { leadMessage, refreshMessage } from '../../src/handlers/queue-message.ts';
 import { createWorkerHandler, WorkerBatchError } from '../../src/handlers/worker-handler.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { taskDoneKey } from '../../src/pipeline/process-leads.ts';
-import { StateUnavailableError } from '../../src/state/state-unavailable-error.ts';
+import { leadVersionKey } from '../../src/ports/lead-versions.ts';
+import { StateUnavailableError } from '../../src/ports/state-unavailable-error.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { wrapState } from '../fakes/wrap-state.ts';
 import { coldLead, hotLead } from '../pipeline/pipeline-fixtures.ts';

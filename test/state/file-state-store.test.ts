@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { StateUnavailableError } from '../../src/ports/state-unavailable-error.ts';
 import { FileStateStore } from '../../src/state/file-state-store.ts';
-import { StateUnavailableError } from '../../src/state/state-unavailable-error.ts';
 import { describeLeaseStoreContract, describeStateStoreContract, testClock } from './state-store.contract.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tossup-state-'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/ports/clock.ts';
 import { CursorConflictError, type LeaseHolder, type LeaseStore } from '../../src/ports/state-store.ts';
-import type { SkippedRecord, SyncStateStore } from '../../src/state/sync-state-store.ts';
+import type { SkippedRecord, SyncStateStore } from '../../src/ports/sync-state-store.ts';
 
 /** A clock the contract moves forward to test expiry. */
 export interface TestClock extends Clock {

@@ -6,7 +6,7 @@ import { parseHubspotMapping } from '../../../connectors/hubspot/mapping.ts';
 import { EmulatorClock } from '../../../emulators/shared/emulator-clock.ts';
 import type { Lead } from '../../../src/domain/lead.ts';
 import { LeadSchema } from '../../../src/domain/lead.ts';
-import { leadLookupOf } from '../../../src/handlers/lead-lookup.ts';
+import { leadLookupOf } from '../../../src/ports/lead-lookup.ts';
 import { connect, readAll, startPortal, tinyWorld } from './harness.ts';
 
 /** Contacts → Leads with the project normalizers, and company/deal facts read cheaply. */

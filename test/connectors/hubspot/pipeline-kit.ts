@@ -5,11 +5,11 @@ import type { HubspotEmulator } from '../../../emulators/hubspot/index.ts';
 import { loadCompiledRuleSet } from '../../../src/config/load-rule-set.ts';
 import type { SyncOptions } from '../../../src/pipeline/run-sync.ts';
 import { fixedClock } from '../../../src/ports/clock.ts';
+import type { SyncStateStore } from '../../../src/ports/sync-state-store.ts';
 import { ReasonRenderer } from '../../../src/reasons/render-reasons.ts';
 import { MemoryRoutingState } from '../../../src/routing/memory-routing-state.ts';
 import { parseRoutingConfig } from '../../../src/routing/routing-config.ts';
 import { parseSlaConfig } from '../../../src/sla/sla-config.ts';
-import type { SyncStateStore } from '../../../src/state/sync-state-store.ts';
 
 /** What `runSync` needs besides the connector, for HubSpot against the emulator. */
 

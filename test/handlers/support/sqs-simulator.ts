@@ -1,16 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { chunkMessages } from '../../../src/aws/sqs-batches.ts';
 import type {
   LambdaContext,
   SqsBatchResponse,
   SqsEvent,
   SqsRecord,
 } from '../../../src/handlers/lambda-types.ts';
-import type {
-  MessageQueue,
-  OutgoingMessage,
-  VisibilityControl,
-} from '../../../src/handlers/message-queue.ts';
-import { chunkMessages } from '../../../src/handlers/message-queue.ts';
+import type { MessageQueue, OutgoingMessage, VisibilityControl } from '../../../src/ports/message-queue.ts';
 import type { TestClock } from '../../state/state-store.contract.ts';
 
 /** The queue settings the template gets from infra/settings.yml. */
