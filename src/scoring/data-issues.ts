@@ -129,7 +129,7 @@ function activityAlternatives(
 
 const NUMBER_EXTREMES: Readonly<Record<string, readonly [number, number]>> = {
   'company.employees': [0, 10_000_000],
-  'company.revenueJpy': [0, 1e18],
+  'company.revenueJpy': [0, 1e15],
   maBehaviourScore: [0, 1_000_000],
   'hearing.timelineMonths': [0, 1_200],
 };
