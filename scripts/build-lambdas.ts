@@ -68,7 +68,7 @@ export interface BuiltFunction extends LambdaFunction {
   bundleBytes: number;
   zipFile: string;
   zipBytes: number;
-  /** Whether the CRM connector is inside (connectors/<crm>/register.ts existed). */
+  /** Whether the CRM connector is inside (connectors/<crm>/module.ts existed). */
   connector: boolean;
   /** esbuild's metafile (what is in the bundle and why), when asked for. */
   metafileFile?: string;
@@ -105,9 +105,9 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
     const found = await stageConfig(crm, settings, dir);
     const target = settings.crms[crm].enabled ? problems : warnings;
     target.push(...found.map((p) => (settings.crms[crm].enabled ? p : `${crm} is disabled, but: ${p}`)));
-    if (settings.crms[crm].enabled && !existsSync(registerFile(crm))) {
+    if (settings.crms[crm].enabled && !existsSync(moduleFile(crm))) {
       problems.push(
-        `crms.${crm}.enabled is true, but ${registerFile(crm)} does not exist: this build cannot carry the ${crm} connector (add it, or set crms.${crm}.enabled: false)`,
+        `crms.${crm}.enabled is true, but ${moduleFile(crm)} does not exist: this build cannot carry the ${crm} connector (add it, or set crms.${crm}.enabled: false)`,
       );
     }
     staged.set(crm, dir);
@@ -121,7 +121,7 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
     rmSync(fnDir, { recursive: true, force: true });
     mkdirSync(fnDir, { recursive: true });
     const bundleFile = join(fnDir, 'index.mjs');
-    const connector = fn.kind !== 'webhook' && existsSync(registerFile(fn.crm));
+    const connector = fn.kind !== 'webhook' && existsSync(moduleFile(fn.crm));
     const built = await esbuild.build({
       metafile: options.metafile ?? false,
       entryPoints: [join(ROOT, 'src', 'handlers', 'lambda', `${fn.kind}.ts`)],
@@ -139,7 +139,7 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
       banner: {
         js: "import{createRequire as __tossupRequire}from'node:module';const require=__tossupRequire(import.meta.url);",
       },
-      plugins: [connectorRegistration(fn.crm, connector), ...dependencyTrims(fn.crm, connector)],
+      plugins: [oneCrmModule(connector ? fn.crm : null), ...dependencyTrims(fn.crm, connector)],
       logLevel: 'silent',
     });
     const metafileFile = built.metafile ? join(outDir, `${fn.name}.meta.json`) : undefined;
@@ -158,7 +158,7 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
     });
     if (!connector && fn.kind !== 'webhook') {
       warnings.push(
-        `${fn.name} was built without a connector (${registerFile(fn.crm)} is missing); it cannot run until one is added`,
+        `${fn.name} was built without a connector (${moduleFile(fn.crm)} is missing); it cannot run until one is added`,
       );
     }
   }
@@ -181,21 +181,33 @@ export function dependencyTrims(crm: DeployCrm, connector: boolean): esbuild.Plu
   ];
 }
 
-function registerFile(crm: DeployCrm): string {
-  return join(ROOT, 'connectors', crm, 'register.ts');
+function moduleFile(crm: DeployCrm): string {
+  return join(ROOT, 'connectors', crm, 'module.ts');
 }
 
-/** Replaces the placeholder module with an import of the CRM's connector registration. */
-function connectorRegistration(crm: DeployCrm, present: boolean): esbuild.Plugin {
+/**
+ * The CRM registry (src/composition/crm-registry.ts) imports every CRM module; in a function's bundle
+ * each module but its own CRM's (none for the webhook) is `undefined`, so the bundle carries exactly
+ * one connector and its SDK, and asking for another CRM says it is not in this build.
+ */
+function oneCrmModule(keep: DeployCrm | null): esbuild.Plugin {
   return {
-    name: 'tossup-connector-registration',
+    name: 'tossup-one-crm-module',
     setup(build) {
-      build.onLoad({ filter: /[\\/]handlers[\\/]lambda[\\/]connector-registration\.ts$/ }, () => ({
-        contents: present
-          ? `import ${JSON.stringify(pathToFileURL(registerFile(crm)).pathname)};`
-          : 'export {};',
+      build.onResolve({ filter: /[\\/]connectors[\\/](salesforce|hubspot)[\\/]module\.ts$/ }, (args) => {
+        const crm = /(salesforce|hubspot)[\\/]module\.ts$/.exec(args.path)![1]!;
+        return crm === keep ? undefined : { path: crm, namespace: 'tossup-absent-crm' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'tossup-absent-crm' }, (args) => ({
+        contents: `export const ${args.path}Module = undefined;`,
         loader: 'ts',
-        resolveDir: ROOT,
+      }));
+      // The kept module's SDK, imported statically: a dynamic import would wrap it and its imports
+      // (zod) in lazy initialisers that keep every export, every zod locale included.
+      build.onLoad({ filter: /[\\/]connectors[\\/](salesforce|hubspot)[\\/]load-live\.ts$/ }, (args) => ({
+        contents: "import * as live from './live.ts';\nexport const loadLive = async () => live;\n",
+        loader: 'ts',
+        resolveDir: dirname(args.path),
       }));
     },
   };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { expandHome, HttpUrl, SettingText } from '../../src/config/settings-values.ts';
 import type { CrmModule } from '../../src/ports/crm-module.ts';
 import type { HubspotConnectorOptions } from './index.ts';
+import { loadLive } from './load-live.ts';
 import { parseHubspotMapping } from './mapping.ts';
 
 /**
@@ -104,7 +105,10 @@ export const hubspotModule: CrmModule<HubspotSettings> = {
     schema: HubspotSettingsSchema,
     fields: FIELDS,
     mappingEnv: 'TOSSUP_HUBSPOT_MAPPING',
-    credentialsFix: `${FIELDS.accessToken.env} (private app), or ${FIELDS.clientId.env} + ${FIELDS.clientSecret.env} + ${FIELDS.refreshToken.env} (OAuth app)`,
+    logins: [
+      { name: 'private app', keys: ['accessToken'] },
+      { name: 'OAuth app', keys: ['clientId', 'clientSecret', 'refreshToken'] },
+    ],
   },
   mappingFileOf: (s) => s.mapping,
   withMappingFile: (s, mappingFile) => ({ ...s, mapping: mappingFile }),
@@ -114,19 +118,19 @@ export const hubspotModule: CrmModule<HubspotSettings> = {
   },
   // Token lifetimes and cache ages run on the wall clock, never on the (possibly fixed) decision clock.
   async connect(s, context) {
-    const { createHubspotConnector } = await import('./index.ts');
+    const { createHubspotConnector } = await loadLive();
     return createHubspotConnector(hubspotOptionsOf(s, context.cacheDir));
   },
   admin(s) {
-    const admin = async () => (await import('./index.ts')).createHubspotAdmin(hubspotOptionsOf(s));
+    const admin = async () => (await loadLive()).createHubspotAdmin(hubspotOptionsOf(s));
     return {
       async checkSchema() {
-        const hs = await import('./index.ts');
+        const hs = await loadLive();
         const result = await (await admin()).checkSchema();
         return { ok: result.ok, report: hs.formatSchemaCheck(result) };
       },
       async setup() {
-        const hs = await import('./index.ts');
+        const hs = await loadLive();
         const result = await (await admin()).setup();
         return { ok: result.check.ok, report: hs.formatSetup(result) };
       },

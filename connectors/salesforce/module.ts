@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { expandHome, FilePath, HttpUrl, SettingText } from '../../src/config/settings-values.ts';
 import { ConfigError } from '../../src/domain/errors.ts';
 import type { CrmModule } from '../../src/ports/crm-module.ts';
+import { loadLive } from './load-live.ts';
 import { parseSalesforceMapping } from './mapping.ts';
 import type { SalesforceOptionsInput } from './settings.ts';
 
@@ -30,7 +31,7 @@ export const SalesforceSettingsSchema = z
     password: SettingText.optional(),
     /** A PEM key file (CLI); the Lambda secret carries the PEM text as `privateKey` instead. */
     privateKeyFile: FilePath.refine(readable, { error: 'cannot be read' }).optional(),
-    privateKey: z.string().includes('PRIVATE KEY', { error: 'is not a PEM private key' }).optional(),
+    privateKey: z.string().trim().includes('PRIVATE KEY', { error: 'is not a PEM private key' }).optional(),
     mapping: SettingText.transform((p) => expandHome(p)).optional(),
   })
   .refine(
@@ -129,10 +130,12 @@ export const salesforceModule: CrmModule<SalesforceSettings> = {
     schema: SalesforceSettingsSchema,
     fields: FIELDS,
     mappingEnv: 'TOSSUP_SALESFORCE_MAPPING',
-    credentialsFix:
-      `one way to log in: ${FIELDS.username.env} + ${FIELDS.privateKeyFile.env} (JWT bearer), ` +
-      `${FIELDS.username.env} + ${FIELDS.password.env} (username-password, with ${FIELDS.clientSecret.env}), ` +
-      `or ${FIELDS.clientSecret.env} alone (client credentials)`,
+    logins: [
+      { name: 'JWT bearer', keys: ['username', 'privateKeyFile'] },
+      { name: 'JWT bearer, the key as PEM text', keys: ['username', 'privateKey'] },
+      { name: 'username-password', keys: ['username', 'password', 'clientSecret'] },
+      { name: 'client credentials, without a username', keys: ['clientSecret'] },
+    ],
   },
   mappingFileOf: (s) => s.mapping,
   withMappingFile: (s, mappingFile) => ({ ...s, mapping: mappingFile }),
@@ -145,13 +148,13 @@ export const salesforceModule: CrmModule<SalesforceSettings> = {
     parseSalesforceMapping(text, file);
   },
   async connect(s, context) {
-    const { createSalesforceConnector } = await import('./index.ts');
+    const { createSalesforceConnector } = await loadLive();
     return createSalesforceConnector(salesforceOptionsOf(s), { now: () => context.clock.now().getTime() });
   },
   admin(s) {
     return {
       async checkSchema() {
-        const sf = await import('./index.ts');
+        const sf = await loadLive();
         const connector = await sf.createSalesforceConnector(salesforceOptionsOf(s));
         try {
           const result = await connector.checkSchema();
@@ -166,7 +169,7 @@ export const salesforceModule: CrmModule<SalesforceSettings> = {
     };
   },
   async setupOffline(options) {
-    const sf = await import('./index.ts');
+    const sf = await loadLive();
     return sf.setupSalesforce(sf.loadSalesforceMapping(options.mappingFile), {
       outDir: options.outDir,
       locale: options.locale,

@@ -1,11 +1,13 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { ConnectorSettings, SyncCrm } from '../pipeline/connector-registry.ts';
+import { crmModule, loginsText } from '../composition/crm-registry.ts';
+import { expandHome } from '../config/settings-values.ts';
 import { DEFAULT_RUNS_DIR } from '../pipeline/save-run-report.ts';
+import type { CrmModule, CrmSettings, SyncCrm } from '../ports/crm-module.ts';
 import type { Locale } from '../reasons/messages.ts';
 import { DEFAULT_STATE_DIR } from '../state/file-state-store.ts';
 
@@ -21,7 +23,8 @@ export interface SyncSettings {
   /** Profile used, or null (environment only); also the scope of the sync cursor. */
   profile: string | null;
   profileFile: string | null;
-  connector: ConnectorSettings;
+  /** Parsed by the CRM module's settings schema, the same one the Lambda secret goes through. */
+  connector: CrmSettings;
   rules: string;
   routingFile: string;
   slaFile: string;
@@ -40,7 +43,10 @@ export interface SyncFlags {
   locale?: string;
 }
 
-/** Every environment variable `sync` reads (docs/pipeline.md lists them with meanings). */
+/**
+ * The environment variables of the settings every command shares (docs/pipeline.md lists them with
+ * meanings); each CRM's own are in its module's settings fields (connectors/<crm>/module.ts).
+ */
 export const ENV = {
   profile: 'TOSSUP_PROFILE',
   rules: 'TOSSUP_RULES',
@@ -50,22 +56,6 @@ export const ENV = {
   runsDir: 'TOSSUP_RUNS_DIR',
   locale: 'TOSSUP_LOCALE',
   queueTaskOwners: 'TOSSUP_QUEUE_TASK_OWNERS',
-  sfLoginUrl: 'TOSSUP_SALESFORCE_LOGIN_URL',
-  sfClientId: 'TOSSUP_SALESFORCE_CLIENT_ID',
-  sfClientSecret: 'TOSSUP_SALESFORCE_CLIENT_SECRET',
-  sfUsername: 'TOSSUP_SALESFORCE_USERNAME',
-  sfPassword: 'TOSSUP_SALESFORCE_PASSWORD',
-  sfPrivateKeyFile: 'TOSSUP_SALESFORCE_PRIVATE_KEY_FILE',
-  sfMapping: 'TOSSUP_SALESFORCE_MAPPING',
-  hsAccessToken: 'TOSSUP_HUBSPOT_ACCESS_TOKEN',
-  hsBasePath: 'TOSSUP_HUBSPOT_BASE_PATH',
-  hsClientId: 'TOSSUP_HUBSPOT_CLIENT_ID',
-  hsClientSecret: 'TOSSUP_HUBSPOT_CLIENT_SECRET',
-  hsRefreshToken: 'TOSSUP_HUBSPOT_REFRESH_TOKEN',
-  hsTier: 'TOSSUP_HUBSPOT_TIER',
-  hsPortalId: 'TOSSUP_HUBSPOT_PORTAL_ID',
-  hsRequestTimeout: 'TOSSUP_HUBSPOT_REQUEST_TIMEOUT_SECONDS',
-  hsMapping: 'TOSSUP_HUBSPOT_MAPPING',
 } as const;
 
 const MAPPINGS_DIR = fileURLToPath(new URL('../../mappings/', import.meta.url));
@@ -74,9 +64,17 @@ const MAPPINGS_DIR = fileURLToPath(new URL('../../mappings/', import.meta.url));
  * the README run as written. `large` is the preset the demo and the emulators are tuned for.
  */
 export const DEFAULT_RULES = 'large';
-const DEFAULT_SF_LOGIN_URL = 'https://login.salesforce.com';
 
 const Text = z.string().trim().min(1);
+/**
+ * A profile's CRM section: the keys of the CRM module's settings (an unknown key is reported here);
+ * the values are checked by the module's schema once the environment has overridden them.
+ */
+const crmSection = (crm: SyncCrm) => {
+  const m = crmModule(crm);
+  const keys = [...Object.keys(m.settings.fields), 'mapping'];
+  return z.strictObject(Object.fromEntries(keys.map((k) => [k, z.unknown().optional()]))).optional();
+};
 const ProfileSchema = z.strictObject({
   crm: z.enum(['salesforce', 'hubspot']).optional(),
   rules: Text.optional(),
@@ -86,30 +84,8 @@ const ProfileSchema = z.strictObject({
   runsDir: Text.optional(),
   locale: z.enum(['ja', 'en']).optional(),
   queueTaskOwners: z.record(Text, Text).optional(),
-  salesforce: z
-    .strictObject({
-      loginUrl: Text.optional(),
-      clientId: Text.optional(),
-      clientSecret: Text.optional(),
-      username: Text.optional(),
-      password: Text.optional(),
-      privateKeyFile: Text.optional(),
-      mapping: Text.optional(),
-    })
-    .optional(),
-  hubspot: z
-    .strictObject({
-      accessToken: Text.optional(),
-      basePath: Text.optional(),
-      clientId: Text.optional(),
-      clientSecret: Text.optional(),
-      refreshToken: Text.optional(),
-      tier: Text.optional(),
-      portalId: Text.optional(),
-      requestTimeoutSeconds: z.union([z.number(), Text]).optional(),
-      mapping: Text.optional(),
-    })
-    .optional(),
+  salesforce: crmSection('salesforce'),
+  hubspot: crmSection('hubspot'),
 });
 type Profile = z.infer<typeof ProfileSchema>;
 const ProfilesFileSchema = z.strictObject({ profiles: z.record(Text, ProfileSchema) });
@@ -151,63 +127,7 @@ const SOURCES: Readonly<
     key: 'queueTaskOwners',
     fix: 'a list such as "is_sales_planning=u011,sales_ops_overflow=u002"',
   },
-  'salesforce.loginUrl': {
-    env: ENV.sfLoginUrl,
-    key: 'salesforce.loginUrl',
-    fix: 'an https URL such as https://login.salesforce.com or https://<domain>.my.salesforce.com',
-  },
-  'salesforce.clientId': {
-    env: ENV.sfClientId,
-    key: 'salesforce.clientId',
-    fix: 'the consumer key of the connected app',
-  },
-  'salesforce.privateKeyFile': {
-    env: ENV.sfPrivateKeyFile,
-    key: 'salesforce.privateKeyFile',
-    fix: 'the path of a readable PEM private key (JWT bearer flow)',
-  },
-  salesforce: {
-    label: 'Salesforce credentials',
-    key: 'salesforce',
-    fix:
-      `one way to log in: ${ENV.sfUsername} + ${ENV.sfPrivateKeyFile} (JWT bearer), ` +
-      `${ENV.sfUsername} + ${ENV.sfPassword} (username-password, with ${ENV.sfClientSecret}), ` +
-      `or ${ENV.sfClientSecret} alone (client credentials)`,
-  },
-  'hubspot.accessToken': {
-    env: ENV.hsAccessToken,
-    key: 'hubspot.accessToken',
-    fix: 'the access token of a private app with the crm.objects.contacts read/write scopes',
-  },
-  hubspot: {
-    label: 'HubSpot credentials',
-    key: 'hubspot',
-    fix: `${ENV.hsAccessToken} (private app), or ${ENV.hsClientId} + ${ENV.hsClientSecret} + ${ENV.hsRefreshToken} (OAuth app)`,
-  },
-  'hubspot.tier': {
-    env: ENV.hsTier,
-    key: 'hubspot.tier',
-    fix: 'starter, professional or enterprise (sets the burst and daily API limits)',
-  },
-  'hubspot.portalId': {
-    env: ENV.hsPortalId,
-    key: 'hubspot.portalId',
-    fix: 'the numeric portal (hub) id, used for record links in task notes',
-  },
-  'hubspot.requestTimeoutSeconds': {
-    env: ENV.hsRequestTimeout,
-    key: 'hubspot.requestTimeoutSeconds',
-    fix: 'whole seconds from 1 to 600 that one HubSpot call may take before it is aborted (default 60)',
-  },
-  'hubspot.basePath': {
-    env: ENV.hsBasePath,
-    key: 'hubspot.basePath',
-    fix: 'a URL such as https://api.hubapi.com or http://localhost:4011 (the emulator)',
-  },
 };
-
-const Url = (allowHttp: boolean) =>
-  z.string().refine((v) => isHttpUrl(v, allowHttp), { error: 'is not a valid URL' });
 
 const CommonSchema = z.object({
   crm: z.enum(['salesforce', 'hubspot'], {
@@ -217,48 +137,6 @@ const CommonSchema = z.object({
   locale: z.enum(['ja', 'en'], { error: 'is not a supported locale' }),
   queueTaskOwners: z.record(z.string(), z.string(), { error: 'is not a list of queue=owner pairs' }),
 });
-
-const SalesforceSchema = z
-  .object({
-    loginUrl: Url(false),
-    clientId: z.string({ error: 'is not set' }).min(1),
-    clientSecret: z.string().optional(),
-    username: z.string().optional(),
-    password: z.string().optional(),
-    privateKeyFile: z.string().refine(readable, { error: 'cannot be read' }).optional(),
-  })
-  .refine(
-    (sf) => {
-      const jwt = Boolean(sf.username && sf.privateKeyFile);
-      const userPassword = Boolean(sf.username && sf.password);
-      const clientCredentials = Boolean(sf.clientSecret && !sf.username);
-      return jwt || userPassword || clientCredentials;
-    },
-    // `when`: reported together with the other problems, not only once they are fixed.
-    { error: 'are incomplete', path: [], when: () => true },
-  );
-
-const HubSpotSchema = z
-  .object({
-    accessToken: z.string().min(1).optional(),
-    basePath: Url(true).optional(),
-    clientId: z.string().optional(),
-    clientSecret: z.string().optional(),
-    refreshToken: z.string().optional(),
-    tier: z.enum(['starter', 'professional', 'enterprise'], { error: 'is not a HubSpot tier' }).optional(),
-    portalId: z.string().regex(/^\d+$/, { error: 'is not a numeric portal id' }).optional(),
-    requestTimeoutSeconds: z.coerce
-      .number({ error: 'is not a number of seconds' })
-      .int({ error: 'is not a whole number of seconds' })
-      .min(1, { error: 'is too short' })
-      .max(600, { error: 'is too long' })
-      .optional(),
-  })
-  .refine((hs) => Boolean(hs.accessToken || (hs.clientId && hs.clientSecret && hs.refreshToken)), {
-    error: 'are incomplete',
-    path: [],
-    when: () => true,
-  });
 
 export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
   const { flags } = sources;
@@ -272,8 +150,6 @@ export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
   const wanted = flags.profile ?? env(ENV.profile);
   const found = findProfile(wanted, sources.profileFiles ?? defaultProfileFiles(), problems, warnings);
   const p: Profile = found?.profile ?? {};
-  const sf = p.salesforce ?? {};
-  const hs = p.hubspot ?? {};
   const qtoText = env(ENV.queueTaskOwners);
 
   // Flags over environment over profile over defaults, then one zod validation of the result.
@@ -285,59 +161,13 @@ export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
   });
   if (!common.success) problems.push(...common.error.issues.map((i) => explain(i.path, i.message, found)));
 
-  let connector: ConnectorSettings | null = null;
+  let connector: CrmSettings | null = null;
   const crm = flags.crm ?? p.crm;
-  if (crm === 'salesforce') {
-    const parsed = SalesforceSchema.safeParse(
-      compact({
-        loginUrl: env(ENV.sfLoginUrl) ?? sf.loginUrl ?? DEFAULT_SF_LOGIN_URL,
-        clientId: env(ENV.sfClientId) ?? sf.clientId,
-        clientSecret: env(ENV.sfClientSecret) ?? sf.clientSecret,
-        username: env(ENV.sfUsername) ?? sf.username,
-        password: env(ENV.sfPassword) ?? sf.password,
-        privateKeyFile: expandHome(env(ENV.sfPrivateKeyFile) ?? sf.privateKeyFile),
-      }),
-    );
-    if (parsed.success) {
-      const v = parsed.data;
-      const mappingFile = env(ENV.sfMapping) ?? sf.mapping;
-      connector = {
-        crm: 'salesforce',
-        salesforce: { ...v, ...(v.privateKeyFile ? { privateKeyFile: resolve(v.privateKeyFile) } : {}) },
-        ...(mappingFile ? { mappingFile } : {}),
-      };
-    } else {
-      problems.push(...parsed.error.issues.map((i) => explain(['salesforce', ...i.path], i.message, found)));
-    }
-  } else if (crm === 'hubspot') {
-    const parsed = HubSpotSchema.safeParse(
-      compact({
-        accessToken: env(ENV.hsAccessToken) ?? hs.accessToken,
-        basePath: env(ENV.hsBasePath) ?? hs.basePath,
-        clientId: env(ENV.hsClientId) ?? hs.clientId,
-        clientSecret: env(ENV.hsClientSecret) ?? hs.clientSecret,
-        refreshToken: env(ENV.hsRefreshToken) ?? hs.refreshToken,
-        tier: env(ENV.hsTier) ?? hs.tier,
-        portalId: env(ENV.hsPortalId) ?? hs.portalId,
-        requestTimeoutSeconds: env(ENV.hsRequestTimeout) ?? hs.requestTimeoutSeconds,
-      }),
-    );
-    if (parsed.success) {
-      const mappingFile = env(ENV.hsMapping) ?? hs.mapping;
-      const { clientId, clientSecret, refreshToken, ...rest } = parsed.data;
-      // A private-app token wins when both are given: it needs no refresh and cannot expire mid-run.
-      const oauth =
-        !rest.accessToken && clientId && clientSecret && refreshToken
-          ? { clientId, clientSecret, refreshToken }
-          : undefined;
-      connector = {
-        crm: 'hubspot',
-        hubspot: { ...rest, ...(oauth ? { oauth } : {}) },
-        ...(mappingFile ? { mappingFile } : {}),
-      };
-    } else {
-      problems.push(...parsed.error.issues.map((i) => explain(['hubspot', ...i.path], i.message, found)));
-    }
+  if (crm === 'salesforce' || crm === 'hubspot') {
+    // The CRM module's one schema, fed from the environment over the profile (the Lambda feeds it the secret).
+    const parsed = crmModule(crm).settings.schema.safeParse(crmInput(crm, p, env));
+    if (parsed.success) connector = { crm, settings: parsed.data };
+    else problems.push(...parsed.error.issues.map((i) => explain([crm, ...i.path], i.message, found)));
   }
 
   if (problems.length > 0 || !common.success || !connector) throw new SettingsError(problems);
@@ -362,8 +192,8 @@ export interface FileSettings {
   rules: string;
   routingFile: string;
   slaFile: string;
-  salesforceMapping: string;
-  hubspotMapping: string;
+  /** Each CRM's mapping file, checked offline by `validate`. */
+  mappings: Record<SyncCrm, string>;
 }
 
 /**
@@ -385,10 +215,10 @@ export function resolveFileSettings(sources: SettingsSources): FileSettings {
     rules: sources.flags.rules ?? env(ENV.rules) ?? p.rules ?? DEFAULT_RULES,
     routingFile: expandHome(env(ENV.routing) ?? p.routing) ?? join(MAPPINGS_DIR, 'routing.yaml'),
     slaFile: expandHome(env(ENV.sla) ?? p.sla) ?? join(MAPPINGS_DIR, 'sla.yaml'),
-    salesforceMapping:
-      expandHome(env(ENV.sfMapping) ?? p.salesforce?.mapping) ?? join(MAPPINGS_DIR, 'salesforce.yaml'),
-    hubspotMapping:
-      expandHome(env(ENV.hsMapping) ?? p.hubspot?.mapping) ?? join(MAPPINGS_DIR, 'hubspot.yaml'),
+    mappings: {
+      salesforce: mappingOf('salesforce', p, env) ?? join(MAPPINGS_DIR, 'salesforce.yaml'),
+      hubspot: mappingOf('hubspot', p, env) ?? join(MAPPINGS_DIR, 'hubspot.yaml'),
+    },
   };
 }
 
@@ -402,7 +232,7 @@ function explain(
   found: { name: string; file: string } | null,
 ): string {
   const key = path.map(String).join('.');
-  const src = SOURCES[key] ?? { key, fix: 'see docs/pipeline.md' };
+  const src: Source = SOURCES[key] ?? crmSource(path) ?? { key, fix: 'see docs/pipeline.md' };
   const profileKey = found
     ? `profiles.${found.name}.${src.key} in ${found.file}`
     : `profiles.<name>.${src.key} in .tossup/profiles.yaml`;
@@ -415,9 +245,45 @@ function explain(
   return `${head} ${message}: give ${src.fix}`;
 }
 
-/** `~/x` in a profile means the home directory, as in a shell. */
-function expandHome(path: string | undefined): string | undefined {
-  return path?.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
+type Source = { env?: string; flag?: string; label?: string; key: string; fix: string };
+
+/** Where a CRM setting comes from, from the CRM module's settings fields. */
+function crmSource(path: readonly PropertyKey[]): Source | undefined {
+  const [crm, field] = path.map(String);
+  if (crm !== 'salesforce' && crm !== 'hubspot') return undefined;
+  const m = crmModule(crm);
+  if (field === undefined) {
+    return {
+      label: `${m.label} credentials`,
+      key: crm,
+      fix: loginsText(m, (k) => m.settings.fields[k]?.env ?? k),
+    };
+  }
+  if (field === 'mapping')
+    return { env: m.settings.mappingEnv, key: `${crm}.mapping`, fix: 'a mapping file' };
+  const f = m.settings.fields[field];
+  return f ? { env: f.env, key: `${crm}.${field}`, fix: f.fix } : undefined;
+}
+
+/** The CRM module's schema input: each setting from its environment variable, else from the profile. */
+function crmInput(
+  crm: SyncCrm,
+  p: Profile,
+  env: (name: string) => string | undefined,
+): Record<string, unknown> {
+  const m: CrmModule = crmModule(crm);
+  const section: Record<string, unknown> = p[crm] ?? {};
+  const input: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(m.settings.fields)) input[key] = env(field.env) ?? section[key];
+  input.mapping = env(m.settings.mappingEnv) ?? section.mapping;
+  return compact(input);
+}
+
+function mappingOf(crm: SyncCrm, p: Profile, env: (name: string) => string | undefined): string | undefined {
+  const fromProfile = p[crm]?.mapping;
+  return expandHome(
+    env(crmModule(crm).settings.mappingEnv) ?? (typeof fromProfile === 'string' ? fromProfile : undefined),
+  );
 }
 
 /** Drops undefined members so zod reports "missing", not "undefined given". */
@@ -480,7 +346,11 @@ function parseQueueTaskOwners(text: string): Record<string, string> | null {
 }
 
 function holdsSecrets(p: Profile): boolean {
-  return Boolean(p.salesforce?.clientSecret || p.salesforce?.password || p.hubspot?.accessToken);
+  return (['salesforce', 'hubspot'] as const).some((crm) =>
+    Object.entries(crmModule(crm).settings.fields).some(
+      ([key, f]) => f.secret && p[crm]?.[key] !== undefined,
+    ),
+  );
 }
 
 function worldReadable(file: string): boolean {
@@ -492,32 +362,8 @@ function worldReadable(file: string): boolean {
   }
 }
 
-function readable(file: string): boolean {
-  try {
-    accessSync(file, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isHttpUrl(text: string, allowHttp = false): boolean {
-  try {
-    const u = new URL(text);
-    return (
-      u.protocol === 'https:' ||
-      ((allowHttp || u.hostname === 'localhost' || u.hostname === '127.0.0.1') && u.protocol === 'http:')
-    );
-  } catch {
-    return false;
-  }
-}
-
 /** One line about what the run will use, without any secret. */
 export function describeSettings(s: SyncSettings): string {
-  const login =
-    s.connector.crm === 'salesforce'
-      ? `${s.connector.salesforce.loginUrl} (${s.connector.salesforce.privateKeyFile ? 'JWT' : s.connector.salesforce.password ? 'username-password' : 'client credentials'})`
-      : (s.connector.hubspot.basePath ?? 'api.hubapi.com');
+  const login = crmModule(s.crm).describe(s.connector.settings);
   return `${s.crm} via ${login}; profile ${s.profile ?? '(environment)'}; rules ${s.rules}; state ${s.stateDir}`;
 }

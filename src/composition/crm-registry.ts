@@ -51,3 +51,9 @@ export async function connectCrm(settings: CrmSettings, context: ConnectContext)
   }
   return connector;
 }
+
+/** "A + B (JWT bearer), C + D (…), or E (…)", each key named by `nameOf` (its variable or secret key). */
+export function loginsText(m: CrmModule<unknown>, nameOf: (key: string) => string): string {
+  const ways = m.settings.logins.map((l) => `${l.keys.map(nameOf).join(' + ')} (${l.name})`);
+  return `one way to log in: ${ways.length > 1 ? `${ways.slice(0, -1).join(', ')}, or ${ways.at(-1)}` : ways[0]}`;
+}

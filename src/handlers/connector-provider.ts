@@ -1,8 +1,9 @@
-import { type ConnectorFactory, createConnector, type SyncCrm } from '../pipeline/connector-registry.ts';
+import { type ConnectFn, connectCrm, crmModule, loginsText } from '../composition/crm-registry.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
+import type { CrmSettings, SyncCrm } from '../ports/crm-module.ts';
 import type { SecretSource } from '../ports/secret-source.ts';
-import { connectorSettingsFromSecret } from './crm-secret.ts';
+import { parseSecret } from './crm-secret.ts';
 
 /** The CRM connector for this function, kept across invocations of a warm container. */
 export interface ConnectorProvider {
@@ -22,8 +23,8 @@ export interface ConnectorProviderOptions {
   secrets: SecretSource;
   mappingFile: string | null;
   clock: Clock;
-  /** Defaults to the connector registry (`connectors/<crm>/register.ts`, bundled at build time). */
-  create?: ConnectorFactory;
+  /** Defaults to the CRM module (the registry in src/composition, one CRM per bundle). */
+  create?: ConnectFn;
 }
 
 /**
@@ -44,9 +45,7 @@ export function cachedConnector(options: ConnectorProviderOptions): ConnectorPro
       options.mappingFile,
     );
     const context = { clock: options.clock, dryRun: false };
-    const connector = options.create
-      ? await options.create(settings, context)
-      : await createConnector(settings, context);
+    const connector = await (options.create ?? connectCrm)(settings, context);
     const previous = current?.connector;
     current = { versionId: secret.versionId, connector };
     await previous?.close().catch(() => undefined);
@@ -74,4 +73,25 @@ export function cachedConnector(options: ConnectorProviderOptions): ConnectorPro
       return (await options.secrets.get(options.secretId)).versionId !== before;
     },
   };
+}
+
+/**
+ * The CRM secret parsed by the CRM module's settings schema: the same schema and keys as a CLI profile
+ * section (docs/deploy.md), so the secret can carry all of them (the HubSpot portal id for record
+ * links too). The mapping is the bundled one, whatever the secret says.
+ */
+export function connectorSettingsFromSecret(
+  crm: SyncCrm,
+  secretId: string,
+  text: string,
+  mappingFile: string | null,
+): CrmSettings {
+  const m = crmModule(crm);
+  const settings = parseSecret(
+    m.settings.schema,
+    secretId,
+    text,
+    `holds no complete way to log in: give ${loginsText(m, (k) => k)}`,
+  );
+  return { crm, settings: mappingFile ? m.withMappingFile(settings, mappingFile) : settings };
 }

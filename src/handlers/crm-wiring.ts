@@ -2,8 +2,8 @@ import { type AwsClients, createAwsClients } from '../aws/clients.ts';
 import { DynamoTable } from '../aws/dynamo-table.ts';
 import { DynamoStateStore } from '../aws/dynamodb-state-store.ts';
 import { SecretsManagerCache } from '../aws/secrets.ts';
+import type { ConnectFn } from '../composition/crm-registry.ts';
 import { createLogger, type LoggerOptions } from '../logging/logger.ts';
-import type { ConnectorFactory } from '../pipeline/connector-registry.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import { loadBundledConfig } from './bundled-config.ts';
 import { cachedConnector } from './connector-provider.ts';
@@ -14,7 +14,7 @@ export interface WiringOverrides {
   clients?: AwsClients;
   clock?: Clock;
   logger?: LoggerOptions;
-  createConnector?: ConnectorFactory;
+  createConnector?: ConnectFn;
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { Logger } from '../logging/logger.ts';
 import { emitMetrics } from '../logging/metrics.ts';
-import type { SyncCrm } from '../pipeline/connector-registry.ts';
 import type { StopSignal } from '../pipeline/failure-policy.ts';
 import { renderPlan } from '../pipeline/render-plan.ts';
 import { renderSummary } from '../pipeline/render-summary.ts';
@@ -9,6 +8,7 @@ import type { RunCounts } from '../pipeline/run-report.ts';
 import { cursorKey, runSync } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
+import type { SyncCrm } from '../ports/crm-module.ts';
 import { DEFAULT_DEADLINE_RESERVE_MS, invocationDeadline, runWithDeadline } from '../ports/deadline.ts';
 import type { MessageQueue } from '../ports/message-queue.ts';
 import type { RoutingState } from '../ports/routing-state.ts';

@@ -60,8 +60,12 @@ export interface CrmModule<S = unknown> {
     readonly fields: Readonly<Record<string, CrmSettingField>>;
     /** The environment variable naming the mapping file (a profile says `mapping:`). */
     readonly mappingEnv: string;
-    /** What to give when the credentials name no complete way to log in (a problem at the schema's root). */
-    readonly credentialsFix: string;
+    /**
+     * The complete ways to log in, each by the setting keys it needs: named to the admin when the
+     * credentials are incomplete (a problem at the schema's root), by environment variable on the
+     * CLI and by secret key in the Lambda.
+     */
+    readonly logins: readonly { name: string; keys: readonly string[] }[];
   };
   /** The mapping file the settings name, if any (otherwise the connector's default or the bundled one). */
   mappingFileOf(settings: S): string | undefined;

@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { resolveSyncSettings } from '../../src/cli/settings.ts';
+import { connectCrm } from '../../src/composition/crm-registry.ts';
 import { loadRuleSet } from '../../src/config/load-rule-set.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import { normalizeLead } from '../../src/normalize/lead-input.ts';
-import { createConnector } from '../../src/pipeline/connector-registry.ts';
 import { DEFAULT_REASON_MAX_LENGTH } from '../../src/pipeline/process-leads.ts';
 import { systemClock } from '../../src/ports/clock.ts';
 import { ReasonRenderer } from '../../src/reasons/render-reasons.ts';
@@ -188,7 +188,7 @@ async function readAll(cut: CrmUnderTest, dir: string): Promise<Lead[]> {
     env: cut.env(join(dir, 'state')),
     profileFiles: [],
   });
-  const connector = await createConnector(settings.connector, {
+  const connector = await connectCrm(settings.connector, {
     clock: systemClock,
     dryRun: true,
     cacheDir: join(dir, 'cache'),

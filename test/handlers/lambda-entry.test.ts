@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -11,7 +11,7 @@ import { signHubspotRequest } from '../../src/handlers/hubspot-signature.ts';
 import { LambdaEnvError } from '../../src/handlers/lambda-env.ts';
 import { leadMessage } from '../../src/handlers/queue-message.ts';
 import { webhookFromEnv, workerFromEnv } from '../../src/handlers/wiring.ts';
-import type { ConnectorSettings } from '../../src/pipeline/connector-registry.ts';
+import type { CrmSettings } from '../../src/ports/crm-module.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
 import { hotLead, NOW } from '../pipeline/pipeline-fixtures.ts';
@@ -80,7 +80,7 @@ describe('workerFromEnv', () => {
         },
         JSON_11,
       );
-    const built: ConnectorSettings[] = [];
+    const built: CrmSettings[] = [];
     const logs = new LogCapture();
     const handler = workerFromEnv(
       {
@@ -116,17 +116,18 @@ describe('workerFromEnv', () => {
 
     expect(r).toMatchObject({ failedIds: [], threw: null });
     expect(crm.tasks.size).toBe(1);
-    // The connector got the CLI's settings shape, the JWT key as a private file.
+    // The connector got the settings the CLI's profile parses into (the same schema), the JWT key as
+    // PEM text (the connector takes it as text: no key file is written).
     expect(built).toHaveLength(1);
-    const sf = (built[0] as Extract<ConnectorSettings, { crm: 'salesforce' }>).salesforce;
-    expect(sf).toMatchObject({
-      loginUrl: 'https://login.salesforce.com',
-      clientId: '3MVG9',
-      username: 'tossup@example.co.jp',
+    expect(built[0]).toMatchObject({
+      crm: 'salesforce',
+      settings: {
+        loginUrl: 'https://login.salesforce.com',
+        clientId: '3MVG9',
+        username: 'tossup@example.co.jp',
+        privateKey: privateKey.trim(),
+      },
     });
-    expect(readFileSync(sf.privateKeyFile!, 'utf8')).toBe(privateKey);
-    expect(statSync(sf.privateKeyFile!).mode & 0o777).toBe(0o600);
-    expect(sf.privateKeyFile).toContain(createHash('sha256').update(privateKey).digest('hex').slice(0, 16));
     expect(logs.records().some((l) => l.fn === 'worker' && l.crm === 'salesforce')).toBe(true);
   });
 

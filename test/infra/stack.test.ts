@@ -476,7 +476,7 @@ describe('the deployable stack (build + osls package)', () => {
   describe('the bundles', () => {
     it('carry the connector of their CRM', () => {
       for (const f of build.functions.filter((x) => x.kind !== 'webhook')) {
-        expect(f.connector, f.name).toBe(existsSync(join(ROOT, 'connectors', f.crm, 'register.ts')));
+        expect(f.connector, f.name).toBe(existsSync(join(ROOT, 'connectors', f.crm, 'module.ts')));
       }
     });
 

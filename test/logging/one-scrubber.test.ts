@@ -4,13 +4,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { syncCommand } from '../../src/cli/commands/sync.ts';
+import { overrideConnect } from '../../src/composition/crm-registry.ts';
 import { CrmError } from '../../src/domain/errors.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { scrubText } from '../../src/logging/scrub.ts';
-import {
-  registerConnectorFactory,
-  unregisterConnectorFactory,
-} from '../../src/pipeline/connector-registry.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
 import { LogCapture } from '../handlers/support/harness.ts';
@@ -80,10 +77,10 @@ describe('logs', () => {
 describe('run report, skipped list and terminal output of tossup sync', () => {
   const root = mkdtempSync(join(tmpdir(), 'tossup-scrub-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
-  afterEach(() => unregisterConnectorFactory('salesforce'));
+  afterEach(() => overrideConnect('salesforce', undefined));
 
   async function sync(crm: FakeCrm, name: string) {
-    registerConnectorFactory('salesforce', () => crm.connector());
+    overrideConnect('salesforce', () => crm.connector());
     const dir = join(root, name);
     let out = '';
     let err = '';
@@ -98,6 +95,7 @@ describe('run report, skipped list and terminal output of tossup sync', () => {
       {
         env: {
           TOSSUP_SALESFORCE_CLIENT_ID: 'cid',
+          TOSSUP_SALESFORCE_CLIENT_SECRET: 'secret-client',
           TOSSUP_SALESFORCE_USERNAME: 'u',
           TOSSUP_SALESFORCE_PASSWORD: 'secret-password',
           TOSSUP_STATE_DIR: join(dir, 'state'),

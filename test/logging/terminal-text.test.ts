@@ -4,11 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { syncCommand } from '../../src/cli/commands/sync.ts';
+import { overrideConnect } from '../../src/composition/crm-registry.ts';
 import { terminalSafe, terminalSafeLines } from '../../src/logging/terminal-text.ts';
-import {
-  registerConnectorFactory,
-  unregisterConnectorFactory,
-} from '../../src/pipeline/connector-registry.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
 import { coldLead, hotLead, NOW } from '../pipeline/pipeline-fixtures.ts';
@@ -35,7 +32,7 @@ describe('terminalSafe', () => {
 });
 
 describe('tossup sync output', () => {
-  afterEach(() => unregisterConnectorFactory('salesforce'));
+  afterEach(() => overrideConnect('salesforce', undefined));
 
   it('escapes CRM values in the dry-run plan and CRM messages in the summary', async () => {
     const crm = new FakeCrm();
@@ -53,7 +50,7 @@ describe('tossup sync output', () => {
       1,
       `bad value ${HOSTILE}`,
     );
-    registerConnectorFactory('salesforce', () => crm.connector());
+    overrideConnect('salesforce', () => crm.connector());
     const dir = mkdtempSync(join(tmpdir(), 'tossup-terminal-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     let out = '';
@@ -62,6 +59,7 @@ describe('tossup sync output', () => {
     });
     const env = {
       TOSSUP_SALESFORCE_CLIENT_ID: 'cid',
+      TOSSUP_SALESFORCE_CLIENT_SECRET: 'secret-client',
       TOSSUP_SALESFORCE_USERNAME: 'u',
       TOSSUP_SALESFORCE_PASSWORD: 'p',
       TOSSUP_STATE_DIR: `${dir}/state`,

@@ -55,7 +55,7 @@ describe('sync settings', () => {
       profile: null,
       connector: {
         crm: 'salesforce',
-        salesforce: {
+        settings: {
           loginUrl: 'https://login.salesforce.com',
           clientId: 'cid',
           username: 'admin@example.co.jp',
@@ -117,7 +117,7 @@ describe('sync settings', () => {
     expect(problems).toEqual([
       expect.stringMatching(/^TOSSUP_HUBSPOT_BASE_PATH \(or .*\) is not a valid URL: give a URL such as/),
       expect.stringMatching(
-        /^HubSpot credentials \(environment or .*\) are incomplete: give TOSSUP_HUBSPOT_ACCESS_TOKEN \(private app\), or TOSSUP_HUBSPOT_CLIENT_ID \+ TOSSUP_HUBSPOT_CLIENT_SECRET \+ TOSSUP_HUBSPOT_REFRESH_TOKEN \(OAuth app\)/,
+        /^HubSpot credentials \(environment or .*\) are incomplete: give one way to log in: TOSSUP_HUBSPOT_ACCESS_TOKEN \(private app\), or TOSSUP_HUBSPOT_CLIENT_ID \+ TOSSUP_HUBSPOT_CLIENT_SECRET \+ TOSSUP_HUBSPOT_REFRESH_TOKEN \(OAuth app\)/,
       ),
     ]);
   });
@@ -136,8 +136,10 @@ describe('sync settings', () => {
     });
     expect(s.connector).toEqual({
       crm: 'hubspot',
-      hubspot: {
-        oauth: { clientId: 'app-id', clientSecret: 'app-secret', refreshToken: 'refresh-xyz' },
+      settings: {
+        clientId: 'app-id',
+        clientSecret: 'app-secret',
+        refreshToken: 'refresh-xyz',
         tier: 'enterprise',
         portalId: '24681357',
       },
@@ -188,7 +190,10 @@ describe('sync settings', () => {
       stateDir: '/var/tossup',
       runsDir: join(homedir(), 'tossup-runs'),
       queueTaskOwners: { is_sales_planning: 'u011' },
-      connector: { hubspot: { accessToken: 'pat-secret', basePath: 'http://localhost:4011' } },
+      connector: {
+        crm: 'hubspot',
+        settings: { accessToken: 'pat-secret', basePath: 'http://localhost:4011' },
+      },
       warnings: [],
     });
   });

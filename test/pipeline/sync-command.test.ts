@@ -1,16 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { syncCommand } from '../../src/cli/commands/sync.ts';
-import {
-  ConnectorUnavailableError,
-  createConnector,
-  registerConnectorFactory,
-  unregisterConnectorFactory,
-} from '../../src/pipeline/connector-registry.ts';
+import { overrideConnect } from '../../src/composition/crm-registry.ts';
 import type { RunReport } from '../../src/pipeline/run-report.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
@@ -18,18 +12,19 @@ import { coldLead, hotLead, NOW, strategicLead } from './pipeline-fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tossup-sync-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-afterEach(() => unregisterConnectorFactory('salesforce'));
+afterEach(() => overrideConnect('salesforce', undefined));
 let n = 0;
 
 function setup(crm: FakeCrm) {
   const dir = join(root, `run${++n}`);
   const connector = crm.connector();
-  registerConnectorFactory('salesforce', (settings) => {
-    expect(settings).toMatchObject({ crm: 'salesforce', salesforce: { clientId: 'cid' } });
+  overrideConnect('salesforce', (settings) => {
+    expect(settings).toMatchObject({ crm: 'salesforce', settings: { clientId: 'cid' } });
     return connector;
   });
   const env = {
     TOSSUP_SALESFORCE_CLIENT_ID: 'cid',
+    TOSSUP_SALESFORCE_CLIENT_SECRET: 'secret-client',
     TOSSUP_SALESFORCE_USERNAME: 'u',
     TOSSUP_SALESFORCE_PASSWORD: 'secret-password',
     TOSSUP_STATE_DIR: join(dir, 'state'),
@@ -159,54 +154,7 @@ describe('tossup sync', () => {
     );
     expect(code).toBe(2);
     expect(err).toMatch(
-      /HubSpot credentials \(environment or .*\) are incomplete: give TOSSUP_HUBSPOT_ACCESS_TOKEN/,
+      /HubSpot credentials \(environment or .*\) are incomplete: give one way to log in: TOSSUP_HUBSPOT_ACCESS_TOKEN/,
     );
-  });
-});
-
-describe('connector registry', () => {
-  const connectors = join(root, 'connectors');
-
-  it('says plainly that a connector is not there yet', async () => {
-    mkdirSync(connectors, { recursive: true });
-    const err = await createConnector(
-      { crm: 'hubspot', hubspot: { accessToken: 't' } },
-      { clock: fixedClock(NOW), dryRun: false },
-      { connectorsRoot: pathToFileURL(`${connectors}/`) },
-    ).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConnectorUnavailableError);
-    expect((err as Error).message).toMatch(
-      /hubspot connector is not available.*hubspot[/\\]register\.ts does not exist/,
-    );
-  });
-
-  it('loads connectors/<crm>/register.ts, which registers the factory', async () => {
-    const registry = new URL('../../src/pipeline/connector-registry.ts', import.meta.url).href;
-    const fake = new URL('../fakes/fake-crm.ts', import.meta.url).href;
-    mkdirSync(join(connectors, 'salesforce'), { recursive: true });
-    writeFileSync(
-      join(connectors, 'salesforce', 'register.ts'),
-      `import { registerConnectorFactory } from '${registry}';
-       import { FakeCrm } from '${fake}';
-       registerConnectorFactory('salesforce', () => new FakeCrm().connector());`,
-    );
-    const c = await createConnector(
-      { crm: 'salesforce', salesforce: { loginUrl: 'https://login.salesforce.com' } },
-      { clock: fixedClock(NOW), dryRun: true },
-      { connectorsRoot: pathToFileURL(`${connectors}/`) },
-    );
-    expect(c.crm).toBe('salesforce');
-  });
-
-  it('names the file when register.ts forgets to register', async () => {
-    mkdirSync(join(connectors, 'hubspot'), { recursive: true });
-    writeFileSync(join(connectors, 'hubspot', 'register.ts'), 'export {};\n');
-    await expect(
-      createConnector(
-        { crm: 'hubspot', hubspot: { accessToken: 't' } },
-        { clock: fixedClock(NOW), dryRun: false },
-        { connectorsRoot: pathToFileURL(`${connectors}/`) },
-      ),
-    ).rejects.toThrow(/register\.ts did not call registerConnectorFactory\('hubspot'/);
   });
 });

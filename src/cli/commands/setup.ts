@@ -1,10 +1,10 @@
 import { relative } from 'node:path';
 import { type Command, Option } from 'commander';
+import { crmModule } from '../../composition/crm-registry.ts';
 import { ConfigError, CrmError } from '../../domain/errors.ts';
 import { scrubText } from '../../logging/scrub.ts';
 import { terminalSafeLines } from '../../logging/terminal-text.ts';
 import { resolveSyncSettings, SettingsError } from '../settings.ts';
-import { hubspotOptions } from './validate.ts';
 
 export function registerSetup(program: Command): void {
   const setup = program
@@ -19,8 +19,8 @@ export function registerSetup(program: Command): void {
     .option('--mapping <file>', 'Salesforce mapping', 'mappings/salesforce.yaml')
     .addOption(new Option('--locale <locale>', 'field labels in').choices(['ja', 'en']).default('ja'))
     .action(async (opts: { out: string; mapping: string; locale: 'ja' | 'en' }) => {
-      const sf = await import('../../../connectors/salesforce/index.ts');
-      const result = sf.setupSalesforce(sf.loadSalesforceMapping(opts.mapping), {
+      const result = await crmModule('salesforce').setupOffline!({
+        mappingFile: opts.mapping,
         outDir: opts.out,
         locale: opts.locale,
       });
@@ -55,12 +55,11 @@ export async function setupHubspotCommand(
       flags: { crm: 'hubspot', profile: opts.profile, rules: 'large' },
       env,
     });
-    if (settings.connector.crm !== 'hubspot') return 2;
-    const hs = await import('../../../connectors/hubspot/index.ts');
-    const result = await hs.createHubspotAdmin(hubspotOptions(settings.connector)).setup();
+    const admin = crmModule('hubspot').admin(settings.connector.settings);
+    const result = await admin.setup!();
     // Property names and labels come from the portal: escaped like every CRM value on the terminal.
-    process.stdout.write(`${terminalSafeLines(hs.formatSetup(result))}\n`);
-    return result.check.ok ? 0 : 2;
+    process.stdout.write(`${terminalSafeLines(result.report)}\n`);
+    return result.ok ? 0 : 2;
   } catch (e) {
     if (e instanceof SettingsError || e instanceof ConfigError || e instanceof CrmError) {
       process.stderr.write(

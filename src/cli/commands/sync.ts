@@ -1,11 +1,11 @@
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import { ConnectorUnavailableError, connectCrm } from '../../composition/crm-registry.ts';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
 import { readConfigFile } from '../../config/read-config-file.ts';
 import { ConfigError, CrmError } from '../../domain/errors.ts';
 import { terminalSafe, terminalSafeLines } from '../../logging/terminal-text.ts';
-import { ConnectorUnavailableError, createConnector } from '../../pipeline/connector-registry.ts';
 import { ExitCode, type StopSignal, stopFromError } from '../../pipeline/failure-policy.ts';
 import { describeOwners, ownerNamer, scoreThresholdsAt } from '../../pipeline/owner-load.ts';
 import { renderPlan } from '../../pipeline/render-plan.ts';
@@ -140,7 +140,7 @@ async function syncUnderLease(
   const { settings, setup, clock, dryRun, state } = run;
   let connector: CrmConnector;
   try {
-    connector = await createConnector(settings.connector, {
+    connector = await connectCrm(settings.connector, {
       clock,
       dryRun,
       cacheDir: settings.stateDir,

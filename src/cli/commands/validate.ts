@@ -1,19 +1,12 @@
 import { isAbsolute, relative } from 'node:path';
 import { type Command, Option } from 'commander';
-import { parseHubspotMapping } from '../../../connectors/hubspot/mapping.ts';
-import { parseSalesforceMapping } from '../../../connectors/salesforce/mapping.ts';
+import { crmModule } from '../../composition/crm-registry.ts';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
 import { readConfigFile } from '../../config/read-config-file.ts';
 import { ConfigError, type ConfigIssue, CrmError, formatConfigIssues } from '../../domain/errors.ts';
 import { parseRoutingConfig } from '../../routing/routing-config.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
-import {
-  ENV,
-  type FileSettings,
-  resolveFileSettings,
-  resolveSyncSettings,
-  SettingsError,
-} from '../settings.ts';
+import { type FileSettings, resolveFileSettings, resolveSyncSettings, SettingsError } from '../settings.ts';
 
 interface ValidateOptions {
   crm?: 'salesforce' | 'hubspot';
@@ -85,22 +78,21 @@ export async function validateCommand(
       `ok (time zone ${parseSlaConfig(readConfigFile(paths.slaFile, 'SLA file', 'set TOSSUP_SLA to the right file'), slaFile).timeZone})`,
   );
   // Both mappings are plain files: checked offline, every time. `--crm` adds the live schema only.
-  const sfMapping = shown(paths.salesforceMapping);
-  check(sfMapping, () => {
-    parseSalesforceMapping(
-      readConfigFile(paths.salesforceMapping, 'Salesforce mapping', `set ${ENV.sfMapping} to the right file`),
-      sfMapping,
-    );
-    return 'ok (Salesforce mapping)';
-  });
-  const hsMapping = shown(paths.hubspotMapping);
-  check(hsMapping, () => {
-    parseHubspotMapping(
-      readConfigFile(paths.hubspotMapping, 'HubSpot mapping', `set ${ENV.hsMapping} to the right file`),
-      hsMapping,
-    );
-    return 'ok (HubSpot mapping)';
-  });
+  for (const crm of ['salesforce', 'hubspot'] as const) {
+    const m = crmModule(crm);
+    const file = shown(paths.mappings[crm]);
+    check(file, () => {
+      m.checkMapping(
+        readConfigFile(
+          paths.mappings[crm],
+          `${m.label} mapping`,
+          `set ${m.settings.mappingEnv} to the right file`,
+        ),
+        file,
+      );
+      return `ok (${m.label} mapping)`;
+    });
+  }
 
   let crmFailed = false;
   if (opts.crm && issues.length === 0) {
@@ -152,42 +144,12 @@ function shown(path: string): string {
 }
 
 /** Describes the org/portal and compares it with the mapping; the report lists every problem with its fix. */
-async function checkCrm(
+function checkCrm(
   settings: ReturnType<typeof resolveSyncSettings>,
 ): Promise<{ passed: boolean; report: string }> {
   const c = settings.connector;
-  if (c.crm === 'salesforce') {
-    // Loaded on demand so file-only commands never load a CRM SDK.
-    const sf = await import('../../../connectors/salesforce/index.ts');
-    const { salesforceAuthFrom } = await import('../../../connectors/salesforce/register.ts');
-    const file = c.mappingFile ?? 'mappings/salesforce.yaml';
-    const connector = await sf.createSalesforceConnector({
-      loginUrl: c.salesforce.loginUrl,
-      auth: salesforceAuthFrom(c.salesforce),
-      ...(c.mappingFile ? { mappingFile: c.mappingFile } : {}),
-    });
-    try {
-      const result = await connector.checkSchema();
-      return { passed: result.ok, report: sf.formatSchemaReport(result, file) };
-    } finally {
-      await connector.close();
-    }
-  }
-  const hs = await import('../../../connectors/hubspot/index.ts');
-  const result = await hs.createHubspotAdmin(hubspotOptions(c)).checkSchema();
-  return { passed: result.ok, report: hs.formatSchemaCheck(result) };
-}
-
-export function hubspotOptions(
-  c: Extract<ReturnType<typeof resolveSyncSettings>['connector'], { crm: 'hubspot' }>,
-) {
-  const hs = c.hubspot;
-  const auth = hs.accessToken
-    ? ({ kind: 'private_app', accessToken: hs.accessToken } as const)
-    : ({ kind: 'oauth', ...hs.oauth! } as const);
-  return {
-    auth,
-    ...(hs.basePath ? { basePath: hs.basePath } : {}),
-    ...(c.mappingFile ? { mappingFile: c.mappingFile } : {}),
-  };
+  return crmModule(c.crm)
+    .admin(c.settings)
+    .checkSchema()
+    .then((r) => ({ passed: r.ok, report: r.report }));
 }

@@ -1,5 +1,4 @@
 // Lambda entry: built into dist/lambda/<function>/index.mjs. Module scope runs once per container.
-import './connector-registration.ts';
 import { syncFromEnv } from '../sync-wiring.ts';
 
 export const handler = syncFromEnv(process.env, import.meta.url);

@@ -1,5 +1,4 @@
 // Lambda entry: built into dist/lambda/<function>/index.mjs. Module scope runs once per container.
-import './connector-registration.ts';
 import { workerFromEnv } from '../worker-wiring.ts';
 
 export const handler = workerFromEnv(process.env, import.meta.url);

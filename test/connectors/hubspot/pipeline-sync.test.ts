@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HubspotEmulator, HubspotEmulatorOptions } from '../../../emulators/hubspot/index.ts';
 import { EmulatorClock } from '../../../emulators/shared/emulator-clock.ts';
 import { generateWorld } from '../../../emulators/world/generate.ts';
-import { createConnector } from '../../../src/pipeline/connector-registry.ts';
+import { connectCrm } from '../../../src/composition/crm-registry.ts';
 import { runSync } from '../../../src/pipeline/run-sync.ts';
 import { fixedClock } from '../../../src/ports/clock.ts';
 import { MemoryStateStore } from '../../../src/state/memory-state-store.ts';
@@ -39,10 +39,10 @@ function expectTasksConsistent(hs: HubspotEmulator): number {
 }
 
 describe('runSync over HubSpot', () => {
-  it('is what createConnector builds for settings.crm = hubspot (connectors/hubspot/register.ts)', async () => {
+  it('is what the CRM registry connects for crm = hubspot (connectors/hubspot/module.ts)', async () => {
     const hs = await startPortal();
-    const connector = await createConnector(
-      { crm: 'hubspot', hubspot: { accessToken: hs.accessToken, basePath: hs.basePath } },
+    const connector = await connectCrm(
+      { crm: 'hubspot', settings: { accessToken: hs.accessToken, basePath: hs.basePath } },
       { clock: fixedClock(AS_OF), dryRun: true },
     );
     expect(connector.crm).toBe('hubspot');

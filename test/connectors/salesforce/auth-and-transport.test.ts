@@ -196,23 +196,25 @@ describe('transport', () => {
   });
 });
 
-describe('registration with the pipeline', () => {
-  it('tossup sync finds the connector through connectors/salesforce/register.ts and picks the flow from the credentials', async () => {
-    const { createConnector } = await import('../../../src/pipeline/connector-registry.ts');
-    const { salesforceAuthFrom } = await import('../../../connectors/salesforce/register.ts');
+describe('the Salesforce CRM module', () => {
+  it('tossup sync connects through connectors/salesforce/module.ts and picks the flow from the credentials', async () => {
+    const { connectCrm } = await import('../../../src/composition/crm-registry.ts');
+    const { SalesforceSettingsSchema, salesforceAuthOf } = await import(
+      '../../../connectors/salesforce/module.ts'
+    );
     const emu = await startOrg();
     insertLead(emu, T0);
     const c = emu.credentials;
-    const connector = await createConnector(
+    const connector = await connectCrm(
       {
         crm: 'salesforce',
-        salesforce: {
+        settings: SalesforceSettingsSchema.parse({
           loginUrl: emu.loginUrl,
           clientId: c.clientId,
           clientSecret: c.clientSecret,
           username: c.username,
           password: c.password,
-        },
+        }),
       },
       { clock: { now: () => new Date(emu.clock.now()) }, dryRun: false },
     );
@@ -224,20 +226,14 @@ describe('registration with the pipeline', () => {
     } finally {
       await connector.close();
     }
-    expect(
-      salesforceAuthFrom({
-        loginUrl: 'x',
-        clientId: 'k',
-        username: 'u',
-        privateKeyFile: 'k.pem',
-        password: 'p',
-      }).flow,
-    ).toBe('jwt');
-    expect(salesforceAuthFrom({ loginUrl: 'x', clientId: 'k', clientSecret: 's' }).flow).toBe(
-      'client_credentials',
-    );
-    expect(() => salesforceAuthFrom({ loginUrl: 'x', clientId: 'k', username: 'u' })).toThrow(
-      /no complete login flow/,
+    const flow = (s: Record<string, string>) =>
+      salesforceAuthOf(SalesforceSettingsSchema.parse({ clientId: 'k', ...s })).flow;
+    expect(flow({ username: 'u', privateKey: '-----BEGIN PRIVATE KEY-----', password: 'p' })).toBe('jwt');
+    expect(flow({ clientSecret: 's' })).toBe('client_credentials');
+    expect(flow({ username: 'u', password: 'p', clientSecret: 's' })).toBe('password');
+    // The username-password flow sends the connected app's secret too: without it there is no flow.
+    expect(SalesforceSettingsSchema.safeParse({ clientId: 'k', username: 'u', password: 'p' }).success).toBe(
+      false,
     );
   });
 });
