@@ -9,9 +9,9 @@ import { salesforceOptionsOf } from '../../connectors/salesforce/module.ts';
 import { resolveSyncSettings, SettingsError } from '../../src/cli/settings.ts';
 import { crmModule } from '../../src/composition/crm-registry.ts';
 import { cachedConnector, connectorSettingsFromSecret } from '../../src/handlers/connector-provider.ts';
-import { SecretUnavailableError } from '../../src/ports/secret-source.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import type { CrmSettings, SyncCrm } from '../../src/ports/crm-module.ts';
+import { SecretUnavailableError } from '../../src/ports/secret-source.ts';
 import { startPortal } from '../connectors/hubspot/harness.ts';
 
 // The three ways settings reach a CRM — a CLI profile, environment variables, the Lambda secret —
