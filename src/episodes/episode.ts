@@ -1,0 +1,315 @@
+import type { CrmName, NextAction } from '../domain/lead.ts';
+
+/**
+ * A toss-up episode: what happened to one hand-off (identified by the episode key of
+ * src/pipeline/episode-key.ts) after the decision. Pure data and pure functions, no I/O and no clock:
+ * the episode is the fold of its events, so redelivered, retried or reordered events give the same
+ * state. See docs/routing-and-sla.md ("Episodes").
+ */
+
+/** Who or what caused a transition. */
+export type EpisodeCause = 'rule' | 'rep' | 'manager' | 'sweep' | 'crm_change';
+
+export type EpisodeStatus = 'open' | 'contacted' | 'done' | 'escalated' | 'reassigned' | 'closed';
+
+/** Why an episode ended (`closed`). */
+export type CloseReason = 'sent_back' | 'opportunity' | 'lost' | 'expired' | 'rejected' | 'superseded';
+
+/** The activity read from the CRM that counts as the first response. */
+export type FirstResponseActivity = 'task_completed' | 'call' | 'email' | 'meeting' | 'other';
+
+/** What a ladder step does (configured in sla.yaml, see src/sla/escalation-ladder.ts). */
+export type LadderAction = 'remind_owner' | 'notify_manager' | 'manager_task' | 'reassign';
+
+export interface EpisodeOwner {
+  /** CRM user (or queue) id. */
+  id: string;
+  /** routing.yaml key, when the owner is listed there. */
+  key?: string;
+  /** Pool the owner was picked from; a reassignment picks the next rep of the same pool. */
+  poolId?: string;
+}
+
+interface EventBase {
+  /**
+   * Identity of the transition inside its episode: the same step is applied once, whatever its other
+   * fields say (the store records a step with a conditional write, so only one version exists).
+   */
+  step: string;
+  /** ISO 8601 UTC. */
+  at: string;
+  cause: EpisodeCause;
+}
+
+export type EpisodeEvent =
+  | (EventBase & {
+      type: 'handed_off';
+      crm: CrmName;
+      leadId: string;
+      nextAction: NextAction;
+      owner: EpisodeOwner;
+      taskId: string | null;
+    })
+  | (EventBase & { type: 'first_response'; activity: FirstResponseActivity })
+  | (EventBase & { type: 'hold_started' })
+  | (EventBase & { type: 'hold_ended' })
+  | (EventBase & {
+      type: 'ladder_step';
+      round: number;
+      stepId: string;
+      action: LadderAction;
+      /** reassign: the new owner and their task. */
+      owner?: EpisodeOwner;
+      taskId?: string | null;
+      /** manager_task: the manager's task. */
+      managerTaskId?: string | null;
+    })
+  | (EventBase & { type: 'task_completed' })
+  | (EventBase & { type: 'closed'; reason: CloseReason });
+
+export interface PausedInterval {
+  from: string;
+  /** null while the lead is still on hold. */
+  to: string | null;
+}
+
+export interface Episode {
+  key: string;
+  crm: CrmName;
+  leadId: string;
+  nextAction: NextAction;
+  owner: EpisodeOwner;
+  taskId: string | null;
+  handedOffAt: string;
+  status: EpisodeStatus;
+  closeReason: CloseReason | null;
+  firstResponseAt: string | null;
+  firstResponseActivity: FirstResponseActivity | null;
+  /** 0 for the first owner, +1 per reassignment; each round runs the ladder afresh for its owner. */
+  round: number;
+  /** When the current owner's clock started (hand-off or reassignment). */
+  roundStartedAt: string;
+  /** Ladder steps recorded: step key (`r<round>.<stepId>`) → instant. The ladder position. */
+  ladder: Record<string, string>;
+  managerTaskId: string | null;
+  /** Hold intervals: the SLA clock does not run inside them. */
+  pauses: PausedInterval[];
+  /** Set by the ladder planner (src/sla/escalation-ladder.ts); null = nothing to check. */
+  nextCheckAt: string | null;
+  /** Every applied event, in canonical order, one per step. */
+  events: EpisodeEvent[];
+}
+
+/** Step names of the events that can happen once per episode. */
+export const STEP = {
+  handedOff: 'handed_off',
+  firstResponse: 'first_response',
+  taskCompleted: 'task_completed',
+  closed: 'closed',
+} as const;
+
+export function holdStep(at: string): string {
+  return `hold@${at}`;
+}
+export function resumeStep(at: string): string {
+  return `resume@${at}`;
+}
+/** Ladder steps are once per round, so a reassigned owner gets their own reminder. */
+export function ladderStepKey(round: number, stepId: string): string {
+  return `r${round}.${stepId}`;
+}
+
+const TYPE_RANK: Record<EpisodeEvent['type'], number> = {
+  handed_off: 0,
+  hold_ended: 1,
+  hold_started: 2,
+  first_response: 3,
+  task_completed: 4,
+  ladder_step: 5,
+  closed: 6,
+};
+
+/** Time, then kind, then step: a total order, so any arrival order folds the same way. */
+function compareEvents(a: EpisodeEvent, b: EpisodeEvent): number {
+  const ta = Date.parse(a.at);
+  const tb = Date.parse(b.at);
+  if (ta !== tb) return ta - tb;
+  const r = TYPE_RANK[a.type] - TYPE_RANK[b.type];
+  if (r !== 0) return r;
+  return a.step < b.step ? -1 : a.step > b.step ? 1 : 0;
+}
+
+/** Checks what the fold relies on; a malformed event is a programming error, not data to skip. */
+export function assertEvent(e: EpisodeEvent): void {
+  if (!e.step) throw new RangeError('an episode event needs a step');
+  if (Number.isNaN(Date.parse(e.at)))
+    throw new RangeError(`episode event ${e.step}: "at" is not a date-time`);
+  const expected =
+    e.type === 'hold_started'
+      ? holdStep(e.at)
+      : e.type === 'hold_ended'
+        ? resumeStep(e.at)
+        : e.type === 'ladder_step'
+          ? ladderStepKey(e.round, e.stepId)
+          : e.type === 'handed_off'
+            ? STEP.handedOff
+            : e.type === 'first_response'
+              ? STEP.firstResponse
+              : e.type === 'task_completed'
+                ? STEP.taskCompleted
+                : STEP.closed;
+  if (e.step !== expected)
+    throw new RangeError(`episode event ${e.type} must have step "${expected}", not "${e.step}"`);
+}
+
+/**
+ * The episode that `events` describe, or null before its hand-off is known. Events with a step that
+ * is already present are ignored (the first one given wins; the store keeps only one per step), and
+ * the rest are applied in a canonical order, so the result does not depend on arrival order.
+ */
+export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episode | null {
+  const byStep = new Map<string, EpisodeEvent>();
+  for (const e of events) {
+    assertEvent(e);
+    if (!byStep.has(e.step)) byStep.set(e.step, e);
+  }
+  const sorted = [...byStep.values()].sort(compareEvents);
+  const start = sorted.find((e) => e.type === 'handed_off');
+  if (!start || start.type !== 'handed_off') return null;
+
+  const ep: Episode = {
+    key,
+    crm: start.crm,
+    leadId: start.leadId,
+    nextAction: start.nextAction,
+    owner: { ...start.owner },
+    taskId: start.taskId,
+    handedOffAt: start.at,
+    status: 'open',
+    closeReason: null,
+    firstResponseAt: null,
+    firstResponseActivity: null,
+    round: 0,
+    roundStartedAt: start.at,
+    ladder: {},
+    managerTaskId: null,
+    pauses: [],
+    nextCheckAt: null,
+    events: sorted,
+  };
+  let done = false;
+  let escalatedInRound = false;
+  let reassigned = false;
+  for (const e of sorted) {
+    switch (e.type) {
+      case 'handed_off':
+        break;
+      case 'first_response':
+        ep.firstResponseAt = e.at;
+        ep.firstResponseActivity = e.activity;
+        break;
+      case 'task_completed':
+        done = true;
+        // Completing the toss-up task is a response too, when nothing earlier was logged.
+        if (ep.firstResponseAt === null || Date.parse(e.at) < Date.parse(ep.firstResponseAt)) {
+          ep.firstResponseAt = e.at;
+          ep.firstResponseActivity = 'task_completed';
+        }
+        break;
+      case 'hold_started': {
+        const last = ep.pauses.at(-1);
+        if (!last || last.to !== null) ep.pauses.push({ from: e.at, to: null });
+        break;
+      }
+      case 'hold_ended': {
+        const last = ep.pauses.at(-1);
+        if (last && last.to === null) last.to = e.at;
+        break;
+      }
+      case 'ladder_step':
+        // A step of an earlier round that arrives late is history; it does not move the current owner.
+        if (e.round !== ep.round) {
+          ep.ladder[e.step] = e.at;
+          break;
+        }
+        ep.ladder[e.step] = e.at;
+        if (e.action === 'notify_manager' || e.action === 'manager_task') {
+          escalatedInRound = true;
+          if (e.managerTaskId) ep.managerTaskId = e.managerTaskId;
+        }
+        if (e.action === 'reassign' && e.owner) {
+          ep.owner = { ...e.owner };
+          ep.taskId = e.taskId ?? null;
+          ep.round += 1;
+          ep.roundStartedAt = e.at;
+          escalatedInRound = false;
+          reassigned = true;
+        }
+        break;
+      case 'closed':
+        ep.closeReason = e.reason;
+        break;
+    }
+  }
+  ep.status =
+    ep.closeReason !== null
+      ? 'closed'
+      : done
+        ? 'done'
+        : ep.firstResponseAt !== null
+          ? 'contacted'
+          : escalatedInRound
+            ? 'escalated'
+            : reassigned
+              ? 'reassigned'
+              : 'open';
+  return ep;
+}
+
+/**
+ * The episode after `event`; unchanged (same object) when its step was applied before. The result is
+ * the fold of all events, so its `nextCheckAt` is null until the planner sets it again.
+ */
+export function applyEvent(ep: Episode, event: EpisodeEvent): Episode {
+  if (hasStep(ep, event.step)) return ep;
+  const next = foldEpisode(ep.key, [...ep.events, event]);
+  if (!next) throw new Error(`episode ${ep.key} lost its hand-off`);
+  return next;
+}
+
+export function hasStep(ep: Pick<Episode, 'events'>, step: string): boolean {
+  return ep.events.some((e) => e.step === step);
+}
+
+/** The ladder stops once the owner has responded or the episode is over. */
+export function isSettled(ep: Episode): boolean {
+  return ep.status === 'contacted' || ep.status === 'done' || ep.status === 'closed';
+}
+
+/** True while the lead is on hold (the SLA clock is stopped). */
+export function isOnHold(ep: Episode): boolean {
+  return ep.pauses.at(-1)?.to === null;
+}
+
+type Without<E, K extends keyof EpisodeEvent> = E extends unknown ? Omit<E, K> : never;
+type EventInput = Without<EpisodeEvent, 'step'>;
+
+/** An event with its step filled in from its type (and round/step id, or time for holds). */
+export function episodeEvent(input: EventInput): EpisodeEvent {
+  switch (input.type) {
+    case 'handed_off':
+      return { ...input, step: STEP.handedOff };
+    case 'first_response':
+      return { ...input, step: STEP.firstResponse };
+    case 'task_completed':
+      return { ...input, step: STEP.taskCompleted };
+    case 'closed':
+      return { ...input, step: STEP.closed };
+    case 'hold_started':
+      return { ...input, step: holdStep(input.at) };
+    case 'hold_ended':
+      return { ...input, step: resumeStep(input.at) };
+    case 'ladder_step':
+      return { ...input, step: ladderStepKey(input.round, input.stepId) };
+  }
+}
