@@ -1,18 +1,17 @@
 import { messageBytes, type QueueLimits, SQS_LIMITS } from '../aws/sqs-batches.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { Logger } from '../logging/logger.ts';
-import { cursorAtOrAfter, sameCursor } from '../pipeline/cursor-order.ts';
 import { type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
+import { readPagesAndCommit } from '../pipeline/page-loop.ts';
+import { SKIPPED_TTL_SECONDS } from '../pipeline/process-leads.ts';
 import { cursorKey } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
 import type { SyncCursor } from '../ports/lead-source.ts';
 import { type MessageQueue, type OutgoingMessage, QueueSendError } from '../ports/message-queue.ts';
+import type { StoredCursor } from '../ports/state-store.ts';
 import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import { leadMessage } from './queue-message.ts';
-
-/** Kept 90 days like the pipeline's own skips. */
-const SKIPPED_TTL_SECONDS = 90 * 86_400;
 
 export interface EnqueueOptions {
   connector: CrmConnector;
@@ -47,9 +46,9 @@ export interface EnqueueReport {
 
 /**
  * The scheduled reader: pages of changed leads from the stored cursor, each page sent to the queue
- * (one message per lead) and only then its cursor committed with compare-and-set, so a crash or a
- * stop between the two re-reads the page next time (the worker's version records make the repeat
- * harmless) and nothing is ever skipped. Stops cleanly (no throw) when the CRM's allowance is spent,
+ * (one message per lead) and only then its cursor committed with compare-and-set (`readPagesAndCommit`,
+ * the loop `tossup sync` shares), so a crash or a stop between the two re-reads the page next time
+ * (the worker's version records make the repeat harmless) and nothing is ever skipped. Stops cleanly (no throw) when the CRM's allowance is spent,
  * on a transient failure, and when the remaining Lambda time gets short; the next schedule resumes
  * from the committed cursor. Auth/config problems and surprises come back as a `failure` stop that
  * the handler turns into an error (an alarm).
@@ -69,47 +68,48 @@ export async function enqueueChanges(o: EnqueueOptions): Promise<EnqueueReport> 
     stop: { reason: 'caught_up' },
   };
 
-  let version: number | null = null;
-  let stored: SyncCursor | null = null;
+  let stored: StoredCursor | null;
   try {
-    const current = await o.state.getCursor(key);
-    stored = current?.cursor ?? null;
-    version = current?.version ?? null;
-    report.cursor = stored;
-    let slowestPageMs = 0;
-    let pageStarted = Date.now();
-    for await (const page of o.connector.source.readChanges({ since: stored })) {
+    stored = await o.state.getCursor(key);
+  } catch (e) {
+    report.stop = { reason: 'failure', signal: stopFromError(e) };
+    return report;
+  }
+  report.cursor = stored?.cursor ?? null;
+  let slowestPageMs = 0;
+  let pageStarted = Date.now();
+  const { stop, endedEarly } = await readPagesAndCommit({
+    source: o.connector.source,
+    state: o.state,
+    key,
+    stored,
+    async handle(leads, page) {
       report.pages++;
       report.leadsRead += page.leads.length;
       report.deleted += page.deletedIds.length;
-      const deleted = new Set(page.deletedIds);
-      const leads = deleted.size ? page.leads.filter((l) => !deleted.has(l.id)) : page.leads;
       const messages = await sendable(leads, limits, o, key, report);
       try {
         await o.queue.sendAll(messages);
       } catch (e) {
-        report.stop = { reason: 'failure', signal: queueFailure(e) };
-        break;
+        return queueFailure(e);
       }
       report.enqueued += messages.length;
-      if (stored === null || (cursorAtOrAfter(page.cursor, stored) && !sameCursor(page.cursor, stored))) {
-        version = (await o.state.putCursor(key, page.cursor, version)).version;
-        stored = page.cursor;
-        report.cursor = page.cursor;
-        report.committedPages++;
-      }
+      return null;
+    },
+    committed(cursor) {
+      report.cursor = cursor;
+      report.committedPages++;
+    },
+    enough() {
       const now = Date.now();
       slowestPageMs = Math.max(slowestPageMs, now - pageStarted);
       pageStarted = now;
       // Leave room for one more page of the slowest kind seen, twice over, plus the reserve.
-      if (o.remainingMs() < reserveMs + 2 * slowestPageMs) {
-        report.stop = { reason: 'time' };
-        break;
-      }
-    }
-  } catch (e) {
-    report.stop = { reason: 'failure', signal: stopFromError(e) };
-  }
+      return o.remainingMs() < reserveMs + 2 * slowestPageMs;
+    },
+  });
+  if (stop) report.stop = { reason: 'failure', signal: stop };
+  else if (endedEarly) report.stop = { reason: 'time' };
   return report;
 }
 

@@ -71,8 +71,6 @@ interface Group {
 }
 
 const DEFAULT_QUOTA_BACKOFF_SECONDS = 3600;
-/** Second pass for the leads a single failing record kept from being written (see `runPasses`). */
-const MAX_PASSES = 2;
 
 /**
  * The SQS worker: decide → route → tasks → fields for one batch through `processLeads` (the same
@@ -196,7 +194,7 @@ export function createWorkerHandler(options: WorkerOptions) {
 
     let outcomes: LeadOutcome[] = [];
     try {
-      outcomes = await runPasses(work, connector, options, log);
+      outcomes = await processWork(work, connector, options, log);
     } catch (e) {
       await settleClaims(work, options.versions, log, true);
       throw e;
@@ -335,21 +333,19 @@ async function resolveLeads(
 }
 
 /**
- * `processLeads` stops a batch at the first record that fails with a retryable kind, leaving the
- * leads after it unwritten (the CLI must not commit a page past it). Here each lead is its own
- * message, so the leads that were merely not attempted get one more pass; only the failing lead's
- * message returns to the queue. A stop caused by a whole call (not one record) ends the passes.
+ * Decides and writes the claimed leads in one `processLeads` call with per-lead outcomes
+ * (`recordFailures: 'lead'`): each lead is its own message, so a lead the CRM refused for now fails
+ * alone (its message returns) while the others are written. A stop that concerns the whole batch
+ * (auth, config, our own error) throws; one that ended a whole call leaves the leads it did not
+ * reach failed with its kind.
  */
-async function runPasses(
+async function processWork(
   work: Group[],
   connector: CrmConnector,
   options: WorkerOptions,
   log: Logger,
 ): Promise<LeadOutcome[]> {
-  const outcomes: LeadOutcome[] = [];
   const byRecord = new Map(work.map((g) => [`${g.lead.objectType}\u0000${g.lead.id}`, g]));
-  let pending = work.map((g) => g.lead);
-  let lastStop: StopSignal | null = null;
   // The stop signal carries no Retry-After; the CRM error it came from does.
   let lastCallError: CrmError | null = null;
   const sink: LeadSink = {
@@ -361,7 +357,7 @@ async function runPasses(
     if (e instanceof CrmError) lastCallError = e;
     throw e;
   };
-  const deps: Omit<PipelineDeps, 'now'> = {
+  const deps: PipelineDeps = {
     crm: options.crm,
     sink,
     rules: options.config.rules,
@@ -373,51 +369,37 @@ async function runPasses(
     recordUrl: (lead) => connector.recordUrl(lead),
     queueTaskOwners: options.config.queueTaskOwners,
     scope: cursorKey(options.crm, options.scope),
+    recordFailures: 'lead',
+    now: options.clock.now(),
   };
 
   // Per-record failures are logged by classification only: the CRM's message text often quotes the
   // rejected values (names, e-mail addresses), and a name in free text cannot be recognised and
   // masked. The text itself goes to the skipped list (sanitised) where an admin can read it.
-  for (let pass = 0; pass < MAX_PASSES && pending.length > 0; pass++) {
-    const batch = await processLeads(pending, { ...deps, now: options.clock.now() });
-    for (const o of batch.outcomes) {
-      const g = byRecord.get(`${o.objectType}\u0000${o.leadId}`);
-      if (!g || o.status === 'not_attempted') continue;
-      outcomes.push(o);
-      const leadLog = log.child({ leadId: o.leadId });
-      if (o.status === 'failed') {
-        g.result = { ok: false, kind: o.failure?.kind ?? 'transient' };
-        leadLog.warn(
-          {
-            kind: o.failure?.kind,
-            code: o.failure?.code,
-            stage: o.failure?.stage,
-          },
-          'lead failed; its message returns to the queue',
-        );
-      } else {
-        g.result = { ok: true };
-        if (o.status === 'skipped') {
-          leadLog.warn(
-            {
-              kind: o.failure?.kind,
-              code: o.failure?.code,
-              stage: o.failure?.stage,
-            },
-            'lead skipped (recorded in the skipped list)',
-          );
-        }
-      }
+  const batch = await processLeads(
+    work.map((g) => g.lead),
+    deps,
+  );
+  const outcomes: LeadOutcome[] = [];
+  for (const o of batch.outcomes) {
+    const g = byRecord.get(`${o.objectType}\u0000${o.leadId}`);
+    if (!g || o.status === 'not_attempted') continue;
+    outcomes.push(o);
+    const leadLog = log.child({ leadId: o.leadId });
+    const failure = { kind: o.failure?.kind, code: o.failure?.code, stage: o.failure?.stage };
+    if (o.status === 'failed') {
+      g.result = { ok: false, kind: o.failure?.kind ?? 'transient' };
+      leadLog.warn(failure, 'lead failed; its message returns to the queue');
+    } else {
+      g.result = { ok: true };
+      if (o.status === 'skipped') leadLog.warn(failure, 'lead skipped (recorded in the skipped list)');
     }
-    lastStop = batch.stop;
-    if (!lastStop) break;
-    if (lastStop.action === 'fix' || lastStop.kind === 'error' || lastStop.kind === 'conflict') {
-      throw new WorkerBatchError(lastStop);
-    }
-    if (lastStop.leadId === undefined) break; // a whole call failed: no point in another pass
-    pending = work.filter((g) => !g.result).map((g) => g.lead);
   }
-  const kind = lastStop && isFailureKind(lastStop.kind) ? lastStop.kind : 'transient';
+  const stop = batch.stop;
+  if (stop && (stop.action === 'fix' || stop.kind === 'error' || stop.kind === 'conflict')) {
+    throw new WorkerBatchError(stop);
+  }
+  const kind = stop && isFailureKind(stop.kind) ? stop.kind : 'transient';
   const retryAfterMs = (lastCallError as CrmError | null)?.retryAfterMs;
   for (const g of work) {
     if (!g.result) g.result = { ok: false, kind, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };

@@ -31,7 +31,8 @@ import { ownersFor, type QueueTaskOwners } from './task-owner.ts';
 export const DEFAULT_REASON_MAX_LENGTH = 255;
 /** Local record of created tasks: a second guard next to the CRM's own per-key idempotency. */
 const TASK_DONE_TTL_SECONDS = 30 * 86_400;
-const SKIPPED_TTL_SECONDS = 90 * 86_400;
+/** Skipped records are kept 90 days, wherever they are recorded. */
+export const SKIPPED_TTL_SECONDS = 90 * 86_400;
 
 /** Everything `processLeads` needs; the CLI and the Lambda worker build it the same way. */
 export interface PipelineDeps {
@@ -54,6 +55,13 @@ export interface PipelineDeps {
   /** Shared across the batches of one run so counts carry over; one per call otherwise. */
   quota?: ManualQuota;
   reasonMaxLength?: number;
+  /**
+   * What one record failing with a retryable kind (`retry`, `resume_later`) does to the others:
+   * `batch` (default, a page of a sync) stops the batch there, so nothing after it is written and
+   * the page is not committed; `lead` (the worker, one message per lead) fails that lead only and
+   * goes on with the rest, so the outcomes say per lead what must come back.
+   */
+  recordFailures?: 'batch' | 'lead';
 }
 
 export type LeadStatus = 'unchanged' | 'written' | 'planned' | 'skipped' | 'failed' | 'not_attempted';
@@ -351,7 +359,7 @@ async function createTasks(work: Work[], deps: PipelineDeps, quota: ManualQuota)
       await quota.commit(w.lead, w.outcome.decision!, w.outcome.episodeKey!, deps.now);
     } else {
       w.outcome.taskStatus = 'failed';
-      stop ??= fail(w, 'task', o);
+      stop ??= fail(w, 'task', o, deps);
     }
   }
   // After a stopping task failure no field is written: the next run redoes the whole batch.
@@ -390,14 +398,19 @@ async function writeFields(work: Work[], deps: PipelineDeps, quota: ManualQuota)
       if (!w.task && w.outcome.newEpisode)
         await quota.commit(w.lead, w.outcome.decision!, w.outcome.episodeKey!, deps.now);
     } else {
-      stop ??= fail(w, 'write', o);
+      stop ??= fail(w, 'write', o, deps);
     }
   }
   return stop;
 }
 
 /** Applies the failure policy to one record; returns the stop it causes, if any. */
-function fail(w: Work, stage: FailureStage, o: Extract<WriteOutcome, { ok: false }>): StopSignal | null {
+function fail(
+  w: Work,
+  stage: FailureStage,
+  o: Extract<WriteOutcome, { ok: false }>,
+  deps: PipelineDeps,
+): StopSignal | null {
   const failure: LeadFailure = {
     stage,
     kind: o.kind,
@@ -411,6 +424,8 @@ function fail(w: Work, stage: FailureStage, o: Extract<WriteOutcome, { ok: false
     return null;
   }
   settle(w, 'failed');
+  // Per lead, a record the CRM may accept later is this lead's outcome; a `fix` still stops all.
+  if (deps.recordFailures === 'lead' && (action === 'retry' || action === 'resume_later')) return null;
   return { kind: o.kind, action, code: o.code, message: failure.message, leadId: w.lead.id };
 }
 

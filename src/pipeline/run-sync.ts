@@ -7,10 +7,11 @@ import type { ReasonRenderer } from '../reasons/render-reasons.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
 import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
-import { cursorAt, cursorAtOrAfter, sameCursor } from './cursor-order.ts';
+import { cursorAt, cursorAtOrAfter } from './cursor-order.ts';
 import { DryRunRoutingState } from './dry-run-routing-state.ts';
 import { type StopSignal, stopFromError } from './failure-policy.ts';
 import { ManualQuota } from './manual-quota.ts';
+import { readPagesAndCommit } from './page-loop.ts';
 import { type LeadOutcome, processLeads } from './process-leads.ts';
 import type { RunLease } from './run-lease.ts';
 import { type RunReport, RunReportBuilder } from './run-report.ts';
@@ -65,7 +66,7 @@ export function cursorKey(crm: string, scope: string): string {
 /**
  * One sync run: read changed leads page by page from the stored cursor (or `since`), process each
  * page (`processLeads`), and commit the page's cursor with compare-and-set only after its tasks and
- * writes are done. A stop (see failure-policy.ts) leaves the cursor at the last completed page, so
+ * writes are done (`readPagesAndCommit`, the loop the scheduled Lambda shares). A stop (see failure-policy.ts) leaves the cursor at the last completed page, so
  * the next run re-reads the unfinished page; processing is idempotent, so that costs API calls, not
  * duplicates. Never throws: every failure ends in the report's `stop`.
  */
@@ -105,11 +106,6 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
       '--since is after the stored cursor: the cursor is not moved, so the leads in between are not skipped',
     );
   }
-  const shouldCommit = (cursor: SyncCursor): boolean =>
-    !dryRun &&
-    !sinceSkipsAhead &&
-    (stored === null || (cursorAtOrAfter(cursor, stored.cursor) && !sameCursor(cursor, stored.cursor)));
-
   const deps = {
     crm: connector.crm,
     sink: connector.sink,
@@ -127,35 +123,31 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
     reasonMaxLength: options.reasonMaxLength ?? connector.reasonMaxLength,
   };
 
-  let version = stored?.version ?? null;
   if (!stop) {
-    try {
-      for await (const page of connector.source.readChanges({ since: start, limit: limit ?? undefined })) {
+    ({ stop } = await readPagesAndCommit({
+      source: connector.source,
+      state,
+      key,
+      stored,
+      start,
+      limit,
+      commit: !dryRun && !sinceSkipsAhead,
+      beforeCommit: () => options.lease?.assertHeld(),
+      async handle(leads, page) {
         builder.addPage(page.deletedIds.length);
-        // A record reported deleted is never written, even if it also came back as a lead.
-        const deleted = new Set(page.deletedIds);
-        const leads = deleted.size ? page.leads.filter((l) => !deleted.has(l.id)) : page.leads;
         const batch = await processLeads(leads, { ...deps, now: clock.now() });
         builder.addBatch(batch);
         if (options.onLead) for (const o of batch.outcomes) await options.onLead(o);
-        if (batch.stop) {
-          stop = batch.stop;
-          break;
-        }
-        if (shouldCommit(page.cursor)) {
-          options.lease?.assertHeld();
-          version = (await state.putCursor(key, page.cursor, version)).version;
-          builder.pageCommitted(page.cursor);
-        }
+        return batch.stop;
+      },
+      committed: (cursor) => builder.pageCommitted(cursor),
+      enough() {
         options.onProgress?.(progressOf(builder, limit));
-        if (limit !== null && builder.counts.leadsRead >= limit) {
-          builder.limitReached();
-          break;
-        }
-      }
-    } catch (e) {
-      stop = stopFromError(e);
-    }
+        if (limit === null || builder.counts.leadsRead < limit) return false;
+        builder.limitReached();
+        return true;
+      },
+    }));
   }
   options.onProgress?.(progressOf(builder, limit));
   return builder.finish({ finishedAt: clock.now(), stop, api: usageOf(connector) });

@@ -48,7 +48,7 @@ describe('worker: partial batch failures', () => {
     expect(r.failedIds).toHaveLength(3);
     for (const id of good) expect(h.crm.lead(id).current.flag, id).not.toBeNull();
     expect(h.crm.lead('P').current.flag).toBeNull();
-    // A, C, E and G are hot: one task each; P's failed. The second pass created nothing again.
+    // A, C, E and G are hot: one task each; P's failed alone, and no task was asked for twice.
     expect(h.crm.tasks.size).toBe(4);
     expect(h.crm.taskRequests.map((t) => t.leadId).sort()).toEqual(['A', 'C', 'E', 'G', 'P']);
     expect(h.crm.updates.map((u) => u.leadId).sort()).toEqual(good);
