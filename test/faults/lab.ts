@@ -163,6 +163,8 @@ export class CrmUnderTest {
   readonly #env: Record<string, string>;
   /** Responses by status since the last `resetStatuses` (every route but the admin path). */
   readonly statuses = new Map<number, number>();
+  /** Arrival time and status of every API response since the last `resetStatuses`. */
+  readonly responses: { at: number; status: number }[] = [];
   #trip: (Tripwire & { seen: number; fired: boolean }) | null = null;
 
   constructor(
@@ -195,7 +197,23 @@ export class CrmUnderTest {
     app.decorate((req, res) => {
       if (req.route === 'admin') return;
       this.statuses.set(res.status, (this.statuses.get(res.status) ?? 0) + 1);
+      this.responses.push({ at: Date.now(), status: res.status });
     });
+  }
+
+  /**
+   * The shortest wait between a 429 and the next call (ms), over the responses recorded so far;
+   * null without a 429 followed by a call. Calls already in flight when the 429 came count too.
+   */
+  shortestWaitAfter429(): number | null {
+    let min: number | null = null;
+    const r = this.responses;
+    for (let i = 0; i < r.length - 1; i++) {
+      if (r[i]!.status !== 429) continue;
+      const wait = r[i + 1]!.at - r[i]!.at;
+      min = min === null ? wait : Math.min(min, wait);
+    }
+    return min;
   }
 
   /** API calls so far, by route name (the emulator's own counters, admin excluded). */
@@ -207,6 +225,7 @@ export class CrmUnderTest {
 
   resetStatuses(): void {
     this.statuses.clear();
+    this.responses.length = 0;
   }
 
   /**

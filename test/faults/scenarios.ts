@@ -121,13 +121,13 @@ function storm(name: string, what: string, rules: (crm: Crm) => FaultRule[], see
 /** Every API route but the admin path (which the harness does not use over HTTP anyway). */
 const ALL = '*';
 
-const status = (crm: Crm, code: number, extra: Partial<FaultRule> = {}): FaultRule => ({
+const status = (crm: Crm, code: number, extra: Partial<FaultRule> = {}, retryAfter = 1): FaultRule => ({
   route: ALL,
   ...extra,
   fault: {
     kind: 'status',
     status: code,
-    ...(code === 429 ? { body: rateLimitBody(crm), headers: { 'retry-after': '1' } } : {}),
+    ...(code === 429 ? { body: rateLimitBody(crm), headers: { 'retry-after': String(retryAfter) } } : {}),
   },
 });
 
@@ -175,6 +175,7 @@ function longStorm(name: string, what: string, seconds: number, rules: (crm: Crm
       const end = Date.now() + seconds * 1000;
       cut.setFaults(rules(cut.crm), 11);
       const before = cut.calls();
+      cut.resetStatuses();
       let current = cut.sync({ timeoutMs: 600_000 });
       const lift = setTimeout(() => cut.clearFaults(), seconds * 1000);
       for (;;) {
@@ -189,10 +190,14 @@ function longStorm(name: string, what: string, seconds: number, rules: (crm: Crm
       clearTimeout(lift);
       cut.clearFaults();
       const during = cut.calls() - before;
+      const wait = cut.shortestWaitAfter429();
       cut.resetStatuses();
       return {
         runs,
-        notes: [`${runs.length} runs and ${during} calls during the ${seconds} s storm`],
+        notes: [
+          `${runs.length} runs and ${during} calls during the ${seconds} s storm` +
+            (wait === null ? '' : `, shortest wait after a 429: ${(wait / 1000).toFixed(1)} s`),
+        ],
         afterClean: (c) => {
           const total = [...c.statuses.values()].reduce((a, b) => a + b, 0);
           const limited = c.statuses.get(429) ?? 0;
@@ -318,9 +323,9 @@ export function scenarios(sel: SuiteSelection): Scenario[] {
   const long: Scenario[] = [
     longStorm(
       'storm-429-60s',
-      `100 % of calls answer 429 (Retry-After: 1) for ${sel.longSeconds} s`,
+      `100 % of calls answer 429 (Retry-After: 30) for ${sel.longSeconds} s`,
       sel.longSeconds,
-      (c) => [status(c, 429, { rate: 1 })],
+      (c) => [status(c, 429, { rate: 1 }, 30)],
     ),
     longStorm('storm-5xx-60s', `50 % of calls answer 503 for ${sel.longSeconds} s`, sel.longSeconds, (c) => [
       status(c, 503, { rate: 0.5 }),
