@@ -15,16 +15,21 @@ export const CORE = [
   'src/sla/',
   'src/pipeline/',
   'src/ports/',
+  'src/episodes/',
 ] as const;
 export const ADAPTERS = ['src/aws/', 'src/state/'] as const;
 export const COMPOSITION = ['src/cli/', 'src/handlers/', 'src/composition/'] as const;
 export const CONNECTORS = ['connectors/'] as const;
 export const EMULATORS = ['emulators/'] as const;
+/** Shared by every layer: the scrubber and the logger, resting on the domain alone. */
+export const LOGGING = ['src/logging/'] as const;
 /** The one file outside connectors/ that may import them. */
 export const REGISTRY = 'src/composition/crm-registry.ts';
 
 export interface Rule {
   name: string;
+  /** The rule's row in docs/architecture.md ("files in | must not import"), kept in step by a test. */
+  doc: string;
   from: readonly string[];
   /** Files exempt from the row (the registry). */
   except?: readonly string[];
@@ -34,27 +39,44 @@ export interface Rule {
 export const RULES: readonly Rule[] = [
   {
     name: 'core imports no adapter, composition root, connector or emulator',
+    doc: '| the core | adapters, composition roots, `connectors/`, `emulators/` |',
     from: CORE,
     mayNotImport: [...ADAPTERS, ...COMPOSITION, ...CONNECTORS, ...EMULATORS],
   },
   {
     name: 'adapters import no composition root, connector or emulator',
+    doc: '| adapters (`src/aws`, `src/state`) | composition roots, `connectors/`, `emulators/` |',
     from: ADAPTERS,
     mayNotImport: [...COMPOSITION, ...CONNECTORS, ...EMULATORS],
   },
   {
+    name: 'logging imports the domain only',
+    doc: '| `src/logging` | anything in `src/` but `src/domain`, nor `connectors/`, `emulators/` |',
+    from: LOGGING,
+    mayNotImport: [
+      ...CORE.filter((f) => f !== 'src/domain/'),
+      ...ADAPTERS,
+      ...COMPOSITION,
+      ...CONNECTORS,
+      ...EMULATORS,
+    ],
+  },
+  {
     name: 'only the registry imports connectors',
+    doc: '| `src/`, `emulators/` (except `src/composition/crm-registry.ts`) | `connectors/` |',
     from: ['src/', 'emulators/'],
     except: [REGISTRY],
     mayNotImport: CONNECTORS,
   },
   {
     name: 'connectors import no adapter, composition root or emulator',
+    doc: '| `connectors/` | adapters, composition roots, `emulators/` |',
     from: CONNECTORS,
     mayNotImport: [...ADAPTERS, ...COMPOSITION, ...EMULATORS],
   },
   {
     name: 'emulators import the core only',
+    doc: '| `emulators/` | `src/pipeline`, adapters, composition roots, `connectors/` |',
     from: EMULATORS,
     mayNotImport: ['src/pipeline/', ...ADAPTERS, ...COMPOSITION, ...CONNECTORS],
   },
