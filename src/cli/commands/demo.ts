@@ -135,7 +135,7 @@ function summary(
       `[${crm}]  ${ja ? 'ルール' : 'rules'} ${r.rules.name}@${r.rules.version}  ${(r.durationMs / 1000).toFixed(1)} s`,
     );
     out.push(
-      `  ${ja ? 'リード' : 'leads'} ${n(r.counts.leadsRead)}  ${ja ? '更新' : 'updated'} ${n(r.counts.written)}  ${ja ? 'タスク' : 'tasks'} ${n(r.counts.tasksCreated)}  ${ja ? 'スキップ/失敗' : 'skipped/failed'} ${r.counts.skipped}/${r.counts.failed}`,
+      `  ${ja ? 'リード' : 'leads'} ${n(r.counts.leadsRead)}  ${ja ? '更新' : 'updated'} ${n(r.counts.written)}  ${ja ? 'タスク' : 'tasks'} ${n(r.counts.tasksCreated)}  ${ja ? 'スキップ/失敗' : 'skipped/failed'} ${n(r.counts.skipped)}/${n(r.counts.failed)}`,
     );
     out.push(
       `  ${ja ? 'フラグ' : 'flags'}: ${(['yes', 'hold', 'no'] as const).map((f) => `${FLAG_LABELS[opts.locale][f]} ${n(r.byFlag[f] ?? 0)}`).join(' / ')}`,
@@ -159,7 +159,7 @@ function summary(
           : `  ⚠ ${n(over)} owners got more tasks due on one day than their daily capacity (see the HTML report)`,
       );
     const due = Object.entries(r.dueDates).sort(([a], [b]) => (a < b ? -1 : 1));
-    out.push(`  ${ja ? '期限' : 'due dates'}: ${due.map(([d, c]) => `${d} (${c})`).join(', ') || '-'}`);
+    out.push(`  ${ja ? '期限' : 'due dates'}: ${due.map(([d, c]) => `${d} (${n(c)})`).join(', ') || '-'}`);
     out.push(
       `  API: ${n(r.api.total)} ${ja ? '回 (最小' : 'calls (minimum'} ${n(Math.ceil(r.api.minimum))}, ${ratio}×)`,
       '',
