@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SlackEmulator, startSlackEmulator } from '../../emulators/chat/slack-emulator.ts';
-import { SlackSender } from '../../src/chat/slack-sender.ts';
+import { SlackSender } from '../../src/notify/adapters/slack-sender.ts';
 import { notification } from './fixtures/notifications.ts';
 
 let slack: SlackEmulator | undefined;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTeamsReceiver, type TeamsReceiver } from '../../emulators/chat/teams-receiver.ts';
-import { retryAfter, TeamsSender } from '../../src/chat/teams-sender.ts';
+import { retryAfter, TeamsSender } from '../../src/notify/adapters/teams-sender.ts';
 import { notification } from './fixtures/notifications.ts';
 
 let teams: TeamsReceiver | undefined;

@@ -1,5 +1,5 @@
-import { teamsMessage } from '../notify/teams-card.ts';
-import type { ChatSender, Notification, NotificationTarget, SendOutcome } from '../ports/notifier.ts';
+import type { ChatSender, Notification, NotificationTarget, SendOutcome } from '../../ports/notifier.ts';
+import { teamsMessage } from '../teams-card.ts';
 import { type ChatLog, silentChatLog } from './slack-sender.ts';
 import { MaybeSentError, taggingFetch } from './transport-errors.ts';
 

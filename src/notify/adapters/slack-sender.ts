@@ -9,8 +9,8 @@ import {
   WebClient,
   WebClientEvent,
 } from '@slack/web-api';
-import { slackMessage } from '../notify/slack-message.ts';
-import type { ChatSender, Notification, NotificationTarget, SendOutcome } from '../ports/notifier.ts';
+import type { ChatSender, Notification, NotificationTarget, SendOutcome } from '../../ports/notifier.ts';
+import { slackMessage } from '../slack-message.ts';
 import { MaybeSentError, taggingFetch } from './transport-errors.ts';
 
 /** The few log calls the adapters make; a pino logger fits. Never given tokens, e-mails or bodies. */
