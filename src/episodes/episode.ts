@@ -175,7 +175,7 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
   }
   const sorted = [...byStep.values()].sort(compareEvents);
   const start = sorted.find((e) => e.type === 'handed_off');
-  if (!start || start.type !== 'handed_off') return null;
+  if (start?.type !== 'handed_off') return null;
 
   const ep: Episode = {
     key,

@@ -113,6 +113,8 @@ const PoolSchema = z.strictObject({
   members: z.array(MemberSchema).min(1, { error: 'a pool needs at least one member' }),
   /** Where leads go when every member is full or away; the file-level `overflow` otherwise. */
   overflow: TargetSchema.optional(),
+  /** The team's manager (a rep key): told when a member's toss-up is overdue (sla.yaml ladder). */
+  manager: KeySchema.optional(),
 });
 export type RoutingPool = z.infer<typeof PoolSchema>;
 
@@ -291,6 +293,8 @@ function checkReferences(c: RoutingConfig, ctx: Ctx, crm: CrmName | undefined): 
       seen.add(m.rep);
     });
     if (p.overflow) checkTarget(p.overflow, ['pools', pi, 'overflow']);
+    if (p.manager !== undefined && !reps.has(p.manager))
+      unknownRef(ctx, ['pools', pi, 'manager'], 'rep', p.manager, reps.keys());
   });
 
   const territoryOfName = new Map<string, string>();
@@ -403,6 +407,7 @@ function wary(c: RoutingConfig): RoutingConfig {
       ...p,
       id: text(p.id),
       members: objs(p.members).map((m) => ({ ...m, rep: text(m.rep) })),
+      manager: text(p.manager),
       overflow: p.overflow === undefined ? undefined : target(p.overflow),
     })),
     rules: objs(raw.rules).map((r) => {

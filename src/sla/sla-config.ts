@@ -111,11 +111,116 @@ const CompanyHolidaySchema = z
   });
 export type CompanyHoliday = z.infer<typeof CompanyHolidaySchema>;
 
-const SlaEntrySchema = z.strictObject({
-  due: DurationSchema,
-  /** Counted from the due time: overdue by this much → escalate to the manager. */
-  escalateAfter: DurationSchema.optional(),
+/** What a ladder step does; the sweep (not wired yet) carries it out. */
+export const LadderActionSchema = z.enum(['remind_owner', 'notify_manager', 'manager_task', 'reassign']);
+
+/**
+ * When a ladder step is due, on the SLA clock of the current owner (paused while on hold, counted in
+ * business time for business units): a share of the due time, the breach (= the due time), or the
+ * escalation point (breach + `escalateAfter`), optionally plus a duration.
+ */
+export type LadderAt =
+  | { kind: 'percent'; percent: number }
+  | { kind: 'breach' | 'escalation'; plus: SlaDuration | null };
+
+const LADDER_AT_HINT =
+  'write "75%" (of the due time), "breach", "breach + 4 businessHours", "escalation" or "escalation + 1 businessDay"';
+
+/** Text as an admin writes it; an already parsed value (the built-in defaults) passes through. */
+const LadderAtSchema = z.unknown().transform((raw, ctx): LadderAt => {
+  if (isLadderAt(raw)) return raw;
+  if (typeof raw !== 'string') {
+    ctx.addIssue({ code: 'custom', message: 'not a ladder time', params: { hint: LADDER_AT_HINT } });
+    return z.NEVER;
+  }
+  const text = raw.trim();
+  const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  if (pct) {
+    const percent = Number(pct[1]);
+    if (percent > 0 && percent <= 100) return { kind: 'percent', percent };
+    ctx.addIssue({
+      code: 'custom',
+      message: `${percent}% is not within the due time`,
+      params: { hint: 'use a share above 0% and up to 100%; for later steps write "breach + …"' },
+    });
+    return z.NEVER;
+  }
+  const m = /^(breach|escalation)\s*(?:\+\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+))?$/.exec(text);
+  const unit = m?.[3] === undefined ? undefined : UNIT_WORDS[m[3].toLowerCase()];
+  if (m && (m[3] === undefined || unit)) {
+    return {
+      kind: m[1] as 'breach' | 'escalation',
+      plus: unit ? { amount: Number(m[2]), unit } : null,
+    };
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message: `"${raw}" is not a ladder time`,
+    params: { hint: LADDER_AT_HINT },
+  });
+  return z.NEVER;
 });
+
+function isLadderAt(v: unknown): v is LadderAt {
+  if (v === null || typeof v !== 'object') return false;
+  const o = v as Record<string, unknown>;
+  return o.kind === 'percent'
+    ? typeof o.percent === 'number'
+    : o.kind === 'breach' || o.kind === 'escalation';
+}
+
+const LadderStepSchema = z.strictObject({
+  /** Names the step in records (once per episode and owner); defaults to `do`. */
+  id: z
+    .string()
+    .regex(/^[a-z0-9_]+$/, { error: 'a step id uses lower-case letters, digits and "_"' })
+    .optional(),
+  do: LadderActionSchema,
+  at: LadderAtSchema,
+  /** reassign only: how many times one toss-up may be passed on (default 1). */
+  maxTimes: z.number().int().positive().optional(),
+});
+export type LadderStepConfig = z.infer<typeof LadderStepSchema>;
+
+const SlaEntrySchema = z
+  .strictObject({
+    due: DurationSchema,
+    /** Counted from the due time: overdue by this much → escalate to the manager. */
+    escalateAfter: DurationSchema.optional(),
+    /** What happens while the item is unanswered, step by step (see docs/routing-and-sla.md). */
+    ladder: z.array(LadderStepSchema).optional(),
+  })
+  .superRefine((entry, ctx) => {
+    const seen = new Set<string>();
+    entry.ladder?.forEach((step, i) => {
+      const id = step.id ?? step.do;
+      if (seen.has(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ladder', i],
+          message: `step "${id}" is listed twice`,
+          params: { hint: `give the second one its own id, e.g. { id: ${id}_2, do: ${step.do}, … }` },
+        });
+      }
+      seen.add(id);
+      if (step.at.kind === 'escalation' && entry.escalateAfter === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ladder', i, 'at'],
+          message: '"escalation" needs an "escalateAfter" for this next action',
+          params: { hint: 'add escalateAfter (e.g. "1 businessDay"), or write "breach + …"' },
+        });
+      }
+      if (step.maxTimes !== undefined && step.do !== 'reassign') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ladder', i, 'maxTimes'],
+          message: 'only a reassign step takes "maxTimes"',
+          params: { hint: 'remove maxTimes' },
+        });
+      }
+    });
+  });
 
 /** `none` (or null) = this next action has no SLA: no due date and no escalation. */
 const SlaOrNoneSchema = z.preprocess((raw) => (raw === 'none' ? null : raw), SlaEntrySchema.nullable());
@@ -148,6 +253,11 @@ export const SlaConfigSchema = z
     /** Japanese public holidays (incl. substitute holidays) from @holiday-jp/holiday_jp. */
     nationalHolidays: z.boolean().default(true),
     companyHolidays: z.array(CompanyHolidaySchema).default([]),
+    /**
+     * Who "the owner's manager" is for ladder steps: the `manager` of the owner's pool in routing.yaml,
+     * or the CRM's own (Salesforce User.ManagerId; HubSpot has none, so it uses routing.yaml).
+     */
+    managers: z.enum(['routing', 'crm']).default('routing'),
     slas: z.strictObject(slaShape),
   })
   .superRefine(
@@ -189,16 +299,37 @@ export function isMonthDay(value: string): boolean {
  * Field sales: "act within 24 hours" is read as one business day (Fri 17:30 → Mon 17:30), and the
  * "contact within 48 hours" case becomes the escalation point one business day after that.
  */
+const REMIND_AT_75: LadderStepConfig = { do: 'remind_owner', at: { kind: 'percent', percent: 75 } };
+const AT_ESCALATION: LadderAt = { kind: 'escalation', plus: null };
+const AT_BREACH: LadderAt = { kind: 'breach', plus: null };
+
 export const DEFAULT_SLAS: SlaConfig['slas'] = {
   field_sales_tossup: {
     due: { amount: 1, unit: 'businessDays' },
     escalateAfter: { amount: 1, unit: 'businessDays' },
+    ladder: [
+      REMIND_AT_75,
+      { do: 'notify_manager', at: AT_ESCALATION },
+      { do: 'manager_task', at: AT_ESCALATION },
+      { do: 'reassign', at: { kind: 'escalation', plus: { amount: 4, unit: 'businessHours' } } },
+    ],
   },
-  inside_sales_follow_up: { due: { amount: 3, unit: 'businessDays' } },
-  inside_sales_hearing: { due: { amount: 3, unit: 'businessDays' } },
+  inside_sales_follow_up: {
+    due: { amount: 3, unit: 'businessDays' },
+    ladder: [REMIND_AT_75, { do: 'notify_manager', at: AT_BREACH }],
+  },
+  inside_sales_hearing: {
+    due: { amount: 3, unit: 'businessDays' },
+    ladder: [REMIND_AT_75, { do: 'notify_manager', at: AT_BREACH }],
+  },
   notify_is_sales_planning: {
     due: { amount: 3, unit: 'businessDays' },
     escalateAfter: { amount: 0, unit: 'businessHours' },
+    ladder: [
+      REMIND_AT_75,
+      { do: 'notify_manager', at: AT_ESCALATION },
+      { do: 'manager_task', at: AT_ESCALATION },
+    ],
   },
   nurture: null,
 };
