@@ -17,7 +17,7 @@ export const CORE = [
   'src/ports/',
   'src/episodes/',
 ] as const;
-export const ADAPTERS = ['src/aws/', 'src/state/', 'src/notify/'] as const;
+export const ADAPTERS = ['src/aws/', 'src/state/', 'src/notify/', 'src/chat/'] as const;
 export const COMPOSITION = ['src/cli/', 'src/handlers/', 'src/composition/'] as const;
 export const CONNECTORS = ['connectors/'] as const;
 export const EMULATORS = ['emulators/'] as const;
@@ -48,7 +48,7 @@ export const RULES: readonly Rule[] = [
   },
   {
     name: 'adapters import no composition root, connector or emulator',
-    doc: '| adapters (`src/aws`, `src/state`, `src/notify`) | composition roots, `connectors/`, `emulators/` |',
+    doc: '| adapters (`src/aws`, `src/state`, `src/notify`, `src/chat`) | composition roots, `connectors/`, `emulators/` |',
     from: ADAPTERS,
     mayNotImport: [...COMPOSITION, ...CONNECTORS, ...EMULATORS],
   },
