@@ -31,6 +31,10 @@ beforeAll(async () => {
       Company: `株式会社${HOSTILE}`,
     });
   });
+  // Those edits are stamped "now"; a sync reads only up to the server clock minus its read lag, so
+  // without moving the server clock on they would be left to the next run whenever the CLI
+  // starts quickly enough (a flaky test, seen under load).
+  emus.salesforce.store.clock.advance(10 * 60_000);
 });
 afterAll(async () => {
   await emus?.close();
