@@ -73,6 +73,12 @@ export type SendOutcome =
   | { status: 'failed'; reason: string }
   | { status: 'unknown'; reason: string };
 
+/** The few log calls the notification code makes; a pino logger fits. Never given tokens, e-mails or bodies. */
+export interface ChatLog {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
 /** One chat service (Slack Web API, Teams webhook). Never throws: every failure is an outcome. */
 export interface ChatSender {
   accepts(target: NotificationTarget): boolean;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { ChatLog } from '../notify/adapters/slack-sender.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import {
+  type ChatLog,
   type ChatSender,
   type Notification,
   type NotificationTarget,

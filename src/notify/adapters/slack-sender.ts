@@ -9,15 +9,15 @@ import {
   WebClient,
   WebClientEvent,
 } from '@slack/web-api';
-import type { ChatSender, Notification, NotificationTarget, SendOutcome } from '../../ports/notifier.ts';
+import type {
+  ChatLog,
+  ChatSender,
+  Notification,
+  NotificationTarget,
+  SendOutcome,
+} from '../../ports/notifier.ts';
 import { slackMessage } from '../slack-message.ts';
 import { MaybeSentError, taggingFetch } from './transport-errors.ts';
-
-/** The few log calls the adapters make; a pino logger fits. Never given tokens, e-mails or bodies. */
-export interface ChatLog {
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-}
 
 export const silentChatLog: ChatLog = { info: () => {}, warn: () => {} };
 

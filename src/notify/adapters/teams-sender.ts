@@ -1,6 +1,12 @@
-import type { ChatSender, Notification, NotificationTarget, SendOutcome } from '../../ports/notifier.ts';
+import type {
+  ChatLog,
+  ChatSender,
+  Notification,
+  NotificationTarget,
+  SendOutcome,
+} from '../../ports/notifier.ts';
 import { teamsMessage } from '../teams-card.ts';
-import { type ChatLog, silentChatLog } from './slack-sender.ts';
+import { silentChatLog } from './slack-sender.ts';
 import { MaybeSentError, taggingFetch } from './transport-errors.ts';
 
 export interface TeamsSenderOptions {
