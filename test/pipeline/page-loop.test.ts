@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readPagesAndCommit } from '../../src/pipeline/page-loop.ts';
-import { type PipelineDeps, processLeads } from '../../src/pipeline/process-leads.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import type { LeadPage, LeadSource, SyncCursor } from '../../src/ports/lead-source.ts';
-import { MemoryRoutingState } from '../../src/routing/memory-routing-state.ts';
 import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
-import { FakeCrm } from '../fakes/fake-crm.ts';
-import { hotLead, NOW, renderer, routing, rules, sla } from './pipeline-fixtures.ts';
+import { hotLead, NOW } from './pipeline-fixtures.ts';
 
 const at = (minute: number): SyncCursor => ({
   modifiedAt: `2026-11-24T01:${String(minute).padStart(2, '0')}:00.000Z`,
@@ -95,39 +92,5 @@ describe('readPagesAndCommit', () => {
     });
     expect(early).toEqual({ stop: null, endedEarly: true });
     expect((await state.getCursor('k'))?.cursor).toEqual(at(6));
-  });
-});
-
-describe('processLeads: per-lead outcomes', () => {
-  function deps(crm: FakeCrm, over: Partial<PipelineDeps>): PipelineDeps {
-    return {
-      crm: 'salesforce',
-      sink: crm.connector().sink,
-      rules,
-      renderer,
-      routing,
-      routingState: new MemoryRoutingState(),
-      sla,
-      state: new MemoryStateStore({ clock: fixedClock(NOW) }),
-      now: new Date(NOW),
-      scope: 'test',
-      ...over,
-    };
-  }
-
-  it('per lead, a lead whose task the CRM refused for now fails alone; per batch, the batch stops there', async () => {
-    const leads = ['A', 'P', 'B'].map((id) => hotLead(id));
-    const outcomes = async (recordFailures: 'batch' | 'lead') => {
-      const crm = new FakeCrm();
-      for (const l of leads) crm.put(l);
-      crm.failRecord('task', 'P', 'transient', 'UNABLE_TO_LOCK_ROW');
-      const r = await processLeads(leads, deps(crm, { recordFailures }));
-      return { stop: r.stop?.leadId ?? null, status: r.outcomes.map((o) => `${o.leadId}:${o.status}`) };
-    };
-    expect(await outcomes('batch')).toEqual({
-      stop: 'P',
-      status: ['A:not_attempted', 'P:failed', 'B:not_attempted'],
-    });
-    expect(await outcomes('lead')).toEqual({ stop: null, status: ['A:written', 'P:failed', 'B:written'] });
   });
 });

@@ -240,4 +240,20 @@ describe('processLeads', () => {
     expect(o.task).toMatchObject({ hasSla: false, dueDate: '2026-11-24' });
     expect(o.changes.find((c) => c.field === 'dueAt')).toBeUndefined();
   });
+
+  it('per lead, a lead whose task the CRM refused for now fails alone; per batch, the batch stops there', async () => {
+    const leads = ['A', 'P', 'B'].map((id) => hotLead(id));
+    const outcomes = async (recordFailures: 'batch' | 'lead') => {
+      const crm = new FakeCrm();
+      for (const l of leads) crm.put(l);
+      crm.failRecord('task', 'P', 'transient', 'UNABLE_TO_LOCK_ROW');
+      const r = await processLeads(leads, deps({ sink: crm.connector().sink, recordFailures }));
+      return { stop: r.stop?.leadId ?? null, status: r.outcomes.map((o) => `${o.leadId}:${o.status}`) };
+    };
+    expect(await outcomes('batch')).toEqual({
+      stop: 'P',
+      status: ['A:not_attempted', 'P:failed', 'B:not_attempted'],
+    });
+    expect(await outcomes('lead')).toEqual({ stop: null, status: ['A:written', 'P:failed', 'B:written'] });
+  });
 });
