@@ -42,7 +42,10 @@ export interface OutboxOptions {
   /** Back-off after the n-th failed attempt: min(maxBackoffMs, baseBackoffMs · 2^(n-1)). */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
-  /** A `sending` claim older than this is taken to be from a crashed process (other hosts). */
+  /**
+   * A `sending` claim older than this is taken to be from a crashed process (on this host a dead pid
+   * is recognised at once). Longer than any send: timeouts × retries plus Retry-After waits.
+   */
   claimTimeoutMs?: number;
   /** How long finished entries are kept, so a re-run of the same episode step stays a no-op. */
   retentionMs?: number;
@@ -287,9 +290,9 @@ export class NotificationOutbox implements Notifier {
 
   #abandoned(entry: OutboxEntry, now: number): boolean {
     const c = entry.claim;
-    if (!c) return true;
+    if (!c || now - c.atMs > this.#claimTimeoutMs) return true;
     if (c.host === this.#host) return c.pid !== process.pid && !isAlive(c.pid);
-    return now - c.atMs > this.#claimTimeoutMs;
+    return false;
   }
 
   /** Finished entries expire after the retention period; open ones are kept. */

@@ -146,6 +146,28 @@ describe('notification outbox', () => {
     await expect(broken.drain()).resolves.toMatchObject({ sent: 0 });
   });
 
+  it('waits at least Retry-After (when longer than the back-off) before the next attempt', async () => {
+    const clock = steppedClock();
+    let calls = 0;
+    const limited: ChatSender = {
+      accepts: () => true,
+      send: async () => {
+        calls += 1;
+        return calls === 1
+          ? { status: 'retry', reason: 'ratelimited', retryAfterMs: 7_200_000 }
+          : { status: 'sent' };
+      },
+    };
+    const outbox = new NotificationOutbox(stateDir(), { senders: [limited], clock, baseBackoffMs: 1000 });
+    await outbox.enqueue(notification(), [{ kind: 'slack-channel', channel: 'x' }]);
+    expect((await outbox.drain()).retried).toBe(1);
+    clock.advance(7_200_000 - 1);
+    expect(await outbox.drain()).toMatchObject({ sent: 0, pending: 1 });
+    clock.advance(1);
+    expect(await outbox.drain()).toMatchObject({ sent: 1, pending: 0 });
+    expect(calls).toBe(2);
+  });
+
   it('a crash between send and mark does not send twice (child process SIGKILLed mid-send)', async () => {
     slack = await startSlackEmulator({ rateLimitsEnabled: false });
     const dir = stateDir();

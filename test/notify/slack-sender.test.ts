@@ -65,6 +65,25 @@ describe('SlackSender against the Slack Web API emulator', () => {
     expect(slack.messages).toHaveLength(2);
   });
 
+  it("onRateLimit 'defer': a 429 ends the attempt as retry with Retry-After, without waiting in the client", async () => {
+    slack = await startSlackEmulator();
+    const s = new SlackSender({
+      token: slack.token,
+      slackApiUrl: slack.apiUrl,
+      onRateLimit: 'defer',
+      retries: 2,
+    });
+    const target = { kind: 'slack-channel', channel: 'C0FIELDSALES' } as const;
+    expect((await s.send(notification({ step: 'a' }), target)).status).toBe('sent');
+    const second = await s.send(notification({ step: 'b' }), target);
+    expect(second).toMatchObject({ status: 'retry', reason: 'ratelimited' });
+    const refused = slack.requests.at(-1)!;
+    expect(refused.status).toBe(429);
+    expect(second.status === 'retry' && second.retryAfterMs).toBe(refused.retryAfterSec! * 1000);
+    expect(slack.requests.filter((r) => r.method === 'chat.postMessage')).toHaveLength(2);
+    expect(s.rateLimitWaits).toEqual([]);
+  });
+
   it('a 5xx outage is "retry" (nothing posted); permanent errors are "failed"', async () => {
     slack = await startSlackEmulator({ users: [REP], rateLimitsEnabled: false });
     slack.app.faults.add({

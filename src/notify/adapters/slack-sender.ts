@@ -36,6 +36,12 @@ export interface SlackSenderOptions {
   minRetryDelayMs?: number;
   /** How long a `users.lookupByEmail` answer is reused (reps rarely change accounts). */
   userCacheMs?: number;
+  /**
+   * `wait` (default): the client waits out `Retry-After` and retries, all calls of this process
+   * paused meanwhile. `defer`: a 429 ends the attempt at once as `retry` with `retryAfterMs`, and the
+   * outbox tries again no earlier (for a sweep with a deadline, e.g. a Lambda).
+   */
+  onRateLimit?: 'wait' | 'defer';
   log?: ChatLog;
   /** Clock for the user cache. */
   now?: () => number;
@@ -68,7 +74,7 @@ const MAYBE_POSTED = new Set(['internal_error', 'fatal_error', 'request_timeout'
 
 /**
  * Slack through the official WebClient. Rate limits are the client's job: with
- * `rejectRateLimitedCalls: false` a 429 pauses the client's request queue for `Retry-After` seconds
+ * `rejectRateLimitedCalls: false` (the default `onRateLimit: 'wait'`) a 429 pauses the client's request queue for `Retry-After` seconds
  * and then retries (WebClient.makeRequest), so every call of this process waits, as Slack's tiers
  * ask. A transport failure after the request may have reached Slack (timeout, reset) stops the
  * client's retries (`onFailedAttempt` throws) so a message is never posted twice.
@@ -99,7 +105,7 @@ export class SlackSender implements ChatSender {
     this.client = new WebClient(options.token, {
       ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
       timeout: options.timeoutMs ?? 10_000,
-      rejectRateLimitedCalls: false,
+      rejectRateLimitedCalls: options.onRateLimit === 'defer',
       retryConfig,
       fetch: taggingFetch(globalThis.fetch),
       logger: slackLogger(this.#log),
@@ -108,6 +114,10 @@ export class SlackSender implements ChatSender {
       maxRequestConcurrency: 1,
     });
     this.client.on(WebClientEvent.RATE_LIMITED, (retryAfterSec: number) => {
+      if (options.onRateLimit === 'defer') {
+        this.#log.info({ retryAfterSec }, 'slack rate limited; the outbox retries after Retry-After');
+        return;
+      }
       this.rateLimitWaits.push(retryAfterSec);
       this.#log.info({ retryAfterSec }, 'slack rate limited; waiting Retry-After before retrying');
     });
