@@ -6,7 +6,8 @@ import type { Clock } from '../../src/ports/clock.ts';
 
 /**
  * A real DynamoDB-protocol server (dynalite, in memory) on a loopback port, for one test file.
- * Tables are created exactly like infra/state-table.yml defines the state table (pk + sk, TTL).
+ * Tables are created exactly like infra/state-table.yml defines the state table (pk + sk, TTL, the
+ * `due` index of episodes).
  */
 export interface LocalDynamo {
   endpoint: string;
@@ -43,10 +44,23 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
           AttributeDefinitions: [
             { AttributeName: 'pk', AttributeType: 'S' },
             { AttributeName: 'sk', AttributeType: 'S' },
+            { AttributeName: 'dueBucket', AttributeType: 'S' },
+            { AttributeName: 'dueAt', AttributeType: 'S' },
           ],
           KeySchema: [
             { AttributeName: 'pk', KeyType: 'HASH' },
             { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          // The episode index (src/aws/dynamodb-episode-store.ts).
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: 'due',
+              KeySchema: [
+                { AttributeName: 'dueBucket', KeyType: 'HASH' },
+                { AttributeName: 'dueAt', KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'KEYS_ONLY' },
+            },
           ],
         }),
       );

@@ -1,0 +1,48 @@
+import type { Episode, EpisodeEvent } from '../episodes/episode.ts';
+
+/** An episode as stored, with the version its compare-and-set runs on. */
+export interface StoredEpisode {
+  episode: Episode;
+  /** 1 on creation, +1 per write. */
+  version: number;
+}
+
+/** An index entry: the episode needs a check at `nextCheckAt`. */
+export interface DueEpisode {
+  key: string;
+  nextCheckAt: string;
+}
+
+/** Computes `nextCheckAt` for an episode (the ladder planner bound to the loaded sla.yaml). */
+export type ScheduleEpisode = (episode: Episode) => string | null;
+
+export interface RecordStepResult {
+  /** False when the step was recorded before (by this or another sweep), or no hand-off is known. */
+  recorded: boolean;
+  stored: StoredEpisode | null;
+}
+
+/**
+ * Where episodes live between sweeps (file store for the CLI, DynamoDB on AWS). Every write is a
+ * compare-and-set on the version, so two sweeps never lose each other's steps, and the store keeps an
+ * index on `nextCheckAt` so "what is due" is found without reading every episode.
+ */
+export interface EpisodeStore {
+  get(key: string): Promise<StoredEpisode | null>;
+  /**
+   * Writes `episode` (with its `nextCheckAt`, which the index follows) if the stored version is
+   * `expectedVersion` (null = must not exist yet). `written: false` returns what is stored instead.
+   */
+  put(episode: Episode, expectedVersion: number | null): Promise<{ stored: StoredEpisode; written: boolean }>;
+  /**
+   * Applies `event` to the episode `key` once: a step that is already there is not recorded again,
+   * however many sweeps, retries or redeliveries bring it. A `handed_off` event creates the episode.
+   */
+  recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult>;
+  /**
+   * Episodes whose `nextCheckAt` is at or before `at`, earliest first, at most `limit`. Read from the
+   * index, never by scanning every episode; may briefly include an episode that just moved (DynamoDB
+   * indexes are eventually consistent), so the caller re-reads it with `get` before acting.
+   */
+  dueBefore(at: Date, limit: number): Promise<DueEpisode[]>;
+}
