@@ -94,7 +94,8 @@ export class CallRunner {
         const failure = { status: e.status, code: e.code, message: e.message };
         const c = classifyCallFailure(failure);
         if (options.idempotent && isRetryable(c.kind) && attempt < this.retry.maxAttempts) {
-          const delay = this.backoffMs(attempt);
+          // Never sooner than the server asked (Retry-After), jitter or not.
+          const delay = Math.max(this.backoffMs(attempt), e.retryAfterMs ?? 0);
           if (hasTimeFor(delay, deadline)) {
             await this.sleep(delay);
             continue;

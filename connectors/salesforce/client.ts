@@ -59,13 +59,32 @@ export class SalesforceCallError extends Error {
   readonly code: string;
   /** Parsed error body, when Salesforce sent one (e.g. the whole-request 400 of a Collections call). */
   readonly body: unknown;
-  constructor(message: string, details: { status: number | null; code: string; body?: unknown }) {
+  /** The wait a 429/503 asked for in `Retry-After` (seconds or an HTTP date), in ms. */
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    message: string,
+    details: { status: number | null; code: string; body?: unknown; retryAfterMs?: number },
+  ) {
     super(message);
     this.name = 'SalesforceCallError';
     this.status = details.status;
     this.code = details.code;
     this.body = details.body;
+    this.retryAfterMs = details.retryAfterMs;
   }
+}
+
+/**
+ * `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). Salesforce's
+ * own limits answer 403 REQUEST_LIMIT_EXCEEDED without it, but a gateway or proxy in front of an
+ * org may send 429 with one; the retry must not come back sooner than asked.
+ */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 export interface ApiAllowance {
@@ -118,6 +137,8 @@ class MeteredTransport {
    * field only, so a 503 `{"error": …}` would otherwise look like a 400.
    */
   lastTokenStatus: number | null = null;
+  /** `Retry-After` of the last token-endpoint answer, raw. */
+  lastTokenRetryAfter: string | undefined;
   private readonly inner: TransportLike;
   private readonly settings: Pick<ClientSettings, 'requestTimeoutMs' | 'proxy'>;
 
@@ -146,7 +167,10 @@ class MeteredTransport {
     });
     promise.then(
       (res) => {
-        if (isToken) this.lastTokenStatus = (res as HttpResponseLike).statusCode;
+        if (isToken) {
+          this.lastTokenStatus = (res as HttpResponseLike).statusCode;
+          this.lastTokenRetryAfter = (res as HttpResponseLike).headers?.['retry-after'];
+        }
         this.observe(res as HttpResponseLike, tossupTrace);
       },
       () => undefined,
@@ -363,8 +387,12 @@ export class SalesforceClient {
     } catch (e) {
       const failure = grantFailure(e, this.transport.lastTokenStatus);
       this.lastGrantFailure = failure;
+      const retryAfterMs = parseRetryAfter(this.transport.lastTokenRetryAfter, Date.now());
       // The bare cause: the caller says which login failed (login.ts), once.
-      throw new SalesforceCallError(failure.message, failure);
+      throw new SalesforceCallError(failure.message, {
+        ...failure,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      });
     }
   }
 
@@ -376,10 +404,12 @@ export class SalesforceClient {
       return new SalesforceCallError(`re-authentication failed: ${f.code}: ${f.message}`, f);
     }
     if (trace.status !== undefined && trace.status >= 300) {
+      const retryAfterMs = parseRetryAfter(trace.headers?.['retry-after'], Date.now());
       return new SalesforceCallError(err.message, {
         status: trace.status,
         code: err.errorCode ?? err.name ?? `ERROR_HTTP_${trace.status}`,
         body: err.data,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       });
     }
     return new SalesforceCallError(err?.message ?? String(e), { status: null, code: networkCode(err) });

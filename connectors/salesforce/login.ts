@@ -32,7 +32,7 @@ export async function loginWithRetry(
       const failure: CallFailure = { status: e.status, code: e.code, message: e.message };
       const c = classifyCallFailure(failure);
       if (isRetryable(c.kind)) {
-        const delay = backoffDelay(options.retry, attempt, options.random);
+        const delay = Math.max(backoffDelay(options.retry, attempt, options.random), e.retryAfterMs ?? 0);
         // Under a Lambda deadline (src/ports/deadline.ts) a wait that would outlast it is not made.
         if (attempt < options.retry.maxAttempts && hasTimeFor(delay)) {
           await options.sleep(delay);

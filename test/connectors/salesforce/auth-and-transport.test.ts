@@ -115,6 +115,40 @@ describe('authentication', () => {
     expect(waits).toEqual([90, 20, 200]);
   });
 
+  it('waits at least what a 429 asks for in Retry-After, at login and on any call (§D 5)', async () => {
+    const emu = await startOrg();
+    insertLead(emu, T0);
+    emu.app.faults.add({
+      route: 'sf.token',
+      count: 1,
+      fault: {
+        kind: 'status',
+        status: 429,
+        headers: { 'retry-after': '7' },
+        body: { error: 'rate_limited' },
+      },
+    });
+    const waits: number[] = [];
+    const connector = await connect(
+      emu,
+      { retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 } },
+      { sleep: async (ms) => void waits.push(ms), random: () => 0.5 },
+    );
+    emu.app.faults.add({
+      route: 'sf.queryAll',
+      count: 1,
+      fault: {
+        kind: 'status',
+        status: 429,
+        headers: { 'retry-after': '12' },
+        body: [{ errorCode: 'TOO_MANY_REQUESTS', message: 'a gateway in front of the org' }],
+      },
+    });
+    expect(await readAll(connector, null)).toHaveLength(1);
+    // The jittered back-off alone would be 50 ms each time: the server's wait wins.
+    expect(waits).toEqual([7_000, 12_000]);
+  });
+
   it('gives up on a token endpoint that stays down with a transient error naming the real cause', async () => {
     const emu = await startOrg();
     emu.app.faults.add({
