@@ -108,6 +108,21 @@ describe('notification outbox', () => {
     expect(outbox.list().every((e) => e.state === 'sent')).toBe(true);
   });
 
+  it('two drains at once (two processes on one state directory) send each notification once', async () => {
+    slack = await startSlackEmulator({ rateLimitsEnabled: false });
+    const dir = stateDir();
+    const a = new NotificationOutbox(dir, { senders: [slackSender(slack)] });
+    const b = new NotificationOutbox(dir, { senders: [slackSender(slack)] });
+    for (const episodeKey of ['tu_1', 'tu_2', 'tu_3', 'tu_4']) {
+      await a.enqueue(notification({ episodeKey }), [{ kind: 'slack-channel', channel: 'inside-sales' }]);
+    }
+    const [ra, rb] = await Promise.all([a.drain(), b.drain()]);
+    expect(ra.sent + rb.sent).toBe(4);
+    expect(posted(slack).sort()).toEqual(
+      ['tu_1', 'tu_2', 'tu_3', 'tu_4'].map((k) => `${k}|toss-up|C0INSIDESALES`),
+    );
+  });
+
   it('gives up after maxAttempts and never throws, even when a sender throws or the state is unwritable', async () => {
     const clock = steppedClock();
     const throwing: ChatSender = {
