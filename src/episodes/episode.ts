@@ -198,6 +198,8 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
     events: sorted,
   };
   let done = false;
+  /** A hold that ends at the instant it starts arrives end-first (canonical order): pair them. */
+  let endWithoutHold: string | null = null;
   let escalatedInRound = false;
   let reassigned = false;
   for (const e of sorted) {
@@ -218,12 +220,15 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
         break;
       case 'hold_started': {
         const last = ep.pauses.at(-1);
-        if (!last || last.to !== null) ep.pauses.push({ from: e.at, to: null });
+        if (!last || last.to !== null)
+          ep.pauses.push({ from: e.at, to: endWithoutHold === e.at ? e.at : null });
+        endWithoutHold = null;
         break;
       }
       case 'hold_ended': {
         const last = ep.pauses.at(-1);
         if (last && last.to === null) last.to = e.at;
+        else endWithoutHold = e.at;
         break;
       }
       case 'ladder_step':

@@ -133,6 +133,19 @@ describe('episode transitions', () => {
     expect(isOnHold(ep)).toBe(true);
   });
 
+  it('a hold that starts and ends at the same instant is closed, whichever arrives first', () => {
+    const start = episodeEvent({ type: 'hold_started', at: iso(10), cause: 'crm_change' });
+    const end = episodeEvent({ type: 'hold_ended', at: iso(10), cause: 'crm_change' });
+    for (const events of [
+      [handedOff, start, end],
+      [handedOff, end, start],
+    ]) {
+      const ep = fold(events);
+      expect(ep.pauses).toEqual([{ from: iso(10), to: iso(10) }]);
+      expect(isOnHold(ep)).toBe(false);
+    }
+  });
+
   it('rejects an event whose step does not match its kind (a step is the idempotency key)', () => {
     expect(() => fold([{ ...handedOff, step: 'other' }])).toThrow(/must have step "handed_off"/);
   });
