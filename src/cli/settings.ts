@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { crmModule, loginsText } from '../composition/crm-registry.ts';
 import { expandHome } from '../config/settings-values.ts';
+import { ConfigError } from '../domain/errors.ts';
 import { DEFAULT_RUNS_DIR } from '../pipeline/save-run-report.ts';
 import type { CrmModule, CrmSettings, SyncCrm } from '../ports/crm-module.ts';
 import type { Locale } from '../reasons/messages.ts';
@@ -185,6 +186,22 @@ export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
     queueTaskOwners: common.data.queueTaskOwners,
     warnings,
   };
+}
+
+/**
+ * The rule set of `score`, `explain` and `rules doc` when none is given: the one `sync` would use
+ * (TOSSUP_RULES, the profile, else `large`), so the README's "defaults to large" holds for every
+ * command. A broken profile is a settings problem (exit 2), reported like a config file's.
+ */
+export function configuredRules(env: Readonly<Record<string, string | undefined>>): string {
+  try {
+    return resolveFileSettings({ flags: {}, env }).rules;
+  } catch (e) {
+    if (!(e instanceof SettingsError)) throw e;
+    throw new ConfigError(
+      e.problems.map((message) => ({ file: 'settings', line: 0, column: 0, path: '', message })),
+    );
+  }
 }
 
 /** The admin-edited files a command reads, without the credentials (for offline `validate`). */

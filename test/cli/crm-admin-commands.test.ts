@@ -56,6 +56,16 @@ describe('tossup validate / setup against the HubSpot emulator', () => {
   });
 });
 
+describe('tossup setup hubspot without credentials', () => {
+  it('says setup needs HubSpot credentials and names the variables, not "sync settings"', async () => {
+    const io = captureOutput();
+    expect(await setupHubspotCommand({}, {})).toBe(2);
+    expect(io.err()).toContain('setup hubspot connects to HubSpot and needs its credentials');
+    expect(io.err()).toContain('TOSSUP_HUBSPOT_ACCESS_TOKEN');
+    expect(io.err()).not.toContain('sync settings');
+  });
+});
+
 describe('tossup validate against the Salesforce emulator', () => {
   it('passes on a matching org and reports each mismatch with its fix', async () => {
     const good = await startSalesforceEmulator({});

@@ -7,6 +7,7 @@ import { applyDataIssues, issuesAffecting } from '../../scoring/data-issues.ts';
 import { explainDecision } from '../../scoring/explain.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { logInputItem, readLeadInput } from '../read-lead-input.ts';
+import { configuredRules } from '../settings.ts';
 
 const MARK = { met: '✓', not_met: '✗', unknown: '?' } as const;
 
@@ -14,7 +15,10 @@ export function registerExplain(program: Command): void {
   program
     .command('explain')
     .description('show every rule evaluated for one lead and what each condition contributed')
-    .requiredOption('--rules <file|preset>', 'rule file, or a preset: small, mid, large')
+    .option(
+      '--rules <file|preset>',
+      'rule file, or a preset: small, mid, large (default: TOSSUP_RULES, the profile, else large)',
+    )
     .requiredOption('--input <file>', 'leads as .jsonl or .csv, UTF-8, Shift_JIS or UTF-16')
     .option('--id <leadId>', 'which lead (default: the first)')
     .option('--at <ISO time>', 'decide as of this instant (default: now)')
@@ -23,7 +27,7 @@ export function registerExplain(program: Command): void {
     .option('--strict', 'stop (exit 2) on a column or key that is not a lead field, instead of warning')
     .action(
       async (opts: {
-        rules: string;
+        rules?: string;
         input: string;
         id?: string;
         at?: string;
@@ -31,7 +35,7 @@ export function registerExplain(program: Command): void {
         locale: Locale;
         strict?: boolean;
       }) => {
-        const rs = loadRuleSet(opts.rules);
+        const rs = loadRuleSet(opts.rules ?? configuredRules(process.env));
         const rules = compileRuleSet(rs);
         const now = opts.at ? parseInstant(opts.at) : Date.now();
         const r = new ReasonRenderer(opts.locale, rs.messages);

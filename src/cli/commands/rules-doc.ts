@@ -5,18 +5,19 @@ import { parse } from 'yaml';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import { renderRulesHtml, renderRulesMarkdown } from '../../reasons/rules-page.ts';
+import { configuredRules } from '../settings.ts';
 
 export function registerRules(program: Command): void {
   const rules = program.command('rules').description('work with rule files');
   rules
     .command('doc')
     .description('render a rule set as a page sales can read')
-    .argument('<rules>', 'rule file or preset')
+    .argument('[rules]', 'rule file or preset (default: TOSSUP_RULES, the profile, else large)')
     .addOption(new Option('--format <format>', 'page format').choices(['md', 'html']).default('md'))
     .addOption(new Option('--locale <locale>', 'language').choices(['ja', 'en']).default('ja'))
     .option('--out <file>', 'write to a file instead of stdout')
-    .action((file: string, opts: { format: 'md' | 'html'; locale: Locale; out?: string }) => {
-      const rs = loadRuleSet(file);
+    .action((file: string | undefined, opts: { format: 'md' | 'html'; locale: Locale; out?: string }) => {
+      const rs = loadRuleSet(file ?? configuredRules(process.env));
       const options = { queueNames: queueNames(process.env.TOSSUP_ROUTING) };
       const page =
         opts.format === 'html'

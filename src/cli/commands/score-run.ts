@@ -9,9 +9,10 @@ import { withScoreDetail } from '../../scoring/score-detail.ts';
 import { pad, watchClosedPipe, writeLine } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { logInputItem, readLeadInput } from '../read-lead-input.ts';
+import { configuredRules } from '../settings.ts';
 
 export interface ScoreOptions {
-  rules: string;
+  rules?: string;
   input: string;
   at?: string;
   format: 'jsonl' | 'table';
@@ -21,7 +22,7 @@ export interface ScoreOptions {
 
 /** `tossup score`: loaded by the command's action only, so `score --help` reads no rules or engine. */
 export async function scoreCommand(opts: ScoreOptions): Promise<void> {
-  const rs = loadRuleSet(opts.rules);
+  const rs = loadRuleSet(opts.rules ?? configuredRules(process.env));
   const rules = compileRuleSet(rs);
   const now = opts.at ? parseInstant(opts.at) : Date.now();
   const renderer = new ReasonRenderer(opts.locale, rs.messages);

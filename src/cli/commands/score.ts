@@ -7,7 +7,10 @@ export function registerScore(program: Command): void {
   program
     .command('score')
     .description('decide the toss-up flag for every lead in a file, one decision per line')
-    .requiredOption('--rules <file|preset>', 'rule file, or a preset: small, mid, large')
+    .option(
+      '--rules <file|preset>',
+      'rule file, or a preset: small, mid, large (default: TOSSUP_RULES, the profile, else large)',
+    )
     .requiredOption(
       '--input <file>',
       'leads as .jsonl or .csv, UTF-8, Shift_JIS or UTF-16 (- for JSON Lines on stdin)',

@@ -61,7 +61,14 @@ export async function setupHubspotCommand(
     process.stdout.write(`${terminalSafeLines(result.report)}\n`);
     return result.ok ? 0 : 2;
   } catch (e) {
-    if (e instanceof SettingsError || e instanceof ConfigError || e instanceof CrmError) {
+    if (e instanceof SettingsError) {
+      // Said as what setup needs, not as "sync settings": the admin ran setup, not sync.
+      process.stderr.write(
+        `setup hubspot connects to HubSpot and needs its credentials:\n${e.problems.map((p) => `  - ${terminalSafeLines(p)}`).join('\n')}\n`,
+      );
+      return 2;
+    }
+    if (e instanceof ConfigError || e instanceof CrmError) {
       process.stderr.write(
         `${terminalSafeLines(e instanceof CrmError ? scrubText(e.message) : e.message)}\n`,
       );
