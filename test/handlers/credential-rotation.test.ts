@@ -22,8 +22,7 @@ import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { startPortal } from '../connectors/hubspot/harness.ts';
 import { addRoutingOwners } from '../connectors/hubspot/pipeline-kit.ts';
 import { testClock } from '../state/state-store.contract.ts';
-import { deploySettings, LogCapture } from './support/harness.ts';
-import { SqsSimulator } from './support/sqs-simulator.ts';
+import { deployedQueue, LogCapture } from './support/harness.ts';
 
 /**
  * Credential rotation without a redeploy (reliability table D16): the worker as deployed — the
@@ -94,15 +93,7 @@ async function setup() {
     mappingFile: null,
     options: { locale: 'ja', queueTaskOwners: {}, sources: {} },
   };
-  const queue = new SqsSimulator(
-    {
-      visibilityTimeoutSeconds: deploySettings.queue.visibilityTimeoutSeconds,
-      maxReceiveCount: deploySettings.queue.maxReceiveCount,
-      batchSize: deploySettings.worker.batchSize,
-      workerTimeoutSeconds: deploySettings.worker.timeoutSeconds,
-    },
-    clock,
-  );
+  const queue = deployedQueue(clock);
   const secrets = new SecretsManagerCache({
     client: new SecretsManagerClient({
       region: 'ap-northeast-1',

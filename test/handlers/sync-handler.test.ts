@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lead } from '../../src/domain/lead.ts';
 import type { EnqueueReport } from '../../src/handlers/enqueue-changes.ts';
-import type { ScheduledEvent } from '../../src/handlers/lambda-types.ts';
-import { createSyncHandler, type DryRunResult, SyncStoppedError } from '../../src/handlers/sync-handler.ts';
-import { createLogger } from '../../src/logging/logger.ts';
+import { type DryRunResult, SyncStoppedError } from '../../src/handlers/sync-handler.ts';
 import { cursorKey } from '../../src/pipeline/run-sync.ts';
 import type { MessageQueue } from '../../src/ports/message-queue.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { coldLead, hotLead } from '../pipeline/pipeline-fixtures.ts';
-import { bundledConfig, harness, lambdaContext } from './support/harness.ts';
+import { harness, lambdaContext } from './support/harness.ts';
+import { scheduled, seeded, syncWith } from './support/sync-kit.ts';
 
 let dynamo: LocalDynamo;
 beforeAll(async () => {
@@ -16,37 +15,11 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 
-/** What EventBridge delivers for a `rate(5 minutes)` rule. */
-const scheduled: ScheduledEvent = {
-  source: 'aws.events',
-  'detail-type': 'Scheduled Event',
-  time: '2026-11-24T01:00:00Z',
-};
 const KEY = cursorKey('salesforce', 'default');
-
-async function seeded(n = 7) {
-  const h = await harness(dynamo, { pageSize: 3 });
-  for (let i = 1; i <= n; i++) h.crm.put(i % 3 ? coldLead(`L${i}`) : hotLead(`L${i}`));
-  return h;
-}
-
-function syncWith(h: Awaited<ReturnType<typeof harness>>, queue: MessageQueue) {
-  return createSyncHandler({
-    crm: 'salesforce',
-    scope: 'default',
-    config: bundledConfig,
-    connectors: h.provider,
-    state: h.state,
-    routingState: h.routingState,
-    queue,
-    clock: h.clock,
-    log: createLogger({ destination: h.logs }),
-  });
-}
 
 describe('sync: pages → queue → cursor', () => {
   it('enqueues every changed lead with a deterministic id and commits the cursor after each page', async () => {
-    const h = await seeded();
+    const h = await seeded(dynamo);
     const report = (await h.sync(scheduled, lambdaContext(300_000))) as EnqueueReport;
 
     expect(report).toMatchObject({
@@ -66,7 +39,7 @@ describe('sync: pages → queue → cursor', () => {
   });
 
   it('does not commit a page the queue did not take; the next run re-sends it and goes on', async () => {
-    const h = await seeded();
+    const h = await seeded(dynamo);
     let sends = 0;
     const flaky: MessageQueue = {
       sendAll: async (m) => {
@@ -88,7 +61,7 @@ describe('sync: pages → queue → cursor', () => {
   });
 
   it('stops cleanly when the CRM allowance is spent, keeping the cursor of the last enqueued page', async () => {
-    const h = await seeded();
+    const h = await seeded(dynamo);
     h.crm.failCall('read', h.crm.crmError('quota_exhausted', 'REQUEST_LIMIT_EXCEEDED'), 2);
     const report = (await h.sync(scheduled, lambdaContext(300_000))) as EnqueueReport;
     expect(report).toMatchObject({
@@ -101,7 +74,7 @@ describe('sync: pages → queue → cursor', () => {
   });
 
   it('stops before the Lambda deadline and resumes from the committed cursor on the next schedule', async () => {
-    const h = await seeded();
+    const h = await seeded(dynamo);
     // The deadline approaches: after the first page only 10 s are left, under the 15 s reserve.
     const left = [10_000];
     const context = { ...lambdaContext(), getRemainingTimeInMillis: () => left.shift() ?? 0 };
@@ -113,7 +86,7 @@ describe('sync: pages → queue → cursor', () => {
   });
 
   it('fails the invocation (an alarm) when SQS rejects the request itself, e.g. no permission', async () => {
-    const h = await seeded();
+    const h = await seeded(dynamo);
     const denied: MessageQueue = {
       sendAll: async () => {
         throw Object.assign(new Error('User is not authorized to perform: sqs:sendmessage'), {
@@ -131,7 +104,7 @@ describe('sync: pages → queue → cursor', () => {
   });
 
   it('fails the invocation (an alarm) on rejected credentials, and drops the cached ones', async () => {
-    const h = await seeded();
+    const h = await seeded(dynamo);
     h.crm.failCall('read', h.crm.crmError('auth', 'INVALID_SESSION_ID'));
     await expect(h.sync(scheduled, lambdaContext())).rejects.toBeInstanceOf(SyncStoppedError);
     expect(h.provider.invalidations).toBe(1);
@@ -139,7 +112,7 @@ describe('sync: pages → queue → cursor', () => {
   });
 
   it('fails the invocation when another run moved the cursor meanwhile (compare-and-set)', async () => {
-    const h = await seeded();
+    const h = await seeded(dynamo);
     const sneaky: MessageQueue = {
       sendAll: async (m) => {
         // Another sync commits while this one is between reading and committing its first page.
@@ -176,7 +149,7 @@ describe('sync: pages → queue → cursor', () => {
 
 describe('sync → queue → worker, end to end', () => {
   it('decides every lead once; the next sync re-reads the written leads and the worker writes nothing', async () => {
-    const h = await seeded(8);
+    const h = await seeded(dynamo, 8);
     await h.sync(scheduled, lambdaContext(300_000));
     await h.queue.drain(h.worker);
     const hot = [...h.crm.records.values()].filter((l) => l.current.flag === 'yes').length;
@@ -197,7 +170,7 @@ describe('sync → queue → worker, end to end', () => {
 
 describe('sync: manual dry run', () => {
   it('plans with the pipeline and returns what would change, writing and enqueueing nothing', async () => {
-    const h = await seeded();
+    const h = await seeded(dynamo);
     const result = (await h.sync({ dryRun: true, limit: 3 }, lambdaContext())) as DryRunResult;
     expect(result.dryRun).toBe(true);
     expect(result.counts.leadsRead).toBe(3);

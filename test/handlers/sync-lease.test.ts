@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnqueueReport } from '../../src/handlers/enqueue-changes.ts';
-import type { ScheduledEvent } from '../../src/handlers/lambda-types.ts';
-import { createSyncHandler, type LeaseHeldResult } from '../../src/handlers/sync-handler.ts';
-import { createLogger } from '../../src/logging/logger.ts';
+import type { LeaseHeldResult } from '../../src/handlers/sync-handler.ts';
 import { RUN_LEASE_TTL_SECONDS } from '../../src/pipeline/run-lease.ts';
 import { cursorKey } from '../../src/pipeline/run-sync.ts';
 import type { MessageQueue } from '../../src/ports/message-queue.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
-import { coldLead, hotLead } from '../pipeline/pipeline-fixtures.ts';
-import { bundledConfig, harness, lambdaContext } from './support/harness.ts';
+import { lambdaContext } from './support/harness.ts';
+import { scheduled, seeded, syncWith } from './support/sync-kit.ts';
 
 /** The scheduled sync Lambda takes the same run lease as the CLI, in the DynamoDB state table (dynalite). */
 
@@ -18,36 +16,11 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 
-const scheduled: ScheduledEvent = {
-  source: 'aws.events',
-  'detail-type': 'Scheduled Event',
-  time: '2026-11-24T01:00:00Z',
-};
 const KEY = cursorKey('salesforce', 'default');
-
-async function seeded() {
-  const h = await harness(dynamo, { pageSize: 3 });
-  for (let i = 1; i <= 7; i++) h.crm.put(i % 3 ? coldLead(`L${i}`) : hotLead(`L${i}`));
-  return h;
-}
-
-function syncWith(h: Awaited<ReturnType<typeof harness>>, queue: MessageQueue) {
-  return createSyncHandler({
-    crm: 'salesforce',
-    scope: 'default',
-    config: bundledConfig,
-    connectors: h.provider,
-    state: h.state,
-    routingState: h.routingState,
-    queue,
-    clock: h.clock,
-    log: createLogger({ destination: h.logs }),
-  });
-}
 
 describe('sync Lambda: one reader per CRM and scope', () => {
   it('an overlapping invocation returns at once, naming the holder; the holder does all the work', async () => {
-    const h = await seeded();
+    const h = await seeded(dynamo);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -85,7 +58,7 @@ describe('sync Lambda: one reader per CRM and scope', () => {
   });
 
   it('a holder that timed out without releasing blocks only until its lease expires', async () => {
-    const h = await seeded();
+    const h = await seeded(dynamo);
     const crashed = await h.state.acquireLease(
       KEY,
       { owner: 'Lambda request timed-out' },

@@ -16,8 +16,7 @@ import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { worldOrg } from '../connectors/salesforce/pipeline-kit.ts';
 import { connect } from '../connectors/salesforce/sf-kit.ts';
 import { testClock } from '../state/state-store.contract.ts';
-import { deploySettings, fakeProvider, LogCapture, lambdaContext } from './support/harness.ts';
-import { SqsSimulator } from './support/sqs-simulator.ts';
+import { deployedQueue, fakeProvider, LogCapture, lambdaContext } from './support/harness.ts';
 
 /**
  * A worker invocation whose time runs out mid-batch (reliability table D10, issue 10 defect 5): the
@@ -49,15 +48,7 @@ async function setup() {
   };
   const logs = new LogCapture();
   const log = createLogger({ destination: logs });
-  const queue = new SqsSimulator(
-    {
-      visibilityTimeoutSeconds: deploySettings.queue.visibilityTimeoutSeconds,
-      maxReceiveCount: deploySettings.queue.maxReceiveCount,
-      batchSize: deploySettings.worker.batchSize,
-      workerTimeoutSeconds: deploySettings.worker.timeoutSeconds,
-    },
-    clock,
-  );
+  const queue = deployedQueue(clock);
   const common = {
     crm: 'salesforce' as const,
     scope: 'default',

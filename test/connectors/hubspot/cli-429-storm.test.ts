@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliPortal, cliPortal, runCli, runReports } from './cli-kit.ts';
+import { type CliPortal, cliPortal, runCli, runReports, TEN_SECONDLY } from './cli-kit.ts';
 
 /**
  * reliability-limits-costs.md §D: a sustained storm of 429s (every API request refused for 10 s,
@@ -8,20 +8,6 @@ import { type CliPortal, cliPortal, runCli, runReports } from './cli-kit.ts';
  */
 
 const STORM_MS = 10_000;
-
-const TEN_SECONDLY = {
-  kind: 'status',
-  status: 429,
-  body: {
-    status: 'error',
-    message: 'You have reached your ten_secondly_rolling limit.',
-    errorType: 'RATE_LIMIT',
-    correlationId: '00000000-0000-4000-8000-000000000429',
-    policyName: 'TEN_SECONDLY_ROLLING',
-    groupName: 'api-calls',
-    category: 'RATE_LIMITS',
-  },
-} as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

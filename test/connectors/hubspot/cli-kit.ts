@@ -19,6 +19,21 @@ import { addRoutingOwners } from './pipeline-kit.ts';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 
+/** HubSpot's answer when the ten-second rolling limit is spent (crm-apis.md), as an emulator fault. */
+export const TEN_SECONDLY = {
+  kind: 'status',
+  status: 429,
+  body: {
+    status: 'error',
+    message: 'You have reached your ten_secondly_rolling limit.',
+    errorType: 'RATE_LIMIT',
+    correlationId: '00000000-0000-4000-8000-000000000429',
+    policyName: 'TEN_SECONDLY_ROLLING',
+    groupName: 'api-calls',
+    category: 'RATE_LIMITS',
+  },
+} as const;
+
 export interface CliPortal {
   hs: HubspotEmulator;
   /** Environment for the child: credentials, its own state and runs directories. */

@@ -1,23 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffDelay, DEFAULT_RETRY } from '../../../connectors/hubspot/request-runner.ts';
 import { mulberry32 } from '../../../emulators/shared/faults.ts';
-import { type CliPortal, cliPortal, firedFaults, runCli, runReports, setFaults } from './cli-kit.ts';
+import {
+  type CliPortal,
+  cliPortal,
+  firedFaults,
+  runCli,
+  runReports,
+  setFaults,
+  TEN_SECONDLY,
+} from './cli-kit.ts';
 
 /** Issue 10, defect 1: a 429 must slow the CLI down, never end it. */
-
-const TEN_SECONDLY = {
-  kind: 'status',
-  status: 429,
-  body: {
-    status: 'error',
-    message: 'You have reached your ten_secondly_rolling limit.',
-    errorType: 'RATE_LIMIT',
-    correlationId: '00000000-0000-4000-8000-000000000429',
-    policyName: 'TEN_SECONDLY_ROLLING',
-    groupName: 'api-calls',
-    category: 'RATE_LIMITS',
-  },
-} as const;
 
 let portal: CliPortal | undefined;
 afterEach(() => {

@@ -14,7 +14,7 @@ import type { CrmConnector } from '../../../src/ports/crm-connector.ts';
 import type { LocalDynamo } from '../../aws/local-dynamodb.ts';
 import { FakeCrm } from '../../fakes/fake-crm.ts';
 import { NOW, renderer, routing, rules, sla } from '../../pipeline/pipeline-fixtures.ts';
-import { testClock } from '../../state/state-store.contract.ts';
+import { type TestClock, testClock } from '../../state/state-store.contract.ts';
 import { SqsSimulator } from './sqs-simulator.ts';
 
 /** The deployed settings: the simulator's visibility timeout and receive count are the template's. */
@@ -63,6 +63,19 @@ export function lambdaContext(remainingMs = 60_000): LambdaContext {
   };
 }
 
+/** The SQS simulator with the template's visibility timeout, receive count, batch size and worker timeout. */
+export function deployedQueue(clock: TestClock): SqsSimulator {
+  return new SqsSimulator(
+    {
+      visibilityTimeoutSeconds: deploySettings.queue.visibilityTimeoutSeconds,
+      maxReceiveCount: deploySettings.queue.maxReceiveCount,
+      batchSize: deploySettings.worker.batchSize,
+      workerTimeoutSeconds: deploySettings.worker.timeoutSeconds,
+    },
+    clock,
+  );
+}
+
 /**
  * A worker and a sync reader wired like production (DynamoDB adapters on a real DynamoDB-protocol
  * server, the real handlers), with a FakeCrm behind the connector port and the SQS simulator.
@@ -81,15 +94,7 @@ export async function harness(
   const state = new DynamoStateStore(table);
   const routingState = new DynamoRoutingState(table);
   const versions = new DynamoLeadVersions(table);
-  const queue = new SqsSimulator(
-    {
-      visibilityTimeoutSeconds: deploySettings.queue.visibilityTimeoutSeconds,
-      maxReceiveCount: deploySettings.queue.maxReceiveCount,
-      batchSize: deploySettings.worker.batchSize,
-      workerTimeoutSeconds: deploySettings.worker.timeoutSeconds,
-    },
-    clock,
-  );
+  const queue = deployedQueue(clock);
   const worker = createWorkerHandler({
     crm: 'salesforce',
     scope: 'default',
