@@ -7,41 +7,16 @@ import type { RunReport } from '../../src/pipeline/run-report.ts';
 import { hasChromium, launchChromium } from '../support/chromium.ts';
 import { runReportFixture } from '../support/run-report-fixture.ts';
 
+/** The fixture as one CRM's smaller run, with owners to name and its own API calls. */
 function report(crm: 'salesforce' | 'hubspot'): RunReport {
-  return {
-    version: 1,
+  const base = runReportFixture();
+  return runReportFixture({
     runId: `run-${crm}`,
     crm,
-    scope: 'default',
-    dryRun: false,
-    rules: { name: 'large', version: 'abc123def456' },
     startedAt: '2026-11-21T03:00:00.000Z',
     finishedAt: '2026-11-21T03:00:12.500Z',
-    durationMs: 12_500,
-    status: 'completed',
-    stop: null,
-    limitReached: false,
-    cursor: {
-      key: `${crm}:default`,
-      startedFrom: 'beginning',
-      start: null,
-      committed: null,
-      pagesCommitted: 2,
-    },
-    counts: {
-      pages: 2,
-      leadsRead: 2000,
-      deletedIgnored: 0,
-      unchanged: 100,
-      written: 1900,
-      planned: 0,
-      skipped: 3,
-      failed: 0,
-      notAttempted: 0,
-      tasksCreated: 420,
-      tasksExisting: 0,
-      tasksPlanned: 0,
-    },
+    cursor: { ...base.cursor, key: `${crm}:default` },
+    counts: { ...base.counts, leadsRead: 2000, unchanged: 100, written: 1900, tasksCreated: 420 },
     byFlag: { yes: 420, no: 1300, hold: 180 },
     byNextAction: { field_sales_tossup: 420, nurture: 1300, inside_sales_hearing: 180 },
     byReasonCode: {
@@ -54,18 +29,12 @@ function report(crm: 'salesforce' | 'hubspot'): RunReport {
     routeVia: { pool: 300, account_owner: 120 },
     tasksPerOwner: { '005A': 140, '005B': 150, '005C': 130 },
     dueDates: { '2026-11-24': 300, '2026-11-25': 120 },
-    scores: {
-      attribute: { '0-9': 100, '50-59': 400, '60-69': 300, '100+': 20 },
-      behaviour: { '0-19': 900, '40-59': 500, '200+': 30 },
-    },
-    skips: { count: 3, byCode: { 'invalid_record/FIELD_CUSTOM_VALIDATION_EXCEPTION': 3 }, samples: [] },
-    failures: { count: 0, byCode: {}, samples: [] },
     api: {
       calls: { 'sf.query': 2, 'sf.collections.update': 10, 'sf.tasks.upsert': 3 },
       total: 15,
       minimum: 14,
     },
-  };
+  });
 }
 
 const html = renderReportHtml({
