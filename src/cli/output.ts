@@ -1,21 +1,12 @@
 import type { Writable } from 'node:stream';
+import { firstEvent } from './first-event.ts';
 
 /** Writes respecting backpressure, so streaming 1M decisions keeps memory flat. */
 export async function writeLine(out: Writable, line: string): Promise<void> {
   if (out.destroyed) return;
   if (out.write(`${line}\n`)) return;
   // A reader that went away never drains: stop waiting on close or error as well.
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      out.off('drain', done);
-      out.off('close', done);
-      out.off('error', done);
-      resolve();
-    };
-    out.once('drain', done);
-    out.once('close', done);
-    out.once('error', done);
-  });
+  await firstEvent(out, ['drain', 'close', 'error']).done;
 }
 
 /**

@@ -2,6 +2,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { startEmulators } from '../../../emulators/start-emulators.ts';
+import { firstEvent } from '../first-event.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { DEFAULT_RULES, ENV } from '../settings.ts';
 
@@ -78,20 +79,10 @@ export function registerEmulate(program: Command): void {
  * on, and a killed parent must not leave two servers holding their ports.
  */
 function untilStopped(): Promise<void> {
-  return new Promise<void>((done) => {
-    const parent = process.ppid;
-    const watch = setInterval(() => {
-      if (process.ppid !== parent) stop();
-    }, 500);
-    const stop = () => {
-      clearInterval(watch);
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.off('SIGHUP', stop);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    process.on('SIGHUP', stop);
-  });
+  const parent = process.ppid;
+  const signals = firstEvent(process, ['SIGINT', 'SIGTERM', 'SIGHUP']);
+  const watch = setInterval(() => {
+    if (process.ppid !== parent) signals.stop();
+  }, 500);
+  return signals.done.then(() => clearInterval(watch));
 }
