@@ -6,26 +6,13 @@ import { startHubspotEmulator } from '../../emulators/hubspot/index.ts';
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
 import { setupHubspotCommand } from '../../src/cli/commands/setup.ts';
 import { validateCommand } from '../../src/cli/commands/validate.ts';
+import { captureOutput } from '../support/capture-output.ts';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   vi.restoreAllMocks();
   await Promise.all(closers.splice(0).map((c) => c()));
 });
-
-function captureOutput() {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
-  return { out: () => out, err: () => err };
-}
 
 describe('tossup validate / setup against the HubSpot emulator', () => {
   it('lists every missing property, setup creates them once, then validate passes', async () => {

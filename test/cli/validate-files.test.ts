@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { validateCommand } from '../../src/cli/commands/validate.ts';
+import { captureOutput } from '../support/capture-output.ts';
 
 /**
  * `tossup validate` checks every admin-edited file offline (rules, routing, SLA and both CRM
@@ -41,19 +42,10 @@ async function validate(
   opts: { crm?: 'salesforce' | 'hubspot' },
   env: Record<string, string> = {},
 ) {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    out += String(c);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    err += String(c);
-    return true;
-  });
+  const io = captureOutput();
   try {
     const code = await validateCommand(files, opts, env, []);
-    return { code, out, err };
+    return { code, out: io.out(), err: io.err() };
   } finally {
     vi.restoreAllMocks();
   }

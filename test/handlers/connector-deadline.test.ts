@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { CrmError } from '../../src/domain/errors.ts';
 import { type Deadline, invocationDeadline, runWithDeadline } from '../../src/ports/deadline.ts';
 import { leadLookupOf } from '../../src/ports/lead-lookup.ts';
-import { connect as connectHubspot, seedContacts, startPortal, T0 } from '../connectors/hubspot/harness.ts';
+import {
+  connect as connectHubspot,
+  seedContacts,
+  startPortal,
+  T0,
+  TEN_SECONDLY,
+} from '../connectors/hubspot/harness.ts';
 import {
   connect as connectSalesforce,
   insertLead,
@@ -27,16 +33,6 @@ const settle = <T>(p: Promise<T>) =>
     (value) => ({ value, error: undefined, at: Date.now() }),
     (error: unknown) => ({ value: undefined, error, at: Date.now() }),
   );
-
-const TEN_SECONDLY = {
-  status: 'error',
-  message: 'You have reached your ten_secondly_rolling limit.',
-  errorType: 'RATE_LIMIT',
-  correlationId: 'x',
-  policyName: 'TEN_SECONDLY_ROLLING',
-  groupName: 'test',
-  category: 'RATE_LIMITS',
-};
 
 describe('HubSpot connector under a deadline', () => {
   const update = (id: string) => [{ leadId: id, objectType: 'contact', fields: { flag: 'yes' as const } }];

@@ -94,3 +94,14 @@ export async function readAll(
 }
 
 export const T0 = Date.parse('2025-04-01T00:00:00.000Z');
+
+/** The body of HubSpot's 429 for the ten-second rolling limit (crm-apis.md). */
+export const TEN_SECONDLY = {
+  status: 'error',
+  message: 'You have reached your ten_secondly_rolling limit.',
+  errorType: 'RATE_LIMIT',
+  correlationId: 'x',
+  policyName: 'TEN_SECONDLY_ROLLING',
+  groupName: 'test',
+  category: 'RATE_LIMITS',
+};

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { connect, readAll, seedContacts, startPortal, T0 } from './harness.ts';
+import { connect, readAll, seedContacts, startPortal, T0, TEN_SECONDLY } from './harness.ts';
 
 /** Rate limits: back off and continue on burst/secondly 429s, stop cleanly on the daily one. */
-
-const TEN_SECONDLY = {
-  status: 'error',
-  message: 'You have reached your ten_secondly_rolling limit.',
-  errorType: 'RATE_LIMIT',
-  correlationId: 'x',
-  policyName: 'TEN_SECONDLY_ROLLING',
-  groupName: 'test',
-  category: 'RATE_LIMITS',
-};
 
 describe('HubSpot rate limits', () => {
   it('loses no write in a 429 storm (half of all batch updates refused)', async () => {
