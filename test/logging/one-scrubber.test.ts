@@ -11,7 +11,7 @@ import { scrubText } from '../../src/logging/scrub.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
 import { LogCapture } from '../handlers/support/harness.ts';
-import { coldLead, NOW } from '../pipeline/pipeline-fixtures.ts';
+import { coldLead, NOW, salesforceCliEnv } from '../pipeline/pipeline-fixtures.ts';
 
 /**
  * One scrubber (src/logging/scrub.ts) for logs, run reports, the skipped list and terminal output
@@ -93,15 +93,7 @@ describe('run report, skipped list and terminal output of tossup sync', () => {
     const code = await syncCommand(
       { crm: 'salesforce', locale: 'en' },
       {
-        env: {
-          TOSSUP_SALESFORCE_CLIENT_ID: 'cid',
-          TOSSUP_SALESFORCE_CLIENT_SECRET: 'secret-client',
-          TOSSUP_SALESFORCE_USERNAME: 'u',
-          TOSSUP_SALESFORCE_PASSWORD: 'secret-password',
-          TOSSUP_STATE_DIR: join(dir, 'state'),
-          TOSSUP_RUNS_DIR: join(dir, 'runs'),
-          TOSSUP_RULES: 'large',
-        },
+        env: salesforceCliEnv(dir),
         stdout,
         stderr,
         clock: fixedClock(NOW),

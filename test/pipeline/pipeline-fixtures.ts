@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import type { SyncOptions } from '../../src/pipeline/run-sync.ts';
@@ -95,4 +96,20 @@ export function fixture(options: { pageSize?: number } = {}) {
     ...over,
   });
   return { crm, state, routingState, connector, options: base };
+}
+
+/**
+ * The environment of an in-process `tossup sync --crm salesforce` against a FakeCrm (the connector is
+ * overridden): placeholder credentials, and the state and runs directories under `dir`.
+ */
+export function salesforceCliEnv(dir: string): Record<string, string> {
+  return {
+    TOSSUP_SALESFORCE_CLIENT_ID: 'cid',
+    TOSSUP_SALESFORCE_CLIENT_SECRET: 'secret-client',
+    TOSSUP_SALESFORCE_USERNAME: 'u',
+    TOSSUP_SALESFORCE_PASSWORD: 'secret-password',
+    TOSSUP_STATE_DIR: join(dir, 'state'),
+    TOSSUP_RUNS_DIR: join(dir, 'runs'),
+    TOSSUP_RULES: 'large',
+  };
 }

@@ -8,7 +8,7 @@ import { overrideConnect } from '../../src/composition/crm-registry.ts';
 import type { RunReport } from '../../src/pipeline/run-report.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
-import { coldLead, hotLead, NOW, strategicLead } from './pipeline-fixtures.ts';
+import { coldLead, hotLead, NOW, salesforceCliEnv, strategicLead } from './pipeline-fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tossup-sync-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -22,15 +22,7 @@ function setup(crm: FakeCrm) {
     expect(settings).toMatchObject({ crm: 'salesforce', settings: { clientId: 'cid' } });
     return connector;
   });
-  const env = {
-    TOSSUP_SALESFORCE_CLIENT_ID: 'cid',
-    TOSSUP_SALESFORCE_CLIENT_SECRET: 'secret-client',
-    TOSSUP_SALESFORCE_USERNAME: 'u',
-    TOSSUP_SALESFORCE_PASSWORD: 'secret-password',
-    TOSSUP_STATE_DIR: join(dir, 'state'),
-    TOSSUP_RUNS_DIR: join(dir, 'runs'),
-    TOSSUP_RULES: 'large',
-  };
+  const env = salesforceCliEnv(dir);
   const runsDir = join(dir, 'runs');
   const list = () => {
     try {
