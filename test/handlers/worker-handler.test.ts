@@ -10,7 +10,7 @@ import { StateUnavailableError } from '../../src/ports/state-unavailable-error.t
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { wrapState } from '../fakes/wrap-state.ts';
 import { coldLead, hotLead } from '../pipeline/pipeline-fixtures.ts';
-import { bundledConfig, deploySettings, harness } from './support/harness.ts';
+import { bundledConfig, deploySettings, handlerWiring, harness } from './support/harness.ts';
 
 let dynamo: LocalDynamo;
 beforeAll(async () => {
@@ -350,12 +350,7 @@ describe('worker: state table failures', () => {
       release: h.versions.release.bind(h.versions),
     };
     const worker = createWorkerHandler({
-      crm: 'salesforce',
-      scope: 'default',
-      config: bundledConfig,
-      connectors: h.provider,
-      state: h.state,
-      routingState: h.routingState,
+      ...handlerWiring(h),
       versions,
       clock: h.clock,
       log: createLogger({ destination: h.logs }),

@@ -63,6 +63,20 @@ export function lambdaContext(remainingMs = 60_000): LambdaContext {
   };
 }
 
+/** What every handler of a harness is given: its CRM and scope, the bundled config and its stores. */
+export function handlerWiring(
+  h: Pick<Awaited<ReturnType<typeof harness>>, 'provider' | 'state' | 'routingState'>,
+) {
+  return {
+    crm: 'salesforce' as const,
+    scope: 'default',
+    config: bundledConfig,
+    connectors: h.provider,
+    state: h.state,
+    routingState: h.routingState,
+  };
+}
+
 /** The SQS simulator with the template's visibility timeout, receive count, batch size and worker timeout. */
 export function deployedQueue(clock: TestClock): SqsSimulator {
   return new SqsSimulator(

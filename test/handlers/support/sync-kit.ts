@@ -4,7 +4,7 @@ import { createLogger } from '../../../src/logging/logger.ts';
 import type { MessageQueue } from '../../../src/ports/message-queue.ts';
 import type { LocalDynamo } from '../../aws/local-dynamodb.ts';
 import { coldLead, hotLead } from '../../pipeline/pipeline-fixtures.ts';
-import { bundledConfig, harness } from './harness.ts';
+import { handlerWiring, harness } from './harness.ts';
 
 /** What EventBridge delivers for a `rate(5 minutes)` rule. */
 export const scheduled: ScheduledEvent = {
@@ -23,12 +23,7 @@ export async function seeded(dynamo: LocalDynamo, n = 7) {
 /** The harness's sync reader, but sending to `queue` (a test double) instead of the simulator. */
 export function syncWith(h: Awaited<ReturnType<typeof harness>>, queue: MessageQueue) {
   return createSyncHandler({
-    crm: 'salesforce',
-    scope: 'default',
-    config: bundledConfig,
-    connectors: h.provider,
-    state: h.state,
-    routingState: h.routingState,
+    ...handlerWiring(h),
     queue,
     clock: h.clock,
     log: createLogger({ destination: h.logs }),
