@@ -1,4 +1,5 @@
 import type { CrmName, Lead } from '../domain/lead.ts';
+import type { EpisodeCrm } from './episode-crm.ts';
 import type { LeadSink } from './lead-sink.ts';
 import type { LeadSource } from './lead-source.ts';
 
@@ -23,4 +24,6 @@ export interface CrmConnector {
    * planner renders reasons to fit it, so the sink never cuts them and a re-run finds them equal.
    */
   readonly reasonMaxLength?: number;
+  /** The SLA sweep's reads and writes (src/ports/episode-crm.ts); absent = the CRM has no sweep support. */
+  readonly episodes?: EpisodeCrm;
 }
