@@ -35,6 +35,11 @@ export interface EpisodeFacts {
   firstActivity: { at: string; activity: FirstResponseActivity } | null;
   /** The lead/contact no longer exists (deleted, merged away, converted): the sweep closes the episode. */
   recordGone: boolean;
+  /**
+   * Optional (added for the sweep's chat notices): the lead's name and company, read in the same query,
+   * the only personal data a chat message carries. Absent = the notice names the record by its id.
+   */
+  lead?: { name: string; company?: string };
 }
 
 /** The SLA status the CRM shows on the lead, so list views and reports work (values in English). */

@@ -1,0 +1,179 @@
+import type { CrmName } from '../domain/lead.ts';
+import type { LadderAction } from '../episodes/episode.ts';
+import type { StopSignal } from '../pipeline/failure-policy.ts';
+
+/**
+ * What one SLA sweep did (`tossup sweep`, the scheduled sweep function): the same conventions as the
+ * sync's run report (src/pipeline/run-report.ts): counts, breakdowns capped in size, failures with a
+ * few samples (ids and codes only, never personal data), and the API calls used.
+ */
+
+/** Where in the sweep a failure happened. */
+export type SweepStage =
+  /** `EpisodeCrm.readFacts` for a batch (every episode of the batch is left for the next sweep). */
+  | 'read_facts'
+  /** `EpisodeCrm.managersOf` (the routing file's managers are used instead). */
+  | 'managers'
+  /** Recording an event or a step in the episode store. */
+  | 'record'
+  | 'manager_task'
+  | 'reassign_task'
+  | 'reassign_owner'
+  | 'close_task'
+  | 'sla_fields'
+  | 'notify';
+
+export interface SweepFailureSample {
+  episodeKey: string;
+  leadId: string;
+  stage: SweepStage;
+  /** Ladder step key (`r0.notify_manager`) when the failure is a step's effect. */
+  step?: string;
+  kind: string;
+  code: string;
+  message: string;
+}
+
+export interface SweepFailures {
+  count: number;
+  /** `stage/kind/code` → count. */
+  byCode: Record<string, number>;
+  samples: SweepFailureSample[];
+}
+
+export interface SweepCounts {
+  /** Index entries due at the sweep's instant (at most `limit`). */
+  due: number;
+  /** Episodes re-read and still due (the index may lag: the rest are `stale`). */
+  checked: number;
+  /** Index entries whose episode was gone or no longer due when re-read. */
+  stale: number;
+  /** First responses found in the CRM and recorded (dry run: found). */
+  responded: number;
+  /** Toss-up tasks found completed and recorded. */
+  completed: number;
+  /** Episodes closed because the lead/contact is gone from the CRM (`superseded`). */
+  closed: number;
+  reminders: number;
+  escalations: number;
+  managerTasks: number;
+  reassignments: number;
+  /** Reassign steps recorded as skipped: no active rep of the pool with capacity today, or no pool. */
+  reassignSkipped: number;
+  /** Dry run: ladder steps that would be carried out. */
+  stepsPlanned: number;
+  /** Steps another sweep recorded first (its effect was idempotent, nothing was done twice). */
+  stepsAlreadyRecorded: number;
+  slaFieldsWritten: number;
+  /** Dry run: SLA-status writes that would be made. */
+  slaFieldsPlanned: number;
+  notificationsQueued: number;
+  /** Failures of any stage (see `failures`); the steps concerned are retried by the next sweep. */
+  failed: number;
+}
+
+/** First responses of this sweep against the SLA due time (the owner's clock, holds excluded). */
+export interface ResponseTally {
+  onTime: number;
+  late: number;
+}
+
+export interface ReassignSkip {
+  episodeKey: string;
+  leadId: string;
+  /** `no_pool`, `no_rep_available`, `no_crm_id`. */
+  reason: string;
+}
+
+export interface SweepReport {
+  version: 1;
+  kind: 'sweep';
+  runId: string;
+  crm: CrmName;
+  scope: string;
+  dryRun: boolean;
+  /** The instant the sweep checked the episodes at (the clock, or `--at`). */
+  at: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  status: 'completed' | 'stopped';
+  stop: StopSignal | null;
+  /** More episodes were due than `limit`: the next sweep goes on with them. */
+  limitReached: boolean;
+  counts: SweepCounts;
+  /** Ladder steps carried out (dry run: planned) by action. */
+  steps: Partial<Record<LadderAction, number>>;
+  /** First responses recorded this sweep, by owner id (rep) and by next action. */
+  firstResponses: {
+    byOwner: Record<string, ResponseTally>;
+    byNextAction: Record<string, ResponseTally>;
+  };
+  /** SLA status written (dry run: to be written) → count. */
+  slaStatuses: Record<string, number>;
+  reassignSkips: ReassignSkip[];
+  /** Owner id → display name from the routing file (the summary shows names, not ids). */
+  owners: Record<string, { name: string }>;
+  failures: SweepFailures;
+  api: { calls: Record<string, number>; total: number; minimum: number };
+}
+
+/** Live counts for a progress line. */
+export interface SweepProgress {
+  due: number;
+  checked: number;
+  steps: number;
+  slaFieldsWritten: number;
+  failed: number;
+}
+
+export function emptySweepReport(init: {
+  runId: string;
+  crm: CrmName;
+  scope: string;
+  dryRun: boolean;
+  at: Date;
+}): SweepReport {
+  const at = init.at.toISOString();
+  return {
+    version: 1,
+    kind: 'sweep',
+    runId: init.runId,
+    crm: init.crm,
+    scope: init.scope,
+    dryRun: init.dryRun,
+    at,
+    startedAt: at,
+    finishedAt: at,
+    durationMs: 0,
+    status: 'completed',
+    stop: null,
+    limitReached: false,
+    counts: {
+      due: 0,
+      checked: 0,
+      stale: 0,
+      responded: 0,
+      completed: 0,
+      closed: 0,
+      reminders: 0,
+      escalations: 0,
+      managerTasks: 0,
+      reassignments: 0,
+      reassignSkipped: 0,
+      stepsPlanned: 0,
+      stepsAlreadyRecorded: 0,
+      slaFieldsWritten: 0,
+      slaFieldsPlanned: 0,
+      notificationsQueued: 0,
+      failed: 0,
+    },
+    steps: {},
+    firstResponses: { byOwner: {}, byNextAction: {} },
+    slaStatuses: {},
+    reassignSkips: [],
+    owners: {},
+    failures: { count: 0, byCode: {}, samples: [] },
+    api: { calls: {}, total: 0, minimum: 0 },
+  };
+}
