@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import type { Episode, EpisodeEvent } from '../episodes/episode.ts';
+import { type Episode, type EpisodeEvent, withEpisodeDefaults } from '../episodes/episode.ts';
 import { hourBucket, recordStepByCas } from '../episodes/record-step.ts';
 import type {
   DueEpisode,
@@ -9,6 +9,7 @@ import type {
   StoredEpisode,
 } from '../ports/episode-store.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
+import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 
 /** The state table's GSI (infra/state-table.yml): partition = hour bucket, sort = `nextCheckAt#key`. */
@@ -36,14 +37,28 @@ export class DynamoEpisodeStore implements EpisodeStore {
   readonly #table: DynamoTable;
   /** This instance made sure the floor exists (once per process; Lambda reuses it). */
   #floorEnsured = false;
+  readonly #batch: BatchGetOptions;
 
-  constructor(table: DynamoTable) {
+  constructor(table: DynamoTable, options: BatchGetOptions = {}) {
     this.#table = table;
+    this.#batch = options;
   }
 
   async get(key: string): Promise<StoredEpisode | null> {
     const item = await this.#table.getLive(`episode|${key}`);
     return item ? storedOf(item) : null;
+  }
+
+  /** BatchGetItem, 100 keys a call, unprocessed keys asked again (src/aws/dynamo-batch-get.ts). */
+  async getMany(keys: readonly string[]): Promise<Map<string, StoredEpisode>> {
+    const items = await batchGetLive(
+      this.#table,
+      keys.map((k) => `episode|${k}`),
+      this.#batch,
+    );
+    const out = new Map<string, StoredEpisode>();
+    for (const [pk, item] of items) out.set(pk.slice('episode|'.length), storedOf(item));
+    return out;
   }
 
   async put(
@@ -175,5 +190,5 @@ function storedOf(item: Item): StoredEpisode {
       `the episode item ${stringOf(item, 'pk')} in DynamoDB is not a valid episode; restore it from a backup or delete it`,
     );
   }
-  return { episode, version };
+  return { episode: withEpisodeDefaults(episode), version };
 }

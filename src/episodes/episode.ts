@@ -46,6 +46,11 @@ export type EpisodeEvent =
       type: 'handed_off';
       crm: CrmName;
       leadId: string;
+      /**
+       * The CRM object the lead lives in (`Lead`/`Contact`, `contact`); absent in events recorded before
+       * it was added, which the fold reads as the CRM's usual lead object (`defaultObjectType`).
+       */
+      objectType?: string;
       nextAction: NextAction;
       owner: EpisodeOwner;
       taskId: string | null;
@@ -77,6 +82,8 @@ export interface Episode {
   key: string;
   crm: CrmName;
   leadId: string;
+  /** `Lead` / `Contact` (Salesforce) or `contact` (HubSpot): what the sweep reads the facts of. */
+  objectType: string;
   nextAction: NextAction;
   owner: EpisodeOwner;
   taskId: string | null;
@@ -98,6 +105,21 @@ export interface Episode {
   nextCheckAt: string | null;
   /** Every applied event, in canonical order, one per step. */
   events: EpisodeEvent[];
+}
+
+/**
+ * The lead object of a CRM when an episode does not say (stored before `objectType` was recorded):
+ * the toss-up connector reads Salesforce leads from `Lead` and HubSpot's from `contact`.
+ */
+export function defaultObjectType(crm: CrmName): string {
+  return crm === 'hubspot' ? 'contact' : crm === 'salesforce' ? 'Lead' : 'lead';
+}
+
+/** A stored episode as the current code reads it: fields added since it was written get their defaults. */
+export function withEpisodeDefaults(ep: Episode): Episode {
+  return typeof ep.objectType === 'string' && ep.objectType !== ''
+    ? ep
+    : { ...ep, objectType: defaultObjectType(ep.crm) };
 }
 
 /** Step names of the events that can happen once per episode. */
@@ -181,6 +203,7 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
     key,
     crm: start.crm,
     leadId: start.leadId,
+    objectType: start.objectType ?? defaultObjectType(start.crm),
     nextAction: start.nextAction,
     owner: { ...start.owner },
     taskId: start.taskId,

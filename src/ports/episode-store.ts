@@ -30,6 +30,11 @@ export interface RecordStepResult {
 export interface EpisodeStore {
   get(key: string): Promise<StoredEpisode | null>;
   /**
+   * The stored episodes of `keys` in one go (a sync batch asks for the episodes its leads' decision
+   * keys name): absent keys are missing from the map. Strongly consistent, like `get`.
+   */
+  getMany(keys: readonly string[]): Promise<Map<string, StoredEpisode>>;
+  /**
    * Writes `episode` (with its `nextCheckAt`, which the index follows) if the stored version is
    * `expectedVersion` (null = must not exist yet). `written: false` returns what is stored instead.
    */

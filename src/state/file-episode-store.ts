@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Episode, EpisodeEvent } from '../episodes/episode.ts';
+import { type Episode, type EpisodeEvent, withEpisodeDefaults } from '../episodes/episode.ts';
 import { hourBucket, recordStepByCas } from '../episodes/record-step.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type {
@@ -45,7 +45,17 @@ export class FileEpisodeStore implements EpisodeStore {
   }
 
   async get(key: string): Promise<StoredEpisode | null> {
-    return this.#items.get(key, this.#now()) ?? null;
+    return readable(this.#items.get(key, this.#now()));
+  }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, StoredEpisode>> {
+    const now = this.#now();
+    const out = new Map<string, StoredEpisode>();
+    for (const key of new Set(keys)) {
+      const stored = readable(this.#items.get(key, now));
+      if (stored) out.set(key, stored);
+    }
+    return out;
   }
 
   async put(
@@ -121,6 +131,10 @@ export class FileEpisodeStore implements EpisodeStore {
   #now(): number {
     return this.#clock.now().getTime();
   }
+}
+
+function readable(stored: StoredEpisode | undefined): StoredEpisode | null {
+  return stored ? { ...stored, episode: withEpisodeDefaults(stored.episode) } : null;
 }
 
 function byDue(a: DueEpisode, b: DueEpisode): number {

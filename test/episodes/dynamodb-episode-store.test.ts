@@ -1,7 +1,9 @@
+import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTable } from '../../src/aws/dynamo-table.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { foldEpisode } from '../../src/episodes/episode.ts';
+import { StateUnavailableError } from '../../src/ports/state-unavailable-error.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { testClock } from '../state/state-store.contract.ts';
 import { describeEpisodeStoreContract, handedOff } from './episode-store.contract.ts';
@@ -20,6 +22,87 @@ describeEpisodeStoreContract('DynamoEpisodeStore (dynalite)', async (clock) => {
     other: () =>
       new DynamoEpisodeStore(new DynamoTable({ client: dynamo.client(), tableName: table.tableName, clock })),
   };
+});
+
+describe('DynamoEpisodeStore: reading many episodes', () => {
+  /** A client that records each BatchGetItem's key count and may hold back keys as UnprocessedKeys. */
+  function spyClient(holdBack: (call: number, keys: number) => number) {
+    const client = dynamo.client();
+    const send = client.send.bind(client);
+    const batches: number[] = [];
+    client.send = (async (command: {
+      constructor: { name: string };
+      input: { RequestItems?: Record<string, { Keys: unknown[] }> };
+    }) => {
+      if (command.constructor.name !== 'BatchGetItemCommand') return send(command as never);
+      const [table, request] = Object.entries(command.input.RequestItems!)[0]!;
+      const call = batches.push(request.Keys.length);
+      const held = holdBack(call, request.Keys.length);
+      // What a throttled table answers: the first keys, and the rest as UnprocessedKeys.
+      const answered = { ...request, Keys: request.Keys.slice(0, request.Keys.length - held) };
+      const out = (await send(
+        new BatchGetItemCommand({ RequestItems: { [table]: answered } as never }) as never,
+      )) as { UnprocessedKeys?: Record<string, unknown> };
+      if (held > 0)
+        out.UnprocessedKeys = {
+          [table]: { ...request, Keys: request.Keys.slice(request.Keys.length - held) },
+        };
+      return out;
+    }) as typeof client.send;
+    return { client, batches };
+  }
+
+  it('asks 100 keys per BatchGetItem and reads them strongly consistent', async () => {
+    const clock = testClock('2026-12-02T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    const writer = new DynamoEpisodeStore(table);
+    const keys = Array.from({ length: 250 }, (_, i) => `tu_k${i}`);
+    for (const key of keys.slice(0, 120)) await writer.put(foldEpisode(key, [handedOff()])!, null);
+    const { client, batches } = spyClient(() => 0);
+    const store = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
+    const many = await store.getMany(keys);
+    expect(batches).toEqual([100, 100, 50]);
+    expect(many.size).toBe(120);
+    expect(many.get('tu_k7')).toMatchObject({ version: 1, episode: { key: 'tu_k7', objectType: 'Lead' } });
+  });
+
+  it('asks again for the keys DynamoDB left unprocessed until every one is answered', async () => {
+    const clock = testClock('2026-12-02T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    const writer = new DynamoEpisodeStore(table);
+    const keys = Array.from({ length: 30 }, (_, i) => `tu_u${i}`);
+    for (const key of keys) await writer.put(foldEpisode(key, [handedOff()])!, null);
+    // Throttled twice: 20 keys held back, then 5 of those.
+    const { client, batches } = spyClient((call) => (call === 1 ? 20 : call === 2 ? 5 : 0));
+    const waits: number[] = [];
+    const store = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }), {
+      sleep: async (ms) => void waits.push(ms),
+    });
+    const many = await store.getMany(keys);
+    expect(batches).toEqual([30, 20, 5]);
+    expect(waits).toHaveLength(2);
+    expect([...many.keys()].sort()).toEqual([...keys].sort());
+  });
+
+  it('gives up with StateUnavailableError when keys stay unprocessed', async () => {
+    const clock = testClock('2026-12-02T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    const { client } = spyClient((_call, n) => n);
+    const store = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }), {
+      sleep: async () => undefined,
+    });
+    await expect(store.getMany(['tu_a', 'tu_b'])).rejects.toBeInstanceOf(StateUnavailableError);
+  });
+
+  it('reads an episode stored before objectType was recorded with the CRM default', async () => {
+    const clock = testClock('2026-12-02T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    const store = new DynamoEpisodeStore(table);
+    const { objectType: _dropped, ...old } = foldEpisode('tu_old', [handedOff()])!;
+    await store.put(old as never, null);
+    expect((await store.get('tu_old'))?.episode.objectType).toBe('Lead');
+    expect((await store.getMany(['tu_old'])).get('tu_old')?.episode.objectType).toBe('Lead');
+  });
 });
 
 describe('DynamoEpisodeStore: finding due episodes', () => {

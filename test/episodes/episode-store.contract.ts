@@ -79,6 +79,18 @@ export function describeEpisodeStoreContract(
       expect(await store.get('tu_none')).toBeNull();
     });
 
+    it('reads many episodes at once: the stored ones by key, absent keys left out', async () => {
+      const { store, other } = await create(testClock(NOW));
+      expect(await store.getMany([])).toEqual(new Map());
+      await store.recordStep('tu_m1', handedOff(), every(2));
+      await store.recordStep('tu_m2', handedOff('005B'), every(2));
+      await store.recordStep('tu_m2', remind(hoursFrom(2)), every(2));
+      const many = await other().getMany(['tu_m2', 'tu_missing', 'tu_m1', 'tu_m1']);
+      expect([...many.keys()].sort()).toEqual(['tu_m1', 'tu_m2']);
+      expect(many.get('tu_m1')).toEqual(await store.get('tu_m1'));
+      expect(many.get('tu_m2')).toMatchObject({ version: 2, episode: { owner: { id: '005B' } } });
+    });
+
     it('finds what is due at or before T from the index, earliest first, following every move', async () => {
       const { store } = await create(testClock(NOW));
       const at = {

@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
+  type Episode,
   type EpisodeEvent,
   episodeEvent,
   foldEpisode,
   isOnHold,
+  withEpisodeDefaults,
 } from '../../src/episodes/episode.ts';
 
 const KEY = 'tu_abc';
@@ -48,6 +50,15 @@ describe('episode transitions', () => {
       roundStartedAt: iso(0),
       firstResponseAt: null,
     });
+  });
+
+  it('keeps the lead object of the hand-off; one recorded without it reads as the CRM default', () => {
+    expect(fold([{ ...handedOff, objectType: 'Contact' } as EpisodeEvent]).objectType).toBe('Contact');
+    expect(fold([handedOff]).objectType).toBe('Lead');
+    const hs = { ...handedOff, crm: 'hubspot' as const };
+    expect(fold([hs]).objectType).toBe('contact');
+    const { objectType: _none, ...stored } = fold([handedOff]);
+    expect(withEpisodeDefaults(stored as Episode).objectType).toBe('Lead');
   });
 
   it('goes open → escalated → reassigned → contacted → closed with the cause', () => {
