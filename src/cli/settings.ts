@@ -29,6 +29,8 @@ export interface SyncSettings {
   rules: string;
   routingFile: string;
   slaFile: string;
+  /** mappings/notifications.yaml unless TOSSUP_NOTIFICATIONS or the profile names another. */
+  notificationsFile: string;
   stateDir: string;
   runsDir: string;
   locale: Locale;
@@ -53,6 +55,7 @@ export const ENV = {
   rules: 'TOSSUP_RULES',
   routing: 'TOSSUP_ROUTING',
   sla: 'TOSSUP_SLA',
+  notifications: 'TOSSUP_NOTIFICATIONS',
   stateDir: 'TOSSUP_STATE_DIR',
   runsDir: 'TOSSUP_RUNS_DIR',
   locale: 'TOSSUP_LOCALE',
@@ -81,6 +84,7 @@ const ProfileSchema = z.strictObject({
   rules: Text.optional(),
   routing: Text.optional(),
   sla: Text.optional(),
+  notifications: Text.optional(),
   stateDir: Text.optional(),
   runsDir: Text.optional(),
   locale: z.enum(['ja', 'en']).optional(),
@@ -180,6 +184,7 @@ export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
     rules: common.data.rules,
     routingFile: expandHome(env(ENV.routing) ?? p.routing) ?? join(MAPPINGS_DIR, 'routing.yaml'),
     slaFile: expandHome(env(ENV.sla) ?? p.sla) ?? join(MAPPINGS_DIR, 'sla.yaml'),
+    notificationsFile: notificationsFileOf(p, env),
     stateDir: expandHome(env(ENV.stateDir) ?? p.stateDir) ?? DEFAULT_STATE_DIR,
     runsDir: expandHome(env(ENV.runsDir) ?? p.runsDir) ?? DEFAULT_RUNS_DIR,
     locale: common.data.locale,
@@ -209,6 +214,7 @@ export interface FileSettings {
   rules: string;
   routingFile: string;
   slaFile: string;
+  notificationsFile: string;
   /** Each CRM's mapping file, checked offline by `validate`. */
   mappings: Record<SyncCrm, string>;
 }
@@ -217,6 +223,10 @@ export interface FileSettings {
  * Which rule set, routing, SLA and mapping files apply, by the same precedence as `sync` (flags,
  * environment, profile, defaults), but needing no CRM or credentials. Profile problems throw.
  */
+function notificationsFileOf(p: Profile, env: (name: string) => string | undefined): string {
+  return expandHome(env(ENV.notifications) ?? p.notifications) ?? join(MAPPINGS_DIR, 'notifications.yaml');
+}
+
 export function resolveFileSettings(sources: SettingsSources): FileSettings {
   const env = (name: string): string | undefined => sources.env[name]?.trim() || undefined;
   const problems: string[] = [];
@@ -232,6 +242,7 @@ export function resolveFileSettings(sources: SettingsSources): FileSettings {
     rules: sources.flags.rules ?? env(ENV.rules) ?? p.rules ?? DEFAULT_RULES,
     routingFile: expandHome(env(ENV.routing) ?? p.routing) ?? join(MAPPINGS_DIR, 'routing.yaml'),
     slaFile: expandHome(env(ENV.sla) ?? p.sla) ?? join(MAPPINGS_DIR, 'sla.yaml'),
+    notificationsFile: notificationsFileOf(p, env),
     mappings: {
       salesforce: mappingOf('salesforce', p, env) ?? join(MAPPINGS_DIR, 'salesforce.yaml'),
       hubspot: mappingOf('hubspot', p, env) ?? join(MAPPINGS_DIR, 'hubspot.yaml'),

@@ -59,6 +59,13 @@ const RepSchema = z.strictObject({
   name: z.string().min(1),
   salesforceId: salesforceIdSchema('005', 'user').optional(),
   hubspotOwnerId: HubSpotOwnerIdSchema.optional(),
+  /**
+   * Work e-mail, only to find the rep in Slack (`users.lookupByEmail`) for direct messages
+   * (notifications.yaml). Personal data: never logged, never put in a message.
+   */
+  email: z
+    .email({ error: 'not an e-mail address; write the rep\'s work e-mail, e.g. "taro.sato@example.co.jp"' })
+    .optional(),
   active: z.boolean().default(true),
   dailyCapacity: CapacitySchema.optional(),
   /** Leave, business trips, …: the rep gets no new leads on these dates (inclusive). */

@@ -256,6 +256,72 @@ overflow: { queue: is_queeu }
   });
 });
 
+describe('validate checks notifications.yaml', () => {
+  const shipped = readFileSync(join(ROOT, 'mappings/notifications.yaml'), 'utf8');
+
+  it('passes the shipped file and says what is sent', async () => {
+    const r = await validate([], {});
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      'mappings/notifications.yaml: ok (toss-up, reminder, escalation, reassignment; ja)',
+    );
+  });
+
+  it('lists every problem with file, line, field and fix (unknown pool against routing.yaml too)', async () => {
+    const text = shipped
+      .replace('language: ja', 'language: jp')
+      .replace('reminder: { team: false, dm: [owner] }', 'reminder: { team: false, dm: [boss] }')
+      .replace('    fs_kansai: "#field-sales"', '    fs_kansia: "#field-sales"')
+      .replace('  defaultChannel: "#inside-sales"', '  defaultChannel: "Inside Sales"')
+      .replace('  escalation: {', '  escalaton: {');
+    const file = write('notifications.yaml', text);
+    const r = await validate([], {}, { TOSSUP_NOTIFICATIONS: file });
+    expect(r.code).toBe(2);
+    const found = [...r.err.matchAll(/notifications\.yaml:(\d+):\d+ (\S+): (.*)\n {2}hint: (.*)/g)].map(
+      (m) => [Number(m[1]), m[2], m[3], m[4]],
+    );
+    expect(found.map(([line, path]) => [line, path])).toEqual([
+      [lineOf(text, 'language: jp'), 'language'],
+      [lineOf(text, 'dm: [boss]'), 'events.reminder.dm[0]'],
+      [lineOf(text, 'escalaton'), 'events.escalaton'],
+      [lineOf(text, 'fs_kansia'), 'slack.channels.fs_kansia'],
+      [lineOf(text, 'Inside Sales'), 'slack.defaultChannel'],
+    ]);
+    expect(found[3]![3]).toBe('did you mean "fs_kansai"?');
+    expect(found[2]![3]).toBe(
+      'did you mean "escalation"? the events are toss-up, reminder, escalation, reassignment',
+    );
+    expect(found[4]![3]).toContain('use the channel id');
+    expect(r.out).not.toContain('notifications.yaml: ok');
+  });
+
+  it('refuses an event sent to the team with no channel or webhook, and a DM without Slack', async () => {
+    const file = write(
+      'notifications-nowhere.yaml',
+      'version: 1\nevents:\n  toss-up: { team: true }\n  reminder: { dm: owner }\n',
+    );
+    const r = await validate([], {}, { TOSSUP_NOTIFICATIONS: file });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      'notifications-nowhere.yaml:3:20 events.toss-up.team: "toss-up" is sent to the team, but no team channel or webhook is configured',
+    );
+    expect(r.err).toContain(
+      'notifications-nowhere.yaml:4:19 events.reminder.dm: "reminder" is sent as a direct message, which needs Slack',
+    );
+  });
+
+  it("refuses a rep's e-mail in routing.yaml that is not an e-mail address", async () => {
+    const routing = shippedRouting.replace('email: ken.sato@example.co.jp', 'email: ken.sato');
+    expect(routing).not.toBe(shippedRouting);
+    const r = await validate([], {}, { TOSSUP_ROUTING: write('routing-email.yaml', routing) });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`routing-email.yaml:${lineOf(routing, 'email: ken.sato }')}:`);
+    expect(r.err).toContain("reps[0].email: not an e-mail address; write the rep's work e-mail");
+    // The value is not echoed back (it is personal data).
+    expect(r.err).not.toContain('ken.sato"');
+  });
+});
+
 describe('validate --crm without credentials', () => {
   it('names the missing credentials and their variables, not "sync settings"', async () => {
     const r = await validate([], { crm: 'salesforce' });

@@ -4,7 +4,8 @@ import { crmModule } from '../../composition/crm-registry.ts';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
 import { readConfigFile } from '../../config/read-config-file.ts';
 import { ConfigError, type ConfigIssue, CrmError, formatConfigIssues } from '../../domain/errors.ts';
-import { parseRoutingConfig } from '../../routing/routing-config.ts';
+import { parseNotificationsConfig } from '../../notify/notifications-config.ts';
+import { parseRoutingConfig, type RoutingConfig } from '../../routing/routing-config.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
 import { type FileSettings, resolveFileSettings, resolveSyncSettings, SettingsError } from '../settings.ts';
 
@@ -17,7 +18,7 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'check, offline, the rule files, routing.yaml, sla.yaml and both CRM mappings (salesforce.yaml, hubspot.yaml), and with --crm also the org/portal schema; every problem at once, in line order',
+      'check, offline, the rule files, routing.yaml, sla.yaml, notifications.yaml and both CRM mappings (salesforce.yaml, hubspot.yaml), and with --crm also the org/portal schema; every problem at once, in line order',
     )
     .argument('[rules...]', 'rule files or presets (default: the configured rule set, else large)')
     .addOption(
@@ -63,12 +64,14 @@ export async function validateCommand(
   const rules = files.length > 0 ? files : [paths.rules];
   for (const f of rules) check(f, () => `ok (${loadRuleSet(f).rules.length} rules)`);
   const routingFile = shown(paths.routingFile);
+  let routing: RoutingConfig | undefined;
   check(routingFile, () => {
     const r = parseRoutingConfig(
       readConfigFile(paths.routingFile, 'routing file', 'set TOSSUP_ROUTING to the right file'),
       routingFile,
       opts.crm ? { crm: opts.crm } : undefined,
     );
+    routing = r;
     return `ok (${r.reps.length} reps, ${r.pools.length} pools)`;
   });
   const slaFile = shown(paths.slaFile);
@@ -77,6 +80,23 @@ export async function validateCommand(
     () =>
       `ok (time zone ${parseSlaConfig(readConfigFile(paths.slaFile, 'SLA file', 'set TOSSUP_SLA to the right file'), slaFile).timeZone})`,
   );
+  const notificationsFile = shown(paths.notificationsFile);
+  check(notificationsFile, () => {
+    const n = parseNotificationsConfig(
+      readConfigFile(
+        paths.notificationsFile,
+        'notifications file',
+        'set TOSSUP_NOTIFICATIONS to the right file',
+      ),
+      notificationsFile,
+      // Pool ids are checked against routing.yaml when that file is valid.
+      routing ? { routing } : undefined,
+    );
+    const events = Object.entries(n.events)
+      .filter(([, r]) => r && (r.team || r.dm.length > 0))
+      .map(([e]) => e);
+    return `ok (${events.length ? events.join(', ') : 'no events sent'}; ${n.language})`;
+  });
   // Both mappings are plain files: checked offline, every time. `--crm` adds the live schema only.
   for (const crm of ['salesforce', 'hubspot'] as const) {
     const m = crmModule(crm);
