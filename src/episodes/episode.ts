@@ -1,4 +1,5 @@
 import type { CrmName, NextAction } from '../domain/lead.ts';
+import type { SlaStatus } from '../ports/episode-crm.ts';
 
 /**
  * A toss-up episode: what happened to one hand-off (identified by the episode key of
@@ -68,9 +69,16 @@ export type EpisodeEvent =
       taskId?: string | null;
       /** manager_task: the manager's task. */
       managerTaskId?: string | null;
+      /**
+       * Set when the step could not be carried out and will not be (reassign: no active rep of the pool
+       * with capacity; manager_task: no manager known): why. The step counts as done, the owner stays.
+       */
+      skipped?: string;
     })
   | (EventBase & { type: 'task_completed' })
-  | (EventBase & { type: 'closed'; reason: CloseReason });
+  | (EventBase & { type: 'closed'; reason: CloseReason })
+  /** The sweep wrote the SLA-status fields on the lead (step `sla@<at>`); the latest one counts. */
+  | (EventBase & { type: 'sla_status'; status: SlaStatus; firstResponseAt: string | null });
 
 export interface PausedInterval {
   from: string;
@@ -105,6 +113,11 @@ export interface Episode {
   nextCheckAt: string | null;
   /** Every applied event, in canonical order, one per step. */
   events: EpisodeEvent[];
+  /**
+   * What the CRM's SLA-status fields were last set to by the sweep (null = never), so the sweep writes
+   * them only when they change. Optional: episodes stored before it existed lack it.
+   */
+  slaWritten?: { status: SlaStatus; firstResponseAt: string | null; at: string } | null;
 }
 
 /**
@@ -136,6 +149,9 @@ export function holdStep(at: string): string {
 export function resumeStep(at: string): string {
   return `resume@${at}`;
 }
+export function slaStatusStep(at: string): string {
+  return `sla@${at}`;
+}
 /** Ladder steps are once per round, so a reassigned owner gets their own reminder. */
 export function ladderStepKey(round: number, stepId: string): string {
   return `r${round}.${stepId}`;
@@ -149,6 +165,7 @@ const TYPE_RANK: Record<EpisodeEvent['type'], number> = {
   task_completed: 4,
   ladder_step: 5,
   closed: 6,
+  sla_status: 7,
 };
 
 /** Time, then kind, then step: a total order, so any arrival order folds the same way. */
@@ -171,15 +188,17 @@ export function assertEvent(e: EpisodeEvent): void {
       ? holdStep(e.at)
       : e.type === 'hold_ended'
         ? resumeStep(e.at)
-        : e.type === 'ladder_step'
-          ? ladderStepKey(e.round, e.stepId)
-          : e.type === 'handed_off'
-            ? STEP.handedOff
-            : e.type === 'first_response'
-              ? STEP.firstResponse
-              : e.type === 'task_completed'
-                ? STEP.taskCompleted
-                : STEP.closed;
+        : e.type === 'sla_status'
+          ? slaStatusStep(e.at)
+          : e.type === 'ladder_step'
+            ? ladderStepKey(e.round, e.stepId)
+            : e.type === 'handed_off'
+              ? STEP.handedOff
+              : e.type === 'first_response'
+                ? STEP.firstResponse
+                : e.type === 'task_completed'
+                  ? STEP.taskCompleted
+                  : STEP.closed;
   if (e.step !== expected)
     throw new RangeError(`episode event ${e.type} must have step "${expected}", not "${e.step}"`);
 }
@@ -219,6 +238,7 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
     pauses: [],
     nextCheckAt: null,
     events: sorted,
+    slaWritten: null,
   };
   let done = false;
   /** A hold that ends at the instant it starts arrives end-first (canonical order): pair them. */
@@ -276,6 +296,9 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
         break;
       case 'closed':
         ep.closeReason = e.reason;
+        break;
+      case 'sla_status':
+        ep.slaWritten = { status: e.status, firstResponseAt: e.firstResponseAt, at: e.at };
         break;
     }
   }
@@ -337,6 +360,8 @@ export function episodeEvent(input: EventInput): EpisodeEvent {
       return { ...input, step: holdStep(input.at) };
     case 'hold_ended':
       return { ...input, step: resumeStep(input.at) };
+    case 'sla_status':
+      return { ...input, step: slaStatusStep(input.at) };
     case 'ladder_step':
       return { ...input, step: ladderStepKey(input.round, input.stepId) };
   }
