@@ -59,7 +59,35 @@ const PAIRS: readonly AssociationPairDef[] = [
   { from: 'tasks', to: 'contacts', unlabeledTypeId: 204, unlabeledName: 'task_to_contact' },
   { from: 'deals', to: 'tasks', unlabeledTypeId: 215, unlabeledName: 'deal_to_task' },
   { from: 'tasks', to: 'deals', unlabeledTypeId: 216, unlabeledName: 'task_to_deal' },
+  // Engagements (SDK AssociationTypes: contactToCall 193 … meetingToDeal 212).
+  ...engagementPairs('contacts', 'contact', [
+    ['calls', 'call', 193, 194],
+    ['emails', 'email', 197, 198],
+    ['meetings', 'meeting', 199, 200],
+  ]),
+  ...engagementPairs('companies', 'company', [
+    ['calls', 'call', 181, 182],
+    ['emails', 'email', 185, 186],
+    ['meetings', 'meeting', 187, 188],
+  ]),
+  ...engagementPairs('deals', 'deal', [
+    ['calls', 'call', 205, 206],
+    ['emails', 'email', 209, 210],
+    ['meetings', 'meeting', 211, 212],
+  ]),
 ];
+
+/** Both directions of record↔engagement pairs: `[type, singular, recordToEngagementId, engagementToRecordId]`. */
+function engagementPairs(
+  record: ObjectType,
+  recordName: string,
+  engagements: ReadonlyArray<readonly [ObjectType, string, number, number]>,
+): AssociationPairDef[] {
+  return engagements.flatMap(([type, name, toId, backId]) => [
+    { from: record, to: type, unlabeledTypeId: toId, unlabeledName: `${recordName}_to_${name}` },
+    { from: type, to: record, unlabeledTypeId: backId, unlabeledName: `${name}_to_${recordName}` },
+  ]);
+}
 
 const BY_PAIR = new Map(PAIRS.map((p) => [`${p.from}>${p.to}`, p]));
 

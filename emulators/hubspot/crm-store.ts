@@ -4,7 +4,7 @@ import { associationPair, resolveAssociationTypeId, v3AssociationEntries } from 
 import type { CustomPropertyMode } from './custom-properties.ts';
 import { HubspotApiError, propertyIssue, propertyValuesError, validationError } from './hubspot-errors.ts';
 import { type IndexedRecord, ModifiedTimeIndex } from './modified-time-index.ts';
-import { OBJECT_TYPE_INFO, OBJECT_TYPES, type ObjectType } from './object-types.ts';
+import { ENGAGEMENT_TYPES, OBJECT_TYPE_INFO, OBJECT_TYPES, type ObjectType } from './object-types.ts';
 import { OwnerDirectory } from './owner-directory.ts';
 import { PropertyRegistry } from './property-registry.ts';
 
@@ -98,6 +98,9 @@ export interface CrmStoreOptions {
   clock: EmulatorClock;
   customProperties: CustomPropertyMode;
 }
+
+/** Types HubSpot refuses to create without `hs_timestamp` (tasks: the due date; engagements: when it happened). */
+const TIMESTAMPED: ReadonlySet<ObjectType> = new Set(['tasks', ...ENGAGEMENT_TYPES]);
 
 export class CrmStore {
   readonly clock: EmulatorClock;
@@ -239,9 +242,13 @@ export class CrmStore {
 
   /** Creates from already-prepared values; throws 400 (associations), 409 (unique conflicts). */
   applyCreate(type: ObjectType, values: Map<string, string | null>, options: WriteOptions = {}): CrmRecord {
-    if (type === 'tasks' && !options.system && !values.get('hs_timestamp')) {
+    if (TIMESTAMPED.has(type) && !options.system && !values.get('hs_timestamp')) {
       throw propertyValuesError([
-        propertyIssue('hs_timestamp', 'REQUIRED_PROPERTY', 'hs_timestamp is required to create a task.'),
+        propertyIssue(
+          'hs_timestamp',
+          'REQUIRED_PROPERTY',
+          `hs_timestamp is required to create a ${OBJECT_TYPE_INFO[type].singular}.`,
+        ),
       ]);
     }
     const associations = options.associations ?? [];

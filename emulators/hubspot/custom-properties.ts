@@ -41,6 +41,18 @@ export const NEXT_ACTION_OPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['notify_is_sales_planning', 'IS/営業企画で確認'],
 ];
 
+/** The sweep's SLA status (connectors/hubspot setup creates the same options). */
+const SLA_STATUS_OPTIONS: ReadonlyArray<readonly [string, string]> = [
+  ['on_track', '期限内'],
+  ['due_soon', '期限間近'],
+  ['overdue', '期限超過'],
+  ['escalated', 'エスカレーション済'],
+  ['reassigned', '再割当済'],
+  ['met', '期限内に対応'],
+  ['late', '期限後に対応'],
+  ['paused', '一時停止中'],
+];
+
 const custom = { hubspotDefined: false, createdAt: Date.parse('2024-04-01T00:00:00.000Z') };
 const withCustom = (p: PropertyDefinition): PropertyDefinition => ({
   ...p,
@@ -86,6 +98,8 @@ function connectorProperties(type: ObjectType): PropertyDefinition[] {
         prop.number('tossup_behaviour_score', '行動スコア', g),
         prop.datetime('tossup_due_at', '対応期限', g),
         prop.text('tossup_decision_key', 'トスアップ判定キー', g),
+        prop.select('tossup_sla_status', 'SLA ステータス', g, SLA_STATUS_OPTIONS),
+        prop.datetime('tossup_first_response_at', '初回対応日時', g),
       ].map(withCustom);
     case 'tasks':
       return [

@@ -4,7 +4,17 @@
  * the defaults returned when a caller names no properties.
  */
 
-export const OBJECT_TYPES = ['contacts', 'companies', 'deals', 'tasks'] as const;
+export const OBJECT_TYPES = [
+  'contacts',
+  'companies',
+  'deals',
+  'tasks',
+  'calls',
+  'emails',
+  'meetings',
+] as const;
+/** Engagements a rep logs on a contact (the sweep's first-response evidence); `hs_timestamp` is required. */
+export const ENGAGEMENT_TYPES = ['calls', 'emails', 'meetings'] as const satisfies readonly ObjectType[];
 export type ObjectType = (typeof OBJECT_TYPES)[number];
 
 interface ObjectTypeInfo {
@@ -80,7 +90,31 @@ export const OBJECT_TYPE_INFO: Readonly<Record<ObjectType, ObjectTypeInfo>> = {
     queryProperties: ['hs_task_subject', 'hs_task_body'],
     firstId: 40_000_001,
   },
+  calls: engagement('0-48', 'CALL', 'call', ['hs_call_title', 'hs_call_body'], 50_000_001),
+  emails: engagement('0-49', 'EMAIL', 'email', ['hs_email_subject', 'hs_email_text'], 60_000_001),
+  meetings: engagement('0-47', 'MEETING', 'meeting', ['hs_meeting_title', 'hs_meeting_body'], 70_000_001),
 };
+
+/** Calls, e-mails and meetings share HubSpot's engagement bookkeeping (`hs_createdate`, `hs_lastmodifieddate`). */
+function engagement(
+  typeId: string,
+  upperName: string,
+  singular: string,
+  queryProperties: readonly string[],
+  firstId: number,
+): ObjectTypeInfo {
+  return {
+    typeId,
+    upperName,
+    singular,
+    createdProperty: 'hs_createdate',
+    modifiedProperties: ['hs_lastmodifieddate'],
+    basicProperties: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
+    defaultProperties: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
+    queryProperties,
+    firstId,
+  };
+}
 
 const ALIASES: Readonly<Record<string, ObjectType>> = {
   contacts: 'contacts',
@@ -95,6 +129,15 @@ const ALIASES: Readonly<Record<string, ObjectType>> = {
   tasks: 'tasks',
   task: 'tasks',
   '0-27': 'tasks',
+  calls: 'calls',
+  call: 'calls',
+  '0-48': 'calls',
+  emails: 'emails',
+  email: 'emails',
+  '0-49': 'emails',
+  meetings: 'meetings',
+  meeting: 'meetings',
+  '0-47': 'meetings',
 };
 
 /** Accepts the plural name, singular name or `0-N` id, as HubSpot's paths do. */

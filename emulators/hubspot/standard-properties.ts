@@ -216,6 +216,83 @@ function taskProperties(): PropertyDefinition[] {
   ];
 }
 
+/** What every engagement carries: the activity time (required on create), owner and bookkeeping. */
+function engagementBasics(g: string): PropertyDefinition[] {
+  return [
+    prop.datetime('hs_timestamp', 'Activity date', g),
+    prop.owner('hubspot_owner_id', 'Activity assigned to', g),
+    prop.datetime('hs_createdate', 'Create date', g, RO),
+    prop.datetime('hs_lastmodifieddate', 'Last Modified Date', g, RO),
+    prop.number('hs_object_id', 'Record ID', g, RO),
+  ];
+}
+
+function callProperties(): PropertyDefinition[] {
+  const g = 'callinformation';
+  return [
+    ...engagementBasics(g),
+    prop.text('hs_call_title', 'Call title', g),
+    defineProperty('hs_call_body', 'Call notes', 'string', 'html', g),
+    prop.select('hs_call_direction', 'Call direction', g, [
+      ['INBOUND', 'Inbound'],
+      ['OUTBOUND', 'Outbound'],
+    ]),
+    prop.text('hs_call_disposition', 'Call outcome', g),
+    prop.number('hs_call_duration', 'Call duration (ms)', g),
+    prop.select('hs_call_status', 'Call status', g, [
+      ['BUSY', 'Busy'],
+      ['CALLING_CRM_USER', 'Calling CRM user'],
+      ['CANCELED', 'Canceled'],
+      ['COMPLETED', 'Completed'],
+      ['CONNECTING', 'Connecting'],
+      ['FAILED', 'Failed'],
+      ['IN_PROGRESS', 'In progress'],
+      ['NO_ANSWER', 'No answer'],
+      ['QUEUED', 'Queued'],
+      ['RINGING', 'Ringing'],
+    ]),
+  ];
+}
+
+function emailProperties(): PropertyDefinition[] {
+  const g = 'emailinformation';
+  return [
+    ...engagementBasics(g),
+    prop.text('hs_email_subject', 'Email subject', g),
+    prop.textarea('hs_email_text', 'Email body', g),
+    prop.select('hs_email_direction', 'Email direction', g, [
+      ['EMAIL', 'Sent by the owner'],
+      ['INCOMING_EMAIL', 'Reply from the contact'],
+      ['FORWARDED_EMAIL', 'Forwarded'],
+    ]),
+    prop.select('hs_email_status', 'Email send status', g, [
+      ['BOUNCED', 'Bounced'],
+      ['FAILED', 'Failed'],
+      ['SCHEDULED', 'Scheduled'],
+      ['SENDING', 'Sending'],
+      ['SENT', 'Sent'],
+    ]),
+  ];
+}
+
+function meetingProperties(): PropertyDefinition[] {
+  const g = 'meetinginformation';
+  return [
+    ...engagementBasics(g),
+    prop.text('hs_meeting_title', 'Meeting name', g),
+    defineProperty('hs_meeting_body', 'Meeting description', 'string', 'html', g),
+    prop.datetime('hs_meeting_start_time', 'Start time', g),
+    prop.datetime('hs_meeting_end_time', 'End time', g),
+    prop.select('hs_meeting_outcome', 'Meeting outcome', g, [
+      ['SCHEDULED', 'Scheduled'],
+      ['COMPLETED', 'Completed'],
+      ['RESCHEDULED', 'Rescheduled'],
+      ['NO_SHOW', 'No show'],
+      ['CANCELED', 'Canceled'],
+    ]),
+  ];
+}
+
 export function standardProperties(type: ObjectType): PropertyDefinition[] {
   switch (type) {
     case 'contacts':
@@ -226,6 +303,12 @@ export function standardProperties(type: ObjectType): PropertyDefinition[] {
       return dealProperties();
     case 'tasks':
       return taskProperties();
+    case 'calls':
+      return callProperties();
+    case 'emails':
+      return emailProperties();
+    case 'meetings':
+      return meetingProperties();
   }
 }
 
@@ -252,5 +335,11 @@ export function standardGroups(type: ObjectType): PropertyGroupDefinition[] {
       return [group('dealinformation', 'Deal information', 0)];
     case 'tasks':
       return [group('task', 'Task information', 0)];
+    case 'calls':
+      return [group('callinformation', 'Call information', 0)];
+    case 'emails':
+      return [group('emailinformation', 'Email information', 0)];
+    case 'meetings':
+      return [group('meetinginformation', 'Meeting information', 0)];
   }
 }

@@ -19,6 +19,8 @@ import {
  */
 
 export const ASSOCIATION_BATCH_MAX_INPUTS = 1000;
+/** Associations returned per input record in one batch read; the rest through `paging.next.after`. */
+export const ASSOCIATION_BATCH_PAGE = 500;
 
 export function mountAssociationRoutes(app: HttpApp, ctx: HubspotRouteContext): void {
   const { store } = ctx;
@@ -65,7 +67,12 @@ export function mountAssociationRoutes(app: HttpApp, ctx: HubspotRouteContext): 
         if (typeof id !== 'string' && typeof id !== 'number')
           throw validationError(`inputs[${i}].id is required.`);
         const fromId = String(id);
-        const edges = store.get(from, fromId) ? store.associationsOf(from, fromId, to) : [];
+        const after = (input as { after?: unknown }).after;
+        const offset = after === undefined || after === null ? 0 : Number(after);
+        if (!Number.isInteger(offset) || offset < 0)
+          throw validationError(`inputs[${i}].after is not a paging token from an earlier answer.`);
+        const all = store.get(from, fromId) ? store.associationsOf(from, fromId, to) : [];
+        const edges = all.slice(offset, offset + ASSOCIATION_BATCH_PAGE);
         if (edges.length === 0) {
           // HubSpot reports records without associations (or unknown ids) as per-input errors.
           errors.push({
@@ -83,13 +90,17 @@ export function mountAssociationRoutes(app: HttpApp, ctx: HubspotRouteContext): 
           });
           continue;
         }
-        results.push({
+        const result: Record<string, unknown> = {
           from: { id: fromId },
           to: edges.map((e) => ({
             toObjectId: Number(e.to),
             associationTypes: v4AssociationTypes(pair, e.primary),
           })),
-        });
+        };
+        // More than a page for one record: ask again with `{id, after}` for the rest.
+        if (offset + ASSOCIATION_BATCH_PAGE < all.length)
+          result.paging = { next: { after: String(offset + ASSOCIATION_BATCH_PAGE) } };
+        results.push(result);
       }
       const body: Record<string, unknown> = {
         status: 'COMPLETE',

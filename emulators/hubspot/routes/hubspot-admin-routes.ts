@@ -4,8 +4,25 @@ import { type EmuResponse, type HttpApp, jsonBody } from '../../shared/http-app.
 import type { CrmStore } from '../crm-store.ts';
 import { HubspotApiError } from '../hubspot-errors.ts';
 import type { PortalRateLimiter } from '../rate-limiter.ts';
+import { completeTask, type EngagementKind, logEngagement } from '../rep-actions.ts';
 import type { WebhookSender } from '../webhook-sender.ts';
 import { objectTypeParam } from './route-helpers.ts';
+
+const ENGAGEMENT_KINDS: Readonly<Record<string, EngagementKind>> = {
+  calls: 'call',
+  emails: 'email',
+  meetings: 'meeting',
+};
+
+const RepActivity = z
+  .object({
+    contactId: z.string().min(1),
+    ownerId: z.string().min(1),
+    /** ISO time it happened; default the emulator clock now. */
+    at: z.iso.datetime({ offset: true }).optional(),
+    properties: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
 
 /**
  * HubSpot-specific controls next to the shared `/__admin/*` ones, for tests and demos driving the
@@ -71,6 +88,35 @@ export function mountHubspotAdminRoutes(
         const body = (jsonBody(req) ?? {}) as { properties?: unknown; changeSource?: unknown };
         const source = typeof body.changeSource === 'string' ? body.changeSource : 'CRM_UI';
         const rec = store.update(type, req.params.id ?? '', body.properties ?? {}, { system: true, source });
+        return { status: 200, body: store.toJson(rec, Object.keys(rec.props)) };
+      }),
+    )
+    .route('POST', `${base}/engagements/:type`, 'admin', (req) =>
+      guarded(() => {
+        const kind = ENGAGEMENT_KINDS[req.params.type ?? ''];
+        if (!kind) return bad('The engagement type is calls, emails or meetings.');
+        const parsed = RepActivity.safeParse(jsonBody(req) ?? {});
+        if (!parsed.success) return bad(parsed.error.message);
+        const { contactId, ownerId, at, properties } = parsed.data;
+        const rec = logEngagement(store, {
+          kind,
+          contactId,
+          ownerId,
+          ...(at ? { at: Date.parse(at) } : {}),
+          ...(properties ? { properties } : {}),
+        });
+        return { status: 201, body: store.toJson(rec, Object.keys(rec.props)) };
+      }),
+    )
+    .route('POST', `${base}/tasks/:id/complete`, 'admin', (req) =>
+      guarded(() => {
+        const parsed = z
+          .object({ at: z.iso.datetime({ offset: true }).optional() })
+          .strict()
+          .safeParse(jsonBody(req) ?? {});
+        if (!parsed.success) return bad(parsed.error.message);
+        const at = parsed.data.at ? Date.parse(parsed.data.at) : undefined;
+        const rec = completeTask(store, req.params.id ?? '', at);
         return { status: 200, body: store.toJson(rec, Object.keys(rec.props)) };
       }),
     )

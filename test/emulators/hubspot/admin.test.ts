@@ -81,7 +81,15 @@ describe('Admin surface', () => {
       counts: Record<string, number>;
       records: unknown;
     };
-    expect(state.counts).toEqual({ contacts: 6, companies: 3, deals: 2, tasks: 0 });
+    expect(state.counts).toEqual({
+      contacts: 6,
+      companies: 3,
+      deals: 2,
+      tasks: 0,
+      calls: 0,
+      emails: 0,
+      meetings: 0,
+    });
     expect(state.records).toBeDefined();
     expect((await admin(hs.basePath, 'GET', '/hubspot/objects/tasks/count')).body).toEqual({ count: 0 });
   });
