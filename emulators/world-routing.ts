@@ -4,7 +4,8 @@ import type { World } from './world/world.ts';
 /**
  * A `mappings/routing.yaml` for a generated world, so the demo and `tossup emulate` route leads to
  * the reps that actually exist in the seeded emulators: one field-sales pool per territory, an
- * inside-sales pool, and the IS/sales-planning queue, with each rep's Salesforce and HubSpot ids.
+ * inside-sales pool, and the IS/sales-planning queue, with each rep's Salesforce and HubSpot ids and
+ * each pool's manager (who hears of overdue toss-ups).
  */
 export function routingYamlForWorld(
   world: World,
@@ -25,6 +26,12 @@ export function routingYamlForWorld(
     users.filter(
       (u) => u.role === role && u.active && (territory === undefined || u.territory === territory),
     );
+  // The team's manager as the world records it (the members' shared manager), when routing lists them.
+  const listed = new Set(users.map((u) => u.key));
+  const managerOf = (members: readonly { managerKey?: string }[]) => {
+    const m = members[0]?.managerKey;
+    return m !== undefined && listed.has(m) && members.every((u) => u.managerKey === m) ? { manager: m } : {};
+  };
   const territories = [...new Set(world.users.map((u) => u.territory))].sort();
   const pools = territories
     .map((t) => ({ id: `fs_${t}`, name: `Field sales ${t}`, members: byRole('field_sales', t) }))
@@ -86,6 +93,7 @@ export function routingYamlForWorld(
         id: p.id,
         name: p.name,
         members: p.members.map((u) => ({ rep: u.key, weight: 1 })),
+        ...managerOf(p.members),
       })),
       ...(anyField.length
         ? [
@@ -93,6 +101,7 @@ export function routingYamlForWorld(
               id: 'fs_all',
               name: 'Field sales (all regions)',
               members: anyField.map((u) => ({ rep: u.key, weight: 1 })),
+              ...managerOf(anyField),
             },
           ]
         : []),
@@ -102,6 +111,7 @@ export function routingYamlForWorld(
               id: 'inside_sales',
               name: 'Inside sales',
               members: inside.map((u) => ({ rep: u.key, weight: 1 })),
+              ...managerOf(inside),
               overflow: { queue: 'is_sales_planning' },
             },
           ]

@@ -1,5 +1,7 @@
 import { pickPersonName } from './japanese-names.ts';
 import { TERRITORIES, type Territory } from './prefectures.ts';
+import { assignResponseProfiles } from './rep-response.ts';
+import { assignManagers } from './sales-managers.ts';
 import { SeededRandom, WeightedChoice } from './seeded-random.ts';
 import type { SalesRole, WorldQueue, WorldUser } from './world.ts';
 
@@ -7,7 +9,8 @@ import type { SalesRole, WorldQueue, WorldUser } from './world.ts';
  * The vendor's own sales organisation. A base roster covers every territory with one field rep
  * and staffs inside sales, sales planning and account management; bigger worlds add reps
  * (12 users at 10 leads, about 40 at 1M), and one or two users have left (inactive) but still
- * own records, as in every real org.
+ * own records, as in every real org. Each user has a manager (the sales head) and a response profile
+ * (how they answer toss-ups, `rep-response.ts`).
  */
 
 /** The vendor's own domain: reserved for documentation (RFC 2606), so no real mailbox is addressed. */
@@ -72,7 +75,7 @@ export function generateUsers(seed: number, leads: number): { users: WorldUser[]
   }
 
   const usedEmails = new Set<string>();
-  const users: WorldUser[] = roster.map((member, i) => {
+  const staff: WorldUser[] = roster.map((member, i) => {
     let name = pickPersonName(random, 0);
     let local = `${name.first.romaji}.${name.last.romaji}`;
     while (usedEmails.has(local)) {
@@ -90,6 +93,8 @@ export function generateUsers(seed: number, leads: number): { users: WorldUser[]
       active: member.active,
     };
   });
+
+  const users = assignResponseProfiles(seed, assignManagers(staff));
 
   const queues: WorldQueue[] = [
     {

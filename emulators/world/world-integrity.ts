@@ -1,8 +1,9 @@
-import type { World } from './world.ts';
+import type { World, WorldUser } from './world.ts';
 
 /**
  * Cross-record rules of a world that a per-record schema cannot see: unique keys, e-mails and
- * domains; every reference (company, owner, requester, campaign, queue member) resolves; and time
+ * domains; every reference (company, owner, requester, campaign, queue member, manager) resolves and
+ * no manager chain loops; a response profile agrees with itself and a departed rep never answers; time
  * runs forward (createdAt <= modifiedAt <= asOf, nothing happens after asOf). Emulators rely on
  * these when they seed from a file, and the generator's tests use them as its invariants.
  */
@@ -54,6 +55,20 @@ export function findWorldIssues(world: World, limit = Number.POSITIVE_INFINITY):
   const users = keySets.users;
   const companies = keySets.companies;
   const campaigns = keySets.campaigns;
+
+  for (let i = 0; i < world.users.length; i++) {
+    const u = world.users[i] as WorldUser;
+    if (u.managerKey !== undefined) {
+      if (!users.has(u.managerKey)) {
+        if (add('users', i, 'managerKey', `unknown user "${u.managerKey}"`)) return issues;
+      } else if (managesThemselves(world.users, u)) {
+        if (add('users', i, 'managerKey', `"${u.managerKey}" leads back to "${u.key}" (a manager cycle)`))
+          return issues;
+      }
+    }
+    for (const problem of responseProfileIssues(u))
+      if (add('users', i, problem.path, problem.message)) return issues;
+  }
 
   for (let i = 0; i < world.queues.length; i++) {
     const members = world.queues[i]?.memberKeys ?? [];
@@ -124,4 +139,43 @@ export function findWorldIssues(world: World, limit = Number.POSITIVE_INFINITY):
     }
   }
   return issues;
+}
+
+/** Following managers from `user` comes back to `user`. */
+function managesThemselves(all: readonly WorldUser[], user: WorldUser): boolean {
+  const byKey = new Map(all.map((u) => [u.key, u]));
+  const seen = new Set<string>();
+  for (let k = user.managerKey; k !== undefined; k = byKey.get(k)?.managerKey) {
+    if (k === user.key) return true;
+    if (seen.has(k)) return false; // a loop further up, reported on its own members
+    seen.add(k);
+  }
+  return false;
+}
+
+function responseProfileIssues(u: WorldUser): Array<{ path: string; message: string }> {
+  const r = u.response;
+  if (!r) return [];
+  const out: Array<{ path: string; message: string }> = [];
+  if (r.style === 'never' && r.answerShare !== 0)
+    out.push({ path: 'response.answerShare', message: `is ${r.answerShare} for style "never" (must be 0)` });
+  if (r.style !== 'never' && r.answerShare === 0)
+    out.push({ path: 'response.answerShare', message: `is 0 for style "${r.style}" (use style "never")` });
+  if (!u.active && r.answerShare > 0)
+    out.push({
+      path: 'response.answerShare',
+      message: 'is above 0 for an inactive user (a departed rep never answers)',
+    });
+  if (r.answerShare > 0) {
+    if (r.typicalDelayHours <= 0)
+      out.push({ path: 'response.typicalDelayHours', message: 'must be above 0 for a rep who answers' });
+    if (r.via.task + r.via.call + r.via.meeting <= 0)
+      out.push({ path: 'response.via', message: 'needs a weight above 0 for a rep who answers' });
+    if (r.lateShare > 0 && r.lateDelayHours <= r.typicalDelayHours)
+      out.push({
+        path: 'response.lateDelayHours',
+        message: `(${r.lateDelayHours}) must be above typicalDelayHours (${r.typicalDelayHours}) when lateShare is above 0`,
+      });
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RESPONSE_STYLES, type RepResponseProfile } from './rep-response.ts';
 import type {
   WorldActivity,
   WorldCampaign,
@@ -25,6 +26,22 @@ const Email = z
   .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'expected an e-mail address like name@example.co.jp');
 const Answer = z.enum(['yes', 'no', 'unknown']);
 
+const Share = z.number().min(0).max(1);
+const BusinessHours = z.number().nonnegative().max(1000);
+
+export const RepResponseProfileSchema: z.ZodType<RepResponseProfile> = z.strictObject({
+  style: z.enum(RESPONSE_STYLES),
+  answerShare: Share,
+  typicalDelayHours: BusinessHours,
+  lateShare: Share,
+  lateDelayHours: BusinessHours,
+  via: z.strictObject({
+    task: z.number().nonnegative(),
+    call: z.number().nonnegative(),
+    meeting: z.number().nonnegative(),
+  }),
+});
+
 export const WorldUserSchema: z.ZodType<WorldUser> = z.strictObject({
   key: Key,
   lastName: z.string(),
@@ -33,6 +50,8 @@ export const WorldUserSchema: z.ZodType<WorldUser> = z.strictObject({
   role: z.enum(['field_sales', 'inside_sales', 'sales_planning', 'account_manager']),
   territory: z.string().min(1),
   active: z.boolean(),
+  managerKey: Key.optional(),
+  response: RepResponseProfileSchema.optional(),
 });
 
 export const WorldQueueSchema: z.ZodType<WorldQueue> = z.strictObject({

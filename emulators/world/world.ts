@@ -1,3 +1,5 @@
+import type { RepResponseProfile } from './rep-response.ts';
+
 /**
  * A CRM-neutral picture of a B2B market: the one data set both emulators are seeded from, so the
  * demo, tests and benchmarks see the same companies and people through Salesforce and HubSpot.
@@ -17,6 +19,10 @@ export interface WorldUser {
   /** Territory code the routing pools use, e.g. `kanto`, `kansai`, `chubu`, `kyushu`, `other`. */
   territory: string;
   active: boolean;
+  /** The user's manager (a user key), who hears of their overdue toss-ups; absent = none. */
+  managerKey?: string;
+  /** How the rep answers toss-ups (the demo's emulated reps, SLA tests); absent = never acts. */
+  response?: RepResponseProfile;
 }
 
 export interface WorldQueue {
