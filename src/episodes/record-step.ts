@@ -5,6 +5,11 @@ import { foldEpisode, hasStep } from './episode.ts';
 /** Attempts before giving up on a hot episode; each lost attempt means another writer made progress. */
 const MAX_ATTEMPTS = 20;
 
+/** Other writers kept winning the compare-and-set on one episode: a retry later will get through. */
+export class EpisodeContentionError extends Error {
+  override name = 'EpisodeContentionError';
+}
+
 /**
  * `recordStep` on top of an episode store's compare-and-set `put`: read, stop if the step is there,
  * fold the event in, write if nobody else wrote meanwhile, otherwise read again. Whoever loses the race
@@ -25,7 +30,7 @@ export async function recordStepByCas(
     const { stored, written } = await store.put(next, current?.version ?? null);
     if (written) return { recorded: true, stored };
   }
-  throw new Error(
+  throw new EpisodeContentionError(
     `episode ${key}: step ${event.step} lost ${MAX_ATTEMPTS} write races in a row; retry later`,
   );
 }

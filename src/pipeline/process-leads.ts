@@ -1,7 +1,10 @@
 import type { Decision } from '../domain/decision.ts';
 import { ConfigError, CrmError, type FailureKind } from '../domain/errors.ts';
 import type { CrmName, CurrentTossUp, Lead, Priority } from '../domain/lead.ts';
+import { type EpisodeEvent, type EpisodeOwner, episodeEvent } from '../episodes/episode.ts';
+import { EpisodeContentionError } from '../episodes/record-step.ts';
 import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
+import type { EpisodeStore, ScheduleEpisode, StoredEpisode } from '../ports/episode-store.ts';
 import type {
   FollowUpTask,
   LeadSink,
@@ -15,11 +18,13 @@ import type { FailureStage, SyncStateStore } from '../ports/sync-state-store.ts'
 import type { ReasonRenderer } from '../reasons/render-reasons.ts';
 import { route } from '../routing/route.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
+import { directoryFor } from '../routing/routing-directory.ts';
 import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
 import { decideWithDataIssues } from '../scoring/data-issues.ts';
 import { withScoreDetail } from '../scoring/score-detail.ts';
 import { calendarFor, computeSlaDue } from '../sla/due-date.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
+import { type HoldTransition, holdTransition, isFinished } from './episode-hold.ts';
 import { episodeKey, needsTask } from './episode-key.ts';
 import { actionFor, type StopSignal, stopFromError } from './failure-policy.ts';
 import { handOffNote } from './hand-off-note.ts';
@@ -62,6 +67,19 @@ export interface PipelineDeps {
    * goes on with the rest, so the outcomes say per lead what must come back.
    */
   recordFailures?: 'batch' | 'lead';
+  /**
+   * Where toss-up episodes are kept for the SLA sweep (docs/routing-and-sla.md, "Episodes"). With it,
+   * each toss-up task that exists is recorded as a `handed_off` episode before the fields are written,
+   * a hold pauses the open episode instead of starting a new one, and an episode a new decision
+   * replaces is closed as superseded. Without it, nothing is recorded and keys are as before.
+   */
+  episodes?: PipelineEpisodes;
+}
+
+export interface PipelineEpisodes {
+  store: EpisodeStore;
+  /** `nextCheckAt` of an episode, from the loaded sla.yaml (`nextCheckAt` in escalation-ladder.ts). */
+  schedule: ScheduleEpisode;
 }
 
 export type LeadStatus = 'unchanged' | 'written' | 'planned' | 'skipped' | 'failed' | 'not_attempted';
@@ -105,6 +123,10 @@ export interface LeadOutcome {
   taskStatus: TaskStatus;
   status: LeadStatus;
   failure?: LeadFailure;
+  /** The lead kept its open episode because of a hold (see episode-hold.ts); absent otherwise. */
+  hold?: HoldTransition;
+  /** Key of the open episode this decision replaces (closed as `superseded` before the write). */
+  supersedes?: string;
 }
 
 export interface BatchCounters {
@@ -132,7 +154,12 @@ interface Work {
   outcome: LeadOutcome;
   fields: TossUpFieldValues;
   task: FollowUpTask | null;
+  /** The toss-up task's CRM id once it exists (created, or found by the local record or the CRM). */
+  taskId?: string;
 }
+
+/** Code of the stop when the episode store cannot be read or written. */
+export const EPISODE_STORE_UNAVAILABLE = 'episode_store_unavailable';
 
 /**
  * decide → episode key → (new episode needing a task) route + SLA → only-changed fields → hand-off
@@ -157,9 +184,19 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
     stop,
   });
 
+  let open: ReadonlyMap<string, StoredEpisode> = new Map();
+  if (deps.episodes) {
+    try {
+      open = await openEpisodes(leads, deps.episodes.store);
+    } catch (e) {
+      if (!isStoreFailure(e)) throw e;
+      return result(episodeStoreStop(e));
+    }
+  }
+
   for (const lead of leads) {
     try {
-      work.push(await planLead(lead, deps, quota));
+      work.push(await planLead(lead, deps, quota, open));
     } catch (e) {
       if (e instanceof ConfigError) {
         // Routing cannot resolve an owner: the admin must fix it, and nothing of this batch may be
@@ -180,14 +217,22 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
     return result(null);
   }
 
-  const stop = (await createTasks(work, deps, quota)) ?? (await writeFields(work, deps, quota));
+  const stop =
+    (await createTasks(work, deps, quota)) ??
+    (await recordEpisodes(work, deps)) ??
+    (await writeFields(work, deps, quota));
   for (const w of work) {
     if (w.outcome.status === 'skipped' && w.outcome.failure) await recordSkip(w, deps);
   }
   return result(stop);
 }
 
-async function planLead(lead: Lead, deps: PipelineDeps, quota: ManualQuota): Promise<Work> {
+async function planLead(
+  lead: Lead,
+  deps: PipelineDeps,
+  quota: ManualQuota,
+  open: ReadonlyMap<string, StoredEpisode>,
+): Promise<Work> {
   const { now } = deps;
   // Held where it depends on a value the connector could not read, as `tossup score` does. Reasons
   // written for people also say what made a score (score-detail.ts); decide() itself stays lean.
@@ -196,7 +241,14 @@ async function planLead(lead: Lead, deps: PipelineDeps, quota: ManualQuota): Pro
     lead,
     deps.rules,
   );
-  const key = episodeKey(lead, decision, quota.markFor(lead, decision, now));
+  let key = episodeKey(lead, decision, quota.markFor(lead, decision, now));
+  // The open episode the CRM's decision key names (only with an episode store): a hold keeps it,
+  // any other new key replaces it.
+  const current = lead.current.decisionKey ? open.get(lead.current.decisionKey)?.episode : undefined;
+  const hold = current ? holdTransition(lead.current, decision, current) : null;
+  let supersedes: string | undefined;
+  if (current && hold) key = current.key;
+  else if (current && key !== current.key) supersedes = current.key;
   const newEpisode = key !== lead.current.decisionKey;
   const reasonText = deps.renderer.renderCompact(
     decision.reasons,
@@ -262,7 +314,13 @@ async function planLead(lead: Lead, deps: PipelineDeps, quota: ManualQuota): Pro
     }
     quota.note(lead, decision, key, now);
   }
-  const fields = planWriteBack(lead, { decision, reasonText, episodeKey: key, dueAt, ownerId });
+  // While paused the CRM keeps the episode's next action: the rep still holds that task, and the
+  // hold's own next action gets no task.
+  const written =
+    current && (hold === 'pause' || hold === 'stay_paused')
+      ? { ...decision, nextAction: current.nextAction }
+      : decision;
+  const fields = planWriteBack(lead, { decision: written, reasonText, episodeKey: key, dueAt, ownerId });
   return {
     lead,
     fields,
@@ -278,7 +336,40 @@ async function planLead(lead: Lead, deps: PipelineDeps, quota: ManualQuota): Pro
       task: planned,
       taskStatus: task ? 'not_attempted' : 'none',
       status: 'not_attempted',
+      ...(hold ? { hold } : {}),
+      ...(supersedes ? { supersedes } : {}),
     },
+  };
+}
+
+/** The stored episodes named by the leads' decision keys that are still open, in one batched read. */
+async function openEpisodes(
+  leads: readonly Lead[],
+  store: EpisodeStore,
+): Promise<Map<string, StoredEpisode>> {
+  const keys = leads.flatMap((l) => (l?.current?.decisionKey ? [l.current.decisionKey] : []));
+  if (keys.length === 0) return new Map();
+  const found = await store.getMany(keys);
+  for (const [key, stored] of found) if (isFinished(stored.episode)) found.delete(key);
+  return found;
+}
+
+/** Failures of the episode store: retrying later can cure them (the store is down, locked, contended). */
+function isStoreFailure(e: unknown): boolean {
+  return e instanceof StateUnavailableError || isSystemError(e) || e instanceof EpisodeContentionError;
+}
+
+function episodeStoreStop(e: unknown, leadId?: string): StopSignal {
+  const message = scrubText(
+    `the episode store failed (${e instanceof Error ? e.message : String(e)}); nothing of this batch was written to the lead fields, run again: tasks already created are found, not created twice`,
+    MESSAGE_MAX,
+  );
+  return {
+    kind: 'transient',
+    action: 'retry',
+    code: EPISODE_STORE_UNAVAILABLE,
+    message,
+    ...(leadId ? { leadId } : {}),
   };
 }
 
@@ -334,8 +425,10 @@ async function createTasks(work: Work[], deps: PipelineDeps, quota: ManualQuota)
   const pending: Work[] = [];
   for (const w of work) {
     if (!w.task || w.outcome.status !== 'not_attempted') continue;
-    if (await deps.state.getDone(taskDoneKey(deps.crm, w.task.key))) {
+    const done = await deps.state.getDone(taskDoneKey(deps.crm, w.task.key));
+    if (done) {
       w.outcome.taskStatus = 'existing';
+      w.taskId = done;
       await quota.commit(w.lead, w.outcome.decision!, w.outcome.episodeKey!, deps.now);
     } else pending.push(w);
   }
@@ -355,6 +448,7 @@ async function createTasks(work: Work[], deps: PipelineDeps, quota: ManualQuota)
     const o = outcomes[i]!;
     if (o.ok) {
       w.outcome.taskStatus = o.created === false ? 'existing' : 'created';
+      w.taskId = o.id;
       await deps.state.markDone(taskDoneKey(deps.crm, w.task!.key), o.id, TASK_DONE_TTL_SECONDS);
       await quota.commit(w.lead, w.outcome.decision!, w.outcome.episodeKey!, deps.now);
     } else {
@@ -364,6 +458,72 @@ async function createTasks(work: Work[], deps: PipelineDeps, quota: ManualQuota)
   }
   // After a stopping task failure no field is written: the next run redoes the whole batch.
   return stop;
+}
+
+/**
+ * Phase 1½, with an episode store: what the SLA sweep must know, recorded once the tasks exist and
+ * before any field is written — the hand-off of each toss-up task, a hold pausing or resuming its
+ * episode, the close of an episode a new decision replaced. Every step is idempotent in the store
+ * (`recordStep`), and the episode key stays the same until the fields are written, so a crash at any
+ * point is repaired by the retry. If the store fails, the batch stops before the field write
+ * (transient): the retry finds the tasks (local record, the CRM's per-key idempotency), records
+ * again and writes then; the CRM's tasks are never lost and never doubled.
+ */
+async function recordEpisodes(work: Work[], deps: PipelineDeps): Promise<StopSignal | null> {
+  if (!deps.episodes) return null;
+  const { store, schedule } = deps.episodes;
+  for (const w of work) {
+    if (w.outcome.status !== 'not_attempted' || !w.outcome.decision) continue;
+    const steps = episodeSteps(w, deps);
+    try {
+      for (const [key, event] of steps) await store.recordStep(key, event, schedule);
+    } catch (e) {
+      if (!isStoreFailure(e)) throw e;
+      const stop = episodeStoreStop(e, w.lead.id);
+      w.outcome.failure = { stage: 'task', kind: 'transient', code: stop.code, message: stop.message };
+      settle(w, 'failed');
+      return stop;
+    }
+  }
+  return null;
+}
+
+/** The episode steps one lead records, in order: its own hand-off first, then what it ends or pauses. */
+function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
+  const o = w.outcome;
+  const decision = o.decision!;
+  const at = decision.decidedAt;
+  const steps: [string, EpisodeEvent][] = [];
+  const taskExists = o.taskStatus === 'created' || o.taskStatus === 'existing';
+  if (w.task && o.task && taskExists && o.newEpisode) {
+    const owner: EpisodeOwner = { id: w.task.ownerId };
+    const rep = directoryFor(deps.routing).repByCrmId(deps.crm, w.task.ownerId);
+    if (rep) owner.key = rep.key;
+    if (o.task.route.poolId) owner.poolId = o.task.route.poolId;
+    steps.push([
+      w.task.key,
+      episodeEvent({
+        type: 'handed_off',
+        at,
+        cause: 'rule',
+        crm: deps.crm,
+        leadId: w.lead.id,
+        objectType: w.lead.objectType,
+        nextAction: decision.nextAction,
+        owner,
+        taskId: w.taskId ?? null,
+      }),
+    ]);
+  }
+  const current = w.lead.current.decisionKey;
+  if (o.supersedes) {
+    steps.push([o.supersedes, episodeEvent({ type: 'closed', at, cause: 'rule', reason: 'superseded' })]);
+  } else if (current && o.hold === 'pause') {
+    steps.push([current, episodeEvent({ type: 'hold_started', at, cause: 'rule' })]);
+  } else if (current && o.hold === 'resume') {
+    steps.push([current, episodeEvent({ type: 'hold_ended', at, cause: 'rule' })]);
+  }
+  return steps;
 }
 
 /** Phase 2: one writeTossUp call for every lead whose fields changed and whose task (if any) exists. */
