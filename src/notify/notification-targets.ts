@@ -6,18 +6,10 @@ import {
   targetKey,
 } from '../ports/notifier.ts';
 import type { RoutingConfig, RoutingRep } from '../routing/routing-config.ts';
+import type { NotifyWho } from '../sweep/notify-policy.ts';
 import type { NotificationsConfig } from './notifications-config.ts';
 
-/**
- * Who an episode step concerns: the owner (for a reassignment, the new one), the owner's manager
- * (null when none is known) and the pool the owner was picked from. The sweep's notify policy
- * (src/sweep/notify-policy.ts) passes this to `targetsFor`.
- */
-export interface NotifyWho {
-  owner: EpisodeOwner;
-  manager: EpisodeOwner | null;
-  poolId?: string;
-}
+export type { NotifyWho } from '../sweep/notify-policy.ts';
 
 /** notifications.yaml applied: where each event goes, in which language. Pure, no I/O. */
 export interface NotificationTargeting {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import {
   type ChatLog,
@@ -11,27 +10,11 @@ import {
   type SendOutcome,
   targetKey,
 } from '../ports/notifier.ts';
-import { type DirectoryLock, type DirectoryLockOptions, isAlive } from './directory-lock.ts';
-import { stateLock } from './file-state-store.ts';
-import { JsonBuckets } from './json-buckets.ts';
+import type { OutboxEntry, OutboxState, OutboxStore } from '../ports/outbox-store.ts';
+import { type DirectoryLockOptions, isAlive } from './directory-lock.ts';
+import { FileOutboxStore } from './file-outbox-store.ts';
 
-export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown';
-
-export interface OutboxEntry {
-  /** Short hash of the idempotency key; safe to log. */
-  id: string;
-  notification: Notification;
-  target: NotificationTarget;
-  state: OutboxState;
-  attempts: number;
-  createdAtMs: number;
-  nextAttemptAtMs: number;
-  /** Who is sending it right now (state `sending`): a crash leaves this behind. */
-  claim?: { pid: number; host: string; atMs: number };
-  lastReason?: string;
-  sentAtMs?: number;
-  ref?: string;
-}
+export type { OutboxEntry, OutboxState, OutboxStore } from '../ports/outbox-store.ts';
 
 export interface OutboxOptions {
   senders: readonly ChatSender[];
@@ -44,11 +27,13 @@ export interface OutboxOptions {
   maxBackoffMs?: number;
   /**
    * A `sending` claim older than this is taken to be from a crashed process (on this host a dead pid
-   * is recognised at once). Longer than any send: timeouts × retries plus Retry-After waits.
+   * is recognised at once, with a file store). Longer than any send: timeouts × retries plus
+   * Retry-After waits; on Lambda, longer than the function's timeout.
    */
   claimTimeoutMs?: number;
   /** How long finished entries are kept, so a re-run of the same episode step stays a no-op. */
   retentionMs?: number;
+  /** The file store's lock (when the outbox is given a state directory). */
   lock?: DirectoryLockOptions;
 }
 
@@ -65,8 +50,8 @@ export interface DrainReport {
 const FINISHED: ReadonlySet<OutboxState> = new Set(['sent', 'failed', 'unknown']);
 
 /**
- * The notification outbox: `<state dir>/notifications/x.json` (16 buckets, fsynced, renamed into
- * place by JsonBuckets; read–modify–write under the state directory's lock).
+ * The notification outbox, on an `OutboxStore`: files in the state directory (give a directory) or
+ * the DynamoDB state table on AWS (give a `DynamoOutboxStore`).
  *
  * Delivery is at most once per episode step and target, as issue 13 asks:
  * - `enqueue` is idempotent on (episode key, step, target);
@@ -78,9 +63,7 @@ const FINISHED: ReadonlySet<OutboxState> = new Set(['sent', 'failed', 'unknown']
  * Nothing here throws into the caller: a chat problem never blocks or undoes a CRM write.
  */
 export class NotificationOutbox implements Notifier {
-  readonly dir: string;
-  readonly #buckets: JsonBuckets<OutboxEntry>;
-  readonly #lock: DirectoryLock;
+  readonly store: OutboxStore;
   readonly #senders: readonly ChatSender[];
   readonly #clock: Clock;
   readonly #log: ChatLog | undefined;
@@ -91,12 +74,13 @@ export class NotificationOutbox implements Notifier {
   readonly #retentionMs: number;
   readonly #host = hostname();
 
-  constructor(stateDir: string, options: OutboxOptions) {
-    this.dir = join(stateDir, 'notifications');
-    this.#buckets = new JsonBuckets(this.dir, { fanout: 16, durable: true });
-    this.#lock = stateLock(stateDir, options.lock);
-    this.#senders = options.senders;
+  constructor(store: string | OutboxStore, options: OutboxOptions) {
     this.#clock = options.clock ?? systemClock;
+    this.store =
+      typeof store === 'string'
+        ? new FileOutboxStore(store, { clock: this.#clock, ...(options.lock ? { lock: options.lock } : {}) })
+        : store;
+    this.#senders = options.senders;
     this.#log = options.log;
     this.#maxAttempts = options.maxAttempts ?? 12;
     this.#baseBackoffMs = options.baseBackoffMs ?? 30_000;
@@ -115,24 +99,19 @@ export class NotificationOutbox implements Notifier {
     for (const target of targets) {
       const key = outboxKey(notification, target);
       try {
-        await this.#lock.withLock(() => {
-          const now = this.#now();
-          this.#buckets.update(key, now, (current) => {
-            if (current) return this.#stored(current);
-            added += 1;
-            return {
-              value: {
-                id: shortId(key),
-                notification: structuredClone(notification),
-                target: structuredClone(target),
-                state: 'pending',
-                attempts: 0,
-                createdAtMs: now,
-                nextAttemptAtMs: now,
-              },
-            };
-          });
+        const { written } = await this.store.update(key, (current, now) => {
+          if (current) return undefined;
+          return {
+            id: shortId(key),
+            notification: structuredClone(notification),
+            target: structuredClone(target),
+            state: 'pending',
+            attempts: 0,
+            createdAtMs: now,
+            nextAttemptAtMs: now,
+          };
         });
+        if (written) added += 1;
       } catch (e) {
         this.#log?.warn(
           { id: shortId(key), err: errorName(e) },
@@ -147,10 +126,9 @@ export class NotificationOutbox implements Notifier {
   async drain(options: { limit?: number } = {}): Promise<DrainReport> {
     const report: DrainReport = { sent: 0, retried: 0, failed: 0, unknown: 0, pending: 0 };
     try {
-      await this.#recoverInterrupted(report);
-      const due = this.list()
-        .filter((e) => e.state === 'pending')
-        .sort((a, b) => a.createdAtMs - b.createdAtMs);
+      const open = await this.store.open();
+      await this.#recoverInterrupted(open, report);
+      const due = open.filter((e) => e.state === 'pending').sort((a, b) => a.createdAtMs - b.createdAtMs);
       const down = new Set<ChatSender>();
       let attempted = 0;
       for (const entry of due) {
@@ -180,30 +158,24 @@ export class NotificationOutbox implements Notifier {
     return report;
   }
 
-  /** Every entry (for reports and tests). */
-  list(): OutboxEntry[] {
-    return [...this.#buckets.entries(this.#now())].map(([, e]) => e);
+  /** Every entry the store can list (the file store lists all; DynamoDB the open ones). */
+  async list(): Promise<OutboxEntry[]> {
+    return this.store.list ? this.store.list() : this.store.open();
   }
 
   /** Claims, sends and records one entry; undefined if another drain got to it first. */
   async #attempt(entry: OutboxEntry, sender: ChatSender | undefined): Promise<SendOutcome | undefined> {
     const key = outboxKey(entry.notification, entry.target);
-    let claimed: OutboxEntry | undefined;
-    await this.#lock.withLock(() => {
-      const now = this.#now();
-      this.#buckets.update(key, now, (current) => {
-        if (current?.state !== 'pending' || current.nextAttemptAtMs > now) {
-          return current && this.#stored(current);
-        }
-        claimed = {
-          ...current,
-          state: 'sending',
-          attempts: current.attempts + 1,
-          claim: { pid: process.pid, host: this.#host, atMs: now },
-        };
-        return { value: claimed };
-      });
+    const claim = await this.store.update(key, (current, now) => {
+      if (current?.state !== 'pending' || current.nextAttemptAtMs > now) return undefined;
+      return {
+        ...current,
+        state: 'sending',
+        attempts: current.attempts + 1,
+        claim: { pid: process.pid, host: this.#host, atMs: now },
+      };
     });
+    const claimed = claim.written ? claim.entry : undefined;
     if (!claimed) return undefined;
     let outcome: SendOutcome;
     if (!sender)
@@ -217,29 +189,26 @@ export class NotificationOutbox implements Notifier {
       }
     }
     const attempts = claimed.attempts;
-    await this.#lock.withLock(() => {
-      const now = this.#now();
-      this.#buckets.update(key, now, (current) => {
-        const base: OutboxEntry = { ...(current ?? claimed!) };
-        delete base.claim;
-        let next: OutboxEntry;
-        if (outcome.status === 'sent') {
-          next = { ...base, state: 'sent', sentAtMs: now, ...(outcome.ref ? { ref: outcome.ref } : {}) };
-          delete next.lastReason;
-        } else if (outcome.status === 'retry' && attempts < this.#maxAttempts) {
-          const backoff = Math.min(this.#maxBackoffMs, this.#baseBackoffMs * 2 ** (attempts - 1));
-          next = {
-            ...base,
-            state: 'pending',
-            nextAttemptAtMs: now + Math.max(backoff, outcome.retryAfterMs ?? 0),
-            lastReason: outcome.reason,
-          };
-        } else {
-          const state = outcome.status === 'retry' ? 'failed' : outcome.status;
-          next = { ...base, state, lastReason: outcome.reason };
-        }
-        return this.#stored(next);
-      });
+    await this.store.update(key, (current, now) => {
+      const base: OutboxEntry = { ...(current ?? claimed) };
+      delete base.claim;
+      let next: OutboxEntry;
+      if (outcome.status === 'sent') {
+        next = { ...base, state: 'sent', sentAtMs: now, ...(outcome.ref ? { ref: outcome.ref } : {}) };
+        delete next.lastReason;
+      } else if (outcome.status === 'retry' && attempts < this.#maxAttempts) {
+        const backoff = Math.min(this.#maxBackoffMs, this.#baseBackoffMs * 2 ** (attempts - 1));
+        next = {
+          ...base,
+          state: 'pending',
+          nextAttemptAtMs: now + Math.max(backoff, outcome.retryAfterMs ?? 0),
+          lastReason: outcome.reason,
+        };
+      } else {
+        const state = outcome.status === 'retry' ? 'failed' : outcome.status;
+        next = { ...base, state, lastReason: outcome.reason };
+      }
+      return this.#withExpiry(next);
     });
     const fields = {
       id: entry.id,
@@ -256,24 +225,17 @@ export class NotificationOutbox implements Notifier {
   }
 
   /** `sending` left by a dead process (or a claim too old) ends as `unknown`: it may have been posted. */
-  async #recoverInterrupted(report: DrainReport): Promise<void> {
-    for (const entry of this.list()) {
+  async #recoverInterrupted(open: readonly OutboxEntry[], report: DrainReport): Promise<void> {
+    for (const entry of open) {
       if (entry.state !== 'sending') continue;
       const key = outboxKey(entry.notification, entry.target);
-      let recovered = false;
-      await this.#lock.withLock(() => {
-        const now = this.#now();
-        this.#buckets.update(key, now, (current) => {
-          if (current?.state !== 'sending' || !this.#abandoned(current, now)) {
-            return current && this.#stored(current);
-          }
-          recovered = true;
-          const next: OutboxEntry = { ...current, state: 'unknown', lastReason: 'interrupted while sending' };
-          delete next.claim;
-          return this.#stored(next);
-        });
+      const { written } = await this.store.update(key, (current, now) => {
+        if (current?.state !== 'sending' || !this.#abandoned(current, now)) return undefined;
+        const next: OutboxEntry = { ...current, state: 'unknown', lastReason: 'interrupted while sending' };
+        delete next.claim;
+        return this.#withExpiry(next);
       });
-      if (recovered) {
+      if (written) {
         report.unknown += 1;
         this.#log?.warn(
           {
@@ -291,14 +253,14 @@ export class NotificationOutbox implements Notifier {
   #abandoned(entry: OutboxEntry, now: number): boolean {
     const c = entry.claim;
     if (!c || now - c.atMs > this.#claimTimeoutMs) return true;
-    if (c.host === this.#host) return c.pid !== process.pid && !isAlive(c.pid);
+    if (this.store.localClaims && c.host === this.#host) return c.pid !== process.pid && !isAlive(c.pid);
     return false;
   }
 
   /** Finished entries expire after the retention period; open ones are kept. */
-  #stored(entry: OutboxEntry): { value: OutboxEntry; expiresAtMs?: number } {
-    if (!FINISHED.has(entry.state)) return { value: entry };
-    return { value: entry, expiresAtMs: (entry.sentAtMs ?? entry.createdAtMs) + this.#retentionMs };
+  #withExpiry(entry: OutboxEntry): OutboxEntry {
+    if (!FINISHED.has(entry.state)) return entry;
+    return { ...entry, expiresAtMs: (entry.sentAtMs ?? entry.createdAtMs) + this.#retentionMs };
   }
 
   #now(): number {

@@ -65,7 +65,7 @@ describe('notification outbox', () => {
     expect(await outbox.enqueue(notification(), [channel, rep])).toBe(2);
     expect(await outbox.enqueue(notification(), [channel, { kind: 'slack-user', email: REP.email }])).toBe(0);
     expect(await outbox.enqueue(notification({ step: 'remind-75', event: 'reminder' }), [channel])).toBe(1);
-    expect(outbox.list().map((e) => e.state)).toEqual(['pending', 'pending', 'pending']);
+    expect((await outbox.list()).map((e) => e.state)).toEqual(['pending', 'pending', 'pending']);
   });
 
   it('a Slack outage delays messages and loses none: after recovery each is posted exactly once', async () => {
@@ -105,7 +105,7 @@ describe('notification outbox', () => {
     expect(all).toHaveLength(6);
     expect(new Set(all).size).toBe(6);
     for (const k of keys) expect(all.filter((p) => p.startsWith(`${k}|`))).toHaveLength(2);
-    expect(outbox.list().every((e) => e.state === 'sent')).toBe(true);
+    expect((await outbox.list()).every((e) => e.state === 'sent')).toBe(true);
   });
 
   it('two drains at once (two processes on one state directory) send each notification once', async () => {
@@ -149,7 +149,7 @@ describe('notification outbox', () => {
       await b.drain();
       clock.advance(3_600_000);
     }
-    expect(b.list()[0]).toMatchObject({ state: 'failed', attempts: 3, lastReason: 'http_503' });
+    expect((await b.list())[0]).toMatchObject({ state: 'failed', attempts: 3, lastReason: 'http_503' });
 
     const ro = stateDir();
     // A file where the outbox directory should be: every read and write of the outbox fails.
@@ -202,7 +202,7 @@ describe('notification outbox', () => {
     await expect.poll(() => slack!.messages.length, { timeout: 8000 }).toBe(1);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
-    expect(outbox.list()[0]!.state).toBe('sending');
+    expect((await outbox.list())[0]!.state).toBe('sending');
 
     slack.app.faults.clear();
     await outbox.enqueue(notification({ episodeKey: 'tu_after' }), [
@@ -211,7 +211,7 @@ describe('notification outbox', () => {
     expect(await outbox.drain()).toEqual({ sent: 1, retried: 0, failed: 0, unknown: 1, pending: 0 });
     expect(await outbox.drain()).toEqual({ sent: 0, retried: 0, failed: 0, unknown: 0, pending: 0 });
     expect(posted(slack)).toEqual(['tu_crash|toss-up|C0FIELDSALES', 'tu_after|toss-up|C0FIELDSALES']);
-    expect(outbox.list().find((e) => e.notification.episodeKey === 'tu_crash')).toMatchObject({
+    expect((await outbox.list()).find((e) => e.notification.episodeKey === 'tu_crash')).toMatchObject({
       state: 'unknown',
       lastReason: 'interrupted while sending',
     });
