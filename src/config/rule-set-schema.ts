@@ -32,6 +32,18 @@ export type Operator = z.infer<typeof OperatorSchema>;
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
+/** `"30 days"` or `"10 businessDays"`: parsed by `src/scoring/hold-expiry.ts`. */
+export const HOLD_DURATION_PATTERN = /^\s*([1-9]\d*)\s*(days?|businessDays?)\s*$/;
+const HoldDuration = z
+  .string({ error: 'write a whole number and a unit in quotes, e.g. "30 days" or "10 businessDays"' })
+  .regex(HOLD_DURATION_PATTERN, {
+    error:
+      'write a whole number ≥ 1 and a unit, e.g. "30 days" or "10 businessDays" (units: days, businessDays)',
+  })
+  .describe(
+    'flag: hold only: after this long on hold the lead becomes no / nurture, e.g. "30 days", "10 businessDays"',
+  );
+
 export const LeafConditionSchema = z
   .object({
     /** Name from the fact registry, e.g. `score.behaviour`, `company.employees`, `hearing.timelineMonths`. */
@@ -99,6 +111,11 @@ export const RuleSchema = z
     explainWhenNotMet: z.boolean().default(false),
     /** Manual-request style rules: at most this many matches per requester per calendar month. */
     quotaPerMonth: z.number().int().positive().optional(),
+    /**
+     * `flag: hold` rules only: once the lead has been on hold this long (e.g. "30 days",
+     * "10 businessDays"), it becomes `no` / `nurture` with a `hold.expired` reason.
+     */
+    holdExpiresAfter: HoldDuration.optional(),
   })
   .strict();
 export type Rule = z.infer<typeof RuleSchema>;
@@ -177,8 +194,8 @@ export const RuleSetSchema = z
     rules: z.array(RuleSchema).min(1),
     /** What happens when no rule matches. */
     otherwise: OutcomeSchema,
-    /** The outcome used when a rule with `onMissing: hold` lacks data. */
-    missingData: OutcomeSchema.default({
+    /** The outcome used when a rule with `onMissing: hold` lacks data (may expire, as a hold rule may). */
+    missingData: OutcomeSchema.extend({ holdExpiresAfter: HoldDuration.optional() }).default({
       flag: 'hold',
       nextAction: 'inside_sales_hearing',
       priority: 'medium',

@@ -65,7 +65,9 @@ export function validateRuleSet(data: unknown): SemanticIssue[] {
         'remove quotaPerMonth or add `{ fact: manualRequest.requested, op: eq, value: true }` to `when`',
       );
     }
+    checkHoldExpiry(rule, ['rules', ri], add);
   });
+  checkHoldExpiry(obj(rs.missingData), ['missingData'], add);
 
   list(rs.overrides).forEach((raw, oi) => {
     const o = obj(raw);
@@ -89,6 +91,16 @@ export function validateRuleSet(data: unknown): SemanticIssue[] {
     }
   });
   return issues;
+}
+
+/** `holdExpiresAfter` ends a hold: on any other outcome it would silently do nothing. */
+function checkHoldExpiry(outcome: Obj, base: YamlPath, add: Add): void {
+  if (outcome.holdExpiresAfter === undefined || outcome.flag === undefined || outcome.flag === 'hold') return;
+  add(
+    [...base, 'holdExpiresAfter'],
+    `holdExpiresAfter only applies to flag: hold, but this ${base[0] === 'missingData' ? 'outcome' : 'rule'} has flag: ${String(outcome.flag)}`,
+    'remove holdExpiresAfter, or set flag: hold',
+  );
 }
 
 function obj(v: unknown): Obj {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Condition, Rule, RuleSet } from '../config/rule-set-schema.ts';
+import type { SlaDuration } from '../sla/sla-config.ts';
 import { type CompiledCondition, compileCondition } from './conditions.ts';
+import { parseHoldDuration } from './hold-expiry.ts';
 import {
   type AttributeScorer,
   type BehaviourScorer,
@@ -12,6 +14,8 @@ import { dateToDay, zoneOffsetMs } from './time.ts';
 export interface CompiledRule {
   rule: Rule;
   when: CompiledCondition;
+  /** Parsed `holdExpiresAfter` (hold rules only). */
+  holdExpiresAfter?: SlaDuration;
 }
 
 export interface ActiveOverride {
@@ -27,6 +31,8 @@ export interface CompiledRuleSet {
   /** Content hash: changes whenever anything that can change a decision changes. */
   version: string;
   rules: CompiledRule[];
+  /** Parsed `missingData.holdExpiresAfter`. */
+  missingDataHoldExpiresAfter?: SlaDuration;
   attribute: AttributeScorer;
   behaviour: BehaviourScorer;
   /** Thresholds in force on a local day, with the overrides that changed them. */
@@ -46,7 +52,14 @@ export interface CompiledRuleSet {
 
 export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
   const window = rs.behaviourScore.windowDays;
-  const rules = rs.rules.map((rule) => ({ rule, when: compileCondition(withDefaults(rule.when, window)) }));
+  const rules = rs.rules.map((rule): CompiledRule => {
+    const compiled: CompiledRule = { rule, when: compileCondition(withDefaults(rule.when, window)) };
+    const expiry = rule.flag === 'hold' ? parseHoldDuration(rule.holdExpiresAfter) : undefined;
+    if (expiry) compiled.holdExpiresAfter = expiry;
+    return compiled;
+  });
+  const missingDataExpiry =
+    rs.missingData.flag === 'hold' ? parseHoldDuration(rs.missingData.holdExpiresAfter) : undefined;
   const overrides = rs.overrides.map((o) => ({ ...o, fromDay: dateToDay(o.from), toDay: dateToDay(o.to) }));
 
   let cachedDay = Number.NaN;
@@ -64,6 +77,7 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
     source: rs,
     version: ruleSetVersion(rs),
     rules,
+    ...(missingDataExpiry ? { missingDataHoldExpiresAfter: missingDataExpiry } : {}),
     attribute: compileAttributeScore(rs.attributeScore),
     behaviour: compileBehaviourScore(rs.behaviourScore),
     thresholdsOn(day) {

@@ -1,8 +1,11 @@
 import type { Rule } from '../config/rule-set-schema.ts';
 import type { DecidedOwner, Decision, Reason } from '../domain/decision.ts';
 import type { Lead } from '../domain/lead.ts';
+import type { BusinessCalendar } from '../sla/business-calendar.ts';
+import type { SlaDuration } from '../sla/sla-config.ts';
 import type { CompiledRuleSet } from './compile-rule-set.ts';
 import { type DecisionContext, FALSE, type Tri, UNKNOWN } from './conditions.ts';
+import { defaultHoldCalendar, holdExpiredReason, holdExpiresAt, toEpochMs } from './hold-expiry.ts';
 import { isoToEpochMs, localDay } from './time.ts';
 
 export interface DecideOptions {
@@ -11,6 +14,14 @@ export interface DecideOptions {
    * (manual requests) stop matching when it is used up. Omit to ignore quotas.
    */
   quotaUsed?: (ruleId: string, requester: string | null) => number;
+  /**
+   * Since when the lead has been on hold without a break (see `hold-expiry.ts`). A hold whose rule
+   * (or `missingData`) has `holdExpiresAfter` and that has lasted that long by `now` becomes
+   * `no` / `nurture` with a `hold.expired` reason. Omit: no hold expires.
+   */
+  holdSince?: Date | number | string;
+  /** The calendar `businessDays` of `holdExpiresAfter` count on (default: `defaultHoldCalendar`). */
+  calendar?: BusinessCalendar;
 }
 
 /**
@@ -49,14 +60,15 @@ export function evaluate(
   const ctx = buildContext(lead, rules, typeof now === 'number' ? now : now.getTime());
   // Quota notes are rare; the array is only allocated when one is needed.
   let notes: Reason[] | undefined;
-  for (const { rule, when } of rules.rules) {
+  for (const { rule, when, holdExpiresAfter } of rules.rules) {
     const r = when.test(ctx);
     if (r === FALSE) continue;
     if (r === UNKNOWN) {
       if (rule.onMissing === 'skip') continue;
       const reasons: Reason[] = notes ? [...notes] : [];
       when.explain(ctx, reasons);
-      return done(ctx, rules, rule.id, rules.source.missingData, undefined, reasons, true);
+      const held = done(ctx, rules, rule.id, rules.source.missingData, undefined, reasons, true);
+      return expireHold(held, rules, rules.missingDataHoldExpiresAfter, options);
     }
     if (rule.quotaPerMonth !== undefined && options.quotaUsed) {
       const requester = lead.manualRequest?.requestedBy ?? null;
@@ -73,7 +85,8 @@ export function evaluate(
     const reasons: Reason[] = notes ? [...notes] : [];
     when.explain(ctx, reasons);
     if (rules.source.overrides.length > 0) addOverrideReasons(ctx, rules, rule, reasons);
-    return done(ctx, rules, rule.id, rule, ownerFor(rule, lead), reasons, false);
+    const decided = done(ctx, rules, rule.id, rule, ownerFor(rule, lead), reasons, false);
+    return holdExpiresAfter ? expireHold(decided, rules, holdExpiresAfter, options) : decided;
   }
   const reasons: Reason[] = notes ? [...notes] : [];
   for (const { rule, when } of rules.rules) if (rule.explainWhenNotMet) when.explain(ctx, reasons);
@@ -140,6 +153,31 @@ function done(
   };
   if (owner) decision.owner = owner;
   return { decision, ctx };
+}
+
+/** A hold that has lasted its rule's `holdExpiresAfter` becomes the nurture outcome. */
+function expireHold(
+  ev: Evaluation,
+  rules: CompiledRuleSet,
+  after: SlaDuration | undefined,
+  options: DecideOptions,
+): Evaluation {
+  if (after === undefined || options.holdSince === undefined || ev.decision.flag !== 'hold') return ev;
+  const sinceMs = toEpochMs(options.holdSince);
+  if (Number.isNaN(sinceMs)) return ev;
+  const calendar = options.calendar ?? defaultHoldCalendar(rules.source.timeZone);
+  const untilMs = holdExpiresAt(sinceMs, after, calendar);
+  if (untilMs > ev.ctx.nowMs) return ev;
+  const { owner: _owner, ...held } = ev.decision;
+  const decision: Decision = {
+    ...held,
+    flag: 'no',
+    nextAction: 'nurture',
+    priority: 'low',
+    reasons: [holdExpiredReason(ev.decision.ruleId, sinceMs, untilMs, calendar), ...held.reasons],
+    missing: [],
+  };
+  return { decision, ctx: ev.ctx };
 }
 
 function ownerFor(rule: Rule, lead: Lead): DecidedOwner | undefined {
