@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { crmModule, loginsText } from '../composition/crm-registry.ts';
 import { expandHome } from '../config/settings-values.ts';
 import { ConfigError } from '../domain/errors.ts';
+import { type ChatSettings, chatSettingsFrom } from '../notify/chat-settings.ts';
 import { DEFAULT_RUNS_DIR } from '../pipeline/save-run-report.ts';
 import type { CrmModule, CrmSettings, SyncCrm } from '../ports/crm-module.ts';
 import type { Locale } from '../reasons/messages.ts';
@@ -35,6 +36,8 @@ export interface SyncSettings {
   runsDir: string;
   locale: Locale;
   queueTaskOwners: Record<string, string>;
+  /** Slack token and Teams webhook URLs (SLACK_BOT_TOKEN, TEAMS_WEBHOOK_<NAME>, profile `chat:`); secrets. */
+  chat: ChatSettings;
   /** Printed before a run; contains no secret. */
   warnings: string[];
 }
@@ -91,6 +94,14 @@ const ProfileSchema = z.strictObject({
   queueTaskOwners: z.record(Text, Text).optional(),
   salesforce: crmSection('salesforce'),
   hubspot: crmSection('hubspot'),
+  /** Chat secrets (docs/notifications.md); the values are checked by the chat settings schema. */
+  chat: z
+    .strictObject({
+      slackBotToken: z.unknown().optional(),
+      slackApiUrl: z.unknown().optional(),
+      teamsWebhooks: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
 });
 type Profile = z.infer<typeof ProfileSchema>;
 const ProfilesFileSchema = z.strictObject({ profiles: z.record(Text, ProfileSchema) });
@@ -175,6 +186,9 @@ export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
     else problems.push(...parsed.error.issues.map((i) => explain([crm, ...i.path], i.message, found)));
   }
 
+  const chat = chatSettingsFrom(sources.env, p.chat);
+  problems.push(...chat.problems);
+
   if (problems.length > 0 || !common.success || !connector) throw new SettingsError(problems);
   return {
     crm: connector.crm,
@@ -189,6 +203,7 @@ export function resolveSyncSettings(sources: SettingsSources): SyncSettings {
     runsDir: expandHome(env(ENV.runsDir) ?? p.runsDir) ?? DEFAULT_RUNS_DIR,
     locale: common.data.locale,
     queueTaskOwners: common.data.queueTaskOwners,
+    chat: chat.settings,
     warnings,
   };
 }
@@ -374,6 +389,7 @@ function parseQueueTaskOwners(text: string): Record<string, string> | null {
 }
 
 function holdsSecrets(p: Profile): boolean {
+  if (p.chat?.slackBotToken !== undefined || Object.keys(p.chat?.teamsWebhooks ?? {}).length > 0) return true;
   return (['salesforce', 'hubspot'] as const).some((crm) =>
     Object.entries(crmModule(crm).settings.fields).some(
       ([key, f]) => f.secret && p[crm]?.[key] !== undefined,

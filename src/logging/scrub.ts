@@ -14,7 +14,7 @@ export const REDACTED = '[Redacted]';
  * log fields therefore never use `name` (errors are logged with `type`).
  */
 const SENSITIVE_KEY =
-  /^(?:authorization|proxy-authorization|cookie|set-cookie|x-hubspot-signature(?:-v\d)?|x-amz-security-token|x-api-key|signature|.*token|.*secret|.*password|passwd|private_?key|privatekey|api_?key|e-?mail|email_?address|hs_additional_emails|.*phone|fax|name|first_?name|last_?name|full_?name|middle_?name|.*_kana|name_?kana|salutation|street|address|birth_?date|date_of_birth)$/i;
+  /^(?:authorization|proxy-authorization|cookie|set-cookie|x-hubspot-signature(?:-v\d)?|x-amz-security-token|x-api-key|signature|.*token|.*secret|.*webhooks|.*webhook_?urls?|.*password|passwd|private_?key|privatekey|api_?key|e-?mail|email_?address|hs_additional_emails|.*phone|fax|name|first_?name|last_?name|full_?name|middle_?name|.*_kana|name_?kana|salutation|street|address|birth_?date|date_of_birth)$/i;
 
 export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEY.test(key);
@@ -28,6 +28,13 @@ export function isSensitiveKey(key: string): boolean {
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const HUBSPOT_PRIVATE_APP_TOKEN = /\bpat-[a-z]{2,3}\d?-[0-9a-f-]{20,}/gi;
+/** Slack tokens: bot `xoxb-`, user `xoxp-`, app-level `xapp-`, refresh `xoxe-`, … */
+const SLACK_TOKEN = /\bx(?:ox[abposre]|app)-[A-Za-z0-9-]{6,}/g;
+/**
+ * Chat webhook URLs whose secret is in the path (legacy Teams/Office 365 connectors, Slack incoming
+ * webhooks); a Teams Workflows URL keeps its `sig` in the query string, which URL_QUERY masks.
+ */
+const WEBHOOK_URL = /(https?:\/\/(?:[\w-]+\.)*(?:webhook\.office\.com|hooks\.slack\.com))\/\S*/gi;
 /** Salesforce session ids (access tokens) look like `00D…!AQ…`: org id, `!`, the secret part. */
 const SALESFORCE_SESSION = /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]+/g;
 /**
@@ -75,6 +82,8 @@ export function scrubText(text: string, maxLength = MAX_TEXT): string {
     .replace(PRIVATE_KEY, '<private key>')
     .replace(JWT, '<jwt>')
     .replace(HUBSPOT_PRIVATE_APP_TOKEN, '<token>')
+    .replace(SLACK_TOKEN, '<token>')
+    .replace(WEBHOOK_URL, '$1/<redacted>')
     .replace(SALESFORCE_SESSION, '<session>')
     .replace(SECRET_ASSIGNMENT, (_m, key: string, sep: string, scheme?: string) =>
       scheme ? `${key}${sep}${scheme} <redacted>` : `${key}${sep}<redacted>`,

@@ -20,6 +20,17 @@ describe('scrubText', () => {
     ['{"client_secret": "shh-123", "x": 1}', 'shh-123'],
     ['invalid email: taro.yamada@example.co.jp', 'taro.yamada@'],
     ['call 03-1234-5678 or +81 90-1234-5678', '1234-5678'],
+    ['slack invalid_auth for xoxb-1234-5678-test', 'xoxb-1234'],
+    ['posting with xoxp-11-22-AbCd and xapp-1-A0-99-ff', '-AbCd'],
+    [
+      'POST https://contoso.webhook.office.com/webhookb2/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab@f0e1d2c3-aaaa-bbbb-cccc-0123456789ab/IncomingWebhook/5f4e3d2c1b0a/0a1b2c3d failed',
+      'IncomingWebhook/5f4e',
+    ],
+    ['https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX', 'XXXXsecret'],
+    [
+      'https://prod-01.japaneast.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=SiGnAtUrE123',
+      'SiGnAtUrE123',
+    ],
   ])('masks %s', (text, leaked) => {
     expect(scrubText(text)).not.toContain(leaked);
   });
@@ -65,6 +76,23 @@ describe('serializeError', () => {
 });
 
 describe('createLogger', () => {
+  it('drops chat secrets by key: the Slack token, Teams webhook URLs (the webhook name stays)', () => {
+    const { out, log } = capture();
+    log.warn(
+      {
+        chat: {
+          slackBotToken: 'plain-value-1',
+          teamsWebhooks: { sales: 'https://example.invalid/plain-value-2' },
+          webhookUrl: 'https://example.invalid/plain-value-3',
+        },
+        webhook: 'sales',
+      },
+      'teams webhook did not accept the card',
+    );
+    expect(out.text).not.toMatch(/plain-value/);
+    expect(out.records()[0]).toMatchObject({ webhook: 'sales' });
+  });
+
   it('redacts sensitive keys at any depth, in child bindings and in the message', () => {
     const { out, log } = capture();
     log

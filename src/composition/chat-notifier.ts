@@ -1,0 +1,146 @@
+import { SlackSender } from '../notify/adapters/slack-sender.ts';
+import { TeamsSender } from '../notify/adapters/teams-sender.ts';
+import { type ChatSettings, teamsWebhookEnv, teamsWebhookUrl } from '../notify/chat-settings.ts';
+import { notificationTargets } from '../notify/notification-targets.ts';
+import type { NotificationsConfig } from '../notify/notifications-config.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { CrmConnector } from '../ports/crm-connector.ts';
+import type { ChatLog, ChatSender, CrmRecordRef, NotificationTarget } from '../ports/notifier.ts';
+import type { OutboxStore } from '../ports/outbox-store.ts';
+import type { RoutingConfig } from '../routing/routing-config.ts';
+import { NotificationOutbox } from '../state/notification-outbox.ts';
+import type { SweepNotify } from '../sweep/notify-policy.ts';
+
+export interface ChatNotifierOptions {
+  config: NotificationsConfig;
+  routing: RoutingConfig;
+  chat: ChatSettings;
+  /** A state directory (CLI: files) or a store (Lambda: DynamoDB). */
+  store: string | OutboxStore;
+  clock: Clock;
+  log?: ChatLog;
+  /**
+   * `defer` on Lambda: a Slack 429 ends the attempt and the outbox retries after `Retry-After`, so a
+   * rate limit never holds an invocation past its deadline. `wait` (CLI) waits it out.
+   */
+  onRateLimit?: 'wait' | 'defer';
+  /** A `sending` claim older than this counts as abandoned (Lambda: more than the function timeout). */
+  claimTimeoutMs?: number;
+}
+
+export interface ChatNotifier {
+  /** The notifier the sweep enqueues into; `drain()` sends. */
+  outbox: NotificationOutbox;
+  /** `SweepOptions.notify` without the record link (which needs the connector: `recordRefFrom`). */
+  notify: Omit<SweepNotify, 'recordRef'>;
+  /** Which services can deliver (a token or a webhook URL is set). */
+  services: { slack: boolean; teams: boolean };
+  /** Configuration that cannot be delivered as it stands; printed or logged, never with a secret. */
+  warnings: string[];
+}
+
+/**
+ * The notifier from notifications.yaml, routing.yaml and the chat secrets: an outbox on `store`, a
+ * SlackSender when a bot token is set, a TeamsSender with the webhooks notifications.yaml names.
+ * Targets of a service with no credentials are left out (and said so once), rather than queued to
+ * fail: the token may simply not be set up yet.
+ */
+export function buildChatNotifier(options: ChatNotifierOptions): ChatNotifier {
+  const { config, chat, clock, log } = options;
+  const warnings: string[] = [];
+  const senders: ChatSender[] = [];
+  const slackUsed = config.slack !== undefined;
+  const slack = slackUsed && chat.slackBotToken !== undefined;
+  if (slack) {
+    senders.push(
+      new SlackSender({
+        token: chat.slackBotToken!,
+        ...(chat.slackApiUrl ? { slackApiUrl: chat.slackApiUrl } : {}),
+        onRateLimit: options.onRateLimit ?? 'wait',
+        ...(log ? { log } : {}),
+      }),
+    );
+  } else if (slackUsed) {
+    warnings.push(
+      'notifications.yaml sends to Slack, but no Slack bot token is set (SLACK_BOT_TOKEN, or slackBotToken in the chat secret): no Slack message is sent',
+    );
+  }
+  const names = new Set<string>([
+    ...Object.values(config.teams?.webhooks ?? {}),
+    ...(config.teams?.defaultWebhook ? [config.teams.defaultWebhook] : []),
+  ]);
+  const webhooks: Record<string, string> = {};
+  for (const name of names) {
+    const url = teamsWebhookUrl(chat, name);
+    if (url) webhooks[name] = url;
+    else
+      warnings.push(
+        `notifications.yaml names the Teams webhook "${name}", but its URL is not set (${teamsWebhookEnv(name)}, or teamsWebhooks.${name} in the chat secret): nothing is posted to it`,
+      );
+  }
+  const teams = Object.keys(webhooks).length > 0;
+  if (teams) senders.push(new TeamsSender({ webhooks, ...(log ? { log } : {}) }));
+
+  const outbox = new NotificationOutbox(options.store, {
+    senders,
+    clock,
+    ...(log ? { log } : {}),
+    ...(options.claimTimeoutMs !== undefined ? { claimTimeoutMs: options.claimTimeoutMs } : {}),
+  });
+  const targeting = notificationTargets(config, options.routing);
+  const deliverable = (t: NotificationTarget) =>
+    t.kind === 'teams-webhook' ? webhooks[t.webhook] !== undefined : slack;
+  return {
+    outbox,
+    notify: {
+      notifier: outbox,
+      language: targeting.language,
+      targetsFor: (event, who) => targeting.targetsFor(event, who).filter(deliverable),
+    },
+    services: { slack, teams },
+    warnings,
+  };
+}
+
+/**
+ * The record link of a chat message from the connector's own deep link (the one it writes in task
+ * notes), so no API call and no second copy of the URL rules: Salesforce
+ * `<instance>/lightning/r/<Lead|Contact>/<id>/view`, HubSpot `<app>/contacts/<portal>/record/0-1/<id>`.
+ */
+export function recordRefFrom(
+  connector: Pick<CrmConnector, 'crm' | 'recordUrl'>,
+): (lead: { leadId: string; objectType: string }) => CrmRecordRef | null {
+  return (lead) => {
+    const url = connector.recordUrl({ id: lead.leadId, objectType: lead.objectType } as Parameters<
+      CrmConnector['recordUrl']
+    >[0]);
+    if (!url) return null;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return null;
+    }
+    if (connector.crm === 'salesforce') {
+      const m = /^\/lightning\/r\/(Lead|Contact)\/([^/]+)\/view$/.exec(parsed.pathname);
+      if (!m) return null;
+      return {
+        crm: 'salesforce',
+        instanceUrl: parsed.origin,
+        objectType: m[1] as 'Lead' | 'Contact',
+        id: decodeURIComponent(m[2]!),
+      };
+    }
+    if (connector.crm === 'hubspot') {
+      const m = /^(.*)\/contacts\/(\d+)\/record\/0-1\/([^/]+)$/.exec(parsed.pathname);
+      if (!m) return null;
+      return {
+        crm: 'hubspot',
+        portalId: m[2]!,
+        contactId: decodeURIComponent(m[3]!),
+        appBaseUrl: `${parsed.origin}${m[1]}`,
+      };
+    }
+    return null;
+  };
+}
