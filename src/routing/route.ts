@@ -291,7 +291,8 @@ async function toOverflow(
   ]);
 }
 
-function capacityOf(member: PoolMember, rep: RoutingRep, config: RoutingConfig): number | null {
+/** The daily capacity that applies to `rep` taking leads from a pool as `member` (null = no limit). */
+export function capacityOf(member: PoolMember, rep: RoutingRep, config: RoutingConfig): number | null {
   // `null` is an explicit "no limit", so `??` (which skips null) cannot be used to fall through.
   if (member.dailyCapacity !== undefined) return member.dailyCapacity;
   if (rep.dailyCapacity !== undefined) return rep.dailyCapacity;

@@ -1,15 +1,48 @@
+import { FailureKind } from '../domain/errors.ts';
 import type { CrmName } from '../domain/lead.ts';
+import {
+  applyEvent,
+  type Episode,
+  type EpisodeEvent,
+  type EpisodeOwner,
+  episodeEvent,
+  hasStep,
+  isSettled,
+  type LadderAction,
+  STEP,
+  withEpisodeDefaults,
+} from '../episodes/episode.ts';
+import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
+import { DryRunRoutingState } from '../pipeline/dry-run-routing-state.ts';
+import { actionFor, type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
 import type { RunLease } from '../pipeline/run-lease.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ApiUsage } from '../ports/crm-connector.ts';
-import type { Deadline } from '../ports/deadline.ts';
-import type { EpisodeCrm } from '../ports/episode-crm.ts';
-import type { EpisodeStore } from '../ports/episode-store.ts';
+import { type Deadline, runWithDeadline } from '../ports/deadline.ts';
+import type { EpisodeCrm, EpisodeFacts, EpisodeRef, SlaFieldUpdate } from '../ports/episode-crm.ts';
+import type { EpisodeStore, ScheduleEpisode, StoredEpisode } from '../ports/episode-store.ts';
+import type { FollowUpTask, WriteOutcome } from '../ports/lead-sink.ts';
+import type { Notification, NotificationEvent } from '../ports/notifier.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
+import type { Locale } from '../reasons/messages.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
+import { directoryFor } from '../routing/routing-directory.ts';
+import { calendarFor } from '../sla/due-date.ts';
+import { type LadderStep, planLadder } from '../sla/escalation-ladder.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
-import type { SweepNotify } from './notify-policy.ts';
-import { emptySweepReport, type SweepProgress, type SweepReport } from './sweep-report.ts';
+import type { NotifyWho, SweepNotify } from './notify-policy.ts';
+import { pickReassignee } from './pick-reassignee.ts';
+import { type Managers, resolveManagers } from './resolve-managers.ts';
+import { breachAt, isFirstResponseOnTime, slaStatusAt } from './sla-status.ts';
+import {
+  emptySweepReport,
+  type SweepProgress,
+  type SweepReport,
+  SweepReportBuilder,
+  type SweepStage,
+} from './sweep-report.ts';
+import { scheduleAt } from './sweep-schedule.ts';
+import { closeNote, managerTask, reassignTask } from './sweep-tasks.ts';
 
 export type { NotifyWho, SweepNotify } from './notify-policy.ts';
 export type { SweepProgress, SweepReport } from './sweep-report.ts';
@@ -49,38 +82,677 @@ export interface SweepOptions {
   lease?: Pick<RunLease, 'assertHeld'>;
   /** Episodes per CRM batch (default `SWEEP_BATCH_SIZE`). */
   batchSize?: number;
+  /** Language of the manager and reassignment tasks when no notify language says (default `ja`). */
+  taskLanguage?: Locale;
 }
 
+/** Below this much time left (`deadline`), no new batch is started: the next sweep goes on. */
+export const SWEEP_BATCH_RESERVE_MS = 15_000;
+
 /**
- * One SLA sweep (issue 13, docs/routing-and-sla.md "The sweep"). Never throws: a failure that stops
- * the sweep ends in the report's `stop`, a failure of one write is counted and sampled, and the step
- * it belonged to is left unrecorded so the next sweep does it again.
+ * One SLA sweep (issue 13, docs/routing-and-sla.md "The sweep"): the episodes due at the sweep's
+ * instant, earliest first, in batches of 200:
+ * 1. re-read from the store (the index may lag) and read the CRM's facts in one batched call;
+ * 2. record what the reps did: the toss-up task completed, the first call/e-mail/meeting, the record
+ *    gone (the episode closes as `superseded`);
+ * 3. carry out the ladder steps due, in ladder order and in waves across the batch so each kind of
+ *    CRM write is one batched call: each step's effect first (notice, manager task, reassignment),
+ *    keyed by the step, then the step recorded — a failed effect leaves the step unrecorded, so the
+ *    next sweep does it again, and a crash in between repeats only idempotent effects;
+ * 4. write the SLA-status fields that changed, in one batched call, and record what was written;
+ * 5. move `nextCheckAt` (src/sweep/sweep-schedule.ts).
+ * Never throws: a failure that stops the sweep ends in the report's `stop`; a failure of one write is
+ * counted and sampled, and its step is left for the next sweep.
  */
 export async function runSweep(options: SweepOptions): Promise<SweepReport> {
-  // First slice (types for the other lanes): finds what is due and re-reads it; the ladder follows.
-  const startedAt = options.clock.now();
-  const report = emptySweepReport({
-    runId: options.runId ?? `sweep-${startedAt.getTime()}`,
-    crm: options.crmName,
-    scope: options.scope ?? 'default',
-    dryRun: options.dryRun ?? false,
-    at: startedAt,
-  });
-  const limit = options.limit ?? DEFAULT_SWEEP_LIMIT;
-  const due = await options.episodes.dueBefore(startedAt, limit + 1);
-  report.limitReached = due.length > limit;
-  for (const entry of due.slice(0, limit)) {
-    report.counts.due++;
-    const stored = await options.episodes.get(entry.key);
-    const next = stored?.episode.nextCheckAt;
-    if (!stored || next === null || next === undefined || Date.parse(next) > startedAt.getTime()) {
-      report.counts.stale++;
-      continue;
-    }
-    report.counts.checked++;
+  const now = options.clock.now();
+  const dryRun = options.dryRun ?? false;
+  const builder = new SweepReportBuilder(
+    emptySweepReport({
+      runId: options.runId ?? `sweep-${now.getTime()}`,
+      crm: options.crmName,
+      scope: options.scope ?? 'default',
+      dryRun,
+      at: now,
+    }),
+  );
+  const report = builder.report;
+  let stop: StopSignal | null = null;
+  try {
+    stop = await runWithDeadline(options.deadline, () => sweepAll(options, now, builder));
+  } catch (e) {
+    stop = stopFromError(e);
   }
   const finishedAt = options.clock.now();
   report.finishedAt = finishedAt.toISOString();
-  report.durationMs = Math.max(0, finishedAt.getTime() - startedAt.getTime());
+  report.durationMs = Math.max(0, finishedAt.getTime() - now.getTime());
+  report.stop = stop;
+  report.status = stop ? 'stopped' : 'completed';
+  if (options.usage) {
+    const api = options.usage();
+    report.api = {
+      calls: { ...api.calls },
+      total: Object.values(api.calls).reduce((a, b) => a + b, 0),
+      minimum: api.minimum,
+    };
+  }
   return report;
+}
+
+async function sweepAll(
+  options: SweepOptions,
+  now: Date,
+  builder: SweepReportBuilder,
+): Promise<StopSignal | null> {
+  const limit = Math.max(1, options.limit ?? DEFAULT_SWEEP_LIMIT);
+  const batchSize = Math.max(1, options.batchSize ?? SWEEP_BATCH_SIZE);
+  const due = await options.episodes.dueBefore(now, limit + 1);
+  if (due.length > limit) builder.report.limitReached = true;
+  const keys = due.slice(0, limit).map((d) => d.key);
+  builder.report.counts.due = keys.length;
+  const ctx = new SweepContext(options, now, builder);
+  for (let i = 0; i < keys.length; i += batchSize) {
+    const deadline = options.deadline;
+    if (deadline && deadline.remainingMs() < SWEEP_BATCH_RESERVE_MS) {
+      return {
+        kind: FailureKind.Transient,
+        action: 'retry',
+        code: 'deadline',
+        message: `stopped after ${i} of ${keys.length} due episodes: the invocation's time is nearly spent; the next sweep goes on`,
+      };
+    }
+    options.lease?.assertHeld();
+    const stop = await ctx.batch(keys.slice(i, i + batchSize));
+    options.onProgress?.(builder.progress());
+    if (stop) return stop;
+  }
+  return null;
+}
+
+/** An episode being worked on in this batch: the latest stored state and what the CRM said. */
+interface Work {
+  ep: Episode;
+  version: number;
+  facts: EpisodeFacts;
+  /** Set once a step's effect failed: no further step of this episode in this sweep. */
+  halted: boolean;
+  /** Whether anything was recorded for it in this sweep (the schedule moved with it). */
+  touched: boolean;
+}
+
+interface DueStep {
+  w: Work;
+  step: LadderStep;
+}
+
+class SweepContext {
+  readonly #o: SweepOptions;
+  readonly #now: Date;
+  readonly #b: SweepReportBuilder;
+  readonly #dryRun: boolean;
+  readonly #schedule: ScheduleEpisode;
+  readonly #routingState: RoutingState;
+  readonly #locale: Locale;
+  readonly #names: (owner: EpisodeOwner) => string;
+  /** A write failure that must stop the sweep (credentials, mapping, quota), seen in this batch. */
+  #stop: StopSignal | null = null;
+
+  constructor(options: SweepOptions, now: Date, builder: SweepReportBuilder) {
+    this.#o = options;
+    this.#now = now;
+    this.#b = builder;
+    this.#dryRun = options.dryRun ?? false;
+    this.#schedule = scheduleAt(options.sla, now);
+    this.#routingState = this.#dryRun ? new DryRunRoutingState(options.routingState) : options.routingState;
+    this.#locale = options.notify?.language ?? options.taskLanguage ?? 'ja';
+    const dir = directoryFor(options.routing);
+    this.#names = (owner) => {
+      const rep =
+        (owner.key !== undefined ? dir.rep(owner.key) : undefined) ??
+        dir.repByCrmId(options.crmName, owner.id);
+      const name = rep?.name ?? owner.id;
+      builder.owner(owner.id, name);
+      return name;
+    };
+  }
+
+  async batch(keys: readonly string[]): Promise<StopSignal | null> {
+    this.#stop = null;
+    const o = this.#o;
+    const stored = await o.episodes.getMany(keys);
+    const live: StoredEpisode[] = [];
+    for (const key of keys) {
+      const s = stored.get(key);
+      const next = s?.episode.nextCheckAt;
+      if (
+        !s ||
+        s.episode.crm !== o.crmName ||
+        s.episode.status === 'closed' ||
+        next === null ||
+        next === undefined ||
+        Date.parse(next) > this.#now.getTime()
+      ) {
+        this.#b.report.counts.stale++;
+        continue;
+      }
+      live.push({ ...s, episode: withEpisodeDefaults(s.episode) });
+    }
+    this.#b.report.counts.checked += live.length;
+    if (live.length === 0) return null;
+
+    const refs: EpisodeRef[] = live.map(({ episode: ep }) => ({
+      key: ep.key,
+      leadId: ep.leadId,
+      objectType: ep.objectType,
+      ownerId: ep.owner.id,
+      taskId: ep.taskId,
+      since: ep.handedOffAt,
+    }));
+    const facts = await o.crm.readFacts(refs);
+    if (facts.length !== refs.length || facts.some((f, i) => f.key !== refs[i]!.key))
+      throw new Error(
+        `readFacts returned ${facts.length} results for ${refs.length} episodes, or out of order`,
+      );
+
+    const work: Work[] = live.map((s, i) => ({
+      ep: s.episode,
+      version: s.version,
+      facts: facts[i]!,
+      halted: false,
+      touched: false,
+    }));
+    for (const w of work) await this.#recordFacts(w);
+    await this.#runLadder(work.filter((w) => !w.halted && !isSettled(w.ep)));
+    if (this.#stop) return this.#stop;
+    await this.#writeSlaFields(work.filter((w) => w.ep.status !== 'closed'));
+    await this.#reschedule(work);
+    return this.#stop;
+  }
+
+  // ---- 2. facts ---------------------------------------------------------------------------------
+
+  async #recordFacts(w: Work): Promise<void> {
+    const f = w.facts;
+    const before = w.ep.firstResponseAt;
+    if (f.recordGone) {
+      // Deleted, merged away or converted: nothing left to watch or write on. `superseded` is the
+      // closest reason the episode knows (something else now stands for the lead).
+      if (
+        await this.#record(
+          w,
+          episodeEvent({ type: 'closed', at: this.#iso(), cause: 'crm_change', reason: 'superseded' }),
+        )
+      )
+        this.#b.report.counts.closed++;
+      return;
+    }
+    if (f.taskCompletedAt !== null && !hasStep(w.ep, STEP.taskCompleted)) {
+      if (
+        await this.#record(w, episodeEvent({ type: 'task_completed', at: f.taskCompletedAt, cause: 'rep' }))
+      )
+        this.#b.report.counts.completed++;
+    }
+    if (f.firstActivity !== null && !hasStep(w.ep, STEP.firstResponse) && !w.halted) {
+      await this.#record(
+        w,
+        episodeEvent({
+          type: 'first_response',
+          at: f.firstActivity.at,
+          cause: 'rep',
+          activity: f.firstActivity.activity,
+        }),
+      );
+    }
+    if (before === null && w.ep.firstResponseAt !== null) {
+      this.#names(w.ep.owner);
+      this.#b.firstResponse(w.ep.owner.id, w.ep.nextAction, isFirstResponseOnTime(w.ep, this.#o.sla));
+    }
+  }
+
+  // ---- 3. the ladder ----------------------------------------------------------------------------
+
+  async #runLadder(work: Work[]): Promise<void> {
+    if (work.length === 0) return;
+    const needManager = work.filter((w) =>
+      planLadder(w.ep, this.#o.sla, this.#now).due.some((s) => s.action !== 'remind_owner'),
+    );
+    const { managers, failure } = await resolveManagers(
+      needManager.map((w) => w.ep.owner),
+      { crmName: this.#o.crmName, crm: this.#o.crm, routing: this.#o.routing, sla: this.#o.sla },
+    );
+    if (failure !== null) {
+      const s = stopFromError(failure);
+      this.#b.failure({
+        episodeKey: '-',
+        leadId: '-',
+        stage: 'managers',
+        kind: s.kind,
+        code: s.code,
+        message: s.message,
+      });
+    }
+    // Waves: the k-th due step of every episode, so that each kind of write is one call per wave.
+    let pending = work;
+    for (let wave = 0; wave < 8 && pending.length > 0 && !this.#stop; wave++) {
+      const steps: DueStep[] = [];
+      for (const w of pending) {
+        if (w.halted || isSettled(w.ep)) continue;
+        const step = planLadder(w.ep, this.#o.sla, this.#now).due[0];
+        if (step) steps.push({ w, step });
+      }
+      if (steps.length === 0) break;
+      const by = (a: LadderAction) => steps.filter((s) => s.step.action === a);
+      for (const s of [...by('remind_owner'), ...by('notify_manager')]) await this.#notifyStep(s, managers);
+      await this.#managerTasks(by('manager_task'), managers);
+      await this.#reassign(by('reassign'), managers);
+      pending = steps.map((s) => s.w);
+    }
+  }
+
+  async #notifyStep({ w, step }: DueStep, managers: Managers): Promise<void> {
+    const ep = w.ep;
+    const event = step.action === 'remind_owner' ? 'reminder' : 'escalation';
+    const manager = managers.of(ep.owner);
+    if (!this.#dryRun)
+      await this.#notify(
+        w,
+        step.stepKey,
+        event,
+        { owner: ep.owner, manager, ...pool(ep.owner) },
+        {
+          dueAt: breachAt(ep, this.#o.sla),
+        },
+      );
+    await this.#recordStep(w, step, {});
+  }
+
+  async #managerTasks(steps: DueStep[], managers: Managers): Promise<void> {
+    const withManager: { s: DueStep; task: FollowUpTask }[] = [];
+    for (const s of steps) {
+      const manager = managers.of(s.w.ep.owner);
+      if (!manager) {
+        await this.#skipStep(
+          s,
+          'no_manager',
+          'no manager is known for the owner (routing.yaml pool manager, or the CRM with managers: crm)',
+        );
+        continue;
+      }
+      this.#names(manager);
+      const task = managerTask({
+        episode: s.w.ep,
+        stepId: s.step.id,
+        manager,
+        breachAt: breachAt(s.w.ep, this.#o.sla),
+        now: this.#now,
+        sla: this.#o.sla,
+        locale: this.#locale,
+        nameOf: this.#names,
+      });
+      withManager.push({ s, task });
+    }
+    if (withManager.length === 0) return;
+    if (this.#dryRun) {
+      for (const { s } of withManager) await this.#recordStep(s.w, s.step, {});
+      return;
+    }
+    const outcomes = await this.#write(
+      'manager_task',
+      withManager.map((x) => x.s),
+      () => this.#o.crm.createTasks(withManager.map((x) => x.task)),
+    );
+    for (const [i, { s }] of withManager.entries()) {
+      const out = outcomes?.[i];
+      if (out?.ok) await this.#recordStep(s.w, s.step, { managerTaskId: out.id });
+    }
+  }
+
+  async #reassign(steps: DueStep[], managers: Managers): Promise<void> {
+    if (steps.length === 0) return;
+    const cal = calendarFor(this.#o.sla);
+    const businessDate = cal.businessDateOf(this.#now);
+    const picked: { s: DueStep; owner: EpisodeOwner; task: FollowUpTask }[] = [];
+    for (const s of steps) {
+      const pick = await pickReassignee({
+        episode: s.w.ep,
+        crm: this.#o.crmName,
+        routing: this.#o.routing,
+        state: this.#routingState,
+        businessDate,
+      });
+      if ('skipped' in pick) {
+        await this.#skipStep(s, pick.skipped, pick.detail);
+        continue;
+      }
+      this.#names(pick.owner);
+      const task = reassignTask({
+        episode: s.w.ep,
+        newOwner: pick.owner,
+        now: this.#now,
+        sla: this.#o.sla,
+        locale: this.#locale,
+        nameOf: this.#names,
+      });
+      picked.push({ s, owner: pick.owner, task });
+    }
+    if (picked.length === 0) return;
+    if (this.#dryRun) {
+      for (const p of picked) await this.#recordStep(p.s.w, p.s.step, { owner: p.owner, taskId: null });
+      return;
+    }
+    // The new owner's task first (the rep must see it), then the lead's owner, then the old task closed.
+    const created = await this.#write(
+      'reassign_task',
+      picked.map((p) => p.s),
+      () => this.#o.crm.createTasks(picked.map((p) => p.task)),
+    );
+    const withTask = picked
+      .map((p, i) => ({
+        ...p,
+        taskId: created?.[i]?.ok ? created[i].id : null,
+        ok: created?.[i]?.ok === true,
+      }))
+      .filter((p) => p.ok);
+    if (withTask.length === 0) return;
+    const moved = await this.#write(
+      'reassign_owner',
+      withTask.map((p) => p.s),
+      () =>
+        this.#o.crm.reassign(
+          withTask.map((p) => ({
+            leadId: p.s.w.ep.leadId,
+            objectType: p.s.w.ep.objectType,
+            ownerId: p.owner.id,
+          })),
+        ),
+    );
+    const reassigned = withTask.filter((_, i) => moved?.[i]?.ok === true);
+    const toClose = reassigned.filter((p) => p.s.w.ep.taskId !== null);
+    const closed =
+      toClose.length === 0
+        ? []
+        : await this.#write(
+            'close_task',
+            toClose.map((p) => p.s),
+            () =>
+              this.#o.crm.closeTasks(
+                toClose.map((p) => ({
+                  taskId: p.s.w.ep.taskId!,
+                  note: closeNote(this.#names(p.owner), this.#locale),
+                })),
+              ),
+          );
+    const closedOk = new Set(toClose.filter((_, i) => closed?.[i]?.ok === true).map((p) => p.s.w.ep.key));
+    for (const p of reassigned) {
+      const ep = p.s.w.ep;
+      if (ep.taskId !== null && !closedOk.has(ep.key)) continue;
+      await this.#notify(
+        p.s.w,
+        p.s.step.stepKey,
+        'reassignment',
+        { owner: p.owner, manager: managers.of(ep.owner), ...pool(p.owner) },
+        {
+          dueAt: p.task.dueAt,
+          previousOwner: ep.owner,
+        },
+      );
+      await this.#recordStep(p.s.w, p.s.step, { owner: p.owner, taskId: p.taskId });
+    }
+  }
+
+  async #skipStep(s: DueStep, reason: string, detail: string): Promise<void> {
+    const ep = s.w.ep;
+    this.#b.skip({
+      episodeKey: ep.key,
+      leadId: ep.leadId,
+      step: s.step.stepKey,
+      action: s.step.action,
+      reason,
+      detail,
+    });
+    await this.#record(
+      s.w,
+      episodeEvent({
+        type: 'ladder_step',
+        at: this.#iso(),
+        cause: 'sweep',
+        round: s.step.round,
+        stepId: s.step.id,
+        action: s.step.action,
+        skipped: reason,
+      }),
+    );
+  }
+
+  async #recordStep(
+    w: Work,
+    step: LadderStep,
+    extra: { owner?: EpisodeOwner; taskId?: string | null; managerTaskId?: string | null },
+  ): Promise<void> {
+    const event = episodeEvent({
+      type: 'ladder_step',
+      at: this.#iso(),
+      cause: 'sweep',
+      round: step.round,
+      stepId: step.id,
+      action: step.action,
+      ...extra,
+    });
+    const before = w.ep;
+    const recorded = await this.#record(w, event);
+    if (recorded) this.#b.step(step.action, this.#dryRun);
+    else if (!hasStep(w.ep, event.step))
+      w.halted = true; // not stored (store failure, episode gone)
+    else if (before !== w.ep) this.#b.report.counts.stepsAlreadyRecorded++;
+  }
+
+  // ---- 4. SLA fields ----------------------------------------------------------------------------
+
+  async #writeSlaFields(work: Work[]): Promise<void> {
+    const changes: { w: Work; update: SlaFieldUpdate }[] = [];
+    // Also for an episode whose ladder halted: the field shows what was recorded.
+    for (const w of work) {
+      const status = slaStatusAt(w.ep, this.#o.sla, this.#now);
+      const written = w.ep.slaWritten ?? null;
+      if (status === null) continue;
+      if (written?.status === status && written.firstResponseAt === w.ep.firstResponseAt) continue;
+      changes.push({
+        w,
+        update: {
+          leadId: w.ep.leadId,
+          objectType: w.ep.objectType,
+          status,
+          firstResponseAt: w.ep.firstResponseAt,
+        },
+      });
+    }
+    if (changes.length === 0) return;
+    if (this.#dryRun) {
+      for (const c of changes) this.#b.slaStatus(c.update.status, true);
+      return;
+    }
+    const outcomes = await this.#write(
+      'sla_fields',
+      changes.map((c) => ({ w: c.w, step: null })),
+      () => this.#o.crm.writeSlaFields(changes.map((c) => c.update)),
+    );
+    for (const [i, c] of changes.entries()) {
+      if (!outcomes?.[i]?.ok) continue;
+      this.#b.slaStatus(c.update.status, false);
+      await this.#record(
+        c.w,
+        episodeEvent({
+          type: 'sla_status',
+          at: this.#iso(),
+          cause: 'sweep',
+          status: c.update.status,
+          firstResponseAt: c.update.firstResponseAt,
+        }),
+      );
+    }
+  }
+
+  // ---- 5. schedule ------------------------------------------------------------------------------
+
+  /** Moves `nextCheckAt` of an episode nothing was recorded for (a poll that found nothing, a failure). */
+  async #reschedule(work: Work[]): Promise<void> {
+    if (this.#dryRun) return;
+    for (const w of work) {
+      const want = this.#schedule(w.ep);
+      if (w.ep.nextCheckAt === want) continue;
+      try {
+        // Lost race = another writer moved it with its own schedule: theirs stands.
+        await this.#o.episodes.put({ ...w.ep, nextCheckAt: want }, w.version);
+      } catch (e) {
+        this.#storeFailure(w, e);
+      }
+    }
+  }
+
+  // ---- shared -----------------------------------------------------------------------------------
+
+  /** Records `event` (dry run: applies it in memory); false when not recorded (already there, or failed). */
+  async #record(w: Work, event: EpisodeEvent): Promise<boolean> {
+    if (this.#dryRun) {
+      const next = applyEvent(w.ep, event);
+      if (next === w.ep) return false;
+      w.ep = { ...next, nextCheckAt: w.ep.nextCheckAt };
+      return true;
+    }
+    try {
+      const result = await this.#o.episodes.recordStep(w.ep.key, event, this.#schedule);
+      if (result.stored) {
+        w.ep = withEpisodeDefaults(result.stored.episode);
+        w.version = result.stored.version;
+      }
+      if (result.recorded) w.touched = true;
+      return result.recorded;
+    } catch (e) {
+      this.#storeFailure(w, e, event.step);
+      return false;
+    }
+  }
+
+  #storeFailure(w: Work, e: unknown, step?: string): void {
+    const s = stopFromError(e);
+    w.halted = true;
+    this.#b.failure({
+      episodeKey: w.ep.key,
+      leadId: w.ep.leadId,
+      stage: 'record',
+      ...(step === undefined ? {} : { step }),
+      kind: s.kind,
+      code: s.code,
+      message: s.message,
+    });
+  }
+
+  /**
+   * One batched CRM write. Each failed record is reported and its episode halted (its step stays
+   * unrecorded); a thrown error fails every record of the call and, for credentials, mapping or
+   * quota, stops the sweep after this batch. Returns null when the call threw.
+   */
+  async #write(
+    stage: SweepStage,
+    items: readonly { w: Work; step: LadderStep | null }[],
+    call: () => Promise<WriteOutcome[]>,
+  ): Promise<WriteOutcome[] | null> {
+    let outcomes: WriteOutcome[];
+    try {
+      outcomes = await call();
+      if (outcomes.length !== items.length)
+        throw new Error(`${stage}: the CRM returned ${outcomes.length} outcomes for ${items.length} writes`);
+    } catch (e) {
+      const s = stopFromError(e);
+      for (const it of items) this.#fail(stage, it, s.kind, s.code, s.message);
+      if (s.action !== 'retry') this.#stop ??= s;
+      return null;
+    }
+    for (const [i, out] of outcomes.entries()) {
+      if (out.ok) continue;
+      const it = items[i]!;
+      this.#fail(stage, it, out.kind, out.code, scrubText(out.message, MESSAGE_MAX));
+      const action = actionFor(out.kind);
+      if (action === 'fix' || action === 'resume_later') {
+        this.#stop ??= {
+          kind: out.kind,
+          action,
+          code: out.code,
+          message: scrubText(out.message, MESSAGE_MAX),
+          leadId: it.w.ep.leadId,
+        };
+      }
+    }
+    return outcomes;
+  }
+
+  #fail(
+    stage: SweepStage,
+    it: { w: Work; step: LadderStep | null },
+    kind: string,
+    code: string,
+    message: string,
+  ): void {
+    it.w.halted = true;
+    this.#b.failure({
+      episodeKey: it.w.ep.key,
+      leadId: it.w.ep.leadId,
+      stage,
+      ...(it.step ? { step: it.step.stepKey } : {}),
+      kind,
+      code,
+      message,
+    });
+  }
+
+  /** Queues a chat notice (the notifier's outbox makes it once per episode, step and target). */
+  async #notify(
+    w: Work,
+    step: string,
+    event: NotificationEvent,
+    who: NotifyWho,
+    extra: { dueAt: string | null; previousOwner?: EpisodeOwner },
+  ): Promise<void> {
+    const n = this.#o.notify;
+    if (!n) return;
+    const targets = n.targetsFor(event, who);
+    if (targets.length === 0) return;
+    const ep = w.ep;
+    const record = n.recordRef?.({ leadId: ep.leadId, objectType: ep.objectType }) ?? null;
+    if (!record) {
+      this.#b.failure({
+        episodeKey: ep.key,
+        leadId: ep.leadId,
+        stage: 'notify',
+        step,
+        kind: 'config',
+        code: 'no_record_link',
+        message: 'no deep link to the record can be built, so no chat notice was sent (it is not retried)',
+      });
+      return;
+    }
+    const lead = w.facts.lead ?? { name: ep.leadId };
+    const notification: Notification = {
+      episodeKey: ep.key,
+      step,
+      event,
+      language: n.language,
+      lead: lead.company === undefined ? { name: lead.name } : { name: lead.name, company: lead.company },
+      record,
+      nextAction: ep.nextAction,
+      ownerName: this.#names(who.owner),
+    };
+    if (extra.dueAt) notification.dueAt = extra.dueAt;
+    if (extra.previousOwner) notification.previousOwnerName = this.#names(extra.previousOwner);
+    await n.notifier.notify(notification, targets);
+    this.#b.report.counts.notificationsQueued += targets.length;
+  }
+
+  #iso(): string {
+    return this.#now.toISOString();
+  }
+}
+
+function pool(owner: EpisodeOwner): { poolId?: string } {
+  return owner.poolId === undefined ? {} : { poolId: owner.poolId };
 }

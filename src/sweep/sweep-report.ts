@@ -60,6 +60,8 @@ export interface SweepCounts {
   reassignments: number;
   /** Reassign steps recorded as skipped: no active rep of the pool with capacity today, or no pool. */
   reassignSkipped: number;
+  /** Other steps recorded as skipped: a manager task with no manager known. */
+  stepsSkipped: number;
   /** Dry run: ladder steps that would be carried out. */
   stepsPlanned: number;
   /** Steps another sweep recorded first (its effect was idempotent, nothing was done twice). */
@@ -78,11 +80,17 @@ export interface ResponseTally {
   late: number;
 }
 
-export interface ReassignSkip {
+/** A ladder step recorded as skipped: it could not be carried out and is not retried. */
+export interface StepSkip {
   episodeKey: string;
   leadId: string;
-  /** `no_pool`, `no_rep_available`, `no_crm_id`. */
+  /** Step key, e.g. `r0.reassign`. */
+  step: string;
+  action: LadderAction;
+  /** reassign: `no_pool`, `no_rep_available`; manager_task: `no_manager`. */
   reason: string;
+  /** One sentence for the admin (pool and date; no personal data). */
+  detail: string;
 }
 
 export interface SweepReport {
@@ -111,7 +119,8 @@ export interface SweepReport {
   };
   /** SLA status written (dry run: to be written) → count. */
   slaStatuses: Record<string, number>;
-  reassignSkips: ReassignSkip[];
+  /** The first few skipped steps (`counts.reassignSkipped`, `counts.stepsSkipped`). */
+  skippedSteps: StepSkip[];
   /** Owner id → display name from the routing file (the summary shows names, not ids). */
   owners: Record<string, { name: string }>;
   failures: SweepFailures;
@@ -161,6 +170,7 @@ export function emptySweepReport(init: {
       managerTasks: 0,
       reassignments: 0,
       reassignSkipped: 0,
+      stepsSkipped: 0,
       stepsPlanned: 0,
       stepsAlreadyRecorded: 0,
       slaFieldsWritten: 0,
@@ -171,9 +181,83 @@ export function emptySweepReport(init: {
     steps: {},
     firstResponses: { byOwner: {}, byNextAction: {} },
     slaStatuses: {},
-    reassignSkips: [],
+    skippedSteps: [],
     owners: {},
     failures: { count: 0, byCode: {}, samples: [] },
     api: { calls: {}, total: 0, minimum: 0 },
   };
+}
+
+export const SWEEP_SAMPLE_CAP = 20;
+const KEY_CAP = 200;
+
+/** Adds to a report in place; counts are capped in size like the sync's (`(other)` beyond 200 keys). */
+export class SweepReportBuilder {
+  readonly report: SweepReport;
+
+  constructor(report: SweepReport) {
+    this.report = report;
+  }
+
+  step(action: LadderAction, dryRun: boolean): void {
+    const c = this.report.counts;
+    this.report.steps[action] = (this.report.steps[action] ?? 0) + 1;
+    if (dryRun) c.stepsPlanned++;
+    if (action === 'remind_owner') c.reminders++;
+    else if (action === 'notify_manager') c.escalations++;
+    else if (action === 'manager_task') c.managerTasks++;
+    else c.reassignments++;
+  }
+
+  skip(skip: StepSkip): void {
+    if (skip.step.endsWith('reassign') || skip.action === 'reassign') this.report.counts.reassignSkipped++;
+    else this.report.counts.stepsSkipped++;
+    if (this.report.skippedSteps.length < SWEEP_SAMPLE_CAP) this.report.skippedSteps.push(skip);
+  }
+
+  firstResponse(ownerId: string, nextAction: string, onTime: boolean): void {
+    this.report.counts.responded++;
+    for (const [map, key] of [
+      [this.report.firstResponses.byOwner, ownerId],
+      [this.report.firstResponses.byNextAction, nextAction],
+    ] as const) {
+      const k = Object.hasOwn(map, key) || Object.keys(map).length < KEY_CAP ? key : '(other)';
+      map[k] ??= { onTime: 0, late: 0 };
+      if (onTime) map[k].onTime++;
+      else map[k].late++;
+    }
+  }
+
+  slaStatus(status: string, dryRun: boolean): void {
+    if (dryRun) this.report.counts.slaFieldsPlanned++;
+    else this.report.counts.slaFieldsWritten++;
+    this.report.slaStatuses[status] = (this.report.slaStatuses[status] ?? 0) + 1;
+  }
+
+  failure(sample: SweepFailureSample): void {
+    const f = this.report.failures;
+    this.report.counts.failed++;
+    f.count++;
+    const code = `${sample.stage}/${sample.kind}/${sample.code}`;
+    if (Object.hasOwn(f.byCode, code) || Object.keys(f.byCode).length < KEY_CAP)
+      f.byCode[code] = (f.byCode[code] ?? 0) + 1;
+    else f.byCode['(other)'] = (f.byCode['(other)'] ?? 0) + 1;
+    if (f.samples.length < SWEEP_SAMPLE_CAP) f.samples.push(sample);
+  }
+
+  owner(id: string, name: string): void {
+    if (!Object.hasOwn(this.report.owners, id) && Object.keys(this.report.owners).length < KEY_CAP)
+      this.report.owners[id] = { name };
+  }
+
+  progress(): SweepProgress {
+    const c = this.report.counts;
+    return {
+      due: c.due,
+      checked: c.checked,
+      steps: c.reminders + c.escalations + c.managerTasks + c.reassignments,
+      slaFieldsWritten: c.slaFieldsWritten + c.slaFieldsPlanned,
+      failed: c.failed,
+    };
+  }
 }
