@@ -27,7 +27,9 @@ import type { HubspotFailure, PropertyIssue } from './classify-error.ts';
  *   a timed-out request must not keep its socket (and the process) open.
  */
 
-export type CrmObjectType = 'contacts' | 'companies' | 'deals' | 'tasks';
+export type CrmObjectType = 'contacts' | 'companies' | 'deals' | 'tasks' | EngagementType;
+/** What a rep logs on a contact: the sweep's first-response evidence besides tasks. */
+export type EngagementType = 'calls' | 'emails' | 'meetings';
 
 export interface HubspotRecord {
   id: string;
@@ -75,6 +77,8 @@ export interface AssociationAnswer {
   results: { fromId: string; toIds: string[] }[];
   /** Ids HubSpot reported as having no associations (or not existing). */
   without: string[];
+  /** Records with more associations than one answer holds: ask again with `{id, after}`. */
+  more: { fromId: string; after: string }[];
 }
 
 export interface TaskCreateInput {
@@ -301,16 +305,15 @@ export class HubspotClient {
     return toBatchAnswer(res);
   }
 
-  /** POST /crm/v3/objects/contacts/batch/update (≤ 100 inputs); `""` clears a value. */
-  async batchUpdateContacts(
+  /** POST /crm/v3/objects/{type}/batch/update (≤ 100 inputs); `""` clears a value. */
+  async batchUpdate(
+    type: CrmObjectType,
     inputs: readonly { id: string; properties: Record<string, string>; traceId: string }[],
   ): Promise<BatchAnswer> {
     const body = {
       inputs: inputs.map((i) => ({ id: i.id, properties: i.properties, objectWriteTraceId: i.traceId })),
     };
-    const res = await this.call('contacts batch update', () =>
-      this.sdk.crm.contacts.batchApi.update(body as never),
-    );
+    const res = await this.call(`${type} batch update`, () => this.apis(type).batchApi.update(body as never));
     return toBatchAnswer(res);
   }
 
@@ -355,23 +358,35 @@ export class HubspotClient {
     };
   }
 
-  /** POST /crm/v4/associations/{from}/{to}/batch/read (≤ 1,000 ids). */
+  /**
+   * POST /crm/v4/associations/{from}/{to}/batch/read (≤ 1,000 ids); `after` continues a record whose
+   * associations did not fit one answer (its `paging.next.after`).
+   */
   async batchReadAssociations(
     from: CrmObjectType,
     to: CrmObjectType,
     ids: readonly string[],
+    after?: ReadonlyMap<string, string>,
   ): Promise<AssociationAnswer> {
+    const inputs = ids.map((id) => {
+      const next = after?.get(id);
+      return next === undefined ? { id } : { id, after: next };
+    });
     const res = await this.call(`${from}→${to} associations`, () =>
-      this.sdk.crm.associations.v4.batchApi.getPage(from, to, { inputs: ids.map((id) => ({ id })) } as never),
+      this.sdk.crm.associations.v4.batchApi.getPage(from, to, { inputs } as never),
     );
     const results = res.results.map((r) => ({
       fromId: String(r._from.id),
       // HubSpot sends toObjectId as a JSON number although the SDK types it as a string.
       toIds: r.to.map((t) => String(t.toObjectId)),
     }));
+    const more = res.results.flatMap((r) => {
+      const next = r.paging?.next?.after;
+      return next ? [{ fromId: String(r._from.id), after: next }] : [];
+    });
     const withResults = new Set(results.map((r) => r.fromId));
     const without = ids.filter((id) => !withResults.has(id));
-    return { results, without };
+    return { results, without, more };
   }
 
   // ---- schema --------------------------------------------------------------------------------
@@ -494,6 +509,12 @@ export class HubspotClient {
         return this.sdk.crm.deals;
       case 'tasks':
         return this.sdk.crm.objects.tasks;
+      case 'calls':
+        return this.sdk.crm.objects.calls;
+      case 'emails':
+        return this.sdk.crm.objects.emails;
+      case 'meetings':
+        return this.sdk.crm.objects.meetings;
     }
   }
 
@@ -531,6 +552,9 @@ function touchApis(sdk: Client): void {
   void [crm.companies.searchApi, crm.companies.batchApi, crm.companies.basicApi];
   void [crm.deals.searchApi, crm.deals.batchApi, crm.deals.basicApi];
   void [crm.objects.tasks.searchApi, crm.objects.tasks.batchApi, crm.objects.tasks.basicApi];
+  void [crm.objects.calls.batchApi, crm.objects.emails.batchApi, crm.objects.meetings.batchApi];
+  void [crm.objects.calls.searchApi, crm.objects.emails.searchApi, crm.objects.meetings.searchApi];
+  void [crm.objects.calls.basicApi, crm.objects.emails.basicApi, crm.objects.meetings.basicApi];
   void [crm.associations.v4.batchApi, crm.properties.coreApi, crm.properties.groupsApi, crm.owners.ownersApi];
   void sdk.events.eventsApi;
 }

@@ -14,6 +14,7 @@ import {
 } from './client.ts';
 import { CompanyFacts } from './company-facts.ts';
 import { companyPropertiesFor, toLeadContext } from './contact-to-lead.ts';
+import { HubspotEpisodeCrm } from './episodes.ts';
 import { DEFAULT_MAPPING_FILE, type HubspotMapping, loadHubspotMapping, optionMaps } from './mapping.ts';
 import { OwnerDirectory } from './owner-directory.ts';
 import { budgetForPortal, limitsForTier, type RateBudget } from './rate-budget.ts';
@@ -25,8 +26,8 @@ import { HubspotLeadSource } from './source.ts';
 import { UsageMeter } from './usage-meter.ts';
 
 /**
- * The HubSpot connector: `createHubspotConnector(options)` → `CrmConnector` (source + sink +
- * record links + API usage), and `createHubspotAdmin(options)` for `tossup validate --crm hubspot`
+ * The HubSpot connector: `createHubspotConnector(options)` → `CrmConnector` (source + sink + the
+ * sweep's `episodes` + record links + API usage), and `createHubspotAdmin(options)` for `tossup validate --crm hubspot`
  * and `tossup setup hubspot`. See README.md for how to call them and BEHAVIOR.md for the portal
  * behaviour the code relies on.
  */
@@ -116,6 +117,8 @@ export interface HubspotConnector extends CrmConnector {
   readonly reasonMaxLength: number;
   /** The shared budget of this portal (read its `usage()` for the daily count). */
   readonly budget: RateBudget;
+  /** The SLA sweep's reads and writes (episodes.ts); HubSpot has no manager field, so no `managersOf`. */
+  readonly episodes: HubspotEpisodeCrm;
 }
 
 interface Runtime {
@@ -276,28 +279,31 @@ export async function createHubspotConnector(
     now: rt.now,
     serverNow: rt.serverNow,
   });
+  const owners = new OwnerDirectory({
+    client,
+    runner,
+    memo: facts.memo,
+    maxAgeMs: FACTS_MEMO_MAX_AGE_MS,
+    now: rt.now,
+  });
   const sink = new HubspotLeadSink({
     client,
     runner,
     meter,
     mapping,
     options: maps,
-    owners: new OwnerDirectory({
-      client,
-      runner,
-      memo: facts.memo,
-      maxAgeMs: FACTS_MEMO_MAX_AGE_MS,
-      now: rt.now,
-    }),
+    owners,
     memo: facts.memo,
     memoMaxAgeMs: FACTS_MEMO_MAX_AGE_MS,
     now: rt.now,
   });
+  const episodes = new HubspotEpisodeCrm({ client, runner, meter, mapping, owners, sink });
   const { portalId, appUrl } = rt.options;
   return {
     crm: 'hubspot',
     source,
     sink,
+    episodes,
     mapping,
     reasonMaxLength: mapping.writeBack.reasonMaxLength,
     budget: rt.budget,

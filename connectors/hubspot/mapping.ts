@@ -11,6 +11,7 @@ import {
   TOSSUP_FIELDS,
   TossUpFlagSchema,
 } from '../../src/domain/lead.ts';
+import { SLA_STATUSES, type SlaStatus } from '../../src/ports/episode-crm.ts';
 
 /**
  * Schema of `mappings/hubspot.yaml`: which HubSpot properties feed which Lead fields, how option
@@ -106,6 +107,37 @@ const WriteBackSchema = z.strictObject({
   }),
 });
 
+/** The SLA watch after the hand-off (issue 13): what the sweep writes on the contact. */
+const SlaStatusOptionsSchema = z.strictObject(
+  Object.fromEntries(SLA_STATUSES.map((s) => [s, OptionSchema])) as Record<SlaStatus, typeof OptionSchema>,
+);
+
+export const DEFAULT_SLA_STATUS_LABELS: Readonly<Record<SlaStatus, string>> = {
+  on_track: '期限内',
+  due_soon: '期限間近',
+  overdue: '期限超過',
+  escalated: 'エスカレーション済',
+  reassigned: '再割当済',
+  met: '期限内に対応',
+  late: '期限後に対応',
+  paused: '一時停止中',
+};
+
+const SlaSchema = z.strictObject({
+  status: Property,
+  firstResponseAt: Property,
+  statusOptions: SlaStatusOptionsSchema,
+});
+
+/** A mapping written before the sweep existed gets these (and `tossup setup hubspot` creates them). */
+const DEFAULT_SLA: z.infer<typeof SlaSchema> = {
+  status: 'tossup_sla_status',
+  firstResponseAt: 'tossup_first_response_at',
+  statusOptions: Object.fromEntries(
+    SLA_STATUSES.map((s) => [s, { value: s, label: DEFAULT_SLA_STATUS_LABELS[s] }]),
+  ) as Record<SlaStatus, { value: string; label: string }>,
+};
+
 const TaskSchema = z.strictObject({
   keyProperty: Property,
   type: z.enum(['TODO', 'CALL', 'EMAIL']),
@@ -126,6 +158,7 @@ export const HubspotMappingSchema = z
     manualRequest: shared.manualRequest,
     behaviour: BehaviourSchema,
     writeBack: WriteBackSchema,
+    sla: SlaSchema.default(DEFAULT_SLA),
     tasks: TaskSchema,
   })
   .superRefine(
@@ -154,6 +187,21 @@ export const HubspotMappingSchema = z
       };
       distinct('flagOptions');
       distinct('nextActionOptions');
+      const slaSeen = new Map<string, string>();
+      for (const [ours, option] of Object.entries(rec(rec(m.sla).statusOptions))) {
+        const value = rec(option).value;
+        if (typeof value !== 'string') continue;
+        const other = slaSeen.get(value);
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sla', 'statusOptions', ours, 'value'],
+            message: `"${ours}" uses the same option value "${value}" as "${other}"`,
+            params: { hint: 'give each SLA status its own option value' },
+          });
+        }
+        slaSeen.set(value, ours);
+      }
       const answers = Object.entries(rec(rec(m.hearing).answerValues));
       const dup = answers.find(([, v], i) => answers.findIndex(([, w]) => w === v) !== i);
       if (dup) {
@@ -225,6 +273,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
     'manualRequest',
     'behaviour',
     'writeBack',
+    'sla',
     'tasks',
   ],
   contact: Object.keys(ContactSchema.shape),
@@ -233,6 +282,8 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   ...shared.keys,
   behaviour: Object.keys(BehaviourSchema.shape),
   writeBack: Object.keys(WriteBackSchema.shape),
+  sla: Object.keys(SlaSchema.shape),
+  'sla.statusOptions': [...SLA_STATUSES],
   tasks: Object.keys(TaskSchema.shape),
 };
 

@@ -19,6 +19,8 @@ export interface PropertyRequirement {
   fieldTypes?: readonly string[];
   /** Option values the property must offer. */
   options?: readonly { value: string; label: string }[];
+  /** Where the mapping lists those options, when not `<mappingPath>Options`. */
+  optionsPath?: string;
   unique?: boolean;
   /** How setup creates it; absent = the customer's own property, never created by us. */
   create?: PropertyCreateInput;
@@ -161,6 +163,18 @@ export function requiredProperties(m: HubspotMapping): PropertyRequirement[] {
   write(w.behaviourScore, 'writeBack.behaviourScore', '行動スコア', 'number', 'number', ['number']);
   write(w.dueAt, 'writeBack.dueAt', '対応期限', 'datetime', 'date', ['date']);
   write(w.decisionKey, 'writeBack.decisionKey', 'トスアップ判定キー', 'string', 'text', ['text']);
+  const sla = m.sla;
+  write(
+    sla.status,
+    'sla.status',
+    'SLA ステータス',
+    'enumeration',
+    'select',
+    ['select', 'radio'],
+    Object.values(sla.statusOptions),
+  );
+  out[out.length - 1]!.optionsPath = 'sla.statusOptions';
+  write(sla.firstResponseAt, 'sla.firstResponseAt', '初回対応日時', 'datetime', 'date', ['date']);
   if (w.owner)
     out.push({
       object: 'contacts',

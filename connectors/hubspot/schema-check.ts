@@ -95,7 +95,7 @@ function checkOne(r: PropertyRequirement, p: PropertyInfo | undefined): SchemaPr
         kind: 'missing_options',
         message: `${r.object} property "${r.name}" lacks the option value(s) ${missing.map((o) => `"${o.value}"`).join(', ')} (it has: ${[...have].join(', ') || 'none'})`,
         fix: r.write
-          ? `add the options ${missing.map((o) => `${o.value} (${o.label})`).join(', ')} in HubSpot, or change the values in ${r.mappingPath.replace(/\.[^.]+$/, '')}Options of mappings/hubspot.yaml to the portal's`
+          ? `add the options ${missing.map((o) => `${o.value} (${o.label})`).join(', ')} in HubSpot, or change the values in ${r.optionsPath ?? `${r.mappingPath}Options`} of mappings/hubspot.yaml to the portal's`
           : `make ${r.mappingPath}'s values in mappings/hubspot.yaml match the portal's option values`,
       });
     }

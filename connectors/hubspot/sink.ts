@@ -49,7 +49,8 @@ export interface HubspotLeadSinkOptions {
   now: () => number;
 }
 
-interface UpdateItem {
+export interface UpdateItem {
+  /** The record id. */
   key: string;
   properties: Record<string, string>;
 }
@@ -71,7 +72,7 @@ export class HubspotLeadSink implements LeadSink {
   constructor(options: HubspotLeadSinkOptions) {
     this.o = options;
     const w = options.mapping.writeBack;
-    this.classify = { mappedEnumerations: new Set([w.flag, w.nextAction]) };
+    this.classify = { mappedEnumerations: new Set([w.flag, w.nextAction, options.mapping.sla.status]) };
   }
 
   // ---- toss-up fields ------------------------------------------------------------------------
@@ -88,9 +89,7 @@ export class HubspotLeadSink implements LeadSink {
       else if (Object.keys(built.properties).length === 0) outcomes.set(leadId, { ok: true, id: leadId });
       else items.push({ key: leadId, properties: built.properties });
     }
-    this.o.meter.noteContactsWritten(items.length);
-    const results = await Promise.all(chunks(items, BATCH).map((chunk) => this.updateBatch(chunk)));
-    for (const r of results) for (const [k, v] of r) outcomes.set(k, v);
+    for (const [k, v] of await this.updateRecords('contacts', items)) outcomes.set(k, v);
     return updates.map(
       (u) =>
         outcomes.get(u.leadId) ??
@@ -98,26 +97,44 @@ export class HubspotLeadSink implements LeadSink {
     );
   }
 
-  private updateBatch(items: UpdateItem[]): Promise<Map<string, WriteOutcome>> {
+  /**
+   * Batch update (100 per call) of records by id with properties already in portal form, one
+   * outcome per id: the toss-up fields, and the sweep's SLA fields, owner changes and task closes
+   * (episodes.ts). Ids must be distinct (HubSpot refuses a batch naming one twice).
+   */
+  async updateRecords(
+    type: 'contacts' | 'tasks',
+    items: readonly UpdateItem[],
+  ): Promise<Map<string, WriteOutcome>> {
+    if (type === 'contacts') this.o.meter.noteContactsWritten(items.length);
+    const out = new Map<string, WriteOutcome>();
+    const results = await Promise.all(chunks(items, BATCH).map((chunk) => this.updateBatch(type, chunk)));
+    for (const r of results) for (const [k, v] of r) out.set(k, v);
+    return out;
+  }
+
+  private updateBatch(type: 'contacts' | 'tasks', items: UpdateItem[]): Promise<Map<string, WriteOutcome>> {
+    const what = `${type === 'contacts' ? 'contact' : 'task'} batch update`;
     return sendIsolatingBadInputs(items, {
       send: async (batch) => {
         const answer = await this.o.runner.run(
           {
-            endpoint: 'contacts.batch.update',
-            what: 'contact batch update',
+            endpoint: `${type}.batch.update`,
+            what,
             kind: 'general',
             // Absolute values: writing them twice is the same as once.
             safeToRepeat: true,
             classify: this.classify,
           },
           () =>
-            this.o.client.batchUpdateContacts(
+            this.o.client.batchUpdate(
+              type,
               batch.map((i) => ({ id: i.key, properties: i.properties, traceId: i.key })),
             ),
         );
         return this.perRecord(batch, answer, (r) => r.id);
       },
-      isRecordRefusal: (f) => this.isRecordRefusal(f, 'contact batch update'),
+      isRecordRefusal: (f) => this.isRecordRefusal(f, what),
       refuse: (item, f) => refusal(item.key, f, this.classify),
     });
   }

@@ -3,13 +3,16 @@ import type { ApiUsage } from '../../src/ports/crm-connector.ts';
 /**
  * API calls per endpoint (every attempt counts, retries included) and the work done, so a run can
  * report "calls vs the theoretical minimum": one search per 200 leads read, one batch update per
- * 100 contacts written, one batch create per 100 tasks (reliability-limits-costs.md §E).
+ * 100 contacts written, one batch create per 100 tasks (reliability-limits-costs.md §E), and for
+ * the SLA sweep four association reads per 1,000 contacts plus one task read per 100 episodes.
  */
 export class UsageMeter {
   private readonly calls = new Map<string, number>();
   private leadsRead = 0;
   private contactsWritten = 0;
   private tasksRequested = 0;
+  private episodeContacts = 0;
+  private episodesChecked = 0;
 
   call(endpoint: string): void {
     this.calls.set(endpoint, (this.calls.get(endpoint) ?? 0) + 1);
@@ -27,6 +30,12 @@ export class UsageMeter {
     this.tasksRequested += n;
   }
 
+  /** The SLA sweep read the facts of `episodes` episodes on `contacts` contacts (episodes.ts). */
+  noteEpisodesChecked(episodes: number, contacts: number): void {
+    this.episodesChecked += episodes;
+    this.episodeContacts += contacts;
+  }
+
   total(): number {
     let n = 0;
     for (const v of this.calls.values()) n += v;
@@ -39,7 +48,10 @@ export class UsageMeter {
       minimum:
         Math.ceil(this.leadsRead / 200) +
         Math.ceil(this.contactsWritten / 100) +
-        Math.ceil(this.tasksRequested / 100),
+        Math.ceil(this.tasksRequested / 100) +
+        // Facts: four association reads per 1,000 contacts, one task read per 100 toss-up tasks.
+        4 * Math.ceil(this.episodeContacts / 1000) +
+        Math.ceil(this.episodesChecked / 100),
     };
   }
 }

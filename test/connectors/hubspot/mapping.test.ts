@@ -37,6 +37,24 @@ describe('HubSpot mapping', () => {
     expect(m.tasks.keyProperty).toBe('tossup_task_key');
   });
 
+  it('SLA fields (issue 13): the shipped section, the same defaults when a mapping predates it, one value per status', () => {
+    const shipped = loadHubspotMapping().sla;
+    expect(shipped.status).toBe('tossup_sla_status');
+    expect(shipped.firstResponseAt).toBe('tossup_first_response_at');
+    expect(shipped.statusOptions.escalated).toEqual({ value: 'escalated', label: 'エスカレーション済' });
+    const withoutSla = text.replace(/\nsla:\n(?: {2}.*\n)+/, '\n');
+    expect(withoutSla).not.toContain('tossup_sla_status');
+    expect(parseHubspotMapping(withoutSla, FILE).sla).toEqual(shipped);
+
+    const twice = text.replace('late: { value: late,', 'late: { value: met,');
+    const [issue, ...rest] = issuesOf(twice);
+    expect(rest).toEqual([]);
+    expect(issue).toMatchObject({
+      path: 'sla.statusOptions.late.value',
+      line: lineOf(twice, 'late: { value: met'),
+    });
+  });
+
   it('points a wrong property name at its line, with the field and how to fix it', () => {
     const broken = text.replace('  title: jobtitle', '  title: Job Title');
     const [issue, ...rest] = issuesOf(broken);

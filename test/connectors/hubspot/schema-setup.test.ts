@@ -48,6 +48,8 @@ describe('HubSpot schema check and setup', () => {
         'missing contacts.tossup_behaviour_score',
         'missing contacts.tossup_due_at',
         'missing contacts.tossup_decision_key',
+        'missing contacts.tossup_sla_status',
+        'missing contacts.tossup_first_response_at',
         'wrong_type contacts.hs_analytics_num_visits',
         'read_only contacts.hs_analytics_num_visits',
         'missing_options companies.lifecyclestage',
@@ -61,7 +63,7 @@ describe('HubSpot schema check and setup', () => {
     expect(byKind['missing_options:lifecyclestage']!.message).toContain('"vip"');
     const printed = formatSchemaCheck(result);
     expect(printed.split('\n')[0]).toBe(
-      `HubSpot schema: 11 problem(s) in ${result.checked} mapped properties`,
+      `HubSpot schema: 13 problem(s) in ${result.checked} mapped properties`,
     );
     expect(printed).toContain('fix: ');
   });
@@ -82,6 +84,8 @@ describe('HubSpot schema check and setup', () => {
         'contacts.property.tossup_behaviour_score',
         'contacts.property.tossup_due_at',
         'contacts.property.tossup_decision_key',
+        'contacts.property.tossup_sla_status',
+        'contacts.property.tossup_first_response_at',
         'tasks.group.tossup',
         'tasks.property.tossup_task_key',
       ].sort(),
@@ -95,11 +99,28 @@ describe('HubSpot schema check and setup', () => {
       ['hold', '一時保留'],
     ]);
     expect(hs.store.properties.get('tasks', 'tossup_task_key')!.hasUniqueValue).toBe(true);
+    // The sweep's SLA fields (issue 13): the eight statuses with Japanese labels, and a datetime.
+    const sla = hs.store.properties.get('contacts', 'tossup_sla_status')!;
+    expect(sla).toMatchObject({ type: 'enumeration', fieldType: 'select', groupName: 'tossup' });
+    expect(sla.options.map((o) => [o.value, o.label])).toEqual([
+      ['on_track', '期限内'],
+      ['due_soon', '期限間近'],
+      ['overdue', '期限超過'],
+      ['escalated', 'エスカレーション済'],
+      ['reassigned', '再割当済'],
+      ['met', '期限内に対応'],
+      ['late', '期限後に対応'],
+      ['paused', '一時停止中'],
+    ]);
+    expect(hs.store.properties.get('contacts', 'tossup_first_response_at')).toMatchObject({
+      type: 'datetime',
+      fieldType: 'date',
+    });
 
     const second = await admin(hs).setup();
     expect(second.actions.every((a) => a.result === 'exists')).toBe(true);
     expect(second.actions).toHaveLength(first.actions.length);
-    expect(formatSetup(second)).toMatch(/^HubSpot setup: 0 created, 10 already there/);
+    expect(formatSetup(second)).toMatch(/^HubSpot setup: 0 created, 12 already there/);
   });
 
   it('counts a 409 (created meanwhile by someone else) as already there', async () => {
