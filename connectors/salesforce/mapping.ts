@@ -118,9 +118,26 @@ const WriteBackSchema = z.strictObject({
 const TaskSchema = z.strictObject({
   keyField: Field,
   status: Value,
+  /** The closed Status the SLA sweep sets when it closes a superseded task (IsClosed must follow). */
+  closedStatus: Value.default('Completed'),
   priorities: z.strictObject({ high: Value, medium: Value, low: Value }),
   reminder: z.boolean().default(true),
 });
+
+/**
+ * The SLA sweep's fields on Leads and Contacts (issue 13): the status picklist (values are the English
+ * codes of SLA_STATUSES) and the first-response time. Defaulted, so mappings written before the
+ * sweep keep working; `tossup setup salesforce` creates both fields.
+ */
+const SlaFieldsSchema = z.strictObject({
+  status: Field,
+  firstResponseAt: Field,
+});
+
+export const DEFAULT_SLA_FIELDS = {
+  status: 'TossUp_SLA_Status__c',
+  firstResponseAt: 'TossUp_First_Response_At__c',
+} as const;
 
 const MappingShapeSchema = z.strictObject({
   version: z.literal(1),
@@ -133,6 +150,7 @@ const MappingShapeSchema = z.strictObject({
   manualRequest: shared.manualRequest,
   behaviour: BehaviourSchema,
   writeBack: WriteBackSchema,
+  sla: SlaFieldsSchema.default({ ...DEFAULT_SLA_FIELDS }),
   tasks: TaskSchema,
 });
 
@@ -176,15 +194,20 @@ export const SalesforceMappingSchema = MappingShapeSchema.superRefine(
       noteInput(`lead.${k}`, lead[k]);
     }
     const seenWritten = new Map<string, string>();
-    for (const key of TOSSUP_FIELDS) {
-      const name = writeBack[key];
+    const sla = rec(m.sla);
+    const written: [section: 'writeBack' | 'sla', key: string, name: unknown][] = [
+      ...TOSSUP_FIELDS.map((k) => ['writeBack', k, writeBack[k]] as ['writeBack', string, unknown]),
+      ['sla', 'status', sla.status],
+      ['sla', 'firstResponseAt', sla.firstResponseAt],
+    ];
+    for (const [section, key, name] of written) {
       if (typeof name !== 'string') continue;
       const field = name.toLowerCase();
       const input = inputs.get(field);
       if (input) {
         ctx.addIssue({
           code: 'custom',
-          path: ['writeBack', key],
+          path: [section, key],
           message: `"${name}" is also read as ${input}`,
           params: {
             hint: 'write the toss-up result to its own field (tossup setup salesforce creates them)',
@@ -195,12 +218,12 @@ export const SalesforceMappingSchema = MappingShapeSchema.superRefine(
       if (twice) {
         ctx.addIssue({
           code: 'custom',
-          path: ['writeBack', key],
-          message: `"${name}" is already used for writeBack.${twice}`,
+          path: [section, key],
+          message: `"${name}" is already used for ${twice}`,
           params: { hint: 'each toss-up value needs its own field' },
         });
       }
-      seenWritten.set(field, key);
+      seenWritten.set(field, `${section}.${key}`);
     }
   },
   { when: () => true },
@@ -254,6 +277,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   ...shared.keys,
   behaviour: Object.keys(BehaviourSchema.shape),
   writeBack: Object.keys(WriteBackSchema.shape),
+  sla: Object.keys(SlaFieldsSchema.shape),
   tasks: Object.keys(TaskSchema.shape),
 };
 

@@ -1,4 +1,5 @@
 import { locateYamlPath, parseYamlSource, type YamlPath } from '../../src/config/yaml-locate.ts';
+import { SLA_STATUSES } from '../../src/ports/episode-crm.ts';
 import type { CallRunner } from './call-runner.ts';
 import type { SalesforceMapping } from './mapping.ts';
 import { lookupFieldOf } from './soql.ts';
@@ -7,7 +8,7 @@ import { lookupFieldOf } from './soql.ts';
  * `tossup validate --crm salesforce`: describes the objects the mapping touches and reports, all at
  * once, every mapped field that is missing, of the wrong type, not writable, too short, or a picklist
  * lacking one of our values — each with the fix. One describe call per object (Lead, Contact, Account,
- * Task, CampaignMember, Opportunity as the mapping needs them).
+ * Task, Event, CampaignMember, Opportunity as the mapping needs them).
  */
 
 export type SchemaProblemKind =
@@ -258,6 +259,7 @@ function checkRelationship(d: Describe | null | undefined, m: SalesforceMapping)
 function isOurField(e: Expectation): boolean {
   return (
     e.mappingPath.startsWith('writeBack.') ||
+    e.mappingPath.startsWith('sla.') ||
     e.mappingPath === 'tasks.keyField' ||
     e.mappingPath === 'account.previouslyLost.rollupField'
   );
@@ -383,6 +385,11 @@ export function expectationsOf(m: SalesforceMapping): Expectation[] {
     add(object, w.dueAt, 'writeBack.dueAt', DATETIME, 'a date/time', write);
     add(object, w.decisionKey, 'writeBack.decisionKey', TEXT, 'text(80)', { ...write, minLength: 32 });
     add(object, w.owner, 'writeBack.owner', REFERENCE, 'a lookup(User)', write);
+    add(object, m.sla.status, 'sla.status', PICKLIST, 'a picklist', {
+      ...write,
+      picklistValues: SLA_STATUSES,
+    });
+    add(object, m.sla.firstResponseAt, 'sla.firstResponseAt', DATETIME, 'a date/time', write);
   }
   if (m.behaviour.campaignMembers) {
     add('CampaignMember', 'HasResponded', 'behaviour.campaignMembers', BOOLEAN, 'a checkbox');
@@ -399,7 +406,11 @@ export function expectationsOf(m: SalesforceMapping): Expectation[] {
     minLength: 32,
     externalIdUnique: true,
   });
-  add('Task', 'Status', 'tasks.status', PICKLIST, 'a picklist', { ...create, picklistValues: [t.status] });
+  add('Task', 'Status', 'tasks.status', PICKLIST, 'a picklist', {
+    ...create,
+    updateable: true,
+    picklistValues: [...new Set([t.status, t.closedStatus])],
+  });
   add('Task', 'Priority', 'tasks.priorities', PICKLIST, 'a picklist', {
     ...create,
     picklistValues: [...new Set(Object.values(t.priorities))],
@@ -409,6 +420,12 @@ export function expectationsOf(m: SalesforceMapping): Expectation[] {
   add('Task', 'Subject', 'tasks', [...TEXT, 'combobox'], 'text', create);
   add('Task', 'Description', 'tasks', TEXT, 'a long text area', create);
   add('Task', 'ActivityDate', 'tasks', ['date'], 'a date', create);
+  // The SLA sweep reads the owner's activities (episodes.ts): closed tasks and meetings.
+  add('Task', 'CompletedDateTime', 'sla', DATETIME, 'a date/time (API v49+)');
+  add('Task', 'TaskSubtype', 'sla', PICKLIST, 'a picklist');
+  add('Event', 'WhoId', 'sla', REFERENCE, 'a lookup(Lead, Contact)');
+  add('Event', 'OwnerId', 'sla', REFERENCE, 'a lookup(User)');
+  add('Event', 'StartDateTime', 'sla', DATETIME, 'a date/time');
   if (t.reminder) {
     add('Task', 'ReminderDateTime', 'tasks.reminder', DATETIME, 'a date/time', create);
     add('Task', 'IsReminderSet', 'tasks.reminder', BOOLEAN, 'a checkbox', create);

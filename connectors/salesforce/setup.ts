@@ -1,14 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NextAction } from '../../src/domain/lead.ts';
+import { SLA_STATUSES } from '../../src/ports/episode-crm.ts';
 import { FLAG_LABELS, NEXT_ACTION_LABELS } from '../../src/reasons/next-action-label.ts';
+import { SLA_STATUS_LABELS } from '../../src/reasons/sla-status-label.ts';
 import type { SalesforceMapping } from './mapping.ts';
 
 /**
  * `tossup setup salesforce`: writes the custom fields the mapping needs as Salesforce metadata an
  * admin deploys with the Salesforce CLI (`sf project deploy start --manifest package.xml`):
  *
- *   force-app/main/default/objects/Lead/fields/TossUp_Flag__c.field-meta.xml   (and the other write-back fields)
+ *   force-app/main/default/objects/Lead/fields/TossUp_Flag__c.field-meta.xml   (and the other write-back and SLA fields)
  *   force-app/main/default/objects/Contact/fields/…                            (same fields on Contact)
  *   force-app/main/default/objects/Activity/fields/TossUp_Key__c.field-meta.xml (Task custom fields live on Activity)
  *   force-app/main/default/objects/Account/fields/<rollup>.field-meta.xml      (only with a roll-up "previously lost")
@@ -53,6 +55,11 @@ const LABELS = {
     ],
     taskKey: ['トスアップキー', 'コネクタ内部用。1トスアップにつき1タスクを保証する外部ID。'],
     rollup: ['失注商談数', 'IsClosed = true かつ IsWon = false の商談数(トスアップの「過去失注」判定)。'],
+    slaStatus: ['トスアップSLA状況', 'トスアップ後の対応期限に対する状況。SLAスイープが書き込みます。'],
+    firstResponseAt: [
+      '初回対応日時',
+      'トスアップ後、担当者が最初に対応(電話・メール・商談・タスク完了)した日時。',
+    ],
   },
   en: {
     flag: ['Toss-up Flag', 'Yes / No / On hold, decided and written by the connector.'],
@@ -69,6 +76,11 @@ const LABELS = {
     rollup: [
       'Closed Lost Opportunities',
       'Opportunities with IsClosed = true and IsWon = false (previously lost).',
+    ],
+    slaStatus: ['Toss-up SLA Status', 'Where the toss-up stands against its SLA; written by the SLA sweep.'],
+    firstResponseAt: [
+      'Toss-up First Response',
+      'When the owner first responded after the toss-up (call, e-mail, meeting or the task completed).',
     ],
   },
 } as const;
@@ -132,6 +144,15 @@ function fieldSpecs(m: SalesforceMapping, locale: 'ja' | 'en'): FieldSpec[] {
     add(w.behaviourScore, numberField(w.behaviourScore, L.behaviourScore, 5));
     add(w.dueAt, fieldXml(w.dueAt, L.dueAt, '<type>DateTime</type>'));
     add(w.decisionKey, textField(w.decisionKey, L.decisionKey, 80));
+    add(
+      m.sla.status,
+      picklistField(
+        m.sla.status,
+        L.slaStatus,
+        SLA_STATUSES.map((s) => ({ value: s, label: SLA_STATUS_LABELS[locale][s] })),
+      ),
+    );
+    add(m.sla.firstResponseAt, fieldXml(m.sla.firstResponseAt, L.firstResponseAt, '<type>DateTime</type>'));
   }
   if (custom(m.tasks.keyField)) {
     // Task and Event custom fields are defined on Activity in metadata.
@@ -269,6 +290,8 @@ function permissionSet(m: SalesforceMapping, specs: FieldSpec[]): string {
     'Account',
     'Campaign',
     'CampaignMember',
+    // The SLA sweep reads the owner's meetings.
+    'Event',
     ...(m.account.previouslyLost ? ['Opportunity'] : []),
   ]
     .map(

@@ -3,7 +3,8 @@ import { formatDate } from './values.ts';
 
 /**
  * Fields the server computes: names, closed/won flags, campaign response flags, the Task's
- * AccountId. Run on every write (API or store), so reads never see stale derived values.
+ * AccountId and CompletedDateTime, an Event's end/duration and activity date. Run on every write
+ * (API or store), so reads never see stale derived values.
  */
 
 export interface DeriveContext {
@@ -38,6 +39,28 @@ export function applyDerivedFields(
     case 'Task': {
       rec.IsClosed = rec.Status === 'Completed';
       rec.IsHighPriority = rec.Priority === 'High';
+      rec.AccountId = taskAccountId(rec, ctx);
+      // Stamped when the task closes (kept while it stays closed, e.g. a store seed's own value);
+      // a reopened task loses it.
+      if (!rec.IsClosed) rec.CompletedDateTime = null;
+      else if (!prev?.IsClosed && rec.CompletedDateTime == null) rec.CompletedDateTime = ctx.now;
+      else if (prev?.IsClosed && rec.CompletedDateTime == null)
+        rec.CompletedDateTime = prev.CompletedDateTime ?? null;
+      break;
+    }
+    case 'Event': {
+      const start = typeof rec.StartDateTime === 'number' ? rec.StartDateTime : null;
+      if (start !== null) {
+        // A duration given (new, or changed) sets the end; otherwise the end sets the duration.
+        const d = rec.DurationInMinutes;
+        if (typeof d === 'number' && (rec.EndDateTime == null || d !== prev?.DurationInMinutes)) {
+          rec.EndDateTime = start + d * 60_000;
+        } else if (typeof rec.EndDateTime === 'number') {
+          rec.DurationInMinutes = Math.round((rec.EndDateTime - start) / 60_000);
+        }
+        rec.ActivityDateTime = start;
+        rec.ActivityDate = formatDate(start);
+      }
       rec.AccountId = taskAccountId(rec, ctx);
       break;
     }

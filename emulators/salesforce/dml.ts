@@ -251,6 +251,9 @@ export class DmlEngine {
     next.SystemModstamp = actor.now;
     txn.record(schema, found.rec.Id, found.rec);
     this.store.commit(schema, next, found.rec, actor.now);
+    this.store.deleteActivitiesOf(schema.name, found.rec.Id, actor.now, (s, prev) =>
+      txn.record(s, prev.Id, prev),
+    );
     return { ok: true, id: found.rec.Id, created: false };
   }
 

@@ -13,6 +13,7 @@ export const KEY_PREFIXES = {
   Opportunity: '006',
   Lead: '00Q',
   Task: '00T',
+  Event: '00U',
   Group: '00G',
   Organization: '00D',
   Campaign: '701',

@@ -9,6 +9,7 @@ import type {
 } from '../world/world.ts';
 import { idFromKey, KEY_PREFIXES } from './ids.ts';
 import type { SalesforceStore } from './store.ts';
+import { teamManagerKeys } from './team-managers.ts';
 
 /**
  * Loads the neutral World into the emulated org the way a typical Salesforce customer holds it:
@@ -106,6 +107,14 @@ export function seedFromWorld(store: SalesforceStore, world: SeedWorld): SeededI
       { at: setupAt },
     );
     ids.users.set(u.key, id);
+  }
+  for (const [userKey, managerKey] of teamManagerKeys(world.users)) {
+    store.update(
+      'User',
+      ids.users.get(userKey)!,
+      { ManagerId: ids.users.get(managerKey)! },
+      { at: setupAt, systemOnly: true },
+    );
   }
   for (const q of world.queues) {
     const id = seededId(store, KEY_PREFIXES.Group, q.key);

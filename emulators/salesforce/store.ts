@@ -29,6 +29,10 @@ interface RecordFactory {
   names: string[];
 }
 
+/** Objects whose records own activities through `WhoId`. */
+const WHO_OBJECTS: ReadonlySet<string> = new Set(['Lead', 'Contact']);
+const ACTIVITY_OBJECTS = ['Task', 'Event'] as const;
+
 const toMs = (v: number | string): number => {
   if (typeof v === 'number') return v;
   const ms = parseDatetimeInput(v);
@@ -251,6 +255,7 @@ export class SalesforceStore {
     next.IsDeleted = true;
     next.SystemModstamp = now;
     this.commit(schema, next, prev, now);
+    this.deleteActivitiesOf(schema.name, prev.Id, now);
   }
 
   undelete(type: string, id: string, meta: WriteMeta = {}): void {
@@ -261,6 +266,105 @@ export class SalesforceStore {
     next.IsDeleted = false;
     next.SystemModstamp = now;
     this.commit(schema, next, prev, now);
+    // The activities that went to the recycle bin with it come back with it.
+    if (prev.IsDeleted && WHO_OBJECTS.has(schema.name)) {
+      this.eachActivityOf(prev.Id, (s, task) => {
+        if (!task.IsDeleted || task.SystemModstamp !== prev.SystemModstamp) return;
+        const restored = this.clone(s, task);
+        restored.IsDeleted = false;
+        restored.SystemModstamp = now;
+        this.commit(s, restored, task, now);
+      });
+    }
+  }
+
+  /**
+   * Deleting a Lead or Contact deletes its activities (Tasks and Events whose WhoId is the record),
+   * as Salesforce does; `onChange` sees each version before it changes (all-or-none rollback).
+   */
+  deleteActivitiesOf(
+    type: string,
+    id: string,
+    now: number,
+    onChange?: (schema: ObjectSchema, prev: SfRecord) => void,
+  ): void {
+    if (!WHO_OBJECTS.has(type)) return;
+    this.eachActivityOf(id, (s, task) => {
+      if (task.IsDeleted) return;
+      onChange?.(s, task);
+      const next = this.clone(s, task);
+      next.IsDeleted = true;
+      next.SystemModstamp = now;
+      this.commit(s, next, task, now);
+    });
+  }
+
+  /**
+   * Lead conversion (Apex/SOAP `convertLead`, no REST resource): the lead becomes a Contact (a new
+   * one under a new Account unless given) and is left as a read-only row with IsConverted = true;
+   * its Tasks and Events move to the contact.
+   */
+  convertLead(
+    leadId: string,
+    opts: { contactId?: string; accountId?: string; meta?: WriteMeta } = {},
+  ): { contactId: string; accountId: string } {
+    const lead = this.requireRecord(this.objectSchema('Lead'), leadId);
+    if (lead.IsConverted) throw new Error(`Store: Lead ${lead.Id} is already converted`);
+    const meta = opts.meta ?? {};
+    const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+    const accountId =
+      opts.accountId ??
+      (opts.contactId ? (this.get('Contact', opts.contactId)?.AccountId as string | null) : null) ??
+      this.insert(
+        'Account',
+        { Name: lead.Company ?? lead.LastName, OwnerId: lead.OwnerId },
+        { ...meta, at: now },
+      );
+    const contactId =
+      opts.contactId ??
+      this.insert(
+        'Contact',
+        {
+          LastName: lead.LastName,
+          FirstName: lead.FirstName,
+          Email: lead.Email,
+          Title: lead.Title,
+          AccountId: accountId,
+          OwnerId: lead.OwnerId,
+        },
+        { ...meta, at: now },
+      );
+    this.eachActivityOf(lead.Id, (s, task) => {
+      const next = this.clone(s, task);
+      next.WhoId = contactId;
+      next.SystemModstamp = now;
+      this.commit(s, next, task, now);
+    });
+    this.update(
+      'Lead',
+      lead.Id,
+      {
+        IsConverted: true,
+        ConvertedDate: new Date(now).toISOString().slice(0, 10),
+        ConvertedContactId: contactId,
+        ConvertedAccountId: accountId,
+        Status: 'Closed - Converted',
+      },
+      { ...meta, at: now },
+    );
+    return { contactId, accountId };
+  }
+
+  private eachActivityOf(whoId: string, visit: (schema: ObjectSchema, rec: SfRecord) => void): void {
+    for (const type of ACTIVITY_OBJECTS) {
+      const s = this.schema.object(type);
+      if (!s) continue;
+      const table = this.table(s.name);
+      for (const childId of [...(table.childIds('WhoId', whoId) ?? [])]) {
+        const rec = table.get(childId);
+        if (rec) visit(s, rec);
+      }
+    }
   }
 
   get(type: string, id: string): Readonly<SfRecord> | undefined {

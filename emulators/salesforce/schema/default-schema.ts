@@ -96,6 +96,16 @@ export const NEXT_ACTION_VALUES = [
   'nurture',
   'notify_is_sales_planning',
 ] as const;
+export const SLA_STATUS_VALUES = [
+  'on_track',
+  'due_soon',
+  'overdue',
+  'escalated',
+  'reassigned',
+  'met',
+  'late',
+  'paused',
+] as const;
 export const LEAD_STATUS_VALUES = [
   'Open - Not Contacted',
   'Working - Contacted',
@@ -133,6 +143,8 @@ export const OPPORTUNITY_STAGES = [
   'Closed Won',
   'Closed Lost',
 ] as const;
+/** Task.TaskSubtype (API v37+): set on create by the UI action that made the task, never updated. */
+export const TASK_SUBTYPE_VALUES = ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] as const;
 export const TASK_STATUS_VALUES = [
   'Not Started',
   'In Progress',
@@ -153,6 +165,9 @@ function tossUpFields(): FieldDef[] {
     num('TossUp_Behaviour_Score__c', 'Toss-up Behaviour Score', 5),
     datetime('TossUp_Due__c', 'Toss-up Due'),
     text('TossUp_Decision_Key__c', 'Toss-up Decision Key', 80),
+    // The SLA sweep's fields (tossup setup salesforce creates them with Japanese labels).
+    picklist('TossUp_SLA_Status__c', 'Toss-up SLA Status', SLA_STATUS_VALUES, { restrictedPicklist: true }),
+    datetime('TossUp_First_Response_At__c', 'Toss-up First Response'),
   ];
 }
 
@@ -389,11 +404,58 @@ function task(): ObjectDef {
       picklist('Type', 'Type', ['Call', 'Email', 'Meeting', 'Other']),
       { name: 'Description', label: 'Comments', type: 'textarea', length: 32000 },
       checkbox('IsClosed', 'Closed', { ...readOnly, calculated: true }),
+      // Set by the server when the task is closed, cleared when it is reopened (API v49+).
+      datetime('CompletedDateTime', 'Completed Date/Time', { ...readOnly, calculated: true }),
+      picklist('TaskSubtype', 'Task Subtype', TASK_SUBTYPE_VALUES, {
+        restrictedPicklist: true,
+        updateable: false,
+        defaultedOnCreate: true,
+        picklistValues: pick(TASK_SUBTYPE_VALUES, 'Task'),
+      }),
       checkbox('IsHighPriority', 'High Priority', { ...readOnly, calculated: true }),
       datetime('ReminderDateTime', 'Reminder Date/Time'),
       checkbox('IsReminderSet', 'Reminder Set'),
       ref('AccountId', 'Account ID', ['Account'], 'Account', { ...readOnly, calculated: true }),
       text('TossUp_Key__c', 'Toss-up Key', 80, { externalId: true, unique: true }),
+    ],
+  };
+}
+
+/** Calendar events (meetings): the fields of Event the connector and tests use. */
+function event(): ObjectDef {
+  return {
+    name: 'Event',
+    label: 'Event',
+    labelPlural: 'Events',
+    keyPrefix: KEY_PREFIXES.Event,
+    createable: true,
+    updateable: true,
+    deletable: true,
+    fields: [
+      ...systemFields(),
+      text('Subject', 'Subject', 255),
+      ref('WhoId', 'Name ID', ['Contact', 'Lead'], 'Who', { childRelationshipName: 'Events' }),
+      ref('WhatId', 'Related To ID', ['Account', 'Opportunity', 'Campaign'], 'What', {
+        childRelationshipName: 'Events',
+      }),
+      ref('OwnerId', 'Assigned To ID', ['User'], 'Owner', ownerDefaulted),
+      datetime('StartDateTime', 'Start Date Time', { required: true, nillable: false }),
+      // EndDateTime or DurationInMinutes; the server derives the other (and ActivityDateTime/Date).
+      datetime('EndDateTime', 'End Date Time'),
+      { name: 'DurationInMinutes', label: 'Duration', type: 'int', digits: 8 },
+      datetime('ActivityDateTime', 'Due Date Time', { ...readOnly, calculated: true }),
+      date('ActivityDate', 'Due Date Only', { ...readOnly, calculated: true }),
+      checkbox('IsAllDayEvent', 'All-Day Event'),
+      text('Location', 'Location', 255),
+      picklist('Type', 'Type', ['Call', 'Email', 'Meeting', 'Other']),
+      picklist('EventSubtype', 'Event Subtype', ['Event'], {
+        restrictedPicklist: true,
+        updateable: false,
+        defaultedOnCreate: true,
+        picklistValues: pick(['Event'], 'Event'),
+      }),
+      { name: 'Description', label: 'Description', type: 'textarea', length: 32000 },
+      ref('AccountId', 'Account ID', ['Account'], 'Account', { ...readOnly, calculated: true }),
     ],
   };
 }
@@ -426,6 +488,7 @@ function user(): ObjectDef {
         'account_manager',
       ]),
       text('Territory__c', 'Territory', 40),
+      ref('ManagerId', 'Manager ID', ['User'], 'Manager', { childRelationshipName: 'ManagedUsers' }),
     ],
   };
 }
@@ -517,5 +580,16 @@ function campaignMember(): ObjectDef {
 }
 
 export function defaultObjects(): ObjectDef[] {
-  return [lead(), contact(), account(), opportunity(), task(), user(), group(), campaign(), campaignMember()];
+  return [
+    lead(),
+    contact(),
+    account(),
+    opportunity(),
+    task(),
+    event(),
+    user(),
+    group(),
+    campaign(),
+    campaignMember(),
+  ];
 }

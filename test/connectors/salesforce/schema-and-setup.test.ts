@@ -23,6 +23,8 @@ const OUR_FIELDS = [
   'TossUp_Behaviour_Score__c',
   'TossUp_Due__c',
   'TossUp_Decision_Key__c',
+  'TossUp_SLA_Status__c',
+  'TossUp_First_Response_At__c',
 ];
 
 describe('schema check', () => {
@@ -32,7 +34,7 @@ describe('schema check', () => {
     const result = await connector.checkSchema();
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
-    expect(result.objects.sort()).toEqual(['Account', 'CampaignMember', 'Contact', 'Lead', 'Task']);
+    expect(result.objects.sort()).toEqual(['Account', 'CampaignMember', 'Contact', 'Event', 'Lead', 'Task']);
   });
 
   it('lists every problem at once — missing, too short, picklist value dropped, read-only, not an External ID — each with its fix', async () => {
