@@ -4,6 +4,7 @@ import type { ApiUsage, CrmConnector } from '../../src/ports/crm-connector.ts';
 import { AllowanceGuard } from './allowance-guard.ts';
 import { CallRunner } from './call-runner.ts';
 import { SalesforceClient } from './client.ts';
+import { SalesforceEpisodeCrm } from './episodes.ts';
 import { loginWithRetry } from './login.ts';
 import { loadSalesforceMapping, type SalesforceMapping } from './mapping.ts';
 import { checkSalesforceSchema, type SchemaCheckResult } from './schema-check.ts';
@@ -49,6 +50,8 @@ export interface SalesforceConnector extends CrmConnector {
   readonly options: SalesforceOptions;
   readonly mapping: SalesforceMapping;
   readonly instanceUrl: string;
+  /** The SLA sweep's reads and writes (episodes.ts). */
+  readonly episodes: SalesforceEpisodeCrm;
   /** Describes the objects and reports every mapping problem at once (`tossup validate --crm salesforce`). */
   checkSchema(): Promise<SchemaCheckResult>;
   /** The daily allowance as of the last response. */
@@ -102,6 +105,13 @@ export async function createSalesforceConnector(
     meter,
   );
   const sink = new SalesforceLeadSink(runner, mapping, { writeBatchSize: options.writeBatchSize }, meter);
+  const episodes = new SalesforceEpisodeCrm(
+    runner,
+    mapping,
+    sink,
+    { writeBatchSize: options.writeBatchSize },
+    meter,
+  );
   let mappingText: string | undefined;
   return {
     crm: 'salesforce',
@@ -109,6 +119,7 @@ export async function createSalesforceConnector(
     mapping,
     source,
     sink,
+    episodes,
     reasonMaxLength: mapping.writeBack.reasonMaxLength,
     get instanceUrl() {
       return client.instanceUrl;

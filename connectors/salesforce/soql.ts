@@ -269,3 +269,41 @@ export function lostAccountsSoql(accountIds: readonly string[] | null, withinDay
   if (withinDays !== null) where.push(`CloseDate = LAST_N_DAYS:${withinDays}`);
   return `SELECT AccountId FROM Opportunity WHERE ${where.join(' AND ')}`;
 }
+
+/**
+ * Tasks of the given leads/contacts the SLA sweep looks at: the connector's own (key field set: the
+ * toss-up task, whenever it was made) and every task changed since the earliest hand-off (a task
+ * closed after it was changed then). `since` 0 = no time bound (used to size the id chunks).
+ */
+export function tasksByWhoSoql(keyField: string, whoIds: readonly string[], since: number): string {
+  const recent = since > 0 ? ` OR LastModifiedDate >= ${soqlDateTime(since)}` : '';
+  return (
+    `SELECT Id, WhoId, OwnerId, Status, IsClosed, CompletedDateTime, TaskSubtype, Type, CreatedDate,` +
+    ` LastModifiedDate, ActivityDate, ${keyField} FROM Task` +
+    ` WHERE WhoId IN ${idList(whoIds)} AND (${keyField} != null${recent})`
+  );
+}
+
+/** Events of the given leads/contacts created and starting at or after the earliest hand-off. */
+export function eventsByWhoSoql(whoIds: readonly string[], since: number): string {
+  const at = soqlDateTime(since);
+  return (
+    `SELECT Id, WhoId, OwnerId, StartDateTime, CreatedDate FROM Event` +
+    ` WHERE WhoId IN ${idList(whoIds)} AND CreatedDate >= ${at} AND StartDateTime >= ${at}`
+  );
+}
+
+/** Which of these records still exist (`query` leaves deleted ones out) and are not converted. */
+export function personsExistSoql(object: PersonObject, ids: readonly string[]): string {
+  return `SELECT Id${object === 'Lead' ? ', IsConverted' : ''} FROM ${object} WHERE Id IN ${idList(ids)}`;
+}
+
+/** The state of tasks the sweep closes (closed ones are left alone, the note is appended). */
+export function closedTasksByIdSoql(ids: readonly string[]): string {
+  return `SELECT Id, IsClosed, Description FROM Task WHERE Id IN ${idList(ids)}`;
+}
+
+/** `User.ManagerId` of the given users. */
+export function managersSoql(ids: readonly string[]): string {
+  return `SELECT Id, ManagerId FROM User WHERE Id IN ${idList(ids)}`;
+}
