@@ -9,7 +9,6 @@ import type {
 } from '../world/world.ts';
 import { idFromKey, KEY_PREFIXES } from './ids.ts';
 import type { SalesforceStore } from './store.ts';
-import { teamManagerKeys } from './team-managers.ts';
 
 /**
  * Loads the neutral World into the emulated org the way a typical Salesforce customer holds it:
@@ -108,13 +107,10 @@ export function seedFromWorld(store: SalesforceStore, world: SeedWorld): SeededI
     );
     ids.users.set(u.key, id);
   }
-  for (const [userKey, managerKey] of teamManagerKeys(world.users)) {
-    store.update(
-      'User',
-      ids.users.get(userKey)!,
-      { ManagerId: ids.users.get(managerKey)! },
-      { at: setupAt, systemOnly: true },
-    );
+  // User.ManagerId from the world's org chart, once every user has an id.
+  for (const u of world.users) {
+    const managerId = u.managerKey ? ids.users.get(u.managerKey) : undefined;
+    if (managerId) store.update('User', ids.users.get(u.key)!, { ManagerId: managerId }, { at: setupAt });
   }
   for (const q of world.queues) {
     const id = seededId(store, KEY_PREFIXES.Group, q.key);

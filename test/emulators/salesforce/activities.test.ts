@@ -111,21 +111,14 @@ describe('activities', () => {
 });
 
 describe('User.ManagerId', () => {
-  it('is seeded per team: members report to the first active member of their role and territory', () => {
+  it("is seeded from the world's managerKey", () => {
     const world = generateWorld({ seed: 7, leads: 200, asOf: '2026-11-20T00:00:00Z' });
     const emu = createSalesforceEmulator({ world });
     const ids = emu.seeded!.users;
-    const users = emu.store.all('User');
-    const managed = users.filter((u) => u.ManagerId !== null);
-    expect(managed.length).toBeGreaterThan(0);
+    expect(world.users.some((u) => u.managerKey)).toBe(true);
     for (const u of world.users) {
-      const id = ids.get(u.key)!;
-      const managerId = emu.store.get('User', id)!.ManagerId as string | null;
-      const team = world.users
-        .filter((x) => x.role === u.role && x.territory === u.territory)
-        .sort((a, b) => a.key.localeCompare(b.key));
-      const lead = team.find((x) => x.active);
-      expect(managerId).toBe(lead && lead !== u ? ids.get(lead.key) : null);
+      const managerId = emu.store.get('User', ids.get(u.key)!)!.ManagerId;
+      expect(managerId).toBe(u.managerKey ? ids.get(u.managerKey) : null);
     }
   });
 
