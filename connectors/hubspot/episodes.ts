@@ -76,6 +76,8 @@ interface Activity {
 }
 
 export class HubspotEpisodeCrm implements EpisodeCrm {
+  /** Four association reads serve up to 1,000 contacts: smaller sweep batches repeat them. */
+  readonly batchSize = ASSOCIATION_BATCH;
   private readonly o: HubspotEpisodeCrmOptions;
 
   constructor(options: HubspotEpisodeCrmOptions) {

@@ -71,6 +71,11 @@ export interface TaskClosure {
 }
 
 export interface EpisodeCrm {
+  /**
+   * Episodes per `readFacts` batch this CRM reads cheapest (HubSpot: 1,000, one v4 association read
+   * per activity type for the whole batch); absent = the sweep's default (200, a SOQL `IN`).
+   */
+  readonly batchSize?: number;
   readFacts(refs: readonly EpisodeRef[]): Promise<EpisodeFacts[]>;
   /** Writes the SLA-status and first-response fields; only what changed should be passed. */
   writeSlaFields(updates: readonly SlaFieldUpdate[]): Promise<WriteOutcome[]>;

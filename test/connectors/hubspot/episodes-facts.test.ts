@@ -168,6 +168,8 @@ describe('HubSpot episodes: readFacts', () => {
     const calls = connector.usage().calls;
     expect(total(calls)).toBe(4 + 10 + 1 + 1 + 1);
     expect(total(calls)).toBeLessThanOrEqual(20);
+    // …when the sweep asks in batches of the size the connector names.
+    expect(connector.episodes.batchSize).toBe(1000);
   });
 
   it('a 429 on a read is absorbed by the rate budget: retried, the facts complete', async () => {
