@@ -172,6 +172,31 @@ describe('HubSpot episodes: readFacts', () => {
     expect(connector.episodes.batchSize).toBe(1000);
   });
 
+  it('follows a contact whose e-mails do not fit one association answer (paging.next.after)', async () => {
+    const { hs, refs, rep, other } = await handedOff(2);
+    // 500 e-mails by someone else first; the owner's only e-mail is the 501st association.
+    for (let i = 0; i < 500; i++)
+      logEngagement(hs.store, {
+        kind: 'email',
+        contactId: refs[0]!.leadId,
+        ownerId: other,
+        at: HANDOFF + HOUR,
+      });
+    logEngagement(hs.store, {
+      kind: 'email',
+      contactId: refs[0]!.leadId,
+      ownerId: rep,
+      at: HANDOFF + 2 * HOUR,
+    });
+    const connector = await connect(hs);
+    const facts = await connector.episodes.readFacts(refs);
+    expect(facts[0]!.firstActivity).toEqual({ at: iso(HANDOFF + 2 * HOUR), activity: 'email' });
+    expect(connector.usage().calls).toMatchObject({
+      'associations.contacts-emails.batch.read': 2,
+      'emails.batch.read': 6,
+    });
+  });
+
   it('a 429 on a read is absorbed by the rate budget: retried, the facts complete', async () => {
     const { hs, refs, rep } = await handedOff(3);
     logEngagement(hs.store, { kind: 'call', contactId: refs[0]!.leadId, ownerId: rep, at: HANDOFF + HOUR });
