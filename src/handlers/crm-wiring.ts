@@ -1,10 +1,13 @@
 import { type AwsClients, createAwsClients } from '../aws/clients.ts';
 import { DynamoTable } from '../aws/dynamo-table.ts';
+import { DynamoEpisodeStore } from '../aws/dynamodb-episode-store.ts';
 import { DynamoStateStore } from '../aws/dynamodb-state-store.ts';
 import { SecretsManagerCache } from '../aws/secrets.ts';
 import type { ConnectFn } from '../composition/crm-registry.ts';
 import { createLogger, type LoggerOptions } from '../logging/logger.ts';
+import type { PipelineEpisodes } from '../pipeline/process-leads.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
+import { nextCheckAt } from '../sla/escalation-ladder.ts';
 import { loadBundledConfig } from './bundled-config.ts';
 import { cachedConnector } from './connector-provider.ts';
 import { type CrmFunctionEnv, configDirOf } from './lambda-env.ts';
@@ -39,4 +42,10 @@ export function crmBase(e: CrmFunctionEnv, bundleUrl: string, overrides: WiringO
     ...(overrides.createConnector ? { create: overrides.createConnector } : {}),
   });
   return { clients, clock, log, config, table, connectors, state: new DynamoStateStore(table) };
+}
+
+/** The toss-up episodes on the state table (its `due` index), scheduled by the bundled sla.yaml. */
+export function episodesOf(base: Pick<ReturnType<typeof crmBase>, 'table' | 'config'>): PipelineEpisodes {
+  const { sla } = base.config;
+  return { store: new DynamoEpisodeStore(base.table), schedule: (episode) => nextCheckAt(episode, sla) };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger.ts';
 import { emitMetrics } from '../logging/metrics.ts';
 import type { StopSignal } from '../pipeline/failure-policy.ts';
+import type { PipelineEpisodes } from '../pipeline/process-leads.ts';
 import { renderPlan } from '../pipeline/render-plan.ts';
 import { renderSummary } from '../pipeline/render-summary.ts';
 import { underRunLease } from '../pipeline/run-lease.ts';
@@ -26,6 +27,8 @@ export interface SyncHandlerOptions {
   connectors: ConnectorProvider;
   state: SyncStateStore & LeaseStore;
   routingState: RoutingState;
+  /** Read by a manual dry run, so its plans show a hold pausing an open episode as the worker would. */
+  episodes?: PipelineEpisodes;
   queue: MessageQueue;
   clock: Clock;
   log: Logger;
@@ -153,6 +156,7 @@ async function dryRun(
     limit,
     scope: options.scope,
     queueTaskOwners: config.queueTaskOwners,
+    episodes: options.episodes,
     onLead: (o) => {
       const text = renderPlan(o, {
         locale: config.options.locale,

@@ -1,6 +1,6 @@
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
 import { SqsQueue } from '../aws/sqs-queue.ts';
-import { crmBase, type WiringOverrides } from './crm-wiring.ts';
+import { crmBase, episodesOf, type WiringOverrides } from './crm-wiring.ts';
 import { CrmFunctionEnvSchema, parseEnv } from './lambda-env.ts';
 import { safeInvocation } from './safe-invocation.ts';
 import { createSyncHandler } from './sync-handler.ts';
@@ -18,6 +18,7 @@ export function syncFromEnv(env: Env, bundleUrl: string, overrides: WiringOverri
     connectors: base.connectors,
     state: base.state,
     routingState: new DynamoRoutingState(base.table),
+    episodes: episodesOf(base),
     queue: new SqsQueue({ client: base.clients.sqs, queueUrl: e.TOSSUP_QUEUE_URL }),
     clock: base.clock,
     log: base.log,

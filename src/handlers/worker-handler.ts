@@ -3,7 +3,12 @@ import type { Lead } from '../domain/lead.ts';
 import type { Logger } from '../logging/logger.ts';
 import { emitMetrics } from '../logging/metrics.ts';
 import { type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
-import { type LeadOutcome, type PipelineDeps, processLeads } from '../pipeline/process-leads.ts';
+import {
+  type LeadOutcome,
+  type PipelineDeps,
+  type PipelineEpisodes,
+  processLeads,
+} from '../pipeline/process-leads.ts';
 import { cursorKey } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
@@ -29,6 +34,8 @@ export interface WorkerOptions {
   state: SyncStateStore;
   routingState: RoutingState;
   versions: LeadVersions;
+  /** Where each toss-up's episode is recorded for the SLA sweep (the state table on AWS). */
+  episodes?: PipelineEpisodes;
   /** Pushes back messages that failed for a spent quota or with a Retry-After. */
   visibility?: VisibilityControl;
   clock: Clock;
@@ -371,6 +378,7 @@ async function processWork(
     scope: cursorKey(options.crm, options.scope),
     recordFailures: 'lead',
     now: options.clock.now(),
+    episodes: options.episodes,
   };
 
   // Per-record failures are logged by classification only: the CRM's message text often quotes the

@@ -1,7 +1,7 @@
 import { DynamoLeadVersions } from '../aws/dynamodb-lead-versions.ts';
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
 import { SqsQueue } from '../aws/sqs-queue.ts';
-import { crmBase, type WiringOverrides } from './crm-wiring.ts';
+import { crmBase, episodesOf, type WiringOverrides } from './crm-wiring.ts';
 import { CrmFunctionEnvSchema, parseEnv } from './lambda-env.ts';
 import { safeInvocation } from './safe-invocation.ts';
 import { createWorkerHandler } from './worker-handler.ts';
@@ -21,6 +21,7 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
     state: base.state,
     routingState: new DynamoRoutingState(base.table),
     versions: new DynamoLeadVersions(base.table),
+    episodes: episodesOf(base),
     visibility: queue,
     clock: base.clock,
     log: base.log,

@@ -12,7 +12,7 @@ import { DryRunRoutingState } from './dry-run-routing-state.ts';
 import { type StopSignal, stopFromError } from './failure-policy.ts';
 import { ManualQuota } from './manual-quota.ts';
 import { readPagesAndCommit } from './page-loop.ts';
-import { type LeadOutcome, processLeads } from './process-leads.ts';
+import { type LeadOutcome, type PipelineEpisodes, processLeads } from './process-leads.ts';
 import type { RunLease } from './run-lease.ts';
 import { type RunReport, RunReportBuilder } from './run-report.ts';
 import type { QueueTaskOwners } from './task-owner.ts';
@@ -55,6 +55,11 @@ export interface SyncOptions {
    * commit, so a run whose lease lapsed stops instead of racing the run that took over.
    */
   lease?: Pick<RunLease, 'assertHeld'>;
+  /**
+   * Where toss-up episodes are recorded for the SLA sweep (`processLeads`' `episodes`); a dry run
+   * only reads them.
+   */
+  episodes?: PipelineEpisodes;
   /** Every lead's outcome, page by page (the dry-run explanation; not kept by the run). */
   onLead?: (outcome: LeadOutcome) => void | Promise<void>;
 }
@@ -121,6 +126,7 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
     scope: key,
     quota: new ManualQuota(state, options.rules, { dryRun }),
     reasonMaxLength: options.reasonMaxLength ?? connector.reasonMaxLength,
+    episodes: options.episodes,
   };
 
   if (!stop) {

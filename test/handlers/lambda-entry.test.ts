@@ -6,6 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
 import { signHubspotRequest } from '../../src/handlers/hubspot-signature.ts';
 import { LambdaEnvError } from '../../src/handlers/lambda-env.ts';
@@ -116,6 +117,17 @@ describe('workerFromEnv', () => {
 
     expect(r).toMatchObject({ failedIds: [], threw: null });
     expect(crm.tasks.size).toBe(1);
+    // The toss-up is an episode on the state table for the sweep, with its task.
+    const key = crm.lead('A').current.decisionKey!;
+    const episode = await new DynamoEpisodeStore(table).get(key);
+    expect(episode).toMatchObject({
+      version: 1,
+      episode: { leadId: 'A', objectType: 'Lead', taskId: crm.tasks.get(key)!.id, status: 'open' },
+    });
+    expect(episode!.episode.nextCheckAt).not.toBeNull();
+    expect(await new DynamoEpisodeStore(table).dueBefore(new Date('2026-12-31T00:00:00Z'), 10)).toEqual([
+      { key, nextCheckAt: episode!.episode.nextCheckAt },
+    ]);
     // The connector got the settings the CLI's profile parses into (the same schema), the JWT key as
     // PEM text (the connector takes it as text: no key file is written).
     expect(built).toHaveLength(1);

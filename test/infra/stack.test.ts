@@ -317,8 +317,21 @@ describe('the deployable stack (build + osls package)', () => {
       expect(keys('WorkerHubspot').flat()).toContain('lead|*');
       expect(keys('SyncSalesforce').flat()).not.toContain('lead|*');
       // The run lease: taken with a conditional put, renewed and released with updates, read on refusal.
-      for (const fn of ['SyncSalesforce', 'SyncHubspot'])
-        expect(keys(fn).every((k) => k?.includes('lease|*'))).toBe(true);
+      // (The dry run's read of episodes is the one statement without it.)
+      for (const fn of ['SyncSalesforce', 'SyncHubspot']) {
+        const isEpisodes = (k: string[] | undefined) => k?.includes('episode|*') ?? false;
+        expect(keys(fn).filter(isEpisodes)).toEqual([['episode|*']]);
+        expect(
+          keys(fn)
+            .filter((k) => !isEpisodes(k))
+            .every((k) => k?.includes('lease|*')),
+        ).toBe(true);
+      }
+      // Workers record toss-up episodes and may create the index floor; nothing else of the sweep's.
+      for (const fn of ['WorkerSalesforce', 'WorkerHubspot']) {
+        expect(keys(fn).flat()).toEqual(expect.arrayContaining(['episode|*', 'epdue|floor']));
+        expect(keys(fn).flat()).not.toContain('epdue|*');
+      }
     });
 
     it('gives the worker what its event source needs on its own queue, and the senders only SendMessage', () => {
@@ -362,18 +375,26 @@ describe('the deployable stack (build + osls package)', () => {
           PutItem: ['cursor', 'lease', 'skip'],
           UpdateItem: ['cursor', 'lease', 'skip'],
           GetItem: ['cursor', 'lease', 'skip', 'count', 'done', 'route', 'daily'],
+          // A dry run reads the open episodes of its leads (one batched read), and writes none.
+          BatchGetItem: ['episode'],
         },
       },
       WorkerSalesforce: {
         secret: 'salesforce',
         queue: 'LeadsQueueSalesforce',
         sqs: ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes', 'ChangeMessageVisibility'],
-        ddb: Object.fromEntries(
-          ['GetItem', 'PutItem', 'UpdateItem'].map((a) => [
-            a,
-            ['done', 'count', 'skip', 'route', 'daily', 'lead'],
-          ]),
-        ),
+        ddb: {
+          ...Object.fromEntries(
+            ['GetItem', 'PutItem', 'UpdateItem'].map((a) => [
+              a,
+              ['done', 'count', 'skip', 'route', 'daily', 'lead'],
+            ]),
+          ),
+          // Toss-up episodes: read the batch's (batched or one), record a step (compare-and-set put).
+          GetItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode'],
+          PutItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode'],
+          BatchGetItem: ['episode'],
+        },
       },
       WebhookHubspot: {
         secret: 'hubspot-webhook',
@@ -395,8 +416,17 @@ describe('the deployable stack (build + osls package)', () => {
       'GetQueueAttributes',
       'PurgeQueue',
     ];
-    const DDB = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchWriteItem'];
-    // Episodes (issue 13) are used by no deployed function yet: every role must be refused them.
+    const DDB = [
+      'GetItem',
+      'BatchGetItem',
+      'PutItem',
+      'UpdateItem',
+      'DeleteItem',
+      'Query',
+      'Scan',
+      'BatchWriteItem',
+    ];
+    // Episodes (issue 13): the workers record them, a sync's dry run reads them; `epdue|floor` below.
     const KINDS = [
       'cursor',
       'skip',
@@ -449,11 +479,18 @@ describe('the deployable stack (build + osls package)', () => {
           });
         }
       }
-      // The episode index: only a future sweep function will query it.
+      // The episode index: only the sweep function queries it.
       for (const action of ['Query', 'Scan']) {
         out.push({
           req: { action: `dynamodb:${action}`, resource: `${table}/index/${DUE_INDEX}` },
           expected: false,
+        });
+      }
+      // The index floor, the one `epdue|` item: created by the first indexed episode a worker writes.
+      for (const action of DDB) {
+        out.push({
+          req: { action: `dynamodb:${action}`, resource: table, leadingKeys: ['epdue|floor'] },
+          expected: fn.startsWith('Worker') && action === 'PutItem',
         });
       }
       for (const other of FUNCTIONS) {

@@ -24,7 +24,9 @@ import type { CrmConnector } from '../../ports/crm-connector.ts';
 import { ReasonRenderer } from '../../reasons/render-reasons.ts';
 import { parseRoutingConfig } from '../../routing/routing-config.ts';
 import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
+import { nextCheckAt } from '../../sla/escalation-ladder.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
+import { FileEpisodeStore } from '../../state/file-episode-store.ts';
 import { FileRoutingState } from '../../state/file-routing-state.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
 import { writeLine } from '../output.ts';
@@ -179,6 +181,11 @@ async function syncUnderLease(
       scope: run.scope,
       lease: run.lease ?? undefined,
       queueTaskOwners: settings.queueTaskOwners,
+      // Toss-up episodes for `tossup sweep`, in the same state directory (a dry run only reads them).
+      episodes: {
+        store: new FileEpisodeStore(settings.stateDir),
+        schedule: (episode) => nextCheckAt(episode, setup.sla),
+      },
       onProgress: (p) => progress.update(p),
       onLead: dryRun
         ? async (o) => {
