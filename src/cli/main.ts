@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   demo: async () => (await import('./commands/demo.ts')).registerDemo,
   emulate: async () => (await import('./commands/emulate.ts')).registerEmulate,
   sync: async () => (await import('./commands/sync.ts')).registerSync,
+  sweep: async () => (await import('./commands/sweep.ts')).registerSweep,
   setup: async () => (await import('./commands/setup.ts')).registerSetup,
 };
 

@@ -9,7 +9,10 @@ export const DEFAULT_RUNS_DIR = 'out/runs';
  * create), so two runs in the same second get `-2`, `-3`, … instead of overwriting each other; the
  * content then lands by rename, so a reader never sees half a report. Returns the path written.
  */
-export async function saveRunReport(report: RunReport, dir: string = DEFAULT_RUNS_DIR): Promise<string> {
+export async function saveRunReport(
+  report: Pick<RunReport, 'runId'> & object,
+  dir: string = DEFAULT_RUNS_DIR,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const text = `${JSON.stringify(report, null, 2)}\n`;
   for (let n = 1; n < 100; n++) {

@@ -1,0 +1,213 @@
+import type { NextAction } from '../domain/lead.ts';
+import { width } from '../pipeline/render-summary.ts';
+import type { Locale } from '../reasons/messages.ts';
+import { NEXT_ACTION_LABELS } from '../reasons/next-action-label.ts';
+import type { ResponseTally, SweepReport } from './sweep-report.ts';
+
+/** Terminal summary of a sweep, in the layout of the sync's (src/pipeline/render-summary.ts). */
+
+const L = {
+  ja: {
+    title: 'SLAスイープ',
+    dryRun: 'ドライラン: CRMへの書き込み・タスク作成・通知・エピソード更新は行っていません',
+    status: '状態',
+    completed: '完了',
+    stopped: '停止',
+    limit: '上限件数に達したため終了 (続きは次回)',
+    at: '判定時刻',
+    duration: '所要時間',
+    seconds: '秒',
+    counts: '件数',
+    c: {
+      due: '確認対象',
+      checked: '確認',
+      stale: '対象外 (更新済み)',
+      responded: '初回対応を記録',
+      completed: 'タスク完了を記録',
+      closed: 'レコード消失でクローズ',
+      reminders: 'リマインド',
+      escalations: 'マネージャーへ通知',
+      managerTasks: 'マネージャータスク',
+      reassignments: '担当変更',
+      reassignSkipped: '担当変更できず (スキップ)',
+      stepsSkipped: 'その他スキップ',
+      stepsPlanned: '実行予定のステップ',
+      stepsAlreadyRecorded: '他のスイープが記録済み',
+      slaFieldsWritten: 'SLA項目の書き込み',
+      slaFieldsPlanned: 'SLA項目の書き込み予定',
+      notificationsQueued: 'チャット通知 (キュー)',
+      failed: '失敗 (次回再試行)',
+    },
+    byOwner: '担当者別の初回対応 (期限内 / 期限超過)',
+    byAction: '次のアクション別の初回対応 (期限内 / 期限超過)',
+    statuses: '書き込んだSLAステータス',
+    skips: 'スキップしたステップ',
+    failures: '失敗 (理由別)',
+    samples: '例',
+    api: 'API呼び出し',
+    total: '合計',
+    minimum: '最小',
+    resume: {
+      retry: '一時的な失敗です。次回のスイープで続きを処理します (重複なし)',
+      resume_later: 'API上限に達しました。リセット後に再実行してください',
+      fix: '設定を直してから再実行してください',
+      investigate: '原因を確認してから再実行してください',
+    } as Record<string, string>,
+    none: 'なし',
+  },
+  en: {
+    title: 'SLA sweep',
+    dryRun: 'dry run: no CRM write, no task, no notification, no episode change',
+    status: 'Status',
+    completed: 'completed',
+    stopped: 'stopped',
+    limit: 'ended at the limit (the next sweep goes on)',
+    at: 'Checked at',
+    duration: 'Duration',
+    seconds: 's',
+    counts: 'Counts',
+    c: {
+      due: 'due',
+      checked: 'checked',
+      stale: 'no longer due (index lag)',
+      responded: 'first responses recorded',
+      completed: 'tasks completed recorded',
+      closed: 'closed (record gone)',
+      reminders: 'reminders',
+      escalations: 'manager notices',
+      managerTasks: 'manager tasks',
+      reassignments: 'reassignments',
+      reassignSkipped: 'reassignments skipped',
+      stepsSkipped: 'other steps skipped',
+      stepsPlanned: 'steps planned',
+      stepsAlreadyRecorded: 'recorded by another sweep',
+      slaFieldsWritten: 'SLA fields written',
+      slaFieldsPlanned: 'SLA fields to write',
+      notificationsQueued: 'chat notices queued',
+      failed: 'failed (retried next sweep)',
+    },
+    byOwner: 'First responses per rep (on time / late)',
+    byAction: 'First responses per next action (on time / late)',
+    statuses: 'SLA status written',
+    skips: 'Skipped steps',
+    failures: 'Failed (by reason)',
+    samples: 'e.g.',
+    api: 'API calls',
+    total: 'total',
+    minimum: 'minimum',
+    resume: {
+      retry: 'a transient failure; the next sweep goes on (no duplicates)',
+      resume_later: 'the API allowance is spent; run again once it resets',
+      fix: 'fix the settings, then run again',
+      investigate: 'look into the cause, then run again',
+    } as Record<string, string>,
+    none: 'none',
+  },
+} as const;
+
+export function renderSweepSummary(report: SweepReport, locale: Locale): string {
+  const t = L[locale];
+  const n = (v: number) => v.toLocaleString(locale === 'ja' ? 'ja-JP' : 'en-US');
+  const out: string[] = [];
+  const head = `${t.title}  ${report.crm} / ${report.scope}  ${report.runId}`;
+  out.push(head, '─'.repeat(Math.min(78, width(head))));
+  if (report.dryRun) out.push(t.dryRun);
+  const status = report.stop
+    ? `${t.stopped}: ${report.stop.kind}/${report.stop.code}`
+    : report.limitReached
+      ? `${t.completed} — ${t.limit}`
+      : t.completed;
+  const top: [string, string][] = [
+    [t.status, status],
+    ...(report.stop
+      ? ([
+          ['', report.stop.message],
+          ['', t.resume[report.stop.action] ?? ''],
+        ] as [string, string][])
+      : []),
+    [t.at, report.at],
+    [t.duration, `${(report.durationMs / 1000).toFixed(1)} ${t.seconds}`],
+  ];
+  out.push(...pairs(top), '');
+
+  const c = report.counts;
+  const keys: (keyof typeof c)[] = [
+    'due',
+    'checked',
+    'stale',
+    'responded',
+    'completed',
+    'closed',
+    'reminders',
+    'escalations',
+    'managerTasks',
+    'reassignments',
+    'reassignSkipped',
+    'stepsSkipped',
+    ...(report.dryRun ? (['stepsPlanned', 'slaFieldsPlanned'] as const) : (['slaFieldsWritten'] as const)),
+    'stepsAlreadyRecorded',
+    'notificationsQueued',
+    'failed',
+  ];
+  out.push(
+    t.counts,
+    ...numbers(
+      keys.map((k) => [t.c[k as keyof typeof t.c] ?? k, c[k]]),
+      n,
+    ),
+    '',
+  );
+
+  const tally = (v: ResponseTally) => `${n(v.onTime)} / ${n(v.late)}`;
+  const owners = Object.entries(report.firstResponses.byOwner).map(
+    ([id, v]) => [report.owners[id]?.name ?? id, tally(v)] as [string, string],
+  );
+  out.push(t.byOwner, ...(owners.length ? pairs(owners, '  ') : [`  ${t.none}`]), '');
+  const actions = Object.entries(report.firstResponses.byNextAction).map(
+    ([k, v]) => [NEXT_ACTION_LABELS[locale][k as NextAction] ?? k, tally(v)] as [string, string],
+  );
+  out.push(t.byAction, ...(actions.length ? pairs(actions, '  ') : [`  ${t.none}`]), '');
+  const statuses = Object.entries(report.slaStatuses).sort(([a], [b]) => a.localeCompare(b));
+  out.push(t.statuses, ...(statuses.length ? numbers(statuses, n) : [`  ${t.none}`]), '');
+
+  if (report.skippedSteps.length > 0) {
+    out.push(`${t.skips}: ${n(c.reassignSkipped + c.stepsSkipped)}`);
+    for (const s of report.skippedSteps.slice(0, 5))
+      out.push(`    ${t.samples} ${s.leadId} [${s.step}] ${s.reason}: ${s.detail}`);
+    out.push('');
+  }
+  if (report.failures.count > 0) {
+    const byCode = Object.entries(report.failures.byCode).sort(
+      ([ka, a], [kb, b]) => b - a || ka.localeCompare(kb),
+    );
+    out.push(`${t.failures}: ${n(report.failures.count)}`, ...numbers(byCode, n));
+    for (const s of report.failures.samples.slice(0, 5))
+      out.push(
+        `    ${t.samples} ${s.leadId} [${s.stage}${s.step ? ` ${s.step}` : ''}] ${s.kind}/${s.code}: ${s.message}`,
+      );
+    out.push('');
+  }
+  const api = Object.entries(report.api.calls).sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb));
+  api.push([t.total, report.api.total]);
+  out.push(t.api, ...numbers(api, n), `  ${t.minimum}: ${n(Math.ceil(report.api.minimum))}`);
+  return `${out.join('\n')}\n`;
+}
+
+function numbers(rows: [string, number][], n: (v: number) => string): string[] {
+  const labelWidth = Math.max(0, ...rows.map(([l]) => width(l)));
+  const texts = rows.map(([, v]) => n(v));
+  const numWidth = Math.max(0, ...texts.map(width));
+  return rows.map(
+    ([l], i) => `  ${pad(l, labelWidth)}  ${' '.repeat(numWidth - width(texts[i]!))}${texts[i]}`,
+  );
+}
+
+function pairs(rows: [string, string][], indent = ''): string[] {
+  const labelWidth = Math.max(0, ...rows.map(([l]) => width(l)));
+  return rows.map(([l, v]) => `${indent}${pad(l, labelWidth)}  ${v}`.trimEnd());
+}
+
+function pad(s: string, w: number): string {
+  const have = width(s);
+  return have >= w ? s : s + ' '.repeat(w - have);
+}
