@@ -25,8 +25,9 @@ import type { UsageMeter } from './usage-meter.ts';
  *   + ⌈K/100⌉ + ⌈E/100⌉ + ⌈M/100⌉ call, e-mail and meeting batch reads
  *   + ⌈G/100⌉ contact batch reads (G = contacts with no association at all: deleted, or bare)
  *   + ⌈U/100⌉ task searches by key (U = episodes without a task id whose task is not on the contact)
- *   + one more association read per 500 activities of one type on one contact.
- * 1,000 episodes with one toss-up task each and a few hundred logged activities: 4 + 10 + 3 = 17.
+ *   + one more association read per 500 activities of one type on one contact
+ *   + the owner list once per connector (500 owners per call; kept 6 h in the facts cache file).
+ * 1,000 episodes with one toss-up task each and a few hundred logged activities: 4 + 10 + 3 + 1 = 18.
  * Never one call per episode.
  *
  * First response = the earliest of: a call, a meeting, an e-mail SENT by the owner (not a reply from
@@ -97,16 +98,23 @@ export class HubspotEpisodeCrm implements EpisodeCrm {
     const contactIds = [...new Set(refs.map((r) => r.leadId))];
     this.o.meter.noteEpisodesChecked(refs.length, contactIds.length);
 
-    // 1. Which activities hang off each contact (four reads per 1,000 contacts, in parallel).
+    // 1. Which activities hang off each contact (four reads per 1,000 contacts, in parallel), and
+    // the owners as HubSpot writes them on activities (the sink accepts a user id and translates it).
     const linked = new Map<ActivityType, Map<string, string[]>>();
     const withAny = new Set<string>();
-    await Promise.all(
-      ACTIVITY_TYPES.map(async (type) => {
+    const ownerOf = new Map<string, string>();
+    await Promise.all([
+      ...ACTIVITY_TYPES.map(async (type) => {
         const byContact = await this.associated(type, contactIds);
         linked.set(type, byContact);
         for (const id of byContact.keys()) withAny.add(id);
       }),
-    );
+      ...[...new Set(refs.map((r) => r.ownerId))].map(async (id) => {
+        const owner = await this.o.owners.resolve(id);
+        // A deactivated owner is no longer listed; their activities still carry the id as given.
+        ownerOf.set(id, owner.ok ? owner.ownerId : id);
+      }),
+    ]);
 
     // 2. The activities themselves (100 per call), the toss-up tasks included even when detached.
     const keyProperty = this.o.mapping.tasks.keyProperty;
@@ -169,7 +177,12 @@ export class HubspotEpisodeCrm implements EpisodeCrm {
       return {
         key: ref.key,
         taskCompletedAt: task ? completedAt(task) : null,
-        firstActivity: earliestResponse(activities, ref.ownerId, sinceOf.get(ref.key)!, keyProperty),
+        firstActivity: earliestResponse(
+          activities,
+          ownerOf.get(ref.ownerId)!,
+          sinceOf.get(ref.key)!,
+          keyProperty,
+        ),
         recordGone: gone.has(ref.leadId),
       };
     });

@@ -142,6 +142,7 @@ describe('HubSpot episodes: readFacts', () => {
       'calls.batch.read': 1, // 50 calls
       'emails.batch.read': 1, // 36 e-mails
       'meetings.batch.read': 1, // 23 meetings
+      'owners.list': 1,
     });
     expect(facts).toHaveLength(250);
     for (const [i, f] of facts.entries()) {
@@ -156,7 +157,7 @@ describe('HubSpot episodes: readFacts', () => {
     }
   });
 
-  it('1,000 episodes with modest activity cost ≤ 20 calls (4 + ⌈tasks/100⌉ + one read per 100 activities)', async () => {
+  it('1,000 episodes with modest activity cost ≤ 20 calls (4 + ⌈tasks/100⌉ + one read per 100 activities + owners)', async () => {
     const { hs, refs, rep } = await handedOff(1000);
     for (const [i, ref] of refs.entries()) {
       if (i % 10 === 0) logEngagement(hs.store, { kind: 'call', contactId: ref.leadId, ownerId: rep });
@@ -166,7 +167,7 @@ describe('HubSpot episodes: readFacts', () => {
     const connector = await connect(hs);
     await connector.episodes.readFacts(refs);
     const calls = connector.usage().calls;
-    expect(total(calls)).toBe(4 + 10 + 1 + 1 + 1);
+    expect(total(calls)).toBe(4 + 10 + 1 + 1 + 1 + 1); // + the owner list, once per connector
     expect(total(calls)).toBeLessThanOrEqual(20);
     // …when the sweep asks in batches of the size the connector names.
     expect(connector.episodes.batchSize).toBe(1000);
@@ -195,6 +196,25 @@ describe('HubSpot episodes: readFacts', () => {
       'associations.contacts-emails.batch.read': 2,
       'emails.batch.read': 6,
     });
+  });
+
+  it('an episode owned by a user id (as routing may name it) matches the owner id HubSpot writes on activities', async () => {
+    const { hs, refs } = await handedOff(1);
+    const rep = hs.store.owners.add({
+      email: 'u@seller.example',
+      firstName: 'U',
+      lastName: 'U',
+      userId: 9100777,
+    });
+    logEngagement(hs.store, {
+      kind: 'call',
+      contactId: refs[0]!.leadId,
+      ownerId: rep.id,
+      at: HANDOFF + HOUR,
+    });
+    const connector = await connect(hs);
+    const [facts] = await connector.episodes.readFacts([{ ...refs[0]!, ownerId: '9100777' }]);
+    expect(facts!.firstActivity).toEqual({ at: iso(HANDOFF + HOUR), activity: 'call' });
   });
 
   it('a 429 on a read is absorbed by the rate budget: retried, the facts complete', async () => {
