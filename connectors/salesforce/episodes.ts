@@ -90,14 +90,19 @@ export class SalesforceEpisodeCrm implements EpisodeCrm {
   async readFacts(refs: readonly EpisodeRef[]): Promise<EpisodeFacts[]> {
     const keyField = this.mapping.tasks.keyField;
     const readable = refs.filter((r) => isSalesforceId(r.leadId));
+    this.meter.episodesChecked += readable.length;
     const whoIds = [...new Map(readable.map((r) => [idKey(r.leadId), r.leadId])).values()];
     const tasksByWho = new Map<string, TaskRow[]>();
     const eventsByWho = new Map<string, EventRow[]>();
     const sinceOf = new Map<string, number>();
     for (const r of readable) {
+      // An unreadable `since` bounds nothing (and matches no activity below).
       const since = Date.parse(r.since);
       const k = idKey(r.leadId);
-      sinceOf.set(k, Math.min(sinceOf.get(k) ?? Number.POSITIVE_INFINITY, since));
+      sinceOf.set(
+        k,
+        Math.min(sinceOf.get(k) ?? Number.POSITIVE_INFINITY, Number.isFinite(since) ? since : 0),
+      );
     }
     await Promise.all(
       this.batches(whoIds, (chunk) => tasksByWhoSoql(keyField, chunk, 0)).map(async (chunk) => {
@@ -333,9 +338,8 @@ export class SalesforceEpisodeCrm implements EpisodeCrm {
   }
 
   private async query<T>(soql: string, what: string): Promise<T[]> {
-    const rows = (await queryAllRows(this.runner, soql, what)) as SfRow[];
-    this.meter.recordsRead += rows.length;
-    return rows as unknown as T[];
+    // Counted as episodes checked (usage-meter.ts), not as records read.
+    return (await queryAllRows(this.runner, soql, what)) as SfRow[] as unknown as T[];
   }
 }
 

@@ -2,18 +2,25 @@ import type { ApiUsage } from '../../src/ports/crm-connector.ts';
 
 /**
  * The work done so far, for `usage().minimum`: the fewest calls the same work needs with REST —
- * records read / 2,000 (query batch) + records updated / 200 + tasks upserted / 200 (Collections).
+ * records read / 2,000 (query batch) + records updated / 200 + tasks upserted / 200 (Collections)
+ * + episodes checked by the SLA sweep × 2 / 200 (a Task and an Event query per 200 ids).
  * The calls themselves are counted by the client's transport, per endpoint, retries included.
  */
 export class UsageMeter {
   recordsRead = 0;
   recordsUpdated = 0;
   tasksUpserted = 0;
+  /** SLA sweep: episodes whose facts were read (episodes.ts); their rows are not `recordsRead`. */
+  episodesChecked = 0;
 
   usage(calls: Record<string, number>): ApiUsage {
     return {
       calls,
-      minimum: this.recordsRead / 2000 + this.recordsUpdated / 200 + this.tasksUpserted / 200,
+      minimum:
+        this.recordsRead / 2000 +
+        this.recordsUpdated / 200 +
+        this.tasksUpserted / 200 +
+        (this.episodesChecked * 2) / 200,
     };
   }
 }

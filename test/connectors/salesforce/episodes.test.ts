@@ -110,6 +110,20 @@ describe('readFacts', () => {
     );
   });
 
+  it('1,000 episodes with a call each on 1,000 leads: 10 read calls', async () => {
+    const { emu, sf, owner } = await org();
+    const refs = Array.from({ length: 1000 }, () => handedOff(emu, owner).ref);
+    for (const r of refs) logTask(emu, r.leadId, owner, HANDOFF + 60_000, { TaskSubtype: 'Call' });
+    const before = calls(sf);
+
+    const facts = await sf.episodes.readFacts(refs);
+
+    const after = calls(sf);
+    expect(Object.keys(after).reduce((n, k) => n + delta(before, after, k), 0)).toBe(10);
+    expect(sf.usage().minimum).toBe(10);
+    expect(facts.every((f) => f.firstActivity?.activity === 'call')).toBe(true);
+  });
+
   it('pages through nextRecordsUrl when one batch has more than 2,000 task rows', async () => {
     const { emu, sf, owner, other } = await org();
     const a = handedOff(emu, owner);
