@@ -67,6 +67,11 @@ interface EventRow {
 const idKey = (id: string): string => id.slice(0, 15);
 
 export class SalesforceEpisodeCrm implements EpisodeCrm {
+  /**
+   * Any batch costs two queries per 200 ids; a bigger one also gathers the rare gone-record
+   * look-ups into fewer calls, so the sweep may hand over 1,000 at a time.
+   */
+  readonly batchSize = 1000;
   private readonly runner: CallRunner;
   private readonly mapping: SalesforceMapping;
   private readonly sink: SalesforceLeadSink;
