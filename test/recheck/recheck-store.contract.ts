@@ -40,7 +40,8 @@ export function describeRecheckStoreContract(
         { objectType: 'Lead', leadId: '00Q4' },
         { objectType: 'Lead', leadId: 'none' },
       ]);
-      expect([...all.values()]).toEqual([
+      // BatchGetItem answers in no particular order.
+      expect([...all.values()].sort((a, b) => (a.leadId < b.leadId ? -1 : 1))).toEqual([
         rec('00Q2', '2026-12-10T03:00:00.000Z', '2026-11-10T03:00:00.000Z'),
         rec('00Q4', null, '2026-11-01T00:00:00.000Z'),
       ]);
