@@ -12,6 +12,7 @@ import type {
   TossUpUpdate,
   WriteOutcome,
 } from '../ports/lead-sink.ts';
+import type { RecheckRecord, RecheckStore } from '../ports/recheck-store.ts';
 import type { RouteResult, RoutingState } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import type { FailureStage, SyncStateStore } from '../ports/sync-state-store.ts';
@@ -21,6 +22,7 @@ import type { RoutingConfig } from '../routing/routing-config.ts';
 import { directoryFor } from '../routing/routing-directory.ts';
 import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
 import { decideWithDataIssues } from '../scoring/data-issues.ts';
+import type { DecideOptions } from '../scoring/decide.ts';
 import { withScoreDetail } from '../scoring/score-detail.ts';
 import { calendarFor, computeSlaDue } from '../sla/due-date.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
@@ -30,6 +32,7 @@ import { actionFor, type StopSignal, stopFromError } from './failure-policy.ts';
 import { handOffNote } from './hand-off-note.ts';
 import { ManualQuota } from './manual-quota.ts';
 import { isEmptyPlan, planWriteBack } from './plan-write-back.ts';
+import { holdOptions, loadRechecks, nextRecheck, withdrawsHandOff } from './recheck-schedule.ts';
 import { ownersFor, type QueueTaskOwners } from './task-owner.ts';
 
 /** Salesforce `TossUp_Reason__c` is text(255); HubSpot has no limit but sales read it in a list view. */
@@ -74,6 +77,17 @@ export interface PipelineDeps {
    * replaces is closed as superseded. Without it, nothing is recorded and keys are as before.
    */
   episodes?: PipelineEpisodes;
+  /**
+   * Where each lead's next re-check and hold start are kept (docs/routing-and-sla.md, "Re-checks"):
+   * read once per batch (a hold's start, for `holdExpiresAfter`) and written after each lead's
+   * outcome is settled (`recheckAt`, or removed when there is none). Without it, holds never expire.
+   */
+  rechecks?: RecheckStore;
+  /**
+   * Re-checks (no CRM change): a lead the CRM shows as tossed up keeps its hand-off; a new decision
+   * that would withdraw it is not written (the outcome says `kept`).
+   */
+  keepHandOffs?: boolean;
 }
 
 export interface PipelineEpisodes {
@@ -127,6 +141,8 @@ export interface LeadOutcome {
   hold?: HoldTransition;
   /** Key of the open episode this decision replaces (closed as `superseded` before the write). */
   supersedes?: string;
+  /** `keepHandOffs`: the decision would have withdrawn the CRM's toss-up, so nothing was written. */
+  kept?: true;
 }
 
 export interface BatchCounters {
@@ -156,6 +172,8 @@ interface Work {
   task: FollowUpTask | null;
   /** The toss-up task's CRM id once it exists (created, or found by the local record or the CRM). */
   taskId?: string;
+  /** The re-check record to write once the outcome is settled (only with `rechecks`, when it changed). */
+  recheck?: RecheckRecord;
 }
 
 /** Code of the stop when the episode store cannot be read or written. */
@@ -194,9 +212,10 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
     }
   }
 
+  const rechecks = await loadRechecks(deps.rechecks, deps.crm, leads);
   for (const lead of leads) {
     try {
-      work.push(await planLead(lead, deps, quota, open));
+      work.push(await planLead(lead, deps, quota, open, rechecks));
     } catch (e) {
       if (e instanceof ConfigError) {
         // Routing cannot resolve an owner: the admin must fix it, and nothing of this batch may be
@@ -224,6 +243,15 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
   for (const w of work) {
     if (w.outcome.status === 'skipped' && w.outcome.failure) await recordSkip(w, deps);
   }
+  // Only settled outcomes: a lead that failed or was not attempted comes back and is scheduled then.
+  const settled = work.filter(
+    (w) => w.recheck && (w.outcome.status === 'written' || w.outcome.status === 'unchanged'),
+  );
+  if (deps.rechecks && settled.length > 0)
+    await deps.rechecks.schedule(
+      deps.crm,
+      settled.map((w) => w.recheck!),
+    );
   return result(stop);
 }
 
@@ -232,15 +260,16 @@ async function planLead(
   deps: PipelineDeps,
   quota: ManualQuota,
   open: ReadonlyMap<string, StoredEpisode>,
+  rechecks: ReadonlyMap<string, RecheckRecord>,
 ): Promise<Work> {
   const { now } = deps;
+  const options: DecideOptions = { quotaUsed: quota.usedFor(lead, now) };
+  if (deps.rechecks) Object.assign(options, holdOptions(lead, rechecks, calendarFor(deps.sla)));
   // Held where it depends on a value the connector could not read, as `tossup score` does. Reasons
   // written for people also say what made a score (score-detail.ts); decide() itself stays lean.
-  const decision = withScoreDetail(
-    decideWithDataIssues(lead, deps.rules, now, { quotaUsed: quota.usedFor(lead, now) }),
-    lead,
-    deps.rules,
-  );
+  const decision = withScoreDetail(decideWithDataIssues(lead, deps.rules, now, options), lead, deps.rules);
+  const recheck = deps.rechecks ? nextRecheck(lead, decision, deps.rules, now, options, rechecks) : null;
+  if (deps.keepHandOffs && withdrawsHandOff(lead, decision)) return keptHandOff(lead, decision, recheck);
   let key = episodeKey(lead, decision, quota.markFor(lead, decision, now));
   // The open episode the CRM's decision key names (only with an episode store): a hold keeps it,
   // any other new key replaces it.
@@ -339,6 +368,30 @@ async function planLead(
       ...(hold ? { hold } : {}),
       ...(supersedes ? { supersedes } : {}),
     },
+    ...(recheck ? { recheck } : {}),
+  };
+}
+
+/** Nothing written, no task, no episode step: the CRM's toss-up stands (`keepHandOffs`). */
+function keptHandOff(lead: Lead, decision: Decision, recheck: RecheckRecord | null): Work {
+  return {
+    lead,
+    fields: {},
+    task: null,
+    outcome: {
+      leadId: lead.id,
+      objectType: lead.objectType,
+      decision,
+      reasonText: '',
+      episodeKey: lead.current.decisionKey,
+      newEpisode: false,
+      changes: [],
+      task: null,
+      taskStatus: 'none',
+      status: 'not_attempted',
+      kept: true,
+    },
+    ...(recheck ? { recheck } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.ts';
 import type { ApiUsage, CrmConnector } from '../ports/crm-connector.ts';
 import type { SyncCursor } from '../ports/lead-source.ts';
+import type { RecheckStore } from '../ports/recheck-store.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import type { ReasonRenderer } from '../reasons/render-reasons.ts';
@@ -62,6 +63,8 @@ export interface SyncOptions {
   episodes?: PipelineEpisodes;
   /** Every lead's outcome, page by page (the dry-run explanation; not kept by the run). */
   onLead?: (outcome: LeadOutcome) => void | Promise<void>;
+  /** Each lead's next re-check and hold start (`PipelineDeps.rechecks`); none: no re-checks, holds never expire. */
+  rechecks?: RecheckStore;
 }
 
 export function cursorKey(crm: string, scope: string): string {
@@ -127,6 +130,7 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
     quota: new ManualQuota(state, options.rules, { dryRun }),
     reasonMaxLength: options.reasonMaxLength ?? connector.reasonMaxLength,
     episodes: options.episodes,
+    ...(options.rechecks ? { rechecks: options.rechecks } : {}),
   };
 
   if (!stop) {

@@ -27,6 +27,7 @@ import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
 import { nextCheckAt } from '../../sla/escalation-ladder.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
 import { FileEpisodeStore } from '../../state/file-episode-store.ts';
+import { FileRecheckStore } from '../../state/file-recheck-store.ts';
 import { FileRoutingState } from '../../state/file-routing-state.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
 import { writeLine } from '../output.ts';
@@ -174,6 +175,8 @@ async function syncUnderLease(
       sla: setup.sla,
       state,
       routingState: new FileRoutingState(settings.stateDir),
+      // Each lead's next re-check and hold start, for `tossup sweep`'s re-checks.
+      rechecks: new FileRecheckStore(settings.stateDir),
       clock,
       dryRun,
       since: opts.since !== undefined ? new Date(opts.since).toISOString() : null,
