@@ -7,7 +7,7 @@ import type { ConnectFn } from '../composition/crm-registry.ts';
 import { createLogger, type LoggerOptions } from '../logging/logger.ts';
 import type { PipelineEpisodes } from '../pipeline/process-leads.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
-import { nextCheckAt } from '../sla/escalation-ladder.ts';
+import { sweepSchedule } from '../sweep/sweep-schedule.ts';
 import { loadBundledConfig } from './bundled-config.ts';
 import { cachedConnector } from './connector-provider.ts';
 import { type CrmFunctionEnv, configDirOf } from './lambda-env.ts';
@@ -47,5 +47,5 @@ export function crmBase(e: CrmFunctionEnv, bundleUrl: string, overrides: WiringO
 /** The toss-up episodes on the state table (its `due` index), scheduled by the bundled sla.yaml. */
 export function episodesOf(base: Pick<ReturnType<typeof crmBase>, 'table' | 'config'>): PipelineEpisodes {
   const { sla } = base.config;
-  return { store: new DynamoEpisodeStore(base.table), schedule: (episode) => nextCheckAt(episode, sla) };
+  return { store: new DynamoEpisodeStore(base.table), schedule: sweepSchedule(sla) };
 }

@@ -80,7 +80,7 @@ export interface SweepOptions {
   usage?: () => ApiUsage;
   /** The run lease the caller holds; checked before each batch's writes. */
   lease?: Pick<RunLease, 'assertHeld'>;
-  /** Episodes per CRM batch (default `SWEEP_BATCH_SIZE`). */
+  /** Episodes per CRM batch (default `EpisodeCrm.batchSize`, else `SWEEP_BATCH_SIZE`). */
   batchSize?: number;
   /** Language of the manager and reassignment tasks when no notify language says (default `ja`). */
   taskLanguage?: Locale;
@@ -145,7 +145,7 @@ async function sweepAll(
   builder: SweepReportBuilder,
 ): Promise<StopSignal | null> {
   const limit = Math.max(1, options.limit ?? DEFAULT_SWEEP_LIMIT);
-  const batchSize = Math.max(1, options.batchSize ?? SWEEP_BATCH_SIZE);
+  const batchSize = Math.max(1, options.batchSize ?? options.crm.batchSize ?? SWEEP_BATCH_SIZE);
   const due = await options.episodes.dueBefore(now, limit + 1);
   if (due.length > limit) builder.report.limitReached = true;
   const keys = due.slice(0, limit).map((d) => d.key);

@@ -4,19 +4,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { episodeEvent, foldEpisode } from '../../src/episodes/episode.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
-import type { EpisodeCrm } from '../../src/ports/episode-crm.ts';
 import { MemoryRoutingState } from '../../src/routing/memory-routing-state.ts';
 import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
 import { parseSlaConfig } from '../../src/sla/sla-config.ts';
 import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
 import { runSweep } from '../../src/sweep/run-sweep.ts';
+import { FakeEpisodeCrm } from './fake-episode-crm.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tossup-sweep-due-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const unusedCrm = new Proxy({} as EpisodeCrm, {
-  get: () => () => Promise.reject(new Error('not expected')),
-});
 
 describe('runSweep: what is due', () => {
   it('looks at the episodes due at its instant, re-reads each and counts an index entry that moved as stale', async () => {
@@ -36,10 +32,11 @@ describe('runSweep: what is due', () => {
     if (!start) throw new Error('no episode');
     await store.put({ ...start, nextCheckAt: '2026-12-01T08:00:00.000Z' }, null);
     await store.put({ ...start, key: 'tu_2', nextCheckAt: '2026-12-09T08:00:00.000Z' }, null);
+    const crm = new FakeEpisodeCrm();
     const report = await runSweep({
       crmName: 'salesforce',
       episodes: store,
-      crm: unusedCrm,
+      crm,
       sla: parseSlaConfig(readFileSync('mappings/sla.yaml', 'utf8')),
       routing: parseRoutingConfig(readFileSync('mappings/routing.yaml', 'utf8')),
       routingState: new MemoryRoutingState(),
@@ -48,5 +45,6 @@ describe('runSweep: what is due', () => {
     });
     expect(report).toMatchObject({ kind: 'sweep', crm: 'salesforce', dryRun: true, limitReached: false });
     expect(report.counts).toMatchObject({ due: 1, checked: 1, stale: 0 });
+    expect(crm.calls.readFacts).toBe(1);
   });
 });

@@ -24,12 +24,12 @@ import type { CrmConnector } from '../../ports/crm-connector.ts';
 import { ReasonRenderer } from '../../reasons/render-reasons.ts';
 import { parseRoutingConfig } from '../../routing/routing-config.ts';
 import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
-import { nextCheckAt } from '../../sla/escalation-ladder.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
 import { FileEpisodeStore } from '../../state/file-episode-store.ts';
 import { FileRecheckStore } from '../../state/file-recheck-store.ts';
 import { FileRoutingState } from '../../state/file-routing-state.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
+import { sweepSchedule } from '../../sweep/sweep-schedule.ts';
 import { writeLine } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { createProgress } from '../progress.ts';
@@ -187,7 +187,7 @@ async function syncUnderLease(
       // Toss-up episodes for `tossup sweep`, in the same state directory (a dry run only reads them).
       episodes: {
         store: new FileEpisodeStore(settings.stateDir),
-        schedule: (episode) => nextCheckAt(episode, setup.sla),
+        schedule: sweepSchedule(setup.sla),
       },
       onProgress: (p) => progress.update(p),
       onLead: dryRun
