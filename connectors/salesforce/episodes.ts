@@ -327,11 +327,20 @@ export class SalesforceEpisodeCrm implements EpisodeCrm {
     );
   }
 
+  /**
+   * The episode's current task: by id when known (after a reassignment the episode key still names
+   * the first owner's task, now closed by the sweep, so the key must not be used then). Without an
+   * id, the task upserted on the episode key, if its owner is the episode's owner.
+   */
   private isTossUpTask(t: TaskRow, ref: EpisodeRef): boolean {
-    if (ref.taskId && isSalesforceId(ref.taskId) && idKey(t.Id) === idKey(ref.taskId)) return true;
+    if (ref.taskId) return idKey(t.Id) === idKey(ref.taskId);
     const key = t[this.mapping.tasks.keyField];
     // The upsert matches keys case-insensitively, so the lookup does too.
-    return typeof key === 'string' && key.toLowerCase() === ref.key.toLowerCase();
+    return (
+      typeof key === 'string' &&
+      key.toLowerCase() === ref.key.toLowerCase() &&
+      sameOwner(t.OwnerId, idKey(ref.ownerId))
+    );
   }
 
   /** Chunks of at most 200 ids that also fit the query URL. */

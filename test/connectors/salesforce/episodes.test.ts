@@ -157,6 +157,39 @@ describe('readFacts', () => {
     expect(facts.map((f) => f.recordGone)).toEqual([false, false, false]);
   });
 
+  it("after a reassignment the new owner's task is the one that counts, not the first owner's task the sweep closed", async () => {
+    const { emu, sf, owner, other } = await org();
+    const a = handedOff(emu, owner);
+    const [closed] = await sf.episodes.closeTasks([{ taskId: a.taskId, note: '再割当' }]);
+    expect(closed!.ok).toBe(true);
+    const [made] = await sf.episodes.createTasks([
+      {
+        key: `${a.ref.key}.r1`,
+        leadId: a.ref.leadId,
+        objectType: 'Lead',
+        ownerId: other,
+        subject: 's',
+        body: 'b',
+        dueAt: iso(HANDOFF + 86_400_000),
+        dueDate: '2026-11-21',
+        priority: 'high',
+      },
+    ]);
+    const newTask = (made as { id: string }).id;
+    const reassigned = { ...a.ref, ownerId: other, taskId: newTask };
+    // The task id unknown (its creation failed): the first owner's task is not the new owner's.
+    const withoutTask = { ...a.ref, ownerId: other, taskId: null };
+    const before = await sf.episodes.readFacts([reassigned, withoutTask]);
+    expect(before.map((f) => [f.taskCompletedAt, f.firstActivity, f.recordGone])).toEqual([
+      [null, null, false],
+      [null, null, false],
+    ]);
+
+    emu.store.update('Task', newTask, { Status: 'Completed' }, { at: HANDOFF + 7_200_000 });
+    const [after] = await sf.episodes.readFacts([reassigned]);
+    expect(after!.taskCompletedAt).toBe(iso(HANDOFF + 7_200_000));
+  });
+
   it('a call logged by the owner after the hand-off counts, the earliest of several; the task itself stays open', async () => {
     const { emu, sf, owner } = await org();
     const a = handedOff(emu, owner);
