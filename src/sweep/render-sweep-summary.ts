@@ -54,6 +54,18 @@ const L = {
       investigate: '原因を確認してから再実行してください',
     } as Record<string, string>,
     none: 'なし',
+    rechecks: '再判定 (時間経過)',
+    r: {
+      due: '対象',
+      changed: '判定が変化',
+      handOffs: 'うちトスアップ開始',
+      holdsExpired: 'うち保留期限切れ',
+      kept: 'トスアップ済みのため維持',
+      unchanged: '変化なし',
+      gone: 'CRMから消失',
+      skipped: 'スキップ',
+      failed: '失敗 (次回再試行)',
+    },
   },
   en: {
     title: 'SLA sweep',
@@ -102,6 +114,18 @@ const L = {
       investigate: 'look into the cause, then run again',
     } as Record<string, string>,
     none: 'none',
+    rechecks: 'Re-checks (time-driven)',
+    r: {
+      due: 'due',
+      changed: 'decided differently',
+      handOffs: 'of which hand-offs started',
+      holdsExpired: 'of which holds expired',
+      kept: 'hand-off kept',
+      unchanged: 'unchanged',
+      gone: 'gone from the CRM',
+      skipped: 'skipped',
+      failed: 'failed (retried next sweep)',
+    },
   },
 } as const;
 
@@ -186,6 +210,28 @@ export function renderSweepSummary(report: SweepReport, locale: Locale): string 
         `    ${t.samples} ${s.leadId} [${s.stage}${s.step ? ` ${s.step}` : ''}] ${s.kind}/${s.code}: ${s.message}`,
       );
     out.push('');
+  }
+  if (report.rechecks) {
+    const r = report.rechecks;
+    const keys = [
+      'due',
+      'changed',
+      'handOffs',
+      'holdsExpired',
+      'kept',
+      'unchanged',
+      'gone',
+      'skipped',
+      'failed',
+    ] as const;
+    out.push(
+      t.rechecks,
+      ...numbers(
+        keys.map((k) => [t.r[k], r[k]]),
+        n,
+      ),
+      '',
+    );
   }
   const api = Object.entries(report.api.calls).sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb));
   api.push([t.total, report.api.total]);

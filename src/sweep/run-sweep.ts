@@ -32,6 +32,7 @@ import { type LadderStep, planLadder } from '../sla/escalation-ladder.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
 import type { NotifyWho, SweepNotify } from './notify-policy.ts';
 import { pickReassignee } from './pick-reassignee.ts';
+import { type RecheckDueOptions, recheckDueLeads } from './recheck-leads.ts';
 import { type Managers, resolveManagers } from './resolve-managers.ts';
 import { breachAt, isFirstResponseOnTime, slaStatusAt } from './sla-status.ts';
 import {
@@ -84,6 +85,12 @@ export interface SweepOptions {
   batchSize?: number;
   /** Language of the manager and reassignment tasks when no notify language says (default `ja`). */
   taskLanguage?: Locale;
+  /**
+   * The re-check phase (src/sweep/recheck-leads.ts): after the SLA checks, in the same run, lease,
+   * deadline and report, the leads whose `recheckAt` has come are decided again as of the sweep's
+   * instant (never withdrawing a hand-off). Its `dryRun` follows the sweep's.
+   */
+  rechecks?: Omit<RecheckDueOptions, 'now' | 'deadline' | 'lease'>;
 }
 
 /** Below this much time left (`deadline`), no new batch is started: the next sweep goes on. */
@@ -120,6 +127,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   let stop: StopSignal | null = null;
   try {
     stop = await runWithDeadline(options.deadline, () => sweepAll(options, now, builder));
+    if (!stop && options.rechecks) stop = await recheckPhase(options, options.rechecks, now, report);
   } catch (e) {
     stop = stopFromError(e);
   }
@@ -137,6 +145,24 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     };
   }
   return report;
+}
+
+async function recheckPhase(
+  options: SweepOptions,
+  rechecks: NonNullable<SweepOptions['rechecks']>,
+  now: Date,
+  report: SweepReport,
+): Promise<StopSignal | null> {
+  report.rechecks = await runWithDeadline(options.deadline, () =>
+    recheckDueLeads({
+      ...rechecks,
+      pipeline: { ...rechecks.pipeline, dryRun: options.dryRun ?? false },
+      now,
+      ...(options.deadline ? { deadline: options.deadline } : {}),
+      ...(options.lease ? { lease: options.lease } : {}),
+    }),
+  );
+  return report.rechecks.stop;
 }
 
 async function sweepAll(

@@ -1,6 +1,7 @@
 import type { CrmName } from '../domain/lead.ts';
 import type { LadderAction } from '../episodes/episode.ts';
 import type { StopSignal } from '../pipeline/failure-policy.ts';
+import type { RecheckReport } from './recheck-leads.ts';
 
 /**
  * What one SLA sweep did (`tossup sweep`, the scheduled sweep function): the same conventions as the
@@ -125,6 +126,8 @@ export interface SweepReport {
   owners: Record<string, { name: string }>;
   failures: SweepFailures;
   api: { calls: Record<string, number>; total: number; minimum: number };
+  /** The re-check phase, when the sweep ran one (src/sweep/recheck-leads.ts). */
+  rechecks?: RecheckReport;
 }
 
 /** Live counts for a progress line. */

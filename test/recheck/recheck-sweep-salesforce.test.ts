@@ -7,10 +7,14 @@ import { RuleSetSchema } from '../../src/config/rule-set-schema.ts';
 import { runSync } from '../../src/pipeline/run-sync.ts';
 import { leadLookupOf } from '../../src/ports/lead-lookup.ts';
 import { compileRuleSet } from '../../src/scoring/compile-rule-set.ts';
+import { nextCheckAt } from '../../src/sla/escalation-ladder.ts';
+import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
 import { FileRecheckStore } from '../../src/state/file-recheck-store.ts';
 import { FileRoutingState } from '../../src/state/file-routing-state.ts';
 import { FileStateStore } from '../../src/state/file-state-store.ts';
 import { recheckDueLeads } from '../../src/sweep/recheck-leads.ts';
+import { renderSweepSummary } from '../../src/sweep/render-sweep-summary.ts';
+import { runSweep } from '../../src/sweep/run-sweep.ts';
 import { syncOptions, worldOrg } from '../connectors/salesforce/pipeline-kit.ts';
 import { connect, insertLead, T0 } from '../connectors/salesforce/sf-kit.ts';
 
@@ -154,5 +158,66 @@ describe('re-checks on Salesforce (emulator clock, no CRM change)', () => {
     const resync = await runSync({ ...base(), rechecks });
     expect(resync.stop).toBeNull();
     expect(record(strategic).TossUp_Flag__c).toBe('いいえ');
+  });
+});
+
+describe('re-checks as the second phase of runSweep', () => {
+  it('one sweep run: SLA checks, then the due re-checks, in one report and summary', async () => {
+    const { emu, routing } = await worldOrg(10);
+    const campaignOnly = insertLead(emu, T0 - HOUR, {
+      Title: '取締役',
+      NumberOfEmployees: 1500,
+      State: '東京都',
+      pi__score__c: 35,
+    });
+    const connector = await connect(emu);
+    const dir = join(root, 'sweep-state');
+    const compiled = rules();
+    const rechecks = new FileRecheckStore(dir);
+    const episodes = new FileEpisodeStore(dir);
+    const options = syncOptions(emu, connector, routing, { rules: compiled });
+    const state = new FileStateStore(dir, { clock: options.clock });
+    const routingState = new FileRoutingState(dir, { clock: options.clock });
+    const schedule = (ep: Parameters<typeof nextCheckAt>[0]) => nextCheckAt(ep, options.sla);
+    expect(
+      (await runSync({ ...options, state, routingState, rechecks, episodes: { store: episodes, schedule } }))
+        .stop,
+    ).toBeNull();
+    expect(emu.store.get('Lead', campaignOnly)!.TossUp_Flag__c).toBe('いいえ');
+
+    emu.clock.pin('2026-11-20T15:05:00.000Z');
+    const report = await runSweep({
+      crmName: 'salesforce',
+      episodes,
+      crm: connector.episodes!,
+      sla: options.sla,
+      routing,
+      routingState,
+      clock: { now: () => new Date(emu.clock.now()) },
+      rechecks: {
+        store: rechecks,
+        lookup: leadLookupOf(connector)!,
+        pipeline: {
+          crm: 'salesforce',
+          sink: connector.sink,
+          rules: compiled,
+          renderer: options.renderer,
+          routing,
+          routingState,
+          sla: options.sla,
+          state,
+          scope: 'recheck|salesforce|default',
+          episodes: { store: episodes, schedule },
+        },
+      },
+    });
+    expect(report.stop).toBeNull();
+    expect(report.rechecks).toMatchObject({ handOffs: expect.any(Number), stop: null });
+    expect(report.rechecks!.handOffs).toBeGreaterThanOrEqual(1);
+    expect(emu.store.get('Lead', campaignOnly)!.TossUp_Flag__c).toBe('はい');
+    // The new hand-off is an episode the next SLA sweep watches.
+    const key = String(emu.store.get('Lead', campaignOnly)!.TossUp_Decision_Key__c);
+    expect((await episodes.get(key))?.episode.status).toBe('open');
+    expect(renderSweepSummary(report, 'ja')).toContain('再判定 (時間経過)');
   });
 });

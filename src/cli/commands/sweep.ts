@@ -4,10 +4,12 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { buildChatNotifier, recordRefFrom } from '../../composition/chat-notifier.ts';
 import { ConnectorUnavailableError, connectCrm } from '../../composition/crm-registry.ts';
+import { loadRuleSet } from '../../config/load-rule-set.ts';
 import { readConfigFile } from '../../config/read-config-file.ts';
 import { ConfigError, CrmError } from '../../domain/errors.ts';
 import { terminalSafe, terminalSafeLines } from '../../logging/terminal-text.ts';
 import { disabledNotificationsConfig, parseNotificationsConfig } from '../../notify/notifications-config.ts';
+import { DryRunRoutingState } from '../../pipeline/dry-run-routing-state.ts';
 import { ExitCode, type StopSignal, stopFromError } from '../../pipeline/failure-policy.ts';
 import {
   acquireRunLease,
@@ -19,13 +21,18 @@ import { runIdOf } from '../../pipeline/run-sync.ts';
 import { saveRunReport } from '../../pipeline/save-run-report.ts';
 import { type Clock, clockStartingAt, systemClock } from '../../ports/clock.ts';
 import type { CrmConnector } from '../../ports/crm-connector.ts';
+import { leadLookupOf } from '../../ports/lead-lookup.ts';
+import { ReasonRenderer } from '../../reasons/render-reasons.ts';
 import { parseRoutingConfig } from '../../routing/routing-config.ts';
+import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
+import { nextCheckAt } from '../../sla/escalation-ladder.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
 import { FileEpisodeStore } from '../../state/file-episode-store.ts';
+import { FileRecheckStore } from '../../state/file-recheck-store.ts';
 import { FileRoutingState } from '../../state/file-routing-state.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
 import { renderSweepSummary } from '../../sweep/render-sweep-summary.ts';
-import { runSweep, type SweepNotify } from '../../sweep/run-sweep.ts';
+import { runSweep, type SweepNotify, type SweepOptions } from '../../sweep/run-sweep.ts';
 import type { SweepReport } from '../../sweep/sweep-report.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { resolveSyncSettings, SettingsError, type SyncFlags } from '../settings.ts';
@@ -177,17 +184,43 @@ async function sweepUnderLease(
 
   const progress = createSweepProgress({ stream: io.stderr, locale: settings.locale });
   const startedAt = clock.now();
+  const episodes = new FileEpisodeStore(settings.stateDir, { clock });
+  const routingState = new FileRoutingState(settings.stateDir);
+  // Re-checks: leads whose recheckAt came (kept by `tossup sync`) are decided again as a sync would.
+  const lookup = leadLookupOf(connector);
+  const rechecks: SweepOptions['rechecks'] = lookup
+    ? {
+        store: new FileRecheckStore(settings.stateDir, { clock }),
+        lookup,
+        pipeline: {
+          crm: settings.crm,
+          sink: connector.sink,
+          rules: setup.rules,
+          renderer: setup.renderer,
+          routing: setup.routing,
+          routingState: dryRun ? new DryRunRoutingState(routingState) : routingState,
+          sla: setup.sla,
+          state: new FileStateStore(settings.stateDir),
+          recordUrl: (lead) => connector.recordUrl(lead),
+          queueTaskOwners: settings.queueTaskOwners,
+          scope: `recheck|${settings.crm}|${run.scope}`,
+          reasonMaxLength: connector.reasonMaxLength,
+          episodes: { store: episodes, schedule: (episode) => nextCheckAt(episode, setup.sla) },
+        },
+      }
+    : undefined;
   let report: SweepReport;
   try {
     report = await runSweep({
       crmName: settings.crm,
-      episodes: new FileEpisodeStore(settings.stateDir, { clock }),
+      episodes,
       crm: episodeCrm,
       sla: setup.sla,
       routing: setup.routing,
-      routingState: new FileRoutingState(settings.stateDir),
+      routingState,
       clock,
       dryRun,
+      ...(rechecks ? { rechecks } : {}),
       ...(notify ? { notify } : {}),
       limit: opts.limit ?? null,
       scope: run.scope,
@@ -224,7 +257,10 @@ function loadConfig(settings: ReturnType<typeof resolveSyncSettings>) {
     settings.routingFile,
     { crm: settings.crm },
   );
+  const rs = loadRuleSet(settings.rules);
   return {
+    rules: compileRuleSet(rs),
+    renderer: new ReasonRenderer(settings.locale, rs.messages),
     routing,
     sla: parseSlaConfig(
       readConfigFile(
