@@ -1,0 +1,246 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { syncCommand } from '../../src/cli/commands/sync.ts';
+import { type Episode, isOnHold } from '../../src/episodes/episode.ts';
+import type { StoredEpisode } from '../../src/ports/episode-store.ts';
+import { JsonBuckets } from '../../src/state/json-buckets.ts';
+import { CRMS, type Crm, type CrmUnderTest, FaultLab } from '../faults/lab.ts';
+
+/**
+ * `tossup sync` against the Salesforce and HubSpot emulators (real jsforce / @hubspot/api-client over
+ * HTTP) with the file episode store in its state directory: one episode per toss-up task, also when
+ * the process is SIGKILLed between the tasks and the field write; a hold pauses it, yes resumes it,
+ * another decision closes it as superseded — never a second task.
+ */
+
+const workDir = mkdtempSync(join(tmpdir(), 'tossup-sync-episodes-'));
+const lab = new FaultLab({ leads: 120, seed: 11, workDir });
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+interface CrmTask {
+  key: string;
+  id: string;
+  personId: string | null;
+}
+
+/** Toss-up tasks straight from the emulator's store. */
+function tasksOf(cut: CrmUnderTest): CrmTask[] {
+  if (cut.handle.kind === 'salesforce') {
+    return cut.handle.emulator.store
+      .all('Task')
+      .filter((t) => t.TossUp_Key__c)
+      .map((t) => ({
+        key: String(t.TossUp_Key__c),
+        id: String(t.Id),
+        personId: (t.WhoId as string) ?? null,
+      }));
+  }
+  const store = cut.handle.emulator.store;
+  return store
+    .list('tasks')
+    .filter((t) => t.props.tossup_task_key)
+    .map((t) => ({
+      key: t.props.tossup_task_key!,
+      id: t.id,
+      personId: store.associationsOf('tasks', t.id, 'contacts')[0]?.to ?? null,
+    }));
+}
+
+/** Every episode in the state directory (the file store's item buckets). */
+function episodesOf(cut: CrmUnderTest): Map<string, StoredEpisode> {
+  const items = new JsonBuckets<StoredEpisode>(join(cut.dir, 'state', 'episodes', 'items'), { fanout: 256 });
+  return new Map(items.entries(Date.now()));
+}
+
+/** The decision key and reason the CRM shows on a lead. */
+function tossUpOf(cut: CrmUnderTest, leadId: string): { key: string | null; reason: string | null } {
+  if (cut.handle.kind === 'salesforce') {
+    const store = cut.handle.emulator.store;
+    const rec = store.get('Lead', leadId) ?? store.get('Contact', leadId);
+    return {
+      key: (rec?.TossUp_Decision_Key__c as string | undefined) ?? null,
+      reason: (rec?.TossUp_Reason__c as string | undefined) ?? null,
+    };
+  }
+  const props = cut.handle.emulator.store.get('contacts', leadId)?.props;
+  return { key: props?.tossup_decision_key ?? null, reason: props?.tossup_reason ?? null };
+}
+
+function decisionKeyOf(cut: CrmUnderTest, leadId: string): string | null {
+  return tossUpOf(cut, leadId).key;
+}
+
+/**
+ * Sets the lead's employee count where the connector reads it (a Salesforce Lead itself, a Contact's
+ * Account, a HubSpot contact's primary company, the free-text fallbacks cleared) and touches the
+ * person so the incremental sync reads them again. null = unknown, which the `large` preset holds for
+ * (`missingData`).
+ */
+function setEmployees(cut: CrmUnderTest, e: Episode, employees: number | null, touch: number): void {
+  if (cut.handle.kind === 'salesforce') {
+    const store = cut.handle.emulator.store;
+    if (e.objectType === 'Lead') {
+      store.update('Lead', e.leadId, { NumberOfEmployees: employees, Employees_Text__c: null });
+      return;
+    }
+    const accountId = String(store.get('Contact', e.leadId)!.AccountId);
+    store.update('Account', accountId, { NumberOfEmployees: employees });
+    store.update('Contact', e.leadId, { FirstName: `touched-${touch}` });
+    return;
+  }
+  const store = cut.handle.emulator.store;
+  const companyId = store.get('contacts', e.leadId)!.props.associatedcompanyid!;
+  store.update('companies', companyId, { numberofemployees: employees === null ? '' : String(employees) });
+  store.update('contacts', e.leadId, { company_size: '', firstname: `touched-${touch}` });
+}
+
+/** The record the head count lives on when it is not the person (Account, company); null for a Lead. */
+function companyOf(cut: CrmUnderTest, e: Episode): string | null {
+  if (cut.handle.kind === 'salesforce') {
+    return e.objectType === 'Lead'
+      ? null
+      : String(cut.handle.emulator.store.get('Contact', e.leadId)!.AccountId);
+  }
+  return cut.handle.emulator.store.get('contacts', e.leadId)?.props.associatedcompanyid ?? null;
+}
+
+/** `tossup sync --crm <crm>` in this process, with the emulator's environment. */
+async function sync(cut: CrmUnderTest): Promise<{ code: number; output: string }> {
+  cut.advanceClock();
+  const out = new PassThrough();
+  let output = '';
+  out.on('data', (d) => {
+    output += d;
+  });
+  const code = await syncCommand(
+    { crm: cut.crm },
+    { env: { ...cut.env(), NO_COLOR: '1' }, stdout: out, stderr: out, profileFiles: [] },
+  );
+  return { code, output };
+}
+
+function expectOneEpisodePerTask(cut: CrmUnderTest): void {
+  const tasks = tasksOf(cut);
+  const episodes = episodesOf(cut);
+  expect(new Set(tasks.map((t) => t.key)).size).toBe(tasks.length);
+  expect([...episodes.keys()].sort()).toEqual(tasks.map((t) => t.key).sort());
+  for (const t of tasks) {
+    const ep = episodes.get(t.key)!.episode;
+    expect(ep.taskId, t.key).toBe(t.id);
+    expect(ep.leadId, t.key).toBe(t.personId);
+  }
+}
+
+describe.each(CRMS)('%s: tossup sync keeps toss-up episodes', (crm: Crm) => {
+  it('one episode per task across a SIGKILL between tasks and fields; hold pauses, yes resumes, no supersedes', async () => {
+    const cut = await lab.start(crm, 'episodes');
+    try {
+      // Killed as the first field write arrives: the tasks exist, the flags are not written yet.
+      cut.arm({
+        route: crm === 'salesforce' ? 'sf.collections.update' : 'hs.contacts.batch.update',
+        nth: 1,
+        mode: 'before',
+      });
+      const killed = await cut.sync({ killOnTrip: true, timeoutMs: 120_000 }).done;
+      expect(killed).toMatchObject({ killedBy: 'trip', tripped: true });
+      const before = tasksOf(cut);
+      expect(before.length).toBeGreaterThan(0);
+      // Recorded before the field write: every task the killed run created is already an episode.
+      expectOneEpisodePerTask(cut);
+      cut.clearFaults();
+
+      const clean = await sync(cut);
+      expect(clean.code, clean.output).toBe(0);
+      expectOneEpisodePerTask(cut);
+      const tasks = tasksOf(cut);
+
+      // A re-run changes nothing: no task, no episode, no new version.
+      const again = await sync(cut);
+      expect(again.code, again.output).toBe(0);
+      expect(tasksOf(cut)).toHaveLength(tasks.length);
+      const versions = [...episodesOf(cut).values()].map((s) => s.version);
+      expect(versions.every((v) => v === 1)).toBe(true);
+
+      // Toss-ups by the score rule (their reason starts with the attribute score): an existing
+      // customer's does not depend on the head count. One per company, so no change reaches another.
+      const companies = new Set<string>();
+      const candidates = [...episodesOf(cut).values()]
+        .map((s) => s.episode)
+        .filter(
+          (e) =>
+            e.nextAction === 'field_sales_tossup' && tossUpOf(cut, e.leadId).reason?.startsWith('属性スコア'),
+        )
+        .filter((e) => {
+          const company = companyOf(cut, e);
+          if (company !== null && companies.has(company)) return false;
+          if (company !== null) companies.add(company);
+          return true;
+        })
+        .slice(0, 3);
+      expect(candidates.length).toBeGreaterThan(0);
+
+      // Hold: the employee count becomes unknown.
+      for (const e of candidates) setEmployees(cut, e, null, 1);
+      const held = await sync(cut);
+      expect(held.code, held.output).toBe(0);
+      const paused = candidates.filter((e) => isOnHold(episodesOf(cut).get(e.key)!.episode));
+      expect(paused).toEqual(candidates);
+      for (const e of paused) expect(decisionKeyOf(cut, e.leadId)).toBe(e.key);
+      expect(tasksOf(cut)).toHaveLength(tasks.length);
+      expect(episodesOf(cut).size).toBe(tasks.length);
+
+      // Back to yes with the same next action: resumed, still one task.
+      for (const e of paused) setEmployees(cut, e, 1200, 2);
+      const resumed = await sync(cut);
+      expect(resumed.code, resumed.output).toBe(0);
+      for (const e of paused) {
+        const ep = episodesOf(cut).get(e.key)!.episode;
+        expect(ep.pauses).toHaveLength(1);
+        expect(ep.pauses[0]!.to).not.toBeNull();
+        expect(ep.status).toBe('open');
+        expect(decisionKeyOf(cut, e.leadId)).toBe(e.key);
+      }
+      expect(tasksOf(cut)).toHaveLength(tasks.length);
+
+      // Decided no (ten employees): the episode is closed as superseded, and no task is added.
+      const ended = paused[0]!;
+      setEmployees(cut, ended, 10, 3);
+      const no = await sync(cut);
+      expect(no.code, no.output).toBe(0);
+      expect(episodesOf(cut).get(ended.key)!.episode).toMatchObject({
+        status: 'closed',
+        closeReason: 'superseded',
+      });
+      expect(decisionKeyOf(cut, ended.leadId)).not.toBe(ended.key);
+      expect(tasksOf(cut)).toHaveLength(tasks.length);
+      expect(episodesOf(cut).size).toBe(tasks.length);
+    } finally {
+      await cut.close();
+    }
+  }, 240_000);
+
+  it('killed after the CRM applied the first task call but before it answered: the clean run records each task it finds', async () => {
+    const cut = await lab.start(crm, 'episodes-mid-tasks');
+    try {
+      cut.arm({
+        route: crm === 'salesforce' ? 'sf.collections.upsert' : 'hs.tasks.batch.create',
+        nth: 1,
+        mode: 'after',
+      });
+      const killed = await cut.sync({ killOnTrip: true, timeoutMs: 120_000 }).done;
+      expect(killed).toMatchObject({ killedBy: 'trip', tripped: true });
+      // The tasks exist, but the run never learned their ids: nothing could be recorded.
+      expect(tasksOf(cut).length).toBeGreaterThan(0);
+      expect(episodesOf(cut).size).toBe(0);
+      cut.clearFaults();
+      const clean = await sync(cut);
+      expect(clean.code, clean.output).toBe(0);
+      expectOneEpisodePerTask(cut);
+    } finally {
+      await cut.close();
+    }
+  }, 240_000);
+});
