@@ -35,7 +35,7 @@ import { zipDirectory } from './zip-directory.ts';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CRMS: readonly DeployCrm[] = ['salesforce', 'hubspot'];
 
-export type FunctionKind = 'sync' | 'worker' | 'webhook';
+export type FunctionKind = 'sync' | 'worker' | 'sweep' | 'webhook';
 
 export interface LambdaFunction {
   /** `worker-hubspot`: the folder and zip name under the output directory. */
@@ -49,6 +49,7 @@ export const FUNCTIONS: readonly LambdaFunction[] = [
   ...CRMS.flatMap((crm) => [
     { name: `sync-${crm}`, kind: 'sync' as const, crm },
     { name: `worker-${crm}`, kind: 'worker' as const, crm },
+    { name: `sweep-${crm}`, kind: 'sweep' as const, crm },
   ]),
   { name: 'webhook-hubspot', kind: 'webhook', crm: 'hubspot' },
 ];
@@ -235,6 +236,7 @@ async function stageConfig(crm: DeployCrm, settings: DeploySettings, dir: string
   copy('rules', resolveRuleSetPath(settings.config.rules), CONFIG_FILES.rules, 'config.rules');
   copy('routing', settings.config.routing, CONFIG_FILES.routing, 'config.routing');
   copy('sla', settings.config.sla, CONFIG_FILES.sla, 'config.sla');
+  copy('notifications', settings.config.notifications, CONFIG_FILES.notifications, 'config.notifications');
   const mapping = settings.crms[crm].mapping;
   copy('mapping', mapping, CONFIG_FILES.mapping, `crms.${crm}.mapping`);
   const options: BundleOptions = {

@@ -21,6 +21,10 @@ const CrmSettingsSchema = z.strictObject({
   maximumConcurrency: z.number().int().min(2).max(1000),
   /** Bundled with the functions: Lambda has no repository to fall back on. */
   mapping: z.string().min(1),
+  /** The SLA sweep of this CRM (issue 13): off until the CRM fields and chat are set up. */
+  sweep: z
+    .strictObject({ enabled: z.boolean(), schedule: Schedule })
+    .default({ enabled: false, schedule: 'rate(5 minutes)' }),
 });
 
 export const DeploySettingsSchema = z.strictObject({
@@ -36,6 +40,8 @@ export const DeploySettingsSchema = z.strictObject({
     rules: z.string().min(1),
     routing: z.string().min(1),
     sla: z.string().min(1),
+    /** Chat notifications of the sweep (mappings/notifications.yaml). */
+    notifications: z.string().min(1).default('mappings/notifications.yaml'),
     locale: z.enum(['ja', 'en']),
     queueTaskOwners: z.record(z.string(), z.string()),
     scope: z.string().regex(/^[A-Za-z0-9_-]+$/),
@@ -53,6 +59,9 @@ export const DeploySettingsSchema = z.strictObject({
     retentionSeconds: z.number().int().min(60).max(1_209_600),
   }),
   sync: z.strictObject({ timeoutSeconds: Seconds(900), memoryMb: z.number().int().min(128).max(10240) }),
+  sweep: z
+    .strictObject({ timeoutSeconds: Seconds(900), memoryMb: z.number().int().min(128).max(10240) })
+    .default({ timeoutSeconds: 300, memoryMb: 512 }),
   webhook: z.strictObject({
     timeoutSeconds: Seconds(29),
     memoryMb: z.number().int().min(128).max(10240),
@@ -121,6 +130,13 @@ export function invariantProblems(s: DeploySettings): string[] {
     problems.push(
       'worker.maximumBatchingWindowSeconds must be at least 1 when worker.batchSize is above 10 (an AWS rule)',
     );
+  }
+  for (const crm of ['salesforce', 'hubspot'] as const) {
+    if (s.crms[crm].sweep.enabled && !s.crms[crm].enabled) {
+      problems.push(
+        `crms.${crm}.sweep.enabled is true but crms.${crm}.enabled is false: the sweep acts on the toss-ups the ${crm} sync and workers hand off; enable ${crm}, or set crms.${crm}.sweep.enabled: false`,
+      );
+    }
   }
   if (s.worker.quotaBackoffSeconds > s.queue.retentionSeconds) {
     problems.push(

@@ -26,6 +26,11 @@ export interface ChatNotifierOptions {
   onRateLimit?: 'wait' | 'defer';
   /** A `sending` claim older than this counts as abandoned (Lambda: more than the function timeout). */
   claimTimeoutMs?: number;
+  /**
+   * Queue every target and build no sender (the chat secret could not be read this time): the
+   * notifications wait in the outbox, pending, for an invocation that can send them.
+   */
+  enqueueOnly?: boolean;
 }
 
 export interface ChatNotifier {
@@ -50,8 +55,10 @@ export function buildChatNotifier(options: ChatNotifierOptions): ChatNotifier {
   const warnings: string[] = [];
   const senders: ChatSender[] = [];
   const slackUsed = config.slack !== undefined;
-  const slack = slackUsed && chat.slackBotToken !== undefined;
-  if (slack) {
+  const slack = slackUsed && chat.slackBotToken !== undefined && !options.enqueueOnly;
+  if (options.enqueueOnly) {
+    // No sender and no warning: the caller says why the secrets are missing.
+  } else if (slack) {
     senders.push(
       new SlackSender({
         token: chat.slackBotToken!,
@@ -70,7 +77,7 @@ export function buildChatNotifier(options: ChatNotifierOptions): ChatNotifier {
     ...(config.teams?.defaultWebhook ? [config.teams.defaultWebhook] : []),
   ]);
   const webhooks: Record<string, string> = {};
-  for (const name of names) {
+  for (const name of options.enqueueOnly ? [] : names) {
     const url = teamsWebhookUrl(chat, name);
     if (url) webhooks[name] = url;
     else
@@ -89,7 +96,7 @@ export function buildChatNotifier(options: ChatNotifierOptions): ChatNotifier {
   });
   const targeting = notificationTargets(config, options.routing);
   const deliverable = (t: NotificationTarget) =>
-    t.kind === 'teams-webhook' ? webhooks[t.webhook] !== undefined : slack;
+    options.enqueueOnly || (t.kind === 'teams-webhook' ? webhooks[t.webhook] !== undefined : slack);
   return {
     outbox,
     notify: {

@@ -5,6 +5,11 @@ import { z } from 'zod';
 import { parseRuleSet } from '../config/load-rule-set.ts';
 import type { RuleSet } from '../config/rule-set-schema.ts';
 import { ConfigError, type ConfigIssue } from '../domain/errors.ts';
+import {
+  disabledNotificationsConfig,
+  type NotificationsConfig,
+  parseNotificationsConfig,
+} from '../notify/notifications-config.ts';
 import type { QueueTaskOwners } from '../pipeline/task-owner.ts';
 import type { SyncCrm } from '../ports/crm-module.ts';
 import { ReasonRenderer } from '../reasons/render-reasons.ts';
@@ -21,6 +26,8 @@ export const CONFIG_FILES = {
   rules: 'rules.yaml',
   routing: 'routing.yaml',
   sla: 'sla.yaml',
+  /** Chat notifications (the sweep); absent = none are sent. */
+  notifications: 'notifications.yaml',
   /** The connector's field mapping; absent when the default mapping is used. */
   mapping: 'mapping.yaml',
   options: 'options.json',
@@ -33,6 +40,8 @@ interface CompiledFiles {
   ruleSet: RuleSet;
   routing: RoutingConfig;
   sla: SlaConfig;
+  /** Absent in bundles built before notifications.yaml existed. */
+  notifications?: NotificationsConfig;
 }
 
 export const BundleOptionsSchema = z.object({
@@ -48,6 +57,8 @@ export interface BundledConfig {
   renderer: ReasonRenderer;
   routing: RoutingConfig;
   sla: SlaConfig;
+  /** notifications.yaml as bundled; absent (or all events off) = no chat notifications. */
+  notifications?: NotificationsConfig;
   queueTaskOwners: QueueTaskOwners;
   /** Absolute path of the bundled mapping, or null for the connector's default. */
   mappingFile: string | null;
@@ -109,6 +120,7 @@ function assemble(dir: string, files: CompiledFiles, options: BundleOptions): Bu
     renderer: new ReasonRenderer(options.locale, files.ruleSet.messages),
     routing: files.routing,
     sla: files.sla,
+    notifications: files.notifications ?? disabledNotificationsConfig(),
     queueTaskOwners: options.queueTaskOwners,
     mappingFile: existsSync(join(dir, CONFIG_FILES.mapping)) ? join(dir, CONFIG_FILES.mapping) : null,
     options,
@@ -161,8 +173,23 @@ function readYamlFiles(dir: string, crm: SyncCrm): { files: CompiledFiles; optio
   const sla =
     slaText === null ? null : attempt(() => parseSlaConfig(slaText, label('sla', CONFIG_FILES.sla)));
 
+  // Optional: a bundle without it sends no chat notifications.
+  const notificationsText = existsSync(join(dir, CONFIG_FILES.notifications))
+    ? read(CONFIG_FILES.notifications)
+    : null;
+  const notifications =
+    notificationsText === null
+      ? undefined
+      : (attempt(() =>
+          parseNotificationsConfig(
+            notificationsText,
+            label('notifications', CONFIG_FILES.notifications),
+            routing ? { routing } : undefined,
+          ),
+        ) ?? undefined);
+
   if (issues.length > 0 || !options || !ruleSet || !routing || !sla) throw new ConfigError(issues);
-  return { files: { v: 1, ruleSet, routing, sla }, options };
+  return { files: { v: 1, ruleSet, routing, sla, ...(notifications ? { notifications } : {}) }, options };
 }
 
 function parseOptions(text: string, file: string): BundleOptions {

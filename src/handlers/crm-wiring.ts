@@ -24,7 +24,12 @@ export interface WiringOverrides {
  * What the sync and the worker of a CRM share: SDK clients, logger, the bundled admin files, the
  * state table and the connector provider. Runs at module initialisation, so no network I/O.
  */
-export function crmBase(e: CrmFunctionEnv, bundleUrl: string, overrides: WiringOverrides, fn: string) {
+export function crmBase(
+  e: Pick<CrmFunctionEnv, 'TOSSUP_CRM' | 'TOSSUP_STATE_TABLE' | 'TOSSUP_SECRET_ID' | 'TOSSUP_CONFIG_DIR'>,
+  bundleUrl: string,
+  overrides: WiringOverrides,
+  fn: string,
+) {
   const clients = overrides.clients ?? createAwsClients();
   const clock = overrides.clock ?? systemClock;
   const log = createLogger({
@@ -33,15 +38,16 @@ export function crmBase(e: CrmFunctionEnv, bundleUrl: string, overrides: WiringO
   });
   const config = loadBundledConfig(configDirOf(e, bundleUrl), e.TOSSUP_CRM);
   const table = new DynamoTable({ client: clients.dynamodb, tableName: e.TOSSUP_STATE_TABLE, clock });
+  const secrets = new SecretsManagerCache({ client: clients.secrets, clock });
   const connectors = cachedConnector({
     crm: e.TOSSUP_CRM,
     secretId: e.TOSSUP_SECRET_ID,
-    secrets: new SecretsManagerCache({ client: clients.secrets, clock }),
+    secrets,
     mappingFile: config.mappingFile,
     clock,
     ...(overrides.createConnector ? { create: overrides.createConnector } : {}),
   });
-  return { clients, clock, log, config, table, connectors, state: new DynamoStateStore(table) };
+  return { clients, clock, log, config, table, connectors, secrets, state: new DynamoStateStore(table) };
 }
 
 /** The toss-up episodes on the state table (its `due` index), scheduled by the bundled sla.yaml. */

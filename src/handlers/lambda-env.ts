@@ -27,6 +27,19 @@ export const CrmFunctionEnvSchema = z.object({
 });
 export type CrmFunctionEnv = z.infer<typeof CrmFunctionEnvSchema>;
 
+export const SweepEnvSchema = z.object({
+  TOSSUP_STATE_TABLE: Common.TOSSUP_STATE_TABLE,
+  TOSSUP_SECRET_ID: Common.TOSSUP_SECRET_ID,
+  TOSSUP_CONFIG_DIR: Common.TOSSUP_CONFIG_DIR,
+  TOSSUP_CRM: z.enum(['salesforce', 'hubspot']),
+  TOSSUP_SCOPE: z.string().min(1).default('default'),
+  /** The chat secret (Slack token, Teams webhook URLs); unset = notifications wait in the outbox. */
+  TOSSUP_CHAT_SECRET_ID: Optional(z.string().min(1)),
+  /** Episodes one invocation looks at, at most. */
+  TOSSUP_SWEEP_LIMIT: Optional(z.coerce.number().int().positive().max(100_000)),
+});
+export type SweepEnv = z.infer<typeof SweepEnvSchema>;
+
 export const WebhookEnvSchema = z.object({
   ...Common,
   /** Only this HubSpot account's events are acted on, when set. */

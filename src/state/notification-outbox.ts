@@ -122,8 +122,11 @@ export class NotificationOutbox implements Notifier {
     return added;
   }
 
-  /** Sends what is due, oldest first. Never throws; a failing service is skipped for this drain. */
-  async drain(options: { limit?: number } = {}): Promise<DrainReport> {
+  /**
+   * Sends what is due, oldest first. Never throws; a failing service is skipped for this drain.
+   * `stopWhen` is asked before each send (a Lambda's remaining time): what is left stays pending.
+   */
+  async drain(options: { limit?: number; stopWhen?: () => boolean } = {}): Promise<DrainReport> {
     const report: DrainReport = { sent: 0, retried: 0, failed: 0, unknown: 0, pending: 0 };
     try {
       const open = await this.store.open();
@@ -137,7 +140,7 @@ export class NotificationOutbox implements Notifier {
           report.pending += 1;
           continue;
         }
-        if (options.limit !== undefined && attempted >= options.limit) {
+        if ((options.limit !== undefined && attempted >= options.limit) || options.stopWhen?.()) {
           report.pending += 1;
           continue;
         }

@@ -48,6 +48,8 @@ let build: BuildResult;
 /** Template with the settings as shipped (both CRMs disabled) and with both CRMs enabled. */
 let shipped: Template;
 let enabled: Template;
+/** Both CRMs and both sweeps enabled, the sweeps every 10 minutes. */
+let sweeping: Template;
 
 function oslsPackage(settingsFile: string, outDir: string): Template {
   const r = spawnSync(process.execPath, [OSLS, 'package', '--stage', 'test', '--package', outDir], {
@@ -86,14 +88,27 @@ beforeAll(async () => {
   on.alarmEmail = 'revops@example.co.jp';
   writeFileSync(join(work, 'infra', 'settings.enabled.yml'), toYaml(on));
   enabled = oslsPackage(join(work, 'infra', 'settings.enabled.yml'), join(work, '.serverless-enabled'));
-}, 180_000);
+  const sweep: DeploySettings = structuredClone(on);
+  for (const crm of ['salesforce', 'hubspot'] as const)
+    sweep.crms[crm].sweep = { enabled: true, schedule: 'rate(10 minutes)' };
+  writeFileSync(join(work, 'infra', 'settings.sweep.yml'), toYaml(sweep));
+  sweeping = oslsPackage(join(work, 'infra', 'settings.sweep.yml'), join(work, '.serverless-sweep'));
+}, 240_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const CRMS = [
   { crm: 'salesforce', C: 'Salesforce' },
   { crm: 'hubspot', C: 'Hubspot' },
 ] as const;
-const FUNCTIONS = ['SyncSalesforce', 'WorkerSalesforce', 'SyncHubspot', 'WorkerHubspot', 'WebhookHubspot'];
+const FUNCTIONS = [
+  'SyncSalesforce',
+  'WorkerSalesforce',
+  'SweepSalesforce',
+  'SyncHubspot',
+  'WorkerHubspot',
+  'SweepHubspot',
+  'WebhookHubspot',
+];
 
 const res = (t: Template, id: string) => {
   const r = t.Resources[id];
@@ -165,6 +180,34 @@ describe('the deployable stack (build + osls package)', () => {
         expect(props(shipped, `Sync${C}LambdaFunction`).ReservedConcurrentExecutions).toBe(1);
         expect(props(shipped, `Sync${C}LambdaEvConf`)).toMatchObject({ MaximumRetryAttempts: 0 });
       });
+
+      it(`${crm}: the SLA sweep runs on its own schedule only when enabled, one at a time, never retried by Lambda`, () => {
+        const rule = (t: Template) => {
+          const rules = ofType(t, 'AWS::Events::Rule').filter(([, r]) =>
+            JSON.stringify(r.Properties.Targets).includes(`Sweep${C}LambdaFunction`),
+          );
+          expect(rules).toHaveLength(1);
+          return rules[0]![1].Properties as Json;
+        };
+        expect(settings.crms[crm].sweep).toEqual({ enabled: false, schedule: 'rate(5 minutes)' });
+        expect(rule(shipped)).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'DISABLED' });
+        // Enabling the CRM alone does not start the sweep: it has its own switch.
+        expect(rule(enabled).State).toBe('DISABLED');
+        expect(rule(sweeping).State).toBe('ENABLED');
+        expect(rule(sweeping).ScheduleExpression).toBe('rate(10 minutes)');
+        const fn = props(shipped, `Sweep${C}LambdaFunction`);
+        expect(fn.ReservedConcurrentExecutions).toBe(1);
+        expect(fn.Timeout).toBe(settings.sweep.timeoutSeconds);
+        expect(props(shipped, `Sweep${C}LambdaEvConf`)).toMatchObject({ MaximumRetryAttempts: 0 });
+        expect(fn.Environment.Variables).toMatchObject({
+          TOSSUP_CRM: crm,
+          TOSSUP_SECRET_ID: `tossup/test/${crm}`,
+          TOSSUP_CHAT_SECRET_ID: 'tossup/test/chat',
+        });
+        expect(props(shipped, `Sweep${C}ErrorsAlarm`).Dimensions).toEqual([
+          { Name: 'FunctionName', Value: { Ref: `Sweep${C}LambdaFunction` } },
+        ]);
+      });
     }
   });
 
@@ -175,6 +218,8 @@ describe('the deployable stack (build + osls package)', () => {
         WorkerSalesforce: 'worker-salesforce.zip',
         SyncHubspot: 'sync-hubspot.zip',
         WorkerHubspot: 'worker-hubspot.zip',
+        SweepSalesforce: 'sweep-salesforce.zip',
+        SweepHubspot: 'sweep-hubspot.zip',
         WebhookHubspot: 'webhook-hubspot.zip',
       };
       for (const fn of FUNCTIONS) {
@@ -299,6 +344,8 @@ describe('the deployable stack (build + osls package)', () => {
         const expected =
           fn === 'WebhookHubspot' ? 'hubspot-webhook' : fn.endsWith('Salesforce') ? 'salesforce' : 'hubspot';
         expect(secret).toContain(`tossup/test/${expected}-??????`);
+        // Only the sweep sends chat notifications, so only it may read the chat secret.
+        expect(secret.includes('tossup/test/chat-??????'), fn).toBe(fn.startsWith('Sweep'));
       }
     });
 
@@ -324,7 +371,7 @@ describe('the deployable stack (build + osls package)', () => {
         expect(
           keys(fn)
             .filter((k) => !isEpisodes(k))
-            .every((k) => k?.includes('lease|*')),
+            .every((k) => k?.includes('lease|sync|*')),
         ).toBe(true);
       }
       // Workers record toss-up episodes and may create the index floor; nothing else of the sweep's.
@@ -365,7 +412,13 @@ describe('the deployable stack (build + osls package)', () => {
     /** What each function may do; everything else asked below must be refused. */
     const OWN: Record<
       string,
-      { secret: string; queue: string; sqs: string[]; ddb: Record<string, string[]> }
+      {
+        secret: string | string[];
+        queue: string | null;
+        sqs: string[];
+        ddb: Record<string, string[]>;
+        dueIndex?: boolean;
+      }
     > = {
       SyncSalesforce: {
         secret: 'salesforce',
@@ -405,8 +458,25 @@ describe('the deployable stack (build + osls package)', () => {
     };
     OWN.SyncHubspot = { ...OWN.SyncSalesforce!, secret: 'hubspot', queue: 'LeadsQueueHubspot' };
     OWN.WorkerHubspot = { ...OWN.WorkerSalesforce!, secret: 'hubspot', queue: 'LeadsQueueHubspot' };
+    // The sweep: episodes, the outbox, capacity slots; no queue, no cursor, no other run's lease.
+    OWN.SweepSalesforce = {
+      secret: ['salesforce', 'chat'],
+      queue: null,
+      sqs: [],
+      ddb: {
+        ...Object.fromEntries(
+          ['GetItem', 'PutItem', 'UpdateItem'].map((a) => [
+            a,
+            ['episode', 'epdue', 'notify', 'route', 'daily'],
+          ]),
+        ),
+        BatchGetItem: ['episode', 'notify'],
+      },
+      dueIndex: true,
+    };
+    OWN.SweepHubspot = { ...OWN.SweepSalesforce, secret: ['hubspot', 'chat'] };
 
-    const SECRETS = ['salesforce', 'hubspot', 'hubspot-webhook', 'other-app'];
+    const SECRETS = ['salesforce', 'hubspot', 'hubspot-webhook', 'chat', 'other-app'];
     const QUEUES = ['LeadsQueueSalesforce', 'LeadsDlqSalesforce', 'LeadsQueueHubspot', 'LeadsDlqHubspot'];
     const SQS = [
       'SendMessage',
@@ -426,7 +496,8 @@ describe('the deployable stack (build + osls package)', () => {
       'Scan',
       'BatchWriteItem',
     ];
-    // Episodes (issue 13): the workers record them, a sync's dry run reads them; `epdue|floor` below.
+    // Episodes (issue 13): the workers record them, a sync's dry run reads them, the sweep works on
+    // them; `epdue|floor` below. Outbox entries (`notify|`) belong to the sweep alone.
     const KINDS = [
       'cursor',
       'skip',
@@ -439,6 +510,7 @@ describe('the deployable stack (build + osls package)', () => {
       'lease',
       'episode',
       'epdue',
+      'notify',
     ];
 
     /** Every request of the matrix, with whether the function's own needs cover it. */
@@ -449,7 +521,7 @@ describe('the deployable stack (build + osls package)', () => {
         for (const resource of [secretArn(`tossup/test/${name}`), secretArn(`tossup/prod/${name}`)]) {
           out.push({
             req: { action: 'secretsmanager:GetSecretValue', resource },
-            expected: name === own.secret && resource.includes('/test/'),
+            expected: [own.secret].flat().includes(name) && resource.includes('/test/'),
           });
         }
       }
@@ -479,20 +551,32 @@ describe('the deployable stack (build + osls package)', () => {
           });
         }
       }
-      // The episode index: only the sweep function queries it.
+      // The due index (episodes, open outbox entries): only the sweep queries it, and never scans.
       for (const action of ['Query', 'Scan']) {
         out.push({
           req: { action: `dynamodb:${action}`, resource: `${table}/index/${DUE_INDEX}` },
-          expected: false,
+          expected: action === 'Query' && own.dueIndex === true,
         });
       }
-      // The index floor, the one `epdue|` item: created by the first indexed episode a worker writes.
+      // The index floor, the one `epdue|` item: created by the first indexed episode a worker writes,
+      // moved up by the sweep.
       for (const action of DDB) {
         out.push({
           req: { action: `dynamodb:${action}`, resource: table, leadingKeys: ['epdue|floor'] },
-          expected: fn.startsWith('Worker') && action === 'PutItem',
+          expected:
+            (fn.startsWith('Worker') && action === 'PutItem') ||
+            (fn.startsWith('Sweep') && ['GetItem', 'PutItem', 'UpdateItem'].includes(action)),
         });
       }
+      // Run leases: a sync holds `lease|sync|<crm>|<scope>`, the sweep `lease|sweep|<crm>|<scope>`.
+      out.push({
+        req: {
+          action: 'dynamodb:PutItem',
+          resource: table,
+          leadingKeys: ['lease|sweep|salesforce|default'],
+        },
+        expected: fn.startsWith('Sweep'),
+      });
       for (const other of FUNCTIONS) {
         out.push({
           req: {
@@ -563,6 +647,7 @@ describe('the deployable stack (build + osls package)', () => {
       expect(Object.keys(entries).sort()).toEqual([
         'config/compiled.json',
         'config/mapping.yaml',
+        'config/notifications.yaml',
         'config/options.json',
         'config/routing.yaml',
         'config/rules.yaml',
@@ -605,7 +690,13 @@ describe('the deployable stack (build + osls package)', () => {
           .map(([file]) => file)
           .join('\n');
       };
-      for (const name of ['worker-salesforce', 'sync-salesforce', 'worker-hubspot', 'webhook-hubspot']) {
+      for (const name of [
+        'worker-salesforce',
+        'sync-salesforce',
+        'sweep-salesforce',
+        'worker-hubspot',
+        'webhook-hubspot',
+      ]) {
         const files = contents(name);
         expect(files, name).not.toMatch(/zod\/v4\/locales\/(?!en\.js)/);
         expect(files, name).not.toMatch(/json-rules-engine|@aws-sdk\//);
@@ -671,6 +762,25 @@ describe('the deployable stack (build + osls package)', () => {
       const on = runBuild(s, ['--only', 'sync-hubspot']);
       expect(on.status).toBe(1);
       expect(on.stderr).toMatch(/broken-mapping\.yaml/);
+    });
+
+    it('a sweep enabled for a disabled CRM is refused, naming both settings', () => {
+      const s = structuredClone(settings);
+      s.crms.hubspot.sweep = { enabled: true, schedule: 'rate(5 minutes)' };
+      const r = runBuild(s, ['--only', 'sweep-hubspot']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('crms.hubspot.sweep.enabled is true but crms.hubspot.enabled is false');
+    });
+
+    it('a broken notifications.yaml fails the build with file, line and field', () => {
+      const broken = join(work, 'broken-notifications.yaml');
+      writeFileSync(broken, 'version: 1\nlanguage: jp\n');
+      const s = structuredClone(settings);
+      s.config.notifications = broken;
+      s.crms.salesforce.enabled = true;
+      const r = runBuild(s, ['--only', 'sweep-salesforce']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/broken-notifications\.yaml:2:\d+ language/);
     });
 
     it('settings that break the queue rules are refused before anything is built', () => {

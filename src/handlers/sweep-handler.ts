@@ -1,0 +1,190 @@
+import { recordRefFrom } from '../composition/chat-notifier.ts';
+import type { Logger } from '../logging/logger.ts';
+import { emitMetrics } from '../logging/metrics.ts';
+import type { StopSignal } from '../pipeline/failure-policy.ts';
+import { underRunLease } from '../pipeline/run-lease.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { SyncCrm } from '../ports/crm-module.ts';
+import { DEFAULT_DEADLINE_RESERVE_MS, invocationDeadline, runWithDeadline } from '../ports/deadline.ts';
+import type { EpisodeStore } from '../ports/episode-store.ts';
+import type { RoutingState } from '../ports/routing-state.ts';
+import type { LeaseStore } from '../ports/state-store.ts';
+import type { DrainReport } from '../state/notification-outbox.ts';
+import { runSweep } from '../sweep/run-sweep.ts';
+import type { SweepReport } from '../sweep/sweep-report.ts';
+import type { BundledConfig } from './bundled-config.ts';
+import type { ProvidedChat } from './chat-provider.ts';
+import type { ConnectorProvider } from './connector-provider.ts';
+import type { LambdaContext, ScheduledEvent } from './lambda-types.ts';
+
+export interface SweepHandlerOptions {
+  crm: SyncCrm;
+  scope: string;
+  config: BundledConfig;
+  connectors: ConnectorProvider;
+  episodes: EpisodeStore;
+  /** The run lease (one sweep per CRM and scope at a time, also across a manual invocation). */
+  state: LeaseStore;
+  routingState: RoutingState;
+  /** The chat notifier from the chat secret; null when notifications.yaml sends nothing. */
+  chat: { get(): Promise<ProvidedChat | null> };
+  clock: Clock;
+  log: Logger;
+  /** Episodes per invocation at most (the rest are due for the next one). */
+  limit?: number;
+  /** Time kept back from the sweep's CRM work for draining the outbox (default 20 s). */
+  drainReserveMs?: number;
+  /** Time kept back from everything for the report and lease release (default 5 s). */
+  deadlineReserveMs?: number;
+}
+
+/** A stop that needs a person (credentials, the CRM's SLA fields, a bug): the invocation fails and alarms. */
+export class SweepStoppedError extends Error {
+  readonly kind: StopSignal['kind'];
+  readonly code: string;
+  constructor(stop: StopSignal) {
+    super(`sweep stopped (${stop.kind}/${stop.code}): ${stop.message}`);
+    this.name = 'SweepStoppedError';
+    this.kind = stop.kind;
+    this.code = stop.code;
+  }
+}
+
+/** The CRM module of this bundle has no sweep support (`CrmConnector.episodes`). */
+export class SweepUnsupportedError extends Error {
+  constructor(crm: string) {
+    super(
+      `the ${crm} connector in this build has no SLA sweep support (CrmConnector.episodes): deploy a build that has it, or set crms.${crm}.sweep.enabled: false`,
+    );
+    this.name = 'SweepUnsupportedError';
+  }
+}
+
+export interface SweepResult {
+  report: SweepReport;
+  /** What the outbox drain sent after the sweep; null in a dry run or when nothing is configured. */
+  notifications: DrainReport | null;
+}
+
+export interface SweepLeaseHeld {
+  leaseHeld: true;
+  message: string;
+}
+
+/** The run lease key of the sweep of one CRM and scope (`lease|sweep|<crm>|<scope>` in the table). */
+export function sweepLeaseKey(crm: string, scope: string): string {
+  return `sweep|${crm}|${scope}`;
+}
+
+/** A drain never starts a send with less than this left: one Slack/Teams call may take 10 s. */
+const MIN_SEND_MS = 12_000;
+
+/**
+ * The scheduled SLA sweep of one CRM (EventBridge, one at a time: reserved concurrency 1 and the
+ * run lease): `runSweep` over the episodes due now, with the CRM connector from the CRM secret, then a
+ * drain of the notification outbox in the time left. `{"dryRun": true, "limit": 20}` by hand plans
+ * without writing or notifying. A chat failure never fails the invocation; a sweep stop that needs a
+ * person does (and alarms).
+ */
+export function createSweepHandler(options: SweepHandlerOptions) {
+  const reserveMs = options.deadlineReserveMs ?? DEFAULT_DEADLINE_RESERVE_MS;
+  const drainReserveMs = options.drainReserveMs ?? 20_000;
+  return function handler(
+    event: ScheduledEvent,
+    context: LambdaContext,
+  ): Promise<SweepResult | SweepLeaseHeld> {
+    return runWithDeadline(invocationDeadline(context, reserveMs), () => run(event ?? {}, context));
+  };
+
+  async function run(event: ScheduledEvent, context: LambdaContext): Promise<SweepResult | SweepLeaseHeld> {
+    const log = options.log.child({ runId: context.awsRequestId });
+    const dryRun = event.dryRun === true;
+    const connector = await options.connectors.get();
+    if (!connector.episodes) throw new SweepUnsupportedError(options.crm);
+    const episodes = connector.episodes;
+    const provided = dryRun ? null : await options.chat.get();
+    const limit =
+      Number.isInteger(event.limit) && event.limit! > 0 ? event.limit! : (options.limit ?? undefined);
+
+    const leased = await underRunLease(
+      options.state,
+      sweepLeaseKey(options.crm, options.scope),
+      { owner: `Lambda request ${context.awsRequestId}` },
+      options.clock,
+      async (lease) => {
+        const report = await runSweep({
+          crmName: options.crm,
+          episodes: options.episodes,
+          crm: episodes,
+          sla: options.config.sla,
+          routing: options.config.routing,
+          routingState: options.routingState,
+          clock: options.clock,
+          dryRun,
+          scope: options.scope,
+          runId: context.awsRequestId,
+          usage: () => connector.usage(),
+          lease,
+          ...(limit !== undefined ? { limit } : {}),
+          // The sweep stops starting batches early enough to leave the drain its share.
+          deadline: { remainingMs: () => context.getRemainingTimeInMillis() - reserveMs - drainReserveMs },
+          ...(provided ? { notify: { ...provided.chat.notify, recordRef: recordRefFrom(connector) } } : {}),
+        });
+        // Also after a stopped sweep: what it queued is owed to the reps, and chat is not the CRM.
+        const notifications =
+          provided?.deliver === true
+            ? await provided.chat.outbox.drain({
+                stopWhen: () => context.getRemainingTimeInMillis() - reserveMs < MIN_SEND_MS,
+              })
+            : null;
+        return { report, notifications };
+      },
+    );
+    if (!leased.ran) {
+      log.info({ heldSince: leased.heldBy.since }, leased.message);
+      return { leaseHeld: true, message: leased.message };
+    }
+    const { report, notifications } = leased.result;
+    if (!dryRun) {
+      emitMetrics(
+        log,
+        { crm: options.crm, fn: 'sweep' },
+        {
+          ...report.counts,
+          ...(notifications
+            ? {
+                notificationsSent: notifications.sent,
+                notificationsRetried: notifications.retried,
+                notificationsFailed: notifications.failed,
+                notificationsUnknown: notifications.unknown,
+                notificationsPending: notifications.pending,
+              }
+            : {}),
+        },
+        options.clock.now(),
+      );
+    }
+    log.info(
+      {
+        ...report.counts,
+        dryRun,
+        status: report.status,
+        limitReached: report.limitReached,
+        stop: report.stop?.code ?? null,
+        notifications,
+      },
+      'sweep finished',
+    );
+
+    const stop = report.stop;
+    if (stop) {
+      if (stop.kind === 'auth') options.connectors.invalidate();
+      if (stop.action === 'fix' || stop.action === 'investigate') throw new SweepStoppedError(stop);
+      log.warn(
+        { kind: stop.kind, code: stop.code, action: stop.action, reason: stop.message },
+        'sweep stopped early; what is left is due again on the next schedule',
+      );
+    }
+    return { report, notifications };
+  }
+}

@@ -1,0 +1,44 @@
+import { DynamoEpisodeStore } from '../aws/dynamodb-episode-store.ts';
+import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
+import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
+import { disabledNotificationsConfig } from '../notify/notifications-config.ts';
+import { chatProvider } from './chat-provider.ts';
+import { crmBase, type WiringOverrides } from './crm-wiring.ts';
+import { parseEnv, SweepEnvSchema } from './lambda-env.ts';
+import { safeInvocation } from './safe-invocation.ts';
+import { createSweepHandler } from './sweep-handler.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A claim older than this was left by an invocation that no longer runs (the Lambda maximum is 15 min). */
+const CLAIM_TIMEOUT_MS = 16 * 60_000;
+
+/** The sweep's composition root (src/handlers/lambda/sweep.ts), once per container; no network I/O. */
+export function sweepFromEnv(env: Env, bundleUrl: string, overrides: WiringOverrides = {}) {
+  const e = parseEnv(SweepEnvSchema, env);
+  const base = crmBase(e, bundleUrl, overrides, 'sweep');
+  const chat = chatProvider({
+    secretId: e.TOSSUP_CHAT_SECRET_ID,
+    secrets: base.secrets,
+    config: base.config.notifications ?? disabledNotificationsConfig(),
+    routing: base.config.routing,
+    store: new DynamoOutboxStore(base.table),
+    clock: base.clock,
+    log: base.log,
+    claimTimeoutMs: CLAIM_TIMEOUT_MS,
+  });
+  const handler = createSweepHandler({
+    crm: e.TOSSUP_CRM,
+    scope: e.TOSSUP_SCOPE,
+    config: base.config,
+    connectors: base.connectors,
+    episodes: new DynamoEpisodeStore(base.table),
+    state: base.state,
+    routingState: new DynamoRoutingState(base.table),
+    chat,
+    clock: base.clock,
+    log: base.log,
+    ...(e.TOSSUP_SWEEP_LIMIT !== undefined ? { limit: e.TOSSUP_SWEEP_LIMIT } : {}),
+  });
+  return safeInvocation(base.log, 'sweep run', handler);
+}
