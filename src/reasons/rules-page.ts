@@ -1,5 +1,6 @@
 import type { Condition, RuleSet } from '../config/rule-set-schema.ts';
 import { ruleSetVersion } from '../scoring/compile-rule-set.ts';
+import { parseHoldDuration } from '../scoring/hold-expiry.ts';
 import { activityLabel, describeCondition } from './describe-condition.ts';
 import { DEFAULT_MESSAGES, type Locale } from './messages.ts';
 import { FLAG_LABELS, NEXT_ACTION_LABELS } from './next-action-label.ts';
@@ -98,8 +99,16 @@ export function rulesPageBlocks(
     const fact = thresholdFact(rs, name);
     return (fact && m[`label.${fact}`]) || name;
   };
-  const outcome = (o: Pick<RuleSet['otherwise'], 'flag' | 'nextAction'>) =>
-    `${FLAG_LABELS[locale][o.flag]} → ${NEXT_ACTION_LABELS[locale][o.nextAction]}`;
+  const outcome = (o: Pick<RuleSet['otherwise'], 'flag' | 'nextAction'> & { holdExpiresAfter?: string }) =>
+    `${FLAG_LABELS[locale][o.flag]} → ${NEXT_ACTION_LABELS[locale][o.nextAction]}${holdExpiry(o.holdExpiresAfter)}`;
+  // A hold that ends by itself says so: sales should know the lead will not wait forever.
+  const holdExpiry = (text: string | undefined): string => {
+    const d = parseHoldDuration(text);
+    if (!d) return '';
+    const nurture = NEXT_ACTION_LABELS[locale].nurture;
+    if (locale === 'ja') return ` (${d.amount}${d.unit === 'days' ? '日' : '営業日'}続いたら → ${nurture})`;
+    return ` (after ${d.amount} ${d.unit === 'days' ? 'days' : 'business days'} → ${nurture})`;
+  };
   const owner = (o: RuleSet['rules'][number]['owner']) =>
     o === undefined
       ? ''

@@ -229,3 +229,17 @@ rules:
     expect(issues).toEqual([expect.objectContaining({ path: 'missingData.holdExpiresAfter' })]);
   });
 });
+
+describe('holdExpiresAfter on the rules page', () => {
+  it('says when a hold ends by itself, in ja and en', async () => {
+    const { renderRulesMarkdown } = await import('../../src/reasons/rules-page.ts');
+    const rs = structuredClone(loadRuleSet('large'));
+    rs.rules = rs.rules.map((r) =>
+      r.id === 'strategic_target' ? { ...r, holdExpiresAfter: '10 businessDays' } : r,
+    );
+    rs.missingData = { ...rs.missingData, holdExpiresAfter: '30 days' };
+    const parsed = RuleSetSchema.parse(rs);
+    expect(renderRulesMarkdown(parsed, 'ja')).toContain('(10営業日続いたら → ナーチャリング)');
+    expect(renderRulesMarkdown(parsed, 'en')).toContain('(after 30 days → Nurture)');
+  });
+});
