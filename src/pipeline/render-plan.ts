@@ -14,6 +14,11 @@ const L = {
     new: '新規',
     noSla: 'SLAなし',
     none: '(空)',
+    episode: 'エピソード',
+    pause: '保留中は SLA 時計を停止 (タスクは担当者のまま、新しいタスクなし)',
+    stayPaused: '保留中 (SLA 時計は停止したまま)',
+    resume: '保留解除: SLA 時計を再開 (同じタスク)',
+    superseded: '置き換え: 前のエピソードを終了',
   },
   en: {
     task: 'task',
@@ -24,6 +29,11 @@ const L = {
     new: 'new',
     noSla: 'no SLA',
     none: '(empty)',
+    episode: 'episode',
+    pause: 'on hold: the SLA clock stops (the rep keeps the task, no new task)',
+    stayPaused: 'still on hold (the SLA clock stays stopped)',
+    resume: 'hold ended: the SLA clock runs again (same task)',
+    superseded: 'replaced: the previous episode is closed',
   },
 } as const;
 
@@ -59,6 +69,17 @@ export function renderPlan(
     );
     if (r.note) lines.push(`    ${r.note}`);
   }
+  const episode =
+    o.hold === 'pause'
+      ? t.pause
+      : o.hold === 'stay_paused'
+        ? t.stayPaused
+        : o.hold === 'resume' || o.hold === 'resumed'
+          ? t.resume
+          : o.supersedes
+            ? `${t.superseded} ${o.supersedes}`
+            : null;
+  if (episode) lines.push(`  ${t.episode}: ${episode}`);
   if (o.decision)
     lines.push(`  ${t.why}: ${o.decision.reasons.map((x) => options.renderer.render(x)).join(' / ')}`);
   if (o.failure)

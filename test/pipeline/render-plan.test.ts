@@ -51,4 +51,20 @@ describe('dry-run plan', () => {
     expect(localTime('2026-12-03T15:00:00.000Z', 'Asia/Tokyo')).toBe('2026-12-04 00:00');
     expect(localTime('2026-03-08T07:30:30.000Z', 'America/Los_Angeles')).toBe('2026-03-07 23:30');
   });
+
+  it('says when a hold pauses or resumes the open episode, and which episode a new decision replaces', () => {
+    const render = (o: Partial<LeadOutcome>, locale: 'ja' | 'en' = 'en') =>
+      renderPlan(
+        { ...outcome('2026-12-03T06:00:00.000Z'), task: null, newEpisode: false, ...o },
+        { locale, renderer: new ReasonRenderer(locale), timeZone: 'Asia/Tokyo' },
+      );
+    expect(render({ hold: 'pause' })).toContain(
+      '  episode: on hold: the SLA clock stops (the rep keeps the task, no new task)',
+    );
+    expect(render({ hold: 'resume' }, 'ja')).toContain('  エピソード: 保留解除: SLA 時計を再開 (同じタスク)');
+    expect(render({ supersedes: 'tu_old' })).toContain(
+      '  episode: replaced: the previous episode is closed tu_old',
+    );
+    expect(render({})).not.toContain('episode');
+  });
 });
