@@ -14,8 +14,8 @@ import type { LadderAt, SlaConfig, SlaDuration, SlaEntry } from './sla-config.ts
 /**
  * The escalation ladder of `mappings/sla.yaml`, applied to an episode: which steps are due at `now`
  * and when to look again. Pure: the calendar arithmetic is src/sla/business-calendar.ts (the same
- * that computes due dates), and the SLA clock is paused while the lead is on hold. A sweep (not
- * wired yet) records each due step once per episode and owner, then asks again.
+ * that computes due dates), and the SLA clock is paused while the lead is on hold. The sweep
+ * (src/sweep/run-sweep.ts) records each due step once per episode and owner, then asks again.
  */
 
 export interface LadderStep {

@@ -111,7 +111,7 @@ const CompanyHolidaySchema = z
   });
 export type CompanyHoliday = z.infer<typeof CompanyHolidaySchema>;
 
-/** What a ladder step does; the sweep (not wired yet) carries it out. */
+/** What a ladder step does; the sweep (src/sweep/run-sweep.ts) carries it out. */
 export const LadderActionSchema = z.enum(['remind_owner', 'notify_manager', 'manager_task', 'reassign']);
 
 /**
