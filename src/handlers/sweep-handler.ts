@@ -1,17 +1,22 @@
 import { recordRefFrom } from '../composition/chat-notifier.ts';
 import type { Logger } from '../logging/logger.ts';
 import { emitMetrics } from '../logging/metrics.ts';
+import { DryRunRoutingState } from '../pipeline/dry-run-routing-state.ts';
 import type { StopSignal } from '../pipeline/failure-policy.ts';
 import { underRunLease } from '../pipeline/run-lease.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { SyncCrm } from '../ports/crm-module.ts';
 import { DEFAULT_DEADLINE_RESERVE_MS, invocationDeadline, runWithDeadline } from '../ports/deadline.ts';
 import type { EpisodeStore } from '../ports/episode-store.ts';
+import { leadLookupOf } from '../ports/lead-lookup.ts';
+import type { RecheckStore } from '../ports/recheck-store.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { LeaseStore } from '../ports/state-store.ts';
+import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import type { DrainReport } from '../state/notification-outbox.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
 import type { SweepReport } from '../sweep/sweep-report.ts';
+import { sweepSchedule } from '../sweep/sweep-schedule.ts';
 import type { BundledConfig } from './bundled-config.ts';
 import type { ProvidedChat } from './chat-provider.ts';
 import type { ConnectorProvider } from './connector-provider.ts';
@@ -23,8 +28,13 @@ export interface SweepHandlerOptions {
   config: BundledConfig;
   connectors: ConnectorProvider;
   episodes: EpisodeStore;
-  /** The run lease (one sweep per CRM and scope at a time, also across a manual invocation). */
-  state: LeaseStore;
+  /**
+   * The run lease (one sweep per CRM and scope at a time, also across a manual invocation), and the
+   * pipeline state a re-check's decision writes (done-records, quota counts, skipped list).
+   */
+  state: LeaseStore & SyncStateStore;
+  /** Leads whose `recheckAt` has come (recorded by the workers); absent = no re-check phase. */
+  rechecks?: RecheckStore;
   routingState: RoutingState;
   /** The chat notifier from the chat secret; null when notifications.yaml sends nothing. */
   chat: { get(): Promise<ProvidedChat | null> };
@@ -105,6 +115,34 @@ export function createSweepHandler(options: SweepHandlerOptions) {
     const provided = dryRun ? null : await options.chat.get();
     const limit =
       Number.isInteger(event.limit) && event.limit! > 0 ? event.limit! : (options.limit ?? undefined);
+    // Re-checks decide due leads again as a worker would (same rules, routing, state); they need the
+    // connector's read by id.
+    const lookup = leadLookupOf(connector);
+    const { config } = options;
+    const rechecks =
+      options.rechecks && lookup
+        ? {
+            store: options.rechecks,
+            lookup,
+            pipeline: {
+              crm: options.crm,
+              sink: connector.sink,
+              rules: config.rules,
+              renderer: config.renderer,
+              routing: config.routing,
+              routingState: dryRun ? new DryRunRoutingState(options.routingState) : options.routingState,
+              sla: config.sla,
+              state: options.state,
+              recordUrl: (lead: Parameters<typeof connector.recordUrl>[0]) => connector.recordUrl(lead),
+              queueTaskOwners: config.queueTaskOwners,
+              scope: `recheck|${options.crm}|${options.scope}`,
+              ...(connector.reasonMaxLength !== undefined
+                ? { reasonMaxLength: connector.reasonMaxLength }
+                : {}),
+              episodes: { store: options.episodes, schedule: sweepSchedule(config.sla) },
+            },
+          }
+        : undefined;
 
     const leased = await underRunLease(
       options.state,
@@ -126,6 +164,7 @@ export function createSweepHandler(options: SweepHandlerOptions) {
           usage: () => connector.usage(),
           lease,
           ...(limit !== undefined ? { limit } : {}),
+          ...(rechecks ? { rechecks } : {}),
           // The sweep stops starting batches early enough to leave the drain its share.
           deadline: { remainingMs: () => context.getRemainingTimeInMillis() - reserveMs - drainReserveMs },
           ...(provided ? { notify: { ...provided.chat.notify, recordRef: recordRefFrom(connector) } } : {}),

@@ -1,5 +1,6 @@
 import { DynamoEpisodeStore } from '../aws/dynamodb-episode-store.ts';
 import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
+import { DynamoRecheckStore } from '../aws/dynamodb-recheck-store.ts';
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
 import { disabledNotificationsConfig } from '../notify/notifications-config.ts';
 import { chatProvider } from './chat-provider.ts';
@@ -34,6 +35,7 @@ export function sweepFromEnv(env: Env, bundleUrl: string, overrides: WiringOverr
     connectors: base.connectors,
     episodes: new DynamoEpisodeStore(base.table),
     state: base.state,
+    rechecks: new DynamoRecheckStore(base.table),
     routingState: new DynamoRoutingState(base.table),
     chat,
     clock: base.clock,

@@ -18,6 +18,7 @@ import { leadLookupOf } from '../ports/lead-lookup.ts';
 import type { LeadSink } from '../ports/lead-sink.ts';
 import { type LeadVersions, leadVersionKey } from '../ports/lead-versions.ts';
 import type { VisibilityControl } from '../ports/message-queue.ts';
+import type { RecheckStore } from '../ports/recheck-store.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import type { BundledConfig } from './bundled-config.ts';
@@ -36,6 +37,8 @@ export interface WorkerOptions {
   versions: LeadVersions;
   /** Where each toss-up's episode is recorded for the SLA sweep (the state table on AWS). */
   episodes?: PipelineEpisodes;
+  /** Where each lead's next re-check is kept for the sweep (the state table on AWS). */
+  rechecks?: RecheckStore;
   /** Pushes back messages that failed for a spent quota or with a Retry-After. */
   visibility?: VisibilityControl;
   clock: Clock;
@@ -379,6 +382,7 @@ async function processWork(
     recordFailures: 'lead',
     now: options.clock.now(),
     episodes: options.episodes,
+    ...(options.rechecks ? { rechecks: options.rechecks } : {}),
   };
 
   // Per-record failures are logged by classification only: the CRM's message text often quotes the

@@ -1,4 +1,5 @@
 import { DynamoLeadVersions } from '../aws/dynamodb-lead-versions.ts';
+import { DynamoRecheckStore } from '../aws/dynamodb-recheck-store.ts';
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
 import { SqsQueue } from '../aws/sqs-queue.ts';
 import { crmBase, episodesOf, type WiringOverrides } from './crm-wiring.ts';
@@ -22,6 +23,7 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
     routingState: new DynamoRoutingState(base.table),
     versions: new DynamoLeadVersions(base.table),
     episodes: episodesOf(base),
+    rechecks: new DynamoRecheckStore(base.table),
     visibility: queue,
     clock: base.clock,
     log: base.log,

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type SlackEmulator, startSlackEmulator } from '../../emulators/chat/slack-emulator.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { DynamoOutboxStore } from '../../src/aws/dynamodb-outbox-store.ts';
+import { DynamoRecheckStore } from '../../src/aws/dynamodb-recheck-store.ts';
 import { chatProvider } from '../../src/handlers/chat-provider.ts';
 import {
   createSweepHandler,
@@ -54,10 +55,13 @@ class MapSecrets implements SecretSource {
 
 async function setup(options: { episodes?: EpisodeCrm | undefined } = {}) {
   const h = await harness(dynamo);
+  // Read by id (re-checks): every lead asked for is gone from the CRM.
+  Object.assign(h.connector.source, { readByIds: async () => [] });
   const connector: CrmConnector = {
     ...h.connector,
     ...('episodes' in options ? { episodes: options.episodes } : { episodes: noCalls }),
   };
+  const rechecks = new DynamoRecheckStore(h.table);
   const logs = new LogCapture();
   const log = createLogger({ destination: logs, level: 'debug' });
   const secrets = new MapSecrets();
@@ -70,6 +74,7 @@ async function setup(options: { episodes?: EpisodeCrm | undefined } = {}) {
     episodes: new DynamoEpisodeStore(h.table),
     state: h.state,
     routingState: h.routingState,
+    rechecks,
     chat: chatProvider({
       secretId: CHAT_SECRET,
       secrets,
@@ -88,7 +93,7 @@ async function setup(options: { episodes?: EpisodeCrm | undefined } = {}) {
   await queued.enqueue(notification({ episodeKey: `tu_${Math.random().toString(36).slice(2)}` }), [
     { kind: 'slack-channel', channel: 'field-sales' },
   ]);
-  return { h, handler, logs, secrets, store };
+  return { h, handler, logs, secrets, store, rechecks };
 }
 
 const scheduled = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
@@ -155,6 +160,17 @@ describe('the scheduled sweep (Lambda)', () => {
     expect(r.notifications).toMatchObject({ sent: 0, pending: 1 });
     expect(slack.messages).toHaveLength(0);
     expect((await store.open()).map((e) => e.state)).toEqual(['pending']);
+  });
+
+  it('re-checks the leads whose recheckAt has come (recorded by the workers) in the same run', async () => {
+    const { h, handler, rechecks } = await setup();
+    const at = new Date(h.clock.now().getTime() - 3_600_000).toISOString();
+    await rechecks.schedule('salesforce', [
+      { objectType: 'Lead', leadId: '00Q000000000GONE', recheckAt: at, holdSince: null },
+    ]);
+    const r = (await handler(scheduled, lambdaContext(300_000))) as SweepResult;
+    expect(r.report.rechecks).toMatchObject({ due: 1, gone: 1, failed: 0 });
+    expect(await rechecks.dueBefore('salesforce', h.clock.now(), 10)).toEqual([]);
   });
 
   it('a dry run reads no chat secret and sends nothing', async () => {

@@ -444,9 +444,11 @@ describe('the deployable stack (build + osls package)', () => {
             ]),
           ),
           // Toss-up episodes: read the batch's (batched or one), record a step (compare-and-set put).
+          // Re-checks: read the batch's, write or remove them (and the index floor once).
           GetItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode'],
-          PutItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode'],
-          BatchGetItem: ['episode'],
+          PutItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode', 'recheck', 'recheckdue'],
+          BatchGetItem: ['episode', 'recheck'],
+          DeleteItem: ['recheck'],
         },
       },
       WebhookHubspot: {
@@ -458,7 +460,8 @@ describe('the deployable stack (build + osls package)', () => {
     };
     OWN.SyncHubspot = { ...OWN.SyncSalesforce!, secret: 'hubspot', queue: 'LeadsQueueHubspot' };
     OWN.WorkerHubspot = { ...OWN.WorkerSalesforce!, secret: 'hubspot', queue: 'LeadsQueueHubspot' };
-    // The sweep: episodes, the outbox, capacity slots; no queue, no cursor, no other run's lease.
+    // The sweep: episodes, the outbox, capacity slots, and for re-checks what a worker's decision
+    // writes; no queue, no cursor, no lead versions, no other run's lease.
     OWN.SweepSalesforce = {
       secret: ['salesforce', 'chat'],
       queue: null,
@@ -467,10 +470,22 @@ describe('the deployable stack (build + osls package)', () => {
         ...Object.fromEntries(
           ['GetItem', 'PutItem', 'UpdateItem'].map((a) => [
             a,
-            ['episode', 'epdue', 'notify', 'route', 'daily'],
+            [
+              'episode',
+              'epdue',
+              'notify',
+              'route',
+              'daily',
+              'done',
+              'count',
+              'skip',
+              'recheck',
+              'recheckdue',
+            ],
           ]),
         ),
-        BatchGetItem: ['episode', 'notify'],
+        BatchGetItem: ['episode', 'notify', 'recheck'],
+        DeleteItem: ['recheck'],
       },
       dueIndex: true,
     };
@@ -511,6 +526,8 @@ describe('the deployable stack (build + osls package)', () => {
       'episode',
       'epdue',
       'notify',
+      'recheck',
+      'recheckdue',
     ];
 
     /** Every request of the matrix, with whether the function's own needs cover it. */
