@@ -68,6 +68,7 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
     overrides: [],
   };
   let cachedHour = Number.NaN;
+  const offsets = new Map<number, number>();
   let cachedOffset = 0;
   const lookbackDays = Math.max(window, ...rules.map(({ rule }) => longestWithin(rule.when)));
   let cachedCutoffDay = Number.NaN;
@@ -104,7 +105,14 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
     offsetAt(epochMs) {
       const hour = Math.floor(epochMs / 3_600_000);
       if (hour !== cachedHour) {
-        cachedOffset = zoneOffsetMs(new Date(epochMs), rs.timeZone);
+        // Re-checks decide one lead at many hours: remember hours, not only the last one.
+        let offset = offsets.get(hour);
+        if (offset === undefined) {
+          offset = zoneOffsetMs(new Date(epochMs), rs.timeZone);
+          if (offsets.size >= 8192) offsets.clear();
+          offsets.set(hour, offset);
+        }
+        cachedOffset = offset;
         cachedHour = hour;
       }
       return cachedOffset;

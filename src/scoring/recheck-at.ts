@@ -3,7 +3,7 @@ import type { Decision } from '../domain/decision.ts';
 import type { Lead } from '../domain/lead.ts';
 import { addDays, instantAt, zonedDate } from '../sla/zoned-time.ts';
 import type { CompiledRuleSet } from './compile-rule-set.ts';
-import type { CompiledLeaf, DecisionContext, Tri } from './conditions.ts';
+import type { CompiledLeaf, DecisionContext } from './conditions.ts';
 import { decideWithDataIssues } from './data-issues.ts';
 import { buildContext, type DecideOptions } from './decide.ts';
 import { defaultHoldCalendar, holdExpiresAt, isHoldLike, toEpochMs } from './hold-expiry.ts';
@@ -57,20 +57,22 @@ export function recheckAt(
   };
 
   const info = infoFor(rules);
+  // Unreadable activities are decided as restored "now" (data-issues.ts): their scores cross at other
+  // days than the lead's own, so every window edge is a candidate for those rare leads.
+  const everyEdge = lead.dataIssues.some((i) => i.field.startsWith('activities'));
   const days: number[] = new Array(lead.activities.length);
   lead.activities.forEach((a, i) => {
     const t = isoToEpochMs(a.at);
     days[i] = Number.isNaN(t) ? Number.NaN : localDay(t, offsetMs);
     if (Number.isNaN(t)) return;
     if (t > atMs) add(t);
-    for (const w of info.windows) addDay(days[i]! + w + 1);
+    if (everyEdge) for (const w of info.windows) addDay(days[i]! + w + 1);
   });
   for (const o of info.overrides) {
     addDay(o.fromDay);
     addDay(o.toDay + 1);
   }
-  if (info.decays && info.behaviourLeaves.length > 0)
-    addDecayCrossings(lead, rules, atMs, today, days, info, addDay);
+  if (info.timeLeaves.length > 0) addLeafChanges(lead, rules, atMs, today, days, info, addDay);
 
   if (held && opts.holdSince !== undefined) {
     const after = holdRuleExpiry(first, rules);
@@ -124,9 +126,8 @@ interface RuleSetTimeInfo {
   /** Every N of an "in the last N days" the decision looks at (counts and the behaviour window). */
   windows: number[];
   overrides: Array<{ fromDay: number; toDay: number }>;
-  /** Behaviour points decay by day (activities-based score with a half-life). */
-  decays: boolean;
-  behaviourLeaves: CompiledLeaf[];
+  /** Conditions whose result moves with the day: `score.behaviour` and `activities.count`. */
+  timeLeaves: CompiledLeaf[];
   quotaRules: Set<string>;
   /** Per UTC year of `at`: the zone keeps one offset all that year and the next (no summer time). */
   fixedOffsetByYear: Map<number, boolean>;
@@ -149,14 +150,13 @@ function infoFor(rules: CompiledRuleSet): RuleSetTimeInfo {
     else if (c.fact === 'activities.count') windows.add(c.withinDays ?? bs.windowDays);
   };
   for (const r of rs.rules) collect(r.when);
-  const behaviourLeaves = rules.rules
+  const timeLeaves = rules.rules
     .flatMap((r) => r.when.leaves)
-    .filter((l) => l.spec.fact === 'score.behaviour');
+    .filter((l) => l.spec.fact === 'score.behaviour' || l.spec.fact === 'activities.count');
   info = {
     windows: [...windows],
     overrides: rs.overrides.map((o) => ({ fromDay: dayOf(o.from), toDay: dayOf(o.to) })),
-    decays: activityScore && bs.halfLifeDays !== undefined,
-    behaviourLeaves,
+    timeLeaves,
     quotaRules: new Set(rs.rules.filter((r) => r.quotaPerMonth !== undefined).map((r) => r.id)),
     fixedOffsetByYear: new Map(),
   };
@@ -169,11 +169,12 @@ function dayOf(isoDate: string): number {
 }
 
 /**
- * Days on which decayed behaviour points make any `score.behaviour` comparison come out otherwise
- * than the day before (thresholds as in force that day). Cheap: a sum per day over the window,
- * no decision; the decision is taken only at the days found.
+ * Days on which a condition that moves with the day (a behaviour score decaying or losing an
+ * activity that left its window; an activity count over the last N days) comes out otherwise than
+ * the day before, thresholds as in force that day. Cheap: sums and counts per day up to the last
+ * window edge, no decision; the decision is taken only on the days found.
  */
-function addDecayCrossings(
+function addLeafChanges(
   lead: Lead,
   rules: CompiledRuleSet,
   atMs: number,
@@ -182,28 +183,31 @@ function addDecayCrossings(
   info: RuleSetTimeInfo,
   addDay: (day: number) => void,
 ): void {
-  const window = rules.source.behaviourScore.windowDays;
   let last = Number.NEGATIVE_INFINITY;
   for (const d of days) if (d > last) last = d;
   if (!Number.isFinite(last)) return;
-  const end = last + window + 1;
+  const end = last + Math.max(0, ...info.windows) + 1;
   if (end <= today) return;
-  // The MA tool's score, when there is one, does not decay here.
-  if (lead.maBehaviourScore !== null && rules.source.behaviourScore.source === 'ma_or_activities') return;
   // Activities on their local day: from the start of a later day every one of them has happened (an
   // activity later today is a candidate of its own), so this view is exact for the days after `at`.
   const ctx: DecisionContext = { ...buildContext(lead, rules, atMs), activityDays: days };
-  const results = (day: number): Tri[] => {
+  const leaves = info.timeLeaves;
+  // The results of all leaves as one number (base 3, exact up to 33 leaves), so a day costs no
+  // allocation; a rule set with more time-dependent conditions compares them as text.
+  const exact = leaves.length <= 33;
+  const results = (day: number): number | string => {
     ctx.today = day;
     ctx.thresholds = rules.thresholdsOn(day).thresholds;
     ctx.behaviour = rules.behaviour(ctx);
-    return info.behaviourLeaves.map((l) => l.test(ctx));
+    if (!exact) return leaves.map((l) => l.test(ctx)).join('');
+    let code = 0;
+    for (const l of leaves) code = code * 3 + l.test(ctx);
+    return code;
   };
-  // Day `today` as seen from the next day's rules of counting (future activities included).
   let previous = results(today);
   for (let day = today + 1; day <= end; day++) {
     const now = results(day);
-    if (now.some((r, i) => r !== previous[i])) addDay(day);
+    if (now !== previous) addDay(day);
     previous = now;
   }
 }

@@ -168,13 +168,21 @@ describe('recheckAt: each kind of edge', () => {
   it('more candidates than it decides: the next one is returned undecided, never a later one', () => {
     const rules = rulesOf((rs) => rs, 'small');
     const now = '2026-11-20T01:00:00.000Z';
-    // 40 page views on 40 different days: 40 window edges that change nothing (page views do not count).
+    // 40 page views on 40 different days and one unreadable activity: with an unreadable activity
+    // every window edge is a candidate (data-issues.ts restores it "now"); none changes anything.
     const views = Array.from({ length: 40 }, (_, i) => activitiesAgo(now, i, 'page_view')[0]!);
-    const lead = makeLead({ company: { employees: 80 }, person: { titleRank: 'staff' }, activities: views });
+    const lead = makeLead({
+      company: { employees: 80 },
+      person: { titleRank: 'staff' },
+      activities: views,
+      dataIssues: [{ field: 'activities[40].at', raw: '2026-11-31', problem: 'unparseable' }],
+    });
     const next = recheckAt(lead, rules, ms(now));
     expect(next).not.toBeNull();
     expect(decide(lead, rules, next!).flag).toBe(decide(lead, rules, ms(now)).flag);
     expect(next!.getTime() - ms(now)).toBeLessThan(40 * DAY);
+    // The same lead without the unreadable activity: page views move no condition of `small`.
+    expect(recheckAt({ ...lead, dataIssues: [] }, rules, ms(now))).toBeNull();
   });
 });
 
