@@ -24,6 +24,8 @@ export interface ChatNotifierOptions {
    * rate limit never holds an invocation past its deadline. `wait` (CLI) waits it out.
    */
   onRateLimit?: 'wait' | 'defer';
+  /** Slack client retries inside one send (5xx, refused connection); the outbox retries later anyway. */
+  slackRetries?: number;
   /** A `sending` claim older than this counts as abandoned (Lambda: more than the function timeout). */
   claimTimeoutMs?: number;
   /**
@@ -64,6 +66,7 @@ export function buildChatNotifier(options: ChatNotifierOptions): ChatNotifier {
         token: chat.slackBotToken!,
         ...(chat.slackApiUrl ? { slackApiUrl: chat.slackApiUrl } : {}),
         onRateLimit: options.onRateLimit ?? 'wait',
+        ...(options.slackRetries !== undefined ? { retries: options.slackRetries } : {}),
         ...(log ? { log } : {}),
       }),
     );

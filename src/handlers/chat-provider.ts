@@ -51,6 +51,8 @@ export function chatProvider(options: ChatProviderOptions): { get(): Promise<Pro
       clock: options.clock,
       log: options.log,
       onRateLimit: 'defer',
+      // One quick retry: an invocation's time is better spent on the next message; the outbox retries.
+      slackRetries: 1,
       claimTimeoutMs: options.claimTimeoutMs,
       enqueueOnly,
     });

@@ -117,7 +117,7 @@ export function createSweepHandler(options: SweepHandlerOptions) {
       Number.isInteger(event.limit) && event.limit! > 0 ? event.limit! : (options.limit ?? undefined);
     // Re-checks decide due leads again as a worker would (same rules, routing, state); they need the
     // connector's read by id.
-    const lookup = leadLookupOf(connector);
+    const lookup = options.rechecks ? leadLookupOf(connector) : null;
     const { config } = options;
     const rechecks =
       options.rechecks && lookup
