@@ -296,3 +296,25 @@ describe('runSweep with an in-memory CRM', () => {
     expect((await kit.store.get('tu_2'))?.episode.nextCheckAt).toBeNull();
   });
 });
+
+describe('runSweep: managers from the CRM', () => {
+  it('with managers: crm the CRM names the manager; a failed lookup falls back to routing.yaml and is reported', async () => {
+    kit = sweepKit();
+    const sla = { ...kit.sla, managers: 'crm' as const };
+    await kit.handOff('tu_1', '00Q1');
+    await kit.handOff('tu_2', '00Q2', { id: ID.r4, key: 'r4', poolId: 'fs' });
+    kit.crm.managers.set(ID.r1, ID.r3);
+    kit.crm.managers.set(ID.r4, null); // none in the CRM: routing.yaml's pool manager
+    const r = await kit.sweep(T.afterEscalation, { sla });
+    expect(r.counts).toMatchObject({ managerTasks: 2, failed: 0 });
+    expect(kit.crm.calls.managersOf).toBe(1);
+    expect(kit.crm.tasksByKey('tu_1.r0.manager_task')[0]?.ownerId).toBe(ID.r3);
+    expect(kit.crm.tasksByKey('tu_2.r0.manager_task')[0]?.ownerId).toBe(ID.m1);
+
+    await kit.handOff('tu_3', '00Q3');
+    kit.crm.failNext('managersOf', 'throw');
+    const failed = await kit.sweep(T.afterEscalation, { sla });
+    expect(failed.failures.byCode).toEqual({ 'managers/error/unexpected': 1 });
+    expect(kit.crm.tasksByKey('tu_3.r0.manager_task')[0]?.ownerId).toBe(ID.m1);
+  });
+});
