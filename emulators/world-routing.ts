@@ -72,6 +72,8 @@ export function routingYamlForWorld(
       name: `${u.lastName} ${u.firstName}`,
       salesforceId: ids.salesforceUsers.get(u.key)!,
       hubspotOwnerId: ids.hubspotOwners.get(u.key)!,
+      // For chat direct messages (Slack users.lookupByEmail); the vendor's reserved example.com domain.
+      email: u.email,
       active: u.active,
     })),
     queues: [

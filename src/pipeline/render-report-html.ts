@@ -3,6 +3,8 @@ import type { Locale } from '../reasons/messages.ts';
 import { FLAG_LABELS, NEXT_ACTION_LABELS } from '../reasons/next-action-label.ts';
 import { reasonCodeLabel } from '../reasons/reason-code-label.ts';
 import { ReasonRenderer } from '../reasons/render-reasons.ts';
+import type { AfterHandoffReport } from './after-handoff-report.ts';
+import { type OutcomeTally, onTimeRate } from './handoff-outcomes.ts';
 import { ownerLoads } from './owner-load.ts';
 import { localTime } from './render-plan.ts';
 import { width } from './render-summary.ts';
@@ -51,6 +53,40 @@ const T = {
     none: 'なし',
     dry: 'ドライラン (書き込みなし)',
     stopped: '途中で停止',
+    after: 'トスアップ後 (SLA の見張り)',
+    afterLead:
+      '{from} から {to} まで、{hours} 営業時間ごとに、エミュレートした営業担当がタスクに対応し (一部は遅れ、一部は対応しない)、そのたびに SLA スイープが走りました。',
+    onTime: '期限内の初回対応',
+    reminders: 'リマインド',
+    escalations: 'マネージャーへのエスカレーション',
+    managerTasks: 'マネージャータスク',
+    reassignments: '再割り当て',
+    messages: 'チャット投稿 (Slack)',
+    repActions: '担当者の対応',
+    perRepOnTime: '担当者別 期限内対応率',
+    perActionOnTime: '次のアクション別 期限内対応率',
+    rep: '担当者',
+    turns: '受けた件数',
+    onTimeCol: '期限内',
+    lateCol: '遅れ',
+    missedCol: '未対応 (超過/再割当)',
+    pendingCol: '期限前',
+    rate: '期限内率',
+    styles: { prompt: '早い', steady: '普通', late: '遅れがち', never: '対応しない' },
+    timeline: '経過',
+    time: '時刻',
+    acted: '対応',
+    posted: '投稿',
+    byChannel: 'チャンネル別の投稿',
+    samples: '投稿されたメッセージ (例)',
+    dm: 'DM',
+    events: {
+      'toss-up': 'トスアップ',
+      reminder: 'リマインド',
+      escalation: 'エスカレーション',
+      reassignment: '再割り当て',
+    },
+    via: { task: 'タスク完了', call: '架電を記録', meeting: '商談を記録' },
   },
   en: {
     title: 'Toss-up sync report',
@@ -88,6 +124,40 @@ const T = {
     none: 'none',
     dry: 'dry run (nothing written)',
     stopped: 'stopped early',
+    after: 'After the hand-off (SLA watch)',
+    afterLead:
+      'From {from} to {to}, every {hours} business hours, emulated reps acted on their tasks (some late, some never) and the SLA sweep ran.',
+    onTime: 'First responses on time',
+    reminders: 'Reminders',
+    escalations: 'Escalations to managers',
+    managerTasks: 'Manager tasks',
+    reassignments: 'Reassignments',
+    messages: 'Chat messages (Slack)',
+    repActions: 'Rep actions',
+    perRepOnTime: 'On-time rate per rep',
+    perActionOnTime: 'On-time rate per next action',
+    rep: 'Rep',
+    turns: 'Received',
+    onTimeCol: 'On time',
+    lateCol: 'Late',
+    missedCol: 'Missed (overdue/reassigned)',
+    pendingCol: 'Not due yet',
+    rate: 'On-time rate',
+    styles: { prompt: 'prompt', steady: 'steady', late: 'often late', never: 'never answers' },
+    timeline: 'Timeline',
+    time: 'Time',
+    acted: 'Acted',
+    posted: 'Posted',
+    byChannel: 'Messages per channel',
+    samples: 'Messages as posted (examples)',
+    dm: 'DM',
+    events: {
+      'toss-up': 'toss-up',
+      reminder: 'reminder',
+      escalation: 'escalation',
+      reassignment: 'reassignment',
+    },
+    via: { task: 'task completed', call: 'call logged', meeting: 'meeting logged' },
   },
 } as const;
 
@@ -114,6 +184,8 @@ export interface ReportPageInput {
   generatedAt: string;
   /** Zone of the times on the page (default Asia/Tokyo, shown as JST). */
   timeZone?: string;
+  /** The demo's business days after the sync: reps, sweeps, SLA outcomes, chat messages. */
+  afterHandoff?: AfterHandoffReport;
 }
 
 type Labels = (typeof T)[Locale];
@@ -121,7 +193,10 @@ type Labels = (typeof T)[Locale];
 export function renderReportHtml(input: ReportPageInput): string {
   const t = T[input.locale];
   const zone = input.timeZone ?? 'Asia/Tokyo';
-  const sections = input.reports.map((r) => crmSection(r, input, t, zone)).join('\n');
+  const sections = [
+    ...input.reports.map((r) => crmSection(r, input, t, zone)),
+    ...(input.afterHandoff ? [afterHandoffSection(input.afterHandoff, input.locale, t, zone)] : []),
+  ].join('\n');
   return `<!doctype html>
 <html lang="${input.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(t.title)}</title>
@@ -139,9 +214,10 @@ h2{margin:.2rem 0 1rem;font-size:1.25rem}h3{font-size:1rem;margin:1.2rem 0 .4rem
 svg{display:block;width:100%;height:auto}
 table{border-collapse:collapse;font-size:.9rem;max-width:100%}td,th{border-bottom:1px solid #e9ecef;padding:.25rem .8rem;text-align:left}td.n,th.n{text-align:right}
 ul.list{margin:.2rem 0;padding-left:1.2rem}ul.list li{margin:.2rem 0}li.warn{color:#c92a2a}
+table.after small{color:#495057}.msg{background:#f1f3f5;border-left:4px solid #1c7ed6;border-radius:4px;padding:.4rem .7rem;margin:.4rem 0;font-size:.9rem}.msg small{display:block;color:#495057}
 .tag{display:inline-block;background:#fff3bf;border-radius:4px;padding:0 .4rem;margin-left:.5rem;font-size:.8rem}
 svg text{font-size:12px;fill:#343a40}
-@media (max-width:600px){header{padding:.8rem 1rem}main{padding:.5rem .6rem 2rem}section.crm{padding:.8rem}td,th{padding:.25rem .4rem}}
+@media (max-width:600px){header{padding:.8rem 1rem}main{padding:.5rem .6rem 2rem}section.crm{padding:.8rem}td,th{padding:.25rem .4rem}table.after .wide{display:none}}
 </style></head>
 <body><header><h1>${esc(t.title)}</h1><p>${esc(t.generated)}: ${esc(when(input.generatedAt, zone))}</p></header>
 <main>
@@ -228,6 +304,91 @@ function crmSection(r: RunReport, input: ReportPageInput, t: Labels, zone: strin
 <div><h3>${esc(t.due)}</h3>${hbar(due, n)}</div>
 <div><h3>${esc(t.api)}</h3><table><tr><th>${esc(t.endpoint)}</th><th class="n">${esc(t.count)}</th></tr>${api || `<tr><td>${esc(t.none)}</td><td></td></tr>`}<tr><th>${esc(t.minimum)}</th><th class="n">${n(minimum)}</th></tr></table></div>
 </div></section>`;
+}
+
+/** The demo's days after the sync: what the reps did, what the ladder did, what chat received. */
+function afterHandoffSection(a: AfterHandoffReport, locale: Locale, t: Labels, zone: string): string {
+  const n = (v: number) => v.toLocaleString(locale === 'ja' ? 'ja-JP' : 'en-US');
+  const pct = (tally: OutcomeTally) => {
+    const r = onTimeRate(tally);
+    return r === null ? '–' : `${Math.round(r * 100)}%`;
+  };
+  const judged = (x: OutcomeTally) => x.onTime + x.late + x.missed + x.overdue;
+  const cards: Array<[string, string]> = [
+    [t.onTime, `${pct(a.total)} (${n(a.total.onTime)}/${n(judged(a.total))})`],
+    [t.reminders, n(a.ladder.reminders)],
+    [t.escalations, n(a.ladder.escalations)],
+    [t.managerTasks, n(a.ladder.managerTasks)],
+    [t.reassignments, n(a.ladder.reassignments)],
+    [t.messages, n(a.messages.total)],
+  ];
+  const cardHtml = cards
+    .map(([k, v]) => `<div class="card"><b>${esc(v)}</b><span>${esc(k)}</span></div>`)
+    .join('');
+  const styleLabel = (s: string | undefined) =>
+    s === undefined ? '' : ((t.styles as Record<string, string>)[s] ?? s);
+  const rateBar = (label: string, tally: OutcomeTally): Bar => {
+    const r = onTimeRate(tally);
+    return {
+      label,
+      value: r === null ? 0 : Math.round(r * 100),
+      color: r === null ? COLORS.no : r >= 0.8 ? COLORS.yes : r >= 0.5 ? COLORS.hold : COLORS.over,
+    };
+  };
+  const pctFmt = (v: number) => `${v}%`;
+  // Columns marked "wide" are left out on a phone, so the table fits 390 px without scrolling.
+  const repRows = a.reps
+    .map((r) => {
+      const style = styleLabel(r.style);
+      return `<tr><td>${esc(r.name)}${style ? `<br><small>${esc(style)}</small>` : ''}</td><td class="n">${n(r.tally.turns)}</td><td class="n">${n(r.tally.onTime)}</td><td class="n">${n(r.tally.late)}</td><td class="n">${n(r.tally.missed + r.tally.overdue)}</td><td class="n wide">${n(r.tally.pending)}</td><td class="n"><b>${pct(r.tally)}</b></td><td class="n wide">${n(r.ladder.reminders)}</td><td class="n wide">${n(r.ladder.escalations)}</td><td class="n wide">${n(r.ladder.reassignments)}</td></tr>`;
+    })
+    .join('');
+  const actionLabel = (x: string) => NEXT_ACTION_LABELS[locale][x as NextAction] ?? x;
+  const eventLabel = (e: string) => (t.events as Record<string, string>)[e] ?? e;
+  const timeline = a.steps
+    .map(
+      (s) =>
+        `<tr><td>${esc(localTime(s.at, zone).slice(5))}</td><td class="n">${n(s.acted)}</td><td class="n wide">${n(s.reminders)}</td><td class="n">${n(s.escalations)}</td><td class="n wide">${n(s.reassignments)}</td><td class="n">${n(s.messages)}</td></tr>`,
+    )
+    .join('');
+  const channels = top(a.messages.byChannel, 10).map(([c, v]) => ({
+    label: c === 'DM' ? t.dm : c,
+    value: v,
+  }));
+  const via = Object.entries(a.repActions.byVia)
+    .sort((x, y) => y[1] - x[1])
+    .map(([k, v]) => ({ label: (t.via as Record<string, string>)[k] ?? k, value: v }));
+  const samples = a.messages.samples
+    .map(
+      (m) =>
+        `<div class="msg"><small>${esc(m.channel === 'DM' ? t.dm : m.channel)} · ${esc(eventLabel(m.event))} · ${esc(localTime(m.at, zone))}</small>${esc(m.text)}</div>`,
+    )
+    .join('');
+  const lead = t.afterLead
+    .replace('{from}', when(a.from, zone))
+    .replace('{to}', when(a.to, zone))
+    .replace('{hours}', n(a.stepHours));
+  return `<section class="crm" id="after-the-hand-off"><h2>${esc(t.after)}</h2>
+<p>${esc(lead)}</p>
+<div class="cards">${cardHtml}</div>
+<h3>${esc(t.perRepOnTime)}</h3>
+<table class="after"><tr><th>${esc(t.rep)}</th><th class="n">${esc(t.turns)}</th><th class="n">${esc(t.onTimeCol)}</th><th class="n">${esc(t.lateCol)}</th><th class="n">${esc(t.missedCol)}</th><th class="n wide">${esc(t.pendingCol)}</th><th class="n">${esc(t.rate)}</th><th class="n wide">${esc(t.reminders)}</th><th class="n wide">${esc(t.escalations)}</th><th class="n wide">${esc(t.reassignments)}</th></tr>${repRows || `<tr><td>${esc(t.none)}</td></tr>`}</table>
+<div class="grid">
+<div><h3>${esc(t.perRepOnTime)}</h3>${hbar(
+    a.reps.filter((r) => onTimeRate(r.tally) !== null).map((r) => rateBar(r.name, r.tally)),
+    pctFmt,
+  )}</div>
+<div><h3>${esc(t.perActionOnTime)}</h3>${hbar(
+    a.nextActions.map((x) => rateBar(actionLabel(x.action), x.tally)),
+    pctFmt,
+  )}</div>
+<div><h3>${esc(t.repActions)}</h3>${hbar(via, n, COLORS.alt)}</div>
+<div><h3>${esc(t.byChannel)}</h3>${hbar(channels, n)}</div>
+</div>
+<h3>${esc(t.samples)}</h3>${samples || '<p>–</p>'}
+<h3>${esc(t.timeline)}</h3>
+<table class="after"><tr><th>${esc(t.time)}</th><th class="n">${esc(t.acted)}</th><th class="n wide">${esc(t.reminders)}</th><th class="n">${esc(t.escalations)}</th><th class="n wide">${esc(t.reassignments)}</th><th class="n">${esc(t.posted)}</th></tr>${timeline}</table>
+</section>`;
 }
 
 interface Item {

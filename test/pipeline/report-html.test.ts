@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type AfterHandoffReport, summarizeMessages } from '../../src/pipeline/after-handoff-report.ts';
 import { renderReportHtml } from '../../src/pipeline/render-report-html.ts';
 import type { RunReport } from '../../src/pipeline/run-report.ts';
 import { hasChromium, launchChromium } from '../support/chromium.ts';
@@ -114,9 +115,124 @@ function busyReport(): RunReport {
   });
 }
 
+/** The demo's days after the hand-off: reps of every habit, the ladder, Slack messages. */
+function afterHandoff(): AfterHandoffReport {
+  const tally = (onTime: number, late: number, missed: number, overdue: number, pending: number) => ({
+    turns: onTime + late + missed + overdue + pending,
+    onTime,
+    late,
+    missed,
+    overdue,
+    pending,
+    closed: 0,
+  });
+  const ladder = (reminders: number, escalations: number, reassignments: number) => ({
+    reminders,
+    escalations,
+    managerTasks: escalations,
+    reassignments,
+    skipped: 0,
+  });
+  const reps = [
+    {
+      key: 'u001',
+      name: '野村 結衣',
+      style: 'steady',
+      tally: tally(300, 40, 10, 12, 0),
+      ladder: ladder(60, 22, 10),
+    },
+    {
+      key: 'u002',
+      name: 'Representative Number 2 (Kanto)',
+      style: 'never',
+      tally: tally(0, 0, 30, 14, 2),
+      ladder: ladder(46, 44, 30),
+    },
+    { key: 'u003', name: '鈴木 浩', style: 'prompt', tally: tally(120, 3, 0, 0, 4), ladder: ladder(3, 0, 0) },
+    {
+      key: 'u004',
+      name: '佐藤 和也',
+      style: 'late',
+      tally: tally(40, 90, 20, 30, 5),
+      ladder: ladder(120, 50, 20),
+    },
+  ];
+  const total = tally(460, 133, 60, 56, 11);
+  const messages = summarizeMessages([
+    {
+      channel: 'DM',
+      event: 'reminder',
+      text: 'リマインド: 山田 太郎（株式会社サンプル） — まだ初回対応の記録がありません。',
+      at: '2026-12-01T05:00:00.000Z',
+    },
+    {
+      channel: '#field-sales',
+      event: 'escalation',
+      text: 'SLA超過: 田中 花子（サンプル工業株式会社） — 期限までに記録されませんでした。',
+      at: '2026-12-03T01:00:00.000Z',
+    },
+    {
+      channel: '#field-sales',
+      event: 'reassignment',
+      text: 'Reassigned: Taro Yamada (Example Holdings) — The SLA was missed, so the lead moved from Representative Number 2 (Kanto) to 鈴木 浩.',
+      at: '2026-12-03T05:00:00.000Z',
+    },
+  ]);
+  return {
+    from: '2026-12-01T01:00:00.000Z',
+    to: '2026-12-07T01:00:00.000Z',
+    stepHours: 2,
+    steps: Array.from({ length: 18 }, (_, i) => ({
+      at: new Date(Date.parse('2026-12-01T03:00:00.000Z') + i * 7_200_000).toISOString(),
+      acted: 40 - i,
+      reminders: i * 3,
+      escalations: i,
+      reassignments: i > 10 ? 4 : 0,
+      messages: i * 5,
+      failed: 0,
+    })),
+    repActions: { total: 700, byVia: { task: 300, call: 300, meeting: 100 } },
+    total,
+    ladder: ladder(229, 116, 60),
+    byCrm: [],
+    reps,
+    nextActions: [
+      { action: 'field_sales_tossup', tally: tally(300, 100, 60, 50, 2) },
+      { action: 'inside_sales_follow_up', tally: tally(160, 33, 0, 6, 9) },
+    ],
+    messages,
+  };
+}
+
 describe('HTML run report for sales and admins', () => {
   const page = (locale: 'ja' | 'en') =>
-    renderReportHtml({ reports: [busyReport()], locale, generatedAt: '2026-12-02T07:33:18.500Z' });
+    renderReportHtml({
+      reports: [busyReport()],
+      locale,
+      generatedAt: '2026-12-02T07:33:18.500Z',
+      afterHandoff: afterHandoff(),
+    });
+
+  it('shows what happened after the hand-off: on-time rate per rep and next action, the ladder, the chat', () => {
+    const ja = page('ja');
+    expect(ja).toContain('<h2>トスアップ後 (SLA の見張り)</h2>');
+    expect(ja).toContain('<b>65% (460/709)</b><span>期限内の初回対応');
+    expect(ja).toMatch(
+      /Representative Number 2 \(Kanto\)<br><small>対応しない<\/small><\/td><td class="n">46<\/td><td class="n">0<\/td>/,
+    );
+    expect(ja).toContain('<b>0%</b>');
+    expect(ja).toContain('<b>116</b><span>マネージャーへのエスカレーション');
+    expect(ja).toContain('SLA超過: 田中 花子（サンプル工業株式会社）');
+    expect(ja).toContain('>インサイドセールスがフォロー<');
+    expect(ja).not.toMatch(/<script|<link|src=|url\(|https?:\/\//i);
+    const en = page('en');
+    expect(en).toContain('<h2>After the hand-off (SLA watch)</h2>');
+    expect(en).toContain('never answers');
+    // Without the demo's days, no such section.
+    expect(
+      renderReportHtml({ reports: [busyReport()], locale: 'en', generatedAt: '2026-12-02T07:33:18.500Z' }),
+    ).not.toContain('After the hand-off');
+  });
 
   it('dates the page in Japan time, lists holds and next steps, and formats every number alike', () => {
     const ja = page('ja');
