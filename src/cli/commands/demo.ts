@@ -1,9 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type SlackEmulator, startSlackEmulator } from '../../../emulators/chat/slack-emulator.ts';
+import { EmulatorClock } from '../../../emulators/shared/emulator-clock.ts';
 import { type RunningEmulators, startEmulators } from '../../../emulators/start-emulators.ts';
+import { notificationsYamlForWorld, slackUsersForWorld } from '../../../emulators/world-notifications.ts';
+import { readConfigFile } from '../../config/read-config-file.ts';
+import { terminalSafe } from '../../logging/terminal-text.ts';
+import type { AfterHandoffReport } from '../../pipeline/after-handoff-report.ts';
 import { ownerLoads } from '../../pipeline/owner-load.ts';
 import { renderReportHtml } from '../../pipeline/render-report-html.ts';
 import type { RunReport } from '../../pipeline/run-report.ts';
@@ -11,12 +17,19 @@ import { clockStartingAt } from '../../ports/clock.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import { FLAG_LABELS } from '../../reasons/next-action-label.ts';
 import { reasonCodeLabel } from '../../reasons/reason-code-label.ts';
+import { parseSlaConfig } from '../../sla/sla-config.ts';
 import { pad } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
+import { resolveSyncSettings } from '../settings.ts';
+import { runAfterHandoff } from './demo-after-handoff.ts';
+import { afterHandoffLines, stepLine } from './demo-after-handoff-summary.ts';
+import { demoSweep } from './demo-sweep.ts';
 import { executeSync } from './sync.ts';
 
 export interface DemoOptions {
   leads: number;
+  /** Business days to run past the sync (reps and SLA sweeps); 0 = stop after the sync. Default 4. */
+  days?: number;
   seed: number;
   rules: string;
   locale: Locale;
@@ -33,6 +46,9 @@ export interface DemoOptions {
 export const DEMO_AT = '2026-12-01T10:00:00+09:00';
 
 const CRMS = ['salesforce', 'hubspot'] as const;
+/** Business days after the hand-off, and business hours between two sweeps, that `npm start` shows. */
+export const DEMO_DAYS = 4;
+export const DEMO_STEP_HOURS = 2;
 
 export function registerDemo(program: Command): void {
   program
@@ -45,6 +61,12 @@ export function registerDemo(program: Command): void {
     .option('--rules <preset|file>', 'rule set', 'large')
     .addOption(new Option('--locale <locale>', 'language').choices(['ja', 'en']).default('ja'))
     .option('--out <dir>', 'where report.html and the run reports go', 'out')
+    .option(
+      '--days <n>',
+      'business days to go on past the sync: emulated reps act on their tasks and the SLA sweep runs every 2 business hours (0 = stop after the sync)',
+      nonNegativeInt,
+      DEMO_DAYS,
+    )
     .option(
       '--at <ISO time>',
       `the demo's "now": data set, emulators and decisions (default ${DEMO_AT}, so runs repeat exactly)`,
@@ -84,19 +106,76 @@ export async function runDemo(
   const stateDir = mkdtempSync(join(tmpdir(), 'tossup-demo-state-'));
   const reports: RunReport[] = [];
   let exitCode = 0;
+  let slack: SlackEmulator | undefined;
+  let after: AfterHandoffReport | undefined;
   try {
+    // Slack for the sweep's messages: the world's reps as members, rate limits off (the demo posts
+    // hundreds of messages in seconds; the limits are tested in test/notify).
+    const slackClock = new EmulatorClock();
+    slackClock.advance(atMs - Date.now());
+    slack = await startSlackEmulator({
+      users: slackUsersForWorld(emulators.world),
+      rateLimitsEnabled: false,
+      clock: slackClock,
+    });
+    const notificationsFile = resolve(opts.out, 'demo', 'notifications.yaml');
+    writeFileSync(notificationsFile, notificationsYamlForWorld(emulators.world, opts.locale));
+    const env = {
+      ...emulators.info.env,
+      TOSSUP_RULES: opts.rules,
+      TOSSUP_LOCALE: opts.locale,
+      TOSSUP_STATE_DIR: stateDir,
+      TOSSUP_RUNS_DIR: join(opts.out, 'runs'),
+      TOSSUP_NOTIFICATIONS: notificationsFile,
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_API_URL: slack.apiUrl,
+    };
     for (const crm of CRMS) {
-      const env = {
-        ...emulators.info.env,
-        TOSSUP_RULES: opts.rules,
-        TOSSUP_LOCALE: opts.locale,
-        TOSSUP_STATE_DIR: stateDir,
-        TOSSUP_RUNS_DIR: join(opts.out, 'runs'),
-      };
       // The per-run summary goes to the JSON report; the demo prints one combined summary below.
       const r = await executeSync({ crm }, { env, stdout: discard(), stderr, profileFiles: [], clock });
       if (r.report) reports.push(r.report);
       if (r.exitCode !== 0) exitCode = r.exitCode;
+    }
+    const days = opts.days ?? DEMO_DAYS;
+    const names = ownerNames(emulators);
+    if (days > 0) {
+      const settings = resolveSyncSettings({ flags: { crm: 'salesforce' }, env, profileFiles: [] });
+      const sla = parseSlaConfig(
+        readConfigFile(settings.slaFile, 'SLA file', 'set TOSSUP_SLA'),
+        settings.slaFile,
+      );
+      stderr.write(
+        ja
+          ? `\n営業担当の対応と SLA スイープを ${days} 営業日分、${DEMO_STEP_HOURS} 営業時間ごとに進めます…\n`
+          : `\nRunning ${days} business days of rep responses and SLA sweeps, every ${DEMO_STEP_HOURS} business hours…\n`,
+      );
+      const users = new Map(emulators.world.users.map((u) => [u.key, u]));
+      after = await runAfterHandoff({
+        emulators,
+        slack,
+        stateDir,
+        sla,
+        startMs: atMs,
+        stepHours: DEMO_STEP_HOURS,
+        businessDays: days,
+        locale: opts.locale,
+        sweep: async (crm, clock) => {
+          try {
+            return (await demoSweep(crm, { env, clock }))?.report ?? 'unavailable';
+          } catch (e) {
+            stderr.write(`${crm}: ${terminalSafe((e as Error).message)}\n`);
+            return null;
+          }
+        },
+        onStep: (step) => stderr.write(`${stepLine(step, opts.locale)}\n`),
+        repOf: (key) => {
+          const u = users.get(key);
+          return u
+            ? { name: `${u.lastName} ${u.firstName}`, ...(u.response ? { style: u.response.style } : {}) }
+            : { name: names[key] ?? key };
+        },
+      });
+      if (after.steps.some((x) => x.failed > 0) && exitCode === 0) exitCode = 3;
     }
     mkdirSync(opts.out, { recursive: true });
     const htmlPath = join(opts.out, 'report.html');
@@ -107,10 +186,12 @@ export async function runDemo(
         ownerNames: ownerNames(emulators),
         locale: opts.locale,
         generatedAt: clock.now().toISOString(),
+        ...(after ? { afterHandoff: after } : {}),
       }),
     );
-    stdout.write(summary(reports, emulators, opts, (Date.now() - started) / 1000, htmlPath));
+    stdout.write(summary(reports, emulators, opts, (Date.now() - started) / 1000, htmlPath, after));
   } finally {
+    await slack?.close();
     await emulators.close();
     rmSync(stateDir, { recursive: true, force: true });
   }
@@ -123,6 +204,7 @@ function summary(
   opts: DemoOptions,
   seconds: number,
   html: string,
+  after?: AfterHandoffReport,
 ): string {
   const ja = opts.locale === 'ja';
   const names = ownerNames(emulators);
@@ -165,6 +247,7 @@ function summary(
       '',
     );
   }
+  if (after) out.push(...afterHandoffLines(after, opts.locale), '');
   out.push(
     ja
       ? `HTML レポート: ${relative(process.cwd(), html)}  (ブラウザで開けます。外部通信なし)`
@@ -208,6 +291,13 @@ function discard(): Writable {
       cb();
     },
   });
+}
+
+function nonNegativeInt(value: string): number {
+  const v = Number(value);
+  if (!Number.isInteger(v) || v < 0)
+    throw new InvalidArgumentError(`"${value}" is not a whole number (0 or more)`);
+  return v;
 }
 
 function positiveInt(value: string): number {
