@@ -48,7 +48,49 @@ export interface ZonedParts {
   second: number;
 }
 
+/**
+ * The zone's wall clock at `instant`. `Intl` is asked once per zone and quarter hour (the offset is
+ * cached), because the SLA arithmetic asks this thousands of times per sweep and `formatToParts` is
+ * slow: every offset change since the 1970s falls on a quarter hour in every zone, so the offset at the
+ * start of a quarter hour holds for all of it.
+ */
 export function zonedParts(instant: Date, timeZone: string): ZonedParts {
+  const t = instant.getTime();
+  if (!Number.isFinite(t)) return intlParts(instant, timeZone); // throws as Intl does
+  const local = new Date(t + offsetInQuarter(t, timeZone));
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+  };
+}
+
+const QUARTER_HOUR_MS = 900_000;
+/** Zone → quarter-hour index → offset (ms); cleared when large, never wrong. */
+const offsets = new Map<string, Map<number, number>>();
+
+function offsetInQuarter(t: number, timeZone: string): number {
+  const q = Math.floor(t / QUARTER_HOUR_MS);
+  let byQuarter = offsets.get(timeZone);
+  if (!byQuarter) {
+    byQuarter = new Map();
+    offsets.set(timeZone, byQuarter);
+  }
+  let offset = byQuarter.get(q);
+  if (offset === undefined) {
+    const start = q * QUARTER_HOUR_MS;
+    const p = intlParts(new Date(start), timeZone);
+    offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - start;
+    if (byQuarter.size >= 100_000) byQuarter.clear();
+    byQuarter.set(q, offset);
+  }
+  return offset;
+}
+
+function intlParts(instant: Date, timeZone: string): ZonedParts {
   const out: ZonedParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const p of formatterFor(timeZone).formatToParts(instant)) {
     if (p.type in out) out[p.type as keyof ZonedParts] = Number(p.value);
