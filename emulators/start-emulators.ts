@@ -110,6 +110,8 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Ru
         TOSSUP_SALESFORCE_PASSWORD: c.password,
         TOSSUP_HUBSPOT_BASE_PATH: hubspot.basePath,
         TOSSUP_HUBSPOT_ACCESS_TOKEN: hubspot.accessToken,
+        // So record links (task notes, chat messages) point at this portal.
+        TOSSUP_HUBSPOT_PORTAL_ID: String(hubspot.portalId),
         TOSSUP_ROUTING: routingFile,
       },
     },

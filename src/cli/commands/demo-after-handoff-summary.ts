@@ -73,6 +73,13 @@ export function afterHandoffLines(a: AfterHandoffReport, locale: Locale): string
       ? `  期限内の初回対応: ${rate(a.total)} (${n(a.total.onTime)}/${n(judged(a.total))})  リマインド ${n(a.ladder.reminders)}  エスカレーション ${n(a.ladder.escalations)}  マネージャータスク ${n(a.ladder.managerTasks)}  再割り当て ${n(a.ladder.reassignments)}`
       : `  first responses on time: ${rate(a.total)} (${n(a.total.onTime)}/${n(judged(a.total))})  reminders ${n(a.ladder.reminders)}  escalations ${n(a.ladder.escalations)}  manager tasks ${n(a.ladder.managerTasks)}  reassignments ${n(a.ladder.reassignments)}`,
   );
+  const failed = a.steps.reduce((sum, x) => sum + x.failed, 0);
+  if (failed > 0)
+    out.push(
+      ja
+        ? `  ⚠ スイープで失敗した書き込み・通知: ${n(failed)} 件 (次のスイープで再試行。詳細は out/sweeps/ の JSON レポート)`
+        : `  ⚠ sweep writes or notices that failed: ${n(failed)} (retried by the next sweep; see the JSON reports in out/sweeps/)`,
+    );
   if (a.ladder.skipped > 0)
     out.push(
       ja

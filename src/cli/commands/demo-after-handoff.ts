@@ -11,7 +11,7 @@ import {
   summarizeMessages,
 } from '../../pipeline/after-handoff-report.ts';
 import { type HandoffOutcomes, handoffOutcomes } from '../../pipeline/handoff-outcomes.ts';
-import { clockStartingAt } from '../../ports/clock.ts';
+import { type Clock, clockStartingAt } from '../../ports/clock.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import type { BusinessCalendar } from '../../sla/business-calendar.ts';
 import { calendarFor } from '../../sla/due-date.ts';
@@ -38,11 +38,8 @@ export interface AfterHandoffOptions {
   startMs: number;
   stepHours: number;
   businessDays: number;
-  /**
-   * One sweep of one CRM at the given instant (the same composition as `tossup sweep`); null when it
-   * failed, `unavailable` when the CRM module has no sweep side.
-   */
-  sweep(crm: CrmName, clock: ReturnType<typeof clockStartingAt>): Promise<SweepReport | 'unavailable' | null>;
+  /** One sweep of one CRM at the given instant (the same composition as `tossup sweep`); null = it failed. */
+  sweep(crm: CrmName, clock: Clock): Promise<SweepReport | null>;
   /** Called once per step, for the progress lines. */
   onStep?(step: AfterHandoffStep): void;
   /** World user key → display name and response style. */
@@ -112,7 +109,6 @@ export async function runAfterHandoff(o: AfterHandoffOptions): Promise<AfterHand
     };
     for (const crm of CRMS) {
       const r = await o.sweep(crm, clockStartingAt(at));
-      if (r === 'unavailable') continue;
       if (!r) {
         step.failed++;
         continue;

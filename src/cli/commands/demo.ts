@@ -1,14 +1,18 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type SlackEmulator, startSlackEmulator } from '../../../emulators/chat/slack-emulator.ts';
+import {
+  type RecordedSlackMessage,
+  type SlackEmulator,
+  startSlackEmulator,
+} from '../../../emulators/chat/slack-emulator.ts';
 import { EmulatorClock } from '../../../emulators/shared/emulator-clock.ts';
 import { type RunningEmulators, startEmulators } from '../../../emulators/start-emulators.ts';
 import { notificationsYamlForWorld, slackUsersForWorld } from '../../../emulators/world-notifications.ts';
 import { readConfigFile } from '../../config/read-config-file.ts';
-import { terminalSafe } from '../../logging/terminal-text.ts';
+import { terminalSafeLines } from '../../logging/terminal-text.ts';
 import type { AfterHandoffReport } from '../../pipeline/after-handoff-report.ts';
 import { ownerLoads } from '../../pipeline/owner-load.ts';
 import { renderReportHtml } from '../../pipeline/render-report-html.ts';
@@ -23,7 +27,7 @@ import { parseInstant } from '../parse-instant.ts';
 import { resolveSyncSettings } from '../settings.ts';
 import { runAfterHandoff } from './demo-after-handoff.ts';
 import { afterHandoffLines, stepLine } from './demo-after-handoff-summary.ts';
-import { demoSweep } from './demo-sweep.ts';
+import { executeSweep } from './sweep.ts';
 import { executeSync } from './sync.ts';
 
 export interface DemoOptions {
@@ -87,6 +91,26 @@ export async function runDemo(
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream & { isTTY?: boolean },
 ): Promise<number> {
+  return (await runDemoDetailed(opts, stdout, stderr)).exitCode;
+}
+
+/** What a demo run leaves for a test to check beyond its output. */
+export interface DemoRun {
+  exitCode: number;
+  after: AfterHandoffReport | undefined;
+  /** Every message the Slack emulator received, as it received it. */
+  slackMessages: RecordedSlackMessage[];
+  /** The state directory (episodes, outbox), kept only with `keepState`. */
+  stateDir: string;
+}
+
+/** The demo, keeping its Slack messages and (with `keepState`) its state directory for inspection. */
+export async function runDemoDetailed(
+  opts: DemoOptions,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream & { isTTY?: boolean },
+  test: { keepState?: boolean } = {},
+): Promise<DemoRun> {
   const ja = opts.locale === 'ja';
   const started = Date.now();
   const atMs = parseInstant(opts.at ?? DEMO_AT);
@@ -103,7 +127,9 @@ export async function runDemo(
     asOf: new Date(atMs).toISOString(),
     workDir: join(opts.out, 'demo'),
   });
-  const stateDir = mkdtempSync(join(tmpdir(), 'tossup-demo-state-'));
+  // The demo's state is thrown away at the end: in memory where the OS offers it (Linux /dev/shm), as
+  // the sweep's file stores rename and fsync a file per episode step, which a busy disk makes slow.
+  const stateDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'tossup-demo-state-'));
   const reports: RunReport[] = [];
   let exitCode = 0;
   let slack: SlackEmulator | undefined;
@@ -159,13 +185,21 @@ export async function runDemo(
         stepHours: DEMO_STEP_HOURS,
         businessDays: days,
         locale: opts.locale,
-        sweep: async (crm, clock) => {
-          try {
-            return (await demoSweep(crm, { env, clock }))?.report ?? 'unavailable';
-          } catch (e) {
-            stderr.write(`${crm}: ${terminalSafe((e as Error).message)}\n`);
-            return null;
-          }
+        // The same composition as `tossup sweep`; its JSON reports go next to the sync's.
+        sweep: async (crm, sweepClock) => {
+          const err = collect();
+          const r = await executeSweep(
+            { crm },
+            {
+              env: { ...env, TOSSUP_RUNS_DIR: join(opts.out, 'sweeps') },
+              stdout: discard(),
+              stderr: err.stream,
+              clock: sweepClock,
+              profileFiles: [],
+            },
+          );
+          if (!r.report) stderr.write(terminalSafeLines(err.text()));
+          return r.report;
         },
         onStep: (step) => stderr.write(`${stepLine(step, opts.locale)}\n`),
         repOf: (key) => {
@@ -175,7 +209,6 @@ export async function runDemo(
             : { name: names[key] ?? key };
         },
       });
-      if (after.steps.some((x) => x.failed > 0) && exitCode === 0) exitCode = 3;
     }
     mkdirSync(opts.out, { recursive: true });
     const htmlPath = join(opts.out, 'report.html');
@@ -193,9 +226,9 @@ export async function runDemo(
   } finally {
     await slack?.close();
     await emulators.close();
-    rmSync(stateDir, { recursive: true, force: true });
+    if (!test.keepState) rmSync(stateDir, { recursive: true, force: true });
   }
-  return exitCode;
+  return { exitCode, after, slackMessages: slack?.messages ?? [], stateDir };
 }
 
 function summary(
@@ -253,6 +286,13 @@ function summary(
       ? `HTML レポート: ${relative(process.cwd(), html)}  (ブラウザで開けます。外部通信なし)`
       : `HTML report: ${relative(process.cwd(), html)} (open it in a browser; no network needed)`,
     ja ? `実行レポート (JSON): ${join(opts.out, 'runs')}/` : `Run reports (JSON): ${join(opts.out, 'runs')}/`,
+    ...(after
+      ? [
+          ja
+            ? `スイープのレポート (JSON): ${join(opts.out, 'sweeps')}/`
+            : `Sweep reports (JSON): ${join(opts.out, 'sweeps')}/`,
+        ]
+      : []),
     ja ? `合計 ${seconds.toFixed(1)} 秒` : `Total ${seconds.toFixed(1)} s`,
     '',
     ja
@@ -283,6 +323,21 @@ function top(counts: Readonly<Record<string, number>>, k: number): Array<[string
   return Object.entries(counts)
     .sort((a, b) => b[1] - a[1])
     .slice(0, k);
+}
+
+/** A stream that keeps what is written, to show it only when something went wrong. */
+function collect(): { stream: Writable & { isTTY: false }; text: () => string } {
+  let text = '';
+  const stream = Object.assign(
+    new Writable({
+      write(chunk, _enc, cb) {
+        text += chunk.toString();
+        cb();
+      },
+    }),
+    { isTTY: false as const },
+  );
+  return { stream, text: () => text };
 }
 
 function discard(): Writable {
