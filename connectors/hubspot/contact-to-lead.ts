@@ -51,6 +51,10 @@ export function contactPropertiesFor(m: HubspotMapping): string[] {
     b.emailClicks?.lastAt,
     // The current toss-up values, so write-back sends only what changed.
     ...TOSSUP_FIELDS.map((f) => w[f]),
+    // The rep's feedback, read in the same search (never written).
+    m.feedback.result,
+    m.feedback.sentBackReason,
+    m.feedback.note,
   ];
   return [...new Set(names.filter((n): n is string => typeof n === 'string'))];
 }
@@ -137,6 +141,12 @@ export function toLead(
       behaviourScore: p(m.writeBack.behaviourScore),
       dueAt: p(m.writeBack.dueAt),
       decisionKey: p(m.writeBack.decisionKey),
+      // Option values are the codes; normalizeLead reports anything else as unknown_value.
+      feedback: {
+        result: p(m.feedback.result),
+        sentBackReason: p(m.feedback.sentBackReason),
+        note: p(m.feedback.note),
+      },
     },
   };
   const result = normalizeLead(input, { crm: 'hubspot', objectType: OBJECT_TYPE });

@@ -138,6 +138,23 @@ const DEFAULT_SLA: z.infer<typeof SlaSchema> = {
   ) as Record<SlaStatus, { value: string; label: string }>,
 };
 
+/**
+ * The rep's feedback on a toss-up (issue 14): contact properties a person sets and the connector only
+ * reads. Option values are the codes of TOSSUP_RESULTS / SENT_BACK_REASONS, labels from
+ * src/reasons/feedback-label.ts. Defaulted so older mappings keep working; setup creates them.
+ */
+const FeedbackSchema = z.strictObject({
+  result: Property,
+  sentBackReason: Property,
+  note: Property,
+});
+
+export const DEFAULT_FEEDBACK: z.infer<typeof FeedbackSchema> = {
+  result: 'tossup_result',
+  sentBackReason: 'tossup_sent_back_reason',
+  note: 'tossup_feedback_note',
+};
+
 const TaskSchema = z.strictObject({
   keyProperty: Property,
   type: z.enum(['TODO', 'CALL', 'EMAIL']),
@@ -159,6 +176,7 @@ export const HubspotMappingSchema = z
     behaviour: BehaviourSchema,
     writeBack: WriteBackSchema,
     sla: SlaSchema.default(DEFAULT_SLA),
+    feedback: FeedbackSchema.default({ ...DEFAULT_FEEDBACK }),
     tasks: TaskSchema,
   })
   .superRefine(
@@ -211,6 +229,24 @@ export const HubspotMappingSchema = z
           message: `"${dup[0]}" uses the same option value "${String(dup[1])}" as another answer`,
           params: { hint: 'map yes, no and unknown to three different option values' },
         });
+      }
+      // The rep's verdict in a property the connector writes would be overwritten by the next run.
+      const ours = new Set(
+        [...TOSSUP_FIELDS.map((k) => writeBack[k]), rec(m.sla).status, rec(m.sla).firstResponseAt].filter(
+          (p): p is string => typeof p === 'string',
+        ),
+      );
+      for (const [key, name] of Object.entries(rec(m.feedback))) {
+        if (typeof name === 'string' && ours.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['feedback', key],
+            message: `"${name}" is also written by the connector`,
+            params: {
+              hint: "keep the rep's feedback in its own property (tossup setup hubspot creates them)",
+            },
+          });
+        }
       }
       // Writing to a property we also read as an input would feed our own output back in.
       const contact = rec(m.contact);
@@ -274,6 +310,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
     'behaviour',
     'writeBack',
     'sla',
+    'feedback',
     'tasks',
   ],
   contact: Object.keys(ContactSchema.shape),
@@ -283,6 +320,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   behaviour: Object.keys(BehaviourSchema.shape),
   writeBack: Object.keys(WriteBackSchema.shape),
   sla: Object.keys(SlaSchema.shape),
+  feedback: Object.keys(FeedbackSchema.shape),
   'sla.statusOptions': [...SLA_STATUSES],
   tasks: Object.keys(TaskSchema.shape),
 };

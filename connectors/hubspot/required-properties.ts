@@ -1,3 +1,5 @@
+import { SENT_BACK_REASONS, TOSSUP_RESULTS } from '../../src/domain/rep-feedback.ts';
+import { SENT_BACK_REASON_LABELS, TOSSUP_RESULT_LABELS } from '../../src/reasons/feedback-label.ts';
 import type { CrmObjectType, PropertyCreateInput } from './client.ts';
 import type { HubspotMapping } from './mapping.ts';
 
@@ -175,6 +177,55 @@ export function requiredProperties(m: HubspotMapping): PropertyRequirement[] {
   );
   out[out.length - 1]!.optionsPath = 'sla.statusOptions';
   write(sla.firstResponseAt, 'sla.firstResponseAt', '初回対応日時', 'datetime', 'date', ['date']);
+  // The rep's feedback (issue 14): created by setup, read only by the connector (write: false).
+  const feedback = (
+    name: string,
+    mappingPath: string,
+    label: string,
+    type: string,
+    fieldType: string,
+    fieldTypes: readonly string[],
+    options?: { value: string; label: string }[],
+  ) => {
+    out.push({
+      object: 'contacts',
+      name,
+      mappingPath,
+      write: false,
+      types: [type],
+      fieldTypes,
+      ...(options ? { options } : {}),
+      create: {
+        name,
+        label,
+        type,
+        fieldType,
+        groupName: group,
+        description: 'Set by the sales rep; read, never written, by the toss-up connector.',
+        ...(options ? { options: options.map((o, i) => ({ ...o, displayOrder: i })) } : {}),
+      },
+    });
+  };
+  const f = m.feedback;
+  feedback(
+    f.result,
+    'feedback.result',
+    'トスアップ結果',
+    'enumeration',
+    'select',
+    ['select', 'radio'],
+    TOSSUP_RESULTS.map((r) => ({ value: r, label: TOSSUP_RESULT_LABELS.ja[r] })),
+  );
+  feedback(
+    f.sentBackReason,
+    'feedback.sentBackReason',
+    '差し戻し理由',
+    'enumeration',
+    'select',
+    ['select', 'radio'],
+    SENT_BACK_REASONS.map((r) => ({ value: r, label: SENT_BACK_REASON_LABELS.ja[r] })),
+  );
+  feedback(f.note, 'feedback.note', 'トスアップフィードバック', 'string', 'textarea', ['textarea', 'text']);
   if (w.owner)
     out.push({
       object: 'contacts',

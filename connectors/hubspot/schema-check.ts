@@ -96,7 +96,9 @@ function checkOne(r: PropertyRequirement, p: PropertyInfo | undefined): SchemaPr
         message: `${r.object} property "${r.name}" lacks the option value(s) ${missing.map((o) => `"${o.value}"`).join(', ')} (it has: ${[...have].join(', ') || 'none'})`,
         fix: r.write
           ? `add the options ${missing.map((o) => `${o.value} (${o.label})`).join(', ')} in HubSpot, or change the values in ${r.optionsPath ?? `${r.mappingPath}Options`} of mappings/hubspot.yaml to the portal's`
-          : `make ${r.mappingPath}'s values in mappings/hubspot.yaml match the portal's option values`,
+          : r.create
+            ? `add the options ${missing.map((o) => `${o.value} (${o.label})`).join(', ')} to "${r.name}" in HubSpot (the connector reads exactly these values)`
+            : `make ${r.mappingPath}'s values in mappings/hubspot.yaml match the portal's option values`,
       });
     }
   }

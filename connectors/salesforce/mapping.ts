@@ -139,6 +139,24 @@ export const DEFAULT_SLA_FIELDS = {
   firstResponseAt: 'TossUp_First_Response_At__c',
 } as const;
 
+/**
+ * The rep's feedback on a toss-up (issue 14) on Leads and Contacts: the result and sent-back reason
+ * picklists (values are the English codes of TOSSUP_RESULTS / SENT_BACK_REASONS) and a note. Read,
+ * never written, by the connector. Defaulted, so older mappings keep working; `tossup setup
+ * salesforce` creates the three fields.
+ */
+const FeedbackFieldsSchema = z.strictObject({
+  result: Field,
+  sentBackReason: Field,
+  note: Field,
+});
+
+export const DEFAULT_FEEDBACK_FIELDS = {
+  result: 'TossUp_Result__c',
+  sentBackReason: 'TossUp_Sent_Back_Reason__c',
+  note: 'TossUp_Feedback_Note__c',
+} as const;
+
 const MappingShapeSchema = z.strictObject({
   version: z.literal(1),
   lead: LeadSchema,
@@ -151,6 +169,7 @@ const MappingShapeSchema = z.strictObject({
   behaviour: BehaviourSchema,
   writeBack: WriteBackSchema,
   sla: SlaFieldsSchema.default({ ...DEFAULT_SLA_FIELDS }),
+  feedback: FeedbackFieldsSchema.default({ ...DEFAULT_FEEDBACK_FIELDS }),
   tasks: TaskSchema,
 });
 
@@ -195,10 +214,16 @@ export const SalesforceMappingSchema = MappingShapeSchema.superRefine(
     }
     const seenWritten = new Map<string, string>();
     const sla = rec(m.sla);
-    const written: [section: 'writeBack' | 'sla', key: string, name: unknown][] = [
+    const feedback = rec(m.feedback);
+    // Feedback fields are not written, but sharing one with a written or read field would mix the
+    // rep's verdict with the engine's values, so they are checked alike.
+    const written: [section: 'writeBack' | 'sla' | 'feedback', key: string, name: unknown][] = [
       ...TOSSUP_FIELDS.map((k) => ['writeBack', k, writeBack[k]] as ['writeBack', string, unknown]),
       ['sla', 'status', sla.status],
       ['sla', 'firstResponseAt', sla.firstResponseAt],
+      ['feedback', 'result', feedback.result],
+      ['feedback', 'sentBackReason', feedback.sentBackReason],
+      ['feedback', 'note', feedback.note],
     ];
     for (const [section, key, name] of written) {
       if (typeof name !== 'string') continue;
@@ -278,6 +303,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   behaviour: Object.keys(BehaviourSchema.shape),
   writeBack: Object.keys(WriteBackSchema.shape),
   sla: Object.keys(SlaFieldsSchema.shape),
+  feedback: Object.keys(FeedbackFieldsSchema.shape),
   tasks: Object.keys(TaskSchema.shape),
 };
 

@@ -253,5 +253,11 @@ function current(m: SalesforceMapping, maps: ValueMaps, row: SfRow) {
     behaviourScore: valueAt(row, w.behaviourScore),
     dueAt: valueAt(row, w.dueAt),
     decisionKey: valueAt(row, w.decisionKey),
+    // Picklist API values are the codes; normalizeLead reports anything else as unknown_value.
+    feedback: {
+      result: valueAt(row, m.feedback.result),
+      sentBackReason: valueAt(row, m.feedback.sentBackReason),
+      note: valueAt(row, m.feedback.note),
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { locateYamlPath, parseYamlSource, type YamlPath } from '../../src/config/yaml-locate.ts';
+import { SENT_BACK_REASONS, TOSSUP_RESULTS } from '../../src/domain/rep-feedback.ts';
 import { SLA_STATUSES } from '../../src/ports/episode-crm.ts';
 import type { CallRunner } from './call-runner.ts';
 import type { SalesforceMapping } from './mapping.ts';
@@ -260,6 +261,7 @@ function isOurField(e: Expectation): boolean {
   return (
     e.mappingPath.startsWith('writeBack.') ||
     e.mappingPath.startsWith('sla.') ||
+    e.mappingPath.startsWith('feedback.') ||
     e.mappingPath === 'tasks.keyField' ||
     e.mappingPath === 'account.previouslyLost.rollupField'
   );
@@ -390,6 +392,14 @@ export function expectationsOf(m: SalesforceMapping): Expectation[] {
       picklistValues: SLA_STATUSES,
     });
     add(object, m.sla.firstResponseAt, 'sla.firstResponseAt', DATETIME, 'a date/time', write);
+    // The rep's feedback: read only (the connector never writes it), so no edit access needed.
+    add(object, m.feedback.result, 'feedback.result', PICKLIST, 'a picklist', {
+      picklistValues: TOSSUP_RESULTS,
+    });
+    add(object, m.feedback.sentBackReason, 'feedback.sentBackReason', PICKLIST, 'a picklist', {
+      picklistValues: SENT_BACK_REASONS,
+    });
+    add(object, m.feedback.note, 'feedback.note', TEXT, 'a long text area');
   }
   if (m.behaviour.campaignMembers) {
     add('CampaignMember', 'HasResponded', 'behaviour.campaignMembers', BOOLEAN, 'a checkbox');

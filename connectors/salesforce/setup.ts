@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NextAction } from '../../src/domain/lead.ts';
+import { SENT_BACK_REASONS, TOSSUP_RESULTS } from '../../src/domain/rep-feedback.ts';
 import { SLA_STATUSES } from '../../src/ports/episode-crm.ts';
+import { SENT_BACK_REASON_LABELS, TOSSUP_RESULT_LABELS } from '../../src/reasons/feedback-label.ts';
 import { FLAG_LABELS, NEXT_ACTION_LABELS } from '../../src/reasons/next-action-label.ts';
 import { SLA_STATUS_LABELS } from '../../src/reasons/sla-status-label.ts';
 import type { SalesforceMapping } from './mapping.ts';
@@ -10,7 +12,7 @@ import type { SalesforceMapping } from './mapping.ts';
  * `tossup setup salesforce`: writes the custom fields the mapping needs as Salesforce metadata an
  * admin deploys with the Salesforce CLI (`sf project deploy start --manifest package.xml`):
  *
- *   force-app/main/default/objects/Lead/fields/TossUp_Flag__c.field-meta.xml   (and the other write-back and SLA fields)
+ *   force-app/main/default/objects/Lead/fields/TossUp_Flag__c.field-meta.xml   (and the other write-back, SLA and feedback fields)
  *   force-app/main/default/objects/Contact/fields/…                            (same fields on Contact)
  *   force-app/main/default/objects/Activity/fields/TossUp_Key__c.field-meta.xml (Task custom fields live on Activity)
  *   force-app/main/default/objects/Account/fields/<rollup>.field-meta.xml      (only with a roll-up "previously lost")
@@ -39,6 +41,8 @@ interface FieldSpec {
   object: string;
   name: string;
   xml: string;
+  /** The integration user only reads it (the rep's feedback): no edit permission, so it cannot write it. */
+  readOnly?: boolean;
 }
 
 const LABELS = {
@@ -55,6 +59,9 @@ const LABELS = {
     ],
     taskKey: ['トスアップキー', 'コネクタ内部用。1トスアップにつき1タスクを保証する外部ID。'],
     rollup: ['失注商談数', 'IsClosed = true かつ IsWon = false の商談数(トスアップの「過去失注」判定)。'],
+    result: ['トスアップ結果', '営業担当者がトスアップの結果を選びます(受入 / 差し戻し / 商談化 / 失注)。'],
+    sentBackReason: ['差し戻し理由', '結果が「差し戻し」のときの理由。'],
+    feedbackNote: ['トスアップフィードバック', 'インサイドセールス・マーケティングへのコメント(自由記述)。'],
     slaStatus: ['トスアップSLA状況', 'トスアップ後の対応期限に対する状況。SLAスイープが書き込みます。'],
     firstResponseAt: [
       '初回対応日時',
@@ -77,6 +84,12 @@ const LABELS = {
       'Closed Lost Opportunities',
       'Opportunities with IsClosed = true and IsWon = false (previously lost).',
     ],
+    result: [
+      'Toss-up Result',
+      "The rep's verdict on the toss-up (accepted / sent back / opportunity / lost).",
+    ],
+    sentBackReason: ['Sent-back Reason', 'Why the rep sent the toss-up back.'],
+    feedbackNote: ['Toss-up Feedback', 'Free-text comment for inside sales and marketing.'],
     slaStatus: ['Toss-up SLA Status', 'Where the toss-up stands against its SLA; written by the SLA sweep.'],
     firstResponseAt: [
       'Toss-up First Response',
@@ -111,6 +124,9 @@ export function setupSalesforce(mapping: SalesforceMapping, options: SetupOption
   return { files, fields: specs.map((s) => `${s.object}.${s.name}`) };
 }
 
+/** Long enough for a rep's comment; above 255 it becomes a long text area. */
+const FEEDBACK_NOTE_LENGTH = 32768;
+
 function fieldSpecs(m: SalesforceMapping, locale: 'ja' | 'en'): FieldSpec[] {
   const w = m.writeBack;
   const L = LABELS[locale];
@@ -119,6 +135,9 @@ function fieldSpecs(m: SalesforceMapping, locale: 'ja' | 'en'): FieldSpec[] {
   for (const object of ['Lead', 'Contact']) {
     const add = (name: string, xml: string) => {
       if (custom(name)) specs.push({ object, name, xml });
+    };
+    const readOnly = (name: string, xml: string) => {
+      if (custom(name)) specs.push({ object, name, xml, readOnly: true });
     };
     add(
       w.flag,
@@ -153,6 +172,25 @@ function fieldSpecs(m: SalesforceMapping, locale: 'ja' | 'en'): FieldSpec[] {
       ),
     );
     add(m.sla.firstResponseAt, fieldXml(m.sla.firstResponseAt, L.firstResponseAt, '<type>DateTime</type>'));
+    // The rep's feedback (issue 14): set by people, only read by the connector.
+    const f = m.feedback;
+    readOnly(
+      f.result,
+      picklistField(
+        f.result,
+        L.result,
+        TOSSUP_RESULTS.map((r) => ({ value: r, label: TOSSUP_RESULT_LABELS[locale][r] })),
+      ),
+    );
+    readOnly(
+      f.sentBackReason,
+      picklistField(
+        f.sentBackReason,
+        L.sentBackReason,
+        SENT_BACK_REASONS.map((r) => ({ value: r, label: SENT_BACK_REASON_LABELS[locale][r] })),
+      ),
+    );
+    readOnly(f.note, textField(f.note, L.feedbackNote, FEEDBACK_NOTE_LENGTH));
   }
   if (custom(m.tasks.keyField)) {
     // Task and Event custom fields are defined on Activity in metadata.
@@ -271,12 +309,12 @@ function picklistField(
   );
 }
 
-/** Field access for the integration user: edit on what it writes, read on the roll-up. */
+/** Field access for the integration user: edit on what it writes, read on the roll-up and the rep's feedback. */
 function permissionSet(m: SalesforceMapping, specs: FieldSpec[]): string {
   const perms = specs
     .map((s) => {
       const object = s.object === 'Activity' ? 'Task' : s.object;
-      const editable = s.object !== 'Account';
+      const editable = s.object !== 'Account' && !s.readOnly;
       return `    <fieldPermissions>\n        <editable>${editable}</editable>\n        <field>${object}.${escapeXml(s.name)}</field>\n        <readable>true</readable>\n    </fieldPermissions>`;
     })
     .join('\n');

@@ -110,7 +110,7 @@ function uniq(list: readonly (string | null | undefined)[]): string[] {
   return out;
 }
 
-/** Fields read on both objects: MA score, hearing, manual request, engagement dates, current toss-up values. */
+/** Fields read on both objects: MA score, hearing, manual request, engagement dates, current toss-up values, feedback. */
 function sharedFields(m: SalesforceMapping): (string | null)[] {
   const h = m.hearing;
   const b = m.behaviour;
@@ -127,6 +127,10 @@ function sharedFields(m: SalesforceMapping): (string | null)[] {
     b.emailOpens?.lastAt ?? null,
     b.emailClicks?.lastAt ?? null,
     ...TOSSUP_FIELDS.map((f) => w[f]),
+    // The rep's feedback, read in the same query (never written).
+    m.feedback.result,
+    m.feedback.sentBackReason,
+    m.feedback.note,
   ];
 }
 

@@ -10,7 +10,8 @@ import {
  * The custom properties of docs/crm-fields.md, split by who creates them in a real portal:
  * - `input`: properties the customer already keeps (hearing results, MA score, strategic tag, ...);
  *   the connector only reads them.
- * - `connector`: the toss-up fields the connector writes; `tossup setup hubspot` creates them.
+ * - `connector`: the toss-up fields the connector writes, and the rep's feedback it reads;
+ *   `tossup setup hubspot` creates them.
  * `withCustomProperties: 'inputs-only'` gives a portal that has the first set but not the second.
  */
 
@@ -51,6 +52,24 @@ const SLA_STATUS_OPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['met', '期限内に対応'],
   ['late', '期限後に対応'],
   ['paused', '一時停止中'],
+];
+
+/** The rep's feedback (issue 14; connectors/hubspot setup creates the same options). */
+export const TOSSUP_RESULT_OPTIONS: ReadonlyArray<readonly [string, string]> = [
+  ['accepted', '受入'],
+  ['sent_back', '差し戻し'],
+  ['opportunity', '商談化'],
+  ['lost', '失注'],
+];
+
+export const SENT_BACK_REASON_OPTIONS: ReadonlyArray<readonly [string, string]> = [
+  ['too_early', '時期尚早'],
+  ['no_decision_maker', '決裁者不在'],
+  ['no_budget', '予算なし'],
+  ['not_our_target', '対象外'],
+  ['duplicate', '重複'],
+  ['unreachable', '連絡不可'],
+  ['other', 'その他'],
 ];
 
 const custom = { hubspotDefined: false, createdAt: Date.parse('2024-04-01T00:00:00.000Z') };
@@ -100,6 +119,10 @@ function connectorProperties(type: ObjectType): PropertyDefinition[] {
         prop.text('tossup_decision_key', 'トスアップ判定キー', g),
         prop.select('tossup_sla_status', 'SLA ステータス', g, SLA_STATUS_OPTIONS),
         prop.datetime('tossup_first_response_at', '初回対応日時', g),
+        // Set by reps, read by the connector.
+        prop.select('tossup_result', 'トスアップ結果', g, TOSSUP_RESULT_OPTIONS),
+        prop.select('tossup_sent_back_reason', '差し戻し理由', g, SENT_BACK_REASON_OPTIONS),
+        prop.textarea('tossup_feedback_note', 'トスアップフィードバック', g),
       ].map(withCustom);
     case 'tasks':
       return [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RepFeedbackSchema } from './rep-feedback.ts';
 
 /**
  * The CRM-neutral lead every connector produces and the engine consumes.
@@ -90,8 +91,8 @@ export const HearingSchema = z.object({
 });
 export type Hearing = z.infer<typeof HearingSchema>;
 
-/** The toss-up fields as the CRM currently holds them, so write-back can skip unchanged values. */
-export const CurrentTossUpSchema = z.object({
+/** The toss-up fields the engine writes, as the CRM currently holds them, so write-back can skip unchanged values. */
+const WrittenTossUpSchema = z.object({
   flag: TossUpFlagSchema.nullable(),
   reason: z.string().nullable(),
   nextAction: NextActionSchema.nullable(),
@@ -101,13 +102,20 @@ export const CurrentTossUpSchema = z.object({
   /** Decision key of the last toss-up task created, used to avoid a second task. */
   decisionKey: z.string().nullable(),
 });
+/**
+ * What the CRM holds: the written fields plus, read only, the rep's verdict (issue 14). `feedback`
+ * is absent when the rep has set nothing (or the CRM has no feedback fields).
+ */
+export const CurrentTossUpSchema = WrittenTossUpSchema.extend({
+  feedback: RepFeedbackSchema.optional(),
+});
 export type CurrentTossUp = z.infer<typeof CurrentTossUpSchema>;
 /**
  * The toss-up fields the product writes to a CRM and reads back as `current`: the one list both
- * connectors read and both CRM mappings require a field for.
+ * connectors read and both CRM mappings require a field for. Never the rep's feedback.
  */
-export const TOSSUP_FIELDS: readonly TossUpField[] = CurrentTossUpSchema.keyof().options;
-export type TossUpField = keyof CurrentTossUp;
+export const TOSSUP_FIELDS: readonly TossUpField[] = WrittenTossUpSchema.keyof().options;
+export type TossUpField = keyof z.infer<typeof WrittenTossUpSchema>;
 
 export const DataIssueSchema = z.object({
   /** Lead path the value was meant for, e.g. `company.employees`. */

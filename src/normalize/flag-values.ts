@@ -1,4 +1,6 @@
 import type { HearingAnswer, NextAction, TossUpFlag } from '../domain/lead.ts';
+import type { SentBackReason, TossUpResult } from '../domain/rep-feedback.ts';
+import { SENT_BACK_REASON_LABELS, TOSSUP_RESULT_LABELS } from '../reasons/feedback-label.ts';
 import { type ChoiceParser, choiceParser } from './choice-text.ts';
 
 /**
@@ -80,3 +82,20 @@ export const parseNextAction: ChoiceParser<NextAction> = choiceParser<NextAction
   nurture: ['ナーチャリング', 'nurturing'],
   notify_is_sales_planning: ['営業企画へ通知', 'notify sales planning'],
 });
+
+/** The rep's verdict: the codes, and the labels a CRM shows (an export may carry either). */
+export const parseTossUpResult: ChoiceParser<TossUpResult> = choiceParser<TossUpResult>(
+  labelSpellings(TOSSUP_RESULT_LABELS),
+);
+
+export const parseSentBackReason: ChoiceParser<SentBackReason> = choiceParser<SentBackReason>(
+  labelSpellings(SENT_BACK_REASON_LABELS),
+);
+
+function labelSpellings<T extends string>(
+  labels: Readonly<Record<'ja' | 'en', Readonly<Record<T, string>>>>,
+): Record<T, string[]> {
+  return Object.fromEntries(
+    Object.keys(labels.ja).map((code) => [code, [labels.ja[code as T], labels.en[code as T]]]),
+  ) as Record<T, string[]>;
+}

@@ -109,6 +109,17 @@ export const LeadInputSchema = z
         behaviourScore: Figure.optional(),
         dueAt: DateTime.optional(),
         decisionKey: Text.optional(),
+        feedback: z
+          .object({
+            result: Text.optional(),
+            sentBackReason: Text.optional(),
+            note: Text.optional(),
+            changedAt: DateTime.optional(),
+          })
+          .loose()
+          .nullable()
+          .optional()
+          .describe("the rep's verdict, read only: result, sentBackReason, note"),
       })
       .loose()
       .nullable()

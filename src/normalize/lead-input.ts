@@ -10,7 +10,14 @@ import type {
 import { parseActivityType } from './activity-type.ts';
 import { parseCrmDateTime } from './crm-date.ts';
 import { parseEmployeeCount } from './employee-count.ts';
-import { parseBoolean, parseHearingAnswer, parseNextAction, parseTossUpFlag } from './flag-values.ts';
+import {
+  parseBoolean,
+  parseHearingAnswer,
+  parseNextAction,
+  parseSentBackReason,
+  parseTossUpFlag,
+  parseTossUpResult,
+} from './flag-values.ts';
 import { INPUT_FIELD_PATHS, resolveInputField } from './lead-input-fields.ts';
 import { isBlankText, toMatchText } from './match-text.ts';
 import type { ParseProblem, ParseResult } from './parse-result.ts';
@@ -243,7 +250,25 @@ function readCurrent(reader: FieldReader, current: Record<string, unknown>): Cur
     behaviourScore: reader.parse('current.behaviourScore', current.behaviourScore, parsePlainNumber),
     dueAt: reader.parse('current.dueAt', current.dueAt, parseCrmDateTime),
     decisionKey: reader.text('current.decisionKey', current.decisionKey),
+    ...readFeedback(reader, current.feedback),
   };
+}
+
+/** The rep's verdict (read only): absent when nothing is set; an unknown picklist value is a data issue. */
+function readFeedback(reader: FieldReader, raw: unknown): Pick<CurrentTossUp, 'feedback'> {
+  if (raw === null || raw === undefined) return {};
+  if (!isRecord(raw)) {
+    reader.report('current.feedback', raw, 'unparseable');
+    return {};
+  }
+  const feedback = {
+    result: reader.parse('current.feedback.result', raw.result, parseTossUpResult),
+    sentBackReason: reader.parse('current.feedback.sentBackReason', raw.sentBackReason, parseSentBackReason),
+    note: reader.text('current.feedback.note', raw.note),
+  };
+  const changedAt = reader.parse('current.feedback.changedAt', raw.changedAt, parseCrmDateTime);
+  if (feedback.result === null && feedback.sentBackReason === null && feedback.note === null) return {};
+  return { feedback: changedAt === null ? feedback : { ...feedback, changedAt } };
 }
 
 function readId(raw: unknown): string | null {

@@ -1,6 +1,6 @@
 import type { Decision } from '../domain/decision.ts';
 import { ConfigError, CrmError, type FailureKind } from '../domain/errors.ts';
-import type { CrmName, CurrentTossUp, Lead, Priority } from '../domain/lead.ts';
+import type { CrmName, Lead, Priority, TossUpField } from '../domain/lead.ts';
 import { type EpisodeEvent, type EpisodeOwner, episodeEvent } from '../episodes/episode.ts';
 import { EpisodeContentionError } from '../episodes/record-step.ts';
 import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
@@ -676,7 +676,7 @@ export function taskDoneKey(crm: CrmName, key: string): string {
   return `task|${crm}|${key}`;
 }
 
-const CURRENT_FIELD: Readonly<Record<keyof TossUpFieldValues, keyof CurrentTossUp | null>> = {
+const CURRENT_FIELD: Readonly<Record<keyof TossUpFieldValues, TossUpField | null>> = {
   flag: 'flag',
   reason: 'reason',
   nextAction: 'nextAction',

@@ -143,6 +143,16 @@ export const OPPORTUNITY_STAGES = [
   'Closed Won',
   'Closed Lost',
 ] as const;
+export const TOSSUP_RESULT_VALUES = ['accepted', 'sent_back', 'opportunity', 'lost'] as const;
+export const SENT_BACK_REASON_VALUES = [
+  'too_early',
+  'no_decision_maker',
+  'no_budget',
+  'not_our_target',
+  'duplicate',
+  'unreachable',
+  'other',
+] as const;
 /** Task.TaskSubtype (API v37+): set on create by the UI action that made the task, never updated. */
 export const TASK_SUBTYPE_VALUES = ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] as const;
 export const TASK_STATUS_VALUES = [
@@ -168,6 +178,12 @@ function tossUpFields(): FieldDef[] {
     // The SLA sweep's fields (tossup setup salesforce creates them with Japanese labels).
     picklist('TossUp_SLA_Status__c', 'Toss-up SLA Status', SLA_STATUS_VALUES, { restrictedPicklist: true }),
     datetime('TossUp_First_Response_At__c', 'Toss-up First Response'),
+    // The rep's feedback (issue 14): set by people, only read by the connector.
+    picklist('TossUp_Result__c', 'Toss-up Result', TOSSUP_RESULT_VALUES, { restrictedPicklist: true }),
+    picklist('TossUp_Sent_Back_Reason__c', 'Sent-back Reason', SENT_BACK_REASON_VALUES, {
+      restrictedPicklist: true,
+    }),
+    { name: 'TossUp_Feedback_Note__c', label: 'Toss-up Feedback', type: 'textarea', length: 32768 },
   ];
 }
 

@@ -50,6 +50,9 @@ describe('HubSpot schema check and setup', () => {
         'missing contacts.tossup_decision_key',
         'missing contacts.tossup_sla_status',
         'missing contacts.tossup_first_response_at',
+        'missing contacts.tossup_result',
+        'missing contacts.tossup_sent_back_reason',
+        'missing contacts.tossup_feedback_note',
         'wrong_type contacts.hs_analytics_num_visits',
         'read_only contacts.hs_analytics_num_visits',
         'missing_options companies.lifecyclestage',
@@ -63,7 +66,7 @@ describe('HubSpot schema check and setup', () => {
     expect(byKind['missing_options:lifecyclestage']!.message).toContain('"vip"');
     const printed = formatSchemaCheck(result);
     expect(printed.split('\n')[0]).toBe(
-      `HubSpot schema: 13 problem(s) in ${result.checked} mapped properties`,
+      `HubSpot schema: 16 problem(s) in ${result.checked} mapped properties`,
     );
     expect(printed).toContain('fix: ');
   });
@@ -86,6 +89,9 @@ describe('HubSpot schema check and setup', () => {
         'contacts.property.tossup_decision_key',
         'contacts.property.tossup_sla_status',
         'contacts.property.tossup_first_response_at',
+        'contacts.property.tossup_result',
+        'contacts.property.tossup_sent_back_reason',
+        'contacts.property.tossup_feedback_note',
         'tasks.group.tossup',
         'tasks.property.tossup_task_key',
       ].sort(),
@@ -120,7 +126,7 @@ describe('HubSpot schema check and setup', () => {
     const second = await admin(hs).setup();
     expect(second.actions.every((a) => a.result === 'exists')).toBe(true);
     expect(second.actions).toHaveLength(first.actions.length);
-    expect(formatSetup(second)).toMatch(/^HubSpot setup: 0 created, 12 already there/);
+    expect(formatSetup(second)).toMatch(/^HubSpot setup: 0 created, 15 already there/);
   });
 
   it('counts a 409 (created meanwhile by someone else) as already there', async () => {

@@ -25,6 +25,9 @@ const OUR_FIELDS = [
   'TossUp_Decision_Key__c',
   'TossUp_SLA_Status__c',
   'TossUp_First_Response_At__c',
+  'TossUp_Result__c',
+  'TossUp_Sent_Back_Reason__c',
+  'TossUp_Feedback_Note__c',
 ];
 
 describe('schema check', () => {
@@ -124,6 +127,8 @@ function fieldFromXml(xml: string): FieldDef {
         externalId: tag('externalId') === 'true',
         unique: tag('unique') === 'true',
       };
+    case 'LongTextArea':
+      return { name, label, type: 'textarea', length: Number(tag('length')) };
     case 'Number':
       return {
         name,
