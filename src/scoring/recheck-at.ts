@@ -57,17 +57,23 @@ export function recheckAt(
   };
 
   const info = infoFor(rules);
-  // Unreadable activities are decided as restored "now" (data-issues.ts): their scores cross at other
-  // days than the lead's own, so every window edge is a candidate for those rare leads.
-  const everyEdge = lead.dataIssues.some((i) => i.field.startsWith('activities'));
+  // Unreadable activities are decided as restored "now" (data-issues.ts): the restored points are
+  // added to a score that decays and loses activities by day, so for those rare leads every day up to
+  // the last window edge is a candidate (the evaluation limit keeps it cheap and safe).
+  const everyDay = lead.dataIssues.some((i) => i.field.startsWith('activities'));
   const days: number[] = new Array(lead.activities.length);
+  let lastDay = Number.NEGATIVE_INFINITY;
   lead.activities.forEach((a, i) => {
     const t = isoToEpochMs(a.at);
     days[i] = Number.isNaN(t) ? Number.NaN : localDay(t, offsetMs);
     if (Number.isNaN(t)) return;
     if (t > atMs) add(t);
-    if (everyEdge) for (const w of info.windows) addDay(days[i]! + w + 1);
+    if (days[i]! > lastDay) lastDay = days[i]!;
   });
+  if (everyDay && Number.isFinite(lastDay)) {
+    const end = Math.min(lastDay + Math.max(0, ...info.windows) + 1, today + MAX_EVALUATIONS + 1);
+    for (let day = today + 1; day <= end; day++) addDay(day);
+  }
   for (const o of info.overrides) {
     addDay(o.fromDay);
     addDay(o.toDay + 1);

@@ -192,9 +192,13 @@ describe('recheckAt: the decision does not change before it', () => {
           }
         },
       ),
-      { numRuns: Number(process.env.RUNS ?? 800) },
+      {
+        numRuns: Number(process.env.RUNS ?? 600),
+        ...(process.env.SEED ? { seed: Number(process.env.SEED) } : {}),
+      },
     );
     // The generator reaches edges, not only leads that never change.
-    expect(bounded).toBeGreaterThan(100);
-  });
+    expect(bounded).toBeGreaterThan(60);
+    // Many decisions per run: a loaded machine must not turn this into a timeout.
+  }, 300_000);
 });
