@@ -74,30 +74,38 @@ function decisionKeyOf(cut: CrmUnderTest, leadId: string): string | null {
 }
 
 /**
- * Sets the lead's employee count where the connector reads it (a Salesforce Lead itself, a Contact's
- * Account, a HubSpot contact's primary company, the free-text fallbacks cleared) and touches the
- * person so the incremental sync reads them again. null = unknown, which the `large` preset holds for
- * (`missingData`).
+ * Tags the lead's company as a strategic target or not where the connector reads it (a Salesforce
+ * Lead itself, a Contact's Account, a HubSpot contact's primary company) and touches the person so the
+ * incremental sync reads them again. A strategic target is held for IS/sales planning (`large`).
  */
-function setEmployees(cut: CrmUnderTest, e: Episode, employees: number | null, touch: number): void {
+function setStrategic(cut: CrmUnderTest, e: Episode, strategic: boolean, touch: number): void {
   if (cut.handle.kind === 'salesforce') {
     const store = cut.handle.emulator.store;
     if (e.objectType === 'Lead') {
-      store.update('Lead', e.leadId, { NumberOfEmployees: employees, Employees_Text__c: null });
+      store.update('Lead', e.leadId, { Strategic_Target__c: strategic });
       return;
     }
     const accountId = String(store.get('Contact', e.leadId)!.AccountId);
-    store.update('Account', accountId, { NumberOfEmployees: employees });
+    store.update('Account', accountId, { Strategic_Target__c: strategic });
     store.update('Contact', e.leadId, { FirstName: `touched-${touch}` });
     return;
   }
   const store = cut.handle.emulator.store;
   const companyId = store.get('contacts', e.leadId)!.props.associatedcompanyid!;
-  store.update('companies', companyId, { numberofemployees: employees === null ? '' : String(employees) });
-  store.update('contacts', e.leadId, { company_size: '', firstname: `touched-${touch}` });
+  store.update('companies', companyId, { strategic_target: String(strategic) });
+  store.update('contacts', e.leadId, { firstname: `touched-${touch}` });
 }
 
-/** The record the head count lives on when it is not the person (Account, company); null for a Lead. */
+/** The MA behaviour score on the person: 0 is below every toss-up threshold (→ no / nurture). */
+function setMaScore(cut: CrmUnderTest, e: Episode, score: number): void {
+  if (cut.handle.kind === 'salesforce') {
+    cut.handle.emulator.store.update(e.objectType, e.leadId, { pi__score__c: score });
+    return;
+  }
+  cut.handle.emulator.store.update('contacts', e.leadId, { ma_behaviour_score: String(score) });
+}
+
+/** The record the company facts live on when it is not the person (Account, company); null for a Lead. */
 function companyOf(cut: CrmUnderTest, e: Episode): string | null {
   if (cut.handle.kind === 'salesforce') {
     return e.objectType === 'Lead'
@@ -164,8 +172,9 @@ describe.each(CRMS)('%s: tossup sync keeps toss-up episodes', (crm: Crm) => {
       const versions = [...episodesOf(cut).values()].map((s) => s.version);
       expect(versions.every((v) => v === 1)).toBe(true);
 
-      // Toss-ups by the score rule (their reason starts with the attribute score): an existing
-      // customer's does not depend on the head count. One per company, so no change reaches another.
+      // Toss-ups by the score rule (their reason starts with the attribute score), not an existing
+      // customer's or a manual request's, which come before the strategic-target rule. One per
+      // company, so a change to one company reaches no other candidate.
       const companies = new Set<string>();
       const candidates = [...episodesOf(cut).values()]
         .map((s) => s.episode)
@@ -182,8 +191,8 @@ describe.each(CRMS)('%s: tossup sync keeps toss-up episodes', (crm: Crm) => {
         .slice(0, 3);
       expect(candidates.length).toBeGreaterThan(0);
 
-      // Hold: the employee count becomes unknown.
-      for (const e of candidates) setEmployees(cut, e, null, 1);
+      // Hold: the company becomes a strategic target (held for IS/sales planning).
+      for (const e of candidates) setStrategic(cut, e, true, 1);
       const held = await sync(cut);
       expect(held.code, held.output).toBe(0);
       const paused = candidates.filter((e) => isOnHold(episodesOf(cut).get(e.key)!.episode));
@@ -193,7 +202,7 @@ describe.each(CRMS)('%s: tossup sync keeps toss-up episodes', (crm: Crm) => {
       expect(episodesOf(cut).size).toBe(tasks.length);
 
       // Back to yes with the same next action: resumed, still one task.
-      for (const e of paused) setEmployees(cut, e, 1200, 2);
+      for (const e of paused) setStrategic(cut, e, false, 2);
       const resumed = await sync(cut);
       expect(resumed.code, resumed.output).toBe(0);
       for (const e of paused) {
@@ -205,9 +214,9 @@ describe.each(CRMS)('%s: tossup sync keeps toss-up episodes', (crm: Crm) => {
       }
       expect(tasksOf(cut)).toHaveLength(tasks.length);
 
-      // Decided no (ten employees): the episode is closed as superseded, and no task is added.
+      // Decided no (MA score 0): the episode is closed as superseded, and no task is added.
       const ended = paused[0]!;
-      setEmployees(cut, ended, 10, 3);
+      setMaScore(cut, ended, 0);
       const no = await sync(cut);
       expect(no.code, no.output).toBe(0);
       expect(episodesOf(cut).get(ended.key)!.episode).toMatchObject({
