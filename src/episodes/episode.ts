@@ -1,4 +1,5 @@
 import type { CrmName, NextAction } from '../domain/lead.ts';
+import type { SentBackReason, TossUpResult } from '../domain/rep-feedback.ts';
 import type { SlaStatus } from '../ports/episode-crm.ts';
 
 /**
@@ -78,7 +79,12 @@ export type EpisodeEvent =
   | (EventBase & { type: 'task_completed' })
   | (EventBase & { type: 'closed'; reason: CloseReason })
   /** The sweep wrote the SLA-status fields on the lead (step `sla@<at>`); the latest one counts. */
-  | (EventBase & { type: 'sla_status'; status: SlaStatus; firstResponseAt: string | null });
+  | (EventBase & { type: 'sla_status'; status: SlaStatus; firstResponseAt: string | null })
+  /**
+   * The rep's verdict read from the CRM's feedback fields (issue 14, cause `rep`), once per episode.
+   * Recorded only: it does not change the status yet (closing on sent back / lost is still to come).
+   */
+  | (EventBase & { type: 'verdict'; result: TossUpResult; sentBackReason: SentBackReason | null });
 
 export interface PausedInterval {
   from: string;
@@ -118,6 +124,8 @@ export interface Episode {
    * them only when they change. Optional: episodes stored before it existed lack it.
    */
   slaWritten?: { status: SlaStatus; firstResponseAt: string | null; at: string } | null;
+  /** The rep's verdict (a `verdict` event); absent when none was recorded. */
+  verdict?: { result: TossUpResult; sentBackReason: SentBackReason | null; at: string };
 }
 
 /**
@@ -141,6 +149,7 @@ export const STEP = {
   firstResponse: 'first_response',
   taskCompleted: 'task_completed',
   closed: 'closed',
+  verdict: 'verdict',
 } as const;
 
 export function holdStep(at: string): string {
@@ -166,6 +175,7 @@ const TYPE_RANK: Record<EpisodeEvent['type'], number> = {
   ladder_step: 5,
   closed: 6,
   sla_status: 7,
+  verdict: 8,
 };
 
 /** Time, then kind, then step: a total order, so any arrival order folds the same way. */
@@ -198,7 +208,9 @@ export function assertEvent(e: EpisodeEvent): void {
                 ? STEP.firstResponse
                 : e.type === 'task_completed'
                   ? STEP.taskCompleted
-                  : STEP.closed;
+                  : e.type === 'verdict'
+                    ? STEP.verdict
+                    : STEP.closed;
   if (e.step !== expected)
     throw new RangeError(`episode event ${e.type} must have step "${expected}", not "${e.step}"`);
 }
@@ -300,6 +312,9 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
       case 'sla_status':
         ep.slaWritten = { status: e.status, firstResponseAt: e.firstResponseAt, at: e.at };
         break;
+      case 'verdict':
+        ep.verdict = { result: e.result, sentBackReason: e.sentBackReason, at: e.at };
+        break;
     }
   }
   ep.status =
@@ -362,6 +377,8 @@ export function episodeEvent(input: EventInput): EpisodeEvent {
       return { ...input, step: resumeStep(input.at) };
     case 'sla_status':
       return { ...input, step: slaStatusStep(input.at) };
+    case 'verdict':
+      return { ...input, step: STEP.verdict };
     case 'ladder_step':
       return { ...input, step: ladderStepKey(input.round, input.stepId) };
   }
