@@ -403,12 +403,12 @@ for (const [name, m] of results) {
     value: Math.round((m.calls1k * 1000) / Math.max(1, m.checked1k)),
     unit: 'calls',
     target: TARGET[name]!,
-    note: `one runSweep (limit 1,000) on the emulator at Wed 10:00 JST after six syncs (Mon 10:00, 13:00, 16:00, Tue 10:00, 12:15, 16:00) handed off ${fmt(m.episodes)} toss-ups of a ${fmt(PEOPLE)}-person world, each followed by a sweep, the world's emulated reps acting hourly; ${m.due.toLocaleString('en-US')} due; ${mix}; ${fmt(m.calls1k)} calls ${name === 'salesforce' ? 'counted against the org’s daily allowance' : 'as requests the portal received'} (the connector’s usage meter: ${m.meterCalls1k}${m.meterCalls1k === m.calls1k ? '' : ', it counts attempts, also one that never reached the CRM'}), ${writes} of them writes${m.refused1k ? `, ${m.refused1k} refused with a 429 and retried` : ''}: ${endpoints}`,
+    note: `one runSweep (limit 1,000) on the emulator at Wed 10:00 JST after six syncs (Mon 10:00, 13:00, 16:00, Tue 10:00, 12:15, 16:00) handed off ${fmt(m.episodes)} toss-ups of a ${fmt(PEOPLE)}-person world, each followed by a sweep, the world's emulated reps acting hourly; ${m.due.toLocaleString('en-US')} due; ${mix}; ${fmt(m.calls1k)} calls ${name === 'salesforce' ? 'counted against the org’s daily allowance' : 'as requests the portal received'} (the connector’s usage meter: ${m.meterCalls1k}${m.meterCalls1k === m.calls1k ? '' : ', it counts attempts, also one that never reached the CRM'}); by endpoint as the meter counts them (${writes} writes${m.refused1k ? `, ${m.refused1k} refused with a 429 and retried` : ''}): ${endpoints}`,
   });
   report({
     name: `sweep.secondsPer10kEpisodes.${name}`,
     value: Math.round(((m.seconds * 10_000) / Math.max(1, m.checkedAll)) * 100) / 100,
     unit: 's',
-    note: `wall time of the measured sweep above plus one more (limit 9,000) at the same instant: ${fmt(m.checkedAll)} due episodes checked${m.checkedAll === 10_000 ? '' : ', scaled to 10,000'}; includes building a connector per sweep, facts reads, writes, the file episode store (state dir on local disk) and the emulator serving in the same process, no chat notifier, no re-checks${name === 'hubspot' ? ' with the professional tier’s limits (190 per 10 s) enforced' : ''}; the machine was shared with other jobs, so pessimistic`,
+    note: `wall time of the measured sweep above plus one more (limit 9,000) at the same instant: ${fmt(m.checkedAll)} due episodes checked${m.checkedAll === 10_000 ? '' : ', scaled to 10,000'}; includes building a connector per sweep, facts reads, writes, the file episode store (state dir on local disk) and the emulator serving in the same process${name === 'hubspot' ? ' (under the connector’s professional-tier budget, 190 requests per 10 s)' : ''}, no chat notifier, no re-checks; the machine was shared with other jobs, so pessimistic`,
   });
 }
