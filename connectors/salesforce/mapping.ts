@@ -35,6 +35,24 @@ const OptionalField = Field.nullable();
 const Value = z.string({ error: 'must be a picklist value (text)' }).min(1);
 const shared = sharedMappingSections(Field, Value);
 
+/**
+ * Lead-to-account matching (src/routing/account-match.ts): Leads have no AccountId, so the account
+ * facts come from the one Account their e-mail domain or company name matches. On unless switched off.
+ */
+const AccountMatchingSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Account field holding the website or domain ("https://www.example.co.jp/" or "example.co.jp"). */
+  websiteField: Field.default('Website'),
+  /** Free-mail domains on top of the built-in list (src/normalize/free-mail-domains.ts). */
+  extraFreeMailDomains: z.array(z.string().min(1)).default([]),
+});
+
+export const DEFAULT_ACCOUNT_MATCHING = {
+  enabled: true,
+  websiteField: 'Website',
+  extraFreeMailDomains: [] as string[],
+};
+
 const LeadSchema = z.strictObject({
   owner: Field,
   company: OptionalField,
@@ -49,6 +67,7 @@ const LeadSchema = z.strictObject({
   strategicTarget: OptionalField,
   status: OptionalField,
   lostStatuses: z.array(Value).default([]),
+  accountMatching: AccountMatchingSchema.default({ ...DEFAULT_ACCOUNT_MATCHING, extraFreeMailDomains: [] }),
 });
 
 const ContactSchema = z.strictObject({

@@ -151,7 +151,7 @@ function leadCompany(m: SalesforceMapping, row: SfRow) {
       revenueJpy: l.revenueJpy ? valueAt(row, l.revenueJpy) : null,
       industry: industryCode(m, text(row, l.industry)),
       region: text(row, l.region),
-      // Leads are not matched to Accounts (docs/crm-fields.md): never an existing customer here.
+      // Leads have no Account; lead-accounts.ts adds the matched account's facts afterwards.
       existingCustomer: false,
       accountOwnerId: null,
       strategicTarget: l.strategicTarget ? valueAt(row, l.strategicTarget) : false,

@@ -275,6 +275,27 @@ export function lostAccountsSoql(accountIds: readonly string[] | null, withinDay
 }
 
 /**
+ * Every Account with the facts lead-to-account matching needs (lead-accounts.ts): read once per run
+ * that has Leads, 2,000 rows per call.
+ */
+export function accountIndexSoql(m: SalesforceMapping): string {
+  const a = m.account;
+  const lost = a.previouslyLost && 'rollupField' in a.previouslyLost ? a.previouslyLost.rollupField : null;
+  const wanted = [
+    'Id',
+    a.name ?? 'Name',
+    m.lead.accountMatching.websiteField,
+    a.owner,
+    a.existingCustomer?.field ?? null,
+    a.strategicTarget,
+    lost,
+  ];
+  const fields = new Map<string, string>();
+  for (const f of wanted) if (f && !fields.has(f.toLowerCase())) fields.set(f.toLowerCase(), f);
+  return `SELECT ${[...fields.values()].join(', ')} FROM Account`;
+}
+
+/**
  * Tasks of the given leads/contacts the SLA sweep looks at: the connector's own (key field set: the
  * toss-up task, whenever it was made) and every task changed since the earliest hand-off (a task
  * closed after it was changed then). `since` 0 = no time bound (used to size the id chunks).

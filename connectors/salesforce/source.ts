@@ -14,6 +14,7 @@ import {
   RestQuery,
   responseRowOf,
 } from './change-streams.ts';
+import { LeadAccounts } from './lead-accounts.ts';
 import { LostAccounts } from './lost-accounts.ts';
 import { type SalesforceMapping, valueMaps } from './mapping.ts';
 import {
@@ -89,7 +90,7 @@ export class SalesforceLeadSource implements LeadSource {
   async *readChanges(options: ReadOptions): AsyncGenerator<LeadPage> {
     const run = await this.startRun(options.since);
     if (!run) return;
-    const { streams, window, skip, responseMap, lost } = run;
+    const { streams, window, skip, responseMap, lost, accounts } = run;
     // `--limit 50` means about 50, not one default-sized page.
     const pageSize = options.limit ? Math.min(this.settings.pageSize, options.limit) : this.settings.pageSize;
     let page: ChangeEvent[] = [];
@@ -115,7 +116,7 @@ export class SalesforceLeadSource implements LeadSource {
       page.push(e);
       if (e.row) handOffs++;
       if (handOffs >= pageSize) {
-        const out = await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost);
+        const out = await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost, accounts);
         total += out.leads.length + out.deletedIds.length;
         yield out;
         page = [];
@@ -124,7 +125,7 @@ export class SalesforceLeadSource implements LeadSource {
       }
     }
     if (page.length > 0 && cursorTs !== null)
-      yield await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost);
+      yield await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost, accounts);
   }
 
   /**
@@ -152,6 +153,7 @@ export class SalesforceLeadSource implements LeadSource {
       { modifiedAt: new Date(0).toISOString(), idsAtModifiedAt: [] },
       null,
       lost,
+      this.leadAccounts(lost),
     );
     return page.leads;
   }
@@ -159,6 +161,13 @@ export class SalesforceLeadSource implements LeadSource {
   private lostAccounts(): LostAccounts | null {
     const source = this.mapping.account.previouslyLost;
     return source && 'source' in source ? new LostAccounts(this.runner, source.withinDays) : null;
+  }
+
+  /** Per run, like LostAccounts: the account index is read at most once (lead-accounts.ts). */
+  private leadAccounts(lost: LostAccounts | null): LeadAccounts | null {
+    return this.mapping.lead.accountMatching.enabled
+      ? new LeadAccounts(this.runner, this.mapping, lost, this.meter)
+      : null;
   }
 
   /** Window, streams (REST page one read, Bulk jobs started and complete when chosen). */
@@ -283,7 +292,8 @@ export class SalesforceLeadSource implements LeadSource {
         ),
       );
     }
-    return { streams, window, skip, responseMap, lost: this.lostAccounts() };
+    const lost = this.lostAccounts();
+    return { streams, window, skip, responseMap, lost, accounts: this.leadAccounts(lost) };
   }
 
   private async buildPage(
@@ -291,6 +301,7 @@ export class SalesforceLeadSource implements LeadSource {
     cursor: SyncCursor,
     responseMap: ReadonlyMap<string, CampaignResponse[]> | null,
     lost: LostAccounts | null,
+    accounts: LeadAccounts | null,
   ): Promise<LeadPage> {
     const live = events.filter(
       (e) => e.row && !isDeletedRow(e.row) && !(e.object === 'Lead' && isConvertedRow(e.row)),
@@ -328,9 +339,15 @@ export class SalesforceLeadSource implements LeadSource {
       );
       deleted.delete(id);
     }
-    const leads = [...byId.values()];
+    const matched = accounts ? await accounts.apply([...byId.values()]) : null;
+    const leads = matched ? matched.leads : [...byId.values()];
     this.meter.recordsRead += leads.length + deleted.size;
-    return { leads, deletedIds: [...deleted], cursor };
+    return {
+      leads,
+      deletedIds: [...deleted],
+      cursor,
+      ...(matched?.tally ? { accountMatches: matched.tally } : {}),
+    };
   }
 }
 

@@ -12,12 +12,15 @@ export class UsageMeter {
   tasksUpserted = 0;
   /** SLA sweep: episodes whose facts were read (episodes.ts); their rows are not `recordsRead`. */
   episodesChecked = 0;
+  /** Lead-to-account matching: Account rows of the per-run index (lead-accounts.ts). */
+  accountsRead = 0;
 
   usage(calls: Record<string, number>): ApiUsage {
     return {
       calls,
       minimum:
         this.recordsRead / 2000 +
+        this.accountsRead / 2000 +
         this.recordsUpdated / 200 +
         this.tasksUpserted / 200 +
         (this.episodesChecked * 2) / 200,

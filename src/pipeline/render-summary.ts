@@ -60,6 +60,15 @@ const L = {
     via: '振り分け方法',
     due: '期限日別タスク',
     skips: 'スキップ (理由別)',
+    accountMatching: 'リードと取引先の照合',
+    am: {
+      matchedByDomain: 'メールドメインで一致',
+      matchedByName: '会社名で一致',
+      none: '該当なし',
+      ambiguous: '⚠ 候補が複数 (照合せず)',
+    },
+    ambiguousHint:
+      '同じドメインまたは同じ会社名の取引先が複数あります。重複する取引先をマージするか Website を見直してください (例はレポートの accountMatching に ID のみで記録)',
     failures: '失敗 (理由別)',
     samples: '例',
     api: 'API 呼び出し',
@@ -125,6 +134,15 @@ const L = {
     via: 'Routed via',
     due: 'Tasks per due date',
     skips: 'Skipped (by reason)',
+    accountMatching: 'Lead-to-account matching',
+    am: {
+      matchedByDomain: 'Matched by e-mail domain',
+      matchedByName: 'Matched by company name',
+      none: 'No account',
+      ambiguous: '⚠ Several candidates (not matched)',
+    },
+    ambiguousHint:
+      'Several Accounts share the domain or company name: merge the duplicates or correct their Website (samples, ids only, in the report under accountMatching)',
     failures: 'Failed (by reason)',
     samples: 'e.g.',
     api: 'API calls',
@@ -236,6 +254,18 @@ export function renderSummary(report: RunReport, locale: Locale): string {
   );
   failures(out, t.skips, report.skips, n, t.samples);
   failures(out, t.failures, report.failures, n, t.samples);
+  const am = report.accountMatching;
+  if (am) {
+    const rows: [string, number][] = [
+      [t.am.matchedByDomain, am.matchedByDomain],
+      [t.am.matchedByName, am.matchedByName],
+      [t.am.none, am.none],
+      [t.am.ambiguous, am.ambiguous],
+    ];
+    out.push(t.accountMatching, ...numbers(rows, n));
+    if (am.ambiguous > 0) out.push(`  ${t.ambiguousHint}`);
+    out.push('');
+  }
 
   const api = sorted(report.api.calls);
   api.push([t.total, report.api.total]);

@@ -2,6 +2,7 @@ import type { CrmName } from '../domain/lead.ts';
 import type { ApiUsage } from '../ports/crm-connector.ts';
 import type { SyncCursor } from '../ports/lead-source.ts';
 import type { FailureStage } from '../ports/sync-state-store.ts';
+import { type AccountMatchTally, addTally, emptyTally } from '../routing/account-match-tally.ts';
 import type { StopSignal } from './failure-policy.ts';
 import type { BatchResult, LeadOutcome } from './process-leads.ts';
 
@@ -100,6 +101,11 @@ export interface RunReport {
   scores: { attribute: Record<string, number>; behaviour: Record<string, number> };
   skips: FailureSummary;
   failures: FailureSummary;
+  /**
+   * Lead-to-account matching (Salesforce Leads): matched by domain / name, ambiguous (never guessed;
+   * samples are record ids), none. Absent when the source does not match.
+   */
+  accountMatching?: AccountMatchTally;
   api: { calls: Record<string, number>; total: number; minimum: number };
 }
 
@@ -181,9 +187,13 @@ export class RunReportBuilder {
     return this.#report.counts;
   }
 
-  addPage(deletedIds: number): void {
+  addPage(deletedIds: number, accountMatches?: AccountMatchTally): void {
     this.#report.counts.pages++;
     this.#report.counts.deletedIgnored += deletedIds;
+    if (accountMatches) {
+      this.#report.accountMatching ??= emptyTally();
+      addTally(this.#report.accountMatching, accountMatches);
+    }
   }
 
   addBatch(batch: BatchResult): void {

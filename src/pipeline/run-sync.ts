@@ -144,7 +144,7 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
       commit: !dryRun && !sinceSkipsAhead,
       beforeCommit: () => options.lease?.assertHeld(),
       async handle(leads, page) {
-        builder.addPage(page.deletedIds.length);
+        builder.addPage(page.deletedIds.length, page.accountMatches);
         const batch = await processLeads(leads, { ...deps, now: clock.now() });
         builder.addBatch(batch);
         if (options.onLead) for (const o of batch.outcomes) await options.onLead(o);

@@ -1,4 +1,5 @@
 import type { CrmName, Lead } from '../domain/lead.ts';
+import type { AccountMatchTally } from '../routing/account-match-tally.ts';
 
 /**
  * Position in a CRM's change stream. Inclusive and tie-safe: the next read starts AT `modifiedAt`
@@ -16,6 +17,8 @@ export interface LeadPage {
   deletedIds: string[];
   /** Commit this after the page has been handed off; resuming from it re-reads nothing already handed off. */
   cursor: SyncCursor;
+  /** Lead-to-account matching of this page's leads, when the source matches (Salesforce Leads). */
+  accountMatches?: AccountMatchTally;
 }
 
 export interface ReadOptions {

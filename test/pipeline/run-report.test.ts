@@ -156,6 +156,34 @@ describe('run report', () => {
     expect(en).toMatch(/ {2}total {3}2\n {2}minimum: 2/);
   });
 
+  it('sums lead-to-account matching over pages and warns about ambiguous matches in the summary', () => {
+    const b = builder();
+    const finish = () => b.finish({ finishedAt: new Date('2026-11-24T01:00:01Z'), stop: null, api: null });
+    expect(finish().accountMatching).toBeUndefined();
+    expect(renderSummary(finish(), 'en')).not.toContain('Lead-to-account');
+    const page = (leadId: string) => ({
+      matchedByDomain: 2,
+      matchedByName: 1,
+      ambiguous: 1,
+      none: 3,
+      ambiguousSamples: [{ leadId, via: 'domain' as const, candidateIds: ['001A', '001B'] }],
+    });
+    b.addPage(0, page('00QA'));
+    b.addPage(0, page('00QB'));
+    const r = finish();
+    expect(r.accountMatching).toEqual({
+      matchedByDomain: 4,
+      matchedByName: 2,
+      ambiguous: 2,
+      none: 6,
+      ambiguousSamples: [page('00QA').ambiguousSamples[0], page('00QB').ambiguousSamples[0]],
+    });
+    const en = renderSummary(r, 'en');
+    expect(en).toMatch(/Lead-to-account matching\n {2}Matched by e-mail domain +4\n/);
+    expect(en).toContain('merge the duplicates');
+    expect(renderSummary(r, 'ja')).toContain('候補が複数 (照合せず)');
+  });
+
   it('is saved as <crm>-<timestamp>.json without overwriting a report of the same second', async () => {
     const r = builder().finish({ finishedAt: new Date('2026-11-24T01:00:00Z'), stop: null, api: null });
     const a = await saveRunReport(r, join(root, 'runs'));
