@@ -295,6 +295,16 @@ export function expectationsOf(m: SalesforceMapping): Expectation[] {
   add('Lead', l.status, 'lead.lostStatuses', PICKLIST, 'a picklist', {
     ...(l.lostStatuses.length ? { picklistValues: l.lostStatuses } : {}),
   });
+  if (l.accountMatching.enabled) {
+    // Lead-to-account matching reads every Account's website once per run (lead-accounts.ts).
+    add(
+      'Account',
+      l.accountMatching.websiteField,
+      'lead.accountMatching.websiteField',
+      TEXTISH,
+      'a URL or text',
+    );
+  }
   const c = m.contact;
   add('Contact', c.owner, 'contact.owner', REFERENCE, 'a lookup(User)');
   add('Contact', c.title, 'contact.title', TEXTISH, 'text');
