@@ -87,12 +87,22 @@ describe('lead-to-account matching (Salesforce Leads)', () => {
     const arranged = orgs.map(({ emu }) => arrange(emu, [...emu.seeded!.users.values()][1]!));
     const off = parseSalesforceMapping(
       readFileSync('mappings/salesforce.yaml', 'utf8').replace(
-        '  lostStatuses: [Closed - Not Converted]\n',
-        '  lostStatuses: [Closed - Not Converted]\n  accountMatching: { enabled: false }\n',
+        '  accountMatching:\n    enabled: true\n',
+        '  accountMatching:\n    enabled: false\n',
       ),
       'salesforce.yaml',
     );
     expect(off.lead.accountMatching.enabled).toBe(false);
+    // Mappings written before matching existed get it switched on.
+    const older = parseSalesforceMapping(
+      readFileSync('mappings/salesforce.yaml', 'utf8').replace(/ {2}accountMatching:\n(?: {4}.*\n)+/, ''),
+      'salesforce.yaml',
+    );
+    expect(older.lead.accountMatching).toEqual({
+      enabled: true,
+      websiteField: 'Website',
+      extraFreeMailDomains: [],
+    });
 
     const without = await sync(orgs[0]!.emu, orgs[0]!.routing, off);
     expect(without.report.accountMatching).toBeUndefined();
