@@ -214,7 +214,7 @@ h2{margin:.2rem 0 1rem;font-size:1.25rem}h3{font-size:1rem;margin:1.2rem 0 .4rem
 svg{display:block;width:100%;height:auto}
 table{border-collapse:collapse;font-size:.9rem;max-width:100%}td,th{border-bottom:1px solid #e9ecef;padding:.25rem .8rem;text-align:left}td.n,th.n{text-align:right}
 ul.list{margin:.2rem 0;padding-left:1.2rem}ul.list li{margin:.2rem 0}li.warn{color:#c92a2a}
-table.after small{color:#495057}.msg{background:#f1f3f5;border-left:4px solid #1c7ed6;border-radius:4px;padding:.4rem .7rem;margin:.4rem 0;font-size:.9rem}.msg small{display:block;color:#495057}
+table.after small{color:#495057}table.after td.n{white-space:nowrap;overflow-wrap:normal}.msg{background:#f1f3f5;border-left:4px solid #1c7ed6;border-radius:4px;padding:.4rem .7rem;margin:.4rem 0;font-size:.9rem}.msg small{display:block;color:#495057}
 .tag{display:inline-block;background:#fff3bf;border-radius:4px;padding:0 .4rem;margin-left:.5rem;font-size:.8rem}
 svg text{font-size:12px;fill:#343a40}
 @media (max-width:600px){header{padding:.8rem 1rem}main{padding:.5rem .6rem 2rem}section.crm{padding:.8rem}td,th{padding:.25rem .4rem}table.after .wide{display:none}}
@@ -315,7 +315,7 @@ function afterHandoffSection(a: AfterHandoffReport, locale: Locale, t: Labels, z
   };
   const judged = (x: OutcomeTally) => x.onTime + x.late + x.missed + x.overdue;
   const cards: Array<[string, string]> = [
-    [t.onTime, `${pct(a.total)} (${n(a.total.onTime)}/${n(judged(a.total))})`],
+    [`${t.onTime} (${n(a.total.onTime)}/${n(judged(a.total))})`, pct(a.total)],
     [t.reminders, n(a.ladder.reminders)],
     [t.escalations, n(a.ladder.escalations)],
     [t.managerTasks, n(a.ladder.managerTasks)],

@@ -216,7 +216,7 @@ describe('HTML run report for sales and admins', () => {
   it('shows what happened after the hand-off: on-time rate per rep and next action, the ladder, the chat', () => {
     const ja = page('ja');
     expect(ja).toContain('<h2>トスアップ後 (SLA の見張り)</h2>');
-    expect(ja).toContain('<b>65% (460/709)</b><span>期限内の初回対応');
+    expect(ja).toContain('<b>65%</b><span>期限内の初回対応 (460/709)');
     expect(ja).toMatch(
       /Representative Number 2 \(Kanto\)<br><small>対応しない<\/small><\/td><td class="n">46<\/td><td class="n">0<\/td>/,
     );
