@@ -34,6 +34,8 @@ export interface DemoOptions {
   leads: number;
   /** Business days to run past the sync (reps and SLA sweeps); 0 = stop after the sync. Default 4. */
   days?: number;
+  /** Business hours between two steps after the sync (default `DEMO_STEP_HOURS`). */
+  stepHours?: number;
   seed: number;
   rules: string;
   locale: Locale;
@@ -182,7 +184,7 @@ export async function runDemoDetailed(
         stateDir,
         sla,
         startMs: atMs,
-        stepHours: DEMO_STEP_HOURS,
+        stepHours: opts.stepHours ?? DEMO_STEP_HOURS,
         businessDays: days,
         locale: opts.locale,
         // The same composition as `tossup sweep`; its JSON reports go next to the sync's.
