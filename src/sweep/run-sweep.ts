@@ -202,8 +202,6 @@ interface Work {
   facts: EpisodeFacts;
   /** Set once a step's effect failed: no further step of this episode in this sweep. */
   halted: boolean;
-  /** Whether anything was recorded for it in this sweep (the schedule moved with it). */
-  touched: boolean;
 }
 
 interface DueStep {
@@ -285,7 +283,6 @@ class SweepContext {
       version: s.version,
       facts: facts[i]!,
       halted: false,
-      touched: false,
     }));
     for (const w of work) await this.#recordFacts(w);
     await this.#runLadder(work.filter((w) => !w.halted && !isSettled(w.ep)));
@@ -651,7 +648,6 @@ class SweepContext {
         w.ep = withEpisodeDefaults(result.stored.episode);
         w.version = result.stored.version;
       }
-      if (result.recorded) w.touched = true;
       return result.recorded;
     } catch (e) {
       this.#storeFailure(w, e, event.step);
