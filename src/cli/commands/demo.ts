@@ -166,6 +166,7 @@ export async function runDemoDetailed(
     }
     const days = opts.days ?? DEMO_DAYS;
     const names = ownerNames(emulators);
+    const stepHours = opts.stepHours ?? DEMO_STEP_HOURS;
     if (days > 0) {
       const settings = resolveSyncSettings({ flags: { crm: 'salesforce' }, env, profileFiles: [] });
       const sla = parseSlaConfig(
@@ -174,8 +175,8 @@ export async function runDemoDetailed(
       );
       stderr.write(
         ja
-          ? `\n営業担当の対応と SLA スイープを ${days} 営業日分、${DEMO_STEP_HOURS} 営業時間ごとに進めます…\n`
-          : `\nRunning ${days} business days of rep responses and SLA sweeps, every ${DEMO_STEP_HOURS} business hours…\n`,
+          ? `\n営業担当の対応と SLA スイープを ${days} 営業日分、${stepHours} 営業時間ごとに進めます…\n`
+          : `\nRunning ${days} business day${days === 1 ? '' : 's'} of rep responses and SLA sweeps, every ${stepHours} business hours…\n`,
       );
       const users = new Map(emulators.world.users.map((u) => [u.key, u]));
       after = await runAfterHandoff({
@@ -184,7 +185,7 @@ export async function runDemoDetailed(
         stateDir,
         sla,
         startMs: atMs,
-        stepHours: opts.stepHours ?? DEMO_STEP_HOURS,
+        stepHours,
         businessDays: days,
         locale: opts.locale,
         // The same composition as `tossup sweep`; its JSON reports go next to the sync's.
