@@ -69,6 +69,12 @@ export interface SourceSettings {
 }
 
 const DAY_MS = 86_400_000;
+/**
+ * readByIds is called per batch of 100 ids (worker, re-checks): the account index it matches Leads
+ * with is kept this long across calls, so a warm worker reads the Account table at most once per
+ * period, not once per batch. An Account change counts after at most this delay.
+ */
+export const LOOKUP_ACCOUNT_INDEX_TTL_MS = 10 * 60_000;
 const OBJECTS: readonly PersonObject[] = ['Lead', 'Contact'];
 
 export class SalesforceLeadSource implements LeadSource {
@@ -78,6 +84,7 @@ export class SalesforceLeadSource implements LeadSource {
   private readonly settings: SourceSettings;
   private readonly meter: UsageMeter;
   private readonly maps;
+  private lookupAccounts: { accounts: LeadAccounts | null; at: number } | null = null;
 
   constructor(runner: CallRunner, mapping: SalesforceMapping, settings: SourceSettings, meter: UsageMeter) {
     this.runner = runner;
@@ -153,7 +160,7 @@ export class SalesforceLeadSource implements LeadSource {
       { modifiedAt: new Date(0).toISOString(), idsAtModifiedAt: [] },
       null,
       lost,
-      this.leadAccounts(lost),
+      this.accountsForLookup(lost),
     );
     return page.leads;
   }
@@ -161,6 +168,14 @@ export class SalesforceLeadSource implements LeadSource {
   private lostAccounts(): LostAccounts | null {
     const source = this.mapping.account.previouslyLost;
     return source && 'source' in source ? new LostAccounts(this.runner, source.withinDays) : null;
+  }
+
+  private accountsForLookup(lost: LostAccounts | null): LeadAccounts | null {
+    const now = this.settings.now();
+    const kept = this.lookupAccounts;
+    if (kept && now - kept.at < LOOKUP_ACCOUNT_INDEX_TTL_MS) return kept.accounts;
+    this.lookupAccounts = { accounts: this.leadAccounts(lost), at: now };
+    return this.lookupAccounts.accounts;
   }
 
   /** Per run, like LostAccounts: the account index is read at most once (lead-accounts.ts). */

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSalesforceMapping } from '../../../connectors/salesforce/mapping.ts';
+import { LOOKUP_ACCOUNT_INDEX_TTL_MS } from '../../../connectors/salesforce/source.ts';
 import type { SalesforceEmulator } from '../../../emulators/salesforce/index.ts';
+import type { Lead } from '../../../src/domain/lead.ts';
 import type { LeadOutcome } from '../../../src/pipeline/process-leads.ts';
 import { runSync } from '../../../src/pipeline/run-sync.ts';
 import { syncOptions, worldOrg } from './pipeline-kit.ts';
@@ -113,5 +115,28 @@ describe('lead-to-account matching (Salesforce Leads)', () => {
     expect(withMatching.outcomes.get(arranged[1]!.byDomain)!.decision!.ruleId).toBe('existing_customer');
     expect(withMatching.report.counts.pages).toBe(without.report.counts.pages);
     expect(withMatching.queries - without.queries).toBe(1);
+  });
+
+  it('matches Leads read by id too, keeping the account index across calls for ten minutes', async () => {
+    const { emu } = await worldOrg(10);
+    const owner = [...emu.seeded!.users.values()][1]!;
+    const r = arrange(emu, owner);
+    const connector = await connect(emu);
+    const lookup = connector.source as unknown as { readByIds(ids: string[]): Promise<Lead[]> };
+    const queries = () => counter(emu, 'sf.query');
+
+    const start = queries();
+    const [first] = await lookup.readByIds([r.byDomain]);
+    expect(first!.company).toMatchObject({ existingCustomer: true, accountOwnerId: owner });
+    const afterFirst = queries();
+    const [second] = await lookup.readByIds([r.ambiguous]);
+    expect(second!.company.existingCustomer).toBe(false);
+    // The second call reads the Lead (and responses) only: the same calls minus the index read.
+    expect(queries() - afterFirst).toBe(afterFirst - start - 1);
+
+    emu.clock.pin(new Date(emu.clock.now() + LOOKUP_ACCOUNT_INDEX_TTL_MS).toISOString());
+    const beforeThird = queries();
+    await lookup.readByIds([r.byName]);
+    expect(queries() - beforeThird).toBe(afterFirst - start);
   });
 });
