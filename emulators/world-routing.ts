@@ -119,6 +119,8 @@ export function routingYamlForWorld(
           ]
         : []),
     ],
+    // Owners in no managed pool (account owners, the queue) escalate to the world's most common manager.
+    ...topManager(users, listed),
     rules: [
       {
         id: 'strategic-review',
@@ -140,4 +142,18 @@ export function routingYamlForWorld(
     overflow: { queue: 'sales_ops_overflow' },
   };
   return `# Generated for the emulators' sample world (seed ${world.seed}); not for a real org.\n${stringify(doc)}`;
+}
+
+/** The manager most users report to, when routing lists them: the file-level `manager`. */
+function topManager(
+  users: readonly { managerKey?: string }[],
+  listed: ReadonlySet<string>,
+): { manager?: string } {
+  const counts = new Map<string, number>();
+  for (const u of users)
+    if (u.managerKey !== undefined) counts.set(u.managerKey, (counts.get(u.managerKey) ?? 0) + 1);
+  const best = [...counts]
+    .filter(([k]) => listed.has(k))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+  return best ? { manager: best[0] } : {};
 }

@@ -193,6 +193,11 @@ const BaseSchema = z.strictObject({
   pools: z.array(PoolSchema).default([]),
   rules: z.array(RuleSchema).default([]),
   overflow: TargetSchema,
+  /**
+   * The manager (a rep key) told of overdue toss-ups whose owner has no pool manager: account owners,
+   * queues, reps outside every managed pool. Without it such toss-ups skip the manager steps.
+   */
+  manager: KeySchema.optional(),
 });
 export type RoutingConfig = z.infer<typeof BaseSchema>;
 
@@ -289,6 +294,8 @@ function checkReferences(c: RoutingConfig, ctx: Ctx, crm: CrmName | undefined): 
     }
   };
   checkTarget(c.overflow, ['overflow']);
+  if (c.manager !== undefined && !reps.has(c.manager))
+    unknownRef(ctx, ['manager'], 'rep', c.manager, reps.keys());
 
   c.pools.forEach((p, pi) => {
     const seen = new Set<string>();
@@ -428,6 +435,7 @@ function wary(c: RoutingConfig): RoutingConfig {
       };
     }),
     overflow: target(raw.overflow),
+    manager: text(raw.manager),
   } as unknown as RoutingConfig;
 }
 

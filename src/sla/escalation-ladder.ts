@@ -219,15 +219,19 @@ export function scheduleEpisode(ep: Episode, config: SlaConfig): Episode {
 
 /**
  * The owner's manager as routing.yaml names it (`manager` of the owner's pool, else of the first pool
- * that lists the owner with a manager), as a rep key; null when none is configured. With
- * `managers: crm` in sla.yaml a Salesforce sweep asks User.ManagerId instead and uses this as fallback.
+ * that lists the owner with a manager, else the file-level `manager`), as a rep key; null when none
+ * is configured. With `managers: crm` in sla.yaml a Salesforce sweep asks User.ManagerId instead and
+ * uses this as fallback.
  */
 export function managerFromRouting(owner: EpisodeOwner, routing: RoutingConfig): string | null {
   const own = owner.poolId ? routing.pools.find((p) => p.id === owner.poolId) : undefined;
   if (own?.manager && own.manager !== owner.key) return own.manager;
-  if (owner.key === undefined) return null;
-  for (const p of routing.pools) {
-    if (p.manager && p.manager !== owner.key && p.members.some((m) => m.rep === owner.key)) return p.manager;
+  if (owner.key !== undefined) {
+    for (const p of routing.pools) {
+      if (p.manager && p.manager !== owner.key && p.members.some((m) => m.rep === owner.key))
+        return p.manager;
+    }
   }
-  return null;
+  // Account owners, queues and reps outside managed pools: the file-level manager, if any.
+  return routing.manager !== undefined && routing.manager !== owner.key ? routing.manager : null;
 }

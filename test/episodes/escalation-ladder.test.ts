@@ -249,8 +249,20 @@ describe('the owner’s manager from routing.yaml', () => {
     expect(managerFromRouting({ id: '005A', key: 'u002', poolId: 'fs_kanto' }, routing)).toBe('u003');
     expect(managerFromRouting({ id: '005A', key: 'u001' }, routing)).toBe('u003');
     expect(managerFromRouting({ id: '005A', key: 'u008', poolId: 'inside_sales' }, routing)).toBe('u011');
-    // Nobody manages themselves; a rep in no managed pool has none.
-    expect(managerFromRouting({ id: '005A', key: 'u003', poolId: 'fs_kanto' }, routing)).toBeNull();
-    expect(managerFromRouting({ id: '005A', key: 'u004', poolId: 'fs_kansai' }, routing)).toBeNull();
+    // Nobody manages themselves; a rep in no managed pool goes to the file-level manager.
+    expect(managerFromRouting({ id: '005A', key: 'u003', poolId: 'fs_kanto' }, routing)).toBe('u011');
+    expect(managerFromRouting({ id: '005A', key: 'u004', poolId: 'fs_kansai' }, routing)).toBe('u011');
+    // A queue or an account owner routing does not list: the file-level manager too.
+    expect(managerFromRouting({ id: '00G000000000001AAA' }, routing)).toBe('u011');
+    // The file-level manager never manages themselves, and without one there is none.
+    expect(managerFromRouting({ id: '005B', key: 'u011' }, routing)).toBeNull();
+    const { manager: _none, ...withoutTop } = routing;
+    expect(managerFromRouting({ id: '005A', key: 'u004', poolId: 'fs_kansai' }, withoutTop)).toBeNull();
+  });
+
+  it('names an unknown file-level manager with the fix', () => {
+    const text = readFileSync('mappings/routing.yaml', 'utf8').replace('manager: u011\n', 'manager: u999\n');
+    expect(text).toContain('manager: u999');
+    expect(() => parseRoutingConfig(text, 'routing.yaml')).toThrow(/manager[\s\S]*u999/);
   });
 });
