@@ -108,14 +108,44 @@ export function createBusinessCalendar(config: CalendarConfig): BusinessCalendar
     );
   };
 
+  /**
+   * A date's business window (null: not a business day) and the next date, memoized: a sweep walks
+   * the same few days for every episode, and the date arithmetic and holiday lookups add up.
+   */
+  const windows = new Map<string, { open: number; close: number } | null>();
+  const nextDates = new Map<string, string>();
+  const windowOf = (date: string): { open: number; close: number } | null => {
+    let w = windows.get(date);
+    if (w === undefined) {
+      w = isBusinessDay(date)
+        ? {
+            open: instantAt(date, openMinute, timeZone).getTime(),
+            close: instantAt(date, closeMinute, timeZone).getTime(),
+          }
+        : null;
+      if (windows.size >= 10_000) windows.clear();
+      windows.set(date, w);
+    }
+    return w;
+  };
+  const dayAfter = (date: string): string => {
+    let next = nextDates.get(date);
+    if (next === undefined) {
+      next = addDays(date, 1);
+      if (nextDates.size >= 10_000) nextDates.clear();
+      nextDates.set(date, next);
+    }
+    return next;
+  };
+
   /** Business-time walk shared by `nextOpening` and `addBusinessHours`. */
   const walk = (instant: Date, ms: number): Date => {
     let remaining = ms;
     let date = localDate(instant);
     for (let i = 0; i < MAX_DAYS_SCANNED; i++) {
-      if (isBusinessDay(date)) {
-        const open = instantAt(date, openMinute, timeZone).getTime();
-        const close = instantAt(date, closeMinute, timeZone).getTime();
+      const window = windowOf(date);
+      if (window) {
+        const { open, close } = window;
         const cursor = Math.max(instant.getTime(), open);
         if (cursor < close) {
           const available = close - cursor;
@@ -123,7 +153,7 @@ export function createBusinessCalendar(config: CalendarConfig): BusinessCalendar
           remaining -= available;
         }
       }
-      date = addDays(date, 1);
+      date = dayAfter(date);
     }
     throw new Error(`no business hours within ${MAX_DAYS_SCANNED} days; check sla.yaml`);
   };
