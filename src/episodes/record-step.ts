@@ -1,5 +1,10 @@
-import type { EpisodeStore, RecordStepResult, ScheduleEpisode } from '../ports/episode-store.ts';
-import type { EpisodeEvent } from './episode.ts';
+import type {
+  EpisodeStore,
+  RecordStepResult,
+  ScheduleEpisode,
+  StoredEpisode,
+} from '../ports/episode-store.ts';
+import type { Episode, EpisodeEvent } from './episode.ts';
 import { foldEpisode, hasStep } from './episode.ts';
 
 /** Attempts before giving up on a hot episode; each lost attempt means another writer made progress. */
@@ -33,6 +38,69 @@ export async function recordStepByCas(
   throw new EpisodeContentionError(
     `episode ${key}: step ${event.step} lost ${MAX_ATTEMPTS} write races in a row; retry later`,
   );
+}
+
+/** What became of one item of a batch: its result, or the error that kept it from being stored. */
+export type BatchOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * `recordStep` for many items: through the store's `recordSteps` when it has one (all fail together
+ * if it throws), else one `recordStep` after another, where a failed item makes the later items of
+ * the same key fail with it (a step is never recorded after an earlier one of its episode failed).
+ */
+export async function recordSteps(
+  store: Pick<EpisodeStore, 'recordStep' | 'recordSteps'>,
+  items: readonly { key: string; event: EpisodeEvent }[],
+  schedule: ScheduleEpisode,
+): Promise<BatchOutcome<RecordStepResult>[]> {
+  if (items.length === 0) return [];
+  if (store.recordSteps) {
+    try {
+      const results = await store.recordSteps(items, schedule);
+      return results.map((value) => ({ ok: true, value }));
+    } catch (error) {
+      return items.map(() => ({ ok: false, error }));
+    }
+  }
+  const failed = new Map<string, unknown>();
+  const out: BatchOutcome<RecordStepResult>[] = [];
+  for (const { key, event } of items) {
+    if (failed.has(key)) {
+      out.push({ ok: false, error: failed.get(key) });
+      continue;
+    }
+    try {
+      out.push({ ok: true, value: await store.recordStep(key, event, schedule) });
+    } catch (error) {
+      failed.set(key, error);
+      out.push({ ok: false, error });
+    }
+  }
+  return out;
+}
+
+/** `put` for many items: the store's `putMany` when it has one, else one `put` after another. */
+export async function putMany(
+  store: Pick<EpisodeStore, 'put' | 'putMany'>,
+  items: readonly { episode: Episode; expectedVersion: number | null }[],
+): Promise<BatchOutcome<{ stored: StoredEpisode; written: boolean }>[]> {
+  if (items.length === 0) return [];
+  if (store.putMany) {
+    try {
+      return (await store.putMany(items)).map((value) => ({ ok: true, value }));
+    } catch (error) {
+      return items.map(() => ({ ok: false, error }));
+    }
+  }
+  const out: BatchOutcome<{ stored: StoredEpisode; written: boolean }>[] = [];
+  for (const { episode, expectedVersion } of items) {
+    try {
+      out.push({ ok: true, value: await store.put(episode, expectedVersion) });
+    } catch (error) {
+      out.push({ ok: false, error });
+    }
+  }
+  return out;
 }
 
 /** The hour an index entry is filed under (UTC, `2026-12-02T08`). */

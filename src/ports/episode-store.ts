@@ -45,6 +45,21 @@ export interface EpisodeStore {
    */
   recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult>;
   /**
+   * Optional batch form of `recordStep`, for a store where one round trip for many is much cheaper
+   * (the file store: one lock, each file written once). Same guarantees per item, applied in order
+   * (several items of one key fold in one after another); results in the order of `items`. Resolves
+   * only once every item is stored; throws if none could be (callers treat every item as failed).
+   * Callers go through `recordSteps` in src/episodes/record-step.ts, which loops when it is absent.
+   */
+  recordSteps?(
+    items: readonly { key: string; event: EpisodeEvent }[],
+    schedule: ScheduleEpisode,
+  ): Promise<RecordStepResult[]>;
+  /** Optional batch form of `put` (same compare-and-set per item, in order); see `recordSteps`. */
+  putMany?(
+    items: readonly { episode: Episode; expectedVersion: number | null }[],
+  ): Promise<{ stored: StoredEpisode; written: boolean }[]>;
+  /**
    * Episodes whose `nextCheckAt` is at or before `at`, earliest first, at most `limit`. Read from the
    * index, never by scanning every episode; may briefly include an episode that just moved (DynamoDB
    * indexes are eventually consistent), so the caller re-reads it with `get` before acting.

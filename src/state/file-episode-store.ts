@@ -1,6 +1,12 @@
 import { join } from 'node:path';
-import { type Episode, type EpisodeEvent, withEpisodeDefaults } from '../episodes/episode.ts';
-import { hourBucket, recordStepByCas } from '../episodes/record-step.ts';
+import {
+  type Episode,
+  type EpisodeEvent,
+  foldEpisode,
+  hasStep,
+  withEpisodeDefaults,
+} from '../episodes/episode.ts';
+import { hourBucket } from '../episodes/record-step.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type {
   DueEpisode,
@@ -11,7 +17,7 @@ import type {
 } from '../ports/episode-store.ts';
 import type { DirectoryLock } from './directory-lock.ts';
 import { type FileStoreOptions, stateLock } from './file-state-store.ts';
-import { JsonBuckets } from './json-buckets.ts';
+import { type BucketSession, JsonBuckets } from './json-buckets.ts';
 
 const DAY_MS = 86_400_000;
 const HOURS_KEY = 'hours';
@@ -62,27 +68,34 @@ export class FileEpisodeStore implements EpisodeStore {
     episode: Episode,
     expectedVersion: number | null,
   ): Promise<{ stored: StoredEpisode; written: boolean }> {
-    return this.#lock.withLock(() => {
-      const now = this.#now();
-      const current = this.#items.get(episode.key, now);
-      if ((current?.version ?? null) !== expectedVersion) {
-        if (current) return { stored: current, written: false };
-        // Expected a version but nothing is stored (expired or never written): nothing to compare with.
-        return { stored: { episode, version: 0 }, written: false };
-      }
-      const stored: StoredEpisode = { episode, version: (current?.version ?? 0) + 1 };
-      const finished = episode.status === 'done' || episode.status === 'closed';
-      this.#items.update(episode.key, now, () => ({
-        value: stored,
-        ...(finished ? { expiresAtMs: now + this.#retentionMs } : {}),
-      }));
-      this.#reindex(episode.key, current?.episode.nextCheckAt ?? null, episode.nextCheckAt, now);
-      return { stored, written: true };
-    });
+    return (await this.putMany([{ episode, expectedVersion }]))[0]!;
   }
 
-  recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
-    return recordStepByCas(this, key, event, schedule);
+  putMany(
+    items: readonly { episode: Episode; expectedVersion: number | null }[],
+  ): Promise<{ stored: StoredEpisode; written: boolean }[]> {
+    return this.#transact((tx) => items.map((i) => tx.put(i.episode, i.expectedVersion)));
+  }
+
+  async recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
+    return (await this.recordSteps([{ key, event }], schedule))[0]!;
+  }
+
+  /** Read, check and write in one locked section: no other writer can come between, so no retries. */
+  recordSteps(
+    items: readonly { key: string; event: EpisodeEvent }[],
+    schedule: ScheduleEpisode,
+  ): Promise<RecordStepResult[]> {
+    return this.#transact((tx) =>
+      items.map(({ key, event }): RecordStepResult => {
+        const current = tx.get(key);
+        if (current && hasStep(current.episode, event.step)) return { recorded: false, stored: current };
+        const folded = foldEpisode(key, [...(current?.episode.events ?? []), event]);
+        if (!folded) return { recorded: false, stored: current };
+        const { stored } = tx.put({ ...folded, nextCheckAt: schedule(folded) }, current?.version ?? null);
+        return { recorded: true, stored };
+      }),
+    );
   }
 
   async dueBefore(at: Date, limit: number): Promise<DueEpisode[]> {
@@ -101,36 +114,105 @@ export class FileEpisodeStore implements EpisodeStore {
     return out.sort(byDue).slice(0, limit);
   }
 
-  /** Moves the index entry of `key` from its old hour to its new one. Caller holds the lock. */
-  #reindex(key: string, before: string | null, after: string | null, now: number): void {
-    if (before === after) return;
-    const touched = new Map<string, boolean>();
-    if (before !== null) {
-      const hour = hourBucket(before);
-      const left = this.#due.update(hour, now, (entries = {}) => {
-        const { [key]: _gone, ...rest } = entries;
-        return Object.keys(rest).length ? { value: rest } : undefined;
-      });
-      touched.set(hour, left !== undefined);
-    }
-    if (after !== null) {
-      const hour = hourBucket(after);
-      this.#due.update(hour, now, (entries = {}) => ({ value: { ...entries, [key]: after } }));
-      touched.set(hour, true);
-    }
-    this.#hours.update(HOURS_KEY, now, (hours = []) => {
-      const set = new Set(hours);
-      for (const [hour, used] of touched) {
-        if (used) set.add(hour);
-        else set.delete(hour);
-      }
-      return { value: [...set].sort() };
+  /**
+   * One locked section: `fn` reads and compare-and-sets through `tx` (each items bucket read once,
+   * later items seeing earlier ones' writes), then every changed file is written once.
+   */
+  #transact<T>(fn: (tx: Transaction) => T): Promise<T> {
+    return this.#lock.withLock(() => {
+      const now = this.#now();
+      const items = this.#items.session(now);
+      /** Per key written: its index entry before the section, and where it goes. */
+      const moves = new Map<string, { before: string | null; after: string | null }>();
+      const tx: Transaction = {
+        get: (key) => readable(items.get(key)),
+        put: (episode, expectedVersion) => {
+          const current = items.get(episode.key);
+          if ((current?.version ?? null) !== expectedVersion) {
+            if (current) return { stored: current, written: false };
+            // Expected a version but nothing is stored (expired or never written): nothing to compare with.
+            return { stored: { episode, version: 0 }, written: false };
+          }
+          const stored: StoredEpisode = { episode, version: (current?.version ?? 0) + 1 };
+          const finished = episode.status === 'done' || episode.status === 'closed';
+          items.set(episode.key, {
+            value: stored,
+            ...(finished ? { expiresAtMs: now + this.#retentionMs } : {}),
+          });
+          const move = moves.get(episode.key);
+          if (move) move.after = episode.nextCheckAt;
+          else
+            moves.set(episode.key, {
+              before: current?.episode.nextCheckAt ?? null,
+              after: episode.nextCheckAt,
+            });
+          return { stored, written: true };
+        },
+      };
+      const out = fn(tx);
+      this.#commit(items, moves, now);
+      return out;
     });
+  }
+
+  /**
+   * Writes the items and moves their index entries. New entries go first and old ones are removed
+   * last, so a crash halfway leaves at worst an extra entry (the sweep re-reads every due episode and
+   * skips one that is not due), never an episode the index has lost. Caller holds the lock.
+   */
+  #commit(
+    items: BucketSession<StoredEpisode>,
+    moves: Map<string, { before: string | null; after: string | null }>,
+    now: number,
+  ): void {
+    const due = this.#due.session(now);
+    const hoursFile = this.#hours.session(now);
+    const listed = hoursFile.get(HOURS_KEY) ?? [];
+    const hours = new Set(listed);
+    const writeHours = () => {
+      const next = [...hours].sort();
+      if (next.length === listed.length && next.every((h, i) => h === listed[i])) return;
+      hoursFile.set(HOURS_KEY, { value: next });
+      hoursFile.flush();
+      listed.splice(0, listed.length, ...next);
+    };
+    for (const [key, { before, after }] of moves) {
+      if (after === null || after === before) continue;
+      const hour = hourBucket(after);
+      const entries = due.get(hour) ?? {};
+      entries[key] = after;
+      due.set(hour, { value: entries });
+      hours.add(hour);
+    }
+    due.flush();
+    writeHours();
+    items.flush();
+    for (const [key, { before, after }] of moves) {
+      if (before === null || before === after) continue;
+      const hour = hourBucket(before);
+      if (after !== null && hourBucket(after) === hour) continue; // moved within its hour: done above
+      const entries = due.get(hour);
+      if (!entries || !(key in entries)) continue;
+      delete entries[key];
+      if (Object.keys(entries).length > 0) due.set(hour, { value: entries });
+      else {
+        due.set(hour, undefined);
+        hours.delete(hour);
+      }
+    }
+    due.flush();
+    writeHours();
   }
 
   #now(): number {
     return this.#clock.now().getTime();
   }
+}
+
+/** Reads and compare-and-set writes inside one locked section of the file store. */
+interface Transaction {
+  get(key: string): StoredEpisode | null;
+  put(episode: Episode, expectedVersion: number | null): { stored: StoredEpisode; written: boolean };
 }
 
 function readable(stored: StoredEpisode | undefined): StoredEpisode | null {

@@ -72,6 +72,20 @@ export class JsonBuckets<T> {
     return next;
   }
 
+  /**
+   * A read-modify-write section over several keys: each bucket file is read once, changed in memory
+   * and written once by `flush`, however many of its keys change. Caller holds the lock from the
+   * first `get` to the last `flush`; `flush` may run more than once (each writes what changed since).
+   */
+  session(nowMs: number): BucketSession<T> {
+    return new BucketSession<T>(
+      nowMs,
+      (file) => this.#read(file),
+      (file, c) => this.#write(file, c),
+      (k) => this.fileOf(k),
+    );
+  }
+
   /** Every live entry, bucket by bucket (for listings; not on the per-lead path). */
   *entries(nowMs: number): Generator<[string, T]> {
     let names: string[];
@@ -132,4 +146,62 @@ function corrupt(file: string, why: string): Error {
     `state file ${file} cannot be read: ${why}. Restore it from a backup, or delete it to reset that ` +
       'part of the state (a deleted cursor file makes the next sync start from the beginning).',
   );
+}
+
+/** See `JsonBuckets.session`. */
+export class BucketSession<T> {
+  readonly #nowMs: number;
+  readonly #read: (file: string) => Record<string, BucketEntry<T>>;
+  readonly #write: (file: string, content: BucketFile<T>) => void;
+  readonly #fileOf: (key: string) => string;
+  readonly #files = new Map<string, Record<string, BucketEntry<T>>>();
+  readonly #dirty = new Set<string>();
+
+  constructor(
+    nowMs: number,
+    read: (file: string) => Record<string, BucketEntry<T>>,
+    write: (file: string, content: BucketFile<T>) => void,
+    fileOf: (key: string) => string,
+  ) {
+    this.#nowMs = nowMs;
+    this.#read = read;
+    this.#write = write;
+    this.#fileOf = fileOf;
+  }
+
+  /** The live value of `key` as this section has it (its own changes included). */
+  get(key: string): T | undefined {
+    const e = this.#entries(this.#fileOf(key))[key];
+    return e && !expired(e, this.#nowMs) ? e.value : undefined;
+  }
+
+  /** Replaces the entry of `key` (undefined deletes it); written by the next `flush`. */
+  set(key: string, entry: BucketEntry<T> | undefined): void {
+    const file = this.#fileOf(key);
+    const entries = this.#entries(file);
+    if (entry === undefined) {
+      if (!(key in entries)) return;
+      delete entries[key];
+    } else entries[key] = entry;
+    this.#dirty.add(file);
+  }
+
+  /** Writes every changed bucket once, dropping its expired entries (as `update` does). */
+  flush(): void {
+    for (const file of this.#dirty) {
+      const entries = this.#entries(file);
+      for (const [k, e] of Object.entries(entries)) if (expired(e, this.#nowMs)) delete entries[k];
+      this.#write(file, { version: 1, entries });
+    }
+    this.#dirty.clear();
+  }
+
+  #entries(file: string): Record<string, BucketEntry<T>> {
+    let entries = this.#files.get(file);
+    if (!entries) {
+      entries = this.#read(file);
+      this.#files.set(file, entries);
+    }
+    return entries;
+  }
 }

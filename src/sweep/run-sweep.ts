@@ -12,6 +12,7 @@ import {
   STEP,
   withEpisodeDefaults,
 } from '../episodes/episode.ts';
+import { putMany, recordSteps } from '../episodes/record-step.ts';
 import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
 import { DryRunRoutingState } from '../pipeline/dry-run-routing-state.ts';
 import { actionFor, type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
@@ -209,6 +210,11 @@ interface DueStep {
   step: LadderStep;
 }
 
+/** A ladder step to record, with what it changed (new owner, task ids). */
+interface StepRecord extends DueStep {
+  extra: { owner?: EpisodeOwner; taskId?: string | null; managerTaskId?: string | null };
+}
+
 class SweepContext {
   readonly #o: SweepOptions;
   readonly #now: Date;
@@ -284,7 +290,7 @@ class SweepContext {
       facts: facts[i]!,
       halted: false,
     }));
-    for (const w of work) await this.#recordFacts(w);
+    await this.#recordFacts(work);
     await this.#runLadder(work.filter((w) => !w.halted && !isSettled(w.ep)));
     if (this.#stop) return this.#stop;
     await this.#writeSlaFields(work.filter((w) => w.ep.status !== 'closed'));
@@ -294,41 +300,47 @@ class SweepContext {
 
   // ---- 2. facts ---------------------------------------------------------------------------------
 
-  async #recordFacts(w: Work): Promise<void> {
-    const f = w.facts;
-    const before = w.ep.firstResponseAt;
-    if (f.recordGone) {
-      // Deleted, merged away or converted: nothing left to watch or write on. `superseded` is the
-      // closest reason the episode knows (something else now stands for the lead).
-      if (
-        await this.#record(
+  /** The CRM's facts as events, for the whole batch in one store round trip. */
+  async #recordFacts(work: Work[]): Promise<void> {
+    const records: { w: Work; event: EpisodeEvent; count?: 'closed' | 'completed' }[] = [];
+    const watched: { w: Work; before: string | null }[] = [];
+    for (const w of work) {
+      const f = w.facts;
+      if (f.recordGone) {
+        // Deleted, merged away or converted: nothing left to watch or write on. `superseded` is the
+        // closest reason the episode knows (something else now stands for the lead).
+        records.push({
           w,
-          episodeEvent({ type: 'closed', at: this.#iso(), cause: 'crm_change', reason: 'superseded' }),
-        )
-      )
-        this.#b.report.counts.closed++;
-      return;
+          event: episodeEvent({ type: 'closed', at: this.#iso(), cause: 'crm_change', reason: 'superseded' }),
+          count: 'closed',
+        });
+        continue;
+      }
+      watched.push({ w, before: w.ep.firstResponseAt });
+      if (f.taskCompletedAt !== null && !hasStep(w.ep, STEP.taskCompleted))
+        records.push({
+          w,
+          event: episodeEvent({ type: 'task_completed', at: f.taskCompletedAt, cause: 'rep' }),
+          count: 'completed',
+        });
+      if (f.firstActivity !== null && !hasStep(w.ep, STEP.firstResponse) && !w.halted)
+        records.push({
+          w,
+          event: episodeEvent({
+            type: 'first_response',
+            at: f.firstActivity.at,
+            cause: 'rep',
+            activity: f.firstActivity.activity,
+          }),
+        });
     }
-    if (f.taskCompletedAt !== null && !hasStep(w.ep, STEP.taskCompleted)) {
-      if (
-        await this.#record(w, episodeEvent({ type: 'task_completed', at: f.taskCompletedAt, cause: 'rep' }))
-      )
-        this.#b.report.counts.completed++;
-    }
-    if (f.firstActivity !== null && !hasStep(w.ep, STEP.firstResponse) && !w.halted) {
-      await this.#record(
-        w,
-        episodeEvent({
-          type: 'first_response',
-          at: f.firstActivity.at,
-          cause: 'rep',
-          activity: f.firstActivity.activity,
-        }),
-      );
-    }
-    if (before === null && w.ep.firstResponseAt !== null) {
-      this.#names(w.ep.owner);
-      this.#b.firstResponse(w.ep.owner.id, w.ep.nextAction, isFirstResponseOnTime(w.ep, this.#o.sla));
+    const recorded = await this.#recordAll(records);
+    for (const [i, r] of records.entries()) if (recorded[i] && r.count) this.#b.report.counts[r.count]++;
+    for (const { w, before } of watched) {
+      if (before === null && w.ep.firstResponseAt !== null) {
+        this.#names(w.ep.owner);
+        this.#b.firstResponse(w.ep.owner.id, w.ep.nextAction, isFirstResponseOnTime(w.ep, this.#o.sla));
+      }
     }
   }
 
@@ -365,39 +377,41 @@ class SweepContext {
       }
       if (steps.length === 0) break;
       const by = (a: LadderAction) => steps.filter((s) => s.step.action === a);
-      for (const s of [...by('remind_owner'), ...by('notify_manager')]) await this.#notifyStep(s, managers);
+      await this.#notifySteps([...by('remind_owner'), ...by('notify_manager')], managers);
       await this.#managerTasks(by('manager_task'), managers);
       await this.#reassign(by('reassign'), managers);
       pending = steps.map((s) => s.w);
     }
   }
 
-  async #notifyStep({ w, step }: DueStep, managers: Managers): Promise<void> {
-    const ep = w.ep;
-    const event = step.action === 'remind_owner' ? 'reminder' : 'escalation';
-    const manager = managers.of(ep.owner);
+  /** Each step's notice, then the steps recorded together (a step is recorded after its notice). */
+  async #notifySteps(steps: DueStep[], managers: Managers): Promise<void> {
     if (!this.#dryRun)
-      await this.#notify(
-        w,
-        step.stepKey,
-        event,
-        { owner: ep.owner, manager, ...pool(ep.owner) },
-        {
-          dueAt: breachAt(ep, this.#o.sla),
-        },
-      );
-    await this.#recordStep(w, step, {});
+      for (const { w, step } of steps) {
+        const ep = w.ep;
+        await this.#notify(
+          w,
+          step.stepKey,
+          step.action === 'remind_owner' ? 'reminder' : 'escalation',
+          { owner: ep.owner, manager: managers.of(ep.owner), ...pool(ep.owner) },
+          { dueAt: breachAt(ep, this.#o.sla) },
+        );
+      }
+    await this.#recordSteps(steps.map((s) => ({ ...s, extra: {} })));
   }
 
   async #managerTasks(steps: DueStep[], managers: Managers): Promise<void> {
     const withManager: { s: DueStep; task: FollowUpTask }[] = [];
+    const skipped: { w: Work; event: EpisodeEvent }[] = [];
     for (const s of steps) {
       const manager = managers.of(s.w.ep.owner);
       if (!manager) {
-        await this.#skipStep(
-          s,
-          'no_manager',
-          'no manager is known for the owner (routing.yaml pool manager, or the CRM with managers: crm)',
+        skipped.push(
+          this.#skipStep(
+            s,
+            'no_manager',
+            'no manager is known for the owner (routing.yaml pool manager, or the CRM with managers: crm)',
+          ),
         );
         continue;
       }
@@ -414,9 +428,10 @@ class SweepContext {
       });
       withManager.push({ s, task });
     }
+    await this.#recordAll(skipped);
     if (withManager.length === 0) return;
     if (this.#dryRun) {
-      for (const { s } of withManager) await this.#recordStep(s.w, s.step, {});
+      await this.#recordSteps(withManager.map(({ s }) => ({ ...s, extra: {} })));
       return;
     }
     const outcomes = await this.#write(
@@ -424,10 +439,12 @@ class SweepContext {
       withManager.map((x) => x.s),
       () => this.#o.crm.createTasks(withManager.map((x) => x.task)),
     );
+    const created: StepRecord[] = [];
     for (const [i, { s }] of withManager.entries()) {
       const out = outcomes?.[i];
-      if (out?.ok) await this.#recordStep(s.w, s.step, { managerTaskId: out.id });
+      if (out?.ok) created.push({ ...s, extra: { managerTaskId: out.id } });
     }
+    await this.#recordSteps(created);
   }
 
   async #reassign(steps: DueStep[], managers: Managers): Promise<void> {
@@ -435,6 +452,7 @@ class SweepContext {
     const cal = calendarFor(this.#o.sla);
     const businessDate = cal.businessDateOf(this.#now);
     const picked: { s: DueStep; owner: EpisodeOwner; task: FollowUpTask }[] = [];
+    const skipped: { w: Work; event: EpisodeEvent }[] = [];
     for (const s of steps) {
       const pick = await pickReassignee({
         episode: s.w.ep,
@@ -444,7 +462,7 @@ class SweepContext {
         businessDate,
       });
       if ('skipped' in pick) {
-        await this.#skipStep(s, pick.skipped, pick.detail);
+        skipped.push(this.#skipStep(s, pick.skipped, pick.detail));
         continue;
       }
       this.#names(pick.owner);
@@ -458,9 +476,10 @@ class SweepContext {
       });
       picked.push({ s, owner: pick.owner, task });
     }
+    await this.#recordAll(skipped);
     if (picked.length === 0) return;
     if (this.#dryRun) {
-      for (const p of picked) await this.#recordStep(p.s.w, p.s.step, { owner: p.owner, taskId: null });
+      await this.#recordSteps(picked.map((p) => ({ ...p.s, extra: { owner: p.owner, taskId: null } })));
       return;
     }
     // The new owner's task first (the rep must see it), then the lead's owner, then the old task closed.
@@ -506,6 +525,7 @@ class SweepContext {
               ),
           );
     const closedOk = new Set(toClose.filter((_, i) => closed?.[i]?.ok === true).map((p) => p.s.w.ep.key));
+    const done: StepRecord[] = [];
     for (const p of reassigned) {
       const ep = p.s.w.ep;
       if (ep.taskId !== null && !closedOk.has(ep.key)) continue;
@@ -519,11 +539,13 @@ class SweepContext {
           previousOwner: ep.owner,
         },
       );
-      await this.#recordStep(p.s.w, p.s.step, { owner: p.owner, taskId: p.taskId });
+      done.push({ ...p.s, extra: { owner: p.owner, taskId: p.taskId } });
     }
+    await this.#recordSteps(done);
   }
 
-  async #skipStep(s: DueStep, reason: string, detail: string): Promise<void> {
+  /** Reports a step that cannot be taken; returns its record, for the caller to store with the others. */
+  #skipStep(s: DueStep, reason: string, detail: string): { w: Work; event: EpisodeEvent } {
     const ep = s.w.ep;
     this.#b.skip({
       episodeKey: ep.key,
@@ -533,9 +555,9 @@ class SweepContext {
       reason,
       detail,
     });
-    await this.#record(
-      s.w,
-      episodeEvent({
+    return {
+      w: s.w,
+      event: episodeEvent({
         type: 'ladder_step',
         at: this.#iso(),
         cause: 'sweep',
@@ -544,29 +566,32 @@ class SweepContext {
         action: s.step.action,
         skipped: reason,
       }),
-    );
+    };
   }
 
-  async #recordStep(
-    w: Work,
-    step: LadderStep,
-    extra: { owner?: EpisodeOwner; taskId?: string | null; managerTaskId?: string | null },
-  ): Promise<void> {
-    const event = episodeEvent({
-      type: 'ladder_step',
-      at: this.#iso(),
-      cause: 'sweep',
-      round: step.round,
-      stepId: step.id,
-      action: step.action,
-      ...extra,
-    });
-    const before = w.ep;
-    const recorded = await this.#record(w, event);
-    if (recorded) this.#b.step(step.action, this.#dryRun);
-    else if (!hasStep(w.ep, event.step))
-      w.halted = true; // not stored (store failure, episode gone)
-    else if (before !== w.ep) this.#b.report.counts.stepsAlreadyRecorded++;
+  /** Records ladder steps (in one store round trip) and counts them. */
+  async #recordSteps(steps: readonly StepRecord[]): Promise<void> {
+    const records = steps.map(({ w, step, extra }) => ({
+      w,
+      before: w.ep,
+      event: episodeEvent({
+        type: 'ladder_step',
+        at: this.#iso(),
+        cause: 'sweep',
+        round: step.round,
+        stepId: step.id,
+        action: step.action,
+        ...extra,
+      }),
+      step,
+    }));
+    const recorded = await this.#recordAll(records);
+    for (const [i, { w, before, event, step }] of records.entries()) {
+      if (recorded[i]) this.#b.step(step.action, this.#dryRun);
+      else if (!hasStep(w.ep, event.step))
+        w.halted = true; // not stored (store failure, episode gone)
+      else if (before !== w.ep) this.#b.report.counts.stepsAlreadyRecorded++;
+    }
   }
 
   // ---- 4. SLA fields ----------------------------------------------------------------------------
@@ -599,20 +624,20 @@ class SweepContext {
       changes.map((c) => ({ w: c.w, step: null })),
       () => this.#o.crm.writeSlaFields(changes.map((c) => c.update)),
     );
-    for (const [i, c] of changes.entries()) {
-      if (!outcomes?.[i]?.ok) continue;
-      this.#b.slaStatus(c.update.status, false);
-      await this.#record(
-        c.w,
-        episodeEvent({
+    const written = changes.filter((_, i) => outcomes?.[i]?.ok);
+    for (const c of written) this.#b.slaStatus(c.update.status, false);
+    await this.#recordAll(
+      written.map((c) => ({
+        w: c.w,
+        event: episodeEvent({
           type: 'sla_status',
           at: this.#iso(),
           cause: 'sweep',
           status: c.update.status,
           firstResponseAt: c.update.firstResponseAt,
         }),
-      );
-    }
+      })),
+    );
   }
 
   // ---- 5. schedule ------------------------------------------------------------------------------
@@ -620,39 +645,52 @@ class SweepContext {
   /** Moves `nextCheckAt` of an episode nothing was recorded for (a poll that found nothing, a failure). */
   async #reschedule(work: Work[]): Promise<void> {
     if (this.#dryRun) return;
-    for (const w of work) {
-      const want = this.#schedule(w.ep);
-      if (w.ep.nextCheckAt === want) continue;
-      try {
-        // Lost race = another writer moved it with its own schedule: theirs stands.
-        await this.#o.episodes.put({ ...w.ep, nextCheckAt: want }, w.version);
-      } catch (e) {
-        this.#storeFailure(w, e);
-      }
-    }
+    const moved = work
+      .map((w) => ({ w, want: this.#schedule(w.ep) }))
+      .filter(({ w, want }) => w.ep.nextCheckAt !== want);
+    // Lost race = another writer moved it with its own schedule: theirs stands.
+    const outcomes = await putMany(
+      this.#o.episodes,
+      moved.map(({ w, want }) => ({ episode: { ...w.ep, nextCheckAt: want }, expectedVersion: w.version })),
+    );
+    for (const [i, o] of outcomes.entries()) if (!o.ok) this.#storeFailure(moved[i]!.w, o.error);
   }
 
   // ---- shared -----------------------------------------------------------------------------------
 
-  /** Records `event` (dry run: applies it in memory); false when not recorded (already there, or failed). */
-  async #record(w: Work, event: EpisodeEvent): Promise<boolean> {
-    if (this.#dryRun) {
-      const next = applyEvent(w.ep, event);
-      if (next === w.ep) return false;
-      w.ep = { ...next, nextCheckAt: w.ep.nextCheckAt };
-      return true;
-    }
-    try {
-      const result = await this.#o.episodes.recordStep(w.ep.key, event, this.#schedule);
+  /**
+   * Records events in one store round trip (dry run: applies them in memory), in order (several of one
+   * episode fold in one after another); per event whether it was recorded (false: already there, or
+   * failed). A store failure halts the episode, reported once.
+   */
+  async #recordAll(records: readonly { w: Work; event: EpisodeEvent }[]): Promise<boolean[]> {
+    if (this.#dryRun)
+      return records.map(({ w, event }) => {
+        const next = applyEvent(w.ep, event);
+        if (next === w.ep) return false;
+        w.ep = { ...next, nextCheckAt: w.ep.nextCheckAt };
+        return true;
+      });
+    const outcomes = await recordSteps(
+      this.#o.episodes,
+      records.map(({ w, event }) => ({ key: w.ep.key, event })),
+      this.#schedule,
+    );
+    const failed = new Set<Work>();
+    return records.map(({ w, event }, i) => {
+      const o = outcomes[i]!;
+      if (!o.ok) {
+        if (!failed.has(w)) this.#storeFailure(w, o.error, event.step);
+        failed.add(w);
+        return false;
+      }
+      const result = o.value;
       if (result.stored) {
         w.ep = withEpisodeDefaults(result.stored.episode);
         w.version = result.stored.version;
       }
       return result.recorded;
-    } catch (e) {
-      this.#storeFailure(w, e, event.step);
-      return false;
-    }
+    });
   }
 
   #storeFailure(w: Work, e: unknown, step?: string): void {

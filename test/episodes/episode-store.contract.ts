@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Episode, type EpisodeEvent, episodeEvent, foldEpisode } from '../../src/episodes/episode.ts';
+import { putMany, recordSteps } from '../../src/episodes/record-step.ts';
 import type { EpisodeStore, ScheduleEpisode } from '../../src/ports/episode-store.ts';
 import { type TestClock, testClock } from '../state/state-store.contract.ts';
 
@@ -137,6 +138,77 @@ export function describeEpisodeStoreContract(
       expect(await store.dueBefore(clock.now(), 10)).toEqual([
         { key: 'tu_late', nextCheckAt: hoursFrom(40) },
       ]);
+    });
+
+    it('records many steps in one go (the batch form or its loop): in order, each once, the index following', async () => {
+      const { store, other } = await create(testClock(NOW));
+      await store.recordStep('tu_old', handedOff(), every(1));
+      const out = await recordSteps(
+        store,
+        [
+          { key: 'tu_n1', event: handedOff() },
+          { key: 'tu_n1', event: remind(hoursFrom(2)) },
+          { key: 'tu_n1', event: remind(hoursFrom(3)) }, // the same step again: not recorded
+          { key: 'tu_none', event: remind(hoursFrom(1)) }, // no hand-off: nothing stored
+          { key: 'tu_old', event: remind(hoursFrom(1)) },
+          { key: 'tu_n2', event: handedOff('005B') },
+        ],
+        every(2),
+      );
+      expect(out.map((o) => o.ok && [o.value.recorded, o.value.stored?.version ?? null])).toEqual([
+        [true, 1],
+        [true, 2],
+        [false, 2],
+        [false, null],
+        [true, 2],
+        [true, 1],
+      ]);
+      const n1 = await other().get('tu_n1');
+      expect(n1).toMatchObject({ version: 2, episode: { nextCheckAt: hoursFrom(4) } });
+      expect(Object.keys(n1!.episode.ladder)).toEqual(['r0.remind_owner']);
+      expect(await other().get('tu_none')).toBeNull();
+      // The index holds each episode once, at its last nextCheckAt (tu_old moved from +1 h to +3 h).
+      expect(await other().dueBefore(new Date(hoursFrom(48)), 10)).toEqual([
+        { key: 'tu_n2', nextCheckAt: hoursFrom(2) },
+        { key: 'tu_old', nextCheckAt: hoursFrom(3) },
+        { key: 'tu_n1', nextCheckAt: hoursFrom(4) },
+      ]);
+      // Two sweeps' batches with the same steps: each step is recorded once in all.
+      const keys = ['tu_c1', 'tu_c2', 'tu_c3'];
+      for (const key of keys) await store.recordStep(key, handedOff(), every(1));
+      const batch = keys.map((key) => ({ key, event: remind(hoursFrom(1)) }));
+      const [a, b] = await Promise.all([
+        recordSteps(store, batch, every(2)),
+        recordSteps(other(), batch, every(2)),
+      ]);
+      expect([...a, ...b].filter((o) => o.ok && o.value.recorded)).toHaveLength(3);
+      for (const key of keys) expect((await other().get(key))?.version).toBe(2);
+    });
+
+    it('puts many in one go (the batch form or its loop): compare-and-set per item, the index following', async () => {
+      const { store, other } = await create(testClock(NOW));
+      await store.put(episode('tu_p1', hoursFrom(1)), null);
+      await store.put(episode('tu_p2', hoursFrom(1)), null);
+      await store.put(episode('tu_p3', hoursFrom(1.25)), null);
+      const out = await putMany(store, [
+        { episode: episode('tu_p1', hoursFrom(5)), expectedVersion: 1 }, // to a later hour
+        { episode: episode('tu_p2', hoursFrom(6)), expectedVersion: 4 }, // stale: not written
+        { episode: episode('tu_p3', hoursFrom(1.5)), expectedVersion: 1 }, // within its hour
+        { episode: episode('tu_p4', null), expectedVersion: null }, // new, nothing due
+        { episode: episode('tu_p1', null), expectedVersion: 2 }, // settled after its move
+      ]);
+      expect(out.map((o) => o.ok && [o.value.written, o.value.stored.version])).toEqual([
+        [true, 2],
+        [false, 1],
+        [true, 2],
+        [true, 1],
+        [true, 3],
+      ]);
+      expect(await other().dueBefore(new Date(hoursFrom(48)), 10)).toEqual([
+        { key: 'tu_p2', nextCheckAt: hoursFrom(1) },
+        { key: 'tu_p3', nextCheckAt: hoursFrom(1.5) },
+      ]);
+      expect(await putMany(store, [])).toEqual([]);
     });
 
     it('two concurrent sweeps record the same step exactly once, and different steps both', async () => {
