@@ -12,6 +12,7 @@ import type {
   TossUpUpdate,
   WriteOutcome,
 } from '../ports/lead-sink.ts';
+import type { Notification } from '../ports/notifier.ts';
 import type { RecheckRecord, RecheckStore } from '../ports/recheck-store.ts';
 import type { RouteResult, RoutingState } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
@@ -26,6 +27,7 @@ import type { DecideOptions } from '../scoring/decide.ts';
 import { withScoreDetail } from '../scoring/score-detail.ts';
 import { calendarFor, computeSlaDue } from '../sla/due-date.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
+import type { SweepNotify } from '../sweep/notify-policy.ts';
 import { type HoldTransition, holdTransition, isFinished } from './episode-hold.ts';
 import { episodeKey, needsTask } from './episode-key.ts';
 import { actionFor, type StopSignal, stopFromError } from './failure-policy.ts';
@@ -88,6 +90,14 @@ export interface PipelineDeps {
    * that would withdraw it is not written (the outcome says `kept`).
    */
   keepHandOffs?: boolean;
+  /**
+   * The `toss-up` chat notice (docs/notifications.md): queued in the notifier's outbox for each new
+   * toss-up whose task exists, after its hand-off is recorded and before the fields are written (so a
+   * crash in between queues it again on the retry, and the outbox keeps one per episode, step and
+   * target). Never on a dry run; never blocks or fails the CRM write. Absent, or without `recordRef`
+   * (no deep link), no notice is queued.
+   */
+  notify?: SweepNotify;
 }
 
 export interface PipelineEpisodes {
@@ -239,6 +249,7 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
   const stop =
     (await createTasks(work, deps, quota)) ??
     (await recordEpisodes(work, deps)) ??
+    (await queueTossUpNotices(work, deps)) ??
     (await writeFields(work, deps, quota));
   for (const w of work) {
     if (w.outcome.status === 'skipped' && w.outcome.failure) await recordSkip(w, deps);
@@ -536,6 +547,57 @@ async function recordEpisodes(work: Work[], deps: PipelineDeps): Promise<StopSig
       w.outcome.failure = { stage: 'task', kind: 'transient', code: stop.code, message: stop.message };
       settle(w, 'failed');
       return stop;
+    }
+  }
+  return null;
+}
+
+/** The chat step of a hand-off: one per episode (the outbox keys on episode, step and target). */
+export const TOSS_UP_STEP = 'toss-up';
+
+/**
+ * Phase 1¾: the `toss-up` notice of each new hand-off whose task exists. The Lead carries no person
+ * name (scoring never needs one), so the notice names the company, or the record when the company is
+ * unknown; the deep link opens the record. Nothing else about the lead is sent (no e-mail, phone).
+ * Always returns null: a notice that cannot be queued is the outbox's warning, never a stop.
+ */
+async function queueTossUpNotices(work: Work[], deps: PipelineDeps): Promise<null> {
+  const n = deps.notify;
+  if (!n?.recordRef) return null;
+  const dir = directoryFor(deps.routing);
+  for (const w of work) {
+    const o = w.outcome;
+    const handedOff = o.taskStatus === 'created' || o.taskStatus === 'existing';
+    if (o.status !== 'not_attempted' || !w.task || !o.task || !o.decision || !handedOff || !o.newEpisode)
+      continue;
+    const rep = dir.repByCrmId(deps.crm, w.task.ownerId);
+    const owner: EpisodeOwner = { id: w.task.ownerId };
+    if (rep) owner.key = rep.key;
+    if (o.task.route.poolId) owner.poolId = o.task.route.poolId;
+    const targets = n.targetsFor('toss-up', {
+      owner,
+      manager: null,
+      ...(owner.poolId ? { poolId: owner.poolId } : {}),
+    });
+    if (targets.length === 0) continue;
+    const record = n.recordRef({ leadId: w.lead.id, objectType: w.lead.objectType });
+    if (!record) continue;
+    const company = w.lead.company.name?.trim();
+    const notification: Notification = {
+      episodeKey: w.task.key,
+      step: TOSS_UP_STEP,
+      event: 'toss-up',
+      language: n.language,
+      lead: { name: company || `${w.lead.objectType} ${w.lead.id}` },
+      record,
+      nextAction: o.decision.nextAction,
+      ownerName: rep?.name ?? w.task.ownerId,
+    };
+    if (o.task.hasSla) notification.dueAt = o.task.dueAt;
+    try {
+      await n.notifier.notify(notification, targets);
+    } catch {
+      // The port never throws; should an adapter break that, the CRM write still goes on.
     }
   }
   return null;

@@ -13,7 +13,7 @@ import { DryRunRoutingState } from './dry-run-routing-state.ts';
 import { type StopSignal, stopFromError } from './failure-policy.ts';
 import { ManualQuota } from './manual-quota.ts';
 import { readPagesAndCommit } from './page-loop.ts';
-import { type LeadOutcome, type PipelineEpisodes, processLeads } from './process-leads.ts';
+import { type LeadOutcome, type PipelineDeps, type PipelineEpisodes, processLeads } from './process-leads.ts';
 import type { RunLease } from './run-lease.ts';
 import { type RunReport, RunReportBuilder } from './run-report.ts';
 import type { QueueTaskOwners } from './task-owner.ts';
@@ -65,6 +65,8 @@ export interface SyncOptions {
   onLead?: (outcome: LeadOutcome) => void | Promise<void>;
   /** Each lead's next re-check and hold start (`PipelineDeps.rechecks`); none: no re-checks, holds never expire. */
   rechecks?: RecheckStore;
+  /** The `toss-up` chat notice (`PipelineDeps.notify`); a dry run queues none. */
+  notify?: PipelineDeps['notify'];
 }
 
 export function cursorKey(crm: string, scope: string): string {
@@ -131,6 +133,7 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
     reasonMaxLength: options.reasonMaxLength ?? connector.reasonMaxLength,
     episodes: options.episodes,
     ...(options.rechecks ? { rechecks: options.rechecks } : {}),
+    ...(options.notify && !dryRun ? { notify: options.notify } : {}),
   };
 
   if (!stop) {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
@@ -8,7 +7,6 @@ import { loadRuleSet } from '../../config/load-rule-set.ts';
 import { readConfigFile } from '../../config/read-config-file.ts';
 import { ConfigError, CrmError } from '../../domain/errors.ts';
 import { terminalSafe, terminalSafeLines } from '../../logging/terminal-text.ts';
-import { disabledNotificationsConfig, parseNotificationsConfig } from '../../notify/notifications-config.ts';
 import { DryRunRoutingState } from '../../pipeline/dry-run-routing-state.ts';
 import { ExitCode, type StopSignal, stopFromError } from '../../pipeline/failure-policy.ts';
 import {
@@ -34,6 +32,8 @@ import { FileStateStore } from '../../state/file-state-store.ts';
 import { renderSweepSummary } from '../../sweep/render-sweep-summary.ts';
 import { runSweep, type SweepNotify, type SweepOptions } from '../../sweep/run-sweep.ts';
 import type { SweepReport } from '../../sweep/sweep-report.ts';
+import { CHAT_DRAIN_LIMIT } from '../chat-drain-limit.ts';
+import { loadNotificationsFile } from '../notifications-file.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { resolveSyncSettings, SettingsError, type SyncFlags } from '../settings.ts';
 import { createSweepProgress } from '../sweep-progress.ts';
@@ -171,13 +171,14 @@ async function sweepUnderLease(
   const chat = dryRun
     ? null
     : buildChatNotifier({
-        config: setup.notifications,
+        config: setup.notifications.config,
         routing: setup.routing,
         chat: settings.chat,
         store: settings.stateDir,
         clock,
       });
-  for (const w of chat?.warnings ?? []) io.stderr.write(`warning: ${w}\n`);
+  const chatWarnings = chat ? [...setup.notifications.warnings, ...chat.warnings] : [];
+  for (const w of chatWarnings) io.stderr.write(`warning: ${w}\n`);
   const notify: SweepNotify | undefined = chat
     ? { ...chat.notify, recordRef: recordRefFrom(connector) }
     : undefined;
@@ -234,7 +235,9 @@ async function sweepUnderLease(
     progress.stop();
     await connector.close().catch(() => undefined);
   }
-  if (chat && report.counts.notificationsQueued > 0) await chat.outbox.drain();
+  // Every run, not only when this one queued something: entries left pending by an outage (or by a
+  // sync) go out with the next sweep. Bounded; what is left waits for the next run.
+  if (chat) await chat.outbox.drain({ limit: CHAT_DRAIN_LIMIT });
 
   const path = await saveRunReport(report, settings.runsDir);
   if (opts.json) {
@@ -270,14 +273,8 @@ function loadConfig(settings: ReturnType<typeof resolveSyncSettings>) {
       ),
       settings.slaFile,
     ),
-    // No notifications file: the sweep sends no chat message (its CRM work is the same).
-    notifications: existsSync(settings.notificationsFile)
-      ? parseNotificationsConfig(
-          readConfigFile(settings.notificationsFile, 'notifications file', 'check the path'),
-          settings.notificationsFile,
-          { routing },
-        )
-      : disabledNotificationsConfig(),
+    // No notifications file: no chat message (the CRM work is the same).
+    notifications: loadNotificationsFile(settings.notificationsFile, routing),
   };
 }
 

@@ -1,11 +1,13 @@
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import { buildChatNotifier, recordRefFrom } from '../../composition/chat-notifier.ts';
 import { ConnectorUnavailableError, connectCrm } from '../../composition/crm-registry.ts';
 import { loadRuleSet } from '../../config/load-rule-set.ts';
 import { readConfigFile } from '../../config/read-config-file.ts';
 import { ConfigError, CrmError } from '../../domain/errors.ts';
 import { terminalSafe, terminalSafeLines } from '../../logging/terminal-text.ts';
+import { notificationTargets } from '../../notify/notification-targets.ts';
 import { ExitCode, type StopSignal, stopFromError } from '../../pipeline/failure-policy.ts';
 import { describeOwners, ownerNamer, scoreThresholdsAt } from '../../pipeline/owner-load.ts';
 import { renderPlan } from '../../pipeline/render-plan.ts';
@@ -30,6 +32,8 @@ import { FileRecheckStore } from '../../state/file-recheck-store.ts';
 import { FileRoutingState } from '../../state/file-routing-state.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
 import { sweepSchedule } from '../../sweep/sweep-schedule.ts';
+import { CHAT_DRAIN_LIMIT } from '../chat-drain-limit.ts';
+import { loadNotificationsFile } from '../notifications-file.ts';
 import { writeLine } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { createProgress } from '../progress.ts';
@@ -163,6 +167,30 @@ async function syncUnderLease(
     throw e;
   }
 
+  // The toss-up chat notice: queued in the outbox under the state directory during the run, sent
+  // after it (docs/notifications.md). Only when notifications.yaml sends toss-ups; never on a dry run.
+  const chat =
+    dryRun || !notificationTargets(setup.notifications.config).sends('toss-up')
+      ? null
+      : buildChatNotifier({
+          config: setup.notifications.config,
+          routing: setup.routing,
+          chat: settings.chat,
+          store: settings.stateDir,
+          clock,
+        });
+  const chatWarnings = chat ? [...setup.notifications.warnings, ...chat.warnings] : [];
+  for (const w of chatWarnings) io.stderr.write(`warning: ${w}\n`);
+
+  // A notice without a link to the record is not sent (as in the sweep); counted to say so once.
+  const linkOf = recordRefFrom(connector);
+  let unlinked = 0;
+  const recordRef: typeof linkOf = (lead) => {
+    const ref = linkOf(lead);
+    if (!ref) unlinked += 1;
+    return ref;
+  };
+
   const ownerName = ownerNamer(setup.routing, settings.crm);
   const progress = createProgress({ stream: io.stderr, locale: settings.locale, dryRun });
   let report: RunReport;
@@ -189,6 +217,7 @@ async function syncUnderLease(
         store: new FileEpisodeStore(settings.stateDir),
         schedule: sweepSchedule(setup.sla),
       },
+      ...(chat ? { notify: { ...chat.notify, recordRef } } : {}),
       onProgress: (p) => progress.update(p),
       onLead: dryRun
         ? async (o) => {
@@ -206,6 +235,12 @@ async function syncUnderLease(
     progress.stop();
     await connector.close().catch(() => undefined);
   }
+  // Bounded: what is left (a Slack outage, more than the limit) waits for the next sync or sweep.
+  if (chat) await chat.outbox.drain({ limit: CHAT_DRAIN_LIMIT });
+  if (unlinked > 0)
+    io.stderr.write(
+      `warning: ${unlinked} toss-up chat notice(s) not sent: no link to the CRM record can be built (HubSpot: set TOSSUP_HUBSPOT_PORTAL_ID, or portalId in the profile; Salesforce: the connector's instance URL)\n`,
+    );
 
   // The summary quotes CRM messages and names: no control or bidi character reaches the terminal.
   // Names and capacities from the routing file, so the summary and the report name reps, not ids.
@@ -219,20 +254,23 @@ async function syncUnderLease(
 
 function loadConfig(settings: ReturnType<typeof resolveSyncSettings>) {
   const rs = loadRuleSet(settings.rules);
+  const routing = parseRoutingConfig(
+    readConfigFile(
+      settings.routingFile,
+      'routing file',
+      'check the path, or set TOSSUP_ROUTING (or the profile key) to the right file',
+    ),
+    settings.routingFile,
+    {
+      crm: settings.crm,
+    },
+  );
   return {
     rules: compileRuleSet(rs),
     renderer: new ReasonRenderer(settings.locale, rs.messages),
-    routing: parseRoutingConfig(
-      readConfigFile(
-        settings.routingFile,
-        'routing file',
-        'check the path, or set TOSSUP_ROUTING (or the profile key) to the right file',
-      ),
-      settings.routingFile,
-      {
-        crm: settings.crm,
-      },
-    ),
+    routing,
+    // No notifications file: no chat message (the CRM work is the same).
+    notifications: loadNotificationsFile(settings.notificationsFile, routing),
     sla: parseSlaConfig(
       readConfigFile(
         settings.slaFile,
