@@ -4,8 +4,7 @@ import { type ChatSettings, teamsWebhookEnv, teamsWebhookUrl } from '../notify/c
 import { notificationTargets } from '../notify/notification-targets.ts';
 import type { NotificationsConfig } from '../notify/notifications-config.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { CrmConnector } from '../ports/crm-connector.ts';
-import type { ChatLog, ChatSender, CrmRecordRef, NotificationTarget } from '../ports/notifier.ts';
+import type { ChatLog, ChatSender, NotificationTarget } from '../ports/notifier.ts';
 import type { OutboxStore } from '../ports/outbox-store.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
 import { NotificationOutbox } from '../state/notification-outbox.ts';
@@ -112,45 +111,4 @@ export function buildChatNotifier(options: ChatNotifierOptions): ChatNotifier {
   };
 }
 
-/**
- * The record link of a chat message from the connector's own deep link (the one it writes in task
- * notes), so no API call and no second copy of the URL rules: Salesforce
- * `<instance>/lightning/r/<Lead|Contact>/<id>/view`, HubSpot `<app>/contacts/<portal>/record/0-1/<id>`.
- */
-export function recordRefFrom(
-  connector: Pick<CrmConnector, 'crm' | 'recordUrl'>,
-): (lead: { leadId: string; objectType: string }) => CrmRecordRef | null {
-  return (lead) => {
-    const url = connector.recordUrl({ id: lead.leadId, objectType: lead.objectType } as Parameters<
-      CrmConnector['recordUrl']
-    >[0]);
-    if (!url) return null;
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return null;
-    }
-    if (connector.crm === 'salesforce') {
-      const m = /^\/lightning\/r\/(Lead|Contact)\/([^/]+)\/view$/.exec(parsed.pathname);
-      if (!m) return null;
-      return {
-        crm: 'salesforce',
-        instanceUrl: parsed.origin,
-        objectType: m[1] as 'Lead' | 'Contact',
-        id: decodeURIComponent(m[2]!),
-      };
-    }
-    if (connector.crm === 'hubspot') {
-      const m = /^(.*)\/contacts\/(\d+)\/record\/0-1\/([^/]+)$/.exec(parsed.pathname);
-      if (!m) return null;
-      return {
-        crm: 'hubspot',
-        portalId: m[2]!,
-        contactId: decodeURIComponent(m[3]!),
-        appBaseUrl: `${parsed.origin}${m[1]}`,
-      };
-    }
-    return null;
-  };
-}
+export { recordRefFrom } from './record-ref.ts';

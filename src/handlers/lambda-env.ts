@@ -24,6 +24,12 @@ export const CrmFunctionEnvSchema = z.object({
   /** The sync scope: one cursor per CRM and scope, and the skipped list's key. */
   TOSSUP_SCOPE: z.string().min(1).default('default'),
   TOSSUP_QUOTA_BACKOFF_SECONDS: z.coerce.number().int().positive().max(43_200).default(3600),
+  /**
+   * Workers: queue the `toss-up` chat notice into the outbox. serverless.yml sets it to whether the
+   * CRM's sweep function (the one that drains the outbox) is enabled, so nothing is queued that no
+   * function would ever send.
+   */
+  TOSSUP_TOSS_UP_NOTICES: Optional(z.enum(['true', 'false'])),
 });
 export type CrmFunctionEnv = z.infer<typeof CrmFunctionEnvSchema>;
 

@@ -1,3 +1,4 @@
+import { recordRefFrom } from '../composition/record-ref.ts';
 import { CrmError, type FailureKind } from '../domain/errors.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -21,6 +22,7 @@ import type { VisibilityControl } from '../ports/message-queue.ts';
 import type { RecheckStore } from '../ports/recheck-store.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { SyncStateStore } from '../ports/sync-state-store.ts';
+import type { SweepNotify } from '../sweep/notify-policy.ts';
 import type { BundledConfig } from './bundled-config.ts';
 import type { ConnectorProvider } from './connector-provider.ts';
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from './lambda-types.ts';
@@ -39,6 +41,11 @@ export interface WorkerOptions {
   episodes?: PipelineEpisodes;
   /** Where each lead's next re-check is kept for the sweep (the state table on AWS). */
   rechecks?: RecheckStore;
+  /**
+   * The `toss-up` chat notice, queued into the outbox (the state table on AWS) and sent by the sweep
+   * function's drain; the worker holds no chat secret and sends nothing itself (docs/notifications.md).
+   */
+  notify?: Omit<SweepNotify, 'recordRef'>;
   /** Pushes back messages that failed for a spent quota or with a Retry-After. */
   visibility?: VisibilityControl;
   clock: Clock;
@@ -383,6 +390,7 @@ async function processWork(
     now: options.clock.now(),
     episodes: options.episodes,
     ...(options.rechecks ? { rechecks: options.rechecks } : {}),
+    ...(options.notify ? { notify: { ...options.notify, recordRef: recordRefFrom(connector) } } : {}),
   };
 
   // Per-record failures are logged by classification only: the CRM's message text often quotes the

@@ -1,10 +1,19 @@
 import { DynamoLeadVersions } from '../aws/dynamodb-lead-versions.ts';
+import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
 import { DynamoRecheckStore } from '../aws/dynamodb-recheck-store.ts';
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
 import { SqsQueue } from '../aws/sqs-queue.ts';
+import type { Logger } from '../logging/logger.ts';
+import { notificationTargets } from '../notify/notification-targets.ts';
+import type { NotificationsConfig } from '../notify/notifications-config.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { OutboxStore } from '../ports/outbox-store.ts';
+import type { RoutingConfig } from '../routing/routing-config.ts';
+import { NotificationOutbox } from '../state/notification-outbox.ts';
 import { crmBase, episodesOf, type WiringOverrides } from './crm-wiring.ts';
 import { CrmFunctionEnvSchema, parseEnv } from './lambda-env.ts';
 import { safeInvocation } from './safe-invocation.ts';
+import type { WorkerOptions } from './worker-handler.ts';
 import { createWorkerHandler } from './worker-handler.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -14,6 +23,16 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
   const e = parseEnv(CrmFunctionEnvSchema, env);
   const base = crmBase(e, bundleUrl, overrides, 'worker');
   const queue = new SqsQueue({ client: base.clients.sqs, queueUrl: e.TOSSUP_QUEUE_URL });
+  const notify =
+    e.TOSSUP_TOSS_UP_NOTICES === 'true' && base.config.notifications
+      ? tossUpNoticeQueue({
+          config: base.config.notifications,
+          routing: base.config.routing,
+          store: new DynamoOutboxStore(base.table),
+          clock: base.clock,
+          log: base.log,
+        })
+      : undefined;
   const handler = createWorkerHandler({
     crm: e.TOSSUP_CRM,
     scope: e.TOSSUP_SCOPE,
@@ -24,10 +43,33 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
     versions: new DynamoLeadVersions(base.table),
     episodes: episodesOf(base),
     rechecks: new DynamoRecheckStore(base.table),
+    ...(notify ? { notify } : {}),
     visibility: queue,
     clock: base.clock,
     log: base.log,
     quotaBackoffSeconds: e.TOSSUP_QUOTA_BACKOFF_SECONDS,
   });
   return safeInvocation(base.log, 'worker batch', handler);
+}
+
+/**
+ * The worker's toss-up notices: queued into the outbox only, with no sender and no chat secret (the
+ * sweep function drains the outbox; docs/notifications.md, "On AWS"), so the worker bundle carries no
+ * chat client either. Undefined when notifications.yaml sends no toss-up.
+ */
+export function tossUpNoticeQueue(options: {
+  config: NotificationsConfig;
+  routing: RoutingConfig;
+  store: OutboxStore;
+  clock: Clock;
+  log?: Logger;
+}): WorkerOptions['notify'] {
+  const targeting = notificationTargets(options.config, options.routing);
+  if (!targeting.sends('toss-up')) return undefined;
+  const outbox = new NotificationOutbox(options.store, {
+    senders: [],
+    clock: options.clock,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return { notifier: outbox, language: targeting.language, targetsFor: targeting.targetsFor };
 }

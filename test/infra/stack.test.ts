@@ -204,6 +204,14 @@ describe('the deployable stack (build + osls package)', () => {
           TOSSUP_SECRET_ID: `tossup/test/${crm}`,
           TOSSUP_CHAT_SECRET_ID: 'tossup/test/chat',
         });
+        // The worker queues toss-up chat notices only where this sweep runs to send them.
+        const notices = (t: Template) =>
+          props(t, `Worker${C}LambdaFunction`).Environment.Variables.TOSSUP_TOSS_UP_NOTICES;
+        expect([notices(shipped), notices(enabled), notices(sweeping)].map(String)).toEqual([
+          'false',
+          'false',
+          'true',
+        ]);
         expect(props(shipped, `Sweep${C}ErrorsAlarm`).Dimensions).toEqual([
           { Name: 'FunctionName', Value: { Ref: `Sweep${C}LambdaFunction` } },
         ]);
@@ -374,9 +382,10 @@ describe('the deployable stack (build + osls package)', () => {
             .every((k) => k?.includes('lease|sync|*')),
         ).toBe(true);
       }
-      // Workers record toss-up episodes and may create the index floor; nothing else of the sweep's.
+      // Workers record toss-up episodes, may create the index floor and queue toss-up notices;
+      // nothing else of the sweep's.
       for (const fn of ['WorkerSalesforce', 'WorkerHubspot']) {
-        expect(keys(fn).flat()).toEqual(expect.arrayContaining(['episode|*', 'epdue|floor']));
+        expect(keys(fn).flat()).toEqual(expect.arrayContaining(['episode|*', 'epdue|floor', 'notify|*']));
         expect(keys(fn).flat()).not.toContain('epdue|*');
       }
     });
@@ -445,8 +454,20 @@ describe('the deployable stack (build + osls package)', () => {
           ),
           // Toss-up episodes: read the batch's (batched or one), record a step (compare-and-set put).
           // Re-checks: read the batch's, write or remove them (and the index floor once).
-          GetItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode'],
-          PutItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode', 'recheck', 'recheckdue'],
+          // Toss-up notices: read and create an outbox entry (never update, list or send one).
+          GetItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode', 'notify'],
+          PutItem: [
+            'done',
+            'count',
+            'skip',
+            'route',
+            'daily',
+            'lead',
+            'episode',
+            'recheck',
+            'recheckdue',
+            'notify',
+          ],
           BatchGetItem: ['episode', 'recheck'],
           DeleteItem: ['recheck'],
         },
@@ -512,7 +533,8 @@ describe('the deployable stack (build + osls package)', () => {
       'BatchWriteItem',
     ];
     // Episodes (issue 13): the workers record them, a sync's dry run reads them, the sweep works on
-    // them; `epdue|floor` below. Outbox entries (`notify|`) belong to the sweep alone.
+    // them; `epdue|floor` below. Outbox entries (`notify|`): the workers create toss-up notices, the
+    // sweep sends them.
     const KINDS = [
       'cursor',
       'skip',
