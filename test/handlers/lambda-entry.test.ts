@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
+import { DynamoOutboxStore } from '../../src/aws/dynamodb-outbox-store.ts';
 import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
 import { signHubspotRequest } from '../../src/handlers/hubspot-signature.ts';
 import { LambdaEnvError } from '../../src/handlers/lambda-env.ts';
@@ -42,6 +43,7 @@ beforeAll(async () => {
   copyFileSync('mappings/rules/large.yaml', join(configDir, 'rules.yaml'));
   copyFileSync('mappings/routing.yaml', join(configDir, 'routing.yaml'));
   copyFileSync('mappings/sla.yaml', join(configDir, 'sla.yaml'));
+  copyFileSync('mappings/notifications.yaml', join(configDir, 'notifications.yaml'));
   writeFileSync(
     join(configDir, 'options.json'),
     JSON.stringify({ locale: 'ja', queueTaskOwners: {}, sources: {} }),
@@ -90,6 +92,8 @@ describe('workerFromEnv', () => {
         TOSSUP_QUEUE_URL: QUEUE_URL,
         TOSSUP_SECRET_ID: 'tossup/test/salesforce',
         TOSSUP_CONFIG_DIR: configDir,
+        // As serverless.yml sets it when the CRM's sweep is enabled.
+        TOSSUP_TOSS_UP_NOTICES: 'true',
       },
       import.meta.url,
       {
@@ -102,7 +106,12 @@ describe('workerFromEnv', () => {
         logger: { destination: logs },
         createConnector: (settings) => {
           built.push(settings);
-          return crm.connector();
+          // A Salesforce record link, so the toss-up notice can be built (the fake's own URL is not one).
+          return {
+            ...crm.connector(),
+            recordUrl: (lead) =>
+              `https://example.my.salesforce.com/lightning/r/${lead.objectType}/${lead.id}/view`,
+          };
         },
       },
     );
@@ -125,6 +134,11 @@ describe('workerFromEnv', () => {
       episode: { leadId: 'A', objectType: 'Lead', taskId: crm.tasks.get(key)!.id, status: 'open' },
     });
     expect(episode!.episode.nextCheckAt).not.toBeNull();
+    // Its toss-up notice waits in the outbox on the state table for the sweep to send.
+    const outbox = await new DynamoOutboxStore(table).open();
+    expect(outbox.length).toBeGreaterThan(0);
+    for (const e of outbox)
+      expect(e).toMatchObject({ state: 'pending', notification: { episodeKey: key, step: 'toss-up' } });
     expect(await new DynamoEpisodeStore(table).dueBefore(new Date('2026-12-31T00:00:00Z'), 10)).toEqual([
       { key, nextCheckAt: episode!.episode.nextCheckAt },
     ]);
