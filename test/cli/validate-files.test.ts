@@ -295,6 +295,25 @@ describe('validate checks notifications.yaml', () => {
     expect(r.out).not.toContain('notifications.yaml: ok');
   });
 
+  it('the bundled file with another routing file: its unknown pools are a warning (as in sync and sweep); a copy of it is checked strictly', async () => {
+    const routingFile = write(
+      'routing-one-pool.yaml',
+      'version: 1\ntimeZone: Asia/Tokyo\nreps:\n  - { key: r1, name: Rep One, salesforceId: "005000000000001AAA" }\npools:\n  - id: fs\n    members: [{ rep: r1 }]\noverflow: { rep: r1 }\n',
+    );
+    const bundled = await validate([], {}, { TOSSUP_ROUTING: routingFile });
+    expect(bundled.code, bundled.err).toBe(0);
+    expect(bundled.out).toContain(
+      'mappings/notifications.yaml: ok (toss-up, reminder, escalation, reassignment; ja)',
+    );
+    expect(bundled.out).toMatch(
+      /warning: .*name pools your routing file does not have \(fs_kanto_enterprise, /,
+    );
+    const copy = write('notifications-copy.yaml', shipped);
+    const own = await validate([], {}, { TOSSUP_ROUTING: routingFile, TOSSUP_NOTIFICATIONS: copy });
+    expect(own.code).toBe(2);
+    expect(own.err).toContain('unknown pool "fs_kanto_enterprise"');
+  });
+
   it('refuses an event sent to the team with no channel or webhook, and a DM without Slack', async () => {
     const file = write(
       'notifications-nowhere.yaml',

@@ -7,6 +7,7 @@ import { ConfigError, type ConfigIssue, CrmError, formatConfigIssues } from '../
 import { parseNotificationsConfig } from '../../notify/notifications-config.ts';
 import { parseRoutingConfig, type RoutingConfig } from '../../routing/routing-config.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
+import { BUNDLED_NOTIFICATIONS_FILE, loadNotificationsFile } from '../notifications-file.ts';
 import { type FileSettings, resolveFileSettings, resolveSyncSettings, SettingsError } from '../settings.ts';
 
 interface ValidateOptions {
@@ -82,20 +83,28 @@ export async function validateCommand(
   );
   const notificationsFile = shown(paths.notificationsFile);
   check(notificationsFile, () => {
-    const n = parseNotificationsConfig(
-      readConfigFile(
-        paths.notificationsFile,
-        'notifications file',
-        'set TOSSUP_NOTIFICATIONS to the right file',
-      ),
-      notificationsFile,
-      // Pool ids are checked against routing.yaml when that file is valid.
-      routing ? { routing } : undefined,
-    );
+    // The bundled file with another routing file: unknown pools are a warning, as in sync and sweep.
+    const bundled =
+      routing && paths.notificationsFile === BUNDLED_NOTIFICATIONS_FILE
+        ? loadNotificationsFile(paths.notificationsFile, routing)
+        : null;
+    const n =
+      bundled?.config ??
+      parseNotificationsConfig(
+        readConfigFile(
+          paths.notificationsFile,
+          'notifications file',
+          'set TOSSUP_NOTIFICATIONS to the right file',
+        ),
+        notificationsFile,
+        // Pool ids are checked against routing.yaml when that file is valid.
+        routing ? { routing } : undefined,
+      );
     const events = Object.entries(n.events)
       .filter(([, r]) => r && (r.team || r.dm.length > 0))
       .map(([e]) => e);
-    return `ok (${events.length ? events.join(', ') : 'no events sent'}; ${n.language})`;
+    const warning = bundled?.warnings.length ? `\n  warning: ${bundled.warnings.join('\n  warning: ')}` : '';
+    return `ok (${events.length ? events.join(', ') : 'no events sent'}; ${n.language})${warning}`;
   });
   // Both mappings are plain files: checked offline, every time. `--crm` adds the live schema only.
   for (const crm of ['salesforce', 'hubspot'] as const) {
