@@ -1,4 +1,5 @@
 import { type ActivityType, type Lead, TOSSUP_FIELDS } from '../../src/domain/lead.ts';
+import { personDisplayName } from '../../src/domain/person-name.ts';
 import { normalizeLead } from '../../src/normalize/lead-input.ts';
 import type { EventInfo, HubspotRecord } from './client.ts';
 import type { CompanyFact } from './company-facts.ts';
@@ -23,6 +24,8 @@ export function contactPropertiesFor(m: HubspotMapping): string[] {
   const w = m.writeBack;
   const names = [
     c.owner,
+    c.firstName,
+    c.lastName,
     c.title,
     c.department,
     c.email,
@@ -124,6 +127,8 @@ export function toLead(
       strategicTarget: cp(m.company.strategicTarget),
     },
     person: {
+      // For the chat notices only (src/domain/lead-label.ts); same search page, no extra call.
+      name: personDisplayName(p(m.contact.firstName), p(m.contact.lastName)),
       title: p(m.contact.title),
       department: p(m.contact.department),
       email: p(m.contact.email),

@@ -30,6 +30,9 @@ const shared = sharedMappingSections(Property, z.string().min(1));
 
 const ContactSchema = z.strictObject({
   owner: Property,
+  /** The person's given and family name, read only, for the chat notices' lead name (defaulted for older mappings). */
+  firstName: OptionalProperty.default('firstname'),
+  lastName: OptionalProperty.default('lastname'),
   title: OptionalProperty,
   department: OptionalProperty,
   email: OptionalProperty,

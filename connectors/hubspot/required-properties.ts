@@ -47,6 +47,8 @@ export function requiredProperties(m: HubspotMapping): PropertyRequirement[] {
   };
   const c = m.contact;
   read('contacts', c.owner, 'contact.owner', CHOICE);
+  read('contacts', c.firstName, 'contact.firstName', TEXT);
+  read('contacts', c.lastName, 'contact.lastName', TEXT);
   read('contacts', c.title, 'contact.title', TEXT);
   read('contacts', c.department, 'contact.department', [...TEXT, ...CHOICE]);
   read('contacts', c.email, 'contact.email', TEXT);

@@ -53,8 +53,12 @@ export const DEFAULT_ACCOUNT_MATCHING = {
   extraFreeMailDomains: [] as string[],
 };
 
+/** The person's full name, read only (Salesforce formats it per the org's locale, family name first in Japanese). */
+const PersonNameField = OptionalField.default('Name');
+
 const LeadSchema = z.strictObject({
   owner: Field,
+  name: PersonNameField,
   company: OptionalField,
   employees: OptionalField,
   employeesText: OptionalField,
@@ -72,6 +76,7 @@ const LeadSchema = z.strictObject({
 
 const ContactSchema = z.strictObject({
   owner: Field,
+  name: PersonNameField,
   title: OptionalField,
   department: OptionalField,
   email: OptionalField,

@@ -115,6 +115,8 @@ export function toLead(object: PersonObject, row: SfRow, ctx: LeadContext): Lead
     modifiedAt: valueAt(row, 'SystemModstamp'),
     company: company.company,
     person: {
+      // For the chat notices only (src/domain/lead-label.ts); same row, no extra call.
+      name: text(row, personMap.name),
       title: text(row, personMap.title),
       department: text(row, personMap.department),
       email: text(row, personMap.email),

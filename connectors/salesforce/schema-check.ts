@@ -282,6 +282,7 @@ export function expectationsOf(m: SalesforceMapping): Expectation[] {
   };
   const l = m.lead;
   add('Lead', l.owner, 'lead.owner', REFERENCE, 'a lookup(User, Group)');
+  add('Lead', l.name, 'lead.name', TEXTISH, 'text');
   add('Lead', l.company, 'lead.company', TEXTISH, 'text');
   add('Lead', l.employees, 'lead.employees', [...NUMBER, ...TEXT], 'a number');
   add('Lead', l.employeesText, 'lead.employeesText', TEXT, 'text');
@@ -307,6 +308,7 @@ export function expectationsOf(m: SalesforceMapping): Expectation[] {
   }
   const c = m.contact;
   add('Contact', c.owner, 'contact.owner', REFERENCE, 'a lookup(User)');
+  add('Contact', c.name, 'contact.name', TEXTISH, 'text');
   add('Contact', c.title, 'contact.title', TEXTISH, 'text');
   add('Contact', c.department, 'contact.department', TEXTISH, 'text');
   add('Contact', c.email, 'contact.email', TEXTISH, 'an email');

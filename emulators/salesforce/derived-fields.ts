@@ -13,8 +13,19 @@ export interface DeriveContext {
   lookup: (id: string) => SfRecord | undefined;
 }
 
+/** Han, kana, Hangul, full-width: written family name first. */
+const CJK =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
+
+/**
+ * `Name` as an org with the Japanese locale formats it: "山田 太郎" (LastName FirstName) for Japanese
+ * names, "Jane Smith" otherwise. (Salesforce orders by locale; keying on the script is this
+ * emulator's stand-in that gives the same result for the world's data.)
+ */
 const fullName = (r: SfRecord): string | null => {
-  const parts = [r.FirstName, r.LastName].filter((x): x is string => typeof x === 'string' && x !== '');
+  const first = typeof r.FirstName === 'string' ? r.FirstName : '';
+  const last = typeof r.LastName === 'string' ? r.LastName : '';
+  const parts = (CJK.test(first) || CJK.test(last) ? [last, first] : [first, last]).filter((x) => x !== '');
   return parts.length ? parts.join(' ') : null;
 };
 

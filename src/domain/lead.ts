@@ -146,6 +146,13 @@ export const LeadSchema = z.object({
     strategicTarget: z.boolean(),
   }),
   person: z.object({
+    /**
+     * The person's display name (Salesforce `Name`; HubSpot first/last name, family name first when
+     * Japanese), read in the same query as the rest. Personal data: used only to name the lead in a
+     * chat notice (src/domain/lead-label.ts), never scored, logged or reported. Optional: leads from
+     * files and older fixtures have none.
+     */
+    name: z.string().nullable().optional(),
     title: z.string().nullable(),
     titleRank: TitleRankSchema.nullable(),
     department: z.string().nullable(),

@@ -1,4 +1,5 @@
 import type { CrmName, NextAction } from '../domain/lead.ts';
+import type { LeadLabel } from '../domain/lead-label.ts';
 import type { SentBackReason, TossUpResult } from '../domain/rep-feedback.ts';
 import type { SlaStatus } from '../ports/episode-crm.ts';
 
@@ -56,6 +57,12 @@ export type EpisodeEvent =
       nextAction: NextAction;
       owner: EpisodeOwner;
       taskId: string | null;
+      /**
+       * How chat notices name the lead (src/domain/lead-label.ts): the person's name (else the
+       * company's) and the company, taken from the lead at the hand-off so the sweep needs no read.
+       * Personal data kept for that only. Absent when unknown and in events recorded before it existed.
+       */
+      lead?: LeadLabel;
     })
   | (EventBase & { type: 'first_response'; activity: FirstResponseActivity })
   | (EventBase & { type: 'hold_started' })
@@ -124,6 +131,8 @@ export interface Episode {
    * them only when they change. Optional: episodes stored before it existed lack it.
    */
   slaWritten?: { status: SlaStatus; firstResponseAt: string | null; at: string } | null;
+  /** The lead's name and company as recorded at the hand-off, for chat notices; absent when not recorded. */
+  lead?: LeadLabel;
   /** The rep's verdict (a `verdict` event); absent when none was recorded. */
   verdict?: { result: TossUpResult; sentBackReason: SentBackReason | null; at: string };
 }
@@ -252,6 +261,7 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
     events: sorted,
     slaWritten: null,
   };
+  if (start.lead) ep.lead = { ...start.lead };
   let done = false;
   /** A hold that ends at the instant it starts arrives end-first (canonical order): pair them. */
   let endWithoutHold: string | null = null;

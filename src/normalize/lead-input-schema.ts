@@ -70,6 +70,9 @@ export const LeadInputSchema = z
       .optional(),
     person: z
       .object({
+        name: Text.optional().describe(
+          "the person's display name, used only to name the lead in chat notices",
+        ),
         title: Text.optional(),
         department: Text.optional(),
         email: Text.optional().describe('only its domain is kept'),

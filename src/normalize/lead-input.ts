@@ -124,7 +124,11 @@ export function normalizeLead(input: unknown, options: NormalizeLeadOptions = {}
 
 function readPerson(reader: FieldReader, person: Record<string, unknown>): Lead['person'] {
   const title = reader.text('person.title', person.title);
+  // Only when given and not blank: a lead without a name keeps the shape it always had. Never a data
+  // issue, as an issue quotes the raw value and the name is personal data.
+  const name = typeof person.name === 'string' && person.name.trim() !== '' ? person.name.trim() : null;
   return {
+    ...(name === null ? {} : { name }),
     title,
     titleRank: titleRank(title),
     department: reader.text('person.department', person.department),

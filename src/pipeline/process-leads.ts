@@ -1,6 +1,7 @@
 import type { Decision } from '../domain/decision.ts';
 import { ConfigError, CrmError, type FailureKind } from '../domain/errors.ts';
 import type { CrmName, Lead, Priority, TossUpField } from '../domain/lead.ts';
+import { type LeadLabel, leadLabel } from '../domain/lead-label.ts';
 import { type EpisodeEvent, type EpisodeOwner, episodeEvent } from '../episodes/episode.ts';
 import { EpisodeContentionError } from '../episodes/record-step.ts';
 import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
@@ -627,6 +628,7 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
         nextAction: decision.nextAction,
         owner,
         taskId: w.taskId ?? null,
+        ...leadField(w.lead),
       }),
     ]);
   }
@@ -639,6 +641,12 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
     steps.push([current, episodeEvent({ type: 'hold_ended', at, cause: 'rule' })]);
   }
   return steps;
+}
+
+/** The hand-off's `lead` label for the sweep's chat notices, omitted when the lead has no name. */
+function leadField(lead: Lead): { lead?: LeadLabel } {
+  const label = leadLabel(lead);
+  return label ? { lead: label } : {};
 }
 
 /** Phase 2: one writeTossUp call for every lead whose fields changed and whose task (if any) exists. */

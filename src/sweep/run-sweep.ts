@@ -791,7 +791,8 @@ class SweepContext {
       });
       return;
     }
-    const lead = w.facts.lead ?? { name: ep.leadId };
+    // The CRM's facts first, then the name recorded at the hand-off, then the record id.
+    const lead = w.facts.lead ?? ep.lead ?? { name: ep.leadId };
     const notification: Notification = {
       episodeKey: ep.key,
       step,

@@ -61,6 +61,24 @@ describe('episode transitions', () => {
     expect(withEpisodeDefaults(stored as Episode).objectType).toBe('Lead');
   });
 
+  it("keeps the hand-off's lead name and company for chat notices; an event recorded without one folds without it", () => {
+    const named = episodeEvent({ ...handedOff, lead: { name: '山田 太郎', company: '山田商事' } });
+    const ep = fold([
+      named,
+      episodeEvent({ type: 'first_response', at: iso(5), cause: 'rep', activity: 'call' }),
+    ]);
+    expect(ep.lead).toEqual({ name: '山田 太郎', company: '山田商事' });
+    expect(ep.status).toBe('contacted');
+    // Stored before the field existed: the same episode, no `lead` key at all.
+    const old = fold([
+      handedOff,
+      episodeEvent({ type: 'first_response', at: iso(5), cause: 'rep', activity: 'call' }),
+    ]);
+    expect('lead' in old).toBe(false);
+    expect(JSON.parse(JSON.stringify(old))).toEqual(old);
+    expect(old.status).toBe('contacted');
+  });
+
   it('goes open → escalated → reassigned → contacted → closed with the cause', () => {
     let ep = fold([handedOff]);
     ep = applyEvent(

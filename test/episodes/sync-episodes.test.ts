@@ -130,6 +130,32 @@ async function sync(cut: CrmUnderTest): Promise<{ code: number; output: string }
   return { code, output };
 }
 
+/**
+ * The lead's name and company as the CRM holds them, written out here from the raw records (Salesforce
+ * formats `Name` itself; HubSpot's world names are Japanese, so family name first).
+ */
+function labelInCrm(cut: CrmUnderTest, e: Episode): { name: string; company?: string } {
+  let person: string;
+  let company: string | undefined;
+  if (cut.handle.kind === 'salesforce') {
+    const store = cut.handle.emulator.store;
+    const rec = store.get(e.objectType, e.leadId)!;
+    person = String(rec.Name);
+    company =
+      e.objectType === 'Lead'
+        ? (rec.Company as string | undefined)
+        : (store.get('Account', String(rec.AccountId))?.Name as string | undefined);
+  } else {
+    const store = cut.handle.emulator.store;
+    const props = store.get('contacts', e.leadId)!.props;
+    person = `${props.lastname} ${props.firstname}`;
+    const companyId = props.associatedcompanyid;
+    company =
+      (companyId ? store.get('companies', companyId)?.props.name : undefined) ?? props.company ?? undefined;
+  }
+  return company ? { name: person, company } : { name: person };
+}
+
 function expectOneEpisodePerTask(cut: CrmUnderTest): void {
   const tasks = tasksOf(cut);
   const episodes = episodesOf(cut);
@@ -139,6 +165,9 @@ function expectOneEpisodePerTask(cut: CrmUnderTest): void {
     const ep = episodes.get(t.key)!.episode;
     expect(ep.taskId, t.key).toBe(t.id);
     expect(ep.leadId, t.key).toBe(t.personId);
+    // Recorded at the hand-off for the sweep's chat notices: the person's name and company, no more.
+    expect(ep.lead, t.key).toEqual(labelInCrm(cut, ep));
+    expect(ep.lead!.name, t.key).toMatch(/^\S+ \S+$/);
   }
 }
 

@@ -32,7 +32,7 @@ describe('SOQL builders', () => {
       { from: Date.parse('2026-11-01T00:00:00Z'), to: Date.parse('2026-11-20T00:00:00Z') },
       { respondedSince: Date.parse('2026-08-22T00:00:00Z'), withResponses: true },
     );
-    expect(soql).toMatch(/^SELECT Id, IsDeleted, SystemModstamp, IsConverted, OwnerId, Company, /);
+    expect(soql).toMatch(/^SELECT Id, IsDeleted, SystemModstamp, IsConverted, OwnerId, Name, Company, /);
     expect(soql).toContain(
       '(SELECT FirstRespondedDate, Campaign.Type, Campaign.Name FROM CampaignMembers WHERE HasResponded = true AND FirstRespondedDate >= 2026-08-22 ORDER BY FirstRespondedDate DESC LIMIT 20)',
     );

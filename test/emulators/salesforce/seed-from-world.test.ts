@@ -79,7 +79,7 @@ describe('seedFromWorld', () => {
       Strategic_Target__c: true,
       State: '大阪府',
       Industry: 'Retail',
-      Owner: { Name: '花子 鈴木' },
+      Owner: { Name: '鈴木 花子' },
       Pricing_Page_Last_Viewed__c: '2026-10-01T00:00:00.000+0000',
       Web_Page_Views_30d__c: 1,
       Email_Last_Opened__c: '2026-09-02T00:00:00.000+0000',
