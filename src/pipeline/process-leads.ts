@@ -557,9 +557,10 @@ async function recordEpisodes(work: Work[], deps: PipelineDeps): Promise<StopSig
 export const TOSS_UP_STEP = 'toss-up';
 
 /**
- * Phase 1¾: the `toss-up` notice of each new hand-off whose task exists. The Lead carries no person
- * name (scoring never needs one), so the notice names the company, or the record when the company is
- * unknown; the deep link opens the record. Nothing else about the lead is sent (no e-mail, phone).
+ * Phase 1¾: the `toss-up` notice of each new hand-off whose task exists. It names the lead as the
+ * episode does (src/domain/lead-label.ts: the person and their company, else the company), or the record
+ * when neither is known; the deep link opens the record. Nothing else about the lead is sent (no
+ * e-mail, phone).
  * Always returns null: a notice that cannot be queued is the outbox's warning, never a stop.
  */
 async function queueTossUpNotices(work: Work[], deps: PipelineDeps): Promise<null> {
@@ -583,13 +584,12 @@ async function queueTossUpNotices(work: Work[], deps: PipelineDeps): Promise<nul
     if (targets.length === 0) continue;
     const record = n.recordRef({ leadId: w.lead.id, objectType: w.lead.objectType });
     if (!record) continue;
-    const company = w.lead.company.name?.trim();
     const notification: Notification = {
       episodeKey: w.task.key,
       step: TOSS_UP_STEP,
       event: 'toss-up',
       language: n.language,
-      lead: { name: company || `${w.lead.objectType} ${w.lead.id}` },
+      lead: leadLabel(w.lead) ?? { name: `${w.lead.objectType} ${w.lead.id}` },
       record,
       nextAction: o.decision.nextAction,
       ownerName: rep?.name ?? w.task.ownerId,

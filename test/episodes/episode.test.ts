@@ -62,7 +62,7 @@ describe('episode transitions', () => {
   });
 
   it("keeps the hand-off's lead name and company for chat notices; an event recorded without one folds without it", () => {
-    const named = episodeEvent({ ...handedOff, lead: { name: '山田 太郎', company: '山田商事' } });
+    const named = { ...handedOff, lead: { name: '山田 太郎', company: '山田商事' } } as EpisodeEvent;
     const ep = fold([
       named,
       episodeEvent({ type: 'first_response', at: iso(5), cause: 'rep', activity: 'call' }),

@@ -56,15 +56,20 @@ slack:
   { routing },
 );
 
-async function world() {
+/**
+ * `handedOffLead`: the name recorded with the hand-off; given, the CRM's facts name nobody (as the real
+ * connectors' do), so the sweep's notices must take the name from the episode.
+ */
+async function world(handedOffLead?: { name: string; company?: string }, key = 'tu_lambda') {
   const clock = testClock(T.handOff);
   const table = await dynamo.table(clock);
   const episodes = new DynamoEpisodeStore(table);
   const crm = new FakeEpisodeCrm();
   crm.addLead('00Q000000000001', ID.r1, '山田 太郎');
-  const taskId = crm.addTask('tu_lambda', '00Q000000000001', ID.r1);
+  if (handedOffLead) crm.factsNameLeads = false;
+  const taskId = crm.addTask(key, '00Q000000000001', ID.r1);
   await episodes.recordStep(
-    'tu_lambda',
+    key,
     episodeEvent({
       type: 'handed_off',
       at: T.handOff,
@@ -75,6 +80,7 @@ async function world() {
       nextAction: 'field_sales_tossup',
       owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
       taskId,
+      ...(handedOffLead ? { lead: handedOffLead } : {}),
     }),
     sweepSchedule(sla),
   );
@@ -165,5 +171,25 @@ describe('the sweep function, end to end on the AWS adapters', () => {
     expect(bodies).not.toMatch(/@example\.test/);
     expect(logs.text).not.toMatch(/@example\.test|山田/);
     expect(logs.text).not.toContain(slack.token);
+  });
+
+  it("the reminder names the person and company recorded at the hand-off when the CRM's facts name nobody: never the record id, no e-mail or phone", async () => {
+    const { clock, handler, logs } = await world(
+      { name: '佐藤 花子', company: '佐藤商事株式会社' },
+      'tu_named',
+    );
+    const before = slack.messages.length;
+    at(clock, T.afterRemind);
+    const reminded = (await handler({}, lambdaContext(300_000))) as SweepResult;
+    expect(reminded.notifications).toMatchObject({ sent: 1 });
+    const mine = slack.messages.slice(before);
+    expect(mine.map((m) => m.metadata?.event_payload.step)).toEqual(['r0.remind_owner']);
+    const text = JSON.stringify([mine[0]!.text, mine[0]!.blocks]);
+    expect(text).toContain('佐藤 花子');
+    expect(text).toContain('佐藤商事株式会社');
+    // The deep link carries the id; the words of the message do not.
+    expect(mine[0]!.text).not.toContain('00Q000000000001');
+    expect(text).not.toMatch(/@example\.test|\+?\d{2,4}-\d{2,4}-\d{3,4}/);
+    expect(logs.text).not.toMatch(/佐藤/);
   });
 });

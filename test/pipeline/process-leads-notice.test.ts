@@ -92,6 +92,23 @@ describe('processLeads: the toss-up chat notice', () => {
     expect(got).toHaveLength(1);
   });
 
+  it("names the person and their company, in the notice and in the hand-off episode the sweep's notices read", async () => {
+    const got: Notification[] = [];
+    const w = world({ notify: async (n) => void got.push(n) });
+    const lead = hotLead('A');
+    lead.person = { ...lead.person, name: '山田 太郎' };
+    lead.person.emailDomain = 'a.example.jp';
+    w.crm.put(lead);
+    await w.run(['A']);
+    expect(got.map((x) => x.lead)).toEqual([{ name: '山田 太郎', company: 'A 株式会社' }]);
+    const key = w.crm.lead('A').current.decisionKey!;
+    const stored = await w.deps.episodes!.store.get(key);
+    expect(stored?.episode.lead).toEqual({ name: '山田 太郎', company: 'A 株式会社' });
+    const handedOff = stored!.episode.events.find((e) => e.type === 'handed_off')!;
+    // The person's name and company only: nothing else of the lead is recorded with the hand-off.
+    expect(JSON.stringify(handedOff)).not.toMatch(/取締役|情報システム部|a\.example\.jp/);
+  });
+
   it('a dry run queues nothing; a retry before the field write queues nothing twice (outbox)', async () => {
     const dir = mkdtempSync(join(root, 'outbox-'));
     const outbox = new NotificationOutbox(dir, { senders: [], clock: fixedClock(NOW) });

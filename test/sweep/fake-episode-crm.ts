@@ -45,6 +45,11 @@ export class FakeEpisodeCrm implements EpisodeCrm {
   };
   /** userId → manager userId (the CRM's own hierarchy, e.g. Salesforce User.ManagerId). */
   readonly managers = new Map<string, string | null>();
+  /**
+   * Whether `readFacts` names the lead (`EpisodeFacts.lead`); false = as the real connectors do, the
+   * sweep then takes the name recorded with the hand-off.
+   */
+  factsNameLeads = true;
   readonly #failures: { method: Method; mode: 'throw' | 'record'; times: number }[] = [];
   #seq = 0;
 
@@ -119,7 +124,9 @@ export class FakeEpisodeCrm implements EpisodeCrm {
         taskCompletedAt: task?.status === 'completed' ? task.completedAt : null,
         firstActivity: first ? { at: first.at, activity: first.activity } : null,
         recordGone: false,
-        lead: { name: lead.name, ...(lead.company ? { company: lead.company } : {}) },
+        ...(this.factsNameLeads
+          ? { lead: { name: lead.name, ...(lead.company ? { company: lead.company } : {}) } }
+          : {}),
       };
     });
   }
