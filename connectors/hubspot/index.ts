@@ -94,11 +94,15 @@ export type HubspotConnectorOptions = z.input<typeof HubspotConnectorOptionsSche
 type ParsedOptions = z.output<typeof HubspotConnectorOptionsSchema>;
 
 /**
- * How long the owner list and the task-key check kept in the cache file are trusted. An owner the
- * list does not know triggers a fresh read anyway, so this only bounds how long a REMOVED owner
- * is still sent (HubSpot then refuses that one record).
+ * How long the owner list and the task-key check kept in the cache file are trusted: a day, so the
+ * sweeps of a working day (and the next morning's) pay for neither. Neither goes stale silently:
+ * an owner the list does not know triggers a fresh read at once (a rep added today is matched), so
+ * the age only bounds how long a REMOVED owner is still sent (HubSpot then refuses that record);
+ * a task create refused because the key property is gone forgets the check (sink.ts), so the next
+ * run checks again. What the age does bound: a key property deleted and re-created WITHOUT unique
+ * values inside the day is not noticed until the check is repeated.
  */
-const FACTS_MEMO_MAX_AGE_MS = 6 * 3_600_000;
+const FACTS_MEMO_MAX_AGE_MS = 24 * 3_600_000;
 
 /** Things that are code, not settings: injected by tests and the composition root. */
 export interface HubspotConnectorDeps {

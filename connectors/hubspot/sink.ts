@@ -296,9 +296,24 @@ export class HubspotLeadSink implements LeadSink {
         }
         return outcomes;
       },
-      isRecordRefusal: (f) => this.isRecordRefusal(f, 'task batch create'),
+      isRecordRefusal: (f) => {
+        if (keyPropertyGone(f, keyProperty)) throw this.forgetKeyCheck();
+        return this.isRecordRefusal(f, 'task batch create');
+      },
       refuse: (item, f) => refusal(item.contactId, f, {}),
     });
+  }
+
+  /**
+   * The key property was checked (maybe runs ago, see the memo) but HubSpot says it no longer
+   * exists: forget the check, so the next run reads the property again instead of trusting the
+   * memo, and stop creating tasks with the same advice the check gives. Nothing is created, so
+   * nothing is lost: the caller records the refusal and its next run retries the step.
+   */
+  private forgetKeyCheck(): CrmError {
+    if (this.o.memo) delete this.o.memo.taskKey;
+    this.keyPropertyChecked = undefined;
+    return keyPropertyError(this.o.mapping.tasks.keyProperty, 'task_key_missing');
   }
 
   /** Fallback for a whole-batch 409: find the keys that exist, create only the others. */
@@ -361,16 +376,8 @@ export class HubspotLeadSink implements LeadSink {
         { endpoint: 'properties.get', what: 'task key property read', kind: 'general', safeToRepeat: true },
         () => this.o.client.getProperty('tasks', name),
       );
-      if (!def?.hasUniqueValue) {
-        throw new CrmError(
-          `HubSpot task property "${name}" ${def ? 'does not require unique values' : 'does not exist'}: without it a retried task could be created twice, so no task is created — run "tossup setup hubspot" (or create it as a single-line text property with "unique values")`,
-          {
-            kind: FailureKind.Config,
-            crm: 'hubspot',
-            code: def ? 'task_key_not_unique' : 'task_key_missing',
-          },
-        );
-      }
+      if (!def?.hasUniqueValue)
+        throw keyPropertyError(name, def ? 'task_key_not_unique' : 'task_key_missing');
       if (this.o.memo) this.o.memo.taskKey = { at: this.o.now(), property: name };
     })();
     this.keyPropertyChecked.catch(() => {
@@ -437,6 +444,21 @@ export class HubspotLeadSink implements LeadSink {
     if (f.status === 400 && c.kind === FailureKind.InvalidRecord) return true;
     throw toCrmError(c, what, f);
   }
+}
+
+function keyPropertyError(name: string, code: 'task_key_missing' | 'task_key_not_unique'): CrmError {
+  return new CrmError(
+    `HubSpot task property "${name}" ${code === 'task_key_not_unique' ? 'does not require unique values' : 'does not exist'}: without it a retried task could be created twice, so no task is created — run "tossup setup hubspot" (or create it as a single-line text property with "unique values")`,
+    { kind: FailureKind.Config, crm: 'hubspot', code },
+  );
+}
+
+/** A create refused because the task key property is not in the portal (400 `PROPERTY_DOESNT_EXIST`). */
+function keyPropertyGone(f: HubspotFailure, keyProperty: string): boolean {
+  return (
+    f.status === 400 &&
+    (f.propertyIssues ?? []).some((i) => i.name === keyProperty && i.code === 'PROPERTY_DOESNT_EXIST')
+  );
 }
 
 function refusal(recordId: string, f: HubspotFailure, ctx: ClassifyContext): WriteOutcome {
