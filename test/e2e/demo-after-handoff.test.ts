@@ -127,11 +127,25 @@ describe('npm start: after the hand-off', () => {
       ...(p.title ? [p.title] : []),
     ]);
     const reps = world.users.map((u) => u.email);
+    // The person's name as the CRMs show it: family name first for Japanese names, "Michael Brown" otherwise.
+    const people = new Set(
+      world.people.map((p) =>
+        /[^ -~]/.test(p.lastName + p.firstName)
+          ? `${p.lastName} ${p.firstName}`
+          : `${p.firstName} ${p.lastName}`,
+      ),
+    );
     for (const m of run.slackMessages) {
       const body = decodeURIComponent(m.body.replace(/\+/g, ' '));
       expect(body).not.toMatch(/xoxb-|Bearer /);
       for (const s of [...secrets.filter((x) => x.length > 4), ...reps])
         expect(body.includes(s), s).toBe(false);
+      // Named by the person and company recorded at the hand-off, not by the record id.
+      const ep = episodes.get(String(m.metadata?.event_payload.episode_key))!;
+      expect(people.has(ep.lead?.name ?? ''), `${ep.key} ${ep.crm} ${JSON.stringify(ep.lead)}`).toBe(true);
+      expect(m.text).toContain(ep.lead!.name);
+      if (ep.lead!.company) expect(m.text).toContain(ep.lead!.company);
+      expect(m.text).not.toContain(ep.leadId);
     }
   });
 
