@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import type { Lead } from '../../src/domain/lead.ts';
+import type { PipelineDeps } from '../../src/pipeline/process-leads.ts';
 import type { SyncOptions } from '../../src/pipeline/run-sync.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import { ReasonRenderer } from '../../src/reasons/render-reasons.ts';
@@ -77,6 +78,23 @@ export function strategicLead(id: string): Lead {
 /** Manual toss-up request by `requester` (a Salesforce user id). */
 export function requestedLead(id: string, requester: string): Lead {
   return { ...coldLead(id), manualRequest: { requestedBy: requester, at: NOW }, hearing: heard() };
+}
+
+/** processLeads' deps over `crm`'s sink at NOW, fresh state and routing state; `over` adds or replaces. */
+export function pipelineDeps(crm: FakeCrm, over: Partial<PipelineDeps> = {}): PipelineDeps {
+  return {
+    crm: 'salesforce',
+    sink: crm.connector().sink,
+    rules,
+    renderer,
+    routing,
+    routingState: new MemoryRoutingState(),
+    sla,
+    state: new MemoryStateStore({ clock: fixedClock(NOW) }),
+    now: new Date(NOW),
+    scope: 'test',
+    ...over,
+  };
 }
 
 export function fixture(options: { pageSize?: number } = {}) {

@@ -12,12 +12,10 @@ import {
 import { fixedClock } from '../../src/ports/clock.ts';
 import type { EpisodeStore } from '../../src/ports/episode-store.ts';
 import { StateUnavailableError } from '../../src/ports/state-unavailable-error.ts';
-import { MemoryRoutingState } from '../../src/routing/memory-routing-state.ts';
 import { nextCheckAt } from '../../src/sla/escalation-ladder.ts';
 import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
-import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
-import { coldLead, hotLead, NOW, renderer, routing, rules, sla, strategicLead } from './pipeline-fixtures.ts';
+import { coldLead, hotLead, NOW, pipelineDeps, sla, strategicLead } from './pipeline-fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tossup-pl-episodes-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -30,19 +28,7 @@ const later = (hours: number) => new Date(Date.parse(NOW) + hours * HOUR);
 function world() {
   const crm = new FakeCrm();
   const store = new FileEpisodeStore(join(root, `s${++n}`), { clock: fixedClock(NOW) });
-  const deps: PipelineDeps = {
-    crm: 'salesforce',
-    sink: crm.connector().sink,
-    rules,
-    renderer,
-    routing,
-    routingState: new MemoryRoutingState(),
-    sla,
-    state: new MemoryStateStore({ clock: fixedClock(NOW) }),
-    now: new Date(NOW),
-    scope: 'test',
-    episodes: { store, schedule: (ep) => nextCheckAt(ep, sla) },
-  };
+  const deps = pipelineDeps(crm, { episodes: { store, schedule: (ep) => nextCheckAt(ep, sla) } });
   /** Processes the CRM's current copy of `ids` (as a sync reads them) at `now`. */
   const run = (ids: string[], now = new Date(NOW), over: Partial<PipelineDeps> = {}) =>
     processLeads(

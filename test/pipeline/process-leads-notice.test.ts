@@ -5,14 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type PipelineDeps, processLeads } from '../../src/pipeline/process-leads.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import type { CrmRecordRef, Notification, NotificationTarget, Notifier } from '../../src/ports/notifier.ts';
-import { MemoryRoutingState } from '../../src/routing/memory-routing-state.ts';
 import { nextCheckAt } from '../../src/sla/escalation-ladder.ts';
 import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
-import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
 import { NotificationOutbox } from '../../src/state/notification-outbox.ts';
 import type { SweepNotify } from '../../src/sweep/notify-policy.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
-import { coldLead, hotLead, NOW, renderer, routing, rules, sla } from './pipeline-fixtures.ts';
+import { coldLead, hotLead, NOW, pipelineDeps, sla } from './pipeline-fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tossup-pl-notice-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -39,23 +37,13 @@ function world(notifier: Notifier) {
     },
     recordRef: REF,
   };
-  const deps: PipelineDeps = {
-    crm: 'salesforce',
-    sink: crm.connector().sink,
-    rules,
-    renderer,
-    routing,
-    routingState: new MemoryRoutingState(),
-    sla,
-    state: new MemoryStateStore({ clock: fixedClock(NOW) }),
-    now: new Date(NOW),
-    scope: 'test',
+  const deps = pipelineDeps(crm, {
     episodes: {
       store: new FileEpisodeStore(join(dir, 'episodes'), { clock: fixedClock(NOW) }),
       schedule: (ep) => nextCheckAt(ep, sla),
     },
     notify,
-  };
+  });
   const run = (ids: string[], over: Partial<PipelineDeps> = {}) =>
     processLeads(
       ids.map((id) => structuredClone(crm.lead(id))),

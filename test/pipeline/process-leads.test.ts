@@ -3,20 +3,16 @@ import { describe, expect, it } from 'vitest';
 import type { Lead } from '../../src/domain/lead.ts';
 import { episodeKey } from '../../src/pipeline/episode-key.ts';
 import { type PipelineDeps, processLeads, taskDoneKey } from '../../src/pipeline/process-leads.ts';
-import { fixedClock } from '../../src/ports/clock.ts';
 import type { LeadSink, WriteOutcome } from '../../src/ports/lead-sink.ts';
-import { MemoryRoutingState } from '../../src/routing/memory-routing-state.ts';
 import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
 import { decide } from '../../src/scoring/decide.ts';
-import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
 import {
   coldLead,
   hotLead,
   NOW,
-  renderer,
+  pipelineDeps,
   requestedLead,
-  routing,
   rules,
   SF,
   sla,
@@ -24,20 +20,7 @@ import {
 } from './pipeline-fixtures.ts';
 
 function deps(over: Partial<PipelineDeps> = {}): PipelineDeps {
-  const crm = new FakeCrm();
-  return {
-    crm: 'salesforce',
-    sink: crm.connector().sink,
-    rules,
-    renderer,
-    routing,
-    routingState: new MemoryRoutingState(),
-    sla,
-    state: new MemoryStateStore({ clock: fixedClock(NOW) }),
-    now: new Date(NOW),
-    scope: 'test',
-    ...over,
-  };
+  return pipelineDeps(new FakeCrm(), over);
 }
 
 /** A sink that records the order of calls and succeeds. */

@@ -5,11 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FailureKind } from '../../src/domain/errors.ts';
 import { type PipelineDeps, processLeads } from '../../src/pipeline/process-leads.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
-import { MemoryRoutingState } from '../../src/routing/memory-routing-state.ts';
 import { FileRecheckStore } from '../../src/state/file-recheck-store.ts';
-import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
-import { hotLead, NOW, renderer, routing, rules, sla, strategicLead } from '../pipeline/pipeline-fixtures.ts';
+import { hotLead, NOW, pipelineDeps, strategicLead } from '../pipeline/pipeline-fixtures.ts';
 
 /** processLeads with a recheck store: what is scheduled when, and what a re-check never does. */
 
@@ -20,19 +18,7 @@ let n = 0;
 function world() {
   const crm = new FakeCrm();
   const rechecks = new FileRecheckStore(join(root, `s${++n}`), { clock: fixedClock(NOW) });
-  const deps: PipelineDeps = {
-    crm: 'salesforce',
-    sink: crm.connector().sink,
-    rules,
-    renderer,
-    routing,
-    routingState: new MemoryRoutingState(),
-    sla,
-    state: new MemoryStateStore({ clock: fixedClock(NOW) }),
-    now: new Date(NOW),
-    scope: 'test',
-    rechecks,
-  };
+  const deps = pipelineDeps(crm, { rechecks });
   const run = (ids: string[], over: Partial<PipelineDeps> = {}) =>
     processLeads(
       ids.map((id) => structuredClone(crm.lead(id))),
