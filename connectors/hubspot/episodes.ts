@@ -14,6 +14,7 @@ import type { HubspotMapping } from './mapping.ts';
 import type { OwnerDirectory } from './owner-directory.ts';
 import type { RequestRunner } from './request-runner.ts';
 import { type HubspotLeadSink, plainTextToHtml, type UpdateItem } from './sink.ts';
+import { findTasksByKey } from './tasks-by-key.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
 /**
@@ -247,26 +248,8 @@ export class HubspotEpisodeCrm implements EpisodeCrm {
     return new Set(ids.filter((id) => !found.has(id)));
   }
 
-  private async tasksByKey(keys: readonly string[]): Promise<Map<string, string>> {
-    const keyProperty = this.o.mapping.tasks.keyProperty;
-    const out = new Map<string, string>();
-    for (const chunk of chunks(keys, 100)) {
-      const page = await this.o.runner.run(
-        { endpoint: 'tasks.search', what: 'task search by key', kind: 'search', safeToRepeat: true },
-        () =>
-          this.o.client.search('tasks', {
-            filterGroups: [{ filters: [{ propertyName: keyProperty, operator: 'IN', values: chunk }] }],
-            sorts: [],
-            properties: [keyProperty],
-            limit: 200,
-          }),
-      );
-      for (const r of page.results) {
-        const key = r.properties[keyProperty];
-        if (key) out.set(key, r.id);
-      }
-    }
-    return out;
+  private tasksByKey(keys: readonly string[]): Promise<Map<string, string>> {
+    return findTasksByKey(this.o, this.o.mapping.tasks.keyProperty, keys);
   }
 
   // ---- writes --------------------------------------------------------------------------------

@@ -116,34 +116,38 @@ export function requiredProperties(m: HubspotMapping): PropertyRequirement[] {
 
   const w = m.writeBack;
   const group = w.group.name;
-  const write = (
-    name: string,
-    mappingPath: string,
-    label: string,
-    type: string,
-    fieldType: string,
-    fieldTypes: readonly string[],
-    options?: { value: string; label: string }[],
-  ) => {
-    out.push({
-      object: 'contacts',
-      name,
-      mappingPath,
-      write: true,
-      types: [type],
-      fieldTypes,
-      ...(options ? { options } : {}),
-      create: {
+  /** A contact property the connector needs, with the definition setup creates it from. */
+  const created =
+    (write: boolean, description: string) =>
+    (
+      name: string,
+      mappingPath: string,
+      label: string,
+      type: string,
+      fieldType: string,
+      fieldTypes: readonly string[],
+      options?: { value: string; label: string }[],
+    ) => {
+      out.push({
+        object: 'contacts',
         name,
-        label,
-        type,
-        fieldType,
-        groupName: group,
-        description: 'Written by the toss-up connector.',
-        ...(options ? { options: options.map((o, i) => ({ ...o, displayOrder: i })) } : {}),
-      },
-    });
-  };
+        mappingPath,
+        write,
+        types: [type],
+        fieldTypes,
+        ...(options ? { options } : {}),
+        create: {
+          name,
+          label,
+          type,
+          fieldType,
+          groupName: group,
+          description,
+          ...(options ? { options: options.map((o, i) => ({ ...o, displayOrder: i })) } : {}),
+        },
+      });
+    };
+  const write = created(true, 'Written by the toss-up connector.');
   write(
     w.flag,
     'writeBack.flag',
@@ -180,34 +184,7 @@ export function requiredProperties(m: HubspotMapping): PropertyRequirement[] {
   out[out.length - 1]!.optionsPath = 'sla.statusOptions';
   write(sla.firstResponseAt, 'sla.firstResponseAt', '初回対応日時', 'datetime', 'date', ['date']);
   // The rep's feedback (issue 14): created by setup, read only by the connector (write: false).
-  const feedback = (
-    name: string,
-    mappingPath: string,
-    label: string,
-    type: string,
-    fieldType: string,
-    fieldTypes: readonly string[],
-    options?: { value: string; label: string }[],
-  ) => {
-    out.push({
-      object: 'contacts',
-      name,
-      mappingPath,
-      write: false,
-      types: [type],
-      fieldTypes,
-      ...(options ? { options } : {}),
-      create: {
-        name,
-        label,
-        type,
-        fieldType,
-        groupName: group,
-        description: 'Set by the sales rep; read, never written, by the toss-up connector.',
-        ...(options ? { options: options.map((o, i) => ({ ...o, displayOrder: i })) } : {}),
-      },
-    });
-  };
+  const feedback = created(false, 'Set by the sales rep; read, never written, by the toss-up connector.');
   const f = m.feedback;
   feedback(
     f.result,

@@ -20,6 +20,7 @@ import { chunks, type PortalMemo } from './company-facts.ts';
 import type { HubspotMapping, OptionMaps } from './mapping.ts';
 import type { OwnerDirectory } from './owner-directory.ts';
 import type { RequestRunner } from './request-runner.ts';
+import { findTasksByKey } from './tasks-by-key.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
 /**
@@ -344,26 +345,8 @@ export class HubspotLeadSink implements LeadSink {
   }
 
   /** Task ids by key, through search (100 keys per call). */
-  private async findTasksByKey(keys: readonly string[]): Promise<Map<string, string>> {
-    const keyProperty = this.o.mapping.tasks.keyProperty;
-    const out = new Map<string, string>();
-    for (const chunk of chunks(keys, 100)) {
-      const page = await this.o.runner.run(
-        { endpoint: 'tasks.search', what: 'task search by key', kind: 'search', safeToRepeat: true },
-        () =>
-          this.o.client.search('tasks', {
-            filterGroups: [{ filters: [{ propertyName: keyProperty, operator: 'IN', values: chunk }] }],
-            sorts: [],
-            properties: [keyProperty],
-            limit: 200,
-          }),
-      );
-      for (const r of page.results) {
-        const key = r.properties[keyProperty];
-        if (key) out.set(key, r.id);
-      }
-    }
-    return out;
+  private findTasksByKey(keys: readonly string[]): Promise<Map<string, string>> {
+    return findTasksByKey(this.o, this.o.mapping.tasks.keyProperty, keys);
   }
 
   /** Once per connector: the key property must exist on tasks and hold unique values. */

@@ -148,6 +148,34 @@ export function failure(id: string, kind: FailureKind, code: string, message: st
   return { ok: false, id, kind, code, message };
 }
 
+/**
+ * Lead/Contact updates as Collections work, one outcome slot per input: another object type is
+ * refused as an invalid record; `record` returning undefined means nothing to write (ok, no call).
+ */
+export function personUpdateWork<U extends { leadId: string; objectType: string }>(
+  updates: readonly U[],
+  what: string,
+  record: (u: U) => SfRecord | undefined,
+): { outcomes: WriteOutcome[]; work: Work[] } {
+  const outcomes: WriteOutcome[] = new Array(updates.length);
+  const work: Work[] = [];
+  updates.forEach((u, index) => {
+    if (u.objectType !== 'Lead' && u.objectType !== 'Contact') {
+      outcomes[index] = failure(
+        u.leadId,
+        FailureKind.InvalidRecord,
+        'unsupported_object',
+        `cannot write ${what} on ${u.objectType}`,
+      );
+      return;
+    }
+    const r = record(u);
+    if (r === undefined) outcomes[index] = { ok: true, id: u.leadId };
+    else work.push({ index, record: r, ref: u.leadId });
+  });
+  return { outcomes, work };
+}
+
 function describe(message: string, fields: string[] | undefined): string {
   return fields && fields.length > 0 ? `${message} (fields: ${fields.join(', ')})` : message;
 }

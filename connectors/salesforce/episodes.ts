@@ -11,7 +11,13 @@ import type {
 import type { FollowUpTask, WriteOutcome } from '../../src/ports/lead-sink.ts';
 import type { CallRunner } from './call-runner.ts';
 import { queryAllRows } from './change-streams.ts';
-import { CollectionsWriter, failure, type SfRecord, updateRequest, type Work } from './collections-writer.ts';
+import {
+  CollectionsWriter,
+  failure,
+  personUpdateWork,
+  updateRequest,
+  type Work,
+} from './collections-writer.ts';
 import type { SalesforceMapping } from './mapping.ts';
 import type { SfRow } from './record-to-lead.ts';
 import type { SalesforceLeadSink } from './sink.ts';
@@ -277,21 +283,11 @@ export class SalesforceEpisodeCrm implements EpisodeCrm {
     what: string,
     fields: (u: U) => Record<string, unknown>,
   ): Promise<WriteOutcome[]> {
-    const outcomes: WriteOutcome[] = new Array(updates.length);
-    const work: Work[] = [];
-    updates.forEach((u, index) => {
-      if (u.objectType !== 'Lead' && u.objectType !== 'Contact') {
-        outcomes[index] = failure(
-          u.leadId,
-          FailureKind.InvalidRecord,
-          'unsupported_object',
-          `cannot write ${what} on ${u.objectType}`,
-        );
-        return;
-      }
-      const record: SfRecord = { attributes: { type: u.objectType }, Id: u.leadId, ...fields(u) };
-      work.push({ index, record, ref: u.leadId });
-    });
+    const { outcomes, work } = personUpdateWork(updates, what, (u) => ({
+      attributes: { type: u.objectType },
+      Id: u.leadId,
+      ...fields(u),
+    }));
     this.meter.recordsUpdated += work.length;
     await this.writer.send(work, outcomes, `${what} update`, updateRequest);
     return outcomes;

@@ -1,8 +1,13 @@
-import { FailureKind } from '../../src/domain/errors.ts';
 import { fitText } from '../../src/domain/text-length.ts';
 import type { FollowUpTask, LeadSink, TossUpUpdate, WriteOutcome } from '../../src/ports/lead-sink.ts';
 import type { CallRunner } from './call-runner.ts';
-import { CollectionsWriter, failure, type SfRecord, updateRequest, type Work } from './collections-writer.ts';
+import {
+  CollectionsWriter,
+  personUpdateWork,
+  type SfRecord,
+  updateRequest,
+  type Work,
+} from './collections-writer.ts';
 import { type SalesforceMapping, type ValueMaps, valueMaps } from './mapping.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
@@ -40,21 +45,10 @@ export class SalesforceLeadSink implements LeadSink {
   }
 
   async writeTossUp(updates: readonly TossUpUpdate[]): Promise<WriteOutcome[]> {
-    const outcomes: WriteOutcome[] = new Array(updates.length);
-    const work: Work[] = [];
-    updates.forEach((u, index) => {
-      if (u.objectType !== 'Lead' && u.objectType !== 'Contact') {
-        outcomes[index] = failure(
-          u.leadId,
-          FailureKind.InvalidRecord,
-          'unsupported_object',
-          `cannot write toss-up fields on ${u.objectType}`,
-        );
-        return;
-      }
+    const { outcomes, work } = personUpdateWork(updates, 'toss-up fields', (u) => {
       const record = this.updateRecord(u);
-      if (Object.keys(record).length <= 2) outcomes[index] = { ok: true, id: u.leadId };
-      else work.push({ index, record, ref: u.leadId });
+      // Only attributes and Id: nothing changed, nothing to send.
+      return Object.keys(record).length <= 2 ? undefined : record;
     });
     this.meter.recordsUpdated += work.length;
     await this.writer.send(work, outcomes, 'update', updateRequest);

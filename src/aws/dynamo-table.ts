@@ -6,6 +6,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  type QueryCommandOutput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type Clock, systemClock } from '../ports/clock.ts';
@@ -143,6 +144,36 @@ export class DynamoTable {
       start = out.LastEvaluatedKey;
     } while (start);
     return items;
+  }
+
+  /**
+   * One page of a query on a secondary index. A failure names the index: a table without it, or a
+   * role that may not query it, is the likely cause.
+   */
+  async queryIndex(
+    index: string,
+    keyCondition: string,
+    values: Record<string, AttributeValue>,
+    page: { limit?: number; start: Item | undefined },
+  ): Promise<QueryCommandOutput> {
+    try {
+      return await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index,
+          KeyConditionExpression: keyCondition,
+          ExpressionAttributeValues: values,
+          ...(page.limit !== undefined ? { Limit: page.limit } : {}),
+          ExclusiveStartKey: page.start,
+        }),
+      );
+    } catch (e) {
+      const name = e instanceof Error ? e.name : 'Error';
+      throw new StateUnavailableError(
+        `DynamoDB Query on index ${index} of table ${this.tableName} failed (${name}): check that the table has the index and the function's role may query it`,
+        { cause: e },
+      );
+    }
   }
 
   async #conditional<T>(op: string, fn: () => Promise<T>): Promise<T | null> {

@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { type Episode, type EpisodeEvent, withEpisodeDefaults } from '../episodes/episode.ts';
 import { hourBucket, recordStepByCas } from '../episodes/record-step.ts';
 import type {
@@ -155,25 +154,13 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return out;
   }
 
-  async #query(hour: string, upTo: string, limit: number, start: Item | undefined) {
-    try {
-      return await this.#table.client.send(
-        new QueryCommand({
-          TableName: this.#table.tableName,
-          IndexName: DUE_INDEX,
-          KeyConditionExpression: 'dueBucket = :h AND dueAt <= :t',
-          ExpressionAttributeValues: { ':h': str(hour), ':t': str(upTo) },
-          Limit: limit,
-          ExclusiveStartKey: start,
-        }),
-      );
-    } catch (e) {
-      const name = e instanceof Error ? e.name : 'Error';
-      throw new StateUnavailableError(
-        `DynamoDB Query on index ${DUE_INDEX} of table ${this.#table.tableName} failed (${name}): check that the table has the index and the function's role may query it`,
-        { cause: e },
-      );
-    }
+  #query(hour: string, upTo: string, limit: number, start: Item | undefined) {
+    return this.#table.queryIndex(
+      DUE_INDEX,
+      'dueBucket = :h AND dueAt <= :t',
+      { ':h': str(hour), ':t': str(upTo) },
+      { limit, start },
+    );
   }
 }
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { OutboxChange, OutboxEntry, OutboxStore } from '../ports/outbox-store.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import { batchGetLive } from './dynamo-batch-get.ts';
@@ -99,24 +98,8 @@ export class DynamoOutboxStore implements OutboxStore {
     return item;
   }
 
-  async #query(start: Item | undefined) {
-    try {
-      return await this.#table.client.send(
-        new QueryCommand({
-          TableName: this.#table.tableName,
-          IndexName: DUE_INDEX,
-          KeyConditionExpression: 'dueBucket = :b',
-          ExpressionAttributeValues: { ':b': str(OUTBOX_BUCKET) },
-          ExclusiveStartKey: start,
-        }),
-      );
-    } catch (e) {
-      const name = e instanceof Error ? e.name : 'Error';
-      throw new StateUnavailableError(
-        `DynamoDB Query on index ${DUE_INDEX} of table ${this.#table.tableName} failed (${name}): check that the table has the index and the function's role may query it`,
-        { cause: e },
-      );
-    }
+  #query(start: Item | undefined) {
+    return this.#table.queryIndex(DUE_INDEX, 'dueBucket = :b', { ':b': str(OUTBOX_BUCKET) }, { start });
   }
 }
 

@@ -1,4 +1,3 @@
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { CrmName } from '../domain/lead.ts';
 import {
   type DueRecheck,
@@ -7,7 +6,6 @@ import {
   type RecheckStore,
   recheckKey,
 } from '../ports/recheck-store.ts';
-import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, SINGLE, str, stringOf } from './dynamo-table.ts';
 import { DUE_INDEX } from './dynamodb-episode-store.ts';
@@ -123,25 +121,12 @@ export class DynamoRecheckStore implements RecheckStore {
     const out: DueRecheck[] = [];
     let start: Item | undefined;
     do {
-      let page: QueryCommandOutput;
-      try {
-        page = await this.#table.client.send(
-          new QueryCommand({
-            TableName: this.#table.tableName,
-            IndexName: DUE_INDEX,
-            KeyConditionExpression: 'dueBucket = :b AND dueAt <= :t',
-            ExpressionAttributeValues: { ':b': str(bucketOf(crm, day)), ':t': str(upTo) },
-            Limit: limit - out.length,
-            ExclusiveStartKey: start,
-          }),
-        );
-      } catch (e) {
-        const name = e instanceof Error ? e.name : 'Error';
-        throw new StateUnavailableError(
-          `DynamoDB Query on index ${DUE_INDEX} of table ${this.#table.tableName} failed (${name}): check that the table has the index and the function's role may query it`,
-          { cause: e },
-        );
-      }
+      const page = await this.#table.queryIndex(
+        DUE_INDEX,
+        'dueBucket = :b AND dueAt <= :t',
+        { ':b': str(bucketOf(crm, day)), ':t': str(upTo) },
+        { limit: limit - out.length, start },
+      );
       for (const item of page.Items ?? []) {
         const sortKey = stringOf(item, 'dueAt') ?? '';
         const cut = sortKey.indexOf('#');
