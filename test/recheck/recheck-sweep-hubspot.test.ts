@@ -3,18 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmulatorClock } from '../../emulators/shared/emulator-clock.ts';
-import { loadRuleSet } from '../../src/config/load-rule-set.ts';
-import { RuleSetSchema } from '../../src/config/rule-set-schema.ts';
 import { runSync } from '../../src/pipeline/run-sync.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import { leadLookupOf } from '../../src/ports/lead-lookup.ts';
-import { compileRuleSet } from '../../src/scoring/compile-rule-set.ts';
 import { FileRecheckStore } from '../../src/state/file-recheck-store.ts';
 import { FileRoutingState } from '../../src/state/file-routing-state.ts';
 import { FileStateStore } from '../../src/state/file-state-store.ts';
 import { recheckDueLeads } from '../../src/sweep/recheck-leads.ts';
 import { connect, startPortal } from '../connectors/hubspot/harness.ts';
 import { addRoutingOwners, syncOptions } from '../connectors/hubspot/pipeline-kit.ts';
+import { flashCampaignRules } from './flash-campaign-rules.ts';
 
 /**
  * Re-checks through the real HubSpot connector (@hubspot/api-client) against the emulator, its clock
@@ -29,18 +27,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const AS_OF = '2026-11-20T01:00:00.000Z'; // Friday 10:00 JST
 
 function rules() {
-  const rs = structuredClone(loadRuleSet('large'));
-  rs.overrides = [
-    {
-      id: 'flash',
-      label: '週末キャンペーン',
-      from: '2026-11-21',
-      to: '2026-11-22',
-      thresholds: { behaviour: 30 },
-    },
-  ];
-  rs.missingData = { ...rs.missingData, holdExpiresAfter: '2 businessDays' };
-  return compileRuleSet(RuleSetSchema.parse(rs));
+  return flashCampaignRules((rs) => {
+    rs.missingData = { ...rs.missingData, holdExpiresAfter: '2 businessDays' };
+  });
 }
 
 describe('re-checks on HubSpot (emulator clock, no CRM change)', () => {

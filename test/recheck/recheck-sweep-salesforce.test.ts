@@ -2,11 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRuleSet } from '../../src/config/load-rule-set.ts';
-import { RuleSetSchema } from '../../src/config/rule-set-schema.ts';
 import { runSync } from '../../src/pipeline/run-sync.ts';
 import { leadLookupOf } from '../../src/ports/lead-lookup.ts';
-import { compileRuleSet } from '../../src/scoring/compile-rule-set.ts';
 import { nextCheckAt } from '../../src/sla/escalation-ladder.ts';
 import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
 import { FileRecheckStore } from '../../src/state/file-recheck-store.ts';
@@ -17,6 +14,7 @@ import { renderSweepSummary } from '../../src/sweep/render-sweep-summary.ts';
 import { runSweep } from '../../src/sweep/run-sweep.ts';
 import { syncOptions, worldOrg } from '../connectors/salesforce/pipeline-kit.ts';
 import { connect, insertLead, T0 } from '../connectors/salesforce/sf-kit.ts';
+import { flashCampaignRules } from './flash-campaign-rules.ts';
 
 /**
  * Re-checks through the real Salesforce connector (jsforce) against the emulator, its clock moved
@@ -32,18 +30,9 @@ const FIELDS = ['TossUp_Flag__c', 'TossUp_Next_Action__c', 'TossUp_Reason__c', '
 
 /** large, with a two-day campaign from tomorrow (11/21–11/22 JST) and strategic holds expiring after 3 days. */
 function rules() {
-  const rs = structuredClone(loadRuleSet('large'));
-  rs.overrides = [
-    {
-      id: 'flash',
-      label: '週末キャンペーン',
-      from: '2026-11-21',
-      to: '2026-11-22',
-      thresholds: { behaviour: 30 },
-    },
-  ];
-  rs.rules = rs.rules.map((r) => (r.id === 'strategic_target' ? { ...r, holdExpiresAfter: '3 days' } : r));
-  return compileRuleSet(RuleSetSchema.parse(rs));
+  return flashCampaignRules((rs) => {
+    rs.rules = rs.rules.map((r) => (r.id === 'strategic_target' ? { ...r, holdExpiresAfter: '3 days' } : r));
+  });
 }
 
 describe('re-checks on Salesforce (emulator clock, no CRM change)', () => {
