@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyEvent, type EpisodeEvent, episodeEvent, foldEpisode } from '../../src/episodes/episode.ts';
+import { applyEvent, type EpisodeEvent, episodeEvent } from '../../src/episodes/episode.ts';
+import { foldOrThrow, iso } from './episode-kit.ts';
 
 /**
  * The rep's verdict as an episode event (issue 14, first slice): recorded once per episode with its
@@ -8,8 +9,6 @@ import { applyEvent, type EpisodeEvent, episodeEvent, foldEpisode } from '../../
  */
 
 const KEY = 'tu_verdict';
-const T0 = Date.parse('2026-12-01T01:00:00.000Z');
-const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 
 const handedOff = episodeEvent({
   type: 'handed_off',
@@ -29,11 +28,7 @@ const sentBack = episodeEvent({
   sentBackReason: 'too_early',
 });
 
-function fold(events: EpisodeEvent[]) {
-  const ep = foldEpisode(KEY, events);
-  if (!ep) throw new Error('no episode');
-  return ep;
-}
+const fold = (events: EpisodeEvent[]) => foldOrThrow(KEY, events);
 
 describe('verdict event', () => {
   it('has the step "verdict" and records result, reason and time without closing the episode (yet)', () => {

@@ -9,10 +9,9 @@ import {
   isOnHold,
   withEpisodeDefaults,
 } from '../../src/episodes/episode.ts';
+import { foldOrThrow, iso } from './episode-kit.ts';
 
 const KEY = 'tu_abc';
-const T0 = Date.parse('2026-12-01T01:00:00.000Z');
-const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 
 const handedOff = episodeEvent({
   type: 'handed_off',
@@ -25,11 +24,7 @@ const handedOff = episodeEvent({
   taskId: '00T1',
 });
 
-function fold(events: EpisodeEvent[]) {
-  const ep = foldEpisode(KEY, events);
-  if (!ep) throw new Error('no episode');
-  return ep;
-}
+const fold = (events: EpisodeEvent[]) => foldOrThrow(KEY, events);
 
 describe('episode transitions', () => {
   it('starts open with the hand-off facts, and is nothing before the hand-off is known', () => {
