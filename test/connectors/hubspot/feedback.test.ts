@@ -11,6 +11,7 @@ import { ConfigError } from '../../../src/domain/errors.ts';
 import type { Lead } from '../../../src/domain/lead.ts';
 import { runSync } from '../../../src/pipeline/run-sync.ts';
 import { MemoryStateStore } from '../../../src/state/memory-state-store.ts';
+import { RESULT_OPTIONS, SENT_BACK_REASON_OPTIONS } from '../../support/feedback-options.ts';
 import { connect, startPortal, T0 } from './harness.ts';
 import { addRoutingOwners, syncOptions } from './pipeline-kit.ts';
 
@@ -75,23 +76,10 @@ describe('HubSpot feedback properties', () => {
     expect(created.map((a) => a.result)).toEqual(['created', 'created', 'created']);
     const result = hs.store.properties.get('contacts', 'tossup_result')!;
     expect(result).toMatchObject({ type: 'enumeration', fieldType: 'select', groupName: 'tossup' });
-    expect(result.options.map((o) => [o.value, o.label])).toEqual([
-      ['accepted', '受入'],
-      ['sent_back', '差し戻し'],
-      ['opportunity', '商談化'],
-      ['lost', '失注'],
-    ]);
+    expect(result.options.map((o) => [o.value, o.label])).toEqual(RESULT_OPTIONS);
     expect(
       hs.store.properties.get('contacts', 'tossup_sent_back_reason')!.options.map((o) => [o.value, o.label]),
-    ).toEqual([
-      ['too_early', '時期尚早'],
-      ['no_decision_maker', '決裁者不在'],
-      ['no_budget', '予算なし'],
-      ['not_our_target', '対象外'],
-      ['duplicate', '重複'],
-      ['unreachable', '連絡不可'],
-      ['other', 'その他'],
-    ]);
+    ).toEqual(SENT_BACK_REASON_OPTIONS);
     expect(hs.store.properties.get('contacts', 'tossup_feedback_note')).toMatchObject({
       type: 'string',
       fieldType: 'textarea',

@@ -7,6 +7,7 @@ import { setupSalesforce } from '../../../connectors/salesforce/setup.ts';
 import type { EmuRequest } from '../../../emulators/shared/http-app.ts';
 import { ConfigError } from '../../../src/domain/errors.ts';
 import { runSync } from '../../../src/pipeline/run-sync.ts';
+import { RESULT_OPTIONS, SENT_BACK_REASON_OPTIONS } from '../../support/feedback-options.ts';
 import { syncOptions, worldOrg } from './pipeline-kit.ts';
 import { connect, insertLead, mapping, readAll, startOrg, T0 } from './sf-kit.ts';
 
@@ -56,25 +57,12 @@ describe('Salesforce feedback fields', () => {
     const result_ = field('TossUp_Result__c');
     expect(result_).toContain('<label>トスアップ結果</label>');
     expect(result_).toContain('<restricted>true</restricted>');
-    for (const [value, label] of [
-      ['accepted', '受入'],
-      ['sent_back', '差し戻し'],
-      ['opportunity', '商談化'],
-      ['lost', '失注'],
-    ]) {
+    for (const [value, label] of RESULT_OPTIONS) {
       expect(result_).toContain(`<fullName>${value}</fullName>`);
       expect(result_).toContain(`<label>${label}</label>`);
     }
     const reason = field('TossUp_Sent_Back_Reason__c');
-    for (const [value, label] of [
-      ['too_early', '時期尚早'],
-      ['no_decision_maker', '決裁者不在'],
-      ['no_budget', '予算なし'],
-      ['not_our_target', '対象外'],
-      ['duplicate', '重複'],
-      ['unreachable', '連絡不可'],
-      ['other', 'その他'],
-    ]) {
+    for (const [value, label] of SENT_BACK_REASON_OPTIONS) {
       expect(reason).toContain(`<fullName>${value}</fullName>`);
       expect(reason).toContain(`<label>${label}</label>`);
     }
