@@ -7,8 +7,8 @@ import type { AfterHandoffReport } from './after-handoff-report.ts';
 import { type OutcomeTally, onTimeRate } from './handoff-outcomes.ts';
 import { ownerLoads } from './owner-load.ts';
 import { localTime } from './render-plan.ts';
-import { width } from './render-summary.ts';
 import type { RunReport } from './run-report.ts';
+import { width } from './summary-columns.ts';
 
 /**
  * One self-contained HTML page for one or more sync runs: inline SVG charts, inline CSS, no

@@ -4,6 +4,7 @@ import { FLAG_LABELS, NEXT_ACTION_LABELS } from '../reasons/next-action-label.ts
 import { reasonCodeLabel } from '../reasons/reason-code-label.ts';
 import { ownerLoads } from './owner-load.ts';
 import type { FailureSummary, RunReport } from './run-report.ts';
+import { numbers, pad, pairs, sorted, width } from './summary-columns.ts';
 
 /** Terminal summary of a run: plain text, columns aligned (East Asian characters count double). */
 
@@ -337,37 +338,4 @@ function failures(
     out.push(`    ${eg} ${s.objectType} ${s.leadId} [${s.stage}] ${s.kind}/${s.code}: ${s.message}`);
   }
   out.push('');
-}
-
-function sorted(counts: Record<string, number>): [string, number][] {
-  return Object.entries(counts).sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb));
-}
-
-/** Label column padded to the widest label, numbers right-aligned. */
-function numbers(rows: [string, number][], n: (v: number) => string): string[] {
-  const labelWidth = Math.max(0, ...rows.map(([l]) => width(l)));
-  const texts = rows.map(([, v]) => n(v));
-  const numWidth = Math.max(0, ...texts.map(width));
-  return rows.map(
-    ([l], i) => `  ${pad(l, labelWidth)}  ${' '.repeat(numWidth - width(texts[i]!))}${texts[i]}`,
-  );
-}
-
-function pairs(rows: [string, string][], indent: string): string[] {
-  const labelWidth = Math.max(0, ...rows.map(([l]) => width(l)));
-  return rows.map(([l, v]) => `${indent}${pad(l, labelWidth)}  ${v}`.trimEnd());
-}
-
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
-
-/** Terminal columns: East Asian wide characters take two. */
-export function width(s: string): number {
-  let w = 0;
-  for (const ch of s) w += WIDE.test(ch) ? 2 : 1;
-  return w;
-}
-
-function pad(s: string, w: number): string {
-  const have = width(s);
-  return have >= w ? s : s + ' '.repeat(w - have);
 }

@@ -1,5 +1,5 @@
 import type { NextAction } from '../domain/lead.ts';
-import { width } from '../pipeline/render-summary.ts';
+import { numbers, pairs, sorted, width } from '../pipeline/summary-columns.ts';
 import type { Locale } from '../reasons/messages.ts';
 import { NEXT_ACTION_LABELS } from '../reasons/next-action-label.ts';
 import type { ResponseTally, SweepReport } from './sweep-report.ts';
@@ -201,10 +201,7 @@ export function renderSweepSummary(report: SweepReport, locale: Locale): string 
     out.push('');
   }
   if (report.failures.count > 0) {
-    const byCode = Object.entries(report.failures.byCode).sort(
-      ([ka, a], [kb, b]) => b - a || ka.localeCompare(kb),
-    );
-    out.push(`${t.failures}: ${n(report.failures.count)}`, ...numbers(byCode, n));
+    out.push(`${t.failures}: ${n(report.failures.count)}`, ...numbers(sorted(report.failures.byCode), n));
     for (const s of report.failures.samples.slice(0, 5))
       out.push(
         `    ${t.samples} ${s.leadId} [${s.stage}${s.step ? ` ${s.step}` : ''}] ${s.kind}/${s.code}: ${s.message}`,
@@ -233,27 +230,8 @@ export function renderSweepSummary(report: SweepReport, locale: Locale): string 
       '',
     );
   }
-  const api = Object.entries(report.api.calls).sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb));
+  const api = sorted(report.api.calls);
   api.push([t.total, report.api.total]);
   out.push(t.api, ...numbers(api, n), `  ${t.minimum}: ${n(Math.ceil(report.api.minimum))}`);
   return `${out.join('\n')}\n`;
-}
-
-function numbers(rows: [string, number][], n: (v: number) => string): string[] {
-  const labelWidth = Math.max(0, ...rows.map(([l]) => width(l)));
-  const texts = rows.map(([, v]) => n(v));
-  const numWidth = Math.max(0, ...texts.map(width));
-  return rows.map(
-    ([l], i) => `  ${pad(l, labelWidth)}  ${' '.repeat(numWidth - width(texts[i]!))}${texts[i]}`,
-  );
-}
-
-function pairs(rows: [string, string][], indent = ''): string[] {
-  const labelWidth = Math.max(0, ...rows.map(([l]) => width(l)));
-  return rows.map(([l, v]) => `${indent}${pad(l, labelWidth)}  ${v}`.trimEnd());
-}
-
-function pad(s: string, w: number): string {
-  const have = width(s);
-  return have >= w ? s : s + ' '.repeat(w - have);
 }

@@ -6,11 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createProgress } from '../../src/cli/progress.ts';
 import { MESSAGE_MAX, scrubText } from '../../src/logging/scrub.ts';
 import type { BatchResult, LeadOutcome } from '../../src/pipeline/process-leads.ts';
-import { renderSummary, width } from '../../src/pipeline/render-summary.ts';
+import { renderSummary } from '../../src/pipeline/render-summary.ts';
 import { KEY_CAP, RunReportBuilder, SAMPLE_CAP } from '../../src/pipeline/run-report.ts';
 import type { SyncProgress } from '../../src/pipeline/run-sync.ts';
 import { runIdOf } from '../../src/pipeline/run-sync.ts';
 import { saveRunReport } from '../../src/pipeline/save-run-report.ts';
+import { width } from '../../src/pipeline/summary-columns.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tossup-report-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
