@@ -4,7 +4,7 @@ import { FLAG_LABELS, NEXT_ACTION_LABELS } from '../reasons/next-action-label.ts
 import { reasonCodeLabel } from '../reasons/reason-code-label.ts';
 import { ownerLoads } from './owner-load.ts';
 import type { FailureSummary, RunReport } from './run-report.ts';
-import { numbers, pad, pairs, sorted, width } from './summary-columns.ts';
+import { heading, numbers, pad, pairs, sorted, stopRows, width } from './summary-columns.ts';
 
 /** Terminal summary of a run: plain text, columns aligned (East Asian characters count double). */
 
@@ -162,10 +162,7 @@ const L = {
 export function renderSummary(report: RunReport, locale: Locale): string {
   const t = L[locale];
   const n = (v: number) => v.toLocaleString(locale === 'ja' ? 'ja-JP' : 'en-US');
-  const out: string[] = [];
-  const head = `${t.title}  ${report.crm} / ${report.scope}  ${report.runId}`;
-  out.push(head, '─'.repeat(Math.min(78, width(head))));
-  if (report.dryRun) out.push(t.dryRun);
+  const out = heading(t.title, report, t.dryRun);
 
   const status = report.stop
     ? `${t.stopped}: ${report.stop.kind}/${report.stop.code}${report.stop.leadId ? ` (${report.stop.leadId})` : ''}`
@@ -174,12 +171,7 @@ export function renderSummary(report: RunReport, locale: Locale): string {
       : t.completed;
   const top: [string, string][] = [
     [t.status, status],
-    ...(report.stop
-      ? ([
-          ['', report.stop.message],
-          ['', t.resume[report.stop.action] ?? ''],
-        ] as [string, string][])
-      : []),
+    ...stopRows(report.stop, t.resume),
     [t.duration, `${(report.durationMs / 1000).toFixed(1)} ${t.seconds}`],
     [t.rules, `${report.rules.name} @ ${report.rules.version.slice(0, 12)}`],
     [

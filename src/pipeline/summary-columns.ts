@@ -1,4 +1,4 @@
-/** Column layout shared by the terminal summaries of a sync and of a sweep. */
+/** Layout shared by the terminal summaries of a sync and of a sweep. */
 
 const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
 
@@ -33,4 +33,27 @@ export function pairs(rows: [string, string][], indent = ''): string[] {
 /** Most first, then by key. */
 export function sorted(counts: Record<string, number>): [string, number][] {
   return Object.entries(counts).sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb));
+}
+
+/** The title line (what ran, where, which run), its rule (78 columns at most), then the dry-run note. */
+export function heading(
+  title: string,
+  report: { crm: string; scope: string; runId: string; dryRun: boolean },
+  dryRunNote: string,
+): string[] {
+  const head = `${title}  ${report.crm} / ${report.scope}  ${report.runId}`;
+  return [head, '─'.repeat(Math.min(78, width(head))), ...(report.dryRun ? [dryRunNote] : [])];
+}
+
+/** Under the status of a stopped run: the cause, then what to do about it. */
+export function stopRows(
+  stop: { message: string; action: string } | null | undefined,
+  resume: Record<string, string>,
+): [string, string][] {
+  return stop
+    ? [
+        ['', stop.message],
+        ['', resume[stop.action] ?? ''],
+      ]
+    : [];
 }

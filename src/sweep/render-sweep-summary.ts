@@ -1,5 +1,5 @@
 import type { NextAction } from '../domain/lead.ts';
-import { numbers, pairs, sorted, width } from '../pipeline/summary-columns.ts';
+import { heading, numbers, pairs, sorted, stopRows } from '../pipeline/summary-columns.ts';
 import type { Locale } from '../reasons/messages.ts';
 import { NEXT_ACTION_LABELS } from '../reasons/next-action-label.ts';
 import type { ResponseTally, SweepReport } from './sweep-report.ts';
@@ -132,10 +132,7 @@ const L = {
 export function renderSweepSummary(report: SweepReport, locale: Locale): string {
   const t = L[locale];
   const n = (v: number) => v.toLocaleString(locale === 'ja' ? 'ja-JP' : 'en-US');
-  const out: string[] = [];
-  const head = `${t.title}  ${report.crm} / ${report.scope}  ${report.runId}`;
-  out.push(head, '─'.repeat(Math.min(78, width(head))));
-  if (report.dryRun) out.push(t.dryRun);
+  const out = heading(t.title, report, t.dryRun);
   const status = report.stop
     ? `${t.stopped}: ${report.stop.kind}/${report.stop.code}`
     : report.limitReached
@@ -143,12 +140,7 @@ export function renderSweepSummary(report: SweepReport, locale: Locale): string 
       : t.completed;
   const top: [string, string][] = [
     [t.status, status],
-    ...(report.stop
-      ? ([
-          ['', report.stop.message],
-          ['', t.resume[report.stop.action] ?? ''],
-        ] as [string, string][])
-      : []),
+    ...stopRows(report.stop, t.resume),
     [t.at, report.at],
     [t.duration, `${(report.durationMs / 1000).toFixed(1)} ${t.seconds}`],
   ];
