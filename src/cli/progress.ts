@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { SyncProgress } from '../pipeline/run-sync.ts';
 import type { Locale } from '../reasons/messages.ts';
+import { throttledLines } from './throttled-lines.ts';
 
 export interface ProgressReporter {
   update(progress: SyncProgress): void;
@@ -72,31 +73,10 @@ export function createProgress(options: {
     };
   }
 
-  const interval = options.intervalMs ?? 5000;
-  const now = options.now ?? Date.now;
-  let last = Number.NEGATIVE_INFINITY;
-  let printed = '';
-  let pending: SyncProgress | null = null;
-  // A line is printed only when it says something new: the run reports its final state once more
-  // when it ends, and a log must not show the same line twice.
-  const print = (p: SyncProgress) => {
-    const text = `[sync] ${line(p)}`;
-    if (text === printed) return;
-    printed = text;
-    options.stream.write(`${text}\n`);
-  };
-  return {
-    update(p) {
-      pending = p;
-      if (now() - last < interval) return;
-      last = now();
-      pending = null;
-      print(p);
-    },
-    stop() {
-      // The final state is always shown once, even if it came within the interval.
-      if (pending) print(pending);
-      pending = null;
-    },
-  };
+  return throttledLines({
+    stream: options.stream,
+    line: (p: SyncProgress) => `[sync] ${line(p)}`,
+    intervalMs: options.intervalMs,
+    now: options.now,
+  });
 }
