@@ -24,6 +24,7 @@ import { reasonCodeLabel } from '../../reasons/reason-code-label.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
 import { pad } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
+import { positiveInt } from '../positive-int.ts';
 import { resolveSyncSettings } from '../settings.ts';
 import { runAfterHandoff } from './demo-after-handoff.ts';
 import { afterHandoffLines, stepLine } from './demo-after-handoff-summary.ts';
@@ -355,12 +356,5 @@ function nonNegativeInt(value: string): number {
   const v = Number(value);
   if (!Number.isInteger(v) || v < 0)
     throw new InvalidArgumentError(`"${value}" is not a whole number (0 or more)`);
-  return v;
-}
-
-function positiveInt(value: string): number {
-  const v = Number(value);
-  if (!Number.isInteger(v) || v <= 0)
-    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
   return v;
 }

@@ -1,30 +1,15 @@
-import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { buildChatNotifier, recordRefFrom } from '../../composition/chat-notifier.ts';
-import { ConnectorUnavailableError, connectCrm } from '../../composition/crm-registry.ts';
-import { loadRuleSet } from '../../config/load-rule-set.ts';
-import { readConfigFile } from '../../config/read-config-file.ts';
-import { ConfigError, CrmError } from '../../domain/errors.ts';
-import { terminalSafe, terminalSafeLines } from '../../logging/terminal-text.ts';
+import { terminalSafeLines } from '../../logging/terminal-text.ts';
 import { DryRunRoutingState } from '../../pipeline/dry-run-routing-state.ts';
-import { ExitCode, type StopSignal, stopFromError } from '../../pipeline/failure-policy.ts';
-import {
-  acquireRunLease,
-  localLeaseHolder,
-  type RunLease,
-  RunLeaseHeldError,
-} from '../../pipeline/run-lease.ts';
+import { ExitCode } from '../../pipeline/failure-policy.ts';
 import { runIdOf } from '../../pipeline/run-sync.ts';
 import { saveRunReport } from '../../pipeline/save-run-report.ts';
 import { type Clock, clockStartingAt, systemClock } from '../../ports/clock.ts';
 import type { CrmConnector } from '../../ports/crm-connector.ts';
 import { leadLookupOf } from '../../ports/lead-lookup.ts';
-import { ReasonRenderer } from '../../reasons/render-reasons.ts';
-import { parseRoutingConfig } from '../../routing/routing-config.ts';
-import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
 import { nextCheckAt } from '../../sla/escalation-ladder.ts';
-import { parseSlaConfig } from '../../sla/sla-config.ts';
 import { FileEpisodeStore } from '../../state/file-episode-store.ts';
 import { FileRecheckStore } from '../../state/file-recheck-store.ts';
 import { FileRoutingState } from '../../state/file-routing-state.ts';
@@ -33,9 +18,11 @@ import { renderSweepSummary } from '../../sweep/render-sweep-summary.ts';
 import { runSweep, type SweepNotify, type SweepOptions } from '../../sweep/run-sweep.ts';
 import type { SweepReport } from '../../sweep/sweep-report.ts';
 import { CHAT_DRAIN_LIMIT } from '../chat-drain-limit.ts';
-import { loadNotificationsFile } from '../notifications-file.ts';
+import { type CrmCommandIo, type CrmRun, type CrmRunOutcome, withCrmRun } from '../crm-run.ts';
+import { exitCodeOfStop } from '../exit-code-of-stop.ts';
 import { parseInstant } from '../parse-instant.ts';
-import { resolveSyncSettings, SettingsError, type SyncFlags } from '../settings.ts';
+import { positiveInt } from '../positive-int.ts';
+import type { SyncFlags } from '../settings.ts';
 import { createSweepProgress } from '../sweep-progress.ts';
 
 export interface SweepCommandOptions extends SyncFlags {
@@ -46,13 +33,7 @@ export interface SweepCommandOptions extends SyncFlags {
   limit?: number;
 }
 
-export interface SweepIo {
-  env: Readonly<Record<string, string | undefined>>;
-  stdout: Writable;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  clock?: Clock;
-  profileFiles?: string[];
-}
+export type SweepIo = CrmCommandIo;
 
 export function registerSweep(program: Command): void {
   program
@@ -89,75 +70,21 @@ export function sweepLeaseKey(crm: string, scope: string): string {
 export async function executeSweep(
   opts: SweepCommandOptions,
   io: SweepIo,
-): Promise<{ exitCode: number; report: SweepReport | null; reportPath: string | null }> {
+): Promise<CrmRunOutcome<SweepReport>> {
   const base = io.clock ?? systemClock;
   const clock = opts.at !== undefined ? clockStartingAt(opts.at, () => base.now().getTime()) : base;
-  let settings: ReturnType<typeof resolveSyncSettings>;
-  let setup: ReturnType<typeof loadConfig>;
-  try {
-    settings = resolveSyncSettings({ flags: opts, env: io.env, profileFiles: io.profileFiles });
-    setup = loadConfig(settings);
-  } catch (e) {
-    if (e instanceof SettingsError || e instanceof ConfigError) {
-      io.stderr.write(`${e.message}\n`);
-      return { exitCode: ExitCode.Fix, report: null, reportPath: null };
-    }
-    throw e;
-  }
-  for (const w of settings.warnings) io.stderr.write(`warning: ${w}\n`);
-
-  const dryRun = opts.dryRun ?? false;
-  const scope = settings.profile ?? 'default';
-  const state = new FileStateStore(settings.stateDir);
-  let lease: RunLease | null = null;
-  if (!dryRun) {
-    try {
-      lease = await acquireRunLease(state, sweepLeaseKey(settings.crm, scope), localLeaseHolder(), {
-        clock: systemClock,
-      });
-    } catch (e) {
-      if (e instanceof RunLeaseHeldError) {
-        io.stderr.write(`${e.message}\n`);
-        return { exitCode: ExitCode.Busy, report: null, reportPath: null };
-      }
-      throw e;
-    }
-  }
-  try {
-    return await sweepUnderLease(opts, io, { settings, setup, clock, dryRun, scope, lease });
-  } finally {
-    await lease?.release();
-  }
+  return withCrmRun('sweep', opts, io, sweepLeaseKey, clock, (run, connector) =>
+    sweepUnderLease(opts, io, run, connector),
+  );
 }
 
 async function sweepUnderLease(
   opts: SweepCommandOptions,
   io: SweepIo,
-  run: {
-    settings: ReturnType<typeof resolveSyncSettings>;
-    setup: ReturnType<typeof loadConfig>;
-    clock: Clock;
-    dryRun: boolean;
-    scope: string;
-    lease: RunLease | null;
-  },
-): Promise<{ exitCode: number; report: SweepReport | null; reportPath: string | null }> {
+  run: CrmRun & { clock: Clock },
+  connector: CrmConnector,
+): Promise<CrmRunOutcome<SweepReport>> {
   const { settings, setup, clock, dryRun } = run;
-  let connector: CrmConnector;
-  try {
-    connector = await connectCrm(settings.connector, { clock, dryRun, cacheDir: settings.stateDir });
-  } catch (e) {
-    if (e instanceof ConnectorUnavailableError) {
-      io.stderr.write(`${e.message}\n`);
-      return { exitCode: ExitCode.Fix, report: null, reportPath: null };
-    }
-    if (e instanceof CrmError) {
-      const stop = stopFromError(e);
-      io.stderr.write(`tossup sweep: ${terminalSafe(stop.message)}\n`);
-      return { exitCode: exitCodeOfStop(stop), report: null, reportPath: null };
-    }
-    throw e;
-  }
   const episodeCrm = connector.episodes;
   if (!episodeCrm) {
     await connector.close().catch(() => undefined);
@@ -250,34 +177,6 @@ async function sweepUnderLease(
   return { exitCode: exitCodeOf(report), report, reportPath: path };
 }
 
-function loadConfig(settings: ReturnType<typeof resolveSyncSettings>) {
-  const routing = parseRoutingConfig(
-    readConfigFile(
-      settings.routingFile,
-      'routing file',
-      'check the path, or set TOSSUP_ROUTING (or the profile key) to the right file',
-    ),
-    settings.routingFile,
-    { crm: settings.crm },
-  );
-  const rs = loadRuleSet(settings.rules);
-  return {
-    rules: compileRuleSet(rs),
-    renderer: new ReasonRenderer(settings.locale, rs.messages),
-    routing,
-    sla: parseSlaConfig(
-      readConfigFile(
-        settings.slaFile,
-        'SLA file',
-        'check the path, or set TOSSUP_SLA (or the profile key) to the right file',
-      ),
-      settings.slaFile,
-    ),
-    // No notifications file: no chat message (the CRM work is the same).
-    notifications: loadNotificationsFile(settings.notificationsFile, routing),
-  };
-}
-
 /**
  * 0 ok · 3 completed, but some writes failed (reported; the next sweep retries them) · 4 stopped, run
  * again later · 2 fix settings · 1 unexpected · 5 another sweep holds the lease (as `tossup sync`).
@@ -285,23 +184,4 @@ function loadConfig(settings: ReturnType<typeof resolveSyncSettings>) {
 export function exitCodeOf(report: SweepReport): number {
   if (report.stop) return exitCodeOfStop(report.stop);
   return report.counts.failed > 0 ? ExitCode.Skipped : ExitCode.Ok;
-}
-
-function exitCodeOfStop(stop: Pick<StopSignal, 'action'>): number {
-  switch (stop.action) {
-    case 'fix':
-      return ExitCode.Fix;
-    case 'retry':
-    case 'resume_later':
-      return ExitCode.Stopped;
-    default:
-      return ExitCode.Unexpected;
-  }
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
-  return n;
 }

@@ -1,43 +1,29 @@
-import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { buildChatNotifier, recordRefFrom } from '../../composition/chat-notifier.ts';
-import { ConnectorUnavailableError, connectCrm } from '../../composition/crm-registry.ts';
-import { loadRuleSet } from '../../config/load-rule-set.ts';
-import { readConfigFile } from '../../config/read-config-file.ts';
-import { ConfigError, CrmError } from '../../domain/errors.ts';
-import { terminalSafe, terminalSafeLines } from '../../logging/terminal-text.ts';
+import { terminalSafeLines } from '../../logging/terminal-text.ts';
 import { notificationTargets } from '../../notify/notification-targets.ts';
-import { ExitCode, type StopSignal, stopFromError } from '../../pipeline/failure-policy.ts';
+import { ExitCode } from '../../pipeline/failure-policy.ts';
 import { describeOwners, ownerNamer, scoreThresholdsAt } from '../../pipeline/owner-load.ts';
 import { renderPlan } from '../../pipeline/render-plan.ts';
 import { renderSummary } from '../../pipeline/render-summary.ts';
-import {
-  acquireRunLease,
-  localLeaseHolder,
-  type RunLease,
-  RunLeaseHeldError,
-} from '../../pipeline/run-lease.ts';
 import type { RunReport } from '../../pipeline/run-report.ts';
 import { cursorKey, runSync } from '../../pipeline/run-sync.ts';
 import { saveRunReport } from '../../pipeline/save-run-report.ts';
 import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { CrmConnector } from '../../ports/crm-connector.ts';
-import { ReasonRenderer } from '../../reasons/render-reasons.ts';
-import { parseRoutingConfig } from '../../routing/routing-config.ts';
-import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
-import { parseSlaConfig } from '../../sla/sla-config.ts';
 import { FileEpisodeStore } from '../../state/file-episode-store.ts';
 import { FileRecheckStore } from '../../state/file-recheck-store.ts';
 import { FileRoutingState } from '../../state/file-routing-state.ts';
-import { FileStateStore } from '../../state/file-state-store.ts';
 import { sweepSchedule } from '../../sweep/sweep-schedule.ts';
 import { CHAT_DRAIN_LIMIT } from '../chat-drain-limit.ts';
-import { loadNotificationsFile } from '../notifications-file.ts';
+import { type CrmCommandIo, type CrmRun, type CrmRunOutcome, withCrmRun } from '../crm-run.ts';
+import { exitCodeOfStop } from '../exit-code-of-stop.ts';
 import { writeLine } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
+import { positiveInt } from '../positive-int.ts';
 import { createProgress } from '../progress.ts';
-import { resolveSyncSettings, SettingsError, type SyncFlags } from '../settings.ts';
+import type { SyncFlags } from '../settings.ts';
 
 export interface SyncCommandOptions extends SyncFlags {
   dryRun?: boolean;
@@ -45,13 +31,7 @@ export interface SyncCommandOptions extends SyncFlags {
   limit?: number;
 }
 
-export interface SyncIo {
-  env: Readonly<Record<string, string | undefined>>;
-  stdout: Writable;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  clock?: Clock;
-  profileFiles?: string[];
-}
+export type SyncIo = CrmCommandIo;
 
 export function registerSync(program: Command): void {
   program
@@ -86,86 +66,20 @@ export async function syncCommand(opts: SyncCommandOptions, io: SyncIo): Promise
 }
 
 /** `tossup sync` returning its report too (null when it stopped before running), for `tossup demo`. */
-export async function executeSync(
-  opts: SyncCommandOptions,
-  io: SyncIo,
-): Promise<{ exitCode: number; report: RunReport | null; reportPath: string | null }> {
+export async function executeSync(opts: SyncCommandOptions, io: SyncIo): Promise<CrmRunOutcome<RunReport>> {
   const clock = io.clock ?? systemClock;
-  let settings: ReturnType<typeof resolveSyncSettings>;
-  let setup: ReturnType<typeof loadConfig>;
-  try {
-    settings = resolveSyncSettings({ flags: opts, env: io.env, profileFiles: io.profileFiles });
-    setup = loadConfig(settings);
-  } catch (e) {
-    if (e instanceof SettingsError || e instanceof ConfigError) {
-      io.stderr.write(`${e.message}\n`);
-      return { exitCode: ExitCode.Fix, report: null, reportPath: null };
-    }
-    throw e;
-  }
-  for (const w of settings.warnings) io.stderr.write(`warning: ${w}\n`);
-
-  const dryRun = opts.dryRun ?? false;
-  const scope = settings.profile ?? 'default';
-  const state = new FileStateStore(settings.stateDir);
-  // One sync per CRM and profile at a time: a second one stops here, before any CRM call. A dry run
-  // writes nothing, so it may run beside a real one.
-  let lease: RunLease | null = null;
-  if (!dryRun) {
-    try {
-      lease = await acquireRunLease(state, cursorKey(settings.crm, scope), localLeaseHolder(), {
-        clock: systemClock,
-      });
-    } catch (e) {
-      if (e instanceof RunLeaseHeldError) {
-        io.stderr.write(`${e.message}\n`);
-        return { exitCode: ExitCode.Busy, report: null, reportPath: null };
-      }
-      throw e;
-    }
-  }
-  try {
-    return await syncUnderLease(opts, io, { settings, setup, clock, dryRun, scope, state, lease });
-  } finally {
-    await lease?.release();
-  }
+  return withCrmRun('sync', opts, io, cursorKey, clock, (run, connector) =>
+    syncUnderLease(opts, io, run, connector),
+  );
 }
 
 async function syncUnderLease(
   opts: SyncCommandOptions,
   io: SyncIo,
-  run: {
-    settings: ReturnType<typeof resolveSyncSettings>;
-    setup: ReturnType<typeof loadConfig>;
-    clock: Clock;
-    dryRun: boolean;
-    scope: string;
-    state: FileStateStore;
-    lease: RunLease | null;
-  },
-): Promise<{ exitCode: number; report: RunReport | null; reportPath: string | null }> {
+  run: CrmRun & { clock: Clock },
+  connector: CrmConnector,
+): Promise<CrmRunOutcome<RunReport>> {
   const { settings, setup, clock, dryRun, state } = run;
-  let connector: CrmConnector;
-  try {
-    connector = await connectCrm(settings.connector, {
-      clock,
-      dryRun,
-      cacheDir: settings.stateDir,
-    });
-  } catch (e) {
-    if (e instanceof ConnectorUnavailableError) {
-      io.stderr.write(`${e.message}\n`);
-      return { exitCode: ExitCode.Fix, report: null, reportPath: null };
-    }
-    // The login failed (wrong password, login server down): the same exit codes as a run that
-    // stops for that reason (2 fix the settings, 4 run again later), the cause said once.
-    if (e instanceof CrmError) {
-      const stop = stopFromError(e);
-      io.stderr.write(`tossup sync: ${terminalSafe(stop.message)}\n`);
-      return { exitCode: exitCodeOfStop(stop), report: null, reportPath: null };
-    }
-    throw e;
-  }
 
   // The toss-up chat notice: queued in the outbox under the state directory during the run, sent
   // after it (docs/notifications.md). Only when notifications.yaml sends toss-ups; never on a dry run.
@@ -252,57 +166,8 @@ async function syncUnderLease(
   return { exitCode: exitCodeOf(report), report, reportPath: path };
 }
 
-function loadConfig(settings: ReturnType<typeof resolveSyncSettings>) {
-  const rs = loadRuleSet(settings.rules);
-  const routing = parseRoutingConfig(
-    readConfigFile(
-      settings.routingFile,
-      'routing file',
-      'check the path, or set TOSSUP_ROUTING (or the profile key) to the right file',
-    ),
-    settings.routingFile,
-    {
-      crm: settings.crm,
-    },
-  );
-  return {
-    rules: compileRuleSet(rs),
-    renderer: new ReasonRenderer(settings.locale, rs.messages),
-    routing,
-    // No notifications file: no chat message (the CRM work is the same).
-    notifications: loadNotificationsFile(settings.notificationsFile, routing),
-    sla: parseSlaConfig(
-      readConfigFile(
-        settings.slaFile,
-        'SLA file',
-        'check the path, or set TOSSUP_SLA (or the profile key) to the right file',
-      ),
-      settings.slaFile,
-    ),
-  };
-}
-
 /** 0 ok · 3 completed with skipped records · 4 stopped, run again later · 2 fix settings · 1 unexpected (5, another run holds the lease, is decided before the run). */
 export function exitCodeOf(report: RunReport): number {
   if (report.stop) return exitCodeOfStop(report.stop);
   return report.counts.skipped > 0 ? ExitCode.Skipped : ExitCode.Ok;
-}
-
-function exitCodeOfStop(stop: Pick<StopSignal, 'action'>): number {
-  switch (stop.action) {
-    case 'fix':
-      return ExitCode.Fix;
-    case 'retry':
-    case 'resume_later':
-      return ExitCode.Stopped;
-    default:
-      return ExitCode.Unexpected;
-  }
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
-  return n;
 }
