@@ -217,6 +217,8 @@ export function toLeadInput(lead: Lead): Record<string, unknown> {
     modifiedAt: lead.modifiedAt,
     company: { ...lead.company },
     person: {
+      // The display name is optional on the Lead (read for chat notices); an absent one stays absent.
+      ...(lead.person.name === undefined ? {} : { name: lead.person.name }),
       title: lead.person.title,
       department: lead.person.department,
       emailDomain: lead.person.emailDomain,
