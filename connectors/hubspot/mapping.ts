@@ -12,6 +12,7 @@ import {
   TossUpFlagSchema,
 } from '../../src/domain/lead.ts';
 import { SLA_STATUSES, type SlaStatus } from '../../src/ports/episode-crm.ts';
+import { SLA_STATUS_LABELS } from '../../src/reasons/sla-status-label.ts';
 
 /**
  * Schema of `mappings/hubspot.yaml`: which HubSpot properties feed which Lead fields, how option
@@ -115,17 +116,6 @@ const SlaStatusOptionsSchema = z.strictObject(
   Object.fromEntries(SLA_STATUSES.map((s) => [s, OptionSchema])) as Record<SlaStatus, typeof OptionSchema>,
 );
 
-export const DEFAULT_SLA_STATUS_LABELS: Readonly<Record<SlaStatus, string>> = {
-  on_track: '期限内',
-  due_soon: '期限間近',
-  overdue: '期限超過',
-  escalated: 'エスカレーション済',
-  reassigned: '再割当済',
-  met: '期限内に対応',
-  late: '期限後に対応',
-  paused: '一時停止中',
-};
-
 const SlaSchema = z.strictObject({
   status: Property,
   firstResponseAt: Property,
@@ -137,7 +127,7 @@ const DEFAULT_SLA: z.infer<typeof SlaSchema> = {
   status: 'tossup_sla_status',
   firstResponseAt: 'tossup_first_response_at',
   statusOptions: Object.fromEntries(
-    SLA_STATUSES.map((s) => [s, { value: s, label: DEFAULT_SLA_STATUS_LABELS[s] }]),
+    SLA_STATUSES.map((s) => [s, { value: s, label: SLA_STATUS_LABELS.ja[s] }]),
   ) as Record<SlaStatus, { value: string; label: string }>,
 };
 

@@ -1,3 +1,6 @@
+// The picklists `tossup setup` deploys use the product's own value lists, so the two cannot drift.
+import { SENT_BACK_REASONS, TOSSUP_RESULTS } from '../../../src/domain/rep-feedback.ts';
+import { SLA_STATUSES } from '../../../src/ports/episode-crm.ts';
 import { KEY_PREFIXES } from '../ids.ts';
 import type { FieldDef, ObjectDef, PicklistValueDef } from './schema-types.ts';
 
@@ -96,16 +99,6 @@ export const NEXT_ACTION_VALUES = [
   'nurture',
   'notify_is_sales_planning',
 ] as const;
-export const SLA_STATUS_VALUES = [
-  'on_track',
-  'due_soon',
-  'overdue',
-  'escalated',
-  'reassigned',
-  'met',
-  'late',
-  'paused',
-] as const;
 export const LEAD_STATUS_VALUES = [
   'Open - Not Contacted',
   'Working - Contacted',
@@ -143,16 +136,6 @@ export const OPPORTUNITY_STAGES = [
   'Closed Won',
   'Closed Lost',
 ] as const;
-export const TOSSUP_RESULT_VALUES = ['accepted', 'sent_back', 'opportunity', 'lost'] as const;
-export const SENT_BACK_REASON_VALUES = [
-  'too_early',
-  'no_decision_maker',
-  'no_budget',
-  'not_our_target',
-  'duplicate',
-  'unreachable',
-  'other',
-] as const;
 /** Task.TaskSubtype (API v37+): set on create by the UI action that made the task, never updated. */
 export const TASK_SUBTYPE_VALUES = ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] as const;
 export const TASK_STATUS_VALUES = [
@@ -176,11 +159,11 @@ function tossUpFields(): FieldDef[] {
     datetime('TossUp_Due__c', 'Toss-up Due'),
     text('TossUp_Decision_Key__c', 'Toss-up Decision Key', 80),
     // The SLA sweep's fields (tossup setup salesforce creates them with Japanese labels).
-    picklist('TossUp_SLA_Status__c', 'Toss-up SLA Status', SLA_STATUS_VALUES, { restrictedPicklist: true }),
+    picklist('TossUp_SLA_Status__c', 'Toss-up SLA Status', SLA_STATUSES, { restrictedPicklist: true }),
     datetime('TossUp_First_Response_At__c', 'Toss-up First Response'),
     // The rep's feedback (issue 14): set by people, only read by the connector.
-    picklist('TossUp_Result__c', 'Toss-up Result', TOSSUP_RESULT_VALUES, { restrictedPicklist: true }),
-    picklist('TossUp_Sent_Back_Reason__c', 'Sent-back Reason', SENT_BACK_REASON_VALUES, {
+    picklist('TossUp_Result__c', 'Toss-up Result', TOSSUP_RESULTS, { restrictedPicklist: true }),
+    picklist('TossUp_Sent_Back_Reason__c', 'Sent-back Reason', SENT_BACK_REASONS, {
       restrictedPicklist: true,
     }),
     { name: 'TossUp_Feedback_Note__c', label: 'Toss-up Feedback', type: 'textarea', length: 32768 },
