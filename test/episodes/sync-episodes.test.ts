@@ -132,7 +132,7 @@ async function sync(cut: CrmUnderTest): Promise<{ code: number; output: string }
 
 /**
  * The lead's name and company as the CRM holds them, written out here from the raw records (Salesforce
- * formats `Name` itself; HubSpot's world names are Japanese, so family name first).
+ * formats `Name` itself; HubSpot keeps the two parts, written out below by the script of the name).
  */
 function labelInCrm(cut: CrmUnderTest, e: Episode): { name: string; company?: string } {
   let person: string;
@@ -148,7 +148,9 @@ function labelInCrm(cut: CrmUnderTest, e: Episode): { name: string; company?: st
   } else {
     const store = cut.handle.emulator.store;
     const props = store.get('contacts', e.leadId)!.props;
-    person = `${props.lastname} ${props.firstname}`;
+    // The world has Japanese and Western names: family name first only when the name is not all ASCII.
+    const ascii = /^[\x20-\x7e]*$/.test(`${props.firstname}${props.lastname}`);
+    person = ascii ? `${props.firstname} ${props.lastname}` : `${props.lastname} ${props.firstname}`;
     const companyId = props.associatedcompanyid;
     company =
       (companyId ? store.get('companies', companyId)?.props.name : undefined) ?? props.company ?? undefined;
