@@ -9,6 +9,7 @@ import type { HttpApp } from '../../emulators/shared/http-app.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
 import type { World } from '../../emulators/world/world.ts';
 import { routingYamlForWorld } from '../../emulators/world-routing.ts';
+import { clearOfTokyoMidnight, MIDNIGHT_GUARD_MS } from '../support/local-midnight.ts';
 
 /**
  * The fault lab: a seeded world, one CRM emulator per scenario (in this process, so the harness can
@@ -74,6 +75,8 @@ export class FaultLab {
 
   /** A freshly seeded emulator of `crm` with rate limits on, plus a state directory of its own. */
   async start(crm: Crm, name: string): Promise<CrmUnderTest> {
+    // A scenario's runs and `tossup score` must see the same day of the rules' zone.
+    await clearOfTokyoMidnight(MIDNIGHT_GUARD_MS);
     const routing = await this.routingFile();
     const dir = join(this.options.workDir, `${crm}-${name}`);
     mkdirSync(dir, { recursive: true });

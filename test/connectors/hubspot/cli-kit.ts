@@ -7,6 +7,7 @@ import type { HubspotEmulator, HubspotEmulatorOptions } from '../../../emulators
 import type { FaultRule } from '../../../emulators/shared/faults.ts';
 import { generateWorld } from '../../../emulators/world/generate.ts';
 import type { RunReport } from '../../../src/pipeline/run-report.ts';
+import { clearOfTokyoMidnight, MIDNIGHT_GUARD_MS } from '../../support/local-midnight.ts';
 import { startPortal } from './harness.ts';
 import { addRoutingOwners } from './pipeline-kit.ts';
 
@@ -44,6 +45,8 @@ export interface CliPortal {
 
 /** An emulator seeded with `leads` generated people (as of now) and the routing file's owners. */
 export async function cliPortal(leads: number, options: HubspotEmulatorOptions = {}): Promise<CliPortal> {
+  // Tests compare runs against the real clock: keep them on one side of the rules' day boundary.
+  await clearOfTokyoMidnight(MIDNIGHT_GUARD_MS);
   const asOf = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
   const hs = await startPortal({ world: generateWorld({ seed: 5, leads, asOf }), ...options });
   addRoutingOwners(hs);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffDelay, DEFAULT_RETRY } from '../../../connectors/hubspot/request-runner.ts';
 import { mulberry32 } from '../../../emulators/shared/faults.ts';
+import { MIDNIGHT_GUARD_MS } from '../../support/local-midnight.ts';
 import {
   type CliPortal,
   cliPortal,
@@ -20,26 +21,30 @@ afterEach(() => {
 });
 
 describe('tossup sync --crm hubspot under a 429 (child process)', () => {
-  it('backs off and finishes the run: exit 0, the report printed, every contact planned', async () => {
-    portal = await cliPortal(40);
-    const contacts = portal.hs.store.count('contacts');
-    // Another app of the same portal spent the burst: the first contact search is refused once.
-    await setFaults(portal.hs, [{ route: 'hs.contacts.search', count: 1, fault: TEN_SECONDLY }]);
+  it(
+    'backs off and finishes the run: exit 0, the report printed, every contact planned',
+    async () => {
+      portal = await cliPortal(40);
+      const contacts = portal.hs.store.count('contacts');
+      // Another app of the same portal spent the burst: the first contact search is refused once.
+      await setFaults(portal.hs, [{ route: 'hs.contacts.search', count: 1, fault: TEN_SECONDLY }]);
 
-    const run = await runCli(['sync', '--crm', 'hubspot', '--dry-run'], portal.env);
+      const run = await runCli(['sync', '--crm', 'hubspot', '--dry-run'], portal.env);
 
-    expect(await firedFaults(portal.hs)).toEqual([1]);
-    expect(run.killed).toBe(false);
-    expect(run.stderr).not.toMatch(/Error|unsettled/);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^report: .*hubspot-.*\.json$/m);
-    const [report] = runReports(portal);
-    expect(report).toMatchObject({ status: 'completed', dryRun: true, stop: null });
-    expect(report!.counts.leadsRead).toBe(contacts);
-    expect(report!.counts.planned + report!.counts.unchanged).toBe(contacts);
-    // The refused search was retried, not skipped: the contact search ran twice for one page.
-    expect(portal.hs.app.counters.get('hs.contacts.search')).toBe(2);
-  });
+      expect(await firedFaults(portal.hs)).toEqual([1]);
+      expect(run.killed).toBe(false);
+      expect(run.stderr).not.toMatch(/Error|unsettled/);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^report: .*hubspot-.*\.json$/m);
+      const [report] = runReports(portal);
+      expect(report).toMatchObject({ status: 'completed', dryRun: true, stop: null });
+      expect(report!.counts.leadsRead).toBe(contacts);
+      expect(report!.counts.planned + report!.counts.unchanged).toBe(contacts);
+      // The refused search was retried, not skipped: the contact search ran twice for one page.
+      expect(portal.hs.app.counters.get('hs.contacts.search')).toBe(2);
+    },
+    60_000 + MIDNIGHT_GUARD_MS,
+  );
 });
 
 describe('retry delays (reliability-limits-costs.md §D: jitter)', () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubspotClient, HubspotHttpError } from '../../../connectors/hubspot/client.ts';
 import type { HubspotEmulator } from '../../../emulators/hubspot/index.ts';
+import { MIDNIGHT_GUARD_MS } from '../../support/local-midnight.ts';
 import { type CliPortal, cliPortal, runCli, runReports, setFaults } from './cli-kit.ts';
 import { startPortal } from './harness.ts';
 
@@ -50,28 +51,32 @@ describe('HubSpot request timeout', () => {
     expect((await client.search('contacts', SEARCH)).total).toBe(0);
   });
 
-  it('a CLI whose call timed out exits by itself after its report (child process)', async () => {
-    portal = await cliPortal(40);
-    const { hs } = portal;
-    const contacts = hs.store.count('contacts');
-    await setFaults(hs, [{ route: 'hs.contacts.search', count: 1, fault: { kind: 'timeout' } }]);
+  it(
+    'a CLI whose call timed out exits by itself after its report (child process)',
+    async () => {
+      portal = await cliPortal(40);
+      const { hs } = portal;
+      const contacts = hs.store.count('contacts');
+      await setFaults(hs, [{ route: 'hs.contacts.search', count: 1, fault: { kind: 'timeout' } }]);
 
-    const run = await runCli(
-      ['sync', '--crm', 'hubspot', '--dry-run'],
-      { ...portal.env, TOSSUP_HUBSPOT_REQUEST_TIMEOUT_SECONDS: '1' },
-      40_000,
-    );
+      const run = await runCli(
+        ['sync', '--crm', 'hubspot', '--dry-run'],
+        { ...portal.env, TOSSUP_HUBSPOT_REQUEST_TIMEOUT_SECONDS: '1' },
+        40_000,
+      );
 
-    // The child ended on its own, well before the kill deadline, with a complete run.
-    expect(run.killed).toBe(false);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^report: .*hubspot-.*\.json$/m);
-    const [report] = runReports(portal);
-    expect(report).toMatchObject({ status: 'completed', stop: null });
-    expect(report!.counts.leadsRead).toBe(contacts);
-    // The held search was aborted while the run went on: its retry and the rest came after.
-    const [gaveUp] = hs.app.abandoned;
-    expect(gaveUp?.route).toBe('hs.contacts.search');
-    expect(hs.app.apiRequests()).toBeGreaterThan(gaveUp!.requestsBefore);
-  }, 60_000);
+      // The child ended on its own, well before the kill deadline, with a complete run.
+      expect(run.killed).toBe(false);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^report: .*hubspot-.*\.json$/m);
+      const [report] = runReports(portal);
+      expect(report).toMatchObject({ status: 'completed', stop: null });
+      expect(report!.counts.leadsRead).toBe(contacts);
+      // The held search was aborted while the run went on: its retry and the rest came after.
+      const [gaveUp] = hs.app.abandoned;
+      expect(gaveUp?.route).toBe('hs.contacts.search');
+      expect(hs.app.apiRequests()).toBeGreaterThan(gaveUp!.requestsBefore);
+    },
+    60_000 + MIDNIGHT_GUARD_MS,
+  );
 });
