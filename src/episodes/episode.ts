@@ -1,5 +1,6 @@
 import type { CrmName, NextAction } from '../domain/lead.ts';
 import type { LeadLabel } from '../domain/lead-label.ts';
+import type { OpportunitySource, OpportunityStage } from '../domain/opportunity.ts';
 import type { SentBackReason, TossUpResult } from '../domain/rep-feedback.ts';
 import type { SlaStatus } from '../ports/episode-crm.ts';
 
@@ -91,7 +92,21 @@ export type EpisodeEvent =
    * The rep's verdict read from the CRM's feedback fields (issue 14, cause `rep`), once per episode.
    * Recorded only: it does not change the status yet (closing on sent back / lost is still to come).
    */
-  | (EventBase & { type: 'verdict'; result: TossUpResult; sentBackReason: SentBackReason | null });
+  | (EventBase & { type: 'verdict'; result: TossUpResult; sentBackReason: SentBackReason | null })
+  /**
+   * The first opportunity linked to the lead at or after the hand-off (issue 14, cause `crm_change`,
+   * `at` = the opportunity's creation), once per episode. It closes the episode with reason
+   * `opportunity`, over any other close reason (a converted lead's `superseded` included): the outcome
+   * the review counts. See docs/sales-in-the-loop.md ("Opportunity outcomes").
+   */
+  | (EventBase & { type: 'opportunity'; opportunityId: string; source: OpportunitySource })
+  /** That opportunity was closed won or lost (`at` = when), with the CRM's lost reason; once per episode. */
+  | (EventBase & {
+      type: 'opportunity_closed';
+      opportunityId: string;
+      won: boolean;
+      lostReason: string | null;
+    });
 
 export interface PausedInterval {
   from: string;
@@ -135,6 +150,18 @@ export interface Episode {
   lead?: LeadLabel;
   /** The rep's verdict (a `verdict` event); absent when none was recorded. */
   verdict?: { result: TossUpResult; sentBackReason: SentBackReason | null; at: string };
+  /** The episode's opportunity (an `opportunity` event, closed by `opportunity_closed`); absent when none. */
+  opportunity?: EpisodeOpportunity;
+}
+
+export interface EpisodeOpportunity {
+  id: string;
+  source: OpportunitySource;
+  /** When it was created. */
+  at: string;
+  stage: OpportunityStage;
+  closedAt: string | null;
+  lostReason: string | null;
 }
 
 /**
@@ -159,6 +186,8 @@ export const STEP = {
   taskCompleted: 'task_completed',
   closed: 'closed',
   verdict: 'verdict',
+  opportunity: 'opportunity',
+  opportunityClosed: 'opportunity_closed',
 } as const;
 
 export function holdStep(at: string): string {
@@ -185,6 +214,8 @@ const TYPE_RANK: Record<EpisodeEvent['type'], number> = {
   closed: 6,
   sla_status: 7,
   verdict: 8,
+  opportunity: 9,
+  opportunity_closed: 10,
 };
 
 /** Time, then kind, then step: a total order, so any arrival order folds the same way. */
@@ -219,7 +250,11 @@ export function assertEvent(e: EpisodeEvent): void {
                   ? STEP.taskCompleted
                   : e.type === 'verdict'
                     ? STEP.verdict
-                    : STEP.closed;
+                    : e.type === 'opportunity'
+                      ? STEP.opportunity
+                      : e.type === 'opportunity_closed'
+                        ? STEP.opportunityClosed
+                        : STEP.closed;
   if (e.step !== expected)
     throw new RangeError(`episode event ${e.type} must have step "${expected}", not "${e.step}"`);
 }
@@ -267,6 +302,8 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
   let endWithoutHold: string | null = null;
   let escalatedInRound = false;
   let reassigned = false;
+  // Applied after the loop: a closing may be dated before the creation (Salesforce's CloseDate is a day).
+  let opportunityClosed: Extract<EpisodeEvent, { type: 'opportunity_closed' }> | null = null;
   for (const e of sorted) {
     switch (e.type) {
       case 'handed_off':
@@ -325,6 +362,28 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
       case 'verdict':
         ep.verdict = { result: e.result, sentBackReason: e.sentBackReason, at: e.at };
         break;
+      case 'opportunity':
+        ep.opportunity = {
+          id: e.opportunityId,
+          source: e.source,
+          at: e.at,
+          stage: 'open',
+          closedAt: null,
+          lostReason: null,
+        };
+        break;
+      case 'opportunity_closed':
+        opportunityClosed = e;
+        break;
+    }
+  }
+  if (ep.opportunity) {
+    // An opportunity is the strongest outcome: it closes the episode whatever closed it before.
+    ep.closeReason = 'opportunity';
+    if (opportunityClosed?.opportunityId === ep.opportunity.id) {
+      ep.opportunity.stage = opportunityClosed.won ? 'won' : 'lost';
+      ep.opportunity.closedAt = opportunityClosed.at;
+      ep.opportunity.lostReason = opportunityClosed.won ? null : opportunityClosed.lostReason;
     }
   }
   ep.status =
@@ -389,6 +448,10 @@ export function episodeEvent(input: EventInput): EpisodeEvent {
       return { ...input, step: slaStatusStep(input.at) };
     case 'verdict':
       return { ...input, step: STEP.verdict };
+    case 'opportunity':
+      return { ...input, step: STEP.opportunity };
+    case 'opportunity_closed':
+      return { ...input, step: STEP.opportunityClosed };
     case 'ladder_step':
       return { ...input, step: ladderStepKey(input.round, input.stepId) };
   }

@@ -2,6 +2,7 @@ import type { CrmName, Lead } from '../domain/lead.ts';
 import type { EpisodeCrm } from './episode-crm.ts';
 import type { LeadSink } from './lead-sink.ts';
 import type { LeadSource } from './lead-source.ts';
+import type { OpportunityCrm } from './opportunity-crm.ts';
 
 /** API usage so far, per endpoint, for the run report ("calls vs the theoretical minimum"). */
 export interface ApiUsage {
@@ -26,4 +27,6 @@ export interface CrmConnector {
   readonly reasonMaxLength?: number;
   /** The SLA sweep's reads and writes (src/ports/episode-crm.ts); absent = the CRM has no sweep support. */
   readonly episodes?: EpisodeCrm;
+  /** Opportunity outcomes for the sweep's opportunity phase (src/ports/opportunity-crm.ts); absent = none. */
+  readonly opportunities?: OpportunityCrm;
 }
