@@ -64,6 +64,12 @@ export type EpisodeEvent =
        * Personal data kept for that only. Absent when unknown and in events recorded before it existed.
        */
       lead?: LeadLabel;
+      /**
+       * The rep's verdict the CRM showed at the hand-off (issue 14): it belongs to an earlier toss-up of
+       * the lead (the feedback fields are per lead, not per toss-up), so the same value read later is
+       * not this episode's verdict. Absent when the CRM showed none.
+       */
+      verdictBefore?: VerdictValue;
     })
   | (EventBase & { type: 'first_response'; activity: FirstResponseActivity })
   | (EventBase & { type: 'hold_started' })
@@ -89,10 +95,13 @@ export type EpisodeEvent =
   /** The sweep wrote the SLA-status fields on the lead (step `sla@<at>`); the latest one counts. */
   | (EventBase & { type: 'sla_status'; status: SlaStatus; firstResponseAt: string | null })
   /**
-   * The rep's verdict read from the CRM's feedback fields (issue 14, cause `rep`), once per episode.
-   * Recorded only: it does not change the status yet (closing on sent back / lost is still to come).
+   * The rep's verdict read from the CRM's feedback fields (issue 14, cause `rep`), once per value
+   * (step `verdictStep`): a rep who changes it (accepted → sent back) adds a second event, the latest
+   * is the episode's `verdict`. Sent back and lost close the episode with that reason (see the fold);
+   * accepted and opportunity only mark it (the opportunity outcome is recorded by its own phase).
+   * `at`: when the CRM says the verdict changed, else when the engine first read it.
    */
-  | (EventBase & { type: 'verdict'; result: TossUpResult; sentBackReason: SentBackReason | null })
+  | (EventBase & { type: 'verdict' } & VerdictValue)
   /**
    * The first opportunity linked to the lead at or after the hand-off (issue 14, cause `crm_change`,
    * `at` = the opportunity's creation), once per episode. It closes the episode with reason
@@ -107,6 +116,20 @@ export type EpisodeEvent =
       won: boolean;
       lostReason: string | null;
     });
+
+/** A verdict as the CRM's feedback fields hold it (the free-text note is never kept in an episode). */
+export interface VerdictValue {
+  result: TossUpResult;
+  /** Set with `sent_back` when the rep chose a reason; null otherwise. */
+  sentBackReason: SentBackReason | null;
+}
+
+/** Verdicts that end the episode (close reason = the result); the others only mark it. */
+export const CLOSING_RESULTS: ReadonlySet<TossUpResult> = new Set(['sent_back', 'lost']);
+
+export function isClosingVerdict(v: Pick<VerdictValue, 'result'>): boolean {
+  return CLOSING_RESULTS.has(v.result);
+}
 
 export interface PausedInterval {
   from: string;
@@ -148,8 +171,10 @@ export interface Episode {
   slaWritten?: { status: SlaStatus; firstResponseAt: string | null; at: string } | null;
   /** The lead's name and company as recorded at the hand-off, for chat notices; absent when not recorded. */
   lead?: LeadLabel;
-  /** The rep's verdict (a `verdict` event); absent when none was recorded. */
-  verdict?: { result: TossUpResult; sentBackReason: SentBackReason | null; at: string };
+  /** The rep's latest verdict (`verdict` events); absent when none was recorded. */
+  verdict?: VerdictValue & { at: string };
+  /** The verdict the CRM showed at the hand-off (an earlier toss-up's); absent when none. */
+  verdictBefore?: VerdictValue;
   /** The episode's opportunity (an `opportunity` event, closed by `opportunity_closed`); absent when none. */
   opportunity?: EpisodeOpportunity;
 }
@@ -185,10 +210,16 @@ export const STEP = {
   firstResponse: 'first_response',
   taskCompleted: 'task_completed',
   closed: 'closed',
-  verdict: 'verdict',
   opportunity: 'opportunity',
   opportunityClosed: 'opportunity_closed',
 } as const;
+
+/** One step per verdict value: the same value read again is recorded once, a changed one again. */
+export function verdictStep(v: VerdictValue): string {
+  return v.result === 'sent_back' && v.sentBackReason !== null
+    ? `verdict:sent_back:${v.sentBackReason}`
+    : `verdict:${v.result}`;
+}
 
 export function holdStep(at: string): string {
   return `hold@${at}`;
@@ -249,7 +280,7 @@ export function assertEvent(e: EpisodeEvent): void {
                 : e.type === 'task_completed'
                   ? STEP.taskCompleted
                   : e.type === 'verdict'
-                    ? STEP.verdict
+                    ? verdictStep(e)
                     : e.type === 'opportunity'
                       ? STEP.opportunity
                       : e.type === 'opportunity_closed'
@@ -297,6 +328,7 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
     slaWritten: null,
   };
   if (start.lead) ep.lead = { ...start.lead };
+  if (start.verdictBefore) ep.verdictBefore = verdictValue(start.verdictBefore);
   let done = false;
   /** A hold that ends at the instant it starts arrives end-first (canonical order): pair them. */
   let endWithoutHold: string | null = null;
@@ -354,13 +386,16 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
         }
         break;
       case 'closed':
-        ep.closeReason = e.reason;
+        // The first close wins (a verdict may have closed it earlier): a closed episode stays closed.
+        ep.closeReason ??= e.reason;
         break;
       case 'sla_status':
         ep.slaWritten = { status: e.status, firstResponseAt: e.firstResponseAt, at: e.at };
         break;
       case 'verdict':
-        ep.verdict = { result: e.result, sentBackReason: e.sentBackReason, at: e.at };
+        ep.verdict = { ...verdictValue(e), at: e.at };
+        // Sent back / lost end the episode; a later change of mind is recorded but does not reopen it.
+        if (isClosingVerdict(e)) ep.closeReason ??= e.result as CloseReason;
         break;
       case 'opportunity':
         ep.opportunity = {
@@ -416,6 +451,10 @@ export function hasStep(ep: Pick<Episode, 'events'>, step: string): boolean {
   return ep.events.some((e) => e.step === step);
 }
 
+function verdictValue(v: VerdictValue): VerdictValue {
+  return { result: v.result, sentBackReason: v.sentBackReason };
+}
+
 /** The ladder stops once the owner has responded or the episode is over. */
 export function isSettled(ep: Episode): boolean {
   return ep.status === 'contacted' || ep.status === 'done' || ep.status === 'closed';
@@ -447,7 +486,7 @@ export function episodeEvent(input: EventInput): EpisodeEvent {
     case 'sla_status':
       return { ...input, step: slaStatusStep(input.at) };
     case 'verdict':
-      return { ...input, step: STEP.verdict };
+      return { ...input, step: verdictStep(input) };
     case 'opportunity':
       return { ...input, step: STEP.opportunity };
     case 'opportunity_closed':

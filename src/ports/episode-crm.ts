@@ -1,3 +1,4 @@
+import type { RepFeedback } from '../domain/rep-feedback.ts';
 import type { FirstResponseActivity } from '../episodes/episode.ts';
 import type { FollowUpTask, WriteOutcome } from './lead-sink.ts';
 
@@ -40,6 +41,12 @@ export interface EpisodeFacts {
    * the only personal data a chat message carries. Absent = the notice names the record by its id.
    */
   lead?: { name: string; company?: string };
+  /**
+   * Optional (issue 14): the rep's verdict on the lead/contact as its feedback fields hold it now (the
+   * same shape the sync reads into `lead.current.feedback`), null when nothing is set. Absent = this
+   * CRM does not read it in the sweep; the sync still records verdicts from its own read.
+   */
+  feedback?: RepFeedback | null;
 }
 
 /** The SLA status the CRM shows on the lead, so list views and reports work (values in English). */

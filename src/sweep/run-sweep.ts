@@ -13,6 +13,7 @@ import {
   withEpisodeDefaults,
 } from '../episodes/episode.ts';
 import { putMany, recordSteps } from '../episodes/record-step.ts';
+import { verdictEventFor } from '../episodes/verdict-event.ts';
 import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
 import { DryRunRoutingState } from '../pipeline/dry-run-routing-state.ts';
 import { actionFor, type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
@@ -302,7 +303,7 @@ class SweepContext {
 
   /** The CRM's facts as events, for the whole batch in one store round trip. */
   async #recordFacts(work: Work[]): Promise<void> {
-    const records: { w: Work; event: EpisodeEvent; count?: 'closed' | 'completed' }[] = [];
+    const records: { w: Work; event: EpisodeEvent; count?: 'closed' | 'completed' | 'verdicts' }[] = [];
     const watched: { w: Work; before: string | null }[] = [];
     for (const w of work) {
       const f = w.facts;
@@ -317,6 +318,10 @@ class SweepContext {
         continue;
       }
       watched.push({ w, before: w.ep.firstResponseAt });
+      // The rep's verdict, when the CRM reads it with the facts: sent back / lost close the episode,
+      // so no reminder or escalation follows for a lead the rep has already answered.
+      const verdict = verdictEventFor(w.ep, f.feedback, this.#iso());
+      if (verdict) records.push({ w, event: verdict, count: 'verdicts' });
       if (f.taskCompletedAt !== null && !hasStep(w.ep, STEP.taskCompleted))
         records.push({
           w,

@@ -55,6 +55,8 @@ export interface SweepCounts {
   completed: number;
   /** Episodes closed because the lead/contact is gone from the CRM (`superseded`). */
   closed: number;
+  /** Rep verdicts read with the facts and recorded (sent back / lost close the episode). */
+  verdicts: number;
   reminders: number;
   escalations: number;
   managerTasks: number;
@@ -168,6 +170,7 @@ export function emptySweepReport(init: {
       responded: 0,
       completed: 0,
       closed: 0,
+      verdicts: 0,
       reminders: 0,
       escalations: 0,
       managerTasks: 0,

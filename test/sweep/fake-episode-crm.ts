@@ -1,4 +1,5 @@
 import { FailureKind } from '../../src/domain/errors.ts';
+import type { RepFeedback } from '../../src/domain/rep-feedback.ts';
 import type { FirstResponseActivity } from '../../src/episodes/episode.ts';
 import type {
   EpisodeCrm,
@@ -50,6 +51,8 @@ export class FakeEpisodeCrm implements EpisodeCrm {
    * sweep then takes the name recorded with the hand-off.
    */
   factsNameLeads = true;
+  /** The rep's feedback fields per lead, returned as `EpisodeFacts.feedback` (a lead without any: null). */
+  readonly feedback = new Map<string, RepFeedback>();
   readonly #failures: { method: Method; mode: 'throw' | 'record'; times: number }[] = [];
   #seq = 0;
 
@@ -127,6 +130,7 @@ export class FakeEpisodeCrm implements EpisodeCrm {
         ...(this.factsNameLeads
           ? { lead: { name: lead.name, ...(lead.company ? { company: lead.company } : {}) } }
           : {}),
+        feedback: this.feedback.get(ref.leadId) ?? null,
       };
     });
   }
