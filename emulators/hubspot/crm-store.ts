@@ -493,6 +493,16 @@ export class CrmStore {
     });
   }
 
+  /** Moves a record's modification time to now without a property change (a recalculated roll-up). */
+  touch(type: ObjectType, id: string): void {
+    const rec = this.get(type, id);
+    if (!rec) return;
+    const t = this.table(type);
+    t.modified.remove(rec);
+    rec.updatedAt = this.clock.now();
+    t.modified.insert(rec);
+  }
+
   /** Live associations of one record to a type. */
   associationsOf(fromType: ObjectType, fromId: string, toType: ObjectType): AssociationEdge[] {
     return this.edges(fromType, toType, fromId).filter((e) => this.get(toType, e.to) !== undefined);

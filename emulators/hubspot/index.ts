@@ -200,7 +200,15 @@ function customMode(option: HubspotEmulatorOptions['withCustomProperties']): Cus
 
 export { CrmStore } from './crm-store.ts';
 export type { RateLimitConfig } from './rate-limiter.ts';
-export { completeTask, type EngagementKind, type LogEngagementInput, logEngagement } from './rep-actions.ts';
+export {
+  type CreateDealInput,
+  closeDeal,
+  completeTask,
+  createDeal,
+  type EngagementKind,
+  type LogEngagementInput,
+  logEngagement,
+} from './rep-actions.ts';
 export { type SeedSummary, seedFromWorld } from './seed-from-world.ts';
 export type { OAuthAppConfig } from './token-registry.ts';
 export { signatureV3, WebhookSender, type WebhookSenderOptions } from './webhook-sender.ts';

@@ -55,6 +55,58 @@ export function logEngagement(store: CrmStore, input: LogEngagementInput): CrmRe
   );
 }
 
+export interface CreateDealInput {
+  contactId: string;
+  /** Deal owner (an owner id); default none. */
+  ownerId?: string;
+  name?: string;
+  /** A `dealstage` value; default `appointmentscheduled`. */
+  stage?: string;
+  /** When it is created (ms); default the emulator clock now. */
+  at?: number;
+}
+
+/**
+ * A rep opens a deal for a contact (the "Create deal" of the contact record): the deal is created
+ * associated with the contact, so a change read of deals sees it with its contact at once.
+ */
+export function createDeal(store: CrmStore, input: CreateDealInput): CrmRecord {
+  if (!store.get('contacts', input.contactId)) throw objectNotFound('contacts', input.contactId);
+  if (input.ownerId !== undefined && !store.owners.exists(input.ownerId))
+    throw validationError(`${input.ownerId} is not an owner id of this portal.`);
+  const at = input.at ?? store.clock.now();
+  return store.create(
+    'deals',
+    {
+      dealname: input.name ?? '商談',
+      dealstage: input.stage ?? 'appointmentscheduled',
+      pipeline: 'default',
+      ...(input.ownerId !== undefined ? { hubspot_owner_id: input.ownerId } : {}),
+    },
+    { at, createdAt: at, associations: [{ toType: 'contacts', toId: input.contactId, primary: false }] },
+  );
+}
+
+/** Closes a deal won or lost (`closed_lost_reason` when lost), at `at` (default the clock now). */
+export function closeDeal(
+  store: CrmStore,
+  dealId: string,
+  outcome: { won: boolean; lostReason?: string; at?: number },
+): CrmRecord {
+  if (!store.get('deals', dealId)) throw objectNotFound('deals', dealId);
+  const at = outcome.at ?? store.clock.now();
+  return store.update(
+    'deals',
+    dealId,
+    {
+      dealstage: outcome.won ? 'closedwon' : 'closedlost',
+      closedate: new Date(at).toISOString(),
+      ...(!outcome.won && outcome.lostReason !== undefined ? { closed_lost_reason: outcome.lostReason } : {}),
+    },
+    { at },
+  );
+}
+
 /** Marks a task completed (completion time = `at`, default the clock now); a completed task stays as it is. */
 export function completeTask(store: CrmStore, taskId: string, at?: number): CrmRecord {
   const task = store.get('tasks', taskId);

@@ -175,6 +175,7 @@ function dealProperties(): PropertyDefinition[] {
     prop.select('pipeline', 'Pipeline', g, [['default', 'Sales Pipeline']]),
     prop.number('amount', 'Amount', g),
     prop.datetime('closedate', 'Close Date', g),
+    prop.textarea('closed_lost_reason', 'Closed Lost Reason', g),
     prop.owner('hubspot_owner_id', 'Deal owner', g),
     prop.datetime('createdate', 'Create Date', g, RO),
     prop.datetime('hs_lastmodifieddate', 'Last Modified Date', g, RO),

@@ -11,6 +11,7 @@ export const KEY_PREFIXES = {
   Contact: '003',
   User: '005',
   Opportunity: '006',
+  OpportunityContactRole: '00K',
   Lead: '00Q',
   Task: '00T',
   Event: '00U',

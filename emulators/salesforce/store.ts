@@ -302,12 +302,20 @@ export class SalesforceStore {
   /**
    * Lead conversion (Apex/SOAP `convertLead`, no REST resource): the lead becomes a Contact (a new
    * one under a new Account unless given) and is left as a read-only row with IsConverted = true;
-   * its Tasks and Events move to the contact.
+   * its Tasks and Events move to the contact. With `opportunity` it also creates an Opportunity on the
+   * account (Name "<Company>-", the given stage, CloseDate the conversion day unless given), makes the
+   * contact its primary OpportunityContactRole and sets `ConvertedOpportunityId`, as the UI's
+   * conversion does when "Don't create an opportunity" is left unticked.
    */
   convertLead(
     leadId: string,
-    opts: { contactId?: string; accountId?: string; meta?: WriteMeta } = {},
-  ): { contactId: string; accountId: string } {
+    opts: {
+      contactId?: string;
+      accountId?: string;
+      opportunity?: { name?: string; stageName?: string; closeDate?: string; ownerId?: string };
+      meta?: WriteMeta;
+    } = {},
+  ): { contactId: string; accountId: string; opportunityId: string | null } {
     const lead = this.requireRecord(this.objectSchema('Lead'), leadId);
     if (lead.IsConverted) throw new Error(`Store: Lead ${lead.Id} is already converted`);
     const meta = opts.meta ?? {};
@@ -340,19 +348,41 @@ export class SalesforceStore {
       next.SystemModstamp = now;
       this.commit(s, next, task, now);
     });
+    const day = new Date(now).toISOString().slice(0, 10);
+    let opportunityId: string | null = null;
+    if (opts.opportunity) {
+      const o = opts.opportunity;
+      opportunityId = this.insert(
+        'Opportunity',
+        {
+          Name: o.name ?? `${lead.Company ?? lead.LastName}-`,
+          AccountId: accountId,
+          StageName: o.stageName ?? 'Prospecting',
+          CloseDate: o.closeDate ?? day,
+          OwnerId: o.ownerId ?? lead.OwnerId,
+        },
+        { ...meta, at: now },
+      );
+      this.insert(
+        'OpportunityContactRole',
+        { OpportunityId: opportunityId, ContactId: contactId, IsPrimary: true },
+        { ...meta, at: now },
+      );
+    }
     this.update(
       'Lead',
       lead.Id,
       {
         IsConverted: true,
-        ConvertedDate: new Date(now).toISOString().slice(0, 10),
+        ConvertedDate: day,
         ConvertedContactId: contactId,
         ConvertedAccountId: accountId,
+        ConvertedOpportunityId: opportunityId,
         Status: 'Closed - Converted',
       },
       { ...meta, at: now },
     );
-    return { contactId, accountId };
+    return { contactId, accountId, opportunityId };
   }
 
   private eachActivityOf(whoId: string, visit: (schema: ObjectSchema, rec: SfRecord) => void): void {

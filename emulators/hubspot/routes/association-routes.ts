@@ -130,6 +130,10 @@ export function mountAssociationRoutes(app: HttpApp, ctx: HubspotRouteContext): 
       // The default association is the unlabeled one; it becomes primary only if there is none yet.
       const hasPrimary = store.associationsOf(from, fromId, to).some((e) => e.primary);
       store.associate(from, fromId, to, toId, pair.primaryTypeId !== undefined && !hasPrimary);
+      // HubSpot recounts the deal's associated contacts (num_associated_contacts), so the deal's
+      // modification time moves and a change read on hs_lastmodifieddate sees the new link.
+      if (from === 'deals' && to === 'contacts') store.touch('deals', fromId);
+      if (from === 'contacts' && to === 'deals') store.touch('deals', toId);
       return {
         status: 200,
         body: {

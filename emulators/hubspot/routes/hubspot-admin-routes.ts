@@ -4,7 +4,7 @@ import { type EmuResponse, type HttpApp, jsonBody } from '../../shared/http-app.
 import type { CrmStore } from '../crm-store.ts';
 import { HubspotApiError } from '../hubspot-errors.ts';
 import type { PortalRateLimiter } from '../rate-limiter.ts';
-import { completeTask, type EngagementKind, logEngagement } from '../rep-actions.ts';
+import { closeDeal, completeTask, createDeal, type EngagementKind, logEngagement } from '../rep-actions.ts';
 import type { WebhookSender } from '../webhook-sender.ts';
 import { objectTypeParam } from './route-helpers.ts';
 
@@ -117,6 +117,43 @@ export function mountHubspotAdminRoutes(
         if (!parsed.success) return bad(parsed.error.message);
         const at = parsed.data.at ? Date.parse(parsed.data.at) : undefined;
         const rec = completeTask(store, req.params.id ?? '', at);
+        return { status: 200, body: store.toJson(rec, Object.keys(rec.props)) };
+      }),
+    )
+    .route('POST', `${base}/deals`, 'admin', (req) =>
+      guarded(() => {
+        const parsed = z
+          .object({
+            contactId: z.string().min(1),
+            ownerId: z.string().min(1).optional(),
+            name: z.string().optional(),
+            stage: z.string().optional(),
+            at: z.iso.datetime({ offset: true }).optional(),
+          })
+          .strict()
+          .safeParse(jsonBody(req) ?? {});
+        if (!parsed.success) return bad(parsed.error.message);
+        const { at, ...input } = parsed.data;
+        const rec = createDeal(store, { ...input, ...(at ? { at: Date.parse(at) } : {}) });
+        return { status: 201, body: store.toJson(rec, Object.keys(rec.props)) };
+      }),
+    )
+    .route('POST', `${base}/deals/:id/close`, 'admin', (req) =>
+      guarded(() => {
+        const parsed = z
+          .object({
+            won: z.boolean(),
+            lostReason: z.string().optional(),
+            at: z.iso.datetime({ offset: true }).optional(),
+          })
+          .strict()
+          .safeParse(jsonBody(req) ?? {});
+        if (!parsed.success) return bad(parsed.error.message);
+        const { at, ...outcome } = parsed.data;
+        const rec = closeDeal(store, req.params.id ?? '', {
+          ...outcome,
+          ...(at ? { at: Date.parse(at) } : {}),
+        });
         return { status: 200, body: store.toJson(rec, Object.keys(rec.props)) };
       }),
     )

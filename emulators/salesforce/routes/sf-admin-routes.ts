@@ -23,6 +23,21 @@ const RecordBody = z.object({
   at: z.union([z.number(), z.string()]).optional(),
 });
 
+const ConvertBody = z.object({
+  contactId: z.string().optional(),
+  accountId: z.string().optional(),
+  opportunity: z
+    .object({
+      name: z.string().optional(),
+      stageName: z.string().optional(),
+      closeDate: z.string().optional(),
+      ownerId: z.string().optional(),
+    })
+    .optional(),
+  userId: z.string().optional(),
+  at: z.union([z.number(), z.string()]).optional(),
+});
+
 const RulesBody = z.object({
   rules: z.array(
     z.object({
@@ -105,6 +120,19 @@ export function mountSfAdminRoutes(ctx: SfContext): void {
         return { status: 204 };
       }),
     )
+    // Lead conversion has no REST resource (Apex/SOAP convertLead): tests and tools convert here.
+    .route('POST', `${PREFIX}/leads/:id/convert`, 'admin', (req) => {
+      const parsed = ConvertBody.safeParse(jsonBody(req) ?? {});
+      if (!parsed.success) return bad(parsed.error.message);
+      const { userId, at, ...opts } = parsed.data;
+      return attempt(() => ({
+        status: 200,
+        body: ctx.store.convertLead(req.params.id ?? '', {
+          ...opts,
+          meta: { ...(userId !== undefined ? { userId } : {}), ...(at !== undefined ? { at } : {}) },
+        }),
+      }));
+    })
     .route('PUT', `${PREFIX}/validation-rules`, 'admin', (req) => {
       const parsed = RulesBody.safeParse(jsonBody(req));
       if (!parsed.success) return bad(parsed.error.message);

@@ -136,6 +136,14 @@ export const OPPORTUNITY_STAGES = [
   'Closed Won',
   'Closed Lost',
 ] as const;
+export const OPPORTUNITY_LOSS_REASONS = [
+  'Price',
+  'Competitor',
+  'No Budget',
+  'Timing',
+  'No Decision',
+  'Other',
+] as const;
 /** Task.TaskSubtype (API v37+): set on create by the UI action that made the task, never updated. */
 export const TASK_SUBTYPE_VALUES = ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] as const;
 export const TASK_STATUS_VALUES = [
@@ -167,6 +175,9 @@ function tossUpFields(): FieldDef[] {
       restrictedPicklist: true,
     }),
     { name: 'TossUp_Feedback_Note__c', label: 'Toss-up Feedback', type: 'textarea', length: 32768 },
+    // The opportunity flag (商談化フラグ, issue 14): set once by the sweep's opportunity phase.
+    checkbox('TossUp_Opportunity__c', 'Toss-up Opportunity'),
+    date('TossUp_Opportunity_Date__c', 'Toss-up Opportunity Date'),
   ];
 }
 
@@ -357,6 +368,8 @@ function opportunity(): ObjectDef {
       { name: 'Probability', label: 'Probability (%)', type: 'percent', precision: 3, scale: 0 },
       checkbox('IsClosed', 'Closed', { ...readOnly, calculated: true }),
       checkbox('IsWon', 'Won', { ...readOnly, calculated: true }),
+      // A custom loss reason: Salesforce has no standard field for it (mapping opportunity.lostReasonField).
+      picklist('Loss_Reason__c', 'Loss Reason', OPPORTUNITY_LOSS_REASONS),
       picklist('LeadSource', 'Lead Source', [
         'Web',
         'Phone Inquiry',
@@ -578,12 +591,40 @@ function campaignMember(): ObjectDef {
   };
 }
 
+/** Who plays which part in an opportunity; lead conversion adds the converted contact as primary. */
+function opportunityContactRole(): ObjectDef {
+  return {
+    name: 'OpportunityContactRole',
+    label: 'Opportunity Contact Role',
+    labelPlural: 'Opportunity Contact Roles',
+    keyPrefix: KEY_PREFIXES.OpportunityContactRole,
+    createable: true,
+    updateable: true,
+    deletable: true,
+    fields: [
+      ...systemFields(),
+      ref('OpportunityId', 'Opportunity ID', ['Opportunity'], 'Opportunity', {
+        required: true,
+        updateable: false,
+        childRelationshipName: 'OpportunityContactRoles',
+      }),
+      ref('ContactId', 'Contact ID', ['Contact'], 'Contact', {
+        required: true,
+        childRelationshipName: 'OpportunityContactRoles',
+      }),
+      picklist('Role', 'Role', ['Decision Maker', 'Economic Buyer', 'Evaluator', 'Influencer', 'Other']),
+      checkbox('IsPrimary', 'Primary'),
+    ],
+  };
+}
+
 export function defaultObjects(): ObjectDef[] {
   return [
     lead(),
     contact(),
     account(),
     opportunity(),
+    opportunityContactRole(),
     task(),
     event(),
     user(),
