@@ -4,6 +4,7 @@ import type { CrmName, Lead, Priority, TossUpField } from '../domain/lead.ts';
 import { type LeadLabel, leadLabel } from '../domain/lead-label.ts';
 import { type EpisodeEvent, type EpisodeOwner, episodeEvent } from '../episodes/episode.ts';
 import { EpisodeContentionError } from '../episodes/record-step.ts';
+import { verdictEventFor, verdictOf } from '../episodes/verdict-event.ts';
 import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
 import type { EpisodeStore, ScheduleEpisode, StoredEpisode } from '../ports/episode-store.ts';
 import type {
@@ -37,6 +38,8 @@ import { ManualQuota } from './manual-quota.ts';
 import { isEmptyPlan, planWriteBack } from './plan-write-back.ts';
 import { holdOptions, loadRechecks, nextRecheck, withdrawsHandOff } from './recheck-schedule.ts';
 import { ownersFor, type QueueTaskOwners } from './task-owner.ts';
+import { freshEpisodeKey, verdictKept } from './verdict-outcome.ts';
+import { type VerdictStanding, verdictStanding } from './verdict-standing.ts';
 
 /** Salesforce `TossUp_Reason__c` is text(255); HubSpot has no limit but sales read it in a list view. */
 export const DEFAULT_REASON_MAX_LENGTH = 255;
@@ -154,6 +157,8 @@ export interface LeadOutcome {
   supersedes?: string;
   /** `keepHandOffs`: the decision would have withdrawn the CRM's toss-up, so nothing was written. */
   kept?: true;
+  /** The rep's verdict shaped this outcome (docs/sales-in-the-loop.md); absent when none applied. */
+  verdict?: Exclude<VerdictStanding['kind'], 'none'>;
 }
 
 export interface BatchCounters {
@@ -185,6 +190,8 @@ interface Work {
   taskId?: string;
   /** The re-check record to write once the outcome is settled (only with `rechecks`, when it changed). */
   recheck?: RecheckRecord;
+  /** The rep's verdict to record on the episode the CRM's decision key names (key, event). */
+  verdictStep?: [string, EpisodeEvent];
 }
 
 /** Code of the stop when the episode store cannot be read or written. */
@@ -213,10 +220,10 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
     stop,
   });
 
-  let open: ReadonlyMap<string, StoredEpisode> = new Map();
+  let stored: ReadonlyMap<string, StoredEpisode> = new Map();
   if (deps.episodes) {
     try {
-      open = await openEpisodes(leads, deps.episodes.store);
+      stored = await storedEpisodes(leads, deps.episodes.store);
     } catch (e) {
       if (!isStoreFailure(e)) throw e;
       return result(episodeStoreStop(e));
@@ -226,7 +233,7 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
   const rechecks = await loadRechecks(deps.rechecks, deps.crm, leads);
   for (const lead of leads) {
     try {
-      work.push(await planLead(lead, deps, quota, open, rechecks));
+      work.push(await planLead(lead, deps, quota, stored, rechecks));
     } catch (e) {
       if (e instanceof ConfigError) {
         // Routing cannot resolve an owner: the admin must fix it, and nothing of this batch may be
@@ -271,7 +278,25 @@ async function planLead(
   lead: Lead,
   deps: PipelineDeps,
   quota: ManualQuota,
-  open: ReadonlyMap<string, StoredEpisode>,
+  stored: ReadonlyMap<string, StoredEpisode>,
+  rechecks: ReadonlyMap<string, RecheckRecord>,
+): Promise<Work> {
+  const w = await planDecision(lead, deps, quota, stored, rechecks);
+  // The rep's verdict is recorded on the episode the CRM's key names, whatever the rules decided.
+  const named = lead.current.decisionKey ? stored.get(lead.current.decisionKey)?.episode : undefined;
+  const event =
+    named && w.outcome.decision
+      ? verdictEventFor(named, lead.current.feedback, w.outcome.decision.decidedAt)
+      : null;
+  if (named && event) w.verdictStep = [named.key, event];
+  return w;
+}
+
+async function planDecision(
+  lead: Lead,
+  deps: PipelineDeps,
+  quota: ManualQuota,
+  stored: ReadonlyMap<string, StoredEpisode>,
   rechecks: ReadonlyMap<string, RecheckRecord>,
 ): Promise<Work> {
   const { now } = deps;
@@ -281,11 +306,28 @@ async function planLead(
   // written for people also say what made a score (score-detail.ts); decide() itself stays lean.
   const decision = withScoreDetail(decideWithDataIssues(lead, deps.rules, now, options), lead, deps.rules);
   const recheck = deps.rechecks ? nextRecheck(lead, decision, deps.rules, now, options, rechecks) : null;
-  if (deps.keepHandOffs && withdrawsHandOff(lead, decision)) return keptHandOff(lead, decision, recheck);
+  const named = lead.current.decisionKey ? stored.get(lead.current.decisionKey)?.episode : undefined;
+  const verdict = verdictStanding(lead, named, { withEpisodes: deps.episodes !== undefined, now });
+  if (verdict.kind === 'stands')
+    return verdictKept(lead, decision, verdict, {
+      locale: deps.renderer.locale,
+      maxLength: deps.reasonMaxLength ?? DEFAULT_REASON_MAX_LENGTH,
+      recheck,
+    });
+  const keepsHandOff = deps.keepHandOffs || verdict.kind === 'keep_hand_off';
+  if (keepsHandOff && withdrawsHandOff(lead, decision)) {
+    const kept = keptHandOff(lead, decision, recheck);
+    if (verdict.kind !== 'none') kept.outcome.verdict = verdict.kind;
+    return kept;
+  }
   let key = episodeKey(lead, decision, quota.markFor(lead, decision, now));
+  // Released from a sent-back / lost verdict by new intent: a toss-up now is a new hand-off, even
+  // with the flag and next action the verdict closed.
+  if (verdict.kind === 'released' && key === lead.current.decisionKey)
+    key = freshEpisodeKey(lead, decision, quota.markFor(lead, decision, now));
   // The open episode the CRM's decision key names (only with an episode store): a hold keeps it,
   // any other new key replaces it.
-  const current = lead.current.decisionKey ? open.get(lead.current.decisionKey)?.episode : undefined;
+  const current = named && !isFinished(named) ? named : undefined;
   const hold = current ? holdTransition(lead.current, decision, current) : null;
   let supersedes: string | undefined;
   if (current && hold) key = current.key;
@@ -379,6 +421,7 @@ async function planLead(
       status: 'not_attempted',
       ...(hold ? { hold } : {}),
       ...(supersedes ? { supersedes } : {}),
+      ...(verdict.kind === 'none' ? {} : { verdict: verdict.kind }),
     },
     ...(recheck ? { recheck } : {}),
   };
@@ -407,16 +450,17 @@ function keptHandOff(lead: Lead, decision: Decision, recheck: RecheckRecord | nu
   };
 }
 
-/** The stored episodes named by the leads' decision keys that are still open, in one batched read. */
-async function openEpisodes(
+/**
+ * The stored episodes named by the leads' decision keys, in one batched read: open ones (a hold keeps
+ * them, a new key supersedes them) and finished ones (a rep's verdict is recorded on them too).
+ */
+async function storedEpisodes(
   leads: readonly Lead[],
   store: EpisodeStore,
 ): Promise<Map<string, StoredEpisode>> {
   const keys = leads.flatMap((l) => (l?.current?.decisionKey ? [l.current.decisionKey] : []));
   if (keys.length === 0) return new Map();
-  const found = await store.getMany(keys);
-  for (const [key, stored] of found) if (isFinished(stored.episode)) found.delete(key);
-  return found;
+  return store.getMany(keys);
 }
 
 /** Failures of the episode store: retrying later can cure them (the store is down, locked, contended). */
@@ -609,7 +653,8 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
   const o = w.outcome;
   const decision = o.decision!;
   const at = decision.decidedAt;
-  const steps: [string, EpisodeEvent][] = [];
+  // The verdict first: a sent-back episode closes as sent back, not as superseded by this decision.
+  const steps: [string, EpisodeEvent][] = w.verdictStep ? [w.verdictStep] : [];
   const taskExists = o.taskStatus === 'created' || o.taskStatus === 'existing';
   if (w.task && o.task && taskExists && o.newEpisode) {
     const owner: EpisodeOwner = { id: w.task.ownerId };
@@ -629,6 +674,7 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
         owner,
         taskId: w.taskId ?? null,
         ...leadField(w.lead),
+        ...verdictBeforeField(w.lead),
       }),
     ]);
   }
@@ -641,6 +687,12 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
     steps.push([current, episodeEvent({ type: 'hold_ended', at, cause: 'rule' })]);
   }
   return steps;
+}
+
+/** The verdict the CRM shows at a hand-off is an earlier toss-up's (docs/sales-in-the-loop.md). */
+function verdictBeforeField(lead: Lead): { verdictBefore?: NonNullable<ReturnType<typeof verdictOf>> } {
+  const v = verdictOf(lead.current.feedback);
+  return v ? { verdictBefore: v } : {};
 }
 
 /** The hand-off's `lead` label for the sweep's chat notices, omitted when the lead has no name. */
