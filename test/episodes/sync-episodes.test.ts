@@ -1,13 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { syncCommand } from '../../src/cli/commands/sync.ts';
 import { type Episode, isOnHold } from '../../src/episodes/episode.ts';
-import type { StoredEpisode } from '../../src/ports/episode-store.ts';
-import { JsonBuckets } from '../../src/state/json-buckets.ts';
 import { CRMS, type Crm, type CrmUnderTest, FaultLab } from '../faults/lab.ts';
+import { decisionKeyOf, episodesOf, setMaScore, sync, tasksOf, tossUpOf } from './crm-episodes-kit.ts';
 
 /**
  * `tossup sync` against the Salesforce and HubSpot emulators (real jsforce / @hubspot/api-client over
@@ -19,59 +16,6 @@ import { CRMS, type Crm, type CrmUnderTest, FaultLab } from '../faults/lab.ts';
 const workDir = mkdtempSync(join(tmpdir(), 'tossup-sync-episodes-'));
 const lab = new FaultLab({ leads: 120, seed: 11, workDir });
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-interface CrmTask {
-  key: string;
-  id: string;
-  personId: string | null;
-}
-
-/** Toss-up tasks straight from the emulator's store. */
-function tasksOf(cut: CrmUnderTest): CrmTask[] {
-  if (cut.handle.kind === 'salesforce') {
-    return cut.handle.emulator.store
-      .all('Task')
-      .filter((t) => t.TossUp_Key__c)
-      .map((t) => ({
-        key: String(t.TossUp_Key__c),
-        id: String(t.Id),
-        personId: (t.WhoId as string) ?? null,
-      }));
-  }
-  const store = cut.handle.emulator.store;
-  return store
-    .list('tasks')
-    .filter((t) => t.props.tossup_task_key)
-    .map((t) => ({
-      key: t.props.tossup_task_key!,
-      id: t.id,
-      personId: store.associationsOf('tasks', t.id, 'contacts')[0]?.to ?? null,
-    }));
-}
-
-/** Every episode in the state directory (the file store's item buckets). */
-function episodesOf(cut: CrmUnderTest): Map<string, StoredEpisode> {
-  const items = new JsonBuckets<StoredEpisode>(join(cut.dir, 'state', 'episodes', 'items'), { fanout: 256 });
-  return new Map(items.entries(Date.now()));
-}
-
-/** The decision key and reason the CRM shows on a lead. */
-function tossUpOf(cut: CrmUnderTest, leadId: string): { key: string | null; reason: string | null } {
-  if (cut.handle.kind === 'salesforce') {
-    const store = cut.handle.emulator.store;
-    const rec = store.get('Lead', leadId) ?? store.get('Contact', leadId);
-    return {
-      key: (rec?.TossUp_Decision_Key__c as string | undefined) ?? null,
-      reason: (rec?.TossUp_Reason__c as string | undefined) ?? null,
-    };
-  }
-  const props = cut.handle.emulator.store.get('contacts', leadId)?.props;
-  return { key: props?.tossup_decision_key ?? null, reason: props?.tossup_reason ?? null };
-}
-
-function decisionKeyOf(cut: CrmUnderTest, leadId: string): string | null {
-  return tossUpOf(cut, leadId).key;
-}
 
 /**
  * Tags the lead's company as a strategic target or not where the connector reads it (a Salesforce
@@ -96,15 +40,6 @@ function setStrategic(cut: CrmUnderTest, e: Episode, strategic: boolean, touch: 
   store.update('contacts', e.leadId, { firstname: `touched-${touch}` });
 }
 
-/** The MA behaviour score on the person: 0 is below every toss-up threshold (→ no / nurture). */
-function setMaScore(cut: CrmUnderTest, e: Episode, score: number): void {
-  if (cut.handle.kind === 'salesforce') {
-    cut.handle.emulator.store.update(e.objectType, e.leadId, { pi__score__c: score });
-    return;
-  }
-  cut.handle.emulator.store.update('contacts', e.leadId, { ma_behaviour_score: String(score) });
-}
-
 /** The record the company facts live on when it is not the person (Account, company); null for a Lead. */
 function companyOf(cut: CrmUnderTest, e: Episode): string | null {
   if (cut.handle.kind === 'salesforce') {
@@ -113,21 +48,6 @@ function companyOf(cut: CrmUnderTest, e: Episode): string | null {
       : String(cut.handle.emulator.store.get('Contact', e.leadId)!.AccountId);
   }
   return cut.handle.emulator.store.get('contacts', e.leadId)?.props.associatedcompanyid ?? null;
-}
-
-/** `tossup sync --crm <crm>` in this process, with the emulator's environment. */
-async function sync(cut: CrmUnderTest): Promise<{ code: number; output: string }> {
-  cut.advanceClock();
-  const out = new PassThrough();
-  let output = '';
-  out.on('data', (d) => {
-    output += d;
-  });
-  const code = await syncCommand(
-    { crm: cut.crm },
-    { env: { ...cut.env(), NO_COLOR: '1' }, stdout: out, stderr: out, profileFiles: [] },
-  );
-  return { code, output };
 }
 
 /**
