@@ -5,6 +5,7 @@ import { reasonCodeLabel } from '../reasons/reason-code-label.ts';
 import { ownerLoads } from './owner-load.ts';
 import type { FailureSummary, RunReport } from './run-report.ts';
 import { heading, numbers, pad, pairs, sorted, stopRows, width } from './summary-columns.ts';
+import { verdictSummary } from './verdict-summary.ts';
 
 /** Terminal summary of a run: plain text, columns aligned (East Asian characters count double). */
 
@@ -245,6 +246,7 @@ export function renderSummary(report: RunReport, locale: Locale): string {
     n,
     t.none,
   );
+  out.push(...verdictSummary(report.verdicts, locale, n));
   failures(out, t.skips, report.skips, n, t.samples);
   failures(out, t.failures, report.failures, n, t.samples);
   const am = report.accountMatching;

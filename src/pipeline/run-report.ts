@@ -106,8 +106,16 @@ export interface RunReport {
    * samples are record ids), none. Absent when the source does not match.
    */
   accountMatching?: AccountMatchTally;
+  /**
+   * Leads read whose rep verdict shaped the outcome (docs/sales-in-the-loop.md), per lead read (a lead
+   * written and read again in the same run counts twice). Absent when none, and in older reports.
+   */
+  verdicts?: VerdictTally;
   api: { calls: Record<string, number>; total: number; minimum: number };
 }
+
+/** `LeadOutcome.verdict` → leads. */
+export type VerdictTally = Partial<Record<NonNullable<LeadOutcome['verdict']>, number>>;
 
 export const SAMPLE_CAP = 20;
 /** Distinct keys kept per breakdown; the rest are summed under `(other)` so the report stays small. */
@@ -259,6 +267,12 @@ export class RunReportBuilder {
       }
     }
     if (!o.decision) return;
+    if (o.verdict) {
+      r.verdicts ??= {};
+      r.verdicts[o.verdict] = (r.verdicts[o.verdict] ?? 0) + 1;
+      // The rules' decision was not written (only the reason that says why): not in the breakdowns.
+      if (o.verdict === 'stands') return;
+    }
     // Breakdowns cover the leads this run changed (or would change). Unchanged leads are only
     // counted: a lead written early in a run comes back later in the same run (the write moved its
     // modifiedAt) and would otherwise be counted twice.

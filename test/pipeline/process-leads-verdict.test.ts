@@ -6,6 +6,8 @@ import type { Lead } from '../../src/domain/lead.ts';
 import type { RepFeedback } from '../../src/domain/rep-feedback.ts';
 import type { Episode } from '../../src/episodes/episode.ts';
 import { type PipelineDeps, processLeads } from '../../src/pipeline/process-leads.ts';
+import { renderSummary } from '../../src/pipeline/render-summary.ts';
+import { RunReportBuilder } from '../../src/pipeline/run-report.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import { verdictReason } from '../../src/reasons/verdict-reason.ts';
 import { nextCheckAt } from '../../src/sla/escalation-ladder.ts';
@@ -226,5 +228,52 @@ describe('processLeads and the rep verdict', () => {
     const r = await w.run(['A'], later(1), { dryRun: true });
     expect(r.outcomes[0]).toMatchObject({ verdict: 'stands', status: 'planned' });
     expect(await w.store.get(k0!)).toEqual(before);
+  });
+});
+
+describe('the run report and summary', () => {
+  it('count the leads a verdict shaped, and keep the unwritten rules decision out of the breakdowns', async () => {
+    const w = world();
+    w.crm.put(hotLead('A'));
+    w.crm.put(hotLead('B'));
+    await w.run(['A', 'B']);
+    w.setFeedback('A', TOO_EARLY);
+    w.setFeedback('B', { result: 'accepted', sentBackReason: null, note: null });
+    w.edit('A', toHold);
+    const batch = await w.run(['A', 'B'], later(1));
+    const builder = new RunReportBuilder({
+      runId: 'r1',
+      crm: 'salesforce',
+      scope: 'test',
+      dryRun: false,
+      rules: { name: 'large', version: 'v' },
+      startedAt: later(1),
+      cursorKey: 'salesforce:test',
+      startedFrom: 'stored',
+      start: null,
+    });
+    builder.addBatch(batch);
+    const report = builder.finish({ finishedAt: later(1), stop: null, api: null });
+    expect(report.verdicts).toEqual({ stands: 1, keep_hand_off: 1 });
+    // A's rules decision (hold) was not written: only its reason was.
+    expect(report.byFlag).toEqual({});
+    expect(report.counts.written).toBe(1);
+    const ja = renderSummary(report, 'ja');
+    expect(ja).toContain('営業の判断 (読み込んだリード)');
+    expect(ja).toMatch(/差し戻し・失注のため判定を保留\s+1/);
+    expect(renderSummary(report, 'en')).toMatch(/accepted or opportunity: hand-off kept\s+1/);
+    // A run no verdict shaped shows no such block.
+    const quiet = new RunReportBuilder({
+      runId: 'r2',
+      crm: 'salesforce',
+      scope: 'test',
+      dryRun: false,
+      rules: { name: 'large', version: 'v' },
+      startedAt: later(2),
+      cursorKey: 'salesforce:test',
+      startedFrom: 'stored',
+      start: null,
+    }).finish({ finishedAt: later(2), stop: null, api: null });
+    expect(renderSummary(quiet, 'ja')).not.toContain('営業の判断');
   });
 });
