@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { executeSweep } from '../../src/cli/commands/sweep.ts';
+import { ExitCode } from '../../src/pipeline/failure-policy.ts';
 import { CRMS, type Crm, FaultLab } from '../faults/lab.ts';
 import { episodesOf, setMaScore, setVerdict, sync, tasksOf, tossUpOf } from './crm-episodes-kit.ts';
 
@@ -9,12 +12,20 @@ import { episodesOf, setMaScore, setVerdict, sync, tasksOf, tossUpOf } from './c
  * Issue 14, "Must show" (the verdict part), on both emulated CRMs through `tossup sync` (real jsforce /
  * @hubspot/api-client over HTTP, the file episode store): a rep sets "sent back: too early" → the
  * episode closes with that reason; the next runs keep the flag and create nothing, also when the rules
- * would now decide otherwise; clearing the result returns the lead to the rules.
+ * would now decide otherwise, and the sweep leaves the closed episode alone; clearing the result
+ * returns the lead to the rules.
  */
 
 const workDir = mkdtempSync(join(tmpdir(), 'tossup-sync-verdict-'));
 const lab = new FaultLab({ leads: 80, seed: 14, workDir });
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+const sink = () =>
+  new Writable({
+    write(_chunk, _enc, done) {
+      done();
+    },
+  });
 
 describe.each(CRMS)('%s: tossup sync and the rep verdict', (crm: Crm) => {
   it('sent back (too early) closes the episode; three runs keep the flag and create nothing; cleared → the rules', async () => {
@@ -58,7 +69,19 @@ describe.each(CRMS)('%s: tossup sync and the rep verdict', (crm: Crm) => {
           .episode.events.filter((e) => e.type === 'verdict'),
       ).toHaveLength(1);
 
+      // A sweep a week later (its re-check phase included) leaves the closed episode and its lead
+      // alone, while the other toss-up walks its ladder.
+      const swept = await executeSweep(
+        { crm, at: Date.now() + 7 * 86_400_000 },
+        { env: { ...cut.env(), NO_COLOR: '1' }, stdout: sink(), stderr: sink(), profileFiles: [] },
+      );
+      expect(swept.exitCode).toBe(ExitCode.Ok);
+      expect(episodesOf(cut).get(sent.key)!.episode.ladder).toEqual({});
+      expect(Object.keys(episodesOf(cut).get(other.key)!.episode.ladder).length).toBeGreaterThan(0);
+      expect(tossUpOf(cut, sent.leadId)).toEqual(kept);
+
       // The rep clears the result: the rules decide again (no → a new key, no task).
+      const withSweepTasks = tasksOf(cut).length; // the sweep's manager and reassignment tasks
       setVerdict(cut, sent, null);
       const cleared = await sync(cut);
       expect(cleared.code, cleared.output).toBe(0);
@@ -66,7 +89,7 @@ describe.each(CRMS)('%s: tossup sync and the rep verdict', (crm: Crm) => {
       expect(after.flag).not.toBe(before.flag);
       expect(after.key).not.toBe(before.key);
       expect(after.reason).not.toContain('差し戻し');
-      expect(tasksOf(cut)).toHaveLength(tasks);
+      expect(tasksOf(cut)).toHaveLength(withSweepTasks);
     } finally {
       await cut.close();
     }
