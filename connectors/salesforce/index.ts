@@ -7,6 +7,7 @@ import { SalesforceClient } from './client.ts';
 import { SalesforceEpisodeCrm } from './episodes.ts';
 import { loginWithRetry } from './login.ts';
 import { loadSalesforceMapping, type SalesforceMapping } from './mapping.ts';
+import { SalesforceOpportunityCrm } from './opportunities.ts';
 import { checkSalesforceSchema, type SchemaCheckResult } from './schema-check.ts';
 import {
   parseSalesforceOptions,
@@ -52,6 +53,8 @@ export interface SalesforceConnector extends CrmConnector {
   readonly instanceUrl: string;
   /** The SLA sweep's reads and writes (episodes.ts). */
   readonly episodes: SalesforceEpisodeCrm;
+  /** The sweep's opportunity phase (opportunities.ts). */
+  readonly opportunities: SalesforceOpportunityCrm;
   /** Describes the objects and reports every mapping problem at once (`tossup validate --crm salesforce`). */
   checkSchema(): Promise<SchemaCheckResult>;
   /** The daily allowance as of the last response. */
@@ -112,6 +115,12 @@ export async function createSalesforceConnector(
     { writeBatchSize: options.writeBatchSize },
     meter,
   );
+  const opportunities = new SalesforceOpportunityCrm(
+    runner,
+    mapping,
+    { writeBatchSize: options.writeBatchSize },
+    meter,
+  );
   let mappingText: string | undefined;
   return {
     crm: 'salesforce',
@@ -120,6 +129,7 @@ export async function createSalesforceConnector(
     source,
     sink,
     episodes,
+    opportunities,
     reasonMaxLength: mapping.writeBack.reasonMaxLength,
     get instanceUrl() {
       return client.instanceUrl;

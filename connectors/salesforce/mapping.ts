@@ -181,6 +181,26 @@ export const DEFAULT_FEEDBACK_FIELDS = {
   note: 'TossUp_Feedback_Note__c',
 } as const;
 
+/**
+ * Opportunity outcomes (issue 14): the opportunity flag (商談化フラグ, a checkbox) and its date on
+ * Leads and Contacts, written once by the sweep's opportunity phase; how an Opportunity reaches a
+ * Contact (its contact roles, or every contact of its Account); the Opportunity field with the loss
+ * reason (null = none). Defaulted, so older mappings keep working.
+ */
+const OpportunityFieldsSchema = z.strictObject({
+  flag: Field,
+  flagDate: Field,
+  linkBy: z.enum(['contact_roles', 'account']).default('contact_roles'),
+  lostReasonField: OptionalField.default(null),
+});
+
+export const DEFAULT_OPPORTUNITY_FIELDS = {
+  flag: 'TossUp_Opportunity__c',
+  flagDate: 'TossUp_Opportunity_Date__c',
+  linkBy: 'contact_roles',
+  lostReasonField: null,
+} as const;
+
 const MappingShapeSchema = z.strictObject({
   version: z.literal(1),
   lead: LeadSchema,
@@ -194,6 +214,7 @@ const MappingShapeSchema = z.strictObject({
   writeBack: WriteBackSchema,
   sla: SlaFieldsSchema.default({ ...DEFAULT_SLA_FIELDS }),
   feedback: FeedbackFieldsSchema.default({ ...DEFAULT_FEEDBACK_FIELDS }),
+  opportunity: OpportunityFieldsSchema.default({ ...DEFAULT_OPPORTUNITY_FIELDS }),
   tasks: TaskSchema,
 });
 
@@ -239,16 +260,20 @@ export const SalesforceMappingSchema = MappingShapeSchema.superRefine(
     const seenWritten = new Map<string, string>();
     const sla = rec(m.sla);
     const feedback = rec(m.feedback);
+    const opportunity = rec(m.opportunity);
     // Feedback fields are not written, but sharing one with a written or read field would mix the
     // rep's verdict with the engine's values, so they are checked alike.
-    const written: [section: 'writeBack' | 'sla' | 'feedback', key: string, name: unknown][] = [
-      ...TOSSUP_FIELDS.map((k) => ['writeBack', k, writeBack[k]] as ['writeBack', string, unknown]),
-      ['sla', 'status', sla.status],
-      ['sla', 'firstResponseAt', sla.firstResponseAt],
-      ['feedback', 'result', feedback.result],
-      ['feedback', 'sentBackReason', feedback.sentBackReason],
-      ['feedback', 'note', feedback.note],
-    ];
+    const written: [section: 'writeBack' | 'sla' | 'feedback' | 'opportunity', key: string, name: unknown][] =
+      [
+        ...TOSSUP_FIELDS.map((k) => ['writeBack', k, writeBack[k]] as ['writeBack', string, unknown]),
+        ['sla', 'status', sla.status],
+        ['sla', 'firstResponseAt', sla.firstResponseAt],
+        ['feedback', 'result', feedback.result],
+        ['feedback', 'sentBackReason', feedback.sentBackReason],
+        ['feedback', 'note', feedback.note],
+        ['opportunity', 'flag', opportunity.flag],
+        ['opportunity', 'flagDate', opportunity.flagDate],
+      ];
     for (const [section, key, name] of written) {
       if (typeof name !== 'string') continue;
       const field = name.toLowerCase();
@@ -328,6 +353,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   writeBack: Object.keys(WriteBackSchema.shape),
   sla: Object.keys(SlaFieldsSchema.shape),
   feedback: Object.keys(FeedbackFieldsSchema.shape),
+  opportunity: Object.keys(OpportunityFieldsSchema.shape),
   tasks: Object.keys(TaskSchema.shape),
 };
 

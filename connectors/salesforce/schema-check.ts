@@ -262,6 +262,7 @@ function isOurField(e: Expectation): boolean {
     e.mappingPath.startsWith('writeBack.') ||
     e.mappingPath.startsWith('sla.') ||
     e.mappingPath.startsWith('feedback.') ||
+    e.mappingPath.startsWith('opportunity.flag') ||
     e.mappingPath === 'tasks.keyField' ||
     e.mappingPath === 'account.previouslyLost.rollupField'
   );
@@ -412,6 +413,22 @@ export function expectationsOf(m: SalesforceMapping): Expectation[] {
       picklistValues: SENT_BACK_REASONS,
     });
     add(object, m.feedback.note, 'feedback.note', TEXT, 'a long text area');
+    add(object, m.opportunity.flag, 'opportunity.flag', BOOLEAN, 'a checkbox', write);
+    add(object, m.opportunity.flagDate, 'opportunity.flagDate', ['date'], 'a date', write);
+  }
+  // The sweep's opportunity phase reads opportunities, conversions and contact roles.
+  const o = m.opportunity;
+  add('Opportunity', 'StageName', 'opportunity', PICKLIST, 'a picklist');
+  add('Opportunity', 'IsClosed', 'opportunity', BOOLEAN, 'a checkbox');
+  add('Opportunity', 'IsWon', 'opportunity', BOOLEAN, 'a checkbox');
+  add('Opportunity', 'CloseDate', 'opportunity', ['date'], 'a date');
+  add('Opportunity', 'AccountId', 'opportunity', REFERENCE, 'a lookup(Account)');
+  add('Opportunity', o.lostReasonField, 'opportunity.lostReasonField', TEXTISH, 'a picklist or text');
+  add('Lead', 'ConvertedOpportunityId', 'opportunity', REFERENCE, 'a lookup(Opportunity)');
+  add('Lead', 'ConvertedContactId', 'opportunity', REFERENCE, 'a lookup(Contact)');
+  if (o.linkBy === 'contact_roles') {
+    add('OpportunityContactRole', 'OpportunityId', 'opportunity.linkBy', REFERENCE, 'a lookup(Opportunity)');
+    add('OpportunityContactRole', 'ContactId', 'opportunity.linkBy', REFERENCE, 'a lookup(Contact)');
   }
   if (m.behaviour.campaignMembers) {
     add('CampaignMember', 'HasResponded', 'behaviour.campaignMembers', BOOLEAN, 'a checkbox');

@@ -62,6 +62,8 @@ const LABELS = {
     result: ['トスアップ結果', '営業担当者がトスアップの結果を選びます(受入 / 差し戻し / 商談化 / 失注)。'],
     sentBackReason: ['差し戻し理由', '結果が「差し戻し」のときの理由。'],
     feedbackNote: ['トスアップフィードバック', 'インサイドセールス・マーケティングへのコメント(自由記述)。'],
+    opportunityFlag: ['商談化フラグ', 'トスアップが商談になったとき、SLAスイープが一度だけ設定します。'],
+    opportunityDate: ['商談化日', '商談化フラグが立った商談の作成日。'],
     slaStatus: ['トスアップSLA状況', 'トスアップ後の対応期限に対する状況。SLAスイープが書き込みます。'],
     firstResponseAt: [
       '初回対応日時',
@@ -90,6 +92,11 @@ const LABELS = {
     ],
     sentBackReason: ['Sent-back Reason', 'Why the rep sent the toss-up back.'],
     feedbackNote: ['Toss-up Feedback', 'Free-text comment for inside sales and marketing.'],
+    opportunityFlag: [
+      'Toss-up Opportunity',
+      'Set once by the SLA sweep when the toss-up became an opportunity.',
+    ],
+    opportunityDate: ['Toss-up Opportunity Date', 'Creation day of the opportunity that set the flag.'],
     slaStatus: ['Toss-up SLA Status', 'Where the toss-up stands against its SLA; written by the SLA sweep.'],
     firstResponseAt: [
       'Toss-up First Response',
@@ -114,7 +121,7 @@ export function setupSalesforce(mapping: SalesforceMapping, options: SetupOption
   }
   write(
     'force-app/main/default/permissionsets/TossUp_Integration.permissionset-meta.xml',
-    permissionSet(mapping, specs),
+    permissionSet(specs),
   );
   write('package.xml', packageXml(specs, apiVersion));
   write(
@@ -191,6 +198,16 @@ function fieldSpecs(m: SalesforceMapping, locale: 'ja' | 'en'): FieldSpec[] {
       ),
     );
     readOnly(f.note, textField(f.note, L.feedbackNote, FEEDBACK_NOTE_LENGTH));
+    // The opportunity flag (issue 14): written once by the sweep's opportunity phase.
+    const o = m.opportunity;
+    add(
+      o.flag,
+      fieldXml(o.flag, L.opportunityFlag, '<defaultValue>false</defaultValue>\n    <type>Checkbox</type>'),
+    );
+    add(
+      o.flagDate,
+      fieldXml(o.flagDate, L.opportunityDate, '<required>false</required>\n    <type>Date</type>'),
+    );
   }
   if (custom(m.tasks.keyField)) {
     // Task and Event custom fields are defined on Activity in metadata.
@@ -310,7 +327,7 @@ function picklistField(
 }
 
 /** Field access for the integration user: edit on what it writes, read on the roll-up and the rep's feedback. */
-function permissionSet(m: SalesforceMapping, specs: FieldSpec[]): string {
+function permissionSet(specs: FieldSpec[]): string {
   const perms = specs
     .map((s) => {
       const object = s.object === 'Activity' ? 'Task' : s.object;
@@ -330,7 +347,8 @@ function permissionSet(m: SalesforceMapping, specs: FieldSpec[]): string {
     'CampaignMember',
     // The SLA sweep reads the owner's meetings.
     'Event',
-    ...(m.account.previouslyLost ? ['Opportunity'] : []),
+    // "Previously lost" and the sweep's opportunity outcomes (contact roles follow Opportunity access).
+    'Opportunity',
   ]
     .map(
       (o) =>

@@ -3,7 +3,9 @@ import type { ApiUsage } from '../../src/ports/crm-connector.ts';
 /**
  * The work done so far, for `usage().minimum`: the fewest calls the same work needs with REST —
  * records read / 2,000 (query batch) + records updated / 200 + tasks upserted / 200 (Collections)
- * + episodes checked by the SLA sweep × 2 / 200 (a Task and an Event query per 200 ids).
+ * + episodes checked by the SLA sweep × 2 / 200 (a Task and an Event query per 200 ids)
+ * + opportunities read by the sweep's opportunity phase × 3 / 200 (the page, its converted Leads and
+ *   its contact roles or account contacts).
  * The calls themselves are counted by the client's transport, per endpoint, retries included.
  */
 export class UsageMeter {
@@ -14,6 +16,8 @@ export class UsageMeter {
   episodesChecked = 0;
   /** Lead-to-account matching: Account rows of the per-run index (lead-accounts.ts). */
   accountsRead = 0;
+  /** The sweep's opportunity phase: opportunities read (opportunities.ts). */
+  opportunitiesRead = 0;
 
   usage(calls: Record<string, number>): ApiUsage {
     return {
@@ -23,7 +27,8 @@ export class UsageMeter {
         this.accountsRead / 2000 +
         this.recordsUpdated / 200 +
         this.tasksUpserted / 200 +
-        (this.episodesChecked * 2) / 200,
+        (this.episodesChecked * 2) / 200 +
+        (this.opportunitiesRead * 3) / 200,
     };
   }
 }

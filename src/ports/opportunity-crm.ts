@@ -44,8 +44,10 @@ export interface OpportunityFlagUpdate {
   /** The record that carries the flag (the link's `flagTarget`, else its lead). */
   id: string;
   objectType: string;
-  /** When the opportunity was created: the flag's date. */
+  /** When the opportunity was created (ISO UTC). */
   at: string;
+  /** That instant's calendar day in the SLA time zone (`YYYY-MM-DD`): the flag's date. */
+  date: string;
 }
 
 export interface OpportunityCrm {

@@ -11,6 +11,7 @@ import type { SyncCursor } from '../ports/lead-source.ts';
 import type { OpportunityCrm, OpportunityFlagUpdate, OpportunityLink } from '../ports/opportunity-crm.ts';
 import { type OpportunityOutcome, type OutcomeStore, outcomeId } from '../ports/outcome-store.ts';
 import type { StateStore } from '../ports/state-store.ts';
+import { zonedDate } from '../sla/zoned-time.ts';
 
 /** Opportunities one sweep reads at most (whole pages); the rest are read by the next sweep. */
 export const DEFAULT_OPPORTUNITY_LIMIT = 5_000;
@@ -30,6 +31,8 @@ export interface OpportunityPhaseOptions {
   schedule: ScheduleEpisode;
   /** The sweep's instant: when outcome records are written. */
   now: Date;
+  /** The time zone of the flag's date (sla.yaml `timeZone`; default Asia/Tokyo). */
+  timeZone?: string;
   /** Read and plan only: no flag, no event, no outcome record, no cursor move. */
   dryRun?: boolean;
   limit?: number;
@@ -171,7 +174,12 @@ async function handlePage(
     if (entry) entry.episodeKeys.push(p.episode.key);
     else
       flagUpdates.set(target.id, {
-        update: { id: target.id, objectType: target.objectType, at: p.link.opportunity.createdAt },
+        update: {
+          id: target.id,
+          objectType: target.objectType,
+          at: p.link.opportunity.createdAt,
+          date: zonedDate(new Date(p.link.opportunity.createdAt), options.timeZone ?? 'Asia/Tokyo'),
+        },
         episodeKeys: [p.episode.key],
       });
   }

@@ -28,6 +28,8 @@ const OUR_FIELDS = [
   'TossUp_Result__c',
   'TossUp_Sent_Back_Reason__c',
   'TossUp_Feedback_Note__c',
+  'TossUp_Opportunity__c',
+  'TossUp_Opportunity_Date__c',
 ];
 
 describe('schema check', () => {
@@ -37,7 +39,16 @@ describe('schema check', () => {
     const result = await connector.checkSchema();
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
-    expect(result.objects.sort()).toEqual(['Account', 'CampaignMember', 'Contact', 'Event', 'Lead', 'Task']);
+    expect(result.objects.sort()).toEqual([
+      'Account',
+      'CampaignMember',
+      'Contact',
+      'Event',
+      'Lead',
+      'Opportunity',
+      'OpportunityContactRole',
+      'Task',
+    ]);
   });
 
   it('lists every problem at once — missing, too short, picklist value dropped, read-only, not an External ID — each with its fix', async () => {
@@ -139,6 +150,10 @@ function fieldFromXml(xml: string): FieldDef {
       };
     case 'DateTime':
       return { name, label, type: 'datetime' };
+    case 'Date':
+      return { name, label, type: 'date' };
+    case 'Checkbox':
+      return { name, label, type: 'boolean', nillable: false, defaultValue: false, defaultedOnCreate: true };
     case 'Summary':
       return {
         name,
