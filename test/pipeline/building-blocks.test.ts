@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/domain/decision.ts';
 import { EMPTY_CURRENT, type Lead } from '../../src/domain/lead.ts';
-import { episodeKey, needsTask } from '../../src/pipeline/episode-key.ts';
+import { episodeKey, keyFlag, needsTask } from '../../src/pipeline/episode-key.ts';
 import { handOffNote } from '../../src/pipeline/hand-off-note.ts';
 import { planWriteBack } from '../../src/pipeline/plan-write-back.ts';
 import { ReasonRenderer } from '../../src/reasons/render-reasons.ts';
@@ -20,7 +20,7 @@ describe('episodeKey', () => {
     const d = decided(lead);
     const other: Decision = { ...d, reasons: [], scores: { attribute: 1, behaviour: 2 } };
     expect(episodeKey(lead, d)).toBe(episodeKey(structuredClone(lead), other));
-    expect(episodeKey(lead, d)).toMatch(/^tu_[\w-]{29}$/);
+    expect(episodeKey(lead, d)).toMatch(/^tu_[\w-]{29}\.y$/);
   });
 
   it('continues while the CRM holds the same outcome, and starts a new key when the outcome changes', () => {
@@ -35,6 +35,19 @@ describe('episodeKey', () => {
     // Coming back to the same outcome later is a new hand-off: the key chains on the previous one.
     const back = withCurrent(lead, { flag: 'no', nextAction: 'nurture', decisionKey: k2 });
     expect(episodeKey(back, d)).not.toBe(k1);
+  });
+
+  it('ends in the flag it was made for, and a flag a person emptied continues the key', () => {
+    const lead = hotLead('K6');
+    const d = decided(lead);
+    for (const flag of ['yes', 'no', 'hold'] as const)
+      expect(keyFlag(episodeKey(lead, { ...d, flag }))).toBe(flag);
+    expect(keyFlag('tu_AAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toBeNull(); // made before keys carried the flag
+    expect(keyFlag(null)).toBeNull();
+    const k1 = episodeKey(lead, d);
+    const emptied = withCurrent(lead, { flag: null, nextAction: d.nextAction, decisionKey: k1 });
+    expect(episodeKey(emptied, d)).toBe(k1);
+    expect(episodeKey(emptied, { ...d, flag: 'no' })).not.toBe(k1);
   });
 
   it('differs between leads and between CRM objects with the same id', () => {

@@ -21,10 +21,10 @@ describe('manual-request quota marks', () => {
     const f = await usedUp();
     const keys = [...f.crm.records.values()].map((l) => [l.current.flag, l.current.decisionKey]);
     expect(keys.filter(([flag]) => flag === 'yes').map(([, k]) => k)).toEqual(
-      Array(10).fill(expect.stringMatching(/^tq202611[0-9a-f]{6}_[\w-]{29}$/)),
+      Array(10).fill(expect.stringMatching(/^tq202611[0-9a-f]{6}_[\w-]{29}\.[ynh]$/)),
     );
     expect(keys.filter(([flag]) => flag === 'no').map(([, k]) => k)).toEqual(
-      Array(2).fill(expect.stringMatching(/^tx202611[0-9a-f]{6}_[\w-]{29}$/)),
+      Array(2).fill(expect.stringMatching(/^tx202611[0-9a-f]{6}_[\w-]{29}\.[ynh]$/)),
     );
   });
 
