@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OverrideReadSchema } from './human-override.ts';
 import { RepFeedbackSchema } from './rep-feedback.ts';
 
 /**
@@ -108,6 +109,8 @@ const WrittenTossUpSchema = z.object({
  */
 export const CurrentTossUpSchema = WrittenTossUpSchema.extend({
   feedback: RepFeedbackSchema.optional(),
+  /** A person's override of the flag and the record's last modifier (human-override.ts); absent when not read. */
+  override: OverrideReadSchema.optional(),
 });
 export type CurrentTossUp = z.infer<typeof CurrentTossUpSchema>;
 /**

@@ -1,3 +1,4 @@
+import type { HumanOverride, OverrideFlag, OverrideSource } from '../domain/human-override.ts';
 import type { CrmName, NextAction } from '../domain/lead.ts';
 import type { LeadLabel } from '../domain/lead-label.ts';
 import type { OpportunitySource, OpportunityStage } from '../domain/opportunity.ts';
@@ -115,6 +116,16 @@ export type EpisodeEvent =
       opportunityId: string;
       won: boolean;
       lostReason: string | null;
+    })
+  /**
+   * A person set the flag by hand (src/pipeline/human-override.ts, cause `rep`; `at` = when, `by` = the
+   * CRM user), or cleared that (`flag` null). Step `override@<at>`; the latest one counts.
+   */
+  | (EventBase & {
+      type: 'override';
+      flag: OverrideFlag | null;
+      source: OverrideSource | null;
+      by: string | null;
     });
 
 /** A verdict as the CRM's feedback fields hold it (the free-text note is never kept in an episode). */
@@ -177,6 +188,8 @@ export interface Episode {
   verdictBefore?: VerdictValue;
   /** The episode's opportunity (an `opportunity` event, closed by `opportunity_closed`); absent when none. */
   opportunity?: EpisodeOpportunity;
+  /** The person's override in force (the latest `override` event); null once cleared, absent when none. */
+  override?: HumanOverride | null;
 }
 
 export interface EpisodeOpportunity {
@@ -227,6 +240,9 @@ export function holdStep(at: string): string {
 export function resumeStep(at: string): string {
   return `resume@${at}`;
 }
+export function overrideStep(at: string): string {
+  return `override@${at}`;
+}
 export function slaStatusStep(at: string): string {
   return `sla@${at}`;
 }
@@ -247,6 +263,7 @@ const TYPE_RANK: Record<EpisodeEvent['type'], number> = {
   verdict: 8,
   opportunity: 9,
   opportunity_closed: 10,
+  override: 11,
 };
 
 /** Time, then kind, then step: a total order, so any arrival order folds the same way. */
@@ -271,21 +288,23 @@ export function assertEvent(e: EpisodeEvent): void {
         ? resumeStep(e.at)
         : e.type === 'sla_status'
           ? slaStatusStep(e.at)
-          : e.type === 'ladder_step'
-            ? ladderStepKey(e.round, e.stepId)
-            : e.type === 'handed_off'
-              ? STEP.handedOff
-              : e.type === 'first_response'
-                ? STEP.firstResponse
-                : e.type === 'task_completed'
-                  ? STEP.taskCompleted
-                  : e.type === 'verdict'
-                    ? verdictStep(e)
-                    : e.type === 'opportunity'
-                      ? STEP.opportunity
-                      : e.type === 'opportunity_closed'
-                        ? STEP.opportunityClosed
-                        : STEP.closed;
+          : e.type === 'override'
+            ? overrideStep(e.at)
+            : e.type === 'ladder_step'
+              ? ladderStepKey(e.round, e.stepId)
+              : e.type === 'handed_off'
+                ? STEP.handedOff
+                : e.type === 'first_response'
+                  ? STEP.firstResponse
+                  : e.type === 'task_completed'
+                    ? STEP.taskCompleted
+                    : e.type === 'verdict'
+                      ? verdictStep(e)
+                      : e.type === 'opportunity'
+                        ? STEP.opportunity
+                        : e.type === 'opportunity_closed'
+                          ? STEP.opportunityClosed
+                          : STEP.closed;
   if (e.step !== expected)
     throw new RangeError(`episode event ${e.type} must have step "${expected}", not "${e.step}"`);
 }
@@ -410,6 +429,10 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
       case 'opportunity_closed':
         opportunityClosed = e;
         break;
+      case 'override':
+        ep.override =
+          e.flag === null ? null : { flag: e.flag, source: e.source ?? 'flag_edit', by: e.by, at: e.at };
+        break;
     }
   }
   if (ep.opportunity) {
@@ -491,6 +514,8 @@ export function episodeEvent(input: EventInput): EpisodeEvent {
       return { ...input, step: STEP.opportunity };
     case 'opportunity_closed':
       return { ...input, step: STEP.opportunityClosed };
+    case 'override':
+      return { ...input, step: overrideStep(input.at) };
     case 'ladder_step':
       return { ...input, step: ladderStepKey(input.round, input.stepId) };
   }

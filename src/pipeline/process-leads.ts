@@ -1,8 +1,9 @@
 import type { Decision } from '../domain/decision.ts';
 import { ConfigError, CrmError, type FailureKind } from '../domain/errors.ts';
+import type { HumanOverride } from '../domain/human-override.ts';
 import type { CrmName, Lead, Priority, TossUpField } from '../domain/lead.ts';
 import { type LeadLabel, leadLabel } from '../domain/lead-label.ts';
-import { type EpisodeEvent, type EpisodeOwner, episodeEvent } from '../episodes/episode.ts';
+import { type Episode, type EpisodeEvent, type EpisodeOwner, episodeEvent } from '../episodes/episode.ts';
 import { EpisodeContentionError } from '../episodes/record-step.ts';
 import { verdictEventFor, verdictOf } from '../episodes/verdict-event.ts';
 import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
@@ -34,6 +35,12 @@ import { type HoldTransition, holdTransition, isFinished } from './episode-hold.
 import { episodeKey, needsTask } from './episode-key.ts';
 import { actionFor, type StopSignal, stopFromError } from './failure-policy.ts';
 import { handOffNote } from './hand-off-note.ts';
+import {
+  clearedOverrideSteps,
+  findOverride,
+  type OverrideContext,
+  planOverride,
+} from './human-override-plan.ts';
 import { ManualQuota } from './manual-quota.ts';
 import { isEmptyPlan, planWriteBack } from './plan-write-back.ts';
 import { holdOptions, loadRechecks, nextRecheck, withdrawsHandOff } from './recheck-schedule.ts';
@@ -159,6 +166,8 @@ export interface LeadOutcome {
   kept?: true;
   /** The rep's verdict shaped this outcome (docs/sales-in-the-loop.md); absent when none applied. */
   verdict?: Exclude<VerdictStanding['kind'], 'none'>;
+  /** A person's override stands (human-override.ts): only the reason (and the field's flag) written, no task. */
+  override?: HumanOverride;
 }
 
 export interface BatchCounters {
@@ -192,6 +201,8 @@ interface Work {
   recheck?: RecheckRecord;
   /** The rep's verdict to record on the episode the CRM's decision key names (key, event). */
   verdictStep?: [string, EpisodeEvent];
+  /** Episode steps of a person's override (human-override-plan.ts), recorded before the lead's own. */
+  overrideSteps?: [string, EpisodeEvent][];
 }
 
 /** Code of the stop when the episode store cannot be read or written. */
@@ -314,21 +325,25 @@ async function planDecision(
       maxLength: deps.reasonMaxLength ?? DEFAULT_REASON_MAX_LENGTH,
       recheck,
     });
+  // The open episode the CRM's decision key names (only with an episode store): a hold keeps it,
+  // any other new key replaces it.
+  const current = named && !isFinished(named) ? named : undefined;
+  // A person's override wins over the rules, and over a re-check's keeping of a hand-off.
+  const human = await findOverride(lead, current, overrideContext(deps));
+  if (human.kind === 'active') return overriddenLead(lead, decision, human.override, current, deps, recheck);
+  const keyLead = human.kind === 'handed_back' ? human.keyLead : lead;
   const keepsHandOff = deps.keepHandOffs || verdict.kind === 'keep_hand_off';
   if (keepsHandOff && withdrawsHandOff(lead, decision)) {
     const kept = keptHandOff(lead, decision, recheck);
     if (verdict.kind !== 'none') kept.outcome.verdict = verdict.kind;
     return kept;
   }
-  let key = episodeKey(lead, decision, quota.markFor(lead, decision, now));
+  let key = episodeKey(keyLead, decision, quota.markFor(lead, decision, now));
   // Released from a sent-back / lost verdict by new intent: a toss-up now is a new hand-off, even
   // with the flag and next action the verdict closed.
   if (verdict.kind === 'released' && key === lead.current.decisionKey)
     key = freshEpisodeKey(lead, decision, quota.markFor(lead, decision, now));
-  // The open episode the CRM's decision key names (only with an episode store): a hold keeps it,
-  // any other new key replaces it.
-  const current = named && !isFinished(named) ? named : undefined;
-  const hold = current ? holdTransition(lead.current, decision, current) : null;
+  const hold = current ? holdTransition(keyLead.current, decision, current) : null;
   let supersedes: string | undefined;
   if (current && hold) key = current.key;
   else if (current && key !== current.key) supersedes = current.key;
@@ -404,10 +419,12 @@ async function planDecision(
       ? { ...decision, nextAction: current.nextAction }
       : decision;
   const fields = planWriteBack(lead, { decision: written, reasonText, episodeKey: key, dueAt, ownerId });
+  const cleared = clearedOverrideSteps(current, now);
   return {
     lead,
     fields,
     task,
+    ...(cleared.length > 0 ? { overrideSteps: cleared } : {}),
     outcome: {
       leadId: lead.id,
       objectType: lead.objectType,
@@ -422,6 +439,51 @@ async function planDecision(
       ...(hold ? { hold } : {}),
       ...(supersedes ? { supersedes } : {}),
       ...(verdict.kind === 'none' ? {} : { verdict: verdict.kind }),
+    },
+    ...(recheck ? { recheck } : {}),
+  };
+}
+
+function overrideContext(deps: PipelineDeps): OverrideContext {
+  return {
+    crm: deps.crm,
+    state: deps.state,
+    renderer: deps.renderer,
+    routing: deps.routing,
+    timeZone: deps.sla.timeZone,
+    reasonMaxLength: deps.reasonMaxLength ?? DEFAULT_REASON_MAX_LENGTH,
+    now: deps.now,
+    dryRun: deps.dryRun === true,
+  };
+}
+
+/** A person's override stands: its reason (and the field's flag) only, no task, its episode steps. */
+function overriddenLead(
+  lead: Lead,
+  decision: Decision,
+  override: HumanOverride,
+  episode: Episode | undefined,
+  deps: PipelineDeps,
+  recheck: RecheckRecord | null,
+): Work {
+  const plan = planOverride(lead, decision, override, episode, overrideContext(deps));
+  return {
+    lead,
+    fields: plan.fields,
+    task: null,
+    overrideSteps: plan.steps,
+    outcome: {
+      leadId: lead.id,
+      objectType: lead.objectType,
+      decision,
+      reasonText: plan.reasonText,
+      episodeKey: lead.current.decisionKey,
+      newEpisode: false,
+      changes: changesOf(lead, plan.fields),
+      task: null,
+      taskStatus: 'none',
+      status: 'not_attempted',
+      override,
     },
     ...(recheck ? { recheck } : {}),
   };
@@ -678,6 +740,7 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
       }),
     ]);
   }
+  steps.push(...(w.overrideSteps ?? []));
   const current = w.lead.current.decisionKey;
   if (o.supersedes) {
     steps.push([o.supersedes, episodeEvent({ type: 'closed', at, cause: 'rule', reason: 'superseded' })]);
