@@ -16,6 +16,7 @@ import { CompanyFacts } from './company-facts.ts';
 import { companyPropertiesFor, toLeadContext } from './contact-to-lead.ts';
 import { HubspotEpisodeCrm } from './episodes.ts';
 import { DEFAULT_MAPPING_FILE, type HubspotMapping, loadHubspotMapping, optionMaps } from './mapping.ts';
+import { HubspotOpportunityCrm } from './opportunities.ts';
 import { OwnerDirectory } from './owner-directory.ts';
 import { budgetForPortal, limitsForTier, type RateBudget } from './rate-budget.ts';
 import { DEFAULT_RETRY, RequestRunner } from './request-runner.ts';
@@ -123,6 +124,8 @@ export interface HubspotConnector extends CrmConnector {
   readonly budget: RateBudget;
   /** The SLA sweep's reads and writes (episodes.ts); HubSpot has no manager field, so no `managersOf`. */
   readonly episodes: HubspotEpisodeCrm;
+  /** The sweep's opportunity phase (opportunities.ts). */
+  readonly opportunities: HubspotOpportunityCrm;
 }
 
 interface Runtime {
@@ -302,12 +305,22 @@ export async function createHubspotConnector(
     now: rt.now,
   });
   const episodes = new HubspotEpisodeCrm({ client, runner, meter, mapping, owners, sink });
+  const opportunities = new HubspotOpportunityCrm({
+    client,
+    runner,
+    meter,
+    mapping,
+    options: maps,
+    sink,
+    serverNow: rt.serverNow,
+  });
   const { portalId, appUrl } = rt.options;
   return {
     crm: 'hubspot',
     source,
     sink,
     episodes,
+    opportunities,
     mapping,
     reasonMaxLength: mapping.writeBack.reasonMaxLength,
     budget: rt.budget,

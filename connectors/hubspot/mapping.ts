@@ -148,6 +148,29 @@ export const DEFAULT_FEEDBACK: z.infer<typeof FeedbackSchema> = {
   note: 'tossup_feedback_note',
 };
 
+/**
+ * Opportunity outcomes (issue 14): the opportunity flag (商談化フラグ, a checkbox) and its date on the
+ * contact, written once by the sweep's opportunity phase, and how a deal's stage says won or lost.
+ * Defaulted so older mappings keep working; setup creates the two contact properties.
+ */
+const OpportunitySchema = z.strictObject({
+  flag: Property,
+  flagDate: Property,
+  stageProperty: Property,
+  wonStages: z.array(z.string().min(1)).min(1),
+  lostStages: z.array(z.string().min(1)).min(1),
+  lostReasonProperty: OptionalProperty,
+});
+
+export const DEFAULT_OPPORTUNITY: z.infer<typeof OpportunitySchema> = {
+  flag: 'tossup_opportunity',
+  flagDate: 'tossup_opportunity_date',
+  stageProperty: 'dealstage',
+  wonStages: ['closedwon'],
+  lostStages: ['closedlost'],
+  lostReasonProperty: 'closed_lost_reason',
+};
+
 const TaskSchema = z.strictObject({
   keyProperty: Property,
   type: z.enum(['TODO', 'CALL', 'EMAIL']),
@@ -170,6 +193,7 @@ export const HubspotMappingSchema = z
     writeBack: WriteBackSchema,
     sla: SlaSchema.default(DEFAULT_SLA),
     feedback: FeedbackSchema.default({ ...DEFAULT_FEEDBACK }),
+    opportunity: OpportunitySchema.default({ ...DEFAULT_OPPORTUNITY }),
     tasks: TaskSchema,
   })
   .superRefine(
@@ -314,6 +338,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   writeBack: Object.keys(WriteBackSchema.shape),
   sla: Object.keys(SlaSchema.shape),
   feedback: Object.keys(FeedbackSchema.shape),
+  opportunity: Object.keys(OpportunitySchema.shape),
   'sla.statusOptions': [...SLA_STATUSES],
   tasks: Object.keys(TaskSchema.shape),
 };

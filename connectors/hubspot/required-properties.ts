@@ -205,6 +205,17 @@ export function requiredProperties(m: HubspotMapping): PropertyRequirement[] {
     SENT_BACK_REASONS.map((r) => ({ value: r, label: SENT_BACK_REASON_LABELS.ja[r] })),
   );
   feedback(f.note, 'feedback.note', 'トスアップフィードバック', 'string', 'textarea', ['textarea', 'text']);
+  // The opportunity flag (issue 14): written once by the sweep's opportunity phase.
+  const o = m.opportunity;
+  write(o.flag, 'opportunity.flag', '商談化フラグ', 'bool', 'booleancheckbox', [
+    'booleancheckbox',
+    'checkbox',
+  ]);
+  out[out.length - 1]!.create!.options = [
+    { value: 'true', label: 'はい', displayOrder: 0 },
+    { value: 'false', label: 'いいえ', displayOrder: 1 },
+  ];
+  write(o.flagDate, 'opportunity.flagDate', '商談化日', 'date', 'date', ['date']);
   if (w.owner)
     out.push({
       object: 'contacts',

@@ -13,6 +13,7 @@ export class UsageMeter {
   private tasksRequested = 0;
   private episodeContacts = 0;
   private episodesChecked = 0;
+  private dealsRead = 0;
 
   call(endpoint: string): void {
     this.calls.set(endpoint, (this.calls.get(endpoint) ?? 0) + 1);
@@ -36,6 +37,11 @@ export class UsageMeter {
     this.episodeContacts += contacts;
   }
 
+  /** The sweep's opportunity phase read `n` changed deals (opportunities.ts). */
+  noteDealsRead(n: number): void {
+    this.dealsRead += n;
+  }
+
   total(): number {
     let n = 0;
     for (const v of this.calls.values()) n += v;
@@ -51,7 +57,10 @@ export class UsageMeter {
         Math.ceil(this.tasksRequested / 100) +
         // Facts: four association reads per 1,000 contacts, one task read per 100 toss-up tasks.
         4 * Math.ceil(this.episodeContacts / 1000) +
-        Math.ceil(this.episodesChecked / 100),
+        Math.ceil(this.episodesChecked / 100) +
+        // Opportunity phase: a deal search per 200, an association read per 1,000 (contacts not counted).
+        Math.ceil(this.dealsRead / 200) +
+        Math.ceil(this.dealsRead / 1000),
     };
   }
 }

@@ -53,6 +53,8 @@ describe('HubSpot schema check and setup', () => {
         'missing contacts.tossup_result',
         'missing contacts.tossup_sent_back_reason',
         'missing contacts.tossup_feedback_note',
+        'missing contacts.tossup_opportunity',
+        'missing contacts.tossup_opportunity_date',
         'wrong_type contacts.hs_analytics_num_visits',
         'read_only contacts.hs_analytics_num_visits',
         'missing_options companies.lifecyclestage',
@@ -66,7 +68,7 @@ describe('HubSpot schema check and setup', () => {
     expect(byKind['missing_options:lifecyclestage']!.message).toContain('"vip"');
     const printed = formatSchemaCheck(result);
     expect(printed.split('\n')[0]).toBe(
-      `HubSpot schema: 16 problem(s) in ${result.checked} mapped properties`,
+      `HubSpot schema: 18 problem(s) in ${result.checked} mapped properties`,
     );
     expect(printed).toContain('fix: ');
   });
@@ -92,6 +94,8 @@ describe('HubSpot schema check and setup', () => {
         'contacts.property.tossup_result',
         'contacts.property.tossup_sent_back_reason',
         'contacts.property.tossup_feedback_note',
+        'contacts.property.tossup_opportunity',
+        'contacts.property.tossup_opportunity_date',
         'tasks.group.tossup',
         'tasks.property.tossup_task_key',
       ].sort(),
@@ -126,7 +130,7 @@ describe('HubSpot schema check and setup', () => {
     const second = await admin(hs).setup();
     expect(second.actions.every((a) => a.result === 'exists')).toBe(true);
     expect(second.actions).toHaveLength(first.actions.length);
-    expect(formatSetup(second)).toMatch(/^HubSpot setup: 0 created, 15 already there/);
+    expect(formatSetup(second)).toMatch(/^HubSpot setup: 0 created, 17 already there/);
   });
 
   it('counts a 409 (created meanwhile by someone else) as already there', async () => {
