@@ -14,7 +14,8 @@ import { isVerdictOf, verdictOf, verdictRecordedAt } from '../episodes/verdict-e
  *   again, and a toss-up is a new episode (a new key even when the flag is the same).
  * - `keep_hand_off`: accepted or opportunity: the rep is working the lead; the rules may update scores
  *   and reason but never withdraw the hand-off (as a re-check never does).
- * - `none`: no verdict, a cleared one, or one that is not this toss-up's: the rules decide as usual.
+ * - `none`: no verdict, a cleared one, one on a lead the engine never decided, or one that is not
+ *   this toss-up's: the rules decide as usual.
  */
 export type VerdictStanding =
   | { kind: 'none' }
@@ -63,7 +64,8 @@ export function verdictStanding(
 ): VerdictStanding {
   const feedback = lead.current.feedback;
   const verdict = verdictOf(feedback);
-  if (!verdict) return { kind: 'none' };
+  // A verdict answers a toss-up of ours: a lead the engine never decided (no key) has none to answer.
+  if (!verdict || !lead.current.decisionKey) return { kind: 'none' };
   let since: string | null = feedback?.changedAt ?? null;
   if (options.withEpisodes) {
     // A verdict answers the toss-up the decision key names; a key with no recorded toss-up (a no or

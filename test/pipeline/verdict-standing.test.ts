@@ -57,9 +57,13 @@ const withEpisodes = { withEpisodes: true, now: new Date(at(10)) };
 const without = { withEpisodes: false, now: new Date(at(10)) };
 
 describe('verdictStanding', () => {
-  it('no verdict, or a cleared one: the rules decide', () => {
+  it('no verdict, a cleared one, or one on a lead the engine never decided (no key): the rules decide', () => {
     expect(verdictStanding(lead(), episode(), withEpisodes)).toEqual({ kind: 'none' });
     expect(verdictStanding(lead(fb(null, 'too_early')), episode(), withEpisodes)).toEqual({ kind: 'none' });
+    const fresh = lead(fb('sent_back', 'too_early'));
+    const undecided = { ...fresh, current: { ...fresh.current, flag: null, decisionKey: null } };
+    expect(verdictStanding(undecided, undefined, without)).toEqual({ kind: 'none' });
+    expect(verdictStanding(undecided, undefined, withEpisodes)).toEqual({ kind: 'none' });
   });
 
   it('sent back, not recorded yet: stands from now on (earlier activity does not hand it back)', () => {

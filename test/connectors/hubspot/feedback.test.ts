@@ -169,13 +169,16 @@ describe('HubSpot feedback properties', () => {
     expect(run1.status).toBe('completed');
     expect(run1.counts.written).toBe(60);
 
-    // The rep also clears the flag on those contacts: the next run writes it back, and only it.
+    // Someone also clears the flag on those contacts: the next run writes it back, and only it, where
+    // no verdict stands; a sent-back or lost contact is left as people left it (docs/sales-in-the-loop.md).
     hs.clock.advance(60_000);
     for (const c of contacts) hs.store.update('contacts', c.id, { tossup_flag: '' }, { system: true });
     hs.clock.advance(60_000);
     const run2 = await runSync(syncOptions(await connect(hs, { pageSize: 200 }), state, AS_OF));
     expect(run2.status).toBe('completed');
     expect(run2.counts.written).toBe(4);
+    const flags = contacts.map((c) => hs.store.get('contacts', c.id)!.props.tossup_flag ?? '');
+    expect(flags.map((f) => f !== '')).toEqual([false, true, false, true]);
 
     const updates = bodies.filter((b) => b.route === 'hs.contacts.batch.update');
     expect(updates.length).toBe(2);
