@@ -86,7 +86,14 @@ export function buildJsonRulesEngine(rs: RuleSet, now: number): { run(lead: Lead
   flagRule(100, 'manual_request', 'yes', {
     all: [{ fact: 'manualRequested', operator: 'equal', value: true }],
   });
+  // The preset's intent floor: a customer is tossed up only with behaviour ≥ customerIntent.
   flagRule(90, 'existing_customer', 'yes', {
+    all: [
+      { fact: 'existingCustomer', operator: 'equal', value: true },
+      { fact: 'behaviourScore', operator: 'greaterThanInclusive', value: thresholds.customerIntent },
+    ],
+  });
+  flagRule(89, 'existing_customer_no_intent', 'no', {
     all: [{ fact: 'existingCustomer', operator: 'equal', value: true }],
   });
   flagRule(80, 'strategic_target', 'hold', {

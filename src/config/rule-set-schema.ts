@@ -92,6 +92,21 @@ export const OutcomeSchema = z
   })
   .strict();
 
+/**
+ * A rule's intent gate (existing customers): the rule decides the owner either way, but its outcome
+ * (a task) only when the lead shows intent; otherwise `otherwise` applies with the same owner as the
+ * owner of record and no task. See docs/rules.md, "Existing customers: the intent floor".
+ */
+export const IntentSchema = z
+  .object({
+    /** What counts as intent, e.g. `{ fact: score.behaviour, op: gte, threshold: customerIntent }`. */
+    when: ConditionSchema,
+    /** The outcome without intent (default no → nurture, low): a flag other than yes, normally no task. */
+    otherwise: OutcomeSchema.default({ flag: 'no', nextAction: 'nurture', priority: 'low' }),
+  })
+  .strict();
+export type Intent = z.infer<typeof IntentSchema>;
+
 export const RuleSchema = z
   .object({
     id: Id,
@@ -116,6 +131,8 @@ export const RuleSchema = z
      * "10 businessDays"), it becomes `no` / `nurture` with a `hold.expired` reason.
      */
     holdExpiresAfter: HoldDuration.optional(),
+    /** Only when the lead shows intent does the rule's outcome apply (see `IntentSchema`). */
+    intent: IntentSchema.optional(),
   })
   .strict();
 export type Rule = z.infer<typeof RuleSchema>;

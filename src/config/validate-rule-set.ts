@@ -66,6 +66,7 @@ export function validateRuleSet(data: unknown): SemanticIssue[] {
       );
     }
     checkHoldExpiry(rule, ['rules', ri], add);
+    if (rule.intent !== undefined) checkIntent(rule, ['rules', ri], thresholds, add);
   });
   checkHoldExpiry(obj(rs.missingData), ['missingData'], add);
 
@@ -101,6 +102,24 @@ function checkHoldExpiry(outcome: Obj, base: YamlPath, add: Add): void {
     `holdExpiresAfter only applies to flag: hold, but this ${base[0] === 'missingData' ? 'outcome' : 'rule'} has flag: ${String(outcome.flag)}`,
     'remove holdExpiresAfter, or set flag: hold',
   );
+}
+
+/** `intent:` gates a rule's task: it needs a rule that creates one, and no toss-up without intent. */
+function checkIntent(rule: Obj, base: YamlPath, thresholds: readonly string[], add: Add): void {
+  const intent = obj(rule.intent);
+  checkCondition(intent.when, [...base, 'intent', 'when'], thresholds, add);
+  if (rule.nextAction === 'nurture')
+    add(
+      [...base, 'intent'],
+      'intent decides whether this rule creates a task, but its nextAction nurture creates none',
+      "remove intent, or give the rule a next action that puts the lead on a person's desk",
+    );
+  if (obj(intent.otherwise).flag === 'yes')
+    add(
+      [...base, 'intent', 'otherwise', 'flag'],
+      'a lead without intent is not a toss-up, but intent.otherwise has flag: yes',
+      'use flag: no (the default) or hold',
+    );
 }
 
 function obj(v: unknown): Obj {

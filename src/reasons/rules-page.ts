@@ -41,6 +41,8 @@ const T = {
     from: '開始',
     to: '終了',
     value: '基準',
+    // A rule with an intent floor (intent-floor.ts): the owner either way, the task only with intent.
+    intent: '{when} のとき {outcome}。それ以外は {otherwise} (担当はそのまま、タスクなし)',
   },
   en: {
     version: 'Rules version',
@@ -73,6 +75,7 @@ const T = {
     from: 'from',
     to: 'to',
     value: 'Threshold',
+    intent: '{outcome} when {when}; otherwise {otherwise} (same owner, no task)',
   },
 } as const;
 
@@ -95,9 +98,15 @@ export function rulesPageBlocks(
   const t = T[locale];
   const m = { ...DEFAULT_MESSAGES[locale], ...rs.messages[locale] };
   // A threshold is named after the score it applies to: "属性スコア", not the rule file's key.
-  const thresholdLabel = (name: string): string => {
+  const factLabel = (name: string): string => {
     const fact = thresholdFact(rs, name);
     return (fact && m[`label.${fact}`]) || name;
+  };
+  // Two thresholds on one score (behaviour, customerIntent) are told apart by their names.
+  const thresholdLabel = (name: string): string => {
+    const label = factLabel(name);
+    const shared = Object.keys(rs.thresholds).some((k) => k !== name && factLabel(k) === label);
+    return shared && label !== name ? `${label} (${name})` : label;
   };
   const outcome = (o: Pick<RuleSet['otherwise'], 'flag' | 'nextAction'> & { holdExpiresAfter?: string }) =>
     `${FLAG_LABELS[locale][o.flag]} → ${NEXT_ACTION_LABELS[locale][o.nextAction]}${holdExpiry(o.holdExpiresAfter)}`;
@@ -154,7 +163,12 @@ export function rulesPageBlocks(
         ...rs.rules.map((r, i) => [
           `${i + 1}. ${r.description ?? r.id}`,
           describeCondition(r.when, rs, locale),
-          outcome(r),
+          r.intent
+            ? t.intent
+                .replace('{outcome}', outcome(r))
+                .replace('{when}', describeCondition(r.intent.when, rs, locale))
+                .replace('{otherwise}', outcome(r.intent.otherwise))
+            : outcome(r),
           owner(r.owner),
         ]),
         [t.otherwise, '', outcome(rs.otherwise), ''],
@@ -203,7 +217,9 @@ function thresholdFact(rs: RuleSet, name: string): string | undefined {
     if ('not' in c) return find(c.not);
     return c.threshold === name ? c.fact : undefined;
   };
-  return rs.rules.map((r) => find(r.when)).find(Boolean);
+  return rs.rules
+    .flatMap((r) => (r.intent ? [find(r.when), find(r.intent.when)] : [find(r.when)]))
+    .find(Boolean);
 }
 
 export function renderRulesMarkdown(rs: RuleSet, locale: Locale, options: RulesPageOptions = {}): string {

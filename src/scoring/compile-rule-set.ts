@@ -16,6 +16,8 @@ export interface CompiledRule {
   when: CompiledCondition;
   /** Parsed `holdExpiresAfter` (hold rules only). */
   holdExpiresAfter?: SlaDuration;
+  /** The rule's `intent.when`: its outcome applies only when this holds (intent-floor.ts). */
+  intent?: CompiledCondition;
 }
 
 export interface ActiveOverride {
@@ -56,6 +58,7 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
     const compiled: CompiledRule = { rule, when: compileCondition(withDefaults(rule.when, window)) };
     const expiry = rule.flag === 'hold' ? parseHoldDuration(rule.holdExpiresAfter) : undefined;
     if (expiry) compiled.holdExpiresAfter = expiry;
+    if (rule.intent) compiled.intent = compileCondition(withDefaults(rule.intent.when, window));
     return compiled;
   });
   const missingDataExpiry =
@@ -70,7 +73,12 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
   let cachedHour = Number.NaN;
   const offsets = new Map<number, number>();
   let cachedOffset = 0;
-  const lookbackDays = Math.max(window, ...rules.map(({ rule }) => longestWithin(rule.when)));
+  const lookbackDays = Math.max(
+    window,
+    ...rules.map(({ rule }) =>
+      Math.max(longestWithin(rule.when), rule.intent ? longestWithin(rule.intent.when) : 0),
+    ),
+  );
   let cachedCutoffDay = Number.NaN;
   let cachedCutoff = '';
 

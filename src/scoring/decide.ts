@@ -6,6 +6,7 @@ import type { SlaDuration } from '../sla/sla-config.ts';
 import type { CompiledRuleSet } from './compile-rule-set.ts';
 import { type DecisionContext, FALSE, type Tri, UNKNOWN } from './conditions.ts';
 import { defaultHoldCalendar, holdExpiredReason, holdExpiresAt, toEpochMs } from './hold-expiry.ts';
+import { applyIntentFloor } from './intent-floor.ts';
 import { isoToEpochMs, localDay } from './time.ts';
 
 export interface DecideOptions {
@@ -60,7 +61,8 @@ export function evaluate(
   const ctx = buildContext(lead, rules, typeof now === 'number' ? now : now.getTime());
   // Quota notes are rare; the array is only allocated when one is needed.
   let notes: Reason[] | undefined;
-  for (const { rule, when, holdExpiresAfter } of rules.rules) {
+  for (const compiled of rules.rules) {
+    const { rule, when, holdExpiresAfter } = compiled;
     const r = when.test(ctx);
     if (r === FALSE) continue;
     if (r === UNKNOWN) {
@@ -82,10 +84,12 @@ export function evaluate(
         continue;
       }
     }
-    const reasons: Reason[] = notes ? [...notes] : [];
-    when.explain(ctx, reasons);
+    const matched: Reason[] = notes ? [...notes] : [];
+    when.explain(ctx, matched);
+    // The owner holds either way; the outcome only when the lead shows intent (intent-floor.ts).
+    const { outcome, reasons } = applyIntentFloor(compiled, ctx, matched);
     if (rules.source.overrides.length > 0) addOverrideReasons(ctx, rules, rule, reasons);
-    const decided = done(ctx, rules, rule.id, rule, ownerFor(rule, lead), reasons, false);
+    const decided = done(ctx, rules, rule.id, outcome, ownerFor(rule, lead), reasons, false);
     return holdExpiresAfter ? expireHold(decided, rules, holdExpiresAfter, options) : decided;
   }
   const reasons: Reason[] = notes ? [...notes] : [];
@@ -200,6 +204,7 @@ function addOverrideReasons(ctx: DecisionContext, rules: CompiledRuleSet, rule: 
   if (overrides.length === 0) return;
   const used = new Set<string>();
   collectThresholds(rule.when, used);
+  if (rule.intent) collectThresholds(rule.intent.when, used);
   for (const o of overrides) {
     if (Object.keys(o.thresholds).some((t) => used.has(t))) {
       out.push({ code: 'override.active', params: { override: o.id, label: o.label, to: o.to } });

@@ -1,7 +1,7 @@
 import type { Decision, Reason } from '../domain/decision.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { CompiledRuleSet } from './compile-rule-set.ts';
-import { FALSE, TRUE, type Tri } from './conditions.ts';
+import { type CompiledCondition, FALSE, TRUE, type Tri } from './conditions.ts';
 import { buildContext, type DecideOptions, evaluate } from './decide.ts';
 
 export interface RuleExplanation {
@@ -18,6 +18,8 @@ export interface RuleExplanation {
     result: 'met' | 'not_met' | 'unknown';
   }>;
   reasons: Reason[];
+  /** The rule's intent floor (`intent:`), evaluated like its conditions; absent when it has none. */
+  intent?: { result: RuleExplanation['result']; conditions: RuleExplanation['conditions'] };
 }
 
 export interface Explanation {
@@ -52,22 +54,25 @@ export function explainDecision(
     behaviour: ctx.behaviour ?? null,
     thresholds,
     activeOverrides: overrides.map((o) => o.id),
-    rules: rules.rules.map(({ rule, when }) => {
+    rules: rules.rules.map(({ rule, when, intent }) => {
       const reasons: Reason[] = [];
       when.explain(ctx, reasons);
-      return {
-        id: rule.id,
-        description: rule.description,
-        result: word(when.test(ctx)),
-        decisive: rule.id === decision.ruleId,
-        conditions: when.leaves.map((l) => ({
+      const conditions = (c: CompiledCondition): RuleExplanation['conditions'] =>
+        c.leaves.map((l) => ({
           fact: l.spec.fact,
           op: l.spec.op,
           value: l.value(ctx) ?? null,
           expected: l.expected(ctx),
           result: word(l.test(ctx)),
-        })),
+        }));
+      return {
+        id: rule.id,
+        description: rule.description,
+        result: word(when.test(ctx)),
+        decisive: rule.id === decision.ruleId,
+        conditions: conditions(when),
         reasons,
+        ...(intent ? { intent: { result: word(intent.test(ctx)), conditions: conditions(intent) } } : {}),
       };
     }),
   };

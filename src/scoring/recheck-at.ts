@@ -155,9 +155,13 @@ function infoFor(rules: CompiledRuleSet): RuleSetTimeInfo {
     else if ('not' in c) collect(c.not);
     else if (c.fact === 'activities.count') windows.add(c.withinDays ?? bs.windowDays);
   };
-  for (const r of rs.rules) collect(r.when);
+  for (const r of rs.rules) {
+    collect(r.when);
+    if (r.intent) collect(r.intent.when);
+  }
+  // An intent floor moves with the day like the rule's own conditions (intent-floor.ts).
   const timeLeaves = rules.rules
-    .flatMap((r) => r.when.leaves)
+    .flatMap((r) => (r.intent ? [...r.when.leaves, ...r.intent.leaves] : r.when.leaves))
     .filter((l) => l.spec.fact === 'score.behaviour' || l.spec.fact === 'activities.count');
   info = {
     windows: [...windows],

@@ -209,18 +209,41 @@ describe('preset large: automatic scoring plus exceptions', () => {
     expect(text(d2)).toBe('行動スコア 39 < 基準 40');
   });
 
-  it('existing customer → that account rep, regardless of score', () => {
+  it('existing customer showing intent → toss-up to that account rep, whatever the fit score', () => {
     const d = decide(
-      makeLead({ company: { existingCustomer: true, accountOwnerId: '005OWNER' }, maBehaviourScore: 0 }),
+      makeLead({ company: { existingCustomer: true, accountOwnerId: '005OWNER' }, maBehaviourScore: 15 }),
       rules,
       new Date(NOW),
     );
     expect(d).toMatchObject({
       flag: 'yes',
+      nextAction: 'field_sales_tossup',
+      priority: 'high',
       ruleId: 'existing_customer',
       owner: { kind: 'account_owner', id: '005OWNER' },
     });
-    expect(text(d)).toBe('既存顧客 → 担当営業へ');
+    expect(text(d)).toBe('既存顧客 → 担当営業へ / 行動スコア 15 ≥ 基準 15');
+  });
+
+  it('existing customer without intent (one newsletter open) → no task, the account rep stays owner of record', () => {
+    const lead = makeLead({
+      company: { existingCustomer: true, accountOwnerId: '005OWNER' },
+      maBehaviourScore: null,
+      activities: activitiesAgo(NOW, 2, 'email_open'),
+    });
+    const d = decide(lead, rules, new Date(NOW));
+    expect(d).toMatchObject({
+      flag: 'no',
+      nextAction: 'nurture',
+      priority: 'low',
+      ruleId: 'existing_customer',
+      owner: { kind: 'account_owner', id: '005OWNER' },
+      scores: { behaviour: 1 },
+    });
+    expect(text(d)).toBe('関心を示す行動なし: タスクなし / 既存顧客 → 担当営業へ / 行動スコア 1 < 基準 15');
+    expect(new ReasonRenderer('en').renderCompact(d.reasons, 255)).toBe(
+      'No sign of intent: no task / Existing customer → account owner / Behaviour score 1 < threshold 15',
+    );
   });
 
   it('previously lost → nurture list, even with top scores', () => {

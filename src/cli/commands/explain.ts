@@ -91,6 +91,13 @@ export function registerExplain(program: Command): void {
                 `      ${MARK[c.result]} ${c.fact} ${c.op} ${JSON.stringify(c.expected)}  (value: ${JSON.stringify(c.value)})`,
               );
             }
+            if (rule.intent) {
+              lines.push(`      intent (a task only when shown): ${MARK[rule.intent.result]}`);
+              for (const c of rule.intent.conditions)
+                lines.push(
+                  `        ${MARK[c.result]} ${c.fact} ${c.op} ${JSON.stringify(c.expected)}  (value: ${JSON.stringify(c.value)})`,
+                );
+            }
           }
           process.stdout.write(`${lines.join('\n')}\n`);
           return;

@@ -25,9 +25,11 @@ function arrange(emu: SalesforceEmulator, ownerId: string) {
     insertLead(emu, AT, {
       Email: email,
       Company: company,
-      // A small company with no behaviour: the rules would not toss it up on scores.
+      // A small company: the rules would not toss it up on scores. Its MA score (30) is above the
+      // large preset's intent floor for customers (15), below the toss-up threshold (40).
       NumberOfEmployees: 20,
       Title: '担当',
+      pi__score__c: 30,
     });
   return {
     customer,
