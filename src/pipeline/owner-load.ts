@@ -66,6 +66,10 @@ export interface OwnerLoad {
   /** Display name, or the id when the routing file does not know it. */
   name: string;
   tasks: number;
+  /** Of `tasks`, those that came as the account owner (pools do not cap them). */
+  accountOwnerTasks: number;
+  /** Leads made this owner's without a task (owner of record: customers showing no intent). */
+  records: number;
   /** The due date with the most of this owner's tasks, and how many. */
   busiestDate: string | null;
   busiestCount: number;
@@ -74,11 +78,14 @@ export interface OwnerLoad {
   over: boolean;
 }
 
-/** Every owner with tasks this run, most tasks first. */
+/** Every owner with tasks or records (owner of record, no task) this run, most tasks first. */
 export function ownerLoads(report: RunReport): OwnerLoad[] {
   const owners = report.owners ?? {};
-  return Object.entries(report.tasksPerOwner)
-    .map(([ownerId, tasks]) => {
+  const records = report.recordsPerOwner ?? {};
+  const ids = new Set([...Object.keys(report.tasksPerOwner), ...Object.keys(records).filter(isOwnerId)]);
+  return [...ids]
+    .map((ownerId) => {
+      const tasks = report.tasksPerOwner[ownerId] ?? 0;
       let busiestDate: string | null = null;
       let busiestCount = 0;
       for (const [date, n] of Object.entries(report.tasksPerOwnerDue?.[ownerId] ?? {})) {
@@ -92,13 +99,37 @@ export function ownerLoads(report: RunReport): OwnerLoad[] {
         ownerId,
         name: owners[ownerId]?.name ?? ownerId,
         tasks,
+        accountOwnerTasks: report.accountOwnerTasks?.[ownerId] ?? 0,
+        records: records[ownerId] ?? 0,
         busiestDate,
         busiestCount,
         capacity,
         over: capacity !== null && busiestCount > capacity,
       };
     })
-    .sort((a, b) => b.tasks - a.tasks || a.name.localeCompare(b.name));
+    .sort((a, b) => b.tasks - a.tasks || b.records - a.records || a.name.localeCompare(b.name));
+}
+
+/** `recordsPerOwner` keys that are not owners: `(other)` past the key cap, `(skipped:<why>)`. */
+function isOwnerId(key: string): boolean {
+  return !key.startsWith('(');
+}
+
+/** Leads whose decided owner could not own them (an inactive rep …), by why; empty when none. */
+export function recordOwnersSkipped(report: RunReport): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, n] of Object.entries(report.recordsPerOwner ?? {})) {
+    const why = /^\(skipped:(.+)\)$/.exec(key)?.[1];
+    if (why) out[why] = n;
+  }
+  return out;
+}
+
+/** Every owner id a report names (tasks and owner-of-record assignments), for `describeOwners`. */
+export function reportOwnerIds(report: RunReport): string[] {
+  return [
+    ...new Set([...Object.keys(report.tasksPerOwner), ...Object.keys(report.recordsPerOwner ?? {})]),
+  ].filter(isOwnerId);
 }
 
 /**

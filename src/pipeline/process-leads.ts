@@ -21,6 +21,7 @@ import type { RouteResult, RoutingState } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import type { FailureStage, SyncStateStore } from '../ports/sync-state-store.ts';
 import type { ReasonRenderer } from '../reasons/render-reasons.ts';
+import { type NoOwnerOfRecord, type OwnerOfRecord, ownerOfRecord } from '../routing/owner-of-record.ts';
 import { route } from '../routing/route.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
 import { directoryFor } from '../routing/routing-directory.ts';
@@ -168,6 +169,8 @@ export interface LeadOutcome {
   verdict?: Exclude<VerdictStanding['kind'], 'none'>;
   /** A person's override stands (human-override.ts): only the reason (and the field's flag) written, no task. */
   override?: HumanOverride;
+  /** A new decision naming an owner but no task: who owns the record (or why nobody new does). */
+  recordOwner?: OwnerOfRecord | NoOwnerOfRecord;
 }
 
 export interface BatchCounters {
@@ -357,6 +360,8 @@ async function planDecision(
   let ownerId: string | undefined;
   let task: FollowUpTask | null = null;
   let planned: PlannedTask | null = null;
+  // A decided owner without a task (a customer showing no intent) owns the record all the same.
+  let recordOwner: OwnerOfRecord | NoOwnerOfRecord | undefined;
   if (newEpisode) {
     const sla = computeSlaDue(decision.nextAction, decision.decidedAt, deps.sla);
     dueAt = sla?.dueAt ?? null;
@@ -409,7 +414,8 @@ async function planDecision(
         priority: decision.priority,
         subject: note.subject,
       };
-    }
+    } else if (decision.owner) recordOwner = ownerOfRecord(decision.owner, lead, deps.crm, deps.routing);
+    if (recordOwner && 'ownerId' in recordOwner) ownerId = recordOwner.ownerId;
     quota.note(lead, decision, key, now);
   }
   // While paused the CRM keeps the episode's next action: the rep still holds that task, and the
@@ -439,6 +445,7 @@ async function planDecision(
       ...(hold ? { hold } : {}),
       ...(supersedes ? { supersedes } : {}),
       ...(verdict.kind === 'none' ? {} : { verdict: verdict.kind }),
+      ...(recordOwner ? { recordOwner } : {}),
     },
     ...(recheck ? { recheck } : {}),
   };

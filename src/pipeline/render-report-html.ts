@@ -5,7 +5,7 @@ import { reasonCodeLabel } from '../reasons/reason-code-label.ts';
 import { ReasonRenderer } from '../reasons/render-reasons.ts';
 import type { AfterHandoffReport } from './after-handoff-report.ts';
 import { type OutcomeTally, onTimeRate } from './handoff-outcomes.ts';
-import { ownerLoads } from './owner-load.ts';
+import { type OwnerLoad, ownerLoads, recordOwnersSkipped } from './owner-load.ts';
 import { localTime } from './render-plan.ts';
 import type { RunReport } from './run-report.ts';
 import { width } from './summary-columns.ts';
@@ -31,6 +31,11 @@ const T = {
     actions: '次のアクション',
     reasons: '主な理由 (上位10件)',
     perRep: '担当者別タスク数',
+    load: '担当者別の負荷 (取引先の担当営業としてのタスクとタスクなしの担当はプールの上限の対象外)',
+    loadCols: ['担当者', 'タスク', 'うち取引先担当', 'タスクなしで担当', '最も多い期限日', '1日の上限'],
+    noLimit: '上限なし',
+    recordsSkipped:
+      'タスクなしで担当を決めたリードのうち {n}件は担当を変えていません ({why}): routing.yaml の担当者を確認してください',
     others: 'その他 ({n}名)',
     due: 'タスク期限 (営業日)',
     attribute: '属性スコアの分布',
@@ -102,6 +107,11 @@ const T = {
     actions: 'Next action',
     reasons: 'Top reasons (10)',
     perRep: 'Tasks per rep',
+    load: 'Load per owner (account-owner tasks and leads owned without a task are not capped by pools)',
+    loadCols: ['Owner', 'Tasks', 'as account owner', 'owned, no task', 'busiest due date', 'daily capacity'],
+    noLimit: 'no limit',
+    recordsSkipped:
+      '{n} leads given an owner without a task kept their owner ({why}): check the reps in routing.yaml',
     others: 'others ({n})',
     due: 'Task due dates (business days)',
     attribute: 'Fit score distribution',
@@ -209,7 +219,7 @@ section.crm{background:#fff;border:1px solid #dee2e6;border-radius:8px;padding:1
 h2{margin:.2rem 0 1rem;font-size:1.25rem}h3{font-size:1rem;margin:1.2rem 0 .4rem;color:#495057}
 .cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{background:#f1f3f5;border-radius:6px;padding:.6rem 1rem;min-width:150px;flex:1 1 150px}
 .card b{display:block;font-size:1.4rem}.card span{font-size:.85rem;color:#495057}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,460px),1fr));gap:0 2rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,460px),1fr));gap:0 2rem}.wide-cell{grid-column:1/-1}
 .grid>div{min-width:0}
 svg{display:block;width:100%;height:auto}
 table{border-collapse:collapse;font-size:.9rem;max-width:100%}td,th{border-bottom:1px solid #e9ecef;padding:.25rem .8rem;text-align:left}td.n,th.n{text-align:right}
@@ -302,6 +312,7 @@ function crmSection(r: RunReport, input: ReportPageInput, t: Labels, zone: strin
 <div><h3>${esc(t.attribute)}</h3>${vbar(buckets(r.scores.attribute), n, marker(th.attribute, 'attribute', t, n))}</div>
 <div><h3>${esc(t.behaviour)}</h3>${vbar(buckets(r.scores.behaviour), n, marker(th.behaviour, 'behaviour', t, n))}</div>
 <div><h3>${esc(t.due)}</h3>${hbar(due, n)}</div>
+<div class="wide-cell"><h3>${esc(t.load)}</h3>${loadTable(loads, t, n)}</div>
 <div><h3>${esc(t.api)}</h3><table><tr><th>${esc(t.endpoint)}</th><th class="n">${esc(t.count)}</th></tr>${api || `<tr><td>${esc(t.none)}</td><td></td></tr>`}<tr><th>${esc(t.minimum)}</th><th class="n">${n(minimum)}</th></tr></table></div>
 </div></section>`;
 }
@@ -428,6 +439,14 @@ function nextSteps(
       warn: true,
     });
   if (over.length > 0) items.push({ text: t.overloadHint });
+  const skipped = Object.entries(recordOwnersSkipped(r));
+  if (skipped.length > 0)
+    items.push({
+      text: t.recordsSkipped
+        .replace('{n}', n(skipped.reduce((a, [, v]) => a + v, 0)))
+        .replace('{why}', skipped.map(([why, v]) => `${why} ${n(v)}`).join(', ')),
+      warn: true,
+    });
   const codes = (byCode: Record<string, number>) =>
     top(byCode, 3)
       .map(([c]) => c)
@@ -476,6 +495,27 @@ const LABEL_UNITS = 27;
  * Horizontal bars with the label on the left and the value at the end of the bar. The SVG scales to
  * its column; a label too long for its slot is shortened with "…" and keeps the full text as a tooltip.
  */
+/** Each owner's load: tasks, the account-owner share, leads owned without a task, busiest day vs capacity. */
+function loadTable(loads: readonly OwnerLoad[], t: Labels, n: (v: number) => string): string {
+  if (loads.length === 0) return '<p>–</p>';
+  const head = t.loadCols.map((c, i) => `<th${i > 0 ? ' class="n"' : ''}>${esc(c)}</th>`).join('');
+  const rows = loads
+    .slice(0, REP_ROWS)
+    .map((l) => {
+      const cells = [
+        n(l.tasks),
+        n(l.accountOwnerTasks),
+        n(l.records),
+        l.busiestDate ? `${l.busiestDate} (${n(l.busiestCount)})` : '–',
+        l.capacity === null ? t.noLimit : n(l.capacity),
+      ];
+      const style = l.over ? ` style="color:${COLORS.over};font-weight:600"` : '';
+      return `<tr${style}><td>${esc(l.name)}${l.over ? ' ⚠' : ''}</td>${cells.map((c) => `<td class="n">${esc(c)}</td>`).join('')}</tr>`;
+    })
+    .join('');
+  return `<table class="after"><tr>${head}</tr>${rows}</table>`;
+}
+
 function hbar(bars: readonly Bar[], n: (v: number) => string, color = COLORS.bar): string {
   if (bars.length === 0) return '<p>–</p>';
   const max = Math.max(1, ...bars.map((b) => b.value));

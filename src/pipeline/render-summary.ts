@@ -2,7 +2,7 @@ import type { NextAction, TossUpFlag } from '../domain/lead.ts';
 import type { Locale } from '../reasons/messages.ts';
 import { FLAG_LABELS, NEXT_ACTION_LABELS } from '../reasons/next-action-label.ts';
 import { reasonCodeLabel } from '../reasons/reason-code-label.ts';
-import { ownerLoads } from './owner-load.ts';
+import { type OwnerLoad, ownerLoads, recordOwnersSkipped } from './owner-load.ts';
 import type { FailureSummary, RunReport } from './run-report.ts';
 import { heading, numbers, pad, pairs, sorted, stopRows, width } from './summary-columns.ts';
 import { verdictSummary } from './verdict-summary.ts';
@@ -43,7 +43,12 @@ const L = {
     nextAction: '次のアクション',
     reasons: '理由コード (上位10)',
     fields: '変更された項目',
-    owners: '担当者別タスク (最も多い期限日の件数 / 1日の上限)',
+    owners:
+      '担当者別の負荷: タスク (最も多い期限日の件数 / 1日の上限)、うち取引先の担当営業として、タスクなしで担当になったリード',
+    accountShare: '取引先担当 {n}',
+    recordsOnly: 'タスクなしの担当 {n}',
+    recordsSkipped:
+      '※ 既存顧客などタスクなしで担当を決めたリードのうち {n}件は担当を変えていません ({why}): routing.yaml の担当者を確認してください',
     overload: '⚠ 1日の上限を超える担当者',
     overloadLine: '{name}: {date} 期限のタスク {count}件 (上限 {cap}件)',
     overloadHint:
@@ -117,7 +122,12 @@ const L = {
     nextAction: 'Next action',
     reasons: 'Reason codes (top 10)',
     fields: 'Fields changed',
-    owners: 'Tasks per owner (busiest due date / daily capacity)',
+    owners:
+      'Load per owner: tasks (busiest due date / daily capacity), of them as account owner, leads owned without a task',
+    accountShare: 'account owner {n}',
+    recordsOnly: 'owned, no task {n}',
+    recordsSkipped:
+      'note: {n} leads given an owner without a task (existing customers, for instance) kept their owner ({why}): check the reps in routing.yaml',
     overload: '⚠ Owners above their daily capacity',
     overloadLine: '{name}: {count} tasks due {date} (capacity {cap})',
     overloadHint:
@@ -284,7 +294,10 @@ function owners(out: string[], report: RunReport, t: Words, n: (v: number) => st
   const rows: [string, string, string][] = shown.map((l) => [
     l.name,
     n(l.tasks),
-    `${l.busiestDate ? `${l.busiestDate.slice(5)} ${n(l.busiestCount)}` : ''} / ${l.capacity === null ? t.noLimit : n(l.capacity)}${l.over ? ' ⚠' : ''}`,
+    [
+      `${l.busiestDate ? `${l.busiestDate.slice(5)} ${n(l.busiestCount)}` : '-'} / ${l.capacity === null ? t.noLimit : n(l.capacity)}${l.over ? ' ⚠' : ''}`,
+      ...shares(l, t, n),
+    ].join('  '),
   ]);
   if (rest.length > 0)
     rows.push([t.others.replace('{n}', n(rest.length)), n(rest.reduce((a, l) => a + l.tasks, 0)), '']);
@@ -294,6 +307,13 @@ function owners(out: string[], report: RunReport, t: Words, n: (v: number) => st
   for (const [l, v, load] of rows)
     out.push(`  ${pad(l, lw)}  ${' '.repeat(nw - width(v))}${v}  ${load}`.trimEnd());
   if (shown.some((l) => l.name === l.ownerId)) out.push(`  ${t.unnamed}`);
+  const skipped = Object.entries(recordOwnersSkipped(report));
+  if (skipped.length > 0)
+    out.push(
+      `  ${t.recordsSkipped
+        .replace('{n}', n(skipped.reduce((a, [, v]) => a + v, 0)))
+        .replace('{why}', skipped.map(([why, v]) => `${why} ${n(v)}`).join(', '))}`,
+    );
   out.push('');
   const over = loads.filter((l) => l.over);
   if (over.length === 0) return;
@@ -307,6 +327,14 @@ function owners(out: string[], report: RunReport, t: Words, n: (v: number) => st
         .replace('{cap}', n(l.capacity ?? 0))}`,
     );
   out.push(`  ${t.overloadHint}`, '');
+}
+
+/** What of an owner's load the pools do not cap: account-owner tasks, leads owned without a task. */
+function shares(l: OwnerLoad, t: Words, n: (v: number) => string): string[] {
+  const out: string[] = [];
+  if (l.accountOwnerTasks > 0) out.push(t.accountShare.replace('{n}', n(l.accountOwnerTasks)));
+  if (l.records > 0) out.push(t.recordsOnly.replace('{n}', n(l.records)));
+  return out;
 }
 
 function section(

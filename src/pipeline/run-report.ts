@@ -91,6 +91,14 @@ export interface RunReport {
   dueDates: Record<string, number>;
   /** Owner id → due date → tasks, to compare each owner's day with their daily capacity. */
   tasksPerOwnerDue?: Record<string, Record<string, number>>;
+  /** Owner id → tasks of this run that came to them as the account owner (not capped like pools). */
+  accountOwnerTasks?: Record<string, number>;
+  /**
+   * Owner id → leads made theirs this run without a task (owner of record: an existing customer
+   * showing no intent). `(skipped:<why>)` counts leads whose decided owner could not own them
+   * (owner-of-record.ts: an inactive rep, a queue without an id).
+   */
+  recordsPerOwner?: Record<string, number>;
   /** Owner id → name and daily capacity, from the routing file (absent in older reports). */
   owners?: Record<string, RunOwner>;
   /** Why leads were put on hold: the deciding reason (`missing:company.employees`, a rule's reason code). */
@@ -289,7 +297,16 @@ export class RunReportBuilder {
       bump(r.scores.attribute, scoreBucket(d.scores.attribute, 10, 100));
       if (d.scores.behaviour !== null) bump(r.scores.behaviour, scoreBucket(d.scores.behaviour, 20, 200));
     }
+    if (o.recordOwner && (o.status === 'written' || o.status === 'planned')) {
+      r.recordsPerOwner ??= {};
+      const rec = o.recordOwner;
+      bump(r.recordsPerOwner, 'ownerId' in rec ? rec.ownerId : `(skipped:${rec.skipped})`);
+    }
     if (o.task && (o.taskStatus === 'created' || o.taskStatus === 'planned')) {
+      if (o.task.route.via === 'account_owner') {
+        r.accountOwnerTasks ??= {};
+        bump(r.accountOwnerTasks, o.task.ownerId);
+      }
       bump(r.tasksPerOwner, o.task.ownerId);
       bump(r.dueDates, o.task.dueDate);
       bump(r.routeVia, o.task.route.via);

@@ -112,6 +112,8 @@ function busyReport(): RunReport {
     tasksPerOwnerDue,
     holdReasons: { 'company.strategicTarget.met': 186, 'missing:company.employees': 48 },
     scoreThresholds: { attribute: 60, behaviour: 30 },
+    accountOwnerTasks: { '005R00': 340 },
+    recordsPerOwner: { '005R00': 210, '(skipped:inactive_rep)': 4 },
   });
 }
 
@@ -251,6 +253,20 @@ describe('HTML run report for sales and admins', () => {
     expect(ja).toContain('>その他 (7名)<'); // 22 reps: 15 bars and one for the rest
     expect(ja.match(/class="threshold"/g)).toHaveLength(2);
     expect(ja).toContain('基準 60');
+  });
+
+  it('tables each owner’s load: tasks, account-owner share, leads owned without a task, busiest day, capacity', () => {
+    const ja = page('ja');
+    expect(ja).toContain(
+      '<h3>担当者別の負荷 (取引先の担当営業としてのタスクとタスクなしの担当はプールの上限の対象外)</h3>',
+    );
+    expect(ja).toContain(
+      '<td>野村 結衣 ⚠</td><td class="n">362</td><td class="n">340</td><td class="n">210</td><td class="n">2026-12-03 (362)</td><td class="n">15</td>',
+    );
+    expect(ja).toContain(
+      '<li class="warn">タスクなしで担当を決めたリードのうち 4件は担当を変えていません (inactive_rep 4)',
+    );
+    expect(page('en')).toContain('<th class="n">as account owner</th><th class="n">owned, no task</th>');
   });
 
   it('keeps a long label whole in a tooltip when the chart has to shorten it', () => {

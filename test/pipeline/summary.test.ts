@@ -60,6 +60,37 @@ describe('owners in the run summary', () => {
     expect(text).toContain('  00X        4  12-03 4 / 上限なし\n  ※ routing.yaml にない担当者');
   });
 
+  it('shows each owner’s account-owner tasks and leads owned without a task, and the leads left unowned', () => {
+    const report = runReportFixture({
+      tasksPerOwner: { '005000000000001AAA': 30, '005000000000008AAA': 20 },
+      tasksPerOwnerDue: {
+        '005000000000001AAA': { '2026-12-03': 30 },
+        '005000000000008AAA': { '2026-12-03': 20 },
+      },
+      accountOwnerTasks: { '005000000000001AAA': 28 },
+      // 高橋 誠 got no task, only customers without intent as owner of record.
+      recordsPerOwner: { '005000000000001AAA': 120, '005000000000003AAA': 40, '(skipped:inactive_rep)': 7 },
+      owners: describeOwners(routing('salesforce'), 'salesforce', [
+        '005000000000001AAA',
+        '005000000000003AAA',
+        '005000000000008AAA',
+      ]),
+    });
+    const loads = ownerLoads(report);
+    expect(loads.map((l) => [l.name, l.tasks, l.accountOwnerTasks, l.records, l.over])).toEqual([
+      ['佐藤 健', 30, 28, 120, true],
+      ['中村 彩', 20, 0, 0, false],
+      ['高橋 誠', 0, 0, 40, false],
+    ]);
+    const ja = renderSummary(report, 'ja');
+    expect(ja).toContain('  佐藤 健  30  12-03 30 / 15 ⚠  取引先担当 28  タスクなしの担当 120\n');
+    expect(ja).toContain('  高橋 誠   0  - / 8  タスクなしの担当 40\n');
+    expect(ja).toContain('7件は担当を変えていません (inactive_rep 7)');
+    const en = renderSummary(report, 'en');
+    expect(en).toContain('account owner 28  owned, no task 120');
+    expect(en).toContain('note: 7 leads given an owner without a task');
+  });
+
   it('says nothing about overload when every owner is within capacity', () => {
     const calm = runReportFixture({
       tasksPerOwner: { '005000000000008AAA': 20 },

@@ -95,7 +95,7 @@ describe('tossup sync', () => {
     const summary = out.slice(out.indexOf('トスアップ同期'));
     // (The queue's task goes to the rep who works it: Salesforce tasks cannot be owned by a queue.)
     expect(summary).toMatch(
-      /担当者別タスク[^\n]*\n {2}(佐藤 健|鈴木 陽子) +1 {2}11-25 1 \/ 15\n {2}吉田 恵 +1 {2}11-27 1 \/ 15\n/,
+      /担当者別の負荷[^\n]*\n {2}(佐藤 健|鈴木 陽子) +1 {2}11-25 1 \/ 15\n {2}吉田 恵 +1 {2}11-27 1 \/ 15\n/,
     );
     expect(summary).not.toMatch(/005000000000|00G000000000/);
     expect(err).not.toMatch(/tossup sync:| via |profile/);

@@ -263,12 +263,19 @@ function summary(
     for (const [code, count] of top(r.byReasonCode, 5)) {
       out.push(`    ${pad(n(count), 6)} ${reasonCodeLabel(code, opts.locale)}`);
     }
-    out.push(`  ${ja ? '担当者別タスク (上位5)' : 'tasks per rep (top 5)'}:`);
+    out.push(
+      `  ${ja ? '担当者別タスク (上位5; 取引先担当 = 取引先の担当営業として、タスクなし = 関心のない既存顧客などの担当)' : 'tasks per rep (top 5; account = as account owner, no task = owner of record, e.g. customers showing no intent)'}:`,
+    );
     const loads = ownerLoads(r);
-    for (const l of loads.slice(0, 5))
+    for (const l of loads.slice(0, 5)) {
+      const shares = [
+        ...(l.accountOwnerTasks > 0 ? [`${ja ? '取引先担当' : 'account'} ${n(l.accountOwnerTasks)}`] : []),
+        ...(l.records > 0 ? [`${ja ? 'タスクなし' : 'no task'} ${n(l.records)}`] : []),
+      ];
       out.push(
-        `    ${pad(n(l.tasks), 6)} ${r.owners?.[l.ownerId] ? l.name : (names[l.ownerId] ?? l.name)}${l.over ? `  ⚠ ${l.busiestDate} ${n(l.busiestCount)} > ${n(l.capacity ?? 0)}` : ''}`,
+        `    ${pad(n(l.tasks), 6)} ${r.owners?.[l.ownerId] ? l.name : (names[l.ownerId] ?? l.name)}${shares.length ? ` (${shares.join(', ')})` : ''}${l.over ? `  ⚠ ${l.busiestDate} ${n(l.busiestCount)} > ${n(l.capacity ?? 0)}` : ''}`,
       );
+    }
     const over = loads.filter((l) => l.over).length;
     // Account owners, requesters and queues are not capped like pools: say when one is flooded.
     if (over > 0)

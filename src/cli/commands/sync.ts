@@ -4,7 +4,7 @@ import { buildChatNotifier, recordRefFrom } from '../../composition/chat-notifie
 import { terminalSafeLines } from '../../logging/terminal-text.ts';
 import { notificationTargets } from '../../notify/notification-targets.ts';
 import { ExitCode } from '../../pipeline/failure-policy.ts';
-import { describeOwners, ownerNamer, scoreThresholdsAt } from '../../pipeline/owner-load.ts';
+import { describeOwners, ownerNamer, reportOwnerIds, scoreThresholdsAt } from '../../pipeline/owner-load.ts';
 import { renderPlan } from '../../pipeline/render-plan.ts';
 import { renderSummary } from '../../pipeline/render-summary.ts';
 import type { RunReport } from '../../pipeline/run-report.ts';
@@ -158,7 +158,7 @@ async function syncUnderLease(
 
   // The summary quotes CRM messages and names: no control or bidi character reaches the terminal.
   // Names and capacities from the routing file, so the summary and the report name reps, not ids.
-  report.owners = describeOwners(setup.routing, settings.crm, Object.keys(report.tasksPerOwner));
+  report.owners = describeOwners(setup.routing, settings.crm, reportOwnerIds(report));
   report.scoreThresholds = scoreThresholdsAt(setup.rules, new Date(report.startedAt));
   io.stdout.write(terminalSafeLines(renderSummary(report, settings.locale)));
   const path = await saveRunReport(report, settings.runsDir);
