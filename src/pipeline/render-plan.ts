@@ -19,6 +19,8 @@ const L = {
     stayPaused: '保留中 (SLA 時計は停止したまま)',
     resume: '保留解除: SLA 時計を再開 (同じタスク)',
     superseded: '置き換え: 前のエピソードを終了',
+    recordOwner: '担当 (タスクなし)',
+    recordOwnerKept: '担当はそのまま',
   },
   en: {
     task: 'task',
@@ -34,6 +36,8 @@ const L = {
     stayPaused: 'still on hold (the SLA clock stays stopped)',
     resume: 'hold ended: the SLA clock runs again (same task)',
     superseded: 'replaced: the previous episode is closed',
+    recordOwner: 'owner of record (no task)',
+    recordOwnerKept: 'owner left as it is',
   },
 } as const;
 
@@ -69,6 +73,14 @@ export function renderPlan(
     );
     if (r.note) lines.push(`    ${r.note}`);
   }
+  // A customer showing no intent: the account owner owns the lead without a task (owner-of-record.ts).
+  const rec = o.recordOwner;
+  if (rec)
+    lines.push(
+      'ownerId' in rec
+        ? `  ${t.recordOwner}: ${ownerText(rec.ownerId, options.ownerName)} (${rec.via})`
+        : `  ${t.recordOwnerKept} (${rec.skipped})`,
+    );
   const episode =
     o.hold === 'pause'
       ? t.pause

@@ -67,4 +67,27 @@ describe('dry-run plan', () => {
     );
     expect(render({})).not.toContain('episode');
   });
+
+  it('names the owner of record of a lead owned without a task (a customer showing no intent), or why it keeps its owner', () => {
+    const render = (o: Partial<LeadOutcome>, locale: 'ja' | 'en' = 'en') =>
+      renderPlan(
+        { ...outcome('2026-12-03T06:00:00.000Z'), task: null, ...o },
+        {
+          locale,
+          renderer: new ReasonRenderer(locale),
+          timeZone: 'Asia/Tokyo',
+          ownerName: (id) => (id === '005000000000001AAA' ? '佐藤 健' : undefined),
+        },
+      );
+    expect(
+      render(
+        { recordOwner: { ownerId: '005000000000001AAA', via: 'account_owner', ownerKey: 'u001' } },
+        'ja',
+      ),
+    ).toContain('  担当 (タスクなし): 佐藤 健 005000000000001AAA (account_owner)');
+    expect(render({ recordOwner: { skipped: 'inactive_rep' } })).toContain(
+      '  owner left as it is (inactive_rep)',
+    );
+    expect(render({})).not.toContain('owner');
+  });
 });
