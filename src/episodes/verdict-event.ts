@@ -31,11 +31,17 @@ export function sameVerdict(a: VerdictValue | null | undefined, b: VerdictValue 
 }
 
 /**
- * True when `verdict` is this episode's: recorded on it, or new since its hand-off. The value the CRM
- * showed at the hand-off (`verdictBefore`) belongs to an earlier toss-up, until it is recorded here.
+ * True when `verdict` is this episode's: recorded on it, new since its hand-off, or set after the
+ * episode already had a verdict of its own (the rep then changed the value since the hand-off, even
+ * if back to the one it showed then). Otherwise the value the CRM showed at the hand-off
+ * (`verdictBefore`) belongs to an earlier toss-up.
  */
 export function isVerdictOf(episode: Episode, verdict: VerdictValue): boolean {
-  return hasStep(episode, verdictStep(verdict)) || !sameVerdict(episode.verdictBefore, verdict);
+  return (
+    hasStep(episode, verdictStep(verdict)) ||
+    episode.verdict !== undefined ||
+    !sameVerdict(episode.verdictBefore, verdict)
+  );
 }
 
 /**

@@ -145,5 +145,13 @@ describe('verdictEventFor (the CRM feedback fields → the event to record)', ()
     expect(isVerdictOf(before, { result: 'sent_back', sentBackReason: 'too_early' })).toBe(false);
     expect(verdictEventFor(before, feedback('sent_back', 'too_early'), iso(50))).toBeNull();
     expect(verdictEventFor(before, feedback('accepted'), iso(50))?.step).toBe('verdict:accepted');
+    // Once the rep answered this toss-up, setting the old value again is their edit: it counts.
+    const answered = fold([
+      { ...handedOff, verdictBefore: { result: 'sent_back', sentBackReason: 'too_early' } } as EpisodeEvent,
+      verdict(40, 'accepted'),
+    ]);
+    expect(verdictEventFor(answered, feedback('sent_back', 'too_early'), iso(50))?.step).toBe(
+      'verdict:sent_back:too_early',
+    );
   });
 });
