@@ -9,11 +9,13 @@ import type { SyncCrm } from '../ports/crm-module.ts';
 import { DEFAULT_DEADLINE_RESERVE_MS, invocationDeadline, runWithDeadline } from '../ports/deadline.ts';
 import type { EpisodeStore } from '../ports/episode-store.ts';
 import { leadLookupOf } from '../ports/lead-lookup.ts';
+import type { OutcomeStore } from '../ports/outcome-store.ts';
 import type { RecheckStore } from '../ports/recheck-store.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { LeaseStore } from '../ports/state-store.ts';
 import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import type { DrainReport } from '../state/notification-outbox.ts';
+import { opportunityCursorKey } from '../sweep/opportunity-phase.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
 import type { SweepReport } from '../sweep/sweep-report.ts';
 import { sweepSchedule } from '../sweep/sweep-schedule.ts';
@@ -35,6 +37,8 @@ export interface SweepHandlerOptions {
   state: LeaseStore & SyncStateStore;
   /** Leads whose `recheckAt` has come (recorded by the workers); absent = no re-check phase. */
   rechecks?: RecheckStore;
+  /** Where opportunity outcomes are kept; absent = no opportunity phase. Its cursor lives in `state`. */
+  outcomes?: OutcomeStore;
   routingState: RoutingState;
   /** The chat notifier from the chat secret; null when notifications.yaml sends nothing. */
   chat: { get(): Promise<ProvidedChat | null> };
@@ -165,6 +169,16 @@ export function createSweepHandler(options: SweepHandlerOptions) {
           lease,
           ...(limit !== undefined ? { limit } : {}),
           ...(rechecks ? { rechecks } : {}),
+          ...(options.outcomes && connector.opportunities
+            ? {
+                opportunities: {
+                  crm: connector.opportunities,
+                  outcomes: options.outcomes,
+                  state: options.state,
+                  cursorKey: opportunityCursorKey(options.crm, options.scope),
+                },
+              }
+            : {}),
           // The sweep stops starting batches early enough to leave the drain its share.
           deadline: { remainingMs: () => context.getRemainingTimeInMillis() - reserveMs - drainReserveMs },
           ...(provided ? { notify: { ...provided.chat.notify, recordRef: recordRefFrom(connector) } } : {}),

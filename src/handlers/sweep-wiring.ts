@@ -1,5 +1,6 @@
 import { DynamoEpisodeStore } from '../aws/dynamodb-episode-store.ts';
 import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
+import { DynamoOutcomeStore } from '../aws/dynamodb-outcome-store.ts';
 import { DynamoRecheckStore } from '../aws/dynamodb-recheck-store.ts';
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
 import { disabledNotificationsConfig } from '../notify/notifications-config.ts';
@@ -36,6 +37,7 @@ export function sweepFromEnv(env: Env, bundleUrl: string, overrides: WiringOverr
     episodes: new DynamoEpisodeStore(base.table),
     state: base.state,
     rechecks: new DynamoRecheckStore(base.table),
+    outcomes: new DynamoOutcomeStore(base.table),
     routingState: new DynamoRoutingState(base.table),
     chat,
     clock: base.clock,

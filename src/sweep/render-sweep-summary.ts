@@ -54,6 +54,17 @@ const L = {
       investigate: '原因を確認してから再実行してください',
     } as Record<string, string>,
     none: 'なし',
+    opportunities: '商談化 (商談の変化)',
+    o: {
+      opportunities: '変化した商談',
+      links: 'リード・取引先責任者との紐付け',
+      episodesWon: 'トスアップが商談化',
+      closedWon: 'うち受注',
+      closedLost: 'うち失注',
+      withoutTossUp: 'トスアップなしの商談 (記録)',
+      flagsSet: '商談化フラグを設定',
+      failed: '失敗 (次回再試行)',
+    },
     rechecks: '再判定 (時間経過)',
     r: {
       due: '対象',
@@ -114,6 +125,17 @@ const L = {
       investigate: 'look into the cause, then run again',
     } as Record<string, string>,
     none: 'none',
+    opportunities: 'Opportunities (changed since the last sweep)',
+    o: {
+      opportunities: 'opportunities changed',
+      links: 'links to leads/contacts',
+      episodesWon: 'toss-ups that became opportunities',
+      closedWon: 'of which won',
+      closedLost: 'of which lost',
+      withoutTossUp: 'opportunities without a toss-up (recorded)',
+      flagsSet: 'opportunity flags set',
+      failed: 'failed (retried next sweep)',
+    },
     rechecks: 'Re-checks (time-driven)',
     r: {
       due: 'due',
@@ -199,6 +221,27 @@ export function renderSweepSummary(report: SweepReport, locale: Locale): string 
         `    ${t.samples} ${s.leadId} [${s.stage}${s.step ? ` ${s.step}` : ''}] ${s.kind}/${s.code}: ${s.message}`,
       );
     out.push('');
+  }
+  if (report.opportunities) {
+    const o = report.opportunities;
+    const keys = [
+      'opportunities',
+      'links',
+      'episodesWon',
+      'closedWon',
+      'closedLost',
+      'withoutTossUp',
+      'flagsSet',
+      'failed',
+    ] as const;
+    out.push(
+      t.opportunities,
+      ...numbers(
+        keys.map((k) => [t.o[k], o[k]]),
+        n,
+      ),
+      '',
+    );
   }
   if (report.rechecks) {
     const r = report.rechecks;

@@ -33,6 +33,7 @@ import { calendarFor } from '../sla/due-date.ts';
 import { type LadderStep, planLadder } from '../sla/escalation-ladder.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
 import type { NotifyWho, SweepNotify } from './notify-policy.ts';
+import { type OpportunityPhaseOptions, runOpportunityPhase } from './opportunity-phase.ts';
 import { pickReassignee } from './pick-reassignee.ts';
 import { type RecheckDueOptions, recheckDueLeads } from './recheck-leads.ts';
 import { type Managers, resolveManagers } from './resolve-managers.ts';
@@ -93,6 +94,16 @@ export interface SweepOptions {
    * instant (never withdrawing a hand-off). Its `dryRun` follows the sweep's.
    */
   rechecks?: Omit<RecheckDueOptions, 'now' | 'deadline' | 'lease'>;
+  /**
+   * The opportunity phase (src/sweep/opportunity-phase.ts), run first so an episode that became an
+   * opportunity is closed before its ladder is looked at: opportunities changed since its own cursor,
+   * the flag, the episode outcome, outcome records. Its failures count in `counts.failed` and leave its
+   * cursor; they do not stop the SLA checks.
+   */
+  opportunities?: Omit<
+    OpportunityPhaseOptions,
+    'crmName' | 'episodes' | 'schedule' | 'now' | 'dryRun' | 'deadline' | 'lease' | 'timeZone'
+  >;
 }
 
 /** Below this much time left (`deadline`), no new batch is started: the next sweep goes on. */
@@ -128,6 +139,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
   const report = builder.report;
   let stop: StopSignal | null = null;
   try {
+    if (options.opportunities) await opportunityPhase(options, options.opportunities, now, report);
     stop = await runWithDeadline(options.deadline, () => sweepAll(options, now, builder));
     if (!stop && options.rechecks) stop = await recheckPhase(options, options.rechecks, now, report);
   } catch (e) {
@@ -147,6 +159,29 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     };
   }
   return report;
+}
+
+async function opportunityPhase(
+  options: SweepOptions,
+  phase: NonNullable<SweepOptions['opportunities']>,
+  now: Date,
+  report: SweepReport,
+): Promise<void> {
+  const o = await runWithDeadline(options.deadline, () =>
+    runOpportunityPhase({
+      ...phase,
+      crmName: options.crmName,
+      episodes: options.episodes,
+      schedule: scheduleAt(options.sla, now),
+      now,
+      timeZone: options.sla.timeZone,
+      dryRun: options.dryRun ?? false,
+      ...(options.deadline ? { deadline: options.deadline } : {}),
+      ...(options.lease ? { lease: options.lease } : {}),
+    }),
+  );
+  report.opportunities = o;
+  report.counts.failed += Math.max(o.failed, o.stop ? 1 : 0);
 }
 
 async function recheckPhase(

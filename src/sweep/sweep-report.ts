@@ -1,6 +1,7 @@
 import type { CrmName } from '../domain/lead.ts';
 import type { LadderAction } from '../episodes/episode.ts';
 import type { StopSignal } from '../pipeline/failure-policy.ts';
+import type { OpportunityPhaseReport } from './opportunity-phase.ts';
 import type { RecheckReport } from './recheck-leads.ts';
 
 /**
@@ -130,6 +131,8 @@ export interface SweepReport {
   api: { calls: Record<string, number>; total: number; minimum: number };
   /** The re-check phase, when the sweep ran one (src/sweep/recheck-leads.ts). */
   rechecks?: RecheckReport;
+  /** The opportunity phase, when the sweep ran one (src/sweep/opportunity-phase.ts). */
+  opportunities?: OpportunityPhaseReport;
 }
 
 /** Live counts for a progress line. */

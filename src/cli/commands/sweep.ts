@@ -11,9 +11,11 @@ import type { CrmConnector } from '../../ports/crm-connector.ts';
 import { leadLookupOf } from '../../ports/lead-lookup.ts';
 import { nextCheckAt } from '../../sla/escalation-ladder.ts';
 import { FileEpisodeStore } from '../../state/file-episode-store.ts';
+import { FileOutcomeStore } from '../../state/file-outcome-store.ts';
 import { FileRecheckStore } from '../../state/file-recheck-store.ts';
 import { FileRoutingState } from '../../state/file-routing-state.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
+import { opportunityCursorKey } from '../../sweep/opportunity-phase.ts';
 import { renderSweepSummary } from '../../sweep/render-sweep-summary.ts';
 import { runSweep, type SweepNotify, type SweepOptions } from '../../sweep/run-sweep.ts';
 import type { SweepReport } from '../../sweep/sweep-report.ts';
@@ -137,6 +139,15 @@ async function sweepUnderLease(
         },
       }
     : undefined;
+  // Opportunity outcomes: opportunities changed since the phase's own cursor (in the state directory).
+  const opportunities: SweepOptions['opportunities'] = connector.opportunities
+    ? {
+        crm: connector.opportunities,
+        outcomes: new FileOutcomeStore(settings.stateDir, { clock }),
+        state: new FileStateStore(settings.stateDir),
+        cursorKey: opportunityCursorKey(settings.crm, run.scope),
+      }
+    : undefined;
   let report: SweepReport;
   try {
     report = await runSweep({
@@ -149,6 +160,7 @@ async function sweepUnderLease(
       clock,
       dryRun,
       ...(rechecks ? { rechecks } : {}),
+      ...(opportunities ? { opportunities } : {}),
       ...(notify ? { notify } : {}),
       limit: opts.limit ?? null,
       scope: run.scope,
