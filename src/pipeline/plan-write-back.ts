@@ -11,6 +11,11 @@ export interface WriteBackInput {
   dueAt: string | null;
   /** Owner routing picked for a new episode; written only when it differs from the lead's owner. */
   ownerId?: string;
+  /**
+   * `ownerId` is an owner of record assigned now (record-owner.ts): written when it differs from the
+   * lead's owner even while the key continues.
+   */
+  ownerOfRecord?: boolean;
 }
 
 /**
@@ -33,7 +38,8 @@ export function planWriteBack(lead: Lead, input: WriteBackInput): TossUpFieldVal
     out.decisionKey = input.episodeKey;
     if (!sameInstant(c.dueAt, input.dueAt)) out.dueAt = input.dueAt;
     if (input.ownerId !== undefined && !sameOwner(lead.ownerId, input.ownerId)) out.ownerId = input.ownerId;
-  }
+  } else if (input.ownerOfRecord && input.ownerId !== undefined && !sameOwner(lead.ownerId, input.ownerId))
+    out.ownerId = input.ownerId;
   return out;
 }
 

@@ -21,7 +21,7 @@ import type { RouteResult, RoutingState } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import type { FailureStage, SyncStateStore } from '../ports/sync-state-store.ts';
 import type { ReasonRenderer } from '../reasons/render-reasons.ts';
-import { type NoOwnerOfRecord, type OwnerOfRecord, ownerOfRecord } from '../routing/owner-of-record.ts';
+import type { NoOwnerOfRecord, OwnerOfRecord } from '../routing/owner-of-record.ts';
 import { route } from '../routing/route.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
 import { directoryFor } from '../routing/routing-directory.ts';
@@ -45,6 +45,7 @@ import {
 import { ManualQuota } from './manual-quota.ts';
 import { isEmptyPlan, planWriteBack } from './plan-write-back.ts';
 import { holdOptions, loadRechecks, nextRecheck, withdrawsHandOff } from './recheck-schedule.ts';
+import { recordOwnerFor } from './record-owner.ts';
 import { ownersFor, type QueueTaskOwners } from './task-owner.ts';
 import { freshEpisodeKey, verdictKept } from './verdict-outcome.ts';
 import { type VerdictStanding, verdictStanding } from './verdict-standing.ts';
@@ -360,8 +361,6 @@ async function planDecision(
   let ownerId: string | undefined;
   let task: FollowUpTask | null = null;
   let planned: PlannedTask | null = null;
-  // A decided owner without a task (a customer showing no intent) owns the record all the same.
-  let recordOwner: OwnerOfRecord | NoOwnerOfRecord | undefined;
   if (newEpisode) {
     const sla = computeSlaDue(decision.nextAction, decision.decidedAt, deps.sla);
     dueAt = sla?.dueAt ?? null;
@@ -414,17 +413,26 @@ async function planDecision(
         priority: decision.priority,
         subject: note.subject,
       };
-    } else if (decision.owner) recordOwner = ownerOfRecord(decision.owner, lead, deps.crm, deps.routing);
-    if (recordOwner && 'ownerId' in recordOwner) ownerId = recordOwner.ownerId;
+    }
     quota.note(lead, decision, key, now);
   }
+  // A decided owner without a task (a customer showing no intent) owns the record all the same.
+  const recordOwner = await recordOwnerFor(lead, decision, { newEpisode, ...deps });
+  const recordOwnerId = recordOwner && 'ownerId' in recordOwner ? recordOwner.ownerId : undefined;
   // While paused the CRM keeps the episode's next action: the rep still holds that task, and the
   // hold's own next action gets no task.
   const written =
     current && (hold === 'pause' || hold === 'stay_paused')
       ? { ...decision, nextAction: current.nextAction }
       : decision;
-  const fields = planWriteBack(lead, { decision: written, reasonText, episodeKey: key, dueAt, ownerId });
+  const fields = planWriteBack(lead, {
+    decision: written,
+    reasonText,
+    episodeKey: key,
+    dueAt,
+    ownerId: ownerId ?? recordOwnerId,
+    ...(recordOwnerId ? { ownerOfRecord: true } : {}),
+  });
   const cleared = clearedOverrideSteps(current, now);
   return {
     lead,

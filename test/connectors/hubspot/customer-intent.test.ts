@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EmulatorClock } from '../../../emulators/shared/emulator-clock.ts';
 import type { LeadOutcome } from '../../../src/pipeline/process-leads.ts';
 import { runSync } from '../../../src/pipeline/run-sync.ts';
+import { MemoryRoutingState } from '../../../src/routing/memory-routing-state.ts';
 import { MemoryStateStore } from '../../../src/state/memory-state-store.ts';
 import { connect, startPortal } from './harness.ts';
 import { addRoutingOwners, syncOptions } from './pipeline-kit.ts';
@@ -81,5 +82,60 @@ describe('existing customers without intent (HubSpot)', () => {
 
     expect(report.recordsPerOwner).toEqual({ [OWNER]: 1 });
     expect(report.accountOwnerTasks).toEqual({ [OWNER]: 1 });
+  });
+
+  it('a company becoming a customer: its contact keeps its key, the company owner becomes its owner once; a later reassignment by a person stands', async () => {
+    const clock = new EmulatorClock();
+    clock.pin(NOW);
+    const hs = await startPortal({ clock });
+    addRoutingOwners(hs);
+    const company = hs.store.create(
+      'companies',
+      { name: '株式会社見込精機', lifecyclestage: 'lead', hubspot_owner_id: OWNER, numberofemployees: '800' },
+      { system: true, at: AT },
+    ).id;
+    const quiet = hs.store.create(
+      'contacts',
+      { firstname: '花子', lastname: '見込', jobtitle: '担当', hubspot_owner_id: OTHER },
+      { system: true, at: AT, associations: [{ toType: 'companies', toId: company, primary: true }] },
+    ).id;
+    const routingState = new MemoryRoutingState();
+    const outcomes = new Map<string, LeadOutcome>();
+    const sync = async () => {
+      const at = new Date(hs.clock.now()).toISOString();
+      await runSync(
+        syncOptions(await connect(hs), new MemoryStateStore(), at, {
+          routingState,
+          onLead: async (o) => {
+            outcomes.set(o.leadId, o);
+          },
+        }),
+      );
+    };
+
+    await sync();
+    const key = hs.store.get('contacts', quiet)!.props.tossup_decision_key;
+    expect(outcomes.get(quiet)!.decision!.ruleId).toBe('otherwise');
+    expect(hs.store.get('contacts', quiet)!.props.hubspot_owner_id).toBe(OTHER);
+
+    clock.advance(60_000);
+    hs.store.update('companies', company, { lifecyclestage: 'customer' }, { system: true });
+    hs.store.update('contacts', quiet, { jobtitle: '主任' }, { system: true });
+    clock.advance(60_000);
+    await sync();
+    const o = outcomes.get(quiet)!;
+    expect(o.decision).toMatchObject({ ruleId: 'existing_customer', flag: 'no', nextAction: 'nurture' });
+    expect(o.newEpisode).toBe(false);
+    expect(hs.store.get('contacts', quiet)!.props).toMatchObject({
+      hubspot_owner_id: OWNER,
+      tossup_decision_key: key,
+    });
+
+    hs.store.update('contacts', quiet, { hubspot_owner_id: OTHER }, { system: true });
+    clock.advance(60_000);
+    await sync();
+    expect(outcomes.get(quiet)!.recordOwner).toBeUndefined();
+    expect(hs.store.get('contacts', quiet)!.props.hubspot_owner_id).toBe(OTHER);
+    expect(hs.store.list('tasks')).toHaveLength(0);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LeadOutcome } from '../../../src/pipeline/process-leads.ts';
 import { runSync } from '../../../src/pipeline/run-sync.ts';
+import { MemoryRoutingState } from '../../../src/routing/memory-routing-state.ts';
 import { syncOptions, worldOrg } from './pipeline-kit.ts';
 import { connect, insertContact, T0 } from './sf-kit.ts';
 
@@ -69,5 +70,56 @@ describe('existing customers without intent (Salesforce)', () => {
     const again = await runSync(syncOptions(emu, await connect(emu, { pageSize: 50 }), routing));
     expect(again.counts.tasksCreated).toBe(0);
     expect(emu.store.all('Task').filter((t) => t.WhoId === newsletter)).toHaveLength(0);
+  });
+
+  it('a company becoming a customer: its contact keeps its no → nurture key, yet the account owner becomes its owner once; a person reassigning it afterwards is not overruled', async () => {
+    const { emu, routing } = await worldOrg(10);
+    const users = [...emu.seeded!.users.values()];
+    const [owner, other, third] = [users[1]!, users[2]!, users[3]!];
+    const account = emu.store.insert(
+      'Account',
+      { Name: '株式会社見込精機', Type: 'Prospect', OwnerId: owner },
+      { at: AT, createdAt: AT },
+    );
+    const quiet = insertContact(emu, AT, { AccountId: account, OwnerId: other, Title: '担当' });
+    const routingState = new MemoryRoutingState();
+    const outcomes = new Map<string, LeadOutcome>();
+    const sync = async () =>
+      runSync(
+        syncOptions(emu, await connect(emu, { pageSize: 50 }), routing, {
+          routingState,
+          onLead: async (o) => {
+            outcomes.set(o.leadId, o);
+          },
+        }),
+      );
+
+    await sync();
+    const before = emu.store.get('Contact', quiet)!;
+    expect(before).toMatchObject({ OwnerId: other, TossUp_Flag__c: 'いいえ' });
+    expect(outcomes.get(quiet)!.decision!.ruleId).toBe('otherwise');
+
+    // The account becomes a customer; the contact is read again (any change to it).
+    emu.clock.advance(60_000);
+    emu.store.update('Account', account, { Type: 'Customer' });
+    emu.store.update('Contact', quiet, { Title: '主任' });
+    emu.clock.advance(60_000);
+    await sync();
+    const o = outcomes.get(quiet)!;
+    expect(o.decision).toMatchObject({ ruleId: 'existing_customer', flag: 'no', nextAction: 'nurture' });
+    expect(o.newEpisode).toBe(false);
+    expect(o.recordOwner).toMatchObject({ ownerId: owner, via: 'account_owner' });
+    expect(emu.store.get('Contact', quiet)).toMatchObject({
+      OwnerId: owner,
+      TossUp_Decision_Key__c: before.TossUp_Decision_Key__c,
+    });
+    expect(emu.store.all('Task').filter((t) => t.WhoId === quiet)).toHaveLength(0);
+
+    // A person hands the contact to a colleague: the next runs leave it there.
+    emu.store.update('Contact', quiet, { OwnerId: third });
+    emu.clock.advance(60_000);
+    await sync();
+    expect(outcomes.get(quiet)!.recordOwner).toBeUndefined();
+    expect(emu.store.get('Contact', quiet)!.OwnerId).toBe(third);
   });
 });
