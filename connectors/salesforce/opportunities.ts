@@ -66,12 +66,15 @@ export class SalesforceOpportunityCrm implements OpportunityCrm {
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     while (read < limit) {
       const skip = new Set(cursor?.idsAtModifiedAt ?? []);
-      // Ties at the cursor's instant are re-read and skipped, so the page asks for that many more.
-      const rows = (
-        await this.query<OpportunityRow>(this.pageSoql(cursor, PAGE + skip.size), 'Opportunity')
+      // Ties at the cursor's instant are re-read and skipped, so the page asks for that many more, and
+      // one row more than a page tells whether another page follows (no closing empty query).
+      const fetched = (
+        await this.query<OpportunityRow>(this.pageSoql(cursor, PAGE + skip.size + 1), 'Opportunity')
       ).filter(
         (r) => !(cursor && Date.parse(r.SystemModstamp) === Date.parse(cursor.modifiedAt) && skip.has(r.Id)),
       );
+      const more = fetched.length > PAGE;
+      const rows = more ? fetched.slice(0, PAGE) : fetched;
       if (rows.length === 0) return;
       read += rows.length;
       this.meter.opportunitiesRead += rows.length;
@@ -89,7 +92,7 @@ export class SalesforceOpportunityCrm implements OpportunityCrm {
       };
       yield { links: await this.linksOf(rows), opportunities: rows.length, cursor: next };
       cursor = next;
-      if (rows.length < PAGE) return;
+      if (!more) return;
     }
   }
 
