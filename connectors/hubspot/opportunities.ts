@@ -18,7 +18,7 @@ import type { HubspotLeadSink } from './sink.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
 /**
- * The HubSpot side of the sweep's opportunity phase (src/ports/opportunity-crm.ts; BEHAVIOR.md §13):
+ * The HubSpot side of the sweep's opportunity phase (src/ports/opportunity-crm.ts; BEHAVIOR.md "Opportunity outcomes: deals"):
  * deals changed since the cursor (`hs_lastmodifieddate`, the keyset search of the lead source: no
  * 10,000 cap, tie-safe), 200 a page; per page one v4 association read deals → contacts (up to 1,000
  * deals a call) and a contact batch read per 100 contacts for their toss-up fields. A contact

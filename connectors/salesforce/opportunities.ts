@@ -17,7 +17,7 @@ import { chunkIdsForUrl, idList, soqlDateTime } from './soql.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
 /**
- * The Salesforce side of the sweep's opportunity phase (src/ports/opportunity-crm.ts; BEHAVIOR.md §10):
+ * The Salesforce side of the sweep's opportunity phase (src/ports/opportunity-crm.ts; BEHAVIOR.md §11):
  * per page of up to 200 opportunities changed since the cursor (`SystemModstamp`, tie-safe like the
  * lead cursor), at most three queries: the page itself, the Leads converted into them
  * (`ConvertedOpportunityId IN (…)`, with the converted Contact's flag as a parent field), and their
