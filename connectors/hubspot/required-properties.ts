@@ -84,6 +84,16 @@ export function requiredProperties(m: HubspotMapping): PropertyRequirement[] {
       m.deals.lostStages.map((v) => ({ value: v, label: v })),
     );
   }
+  // The sweep's opportunity phase reads the deals' stage and loss reason.
+  const op = m.opportunity;
+  read(
+    'deals',
+    op.stageProperty,
+    'opportunity.stageProperty',
+    CHOICE,
+    [...op.wonStages, ...op.lostStages].map((v) => ({ value: v, label: v })),
+  );
+  read('deals', op.lostReasonProperty, 'opportunity.lostReasonProperty', [...TEXT, ...CHOICE]);
   const h = m.hearing;
   if (h) {
     const answers = (['yes', 'no', 'unknown'] as const).map((a) => ({ value: h.answerValues[a], label: a }));
