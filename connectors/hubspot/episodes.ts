@@ -1,6 +1,7 @@
 import { FailureKind } from '../../src/domain/errors.ts';
 import type { FirstResponseActivity } from '../../src/episodes/episode.ts';
 import type {
+  ApprovalFacts,
   EpisodeCrm,
   EpisodeFacts,
   EpisodeRef,
@@ -8,6 +9,7 @@ import type {
   TaskClosure,
 } from '../../src/ports/episode-crm.ts';
 import type { FollowUpTask, WriteOutcome } from '../../src/ports/lead-sink.ts';
+import { readApprovals } from './approvals.ts';
 import type { CrmObjectType, EngagementType, HubspotClient, HubspotRecord } from './client.ts';
 import { chunks } from './company-facts.ts';
 import type { HubspotMapping } from './mapping.ts';
@@ -250,6 +252,11 @@ export class HubspotEpisodeCrm implements EpisodeCrm {
 
   private tasksByKey(keys: readonly string[]): Promise<Map<string, string>> {
     return findTasksByKey(this.o, this.o.mapping.tasks.keyProperty, keys);
+  }
+
+  /** The manager's approval properties (connectors/hubspot/approvals.ts). */
+  readApprovals(refs: readonly EpisodeRef[]): Promise<ApprovalFacts[]> {
+    return readApprovals(this.o, refs);
   }
 
   // ---- writes --------------------------------------------------------------------------------

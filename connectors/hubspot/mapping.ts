@@ -171,6 +171,20 @@ export const DEFAULT_OPPORTUNITY: z.infer<typeof OpportunitySchema> = {
   lostReasonProperty: 'closed_lost_reason',
 };
 
+/**
+ * The manager's approval (issue 14, rules with `approval: manager`): contact properties the manager
+ * sets and the sweep only reads (values approved / rejected). Defaulted; setup creates them.
+ */
+const ApprovalSchema = z.strictObject({
+  decision: Property,
+  rejectionReason: Property,
+});
+
+export const DEFAULT_APPROVAL: z.infer<typeof ApprovalSchema> = {
+  decision: 'tossup_approval',
+  rejectionReason: 'tossup_rejection_reason',
+};
+
 const TaskSchema = z.strictObject({
   keyProperty: Property,
   type: z.enum(['TODO', 'CALL', 'EMAIL']),
@@ -194,6 +208,7 @@ export const HubspotMappingSchema = z
     sla: SlaSchema.default(DEFAULT_SLA),
     feedback: FeedbackSchema.default({ ...DEFAULT_FEEDBACK }),
     opportunity: OpportunitySchema.default({ ...DEFAULT_OPPORTUNITY }),
+    approval: ApprovalSchema.default({ ...DEFAULT_APPROVAL }),
     tasks: TaskSchema,
   })
   .superRefine(
@@ -328,6 +343,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
     'writeBack',
     'sla',
     'feedback',
+    'approval',
     'tasks',
   ],
   contact: Object.keys(ContactSchema.shape),
@@ -339,6 +355,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   sla: Object.keys(SlaSchema.shape),
   feedback: Object.keys(FeedbackSchema.shape),
   opportunity: Object.keys(OpportunitySchema.shape),
+  approval: Object.keys(ApprovalSchema.shape),
   'sla.statusOptions': [...SLA_STATUSES],
   tasks: Object.keys(TaskSchema.shape),
 };

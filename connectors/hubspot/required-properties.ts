@@ -1,3 +1,4 @@
+import { APPROVAL_DECISION_LABELS, APPROVAL_DECISIONS } from '../../src/approval/approval-values.ts';
 import { SENT_BACK_REASONS, TOSSUP_RESULTS } from '../../src/domain/rep-feedback.ts';
 import { SENT_BACK_REASON_LABELS, TOSSUP_RESULT_LABELS } from '../../src/reasons/feedback-label.ts';
 import type { CrmObjectType, PropertyCreateInput } from './client.ts';
@@ -226,6 +227,21 @@ export function requiredProperties(m: HubspotMapping): PropertyRequirement[] {
     { value: 'false', label: 'いいえ', displayOrder: 1 },
   ];
   write(o.flagDate, 'opportunity.flagDate', '商談化日', 'date', 'date', ['date']);
+  // The manager's approval (issue 14): created by setup, read only by the sweep (write: false).
+  const approval = created(false, 'Set by the manager; read, never written, by the toss-up sweep.');
+  approval(
+    m.approval.decision,
+    'approval.decision',
+    'トスアップ承認',
+    'enumeration',
+    'select',
+    ['select', 'radio'],
+    APPROVAL_DECISIONS.map((d) => ({ value: d, label: APPROVAL_DECISION_LABELS.ja[d] })),
+  );
+  approval(m.approval.rejectionReason, 'approval.rejectionReason', '却下理由', 'string', 'textarea', [
+    'textarea',
+    'text',
+  ]);
   if (w.owner)
     out.push({
       object: 'contacts',

@@ -2,6 +2,7 @@ import { FailureKind } from '../../src/domain/errors.ts';
 import { fitText } from '../../src/domain/text-length.ts';
 import type { FirstResponseActivity } from '../../src/episodes/episode.ts';
 import type {
+  ApprovalFacts,
   EpisodeCrm,
   EpisodeFacts,
   EpisodeRef,
@@ -9,6 +10,7 @@ import type {
   TaskClosure,
 } from '../../src/ports/episode-crm.ts';
 import type { FollowUpTask, WriteOutcome } from '../../src/ports/lead-sink.ts';
+import { readApprovals } from './approvals.ts';
 import type { CallRunner } from './call-runner.ts';
 import { queryAllRows } from './change-streams.ts';
 import {
@@ -251,6 +253,11 @@ export class SalesforceEpisodeCrm implements EpisodeCrm {
     return this.updatePersons(updates, 'owner', (u) => ({
       [u.objectType === 'Lead' ? m.lead.owner : m.contact.owner]: u.ownerId,
     }));
+  }
+
+  /** The manager's approval fields (connectors/salesforce/approvals.ts). */
+  readApprovals(refs: readonly EpisodeRef[]): Promise<ApprovalFacts[]> {
+    return readApprovals(this.runner, this.mapping, this.meter, refs);
   }
 
   async managersOf(userIds: readonly string[]): Promise<Map<string, string | null>> {

@@ -201,6 +201,20 @@ export const DEFAULT_OPPORTUNITY_FIELDS = {
   lostReasonField: null,
 } as const;
 
+/**
+ * The manager's approval (issue 14, rules with `approval: manager`) on Leads and Contacts: the answer
+ * picklist (values approved / rejected) and the rejection reason. Read by the sweep, never written.
+ */
+const ApprovalFieldsSchema = z.strictObject({
+  decision: Field,
+  rejectionReason: Field,
+});
+
+export const DEFAULT_APPROVAL_FIELDS = {
+  decision: 'TossUp_Approval__c',
+  rejectionReason: 'TossUp_Rejection_Reason__c',
+} as const;
+
 const MappingShapeSchema = z.strictObject({
   version: z.literal(1),
   lead: LeadSchema,
@@ -215,6 +229,7 @@ const MappingShapeSchema = z.strictObject({
   sla: SlaFieldsSchema.default({ ...DEFAULT_SLA_FIELDS }),
   feedback: FeedbackFieldsSchema.default({ ...DEFAULT_FEEDBACK_FIELDS }),
   opportunity: OpportunityFieldsSchema.default({ ...DEFAULT_OPPORTUNITY_FIELDS }),
+  approval: ApprovalFieldsSchema.default({ ...DEFAULT_APPROVAL_FIELDS }),
   tasks: TaskSchema,
 });
 
@@ -354,6 +369,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   sla: Object.keys(SlaFieldsSchema.shape),
   feedback: Object.keys(FeedbackFieldsSchema.shape),
   opportunity: Object.keys(OpportunityFieldsSchema.shape),
+  approval: Object.keys(ApprovalFieldsSchema.shape),
   tasks: Object.keys(TaskSchema.shape),
 };
 

@@ -1,3 +1,4 @@
+import { APPROVAL_DECISIONS } from '../../src/approval/approval-values.ts';
 import { locateYamlPath, parseYamlSource, type YamlPath } from '../../src/config/yaml-locate.ts';
 import { SENT_BACK_REASONS, TOSSUP_RESULTS } from '../../src/domain/rep-feedback.ts';
 import { SLA_STATUSES } from '../../src/ports/episode-crm.ts';
@@ -263,6 +264,7 @@ function isOurField(e: Expectation): boolean {
     e.mappingPath.startsWith('sla.') ||
     e.mappingPath.startsWith('feedback.') ||
     e.mappingPath.startsWith('opportunity.flag') ||
+    e.mappingPath.startsWith('approval.') ||
     e.mappingPath === 'tasks.keyField' ||
     e.mappingPath === 'account.previouslyLost.rollupField'
   );
@@ -415,6 +417,11 @@ export function expectationsOf(m: SalesforceMapping): Expectation[] {
     add(object, m.feedback.note, 'feedback.note', TEXT, 'a long text area');
     add(object, m.opportunity.flag, 'opportunity.flag', BOOLEAN, 'a checkbox', write);
     add(object, m.opportunity.flagDate, 'opportunity.flagDate', ['date'], 'a date', write);
+    // The manager's approval: read only by the sweep.
+    add(object, m.approval.decision, 'approval.decision', PICKLIST, 'a picklist', {
+      picklistValues: APPROVAL_DECISIONS,
+    });
+    add(object, m.approval.rejectionReason, 'approval.rejectionReason', TEXT, 'a long text area');
   }
   // The sweep's opportunity phase reads opportunities, conversions and contact roles.
   const o = m.opportunity;

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { APPROVAL_DECISION_LABELS, APPROVAL_DECISIONS } from '../../src/approval/approval-values.ts';
 import type { NextAction } from '../../src/domain/lead.ts';
 import { SENT_BACK_REASONS, TOSSUP_RESULTS } from '../../src/domain/rep-feedback.ts';
 import { SLA_STATUSES } from '../../src/ports/episode-crm.ts';
@@ -64,6 +65,8 @@ const LABELS = {
     feedbackNote: ['トスアップフィードバック', 'インサイドセールス・マーケティングへのコメント(自由記述)。'],
     opportunityFlag: ['商談化フラグ', 'トスアップが商談になったとき、SLAスイープが一度だけ設定します。'],
     opportunityDate: ['商談化日', '商談化フラグが立った商談の作成日。'],
+    approval: ['トスアップ承認', 'マネージャーが承認 / 却下を選びます(承認が必要なルールのトスアップ)。'],
+    rejectionReason: ['却下理由', '却下したときの理由。'],
     slaStatus: ['トスアップSLA状況', 'トスアップ後の対応期限に対する状況。SLAスイープが書き込みます。'],
     firstResponseAt: [
       '初回対応日時',
@@ -97,6 +100,11 @@ const LABELS = {
       'Set once by the SLA sweep when the toss-up became an opportunity.',
     ],
     opportunityDate: ['Toss-up Opportunity Date', 'Creation day of the opportunity that set the flag.'],
+    approval: [
+      'Toss-up Approval',
+      "The manager's answer (approved / rejected) to a toss-up that needs approval.",
+    ],
+    rejectionReason: ['Rejection Reason', 'Why the manager rejected the toss-up.'],
     slaStatus: ['Toss-up SLA Status', 'Where the toss-up stands against its SLA; written by the SLA sweep.'],
     firstResponseAt: [
       'Toss-up First Response',
@@ -208,6 +216,17 @@ function fieldSpecs(m: SalesforceMapping, locale: 'ja' | 'en'): FieldSpec[] {
       o.flagDate,
       fieldXml(o.flagDate, L.opportunityDate, '<required>false</required>\n    <type>Date</type>'),
     );
+    // The manager's approval (issue 14): set by the manager, only read by the sweep.
+    const a = m.approval;
+    readOnly(
+      a.decision,
+      picklistField(
+        a.decision,
+        L.approval,
+        APPROVAL_DECISIONS.map((d) => ({ value: d, label: APPROVAL_DECISION_LABELS[locale][d] })),
+      ),
+    );
+    readOnly(a.rejectionReason, textField(a.rejectionReason, L.rejectionReason, FEEDBACK_NOTE_LENGTH));
   }
   if (custom(m.tasks.keyField)) {
     // Task and Event custom fields are defined on Activity in metadata.

@@ -1,3 +1,4 @@
+import { APPROVAL_DECISION_LABELS, APPROVAL_DECISIONS } from '../../src/approval/approval-values.ts';
 import type { ObjectType } from './object-types.ts';
 import {
   defineProperty,
@@ -53,6 +54,11 @@ const SLA_STATUS_OPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['late', '期限後に対応'],
   ['paused', '一時停止中'],
 ];
+
+/** The manager's approval (issue 14; connectors/hubspot setup creates the same options). */
+export const APPROVAL_OPTIONS: ReadonlyArray<readonly [string, string]> = APPROVAL_DECISIONS.map(
+  (d) => [d, APPROVAL_DECISION_LABELS.ja[d]] as const,
+);
 
 /** The rep's feedback (issue 14; connectors/hubspot setup creates the same options). */
 export const TOSSUP_RESULT_OPTIONS: ReadonlyArray<readonly [string, string]> = [
@@ -126,6 +132,9 @@ function connectorProperties(type: ObjectType): PropertyDefinition[] {
         // The opportunity flag (商談化フラグ, issue 14): set once by the sweep's opportunity phase.
         prop.bool('tossup_opportunity', '商談化フラグ', g),
         prop.date('tossup_opportunity_date', '商談化日', g),
+        // Set by the manager, read by the sweep (issue 14, manager approval).
+        prop.select('tossup_approval', 'トスアップ承認', g, APPROVAL_OPTIONS),
+        prop.textarea('tossup_rejection_reason', '却下理由', g),
       ].map(withCustom);
     case 'tasks':
       return [

@@ -133,6 +133,16 @@ export const RuleSchema = z
     holdExpiresAfter: HoldDuration.optional(),
     /** Only when the lead shows intent does the rule's outcome apply (see `IntentSchema`). */
     intent: IntentSchema.optional(),
+    /**
+     * `manager`: the toss-up waits for the team manager's approval before the rep's task is created
+     * (the SLA clock starts at the approval); see docs/sales-in-the-loop.md, "Manager approval".
+     */
+    approval: z
+      .enum(['manager'])
+      .optional()
+      .describe(
+        "manager: the rep's task is created only once the team's manager approves (SLA from the approval)",
+      ),
   })
   .strict();
 export type Rule = z.infer<typeof RuleSchema>;

@@ -67,6 +67,7 @@ export function validateRuleSet(data: unknown): SemanticIssue[] {
     }
     checkHoldExpiry(rule, ['rules', ri], add);
     if (rule.intent !== undefined) checkIntent(rule, ['rules', ri], thresholds, add);
+    checkApproval(rule, ['rules', ri], add);
   });
   checkHoldExpiry(obj(rs.missingData), ['missingData'], add);
 
@@ -120,6 +121,16 @@ function checkIntent(rule: Obj, base: YamlPath, thresholds: readonly string[], a
       'a lead without intent is not a toss-up, but intent.otherwise has flag: yes',
       'use flag: no (the default) or hold',
     );
+}
+
+/** An approval is of a task: a rule that gives none (nurture) would wait for nothing. */
+function checkApproval(rule: Obj, base: YamlPath, add: Add): void {
+  if (rule.approval === undefined || rule.nextAction !== 'nurture') return;
+  add(
+    [...base, 'approval'],
+    'approval: manager approves the task a toss-up creates, but this rule has nextAction: nurture (no task)',
+    'remove approval, or give the rule a next action with a task (e.g. field_sales_tossup)',
+  );
 }
 
 function obj(v: unknown): Obj {

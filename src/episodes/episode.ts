@@ -1,5 +1,5 @@
 import type { HumanOverride, OverrideFlag, OverrideSource } from '../domain/human-override.ts';
-import type { CrmName, NextAction } from '../domain/lead.ts';
+import type { CrmName, NextAction, Priority } from '../domain/lead.ts';
 import type { LeadLabel } from '../domain/lead-label.ts';
 import type { OpportunitySource, OpportunityStage } from '../domain/opportunity.ts';
 import type { SentBackReason, TossUpResult } from '../domain/rep-feedback.ts';
@@ -15,7 +15,15 @@ import type { SlaStatus } from '../ports/episode-crm.ts';
 /** Who or what caused a transition. */
 export type EpisodeCause = 'rule' | 'rep' | 'manager' | 'sweep' | 'crm_change';
 
-export type EpisodeStatus = 'open' | 'contacted' | 'done' | 'escalated' | 'reassigned' | 'closed';
+export type EpisodeStatus =
+  | 'open'
+  | 'contacted'
+  | 'done'
+  | 'escalated'
+  | 'reassigned'
+  | 'closed'
+  /** Waiting for the team manager's approval (a rule with `approval: manager`); no rep task yet. */
+  | 'pending_approval';
 
 /** Why an episode ended (`closed`). */
 export type CloseReason = 'sent_back' | 'opportunity' | 'lost' | 'expired' | 'rejected' | 'superseded';
@@ -126,7 +134,40 @@ export type EpisodeEvent =
       flag: OverrideFlag | null;
       source: OverrideSource | null;
       by: string | null;
-    });
+    })
+  /**
+   * The sync decided a toss-up whose rule needs the manager's approval (src/approval/): the episode
+   * starts here, pending, with the rep routing picked; the rep's `handed_off` follows the approval.
+   */
+  | (EventBase & {
+      type: 'approval_requested';
+      crm: CrmName;
+      leadId: string;
+      objectType: string;
+      nextAction: NextAction;
+      /** The rep who gets the task once approved. */
+      owner: EpisodeOwner;
+      /** The decision's priority, for the rep's task created at the approval. */
+      priority: Priority;
+      lead?: LeadLabel;
+    })
+  /**
+   * A step of the approval ladder (sla.yaml `approval`), step `approval.<stepId>`: `request` (the
+   * approver's task and notice), then reminders and the approver's manager.
+   */
+  | (EventBase & {
+      type: 'approval_step';
+      stepId: string;
+      /** request: the approving manager and their approval task. */
+      approver?: EpisodeOwner;
+      approvalTaskId?: string | null;
+      /** Why the step was not carried out (no manager known); it counts as done. */
+      skipped?: string;
+    })
+  /** The manager approved in the CRM (step `approval`, one answer per episode). */
+  | (EventBase & { type: 'approved' })
+  /** The manager rejected in the CRM (step `approval`); closes the episode as `rejected`. */
+  | (EventBase & { type: 'rejected'; reason: string | null });
 
 /** A verdict as the CRM's feedback fields hold it (the free-text note is never kept in an episode). */
 export interface VerdictValue {
@@ -190,6 +231,8 @@ export interface Episode {
   opportunity?: EpisodeOpportunity;
   /** The person's override in force (the latest `override` event); null once cleared, absent when none. */
   override?: HumanOverride | null;
+  /** The manager approval of a toss-up whose rule asks for one; absent otherwise. */
+  approval?: EpisodeApproval;
 }
 
 export interface EpisodeOpportunity {
@@ -200,6 +243,20 @@ export interface EpisodeOpportunity {
   stage: OpportunityStage;
   closedAt: string | null;
   lostReason: string | null;
+}
+
+export interface EpisodeApproval {
+  requestedAt: string;
+  /** The decision's priority (the rep's task gets it). */
+  priority: Priority;
+  /** The approving manager, once the request step found one. */
+  approver: EpisodeOwner | null;
+  approvalTaskId: string | null;
+  /** Approval ladder steps recorded: step key (`approval.<id>`) → instant. */
+  steps: Record<string, string>;
+  decision: 'approved' | 'rejected' | null;
+  decidedAt: string | null;
+  rejectionReason: string | null;
 }
 
 /**
@@ -225,6 +282,9 @@ export const STEP = {
   closed: 'closed',
   opportunity: 'opportunity',
   opportunityClosed: 'opportunity_closed',
+  approvalRequested: 'approval_requested',
+  /** One answer per episode: approved or rejected, whichever is recorded first. */
+  approval: 'approval',
 } as const;
 
 /** One step per verdict value: the same value read again is recorded once, a changed one again. */
@@ -232,6 +292,10 @@ export function verdictStep(v: VerdictValue): string {
   return v.result === 'sent_back' && v.sentBackReason !== null
     ? `verdict:sent_back:${v.sentBackReason}`
     : `verdict:${v.result}`;
+}
+
+export function approvalStepKey(stepId: string): string {
+  return `approval.${stepId}`;
 }
 
 export function holdStep(at: string): string {
@@ -264,6 +328,10 @@ const TYPE_RANK: Record<EpisodeEvent['type'], number> = {
   opportunity: 9,
   opportunity_closed: 10,
   override: 11,
+  approval_requested: 0,
+  approval_step: 5,
+  approved: 6,
+  rejected: 6,
 };
 
 /** Time, then kind, then step: a total order, so any arrival order folds the same way. */
@@ -304,7 +372,13 @@ export function assertEvent(e: EpisodeEvent): void {
                         ? STEP.opportunity
                         : e.type === 'opportunity_closed'
                           ? STEP.opportunityClosed
-                          : STEP.closed;
+                          : e.type === 'approval_requested'
+                            ? STEP.approvalRequested
+                            : e.type === 'approval_step'
+                              ? approvalStepKey(e.stepId)
+                              : e.type === 'approved' || e.type === 'rejected'
+                                ? STEP.approval
+                                : STEP.closed;
   if (e.step !== expected)
     throw new RangeError(`episode event ${e.type} must have step "${expected}", not "${e.step}"`);
 }
@@ -321,8 +395,10 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
     if (!byStep.has(e.step)) byStep.set(e.step, e);
   }
   const sorted = [...byStep.values()].sort(compareEvents);
-  const start = sorted.find((e) => e.type === 'handed_off');
-  if (start?.type !== 'handed_off') return null;
+  // An approval's hand-off comes after the approval: the rep's clock starts there.
+  const start =
+    sorted.find((e) => e.type === 'handed_off') ?? sorted.find((e) => e.type === 'approval_requested');
+  if (start?.type !== 'handed_off' && start?.type !== 'approval_requested') return null;
 
   const ep: Episode = {
     key,
@@ -331,7 +407,7 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
     objectType: start.objectType ?? defaultObjectType(start.crm),
     nextAction: start.nextAction,
     owner: { ...start.owner },
-    taskId: start.taskId,
+    taskId: start.type === 'handed_off' ? start.taskId : null,
     handedOffAt: start.at,
     status: 'open',
     closeReason: null,
@@ -347,7 +423,8 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
     slaWritten: null,
   };
   if (start.lead) ep.lead = { ...start.lead };
-  if (start.verdictBefore) ep.verdictBefore = verdictValue(start.verdictBefore);
+  if (start.type === 'handed_off' && start.verdictBefore)
+    ep.verdictBefore = verdictValue(start.verdictBefore);
   let done = false;
   /** A hold that ends at the instant it starts arrives end-first (canonical order): pair them. */
   let endWithoutHold: string | null = null;
@@ -358,6 +435,11 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
   for (const e of sorted) {
     switch (e.type) {
       case 'handed_off':
+      case 'approval_requested':
+      case 'approval_step':
+      case 'approved':
+      case 'rejected':
+        foldApproval(ep, e);
         break;
       case 'first_response':
         ep.firstResponseAt = e.at;
@@ -447,16 +529,56 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
   ep.status =
     ep.closeReason !== null
       ? 'closed'
-      : done
-        ? 'done'
-        : ep.firstResponseAt !== null
-          ? 'contacted'
-          : escalatedInRound
-            ? 'escalated'
-            : reassigned
-              ? 'reassigned'
-              : 'open';
+      : start.type === 'approval_requested'
+        ? 'pending_approval'
+        : done
+          ? 'done'
+          : ep.firstResponseAt !== null
+            ? 'contacted'
+            : escalatedInRound
+              ? 'escalated'
+              : reassigned
+                ? 'reassigned'
+                : 'open';
   return ep;
+}
+
+/** The approval part of an episode (src/approval/): the request, its ladder steps, the answer. */
+function foldApproval(ep: Episode, e: EpisodeEvent): void {
+  if (e.type === 'handed_off') return;
+  ep.approval ??= {
+    requestedAt: e.at,
+    priority: 'medium',
+    approver: null,
+    approvalTaskId: null,
+    steps: {},
+    decision: null,
+    decidedAt: null,
+    rejectionReason: null,
+  };
+  const a = ep.approval;
+  switch (e.type) {
+    case 'approval_requested':
+      a.requestedAt = e.at;
+      a.priority = e.priority;
+      if (e.lead && !ep.lead) ep.lead = { ...e.lead };
+      break;
+    case 'approval_step':
+      a.steps[e.step] = e.at;
+      if (e.approver) a.approver = { ...e.approver };
+      if (e.approvalTaskId !== undefined) a.approvalTaskId = e.approvalTaskId;
+      break;
+    case 'approved':
+      a.decision = 'approved';
+      a.decidedAt = e.at;
+      break;
+    case 'rejected':
+      a.decision = 'rejected';
+      a.decidedAt = e.at;
+      a.rejectionReason = e.reason;
+      ep.closeReason ??= 'rejected';
+      break;
+  }
 }
 
 /**
@@ -518,5 +640,12 @@ export function episodeEvent(input: EventInput): EpisodeEvent {
       return { ...input, step: overrideStep(input.at) };
     case 'ladder_step':
       return { ...input, step: ladderStepKey(input.round, input.stepId) };
+    case 'approval_requested':
+      return { ...input, step: STEP.approvalRequested };
+    case 'approval_step':
+      return { ...input, step: approvalStepKey(input.stepId) };
+    case 'approved':
+    case 'rejected':
+      return { ...input, step: STEP.approval };
   }
 }

@@ -62,6 +62,12 @@ const TEXTS: Record<ChatLanguage, Record<NotificationEvent, Texts>> = {
       body: ({ due, owner, previous }) =>
         `SLA超過のため${previous}さんから${owner}さんに担当を変更しました。新しい期限は${due}です。`,
     },
+    approval_requested: {
+      title: (l) => `承認依頼: ${l}`,
+      // `previous` is the rep the toss-up goes to once approved; `owner` the manager addressed.
+      body: ({ due, previous }) =>
+        `${previous}さんへのトスアップに承認が必要です。期限（${due}）までにCRMで承認または却下（理由も）を設定してください。`,
+    },
   },
   en: {
     'toss-up': {
@@ -80,6 +86,11 @@ const TEXTS: Record<ChatLanguage, Record<NotificationEvent, Texts>> = {
       title: (l) => `Reassigned: ${l}`,
       body: ({ due, owner, previous }) =>
         `The SLA was missed, so the lead moved from ${previous} to ${owner}. New due date: ${due}.`,
+    },
+    approval_requested: {
+      title: (l) => `Approval needed: ${l}`,
+      body: ({ due, previous }) =>
+        `A toss-up to ${previous} needs your approval. Please approve or reject it (with a reason) in the CRM by ${due}.`,
     },
   },
 };

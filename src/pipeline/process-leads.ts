@@ -1,3 +1,4 @@
+import { approvalFor } from '../approval/approval-policy.ts';
 import type { Decision } from '../domain/decision.ts';
 import { ConfigError, CrmError, type FailureKind } from '../domain/errors.ts';
 import type { HumanOverride } from '../domain/human-override.ts';
@@ -172,6 +173,11 @@ export interface LeadOutcome {
   override?: HumanOverride;
   /** A new decision naming an owner but no task: who owns the record (or why nobody new does). */
   recordOwner?: OwnerOfRecord | NoOwnerOfRecord;
+  /**
+   * The rule asks for the manager's approval (`approval: manager`): no task now; the episode starts
+   * `pending_approval` and the sweep asks the manager (src/approval/). `task` is the rep's task-to-be.
+   */
+  approval?: 'requested';
 }
 
 export interface BatchCounters {
@@ -392,6 +398,7 @@ async function planDecision(
         recordUrl: deps.recordUrl?.(lead) ?? null,
         timeZone: deps.sla.timeZone,
       });
+      const waitsForApproval = deps.episodes !== undefined && approvalFor(decision, deps.rules) !== null;
       task = {
         key,
         leadId: lead.id,
@@ -413,6 +420,11 @@ async function planDecision(
         priority: decision.priority,
         subject: note.subject,
       };
+      // The rep's task waits for the approval, and its due date (the SLA starts at the approval).
+      if (waitsForApproval) {
+        task = null;
+        dueAt = null;
+      }
     }
     quota.note(lead, decision, key, now);
   }
@@ -454,6 +466,7 @@ async function planDecision(
       ...(supersedes ? { supersedes } : {}),
       ...(verdict.kind === 'none' ? {} : { verdict: verdict.kind }),
       ...(recordOwner ? { recordOwner } : {}),
+      ...(planned && !task ? { approval: 'requested' as const } : {}),
     },
     ...(recheck ? { recheck } : {}),
   };
@@ -756,6 +769,8 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
     ]);
   }
   steps.push(...(w.overrideSteps ?? []));
+  if (o.approval === 'requested' && o.task && o.newEpisode)
+    steps.push([o.episodeKey!, approvalRequested(w, deps, o.task)]);
   const current = w.lead.current.decisionKey;
   if (o.supersedes) {
     steps.push([o.supersedes, episodeEvent({ type: 'closed', at, cause: 'rule', reason: 'superseded' })]);
@@ -771,6 +786,27 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
 function verdictBeforeField(lead: Lead): { verdictBefore?: NonNullable<ReturnType<typeof verdictOf>> } {
   const v = verdictOf(lead.current.feedback);
   return v ? { verdictBefore: v } : {};
+}
+
+/** The start of an episode that waits for the manager (the rep routing picked is recorded as owner). */
+function approvalRequested(w: Work, deps: PipelineDeps, task: PlannedTask): EpisodeEvent {
+  const owner: EpisodeOwner = { id: task.ownerId };
+  const rep = directoryFor(deps.routing).repByCrmId(deps.crm, task.ownerId);
+  if (rep) owner.key = rep.key;
+  if (task.route.poolId) owner.poolId = task.route.poolId;
+  const decision = w.outcome.decision!;
+  return episodeEvent({
+    type: 'approval_requested',
+    at: decision.decidedAt,
+    cause: 'rule',
+    crm: deps.crm,
+    leadId: w.lead.id,
+    objectType: w.lead.objectType,
+    nextAction: decision.nextAction,
+    owner,
+    priority: decision.priority,
+    ...leadField(w.lead),
+  });
 }
 
 /** The hand-off's `lead` label for the sweep's chat notices, omitted when the lead has no name. */

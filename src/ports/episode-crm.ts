@@ -77,6 +77,19 @@ export interface TaskClosure {
   note: string;
 }
 
+/** What the CRM shows about a pending manager approval (src/approval/), read on the lead/contact. */
+export interface ApprovalFacts {
+  key: string;
+  /** The manager's answer in the approval field (Salesforce TossUp_Approval__c, HubSpot tossup_approval). */
+  decision: 'approved' | 'rejected' | null;
+  /** The rejection reason field, trimmed; null when empty. */
+  rejectionReason: string | null;
+  /** The lead/contact no longer exists: the sweep closes the episode. */
+  recordGone: boolean;
+  /** The lead's name and company, read in the same call (for the chat notice), when known. */
+  lead?: { name: string; company?: string };
+}
+
 export interface EpisodeCrm {
   /**
    * Episodes per `readFacts` batch this CRM reads cheapest (HubSpot: 1,000, one v4 association read
@@ -99,4 +112,10 @@ export interface EpisodeCrm {
    * has no such notion (HubSpot), null for a user without one.
    */
   managersOf?(userIds: readonly string[]): Promise<Map<string, string | null>>;
+  /**
+   * Optional (issue 14, manager approval): the approval fields of the leads/contacts of pending
+   * approvals, batched (Salesforce `Id IN` per 200, HubSpot batch read per 100), one result per input
+   * in input order. Absent = the CRM offers no approval fields, and approvals are never answered.
+   */
+  readApprovals?(refs: readonly EpisodeRef[]): Promise<ApprovalFacts[]>;
 }

@@ -4,7 +4,14 @@
  * request (the outbox) and returns; delivery, retries and rate limits happen behind the port.
  */
 
-export const NOTIFICATION_EVENTS = ['toss-up', 'reminder', 'escalation', 'reassignment'] as const;
+export const NOTIFICATION_EVENTS = [
+  'toss-up',
+  'reminder',
+  'escalation',
+  'reassignment',
+  /** A toss-up waits for the manager's approval (src/approval/): the request and its reminders. */
+  'approval_requested',
+] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
 export type ChatLanguage = 'ja' | 'en';

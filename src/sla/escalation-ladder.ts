@@ -150,7 +150,8 @@ export function slaClock(ep: Episode, config: SlaConfig, now: Date): SlaClock | 
   };
 }
 
-function stepInstant(
+/** When a ladder step falls due for `entry`, on the clock started at `start` (null behind a running hold). */
+export function stepInstant(
   at: LadderAt,
   entry: SlaEntry,
   start: Date,
@@ -179,7 +180,8 @@ function stepInstant(
  */
 export function pendingLadderSteps(ep: Episode, config: SlaConfig): LadderStep[] {
   const entry = config.slas[ep.nextAction];
-  if (!entry?.ladder || isSettled(ep)) return [];
+  // A pending approval runs the approval ladder (src/approval/approval-ladder.ts), not the rep's.
+  if (!entry?.ladder || isSettled(ep) || ep.status === 'pending_approval') return [];
   const cal = calendarFor(config);
   const start = new Date(ep.roundStartedAt);
   const out: LadderStep[] = [];

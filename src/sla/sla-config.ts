@@ -222,6 +222,36 @@ const SlaEntrySchema = z
     });
   });
 
+/**
+ * How long a manager has to approve a toss-up (rules with `approval: manager`) and what the sweep does
+ * while the approval is pending. The ladder's "owner" is the approver: `remind_owner` reminds the
+ * approving manager, `notify_manager` tells the approver's own manager. Tasks and reassignment have no
+ * meaning before the toss-up exists, so only those two steps are allowed.
+ */
+const APPROVAL_ACTIONS: readonly string[] = ['remind_owner', 'notify_manager'];
+const ApprovalSlaSchema = SlaEntrySchema.superRefine((entry, ctx) => {
+  entry.ladder?.forEach((step, i) => {
+    if (APPROVAL_ACTIONS.includes(step.do)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ladder', i, 'do'],
+      message: `"${step.do}" cannot be a step of a pending approval (there is no toss-up task or owner yet)`,
+      params: {
+        hint: 'use remind_owner (reminds the approving manager) or notify_manager (tells their manager)',
+      },
+    });
+  });
+});
+
+/** The approval SLA when sla.yaml has none: 4 business hours, a reminder at 75%, the approver's manager at the breach. */
+export const DEFAULT_APPROVAL_SLA: SlaEntry = {
+  due: { amount: 4, unit: 'businessHours' },
+  ladder: [
+    { do: 'remind_owner', at: { kind: 'percent', percent: 75 } },
+    { do: 'notify_manager', at: { kind: 'breach', plus: null } },
+  ],
+};
+
 /** `none` (or null) = this next action has no SLA: no due date and no escalation. */
 const SlaOrNoneSchema = z.preprocess((raw) => (raw === 'none' ? null : raw), SlaEntrySchema.nullable());
 
@@ -259,6 +289,8 @@ export const SlaConfigSchema = z
      */
     managers: z.enum(['routing', 'crm']).default('routing'),
     slas: z.strictObject(slaShape),
+    /** Pending manager approvals (docs/sales-in-the-loop.md, "Manager approval"). */
+    approval: ApprovalSlaSchema.default(() => structuredClone(DEFAULT_APPROVAL_SLA)),
   })
   .superRefine(
     (c, ctx) => {

@@ -1,3 +1,4 @@
+import { sweepApprovals } from '../approval/sweep-approvals.ts';
 import { FailureKind } from '../domain/errors.ts';
 import type { CrmName } from '../domain/lead.ts';
 import {
@@ -39,6 +40,7 @@ import { type RecheckDueOptions, recheckDueLeads } from './recheck-leads.ts';
 import { type Managers, resolveManagers } from './resolve-managers.ts';
 import { breachAt, isFirstResponseOnTime, slaStatusAt } from './sla-status.ts';
 import {
+  emptySweepApprovals,
   emptySweepReport,
   type SweepProgress,
   type SweepReport,
@@ -286,7 +288,7 @@ class SweepContext {
     this.#stop = null;
     const o = this.#o;
     const stored = await o.episodes.getMany(keys);
-    const live: StoredEpisode[] = [];
+    let live: StoredEpisode[] = [];
     for (const key of keys) {
       const s = stored.get(key);
       const next = s?.episode.nextCheckAt;
@@ -304,7 +306,10 @@ class SweepContext {
       live.push({ ...s, episode: withEpisodeDefaults(s.episode) });
     }
     this.#b.report.counts.checked += live.length;
-    if (live.length === 0) return null;
+    const approvals = live.filter((s) => s.episode.status === 'pending_approval');
+    if (approvals.length > 0) await this.#approvals(approvals);
+    live = live.filter((s) => s.episode.status !== 'pending_approval');
+    if (live.length === 0) return this.#stop;
 
     const refs: EpisodeRef[] = live.map(({ episode: ep }) => ({
       key: ep.key,
@@ -332,6 +337,38 @@ class SweepContext {
     await this.#writeSlaFields(work.filter((w) => w.ep.status !== 'closed'));
     await this.#reschedule(work);
     return this.#stop;
+  }
+
+  // ---- 1½. pending manager approvals (src/approval/) ---------------------------------------------
+
+  async #approvals(stored: StoredEpisode[]): Promise<void> {
+    const work: Work[] = stored.map((s) => ({
+      ep: s.episode,
+      version: s.version,
+      facts: { key: s.episode.key, taskCompletedAt: null, firstActivity: null, recordGone: false },
+      halted: false,
+    }));
+    const o = this.#o;
+    const counts = await sweepApprovals(work, {
+      now: this.#now,
+      dryRun: this.#dryRun,
+      sla: o.sla,
+      crm: o.crm,
+      locale: this.#locale,
+      record: (items) => this.#recordAll(items as { w: Work; event: EpisodeEvent }[]),
+      write: (stage, items, call) => this.#write(stage, items as { w: Work; step: null }[], call),
+      notify: (w, step, event, who, extra) => this.#notify(w as Work, step, event, who, extra),
+      managers: async (owners) =>
+        (await resolveManagers(owners, { crmName: o.crmName, crm: o.crm, routing: o.routing, sla: o.sla }))
+          .managers,
+      nameOf: this.#names,
+      fail: (w, stage, code, message) =>
+        this.#fail(stage, { w: w as Work, step: null }, 'transient', code, scrubText(message, MESSAGE_MAX)),
+    });
+    this.#b.report.approvals ??= emptySweepApprovals();
+    const total = this.#b.report.approvals;
+    for (const k of Object.keys(counts) as (keyof typeof counts)[]) total[k] += counts[k];
+    await this.#reschedule(work);
   }
 
   // ---- 2. facts ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import type { SlaConfig } from '../sla/sla-config.ts';
  * `due_soon` (reminded) > `reassigned` (a new owner, clock restarted) > `on_track`.
  */
 export function slaStatusAt(ep: Episode, sla: SlaConfig, now: Date): SlaStatus | null {
-  if (ep.status === 'closed') return null;
+  if (ep.status === 'closed' || ep.status === 'pending_approval') return null;
   const entry = sla.slas[ep.nextAction];
   if (!entry) return null;
   if (ep.firstResponseAt !== null) return isFirstResponseOnTime(ep, sla) ? 'met' : 'late';

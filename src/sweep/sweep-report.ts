@@ -23,7 +23,11 @@ export type SweepStage =
   | 'reassign_owner'
   | 'close_task'
   | 'sla_fields'
-  | 'notify';
+  | 'notify'
+  /** Manager approval (src/approval/): the approval fields read, the approver's task, the rep's task. */
+  | 'read_approvals'
+  | 'approval_task'
+  | 'approved_task';
 
 export interface SweepFailureSample {
   episodeKey: string;
@@ -133,6 +137,39 @@ export interface SweepReport {
   rechecks?: RecheckReport;
   /** The opportunity phase, when the sweep ran one (src/sweep/opportunity-phase.ts). */
   opportunities?: OpportunityPhaseReport;
+  /** Manager approvals this sweep looked at (src/approval/); absent when none was pending. */
+  approvals?: SweepApprovals;
+}
+
+/** What the sweep did with pending manager approvals (dry run: would do). */
+export interface SweepApprovals {
+  /** Still waiting for the manager after this sweep. */
+  pending: number;
+  /** Of those, past the approval SLA (sla.yaml `approval.due`). */
+  overdue: number;
+  /** Approval tasks created and notices queued (the `request` step). */
+  requested: number;
+  /** Approval ladder steps carried out: reminders to the approver, notices to their manager. */
+  reminders: number;
+  escalations: number;
+  /** Approved: the rep's task created, the SLA started. */
+  approved: number;
+  rejected: number;
+  /** Request steps with no manager known (routing.yaml / User.ManagerId). */
+  noManager: number;
+}
+
+export function emptySweepApprovals(): SweepApprovals {
+  return {
+    pending: 0,
+    overdue: 0,
+    requested: 0,
+    reminders: 0,
+    escalations: 0,
+    approved: 0,
+    rejected: 0,
+    noManager: 0,
+  };
 }
 
 /** Live counts for a progress line. */

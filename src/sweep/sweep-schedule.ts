@@ -1,3 +1,4 @@
+import { nextApprovalCheck } from '../approval/approval-ladder.ts';
 import { type Episode, isSettled } from '../episodes/episode.ts';
 import type { ScheduleEpisode } from '../ports/episode-store.ts';
 import { calendarFor } from '../sla/due-date.ts';
@@ -24,6 +25,7 @@ export const POLL = { everyBusinessHours: 3, forBusinessDays: 10 } as const;
 
 export function nextSweepCheck(ep: Episode, sla: SlaConfig, now: Date): string | null {
   if (ep.status === 'closed') return null;
+  if (ep.status === 'pending_approval') return nextApprovalCheck(ep, sla, now);
   const t = now.getTime();
   const candidates: number[] = [];
   const status = slaStatusAt(ep, sla, now);

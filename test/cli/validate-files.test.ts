@@ -263,7 +263,7 @@ describe('validate checks notifications.yaml', () => {
     const r = await validate([], {});
     expect(r.code).toBe(0);
     expect(r.out).toContain(
-      'mappings/notifications.yaml: ok (toss-up, reminder, escalation, reassignment; ja)',
+      'mappings/notifications.yaml: ok (toss-up, reminder, escalation, reassignment, approval_requested; ja)',
     );
   });
 
@@ -289,7 +289,7 @@ describe('validate checks notifications.yaml', () => {
     ]);
     expect(found[3]![3]).toBe('did you mean "fs_kansai"?');
     expect(found[2]![3]).toBe(
-      'did you mean "escalation"? the events are toss-up, reminder, escalation, reassignment',
+      'did you mean "escalation"? the events are toss-up, reminder, escalation, reassignment, approval_requested',
     );
     expect(found[4]![3]).toContain('use the channel id');
     expect(r.out).not.toContain('notifications.yaml: ok');
@@ -303,7 +303,7 @@ describe('validate checks notifications.yaml', () => {
     const bundled = await validate([], {}, { TOSSUP_ROUTING: routingFile });
     expect(bundled.code, bundled.err).toBe(0);
     expect(bundled.out).toContain(
-      'mappings/notifications.yaml: ok (toss-up, reminder, escalation, reassignment; ja)',
+      'mappings/notifications.yaml: ok (toss-up, reminder, escalation, reassignment, approval_requested; ja)',
     );
     expect(bundled.out).toMatch(
       /warning: .*name pools your routing file does not have \(fs_kanto_enterprise, /,

@@ -1,4 +1,5 @@
 // The picklists `tossup setup` deploys use the product's own value lists, so the two cannot drift.
+import { APPROVAL_DECISIONS } from '../../../src/approval/approval-values.ts';
 import { SENT_BACK_REASONS, TOSSUP_RESULTS } from '../../../src/domain/rep-feedback.ts';
 import { SLA_STATUSES } from '../../../src/ports/episode-crm.ts';
 import { KEY_PREFIXES } from '../ids.ts';
@@ -178,6 +179,9 @@ function tossUpFields(): FieldDef[] {
     // The opportunity flag (商談化フラグ, issue 14): set once by the sweep's opportunity phase.
     checkbox('TossUp_Opportunity__c', 'Toss-up Opportunity'),
     date('TossUp_Opportunity_Date__c', 'Toss-up Opportunity Date'),
+    // The manager's approval (issue 14): set by the manager, only read by the sweep.
+    picklist('TossUp_Approval__c', 'Toss-up Approval', APPROVAL_DECISIONS, { restrictedPicklist: true }),
+    { name: 'TossUp_Rejection_Reason__c', label: 'Rejection Reason', type: 'textarea', length: 32768 },
   ];
 }
 

@@ -55,6 +55,8 @@ describe('HubSpot schema check and setup', () => {
         'missing contacts.tossup_feedback_note',
         'missing contacts.tossup_opportunity',
         'missing contacts.tossup_opportunity_date',
+        'missing contacts.tossup_approval',
+        'missing contacts.tossup_rejection_reason',
         'wrong_type contacts.hs_analytics_num_visits',
         'read_only contacts.hs_analytics_num_visits',
         'missing_options companies.lifecyclestage',
@@ -68,7 +70,7 @@ describe('HubSpot schema check and setup', () => {
     expect(byKind['missing_options:lifecyclestage']!.message).toContain('"vip"');
     const printed = formatSchemaCheck(result);
     expect(printed.split('\n')[0]).toBe(
-      `HubSpot schema: 18 problem(s) in ${result.checked} mapped properties`,
+      `HubSpot schema: 20 problem(s) in ${result.checked} mapped properties`,
     );
     expect(printed).toContain('fix: ');
   });
@@ -96,6 +98,8 @@ describe('HubSpot schema check and setup', () => {
         'contacts.property.tossup_feedback_note',
         'contacts.property.tossup_opportunity',
         'contacts.property.tossup_opportunity_date',
+        'contacts.property.tossup_approval',
+        'contacts.property.tossup_rejection_reason',
         'tasks.group.tossup',
         'tasks.property.tossup_task_key',
       ].sort(),
@@ -130,7 +134,7 @@ describe('HubSpot schema check and setup', () => {
     const second = await admin(hs).setup();
     expect(second.actions.every((a) => a.result === 'exists')).toBe(true);
     expect(second.actions).toHaveLength(first.actions.length);
-    expect(formatSetup(second)).toMatch(/^HubSpot setup: 0 created, 17 already there/);
+    expect(formatSetup(second)).toMatch(/^HubSpot setup: 0 created, 19 already there/);
   });
 
   it('counts a 409 (created meanwhile by someone else) as already there', async () => {

@@ -30,6 +30,8 @@ const OUR_FIELDS = [
   'TossUp_Feedback_Note__c',
   'TossUp_Opportunity__c',
   'TossUp_Opportunity_Date__c',
+  'TossUp_Approval__c',
+  'TossUp_Rejection_Reason__c',
 ];
 
 describe('schema check', () => {
