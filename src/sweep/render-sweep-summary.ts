@@ -1,3 +1,4 @@
+import { approvalSummary } from '../approval/approval-summary.ts';
 import type { NextAction } from '../domain/lead.ts';
 import { heading, numbers, pairs, sorted, stopRows } from '../pipeline/summary-columns.ts';
 import type { Locale } from '../reasons/messages.ts';
@@ -243,6 +244,7 @@ export function renderSweepSummary(report: SweepReport, locale: Locale): string 
       '',
     );
   }
+  if (report.approvals) out.push(...approvalSummary(report.approvals, locale, n));
   if (report.rechecks) {
     const r = report.rechecks;
     const keys = [

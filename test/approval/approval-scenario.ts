@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { approvalTaskKey } from '../../src/approval/approval-tasks.ts';
 import type { StoredEpisode } from '../../src/ports/episode-store.ts';
 import { calendarFor } from '../../src/sla/due-date.ts';
+import { renderSweepSummary } from '../../src/sweep/render-sweep-summary.ts';
 import { type ApprovalCrm, approvalRunner } from './approval-kit.ts';
 
 /**
@@ -69,6 +70,12 @@ export async function approvalScenario(cut: ApprovalCrm): Promise<void> {
   const answered = await run.sweep(AT.approved);
   expect(answered.stop).toBeNull();
   expect(answered.approvals).toMatchObject({ approved: 1, rejected: 1 });
+  // Visible in the sweep summary (and the JSON report above).
+  const summary = renderSweepSummary(answered, 'en');
+  expect(summary).toMatch(/^Manager approval$/m);
+  expect(summary).toMatch(/Approved → rep's task created\s+1$/m);
+  expect(summary).toMatch(/Rejected\s+1$/m);
+  expect(renderSweepSummary(first, 'ja')).toMatch(/承認待ち\s+\d+$/m);
 
   const tasks = cut.tasksByKey(key);
   expect(tasks).toHaveLength(1);
