@@ -1,6 +1,7 @@
 import { pickPersonName } from './japanese-names.ts';
 import { TERRITORIES, type Territory } from './prefectures.ts';
 import { assignResponseProfiles } from './rep-response.ts';
+import { assignVerdictProfiles } from './rep-verdict.ts';
 import { assignManagers } from './sales-managers.ts';
 import { SeededRandom, WeightedChoice } from './seeded-random.ts';
 import type { SalesRole, WorldQueue, WorldUser } from './world.ts';
@@ -9,8 +10,9 @@ import type { SalesRole, WorldQueue, WorldUser } from './world.ts';
  * The vendor's own sales organisation. A base roster covers every territory with one field rep
  * and staffs inside sales, sales planning and account management; bigger worlds add reps
  * (12 users at 10 leads, about 40 at 1M), and one or two users have left (inactive) but still
- * own records, as in every real org. Each user has a manager (the sales head) and a response profile
- * (how they answer toss-ups, `rep-response.ts`).
+ * own records, as in every real org. Each user has a manager (the sales head), a response profile
+ * (how they answer toss-ups, `rep-response.ts`) and, when active, a verdict profile (how they judge
+ * them, `rep-verdict.ts`).
  */
 
 /** The vendor's own domain: reserved for documentation (RFC 2606), so no real mailbox is addressed. */
@@ -94,7 +96,7 @@ export function generateUsers(seed: number, leads: number): { users: WorldUser[]
     };
   });
 
-  const users = assignResponseProfiles(seed, assignManagers(staff));
+  const users = assignVerdictProfiles(seed, assignResponseProfiles(seed, assignManagers(staff)));
 
   const queues: WorldQueue[] = [
     {

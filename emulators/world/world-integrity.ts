@@ -3,9 +3,10 @@ import type { World, WorldUser } from './world.ts';
 /**
  * Cross-record rules of a world that a per-record schema cannot see: unique keys, e-mails and
  * domains; every reference (company, owner, requester, campaign, queue member, manager) resolves and
- * no manager chain loops; a response profile agrees with itself and a departed rep never answers; time
- * runs forward (createdAt <= modifiedAt <= asOf, nothing happens after asOf). Emulators rely on
- * these when they seed from a file, and the generator's tests use them as its invariants.
+ * no manager chain loops; a response profile agrees with itself and a departed rep never answers nor
+ * judges (no verdict profile); time runs forward (createdAt <= modifiedAt <= asOf, nothing happens
+ * after asOf). Emulators rely on these when they seed from a file, and the generator's tests use them
+ * as its invariants.
  */
 
 export type WorldCollection = 'users' | 'queues' | 'companies' | 'campaigns' | 'people';
@@ -68,6 +69,12 @@ export function findWorldIssues(world: World, limit = Number.POSITIVE_INFINITY):
     }
     for (const problem of responseProfileIssues(u))
       if (add('users', i, problem.path, problem.message)) return issues;
+    if (
+      !u.active &&
+      u.verdict !== undefined &&
+      add('users', i, 'verdict', 'is set for an inactive user (a departed rep judges nothing)')
+    )
+      return issues;
   }
 
   for (let i = 0; i < world.queues.length; i++) {

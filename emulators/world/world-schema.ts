@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RESPONSE_STYLES, type RepResponseProfile } from './rep-response.ts';
+import { type RepVerdictProfile, VERDICT_STYLES } from './rep-verdict.ts';
 import type {
   WorldActivity,
   WorldCampaign,
@@ -42,6 +43,15 @@ export const RepResponseProfileSchema: z.ZodType<RepResponseProfile> = z.strictO
   }),
 });
 
+export const RepVerdictProfileSchema: z.ZodType<RepVerdictProfile> = z.strictObject({
+  style: z.enum(VERDICT_STYLES),
+  verdictShare: Share,
+  acceptBias: z.number().min(-1).max(1),
+  opportunityFactor: z.number().nonnegative().max(10),
+  verdictDelayHours: BusinessHours,
+  opportunityDelayHours: BusinessHours,
+});
+
 export const WorldUserSchema: z.ZodType<WorldUser> = z.strictObject({
   key: Key,
   lastName: z.string(),
@@ -52,6 +62,7 @@ export const WorldUserSchema: z.ZodType<WorldUser> = z.strictObject({
   active: z.boolean(),
   managerKey: Key.optional(),
   response: RepResponseProfileSchema.optional(),
+  verdict: RepVerdictProfileSchema.optional(),
 });
 
 export const WorldQueueSchema: z.ZodType<WorldQueue> = z.strictObject({

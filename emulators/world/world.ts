@@ -1,4 +1,5 @@
 import type { RepResponseProfile } from './rep-response.ts';
+import type { RepVerdictProfile } from './rep-verdict.ts';
 
 /**
  * A CRM-neutral picture of a B2B market: the one data set both emulators are seeded from, so the
@@ -23,6 +24,8 @@ export interface WorldUser {
   managerKey?: string;
   /** How the rep answers toss-ups (the demo's emulated reps, SLA tests); absent = never acts. */
   response?: RepResponseProfile;
+  /** How the rep judges the toss-ups they answered (accept, send back, convert); absent = gives no verdict. */
+  verdict?: RepVerdictProfile;
 }
 
 export interface WorldQueue {
