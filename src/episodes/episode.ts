@@ -79,6 +79,11 @@ export type EpisodeEvent =
        * not this episode's verdict. Absent when the CRM showed none.
        */
       verdictBefore?: VerdictValue;
+      /**
+       * The decision's most decisive reason code (`decision.reasons[0].code`), so acceptance and
+       * opportunity rates can be told per toss-up reason; absent in events recorded before it existed.
+       */
+      reason?: string;
     })
   | (EventBase & { type: 'first_response'; activity: FirstResponseActivity })
   | (EventBase & { type: 'hold_started' })
@@ -223,6 +228,8 @@ export interface Episode {
   slaWritten?: { status: SlaStatus; firstResponseAt: string | null; at: string } | null;
   /** The lead's name and company as recorded at the hand-off, for chat notices; absent when not recorded. */
   lead?: LeadLabel;
+  /** The toss-up's most decisive reason code as recorded at the hand-off; absent when not recorded. */
+  reason?: string;
   /** The rep's latest verdict (`verdict` events); absent when none was recorded. */
   verdict?: VerdictValue & { at: string };
   /** The verdict the CRM showed at the hand-off (an earlier toss-up's); absent when none. */
@@ -425,6 +432,7 @@ export function foldEpisode(key: string, events: readonly EpisodeEvent[]): Episo
   if (start.lead) ep.lead = { ...start.lead };
   if (start.type === 'handed_off' && start.verdictBefore)
     ep.verdictBefore = verdictValue(start.verdictBefore);
+  if (start.type === 'handed_off' && start.reason) ep.reason = start.reason;
   let done = false;
   /** A hold that ends at the instant it starts arrives end-first (canonical order): pair them. */
   let endWithoutHold: string | null = null;

@@ -765,6 +765,7 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
         taskId: w.taskId ?? null,
         ...leadField(w.lead),
         ...verdictBeforeField(w.lead),
+        ...(decision.reasons[0] ? { reason: decision.reasons[0].code } : {}),
       }),
     ]);
   }

@@ -98,6 +98,8 @@ describe('processLeads with an episode store', () => {
       taskId: task.id,
       handedOffAt: NOW,
       status: 'open',
+      // The most decisive reason, for the rates per reason.
+      reason: 'score.attribute.met',
     });
     expect(a.owner.key).toMatch(/^u00\d$/);
     // The ladder's first step is pending, so the sweep will find it.
