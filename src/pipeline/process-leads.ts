@@ -7,6 +7,7 @@ import { type LeadLabel, leadLabel } from '../domain/lead-label.ts';
 import { type Episode, type EpisodeEvent, type EpisodeOwner, episodeEvent } from '../episodes/episode.ts';
 import { EpisodeContentionError } from '../episodes/record-step.ts';
 import { verdictEventFor, verdictOf } from '../episodes/verdict-event.ts';
+import type { LedgerWiring } from '../ledger/flush-ledger.ts';
 import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
 import type { EpisodeStore, ScheduleEpisode, StoredEpisode } from '../ports/episode-store.ts';
 import type {
@@ -43,6 +44,7 @@ import {
   type OverrideContext,
   planOverride,
 } from './human-override-plan.ts';
+import { settleDecisions, stageDecisions } from './ledger-decisions.ts';
 import { ManualQuota } from './manual-quota.ts';
 import { isEmptyPlan, planWriteBack } from './plan-write-back.ts';
 import { holdOptions, loadRechecks, nextRecheck, withdrawsHandOff } from './recheck-schedule.ts';
@@ -112,6 +114,8 @@ export interface PipelineDeps {
    * (no deep link), no notice is queued.
    */
   notify?: SweepNotify;
+  /** The decision ledger (docs/ledger.md): each decision written, staged before the write, appended after. */
+  ledger?: LedgerWiring;
 }
 
 export interface PipelineEpisodes {
@@ -279,7 +283,9 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
     (await createTasks(work, deps, quota)) ??
     (await recordEpisodes(work, deps)) ??
     (await queueTossUpNotices(work, deps)) ??
+    (await stageDecisions(work, deps.ledger)) ??
     (await writeFields(work, deps, quota));
+  await settleDecisions(work, deps.ledger);
   for (const w of work) {
     if (w.outcome.status === 'skipped' && w.outcome.failure) await recordSkip(w, deps);
   }

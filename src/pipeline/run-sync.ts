@@ -67,6 +67,8 @@ export interface SyncOptions {
   rechecks?: RecheckStore;
   /** The `toss-up` chat notice (`PipelineDeps.notify`); a dry run queues none. */
   notify?: PipelineDeps['notify'];
+  /** The decision ledger (`PipelineDeps.ledger`); a dry run records nothing. */
+  ledger?: PipelineDeps['ledger'];
 }
 
 export function cursorKey(crm: string, scope: string): string {
@@ -134,6 +136,7 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
     episodes: options.episodes,
     ...(options.rechecks ? { rechecks: options.rechecks } : {}),
     ...(options.notify && !dryRun ? { notify: options.notify } : {}),
+    ...(options.ledger && !dryRun ? { ledger: options.ledger } : {}),
   };
 
   if (!stop) {

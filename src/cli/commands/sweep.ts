@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { buildChatNotifier, recordRefFrom } from '../../composition/chat-notifier.ts';
+import { flushLedgerQuietly } from '../../ledger/flush-ledger.ts';
 import { terminalSafeLines } from '../../logging/terminal-text.ts';
 import { DryRunRoutingState } from '../../pipeline/dry-run-routing-state.ts';
 import { ExitCode } from '../../pipeline/failure-policy.ts';
@@ -22,6 +23,7 @@ import type { SweepReport } from '../../sweep/sweep-report.ts';
 import { CHAT_DRAIN_LIMIT } from '../chat-drain-limit.ts';
 import { type CrmCommandIo, type CrmRun, type CrmRunOutcome, withCrmRun } from '../crm-run.ts';
 import { exitCodeOfStop } from '../exit-code-of-stop.ts';
+import { localLedger, withLedger } from '../local-ledger.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { positiveInt } from '../positive-int.ts';
 import type { SyncFlags } from '../settings.ts';
@@ -114,7 +116,9 @@ async function sweepUnderLease(
 
   const progress = createSweepProgress({ stream: io.stderr, locale: settings.locale });
   const startedAt = clock.now();
-  const episodes = new FileEpisodeStore(settings.stateDir, { clock });
+  // The decision ledger (docs/ledger.md): every episode step the sweep records, never on a dry run.
+  const ledger = dryRun ? undefined : localLedger(settings.stateDir, io.stderr);
+  const episodes = withLedger(new FileEpisodeStore(settings.stateDir, { clock }), ledger, setup.sla);
   const routingState = new FileRoutingState(settings.stateDir);
   // Re-checks: leads whose recheckAt came (kept by `tossup sync`) are decided again as a sync would.
   const lookup = leadLookupOf(connector);
@@ -136,6 +140,7 @@ async function sweepUnderLease(
           scope: `recheck|${settings.crm}|${run.scope}`,
           reasonMaxLength: connector.reasonMaxLength,
           episodes: { store: episodes, schedule: (episode) => nextCheckAt(episode, setup.sla) },
+          ...(ledger ? { ledger } : {}),
         },
       }
     : undefined;
@@ -177,6 +182,7 @@ async function sweepUnderLease(
   // Every run, not only when this one queued something: entries left pending by an outage (or by a
   // sync) go out with the next sweep. Bounded; what is left waits for the next run.
   if (chat) await chat.outbox.drain({ limit: CHAT_DRAIN_LIMIT });
+  await flushLedgerQuietly(ledger);
 
   const path = await saveRunReport(report, settings.runsDir);
   if (opts.json) {

@@ -19,6 +19,7 @@ import { sweepSchedule } from '../../sweep/sweep-schedule.ts';
 import { CHAT_DRAIN_LIMIT } from '../chat-drain-limit.ts';
 import { type CrmCommandIo, type CrmRun, type CrmRunOutcome, withCrmRun } from '../crm-run.ts';
 import { exitCodeOfStop } from '../exit-code-of-stop.ts';
+import { localLedger, withLedger } from '../local-ledger.ts';
 import { writeLine } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { positiveInt } from '../positive-int.ts';
@@ -105,6 +106,8 @@ async function syncUnderLease(
     return ref;
   };
 
+  // The decision ledger (docs/ledger.md): each decision written and each episode step, never on a dry run.
+  const ledger = dryRun ? undefined : localLedger(settings.stateDir, io.stderr);
   const ownerName = ownerNamer(setup.routing, settings.crm);
   const progress = createProgress({ stream: io.stderr, locale: settings.locale, dryRun });
   let report: RunReport;
@@ -128,9 +131,10 @@ async function syncUnderLease(
       queueTaskOwners: settings.queueTaskOwners,
       // Toss-up episodes for `tossup sweep`, in the same state directory (a dry run only reads them).
       episodes: {
-        store: new FileEpisodeStore(settings.stateDir),
+        store: withLedger(new FileEpisodeStore(settings.stateDir), ledger, setup.sla),
         schedule: sweepSchedule(setup.sla),
       },
+      ...(ledger ? { ledger } : {}),
       ...(chat ? { notify: { ...chat.notify, recordRef } } : {}),
       onProgress: (p) => progress.update(p),
       onLead: dryRun

@@ -1,0 +1,78 @@
+import type { Decision } from '../domain/decision.ts';
+import type { Lead } from '../domain/lead.ts';
+import type { TossUpFieldValues } from '../ports/lead-sink.ts';
+import { leadFacts, maskStrings } from './lead-facts.ts';
+import { type DecisionRecord, partitionDate, recordId } from './ledger-record.ts';
+
+/** What the pipeline knows about one decision it is about to write. */
+export interface DecidedLead {
+  lead: Lead;
+  decision: Decision;
+  /** The toss-up fields this run writes (only the changed ones). */
+  fields: TossUpFieldValues;
+  episodeKey: string | null;
+  newEpisode: boolean;
+  supersedes?: string;
+  /** The task's owner when the decision hands the lead off. */
+  taskOwner?: { id: string; key?: string };
+}
+
+/**
+ * The ledger row of a decision. Its id depends only on what the run read and writes — the lead, its
+ * version (`modifiedAt`), the CRM's toss-up fields before the write, the fields written and the
+ * decision's content — never on the run's clock: a retry after a crash that read the same lead makes
+ * the same decision and the same id, so the ledger keeps one row.
+ */
+export function decisionRecord(d: DecidedLead): DecisionRecord {
+  const { lead, decision } = d;
+  const reasons = maskStrings(decision.reasons);
+  const reasonsJson = JSON.stringify(reasons);
+  const c = lead.current;
+  return {
+    kind: 'decision',
+    record_id: recordId('d', [
+      lead.crm,
+      lead.objectType,
+      lead.id,
+      lead.modifiedAt,
+      c.decisionKey,
+      c.flag,
+      c.nextAction,
+      c.attributeScore,
+      c.behaviourScore,
+      c.dueAt,
+      stableJson(d.fields),
+      decision.rulesVersion,
+      decision.ruleId,
+      decision.flag,
+      decision.nextAction,
+      reasonsJson,
+    ]),
+    crm: lead.crm,
+    object_type: lead.objectType,
+    lead_id: lead.id,
+    decided_at: decision.decidedAt,
+    dt: partitionDate(decision.decidedAt),
+    rules_version: decision.rulesVersion,
+    rule_id: decision.ruleId,
+    flag: decision.flag,
+    next_action: decision.nextAction,
+    priority: decision.priority,
+    primary_reason: decision.reasons[0]?.code ?? 'otherwise',
+    reason_codes: decision.reasons.map((r) => r.code),
+    reasons_json: reasonsJson,
+    attribute_score: decision.scores.attribute,
+    behaviour_score: decision.scores.behaviour,
+    owner_id: d.taskOwner?.id ?? d.fields.ownerId ?? null,
+    owner_key: d.taskOwner?.key ?? null,
+    episode_key: d.episodeKey,
+    new_episode: d.newEpisode,
+    supersedes: d.supersedes ?? null,
+    sources: maskStrings([...new Set(lead.activities.flatMap((a) => (a.source ? [a.source] : [])))].sort()),
+    facts_json: JSON.stringify(leadFacts(lead)),
+  };
+}
+
+function stableJson(fields: TossUpFieldValues): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : 1))));
+}

@@ -1,0 +1,141 @@
+import type { Lead } from '../domain/lead.ts';
+import { decisionRecord } from '../ledger/decision-record.ts';
+import { errorText, flushLedgerQuietly, type LedgerWiring } from '../ledger/flush-ledger.ts';
+import type { FollowUpTask, TossUpFieldValues } from '../ports/lead-sink.ts';
+import type { AwaitedWrite, LedgerOutboxEntry } from '../ports/ledger.ts';
+import { isEmptyPlan } from './plan-write-back.ts';
+import type { LeadOutcome } from './process-leads.ts';
+
+/** What `processLeads` holds per lead (its `Work`), as far as the ledger reads it. */
+export interface LedgerWork {
+  lead: Lead;
+  fields: TossUpFieldValues;
+  task: FollowUpTask | null;
+  outcome: LeadOutcome;
+}
+
+/** The record id staged for a lead of the batch being processed, until it is settled. */
+const staged = new WeakMap<LedgerWork, string>();
+
+/**
+ * Before the field write (docs/ledger.md): first settles what an earlier, interrupted run staged for
+ * the leads of this batch — the lead as read now shows whether that write happened — then stages one
+ * decision record per lead about to be written, marked as awaiting the write. Never fails the batch:
+ * an outbox that cannot be written is reported and the CRM write goes on. Returns null (no stop).
+ */
+export async function stageDecisions(
+  work: readonly LedgerWork[],
+  ledger: LedgerWiring | undefined,
+): Promise<null> {
+  if (!ledger) return null;
+  const toWrite = work.filter(
+    (w) => w.outcome.status === 'not_attempted' && w.outcome.decision && !isEmptyPlan(w.fields),
+  );
+  try {
+    await settleInterrupted(
+      work.map((w) => w.lead),
+      ledger,
+    );
+    const entries: LedgerOutboxEntry[] = toWrite.map((w) => {
+      const o = w.outcome;
+      const record = decisionRecord({
+        lead: w.lead,
+        decision: o.decision!,
+        fields: w.fields,
+        episodeKey: o.episodeKey,
+        newEpisode: o.newEpisode,
+        ...(o.supersedes ? { supersedes: o.supersedes } : {}),
+        ...(w.task && o.task
+          ? {
+              taskOwner: {
+                id: w.task.ownerId,
+                ...(o.task.route.ownerKey ? { key: o.task.route.ownerKey } : {}),
+              },
+            }
+          : {}),
+      });
+      return { record, awaiting: awaited(w.lead, w.fields) };
+    });
+    await ledger.outbox.put(entries);
+    entries.forEach((e, i) => {
+      staged.set(toWrite[i]!, e.record.record_id);
+    });
+  } catch (e) {
+    ledger.onError?.(
+      `the decision ledger's outbox could not be written (${errorText(e)}); ${toWrite.length} decision(s) of this batch are written to the CRM but not recorded`,
+    );
+  }
+  return null;
+}
+
+/**
+ * After the field write: a staged decision whose write succeeded is ready to append; one whose write
+ * failed or did not happen is dropped (the retry decides and stages again). Then flushes the outbox.
+ */
+export async function settleDecisions(
+  work: readonly LedgerWork[],
+  ledger: LedgerWiring | undefined,
+): Promise<void> {
+  if (!ledger) return;
+  const ready: string[] = [];
+  const dropped: string[] = [];
+  for (const w of work) {
+    const id = staged.get(w);
+    if (!id) continue;
+    staged.delete(w);
+    (w.outcome.status === 'written' ? ready : dropped).push(id);
+  }
+  try {
+    await ledger.outbox.ready(ready);
+    await ledger.outbox.remove(dropped);
+  } catch (e) {
+    ledger.onError?.(
+      `the decision ledger's outbox could not be updated (${errorText(e)}); the next run settles it`,
+    );
+    return;
+  }
+  await flushLedgerQuietly(ledger);
+}
+
+function awaited(lead: Lead, fields: TossUpFieldValues): AwaitedWrite {
+  return { crm: lead.crm, objectType: lead.objectType, leadId: lead.id, fields };
+}
+
+/**
+ * Decisions staged by a run that stopped between staging and settling (a crash around the CRM write),
+ * for leads read again now: appended when the lead shows what was written, dropped otherwise.
+ */
+async function settleInterrupted(leads: readonly Lead[], ledger: LedgerWiring): Promise<void> {
+  const waiting = (await ledger.outbox.list()).filter((e) => e.awaiting);
+  if (waiting.length === 0) return;
+  const byLead = new Map(leads.map((l) => [leadKey(l.crm, l.objectType, l.id), l]));
+  const ready: string[] = [];
+  const dropped: string[] = [];
+  for (const e of waiting) {
+    const a = e.awaiting!;
+    const lead = byLead.get(leadKey(a.crm, a.objectType, a.leadId));
+    if (!lead) continue;
+    (shows(lead, a.fields) ? ready : dropped).push(e.record.record_id);
+  }
+  await ledger.outbox.ready(ready);
+  await ledger.outbox.remove(dropped);
+}
+
+function leadKey(crm: string, objectType: string, id: string): string {
+  return `${crm}\u0000${objectType}\u0000${id}`;
+}
+
+/**
+ * Whether the lead as read shows the fields a staged decision wrote. Compared on the values the CRM
+ * returns exactly as written (key, flag, next action, scores); the reason and due date only when
+ * nothing else was written (a CRM may cut or reformat them).
+ */
+export function shows(lead: Lead, fields: TossUpFieldValues): boolean {
+  const exact = (['decisionKey', 'flag', 'nextAction', 'attributeScore', 'behaviourScore'] as const).filter(
+    (f) => fields[f] !== undefined,
+  );
+  if (exact.length > 0) return exact.every((f) => lead.current[f] === fields[f]);
+  if (fields.reason !== undefined) return lead.current.reason === fields.reason;
+  if (fields.ownerId !== undefined) return lead.ownerId === fields.ownerId;
+  return lead.current.dueAt === (fields.dueAt ?? null);
+}
