@@ -5,6 +5,7 @@ import { ReasonRenderer } from '../../reasons/render-reasons.ts';
 import { compileRuleSet } from '../../scoring/compile-rule-set.ts';
 import { applyDataIssues, issuesAffecting } from '../../scoring/data-issues.ts';
 import { explainDecision } from '../../scoring/explain.ts';
+import { DEFAULT_STATE_DIR } from '../../state/file-state-store.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { logInputItem, readLeadInput } from '../read-lead-input.ts';
 import { configuredRules } from '../settings.ts';
@@ -19,9 +20,17 @@ export function registerExplain(program: Command): void {
       '--rules <file|preset>',
       'rule file, or a preset: small, mid, large (default: TOSSUP_RULES, the profile, else large)',
     )
-    .requiredOption('--input <file>', 'leads as .jsonl or .csv, UTF-8, Shift_JIS or UTF-16')
+    .option('--input <file>', 'leads as .jsonl or .csv, UTF-8, Shift_JIS or UTF-16')
     .option('--id <leadId>', 'which lead (default: the first)')
     .option('--at <ISO time>', 'decide as of this instant (default: now)')
+    .option(
+      '--lead <leadId>',
+      'instead of --input: why the sync decided this lead as it did at --at, from the decision ledger',
+    )
+    .option(
+      '--state-dir <dir>',
+      'with --lead: the state directory holding the ledger (default: TOSSUP_STATE_DIR, else .tossup/state)',
+    )
     .option('--json', 'print the explanation as JSON')
     .addOption(new Option('--locale <locale>', 'language of reasons').choices(['ja', 'en']).default('ja'))
     .option('--strict', 'stop (exit 2) on a column or key that is not a lead field, instead of warning')
@@ -34,8 +43,32 @@ export function registerExplain(program: Command): void {
         json?: boolean;
         locale: Locale;
         strict?: boolean;
+        lead?: string;
+        stateDir?: string;
       }) => {
         const rs = loadRuleSet(opts.rules ?? configuredRules(process.env));
+        if (opts.lead !== undefined) {
+          const { explainFromLedger } = await import('./explain-ledger.ts');
+          process.exitCode = await explainFromLedger(
+            {
+              lead: opts.lead,
+              at: new Date(opts.at ? parseInstant(opts.at) : Date.now()),
+              stateDir: opts.stateDir ?? process.env.TOSSUP_STATE_DIR ?? DEFAULT_STATE_DIR,
+              json: opts.json === true,
+              locale: opts.locale,
+              renderer: new ReasonRenderer(opts.locale, rs.messages),
+            },
+            process.stdout,
+          );
+          return;
+        }
+        if (opts.input === undefined) {
+          process.stderr.write(
+            'tossup explain: give --input <file> (leads to decide now) or --lead <id> (a decision recorded in the ledger)\n',
+          );
+          process.exitCode = 2;
+          return;
+        }
         const rules = compileRuleSet(rs);
         const now = opts.at ? parseInstant(opts.at) : Date.now();
         const r = new ReasonRenderer(opts.locale, rs.messages);
