@@ -1,6 +1,7 @@
-import type { Episode, EpisodeEvent } from '../episodes/episode.ts';
+import { type Episode, type EpisodeEvent, isClosingVerdict } from '../episodes/episode.ts';
 import { slaClock } from '../sla/escalation-ladder.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
+import { maskStrings } from './lead-facts.ts';
 import { type EventRecord, partitionDate, recordId } from './ledger-record.ts';
 
 /**
@@ -28,9 +29,21 @@ export function eventRecord(episode: Episode, event: EpisodeEvent, sla: SlaConfi
     owner_id: episode.owner.id,
     owner_key: episode.owner.key ?? null,
     round: event.type === 'ladder_step' ? event.round : episode.round,
-    close_reason: event.type === 'closed' ? event.reason : null,
+    close_reason:
+      event.type === 'closed'
+        ? event.reason
+        : event.type === 'opportunity'
+          ? 'opportunity'
+          : event.type === 'verdict' && isClosingVerdict(event)
+            ? event.result
+            : null,
     verdict_result: event.type === 'verdict' ? event.result : null,
     sent_back_reason: event.type === 'verdict' ? event.sentBackReason : null,
+    opportunity_id:
+      event.type === 'opportunity' || event.type === 'opportunity_closed' ? event.opportunityId : null,
+    opportunity_won: event.type === 'opportunity_closed' ? event.won : null,
+    lost_reason:
+      event.type === 'opportunity_closed' && event.lostReason !== null ? maskStrings(event.lostReason) : null,
     activity: event.type === 'first_response' ? event.activity : null,
     ladder_action: event.type === 'ladder_step' ? event.action : null,
     sla_status: event.type === 'sla_status' ? event.status : null,

@@ -13,10 +13,14 @@ export interface LedgerQuery {
   sql: string;
 }
 
-/** Episodes that ended in an opportunity: closed as such, or the rep's verdict said so. */
+/**
+ * Episodes that became an opportunity: an opportunity linked to the toss-up (the opportunity phase),
+ * closed as such, or the rep's verdict said so.
+ */
 const WON_EPISODES = `
   SELECT DISTINCT episode_key FROM ledger_events
-  WHERE (event_type = 'closed' AND close_reason = 'opportunity')
+  WHERE event_type = 'opportunity'
+     OR (event_type = 'closed' AND close_reason = 'opportunity')
      OR (event_type = 'verdict' AND verdict_result = 'opportunity')`;
 
 /**
@@ -110,7 +114,7 @@ export const EPISODE_EVENTS_UNTIL: LedgerQuery = {
   params: ['episode key', 'at (ISO UTC)'],
   sql: `
 SELECT event_type, step, event_at, cause, owner_key, owner_id, close_reason, verdict_result,
-       sent_back_reason, activity, ladder_action, sla_status, response_hours, response_unit, on_time
+       sent_back_reason, opportunity_id, opportunity_won, lost_reason, activity, ladder_action, sla_status, response_hours, response_unit, on_time
 FROM ledger_events
 WHERE episode_key = ? AND event_at <= ?
 ORDER BY event_at, step`,

@@ -65,9 +65,16 @@ export interface EventRecord {
   owner_id: string;
   owner_key: string | null;
   round: number;
+  /** closed: its reason; a closing verdict (sent back, lost): the result; opportunity: `opportunity`. */
   close_reason: string | null;
   verdict_result: string | null;
   sent_back_reason: string | null;
+  /** opportunity, opportunity_closed: the CRM's opportunity (deal) id. */
+  opportunity_id: string | null;
+  /** opportunity_closed: won (true) or lost (false). */
+  opportunity_won: boolean | null;
+  /** opportunity_closed, lost: the CRM's lost reason (personal data masked). */
+  lost_reason: string | null;
   /** first_response: the activity that counted. */
   activity: string | null;
   /** ladder_step: what the step did. */

@@ -72,6 +72,9 @@ function ev(over: Partial<EventRecord>): EventRecord {
     close_reason: null,
     verdict_result: null,
     sent_back_reason: null,
+    opportunity_id: null,
+    opportunity_won: null,
+    lost_reason: null,
     activity: null,
     ladder_action: null,
     sla_status: null,
@@ -119,10 +122,17 @@ const records = [
   // Not counted: a "no" (no toss-up), and a toss-up decided in December.
   dec({ flag: 'no', next_action: 'nurture', episode_key: 'N1', primary_reason: 'otherwise' }),
   dec({ episode_key: 'E6', decided_at: '2026-12-02T01:00:00.000Z' }),
-  // Outcomes: E1 and E4 closed as opportunities, E3's rep said "opportunity", E2 sent back, E5 nothing.
+  // Outcomes: E1 closed as an opportunity, E4's opportunity linked by the opportunity phase, E3's rep
+  // said "opportunity", E2 sent back, E5 nothing.
   closed('E1', 'opportunity'),
   verdict('E3', 'opportunity'),
-  closed('E4', 'opportunity'),
+  ev({
+    episode_key: 'E4',
+    event_type: 'opportunity',
+    step: 'opportunity',
+    close_reason: 'opportunity',
+    opportunity_id: '006X',
+  }),
   verdict('E2', 'sent_back'),
   closed('E2', 'sent_back'),
   closed('E6', 'opportunity', '2026-12-03T01:00:00.000Z'),

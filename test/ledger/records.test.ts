@@ -80,6 +80,46 @@ describe('event records: the response time on the SLA clock, worked out by hand'
     expect(recordOf(events.slice(0, 1))).toMatchObject({ event_type: 'handed_off', response_hours: null });
   });
 
+  it('outcomes: a sent-back verdict and an opportunity close the episode; a lost reason is kept, masked', () => {
+    const start = handedOff('2026-12-01T01:00:00.000Z');
+    const sentBack = episodeEvent({
+      type: 'verdict',
+      at: '2026-12-02T01:00:00.000Z',
+      cause: 'rep',
+      result: 'sent_back',
+      sentBackReason: 'too_early',
+    });
+    expect(recordOf([start, sentBack])).toMatchObject({
+      event_type: 'verdict',
+      verdict_result: 'sent_back',
+      sent_back_reason: 'too_early',
+      close_reason: 'sent_back',
+    });
+    const opportunity = episodeEvent({
+      type: 'opportunity',
+      at: '2026-12-03T01:00:00.000Z',
+      cause: 'crm_change',
+      opportunityId: '006A',
+      source: 'contact_role',
+    });
+    expect(recordOf([start, opportunity])).toMatchObject({
+      close_reason: 'opportunity',
+      opportunity_id: '006A',
+    });
+    const lost = episodeEvent({
+      type: 'opportunity_closed',
+      at: '2026-12-20T01:00:00.000Z',
+      cause: 'crm_change',
+      opportunityId: '006A',
+      won: false,
+      lostReason: 'price; ask sato@example.com',
+    });
+    const r = recordOf([start, opportunity, lost]);
+    expect(r).toMatchObject({ opportunity_won: false, opportunity_id: '006A' });
+    expect(r.lost_reason).toMatch(/^price; ask /);
+    expect(r.lost_reason).not.toContain('sato@example.com');
+  });
+
   it('the same step gives the same record id, another step another', () => {
     const a = recordOf([handedOff('2026-12-01T01:00:00.000Z')]);
     const b = recordOf([handedOff('2026-12-01T01:00:00.000Z')]);

@@ -73,6 +73,9 @@ function detail(e: Record<string, unknown>): string {
     e.close_reason,
     e.verdict_result,
     e.sent_back_reason,
+    e.opportunity_id,
+    e.opportunity_won === true ? 'won' : e.opportunity_won === false ? 'lost' : null,
+    e.lost_reason,
     e.sla_status,
     e.response_hours !== null && e.response_hours !== undefined
       ? `${e.response_hours} ${e.response_unit}${e.on_time === true ? ' on time' : e.on_time === false ? ' late' : ''}`
