@@ -1,4 +1,5 @@
 import type { Decision } from '../domain/decision.ts';
+import type { HumanOverride } from '../domain/human-override.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { TossUpFieldValues } from '../ports/lead-sink.ts';
 import { leadFacts, maskStrings } from './lead-facts.ts';
@@ -15,6 +16,8 @@ export interface DecidedLead {
   supersedes?: string;
   /** The task's owner when the decision hands the lead off. */
   taskOwner?: { id: string; key?: string };
+  /** A person's override that stood instead of the decision. */
+  override?: HumanOverride;
 }
 
 /**
@@ -47,6 +50,7 @@ export function decisionRecord(d: DecidedLead): DecisionRecord {
       decision.flag,
       decision.nextAction,
       reasonsJson,
+      d.override ? `${d.override.flag}|${d.override.source}|${d.override.at}` : '',
     ]),
     crm: lead.crm,
     object_type: lead.objectType,
@@ -68,6 +72,9 @@ export function decisionRecord(d: DecidedLead): DecisionRecord {
     episode_key: d.episodeKey,
     new_episode: d.newEpisode,
     supersedes: d.supersedes ?? null,
+    override_flag: d.override?.flag ?? null,
+    override_source: d.override?.source ?? null,
+    override_by: d.override?.by ?? null,
     sources: maskStrings([...new Set(lead.activities.flatMap((a) => (a.source ? [a.source] : [])))].sort()),
     facts_json: JSON.stringify(leadFacts(lead)),
   };

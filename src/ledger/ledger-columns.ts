@@ -30,6 +30,9 @@ export const DECISION_COLUMNS: Readonly<Record<keyof DecisionRecord, ColumnType>
   episode_key: 'string',
   new_episode: 'boolean',
   supersedes: 'string',
+  override_flag: 'string',
+  override_source: 'string',
+  override_by: 'string',
   sources: 'string_array',
   facts_json: 'string',
 };

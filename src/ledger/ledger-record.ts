@@ -39,6 +39,14 @@ export interface DecisionRecord {
   new_episode: boolean;
   /** Key of the open episode this decision replaced, if any. */
   supersedes: string | null;
+  /**
+   * A person's override that stood over this decision (issue 14, human-override.ts): the flag they
+   * set, how (`field`, `flag_edit`) and who (CRM user id). `flag` and the rest stay what the rules
+   * said; the CRM showed the override's flag. Null when no override.
+   */
+  override_flag: string | null;
+  override_source: string | null;
+  override_by: string | null;
   /** Campaigns or assets of the lead's activities, distinct, for the review by campaign and source. */
   sources: string[];
   /** The normalized lead the decision read, without personal data (lead-facts.ts), as JSON. */

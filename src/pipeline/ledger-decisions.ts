@@ -45,6 +45,7 @@ export async function stageDecisions(
         episodeKey: o.episodeKey,
         newEpisode: o.newEpisode,
         ...(o.supersedes ? { supersedes: o.supersedes } : {}),
+        ...(o.override ? { override: o.override } : {}),
         ...(w.task && o.task
           ? {
               taskOwner: {

@@ -157,6 +157,27 @@ describe('the sync records each decision it writes, once', () => {
     ).toEqual(['C1', 'C2']);
   });
 
+  it("a person's override: the row keeps what the rules said and names the override the CRM showed", async () => {
+    const w = world();
+    w.crm.put(coldLead('C1'));
+    await w.run(['C1']);
+    const later = new Date(Date.parse(NOW) + 3_600_000);
+    w.crm.edit('C1', (l) => {
+      l.current.override = { flag: 'yes', modifiedBy: '005000000000002AAA', modifiedAt: later.toISOString() };
+    });
+    const r = await w.run(['C1'], { now: new Date(later.getTime() + 60_000) });
+    expect(r.outcomes[0]).toMatchObject({ status: 'written', override: { flag: 'yes', source: 'field' } });
+    const rows = decisionsOf(w.rows()).sort((a, b) => a.decided_at.localeCompare(b.decided_at));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ flag: 'no', override_flag: null });
+    expect(rows[1]).toMatchObject({
+      flag: 'no',
+      override_flag: 'yes',
+      override_source: 'field',
+      override_by: '005000000000002AAA',
+    });
+  });
+
   it('a dry run records nothing', async () => {
     const w = world();
     w.crm.put(hotLead('H1'));

@@ -50,6 +50,13 @@ export async function explainFromLedger(
     const lines = [
       `${ja ? 'リード' : 'lead'} ${o.lead} (${decision.crm} ${decision.object_type})  ${ja ? '時点' : 'as of'} ${at}`,
       `${ja ? '判定' : 'decision'} ${decision.decided_at}: ${decision.flag} → ${decision.next_action} (${decision.priority})  ${ja ? 'ルール' : 'by rule'} "${decision.rule_id}"  ${ja ? 'ルールセット版' : 'rules version'} ${decision.rules_version}`,
+      ...(decision.override_flag
+        ? [
+            ja
+              ? `人による上書き: ${decision.override_flag} (${decision.override_source}${decision.override_by ? `, ${decision.override_by}` : ''}) — CRM はこちらを表示`
+              : `overridden by a person: ${decision.override_flag} (${decision.override_source}${decision.override_by ? `, by ${decision.override_by}` : ''}) — the CRM showed this flag`,
+          ]
+        : []),
       `${ja ? '理由' : 'reasons'}: ${o.renderer.renderCompact(reasons, 1000)}`,
       ...reasons.map((r) => `  - ${r.code} ${JSON.stringify(r.params)}`),
       `${ja ? 'スコア' : 'scores'}: ${ja ? '属性' : 'attribute'} ${decision.attribute_score}, ${ja ? '行動' : 'behaviour'} ${decision.behaviour_score ?? (ja ? '不明' : 'unknown')}`,
