@@ -6,10 +6,11 @@ import { eventRecord } from './event-record.ts';
 import { errorText, type LedgerWiring } from './flush-ledger.ts';
 
 /**
- * An episode store that also puts every step it records into the ledger's outbox (docs/ledger.md):
- * the event as the store holds it once recorded, so the ledger says what the store says. A step the
- * store already had is put again — its record id is the same, so the ledger keeps one row — which
- * also repairs a step whose outbox write was lost. The outbox failing never fails the step.
+ * An episode store that also appends every step it records to the ledger (docs/ledger.md): the event
+ * as the store holds it once recorded, so the ledger says what the store says. A step the store
+ * already had is appended again — its record id is the same, so the ledger keeps one row — which also
+ * repairs a step whose append was lost. When the ledger fails, the rows wait in the outbox for the
+ * next flush; nothing here ever fails the step.
  */
 export function ledgeredEpisodeStore(
   inner: EpisodeStore,
@@ -26,6 +27,15 @@ export function ledgeredEpisodeStore(
       const recorded = stored?.events.find((e) => e.step === event.step);
       if (stored && recorded) entries.push({ record: eventRecord(stored, recorded, sla) });
     });
+    if (entries.length === 0) return;
+    try {
+      // Already recorded by the store, so nothing awaits: appended at once; the outbox only keeps
+      // what the ledger could not take, for the next flush.
+      await ledger.ledger.append(entries.map((e) => e.record));
+      return;
+    } catch {
+      // Kept for the next flush below.
+    }
     try {
       await ledger.outbox.put(entries);
     } catch (e) {

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoRun, runDemoDetailed } from '../../src/cli/commands/demo.ts';
+import { RESPONSE_BY_REP } from '../../src/ledger/ledger-queries.ts';
+import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
+import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
+import { allText, decisionsOf, eventsOf, ledgerRows } from './ledger-kit.ts';
+
+/**
+ * The ledger as `npm start` fills it: the real sync and sweep on both emulated CRMs (jsforce,
+ * @hubspot/api-client), reps acting over four business days. The ledger must hold exactly the steps
+ * the episode store holds, a decision row behind every hand-off, and no person's name.
+ */
+
+const sink = () => Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false });
+let run: DemoRun;
+let out: string;
+
+beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), 'tossup-demo-ledger-'));
+  run = await runDemoDetailed({ leads: 300, seed: 3, rules: 'large', locale: 'en', out }, sink(), sink(), {
+    keepState: true,
+  });
+}, 300_000);
+
+afterAll(() => {
+  if (run) rmSync(run.stateDir, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+});
+
+describe('npm start fills the ledger', () => {
+  it('every step of every episode the store holds is one event row, and nothing else is', async () => {
+    expect(run.exitCode).toBe(0);
+    const rows = ledgerRows(run.stateDir);
+    const events = eventsOf(rows);
+    const keys = [...new Set(events.map((e) => e.episode_key))];
+    expect(keys.length).toBeGreaterThan(10);
+    const stored = await new FileEpisodeStore(run.stateDir).getMany(keys);
+    const inStore = [...stored.values()].flatMap((s) =>
+      s.episode.events.map((e) => `${s.episode.key} ${e.step}`),
+    );
+    expect(events.map((e) => `${e.episode_key} ${e.step}`).sort()).toEqual(inStore.sort());
+    expect(new Set(rows.map((r) => r.record_id)).size).toBe(rows.length);
+    // The sweep's work is there: responses, ladder steps, SLA-status writes.
+    const types = new Set(events.map((e) => e.event_type));
+    for (const t of ['handed_off', 'first_response', 'ladder_step', 'sla_status']) expect(types).toContain(t);
+  });
+
+  it('each hand-off has the decision row that made it, on both CRMs', () => {
+    const rows = ledgerRows(run.stateDir);
+    const decided = new Set(
+      decisionsOf(rows)
+        .filter((d) => d.new_episode)
+        .map((d) => d.episode_key),
+    );
+    const handOffs = eventsOf(rows).filter((e) => e.event_type === 'handed_off');
+    expect(new Set(handOffs.map((e) => e.crm))).toEqual(new Set(['salesforce', 'hubspot']));
+    for (const h of handOffs) expect(decided, h.episode_key).toContain(h.episode_key);
+  });
+
+  it('the response-time query runs on it; no name a chat message carried is in the files', async () => {
+    const reader = await DuckDbLedgerReader.open(run.stateDir);
+    try {
+      const perRep = await reader.query(RESPONSE_BY_REP, [
+        '2026-01-01T00:00:00.000Z',
+        '2027-01-01T00:00:00.000Z',
+      ]);
+      expect(perRep.length).toBeGreaterThan(0);
+      for (const r of perRep) expect(Number(r.p90_hours)).toBeGreaterThanOrEqual(Number(r.p50_hours));
+    } finally {
+      reader.close();
+    }
+    const text = allText(join(run.stateDir, 'ledger'));
+    const names = new Set(
+      run.slackMessages.flatMap((m) => {
+        const p = m.metadata?.event_payload as { lead_name?: unknown } | undefined;
+        return typeof p?.lead_name === 'string' ? [p.lead_name] : [];
+      }),
+    );
+    for (const m of run.slackMessages.slice(0, 50)) {
+      // The chat text names the person first: "<name> (<company>)"; take what precedes " (".
+      const name = m.text?.match(/([^\s*_]+ [^\s*_(]+) \(/)?.[1];
+      if (name) names.add(name);
+    }
+    expect(names.size).toBeGreaterThan(0);
+    for (const name of names) expect(text).not.toContain(name);
+  });
+});
