@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Lead } from '../../src/domain/lead.ts';
 import type { ApiUsage, CrmConnector } from '../../src/ports/crm-connector.ts';
+import { SalesforceAccountChanges } from './account-changes.ts';
 import { AllowanceGuard } from './allowance-guard.ts';
 import { CallRunner } from './call-runner.ts';
 import { SalesforceClient } from './client.ts';
@@ -55,6 +56,8 @@ export interface SalesforceConnector extends CrmConnector {
   readonly episodes: SalesforceEpisodeCrm;
   /** The sweep's opportunity phase (opportunities.ts). */
   readonly opportunities: SalesforceOpportunityCrm;
+  /** Account-level triggers (account-changes.ts). */
+  readonly accountChanges: SalesforceAccountChanges;
   /** Describes the objects and reports every mapping problem at once (`tossup validate --crm salesforce`). */
   checkSchema(): Promise<SchemaCheckResult>;
   /** The daily allowance as of the last response. */
@@ -121,6 +124,13 @@ export async function createSalesforceConnector(
     { writeBatchSize: options.writeBatchSize },
     meter,
   );
+  const accountChanges = new SalesforceAccountChanges(
+    runner,
+    mapping,
+    { readLagMs: options.readLagSeconds * 1000, lookbackDays: mapping.behaviour.lookbackDays, now },
+    meter,
+    source,
+  );
   let mappingText: string | undefined;
   return {
     crm: 'salesforce',
@@ -130,6 +140,7 @@ export async function createSalesforceConnector(
     sink,
     episodes,
     opportunities,
+    accountChanges,
     reasonMaxLength: mapping.writeBack.reasonMaxLength,
     get instanceUrl() {
       return client.instanceUrl;

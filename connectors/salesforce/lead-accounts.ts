@@ -38,9 +38,15 @@ export class LeadAccounts {
     this.meter = meter;
   }
 
-  /** Leads (objectType `Lead`) with their matched account's facts; Contacts pass unchanged. */
-  async apply(leads: readonly Lead[]): Promise<{ leads: Lead[]; tally: AccountMatchTally | null }> {
-    if (!leads.some((l) => l.objectType === 'Lead')) return { leads: [...leads], tally: null };
+  /**
+   * Leads (objectType `Lead`) with their matched account's facts; Contacts pass unchanged.
+   * `accountOf`: lead id → the account it matched (account-changes.ts keeps only a changed one's).
+   */
+  async apply(
+    leads: readonly Lead[],
+  ): Promise<{ leads: Lead[]; tally: AccountMatchTally | null; accountOf: ReadonlyMap<string, string> }> {
+    if (!leads.some((l) => l.objectType === 'Lead'))
+      return { leads: [...leads], tally: null, accountOf: new Map() };
     const index = await this.load();
     const tally = emptyTally();
     const matches = new Map<string, AccountMatch>();
@@ -56,13 +62,15 @@ export class LeadAccounts {
         if (m.kind === 'matched' && m.account.previouslyLost === null) ask.push(m.account.id);
       await this.lost.prepare(ask);
     }
+    const accountOf = new Map<string, string>();
     const out = leads.map((l) => {
       const m = matches.get(l.id);
       if (m?.kind !== 'matched') return l;
+      accountOf.set(l.id, m.account.id);
       const lost = m.account.previouslyLost ?? this.lost?.isLost(m.account.id) ?? false;
       return withAccountFacts(l, m.account, lost);
     });
-    return { leads: out, tally };
+    return { leads: out, tally, accountOf };
   }
 
   private async load(): Promise<AccountIndex> {

@@ -334,3 +334,69 @@ export function closedTasksByIdSoql(ids: readonly string[]): string {
 export function managersSoql(ids: readonly string[]): string {
   return `SELECT Id, ManagerId FROM User WHERE Id IN ${idList(ids)}`;
 }
+
+/**
+ * Account-level triggers (account-changes.ts): Accounts changed in the window, with what the Lead
+ * search needs (name, website), oldest first so the phase's cursor is exact.
+ */
+export function changedAccountsSoql(m: SalesforceMapping, window: ModstampWindow & { from: number }): string {
+  const fields = uniq([
+    'Id',
+    'SystemModstamp',
+    m.account.name ?? 'Name',
+    m.lead.accountMatching.websiteField,
+  ]);
+  return `SELECT ${fields.join(', ')} FROM Account WHERE ${windowWhere(window)} ORDER BY SystemModstamp, Id`;
+}
+
+/**
+ * Opportunities closed in the window and their Account (parent fields: no second call). Only for
+ * mappings that read "previously lost" from Opportunities: with the roll-up field a closed-lost
+ * Opportunity recalculates its Account, whose SystemModstamp then moves (changedAccountsSoql sees it).
+ */
+export function closedOpportunitiesSoql(
+  m: SalesforceMapping,
+  window: ModstampWindow & { from: number },
+): string {
+  const parent = uniq([m.account.name ?? 'Name', m.lead.accountMatching.websiteField]).map(
+    (f) => `Account.${f}`,
+  );
+  return (
+    `SELECT Id, SystemModstamp, AccountId, ${parent.join(', ')} FROM Opportunity` +
+    ` WHERE ${windowWhere(window)} AND IsClosed = true AND AccountId != null ORDER BY SystemModstamp, Id`
+  );
+}
+
+/** Contacts of the given Accounts, with the same fields and responses as the change stream. */
+export function contactsOfAccountsSoql(
+  m: SalesforceMapping,
+  accountIds: readonly string[],
+  respondedSince: number,
+): string {
+  const rel = m.contact.accountRelationship;
+  const sub = responsesSubquery(m, respondedSince);
+  const select = [...personFields(m, 'Contact'), ...(sub ? [sub] : [])].join(', ');
+  return `SELECT ${select} FROM Contact WHERE ${lookupFieldOf(rel ?? 'Account')} IN ${idList(accountIds)}`;
+}
+
+/**
+ * Leads that may match the given accounts: e-mail at the account's domain, or the company name
+ * containing the account name's longest word. A superset on purpose (SOQL cannot normalize names);
+ * lead-to-account matching then keeps only the Leads it really puts on one of these accounts.
+ */
+export function leadsLikeAccountsSoql(
+  m: SalesforceMapping,
+  probes: readonly { domain: string | null; word: string | null }[],
+  respondedSince: number,
+): string {
+  const l = m.lead;
+  const or: string[] = [];
+  for (const p of probes) {
+    if (p.domain && l.email) or.push(`${l.email} LIKE ${soqlString(`%@${p.domain}`)}`);
+    if (p.word && l.company) or.push(`${l.company} LIKE ${soqlString(`%${p.word}%`)}`);
+  }
+  const sub = responsesSubquery(m, respondedSince);
+  const select = [...personFields(m, 'Lead'), ...(sub ? [sub] : [])].join(', ');
+  const match = or.length > 0 ? or.join(' OR ') : 'Id = null';
+  return `SELECT ${select} FROM Lead WHERE IsConverted = false AND (${match})`;
+}

@@ -23,6 +23,7 @@ import {
   idOf,
   isConvertedRow,
   isDeletedRow,
+  type SfRow,
   subqueryResponses,
   toLead,
 } from './record-to-lead.ts';
@@ -163,6 +164,41 @@ export class SalesforceLeadSource implements LeadSource {
       this.accountsForLookup(lost),
     );
     return page.leads;
+  }
+
+  /**
+   * Leads and Contacts from rows read outside the change stream (account-changes.ts), built like a
+   * page: the same normalization, "previously lost" and lead-to-account matching with a FRESH account
+   * index (an Account that changed after this run's index was read must count as changed).
+   * `accountOf`: Lead id → the account it matched.
+   */
+  async peopleOf(
+    rows: readonly { object: PersonObject; row: SfRow }[],
+  ): Promise<{ leads: Lead[]; accountOf: ReadonlyMap<string, string> }> {
+    const events: ChangeEvent[] = rows.map(({ object, row }) => ({
+      ts: 0,
+      cursorId: idOf(row),
+      object,
+      row,
+      responses: subqueryResponses(row) ?? [],
+    }));
+    const lost = this.lostAccounts();
+    const accounts = this.leadAccounts(lost);
+    const accountOf = new Map<string, string>();
+    const page = await this.buildPage(
+      events,
+      { modifiedAt: new Date(0).toISOString(), idsAtModifiedAt: [] },
+      null,
+      lost,
+      accounts && {
+        apply: async (leads: readonly Lead[]) => {
+          const out = await accounts.apply(leads);
+          for (const [k, v] of out.accountOf) accountOf.set(k, v);
+          return out;
+        },
+      },
+    );
+    return { leads: page.leads, accountOf };
   }
 
   private lostAccounts(): LostAccounts | null {
@@ -316,7 +352,7 @@ export class SalesforceLeadSource implements LeadSource {
     cursor: SyncCursor,
     responseMap: ReadonlyMap<string, CampaignResponse[]> | null,
     lost: LostAccounts | null,
-    accounts: LeadAccounts | null,
+    accounts: Pick<LeadAccounts, 'apply'> | null,
   ): Promise<LeadPage> {
     const live = events.filter(
       (e) => e.row && !isDeletedRow(e.row) && !(e.object === 'Lead' && isConvertedRow(e.row)),

@@ -18,6 +18,8 @@ export class UsageMeter {
   accountsRead = 0;
   /** The sweep's opportunity phase: opportunities read (opportunities.ts). */
   opportunitiesRead = 0;
+  /** Account-level triggers: runs that asked which Accounts changed (one call each, account-changes.ts). */
+  accountChecks = 0;
 
   usage(calls: Record<string, number>): ApiUsage {
     return {
@@ -25,6 +27,7 @@ export class UsageMeter {
       minimum:
         this.recordsRead / 2000 +
         this.accountsRead / 2000 +
+        this.accountChecks +
         this.recordsUpdated / 200 +
         this.tasksUpserted / 200 +
         (this.episodesChecked * 2) / 200 +

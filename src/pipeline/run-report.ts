@@ -119,6 +119,12 @@ export interface RunReport {
    * written and read again in the same run counts twice). Absent when none, and in older reports.
    */
   verdicts?: VerdictTally;
+  /**
+   * Account-level triggers (src/pipeline/related-leads.ts): accounts/companies that changed since
+   * their own cursor and how many of their people were decided again (also counted in `counts`).
+   * Absent when the connector has no account-change stream or the phase did not run.
+   */
+  accountTriggers?: { accounts: number; leads: number; committed: SyncCursor | null };
   api: { calls: Record<string, number>; total: number; minimum: number };
 }
 
@@ -226,6 +232,15 @@ export class RunReportBuilder {
     c.tasksExisting += b.tasksExisting;
     c.tasksPlanned += b.tasksPlanned;
     for (const o of batch.outcomes) this.#addOutcome(o);
+  }
+
+  /** One page of the account-trigger phase (its leads go through `addBatch` as well). */
+  addAccountTriggers(accounts: number, leads: number, committed: SyncCursor | null): void {
+    this.#report.accountTriggers ??= { accounts: 0, leads: 0, committed: null };
+    const t = this.#report.accountTriggers;
+    t.accounts += accounts;
+    t.leads += leads;
+    if (committed) t.committed = committed;
   }
 
   pageCommitted(cursor: SyncCursor): void {

@@ -14,6 +14,7 @@ import { type StopSignal, stopFromError } from './failure-policy.ts';
 import { ManualQuota } from './manual-quota.ts';
 import { readPagesAndCommit } from './page-loop.ts';
 import { type LeadOutcome, type PipelineDeps, type PipelineEpisodes, processLeads } from './process-leads.ts';
+import { accountCursorKey, decideRelatedLeads } from './related-leads.ts';
 import type { RunLease } from './run-lease.ts';
 import { type RunReport, RunReportBuilder } from './run-report.ts';
 import type { QueueTaskOwners } from './task-owner.ts';
@@ -164,6 +165,32 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
         return true;
       },
     }));
+  }
+  if (!stop && connector.accountChanges) {
+    // After the changed people: their decisions are made, and a person both changed and on a
+    // changed account is then re-read with nothing left to write.
+    let accounts = 0;
+    let leads = 0;
+    stop = await decideRelatedLeads({
+      source: connector.accountChanges,
+      crm: connector.crm,
+      state,
+      key: accountCursorKey(connector.crm, scope),
+      commit: !dryRun,
+      beforeCommit: () => options.lease?.assertHeld(),
+      async handle(related) {
+        const batch = await processLeads(related, { ...deps, now: clock.now() });
+        builder.addBatch(batch);
+        if (options.onLead) for (const o of batch.outcomes) await options.onLead(o);
+        return batch.stop;
+      },
+      onPage(a, l) {
+        accounts += a;
+        leads += l;
+      },
+      committed: (cursor) => builder.addAccountTriggers(0, 0, cursor),
+    });
+    builder.addAccountTriggers(accounts, leads, null);
   }
   options.onProgress?.(progressOf(builder, limit));
   return builder.finish({ finishedAt: clock.now(), stop, api: usageOf(connector) });

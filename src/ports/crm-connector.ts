@@ -1,4 +1,5 @@
 import type { CrmName, Lead } from '../domain/lead.ts';
+import type { AccountChangeSource } from './account-changes.ts';
 import type { EpisodeCrm } from './episode-crm.ts';
 import type { LeadSink } from './lead-sink.ts';
 import type { LeadSource } from './lead-source.ts';
@@ -29,4 +30,6 @@ export interface CrmConnector {
   readonly episodes?: EpisodeCrm;
   /** Opportunity outcomes for the sweep's opportunity phase (src/ports/opportunity-crm.ts); absent = none. */
   readonly opportunities?: OpportunityCrm;
+  /** Account-level triggers (src/ports/account-changes.ts); absent = account changes re-decide nobody. */
+  readonly accountChanges?: AccountChangeSource;
 }
