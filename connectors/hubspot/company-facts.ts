@@ -138,6 +138,51 @@ export class CompanyFacts {
     for (const [id, c] of read) this.companies.set(id, c);
   }
 
+  /** The company properties the facts hold (account-changes.ts searches changed companies with them). */
+  get properties(): readonly string[] {
+    return this.o.properties;
+  }
+
+  /**
+   * Account-level triggers (account-changes.ts): companies a change search just returned, with their
+   * current properties. A cached company takes them at once, so the people decided next see the
+   * change even when the cache was read before it (earlier in the run, or by the change feed).
+   */
+  absorbCompanies(records: readonly { id: string; properties: Record<string, string | null> }[]): void {
+    const at = this.o.now();
+    for (const r of records) {
+      const c = this.companies.get(r.id);
+      if (c?.p) {
+        c.p = pick(r.properties, this.o.properties);
+        c.at = at;
+      }
+    }
+  }
+
+  /**
+   * Deals a change search just returned: their stages are taken, and the deal lists of the given
+   * companies are read again (a new deal of a company is not in its cached list).
+   */
+  absorbDeals(
+    deals: readonly { id: string; properties: Record<string, string | null> }[],
+    companyIds: readonly string[],
+  ): void {
+    const stage = this.o.deals?.stageProperty;
+    if (!stage) return;
+    const at = this.o.now();
+    for (const d of deals) this.deals.set(d.id, { s: d.properties[stage] ?? null, at });
+    for (const id of companyIds) {
+      const c = this.companies.get(id);
+      if (c?.p) c.d = null;
+    }
+  }
+
+  /** Drops these companies and deals from the cache: the next `ensure` reads them (a webhook said they changed). */
+  forget(companyIds: readonly string[], dealIds: readonly string[] = []): void {
+    for (const id of companyIds) this.companies.delete(id);
+    for (const id of dealIds) this.deals.delete(id);
+  }
+
   get(id: string | null | undefined): CompanyFact | null {
     if (!id) return null;
     const c = this.companies.get(id);
@@ -221,20 +266,62 @@ export class CompanyFacts {
   /** The change feed: companies and deals modified since the watermarks. */
   private async applyChanges(): Promise<void> {
     const startedAt = this.serverTime();
-    const next = startedAt - this.o.lookbackMs;
+    const companies: { id: string; properties: Record<string, string | null> }[] = [];
+    const deals: { id: string; properties: Record<string, string | null> }[] = [];
     if (this.watermarks.companies !== null && this.companies.size > 0) {
-      for await (const rec of this.changed('companies', this.watermarks.companies, [...this.o.properties])) {
-        const cached = this.companies.get(rec.id);
-        if (cached?.p) {
-          cached.p = pick(rec.properties, this.o.properties);
-          cached.at = this.o.now();
-        }
+      for await (const rec of this.changed('companies', this.watermarks.companies, [...this.o.properties]))
+        companies.push(rec);
+    }
+    const d = this.o.deals;
+    if (d && this.watermarks.deals !== null && this.companies.size > 0) {
+      for await (const rec of this.changed('deals', this.watermarks.deals, [d.stageProperty]))
+        deals.push(rec);
+    }
+    await this.applyFeed(companies, deals, startedAt);
+  }
+
+  /**
+   * Where the change feed would start (ms), or null when this connector has no feed to read (no
+   * watermark, an empty cache, or the feed already read): account-changes.ts searches from here so
+   * its results can serve as the feed (`prepareFrom`), and the feed costs no second pair of searches.
+   */
+  feedStart(): number | null {
+    if (this.prepared || this.companies.size === 0) return null;
+    const w = this.watermarks;
+    if (w.companies === null || (this.o.deals && w.deals === null)) return null;
+    return Math.min(w.companies, this.o.deals ? (w.deals ?? w.companies) : w.companies);
+  }
+
+  /**
+   * The change feed from records another search read: every company and deal modified from
+   * `feedStart()` up to `startedAt` (HubSpot's clock when that search began). No-op once prepared.
+   */
+  prepareFrom(
+    companies: readonly { id: string; properties: Record<string, string | null> }[],
+    deals: readonly { id: string; properties: Record<string, string | null> }[],
+    startedAt: number,
+  ): Promise<void> {
+    this.prepared ??= this.applyFeed(companies, deals, startedAt);
+    return this.prepared;
+  }
+
+  private async applyFeed(
+    companies: readonly { id: string; properties: Record<string, string | null> }[],
+    dealRecords: readonly { id: string; properties: Record<string, string | null> }[],
+    startedAt: number,
+  ): Promise<void> {
+    const next = startedAt - this.o.lookbackMs;
+    for (const rec of companies) {
+      const cached = this.companies.get(rec.id);
+      if (cached?.p) {
+        cached.p = pick(rec.properties, this.o.properties);
+        cached.at = this.o.now();
       }
     }
     const deals = this.o.deals;
-    if (deals && this.watermarks.deals !== null && this.companies.size > 0) {
+    if (deals) {
       const unknown = new Map<string, string | null>();
-      for await (const rec of this.changed('deals', this.watermarks.deals, [deals.stageProperty])) {
+      for (const rec of dealRecords) {
         const stage = rec.properties[deals.stageProperty] ?? null;
         if (this.deals.has(rec.id)) this.deals.set(rec.id, { s: stage, at: this.o.now() });
         else unknown.set(rec.id, stage);

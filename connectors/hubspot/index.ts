@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../src/domain/errors.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import type { ApiUsage, CrmConnector } from '../../src/ports/crm-connector.ts';
+import { HubspotAccountChanges } from './account-changes.ts';
 import { oauthToken, privateAppToken, type TokenSource } from './auth.ts';
 import { classifyFailure, toCrmError } from './classify-error.ts';
 import {
@@ -126,6 +127,8 @@ export interface HubspotConnector extends CrmConnector {
   readonly episodes: HubspotEpisodeCrm;
   /** The sweep's opportunity phase (opportunities.ts). */
   readonly opportunities: HubspotOpportunityCrm;
+  /** Account-level triggers: company and deal changes re-decide their contacts (account-changes.ts). */
+  readonly accountChanges: HubspotAccountChanges;
 }
 
 interface Runtime {
@@ -314,6 +317,16 @@ export async function createHubspotConnector(
     sink,
     serverNow: rt.serverNow,
   });
+  const accountChanges = new HubspotAccountChanges({
+    client,
+    runner,
+    facts,
+    deals: mapping.deals,
+    primaryCompanyProperty: mapping.contact.primaryCompanyId,
+    people: source,
+    now: rt.now,
+    serverNow: rt.serverNow,
+  });
   const { portalId, appUrl } = rt.options;
   return {
     crm: 'hubspot',
@@ -321,6 +334,7 @@ export async function createHubspotConnector(
     sink,
     episodes,
     opportunities,
+    accountChanges,
     mapping,
     reasonMaxLength: mapping.writeBack.reasonMaxLength,
     budget: rt.budget,

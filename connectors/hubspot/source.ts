@@ -112,6 +112,16 @@ export class HubspotLeadSource implements LeadSource {
     return this.toLeads(records);
   }
 
+  /** The contact properties every read asks for (account-changes.ts reads contacts with them too). */
+  get contactProperties(): readonly string[] {
+    return this.properties;
+  }
+
+  /** Contacts read elsewhere (account-changes.ts), with the same company facts and normalization. */
+  leadsOf(records: readonly HubspotRecord[]): Promise<Lead[]> {
+    return this.toLeads(records);
+  }
+
   private async toLeads(records: readonly HubspotRecord[]): Promise<Lead[]> {
     const companyProperty = this.o.toLead.mapping.contact.primaryCompanyId;
     const companyIds = companyProperty

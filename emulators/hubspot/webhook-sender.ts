@@ -18,6 +18,9 @@ export const WEBHOOK_SUBSCRIPTION_TYPES = [
   'contact.creation',
   'contact.propertyChange',
   'contact.deletion',
+  // Account-level triggers: a company's or deal's property change (subscribed per property).
+  'company.propertyChange',
+  'deal.propertyChange',
 ] as const;
 export type WebhookSubscriptionType = (typeof WEBHOOK_SUBSCRIPTION_TYPES)[number];
 
@@ -46,6 +49,8 @@ export interface WebhookSenderOptions {
   subscriptions?: readonly WebhookSubscriptionType[];
   /** Properties propertyChange events are sent for (HubSpot subscribes per property); default all. */
   propertyNames?: readonly string[];
+  /** The same for company and deal propertyChange subscriptions; default all. */
+  accountPropertyNames?: readonly string[];
   /** Total tries per batch, first one included (HubSpot: 10). */
   maxAttempts?: number;
   /** Delay before retry n (1-based); default 1 s doubling, capped at 60 s. Tests pass a few ms. */
@@ -82,8 +87,9 @@ export function signatureV3(
 }
 
 export class WebhookSender {
-  private readonly options: Required<Omit<WebhookSenderOptions, 'propertyNames'>> & {
+  private readonly options: Required<Omit<WebhookSenderOptions, 'propertyNames' | 'accountPropertyNames'>> & {
     propertyNames?: readonly string[];
+    accountPropertyNames?: readonly string[];
   };
   private pending: PendingEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
@@ -163,6 +169,10 @@ export class WebhookSender {
   }
 
   private onChange(change: RecordChange): void {
+    if (change.type === 'companies' || change.type === 'deals') {
+      this.onAccountChange(change);
+      return;
+    }
     if (change.type !== 'contacts') return;
     const subs = this.options.subscriptions;
     const base = { objectId: Number(change.id), changeSource: change.source, occurredAt: change.occurredAt };
@@ -181,6 +191,23 @@ export class WebhookSender {
           propertyValue: c.value ?? '',
         });
       }
+    }
+  }
+
+  private onAccountChange(change: RecordChange): void {
+    const type = change.type === 'companies' ? 'company.propertyChange' : 'deal.propertyChange';
+    if (change.kind !== 'propertyChange' || !this.options.subscriptions.includes(type)) return;
+    const only = this.options.accountPropertyNames;
+    for (const c of change.changes) {
+      if (only && !only.includes(c.name)) continue;
+      this.enqueue({
+        objectId: Number(change.id),
+        changeSource: change.source,
+        occurredAt: change.occurredAt,
+        subscriptionType: type,
+        propertyName: c.name,
+        propertyValue: c.value ?? '',
+      });
     }
   }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.ts';
 import { type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
 import { readPagesAndCommit } from '../pipeline/page-loop.ts';
 import { SKIPPED_TTL_SECONDS } from '../pipeline/process-leads.ts';
+import { accountCursorKey, decideRelatedLeads } from '../pipeline/related-leads.ts';
 import { cursorKey } from '../pipeline/run-sync.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CrmConnector } from '../ports/crm-connector.ts';
@@ -41,6 +42,8 @@ export interface EnqueueReport {
   oversized: number;
   committedPages: number;
   cursor: SyncCursor | null;
+  /** People of changed accounts enqueued by the account-trigger phase (also in `enqueued`). */
+  accountLeads: number;
   stop: EnqueueStop;
 }
 
@@ -65,6 +68,7 @@ export async function enqueueChanges(o: EnqueueOptions): Promise<EnqueueReport> 
     oversized: 0,
     committedPages: 0,
     cursor: null,
+    accountLeads: 0,
     stop: { reason: 'caught_up' },
   };
 
@@ -110,6 +114,29 @@ export async function enqueueChanges(o: EnqueueOptions): Promise<EnqueueReport> 
   });
   if (stop) report.stop = { reason: 'failure', signal: stop };
   else if (endedEarly) report.stop = { reason: 'time' };
+  else if (o.connector.accountChanges) {
+    // Account-level triggers: the people of changed accounts go to the worker too, marked so it
+    // decides them although their own version was decided already (src/pipeline/related-leads.ts).
+    const related = await decideRelatedLeads({
+      source: o.connector.accountChanges,
+      crm: o.connector.crm,
+      state: o.state,
+      key: accountCursorKey(o.connector.crm, o.scope),
+      commit: true,
+      async handle(leads) {
+        const messages = await sendable(leads, limits, o, key, report, 'account');
+        try {
+          await o.queue.sendAll(messages);
+        } catch (e) {
+          return queueFailure(e);
+        }
+        report.enqueued += messages.length;
+        report.accountLeads += messages.length;
+        return null;
+      },
+    });
+    if (related) report.stop = { reason: 'failure', signal: related };
+  }
   return report;
 }
 
@@ -120,10 +147,11 @@ async function sendable(
   o: EnqueueOptions,
   scope: string,
   report: EnqueueReport,
+  trigger?: 'account',
 ): Promise<OutgoingMessage[]> {
   const out: OutgoingMessage[] = [];
   for (const lead of leads) {
-    const m = leadMessage(lead);
+    const m = leadMessage(lead, trigger);
     const bytes = messageBytes(m);
     if (bytes <= limits.maxMessageBytes) {
       out.push(m);

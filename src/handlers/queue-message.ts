@@ -14,6 +14,11 @@ export const LeadMessageSchema = z.object({
   kind: z.literal('lead'),
   crm: CrmNameSchema,
   lead: LeadSchema,
+  /**
+   * `account`: the lead did not change itself, its account did (account-level triggers): the worker
+   * decides it without a version claim, since its own version was decided already.
+   */
+  trigger: z.literal('account').optional(),
 });
 export type LeadMessage = z.infer<typeof LeadMessageSchema>;
 
@@ -50,9 +55,9 @@ export function leadMessageId(lead: Pick<Lead, 'crm' | 'objectType' | 'id' | 'mo
   return `${lead.crm[0]}-x-${hash.digest('base64url').slice(0, 40)}`;
 }
 
-export function leadMessage(lead: Lead): OutgoingMessage {
-  const id = leadMessageId(lead);
-  const body: LeadMessage = { v: 1, kind: 'lead', crm: lead.crm, lead };
+export function leadMessage(lead: Lead, trigger?: 'account'): OutgoingMessage {
+  const id = trigger ? `a-${leadMessageId(lead).slice(0, 78)}` : leadMessageId(lead);
+  const body: LeadMessage = { v: 1, kind: 'lead', crm: lead.crm, lead, ...(trigger ? { trigger } : {}) };
   return { id, body: JSON.stringify(body), attributes: { [TRACE_ATTRIBUTE]: id } };
 }
 

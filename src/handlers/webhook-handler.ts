@@ -100,7 +100,7 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
     }
 
     const relevant = events.filter(
-      (e) => isContactChange(e) && (!options.portalId || e.portalId === options.portalId),
+      (e) => objectOf(e) !== null && (!options.portalId || e.portalId === options.portalId),
     );
     // A pending claim lasts as long as this invocation can, plus a little: long enough to keep a
     // concurrent duplicate out, short enough to lapse before HubSpot's first retry (≥ 1 minute).
@@ -121,12 +121,20 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
       );
       return reply(503, { error: 'try again later' });
     }
-    const ids = [...new Set(claimed.flatMap(contactIdsOf))];
+    // Contacts are read by id; a company or deal change re-decides the company's contacts, which the
+    // worker finds through the connector (account-level triggers, src/ports/account-changes.ts).
+    const idsOf = (object: RefreshObject) => [
+      ...new Set(claimed.filter((e) => objectOf(e) === object).flatMap(recordIdsOf)),
+    ];
+    const byObject = REFRESH_OBJECTS.map((object) => ({ object, ids: idsOf(object) }));
+    const ids = byObject.flatMap((b) => b.ids);
     const summary = {
       events: events.length,
       relevant: relevant.length,
       duplicates: relevant.length - claimed.length,
-      contacts: ids.length,
+      contacts: byObject[0]!.ids.length,
+      companies: byObject[1]!.ids.length,
+      deals: byObject[2]!.ids.length,
     };
     if (ids.length === 0) {
       // Claimed events without a contact id (nothing to enqueue) are done all the same.
@@ -136,14 +144,16 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
     }
 
     const messages = [];
-    for (let i = 0; i < ids.length; i += MAX_IDS_PER_MESSAGE) {
-      const chunk = ids.slice(i, i + MAX_IDS_PER_MESSAGE);
-      messages.push(
-        refreshMessage(
-          { crm: 'hubspot', objectType: 'contact', ids: chunk, source: 'hubspot-webhook' },
-          `${claimed.map((e) => e.eventId).join(',')}#${i}`,
-        ),
-      );
+    for (const { object, ids: objectIds } of byObject) {
+      for (let i = 0; i < objectIds.length; i += MAX_IDS_PER_MESSAGE) {
+        const chunk = objectIds.slice(i, i + MAX_IDS_PER_MESSAGE);
+        messages.push(
+          refreshMessage(
+            { crm: 'hubspot', objectType: object, ids: chunk, source: 'hubspot-webhook' },
+            `${claimed.map((e) => e.eventId).join(',')}#${object === 'contact' ? '' : object}${i}`,
+          ),
+        );
+      }
     }
     try {
       await options.queue.sendAll(messages);
@@ -192,14 +202,33 @@ export function requestUri(event: HttpApiEvent, headers: Record<string, string |
   return `https://${host}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
 }
 
-/** Contact changes worth deciding again; deletions need nothing written. */
-function isContactChange(e: HubspotEvent): boolean {
+const REFRESH_OBJECTS = ['contact', 'company', 'deal'] as const;
+type RefreshObject = (typeof REFRESH_OBJECTS)[number];
+/** HubSpot's object type ids in new-style `object.*` subscriptions. */
+const OBJECT_TYPE_IDS: Readonly<Record<string, RefreshObject>> = {
+  '0-1': 'contact',
+  '0-2': 'company',
+  '0-3': 'deal',
+};
+
+/**
+ * What an event asks to decide again: a contact that changed (deletions need nothing written), or
+ * the contacts of a company or deal whose properties changed (`company.propertyChange`,
+ * `deal.propertyChange`; docs/deploy.md lists the properties to subscribe to). Other events: null.
+ */
+function objectOf(e: HubspotEvent): RefreshObject | null {
   const type = e.subscriptionType;
-  if (type.startsWith('contact.')) return !/deletion/i.test(type);
-  return type.startsWith('object.') && e.objectTypeId === '0-1' && !/deletion/i.test(type);
+  if (/deletion/i.test(type)) return null;
+  if (type.startsWith('contact.')) return 'contact';
+  if (type === 'company.propertyChange') return 'company';
+  if (type === 'deal.propertyChange') return 'deal';
+  if (!type.startsWith('object.')) return null;
+  const object = e.objectTypeId ? OBJECT_TYPE_IDS[e.objectTypeId] : undefined;
+  if (!object) return null;
+  return object === 'contact' || type === 'object.propertyChange' ? object : null;
 }
 
-function contactIdsOf(e: HubspotEvent): string[] {
+function recordIdsOf(e: HubspotEvent): string[] {
   // A merge names the surviving record as primaryObjectId.
   return [e.primaryObjectId ?? e.objectId].filter((id): id is string => id !== undefined);
 }

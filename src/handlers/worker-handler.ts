@@ -292,20 +292,25 @@ async function resolveLeads(
   options: WorkerOptions,
   quotaBackoff: number,
 ): Promise<void> {
-  const add = (u: Unit, lead: Lead) => {
+  const add = (u: Unit, lead: Lead, related = false) => {
     const key = leadVersionKey(options.crm, lead.objectType, lead.id);
     u.leadKeys.push(key);
-    const version = lead.modifiedAt ? Date.parse(lead.modifiedAt) : null;
+    // A contact re-decided for its company's change did not change itself: its modification time is
+    // a version already done, so it is decided without a version claim (idempotent all the same).
+    const version = !related && lead.modifiedAt ? Date.parse(lead.modifiedAt) : null;
     const g = groups.get(key);
     // Two versions of one lead in one batch: only the newest is processed; the older is superseded.
     if (!g || (version !== null && (g.version === null || version > g.version)))
       groups.set(key, { key, lead, version });
   };
   const refreshes: Unit[] = [];
+  const related: Unit[] = [];
   for (const u of units) {
-    if (u.message.kind === 'lead') add(u, u.message.lead);
+    if (u.message.kind === 'lead') add(u, u.message.lead, u.message.trigger === 'account');
+    else if (isAccountObject(u.message.objectType)) related.push(u);
     else refreshes.push(u);
   }
+  if (related.length > 0) await resolveRelated(related, connector, add, failed, delays, log, quotaBackoff);
   if (refreshes.length === 0) return;
 
   const lookup = leadLookupOf(connector);
@@ -338,6 +343,55 @@ async function resolveLeads(
       'reading refreshed records failed; the messages return to the queue',
     );
     for (const u of refreshes) {
+      failed.set(u.record.messageId, u.record);
+      const delay = delayFor(
+        stop.kind as FailureKind,
+        e instanceof CrmError ? e.retryAfterMs : undefined,
+        quotaBackoff,
+      );
+      if (delay !== null) delays.set(u.record.receiptHandle, delay);
+    }
+  }
+}
+
+function isAccountObject(objectType: string): objectType is 'company' | 'deal' {
+  return objectType === 'company' || objectType === 'deal';
+}
+
+/**
+ * Refresh messages naming companies or deals (the HubSpot webhook's `company.propertyChange`,
+ * `deal.propertyChange`): their contacts, read through the connector's account-change stream, are
+ * decided like any refreshed lead. A connector without one leaves them to the scheduled sync, whose
+ * account-change phase finds the same contacts.
+ */
+async function resolveRelated(
+  units: Unit[],
+  connector: CrmConnector,
+  add: (u: Unit, lead: Lead, related: boolean) => void,
+  failed: Map<string, SqsRecord>,
+  delays: Map<string, number>,
+  log: Logger,
+  quotaBackoff: number,
+): Promise<void> {
+  const read = connector.accountChanges?.readByAccountIds?.bind(connector.accountChanges);
+  if (!read) {
+    log.info(
+      { messages: units.length },
+      'company/deal messages left to the scheduled sync (no account-change stream)',
+    );
+    return;
+  }
+  for (const u of units) {
+    if (u.message.kind !== 'refresh' || !isAccountObject(u.message.objectType)) continue;
+    try {
+      for (const lead of await read(u.message.objectType, u.message.ids)) add(u, lead, true);
+    } catch (e) {
+      const stop = stopFromError(e);
+      if (stop.action === 'fix' || stop.kind === 'error') throw new WorkerBatchError(stop, { cause: e });
+      log.warn(
+        { err: e },
+        'reading the contacts of changed companies failed; the message returns to the queue',
+      );
       failed.set(u.record.messageId, u.record);
       const delay = delayFor(
         stop.kind as FailureKind,

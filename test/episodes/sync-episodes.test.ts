@@ -35,9 +35,45 @@ function setStrategic(cut: CrmUnderTest, e: Episode, strategic: boolean, touch: 
     return;
   }
   const store = cut.handle.emulator.store;
-  const companyId = store.get('contacts', e.leadId)!.props.associatedcompanyid!;
+  let companyId = store.get('contacts', e.leadId)!.props.associatedcompanyid!;
+  if (strategic && peopleAtCompany(cut, companyId) > 1) {
+    // A company change re-decides every contact of it (account-level triggers): the contact moves to
+    // a copy of its company first, so the change reaches this contact alone.
+    const props = store.get('companies', companyId)!.props;
+    const copy = store.create(
+      'companies',
+      Object.fromEntries(COMPANY_FACTS.filter((k) => props[k] !== undefined).map((k) => [k, props[k]])),
+      { system: true },
+    );
+    store.associate('contacts', e.leadId, 'companies', copy.id, true);
+    companyId = copy.id;
+  }
   store.update('companies', companyId, { strategic_target: String(strategic) });
   store.update('contacts', e.leadId, { firstname: `touched-${touch}` });
+}
+
+/** The company properties the HubSpot mapping reads (mappings/hubspot.yaml `company`). */
+const COMPANY_FACTS = [
+  'name',
+  'domain',
+  'numberofemployees',
+  'annualrevenue',
+  'industry',
+  'state',
+  'hubspot_owner_id',
+  'lifecyclestage',
+  'strategic_target',
+];
+
+/**
+ * How many people the rules see through this company (Contacts of the Account, contacts whose primary
+ * company it is): a change to the company re-decides every one of them (account-level triggers).
+ */
+function peopleAtCompany(cut: CrmUnderTest, company: string): number {
+  if (cut.handle.kind === 'salesforce')
+    return cut.handle.emulator.store.all('Contact').filter((c) => String(c.AccountId) === company).length;
+  return cut.handle.emulator.store.list('contacts').filter((c) => c.props.associatedcompanyid === company)
+    .length;
 }
 
 /** The record the company facts live on when it is not the person (Account, company); null for a Lead. */
@@ -136,6 +172,8 @@ describe.each(CRMS)('%s: tossup sync keeps toss-up episodes', (crm: Crm) => {
         .filter((e) => {
           const company = companyOf(cut, e);
           if (company !== null && companies.has(company)) return false;
+          // A Salesforce Account change re-decides all its Contacts: only Accounts of one person.
+          if (company !== null && crm === 'salesforce' && peopleAtCompany(cut, company) > 1) return false;
           if (company !== null) companies.add(company);
           return true;
         })

@@ -281,14 +281,38 @@ describe('HubSpot webhook: signature v3', () => {
     const s = await setup({ portalId: '62515' });
     const body = JSON.stringify([
       ...hubspotEvents([1], { subscriptionType: 'contact.deletion' }),
-      ...hubspotEvents([2], { subscriptionType: 'company.propertyChange' }),
+      ...hubspotEvents([2], { subscriptionType: 'company.creation' }),
       ...hubspotEvents([3], { portalId: 99999 }),
       ...hubspotEvents([4], { subscriptionType: 'object.propertyChange', objectTypeId: '0-1' }),
+      ...hubspotEvents([5], { subscriptionType: 'object.propertyChange', objectTypeId: '0-5' }),
       ...hubspotEvents([6], { subscriptionType: 'contact.merge', primaryObjectId: 60 }),
+      ...hubspotEvents([8], { subscriptionType: 'company.deletion' }),
     ]);
     const res = await s.call(httpEvent(body, { nowMs: s.now() }));
     expect(res.statusCode).toBe(200);
     expect(enqueuedIds(s.queue)).toEqual(['4', '60']);
+  });
+
+  it('enqueues company and deal property changes as their own refresh messages (account-level triggers)', async () => {
+    const s = await setup();
+    const body = JSON.stringify([
+      ...hubspotEvents([7]),
+      ...hubspotEvents([21, 21], {
+        subscriptionType: 'company.propertyChange',
+        propertyName: 'lifecyclestage',
+      }),
+      ...hubspotEvents([22], { subscriptionType: 'object.propertyChange', objectTypeId: '0-2' }),
+      ...hubspotEvents([31], { subscriptionType: 'deal.propertyChange', propertyName: 'dealstage' }),
+    ]);
+    const res = await s.call(httpEvent(body, { nowMs: s.now() }));
+    expect(res.statusCode).toBe(200);
+    const messages = s.queue.sent.map((m) => RefreshMessageSchema.parse(JSON.parse(m.body)));
+    expect(messages.map((m) => [m.objectType, m.ids])).toEqual([
+      ['contact', ['7']],
+      ['company', ['21', '22']],
+      ['deal', ['31']],
+    ]);
+    expect(new Set(s.queue.sent.map((m) => m.id)).size).toBe(3);
   });
 
   it('answers 400 to a signed body that is not a list of events, and 405 to other methods', async () => {
