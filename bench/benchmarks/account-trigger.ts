@@ -92,7 +92,13 @@ async function salesforce(): Promise<void> {
   for (let i = 0; i < CONTACTS; i++)
     sf.store.insert(
       'Contact',
-      { LastName: `C${i}`, AccountId: account, Email: `c${i}@trigger-seiko.example.jp`, Title: '担当' },
+      {
+        LastName: `C${i}`,
+        AccountId: account,
+        Email: `c${i}@trigger-seiko.example.jp`,
+        Title: '担当',
+        pi__score__c: 20,
+      },
       { at, createdAt: at },
     );
   sf.store.insert(
@@ -103,6 +109,7 @@ async function salesforce(): Promise<void> {
       Email: 'l@trigger-seiko.example.jp',
       Title: '担当',
       NumberOfEmployees: 20,
+      pi__score__c: 20,
     },
     { at, createdAt: at },
   );
@@ -180,7 +187,12 @@ async function hubspot(): Promise<void> {
   for (let i = 0; i < CONTACTS; i++)
     hs.store.create(
       'contacts',
-      { firstname: `c${i}`, jobtitle: '担当', email: `c${i}@trigger-seiko.example.jp` },
+      {
+        firstname: `c${i}`,
+        jobtitle: '担当',
+        email: `c${i}@trigger-seiko.example.jp`,
+        ma_behaviour_score: '20',
+      },
       {
         system: true,
         at,

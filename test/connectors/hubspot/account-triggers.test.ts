@@ -68,6 +68,8 @@ async function portal(options: HubspotEmulatorOptions = {}) {
         jobtitle: '担当',
         email: `c${i}@trigger-seiko.example.jp`,
         hubspot_owner_id: '90000001',
+        // Some behaviour (MA score 20: above an existing customer's intent floor, below the score rule's 40).
+        ma_behaviour_score: '20',
       },
       {
         system: true,

@@ -39,8 +39,11 @@ function arrange(emu: SalesforceEmulator) {
         AccountId: account,
         Email: `c${i}@trigger-seiko.example.jp`,
         OwnerId: users[0]!,
-        // Small scores: only the account's facts can make these toss-ups.
+        // Only the account's facts can make these toss-ups: a small attribute score and some
+        // behaviour (an MA score of 20: above an existing customer's intent floor, below the
+        // score rule's 40), so a customer's contact is worth a task.
         Title: '担当',
+        pi__score__c: 20,
       }),
     );
   }
@@ -49,6 +52,7 @@ function arrange(emu: SalesforceEmulator) {
     Company: 'トリガー精工',
     NumberOfEmployees: 20,
     Title: '担当',
+    pi__score__c: 20,
     OwnerId: users[0]!,
   });
   // A Lead the LIKE search finds (same word) that matching puts on no account: left alone.
