@@ -63,6 +63,19 @@ export class HubspotAccountChanges implements AccountChangeSource {
       return;
     }
     const from = Date.parse(since.modifiedAt);
+    const feed = this.o.facts.lastFeed();
+    // The company-facts cache read its change feed in this run from at or before this cursor: its
+    // records are this window's changes up to the feed's start, which becomes the window's end — no
+    // search of our own (changes after it are the next run's).
+    if (feed !== null && feed.from <= from && feed.to > from) {
+      const ids = await this.triggeredBy(feed.companies, feed.deals, since, from, false);
+      yield {
+        leads: await this.contactsOfCompanies(ids),
+        accountIds: ids,
+        cursor: { modifiedAt: new Date(feed.to).toISOString(), idsAtModifiedAt: [] },
+      };
+      return;
+    }
     if (from >= to) return;
     // When the company-facts cache has yet to read its own change feed in this run, these searches
     // start where that feed would and serve as it (company-facts.ts `prepareFrom`): one pair of
@@ -72,19 +85,38 @@ export class HubspotAccountChanges implements AccountChangeSource {
       feedFrom !== null && feedFrom < from
         ? { modifiedAt: new Date(feedFrom).toISOString(), idsAtModifiedAt: [] }
         : since;
+    const companies = await this.changed('companies', searchFrom, to, [...this.o.facts.properties]);
+    const deals = this.o.deals
+      ? await this.changed('deals', searchFrom, to, [this.o.deals.stageProperty])
+      : [];
+    if (feedFrom !== null) await this.o.facts.prepareFrom(companies, deals, to);
+    const ids = await this.triggeredBy(companies, deals, since, from, true);
+    const leads = await this.contactsOfCompanies(ids);
+    // One page for the window: the cursor moves to its end once all of them are decided (a record at
+    // exactly the end is read again next time: harmless, deciding is idempotent).
+    yield { leads, accountIds: ids, cursor: horizon };
+  }
+
+  /**
+   * The companies whose contacts a window's changed companies and deals re-decide: those modified
+   * after the cursor (records before it only refreshed the cache). `absorb`: the records are newer
+   * than the facts cache (our own search after it was read), so the cache takes them.
+   */
+  private async triggeredBy(
+    companies: readonly HubspotRecord[],
+    deals: readonly HubspotRecord[],
+    since: SyncCursor,
+    from: number,
+    absorb: boolean,
+  ): Promise<string[]> {
     const skip = new Set(since.idsAtModifiedAt);
     const isNew = (r: HubspotRecord) => {
       const raw = r.properties.hs_lastmodifieddate;
       const t = raw && /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw ?? '');
       return Number.isNaN(t) || t > from || (t === from && !skip.has(r.id));
     };
-    const companies = await this.changed('companies', searchFrom, to, [...this.o.facts.properties]);
-    const deals = this.o.deals
-      ? await this.changed('deals', searchFrom, to, [this.o.deals.stageProperty])
-      : [];
-    if (feedFrom !== null) await this.o.facts.prepareFrom(companies, deals, to);
     const newCompanies = companies.filter(isNew);
-    this.o.facts.absorbCompanies(newCompanies);
+    if (absorb) this.o.facts.absorbCompanies(newCompanies);
     const ids = new Set(newCompanies.map((c) => c.id));
     const newDeals = deals.filter(isNew);
     if (newDeals.length > 0) {
@@ -92,10 +124,7 @@ export class HubspotAccountChanges implements AccountChangeSource {
       this.o.facts.absorbDeals(newDeals, ofDeals);
       for (const id of ofDeals) ids.add(id);
     }
-    const leads = await this.contactsOfCompanies([...ids]);
-    // One page for the window: the cursor moves to its end once all of them are decided (a record at
-    // exactly the end is read again next time: harmless, deciding is idempotent).
-    yield { leads, accountIds: [...ids], cursor: horizon };
+    return [...ids];
   }
 
   async readByAccountIds(objectType: 'company' | 'deal', ids: readonly string[]): Promise<Lead[]> {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { CrmError, FailureKind } from '../../src/domain/errors.ts';
 import { classifyBatchError } from './classify-error.ts';
-import type { BatchAnswer, HubspotClient } from './client.ts';
+import type { BatchAnswer, HubspotClient, HubspotRecord } from './client.ts';
 import { KeysetSearch } from './keyset-search.ts';
 import type { RequestRunner } from './request-runner.ts';
 
@@ -98,6 +98,8 @@ export class CompanyFacts {
   private deals = new Map<string, { s: string | null; at: number }>();
   private watermarks: { companies: number | null; deals: number | null } = { companies: null, deals: null };
   private prepared: Promise<void> | undefined;
+  private feed: { from: number; to: number; companies: HubspotRecord[]; deals: HubspotRecord[] } | null =
+    null;
   /** Persisted with the facts; see `PortalMemo`. */
   memo: PortalMemo = {};
   private readonly lost: ReadonlySet<string>;
@@ -266,8 +268,8 @@ export class CompanyFacts {
   /** The change feed: companies and deals modified since the watermarks. */
   private async applyChanges(): Promise<void> {
     const startedAt = this.serverTime();
-    const companies: { id: string; properties: Record<string, string | null> }[] = [];
-    const deals: { id: string; properties: Record<string, string | null> }[] = [];
+    const companies: HubspotRecord[] = [];
+    const deals: HubspotRecord[] = [];
     if (this.watermarks.companies !== null && this.companies.size > 0) {
       for await (const rec of this.changed('companies', this.watermarks.companies, [...this.o.properties]))
         companies.push(rec);
@@ -277,7 +279,25 @@ export class CompanyFacts {
       for await (const rec of this.changed('deals', this.watermarks.deals, [d.stageProperty]))
         deals.push(rec);
     }
+    const w = this.watermarks;
+    if (w.companies !== null && this.companies.size > 0 && (!d || w.deals !== null)) {
+      this.feed = { from: Math.min(w.companies, w.deals ?? w.companies), to: startedAt, companies, deals };
+    }
     await this.applyFeed(companies, deals, startedAt);
+  }
+
+  /**
+   * What this run's change feed read, when it read both searches: every company and deal modified
+   * from `from` on (up to at least `to`, HubSpot's clock when it began). account-changes.ts takes its
+   * triggers from it when `from` is at or before its own cursor, with no search of its own.
+   */
+  lastFeed(): Readonly<{
+    from: number;
+    to: number;
+    companies: readonly HubspotRecord[];
+    deals: readonly HubspotRecord[];
+  }> | null {
+    return this.feed;
   }
 
   /**

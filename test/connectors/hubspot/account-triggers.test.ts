@@ -143,6 +143,20 @@ describe('account-level triggers (HubSpot)', () => {
     hs.clock.advance(HOUR);
     const after = await sync();
     expect(after.report.accountTriggers).toMatchObject({ accounts: 0, leads: 0 });
+
+    // A run where a contact changed too: the company-facts cache reads its change feed for that
+    // contact's page, and the trigger phase takes the company change from it — no search of its own.
+    const other = hs.store.list('contacts').find((c) => !contacts.includes(c.id))!;
+    hs.store.update('companies', company, { strategic_target: 'true' });
+    hs.store.update('contacts', other.id, { jobtitle: '部長' });
+    hs.clock.advance(HOUR);
+    const both = await sync();
+    expect(both.report.accountTriggers).toMatchObject({ accounts: 1, leads: 50 });
+    expect(both.calls['companies.search']).toBe(1);
+    expect(both.calls['deals.search']).toBe(1);
+    hs.clock.advance(HOUR);
+    const settled = await sync();
+    expect(settled.report.accountTriggers).toMatchObject({ accounts: 0, leads: 0 });
   });
 
   it('a company.propertyChange webhook re-decides the same contacts through the queue worker', async () => {
