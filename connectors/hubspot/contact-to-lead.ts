@@ -58,6 +58,10 @@ export function contactPropertiesFor(m: HubspotMapping): string[] {
     m.feedback.result,
     m.feedback.sentBackReason,
     m.feedback.note,
+    // A person's override, and who last changed the contact and when (human-override.ts).
+    m.override.flag,
+    'hs_updated_by_user_id',
+    'lastmodifieddate',
   ];
   return [...new Set(names.filter((n): n is string => typeof n === 'string'))];
 }
@@ -151,6 +155,12 @@ export function toLead(
         result: p(m.feedback.result),
         sentBackReason: p(m.feedback.sentBackReason),
         note: p(m.feedback.note),
+      },
+      // Option values are the flag codes; the contact's last editor is who changed it.
+      override: {
+        flag: p(m.override.flag),
+        modifiedBy: p('hs_updated_by_user_id'),
+        modifiedAt: p('lastmodifieddate'),
       },
     },
   };

@@ -185,6 +185,16 @@ export const DEFAULT_APPROVAL: z.infer<typeof ApprovalSchema> = {
   rejectionReason: 'tossup_rejection_reason',
 };
 
+/**
+ * A person's override of the toss-up flag (issue 14): a contact dropdown (yes / no / hold) people set
+ * and the connector only reads (src/pipeline/human-override.ts). Defaulted; setup creates it.
+ */
+const OverrideSchema = z.strictObject({
+  flag: Property,
+});
+
+export const DEFAULT_OVERRIDE: z.infer<typeof OverrideSchema> = { flag: 'tossup_override' };
+
 const TaskSchema = z.strictObject({
   keyProperty: Property,
   type: z.enum(['TODO', 'CALL', 'EMAIL']),
@@ -209,6 +219,7 @@ export const HubspotMappingSchema = z
     feedback: FeedbackSchema.default({ ...DEFAULT_FEEDBACK }),
     opportunity: OpportunitySchema.default({ ...DEFAULT_OPPORTUNITY }),
     approval: ApprovalSchema.default({ ...DEFAULT_APPROVAL }),
+    override: OverrideSchema.default({ ...DEFAULT_OVERRIDE }),
     tasks: TaskSchema,
   })
   .superRefine(
@@ -344,6 +355,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
     'sla',
     'feedback',
     'approval',
+    'override',
     'tasks',
   ],
   contact: Object.keys(ContactSchema.shape),
@@ -356,6 +368,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   feedback: Object.keys(FeedbackSchema.shape),
   opportunity: Object.keys(OpportunitySchema.shape),
   approval: Object.keys(ApprovalSchema.shape),
+  override: Object.keys(OverrideSchema.shape),
   'sla.statusOptions': [...SLA_STATUSES],
   tasks: Object.keys(TaskSchema.shape),
 };

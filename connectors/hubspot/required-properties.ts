@@ -1,6 +1,7 @@
 import { APPROVAL_DECISION_LABELS, APPROVAL_DECISIONS } from '../../src/approval/approval-values.ts';
 import { SENT_BACK_REASONS, TOSSUP_RESULTS } from '../../src/domain/rep-feedback.ts';
 import { SENT_BACK_REASON_LABELS, TOSSUP_RESULT_LABELS } from '../../src/reasons/feedback-label.ts';
+import { FLAG_LABELS } from '../../src/reasons/next-action-label.ts';
 import type { CrmObjectType, PropertyCreateInput } from './client.ts';
 import type { HubspotMapping } from './mapping.ts';
 
@@ -242,6 +243,19 @@ export function requiredProperties(m: HubspotMapping): PropertyRequirement[] {
     'textarea',
     'text',
   ]);
+  // A person's override of the flag (issue 14): created by setup, read only by the connector.
+  created(
+    false,
+    'Set by a person to override the toss-up flag; empty it to hand the lead back to the rules.',
+  )(
+    m.override.flag,
+    'override.flag',
+    'トスアップ上書き',
+    'enumeration',
+    'select',
+    ['select', 'radio'],
+    (['yes', 'no', 'hold'] as const).map((v) => ({ value: v, label: FLAG_LABELS.ja[v] })),
+  );
   if (w.owner)
     out.push({
       object: 'contacts',

@@ -215,6 +215,19 @@ export const DEFAULT_APPROVAL_FIELDS = {
   rejectionReason: 'TossUp_Rejection_Reason__c',
 } as const;
 
+/**
+ * A person's override of the toss-up flag (issue 14) on Leads and Contacts: a picklist with the values
+ * yes / no / hold, set by people and read, never written, by the connector (src/pipeline/human-override.ts).
+ * Defaulted, so older mappings keep working; `tossup setup salesforce` creates it.
+ */
+const OverrideFieldsSchema = z.strictObject({
+  flag: Field,
+});
+
+export const DEFAULT_OVERRIDE_FIELDS = {
+  flag: 'TossUp_Override__c',
+} as const;
+
 const MappingShapeSchema = z.strictObject({
   version: z.literal(1),
   lead: LeadSchema,
@@ -230,6 +243,7 @@ const MappingShapeSchema = z.strictObject({
   feedback: FeedbackFieldsSchema.default({ ...DEFAULT_FEEDBACK_FIELDS }),
   opportunity: OpportunityFieldsSchema.default({ ...DEFAULT_OPPORTUNITY_FIELDS }),
   approval: ApprovalFieldsSchema.default({ ...DEFAULT_APPROVAL_FIELDS }),
+  override: OverrideFieldsSchema.default({ ...DEFAULT_OVERRIDE_FIELDS }),
   tasks: TaskSchema,
 });
 
@@ -370,6 +384,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   feedback: Object.keys(FeedbackFieldsSchema.shape),
   opportunity: Object.keys(OpportunityFieldsSchema.shape),
   approval: Object.keys(ApprovalFieldsSchema.shape),
+  override: Object.keys(OverrideFieldsSchema.shape),
   tasks: Object.keys(TaskSchema.shape),
 };
 

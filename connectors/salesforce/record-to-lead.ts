@@ -261,5 +261,11 @@ function current(m: SalesforceMapping, maps: ValueMaps, row: SfRow) {
       sentBackReason: valueAt(row, m.feedback.sentBackReason),
       note: valueAt(row, m.feedback.note),
     },
+    // The override picklist's API values are the flag codes; the last modifier is who changed it.
+    override: {
+      flag: valueAt(row, m.override.flag),
+      modifiedBy: valueAt(row, 'LastModifiedById'),
+      modifiedAt: valueAt(row, 'LastModifiedDate'),
+    },
   };
 }

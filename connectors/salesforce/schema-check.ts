@@ -263,6 +263,7 @@ function isOurField(e: Expectation): boolean {
     e.mappingPath.startsWith('writeBack.') ||
     e.mappingPath.startsWith('sla.') ||
     e.mappingPath.startsWith('feedback.') ||
+    e.mappingPath.startsWith('override.') ||
     e.mappingPath.startsWith('opportunity.flag') ||
     e.mappingPath.startsWith('approval.') ||
     e.mappingPath === 'tasks.keyField' ||
@@ -415,6 +416,10 @@ export function expectationsOf(m: SalesforceMapping): Expectation[] {
       picklistValues: SENT_BACK_REASONS,
     });
     add(object, m.feedback.note, 'feedback.note', TEXT, 'a long text area');
+    // A person's override of the flag: read only too.
+    add(object, m.override.flag, 'override.flag', PICKLIST, 'a picklist', {
+      picklistValues: ['yes', 'no', 'hold'],
+    });
     add(object, m.opportunity.flag, 'opportunity.flag', BOOLEAN, 'a checkbox', write);
     add(object, m.opportunity.flagDate, 'opportunity.flagDate', ['date'], 'a date', write);
     // The manager's approval: read only by the sweep.

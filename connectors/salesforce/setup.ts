@@ -64,6 +64,10 @@ const LABELS = {
     sentBackReason: ['差し戻し理由', '結果が「差し戻し」のときの理由。'],
     feedbackNote: ['トスアップフィードバック', 'インサイドセールス・マーケティングへのコメント(自由記述)。'],
     opportunityFlag: ['商談化フラグ', 'トスアップが商談になったとき、SLAスイープが一度だけ設定します。'],
+    override: [
+      'トスアップ上書き',
+      '手動でトスアップ対象フラグを決めるとき(はい / いいえ / 一時保留)。空にするとルールの判定に戻ります。',
+    ],
     opportunityDate: ['商談化日', '商談化フラグが立った商談の作成日。'],
     approval: ['トスアップ承認', 'マネージャーが承認 / 却下を選びます(承認が必要なルールのトスアップ)。'],
     rejectionReason: ['却下理由', '却下したときの理由。'],
@@ -105,6 +109,10 @@ const LABELS = {
       "The manager's answer (approved / rejected) to a toss-up that needs approval.",
     ],
     rejectionReason: ['Rejection Reason', 'Why the manager rejected the toss-up.'],
+    override: [
+      'Toss-up Override',
+      'Set the toss-up flag by hand (Yes / No / On hold); empty it to hand the lead back to the rules.',
+    ],
     slaStatus: ['Toss-up SLA Status', 'Where the toss-up stands against its SLA; written by the SLA sweep.'],
     firstResponseAt: [
       'Toss-up First Response',
@@ -206,6 +214,15 @@ function fieldSpecs(m: SalesforceMapping, locale: 'ja' | 'en'): FieldSpec[] {
       ),
     );
     readOnly(f.note, textField(f.note, L.feedbackNote, FEEDBACK_NOTE_LENGTH));
+    // A person's override of the flag (issue 14): set by people, only read by the connector.
+    readOnly(
+      m.override.flag,
+      picklistField(
+        m.override.flag,
+        L.override,
+        (['yes', 'no', 'hold'] as const).map((v) => ({ value: v, label: FLAG_LABELS[locale][v] })),
+      ),
+    );
     // The opportunity flag (issue 14): written once by the sweep's opportunity phase.
     const o = m.opportunity;
     add(

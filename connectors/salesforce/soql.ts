@@ -131,6 +131,10 @@ function sharedFields(m: SalesforceMapping): (string | null)[] {
     m.feedback.result,
     m.feedback.sentBackReason,
     m.feedback.note,
+    // A person's override, and who last modified the record and when (human-override.ts).
+    m.override.flag,
+    'LastModifiedById',
+    'LastModifiedDate',
   ];
 }
 

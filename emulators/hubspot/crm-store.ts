@@ -50,6 +50,11 @@ export interface WriteOptions {
   associations?: AssociationRequest[];
   /** Bulk seeding: no per-record index maintenance (call `rebuildIndexes`) and no change events. */
   bulk?: boolean;
+  /**
+   * A user's edit in the CRM (a rep changing a property): a change sets `hs_updated_by_user_id` to this
+   * user id. API writes (private app) leave it as it was.
+   */
+  userId?: number;
 }
 
 export interface PropertyChange {
@@ -341,6 +346,7 @@ export class CrmStore {
       else delete rec.props.hs_task_completion_date;
     }
     if (changes.length > 0) {
+      if (options.userId !== undefined) rec.props.hs_updated_by_user_id = String(options.userId);
       t.modified.remove(rec);
       rec.updatedAt = now;
       t.modified.insert(rec);

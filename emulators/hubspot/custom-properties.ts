@@ -129,6 +129,8 @@ function connectorProperties(type: ObjectType): PropertyDefinition[] {
         prop.select('tossup_result', 'トスアップ結果', g, TOSSUP_RESULT_OPTIONS),
         prop.select('tossup_sent_back_reason', '差し戻し理由', g, SENT_BACK_REASON_OPTIONS),
         prop.textarea('tossup_feedback_note', 'トスアップフィードバック', g),
+        // A person's override of the flag (issue 14): set by people, read by the connector.
+        prop.select('tossup_override', 'トスアップ上書き', g, TOSSUP_FLAG_OPTIONS),
         // The opportunity flag (商談化フラグ, issue 14): set once by the sweep's opportunity phase.
         prop.bool('tossup_opportunity', '商談化フラグ', g),
         prop.date('tossup_opportunity_date', '商談化日', g),

@@ -100,6 +100,8 @@ function contactProperties(): PropertyDefinition[] {
     prop.datetime('createdate', 'Create Date', g, RO),
     prop.datetime('lastmodifieddate', 'Last Modified Date', g, RO),
     prop.datetime('hs_lastmodifieddate', 'Object last modified date/time', g, RO),
+    // The user who last changed the record in the CRM (set by a user's edit, `WriteOptions.userId`).
+    prop.number('hs_updated_by_user_id', 'Updated by user ID', g, RO),
     prop.number('hs_object_id', 'Record ID', g, RO),
     // Maintained from the primary company association (read-only, as in HubSpot).
     prop.number('associatedcompanyid', 'Primary Associated Company ID', g, CALC),

@@ -123,6 +123,14 @@ export const LeadInputSchema = z
           .nullable()
           .optional()
           .describe("the rep's verdict, read only: result, sentBackReason, note"),
+        override: z
+          .object({ flag: Text.optional(), modifiedBy: Text.optional(), modifiedAt: DateTime.optional() })
+          .loose()
+          .nullable()
+          .optional()
+          .describe(
+            "a person's override, read only: flag (yes/no/hold), modifiedBy, modifiedAt of the record",
+          ),
       })
       .loose()
       .nullable()

@@ -255,6 +255,26 @@ function readCurrent(reader: FieldReader, current: Record<string, unknown>): Cur
     dueAt: reader.parse('current.dueAt', current.dueAt, parseCrmDateTime),
     decisionKey: reader.text('current.decisionKey', current.decisionKey),
     ...readFeedback(reader, current.feedback),
+    ...readOverride(reader, current.override),
+  };
+}
+
+/**
+ * A person's override and the record's last modifier (read only, src/domain/human-override.ts):
+ * absent when the connector does not read them; an unknown override value is a data issue and no override.
+ */
+function readOverride(reader: FieldReader, raw: unknown): Pick<CurrentTossUp, 'override'> {
+  if (raw === null || raw === undefined) return {};
+  if (!isRecord(raw)) {
+    reader.report('current.override', raw, 'unparseable');
+    return {};
+  }
+  return {
+    override: {
+      flag: reader.parse('current.override.flag', raw.flag, parseTossUpFlag),
+      modifiedBy: readId(raw.modifiedBy),
+      modifiedAt: reader.parse('current.override.modifiedAt', raw.modifiedAt, parseCrmDateTime),
+    },
   };
 }
 

@@ -104,10 +104,10 @@ function overrideSteps(ep: Episode, o: HumanOverride, now: Date): [string, Episo
   if (o.flag !== 'yes' && !isOnHold(ep))
     steps.push([
       ep.key,
-      episodeEvent({ type: 'hold_started', at: latest(o.at, ep.handedOffAt), cause: 'rep' }),
+      episodeEvent({ type: 'hold_started', at: pauseStart(o.at, ep.handedOffAt, now), cause: 'rep' }),
     ]);
   else if (o.flag === 'yes' && isOnHold(ep) && ep.override)
-    steps.push([ep.key, episodeEvent({ type: 'hold_ended', at: now.toISOString(), cause: 'rep' })]);
+    steps.push([ep.key, episodeEvent({ type: 'hold_ended', at: after(now, ep.override.at), cause: 'rep' })]);
   return steps;
 }
 
@@ -122,7 +122,7 @@ export function clearedOverrideSteps(ep: Episode | undefined, now: Date): [strin
       ep.key,
       episodeEvent({
         type: 'override',
-        at: now.toISOString(),
+        at: after(now, ep.override.at),
         cause: 'rep',
         flag: null,
         source: null,
@@ -140,9 +140,22 @@ function pick(o: HumanOverride): {
   return { flag: o.flag, source: o.source, by: o.by };
 }
 
-/** A clock cannot stop before it started. */
-function latest(a: string, b: string): string {
-  return Date.parse(a) >= Date.parse(b) ? a : b;
+/**
+ * `now`, or just after `at` when the CRM's clock (when the person's change happened) runs ahead of
+ * the run's: the latest override event counts, so its end must come after it.
+ */
+function after(now: Date, at: string): string {
+  return new Date(Math.max(now.getTime(), Date.parse(at) + 1)).toISOString();
+}
+
+/**
+ * When the SLA clock stops: when the person changed the flag, but not before the hand-off (a clock
+ * cannot stop before it started) nor after this run's `now` (a CRM clock running ahead would put the
+ * pause after the rules' own resume of a later run).
+ */
+function pauseStart(at: string, handedOffAt: string, now: Date): string {
+  const t = Math.min(Math.max(Date.parse(at), Date.parse(handedOffAt)), now.getTime());
+  return new Date(t).toISOString();
 }
 
 /** `2026-12-01 10:00` in the business time zone. */

@@ -176,6 +176,8 @@ function tossUpFields(): FieldDef[] {
       restrictedPicklist: true,
     }),
     { name: 'TossUp_Feedback_Note__c', label: 'Toss-up Feedback', type: 'textarea', length: 32768 },
+    // A person's override of the flag (issue 14): set by people, only read by the connector.
+    picklist('TossUp_Override__c', 'Toss-up Override', ['yes', 'no', 'hold'], { restrictedPicklist: true }),
     // The opportunity flag (商談化フラグ, issue 14): set once by the sweep's opportunity phase.
     checkbox('TossUp_Opportunity__c', 'Toss-up Opportunity'),
     date('TossUp_Opportunity_Date__c', 'Toss-up Opportunity Date'),

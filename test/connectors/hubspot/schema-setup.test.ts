@@ -57,6 +57,7 @@ describe('HubSpot schema check and setup', () => {
         'missing contacts.tossup_opportunity_date',
         'missing contacts.tossup_approval',
         'missing contacts.tossup_rejection_reason',
+        'missing contacts.tossup_override',
         'wrong_type contacts.hs_analytics_num_visits',
         'read_only contacts.hs_analytics_num_visits',
         'missing_options companies.lifecyclestage',
@@ -70,7 +71,7 @@ describe('HubSpot schema check and setup', () => {
     expect(byKind['missing_options:lifecyclestage']!.message).toContain('"vip"');
     const printed = formatSchemaCheck(result);
     expect(printed.split('\n')[0]).toBe(
-      `HubSpot schema: 20 problem(s) in ${result.checked} mapped properties`,
+      `HubSpot schema: 21 problem(s) in ${result.checked} mapped properties`,
     );
     expect(printed).toContain('fix: ');
   });
@@ -100,6 +101,7 @@ describe('HubSpot schema check and setup', () => {
         'contacts.property.tossup_opportunity_date',
         'contacts.property.tossup_approval',
         'contacts.property.tossup_rejection_reason',
+        'contacts.property.tossup_override',
         'tasks.group.tossup',
         'tasks.property.tossup_task_key',
       ].sort(),
@@ -134,7 +136,7 @@ describe('HubSpot schema check and setup', () => {
     const second = await admin(hs).setup();
     expect(second.actions.every((a) => a.result === 'exists')).toBe(true);
     expect(second.actions).toHaveLength(first.actions.length);
-    expect(formatSetup(second)).toMatch(/^HubSpot setup: 0 created, 19 already there/);
+    expect(formatSetup(second)).toMatch(/^HubSpot setup: 0 created, 20 already there/);
   });
 
   it('counts a 409 (created meanwhile by someone else) as already there', async () => {

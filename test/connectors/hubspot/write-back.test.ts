@@ -109,6 +109,8 @@ describe('HubSpot sink: toss-up fields', () => {
       behaviourScore: 12.5,
       dueAt: '2025-04-03T00:00:00.000Z',
       decisionKey: 'k-a',
+      // No override; an API write leaves the contact's last editor as it was (none here).
+      override: { flag: null, modifiedBy: null, modifiedAt: expect.any(String) },
     });
   });
 

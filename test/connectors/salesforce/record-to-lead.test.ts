@@ -118,6 +118,8 @@ describe('Salesforce rows as Leads', () => {
       behaviourScore: null,
       dueAt: '2026-11-21T01:00:00.000Z',
       decisionKey: 'tu_prev',
+      // No override set; who last modified the record and when, read in the same query.
+      override: { flag: null, modifiedBy: expect.stringMatching(/^005/), modifiedAt: expect.any(String) },
     });
     expect(leads.get(good)!.hearing).toMatchObject({
       budget: 'no',

@@ -28,6 +28,7 @@ const OUR_FIELDS = [
   'TossUp_Result__c',
   'TossUp_Sent_Back_Reason__c',
   'TossUp_Feedback_Note__c',
+  'TossUp_Override__c',
   'TossUp_Opportunity__c',
   'TossUp_Opportunity_Date__c',
   'TossUp_Approval__c',
