@@ -68,6 +68,8 @@ const L = {
     due: '期限日別タスク',
     skips: 'スキップ (理由別)',
     accountMatching: 'リードと取引先の照合',
+    accountTriggers: '取引先の変更で再判定',
+    at: { accounts: '変更された取引先', leads: '再判定したリード' },
     am: {
       matchedByDomain: 'メールドメインで一致',
       matchedByName: '会社名で一致',
@@ -147,6 +149,8 @@ const L = {
     due: 'Tasks per due date',
     skips: 'Skipped (by reason)',
     accountMatching: 'Lead-to-account matching',
+    accountTriggers: 'Decided again for an account change',
+    at: { accounts: 'Accounts changed', leads: 'Leads decided again' },
     am: {
       matchedByDomain: 'Matched by e-mail domain',
       matchedByName: 'Matched by company name',
@@ -270,6 +274,20 @@ export function renderSummary(report: RunReport, locale: Locale): string {
     out.push(t.accountMatching, ...numbers(rows, n));
     if (am.ambiguous > 0) out.push(`  ${t.ambiguousHint}`);
     out.push('');
+  }
+  const at = report.accountTriggers;
+  if (at && at.accounts > 0) {
+    out.push(
+      t.accountTriggers,
+      ...numbers(
+        [
+          [t.at.accounts, at.accounts],
+          [t.at.leads, at.leads],
+        ],
+        n,
+      ),
+      '',
+    );
   }
 
   const api = sorted(report.api.calls);

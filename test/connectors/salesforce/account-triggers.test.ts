@@ -4,6 +4,7 @@ import { allowanceCalls } from '../../../connectors/salesforce/usage-meter.ts';
 import type { SalesforceEmulator } from '../../../emulators/salesforce/index.ts';
 import type { LeadOutcome } from '../../../src/pipeline/process-leads.ts';
 import { accountCursorKey } from '../../../src/pipeline/related-leads.ts';
+import { renderSummary } from '../../../src/pipeline/render-summary.ts';
 import { runSync } from '../../../src/pipeline/run-sync.ts';
 import { fixedClock } from '../../../src/ports/clock.ts';
 import type { RoutingConfig } from '../../../src/routing/routing-config.ts';
@@ -116,6 +117,9 @@ describe('account-level triggers (Salesforce)', () => {
     for (const id of r.contacts)
       expect(emu.store.get('Contact', id)!.TossUp_Reason__c).not.toBe(reasonsBefore.get(id));
     expect(changed.outcomes.has(r.lookalike)).toBe(false);
+    const summary = renderSummary(changed.report, 'ja');
+    expect(summary).toMatch(/取引先の変更で再判定\n\s+変更された取引先\s+1\n\s+再判定したリード\s+51/);
+    expect(renderSummary(quiet.report, 'ja')).not.toContain('取引先の変更で再判定');
 
     // Extra calls over a quiet incremental run: the Contacts of the changed Account (1), the Leads
     // that may match it (1), the account index those Leads are matched with (1), then the writes of
