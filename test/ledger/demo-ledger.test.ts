@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoRun, runDemoDetailed } from '../../src/cli/commands/demo.ts';
+import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import { RESPONSE_BY_REP } from '../../src/ledger/ledger-queries.ts';
+import { replayDecision, replayDifferences } from '../../src/ledger/replay-decision.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
 import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
 import { allText, decisionsOf, eventsOf, ledgerRows } from './ledger-kit.ts';
@@ -59,6 +61,16 @@ describe('npm start fills the ledger', () => {
     const handOffs = eventsOf(rows).filter((e) => e.event_type === 'handed_off');
     expect(new Set(handOffs.map((e) => e.crm))).toEqual(new Set(['salesforce', 'hubspot']));
     for (const h of handOffs) expect(decided, h.episode_key).toContain(h.episode_key);
+  });
+
+  it('replaying every recorded decision through the unchanged rules reproduces it: 0 differences', () => {
+    const rules = loadCompiledRuleSet('large');
+    const rows = decisionsOf(ledgerRows(run.stateDir));
+    expect(rows.length).toBeGreaterThan(300);
+    const differences = rows.flatMap((row) =>
+      replayDifferences(row, replayDecision(row, rules)).map((d) => `${row.crm} ${row.lead_id} ${d}`),
+    );
+    expect(differences).toEqual([]);
   });
 
   it('the response-time query runs on it; no name a chat message carried is in the files', async () => {
