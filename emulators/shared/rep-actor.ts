@@ -3,6 +3,7 @@ import { completeTask, logEngagement } from '../hubspot/rep-actions.ts';
 import type { SalesforceStore } from '../salesforce/store.ts';
 import { type ResponsePlan, type ResponseVia, responsePlan } from '../world/rep-response.ts';
 import type { World, WorldUser } from '../world/world.ts';
+import type { RepVerdictAction, RepVerdicts } from './rep-verdicts.ts';
 
 /**
  * The emulated sales reps of the demo (and of tests that want reps): at each step of the emulators'
@@ -13,7 +14,8 @@ import type { World, WorldUser } from '../world/world.ts';
  *
  * A task's plan is fixed by the world seed and the task's key, and a rep acts once the business hours
  * since the task reached them (hand-off or reassignment) pass the plan's delay: the same world and the
- * same steps give the same actions on every run.
+ * same steps give the same actions on every run. With `verdicts`, each answered toss-up is handed on to
+ * the rep's verdict (`rep-verdicts.ts`: accepted / sent back, later an opportunity), which `judge` acts on.
  */
 
 export type RepActorCrm = 'salesforce' | 'hubspot';
@@ -50,6 +52,8 @@ export interface RepActorOptions {
     /** The task property holding the toss-up key (mappings/hubspot.yaml `tasks.keyProperty`). */
     keyProperty: string;
   };
+  /** The reps' verdicts on what they answered; absent = they answer and judge nothing. */
+  verdicts?: RepVerdicts;
 }
 
 /** An open toss-up task, as both CRMs have it. */
@@ -105,6 +109,14 @@ export class RepActor {
       if (elapsed < plan.afterHours) continue;
       this.perform(task, plan.via, atMs);
       this.acted.add(`${task.crm}:${task.id}`);
+      this.options.verdicts?.answered({
+        crm: task.crm,
+        taskKey: task.key,
+        recordId: task.whoId,
+        ownerId: task.ownerId,
+        rep,
+        answeredAtMs: atMs,
+      });
       actions.push({
         crm: task.crm,
         taskKey: task.key,
@@ -116,6 +128,11 @@ export class RepActor {
       });
     }
     return actions;
+  }
+
+  /** The verdicts (and opportunities) due by `atMs` on the toss-ups answered so far, in a stable order. */
+  judge(atMs: number): RepVerdictAction[] {
+    return this.options.verdicts?.judge(atMs) ?? [];
   }
 
   private openTasks(): OpenTask[] {

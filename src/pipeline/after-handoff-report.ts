@@ -8,6 +8,7 @@ import {
   type LadderTally,
   type OutcomeTally,
 } from './handoff-outcomes.ts';
+import { addRateTally, emptyRateTally, type RateTally, type TossUpRates } from './toss-up-rates.ts';
 
 /**
  * What the demo shows after the hand-off ("After the hand-off" in the summary and out/report.html):
@@ -20,6 +21,10 @@ export interface AfterHandoffStep {
   at: string;
   /** Tasks the emulated reps acted on at this step. */
   acted: number;
+  /** Verdicts, opportunities and losses the emulated reps set at this step. */
+  judged?: number;
+  /** An incremental sync of both CRMs ran at this step (before the sweeps). */
+  synced?: boolean;
   reminders: number;
   escalations: number;
   reassignments: number;
@@ -38,6 +43,17 @@ export interface AfterHandoffRep {
   ladder: LadderTally;
 }
 
+/** Acceptance and opportunity rates from the episodes (`tossUpRates`), both CRMs merged. */
+export interface VerdictRates {
+  total: RateTally;
+  byCrm: Array<{ crm: CrmName; total: RateTally }>;
+  /** By the hand-off's most decisive reason code, most toss-ups first. */
+  reasons: Array<{ reason: string; tally: RateTally }>;
+  /** By rep (routing key, else CRM owner id), most toss-ups first. */
+  reps: Array<{ key: string; name: string; tally: RateTally }>;
+  sentBackReasons: Record<string, number>;
+}
+
 export interface PostedMessage {
   /** Channel name (`#field-sales`) or `DM` for a direct message. */
   channel: string;
@@ -53,6 +69,17 @@ export interface AfterHandoffReport {
   stepHours: number;
   steps: AfterHandoffStep[];
   repActions: { total: number; byVia: Record<string, number> };
+  /**
+   * What the emulated reps set in the CRMs (the ground truth the episodes should come to show): results
+   * by kind, and by the lead's quality band in the world (`high` / `medium` / `low`) → result → count.
+   */
+  verdictActions?: {
+    total: number;
+    byResult: Record<string, number>;
+    byQuality: Record<string, Record<string, number>>;
+  };
+  /** Acceptance and opportunity rates per reason and per rep, from the episodes. */
+  verdicts?: VerdictRates;
   total: OutcomeTally;
   ladder: LadderTally;
   byCrm: Array<{ crm: CrmName; total: OutcomeTally; ladder: LadderTally; episodes: number }>;
@@ -136,4 +163,40 @@ export function summarizeMessages(
     if (!picked.includes(m)) picked.push(m);
   }
   return { total: messages.length, byEvent, byChannel, samples: picked };
+}
+
+/** Merges the per-CRM rates by reason and by rep (the same routing key on both CRMs). */
+export function mergeRates(
+  perCrm: ReadonlyArray<{ crm: CrmName; rates: TossUpRates }>,
+  names: (key: string) => { name: string },
+): VerdictRates {
+  const total = emptyRateTally();
+  const reasons = new Map<string, RateTally>();
+  const reps = new Map<string, RateTally>();
+  const sentBackReasons: Record<string, number> = {};
+  const into = (m: Map<string, RateTally>, k: string, t: RateTally) => {
+    const x = m.get(k) ?? emptyRateTally();
+    addRateTally(x, t);
+    m.set(k, x);
+  };
+  for (const { rates } of perCrm) {
+    addRateTally(total, rates.total);
+    for (const [k, t] of Object.entries(rates.byReason)) into(reasons, k, t);
+    for (const [k, t] of Object.entries(rates.byOwner)) into(reps, k, t);
+    for (const [k, v] of Object.entries(rates.sentBackReasons))
+      sentBackReasons[k] = (sentBackReasons[k] ?? 0) + v;
+  }
+  const byCount = <T extends { tally: RateTally }>(a: T, b: T, ka: string, kb: string) =>
+    b.tally.handedOff - a.tally.handedOff || (ka < kb ? -1 : ka > kb ? 1 : 0);
+  return {
+    total,
+    byCrm: perCrm.map(({ crm, rates }) => ({ crm, total: rates.total })),
+    reasons: [...reasons.entries()]
+      .map(([reason, tally]) => ({ reason, tally }))
+      .sort((a, b) => byCount(a, b, a.reason, b.reason)),
+    reps: [...reps.entries()]
+      .map(([key, tally]) => ({ key, name: names(key).name, tally }))
+      .sort((a, b) => byCount(a, b, a.name, b.name)),
+    sentBackReasons,
+  };
 }

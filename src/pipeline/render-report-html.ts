@@ -7,6 +7,7 @@ import type { AfterHandoffReport } from './after-handoff-report.ts';
 import { type OutcomeTally, onTimeRate } from './handoff-outcomes.ts';
 import { type OwnerLoad, ownerLoads, recordOwnersSkipped } from './owner-load.ts';
 import { localTime } from './render-plan.ts';
+import { ratesSectionHtml } from './render-rates-html.ts';
 import type { RunReport } from './run-report.ts';
 import { width } from './summary-columns.ts';
 
@@ -396,6 +397,7 @@ function afterHandoffSection(a: AfterHandoffReport, locale: Locale, t: Labels, z
 <div><h3>${esc(t.repActions)}</h3>${hbar(via, n, COLORS.alt)}</div>
 <div><h3>${esc(t.byChannel)}</h3>${hbar(channels, n)}</div>
 </div>
+${ratesSectionHtml(a, locale)}
 <h3>${esc(t.samples)}</h3>${samples || '<p>–</p>'}
 <h3>${esc(t.timeline)}</h3>
 <table class="after"><tr><th>${esc(t.time)}</th><th class="n">${esc(t.acted)}</th><th class="n wide">${esc(t.reminders)}</th><th class="n">${esc(t.escalations)}</th><th class="n wide">${esc(t.reassignments)}</th><th class="n">${esc(t.posted)}</th></tr>${timeline}</table>

@@ -7,6 +7,7 @@ import { generateWorld } from '../../emulators/world/generate.ts';
 import { DEMO_AT, type DemoRun, runDemoDetailed } from '../../src/cli/commands/demo.ts';
 import type { Episode } from '../../src/episodes/episode.ts';
 import { onTimeRate } from '../../src/pipeline/handoff-outcomes.ts';
+import { acceptanceRate, opportunityRate } from '../../src/pipeline/toss-up-rates.ts';
 import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
 
 /**
@@ -149,14 +150,49 @@ describe('npm start: after the hand-off', () => {
     }
   });
 
+  it('reps accept, send back and convert a share of their toss-ups, and the episodes record it per reason and rep', () => {
+    const a = run.after!;
+    const done = a.verdictActions!;
+    expect(done.byResult.accepted).toBeGreaterThan(0);
+    expect(done.byResult.sent_back).toBeGreaterThan(0);
+    expect(done.byResult.opportunity).toBeGreaterThan(0);
+    const v = a.verdicts!;
+    // The syncs after the hand-off read what the reps set: most verdicts are in the episodes.
+    expect(v.total.judged).toBeGreaterThan(0);
+    expect(v.total.judged).toBeLessThanOrEqual(done.byResult.accepted! + done.byResult.sent_back!);
+    expect(v.total.opportunities).toBeGreaterThan(0);
+    expect(v.total.handedOff).toBe(a.byCrm.reduce((s, c) => s + c.episodes, 0));
+    const rate = acceptanceRate(v.total)!;
+    expect(rate).toBeGreaterThan(0.2);
+    expect(rate).toBeLessThan(0.9);
+    expect(opportunityRate(v.total)).toBeGreaterThan(0);
+    // Per reason and per rep, adding up to the total.
+    expect(v.reasons.filter((r) => r.tally.judged > 0).length).toBeGreaterThan(1);
+    expect(v.reasons.every((r) => r.reason !== 'unknown')).toBe(true);
+    expect(v.reasons.reduce((s, r) => s + r.tally.handedOff, 0)).toBe(v.total.handedOff);
+    expect(v.reps.reduce((s, r) => s + r.tally.judged, 0)).toBe(v.total.judged);
+    expect(Object.values(v.sentBackReasons).reduce((s, x) => s + x, 0)).toBe(v.total.sentBack);
+    // A sent-back verdict closes its episode with that reason (episodes that got a chat message).
+    const sentBack = [...episodes.values()].filter((e) => e.verdict?.result === 'sent_back');
+    expect(sentBack.length).toBeGreaterThan(0);
+    for (const e of sentBack) expect(e.closeReason, e.key).toBe('sent_back');
+  });
+
   it('shows the section in the summary and in report.html', () => {
     const text = stdout.text();
     expect(text).toContain('■ トスアップ後');
     expect(text).toMatch(/期限内の初回対応: \d+% \([\d,]+\/[\d,]+\)/);
     expect(text).toMatch(/Slack に投稿されたメッセージ: [\d,]+ 件/);
+    expect(text).toMatch(/担当者の判定 \(CRM に入力\): [\d,]+ 件 \(受入 [\d,]+ \/ 差し戻し [\d,]+/);
+    expect(text).toMatch(/受入率 \d+% \([\d,]+\/[\d,]+\) {2}商談化率 \d+%/);
+    expect(text).toContain('トスアップ理由別 受入率・商談化率:');
+    expect(text).toContain('担当者別 受入率・商談化率:');
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('id="after-the-hand-off"');
     expect(html).toContain('担当者別 期限内対応率');
+    expect(html).toContain('id="verdict-rates"');
+    expect(html).toContain('トスアップ理由別');
+    expect(html).toContain('差し戻し理由');
     expect(html).not.toMatch(/<script|<link|src=|url\(|https?:\/\//i);
   });
 });

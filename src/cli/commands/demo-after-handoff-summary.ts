@@ -6,6 +6,7 @@ import { localTime } from '../../pipeline/render-plan.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import { NEXT_ACTION_LABELS } from '../../reasons/next-action-label.ts';
 import { pad } from '../output.ts';
+import { verdictLines } from './demo-verdict-summary.ts';
 
 /** The demo's "After the hand-off" lines: the summary section and one progress line per step. */
 
@@ -45,10 +46,11 @@ export function stepLine(s: AfterHandoffStep, locale: Locale): string {
   const n = num(locale);
   const at = localTime(s.at, ZONE).slice(5);
   const failed =
-    s.failed > 0 ? (locale === 'ja' ? `  ⚠ 失敗 ${n(s.failed)}` : `  ⚠ failed ${n(s.failed)}`) : '';
+    (s.synced ? (locale === 'ja' ? '  同期' : '  synced') : '') +
+    (s.failed > 0 ? (locale === 'ja' ? `  ⚠ 失敗 ${n(s.failed)}` : `  ⚠ failed ${n(s.failed)}`) : '');
   return locale === 'ja'
-    ? `  ${at}  対応 ${pad(n(s.acted), 4)} リマインド ${pad(n(s.reminders), 4)} エスカレーション ${pad(n(s.escalations), 4)} 再割り当て ${pad(n(s.reassignments), 4)} 投稿 ${n(s.messages)}${failed}`
-    : `  ${at}  acted ${pad(n(s.acted), 4)} reminders ${pad(n(s.reminders), 4)} escalations ${pad(n(s.escalations), 4)} reassigned ${pad(n(s.reassignments), 4)} posted ${n(s.messages)}${failed}`;
+    ? `  ${at}  対応 ${pad(n(s.acted), 4)} 判定 ${pad(n(s.judged ?? 0), 4)} リマインド ${pad(n(s.reminders), 4)} エスカレーション ${pad(n(s.escalations), 4)} 再割り当て ${pad(n(s.reassignments), 4)} 投稿 ${n(s.messages)}${failed}`
+    : `  ${at}  acted ${pad(n(s.acted), 4)} judged ${pad(n(s.judged ?? 0), 4)} reminders ${pad(n(s.reminders), 4)} escalations ${pad(n(s.escalations), 4)} reassigned ${pad(n(s.reassignments), 4)} posted ${n(s.messages)}${failed}`;
 }
 
 export function afterHandoffLines(a: AfterHandoffReport, locale: Locale): string[] {
@@ -107,6 +109,7 @@ export function afterHandoffLines(a: AfterHandoffReport, locale: Locale): string
     const label = NEXT_ACTION_LABELS[locale][x.action as NextAction] ?? x.action;
     out.push(`    ${pad(label, 32)} ${pad(rate(x.tally), 5)} (${n(x.tally.onTime)}/${n(judged(x.tally))})`);
   }
+  out.push(...verdictLines(a, locale));
   const channels = Object.entries(a.messages.byChannel)
     .sort((x, y) => y[1] - x[1])
     .map(([c, v]) => `${c} ${n(v)}`)

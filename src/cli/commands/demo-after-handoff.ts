@@ -1,5 +1,6 @@
 import type { SlackEmulator } from '../../../emulators/chat/slack-emulator.ts';
 import { RepActor } from '../../../emulators/shared/rep-actor.ts';
+import { RepVerdicts } from '../../../emulators/shared/rep-verdicts.ts';
 import type { RunningEmulators } from '../../../emulators/start-emulators.ts';
 import type { CrmName } from '../../domain/lead.ts';
 import type { Episode } from '../../episodes/episode.ts';
@@ -7,10 +8,12 @@ import {
   type AfterHandoffReport,
   type AfterHandoffStep,
   mergeOutcomes,
+  mergeRates,
   type PostedMessage,
   summarizeMessages,
 } from '../../pipeline/after-handoff-report.ts';
 import { type HandoffOutcomes, handoffOutcomes } from '../../pipeline/handoff-outcomes.ts';
+import { tossUpRates } from '../../pipeline/toss-up-rates.ts';
 import { type Clock, clockStartingAt } from '../../ports/clock.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import type { BusinessCalendar } from '../../sla/business-calendar.ts';
@@ -22,8 +25,10 @@ import type { SweepReport } from '../../sweep/run-sweep.ts';
 /**
  * The demo's days after the hand-off: from the sync's instant, step by step through the next
  * business days on the emulators' clock; at each step the emulated reps act on their tasks (as their
- * world profiles say) and the SLA sweep runs on both CRMs, posting to the Slack emulator. What came of
- * it is judged from the episodes the sweep recorded, and the chat messages as Slack received them.
+ * world profiles say), give their verdicts on what they answered and open opportunities, and the SLA
+ * sweep runs on both CRMs, posting to the Slack emulator. What came of it is judged from the episodes
+ * the sweep recorded (on-time rates; acceptance and opportunity rates), and the chat messages as Slack
+ * received them.
  */
 
 export const CRMS = ['salesforce', 'hubspot'] as const;
@@ -40,6 +45,17 @@ export interface AfterHandoffOptions {
   businessDays: number;
   /** One sweep of one CRM at the given instant (the same composition as `tossup sweep`); null = it failed. */
   sweep(crm: CrmName, clock: Clock): Promise<SweepReport | null>;
+  /**
+   * One incremental sync of one CRM at the given instant (the same composition as `tossup sync`); false =
+   * it failed. It reads what the reps changed, so the episodes record their verdicts (the sync records
+   * them, docs/sales-in-the-loop.md). Absent = no sync after the hand-off.
+   */
+  sync?(crm: CrmName, clock: Clock): Promise<boolean>;
+  /**
+   * Steps between two syncs; absent = at the last step of each business day (as an evening scheduled
+   * sync would) and at the last step.
+   */
+  syncEvery?: number;
   /** Called once per step, for the progress lines. */
   onStep?(step: AfterHandoffStep): void;
   /** World user key → display name and response style. */
@@ -67,8 +83,27 @@ export function demoSteps(
 export async function runAfterHandoff(o: AfterHandoffOptions): Promise<AfterHandoffReport> {
   const cal = calendarFor(o.sla);
   const e = o.emulators;
+  const sfSeeded = e.salesforce.seeded;
+  // The reps' verdicts on what they answered, from the lead's quality in the world (rep-verdicts.ts).
+  const verdicts = new RepVerdicts({
+    world: e.world,
+    businessHoursBetween: (a, b) => cal.businessHoursBetween(a, b),
+    ...(sfSeeded
+      ? {
+          salesforce: {
+            store: e.salesforce.store,
+            people: new Map([...sfSeeded.leads, ...sfSeeded.contacts]),
+            accounts: sfSeeded.accounts,
+          },
+        }
+      : {}),
+    ...(e.hubspot.seedSummary
+      ? { hubspot: { store: e.hubspot.store, contacts: e.hubspot.seedSummary.ids.contacts } }
+      : {}),
+  });
   const actor = new RepActor({
     world: e.world,
+    verdicts,
     businessHoursBetween: (a, b) => cal.businessHoursBetween(a, b),
     ...(e.salesforce.seeded
       ? {
@@ -90,23 +125,41 @@ export async function runAfterHandoff(o: AfterHandoffOptions): Promise<AfterHand
       : {}),
   });
   const byVia: Record<string, number> = {};
+  const verdictsDone: NonNullable<AfterHandoffReport['verdictActions']> = {
+    total: 0,
+    byResult: {},
+    byQuality: {},
+  };
   const steps: AfterHandoffStep[] = [];
   const instants = demoSteps(cal, o.startMs, o.stepHours, o.businessDays);
-  for (const at of instants) {
+  for (const [index, at] of instants.entries()) {
     // Every emulator's clock to the step (they go on at real speed within it, as servers do).
     for (const clock of [e.salesforce.clock, e.hubspot.clock, o.slack.clock]) clock.advance(at - clock.now());
     const posted = o.slack.messages.length;
     const actions = actor.act(at);
     for (const a of actions) byVia[a.via] = (byVia[a.via] ?? 0) + 1;
+    const judged = actor.judge(at);
+    for (const v of judged) {
+      verdictsDone.total++;
+      verdictsDone.byResult[v.result] = (verdictsDone.byResult[v.result] ?? 0) + 1;
+      const q = verdictsDone.byQuality[v.quality] ?? {};
+      q[v.result] = (q[v.result] ?? 0) + 1;
+      verdictsDone.byQuality[v.quality] = q;
+    }
     const step: AfterHandoffStep = {
       at: new Date(at).toISOString(),
       acted: actions.length,
+      judged: judged.length,
       reminders: 0,
       escalations: 0,
       reassignments: 0,
       messages: 0,
       failed: 0,
     };
+    if (o.sync && syncsAt(instants, index, cal, o.syncEvery)) {
+      step.synced = true;
+      for (const crm of CRMS) if (!(await o.sync(crm, clockStartingAt(at)))) step.failed++;
+    }
     for (const crm of CRMS) {
       const r = await o.sweep(crm, clockStartingAt(at));
       if (!r) {
@@ -125,6 +178,7 @@ export async function runAfterHandoff(o: AfterHandoffOptions): Promise<AfterHand
   const end = instants.at(-1) ?? o.startMs;
   const perCrm: Array<{ crm: CrmName; outcomes: HandoffOutcomes }> = [];
   const episodes = await readEpisodes(o.stateDir, taskKeys(e));
+  const rates = CRMS.map((crm) => ({ crm, rates: tossUpRates(episodes.filter((x) => x.crm === crm)) }));
   for (const crm of CRMS) {
     perCrm.push({
       crm,
@@ -141,9 +195,28 @@ export async function runAfterHandoff(o: AfterHandoffOptions): Promise<AfterHand
     stepHours: o.stepHours,
     steps,
     repActions: { total: Object.values(byVia).reduce((a, b) => a + b, 0), byVia },
+    verdictActions: verdictsDone,
     ...mergeOutcomes(perCrm, o.repOf),
+    verdicts: mergeRates(rates, o.repOf),
     messages: summarizeMessages(postedMessages(o.slack)),
   };
+}
+
+/**
+ * Whether the demo syncs at step `index`: by default once per business day, at its last step (the
+ * first incremental sync re-reads every lead the hand-off wrote, the later ones what reps and sweeps
+ * changed; once a day records the verdicts within the days shown and keeps `npm start` short).
+ */
+export function syncsAt(
+  instants: readonly number[],
+  index: number,
+  cal: BusinessCalendar,
+  every?: number,
+): boolean {
+  if (index === instants.length - 1) return true;
+  if (every !== undefined) return (index + 1) % every === 0;
+  const next = instants[index + 1] as number;
+  return cal.localDate(new Date(instants[index] as number)) !== cal.localDate(new Date(next));
 }
 
 /** The toss-up tasks' keys in both CRMs: a hand-off's task carries its episode key. */

@@ -205,6 +205,23 @@ export async function runDemoDetailed(
           if (!r.report) stderr.write(terminalSafeLines(err.text()));
           return r.report;
         },
+        // The same composition as `tossup sync`: reads what the reps changed and records their verdicts.
+        sync: async (crm, syncClock) => {
+          const err = collect();
+          // Their JSON reports go apart from the hand-off's (out/runs), which the HTML report shows.
+          const r = await executeSync(
+            { crm },
+            {
+              env: { ...env, TOSSUP_RUNS_DIR: join(opts.out, 'syncs') },
+              stdout: discard(),
+              stderr: err.stream,
+              profileFiles: [],
+              clock: syncClock,
+            },
+          );
+          if (r.exitCode !== 0) stderr.write(terminalSafeLines(err.text()));
+          return r.exitCode === 0;
+        },
         onStep: (step) => stderr.write(`${stepLine(step, opts.locale)}\n`),
         repOf: (key) => {
           const u = users.get(key);
