@@ -345,7 +345,8 @@ async function planDecision(
   // any other new key replaces it.
   const current = named && !isFinished(named) ? named : undefined;
   // A person's override wins over the rules, and over a re-check's keeping of a hand-off.
-  const human = await findOverride(lead, current, overrideContext(deps));
+  // The pause check reads the named episode even when done: a hold pause outlives a completed task.
+  const human = await findOverride(lead, named, overrideContext(deps));
   if (human.kind === 'active') return overriddenLead(lead, decision, human.override, current, deps, recheck);
   const keyLead = human.kind === 'handed_back' ? human.keyLead : lead;
   const keepsHandOff = deps.keepHandOffs || verdict.kind === 'keep_hand_off';

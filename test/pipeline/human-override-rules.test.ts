@@ -60,6 +60,13 @@ describe('overrideCandidate', () => {
     const held = lead({ flag: 'hold', decisionKey: KEY_Y });
     const paused = episode([episodeEvent({ type: 'hold_started', at: T(1), cause: 'rule' })]);
     expect(overrideCandidate(held, paused)).toBeNull();
+    // Still the engine's when the rep completed the task during the pause (the episode is done).
+    const done = episode([
+      episodeEvent({ type: 'hold_started', at: T(1), cause: 'rule' }),
+      episodeEvent({ type: 'task_completed', at: T(2), cause: 'rep' }),
+    ]);
+    expect(done.status).toBe('done');
+    expect(overrideCandidate(held, done)).toBeNull();
     const byPerson = episode([
       episodeEvent({ type: 'hold_started', at: T(1), cause: 'rep' }),
       episodeEvent({ type: 'override', at: T(1), cause: 'rep', flag: 'hold', source: 'flag_edit', by: 'u' }),

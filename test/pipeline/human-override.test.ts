@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OverrideFlag } from '../../src/domain/human-override.ts';
 import type { Lead } from '../../src/domain/lead.ts';
-import { type Episode, isOnHold } from '../../src/episodes/episode.ts';
+import { type Episode, episodeEvent, isOnHold } from '../../src/episodes/episode.ts';
 import { keyFlag } from '../../src/pipeline/episode-key.ts';
 import { overrideRecordKey } from '../../src/pipeline/human-override.ts';
 import { type PipelineDeps, processLeads } from '../../src/pipeline/process-leads.ts';
@@ -141,6 +141,17 @@ describe('a person edits the flag', () => {
     }
     expect(w.crm.lead('H').current.flag).toBe('hold');
     expect(keyFlag(w.crm.lead('H').current.decisionKey)).toBe('yes');
+    // The rep completes the task during the pause (the sweep records it): still not a person's flag.
+    const key = w.crm.lead('H').current.decisionKey!;
+    await w.store.recordStep(
+      key,
+      episodeEvent({ type: 'task_completed', at: later(5).toISOString(), cause: 'rep' }),
+      () => null,
+    );
+    expect((await w.episode(key)).status).toBe('done');
+    const r = await w.run(['H'], later(6));
+    expect(r.outcomes[0]!.override).toBeUndefined();
+    expect(isOverrideReason(w.crm.lead('H').current.reason)).toBe(false);
   });
 });
 
