@@ -19,8 +19,10 @@ async function portal(
 ): Promise<HubspotEmulator> {
   const world = generateWorld({ seed: 11, leads, asOf: AS_OF });
   const clock = new EmulatorClock();
-  // Writes land after the World's data, as if the sync ran at its asOf.
-  clock.advance(Date.parse(world.asOf) - Date.now());
+  // Writes land after the World's data, as if the sync ran just after its asOf: 2 s after, because
+  // open deals are stamped at asOf itself and the first sync's account horizon is its start minus
+  // 1 s, so a sync within that second would rightly see those deals as changed after it.
+  clock.advance(Date.parse(world.asOf) + 2000 - Date.now());
   const hs = await startPortal({ world, clock, ...(rateLimits ? { rateLimits } : {}) });
   addRoutingOwners(hs);
   return hs;
