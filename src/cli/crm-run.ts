@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { buildChatNotifier, type ChatNotifier } from '../composition/chat-notifier.ts';
 import { ConnectorUnavailableError, connectCrm } from '../composition/crm-registry.ts';
 import { ConfigError, CrmError } from '../domain/errors.ts';
 import { terminalSafe } from '../logging/terminal-text.ts';
@@ -33,6 +34,33 @@ export interface CrmRun {
   scope: string;
   state: FileStateStore;
   lease: RunLease | null;
+}
+
+/**
+ * The chat notifier of a CLI run (outbox under the state directory, sent after the run), or null when
+ * `enabled` is false; the notifications file's and the notifier's warnings go to stderr once.
+ */
+export function cliChatNotifier(
+  run: CrmRun,
+  clock: Clock,
+  io: CrmCommandIo,
+  enabled: boolean,
+): ChatNotifier | null {
+  const { setup, settings } = run;
+  const chat = enabled
+    ? buildChatNotifier({
+        config: setup.notifications.config,
+        routing: setup.routing,
+        chat: settings.chat,
+        store: settings.stateDir,
+        clock,
+      })
+    : null;
+  const warnings = chat ? [...setup.notifications.warnings, ...chat.warnings] : [];
+  for (const w of warnings)
+    io.stderr.write(`warning: ${w}
+`);
+  return chat;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { buildChatNotifier, recordRefFrom } from '../../composition/chat-notifier.ts';
+import { recordRefFrom } from '../../composition/chat-notifier.ts';
 import { flushLedgerQuietly } from '../../ledger/flush-ledger.ts';
 import { terminalSafeLines } from '../../logging/terminal-text.ts';
 import { DryRunRoutingState } from '../../pipeline/dry-run-routing-state.ts';
@@ -21,7 +21,13 @@ import { renderSweepSummary } from '../../sweep/render-sweep-summary.ts';
 import { runSweep, type SweepNotify, type SweepOptions } from '../../sweep/run-sweep.ts';
 import type { SweepReport } from '../../sweep/sweep-report.ts';
 import { CHAT_DRAIN_LIMIT } from '../chat-drain-limit.ts';
-import { type CrmCommandIo, type CrmRun, type CrmRunOutcome, withCrmRun } from '../crm-run.ts';
+import {
+  type CrmCommandIo,
+  type CrmRun,
+  type CrmRunOutcome,
+  cliChatNotifier,
+  withCrmRun,
+} from '../crm-run.ts';
 import { exitCodeOfStop } from '../exit-code-of-stop.ts';
 import { localLedger, withLedger } from '../local-ledger.ts';
 import { parseInstant } from '../parse-instant.ts';
@@ -99,17 +105,7 @@ async function sweepUnderLease(
   }
 
   // Chat: queued in the outbox under the state directory during the sweep, sent after it.
-  const chat = dryRun
-    ? null
-    : buildChatNotifier({
-        config: setup.notifications.config,
-        routing: setup.routing,
-        chat: settings.chat,
-        store: settings.stateDir,
-        clock,
-      });
-  const chatWarnings = chat ? [...setup.notifications.warnings, ...chat.warnings] : [];
-  for (const w of chatWarnings) io.stderr.write(`warning: ${w}\n`);
+  const chat = cliChatNotifier(run, clock, io, !dryRun);
   const notify: SweepNotify | undefined = chat
     ? { ...chat.notify, recordRef: recordRefFrom(connector) }
     : undefined;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { buildChatNotifier, recordRefFrom } from '../../composition/chat-notifier.ts';
+import { recordRefFrom } from '../../composition/chat-notifier.ts';
 import { terminalSafeLines } from '../../logging/terminal-text.ts';
 import { notificationTargets } from '../../notify/notification-targets.ts';
 import { ExitCode } from '../../pipeline/failure-policy.ts';
@@ -17,7 +17,13 @@ import { FileRecheckStore } from '../../state/file-recheck-store.ts';
 import { FileRoutingState } from '../../state/file-routing-state.ts';
 import { sweepSchedule } from '../../sweep/sweep-schedule.ts';
 import { CHAT_DRAIN_LIMIT } from '../chat-drain-limit.ts';
-import { type CrmCommandIo, type CrmRun, type CrmRunOutcome, withCrmRun } from '../crm-run.ts';
+import {
+  type CrmCommandIo,
+  type CrmRun,
+  type CrmRunOutcome,
+  cliChatNotifier,
+  withCrmRun,
+} from '../crm-run.ts';
 import { exitCodeOfStop } from '../exit-code-of-stop.ts';
 import { localLedger, withLedger } from '../local-ledger.ts';
 import { writeLine } from '../output.ts';
@@ -84,18 +90,12 @@ async function syncUnderLease(
 
   // The toss-up chat notice: queued in the outbox under the state directory during the run, sent
   // after it (docs/notifications.md). Only when notifications.yaml sends toss-ups; never on a dry run.
-  const chat =
-    dryRun || !notificationTargets(setup.notifications.config).sends('toss-up')
-      ? null
-      : buildChatNotifier({
-          config: setup.notifications.config,
-          routing: setup.routing,
-          chat: settings.chat,
-          store: settings.stateDir,
-          clock,
-        });
-  const chatWarnings = chat ? [...setup.notifications.warnings, ...chat.warnings] : [];
-  for (const w of chatWarnings) io.stderr.write(`warning: ${w}\n`);
+  const chat = cliChatNotifier(
+    run,
+    clock,
+    io,
+    !dryRun && notificationTargets(setup.notifications.config).sends('toss-up'),
+  );
 
   // A notice without a link to the record is not sent (as in the sweep); counted to say so once.
   const linkOf = recordRefFrom(connector);
