@@ -24,11 +24,16 @@ beforeAll(async () => {
   emus = await startEmulators({ leads: 40, seed: 3, workDir: join(dir, 'emulate') });
   // Half the leads get a head-of-department title (toss-ups: the title is in the task subject),
   // half a staff title (the title is quoted in the "why" line); every company name is hostile.
+  // The heads of department are also sales requests, which the large preset's manual_request rule
+  // tosses up whatever their activity: the world is generated as of now, and which leads the scores
+  // make toss-ups varies with the time of day (CI once found no head of department among them).
   const leads = emus.salesforce.store.all('Lead');
   leads.forEach((l, i) => {
+    const head = i % 2 === 0;
     emus.salesforce.store.update('Lead', l.Id as string, {
-      Title: `${i % 2 === 0 ? '営業部長' : '担当'} ${HOSTILE}`,
+      Title: `${head ? '営業部長' : '担当'} ${HOSTILE}`,
       Company: `株式会社${HOSTILE}`,
+      ...(head ? { Sales_TossUp_Request__c: true } : {}),
     });
   });
   // Those edits are stamped "now"; a sync reads only up to the server clock minus its read lag, so
@@ -54,18 +59,23 @@ function sync(crm: 'salesforce' | 'hubspot', env: Record<string, string> = {}) {
 
 describe('tossup sync --dry-run with hostile CRM values', () => {
   it('prints titles and company names with control and bidi characters escaped', async () => {
-    const r = await sync('salesforce');
-    expect(r.code).toBe(0);
+    // The small preset quotes a staff title in the "why" line; the large one tosses up the requests.
+    const small = await sync('salesforce');
+    const large = await sync('salesforce', { TOSSUP_RULES: 'large' });
     const escaped = 'Evil\\x1b[2J\\x1b]0;pwned\\x07\\u202egnp.exe\\r\\nLead FAKE\\n  flag: x\\x9b31m';
-    const taskLines = r.out.split('\n').filter((l) => l.startsWith('  task [new]: '));
-    const whyLines = r.out.split('\n').filter((l) => l.startsWith('  why: '));
+    const lines = (out: string, prefix: string) => out.split('\n').filter((l) => l.startsWith(prefix));
+    const taskLines = lines(large.out, '  task [new]: ');
+    const whyLines = lines(small.out, '  why: ');
     expect(taskLines.some((l) => l.includes(`株式会社${escaped} / 営業部長 ${escaped}`))).toBe(true);
     expect(whyLines.some((l) => l.includes(`(担当 ${escaped})`))).toBe(true);
-    // Nothing reaches the terminal raw, and no line was forged.
-    expect(r.out).not.toMatch(RAW_CONTROL);
-    expect(r.err).not.toMatch(RAW_CONTROL);
-    expect(r.out).not.toMatch(/^Lead FAKE/m);
-    expect(r.out).not.toMatch(/^ {2}flag: x/m);
+    for (const r of [small, large]) {
+      expect(r.code).toBe(0);
+      // Nothing reaches the terminal raw, and no line was forged.
+      expect(r.out).not.toMatch(RAW_CONTROL);
+      expect(r.err).not.toMatch(RAW_CONTROL);
+      expect(r.out).not.toMatch(/^Lead FAKE/m);
+      expect(r.out).not.toMatch(/^ {2}flag: x/m);
+    }
   });
 });
 
