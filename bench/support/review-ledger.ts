@@ -1,0 +1,315 @@
+/**
+ * A month of ledger for the review benchmark, in the real on-disk format: every row is built by the
+ * project's own record code (decisionRecord for decisions, eventRecordId for event ids) and appended
+ * through FileLedger in batches of 200, as a sync and a sweep append them. Decisions come from the
+ * generated sample world decided by the `large` preset at their own instant (one world per day, so
+ * facts are distinct); the episode events of each toss-up (hand-off, SLA status, first response,
+ * ladder steps, verdict, opportunity, close) are drawn from a seeded generator whose chances follow
+ * the lead's scores. Not a model of sales: a load with the row sizes, cardinalities and spread over
+ * partitions of a real month, to time the review on.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
+import type { Lead } from '../../src/domain/lead.ts';
+import { SENT_BACK_REASONS } from '../../src/domain/rep-feedback.ts';
+import { decisionRecord } from '../../src/ledger/decision-record.ts';
+import { eventRecordId } from '../../src/ledger/event-record.ts';
+import type { DecisionRecord, EventRecord } from '../../src/ledger/ledger-record.ts';
+import { partitionDate } from '../../src/ledger/ledger-record.ts';
+import { episodeKey } from '../../src/pipeline/episode-key.ts';
+import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
+import { decideWithDataIssues } from '../../src/scoring/data-issues.ts';
+import { FileLedger } from '../../src/state/file-ledger.ts';
+import { generatedLeads } from './generated-leads.ts';
+
+export interface ReviewLedgerOptions {
+  /** Decision rows to write (one per lead). */
+  decisions: number;
+  /** The month the decisions fall in, `YYYY-MM`. */
+  month: string;
+  seed: number;
+}
+
+export interface ReviewLedgerStats {
+  decisions: number;
+  tossups: number;
+  events: number;
+  files: number;
+  bytes: number;
+  seconds: number;
+}
+
+const BATCH = 200;
+const HOUR = 3_600_000;
+const LOST_REASONS = ['price', 'competitor', 'timing', 'no_budget', 'other'];
+const ACTIVITIES = ['task_completed', 'call', 'email', 'meeting', 'other'] as const;
+
+/** Writes the ledger under `<stateDir>/ledger/` and says what it wrote. */
+export async function writeReviewLedger(
+  stateDir: string,
+  o: ReviewLedgerOptions,
+): Promise<ReviewLedgerStats> {
+  const started = Date.now();
+  const rules = loadCompiledRuleSet('large');
+  const reps = parseRoutingConfig(readFileSync('mappings/routing.yaml', 'utf8')).reps.filter(
+    (r) => r.active !== false,
+  );
+  const ledger = new FileLedger(stateDir);
+  const random = mulberry32(o.seed);
+  const days = daysOf(o.month);
+  const perDay = Math.ceil(o.decisions / days.length);
+  const events = new EventBuckets(ledger);
+  let written = 0;
+  let tossups = 0;
+  for (const [d, day] of days.entries()) {
+    const count = Math.min(perDay, o.decisions - written);
+    if (count <= 0) break;
+    // Business hours in Tokyo: 09:00–18:00 JST is 00:00–09:00 UTC.
+    const dayStart = Date.parse(`${day}T00:00:00.000Z`);
+    const asOf = new Date(dayStart + 9 * HOUR).toISOString();
+    let batch: DecisionRecord[] = [];
+    let i = 0;
+    for (const generated of generatedLeads(count, o.seed * 100 + d, asOf)) {
+      if (i >= count) break;
+      const n = written + i;
+      const lead = leadOf(generated, n);
+      const at = new Date(dayStart + Math.floor((i * 9 * HOUR) / count));
+      const decision = decideWithDataIssues(lead, rules, at);
+      const rep = reps[Math.floor(random() * reps.length)];
+      if (!rep) throw new Error('mappings/routing.yaml lists no active rep');
+      const repId = lead.crm === 'salesforce' ? rep.salesforceId : rep.hubspotOwnerId;
+      const yes = decision.flag === 'yes';
+      const key = episodeKey(lead, decision);
+      batch.push(
+        decisionRecord({
+          lead,
+          decision,
+          fields: {
+            flag: decision.flag,
+            nextAction: decision.nextAction,
+            attributeScore: decision.scores.attribute,
+            ...(decision.scores.behaviour === null ? {} : { behaviourScore: decision.scores.behaviour }),
+            decisionKey: key,
+          },
+          episodeKey: key,
+          newEpisode: yes,
+          ...(yes && repId ? { taskOwner: { id: repId, key: rep.key } } : {}),
+        }),
+      );
+      if (yes) {
+        tossups++;
+        const quality = (decision.scores.attribute + (decision.scores.behaviour ?? 0)) / 200;
+        for (const e of episodeEvents(
+          lead,
+          key,
+          decision.nextAction,
+          at.getTime(),
+          repId ?? rep.key,
+          rep.key,
+          quality,
+          random,
+        ))
+          await events.add(e);
+      }
+      if (batch.length === BATCH) {
+        await ledger.append(batch);
+        batch = [];
+      }
+      i++;
+    }
+    await ledger.append(batch);
+    written += i;
+  }
+  await events.flush();
+  const { files, bytes } = sizeOf(join(stateDir, 'ledger'));
+  return {
+    decisions: written,
+    tossups,
+    events: events.count,
+    files,
+    bytes,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** The generated person as a CRM lead: distinct ids across the days, half Salesforce Leads, half HubSpot contacts. */
+function leadOf(lead: Lead, n: number): Lead {
+  return n % 2 === 0
+    ? { ...lead, crm: 'salesforce', objectType: 'Lead', id: `00Q${String(n).padStart(12, '0')}AAA` }
+    : { ...lead, crm: 'hubspot', objectType: 'contact', id: String(10_000_000 + n) };
+}
+
+/** One toss-up's steps after the hand-off; chances rise with the scores (`quality` in 0…1). */
+function* episodeEvents(
+  lead: Lead,
+  key: string,
+  nextAction: string,
+  handedOffAt: number,
+  ownerId: string,
+  ownerKey: string,
+  quality: number,
+  random: () => number,
+): Generator<EventRecord> {
+  const allowed = nextAction === 'call_within_24h' ? 8 : 24;
+  const row = (type: string, step: string, atMs: number, extra: Partial<EventRecord> = {}): EventRecord => {
+    const at = new Date(atMs).toISOString();
+    return {
+      kind: 'event',
+      record_id: eventRecordId(lead.crm, key, step),
+      crm: lead.crm,
+      object_type: lead.objectType,
+      lead_id: lead.id,
+      episode_key: key,
+      event_type: type,
+      step,
+      event_at: at,
+      dt: partitionDate(at),
+      cause: 'sweep',
+      next_action: nextAction,
+      owner_id: ownerId,
+      owner_key: ownerKey,
+      round: 0,
+      close_reason: null,
+      verdict_result: null,
+      sent_back_reason: null,
+      opportunity_id: null,
+      opportunity_won: null,
+      lost_reason: null,
+      activity: null,
+      ladder_action: null,
+      sla_status: null,
+      response_hours: null,
+      response_unit: null,
+      allowed_hours: null,
+      on_time: null,
+      ...extra,
+    };
+  };
+  yield row('handed_off', 'handed_off', handedOffAt, { cause: 'rule' });
+  yield row('sla_status', `sla@${new Date(handedOffAt + HOUR).toISOString()}`, handedOffAt + HOUR, {
+    sla_status: 'on_track',
+  });
+  const answers = random() < 0.85;
+  const hours = Math.round(-Math.log(1 - random()) * allowed * 0.6 * 100) / 100;
+  const late = !answers || hours > allowed;
+  if (late) {
+    yield row('ladder_step', 'ladder.remind', handedOffAt + allowed * HOUR, {
+      ladder_action: 'remind_owner',
+      round: 1,
+    });
+    if (random() < 0.5)
+      yield row('ladder_step', 'ladder.manager', handedOffAt + (allowed + 8) * HOUR, {
+        ladder_action: 'notify_manager',
+        round: 1,
+      });
+  }
+  if (!answers) return;
+  const respondedAt = handedOffAt + hours * HOUR;
+  const activity = ACTIVITIES[Math.floor(random() * ACTIVITIES.length)] ?? 'call';
+  yield row(
+    activity === 'task_completed' ? 'task_completed' : 'first_response',
+    'first_response',
+    respondedAt,
+    {
+      cause: 'rep',
+      activity: activity === 'task_completed' ? null : activity,
+      response_hours: hours,
+      response_unit: 'businessHours',
+      allowed_hours: allowed,
+      on_time: !late,
+    },
+  );
+  yield row('sla_status', `sla@${new Date(respondedAt + HOUR).toISOString()}`, respondedAt + HOUR, {
+    sla_status: late ? 'late' : 'met',
+  });
+  if (random() > 0.9) return;
+  const verdictAt = respondedAt + (4 + random() * 48) * HOUR;
+  if (random() < 0.25 + (1 - quality) * 0.3) {
+    const reason = SENT_BACK_REASONS[Math.floor(random() * SENT_BACK_REASONS.length)] ?? 'other';
+    yield row('verdict', 'verdict.sent_back', verdictAt, {
+      cause: 'rep',
+      verdict_result: 'sent_back',
+      sent_back_reason: reason,
+      close_reason: 'sent_back',
+    });
+    return;
+  }
+  yield row('verdict', 'verdict.accepted', verdictAt, { cause: 'rep', verdict_result: 'accepted' });
+  if (random() > 0.1 + quality * 0.5) return;
+  const oppAt = verdictAt + (24 + random() * 24 * 20) * HOUR;
+  const oppId = `006${key.slice(3, 15)}`;
+  yield row('opportunity', 'opportunity', oppAt, {
+    cause: 'crm_change',
+    opportunity_id: oppId,
+    close_reason: 'opportunity',
+  });
+  if (random() < 0.4) {
+    const won = random() < 0.5;
+    yield row('opportunity_closed', 'opportunity_closed', oppAt + (24 * 10 + random() * 24 * 30) * HOUR, {
+      cause: 'crm_change',
+      opportunity_id: oppId,
+      opportunity_won: won,
+      lost_reason: won ? null : (LOST_REASONS[Math.floor(random() * LOST_REASONS.length)] ?? 'other'),
+    });
+  }
+}
+
+/** Events wait per day partition and go out 200 at a time, one partition per append, as a sweep's batch would. */
+class EventBuckets {
+  readonly #ledger: FileLedger;
+  readonly #byDay = new Map<string, EventRecord[]>();
+  count = 0;
+
+  constructor(ledger: FileLedger) {
+    this.#ledger = ledger;
+  }
+
+  async add(e: EventRecord): Promise<void> {
+    const list = this.#byDay.get(e.dt) ?? [];
+    list.push(e);
+    this.#byDay.set(e.dt, list);
+    this.count++;
+    if (list.length === BATCH) {
+      this.#byDay.delete(e.dt);
+      await this.#ledger.append(list);
+    }
+  }
+
+  async flush(): Promise<void> {
+    for (const list of this.#byDay.values()) await this.#ledger.append(list);
+    this.#byDay.clear();
+  }
+}
+
+function daysOf(month: string): string[] {
+  const first = Date.parse(`${month}-01T00:00:00.000Z`);
+  if (Number.isNaN(first)) throw new RangeError(`month must be YYYY-MM, not ${month}`);
+  const out: string[] = [];
+  for (let t = first; new Date(t).toISOString().startsWith(month); t += 24 * HOUR)
+    out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+function sizeOf(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    files++;
+    bytes += statSync(join(e.parentPath, e.name)).size;
+  }
+  return { files, bytes };
+}
+
+/** A small seeded PRNG (the generator must give the same ledger on every run). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
