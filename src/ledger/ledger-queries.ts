@@ -119,3 +119,35 @@ FROM ledger_events
 WHERE episode_key = ? AND event_at <= ?
 ORDER BY event_at, step`,
 };
+
+/**
+ * `tossup backtest` (src/backtest/): the decision rows of [from, to) with their facts, one per record
+ * id (a delivery repeated by Firehose is one row), in time order. Copies of a record are identical, so
+ * the window needs no order (and DuckDB 1.x fails an internal cast on `ROW_NUMBER() OVER (… ORDER BY …)
+ * = 1` over list columns).
+ */
+export const BACKTEST_DECISIONS: LedgerQuery = {
+  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  sql: `
+SELECT * FROM (
+  SELECT d.*, ROW_NUMBER() OVER (PARTITION BY d.record_id) AS copy_no
+  FROM ledger_decisions d
+  WHERE d.decided_at >= ? AND d.decided_at < ?
+) x
+WHERE copy_no = 1
+ORDER BY decided_at, record_id`,
+};
+
+/**
+ * `tossup backtest`: the episode events that say what became of a toss-up from `from` on — an
+ * opportunity (linked, closed as such, or the verdict said so) or a verdict (sent back …).
+ */
+export const BACKTEST_OUTCOME_EVENTS: LedgerQuery = {
+  params: ['from (ISO UTC)'],
+  sql: `
+SELECT DISTINCT crm, lead_id, event_type, event_at, close_reason, verdict_result
+FROM ledger_events
+WHERE event_at >= ?
+  AND (event_type IN ('opportunity', 'verdict') OR (event_type = 'closed' AND close_reason = 'opportunity'))
+ORDER BY event_at, lead_id`,
+};
