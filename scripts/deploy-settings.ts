@@ -69,6 +69,29 @@ export const DeploySettingsSchema = z.strictObject({
     portalId: z.string().regex(/^\d*$/, { error: 'is a HubSpot account id (digits), or empty' }),
   }),
   crms: z.strictObject({ salesforce: CrmSettingsSchema, hubspot: CrmSettingsSchema }),
+  /** The decision ledger on S3 through Firehose, read with Athena (infra/ledger.yml). */
+  ledger: z
+    .strictObject({
+      transitionToIaDays: z.number().int().min(30),
+      expireDays: z.number().int().positive(),
+      bufferSeconds: z.number().int().min(60).max(900),
+      bytesScannedCutoff: z.number().int().min(10_000_000),
+    })
+    .default({
+      transitionToIaDays: 90,
+      expireDays: 1827,
+      bufferSeconds: 300,
+      bytesScannedCutoff: 10_000_000_000,
+    }),
+  /** The scheduled weekly review (src/handlers/report-handler.ts). */
+  report: z
+    .strictObject({
+      enabled: z.boolean(),
+      schedule: Schedule,
+      locale: z.enum(['ja', 'en']),
+      keepDays: z.number().int().positive(),
+    })
+    .default({ enabled: false, schedule: 'cron(0 0 ? * MON *)', locale: 'ja', keepDays: 90 }),
 });
 export type DeploySettings = z.infer<typeof DeploySettingsSchema>;
 export type DeployCrm = keyof DeploySettings['crms'];
@@ -137,6 +160,11 @@ export function invariantProblems(s: DeploySettings): string[] {
         `crms.${crm}.sweep.enabled is true but crms.${crm}.enabled is false: the sweep acts on the toss-ups the ${crm} sync and workers hand off; enable ${crm}, or set crms.${crm}.sweep.enabled: false`,
       );
     }
+  }
+  if (s.ledger.expireDays <= s.ledger.transitionToIaDays) {
+    problems.push(
+      `ledger.expireDays (${s.ledger.expireDays}) must be more than ledger.transitionToIaDays (${s.ledger.transitionToIaDays}): S3 refuses a lifecycle rule that expires objects before their transition`,
+    );
   }
   if (s.worker.quotaBackoffSeconds > s.queue.retentionSeconds) {
     problems.push(

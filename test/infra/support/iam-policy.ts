@@ -36,6 +36,12 @@ export function arnOf(template: Json, logicalId: string): string {
       return `arn:aws:sqs:${REGION}:${ACCOUNT}:${logicalId}`;
     case 'AWS::DynamoDB::Table':
       return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${logicalId}`;
+    case 'AWS::KinesisFirehose::DeliveryStream':
+      return `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/${logicalId}`;
+    case 'AWS::S3::Bucket':
+      return `arn:aws:s3:::${logicalId}`;
+    case 'AWS::Athena::WorkGroup':
+      return `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${logicalId}`;
     case 'AWS::Logs::LogGroup':
       return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${r.Properties.LogGroupName}:*`;
     default:
@@ -68,6 +74,8 @@ function resources(template: Json, value: Json): string[] {
         if (pseudo[name]) return pseudo[name];
         const [id, attr] = name.split('.');
         if (attr === 'Arn') return arnOf(template, id!);
+        // `${LogicalId}`: a Ref (a name); the logical id stands in for it.
+        if (attr === undefined && template.Resources[id!]) return id!;
         throw new Error(`cannot resolve \${${name}}`);
       }),
     ];
