@@ -1,3 +1,4 @@
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { type AwsClients, createAwsClients } from '../aws/clients.ts';
 import { DynamoTable } from '../aws/dynamo-table.ts';
 import { DynamoEpisodeStore } from '../aws/dynamodb-episode-store.ts';
@@ -15,6 +16,8 @@ import { type CrmFunctionEnv, configDirOf } from './lambda-env.ts';
 /** What tests replace; production uses the defaults. */
 export interface WiringOverrides {
   clients?: AwsClients;
+  /** The decision ledger's Firehose client (built only when the ledger's streams are set). */
+  firehose?: FirehoseClient;
   clock?: Clock;
   logger?: LoggerOptions;
   createConnector?: ConnectFn;

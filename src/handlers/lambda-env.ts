@@ -10,6 +10,15 @@ import { z } from 'zod';
 const Optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
+/**
+ * Workers and sweeps: the decision ledger's Firehose streams (infra/ledger.yml). Unset: nothing is
+ * recorded (src/handlers/ledger-wiring.ts).
+ */
+const LedgerStreams = {
+  TOSSUP_LEDGER_DECISIONS_STREAM: Optional(z.string().min(1)),
+  TOSSUP_LEDGER_EVENTS_STREAM: Optional(z.string().min(1)),
+};
+
 const Common = {
   TOSSUP_STATE_TABLE: z.string().min(3),
   TOSSUP_QUEUE_URL: z.url(),
@@ -30,6 +39,7 @@ export const CrmFunctionEnvSchema = z.object({
    * function would ever send.
    */
   TOSSUP_TOSS_UP_NOTICES: Optional(z.enum(['true', 'false'])),
+  ...LedgerStreams,
 });
 export type CrmFunctionEnv = z.infer<typeof CrmFunctionEnvSchema>;
 
@@ -43,6 +53,7 @@ export const SweepEnvSchema = z.object({
   TOSSUP_CHAT_SECRET_ID: Optional(z.string().min(1)),
   /** Episodes one invocation looks at, at most. */
   TOSSUP_SWEEP_LIMIT: Optional(z.coerce.number().int().positive().max(100_000)),
+  ...LedgerStreams,
 });
 export type SweepEnv = z.infer<typeof SweepEnvSchema>;
 

@@ -1,4 +1,5 @@
 import { recordRefFrom } from '../composition/chat-notifier.ts';
+import { flushLedgerQuietly, type LedgerWiring } from '../ledger/flush-ledger.ts';
 import type { Logger } from '../logging/logger.ts';
 import { emitMetrics } from '../logging/metrics.ts';
 import { DryRunRoutingState } from '../pipeline/dry-run-routing-state.ts';
@@ -35,6 +36,11 @@ export interface SweepHandlerOptions {
    * pipeline state a re-check's decision writes (done-records, quota counts, skipped list).
    */
   state: LeaseStore & SyncStateStore;
+  /**
+   * The decision ledger (Firehose on AWS): the re-checks' decisions, and whatever the episode store
+   * (given in `episodes`, already recording its steps) could not append, flushed at the end.
+   */
+  ledger?: LedgerWiring;
   /** Leads whose `recheckAt` has come (recorded by the workers); absent = no re-check phase. */
   rechecks?: RecheckStore;
   /** Where opportunity outcomes are kept; absent = no opportunity phase. Its cursor lives in `state`. */
@@ -144,6 +150,7 @@ export function createSweepHandler(options: SweepHandlerOptions) {
                 ? { reasonMaxLength: connector.reasonMaxLength }
                 : {}),
               episodes: { store: options.episodes, schedule: sweepSchedule(config.sla) },
+              ...(options.ledger && !dryRun ? { ledger: options.ledger } : {}),
             },
           }
         : undefined;
@@ -190,6 +197,8 @@ export function createSweepHandler(options: SweepHandlerOptions) {
                 stopWhen: () => context.getRemainingTimeInMillis() - reserveMs < MIN_SEND_MS,
               })
             : null;
+        // Ledger rows the episode store could not append during the run get one more try.
+        if (!dryRun) await flushLedgerQuietly(options.ledger);
         return { report, notifications };
       },
     );

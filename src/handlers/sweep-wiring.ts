@@ -7,6 +7,7 @@ import { disabledNotificationsConfig } from '../notify/notifications-config.ts';
 import { chatProvider } from './chat-provider.ts';
 import { crmBase, type WiringOverrides } from './crm-wiring.ts';
 import { parseEnv, SweepEnvSchema } from './lambda-env.ts';
+import { defaultFirehoseClient, lambdaLedger, withLambdaLedger } from './ledger-wiring.ts';
 import { safeInvocation } from './safe-invocation.ts';
 import { createSweepHandler } from './sweep-handler.ts';
 
@@ -19,6 +20,7 @@ const CLAIM_TIMEOUT_MS = 16 * 60_000;
 export function sweepFromEnv(env: Env, bundleUrl: string, overrides: WiringOverrides = {}) {
   const e = parseEnv(SweepEnvSchema, env);
   const base = crmBase(e, bundleUrl, overrides, 'sweep');
+  const ledger = lambdaLedger(e, () => overrides.firehose ?? defaultFirehoseClient(), base.log);
   const chat = chatProvider({
     secretId: e.TOSSUP_CHAT_SECRET_ID,
     secrets: base.secrets,
@@ -34,7 +36,8 @@ export function sweepFromEnv(env: Env, bundleUrl: string, overrides: WiringOverr
     scope: e.TOSSUP_SCOPE,
     config: base.config,
     connectors: base.connectors,
-    episodes: new DynamoEpisodeStore(base.table),
+    episodes: withLambdaLedger(new DynamoEpisodeStore(base.table), ledger, base.config.sla),
+    ...(ledger ? { ledger } : {}),
     state: base.state,
     rechecks: new DynamoRecheckStore(base.table),
     outcomes: new DynamoOutcomeStore(base.table),

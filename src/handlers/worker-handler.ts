@@ -1,6 +1,7 @@
 import { recordRefFrom } from '../composition/record-ref.ts';
 import { CrmError, type FailureKind } from '../domain/errors.ts';
 import type { Lead } from '../domain/lead.ts';
+import type { LedgerWiring } from '../ledger/flush-ledger.ts';
 import type { Logger } from '../logging/logger.ts';
 import { emitMetrics } from '../logging/metrics.ts';
 import { type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
@@ -41,6 +42,11 @@ export interface WorkerOptions {
   episodes?: PipelineEpisodes;
   /** Where each lead's next re-check is kept for the sweep (the state table on AWS). */
   rechecks?: RecheckStore;
+  /**
+   * The decision ledger (Firehose on AWS): each decision written, staged before the CRM write and
+   * appended after it, as in the CLI. The episode store given in `episodes` records the steps.
+   */
+  ledger?: LedgerWiring;
   /**
    * The `toss-up` chat notice, queued into the outbox (the state table on AWS) and sent by the sweep
    * function's drain; the worker holds no chat secret and sends nothing itself (docs/notifications.md).
@@ -444,6 +450,7 @@ async function processWork(
     now: options.clock.now(),
     episodes: options.episodes,
     ...(options.rechecks ? { rechecks: options.rechecks } : {}),
+    ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.notify ? { notify: { ...options.notify, recordRef: recordRefFrom(connector) } } : {}),
   };
 

@@ -12,6 +12,7 @@ import type { RoutingConfig } from '../routing/routing-config.ts';
 import { NotificationOutbox } from '../state/notification-outbox.ts';
 import { crmBase, episodesOf, type WiringOverrides } from './crm-wiring.ts';
 import { CrmFunctionEnvSchema, parseEnv } from './lambda-env.ts';
+import { defaultFirehoseClient, lambdaLedger, withLambdaLedger } from './ledger-wiring.ts';
 import { safeInvocation } from './safe-invocation.ts';
 import type { WorkerOptions } from './worker-handler.ts';
 import { createWorkerHandler } from './worker-handler.ts';
@@ -22,6 +23,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOverrides = {}) {
   const e = parseEnv(CrmFunctionEnvSchema, env);
   const base = crmBase(e, bundleUrl, overrides, 'worker');
+  const ledger = lambdaLedger(e, () => overrides.firehose ?? defaultFirehoseClient(), base.log);
+  const episodes = episodesOf(base);
   const queue = new SqsQueue({ client: base.clients.sqs, queueUrl: e.TOSSUP_QUEUE_URL });
   const notify =
     e.TOSSUP_TOSS_UP_NOTICES === 'true' && base.config.notifications
@@ -41,7 +44,8 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
     state: base.state,
     routingState: new DynamoRoutingState(base.table),
     versions: new DynamoLeadVersions(base.table),
-    episodes: episodesOf(base),
+    episodes: { ...episodes, store: withLambdaLedger(episodes.store, ledger, base.config.sla) },
+    ...(ledger ? { ledger } : {}),
     rechecks: new DynamoRecheckStore(base.table),
     ...(notify ? { notify } : {}),
     visibility: queue,

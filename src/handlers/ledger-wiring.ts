@@ -1,0 +1,56 @@
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { FirehoseLedger } from '../aws/firehose-ledger.ts';
+import type { LedgerWiring } from '../ledger/flush-ledger.ts';
+import { ledgeredEpisodeStore } from '../ledger/ledgered-episode-store.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { EpisodeStore } from '../ports/episode-store.ts';
+import type { SlaConfig } from '../sla/sla-config.ts';
+import { MemoryLedgerOutbox } from '../state/memory-ledger-outbox.ts';
+
+/** The ledger's environment (serverless.yml sets both to infra/ledger.yml's streams). */
+export interface LedgerEnv {
+  TOSSUP_LEDGER_DECISIONS_STREAM?: string | undefined;
+  TOSSUP_LEDGER_EVENTS_STREAM?: string | undefined;
+}
+
+/**
+ * The decision ledger of a worker or sweep function (docs/deploy.md, "The decision ledger"): rows to
+ * the Firehose streams named by the environment, staged through an outbox in the container's memory
+ * (the same staging and flush code the CLI runs over its file outbox). Undefined — nothing is
+ * recorded — unless both streams are named. A failure to record is one warning in the function's
+ * log per invocation and never fails the CRM write.
+ */
+export function lambdaLedger(
+  env: LedgerEnv,
+  firehose: () => FirehoseClient,
+  log: Logger,
+): LedgerWiring | undefined {
+  const decision = env.TOSSUP_LEDGER_DECISIONS_STREAM;
+  const event = env.TOSSUP_LEDGER_EVENTS_STREAM;
+  if (!decision || !event) return undefined;
+  const outbox = new MemoryLedgerOutbox();
+  return {
+    ledger: new FirehoseLedger({ client: firehose(), streams: { decision, event } }),
+    outbox,
+    onError(message) {
+      log.warn({ ledgerOutboxDropped: outbox.dropped }, message);
+    },
+  };
+}
+
+/** The SDK client for Firehose with the same short timeouts as the others (src/aws/clients.ts). */
+export function defaultFirehoseClient(): FirehoseClient {
+  return new FirehoseClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+  });
+}
+
+/** The episode store whose recorded steps also go to the ledger (none: the store as it is). */
+export function withLambdaLedger(
+  store: EpisodeStore,
+  ledger: LedgerWiring | undefined,
+  sla: SlaConfig,
+): EpisodeStore {
+  return ledger ? ledgeredEpisodeStore(store, ledger, sla) : store;
+}
