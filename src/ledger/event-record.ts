@@ -1,5 +1,6 @@
 import { type Episode, type EpisodeEvent, isClosingVerdict } from '../episodes/episode.ts';
-import { slaClock } from '../sla/escalation-ladder.ts';
+import { calendarFor } from '../sla/due-date.ts';
+import { advanceClock, slaClock } from '../sla/escalation-ladder.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
 import { maskStrings } from './lead-facts.ts';
 import { type EventRecord, partitionDate, recordId } from './ledger-record.ts';
@@ -48,7 +49,22 @@ export function eventRecord(episode: Episode, event: EpisodeEvent, sla: SlaConfi
     ladder_action: event.type === 'ladder_step' ? event.action : null,
     sla_status: event.type === 'sla_status' ? event.status : null,
     ...response,
+    due_at: firstResponseDue(episode, sla),
   };
+}
+
+/**
+ * When the first-response SLA runs out: the allowance counted from the hand-off on the SLA's clock,
+ * holds excluded (the measure `on_time` uses). Null when the next action has no SLA or a hold is
+ * still running (the clock is stopped).
+ */
+function firstResponseDue(episode: Episode, sla: SlaConfig): string | null {
+  const entry = sla.slas[episode.nextAction];
+  if (!entry) return null;
+  return (
+    advanceClock(calendarFor(sla), new Date(episode.handedOffAt), entry.due, episode.pauses)?.toISOString() ??
+    null
+  );
 }
 
 export function eventRecordId(crm: string, episodeKey: string, step: string): string {

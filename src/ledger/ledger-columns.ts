@@ -66,6 +66,7 @@ export const EVENT_COLUMNS: Readonly<Record<keyof EventRecord, ColumnType>> = {
   response_unit: 'string',
   allowed_hours: 'double',
   on_time: 'boolean',
+  due_at: 'string',
 };
 
 /** Table names the queries use (views in DuckDB, Glue tables in Athena). */

@@ -151,3 +151,360 @@ WHERE event_at >= ?
   AND (event_type IN ('opportunity', 'verdict') OR (event_type = 'closed' AND close_reason = 'opportunity'))
 ORDER BY event_at, lead_id`,
 };
+
+/*
+ * The review (`tossup review`, src/review/): the weekly follow-up status and the monthly accuracy
+ * review. A toss-up is a decision with flag yes that started an episode; its outcome is read from the
+ * episode's events recorded so far. Periods are [from, to) in ISO UTC; `as of` bounds what is known.
+ */
+
+/** Per toss-up episode: became an opportunity (1/0), the rep's latest verdict and its sent-back reason. */
+const EPISODE_OUTCOMES = `
+  SELECT e.episode_key,
+         MAX(CASE WHEN e.event_type = 'opportunity'
+                    OR (e.event_type = 'closed' AND e.close_reason = 'opportunity')
+                    OR (e.event_type = 'verdict' AND e.verdict_result = 'opportunity') THEN 1 ELSE 0 END) AS won,
+         MAX(v.verdict_result) AS verdict,
+         MAX(v.sent_back_reason) AS sent_back_reason
+  FROM ledger_events e
+  LEFT JOIN (
+    SELECT episode_key, verdict_result, sent_back_reason FROM (
+      SELECT episode_key, verdict_result, sent_back_reason,
+             ROW_NUMBER() OVER (PARTITION BY episode_key ORDER BY event_at DESC, step DESC) AS rn
+      FROM ledger_events WHERE event_type = 'verdict'
+    ) lv WHERE rn = 1
+  ) v ON v.episode_key = e.episode_key
+  GROUP BY e.episode_key`;
+
+/**
+ * Toss-ups decided in [from, to) grouped by `dimension` (an expression over the decision `d`, or over
+ * `c` for the unnested campaign): toss-ups, judged (a verdict, or an opportunity), accepted (accepted,
+ * opportunity or lost, or an opportunity), sent back (latest verdict), opportunities.
+ */
+function ratesBy(dimension: string, from = 'ledger_decisions d'): LedgerQuery {
+  return {
+    params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+    sql: `
+WITH tossups AS (
+  SELECT DISTINCT d.episode_key, ${dimension} AS k
+  FROM ${from}
+  WHERE d.flag = 'yes' AND d.new_episode AND d.episode_key IS NOT NULL
+    AND d.decided_at >= ? AND d.decided_at < ?
+), outcomes AS (${EPISODE_OUTCOMES}
+)
+SELECT t.k AS k,
+       CAST(COUNT(*) AS INTEGER) AS tossups,
+       CAST(SUM(CASE WHEN o.won = 1 OR o.verdict IS NOT NULL THEN 1 ELSE 0 END) AS INTEGER) AS judged,
+       CAST(SUM(CASE WHEN o.won = 1 OR o.verdict IN ('accepted', 'opportunity', 'lost') THEN 1 ELSE 0 END) AS INTEGER) AS accepted,
+       CAST(SUM(CASE WHEN COALESCE(o.won, 0) = 0 AND o.verdict = 'sent_back' THEN 1 ELSE 0 END) AS INTEGER) AS sent_back,
+       CAST(SUM(CASE WHEN o.won = 1 THEN 1 ELSE 0 END) AS INTEGER) AS opportunities
+FROM tossups t LEFT JOIN outcomes o ON o.episode_key = t.episode_key
+GROUP BY t.k
+ORDER BY tossups DESC, k`,
+  };
+}
+
+export const RATES_BY_REASON = ratesBy('d.primary_reason');
+export const RATES_BY_RULE = ratesBy('d.rule_id');
+/** Per campaign (the lead's activity sources); a toss-up counts under each of its campaigns, none → not listed. */
+export const RATES_BY_CAMPAIGN = ratesBy(
+  'c.campaign',
+  'ledger_decisions d CROSS JOIN UNNEST(d.sources) AS c(campaign)',
+);
+/** Per source: where the lead lives (CRM and object, e.g. `salesforce Lead`). */
+export const RATES_BY_SOURCE = ratesBy(`d.crm || ' ' || d.object_type`);
+/** Per rep the toss-up was handed to (routing key, else CRM user id). */
+export const RATES_BY_REP = ratesBy('COALESCE(d.owner_key, d.owner_id)');
+
+/**
+ * The attribute × behaviour score grid of the leads decided in [from, to) (each lead's last decision
+ * in the period, whatever the flag): bins of `width` points (the last bin takes everything from
+ * `top`), how many leads, how many toss-ups, how many got an opportunity at or after that decision
+ * (through any of its episodes). Unknown behaviour counts as 0.
+ */
+export const SCORE_GRID: LedgerQuery = {
+  params: ['width', 'top', 'width', 'top', 'from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  sql: `
+WITH bins AS (
+  SELECT CAST(? AS DOUBLE) AS w, CAST(? AS DOUBLE) AS attr_top, CAST(? AS DOUBLE) AS w2, CAST(? AS DOUBLE) AS beh_top
+), last AS (
+  SELECT crm, lead_id, decided_at, flag, attribute_score, COALESCE(behaviour_score, 0) AS behaviour_score FROM (
+    SELECT crm, lead_id, decided_at, flag, attribute_score, behaviour_score,
+           ROW_NUMBER() OVER (PARTITION BY crm, lead_id ORDER BY decided_at DESC, record_id DESC) AS rn
+    FROM ledger_decisions WHERE decided_at >= ? AND decided_at < ?
+  ) x WHERE rn = 1
+), last_won AS (
+  SELECT crm, lead_id, MAX(event_at) AS last_won_at FROM ledger_events
+  WHERE event_type = 'opportunity'
+     OR (event_type = 'closed' AND close_reason = 'opportunity')
+     OR (event_type = 'verdict' AND verdict_result = 'opportunity')
+  GROUP BY crm, lead_id
+)
+SELECT CAST(LEAST(FLOOR(l.attribute_score / b.w) * b.w, b.attr_top) AS INTEGER) AS attribute_bin,
+       CAST(LEAST(FLOOR(l.behaviour_score / b.w2) * b.w2, b.beh_top) AS INTEGER) AS behaviour_bin,
+       CAST(COUNT(*) AS INTEGER) AS leads,
+       CAST(SUM(CASE WHEN l.flag = 'yes' THEN 1 ELSE 0 END) AS INTEGER) AS tossups,
+       CAST(SUM(CASE WHEN lw.last_won_at >= l.decided_at THEN 1 ELSE 0 END) AS INTEGER) AS opportunities
+FROM last l CROSS JOIN bins b
+LEFT JOIN last_won lw ON lw.crm = l.crm AND lw.lead_id = l.lead_id
+GROUP BY 1, 2
+ORDER BY 1, 2`,
+};
+
+/** Sent-back verdicts recorded in [from, to), by the reason the rep chose (null: none chosen). */
+export const SENT_BACK_REASONS: LedgerQuery = {
+  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  sql: `
+SELECT sent_back_reason AS reason, CAST(COUNT(DISTINCT episode_key) AS INTEGER) AS count
+FROM ledger_events
+WHERE event_type = 'verdict' AND verdict_result = 'sent_back' AND event_at >= ? AND event_at < ?
+GROUP BY sent_back_reason
+ORDER BY count DESC, reason`,
+};
+
+/**
+ * Losses recorded in [from, to): opportunities closed lost (the CRM's lost reason) and toss-ups the
+ * rep marked lost (no reason recorded: null).
+ */
+export const LOST_REASONS: LedgerQuery = {
+  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  sql: `
+SELECT lost_reason AS reason, CAST(COUNT(DISTINCT episode_key) AS INTEGER) AS count
+FROM ledger_events
+WHERE ((event_type = 'opportunity_closed' AND opportunity_won = false)
+    OR (event_type = 'verdict' AND verdict_result = 'lost'))
+  AND event_at >= ? AND event_at < ?
+GROUP BY lost_reason
+ORDER BY count DESC, reason`,
+};
+
+/** Rows a list query returns at most (the review shows fewer); `total` on each row says how many there are. */
+export const REVIEW_LIST_LIMIT = 500;
+
+/** Counted once per decision in [from, to): how many, how many leads, per flag, toss-ups started. */
+export const DECISION_SUMMARY: LedgerQuery = {
+  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  sql: `
+SELECT CAST(COUNT(*) AS INTEGER) AS decisions,
+       CAST(COUNT(DISTINCT crm || ':' || lead_id) AS INTEGER) AS leads,
+       CAST(SUM(CASE WHEN flag = 'yes' THEN 1 ELSE 0 END) AS INTEGER) AS yes,
+       CAST(SUM(CASE WHEN flag = 'no' THEN 1 ELSE 0 END) AS INTEGER) AS no,
+       CAST(SUM(CASE WHEN flag = 'hold' THEN 1 ELSE 0 END) AS INTEGER) AS hold,
+       CAST(SUM(CASE WHEN flag = 'yes' AND new_episode AND episode_key IS NOT NULL THEN 1 ELSE 0 END) AS INTEGER) AS tossups
+FROM ledger_decisions
+WHERE decided_at >= ? AND decided_at < ?`,
+};
+
+/**
+ * The "missed" list from the ledger: toss-ups that became an opportunity in [from, to) although the
+ * rules had said no or hold — either to this very toss-up (a person overrode the flag: kind
+ * `override`) or in the lead's decision before it (the rules said yes only later: kind `late`). The
+ * no/hold decision's flag, time, reason and scores.
+ */
+export const MISSED_FROM_LEDGER: LedgerQuery = {
+  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  sql: `
+WITH won AS (
+  SELECT episode_key, MIN(event_at) AS won_at FROM ledger_events
+  WHERE event_type = 'opportunity'
+     OR (event_type = 'closed' AND close_reason = 'opportunity')
+     OR (event_type = 'verdict' AND verdict_result = 'opportunity')
+  GROUP BY episode_key
+), ep AS (
+  SELECT d.crm, d.lead_id, d.episode_key, d.decided_at, d.flag, d.primary_reason, d.attribute_score, d.behaviour_score, w.won_at
+  FROM ledger_decisions d JOIN won w ON w.episode_key = d.episode_key
+  WHERE d.new_episode AND w.won_at >= ? AND w.won_at < ?
+), prior AS (
+  SELECT ep.episode_key, p.flag, p.decided_at, p.primary_reason, p.attribute_score, p.behaviour_score,
+         ROW_NUMBER() OVER (PARTITION BY ep.episode_key ORDER BY p.decided_at DESC, p.record_id DESC) AS rn
+  FROM ep JOIN ledger_decisions p ON p.crm = ep.crm AND p.lead_id = ep.lead_id AND p.decided_at < ep.decided_at
+), missed AS (
+  SELECT ep.crm, ep.lead_id, ep.episode_key, ep.won_at AS opportunity_at,
+         CASE WHEN ep.flag IN ('no', 'hold') THEN 'override' ELSE 'late' END AS kind,
+         CASE WHEN ep.flag IN ('no', 'hold') THEN ep.flag ELSE pr.flag END AS flag,
+         CASE WHEN ep.flag IN ('no', 'hold') THEN ep.decided_at ELSE pr.decided_at END AS decided_at,
+         CASE WHEN ep.flag IN ('no', 'hold') THEN ep.primary_reason ELSE pr.primary_reason END AS primary_reason,
+         CASE WHEN ep.flag IN ('no', 'hold') THEN ep.attribute_score ELSE pr.attribute_score END AS attribute_score,
+         CASE WHEN ep.flag IN ('no', 'hold') THEN ep.behaviour_score ELSE pr.behaviour_score END AS behaviour_score
+  FROM ep LEFT JOIN prior pr ON pr.episode_key = ep.episode_key AND pr.rn = 1
+  WHERE ep.flag IN ('no', 'hold') OR pr.flag IN ('no', 'hold')
+)
+SELECT m.*, CAST(COUNT(*) OVER () AS INTEGER) AS total FROM missed m
+ORDER BY opportunity_at, lead_id
+LIMIT ${REVIEW_LIST_LIMIT}`,
+};
+
+/**
+ * The "noise" list: toss-ups decided in [from, to) with no opportunity so far that were sent back
+ * (`sent_back`, with the reason), or were decided before the cutoff (as of minus N days) and still
+ * have none (`no_opportunity`).
+ */
+export const NOISE: LedgerQuery = {
+  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)', 'cutoff (ISO UTC): as of minus N days'],
+  sql: `
+WITH t AS (
+  SELECT DISTINCT crm, lead_id, episode_key, decided_at, rule_id, primary_reason, attribute_score, behaviour_score,
+         COALESCE(owner_key, owner_id) AS rep
+  FROM ledger_decisions
+  WHERE flag = 'yes' AND new_episode AND episode_key IS NOT NULL AND decided_at >= ? AND decided_at < ?
+), outcomes AS (${EPISODE_OUTCOMES}
+), noise AS (
+  SELECT t.*, CASE WHEN o.verdict = 'sent_back' THEN 'sent_back' ELSE 'no_opportunity' END AS why,
+         CASE WHEN o.verdict = 'sent_back' THEN o.sent_back_reason END AS sent_back_reason
+  FROM t LEFT JOIN outcomes o ON o.episode_key = t.episode_key
+  WHERE COALESCE(o.won, 0) = 0 AND (o.verdict = 'sent_back' OR t.decided_at < ?)
+)
+SELECT n.*, CAST(COUNT(*) OVER () AS INTEGER) AS total FROM noise n
+ORDER BY decided_at, lead_id
+LIMIT ${REVIEW_LIST_LIMIT}`,
+};
+
+/**
+ * Toss-ups handed off in [from, to) grouped by `dimension` (over the hand-off row `h`), as of an
+ * instant: answered (on time, late), unanswered with the SLA run out (`due_at` of the episode's last
+ * row by then, not closed before it: a close, an opportunity or a closing verdict — late as well), not due yet (or no SLA, or closed unanswered);
+ * p50/p90 of the response time (nearest rank, answered ones, SLA clock).
+ */
+function responseStatusBy(dimension: string): LedgerQuery {
+  return {
+    params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)', 'as of (ISO UTC)', 'as of', 'as of', 'as of'],
+    sql: `
+WITH h AS (
+  SELECT DISTINCT episode_key, ${dimension} AS k FROM ledger_events h
+  WHERE event_type = 'handed_off' AND event_at >= ? AND event_at < ?
+), r AS (
+  SELECT episode_key, MIN(response_hours) AS response_hours,
+         MAX(CASE WHEN on_time THEN 1 ELSE 0 END) AS on_time
+  FROM ledger_events WHERE response_hours IS NOT NULL AND event_at <= ?
+  GROUP BY episode_key
+), last AS (
+  SELECT episode_key, due_at FROM (
+    SELECT episode_key, due_at, ROW_NUMBER() OVER (PARTITION BY episode_key ORDER BY event_at DESC, step DESC) AS rn
+    FROM ledger_events WHERE event_at <= ?
+  ) x WHERE rn = 1
+), c AS (
+  SELECT episode_key, MIN(event_at) AS closed_at FROM ledger_events
+  WHERE close_reason IS NOT NULL AND event_at <= ? GROUP BY episode_key
+), s AS (
+  SELECT h.k, r.response_hours,
+         CASE WHEN r.episode_key IS NOT NULL THEN (CASE WHEN r.on_time = 1 THEN 'on_time' ELSE 'late' END)
+              WHEN l.due_at IS NOT NULL AND l.due_at <= ? AND (c.closed_at IS NULL OR c.closed_at > l.due_at) THEN 'unanswered_late'
+              ELSE 'not_due' END AS status
+  FROM h LEFT JOIN r ON r.episode_key = h.episode_key
+  LEFT JOIN last l ON l.episode_key = h.episode_key
+  LEFT JOIN c ON c.episode_key = h.episode_key
+), ranked AS (
+  SELECT k, response_hours, status,
+         ROW_NUMBER() OVER (PARTITION BY k ORDER BY CASE WHEN response_hours IS NULL THEN 1 ELSE 0 END, response_hours) AS rn,
+         SUM(CASE WHEN response_hours IS NULL THEN 0 ELSE 1 END) OVER (PARTITION BY k) AS answered
+  FROM s
+)
+SELECT k,
+       CAST(COUNT(*) AS INTEGER) AS handed_off,
+       CAST(MAX(answered) AS INTEGER) AS answered,
+       CAST(SUM(CASE WHEN status = 'on_time' THEN 1 ELSE 0 END) AS INTEGER) AS on_time,
+       CAST(SUM(CASE WHEN status = 'late' THEN 1 ELSE 0 END) AS INTEGER) AS late,
+       CAST(SUM(CASE WHEN status = 'unanswered_late' THEN 1 ELSE 0 END) AS INTEGER) AS unanswered_late,
+       CAST(SUM(CASE WHEN status = 'not_due' THEN 1 ELSE 0 END) AS INTEGER) AS not_due,
+       MIN(CASE WHEN response_hours IS NOT NULL AND rn >= CEIL(0.5 * answered) THEN response_hours END) AS p50_hours,
+       MIN(CASE WHEN response_hours IS NOT NULL AND rn >= CEIL(0.9 * answered) THEN response_hours END) AS p90_hours
+FROM ranked
+GROUP BY k
+ORDER BY k`,
+  };
+}
+
+/** Per rep the toss-up was handed to (routing key, else CRM user id). */
+export const RESPONSE_STATUS_BY_REP = responseStatusBy('COALESCE(h.owner_key, h.owner_id)');
+export const RESPONSE_STATUS_BY_NEXT_ACTION = responseStatusBy('h.next_action');
+
+/**
+ * Toss-ups open as of an instant (handed off by then, not closed: no row with a close reason — a
+ * close, an opportunity, a closing verdict), per current owner: how many, how
+ * many still unanswered, how many of those overdue (the SLA ran out: `due_at` of the episode's last
+ * row), by how long overdue: under 1 day, 1–3, 3–7, 7 days or more (cutoffs given as instants).
+ */
+export const OPEN_TOSSUPS_BY_REP: LedgerQuery = {
+  params: [
+    'as of (ISO UTC)',
+    'as of',
+    'as of',
+    'as of',
+    'as of',
+    'as of − 1 day',
+    'as of − 3 days',
+    'as of − 7 days',
+  ],
+  sql: `
+WITH h AS (
+  SELECT DISTINCT episode_key FROM ledger_events WHERE event_type = 'handed_off' AND event_at <= ?
+), last AS (
+  SELECT episode_key, rep, due_at FROM (
+    SELECT episode_key, COALESCE(owner_key, owner_id) AS rep, due_at,
+           ROW_NUMBER() OVER (PARTITION BY episode_key ORDER BY event_at DESC, step DESC) AS rn
+    FROM ledger_events WHERE event_at <= ?
+  ) x WHERE rn = 1
+), answered AS (
+  SELECT DISTINCT episode_key FROM ledger_events WHERE response_hours IS NOT NULL AND event_at <= ?
+), o AS (
+  SELECT l.rep, l.due_at, CASE WHEN a.episode_key IS NULL THEN 1 ELSE 0 END AS unanswered
+  FROM h JOIN last l ON l.episode_key = h.episode_key
+  LEFT JOIN answered a ON a.episode_key = h.episode_key
+  WHERE h.episode_key NOT IN (SELECT episode_key FROM ledger_events WHERE close_reason IS NOT NULL AND event_at <= ?)
+), b AS (
+  SELECT rep, unanswered,
+         CASE WHEN unanswered = 0 OR due_at IS NULL OR due_at > ? THEN NULL
+              WHEN due_at > ? THEN 'lt1d'
+              WHEN due_at > ? THEN 'd1to3'
+              WHEN due_at > ? THEN 'd3to7'
+              ELSE 'ge7d' END AS overdue
+  FROM o
+)
+SELECT rep,
+       CAST(COUNT(*) AS INTEGER) AS open,
+       CAST(SUM(unanswered) AS INTEGER) AS unanswered,
+       CAST(SUM(CASE WHEN overdue IS NOT NULL THEN 1 ELSE 0 END) AS INTEGER) AS overdue,
+       CAST(SUM(CASE WHEN overdue = 'lt1d' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_lt1d,
+       CAST(SUM(CASE WHEN overdue = 'd1to3' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_1to3d,
+       CAST(SUM(CASE WHEN overdue = 'd3to7' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_3to7d,
+       CAST(SUM(CASE WHEN overdue = 'ge7d' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_ge7d
+FROM b
+GROUP BY rep
+ORDER BY rep`,
+};
+
+/** Ladder steps (escalations) recorded in [from, to), by what the step did: steps and toss-ups. */
+export const ESCALATIONS: LedgerQuery = {
+  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  sql: `
+SELECT ladder_action,
+       CAST(COUNT(*) AS INTEGER) AS steps,
+       CAST(COUNT(DISTINCT episode_key) AS INTEGER) AS tossups
+FROM ledger_events
+WHERE event_type = 'ladder_step' AND event_at >= ? AND event_at < ?
+GROUP BY ladder_action
+ORDER BY steps DESC, ladder_action`,
+};
+
+/**
+ * Hand-offs in [from, to) per rep (routing key, else CRM user id): how many, on how many days, the
+ * busiest day's count. Days are UTC dates (`dt`): Japanese business hours (09:00–18:00 JST) fall
+ * within one UTC date, and the SQL subset has no time-zone functions.
+ */
+export const LOAD_BY_REP: LedgerQuery = {
+  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  sql: `
+WITH per_day AS (
+  SELECT COALESCE(owner_key, owner_id) AS rep, dt, COUNT(*) AS n
+  FROM ledger_events
+  WHERE event_type = 'handed_off' AND event_at >= ? AND event_at < ?
+  GROUP BY COALESCE(owner_key, owner_id), dt
+)
+SELECT rep,
+       CAST(SUM(n) AS INTEGER) AS tossups,
+       CAST(COUNT(*) AS INTEGER) AS days,
+       CAST(MAX(n) AS INTEGER) AS busiest_day
+FROM per_day
+GROUP BY rep
+ORDER BY tossups DESC, rep`,
+};

@@ -100,6 +100,13 @@ export interface EventRecord {
   allowed_hours: number | null;
   /** The first response came within the SLA (null: no SLA, or not a response event). */
   on_time: boolean | null;
+  /**
+   * When the first-response SLA runs out, counted from the hand-off on the SLA's clock with the holds
+   * known at this event (ISO UTC; null or absent: no SLA, a hold still running, or a row written before the
+   * column existed). The review counts a toss-up unanswered past it as late (SQL has no business
+   * calendar, so it is computed here).
+   */
+  due_at?: string | null;
 }
 
 export type LedgerRecord = DecisionRecord | EventRecord;

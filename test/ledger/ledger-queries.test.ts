@@ -85,6 +85,7 @@ function ev(over: Partial<EventRecord>): EventRecord {
     response_unit: null,
     allowed_hours: null,
     on_time: null,
+    due_at: null,
     ...over,
   };
 }

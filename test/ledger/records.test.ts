@@ -53,6 +53,18 @@ describe('event records: the response time on the SLA clock, worked out by hand'
     });
   });
 
+  it('every event row carries when the first-response SLA runs out: 9 business hours after the hand-off', () => {
+    // Fri 17:00 JST + 9 business hours: Fri 17–18 (1 h) + Mon 09–17 (8 h) → Mon 2026-11-30 17:00 JST.
+    expect(recordOf([handedOff('2026-11-27T08:00:00.000Z')]).due_at).toBe('2026-11-30T08:00:00.000Z');
+    // A one-hour hold on Monday 10:00–11:00 JST moves it an hour later.
+    const held = recordOf([
+      handedOff('2026-11-27T08:00:00.000Z'),
+      episodeEvent({ type: 'hold_started', at: '2026-11-30T01:00:00.000Z', cause: 'rule' }),
+      episodeEvent({ type: 'hold_ended', at: '2026-11-30T02:00:00.000Z', cause: 'rule' }),
+    ]);
+    expect(held.due_at).toBe('2026-11-30T09:00:00.000Z');
+  });
+
   it('handed off Tuesday 10:00 JST, answered Wednesday 12:00 JST: 8 + 3 = 11 business hours, late', () => {
     const r = recordOf([
       handedOff('2026-12-01T01:00:00.000Z'),

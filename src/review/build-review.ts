@@ -1,0 +1,358 @@
+import {
+  DECISION_AT,
+  DECISION_SUMMARY,
+  ESCALATIONS,
+  type LedgerQuery,
+  LOAD_BY_REP,
+  LOST_REASONS,
+  MISSED_FROM_LEDGER,
+  NOISE,
+  OPEN_TOSSUPS_BY_REP,
+  RATES_BY_CAMPAIGN,
+  RATES_BY_REASON,
+  RATES_BY_REP,
+  RATES_BY_RULE,
+  RATES_BY_SOURCE,
+  RESPONSE_STATUS_BY_NEXT_ACTION,
+  RESPONSE_STATUS_BY_REP,
+  SCORE_GRID,
+  SENT_BACK_REASONS,
+} from '../ledger/ledger-queries.ts';
+import type { LedgerReader } from '../ports/ledger.ts';
+import type { OpportunityOutcome } from '../ports/outcome-store.ts';
+import { calendarFor } from '../sla/due-date.ts';
+import type { SlaConfig } from '../sla/sla-config.ts';
+import { addDays, zonedDate } from '../sla/zoned-time.ts';
+import type {
+  CountRow,
+  HeatMap,
+  LoadRow,
+  MissedRow,
+  NoiseRow,
+  OpenTossUpRow,
+  RateRow,
+  ResponseRow,
+  ReviewModel,
+} from './review-model.ts';
+import type { ReviewPeriod } from './review-period.ts';
+
+/** Toss-ups with no opportunity this many days after their decision are noise, unless told otherwise. */
+export const DEFAULT_NOISE_DAYS = 30;
+
+export interface ReviewOptions {
+  /** What the review knows: events up to this instant (the CLI: now). Open and overdue toss-ups are as of it. */
+  asOf: Date;
+  /** Days without an opportunity after which a toss-up counts as noise (default 30). */
+  noiseDays?: number;
+  /** The current rule set's named thresholds (`thresholds:` of the rule file): `attribute` and `behaviour` are drawn on the heat map. */
+  thresholds?: Readonly<Record<string, number>>;
+  /** routing.yaml daily capacity per rep key (null: no limit). */
+  capacities?: ReadonlyMap<string, number | null>;
+  /** The SLA calendar (sla.yaml): business days of the period for the load per day; weekdays when absent. */
+  sla?: SlaConfig;
+  /**
+   * The outcome store's opportunities (any CRM); those without a toss-up (`episodeKey` null) created
+   * in the period join the "missed" list when the ledger's decision then was no or hold.
+   */
+  outcomes?: readonly OpportunityOutcome[];
+  /** Heat map bins: width in points and the top bin of each axis (default 10, 100, 100). */
+  grid?: { width: number; attributeTop: number; behaviourTop: number };
+}
+
+/**
+ * The review of `period` from the ledger (through any LedgerReader: DuckDB locally, Athena on AWS):
+ * runs the queries of ledger-queries.ts and folds their rows into the report model. Pure apart from
+ * the reader's queries.
+ */
+export async function buildReview(
+  reader: LedgerReader,
+  period: ReviewPeriod,
+  options: ReviewOptions,
+): Promise<ReviewModel> {
+  const asOf = options.asOf.toISOString();
+  const noiseDays = options.noiseDays ?? DEFAULT_NOISE_DAYS;
+  const grid = options.grid ?? { width: 10, attributeTop: 100, behaviourTop: 100 };
+  const span = [period.from, period.to];
+  const q = (query: LedgerQuery, params: readonly (string | number | boolean)[]) =>
+    reader.query(query, params);
+  const day = 86_400_000;
+  const ago = (days: number) => new Date(options.asOf.getTime() - days * day).toISOString();
+
+  // One after the other: a reader may hold a single connection.
+  const summaryRows = await q(DECISION_SUMMARY, span);
+  const open = await q(OPEN_TOSSUPS_BY_REP, [asOf, asOf, asOf, asOf, asOf, ago(1), ago(3), ago(7)]);
+  const byRep = await q(RESPONSE_STATUS_BY_REP, [...span, asOf, asOf, asOf, asOf]);
+  const byNext = await q(RESPONSE_STATUS_BY_NEXT_ACTION, [...span, asOf, asOf, asOf, asOf]);
+  const escalations = await q(ESCALATIONS, span);
+  const rates = {
+    byReason: (await q(RATES_BY_REASON, span)).map(rateRow),
+    byRule: (await q(RATES_BY_RULE, span)).map(rateRow),
+    byCampaign: (await q(RATES_BY_CAMPAIGN, span)).map(rateRow),
+    bySource: (await q(RATES_BY_SOURCE, span)).map(rateRow),
+    byRep: (await q(RATES_BY_REP, span)).map(rateRow),
+  };
+  const gridRows = await q(SCORE_GRID, [
+    grid.width,
+    grid.attributeTop,
+    grid.width,
+    grid.behaviourTop,
+    ...span,
+  ]);
+  const sentBack = await q(SENT_BACK_REASONS, span);
+  const lost = await q(LOST_REASONS, span);
+  const missedRows = await q(MISSED_FROM_LEDGER, span);
+  const noiseRows = await q(NOISE, [...span, ago(noiseDays)]);
+  const load = await q(LOAD_BY_REP, span);
+
+  const missed = missedRows.map(missedRow);
+  const noToss = await missedWithoutTossUp(reader, period, options.outcomes ?? []);
+  const heatMap = heatMapOf(gridRows, grid, options.thresholds ?? {});
+  for (const m of noToss) addToCell(heatMap, m, period);
+
+  const s = summaryRows[0] ?? {};
+  const businessDays = businessDaysOf(period, options.sla);
+  return {
+    period,
+    asOf,
+    summary: {
+      decisions: num(s.decisions),
+      leads: num(s.leads),
+      yes: num(s.yes),
+      no: num(s.no),
+      hold: num(s.hold),
+      tossups: num(s.tossups),
+    },
+    followUp: {
+      open: open.map(openRow),
+      responseByRep: byRep.map(responseRow),
+      responseByNextAction: byNext.map(responseRow),
+      escalations: escalations.map((r) => ({
+        action: str(r.ladder_action) ?? '',
+        steps: num(r.steps),
+        tossups: num(r.tossups),
+      })),
+    },
+    accuracy: {
+      rates,
+      heatMap,
+      sentBackReasons: sentBack.map(countRow),
+      lostReasons: lost.map(countRow),
+      missed: {
+        total: num(missedRows[0]?.total) + noToss.length,
+        rows: [...missed, ...noToss].sort((a, b) => a.opportunityAt.localeCompare(b.opportunityAt)),
+      },
+      noise: { total: num(noiseRows[0]?.total), rows: noiseRows.map(noiseRow) },
+      noiseDays,
+      load: load.map((r) => loadRow(r, businessDays, options.capacities)),
+    },
+  };
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v);
+}
+
+function numOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+function str(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
+
+function ratio(n: number, d: number): number | null {
+  return d === 0 ? null : n / d;
+}
+
+function rateRow(r: Record<string, unknown>): RateRow {
+  const tossups = num(r.tossups);
+  const judged = num(r.judged);
+  const accepted = num(r.accepted);
+  const opportunities = num(r.opportunities);
+  return {
+    key: str(r.k) ?? '',
+    tossups,
+    judged,
+    accepted,
+    sentBack: num(r.sent_back),
+    opportunities,
+    acceptanceRate: ratio(accepted, judged),
+    opportunityRate: ratio(opportunities, tossups),
+  };
+}
+
+function openRow(r: Record<string, unknown>): OpenTossUpRow {
+  return {
+    rep: str(r.rep) ?? '',
+    open: num(r.open),
+    unanswered: num(r.unanswered),
+    overdue: num(r.overdue),
+    overdueByAge: {
+      lt1d: num(r.overdue_lt1d),
+      d1to3: num(r.overdue_1to3d),
+      d3to7: num(r.overdue_3to7d),
+      ge7d: num(r.overdue_ge7d),
+    },
+  };
+}
+
+function responseRow(r: Record<string, unknown>): ResponseRow {
+  const onTime = num(r.on_time);
+  const late = num(r.late);
+  const unansweredLate = num(r.unanswered_late);
+  return {
+    key: str(r.k) ?? '',
+    handedOff: num(r.handed_off),
+    answered: num(r.answered),
+    onTime,
+    late,
+    unansweredLate,
+    notDue: num(r.not_due),
+    onTimeRate: ratio(onTime, onTime + late + unansweredLate),
+    p50Hours: numOrNull(r.p50_hours),
+    p90Hours: numOrNull(r.p90_hours),
+  };
+}
+
+function countRow(r: Record<string, unknown>): CountRow {
+  return { reason: str(r.reason), count: num(r.count) };
+}
+
+function missedRow(r: Record<string, unknown>): MissedRow {
+  return {
+    kind: r.kind === 'override' ? 'override' : 'late',
+    crm: str(r.crm) ?? '',
+    leadId: str(r.lead_id) ?? '',
+    opportunityAt: str(r.opportunity_at) ?? '',
+    flag: str(r.flag),
+    decidedAt: str(r.decided_at),
+    primaryReason: str(r.primary_reason),
+    attributeScore: numOrNull(r.attribute_score),
+    behaviourScore: numOrNull(r.behaviour_score),
+  };
+}
+
+function noiseRow(r: Record<string, unknown>): NoiseRow {
+  return {
+    why: r.why === 'sent_back' ? 'sent_back' : 'no_opportunity',
+    crm: str(r.crm) ?? '',
+    leadId: str(r.lead_id) ?? '',
+    decidedAt: str(r.decided_at) ?? '',
+    ruleId: str(r.rule_id) ?? '',
+    primaryReason: str(r.primary_reason) ?? '',
+    rep: str(r.rep),
+    sentBackReason: str(r.sent_back_reason),
+    attributeScore: numOrNull(r.attribute_score),
+    behaviourScore: numOrNull(r.behaviour_score),
+  };
+}
+
+function loadRow(
+  r: Record<string, unknown>,
+  businessDays: number,
+  capacities: ReadonlyMap<string, number | null> | undefined,
+): LoadRow {
+  const rep = str(r.rep) ?? '';
+  const tossups = num(r.tossups);
+  const perBusinessDay = businessDays === 0 ? tossups : tossups / businessDays;
+  const dailyCapacity = capacities?.get(rep) ?? null;
+  return {
+    rep,
+    tossups,
+    businessDays,
+    perBusinessDay,
+    busiestDay: num(r.busiest_day),
+    dailyCapacity,
+    utilisation: dailyCapacity === null || dailyCapacity === 0 ? null : perBusinessDay / dailyCapacity,
+  };
+}
+
+function heatMapOf(
+  rows: Record<string, unknown>[],
+  grid: { width: number; attributeTop: number; behaviourTop: number },
+  thresholds: Readonly<Record<string, number>>,
+): HeatMap {
+  return {
+    binWidth: grid.width,
+    attributeTop: grid.attributeTop,
+    behaviourTop: grid.behaviourTop,
+    cells: rows.map((r) => {
+      const leads = num(r.leads);
+      const opportunities = num(r.opportunities);
+      return {
+        attribute: num(r.attribute_bin),
+        behaviour: num(r.behaviour_bin),
+        leads,
+        tossups: num(r.tossups),
+        opportunities,
+        opportunityRate: ratio(opportunities, leads),
+      };
+    }),
+    thresholds: { attribute: thresholds.attribute ?? null, behaviour: thresholds.behaviour ?? null },
+  };
+}
+
+/**
+ * An opportunity without a toss-up counts in the heat map cell of the decision in force when it
+ * appeared, when that decision was made in the period (the grid's leads are the period's decisions).
+ */
+function addToCell(map: HeatMap, m: MissedRow, period: ReviewPeriod): void {
+  if (m.decidedAt === null || m.decidedAt < period.from || m.decidedAt >= period.to) return;
+  if (m.attributeScore === null) return;
+  const bin = (v: number, top: number) => Math.min(Math.floor(v / map.binWidth) * map.binWidth, top);
+  const a = bin(m.attributeScore, map.attributeTop);
+  const b = bin(m.behaviourScore ?? 0, map.behaviourTop);
+  const cell = map.cells.find((c) => c.attribute === a && c.behaviour === b);
+  if (!cell) return;
+  cell.opportunities = Math.min(cell.leads, cell.opportunities + 1);
+  cell.opportunityRate = ratio(cell.opportunities, cell.leads);
+}
+
+/**
+ * The outcome store's opportunities with no toss-up created in the period, whose lead the ledger shows
+ * decided no or hold at that moment (else the flag the CRM showed when the outcome was recorded).
+ */
+async function missedWithoutTossUp(
+  reader: LedgerReader,
+  period: ReviewPeriod,
+  outcomes: readonly OpportunityOutcome[],
+): Promise<MissedRow[]> {
+  const seen = new Set<string>();
+  const out: MissedRow[] = [];
+  const candidates = outcomes
+    .filter((o) => o.episodeKey === null && o.createdAt >= period.from && o.createdAt < period.to)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  for (const o of candidates) {
+    const id = `${o.crm}:${o.leadId}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const [d] = await reader.query(DECISION_AT, [o.leadId, o.createdAt]);
+    const flag = d ? str(d.flag) : o.flagAtOpportunity;
+    if (flag !== 'no' && flag !== 'hold') continue;
+    out.push({
+      kind: 'no_toss_up',
+      crm: o.crm,
+      leadId: o.leadId,
+      opportunityAt: o.createdAt,
+      flag,
+      decidedAt: d ? str(d.decided_at) : null,
+      primaryReason: d ? str(d.primary_reason) : null,
+      attributeScore: d ? numOrNull(d.attribute_score) : null,
+      behaviourScore: d ? numOrNull(d.behaviour_score) : null,
+    });
+  }
+  return out;
+}
+
+/** Business days of the period in its time zone (the SLA calendar's, else Monday to Friday). */
+function businessDaysOf(period: ReviewPeriod, sla: SlaConfig | undefined): number {
+  const first = zonedDate(new Date(period.from), period.timeZone);
+  const last = zonedDate(new Date(new Date(period.to).getTime() - 1), period.timeZone);
+  const cal = sla ? calendarFor(sla) : null;
+  let n = 0;
+  for (let d = first; d <= last; d = addDays(d, 1)) {
+    const weekday = new Date(`${d}T00:00:00Z`).getUTCDay();
+    if (cal ? cal.isBusinessDay(d) : weekday !== 0 && weekday !== 6) n++;
+  }
+  return n;
+}

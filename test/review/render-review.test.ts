@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReview } from '../../src/review/build-review.ts';
+import { renderReviewHtml } from '../../src/review/render-review-html.ts';
+import type { ReviewModel } from '../../src/review/review-model.ts';
+import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
+import { localLedgerAt } from '../ledger/ledger-kit.ts';
+import { AS_OF, OUTCOMES, PERIOD, RECORDS } from './review-fixture.ts';
+
+let reader: DuckDbLedgerReader;
+let model: ReviewModel;
+beforeAll(async () => {
+  const l = localLedgerAt();
+  await l.ledger.append(RECORDS);
+  reader = await DuckDbLedgerReader.open(l.stateDir);
+  model = await buildReview(reader, PERIOD, {
+    asOf: AS_OF,
+    outcomes: OUTCOMES,
+    thresholds: { attribute: 60, behaviour: 40 },
+  });
+});
+afterAll(() => reader?.close());
+
+describe('the review as HTML', () => {
+  it('is one self-contained page: no script, no external URL', () => {
+    for (const locale of ['ja', 'en'] as const) {
+      const html = renderReviewHtml(model, locale);
+      expect(html).toMatch(/^<!doctype html>/);
+      expect(html).not.toMatch(/<script|<link|\ssrc=|url\(/i);
+      // The only URL is the SVG namespace, an identifier the browser does not fetch.
+      const urls = new Set(html.match(/https?:\/\/[^"\s)<]+/g) ?? []);
+      expect([...urls]).toEqual(['http://www.w3.org/2000/svg']);
+    }
+  });
+
+  it('labels in the asked language; the month leads with the accuracy review', () => {
+    const ja = renderReviewHtml(model, 'ja');
+    const en = renderReviewHtml(model, 'en');
+    expect(ja).toContain('月次 精度レビュー');
+    expect(en).toContain('Monthly accuracy review');
+    expect(en.indexOf('id="accuracy"')).toBeLessThan(en.indexOf('id="follow-up"'));
+    expect(
+      renderReviewHtml({ ...model, period: { ...model.period, kind: 'week' } }, 'en').indexOf(
+        'id="follow-up"',
+      ),
+    ).toBeLessThan(en.indexOf('id="accuracy"'));
+  });
+
+  it('draws every cell of the grid and the rule set thresholds on it', () => {
+    const html = renderReviewHtml(model, 'en');
+    // 11 attribute bins × 11 behaviour bins (0–9 … 90–99, 100+).
+    expect(html.match(/<g class="cell"/g)).toHaveLength(121);
+    expect(html).toContain('data-attribute="60" data-behaviour="40" data-leads="4" data-opportunities="2"');
+    expect(html).toMatch(/class="threshold threshold-attribute" data-value="60"/);
+    expect(html).toMatch(/class="threshold threshold-behaviour" data-value="40"/);
+  });
+});
