@@ -2,16 +2,21 @@
  * The review over a month of 1M decisions (issue 15):
  * - review.secondsFor1MDecisions: wall time of the monthly and weekly review over the local ledger
  *   with DuckDB — opening the reader and running every query — for a month holding 1,000,000
- *   decision rows and their toss-ups' episode events, in the real on-disk format (FileLedger's JSON
- *   Lines partitions, written by bench/support/review-ledger.ts; that generation is timed apart and
- *   not counted).
- * - review.peakRssMb: peak RSS of the process that ran the review (a child of its own).
+ *   decision rows and their toss-ups' episode events, after `tossup ledger compact` turned the day
+ *   partitions into Parquet (docs/ledger.md, "Compaction").
+ * - review.secondsFor1MDecisionsJsonl: the same over the JSON Lines as appended (no compaction).
+ * - ledger.compactSecondsFor1MDecisions: `tossup ledger compact` over that month (every partition).
+ * - ledger.parquetBytesPerDecision: bytes on disk per decision row once compacted (facts included).
+ * - review.peakRssMb: peak RSS of the process that ran the review over the compacted ledger.
+ * The ledger is written in the real on-disk format (FileLedger's JSON Lines partitions) by
+ * bench/support/review-ledger.ts; that generation is timed apart and not counted. Each measured step
+ * runs in a child process of its own (clean heap, honest RSS).
  *
  * BENCH_REVIEW_DECISIONS changes the size; BENCH_REVIEW_STATE_DIR keeps the generated ledger there
  * (and reuses it when it already holds one) instead of a temporary directory removed at the end.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,42 +27,98 @@ const DECISIONS = Number(process.env.BENCH_REVIEW_DECISIONS ?? 1_000_000);
 const MONTH = '2026-11';
 const WEEK = '2026-11-09';
 const kept = process.env.BENCH_REVIEW_STATE_DIR;
-const stateDir = kept ?? mkdtempSync(join(tmpdir(), 'tossup-bench-review-'));
+const jsonlDir = kept ?? mkdtempSync(join(tmpdir(), 'tossup-bench-review-'));
+const compactDir = mkdtempSync(join(tmpdir(), 'tossup-bench-review-compact-'));
+const load = () => loadavg()[0]?.toFixed(1);
+
+interface Timed {
+  seconds: number;
+  maxRssMb: number;
+  rows: number;
+  what: string;
+}
+
 try {
   let generated: ReviewLedgerStats | undefined;
-  if (!kept || !existsSync(join(stateDir, 'ledger'))) {
-    generated = await writeReviewLedger(stateDir, { decisions: DECISIONS, month: MONTH, seed: 15 });
+  if (!kept || !existsSync(join(jsonlDir, 'ledger'))) {
+    generated = await writeReviewLedger(jsonlDir, { decisions: DECISIONS, month: MONTH, seed: 15 });
     process.stderr.write(`review: generated ${JSON.stringify(generated)}\n`);
   }
-  const load = loadavg()[0]?.toFixed(1);
-  const child = fileURLToPath(new URL('../support/time-review.ts', import.meta.url));
-  const r = spawnSync(process.execPath, [child, stateDir, MONTH, WEEK], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (r.status !== 0) throw new Error(`time-review.ts exited with ${r.status ?? r.signal}`);
-  const timed = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as {
-    seconds: number;
-    maxRssMb: number;
-    rows: number;
-    what: string;
-  };
   const ledger = generated
     ? `${generated.decisions.toLocaleString('en')} decisions of ${MONTH} (${generated.tossups.toLocaleString('en')} toss-ups) and ${generated.events.toLocaleString('en')} episode events, ${generated.files.toLocaleString('en')} JSONL files, ${(generated.bytes / 2 ** 30).toFixed(2)} GiB, generated in ${generated.seconds.toFixed(0)} s (not counted)`
-    : `the ledger kept in BENCH_REVIEW_STATE_DIR`;
+    : 'the ledger kept in BENCH_REVIEW_STATE_DIR';
+
+  const jsonlLoad = load();
+  const jsonl = timeReview(jsonlDir);
+
+  cpSync(join(jsonlDir, 'ledger'), join(compactDir, 'ledger'), { recursive: true });
+  const compactLoad = load();
+  const started = performance.now();
+  node(['src/cli/main.ts', 'ledger', 'compact', '--state-dir', compactDir, '--before', '2100-01-01']);
+  const compactSeconds = (performance.now() - started) / 1000;
+  const decisionParquet = bytesUnder(join(compactDir, 'ledger', 'decisions'));
+
+  const compactedLoad = load();
+  const compacted = timeReview(compactDir);
+
   report({
     name: 'review.secondsFor1MDecisions',
-    value: timed.seconds,
+    value: compacted.seconds,
     unit: 's',
     target: '<= 5',
-    note: `${timed.what} over ${ledger}; open the DuckDB reader + every query, one process, files in the page cache; load average ${load} at the start`,
+    note: `${compacted.what} over ${ledger}, compacted into Parquet (\`tossup ledger compact\`); open the DuckDB reader + every query, one process, files in the page cache; load average ${compactedLoad} at the start`,
+  });
+  report({
+    name: 'review.secondsFor1MDecisionsJsonl',
+    value: jsonl.seconds,
+    unit: 's',
+    note: `the same over the JSON Lines as appended, no compaction (every query parses the month's lines, facts included); load average ${jsonlLoad}`,
+  });
+  report({
+    name: 'ledger.compactSecondsFor1MDecisions',
+    value: compactSeconds,
+    unit: 's',
+    note: `\`tossup ledger compact\` over every partition of that ledger (a child process, DuckDB); run daily it rewrites one day at a time; load average ${compactLoad}`,
+  });
+  report({
+    name: 'ledger.parquetBytesPerDecision',
+    value: Math.round(decisionParquet / (generated?.decisions ?? DECISIONS)),
+    unit: 'bytes',
+    note: `decision rows once compacted (Parquet, zstd, facts included): ${(decisionParquet / 2 ** 20).toFixed(0)} MiB for the month`,
   });
   report({
     name: 'review.peakRssMb',
-    value: timed.maxRssMb,
+    value: compacted.maxRssMb,
     unit: 'MB',
-    note: 'peak RSS of the process that ran the review above (Node + DuckDB)',
+    note: `peak RSS of the process that ran the review over the compacted ledger (Node + DuckDB); over the JSON Lines ${jsonl.maxRssMb.toFixed(0)} MB`,
   });
 } finally {
-  if (!kept) rmSync(stateDir, { recursive: true, force: true });
+  if (!kept) rmSync(jsonlDir, { recursive: true, force: true });
+  rmSync(compactDir, { recursive: true, force: true });
+}
+
+function timeReview(stateDir: string): Timed {
+  const out = node([
+    fileURLToPath(new URL('../support/time-review.ts', import.meta.url)),
+    stateDir,
+    MONTH,
+    WEEK,
+  ]);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Timed;
+}
+
+function node(args: string[]): string {
+  const r = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+  });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${r.status ?? r.signal}`);
+  return r.stdout;
+}
+
+function bytesUnder(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .reduce((sum, e) => sum + statSync(join(e.parentPath, e.name)).size, 0);
 }

@@ -269,16 +269,20 @@ class EventBuckets {
     const list = this.#byDay.get(e.dt) ?? [];
     list.push(e);
     this.#byDay.set(e.dt, list);
-    this.count++;
     if (list.length === BATCH) {
       this.#byDay.delete(e.dt);
-      await this.#ledger.append(list);
+      await this.#append(list);
     }
   }
 
   async flush(): Promise<void> {
-    for (const list of this.#byDay.values()) await this.#ledger.append(list);
+    for (const list of this.#byDay.values()) await this.#append(list);
     this.#byDay.clear();
+  }
+
+  /** Counts rows written: a step drawn twice in an episode (two SLA writes in the same instant) is one row. */
+  async #append(list: EventRecord[]): Promise<void> {
+    this.count += (await this.#ledger.append(list)).appended;
   }
 }
 

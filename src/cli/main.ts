@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   sync: async () => (await import('./commands/sync.ts')).registerSync,
   sweep: async () => (await import('./commands/sweep.ts')).registerSweep,
   setup: async () => (await import('./commands/setup.ts')).registerSetup,
+  ledger: async () => (await import('./commands/ledger.ts')).registerLedger,
 };
 
 const program = new Command('tossup')

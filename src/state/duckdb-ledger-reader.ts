@@ -1,28 +1,18 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import {
-  type ColumnType,
-  DECISION_COLUMNS,
-  EVENT_COLUMNS,
-  LEDGER_TABLE_NAMES,
-} from '../ledger/ledger-columns.ts';
+import { DECISION_COLUMNS, EVENT_COLUMNS, LEDGER_TABLE_NAMES } from '../ledger/ledger-columns.ts';
 import type { LedgerQuery } from '../ledger/ledger-queries.ts';
 import type { LedgerReader } from '../ports/ledger.ts';
 import { LEDGER_TABLES } from './file-ledger.ts';
-
-const DUCKDB_TYPE: Readonly<Record<ColumnType, string>> = {
-  string: 'VARCHAR',
-  boolean: 'BOOLEAN',
-  double: 'DOUBLE',
-  integer: 'INTEGER',
-  string_array: 'VARCHAR[]',
-};
+import { type Columns, emptySource, jsonlSource, parquetSource } from './ledger-sql-sources.ts';
 
 /**
  * The local ledger's files (FileLedger) queried with the embedded DuckDB: one in-memory database
- * whose views `ledger_decisions` and `ledger_events` read the JSON Lines partitions with the fixed
- * column list (an empty ledger is an empty table of the same columns).
+ * whose views `ledger_decisions` and `ledger_events` read the JSON Lines partitions and the Parquet
+ * files compaction made of older ones (ledger-compaction.ts) with the fixed column list, one row per
+ * record id (a crash during compaction can leave a row in both; an empty ledger is an empty table of
+ * the same columns).
  */
 export class DuckDbLedgerReader implements LedgerReader {
   readonly #instance: DuckDBInstance;
@@ -61,31 +51,36 @@ export class DuckDbLedgerReader implements LedgerReader {
     this.#instance.closeSync();
   }
 
-  async #view(name: string, folder: string, columns: Readonly<Record<string, ColumnType>>): Promise<void> {
-    const spec = Object.entries(columns)
-      .map(([c, t]) => `${sqlString(c)}: ${sqlString(DUCKDB_TYPE[t])}`)
-      .join(', ');
-    if (!hasParts(folder)) {
-      const cols = Object.entries(columns)
-        .map(([c, t]) => `CAST(NULL AS ${DUCKDB_TYPE[t]}) AS "${c}"`)
-        .join(', ');
-      await this.#connection.run(`CREATE VIEW ${name} AS SELECT ${cols} WHERE false`);
-      return;
-    }
-    const glob = join(folder, 'dt=*', '*.jsonl');
-    await this.#connection.run(
-      `CREATE VIEW ${name} AS SELECT * FROM read_json(${sqlString(glob)}, format = 'newline_delimited', columns = {${spec}}, hive_partitioning = false)`,
-    );
+  async #view(name: string, folder: string, columns: Columns): Promise<void> {
+    const { jsonl, parquet } = partsIn(folder);
+    const sources = [
+      ...(jsonl ? [jsonlSource(join(folder, 'dt=*', '*.jsonl'), columns)] : []),
+      ...(parquet ? [parquetSource(join(folder, 'dt=*', '*.parquet'), columns)] : []),
+    ];
+    const body =
+      sources.length === 0
+        ? emptySource(columns)
+        : // JSON Lines alone hold one row per id (FileLedger checks its partition); next to Parquet an id
+          // can be in both (a crash between compaction's rename and its deletes, an append retried after it).
+          parquet
+          ? `SELECT DISTINCT ON (record_id) * FROM (${sources.join(' UNION ALL ')})`
+          : (sources[0] ?? '');
+    await this.#connection.run(`CREATE VIEW ${name} AS ${body}`);
   }
 }
 
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-function hasParts(folder: string): boolean {
-  if (!existsSync(folder)) return false;
-  return readdirSync(folder).some(
-    (d) => d.startsWith('dt=') && readdirSync(join(folder, d)).some((f) => f.endsWith('.jsonl')),
-  );
+/** Which kinds of part files the table's partitions hold (dotfiles are being written: not yet). */
+function partsIn(folder: string): { jsonl: boolean; parquet: boolean } {
+  const found = { jsonl: false, parquet: false };
+  if (!existsSync(folder)) return found;
+  for (const d of readdirSync(folder)) {
+    if (!d.startsWith('dt=')) continue;
+    for (const f of readdirSync(join(folder, d))) {
+      if (f.startsWith('.')) continue;
+      if (f.endsWith('.jsonl')) found.jsonl = true;
+      else if (f.endsWith('.parquet')) found.parquet = true;
+    }
+    if (found.jsonl && found.parquet) break;
+  }
+  return found;
 }

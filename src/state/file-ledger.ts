@@ -17,6 +17,9 @@ import { DirectoryLock, type DirectoryLockOptions } from './directory-lock.ts';
 /** The two tables, as folders under the ledger directory. */
 export const LEDGER_TABLES = { decision: 'decisions', event: 'events' } as const;
 
+/** The ledger's lock, under the state directory: appends and compaction's file swaps take it. */
+export const LEDGER_LOCK_FILE = '.ledger.lock';
+
 /**
  * The local ledger: JSON Lines under `<state dir>/ledger/<table>/dt=YYYY-MM-DD/part-….jsonl`, the
  * partition being the record's own UTC date (so a record always lands in the same folder, and its
@@ -33,7 +36,7 @@ export class FileLedger implements Ledger {
 
   constructor(stateDir: string, options: { lock?: DirectoryLockOptions } = {}) {
     this.dir = join(stateDir, 'ledger');
-    this.#lock = new DirectoryLock(join(stateDir, '.ledger.lock'), options.lock);
+    this.#lock = new DirectoryLock(join(stateDir, LEDGER_LOCK_FILE), options.lock);
   }
 
   async append(records: readonly LedgerRecord[]): Promise<{ appended: number }> {
