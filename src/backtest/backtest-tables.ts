@@ -27,6 +27,9 @@ const L = {
     recall: 'recall (opportunities that had been tossed up)',
     f1: 'F1',
     overflow: 'tasks to the overflow owner',
+    sentBack: 'toss-ups sales had sent back',
+    flipSentBack: 'sent back by sales',
+    sentBackMark: 'sent back',
     flips: 'Flag flips, current → candidate',
     direction: 'direction',
     decisions: 'decisions',
@@ -65,6 +68,9 @@ const L = {
     recall: '再現率 (トスアップされていた商談化の割合)',
     f1: 'F1',
     overflow: 'あふれ先へのタスク',
+    sentBack: '営業が差し戻したトスアップ',
+    flipSentBack: 'うち差し戻し',
+    sentBackMark: '差し戻し',
     flips: 'フラグの変化 (現行 → 候補)',
     direction: '向き',
     decisions: '判定数',
@@ -134,13 +140,14 @@ export function backtestTables(report: BacktestReport, locale: Locale): Backtest
       [l.precision, ...side((r) => withInterval(r.classification.precision))],
       [l.recall, ...side((r) => withInterval(r.classification.recall))],
       [l.f1, ...side((r) => (r.classification.f1 === null ? '-' : r.classification.f1.toFixed(3)))],
+      [l.sentBack, ...side((r) => r.classification.sentBack)],
       [l.overflow, ...side((r) => r.load.overflow)],
     ],
   };
   const flips: BacktestTable = {
     id: 'flips',
     title: l.flips,
-    columns: [l.direction, l.decisions, l.flipLeads, l.flipOpps, l.examples],
+    columns: [l.direction, l.decisions, l.flipLeads, l.flipOpps, l.flipSentBack, l.examples],
     rows: report.flips
       .filter((f) => f.decisions > 0)
       .map((f) => [
@@ -148,10 +155,11 @@ export function backtestTables(report: BacktestReport, locale: Locale): Backtest
         f.decisions,
         f.leads,
         f.opportunityLeads,
+        f.sentBackLeads,
         f.examples
           .map(
             (e) =>
-              `${e.crm} ${e.leadId} ${e.decidedAt}: ${e.currentReasons.join(',')} → ${e.candidateReasons.join(',')}${e.opportunity ? ` (${l.opportunity})` : ''}`,
+              `${e.crm} ${e.leadId} ${e.decidedAt}: ${e.currentReasons.join(',')} → ${e.candidateReasons.join(',')}${e.opportunity ? ` (${l.opportunity})` : ''}${e.sentBack ? ` (${l.sentBackMark})` : ''}`,
           )
           .join('; '),
       ]),

@@ -16,6 +16,8 @@ export interface Classification {
   caught: number;
   /** Opportunities the rules did not toss up. */
   missed: number;
+  /** Tossed-up leads a rep had sent back (a verdict in the ledger): the noise sales saw. */
+  sentBack: number;
   /** caught / tossedUp: toss-ups that became opportunities. */
   precision: Proportion;
   /** caught / opportunities: opportunities that had been tossed up. */
@@ -24,26 +26,35 @@ export interface Classification {
   f1: number | null;
 }
 
-/** Per lead: whether it became an opportunity after its first decision in the period. */
-export function opportunityLeads(
+/** What was observed, per lead key: the leads that became opportunities, and those sent back. */
+export interface ObservedLeads {
+  opportunities: ReadonlySet<string>;
+  sentBack: ReadonlySet<string>;
+}
+
+/**
+ * Per lead: whether it became an opportunity after its first decision in the period, and whether a
+ * toss-up of it was sent back.
+ */
+export function observedLeads(
   replayed: readonly ReplayedDecision[],
   outcomes: ReadonlyMap<string, LeadOutcome>,
-): Set<string> {
+): ObservedLeads {
   const first = new Map<string, string>();
   for (const r of replayed)
     if (!first.has(r.recorded.leadKey)) first.set(r.recorded.leadKey, r.recorded.row.decided_at);
-  const out = new Set<string>();
+  const opportunities = new Set<string>();
+  const sentBack = new Set<string>();
   for (const [key, at] of first) {
     const o = outcomes.get(key);
-    if (o?.opportunityAt != null && o.opportunityAt >= at) out.add(key);
+    if (o?.opportunityAt != null && o.opportunityAt >= at) opportunities.add(key);
+    if (o?.sentBack) sentBack.add(key);
   }
-  return out;
+  return { opportunities, sentBack };
 }
 
-export function classify(
-  replayed: readonly ReplayedDecision[],
-  opportunities: ReadonlySet<string>,
-): Classification {
+export function classify(replayed: readonly ReplayedDecision[], observed: ObservedLeads): Classification {
+  const { opportunities } = observed;
   const leads = new Set<string>();
   const tossed = new Set<string>();
   let tasks = 0;
@@ -53,7 +64,11 @@ export function classify(
     if (r.newTossUp) tasks++;
   }
   let caught = 0;
-  for (const key of tossed) if (opportunities.has(key)) caught++;
+  let sentBack = 0;
+  for (const key of tossed) {
+    if (opportunities.has(key)) caught++;
+    if (observed.sentBack.has(key)) sentBack++;
+  }
   const precision = wilson(caught, tossed.size);
   const recall = wilson(caught, opportunities.size);
   const p = precision.rate;
@@ -65,6 +80,7 @@ export function classify(
     opportunities: opportunities.size,
     caught,
     missed: opportunities.size - caught,
+    sentBack,
     precision,
     recall,
     f1: p === null || r === null ? null : p + r === 0 ? 0 : (2 * p * r) / (p + r),

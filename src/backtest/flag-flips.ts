@@ -1,4 +1,5 @@
 import type { TossUpFlag } from '../domain/lead.ts';
+import type { ObservedLeads } from './classification.ts';
 import type { ReplayedDecision } from './replay-history.ts';
 
 /** One decision whose flag the candidate changes: an example for the report. */
@@ -10,6 +11,8 @@ export interface FlipExample {
   candidateReasons: string[];
   /** The lead became an opportunity (observed). */
   opportunity: boolean;
+  /** A rep sent a toss-up of the lead back (observed). */
+  sentBack: boolean;
 }
 
 /** Decisions whose flag changes one way, e.g. `no → yes`. */
@@ -21,6 +24,8 @@ export interface FlagFlip {
   leads: number;
   /** Of those leads, how many became an opportunity. */
   opportunityLeads: number;
+  /** Of those leads, how many a rep had sent back (a `yes → no` of these is noise removed). */
+  sentBackLeads: number;
   examples: FlipExample[];
 }
 
@@ -33,7 +38,7 @@ const FLAGS: readonly TossUpFlag[] = ['yes', 'no', 'hold'];
 export function flagFlips(
   current: readonly ReplayedDecision[],
   candidate: readonly ReplayedDecision[],
-  opportunities: ReadonlySet<string>,
+  observed: ObservedLeads,
   examplesPerDirection = 5,
 ): FlagFlip[] {
   const byDirection = new Map<string, { flip: FlagFlip; leads: Set<string> }>();
@@ -41,7 +46,7 @@ export function flagFlips(
     for (const to of FLAGS)
       if (from !== to)
         byDirection.set(`${from}>${to}`, {
-          flip: { from, to, decisions: 0, leads: 0, opportunityLeads: 0, examples: [] },
+          flip: { from, to, decisions: 0, leads: 0, opportunityLeads: 0, sentBackLeads: 0, examples: [] },
           leads: new Set(),
         });
   current.forEach((c, i) => {
@@ -55,7 +60,8 @@ export function flagFlips(
     entry.flip.decisions++;
     if (!entry.leads.has(leadKey)) {
       entry.leads.add(leadKey);
-      if (opportunities.has(leadKey)) entry.flip.opportunityLeads++;
+      if (observed.opportunities.has(leadKey)) entry.flip.opportunityLeads++;
+      if (observed.sentBack.has(leadKey)) entry.flip.sentBackLeads++;
       if (entry.flip.examples.length < examplesPerDirection)
         entry.flip.examples.push({
           crm: row.crm,
@@ -63,7 +69,8 @@ export function flagFlips(
           decidedAt: row.decided_at,
           currentReasons: c.decision.reasons.map((r) => r.code),
           candidateReasons: k.decision.reasons.map((r) => r.code),
-          opportunity: opportunities.has(leadKey),
+          opportunity: observed.opportunities.has(leadKey),
+          sentBack: observed.sentBack.has(leadKey),
         });
     }
   });

@@ -28,10 +28,13 @@ export function leadKeyOf(crm: string, leadId: string): string {
   return `${crm}|${leadId}`;
 }
 
-/** Parses the rows' facts once, in time order (the order replay needs for quotas and holds). */
+/**
+ * Parses the rows' facts once, in time order (the order replay needs for quotas and holds); rows of the
+ * same instant by record id, so any source (DuckDB, Athena, files) gives the same replay.
+ */
 export function recordedDecisions(rows: readonly DecisionRecord[]): RecordedDecision[] {
   return [...rows]
-    .sort((a, b) => (a.decided_at < b.decided_at ? -1 : a.decided_at > b.decided_at ? 1 : 0))
+    .sort((a, b) => compare(a.decided_at, b.decided_at) || compare(a.record_id, b.record_id))
     .map((row) => ({
       row,
       lead: leadFromFacts(JSON.parse(row.facts_json) as LeadFacts),
@@ -90,4 +93,8 @@ export function replayHistory(
     out.push({ recorded, decision, newTossUp: decision.flag === 'yes' && before !== 'yes' });
   }
   return out;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

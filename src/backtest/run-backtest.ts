@@ -5,7 +5,7 @@ import type { OpportunityOutcome } from '../ports/outcome-store.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
 import { compileRuleSet } from '../scoring/compile-rule-set.ts';
 import type { BacktestReport, RuleSetResult } from './backtest-report.ts';
-import { classify, opportunityLeads } from './classification.ts';
+import { classify, type ObservedLeads, observedLeads } from './classification.ts';
 import { flagFlips } from './flag-flips.ts';
 import { type OutcomeEventRow, observedOutcomes } from './observed-outcomes.ts';
 import { leadKeyOf, type ReplayedDecision, recordedDecisions, replayHistory } from './replay-history.ts';
@@ -44,7 +44,7 @@ export async function runBacktest(
   const candidateRules = compileRuleSet(rules.candidate);
   const current = replayHistory(decisions, currentRules);
   const candidate = replayHistory(decisions, candidateRules);
-  const opportunities = opportunityLeads(current, outcomes);
+  const observed = observedLeads(current, outcomes);
   const decided = new Set(decisions.map((d) => d.leadKey));
   let opportunitiesWithoutDecision = 0;
   for (const o of history.opportunities)
@@ -55,10 +55,10 @@ export async function runBacktest(
     reproduced: reproducedCount(current),
     leads: decided.size,
     opportunitiesWithoutDecision,
-    current: await result(rules.current, currentRules.version, current, opportunities, rules.routing),
-    candidate: await result(rules.candidate, candidateRules.version, candidate, opportunities, rules.routing),
-    flips: flagFlips(current, candidate, opportunities),
-    sweeps: thresholdSweeps(rules.current, decisions, opportunities, options),
+    current: await result(rules.current, currentRules.version, current, observed, rules.routing),
+    candidate: await result(rules.candidate, candidateRules.version, candidate, observed, rules.routing),
+    flips: flagFlips(current, candidate, observed),
+    sweeps: thresholdSweeps(rules.current, decisions, observed, options),
   };
 }
 
@@ -66,13 +66,13 @@ async function result(
   rs: RuleSet,
   version: string,
   replayed: readonly ReplayedDecision[],
-  opportunities: ReadonlySet<string>,
+  observed: ObservedLeads,
   routing: RoutingConfig,
 ): Promise<RuleSetResult> {
   return {
     name: rs.name,
     version,
-    classification: classify(replayed, opportunities),
+    classification: classify(replayed, observed),
     load: await weeklyLoad(replayed, routing),
   };
 }

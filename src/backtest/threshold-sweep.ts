@@ -1,6 +1,6 @@
 import type { RuleSet } from '../config/rule-set-schema.ts';
 import { compileRuleSet } from '../scoring/compile-rule-set.ts';
-import { type Classification, classify } from './classification.ts';
+import { type Classification, classify, type ObservedLeads } from './classification.ts';
 import { type RecordedDecision, replayHistory } from './replay-history.ts';
 
 /** The two thresholds of the score grid a sweep moves (rule sets name them so, e.g. `large`). */
@@ -40,7 +40,7 @@ export interface SweepOptions {
 export function thresholdSweeps(
   base: RuleSet,
   decisions: readonly RecordedDecision[],
-  opportunities: ReadonlySet<string>,
+  observed: ObservedLeads,
   options: SweepOptions = {},
 ): ThresholdSweep[] {
   const out: ThresholdSweep[] = [];
@@ -56,7 +56,7 @@ export function thresholdSweeps(
     values.sort((a, b) => a - b);
     const points = values.map((value): SweepPoint => {
       const rules = compileRuleSet(withThreshold(base, threshold, value));
-      const c = classify(replayHistory(decisions, rules, { scoreDetail: false }), opportunities);
+      const c = classify(replayHistory(decisions, rules, { scoreDetail: false }), observed);
       return { ...c, value, isCurrent: value === current, isBestF1: false, isKnee: false };
     });
     const best = bestF1Index(points);

@@ -15,7 +15,8 @@ import { makeLead } from '../support/lead-factory.ts';
  * `planted-current.yaml` rules (toss up at attribute 50, behaviour 40), whose chance to become an
  * opportunity jumps at behaviour 30 — 50% at or above, 4% below — whatever the rules said. Tossed-up
  * leads that convert are `opportunity` events of their episode; the others are opportunities in the
- * outcome store without a toss-up (as the sweep's opportunity phase records them). Pure and seeded.
+ * outcome store without a toss-up (as the sweep's opportunity phase records them); half the toss-ups
+ * that do not convert are sent back (a verdict event). Pure and seeded.
  */
 export const PLANTED_STEP = 30;
 export const PLANTED_RATE_ABOVE = 0.5;
@@ -66,7 +67,12 @@ export function plantedHistory(
       }),
     );
     const converts = random() < (behaviour >= PLANTED_STEP ? PLANTED_RATE_ABOVE : PLANTED_RATE_BELOW);
-    if (!converts) continue;
+    if (!converts) {
+      // Half the toss-ups that go nowhere are sent back by the rep.
+      if (episodeKey && random() < 0.5)
+        out.events.push(verdictEvent(lead, episodeKey, new Date(Date.parse(at) + 2 * DAY).toISOString()));
+      continue;
+    }
     const opportunityAt = new Date(Date.parse(at) + 7 * DAY).toISOString();
     const opportunityId = `006${String(i + 1).padStart(12, '0')}AAA`;
     if (episodeKey) out.events.push(opportunityEvent(lead, episodeKey, opportunityId, opportunityAt));
@@ -93,6 +99,20 @@ export function plantedHistory(
 export async function writePlantedHistory(stateDir: string, history: PlantedHistory): Promise<void> {
   await new FileLedger(stateDir).append([...history.decisions, ...history.events]);
   await new FileOutcomeStore(stateDir).putMany(history.opportunities);
+}
+
+function verdictEvent(lead: Lead, episodeKey: string, at: string): EventRecord {
+  return {
+    ...opportunityEvent(lead, episodeKey, '', at),
+    record_id: recordId('e', [lead.crm, episodeKey, 'verdict:sent_back']),
+    event_type: 'verdict',
+    step: 'verdict:sent_back',
+    cause: 'sync',
+    close_reason: 'sent_back',
+    verdict_result: 'sent_back',
+    sent_back_reason: 'no_need',
+    opportunity_id: null,
+  };
 }
 
 function opportunityEvent(lead: Lead, episodeKey: string, opportunityId: string, at: string): EventRecord {

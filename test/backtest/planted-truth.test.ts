@@ -63,6 +63,13 @@ describe('the backtest on a history with a planted truth', async () => {
     expect([at30.tasks, at30.caught, at30.tossedUp]).toEqual([then.tasks, then.caught, then.tossedUp]);
   });
 
+  it('toss-ups sales sent back are counted for both (the candidate keeps every current toss-up)', () => {
+    const sentBack = history.events.filter((e) => e.verdict_result === 'sent_back').length;
+    expect(sentBack).toBeGreaterThan(100);
+    expect(report.current.classification.sentBack).toBe(sentBack);
+    expect(report.candidate.classification.sentBack).toBe(sentBack);
+  });
+
   it('the flips are the leads between 30 and 40 that pass the attribute threshold: no → yes, with examples', () => {
     const expected = history.decisions.filter(
       (d) => d.attribute_score >= 50 && d.behaviour_score! >= 30 && d.behaviour_score! < 40,
