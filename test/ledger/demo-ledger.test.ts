@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoRun, runDemoDetailed } from '../../src/cli/commands/demo.ts';
+import { DEMO_AT, type DemoRun, runDemoDetailed } from '../../src/cli/commands/demo.ts';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import { RESPONSE_BY_REP } from '../../src/ledger/ledger-queries.ts';
 import { replayDecision, replayDifferences } from '../../src/ledger/replay-decision.ts';
@@ -12,9 +12,11 @@ import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
 import { allText, decisionsOf, eventsOf, ledgerRows } from './ledger-kit.ts';
 
 /**
- * The ledger as `npm start` fills it: the real sync and sweep on both emulated CRMs (jsforce,
- * @hubspot/api-client), reps acting over four business days. The ledger must hold exactly the steps
- * the episode store holds, a decision row behind every hand-off, and no person's name.
+ * The ledger as `npm start` fills it: 90 days of history before the demo's instant (demo-history.ts,
+ * ledger only), then the real sync and sweep on both emulated CRMs (jsforce, @hubspot/api-client),
+ * reps acting over four business days. From the demo's instant on, the ledger must hold exactly the
+ * steps the episode store holds; everywhere, a decision row behind every hand-off, every decision
+ * replayed identically, and no person's name.
  */
 
 const sink = () => Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false });
@@ -33,11 +35,14 @@ afterAll(() => {
   rmSync(out, { recursive: true, force: true });
 });
 
+const demoAt = new Date(DEMO_AT).toISOString();
+
 describe('npm start fills the ledger', () => {
-  it('every step of every episode the store holds is one event row, and nothing else is', async () => {
+  it('from the demo on, every step of every episode the store holds is one event row, and nothing else is', async () => {
     expect(run.exitCode).toBe(0);
     const rows = ledgerRows(run.stateDir);
-    const events = eventsOf(rows);
+    // The history's episodes live in the ledger only (demo-history.ts); the store has the demo's.
+    const events = eventsOf(rows).filter((e) => e.event_at >= demoAt);
     const keys = [...new Set(events.map((e) => e.episode_key))];
     expect(keys.length).toBeGreaterThan(10);
     const stored = await new FileEpisodeStore(run.stateDir).getMany(keys);
@@ -67,6 +72,10 @@ describe('npm start fills the ledger', () => {
     const rules = loadCompiledRuleSet('large');
     const rows = decisionsOf(ledgerRows(run.stateDir));
     expect(rows.length).toBeGreaterThan(300);
+    // The 90 days of history are in it, months before the demo's sync.
+    const history = rows.filter((r) => r.decided_at < demoAt);
+    expect(history.length).toBeGreaterThan(300);
+    expect(new Set(history.map((r) => r.decided_at.slice(0, 7))).size).toBeGreaterThanOrEqual(3);
     const differences = rows.flatMap((row) =>
       replayDifferences(row, replayDecision(row, rules)).map((d) => `${row.crm} ${row.lead_id} ${d}`),
     );

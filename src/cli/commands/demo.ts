@@ -22,12 +22,15 @@ import type { Locale } from '../../reasons/messages.ts';
 import { FLAG_LABELS } from '../../reasons/next-action-label.ts';
 import { reasonCodeLabel } from '../../reasons/reason-code-label.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
+import { FileLedger } from '../../state/file-ledger.ts';
+import { loadCrmRunConfig } from '../crm-run-config.ts';
 import { pad } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { positiveInt } from '../positive-int.ts';
 import { resolveSyncSettings } from '../settings.ts';
 import { runAfterHandoff } from './demo-after-handoff.ts';
 import { afterHandoffLines, stepLine } from './demo-after-handoff-summary.ts';
+import { buildDemoHistory, HISTORY_DAYS } from './demo-history.ts';
 import { executeSweep } from './sweep.ts';
 import { executeSync } from './sync.ts';
 
@@ -43,6 +46,8 @@ export interface DemoOptions {
   out: string;
   /** The demo's "now" (ISO with offset); default DEMO_AT. */
   at?: string;
+  /** Days of history recorded in the ledger before the demo's instant (default HISTORY_DAYS; 0 = none). */
+  historyDays?: number;
 }
 
 /**
@@ -73,6 +78,12 @@ export function registerDemo(program: Command): void {
       'business days to go on past the sync: emulated reps act on their tasks and the SLA sweep runs every 2 business hours (0 = stop after the sync)',
       nonNegativeInt,
       DEMO_DAYS,
+    )
+    .option(
+      '--history-days <n>',
+      `days of history before the demo's instant recorded in the ledger for out/review.html (0 = none)`,
+      nonNegativeInt,
+      HISTORY_DAYS,
     )
     .option(
       '--at <ISO time>',
@@ -159,6 +170,9 @@ export async function runDemoDetailed(
       SLACK_BOT_TOKEN: slack.token,
       SLACK_API_URL: slack.apiUrl,
     };
+    const historyDays = opts.historyDays ?? HISTORY_DAYS;
+    if (historyDays > 0)
+      await recordHistory(emulators, env, atMs, historyDays, stateDir, opts.locale, stderr);
     for (const crm of CRMS) {
       // The per-run summary goes to the JSON report; the demo prints one combined summary below.
       const r = await executeSync({ crm }, { env, stdout: discard(), stderr, profileFiles: [], clock });
@@ -250,6 +264,49 @@ export async function runDemoDetailed(
     if (!test.keepState) rmSync(stateDir, { recursive: true, force: true });
   }
   return { exitCode, after, slackMessages: slack?.messages ?? [], stateDir };
+}
+
+/**
+ * The days before the demo's instant, in the ledger only (demo-history.ts): the Salesforce side of the
+ * world decided hour by hour through the real batch step, with the reps' generated answers, verdicts
+ * and opportunities. The emulators themselves start at the demo's instant, without those toss-ups.
+ */
+async function recordHistory(
+  emulators: RunningEmulators,
+  env: Record<string, string>,
+  atMs: number,
+  days: number,
+  stateDir: string,
+  locale: Locale,
+  stderr: NodeJS.WritableStream,
+): Promise<void> {
+  const ja = locale === 'ja';
+  const started = Date.now();
+  stderr.write(
+    ja
+      ? `過去 ${days} 日分の履歴 (判定・トスアップ・営業の対応と評価) を台帳に記録しています…\n`
+      : `Recording ${days} days of history (decisions, toss-ups, the reps' answers and verdicts) in the ledger…\n`,
+  );
+  const seeded = emulators.salesforce.seeded;
+  if (!seeded) return;
+  const config = loadCrmRunConfig(
+    resolveSyncSettings({ flags: { crm: 'salesforce' }, env, profileFiles: [] }),
+  );
+  const history = await buildDemoHistory({
+    world: emulators.world,
+    ids: { users: seeded.users, leads: seeded.leads, contacts: seeded.contacts },
+    config,
+    endMs: atMs,
+    days,
+  });
+  await new FileLedger(stateDir).append(history.records);
+  const n = (v: number) => v.toLocaleString(ja ? 'ja-JP' : 'en-US');
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  stderr.write(
+    ja
+      ? `  判定 ${n(history.decided)} 件、トスアップ ${n(history.handOffs)} 件、台帳 ${n(history.records.length)} 行 (${seconds} 秒)\n`
+      : `  ${n(history.decided)} decisions, ${n(history.handOffs)} toss-ups, ${n(history.records.length)} ledger rows (${seconds} s)\n`,
+  );
 }
 
 function summary(
