@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   score: async () => (await import('./commands/score.ts')).registerScore,
   explain: async () => (await import('./commands/explain.ts')).registerExplain,
   backtest: async () => (await import('./commands/backtest.ts')).registerBacktest,
+  review: async () => (await import('./commands/review.ts')).registerReview,
   validate: async () => (await import('./commands/validate.ts')).registerValidate,
   rules: async () => (await import('./commands/rules-doc.ts')).registerRules,
   demo: async () => (await import('./commands/demo.ts')).registerDemo,
