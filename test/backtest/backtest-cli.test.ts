@@ -88,6 +88,16 @@ describe('tossup backtest', () => {
     expect(c.caught + c.missed).toBe(c.opportunities);
   });
 
+  it('reads a compacted ledger (older days in Parquet, `tossup ledger compact`) to the same report', async () => {
+    const before = await backtest('--rules', CANDIDATE, '--format', 'json');
+    const compact = await runCli(['ledger', 'compact', '--before', '2026-10-15', '--state-dir', stateDir], {});
+    expect(compact.code).toBe(0);
+    expect(compact.out + compact.err).toMatch(/[1-9]\d* day partition\(s\) before 2026-10-15 compacted/);
+    const after = await backtest('--rules', CANDIDATE, '--format', 'json');
+    expect(after.code).toBe(0);
+    expect(after.out).toBe(before.out);
+  });
+
   it('--format csv: one section per table, UTF-8 with a BOM; --format md: Markdown tables', async () => {
     const csv = await backtest('--rules', CANDIDATE, '--format', 'csv', '--locale', 'en');
     expect(csv.code).toBe(0);
