@@ -90,7 +90,10 @@ describe('tossup backtest', () => {
 
   it('reads a compacted ledger (older days in Parquet, `tossup ledger compact`) to the same report', async () => {
     const before = await backtest('--rules', CANDIDATE, '--format', 'json');
-    const compact = await runCli(['ledger', 'compact', '--before', '2026-10-15', '--state-dir', stateDir], {});
+    const compact = await runCli(
+      ['ledger', 'compact', '--before', '2026-10-15', '--state-dir', stateDir],
+      {},
+    );
     expect(compact.code).toBe(0);
     expect(compact.out + compact.err).toMatch(/[1-9]\d* day partition\(s\) before 2026-10-15 compacted/);
     const after = await backtest('--rules', CANDIDATE, '--format', 'json');
