@@ -69,18 +69,23 @@ export function replayHistory(
   for (const recorded of decisions) {
     const { lead, row, leadKey } = recorded;
     const now = new Date(row.decided_at);
-    const month = zonedDate(now, rules.source.timeZone).slice(0, 7);
+    // The month (a time-zone conversion) only when a quota rule is in play: replays run by the dozen.
+    let month: string | undefined;
+    const monthOf = () => {
+      month ??= zonedDate(now, rules.source.timeZone).slice(0, 7);
+      return month;
+    };
     const since = holdSince.get(leadKey);
     const decided = decideWithDataIssues(lead, rules, now, {
       quotaUsed: (ruleId, requester) => {
-        const used = quotaUse.get(`${ruleId}|${requester}|${month}`);
+        const used = quotaUse.get(`${ruleId}|${requester}|${monthOf()}`);
         return used ? used.size - (used.has(leadKey) ? 1 : 0) : 0;
       },
       ...(since ? { holdSince: since } : {}),
     });
     const decision = detail ? withScoreDetail(decided, lead, rules) : decided;
     if (decision.flag === 'yes' && quotaRules.has(decision.ruleId)) {
-      const key = `${decision.ruleId}|${lead.manualRequest?.requestedBy ?? null}|${month}`;
+      const key = `${decision.ruleId}|${lead.manualRequest?.requestedBy ?? null}|${monthOf()}`;
       const used = quotaUse.get(key) ?? new Set<string>();
       used.add(leadKey);
       quotaUse.set(key, used);

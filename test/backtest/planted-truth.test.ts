@@ -36,11 +36,13 @@ describe('the backtest on a history with a planted truth', async () => {
     expect(report.reproduced).toBe(3000);
   });
 
-  it('the behaviour sweep puts the best F-score at 30, the planted step', () => {
+  it('the behaviour sweep puts the best F-score and the knee at 30, the planted step', () => {
     const sweep = report.sweeps.find((s) => s.threshold === 'behaviour');
     expect(sweep?.current).toBe(40);
     const best = sweep?.points.filter((p) => p.isBestF1).map((p) => p.value);
     expect(best).toEqual([PLANTED_STEP]);
+    // The knee of opportunities caught against tasks is there too: below 30 each task buys little.
+    expect(sweep?.points.filter((p) => p.isKnee).map((p) => p.value)).toEqual([PLANTED_STEP]);
     // Below the step, load grows faster than opportunities caught; above it, opportunities are missed.
     const at = (v: number) => sweep!.points.find((p) => p.value === v)!;
     expect(at(25).tasks).toBeGreaterThan(at(30).tasks);
