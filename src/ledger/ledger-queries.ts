@@ -177,44 +177,39 @@ const EPISODE_OUTCOMES = `
   GROUP BY e.episode_key`;
 
 /**
- * Toss-ups decided in [from, to) grouped by `dimension` (an expression over the decision `d`, or over
- * `c` for the unnested campaign): toss-ups, judged (a verdict, or an opportunity), accepted (accepted,
- * opportunity or lost, or an opportunity), sent back (latest verdict), opportunities.
+ * Toss-ups decided in [from, to) under each key of five dimensions, in one pass over the ledger
+ * (`dimension`: `reason` — the decisive reason code; `rule`; `campaign` — the lead's activity
+ * sources, a toss-up counting under each, none → not listed; `source` — where the lead lives, CRM
+ * and object, e.g. `salesforce Lead`; `rep` — the routing key, else CRM user id, the toss-up was
+ * handed to): toss-ups, judged (a verdict, or an opportunity), accepted (accepted, opportunity or
+ * lost, or an opportunity), sent back (latest verdict, no opportunity), opportunities.
  */
-function ratesBy(dimension: string, from = 'ledger_decisions d'): LedgerQuery {
-  return {
-    params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
-    sql: `
-WITH tossups AS (
-  SELECT DISTINCT d.episode_key, ${dimension} AS k
-  FROM ${from}
-  WHERE d.flag = 'yes' AND d.new_episode AND d.episode_key IS NOT NULL
-    AND d.decided_at >= ? AND d.decided_at < ?
+export const TOSSUP_RATES: LedgerQuery = {
+  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  sql: `
+WITH t AS (
+  SELECT episode_key, primary_reason, rule_id, crm || ' ' || object_type AS source,
+         COALESCE(owner_key, owner_id) AS rep, sources
+  FROM ledger_decisions
+  WHERE flag = 'yes' AND new_episode AND episode_key IS NOT NULL AND decided_at >= ? AND decided_at < ?
+), keyed AS (
+  SELECT DISTINCT 'reason' AS dimension, episode_key, primary_reason AS k FROM t
+  UNION ALL SELECT DISTINCT 'rule', episode_key, rule_id FROM t
+  UNION ALL SELECT DISTINCT 'campaign', t.episode_key, c.campaign FROM t CROSS JOIN UNNEST(t.sources) AS c(campaign)
+  UNION ALL SELECT DISTINCT 'source', episode_key, source FROM t
+  UNION ALL SELECT DISTINCT 'rep', episode_key, rep FROM t
 ), outcomes AS (${EPISODE_OUTCOMES}
 )
-SELECT t.k AS k,
+SELECT x.dimension, x.k,
        CAST(COUNT(*) AS INTEGER) AS tossups,
        CAST(SUM(CASE WHEN o.won = 1 OR o.verdict IS NOT NULL THEN 1 ELSE 0 END) AS INTEGER) AS judged,
        CAST(SUM(CASE WHEN o.won = 1 OR o.verdict IN ('accepted', 'opportunity', 'lost') THEN 1 ELSE 0 END) AS INTEGER) AS accepted,
        CAST(SUM(CASE WHEN COALESCE(o.won, 0) = 0 AND o.verdict = 'sent_back' THEN 1 ELSE 0 END) AS INTEGER) AS sent_back,
        CAST(SUM(CASE WHEN o.won = 1 THEN 1 ELSE 0 END) AS INTEGER) AS opportunities
-FROM tossups t LEFT JOIN outcomes o ON o.episode_key = t.episode_key
-GROUP BY t.k
-ORDER BY tossups DESC, k`,
-  };
-}
-
-export const RATES_BY_REASON = ratesBy('d.primary_reason');
-export const RATES_BY_RULE = ratesBy('d.rule_id');
-/** Per campaign (the lead's activity sources); a toss-up counts under each of its campaigns, none → not listed. */
-export const RATES_BY_CAMPAIGN = ratesBy(
-  'c.campaign',
-  'ledger_decisions d CROSS JOIN UNNEST(d.sources) AS c(campaign)',
-);
-/** Per source: where the lead lives (CRM and object, e.g. `salesforce Lead`). */
-export const RATES_BY_SOURCE = ratesBy(`d.crm || ' ' || d.object_type`);
-/** Per rep the toss-up was handed to (routing key, else CRM user id). */
-export const RATES_BY_REP = ratesBy('COALESCE(d.owner_key, d.owner_id)');
+FROM keyed x LEFT JOIN outcomes o ON o.episode_key = x.episode_key
+GROUP BY x.dimension, x.k
+ORDER BY x.dimension, tossups DESC, x.k`,
+};
 
 /**
  * The attribute × behaviour score grid of the leads decided in [from, to) (each lead's last decision
@@ -360,17 +355,17 @@ LIMIT ${REVIEW_LIST_LIMIT}`,
 };
 
 /**
- * Toss-ups handed off in [from, to) grouped by `dimension` (over the hand-off row `h`), as of an
- * instant: answered (on time, late), unanswered with the SLA run out (`due_at` of the episode's last
- * row by then, not closed before it: a close, an opportunity or a closing verdict — late as well), not due yet (or no SLA, or closed unanswered);
- * p50/p90 of the response time (nearest rank, answered ones, SLA clock).
+ * Toss-ups handed off in [from, to) as of an instant, per rep they were handed to (`dimension` `rep`:
+ * routing key, else CRM user id) and per next action (`next_action`), in one pass: answered (on time,
+ * late), unanswered with the SLA run out (`due_at` of the episode's last row by then, and not closed
+ * before it — a close, an opportunity or a closing verdict: late as well), not due yet (or no SLA, or
+ * closed unanswered); p50/p90 of the response time (nearest rank over the answered ones, SLA clock).
  */
-function responseStatusBy(dimension: string): LedgerQuery {
-  return {
-    params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)', 'as of (ISO UTC)', 'as of', 'as of', 'as of'],
-    sql: `
+export const RESPONSE_STATUS: LedgerQuery = {
+  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)', 'as of (ISO UTC)', 'as of', 'as of', 'as of'],
+  sql: `
 WITH h AS (
-  SELECT DISTINCT episode_key, ${dimension} AS k FROM ledger_events h
+  SELECT DISTINCT episode_key, COALESCE(owner_key, owner_id) AS rep, next_action FROM ledger_events
   WHERE event_type = 'handed_off' AND event_at >= ? AND event_at < ?
 ), r AS (
   SELECT episode_key, MIN(response_hours) AS response_hours,
@@ -386,20 +381,23 @@ WITH h AS (
   SELECT episode_key, MIN(event_at) AS closed_at FROM ledger_events
   WHERE close_reason IS NOT NULL AND event_at <= ? GROUP BY episode_key
 ), s AS (
-  SELECT h.k, r.response_hours,
+  SELECT h.rep, h.next_action, r.response_hours,
          CASE WHEN r.episode_key IS NOT NULL THEN (CASE WHEN r.on_time = 1 THEN 'on_time' ELSE 'late' END)
               WHEN l.due_at IS NOT NULL AND l.due_at <= ? AND (c.closed_at IS NULL OR c.closed_at > l.due_at) THEN 'unanswered_late'
               ELSE 'not_due' END AS status
   FROM h LEFT JOIN r ON r.episode_key = h.episode_key
   LEFT JOIN last l ON l.episode_key = h.episode_key
   LEFT JOIN c ON c.episode_key = h.episode_key
+), keyed AS (
+  SELECT 'rep' AS dimension, rep AS k, response_hours, status FROM s
+  UNION ALL SELECT 'next_action', next_action, response_hours, status FROM s
 ), ranked AS (
-  SELECT k, response_hours, status,
-         ROW_NUMBER() OVER (PARTITION BY k ORDER BY CASE WHEN response_hours IS NULL THEN 1 ELSE 0 END, response_hours) AS rn,
-         SUM(CASE WHEN response_hours IS NULL THEN 0 ELSE 1 END) OVER (PARTITION BY k) AS answered
-  FROM s
+  SELECT dimension, k, response_hours, status,
+         ROW_NUMBER() OVER (PARTITION BY dimension, k ORDER BY CASE WHEN response_hours IS NULL THEN 1 ELSE 0 END, response_hours) AS rn,
+         SUM(CASE WHEN response_hours IS NULL THEN 0 ELSE 1 END) OVER (PARTITION BY dimension, k) AS answered
+  FROM keyed
 )
-SELECT k,
+SELECT dimension, k,
        CAST(COUNT(*) AS INTEGER) AS handed_off,
        CAST(MAX(answered) AS INTEGER) AS answered,
        CAST(SUM(CASE WHEN status = 'on_time' THEN 1 ELSE 0 END) AS INTEGER) AS on_time,
@@ -409,14 +407,9 @@ SELECT k,
        MIN(CASE WHEN response_hours IS NOT NULL AND rn >= CEIL(0.5 * answered) THEN response_hours END) AS p50_hours,
        MIN(CASE WHEN response_hours IS NOT NULL AND rn >= CEIL(0.9 * answered) THEN response_hours END) AS p90_hours
 FROM ranked
-GROUP BY k
-ORDER BY k`,
-  };
-}
-
-/** Per rep the toss-up was handed to (routing key, else CRM user id). */
-export const RESPONSE_STATUS_BY_REP = responseStatusBy('COALESCE(h.owner_key, h.owner_id)');
-export const RESPONSE_STATUS_BY_NEXT_ACTION = responseStatusBy('h.next_action');
+GROUP BY dimension, k
+ORDER BY dimension, k`,
+};
 
 /**
  * Toss-ups open as of an instant (handed off by then, not closed: no row with a close reason — a

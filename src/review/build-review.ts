@@ -8,15 +8,10 @@ import {
   MISSED_FROM_LEDGER,
   NOISE,
   OPEN_TOSSUPS_BY_REP,
-  RATES_BY_CAMPAIGN,
-  RATES_BY_REASON,
-  RATES_BY_REP,
-  RATES_BY_RULE,
-  RATES_BY_SOURCE,
-  RESPONSE_STATUS_BY_NEXT_ACTION,
-  RESPONSE_STATUS_BY_REP,
+  RESPONSE_STATUS,
   SCORE_GRID,
   SENT_BACK_REASONS,
+  TOSSUP_RATES,
 } from '../ledger/ledger-queries.ts';
 import type { LedgerReader } from '../ports/ledger.ts';
 import type { OpportunityOutcome } from '../ports/outcome-store.ts';
@@ -81,16 +76,10 @@ export async function buildReview(
   // One after the other: a reader may hold a single connection.
   const summaryRows = await q(DECISION_SUMMARY, span);
   const open = await q(OPEN_TOSSUPS_BY_REP, [asOf, asOf, asOf, asOf, asOf, ago(1), ago(3), ago(7)]);
-  const byRep = await q(RESPONSE_STATUS_BY_REP, [...span, asOf, asOf, asOf, asOf]);
-  const byNext = await q(RESPONSE_STATUS_BY_NEXT_ACTION, [...span, asOf, asOf, asOf, asOf]);
+  const response = await q(RESPONSE_STATUS, [...span, asOf, asOf, asOf, asOf]);
   const escalations = await q(ESCALATIONS, span);
-  const rates = {
-    byReason: (await q(RATES_BY_REASON, span)).map(rateRow),
-    byRule: (await q(RATES_BY_RULE, span)).map(rateRow),
-    byCampaign: (await q(RATES_BY_CAMPAIGN, span)).map(rateRow),
-    bySource: (await q(RATES_BY_SOURCE, span)).map(rateRow),
-    byRep: (await q(RATES_BY_REP, span)).map(rateRow),
-  };
+  const rateRows = await q(TOSSUP_RATES, span);
+  const rates = (dimension: string) => rateRows.filter((r) => r.dimension === dimension).map(rateRow);
   const gridRows = await q(SCORE_GRID, [
     grid.width,
     grid.attributeTop,
@@ -124,8 +113,8 @@ export async function buildReview(
     },
     followUp: {
       open: open.map(openRow),
-      responseByRep: byRep.map(responseRow),
-      responseByNextAction: byNext.map(responseRow),
+      responseByRep: response.filter((r) => r.dimension === 'rep').map(responseRow),
+      responseByNextAction: response.filter((r) => r.dimension === 'next_action').map(responseRow),
       escalations: escalations.map((r) => ({
         action: str(r.ladder_action) ?? '',
         steps: num(r.steps),
@@ -133,7 +122,13 @@ export async function buildReview(
       })),
     },
     accuracy: {
-      rates,
+      rates: {
+        byReason: rates('reason'),
+        byRule: rates('rule'),
+        byCampaign: rates('campaign'),
+        bySource: rates('source'),
+        byRep: rates('rep'),
+      },
       heatMap,
       sentBackReasons: sentBack.map(countRow),
       lostReasons: lost.map(countRow),
