@@ -34,8 +34,9 @@ const load = () => loadavg()[0]?.toFixed(1);
 interface Timed {
   seconds: number;
   maxRssMb: number;
-  rows: number;
   what: string;
+  /** Milliseconds per step. */
+  steps: Record<string, number>;
 }
 
 try {
@@ -45,13 +46,14 @@ try {
     process.stderr.write(`review: generated ${JSON.stringify(generated)}\n`);
   }
   const ledger = generated
-    ? `${generated.decisions.toLocaleString('en')} decisions of ${MONTH} (${generated.tossups.toLocaleString('en')} toss-ups) and ${generated.events.toLocaleString('en')} episode events, ${generated.files.toLocaleString('en')} JSONL files, ${(generated.bytes / 2 ** 30).toFixed(2)} GiB, generated in ${generated.seconds.toFixed(0)} s (not counted)`
+    ? `${generated.decisions.toLocaleString('en')} decisions of ${MONTH} (${generated.tossups.toLocaleString('en')} toss-ups) and ${generated.events.toLocaleString('en')} episode events (outcome store: ${generated.outcomes.toLocaleString('en')} opportunities, ${generated.outcomesWithoutTossUp.toLocaleString('en')} without toss-up), ${generated.files.toLocaleString('en')} JSONL files, ${(generated.bytes / 2 ** 30).toFixed(2)} GiB, generated in ${generated.seconds.toFixed(0)} s (not counted)`
     : 'the ledger kept in BENCH_REVIEW_STATE_DIR';
 
   const jsonlLoad = load();
   const jsonl = timeReview(jsonlDir);
 
-  cpSync(join(jsonlDir, 'ledger'), join(compactDir, 'ledger'), { recursive: true });
+  for (const sub of ['ledger', 'outcomes'])
+    cpSync(join(jsonlDir, sub), join(compactDir, sub), { recursive: true });
   const compactLoad = load();
   const started = performance.now();
   node(['src/cli/main.ts', 'ledger', 'compact', '--state-dir', compactDir, '--before', '2100-01-01']);
@@ -66,13 +68,13 @@ try {
     value: compacted.seconds,
     unit: 's',
     target: '<= 5',
-    note: `${compacted.what} over ${ledger}, compacted into Parquet (\`tossup ledger compact\`); open the DuckDB reader + every query, one process, files in the page cache; load average ${compactedLoad} at the start`,
+    note: `${compacted.what} over ${ledger}, compacted into Parquet (\`tossup ledger compact\`); one process, files in the page cache, steps in ms ${JSON.stringify(compacted.steps)}; load average ${compactedLoad} at the start`,
   });
   report({
     name: 'review.secondsFor1MDecisionsJsonl',
     value: jsonl.seconds,
     unit: 's',
-    note: `the same over the JSON Lines as appended, no compaction (every query parses the month's lines, facts included); load average ${jsonlLoad}`,
+    note: `the same over the JSON Lines as appended, no compaction (every query parses the month's lines, facts included), steps in ms ${JSON.stringify(jsonl.steps)}; load average ${jsonlLoad}`,
   });
   report({
     name: 'ledger.compactSecondsFor1MDecisions',

@@ -5,7 +5,8 @@
  * generated sample world decided by the `large` preset at their own instant (one world per day, so
  * facts are distinct); the episode events of each toss-up (hand-off, SLA status, first response,
  * ladder steps, verdict, opportunity, close) are drawn from a seeded generator whose chances follow
- * the lead's scores. Not a model of sales: a load with the row sizes, cardinalities and spread over
+ * the lead's scores. The outcome store gets the opportunities: the toss-ups' own, and a few leads
+ * decided no or hold that became one anyway (the review's "missed" list). Not a model of sales: a load with the row sizes, cardinalities and spread over
  * partitions of a real month, to time the review on.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -18,9 +19,11 @@ import { eventRecordId } from '../../src/ledger/event-record.ts';
 import type { DecisionRecord, EventRecord } from '../../src/ledger/ledger-record.ts';
 import { partitionDate } from '../../src/ledger/ledger-record.ts';
 import { episodeKey } from '../../src/pipeline/episode-key.ts';
+import type { OpportunityOutcome } from '../../src/ports/outcome-store.ts';
 import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
 import { decideWithDataIssues } from '../../src/scoring/data-issues.ts';
 import { FileLedger } from '../../src/state/file-ledger.ts';
+import { FileOutcomeStore } from '../../src/state/file-outcome-store.ts';
 import { generatedLeads } from './generated-leads.ts';
 
 export interface ReviewLedgerOptions {
@@ -35,6 +38,9 @@ export interface ReviewLedgerStats {
   decisions: number;
   tossups: number;
   events: number;
+  /** Outcome-store records, and how many of them have no toss-up. */
+  outcomes: number;
+  outcomesWithoutTossUp: number;
   files: number;
   bytes: number;
   seconds: number;
@@ -42,6 +48,8 @@ export interface ReviewLedgerStats {
 
 const BATCH = 200;
 const HOUR = 3_600_000;
+/** Share of leads decided no or hold that still become an opportunity (sales found them on their own). */
+const MISSED_SHARE = 0.004;
 const LOST_REASONS = ['price', 'competitor', 'timing', 'no_budget', 'other'];
 const ACTIVITIES = ['task_completed', 'call', 'email', 'meeting', 'other'] as const;
 
@@ -60,6 +68,7 @@ export async function writeReviewLedger(
   const days = daysOf(o.month);
   const perDay = Math.ceil(o.decisions / days.length);
   const events = new EventBuckets(ledger);
+  const outcomes: OpportunityOutcome[] = [];
   let written = 0;
   let tossups = 0;
   for (const [d, day] of days.entries()) {
@@ -109,8 +118,14 @@ export async function writeReviewLedger(
           rep.key,
           quality,
           random,
-        ))
+        )) {
           await events.add(e);
+          if (e.event_type === 'opportunity' && e.opportunity_id)
+            outcomes.push(outcome(lead, e.opportunity_id, e.event_at, key, 'yes'));
+        }
+      } else if (random() < MISSED_SHARE) {
+        const createdAt = new Date(at.getTime() + (3 + random() * 20) * 24 * HOUR).toISOString();
+        outcomes.push(outcome(lead, `006m${n}`, createdAt, null, decision.flag));
       }
       if (batch.length === BATCH) {
         await ledger.append(batch);
@@ -122,11 +137,14 @@ export async function writeReviewLedger(
     written += i;
   }
   await events.flush();
+  await new FileOutcomeStore(stateDir).putMany(outcomes);
   const { files, bytes } = sizeOf(join(stateDir, 'ledger'));
   return {
     decisions: written,
     tossups,
     events: events.count,
+    outcomes: outcomes.length,
+    outcomesWithoutTossUp: outcomes.filter((o) => o.episodeKey === null).length,
     files,
     bytes,
     seconds: (Date.now() - started) / 1000,
@@ -138,6 +156,30 @@ function leadOf(lead: Lead, n: number): Lead {
   return n % 2 === 0
     ? { ...lead, crm: 'salesforce', objectType: 'Lead', id: `00Q${String(n).padStart(12, '0')}AAA` }
     : { ...lead, crm: 'hubspot', objectType: 'contact', id: String(10_000_000 + n) };
+}
+
+function outcome(
+  lead: Lead,
+  opportunityId: string,
+  createdAt: string,
+  episodeKey: string | null,
+  flag: 'yes' | 'no' | 'hold',
+): OpportunityOutcome {
+  return {
+    crm: lead.crm,
+    opportunityId,
+    leadId: lead.id,
+    objectType: lead.objectType,
+    source: lead.crm === 'salesforce' ? 'lead_conversion' : 'deal_association',
+    stage: 'open',
+    createdAt,
+    closedAt: null,
+    lostReason: null,
+    episodeKey,
+    flagAtOpportunity: flag,
+    firstRecordedAt: createdAt,
+    updatedAt: createdAt,
+  };
 }
 
 /** One toss-up's steps after the hand-off; chances rise with the scores (`quality` in 0…1). */

@@ -1,46 +1,96 @@
 /**
  * Child process of bench/benchmarks/review.ts: times the review over a ledger already on disk and
- * prints one JSON line `{seconds, maxRssMb, rows}`. A process of its own, so its peak RSS is the
- * review's (the generator's heap is not in it).
+ * prints one JSON line `{seconds, maxRssMb, rows, what, steps}`. A process of its own, so its peak
+ * RSS is the review's (the generator's heap is not in it).
  *
- *   node bench/support/time-review.ts <state dir> <month YYYY-MM> <week start YYYY-MM-DD>
+ * The review as `tossup review` would run it for the month and for a week of it: the rule file's
+ * thresholds, routing.yaml's capacities, sla.yaml's calendar and the outcome store read from the
+ * state directory, then `buildReview` over the DuckDB reader for each period, each rendered to HTML.
+ *
+ *   node bench/support/time-review.ts <state dir> <month YYYY-MM> <week: a date of it, YYYY-MM-DD>
  */
-
-import {
-  OPPORTUNITY_RATE_BY_ANY_REASON,
-  OPPORTUNITY_RATE_BY_REASON,
-  RESPONSE_BY_NEXT_ACTION,
-  RESPONSE_BY_REP,
-} from '../../src/ledger/ledger-queries.ts';
+import { readFileSync } from 'node:fs';
+import { loadRuleSet } from '../../src/config/load-rule-set.ts';
+import * as queries from '../../src/ledger/ledger-queries.ts';
+import type { LedgerReader } from '../../src/ports/ledger.ts';
+import { buildReview } from '../../src/review/build-review.ts';
+import { renderReviewHtml } from '../../src/review/render-review-html.ts';
+import { monthPeriod, weekPeriod } from '../../src/review/review-period.ts';
+import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
+import { parseSlaConfig } from '../../src/sla/sla-config.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
+import { FileOutcomeStore } from '../../src/state/file-outcome-store.ts';
 
-const [stateDir, month, weekStart] = process.argv.slice(2);
-if (!stateDir || !month || !weekStart)
+const [stateDir, month, weekDay] = process.argv.slice(2);
+if (!stateDir || !month || !weekDay)
   throw new Error('usage: time-review.ts <state dir> <YYYY-MM> <YYYY-MM-DD>');
-const monthFrom = `${month}-01T00:00:00.000Z`;
-const next = new Date(monthFrom);
-next.setUTCMonth(next.getUTCMonth() + 1);
-const monthTo = next.toISOString();
-const weekFrom = `${weekStart}T00:00:00.000Z`;
-const weekTo = new Date(Date.parse(weekFrom) + 7 * 86_400_000).toISOString();
+const TZ = 'Asia/Tokyo';
 
 const started = performance.now();
-const reader = await DuckDbLedgerReader.open(stateDir);
-let rows = 0;
+const steps: Record<string, number> = {};
+const step = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
+  const t = performance.now();
+  const r = await f();
+  steps[name] = Math.round(performance.now() - t);
+  return r;
+};
+
+const { thresholds, capacities, sla, outcomes } = await step('config+outcomes', async () => {
+  const routing = parseRoutingConfig(readFileSync('mappings/routing.yaml', 'utf8'));
+  const store = new FileOutcomeStore(stateDir);
+  return {
+    thresholds: loadRuleSet('large').thresholds,
+    capacities: new Map(
+      routing.reps.map((r) => [r.key, r.dailyCapacity ?? routing.defaults.dailyCapacity ?? null] as const),
+    ),
+    sla: parseSlaConfig(readFileSync('mappings/sla.yaml', 'utf8')),
+    outcomes: [...(await store.list('salesforce')), ...(await store.list('hubspot'))],
+  };
+});
+const duck = await step('open reader', () => DuckDbLedgerReader.open(stateDir));
+/** Milliseconds per query (by its export name in ledger-queries.ts) and how many times it ran. */
+const byQuery: Record<string, { ms: number; runs: number }> = {};
+const names = new Map<unknown, string>(Object.entries(queries).map(([k, v]) => [v, k]));
+const reader: LedgerReader = {
+  async query(q, params) {
+    const t = performance.now();
+    const rows = await duck.query(q, params);
+    const name = names.get(q) ?? 'other';
+    const entry = byQuery[name] ?? { ms: 0, runs: 0 };
+    entry.ms += performance.now() - t;
+    entry.runs++;
+    byQuery[name] = entry;
+    return rows;
+  },
+  close: () => duck.close(),
+};
+let html = 0;
 try {
-  for (const q of [
-    OPPORTUNITY_RATE_BY_REASON,
-    OPPORTUNITY_RATE_BY_ANY_REASON,
-    RESPONSE_BY_REP,
-    RESPONSE_BY_NEXT_ACTION,
-  ])
-    rows += (await reader.query(q, [monthFrom, monthTo])).length;
-  for (const q of [RESPONSE_BY_REP, RESPONSE_BY_NEXT_ACTION])
-    rows += (await reader.query(q, [weekFrom, weekTo])).length;
+  const monthly = monthPeriod(month, TZ);
+  const asOfMonth = new Date(monthly.to);
+  const m = await step('monthly review', () =>
+    buildReview(reader, monthly, { asOf: asOfMonth, thresholds, capacities, sla, outcomes }),
+  );
+  const weekly = weekPeriod(weekDay, asOfMonth, TZ);
+  const asOfWeek = new Date(weekly.to);
+  const w = await step('weekly review', () =>
+    buildReview(reader, weekly, { asOf: asOfWeek, thresholds, capacities, sla, outcomes }),
+  );
+  html = await step('render html', () => renderReviewHtml(m, 'ja').length + renderReviewHtml(w, 'ja').length);
 } finally {
   reader.close();
 }
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(
-  `${JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, rows, what: 'the existing ledger queries (opportunity rate by reason and by any reason for the month, response by rep and by next action for the month and a week)' })}\n`,
+  `${JSON.stringify({
+    seconds,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    what: `buildReview for the month and for a week of it (as of each period's end, with the outcome store's ${outcomes.length.toLocaleString('en')} opportunities), both rendered to HTML (${(html / 1024).toFixed(0)} KiB)`,
+    steps,
+    queries: Object.fromEntries(
+      Object.entries(byQuery)
+        .sort(([, a], [, b]) => b.ms - a.ms)
+        .map(([k, v]) => [k, v.runs === 1 ? Math.round(v.ms) : `${Math.round(v.ms)} (${v.runs} runs)`]),
+    ),
+  })}\n`,
 );
