@@ -47,7 +47,10 @@ const { thresholds, capacities, sla, outcomes } = await step('config+outcomes', 
     outcomes: [...(await store.list('salesforce')), ...(await store.list('hubspot'))],
   };
 });
-const duck = await step('open reader', () => DuckDbLedgerReader.open(stateDir));
+const duck = await step('open reader', () =>
+  // As `tossup review` opens it (src/cli/commands/review.ts).
+  DuckDbLedgerReader.open(stateDir, { inMemory: { omit: ['facts_json'] } }),
+);
 /** Milliseconds per query (by its export name in ledger-queries.ts) and how many times it ran. */
 const byQuery: Record<string, { ms: number; runs: number }> = {};
 const names = new Map<unknown, string>(Object.entries(queries).map(([k, v]) => [v, k]));

@@ -109,6 +109,25 @@ ORDER BY decided_at DESC, record_id DESC
 LIMIT 1`,
 };
 
+/**
+ * The decisions of some leads recorded at or before an instant: DECISION_AT for many leads in one
+ * query (the review's opportunities without toss-up), the caller picking per lead the last one at or
+ * before its own instant (greatest `decided_at`, then `record_id`, as DECISION_AT orders). One `?` per
+ * lead id: callers cut long lists into chunks.
+ */
+export function decisionsOfLeads(leads: number): LedgerQuery {
+  if (!Number.isInteger(leads) || leads < 1)
+    throw new RangeError(`decisionsOfLeads takes 1 or more leads, not ${leads}`);
+  const ids = Array.from({ length: leads }, (_, i) => `lead id ${i + 1}`);
+  return {
+    params: ['until (ISO UTC, inclusive)', ...ids],
+    sql: `
+SELECT lead_id, record_id, decided_at, flag, primary_reason, attribute_score, behaviour_score
+FROM ledger_decisions
+WHERE decided_at <= ? AND lead_id IN (${ids.map(() => '?').join(', ')})`,
+  };
+}
+
 /** What happened to an episode up to an instant, in order. */
 export const EPISODE_EVENTS_UNTIL: LedgerQuery = {
   params: ['episode key', 'at (ISO UTC)'],

@@ -1,6 +1,6 @@
 import {
-  DECISION_AT,
   DECISION_SUMMARY,
+  decisionsOfLeads,
   ESCALATIONS,
   type LedgerQuery,
   LOAD_BY_REP,
@@ -141,6 +141,45 @@ export async function buildReview(
       load: load.map((r) => loadRow(r, businessDays, options.capacities)),
     },
   };
+}
+
+/** Lead ids per lookup query: a few queries for thousands of opportunities, not one query each. */
+const LOOKUP_CHUNK = 500;
+
+/**
+ * Per outcome, the decision the ledger shows for its lead at the opportunity's creation (the last one
+ * at or before it, as DECISION_AT picks it), or undefined.
+ */
+async function decisionsAt(
+  reader: LedgerReader,
+  wanted: readonly OpportunityOutcome[],
+): Promise<(Record<string, unknown> | undefined)[]> {
+  const out: (Record<string, unknown> | undefined)[] = [];
+  for (let start = 0; start < wanted.length; start += LOOKUP_CHUNK) {
+    const chunk = wanted.slice(start, start + LOOKUP_CHUNK);
+    const leads = [...new Set(chunk.map((o) => o.leadId))];
+    const until = chunk.reduce((max, o) => (o.createdAt > max ? o.createdAt : max), '');
+    const byLead = new Map<string, Record<string, unknown>[]>();
+    for (const row of await reader.query(decisionsOfLeads(leads.length), [until, ...leads])) {
+      const lead = String(row.lead_id);
+      byLead.set(lead, [...(byLead.get(lead) ?? []), row]);
+    }
+    for (const o of chunk) {
+      let best: Record<string, unknown> | undefined;
+      for (const row of byLead.get(o.leadId) ?? []) {
+        const at = String(row.decided_at);
+        if (at > o.createdAt) continue;
+        if (
+          !best ||
+          at > String(best.decided_at) ||
+          (at === String(best.decided_at) && String(row.record_id) > String(best.record_id))
+        )
+          best = row;
+      }
+      out.push(best);
+    }
+  }
+  return out;
 }
 
 function num(v: unknown): number {
@@ -313,15 +352,19 @@ async function missedWithoutTossUp(
   outcomes: readonly OpportunityOutcome[],
 ): Promise<MissedRow[]> {
   const seen = new Set<string>();
-  const out: MissedRow[] = [];
-  const candidates = outcomes
+  const firsts: OpportunityOutcome[] = [];
+  for (const o of outcomes
     .filter((o) => o.episodeKey === null && o.createdAt >= period.from && o.createdAt < period.to)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  for (const o of candidates) {
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
     const id = `${o.crm}:${o.leadId}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const [d] = await reader.query(DECISION_AT, [o.leadId, o.createdAt]);
+    firsts.push(o);
+  }
+  const decided = await decisionsAt(reader, firsts);
+  const out: MissedRow[] = [];
+  for (const [i, o] of firsts.entries()) {
+    const d = decided[i];
     const flag = d ? str(d.flag) : o.flagAtOpportunity;
     if (flag !== 'no' && flag !== 'hold') continue;
     out.push({

@@ -5,7 +5,7 @@ import { DECISION_COLUMNS, EVENT_COLUMNS, LEDGER_TABLE_NAMES } from '../ledger/l
 import type { LedgerQuery } from '../ledger/ledger-queries.ts';
 import type { LedgerReader } from '../ports/ledger.ts';
 import { LEDGER_TABLES } from './file-ledger.ts';
-import { type Columns, emptySource, jsonlSource, parquetSource } from './ledger-sql-sources.ts';
+import { type Columns, duckDbType, emptySource, jsonlSource, parquetSource } from './ledger-sql-sources.ts';
 
 /**
  * The local ledger's files (FileLedger) queried with the embedded DuckDB: one in-memory database
@@ -23,14 +23,28 @@ export class DuckDbLedgerReader implements LedgerReader {
     this.#connection = connection;
   }
 
-  /** A reader over `<state dir>/ledger/`. */
-  static async open(stateDir: string): Promise<DuckDbLedgerReader> {
+  /**
+   * A reader over `<state dir>/ledger/`. By default every query reads the files again (a lookup or
+   * two, as `tossup explain` makes). `inMemory` loads the tables into DuckDB's memory once, at open,
+   * for a reader that runs many queries over the whole ledger (the review's thirty-odd): one read of
+   * the files instead of one per query. The columns it `omit`s are not loaded and read as NULL —
+   * `facts_json`, the bulk of a decision row, which the review never reads.
+   */
+  static async open(
+    stateDir: string,
+    options: { inMemory?: { omit: readonly string[] } } = {},
+  ): Promise<DuckDbLedgerReader> {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     const reader = new DuckDbLedgerReader(instance, connection);
     const dir = join(stateDir, 'ledger');
-    await reader.#view(LEDGER_TABLE_NAMES.decision, join(dir, LEDGER_TABLES.decision), DECISION_COLUMNS);
-    await reader.#view(LEDGER_TABLE_NAMES.event, join(dir, LEDGER_TABLES.event), EVENT_COLUMNS);
+    for (const [name, folder, columns] of [
+      [LEDGER_TABLE_NAMES.decision, join(dir, LEDGER_TABLES.decision), DECISION_COLUMNS],
+      [LEDGER_TABLE_NAMES.event, join(dir, LEDGER_TABLES.event), EVENT_COLUMNS],
+    ] as const) {
+      if (options.inMemory) await reader.#table(name, folder, columns, options.inMemory.omit);
+      else await reader.#view(name, folder, columns);
+    }
     return reader;
   }
 
@@ -52,21 +66,38 @@ export class DuckDbLedgerReader implements LedgerReader {
   }
 
   async #view(name: string, folder: string, columns: Columns): Promise<void> {
-    const { jsonl, parquet } = partsIn(folder);
-    const sources = [
-      ...(jsonl ? [jsonlSource(join(folder, 'dt=*', '*.jsonl'), columns)] : []),
-      ...(parquet ? [parquetSource(join(folder, 'dt=*', '*.parquet'), columns)] : []),
-    ];
-    const body =
-      sources.length === 0
-        ? emptySource(columns)
-        : // JSON Lines alone hold one row per id (FileLedger checks its partition); next to Parquet an id
-          // can be in both (a crash between compaction's rename and its deletes, an append retried after it).
-          parquet
-          ? `SELECT DISTINCT ON (record_id) * FROM (${sources.join(' UNION ALL ')})`
-          : (sources[0] ?? '');
-    await this.#connection.run(`CREATE VIEW ${name} AS ${body}`);
+    await this.#connection.run(`CREATE VIEW ${name} AS ${sourceOf(folder, columns)}`);
   }
+
+  /** The table loaded once into memory without the omitted columns, and a view that shows them as NULL. */
+  async #table(name: string, folder: string, columns: Columns, omit: readonly string[]): Promise<void> {
+    const kept = Object.keys(columns).filter((c) => !omit.includes(c));
+    await this.#connection.run(
+      `CREATE TABLE ${name}_loaded AS SELECT ${kept.map((c) => `"${c}"`).join(', ')} FROM (${sourceOf(folder, columns)})`,
+    );
+    const shown = Object.entries(columns).map(([c, t]) =>
+      omit.includes(c) ? `CAST(NULL AS ${duckDbType(t)}) AS "${c}"` : `"${c}"`,
+    );
+    await this.#connection.run(`CREATE VIEW ${name} AS SELECT ${shown.join(', ')} FROM ${name}_loaded`);
+  }
+}
+
+/** What the table's files hold, as one SELECT (JSON Lines and Parquet, one row per record id). */
+function sourceOf(folder: string, columns: Columns): string {
+  const { jsonl, parquet } = partsIn(folder);
+  const sources = [
+    ...(jsonl ? [jsonlSource(join(folder, 'dt=*', '*.jsonl'), columns)] : []),
+    ...(parquet ? [parquetSource(join(folder, 'dt=*', '*.parquet'), columns)] : []),
+  ];
+  const body =
+    sources.length === 0
+      ? emptySource(columns)
+      : // JSON Lines alone hold one row per id (FileLedger checks its partition); next to Parquet an id
+        // can be in both (a crash between compaction's rename and its deletes, an append retried after it).
+        parquet
+        ? `SELECT DISTINCT ON (record_id) * FROM (${sources.join(' UNION ALL ')})`
+        : (sources[0] ?? '');
+  return body;
 }
 
 /** Which kinds of part files the table's partitions hold (dotfiles are being written: not yet). */

@@ -16,6 +16,10 @@ const DUCKDB_TYPE: Readonly<Record<ColumnType, string>> = {
 
 export type Columns = Readonly<Record<string, ColumnType>>;
 
+export function duckDbType(t: ColumnType): string {
+  return DUCKDB_TYPE[t];
+}
+
 /** `files`: a glob or a list of paths. */
 export function jsonlSource(files: string | readonly string[], columns: Columns): string {
   const spec = Object.entries(columns)
