@@ -7,6 +7,7 @@ import { terminalSafeLines } from '../../logging/terminal-text.ts';
 import type { OpportunityOutcome } from '../../ports/outcome-store.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import { DEFAULT_NOISE_DAYS } from '../../review/build-review.ts';
+import { repCapacities } from '../../review/rep-capacities.ts';
 import {
   monthPeriod,
   type ReviewPeriod,
@@ -14,7 +15,7 @@ import {
   rangePeriod,
   weekPeriod,
 } from '../../review/review-period.ts';
-import { parseRoutingConfig, type RoutingConfig } from '../../routing/routing-config.ts';
+import { parseRoutingConfig } from '../../routing/routing-config.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
 import { DEFAULT_STATE_DIR } from '../../state/file-state-store.ts';
 import { parseInstant } from '../parse-instant.ts';
@@ -132,7 +133,7 @@ export async function reviewCommand(
       sla,
       outcomes,
       thresholds: rules.thresholds,
-      capacities: capacitiesOf(routing),
+      capacities: repCapacities(routing),
       ...(opts.noiseDays !== undefined ? { noiseDays: opts.noiseDays } : {}),
     });
   } finally {
@@ -185,12 +186,4 @@ function formatOf(opts: ReviewCliOptions): ReviewFormat {
   if (ext === 'html' || ext === 'htm') return 'html';
   if (ext === 'csv') return 'csv';
   return 'md';
-}
-
-/** routing.yaml's daily capacity per rep key: the rep's own, else the file's default (null: no limit). */
-function capacitiesOf(routing: RoutingConfig): Map<string, number | null> {
-  const fallback = routing.defaults?.dailyCapacity ?? null;
-  return new Map(
-    routing.reps.map((r) => [r.key, r.dailyCapacity === undefined ? fallback : r.dailyCapacity]),
-  );
 }
