@@ -39,10 +39,10 @@ const L = {
     load: 'Tasks per owner per week against capacity',
     owner: 'owner',
     kind: 'kind',
-    capacity: 'capacity per week',
+    capacity: 'daily capacity',
     total: 'total',
     peak: 'busiest week',
-    over: 'weeks over capacity',
+    over: 'weeks over capacity (daily × business days available)',
     sweep: (t: string, v: number) => `Threshold sweep: ${t} (current ${v}; the other threshold as it is)`,
     value: 'threshold',
     ci: '95% interval',
@@ -80,10 +80,10 @@ const L = {
     load: '担当者別 週あたりタスクと処理能力',
     owner: '担当',
     kind: '種別',
-    capacity: '週あたり処理能力',
+    capacity: '1日の処理能力',
     total: '合計',
     peak: '最多の週',
-    over: '処理能力を超えた週',
+    over: '処理能力 (1日 × 稼働日) を超えた週',
     sweep: (t: string, v: number) =>
       `しきい値スイープ: ${t === 'behaviour' ? '行動スコア' : '属性スコア'} (現行 ${v}、もう一方は現行のまま)`,
     value: 'しきい値',
@@ -166,7 +166,7 @@ export function backtestTables(report: BacktestReport, locale: Locale): Backtest
   };
   const owners = new Map<string, { kind: string; capacity: number | null }>();
   for (const o of [...report.current.load.owners, ...report.candidate.load.owners])
-    owners.set(o.owner, { kind: o.kind, capacity: o.weeklyCapacity });
+    owners.set(o.owner, { kind: o.kind, capacity: o.dailyCapacity });
   const load: BacktestTable = {
     id: 'load',
     title: l.load,

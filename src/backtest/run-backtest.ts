@@ -10,7 +10,7 @@ import { flagFlips } from './flag-flips.ts';
 import { type OutcomeEventRow, observedOutcomes } from './observed-outcomes.ts';
 import { leadKeyOf, type ReplayedDecision, recordedDecisions, replayHistory } from './replay-history.ts';
 import { type SweepOptions, thresholdSweeps } from './threshold-sweep.ts';
-import { weeklyLoad } from './weekly-load.ts';
+import { type LoadCalendar, weeklyLoad } from './weekly-load.ts';
 
 /** What the backtest reads: the period's decision rows and what became of the leads. */
 export interface BacktestHistory {
@@ -25,6 +25,8 @@ export interface BacktestRules {
   current: RuleSet;
   candidate: RuleSet;
   routing: RoutingConfig;
+  /** sla.yaml's business calendar, as the sync routes with (default: Monday to Friday, the decision's date). */
+  calendar?: LoadCalendar;
 }
 
 /**
@@ -55,8 +57,8 @@ export async function runBacktest(
     reproduced: reproducedCount(current),
     leads: decided.size,
     opportunitiesWithoutDecision,
-    current: await result(rules.current, currentRules.version, current, observed, rules.routing),
-    candidate: await result(rules.candidate, candidateRules.version, candidate, observed, rules.routing),
+    current: await result(rules.current, currentRules.version, current, observed, rules),
+    candidate: await result(rules.candidate, candidateRules.version, candidate, observed, rules),
     flips: flagFlips(current, candidate, observed),
     sweeps: thresholdSweeps(rules.current, decisions, observed, options),
   };
@@ -67,13 +69,13 @@ async function result(
   version: string,
   replayed: readonly ReplayedDecision[],
   observed: ObservedLeads,
-  routing: RoutingConfig,
+  rules: BacktestRules,
 ): Promise<RuleSetResult> {
   return {
     name: rs.name,
     version,
     classification: classify(replayed, observed),
-    load: await weeklyLoad(replayed, routing),
+    load: await weeklyLoad(replayed, rules.routing, rules.calendar),
   };
 }
 

@@ -7,6 +7,8 @@ import { runBacktest } from '../../src/backtest/run-backtest.ts';
 import { loadCompiledRuleSet, loadRuleSet } from '../../src/config/load-rule-set.ts';
 import { readConfigFile } from '../../src/config/read-config-file.ts';
 import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
+import { calendarFor } from '../../src/sla/due-date.ts';
+import { parseSlaConfig } from '../../src/sla/sla-config.ts';
 import { runCli } from '../support/cli-child.ts';
 import {
   PLANTED_PERIOD,
@@ -73,7 +75,14 @@ describe('tossup backtest', () => {
         outcomeEvents: history.events,
         opportunities: history.opportunities,
       },
-      { current: loadRuleSet(CURRENT), candidate: loadRuleSet(CANDIDATE), routing: bundledRouting() },
+      {
+        current: loadRuleSet(CURRENT),
+        candidate: loadRuleSet(CANDIDATE),
+        routing: bundledRouting(),
+        calendar: calendarFor(
+          parseSlaConfig(readConfigFile('mappings/sla.yaml', 'SLA file', ''), 'mappings/sla.yaml'),
+        ),
+      },
     );
     expect(report.current).toEqual(inProcess.current);
     expect(report.candidate).toEqual(inProcess.candidate);

@@ -4,6 +4,8 @@ import { loadRuleSet } from '../../src/config/load-rule-set.ts';
 import { readConfigFile } from '../../src/config/read-config-file.ts';
 import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
 import { compileRuleSet } from '../../src/scoring/compile-rule-set.ts';
+import { calendarFor } from '../../src/sla/due-date.ts';
+import { parseSlaConfig } from '../../src/sla/sla-config.ts';
 import { PLANTED_PERIOD, PLANTED_STEP, plantedHistory } from './planted-history.ts';
 
 const CURRENT = 'test/backtest/fixtures/planted-current.yaml';
@@ -21,6 +23,9 @@ describe('the backtest on a history with a planted truth', async () => {
     readConfigFile('mappings/routing.yaml', 'routing file', ''),
     'mappings/routing.yaml',
   );
+  const calendar = calendarFor(
+    parseSlaConfig(readConfigFile('mappings/sla.yaml', 'SLA file', ''), 'mappings/sla.yaml'),
+  );
   const report = await runBacktest(
     {
       period: PLANTED_PERIOD,
@@ -28,7 +33,7 @@ describe('the backtest on a history with a planted truth', async () => {
       outcomeEvents: history.events,
       opportunities: history.opportunities,
     },
-    { current, candidate, routing },
+    { current, candidate, routing, calendar },
   );
 
   it('the current rules reproduce every recorded decision of the history', () => {
@@ -63,6 +68,16 @@ describe('the backtest on a history with a planted truth', async () => {
     // The sweep's point at 30 is the candidate, reached the other way (same rows, same outcomes).
     const at30 = report.sweeps.find((s) => s.threshold === 'behaviour')!.points.find((p) => p.value === 30)!;
     expect([at30.tasks, at30.caught, at30.tossedUp]).toEqual([then.tasks, then.caught, then.tossedUp]);
+  });
+
+  it('weekly capacity is the daily capacity times the business days of the week: less in a week with a holiday', () => {
+    const rep = report.candidate.load.owners.find((o) => o.kind === 'rep')!;
+    expect(rep.dailyCapacity).toBe(15);
+    const capacity = (week: string) => rep.weeks.find((w) => w.week === week)?.capacity;
+    expect(capacity('2026-W46')).toBe(75); // 9–13 November
+    expect(capacity('2026-W48')).toBe(60); // 23 November, 勤労感謝の日, is a holiday
+    // Weekend decisions count against the next business day, as the sync routes them.
+    expect(report.candidate.load.weeks.every((w) => w >= '2026-W35' && w <= '2026-W49')).toBe(true);
   });
 
   it('toss-ups sales sent back are counted for both (the candidate keeps every current toss-up)', () => {

@@ -6,6 +6,8 @@ import { readConfigFile } from '../../config/read-config-file.ts';
 import { terminalSafeLines } from '../../logging/terminal-text.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import { parseRoutingConfig } from '../../routing/routing-config.ts';
+import { calendarFor } from '../../sla/due-date.ts';
+import { parseSlaConfig } from '../../sla/sla-config.ts';
 import { DEFAULT_STATE_DIR } from '../../state/file-state-store.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { positiveInt } from '../positive-int.ts';
@@ -71,6 +73,13 @@ export async function backtestCommand(
     readConfigFile(files.routingFile, 'routing file', 'set TOSSUP_ROUTING to the right file'),
     files.routingFile,
   );
+  // The calendar the sync routes with: a task counts against the business day the rep will work it.
+  const calendar = calendarFor(
+    parseSlaConfig(
+      readConfigFile(files.slaFile, 'SLA file', 'set TOSSUP_SLA to the right file'),
+      files.slaFile,
+    ),
+  );
   const until = opts.until ? parseInstant(opts.until) : Date.now();
   const period = {
     from: new Date(sinceOf(opts.since, until)).toISOString(),
@@ -101,7 +110,7 @@ export async function backtestCommand(
   }
   const report = await runBacktest(
     history,
-    { current, candidate, routing },
+    { current, candidate, routing, calendar },
     opts.step !== undefined ? { step: opts.step } : {},
   );
   const text = renderBacktest(report, opts.format, opts.locale);
