@@ -35,7 +35,7 @@ import { zipDirectory } from './zip-directory.ts';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CRMS: readonly DeployCrm[] = ['salesforce', 'hubspot'];
 
-export type FunctionKind = 'sync' | 'worker' | 'sweep' | 'webhook';
+export type FunctionKind = 'sync' | 'worker' | 'sweep' | 'webhook' | 'report';
 
 export interface LambdaFunction {
   /** `worker-hubspot`: the folder and zip name under the output directory. */
@@ -52,6 +52,9 @@ export const FUNCTIONS: readonly LambdaFunction[] = [
     { name: `sweep-${crm}`, kind: 'sweep' as const, crm },
   ]),
   { name: 'webhook-hubspot', kind: 'webhook', crm: 'hubspot' },
+  // The weekly review over the ledger (Athena): no connector; the rule, routing, SLA and notification
+  // files are the same for both CRMs, so it carries them as staged for Salesforce.
+  { name: 'report', kind: 'report', crm: 'salesforce' },
 ];
 
 export interface BuildOptions {
@@ -122,7 +125,7 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
     rmSync(fnDir, { recursive: true, force: true });
     mkdirSync(fnDir, { recursive: true });
     const bundleFile = join(fnDir, 'index.mjs');
-    const connector = fn.kind !== 'webhook' && existsSync(moduleFile(fn.crm));
+    const connector = fn.kind !== 'webhook' && fn.kind !== 'report' && existsSync(moduleFile(fn.crm));
     const built = await esbuild.build({
       metafile: options.metafile ?? false,
       entryPoints: [join(ROOT, 'src', 'handlers', 'lambda', `${fn.kind}.ts`)],
@@ -157,7 +160,7 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
       connector,
       ...(metafileFile ? { metafileFile } : {}),
     });
-    if (!connector && fn.kind !== 'webhook') {
+    if (!connector && fn.kind !== 'webhook' && fn.kind !== 'report') {
       warnings.push(
         `${fn.name} was built without a connector (${moduleFile(fn.crm)} is missing); it cannot run until one is added`,
       );

@@ -57,6 +57,21 @@ export const SweepEnvSchema = z.object({
 });
 export type SweepEnv = z.infer<typeof SweepEnvSchema>;
 
+/** The weekly report function (src/handlers/report-wiring.ts). */
+export const ReportEnvSchema = z.object({
+  TOSSUP_CONFIG_DIR: Common.TOSSUP_CONFIG_DIR,
+  /** The state table: the opportunity outcomes the sweeps record (read only). */
+  TOSSUP_STATE_TABLE: Common.TOSSUP_STATE_TABLE,
+  TOSSUP_LEDGER_BUCKET: z.string().min(3),
+  TOSSUP_LEDGER_DATABASE: z.string().min(1),
+  TOSSUP_LEDGER_WORKGROUP: z.string().min(1),
+  /** The chat secret; unset = the report is stored, not announced. */
+  TOSSUP_CHAT_SECRET_ID: Optional(z.string().min(1)),
+  TOSSUP_REPORT_LOCALE: z.enum(['ja', 'en']).default('ja'),
+  TOSSUP_REPORT_TIME_ZONE: z.string().min(1).default('Asia/Tokyo'),
+});
+export type ReportEnv = z.infer<typeof ReportEnvSchema>;
+
 export const WebhookEnvSchema = z.object({
   ...Common,
   /** Only this HubSpot account's events are acted on, when set. */

@@ -5,6 +5,7 @@
  * what its function runs (the webhook has no admin files, rules engine or connector).
  */
 export type { WiringOverrides } from './crm-wiring.ts';
+export { reportFromEnv } from './report-wiring.ts';
 export { sweepFromEnv } from './sweep-wiring.ts';
 export { syncFromEnv } from './sync-wiring.ts';
 export { webhookFromEnv } from './webhook-wiring.ts';

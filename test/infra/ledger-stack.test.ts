@@ -16,6 +16,8 @@ const settings = loadDeploySettings(resolve('infra', 'settings.yml'));
 let work: string;
 let shipped: Template;
 let tuned: Template;
+/** The weekly report enabled, on Sunday 23:00 UTC (Monday 08:00 JST). */
+let reporting: Template;
 const TUNED: DeploySettings['ledger'] = {
   transitionToIaDays: 45,
   expireDays: 400,
@@ -27,6 +29,10 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'tossup-ledger-stack-'));
   shipped = packageTemplate(work, 'shipped', settings);
   tuned = packageTemplate(work, 'tuned', { ...structuredClone(settings), ledger: TUNED });
+  reporting = packageTemplate(work, 'reporting', {
+    ...structuredClone(settings),
+    report: { ...settings.report, enabled: true, schedule: 'cron(0 23 ? * SUN *)' },
+  });
 }, 180_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -236,5 +242,75 @@ describe('the decision ledger on AWS (infra/ledger.yml, osls package)', () => {
       ['athena:StartQueryExecution', arnOf(shipped, 'LedgerWorkGroup'), false],
     ];
     expect(cases.filter(([action, resource, ok]) => allows(role, { action, resource }) !== ok)).toEqual([]);
+  });
+});
+
+describe('the weekly report function (serverless.yml weeklyReport)', () => {
+  it('runs its own bundle on the report schedule, off until enabled, one at a time, never retried by Lambda', () => {
+    const fn = props(shipped, 'WeeklyReportLambdaFunction');
+    expect(fn.Code.S3Key).toMatch(/\/report\.zip$/);
+    expect(fn.ReservedConcurrentExecutions).toBe(1);
+    expect(fn.Environment.Variables).toMatchObject({
+      TOSSUP_LEDGER_BUCKET: { Ref: 'LedgerBucket' },
+      TOSSUP_LEDGER_DATABASE: { Ref: 'LedgerDatabase' },
+      TOSSUP_LEDGER_WORKGROUP: { Ref: 'LedgerWorkGroup' },
+      TOSSUP_CHAT_SECRET_ID: 'tossup/test/chat',
+      TOSSUP_REPORT_LOCALE: settings.report.locale,
+    });
+    const rule = (t: Template) =>
+      Object.values(t.Resources).filter(
+        (r) =>
+          r.Type === 'AWS::Events::Rule' &&
+          JSON.stringify(r.Properties.Targets).includes('WeeklyReportLambdaFunction'),
+      );
+    expect(rule(shipped).map((r) => r.Properties)).toEqual([
+      expect.objectContaining({ ScheduleExpression: 'cron(0 0 ? * MON *)', State: 'DISABLED' }),
+    ]);
+    expect(rule(reporting).map((r) => r.Properties)).toEqual([
+      expect.objectContaining({ ScheduleExpression: 'cron(0 23 ? * SUN *)', State: 'ENABLED' }),
+    ]);
+    expect(props(shipped, 'WeeklyReportLambdaEvConf')).toMatchObject({ MaximumRetryAttempts: 0 });
+  });
+
+  it('may query the ledger in its workgroup, read the ledger, write reports and results, read the chat secret — nothing else', () => {
+    const role = roleStatements(shipped, 'WeeklyReportRole');
+    const bucket = arnOf(shipped, 'LedgerBucket');
+    const workgroup = arnOf(shipped, 'LedgerWorkGroup');
+    const glue = `arn:aws:glue:${REGION}:${ACCOUNT}`;
+    const secret = (name: string) =>
+      `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:tossup/test/${name}-AbC123`;
+    const cases: [string, string, boolean][] = [
+      ['athena:StartQueryExecution', workgroup, true],
+      ['athena:GetQueryResults', workgroup, true],
+      ['athena:StartQueryExecution', `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/primary`, false],
+      ['athena:UpdateWorkGroup', workgroup, false],
+      ['glue:GetTable', `${glue}:table/LedgerDatabase/LedgerEventsTable`, true],
+      ['glue:GetTable', `${glue}:table/LedgerDatabase/other`, false],
+      ['glue:DeleteTable', `${glue}:table/LedgerDatabase/LedgerEventsTable`, false],
+      ['s3:GetObject', `${bucket}/ledger/decisions/dt=2026-11-24/x.parquet`, true],
+      ['s3:PutObject', `${bucket}/ledger/decisions/dt=2026-11-24/x.parquet`, false],
+      ['s3:DeleteObject', `${bucket}/ledger/decisions/dt=2026-11-24/x.parquet`, false],
+      ['s3:PutObject', `${bucket}/athena-results/q.csv`, true],
+      ['s3:PutObject', `${bucket}/reports/weekly/2026-W48.html`, true],
+      ['s3:GetObject', `${bucket}/reports/weekly/2026-W48.html`, true],
+      ['s3:GetObject', 'arn:aws:s3:::another-bucket/reports/x', false],
+      ['s3:ListBucket', bucket, true],
+      ['secretsmanager:GetSecretValue', secret('chat'), true],
+      ['secretsmanager:GetSecretValue', secret('salesforce'), false],
+      ['firehose:PutRecordBatch', arnOf(shipped, 'LedgerDecisionsStream'), false],
+    ];
+    expect(cases.filter(([action, resource, ok]) => allows(role, { action, resource }) !== ok)).toEqual([]);
+    // The state table: only a query of the opportunity outcomes.
+    const table = arnOf(shipped, 'StateTable');
+    const ddb: [string, string, boolean][] = [
+      ['dynamodb:Query', 'outcomes|salesforce', true],
+      ['dynamodb:Query', 'episode|x', false],
+      ['dynamodb:GetItem', 'outcomes|salesforce', false],
+      ['dynamodb:PutItem', 'outcomes|salesforce', false],
+      ['dynamodb:Scan', 'outcomes|salesforce', false],
+    ];
+    expect(
+      ddb.filter(([action, key, ok]) => allows(role, { action, resource: table, leadingKeys: [key] }) !== ok),
+    ).toEqual([]);
   });
 });

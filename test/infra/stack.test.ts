@@ -240,7 +240,8 @@ describe('the deployable stack (build + osls package)', () => {
         expect(p.Code.S3Key).toMatch(new RegExp(`/${artifacts[fn]}$`));
         expect(props(shipped, `${fn}LogGroup`).RetentionInDays).toBe(settings.logRetentionDays);
       }
-      expect(ofType(shipped, 'AWS::Lambda::Function')).toHaveLength(FUNCTIONS.length);
+      // The CRM functions and the weekly report (test/infra/ledger-stack.test.ts checks that one).
+      expect(ofType(shipped, 'AWS::Lambda::Function')).toHaveLength(FUNCTIONS.length + 1);
     });
 
     it('with HubSpot enabled, the reconciling incremental read is scheduled beside the webhook by default', () => {
@@ -323,13 +324,14 @@ describe('the deployable stack (build + osls package)', () => {
       expect(shipped.Resources.IamRoleLambdaExecution).toBeUndefined();
       const used = FUNCTIONS.map((fn) => JSON.stringify(props(shipped, `${fn}LambdaFunction`).Role));
       expect(new Set(used).size).toBe(FUNCTIONS.length);
-      // Besides the functions' roles, only the one Firehose assumes to deliver the ledger (infra/ledger.yml).
+      // Besides the CRM functions' roles: the weekly report's, and the one Firehose assumes to deliver
+      // the ledger (infra/ledger.yml).
       expect(
         roles()
           .map(([id]) => id)
           .filter((id) => !FUNCTIONS.includes(id.replace(/Role$/, ''))),
-      ).toEqual(['LedgerFirehoseRole']);
-      expect(roles()).toHaveLength(FUNCTIONS.length + 1);
+      ).toEqual(['WeeklyReportRole', 'LedgerFirehoseRole']);
+      expect(roles()).toHaveLength(FUNCTIONS.length + 2);
     });
 
     it('allows no wildcard action and no `*` resource; secrets only by their exact name', () => {
@@ -680,10 +682,11 @@ describe('the deployable stack (build + osls package)', () => {
   });
 
   describe('the bundles', () => {
-    it('carry the connector of their CRM', () => {
-      for (const f of build.functions.filter((x) => x.kind !== 'webhook')) {
+    it('carry the connector of their CRM (the weekly report, reading only the ledger, none)', () => {
+      for (const f of build.functions.filter((x) => x.kind !== 'webhook' && x.kind !== 'report')) {
         expect(f.connector, f.name).toBe(existsSync(join(ROOT, 'connectors', f.crm, 'module.ts')));
       }
+      expect(build.functions.find((f) => f.kind === 'report')?.connector).toBe(false);
     });
 
     it('zip each function with its admin files; the zip holds exactly the built files', () => {
@@ -713,10 +716,20 @@ describe('the deployable stack (build + osls package)', () => {
 
     it('every function initialises in a fresh Node process with no network', () => {
       for (const f of build.functions) {
-        const r = initBundle(f.bundleFile, {
-          TOSSUP_CRM: f.crm,
-          TOSSUP_SECRET_ID: `tossup/test/${f.kind === 'webhook' ? 'hubspot-webhook' : f.crm}`,
-        });
+        const r = initBundle(
+          f.bundleFile,
+          f.kind === 'report'
+            ? {
+                TOSSUP_LEDGER_BUCKET: 'tossup-test-ledgerbucket',
+                TOSSUP_LEDGER_DATABASE: 'tossup_test_ledger',
+                TOSSUP_LEDGER_WORKGROUP: 'tossup-test-ledger',
+                TOSSUP_CHAT_SECRET_ID: 'tossup/test/chat',
+              }
+            : {
+                TOSSUP_CRM: f.crm,
+                TOSSUP_SECRET_ID: `tossup/test/${f.kind === 'webhook' ? 'hubspot-webhook' : f.crm}`,
+              },
+        );
         expect(r.stderr, f.name).toBe('');
         expect(r.stdout.trim(), f.name).toBe('function');
       }
@@ -752,6 +765,9 @@ describe('the deployable stack (build + osls package)', () => {
       expect(salesforce).not.toMatch(/@hubspot/);
       const hubspot = contents('worker-hubspot');
       expect(hubspot).not.toMatch(/discovery\/cms\/|jsforce/);
+      // The weekly report reads the ledger through Athena: no connector, no embedded DuckDB.
+      expect(contents('report')).not.toMatch(/@duckdb|connectors\/|jsforce|@hubspot/);
+      expect(contents('report')).toMatch(/src\/aws\/athena-ledger-reader\.ts/);
       // The webhook checks a signature and enqueues: no admin files, rules, routing or connector.
       const webhook = contents('webhook-hubspot');
       expect(webhook).not.toMatch(
