@@ -6,6 +6,7 @@ import type { ChatLanguage } from '../ports/notifier.ts';
 import type { OpportunityOutcome } from '../ports/outcome-store.ts';
 import { buildReview } from '../review/build-review.ts';
 import { renderReviewHtml } from '../review/render-review-html.ts';
+import { repCapacities } from '../review/rep-capacities.ts';
 import { weekPeriod } from '../review/review-period.ts';
 import type { BundledConfig } from './bundled-config.ts';
 import type { LambdaContext } from './lambda-types.ts';
@@ -62,7 +63,8 @@ export interface ReportResult {
  */
 export function createReportHandler(options: ReportHandlerOptions) {
   const timeZone = options.timeZone ?? 'Asia/Tokyo';
-  const capacities = new Map(options.config.routing.reps.map((r) => [r.key, r.dailyCapacity ?? null]));
+  // The same capacities `tossup review` reads (routing.yaml's defaults fill a rep's unset one).
+  const capacities = repCapacities(options.config.routing);
   return async function handler(event: ReportEvent | null, context: LambdaContext): Promise<ReportResult> {
     const log = options.log.child({ runId: context.awsRequestId });
     const asOf = options.clock.now();
