@@ -9,8 +9,10 @@ import { DEMO_AT } from '../../src/cli/commands/demo.ts';
 import { buildDemoHistory, type DemoHistory, HISTORY_DAYS } from '../../src/cli/commands/demo-history.ts';
 import { loadCrmRunConfig } from '../../src/cli/crm-run-config.ts';
 import { resolveSyncSettings } from '../../src/cli/settings.ts';
-import { OPPORTUNITY_RATE_BY_REASON } from '../../src/ledger/ledger-queries.ts';
 import { replayDecision, replayDifferences } from '../../src/ledger/replay-decision.ts';
+import { buildReview } from '../../src/review/build-review.ts';
+import type { RateRow } from '../../src/review/review-model.ts';
+import { rangePeriod } from '../../src/review/review-period.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
 import { FileLedger } from '../../src/state/file-ledger.ts';
 import { decisionsOf, eventsOf } from './ledger-kit.ts';
@@ -104,10 +106,13 @@ describe("the demo's 90 days of history", () => {
   });
 
   it("the opportunity rate by reason follows the generator's truth, which the rules never saw", async () => {
+    // The review (src/review/) over the 90 days, as the demo's out/review.html shows it.
     const reader = await DuckDbLedgerReader.open(stateDir);
-    let rows: Record<string, unknown>[];
+    let rows: RateRow[];
     try {
-      rows = await reader.query(OPPORTUNITY_RATE_BY_REASON, [from, to]);
+      const period = rangePeriod('2026-09-02', '2026-12-01', 'Asia/Tokyo');
+      expect(period.from <= from && period.to >= to).toBe(true);
+      rows = (await buildReview(reader, period, { asOf: new Date(endMs) })).accuracy.rates.byReason;
     } finally {
       reader.close();
     }
@@ -121,12 +126,12 @@ describe("the demo's 90 days of history", () => {
     // already pick the better leads), so the truly best one must not convert less than the truly
     // worst one beyond sampling noise (two standard errors of the difference).
     const big = rows
-      .filter((r) => Number(r.tossups) >= 100)
+      .filter((r) => r.tossups >= 100)
       .map((r) => ({
-        reason: String(r.reason_code),
-        n: Number(r.tossups),
-        rate: Number(r.opportunity_rate),
-        quality: mean(truth.get(String(r.reason_code)) ?? []),
+        reason: r.key,
+        n: r.tossups,
+        rate: r.opportunityRate ?? 0,
+        quality: mean(truth.get(r.key) ?? []),
       }))
       .sort((a, b) => b.quality - a.quality);
     expect(big.length).toBeGreaterThanOrEqual(2);

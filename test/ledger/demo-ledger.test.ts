@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -80,6 +80,23 @@ describe('npm start fills the ledger', () => {
       replayDifferences(row, replayDecision(row, rules)).map((d) => `${row.crm} ${row.lead_id} ${d}`),
     );
     expect(differences).toEqual([]);
+  });
+
+  it('writes out/review.html: the review over the history and the demo days, self-contained', () => {
+    const html = readFileSync(join(out, 'review.html'), 'utf8');
+    // The span starts with the history, 90 days before the demo (2026-12-01 in Tokyo).
+    expect(html).toContain('2026-09-02..2026-12-');
+    expect(html).toContain('class="heat-map"');
+    expect(html).toContain('class="threshold threshold-attribute"');
+    expect(html).toContain('class="threshold threshold-behaviour"');
+    // No external resource: the only URL is the SVG namespace.
+    const urls = html.match(/https?:\/\/[^\s"'<>)]+/g) ?? [];
+    expect(urls.filter((u) => u !== 'http://www.w3.org/2000/svg')).toEqual([]);
+    // The reps are routing keys in it, never names (the chat messages named the leads).
+    for (const m of run.slackMessages.slice(0, 20)) {
+      const name = m.text?.match(/([^\s*_]+ [^\s*_(]+) \(/)?.[1];
+      if (name) expect(html).not.toContain(name);
+    }
   });
 
   it('the response-time query runs on it; no name a chat message carried is in the files', async () => {

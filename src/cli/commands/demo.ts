@@ -21,9 +21,10 @@ import { clockStartingAt } from '../../ports/clock.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import { FLAG_LABELS } from '../../reasons/next-action-label.ts';
 import { reasonCodeLabel } from '../../reasons/reason-code-label.ts';
+import type { ReviewModel } from '../../review/review-model.ts';
 import { parseSlaConfig } from '../../sla/sla-config.ts';
 import { FileLedger } from '../../state/file-ledger.ts';
-import { loadCrmRunConfig } from '../crm-run-config.ts';
+import { type CrmRunConfig, loadCrmRunConfig } from '../crm-run-config.ts';
 import { pad } from '../output.ts';
 import { parseInstant } from '../parse-instant.ts';
 import { positiveInt } from '../positive-int.ts';
@@ -31,6 +32,7 @@ import { resolveSyncSettings } from '../settings.ts';
 import { runAfterHandoff } from './demo-after-handoff.ts';
 import { afterHandoffLines, stepLine } from './demo-after-handoff-summary.ts';
 import { buildDemoHistory, HISTORY_DAYS } from './demo-history.ts';
+import { writeDemoReview } from './demo-review.ts';
 import { executeSweep } from './sweep.ts';
 import { executeSync } from './sync.ts';
 
@@ -61,6 +63,7 @@ const CRMS = ['salesforce', 'hubspot'] as const;
 /** Business days after the hand-off, and business hours between two sweeps, that `npm start` shows. */
 export const DEMO_DAYS = 4;
 export const DEMO_STEP_HOURS = 2;
+const DAY_MS = 86_400_000;
 
 export function registerDemo(program: Command): void {
   program
@@ -171,8 +174,12 @@ export async function runDemoDetailed(
       SLACK_API_URL: slack.apiUrl,
     };
     const historyDays = opts.historyDays ?? HISTORY_DAYS;
+    // Rules, routing and SLA as the Salesforce sync reads them: for the history and the review.
+    const runConfig = loadCrmRunConfig(
+      resolveSyncSettings({ flags: { crm: 'salesforce' }, env, profileFiles: [] }),
+    );
     if (historyDays > 0)
-      await recordHistory(emulators, env, atMs, historyDays, stateDir, opts.locale, stderr);
+      await recordHistory(emulators, runConfig, atMs, historyDays, stateDir, opts.locale, stderr);
     for (const crm of CRMS) {
       // The per-run summary goes to the JSON report; the demo prints one combined summary below.
       const r = await executeSync({ crm }, { env, stdout: discard(), stderr, profileFiles: [], clock });
@@ -257,7 +264,24 @@ export async function runDemoDetailed(
         ...(after ? { afterHandoff: after } : {}),
       }),
     );
-    stdout.write(summary(reports, emulators, opts, (Date.now() - started) / 1000, htmlPath, after));
+    // The review over all the ledger holds: the history and the days after the sync.
+    const reviewPath = join(opts.out, 'review.html');
+    const review = await writeDemoReview({
+      stateDir,
+      file: reviewPath,
+      fromMs: atMs - historyDays * DAY_MS,
+      asOf: after ? new Date(after.to) : clock.now(),
+      locale: opts.locale,
+      thresholds: runConfig.rules.source.thresholds,
+      routing: runConfig.routing,
+      sla: runConfig.sla,
+    });
+    stdout.write(
+      summary(reports, emulators, opts, (Date.now() - started) / 1000, htmlPath, after, {
+        model: review,
+        path: reviewPath,
+      }),
+    );
   } finally {
     await slack?.close();
     await emulators.close();
@@ -273,7 +297,7 @@ export async function runDemoDetailed(
  */
 async function recordHistory(
   emulators: RunningEmulators,
-  env: Record<string, string>,
+  config: CrmRunConfig,
   atMs: number,
   days: number,
   stateDir: string,
@@ -289,9 +313,6 @@ async function recordHistory(
   );
   const seeded = emulators.salesforce.seeded;
   if (!seeded) return;
-  const config = loadCrmRunConfig(
-    resolveSyncSettings({ flags: { crm: 'salesforce' }, env, profileFiles: [] }),
-  );
   const history = await buildDemoHistory({
     world: emulators.world,
     ids: { users: seeded.users, leads: seeded.leads, contacts: seeded.contacts },
@@ -316,6 +337,7 @@ function summary(
   seconds: number,
   html: string,
   after?: AfterHandoffReport,
+  review?: { model: ReviewModel; path: string },
 ): string {
   const ja = opts.locale === 'ja';
   const names = ownerNames(emulators);
@@ -366,10 +388,18 @@ function summary(
     );
   }
   if (after) out.push(...afterHandoffLines(after, opts.locale), '');
+  if (review) out.push(...reviewLines(review.model, opts.locale), '');
   out.push(
     ja
       ? `HTML レポート: ${relative(process.cwd(), html)}  (ブラウザで開けます。外部通信なし)`
       : `HTML report: ${relative(process.cwd(), html)} (open it in a browser; no network needed)`,
+    ...(review
+      ? [
+          ja
+            ? `振り返りレポート: ${relative(process.cwd(), review.path)}  (履歴を含む週次・月次の振り返り)`
+            : `Review: ${relative(process.cwd(), review.path)} (the weekly and monthly review, history included)`,
+        ]
+      : []),
     ja ? `実行レポート (JSON): ${join(opts.out, 'runs')}/` : `Run reports (JSON): ${join(opts.out, 'runs')}/`,
     ...(after
       ? [
@@ -386,6 +416,25 @@ function summary(
     '',
   );
   return out.join('\n');
+}
+
+/** The review's headline in the summary: its span, toss-ups, and the opportunity rate per decisive reason. */
+function reviewLines(m: ReviewModel, locale: Locale): string[] {
+  const ja = locale === 'ja';
+  const n = (v: number) => v.toLocaleString(ja ? 'ja-JP' : 'en-US');
+  const pct = (r: number | null) => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);
+  const out = [
+    ja
+      ? `■ 振り返り (${m.period.label}): 判定 ${n(m.summary.decisions)} 件、トスアップ ${n(m.summary.tossups)} 件`
+      : `■ Review (${m.period.label}): ${n(m.summary.decisions)} decisions, ${n(m.summary.tossups)} toss-ups`,
+    ja ? '  トスアップ理由別 (受入率 / 商談化率):' : '  by decisive reason (acceptance / opportunity rate):',
+  ];
+  for (const r of m.accuracy.rates.byReason.slice(0, 5)) {
+    out.push(
+      `    ${pad(n(r.tossups), 6)} ${reasonCodeLabel(r.key, locale)}  ${pct(r.acceptanceRate)} / ${pct(r.opportunityRate)}`,
+    );
+  }
+  return out;
 }
 
 /** CRM user/owner id → rep name, for tasks-per-rep in the summary and the report. */
