@@ -82,6 +82,15 @@ describe('npm start fills the ledger', () => {
     expect(differences).toEqual([]);
   });
 
+  it('keeps the ledger in out/state for tossup review, explain and backtest', () => {
+    const kept = ledgerRows(join(out, 'state'));
+    expect(kept.map((r) => r.record_id).sort()).toEqual(
+      ledgerRows(run.stateDir)
+        .map((r) => r.record_id)
+        .sort(),
+    );
+  });
+
   it('writes out/review.html: the review over the history and the demo days, self-contained', () => {
     const html = readFileSync(join(out, 'review.html'), 'utf8');
     // The span starts with the history, 90 days before the demo (2026-12-01 in Tokyo).

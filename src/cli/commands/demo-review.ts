@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Locale } from '../../reasons/messages.ts';
 import { buildReview } from '../../review/build-review.ts';
 import { renderReviewHtml } from '../../review/render-review-html.ts';
+import { repCapacities } from '../../review/rep-capacities.ts';
 import type { ReviewModel } from '../../review/review-model.ts';
 import { rangePeriod } from '../../review/review-period.ts';
 import type { RoutingConfig } from '../../routing/routing-config.ts';
@@ -36,13 +37,14 @@ export async function writeDemoReview(input: DemoReviewInput): Promise<ReviewMod
   const period = rangePeriod(zonedDate(new Date(input.fromMs), tz), zonedDate(input.asOf, tz), tz);
   const outcomeStore = new FileOutcomeStore(input.stateDir);
   const outcomes = [...(await outcomeStore.list('salesforce')), ...(await outcomeStore.list('hubspot'))];
-  const reader = await DuckDbLedgerReader.open(input.stateDir);
+  // As `tossup review` reads it: the tables loaded once, without the facts no review query reads.
+  const reader = await DuckDbLedgerReader.open(input.stateDir, { inMemory: { omit: ['facts_json'] } });
   let model: ReviewModel;
   try {
     model = await buildReview(reader, period, {
       asOf: input.asOf,
       thresholds: input.thresholds,
-      capacities: capacities(input.routing),
+      capacities: repCapacities(input.routing),
       sla: input.sla,
       outcomes,
     });
@@ -51,9 +53,4 @@ export async function writeDemoReview(input: DemoReviewInput): Promise<ReviewMod
   }
   writeFileSync(input.file, renderReviewHtml(model, input.locale));
   return model;
-}
-
-/** routing.yaml's daily capacity per rep key: the rep's own, else the file's default, else none. */
-function capacities(routing: RoutingConfig): Map<string, number | null> {
-  return new Map(routing.reps.map((r) => [r.key, r.dailyCapacity ?? routing.defaults.dailyCapacity ?? null]));
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -276,6 +276,7 @@ export async function runDemoDetailed(
       routing: runConfig.routing,
       sla: runConfig.sla,
     });
+    keepLedger(stateDir, join(opts.out, 'state'));
     stdout.write(
       summary(reports, emulators, opts, (Date.now() - started) / 1000, htmlPath, after, {
         model: review,
@@ -398,6 +399,9 @@ function summary(
           ja
             ? `振り返りレポート: ${relative(process.cwd(), review.path)}  (履歴を含む週次・月次の振り返り)`
             : `Review: ${relative(process.cwd(), review.path)} (the weekly and monthly review, history included)`,
+          ja
+            ? `判定台帳: ${join(opts.out, 'state')}/  (tossup review / explain --lead / backtest に --state-dir で指定)`
+            : `Decision ledger: ${join(opts.out, 'state')}/ (give it to tossup review, explain --lead, backtest as --state-dir)`,
         ]
       : []),
     ja ? `実行レポート (JSON): ${join(opts.out, 'runs')}/` : `Run reports (JSON): ${join(opts.out, 'runs')}/`,
@@ -416,6 +420,19 @@ function summary(
     '',
   );
   return out.join('\n');
+}
+
+/**
+ * The ledger and the outcome store outlive the demo's state (thrown away) in `<out>/state`, so
+ * `tossup review`, `explain --lead` and `backtest` run on them with `--state-dir out/state`. Replaced
+ * on every run: a ledger keeps every part file it is given, so an older run's would stay in it.
+ */
+function keepLedger(stateDir: string, dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  for (const part of ['ledger', 'outcomes']) {
+    const from = join(stateDir, part);
+    if (existsSync(from)) cpSync(from, join(dir, part), { recursive: true });
+  }
 }
 
 /** The review's headline in the summary: its span, toss-ups, and the opportunity rate per decisive reason. */
