@@ -1,4 +1,4 @@
-import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import type { LedgerRecord } from '../ledger/ledger-record.ts';
 import type { Ledger } from '../ports/ledger.ts';
 
@@ -158,4 +158,12 @@ function uniqueById(records: readonly LedgerRecord[]): LedgerRecord[] {
 function backoff(attempt: number): number {
   const cap = BASE_BACKOFF_MS * 2 ** (attempt - 2);
   return Math.round(cap / 2 + Math.random() * (cap / 2));
+}
+
+/** The ledger's Firehose client, with the short timeouts of the other clients (src/aws/clients.ts). */
+export function createFirehoseClient(): FirehoseClient {
+  return new FirehoseClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+  });
 }

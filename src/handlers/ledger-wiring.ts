@@ -1,4 +1,4 @@
-import { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { FirehoseLedger } from '../aws/firehose-ledger.ts';
 import type { LedgerWiring } from '../ledger/flush-ledger.ts';
 import { ledgeredEpisodeStore } from '../ledger/ledgered-episode-store.ts';
@@ -36,14 +36,6 @@ export function lambdaLedger(
       log.warn({ ledgerOutboxDropped: outbox.dropped }, message);
     },
   };
-}
-
-/** The SDK client for Firehose with the same short timeouts as the others (src/aws/clients.ts). */
-export function defaultFirehoseClient(): FirehoseClient {
-  return new FirehoseClient({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
-  });
 }
 
 /** The episode store whose recorded steps also go to the ledger (none: the store as it is). */

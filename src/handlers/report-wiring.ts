@@ -1,10 +1,10 @@
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { AthenaLedgerReader } from '../aws/athena-ledger-reader.ts';
 import { DynamoTable } from '../aws/dynamo-table.ts';
 import { DynamoOutcomeStore } from '../aws/dynamodb-outcome-store.ts';
+import { createReportClients } from '../aws/report-clients.ts';
 import { S3ReportStore } from '../aws/s3-report-store.ts';
 import { SecretsManagerCache } from '../aws/secrets.ts';
 import { createLogger, type LoggerOptions } from '../logging/logger.ts';
@@ -44,22 +44,23 @@ export function reportFromEnv(env: Env, bundleUrl: string, overrides: ReportOver
   // The rule, routing, SLA and notification files are the same for both CRMs; the bundle carries them
   // as staged for Salesforce (the mapping in it is not read here).
   const config = loadBundledConfig(configDirOf(e, bundleUrl), 'salesforce');
-  const common = {
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 20_000 },
-  } as const;
+  // Built on first use of each, so a test that replaces them all builds none.
+  let clients: ReturnType<typeof createReportClients> | undefined;
+  const sdk = () => {
+    clients ??= createReportClients();
+    return clients;
+  };
   const reader =
     overrides.reader ??
     new AthenaLedgerReader({
-      client: overrides.athena ?? new AthenaClient(common),
+      client: overrides.athena ?? sdk().athena,
       workGroup: e.TOSSUP_LEDGER_WORKGROUP,
       database: e.TOSSUP_LEDGER_DATABASE,
     });
-  const secrets =
-    overrides.secrets ?? new SecretsManagerCache({ client: new SecretsManagerClient(common), clock });
+  const secrets = overrides.secrets ?? new SecretsManagerCache({ client: sdk().secrets, clock });
   const outcomeStore = new DynamoOutcomeStore(
     new DynamoTable({
-      client: overrides.dynamodb ?? new DynamoDBClient(common),
+      client: overrides.dynamodb ?? sdk().dynamodb,
       tableName: e.TOSSUP_STATE_TABLE,
       clock,
     }),
@@ -70,7 +71,7 @@ export function reportFromEnv(env: Env, bundleUrl: string, overrides: ReportOver
       list: async () => [...(await outcomeStore.list('salesforce')), ...(await outcomeStore.list('hubspot'))],
     },
     store: new S3ReportStore({
-      client: overrides.s3 ?? new S3Client(common),
+      client: overrides.s3 ?? sdk().s3,
       bucket: e.TOSSUP_LEDGER_BUCKET,
     }),
     channel: reportChannel({

@@ -3,11 +3,12 @@ import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
 import { DynamoOutcomeStore } from '../aws/dynamodb-outcome-store.ts';
 import { DynamoRecheckStore } from '../aws/dynamodb-recheck-store.ts';
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
+import { createFirehoseClient } from '../aws/firehose-ledger.ts';
 import { disabledNotificationsConfig } from '../notify/notifications-config.ts';
 import { chatProvider } from './chat-provider.ts';
 import { crmBase, type WiringOverrides } from './crm-wiring.ts';
 import { parseEnv, SweepEnvSchema } from './lambda-env.ts';
-import { defaultFirehoseClient, lambdaLedger, withLambdaLedger } from './ledger-wiring.ts';
+import { lambdaLedger, withLambdaLedger } from './ledger-wiring.ts';
 import { safeInvocation } from './safe-invocation.ts';
 import { createSweepHandler } from './sweep-handler.ts';
 
@@ -20,7 +21,7 @@ const CLAIM_TIMEOUT_MS = 16 * 60_000;
 export function sweepFromEnv(env: Env, bundleUrl: string, overrides: WiringOverrides = {}) {
   const e = parseEnv(SweepEnvSchema, env);
   const base = crmBase(e, bundleUrl, overrides, 'sweep');
-  const ledger = lambdaLedger(e, () => overrides.firehose ?? defaultFirehoseClient(), base.log);
+  const ledger = lambdaLedger(e, () => overrides.firehose ?? createFirehoseClient(), base.log);
   const chat = chatProvider({
     secretId: e.TOSSUP_CHAT_SECRET_ID,
     secrets: base.secrets,

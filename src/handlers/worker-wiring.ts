@@ -2,6 +2,7 @@ import { DynamoLeadVersions } from '../aws/dynamodb-lead-versions.ts';
 import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
 import { DynamoRecheckStore } from '../aws/dynamodb-recheck-store.ts';
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
+import { createFirehoseClient } from '../aws/firehose-ledger.ts';
 import { SqsQueue } from '../aws/sqs-queue.ts';
 import type { Logger } from '../logging/logger.ts';
 import { notificationTargets } from '../notify/notification-targets.ts';
@@ -12,7 +13,7 @@ import type { RoutingConfig } from '../routing/routing-config.ts';
 import { NotificationOutbox } from '../state/notification-outbox.ts';
 import { crmBase, episodesOf, type WiringOverrides } from './crm-wiring.ts';
 import { CrmFunctionEnvSchema, parseEnv } from './lambda-env.ts';
-import { defaultFirehoseClient, lambdaLedger, withLambdaLedger } from './ledger-wiring.ts';
+import { lambdaLedger, withLambdaLedger } from './ledger-wiring.ts';
 import { safeInvocation } from './safe-invocation.ts';
 import type { WorkerOptions } from './worker-handler.ts';
 import { createWorkerHandler } from './worker-handler.ts';
@@ -23,7 +24,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOverrides = {}) {
   const e = parseEnv(CrmFunctionEnvSchema, env);
   const base = crmBase(e, bundleUrl, overrides, 'worker');
-  const ledger = lambdaLedger(e, () => overrides.firehose ?? defaultFirehoseClient(), base.log);
+  const ledger = lambdaLedger(e, () => overrides.firehose ?? createFirehoseClient(), base.log);
   const episodes = episodesOf(base);
   const queue = new SqsQueue({ client: base.clients.sqs, queueUrl: e.TOSSUP_QUEUE_URL });
   const notify =
