@@ -310,10 +310,11 @@ WHERE decided_at >= ? AND decided_at < ?`,
 };
 
 /**
- * The "missed" list from the ledger: toss-ups that became an opportunity in [from, to) although the
- * rules had said no or hold — either to this very toss-up (a person overrode the flag: kind
- * `override`) or in the lead's decision before it (the rules said yes only later: kind `late`). The
- * no/hold decision's flag, time, reason and scores.
+ * The "missed" list from the ledger: episodes that became an opportunity in [from, to) although the
+ * rules had said no or hold — to this very episode (a person overrode the flag: kind `override`; or
+ * the rules' hold handed it to a check, e.g. IS / sales planning, not to sales: kind `checked`), or
+ * in the lead's decision before it (the rules said yes only later: kind `late`). The no/hold
+ * decision's flag, time, reason and scores.
  */
 export const MISSED_FROM_LEDGER: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
@@ -325,7 +326,7 @@ WITH won AS (
      OR (event_type = 'verdict' AND verdict_result = 'opportunity')
   GROUP BY episode_key
 ), ep AS (
-  SELECT d.crm, d.lead_id, d.episode_key, d.decided_at, d.flag, d.primary_reason, d.attribute_score, d.behaviour_score, w.won_at
+  SELECT d.crm, d.lead_id, d.episode_key, d.decided_at, d.flag, d.override_flag, d.primary_reason, d.attribute_score, d.behaviour_score, w.won_at
   FROM ledger_decisions d JOIN won w ON w.episode_key = d.episode_key
   WHERE d.new_episode AND w.won_at >= ? AND w.won_at < ?
 ), prior AS (
@@ -334,7 +335,8 @@ WITH won AS (
   FROM ep JOIN ledger_decisions p ON p.crm = ep.crm AND p.lead_id = ep.lead_id AND p.decided_at < ep.decided_at
 ), missed AS (
   SELECT ep.crm, ep.lead_id, ep.episode_key, ep.won_at AS opportunity_at,
-         CASE WHEN ep.flag IN ('no', 'hold') THEN 'override' ELSE 'late' END AS kind,
+         CASE WHEN ep.flag IN ('no', 'hold') AND ep.override_flag IS NOT NULL THEN 'override'
+              WHEN ep.flag IN ('no', 'hold') THEN 'checked' ELSE 'late' END AS kind,
          CASE WHEN ep.flag IN ('no', 'hold') THEN ep.flag ELSE pr.flag END AS flag,
          CASE WHEN ep.flag IN ('no', 'hold') THEN ep.decided_at ELSE pr.decided_at END AS decided_at,
          CASE WHEN ep.flag IN ('no', 'hold') THEN ep.primary_reason ELSE pr.primary_reason END AS primary_reason,

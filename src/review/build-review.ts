@@ -254,7 +254,7 @@ function countRow(r: Record<string, unknown>): CountRow {
 
 function missedRow(r: Record<string, unknown>): MissedRow {
   return {
-    kind: r.kind === 'override' ? 'override' : 'late',
+    kind: r.kind === 'override' || r.kind === 'checked' ? r.kind : 'late',
     crm: str(r.crm) ?? '',
     leadId: str(r.lead_id) ?? '',
     opportunityAt: str(r.opportunity_at) ?? '',
@@ -365,7 +365,10 @@ async function missedWithoutTossUp(
   const out: MissedRow[] = [];
   for (const [i, o] of firsts.entries()) {
     const d = decided[i];
-    const flag = d ? str(d.flag) : o.flagAtOpportunity;
+    // Only a decision the ledger holds says the rules said no or hold before the opportunity (the
+    // outcome's `flagAtOpportunity` was read when it was recorded, possibly after).
+    if (!d) continue;
+    const flag = str(d.flag);
     if (flag !== 'no' && flag !== 'hold') continue;
     out.push({
       kind: 'no_toss_up',
@@ -373,10 +376,10 @@ async function missedWithoutTossUp(
       leadId: o.leadId,
       opportunityAt: o.createdAt,
       flag,
-      decidedAt: d ? str(d.decided_at) : null,
-      primaryReason: d ? str(d.primary_reason) : null,
-      attributeScore: d ? numOrNull(d.attribute_score) : null,
-      behaviourScore: d ? numOrNull(d.behaviour_score) : null,
+      decidedAt: str(d.decided_at),
+      primaryReason: str(d.primary_reason),
+      attributeScore: numOrNull(d.attribute_score),
+      behaviourScore: numOrNull(d.behaviour_score),
     });
   }
   return out;

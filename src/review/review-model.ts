@@ -146,11 +146,12 @@ export interface ListOf<T> {
 
 /**
  * A lead the rules said no or hold to that became an opportunity: a person overrode the flag
- * (`override`), the rules said yes only later (`late`), or it had no toss-up at all (`no_toss_up`,
- * from the outcome store).
+ * (`override`), the rules' hold handed it to a check rather than to sales (`checked`), the rules
+ * said yes only later (`late`), or it had no toss-up at all (`no_toss_up`, from the outcome store,
+ * with the ledger's decision then).
  */
 export interface MissedRow {
-  kind: 'override' | 'late' | 'no_toss_up';
+  kind: 'override' | 'checked' | 'late' | 'no_toss_up';
   crm: string;
   leadId: string;
   opportunityAt: string;

@@ -156,7 +156,9 @@ export function reviewTables(m: ReviewModel, locale: Locale): ReviewTable[] {
       ],
       rows: m.followUp.escalations.map((r) => [t.ladder[r.action] ?? r.action, r.steps, r.tossups]),
     },
-    rates('rates_by_reason', t.byReason, t.reason, a.rates.byReason, (k) => reasonLabel(k, locale)),
+    rates('rates_by_reason', t.byReason, t.reason, a.rates.byReason, (k) =>
+      withCode(reasonLabel(k, locale), k),
+    ),
     rates('rates_by_rule', t.byRule, t.rule, a.rates.byRule, same),
     rates('rates_by_campaign', t.byCampaign, t.campaign, a.rates.byCampaign, same),
     rates('rates_by_source', t.bySource, t.source, a.rates.bySource, same),
@@ -292,6 +294,11 @@ export function reviewTables(m: ReviewModel, locale: Locale): ReviewTable[] {
       ]),
     },
   ];
+}
+
+/** The label sales read, with the code rule files use when they differ (`label (code)`). */
+function withCode(label: string, code: string): string {
+  return label === code ? code : `${label} (${code})`;
 }
 
 /** `40–49`, or `100+` for the top bin. */

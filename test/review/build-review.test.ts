@@ -30,9 +30,10 @@ beforeAll(async () => {
 afterAll(() => reader?.close());
 
 describe('the review on a hand-made ledger (DuckDB)', () => {
-  it('counts the decisions of the period: 11 on 10 leads, 7 yes (all toss-ups), 3 no, 1 hold', () => {
-    // In November: L1–L4, L5, L6 twice, L7, L8, L10, L11; L9's decision is October's.
-    expect(model.summary).toEqual({ decisions: 11, leads: 10, yes: 7, no: 3, hold: 1, tossups: 7 });
+  it('counts the decisions of the period: 12 on 11 leads, 7 yes (all toss-ups), 3 no, 2 hold', () => {
+    // In November: L1–L4, L5, L6 twice, L7, L8, L10, L11, L12; L9's decision is October's. L12's hold
+    // started an episode (a check by IS / sales planning), not a toss-up.
+    expect(model.summary).toEqual({ decisions: 12, leads: 11, yes: 7, no: 3, hold: 2, tossups: 7 });
   });
 
   it('opportunity and acceptance rates by decisive reason', () => {
@@ -118,6 +119,19 @@ describe('the review on a hand-made ledger (DuckDB)', () => {
         p50Hours: 1,
         p90Hours: 6,
       },
+      // u004: E12, handed to IS / sales planning (no SLA) — never answered, never due.
+      {
+        key: 'u004',
+        handedOff: 1,
+        answered: 0,
+        onTime: 0,
+        late: 0,
+        unansweredLate: 0,
+        notDue: 1,
+        onTimeRate: null,
+        p50Hours: null,
+        p90Hours: null,
+      },
     ]);
     // Field sales: answered 1 2 4 6 18 (4 on time), E10 past due, E11 not due → 4 of 6; p50 = 3rd = 4, p90 = 5th = 18.
     // Follow-up: E3 only, never answered → 0 of 1, no response time.
@@ -132,6 +146,7 @@ describe('the review on a hand-made ledger (DuckDB)', () => {
     ).toEqual([
       ['field_sales_tossup', 7, 4 / 6, 4, 18],
       ['inside_sales_follow_up', 1, 0, null, null],
+      ['notify_is_sales_planning', 1, null, null, null],
     ]);
   });
 
@@ -172,8 +187,9 @@ describe('the review on a hand-made ledger (DuckDB)', () => {
     ]);
   });
 
-  it('the missed list: an override, a late toss-up and an opportunity without toss-up (outcome store)', () => {
-    expect(model.accuracy.missed.total).toBe(3);
+  it('the missed list: an override, a late toss-up, a hold sent to a check, an opportunity without toss-up', () => {
+    // L13's opportunity without toss-up is not in it: the ledger never decided L13.
+    expect(model.accuracy.missed.total).toBe(4);
     expect(
       model.accuracy.missed.rows.map((m) => [
         m.kind,
@@ -197,6 +213,16 @@ describe('the review on a hand-made ledger (DuckDB)', () => {
         55,
         35,
         '2026-11-25T01:00:00.000Z',
+      ],
+      [
+        'checked',
+        'L12',
+        'hold',
+        '2026-11-24T01:00:00.000Z',
+        'strategic.target',
+        45,
+        25,
+        '2026-11-26T01:00:00.000Z',
       ],
     ]);
   });
@@ -226,10 +252,12 @@ describe('the review on a hand-made ledger (DuckDB)', () => {
       c.opportunities,
     ]);
     // Each lead's last November decision: L1 65/45, L4 61/41, L6 62/48, L11 66/42 → 60/40 (opportunities L1, L6);
-    // L7 40/12 (its override became one), L8 50/30 (the outcome store's), L5 30/10, L2 72/55, L10 70/60, L3 85/20.
+    // L7 40/12 (its override became one), L12 45/25 (its check did), L8 50/30 (the outcome store's),
+    // L5 30/10, L2 72/55, L10 70/60, L3 85/20.
     expect(cells).toEqual([
       [30, 10, 1, 0, 0],
       [40, 10, 1, 0, 1],
+      [40, 20, 1, 0, 1],
       [50, 30, 1, 0, 1],
       [60, 40, 4, 4, 2],
       [70, 50, 1, 1, 0],
@@ -242,7 +270,7 @@ describe('the review on a hand-made ledger (DuckDB)', () => {
 
   it('load per rep against routing.yaml capacity, per business day of the period', () => {
     // November 2026 in Japan: 21 weekdays less 文化の日 (11-03) and 勤労感謝の日 (11-23) = 19 business days.
-    // u001: E1 E2 E6 E10 E11 on 4 days (two on 11-30); u002: E3 E4 E7.
+    // u001: E1 E2 E6 E10 E11 on 4 days (two on 11-30); u002: E3 E4 E7; u004: E12 (no capacity given).
     expect(model.accuracy.load).toEqual([
       {
         rep: 'u001',
@@ -261,6 +289,15 @@ describe('the review on a hand-made ledger (DuckDB)', () => {
         busiestDay: 1,
         dailyCapacity: 8,
         utilisation: 3 / 19 / 8,
+      },
+      {
+        rep: 'u004',
+        tossups: 1,
+        businessDays: 19,
+        perBusinessDay: 1 / 19,
+        busiestDay: 1,
+        dailyCapacity: null,
+        utilisation: null,
       },
     ]);
   });

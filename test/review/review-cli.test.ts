@@ -66,7 +66,7 @@ describe('tossup review (child process)', () => {
       'noise',
       'load',
     ]);
-    expect(blocks.get('summary')?.rows).toEqual([['11', '10', '7', '3', '1', '7']]);
+    expect(blocks.get('summary')?.rows).toEqual([['12', '11', '7', '3', '2', '7']]);
     const byRep = blocks.get('response_by_rep');
     expect(byRep?.header).toEqual([
       'Rep',
@@ -84,11 +84,13 @@ describe('tossup review (child process)', () => {
     expect(byRep?.rows).toEqual([
       ['u001', '5', '3', '2', '1', '1', '1', '0.5', '4', '18'],
       ['u002', '3', '2', '2', '0', '1', '0', '0.666667', '1', '6'],
+      // Unknown rate and times are empty cells.
+      ['u004', '1', '0', '0', '0', '0', '1', '', '', ''],
     ]);
     // Every row has as many cells as its header.
     for (const b of blocks.values()) for (const row of b.rows) expect(row).toHaveLength(b.header.length);
-    // Without the outcome store, the missed list is the ledger's: L7 (override) and L6 (late).
-    expect(blocks.get('missed')?.rows.map((row) => row[2])).toEqual(['L7', 'L6']);
+    // Without the outcome store, the missed list is the ledger's: L7 (override), L6 (late), L12 (checked).
+    expect(blocks.get('missed')?.rows.map((row) => row[2])).toEqual(['L7', 'L6', 'L12']);
   });
 
   it('--week with a date, Japanese Markdown on the terminal; the week leads with the follow-up', async () => {

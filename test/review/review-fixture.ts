@@ -17,7 +17,10 @@ import type { OpportunityOutcome } from '../../src/ports/outcome-store.ts';
  *   E11 L11 u001 rule hot            behaviour.high        66/42  —                         11-30, due 12-01T05:00Z (after as-of), unanswered; open, not due
  * Not toss-ups: L5 no (30/10); L7 no (40/12) but a person overrode it to yes (E7, u002, answered 6 h,
  * opportunity 11-18) → missed, override; L8 no (50/30), an opportunity without toss-up on 11-20 in the
- * outcome store → missed, no toss-up. E9: a toss-up of October, closed (expired) in November.
+ * outcome store → missed, no toss-up. L12 hold (45/25, strategic target): the rules handed it to IS /
+ * sales planning (E12, u004, no SLA), which turned it into an opportunity on 11-26 → missed, checked.
+ * L13: an opportunity without toss-up in the outcome store whose lead the ledger never decided → not
+ * missed (nothing says the rules said no before it). E9: a toss-up of October, closed (expired) in November.
  */
 export const PERIOD = {
   kind: 'month' as const,
@@ -121,7 +124,7 @@ function ev(episode: string, type: string, at: string, over: Partial<EventRecord
 function episode(
   key: string,
   owner: string,
-  due: string,
+  due: string | null,
   rows: [type: string, at: string, over?: Partial<EventRecord>][],
   base: Partial<EventRecord> = {},
 ): EventRecord[] {
@@ -189,6 +192,13 @@ export const RECORDS: LedgerRecord[] = [
     behaviour_score: 30,
   }),
   tossUp('L9', 'E9', '2026-10-20T01:00:00.000Z', 'u002', 90, 90),
+  // The rules' hold with a task for IS / sales planning: an episode, but no toss-up to sales.
+  tossUp('L12', 'E12', '2026-11-24T01:00:00.000Z', 'u004', 45, 25, {
+    flag: 'hold',
+    rule_id: 'strategic_target',
+    primary_reason: 'strategic.target',
+    next_action: 'notify_is_sales_planning',
+  }),
   tossUp('L10', 'E10', '2026-11-30T00:00:00.000Z', 'u001', 70, 60),
   tossUp('L11', 'E11', '2026-11-30T05:00:00.000Z', 'u001', 66, 42),
 
@@ -253,6 +263,16 @@ export const RECORDS: LedgerRecord[] = [
     ['handed_off', '2026-11-30T00:00:00.000Z', { cause: 'rule' }],
     ['ladder_step', '2026-11-30T08:00:00.000Z', { cause: 'sweep', ladder_action: 'remind_owner' }],
   ]),
+  ...episode(
+    'E12',
+    'u004',
+    null,
+    [
+      ['handed_off', '2026-11-24T01:00:00.000Z', { cause: 'rule' }],
+      ['opportunity', '2026-11-26T01:00:00.000Z', opportunity],
+    ],
+    { next_action: 'notify_is_sales_planning' },
+  ),
   ...episode('E11', 'u001', '2026-12-01T05:00:00.000Z', [
     ['handed_off', '2026-11-30T05:00:00.000Z', { cause: 'rule' }],
   ]),
@@ -277,9 +297,13 @@ function outcome(over: Partial<OpportunityOutcome>): OpportunityOutcome {
   };
 }
 
-/** The outcome store: L8's opportunity without toss-up counts; one of October and one with a toss-up do not. */
+/**
+ * The outcome store: L8's opportunity without toss-up counts; one of October, one with a toss-up and
+ * L13's (never decided in the ledger, though the CRM showed no when it was recorded) do not.
+ */
 export const OUTCOMES: OpportunityOutcome[] = [
   outcome({}),
   outcome({ leadId: 'L5', opportunityId: '006Z', createdAt: '2026-10-25T03:00:00.000Z' }),
   outcome({ leadId: 'L1', opportunityId: '006X', createdAt: '2026-11-10T01:00:00.000Z', episodeKey: 'E1' }),
+  outcome({ leadId: 'L13', opportunityId: '006W', createdAt: '2026-11-21T03:00:00.000Z' }),
 ];
