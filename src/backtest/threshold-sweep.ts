@@ -27,7 +27,7 @@ export interface ThresholdSweep {
 export interface SweepOptions {
   /** Grid step (default 5). */
   step?: number;
-  /** At most this many points per threshold; the step widens to fit (default 41). */
+  /** At most this many points per threshold; the step widens to a multiple of itself to fit (default 41). */
   maxPoints?: number;
 }
 
@@ -82,9 +82,13 @@ export function withThreshold(rs: RuleSet, threshold: string, value: number): Ru
 
 function grid(highest: number, step: number, maxPoints: number): number[] {
   const top = Math.ceil(highest / step) * step + step;
-  const s = top / step + 1 > maxPoints ? Math.ceil(top / (maxPoints - 1)) : step;
+  // Widened to a multiple of the step, so the grid keeps round values (0, 10, 20 … rather than 0, 7, 14 …).
+  const s = top / step + 1 > maxPoints ? Math.ceil(top / (maxPoints - 1) / step) * step : step;
   const values: number[] = [];
-  for (let v = 0; v <= top; v += s) values.push(v);
+  for (let v = 0; ; v += s) {
+    values.push(v);
+    if (v >= top) break; // past the highest score seen: nothing is tossed up on score alone
+  }
   return values;
 }
 
