@@ -58,7 +58,15 @@ function table(x: ReviewTable, locale: Locale): string[] {
   ];
 }
 
-/** Pipes and line breaks would break the table. */
+/**
+ * Pipes and line breaks would break the table; angle brackets are written as entities, so text from
+ * the CRM (campaign names) cannot become HTML where the page is rendered.
+ */
 function cell(s: string): string {
-  return s.replaceAll('|', '\\|').replaceAll(/\r?\n/g, ' ');
+  return s
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('|', '\\|')
+    .replaceAll(/\r?\n/g, ' ');
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReview } from '../../src/review/build-review.ts';
+import { renderReviewCsv } from '../../src/review/render-review-csv.ts';
 import { renderReviewHtml } from '../../src/review/render-review-html.ts';
+import { renderReviewMarkdown } from '../../src/review/render-review-markdown.ts';
 import type { ReviewModel } from '../../src/review/review-model.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
 import { localLedgerAt } from '../ledger/ledger-kit.ts';
@@ -52,5 +54,23 @@ describe('the review as HTML', () => {
     expect(html).toContain('data-attribute="60" data-behaviour="40" data-leads="4" data-opportunities="2"');
     expect(html).toMatch(/class="threshold threshold-attribute" data-value="60"/);
     expect(html).toMatch(/class="threshold threshold-behaviour" data-value="40"/);
+  });
+
+  it('campaign names come from the CRM: escaped in HTML, never a formula in CSV, no broken Markdown table', () => {
+    const hostile = structuredClone(model);
+    const row = hostile.accuracy.rates.byCampaign[0];
+    if (!row) throw new Error('the fixture has campaigns');
+    row.key = '<img src=x onerror=alert(1)>|=HYPERLINK("http://x")';
+    const html = renderReviewHtml(hostile, 'en');
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;|=HYPERLINK(&quot;http://x&quot;)');
+    const other = structuredClone(hostile);
+    const first = other.accuracy.rates.byCampaign[0];
+    if (first) first.key = '=HYPERLINK("http://x")';
+    // Quoted, with a leading ' so the spreadsheet shows the text instead of running it.
+    expect(renderReviewCsv(other, 'en')).toContain('"\'=HYPERLINK(""http://x"")",2,2,1,1,1,0.5,0.5\r\n');
+    const md = renderReviewMarkdown(hostile, 'en');
+    expect(md).toContain('| &lt;img src=x onerror=alert(1)&gt;\\|=HYPERLINK("http://x") | 2 |');
+    expect(md).not.toContain('<img');
   });
 });
