@@ -1,4 +1,5 @@
 import type { Locale } from '../reasons/messages.ts';
+import { FLAG_LABELS } from '../reasons/next-action-label.ts';
 import type { BacktestReport, RuleSetResult } from './backtest-report.ts';
 import type { Proportion } from './wilson-interval.ts';
 
@@ -151,7 +152,8 @@ export function backtestTables(report: BacktestReport, locale: Locale): Backtest
     rows: report.flips
       .filter((f) => f.decisions > 0)
       .map((f) => [
-        `${f.from} → ${f.to}`,
+        // ja: はい / いいえ / 一時保留 as sales see them in the CRM; en keeps the flag values (yes, no, hold).
+        locale === 'ja' ? `${FLAG_LABELS.ja[f.from]} → ${FLAG_LABELS.ja[f.to]}` : `${f.from} → ${f.to}`,
         f.decisions,
         f.leads,
         f.opportunityLeads,

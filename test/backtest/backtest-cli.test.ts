@@ -58,6 +58,7 @@ describe('tossup backtest', () => {
     expect(ja.code).toBe(0);
     expect(ja.out).toContain('現行ルールと候補ルールの比較');
     expect(ja.out).toContain('再現率 (トスアップされていた商談化の割合)');
+    expect(ja.out).toMatch(/いいえ → はい\s+\d+/);
   });
 
   it('--format json --out writes the report model; read back from the ledger and the outcome store, the same figures as in process', async () => {
