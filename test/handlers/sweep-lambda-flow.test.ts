@@ -6,12 +6,16 @@ import { DynamoRoutingState } from '../../src/aws/dynamodb-routing-state.ts';
 import { DynamoStateStore } from '../../src/aws/dynamodb-state-store.ts';
 import { episodeEvent } from '../../src/episodes/episode.ts';
 import { chatProvider } from '../../src/handlers/chat-provider.ts';
+import { withLambdaLedger } from '../../src/handlers/ledger-wiring.ts';
 import { createSweepHandler, type SweepResult } from '../../src/handlers/sweep-handler.ts';
+import type { LedgerWiring } from '../../src/ledger/flush-ledger.ts';
+import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { parseNotificationsConfig } from '../../src/notify/notifications-config.ts';
 import type { CrmConnector } from '../../src/ports/crm-connector.ts';
 import type { SecretSource } from '../../src/ports/secret-source.ts';
 import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
+import { MemoryLedgerOutbox } from '../../src/state/memory-ledger-outbox.ts';
 import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { sla } from '../pipeline/pipeline-fixtures.ts';
@@ -60,7 +64,11 @@ slack:
  * `handedOffLead`: the name recorded with the hand-off; given, the CRM's facts name nobody (as the real
  * connectors' do), so the sweep's notices must take the name from the episode.
  */
-async function world(handedOffLead?: { name: string; company?: string }, key = 'tu_lambda') {
+async function world(
+  handedOffLead?: { name: string; company?: string },
+  key = 'tu_lambda',
+  ledger?: LedgerWiring,
+) {
   const clock = testClock(T.handOff);
   const table = await dynamo.table(clock);
   const episodes = new DynamoEpisodeStore(table);
@@ -108,7 +116,8 @@ async function world(handedOffLead?: { name: string; company?: string }, key = '
     scope: 'default',
     config: { ...bundledConfig, routing, sla, notifications },
     connectors: fakeProvider(connector),
-    episodes,
+    episodes: withLambdaLedger(episodes, ledger, sla),
+    ...(ledger ? { ledger } : {}),
     state: new DynamoStateStore(table),
     routingState: new DynamoRoutingState(table),
     chat: chatProvider({
@@ -191,5 +200,40 @@ describe('the sweep function, end to end on the AWS adapters', () => {
     expect(mine[0]!.text).not.toContain('00Q000000000001');
     expect(text).not.toMatch(/@example\.test|\+?\d{2,4}-\d{2,4}-\d{3,4}/);
     expect(logs.text).not.toMatch(/佐藤/);
+  });
+
+  it('records its ladder steps to the ledger; rows the ledger refused go with a later run of the container', async () => {
+    const appended: LedgerRecord[] = [];
+    let ledgerUp = false;
+    const errors: string[] = [];
+    const ledger: LedgerWiring = {
+      ledger: {
+        append: async (records) => {
+          if (!ledgerUp) throw new Error('ServiceUnavailableException');
+          appended.push(...records);
+          return { appended: records.length };
+        },
+      },
+      outbox: new MemoryLedgerOutbox(),
+      onError: (m) => {
+        errors.push(m);
+      },
+    };
+    const { clock, handler } = await world(undefined, 'tu_ledger', ledger);
+    const run = async () => (await handler({}, lambdaContext(300_000))) as SweepResult;
+
+    at(clock, T.afterRemind);
+    expect((await run()).report.counts).toMatchObject({ reminders: 1 });
+    expect(appended).toEqual([]);
+    expect(errors.length).toBeGreaterThan(0);
+
+    // Nothing due on the next tick; its end-of-run flush appends what waited.
+    ledgerUp = true;
+    clock.advance(60_000);
+    await run();
+    expect(appended.map((r) => (r.kind === 'event' ? [r.episode_key, r.event_type] : null))).toContainEqual([
+      'tu_ledger',
+      'ladder_step',
+    ]);
   });
 });
