@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AT, type DemoRun, runDemoDetailed } from '../../src/cli/commands/demo.ts';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import { RESPONSE_BY_REP } from '../../src/ledger/ledger-queries.ts';
+import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
 import { replayDecision, replayDifferences } from '../../src/ledger/replay-decision.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
 import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
-import { allText, decisionsOf, eventsOf, ledgerRows } from './ledger-kit.ts';
+import { allText, decisionsOf, eventsOf, ledgerRowsWithParquet } from './ledger-kit.ts';
 
 /**
  * The ledger as `npm start` fills it: 90 days of history before the demo's instant (demo-history.ts,
@@ -21,6 +22,8 @@ import { allText, decisionsOf, eventsOf, ledgerRows } from './ledger-kit.ts';
 
 const sink = () => Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false });
 let run: DemoRun;
+let rows: LedgerRecord[];
+let kept: LedgerRecord[];
 let out: string;
 
 beforeAll(async () => {
@@ -28,6 +31,9 @@ beforeAll(async () => {
   run = await runDemoDetailed({ leads: 300, seed: 3, rules: 'large', locale: 'en', out }, sink(), sink(), {
     keepState: true,
   });
+  // The history's days are compacted into Parquet by then: read both kinds of part file.
+  rows = await ledgerRowsWithParquet(run.stateDir);
+  kept = await ledgerRowsWithParquet(join(out, 'state'));
 }, 300_000);
 
 afterAll(() => {
@@ -40,7 +46,6 @@ const demoAt = new Date(DEMO_AT).toISOString();
 describe('npm start fills the ledger', () => {
   it('from the demo on, every step of every episode the store holds is one event row, and nothing else is', async () => {
     expect(run.exitCode).toBe(0);
-    const rows = ledgerRows(run.stateDir);
     // The history's episodes live in the ledger only (demo-history.ts); the store has the demo's.
     const events = eventsOf(rows).filter((e) => e.event_at >= demoAt);
     const keys = [...new Set(events.map((e) => e.episode_key))];
@@ -57,7 +62,6 @@ describe('npm start fills the ledger', () => {
   });
 
   it('each hand-off has the decision row that made it, on both CRMs', () => {
-    const rows = ledgerRows(run.stateDir);
     const decided = new Set(
       decisionsOf(rows)
         .filter((d) => d.new_episode)
@@ -70,25 +74,24 @@ describe('npm start fills the ledger', () => {
 
   it('replaying every recorded decision through the unchanged rules reproduces it: 0 differences', () => {
     const rules = loadCompiledRuleSet('large');
-    const rows = decisionsOf(ledgerRows(run.stateDir));
-    expect(rows.length).toBeGreaterThan(300);
+    const decisions = decisionsOf(rows);
+    expect(decisions.length).toBeGreaterThan(300);
     // The 90 days of history are in it, months before the demo's sync.
-    const history = rows.filter((r) => r.decided_at < demoAt);
+    const history = decisions.filter((r) => r.decided_at < demoAt);
     expect(history.length).toBeGreaterThan(300);
     expect(new Set(history.map((r) => r.decided_at.slice(0, 7))).size).toBeGreaterThanOrEqual(3);
-    const differences = rows.flatMap((row) =>
+    const differences = decisions.flatMap((row) =>
       replayDifferences(row, replayDecision(row, rules)).map((d) => `${row.crm} ${row.lead_id} ${d}`),
     );
     expect(differences).toEqual([]);
   });
 
   it('keeps the ledger in out/state for tossup review, explain and backtest', () => {
-    const kept = ledgerRows(join(out, 'state'));
-    expect(kept.map((r) => r.record_id).sort()).toEqual(
-      ledgerRows(run.stateDir)
-        .map((r) => r.record_id)
-        .sort(),
-    );
+    expect(kept.map((r) => r.record_id).sort()).toEqual(rows.map((r) => r.record_id).sort());
+    // The history's days were compacted to Parquet on the way, the demo's own stay JSON Lines.
+    const files = readdirSync(join(out, 'state', 'ledger'), { recursive: true }).map(String);
+    expect(files.some((f) => f.includes('dt=2026-11-') && f.endsWith('.parquet'))).toBe(true);
+    expect(files.some((f) => f.includes('dt=2026-12-02') && f.endsWith('.jsonl'))).toBe(true);
   });
 
   it('writes out/review.html: the review over the history and the demo days, self-contained', () => {
