@@ -16,7 +16,16 @@
  * (and reuses it when it already holds one) instead of a temporary directory removed at the end.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,10 +49,15 @@ interface Timed {
 }
 
 try {
+  // What the generator wrote, kept next to a kept ledger so a rerun can say it.
+  const statsFile = join(jsonlDir, 'bench-ledger.json');
   let generated: ReviewLedgerStats | undefined;
   if (!kept || !existsSync(join(jsonlDir, 'ledger'))) {
     generated = await writeReviewLedger(jsonlDir, { decisions: DECISIONS, month: MONTH, seed: 15 });
+    writeFileSync(statsFile, JSON.stringify(generated));
     process.stderr.write(`review: generated ${JSON.stringify(generated)}\n`);
+  } else if (existsSync(statsFile)) {
+    generated = JSON.parse(readFileSync(statsFile, 'utf8')) as ReviewLedgerStats;
   }
   const ledger = generated
     ? `${generated.decisions.toLocaleString('en')} decisions of ${MONTH} (${generated.tossups.toLocaleString('en')} toss-ups) and ${generated.events.toLocaleString('en')} episode events (outcome store: ${generated.outcomes.toLocaleString('en')} opportunities, ${generated.outcomesWithoutTossUp.toLocaleString('en')} without toss-up), ${generated.files.toLocaleString('en')} JSONL files, ${(generated.bytes / 2 ** 30).toFixed(2)} GiB, generated in ${generated.seconds.toFixed(0)} s (not counted)`

@@ -49,7 +49,7 @@ const { thresholds, capacities, sla, outcomes } = await step('config+outcomes', 
 });
 const duck = await step('open reader', () =>
   // As `tossup review` opens it (src/cli/commands/review.ts).
-  DuckDbLedgerReader.open(stateDir, { inMemory: { omit: ['facts_json'] } }),
+  DuckDbLedgerReader.open(stateDir, { inMemory: { omit: ['facts_json', 'reasons_json'] } }),
 );
 /** Milliseconds per query (by its export name in ledger-queries.ts) and how many times it ran. */
 const byQuery: Record<string, { ms: number; runs: number }> = {};

@@ -5,7 +5,14 @@ import { DECISION_COLUMNS, EVENT_COLUMNS, LEDGER_TABLE_NAMES } from '../ledger/l
 import type { LedgerQuery } from '../ledger/ledger-queries.ts';
 import type { LedgerReader } from '../ports/ledger.ts';
 import { LEDGER_TABLES } from './file-ledger.ts';
-import { type Columns, duckDbType, emptySource, jsonlSource, parquetSource } from './ledger-sql-sources.ts';
+import {
+  type Columns,
+  duckDbType,
+  emptySource,
+  jsonlSource,
+  parquetSource,
+  sqlString,
+} from './ledger-sql-sources.ts';
 
 /**
  * The local ledger's files (FileLedger) queried with the embedded DuckDB: one in-memory database
@@ -82,36 +89,44 @@ export class DuckDbLedgerReader implements LedgerReader {
   }
 }
 
-/** What the table's files hold, as one SELECT (JSON Lines and Parquet, one row per record id). */
+/**
+ * What the table's files hold, as one SELECT with one row per record id. JSON Lines alone hold one row
+ * per id (FileLedger checks its partition), and so does a partition's one Parquet file. Rows can be
+ * twice only in a partition that compaction left half-done (a crash between its rename and its
+ * deletes: JSON Lines next to Parquet, or two Parquet files) or that got an append after it: such
+ * partitions — rare, and gone at the next compaction — are deduplicated, the rest is read as it is
+ * (deduplicating a whole month costs more than reading it).
+ */
 function sourceOf(folder: string, columns: Columns): string {
-  const { jsonl, parquet } = partsIn(folder);
-  const sources = [
-    ...(jsonl ? [jsonlSource(join(folder, 'dt=*', '*.jsonl'), columns)] : []),
-    ...(parquet ? [parquetSource(join(folder, 'dt=*', '*.parquet'), columns)] : []),
-  ];
-  const body =
-    sources.length === 0
-      ? emptySource(columns)
-      : // JSON Lines alone hold one row per id (FileLedger checks its partition); next to Parquet an id
-        // can be in both (a crash between compaction's rename and its deletes, an append retried after it).
-        parquet
-        ? `SELECT DISTINCT ON (record_id) * FROM (${sources.join(' UNION ALL ')})`
-        : (sources[0] ?? '');
-  return body;
+  const parts = partitionsIn(folder);
+  const single = parts.flatMap((p) => (p.parquet.length === 1 ? p.parquet : []));
+  const several = parts.flatMap((p) => (p.parquet.length > 1 ? p.parquet : []));
+  const shadowing = parts.flatMap((p) => (p.jsonl.length > 0 ? p.parquet : []));
+  const sources: string[] = [];
+  if (single.length > 0) sources.push(parquetSource(single, columns));
+  if (several.length > 0)
+    sources.push(`SELECT DISTINCT ON (record_id) * FROM (${parquetSource(several, columns)})`);
+  if (parts.some((p) => p.jsonl.length > 0)) {
+    const jsonl = jsonlSource(join(folder, 'dt=*', '*.jsonl'), columns);
+    sources.push(
+      shadowing.length === 0
+        ? jsonl
+        : `SELECT * FROM (${jsonl}) WHERE record_id NOT IN (SELECT record_id FROM read_parquet([${shadowing.map(sqlString).join(', ')}]))`,
+    );
+  }
+  return sources.length === 0 ? emptySource(columns) : sources.join(' UNION ALL ');
 }
 
-/** Which kinds of part files the table's partitions hold (dotfiles are being written: not yet). */
-function partsIn(folder: string): { jsonl: boolean; parquet: boolean } {
-  const found = { jsonl: false, parquet: false };
-  if (!existsSync(folder)) return found;
-  for (const d of readdirSync(folder)) {
-    if (!d.startsWith('dt=')) continue;
-    for (const f of readdirSync(join(folder, d))) {
-      if (f.startsWith('.')) continue;
-      if (f.endsWith('.jsonl')) found.jsonl = true;
-      else if (f.endsWith('.parquet')) found.parquet = true;
-    }
-    if (found.jsonl && found.parquet) break;
-  }
-  return found;
+/** The part files of each day partition (dotfiles are being written: not yet). */
+function partitionsIn(folder: string): { jsonl: string[]; parquet: string[] }[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((d) => d.startsWith('dt='))
+    .map((d) => {
+      const files = readdirSync(join(folder, d)).filter((f) => !f.startsWith('.'));
+      return {
+        jsonl: files.filter((f) => f.endsWith('.jsonl')).map((f) => join(folder, d, f)),
+        parquet: files.filter((f) => f.endsWith('.parquet')).map((f) => join(folder, d, f)),
+      };
+    });
 }

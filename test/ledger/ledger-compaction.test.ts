@@ -109,8 +109,11 @@ function fixture(): LedgerRecord[][] {
   return batches;
 }
 
-async function snapshot(stateDir: string): Promise<unknown[]> {
-  const reader = await DuckDbLedgerReader.open(stateDir);
+async function snapshot(stateDir: string, inMemory = false): Promise<unknown[]> {
+  const reader = await DuckDbLedgerReader.open(
+    stateDir,
+    inMemory ? { inMemory: { omit: ['facts_json'] } } : {},
+  );
   try {
     const all = (table: string) => ({
       sql: `SELECT * FROM ${table} ORDER BY record_id`,
@@ -126,6 +129,12 @@ async function snapshot(stateDir: string): Promise<unknown[]> {
   } finally {
     reader.close();
   }
+}
+
+/** A snapshot as the in-memory reader shows it: the same, facts read as NULL. */
+function withoutFacts(snap: unknown[]): unknown[] {
+  const [decisions, ...rest] = snap as [Record<string, unknown>[], ...unknown[]];
+  return [decisions.map((d) => ({ ...d, facts_json: null })), ...rest];
 }
 
 /** Part files per partition, e.g. `decisions/dt=2026-11-10` → ['jsonl', 'jsonl', 'parquet']. */
@@ -186,15 +195,25 @@ describe('ledger compaction', () => {
     await compactLedger(stateDir, { before: '2026-11-11' });
     // The crash: the Parquet file is in place, the JSON Lines it replaced are not deleted yet.
     for (const f of jsonl) copyFileSync(join(aside, f), join(day, f));
+    // And an earlier compaction's Parquet file not deleted either (the same rows in two Parquet files).
+    const parquet = readdirSync(day).find((f) => f.endsWith('.parquet')) ?? '';
+    copyFileSync(join(day, parquet), join(day, 'part-compact-0-0-old.parquet'));
     // And one compaction died while writing (its temporary file is not a part, whatever it holds).
     writeFileSync(join(day, '.part-compact-1-1-abc.parquet.tmp'), 'torn');
-    expect(parts(stateDir)['decisions/dt=2026-11-10']).toEqual(['jsonl', 'jsonl', 'jsonl', 'parquet']);
+    expect(parts(stateDir)['decisions/dt=2026-11-10']).toEqual([
+      'jsonl',
+      'jsonl',
+      'jsonl',
+      'parquet',
+      'parquet',
+    ]);
     expect(await snapshot(stateDir)).toEqual(before);
+    expect(await snapshot(stateDir, true)).toEqual(withoutFacts(before));
 
     const old = new Date(Date.now() - 3_600_000);
     utimesSync(join(day, '.part-compact-1-1-abc.parquet.tmp'), old, old);
     const again = await compactLedger(stateDir, { before: '2026-11-11' });
-    expect(again).toEqual({ partitions: 1, rows: 21, filesReplaced: 4 });
+    expect(again).toEqual({ partitions: 1, rows: 21, filesReplaced: 5 });
     expect(readdirSync(day).filter((f) => f.startsWith('.'))).toEqual([]);
     expect(parts(stateDir)['decisions/dt=2026-11-10']).toEqual(['parquet']);
     expect(await snapshot(stateDir)).toEqual(before);

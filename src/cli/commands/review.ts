@@ -125,7 +125,9 @@ export async function reviewCommand(
   ];
   // The review runs some twenty queries over the whole ledger: read the files once, without the facts
   // it never reads (docs/ledger.md, "Reading it fast").
-  const reader = await DuckDbLedgerReader.open(stateDir, { inMemory: { omit: ['facts_json'] } });
+  const reader = await DuckDbLedgerReader.open(stateDir, {
+    inMemory: { omit: ['facts_json', 'reasons_json'] },
+  });
   let model: Awaited<ReturnType<typeof buildReview>>;
   try {
     model = await buildReview(reader, period, {
