@@ -4,8 +4,8 @@ import type { LedgerWiring } from '../ledger/flush-ledger.ts';
 import { ledgeredEpisodeStore } from '../ledger/ledgered-episode-store.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { EpisodeStore } from '../ports/episode-store.ts';
+import type { LedgerOutbox } from '../ports/ledger.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
-import { MemoryLedgerOutbox } from '../state/memory-ledger-outbox.ts';
 
 /** The ledger's environment (serverless.yml sets both to infra/ledger.yml's streams). */
 export interface LedgerEnv {
@@ -15,25 +15,24 @@ export interface LedgerEnv {
 
 /**
  * The decision ledger of a worker or sweep function (docs/deploy.md, "The decision ledger"): rows to
- * the Firehose streams named by the environment, staged through an outbox in the container's memory
+ * the Firehose streams named by the environment, staged through the ledger outbox on the state table
  * (the same staging and flush code the CLI runs over its file outbox). Undefined — nothing is
- * recorded — unless both streams are named. A failure to record is one warning in the function's
- * log per invocation and never fails the CRM write.
+ * recorded — unless both streams are named. A failure to record is a warning in the function's log
+ * and never fails the CRM write.
  */
 export function lambdaLedger(
   env: LedgerEnv,
-  firehose: () => FirehoseClient,
+  make: { firehose: () => FirehoseClient; outbox: () => LedgerOutbox },
   log: Logger,
 ): LedgerWiring | undefined {
   const decision = env.TOSSUP_LEDGER_DECISIONS_STREAM;
   const event = env.TOSSUP_LEDGER_EVENTS_STREAM;
   if (!decision || !event) return undefined;
-  const outbox = new MemoryLedgerOutbox();
   return {
-    ledger: new FirehoseLedger({ client: firehose(), streams: { decision, event } }),
-    outbox,
+    ledger: new FirehoseLedger({ client: make.firehose(), streams: { decision, event } }),
+    outbox: make.outbox(),
     onError(message) {
-      log.warn({ ledgerOutboxDropped: outbox.dropped }, message);
+      log.warn({}, message);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { DynamoEpisodeStore } from '../aws/dynamodb-episode-store.ts';
+import { DynamoLedgerOutbox } from '../aws/dynamodb-ledger-outbox.ts';
 import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
 import { DynamoOutcomeStore } from '../aws/dynamodb-outcome-store.ts';
 import { DynamoRecheckStore } from '../aws/dynamodb-recheck-store.ts';
@@ -21,7 +22,14 @@ const CLAIM_TIMEOUT_MS = 16 * 60_000;
 export function sweepFromEnv(env: Env, bundleUrl: string, overrides: WiringOverrides = {}) {
   const e = parseEnv(SweepEnvSchema, env);
   const base = crmBase(e, bundleUrl, overrides, 'sweep');
-  const ledger = lambdaLedger(e, () => overrides.firehose ?? createFirehoseClient(), base.log);
+  const ledger = lambdaLedger(
+    e,
+    {
+      firehose: () => overrides.firehose ?? createFirehoseClient(),
+      outbox: () => new DynamoLedgerOutbox(base.table, e.TOSSUP_CRM),
+    },
+    base.log,
+  );
   const chat = chatProvider({
     secretId: e.TOSSUP_CHAT_SECRET_ID,
     secrets: base.secrets,

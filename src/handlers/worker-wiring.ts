@@ -1,4 +1,5 @@
 import { DynamoLeadVersions } from '../aws/dynamodb-lead-versions.ts';
+import { DynamoLedgerOutbox } from '../aws/dynamodb-ledger-outbox.ts';
 import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
 import { DynamoRecheckStore } from '../aws/dynamodb-recheck-store.ts';
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
@@ -24,7 +25,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOverrides = {}) {
   const e = parseEnv(CrmFunctionEnvSchema, env);
   const base = crmBase(e, bundleUrl, overrides, 'worker');
-  const ledger = lambdaLedger(e, () => overrides.firehose ?? createFirehoseClient(), base.log);
+  const ledger = lambdaLedger(
+    e,
+    {
+      firehose: () => overrides.firehose ?? createFirehoseClient(),
+      outbox: () => new DynamoLedgerOutbox(base.table, e.TOSSUP_CRM),
+    },
+    base.log,
+  );
   const episodes = episodesOf(base);
   const queue = new SqsQueue({ client: base.clients.sqs, queueUrl: e.TOSSUP_QUEUE_URL });
   const notify =

@@ -1,11 +1,8 @@
 import type { LedgerOutbox, LedgerOutboxEntry } from '../ports/ledger.ts';
 
 /**
- * The ledger's outbox in process memory: what the Lambda functions use (src/handlers/ledger-wiring.ts).
- * It keeps the staging semantics within one container — decisions staged before the CRM write,
- * appended after it, records the ledger could not take kept for the next invocation's flush — but
- * not across a crash: a container that dies between the CRM write and the append takes its
- * staged records with it (docs/deploy.md, "The decision ledger", says what that means).
+ * The ledger's outbox in process memory, for tests and single-process use: the staging semantics of
+ * the file and DynamoDB outboxes without their durability (what it holds dies with the process).
  */
 export class MemoryLedgerOutbox implements LedgerOutbox {
   readonly #entries = new Map<string, LedgerOutboxEntry>();

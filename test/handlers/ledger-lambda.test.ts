@@ -74,10 +74,14 @@ const accept = (c: AwsCall) => ({
   body: { FailedPutCount: 0, RequestResponses: rows(c).map((_, i) => ({ RecordId: `r${i}` })) },
 });
 
-async function worker(env: Record<string, string> = {}) {
+/** A worker container; `shared` gives it the state table and CRM of an earlier one. */
+async function worker(
+  env: Record<string, string> = {},
+  shared?: { table: Awaited<ReturnType<LocalDynamo['table']>>; crm: FakeCrm },
+) {
   const clock = testClock(NOW);
-  const table = await dynamo.table(clock);
-  const crm = new FakeCrm();
+  const table = shared?.table ?? (await dynamo.table(clock));
+  const crm = shared?.crm ?? new FakeCrm();
   nock(SM)
     .post('/')
     .reply(
@@ -126,7 +130,7 @@ async function worker(env: Record<string, string> = {}) {
     queue.sendRaw(m.body, m.attributes);
     return queue.poll(handler);
   };
-  return { crm, logs, send };
+  return { crm, logs, send, table };
 }
 
 const LEDGER_ENV = {
@@ -159,24 +163,27 @@ describe('the worker function and the decision ledger (Firehose)', () => {
     ]);
   });
 
-  it('a Firehose outage never fails the CRM write; the rows are put by the next batch of the container', async () => {
+  it('a Firehose outage never fails the CRM write; the rows wait on the state table and another container puts them', async () => {
     firehose.answerWith(() => ({
       status: 500,
       body: { __type: 'ServiceUnavailableException', message: 'down' },
     }));
-    const { crm, logs, send } = await worker(LEDGER_ENV);
+    const first = await worker(LEDGER_ENV);
 
-    expect(await send('A')).toMatchObject({ failedIds: [], threw: null });
-    expect(crm.tasks.size).toBe(1);
-    expect(crm.lead('A').current.flag).toBe('yes');
-    expect(logs.text).toMatch(/ledger/);
+    expect(await first.send('A')).toMatchObject({ failedIds: [], threw: null });
+    expect(first.crm.tasks.size).toBe(1);
+    expect(first.crm.lead('A').current.flag).toBe('yes');
+    expect(first.logs.text).toMatch(/ledger/);
 
+    // The first container is gone; a new one (empty memory) takes the next batch with Firehose back.
     firehose.answerWith(accept);
-    expect(await send('B')).toMatchObject({ failedIds: [], threw: null });
+    const second = await worker(LEDGER_ENV, { table: first.table, crm: first.crm });
+    expect(await second.send('B')).toMatchObject({ failedIds: [], threw: null });
     const decided = delivered()
       [STREAMS.decision]!.map((r) => r.lead_id)
       .sort();
     expect(decided).toEqual(['A', 'B']);
+    expect(delivered()[STREAMS.event]!.map((r) => r.lead_id)).toContain('A');
   });
 
   it('records nothing when the streams are not set', async () => {

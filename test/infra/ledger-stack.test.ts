@@ -207,6 +207,20 @@ describe('the decision ledger on AWS (infra/ledger.yml, osls package)', () => {
           expect(allows(role, { action, resource }), `${fn} ${action}`).toBe(false);
       }
       expect(allows(role, { action: 'firehose:PutRecordBatch', resource: other }), fn).toBe(false);
+      // The ledger outbox on the state table: its `ledgerq|` partitions, for those that record.
+      const table = arnOf(shipped, 'StateTable');
+      for (const action of ['PutItem', 'UpdateItem', 'DeleteItem', 'Query'])
+        expect(
+          allows(role, {
+            action: `dynamodb:${action}`,
+            resource: table,
+            leadingKeys: ['ledgerq|salesforce'],
+          }),
+          `${fn} ${action}`,
+        ).toBe(records);
+      expect(
+        allows(role, { action: 'dynamodb:Scan', resource: table, leadingKeys: ['ledgerq|salesforce'] }),
+      ).toBe(false);
       expect(
         allows(role, { action: 's3:GetObject', resource: `${arnOf(shipped, 'LedgerBucket')}/ledger/x` }),
       ).toBe(false);

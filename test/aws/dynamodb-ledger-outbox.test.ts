@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoLedgerOutbox } from '../../src/aws/dynamodb-ledger-outbox.ts';
+import type { LedgerOutboxEntry } from '../../src/ports/ledger.ts';
+import { decisionRow, eventRow } from './ledger-rows.ts';
+import { type LocalDynamo, startLocalDynamo } from './local-dynamodb.ts';
+
+/** The ledger outbox on the state table (dynalite), as the Lambda workers and sweeps use it. */
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+});
+afterAll(() => dynamo.close());
+
+const awaiting = (leadId: string): NonNullable<LedgerOutboxEntry['awaiting']> => ({
+  crm: 'salesforce',
+  objectType: 'Lead',
+  leadId,
+  fields: { flag: 'yes', decisionKey: `k-${leadId}` } as NonNullable<LedgerOutboxEntry['awaiting']>['fields'],
+});
+const byId = (entries: LedgerOutboxEntry[]) =>
+  Object.fromEntries(entries.map((e) => [e.record.record_id, e]));
+
+describe('DynamoLedgerOutbox', () => {
+  it('keeps staged entries until removed, across instances (another container reads what one staged)', async () => {
+    const table = await dynamo.table();
+    const staged = new DynamoLedgerOutbox(table, 'salesforce');
+    const d1 = decisionRow({ record_id: 'd1', lead_id: 'L1' });
+    const e1 = eventRow({ record_id: 'e1' });
+    await staged.put([{ record: d1, awaiting: awaiting('L1') }, { record: e1 }]);
+
+    const other = new DynamoLedgerOutbox(table, 'salesforce');
+    expect(byId(await other.list())).toEqual({
+      d1: { record: d1, awaiting: awaiting('L1') },
+      e1: { record: e1 },
+    });
+
+    await other.ready(['d1']);
+    expect(byId(await staged.list()).d1).toEqual({ record: d1 });
+
+    await staged.remove(['d1', 'e1']);
+    expect(await other.list()).toEqual([]);
+  });
+
+  it('does not bring back an entry another flush removed, and keeps each CRM apart', async () => {
+    const table = await dynamo.table();
+    const salesforce = new DynamoLedgerOutbox(table, 'salesforce');
+    const hubspot = new DynamoLedgerOutbox(table, 'hubspot');
+    await salesforce.put([{ record: decisionRow({ record_id: 'd1' }), awaiting: awaiting('L1') }]);
+    await hubspot.put([{ record: decisionRow({ record_id: 'h1', crm: 'hubspot' }) }]);
+    await salesforce.remove(['d1']);
+    await salesforce.ready(['d1']);
+    expect(await salesforce.list()).toEqual([]);
+    expect((await hubspot.list()).map((e) => e.record.record_id)).toEqual(['h1']);
+  });
+
+  it('stages a batch of 250 entries', async () => {
+    const table = await dynamo.table();
+    const outbox = new DynamoLedgerOutbox(table, 'hubspot');
+    const entries = Array.from({ length: 250 }, (_, i) => ({ record: eventRow({ record_id: `e${i}` }) }));
+    await outbox.put(entries);
+    expect((await outbox.list()).map((e) => e.record.record_id).sort()).toEqual(
+      entries.map((e) => e.record.record_id).sort(),
+    );
+  });
+});
