@@ -88,10 +88,13 @@ describe('npm start fills the ledger', () => {
 
   it('keeps the ledger in out/state for tossup review, explain and backtest', () => {
     expect(kept.map((r) => r.record_id).sort()).toEqual(rows.map((r) => r.record_id).sort());
-    // The history's days were compacted to Parquet on the way, the demo's own stay JSON Lines.
-    const files = readdirSync(join(out, 'state', 'ledger'), { recursive: true }).map(String);
-    expect(files.some((f) => f.includes('dt=2026-11-') && f.endsWith('.parquet'))).toBe(true);
-    expect(files.some((f) => f.includes('dt=2026-12-02') && f.endsWith('.jsonl'))).toBe(true);
+    // Compacted before the review: one Parquet file per day, the history's and the demo's.
+    const files = readdirSync(join(out, 'state', 'ledger'), { recursive: true })
+      .map(String)
+      .filter((f) => /part-[^/]*\.(jsonl|parquet)$/.test(f));
+    expect(files.some((f) => f.includes('dt=2026-11-'))).toBe(true);
+    expect(files.some((f) => f.includes('dt=2026-12-02'))).toBe(true);
+    expect(files.filter((f) => !f.endsWith('.parquet'))).toEqual([]);
   });
 
   it('writes out/review.html: the review over the history and the demo days, self-contained', () => {
