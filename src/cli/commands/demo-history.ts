@@ -150,7 +150,9 @@ export async function buildDemoHistory(input: DemoHistoryInput): Promise<DemoHis
   const store = ledgeredEpisodeStore(episodes, wiring, config.sla);
   const schedule = (ep: Parameters<typeof nextCheckAt>[0]) => nextCheckAt(ep, config.sla);
   const routingState = new MemoryRoutingState();
-  const state = new MemoryStateStore();
+  // Quota counters and skip records expire on the history's clock, not the machine's.
+  let simulatedNow = startMs;
+  const state = new MemoryStateStore({ clock: { now: () => new Date(simulatedNow) } });
   const pending: Pending[] = [];
   let batches = 0;
   let decided = 0;
@@ -247,6 +249,7 @@ export async function buildDemoHistory(input: DemoHistoryInput): Promise<DemoHis
   };
 
   for (let t = Math.ceil(startMs / HOUR_MS) * HOUR_MS; t < endMs; t += HOUR_MS) {
+    simulatedNow = t;
     await runAfterHandOffs(t);
     const leads = (byHour.get(t) ?? []).flatMap((id) => {
       const lead = leadAt(id, t);
