@@ -79,12 +79,15 @@ export class DuckDbLedgerReader implements LedgerReader {
   /** The table loaded once into memory without the omitted columns, and a view that shows them as NULL. */
   async #table(name: string, folder: string, columns: Columns, omit: readonly string[]): Promise<void> {
     const kept = Object.keys(columns).filter((c) => !omit.includes(c));
+    // Every query orders what it returns: the load need not keep the files' row order (faster, less memory).
+    await this.#connection.run('SET preserve_insertion_order = false');
     await this.#connection.run(
       `CREATE TABLE ${name}_loaded AS SELECT ${kept.map((c) => `"${c}"`).join(', ')} FROM (${sourceOf(folder, columns)})`,
     );
     const shown = Object.entries(columns).map(([c, t]) =>
       omit.includes(c) ? `CAST(NULL AS ${duckDbType(t)}) AS "${c}"` : `"${c}"`,
     );
+    await this.#connection.run('RESET preserve_insertion_order');
     await this.#connection.run(`CREATE VIEW ${name} AS SELECT ${shown.join(', ')} FROM ${name}_loaded`);
   }
 }
