@@ -36,6 +36,8 @@ export interface WebhookEvent {
   propertyName?: string;
   propertyValue?: string;
   changeSource: string;
+  /** For `INTEGRATION` changes, the id of the app whose token made the write (HubSpot's `sourceId`). */
+  sourceId?: string;
   changeFlag?: 'NEW' | 'DELETED';
 }
 
@@ -175,7 +177,12 @@ export class WebhookSender {
     }
     if (change.type !== 'contacts') return;
     const subs = this.options.subscriptions;
-    const base = { objectId: Number(change.id), changeSource: change.source, occurredAt: change.occurredAt };
+    const base = {
+      objectId: Number(change.id),
+      changeSource: change.source,
+      ...this.sourceIdOf(change),
+      occurredAt: change.occurredAt,
+    };
     if (change.kind === 'creation' && subs.includes('contact.creation')) {
       this.enqueue({ ...base, subscriptionType: 'contact.creation', changeFlag: 'NEW' });
     } else if (change.kind === 'deletion' && subs.includes('contact.deletion')) {
@@ -203,12 +210,18 @@ export class WebhookSender {
       this.enqueue({
         objectId: Number(change.id),
         changeSource: change.source,
+        ...this.sourceIdOf(change),
         occurredAt: change.occurredAt,
         subscriptionType: type,
         propertyName: c.name,
         propertyValue: c.value ?? '',
       });
     }
+  }
+
+  /** API writes come from this emulator's one app (every token it issues is that app's). */
+  private sourceIdOf(change: RecordChange): { sourceId?: string } {
+    return change.source === 'INTEGRATION' ? { sourceId: String(this.options.appId) } : {};
   }
 
   private enqueue(event: Omit<PendingEvent, 'eventId' | 'subscriptionId' | 'portalId' | 'appId'>): void {

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   demo: async () => (await import('./commands/demo.ts')).registerDemo,
   emulate: async () => (await import('./commands/emulate.ts')).registerEmulate,
   sync: async () => (await import('./commands/sync.ts')).registerSync,
+  listen: async () => (await import('./commands/listen.ts')).registerListen,
   sweep: async () => (await import('./commands/sweep.ts')).registerSweep,
   setup: async () => (await import('./commands/setup.ts')).registerSetup,
   ledger: async () => (await import('./commands/ledger.ts')).registerLedger,

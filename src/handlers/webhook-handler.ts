@@ -5,6 +5,7 @@ import type { EventDedup } from '../ports/event-dedup.ts';
 import type { MessageQueue } from '../ports/message-queue.ts';
 import type { SecretSource } from '../ports/secret-source.ts';
 import { HubspotWebhookSecretSchema, parseSecret } from './crm-secret.ts';
+import { ignoredBecause, type RelevanceOptions } from './hubspot-event-relevance.ts';
 import { checkHubspotSignature } from './hubspot-signature.ts';
 import type { HttpApiEvent, HttpApiResult, LambdaContext } from './lambda-types.ts';
 import { refreshMessage } from './queue-message.ts';
@@ -26,11 +27,15 @@ const HubspotEventSchema = z.looseObject({
   /** New-style `object.*` subscriptions name the object type; contacts are `0-1`. */
   objectTypeId: z.string().optional(),
   primaryObjectId: Id.optional(),
+  /** Who made the change (`CRM_UI`, `INTEGRATION`, …) and, for an app, its id: echoes are dropped. */
+  changeSource: z.string().optional(),
+  sourceId: Id.optional(),
+  propertyName: z.string().optional(),
 });
 const HubspotPayloadSchema = z.array(HubspotEventSchema).max(1000);
 type HubspotEvent = z.infer<typeof HubspotEventSchema>;
 
-export interface WebhookOptions {
+export interface WebhookOptions extends RelevanceOptions {
   secretId: string;
   secrets: SecretSource;
   dedup: EventDedup;
@@ -40,6 +45,11 @@ export interface WebhookOptions {
   /** When set, events from any other HubSpot account are ignored. */
   portalId?: string | null;
   dedupTtlSeconds?: number;
+  /**
+   * Scheme and host HubSpot signed (default `https://` + the Host header): a local listener behind
+   * plain HTTP or a tunnel says what URL the sender was given.
+   */
+  signedBaseUrl?: string;
 }
 
 /**
@@ -73,7 +83,9 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
           : event.body;
     const request = {
       method,
-      uri: requestUri(event, headers),
+      uri: options.signedBaseUrl
+        ? `${options.signedBaseUrl.replace(/\/$/, '')}${pathAndQuery(event)}`
+        : requestUri(event, headers),
       body,
       signature: headers['x-hubspot-signature-v3'],
       timestamp: headers['x-hubspot-request-timestamp'],
@@ -99,9 +111,17 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
       return reply(400, { error: 'expected a JSON array of HubSpot events' });
     }
 
-    const relevant = events.filter(
+    const ours = events.filter(
       (e) => objectOf(e) !== null && (!options.portalId || e.portalId === options.portalId),
     );
+    // Our own writes and changes no rule can read are acknowledged and never acted on (no echo).
+    const ignored = { ownWrites: 0, unreadProperties: 0 };
+    const relevant = ours.filter((e) => {
+      const why = ignoredBecause(e, options);
+      if (why === 'own_write') ignored.ownWrites++;
+      else if (why === 'unread_property') ignored.unreadProperties++;
+      return why === null;
+    });
     // A pending claim lasts as long as this invocation can, plus a little: long enough to keep a
     // concurrent duplicate out, short enough to lapse before HubSpot's first retry (≥ 1 minute).
     const leaseSeconds = Math.ceil(context.getRemainingTimeInMillis() / 1000) + PENDING_CLAIM_MARGIN_SECONDS;
@@ -132,6 +152,7 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
       events: events.length,
       relevant: relevant.length,
       duplicates: relevant.length - claimed.length,
+      ...ignored,
       contacts: byObject[0]!.ids.length,
       companies: byObject[1]!.ids.length,
       deals: byObject[2]!.ids.length,
@@ -199,7 +220,11 @@ function clientSecretOf(secretId: string, text: string): string {
  */
 export function requestUri(event: HttpApiEvent, headers: Record<string, string | undefined>): string {
   const host = headers.host ?? event.requestContext.domainName;
-  return `https://${host}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
+  return `https://${host}${pathAndQuery(event)}`;
+}
+
+function pathAndQuery(event: HttpApiEvent): string {
+  return `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
 }
 
 const REFRESH_OBJECTS = ['contact', 'company', 'deal'] as const;
