@@ -76,6 +76,8 @@ export const WebhookEnvSchema = z.object({
   ...Common,
   /** Only this HubSpot account's events are acted on, when set. */
   TOSSUP_HUBSPOT_PORTAL_ID: Optional(z.string().regex(/^\d+$/)),
+  /** Our app's id: events whose `sourceId` is this app (our own writes) are ignored, not re-decided. */
+  TOSSUP_HUBSPOT_APP_ID: Optional(z.string().regex(/^\d+$/)),
   TOSSUP_WEBHOOK_DEDUP_TTL_SECONDS: z.coerce
     .number()
     .int()

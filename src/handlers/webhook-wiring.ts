@@ -33,6 +33,7 @@ export function webhookFromEnv(env: Env, overrides: WiringOverrides = {}) {
     clock,
     log,
     portalId: e.TOSSUP_HUBSPOT_PORTAL_ID ?? null,
+    ownAppId: e.TOSSUP_HUBSPOT_APP_ID ?? null,
     dedupTtlSeconds: e.TOSSUP_WEBHOOK_DEDUP_TTL_SECONDS,
   });
   return safeInvocation(log, 'webhook request', handler);

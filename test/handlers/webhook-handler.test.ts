@@ -452,3 +452,21 @@ describe('checkHubspotSignature', () => {
     });
   });
 });
+
+describe('HubSpot webhook: no echo', () => {
+  it("ignores our own app's writes and changes to properties the connector never reads", async () => {
+    const s = await setup({ ownAppId: '777', readProperties: new Set(['jobtitle', 'ma_behaviour_score']) });
+    const events = [
+      ...hubspotEvents([1], { changeSource: 'INTEGRATION', sourceId: '777', propertyName: 'tossup_flag' }),
+      ...hubspotEvents([2], { changeSource: 'INTEGRATION', sourceId: '778' }),
+      ...hubspotEvents([3], { propertyName: 'website' }),
+      ...hubspotEvents([4], { subscriptionType: 'contact.creation', propertyName: undefined }),
+      ...hubspotEvents([5]),
+    ];
+    const res = await s.call(httpEvent(JSON.stringify(events), { nowMs: s.now() }));
+    expect(res.statusCode).toBe(200);
+    // Another app's change (2), a creation (4) and a read property (5) are acted on.
+    expect(enqueuedIds(s.queue)).toEqual(['2', '4', '5']);
+    expect(s.logs.text).toMatch(/"ownWrites":1,"unreadProperties":1/);
+  });
+});
