@@ -67,6 +67,7 @@ export const DeploySettingsSchema = z.strictObject({
     memoryMb: z.number().int().min(128).max(10240),
     dedupTtlSeconds: Seconds(30 * 86_400),
     portalId: z.string().regex(/^\d*$/, { error: 'is a HubSpot account id (digits), or empty' }),
+    appId: z.string().regex(/^\d*$/, { error: 'is a HubSpot app id (digits), or empty' }).default(''),
   }),
   crms: z.strictObject({ salesforce: CrmSettingsSchema, hubspot: CrmSettingsSchema }),
   /** The decision ledger on S3 through Firehose, read with Athena (infra/ledger.yml). */

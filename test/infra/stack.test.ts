@@ -269,6 +269,11 @@ describe('the deployable stack (build + osls package)', () => {
         ThrottlingRateLimit: 50,
         ThrottlingBurstLimit: 100,
       });
+      // Our own app's id (settings `webhook.appId`): its writes are not acted on (no echo).
+      expect(props(shipped, 'WebhookHubspotLambdaFunction').Environment.Variables).toHaveProperty(
+        'TOSSUP_HUBSPOT_APP_ID',
+        settings.webhook.appId ?? '',
+      );
     });
 
     it('the state table keeps items by pk/sk, expires them by `ttl`, and survives a stack removal', () => {

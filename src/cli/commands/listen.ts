@@ -54,7 +54,12 @@ export function registerListen(program: Command): void {
     .description(
       'receive CRM change webhooks on a local HTTP port and decide the changed leads at once (flag, task, chat notice)',
     )
-    .addOption(new Option('--crm <crm>', 'the CRM to listen to').choices(['hubspot']))
+    .addOption(
+      new Option('--crm <crm>', 'the CRM to listen to (hubspot only, for now)').choices([
+        'salesforce',
+        'hubspot',
+      ]),
+    )
     .option('--port <n>', 'port to listen on (default 8787)', positiveInt)
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
     .option(
