@@ -227,6 +227,8 @@ export interface ResponseRow {
   personId: string;
   /** The person's SystemModstamp when the response was read. */
   personTs: number | null;
+  /** The person's LastModifiedById when the response was read. */
+  personModifiedBy: string | null;
   response: CampaignResponse | null;
 }
 
@@ -237,12 +239,14 @@ export function responseRowOf(row: SfRow): ResponseRow | null {
   const personId = (leadId ?? contactId) as string | null;
   if (personId === null) return null;
   const personStamp = valueAt(row, `${object}.SystemModstamp`);
+  const personBy = valueAt(row, `${object}.LastModifiedById`);
   return {
     id: idOf(row),
     ts: modstampOf(row),
     object,
     personId: String(personId),
     personTs: personStamp === null ? null : Date.parse(String(personStamp).replace(/\+0000$/, 'Z')),
+    personModifiedBy: personBy === null ? null : String(personBy),
     response: responseOf(row),
   };
 }
@@ -343,13 +347,25 @@ export class ResponseTriggerStream implements EventStream {
 }
 
 /** Is `r` a trigger for the window that starts at `from` (with ids `skip` already handed off there)? */
-export function isTrigger(r: ResponseRow, window: ModstampWindow, skip: ReadonlySet<string>): boolean {
+export function isTrigger(
+  r: ResponseRow,
+  window: ModstampWindow,
+  skip: ReadonlySet<string>,
+  ownUserId: string | null = null,
+): boolean {
   if (window.from === null) return false;
   if (r.ts < window.from || r.ts >= window.to) return false;
   if (r.personTs === null) return false;
+  // The person stream leaves out persons we modified last, whenever that was.
+  if (ownUserId && r.personModifiedBy && sameId(r.personModifiedBy, ownUserId)) return true;
   // After the window start the person stream brings the person (read after this response existed).
   if (r.personTs > window.from) return false;
   // At exactly the start: only persons the previous run already handed off; the others come again.
   if (r.personTs === window.from) return skip.has(r.personId);
   return true;
+}
+
+/** 15- and 18-character forms of one id are the same record. */
+export function sameId(a: string, b: string): boolean {
+  return a.slice(0, 15) === b.slice(0, 15);
 }

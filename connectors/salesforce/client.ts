@@ -219,6 +219,7 @@ export class SalesforceClient {
   /** Why the last grant failed, so a failed refresh inside jsforce can be classified. */
   private lastGrantFailure: { status: number | null; code: string; message: string } | null = null;
   private closed = false;
+  private identityUserId: string | null = null;
 
   private constructor(settings: ClientSettings) {
     this.settings = settings;
@@ -270,6 +271,14 @@ export class SalesforceClient {
 
   get instanceUrl(): string {
     return this.conn.instanceUrl;
+  }
+
+  /**
+   * The integration user's id, from the token response's identity URL (`…/id/<org>/<user>`): no
+   * extra call. Our own writes carry it as LastModifiedById (BEHAVIOR.md "No echo"). Null if the URL is odd.
+   */
+  get userId(): string | null {
+    return this.identityUserId;
   }
 
   /** Daily allowance as of the last response (`Sforce-Limit-Info`), or null before the first call. */
@@ -382,6 +391,7 @@ export class SalesforceClient {
       }
       this.conn.instanceUrl = res.instance_url.replace(/\/+$/, '');
       this.conn.accessToken = res.access_token;
+      this.identityUserId = userIdOfIdentityUrl(res.id) ?? this.identityUserId;
       this.lastGrantFailure = null;
       return res;
     } catch (e) {
@@ -441,4 +451,10 @@ function grantFailure(
     code: name === 'Error' ? 'login_failed' : name,
     message: err?.message ?? String(e),
   };
+}
+
+/** `https://login.salesforce.com/id/00D…/005…` → `005…`; null when it is not such a URL. */
+export function userIdOfIdentityUrl(url: string | undefined): string | null {
+  const m = /\/id\/[a-zA-Z0-9]{15,18}\/(005[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?)\/?$/.exec(url ?? '');
+  return m ? m[1]! : null;
 }

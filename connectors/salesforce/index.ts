@@ -19,6 +19,7 @@ import {
 import { SalesforceLeadSink } from './sink.ts';
 import { SalesforceLeadSource } from './source.ts';
 import { UsageMeter } from './usage-meter.ts';
+import { WriteGuard } from './write-guard.ts';
 
 /**
  * The Salesforce connector: `createSalesforceConnector(options)` logs in and returns the
@@ -94,6 +95,8 @@ export async function createSalesforceConnector(
     ...(runtime.random ? { random: runtime.random } : {}),
   });
   const meter = new UsageMeter();
+  // Shared by source and sink: the read horizon and our user id guard the write (write-guard.ts).
+  const writeGuard = new WriteGuard(runner);
   const source = new SalesforceLeadSource(
     runner,
     mapping,
@@ -109,8 +112,15 @@ export async function createSalesforceConnector(
       sleep,
     },
     meter,
+    writeGuard,
   );
-  const sink = new SalesforceLeadSink(runner, mapping, { writeBatchSize: options.writeBatchSize }, meter);
+  const sink = new SalesforceLeadSink(
+    runner,
+    mapping,
+    { writeBatchSize: options.writeBatchSize },
+    meter,
+    writeGuard,
+  );
   const episodes = new SalesforceEpisodeCrm(
     runner,
     mapping,

@@ -1,3 +1,4 @@
+import { FailureKind } from '../../src/domain/errors.ts';
 import { fitText } from '../../src/domain/text-length.ts';
 import type { FollowUpTask, LeadSink, TossUpUpdate, WriteOutcome } from '../../src/ports/lead-sink.ts';
 import type { CallRunner } from './call-runner.ts';
@@ -10,6 +11,10 @@ import {
 } from './collections-writer.ts';
 import { type SalesforceMapping, type ValueMaps, valueMaps } from './mapping.ts';
 import type { UsageMeter } from './usage-meter.ts';
+import type { WriteGuard } from './write-guard.ts';
+
+/** Outcome code of a record not written because someone else changed it after the run read it. */
+export const CHANGED_SINCE_READ = 'CHANGED_SINCE_READ';
 
 /**
  * Write-back and tasks through sObject Collections (crm-apis.md A3) with collections-writer.ts:
@@ -32,27 +37,55 @@ export class SalesforceLeadSink implements LeadSink {
   private readonly maps: ValueMaps;
   private readonly meter: UsageMeter;
 
+  private readonly writeGuard: WriteGuard | null;
+
   constructor(
     runner: CallRunner,
     mapping: SalesforceMapping,
     options: { writeBatchSize: number },
     meter: UsageMeter,
+    writeGuard: WriteGuard | null = null,
   ) {
     this.writer = new CollectionsWriter(runner, options.writeBatchSize);
+    this.writeGuard = writeGuard;
     this.mapping = mapping;
     this.maps = valueMaps(mapping);
     this.meter = meter;
   }
 
   async writeTossUp(updates: readonly TossUpUpdate[]): Promise<WriteOutcome[]> {
+    const raced = await this.changedSinceRead(updates);
     const { outcomes, work } = personUpdateWork(updates, 'toss-up fields', (u) => {
+      if (raced.has(u.leadId)) return undefined;
       const record = this.updateRecord(u);
       // Only attributes and Id: nothing changed, nothing to send.
       return Object.keys(record).length <= 2 ? undefined : record;
     });
     this.meter.recordsUpdated += work.length;
     await this.writer.send(work, outcomes, 'update', updateRequest);
+    updates.forEach((u, i) => {
+      if (!raced.has(u.leadId)) return;
+      outcomes[i] = {
+        ok: false,
+        id: u.leadId,
+        kind: FailureKind.InvalidRecord,
+        code: CHANGED_SINCE_READ,
+        message:
+          'changed by another user after this run read it; not written, the next run reads and decides it again',
+      };
+    });
     return outcomes;
+  }
+
+  /** Leads and Contacts of `updates` someone else changed after they were read (write-guard.ts). */
+  private async changedSinceRead(updates: readonly TossUpUpdate[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (!this.writeGuard) return out;
+    for (const object of ['Lead', 'Contact'] as const) {
+      const ids = updates.filter((u) => u.objectType === object).map((u) => u.leadId);
+      for (const id of await this.writeGuard.changedSinceRead(object, ids)) out.add(id);
+    }
+    return out;
   }
 
   async createTasks(tasks: readonly FollowUpTask[]): Promise<WriteOutcome[]> {

@@ -215,11 +215,13 @@ export function changedPersonsSoql(
   m: SalesforceMapping,
   object: PersonObject,
   window: ModstampWindow,
-  options: { respondedSince: number; withResponses: boolean },
+  options: { respondedSince: number; withResponses: boolean; notModifiedBy?: string | null },
 ): string {
   const sub = options.withResponses ? responsesSubquery(m, options.respondedSince) : null;
   const select = [...personFields(m, object), ...(sub ? [sub] : [])].join(', ');
-  return `SELECT ${select} FROM ${object} WHERE ${windowWhere(window)} ORDER BY SystemModstamp, Id`;
+  // Our own writes are not changes to read again (BEHAVIOR.md "No echo": the echo and the race).
+  const others = options.notModifiedBy ? ` AND LastModifiedById != ${soqlString(options.notModifiedBy)}` : '';
+  return `SELECT ${select} FROM ${object} WHERE ${windowWhere(window)}${others} ORDER BY SystemModstamp, Id`;
 }
 
 /** Persons re-read because a campaign response arrived after their own last change. */
@@ -236,7 +238,7 @@ export function personsByIdSoql(
 
 /** Fields of a campaign-response row (the Bulk behaviour map and the trigger stream share them). */
 const RESPONSE_FIELDS =
-  'Id, SystemModstamp, LeadId, ContactId, Lead.SystemModstamp, Contact.SystemModstamp, FirstRespondedDate, Campaign.Type, Campaign.Name';
+  'Id, SystemModstamp, LeadId, ContactId, Lead.SystemModstamp, Contact.SystemModstamp, Lead.LastModifiedById, Contact.LastModifiedById, FirstRespondedDate, Campaign.Type, Campaign.Name';
 
 /**
  * Recent responses of the persons a large run reads, plus the responses that changed in its window
@@ -262,12 +264,17 @@ export function recentResponsesSoql(respondedSince: number, windowFrom: number |
 export function responseTriggersSoql(
   window: ModstampWindow & { from: number },
   respondedSince: number,
+  ownUserId: string | null = null,
 ): string {
   const from = soqlDateTime(window.from);
+  // A person we last wrote is left out of the person stream, so its new responses trigger too.
+  const ours = ownUserId
+    ? ` OR Lead.LastModifiedById = ${soqlString(ownUserId)} OR Contact.LastModifiedById = ${soqlString(ownUserId)}`
+    : '';
   return (
     `SELECT ${RESPONSE_FIELDS} FROM CampaignMember` +
     ` WHERE ${windowWhere(window)} AND HasResponded = true AND FirstRespondedDate >= ${soqlDate(respondedSince)}` +
-    ` AND (Lead.SystemModstamp <= ${from} OR Contact.SystemModstamp <= ${from})` +
+    ` AND (Lead.SystemModstamp <= ${from} OR Contact.SystemModstamp <= ${from}${ours})` +
     ' ORDER BY SystemModstamp, Id'
   );
 }

@@ -38,6 +38,7 @@ import {
   responseTriggersSoql,
 } from './soql.ts';
 import type { UsageMeter } from './usage-meter.ts';
+import type { WriteGuard } from './write-guard.ts';
 
 /**
  * Incremental read of Leads and Contacts by SystemModstamp (BEHAVIOR.md has the why of each rule):
@@ -86,9 +87,17 @@ export class SalesforceLeadSource implements LeadSource {
   private readonly meter: UsageMeter;
   private readonly maps;
   private lookupAccounts: { accounts: LeadAccounts | null; at: number } | null = null;
+  private readonly writeGuard: WriteGuard | null;
 
-  constructor(runner: CallRunner, mapping: SalesforceMapping, settings: SourceSettings, meter: UsageMeter) {
+  constructor(
+    runner: CallRunner,
+    mapping: SalesforceMapping,
+    settings: SourceSettings,
+    meter: UsageMeter,
+    writeGuard: WriteGuard | null = null,
+  ) {
     this.runner = runner;
+    this.writeGuard = writeGuard;
     this.mapping = mapping;
     this.settings = settings;
     this.meter = meter;
@@ -237,6 +246,9 @@ export class SalesforceLeadSource implements LeadSource {
     const skip = new Set(since?.idsAtModifiedAt ?? []);
     const cm = this.mapping.behaviour.campaignMembers;
     const respondedSince = serverNow - this.mapping.behaviour.lookbackDays * DAY_MS;
+    // Incremental runs skip what we wrote ourselves (BEHAVIOR.md "No echo"); a backfill reads everything.
+    const ownUserId = from !== null ? this.runner.client.userId : null;
+    this.writeGuard?.noteReadHorizon(to, ownUserId);
 
     const people = OBJECTS.map(
       (object) =>
@@ -246,6 +258,7 @@ export class SalesforceLeadSource implements LeadSource {
             soql: changedPersonsSoql(this.mapping, object, window, {
               respondedSince,
               withResponses: cm !== null,
+              notModifiedBy: ownUserId,
             }),
             scanAll: true,
             batchSize: s.readBatchSize,
@@ -281,7 +294,11 @@ export class SalesforceLeadSource implements LeadSource {
               p.object,
               bulkOptions(
                 `${p.object} changes`,
-                changedPersonsSoql(this.mapping, p.object, window, { respondedSince, withResponses: false }),
+                changedPersonsSoql(this.mapping, p.object, window, {
+                  respondedSince,
+                  withResponses: false,
+                  notModifiedBy: ownUserId,
+                }),
               ),
             )
           : null,
@@ -308,7 +325,7 @@ export class SalesforceLeadSource implements LeadSource {
             const r = responseRowOf(raw);
             if (!r) continue;
             if (r.response) pushResponse(responseMap, r.personId, r.response, cm!.maxPerRecord);
-            if (isTrigger(r, window, skip)) triggers.push(r);
+            if (isTrigger(r, window, skip, ownUserId)) triggers.push(r);
           }
         }
         if (triggers.length > 0) {
@@ -325,7 +342,7 @@ export class SalesforceLeadSource implements LeadSource {
       }
     } else if (cm && from !== null) {
       const triggers = new RestQuery(this.runner, {
-        soql: responseTriggersSoql({ from, to }, respondedSince),
+        soql: responseTriggersSoql({ from, to }, respondedSince, ownUserId),
         scanAll: false,
         batchSize: s.readBatchSize,
         what: 'campaign responses',
@@ -339,7 +356,7 @@ export class SalesforceLeadSource implements LeadSource {
             if (triggers.done) return null;
             return (await triggers.page()).map(responseRowOf).filter((r): r is ResponseRow => r !== null);
           },
-          (r) => isTrigger(r, window, skip),
+          (r) => isTrigger(r, window, skip, ownUserId),
         ),
       );
     }

@@ -91,6 +91,7 @@ export const DEFAULT_CREDENTIALS: SalesforceCredentials = {
 };
 
 export const INTEGRATION_USER_KEY = 'integration';
+export const ADMIN_USER_KEY = 'org-admin';
 
 /** Builds the emulator without listening (e.g. to drive `app.handle()` in-process). */
 export function createSalesforceEmulator(
@@ -119,6 +120,21 @@ export function createSalesforceEmulator(
       IsActive: true,
     },
     { at: setupAt },
+  );
+  // The org's admin: seeding and programmatic edits act as a person, so the connector's "not our
+  // own write" filter treats them as the changes of others they stand for.
+  store.defaultActorId = store.insert(
+    'User',
+    {
+      Id: idFromKey(KEY_PREFIXES.User, ADMIN_USER_KEY),
+      Username: `admin.${credentials.username}`,
+      Email: `admin.${credentials.username}`,
+      FirstName: 'Org',
+      LastName: 'Admin',
+      Alias: 'orgadm',
+      IsActive: true,
+    },
+    { at: setupAt, userId: store.integrationUserId },
   );
   const seeded = options.world ? seedFromWorld(store, options.world) : undefined;
 

@@ -13,7 +13,7 @@ export interface WriteMeta {
   at?: number | string;
   /** For inserts: CreatedDate (default `at`). */
   createdAt?: number | string;
-  /** Acting user (CreatedById/LastModifiedById); default the integration user. */
+  /** Acting user (CreatedById/LastModifiedById); default `defaultActorId` (a person, not the integration user). */
   userId?: string;
   /** A system/automation change: only SystemModstamp moves, LastModifiedDate stays. */
   systemOnly?: boolean;
@@ -51,6 +51,12 @@ export class SalesforceStore {
   readonly orgId: string;
   /** The user API calls act as when a session has no other user; set by seeding. */
   integrationUserId = '';
+  /**
+   * Who programmatic writes (seeding, tests arranging "a user edits a lead") act as: an admin
+   * user, so they look like people's changes, as in an org; API DML acts as the session's user.
+   * Empty = the integration user.
+   */
+  defaultActorId = '';
   readonly validationRules: ValidationRule[] = [];
   readonly respondedStatuses: Set<string>;
   private readonly tables = new Map<string, SObjectTable>();
@@ -201,7 +207,7 @@ export class SalesforceStore {
     const schema = this.objectSchema(type);
     const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
     const created = meta.createdAt !== undefined ? toMs(meta.createdAt) : now;
-    const userId = meta.userId ?? this.integrationUserId;
+    const userId = meta.userId ?? this.actorId();
     const rec = this.blank(schema);
     const given = new Set<string>();
     for (const [k, v] of Object.entries(fields)) {
@@ -228,6 +234,10 @@ export class SalesforceStore {
     return rec.Id;
   }
 
+  private actorId(): string {
+    return this.defaultActorId || this.integrationUserId;
+  }
+
   update(type: string, id: string, fields: Record<string, unknown>, meta: WriteMeta = {}): void {
     const schema = this.objectSchema(type);
     const prev = this.requireRecord(schema, id);
@@ -241,7 +251,7 @@ export class SalesforceStore {
     next.SystemModstamp = now;
     if (!meta.systemOnly) {
       next.LastModifiedDate = now;
-      next.LastModifiedById = meta.userId ?? this.integrationUserId ?? null;
+      next.LastModifiedById = meta.userId ?? (this.actorId() || null);
     }
     this.commit(schema, next, prev, now);
   }

@@ -50,7 +50,7 @@ describe('Bulk API 2.0 query', () => {
       Company: 'Acme, Inc.',
       NumberOfEmployees: '3',
       TossUp_Due__c: '2026-11-20T01:00:00.000Z',
-      'Owner.Name': 'TossUp Integration',
+      'Owner.Name': 'Org Admin',
     });
     expect(emu.app.counters.get('sf.bulk2.create')).toBe(1);
     expect(emu.app.counters.get('sf.bulk2.get')).toBe(3);

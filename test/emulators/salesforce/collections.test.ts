@@ -233,7 +233,7 @@ describe('sObject Collections', () => {
       success: false,
       errors: [{ statusCode: 'MALFORMED_ID', message: 'malformed id not-an-id', fields: [] }],
     });
-    expect(s.get('Lead', leads[2]!)!.OwnerId).toBe(s.integrationUserId);
+    expect(s.get('Lead', leads[2]!)!.OwnerId).toBe(s.defaultActorId);
   });
 
   it('fails the whole request for unknown fields, uncoercible values and malformed JSON', async () => {

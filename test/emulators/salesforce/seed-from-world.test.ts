@@ -182,7 +182,7 @@ describe('seedFromWorld', () => {
     const emu = createSalesforceEmulator({ world });
     const people = world.people.length;
     expect(emu.store.count('Lead') + emu.store.count('Contact')).toBe(people);
-    expect(emu.store.count('User')).toBe(world.users.length + 1);
+    expect(emu.store.count('User')).toBe(world.users.length + 2);
     const plan = planWorld({ seed: 3, leads: 300, asOf: '2026-11-20T00:00:00Z' });
     const streamed = createSalesforceEmulator({ world: { ...plan.frame, people: generatePeople(plan) } });
     expect([...streamed.seeded!.leads]).toEqual([...emu.seeded!.leads]);

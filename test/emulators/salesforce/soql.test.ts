@@ -18,7 +18,7 @@ async function org(): Promise<Org> {
   emu.clock.pin('2026-11-20T12:00:00Z');
   const s = emu.store;
   const ids: Record<string, string> = {};
-  ids.rep = s.integrationUserId;
+  ids.rep = s.defaultActorId;
   ids.queue = s.insert('Group', { Name: 'IS Queue', Type: 'Queue', DeveloperName: 'IS_Queue' });
   ids.acme = s.insert('Account', { Name: 'Acme', Type: 'Customer', Industry: 'Manufacturing' });
   ids.beta = s.insert('Account', { Name: 'Beta', Type: 'Prospect' });
@@ -252,7 +252,7 @@ describe('SOQL subset through jsforce', () => {
       Type: 'Customer',
       Owner: {
         attributes: { type: 'User', url: `/services/data/v62.0/sobjects/User/${k.rep}` },
-        Name: 'TossUp Integration',
+        Name: 'Org Admin',
       },
     });
     expect(orphan!.Account).toBeNull();
@@ -260,7 +260,7 @@ describe('SOQL subset through jsforce', () => {
       `SELECT Owner.Name FROM Lead WHERE Id IN ('${k.l1}', '${k.l2}') ORDER BY LastName`,
     );
     expect(leads.records.map((r) => r.Owner)).toEqual([
-      { attributes: { type: 'User', url: expect.stringContaining('/User/') }, Name: 'TossUp Integration' },
+      { attributes: { type: 'User', url: expect.stringContaining('/User/') }, Name: 'Org Admin' },
       { attributes: { type: 'Group', url: expect.stringContaining('/Group/') }, Name: 'IS Queue' },
     ]);
     const byParent = await conn.query<{ Id: string }>(

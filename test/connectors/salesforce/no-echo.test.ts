@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { CHANGED_SINCE_READ } from '../../../connectors/salesforce/sink.ts';
+import { allowanceCalls } from '../../../connectors/salesforce/usage-meter.ts';
+import { cursorKey, runSync } from '../../../src/pipeline/run-sync.ts';
+import type { TossUpUpdate } from '../../../src/ports/lead-sink.ts';
+import { syncOptions, worldOrg } from './pipeline-kit.ts';
+import { connect, counter } from './sf-kit.ts';
+
+// Our own writes never echo (BEHAVIOR.md "No echo"): incremental runs leave out records the integration
+// user modified last, and a record someone else changes between our read and our write is not
+// written (our write would hide their change from the exclusion), so the next run decides it again.
+
+async function incrementalOrg(people: number) {
+  const { emu, routing } = await worldOrg(people);
+  const connector = await connect(emu);
+  const options = syncOptions(emu, connector, routing);
+  // An incremental run over the whole seeded org (a backfill reads everything, ours included).
+  await options.state.putCursor(
+    cursorKey('salesforce', 'default'),
+    { modifiedAt: new Date(0).toISOString(), idsAtModifiedAt: [] },
+    null,
+  );
+  return { emu, connector, options };
+}
+
+describe('Salesforce: no echo of our own writes', () => {
+  it('the run after a run that wrote N records reads only what others changed', async () => {
+    const { emu, connector, options } = await incrementalOrg(60);
+    const first = await runSync(options);
+    expect(first.status).toBe('completed');
+    expect(first.counts.written).toBe(60);
+    const ourUser = emu.store.integrationUserId;
+    expect(emu.store.all('Lead').every((l) => l.LastModifiedById === ourUser)).toBe(true);
+
+    // Nobody else changed anything: nothing is read, nothing written.
+    emu.clock.advance(10_000);
+    const callsBefore = allowanceCalls(connector.usage().calls);
+    const updatesBefore = counter(emu, 'sf.collections.update');
+    const second = await runSync(options);
+    expect(second.counts.leadsRead).toBe(0);
+    // Lead and Contact page one, the response-trigger query, the Account-trigger query.
+    expect(allowanceCalls(connector.usage().calls) - callsBefore).toBeLessThanOrEqual(4);
+    expect(counter(emu, 'sf.collections.update')).toBe(updatesBefore);
+
+    // A person edits two of them: exactly those two are read.
+    const [a, b] = emu.store.all('Lead');
+    emu.store.update('Lead', a!.Id as string, { Title: '部長' });
+    emu.store.update('Lead', b!.Id as string, {});
+    emu.clock.advance(10_000);
+    const third = await runSync(options);
+    expect(third.counts.leadsRead).toBe(2);
+    expect(third.counts.tasksCreated).toBe(0);
+  });
+
+  it('a lead someone edits between our read and our write is not written, and the next run decides it', async () => {
+    const { emu, connector, options } = await incrementalOrg(30);
+    const victim = emu.store.all('Lead')[0]!.Id as string;
+    const otherUser = emu.store.defaultActorId;
+    // The edit lands after the run read the lead and before its fields are written.
+    const write = connector.sink.writeTossUp.bind(connector.sink);
+    let raced = false;
+    const codes = new Map<string, string>();
+    connector.sink.writeTossUp = async (updates: readonly TossUpUpdate[]) => {
+      if (!raced && updates.some((u) => u.leadId === victim)) {
+        raced = true;
+        emu.clock.advance(1_000);
+        emu.store.update('Lead', victim, { Title: 'CEO' }, { userId: otherUser });
+      }
+      const outcomes = await write(updates);
+      for (const o of outcomes) codes.set(o.id, o.ok ? 'ok' : o.code);
+      return outcomes;
+    };
+
+    const first = await runSync(options);
+    expect(first.status).toBe('completed');
+    expect(raced).toBe(true);
+    expect(codes.get(victim)).toBe(CHANGED_SINCE_READ);
+    expect([...codes.values()].filter((c) => c === 'ok')).toHaveLength(29);
+    const after = emu.store.get('Lead', victim)!;
+    expect(after.LastModifiedById).toBe(otherUser); // their change is still the last one
+    expect(after.TossUp_Flag__c).toBeNull();
+
+    // The next run reads the edited lead (and only it) and writes its decision on what it holds now.
+    emu.clock.advance(10_000);
+    connector.sink.writeTossUp = write;
+    const updatesBefore = counter(emu, 'sf.collections.update');
+    const second = await runSync(options);
+    // Besides the edited lead, a person of ours with a campaign response newer than the first run's
+    // cursor may be re-read (the trigger cannot tell whether our read saw it): read, never rewritten.
+    expect(second.counts.written).toBe(1);
+    expect(counter(emu, 'sf.collections.update')).toBe(updatesBefore + 1);
+    expect(emu.store.get('Lead', victim)!.TossUp_Flag__c).not.toBeNull();
+  });
+
+  it('a new campaign response of a lead we wrote last still brings it back', async () => {
+    const { emu, options } = await incrementalOrg(20);
+    await runSync(options);
+    const lead = emu.store.all('Lead')[0]!.Id as string;
+    const campaign = emu.store.insert('Campaign', { Name: 'ウェビナー', Type: 'Webinar' });
+    emu.clock.advance(5_000);
+    emu.store.insert('CampaignMember', {
+      CampaignId: campaign,
+      LeadId: lead,
+      Status: 'Responded',
+      FirstRespondedDate: new Date(emu.clock.now()).toISOString().slice(0, 10),
+    });
+    emu.clock.advance(10_000);
+    const second = await runSync(options);
+    expect(second.counts.leadsRead).toBe(1);
+  });
+});
