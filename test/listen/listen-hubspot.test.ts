@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type SlackEmulator, startSlackEmulator } from '../../emulators/chat/slack-emulator.ts';
 import { signatureV3, WebhookSender } from '../../emulators/hubspot/webhook-sender.ts';
 import { LISTEN_ENV, listenCommand } from '../../src/cli/commands/listen.ts';
 import { type CrmUnderTest, FaultLab } from '../faults/lab.ts';
@@ -27,7 +28,33 @@ interface Running {
   output(): string;
 }
 
-async function listen(cut: CrmUnderTest, port: number, appId: number): Promise<Running> {
+// Toss-up notices to the team channel (every pool falls back to the default channel).
+const NOTIFICATIONS = `version: 1
+language: en
+events:
+  toss-up: { team: true, dm: [] }
+slack:
+  channels: {}
+  defaultChannel: "#field-sales"
+`;
+
+function chatEnv(cut: CrmUnderTest, slack: SlackEmulator): Record<string, string> {
+  const file = join(cut.dir, 'notifications.yaml');
+  writeFileSync(file, NOTIFICATIONS);
+  return {
+    TOSSUP_NOTIFICATIONS: file,
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_API_URL: slack.apiUrl,
+    TOSSUP_HUBSPOT_PORTAL_ID: String(hubspot(cut).portalId),
+  };
+}
+
+async function listen(
+  cut: CrmUnderTest,
+  port: number,
+  appId: number,
+  extraEnv: Record<string, string>,
+): Promise<Running> {
   const stop = new AbortController();
   const out = new PassThrough();
   let output = '';
@@ -46,6 +73,7 @@ async function listen(cut: CrmUnderTest, port: number, appId: number): Promise<R
         [LISTEN_ENV.clientSecret]: CLIENT_SECRET,
         [LISTEN_ENV.appId]: String(appId),
         TOSSUP_LOCALE: 'en',
+        ...extraEnv,
       },
       stdout: out,
       stderr: out,
@@ -100,7 +128,9 @@ describe('tossup listen --crm hubspot', () => {
     const cut = await lab.start('hubspot', 'listen');
     const hs = hubspot(cut);
     const appId = 4242;
-    let listener = await listen(cut, 0, appId);
+    const slack = await startSlackEmulator({ rateLimitsEnabled: false });
+    const extraEnv = chatEnv(cut, slack);
+    let listener = await listen(cut, 0, appId, extraEnv);
     const port = Number(new URL(listener.url).port);
     const sender = new WebhookSender({
       targetUrl: `${listener.url}${PATH}`,
@@ -108,7 +138,7 @@ describe('tossup listen --crm hubspot', () => {
       portalId: hs.portalId,
       appId,
       clock: hs.clock,
-      subscriptions: ['contact.creation', 'contact.propertyChange'],
+      subscriptions: ['contact.creation', 'contact.propertyChange', 'company.propertyChange'],
       retryDelayMs: () => 150,
       maxAttempts: 60,
     });
@@ -125,6 +155,14 @@ describe('tossup listen --crm hubspot', () => {
       const tossedUp = contacts.filter((id) => decisionOf(cut, id).flag === 'yes');
       expect(tossedUp.length, 'a contact with a top MA score is tossed up').toBeGreaterThan(0);
       for (const id of tossedUp) expect(tasksFor(cut, id)).toHaveLength(1);
+      // One toss-up notice per toss-up, sent by the time the request was answered.
+      const taskKeys = hs.store
+        .list('tasks')
+        .map((t) => t.props.tossup_task_key)
+        .filter(Boolean);
+      expect(slack.messages.map((m) => String(m.metadata?.event_payload.episode_key)).sort()).toEqual(
+        [...taskKeys].sort(),
+      );
       expect(sender.deliveries.every((d) => d.delivered)).toBe(true);
 
       // Our own writes came back as webhooks (INTEGRATION, our app id) and were not acted on.
@@ -208,6 +246,18 @@ describe('tossup listen --crm hubspot', () => {
       expect(hs.store.list('tasks').length).toBe(tasksBefore);
       expect(tasksFor(cut, first)).toHaveLength(1);
 
+      // A company change (account-level trigger): the contacts whose primary company it is are decided.
+      const decided = new Set(contacts);
+      const company = hs.store.list('companies').find((c) => {
+        const people = hs.store.associationsOf('companies', c.id, 'contacts').map((a) => a.to);
+        return people.length > 0 && people.every((p) => !decided.has(p) && decisionOf(cut, p).key === null);
+      });
+      expect(company, 'a company none of whose contacts was decided yet').toBeDefined();
+      const people = hs.store.associationsOf('companies', company!.id, 'contacts').map((a) => a.to);
+      hs.store.update('companies', company!.id, { lifecyclestage: 'customer' });
+      await sender.idle();
+      for (const id of people) expect(decisionOf(cut, id).key, listener.output()).not.toBeNull();
+
       // The listener stops; changes made meanwhile are retried by the sender and decided after restart.
       expect(await listener.stop()).toBe(0);
       const later = hs.store
@@ -216,7 +266,7 @@ describe('tossup listen --crm hubspot', () => {
         .map((c) => c.id);
       for (const id of later) hs.store.update('contacts', id, { ma_behaviour_score: '100' });
       await until('a failed delivery', () => sender.deliveries.some((d) => !d.delivered));
-      listener = await listen(cut, port, appId);
+      listener = await listen(cut, port, appId, extraEnv);
       await sender.idle();
       for (const id of later) expect(decisionOf(cut, id).key, listener.output()).not.toBeNull();
       for (const id of later.filter((c) => decisionOf(cut, c).flag === 'yes'))
@@ -226,6 +276,7 @@ describe('tossup listen --crm hubspot', () => {
       await sender.close();
       await listener.stop().catch(() => undefined);
       await cut.close();
+      await slack.close();
     }
   }, 120_000);
 });
