@@ -279,4 +279,18 @@ describe('tossup listen --crm hubspot', () => {
       await slack.close();
     }
   }, 120_000);
+
+  it('refuses to start without the client secret, or for Salesforce (exit 2, nothing listening)', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => {
+      text += d;
+    });
+    const io = { env: {}, stdout: out, stderr: out, profileFiles: [] };
+    expect(await listenCommand({ crm: 'hubspot', port: 0 }, io)).toBe(2);
+    expect(text).toContain(LISTEN_ENV.clientSecret);
+    const withSecret = { ...io, env: { [LISTEN_ENV.clientSecret]: 'x' } };
+    expect(await listenCommand({ crm: 'salesforce', port: 0 }, withSecret)).toBe(2);
+    expect(text).toContain('only --crm hubspot');
+  });
 });
