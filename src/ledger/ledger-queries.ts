@@ -177,6 +177,26 @@ ORDER BY event_at, lead_id`,
  * episode's events recorded so far. Periods are [from, to) in ISO UTC; `as of` bounds what is known.
  */
 
+/**
+ * Per episode, its last event at or before an instant (`?`): the greatest `event_at`, then the
+ * greatest `step` — what `ROW_NUMBER() OVER (PARTITION BY episode_key ORDER BY event_at DESC, step
+ * DESC) = 1` picks, found with two aggregations and a join instead, because sorting every episode's
+ * rows by a text key was most of the review's time (DuckDB: ~4× faster). Exact because a record is one
+ * (crm, episode, step) and episode keys are per lead (episode-key.ts), so (episode_key, step) is one row.
+ * `columns`: what to keep of that row, from alias `e`.
+ */
+function lastEventAsOf(columns: string): string {
+  return `
+    SELECT e.episode_key, ${columns} FROM ledger_events e
+    JOIN (
+      SELECT x.episode_key, MAX(x.step) AS step FROM ledger_events x
+      JOIN (
+        SELECT episode_key, MAX(event_at) AS event_at FROM ledger_events WHERE event_at <= ? GROUP BY episode_key
+      ) m ON m.episode_key = x.episode_key AND m.event_at = x.event_at
+      GROUP BY x.episode_key
+    ) k ON k.episode_key = e.episode_key AND k.step = e.step`;
+}
+
 /** Per toss-up episode: became an opportunity (1/0), the rep's latest verdict and its sent-back reason. */
 const EPISODE_OUTCOMES = `
   SELECT e.episode_key,
@@ -393,11 +413,7 @@ WITH h AS (
          MAX(CASE WHEN on_time THEN 1 ELSE 0 END) AS on_time
   FROM ledger_events WHERE response_hours IS NOT NULL AND event_at <= ?
   GROUP BY episode_key
-), last AS (
-  SELECT episode_key, due_at FROM (
-    SELECT episode_key, due_at, ROW_NUMBER() OVER (PARTITION BY episode_key ORDER BY event_at DESC, step DESC) AS rn
-    FROM ledger_events WHERE event_at <= ?
-  ) x WHERE rn = 1
+), last AS (${lastEventAsOf('e.due_at')}
 ), c AS (
   SELECT episode_key, MIN(event_at) AS closed_at FROM ledger_events
   WHERE close_reason IS NOT NULL AND event_at <= ? GROUP BY episode_key
@@ -452,12 +468,7 @@ export const OPEN_TOSSUPS_BY_REP: LedgerQuery = {
   sql: `
 WITH h AS (
   SELECT DISTINCT episode_key FROM ledger_events WHERE event_type = 'handed_off' AND event_at <= ?
-), last AS (
-  SELECT episode_key, rep, due_at FROM (
-    SELECT episode_key, COALESCE(owner_key, owner_id) AS rep, due_at,
-           ROW_NUMBER() OVER (PARTITION BY episode_key ORDER BY event_at DESC, step DESC) AS rn
-    FROM ledger_events WHERE event_at <= ?
-  ) x WHERE rn = 1
+), last AS (${lastEventAsOf('COALESCE(e.owner_key, e.owner_id) AS rep, e.due_at')}
 ), answered AS (
   SELECT DISTINCT episode_key FROM ledger_events WHERE response_hours IS NOT NULL AND event_at <= ?
 ), o AS (
