@@ -207,9 +207,19 @@ async function bench(): Promise<void> {
   const started = performance.now();
   const run = await runSync(options(measured, NEXT_DAY));
   const wallSeconds = (performance.now() - started) / 1000;
-  await measured.close();
   if (run.status !== 'completed') throw new Error(`incremental run stopped: ${JSON.stringify(run.stop)}`);
   const usage = measured.usage();
+  const callsAfterRun = { ...usage.calls };
+
+  // 4. The next run with nothing changed by anyone else. HubSpot's search cannot filter by who made a
+  // change, so it pages over the contacts the measured run wrote (our writes move lastmodifieddate);
+  // it must decide and write nothing for them.
+  const second = await runSync(options(measured, NEXT_DAY));
+  await measured.close();
+  if (second.status !== 'completed') throw new Error(`second run stopped: ${JSON.stringify(second.stop)}`);
+  const secondCalls = Object.entries(measured.usage().calls).map(
+    ([k, v]) => [k, v - (callsAfterRun[k] ?? 0)] as const,
+  );
   const stats = await emulator.ask<{ tasks: number; counters: Record<string, number> }>('stats');
   await emulator.ask('quit');
   rmSync(dir, { recursive: true, force: true });
@@ -271,6 +281,16 @@ async function bench(): Promise<void> {
     unit: '×',
     target: '<= 1.25',
     note: 'wall / lower bound',
+  });
+  const secondTotal = secondCalls.reduce((a, [, v]) => a + v, 0);
+  report({
+    name: 'hubspot.secondRunCalls',
+    value: secondTotal,
+    unit: 'calls',
+    note: `the next run with nothing changed by others: pages over the ${second.counts.leadsRead.toLocaleString('en-US')} contacts the run before wrote (search cannot exclude our own changes), ${second.counts.written} written, ${second.counts.tasksCreated} tasks; by endpoint: ${secondCalls
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
   });
   report({
     name: 'hubspot.backfillCallsVsMinimum',

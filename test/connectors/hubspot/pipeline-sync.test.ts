@@ -79,12 +79,17 @@ describe('runSync over HubSpot', () => {
     expect(tasks).toBe(run2.counts.tasksCreated + run2.counts.tasksExisting);
     expect(hs.store.list('contacts').every((c) => c.props.tossup_flag)).toBe(true);
 
-    // Run 3, a minute later, reads the contacts run 2 wrote (its writes moved them), changes nothing.
+    // Run 3, a minute later, reads the contacts run 2 wrote (its writes moved them; HubSpot's search
+    // cannot leave out our own changes), decides them again and writes nothing: no echo reaches the portal.
     hs.clock.advance(60_000);
+    const updatesBefore = hs.app.counters.get('hs.contacts.batch.update') ?? 0;
+    const tasksBefore = hs.store.list('tasks').length;
     const run3 = await runSync(syncOptions(await connect(hs, { pageSize: 200 }), state, AS_OF));
     expect(run3.counts.leadsRead).toBe(run2.counts.written);
     expect(run3.counts.written).toBe(0);
     expect(run3.counts.tasksCreated).toBe(0);
+    expect(hs.app.counters.get('hs.contacts.batch.update') ?? 0).toBe(updatesBefore);
+    expect(hs.store.list('tasks').length).toBe(tasksBefore);
     expect(expectTasksConsistent(hs)).toBe(tasks);
   });
 
