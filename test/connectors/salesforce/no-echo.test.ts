@@ -42,14 +42,17 @@ describe('Salesforce: no echo of our own writes', () => {
     expect(allowanceCalls(connector.usage().calls) - callsBefore).toBeLessThanOrEqual(4);
     expect(counter(emu, 'sf.collections.update')).toBe(updatesBefore);
 
-    // A person edits two of them: exactly those two are read.
+    // A person edits two of them, in a field no rule reads: exactly those two are read, decided again
+    // and left alone — no write, no task (the plan finds nothing that differs).
     const [a, b] = emu.store.all('Lead');
-    emu.store.update('Lead', a!.Id as string, { Title: '部長' });
+    emu.store.update('Lead', a!.Id as string, { Description: '展示会で名刺交換' });
     emu.store.update('Lead', b!.Id as string, {});
     emu.clock.advance(10_000);
     const third = await runSync(options);
     expect(third.counts.leadsRead).toBe(2);
+    expect(third.counts.written).toBe(0);
     expect(third.counts.tasksCreated).toBe(0);
+    expect(counter(emu, 'sf.collections.update')).toBe(updatesBefore);
   });
 
   it('a lead someone edits between our read and our write is not written, and the next run decides it', async () => {
