@@ -197,7 +197,10 @@ function lastEventAsOf(columns: string): string {
     ) k ON k.episode_key = e.episode_key AND k.step = e.step`;
 }
 
-/** Per toss-up episode: became an opportunity (1/0), the rep's latest verdict and its sent-back reason. */
+/**
+ * Per toss-up episode of the CTE `t` (read only for those: a week's review need not group the whole
+ * ledger): became an opportunity (1/0), the rep's latest verdict and its sent-back reason.
+ */
 const EPISODE_OUTCOMES = `
   SELECT e.episode_key,
          MAX(CASE WHEN e.event_type = 'opportunity'
@@ -210,9 +213,10 @@ const EPISODE_OUTCOMES = `
     SELECT episode_key, verdict_result, sent_back_reason FROM (
       SELECT episode_key, verdict_result, sent_back_reason,
              ROW_NUMBER() OVER (PARTITION BY episode_key ORDER BY event_at DESC, step DESC) AS rn
-      FROM ledger_events WHERE event_type = 'verdict'
+      FROM ledger_events WHERE event_type = 'verdict' AND episode_key IN (SELECT episode_key FROM t)
     ) lv WHERE rn = 1
   ) v ON v.episode_key = e.episode_key
+  WHERE e.episode_key IN (SELECT episode_key FROM t)
   GROUP BY e.episode_key`;
 
 /**
@@ -231,21 +235,29 @@ WITH t AS (
          COALESCE(owner_key, owner_id) AS rep, sources
   FROM ledger_decisions
   WHERE flag = 'yes' AND new_episode AND episode_key IS NOT NULL AND decided_at >= ? AND decided_at < ?
-), keyed AS (
-  SELECT DISTINCT 'reason' AS dimension, episode_key, primary_reason AS k FROM t
-  UNION ALL SELECT DISTINCT 'rule', episode_key, rule_id FROM t
-  UNION ALL SELECT DISTINCT 'campaign', t.episode_key, c.campaign FROM t CROSS JOIN UNNEST(t.sources) AS c(campaign)
-  UNION ALL SELECT DISTINCT 'source', episode_key, source FROM t
-  UNION ALL SELECT DISTINCT 'rep', episode_key, rep FROM t
 ), outcomes AS (${EPISODE_OUTCOMES}
+), tw AS (
+  -- Each toss-up's outcome once, before it fans out to its keys (an outcome is one row per episode).
+  SELECT t.*,
+         CASE WHEN o.won = 1 OR o.verdict IS NOT NULL THEN 1 ELSE 0 END AS judged,
+         CASE WHEN o.won = 1 OR o.verdict IN ('accepted', 'opportunity', 'lost') THEN 1 ELSE 0 END AS accepted,
+         CASE WHEN COALESCE(o.won, 0) = 0 AND o.verdict = 'sent_back' THEN 1 ELSE 0 END AS sent_back,
+         CASE WHEN o.won = 1 THEN 1 ELSE 0 END AS won
+  FROM t LEFT JOIN outcomes o ON o.episode_key = t.episode_key
+), keyed AS (
+  SELECT DISTINCT 'reason' AS dimension, episode_key, primary_reason AS k, judged, accepted, sent_back, won FROM tw
+  UNION ALL SELECT DISTINCT 'rule', episode_key, rule_id, judged, accepted, sent_back, won FROM tw
+  UNION ALL SELECT DISTINCT 'campaign', tw.episode_key, c.campaign, judged, accepted, sent_back, won FROM tw CROSS JOIN UNNEST(tw.sources) AS c(campaign)
+  UNION ALL SELECT DISTINCT 'source', episode_key, source, judged, accepted, sent_back, won FROM tw
+  UNION ALL SELECT DISTINCT 'rep', episode_key, rep, judged, accepted, sent_back, won FROM tw
 )
 SELECT x.dimension, x.k,
        CAST(COUNT(*) AS INTEGER) AS tossups,
-       CAST(SUM(CASE WHEN o.won = 1 OR o.verdict IS NOT NULL THEN 1 ELSE 0 END) AS INTEGER) AS judged,
-       CAST(SUM(CASE WHEN o.won = 1 OR o.verdict IN ('accepted', 'opportunity', 'lost') THEN 1 ELSE 0 END) AS INTEGER) AS accepted,
-       CAST(SUM(CASE WHEN COALESCE(o.won, 0) = 0 AND o.verdict = 'sent_back' THEN 1 ELSE 0 END) AS INTEGER) AS sent_back,
-       CAST(SUM(CASE WHEN o.won = 1 THEN 1 ELSE 0 END) AS INTEGER) AS opportunities
-FROM keyed x LEFT JOIN outcomes o ON o.episode_key = x.episode_key
+       CAST(SUM(x.judged) AS INTEGER) AS judged,
+       CAST(SUM(x.accepted) AS INTEGER) AS accepted,
+       CAST(SUM(x.sent_back) AS INTEGER) AS sent_back,
+       CAST(SUM(x.won) AS INTEGER) AS opportunities
+FROM keyed x
 GROUP BY x.dimension, x.k
 ORDER BY x.dimension, tossups DESC, x.k`,
 };
