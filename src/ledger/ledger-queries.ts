@@ -202,22 +202,22 @@ function lastEventAsOf(columns: string): string {
  * ledger): became an opportunity (1/0), the rep's latest verdict and its sent-back reason.
  */
 const EPISODE_OUTCOMES = `
-  SELECT e.episode_key,
-         MAX(CASE WHEN e.event_type = 'opportunity'
-                    OR (e.event_type = 'closed' AND e.close_reason = 'opportunity')
-                    OR (e.event_type = 'verdict' AND e.verdict_result = 'opportunity') THEN 1 ELSE 0 END) AS won,
-         MAX(v.verdict_result) AS verdict,
-         MAX(v.sent_back_reason) AS sent_back_reason
-  FROM ledger_events e
+  SELECT w.episode_key, w.won, v.verdict_result AS verdict, v.sent_back_reason
+  FROM (
+    SELECT episode_key,
+           MAX(CASE WHEN event_type = 'opportunity'
+                      OR (event_type = 'closed' AND close_reason = 'opportunity')
+                      OR (event_type = 'verdict' AND verdict_result = 'opportunity') THEN 1 ELSE 0 END) AS won
+    FROM ledger_events WHERE episode_key IN (SELECT episode_key FROM t)
+    GROUP BY episode_key
+  ) w
   LEFT JOIN (
     SELECT episode_key, verdict_result, sent_back_reason FROM (
       SELECT episode_key, verdict_result, sent_back_reason,
              ROW_NUMBER() OVER (PARTITION BY episode_key ORDER BY event_at DESC, step DESC) AS rn
       FROM ledger_events WHERE event_type = 'verdict' AND episode_key IN (SELECT episode_key FROM t)
     ) lv WHERE rn = 1
-  ) v ON v.episode_key = e.episode_key
-  WHERE e.episode_key IN (SELECT episode_key FROM t)
-  GROUP BY e.episode_key`;
+  ) v ON v.episode_key = w.episode_key`;
 
 /**
  * Toss-ups decided in [from, to) under each key of five dimensions, in one pass over the ledger
