@@ -16,6 +16,7 @@ import type { LedgerReader } from '../../src/ports/ledger.ts';
 import { buildReview } from '../../src/review/build-review.ts';
 import { renderReviewHtml } from '../../src/review/render-review-html.ts';
 import { monthPeriod, weekPeriod } from '../../src/review/review-period.ts';
+import { REVIEW_UNREAD_COLUMNS } from '../../src/review/review-unread-columns.ts';
 import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
 import { parseSlaConfig } from '../../src/sla/sla-config.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
@@ -49,7 +50,7 @@ const { thresholds, capacities, sla, outcomes } = await step('config+outcomes', 
 });
 const duck = await step('open reader', () =>
   // As `tossup review` opens it (src/cli/commands/review.ts).
-  DuckDbLedgerReader.open(stateDir, { inMemory: { omit: ['facts_json', 'reasons_json'] } }),
+  DuckDbLedgerReader.open(stateDir, { inMemory: { omit: REVIEW_UNREAD_COLUMNS } }),
 );
 /** Milliseconds per query (by its export name in ledger-queries.ts) and how many times it ran. */
 const byQuery: Record<string, { ms: number; runs: number }> = {};
