@@ -64,25 +64,90 @@ export class RestQuery {
     this.what = options.what;
   }
 
+  private prefetched: QueryPage | null = null;
+
   get done(): boolean {
     return this.next === null;
+  }
+
+  /** Page one as a Composite subrequest (prefetchFirstPages); null once page one was read. */
+  firstPageSubrequest(referenceId: string): CompositeSubrequest | null {
+    if (this.next !== undefined || this.prefetched) return null;
+    return {
+      method: 'GET',
+      url: this.runner.client.dataPath(this.firstPath()),
+      referenceId,
+      httpHeaders: { 'Sforce-Query-Options': `batchSize=${this.batchSize}` },
+    };
+  }
+
+  /** Page one as a Composite subrequest answered it. */
+  acceptFirstPage(body: QueryPage): void {
+    if (this.next === undefined) this.prefetched = body;
+  }
+
+  private firstPath(): string {
+    return `/${this.scanAll ? 'queryAll' : 'query'}?q=${encodeURIComponent(this.soql)}`;
   }
 
   /** The next page of rows; [] once done. */
   async page(): Promise<SfRow[]> {
     if (this.next === null) return [];
-    const path =
-      this.next === undefined
-        ? `/${this.scanAll ? 'queryAll' : 'query'}?q=${encodeURIComponent(this.soql)}`
-        : this.next;
-    const { body } = await this.runner.run<QueryPage>(
-      { method: 'GET', path, headers: { 'Sforce-Query-Options': `batchSize=${this.batchSize}` } },
-      { what: `query ${this.what}`, idempotent: true },
-    );
+    let body: QueryPage;
+    if (this.prefetched) {
+      body = this.prefetched;
+      this.prefetched = null;
+    } else {
+      const path = this.next === undefined ? this.firstPath() : this.next;
+      body = (
+        await this.runner.run<QueryPage>(
+          { method: 'GET', path, headers: { 'Sforce-Query-Options': `batchSize=${this.batchSize}` } },
+          { what: `query ${this.what}`, idempotent: true },
+        )
+      ).body;
+    }
     this.totalSize = body.totalSize ?? this.totalSize;
     // jsforce notes an empty result may leave `done` out.
     this.next = body.done === false && body.nextRecordsUrl ? body.nextRecordsUrl : null;
     return body.records ?? [];
+  }
+}
+
+export interface CompositeSubrequest {
+  method: 'GET';
+  url: string;
+  referenceId: string;
+  httpHeaders: Record<string, string>;
+}
+
+/**
+ * Page one of several queries in ONE call: `POST /composite`, which Salesforce counts as a single
+ * call against the allowance however many subrequests it holds (at most 5 queries). A quiet
+ * incremental run reads its Lead, Contact and response-trigger streams this way (BEHAVIOR.md
+ * "No echo"). A subrequest that failed is simply not taken: that query then makes its own call and
+ * meets the error on the usual path (classification, retries).
+ */
+export async function prefetchFirstPages(runner: CallRunner, queries: readonly RestQuery[]): Promise<void> {
+  const subs: { query: RestQuery; sub: CompositeSubrequest }[] = [];
+  for (const query of queries) {
+    const sub = query.firstPageSubrequest(`q${subs.length}`);
+    if (sub) subs.push({ query, sub });
+  }
+  if (subs.length < 2) return;
+  const { body } = await runner.run<{
+    compositeResponse?: { body: unknown; httpStatusCode: number; referenceId: string }[];
+  }>(
+    {
+      method: 'POST',
+      path: '/composite',
+      body: { allOrNone: false, compositeRequest: subs.map((s) => s.sub) },
+    },
+    { what: 'query page one of the change streams', idempotent: true },
+  );
+  for (const r of body.compositeResponse ?? []) {
+    const hit = subs.find((s) => s.sub.referenceId === r.referenceId);
+    if (hit && r.httpStatusCode === 200 && r.body && typeof r.body === 'object')
+      hit.query.acceptFirstPage(r.body as QueryPage);
   }
 }
 
@@ -117,7 +182,8 @@ function personEvent(object: PersonObject, row: SfRow, fromSubquery: boolean): C
  */
 export class PersonChangeStream implements EventStream {
   readonly object: PersonObject;
-  private readonly query: RestQuery;
+  /** The REST query of page one (and of the rest, unless Bulk takes over). */
+  readonly query: RestQuery;
   private readonly withSubquery: boolean;
   private buffer: ChangeEvent[] = [];
   private index = 0;

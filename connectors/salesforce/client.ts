@@ -199,6 +199,7 @@ export function endpointOf(method: string, url: string): string {
   const rest = /\/services\/data\/v[\d.]+(\/.*)?$/.exec(path)?.[1] ?? '';
   if (rest === '/query' || rest === '/queryAll') return rest.slice(1);
   if (/^\/query(All)?\/[^/]+$/.test(rest)) return 'queryMore';
+  if (rest === '/composite' && method === 'POST') return 'composite';
   if (rest === '/composite/sobjects')
     return `collections.${method === 'PATCH' ? 'update' : method.toLowerCase()}`;
   if (/^\/composite\/sobjects\/[^/]+\/[^/]+$/.test(rest) && method === 'PATCH') return 'collections.upsert';

@@ -79,13 +79,14 @@ export class SalesforceLeadSink implements LeadSink {
 
   /** Leads and Contacts of `updates` someone else changed after they were read (write-guard.ts). */
   private async changedSinceRead(updates: readonly TossUpUpdate[]): Promise<Set<string>> {
-    const out = new Set<string>();
-    if (!this.writeGuard) return out;
-    for (const object of ['Lead', 'Contact'] as const) {
-      const ids = updates.filter((u) => u.objectType === object).map((u) => u.leadId);
-      for (const id of await this.writeGuard.changedSinceRead(object, ids)) out.add(id);
-    }
-    return out;
+    if (!this.writeGuard) return new Set();
+    const byObject = new Map(
+      (['Lead', 'Contact'] as const).map((o) => [
+        o,
+        updates.filter((u) => u.objectType === o).map((u) => u.leadId),
+      ]),
+    );
+    return this.writeGuard.changedSinceRead(byObject);
   }
 
   async createTasks(tasks: readonly FollowUpTask[]): Promise<WriteOutcome[]> {

@@ -8,6 +8,7 @@ import {
   type EventStream,
   isTrigger,
   PersonChangeStream,
+  prefetchFirstPages,
   queryAllRows,
   type ResponseRow,
   ResponseTriggerStream,
@@ -267,6 +268,22 @@ export class SalesforceLeadSource implements LeadSource {
           cm !== null,
         ),
     );
+    const triggerQuery =
+      cm && from !== null
+        ? new RestQuery(this.runner, {
+            soql: responseTriggersSoql({ from, to }, respondedSince, ownUserId),
+            scanAll: false,
+            batchSize: s.readBatchSize,
+            what: 'campaign responses',
+          })
+        : null;
+    // An incremental run reads page one of its Lead, Contact and response-trigger streams in one
+    // Composite call: a quiet run (nothing changed but our own writes) costs that call alone.
+    if (from !== null)
+      await prefetchFirstPages(this.runner, [
+        ...people.map((p) => p.query),
+        ...(triggerQuery ? [triggerQuery] : []),
+      ]);
     // Page one of Leads tells how big the run is. When Leads alone exceed the threshold, Contacts go
     // to Bulk without a REST page one of their own (one call saved in every large run).
     const remaining: number[] = [await people[0]!.prime()];
@@ -340,13 +357,8 @@ export class SalesforceLeadSource implements LeadSource {
           );
         }
       }
-    } else if (cm && from !== null) {
-      const triggers = new RestQuery(this.runner, {
-        soql: responseTriggersSoql({ from, to }, respondedSince, ownUserId),
-        scanAll: false,
-        batchSize: s.readBatchSize,
-        what: 'campaign responses',
-      });
+    } else if (triggerQuery) {
+      const triggers = triggerQuery;
       streams.push(
         new ResponseTriggerStream(
           this.runner,

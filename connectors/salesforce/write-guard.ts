@@ -1,5 +1,5 @@
 import type { CallRunner } from './call-runner.ts';
-import { queryAllRows } from './change-streams.ts';
+import { prefetchFirstPages, RestQuery } from './change-streams.ts';
 import { idOf } from './record-to-lead.ts';
 import { type PersonObject, soqlDateTime, soqlString } from './soql.ts';
 
@@ -12,8 +12,8 @@ import { type PersonObject, soqlDateTime, soqlString } from './soql.ts';
  * records others changed since the run's read horizon (everything the run read is older than it).
  * Those records are not written: their outcome is "changed since read" and the next run reads them
  * (their last modifier is someone else) and decides on what they hold now. The query returns only
- * concurrent edits of others — the next run's input anyway — so it costs one call per object per
- * batch in a quiet org. What is left: an edit landing between this query and the write call itself
+ * concurrent edits of others — the next run's input anyway — so it costs one call per batch in a
+ * quiet org (Leads and Contacts together in one Composite call). What is left: an edit landing between this query and the write call itself
  * (the time of one batch's PATCH calls); BEHAVIOR.md says so.
  */
 export class WriteGuard {
@@ -31,17 +31,42 @@ export class WriteGuard {
     this.ownUserId = ownUserId;
   }
 
-  /** Ids among `ids` of `object` that someone other than us modified after the read horizon. */
-  async changedSinceRead(object: PersonObject, ids: readonly string[]): Promise<Set<string>> {
+  /**
+   * Ids among `ids` (per object) that someone other than us modified after the read horizon. With
+   * Leads and Contacts both present, both queries go in one Composite call (change-streams.ts).
+   */
+  async changedSinceRead(idsByObject: ReadonlyMap<PersonObject, readonly string[]>): Promise<Set<string>> {
     const out = new Set<string>();
-    if (this.horizon === null || !this.ownUserId || ids.length === 0) return out;
-    const soql =
-      `SELECT Id FROM ${object} WHERE SystemModstamp >= ${soqlDateTime(this.horizon)}` +
-      ` AND LastModifiedById != ${soqlString(this.ownUserId)}`;
-    const rows = await queryAllRows(this.runner, soql, `${object} changed since read`);
-    // 15-character keys: the same record whether an id came in its 15- or 18-character form.
-    const changed = new Set(rows.map((r) => idOf(r).slice(0, 15)));
-    for (const id of ids) if (changed.has(id.slice(0, 15))) out.add(id);
+    const horizon = this.horizon;
+    const us = this.ownUserId;
+    if (horizon === null || !us) return out;
+    const queries: { ids: readonly string[]; query: RestQuery }[] = [];
+    for (const [object, ids] of idsByObject) {
+      if (ids.length === 0) continue;
+      const soql =
+        `SELECT Id FROM ${object} WHERE SystemModstamp >= ${soqlDateTime(horizon)}` +
+        ` AND LastModifiedById != ${soqlString(us)}`;
+      queries.push({
+        ids,
+        query: new RestQuery(this.runner, {
+          soql,
+          scanAll: false,
+          batchSize: 2000,
+          what: `${object} changed since read`,
+        }),
+      });
+    }
+    await prefetchFirstPages(
+      this.runner,
+      queries.map((q) => q.query),
+    );
+    for (const { ids, query } of queries) {
+      // 15-character keys: the same record whether an id came in its 15- or 18-character form.
+      const changed = new Set<string>();
+      do for (const row of await query.page()) changed.add(idOf(row).slice(0, 15));
+      while (!query.done);
+      for (const id of ids) if (changed.has(id.slice(0, 15))) out.add(id);
+    }
     return out;
   }
 }

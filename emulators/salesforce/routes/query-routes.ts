@@ -44,7 +44,62 @@ export function mountQueryRoutes(ctx: SfContext): void {
     }
     return page(ctx, cursor, offset, batchSizeOf(req), versionOf(req));
   });
+  // Composite (`POST /composite`): query/queryAll/queryMore subrequests only, answered in order; the
+  // whole request is one call against the allowance, as Salesforce counts it.
+  const composite = sfHandler(async (req) => {
+    let parsed: { compositeRequest?: unknown };
+    try {
+      parsed = JSON.parse(req.body.toString('utf8') || '{}');
+    } catch {
+      throw new SfApiError(400, 'JSON_PARSER_ERROR', 'the request body is not JSON');
+    }
+    const subs = parsed.compositeRequest;
+    if (!Array.isArray(subs) || subs.length === 0 || subs.length > 25) {
+      throw new SfApiError(400, 'INVALID_INPUT', 'compositeRequest must hold 1 to 25 subrequests');
+    }
+    if (subs.length > 5) {
+      throw new SfApiError(400, 'INVALID_INPUT', 'at most 5 query subrequests per composite request');
+    }
+    const compositeResponse = [];
+    for (const sub of subs as {
+      method?: string;
+      url?: string;
+      referenceId?: string;
+      httpHeaders?: Record<string, string>;
+    }[]) {
+      const url = new URL(String(sub.url ?? ''), 'http://composite');
+      const m = /^\/services\/data\/(v[\d.]+)\/(query|queryAll)(?:\/([^/]+))?$/.exec(url.pathname);
+      if (sub.method !== 'GET' || !m) {
+        throw new SfApiError(
+          400,
+          'INVALID_INPUT',
+          `the emulator's composite supports GET query subrequests only: ${sub.url}`,
+        );
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(sub.httpHeaders ?? {})) headers[k.toLowerCase()] = v;
+      const subReq: EmuRequest = {
+        method: 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers,
+        params: { version: m[1]!, ...(m[3] ? { locator: m[3] } : {}) },
+        body: Buffer.alloc(0),
+        route: m[3] ? 'sf.queryMore' : m[2] === 'query' ? 'sf.query' : 'sf.queryAll',
+      };
+      const handler = m[3] ? more : run(m[2] === 'queryAll');
+      const res = await handler(subReq);
+      compositeResponse.push({
+        body: res.body,
+        httpHeaders: {},
+        httpStatusCode: res.status,
+        referenceId: sub.referenceId ?? null,
+      });
+    }
+    return { status: 200, body: { compositeResponse } };
+  });
   ctx.app
+    .route('POST', `${DATA}/composite`, 'sf.composite', composite, { guards })
     .route('GET', `${DATA}/query`, 'sf.query', run(false), { guards })
     .route('GET', `${DATA}/queryAll`, 'sf.queryAll', run(true), { guards })
     .route('GET', `${DATA}/query/:locator`, 'sf.queryMore', more, { guards })
