@@ -106,7 +106,7 @@ export class SalesforceLeadSource implements LeadSource {
   }
 
   async *readChanges(options: ReadOptions): AsyncGenerator<LeadPage> {
-    const run = await this.startRun(options.since);
+    const run = await this.startRun(options.since, options.includeOwnWrites === true);
     if (!run) return;
     const { streams, window, skip, responseMap, lost, accounts } = run;
     // `--limit 50` means about 50, not one default-sized page.
@@ -232,7 +232,7 @@ export class SalesforceLeadSource implements LeadSource {
   }
 
   /** Window, streams (REST page one read, Bulk jobs started and complete when chosen). */
-  private async startRun(since: SyncCursor | null) {
+  private async startRun(since: SyncCursor | null, includeOwnWrites = false) {
     const s = this.settings;
     // A new run learns the usage afresh (requests of the rolling 24 h may have expired meanwhile).
     this.runner.client.forgetAllowance();
@@ -247,9 +247,12 @@ export class SalesforceLeadSource implements LeadSource {
     const skip = new Set(since?.idsAtModifiedAt ?? []);
     const cm = this.mapping.behaviour.campaignMembers;
     const respondedSince = serverNow - this.mapping.behaviour.lookbackDays * DAY_MS;
-    // Incremental runs skip what we wrote ourselves (BEHAVIOR.md "No echo"); a backfill reads everything.
-    const ownUserId = from !== null ? this.runner.client.userId : null;
-    this.writeGuard?.noteReadHorizon(to, ownUserId);
+    // Incremental runs skip what we wrote ourselves (BEHAVIOR.md "No echo"); a backfill and an explicit
+    // `--since` read everything. Whatever this run writes, the next incremental run will skip: the
+    // write guard watches every run.
+    const userId = this.runner.client.userId;
+    const ownUserId = from !== null && !includeOwnWrites ? userId : null;
+    this.writeGuard?.noteReadHorizon(to, userId);
 
     const people = OBJECTS.map(
       (object) =>

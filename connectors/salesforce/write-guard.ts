@@ -25,7 +25,7 @@ export class WriteGuard {
     this.runner = runner;
   }
 
-  /** Set by each incremental read (the window's end); a backfill (no own-user exclusion) clears it. */
+  /** Set by each run's read (the window's end); null user = no guard (the id was not known). */
   noteReadHorizon(horizon: number, ownUserId: string | null): void {
     this.horizon = ownUserId ? horizon : null;
     this.ownUserId = ownUserId;

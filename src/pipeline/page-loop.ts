@@ -15,6 +15,8 @@ export interface PageLoopOptions {
   start?: SyncCursor | null;
   /** Stop after about this many leads (whole pages); passed to the source. */
   limit?: number | null;
+  /** Passed to the source (`ReadOptions.includeOwnWrites`): true for an explicit `--since`. */
+  includeOwnWrites?: boolean;
   /** False: read and hand off only, never commit (a dry run, `--since` ahead of the stored cursor). */
   commit?: boolean;
   /** Runs right before each commit and throws to stop it (the run lease's `assertHeld`). */
@@ -52,7 +54,11 @@ export async function readPagesAndCommit(o: PageLoopOptions): Promise<PageLoopRe
   const past = (cursor: SyncCursor) =>
     floor === null || (cursorAtOrAfter(cursor, floor) && !sameCursor(cursor, floor));
   try {
-    for await (const page of o.source.readChanges({ since: start, limit: o.limit ?? undefined })) {
+    for await (const page of o.source.readChanges({
+      since: start,
+      limit: o.limit ?? undefined,
+      ...(o.includeOwnWrites ? { includeOwnWrites: true } : {}),
+    })) {
       const deleted = new Set(page.deletedIds);
       const leads = deleted.size ? page.leads.filter((l) => !deleted.has(l.id)) : page.leads;
       const stop = await o.handle(leads, page);

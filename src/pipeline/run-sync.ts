@@ -148,6 +148,8 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
       stored,
       start,
       limit,
+      // `--since` re-decides everything changed since then, our own last writes included.
+      ...(since ? { includeOwnWrites: true } : {}),
       commit: !dryRun && !sinceSkipsAhead,
       beforeCommit: () => options.lease?.assertHeld(),
       async handle(leads, page) {

@@ -26,6 +26,11 @@ export interface ReadOptions {
   since: SyncCursor | null;
   /** Stop after about this many leads (whole pages). */
   limit?: number;
+  /**
+   * Read records whose last change was our own write too (`--since`: re-decide everything changed
+   * since then). Otherwise an incremental read may leave them out (connectors' "no echo").
+   */
+  includeOwnWrites?: boolean;
 }
 
 export interface LeadSource {

@@ -97,6 +97,17 @@ describe('Salesforce: no echo of our own writes', () => {
     expect(emu.store.get('Lead', victim)!.TossUp_Flag__c).not.toBeNull();
   });
 
+  it('an explicit --since reads our own last writes too (re-deciding everything since then)', async () => {
+    const { emu, options } = await incrementalOrg(20);
+    const first = await runSync(options);
+    emu.clock.advance(10_000);
+    const quiet = await runSync(options);
+    expect(quiet.counts.leadsRead).toBe(0);
+    const again = await runSync({ ...options, since: new Date(0).toISOString() });
+    expect(again.counts.leadsRead).toBe(first.counts.leadsRead);
+    expect(again.counts.written).toBe(0);
+  });
+
   it('a new campaign response of a lead we wrote last still brings it back', async () => {
     const { emu, options } = await incrementalOrg(20);
     await runSync(options);
