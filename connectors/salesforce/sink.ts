@@ -63,6 +63,7 @@ export class SalesforceLeadSink implements LeadSink {
     });
     this.meter.recordsUpdated += work.length;
     await this.writer.send(work, outcomes, 'update', updateRequest);
+    this.writeGuard?.settled();
     updates.forEach((u, i) => {
       if (!raced.has(u.leadId)) return;
       outcomes[i] = {

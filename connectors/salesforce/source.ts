@@ -152,6 +152,8 @@ export class SalesforceLeadSource implements LeadSource {
    */
   async readByIds(ids: readonly string[]): Promise<Lead[]> {
     const serverNow = (await this.runner.client.serverTime()) ?? this.settings.now();
+    // What is read below is at most this old when written back (write-guard.ts).
+    this.writeGuard?.noteReadByIds(serverNow - this.settings.readLagMs, this.runner.client.userId);
     const respondedSince = serverNow - this.mapping.behaviour.lookbackDays * DAY_MS;
     const events: ChangeEvent[] = [];
     for (const object of OBJECTS) {

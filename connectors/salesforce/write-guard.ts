@@ -25,10 +25,30 @@ export class WriteGuard {
     this.runner = runner;
   }
 
+  private byIds = false;
+
   /** Set by each run's read (the window's end); null user = no guard (the id was not known). */
   noteReadHorizon(horizon: number, ownUserId: string | null): void {
     this.horizon = ownUserId ? horizon : null;
     this.ownUserId = ownUserId;
+    this.byIds = false;
+  }
+
+  /**
+   * Reads by id (the worker, re-checks) read in chunks before one write: the guard starts at the
+   * earliest of them until a write settles them (`settled`).
+   */
+  noteReadByIds(serverNow: number, ownUserId: string | null): void {
+    if (!ownUserId) return;
+    this.horizon = this.byIds && this.horizon !== null ? Math.min(this.horizon, serverNow) : serverNow;
+    this.ownUserId = ownUserId;
+    this.byIds = true;
+  }
+
+  /** After a write: reads by id start a new horizon (a sync run's stays for its later pages). */
+  settled(): void {
+    if (this.byIds) this.horizon = null;
+    this.byIds = false;
   }
 
   /**

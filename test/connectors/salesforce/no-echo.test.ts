@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CHANGED_SINCE_READ } from '../../../connectors/salesforce/sink.ts';
 import { allowanceCalls } from '../../../connectors/salesforce/usage-meter.ts';
 import { cursorKey, runSync } from '../../../src/pipeline/run-sync.ts';
+import type { LeadLookup } from '../../../src/ports/lead-lookup.ts';
 import type { TossUpUpdate } from '../../../src/ports/lead-sink.ts';
 import { syncOptions, worldOrg } from './pipeline-kit.ts';
 import { connect, counter } from './sf-kit.ts';
@@ -95,6 +96,21 @@ describe('Salesforce: no echo of our own writes', () => {
     expect(second.counts.written).toBe(1);
     expect(counter(emu, 'sf.collections.update')).toBe(updatesBefore + 1);
     expect(emu.store.get('Lead', victim)!.TossUp_Flag__c).not.toBeNull();
+  });
+
+  it('the worker path (read by id, then write) does not overwrite a lead someone edited in between', async () => {
+    const { emu, connector } = await incrementalOrg(5);
+    const [a, b] = emu.store.all('Lead').map((l) => l.Id as string);
+    const lookup = connector.source as unknown as LeadLookup;
+    const leads = await lookup.readByIds([a!, b!]);
+    expect(leads).toHaveLength(2);
+    emu.clock.advance(3_000);
+    emu.store.update('Lead', a!, { Title: 'CEO' });
+    const outcomes = await connector.sink.writeTossUp(
+      [a!, b!].map((id) => ({ leadId: id, objectType: 'Lead', fields: { flag: 'yes' as const } })),
+    );
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.code))).toEqual([CHANGED_SINCE_READ, 'ok']);
+    expect(emu.store.get('Lead', a!)!.LastModifiedById).toBe(emu.store.defaultActorId);
   });
 
   it('an explicit --since reads our own last writes too (re-deciding everything since then)', async () => {
