@@ -108,6 +108,7 @@ export async function createSalesforceConnector(
       bulkPollIntervalMs: options.bulkPollIntervalMs,
       bulkPollTimeoutMs: options.bulkPollTimeoutMs,
       readLagMs: options.readLagSeconds * 1000,
+      excludeOwnWrites: options.excludeOwnWrites,
       now,
       sleep,
     },

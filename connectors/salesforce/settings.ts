@@ -82,6 +82,12 @@ export const SalesforceOptionsSchema = z
     bulkPollTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(600_000),
     /** The change window ends this long before the server's clock (writers committing late). */
     readLagSeconds: z.number().min(0).max(3_600).default(2),
+    /**
+     * Incremental reads leave out records the integration user modified last (BEHAVIOR.md "No echo").
+     * Off by default until the sweep's own lead writes are covered: a sweep write after a person's
+     * edit and before the next sync would hide that edit from it.
+     */
+    excludeOwnWrites: z.boolean().default(false),
     /** Calls in flight at once (Collections chunks of one page run in parallel). */
     concurrency: z.number().int().min(1).max(25).default(4),
     retry: z

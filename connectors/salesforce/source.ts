@@ -67,6 +67,8 @@ export interface SourceSettings {
   bulkPollTimeoutMs: number;
   /** Subtracted from the server clock for the window end (commit lag of concurrent writers). */
   readLagMs: number;
+  /** Leave out what the integration user modified last (BEHAVIOR.md "No echo"); default false. */
+  excludeOwnWrites?: boolean;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }
@@ -153,7 +155,8 @@ export class SalesforceLeadSource implements LeadSource {
   async readByIds(ids: readonly string[]): Promise<Lead[]> {
     const serverNow = (await this.runner.client.serverTime()) ?? this.settings.now();
     // What is read below is at most this old when written back (write-guard.ts).
-    this.writeGuard?.noteReadByIds(serverNow - this.settings.readLagMs, this.runner.client.userId);
+    if (this.settings.excludeOwnWrites)
+      this.writeGuard?.noteReadByIds(serverNow - this.settings.readLagMs, this.runner.client.userId);
     const respondedSince = serverNow - this.mapping.behaviour.lookbackDays * DAY_MS;
     const events: ChangeEvent[] = [];
     for (const object of OBJECTS) {
@@ -252,7 +255,7 @@ export class SalesforceLeadSource implements LeadSource {
     // Incremental runs skip what we wrote ourselves (BEHAVIOR.md "No echo"); a backfill and an explicit
     // `--since` read everything. Whatever this run writes, the next incremental run will skip: the
     // write guard watches every run.
-    const userId = this.runner.client.userId;
+    const userId = s.excludeOwnWrites ? this.runner.client.userId : null;
     const ownUserId = from !== null && !includeOwnWrites ? userId : null;
     this.writeGuard?.noteReadHorizon(to, userId);
 
