@@ -16,6 +16,7 @@ export const CORE = [
   'src/pipeline/',
   'src/ports/',
   'src/episodes/',
+  'src/changes/',
 ] as const;
 export const ADAPTERS = ['src/aws/', 'src/state/', 'src/notify/', 'src/chat/'] as const;
 export const COMPOSITION = ['src/cli/', 'src/handlers/', 'src/composition/'] as const;
