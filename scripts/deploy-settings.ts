@@ -27,6 +27,27 @@ const CrmSettingsSchema = z.strictObject({
     .default({ enabled: false, schedule: 'rate(5 minutes)' }),
 });
 
+/**
+ * Salesforce Change Data Capture through Event Relay (infra/salesforce-relay.yml): the partner event
+ * source Salesforce created for the relay, `aws.partner/salesforce.com/<org id>/<channel id>`. Empty:
+ * no event bus, rule or queue permission is declared, and the worker takes no relayed event.
+ */
+export const EVENT_SOURCE_NAME = /^aws\.partner\/salesforce\.com\/[A-Za-z0-9]{15,18}\/[A-Za-z0-9]{15,18}$/;
+
+const SalesforceSettingsSchema = CrmSettingsSchema.extend({
+  eventRelay: z
+    .strictObject({
+      eventSourceName: z.union([
+        z.literal(''),
+        z.string().regex(EVENT_SOURCE_NAME, {
+          error:
+            'is the partner event source of a Salesforce event relay, aws.partner/salesforce.com/<org id>/<channel id> (docs/deploy.md), or empty',
+        }),
+      ]),
+    })
+    .default({ eventSourceName: '' }),
+});
+
 export const DeploySettingsSchema = z.strictObject({
   region: z
     .string()
@@ -69,7 +90,7 @@ export const DeploySettingsSchema = z.strictObject({
     portalId: z.string().regex(/^\d*$/, { error: 'is a HubSpot account id (digits), or empty' }),
     appId: z.string().regex(/^\d*$/, { error: 'is a HubSpot app id (digits), or empty' }).default(''),
   }),
-  crms: z.strictObject({ salesforce: CrmSettingsSchema, hubspot: CrmSettingsSchema }),
+  crms: z.strictObject({ salesforce: SalesforceSettingsSchema, hubspot: CrmSettingsSchema }),
   /** The decision ledger on S3 through Firehose, read with Athena (infra/ledger.yml). */
   ledger: z
     .strictObject({
@@ -161,6 +182,11 @@ export function invariantProblems(s: DeploySettings): string[] {
         `crms.${crm}.sweep.enabled is true but crms.${crm}.enabled is false: the sweep acts on the toss-ups the ${crm} sync and workers hand off; enable ${crm}, or set crms.${crm}.sweep.enabled: false`,
       );
     }
+  }
+  if (s.crms.salesforce.eventRelay.eventSourceName && !s.crms.salesforce.enabled) {
+    problems.push(
+      'crms.salesforce.eventRelay.eventSourceName is set but crms.salesforce.enabled is false: relayed change events would wait in a queue no worker reads; enable salesforce, or empty the event source name',
+    );
   }
   if (s.ledger.expireDays <= s.ledger.transitionToIaDays) {
     problems.push(
