@@ -105,15 +105,23 @@ export const DeploySettingsSchema = z.strictObject({
       bufferSeconds: 300,
       bytesScannedCutoff: 10_000_000_000,
     }),
-  /** The scheduled weekly review (src/handlers/report-handler.ts). */
+  /** The scheduled weekly and monthly reviews (src/handlers/report-handler.ts). */
   report: z
     .strictObject({
       enabled: z.boolean(),
       schedule: Schedule,
+      /** The monthly review of the month before (same function, `{ "period": "month" }`). */
+      monthlySchedule: Schedule.default('cron(0 0 1 * ? *)'),
       locale: z.enum(['ja', 'en']),
       keepDays: z.number().int().positive(),
     })
-    .default({ enabled: false, schedule: 'cron(0 0 ? * MON *)', locale: 'ja', keepDays: 90 }),
+    .default({
+      enabled: false,
+      schedule: 'cron(0 0 ? * MON *)',
+      monthlySchedule: 'cron(0 0 1 * ? *)',
+      locale: 'ja',
+      keepDays: 90,
+    }),
 });
 export type DeploySettings = z.infer<typeof DeploySettingsSchema>;
 export type DeployCrm = keyof DeploySettings['crms'];

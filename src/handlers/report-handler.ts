@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.ts';
-import { weeklyReportMessage } from '../notify/weekly-report-message.ts';
+import { reviewReportMessage } from '../notify/review-report-message.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LedgerReader } from '../ports/ledger.ts';
 import type { ChatLanguage } from '../ports/notifier.ts';
@@ -7,7 +7,7 @@ import type { OpportunityOutcome } from '../ports/outcome-store.ts';
 import { buildReview } from '../review/build-review.ts';
 import { renderReviewHtml } from '../review/render-review-html.ts';
 import { repCapacities } from '../review/rep-capacities.ts';
-import { weekPeriod } from '../review/review-period.ts';
+import { lastMonthPeriod, monthPeriod, type ReviewPeriod, weekPeriod } from '../review/review-period.ts';
 import type { BundledConfig } from './bundled-config.ts';
 import type { LambdaContext } from './lambda-types.ts';
 
@@ -43,23 +43,38 @@ export interface ReportHandlerOptions {
   log: Logger;
 }
 
-/** `{ week: '2026-W48' }` reports that week again; otherwise the week before the invocation. */
+/**
+ * `{ week: '2026-W48' }` reports that week again, `{ month: '2026-11' }` that month; `{ period: 'month' }`
+ * (the monthly schedule's input) the month before the invocation; otherwise the week before it.
+ */
 export interface ReportEvent {
   week?: string;
+  month?: string;
+  period?: 'week' | 'month';
 }
 
 export interface ReportResult {
-  week: string;
+  /** The period's label: `2026-W48` or `2026-11`. */
+  period: string;
   key: string;
   posted: boolean;
 }
 
+/** What an invocation reports (see ReportEvent). */
+export function reportPeriod(event: ReportEvent | null, asOf: Date, timeZone: string): ReviewPeriod {
+  if (event?.month) return monthPeriod(event.month, timeZone);
+  if (event?.period === 'month' && !event.week) return lastMonthPeriod(asOf, timeZone);
+  return weekPeriod(event?.week, asOf, timeZone);
+}
+
 /**
- * The scheduled weekly review (serverless.yml `weeklyReport`): `buildReview` over the ledger for last
- * week (Monday to Monday in the time zone), rendered as the self-contained HTML page `tossup review`
- * writes, stored under `reports/weekly/<week>.html`, and announced in the team channel with the
- * headline figures and a pre-signed link. A chat failure is logged and does not fail the invocation:
- * the report is stored, and running it again for that week (`{ "week": "2026-W48" }`) overwrites it.
+ * The scheduled weekly and monthly reviews (serverless.yml `weeklyReport`, two schedules):
+ * `buildReview` over the ledger for last week (Monday to Monday in the time zone) or last month,
+ * rendered as the self-contained HTML page `tossup review` writes, stored under
+ * `reports/weekly/<week>.html` or `reports/monthly/<YYYY-MM>.html`, and announced in the team channel
+ * with the headline figures and a pre-signed link. A chat failure is logged and does not fail the
+ * invocation: the report is stored, and running it again for that period (`{ "week": "2026-W48" }`,
+ * `{ "month": "2026-11" }`) overwrites it.
  */
 export function createReportHandler(options: ReportHandlerOptions) {
   const timeZone = options.timeZone ?? 'Asia/Tokyo';
@@ -68,7 +83,7 @@ export function createReportHandler(options: ReportHandlerOptions) {
   return async function handler(event: ReportEvent | null, context: LambdaContext): Promise<ReportResult> {
     const log = options.log.child({ runId: context.awsRequestId });
     const asOf = options.clock.now();
-    const period = weekPeriod(event?.week, asOf, timeZone);
+    const period = reportPeriod(event, asOf, timeZone);
     const model = await buildReview(options.reader, period, {
       asOf,
       thresholds: options.config.rules.source.thresholds,
@@ -76,17 +91,16 @@ export function createReportHandler(options: ReportHandlerOptions) {
       sla: options.config.sla,
       ...(options.outcomes ? { outcomes: await options.outcomes.list() } : {}),
     });
-    const key = `reports/weekly/${period.label}.html`;
+    const key = `reports/${period.kind === 'month' ? 'monthly' : 'weekly'}/${period.label}.html`;
     await options.store.putHtml(key, renderReviewHtml(model, options.locale));
     const link = await options.store.link(key, options.linkSeconds ?? 7 * 86_400);
     let posted = false;
     const channel = await options.channel.get();
     if (channel) {
-      posted = await channel.post(weeklyReportMessage(model, link, options.locale));
-      if (!posted)
-        log.warn({ week: period.label, key }, 'weekly report stored, but the team channel post failed');
+      posted = await channel.post(reviewReportMessage(model, link, options.locale));
+      if (!posted) log.warn({ period: period.label, key }, 'report stored, but the team channel post failed');
     }
-    log.info({ week: period.label, key, tossups: model.summary.tossups, posted }, 'weekly report done');
-    return { week: period.label, key, posted };
+    log.info({ period: period.label, key, tossups: model.summary.tossups, posted }, 'report done');
+    return { period: period.label, key, posted };
   };
 }

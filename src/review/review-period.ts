@@ -68,6 +68,13 @@ export function monthPeriod(value: string, timeZone: string): ReviewPeriod {
   };
 }
 
+/** The last complete calendar month before `asOf` in the time zone (the scheduled monthly review). */
+export function lastMonthPeriod(asOf: Date, timeZone: string): ReviewPeriod {
+  const [year, month] = zonedDate(asOf, timeZone).split('-').map(Number) as [number, number];
+  const previous = month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+  return monthPeriod(previous, timeZone);
+}
+
 /** `--from 2026-11-01 --to 2026-11-15`: local dates, both days included. */
 export function rangePeriod(from: string, to: string, timeZone: string): ReviewPeriod {
   for (const [flag, v] of [

@@ -188,7 +188,7 @@ function reportFunction(chatSecret: string | null) {
   return { handler, logs };
 }
 
-describe('the weekly report function', () => {
+describe('the weekly and monthly report function', () => {
   it("stores last week's review as HTML in the bucket and posts the figures with a pre-signed link to the team channel", async () => {
     puts.length = 0;
     slack.messages.length = 0;
@@ -198,7 +198,7 @@ describe('the weekly report function', () => {
 
     const result = await handler({}, lambdaContext(60_000));
 
-    expect(result).toEqual({ week: '2026-W48', key: 'reports/weekly/2026-W48.html', posted: true });
+    expect(result).toEqual({ period: '2026-W48', key: 'reports/weekly/2026-W48.html', posted: true });
     expect(puts).toHaveLength(1);
     expect(puts[0]).toMatchObject({
       method: 'PUT',
@@ -232,7 +232,7 @@ describe('the weekly report function', () => {
     );
     try {
       const result = await handler({ week: '2026-W47' }, lambdaContext(60_000));
-      expect(result).toEqual({ week: '2026-W47', key: 'reports/weekly/2026-W47.html', posted: false });
+      expect(result).toEqual({ period: '2026-W47', key: 'reports/weekly/2026-W47.html', posted: false });
     } finally {
       slack.app.faults.clear();
     }
@@ -240,6 +240,31 @@ describe('the weekly report function', () => {
     expect(slack.messages).toEqual([]);
     expect(logs.text).toMatch(/team channel post failed/);
     expect(logs.text).not.toContain(slack.token);
+  });
+
+  it("the monthly schedule's input reports last month (JST) under reports/monthly/, and a month asked for is that month", async () => {
+    puts.length = 0;
+    slack.messages.length = 0;
+    const { handler } = reportFunction(
+      JSON.stringify({ slackBotToken: slack.token, slackApiUrl: slack.apiUrl }),
+    );
+
+    const result = await handler({ period: 'month' }, lambdaContext(60_000));
+
+    expect(result).toEqual({ period: '2026-11', key: 'reports/monthly/2026-11.html', posted: true });
+    expect(puts.map((p) => p.path)).toEqual([`/${BUCKET}/reports/monthly/2026-11.html`]);
+    const text = slack.messages[0]!.text!;
+    expect(text).toContain('Monthly toss-up report 2026-11');
+    // The month holds the same three toss-ups as its week 48.
+    expect(text).toContain('3 toss-ups · on-time rate 33.3%');
+    expect(new URL(/Report: (\S+)/.exec(text)![1]!).pathname).toBe(`/${BUCKET}/reports/monthly/2026-11.html`);
+
+    puts.length = 0;
+    expect(await handler({ month: '2026-10' }, lambdaContext(60_000))).toMatchObject({
+      period: '2026-10',
+      key: 'reports/monthly/2026-10.html',
+    });
+    expect(puts.map((p) => p.path)).toEqual([`/${BUCKET}/reports/monthly/2026-10.html`]);
   });
 
   it('without a chat secret the report is stored and not announced', async () => {

@@ -31,7 +31,12 @@ beforeAll(() => {
   tuned = packageTemplate(work, 'tuned', { ...structuredClone(settings), ledger: TUNED });
   reporting = packageTemplate(work, 'reporting', {
     ...structuredClone(settings),
-    report: { ...settings.report, enabled: true, schedule: 'cron(0 23 ? * SUN *)' },
+    report: {
+      ...settings.report,
+      enabled: true,
+      schedule: 'cron(0 23 ? * SUN *)',
+      monthlySchedule: 'cron(0 23 L * ? *)',
+    },
   });
 }, 180_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -259,7 +264,7 @@ describe('the decision ledger on AWS (infra/ledger.yml, osls package)', () => {
   });
 });
 
-describe('the weekly report function (serverless.yml weeklyReport)', () => {
+describe('the weekly and monthly report function (serverless.yml weeklyReport)', () => {
   it('runs its own bundle on the report schedule, off until enabled, one at a time, never retried by Lambda', () => {
     const fn = props(shipped, 'WeeklyReportLambdaFunction');
     expect(fn.Code.S3Key).toMatch(/\/report\.zip$/);
@@ -277,11 +282,22 @@ describe('the weekly report function (serverless.yml weeklyReport)', () => {
           r.Type === 'AWS::Events::Rule' &&
           JSON.stringify(r.Properties.Targets).includes('WeeklyReportLambdaFunction'),
       );
-    expect(rule(shipped).map((r) => r.Properties)).toEqual([
-      expect.objectContaining({ ScheduleExpression: 'cron(0 0 ? * MON *)', State: 'DISABLED' }),
+    // Two schedules, both off until report.enabled: the week before, and (input period: month) the month before.
+    const schedules = (t: Template) =>
+      rule(t).map((r) => ({
+        at: r.Properties.ScheduleExpression,
+        state: r.Properties.State,
+        input: (r.Properties.Targets as { Input?: string }[]).map((x) =>
+          x.Input ? JSON.parse(x.Input) : null,
+        ),
+      }));
+    expect(schedules(shipped)).toEqual([
+      { at: 'cron(0 0 ? * MON *)', state: 'DISABLED', input: [null] },
+      { at: 'cron(0 0 1 * ? *)', state: 'DISABLED', input: [{ period: 'month' }] },
     ]);
-    expect(rule(reporting).map((r) => r.Properties)).toEqual([
-      expect.objectContaining({ ScheduleExpression: 'cron(0 23 ? * SUN *)', State: 'ENABLED' }),
+    expect(schedules(reporting)).toEqual([
+      { at: 'cron(0 23 ? * SUN *)', state: 'ENABLED', input: [null] },
+      { at: 'cron(0 23 L * ? *)', state: 'ENABLED', input: [{ period: 'month' }] },
     ]);
     expect(props(shipped, 'WeeklyReportLambdaEvConf')).toMatchObject({ MaximumRetryAttempts: 0 });
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { monthPeriod, ReviewPeriodError, rangePeriod, weekPeriod } from '../../src/review/review-period.ts';
+import {
+  lastMonthPeriod,
+  monthPeriod,
+  ReviewPeriodError,
+  rangePeriod,
+  weekPeriod,
+} from '../../src/review/review-period.ts';
 
 const TZ = 'Asia/Tokyo';
 
@@ -37,6 +43,13 @@ describe('review periods: local midnights in the business time zone, [from, to)'
       to: '2026-12-31T15:00:00.000Z',
       timeZone: TZ,
     });
+  });
+
+  it('last month: the month before the local date of the instant, January rolling back into December', () => {
+    // 2026-11-30 23:00 UTC is already 1 December in Japan: November has ended.
+    expect(lastMonthPeriod(new Date('2026-11-30T23:00:00Z'), TZ).label).toBe('2026-11');
+    expect(lastMonthPeriod(new Date('2026-11-30T14:00:00Z'), TZ).label).toBe('2026-10');
+    expect(lastMonthPeriod(new Date('2027-01-01T00:00:00Z'), TZ)).toEqual(monthPeriod('2026-12', TZ));
   });
 
   it('a range of days, both included', () => {
