@@ -5,6 +5,8 @@
  *   npm run bench                 all benchmarks, writes docs/benchmarks.md
  *   npm run bench -- --json       same, and prints one JSON object of named figures as the last line
  *   npm run bench -- --only engine   benchmarks whose name starts with "engine"
+ *   npm run bench -- --scale      only the scale curve (bench/scale.ts: 10k, 100k, 1M leads on each CRM;
+ *                                 long), writes docs/scale-curve.md and .svg; `--sizes 10000,100000`, `--crm hubspot`
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -16,31 +18,38 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+const scale = args.includes('--scale');
 
 const dir = fileURLToPath(new URL('./benchmarks/', import.meta.url));
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts'))
-  .sort()
-  .filter((f) => !only || f.startsWith(only));
+// The scale curve runs alone: it is not part of the default run (it takes long).
+const files = scale
+  ? [fileURLToPath(new URL('./scale.ts', import.meta.url))]
+  : readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .sort()
+      .filter((f) => !only || f.startsWith(only))
+      .map((f) => `${dir}${f}`);
+const childArgs = scale ? args.filter((a) => a !== '--scale' && a !== '--json') : [];
 
 const figures: Figure[] = [];
 const failures: string[] = [];
 for (const file of files) {
-  process.stderr.write(`bench: ${file} ...\n`);
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  process.stderr.write(`bench: ${name} ...\n`);
   const started = Date.now();
   // A generous heap: the 1M-lead benchmarks hold the whole data set on purpose.
-  const r = spawnSync(process.execPath, ['--max-old-space-size=12288', `${dir}${file}`], {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=12288', file, ...childArgs], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) {
-    failures.push(`${file} exited with ${r.status ?? r.signal}`);
+    failures.push(`${name} exited with ${r.status ?? r.signal}`);
     continue;
   }
   const got = parseFigures(r.stdout);
   figures.push(...got);
-  process.stderr.write(`bench: ${file} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
 const cmd = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
@@ -63,8 +72,8 @@ const md = [
   '',
   ...(failures.length ? ['## Failed benchmarks', '', ...failures.map((f) => `- ${f}`), ''] : []),
 ].join('\n');
-if (!only) writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), md);
-else process.stderr.write('bench: --only given, docs/benchmarks.md left as it was\n');
+if (!only && !scale) writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), md);
+else process.stderr.write('bench: --only or --scale given, docs/benchmarks.md left as it was\n');
 process.stdout.write(`${md}\n`);
 if (json)
   process.stdout.write(`${JSON.stringify(Object.fromEntries(figures.map((f) => [f.name, f.value])))}\n`);
