@@ -1,6 +1,7 @@
 /**
- * A month of ledger for the review benchmark, in the real on-disk format: every row is built by the
- * project's own record code (decisionRecord for decisions, eventRecordId for event ids) and appended
+ * A month of ledger for the review benchmark, in the real on-disk format: decisions are built by the
+ * project's own record code (decisionRecord), events by the tests' row builder (test/support/ledger-rows.ts)
+ * with the recorder's ids (eventRecordId), and appended
  * through FileLedger in batches of 200, as a sync and a sweep append them. Decisions come from the
  * generated sample world decided by the `large` preset at their own instant (one world per day, so
  * facts are distinct); the episode events of each toss-up (hand-off, SLA status, first response,
@@ -11,19 +12,20 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from '../../emulators/shared/faults.ts';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import { SENT_BACK_REASONS } from '../../src/domain/rep-feedback.ts';
 import { decisionRecord } from '../../src/ledger/decision-record.ts';
 import { eventRecordId } from '../../src/ledger/event-record.ts';
 import type { DecisionRecord, EventRecord } from '../../src/ledger/ledger-record.ts';
-import { partitionDate } from '../../src/ledger/ledger-record.ts';
 import { episodeKey } from '../../src/pipeline/episode-key.ts';
 import type { OpportunityOutcome } from '../../src/ports/outcome-store.ts';
 import { parseRoutingConfig } from '../../src/routing/routing-config.ts';
 import { decideWithDataIssues } from '../../src/scoring/data-issues.ts';
 import { FileLedger } from '../../src/state/file-ledger.ts';
 import { FileOutcomeStore } from '../../src/state/file-outcome-store.ts';
+import { eventRow, outcomeRow } from '../../test/support/ledger-rows.ts';
 import { generatedLeads } from './generated-leads.ts';
 
 export interface ReviewLedgerOptions {
@@ -165,21 +167,16 @@ function outcome(
   episodeKey: string | null,
   flag: 'yes' | 'no' | 'hold',
 ): OpportunityOutcome {
-  return {
+  return outcomeRow({
     crm: lead.crm,
     opportunityId,
     leadId: lead.id,
     objectType: lead.objectType,
     source: lead.crm === 'salesforce' ? 'lead_conversion' : 'deal_association',
-    stage: 'open',
     createdAt,
-    closedAt: null,
-    lostReason: null,
     episodeKey,
     flagAtOpportunity: flag,
-    firstRecordedAt: createdAt,
-    updatedAt: createdAt,
-  };
+  });
 }
 
 /** One toss-up's steps after the hand-off; chances rise with the scores (`quality` in 0…1). */
@@ -194,10 +191,8 @@ function* episodeEvents(
   random: () => number,
 ): Generator<EventRecord> {
   const allowed = nextAction === 'call_within_24h' ? 8 : 24;
-  const row = (type: string, step: string, atMs: number, extra: Partial<EventRecord> = {}): EventRecord => {
-    const at = new Date(atMs).toISOString();
-    return {
-      kind: 'event',
+  const row = (type: string, step: string, atMs: number, extra: Partial<EventRecord> = {}): EventRecord =>
+    eventRow({
       record_id: eventRecordId(lead.crm, key, step),
       crm: lead.crm,
       object_type: lead.objectType,
@@ -205,29 +200,13 @@ function* episodeEvents(
       episode_key: key,
       event_type: type,
       step,
-      event_at: at,
-      dt: partitionDate(at),
+      event_at: new Date(atMs).toISOString(),
       cause: 'sweep',
       next_action: nextAction,
       owner_id: ownerId,
       owner_key: ownerKey,
-      round: 0,
-      close_reason: null,
-      verdict_result: null,
-      sent_back_reason: null,
-      opportunity_id: null,
-      opportunity_won: null,
-      lost_reason: null,
-      activity: null,
-      ladder_action: null,
-      sla_status: null,
-      response_hours: null,
-      response_unit: null,
-      allowed_hours: null,
-      on_time: null,
       ...extra,
-    };
-  };
+    });
   yield row('handed_off', 'handed_off', handedOffAt, { cause: 'rule' });
   yield row('sla_status', `sla@${new Date(handedOffAt + HOUR).toISOString()}`, handedOffAt + HOUR, {
     sla_status: 'on_track',
@@ -346,16 +325,4 @@ function sizeOf(dir: string): { files: number; bytes: number } {
     bytes += statSync(join(e.parentPath, e.name)).size;
   }
   return { files, bytes };
-}
-
-/** A small seeded PRNG (the generator must give the same ledger on every run). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -22,7 +22,7 @@ import {
 import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
 import { FileLedger } from '../../src/state/file-ledger.ts';
-import { decisionRow, eventRow } from './ledger-rows.ts';
+import { filledDecisionRow, filledEventRow } from '../support/ledger-rows.ts';
 import { type AwsAnswer, type AwsCall, LoopbackAws, loopbackClientConfig } from './loopback-aws.ts';
 
 const FROM = '2026-11-01T00:00:00.000Z';
@@ -229,22 +229,22 @@ describe('athenaSql: the same queries, one row per record id', () => {
   let duck: Awaited<ReturnType<DuckDBInstance['connect']>>;
   let instance: DuckDBInstance;
   const records: LedgerRecord[] = [
-    decisionRow({ record_id: 'd1', episode_key: 'E1', lead_id: 'L1' }),
-    decisionRow({
+    filledDecisionRow({ record_id: 'd1', episode_key: 'E1', lead_id: 'L1' }),
+    filledDecisionRow({
       record_id: 'd2',
       episode_key: 'E2',
       lead_id: 'L2',
       decided_at: '2026-11-11T01:00:00.000Z',
       dt: '2026-11-11',
     }),
-    decisionRow({
+    filledDecisionRow({
       record_id: 'd3',
       episode_key: 'E3',
       lead_id: 'L3',
       primary_reason: 'attribute.enterprise',
     }),
-    decisionRow({ record_id: 'd4', episode_key: null, lead_id: 'L4', flag: 'no', new_episode: false }),
-    eventRow({
+    filledDecisionRow({ record_id: 'd4', episode_key: null, lead_id: 'L4', flag: 'no', new_episode: false }),
+    filledEventRow({
       record_id: 'e1',
       episode_key: 'E1',
       event_type: 'closed',
@@ -253,9 +253,15 @@ describe('athenaSql: the same queries, one row per record id', () => {
       response_hours: null,
       on_time: null,
     }),
-    eventRow({ record_id: 'e2', episode_key: 'E1', response_hours: 1.5, on_time: true }),
-    eventRow({ record_id: 'e3', episode_key: 'E2', response_hours: 6, on_time: false, owner_key: 'u002' }),
-    eventRow({ record_id: 'e4', episode_key: 'E3', response_hours: 3, on_time: true }),
+    filledEventRow({ record_id: 'e2', episode_key: 'E1', response_hours: 1.5, on_time: true }),
+    filledEventRow({
+      record_id: 'e3',
+      episode_key: 'E2',
+      response_hours: 6,
+      on_time: false,
+      owner_key: 'u002',
+    }),
+    filledEventRow({ record_id: 'e4', episode_key: 'E3', response_hours: 3, on_time: true }),
   ];
   const DUCK_TYPE: Record<ColumnType, string> = {
     string: 'VARCHAR',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLedgerOutbox } from '../../src/aws/dynamodb-ledger-outbox.ts';
 import type { LedgerOutboxEntry } from '../../src/ports/ledger.ts';
-import { decisionRow, eventRow } from './ledger-rows.ts';
+import { filledDecisionRow, filledEventRow } from '../support/ledger-rows.ts';
 import { type LocalDynamo, startLocalDynamo } from './local-dynamodb.ts';
 
 /** The ledger outbox on the state table (dynalite), as the Lambda workers and sweeps use it. */
@@ -24,8 +24,8 @@ describe('DynamoLedgerOutbox', () => {
   it('keeps staged entries until removed, across instances (another container reads what one staged)', async () => {
     const table = await dynamo.table();
     const staged = new DynamoLedgerOutbox(table, 'salesforce');
-    const d1 = decisionRow({ record_id: 'd1', lead_id: 'L1' });
-    const e1 = eventRow({ record_id: 'e1' });
+    const d1 = filledDecisionRow({ record_id: 'd1', lead_id: 'L1' });
+    const e1 = filledEventRow({ record_id: 'e1' });
     await staged.put([{ record: d1, awaiting: awaiting('L1') }, { record: e1 }]);
 
     const other = new DynamoLedgerOutbox(table, 'salesforce');
@@ -45,8 +45,8 @@ describe('DynamoLedgerOutbox', () => {
     const table = await dynamo.table();
     const salesforce = new DynamoLedgerOutbox(table, 'salesforce');
     const hubspot = new DynamoLedgerOutbox(table, 'hubspot');
-    await salesforce.put([{ record: decisionRow({ record_id: 'd1' }), awaiting: awaiting('L1') }]);
-    await hubspot.put([{ record: decisionRow({ record_id: 'h1', crm: 'hubspot' }) }]);
+    await salesforce.put([{ record: filledDecisionRow({ record_id: 'd1' }), awaiting: awaiting('L1') }]);
+    await hubspot.put([{ record: filledDecisionRow({ record_id: 'h1', crm: 'hubspot' }) }]);
     await salesforce.remove(['d1']);
     await salesforce.ready(['d1']);
     expect(await salesforce.list()).toEqual([]);
@@ -56,7 +56,9 @@ describe('DynamoLedgerOutbox', () => {
   it('stages a batch of 250 entries', async () => {
     const table = await dynamo.table();
     const outbox = new DynamoLedgerOutbox(table, 'hubspot');
-    const entries = Array.from({ length: 250 }, (_, i) => ({ record: eventRow({ record_id: `e${i}` }) }));
+    const entries = Array.from({ length: 250 }, (_, i) => ({
+      record: filledEventRow({ record_id: `e${i}` }),
+    }));
     await outbox.put(entries);
     expect((await outbox.list()).map((e) => e.record.record_id).sort()).toEqual(
       entries.map((e) => e.record.record_id).sort(),

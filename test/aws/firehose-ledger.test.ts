@@ -8,7 +8,7 @@ import {
   LedgerRecordTooLargeError,
 } from '../../src/aws/firehose-ledger.ts';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
-import { decisionRow, eventRow } from './ledger-rows.ts';
+import { filledDecisionRow, filledEventRow } from '../support/ledger-rows.ts';
 import { type AwsCall, LoopbackAws, loopbackClientConfig } from './loopback-aws.ts';
 
 const STREAMS = { decision: 'tossup-test-ledger-decisions', event: 'tossup-test-ledger-events' };
@@ -64,7 +64,11 @@ function ledger(over: { maxAttempts?: number } = {}) {
 describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
   it('puts decisions and events to their own streams as newline-terminated JSON rows', async () => {
     aws.answerWith(firehose());
-    const records = [decisionRow(), eventRow(), decisionRow({ record_id: 'd_2', lead_id: 'L2' })];
+    const records = [
+      filledDecisionRow(),
+      filledEventRow(),
+      filledDecisionRow({ record_id: 'd_2', lead_id: 'L2' }),
+    ];
     const { l } = ledger();
 
     const out = await l.append(records);
@@ -81,7 +85,7 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
 
   it('splits 1,201 rows into calls of at most 500 records', async () => {
     aws.answerWith(firehose());
-    const records = Array.from({ length: 1201 }, (_, i) => eventRow({ record_id: `e_${i}` }));
+    const records = Array.from({ length: 1201 }, (_, i) => filledEventRow({ record_id: `e_${i}` }));
     const { l } = ledger();
     expect(await l.append(records)).toEqual({ appended: 1201 });
     expect(aws.calls.map((c) => body(c).Records.length)).toEqual([500, 500, 201]);
@@ -93,7 +97,7 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
     // ~900 KB rows: four fit under 4 MiB (4,194,304 bytes), a fifth does not.
     const big = 'x'.repeat(900_000);
     const records = Array.from({ length: 6 }, (_, i) =>
-      decisionRow({ record_id: `d_${i}`, facts_json: big }),
+      filledDecisionRow({ record_id: `d_${i}`, facts_json: big }),
     );
     const { l } = ledger();
     await l.append(records);
@@ -112,7 +116,7 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
       ),
     );
     const { l, sleeps } = ledger();
-    const out = await l.append(['d_1', 'd_2', 'd_3'].map((record_id) => decisionRow({ record_id })));
+    const out = await l.append(['d_1', 'd_2', 'd_3'].map((record_id) => filledDecisionRow({ record_id })));
     expect(out).toEqual({ appended: 3 });
     expect(aws.calls.map(ids)).toEqual([['d_1', 'd_2', 'd_3'], ['d_1', 'd_3'], ['d_1']]);
     expect(sleeps).toHaveLength(2);
@@ -126,7 +130,11 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
     aws.answerWith(firehose((id) => (id === 'd_2' ? 'InternalFailure' : null)));
     const { l } = ledger({ maxAttempts: 2 });
     const err = await l
-      .append([decisionRow({ record_id: 'd_1' }), decisionRow({ record_id: 'd_2' }), eventRow()])
+      .append([
+        filledDecisionRow({ record_id: 'd_1' }),
+        filledDecisionRow({ record_id: 'd_2' }),
+        filledEventRow(),
+      ])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LedgerDeliveryError);
     expect((err as LedgerDeliveryError).failed).toEqual([{ recordId: 'd_2', code: 'InternalFailure' }]);
@@ -149,7 +157,7 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
     }));
     const { l } = ledger({ maxAttempts: 1 });
     const err = (await l
-      .append([decisionRow({ record_id: 'd_1' }), decisionRow({ record_id: 'd_2' })])
+      .append([filledDecisionRow({ record_id: 'd_1' }), filledDecisionRow({ record_id: 'd_2' })])
       .catch((e: unknown) => e)) as LedgerDeliveryError;
     expect(err.failed).toEqual([{ recordId: 'd_2', code: 'NoResult' }]);
   });
@@ -160,7 +168,7 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
       body: { __type: 'ResourceNotFoundException', message: 'no stream' },
     }));
     const { l } = ledger();
-    await expect(l.append([decisionRow()])).rejects.toThrow(/no stream/);
+    await expect(l.append([filledDecisionRow()])).rejects.toThrow(/no stream/);
   });
 
   it('sends a record repeated in one append once, and nothing for an empty append', async () => {
@@ -168,7 +176,7 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
     const { l } = ledger();
     expect(await l.append([])).toEqual({ appended: 0 });
     expect(aws.calls).toEqual([]);
-    await l.append([decisionRow(), decisionRow()]);
+    await l.append([filledDecisionRow(), filledDecisionRow()]);
     expect(aws.calls.map(ids)).toEqual([['d_1']]);
   });
 });

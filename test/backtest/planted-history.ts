@@ -1,14 +1,16 @@
+import { mulberry32 } from '../../emulators/shared/faults.ts';
 import type { Decision } from '../../src/domain/decision.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import { decisionRecord } from '../../src/ledger/decision-record.ts';
 import type { DecisionRecord, EventRecord } from '../../src/ledger/ledger-record.ts';
-import { partitionDate, recordId } from '../../src/ledger/ledger-record.ts';
+import { recordId } from '../../src/ledger/ledger-record.ts';
 import type { OpportunityOutcome } from '../../src/ports/outcome-store.ts';
 import type { CompiledRuleSet } from '../../src/scoring/compile-rule-set.ts';
 import { decide } from '../../src/scoring/decide.ts';
 import { FileLedger } from '../../src/state/file-ledger.ts';
 import { FileOutcomeStore } from '../../src/state/file-outcome-store.ts';
 import { makeLead } from '../support/lead-factory.ts';
+import { eventRow, outcomeRow } from '../support/ledger-rows.ts';
 
 /**
  * A generated history with a planted truth, for the backtest: leads decided over 90 days by the
@@ -76,21 +78,15 @@ export function plantedHistory(
     const opportunityAt = new Date(Date.parse(at) + 7 * DAY).toISOString();
     const opportunityId = `006${String(i + 1).padStart(12, '0')}AAA`;
     if (episodeKey) out.events.push(opportunityEvent(lead, episodeKey, opportunityId, opportunityAt));
-    out.opportunities.push({
-      crm: 'salesforce',
-      opportunityId,
-      leadId: id,
-      objectType: 'Lead',
-      source: 'lead_conversion',
-      stage: 'open',
-      createdAt: opportunityAt,
-      closedAt: null,
-      lostReason: null,
-      episodeKey,
-      flagAtOpportunity: decision.flag,
-      firstRecordedAt: opportunityAt,
-      updatedAt: opportunityAt,
-    });
+    out.opportunities.push(
+      outcomeRow({
+        opportunityId,
+        leadId: id,
+        createdAt: opportunityAt,
+        episodeKey,
+        flagAtOpportunity: decision.flag,
+      }),
+    );
   }
   return out;
 }
@@ -102,60 +98,39 @@ export async function writePlantedHistory(stateDir: string, history: PlantedHist
 }
 
 function verdictEvent(lead: Lead, episodeKey: string, at: string): EventRecord {
-  return {
-    ...opportunityEvent(lead, episodeKey, '', at),
-    record_id: recordId('e', [lead.crm, episodeKey, 'verdict:sent_back']),
+  return plantedEvent(lead, episodeKey, 'verdict:sent_back', at, {
     event_type: 'verdict',
-    step: 'verdict:sent_back',
     cause: 'sync',
     close_reason: 'sent_back',
     verdict_result: 'sent_back',
     sent_back_reason: 'no_need',
-    opportunity_id: null,
-  };
+  });
 }
 
 function opportunityEvent(lead: Lead, episodeKey: string, opportunityId: string, at: string): EventRecord {
-  return {
-    kind: 'event',
-    record_id: recordId('e', [lead.crm, episodeKey, `opportunity:${opportunityId}`]),
-    crm: 'salesforce',
-    object_type: 'Lead',
-    lead_id: lead.id,
-    episode_key: episodeKey,
+  return plantedEvent(lead, episodeKey, `opportunity:${opportunityId}`, at, {
     event_type: 'opportunity',
-    step: `opportunity:${opportunityId}`,
-    event_at: at,
-    dt: partitionDate(at),
-    cause: 'sweep',
-    next_action: 'field_sales_tossup',
-    owner_id: '005000000000001AAA',
-    owner_key: 'u001',
-    round: 0,
     close_reason: 'opportunity',
-    verdict_result: null,
-    sent_back_reason: null,
     opportunity_id: opportunityId,
-    opportunity_won: null,
-    lost_reason: null,
-    activity: null,
-    ladder_action: null,
-    sla_status: null,
-    response_hours: null,
-    response_unit: null,
-    allowed_hours: null,
-    on_time: null,
-  };
+  });
 }
 
-/** A small seeded generator (mulberry32): the same seed, the same history on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** An event of the lead's episode, handed to the planted owner; its id from the episode and step, as the recorder's. */
+function plantedEvent(
+  lead: Lead,
+  episodeKey: string,
+  step: string,
+  at: string,
+  over: Partial<EventRecord>,
+): EventRecord {
+  return eventRow({
+    record_id: recordId('e', [lead.crm, episodeKey, step]),
+    lead_id: lead.id,
+    episode_key: episodeKey,
+    step,
+    event_at: at,
+    cause: 'sweep',
+    owner_id: '005000000000001AAA',
+    ...over,
+  });
 }

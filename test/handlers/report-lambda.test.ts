@@ -12,9 +12,9 @@ import { reportFromEnv } from '../../src/handlers/wiring.ts';
 import type { SecretSource } from '../../src/ports/secret-source.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
 import { FileLedger } from '../../src/state/file-ledger.ts';
-import { decisionRow, eventRow } from '../aws/ledger-rows.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { testClock } from '../state/state-store.contract.ts';
+import { filledDecisionRow, filledEventRow, outcomeRow } from '../support/ledger-rows.ts';
 import { LogCapture, lambdaContext } from './support/harness.ts';
 
 /**
@@ -73,10 +73,28 @@ beforeAll(async () => {
   ledgerDir = mkdtempSync(join(tmpdir(), 'tossup-report-ledger-'));
   const at = '2026-11-24T01:00:00.000Z';
   await new FileLedger(ledgerDir).append([
-    decisionRow({ record_id: 'd1', lead_id: 'L1', episode_key: 'E1', decided_at: at, dt: '2026-11-24' }),
-    decisionRow({ record_id: 'd2', lead_id: 'L2', episode_key: 'E2', decided_at: at, dt: '2026-11-24' }),
-    decisionRow({ record_id: 'd3', lead_id: 'L3', episode_key: 'E3', decided_at: at, dt: '2026-11-24' }),
-    decisionRow({
+    filledDecisionRow({
+      record_id: 'd1',
+      lead_id: 'L1',
+      episode_key: 'E1',
+      decided_at: at,
+      dt: '2026-11-24',
+    }),
+    filledDecisionRow({
+      record_id: 'd2',
+      lead_id: 'L2',
+      episode_key: 'E2',
+      decided_at: at,
+      dt: '2026-11-24',
+    }),
+    filledDecisionRow({
+      record_id: 'd3',
+      lead_id: 'L3',
+      episode_key: 'E3',
+      decided_at: at,
+      dt: '2026-11-24',
+    }),
+    filledDecisionRow({
       record_id: 'd4',
       lead_id: 'L4',
       episode_key: null,
@@ -86,7 +104,7 @@ beforeAll(async () => {
       dt: '2026-11-24',
     }),
     ...['E1', 'E2', 'E3'].map((episode_key, i) =>
-      eventRow({
+      filledEventRow({
         record_id: `h${i}`,
         lead_id: `L${i + 1}`,
         episode_key,
@@ -101,14 +119,14 @@ beforeAll(async () => {
         due_at: '2026-11-24T05:00:00.000Z',
       }),
     ),
-    eventRow({
+    filledEventRow({
       record_id: 'e1',
       lead_id: 'L1',
       episode_key: 'E1',
       event_at: '2026-11-24T03:00:00.000Z',
       dt: '2026-11-24',
     }),
-    eventRow({
+    filledEventRow({
       record_id: 'e2',
       lead_id: 'L2',
       episode_key: 'E2',
@@ -124,21 +142,13 @@ beforeAll(async () => {
   const table = await dynamo.table(testClock(NOW));
   stateTable = table.tableName;
   await new DynamoOutcomeStore(table).putMany([
-    {
-      crm: 'salesforce',
+    outcomeRow({
       opportunityId: '006000000000004AAA',
       leadId: 'L4',
-      objectType: 'Lead',
-      source: 'lead_conversion',
-      stage: 'open',
       createdAt: '2026-11-26T02:00:00.000Z',
-      closedAt: null,
-      lostReason: null,
-      episodeKey: null,
-      flagAtOpportunity: 'no',
       firstRecordedAt: '2026-11-26T02:05:00.000Z',
       updatedAt: '2026-11-26T02:05:00.000Z',
-    },
+    }),
   ]);
 });
 afterAll(async () => {

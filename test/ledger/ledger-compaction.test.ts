@@ -12,6 +12,7 @@ import type { DecisionRecord, EventRecord, LedgerRecord } from '../../src/ledger
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
 import { FileLedger } from '../../src/state/file-ledger.ts';
 import { compactLedger } from '../../src/state/ledger-compaction.ts';
+import { decisionRow, eventRow } from '../support/ledger-rows.ts';
 import { localLedgerAt } from './ledger-kit.ts';
 
 /**
@@ -24,21 +25,15 @@ const TO = '2026-12-01T00:00:00.000Z';
 const DAYS = ['2026-11-10', '2026-11-11', '2026-11-12'];
 
 function dec(i: number, day: string): DecisionRecord {
-  const at = `${day}T0${i % 9}:00:00.000Z`;
   const yes = i % 3 !== 0;
-  return {
-    kind: 'decision',
+  return decisionRow({
     record_id: `d_${day}_${i}`,
-    crm: 'salesforce',
-    object_type: 'Lead',
     lead_id: `L${i}`,
-    decided_at: at,
+    decided_at: `${day}T0${i % 9}:00:00.000Z`,
     dt: day,
-    rules_version: 'v1',
     rule_id: yes ? 'hot' : 'otherwise',
     flag: yes ? 'yes' : 'no',
     next_action: yes ? 'field_sales_tossup' : 'nurture',
-    priority: 'high',
     primary_reason: i % 2 ? 'behaviour.high' : 'title.executive',
     reason_codes: i % 2 ? ['behaviour.high', 'size.enterprise'] : ['title.executive'],
     reasons_json: '[{"code":"behaviour.high","params":{"score":70}}]',
@@ -48,47 +43,32 @@ function dec(i: number, day: string): DecisionRecord {
     owner_key: yes ? `u00${i % 2}` : null,
     episode_key: yes ? `tu_${day}_${i}.y` : null,
     new_episode: yes,
-    supersedes: null,
-    override_flag: null,
-    override_source: null,
-    override_by: null,
     sources: i % 2 ? ['webinar-2026-11', 'whitepaper'] : [],
     facts_json: `{"employees":${100 * i},"title":"部長"}`,
-  };
+  });
 }
 
 function ev(d: DecisionRecord, type: string, hours: number): EventRecord {
-  const at = new Date(Date.parse(d.decided_at) + hours * 3_600_000).toISOString();
-  return {
-    kind: 'event',
+  const first = type === 'first_response';
+  return eventRow({
     record_id: `e_${d.record_id}_${type}`,
-    crm: 'salesforce',
-    object_type: 'Lead',
     lead_id: d.lead_id,
     episode_key: d.episode_key ?? '',
     event_type: type,
     step: type,
-    event_at: at,
-    dt: at.slice(0, 10),
-    cause: type === 'first_response' ? 'rep' : 'crm_change',
+    event_at: new Date(Date.parse(d.decided_at) + hours * 3_600_000).toISOString(),
+    cause: first ? 'rep' : 'crm_change',
     next_action: d.next_action,
     owner_id: d.owner_id ?? '',
     owner_key: d.owner_key,
-    round: 0,
     close_reason: type === 'opportunity' ? 'opportunity' : null,
-    verdict_result: null,
-    sent_back_reason: null,
     opportunity_id: type === 'opportunity' ? `006${d.lead_id}` : null,
-    opportunity_won: null,
-    lost_reason: null,
-    activity: type === 'first_response' ? 'call' : null,
-    ladder_action: null,
-    sla_status: null,
-    response_hours: type === 'first_response' ? hours : null,
-    response_unit: type === 'first_response' ? 'businessHours' : null,
-    allowed_hours: type === 'first_response' ? 8 : null,
-    on_time: type === 'first_response' ? hours <= 8 : null,
-  };
+    activity: first ? 'call' : null,
+    response_hours: first ? hours : null,
+    response_unit: first ? 'businessHours' : null,
+    allowed_hours: first ? 8 : null,
+    on_time: first ? hours <= 8 : null,
+  });
 }
 
 /** Three days of decisions, each toss-up answered (some late) and every third one an opportunity. */

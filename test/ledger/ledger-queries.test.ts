@@ -10,6 +10,7 @@ import {
 } from '../../src/ledger/ledger-queries.ts';
 import type { DecisionRecord, EventRecord } from '../../src/ledger/ledger-record.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
+import { decisionRow, eventRow } from '../support/ledger-rows.ts';
 import { localLedgerAt } from './ledger-kit.ts';
 
 /**
@@ -20,75 +21,17 @@ const FROM = '2026-11-01T00:00:00.000Z';
 const TO = '2026-12-01T00:00:00.000Z';
 
 let n = 0;
-function dec(over: Partial<DecisionRecord>): DecisionRecord {
-  const decided = over.decided_at ?? '2026-11-10T01:00:00.000Z';
-  return {
-    kind: 'decision',
+const dec = (over: Partial<DecisionRecord>): DecisionRecord =>
+  decisionRow({
     record_id: `d_${++n}`,
-    crm: 'salesforce',
-    object_type: 'Lead',
     lead_id: `L${n}`,
-    decided_at: decided,
-    dt: decided.slice(0, 10),
-    rules_version: 'v1',
-    rule_id: 'hot',
-    flag: 'yes',
-    next_action: 'field_sales_tossup',
-    priority: 'high',
-    primary_reason: 'behaviour.high',
-    reason_codes: [over.primary_reason ?? 'behaviour.high'],
-    reasons_json: '[]',
-    attribute_score: 60,
-    behaviour_score: 50,
     owner_id: '005A',
     owner_key: 'u001',
-    episode_key: null,
     new_episode: true,
-    supersedes: null,
-    override_flag: null,
-    override_source: null,
-    override_by: null,
-    sources: [],
-    facts_json: '{}',
     ...over,
-  };
-}
-
-function ev(over: Partial<EventRecord>): EventRecord {
-  const at = over.event_at ?? '2026-11-12T01:00:00.000Z';
-  return {
-    kind: 'event',
-    record_id: `e_${++n}`,
-    crm: 'salesforce',
-    object_type: 'Lead',
-    lead_id: 'L',
-    episode_key: 'E?',
-    event_type: 'first_response',
-    step: 'first_response',
-    event_at: at,
-    dt: at.slice(0, 10),
-    cause: 'rep',
-    next_action: 'field_sales_tossup',
-    owner_id: '005A',
-    owner_key: 'u001',
-    round: 0,
-    close_reason: null,
-    verdict_result: null,
-    sent_back_reason: null,
-    opportunity_id: null,
-    opportunity_won: null,
-    lost_reason: null,
-    activity: null,
-    ladder_action: null,
-    sla_status: null,
-    response_hours: null,
-    response_unit: null,
-    allowed_hours: null,
-    on_time: null,
-    due_at: null,
-    ...over,
-  };
-}
+  });
+const ev = (over: Partial<EventRecord>): EventRecord =>
+  eventRow({ record_id: `e_${++n}`, lead_id: 'L', episode_key: 'E?', due_at: null, ...over });
 
 const closed = (episode_key: string, reason: string, at?: string) =>
   ev({

@@ -5,6 +5,7 @@ import type { OpportunityOutcome } from '../../src/ports/outcome-store.ts';
 import { buildReview } from '../../src/review/build-review.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
 import { localLedgerAt } from '../ledger/ledger-kit.ts';
+import { decisionRow, outcomeRow } from '../support/ledger-rows.ts';
 import { AS_OF, PERIOD } from './review-fixture.ts';
 
 /**
@@ -14,54 +15,22 @@ import { AS_OF, PERIOD } from './review-fixture.ts';
  * before the instant, ties broken by the greater record id.
  */
 function decision(lead: string, record: string, at: string, flag: DecisionRecord['flag']): DecisionRecord {
-  return {
-    kind: 'decision',
+  return decisionRow({
     record_id: record,
-    crm: 'salesforce',
-    object_type: 'Lead',
     lead_id: lead,
     decided_at: at,
-    dt: at.slice(0, 10),
-    rules_version: 'v1',
     rule_id: flag === 'yes' ? 'hot' : 'otherwise',
     flag,
     next_action: flag === 'yes' ? 'field_sales_tossup' : 'nurture',
     priority: 'low',
     primary_reason: `reason.${record}`,
-    reason_codes: [`reason.${record}`],
-    reasons_json: '[]',
     attribute_score: 40,
     behaviour_score: 20,
-    owner_id: null,
-    owner_key: null,
-    episode_key: null,
-    new_episode: false,
-    supersedes: null,
-    override_flag: null,
-    override_source: null,
-    override_by: null,
-    sources: [],
-    facts_json: '{}',
-  };
+  });
 }
 
-function opportunity(leadId: string, createdAt: string): OpportunityOutcome {
-  return {
-    crm: 'salesforce',
-    opportunityId: `006${leadId}`,
-    leadId,
-    objectType: 'Lead',
-    source: 'lead_conversion',
-    stage: 'open',
-    createdAt,
-    closedAt: null,
-    lostReason: null,
-    episodeKey: null,
-    flagAtOpportunity: 'no',
-    firstRecordedAt: createdAt,
-    updatedAt: createdAt,
-  };
-}
+const opportunity = (leadId: string, createdAt: string): OpportunityOutcome =>
+  outcomeRow({ opportunityId: `006${leadId}`, leadId, createdAt });
 
 const OPPORTUNITY_AT = '2026-11-15T03:00:00.000Z';
 /** More leads than one lookup query takes (500), all decided yes: looked up, not missed. */

@@ -1,5 +1,6 @@
 import type { DecisionRecord, EventRecord, LedgerRecord } from '../../src/ledger/ledger-record.ts';
 import type { OpportunityOutcome } from '../../src/ports/outcome-store.ts';
+import { decisionRow, eventRow, outcomeRow } from '../support/ledger-rows.ts';
 
 /**
  * A hand-made ledger for the review: November 2026 in Tokyo (2026-10-31T15:00Z – 2026-11-30T15:00Z),
@@ -33,38 +34,8 @@ export const AS_OF = new Date('2026-12-01T01:00:00.000Z');
 
 let n = 0;
 
-function dec(lead: string, decided_at: string, over: Partial<DecisionRecord>): DecisionRecord {
-  return {
-    kind: 'decision',
-    record_id: `d_${lead}_${++n}`,
-    crm: 'salesforce',
-    object_type: 'Lead',
-    lead_id: lead,
-    decided_at,
-    dt: decided_at.slice(0, 10),
-    rules_version: 'v1',
-    rule_id: 'hot',
-    flag: 'yes',
-    next_action: 'field_sales_tossup',
-    priority: 'high',
-    primary_reason: 'behaviour.high',
-    reason_codes: [over.primary_reason ?? 'behaviour.high'],
-    reasons_json: '[]',
-    attribute_score: 60,
-    behaviour_score: 40,
-    owner_id: null,
-    owner_key: null,
-    episode_key: null,
-    new_episode: false,
-    supersedes: null,
-    override_flag: null,
-    override_source: null,
-    override_by: null,
-    sources: [],
-    facts_json: '{}',
-    ...over,
-  };
-}
+const dec = (lead: string, decided_at: string, over: Partial<DecisionRecord>): DecisionRecord =>
+  decisionRow({ record_id: `d_${lead}_${++n}`, lead_id: lead, decided_at, behaviour_score: 40, ...over });
 
 const tossUp = (
   lead: string,
@@ -85,40 +56,18 @@ const tossUp = (
     ...over,
   });
 
-function ev(episode: string, type: string, at: string, over: Partial<EventRecord> = {}): EventRecord {
-  return {
-    kind: 'event',
+const ev = (episode: string, type: string, at: string, over: Partial<EventRecord> = {}): EventRecord =>
+  eventRow({
     record_id: `e_${episode}_${++n}`,
-    crm: 'salesforce',
-    object_type: 'Lead',
     lead_id: `L${episode.slice(1)}`,
     episode_key: episode,
     event_type: type,
     step: `${type}@${at}`,
     event_at: at,
-    dt: at.slice(0, 10),
-    cause: 'rep',
-    next_action: 'field_sales_tossup',
     owner_id: '005u001',
-    owner_key: 'u001',
-    round: 0,
-    close_reason: null,
-    verdict_result: null,
-    sent_back_reason: null,
-    opportunity_id: null,
-    opportunity_won: null,
-    lost_reason: null,
-    activity: null,
-    ladder_action: null,
-    sla_status: null,
-    response_hours: null,
-    response_unit: null,
-    allowed_hours: null,
-    on_time: null,
     due_at: null,
     ...over,
-  };
-}
+  });
 
 /** An episode's rows: every row carries the episode's owner, next action and due instant, as the recorder does. */
 function episode(
@@ -278,24 +227,8 @@ export const RECORDS: LedgerRecord[] = [
   ]),
 ];
 
-function outcome(over: Partial<OpportunityOutcome>): OpportunityOutcome {
-  return {
-    crm: 'salesforce',
-    opportunityId: '006Y',
-    leadId: 'L8',
-    objectType: 'Lead',
-    source: 'lead_conversion',
-    stage: 'open',
-    createdAt: '2026-11-20T03:00:00.000Z',
-    closedAt: null,
-    lostReason: null,
-    episodeKey: null,
-    flagAtOpportunity: 'no',
-    firstRecordedAt: '2026-11-20T04:00:00.000Z',
-    updatedAt: '2026-11-20T04:00:00.000Z',
-    ...over,
-  };
-}
+const outcome = (over: Partial<OpportunityOutcome>): OpportunityOutcome =>
+  outcomeRow({ firstRecordedAt: '2026-11-20T04:00:00.000Z', updatedAt: '2026-11-20T04:00:00.000Z', ...over });
 
 /**
  * The outcome store: L8's opportunity without toss-up counts; one of October, one with a toss-up and
