@@ -120,7 +120,6 @@ async function salesforce(): Promise<void> {
         loginUrl: sf.loginUrl,
         auth: { flow: 'password', ...sf.credentials },
         readLagSeconds: 0,
-        excludeOwnWrites: true,
         bulkPollIntervalMs: 0,
       },
       { now: () => sf.clock.now() },

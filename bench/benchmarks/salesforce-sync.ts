@@ -74,8 +74,6 @@ const connector = await createSalesforceConnector(
       password: c.password,
     },
     bulkPollIntervalMs: 0,
-    // The no-echo read (off by default: BEHAVIOR.md "No echo" says why).
-    excludeOwnWrites: true,
   },
   { now: () => sf.clock.now() },
 );

@@ -33,6 +33,7 @@ import {
   tasksByWhoSoql,
 } from './soql.ts';
 import type { UsageMeter } from './usage-meter.ts';
+import { changedSinceReadOutcome, idsByPersonObject, type WriteGuard } from './write-guard.ts';
 
 /**
  * The Salesforce side of the SLA sweep (src/ports/episode-crm.ts; BEHAVIOR.md §9 has the why):
@@ -42,7 +43,9 @@ import type { UsageMeter } from './usage-meter.ts';
  *   the toss-up task: Salesforce deletes a record's activities with it and moves them to the contact
  *   on conversion, so only episodes whose task vanished cost a look-up (`Id IN (…)` per 200).
  * - writes go through sObject Collections (200 per call, one outcome per input, classified like the
- *   sink's); tasks are upserted on the toss-up key by the sink itself.
+ *   sink's); tasks are upserted on the toss-up key by the sink itself. Lead/contact field writes (SLA
+ *   fields, owner) skip what others changed since the sync's cursor (write-guard.ts, BEHAVIOR.md "No
+ *   echo"): such a record keeps its last modifier, the next sync reads it, a later sweep writes.
  */
 
 const WHO_BATCH = 200;
@@ -85,6 +88,7 @@ export class SalesforceEpisodeCrm implements EpisodeCrm {
   private readonly sink: SalesforceLeadSink;
   private readonly writer: CollectionsWriter;
   private readonly meter: UsageMeter;
+  private readonly writeGuard: WriteGuard | null;
 
   constructor(
     runner: CallRunner,
@@ -92,7 +96,9 @@ export class SalesforceEpisodeCrm implements EpisodeCrm {
     sink: SalesforceLeadSink,
     options: { writeBatchSize: number },
     meter: UsageMeter,
+    writeGuard: WriteGuard | null = null,
   ) {
+    this.writeGuard = writeGuard;
     this.runner = runner;
     this.mapping = mapping;
     this.sink = sink;
@@ -284,19 +290,26 @@ export class SalesforceEpisodeCrm implements EpisodeCrm {
     return out;
   }
 
-  /** Lead/Contact updates through Collections, one outcome per input; other objects are refused. */
+  /**
+   * Lead/Contact updates through Collections, one outcome per input; other objects are refused, and
+   * records others changed since the sync's cursor are held back (`CHANGED_SINCE_READ`).
+   */
   private async updatePersons<U extends { leadId: string; objectType: string }>(
     updates: readonly U[],
     what: string,
     fields: (u: U) => Record<string, unknown>,
   ): Promise<WriteOutcome[]> {
-    const { outcomes, work } = personUpdateWork(updates, what, (u) => ({
-      attributes: { type: u.objectType },
-      Id: u.leadId,
-      ...fields(u),
-    }));
+    const held = this.writeGuard
+      ? await this.writeGuard.changedSinceSync(idsByPersonObject(updates))
+      : new Set<string>();
+    const { outcomes, work } = personUpdateWork(updates, what, (u) =>
+      held.has(u.leadId) ? undefined : { attributes: { type: u.objectType }, Id: u.leadId, ...fields(u) },
+    );
     this.meter.recordsUpdated += work.length;
     await this.writer.send(work, outcomes, `${what} update`, updateRequest);
+    updates.forEach((u, i) => {
+      if (held.has(u.leadId)) outcomes[i] = changedSinceReadOutcome(u.leadId, 'sync');
+    });
     return outcomes;
   }
 

@@ -128,12 +128,14 @@ export async function createSalesforceConnector(
     sink,
     { writeBatchSize: options.writeBatchSize },
     meter,
+    writeGuard,
   );
   const opportunities = new SalesforceOpportunityCrm(
     runner,
     mapping,
     { writeBatchSize: options.writeBatchSize },
     meter,
+    writeGuard,
   );
   const accountChanges = new SalesforceAccountChanges(
     runner,
@@ -164,6 +166,15 @@ export async function createSalesforceConnector(
       return meter.usage(client.counts());
     },
     allowance: () => client.allowance,
+    guardWritesSince(syncCursor) {
+      // Only when incremental reads leave our writes out: otherwise the next sync reads them anyway.
+      const at = syncCursor ? Date.parse(syncCursor.modifiedAt) : Number.NaN;
+      writeGuard.noteSyncCursor(
+        Number.isFinite(at) ? at : null,
+        syncCursor?.idsAtModifiedAt ?? [],
+        options.excludeOwnWrites ? client.userId : null,
+      );
+    },
     async checkSchema() {
       if (!runtime.mapping && mappingText === undefined) {
         try {

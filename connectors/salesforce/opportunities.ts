@@ -15,6 +15,7 @@ import { type SalesforceMapping, valueMaps } from './mapping.ts';
 import type { SfRow } from './record-to-lead.ts';
 import { chunkIdsForUrl, idList, soqlDateTime } from './soql.ts';
 import type { UsageMeter } from './usage-meter.ts';
+import { changedSinceReadOutcome, idsByPersonObject, type WriteGuard } from './write-guard.ts';
 
 /**
  * The Salesforce side of the sweep's opportunity phase (src/ports/opportunity-crm.ts; BEHAVIOR.md §11):
@@ -22,7 +23,9 @@ import type { UsageMeter } from './usage-meter.ts';
  * lead cursor), at most three queries: the page itself, the Leads converted into them
  * (`ConvertedOpportunityId IN (…)`, with the converted Contact's flag as a parent field), and their
  * contacts (`OpportunityContactRole`, with the Contact's toss-up fields as parent fields) or, with
- * `linkBy: account`, the contacts of their accounts. Flags go through Collections (200 per call).
+ * `linkBy: account`, the contacts of their accounts. Flags go through Collections (200 per call),
+ * except on records others changed since the sync's cursor (write-guard.ts: held back, the phase's
+ * cursor stays and a later sweep writes them once the sync has read them).
  */
 
 const PAGE = 200;
@@ -46,13 +49,16 @@ export class SalesforceOpportunityCrm implements OpportunityCrm {
   private readonly writer: CollectionsWriter;
   private readonly meter: UsageMeter;
   private readonly flagFrom: ReadonlyMap<string, TossUpFlag>;
+  private readonly writeGuard: WriteGuard | null;
 
   constructor(
     runner: CallRunner,
     mapping: SalesforceMapping,
     options: { writeBatchSize: number },
     meter: UsageMeter,
+    writeGuard: WriteGuard | null = null,
   ) {
+    this.writeGuard = writeGuard;
     this.runner = runner;
     this.mapping = mapping;
     this.writer = new CollectionsWriter(runner, options.writeBatchSize);
@@ -98,13 +104,20 @@ export class SalesforceOpportunityCrm implements OpportunityCrm {
 
   async writeFlags(updates: readonly OpportunityFlagUpdate[]): Promise<WriteOutcome[]> {
     const o = this.mapping.opportunity;
-    const { outcomes, work } = personUpdateWork(
-      updates.map((u) => ({ ...u, leadId: u.id })),
-      'opportunity flag',
-      (u) => ({ attributes: { type: u.objectType }, Id: u.id, [o.flag]: true, [o.flagDate]: u.date }),
+    const persons = updates.map((u) => ({ ...u, leadId: u.id }));
+    const held = this.writeGuard
+      ? await this.writeGuard.changedSinceSync(idsByPersonObject(persons))
+      : new Set<string>();
+    const { outcomes, work } = personUpdateWork(persons, 'opportunity flag', (u) =>
+      held.has(u.id)
+        ? undefined
+        : { attributes: { type: u.objectType }, Id: u.id, [o.flag]: true, [o.flagDate]: u.date },
     );
     this.meter.recordsUpdated += work.length;
     await this.writer.send(work, outcomes, 'opportunity flag update', updateRequest);
+    updates.forEach((u, i) => {
+      if (held.has(u.id)) outcomes[i] = changedSinceReadOutcome(u.id, 'sync');
+    });
     return outcomes;
   }
 

@@ -83,11 +83,11 @@ export const SalesforceOptionsSchema = z
     /** The change window ends this long before the server's clock (writers committing late). */
     readLagSeconds: z.number().min(0).max(3_600).default(2),
     /**
-     * Incremental reads leave out records the integration user modified last (BEHAVIOR.md "No echo").
-     * Off by default until the sweep's own lead writes are covered: a sweep write after a person's
-     * edit and before the next sync would hide that edit from it.
+     * Incremental reads leave out records the integration user modified last (BEHAVIOR.md "No echo");
+     * every lead write, the sweep's too, is guarded so a person's edit is never hidden by it. False
+     * re-reads our own writes on every run (and decides nothing for them).
      */
-    excludeOwnWrites: z.boolean().default(false),
+    excludeOwnWrites: z.boolean().default(true),
     /** Calls in flight at once (Collections chunks of one page run in parallel). */
     concurrency: z.number().int().min(1).max(25).default(4),
     retry: z

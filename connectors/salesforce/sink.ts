@@ -1,4 +1,3 @@
-import { FailureKind } from '../../src/domain/errors.ts';
 import { fitText } from '../../src/domain/text-length.ts';
 import type { FollowUpTask, LeadSink, TossUpUpdate, WriteOutcome } from '../../src/ports/lead-sink.ts';
 import type { CallRunner } from './call-runner.ts';
@@ -11,10 +10,9 @@ import {
 } from './collections-writer.ts';
 import { type SalesforceMapping, type ValueMaps, valueMaps } from './mapping.ts';
 import type { UsageMeter } from './usage-meter.ts';
-import type { WriteGuard } from './write-guard.ts';
+import { changedSinceReadOutcome, idsByPersonObject, type WriteGuard } from './write-guard.ts';
 
-/** Outcome code of a record not written because someone else changed it after the run read it. */
-export const CHANGED_SINCE_READ = 'CHANGED_SINCE_READ';
+export { CHANGED_SINCE_READ } from '../../src/ports/lead-sink.ts';
 
 /**
  * Write-back and tasks through sObject Collections (crm-apis.md A3) with collections-writer.ts:
@@ -65,15 +63,7 @@ export class SalesforceLeadSink implements LeadSink {
     await this.writer.send(work, outcomes, 'update', updateRequest);
     this.writeGuard?.settled();
     updates.forEach((u, i) => {
-      if (!raced.has(u.leadId)) return;
-      outcomes[i] = {
-        ok: false,
-        id: u.leadId,
-        kind: FailureKind.InvalidRecord,
-        code: CHANGED_SINCE_READ,
-        message:
-          'changed by another user after this run read it; not written, the next run reads and decides it again',
-      };
+      if (raced.has(u.leadId)) outcomes[i] = changedSinceReadOutcome(u.leadId, 'read');
     });
     return outcomes;
   }
@@ -81,13 +71,7 @@ export class SalesforceLeadSink implements LeadSink {
   /** Leads and Contacts of `updates` someone else changed after they were read (write-guard.ts). */
   private async changedSinceRead(updates: readonly TossUpUpdate[]): Promise<Set<string>> {
     if (!this.writeGuard) return new Set();
-    const byObject = new Map(
-      (['Lead', 'Contact'] as const).map((o) => [
-        o,
-        updates.filter((u) => u.objectType === o).map((u) => u.leadId),
-      ]),
-    );
-    return this.writeGuard.changedSinceRead(byObject);
+    return this.writeGuard.changedSinceRead(idsByPersonObject(updates));
   }
 
   async createTasks(tasks: readonly FollowUpTask[]): Promise<WriteOutcome[]> {

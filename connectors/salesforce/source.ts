@@ -67,7 +67,7 @@ export interface SourceSettings {
   bulkPollTimeoutMs: number;
   /** Subtracted from the server clock for the window end (commit lag of concurrent writers). */
   readLagMs: number;
-  /** Leave out what the integration user modified last (BEHAVIOR.md "No echo"); default false. */
+  /** Leave out what the integration user modified last (BEHAVIOR.md "No echo"); settings default true. */
   excludeOwnWrites?: boolean;
   now: () => number;
   sleep: (ms: number) => Promise<void>;

@@ -1,6 +1,8 @@
+import { FailureKind } from '../../src/domain/errors.ts';
+import { CHANGED_SINCE_READ, type WriteOutcome } from '../../src/ports/lead-sink.ts';
 import type { CallRunner } from './call-runner.ts';
 import { prefetchFirstPages, RestQuery } from './change-streams.ts';
-import { idOf } from './record-to-lead.ts';
+import { idOf, type SfRow } from './record-to-lead.ts';
 import { type PersonObject, soqlDateTime, soqlString } from './soql.ts';
 
 /**
@@ -15,6 +17,10 @@ import { type PersonObject, soqlDateTime, soqlString } from './soql.ts';
  * concurrent edits of others — the next run's input anyway — so it costs one call per batch in a
  * quiet org (Leads and Contacts together in one Composite call). What is left: an edit landing between this query and the write call itself
  * (the time of one batch's PATCH calls); BEHAVIOR.md says so.
+ *
+ * Writes between syncs (the SLA sweep's SLA fields, owner and opportunity flag) read nothing of the
+ * lead, so their horizon is the sync's cursor (`noteSyncCursor`): a record others changed since it is
+ * the next sync's input, and writing it would hide that change from the sync.
  */
 export class WriteGuard {
   private readonly runner: CallRunner;
@@ -45,6 +51,32 @@ export class WriteGuard {
     this.byIds = true;
   }
 
+  private syncCursorAt: number | null = null;
+  private syncSeenAtCursor: ReadonlySet<string> = new Set();
+  private syncUserId: string | null = null;
+
+  /**
+   * Writes between syncs (`changedSinceSync`) leave alone what others changed at or after `at` (the
+   * sync cursor's instant) except the records the sync already read at that very instant (`seenIds`,
+   * the cursor's tie-break: the next sync skips them too); null = no cursor (the next sync is a
+   * backfill and reads everything) or no exclusion (null user).
+   */
+  noteSyncCursor(at: number | null, seenIds: readonly string[], ownUserId: string | null): void {
+    this.syncCursorAt = ownUserId ? at : null;
+    this.syncSeenAtCursor = new Set(seenIds.map((id) => id.slice(0, 15)));
+    this.syncUserId = ownUserId;
+  }
+
+  /** Ids among `ids` that others changed since the sync cursor (`noteSyncCursor`): not to be written. */
+  changedSinceSync(idsByObject: ReadonlyMap<PersonObject, readonly string[]>): Promise<Set<string>> {
+    const at = this.syncCursorAt;
+    const seen = this.syncSeenAtCursor;
+    return this.changedSince(at, this.syncUserId, idsByObject, (row) => {
+      const id = idOf(row).slice(0, 15);
+      return !(seen.has(id) && Date.parse(String(row.SystemModstamp)) === at);
+    });
+  }
+
   /** After a write: reads by id start a new horizon (a sync run's stays for its later pages). */
   settled(): void {
     if (this.byIds) this.horizon = null;
@@ -55,16 +87,23 @@ export class WriteGuard {
    * Ids among `ids` (per object) that someone other than us modified after the read horizon. With
    * Leads and Contacts both present, both queries go in one Composite call (change-streams.ts).
    */
-  async changedSinceRead(idsByObject: ReadonlyMap<PersonObject, readonly string[]>): Promise<Set<string>> {
+  changedSinceRead(idsByObject: ReadonlyMap<PersonObject, readonly string[]>): Promise<Set<string>> {
+    return this.changedSince(this.horizon, this.ownUserId, idsByObject);
+  }
+
+  private async changedSince(
+    horizon: number | null,
+    us: string | null,
+    idsByObject: ReadonlyMap<PersonObject, readonly string[]>,
+    counts: (row: SfRow) => boolean = () => true,
+  ): Promise<Set<string>> {
     const out = new Set<string>();
-    const horizon = this.horizon;
-    const us = this.ownUserId;
     if (horizon === null || !us) return out;
     const queries: { ids: readonly string[]; query: RestQuery }[] = [];
     for (const [object, ids] of idsByObject) {
       if (ids.length === 0) continue;
       const soql =
-        `SELECT Id FROM ${object} WHERE SystemModstamp >= ${soqlDateTime(horizon)}` +
+        `SELECT Id, SystemModstamp FROM ${object} WHERE SystemModstamp >= ${soqlDateTime(horizon)}` +
         ` AND LastModifiedById != ${soqlString(us)}`;
       queries.push({
         ids,
@@ -83,10 +122,36 @@ export class WriteGuard {
     for (const { ids, query } of queries) {
       // 15-character keys: the same record whether an id came in its 15- or 18-character form.
       const changed = new Set<string>();
-      do for (const row of await query.page()) changed.add(idOf(row).slice(0, 15));
+      do for (const row of await query.page()) if (counts(row)) changed.add(idOf(row).slice(0, 15));
       while (!query.done);
       for (const id of ids) if (changed.has(id.slice(0, 15))) out.add(id);
     }
     return out;
   }
+}
+
+/** The Leads and Contacts among `updates`, per object, for `changedSinceRead`/`changedSinceSync`. */
+export function idsByPersonObject(
+  updates: readonly { leadId: string; objectType: string }[],
+): Map<PersonObject, string[]> {
+  return new Map(
+    (['Lead', 'Contact'] as const).map((o) => [
+      o,
+      updates.filter((u) => u.objectType === o).map((u) => u.leadId),
+    ]),
+  );
+}
+
+/** The outcome of a record the guard held back (not written; the next read decides it again). */
+export function changedSinceReadOutcome(id: string, when: 'read' | 'sync'): WriteOutcome {
+  return {
+    ok: false,
+    id,
+    kind: FailureKind.InvalidRecord,
+    code: CHANGED_SINCE_READ,
+    message:
+      when === 'read'
+        ? 'changed by another user after this run read it; not written, the next run reads and decides it again'
+        : 'changed by another user since the last sync read; not written, the next sync reads it and this write is retried after it',
+  };
 }

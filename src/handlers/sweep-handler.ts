@@ -16,6 +16,7 @@ import type { RoutingState } from '../ports/routing-state.ts';
 import type { LeaseStore } from '../ports/state-store.ts';
 import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import type { DrainReport } from '../state/notification-outbox.ts';
+import { guardUnsyncedChanges } from '../sweep/guard-unsynced-changes.ts';
 import { opportunityCursorKey } from '../sweep/opportunity-phase.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
 import type { SweepReport } from '../sweep/sweep-report.ts';
@@ -161,6 +162,8 @@ export function createSweepHandler(options: SweepHandlerOptions) {
       { owner: `Lambda request ${context.awsRequestId}` },
       options.clock,
       async (lease) => {
+        // No echo: lead fields of records others changed since the last sync are left for after it.
+        await guardUnsyncedChanges(connector, options.state, options.scope);
         const report = await runSweep({
           crmName: options.crm,
           episodes: options.episodes,

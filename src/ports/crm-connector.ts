@@ -2,7 +2,7 @@ import type { CrmName, Lead } from '../domain/lead.ts';
 import type { AccountChangeSource } from './account-changes.ts';
 import type { EpisodeCrm } from './episode-crm.ts';
 import type { LeadSink } from './lead-sink.ts';
-import type { LeadSource } from './lead-source.ts';
+import type { LeadSource, SyncCursor } from './lead-source.ts';
 import type { OpportunityCrm } from './opportunity-crm.ts';
 
 /** API usage so far, per endpoint, for the run report ("calls vs the theoretical minimum"). */
@@ -32,4 +32,12 @@ export interface CrmConnector {
   readonly opportunities?: OpportunityCrm;
   /** Account-level triggers (src/ports/account-changes.ts); absent = account changes re-decide nobody. */
   readonly accountChanges?: AccountChangeSource;
+  /**
+   * Before lead-field writes between syncs (the SLA sweep: SLA fields, owner, opportunity flag): the
+   * sync's cursor (null: none yet). A CRM whose incremental reads leave out our own writes (Salesforce,
+   * connectors/salesforce/BEHAVIOR.md "No echo") then holds back writes to records others changed
+   * since it (`CHANGED_SINCE_READ`), so the next sync still reads their change. Absent = the CRM's
+   * reads see our writes anyway (HubSpot).
+   */
+  guardWritesSince?(syncCursor: SyncCursor | null): void;
 }

@@ -34,6 +34,14 @@ export interface FollowUpTask {
   priority: Priority;
 }
 
+/**
+ * Outcome code of a record not written because someone else changed it after we last read it (or,
+ * for a write between syncs, after the sync's cursor): writing would make us its last modifier and
+ * hide their change from the next incremental read (connectors/salesforce/BEHAVIOR.md "No echo"). Not
+ * an error of the record: the next read decides it on what it holds now, and the write is retried then.
+ */
+export const CHANGED_SINCE_READ = 'CHANGED_SINCE_READ';
+
 export type WriteOutcome =
   | { ok: true; id: string; created?: boolean }
   | { ok: false; id: string; kind: FailureKind; code: string; message: string };

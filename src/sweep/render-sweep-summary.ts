@@ -38,6 +38,7 @@ const L = {
       slaFieldsPlanned: 'SLA項目の書き込み予定',
       notificationsQueued: 'チャット通知 (キュー)',
       failed: '失敗 (次回再試行)',
+      heldForSync: '次回同期まで保留 (他者が編集)',
     },
     byOwner: '担当者別の初回対応 (期限内 / 期限超過)',
     byAction: '次のアクション別の初回対応 (期限内 / 期限超過)',
@@ -65,6 +66,7 @@ const L = {
       withoutTossUp: 'トスアップなしの商談 (記録)',
       flagsSet: '商談化フラグを設定',
       failed: '失敗 (次回再試行)',
+      heldForSync: '次回同期まで保留 (他者が編集)',
     },
     rechecks: '再判定 (時間経過)',
     r: {
@@ -77,6 +79,7 @@ const L = {
       gone: 'CRMから消失',
       skipped: 'スキップ',
       failed: '失敗 (次回再試行)',
+      heldForSync: '次回同期まで保留 (他者が編集)',
     },
   },
   en: {
@@ -109,6 +112,7 @@ const L = {
       slaFieldsPlanned: 'SLA fields to write',
       notificationsQueued: 'chat notices queued',
       failed: 'failed (retried next sweep)',
+      heldForSync: 'held for the next sync (edited by someone)',
     },
     byOwner: 'First responses per rep (on time / late)',
     byAction: 'First responses per next action (on time / late)',
@@ -136,6 +140,7 @@ const L = {
       withoutTossUp: 'opportunities without a toss-up (recorded)',
       flagsSet: 'opportunity flags set',
       failed: 'failed (retried next sweep)',
+      heldForSync: 'held for the next sync (edited by someone)',
     },
     rechecks: 'Re-checks (time-driven)',
     r: {
@@ -148,6 +153,7 @@ const L = {
       gone: 'gone from the CRM',
       skipped: 'skipped',
       failed: 'failed (retried next sweep)',
+      heldForSync: 'held for the next sync (edited by someone)',
     },
   },
 } as const;
@@ -187,6 +193,7 @@ export function renderSweepSummary(report: SweepReport, locale: Locale): string 
     'stepsAlreadyRecorded',
     'notificationsQueued',
     'failed',
+    ...(c.heldForSync > 0 ? (['heldForSync'] as const) : []),
   ];
   out.push(
     t.counts,

@@ -24,7 +24,7 @@ import type { ApiUsage } from '../ports/crm-connector.ts';
 import { type Deadline, runWithDeadline } from '../ports/deadline.ts';
 import type { EpisodeCrm, EpisodeFacts, EpisodeRef, SlaFieldUpdate } from '../ports/episode-crm.ts';
 import type { EpisodeStore, ScheduleEpisode, StoredEpisode } from '../ports/episode-store.ts';
-import type { FollowUpTask, WriteOutcome } from '../ports/lead-sink.ts';
+import { CHANGED_SINCE_READ, type FollowUpTask, type WriteOutcome } from '../ports/lead-sink.ts';
 import type { Notification, NotificationEvent } from '../ports/notifier.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { Locale } from '../reasons/messages.ts';
@@ -808,6 +808,13 @@ class SweepContext {
     for (const [i, out] of outcomes.entries()) {
       if (out.ok) continue;
       const it = items[i]!;
+      if (out.code === CHANGED_SINCE_READ) {
+        // Someone changed the record since the last sync read it: the next sync reads their change,
+        // and this step, not recorded, is taken again by a sweep after it (no echo).
+        it.w.halted = true;
+        this.#b.heldForSync();
+        continue;
+      }
       this.#fail(stage, it, out.kind, out.code, scrubText(out.message, MESSAGE_MAX));
       const action = actionFor(out.kind);
       if (action === 'fix' || action === 'resume_later') {

@@ -80,6 +80,11 @@ export interface SweepCounts {
   notificationsQueued: number;
   /** Failures of any stage (see `failures`); the steps concerned are retried by the next sweep. */
   failed: number;
+  /**
+   * Lead-field writes held back because someone changed the record since the last sync read it
+   * (`CHANGED_SINCE_READ`, no echo): not failures; the next sync reads the change, a later sweep writes.
+   */
+  heldForSync: number;
 }
 
 /** First responses of this sweep against the SLA due time (the owner's clock, holds excluded). */
@@ -223,6 +228,7 @@ export function emptySweepReport(init: {
       slaFieldsPlanned: 0,
       notificationsQueued: 0,
       failed: 0,
+      heldForSync: 0,
     },
     steps: {},
     firstResponses: { byOwner: {}, byNextAction: {} },
@@ -289,6 +295,10 @@ export class SweepReportBuilder {
       f.byCode[code] = (f.byCode[code] ?? 0) + 1;
     else f.byCode['(other)'] = (f.byCode['(other)'] ?? 0) + 1;
     if (f.samples.length < SWEEP_SAMPLE_CAP) f.samples.push(sample);
+  }
+
+  heldForSync(): void {
+    this.report.counts.heldForSync++;
   }
 
   owner(id: string, name: string): void {

@@ -16,6 +16,7 @@ import { FileOutcomeStore } from '../../state/file-outcome-store.ts';
 import { FileRecheckStore } from '../../state/file-recheck-store.ts';
 import { FileRoutingState } from '../../state/file-routing-state.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
+import { guardUnsyncedChanges } from '../../sweep/guard-unsynced-changes.ts';
 import { opportunityCursorKey } from '../../sweep/opportunity-phase.ts';
 import { renderSweepSummary } from '../../sweep/render-sweep-summary.ts';
 import { runSweep, type SweepNotify, type SweepOptions } from '../../sweep/run-sweep.ts';
@@ -151,6 +152,8 @@ async function sweepUnderLease(
     : undefined;
   let report: SweepReport;
   try {
+    // No echo: lead fields of records others changed since the last sync are left for after it.
+    await guardUnsyncedChanges(connector, new FileStateStore(settings.stateDir), run.scope);
     report = await runSweep({
       crmName: settings.crm,
       episodes,

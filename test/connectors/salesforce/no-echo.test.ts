@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { CHANGED_SINCE_READ } from '../../../connectors/salesforce/sink.ts';
 import { allowanceCalls } from '../../../connectors/salesforce/usage-meter.ts';
 import { cursorKey, runSync } from '../../../src/pipeline/run-sync.ts';
+import type { SlaFieldUpdate } from '../../../src/ports/episode-crm.ts';
 import type { LeadLookup } from '../../../src/ports/lead-lookup.ts';
 import type { TossUpUpdate } from '../../../src/ports/lead-sink.ts';
+import type { LeadPage, ReadOptions } from '../../../src/ports/lead-source.ts';
+import { guardUnsyncedChanges } from '../../../src/sweep/guard-unsynced-changes.ts';
 import { syncOptions, worldOrg } from './pipeline-kit.ts';
 import { connect, counter } from './sf-kit.ts';
 
@@ -139,5 +142,77 @@ describe('Salesforce: no echo of our own writes', () => {
     emu.clock.advance(10_000);
     const second = await runSync(options);
     expect(second.counts.leadsRead).toBe(1);
+  });
+
+  it("a person's edit between a sync's read and a sweep write is not hidden from the next sync", async () => {
+    const { emu, connector, options } = await incrementalOrg(12);
+    const first = await runSync(options);
+    expect(first.counts.written).toBe(12);
+    const [victim, quiet, unguarded] = emu.store.all('Lead').map((l) => l.Id as string);
+    const person = emu.store.defaultActorId;
+    // The leads the next sync reads, by id.
+    const readIds: string[] = [];
+    const readChanges = connector.source.readChanges.bind(connector.source);
+    connector.source.readChanges = async function* (o: ReadOptions): AsyncIterable<LeadPage> {
+      for await (const page of readChanges(o)) {
+        readIds.push(...page.leads.map((l) => l.id));
+        yield page;
+      }
+    };
+    const sla = (leadId: string): SlaFieldUpdate => ({
+      leadId,
+      objectType: 'Lead',
+      status: 'overdue',
+      firstResponseAt: null,
+    });
+
+    // A rep's edits land after the sync read the leads, before the sweep writes their SLA fields.
+    emu.clock.advance(5_000);
+    emu.store.update('Lead', victim!, { Description: '折り返し希望' }, { userId: person });
+    emu.store.update('Lead', unguarded!, { Description: '折り返し希望' }, { userId: person });
+    emu.clock.advance(1_000);
+    // What the sweep did before the guard: its write makes us the last modifier of the edited lead…
+    const [plain] = await connector.episodes.writeSlaFields([sla(unguarded!)]);
+    expect(plain!.ok).toBe(true);
+    expect(emu.store.get('Lead', unguarded!)!.LastModifiedById).toBe(emu.store.integrationUserId);
+    // …and the guarded sweep (`tossup sweep` and the Lambda sweep hand the sync's cursor over first).
+    await guardUnsyncedChanges(connector, options.state, 'default');
+    const outcomes = await connector.episodes.writeSlaFields([sla(victim!), sla(quiet!)]);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.code))).toEqual([CHANGED_SINCE_READ, 'ok']);
+    expect(emu.store.get('Lead', victim!)!.LastModifiedById).toBe(person);
+    expect(emu.store.get('Lead', victim!)!.TossUp_SLA_Status__c).not.toBe('overdue');
+    expect(emu.store.get('Lead', quiet!)!.TossUp_SLA_Status__c).toBe('overdue');
+
+    emu.clock.advance(10_000);
+    await runSync(options);
+    // The guarded lead's edit reaches the next sync; the unguarded one's is hidden from it for good.
+    expect(readIds).toContain(victim);
+    expect(readIds).not.toContain(unguarded);
+    expect(readIds).not.toContain(quiet);
+
+    // Once that sync has read it, the sweep's write goes through.
+    await guardUnsyncedChanges(connector, options.state, 'default');
+    const [later] = await connector.episodes.writeSlaFields([sla(victim!)]);
+    expect(later!.ok).toBe(true);
+  });
+
+  it('the opportunity flag and a reassignment are guarded the same way', async () => {
+    const { emu, connector, options } = await incrementalOrg(6);
+    await runSync(options);
+    const [a, b] = emu.store.all('Lead').map((l) => l.Id as string);
+    emu.clock.advance(5_000);
+    emu.store.update('Lead', a!, { Title: 'CEO' }, { userId: emu.store.defaultActorId });
+    emu.store.update('Lead', b!, { Title: 'CEO' }, { userId: emu.store.defaultActorId });
+    emu.clock.advance(1_000);
+    await guardUnsyncedChanges(connector, options.state, 'default');
+    const owner = String(emu.store.get('Lead', a!)!.OwnerId);
+    const moved = await connector.episodes.reassign([{ leadId: a!, objectType: 'Lead', ownerId: owner }]);
+    const flagged = await connector.opportunities.writeFlags([
+      { id: b!, objectType: 'Lead', at: new Date(emu.clock.now()).toISOString(), date: '2026-11-20' },
+    ]);
+    expect([...moved, ...flagged].map((o) => (o.ok ? 'ok' : o.code))).toEqual([
+      CHANGED_SINCE_READ,
+      CHANGED_SINCE_READ,
+    ]);
   });
 });

@@ -60,7 +60,6 @@ export async function connect(
       loginUrl: emu.loginUrl,
       auth: passwordAuth(emu),
       readLagSeconds: 0,
-      excludeOwnWrites: true,
       bulkPollIntervalMs: 0,
       retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
       ...options,
