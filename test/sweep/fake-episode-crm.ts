@@ -9,7 +9,7 @@ import type {
   SlaStatus,
   TaskClosure,
 } from '../../src/ports/episode-crm.ts';
-import type { FollowUpTask, WriteOutcome } from '../../src/ports/lead-sink.ts';
+import { CHANGED_SINCE_READ, type FollowUpTask, type WriteOutcome } from '../../src/ports/lead-sink.ts';
 
 export interface FakeTask {
   id: string;
@@ -53,7 +53,7 @@ export class FakeEpisodeCrm implements EpisodeCrm {
   factsNameLeads = true;
   /** The rep's feedback fields per lead, returned as `EpisodeFacts.feedback` (a lead without any: null). */
   readonly feedback = new Map<string, RepFeedback>();
-  readonly #failures: { method: Method; mode: 'throw' | 'record'; times: number }[] = [];
+  readonly #failures: { method: Method; mode: 'throw' | 'record' | 'held'; times: number }[] = [];
   #seq = 0;
 
   addLead(leadId: string, ownerId: string, name = 'Lead Name'): void {
@@ -86,8 +86,11 @@ export class FakeEpisodeCrm implements EpisodeCrm {
     this.activities.push({ leadId, ownerId, at, activity });
   }
 
-  /** The next `times` calls of `method` fail: `throw` = the whole call, `record` = each record (transient). */
-  failNext(method: Method, mode: 'throw' | 'record', times = 1): void {
+  /**
+   * The next `times` calls of `method` fail: `throw` = the whole call, `record` = each record
+   * (transient), `held` = each record held back by the no-echo guard (`CHANGED_SINCE_READ`).
+   */
+  failNext(method: Method, mode: 'throw' | 'record' | 'held', times = 1): void {
     this.#failures.push({ method, mode, times });
   }
 
@@ -96,16 +99,24 @@ export class FakeEpisodeCrm implements EpisodeCrm {
   }
 
   /** Every call yields once, as a network call would, so concurrent sweeps interleave. */
-  #failure(method: Method): 'throw' | 'record' | null {
+  #failure(method: Method): 'record' | 'held' | null {
     const f = this.#failures.find((x) => x.method === method && x.times > 0);
     if (!f) return null;
     f.times--;
     if (f.mode === 'throw')
       throw Object.assign(new Error(`${method}: service unavailable`), { name: 'FakeCrmError' });
-    return 'record';
+    return f.mode;
   }
 
-  #recordFailure(id: string): WriteOutcome {
+  #recordFailure(id: string, mode: 'record' | 'held' = 'record'): WriteOutcome {
+    if (mode === 'held')
+      return {
+        ok: false,
+        id,
+        kind: FailureKind.InvalidRecord,
+        code: CHANGED_SINCE_READ,
+        message: 'changed by another user since the last sync read',
+      };
     return { ok: false, id, kind: FailureKind.Transient, code: 'UNAVAILABLE', message: 'try again later' };
   }
 
@@ -140,7 +151,7 @@ export class FakeEpisodeCrm implements EpisodeCrm {
     await new Promise((r) => setImmediate(r));
     const fail = this.#failure('writeSlaFields');
     return updates.map((u) => {
-      if (fail) return this.#recordFailure(u.leadId);
+      if (fail) return this.#recordFailure(u.leadId, fail);
       this.slaWrites.push(u);
       this.slaFields.set(u.leadId, { status: u.status, firstResponseAt: u.firstResponseAt });
       return { ok: true, id: u.leadId };
@@ -191,7 +202,7 @@ export class FakeEpisodeCrm implements EpisodeCrm {
     await new Promise((r) => setImmediate(r));
     const fail = this.#failure('reassign');
     return updates.map((u) => {
-      if (fail) return this.#recordFailure(u.leadId);
+      if (fail) return this.#recordFailure(u.leadId, fail);
       const lead = this.leads.get(u.leadId);
       if (!lead)
         return {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../../src/cli/commands/sweep.ts';
 import { episodeEvent } from '../../src/episodes/episode.ts';
 import type { EpisodeStore } from '../../src/ports/episode-store.ts';
 import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
@@ -234,6 +235,20 @@ describe('runSweep with an in-memory CRM', () => {
     expect(retry.counts).toMatchObject({ managerTasks: 1, failed: 0, slaFieldsWritten: 1 });
     expect(kit.crm.tasksByKey('tu_1.r0.manager_task')).toHaveLength(1);
     expect(kit.crm.slaFields.get('00Q1')?.status).toBe('escalated');
+  });
+
+  it('a lead write held back by the no-echo guard is not a failure; a sweep after the next sync writes it', async () => {
+    kit = sweepKit();
+    await kit.handOff('tu_1', '00Q1');
+    kit.crm.failNext('writeSlaFields', 'held');
+    const held = await kit.sweep(T.afterRemind);
+    expect(held.counts).toMatchObject({ reminders: 1, heldForSync: 1, failed: 0, slaFieldsWritten: 0 });
+    expect(held.status).toBe('completed');
+    expect(exitCodeOf(held)).toBe(0);
+    expect(kit.crm.slaFields.get('00Q1')).toBeUndefined();
+    const later = await kit.sweep(at(T.afterRemind, 5));
+    expect(later.counts).toMatchObject({ heldForSync: 0, slaFieldsWritten: 1 });
+    expect(kit.crm.slaFields.get('00Q1')?.status).toBeDefined();
   });
 
   it('a dry run reads and plans but writes nothing: no task, no field, no notice, no store change', async () => {
