@@ -4,6 +4,7 @@ import type { ApiUsage, CrmConnector } from '../../src/ports/crm-connector.ts';
 import { SalesforceAccountChanges } from './account-changes.ts';
 import { AllowanceGuard } from './allowance-guard.ts';
 import { CallRunner } from './call-runner.ts';
+import { salesforceChangeEventFields } from './change-event-fields.ts';
 import { SalesforceClient } from './client.ts';
 import { SalesforceEpisodeCrm } from './episodes.ts';
 import { loginWithRetry } from './login.ts';
@@ -144,6 +145,7 @@ export async function createSalesforceConnector(
     meter,
     source,
   );
+  const changeEventReadFields = salesforceChangeEventFields(mapping);
   let mappingText: string | undefined;
   return {
     crm: 'salesforce',
@@ -154,6 +156,10 @@ export async function createSalesforceConnector(
     episodes,
     opportunities,
     accountChanges,
+    changeEvents: {
+      // The user id is known once logged in (the token's identity URL); read at each event, not now.
+      interpretOptions: () => ({ integrationUserId: client.userId, readFields: changeEventReadFields }),
+    },
     reasonMaxLength: mapping.writeBack.reasonMaxLength,
     get instanceUrl() {
       return client.instanceUrl;

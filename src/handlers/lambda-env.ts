@@ -39,6 +39,12 @@ export const CrmFunctionEnvSchema = z.object({
    * function would ever send.
    */
   TOSSUP_TOSS_UP_NOTICES: Optional(z.enum(['true', 'false'])),
+  /**
+   * The Salesforce worker: the partner event source of our Event Relay
+   * (`aws.partner/salesforce.com/<org id>/<channel id>`, infra/salesforce-relay.yml). Relayed change
+   * events from any other org are refused; unset, every relayed event is.
+   */
+  TOSSUP_SALESFORCE_EVENT_SOURCE: Optional(z.string().startsWith('aws.partner/salesforce.com/')),
   ...LedgerStreams,
 });
 export type CrmFunctionEnv = z.infer<typeof CrmFunctionEnvSchema>;

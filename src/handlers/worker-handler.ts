@@ -1,3 +1,8 @@
+import {
+  type ChangeObject,
+  interpretChangeEvent,
+  type PersonChangeObject,
+} from '../changes/salesforce-change-event.ts';
 import { recordRefFrom } from '../composition/record-ref.ts';
 import { CrmError, type FailureKind } from '../domain/errors.ts';
 import type { Lead } from '../domain/lead.ts';
@@ -28,6 +33,7 @@ import type { BundledConfig } from './bundled-config.ts';
 import type { ConnectorProvider } from './connector-provider.ts';
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from './lambda-types.ts';
 import { type QueueMessage, QueueMessageSchema, TRACE_ATTRIBUTE } from './queue-message.ts';
+import { checkRelayedEvent, looksRelayed, type RelayedChangeEvent } from './relayed-change-event.ts';
 
 export interface WorkerOptions {
   crm: SyncCrm;
@@ -63,6 +69,11 @@ export interface WorkerOptions {
    * unfinished messages as batch item failures (default 5 s; see src/ports/deadline.ts).
    */
   deadlineReserveMs?: number;
+  /**
+   * The Salesforce worker: the partner event source of our Event Relay (infra/salesforce-relay.yml).
+   * Change events relayed from another org are refused (DLQ); without it, every relayed event is.
+   */
+  salesforceEventSource?: string;
 }
 
 /** A whole-batch failure (auth, config, our own bug): the batch returns to the queue and alarms. */
@@ -77,9 +88,18 @@ export class WorkerBatchError extends Error {
   }
 }
 
+/**
+ * A Salesforce change event as Event Relay → EventBridge put it on the queue (relayed-change-event.ts);
+ * interpreted with the connector's change-event rules once the connector is at hand.
+ */
+interface ChangeMessage {
+  kind: 'change';
+  event: RelayedChangeEvent;
+}
+
 interface Unit {
   record: SqsRecord;
-  message: QueueMessage;
+  message: QueueMessage | ChangeMessage;
   /** Record keys (`leadVersionKey`) of the leads this message resolved to. */
   leadKeys: string[];
 }
@@ -94,6 +114,12 @@ interface Group {
 }
 
 const DEFAULT_QUOTA_BACKOFF_SECONDS = 3600;
+
+/**
+ * An overflow event (GAP_OVERFLOW) asks for an incremental read from its commit time: at most this many
+ * people are decided in the invocation; the scheduled sync, whose cursor is older, reads the rest.
+ */
+export const OVERFLOW_READ_LIMIT = 2000;
 
 /**
  * The SQS worker: decide → route → tasks → fields for one batch through `processLeads` (the same
@@ -123,9 +149,19 @@ export function createWorkerHandler(options: WorkerOptions) {
     const log = options.log.child({ runId: context.awsRequestId });
     const failed = new Map<string, SqsRecord>();
     const delays = new Map<string, number>();
-    const counts = { messages: event.Records.length, badMessages: 0, stale: 0, duplicates: 0, busy: 0 };
+    const counts = {
+      messages: event.Records.length,
+      badMessages: 0,
+      stale: 0,
+      duplicates: 0,
+      busy: 0,
+      changeEvents: 0,
+      changeEventsIgnored: 0,
+    };
 
-    const units = parseRecords(event.Records, options.crm, log, failed);
+    const accepted = options.crm === 'salesforce' ? options.salesforceEventSource : undefined;
+    const units = parseRecords(event.Records, options.crm, accepted, log, failed);
+    counts.changeEvents = units.filter((u) => u.message.kind === 'change').length;
     counts.badMessages = failed.size;
     if (units.length === 0) return response(failed);
 
@@ -141,7 +177,7 @@ export function createWorkerHandler(options: WorkerOptions) {
       failed.clear();
       for (const [id, record] of invalid) failed.set(id, record);
       delays.clear();
-      Object.assign(counts, { stale: 0, duplicates: 0, busy: 0 });
+      Object.assign(counts, { stale: 0, duplicates: 0, busy: 0, changeEventsIgnored: 0 });
       for (const u of units) u.leadKeys = [];
       try {
         attempt = await processUnits(units, context, log, failed, delays, counts);
@@ -179,11 +215,11 @@ export function createWorkerHandler(options: WorkerOptions) {
     log: Logger,
     failed: Map<string, SqsRecord>,
     delays: Map<string, number>,
-    counts: { stale: number; duplicates: number; busy: number },
+    counts: { stale: number; duplicates: number; busy: number; changeEventsIgnored: number },
   ): Promise<{ groups: Map<string, Group>; outcomes: LeadOutcome[] }> {
     const connector = await options.connectors.get();
     const groups = new Map<string, Group>();
-    await resolveLeads(units, connector, groups, failed, delays, log, options, quotaBackoff);
+    await resolveLeads(units, connector, groups, failed, delays, log, options, quotaBackoff, counts);
 
     // A claim lapses with this invocation's deadline, so a crash leaves nothing locked for longer.
     const leaseUntilMs = options.clock.now().getTime() + context.getRemainingTimeInMillis();
@@ -250,6 +286,7 @@ function response(failed: Map<string, SqsRecord>): SqsBatchResponse {
 function parseRecords(
   records: SqsRecord[],
   crm: SyncCrm,
+  acceptedEventSource: string | undefined,
   log: Logger,
   failed: Map<string, SqsRecord>,
 ): Unit[] {
@@ -264,6 +301,20 @@ function parseRecords(
       data = JSON.parse(record.body);
     } catch {
       data = undefined;
+    }
+    if (looksRelayed(data)) {
+      const check = checkRelayedEvent(data, acceptedEventSource);
+      if (check.ok) {
+        units.push({ record, message: { kind: 'change', event: check.event }, leadKeys: [] });
+        continue;
+      }
+      // Never valid here, so never processed: to the DLQ after maxReceiveCount, where it can be read.
+      messageLog.error(
+        { code: check.code, receiveCount: Number(record.attributes.ApproximateReceiveCount) },
+        check.problem,
+      );
+      failed.set(record.messageId, record);
+      continue;
     }
     const parsed = QueueMessageSchema.safeParse(data);
     if (!parsed.success || parsed.data.crm !== crm) {
@@ -287,7 +338,25 @@ function parseRecords(
   return units;
 }
 
-/** Lead messages carry their lead; refresh messages are read through the connector in one call. */
+interface ByIds {
+  u: Unit;
+  ids: readonly string[];
+}
+interface ByAccounts extends ByIds {
+  objectType: 'company' | 'deal';
+}
+interface SinceRead {
+  u: Unit;
+  object: ChangeObject;
+  sinceMs: number;
+}
+type AddLead = (u: Unit, lead: Lead, related?: boolean) => void;
+
+/**
+ * Lead messages carry their lead; refresh messages and change events are read through the connector:
+ * the named people in one read by ids, the people of named accounts through the account-change
+ * stream, an overflow's changes through a bounded incremental read.
+ */
 async function resolveLeads(
   units: Unit[],
   connector: CrmConnector,
@@ -297,8 +366,9 @@ async function resolveLeads(
   log: Logger,
   options: WorkerOptions,
   quotaBackoff: number,
+  counts: { changeEventsIgnored: number },
 ): Promise<void> {
-  const add = (u: Unit, lead: Lead, related = false) => {
+  const add: AddLead = (u, lead, related = false) => {
     const key = leadVersionKey(options.crm, lead.objectType, lead.id);
     u.leadKeys.push(key);
     // A contact re-decided for its company's change did not change itself: its modification time is
@@ -309,46 +379,24 @@ async function resolveLeads(
     if (!g || (version !== null && (g.version === null || version > g.version)))
       groups.set(key, { key, lead, version });
   };
-  const refreshes: Unit[] = [];
-  const related: Unit[] = [];
+  const byIds: ByIds[] = [];
+  const byAccounts: ByAccounts[] = [];
+  const since: SinceRead[] = [];
   for (const u of units) {
-    if (u.message.kind === 'lead') add(u, u.message.lead, u.message.trigger === 'account');
-    else if (isAccountObject(u.message.objectType)) related.push(u);
-    else refreshes.push(u);
-  }
-  if (related.length > 0) await resolveRelated(related, connector, add, failed, delays, log, quotaBackoff);
-  if (refreshes.length === 0) return;
-
-  const lookup = leadLookupOf(connector);
-  if (!lookup) {
-    // The connector cannot read by id: the change is picked up by the next scheduled sync instead,
-    // because the webhook's change also moved the record's modification time.
-    log.info(
-      { messages: refreshes.length },
-      'refresh messages left to the scheduled sync (connector has no readByIds)',
-    );
-    return;
-  }
-  const ids = [...new Set(refreshes.flatMap((u) => (u.message.kind === 'refresh' ? u.message.ids : [])))];
-  try {
-    const byId = new Map<string, Lead>();
-    for (let i = 0; i < ids.length; i += 100) {
-      for (const lead of await lookup.readByIds(ids.slice(i, i + 100))) byId.set(lead.id, lead);
+    const m = u.message;
+    if (m.kind === 'lead') add(u, m.lead, m.trigger === 'account');
+    else if (m.kind === 'refresh') {
+      if (isAccountObject(m.objectType)) byAccounts.push({ u, objectType: m.objectType, ids: m.ids });
+      else byIds.push({ u, ids: m.ids });
+    } else if (planChange(u, m.event, connector, log, { byIds, byAccounts, since })) {
+      counts.changeEventsIgnored++;
     }
-    for (const u of refreshes) {
-      for (const id of u.message.kind === 'refresh' ? u.message.ids : []) {
-        const lead = byId.get(id);
-        if (lead) add(u, lead);
-      }
-    }
-  } catch (e) {
+  }
+  const failAll = (items: readonly { u: Unit }[], e: unknown, what: string) => {
     const stop = stopFromError(e);
     if (stop.action === 'fix' || stop.kind === 'error') throw new WorkerBatchError(stop, { cause: e });
-    log.warn(
-      { err: e, messages: refreshes.length },
-      'reading refreshed records failed; the messages return to the queue',
-    );
-    for (const u of refreshes) {
+    log.warn({ err: e, messages: items.length }, `${what} failed; the messages return to the queue`);
+    for (const { u } of items) {
       failed.set(u.record.messageId, u.record);
       const delay = delayFor(
         stop.kind as FailureKind,
@@ -357,6 +405,41 @@ async function resolveLeads(
       );
       if (delay !== null) delays.set(u.record.receiptHandle, delay);
     }
+  };
+  if (byAccounts.length > 0) await resolveRelated(byAccounts, connector, add, failAll, log);
+  for (const item of since) {
+    try {
+      await readSince(item, connector, add, log);
+    } catch (e) {
+      failAll([item], e, 'the incremental read of an overflow event');
+    }
+  }
+  if (byIds.length === 0) return;
+
+  const lookup = leadLookupOf(connector);
+  if (!lookup) {
+    // The connector cannot read by id: the change is picked up by the next scheduled sync instead,
+    // because the webhook's change also moved the record's modification time.
+    log.info(
+      { messages: byIds.length },
+      'refresh messages left to the scheduled sync (connector has no readByIds)',
+    );
+    return;
+  }
+  const ids = [...new Set(byIds.flatMap((b) => b.ids))];
+  try {
+    const byId = new Map<string, Lead>();
+    for (let i = 0; i < ids.length; i += 100) {
+      for (const lead of await lookup.readByIds(ids.slice(i, i + 100))) byId.set(lead.id, lead);
+    }
+    for (const { u, ids: wanted } of byIds) {
+      for (const id of wanted) {
+        const lead = byId.get(id);
+        if (lead) add(u, lead);
+      }
+    }
+  } catch (e) {
+    failAll(byIds, e, 'reading refreshed records');
   }
 }
 
@@ -365,46 +448,118 @@ function isAccountObject(objectType: string): objectType is 'company' | 'deal' {
 }
 
 /**
+ * What a Salesforce change event asks for (src/changes/salesforce-change-event.ts, the rules the local
+ * listener shares), queued into the batch's reads; true when it asks for nothing (our own write, no
+ * field a rule reads, a deletion). Record ids are logged, never field values.
+ */
+function planChange(
+  u: Unit,
+  event: RelayedChangeEvent,
+  connector: CrmConnector,
+  log: Logger,
+  plan: { byIds: ByIds[]; byAccounts: ByAccounts[]; since: SinceRead[] },
+): boolean {
+  const header = event.detail.payload.ChangeEventHeader;
+  const eventLog = log.child({
+    entity: header.entityName,
+    changeType: header.changeType,
+    records: header.recordIds.length,
+    replayId: event.detail.event?.replayId,
+    eventUuid: event.detail.id,
+  });
+  const rules = connector.changeEvents;
+  if (!rules) {
+    eventLog.warn({}, 'change event left to the scheduled sync (the connector reads no change events)');
+    return true;
+  }
+  const { action } = interpretChangeEvent(event.detail.payload, rules.interpretOptions());
+  switch (action.kind) {
+    case 'decide':
+      plan.byIds.push({ u, ids: action.ids });
+      eventLog.info({ action: 'decide', gap: action.gap }, 'change event: deciding the named people');
+      return false;
+    case 'account':
+      if (action.accountIds.length === 0) {
+        // An Opportunity event without its AccountId (a gap, or a channel member not enriched with it):
+        // the scheduled sync's account-change phase finds the account by its closed opportunity.
+        eventLog.info(
+          { action: 'account' },
+          'change event without an account id: left to the scheduled sync',
+        );
+        return true;
+      }
+      plan.byAccounts.push({ u, objectType: 'company', ids: action.accountIds });
+      eventLog.info(
+        { action: 'account', accounts: action.accountIds.length },
+        "change event: re-deciding the accounts' people",
+      );
+      return false;
+    case 'read_since':
+      plan.since.push({ u, object: action.object, sinceMs: action.sinceMs });
+      eventLog.info({ action: 'read_since', sinceMs: action.sinceMs }, 'overflow event: incremental read');
+      return false;
+    case 'deleted':
+      eventLog.info({ action: 'deleted' }, 'change event: deleted, nothing to decide');
+      return true;
+    case 'ignore':
+      eventLog.info({ action: 'ignore', why: action.why }, 'change event ignored');
+      return true;
+  }
+}
+
+/**
+ * An overflow: the people changed on the object since `sinceMs`, read as an incremental sync would
+ * (Leads and Contacts through the change stream; Accounts and Opportunities through the account-change
+ * stream, their people without a version claim), at most OVERFLOW_READ_LIMIT of them.
+ */
+async function readSince(item: SinceRead, connector: CrmConnector, add: AddLead, log: Logger): Promise<void> {
+  const since = { modifiedAt: new Date(item.sinceMs).toISOString(), idsAtModifiedAt: [] };
+  let read = 0;
+  const person = (o: ChangeObject): o is PersonChangeObject => o === 'Lead' || o === 'Contact';
+  if (person(item.object)) {
+    for await (const page of connector.source.readChanges({ since, limit: OVERFLOW_READ_LIMIT })) {
+      for (const lead of page.leads) add(item.u, lead);
+      read += page.leads.length;
+      if (read >= OVERFLOW_READ_LIMIT) break;
+    }
+  } else if (connector.accountChanges) {
+    for await (const page of connector.accountChanges.readChanges(since)) {
+      for (const lead of page.leads) add(item.u, lead, true);
+      read += page.leads.length;
+      if (read >= OVERFLOW_READ_LIMIT) break;
+    }
+  }
+  if (read >= OVERFLOW_READ_LIMIT)
+    log.warn({ read }, 'overflow read stopped at its bound; the scheduled sync reads the rest');
+}
+
+/**
  * Refresh messages naming companies or deals (the HubSpot webhook's `company.propertyChange`,
- * `deal.propertyChange`): their contacts, read through the connector's account-change stream, are
- * decided like any refreshed lead. A connector without one leaves them to the scheduled sync, whose
- * account-change phase finds the same contacts.
+ * `deal.propertyChange`) and Salesforce Account/Opportunity change events: the people of those
+ * accounts, read through the connector's account-change stream, are decided like any refreshed lead.
+ * A connector without one leaves them to the scheduled sync, whose account-change phase finds the
+ * same people.
  */
 async function resolveRelated(
-  units: Unit[],
+  items: ByAccounts[],
   connector: CrmConnector,
-  add: (u: Unit, lead: Lead, related: boolean) => void,
-  failed: Map<string, SqsRecord>,
-  delays: Map<string, number>,
+  add: AddLead,
+  failAll: (items: readonly { u: Unit }[], e: unknown, what: string) => void,
   log: Logger,
-  quotaBackoff: number,
 ): Promise<void> {
   const read = connector.accountChanges?.readByAccountIds?.bind(connector.accountChanges);
   if (!read) {
     log.info(
-      { messages: units.length },
+      { messages: items.length },
       'company/deal messages left to the scheduled sync (no account-change stream)',
     );
     return;
   }
-  for (const u of units) {
-    if (u.message.kind !== 'refresh' || !isAccountObject(u.message.objectType)) continue;
+  for (const item of items) {
     try {
-      for (const lead of await read(u.message.objectType, u.message.ids)) add(u, lead, true);
+      for (const lead of await read(item.objectType, item.ids)) add(item.u, lead, true);
     } catch (e) {
-      const stop = stopFromError(e);
-      if (stop.action === 'fix' || stop.kind === 'error') throw new WorkerBatchError(stop, { cause: e });
-      log.warn(
-        { err: e },
-        'reading the contacts of changed companies failed; the message returns to the queue',
-      );
-      failed.set(u.record.messageId, u.record);
-      const delay = delayFor(
-        stop.kind as FailureKind,
-        e instanceof CrmError ? e.retryAfterMs : undefined,
-        quotaBackoff,
-      );
-      if (delay !== null) delays.set(u.record.receiptHandle, delay);
+      failAll([item], e, 'reading the people of changed accounts');
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { CrmName, Lead } from '../domain/lead.ts';
 import type { AccountChangeSource } from './account-changes.ts';
+import type { ChangeEventRules } from './change-events.ts';
 import type { EpisodeCrm } from './episode-crm.ts';
 import type { LeadSink } from './lead-sink.ts';
 import type { LeadSource, SyncCursor } from './lead-source.ts';
@@ -40,4 +41,6 @@ export interface CrmConnector {
    * reads see our writes anyway (HubSpot).
    */
   guardWritesSince?(syncCursor: SyncCursor | null): void;
+  /** How this CRM's change events are read (Salesforce CDC, src/ports/change-events.ts); absent = none. */
+  readonly changeEvents?: ChangeEventRules;
 }
