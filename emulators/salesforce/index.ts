@@ -4,11 +4,13 @@ import { HttpApp } from '../shared/http-app.ts';
 import { ApiAllowance } from './api-allowance.ts';
 import { AuthService } from './auth.ts';
 import { type BulkJobOptions, BulkQueryJobs } from './bulk-query-jobs.ts';
+import { ChangeDataCapture, type ChangeDataCaptureOptions } from './change-data-capture.ts';
 import { DmlEngine } from './dml.ts';
 import { idFromKey, KEY_PREFIXES } from './ids.ts';
 import { QueryCursors } from './query-cursors.ts';
 import { mountBulk2Routes } from './routes/bulk2-routes.ts';
 import { mountCollectionsRoutes } from './routes/collections-routes.ts';
+import { type CometdOptions, type CometdServer, mountCometdRoutes } from './routes/cometd-routes.ts';
 import { mountOrgRoutes } from './routes/org-routes.ts';
 import { mountQueryRoutes } from './routes/query-routes.ts';
 import type { SfContext } from './routes/route-kit.ts';
@@ -63,6 +65,13 @@ export interface SalesforceEmulatorOptions {
   respondedStatuses?: string[];
   /** Supported REST API versions (inclusive). Default 31..66. */
   apiVersions?: { min: number; max: number };
+  /**
+   * Change Data Capture on Lead, Contact, Account and Opportunity, streamed over CometD at
+   * `/cometd/<version>` (change-data-capture.ts); `false` turns it off. Default on.
+   */
+  changeDataCapture?: ChangeDataCaptureOptions | false;
+  /** CometD long-polling timings (tests shorten the connect hold). */
+  cometd?: Partial<CometdOptions>;
 }
 
 export interface SalesforceEmulator {
@@ -80,6 +89,8 @@ export interface SalesforceEmulator {
   seeded: SeededIds | undefined;
   /** Turns allowance enforcement on/off (also via the admin route). */
   setRateLimits(enabled: boolean): void;
+  /** Change Data Capture: the change events published so far; gap and overflow injection. Null when off. */
+  changeEvents: ChangeDataCapture | null;
   close(): Promise<void>;
 }
 
@@ -96,7 +107,7 @@ export const ADMIN_USER_KEY = 'org-admin';
 /** Builds the emulator without listening (e.g. to drive `app.handle()` in-process). */
 export function createSalesforceEmulator(
   options: SalesforceEmulatorOptions = {},
-): Omit<SalesforceEmulator, 'url' | 'loginUrl' | 'close'> & { ctx: SfContext } {
+): Omit<SalesforceEmulator, 'url' | 'loginUrl' | 'close'> & { ctx: SfContext; cometd: CometdServer | null } {
   const clock = options.clock ?? new EmulatorClock();
   const credentials = { ...DEFAULT_CREDENTIALS, ...options.credentials };
   const schema = new SchemaRegistry(options.objects, options.schemaExtensions ?? []);
@@ -137,6 +148,15 @@ export function createSalesforceEmulator(
     { at: setupAt, userId: store.integrationUserId },
   );
   const seeded = options.world ? seedFromWorld(store, options.world) : undefined;
+  // After seeding: the seeded org is the starting point, not a change anyone subscribes to.
+  const changeEvents =
+    options.changeDataCapture === false
+      ? null
+      : new ChangeDataCapture(() => clock.now(), options.changeDataCapture ?? {});
+  if (changeEvents) {
+    changeEvents.tableGet = (type, id) => store.table(type).get(id);
+    store.changeCapture = changeEvents;
+  }
 
   const auth = new AuthService(store, {
     clientId: credentials.clientId,
@@ -184,12 +204,19 @@ export function createSalesforceEmulator(
     }),
     minVersion: options.apiVersions?.min ?? 31,
     maxVersion: options.apiVersions?.max ?? 66,
+    changeEvents,
   };
   mountOrgRoutes(ctx);
   mountQueryRoutes(ctx);
   mountSObjectRoutes(ctx);
   mountCollectionsRoutes(ctx);
   mountBulk2Routes(ctx);
+  const cometd: CometdServer | null = changeEvents
+    ? mountCometdRoutes(ctx, changeEvents, {
+        connectTimeoutMs: options.cometd?.connectTimeoutMs ?? 110_000,
+        clientTimeoutMs: options.cometd?.clientTimeoutMs ?? 40_000,
+      })
+    : null;
   const setRateLimits = (enabled: boolean) => {
     allowance.enforce = enabled;
   };
@@ -206,7 +233,19 @@ export function createSalesforceEmulator(
       'sforce-limit-info': `api-usage=${allowance.used(clock.now())}/${allowance.max}`,
     };
   });
-  return { app, store, auth, allowance, clock, credentials, seeded, setRateLimits, ctx };
+  return {
+    app,
+    store,
+    auth,
+    allowance,
+    clock,
+    credentials,
+    seeded,
+    setRateLimits,
+    changeEvents,
+    cometd,
+    ctx,
+  };
 }
 
 export async function startSalesforceEmulator(
@@ -215,15 +254,24 @@ export async function startSalesforceEmulator(
   const built = createSalesforceEmulator(options);
   const url = await built.app.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   built.auth.origin = url;
-  const { ctx: _ctx, ...rest } = built;
+  const { ctx: _ctx, cometd, ...rest } = built;
   return {
     ...rest,
     url,
     loginUrl: url,
-    close: () => built.app.close(),
+    close: () => {
+      cometd?.close();
+      return built.app.close();
+    },
   };
 }
 
+export {
+  ALL_CHANGE_EVENTS,
+  type ChangeDataCapture,
+  type ChangeDataCaptureOptions,
+  type ChangeEvent,
+} from './change-data-capture.ts';
 export type { FieldDef, ObjectDef, SchemaExtension } from './schema/schema-types.ts';
 export { type SeededIds, type SeedWorld, seedFromWorld } from './seed-from-world.ts';
 export { SalesforceStore } from './store.ts';

@@ -1,4 +1,5 @@
 import type { EmulatorClock } from '../shared/emulator-clock.ts';
+import type { ChangeDataCapture } from './change-data-capture.ts';
 import { applyDerivedFields, type DeriveContext } from './derived-fields.ts';
 import { IdSequence, normalizeId } from './ids.ts';
 import type { FieldMeta, ObjectSchema, SchemaRegistry } from './schema/schema-registry.ts';
@@ -58,6 +59,8 @@ export class SalesforceStore {
    */
   defaultActorId = '';
   readonly validationRules: ValidationRule[] = [];
+  /** Change Data Capture (change-data-capture.ts): sees every committed version; null = off. */
+  changeCapture: ChangeDataCapture | null = null;
   readonly respondedStatuses: Set<string>;
   private readonly tables = new Map<string, SObjectTable>();
   private readonly ids = new IdSequence();
@@ -166,7 +169,17 @@ export class SalesforceStore {
   commit(schema: ObjectSchema, next: SfRecord, prev: SfRecord | undefined, now: number): void {
     applyDerivedFields(schema.name, next, prev, this.deriveContext(now));
     this.table(schema.name).put(next);
+    this.changeCapture?.record(schema, prev, next);
     this.recalculateRollups(schema.name, [prev, next], now);
+  }
+
+  /**
+   * Runs `fn` as one transaction of `userId` for Change Data Capture: its writes become change events
+   * when it ends (the DML routes run each API call in one; each programmatic write is its own).
+   */
+  inChangeScope<T>(userId: string, fn: () => T): T {
+    const cdc = this.changeCapture;
+    return cdc ? cdc.inScope(userId, fn) : fn();
   }
 
   /**
@@ -204,34 +217,37 @@ export class SalesforceStore {
   // ---- Programmatic API (bypasses API validation) -------------------------------------------
 
   insert(type: string, fields: Record<string, unknown>, meta: WriteMeta = {}): string {
-    const schema = this.objectSchema(type);
-    const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
-    const created = meta.createdAt !== undefined ? toMs(meta.createdAt) : now;
-    const userId = meta.userId ?? this.actorId();
-    const rec = this.blank(schema);
-    const given = new Set<string>();
-    for (const [k, v] of Object.entries(fields)) {
-      const f = this.requireField(schema, k);
-      rec[f.name] = coerceStoreValue(schema, f, v);
-      given.add(f.name);
-    }
-    this.applyCreateDefaults(schema, rec, given, userId);
-    if (typeof rec.Id === 'string') {
-      const id = normalizeId(rec.Id) ?? '';
-      if (!id.startsWith(schema.keyPrefix)) throw new Error(`Store: '${rec.Id}' is not a ${schema.name} id`);
-      if (this.table(schema.name).get(id)) throw new Error(`Store: ${schema.name} ${id} already exists`);
-      rec.Id = id;
-    } else {
-      rec.Id = this.newId(schema.name);
-    }
-    rec.IsDeleted = rec.IsDeleted === true;
-    rec.CreatedDate = created;
-    rec.CreatedById = userId || null;
-    rec.LastModifiedDate = now;
-    rec.LastModifiedById = userId || null;
-    rec.SystemModstamp = now;
-    this.commit(schema, rec, undefined, now);
-    return rec.Id;
+    return this.inChangeScope(meta.userId ?? this.actorId(), () => {
+      const schema = this.objectSchema(type);
+      const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+      const created = meta.createdAt !== undefined ? toMs(meta.createdAt) : now;
+      const userId = meta.userId ?? this.actorId();
+      const rec = this.blank(schema);
+      const given = new Set<string>();
+      for (const [k, v] of Object.entries(fields)) {
+        const f = this.requireField(schema, k);
+        rec[f.name] = coerceStoreValue(schema, f, v);
+        given.add(f.name);
+      }
+      this.applyCreateDefaults(schema, rec, given, userId);
+      if (typeof rec.Id === 'string') {
+        const id = normalizeId(rec.Id) ?? '';
+        if (!id.startsWith(schema.keyPrefix))
+          throw new Error(`Store: '${rec.Id}' is not a ${schema.name} id`);
+        if (this.table(schema.name).get(id)) throw new Error(`Store: ${schema.name} ${id} already exists`);
+        rec.Id = id;
+      } else {
+        rec.Id = this.newId(schema.name);
+      }
+      rec.IsDeleted = rec.IsDeleted === true;
+      rec.CreatedDate = created;
+      rec.CreatedById = userId || null;
+      rec.LastModifiedDate = now;
+      rec.LastModifiedById = userId || null;
+      rec.SystemModstamp = now;
+      this.commit(schema, rec, undefined, now);
+      return rec.Id;
+    });
   }
 
   private actorId(): string {
@@ -239,53 +255,59 @@ export class SalesforceStore {
   }
 
   update(type: string, id: string, fields: Record<string, unknown>, meta: WriteMeta = {}): void {
-    const schema = this.objectSchema(type);
-    const prev = this.requireRecord(schema, id);
-    const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
-    const next = this.clone(schema, prev);
-    for (const [k, v] of Object.entries(fields)) {
-      const f = this.requireField(schema, k);
-      if (f.name === 'Id') throw new Error('Store: Id cannot be changed');
-      next[f.name] = coerceStoreValue(schema, f, v);
-    }
-    next.SystemModstamp = now;
-    if (!meta.systemOnly) {
-      next.LastModifiedDate = now;
-      next.LastModifiedById = meta.userId ?? (this.actorId() || null);
-    }
-    this.commit(schema, next, prev, now);
+    this.inChangeScope(meta.userId ?? this.actorId(), () => {
+      const schema = this.objectSchema(type);
+      const prev = this.requireRecord(schema, id);
+      const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+      const next = this.clone(schema, prev);
+      for (const [k, v] of Object.entries(fields)) {
+        const f = this.requireField(schema, k);
+        if (f.name === 'Id') throw new Error('Store: Id cannot be changed');
+        next[f.name] = coerceStoreValue(schema, f, v);
+      }
+      next.SystemModstamp = now;
+      if (!meta.systemOnly) {
+        next.LastModifiedDate = now;
+        next.LastModifiedById = meta.userId ?? (this.actorId() || null);
+      }
+      this.commit(schema, next, prev, now);
+    });
   }
 
   /** Soft delete: the row stays visible to queryAll with IsDeleted=true. */
   delete(type: string, id: string, meta: WriteMeta = {}): void {
-    const schema = this.objectSchema(type);
-    const prev = this.requireRecord(schema, id);
-    const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
-    const next = this.clone(schema, prev);
-    next.IsDeleted = true;
-    next.SystemModstamp = now;
-    this.commit(schema, next, prev, now);
-    this.deleteActivitiesOf(schema.name, prev.Id, now);
+    this.inChangeScope(meta.userId ?? this.actorId(), () => {
+      const schema = this.objectSchema(type);
+      const prev = this.requireRecord(schema, id);
+      const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+      const next = this.clone(schema, prev);
+      next.IsDeleted = true;
+      next.SystemModstamp = now;
+      this.commit(schema, next, prev, now);
+      this.deleteActivitiesOf(schema.name, prev.Id, now);
+    });
   }
 
   undelete(type: string, id: string, meta: WriteMeta = {}): void {
-    const schema = this.objectSchema(type);
-    const prev = this.requireRecord(schema, id);
-    const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
-    const next = this.clone(schema, prev);
-    next.IsDeleted = false;
-    next.SystemModstamp = now;
-    this.commit(schema, next, prev, now);
-    // The activities that went to the recycle bin with it come back with it.
-    if (prev.IsDeleted && WHO_OBJECTS.has(schema.name)) {
-      this.eachActivityOf(prev.Id, (s, task) => {
-        if (!task.IsDeleted || task.SystemModstamp !== prev.SystemModstamp) return;
-        const restored = this.clone(s, task);
-        restored.IsDeleted = false;
-        restored.SystemModstamp = now;
-        this.commit(s, restored, task, now);
-      });
-    }
+    this.inChangeScope(meta.userId ?? this.actorId(), () => {
+      const schema = this.objectSchema(type);
+      const prev = this.requireRecord(schema, id);
+      const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+      const next = this.clone(schema, prev);
+      next.IsDeleted = false;
+      next.SystemModstamp = now;
+      this.commit(schema, next, prev, now);
+      // The activities that went to the recycle bin with it come back with it.
+      if (prev.IsDeleted && WHO_OBJECTS.has(schema.name)) {
+        this.eachActivityOf(prev.Id, (s, task) => {
+          if (!task.IsDeleted || task.SystemModstamp !== prev.SystemModstamp) return;
+          const restored = this.clone(s, task);
+          restored.IsDeleted = false;
+          restored.SystemModstamp = now;
+          this.commit(s, restored, task, now);
+        });
+      }
+    });
   }
 
   /**
@@ -326,9 +348,22 @@ export class SalesforceStore {
       meta?: WriteMeta;
     } = {},
   ): { contactId: string; accountId: string; opportunityId: string | null } {
+    const meta = opts.meta ?? {};
+    // One transaction, as Salesforce's convertLead is: its changes reach change events together.
+    return this.inChangeScope(meta.userId ?? this.actorId(), () => this.convertLeadNow(leadId, opts, meta));
+  }
+
+  private convertLeadNow(
+    leadId: string,
+    opts: {
+      contactId?: string;
+      accountId?: string;
+      opportunity?: { name?: string; stageName?: string; closeDate?: string; ownerId?: string };
+    },
+    meta: WriteMeta,
+  ): { contactId: string; accountId: string; opportunityId: string | null } {
     const lead = this.requireRecord(this.objectSchema('Lead'), leadId);
     if (lead.IsConverted) throw new Error(`Store: Lead ${lead.Id} is already converted`);
-    const meta = opts.meta ?? {};
     const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
     const accountId =
       opts.accountId ??

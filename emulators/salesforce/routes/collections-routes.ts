@@ -68,6 +68,7 @@ function typeOfRecord(raw: unknown, fallback?: string): string | undefined {
 /** Runs writes in order; with allOrNone, any failure undoes all writes and marks the rest rolled back. */
 function runBatch(
   ctx: SfContext,
+  userId: string,
   allOrNone: boolean,
   count: number,
   write: (i: number, txn: Transaction) => WriteOutcome,
@@ -75,9 +76,13 @@ function runBatch(
 ): SaveResult[] {
   const txn = new Transaction();
   const outcomes: WriteOutcome[] = [];
-  for (let i = 0; i < count; i++) outcomes.push(write(i, allOrNone ? txn : new Transaction()));
-  const anyFailed = outcomes.some((o) => !o.ok);
-  if (allOrNone && anyFailed) txn.rollback(ctx.store);
+  // One call is one transaction for change events: the same change to many records is one event.
+  const anyFailed = ctx.store.inChangeScope(userId, () => {
+    for (let i = 0; i < count; i++) outcomes.push(write(i, allOrNone ? txn : new Transaction()));
+    const failed = outcomes.some((o) => !o.ok);
+    if (allOrNone && failed) txn.rollback(ctx.store);
+    return failed;
+  });
   return outcomes.map((o, i) => {
     if (!o.ok) return { ...(o.id ? { id: o.id } : {}), success: false, errors: o.errors };
     if (allOrNone && anyFailed) {
@@ -107,7 +112,9 @@ export function mountCollectionsRoutes(ctx: SfContext): void {
       const actor = actorOf(ctx, req);
       return {
         status: 200,
-        body: runBatch(ctx, allOrNone, parsed.length, (i, t) => ctx.dml.create(parsed[i]!, actor, t)),
+        body: runBatch(ctx, actor.userId, allOrNone, parsed.length, (i, t) =>
+          ctx.dml.create(parsed[i]!, actor, t),
+        ),
       };
     }),
     { guards },
@@ -123,7 +130,9 @@ export function mountCollectionsRoutes(ctx: SfContext): void {
       const actor = actorOf(ctx, req);
       return {
         status: 200,
-        body: runBatch(ctx, allOrNone, parsed.length, (i, t) => ctx.dml.update(parsed[i]!, actor, t)),
+        body: runBatch(ctx, actor.userId, allOrNone, parsed.length, (i, t) =>
+          ctx.dml.update(parsed[i]!, actor, t),
+        ),
       };
     }),
     { guards },
@@ -141,7 +150,9 @@ export function mountCollectionsRoutes(ctx: SfContext): void {
       const actor = actorOf(ctx, req);
       return {
         status: 200,
-        body: runBatch(ctx, allOrNone, ids.length, (i, t) => ctx.dml.delete(undefined, ids[i], actor, t)),
+        body: runBatch(ctx, actor.userId, allOrNone, ids.length, (i, t) =>
+          ctx.dml.delete(undefined, ids[i], actor, t),
+        ),
       };
     }),
     { guards },
@@ -179,6 +190,7 @@ export function mountCollectionsRoutes(ctx: SfContext): void {
         status: 200,
         body: runBatch(
           ctx,
+          actor.userId,
           allOrNone,
           parsed.length,
           (i, t) => upsertOne(ctx, schema, extField, parsed[i]!, keys[i], seen, actor, t),

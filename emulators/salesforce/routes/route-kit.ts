@@ -2,6 +2,7 @@ import type { EmuRequest, EmuResponse, Guard, Handler, HttpApp } from '../../sha
 import type { ApiAllowance } from '../api-allowance.ts';
 import type { AuthService, Session } from '../auth.ts';
 import type { BulkQueryJobs } from '../bulk-query-jobs.ts';
+import type { ChangeDataCapture } from '../change-data-capture.ts';
 import type { DmlEngine } from '../dml.ts';
 import type { QueryCursors } from '../query-cursors.ts';
 import { errorResponse, SfApiError } from '../sf-error.ts';
@@ -18,6 +19,8 @@ export interface SfContext {
   bulk: BulkQueryJobs;
   minVersion: number;
   maxVersion: number;
+  /** Change Data Capture, null when off. */
+  changeEvents: ChangeDataCapture | null;
 }
 
 export const DATA = '/services/data/:version';

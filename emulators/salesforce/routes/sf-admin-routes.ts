@@ -62,8 +62,35 @@ function attempt(fn: () => EmuResponse): EmuResponse {
   }
 }
 
+const GapBody = z.object({
+  entity: z.string().min(1),
+  recordIds: z.array(z.string().min(1)).min(1),
+  changeType: z.enum(['GAP_CREATE', 'GAP_UPDATE', 'GAP_DELETE', 'GAP_UNDELETE']).default('GAP_UPDATE'),
+});
+const OverflowBody = z.object({ entity: z.string().min(1) });
+
 export function mountSfAdminRoutes(ctx: SfContext): void {
   const app = ctx.app;
+  const cdc = ctx.changeEvents;
+  if (cdc) {
+    // Salesforce sends gap and overflow events when it cannot build a change event; tests make them here.
+    app
+      .route('POST', `${PREFIX}/change-events/gap`, 'admin', (req) => {
+        const parsed = GapBody.safeParse(jsonBody(req));
+        if (!parsed.success) return bad(parsed.error.message);
+        const { entity, recordIds, changeType } = parsed.data;
+        return { status: 201, body: { replayId: cdc.injectGap(entity, recordIds, changeType).replayId } };
+      })
+      .route('POST', `${PREFIX}/change-events/overflow`, 'admin', (req) => {
+        const parsed = OverflowBody.safeParse(jsonBody(req));
+        if (!parsed.success) return bad(parsed.error.message);
+        return { status: 201, body: { replayId: cdc.injectOverflow(parsed.data.entity).replayId } };
+      })
+      .route('GET', `${PREFIX}/change-events`, 'admin', () => ({
+        status: 200,
+        body: { latestReplayId: cdc.latestReplayId() },
+      }));
+  }
   app
     .route('POST', `${PREFIX}/sessions/expire`, 'admin', () => {
       ctx.auth.expireAllSessions();

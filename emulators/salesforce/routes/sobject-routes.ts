@@ -96,8 +96,10 @@ export function mountSObjectRoutes(ctx: SfContext): void {
     sfHandler((req) => {
       const schema = objectOf(ctx, req);
       const parsed = parseRecord(ctx.store, schema.name, jsonRequestBody(req));
-      const txn = new Transaction();
-      const res = ctx.dml.create(parsed, actorOf(ctx, req), txn);
+      const actor = actorOf(ctx, req);
+      const res = ctx.store.inChangeScope(actor.userId, () =>
+        ctx.dml.create(parsed, actor, new Transaction()),
+      );
       if (!res.ok) return failure(res);
       return { status: 201, body: { id: res.id, success: true, errors: [] } };
     }),
@@ -140,7 +142,10 @@ export function mountSObjectRoutes(ctx: SfContext): void {
     sfHandler((req) => {
       const { schema, rec } = lookupForRead(req);
       const parsed = parseRecord(ctx.store, schema.name, jsonRequestBody(req));
-      const res = ctx.dml.applyUpdate(schema, rec, parsed.fields, actorOf(ctx, req), new Transaction());
+      const actor = actorOf(ctx, req);
+      const res = ctx.store.inChangeScope(actor.userId, () =>
+        ctx.dml.applyUpdate(schema, rec, parsed.fields, actor, new Transaction()),
+      );
       return res.ok ? { status: 204 } : failure(res);
     }),
     { guards },
@@ -152,7 +157,10 @@ export function mountSObjectRoutes(ctx: SfContext): void {
     'sf.sobject.delete',
     sfHandler((req) => {
       const { schema, rec } = lookupForRead(req);
-      const res = ctx.dml.delete(schema, rec.Id, actorOf(ctx, req), new Transaction());
+      const actor = actorOf(ctx, req);
+      const res = ctx.store.inChangeScope(actor.userId, () =>
+        ctx.dml.delete(schema, rec.Id, actor, new Transaction()),
+      );
       return res.ok ? { status: 204 } : failure(res);
     }),
     { guards },
@@ -186,16 +194,18 @@ export function mountSObjectRoutes(ctx: SfContext): void {
       if (matches.length > 1) return multipleChoices(schema, matches, versionOf(req));
       const txn = new Transaction();
       const actor = actorOf(ctx, req);
-      if (matches.length === 1) {
-        const res = ctx.dml.applyUpdate(schema, matches[0]!, parsed.fields, actor, txn);
+      return ctx.store.inChangeScope(actor.userId, (): EmuResponse => {
+        if (matches.length === 1) {
+          const res = ctx.dml.applyUpdate(schema, matches[0]!, parsed.fields, actor, txn);
+          if (!res.ok) return failure(res);
+          return { status: 200, body: { id: res.id, success: true, errors: [], created: false } };
+        }
+        if (f.type === 'id') throw NOT_FOUND();
+        parsed.fields.set(f, value);
+        const res = ctx.dml.create(parsed, actor, txn);
         if (!res.ok) return failure(res);
-        return { status: 200, body: { id: res.id, success: true, errors: [], created: false } };
-      }
-      if (f.type === 'id') throw NOT_FOUND();
-      parsed.fields.set(f, value);
-      const res = ctx.dml.create(parsed, actor, txn);
-      if (!res.ok) return failure(res);
-      return { status: 201, body: { id: res.id, success: true, errors: [], created: true } };
+        return { status: 201, body: { id: res.id, success: true, errors: [], created: true } };
+      });
     }),
     { guards },
   );
