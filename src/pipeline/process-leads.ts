@@ -678,17 +678,34 @@ async function createTasks(work: Work[], deps: PipelineDeps, quota: ManualQuota)
 async function recordEpisodes(work: Work[], deps: PipelineDeps): Promise<StopSignal | null> {
   if (!deps.episodes) return null;
   const { store, schedule } = deps.episodes;
-  for (const w of work) {
-    if (w.outcome.status !== 'not_attempted' || !w.outcome.decision) continue;
-    const steps = episodeSteps(w, deps);
+  const stopAt = (w: Work, e: unknown): StopSignal => {
+    if (!isStoreFailure(e)) throw e;
+    const stop = episodeStoreStop(e, w.lead.id);
+    w.outcome.failure = { stage: 'task', kind: 'transient', code: stop.code, message: stop.message };
+    settle(w, 'failed');
+    return stop;
+  };
+  const pending = work.filter((w) => w.outcome.status === 'not_attempted' && w.outcome.decision);
+  if (store.recordSteps) {
+    // The whole batch in one store call (one locked section, one ledger append): per lead, a file
+    // store rewrites its buckets and the ledger adds a file each time, which grows with the org.
+    const items = pending.flatMap((w) => episodeSteps(w, deps).map(([key, event]) => ({ w, key, event })));
+    if (items.length === 0) return null;
     try {
-      for (const [key, event] of steps) await store.recordStep(key, event, schedule);
+      await store.recordSteps(
+        items.map(({ key, event }) => ({ key, event })),
+        schedule,
+      );
     } catch (e) {
-      if (!isStoreFailure(e)) throw e;
-      const stop = episodeStoreStop(e, w.lead.id);
-      w.outcome.failure = { stage: 'task', kind: 'transient', code: stop.code, message: stop.message };
-      settle(w, 'failed');
-      return stop;
+      return stopAt(items[0]!.w, e);
+    }
+    return null;
+  }
+  for (const w of pending) {
+    try {
+      for (const [key, event] of episodeSteps(w, deps)) await store.recordStep(key, event, schedule);
+    } catch (e) {
+      return stopAt(w, e);
     }
   }
   return null;

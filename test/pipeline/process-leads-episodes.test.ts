@@ -119,6 +119,57 @@ describe('processLeads with an episode store', () => {
     expect((await w.store.get(a.key))!.version).toBe(1);
   });
 
+  it('a store with recordSteps records the whole batch in one call, between the tasks and the field write', async () => {
+    const w = world();
+    for (const l of [hotLead('A'), coldLead('B'), strategicLead('C')]) w.crm.put(l);
+    const log: string[] = [];
+    const sink = w.deps.sink;
+    const store: EpisodeStore = {
+      get: (k) => w.store.get(k),
+      getMany: (k) => w.store.getMany(k),
+      put: (e, v) => w.store.put(e, v),
+      dueBefore: (a, l) => w.store.dueBefore(a, l),
+      recordStep: () => Promise.reject(new Error('the batch form must be used')),
+      recordSteps: (items, schedule) => {
+        log.push(`recordSteps:${items.map((i) => i.event.type).join(',')}`);
+        return w.store.recordSteps(items, schedule);
+      },
+    };
+    const result = await w.run(['A', 'B', 'C'], new Date(NOW), {
+      sink: {
+        crm: 'salesforce',
+        createTasks: (t) => {
+          log.push('tasks');
+          return sink.createTasks(t);
+        },
+        writeTossUp: (u) => {
+          log.push('write');
+          return sink.writeTossUp(u);
+        },
+      },
+      episodes: { store, schedule: w.deps.episodes!.schedule },
+    });
+    expect(log).toEqual(['tasks', 'recordSteps:handed_off,handed_off', 'write']);
+    expect(result.counters).toMatchObject({ written: 3, tasksCreated: 2 });
+    expect(await w.count([...w.crm.tasks.keys()])).toBe(2);
+
+    // Failing, it stops the batch before any field write, at the first lead with a step.
+    const f = world();
+    for (const l of [coldLead('D'), hotLead('E'), hotLead('F')]) f.crm.put(l);
+    const failed = await f.run(['D', 'E', 'F'], new Date(NOW), {
+      episodes: {
+        store: {
+          ...store,
+          recordSteps: () => Promise.reject(new StateUnavailableError('the state directory is locked')),
+        },
+        schedule: () => null,
+      },
+    });
+    expect(failed.stop).toMatchObject({ kind: 'transient', code: EPISODE_STORE_UNAVAILABLE });
+    expect(failed.outcomes.find((o) => o.leadId === 'E')).toMatchObject({ status: 'failed' });
+    expect(f.crm.updates).toHaveLength(0);
+  });
+
   it('a store failure stops the batch before the field write; the retry records once and creates no second task', async () => {
     const w = world();
     w.crm.put(hotLead('F'));
