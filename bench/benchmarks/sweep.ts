@@ -49,6 +49,7 @@ import { calendarFor } from '../../src/sla/due-date.ts';
 import { parseSlaConfig } from '../../src/sla/sla-config.ts';
 import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
 import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
+import { guardUnsyncedChanges } from '../../src/sweep/guard-unsynced-changes.ts';
 import { runSweep, type SweepReport } from '../../src/sweep/run-sweep.ts';
 import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
 import { report } from '../figure.ts';
@@ -124,10 +125,14 @@ async function measure<C extends CrmConnector & { episodes: EpisodeCrm }>(crm: C
   const routingState = new MemoryRoutingState();
   const at = (iso: string) => crm.emulatorClock.pin(iso);
 
+  // One state store across the syncs: each goes on from the cursor the previous one committed.
+  const state = new MemoryStateStore({ clock });
   const sweep = async (iso: string, limit: number) => {
     at(iso);
     const connector = await crm.connect({ sync: false });
     try {
+      // As `tossup sweep` does: lead writes leave alone what others changed since the sync's cursor.
+      await guardUnsyncedChanges(connector, state, 'bench');
       const r = await runSweep({
         crmName: crm.name,
         episodes,
@@ -146,8 +151,6 @@ async function measure<C extends CrmConnector & { episodes: EpisodeCrm }>(crm: C
       await connector.close();
     }
   };
-  // One state store across the syncs: each goes on from the cursor the previous one committed.
-  const state = new MemoryStateStore({ clock });
   let syncSeconds = 0;
   let tossUps = 0;
   const handOff = async (iso: string) => {

@@ -12,7 +12,7 @@ import type {
 import type { FollowUpTask, WriteOutcome } from '../../src/ports/lead-sink.ts';
 import { readApprovals } from './approvals.ts';
 import type { CallRunner } from './call-runner.ts';
-import { queryAllRows } from './change-streams.ts';
+import { prefetchFirstPages, queryAllRows, RestQuery } from './change-streams.ts';
 import {
   CollectionsWriter,
   failure,
@@ -37,7 +37,8 @@ import { changedSinceReadOutcome, idsByPersonObject, type WriteGuard } from './w
 
 /**
  * The Salesforce side of the SLA sweep (src/ports/episode-crm.ts; BEHAVIOR.md §9 has the why):
- * - `readFacts`: per 200 leads/contacts, one Task query and one Event query by `WhoId IN (…)`. The
+ * - `readFacts`: per 200 leads/contacts, one Task query and one Event query by `WhoId IN (…)`, page
+ *   one of both in one Composite call. The
  *   toss-up task is found by id or by its key field; the first response is the earliest closed Task
  *   or Event of the owner at or after the hand-off. Whether the lead/contact is gone is derived from
  *   the toss-up task: Salesforce deletes a record's activities with it and moves them to the contact
@@ -79,7 +80,7 @@ const idKey = (id: string): string => id.slice(0, 15);
 
 export class SalesforceEpisodeCrm implements EpisodeCrm {
   /**
-   * Any batch costs two queries per 200 ids; a bigger one also gathers the rare gone-record
+   * Any batch costs two queries (one Composite call) per 200 ids; a bigger one also gathers the rare gone-record
    * look-ups into fewer calls, so the sweep may hand over 1,000 at a time.
    */
   readonly batchSize = 1000;
@@ -127,9 +128,13 @@ export class SalesforceEpisodeCrm implements EpisodeCrm {
       this.batches(whoIds, (chunk) => tasksByWhoSoql(keyField, chunk, 0)).map(async (chunk) => {
         // Rows older than the earliest hand-off of the chunk cannot be a response: not read.
         const since = Math.min(...chunk.map((id) => sinceOf.get(idKey(id))!));
+        // Page one of both in one Composite call (one call against the allowance, not two).
+        const taskQuery = this.restQuery(tasksByWhoSoql(keyField, chunk, since), 'Task by WhoId');
+        const eventQuery = this.restQuery(eventsByWhoSoql(chunk, since), 'Event by WhoId');
+        await prefetchFirstPages(this.runner, [taskQuery, eventQuery]);
         const [tasks, events] = await Promise.all([
-          this.query<TaskRow>(tasksByWhoSoql(keyField, chunk, since), 'Task by WhoId'),
-          this.query<EventRow>(eventsByWhoSoql(chunk, since), 'Event by WhoId'),
+          allRows<TaskRow>(taskQuery),
+          allRows<EventRow>(eventQuery),
         ]);
         for (const t of tasks) if (t.WhoId) push(tasksByWho, idKey(t.WhoId), t);
         for (const e of events) if (e.WhoId) push(eventsByWho, idKey(e.WhoId), e);
@@ -367,10 +372,22 @@ export class SalesforceEpisodeCrm implements EpisodeCrm {
     return out;
   }
 
+  private restQuery(soql: string, what: string): RestQuery {
+    return new RestQuery(this.runner, { soql, scanAll: false, batchSize: 2000, what });
+  }
+
   private async query<T>(soql: string, what: string): Promise<T[]> {
     // Counted as episodes checked (usage-meter.ts), not as records read.
     return (await queryAllRows(this.runner, soql, what)) as SfRow[] as unknown as T[];
   }
+}
+
+/** Every page of a query whose page one may already be prefetched. */
+async function allRows<T>(query: RestQuery): Promise<T[]> {
+  const rows: SfRow[] = [];
+  do rows.push(...(await query.page()));
+  while (!query.done);
+  return rows as unknown as T[];
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

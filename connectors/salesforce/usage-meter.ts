@@ -3,7 +3,7 @@ import type { ApiUsage } from '../../src/ports/crm-connector.ts';
 /**
  * The work done so far, for `usage().minimum`: the fewest calls the same work needs with REST —
  * records read / 2,000 (query batch) + records updated / 200 + tasks upserted / 200 (Collections)
- * + episodes checked by the SLA sweep × 2 / 200 (a Task and an Event query per 200 ids)
+ * + episodes checked by the SLA sweep / 200 (a Task and an Event query per 200 ids, in one Composite call)
  * + opportunities read by the sweep's opportunity phase × 3 / 200 (the page, its converted Leads and
  *   its contact roles or account contacts).
  * The calls themselves are counted by the client's transport, per endpoint, retries included.
@@ -30,7 +30,7 @@ export class UsageMeter {
         this.accountChecks +
         this.recordsUpdated / 200 +
         this.tasksUpserted / 200 +
-        (this.episodesChecked * 2) / 200 +
+        this.episodesChecked / 200 +
         (this.opportunitiesRead * 3) / 200,
     };
   }
