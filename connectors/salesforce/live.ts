@@ -4,5 +4,6 @@
  */
 export { createSalesforceConnector } from './index.ts';
 export { loadSalesforceMapping } from './mapping.ts';
+export { RealtimeSetupError, setupSalesforceRealtime } from './realtime-setup.ts';
 export { formatSchemaReport } from './schema-check.ts';
 export { setupSalesforce } from './setup.ts';

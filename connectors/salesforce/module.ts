@@ -170,9 +170,10 @@ export const salesforceModule: CrmModule<SalesforceSettings> = {
   },
   async setupOffline(options) {
     const sf = await loadLive();
-    return sf.setupSalesforce(sf.loadSalesforceMapping(options.mappingFile), {
-      outDir: options.outDir,
-      locale: options.locale,
-    });
+    const mapping = sf.loadSalesforceMapping(options.mappingFile);
+    const fields = sf.setupSalesforce(mapping, { outDir: options.outDir, locale: options.locale });
+    if (!options.realtime) return fields;
+    const realtime = sf.setupSalesforceRealtime(mapping, { outDir: options.outDir, ...options.realtime });
+    return { files: [...fields.files, ...realtime.files] };
   },
 };

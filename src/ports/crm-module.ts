@@ -43,6 +43,8 @@ export interface OfflineSetupOptions {
   mappingFile: string;
   outDir: string;
   locale: 'ja' | 'en';
+  /** Also the change-event metadata (Salesforce: CDC channel, members, named credential, Event Relay). */
+  realtime?: { awsAccountId: string; awsRegion: string };
 }
 
 /**

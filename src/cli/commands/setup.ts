@@ -18,25 +18,24 @@ export function registerSetup(program: Command): void {
     .option('--out <dir>', 'output directory', 'out/salesforce-metadata')
     .option('--mapping <file>', 'Salesforce mapping', 'mappings/salesforce.yaml')
     .addOption(new Option('--locale <locale>', 'field labels in').choices(['ja', 'en']).default('ja'))
-    .action(async (opts: { out: string; mapping: string; locale: 'ja' | 'en' }) => {
-      const result = await crmModule('salesforce').setupOffline!({
-        mappingFile: opts.mapping,
-        outDir: opts.out,
-        locale: opts.locale,
-      });
-      const out = relative(process.cwd(), opts.out) || '.';
-      process.stdout.write(
-        [
-          `wrote ${result.files.length} files to ${out}/:`,
-          ...result.files.map((f) => `  ${relative(process.cwd(), f)}`),
-          '',
-          'deploy them with the Salesforce CLI (docs/salesforce-admin-guide.md):',
-          `  cd ${out} && sf project deploy start --manifest package.xml --target-org <alias>`,
-          '  sf org assign permset --name TossUp_Integration --on-behalf-of <integration user> --target-org <alias>',
-          '',
-        ].join('\n'),
-      );
-    });
+    .option(
+      '--realtime',
+      'also the Change Data Capture metadata for Event Relay to AWS: channel, members, named credential, relay (docs/deploy.md)',
+    )
+    .option('--aws-account <id>', 'with --realtime: the 12-digit AWS account the stack is deployed in')
+    .option('--aws-region <region>', 'with --realtime: its region', 'ap-northeast-1')
+    .action(
+      async (opts: {
+        out: string;
+        mapping: string;
+        locale: 'ja' | 'en';
+        realtime?: boolean;
+        awsAccount?: string;
+        awsRegion: string;
+      }) => {
+        process.exitCode = await setupSalesforceCommand(opts);
+      },
+    );
   setup
     .command('hubspot')
     .description('create the property group and the custom properties the mapping needs (idempotent)')
@@ -44,6 +43,58 @@ export function registerSetup(program: Command): void {
     .action(async (opts: { profile?: string }) => {
       process.exitCode = await setupHubspotCommand(opts, process.env);
     });
+}
+
+export async function setupSalesforceCommand(opts: {
+  out: string;
+  mapping: string;
+  locale: 'ja' | 'en';
+  realtime?: boolean;
+  awsAccount?: string;
+  awsRegion: string;
+}): Promise<number> {
+  if (opts.realtime && !opts.awsAccount) {
+    process.stderr.write(
+      'setup salesforce --realtime needs --aws-account <12-digit id> (and --aws-region, default ap-northeast-1): the account the relay sends to\n',
+    );
+    return 2;
+  }
+  let result: { files: string[] };
+  try {
+    result = await crmModule('salesforce').setupOffline!({
+      mappingFile: opts.mapping,
+      outDir: opts.out,
+      locale: opts.locale,
+      ...(opts.realtime ? { realtime: { awsAccountId: opts.awsAccount!, awsRegion: opts.awsRegion } } : {}),
+    });
+  } catch (e) {
+    if (e instanceof Error && e.name === 'RealtimeSetupError') {
+      process.stderr.write(`${terminalSafeLines(e.message)}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const out = relative(process.cwd(), opts.out) || '.';
+  process.stdout.write(
+    [
+      `wrote ${result.files.length} files to ${out}/:`,
+      ...result.files.map((f) => `  ${relative(process.cwd(), f)}`),
+      '',
+      'deploy them with the Salesforce CLI (docs/salesforce-admin-guide.md):',
+      `  cd ${out} && sf project deploy start --manifest package.xml --target-org <alias>`,
+      '  sf org assign permset --name TossUp_Integration --on-behalf-of <integration user> --target-org <alias>',
+      ...(opts.realtime
+        ? [
+            'then the change events (docs/deploy.md, "Near-real-time on Salesforce"): the channel, its members',
+            'and the named credential first, the relay after them:',
+            '  sf project deploy start --metadata PlatformEventChannel PlatformEventChannelMember NamedCredential --target-org <alias>',
+            '  sf project deploy start --metadata EventRelayConfig --target-org <alias>',
+          ]
+        : []),
+      '',
+    ].join('\n'),
+  );
+  return 0;
 }
 
 export async function setupHubspotCommand(
