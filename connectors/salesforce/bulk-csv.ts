@@ -20,34 +20,66 @@ export function parseBulkCsv(text: string): Record<string, string | null>[] {
     });
 }
 
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Cells are sliced out of the page in runs, never built a character at a time: `+=` per character
+ * leaves a chain of one string object per character (tens of bytes each), which made a 10,000-row
+ * page hold several times its text in memory.
+ */
 function csvRows(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
-  let field = '';
+  let parts: string[] = [];
   let quoted = false;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  /** Where the run of cell text not yet in `parts` starts. */
+  let seg = i;
+  const cut = (to: number) => {
+    if (to > seg) parts.push(text.slice(seg, to));
+  };
+  const take = (): string => {
+    const f = parts.length === 0 ? '' : parts.length === 1 ? parts[0]! : parts.join('');
+    parts = [];
+    return f;
+  };
   for (; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charCodeAt(i);
     if (quoted) {
-      if (c !== '"') field += c;
-      else if (text[i + 1] === '"') {
-        field += '"';
+      if (c !== QUOTE) continue;
+      cut(i);
+      if (text.charCodeAt(i + 1) === QUOTE) {
+        // A doubled quote is one quote: the next run starts at the second.
+        seg = i + 1;
         i++;
-      } else quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
+      } else {
+        quoted = false;
+        seg = i + 1;
+      }
+    } else if (c === QUOTE) {
+      cut(i);
+      quoted = true;
+      seg = i + 1;
+    } else if (c === COMMA) {
+      cut(i);
+      row.push(take());
+      seg = i + 1;
+    } else if (c === LF || c === CR) {
+      cut(i);
+      if (c === CR && text.charCodeAt(i + 1) === LF) i++;
+      row.push(take());
       rows.push(row);
       row = [];
-      field = '';
-    } else field += c;
+      seg = i + 1;
+    }
   }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
+  cut(text.length);
+  const last = take();
+  if (last !== '' || row.length > 0) {
+    row.push(last);
     rows.push(row);
   }
   return rows;

@@ -92,6 +92,21 @@ describe('Bulk CSV', () => {
     expect(parseBulkCsv('"Id"\n')).toEqual([]);
     expect(parseBulkCsv('')).toEqual([]);
   });
+
+  it('parses any text as the character-at-a-time reference parser does (BOM, CRLF, doubled and stray quotes)', () => {
+    const alphabet = ['a', 'b', '日', ',', '"', '"', '\n', '\r', '\r\n', ' ', ';'];
+    let seed = 17;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed;
+    };
+    for (let k = 0; k < 2000; k++) {
+      const len = next() % 40;
+      let text = next() % 5 === 0 ? '\ufeff' : '';
+      for (let j = 0; j < len; j++) text += alphabet[next() % alphabet.length];
+      expect(parseBulkCsv(text), JSON.stringify(text)).toEqual(referenceParse(text));
+    }
+  });
 });
 
 describe('error classification table', () => {
@@ -204,3 +219,48 @@ describe('retry delays', () => {
     expect(low).toBeLessThan(130);
   });
 });
+
+/** The parser as it was (a character at a time): the reference the sliced one must equal. */
+function referenceParse(text: string): Record<string, string | null>[] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  const header = rows.shift();
+  if (!header) return [];
+  return rows
+    .filter((cells) => !(cells.length === 1 && cells[0] === ''))
+    .map((cells) => {
+      const out: Record<string, string | null> = {};
+      header.forEach((name, j) => {
+        const v = cells[j];
+        out[name] = v === undefined || v === '' ? null : v;
+      });
+      return out;
+    });
+}
