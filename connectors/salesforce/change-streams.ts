@@ -81,6 +81,11 @@ export class RestQuery {
     };
   }
 
+  /** Page one came in a Composite call and is waiting to be read (no call left to make for it). */
+  get hasPageOne(): boolean {
+    return this.next === undefined && !!this.prefetched;
+  }
+
   /** Page one as a Composite subrequest answered it. */
   acceptFirstPage(body: QueryPage): void {
     if (this.next === undefined) this.prefetched = body;
@@ -127,7 +132,11 @@ export interface CompositeSubrequest {
  * "No echo"). A subrequest that failed is simply not taken: that query then makes its own call and
  * meets the error on the usual path (classification, retries).
  */
-export async function prefetchFirstPages(runner: CallRunner, queries: readonly RestQuery[]): Promise<void> {
+export async function prefetchFirstPages(
+  runner: CallRunner,
+  queries: readonly RestQuery[],
+  what = 'query page one of the change streams',
+): Promise<void> {
   const subs: { query: RestQuery; sub: CompositeSubrequest }[] = [];
   for (const query of queries) {
     const sub = query.firstPageSubrequest(`q${subs.length}`);
@@ -142,7 +151,7 @@ export async function prefetchFirstPages(runner: CallRunner, queries: readonly R
       path: '/composite',
       body: { allOrNone: false, compositeRequest: subs.map((s) => s.sub) },
     },
-    { what: 'query page one of the change streams', idempotent: true },
+    { what, idempotent: true },
   );
   for (const r of body.compositeResponse ?? []) {
     const hit = subs.find((s) => s.sub.referenceId === r.referenceId);
@@ -163,6 +172,33 @@ export async function queryAllRows(
   do rows.push(...(await q.page()));
   while (!q.done);
   return rows;
+}
+
+/** At most this many query subrequests in one Composite call (crm-apis.md; the emulator refuses more). */
+export const COMPOSITE_MAX_QUERIES = 5;
+
+/**
+ * All rows of several REST queries, their page ones read together, up to five per Composite call
+ * (one call where each query alone would make one): the by-id look-ups of Leads and Contacts.
+ */
+export async function queryAllRowsTogether(
+  runner: CallRunner,
+  queries: readonly { soql: string; what: string }[],
+  what: string,
+): Promise<SfRow[][]> {
+  const rest = queries.map(
+    (q) => new RestQuery(runner, { soql: q.soql, scanAll: false, batchSize: 2000, what: q.what }),
+  );
+  for (let i = 0; i < rest.length; i += COMPOSITE_MAX_QUERIES)
+    await prefetchFirstPages(runner, rest.slice(i, i + COMPOSITE_MAX_QUERIES), what);
+  const out: SfRow[][] = [];
+  for (const q of rest) {
+    const rows: SfRow[] = [];
+    do rows.push(...(await q.page()));
+    while (!q.done);
+    out.push(rows);
+  }
+  return out;
 }
 
 function personEvent(object: PersonObject, row: SfRow, fromSubquery: boolean): ChangeEvent {
@@ -396,19 +432,23 @@ export class ResponseTriggerStream implements EventStream {
       seen.add(r.personId);
       want[r.object].push(r.personId);
     }
+    const lookups: { chunk: readonly string[]; soql: string; what: string }[] = [];
     for (const object of ['Lead', 'Contact'] as const) {
       const build = (ids: readonly string[]) =>
         personsByIdSoql(this.mapping, object, ids, this.respondedSince);
-      for (const chunk of chunkIdsForUrl(want[object], build)) {
-        const rows = await queryAllRows(
-          this.runner,
-          build(chunk),
-          `${object} by id (new campaign responses)`,
-        );
-        for (const id of chunk) this.persons.set(id, null);
-        for (const row of rows) this.persons.set(idOf(row), row);
-      }
+      for (const chunk of chunkIdsForUrl(want[object], build))
+        lookups.push({ chunk, soql: build(chunk), what: `${object} by id (new campaign responses)` });
     }
+    // Leads and Contacts in one Composite call (each query would make its own).
+    const answers = await queryAllRowsTogether(
+      this.runner,
+      lookups,
+      'query persons with new campaign responses',
+    );
+    lookups.forEach(({ chunk }, i) => {
+      for (const id of chunk) this.persons.set(id, null);
+      for (const row of answers[i]!) this.persons.set(idOf(row), row);
+    });
   }
 }
 

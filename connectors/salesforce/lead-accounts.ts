@@ -10,7 +10,7 @@ import {
 } from '../../src/routing/account-match.ts';
 import { type AccountMatchTally, countMatch, emptyTally } from '../../src/routing/account-match-tally.ts';
 import type { CallRunner } from './call-runner.ts';
-import { queryAllRows } from './change-streams.ts';
+import { RestQuery } from './change-streams.ts';
 import type { LostAccounts } from './lost-accounts.ts';
 import type { SalesforceMapping } from './mapping.ts';
 import { type SfRow, valueAt } from './record-to-lead.ts';
@@ -20,7 +20,8 @@ import type { UsageMeter } from './usage-meter.ts';
 /**
  * Account facts for Leads (which have no AccountId), from lead-to-account matching
  * (src/routing/account-match.ts). The account index is read once per run, at the first page with
- * Leads (one SOQL read of every Account, 2,000 per call), and kept for the run like LostAccounts.
+ * Leads (one SOQL read of every Account, 2,000 per call; page one comes with the change streams'
+ * page one when the run prefetched it), and kept for the run like LostAccounts.
  * "Previously lost" of a matched account comes from the roll-up field in that read, or from
  * LostAccounts (one call per page at most) when the mapping reads Opportunities.
  */
@@ -73,13 +74,28 @@ export class LeadAccounts {
     return { leads: out, tally, accountOf };
   }
 
+  private query: RestQuery | null = null;
+
+  /**
+   * The index's query, so a run can read its page one in the Composite call that reads page one of
+   * its change streams (source.ts): a run with Leads then pays for the index's later pages only.
+   */
+  indexQuery(): RestQuery {
+    this.query ??= new RestQuery(this.runner, {
+      soql: accountIndexSoql(this.mapping),
+      scanAll: false,
+      batchSize: 2000,
+      what: 'accounts for lead matching',
+    });
+    return this.query;
+  }
+
   private async load(): Promise<AccountIndex> {
     if (this.index) return this.index;
-    const rows = await queryAllRows(
-      this.runner,
-      accountIndexSoql(this.mapping),
-      'accounts for lead matching',
-    );
+    const query = this.indexQuery();
+    const rows: SfRow[] = [];
+    do rows.push(...(await query.page()));
+    while (!query.done);
     this.meter.accountsRead += rows.length;
     const isFreeMail = freeMailDomains(this.mapping.lead.accountMatching.extraFreeMailDomains);
     this.index = buildAccountIndex(

@@ -9,7 +9,7 @@ import {
   isTrigger,
   PersonChangeStream,
   prefetchFirstPages,
-  queryAllRows,
+  queryAllRowsTogether,
   type ResponseRow,
   ResponseTriggerStream,
   RestQuery,
@@ -158,18 +158,22 @@ export class SalesforceLeadSource implements LeadSource {
     if (this.settings.excludeOwnWrites)
       this.writeGuard?.noteReadByIds(serverNow - this.settings.readLagMs, this.runner.client.userId);
     const respondedSince = serverNow - this.mapping.behaviour.lookbackDays * DAY_MS;
-    const events: ChangeEvent[] = [];
+    const lookups: { object: PersonObject; soql: string; what: string }[] = [];
     for (const object of OBJECTS) {
       const prefix = object === 'Lead' ? '00Q' : '003';
       const wanted = [...new Set(ids.filter((id) => id.startsWith(prefix) && isSalesforceId(id)))];
       const build = (chunk: readonly string[]) =>
         personsByIdSoql(this.mapping, object, chunk, respondedSince);
-      for (const chunk of chunkIdsForUrl(wanted, build)) {
-        for (const row of await queryAllRows(this.runner, build(chunk), `${object} by id`)) {
-          events.push({ ts: 0, cursorId: idOf(row), object, row, responses: subqueryResponses(row) ?? [] });
-        }
-      }
+      for (const chunk of chunkIdsForUrl(wanted, build))
+        lookups.push({ object, soql: build(chunk), what: `${object} by id` });
     }
+    // Leads and Contacts together: one Composite call for up to five look-ups.
+    const answers = await queryAllRowsTogether(this.runner, lookups, 'query persons by id');
+    const events: ChangeEvent[] = [];
+    lookups.forEach(({ object }, i) => {
+      for (const row of answers[i]!)
+        events.push({ ts: 0, cursorId: idOf(row), object, row, responses: subqueryResponses(row) ?? [] });
+    });
     const lost = this.lostAccounts();
     const page = await this.buildPage(
       events,
@@ -285,18 +289,22 @@ export class SalesforceLeadSource implements LeadSource {
             what: 'campaign responses',
           })
         : null;
-    // An incremental run reads page one of its Lead, Contact and response-trigger streams in one
-    // Composite call: a quiet run (nothing changed but our own writes) costs that call alone.
-    if (from !== null)
-      await prefetchFirstPages(this.runner, [
-        ...people.map((p) => p.query),
-        ...(triggerQuery ? [triggerQuery] : []),
-      ]);
-    // Page one of Leads tells how big the run is. When Leads alone exceed the threshold, Contacts go
-    // to Bulk without a REST page one of their own (one call saved in every large run).
+    const lost = this.lostAccounts();
+    const accounts = this.leadAccounts(lost);
+    // Page one of the Lead, Contact and response-trigger streams and of the account index Leads are
+    // matched with, in one Composite call (at most 5 queries): a quiet incremental run (nothing
+    // changed but our own writes) costs that call alone, and a large run pays nothing extra for
+    // Contacts' and the index's page one.
+    await prefetchFirstPages(this.runner, [
+      ...people.map((p) => p.query),
+      ...(triggerQuery ? [triggerQuery] : []),
+      ...(accounts ? [accounts.indexQuery()] : []),
+    ]);
+    // Page one of Leads tells how big the run is. When Leads alone exceed the threshold and Contacts'
+    // page one did not come with it, Contacts go to Bulk without a REST page one of their own.
     const remaining: number[] = [await people[0]!.prime()];
     const large = (n: number) => s.bulkThreshold !== null && n > s.bulkThreshold;
-    if (!large(remaining[0]!)) remaining.push(await people[1]!.prime());
+    if (!large(remaining[0]!) || people[1]!.query.hasPageOne) remaining.push(await people[1]!.prime());
     const useBulk = large(remaining.reduce((a, b) => a + b, 0));
     const streams: EventStream[] = [...people];
     let responseMap: Map<string, CampaignResponse[]> | null = null;
@@ -380,8 +388,7 @@ export class SalesforceLeadSource implements LeadSource {
         ),
       );
     }
-    const lost = this.lostAccounts();
-    return { streams, window, skip, responseMap, lost, accounts: this.leadAccounts(lost) };
+    return { streams, window, skip, responseMap, lost, accounts };
   }
 
   private async buildPage(

@@ -118,6 +118,7 @@ export class WriteGuard {
     await prefetchFirstPages(
       this.runner,
       queries.map((q) => q.query),
+      'query records changed since read',
     );
     for (const { ids, query } of queries) {
       // 15-character keys: the same record whether an id came in its 15- or 18-character form.

@@ -189,7 +189,11 @@ export class HttpApp {
     const server = createServer((rq, rs) => {
       void this.serve(rq, rs);
     });
-    server.keepAliveTimeout = 5_000;
+    // Idle keep-alive sockets live 30 s (Node's default is 5 s). A client in the same process that
+    // decides a 10,000-lead page between two calls blocks the loop longer than 5 s; the server then
+    // closed its pooled sockets as the next call went out (ECONNRESET), and the connector counted a
+    // retry the org never saw. Behind a load balancer idle connections typically live 60 s or more.
+    server.keepAliveTimeout = 30_000;
     server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));

@@ -60,7 +60,9 @@ const EXIT_LAG_MS = 15_000;
 
 const SF_TASKS = 'sf.collections.upsert';
 const SF_FIELDS = 'sf.collections.update';
-const SF_READ = 'sf.queryAll';
+// A backfill's first read: page one of the Lead and Contact streams and of the account index, one
+// Composite call (all of it in a small world).
+const SF_READ = 'sf.composite';
 const HS_TASKS = 'hs.tasks.batch.create';
 const HS_FIELDS = 'hs.contacts.batch.update';
 
@@ -269,10 +271,10 @@ export function scenarios(sel: SuiteSelection): Scenario[] {
   const moreKills: Scenario[] = [
     kill(
       'kill-mid-read',
-      'killed while reading: the deals of the company facts (HubSpot), the second query (Salesforce)',
+      'killed while reading: the deals of the company facts (HubSpot), page one of the streams (Salesforce)',
       (c) => ({
         route: c === 'hubspot' ? 'hs.deals.batch.read' : SF_READ,
-        nth: c === 'hubspot' ? 1 : 2,
+        nth: 1,
         mode: 'before',
       }),
     ),
@@ -303,11 +305,11 @@ export function scenarios(sel: SuiteSelection): Scenario[] {
     ]),
     storm(
       'storm-facts',
-      'five 503s in a row on the company-facts read (HubSpot v4 associations; Salesforce Contact page)',
+      'five 503s in a row on the company-facts read (HubSpot v4 associations; Salesforce page one of the streams and the account index)',
       (c) => [
         c === 'hubspot'
           ? status(c, 503, { route: 'hs.associations.v4.batch.read', count: 5 })
-          : status(c, 503, { route: SF_READ, after: 1, count: 5 }),
+          : status(c, 503, { route: SF_READ, count: 5 }),
       ],
     ),
     storm('storm-mixed', '10 % 503, 10 % 502, 10 % resets, 10 % slow bodies', (c) => [

@@ -135,7 +135,8 @@ describe('authentication', () => {
       { sleep: async (ms) => void waits.push(ms), random: () => 0.5 },
     );
     emu.app.faults.add({
-      route: 'sf.queryAll',
+      // Page one of the Lead and Contact streams: one Composite call.
+      route: 'sf.composite',
       count: 1,
       fault: {
         kind: 'status',
@@ -182,12 +183,13 @@ describe('transport', () => {
     const emu = await startOrg();
     insertLead(emu, T0);
     const connector = await connect(emu, { requestTimeoutMs: 1_000 });
-    emu.app.faults.add({ route: 'sf.queryAll', count: 1, fault: { kind: 'timeout' } });
+    emu.app.faults.add({ route: 'sf.composite', count: 1, fault: { kind: 'timeout' } });
     const started = Date.now();
     const pages = await readAll(connector, null);
     expect(pages.flatMap((p) => p.leads)).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(counter(emu, 'sf.queryAll')).toBe(3); // Lead (timed out), Lead again, Contact
+    // Page one of Leads and Contacts in one Composite call: timed out, then again.
+    expect(counter(emu, 'sf.composite')).toBe(2);
   });
 
   it('reaches a loopback org directly even when HTTP(S)_PROXY points at a dead proxy', async () => {
@@ -278,7 +280,7 @@ describe('re-authentication loop guard', () => {
     insertLead(emu, T0);
     const connector = await connect(emu);
     emu.app.faults.add({
-      route: 'sf.queryAll',
+      route: 'sf.composite',
       count: 50,
       fault: {
         kind: 'status',
@@ -293,6 +295,6 @@ describe('re-authentication loop guard', () => {
     expect(err).toMatchObject({ kind: 'auth', code: 'INVALID_SESSION_ID' });
     expect((err as Error).message).toContain('fresh sessions in a row');
     expect(counter(emu, 'sf.token')).toBe(1 + 3);
-    expect(counter(emu, 'sf.queryAll')).toBe(4);
+    expect(counter(emu, 'sf.composite')).toBe(4);
   });
 });
