@@ -18,6 +18,8 @@ export interface CompiledRule {
   holdExpiresAfter?: SlaDuration;
   /** The rule's `intent.when`: its outcome applies only when this holds (intent-floor.ts). */
   intent?: CompiledCondition;
+  /** Threshold names its conditions (and intent) compare with: an override of one is named in the reasons. */
+  thresholdNames: ReadonlySet<string>;
 }
 
 export interface ActiveOverride {
@@ -33,6 +35,8 @@ export interface CompiledRuleSet {
   /** Content hash: changes whenever anything that can change a decision changes. */
   version: string;
   rules: CompiledRule[];
+  /** Conditions of the rules with `explainWhenNotMet`, explained when no rule matched. */
+  explainWhenNotMet: CompiledCondition[];
   /** Parsed `missingData.holdExpiresAfter`. */
   missingDataHoldExpiresAfter?: SlaDuration;
   attribute: AttributeScorer;
@@ -55,7 +59,14 @@ export interface CompiledRuleSet {
 export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
   const window = rs.behaviourScore.windowDays;
   const rules = rs.rules.map((rule): CompiledRule => {
-    const compiled: CompiledRule = { rule, when: compileCondition(withDefaults(rule.when, window)) };
+    const thresholdNames = new Set<string>();
+    collectThresholds(rule.when, thresholdNames);
+    if (rule.intent) collectThresholds(rule.intent.when, thresholdNames);
+    const compiled: CompiledRule = {
+      rule,
+      when: compileCondition(withDefaults(rule.when, window)),
+      thresholdNames,
+    };
     const expiry = rule.flag === 'hold' ? parseHoldDuration(rule.holdExpiresAfter) : undefined;
     if (expiry) compiled.holdExpiresAfter = expiry;
     if (rule.intent) compiled.intent = compileCondition(withDefaults(rule.intent.when, window));
@@ -86,6 +97,7 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
     source: rs,
     version: ruleSetVersion(rs),
     rules,
+    explainWhenNotMet: rules.filter((r) => r.rule.explainWhenNotMet).map((r) => r.when),
     ...(missingDataExpiry ? { missingDataHoldExpiresAfter: missingDataExpiry } : {}),
     attribute: compileAttributeScore(rs.attributeScore),
     behaviour: compileBehaviourScore(rs.behaviourScore),
@@ -126,6 +138,13 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
       return cachedOffset;
     },
   };
+}
+
+function collectThresholds(c: Condition, out: Set<string>): void {
+  if ('all' in c) for (const x of c.all) collectThresholds(x, out);
+  else if ('any' in c) for (const x of c.any) collectThresholds(x, out);
+  else if ('not' in c) collectThresholds(c.not, out);
+  else if (c.threshold) out.add(c.threshold);
 }
 
 function longestWithin(c: Condition): number {

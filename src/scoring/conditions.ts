@@ -1,6 +1,8 @@
 import type { Condition, LeafCondition, Operator } from '../config/rule-set-schema.ts';
 import type { Reason } from '../domain/decision.ts';
+import { activityDaysOf } from './activity-days.ts';
 import { type EvalContext, FACTS, type FactType, type FactValue, rankNumber } from './facts.ts';
+import { rememberedTextTest } from './remembered-text-test.ts';
 
 /**
  * Conditions compile to closures once per rule set; evaluation is three-valued so that missing
@@ -13,8 +15,15 @@ export type Tri = 0 | 1 | 2;
 
 export interface DecisionContext extends EvalContext {
   thresholds: Readonly<Record<string, number>>;
-  /** Local day of each activity (NaN when unparseable or after `now`), computed once per lead. */
-  activityDays: readonly number[];
+  /** `YYYY-MM-DD` (UTC) before which no activity can matter (`CompiledRuleSet.activityCutoff`). */
+  activityCutoff: string;
+  /**
+   * Local day of each activity (NaN when too old, unparseable or after `now`); filled on first use
+   * by `activityDaysOf` — a lead whose behaviour score comes from the MA tool never needs it.
+   */
+  activityDays: readonly number[] | undefined;
+  /** Where `activityDaysOf` writes when set (the engine's reused context): no array per decision. */
+  dayBuffer?: number[];
 }
 
 export interface CompiledCondition {
@@ -109,11 +118,13 @@ export function comparator(op: Operator, type: FactType, expected: unknown): Cmp
   }
   if (op === 'contains') {
     const needle = String(expected).toLowerCase();
-    return (a) => String(a).toLowerCase().includes(needle);
+    const test = rememberedTextTest((text) => text.toLowerCase().includes(needle));
+    return (a) => test(String(a));
   }
   if (op === 'matches') {
     const re = new RegExp(String(expected), 'iu');
-    return (a) => re.test(String(a));
+    const test = rememberedTextTest((text) => re.test(text));
+    return (a) => test(String(a));
   }
   const e = norm(expected);
   switch (op) {
@@ -244,7 +255,7 @@ function activityCounter(spec: LeafCondition): (ctx: EvalContext) => number {
   return (c) => {
     const ctx = c as DecisionContext;
     const acts = ctx.lead.activities;
-    const days = ctx.activityDays;
+    const days = activityDaysOf(ctx);
     const limit = within ?? Number.POSITIVE_INFINITY; // compileRuleSet fills in the behaviour window
     let n = 0;
     for (let i = 0; i < acts.length; i++) {

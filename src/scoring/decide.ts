@@ -3,11 +3,11 @@ import type { DecidedOwner, Decision, Reason } from '../domain/decision.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { BusinessCalendar } from '../sla/business-calendar.ts';
 import type { SlaDuration } from '../sla/sla-config.ts';
-import type { CompiledRuleSet } from './compile-rule-set.ts';
+import type { CompiledRule, CompiledRuleSet } from './compile-rule-set.ts';
 import { type DecisionContext, FALSE, type Tri, UNKNOWN } from './conditions.ts';
 import { defaultHoldCalendar, holdExpiredReason, holdExpiresAt, toEpochMs } from './hold-expiry.ts';
-import { applyIntentFloor } from './intent-floor.ts';
-import { isoToEpochMs, localDay } from './time.ts';
+import { explainIntent, intentOutcome, type Outcome } from './intent-floor.ts';
+import { localDay } from './time.ts';
 
 export interface DecideOptions {
   /**
@@ -29,15 +29,28 @@ export interface DecideOptions {
  * The toss-up decision for one lead at one instant. Pure: the same lead, rules and `now` always
  * give the same decision, and no input, however broken, makes it throw — missing or unparseable
  * data ends as `hold` with reasons naming what is missing.
+ *
+ * The hot path of a million-lead pass: it allocates only what it returns (the decision, its
+ * reasons and owner). The per-lead working state lives in one context reused from call to call
+ * (a nested call, e.g. from a quota callback, gets its own).
  */
 export function decide(
   lead: Lead,
   rules: CompiledRuleSet,
   now: Date | number,
-  options: DecideOptions = {},
+  options: DecideOptions = NO_OPTIONS,
 ): Decision {
-  return evaluate(lead, rules, now, options).decision;
+  const nowMs = typeof now === 'number' ? now : now.getTime();
+  if (scratchInUse) return decideIn(buildContext(lead, rules, nowMs), rules, options);
+  scratchInUse = true;
+  try {
+    return decideIn(fillContext(scratch, lead, rules, nowMs), rules, options);
+  } finally {
+    scratchInUse = false;
+  }
 }
+
+const NO_OPTIONS: DecideOptions = Object.freeze({});
 
 export interface RuleTrace {
   rule: Rule;
@@ -52,6 +65,7 @@ export interface Evaluation {
   ctx: DecisionContext;
 }
 
+/** The decision with the context it was taken in (its own, not the reused one): for `tossup explain`. */
 export function evaluate(
   lead: Lead,
   rules: CompiledRuleSet,
@@ -59,6 +73,11 @@ export function evaluate(
   options: DecideOptions,
 ): Evaluation {
   const ctx = buildContext(lead, rules, typeof now === 'number' ? now : now.getTime());
+  return { decision: decideIn(ctx, rules, options), ctx };
+}
+
+function decideIn(ctx: DecisionContext, rules: CompiledRuleSet, options: DecideOptions): Decision {
+  const lead = ctx.lead;
   // Quota notes are rare; the array is only allocated when one is needed.
   let notes: Reason[] | undefined;
   for (const compiled of rules.rules) {
@@ -70,7 +89,7 @@ export function evaluate(
       const reasons: Reason[] = notes ? [...notes] : [];
       when.explain(ctx, reasons);
       const held = done(ctx, rules, rule.id, rules.source.missingData, undefined, reasons, true);
-      return expireHold(held, rules, rules.missingDataHoldExpiresAfter, options);
+      return expireHold(held, ctx.nowMs, rules, rules.missingDataHoldExpiresAfter, options);
     }
     if (rule.quotaPerMonth !== undefined && options.quotaUsed) {
       const requester = lead.manualRequest?.requestedBy ?? null;
@@ -84,62 +103,85 @@ export function evaluate(
         continue;
       }
     }
-    const matched: Reason[] = notes ? [...notes] : [];
-    when.explain(ctx, matched);
+    const reasons: Reason[] = [];
     // The owner holds either way; the outcome only when the lead shows intent (intent-floor.ts).
-    const { outcome, reasons } = applyIntentFloor(compiled, ctx, matched);
-    if (rules.source.overrides.length > 0) addOverrideReasons(ctx, rules, rule, reasons);
+    const outcome = intentOutcome(compiled, ctx, reasons);
+    if (notes) for (const note of notes) reasons.push(note);
+    when.explain(ctx, reasons);
+    explainIntent(compiled, ctx, reasons);
+    if (rules.source.overrides.length > 0) addOverrideReasons(ctx, rules, compiled, reasons);
     const decided = done(ctx, rules, rule.id, outcome, ownerFor(rule, lead), reasons, false);
-    return holdExpiresAfter ? expireHold(decided, rules, holdExpiresAfter, options) : decided;
+    return holdExpiresAfter ? expireHold(decided, ctx.nowMs, rules, holdExpiresAfter, options) : decided;
   }
   const reasons: Reason[] = notes ? [...notes] : [];
-  for (const { rule, when } of rules.rules) if (rule.explainWhenNotMet) when.explain(ctx, reasons);
+  for (const when of rules.explainWhenNotMet) when.explain(ctx, reasons);
   if (reasons.length === 0) reasons.push({ code: 'otherwise', params: {} });
   return done(ctx, rules, 'otherwise', rules.source.otherwise, undefined, reasons, false);
 }
 
+/** A fresh context for one lead at one instant (explain, score details, re-check planning). */
 export function buildContext(lead: Lead, rules: CompiledRuleSet, nowMs: number): DecisionContext {
-  const offsetMs = rules.offsetAt(nowMs);
-  const today = localDay(nowMs, offsetMs);
-  const acts = lead.activities;
-  const activityDays = new Array<number>(acts.length);
-  const cutoff = rules.activityCutoff(nowMs);
-  for (let i = 0; i < acts.length; i++) {
-    const at = acts[i]!.at;
-    // ISO timestamps sort as strings: anything before the cutoff date is too old to count.
-    if (at < cutoff) {
-      activityDays[i] = Number.NaN;
-      continue;
-    }
-    const t = isoToEpochMs(at);
-    // Activity after `now` did not happen yet as far as this decision is concerned (replays, skew).
-    activityDays[i] = t <= nowMs ? localDay(t, offsetMs) : Number.NaN;
-  }
-  const { thresholds } = rules.thresholdsOn(today);
   const ctx: DecisionContext = {
     lead,
-    attribute: { value: 0, max: 0, missing: [] },
+    attribute: { value: 0, max: 0, missing: NO_FIELDS },
     behaviour: undefined,
     nowMs,
-    today,
-    offsetMs,
-    thresholds,
-    activityDays,
+    today: 0,
+    offsetMs: 0,
+    thresholds: rules.source.thresholds,
+    activityCutoff: '',
+    activityDays: undefined,
   };
+  return fillContext(ctx, lead, rules, nowMs);
+}
+
+/** The context's per-lead values: scores computed, activity days left for first use. */
+function fillContext(
+  ctx: DecisionContext,
+  lead: Lead,
+  rules: CompiledRuleSet,
+  nowMs: number,
+): DecisionContext {
+  const offsetMs = rules.offsetAt(nowMs);
+  const today = localDay(nowMs, offsetMs);
+  ctx.lead = lead;
+  ctx.nowMs = nowMs;
+  ctx.offsetMs = offsetMs;
+  ctx.today = today;
+  ctx.thresholds = rules.thresholdsOn(today).thresholds;
+  ctx.activityCutoff = rules.activityCutoff(nowMs);
+  ctx.activityDays = undefined;
   rules.attribute.score(ctx);
   ctx.behaviour = rules.behaviour(ctx);
   return ctx;
 }
 
+const NO_FIELDS: readonly string[] = Object.freeze([]);
+
+/** The engine's reused context and whether a call is using it now. */
+let scratchInUse = false;
+const scratch: DecisionContext = {
+  lead: undefined as unknown as Lead,
+  attribute: { value: 0, max: 0, missing: NO_FIELDS },
+  behaviour: undefined,
+  nowMs: 0,
+  today: 0,
+  offsetMs: 0,
+  thresholds: {},
+  activityCutoff: '',
+  activityDays: undefined,
+  dayBuffer: [],
+};
+
 function done(
   ctx: DecisionContext,
   rules: CompiledRuleSet,
   ruleId: string,
-  outcome: Pick<Rule, 'flag' | 'nextAction' | 'priority'>,
+  outcome: Outcome,
   owner: DecidedOwner | undefined,
   reasons: Reason[],
   held: boolean,
-): Evaluation {
+): Decision {
   const missing = held
     ? reasons.filter((r) => r.code === 'missing' || r.code === 'invalid').map((r) => String(r.params.field))
     : [];
@@ -156,32 +198,32 @@ function done(
     decidedAt: isoOf(ctx.nowMs),
   };
   if (owner) decision.owner = owner;
-  return { decision, ctx };
+  return decision;
 }
 
 /** A hold that has lasted its rule's `holdExpiresAfter` becomes the nurture outcome. */
 function expireHold(
-  ev: Evaluation,
+  decided: Decision,
+  nowMs: number,
   rules: CompiledRuleSet,
   after: SlaDuration | undefined,
   options: DecideOptions,
-): Evaluation {
-  if (after === undefined || options.holdSince === undefined || ev.decision.flag !== 'hold') return ev;
+): Decision {
+  if (after === undefined || options.holdSince === undefined || decided.flag !== 'hold') return decided;
   const sinceMs = toEpochMs(options.holdSince);
-  if (Number.isNaN(sinceMs)) return ev;
+  if (Number.isNaN(sinceMs)) return decided;
   const calendar = options.calendar ?? defaultHoldCalendar(rules.source.timeZone);
   const untilMs = holdExpiresAt(sinceMs, after, calendar);
-  if (untilMs > ev.ctx.nowMs) return ev;
-  const { owner: _owner, ...held } = ev.decision;
-  const decision: Decision = {
+  if (untilMs > nowMs) return decided;
+  const { owner: _owner, ...held } = decided;
+  return {
     ...held,
     flag: 'no',
     nextAction: 'nurture',
     priority: 'low',
-    reasons: [holdExpiredReason(ev.decision.ruleId, sinceMs, untilMs, calendar), ...held.reasons],
+    reasons: [holdExpiredReason(decided.ruleId, sinceMs, untilMs, calendar), ...held.reasons],
     missing: [],
   };
-  return { decision, ctx: ev.ctx };
 }
 
 function ownerFor(rule: Rule, lead: Lead): DecidedOwner | undefined {
@@ -199,24 +241,20 @@ function ownerFor(rule: Rule, lead: Lead): DecidedOwner | undefined {
 }
 
 /** Sales should know when a lead passed only because a campaign lowered the bar. */
-function addOverrideReasons(ctx: DecisionContext, rules: CompiledRuleSet, rule: Rule, out: Reason[]): void {
+function addOverrideReasons(
+  ctx: DecisionContext,
+  rules: CompiledRuleSet,
+  compiled: CompiledRule,
+  out: Reason[],
+): void {
   const { overrides } = rules.thresholdsOn(ctx.today);
   if (overrides.length === 0) return;
-  const used = new Set<string>();
-  collectThresholds(rule.when, used);
-  if (rule.intent) collectThresholds(rule.intent.when, used);
+  const used = compiled.thresholdNames;
   for (const o of overrides) {
     if (Object.keys(o.thresholds).some((t) => used.has(t))) {
       out.push({ code: 'override.active', params: { override: o.id, label: o.label, to: o.to } });
     }
   }
-}
-
-function collectThresholds(c: Rule['when'], out: Set<string>): void {
-  if ('all' in c) for (const x of c.all) collectThresholds(x, out);
-  else if ('any' in c) for (const x of c.any) collectThresholds(x, out);
-  else if ('not' in c) collectThresholds(c.not, out);
-  else if (c.threshold) out.add(c.threshold);
 }
 
 let lastIsoMs = Number.NaN;

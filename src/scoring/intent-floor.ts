@@ -12,27 +12,24 @@ import { type DecisionContext, TRUE } from './conditions.ts';
  * reasons say so first. Unknown intent (no MA score yet) counts as not shown: a customer is never
  * held for data that only decides whether a task is worth it.
  */
-export interface IntentOutcome {
-  outcome: Pick<Rule, 'flag' | 'nextAction' | 'priority'>;
-  reasons: Reason[];
-}
+export type Outcome = Pick<Rule, 'flag' | 'nextAction' | 'priority'>;
 
 /** Reason code leading a decision whose rule matched but whose intent floor was not reached. */
 export const INTENT_NOT_SHOWN = 'intent.not_shown';
 
-/** `ruleReasons` are the matched rule's own reasons (already explained); they are not modified. */
-export function applyIntentFloor(
-  compiled: CompiledRule,
-  ctx: DecisionContext,
-  ruleReasons: readonly Reason[],
-): IntentOutcome {
+/**
+ * The outcome of a matched rule under its intent floor. When the floor is not reached the reason
+ * saying so is pushed to `out` first, before the rule's own reasons (`explainIntent` adds what the
+ * floor looked at after them).
+ */
+export function intentOutcome(compiled: CompiledRule, ctx: DecisionContext, out: Reason[]): Outcome {
   const { rule, intent } = compiled;
-  if (!intent || !rule.intent) return { outcome: rule, reasons: [...ruleReasons] };
-  const why: Reason[] = [];
-  intent.explain(ctx, why);
-  if (intent.test(ctx) === TRUE) return { outcome: rule, reasons: [...ruleReasons, ...why] };
-  return {
-    outcome: rule.intent.otherwise,
-    reasons: [{ code: INTENT_NOT_SHOWN, params: { rule: rule.id } }, ...ruleReasons, ...why],
-  };
+  if (!intent || !rule.intent || intent.test(ctx) === TRUE) return rule;
+  out.push({ code: INTENT_NOT_SHOWN, params: { rule: rule.id } });
+  return rule.intent.otherwise;
+}
+
+/** What the floor looked at (the intent conditions' reasons), after the rule's own reasons. */
+export function explainIntent(compiled: CompiledRule, ctx: DecisionContext, out: Reason[]): void {
+  if (compiled.intent && compiled.rule.intent) compiled.intent.explain(ctx, out);
 }

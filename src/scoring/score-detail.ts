@@ -1,6 +1,7 @@
 import type { RuleSet } from '../config/rule-set-schema.ts';
 import type { Decision, Reason } from '../domain/decision.ts';
 import type { Lead } from '../domain/lead.ts';
+import { activityDaysOf } from './activity-days.ts';
 import type { CompiledRuleSet } from './compile-rule-set.ts';
 import type { DecisionContext } from './conditions.ts';
 import { buildContext } from './decide.ts';
@@ -63,13 +64,14 @@ export function compileBehaviourDetail(spec: RuleSet['behaviourScore']): ScoreDe
     if (spec.source === 'ma') return undefined;
     if (spec.source === 'ma_or_activities' && ctx.lead.maBehaviourScore !== null) return undefined;
     const acts = ctx.lead.activities;
+    const days = activityDaysOf(ctx);
     // A handful of distinct (type, page) pairs per lead: parallel arrays beat a Map of string keys.
     const types: string[] = [];
     const pages: string[] = [];
     const counts: number[] = [];
     const points: number[] = [];
     for (let i = 0; i < acts.length; i++) {
-      const ago = ctx.today - ctx.activityDays[i]!;
+      const ago = ctx.today - days[i]!;
       if (!(ago >= 0 && ago <= window)) continue;
       const a = acts[i]!;
       const extra = a.page !== undefined ? pageWeights[a.page] : undefined;

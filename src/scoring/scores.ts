@@ -1,5 +1,6 @@
 import type { RuleSet } from '../config/rule-set-schema.ts';
 import type { Lead } from '../domain/lead.ts';
+import { activityDaysOf } from './activity-days.ts';
 import { comparator, type DecisionContext } from './conditions.ts';
 import { FACTS, rankNumber } from './facts.ts';
 
@@ -51,7 +52,11 @@ export function compileAttributeScore(spec: RuleSet['attributeScore']): Attribut
           max += p;
         }
       }
-      ctx.attribute = { value: Math.min(cap, value), max: Math.min(cap, max), missing: missing ?? NONE };
+      // Written in place: the engine reuses one context (and its attribute record) across leads.
+      const out = ctx.attribute;
+      out.value = Math.min(cap, value);
+      out.max = Math.min(cap, max);
+      out.missing = missing ?? NONE;
     },
     breakdown(ctx) {
       return groups.map((g) => {
@@ -78,9 +83,10 @@ export function compileBehaviourScore(spec: RuleSet['behaviourScore']): Behaviou
 
   const fromActivities = (ctx: DecisionContext): number => {
     const acts = ctx.lead.activities;
+    const days = activityDaysOf(ctx);
     let sum = 0;
     for (let i = 0; i < acts.length; i++) {
-      const ago = ctx.today - ctx.activityDays[i]!;
+      const ago = ctx.today - days[i]!;
       if (!(ago >= 0 && ago <= window)) continue;
       const a = acts[i]!;
       let w = weights.get(a.type) ?? 0;

@@ -43,7 +43,19 @@ export function isoToEpochMs(s: string): number {
   } else return Date.parse(s);
   if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 59 && y >= 0))
     return Number.NaN;
-  return (daysFromCivil(y, mo, d) * 86_400 + h * 3_600 + mi * 60 + se - offsetMin * 60) * 1000 + ms;
+  return (dayNumber(y, mo, d) * 86_400 + h * 3_600 + mi * 60 + se - offsetMin * 60) * 1000 + ms;
+}
+
+/** Days since 1970-01-01 of the first of each month from `TABLE_FROM_YEAR`: no division per timestamp. */
+const TABLE_FROM_YEAR = 1900;
+const TABLE_YEARS = 300;
+const MONTH_START = Int32Array.from({ length: TABLE_YEARS * 12 }, (_, k) =>
+  daysFromCivil(TABLE_FROM_YEAR + Math.floor(k / 12), (k % 12) + 1, 1),
+);
+
+function dayNumber(y: number, m: number, d: number): number {
+  const k = (y - TABLE_FROM_YEAR) * 12 + m - 1;
+  return k >= 0 && k < MONTH_START.length ? MONTH_START[k]! + d - 1 : daysFromCivil(y, m, d);
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm; no Date object). */
