@@ -1,0 +1,70 @@
+/**
+ * The AWS cost model (issue 17, docs/cost.md): the deployed functions run in this process over
+ * COST_LEADS changed leads (bench/cost/measure-usage.ts), their usage is priced at the ap-northeast-1
+ * prices of bench/cost/aws-prices-ap-northeast-1.ts (bench/cost/cost-model.ts).
+ *
+ * - cost.usdPer100kLeads: what 100,000 changed leads cost beyond the monthly floor (worker and sync
+ *   time, SQS, DynamoDB, Firehose).
+ * - cost.usdPerMonthAt100kLeadsPerDay / cost.usdPerMonthAt1MLeadsPerDay: a 30-day month of one CRM,
+ *   the floor (schedules, idle queue polls, secret, Firehose deliveries) included.
+ * - cost.lambdaGbSecondsPer1kLeads: billed GB-seconds of the worker and the sync per 1,000 leads at
+ *   the memory of infra/settings.yml, measured wall time plus the modelled CRM waits.
+ */
+
+import { PRICES_AP_NORTHEAST_1 as PRICES } from '../cost/aws-prices-ap-northeast-1.ts';
+import { CRM_CALL_SECONDS, costPer1kLeads, fixedPerMonth, total, usdPerMonth } from '../cost/cost-model.ts';
+import { measureUsage } from '../cost/measure-usage.ts';
+import { report } from '../figure.ts';
+
+const LEADS = Number(process.env.COST_LEADS ?? 1000);
+
+const u = await measureUsage(LEADS);
+if (u.logProblems.length)
+  throw new Error(`the functions logged problems: ${u.logProblems.slice(0, 3).join('; ')}`);
+const per1k = costPer1kLeads(u, PRICES);
+const fixed = fixedPerMonth(u, PRICES);
+const lines = (ls: typeof per1k, scale: number) =>
+  ls
+    .filter((l) => l.usd * scale >= 0.00005)
+    .sort((a, b) => b.usd - a.usd)
+    .map((l) => `${l.item} $${(l.usd * scale).toFixed(4)}`)
+    .join(', ');
+const kinds = u.dynamoByKind
+  .filter((k) => !k.read)
+  .slice(0, 6)
+  .map((k) => `${k.kind} ${(k.units / LEADS).toFixed(2)}`)
+  .join(', ');
+const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of 100) and sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU, ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
+
+const per100k = total(per1k) * 100;
+report({
+  name: 'cost.usdPer100kLeads',
+  value: round(per100k, 4),
+  unit: 'USD',
+  target: '<= 0.05',
+  note: `${lines(per1k, 100)}; ${inputs}`,
+});
+report({
+  name: 'cost.usdPerMonthAt100kLeadsPerDay',
+  value: round(usdPerMonth(u, PRICES, 100_000), 2),
+  unit: 'USD/month',
+  note: `30 days, one CRM; floor $${total(fixed).toFixed(2)}/month (${lines(fixed, 1)})`,
+});
+report({
+  name: 'cost.usdPerMonthAt1MLeadsPerDay',
+  value: round(usdPerMonth(u, PRICES, 1_000_000), 2),
+  unit: 'USD/month',
+  note: '30 days, one CRM, floor included; per-lead work scales linearly (batches of 100 stay full)',
+});
+const gbs = per1k.find((l) => l.item.startsWith('Lambda GB-seconds'))?.quantity ?? 0;
+report({
+  name: 'cost.lambdaGbSecondsPer1kLeads',
+  value: round(gbs, 2),
+  unit: 'GB-s',
+  note: `worker ${u.memoryMb.worker} MB: ${u.worker.count} invocations, ${(u.worker.ms / 1000).toFixed(1)} s in-process (dynalite's time included) + ${u.worker.crmCalls} CRM calls x ${CRM_CALL_SECONDS} s; sync ${u.memoryMb.sync} MB: ${(u.sync.ms / 1000).toFixed(1)} s, quiet run ${u.idleSync.ms.toFixed(0)} ms; sweep ${u.memoryMb.sweep} MB: ${u.sweep.ms.toFixed(0)} ms; Node ${process.version}`,
+});
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

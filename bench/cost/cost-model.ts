@@ -1,0 +1,99 @@
+import type { PriceList } from './aws-prices-ap-northeast-1.ts';
+import type { Invocations, MeasuredUsage } from './measure-usage.ts';
+
+/**
+ * The AWS cost model (docs/cost.md): measured usage (measure-usage.ts) and prices
+ * (aws-prices-ap-northeast-1.ts) → what changed leads cost, per lead and per month. Pure.
+ *
+ * Declared assumptions, each a constant here:
+ * - a CRM API call keeps the function waiting CRM_CALL_SECONDS (Lambda bills the wait; the in-process
+ *   run against an in-memory CRM has none) — the reference note's 0.4 s;
+ * - schedules as deployed: the sync and the sweep every 5 minutes, one CRM;
+ * - the SQS event source mapping's idle long polls: 5 pollers, one 20 s receive each at a time;
+ * - one cold start (one secret read) per function and hour; Firehose delivers one object per stream
+ *   every 300 s (its buffer interval).
+ */
+export const CRM_CALL_SECONDS = 0.4;
+export const DAYS_PER_MONTH = 30;
+const RUNS_PER_MONTH = (DAYS_PER_MONTH * 24 * 60) / 5;
+const IDLE_SQS_RECEIVES_PER_MONTH = 5 * 3 * DAYS_PER_MONTH * 24 * 60;
+const SECRET_READS_PER_MONTH = 3 * 24 * DAYS_PER_MONTH;
+const FIREHOSE_OBJECTS_PER_MONTH = (2 * (DAYS_PER_MONTH * 24 * 3600)) / 300;
+const GB = 1024 ** 3;
+
+/** One line of a bill: what, how much of it, and its price in USD. */
+export interface CostLine {
+  item: string;
+  quantity: number;
+  usd: number;
+}
+
+/** Billed GB-seconds of invocations: their wall time plus the modelled CRM waits, at the memory given. */
+export function gbSeconds(inv: Invocations, memoryMb: number): number {
+  return (inv.ms / 1000 + inv.crmCalls * CRM_CALL_SECONDS) * (memoryMb / 1024);
+}
+
+/** What the work of `u.leads` changed leads costs beyond the schedules' floor, scaled to 1,000 leads. */
+export function costPer1kLeads(u: MeasuredUsage, p: PriceList): CostLine[] {
+  const per1k = 1000 / u.leads;
+  // The sync's share of the leads: its run over them less a run that finds nothing.
+  const syncWork: Invocations = {
+    count: 0,
+    ms: Math.max(0, u.sync.ms - u.idleSync.ms),
+    crmCalls: Math.max(0, u.sync.crmCalls - u.idleSync.crmCalls),
+  };
+  const gbs = (gbSeconds(u.worker, u.memoryMb.worker) + gbSeconds(syncWork, u.memoryMb.sync)) * per1k;
+  const firehoseGb = (u.firehoseBilledBytes * per1k) / GB;
+  const lines: CostLine[] = [
+    { item: 'Lambda requests (worker)', quantity: u.worker.count * per1k, usd: 0 },
+    { item: 'Lambda GB-seconds (worker, sync)', quantity: gbs, usd: 0 },
+    { item: 'SQS requests', quantity: (u.sqsRequestsSent + u.sqsRequestsReceived) * per1k, usd: 0 },
+    { item: 'DynamoDB write request units', quantity: u.dynamoWriteUnits * per1k, usd: 0 },
+    { item: 'DynamoDB read request units', quantity: u.dynamoReadUnits * per1k, usd: 0 },
+    { item: 'Firehose GB (ingest + Parquet + partitioning)', quantity: firehoseGb, usd: 0 },
+  ];
+  const price = [
+    p.lambdaRequest.usd,
+    p.lambdaGbSecondX86.usd,
+    p.sqsRequest.usd,
+    p.dynamoWriteRequestUnit.usd,
+    p.dynamoReadRequestUnit.usd,
+    p.firehoseIngestedGb.usd + p.firehoseFormatConversionGb.usd + p.firehoseDynamicPartitioningGb.usd,
+  ];
+  return lines.map((l, i) => ({ ...l, usd: l.quantity * (price[i] ?? 0) }));
+}
+
+/** What a month costs with nothing changed: the schedules, idle queue polls, the secret, Firehose deliveries. */
+export function fixedPerMonth(u: MeasuredUsage, p: PriceList): CostLine[] {
+  const gbs =
+    (gbSeconds(u.idleSync, u.memoryMb.sync) + gbSeconds(u.sweep, u.memoryMb.sweep)) * RUNS_PER_MONTH;
+  return [
+    { item: 'Lambda requests (sync, sweep schedules)', quantity: 2 * RUNS_PER_MONTH, usd: 0 },
+    { item: 'Lambda GB-seconds (quiet sync, sweep)', quantity: gbs, usd: 0 },
+    { item: 'SQS idle receives (event source mapping)', quantity: IDLE_SQS_RECEIVES_PER_MONTH, usd: 0 },
+    { item: 'Secrets Manager secret', quantity: 1, usd: 0 },
+    { item: 'Secrets Manager reads (cold starts)', quantity: SECRET_READS_PER_MONTH, usd: 0 },
+    { item: 'Firehose S3 objects (PUT, partitioning)', quantity: FIREHOSE_OBJECTS_PER_MONTH, usd: 0 },
+  ].map((l, i) => ({
+    ...l,
+    usd:
+      l.quantity *
+      [
+        p.lambdaRequest.usd,
+        p.lambdaGbSecondX86.usd,
+        p.sqsRequest.usd,
+        p.secretsManagerSecretMonth.usd,
+        p.secretsManagerApiCall.usd,
+        p.s3PutRequest.usd + p.firehoseDynamicPartitioningObject.usd,
+      ][i]!,
+  }));
+}
+
+export function total(lines: readonly CostLine[]): number {
+  return lines.reduce((s, l) => s + l.usd, 0);
+}
+
+/** A month at `leadsPerDay` changed leads a day: the fixed floor plus the per-lead work. */
+export function usdPerMonth(u: MeasuredUsage, p: PriceList, leadsPerDay: number): number {
+  return total(fixedPerMonth(u, p)) + (total(costPer1kLeads(u, p)) * leadsPerDay * DAYS_PER_MONTH) / 1000;
+}

@@ -1,0 +1,220 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
+import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
+import type { LambdaContext, ScheduledEvent } from '../../src/handlers/lambda-types.ts';
+import { sweepFromEnv, syncFromEnv, workerFromEnv } from '../../src/handlers/wiring.ts';
+import { startLocalDynamo } from '../../test/aws/local-dynamodb.ts';
+import { FakeCrm } from '../../test/fakes/fake-crm.ts';
+import { SqsSimulator } from '../../test/handlers/support/sqs-simulator.ts';
+import { testClock } from '../../test/state/state-store.contract.ts';
+import { FakeEpisodeCrm } from '../../test/sweep/fake-episode-crm.ts';
+import { generatedLeads } from '../support/generated-leads.ts';
+import { AwsMeter } from './aws-meter.ts';
+
+/** One function's invocations: how many, and their in-process wall time. */
+export interface Invocations {
+  count: number;
+  ms: number;
+  /** CRM API calls made during them (each is a wait Lambda bills; see the cost model). */
+  crmCalls: number;
+}
+
+export interface MeasuredUsage {
+  leads: number;
+  memoryMb: { sync: number; worker: number; sweep: number };
+  sync: Invocations;
+  worker: Invocations;
+  /** A sync run that finds nothing changed: what every scheduled run costs on a quiet CRM. */
+  idleSync: Invocations;
+  /** A sweep run over the toss-ups just handed off, none due yet: the scheduled sweep's floor. */
+  sweep: Invocations;
+  sqsRequestsSent: number;
+  /** SQS requests of the event source mapping: receives and deletes of 10 messages each. */
+  sqsRequestsReceived: number;
+  dynamoReadUnits: number;
+  dynamoWriteUnits: number;
+  dynamoCalls: number;
+  /** Capacity units by operation and item kind, largest first. */
+  dynamoByKind: { kind: string; read: boolean; calls: number; units: number }[];
+  firehoseRecords: number;
+  firehoseBytes: number;
+  firehoseBilledBytes: number;
+  secretsCalls: number;
+  logBytes: number;
+  /** Errors the functions logged (none expected). */
+  logProblems: string[];
+  tossUps: number;
+}
+
+const AS_OF = '2026-11-24T01:00:00.000Z';
+const SECRET = {
+  clientId: '3MVG9',
+  username: 'tossup@example.co.jp',
+  privateKey: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n',
+};
+const SCHEDULED: ScheduledEvent = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: AS_OF };
+
+/**
+ * Runs the production composition roots (syncFromEnv, workerFromEnv, sweepFromEnv: the functions as
+ * deployed, with the admin files of the `large` preset bundled) over `leads` changed Salesforce leads
+ * from the generated sample world: the sync reads them and sends them to SQS, the worker takes them in
+ * the deployed batch size, decides, writes fields and tasks, and records to the ledger through
+ * Firehose; then a sync that finds nothing and a sweep. DynamoDB is dynalite (real protocol), SQS,
+ * Firehose and Secrets Manager the metered loopback (aws-meter.ts), the CRM the in-memory FakeCrm with
+ * its calls counted. Every invocation is timed in this process.
+ */
+export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUsage> {
+  const settings = loadDeploySettings('infra/settings.yml');
+  const clock = testClock(AS_OF);
+  const dynamo = await startLocalDynamo();
+  const meter = await AwsMeter.start(SECRET);
+  const configDir = mkdtempSync(join(tmpdir(), 'tossup-cost-config-'));
+  try {
+    for (const f of ['routing', 'sla', 'notifications'])
+      copyFileSync(`mappings/${f}.yaml`, join(configDir, `${f}.yaml`));
+    copyFileSync('mappings/rules/large.yaml', join(configDir, 'rules.yaml'));
+    writeFileSync(
+      join(configDir, 'options.json'),
+      JSON.stringify({ locale: 'ja', queueTaskOwners: {}, sources: {} }),
+    );
+    if (!compileBundledConfig(configDir, 'salesforce')) throw new Error('bundled config did not compile');
+
+    const table = await dynamo.table(clock);
+    const crm = new FakeCrm({ pageSize: 200 });
+    for (const lead of generatedLeads(leads, seed, AS_OF)) crm.put(lead);
+    const logs = new ByteCount();
+    const overrides = {
+      clients: {
+        dynamodb: meter.meterDynamo(dynamo.client()),
+        sqs: meter.sqsClient,
+        secrets: meter.secretsClient,
+      },
+      firehose: meter.firehoseClient,
+      clock,
+      logger: { destination: logs },
+      createConnector: () => crm.connector(),
+    };
+    const env = {
+      TOSSUP_CRM: 'salesforce',
+      TOSSUP_STATE_TABLE: table.tableName,
+      TOSSUP_QUEUE_URL: 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/tossup-cost-leads',
+      TOSSUP_SECRET_ID: 'tossup/cost/salesforce',
+      TOSSUP_CONFIG_DIR: configDir,
+      TOSSUP_LEDGER_DECISIONS_STREAM: 'tossup-cost-ledger-decisions',
+      TOSSUP_LEDGER_EVENTS_STREAM: 'tossup-cost-ledger-events',
+    };
+    const sync = syncFromEnv(env, import.meta.url, overrides);
+    const worker = workerFromEnv(env, import.meta.url, overrides);
+    // The sweep's connector also reads and writes what the episodes need (tasks, activities, SLA fields).
+    const episodeCrm = new FakeEpisodeCrm();
+    const sweep = sweepFromEnv(env, import.meta.url, {
+      ...overrides,
+      createConnector: () => ({ ...crm.connector(), episodes: episodeCrm }),
+    });
+    const crmCalls = () =>
+      crm.calls.query +
+      crm.calls.update +
+      crm.calls.task +
+      Object.values(episodeCrm.calls).reduce((a, b) => a + b, 0);
+    const timed = async (run: () => Promise<unknown>, into: Invocations) => {
+      const calls = crmCalls();
+      const t0 = performance.now();
+      await run();
+      into.ms += performance.now() - t0;
+      into.count++;
+      into.crmCalls += crmCalls() - calls;
+    };
+    const none = (): Invocations => ({ count: 0, ms: 0, crmCalls: 0 });
+    const usage = { sync: none(), worker: none(), idleSync: none(), sweep: none() };
+
+    await timed(() => sync(SCHEDULED, context(settings.sync.timeoutSeconds)), usage.sync);
+    const sqsSent = meter.sqs.requests;
+    // The event source mapping: the sent messages, delivered in the deployed batch size.
+    const queue = new SqsSimulator(
+      {
+        visibilityTimeoutSeconds: settings.queue.visibilityTimeoutSeconds,
+        maxReceiveCount: settings.queue.maxReceiveCount,
+        batchSize: settings.worker.batchSize,
+        workerTimeoutSeconds: settings.worker.timeoutSeconds,
+      },
+      clock,
+    );
+    for (const m of meter.sqs.sent.splice(0)) queue.sendRaw(m.body, m.attributes);
+    let received = 0;
+    while (queue.depth > 0) {
+      let batch = 0;
+      await timed(
+        () =>
+          queue.poll(async (event, ctx) => {
+            batch = event.Records.length;
+            const out = await worker(event, ctx);
+            if (out.batchItemFailures.length)
+              throw new Error(`worker failed ${out.batchItemFailures.length} messages`);
+            return out;
+          }),
+        usage.worker,
+      );
+      if (batch === 0) throw new Error('queue not empty but nothing delivered');
+      // Lambda receives at most 10 messages a call and deletes them in batches of 10.
+      received += 2 * Math.ceil(batch / 10);
+    }
+    await timed(() => sync(SCHEDULED, context(settings.sync.timeoutSeconds)), usage.idleSync);
+    await timed(() => sweep(SCHEDULED, context(settings.sweep.timeoutSeconds)), usage.sweep);
+
+    return {
+      leads,
+      memoryMb: {
+        sync: settings.sync.memoryMb,
+        worker: settings.worker.memoryMb,
+        sweep: settings.sweep.memoryMb,
+      },
+      ...usage,
+      sqsRequestsSent: sqsSent,
+      sqsRequestsReceived: received,
+      dynamoReadUnits: meter.dynamo.readUnits,
+      dynamoWriteUnits: meter.dynamo.writeUnits,
+      dynamoCalls: meter.dynamo.calls,
+      dynamoByKind: [...meter.dynamoByKind]
+        .map(([kind, t]) => ({ kind, ...t }))
+        .sort((a, b) => b.units - a.units),
+      firehoseRecords: meter.firehose.records,
+      firehoseBytes: meter.firehose.bytes,
+      firehoseBilledBytes: meter.firehose.billedBytes,
+      secretsCalls: meter.secretsCalls,
+      logBytes: logs.bytes,
+      logProblems: logs.problems,
+      tossUps: crm.tasks.size,
+    };
+  } finally {
+    rmSync(configDir, { recursive: true, force: true });
+    await meter.close();
+    await dynamo.close();
+  }
+}
+
+function context(timeoutSeconds: number): LambdaContext {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  return {
+    awsRequestId: `cost-${Date.now()}`,
+    functionName: 'tossup-cost',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  };
+}
+
+/** The functions' JSON logs, counted (CloudWatch Logs bills their bytes; not in the AWS bill here). */
+class ByteCount extends Writable {
+  bytes = 0;
+  /** Errors logged: a run that should have none says so. */
+  readonly problems: string[] = [];
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.bytes += chunk.length;
+    for (const line of String(chunk).split('\n').filter(Boolean)) {
+      const { level, msg } = JSON.parse(line) as { level?: string; msg?: string };
+      if (level === 'error' || level === 'fatal') this.problems.push(`${level}: ${msg}`);
+    }
+    done();
+  }
+}
