@@ -1,6 +1,7 @@
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { CrmName } from '../domain/lead.ts';
 import type { LedgerOutbox, LedgerOutboxEntry } from '../ports/ledger.ts';
-import { type DynamoTable, str, stringOf } from './dynamo-table.ts';
+import { type DynamoTable, type Item, str, stringOf } from './dynamo-table.ts';
 
 /** Writes in flight at once (one entry per decision of a batch of up to a few hundred). */
 const CONCURRENCY = 16;
@@ -10,12 +11,17 @@ const CONCURRENCY = 16;
  *
  * | pk | sk | attributes |
  * |---|---|---|
- * | `ledgerq\|<crm>` | record id | `record` (JSON), `awaiting` (JSON, while the CRM write is not known to have happened) |
+ * | `ledgerq\|<crm>` | record id | `recordz` (JSON, Brotli), `awaitingz` (JSON, Brotli, while the CRM write is not known to have happened) |
  *
  * The same staging the CLI's file outbox gives (docs/ledger.md): a decision is put here before its
  * CRM write, so a container that dies between the write and the append leaves it for the next batch
  * that reads the lead (any container) to settle and append. Entries live only between staging and
  * append: the partition holds what is in flight, or what waits through a Firehose outage.
+ *
+ * Compressed because DynamoDB bills every put, update and delete by the item's size in 1 KB steps: a
+ * decision row (~2.3 KB of JSON, most of it the lead's facts) staged, marked ready and removed cost
+ * ~9 write units a lead as text, ~4 compressed (docs/cost.md). Entries staged as text (`record`,
+ * `awaiting`) by an earlier build are still read.
  */
 export class DynamoLedgerOutbox implements LedgerOutbox {
   readonly #table: DynamoTable;
@@ -31,8 +37,8 @@ export class DynamoLedgerOutbox implements LedgerOutbox {
       this.#table.put({
         pk: str(this.#pk),
         sk: str(e.record.record_id),
-        record: str(JSON.stringify(e.record)),
-        ...(e.awaiting ? { awaiting: str(JSON.stringify(e.awaiting)) } : {}),
+        recordz: packed(e.record),
+        ...(e.awaiting ? { awaitingz: packed(e.awaiting) } : {}),
       }),
     );
   }
@@ -43,7 +49,7 @@ export class DynamoLedgerOutbox implements LedgerOutbox {
       this.#table.update(
         this.#pk,
         id,
-        { expression: 'REMOVE awaiting' },
+        { expression: 'REMOVE awaitingz, awaiting' },
         { expression: 'attribute_exists(pk)' },
       ),
     );
@@ -56,9 +62,9 @@ export class DynamoLedgerOutbox implements LedgerOutbox {
   async list(): Promise<LedgerOutboxEntry[]> {
     const items = await this.#table.query(this.#pk);
     return items.flatMap((item) => {
-      const record = stringOf(item, 'record');
+      const record = unpacked(item, 'record');
       if (!record) return [];
-      const awaiting = stringOf(item, 'awaiting');
+      const awaiting = unpacked(item, 'awaiting');
       return [
         {
           record: JSON.parse(record) as LedgerOutboxEntry['record'],
@@ -77,4 +83,21 @@ async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<unkno
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, lane));
+}
+
+function packed(value: unknown): { B: Uint8Array } {
+  return {
+    B: brotliCompressSync(JSON.stringify(value), {
+      params: {
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_QUALITY]: 9,
+      },
+    }),
+  };
+}
+
+/** The JSON of attribute `name`: compressed (`<name>z`) or, staged by an earlier build, as text. */
+function unpacked(item: Item, name: string): string | null {
+  const z = item[`${name}z`]?.B;
+  return z ? brotliDecompressSync(z).toString('utf8') : stringOf(item, name);
 }

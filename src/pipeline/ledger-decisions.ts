@@ -1,6 +1,7 @@
 import type { Lead } from '../domain/lead.ts';
 import { decisionRecord } from '../ledger/decision-record.ts';
 import { errorText, flushLedgerQuietly, type LedgerWiring } from '../ledger/flush-ledger.ts';
+import type { LedgerRecord } from '../ledger/ledger-record.ts';
 import type { FollowUpTask, TossUpFieldValues } from '../ports/lead-sink.ts';
 import type { AwaitedWrite, LedgerOutboxEntry } from '../ports/ledger.ts';
 import { isEmptyPlan } from './plan-write-back.ts';
@@ -14,8 +15,8 @@ export interface LedgerWork {
   outcome: LeadOutcome;
 }
 
-/** The record id staged for a lead of the batch being processed, until it is settled. */
-const staged = new WeakMap<LedgerWork, string>();
+/** The record staged for a lead of the batch being processed, until it is settled. */
+const staged = new WeakMap<LedgerWork, LedgerRecord>();
 
 /**
  * Before the field write (docs/ledger.md): first settles what an earlier, interrupted run staged for
@@ -59,7 +60,7 @@ export async function stageDecisions(
     });
     await ledger.outbox.put(entries);
     entries.forEach((e, i) => {
-      staged.set(toWrite[i]!, e.record.record_id);
+      staged.set(toWrite[i]!, e.record);
     });
   } catch (e) {
     ledger.onError?.(
@@ -70,32 +71,52 @@ export async function stageDecisions(
 }
 
 /**
- * After the field write: a staged decision whose write succeeded is ready to append; one whose write
- * failed or did not happen is dropped (the retry decides and stages again). Then flushes the outbox.
+ * After the field write: a staged decision whose write succeeded is appended straight from memory and
+ * then removed from the outbox; one whose write failed or did not happen is dropped (the retry decides
+ * and stages again). Marking the entry ready first would rewrite it for nothing on the way (on
+ * DynamoDB a write billed by the entry's size, docs/cost.md): a crash between the CRM write and the
+ * append leaves it awaiting, which the next batch that reads the lead settles. Only when the append
+ * fails is it marked ready, for a later flush. Then flushes what else waits in the outbox.
  */
 export async function settleDecisions(
   work: readonly LedgerWork[],
   ledger: LedgerWiring | undefined,
 ): Promise<void> {
   if (!ledger) return;
-  const ready: string[] = [];
+  const written: LedgerRecord[] = [];
   const dropped: string[] = [];
   for (const w of work) {
-    const id = staged.get(w);
-    if (!id) continue;
+    const record = staged.get(w);
+    if (!record) continue;
     staged.delete(w);
-    (w.outcome.status === 'written' ? ready : dropped).push(id);
+    if (w.outcome.status === 'written') written.push(record);
+    else dropped.push(record.record_id);
+  }
+  const ids = written.map((r) => r.record_id);
+  let appended = written.length === 0;
+  if (!appended) {
+    try {
+      await ledger.ledger.append(written);
+      appended = true;
+    } catch (e) {
+      ledger.onError?.(
+        `the decision ledger could not be appended to (${errorText(e)}); its records stay in the outbox and are appended by the next run`,
+      );
+    }
   }
   try {
-    await ledger.outbox.ready(ready);
-    await ledger.outbox.remove(dropped);
+    if (appended) await ledger.outbox.remove([...ids, ...dropped]);
+    else {
+      await ledger.outbox.ready(ids);
+      await ledger.outbox.remove(dropped);
+    }
   } catch (e) {
     ledger.onError?.(
       `the decision ledger's outbox could not be updated (${errorText(e)}); the next run settles it`,
     );
     return;
   }
-  await flushLedgerQuietly(ledger);
+  if (appended) await flushLedgerQuietly(ledger);
 }
 
 function awaited(lead: Lead, fields: TossUpFieldValues): AwaitedWrite {

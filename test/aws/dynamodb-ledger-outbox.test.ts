@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { str } from '../../src/aws/dynamo-table.ts';
 import { DynamoLedgerOutbox } from '../../src/aws/dynamodb-ledger-outbox.ts';
 import type { LedgerOutboxEntry } from '../../src/ports/ledger.ts';
 import { filledDecisionRow, filledEventRow } from '../support/ledger-rows.ts';
@@ -51,6 +52,35 @@ describe('DynamoLedgerOutbox', () => {
     await salesforce.ready(['d1']);
     expect(await salesforce.list()).toEqual([]);
     expect((await hubspot.list()).map((e) => e.record.record_id)).toEqual(['h1']);
+  });
+
+  it('stores entries compressed, and still reads entries an earlier build staged as text', async () => {
+    const table = await dynamo.table();
+    const outbox = new DynamoLedgerOutbox(table, 'salesforce');
+    const facts = JSON.stringify({
+      title: '営業本部 部長',
+      employees: 1200,
+      activities: Array(20).fill('webinar'),
+    });
+    const d1 = filledDecisionRow({ record_id: 'd1', facts_json: facts });
+    await outbox.put([{ record: d1, awaiting: awaiting('L1') }]);
+    const [item] = await table.query('ledgerq|salesforce');
+    expect(item?.record).toBeUndefined();
+    expect(item?.recordz?.B?.length).toBeLessThan(JSON.stringify(d1).length / 2);
+
+    const d2 = filledDecisionRow({ record_id: 'd2', lead_id: 'L2' });
+    await table.put({
+      pk: str('ledgerq|salesforce'),
+      sk: str('d2'),
+      record: str(JSON.stringify(d2)),
+      awaiting: str(JSON.stringify(awaiting('L2'))),
+    });
+    expect(byId(await outbox.list())).toEqual({
+      d1: { record: d1, awaiting: awaiting('L1') },
+      d2: { record: d2, awaiting: awaiting('L2') },
+    });
+    await outbox.ready(['d1', 'd2']);
+    expect(byId(await outbox.list())).toEqual({ d1: { record: d1 }, d2: { record: d2 } });
   });
 
   it('stages a batch of 250 entries', async () => {
