@@ -10,7 +10,7 @@ import {
 } from '../ports/recheck-store.ts';
 import type { DirectoryLock } from './directory-lock.ts';
 import { type FileStoreOptions, stateLock } from './file-state-store.ts';
-import { JsonBuckets } from './json-buckets.ts';
+import { type BucketSession, JsonBuckets } from './json-buckets.ts';
 
 const DAYS_KEY = 'days';
 
@@ -61,12 +61,18 @@ export class FileRecheckStore implements RecheckStore {
     const files = this.#for(crm);
     await this.#lock.withLock(() => {
       const now = this.#now();
+      // One session per file set: each bucket read and written once for the whole batch, not once per
+      // record — a day's index entry holds every lead due that day, so rewriting it per record grew
+      // with the square of the org.
+      const items = files.items.session(now);
+      const due = files.due.session(now);
       const touched = new Map<string, boolean>();
       for (const r of records) {
         const key = recheckKey(r);
-        const before = files.items.get(key, now)?.recheckAt ?? null;
+        const before = items.get(key)?.recheckAt ?? null;
         const keep = r.recheckAt !== null || r.holdSince !== null;
-        files.items.update(key, now, () =>
+        items.set(
+          key,
           keep
             ? {
                 value: {
@@ -78,8 +84,12 @@ export class FileRecheckStore implements RecheckStore {
               }
             : undefined,
         );
-        this.#reindex(files, key, before, keep ? r.recheckAt : null, now, touched);
+        this.#reindex(due, key, before, keep ? r.recheckAt : null, touched);
       }
+      // A crash between the two writes leaves the index and a record disagreeing for leads of this
+      // batch, whose page the sync has not committed: the next run decides them and schedules again.
+      due.flush();
+      items.flush();
       this.#saveDays(files, touched, now);
     });
   }
@@ -109,25 +119,28 @@ export class FileRecheckStore implements RecheckStore {
   }
 
   #reindex(
-    files: CrmFiles,
+    due: BucketSession<Record<string, string>>,
     key: string,
     before: string | null,
     after: string | null,
-    now: number,
     touched: Map<string, boolean>,
   ): void {
     if (before === after) return;
     if (before !== null) {
       const day = dayOf(Date.parse(before));
-      const left = files.due.update(day, now, (entries = {}) => {
-        const { [key]: _gone, ...rest } = entries;
-        return Object.keys(rest).length ? { value: rest } : undefined;
-      });
-      touched.set(day, left !== undefined);
+      const entries = due.get(day);
+      if (entries && key in entries) {
+        delete entries[key];
+        const left = hasAny(entries);
+        due.set(day, left ? { value: entries } : undefined);
+        touched.set(day, left);
+      } else touched.set(day, entries !== undefined);
     }
     if (after !== null) {
       const day = dayOf(Date.parse(after));
-      files.due.update(day, now, (entries = {}) => ({ value: { ...entries, [key]: after } }));
+      const entries = due.get(day) ?? {};
+      entries[key] = after;
+      due.set(day, { value: entries });
       touched.set(day, true);
     }
   }
@@ -161,6 +174,12 @@ export class FileRecheckStore implements RecheckStore {
   #now(): number {
     return this.#clock.now().getTime();
   }
+}
+
+/** Whether the object has a key, without listing them all (a day's index holds many). */
+function hasAny(o: Record<string, string>): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function dayOf(ms: number): string {
