@@ -44,6 +44,8 @@ const RUNS = Number(process.env.BENCH_REVIEW_RUNS ?? 3);
 
 interface Timed {
   seconds: number;
+  /** CPU time of all the child's threads: comparable across loads, unlike the wall time. */
+  cpuSeconds: number;
   maxRssMb: number;
   what: string;
   /** Milliseconds per step. */
@@ -89,7 +91,7 @@ try {
   const jsonl = median(runs.jsonl);
   const compacted = median(runs.compacted);
   const spread = (list: Timed[]) =>
-    `median of ${list.length} (${list.map((t) => t.seconds.toFixed(1)).join(', ')} s)`;
+    `median of ${list.length} (${list.map((t) => t.seconds.toFixed(1)).join(', ')} s; CPU time of all threads ${list.map((t) => t.cpuSeconds.toFixed(1)).join(', ')} s)`;
 
   report({
     name: 'review.secondsFor1MDecisions',

@@ -1,6 +1,6 @@
 /**
  * Child process of bench/benchmarks/review.ts: times the review over a ledger already on disk and
- * prints one JSON line `{seconds, maxRssMb, rows, what, steps}`. A process of its own, so its peak
+ * prints one JSON line `{seconds, cpuSeconds, maxRssMb, what, steps, queries}`. A process of its own, so its peak
  * RSS is the review's (the generator's heap is not in it).
  *
  * The review as `tossup review` would run it for the month and for a week of it: the rule file's
@@ -85,9 +85,12 @@ try {
   reader.close();
 }
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage();
 process.stdout.write(
   `${JSON.stringify({
     seconds,
+    // CPU time of every thread (Node and DuckDB's): what the review costs whatever else the machine runs.
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     what: `buildReview for the month and for a week of it (as of each period's end, with the outcome store's ${outcomes.length.toLocaleString('en')} opportunities), both rendered to HTML (${(html / 1024).toFixed(0)} KiB)`,
     steps,

@@ -327,12 +327,15 @@ ORDER BY count DESC, reason`,
 /** Rows a list query returns at most (the review shows fewer); `total` on each row says how many there are. */
 export const REVIEW_LIST_LIMIT = 500;
 
-/** Counted once per decision in [from, to): how many, how many leads, per flag, toss-ups started. */
+/**
+ * Counted once per decision in [from, to): how many, per flag, toss-ups started. (How many leads:
+ * SCORE_GRID has one row per lead decided in the period; the review adds its cells up rather than
+ * counting distinct leads over the period's decisions a second time.)
+ */
 export const DECISION_SUMMARY: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
   sql: `
 SELECT CAST(COUNT(*) AS INTEGER) AS decisions,
-       CAST(COUNT(DISTINCT crm || ':' || lead_id) AS INTEGER) AS leads,
        CAST(SUM(CASE WHEN flag = 'yes' THEN 1 ELSE 0 END) AS INTEGER) AS yes,
        CAST(SUM(CASE WHEN flag = 'no' THEN 1 ELSE 0 END) AS INTEGER) AS no,
        CAST(SUM(CASE WHEN flag = 'hold' THEN 1 ELSE 0 END) AS INTEGER) AS hold,

@@ -18,6 +18,7 @@ import type { OpportunityOutcome } from '../ports/outcome-store.ts';
 import { calendarFor } from '../sla/due-date.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
 import { addDays, zonedDate } from '../sla/zoned-time.ts';
+import { atMostInFlight } from './at-most-in-flight.ts';
 import type {
   CountRow,
   HeatMap,
@@ -73,29 +74,40 @@ export async function buildReview(
   const day = 86_400_000;
   const ago = (days: number) => new Date(options.asOf.getTime() - days * day).toISOString();
 
-  // One after the other: a reader may hold a single connection.
-  const summaryRows = await q(DECISION_SUMMARY, span);
-  const open = await q(OPEN_TOSSUPS_BY_REP, [asOf, asOf, asOf, asOf, asOf, ago(1), ago(3), ago(7)]);
-  const response = await q(RESPONSE_STATUS, [...span, asOf, asOf, asOf, asOf]);
-  const escalations = await q(ESCALATIONS, span);
-  const rateRows = await q(TOSSUP_RATES, span);
-  const rates = (dimension: string) => rateRows.filter((r) => r.dimension === dimension).map(rateRow);
-  const gridRows = await q(SCORE_GRID, [
-    grid.width,
-    grid.attributeTop,
-    grid.width,
-    grid.behaviourTop,
-    ...span,
+  // Side by side, the heaviest first (a reader runs them on separate connections or concurrently).
+  const [
+    gridRows = [],
+    rateRows = [],
+    response = [],
+    noiseRows = [],
+    open = [],
+    missedRows = [],
+    summaryRows = [],
+    escalations = [],
+    sentBack = [],
+    lost = [],
+    load = [],
+  ] = await atMostInFlight(QUERIES_IN_FLIGHT, [
+    () => q(SCORE_GRID, [grid.width, grid.attributeTop, grid.width, grid.behaviourTop, ...span]),
+    () => q(TOSSUP_RATES, span),
+    () => q(RESPONSE_STATUS, [...span, asOf, asOf, asOf, asOf]),
+    () => q(NOISE, [...span, ago(noiseDays)]),
+    () => q(OPEN_TOSSUPS_BY_REP, [asOf, asOf, asOf, asOf, asOf, ago(1), ago(3), ago(7)]),
+    () => q(MISSED_FROM_LEDGER, span),
+    () => q(DECISION_SUMMARY, span),
+    () => q(ESCALATIONS, span),
+    () => q(SENT_BACK_REASONS, span),
+    () => q(LOST_REASONS, span),
+    () => q(LOAD_BY_REP, span),
   ]);
-  const sentBack = await q(SENT_BACK_REASONS, span);
-  const lost = await q(LOST_REASONS, span);
-  const missedRows = await q(MISSED_FROM_LEDGER, span);
-  const noiseRows = await q(NOISE, [...span, ago(noiseDays)]);
-  const load = await q(LOAD_BY_REP, span);
+  const rates = (dimension: string) => rateRows.filter((r) => r.dimension === dimension).map(rateRow);
 
   const missed = missedRows.map(missedRow);
   const noToss = await missedWithoutTossUp(reader, period, options.outcomes ?? []);
   const heatMap = heatMapOf(gridRows, grid, options.thresholds ?? {});
+  // The grid has one row per lead decided in the period (its last decision): their number is the
+  // summary's leads, without counting distinct leads over the period's decisions once more.
+  const leads = heatMap.cells.reduce((n, c) => n + c.leads, 0);
   for (const m of noToss) addToCell(heatMap, m, period);
 
   const s = summaryRows[0] ?? {};
@@ -105,7 +117,7 @@ export async function buildReview(
     asOf,
     summary: {
       decisions: num(s.decisions),
-      leads: num(s.leads),
+      leads,
       yes: num(s.yes),
       no: num(s.no),
       hold: num(s.hold),
@@ -142,6 +154,9 @@ export async function buildReview(
     },
   };
 }
+
+/** Queries sent at once: enough to keep two cores busy, few enough for Athena's concurrency quota. */
+const QUERIES_IN_FLIGHT = 4;
 
 /** Lead ids per lookup query: a few queries for thousands of opportunities, not one query each. */
 const LOOKUP_CHUNK = 500;

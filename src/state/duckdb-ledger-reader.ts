@@ -24,6 +24,9 @@ import {
 export class DuckDbLedgerReader implements LedgerReader {
   readonly #instance: DuckDBInstance;
   readonly #connection: DuckDBConnection;
+  /** Connections of finished queries, reused by the next ones. */
+  readonly #idle: DuckDBConnection[] = [];
+  #closed = false;
 
   private constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
     this.#instance = instance;
@@ -45,12 +48,29 @@ export class DuckDbLedgerReader implements LedgerReader {
     const connection = await instance.connect();
     const reader = new DuckDbLedgerReader(instance, connection);
     const dir = join(stateDir, 'ledger');
-    for (const [name, folder, columns] of [
+    const tables = [
       [LEDGER_TABLE_NAMES.decision, join(dir, LEDGER_TABLES.decision), DECISION_COLUMNS],
       [LEDGER_TABLE_NAMES.event, join(dir, LEDGER_TABLES.event), EVENT_COLUMNS],
-    ] as const) {
-      if (options.inMemory) await reader.#table(name, folder, columns, options.inMemory.omit);
-      else await reader.#view(name, folder, columns);
+    ] as const;
+    const inMemory = options.inMemory;
+    if (inMemory) {
+      // Every query orders what it returns: the load need not keep the files' row order (faster,
+      // less memory). The two tables load side by side, each on a connection of its own.
+      await connection.run('SET preserve_insertion_order = false');
+      await Promise.all(
+        tables.map(async ([name, folder, columns]) => {
+          const own = await instance.connect();
+          try {
+            await loadTable(own, name, folder, columns, inMemory.omit);
+          } finally {
+            own.closeSync();
+          }
+        }),
+      );
+      await connection.run('RESET preserve_insertion_order');
+    } else {
+      for (const [name, folder, columns] of tables)
+        await connection.run(`CREATE VIEW ${name} AS ${sourceOf(folder, columns)}`);
     }
     return reader;
   }
@@ -63,33 +83,42 @@ export class DuckDbLedgerReader implements LedgerReader {
       throw new RangeError(
         `the query takes ${q.params.length} parameter(s) (${q.params.join(', ')}), not ${params.length}`,
       );
-    const result = await this.#connection.runAndReadAll(q.sql, [...params]);
-    return result.getRowObjectsJson() as Record<string, unknown>[];
+    // A connection per query in flight: queries sent together run side by side (DuckDB runs each on
+    // the caller's thread plus its pool; one connection would run them one after the other).
+    const connection = this.#idle.pop() ?? (await this.#instance.connect());
+    try {
+      const result = await connection.runAndReadAll(q.sql, [...params]);
+      return result.getRowObjectsJson() as Record<string, unknown>[];
+    } finally {
+      if (this.#closed) connection.closeSync();
+      else this.#idle.push(connection);
+    }
   }
 
   close(): void {
+    this.#closed = true;
+    for (const c of this.#idle.splice(0)) c.closeSync();
     this.#connection.closeSync();
     this.#instance.closeSync();
   }
+}
 
-  async #view(name: string, folder: string, columns: Columns): Promise<void> {
-    await this.#connection.run(`CREATE VIEW ${name} AS ${sourceOf(folder, columns)}`);
-  }
-
-  /** The table loaded once into memory without the omitted columns, and a view that shows them as NULL. */
-  async #table(name: string, folder: string, columns: Columns, omit: readonly string[]): Promise<void> {
-    const kept = Object.keys(columns).filter((c) => !omit.includes(c));
-    // Every query orders what it returns: the load need not keep the files' row order (faster, less memory).
-    await this.#connection.run('SET preserve_insertion_order = false');
-    await this.#connection.run(
-      `CREATE TABLE ${name}_loaded AS SELECT ${kept.map((c) => `"${c}"`).join(', ')} FROM (${sourceOf(folder, columns)})`,
-    );
-    const shown = Object.entries(columns).map(([c, t]) =>
-      omit.includes(c) ? `CAST(NULL AS ${duckDbType(t)}) AS "${c}"` : `"${c}"`,
-    );
-    await this.#connection.run('RESET preserve_insertion_order');
-    await this.#connection.run(`CREATE VIEW ${name} AS SELECT ${shown.join(', ')} FROM ${name}_loaded`);
-  }
+/** The table loaded once into memory without the omitted columns, and a view that shows them as NULL. */
+async function loadTable(
+  connection: DuckDBConnection,
+  name: string,
+  folder: string,
+  columns: Columns,
+  omit: readonly string[],
+): Promise<void> {
+  const kept = Object.keys(columns).filter((c) => !omit.includes(c));
+  await connection.run(
+    `CREATE TABLE ${name}_loaded AS SELECT ${kept.map((c) => `"${c}"`).join(', ')} FROM (${sourceOf(folder, columns)})`,
+  );
+  const shown = Object.entries(columns).map(([c, t]) =>
+    omit.includes(c) ? `CAST(NULL AS ${duckDbType(t)}) AS "${c}"` : `"${c}"`,
+  );
+  await connection.run(`CREATE VIEW ${name} AS SELECT ${shown.join(', ')} FROM ${name}_loaded`);
 }
 
 /**
