@@ -72,7 +72,7 @@ export class AthenaLedgerReader implements LedgerReader {
       );
     const started = await this.#client.send(
       new StartQueryExecutionCommand({
-        QueryString: athenaSql(q, this.#database),
+        QueryString: athenaSql(q, this.#database, params),
         WorkGroup: this.#workGroup,
         QueryExecutionContext: { Database: this.#database },
         ...(params.length > 0 ? { ExecutionParameters: params.map(sqlLiteral) } : {}),
@@ -149,24 +149,60 @@ export class AthenaLedgerReader implements LedgerReader {
  * A ledger query as Athena runs it: the query itself, under `ledger_decisions` and `ledger_events`
  * defined as the Glue tables with one row per record id (a query that starts with its own WITH gets
  * them prepended to its list). The CTEs name their columns (ledger-columns.ts), so `SELECT *` means
- * the same columns as on DuckDB.
+ * the same columns as on DuckDB. Given the parameters, each CTE reads only the day partitions the
+ * query declares (`LedgerQuery.partitions`): the filter on `dt` sits inside it, under the window
+ * that removes copies — a filter outside would not reach the table scan, and Athena would read (and
+ * bill) every partition.
  */
-export function athenaSql(q: LedgerQuery, database: string): string {
+export function athenaSql(
+  q: LedgerQuery,
+  database: string,
+  params: readonly (string | number | boolean)[] = [],
+): string {
   const dedupe = [
-    dedupeCte(LEDGER_TABLE_NAMES.decision, database, Object.keys(DECISION_COLUMNS)),
-    dedupeCte(LEDGER_TABLE_NAMES.event, database, Object.keys(EVENT_COLUMNS)),
+    dedupeCte(
+      LEDGER_TABLE_NAMES.decision,
+      database,
+      Object.keys(DECISION_COLUMNS),
+      dayFilter(q, 'decisions', params),
+    ),
+    dedupeCte(LEDGER_TABLE_NAMES.event, database, Object.keys(EVENT_COLUMNS), dayFilter(q, 'events', params)),
   ].join(',\n');
   const sql = q.sql.trim();
   const own = /^WITH\s+/i.exec(sql);
   return own ? `WITH ${dedupe},\n${sql.slice(own[0].length)}` : `WITH ${dedupe}\n${sql}`;
 }
 
-function dedupeCte(table: string, database: string, columns: readonly string[]): string {
+/** `dt >= '…' AND dt <= '…'` for a table's declared partitions ('' when it reads them all). */
+export function dayFilter(
+  q: LedgerQuery,
+  table: 'decisions' | 'events',
+  params: readonly (string | number | boolean)[],
+): string {
+  const range = q.partitions?.[table];
+  if (!range || params.length === 0) return '';
+  const day = (i: number | undefined) => {
+    if (i === undefined) return undefined;
+    const v = params[i];
+    const t = typeof v === 'string' ? Date.parse(v) : Number.NaN;
+    if (Number.isNaN(t))
+      throw new RangeError(`parameter ${i + 1} (${q.params[i] ?? '?'}) must be an ISO instant, not ${v}`);
+    return new Date(t).toISOString().slice(0, 10);
+  };
+  const from = day(range.from);
+  const to = day(range.to);
+  const bounds: string[] = [];
+  if (from) bounds.push(`dt >= ${sqlLiteral(from)}`);
+  if (to) bounds.push(`dt <= ${sqlLiteral(to)}`);
+  return bounds.join(' AND ');
+}
+
+function dedupeCte(table: string, database: string, columns: readonly string[], where: string): string {
   const cols = columns.map((c) => `"${c}"`).join(', ');
   return `${table} AS (
   SELECT ${cols} FROM (
     SELECT ${cols}, ROW_NUMBER() OVER (PARTITION BY record_id ORDER BY dt) AS ledger_copy_
-    FROM "${database.replaceAll('"', '""')}"."${table}"
+    FROM "${database.replaceAll('"', '""')}"."${table}"${where ? `\n    WHERE ${where}` : ''}
   ) WHERE ledger_copy_ = 1
 )`;
 }

@@ -11,7 +11,29 @@ export interface LedgerQuery {
   /** What the parameters are, in order. */
   params: readonly string[];
   sql: string;
+  /**
+   * The day partitions (`dt`, the UTC date of a row's own time) that can hold the rows the query
+   * reads of each table, as parameters that are ISO instants (indexes into `params`): from the date
+   * of `from` to the date of `to`, both included, an absent end unbounded. Athena reads only those
+   * partitions (athena-ledger-reader.ts); the range must hold every row the answer depends on, so
+   * the answer is the one over the whole table. Absent: the whole table.
+   */
+  partitions?: { decisions?: DayRange; events?: DayRange };
 }
+
+/** Parameter indexes of the instants whose UTC dates bound a table's partitions read. */
+export interface DayRange {
+  from?: number;
+  to?: number;
+}
+
+/** A query's own rows in [p0, p1): decisions or events of the period. */
+const PERIOD_ROWS: DayRange = { from: 0, to: 1 };
+/**
+ * The events that follow the toss-ups of a period starting at parameter 0: an episode's events come
+ * at or after its hand-off, so none before the period's first day; until now (no end).
+ */
+const EVENTS_SINCE: DayRange = { from: 0 };
 
 /**
  * Episodes that became an opportunity: an opportunity linked to the toss-up (the opportunity phase),
@@ -29,6 +51,7 @@ const WON_EPISODES = `
  */
 export const OPPORTUNITY_RATE_BY_REASON: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  partitions: { decisions: PERIOD_ROWS, events: EVENTS_SINCE },
   sql: `
 WITH tossups AS (
   SELECT DISTINCT episode_key, primary_reason FROM ledger_decisions
@@ -51,6 +74,7 @@ ORDER BY tossups DESC, reason_code`,
  */
 export const OPPORTUNITY_RATE_BY_ANY_REASON: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  partitions: { decisions: PERIOD_ROWS, events: EVENTS_SINCE },
   sql: `
 WITH tossups AS (
   SELECT DISTINCT d.episode_key, r.code AS reason_code
@@ -76,6 +100,7 @@ ORDER BY tossups DESC, t.reason_code`,
 function responseBy(dimension: string, alias: string): LedgerQuery {
   return {
     params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+    partitions: { events: PERIOD_ROWS },
     sql: `
 WITH r AS (
   SELECT ${dimension} AS ${alias}, response_hours, on_time,
@@ -102,6 +127,7 @@ export const RESPONSE_BY_NEXT_ACTION = responseBy('next_action', 'next_action');
 /** The decision the CRM showed for a lead at an instant: the last one recorded at or before it. */
 export const DECISION_AT: LedgerQuery = {
   params: ['lead id', 'at (ISO UTC)'],
+  partitions: { decisions: { to: 1 } },
   sql: `
 SELECT * FROM ledger_decisions
 WHERE lead_id = ? AND decided_at <= ?
@@ -110,7 +136,7 @@ LIMIT 1`,
 };
 
 /**
- * The decisions of some leads recorded at or before an instant: DECISION_AT for many leads in one
+ * The decisions of some leads recorded since one instant and at or before another: DECISION_AT for many leads in one
  * query (the review's opportunities without toss-up), the caller picking per lead the last one at or
  * before its own instant (greatest `decided_at`, then `record_id`, as DECISION_AT orders). One `?` per
  * lead id: callers cut long lists into chunks.
@@ -120,17 +146,19 @@ export function decisionsOfLeads(leads: number): LedgerQuery {
     throw new RangeError(`decisionsOfLeads takes 1 or more leads, not ${leads}`);
   const ids = Array.from({ length: leads }, (_, i) => `lead id ${i + 1}`);
   return {
-    params: ['until (ISO UTC, inclusive)', ...ids],
+    params: ['since (ISO UTC): how far back to look', 'until (ISO UTC, inclusive)', ...ids],
+    partitions: { decisions: { from: 0, to: 1 } },
     sql: `
 SELECT lead_id, record_id, decided_at, flag, primary_reason, attribute_score, behaviour_score
 FROM ledger_decisions
-WHERE decided_at <= ? AND lead_id IN (${ids.map(() => '?').join(', ')})`,
+WHERE decided_at >= ? AND decided_at <= ? AND lead_id IN (${ids.map(() => '?').join(', ')})`,
   };
 }
 
 /** What happened to an episode up to an instant, in order. */
 export const EPISODE_EVENTS_UNTIL: LedgerQuery = {
   params: ['episode key', 'at (ISO UTC)'],
+  partitions: { events: { to: 1 } },
   sql: `
 SELECT event_type, step, event_at, cause, owner_key, owner_id, close_reason, verdict_result,
        sent_back_reason, opportunity_id, opportunity_won, lost_reason, activity, ladder_action, sla_status, response_hours, response_unit, on_time
@@ -147,6 +175,7 @@ ORDER BY event_at, step`,
  */
 export const BACKTEST_DECISIONS: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  partitions: { decisions: PERIOD_ROWS },
   sql: `
 SELECT * FROM (
   SELECT d.*, ROW_NUMBER() OVER (PARTITION BY d.record_id) AS copy_no
@@ -163,6 +192,7 @@ ORDER BY decided_at, record_id`,
  */
 export const BACKTEST_OUTCOME_EVENTS: LedgerQuery = {
   params: ['from (ISO UTC)'],
+  partitions: { events: EVENTS_SINCE },
   sql: `
 SELECT DISTINCT crm, lead_id, event_type, event_at, close_reason, verdict_result
 FROM ledger_events
@@ -229,6 +259,7 @@ const EPISODE_OUTCOMES = `
  */
 export const TOSSUP_RATES: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  partitions: { decisions: PERIOD_ROWS, events: EVENTS_SINCE },
   sql: `
 WITH t AS (
   SELECT episode_key, primary_reason, rule_id, crm || ' ' || object_type AS source,
@@ -270,6 +301,7 @@ ORDER BY x.dimension, tossups DESC, x.k`,
  */
 export const SCORE_GRID: LedgerQuery = {
   params: ['width', 'top', 'width', 'top', 'from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  partitions: { decisions: { from: 4, to: 5 }, events: { from: 4 } },
   sql: `
 WITH bins AS (
   SELECT CAST(? AS DOUBLE) AS w, CAST(? AS DOUBLE) AS attr_top, CAST(? AS DOUBLE) AS w2, CAST(? AS DOUBLE) AS beh_top
@@ -300,6 +332,7 @@ ORDER BY 1, 2`,
 /** Sent-back verdicts recorded in [from, to), by the reason the rep chose (null: none chosen). */
 export const SENT_BACK_REASONS: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  partitions: { events: PERIOD_ROWS },
   sql: `
 SELECT sent_back_reason AS reason, CAST(COUNT(DISTINCT episode_key) AS INTEGER) AS count
 FROM ledger_events
@@ -314,6 +347,7 @@ ORDER BY count DESC, reason`,
  */
 export const LOST_REASONS: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  partitions: { events: PERIOD_ROWS },
   sql: `
 SELECT lost_reason AS reason, CAST(COUNT(DISTINCT episode_key) AS INTEGER) AS count
 FROM ledger_events
@@ -334,6 +368,7 @@ export const REVIEW_LIST_LIMIT = 500;
  */
 export const DECISION_SUMMARY: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  partitions: { decisions: PERIOD_ROWS },
   sql: `
 SELECT CAST(COUNT(*) AS INTEGER) AS decisions,
        CAST(SUM(CASE WHEN flag = 'yes' THEN 1 ELSE 0 END) AS INTEGER) AS yes,
@@ -345,29 +380,39 @@ WHERE decided_at >= ? AND decided_at < ?`,
 };
 
 /**
- * The "missed" list from the ledger: episodes that became an opportunity in [from, to) although the
+ * The "missed" list from the ledger (what happened since the history horizon: episodes, decisions and
+ * their opportunities from then on): episodes that became an opportunity in [from, to) although the
  * rules had said no or hold — to this very episode (a person overrode the flag: kind `override`; or
  * the rules' hold handed it to a check, e.g. IS / sales planning, not to sales: kind `checked`), or
  * in the lead's decision before it (the rules said yes only later: kind `late`). The no/hold
  * decision's flag, time, reason and scores.
  */
 export const MISSED_FROM_LEDGER: LedgerQuery = {
-  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  params: [
+    'history since (ISO UTC): the review looks this far back',
+    'from (ISO UTC)',
+    'to (ISO UTC, exclusive)',
+    'history since',
+    'history since',
+  ],
+  partitions: { decisions: { from: 0, to: 2 }, events: { from: 0, to: 2 } },
   sql: `
 WITH won AS (
   SELECT episode_key, MIN(event_at) AS won_at FROM ledger_events
-  WHERE event_type = 'opportunity'
+  WHERE (event_type = 'opportunity'
      OR (event_type = 'closed' AND close_reason = 'opportunity')
-     OR (event_type = 'verdict' AND verdict_result = 'opportunity')
+     OR (event_type = 'verdict' AND verdict_result = 'opportunity'))
+    AND event_at >= ?
   GROUP BY episode_key
 ), ep AS (
   SELECT d.crm, d.lead_id, d.episode_key, d.decided_at, d.flag, d.override_flag, d.primary_reason, d.attribute_score, d.behaviour_score, w.won_at
   FROM ledger_decisions d JOIN won w ON w.episode_key = d.episode_key
-  WHERE d.new_episode AND w.won_at >= ? AND w.won_at < ?
+  WHERE d.new_episode AND w.won_at >= ? AND w.won_at < ? AND d.decided_at >= ?
 ), prior AS (
   SELECT ep.episode_key, p.flag, p.decided_at, p.primary_reason, p.attribute_score, p.behaviour_score,
          ROW_NUMBER() OVER (PARTITION BY ep.episode_key ORDER BY p.decided_at DESC, p.record_id DESC) AS rn
-  FROM ep JOIN ledger_decisions p ON p.crm = ep.crm AND p.lead_id = ep.lead_id AND p.decided_at < ep.decided_at
+  FROM ep JOIN ledger_decisions p
+    ON p.crm = ep.crm AND p.lead_id = ep.lead_id AND p.decided_at < ep.decided_at AND p.decided_at >= ?
 ), missed AS (
   SELECT ep.crm, ep.lead_id, ep.episode_key, ep.won_at AS opportunity_at,
          CASE WHEN ep.flag IN ('no', 'hold') AND ep.override_flag IS NOT NULL THEN 'override'
@@ -392,6 +437,7 @@ LIMIT ${REVIEW_LIST_LIMIT}`,
  */
 export const NOISE: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)', 'cutoff (ISO UTC): as of minus N days'],
+  partitions: { decisions: PERIOD_ROWS, events: EVENTS_SINCE },
   sql: `
 WITH t AS (
   SELECT DISTINCT crm, lead_id, episode_key, decided_at, rule_id, primary_reason, attribute_score, behaviour_score,
@@ -419,6 +465,7 @@ LIMIT ${REVIEW_LIST_LIMIT}`,
  */
 export const RESPONSE_STATUS: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)', 'as of (ISO UTC)', 'as of', 'as of', 'as of'],
+  partitions: { events: { from: 0, to: 2 } },
   sql: `
 WITH h AS (
   SELECT DISTINCT episode_key, COALESCE(owner_key, owner_id) AS rep, next_action FROM ledger_events
@@ -464,13 +511,14 @@ ORDER BY dimension, k`,
 };
 
 /**
- * Toss-ups open as of an instant (handed off by then, not closed: no row with a close reason — a
- * close, an opportunity, a closing verdict), per current owner: how many, how
+ * Toss-ups open as of an instant (handed off since a given instant and by then, not closed: no row
+ * with a close reason — a close, an opportunity, a closing verdict), per current owner: how many, how
  * many still unanswered, how many of those overdue (the SLA ran out: `due_at` of the episode's last
  * row), by how long overdue: under 1 day, 1–3, 3–7, 7 days or more (cutoffs given as instants).
  */
 export const OPEN_TOSSUPS_BY_REP: LedgerQuery = {
   params: [
+    'handed off since (ISO UTC): the review looks this far back',
     'as of (ISO UTC)',
     'as of',
     'as of',
@@ -480,9 +528,11 @@ export const OPEN_TOSSUPS_BY_REP: LedgerQuery = {
     'as of − 3 days',
     'as of − 7 days',
   ],
+  partitions: { events: { from: 0, to: 1 } },
   sql: `
 WITH h AS (
-  SELECT DISTINCT episode_key FROM ledger_events WHERE event_type = 'handed_off' AND event_at <= ?
+  SELECT DISTINCT episode_key FROM ledger_events
+  WHERE event_type = 'handed_off' AND event_at >= ? AND event_at <= ?
 ), last AS (${lastEventAsOf('COALESCE(e.owner_key, e.owner_id) AS rep, e.due_at')}
 ), answered AS (
   SELECT DISTINCT episode_key FROM ledger_events WHERE response_hours IS NOT NULL AND event_at <= ?
@@ -516,6 +566,7 @@ ORDER BY rep`,
 /** Ladder steps (escalations) recorded in [from, to), by what the step did: steps and toss-ups. */
 export const ESCALATIONS: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  partitions: { events: PERIOD_ROWS },
   sql: `
 SELECT ladder_action,
        CAST(COUNT(*) AS INTEGER) AS steps,
@@ -533,6 +584,7 @@ ORDER BY steps DESC, ladder_action`,
  */
 export const LOAD_BY_REP: LedgerQuery = {
   params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+  partitions: { events: PERIOD_ROWS },
   sql: `
 WITH per_day AS (
   SELECT COALESCE(owner_key, owner_id) AS rep, dt, COUNT(*) AS n

@@ -32,6 +32,14 @@ import type {
 } from './review-model.ts';
 import type { ReviewPeriod } from './review-period.ts';
 
+/**
+ * How far back the review looks beyond its period: open toss-ups handed off up to this many days
+ * before the as-of instant, and for the "missed" list the decisions and opportunity events from this
+ * many days before the period on. It bounds what Athena scans (the ledger's day partitions) to the
+ * period and this much before it, instead of the whole history.
+ */
+export const HISTORY_DAYS = 90;
+
 /** Toss-ups with no opportunity this many days after their decision are noise, unless told otherwise. */
 export const DEFAULT_NOISE_DAYS = 30;
 
@@ -73,6 +81,7 @@ export async function buildReview(
     reader.query(query, params);
   const day = 86_400_000;
   const ago = (days: number) => new Date(options.asOf.getTime() - days * day).toISOString();
+  const since = new Date(Date.parse(period.from) - HISTORY_DAYS * day).toISOString();
 
   // Side by side, the heaviest first (a reader runs them on separate connections or concurrently).
   const [
@@ -92,8 +101,8 @@ export async function buildReview(
     () => q(TOSSUP_RATES, span),
     () => q(RESPONSE_STATUS, [...span, asOf, asOf, asOf, asOf]),
     () => q(NOISE, [...span, ago(noiseDays)]),
-    () => q(OPEN_TOSSUPS_BY_REP, [asOf, asOf, asOf, asOf, asOf, ago(1), ago(3), ago(7)]),
-    () => q(MISSED_FROM_LEDGER, span),
+    () => q(OPEN_TOSSUPS_BY_REP, [ago(HISTORY_DAYS), asOf, asOf, asOf, asOf, asOf, ago(1), ago(3), ago(7)]),
+    () => q(MISSED_FROM_LEDGER, [since, ...span, since, since]),
     () => q(DECISION_SUMMARY, span),
     () => q(ESCALATIONS, span),
     () => q(SENT_BACK_REASONS, span),
@@ -103,7 +112,7 @@ export async function buildReview(
   const rates = (dimension: string) => rateRows.filter((r) => r.dimension === dimension).map(rateRow);
 
   const missed = missedRows.map(missedRow);
-  const noToss = await missedWithoutTossUp(reader, period, options.outcomes ?? []);
+  const noToss = await missedWithoutTossUp(reader, period, since, options.outcomes ?? []);
   const heatMap = heatMapOf(gridRows, grid, options.thresholds ?? {});
   // The grid has one row per lead decided in the period (its last decision): their number is the
   // summary's leads, without counting distinct leads over the period's decisions once more.
@@ -163,10 +172,11 @@ const LOOKUP_CHUNK = 500;
 
 /**
  * Per outcome, the decision the ledger shows for its lead at the opportunity's creation (the last one
- * at or before it, as DECISION_AT picks it), or undefined.
+ * at or before it, as DECISION_AT picks it, made since `since`), or undefined.
  */
 async function decisionsAt(
   reader: LedgerReader,
+  since: string,
   wanted: readonly OpportunityOutcome[],
 ): Promise<(Record<string, unknown> | undefined)[]> {
   const out: (Record<string, unknown> | undefined)[] = [];
@@ -175,7 +185,7 @@ async function decisionsAt(
     const leads = [...new Set(chunk.map((o) => o.leadId))];
     const until = chunk.reduce((max, o) => (o.createdAt > max ? o.createdAt : max), '');
     const byLead = new Map<string, Record<string, unknown>[]>();
-    for (const row of await reader.query(decisionsOfLeads(leads.length), [until, ...leads])) {
+    for (const row of await reader.query(decisionsOfLeads(leads.length), [since, until, ...leads])) {
       const lead = String(row.lead_id);
       byLead.set(lead, [...(byLead.get(lead) ?? []), row]);
     }
@@ -364,6 +374,7 @@ function addToCell(map: HeatMap, m: MissedRow, period: ReviewPeriod): void {
 async function missedWithoutTossUp(
   reader: LedgerReader,
   period: ReviewPeriod,
+  since: string,
   outcomes: readonly OpportunityOutcome[],
 ): Promise<MissedRow[]> {
   const seen = new Set<string>();
@@ -376,7 +387,7 @@ async function missedWithoutTossUp(
     seen.add(id);
     firsts.push(o);
   }
-  const decided = await decisionsAt(reader, firsts);
+  const decided = await decisionsAt(reader, since, firsts);
   const out: MissedRow[] = [];
   for (const [i, o] of firsts.entries()) {
     const d = decided[i];

@@ -8,6 +8,7 @@ import {
   AthenaLedgerReader,
   AthenaQueryError,
   athenaSql,
+  dayFilter,
   sqlLiteral,
   typed,
 } from '../../src/aws/athena-ledger-reader.ts';
@@ -20,11 +21,26 @@ import {
   RESPONSE_BY_REP,
 } from '../../src/ledger/ledger-queries.ts';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
+import type { LedgerReader } from '../../src/ports/ledger.ts';
+import { buildReview, HISTORY_DAYS } from '../../src/review/build-review.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
 import { FileLedger } from '../../src/state/file-ledger.ts';
+import {
+  AS_OF as REVIEW_AS_OF,
+  OUTCOMES as REVIEW_OUTCOMES,
+  PERIOD as REVIEW_PERIOD,
+  RECORDS as REVIEW_RECORDS,
+} from '../review/review-fixture.ts';
 import { filledDecisionRow, filledEventRow } from '../support/ledger-rows.ts';
 import { type AwsAnswer, type AwsCall, LoopbackAws, loopbackClientConfig } from './loopback-aws.ts';
 
+const DUCK_TYPES: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  boolean: 'BOOLEAN',
+  double: 'DOUBLE',
+  integer: 'INTEGER',
+  string_array: 'VARCHAR[]',
+};
 const FROM = '2026-11-01T00:00:00.000Z';
 const TO = '2026-12-01T00:00:00.000Z';
 const DB = 'tossup_test_ledger';
@@ -160,7 +176,12 @@ describe('AthenaLedgerReader (real SDK client against a loopback Athena)', () =>
       QueryExecutionContext: { Database: DB },
       ExecutionParameters: [`'${FROM}'`, `'${TO}'`],
     });
-    expect(start.QueryString).toBe(athenaSql(OPPORTUNITY_RATE_BY_REASON, DB));
+    expect(start.QueryString).toBe(athenaSql(OPPORTUNITY_RATE_BY_REASON, DB, [FROM, TO]));
+    // Only the period's day partitions of decisions, and events from its first day on.
+    expect(start.QueryString).toContain(
+      `FROM "${DB}"."ledger_decisions"\n    WHERE dt >= '2026-11-01' AND dt <= '2026-12-01'\n`,
+    );
+    expect(start.QueryString).toContain(`FROM "${DB}"."ledger_events"\n    WHERE dt >= '2026-11-01'\n`);
     expect(athena.calls[5]!.body).toMatchObject({
       QueryExecutionId: 'qe-1',
       NextToken: 'page-2',
@@ -263,13 +284,6 @@ describe('athenaSql: the same queries, one row per record id', () => {
     }),
     filledEventRow({ record_id: 'e4', episode_key: 'E3', response_hours: 3, on_time: true }),
   ];
-  const DUCK_TYPE: Record<ColumnType, string> = {
-    string: 'VARCHAR',
-    boolean: 'BOOLEAN',
-    double: 'DOUBLE',
-    integer: 'INTEGER',
-    string_array: 'VARCHAR[]',
-  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tossup-athena-sql-'));
@@ -286,7 +300,7 @@ describe('athenaSql: the same queries, one row per record id', () => {
       const lines = records.filter((r) => r.kind === kind).map((r) => JSON.stringify(r));
       writeFileSync(file, `${[...lines, ...lines].join('\n')}\n`);
       const spec = Object.entries(columns)
-        .map(([c, t]) => `'${c}': '${DUCK_TYPE[t]}'`)
+        .map(([c, t]) => `'${c}': '${DUCK_TYPES[t]}'`)
         .join(', ');
       await duck.run(
         `CREATE TABLE ${DB}.${table} AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${spec}})`,
@@ -301,7 +315,7 @@ describe('athenaSql: the same queries, one row per record id', () => {
   });
 
   const onAthenaSql = async (q: LedgerQuery, params: (string | number | boolean)[]) =>
-    (await duck.runAndReadAll(athenaSql(q, DB), params)).getRowObjectsJson();
+    (await duck.runAndReadAll(athenaSql(q, DB, params), params)).getRowObjectsJson();
 
   for (const [name, q, params] of [
     ['OPPORTUNITY_RATE_BY_REASON', OPPORTUNITY_RATE_BY_REASON, [FROM, TO]],
@@ -331,5 +345,87 @@ describe('athenaSql: the same queries, one row per record id', () => {
       const prepared = await duck.prepare(athenaSql(q, DB)).catch((e: unknown) => new Error(`${name}: ${e}`));
       expect(prepared, name).not.toBeInstanceOf(Error);
     }
+  });
+});
+
+/**
+ * The review as the report function runs it on Athena: every query's SQL as sent (copies removed,
+ * only the declared day partitions read), run on DuckDB over the review's hand-made ledger stored
+ * twice, gives the review the local reader gives — the partitions each query reads hold all it needs.
+ */
+describe('the review on Athena reads only the day partitions of its period', () => {
+  const REVIEW_DB = 'tossup_review_ledger';
+  let dir: string;
+  let instance: DuckDBInstance;
+  let local: DuckDbLedgerReader;
+  const sent: { q: LedgerQuery; params: readonly (string | number | boolean)[] }[] = [];
+  let athenaLike: LedgerReader;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tossup-athena-review-'));
+    await new FileLedger(dir).append(REVIEW_RECORDS);
+    local = await DuckDbLedgerReader.open(dir);
+    instance = await DuckDBInstance.create(':memory:');
+    const setup = await instance.connect();
+    await setup.run(`CREATE SCHEMA ${REVIEW_DB}`);
+    for (const [kind, table, columns] of [
+      ['decision', 'ledger_decisions', DECISION_COLUMNS],
+      ['event', 'ledger_events', EVENT_COLUMNS],
+    ] as const) {
+      const file = join(dir, `${table}.jsonl`);
+      const lines = REVIEW_RECORDS.filter((r) => r.kind === kind).map((r) => JSON.stringify(r));
+      writeFileSync(file, `${[...lines, ...lines].join('\n')}\n`);
+      const spec = Object.entries(columns)
+        .map(([c, t]) => `'${c}': '${DUCK_TYPES[t]}'`)
+        .join(', ');
+      await setup.run(
+        `CREATE TABLE ${REVIEW_DB}.${table} AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${spec}})`,
+      );
+    }
+    setup.closeSync();
+    athenaLike = {
+      async query(q, params) {
+        sent.push({ q, params });
+        const c = await instance.connect();
+        try {
+          return (await c.runAndReadAll(athenaSql(q, REVIEW_DB, params), [...params])).getRowObjectsJson();
+        } finally {
+          c.closeSync();
+        }
+      },
+      close: () => {},
+    };
+  });
+  afterAll(() => {
+    local?.close();
+    instance?.closeSync();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers as the local reader does, and every table each query reads is bounded below by a day of the period or its look-back', async () => {
+    const options = { asOf: REVIEW_AS_OF, outcomes: REVIEW_OUTCOMES };
+    const model = await buildReview(athenaLike, REVIEW_PERIOD, options);
+    expect(model).toEqual(await buildReview(local, REVIEW_PERIOD, options));
+    expect(model.summary.tossups).toBeGreaterThan(0);
+
+    const earliest = new Date(Date.parse(REVIEW_PERIOD.from) - HISTORY_DAYS * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const unbounded: string[] = [];
+    for (const { q, params } of sent) {
+      const sql = athenaSql(q, REVIEW_DB, params);
+      for (const table of ['decisions', 'events'] as const) {
+        if (!new RegExp(`\\bledger_${table}\\b`).test(q.sql)) continue;
+        const from = /dt >= '(\d{4}-\d{2}-\d{2})'/.exec(dayFilter(q, table, params))?.[1];
+        if (!from || from < earliest) unbounded.push(`${q.params.join(', ')}: ${table}`);
+      }
+      expect(sql).toContain('ledger_copy_');
+    }
+    expect(unbounded).toEqual([]);
+    // The month's own queries read from its first UTC day (2026-10-31: 00:00 JST of 1 November).
+    expect(
+      sent.filter(({ q, params }) => dayFilter(q, 'decisions', params).startsWith("dt >= '2026-10-31'"))
+        .length,
+    ).toBeGreaterThan(3);
   });
 });

@@ -55,7 +55,7 @@ describe('the missed list: opportunities without toss-up', () => {
     const lookups: number[] = [];
     const reader: LedgerReader = {
       query: (q, params) => {
-        if (q.params[0]?.startsWith('until')) lookups.push(params.length - 1);
+        if (q.params[1]?.startsWith('until')) lookups.push(params.length - 2);
         return duck.query(q, params);
       },
       close: () => duck.close(),
