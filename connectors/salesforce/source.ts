@@ -174,6 +174,8 @@ export class SalesforceLeadSource implements LeadSource {
       for (const row of answers[i]!)
         events.push({ ts: 0, cursorId: idOf(row), object, row, responses: subqueryResponses(row) ?? [] });
     });
+    if (this.settings.excludeOwnWrites)
+      this.writeGuard?.noteReadVersions(events.flatMap((e) => (e.row ? [e.row] : [])));
     const lost = this.lostAccounts();
     const page = await this.buildPage(
       events,

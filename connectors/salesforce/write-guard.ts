@@ -2,7 +2,7 @@ import { FailureKind } from '../../src/domain/errors.ts';
 import { CHANGED_SINCE_READ, type WriteOutcome } from '../../src/ports/lead-sink.ts';
 import type { CallRunner } from './call-runner.ts';
 import { prefetchFirstPages, RestQuery } from './change-streams.ts';
-import { idOf, type SfRow } from './record-to-lead.ts';
+import { idOf, modstampOf, type SfRow } from './record-to-lead.ts';
 import { type PersonObject, soqlDateTime, soqlString } from './soql.ts';
 
 /**
@@ -48,8 +48,26 @@ export class WriteGuard {
     if (!ownUserId) return;
     this.horizon = this.byIds && this.horizon !== null ? Math.min(this.horizon, serverNow) : serverNow;
     this.ownUserId = ownUserId;
+    if (!this.byIds) this.readVersions.clear();
     this.byIds = true;
   }
+
+  /**
+   * The SystemModstamp of each record a read by id returned. A record whose stamp is still the one
+   * read has not changed since, however recent: without this, a change younger than the read lag
+   * (a change event's own change, read seconds after it) would be held back as "changed since read"
+   * and wait for the next sync.
+   */
+  noteReadVersions(rows: readonly SfRow[]): void {
+    if (!this.byIds) return;
+    for (const row of rows) {
+      const stamp = modstampOf(row);
+      if (Number.isFinite(stamp)) this.readVersions.set(idOf(row).slice(0, 15), stamp);
+    }
+  }
+
+  /** 15-character id → the SystemModstamp read (reads by id only). */
+  private readonly readVersions = new Map<string, number>();
 
   private syncCursorAt: number | null = null;
   private syncSeenAtCursor: ReadonlySet<string> = new Set();
@@ -81,6 +99,7 @@ export class WriteGuard {
   settled(): void {
     if (this.byIds) this.horizon = null;
     this.byIds = false;
+    this.readVersions.clear();
   }
 
   /**
@@ -88,7 +107,11 @@ export class WriteGuard {
    * Leads and Contacts both present, both queries go in one Composite call (change-streams.ts).
    */
   changedSinceRead(idsByObject: ReadonlyMap<PersonObject, readonly string[]>): Promise<Set<string>> {
-    return this.changedSince(this.horizon, this.ownUserId, idsByObject);
+    const read = this.byIds ? this.readVersions : null;
+    return this.changedSince(this.horizon, this.ownUserId, idsByObject, (row) => {
+      const stamp = read?.get(idOf(row).slice(0, 15));
+      return stamp === undefined || modstampOf(row) > stamp;
+    });
   }
 
   private async changedSince(

@@ -26,9 +26,9 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 
-async function relayRig(people = 12) {
+async function relayRig(people = 12, connectOptions: Parameters<typeof connect>[1] = {}) {
   const { emu, routing } = await worldOrg(people);
-  const connector = await connect(emu);
+  const connector = await connect(emu, connectOptions);
   const options = syncOptions(emu, connector, routing);
   const clock = testClock(new Date(emu.clock.now()).toISOString());
   const table = await dynamo.table(clock);
@@ -245,6 +245,32 @@ describe('Salesforce change events relayed through EventBridge, on the worker', 
     expect(r.emu.store.get('Contact', contact.Id as string)?.TossUp_Flag__c).not.toBeNull();
     expect(flagOf(r.emu, lead!)).toBeNull();
     expect(r.logs.records().find((l) => l.action === 'deleted')).toMatchObject({ entity: 'Lead' });
+  });
+
+  it('a change younger than the read lag is written (its version is the one read); one after the read is held back', async () => {
+    // The connector's default read lag (2 s): an event is read within it of its own change.
+    const r = await relayRig(12, { readLagSeconds: 2 });
+    const [fresh, raced] = leadIds(r.emu);
+    r.emu.clock.advance(1_000);
+    for (const id of [fresh!, raced!])
+      r.emu.store.update('Lead', id, { Title: '代表取締役' }, { userId: r.emu.store.defaultActorId });
+    const at = r.emu.clock.now();
+    r.emu.clock.advance(300);
+    // `raced` is edited again after the worker read it and before the write: that edit must not be
+    // hidden by our write (BEHAVIOR.md "No echo"), so it is held back for the next read.
+    const write = r.connector.sink.writeTossUp.bind(r.connector.sink);
+    r.connector.sink.writeTossUp = async (updates) => {
+      r.emu.clock.advance(100);
+      r.emu.store.update('Lead', raced!, { Title: '取締役' }, { userId: r.emu.store.defaultActorId });
+      return write(updates);
+    };
+    r.send(relayedEvent(update([fresh!, raced!], at, { commitUser: r.emu.store.defaultActorId })));
+    const poll = await r.queue.poll(r.worker);
+
+    expect(poll.failedIds).toEqual([]);
+    expect(flagOf(r.emu, fresh!)).not.toBeNull();
+    expect(flagOf(r.emu, raced!)).toBeNull();
+    expect(r.logs.records().find((l) => l.leadId === raced)).toMatchObject({ code: 'CHANGED_SINCE_READ' });
   });
 
   it('refuses an event from another org (and a malformed one): no CRM call, to the DLQ after maxReceiveCount', async () => {
