@@ -1,3 +1,4 @@
+import { brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { str } from '../../src/aws/dynamo-table.ts';
 import { DynamoLedgerOutbox } from '../../src/aws/dynamodb-ledger-outbox.ts';
@@ -54,33 +55,55 @@ describe('DynamoLedgerOutbox', () => {
     expect((await hubspot.list()).map((e) => e.record.record_id)).toEqual(['h1']);
   });
 
-  it('stores entries compressed, and still reads entries an earlier build staged as text', async () => {
+  it('stages a put as one compressed item; removing part of it keeps the rest, removing the rest deletes it', async () => {
     const table = await dynamo.table();
     const outbox = new DynamoLedgerOutbox(table, 'salesforce');
-    const facts = JSON.stringify({
-      title: '営業本部 部長',
-      employees: 1200,
-      activities: Array(20).fill('webinar'),
-    });
-    const d1 = filledDecisionRow({ record_id: 'd1', facts_json: facts });
-    await outbox.put([{ record: d1, awaiting: awaiting('L1') }]);
-    const [item] = await table.query('ledgerq|salesforce');
-    expect(item?.record).toBeUndefined();
-    expect(item?.recordz?.B?.length).toBeLessThan(JSON.stringify(d1).length / 2);
+    const rows = Array.from({ length: 50 }, (_, i) =>
+      filledDecisionRow({ record_id: `d${i}`, lead_id: `L${i}` }),
+    );
+    await outbox.put(rows.map((record, i) => ({ record, awaiting: awaiting(`L${i}`) })));
+    const [item, ...more] = await table.query('ledgerq|salesforce');
+    expect(more).toEqual([]);
+    expect(item?.entriesz?.B?.length).toBeLessThan(JSON.stringify(rows).length / 10);
 
+    // Another container settles part of the group: its sets change, the entries stay as staged.
+    const other = new DynamoLedgerOutbox(table, 'salesforce');
+    await other.ready(['d1', 'd2']);
+    await other.remove(['d0', 'd1']);
+    const listed = byId(await outbox.list());
+    expect(Object.keys(listed)).toHaveLength(48);
+    expect(listed.d2).toEqual({ record: rows[2] });
+    expect(listed.d3).toEqual({ record: rows[3], awaiting: awaiting('L3') });
+
+    await outbox.remove(rows.slice(2).map((r) => r.record_id));
+    expect(await table.query('ledgerq|salesforce')).toEqual([]);
+  });
+
+  it('reads, settles and removes single entries an earlier build staged (text or compressed)', async () => {
+    const table = await dynamo.table();
+    const d1 = filledDecisionRow({ record_id: 'd1', lead_id: 'L1' });
     const d2 = filledDecisionRow({ record_id: 'd2', lead_id: 'L2' });
+    await table.put({
+      pk: str('ledgerq|salesforce'),
+      sk: str('d1'),
+      recordz: { B: brotliCompressSync(JSON.stringify(d1)) },
+      awaitingz: { B: brotliCompressSync(JSON.stringify(awaiting('L1'))) },
+    });
     await table.put({
       pk: str('ledgerq|salesforce'),
       sk: str('d2'),
       record: str(JSON.stringify(d2)),
       awaiting: str(JSON.stringify(awaiting('L2'))),
     });
+    const outbox = new DynamoLedgerOutbox(table, 'salesforce');
     expect(byId(await outbox.list())).toEqual({
       d1: { record: d1, awaiting: awaiting('L1') },
       d2: { record: d2, awaiting: awaiting('L2') },
     });
-    await outbox.ready(['d1', 'd2']);
+    await new DynamoLedgerOutbox(table, 'salesforce').ready(['d1', 'd2']);
     expect(byId(await outbox.list())).toEqual({ d1: { record: d1 }, d2: { record: d2 } });
+    await new DynamoLedgerOutbox(table, 'salesforce').remove(['d1', 'd2']);
+    expect(await outbox.list()).toEqual([]);
   });
 
   it('stages a batch of 250 entries', async () => {
