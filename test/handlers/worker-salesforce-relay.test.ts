@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REALTIME_CHANNEL } from '../../connectors/salesforce/realtime-setup.ts';
+import { startEventRelay } from '../../emulators/salesforce/event-relay.ts';
 import type { SalesforceEmulator } from '../../emulators/salesforce/index.ts';
 import { DynamoLeadVersions } from '../../src/aws/dynamodb-lead-versions.ts';
 import type { ChangeEventHeader } from '../../src/changes/salesforce-change-event.ts';
@@ -26,8 +28,12 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 
-async function relayRig(people = 12, connectOptions: Parameters<typeof connect>[1] = {}) {
-  const { emu, routing } = await worldOrg(people);
+async function relayRig(
+  people = 12,
+  connectOptions: Parameters<typeof connect>[1] = {},
+  orgOptions: Parameters<typeof worldOrg>[1] = {},
+) {
+  const { emu, routing } = await worldOrg(people, orgOptions);
   const connector = await connect(emu, connectOptions);
   const options = syncOptions(emu, connector, routing);
   const clock = testClock(new Date(emu.clock.now()).toISOString());
@@ -271,6 +277,51 @@ describe('Salesforce change events relayed through EventBridge, on the worker', 
     expect(flagOf(r.emu, fresh!)).not.toBeNull();
     expect(flagOf(r.emu, raced!)).toBeNull();
     expect(r.logs.records().find((l) => l.leadId === raced)).toMatchObject({ code: 'CHANGED_SINCE_READ' });
+  });
+
+  it("the emulator's own change events through the emulated Event Relay: decided, and our writes' events ignored", async () => {
+    const r = await relayRig(
+      12,
+      {},
+      {
+        changeDataCapture: {
+          customChannel: {
+            name: REALTIME_CHANNEL,
+            members: { Lead: [], Contact: [], Account: [], Opportunity: ['AccountId'] },
+          },
+        },
+      },
+    );
+    r.emu.changeEvents!.activate();
+    const relay = startEventRelay({
+      changeEvents: r.emu.changeEvents!,
+      channel: `/data/${REALTIME_CHANNEL}`,
+      source: TEST_EVENT_SOURCE,
+      deliver: (event) => r.send(event),
+    });
+    const ids = leadIds(r.emu).slice(0, 3);
+    // A person's mass edit: one transaction making the same change to three records, one event.
+    r.emu.clock.advance(1_000);
+    r.emu.changeEvents!.inScope(r.emu.store.defaultActorId, () => {
+      for (const id of ids)
+        r.emu.store.update('Lead', id, { Title: '購買部長' }, { userId: r.emu.store.defaultActorId });
+    });
+    r.emu.clock.advance(1_000);
+    expect(relay.relayed).toBe(1);
+    const first = await r.queue.poll(r.worker);
+    expect(first.failedIds).toEqual([]);
+    for (const id of ids) expect(flagOf(r.emu, id), id).not.toBeNull();
+
+    // Our write-back came back through the relay as events of the integration user: acknowledged
+    // with no CRM call, nothing written again.
+    expect(r.queue.depth).toBeGreaterThan(0);
+    const before = leadQueries(r.emu);
+    const writes = counter(r.emu, 'sf.collections.update');
+    await r.queue.drain(r.worker);
+    relay.stop();
+    expect(leadQueries(r.emu)).toBe(before);
+    expect(counter(r.emu, 'sf.collections.update')).toBe(writes);
+    expect(r.logs.records().filter((l) => l.why === 'own_write').length).toBeGreaterThan(0);
   });
 
   it('refuses an event from another org (and a malformed one): no CRM call, to the DLQ after maxReceiveCount', async () => {
