@@ -1,3 +1,4 @@
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { type Episode, type EpisodeEvent, withEpisodeDefaults } from '../episodes/episode.ts';
 import { hourBucket, recordStepByCas } from '../episodes/record-step.ts';
 import type {
@@ -23,10 +24,11 @@ const FLOOR_PK = 'epdue|floor';
  *
  * | pk | sk | attributes |
  * |---|---|---|
- * | `episode\|<key>` | `-` | `episode` (JSON), `version`, `dueBucket`, `dueAt` (only while a check is pending) |
+ * | `episode\|<key>` | `-` | `episodez` (JSON, Brotli; `episode` as text from earlier builds is still read), `version`, `dueBucket`, `dueAt` (only while a check is pending) |
  * | `epdue\|floor` | `-` | `hour`: no index entry lies in an earlier hour (created by the first write) |
  *
- * Every write is a conditional put on `version`. The GSI `due` is sparse: an episode is in it only
+ * The episode is compressed because DynamoDB bills each put by the item's size in 1 KB steps (an episode
+ * is written about three times per toss-up; docs/cost.md). Every write is a conditional put on `version`. The GSI `due` is sparse: an episode is in it only
  * while it has a `nextCheckAt`, under the hour of `max(nextCheckAt, now)` — never an hour that has
  * passed, so a sweep may move the floor up to the last hour behind it without skipping an entry that
  * is being written. `dueBefore` queries the hours from the floor to the hour asked for: a few queries
@@ -70,7 +72,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
     const item: Item = {
       pk: str(`episode|${episode.key}`),
       sk: str(SINGLE),
-      episode: str(JSON.stringify(episode)),
+      episodez: { B: compressed(JSON.stringify(episode)) },
       version: num(version),
       ...(finished ? this.#table.expiry(RETENTION_SECONDS) : {}),
     };
@@ -168,7 +170,10 @@ function storedOf(item: Item): StoredEpisode {
   const version = numberOf(item, 'version');
   let episode: Episode | null = null;
   try {
-    episode = JSON.parse(stringOf(item, 'episode') ?? 'null') as Episode | null;
+    const z = item.episodez?.B;
+    episode = JSON.parse(
+      (z ? brotliDecompressSync(z).toString('utf8') : stringOf(item, 'episode')) ?? 'null',
+    ) as Episode | null;
   } catch {
     episode = null;
   }
@@ -178,4 +183,14 @@ function storedOf(item: Item): StoredEpisode {
     );
   }
   return { episode: withEpisodeDefaults(episode), version };
+}
+
+function compressed(json: string): Uint8Array {
+  return brotliCompressSync(json, {
+    params: {
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_QUALITY]: 9,
+      [constants.BROTLI_PARAM_SIZE_HINT]: json.length,
+    },
+  });
 }

@@ -1,6 +1,6 @@
 import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoTable } from '../../src/aws/dynamo-table.ts';
+import { DynamoTable, num, SINGLE, str } from '../../src/aws/dynamo-table.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { foldEpisode } from '../../src/episodes/episode.ts';
 import { StateUnavailableError } from '../../src/ports/state-unavailable-error.ts';
@@ -92,6 +92,29 @@ describe('DynamoEpisodeStore: reading many episodes', () => {
       sleep: async () => undefined,
     });
     await expect(store.getMany(['tu_a', 'tu_b'])).rejects.toBeInstanceOf(StateUnavailableError);
+  });
+
+  it('stores the episode compressed, and reads one an earlier build stored as text', async () => {
+    const clock = testClock('2026-12-02T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    const store = new DynamoEpisodeStore(table);
+    const episode = foldEpisode('tu_z', [handedOff()])!;
+    await store.put(episode, null);
+    const item = await table.get('episode|tu_z');
+    expect(item?.episode).toBeUndefined();
+    expect(item?.episodez?.B?.length).toBeLessThan(JSON.stringify(episode).length);
+
+    const text = foldEpisode('tu_text', [handedOff()])!;
+    await table.put({
+      pk: str('episode|tu_text'),
+      sk: str(SINGLE),
+      episode: str(JSON.stringify(text)),
+      version: num(3),
+    });
+    expect(await store.get('tu_text')).toEqual({ episode: text, version: 3 });
+    expect((await store.getMany(['tu_text', 'tu_z'])).get('tu_text')).toEqual({ episode: text, version: 3 });
+    expect((await store.put({ ...text, owner: { ...text.owner, id: 'u9' } }, 3)).written).toBe(true);
+    expect((await store.get('tu_text'))?.episode.owner.id).toBe('u9');
   });
 
   it('reads an episode stored before objectType was recorded with the CRM default', async () => {
