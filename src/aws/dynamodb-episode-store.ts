@@ -1,4 +1,3 @@
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { type Episode, type EpisodeEvent, withEpisodeDefaults } from '../episodes/episode.ts';
 import { hourBucket, recordStepByCas } from '../episodes/record-step.ts';
 import type {
@@ -9,6 +8,7 @@ import type {
   StoredEpisode,
 } from '../ports/episode-store.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
+import { compressJson, decompressJson } from './compressed-json.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 
@@ -72,7 +72,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
     const item: Item = {
       pk: str(`episode|${episode.key}`),
       sk: str(SINGLE),
-      episodez: { B: compressed(JSON.stringify(episode)) },
+      episodez: { B: compressJson(JSON.stringify(episode)) },
       version: num(version),
       ...(finished ? this.#table.expiry(RETENTION_SECONDS) : {}),
     };
@@ -171,9 +171,7 @@ function storedOf(item: Item): StoredEpisode {
   let episode: Episode | null = null;
   try {
     const z = item.episodez?.B;
-    episode = JSON.parse(
-      (z ? brotliDecompressSync(z).toString('utf8') : stringOf(item, 'episode')) ?? 'null',
-    ) as Episode | null;
+    episode = JSON.parse((z ? decompressJson(z) : stringOf(item, 'episode')) ?? 'null') as Episode | null;
   } catch {
     episode = null;
   }
@@ -183,14 +181,4 @@ function storedOf(item: Item): StoredEpisode {
     );
   }
   return { episode: withEpisodeDefaults(episode), version };
-}
-
-function compressed(json: string): Uint8Array {
-  return brotliCompressSync(json, {
-    params: {
-      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-      [constants.BROTLI_PARAM_QUALITY]: 9,
-      [constants.BROTLI_PARAM_SIZE_HINT]: json.length,
-    },
-  });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { CrmName } from '../domain/lead.ts';
 import type { LedgerOutbox, LedgerOutboxEntry } from '../ports/ledger.ts';
+import { compressJson, decompressJson } from './compressed-json.ts';
 import { type DynamoTable, type Item, str, stringOf } from './dynamo-table.ts';
 
 /** Writes in flight at once. */
@@ -119,7 +119,7 @@ export class DynamoLedgerOutbox implements LedgerOutbox {
         const live = new Set(item.ids?.SS ?? []);
         const ready = new Set(item.readyids?.SS ?? []);
         this.#know(sk, [...live]);
-        const entries = JSON.parse(brotliDecompressSync(packed).toString('utf8')) as LedgerOutboxEntry[];
+        const entries = JSON.parse(decompressJson(packed)) as LedgerOutboxEntry[];
         for (const e of entries) {
           if (!live.has(e.record.record_id)) continue;
           add(ready.has(e.record.record_id) ? { record: e.record } : e);
@@ -167,26 +167,16 @@ export class DynamoLedgerOutbox implements LedgerOutbox {
 function groupsOf(
   entries: readonly LedgerOutboxEntry[],
 ): { entries: LedgerOutboxEntry[]; packed: Uint8Array }[] {
-  const packed = compress(JSON.stringify(entries));
+  const packed = compressJson(JSON.stringify(entries));
   if (packed.length <= MAX_GROUP_BYTES || entries.length === 1) return [{ entries: [...entries], packed }];
   const half = Math.ceil(entries.length / 2);
   return [...groupsOf(entries.slice(0, half)), ...groupsOf(entries.slice(half))];
 }
 
-function compress(json: string): Uint8Array {
-  return brotliCompressSync(json, {
-    params: {
-      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-      [constants.BROTLI_PARAM_QUALITY]: 9,
-      [constants.BROTLI_PARAM_SIZE_HINT]: json.length,
-    },
-  });
-}
-
 /** The JSON of attribute `name` of a single-entry item: compressed (`<name>z`) or as text. */
 function unpacked(item: Item, name: string): string | null {
   const z = item[`${name}z`]?.B;
-  return z ? brotliDecompressSync(z).toString('utf8') : stringOf(item, name);
+  return z ? decompressJson(z) : stringOf(item, name);
 }
 
 async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<unknown>): Promise<void> {
