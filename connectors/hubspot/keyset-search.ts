@@ -39,6 +39,9 @@ export interface KeysetSearchOptions {
   serverNow?: () => number | undefined;
 }
 
+/** Ids handed off at T left out of the next range query by NEQ filters (with EQ T: 9 in the group). */
+const MAX_EXCLUDED_IDS = 8;
+
 export interface KeysetPage {
   records: HubspotRecord[];
   cursor: SyncCursor;
@@ -113,21 +116,39 @@ export class KeysetSearch {
 
   private async rangePage(want: number): Promise<KeysetPage | null> {
     const filters: SearchFilter[] = [];
-    if (this.t !== null) filters.push(this.filter(this.exclusive ? 'GT' : 'GTE', this.t));
+    const t = this.t;
+    // The records already handed off at T would come back first and take room in the page. When
+    // they are few, the query leaves them out instead: (modified > T) OR (modified = T AND id is
+    // none of them) — two filter groups, HubSpot ORs them; at most 10 filters in a group
+    // (crm-apis.md B2). A page of 200 then brings 200 new records where it brought 199. A handed-off
+    // record modified again since is > T and comes back, as it must.
+    const exclude = t !== null && !this.exclusive && this.seen.size > 0 && this.seen.size <= MAX_EXCLUDED_IDS;
+    if (t !== null) filters.push(this.filter(this.exclusive || exclude ? 'GT' : 'GTE', t));
     if (this.upper !== undefined && this.upper !== Number.POSITIVE_INFINITY)
       filters.push(this.filter('LTE', this.upper));
-    // The records already handed off at T come back first: ask for that many more.
-    const limit = Math.min(this.o.pageSize, want + (this.exclusive ? 0 : this.seen.size));
-    const rows = await this.page(
+    const filterGroups = [{ filters }];
+    if (exclude)
+      filterGroups.push({
+        filters: [
+          this.filter('EQ', t),
+          ...[...this.seen].map(
+            (id): SearchFilter => ({ propertyName: 'hs_object_id', operator: 'NEQ', value: id }),
+          ),
+        ],
+      });
+    const comeBack = this.exclusive || exclude ? 0 : this.seen.size;
+    const limit = Math.min(this.o.pageSize, want + comeBack);
+    const { rows, total } = await this.page(
       {
-        filterGroups: [{ filters }],
+        filterGroups,
         sorts: [{ propertyName: this.o.modifiedProperty, direction: 'ASCENDING' }],
       },
       limit,
     );
     if (this.upper === undefined) await this.fixUpperBound(rows);
     const fresh = rows.filter((r) => !(this.modifiedOf(r) === this.t && this.seen.has(r.id)));
-    if (rows.length < limit) this.done = true;
+    // A short page, or every match in this page (`total`): nothing is left, no empty search to ask.
+    if (rows.length < limit || rows.length >= total) this.done = true;
     if (fresh.length === 0) {
       if (!this.done) {
         // A full page of records already handed off at T: walk that millisecond by id.
@@ -142,7 +163,7 @@ export class KeysetSearch {
   private async tiePage(want: number): Promise<KeysetPage | null> {
     const t = this.t!;
     const limit = Math.min(this.o.pageSize, want);
-    const rows = await this.page(
+    const { rows } = await this.page(
       {
         filterGroups: [
           {
@@ -199,10 +220,11 @@ export class KeysetSearch {
   private async page(
     req: Pick<SearchRequest, 'filterGroups' | 'sorts'>,
     limit: number,
-  ): Promise<HubspotRecord[]> {
+  ): Promise<{ rows: HubspotRecord[]; total: number }> {
     const properties = [...new Set([...this.o.properties, this.o.modifiedProperty])];
     const res = await this.o.search({ ...req, properties, limit });
-    return res.results;
+    // A missing total must never end the read early.
+    return { rows: res.results, total: Number.isFinite(res.total) ? res.total : Number.POSITIVE_INFINITY };
   }
 
   private filter(operator: SearchFilter['operator'], ms: number): SearchFilter {

@@ -23,24 +23,29 @@ function fakeSearch(rows: Row[], seed: number) {
   const calls: SearchRequest[] = [];
   const search = async (req: SearchRequest) => {
     calls.push(req);
-    const filters = req.filterGroups[0]?.filters ?? [];
+    // Groups are ORed, filters inside a group ANDed (no group: everything).
+    const groups = req.filterGroups.length ? req.filterGroups.map((g) => g.filters) : [[]];
     const hit = rows.filter((r) =>
-      filters.every((f) => {
-        const v = f.propertyName === 'hs_object_id' ? r.id : r.ts;
-        const x = Number(f.value);
-        switch (f.operator) {
-          case 'GTE':
-            return v >= x;
-          case 'GT':
-            return v > x;
-          case 'LTE':
-            return v <= x;
-          case 'EQ':
-            return v === x;
-          default:
-            throw new Error(`unexpected operator ${f.operator}`);
-        }
-      }),
+      groups.some((filters) =>
+        filters.every((f) => {
+          const v = f.propertyName === 'hs_object_id' ? r.id : r.ts;
+          const x = Number(f.value);
+          switch (f.operator) {
+            case 'GTE':
+              return v >= x;
+            case 'GT':
+              return v > x;
+            case 'LTE':
+              return v <= x;
+            case 'EQ':
+              return v === x;
+            case 'NEQ':
+              return v !== x;
+            default:
+              throw new Error(`unexpected operator ${f.operator}`);
+          }
+        }),
+      ),
     );
     const sort = req.sorts[0]!;
     const key = (r: Row) => (sort.propertyName === 'hs_object_id' ? r.id : r.ts);
@@ -127,6 +132,48 @@ describe('KeysetSearch', () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it('fills every page with new records and asks no empty search after the last', async () => {
+    // 1,000 records a second apart: the one handed off last at T is left out by id, not re-read.
+    const rows = Array.from({ length: 1_000 }, (_, i) => ({ id: i + 1, ts: 1_700_000_000_000 + i * 1000 }));
+    const { search, calls } = fakeSearch(rows, 1);
+    const pager = new KeysetSearch({
+      type: 'contacts',
+      modifiedProperty: 'lastmodifieddate',
+      properties: [],
+      since: null,
+      pageSize: 200,
+      search,
+      serverNow: () => 1_800_000_000_000,
+    });
+    const ids = await drain(pager);
+    expect(ids.map(Number)).toEqual(rows.map((r) => r.id));
+    // Was 6: 200 + 199 × 4 = 996 after five pages (each re-read the record at T), then one more.
+    expect(calls).toHaveLength(5);
+    expect(calls.every((c) => c.limit === 200)).toBe(true);
+  });
+
+  it('reads again a record handed off at the cursor that was modified since (left out only at T)', async () => {
+    const t0 = 1_700_000_000_000;
+    const rows = Array.from({ length: 10 }, (_, i) => ({ id: i + 1, ts: t0 + i * 1000 }));
+    const options = {
+      type: 'contacts' as const,
+      modifiedProperty: 'lastmodifieddate',
+      properties: [],
+      pageSize: 200,
+      serverNow: () => 1_800_000_000_000,
+    };
+    const first = new KeysetSearch({ ...options, since: null, search: fakeSearch(rows, 1).search });
+    expect(await drain(first)).toHaveLength(10);
+    const cursor = first.cursor()!;
+    expect(cursor.idsAtModifiedAt).toEqual(['10']);
+    // Someone edits record 10 again, and record 11 is created at the cursor's very millisecond.
+    const later = [...rows.slice(0, 9), { id: 10, ts: t0 + 60_000 }, { id: 11, ts: t0 + 9_000 }];
+    const { search, calls } = fakeSearch(later, 2);
+    const again = await drain(new KeysetSearch({ ...options, since: cursor, search }));
+    expect(again.sort()).toEqual(['10', '11']);
+    expect(calls).toHaveLength(1);
   });
 
   it('probes for the upper bound once when HubSpot sends no Date header, then pages without it', async () => {
