@@ -161,6 +161,9 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
       // Lambda receives at most 10 messages a call and deletes them in batches of 10.
       received += 2 * Math.ceil(batch / 10);
     }
+    // Every decision and event reached the ledger: nothing is left staged in the outbox.
+    const left = await table.query('ledgerq|salesforce');
+    if (left.length > 0) throw new Error(`${left.length} ledger outbox item(s) left after the run`);
     await timed(() => sync(SCHEDULED, context(settings.sync.timeoutSeconds)), usage.idleSync);
     await timed(() => sweep(SCHEDULED, context(settings.sweep.timeoutSeconds)), usage.sweep);
 
