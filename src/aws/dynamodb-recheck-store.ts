@@ -1,6 +1,7 @@
 import type { CrmName } from '../domain/lead.ts';
 import {
   type DueRecheck,
+  keepsRecheckRecord,
   type RecheckRecord,
   type RecheckRef,
   type RecheckStore,
@@ -19,7 +20,7 @@ const RETENTION_SECONDS = 400 * 86_400;
  *
  * | pk | sk | attributes |
  * |---|---|---|
- * | `recheck\|<crm>\|<objectType>\|<leadId>` | `-` | `recheckAt`, `holdSince`; `dueBucket` = `recheck\|<crm>\|<UTC day>`, `dueAt` = `<recheckAt>#<objectType>\|<leadId>` while a re-check is pending; `ttl` |
+ * | `recheck\|<crm>\|<objectType>\|<leadId>` | `-` | `recheckAt`, `holdSince`, `inputs` (decision-inputs fingerprint); `dueBucket` = `recheck\|<crm>\|<UTC day>`, `dueAt` = `<recheckAt>#<objectType>\|<leadId>` while a re-check is pending; `ttl` |
  * | `recheckdue\|<crm>\|floor` | `-` | `day`: no index entry of that CRM lies in an earlier day |
  *
  * The index `due` is the episodes' (infra/state-table.yml): its partitions here are
@@ -50,11 +51,13 @@ export class DynamoRecheckStore implements RecheckStore {
     for (const [pk, item] of items) {
       const key = pk.slice(prefix.length);
       const cut = key.indexOf('|');
+      const inputs = stringOf(item, 'inputs');
       out.set(key, {
         objectType: key.slice(0, cut),
         leadId: key.slice(cut + 1),
         recheckAt: stringOf(item, 'recheckAt'),
         holdSince: stringOf(item, 'holdSince'),
+        ...(inputs ? { inputs } : {}),
       });
     }
     return out;
@@ -62,7 +65,7 @@ export class DynamoRecheckStore implements RecheckStore {
 
   async schedule(crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
     for (const r of records) {
-      if (r.recheckAt === null && r.holdSince === null) {
+      if (!keepsRecheckRecord(r)) {
         await this.#table.delete(pkOf(crm, r));
         continue;
       }
@@ -72,6 +75,7 @@ export class DynamoRecheckStore implements RecheckStore {
         ...this.#table.expiry(RETENTION_SECONDS),
       };
       if (r.holdSince !== null) item.holdSince = str(r.holdSince);
+      if (r.inputs) item.inputs = str(r.inputs);
       if (r.recheckAt !== null) {
         const now = this.#table.nowMs();
         await this.#ensureFloor(crm, now);

@@ -18,7 +18,7 @@ import type {
   WriteOutcome,
 } from '../ports/lead-sink.ts';
 import type { Notification } from '../ports/notifier.ts';
-import type { RecheckRecord, RecheckStore } from '../ports/recheck-store.ts';
+import { type RecheckRecord, type RecheckStore, recheckKey } from '../ports/recheck-store.ts';
 import type { RouteResult, RoutingState } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import type { FailureStage, SyncStateStore } from '../ports/sync-state-store.ts';
@@ -34,6 +34,7 @@ import { withScoreDetail } from '../scoring/score-detail.ts';
 import { calendarFor, computeSlaDue } from '../sla/due-date.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
 import type { SweepNotify } from '../sweep/notify-policy.ts';
+import { afterWrite, decisionInputs, inputsUnchanged } from './decision-inputs.ts';
 import { type HoldTransition, holdTransition, isFinished } from './episode-hold.ts';
 import { episodeKey, needsTask } from './episode-key.ts';
 import { actionFor, type StopSignal, stopFromError } from './failure-policy.ts';
@@ -182,11 +183,18 @@ export interface LeadOutcome {
    * `pending_approval` and the sweep asks the manager (src/approval/). `task` is the rep's task-to-be.
    */
   approval?: 'requested';
+  /**
+   * Not decided again: the lead's decision inputs are those of its last settled decision and no
+   * re-check is due (decision-inputs.ts); status `unchanged`, no decision.
+   */
+  inputsUnchanged?: true;
 }
 
 export interface BatchCounters {
   leads: number;
   unchanged: number;
+  /** Of `unchanged`: leads not decided again, their decision inputs as last decided. */
+  inputsUnchanged: number;
   written: number;
   planned: number;
   skipped: number;
@@ -239,9 +247,11 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
   const quota = deps.quota ?? new ManualQuota(deps.state, deps.rules, { dryRun: deps.dryRun });
   await quota.prepare(leads, deps.now);
   const work: Work[] = [];
+  // Leads whose decision inputs are as last decided: not decided again (decision-inputs.ts).
+  const notRedecided: LeadOutcome[] = [];
   const result = (stop: StopSignal | null): BatchResult => ({
-    outcomes: work.map((w) => w.outcome),
-    counters: countOutcomes(work, leads.length),
+    outcomes: [...work.map((w) => w.outcome), ...notRedecided],
+    counters: countOutcomes(work, leads.length, notRedecided.length),
     stop,
   });
 
@@ -257,6 +267,10 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
 
   const rechecks = await loadRechecks(deps.rechecks, deps.crm, leads);
   for (const lead of leads) {
+    if (deps.rechecks && sameInputsAsDecided(lead, deps, rechecks)) {
+      notRedecided.push(inputsUnchangedOutcome(lead));
+      continue;
+    }
     try {
       work.push(await planLead(lead, deps, quota, stored, rechecks));
     } catch (e) {
@@ -290,14 +304,15 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
     if (w.outcome.status === 'skipped' && w.outcome.failure) await recordSkip(w, deps);
   }
   // Only settled outcomes: a lead that failed or was not attempted comes back and is scheduled then.
-  const settled = work.filter(
-    (w) => w.recheck && (w.outcome.status === 'written' || w.outcome.status === 'unchanged'),
-  );
-  if (deps.rechecks && settled.length > 0)
-    await deps.rechecks.schedule(
-      deps.crm,
-      settled.map((w) => w.recheck!),
-    );
+  // Each keeps the fingerprint of its inputs as the CRM now holds them (decision-inputs.ts).
+  const settled = deps.rechecks
+    ? work.flatMap((w) =>
+        w.outcome.status === 'written' || w.outcome.status === 'unchanged'
+          ? (withInputs(w, deps, rechecks) ?? [])
+          : [],
+      )
+    : [];
+  if (deps.rechecks && settled.length > 0) await deps.rechecks.schedule(deps.crm, settled);
   return result(stop);
 }
 
@@ -957,15 +972,63 @@ function changesOf(lead: Lead, fields: TossUpFieldValues): FieldChange[] {
 }
 
 /** `total` counts leads a stop left unplanned as not attempted too. */
-function countOutcomes(work: readonly Work[], total: number): BatchCounters {
+function sameInputsAsDecided(
+  lead: Lead,
+  deps: PipelineDeps,
+  rechecks: ReadonlyMap<string, RecheckRecord>,
+): boolean {
+  const stored = rechecks.get(recheckKey({ objectType: lead.objectType, leadId: lead.id }));
+  if (!stored?.inputs) return false;
+  return inputsUnchanged(lead, decisionInputs(lead, deps.rules.version), stored, deps.now);
+}
+
+function inputsUnchangedOutcome(lead: Lead): LeadOutcome {
+  return {
+    leadId: lead.id,
+    objectType: lead.objectType,
+    decision: null,
+    reasonText: '',
+    episodeKey: null,
+    newEpisode: false,
+    changes: [],
+    task: null,
+    taskStatus: 'none',
+    status: 'unchanged',
+    inputsUnchanged: true,
+  };
+}
+
+/**
+ * The re-check record of a settled lead with the fingerprint of its inputs after our write; null
+ * when the stored one is already exactly that.
+ */
+function withInputs(
+  w: Work,
+  deps: PipelineDeps,
+  rechecks: ReadonlyMap<string, RecheckRecord>,
+): RecheckRecord | null {
+  // A re-check that kept the CRM's hand-off did not apply its decision: the next sync must decide.
+  if (w.outcome.kept) return w.recheck ?? null;
+  const key = recheckKey({ objectType: w.lead.objectType, leadId: w.lead.id });
+  const stored = rechecks.get(key);
+  const written = w.outcome.status === 'written' ? w.fields : {};
+  const inputs = decisionInputs(afterWrite(w.lead, written), deps.rules.version);
+  if (!w.recheck && stored?.inputs === inputs) return null;
+  const base = w.recheck ??
+    stored ?? { objectType: w.lead.objectType, leadId: w.lead.id, recheckAt: null, holdSince: null };
+  return { ...base, inputs };
+}
+
+function countOutcomes(work: readonly Work[], total: number, notRedecided = 0): BatchCounters {
   const c: BatchCounters = {
     leads: total,
-    unchanged: 0,
+    unchanged: notRedecided,
+    inputsUnchanged: notRedecided,
     written: 0,
     planned: 0,
     skipped: 0,
     failed: 0,
-    notAttempted: total - work.length,
+    notAttempted: total - work.length - notRedecided,
     tasksCreated: 0,
     tasksExisting: 0,
     tasksPlanned: 0,

@@ -30,6 +30,11 @@ export interface RunCounts {
   /** Deleted/merged/converted ids the source reported; nothing is written for them. */
   deletedIgnored: number;
   unchanged: number;
+  /**
+   * Of `unchanged`: read, but not decided again — the decision inputs were those of the last settled
+   * decision and no re-check was due (src/pipeline/decision-inputs.ts). Absent in older reports.
+   */
+  inputsUnchanged?: number;
   written: number;
   /** Dry run: leads that would be written. */
   planned: number;
@@ -223,6 +228,7 @@ export class RunReportBuilder {
     const b = batch.counters;
     c.leadsRead += b.leads;
     c.unchanged += b.unchanged;
+    c.inputsUnchanged = (c.inputsUnchanged ?? 0) + b.inputsUnchanged;
     c.written += b.written;
     c.planned += b.planned;
     c.skipped += b.skipped;

@@ -12,11 +12,20 @@ export interface RecheckRef {
  *   src/scoring/recheck-at.ts), ISO UTC; null when never;
  * - `holdSince`: since when the lead has been on hold without a break (ISO UTC), null when it is
  *   not on hold. Kept while every decision is a hold or an expired hold, so `holdExpiresAfter` can
- *   count from it (src/scoring/hold-expiry.ts); the CRM record has no such field.
+ *   count from it (src/scoring/hold-expiry.ts); the CRM record has no such field;
+ * - `inputs`: the fingerprint of what the last settled decision read, as the CRM holds it after our
+ *   write (src/pipeline/decision-inputs.ts): a lead read again with the same fingerprint, and no
+ *   re-check due, is not decided again. Absent/null = unknown (decide).
  */
 export interface RecheckRecord extends RecheckRef {
   recheckAt: string | null;
   holdSince: string | null;
+  inputs?: string | null;
+}
+
+/** A record worth keeping: one of its fields is set (otherwise the store removes it). */
+export function keepsRecheckRecord(r: RecheckRecord): boolean {
+  return r.recheckAt !== null || r.holdSince !== null || (r.inputs ?? null) !== null;
 }
 
 /** An index entry: the lead is due for a re-check at `recheckAt`. */
@@ -33,8 +42,8 @@ export interface RecheckStore {
   /** The records of `refs` (absent ones are missing from the map), keyed by `recheckKey`. */
   getMany(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord>>;
   /**
-   * Writes each record and moves its index entry; a record with neither `recheckAt` nor
-   * `holdSince` is removed. Last write wins: the decisions that produce them are deterministic.
+   * Writes each record and moves its index entry; a record with none of `recheckAt`, `holdSince`
+   * and `inputs` is removed. Last write wins: the decisions that produce them are deterministic.
    */
   schedule(crm: CrmName, records: readonly RecheckRecord[]): Promise<void>;
   /**

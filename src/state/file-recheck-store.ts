@@ -3,6 +3,7 @@ import type { CrmName } from '../domain/lead.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import {
   type DueRecheck,
+  keepsRecheckRecord,
   type RecheckRecord,
   type RecheckRef,
   type RecheckStore,
@@ -70,7 +71,7 @@ export class FileRecheckStore implements RecheckStore {
       for (const r of records) {
         const key = recheckKey(r);
         const before = items.get(key)?.recheckAt ?? null;
-        const keep = r.recheckAt !== null || r.holdSince !== null;
+        const keep = keepsRecheckRecord(r);
         items.set(
           key,
           keep
@@ -80,6 +81,7 @@ export class FileRecheckStore implements RecheckStore {
                   leadId: r.leadId,
                   recheckAt: r.recheckAt,
                   holdSince: r.holdSince,
+                  ...(r.inputs ? { inputs: r.inputs } : {}),
                 },
               }
             : undefined,

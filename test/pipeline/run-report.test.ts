@@ -74,6 +74,7 @@ function batch(outcomes: LeadOutcome[]): BatchResult {
     counters: {
       leads: outcomes.length,
       unchanged: count('unchanged'),
+      inputsUnchanged: outcomes.filter((o) => o.inputsUnchanged).length,
       written: count('written'),
       planned: 0,
       skipped: count('skipped'),

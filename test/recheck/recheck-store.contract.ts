@@ -47,6 +47,22 @@ export function describeRecheckStoreContract(
       ]);
     });
 
+    it('keeps a record holding only the decision-inputs fingerprint, never lists it as due', async () => {
+      const clock = testClock('2026-11-24T01:00:00.000Z');
+      const { store } = await create(clock);
+      await store.schedule('hubspot', [{ ...rec('701', null), inputs: 'fp-1' }]);
+      const ref = [{ objectType: 'Lead', leadId: '701' }];
+      expect([...(await store.getMany('hubspot', ref)).values()]).toEqual([
+        { ...rec('701', null), inputs: 'fp-1' },
+      ]);
+      expect(await store.dueBefore('hubspot', new Date('2027-01-01T00:00:00Z'), 10)).toEqual([]);
+      // A later record without it (a re-check that kept the CRM's hand-off) drops it.
+      await store.schedule('hubspot', [rec('701', '2026-11-30T00:00:00.000Z')]);
+      expect([...(await store.getMany('hubspot', ref)).values()]).toEqual([
+        rec('701', '2026-11-30T00:00:00.000Z'),
+      ]);
+    });
+
     it('keeps CRMs apart, removes, and drops a record with nothing left to keep', async () => {
       const clock = testClock('2026-11-24T01:00:00.000Z');
       const { store } = await create(clock);

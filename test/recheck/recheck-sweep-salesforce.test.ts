@@ -98,7 +98,9 @@ describe('re-checks on Salesforce (emulator clock, no CRM change)', () => {
       { objectType: 'Lead', leadId: strategic },
     ]);
     expect(due.get(`Lead|${campaignOnly}`)?.recheckAt).toBe('2026-11-20T15:00:00.000Z'); // 11/21 00:00 JST
-    expect(due.has(`Lead|${cold}`)).toBe(false); // the campaign changes nothing for it
+    // The campaign changes nothing for it: no re-check, only the fingerprint of its decision inputs.
+    expect(due.get(`Lead|${cold}`)).toMatchObject({ recheckAt: null, holdSince: null });
+    expect(due.get(`Lead|${cold}`)?.inputs).toEqual(expect.any(String));
     expect(due.get(`Lead|${strategic}`)).toMatchObject({
       holdSince: '2026-11-20T01:00:00.000Z',
       recheckAt: '2026-11-23T01:00:00.000Z',

@@ -1,8 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventDedup } from '../../src/ports/event-dedup.ts';
+import { FileEventDedup } from '../../src/state/file-event-dedup.ts';
 import { MemoryEventDedup } from '../../src/state/memory-event-dedup.ts';
 import { MemoryLeadVersions } from '../../src/state/memory-lead-versions.ts';
 
-/** The in-memory version claims and event ids of `tossup listen`, held to the DynamoDB ones' behaviour. */
+/** The version claims and event ids of `tossup listen` (event ids in memory and in the state directory), held to the DynamoDB ones' behaviour. */
 
 function manualClock(start = Date.parse('2026-12-02T00:00:00.000Z')) {
   let now = start;
@@ -49,10 +54,25 @@ describe('MemoryLeadVersions', () => {
   });
 });
 
-describe('MemoryEventDedup', () => {
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'tossup-events-'));
+  dirs.push(d);
+  return d;
+};
+
+const dedups: [string, (clock: ReturnType<typeof manualClock>) => EventDedup][] = [
+  ['MemoryEventDedup', (clock) => new MemoryEventDedup(clock)],
+  ['FileEventDedup', (clock) => new FileEventDedup(tempDir(), { clock })],
+];
+
+describe.each(dedups)('%s', (_name, make) => {
   it('a pending claim keeps a duplicate out for its lease, then lapses; a release gives it back', async () => {
     const clock = manualClock();
-    const d = new MemoryEventDedup(clock);
+    const d = make(clock);
     expect(await d.claim('e1', 15)).toBe(true);
     expect(await d.claim('e1', 15)).toBe(false);
     expect(await d.claim('e2', 15)).toBe(true);
@@ -64,7 +84,7 @@ describe('MemoryEventDedup', () => {
 
   it('a confirmed event is a duplicate for its TTL, and a late release does not forget it', async () => {
     const clock = manualClock();
-    const d = new MemoryEventDedup(clock);
+    const d = make(clock);
     expect(await d.claim('e1', 15)).toBe(true);
     await d.confirm('e1', 3600);
     await d.release('e1');
@@ -72,5 +92,20 @@ describe('MemoryEventDedup', () => {
     expect(await d.claim('e1', 15)).toBe(false);
     clock.advance(1_000);
     expect(await d.claim('e1', 15)).toBe(true);
+  });
+});
+
+describe('FileEventDedup across a restart', () => {
+  it('an event confirmed before the process died is still a duplicate for the next one', async () => {
+    const clock = manualClock();
+    const dir = tempDir();
+    const before = new FileEventDedup(dir, { clock });
+    expect(await before.claim('e1', 15)).toBe(true);
+    await before.confirm('e1', 3600);
+    expect(await before.claim('e2', 15)).toBe(true); // claimed, never confirmed: the process died
+    const after = new FileEventDedup(dir, { clock });
+    expect(await after.claim('e1', 15)).toBe(false);
+    clock.advance(15_000);
+    expect(await after.claim('e2', 15)).toBe(true); // its lease lapsed: the sender's retry is acted on
   });
 });

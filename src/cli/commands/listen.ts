@@ -11,9 +11,9 @@ import { type Clock, systemClock } from '../../ports/clock.ts';
 import type { CrmConnector } from '../../ports/crm-connector.ts';
 import type { SecretSource } from '../../ports/secret-source.ts';
 import { FileEpisodeStore } from '../../state/file-episode-store.ts';
+import { FileEventDedup } from '../../state/file-event-dedup.ts';
 import { FileRecheckStore } from '../../state/file-recheck-store.ts';
 import { FileRoutingState } from '../../state/file-routing-state.ts';
-import { MemoryEventDedup } from '../../state/memory-event-dedup.ts';
 import { MemoryLeadVersions } from '../../state/memory-lead-versions.ts';
 import { sweepSchedule } from '../../sweep/sweep-schedule.ts';
 import { CHAT_DRAIN_LIMIT } from '../chat-drain-limit.ts';
@@ -182,7 +182,8 @@ async function serve(
   const handler = createHubspotWebhookHandler({
     secretId: SECRET_ID,
     secrets: fixedSecret(JSON.stringify({ clientSecret }), clock),
-    dedup: new MemoryEventDedup(clock),
+    // In the state directory: an event handled before a restart (even a kill -9) stays a duplicate.
+    dedup: new FileEventDedup(settings.stateDir, { clock }),
     queue: work,
     clock,
     log,

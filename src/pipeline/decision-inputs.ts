@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { Lead } from '../domain/lead.ts';
+import type { TossUpFieldValues } from '../ports/lead-sink.ts';
+import type { RecheckRecord } from '../ports/recheck-store.ts';
+import { overrideCandidate } from './human-override.ts';
+
+/**
+ * The fingerprint of what a decision reads (issue 16, "no echo": a change to a field no rule reads
+ * must not cause a re-decision). It covers the normalized lead as the connector's mapping produced
+ * it — every value the rules, scores, routing and the plan can look at, the CRM's toss-up fields and
+ * the rep's verdict included — and the rule set's version. Left out: what changes on every edit
+ * without being an input (the modification time, the last modifier the override read carries) and
+ * the person's name (display only). A CRM field the mapping does not read never reaches the lead,
+ * so editing it leaves the fingerprint as it was.
+ *
+ * It is stored with the lead's re-check record after a settled decision, computed on the lead as the
+ * CRM holds it once our fields are written (`afterWrite`), so that re-reading our own write (HubSpot's
+ * polling cannot leave it out) finds the same fingerprint and decides nothing.
+ */
+export function decisionInputs(lead: Lead, rulesVersion: string): string {
+  const { modifiedAt: _modifiedAt, person, current, ...rest } = lead;
+  const { name: _name, ...personFacts } = person;
+  const { override, ...written } = current;
+  const inputs = {
+    rulesVersion,
+    ...rest,
+    person: personFacts,
+    current: { ...written, overrideFlag: override?.flag ?? null },
+  };
+  return createHash('sha256').update(canonicalJson(inputs)).digest('base64url').slice(0, 22);
+}
+
+/** The lead as the CRM holds it after `fields` were written (the next read's view of it). */
+export function afterWrite(lead: Lead, fields: TossUpFieldValues): Lead {
+  const { ownerId, ...tossUp } = fields;
+  const current = { ...lead.current };
+  for (const [k, v] of Object.entries(tossUp)) if (v !== undefined) Object.assign(current, { [k]: v });
+  return { ...lead, ...(ownerId !== undefined ? { ownerId } : {}), current };
+}
+
+/**
+ * Whether `lead` need not be decided again: its fingerprint is the one stored with the last settled
+ * decision, no time-driven re-check is due (`recheckAt` still ahead), and nothing outside the lead
+ * can make today's decision differ — no manual request (the daily quota moves) and no person's
+ * override to resolve (its record and the episode's pauses are read at decision time).
+ */
+export function inputsUnchanged(
+  lead: Lead,
+  fingerprint: string,
+  stored: RecheckRecord | undefined,
+  now: Date,
+): boolean {
+  if (!stored?.inputs || stored.inputs !== fingerprint) return false;
+  if (stored.recheckAt !== null && Date.parse(stored.recheckAt) <= now.getTime()) return false;
+  if (lead.manualRequest !== null) return false;
+  return overrideCandidate(lead, undefined) === null;
+}
+
+/** JSON with object keys sorted, so equal values give equal text whatever order they were built in. */
+function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
