@@ -7,6 +7,7 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { DECISION_COLUMNS, EVENT_COLUMNS, LEDGER_TABLE_NAMES } from '../ledger/ledger-columns.ts';
+import { dayFilter, withTables } from '../ledger/ledger-day-range.ts';
 import type { LedgerQuery } from '../ledger/ledger-queries.ts';
 import type { LedgerReader } from '../ports/ledger.ts';
 
@@ -167,34 +168,8 @@ export function athenaSql(
       dayFilter(q, 'decisions', params),
     ),
     dedupeCte(LEDGER_TABLE_NAMES.event, database, Object.keys(EVENT_COLUMNS), dayFilter(q, 'events', params)),
-  ].join(',\n');
-  const sql = q.sql.trim();
-  const own = /^WITH\s+/i.exec(sql);
-  return own ? `WITH ${dedupe},\n${sql.slice(own[0].length)}` : `WITH ${dedupe}\n${sql}`;
-}
-
-/** `dt >= '…' AND dt <= '…'` for a table's declared partitions ('' when it reads them all). */
-export function dayFilter(
-  q: LedgerQuery,
-  table: 'decisions' | 'events',
-  params: readonly (string | number | boolean)[],
-): string {
-  const range = q.partitions?.[table];
-  if (!range || params.length === 0) return '';
-  const day = (i: number | undefined) => {
-    if (i === undefined) return undefined;
-    const v = params[i];
-    const t = typeof v === 'string' ? Date.parse(v) : Number.NaN;
-    if (Number.isNaN(t))
-      throw new RangeError(`parameter ${i + 1} (${q.params[i] ?? '?'}) must be an ISO instant, not ${v}`);
-    return new Date(t).toISOString().slice(0, 10);
-  };
-  const from = day(range.from);
-  const to = day(range.to);
-  const bounds: string[] = [];
-  if (from) bounds.push(`dt >= ${sqlLiteral(from)}`);
-  if (to) bounds.push(`dt <= ${sqlLiteral(to)}`);
-  return bounds.join(' AND ');
+  ];
+  return withTables(q.sql, dedupe);
 }
 
 function dedupeCte(table: string, database: string, columns: readonly string[], where: string): string {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { DECISION_COLUMNS, EVENT_COLUMNS, LEDGER_TABLE_NAMES } from '../ledger/ledger-columns.ts';
+import { dayFilter, withTables } from '../ledger/ledger-day-range.ts';
 import type { LedgerQuery } from '../ledger/ledger-queries.ts';
 import type { LedgerReader } from '../ports/ledger.ts';
 import { LEDGER_TABLES } from './file-ledger.ts';
@@ -70,8 +71,9 @@ export class DuckDbLedgerReader implements LedgerReader {
       await connection.run('RESET preserve_insertion_order');
     } else {
       for (const [name, folder, columns] of tables)
-        await connection.run(`CREATE VIEW ${name} AS ${sourceOf(folder, columns)}`);
+        await connection.run(`CREATE VIEW ${name}${ALL} AS ${sourceOf(folder, columns)}`);
     }
+    for (const [name] of tables) await connection.run(`CREATE VIEW ${name} AS SELECT * FROM ${name}${ALL}`);
     return reader;
   }
 
@@ -87,7 +89,7 @@ export class DuckDbLedgerReader implements LedgerReader {
     // the caller's thread plus its pool; one connection would run them one after the other).
     const connection = this.#idle.pop() ?? (await this.#instance.connect());
     try {
-      const result = await connection.runAndReadAll(q.sql, [...params]);
+      const result = await connection.runAndReadAll(daysOnly(q, params), [...params]);
       return result.getRowObjectsJson() as Record<string, unknown>[];
     } finally {
       if (this.#closed) connection.closeSync();
@@ -118,7 +120,28 @@ async function loadTable(
   const shown = Object.entries(columns).map(([c, t]) =>
     omit.includes(c) ? `CAST(NULL AS ${duckDbType(t)}) AS "${c}"` : `"${c}"`,
   );
-  await connection.run(`CREATE VIEW ${name} AS SELECT ${shown.join(', ')} FROM ${name}_loaded`);
+  await connection.run(`CREATE VIEW ${name}${ALL} AS SELECT ${shown.join(', ')} FROM ${name}_loaded`);
+}
+
+/** Suffix of the views over all of a table's rows (the table's own name may be narrowed per query). */
+const ALL = '_all';
+
+/**
+ * The query over only the day partitions it declares (`LedgerQuery.partitions`, as Athena reads
+ * them): each table it narrows becomes a CTE of its name over those rows, so its joins and groups
+ * see a week's rows for a week's review, not the whole ledger. NOT MATERIALIZED: a filter, which
+ * DuckDB pushes into each scan, not a copy of the rows.
+ */
+function daysOnly(q: LedgerQuery, params: readonly (string | number | boolean)[]): string {
+  const narrowed = (
+    [
+      [LEDGER_TABLE_NAMES.decision, dayFilter(q, 'decisions', params)],
+      [LEDGER_TABLE_NAMES.event, dayFilter(q, 'events', params)],
+    ] as const
+  ).flatMap(([name, where]) =>
+    where ? [`${name} AS NOT MATERIALIZED (SELECT * FROM ${name}${ALL} WHERE ${where})`] : [],
+  );
+  return narrowed.length === 0 ? q.sql : withTables(q.sql, narrowed);
 }
 
 /**

@@ -8,11 +8,11 @@ import {
   AthenaLedgerReader,
   AthenaQueryError,
   athenaSql,
-  dayFilter,
   sqlLiteral,
   typed,
 } from '../../src/aws/athena-ledger-reader.ts';
 import { type ColumnType, DECISION_COLUMNS, EVENT_COLUMNS } from '../../src/ledger/ledger-columns.ts';
+import { dayFilter } from '../../src/ledger/ledger-day-range.ts';
 import * as queries from '../../src/ledger/ledger-queries.ts';
 import {
   DECISION_AT,
