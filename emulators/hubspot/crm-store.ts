@@ -63,7 +63,7 @@ export interface PropertyChange {
 }
 
 export interface RecordChange {
-  kind: 'creation' | 'propertyChange' | 'deletion';
+  kind: 'creation' | 'propertyChange' | 'deletion' | 'restore';
   type: ObjectType;
   id: string;
   changes: PropertyChange[];
@@ -384,6 +384,35 @@ export class CrmStore {
     }
     this.emit({
       kind: 'deletion',
+      type,
+      id,
+      changes: [],
+      occurredAt: now,
+      source: options.source ?? 'CRM_UI',
+    });
+    return true;
+  }
+
+  /**
+   * Brings an archived record back (HubSpot's restore from the recycling bin, within 90 days): live
+   * again with its properties, `lastmodifieddate` moved to now, a `restore` change event.
+   */
+  restore(type: ObjectType, id: string, options: { source?: string } = {}): boolean {
+    const rec = this.get(type, id, true);
+    if (!rec?.archived) return false;
+    const t = this.table(type);
+    const now = this.clock.now();
+    rec.archived = false;
+    rec.archivedAt = undefined;
+    rec.updatedAt = now;
+    t.live += 1;
+    t.modified.insert(rec);
+    for (const [prop, index] of t.unique) {
+      const v = rec.props[prop];
+      if (v !== undefined && !index.has(v)) index.set(v, rec);
+    }
+    this.emit({
+      kind: 'restore',
       type,
       id,
       changes: [],

@@ -18,6 +18,7 @@ export const WEBHOOK_SUBSCRIPTION_TYPES = [
   'contact.creation',
   'contact.propertyChange',
   'contact.deletion',
+  'contact.restore',
   // Account-level triggers: a company's or deal's property change (subscribed per property).
   'company.propertyChange',
   'deal.propertyChange',
@@ -38,7 +39,7 @@ export interface WebhookEvent {
   changeSource: string;
   /** For `INTEGRATION` changes, the id of the app whose token made the write (HubSpot's `sourceId`). */
   sourceId?: string;
-  changeFlag?: 'NEW' | 'DELETED';
+  changeFlag?: 'NEW' | 'DELETED' | 'RESTORED';
 }
 
 export interface WebhookSenderOptions {
@@ -187,6 +188,8 @@ export class WebhookSender {
       this.enqueue({ ...base, subscriptionType: 'contact.creation', changeFlag: 'NEW' });
     } else if (change.kind === 'deletion' && subs.includes('contact.deletion')) {
       this.enqueue({ ...base, subscriptionType: 'contact.deletion', changeFlag: 'DELETED' });
+    } else if (change.kind === 'restore' && subs.includes('contact.restore')) {
+      this.enqueue({ ...base, subscriptionType: 'contact.restore', changeFlag: 'RESTORED' });
     } else if (change.kind === 'propertyChange' && subs.includes('contact.propertyChange')) {
       const only = this.options.propertyNames;
       for (const c of change.changes) {
