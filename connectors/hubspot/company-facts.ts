@@ -92,6 +92,23 @@ const CacheFileSchema = z.object({
     .default({}),
 });
 
+/**
+ * A cold cache needing at least this many companies reads the portal's lost deals once instead of
+ * each company's deals: the backfill's 4,000 companies had 22 calls of deal lists and stages.
+ */
+export const COLD_START_COMPANIES = 500;
+/**
+ * The lost-deal index serves the companies of the run that read it (later pages of a backfill) for
+ * this long; a long-lived connector (a warm worker) reads per company afterwards.
+ */
+const LOST_INDEX_TTL_MS = 30 * 60_000;
+
+interface LostDealIndex {
+  /** Company id → its deals in a lost stage. */
+  byCompany: ReadonlyMap<string, readonly string[]>;
+  stages: ReadonlyMap<string, { s: string | null; at: number }>;
+}
+
 export class CompanyFacts {
   private readonly o: CompanyFactsOptions;
   private companies = new Map<string, CachedCompany>();
@@ -102,6 +119,8 @@ export class CompanyFacts {
     null;
   /** Persisted with the facts; see `PortalMemo`. */
   memo: PortalMemo = {};
+  /** The run's lost deals, when it started with a cold cache (`readLostDealIndex`). */
+  private lostIndex: { index: Promise<LostDealIndex>; at: number } | null = null;
   private readonly lost: ReadonlySet<string>;
 
   constructor(options: CompanyFactsOptions) {
@@ -132,10 +151,31 @@ export class CompanyFacts {
     });
     if (need.length === 0) return;
     const size = this.o.companyBatchSize ?? 100;
+    // A cold cache meeting many companies at once (a backfill): their lost deals come from one
+    // search of the portal's lost deals, kept for the run, instead of every company's deal list and
+    // every deal's stage (lostDealIndex).
+    if (this.lostIndex && now - this.lostIndex.at > LOST_INDEX_TTL_MS) this.lostIndex = null;
+    if (this.o.deals && !this.lostIndex && this.companies.size === 0 && need.length >= COLD_START_COMPANIES) {
+      const index = this.readLostDealIndex();
+      this.lostIndex = { index, at: now };
+      // A failed read is not kept: the next call reads again (or per company, once the cache is warm).
+      index.catch(() => {
+        if (this.lostIndex?.index === index) this.lostIndex = null;
+      });
+    }
     const read = new Map<string, CachedCompany>();
-    await Promise.all(chunks(need, size).map((chunk) => this.readCompanies(chunk, read)));
+    const [, lostIndex] = await Promise.all([
+      Promise.all(chunks(need, size).map((chunk) => this.readCompanies(chunk, read))),
+      this.lostIndex?.index ?? null,
+    ]);
     const stages = new Map<string, { s: string | null; at: number }>();
-    if (this.o.deals) await this.readDealsOf(read, stages);
+    if (this.o.deals && lostIndex) {
+      for (const [id, c] of read) {
+        if (c.p === null) continue;
+        c.d = [...(lostIndex.byCompany.get(id) ?? [])];
+        for (const d of c.d) stages.set(d, lostIndex.stages.get(d)!);
+      }
+    } else if (this.o.deals) await this.readDealsOf(read, stages);
     for (const [id, stage] of stages) this.deals.set(id, stage);
     for (const [id, c] of read) this.companies.set(id, c);
   }
@@ -405,6 +445,64 @@ export class CompanyFacts {
     }
     // Not returned = deleted or merged away: remember, so the next page does not ask again.
     for (const id of ids) if (!found.has(id)) into.set(id, { p: null, d: null, at });
+  }
+
+  /**
+   * Every deal now in a lost stage and its companies: a search of the lost stages (200 per call,
+   * paged by id) and one association read per 1,000 of them. A company's cached deal list then
+   * holds its lost deals only — all the fact needs: a deal lost later is new to the cache, and the
+   * change feed links every such deal to its cached companies (`applyFeed`); a lost deal reopened
+   * has its stage updated there.
+   */
+  private async readLostDealIndex(): Promise<LostDealIndex> {
+    const deals = this.o.deals!;
+    const stages = new Map<string, { s: string | null; at: number }>();
+    let lastId = '0';
+    for (;;) {
+      const page = await this.o.runner.run(
+        { endpoint: 'deals.search', what: 'lost deal search', kind: 'search', safeToRepeat: true },
+        () =>
+          this.o.client.search('deals', {
+            filterGroups: [
+              {
+                filters: [
+                  { propertyName: deals.stageProperty, operator: 'IN', values: [...deals.lostStages] },
+                  { propertyName: 'hs_object_id', operator: 'GT', value: lastId },
+                ],
+              },
+            ],
+            sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+            properties: [deals.stageProperty],
+            limit: 200,
+          }),
+      );
+      const at = this.o.now();
+      for (const r of page.results) {
+        stages.set(r.id, { s: r.properties[deals.stageProperty] ?? null, at });
+        lastId = r.id;
+      }
+      if (page.results.length < 200 || page.results.length >= page.total) break;
+    }
+    const byCompany = new Map<string, string[]>();
+    for (const chunk of chunks([...stages.keys()], this.o.associationBatchSize ?? 1000)) {
+      const answer = await this.o.runner.run(
+        {
+          endpoint: 'associations.deals-companies.batch.read',
+          what: 'lost deal→company association read',
+          kind: 'general',
+          safeToRepeat: true,
+        },
+        () => this.o.client.batchReadAssociations('deals', 'companies', chunk),
+      );
+      for (const { fromId, toIds } of answer.results) {
+        for (const companyId of toIds) {
+          const list = byCompany.get(companyId) ?? [];
+          list.push(fromId);
+          byCompany.set(companyId, list);
+        }
+      }
+    }
+    return { byCompany, stages };
   }
 
   /** Fills in the deal lists of `companies` and collects the stages of deals not cached fresh. */
