@@ -211,6 +211,19 @@ export function endpointOf(method: string, url: string): string {
   return 'other';
 }
 
+/** The faye client jsforce's Streaming API hands out (the part of it we use). */
+export interface StreamingClient {
+  subscribe(
+    channel: string,
+    onMessage: (message: unknown) => void,
+  ): { then(ok: () => void, failed: (e: Error) => void): unknown; cancel(): void };
+  disconnect(): void;
+}
+
+interface StreamingModule {
+  Streaming?: new (conn: Connection) => { createClient(extensions: unknown[]): StreamingClient };
+}
+
 export class SalesforceClient {
   readonly apiVersion: string;
   private readonly conn: Connection;
@@ -221,6 +234,7 @@ export class SalesforceClient {
   private lastGrantFailure: { status: number | null; code: string; message: string } | null = null;
   private closed = false;
   private identityUserId: string | null = null;
+  private identityOrgId: string | null = null;
 
   private constructor(settings: ClientSettings) {
     this.settings = settings;
@@ -280,6 +294,11 @@ export class SalesforceClient {
    */
   get userId(): string | null {
     return this.identityUserId;
+  }
+
+  /** The org's id (`00D…`), from the same identity URL. */
+  get orgId(): string | null {
+    return this.identityOrgId;
   }
 
   /** Daily allowance as of the last response (`Sforce-Limit-Info`), or null before the first call. */
@@ -350,6 +369,26 @@ export class SalesforceClient {
     this.closed = true;
   }
 
+  /**
+   * A Streaming API (CometD) client on `/cometd/<version>` with the current session: jsforce's own
+   * streaming module (faye), loaded only when a listener needs it (the Lambda bundle never does). The
+   * session is fixed at creation: after `refreshSession()`, create a new client.
+   */
+  async streamingClient(extensions: readonly unknown[]): Promise<{ faye: StreamingClient }> {
+    const mod = (await import('jsforce/lib/api/streaming.js')) as unknown as StreamingModule & {
+      default?: StreamingModule;
+    };
+    const Streaming = mod.Streaming ?? mod.default?.Streaming;
+    if (!Streaming) throw new Error("jsforce's streaming module has no Streaming class");
+    // Wrapped: faye's client is a thenable (Deferrable), which an async function would wait on.
+    return { faye: new Streaming(this.conn).createClient([...extensions]) };
+  }
+
+  /** Logs in again (the streaming client's session was refused: `401::Authentication invalid`). */
+  async refreshSession(): Promise<void> {
+    await this.grant();
+  }
+
   private async grant(): Promise<TokenResponse> {
     const { auth } = this.settings;
     const oauth2 = this.conn.oauth2;
@@ -393,6 +432,7 @@ export class SalesforceClient {
       this.conn.instanceUrl = res.instance_url.replace(/\/+$/, '');
       this.conn.accessToken = res.access_token;
       this.identityUserId = userIdOfIdentityUrl(res.id) ?? this.identityUserId;
+      this.identityOrgId = orgIdOfIdentityUrl(res.id) ?? this.identityOrgId;
       this.lastGrantFailure = null;
       return res;
     } catch (e) {
@@ -455,6 +495,12 @@ function grantFailure(
 }
 
 /** `https://login.salesforce.com/id/00D…/005…` → `005…`; null when it is not such a URL. */
+/** The org id (`00D…`) of an identity URL `…/id/<org>/<user>`, or null. */
+export function orgIdOfIdentityUrl(url: string | undefined): string | null {
+  const m = /\/id\/(00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?)\/[a-zA-Z0-9]{15,18}\/?$/.exec(url ?? '');
+  return m ? m[1]! : null;
+}
+
 export function userIdOfIdentityUrl(url: string | undefined): string | null {
   const m = /\/id\/[a-zA-Z0-9]{15,18}\/(005[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?)\/?$/.exec(url ?? '');
   return m ? m[1]! : null;

@@ -5,6 +5,7 @@ import { SalesforceAccountChanges } from './account-changes.ts';
 import { AllowanceGuard } from './allowance-guard.ts';
 import { CallRunner } from './call-runner.ts';
 import { salesforceChangeEventFields } from './change-event-fields.ts';
+import { SalesforceChangeEventStream } from './change-event-stream.ts';
 import { SalesforceClient } from './client.ts';
 import { SalesforceEpisodeCrm } from './episodes.ts';
 import { loginWithRetry } from './login.ts';
@@ -60,6 +61,8 @@ export interface SalesforceConnector extends CrmConnector {
   readonly opportunities: SalesforceOpportunityCrm;
   /** Account-level triggers (account-changes.ts). */
   readonly accountChanges: SalesforceAccountChanges;
+  /** Change Data Capture over the Streaming API (change-event-stream.ts; `tossup listen`). */
+  readonly changeEventStream: SalesforceChangeEventStream;
   /** Describes the objects and reports every mapping problem at once (`tossup validate --crm salesforce`). */
   checkSchema(): Promise<SchemaCheckResult>;
   /** The daily allowance as of the last response. */
@@ -160,6 +163,7 @@ export async function createSalesforceConnector(
       // The user id is known once logged in (the token's identity URL); read at each event, not now.
       interpretOptions: () => ({ integrationUserId: client.userId, readFields: changeEventReadFields }),
     },
+    changeEventStream: new SalesforceChangeEventStream(client),
     reasonMaxLength: mapping.writeBack.reasonMaxLength,
     get instanceUrl() {
       return client.instanceUrl;

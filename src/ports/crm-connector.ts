@@ -1,5 +1,6 @@
 import type { CrmName, Lead } from '../domain/lead.ts';
 import type { AccountChangeSource } from './account-changes.ts';
+import type { ChangeEventStream } from './change-event-stream.ts';
 import type { ChangeEventRules } from './change-events.ts';
 import type { EpisodeCrm } from './episode-crm.ts';
 import type { LeadSink } from './lead-sink.ts';
@@ -43,4 +44,6 @@ export interface CrmConnector {
   guardWritesSince?(syncCursor: SyncCursor | null): void;
   /** How this CRM's change events are read (Salesforce CDC, src/ports/change-events.ts); absent = none. */
   readonly changeEvents?: ChangeEventRules;
+  /** The change events themselves, as a stream to subscribe to (`tossup listen`); absent = none. */
+  readonly changeEventStream?: ChangeEventStream;
 }

@@ -155,7 +155,7 @@ export function mountCometdRoutes(
     return out;
   };
 
-  const connect = async (m: Message, client: Client): Promise<Message[]> => {
+  const connect = async (m: Message, client: Client, hold: boolean): Promise<Message[]> => {
     const reply = (): Message => ({
       channel: '/meta/connect',
       id: m.id,
@@ -165,7 +165,7 @@ export function mountCometdRoutes(
     });
     client.wake?.();
     let events = take(client);
-    if (events.length === 0 && !closed) {
+    if (events.length === 0 && hold && !closed) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           if (client.wake === done) client.wake = null;
@@ -205,7 +205,13 @@ export function mountCometdRoutes(
       };
     }
     const out: Message[] = [];
-    for (const m of messages) {
+    // A connect batched with other messages (faye sends one with its first subscribe) is answered at
+    // once, as CometD servers do: holding it would hold the subscribe's answer for the whole poll.
+    const ordered = [
+      ...messages.filter((m) => m.channel !== '/meta/connect'),
+      ...messages.filter((m) => m.channel === '/meta/connect'),
+    ];
+    for (const m of ordered) {
       const channel = String(m.channel ?? '');
       if (channel === '/meta/handshake') {
         out.push(handshake(m));
@@ -222,7 +228,7 @@ export function mountCometdRoutes(
         const subs = Array.isArray(m.subscription) ? m.subscription : [m.subscription];
         for (const s of subs) client.subscriptions.delete(String(s));
         out.push({ channel, id: m.id, clientId: client.id, subscription: m.subscription, successful: true });
-      } else if (channel === '/meta/connect') out.push(...(await connect(m, client)));
+      } else if (channel === '/meta/connect') out.push(...(await connect(m, client, messages.length === 1)));
       else if (channel === '/meta/disconnect') {
         clients.delete(client.id);
         client.wake?.();

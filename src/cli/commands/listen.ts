@@ -21,6 +21,7 @@ import { type CrmCommandIo, type CrmRun, cliChatNotifier, withCrmRun } from '../
 import { directQueue } from '../direct-queue.ts';
 import { localLedger, withLedger } from '../local-ledger.ts';
 import { positiveInt } from '../positive-int.ts';
+import { relaySourceOf, SalesforceChangeListener } from '../salesforce-change-listener.ts';
 import type { SyncFlags } from '../settings.ts';
 import { startWebhookListener } from '../webhook-listener.ts';
 
@@ -29,6 +30,8 @@ export interface ListenCommandOptions extends SyncFlags {
   host?: string;
   /** The URL HubSpot was given (a tunnel's https URL); default the local http URL. */
   publicUrl?: string;
+  /** Salesforce: the change event channel (default `/data/ChangeEvents`; a custom one: `/data/TossUp__chn`). */
+  channel?: string;
 }
 
 export interface ListenIo extends CrmCommandIo {
@@ -36,6 +39,8 @@ export interface ListenIo extends CrmCommandIo {
   signal?: AbortSignal;
   /** Called once the server listens, with its local URL (tests and the demo post to it). */
   onListening?: (url: string) => void;
+  /** Salesforce: after each batch of change events is worked (tests and the freshness benchmark). */
+  onChangeBatch?: (info: { events: number; lastReplayId: number }) => void;
 }
 
 /** The environment variables of the webhook's app: its client secret (the signing key) and id. */
@@ -52,19 +57,18 @@ export function registerListen(program: Command): void {
   program
     .command('listen')
     .description(
-      'receive CRM change webhooks on a local HTTP port and decide the changed leads at once (flag, task, chat notice)',
+      'receive CRM changes (HubSpot webhooks on a local HTTP port, Salesforce change events over the Streaming API) and decide the changed leads at once (flag, task, chat notice)',
     )
-    .addOption(
-      new Option('--crm <crm>', 'the CRM to listen to (hubspot only, for now)').choices([
-        'salesforce',
-        'hubspot',
-      ]),
-    )
+    .addOption(new Option('--crm <crm>', 'the CRM to listen to').choices(['salesforce', 'hubspot']))
     .option('--port <n>', 'port to listen on (default 8787)', positiveInt)
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
     .option(
       '--public-url <url>',
       'the URL HubSpot posts to, as signed (e.g. a tunnel); default the local one',
+    )
+    .option(
+      '--channel <channel>',
+      'Salesforce: the change event channel (default /data/ChangeEvents; a custom channel: /data/<Name>__chn)',
     )
     .option('--rules <preset|file>', 'rule set: small, mid, large or a YAML file')
     .option('--profile <name>', 'settings profile from .tossup/profiles.yaml or ~/.tossup/profiles.yaml')
@@ -88,17 +92,26 @@ export function listenLeaseKey(crm: string, scope: string): string {
 /** The whole `tossup listen`: runs until `io.signal` aborts; returns the exit code. */
 export async function listenCommand(opts: ListenCommandOptions, io: ListenIo): Promise<number> {
   const clock = io.clock ?? systemClock;
+  const crm = opts.crm ?? 'hubspot';
+  if (crm === 'salesforce') {
+    const outcome = await withCrmRun(
+      'listen',
+      { ...opts, crm },
+      io,
+      listenLeaseKey,
+      clock,
+      async (run, connector) => ({
+        exitCode: await serveSalesforce(opts, io, run, connector),
+        report: null,
+        reportPath: null,
+      }),
+    );
+    return outcome.exitCode;
+  }
   const clientSecret = io.env[LISTEN_ENV.clientSecret]?.trim();
   if (!clientSecret) {
     io.stderr.write(
       `tossup listen: set ${LISTEN_ENV.clientSecret} to the HubSpot app's client secret (it signs the webhook requests)\n`,
-    );
-    return ExitCode.Fix;
-  }
-  const crm = opts.crm ?? 'hubspot';
-  if (crm !== 'hubspot') {
-    io.stderr.write(
-      'tossup listen: only --crm hubspot is supported (Salesforce change events are not yet)\n',
     );
     return ExitCode.Fix;
   }
@@ -117,18 +130,15 @@ export async function listenCommand(opts: ListenCommandOptions, io: ListenIo): P
   return outcome.exitCode;
 }
 
-async function serve(
-  opts: ListenCommandOptions,
+/** The worker the listener hands its changes to (the Lambda worker handler, with the CLI's state). */
+function listenWorker(
   io: ListenIo,
   run: CrmRun & { clock: Clock },
   connector: CrmConnector,
-  clientSecret: string,
-): Promise<number> {
+  log: pino.Logger,
+  salesforceEventSource?: string,
+) {
   const { settings, setup, clock } = run;
-  const log = createLogger({
-    destination: io.stderr as unknown as pino.DestinationStream,
-    base: { fn: 'listen', crm: settings.crm },
-  });
   const chat = cliChatNotifier(
     run,
     clock,
@@ -151,7 +161,7 @@ async function serve(
     }),
   };
   const worker = createWorkerHandler({
-    crm: 'hubspot',
+    crm: settings.crm,
     scope: run.scope,
     config,
     connectors: { get: async () => connector, invalidate: () => undefined },
@@ -165,15 +175,78 @@ async function serve(
     rechecks: new FileRecheckStore(settings.stateDir),
     ledger,
     ...(chat ? { notify: chat.notify } : {}),
+    ...(salesforceEventSource ? { salesforceEventSource } : {}),
     clock,
     log,
   });
   // Notices are queued in the outbox by the worker and sent right after each request's work.
-  const work = directQueue(async (event, context) => {
+  return directQueue(async (event, context) => {
     const result = await worker(event, context);
     if (chat) await chat.outbox.drain({ limit: CHAT_DRAIN_LIMIT });
     return result;
   }, WORK_BUDGET_MS);
+}
+
+/** The state key of the Salesforce listener's replay id (one per profile and channel). */
+export function replayCursorKey(scope: string, channel: string): string {
+  return `listen|salesforce|${scope}|replay|${channel}`;
+}
+
+async function serveSalesforce(
+  opts: ListenCommandOptions,
+  io: ListenIo,
+  run: CrmRun & { clock: Clock },
+  connector: CrmConnector,
+): Promise<number> {
+  const log = createLogger({
+    destination: io.stderr as unknown as pino.DestinationStream,
+    base: { fn: 'listen', crm: 'salesforce' },
+  });
+  const stream = connector.changeEventStream;
+  if (!stream) {
+    io.stderr.write('tossup listen: this Salesforce connector reads no change events\n');
+    return ExitCode.Fix;
+  }
+  const channel = opts.channel ?? '/data/ChangeEvents';
+  const source = relaySourceOf(stream.organizationId, channel);
+  const listener = new SalesforceChangeListener({
+    stream,
+    channel,
+    state: run.state,
+    cursorKey: replayCursorKey(run.scope, channel),
+    queue: listenWorker(io, run, connector, log, source),
+    source,
+    log,
+    ...(io.onChangeBatch ? { onBatch: io.onChangeBatch } : {}),
+  });
+  await listener.start();
+  io.stderr.write(`tossup listen: receiving Salesforce change events on ${channel} (Ctrl-C to stop)\n`);
+  io.onListening?.(channel);
+  await new Promise<void>((resolve) => {
+    if (!io.signal || io.signal.aborted) return resolve();
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await listener.stop();
+  await connector.close().catch(() => undefined);
+  io.stderr.write(
+    `tossup listen: stopped; ${listener.counts.received} change events received, last worked replay id ${listener.lastDoneReplayId}\n`,
+  );
+  return ExitCode.Ok;
+}
+
+async function serve(
+  opts: ListenCommandOptions,
+  io: ListenIo,
+  run: CrmRun & { clock: Clock },
+  connector: CrmConnector,
+  clientSecret: string,
+): Promise<number> {
+  const { settings, clock } = run;
+  const log = createLogger({
+    destination: io.stderr as unknown as pino.DestinationStream,
+    base: { fn: 'listen', crm: settings.crm },
+  });
+  const work = listenWorker(io, run, connector, log);
 
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 8787;
