@@ -1,5 +1,6 @@
 /**
- * The scale curve (issue 17), `npm run bench -- --scale [--sizes 10000,100000,1000000] [--crm hubspot]`:
+ * The scale curve (issue 17), `npm run bench -- --scale [--sizes 10000,100000,1000000] [--crm hubspot]
+ * [--emulator-only]`:
  * per CRM and size, a full backfill and then an incremental day (SCALE_DAY_SHARE of the people
  * changed by others) against the emulator, the emulator in one process (bench/scale/scale-emulator.ts)
  * and each sync in another (bench/scale/scale-sync.ts), so each one's peak RSS is its own. The
@@ -176,8 +177,43 @@ function workRoot(): string {
   return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 }
 
+async function measureEmulator(crm: 'hubspot' | 'salesforce', leads: number): Promise<void> {
+  const work = mkdtempSync(join(workRoot(), `scale-${crm}-${leads}-`));
+  const emulator = new Child(
+    './scale/scale-emulator.ts',
+    { SCALE_CRM: crm, SCALE_LEADS: String(leads), SCALE_FACTOR: String(FACTOR), SCALE_WORK_DIR: work },
+    16_384,
+  );
+  try {
+    const ready = await emulator.read<{ people: number; seedSeconds: number }>();
+    const stats = await emulator.ask<{ maxRssMb: number }>('stats');
+    const key = `scale.${crm}${label(leads)}`;
+    report({
+      name: `${key}.emulatorPeakRssMb`,
+      value: Math.round(stats.maxRssMb),
+      unit: 'MB',
+      note: `emulator only (--emulator-only): World of ${ready.people.toLocaleString('en-US')} people generated and seeded`,
+    });
+    report({
+      name: `${key}.emulatorSeedSeconds`,
+      value: round(ready.seedSeconds, 1),
+      unit: 's',
+      note: 'World generation and seeding, in the emulator process',
+    });
+  } finally {
+    await emulator.ask('quit').catch(() => undefined);
+    emulator.process.kill();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
 const started = performance.now();
+if (args.includes('--emulator-only')) {
+  // Only the emulators: World generation and seeding at each size, their time and peak RSS.
+  for (const crm of CRMS) for (const leads of SIZES) await measureEmulator(crm, leads);
+  process.exit(0);
+}
 const rows: ScaleRow[] = [];
 for (const crm of CRMS) for (const leads of SIZES) rows.push(await measure(crm, leads));
 const totalSeconds = (performance.now() - started) / 1000;
