@@ -1,17 +1,25 @@
-import type { Condition, LeafCondition, Operator } from '../config/rule-set-schema.ts';
+import type { Condition, LeafCondition } from '../config/rule-set-schema.ts';
 import type { Reason } from '../domain/decision.ts';
-import { activityDaysOf } from './activity-days.ts';
-import { type EvalContext, FACTS, type FactType, type FactValue, rankNumber } from './facts.ts';
-import { rememberedTextTest } from './remembered-text-test.ts';
+import {
+  type ConditionPlan,
+  FALSE,
+  groupPlan,
+  leafPlan,
+  planValue,
+  TRUE,
+  type Tri,
+  testPlan,
+  UNKNOWN,
+} from './condition-plan.ts';
+import { type EvalContext, FACTS, type FactType, type FactValue } from './facts.ts';
 
 /**
- * Conditions compile to closures once per rule set; evaluation is three-valued so that missing
- * input is never mistaken for a "no": TRUE, FALSE, or UNKNOWN (the rule could match with more data).
+ * Conditions compile once per rule set into a plan (condition-plan.ts: tested by one switch, no
+ * closure per node on the hot path) and, around it, the explanation of each node — taken only for
+ * the rules a decision names. Evaluation is three-valued so that missing input is never mistaken
+ * for a "no": TRUE, FALSE, or UNKNOWN (the rule could match with more data).
  */
-export const FALSE = 0;
-export const TRUE = 1;
-export const UNKNOWN = 2;
-export type Tri = 0 | 1 | 2;
+export { FALSE, TRUE, type Tri, UNKNOWN };
 
 export interface DecisionContext extends EvalContext {
   thresholds: Readonly<Record<string, number>>;
@@ -32,6 +40,7 @@ export interface CompiledCondition {
   explain(ctx: DecisionContext, out: Reason[]): void;
   /** Every leaf, for `tossup explain` and the rules page. */
   leaves: CompiledLeaf[];
+  plan: ConditionPlan;
 }
 
 export interface CompiledLeaf extends CompiledCondition {
@@ -49,17 +58,14 @@ export function compileCondition(cond: Condition): CompiledCondition {
 }
 
 function compileAll(children: CompiledCondition[]): CompiledCondition {
-  const test = (ctx: DecisionContext): Tri => {
-    let unknown = false;
-    for (const ch of children) {
-      const r = ch.test(ctx);
-      if (r === FALSE) return FALSE;
-      if (r === UNKNOWN) unknown = true;
-    }
-    return unknown ? UNKNOWN : TRUE;
-  };
+  const plan = groupPlan(
+    'all',
+    children.map((c) => c.plan),
+  );
+  const test = (ctx: DecisionContext): Tri => testPlan(plan, ctx);
   return {
     test,
+    plan,
     leaves: children.flatMap((c) => c.leaves),
     explain(ctx, out) {
       const r = test(ctx);
@@ -75,17 +81,14 @@ function compileAll(children: CompiledCondition[]): CompiledCondition {
 }
 
 function compileAny(children: CompiledCondition[]): CompiledCondition {
-  const test = (ctx: DecisionContext): Tri => {
-    let unknown = false;
-    for (const ch of children) {
-      const r = ch.test(ctx);
-      if (r === TRUE) return TRUE;
-      if (r === UNKNOWN) unknown = true;
-    }
-    return unknown ? UNKNOWN : FALSE;
-  };
+  const plan = groupPlan(
+    'any',
+    children.map((c) => c.plan),
+  );
+  const test = (ctx: DecisionContext): Tri => testPlan(plan, ctx);
   return {
     test,
+    plan,
     leaves: children.flatMap((c) => c.leaves),
     explain(ctx, out) {
       const r = test(ctx);
@@ -96,101 +99,41 @@ function compileAny(children: CompiledCondition[]): CompiledCondition {
 }
 
 function compileNot(inner: CompiledCondition): CompiledCondition {
+  const plan = groupPlan('not', [inner.plan]);
   return {
-    test: (ctx) => {
-      const r = inner.test(ctx);
-      return r === UNKNOWN ? UNKNOWN : r === TRUE ? FALSE : TRUE;
-    },
+    test: (ctx) => testPlan(plan, ctx),
+    plan,
     leaves: inner.leaves,
     explain: (ctx, out) => inner.explain(ctx, out),
   };
 }
 
-export type Cmp = (actual: string | number | boolean) => boolean;
-
-/** A compiled literal comparison; ranks compare by seniority (pass the rank name, it is converted). */
-export function comparator(op: Operator, type: FactType, expected: unknown): Cmp {
-  const norm = (v: unknown): string | number | boolean =>
-    type === 'rank' ? rankNumber(String(v)) : (v as string);
-  if (op === 'in' || op === 'notIn') {
-    const set = new Set((Array.isArray(expected) ? expected : [expected]).map(norm));
-    return op === 'in' ? (a) => set.has(a) : (a) => !set.has(a);
-  }
-  if (op === 'contains') {
-    const needle = String(expected).toLowerCase();
-    const test = rememberedTextTest((text) => text.toLowerCase().includes(needle));
-    return (a) => test(String(a));
-  }
-  if (op === 'matches') {
-    const re = new RegExp(String(expected), 'iu');
-    const test = rememberedTextTest((text) => re.test(text));
-    return (a) => test(String(a));
-  }
-  const e = norm(expected);
-  switch (op) {
-    case 'eq':
-      return (a) => a === e;
-    case 'neq':
-      return (a) => a !== e;
-    case 'gt':
-      return (a) => a > e;
-    case 'gte':
-      return (a) => a >= e;
-    case 'lt':
-      return (a) => a < e;
-    default:
-      return (a) => a <= e;
-  }
-}
-
 function compileLeaf(spec: LeafCondition): CompiledLeaf {
   const def = FACTS[spec.fact];
   if (!def) throw new Error(`unknown fact ${spec.fact}`); // validate-rule-set reports this with a line first
-  const type = def.type;
-  const get = spec.fact === 'activities.count' ? activityCounter(spec) : def.get;
-  const toComparable = type === 'rank' ? (v: string | number | boolean) => rankNumber(String(v)) : undefined;
+  const plan = leafPlan(spec);
   const thresholdName = spec.threshold;
-  // Literal comparisons compile to one closure; threshold comparisons read the (date-dependent)
-  // threshold per call and compare numbers directly, so the hot path allocates nothing.
-  const literal = thresholdName === undefined ? comparator(spec.op, type, spec.value) : undefined;
-  const compare = (ctx: DecisionContext, a: string | number | boolean): boolean =>
-    literal ? literal(a) : compareNumbers(spec.op, a as number, ctx.thresholds[thresholdName!] ?? Number.NaN);
-  const negative = spec.op === 'neq' || spec.op === 'notIn';
-
-  const value = (ctx: DecisionContext): FactValue => get(ctx);
+  const value = (ctx: DecisionContext): FactValue => planValue(plan, ctx);
   const expected = (ctx: DecisionContext) =>
     thresholdName !== undefined ? (ctx.thresholds[thresholdName] ?? Number.NaN) : spec.value!;
-
-  const test = (ctx: DecisionContext): Tri => {
-    const v = get(ctx);
-    if (v === undefined) return UNKNOWN;
-    if (v === null) return negative ? TRUE : FALSE;
-    // Scores can be partly known: the bounds may already settle the comparison.
-    if (spec.fact === 'score.attribute' && ctx.attribute.missing.length > 0)
-      return boundedTest(ctx, v as number);
-    return compare(ctx, toComparable ? toComparable(v) : v) ? TRUE : FALSE;
-  };
-
-  // With inputs missing, the attribute score is only known to lie in [value, max].
-  const boundedTest = (ctx: DecisionContext, low: number): Tri => {
-    const atLow = compare(ctx, low);
-    const atHigh = compare(ctx, ctx.attribute.max);
-    if (atLow && atHigh) return TRUE;
-    if (!atLow && !atHigh) return FALSE;
-    return UNKNOWN;
-  };
+  const test = (ctx: DecisionContext): Tri => testPlan(plan, ctx);
+  // Reason codes built once, not per explanation.
+  const metCode = `${spec.fact}.met`;
+  const notMetCode = `${spec.fact}.not_met`;
+  const missingFields = spec.fact === 'score.attribute' ? undefined : [def.source];
 
   const leaf: CompiledLeaf = {
     spec,
-    type,
+    type: def.type,
     value,
     expected,
     test,
+    plan,
     leaves: [],
     explain(ctx, out) {
       const r = test(ctx);
       if (r === UNKNOWN) {
-        pushMissing(ctx, spec.fact === 'score.attribute' ? ctx.attribute.missing : [def.source], out);
+        pushMissing(ctx, missingFields ?? ctx.attribute.missing, out);
         return;
       }
       const params: Record<string, string | number> = {
@@ -206,28 +149,11 @@ function compileLeaf(spec: LeafCondition): CompiledLeaf {
         if (spec.types) params.types = spec.types.join(',');
         if (spec.page) params.page = spec.page;
       }
-      out.push({ code: `${spec.fact}.${r === TRUE ? 'met' : 'not_met'}`, params });
+      out.push({ code: r === TRUE ? metCode : notMetCode, params });
     },
   };
   leaf.leaves = [leaf];
   return leaf;
-}
-
-function compareNumbers(op: Operator, a: number, e: number): boolean {
-  switch (op) {
-    case 'eq':
-      return a === e;
-    case 'neq':
-      return a !== e;
-    case 'gt':
-      return a > e;
-    case 'gte':
-      return a >= e;
-    case 'lt':
-      return a < e;
-    default:
-      return a <= e;
-  }
 }
 
 function display(v: unknown): string | number {
@@ -246,27 +172,4 @@ export function pushMissing(ctx: DecisionContext, fields: readonly string[], out
       issue ? { code: 'invalid', params: { field, raw: issue.raw } } : { code: 'missing', params: { field } },
     );
   }
-}
-
-function activityCounter(spec: LeafCondition): (ctx: EvalContext) => number {
-  const types = spec.types ? new Set<string>(spec.types) : undefined;
-  const page = spec.page;
-  const within = spec.withinDays;
-  return (c) => {
-    const ctx = c as DecisionContext;
-    const acts = ctx.lead.activities;
-    const days = activityDaysOf(ctx);
-    const limit = within ?? Number.POSITIVE_INFINITY; // compileRuleSet fills in the behaviour window
-    let n = 0;
-    for (let i = 0; i < acts.length; i++) {
-      const a = acts[i]!;
-      const ago = ctx.today - days[i]!;
-      // "The last 30 days" includes day 30 and excludes day 31 (calendar days in the rule set's zone).
-      if (!(ago >= 0 && ago <= limit)) continue;
-      if (types && !types.has(a.type)) continue;
-      if (page !== undefined && a.page !== page) continue;
-      n++;
-    }
-    return n;
-  };
 }

@@ -29,88 +29,119 @@ export interface FactDef {
   type: FactType;
   /** Lead path(s) reported as missing when the getter yields `undefined`. */
   source: string;
+  /** Position in `FACT_IDS`: what compiled conditions switch on (`factValue`). */
+  id: number;
   get: (ctx: EvalContext) => FactValue;
 }
 
-const hearing = (key: 'budget' | 'decisionMaker' | 'decisionInvolved' | 'clearProblem'): FactDef => ({
-  type: 'answer',
-  source: 'hearing',
-  get: (c) => (c.lead.hearing ? c.lead.hearing[key] : undefined),
-});
+/**
+ * Every fact by number. The engine reads a fact through `factValue`'s switch rather than a getter
+ * closure per fact: one monomorphic function the compiler inlines, where a million leads through
+ * closures of twenty shapes would pay an indirect call each.
+ */
+const FACT_IDS = [
+  'score.attribute',
+  'score.behaviour',
+  'company.employees',
+  'company.revenueJpy',
+  'company.industry',
+  'company.region',
+  'company.existingCustomer',
+  'company.strategicTarget',
+  'person.titleRank',
+  'person.department',
+  'person.emailDomain',
+  'hearing.heard',
+  'hearing.budget',
+  'hearing.decisionMaker',
+  'hearing.decisionInvolved',
+  'hearing.clearProblem',
+  'hearing.timelineMonths',
+  'history.previouslyLost',
+  'manualRequest.requested',
+  'activities.count',
+] as const;
+
+/** The value of fact `id` (`activities.count` is parameterised: the condition compiler counts it). */
+export function factValue(id: number, c: EvalContext): FactValue {
+  const lead = c.lead;
+  switch (id) {
+    case 0:
+      return c.attribute.value;
+    case 1:
+      return c.behaviour;
+    case 2:
+      return orMissing(lead.company.employees);
+    case 3:
+      return orMissing(lead.company.revenueJpy);
+    case 4:
+      return orMissing(lead.company.industry);
+    case 5:
+      return orMissing(lead.company.region);
+    case 6:
+      return lead.company.existingCustomer;
+    case 7:
+      return lead.company.strategicTarget;
+    case 8:
+      return orMissing(lead.person.titleRank);
+    case 9:
+      return orMissing(lead.person.department);
+    case 10:
+      return orMissing(lead.person.emailDomain);
+    case 11:
+      return lead.hearing !== null;
+    case 12:
+      return lead.hearing ? lead.hearing.budget : undefined;
+    case 13:
+      return lead.hearing ? lead.hearing.decisionMaker : undefined;
+    case 14:
+      return lead.hearing ? lead.hearing.decisionInvolved : undefined;
+    case 15:
+      return lead.hearing ? lead.hearing.clearProblem : undefined;
+    case 16:
+      return lead.hearing ? lead.hearing.timelineMonths : undefined;
+    case 17:
+      return lead.history.previouslyLost;
+    case 18:
+      return lead.manualRequest !== null;
+    default:
+      return 0;
+  }
+}
 
 const orMissing = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
-export const FACTS: Readonly<Record<string, FactDef>> = {
-  'score.attribute': { type: 'number', source: 'score.attribute', get: (c) => c.attribute.value },
-  'score.behaviour': { type: 'number', source: 'maBehaviourScore', get: (c) => c.behaviour },
-  'company.employees': {
-    type: 'number',
-    source: 'company.employees',
-    get: (c) => orMissing(c.lead.company.employees),
-  },
-  'company.revenueJpy': {
-    type: 'number',
-    source: 'company.revenueJpy',
-    get: (c) => orMissing(c.lead.company.revenueJpy),
-  },
-  'company.industry': {
-    type: 'string',
-    source: 'company.industry',
-    get: (c) => orMissing(c.lead.company.industry),
-  },
-  'company.region': {
-    type: 'string',
-    source: 'company.region',
-    get: (c) => orMissing(c.lead.company.region),
-  },
-  'company.existingCustomer': {
-    type: 'boolean',
-    source: 'company.existingCustomer',
-    get: (c) => c.lead.company.existingCustomer,
-  },
-  'company.strategicTarget': {
-    type: 'boolean',
-    source: 'company.strategicTarget',
-    get: (c) => c.lead.company.strategicTarget,
-  },
-  'person.titleRank': {
-    type: 'rank',
-    source: 'person.title',
-    get: (c) => orMissing(c.lead.person.titleRank),
-  },
-  'person.department': {
-    type: 'string',
-    source: 'person.department',
-    get: (c) => orMissing(c.lead.person.department),
-  },
-  'person.emailDomain': {
-    type: 'string',
-    source: 'person.emailDomain',
-    get: (c) => orMissing(c.lead.person.emailDomain),
-  },
-  'hearing.heard': { type: 'boolean', source: 'hearing', get: (c) => c.lead.hearing !== null },
-  'hearing.budget': hearing('budget'),
-  'hearing.decisionMaker': hearing('decisionMaker'),
-  'hearing.decisionInvolved': hearing('decisionInvolved'),
-  'hearing.clearProblem': hearing('clearProblem'),
-  'hearing.timelineMonths': {
-    type: 'number',
-    source: 'hearing',
-    get: (c) => (c.lead.hearing ? c.lead.hearing.timelineMonths : undefined),
-  },
-  'history.previouslyLost': {
-    type: 'boolean',
-    source: 'history.previouslyLost',
-    get: (c) => c.lead.history.previouslyLost,
-  },
-  'manualRequest.requested': {
-    type: 'boolean',
-    source: 'manualRequest',
-    get: (c) => c.lead.manualRequest !== null,
-  },
-  /** Parameterised (types, withinDays, page); the getter is built by the condition compiler. */
-  'activities.count': { type: 'number', source: 'activities', get: () => 0 },
+const fact = (name: (typeof FACT_IDS)[number], type: FactType, source: string): FactDef => {
+  const id = FACT_IDS.indexOf(name);
+  return { type, source, id, get: (c) => factValue(id, c) };
 };
+
+export const FACTS: Readonly<Record<string, FactDef>> = {
+  'score.attribute': fact('score.attribute', 'number', 'score.attribute'),
+  'score.behaviour': fact('score.behaviour', 'number', 'maBehaviourScore'),
+  'company.employees': fact('company.employees', 'number', 'company.employees'),
+  'company.revenueJpy': fact('company.revenueJpy', 'number', 'company.revenueJpy'),
+  'company.industry': fact('company.industry', 'string', 'company.industry'),
+  'company.region': fact('company.region', 'string', 'company.region'),
+  'company.existingCustomer': fact('company.existingCustomer', 'boolean', 'company.existingCustomer'),
+  'company.strategicTarget': fact('company.strategicTarget', 'boolean', 'company.strategicTarget'),
+  'person.titleRank': fact('person.titleRank', 'rank', 'person.title'),
+  'person.department': fact('person.department', 'string', 'person.department'),
+  'person.emailDomain': fact('person.emailDomain', 'string', 'person.emailDomain'),
+  'hearing.heard': fact('hearing.heard', 'boolean', 'hearing'),
+  'hearing.budget': fact('hearing.budget', 'answer', 'hearing'),
+  'hearing.decisionMaker': fact('hearing.decisionMaker', 'answer', 'hearing'),
+  'hearing.decisionInvolved': fact('hearing.decisionInvolved', 'answer', 'hearing'),
+  'hearing.clearProblem': fact('hearing.clearProblem', 'answer', 'hearing'),
+  'hearing.timelineMonths': fact('hearing.timelineMonths', 'number', 'hearing'),
+  'history.previouslyLost': fact('history.previouslyLost', 'boolean', 'history.previouslyLost'),
+  'manualRequest.requested': fact('manualRequest.requested', 'boolean', 'manualRequest'),
+  /** Parameterised (types, withinDays, page); the count is taken by the condition compiler. */
+  'activities.count': fact('activities.count', 'number', 'activities'),
+};
+
+/** `FACTS['activities.count'].id`: the one fact a condition computes itself. */
+export const ACTIVITIES_COUNT = FACT_IDS.indexOf('activities.count');
 
 export const FACT_NAMES = Object.keys(FACTS);
 

@@ -1,8 +1,9 @@
 import type { RuleSet } from '../config/rule-set-schema.ts';
 import type { Lead } from '../domain/lead.ts';
 import { activityDaysOf } from './activity-days.ts';
-import { comparator, type DecisionContext } from './conditions.ts';
-import { FACTS, rankNumber } from './facts.ts';
+import { literalPlan, matchesLiteral } from './condition-plan.ts';
+import type { DecisionContext } from './conditions.ts';
+import { FACTS, factValue, rankNumber } from './facts.ts';
 
 /**
  * Fit (attribute) and behaviour scores. Both are plain sums an admin can recompute by hand from
@@ -20,18 +21,21 @@ export function compileAttributeScore(spec: RuleSet['attributeScore']): Attribut
   const groups = spec.groups.map((g) => {
     const fact = FACTS[g.fact]!;
     const isRank = fact.type === 'rank';
-    const tiers = g.tiers.map((t) => ({ points: t.points, matches: comparator(t.op, fact.type, t.value) }));
-    const best = Math.max(0, ...g.tiers.map((t) => t.points));
-    return { id: g.id, fact, isRank, tiers, best, required: g.required };
+    // Tiers as plans (condition-plan.ts): compared by one switch, no closure per tier.
+    const tiers = g.tiers.map((t) => literalPlan(t.op, fact.type, t.value));
+    const points = g.tiers.map((t) => t.points);
+    const best = Math.max(0, ...points);
+    return { id: g.id, fact, isRank, tiers, points, best, required: g.required };
   });
   const cap = spec.cap;
 
   const groupPoints = (ctx: DecisionContext, g: (typeof groups)[number]): number | undefined => {
-    const raw = g.fact.get(ctx);
+    const raw = factValue(g.fact.id, ctx);
     if (raw === undefined) return undefined;
     if (raw === null) return 0;
     const v = g.isRank ? rankNumber(String(raw)) : raw;
-    for (const t of g.tiers) if (t.matches(v)) return t.points;
+    const { tiers } = g;
+    for (let i = 0; i < tiers.length; i++) if (matchesLiteral(tiers[i]!, v)) return g.points[i]!;
     return 0;
   };
 
