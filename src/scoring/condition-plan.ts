@@ -2,7 +2,7 @@ import type { LeafCondition, Operator } from '../config/rule-set-schema.ts';
 import { activityDaysOf } from './activity-days.ts';
 import type { DecisionContext } from './conditions.ts';
 import { ACTIVITIES_COUNT, FACTS, type FactType, type FactValue, factValue, rankNumber } from './facts.ts';
-import { rememberedTextTest } from './remembered-text-test.ts';
+import { remembered } from './remembered.ts';
 
 /**
  * A condition as plain data, tested by one function (`testPlan`) that switches on numbers: the
@@ -75,11 +75,11 @@ export function literalPlan(op: Operator, type: FactType, expected: unknown): Co
   } else if (op === 'contains') {
     p.cmp = TEXT;
     const needle = String(expected).toLowerCase();
-    p.text = rememberedTextTest((text) => text.toLowerCase().includes(needle));
+    p.text = remembered((text: string) => text.toLowerCase().includes(needle));
   } else if (op === 'matches') {
     p.cmp = TEXT;
     const re = new RegExp(String(expected), 'iu');
-    p.text = rememberedTextTest((text) => re.test(text));
+    p.text = remembered((text: string) => re.test(text));
   } else {
     p.cmp = NUMERIC_OPS[op] ?? LTE;
     p.expected = norm(expected);

@@ -4,6 +4,7 @@ import { activityDaysOf } from './activity-days.ts';
 import { literalPlan, matchesLiteral } from './condition-plan.ts';
 import type { DecisionContext } from './conditions.ts';
 import { FACTS, factValue, rankNumber } from './facts.ts';
+import { remembered } from './remembered.ts';
 
 /**
  * Fit (attribute) and behaviour scores. Both are plain sums an admin can recompute by hand from
@@ -25,7 +26,16 @@ export function compileAttributeScore(spec: RuleSet['attributeScore']): Attribut
     const tiers = g.tiers.map((t) => literalPlan(t.op, fact.type, t.value));
     const points = g.tiers.map((t) => t.points);
     const best = Math.max(0, ...points);
-    return { id: g.id, fact, isRank, tiers, points, best, required: g.required };
+    const tierPoints = (v: string | number | boolean): number => {
+      for (let i = 0; i < tiers.length; i++) if (matchesLiteral(tiers[i]!, v)) return points[i]!;
+      return 0;
+    };
+    // Texts, ranks and answers take few distinct values: their points are remembered per value.
+    const byValue =
+      fact.type === 'number'
+        ? undefined
+        : remembered((raw: string | number | boolean) => tierPoints(isRank ? rankNumber(String(raw)) : raw));
+    return { id: g.id, fact, tierPoints, byValue, best, required: g.required };
   });
   const cap = spec.cap;
 
@@ -33,10 +43,7 @@ export function compileAttributeScore(spec: RuleSet['attributeScore']): Attribut
     const raw = factValue(g.fact.id, ctx);
     if (raw === undefined) return undefined;
     if (raw === null) return 0;
-    const v = g.isRank ? rankNumber(String(raw)) : raw;
-    const { tiers } = g;
-    for (let i = 0; i < tiers.length; i++) if (matchesLiteral(tiers[i]!, v)) return g.points[i]!;
-    return 0;
+    return g.byValue ? g.byValue(raw) : g.tierPoints(raw);
   };
 
   return {
