@@ -1,12 +1,15 @@
 /**
  * Engine figures (issue: decision engine):
- * - engine.decisionsPerSec: `decide` over 1M generated leads with the large preset, one core.
- * - engine.vsJsonRulesEngine: our speed / json-rules-engine's on the same leads and the same rules.
+ * - engine.decisionsPerSec: `decide` over 1M generated leads with the large preset, one thread;
+ *   decisions per second of the process's CPU time (every thread, GC helpers included), so other
+ *   work on a shared machine does not count; the wall-clock rate and the load average are in the note.
+ * - engine.vsJsonRulesEngine: our speed / json-rules-engine's on the same leads and the same rules
+ *   (CPU time of each, the same way).
  * - engine.peakRssMb1M: peak RSS of `tossup score` streaming a 1M-lead file.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -30,32 +33,40 @@ const rules = compileRuleSet(rs);
 const leads: Lead[] = [];
 for (const lead of generatedLeads(N, SEED, AS_OF)) leads.push(lead);
 for (let i = 0; i < Math.min(100_000, leads.length); i++) decide(leads[i]!, rules, NOW); // warm-up (JIT)
+/** CPU seconds of this process (all threads) since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1e6;
+};
 let yes = 0;
+const load = loadavg()[0]!;
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 for (const lead of leads) if (decide(lead, rules, NOW).flag === 'yes') yes++;
+const cpuSeconds = cpuSince(c0);
 const seconds = (performance.now() - t0) / 1000;
 report({
   name: 'engine.decisionsPerSec',
-  value: leads.length / seconds,
+  value: leads.length / cpuSeconds,
   unit: 'decisions/s',
-  target: '>= 500000',
-  note: `decide() with the large preset over ${leads.length.toLocaleString('en-US')} distinct generated leads in one thread (${yes.toLocaleString('en-US')} toss-ups)`,
+  target: '>= 1000000',
+  note: `decide() with the large preset over ${leads.length.toLocaleString('en-US')} distinct generated leads in one thread (${yes.toLocaleString('en-US')} toss-ups), per CPU second of the process; wall clock ${Math.round(leads.length / seconds).toLocaleString('en-US')}/s at load average ${load.toFixed(1)}`,
 });
 
 // 2) Side by side with json-rules-engine on the same leads and rules.
 const SAMPLE = Math.min(100_000, leads.length);
 const jre = buildJsonRulesEngine(rs, NOW);
 for (let i = 0; i < 5_000; i++) await jre.run(leads[i]!);
-const j0 = performance.now();
+const j0 = process.cpuUsage();
 let agree = 0;
 for (let i = 0; i < SAMPLE; i++) {
   const flag = await jre.run(leads[i]!);
   if (flag === decide(leads[i]!, rules, NOW).flag) agree++;
 }
-const jreBoth = (performance.now() - j0) / 1000;
-const o0 = performance.now();
+const jreBoth = cpuSince(j0);
+const o0 = process.cpuUsage();
 for (let i = 0; i < SAMPLE; i++) decide(leads[i]!, rules, NOW);
-const ours = (performance.now() - o0) / 1000;
+const ours = cpuSince(o0);
 const jreSeconds = jreBoth - ours;
 report({
   name: 'engine.vsJsonRulesEngine',
