@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Lead } from '../domain/lead.ts';
 import type { TossUpFieldValues } from '../ports/lead-sink.ts';
 import type { RecheckRecord } from '../ports/recheck-store.ts';
+import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
 import { overrideCandidate } from './human-override.ts';
 
 /**
@@ -17,12 +18,19 @@ import { overrideCandidate } from './human-override.ts';
  * CRM holds it once our fields are written (`afterWrite`), so that re-reading our own write (HubSpot's
  * polling cannot leave it out) finds the same fingerprint and decides nothing.
  */
-export function decisionInputs(lead: Lead, rulesVersion: string): string {
+export function decisionInputs(
+  lead: Lead,
+  rules: Pick<CompiledRuleSet, 'version' | 'source'>,
+  now: Date,
+): string {
   const { modifiedAt: _modifiedAt, person, current, ...rest } = lead;
   const { name: _name, ...personFacts } = person;
   const { override, ...written } = current;
   const inputs = {
-    rulesVersion,
+    rulesVersion: rules.version,
+    // A manual request's answer hangs on its requester's monthly quota (manual-quota.ts), which
+    // keeps it stable within the month in the rule set's time zone: the month is an input.
+    ...(lead.manualRequest ? { quotaMonth: monthIn(now, rules.source.timeZone) } : {}),
     ...rest,
     person: personFacts,
     current: { ...written, overrideFlag: override?.flag ?? null },
@@ -41,8 +49,8 @@ export function afterWrite(lead: Lead, fields: TossUpFieldValues): Lead {
 /**
  * Whether `lead` need not be decided again: its fingerprint is the one stored with the last settled
  * decision, no time-driven re-check is due (`recheckAt` still ahead), and nothing outside the lead
- * can make today's decision differ — no manual request (the daily quota moves) and no person's
- * override to resolve (its record and the episode's pauses are read at decision time).
+ * can make today's decision differ — no person's override to resolve (its record and the episode's
+ * pauses are read at decision time); a manual request's quota month is part of the fingerprint.
  */
 export function inputsUnchanged(
   lead: Lead,
@@ -52,8 +60,18 @@ export function inputsUnchanged(
 ): boolean {
   if (!stored?.inputs || stored.inputs !== fingerprint) return false;
   if (stored.recheckAt !== null && Date.parse(stored.recheckAt) <= now.getTime()) return false;
-  if (lead.manualRequest !== null) return false;
   return overrideCandidate(lead, undefined) === null;
+}
+
+/** `YYYY-MM` of `now` in `timeZone`. */
+function monthIn(now: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+  }).formatToParts(now);
+  const part = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${part('year')}-${part('month')}`;
 }
 
 /** JSON with object keys sorted, so equal values give equal text whatever order they were built in. */

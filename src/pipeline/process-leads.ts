@@ -979,7 +979,7 @@ function sameInputsAsDecided(
 ): boolean {
   const stored = rechecks.get(recheckKey({ objectType: lead.objectType, leadId: lead.id }));
   if (!stored?.inputs) return false;
-  return inputsUnchanged(lead, decisionInputs(lead, deps.rules.version), stored, deps.now);
+  return inputsUnchanged(lead, decisionInputs(lead, deps.rules, deps.now), stored, deps.now);
 }
 
 function inputsUnchangedOutcome(lead: Lead): LeadOutcome {
@@ -1012,7 +1012,7 @@ function withInputs(
   const key = recheckKey({ objectType: w.lead.objectType, leadId: w.lead.id });
   const stored = rechecks.get(key);
   const written = w.outcome.status === 'written' ? w.fields : {};
-  const inputs = decisionInputs(afterWrite(w.lead, written), deps.rules.version);
+  const inputs = decisionInputs(afterWrite(w.lead, written), deps.rules, deps.now);
   if (!w.recheck && stored?.inputs === inputs) return null;
   const base = w.recheck ??
     stored ?? { objectType: w.lead.objectType, leadId: w.lead.id, recheckAt: null, holdSince: null };
