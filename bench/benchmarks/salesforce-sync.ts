@@ -141,12 +141,14 @@ const usedBefore2 = sf.allowance.used(sf.clock.now());
 const updatesBefore = sf.app.counters.get('sf.collections.update') ?? 0;
 const second = await runSync(options);
 const calls2 = allowanceCalls(connector.usage().calls) - apiCalls;
+if (second.counts.leadsRead !== 0 || second.counts.written !== 0 || second.counts.tasksCreated !== 0)
+  throw new Error(`our own writes echoed: ${JSON.stringify(second.counts)}`);
 report({
   name: 'salesforce.secondRunCalls',
   value: calls2,
   unit: 'calls',
   target: '<= 3',
-  note: `the next run with nothing changed by others, after the first wrote ${first.counts.written.toLocaleString('en-US')}: ${second.counts.leadsRead.toLocaleString('en-US')} leads read (our own writes are left out of the query), ${(sf.app.counters.get('sf.collections.update') ?? 0) - updatesBefore} update calls, ${second.counts.tasksCreated} tasks (org counted ${sf.allowance.used(sf.clock.now()) - usedBefore2}); by endpoint: ${Object.entries(
+  note: `the next run with nothing changed by others, after the first wrote ${first.counts.written.toLocaleString('en-US')}: ${second.counts.leadsRead.toLocaleString('en-US')} leads read (our own writes are left out of the query) so none decided again, ${(sf.app.counters.get('sf.collections.update') ?? 0) - updatesBefore} update calls, ${second.counts.tasksCreated} tasks (org counted ${sf.allowance.used(sf.clock.now()) - usedBefore2}); by endpoint: ${Object.entries(
     connector.usage().calls,
   )
     .map(([e, v]) => [e, v - (calls1[e] ?? 0)] as const)
