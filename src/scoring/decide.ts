@@ -4,6 +4,7 @@ import type { Lead } from '../domain/lead.ts';
 import type { BusinessCalendar } from '../sla/business-calendar.ts';
 import type { SlaDuration } from '../sla/sla-config.ts';
 import type { CompiledRule, CompiledRuleSet } from './compile-rule-set.ts';
+import { testPlan } from './condition-plan.ts';
 import { type DecisionContext, FALSE, type Tri, UNKNOWN } from './conditions.ts';
 import { defaultHoldCalendar, holdExpiredReason, holdExpiresAt, toEpochMs } from './hold-expiry.ts';
 import { explainIntent, intentOutcome, type Outcome } from './intent-floor.ts';
@@ -82,7 +83,8 @@ function decideIn(ctx: DecisionContext, rules: CompiledRuleSet, options: DecideO
   let notes: Reason[] | undefined;
   for (const compiled of rules.rules) {
     const { rule, when, holdExpiresAfter } = compiled;
-    const r = when.test(ctx);
+    // The plan directly: one inlined switch rather than a call through each rule's closure.
+    const r = testPlan(when.plan, ctx);
     if (r === FALSE) continue;
     if (r === UNKNOWN) {
       if (rule.onMissing === 'skip') continue;
