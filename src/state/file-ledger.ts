@@ -60,7 +60,7 @@ export class FileLedger implements Ledger {
         }
         if (fresh.length === 0) continue;
         const name = `part-${Date.now()}-${process.pid}-${++this.#seq}-${randomBytes(3).toString('hex')}.jsonl`;
-        writeDurably(folder, name, `${fresh.map((r) => JSON.stringify(r)).join('\n')}\n`);
+        writeDurably(folder, name, fresh);
         seen.files.add(name);
         appended += fresh.length;
       }
@@ -94,13 +94,19 @@ export class FileLedger implements Ledger {
   }
 }
 
-function writeDurably(folder: string, name: string, text: string): void {
+/** Records per write: a page of 10,000 decisions is ~40 MB of JSON, never held as one string. */
+const LINES_PER_WRITE = 500;
+
+function writeDurably(folder: string, name: string, records: readonly LedgerRecord[]): void {
   mkdirSync(folder, { recursive: true });
   // Not `.jsonl` until renamed, so a query's glob never reads a file being written.
   const tmp = join(folder, `.${name}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, text);
+    for (let i = 0; i < records.length; i += LINES_PER_WRITE) {
+      const chunk = records.slice(i, i + LINES_PER_WRITE);
+      writeSync(fd, `${chunk.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    }
     fsyncSync(fd);
   } finally {
     closeSync(fd);
