@@ -196,8 +196,9 @@ describe('tossup listen --crm salesforce', () => {
       expect(decisionKey(cut, ownLead), 'our own write is not decided').toBeNull();
       expect(decisionKey(cut, unread), 'an unread field is not decided').toBeNull();
       expect(store.get('Lead', leads[5]!)?.IsDeleted).toBe(true);
-      // Only the marker's work reached the CRM after the three ignored events.
-      expect(cut.calls() - callsBefore).toBeLessThanOrEqual(8);
+      // Only the marker's work (a read by id, the write guard, the write, its task) reached the CRM
+      // after the three ignored events; a bound, not an exact count (a session check may add one).
+      expect(cut.calls() - callsBefore).toBeLessThanOrEqual(12);
     } finally {
       expect(await listener.stop()).toBe(0);
       await cut.close();
