@@ -164,6 +164,3 @@ report({
   target: '<= 5000',
   note: `${leads.length} lead changes in the Salesforce emulator (a person editing the title of a lead not decided before), one every ${INTERVAL_MS} ms; Change Data Capture over CometD (jsforce's streaming client) → \`tossup listen --crm salesforce\` → the worker handler, real jsforce, rate limits on; time from the change to the change event of our flag write; p50 ${Math.round(pct(0.5))} ms, max ${Math.round(pct(1))} ms; ${latencies.length} measured, ${changedAt.size} never written (their flag now: ${unwritten.join(', ') || '-'}; the listener logged ${outcomes.skipped} skipped and ${outcomes.failed} failed leads); ${outcomes.batches} worker batches, ${apiCalls} REST API calls and ${polls} CometD requests (not counted against the allowance) in ${elapsedS.toFixed(0)} s`,
 });
-// faye keeps re-sending the long-poll the closed emulator dropped (its retries outlive disconnect()):
-// end the process once the figure is written instead of waiting for them to give up.
-process.stdout.write('', () => process.exit(0));

@@ -5,7 +5,7 @@ import {
   type ReplayFrom,
   ReplayRefusedError,
 } from '../../src/ports/change-event-stream.ts';
-import type { SalesforceClient } from './client.ts';
+import type { SalesforceClient, StreamingClient } from './client.ts';
 
 /**
  * Change Data Capture through the Streaming API (CometD), with jsforce's own client (BEHAVIOR.md
@@ -77,13 +77,13 @@ export class SalesforceChangeEventStream implements ChangeEventStream {
       });
     }).catch((e: unknown) => {
       closed = true;
-      client.disconnect();
+      shutDown(client);
       throw e;
     });
     down = (e) => {
       if (closed) return;
       closed = true;
-      client.disconnect();
+      shutDown(client);
       // A fresh session for the next subscription (the streaming client keeps the one it was given).
       this.client.refreshSession().then(
         () => handlers.onDown(e),
@@ -94,8 +94,27 @@ export class SalesforceChangeEventStream implements ChangeEventStream {
       async close() {
         if (closed) return;
         closed = true;
-        client.disconnect();
+        shutDown(client);
       },
     };
   }
+}
+
+/**
+ * faye's `disconnect()` leaves the held long-poll's retry timer (1.2 × the 110 s poll) and its retries
+ * behind, which would keep a stopped listener's process alive for minutes: drop them and the transport.
+ */
+function shutDown(client: StreamingClient): void {
+  client.disconnect();
+  const dispatcher = (
+    client as unknown as {
+      _dispatcher?: {
+        _envelopes?: Map<unknown, { timer?: ReturnType<typeof setTimeout> }>;
+        close?: () => void;
+      };
+    }
+  )._dispatcher;
+  for (const envelope of dispatcher?._envelopes?.values() ?? []) clearTimeout(envelope.timer);
+  dispatcher?._envelopes?.clear();
+  dispatcher?.close?.();
 }
