@@ -68,7 +68,7 @@ export function renderScaleChart(rows: readonly ScaleRow[]): string {
       `<text x="${ox + W / 2}" y="${oy + H - 8}" font-size="11" text-anchor="middle">people (log scale)</text>`,
     );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${2 * H}" viewBox="0 0 ${2 * W} ${2 * H}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="#fff"/>\n${parts.join('\n')}\n</svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${2 * H}" viewBox="0 0 ${2 * W} ${2 * H}" font-family="sans-serif" role="img" aria-labelledby="scale-title">\n<title id="scale-title">Scale curve by number of people: sync and emulator peak memory, state directory size, calls against the minimum (HubSpot and Salesforce, day run and backfill)</title>\n<rect width="100%" height="100%" fill="#fff"/>\n${parts.join('\n')}\n</svg>\n`;
 }
 
 const COLORS = { hubspot: '#ff7a59', salesforce: '#00a1e0' } as const;
