@@ -27,6 +27,7 @@ import {
 } from './deploy-settings.ts';
 import { trimHolidayJp } from './trim-holiday-jp.ts';
 import { trimHubspotSdk } from './trim-hubspot-sdk.ts';
+import { trimJsforceStreaming } from './trim-jsforce-streaming.ts';
 import { trimMimeDb } from './trim-mime-db.ts';
 import { trimUndici } from './trim-undici.ts';
 import { trimZod } from './trim-zod.ts';
@@ -178,6 +179,7 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
 export function dependencyTrims(crm: DeployCrm, connector: boolean): esbuild.Plugin[] {
   return [
     ...(connector && crm === 'hubspot' ? [trimHubspotSdk(join(ROOT, 'connectors', 'hubspot')).plugin] : []),
+    ...(connector && crm === 'salesforce' ? [trimJsforceStreaming()] : []),
     trimZod(),
     trimUndici(),
     trimHolidayJp(),

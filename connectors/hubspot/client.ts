@@ -284,7 +284,7 @@ export class HubspotClient {
   /** POST /crm/v3/objects/{type}/search — https://developers.hubspot.com/docs/api/crm/search */
   async search(type: CrmObjectType, req: SearchRequest): Promise<SearchPage> {
     const body = { ...req, ...(req.after ? { after: req.after } : {}) } as never;
-    const res = await this.call(`${type} search`, () => this.apis(type).searchApi.doSearch(body));
+    const res = await this.call(`${type} search`, () => this.sdk.crm.objects.searchApi.doSearch(type, body));
     return { total: res.total, results: res.results.map(toRecord) };
   }
 
@@ -300,7 +300,7 @@ export class HubspotClient {
       propertiesWithHistory: [],
     };
     const res = await this.call(`${type} batch read`, () =>
-      this.apis(type).batchApi.read(input as never, false),
+      this.sdk.crm.objects.batchApi.read(type, input as never, false),
     );
     return toBatchAnswer(res);
   }
@@ -313,7 +313,7 @@ export class HubspotClient {
     const body = {
       inputs: inputs.map((i) => ({ id: i.id, properties: i.properties, objectWriteTraceId: i.traceId })),
     };
-    const res = await this.call(`${type} batch update`, () => this.apis(type).batchApi.update(body as never));
+    const res = await this.call(`${type} batch update`, () => this.sdk.crm.objects.batchApi.update(type, body as never));
     return toBatchAnswer(res);
   }
 
@@ -335,7 +335,7 @@ export class HubspotClient {
       })),
     };
     const res = await this.call('tasks batch create', () =>
-      this.sdk.crm.objects.tasks.batchApi.create(body as never),
+      this.sdk.crm.objects.batchApi.create('tasks', body as never),
     );
     return toBatchAnswer(res);
   }
@@ -347,7 +347,7 @@ export class HubspotClient {
     after: string | undefined,
   ): Promise<{ results: HubspotRecord[]; nextAfter: string | undefined }> {
     const res = await this.call(`${type} list archived`, () =>
-      this.apis(type).basicApi.getPage(limit, after, ['hs_object_id'], undefined, undefined, true),
+      this.sdk.crm.objects.basicApi.getPage(type, limit, after, ['hs_object_id'], undefined, undefined, true),
     );
     return {
       results: res.results.map((r) => ({
@@ -499,25 +499,6 @@ export class HubspotClient {
 
   // ---- plumbing ------------------------------------------------------------------------------
 
-  private apis(type: CrmObjectType) {
-    switch (type) {
-      case 'contacts':
-        return this.sdk.crm.contacts;
-      case 'companies':
-        return this.sdk.crm.companies;
-      case 'deals':
-        return this.sdk.crm.deals;
-      case 'tasks':
-        return this.sdk.crm.objects.tasks;
-      case 'calls':
-        return this.sdk.crm.objects.calls;
-      case 'emails':
-        return this.sdk.crm.objects.emails;
-      case 'meetings':
-        return this.sdk.crm.objects.meetings;
-    }
-  }
-
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     const controller = new AbortController();
     const store: CallCapture = { signal: controller.signal };
@@ -548,13 +529,9 @@ export class HubspotClient {
 /** Creates every API object we use now, while the decorator singleton holds our (empty) settings. */
 function touchApis(sdk: Client): void {
   const crm = sdk.crm;
-  void [crm.contacts.searchApi, crm.contacts.batchApi, crm.contacts.basicApi];
-  void [crm.companies.searchApi, crm.companies.batchApi, crm.companies.basicApi];
-  void [crm.deals.searchApi, crm.deals.batchApi, crm.deals.basicApi];
-  void [crm.objects.tasks.searchApi, crm.objects.tasks.batchApi, crm.objects.tasks.basicApi];
-  void [crm.objects.calls.batchApi, crm.objects.emails.batchApi, crm.objects.meetings.batchApi];
-  void [crm.objects.calls.searchApi, crm.objects.emails.searchApi, crm.objects.meetings.searchApi];
-  void [crm.objects.calls.basicApi, crm.objects.emails.basicApi, crm.objects.meetings.basicApi];
+  // One generic object API for every object type (same /crm/v3/objects/{type} paths): the per-type
+  // generated clients are ~85 KB each in a Lambda bundle (scripts/trim-hubspot-sdk.ts drops them).
+  void [crm.objects.searchApi, crm.objects.batchApi, crm.objects.basicApi];
   void [crm.associations.v4.batchApi, crm.properties.coreApi, crm.properties.groupsApi, crm.owners.ownersApi];
   void sdk.events.eventsApi;
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SalesforceEmulator, startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
 import { dependencyTrims } from '../../scripts/build-lambdas.ts';
 import { compactHolidayTable, HolidayJpTrimError } from '../../scripts/trim-holiday-jp.ts';
+import { STREAMING_NOT_IN_LAMBDA } from '../../scripts/trim-jsforce-streaming.ts';
 import { compactMimeDb, MimeDbTrimError } from '../../scripts/trim-mime-db.ts';
 import { trimUndici } from '../../scripts/trim-undici.ts';
 import { trimZod } from '../../scripts/trim-zod.ts';
@@ -124,6 +125,22 @@ describe('jsforce core and the trimmed undici (Salesforce functions)', () => {
       /undici\/index\.js|undici\/lib\/(mock|web\/websocket|web\/eventsource|cache)\//,
     );
     expect(inputs).not.toMatch(/undici\/lib\/milo\//);
+  });
+
+  it('leaves jsforce streaming (faye) out and says where listening runs if a function asks for it', async () => {
+    const inputs = probe.inputs.join('\n');
+    expect(inputs).not.toMatch(/node_modules\/(faye|tough-cookie)\//);
+    const streaming = await bundle(
+      'salesforce-streaming',
+      [
+        `import { SalesforceClient } from ${JSON.stringify(join(ROOT, 'connectors', 'salesforce', 'client.ts'))};`,
+        'try { await SalesforceClient.prototype.streamingClient.call({ conn: {} }, []); console.log("created"); }',
+        'catch (e) { console.log(e.message); }',
+      ].join('\n'),
+      dependencyTrims('salesforce', true),
+    );
+    const { stdout } = await run(process.execPath, [streaming.outfile], { env: { PATH: process.env.PATH } });
+    expect(stdout.trim()).toBe(STREAMING_NOT_IN_LAMBDA);
   });
 
   it('calls an org directly exactly as from source', async () => {
