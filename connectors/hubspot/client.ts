@@ -313,7 +313,9 @@ export class HubspotClient {
     const body = {
       inputs: inputs.map((i) => ({ id: i.id, properties: i.properties, objectWriteTraceId: i.traceId })),
     };
-    const res = await this.call(`${type} batch update`, () => this.sdk.crm.objects.batchApi.update(type, body as never));
+    const res = await this.call(`${type} batch update`, () =>
+      this.sdk.crm.objects.batchApi.update(type, body as never),
+    );
     return toBatchAnswer(res);
   }
 

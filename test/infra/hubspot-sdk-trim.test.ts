@@ -19,13 +19,7 @@ describe('trimHubspotSdk', () => {
   it('keeps every API the HubSpot connector touches and leaves out the CMS, marketing, automation…', async () => {
     const trim = trimHubspotSdk(join(ROOT, 'connectors', 'hubspot'));
     expect(trim.kept).toEqual(
-      expect.arrayContaining([
-        'crm',
-        'objects',
-        'associations',
-        'properties',
-        'owners',
-      ]),
+      expect.arrayContaining(['crm', 'objects', 'associations', 'properties', 'owners']),
     );
     // Every object type goes through the generic objects API, so no per-type client is kept.
     expect(trim.trimmed).toEqual(
