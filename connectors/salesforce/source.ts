@@ -1,6 +1,6 @@
 import type { Lead } from '../../src/domain/lead.ts';
 import type { LeadPage, LeadSource, ReadOptions, SyncCursor } from '../../src/ports/lead-source.ts';
-import { BulkQueryJob } from './bulk-query.ts';
+import { BulkQueryJob, waitUntilAllComplete } from './bulk-query.ts';
 import type { CallRunner } from './call-runner.ts';
 import {
   BulkPersonStream,
@@ -346,7 +346,7 @@ export class SalesforceLeadSource implements LeadSource {
         : null;
       const jobs = [...bulk.map((b) => b?.job), responsesJob].filter((j): j is BulkQueryJob => !!j);
       for (const job of jobs) await job.start();
-      for (const job of jobs) await job.waitUntilComplete();
+      await waitUntilAllComplete(jobs);
       bulk.forEach((b, i) => {
         const p = people[i]!;
         if (b && p.isPrimed) p.continueWith(b);

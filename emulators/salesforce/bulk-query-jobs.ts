@@ -7,9 +7,12 @@ import type { SalesforceStore } from './store.ts';
 import { formatDatetime, formatDatetimeCsv } from './values.ts';
 
 /**
- * Bulk API 2.0 query jobs. A job walks UploadComplete → InProgress → JobComplete as it is polled
- * (configurable), runs its query when it completes, and serves CSV pages addressed by an opaque
- * locator (base64 of the row offset, like Salesforce's).
+ * Bulk API 2.0 query jobs. A job walks UploadComplete → InProgress → JobComplete, runs its query
+ * when it completes, and serves CSV pages addressed by an opaque locator (base64 of the row offset,
+ * like Salesforce's). When it completes is configurable: after a number of status checks (the
+ * tests' default: the first check answers InProgress), and/or after a processing time since its
+ * creation on the real clock that grows with the rows it selects, as Salesforce's own jobs take
+ * (`minDurationMs` + `msPerThousandRows`; the benches model a real org this way).
  */
 
 export type JobState = 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
@@ -39,6 +42,8 @@ export interface BulkQueryJob {
   polls: number;
   rows: SfRecord[] | undefined;
   createdReal: number;
+  /** Real-clock processing time, fixed at the first status check from the rows selected then. */
+  processingMs: number | undefined;
 }
 
 export interface BulkJobOptions {
@@ -46,6 +51,8 @@ export interface BulkJobOptions {
   pollsUntilComplete: number;
   /** And at least this much real time since creation (default 0). */
   minDurationMs: number;
+  /** Plus this much real time per 1,000 rows the query selects (default 0). */
+  msPerThousandRows: number;
   /** Rows per results page when the client gives no maxRecords. */
   defaultPageSize: number;
 }
@@ -85,6 +92,7 @@ export class BulkQueryJobs {
       polls: 0,
       rows: undefined,
       createdReal: Date.now(),
+      processingMs: undefined,
     };
     this.jobs.set(job.id, job);
     return job;
@@ -124,9 +132,9 @@ export class BulkQueryJobs {
     const job = this.get(id);
     if (job.state === 'UploadComplete' || job.state === 'InProgress') {
       job.polls += 1;
+      job.processingMs ??= this.processingMs(job);
       const ready =
-        job.polls > this.options.pollsUntilComplete &&
-        Date.now() - job.createdReal >= this.options.minDurationMs;
+        job.polls > this.options.pollsUntilComplete && Date.now() - job.createdReal >= job.processingMs;
       if (ready) {
         job.rows = selectRows(this.store, job.compiled, job.operation === 'queryAll');
         job.state = 'JobComplete';
@@ -136,6 +144,14 @@ export class BulkQueryJobs {
       job.systemModstamp = this.store.clock.now();
     }
     return job;
+  }
+
+  /** How long the job takes on the real clock: a fixed part plus a part per row selected. */
+  private processingMs(job: BulkQueryJob): number {
+    const { minDurationMs, msPerThousandRows } = this.options;
+    if (msPerThousandRows <= 0) return minDurationMs;
+    const rows = selectRows(this.store, job.compiled, job.operation === 'queryAll').length;
+    return minDurationMs + (rows * msPerThousandRows) / 1000;
   }
 
   info(job: BulkQueryJob): Record<string, unknown> {

@@ -200,6 +200,7 @@ export function createSalesforceEmulator(
     bulk: new BulkQueryJobs(store, {
       pollsUntilComplete: options.bulk?.pollsUntilComplete ?? 1,
       minDurationMs: options.bulk?.minDurationMs ?? 0,
+      msPerThousandRows: options.bulk?.msPerThousandRows ?? 0,
       defaultPageSize: options.bulk?.defaultPageSize ?? 50_000,
     }),
     minVersion: options.apiVersions?.min ?? 31,

@@ -150,6 +150,23 @@ describe('Bulk API 2.0 for large runs', () => {
     expect(contact.history.previouslyLost).toBe(true);
   });
 
+  it("waits for the run's Bulk jobs together: one poll interval per round, each job checked once a round", async () => {
+    const emu = await startOrg();
+    await seedOrg(emu);
+    const waits: number[] = [];
+    const connector = await connect(
+      emu,
+      { bulkThreshold: 100, readBatchSize: 200, bulkPollIntervalMs: 7 },
+      { sleep: async (ms) => void waits.push(ms) },
+    );
+    await readAll(connector, null);
+    // Two jobs (Lead changes, responses); the emulator answers InProgress to each job's first check.
+    expect(counter(emu, 'sf.bulk2.create')).toBe(2);
+    expect(counter(emu, 'sf.bulk2.get')).toBe(4);
+    // Two rounds, not one wait before each check (which made four).
+    expect(waits.filter((ms) => ms === 7)).toHaveLength(2);
+  });
+
   it('finds new responses of unchanged leads in the Bulk response job of a large incremental run', async () => {
     const emu = await startOrg();
     await seedOrg(emu);

@@ -149,6 +149,26 @@ describe('Bulk API 2.0 query', () => {
     expect((await raw(emu, t, 'GET', path)).status).toBe(404);
   });
 
+  it('with a processing time per row, a job stays InProgress until it has passed (an empty query completes at once)', async () => {
+    // A day per 1,000 rows: the job selecting rows cannot complete during the test, the empty one
+    // has no processing time at all. No status-check count is involved (pollsUntilComplete 0).
+    const emu = await startEmu({ bulk: { pollsUntilComplete: 0, msPerThousandRows: 86_400_000 } });
+    await seed(emu, 3);
+    const conn = await login(emu);
+    const t = conn.accessToken!;
+    const create = async (query: string) =>
+      (
+        (await raw(emu, t, 'POST', '/services/data/v62.0/jobs/query', { operation: 'query', query }))
+          .json as { id: string }
+      ).id;
+    const busy = await create('SELECT Id FROM Lead');
+    const empty = await create("SELECT Id FROM Lead WHERE LastName = 'nobody'");
+    const state = async (id: string) =>
+      ((await raw(emu, t, 'GET', `/services/data/v62.0/jobs/query/${id}`)).json as { state: string }).state;
+    expect([await state(busy), await state(busy)]).toEqual(['InProgress', 'InProgress']);
+    expect(await state(empty)).toBe('JobComplete');
+  });
+
   it('queryAll jobs include deleted rows; subqueries and COUNT() are refused like the real service', async () => {
     const emu = await startEmu();
     const [a] = await seed(emu, 3);
