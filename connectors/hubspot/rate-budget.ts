@@ -33,7 +33,10 @@ export interface RateLimits {
    * we started it) cannot squeeze burst+1 requests into HubSpot's window.
    */
   safetyMarginMs: number;
-  /** The same for the 1-second search window (in the emulator benchmark 40–75 ms still let a 429 through now and then). */
+  /**
+   * Added to the 1-second search window, which is counted from each search's ANSWER (see
+   * `RateBudget`): covers timer and clock granularity only, latency is already on our side.
+   */
   searchSafetyMarginMs: number;
   /** Requests in flight at once. */
   maxConcurrency: number;
@@ -51,7 +54,7 @@ export function limitsForTier(tier: HubspotTier, overrides: Partial<RateLimits> 
     searchPerSecond: 5,
     searchCountsTowardBurst: false,
     safetyMarginMs: 150,
-    searchSafetyMarginMs: 150,
+    searchSafetyMarginMs: 25,
     maxConcurrency: 8,
     dailyResetUtcOffsetMinutes: 540,
     ...overrides,
@@ -60,10 +63,23 @@ export function limitsForTier(tier: HubspotTier, overrides: Partial<RateLimits> 
 
 export type RequestKind = 'general' | 'search';
 
+/**
+ * Search pacing: HubSpot counts a search when it receives it, at some instant between our send and
+ * its answer, and refuses a sixth in any second. Each of the `searchPerSecond` slots is therefore
+ * held from a search's start until `1000 + searchSafetyMarginMs` after its ANSWER: the next search
+ * on that slot reaches HubSpot more than a second after the one before, whatever the network
+ * latency or a busy event loop delaying our sends (pacing by start times let 429s through under
+ * load: a send held back by the CPU landed in the next second's window). Keyset pages are read one
+ * after another, so a window costs one answer's latency more than a second.
+ */
 export class RateBudget {
   readonly limits: RateLimits;
   private readonly general: PQueue;
+  /** Slots of the search window (held until a window after each answer). */
   private readonly search: PQueue;
+  /** Searches in flight at once. */
+  private readonly searchInFlight: PQueue;
+  private readonly holds = new Set<ReturnType<typeof setTimeout>>();
   private readonly now: () => number;
   private dayKey = Number.NaN;
   private usedToday = 0;
@@ -81,11 +97,9 @@ export class RateBudget {
       interval: limits.intervalMs + limits.safetyMarginMs,
       strict: true,
     });
-    this.search = new PQueue({
+    this.search = new PQueue({ concurrency: limits.searchPerSecond });
+    this.searchInFlight = new PQueue({
       concurrency: Math.min(limits.maxConcurrency, limits.searchPerSecond),
-      intervalCap: limits.searchPerSecond,
-      interval: 1000 + limits.searchSafetyMarginMs,
-      strict: true,
     });
   }
 
@@ -104,11 +118,50 @@ export class RateBudget {
     if (kind === 'search') {
       if (this.limits.searchCountsTowardBurst) {
         this.timers.get('general')?.ref();
-        return (await this.search.add(() => this.general.add(run))) as T;
+        return this.searchSlot(() => this.general.add(run) as Promise<T>);
       }
-      return (await this.search.add(run)) as T;
+      return this.searchSlot(run);
     }
     return (await this.general.add(run)) as T;
+  }
+
+  /** Runs a search in a slot of the search window and keeps the slot a window past the answer. */
+  private searchSlot<T>(run: () => Promise<T>): Promise<T> {
+    // Slots held past an answer must keep the process alive now that a request waits for them.
+    for (const t of this.holds) t.ref();
+    return new Promise<T>((resolve, reject) => {
+      this.search
+        .add(async () => {
+          try {
+            resolve((await this.searchInFlight.add(run)) as T);
+          } catch (e) {
+            reject(e);
+          }
+          await this.holdSlot(performance.now() + 1000 + this.limits.searchSafetyMarginMs);
+        })
+        .catch(reject);
+    });
+  }
+
+  /** Until `until` (performance.now() time): checked against the clock, as a timer may fire early. */
+  private holdSlot(until: number): Promise<void> {
+    return new Promise((resume) => {
+      const wait = () => {
+        const left = until - performance.now();
+        if (left <= 0) {
+          resume();
+          return;
+        }
+        const timer = setTimeout(() => {
+          this.holds.delete(timer);
+          wait();
+        }, Math.ceil(left));
+        // Nothing waiting for the slot: a finished run is not held open by it (see `searchSlot`).
+        if (this.search.size === 0) timer.unref();
+        this.holds.add(timer);
+      };
+      wait();
+    });
   }
 
   /** HubSpot said "slow down": hold the queue (every caller, not just the one refused) for `ms`. */

@@ -1,5 +1,6 @@
 import { CrmError } from '../../src/domain/errors.ts';
 import type { Lead } from '../../src/domain/lead.ts';
+import { mapWithTurns } from '../../src/pipeline/event-loop-turns.ts';
 import type { LeadPage, LeadSource, ReadOptions, SyncCursor } from '../../src/ports/lead-source.ts';
 import { classifyFailure, toCrmError } from './classify-error.ts';
 import { type EventInfo, type HubspotClient, HubspotHttpError, type HubspotRecord } from './client.ts';
@@ -129,7 +130,8 @@ export class HubspotLeadSource implements LeadSource {
       : [];
     await this.guard('company facts read', () => this.o.facts.ensure(companyIds));
     const events = await this.eventsOf(records);
-    return records.map((r, i) =>
+    // With event-loop turns: a page's normalization must not stall the searches reading ahead.
+    return mapWithTurns(records, (r, i) =>
       toLead(
         r,
         this.o.facts.get(companyProperty ? r.properties[companyProperty] : null),

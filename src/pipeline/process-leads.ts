@@ -37,6 +37,7 @@ import type { SweepNotify } from '../sweep/notify-policy.ts';
 import { afterWrite, decisionInputs, inputsUnchanged } from './decision-inputs.ts';
 import { type HoldTransition, holdTransition, isFinished } from './episode-hold.ts';
 import { episodeKey, needsTask } from './episode-key.ts';
+import { EventLoopTurns, mapWithTurns } from './event-loop-turns.ts';
 import { actionFor, type StopSignal, stopFromError } from './failure-policy.ts';
 import { handOffNote } from './hand-off-note.ts';
 import {
@@ -266,7 +267,9 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
   }
 
   const rechecks = await loadRechecks(deps.rechecks, deps.crm, leads);
+  const turns = new EventLoopTurns();
   for (const lead of leads) {
+    await turns.tick();
     if (deps.rechecks && sameInputsAsDecided(lead, deps, rechecks)) {
       notRedecided.push(inputsUnchangedOutcome(lead));
       continue;
@@ -306,11 +309,13 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
   // Only settled outcomes: a lead that failed or was not attempted comes back and is scheduled then.
   // Each keeps the fingerprint of its inputs as the CRM now holds them (decision-inputs.ts).
   const settled = deps.rechecks
-    ? work.flatMap((w) =>
-        w.outcome.status === 'written' || w.outcome.status === 'unchanged'
-          ? (withInputs(w, deps, rechecks) ?? [])
-          : [],
-      )
+    ? (
+        await mapWithTurns(work, (w) =>
+          w.outcome.status === 'written' || w.outcome.status === 'unchanged'
+            ? withInputs(w, deps, rechecks)
+            : null,
+        )
+      ).filter((r): r is RecheckRecord => r !== null)
     : [];
   if (deps.rechecks && settled.length > 0) await deps.rechecks.schedule(deps.crm, settled);
   return result(stop);
