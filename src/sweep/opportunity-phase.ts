@@ -7,6 +7,7 @@ import { type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
 import type { RunLease } from '../pipeline/run-lease.ts';
 import type { Deadline } from '../ports/deadline.ts';
 import type { EpisodeStore, ScheduleEpisode } from '../ports/episode-store.ts';
+import { CHANGED_SINCE_READ } from '../ports/lead-sink.ts';
 import type { SyncCursor } from '../ports/lead-source.ts';
 import type { OpportunityCrm, OpportunityFlagUpdate, OpportunityLink } from '../ports/opportunity-crm.ts';
 import { type OpportunityOutcome, type OutcomeStore, outcomeId } from '../ports/outcome-store.ts';
@@ -57,6 +58,12 @@ export interface OpportunityPhaseReport {
   /** Opportunity flags set on leads/contacts (dry run: to be set). */
   flagsSet: number;
   failed: number;
+  /**
+   * Flags not written because someone else changed the record since the sync read it
+   * (`CHANGED_SINCE_READ`, no echo): not failures. The cursor stays; once the sync has read the
+   * change, a later sweep writes the flag and closes the episode.
+   */
+  heldForSync: number;
   /** A few failures: ids and codes only. */
   samples: { leadId: string; stage: 'flag' | 'record' | 'outcome'; code: string; message: string }[];
   /** The cursor committed after the last page handled (null = not moved). */
@@ -96,6 +103,7 @@ export async function runOpportunityPhase(options: OpportunityPhaseOptions): Pro
     outcomesWritten: 0,
     flagsSet: 0,
     failed: 0,
+    heldForSync: 0,
     samples: [],
     cursor: null,
     stop: null,
@@ -108,7 +116,7 @@ export async function runOpportunityPhase(options: OpportunityPhaseOptions): Pro
       report.opportunities += page.opportunities;
       report.links += page.links.length;
       options.lease?.assertHeld();
-      const failed = await handlePage(options, page.links, report);
+      const { failed, held } = await handlePage(options, page.links, report);
       if (failed) {
         report.stop = {
           kind: FailureKind.Transient,
@@ -118,6 +126,8 @@ export async function runOpportunityPhase(options: OpportunityPhaseOptions): Pro
         };
         break;
       }
+      // Held flags keep the page unread for the phase: the sweep after the next sync handles them.
+      if (held) break;
       if (!options.dryRun) {
         version = (await options.state.putCursor(options.cursorKey, page.cursor, version)).version;
         report.cursor = page.cursor;
@@ -135,12 +145,15 @@ interface Planned {
   episode: Episode | null;
 }
 
-/** One page: flags, events, outcome records. Returns the number of failures (0 = commit the cursor). */
+/**
+ * One page: flags, events, outcome records. Returns the failures and the flags held for the next sync
+ * (both 0 = commit the cursor).
+ */
 async function handlePage(
   options: OpportunityPhaseOptions,
   links: readonly OpportunityLink[],
   report: OpportunityPhaseReport,
-): Promise<number> {
+): Promise<{ failed: number; held: number }> {
   const keys = [...new Set(links.flatMap((l) => (l.decisionKey ? [l.decisionKey] : [])))];
   const stored = keys.length > 0 ? await options.episodes.getMany(keys) : new Map();
   const planned: Planned[] = links.map((link) => {
@@ -184,6 +197,7 @@ async function handlePage(
       });
   }
   let failed = 0;
+  let held = 0;
   const blocked = new Set<string>();
   if (options.dryRun) report.flagsSet += flagUpdates.size;
   else if (flagUpdates.size > 0) {
@@ -192,7 +206,10 @@ async function handlePage(
     results.forEach((r, i) => {
       const entry = entries[i]!;
       if (r.ok) report.flagsSet += 1;
-      else {
+      else if (r.code === CHANGED_SINCE_READ) {
+        held += 1;
+        for (const k of entry.episodeKeys) blocked.add(k);
+      } else {
         failed += 1;
         for (const k of entry.episodeKeys) blocked.add(k);
         sample(report, entry.update.id, 'flag', r.code, r.message);
@@ -306,7 +323,8 @@ async function handlePage(
     }
   }
   report.failed += failed;
-  return failed;
+  report.heldForSync += held;
+  return { failed, held };
 }
 
 function earlier(a: OpportunityLink, b: OpportunityLink): boolean {

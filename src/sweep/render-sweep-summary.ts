@@ -241,6 +241,7 @@ export function renderSweepSummary(report: SweepReport, locale: Locale): string 
       'withoutTossUp',
       'flagsSet',
       'failed',
+      ...(o.heldForSync > 0 ? (['heldForSync'] as const) : []),
     ] as const;
     out.push(
       t.opportunities,

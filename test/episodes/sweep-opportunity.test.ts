@@ -106,12 +106,29 @@ describe.each(CRMS)('%s: opportunity outcomes in tossup sweep', (crm: Crm) => {
       const won = convert(cut, tossUp.leadId);
       const anyway = convert(cut, untouched);
       const report = await sweep(cut, crm);
-      expect(report.opportunities).toMatchObject({
-        episodesWon: 1,
-        flagsSet: 1,
-        withoutTossUp: 1,
-        failed: 0,
-      });
+      if (crm === 'salesforce') {
+        // The conversion made the Contact as the converting user, after the sync's cursor: the flag
+        // waits until a sync has read that change (no echo), then the next sweep writes it.
+        expect(report.opportunities).toMatchObject({
+          episodesWon: 0,
+          flagsSet: 0,
+          heldForSync: 1,
+          withoutTossUp: 1,
+          failed: 0,
+        });
+        expect(flagOf(cut, won.flagHolder).flag).toBe(false);
+        const between = await sync(cut);
+        expect(between.code, between.output).toBe(0);
+        const after = await sweep(cut, crm);
+        expect(after.opportunities).toMatchObject({ episodesWon: 1, flagsSet: 1, heldForSync: 0, failed: 0 });
+      } else {
+        expect(report.opportunities).toMatchObject({
+          episodesWon: 1,
+          flagsSet: 1,
+          withoutTossUp: 1,
+          failed: 0,
+        });
+      }
 
       const ep = episodesOf(cut).get(tossUp.key)!.episode;
       expect(ep).toMatchObject({ status: 'closed', closeReason: 'opportunity', nextCheckAt: null });

@@ -23,6 +23,7 @@ describe('sweep summary: the opportunity phase', () => {
       outcomesWritten: 15,
       flagsSet: 3,
       failed: 0,
+      heldForSync: 0,
       samples: [],
       cursor: null,
       stop: null,
@@ -34,6 +35,35 @@ describe('sweep summary: the opportunity phase', () => {
     const ja = renderSweepSummary(report, 'ja');
     expect(ja).toContain('商談化');
     expect(ja).toMatch(/商談化フラグを設定\s+3/);
+    expect(en).not.toContain('held for the next sync');
+    expect(exitCodeOf(report)).toBe(0);
+  });
+
+  it('shows flags held for the next sync (someone edited the record) without calling them failures', () => {
+    const report = emptySweepReport({
+      runId: 'r',
+      crm: 'salesforce',
+      scope: 'default',
+      dryRun: false,
+      at: new Date('2026-12-02T01:00:00.000Z'),
+    });
+    report.opportunities = {
+      opportunities: 2,
+      links: 2,
+      episodesWon: 0,
+      closedWon: 0,
+      closedLost: 0,
+      withoutTossUp: 1,
+      outcomesWritten: 1,
+      flagsSet: 0,
+      failed: 0,
+      heldForSync: 1,
+      samples: [],
+      cursor: null,
+      stop: null,
+    };
+    expect(renderSweepSummary(report, 'en')).toMatch(/held for the next sync \(edited by someone\)\s+1/);
+    expect(renderSweepSummary(report, 'ja')).toMatch(/次回同期まで保留 \(他者が編集\)\s+1/);
     expect(exitCodeOf(report)).toBe(0);
   });
 });
