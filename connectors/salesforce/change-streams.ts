@@ -64,7 +64,10 @@ export class RestQuery {
     this.what = options.what;
   }
 
-  private prefetched: QueryPage | null = null;
+  /** Pages Composite calls brought, in order, waiting to be read (no call left to make for them). */
+  private readonly queued: QueryPage[] = [];
+  /** A page call of our own is under way: a page a Composite call brings meanwhile is not taken. */
+  private fetching = false;
 
   get done(): boolean {
     return this.next === null;
@@ -72,10 +75,20 @@ export class RestQuery {
 
   /** Page one as a Composite subrequest (prefetchFirstPages); null once page one was read. */
   firstPageSubrequest(referenceId: string): CompositeSubrequest | null {
-    if (this.next !== undefined || this.prefetched) return null;
+    return this.next === undefined && this.queued.length === 0 ? this.nextPageSubrequest(referenceId) : null;
+  }
+
+  /**
+   * The next page not yet read nor waiting, as a Composite subrequest (page one, or the
+   * `nextRecordsUrl` of the last page read or waiting); null when there is none or while a page
+   * call of our own is under way.
+   */
+  nextPageSubrequest(referenceId: string): CompositeSubrequest | null {
+    const path = this.pendingPath();
+    if (path === null) return null;
     return {
       method: 'GET',
-      url: this.runner.client.dataPath(this.firstPath()),
+      url: path,
       referenceId,
       httpHeaders: { 'Sforce-Query-Options': `batchSize=${this.batchSize}` },
     };
@@ -83,12 +96,26 @@ export class RestQuery {
 
   /** Page one came in a Composite call and is waiting to be read (no call left to make for it). */
   get hasPageOne(): boolean {
-    return this.next === undefined && !!this.prefetched;
+    return this.next === undefined && this.queued.length > 0;
   }
 
   /** Page one as a Composite subrequest answered it. */
   acceptFirstPage(body: QueryPage): void {
-    if (this.next === undefined) this.prefetched = body;
+    if (this.next === undefined && this.queued.length === 0) this.acceptPage(body, this.pendingPath());
+  }
+
+  /** The page at `path` as a Composite subrequest answered it, if it still is the next one asked for. */
+  acceptPage(body: QueryPage, path: string | null): void {
+    if (path !== null && path === this.pendingPath()) this.queued.push(body);
+  }
+
+  /** Where the next page not yet read nor waiting is; null when there is none to ask for now. */
+  private pendingPath(): string | null {
+    if (this.fetching) return null;
+    const last = this.queued.at(-1);
+    if (last) return last.done === false && last.nextRecordsUrl ? last.nextRecordsUrl : null;
+    if (this.next === null) return null;
+    return this.next === undefined ? this.runner.client.dataPath(this.firstPath()) : this.next;
   }
 
   private firstPath(): string {
@@ -98,18 +125,20 @@ export class RestQuery {
   /** The next page of rows; [] once done. */
   async page(): Promise<SfRow[]> {
     if (this.next === null) return [];
-    let body: QueryPage;
-    if (this.prefetched) {
-      body = this.prefetched;
-      this.prefetched = null;
-    } else {
+    let body = this.queued.shift();
+    if (!body) {
       const path = this.next === undefined ? this.firstPath() : this.next;
-      body = (
-        await this.runner.run<QueryPage>(
-          { method: 'GET', path, headers: { 'Sforce-Query-Options': `batchSize=${this.batchSize}` } },
-          { what: `query ${this.what}`, idempotent: true },
-        )
-      ).body;
+      this.fetching = true;
+      try {
+        body = (
+          await this.runner.run<QueryPage>(
+            { method: 'GET', path, headers: { 'Sforce-Query-Options': `batchSize=${this.batchSize}` } },
+            { what: `query ${this.what}`, idempotent: true },
+          )
+        ).body;
+      } finally {
+        this.fetching = false;
+      }
     }
     this.totalSize = body.totalSize ?? this.totalSize;
     // jsforce notes an empty result may leave `done` out.
@@ -125,22 +154,52 @@ export interface CompositeSubrequest {
   httpHeaders: Record<string, string>;
 }
 
+/** Queries whose next page the run will read for certain, per runner (`rideAlong`). */
+const riders = new WeakMap<CallRunner, Set<RestQuery>>();
+
+/**
+ * `query`'s next page may ride in the next Composite call this runner makes anyway (at most 5
+ * queries per call, its own first): a query the run reads whole, such as the account index, then
+ * costs no call of its own for that page. Dropped once nothing is left to ask for.
+ */
+export function rideAlong(runner: CallRunner, query: RestQuery): void {
+  const set = riders.get(runner) ?? new Set<RestQuery>();
+  riders.set(runner, set);
+  set.add(query);
+}
+
+/** Forgets the riders of a run that ended (a new run registers its own). */
+export function dropRiders(runner: CallRunner): void {
+  riders.delete(runner);
+}
+
 /**
  * Page one of several queries in ONE call: `POST /composite`, which Salesforce counts as a single
  * call against the allowance however many subrequests it holds (at most 5 queries). A quiet
  * incremental run reads its Lead, Contact and response-trigger streams this way (BEHAVIOR.md
- * "No echo"). A subrequest that failed is simply not taken: that query then makes its own call and
- * meets the error on the usual path (classification, retries).
+ * "No echo"). Room left in the call carries the next page of queries riding along (`rideAlong`);
+ * with one query of its own and a rider the call is still one. A subrequest that failed is simply
+ * not taken: that query then makes its own call and meets the error on the usual path
+ * (classification, retries).
  */
 export async function prefetchFirstPages(
   runner: CallRunner,
   queries: readonly RestQuery[],
   what = 'query page one of the change streams',
 ): Promise<void> {
-  const subs: { query: RestQuery; sub: CompositeSubrequest }[] = [];
+  const subs: { query: RestQuery; sub: CompositeSubrequest; rider: boolean }[] = [];
   for (const query of queries) {
     const sub = query.firstPageSubrequest(`q${subs.length}`);
-    if (sub) subs.push({ query, sub });
+    if (sub) subs.push({ query, sub, rider: false });
+  }
+  if (subs.length === 0) return;
+  const along = riders.get(runner);
+  for (const query of along ?? []) {
+    if (subs.length >= COMPOSITE_MAX_QUERIES) break;
+    if (subs.some((s) => s.query === query)) continue;
+    const sub = query.nextPageSubrequest(`r${subs.length}`);
+    if (sub) subs.push({ query, sub, rider: true });
+    else if (query.done) along!.delete(query);
   }
   if (subs.length < 2) return;
   const { body } = await runner.run<{
@@ -155,8 +214,9 @@ export async function prefetchFirstPages(
   );
   for (const r of body.compositeResponse ?? []) {
     const hit = subs.find((s) => s.sub.referenceId === r.referenceId);
-    if (hit && r.httpStatusCode === 200 && r.body && typeof r.body === 'object')
-      hit.query.acceptFirstPage(r.body as QueryPage);
+    if (!hit || r.httpStatusCode !== 200 || !r.body || typeof r.body !== 'object') continue;
+    if (hit.rider) hit.query.acceptPage(r.body as QueryPage, hit.sub.url);
+    else hit.query.acceptFirstPage(r.body as QueryPage);
   }
 }
 

@@ -5,6 +5,7 @@ import type { CallRunner } from './call-runner.ts';
 import {
   BulkPersonStream,
   type ChangeEvent,
+  dropRiders,
   type EventStream,
   isTrigger,
   PersonChangeStream,
@@ -14,6 +15,7 @@ import {
   ResponseTriggerStream,
   RestQuery,
   responseRowOf,
+  rideAlong,
 } from './change-streams.ts';
 import { LeadAccounts } from './lead-accounts.ts';
 import { LostAccounts } from './lost-accounts.ts';
@@ -302,6 +304,10 @@ export class SalesforceLeadSource implements LeadSource {
       ...(triggerQuery ? [triggerQuery] : []),
       ...(accounts ? [accounts.indexQuery()] : []),
     ]);
+    // The run reads the index whole at its first page with Leads; its later pages ride in the
+    // Composite calls made before then (the response triggers' look-ups) instead of calls of their own.
+    dropRiders(this.runner);
+    if (accounts && !accounts.indexQuery().done) rideAlong(this.runner, accounts.indexQuery());
     // Page one of Leads tells how big the run is. When Leads alone exceed the threshold and Contacts'
     // page one did not come with it, Contacts go to Bulk without a REST page one of their own.
     const remaining: number[] = [await people[0]!.prime()];
