@@ -34,6 +34,12 @@ export interface HubspotLeadSourceOptions {
 
 const SEARCH_PAGE = 200;
 
+/** A page's contacts as the searches returned them, before normalization. */
+interface RecordPage {
+  records: HubspotRecord[];
+  cursor: SyncCursor;
+}
+
 export class HubspotLeadSource implements LeadSource {
   readonly crm = 'hubspot' as const;
   private readonly o: HubspotLeadSourceOptions;
@@ -65,20 +71,22 @@ export class HubspotLeadSource implements LeadSource {
 
     let handedOff = 0;
     let first = true;
-    let next: Promise<LeadPage | null> = this.buildPage(search, Math.min(this.o.pageSize, limit));
+    let next: Promise<RecordPage | null> = this.readPage(search, Math.min(this.o.pageSize, limit));
     for (;;) {
-      const page = await next;
-      if (!page) {
+      const read = await next;
+      if (!read) {
         // Changes were all handed off already, but deletions still need reporting.
         if (first && deletedIds.length > 0 && options.since)
           yield { leads: [], deletedIds, cursor: options.since };
         return;
       }
-      handedOff += page.leads.length;
+      handedOff += read.records.length;
       const room = limit - handedOff;
-      // Read ahead while the caller processes this page; a failure surfaces when it is awaited.
-      next = room > 0 ? this.buildPage(search, Math.min(this.o.pageSize, room)) : Promise.resolve(null);
+      // Read ahead while this page is normalized and then processed by the caller: the next page's
+      // searches start as soon as this page's are done. A failure surfaces when it is awaited.
+      next = room > 0 ? this.readPage(search, Math.min(this.o.pageSize, room)) : Promise.resolve(null);
       next.catch(() => {});
+      const page: LeadPage = { leads: await this.toLeads(read.records), deletedIds: [], cursor: read.cursor };
       this.o.meter.noteLeadsRead(page.leads.length);
       if (first && deletedIds.length > 0) page.deletedIds = deletedIds;
       first = false;
@@ -141,7 +149,7 @@ export class HubspotLeadSource implements LeadSource {
     );
   }
 
-  private async buildPage(search: KeysetSearch, want: number): Promise<LeadPage | null> {
+  private async readPage(search: KeysetSearch, want: number): Promise<RecordPage | null> {
     const records: HubspotRecord[] = [];
     let cursor: SyncCursor | null = null;
     // Whole search calls: `want` is a target, and topping a page up by a handful of records
@@ -154,8 +162,7 @@ export class HubspotLeadSource implements LeadSource {
       cursor = page.cursor;
     }
     if (records.length === 0 || cursor === null) return null;
-    const leads = await this.toLeads(records);
-    return { leads, deletedIds: [], cursor };
+    return { records, cursor };
   }
 
   /** Per-event reads (mapping `behaviour.events.enabled`): one call per contact, oldest first. */

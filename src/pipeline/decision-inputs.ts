@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Lead } from '../domain/lead.ts';
 import type { TossUpFieldValues } from '../ports/lead-sink.ts';
 import type { RecheckRecord } from '../ports/recheck-store.ts';
+import { dateTimeFormat } from '../reasons/intl-formats.ts';
 import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
 import { overrideCandidate } from './human-override.ts';
 
@@ -65,11 +66,7 @@ export function inputsUnchanged(
 
 /** `YYYY-MM` of `now` in `timeZone`. */
 function monthIn(now: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-  }).formatToParts(now);
+  const parts = dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(now);
   const part = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${part('year')}-${part('month')}`;
 }
@@ -78,9 +75,23 @@ function monthIn(now: Date, timeZone: string): string {
 function canonicalJson(value: unknown): string {
   if (value === undefined) return 'null';
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Built in one string, without the intermediate arrays: it runs twice for every lead of a sync.
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  // The default sort compares UTF-16 code units, as `<` does.
+  const keys = Object.keys(obj).sort();
+  out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }

@@ -3,6 +3,7 @@ import type { Lead } from '../domain/lead.ts';
 import { cutGraphemes, fitText } from '../domain/text-length.ts';
 import { activityLabel } from '../reasons/describe-condition.ts';
 import { industryLabel } from '../reasons/format-value.ts';
+import { dateTimeFormat, numberFormat } from '../reasons/intl-formats.ts';
 import { DEFAULT_MESSAGES, type Locale } from '../reasons/messages.ts';
 import { NEXT_ACTION_LABELS } from '../reasons/next-action-label.ts';
 import type { ReasonRenderer } from '../reasons/render-reasons.ts';
@@ -93,14 +94,14 @@ export function handOffNote(
   const numberLocale = options.locale === 'ja' ? 'ja-JP' : 'en-US';
 
   const when = (iso: string) =>
-    new Intl.DateTimeFormat(options.locale === 'ja' ? 'ja-JP' : 'en-GB', {
+    dateTimeFormat(options.locale === 'ja' ? 'ja-JP' : 'en-GB', {
       timeZone: options.timeZone,
       dateStyle: 'medium',
       timeStyle: 'short',
     }).format(new Date(iso));
   const facts = [
     c.industry ? industryLabel(c.industry, DEFAULT_MESSAGES[options.locale]) : null,
-    c.employees !== null ? `${c.employees.toLocaleString(numberLocale)}${t.employees}` : null,
+    c.employees !== null ? `${numberFormat(numberLocale).format(c.employees)}${t.employees}` : null,
     c.region,
   ]
     .filter(Boolean)

@@ -1,4 +1,5 @@
 import { FACTS } from '../scoring/facts.ts';
+import { numberFormat } from './intl-formats.ts';
 import type { Locale } from './messages.ts';
 
 const ACTIVITY_LABEL: Readonly<Record<Locale, Readonly<Record<string, string>>>> = {
@@ -59,7 +60,7 @@ export function industryLabel(code: string, messages: Readonly<Record<string, st
 }
 
 export function formatNumber(n: number, locale: Locale): string {
-  return Number.isInteger(n) ? n.toLocaleString(locale === 'ja' ? 'ja-JP' : 'en-US') : String(n);
+  return Number.isInteger(n) ? numberFormat(locale === 'ja' ? 'ja-JP' : 'en-US').format(n) : String(n);
 }
 
 /** 10,000,000,000 → 100億円 / ¥10bn; amounts that are not round in those units keep all digits. */
@@ -72,9 +73,9 @@ export function formatYen(n: number, locale: Locale): string {
   if (locale === 'ja') {
     for (const [size, unit] of units) {
       if (n >= size && Number.isInteger((n / size) * 10))
-        return `${(n / size).toLocaleString('ja-JP', { maximumFractionDigits: 1 })}${unit}`;
+        return `${numberFormat('ja-JP', { maximumFractionDigits: 1 }).format(n / size)}${unit}`;
     }
-    return `${n.toLocaleString('ja-JP')}円`;
+    return `${numberFormat('ja-JP').format(n)}円`;
   }
   const en: ReadonlyArray<readonly [number, string]> = [
     [1e12, 'tn'],
@@ -83,7 +84,7 @@ export function formatYen(n: number, locale: Locale): string {
   ];
   for (const [size, unit] of en) {
     if (n >= size && Number.isInteger((n / size) * 10))
-      return `¥${(n / size).toLocaleString('en-US', { maximumFractionDigits: 1 })}${unit}`;
+      return `¥${numberFormat('en-US', { maximumFractionDigits: 1 }).format(n / size)}${unit}`;
   }
-  return `¥${n.toLocaleString('en-US')}`;
+  return `¥${numberFormat('en-US').format(n)}`;
 }
