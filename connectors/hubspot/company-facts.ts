@@ -53,6 +53,8 @@ export interface CompanyFactsOptions {
   portalKey: string;
   companyBatchSize?: number;
   associationBatchSize?: number;
+  /** Companies the cache did not hold, read (successfully) by `ensure` — the usage meter's minimum. */
+  onCompaniesRead?: (count: number) => void;
 }
 
 interface CachedCompany {
@@ -178,6 +180,7 @@ export class CompanyFacts {
     } else if (this.o.deals) await this.readDealsOf(read, stages);
     for (const [id, stage] of stages) this.deals.set(id, stage);
     for (const [id, c] of read) this.companies.set(id, c);
+    this.o.onCompaniesRead?.(need.length);
   }
 
   /** The company properties the facts hold (account-changes.ts searches changed companies with them). */

@@ -277,6 +277,7 @@ export async function createHubspotConnector(
     // Company facts belong to the portal, whichever app reads them.
     portalKey: rt.options.portalId ? `portal:${rt.options.portalId}` : rt.portalKey,
     ...(rt.options.factsCacheFile ? { file: rt.options.factsCacheFile } : {}),
+    onCompaniesRead: (n) => meter.noteCompaniesRead(n),
   });
   const source = new HubspotLeadSource({
     client,

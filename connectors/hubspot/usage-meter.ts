@@ -3,8 +3,11 @@ import type { ApiUsage } from '../../src/ports/crm-connector.ts';
 /**
  * API calls per endpoint (every attempt counts, retries included) and the work done, so a run can
  * report "calls vs the theoretical minimum": one search per 200 leads read, one batch update per
- * 100 contacts written, one batch create per 100 tasks (reliability-limits-costs.md §E), and for
- * the SLA sweep four association reads per 1,000 contacts plus one task read per 100 episodes.
+ * 100 contacts written, one batch create per 100 tasks (reliability-limits-costs.md §E), one batch
+ * read per 100 companies whose facts the cache did not hold (a contact search returns no company
+ * properties, so a cold cache — a backfill — must read them, and 100 per batch read is HubSpot's
+ * fewest), and for the SLA sweep four association reads per 1,000 contacts plus one task read per
+ * 100 episodes.
  */
 export class UsageMeter {
   private readonly calls = new Map<string, number>();
@@ -14,6 +17,7 @@ export class UsageMeter {
   private episodeContacts = 0;
   private episodesChecked = 0;
   private dealsRead = 0;
+  private companiesRead = 0;
 
   call(endpoint: string): void {
     this.calls.set(endpoint, (this.calls.get(endpoint) ?? 0) + 1);
@@ -29,6 +33,11 @@ export class UsageMeter {
 
   noteTasksRequested(n: number): void {
     this.tasksRequested += n;
+  }
+
+  /** `n` companies the facts cache did not hold were read (company-facts.ts `ensure`). */
+  noteCompaniesRead(n: number): void {
+    this.companiesRead += n;
   }
 
   /** The SLA sweep read the facts of `episodes` episodes on `contacts` contacts (episodes.ts). */
@@ -55,6 +64,7 @@ export class UsageMeter {
         Math.ceil(this.leadsRead / 200) +
         Math.ceil(this.contactsWritten / 100) +
         Math.ceil(this.tasksRequested / 100) +
+        Math.ceil(this.companiesRead / 100) +
         // Facts: four association reads per 1,000 contacts, one task read per 100 toss-up tasks.
         4 * Math.ceil(this.episodeContacts / 1000) +
         Math.ceil(this.episodesChecked / 100) +

@@ -64,6 +64,9 @@ describe('company facts on a cold cache', () => {
     expect(calls['deals.batch.read']).toBeUndefined();
     expect(calls['deals.search']).toBeGreaterThanOrEqual(1);
     expect(calls['associations.deals-companies.batch.read']).toBeGreaterThanOrEqual(1);
+    // The minimum counts the company reads a cold cache cannot avoid: one per 100 companies met.
+    expect(calls['companies.batch.read']).toBe(Math.ceil(companies.size / 100));
+    expect(backfill.usage().minimum).toBe(Math.ceil(leads.length / 200) + Math.ceil(companies.size / 100));
 
     // Later a company without a lost deal loses one: the next run's change feed links the deal.
     clock.advance(60_000);
