@@ -46,9 +46,16 @@ class Child {
   }
 
   async read<T>(): Promise<T> {
-    const next = await this.lines.next();
-    if (next.done) throw new Error('a scale child process ended without answering');
-    return JSON.parse(next.value) as T;
+    for (;;) {
+      const next = await this.lines.next();
+      if (next.done) throw new Error('a scale child process ended without answering');
+      // Node's own diagnostics (e.g. `--trace-gc` in SCALE_SYNC_NODE_ARGS) print to stdout too.
+      if (!next.value.startsWith('{')) {
+        process.stderr.write(`child: ${next.value}\n`);
+        continue;
+      }
+      return JSON.parse(next.value) as T;
+    }
   }
 
   async ask<T>(command: string): Promise<T> {
@@ -78,7 +85,8 @@ async function syncOnce(
   phase: string,
 ): Promise<SyncResult> {
   // The heap cap a Lambda-sized process would have: a sync that needs more fails here, visibly.
-  // SCALE_SYNC_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the sync alone.
+  // SCALE_SYNC_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the sync alone, or
+  // "--trace-gc" (each collection's heap before and after, on stderr) to see what its memory is.
   const nodeArgs = (process.env.SCALE_SYNC_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = new Child(
     './scale/scale-sync.ts',

@@ -5,19 +5,29 @@
  * unquoted value holding one of those would shift every column after it.
  */
 export function parseBulkCsv(text: string): Record<string, string | null>[] {
-  const rows = csvRows(text);
-  const header = rows.shift();
-  if (!header) return [];
-  return rows
-    .filter((cells) => !(cells.length === 1 && cells[0] === ''))
-    .map((cells) => {
-      const row: Record<string, string | null> = {};
-      header.forEach((name, i) => {
-        const v = cells[i];
-        row[name] = v === undefined || v === '' ? null : v;
-      });
-      return row;
+  return [...bulkCsvRows(text)];
+}
+
+/**
+ * The rows of a page one at a time, parsed as they are asked for: a page is up to `bulkPageSize`
+ * (100,000) rows, and parsing it whole held every row of it at once while the sync went through it
+ * a page of 10,000 leads at a time.
+ */
+export function* bulkCsvRows(text: string): Generator<Record<string, string | null>> {
+  let header: string[] | null = null;
+  for (const cells of csvRows(text)) {
+    if (!header) {
+      header = cells;
+      continue;
+    }
+    if (cells.length === 1 && cells[0] === '') continue;
+    const row: Record<string, string | null> = {};
+    header.forEach((name, i) => {
+      const v = cells[i];
+      row[name] = v === undefined || v === '' ? null : v;
     });
+    yield row;
+  }
 }
 
 const QUOTE = 0x22;
@@ -30,8 +40,7 @@ const CR = 0x0d;
  * leaves a chain of one string object per character (tens of bytes each), which made a 10,000-row
  * page hold several times its text in memory.
  */
-function csvRows(text: string): string[][] {
-  const rows: string[][] = [];
+function* csvRows(text: string): Generator<string[]> {
   let row: string[] = [];
   let parts: string[] = [];
   let quoted = false;
@@ -71,7 +80,7 @@ function csvRows(text: string): string[][] {
       cut(i);
       if (c === CR && text.charCodeAt(i + 1) === LF) i++;
       row.push(take());
-      rows.push(row);
+      yield row;
       row = [];
       seg = i + 1;
     }
@@ -80,7 +89,6 @@ function csvRows(text: string): string[][] {
   const last = take();
   if (last !== '' || row.length > 0) {
     row.push(last);
-    rows.push(row);
+    yield row;
   }
-  return rows;
 }

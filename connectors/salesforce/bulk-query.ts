@@ -1,5 +1,5 @@
 import { CrmError, FailureKind } from '../../src/domain/errors.ts';
-import { parseBulkCsv } from './bulk-csv.ts';
+import { bulkCsvRows } from './bulk-csv.ts';
 import type { CallRunner } from './call-runner.ts';
 
 /**
@@ -86,8 +86,11 @@ export class BulkQueryJob {
     return this.options;
   }
 
-  /** Result pages, in query order, until the literal `null` locator. */
-  async *pages(): AsyncGenerator<Record<string, string | null>[]> {
+  /**
+   * Result pages, in query order, until the literal `null` locator; each page's rows are parsed as
+   * they are read (`bulkCsvRows`), so only the page's text is held whole.
+   */
+  async *pages(): AsyncGenerator<Iterable<Record<string, string | null>>> {
     const id = this.requireId();
     let locator: string | null = null;
     for (let page = 0; ; page++) {
@@ -97,7 +100,7 @@ export class BulkQueryJob {
         { method: 'GET', path: `/jobs/query/${id}/results?${query}`, text: true },
         { what: `Bulk query results (${this.options.what})`, idempotent: true },
       );
-      yield parseBulkCsv(res.body);
+      yield bulkCsvRows(res.body);
       const next = res.headers['sforce-locator'];
       // A missing header would make jsforce loop forever; here it ends the job's results.
       if (next === undefined || next === 'null' || next === '') return;

@@ -353,9 +353,10 @@ export class PersonChangeStream implements EventStream {
 export class BulkPersonStream implements EventStream {
   readonly job: BulkQueryJob;
   private readonly object: PersonObject;
-  private pages: AsyncGenerator<Record<string, string | null>[]> | null = null;
-  private buffer: ChangeEvent[] = [];
-  private index = 0;
+  private pages: AsyncGenerator<Iterable<Record<string, string | null>>> | null = null;
+  /** The page being read, row by row: a row read and handed on is not held here. */
+  private rows: Iterator<Record<string, string | null>> | null = null;
+  private current: ChangeEvent | null = null;
   private finished = false;
 
   constructor(runner: CallRunner, object: PersonObject, options: BulkQueryOptions) {
@@ -364,20 +365,22 @@ export class BulkPersonStream implements EventStream {
   }
 
   async peek(): Promise<ChangeEvent | null> {
-    while (this.index >= this.buffer.length && !this.finished) {
+    while (!this.current && !this.finished) {
+      const row = this.rows?.next();
+      if (row && !row.done) {
+        this.current = personEvent(this.object, row.value, false);
+        break;
+      }
       this.pages ??= this.job.pages();
       const next = await this.pages.next();
       if (next.done) this.finished = true;
-      else {
-        this.buffer = next.value.map((r) => personEvent(this.object, r, false));
-        this.index = 0;
-      }
+      else this.rows = next.value[Symbol.iterator]();
     }
-    return this.index < this.buffer.length ? this.buffer[this.index]! : null;
+    return this.current;
   }
 
   advance(): void {
-    this.index++;
+    this.current = null;
   }
 }
 

@@ -17,6 +17,7 @@ import {
   responseRowOf,
   rideAlong,
 } from './change-streams.ts';
+import { DetachedStrings, detached } from './detached-string.ts';
 import { LeadAccounts } from './lead-accounts.ts';
 import { LostAccounts } from './lost-accounts.ts';
 import { type SalesforceMapping, valueMaps } from './mapping.ts';
@@ -360,12 +361,13 @@ export class SalesforceLeadSource implements LeadSource {
       });
       if (responsesJob) {
         responseMap = new Map();
+        const texts = new DetachedStrings();
         const triggers: ResponseRow[] = [];
         for await (const rows of responsesJob.pages()) {
           for (const raw of rows) {
             const r = responseRowOf(raw);
             if (!r) continue;
-            if (r.response) pushResponse(responseMap, r.personId, r.response, cm!.maxPerRecord);
+            if (r.response) pushResponse(responseMap, r.personId, r.response, cm!.maxPerRecord, texts);
             if (isTrigger(r, window, skip, ownUserId)) triggers.push(r);
           }
         }
@@ -458,17 +460,28 @@ function cursorOf(ts: number, ids: ReadonlySet<string>): SyncCursor {
   return { modifiedAt: new Date(ts).toISOString(), idsAtModifiedAt: [...ids] };
 }
 
-/** Newest first, at most `max` per person (the same cap as the REST subquery's LIMIT). */
+/**
+ * Newest first, at most `max` per person (the same cap as the REST subquery's LIMIT). The map lives
+ * for the whole run, so what it keeps is detached from the results page it was read from.
+ */
 function pushResponse(
   map: Map<string, CampaignResponse[]>,
   personId: string,
   r: CampaignResponse,
   max: number,
+  texts: DetachedStrings,
 ): void {
   const key = personId.slice(0, 15);
-  const list = map.get(key) ?? [];
-  list.push(r);
+  let list = map.get(key);
+  if (!list) {
+    list = [];
+    map.set(detached(key), list);
+  }
+  list.push({
+    respondedOn: detached(r.respondedOn),
+    campaignType: texts.of(r.campaignType),
+    campaignName: texts.of(r.campaignName),
+  });
   list.sort((a, b) => (a.respondedOn < b.respondedOn ? 1 : a.respondedOn > b.respondedOn ? -1 : 0));
   if (list.length > max) list.length = max;
-  map.set(key, list);
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseBulkCsv } from '../../../connectors/salesforce/bulk-csv.ts';
+import { bulkCsvRows, parseBulkCsv } from '../../../connectors/salesforce/bulk-csv.ts';
 import { backoffDelay } from '../../../connectors/salesforce/call-runner.ts';
 import { classifyCallFailure, classifyRecordError } from '../../../connectors/salesforce/classify-error.ts';
 import { endpointOf } from '../../../connectors/salesforce/client.ts';
+import { DetachedStrings, detached } from '../../../connectors/salesforce/detached-string.ts';
 import {
   changedPersonsSoql,
   chunkIdsForUrl,
@@ -91,6 +92,25 @@ describe('Bulk CSV', () => {
     ]);
     expect(parseBulkCsv('"Id"\n')).toEqual([]);
     expect(parseBulkCsv('')).toEqual([]);
+  });
+
+  it('parses a page row by row as the rows are asked for, stopping wherever the reader stops', () => {
+    const rows = bulkCsvRows('"Id","Name"\n"00Q1","a"\n"00Q2",""\n"00Q3"');
+    expect(rows.next().value).toEqual({ Id: '00Q1', Name: 'a' });
+    expect(rows.next().value).toEqual({ Id: '00Q2', Name: null });
+    expect(rows.next().value).toEqual({ Id: '00Q3', Name: null });
+    expect(rows.next().done).toBe(true);
+  });
+
+  it('detached copies of campaign texts and ids equal the text read', () => {
+    const page =
+      '"Campaign.Name"\n"2026年 秋の展示会 東京ビッグサイト"\n"2026年 秋の展示会 東京ビッグサイト"\n';
+    const [a, b] = parseBulkCsv(page).map((r) => r['Campaign.Name']!);
+    const texts = new DetachedStrings();
+    expect(texts.of(a!)).toBe(a);
+    expect(texts.of(b!)).toBe(texts.of(a!));
+    expect(texts.of(null)).toBeNull();
+    expect(detached('001000000000001AAA'.slice(0, 15))).toBe('001000000000001');
   });
 
   it('parses any text as the character-at-a-time reference parser does (BOM, CRLF, doubled and stray quotes)', () => {
