@@ -141,14 +141,18 @@ export class SalesforceLeadSource implements LeadSource {
       if (handOffs >= pageSize) {
         const out = await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost, accounts);
         total += out.leads.length + out.deletedIds.length;
-        yield out;
+        // The page's rows are let go before it is handed off: the sync holds its leads, not the rows.
         page = [];
         handOffs = 0;
+        yield out;
         if (options.limit !== undefined && total >= options.limit) return;
       }
     }
-    if (page.length > 0 && cursorTs !== null)
-      yield await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost, accounts);
+    if (page.length > 0 && cursorTs !== null) {
+      const out = await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost, accounts);
+      page = [];
+      yield out;
+    }
   }
 
   /**
