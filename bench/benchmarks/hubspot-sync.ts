@@ -239,7 +239,10 @@ async function bench(): Promise<void> {
   const generalCalls = calls - searchCalls;
   const lowerBound = Math.max(searchCalls / SEARCH_PER_SECOND, generalCalls / (BURST / (INTERVAL_MS / 1000)));
   const backfillCalls = Object.values(backfillUsage.calls).reduce((a, b) => a + b, 0);
-  const minimumSearches = Math.ceil(run.counts.leadsRead / 200);
+  // The minimum's searches: the contact pages and the change searches of companies and deals (one
+  // each here: under 200 changed records).
+  const feedSearches = (usage.calls['companies.search'] ?? 0) + (usage.calls['deals.search'] ?? 0);
+  const minimumSearches = Math.ceil(run.counts.leadsRead / 200) + feedSearches;
   const minimumBound = Math.max(
     minimumSearches / SEARCH_PER_SECOND,
     (usage.minimum - minimumSearches) / (BURST / (INTERVAL_MS / 1000)),
@@ -264,7 +267,7 @@ async function bench(): Promise<void> {
     name: 'hubspot.minimumCalls',
     value: usage.minimum,
     unit: 'calls',
-    note: `⌈${run.counts.leadsRead}/200⌉ searches + ⌈${run.counts.written}/100⌉ updates + ⌈${run.counts.tasksCreated + run.counts.tasksExisting}/100⌉ task creates (+ a batch read per 100 companies the facts cache did not hold: none here, the backfill warmed it)`,
+    note: `⌈${run.counts.leadsRead}/200⌉ searches + ⌈${run.counts.written}/100⌉ updates + ⌈${run.counts.tasksCreated + run.counts.tasksExisting}/100⌉ task creates + ${feedSearches} change searches (companies, deals: the only way HubSpot tells which changed, one call each per 200 records) + ${usage.calls['contacts.list.archived'] ?? 0} recycle-bin page (search never returns archived contacts) (+ a batch read per 100 companies the facts cache did not hold: none here, the backfill warmed it)`,
   });
   report({
     name: 'hubspot.callsVsMinimum',

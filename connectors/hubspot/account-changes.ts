@@ -41,6 +41,8 @@ export interface HubspotAccountChangesOptions {
   };
   now: () => number;
   serverNow: () => number | undefined;
+  /** One object type's change search read `count` records — the usage meter's minimum. */
+  onChangeSearch?: (count: number) => void;
 }
 
 const SEARCH_PAGE = 200;
@@ -161,6 +163,7 @@ export class HubspotAccountChanges implements AccountChangeSource {
     });
     const out: HubspotRecord[] = [];
     for (let page = await search.next(); page; page = await search.next()) out.push(...page.records);
+    this.o.onChangeSearch?.(out.length);
     return out;
   }
 

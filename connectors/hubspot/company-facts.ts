@@ -55,6 +55,8 @@ export interface CompanyFactsOptions {
   associationBatchSize?: number;
   /** Companies the cache did not hold, read (successfully) by `ensure` — the usage meter's minimum. */
   onCompaniesRead?: (count: number) => void;
+  /** One object type's change search read `count` records (the feed) — the usage meter's minimum. */
+  onChangeSearch?: (count: number) => void;
 }
 
 interface CachedCompany {
@@ -316,11 +318,13 @@ export class CompanyFacts {
     if (this.watermarks.companies !== null && this.companies.size > 0) {
       for await (const rec of this.changed('companies', this.watermarks.companies, [...this.o.properties]))
         companies.push(rec);
+      this.o.onChangeSearch?.(companies.length);
     }
     const d = this.o.deals;
     if (d && this.watermarks.deals !== null && this.companies.size > 0) {
       for await (const rec of this.changed('deals', this.watermarks.deals, [d.stageProperty]))
         deals.push(rec);
+      this.o.onChangeSearch?.(deals.length);
     }
     const w = this.watermarks;
     if (w.companies !== null && this.companies.size > 0 && (!d || w.deals !== null)) {

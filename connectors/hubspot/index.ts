@@ -278,6 +278,7 @@ export async function createHubspotConnector(
     portalKey: rt.options.portalId ? `portal:${rt.options.portalId}` : rt.portalKey,
     ...(rt.options.factsCacheFile ? { file: rt.options.factsCacheFile } : {}),
     onCompaniesRead: (n) => meter.noteCompaniesRead(n),
+    onChangeSearch: (n) => meter.noteChangeSearch(n),
   });
   const source = new HubspotLeadSource({
     client,
@@ -327,6 +328,7 @@ export async function createHubspotConnector(
     people: source,
     now: rt.now,
     serverNow: rt.serverNow,
+    onChangeSearch: (n) => meter.noteChangeSearch(n),
   });
   const { portalId, appUrl } = rt.options;
   return {

@@ -211,6 +211,7 @@ export class HubspotLeadSource implements LeadSource {
           () => this.o.client.listArchived('contacts', 100, after),
         ),
       );
+      this.o.meter.noteArchivedListPage();
       for (const r of res.results) if (r.archivedAt && Date.parse(r.archivedAt) >= from) out.push(r.id);
       after = res.nextAfter;
       if (!after) break;

@@ -8,6 +8,13 @@ import type { ApiUsage } from '../../src/ports/crm-connector.ts';
  * properties, so a cold cache — a backfill — must read them, and 100 per batch read is HubSpot's
  * fewest), and for the SLA sweep four association reads per 1,000 contacts plus one task read per
  * 100 episodes.
+ *
+ * An incremental run also makes calls no cheaper API replaces, counted when made: each change
+ * search of companies and of deals (the account triggers and the facts cache's feed: HubSpot tells
+ * which companies or deals changed only through a search per object type, at least one call each,
+ * one per 200 records), and each page of the contact recycle bin read (search never returns
+ * archived contacts, and the bin has no time filter). The owner list and the task-key check are
+ * not counted: they are kept a day, so a run pays them only when they are older.
  */
 export class UsageMeter {
   private readonly calls = new Map<string, number>();
@@ -18,6 +25,8 @@ export class UsageMeter {
   private episodesChecked = 0;
   private dealsRead = 0;
   private companiesRead = 0;
+  /** Calls of the change searches and the recycle bin (see the class comment). */
+  private feedCalls = 0;
 
   call(endpoint: string): void {
     this.calls.set(endpoint, (this.calls.get(endpoint) ?? 0) + 1);
@@ -38,6 +47,16 @@ export class UsageMeter {
   /** `n` companies the facts cache did not hold were read (company-facts.ts `ensure`). */
   noteCompaniesRead(n: number): void {
     this.companiesRead += n;
+  }
+
+  /** One object type's change search read `records` records: one search per 200, at least one. */
+  noteChangeSearch(records: number): void {
+    this.feedCalls += Math.max(1, Math.ceil(records / 200));
+  }
+
+  /** A page of the contact recycle bin was read (source.ts `deletedSince`). */
+  noteArchivedListPage(): void {
+    this.feedCalls += 1;
   }
 
   /** The SLA sweep read the facts of `episodes` episodes on `contacts` contacts (episodes.ts). */
@@ -65,6 +84,7 @@ export class UsageMeter {
         Math.ceil(this.contactsWritten / 100) +
         Math.ceil(this.tasksRequested / 100) +
         Math.ceil(this.companiesRead / 100) +
+        this.feedCalls +
         // Facts: four association reads per 1,000 contacts, one task read per 100 toss-up tasks.
         4 * Math.ceil(this.episodeContacts / 1000) +
         Math.ceil(this.episodesChecked / 100) +

@@ -144,9 +144,13 @@ describe('HubSpot source: incremental reads', () => {
     hs.store.archive('contacts', ids[7]!);
     clock.advance(1000);
     hs.store.update('contacts', ids[10]!, { jobtitle: '課長' }, { system: true });
-    const next = await readAll(await connect(hs, { deletedPages: 2 }), first.cursor);
+    const reader = await connect(hs, { deletedPages: 2 });
+    const next = await readAll(reader, first.cursor);
     expect(next.ids).toEqual([ids[10]]);
     expect(next.deleted.sort()).toEqual([ids[3], ids[7]].sort());
+    // The bin's one page is in the minimum with the search: search never returns archived contacts.
+    expect(reader.usage().calls['contacts.list.archived']).toBe(1);
+    expect(reader.usage().minimum).toBe(2);
     // Nothing changed but a deletion: still reported, with the cursor left where it was.
     clock.advance(1000);
     hs.store.archive('contacts', ids[20]!);
