@@ -36,22 +36,24 @@ const step = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
   return r;
 };
 
-const { thresholds, capacities, sla, outcomes } = await step('config+outcomes', async () => {
+const { thresholds, capacities, sla } = await step('config', () => {
   const routing = parseRoutingConfig(readFileSync('mappings/routing.yaml', 'utf8'));
-  const store = new FileOutcomeStore(stateDir);
   return {
     thresholds: loadRuleSet('large').thresholds,
     capacities: new Map(
       routing.reps.map((r) => [r.key, r.dailyCapacity ?? routing.defaults.dailyCapacity ?? null] as const),
     ),
     sla: parseSlaConfig(readFileSync('mappings/sla.yaml', 'utf8')),
-    outcomes: [...(await store.list('salesforce')), ...(await store.list('hubspot'))],
   };
 });
-const duck = await step('open reader', () =>
-  // As `tossup review` opens it (src/cli/commands/review.ts).
-  DuckDbLedgerReader.open(stateDir, { inMemory: { omit: REVIEW_UNREAD_COLUMNS } }),
-);
+// As `tossup review` does (src/cli/commands/review.ts): DuckDB loads the ledger on its threads while
+// this one reads the outcome store.
+const [duck, outcomes] = await step('open reader + outcomes', async () => {
+  const opening = DuckDbLedgerReader.open(stateDir, { inMemory: { omit: REVIEW_UNREAD_COLUMNS } });
+  const store = new FileOutcomeStore(stateDir);
+  const read = [...(await store.list('salesforce')), ...(await store.list('hubspot'))];
+  return [await opening, read] as const;
+});
 /** Milliseconds per query (by its export name in ledger-queries.ts) and how many times it ran. */
 const byQuery: Record<string, { ms: number; runs: number }> = {};
 const names = new Map<unknown, string>(Object.entries(queries).map(([k, v]) => [v, k]));

@@ -118,15 +118,20 @@ export async function reviewCommand(
   const { DuckDbLedgerReader } = await import('../../state/duckdb-ledger-reader.ts');
   const { FileOutcomeStore } = await import('../../state/file-outcome-store.ts');
   const { buildReview } = await import('../../review/build-review.ts');
-  const store = new FileOutcomeStore(stateDir);
-  const outcomes: OpportunityOutcome[] = [
-    ...(await store.list('salesforce')),
-    ...(await store.list('hubspot')),
-  ];
   // The review runs some twenty queries over the whole ledger: read the files once, without the
-  // columns it never reads — the facts above all (docs/ledger.md, "Reading it fast").
+  // columns it never reads — the facts above all (docs/ledger.md, "Reading it fast"). DuckDB loads
+  // them on its own threads while this one reads the outcome store.
   const { REVIEW_UNREAD_COLUMNS } = await import('../../review/review-unread-columns.ts');
-  const reader = await DuckDbLedgerReader.open(stateDir, { inMemory: { omit: REVIEW_UNREAD_COLUMNS } });
+  const opening = DuckDbLedgerReader.open(stateDir, { inMemory: { omit: REVIEW_UNREAD_COLUMNS } });
+  let outcomes: OpportunityOutcome[];
+  try {
+    const store = new FileOutcomeStore(stateDir);
+    outcomes = [...(await store.list('salesforce')), ...(await store.list('hubspot'))];
+  } catch (e) {
+    (await opening.catch(() => null))?.close();
+    throw e;
+  }
+  const reader = await opening;
   let model: Awaited<ReturnType<typeof buildReview>>;
   try {
     model = await buildReview(reader, period, {
