@@ -126,7 +126,7 @@ report({
   name: 'salesforce.apiCalls',
   value: apiCalls,
   unit: 'calls',
-  note: `counted against the daily allowance (the org's own count: ${orgCounted}); by endpoint: ${breakdown}; Bulk query jobs modelled as taking ${BULK_MIN_MS.toLocaleString('en-US')} ms + ${BULK_MS_PER_1000_ROWS} ms per 1,000 rows, status checked every ${connector.options.bulkPollIntervalMs.toLocaleString('en-US')} ms (the connector's default), one wait for all the run's jobs`,
+  note: `counted against the daily allowance (the org's own count: ${orgCounted}); by endpoint: ${breakdown}; Bulk query jobs modelled as taking ${BULK_MIN_MS.toLocaleString('en-US')} ms + ${BULK_MS_PER_1000_ROWS} ms per 1,000 rows, each job checked after a wait of ${connector.options.bulkPollIntervalMs.toLocaleString('en-US')} ms of its own (the connector's default interval)`,
 });
 report({
   name: 'salesforce.minimumCalls',

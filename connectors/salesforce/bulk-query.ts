@@ -60,30 +60,29 @@ export class BulkQueryJob {
   }
 
   /** Polls until the job is complete; a failed, aborted or overdue job stops the run (transient). */
-  waitUntilComplete(): Promise<void> {
-    return waitUntilAllComplete([this]);
-  }
-
-  /** One status call: true once the job is complete; a failed or aborted job stops the run. */
-  async isComplete(): Promise<boolean> {
+  async waitUntilComplete(): Promise<void> {
     const id = this.requireId();
-    const { body } = await this.runner.run<JobInfo>(
-      { method: 'GET', path: `/jobs/query/${id}` },
-      { what: `Bulk query status (${this.options.what})`, idempotent: true },
-    );
-    if (body.state === 'JobComplete') return true;
-    if (body.state === 'Failed' || body.state === 'Aborted') {
-      throw new CrmError(
-        `Salesforce Bulk query job ${id} (${this.options.what}) ended ${body.state}: ${body.errorMessage ?? 'no message'}`,
-        { kind: FailureKind.Transient, crm: 'salesforce', code: `bulk_job_${body.state.toLowerCase()}` },
+    const deadline = this.options.now() + this.options.pollTimeoutMs;
+    for (;;) {
+      await this.options.sleep(this.options.pollIntervalMs);
+      const { body } = await this.runner.run<JobInfo>(
+        { method: 'GET', path: `/jobs/query/${id}` },
+        { what: `Bulk query status (${this.options.what})`, idempotent: true },
       );
+      if (body.state === 'JobComplete') return;
+      if (body.state === 'Failed' || body.state === 'Aborted') {
+        throw new CrmError(
+          `Salesforce Bulk query job ${id} (${this.options.what}) ended ${body.state}: ${body.errorMessage ?? 'no message'}`,
+          { kind: FailureKind.Transient, crm: 'salesforce', code: `bulk_job_${body.state.toLowerCase()}` },
+        );
+      }
+      if (this.options.now() > deadline) {
+        throw new CrmError(
+          `Salesforce Bulk query job ${id} (${this.options.what}) was not complete after ${this.options.pollTimeoutMs} ms`,
+          { kind: FailureKind.Transient, crm: 'salesforce', code: 'bulk_job_timeout' },
+        );
+      }
     }
-    return false;
-  }
-
-  /** The job's pacing, for `waitUntilAllComplete`. */
-  get pacing(): Pick<BulkQueryOptions, 'pollIntervalMs' | 'pollTimeoutMs' | 'now' | 'sleep' | 'what'> {
-    return this.options;
   }
 
   /**
@@ -109,39 +108,8 @@ export class BulkQueryJob {
     }
   }
 
-  get id(): string | null {
-    return this.jobId;
-  }
-
   private requireId(): string {
     if (!this.jobId) throw new Error('Bulk query job not started');
     return this.jobId;
-  }
-}
-
-/**
- * Waits for jobs that run at once (a run's Lead, Contact and response jobs): each round waits one
- * poll interval for all of them, then checks each job not yet complete once. Waiting per job would
- * wait once more for each job after the first, and a job that completed meanwhile would still be
- * checked only after its own wait. A job not complete within the poll timeout stops the run
- * (transient: the next run starts again).
- */
-export async function waitUntilAllComplete(jobs: readonly BulkQueryJob[]): Promise<void> {
-  let pending = [...jobs];
-  const pacing = pending[0]?.pacing;
-  if (!pacing) return;
-  const deadline = pacing.now() + pacing.pollTimeoutMs;
-  while (pending.length > 0) {
-    await pacing.sleep(pacing.pollIntervalMs);
-    const left: BulkQueryJob[] = [];
-    for (const job of pending) if (!(await job.isComplete())) left.push(job);
-    pending = left;
-    const late = pending[0];
-    if (late && pacing.now() > deadline) {
-      throw new CrmError(
-        `Salesforce Bulk query job ${late.id} (${late.pacing.what}) was not complete after ${pacing.pollTimeoutMs} ms`,
-        { kind: FailureKind.Transient, crm: 'salesforce', code: 'bulk_job_timeout' },
-      );
-    }
   }
 }

@@ -1,6 +1,6 @@
 import type { Lead } from '../../src/domain/lead.ts';
 import type { LeadPage, LeadSource, ReadOptions, SyncCursor } from '../../src/ports/lead-source.ts';
-import { BulkQueryJob, waitUntilAllComplete } from './bulk-query.ts';
+import { BulkQueryJob } from './bulk-query.ts';
 import type { CallRunner } from './call-runner.ts';
 import {
   BulkPersonStream,
@@ -357,7 +357,10 @@ export class SalesforceLeadSource implements LeadSource {
         : null;
       const jobs = [...bulk.map((b) => b?.job), responsesJob].filter((j): j is BulkQueryJob => !!j);
       for (const job of jobs) await job.start();
-      await waitUntilAllComplete(jobs);
+      // One after another, each after a poll interval of its own: a later job has had longer when
+      // it is first checked, so it is usually done by then. Waiting once for all of them (tried)
+      // saves a few seconds of a scheduled run but checks the slowest job again (one more call).
+      for (const job of jobs) await job.waitUntilComplete();
       bulk.forEach((b, i) => {
         const p = people[i]!;
         if (b && p.isPrimed) p.continueWith(b);

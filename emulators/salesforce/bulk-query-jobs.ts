@@ -12,7 +12,7 @@ import { formatDatetime, formatDatetimeCsv } from './values.ts';
  * like Salesforce's). When it completes is configurable: after a number of status checks (the
  * tests' default: the first check answers InProgress), and/or after a processing time since its
  * creation on the real clock that grows with the rows it selects, as Salesforce's own jobs take
- * (`minDurationMs` + `msPerThousandRows`; the benches model a real org this way).
+ * (`minDurationMs` + `msPerThousandRows`; the Salesforce sync bench models a real org this way).
  */
 
 export type JobState = 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
