@@ -76,8 +76,11 @@ export const SalesforceOptionsSchema = z
     writeBatchSize: z.number().int().min(1).max(200).default(200),
     /** Rows left after the first REST page above which a run reads with Bulk API 2.0; null = never. */
     bulkThreshold: z.number().int().min(0).nullable().default(5_000),
-    /** Rows per Bulk results page (`maxRecords`). */
-    bulkPageSize: z.number().int().min(1_000).max(500_000).default(100_000),
+    /**
+     * Rows per Bulk results page (`maxRecords`): the sync holds one page's text while it reads it
+     * (half of a 100k-person backfill's live heap at 100,000 rows).
+     */
+    bulkPageSize: z.number().int().min(1_000).max(500_000).default(50_000),
     bulkPollIntervalMs: z.number().int().min(0).max(60_000).default(2_000),
     bulkPollTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(600_000),
     /** The change window ends this long before the server's clock (writers committing late). */
