@@ -31,6 +31,13 @@ const CRMS = (arg('--crm') ?? 'hubspot,salesforce').split(',') as ('hubspot' | '
 /** The emulators' limits are the real ones × FACTOR (and so is the connector's own throttle). */
 const FACTOR = Number(process.env.SCALE_FACTOR ?? 20);
 const DAY_SHARE = 0.1;
+/**
+ * The sync process's V8 heap cap: the sync function's memory (infra/settings.yml `sync.memoryMb`,
+ * 512 MB), so a sync that needs more heap than that fails here, visibly. The cap also sets how much
+ * garbage V8 lets pile up: under a 2 GB cap (before 2026-12-03) it grew the old generation to ~4×
+ * the live heap between full collections, which was most of the peak RSS (docs/benchmarks.md).
+ */
+const SYNC_HEAP_MB = Number(process.env.SCALE_SYNC_HEAP_MB ?? 512);
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 
 class Child {
@@ -84,14 +91,13 @@ async function syncOnce(
   offsetMs: number,
   phase: string,
 ): Promise<SyncResult> {
-  // The heap cap a Lambda-sized process would have: a sync that needs more fails here, visibly.
   // SCALE_SYNC_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the sync alone, or
   // "--trace-gc" (each collection's heap before and after, on stderr) to see what its memory is.
   const nodeArgs = (process.env.SCALE_SYNC_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = new Child(
     './scale/scale-sync.ts',
     { ...env, SCALE_CLOCK_OFFSET_MS: String(offsetMs) },
-    2048,
+    SYNC_HEAP_MB,
     nodeArgs,
   );
   const r = await child.read<SyncResult>();
@@ -217,6 +223,7 @@ async function measureEmulator(crm: 'hubspot' | 'salesforce', leads: number): Pr
 
 const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
 const started = performance.now();
+const loadAtStart = os.loadavg()[0]!;
 if (args.includes('--emulator-only')) {
   // Only the emulators: World generation and seeding at each size, their time and peak RSS.
   for (const crm of CRMS) for (const leads of SIZES) await measureEmulator(crm, leads);
@@ -249,7 +256,7 @@ for (const r of rows) {
     value: Math.round(r.syncPeakRssMb),
     unit: 'MB',
     ...(is1M ? { target: '<= 300' } : {}),
-    note: `peak RSS of the sync process (backfill or day, the larger); ${flat.toFixed(2)}× the ${label(Math.min(...SIZES))} figure`,
+    note: `peak RSS of the sync process (backfill or day, the larger; V8 heap capped at ${SYNC_HEAP_MB} MB); ${flat.toFixed(2)}× the ${label(Math.min(...SIZES))} figure`,
   });
   report({
     name: `${key}.emulatorPeakRssMb`,
@@ -289,7 +296,16 @@ const command = `npm run bench -- --scale${args.length ? ` ${args.join(' ')}` : 
 writeFileSync(new URL('../docs/scale-curve.svg', import.meta.url), renderScaleChart(rows));
 writeFileSync(
   new URL('../docs/scale-curve.md', import.meta.url),
-  scaleTable(rows, { command, date, machine, factor: FACTOR, dayShare: DAY_SHARE, totalSeconds }),
+  scaleTable(rows, {
+    command,
+    date,
+    machine,
+    factor: FACTOR,
+    dayShare: DAY_SHARE,
+    totalSeconds,
+    syncHeapMb: SYNC_HEAP_MB,
+    load: [loadAtStart, os.loadavg()[0]!],
+  }),
 );
 
 function boundNote(crm: string, r: PhaseFigures): string {

@@ -8,8 +8,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHubspotConnector } from '../../connectors/hubspot/index.ts';
-import { createSalesforceConnector } from '../../connectors/salesforce/index.ts';
 import { allowanceCalls } from '../../connectors/salesforce/usage-meter.ts';
 import { localLedger, withLedger } from '../../src/cli/local-ledger.ts';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
@@ -40,8 +38,10 @@ const emulatorNow = () => Date.now() + offsetMs;
 const decidedAt = new Date(emulatorNow()).toISOString();
 const clock = fixedClock(decidedAt);
 
+/** Only the CRM's own connector (and SDK) is loaded, as `tossup sync` loads it (crm-registry.ts). */
 async function connect(): Promise<CrmConnector> {
   if (crm === 'hubspot') {
+    const { createHubspotConnector } = await import('../../connectors/hubspot/index.ts');
     const l = REAL_LIMITS.hubspot;
     return createHubspotConnector({
       auth: { kind: 'private_app', accessToken: connection.accessToken! },
@@ -57,6 +57,7 @@ async function connect(): Promise<CrmConnector> {
       factsCacheFile: join(stateDir, 'hubspot-facts.json'),
     });
   }
+  const { createSalesforceConnector } = await import('../../connectors/salesforce/index.ts');
   return createSalesforceConnector(
     {
       loginUrl: connection.loginUrl!,
