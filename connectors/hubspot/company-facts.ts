@@ -27,7 +27,13 @@ import type { RequestRunner } from './request-runner.ts';
  * how old is too old and what to do on a miss.
  */
 export interface PortalMemo {
-  owners?: { at: number; ids: string[]; byUser: [userId: string, ownerId: string][] };
+  owners?: {
+    at: number;
+    ids: string[];
+    byUser: [userId: string, ownerId: string][];
+    /** Ids this read did not hold, asked for since (owner-directory.ts). */
+    missing?: string[];
+  };
   taskKey?: { at: number; property: string };
 }
 
@@ -89,6 +95,7 @@ const CacheFileSchema = z.object({
           at: z.number(),
           ids: z.array(z.string()),
           byUser: z.array(z.tuple([z.string(), z.string()])),
+          missing: z.array(z.string()).optional(),
         })
         .optional(),
       taskKey: z.object({ at: z.number(), property: z.string() }).optional(),

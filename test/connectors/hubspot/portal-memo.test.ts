@@ -68,6 +68,48 @@ describe('HubSpot portal memo (owner list, task-key check)', () => {
     expect(run3.usage().calls).toEqual({ 'tasks.batch.create': 1, 'owners.list': 1, 'properties.get': 1 });
   });
 
+  it('refuses an owner the kept read did not hold without reading the list again (a departed account owner)', async () => {
+    const { hs, contact, ownerId } = await portal();
+    const departed = hs.store.owners.add({
+      email: 'left@seller.example',
+      firstName: '退職',
+      lastName: '者',
+      active: false,
+    });
+    const file = join(dir, 'departed.json');
+    const run1 = await connect(hs, { factsCacheFile: file });
+    const [refused] = await run1.sink.createTasks([task('d1', contact, departed.id)]);
+    expect(refused).toMatchObject({ ok: false, code: 'invalid_owner' });
+    await run1.close();
+    expect(run1.usage().calls).toEqual({ 'owners.list': 1, 'properties.get': 1 });
+
+    // The next run routes to the same departed owner: refused from the kept read, no list read.
+    hs.clock.advance(2 * HOUR);
+    const run2 = await connect(hs, { factsCacheFile: file });
+    expect(
+      await run2.sink.createTasks([task('d2', contact, departed.id), task('d3', contact, ownerId)]),
+    ).toEqual([
+      expect.objectContaining({ ok: false, code: 'invalid_owner' }),
+      expect.objectContaining({ ok: true }),
+    ]);
+    expect(run2.usage().calls).toEqual({ 'tasks.batch.create': 1 });
+    // A rep added since is still matched at once: an id the kept read was never asked for is read.
+    const newcomer = hs.store.owners.add({ email: 'new2@seller.example', firstName: '新', lastName: '人' });
+    expect(await run2.sink.createTasks([task('d4', contact, newcomer.id)])).toMatchObject([{ ok: true }]);
+    expect(run2.usage().calls).toEqual({ 'tasks.batch.create': 2, 'owners.list': 1 });
+    await run2.close();
+    // That read did not hold the departed owner either: still known as missing, no read for it.
+    const run2b = await connect(hs, { factsCacheFile: file });
+    expect(await run2b.sink.createTasks([task('d4b', contact, departed.id)])).toMatchObject([{ ok: false }]);
+    expect(run2b.usage().calls).toEqual({});
+
+    // Past a day the list is read again (the departed owner could have come back).
+    hs.clock.advance(25 * HOUR);
+    const run3 = await connect(hs, { factsCacheFile: file });
+    await run3.sink.createTasks([task('d5', contact, departed.id)]);
+    expect(run3.usage().calls['owners.list']).toBe(1);
+  });
+
   it('a create refused because the remembered key property is gone forgets the check and says how to fix it', async () => {
     // The same portal id (one cache file) first with the key property, then without it.
     const file = join(dir, 'key.json');
