@@ -140,7 +140,7 @@ async function salesforce(): Promise<void> {
     name: 'accountTrigger.extraCalls.salesforce',
     value: changed.calls - quiet.calls,
     unit: 'calls',
-    note: `sync after an Account became a customer (${t?.leads ?? 0} people re-decided: ${CONTACTS} Contacts + 1 matched Lead, ${changed.r.counts.tasksCreated} tasks) minus the quiet sync before it (${quiet.calls} calls): Contacts of the changed Account 1, Leads that may match it 1, the account index those Leads are matched with 1, Collections update 1, task upsert 1, the write guard before the update 1 (connectors/salesforce/BEHAVIOR.md "No echo")`,
+    note: `sync after an Account became a customer (${t?.leads ?? 0} people re-decided: ${CONTACTS} Contacts + 1 matched Lead, ${changed.r.counts.tasksCreated} tasks) minus the quiet sync before it (${quiet.calls} calls): Contacts of the changed Account and Leads that may match it 1 (one Composite call; was 2 calls), the account index those Leads are matched with 1, Collections update 1, task upsert 1, the write guard before the update 1 (connectors/salesforce/BEHAVIOR.md "No echo")`,
   });
   report({
     name: 'accountTrigger.fixedCalls.salesforce',

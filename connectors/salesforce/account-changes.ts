@@ -4,7 +4,7 @@ import { webDomainOf } from '../../src/normalize/web-domain.ts';
 import type { AccountChangeSource, RelatedLeadPage } from '../../src/ports/account-changes.ts';
 import type { SyncCursor } from '../../src/ports/lead-source.ts';
 import type { CallRunner } from './call-runner.ts';
-import { queryAllRows } from './change-streams.ts';
+import { queryAllRows, queryAllRowsTogether } from './change-streams.ts';
 import type { SalesforceMapping } from './mapping.ts';
 import { idOf, modstampOf, type SfRow, valueAt } from './record-to-lead.ts';
 import {
@@ -164,16 +164,15 @@ export class SalesforceAccountChanges implements AccountChangeSource {
     const m = this.mapping;
     const respondedSince = this.settings.now() - m.behaviour.lookbackDays * DAY_MS;
     const ids = [...new Set(accounts.map((a) => a.id))];
-    const rows: { object: PersonObject; row: SfRow }[] = [];
+    // The Contacts of the accounts and the Leads that may match them: every query of both in as few
+    // Composite calls as hold them (5 queries each), where each would make a call of its own.
+    const lookups: { object: PersonObject; soql: string; what: string }[] = [];
     if (m.contact.accountRelationship) {
       const build = (chunk: readonly string[]) => contactsOfAccountsSoql(m, chunk, respondedSince);
-      for (const chunk of chunkIdsForUrl(ids, build)) {
-        for (const row of await queryAllRows(this.runner, build(chunk), 'contacts of changed accounts'))
-          rows.push({ object: 'Contact', row });
-      }
+      for (const chunk of chunkIdsForUrl(ids, build))
+        lookups.push({ object: 'Contact', soql: build(chunk), what: 'contacts of changed accounts' });
     }
     const wanted = new Set(ids.map(key));
-    let candidates = 0;
     if (m.lead.accountMatching.enabled) {
       const isFreeMail = freeMailDomains(m.lead.accountMatching.extraFreeMailDomains);
       const probes = new Map<string, { domain: string | null; word: string | null }>();
@@ -184,17 +183,22 @@ export class SalesforceAccountChanges implements AccountChangeSource {
       }
       for (const chunk of chunkProbes([...probes.values()], (p) =>
         leadsLikeAccountsSoql(m, p, respondedSince),
-      )) {
-        for (const row of await queryAllRows(
-          this.runner,
-          leadsLikeAccountsSoql(m, chunk, respondedSince),
-          'leads of changed accounts',
-        )) {
-          rows.push({ object: 'Lead', row });
-          candidates++;
-        }
-      }
+      ))
+        lookups.push({
+          object: 'Lead',
+          soql: leadsLikeAccountsSoql(m, chunk, respondedSince),
+          what: 'leads of changed accounts',
+        });
     }
+    const answers = await queryAllRowsTogether(this.runner, lookups, 'query people of changed accounts');
+    const rows: { object: PersonObject; row: SfRow }[] = [];
+    let candidates = 0;
+    lookups.forEach(({ object }, i) => {
+      for (const row of answers[i]!) {
+        rows.push({ object, row });
+        if (object === 'Lead') candidates++;
+      }
+    });
     if (rows.length === 0) return [];
     const { leads, accountOf } = await this.people.peopleOf(rows);
     // Leads the LIKE search found but matching puts elsewhere (or nowhere) are not this change's.
