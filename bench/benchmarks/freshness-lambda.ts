@@ -39,6 +39,14 @@ import { parseSlaConfig } from '../../src/sla/sla-config.ts';
 import { MemoryLeadVersions } from '../../src/state/memory-lead-versions.ts';
 import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
 import { report } from '../figure.ts';
+import {
+  apiCallsOf,
+  changeTitles,
+  FLAG,
+  percentile,
+  undecidedLeads,
+  watchFlagWrites,
+} from '../support/salesforce-lead-changes.ts';
 import { RealtimeSqs } from '../support/sqs-event-source.ts';
 
 for (const key of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY']) delete process.env[key];
@@ -46,7 +54,6 @@ for (const key of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY']) de
 const CHANGES = Number(process.env.FRESHNESS_CHANGES ?? 1000);
 const INTERVAL_MS = 50;
 const SOURCE = 'aws.partner/salesforce.com/00D5j00000BENCHAAA/0YL5j0000000BENCHA';
-const FLAG = 'TossUp_Flag__c';
 
 const settings = loadDeploySettings(new URL('../../infra/settings.yml', import.meta.url).pathname);
 const world = generateWorld({
@@ -162,52 +169,13 @@ const relay = startEventRelay({
 });
 
 // Our write of the flag, as a change event of the integration user: the end of each measurement.
-const ourUser = sf.store.integrationUserId;
-const changedAt = new Map<string, number>();
-const latencies: number[] = [];
-let seen = cdc.latestReplayId();
-const unwatch = cdc.onPublish(() => {
-  for (const e of cdc.eventsAfter('/data/LeadChangeEvent', seen, 1000)) {
-    seen = e.replayId;
-    const h = e.payload.ChangeEventHeader as {
-      commitUser: string;
-      changedFields: string[];
-      recordIds: string[];
-    };
-    if (h.commitUser !== ourUser || !h.changedFields.includes(FLAG)) continue;
-    for (const id of h.recordIds) {
-      const at = changedAt.get(id);
-      if (at === undefined) continue;
-      changedAt.delete(id);
-      latencies.push(performance.now() - at);
-    }
-  }
-});
+const { changedAt, latencies, stop: unwatch } = watchFlagWrites(sf, cdc);
 
 const draining = queue.run(lambdaWorker);
-const person = sf.store.defaultActorId;
-const leads = sf.store
-  .all('Lead')
-  .filter((l) => !l[FLAG] && !l.IsConverted)
-  .slice(0, CHANGES)
-  .map((l) => l.Id as string);
-const callsBefore = [...sf.app.counters].filter(([r]) => r !== 'admin').reduce((n, [, k]) => n + k, 0);
-const started = performance.now();
-for (let i = 0; i < leads.length; i++) {
-  const due = started + i * INTERVAL_MS;
-  const wait = due - performance.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  const id = leads[i]!;
-  changedAt.set(id, performance.now());
-  // A value other than the current one: an unchanged value makes no change and no event.
-  const title = i % 2 ? '営業本部長' : 'Head of Sales';
-  const current = sf.store.get('Lead', id)?.Title;
-  sf.store.update('Lead', id, { Title: title === current ? '営業部長' : title }, { userId: person });
-}
-// Everything changed; wait for the last writes (bounded), then let the queue drain.
-const deadline = performance.now() + 60_000;
-while (changedAt.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-const elapsedS = (performance.now() - started) / 1000;
+const leads = undecidedLeads(sf, CHANGES);
+const callsBefore = apiCallsOf(sf);
+const elapsedS = await changeTitles(sf, leads, INTERVAL_MS, changedAt);
+const deadline = performance.now();
 while (queue.depth > 0 && performance.now() < deadline + 30_000) await new Promise((r) => setTimeout(r, 100));
 queue.stop();
 await draining;
@@ -218,15 +186,13 @@ const unwritten = [...changedAt.keys()].map((id) => {
   const lead = sf.store.get('Lead', id);
   return `${lead?.[FLAG] ?? '(no flag)'}${lead?.IsConverted ? ', converted' : ''}`;
 });
-const apiCalls =
-  [...sf.app.counters].filter(([r]) => r !== 'admin').reduce((n, [, k]) => n + k, 0) - callsBefore;
+const apiCalls = apiCallsOf(sf) - callsBefore;
 await Promise.all(connectors.map((k) => k.close()));
 await sf.close();
 
 if (firstError) process.stderr.write(`freshness-lambda: the worker logged an error: ${firstError}\n`);
 latencies.sort((a, b) => a - b);
-const pct = (p: number) =>
-  latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? NaN;
+const pct = (p: number) => percentile(latencies, p);
 const batches = queue.batches;
 const meanBatch = batches.reduce((a, b) => a + b, 0) / Math.max(1, batches.length);
 report({

@@ -24,12 +24,19 @@ import { generateWorld } from '../../emulators/world/generate.ts';
 import { routingYamlForWorld } from '../../emulators/world-routing.ts';
 import { listenCommand } from '../../src/cli/commands/listen.ts';
 import { report } from '../figure.ts';
+import {
+  apiCallsOf,
+  changeTitles,
+  FLAG,
+  percentile,
+  undecidedLeads,
+  watchFlagWrites,
+} from '../support/salesforce-lead-changes.ts';
 
 for (const key of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY']) delete process.env[key];
 
 const CHANGES = Number(process.env.FRESHNESS_CHANGES ?? 1000);
 const INTERVAL_MS = 50;
-const FLAG = 'TossUp_Flag__c';
 const CHANNEL = '/data/ChangeEvents';
 
 const dir = mkdtempSync(join(tmpdir(), 'tossup-freshness-sf-'));
@@ -99,53 +106,13 @@ await Promise.race([
 ]);
 
 // Our write of the flag, as a change event of the integration user: the end of each measurement.
-const ourUser = sf.store.integrationUserId;
-const changedAt = new Map<string, number>();
-const latencies: number[] = [];
-let seen = cdc.latestReplayId();
-const unwatch = cdc.onPublish(() => {
-  for (const e of cdc.eventsAfter('/data/LeadChangeEvent', seen, 1000)) {
-    seen = e.replayId;
-    const h = e.payload.ChangeEventHeader as {
-      commitUser: string;
-      changedFields: string[];
-      recordIds: string[];
-    };
-    if (h.commitUser !== ourUser || !h.changedFields.includes(FLAG)) continue;
-    for (const id of h.recordIds) {
-      const at = changedAt.get(id);
-      if (at === undefined) continue;
-      changedAt.delete(id);
-      latencies.push(performance.now() - at);
-    }
-  }
-});
+const { changedAt, latencies, stop: unwatch } = watchFlagWrites(sf, cdc);
 
-const person = sf.store.defaultActorId;
-const leads = sf.store
-  .all('Lead')
-  .filter((l) => !l[FLAG] && !l.IsConverted)
-  .slice(0, CHANGES)
-  .map((l) => l.Id as string);
-const callsBefore = [...sf.app.counters].filter(([r]) => r !== 'admin').reduce((n, [, k]) => n + k, 0);
-const started = performance.now();
-for (let i = 0; i < leads.length; i++) {
-  const due = started + i * INTERVAL_MS;
-  const wait = due - performance.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  const id = leads[i]!;
-  changedAt.set(id, performance.now());
-  const title = i % 2 === 0 ? '部長' : 'Head of Sales';
-  const current = sf.store.get('Lead', id)?.Title;
-  sf.store.update('Lead', id, { Title: title === current ? '営業部長' : title }, { userId: person });
-}
-const deadline = performance.now() + 60_000;
-while (changedAt.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-const elapsedS = (performance.now() - started) / 1000;
+const leads = undecidedLeads(sf, CHANGES);
+const callsBefore = apiCallsOf(sf);
+const elapsedS = await changeTitles(sf, leads, INTERVAL_MS, changedAt);
 const unwritten = [...changedAt.keys()].map((id) => String(sf.store.get('Lead', id)?.[FLAG] ?? '(none)'));
-const apiCalls =
-  [...sf.app.counters].filter(([r]) => r !== 'admin' && r !== 'sf.cometd').reduce((n, [, k]) => n + k, 0) -
-  callsBefore;
+const apiCalls = apiCallsOf(sf, ['sf.cometd']) - callsBefore;
 const polls = sf.app.counters.get('sf.cometd') ?? 0;
 
 unwatch();
@@ -155,8 +122,7 @@ await sf.close();
 rmSync(dir, { recursive: true, force: true });
 
 latencies.sort((a, b) => a - b);
-const pct = (p: number) =>
-  latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? NaN;
+const pct = (p: number) => percentile(latencies, p);
 report({
   name: 'freshness.salesforceP95Ms',
   value: Math.round(pct(0.95)),
