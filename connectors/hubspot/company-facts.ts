@@ -126,6 +126,8 @@ export class CompanyFacts {
   private deals = new Map<string, { s: string | null; at: number }>();
   private watermarks: { companies: number | null; deals: number | null } = { companies: null, deals: null };
   private prepared: Promise<void> | undefined;
+  /** The change feed of this run is applied (`prepared` settled without failing). */
+  private preparedDone = false;
   private feed: { from: number; to: number; companies: HubspotRecord[]; deals: HubspotRecord[] } | null =
     null;
   /** Persisted with the facts; see `PortalMemo`. */
@@ -142,7 +144,9 @@ export class CompanyFacts {
 
   /** Once per connector: apply what changed in HubSpot since the cache was saved. */
   prepare(): Promise<void> {
-    this.prepared ??= this.applyChanges();
+    this.prepared ??= this.applyChanges().then(() => {
+      this.preparedDone = true;
+    });
     return this.prepared;
   }
 
@@ -153,6 +157,17 @@ export class CompanyFacts {
    * leaves nothing half-read behind — a company whose deals could not be read must never look like
    * a company without lost deals, in this run or (through the cache file) the next ones.
    */
+  /** Whether `ensure(ids)` would read nothing: the feed is applied and every id is cached, fresh and complete. */
+  holds(ids: Iterable<string>): boolean {
+    if (!this.preparedDone) return false;
+    const now = this.o.now();
+    for (const id of ids) {
+      const c = this.companies.get(id);
+      if (!c || now - c.at > this.o.maxAgeMs || !this.complete(c)) return false;
+    }
+    return true;
+  }
+
   async ensure(ids: Iterable<string>): Promise<void> {
     await this.prepare();
     const now = this.o.now();
@@ -375,7 +390,9 @@ export class CompanyFacts {
     deals: readonly { id: string; properties: Record<string, string | null> }[],
     startedAt: number,
   ): Promise<void> {
-    this.prepared ??= this.applyFeed(companies, deals, startedAt);
+    this.prepared ??= this.applyFeed(companies, deals, startedAt).then(() => {
+      this.preparedDone = true;
+    });
     return this.prepared;
   }
 

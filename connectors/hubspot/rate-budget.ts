@@ -54,7 +54,7 @@ export function limitsForTier(tier: HubspotTier, overrides: Partial<RateLimits> 
     searchPerSecond: 5,
     searchCountsTowardBurst: false,
     safetyMarginMs: 150,
-    searchSafetyMarginMs: 25,
+    searchSafetyMarginMs: 10,
     maxConcurrency: 8,
     dailyResetUtcOffsetMinutes: 540,
     ...overrides,

@@ -34,10 +34,64 @@ export interface HubspotLeadSourceOptions {
 
 const SEARCH_PAGE = 200;
 
-/** A page's contacts as the searches returned them, before normalization. */
-interface RecordPage {
-  records: HubspotRecord[];
-  cursor: SyncCursor;
+/**
+ * A page while its searches run. Once the caller waits for it (it has finished the page before,
+ * so the thread is free but for the searches), the contacts read so far are normalized at once and
+ * each search's contacts as they arrive, instead of all after the page's last search: the last
+ * page's normalization leaves the run's tail. Only while their companies' facts are all cached
+ * (no read needed: a company read per search would cost partial batches); from the first search
+ * that needs one, the rest wait for the page's end as before.
+ */
+class PageInReading {
+  readonly records: HubspotRecord[] = [];
+  cursor: SyncCursor | null = null;
+  private readonly early: Promise<Lead[]>[] = [];
+  private normalized = 0;
+  private eager = false;
+  private warm = true;
+  private readonly normalize: (records: HubspotRecord[]) => Promise<Lead[]>;
+  private readonly cached: (records: readonly HubspotRecord[]) => boolean;
+
+  constructor(
+    normalize: (records: HubspotRecord[]) => Promise<Lead[]>,
+    cached: (records: readonly HubspotRecord[]) => boolean,
+  ) {
+    this.normalize = normalize;
+    this.cached = cached;
+  }
+
+  add(records: readonly HubspotRecord[], cursor: SyncCursor): void {
+    this.records.push(...records);
+    this.cursor = cursor;
+    if (this.eager) this.normalizeRead();
+  }
+
+  /** The caller waits for this page. */
+  hurry(): void {
+    this.eager = true;
+    this.normalizeRead();
+  }
+
+  /** The page's leads, in the order of its records. */
+  async leads(): Promise<Lead[]> {
+    const done = (await Promise.all(this.early)).flat();
+    return done.length === this.records.length
+      ? done
+      : [...done, ...(await this.normalize(this.records.slice(done.length)))];
+  }
+
+  private normalizeRead(): void {
+    if (!this.warm || this.normalized === this.records.length) return;
+    const rest = this.records.slice(this.normalized);
+    if (!this.cached(rest)) {
+      this.warm = false;
+      return;
+    }
+    const leads = this.normalize(rest);
+    leads.catch(() => {}); // surfaces in `leads()`
+    this.early.push(leads);
+    this.normalized = this.records.length;
+  }
 }
 
 export class HubspotLeadSource implements LeadSource {
@@ -71,8 +125,15 @@ export class HubspotLeadSource implements LeadSource {
 
     let handedOff = 0;
     let first = true;
-    let next: Promise<RecordPage | null> = this.readPage(search, Math.min(this.o.pageSize, limit));
+    let reading = this.pageInReading();
+    let next: Promise<PageInReading | null> = this.readPage(
+      search,
+      Math.min(this.o.pageSize, limit),
+      reading,
+    );
     for (;;) {
+      // The caller asks for this page: its contacts read so far are normalized now, the rest as they come.
+      reading.hurry();
       const read = await next;
       if (!read) {
         // Changes were all handed off already, but deletions still need reporting.
@@ -84,9 +145,11 @@ export class HubspotLeadSource implements LeadSource {
       const room = limit - handedOff;
       // Read ahead while this page is normalized and then processed by the caller: the next page's
       // searches start as soon as this page's are done. A failure surfaces when it is awaited.
-      next = room > 0 ? this.readPage(search, Math.min(this.o.pageSize, room)) : Promise.resolve(null);
+      reading = this.pageInReading();
+      next =
+        room > 0 ? this.readPage(search, Math.min(this.o.pageSize, room), reading) : Promise.resolve(null);
       next.catch(() => {});
-      const page: LeadPage = { leads: await this.toLeads(read.records), deletedIds: [], cursor: read.cursor };
+      const page: LeadPage = { leads: await read.leads(), deletedIds: [], cursor: read.cursor! };
       this.o.meter.noteLeadsRead(page.leads.length);
       if (first && deletedIds.length > 0) page.deletedIds = deletedIds;
       first = false;
@@ -149,20 +212,33 @@ export class HubspotLeadSource implements LeadSource {
     );
   }
 
-  private async readPage(search: KeysetSearch, want: number): Promise<RecordPage | null> {
-    const records: HubspotRecord[] = [];
-    let cursor: SyncCursor | null = null;
+  private async readPage(
+    search: KeysetSearch,
+    want: number,
+    into: PageInReading,
+  ): Promise<PageInReading | null> {
     // Whole search calls: `want` is a target, and topping a page up by a handful of records
     // would cost a call for almost nothing (each call may re-return boundary ties).
     const calls = Math.ceil(want / SEARCH_PAGE);
-    for (let i = 0; i < calls && records.length < want; i++) {
-      const page = await search.next(i < calls - 1 ? SEARCH_PAGE : want - records.length);
+    for (let i = 0; i < calls && into.records.length < want; i++) {
+      const page = await search.next(i < calls - 1 ? SEARCH_PAGE : want - into.records.length);
       if (!page) break;
-      records.push(...page.records);
-      cursor = page.cursor;
+      into.add(page.records, page.cursor);
     }
-    if (records.length === 0 || cursor === null) return null;
-    return { records, cursor };
+    return into.records.length === 0 || into.cursor === null ? null : into;
+  }
+
+  private pageInReading(): PageInReading {
+    const property = this.o.toLead.mapping.contact.primaryCompanyId;
+    const eventsRead = !!this.o.toLead.mapping.behaviour.events?.enabled;
+    return new PageInReading(
+      (records) => this.toLeads(records),
+      (records) =>
+        !eventsRead &&
+        this.o.facts.holds(
+          property ? records.map((r) => r.properties[property]).filter((id): id is string => !!id) : [],
+        ),
+    );
   }
 
   /** Per-event reads (mapping `behaviour.events.enabled`): one call per contact, oldest first. */
