@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CrmError, FailureKind } from '../../src/domain/errors.ts';
 import { classifyBatchError } from './classify-error.ts';
 import type { BatchAnswer, HubspotClient, HubspotRecord } from './client.ts';
+import { writeFactsCacheFile } from './facts-cache-file.ts';
 import { KeysetSearch } from './keyset-search.ts';
 import type { RequestRunner } from './request-runner.ts';
 
@@ -273,20 +273,14 @@ export class CompanyFacts {
   save(): void {
     const file = this.o.file;
     if (!file) return;
-    const data: z.infer<typeof CacheFileSchema> = {
+    const head: Omit<z.infer<typeof CacheFileSchema>, 'companies' | 'deals' | 'memo'> = {
       version: 1,
       portalKey: this.o.portalKey,
       properties: [...this.o.properties],
       dealStageProperty: this.o.deals?.stageProperty ?? null,
       watermarks: this.watermarks,
-      companies: Object.fromEntries(this.companies),
-      deals: Object.fromEntries(this.deals),
-      memo: this.memo,
     };
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data));
-    renameSync(tmp, file);
+    writeFactsCacheFile(file, { head, companies: this.companies, deals: this.deals, memo: this.memo });
   }
 
   size(): { companies: number; deals: number } {
