@@ -14,7 +14,7 @@ import {
 } from '../../pipeline/after-handoff-report.ts';
 import { type HandoffOutcomes, handoffOutcomes } from '../../pipeline/handoff-outcomes.ts';
 import { tossUpRates } from '../../pipeline/toss-up-rates.ts';
-import { type Clock, clockStartingAt } from '../../ports/clock.ts';
+import { type Clock, fixedClock } from '../../ports/clock.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import type { BusinessCalendar } from '../../sla/business-calendar.ts';
 import { calendarFor } from '../../sla/due-date.ts';
@@ -156,12 +156,17 @@ export async function runAfterHandoff(o: AfterHandoffOptions): Promise<AfterHand
       messages: 0,
       failed: 0,
     };
+    // The sync and the sweeps run as of the step itself, on a clock that does not move: on a running
+    // clock a sweep would check at the step plus however long its start took on this machine, and an
+    // escalation due exactly at a step (the hand-off + 2 business days) would fall in this step or the
+    // next by machine speed. The emulators' clocks still run (sessions, rate-limit windows).
+    const asOf = fixedClock(new Date(at).toISOString());
     if (o.sync && syncsAt(instants, index, cal, o.syncEvery)) {
       step.synced = true;
-      for (const crm of CRMS) if (!(await o.sync(crm, clockStartingAt(at)))) step.failed++;
+      for (const crm of CRMS) if (!(await o.sync(crm, asOf))) step.failed++;
     }
     for (const crm of CRMS) {
-      const r = await o.sweep(crm, clockStartingAt(at));
+      const r = await o.sweep(crm, asOf);
       if (!r) {
         step.failed++;
         continue;

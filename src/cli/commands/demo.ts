@@ -18,7 +18,7 @@ import type { AfterHandoffReport } from '../../pipeline/after-handoff-report.ts'
 import { ownerLoads } from '../../pipeline/owner-load.ts';
 import { renderReportHtml } from '../../pipeline/render-report-html.ts';
 import type { RunReport } from '../../pipeline/run-report.ts';
-import { clockStartingAt } from '../../ports/clock.ts';
+import { clockStartingAt, fixedClock } from '../../ports/clock.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import { FLAG_LABELS } from '../../reasons/next-action-label.ts';
 import { reasonCodeLabel } from '../../reasons/reason-code-label.ts';
@@ -188,9 +188,17 @@ export async function runDemoDetailed(
       compaction = compactQuietly(stateDir, partitionDate(new Date(atMs).toISOString()), stderr);
     }
     for (const crm of CRMS) {
+      // The hand-off decides as of --at itself, not --at plus however long the emulators and the
+      // history took to start on this machine: its due dates and ladder instants then fall exactly on
+      // the steps after it (a sweep two business days later escalates in that step, on every run).
+      const syncStarted = Date.now();
       // The per-run summary goes to the JSON report; the demo prints one combined summary below.
-      const r = await executeSync({ crm }, { env, stdout: discard(), stderr, profileFiles: [], clock });
-      if (r.report) reports.push(r.report);
+      const r = await executeSync(
+        { crm },
+        { env, stdout: discard(), stderr, profileFiles: [], clock: fixedClock(new Date(atMs).toISOString()) },
+      );
+      // On a clock that does not move the run reports no duration: the summary shows the real one.
+      if (r.report) reports.push({ ...r.report, durationMs: Date.now() - syncStarted });
       if (r.exitCode !== 0) exitCode = r.exitCode;
     }
     const days = opts.days ?? DEMO_DAYS;
