@@ -54,6 +54,13 @@ export interface RepActorOptions {
   };
   /** The reps' verdicts on what they answered; absent = they answer and judge nothing. */
   verdicts?: RepVerdicts;
+  /**
+   * When a task created at `createdAtMs` reached its rep, which the delays count from; absent = the
+   * creation instant. The demo gives the step the task was created in: the emulators' clocks run on
+   * at real speed within a step, so a creation a few seconds (or, on a loaded machine, minutes) into
+   * it would put a delay ending just before a later step one step later, by machine speed.
+   */
+  reachedAt?(createdAtMs: number): number;
 }
 
 /** An open toss-up task, as both CRMs have it. */
@@ -105,7 +112,8 @@ export class RepActor {
       if (!rep || task.whoId === null) continue;
       const plan = this.planFor(task.key, rep);
       if (!plan.answers) continue;
-      const elapsed = this.options.businessHoursBetween(new Date(task.createdAtMs), now);
+      const reached = this.options.reachedAt?.(task.createdAtMs) ?? task.createdAtMs;
+      const elapsed = this.options.businessHoursBetween(new Date(reached), now);
       if (elapsed < plan.afterHours) continue;
       this.perform(task, plan.via, atMs);
       this.acted.add(`${task.crm}:${task.id}`);

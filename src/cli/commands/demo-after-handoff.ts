@@ -101,10 +101,13 @@ export async function runAfterHandoff(o: AfterHandoffOptions): Promise<AfterHand
       ? { hubspot: { store: e.hubspot.store, contacts: e.hubspot.seedSummary.ids.contacts } }
       : {}),
   });
+  const instants = demoSteps(cal, o.startMs, o.stepHours, o.businessDays);
   const actor = new RepActor({
     world: e.world,
     verdicts,
     businessHoursBetween: (a, b) => cal.businessHoursBetween(a, b),
+    // A task reached its rep at the step it was created in (the instant its run decided as of).
+    reachedAt: (createdAtMs) => stepAtOrBefore([o.startMs, ...instants], createdAtMs),
     ...(e.salesforce.seeded
       ? {
           salesforce: {
@@ -131,7 +134,6 @@ export async function runAfterHandoff(o: AfterHandoffOptions): Promise<AfterHand
     byQuality: {},
   };
   const steps: AfterHandoffStep[] = [];
-  const instants = demoSteps(cal, o.startMs, o.stepHours, o.businessDays);
   for (const [index, at] of instants.entries()) {
     // Every emulator's clock to the step (they go on at real speed within it, as servers do).
     for (const clock of [e.salesforce.clock, e.hubspot.clock, o.slack.clock]) clock.advance(at - clock.now());
@@ -205,6 +207,16 @@ export async function runAfterHandoff(o: AfterHandoffOptions): Promise<AfterHand
     verdicts: mergeRates(rates, o.repOf),
     messages: summarizeMessages(postedMessages(o.slack)),
   };
+}
+
+/** The latest of `instants` (ascending) at or before `ms`; `ms` itself when it is before them all. */
+export function stepAtOrBefore(instants: readonly number[], ms: number): number {
+  let out = ms;
+  for (const t of instants) {
+    if (t > ms) break;
+    out = t;
+  }
+  return out;
 }
 
 /**
