@@ -210,36 +210,36 @@ ORDER BY event_at, lead_id`,
 /**
  * Per episode, its last event at or before an instant (`?`): the greatest `event_at`, then the
  * greatest `step` — what `ROW_NUMBER() OVER (PARTITION BY episode_key ORDER BY event_at DESC, step
- * DESC) = 1` picks, found with two aggregations and a join instead, because sorting every episode's
- * rows by a text key was most of the review's time (DuckDB: ~4× faster). Exact because a record is one
- * (crm, episode, step) and episode keys are per lead (episode-key.ts), so (episode_key, step) is one row.
+ * DESC) = 1` picks, found with one aggregation and a join instead, because sorting every episode's
+ * rows by a text key was most of the review's time (DuckDB: ~4× faster). One aggregation: the
+ * greatest `event_at || step` is the greatest `event_at`, then `step`, because every instant is an
+ * ISO string of one format and length (top of this file), so the text order of the pair is the pair's order.
+ * Exact because a record is one (crm, episode, step) and episode keys are per lead (episode-key.ts),
+ * so (episode_key, step) is one row.
  * `columns`: what to keep of that row, from alias `e`.
  */
 function lastEventAsOf(columns: string): string {
   return `
     SELECT e.episode_key, ${columns} FROM ledger_events e
     JOIN (
-      SELECT x.episode_key, MAX(x.step) AS step FROM ledger_events x
-      JOIN (
-        SELECT episode_key, MAX(event_at) AS event_at FROM ledger_events WHERE event_at <= ? GROUP BY episode_key
-      ) m ON m.episode_key = x.episode_key AND m.event_at = x.event_at
-      GROUP BY x.episode_key
-    ) k ON k.episode_key = e.episode_key AND k.step = e.step`;
+      SELECT episode_key, MAX(event_at || step) AS last_key FROM ledger_events WHERE event_at <= ? GROUP BY episode_key
+    ) k ON k.episode_key = e.episode_key AND e.event_at || e.step = k.last_key`;
 }
 
 /**
- * Per toss-up episode of the CTE `t` (read only for those: a week's review need not group the whole
- * ledger): became an opportunity (1/0), the rep's latest verdict and its sent-back reason.
+ * Per toss-up episode of the CTE `t` (read only for those, through a join on its distinct keys — not
+ * `IN (SELECT …)`, which DuckDB planned as a hash table of the events: a week's review need not group
+ * the whole ledger): became an opportunity (1/0), the rep's latest verdict and its sent-back reason.
  */
 const EPISODE_OUTCOMES = `
   SELECT w.episode_key, w.won, v.verdict_result AS verdict, v.sent_back_reason
   FROM (
-    SELECT episode_key,
+    SELECT e.episode_key,
            MAX(CASE WHEN event_type = 'opportunity'
                       OR (event_type = 'closed' AND close_reason = 'opportunity')
                       OR (event_type = 'verdict' AND verdict_result = 'opportunity') THEN 1 ELSE 0 END) AS won
-    FROM ledger_events WHERE episode_key IN (SELECT episode_key FROM t)
-    GROUP BY episode_key
+    FROM ledger_events e JOIN (SELECT DISTINCT episode_key FROM t) tk ON tk.episode_key = e.episode_key
+    GROUP BY e.episode_key
   ) w
   LEFT JOIN (
     SELECT episode_key, verdict_result, sent_back_reason FROM (
@@ -492,7 +492,7 @@ WITH h AS (
   UNION ALL SELECT 'next_action', next_action, response_hours, status FROM s
 ), ranked AS (
   SELECT dimension, k, response_hours, status,
-         ROW_NUMBER() OVER (PARTITION BY dimension, k ORDER BY CASE WHEN response_hours IS NULL THEN 1 ELSE 0 END, response_hours) AS rn,
+         ROW_NUMBER() OVER (PARTITION BY dimension, k ORDER BY response_hours NULLS LAST) AS rn,
          SUM(CASE WHEN response_hours IS NULL THEN 0 ELSE 1 END) OVER (PARTITION BY dimension, k) AS answered
   FROM keyed
 )
