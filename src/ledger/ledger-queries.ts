@@ -249,27 +249,35 @@ const EPISODE_OUTCOMES = `
     ) lv WHERE rn = 1
   ) v ON v.episode_key = w.episode_key`;
 
+/** Rows a list query returns at most (the review shows fewer); `total` on each row says how many there are. */
+export const REVIEW_LIST_LIMIT = 500;
+
 /**
- * Toss-ups decided in [from, to) under each key of five dimensions, in one pass over the ledger
- * (`dimension`: `reason` — the decisive reason code; `rule`; `campaign` — the lead's activity
- * sources, a toss-up counting under each, none → not listed; `source` — where the lead lives, CRM
- * and object, e.g. `salesforce Lead`; `rep` — the routing key, else CRM user id, the toss-up was
- * handed to): toss-ups, judged (a verdict, or an opportunity), accepted (accepted, opportunity or
- * lost, or an opportunity), sent back (latest verdict, no opportunity), opportunities.
+ * The toss-ups decided in [from, to), their outcomes worked out once for two sections of the review
+ * (one scan of the period's decisions, one grouping of their episodes' events, instead of a query
+ * each). Rows of `part` `rate`: the toss-ups under each key of five dimensions (`dimension`:
+ * `reason` — the decisive reason code; `rule`; `campaign` — the lead's activity sources, a toss-up
+ * counting under each, none → not listed; `source` — where the lead lives, CRM and object, e.g.
+ * `salesforce Lead`; `rep` — the routing key, else CRM user id, the toss-up was handed to):
+ * toss-ups, judged (a verdict, or an opportunity), accepted (accepted, opportunity or lost, or an
+ * opportunity), sent back (latest verdict, no opportunity), opportunities. Rows of `part` `noise`:
+ * the "noise" list — toss-ups with no opportunity so far that were sent back (`sent_back`, with the
+ * reason), or were decided before the cutoff (as of minus N days) and still have none
+ * (`no_opportunity`); the first REVIEW_LIST_LIMIT by decision time, `total` saying how many.
  */
-export const TOSSUP_RATES: LedgerQuery = {
-  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)'],
+export const TOSSUP_RATES_AND_NOISE: LedgerQuery = {
+  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)', 'cutoff (ISO UTC): as of minus N days'],
   partitions: { decisions: PERIOD_ROWS, events: EVENTS_SINCE },
   sql: `
 WITH t AS (
-  SELECT episode_key, primary_reason, rule_id, crm || ' ' || object_type AS source,
-         COALESCE(owner_key, owner_id) AS rep, sources
+  SELECT crm, lead_id, episode_key, decided_at, rule_id, primary_reason, attribute_score, behaviour_score,
+         crm || ' ' || object_type AS source, COALESCE(owner_key, owner_id) AS rep, sources
   FROM ledger_decisions
   WHERE flag = 'yes' AND new_episode AND episode_key IS NOT NULL AND decided_at >= ? AND decided_at < ?
 ), outcomes AS (${EPISODE_OUTCOMES}
 ), tw AS (
   -- Each toss-up's outcome once, before it fans out to its keys (an outcome is one row per episode).
-  SELECT t.*,
+  SELECT t.*, o.verdict, o.sent_back_reason,
          CASE WHEN o.won = 1 OR o.verdict IS NOT NULL THEN 1 ELSE 0 END AS judged,
          CASE WHEN o.won = 1 OR o.verdict IN ('accepted', 'opportunity', 'lost') THEN 1 ELSE 0 END AS accepted,
          CASE WHEN COALESCE(o.won, 0) = 0 AND o.verdict = 'sent_back' THEN 1 ELSE 0 END AS sent_back,
@@ -281,16 +289,40 @@ WITH t AS (
   UNION ALL SELECT DISTINCT 'campaign', tw.episode_key, c.campaign, judged, accepted, sent_back, won FROM tw CROSS JOIN UNNEST(tw.sources) AS c(campaign)
   UNION ALL SELECT DISTINCT 'source', episode_key, source, judged, accepted, sent_back, won FROM tw
   UNION ALL SELECT DISTINCT 'rep', episode_key, rep, judged, accepted, sent_back, won FROM tw
+), rates AS (
+  SELECT x.dimension, x.k,
+         CAST(COUNT(*) AS INTEGER) AS tossups,
+         CAST(SUM(x.judged) AS INTEGER) AS judged,
+         CAST(SUM(x.accepted) AS INTEGER) AS accepted,
+         CAST(SUM(x.sent_back) AS INTEGER) AS sent_back,
+         CAST(SUM(x.won) AS INTEGER) AS opportunities
+  FROM keyed x
+  GROUP BY x.dimension, x.k
+), noise AS (
+  SELECT DISTINCT crm, lead_id, episode_key, decided_at, rule_id, primary_reason, attribute_score, behaviour_score, rep,
+         CASE WHEN verdict = 'sent_back' THEN 'sent_back' ELSE 'no_opportunity' END AS why,
+         CASE WHEN verdict = 'sent_back' THEN sent_back_reason END AS sent_back_reason
+  FROM tw
+  WHERE won = 0 AND (verdict = 'sent_back' OR decided_at < ?)
+), listed AS (
+  SELECT n.*, CAST(COUNT(*) OVER () AS INTEGER) AS total,
+         ROW_NUMBER() OVER (ORDER BY decided_at, lead_id, episode_key) AS rn
+  FROM noise n
 )
-SELECT x.dimension, x.k,
-       CAST(COUNT(*) AS INTEGER) AS tossups,
-       CAST(SUM(x.judged) AS INTEGER) AS judged,
-       CAST(SUM(x.accepted) AS INTEGER) AS accepted,
-       CAST(SUM(x.sent_back) AS INTEGER) AS sent_back,
-       CAST(SUM(x.won) AS INTEGER) AS opportunities
-FROM keyed x
-GROUP BY x.dimension, x.k
-ORDER BY x.dimension, tossups DESC, x.k`,
+SELECT 'rate' AS part, dimension, k, tossups, judged, accepted, sent_back, opportunities,
+       CAST(NULL AS VARCHAR) AS why, CAST(NULL AS VARCHAR) AS crm, CAST(NULL AS VARCHAR) AS lead_id,
+       CAST(NULL AS VARCHAR) AS episode_key, CAST(NULL AS VARCHAR) AS decided_at, CAST(NULL AS VARCHAR) AS rule_id,
+       CAST(NULL AS VARCHAR) AS primary_reason, CAST(NULL AS DOUBLE) AS attribute_score,
+       CAST(NULL AS DOUBLE) AS behaviour_score, CAST(NULL AS VARCHAR) AS rep,
+       CAST(NULL AS VARCHAR) AS sent_back_reason, CAST(NULL AS INTEGER) AS total
+FROM rates
+UNION ALL
+SELECT 'noise', NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       why, crm, lead_id, episode_key, decided_at, rule_id, primary_reason, attribute_score, behaviour_score, rep,
+       sent_back_reason, total
+FROM listed
+WHERE rn <= ${REVIEW_LIST_LIMIT}
+ORDER BY part DESC, dimension, tossups DESC, k, decided_at, lead_id, episode_key`,
 };
 
 /**
@@ -358,9 +390,6 @@ GROUP BY lost_reason
 ORDER BY count DESC, reason`,
 };
 
-/** Rows a list query returns at most (the review shows fewer); `total` on each row says how many there are. */
-export const REVIEW_LIST_LIMIT = 500;
-
 /**
  * Counted once per decision in [from, to): how many, per flag, toss-ups started. (How many leads:
  * SCORE_GRID has one row per lead decided in the period; the review adds its cells up rather than
@@ -427,32 +456,6 @@ WITH won AS (
 )
 SELECT m.*, CAST(COUNT(*) OVER () AS INTEGER) AS total FROM missed m
 ORDER BY opportunity_at, lead_id
-LIMIT ${REVIEW_LIST_LIMIT}`,
-};
-
-/**
- * The "noise" list: toss-ups decided in [from, to) with no opportunity so far that were sent back
- * (`sent_back`, with the reason), or were decided before the cutoff (as of minus N days) and still
- * have none (`no_opportunity`).
- */
-export const NOISE: LedgerQuery = {
-  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)', 'cutoff (ISO UTC): as of minus N days'],
-  partitions: { decisions: PERIOD_ROWS, events: EVENTS_SINCE },
-  sql: `
-WITH t AS (
-  SELECT DISTINCT crm, lead_id, episode_key, decided_at, rule_id, primary_reason, attribute_score, behaviour_score,
-         COALESCE(owner_key, owner_id) AS rep
-  FROM ledger_decisions
-  WHERE flag = 'yes' AND new_episode AND episode_key IS NOT NULL AND decided_at >= ? AND decided_at < ?
-), outcomes AS (${EPISODE_OUTCOMES}
-), noise AS (
-  SELECT t.*, CASE WHEN o.verdict = 'sent_back' THEN 'sent_back' ELSE 'no_opportunity' END AS why,
-         CASE WHEN o.verdict = 'sent_back' THEN o.sent_back_reason END AS sent_back_reason
-  FROM t LEFT JOIN outcomes o ON o.episode_key = t.episode_key
-  WHERE COALESCE(o.won, 0) = 0 AND (o.verdict = 'sent_back' OR t.decided_at < ?)
-)
-SELECT n.*, CAST(COUNT(*) OVER () AS INTEGER) AS total FROM noise n
-ORDER BY decided_at, lead_id
 LIMIT ${REVIEW_LIST_LIMIT}`,
 };
 

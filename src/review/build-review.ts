@@ -6,12 +6,11 @@ import {
   LOAD_BY_REP,
   LOST_REASONS,
   MISSED_FROM_LEDGER,
-  NOISE,
   OPEN_TOSSUPS_BY_REP,
   RESPONSE_STATUS,
   SCORE_GRID,
   SENT_BACK_REASONS,
-  TOSSUP_RATES,
+  TOSSUP_RATES_AND_NOISE,
 } from '../ledger/ledger-queries.ts';
 import type { LedgerReader } from '../ports/ledger.ts';
 import type { OpportunityOutcome } from '../ports/outcome-store.ts';
@@ -86,9 +85,8 @@ export async function buildReview(
   // Side by side, the heaviest first (a reader runs them on separate connections or concurrently).
   const [
     gridRows = [],
-    rateRows = [],
+    ratesAndNoise = [],
     response = [],
-    noiseRows = [],
     open = [],
     missedRows = [],
     summaryRows = [],
@@ -98,9 +96,8 @@ export async function buildReview(
     load = [],
   ] = await atMostInFlight(QUERIES_IN_FLIGHT, [
     () => q(SCORE_GRID, [grid.width, grid.attributeTop, grid.width, grid.behaviourTop, ...span]),
-    () => q(TOSSUP_RATES, span),
+    () => q(TOSSUP_RATES_AND_NOISE, [...span, ago(noiseDays)]),
     () => q(RESPONSE_STATUS, [...span, asOf, asOf, asOf, asOf]),
-    () => q(NOISE, [...span, ago(noiseDays)]),
     () => q(OPEN_TOSSUPS_BY_REP, [ago(HISTORY_DAYS), asOf, asOf, asOf, asOf, asOf, ago(1), ago(3), ago(7)]),
     () => q(MISSED_FROM_LEDGER, [since, ...span, since, since]),
     () => q(DECISION_SUMMARY, span),
@@ -109,6 +106,8 @@ export async function buildReview(
     () => q(LOST_REASONS, span),
     () => q(LOAD_BY_REP, span),
   ]);
+  const rateRows = ratesAndNoise.filter((r) => r.part === 'rate');
+  const noiseRows = ratesAndNoise.filter((r) => r.part === 'noise');
   const rates = (dimension: string) => rateRows.filter((r) => r.dimension === dimension).map(rateRow);
 
   const missed = missedRows.map(missedRow);
