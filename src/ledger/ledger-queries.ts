@@ -460,25 +460,51 @@ LIMIT ${REVIEW_LIST_LIMIT}`,
 };
 
 /**
- * Toss-ups handed off in [from, to) as of an instant, per rep they were handed to (`dimension` `rep`:
- * routing key, else CRM user id) and per next action (`next_action`), in one pass: answered (on time,
- * late), unanswered with the SLA run out (`due_at` of the episode's last row by then, and not closed
- * before it — a close, an opportunity or a closing verdict: late as well), not due yet (or no SLA, or
- * closed unanswered); p50/p90 of the response time (nearest rank over the answered ones, SLA clock).
+ * The follow-up status as of an instant, from one working-out of each episode's state by then (its
+ * first response, its last event, its close — once for both sections instead of a query each).
+ * Rows of `part` `status`: toss-ups handed off in [from, to), per rep they were handed to
+ * (`dimension` `rep`: routing key, else CRM user id) and per next action (`next_action`): answered
+ * (on time, late), unanswered with the SLA run out (`due_at` of the episode's last row by then, and
+ * not closed before it — a close, an opportunity or a closing verdict: late as well), not due yet (or
+ * no SLA, or closed unanswered); p50/p90 of the response time (nearest rank over the answered ones,
+ * SLA clock). Rows of `part` `open`: toss-ups open as of the instant (handed off since a given
+ * instant and by then, not closed: no row with a close reason), per current owner (`rep`): how many,
+ * how many still unanswered, how many of those overdue (the SLA ran out: `due_at` of the episode's
+ * last row), by how long overdue: under 1 day, 1–3, 3–7, 7 days or more (cutoffs given as instants).
+ * The first parameter bounds the events read: the earlier of `from` and `handed off since` (an
+ * episode's events come at or after its hand-off).
  */
-export const RESPONSE_STATUS: LedgerQuery = {
-  params: ['from (ISO UTC)', 'to (ISO UTC, exclusive)', 'as of (ISO UTC)', 'as of', 'as of', 'as of'],
-  partitions: { events: { from: 0, to: 2 } },
+export const FOLLOW_UP_STATUS: LedgerQuery = {
+  params: [
+    'events since (ISO UTC): the earlier of from and handed off since',
+    'from (ISO UTC)',
+    'to (ISO UTC, exclusive)',
+    'handed off since (ISO UTC): the review looks this far back',
+    'as of (ISO UTC)',
+    'as of',
+    'as of',
+    'as of',
+    'as of',
+    'as of',
+    'as of − 1 day',
+    'as of − 3 days',
+    'as of − 7 days',
+  ],
+  partitions: { events: { from: 0, to: 4 } },
   sql: `
 WITH h AS (
+  -- The first bound is the partitions' (the earlier of the two): here it only repeats the period's own.
   SELECT DISTINCT episode_key, COALESCE(owner_key, owner_id) AS rep, next_action FROM ledger_events
-  WHERE event_type = 'handed_off' AND event_at >= ? AND event_at < ?
+  WHERE event_type = 'handed_off' AND event_at >= ? AND event_at >= ? AND event_at < ?
+), ho AS (
+  SELECT DISTINCT episode_key FROM ledger_events
+  WHERE event_type = 'handed_off' AND event_at >= ? AND event_at <= ?
 ), r AS (
   SELECT episode_key, MIN(response_hours) AS response_hours,
          MAX(CASE WHEN on_time THEN 1 ELSE 0 END) AS on_time
   FROM ledger_events WHERE response_hours IS NOT NULL AND event_at <= ?
   GROUP BY episode_key
-), last AS (${lastEventAsOf('e.due_at')}
+), last AS (${lastEventAsOf('COALESCE(e.owner_key, e.owner_id) AS rep, e.due_at')}
 ), c AS (
   SELECT episode_key, MIN(event_at) AS closed_at FROM ledger_events
   WHERE close_reason IS NOT NULL AND event_at <= ? GROUP BY episode_key
@@ -498,52 +524,23 @@ WITH h AS (
          ROW_NUMBER() OVER (PARTITION BY dimension, k ORDER BY response_hours NULLS LAST) AS rn,
          SUM(CASE WHEN response_hours IS NULL THEN 0 ELSE 1 END) OVER (PARTITION BY dimension, k) AS answered
   FROM keyed
-)
-SELECT dimension, k,
-       CAST(COUNT(*) AS INTEGER) AS handed_off,
-       CAST(MAX(answered) AS INTEGER) AS answered,
-       CAST(SUM(CASE WHEN status = 'on_time' THEN 1 ELSE 0 END) AS INTEGER) AS on_time,
-       CAST(SUM(CASE WHEN status = 'late' THEN 1 ELSE 0 END) AS INTEGER) AS late,
-       CAST(SUM(CASE WHEN status = 'unanswered_late' THEN 1 ELSE 0 END) AS INTEGER) AS unanswered_late,
-       CAST(SUM(CASE WHEN status = 'not_due' THEN 1 ELSE 0 END) AS INTEGER) AS not_due,
-       MIN(CASE WHEN response_hours IS NOT NULL AND rn >= CEIL(0.5 * answered) THEN response_hours END) AS p50_hours,
-       MIN(CASE WHEN response_hours IS NOT NULL AND rn >= CEIL(0.9 * answered) THEN response_hours END) AS p90_hours
-FROM ranked
-GROUP BY dimension, k
-ORDER BY dimension, k`,
-};
-
-/**
- * Toss-ups open as of an instant (handed off since a given instant and by then, not closed: no row
- * with a close reason — a close, an opportunity, a closing verdict), per current owner: how many, how
- * many still unanswered, how many of those overdue (the SLA ran out: `due_at` of the episode's last
- * row), by how long overdue: under 1 day, 1–3, 3–7, 7 days or more (cutoffs given as instants).
- */
-export const OPEN_TOSSUPS_BY_REP: LedgerQuery = {
-  params: [
-    'handed off since (ISO UTC): the review looks this far back',
-    'as of (ISO UTC)',
-    'as of',
-    'as of',
-    'as of',
-    'as of',
-    'as of − 1 day',
-    'as of − 3 days',
-    'as of − 7 days',
-  ],
-  partitions: { events: { from: 0, to: 1 } },
-  sql: `
-WITH h AS (
-  SELECT DISTINCT episode_key FROM ledger_events
-  WHERE event_type = 'handed_off' AND event_at >= ? AND event_at <= ?
-), last AS (${lastEventAsOf('COALESCE(e.owner_key, e.owner_id) AS rep, e.due_at')}
-), answered AS (
-  SELECT DISTINCT episode_key FROM ledger_events WHERE response_hours IS NOT NULL AND event_at <= ?
+), status AS (
+  SELECT dimension, k,
+         CAST(COUNT(*) AS INTEGER) AS handed_off,
+         CAST(MAX(answered) AS INTEGER) AS answered,
+         CAST(SUM(CASE WHEN status = 'on_time' THEN 1 ELSE 0 END) AS INTEGER) AS on_time,
+         CAST(SUM(CASE WHEN status = 'late' THEN 1 ELSE 0 END) AS INTEGER) AS late,
+         CAST(SUM(CASE WHEN status = 'unanswered_late' THEN 1 ELSE 0 END) AS INTEGER) AS unanswered_late,
+         CAST(SUM(CASE WHEN status = 'not_due' THEN 1 ELSE 0 END) AS INTEGER) AS not_due,
+         MIN(CASE WHEN response_hours IS NOT NULL AND rn >= CEIL(0.5 * answered) THEN response_hours END) AS p50_hours,
+         MIN(CASE WHEN response_hours IS NOT NULL AND rn >= CEIL(0.9 * answered) THEN response_hours END) AS p90_hours
+  FROM ranked
+  GROUP BY dimension, k
 ), o AS (
-  SELECT l.rep, l.due_at, CASE WHEN a.episode_key IS NULL THEN 1 ELSE 0 END AS unanswered
-  FROM h JOIN last l ON l.episode_key = h.episode_key
-  LEFT JOIN answered a ON a.episode_key = h.episode_key
-  WHERE h.episode_key NOT IN (SELECT episode_key FROM ledger_events WHERE close_reason IS NOT NULL AND event_at <= ?)
+  SELECT l.rep, l.due_at, CASE WHEN r.episode_key IS NULL THEN 1 ELSE 0 END AS unanswered
+  FROM ho JOIN last l ON l.episode_key = ho.episode_key
+  LEFT JOIN r ON r.episode_key = ho.episode_key
+  WHERE ho.episode_key NOT IN (SELECT episode_key FROM c)
 ), b AS (
   SELECT rep, unanswered,
          CASE WHEN unanswered = 0 OR due_at IS NULL OR due_at > ? THEN NULL
@@ -552,18 +549,28 @@ WITH h AS (
               WHEN due_at > ? THEN 'd3to7'
               ELSE 'ge7d' END AS overdue
   FROM o
+), open_by_rep AS (
+  SELECT rep,
+         CAST(COUNT(*) AS INTEGER) AS open,
+         CAST(SUM(unanswered) AS INTEGER) AS unanswered,
+         CAST(SUM(CASE WHEN overdue IS NOT NULL THEN 1 ELSE 0 END) AS INTEGER) AS overdue,
+         CAST(SUM(CASE WHEN overdue = 'lt1d' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_lt1d,
+         CAST(SUM(CASE WHEN overdue = 'd1to3' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_1to3d,
+         CAST(SUM(CASE WHEN overdue = 'd3to7' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_3to7d,
+         CAST(SUM(CASE WHEN overdue = 'ge7d' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_ge7d
+  FROM b
+  GROUP BY rep
 )
-SELECT rep,
-       CAST(COUNT(*) AS INTEGER) AS open,
-       CAST(SUM(unanswered) AS INTEGER) AS unanswered,
-       CAST(SUM(CASE WHEN overdue IS NOT NULL THEN 1 ELSE 0 END) AS INTEGER) AS overdue,
-       CAST(SUM(CASE WHEN overdue = 'lt1d' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_lt1d,
-       CAST(SUM(CASE WHEN overdue = 'd1to3' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_1to3d,
-       CAST(SUM(CASE WHEN overdue = 'd3to7' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_3to7d,
-       CAST(SUM(CASE WHEN overdue = 'ge7d' THEN 1 ELSE 0 END) AS INTEGER) AS overdue_ge7d
-FROM b
-GROUP BY rep
-ORDER BY rep`,
+SELECT 'status' AS part, dimension, k, handed_off, answered, on_time, late, unanswered_late, not_due, p50_hours, p90_hours,
+       CAST(NULL AS VARCHAR) AS rep, CAST(NULL AS INTEGER) AS open, CAST(NULL AS INTEGER) AS unanswered,
+       CAST(NULL AS INTEGER) AS overdue, CAST(NULL AS INTEGER) AS overdue_lt1d, CAST(NULL AS INTEGER) AS overdue_1to3d,
+       CAST(NULL AS INTEGER) AS overdue_3to7d, CAST(NULL AS INTEGER) AS overdue_ge7d
+FROM status
+UNION ALL
+SELECT 'open', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       rep, open, unanswered, overdue, overdue_lt1d, overdue_1to3d, overdue_3to7d, overdue_ge7d
+FROM open_by_rep
+ORDER BY part DESC, dimension, k, rep`,
 };
 
 /** Ladder steps (escalations) recorded in [from, to), by what the step did: steps and toss-ups. */

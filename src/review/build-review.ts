@@ -2,12 +2,11 @@ import {
   DECISION_SUMMARY,
   decisionsOfLeads,
   ESCALATIONS,
+  FOLLOW_UP_STATUS,
   type LedgerQuery,
   LOAD_BY_REP,
   LOST_REASONS,
   MISSED_FROM_LEDGER,
-  OPEN_TOSSUPS_BY_REP,
-  RESPONSE_STATUS,
   SCORE_GRID,
   SENT_BACK_REASONS,
   TOSSUP_RATES_AND_NOISE,
@@ -86,8 +85,7 @@ export async function buildReview(
   const [
     gridRows = [],
     ratesAndNoise = [],
-    response = [],
-    open = [],
+    followUp = [],
     missedRows = [],
     summaryRows = [],
     escalations = [],
@@ -97,8 +95,19 @@ export async function buildReview(
   ] = await atMostInFlight(QUERIES_IN_FLIGHT, [
     () => q(SCORE_GRID, [grid.width, grid.attributeTop, grid.width, grid.behaviourTop, ...span]),
     () => q(TOSSUP_RATES_AND_NOISE, [...span, ago(noiseDays)]),
-    () => q(RESPONSE_STATUS, [...span, asOf, asOf, asOf, asOf]),
-    () => q(OPEN_TOSSUPS_BY_REP, [ago(HISTORY_DAYS), asOf, asOf, asOf, asOf, asOf, ago(1), ago(3), ago(7)]),
+    () => {
+      const openSince = ago(HISTORY_DAYS);
+      const eventsSince = openSince < period.from ? openSince : period.from;
+      return q(FOLLOW_UP_STATUS, [
+        eventsSince,
+        ...span,
+        openSince,
+        ...[asOf, asOf, asOf, asOf, asOf, asOf],
+        ago(1),
+        ago(3),
+        ago(7),
+      ]);
+    },
     () => q(MISSED_FROM_LEDGER, [since, ...span, since, since]),
     () => q(DECISION_SUMMARY, span),
     () => q(ESCALATIONS, span),
@@ -106,6 +115,8 @@ export async function buildReview(
     () => q(LOST_REASONS, span),
     () => q(LOAD_BY_REP, span),
   ]);
+  const response = followUp.filter((r) => r.part === 'status');
+  const open = followUp.filter((r) => r.part === 'open');
   const rateRows = ratesAndNoise.filter((r) => r.part === 'rate');
   const noiseRows = ratesAndNoise.filter((r) => r.part === 'noise');
   const rates = (dimension: string) => rateRows.filter((r) => r.dimension === dimension).map(rateRow);

@@ -47,7 +47,8 @@ describe('the columns the review leaves unloaded', () => {
       close: () => {},
     };
     await buildReview(recording, PERIOD, options);
-    expect(sql.length).toBeGreaterThan(10);
+    // The review's 9 queries and the "missed" list's lookups.
+    expect(sql.length).toBeGreaterThanOrEqual(10);
     const read = REVIEW_UNREAD_COLUMNS.filter((c) => sql.some((s) => new RegExp(`\\b${c}\\b`, 'i').test(s)));
     expect(read).toEqual([]);
   });
