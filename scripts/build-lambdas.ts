@@ -136,6 +136,10 @@ export async function buildLambdas(options: BuildOptions = {}): Promise<BuildRes
       target: 'node22',
       format: 'esm',
       minify: true,
+      // Short lines: Node prints the source line of an uncaught error (an init failure, e.g. a bad
+      // admin file), and a minified line of 100+ KB made that log entry unreadable and, through a
+      // pipe, cut the error itself off.
+      lineLimit: 500,
       sourcemap: options.sourcemap ? 'linked' : false,
       legalComments: 'none',
       // The runtime provides AWS SDK v3 for nodejs22.x; bundling it is a settings choice.
