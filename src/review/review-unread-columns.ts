@@ -21,4 +21,6 @@ export const REVIEW_UNREAD_COLUMNS: readonly string[] = [
   'sla_status',
   'response_unit',
   'allowed_hours',
+  'kind',
+  'round',
 ];

@@ -49,7 +49,10 @@ describe('the columns the review leaves unloaded', () => {
     await buildReview(recording, PERIOD, options);
     // The review's 9 queries and the "missed" list's lookups.
     expect(sql.length).toBeGreaterThanOrEqual(10);
-    const read = REVIEW_UNREAD_COLUMNS.filter((c) => sql.some((s) => new RegExp(`\\b${c}\\b`, 'i').test(s)));
+    // A name given to a computed column (MISSED_FROM_LEDGER's `AS kind`) reads nothing.
+    const read = REVIEW_UNREAD_COLUMNS.filter((c) =>
+      sql.some((s) => new RegExp(`(?<!\\bAS\\s+)\\b${c}\\b`, 'i').test(s)),
+    );
     expect(read).toEqual([]);
   });
 
