@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RepAction, RepActor } from '../../emulators/shared/rep-actor.ts';
 import { type RunningEmulators, startEmulators } from '../../emulators/start-emulators.ts';
@@ -10,6 +9,7 @@ import { executeSync } from '../../src/cli/commands/sync.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import { calendarFor } from '../../src/sla/due-date.ts';
 import { defaultSlaConfig } from '../../src/sla/sla-config.ts';
+import { quietOutput } from '../support/quiet-output.ts';
 
 /**
  * The demo's reps count their delays from the step a task was created in, not from the creation
@@ -20,15 +20,7 @@ import { defaultSlaConfig } from '../../src/sla/sla-config.ts';
 const AT = '2026-12-01T10:00:00+09:00';
 const LATE_MS = 59 * 60_000;
 const calendar = calendarFor(defaultSlaConfig());
-const quiet = () =>
-  Object.assign(
-    new Writable({
-      write(_c, _e, cb) {
-        cb();
-      },
-    }),
-    { isTTY: false },
-  );
+const quiet = quietOutput;
 
 let dir: string;
 let emu: RunningEmulators;

@@ -1,13 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RepAction, RepActor } from '../../emulators/shared/rep-actor.ts';
 import { type RunningEmulators, startEmulators } from '../../emulators/start-emulators.ts';
 import { executeSync } from '../../src/cli/commands/sync.ts';
 import { calendarFor } from '../../src/sla/due-date.ts';
 import { defaultSlaConfig } from '../../src/sla/sla-config.ts';
+import { quietOutput } from '../support/quiet-output.ts';
 
 /**
  * The emulated reps act on the toss-up tasks a real sync created, in the CRM emulators' stores, as
@@ -17,15 +17,7 @@ import { defaultSlaConfig } from '../../src/sla/sla-config.ts';
 
 const AT = '2026-12-01T10:00:00+09:00';
 const calendar = calendarFor(defaultSlaConfig());
-const quiet = () =>
-  Object.assign(
-    new Writable({
-      write(_c, _e, cb) {
-        cb();
-      },
-    }),
-    { isTTY: false },
-  );
+const quiet = quietOutput;
 
 async function world(dir: string) {
   const emu = await startEmulators({ leads: 200, seed: 5, asOf: AT, workDir: join(dir, 'emulate') });

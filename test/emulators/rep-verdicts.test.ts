@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RepActor } from '../../emulators/shared/rep-actor.ts';
 import { type RepVerdictAction, RepVerdicts } from '../../emulators/shared/rep-verdicts.ts';
@@ -10,6 +9,7 @@ import { SENT_BACK_NOTES } from '../../emulators/world/rep-verdict.ts';
 import { executeSync } from '../../src/cli/commands/sync.ts';
 import { calendarFor } from '../../src/sla/due-date.ts';
 import { defaultSlaConfig } from '../../src/sla/sla-config.ts';
+import { quietOutput } from '../support/quiet-output.ts';
 
 /**
  * The emulated reps give verdicts on the toss-ups they answered, in the CRM emulators' stores, as a
@@ -20,15 +20,7 @@ import { defaultSlaConfig } from '../../src/sla/sla-config.ts';
 
 const AT = '2026-12-01T10:00:00+09:00';
 const calendar = calendarFor(defaultSlaConfig());
-const quiet = () =>
-  Object.assign(
-    new Writable({
-      write(_c, _e, cb) {
-        cb();
-      },
-    }),
-    { isTTY: false },
-  );
+const quiet = quietOutput;
 
 async function world(dir: string) {
   const emu = await startEmulators({ leads: 400, seed: 5, asOf: AT, workDir: join(dir, 'emulate') });
