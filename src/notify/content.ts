@@ -1,4 +1,5 @@
 import type { ChatLanguage, CrmRecordRef, Notification, NotificationEvent } from '../ports/notifier.ts';
+import { dateTimeFormat } from '../reasons/intl-formats.ts';
 
 /**
  * What a notification says, in Japanese or English, independent of the chat service. Pure: no I/O,
@@ -135,7 +136,7 @@ function linkLabel(record: CrmRecordRef, lang: ChatLanguage): string {
 function formatDue(iso: string, lang: ChatLanguage, timeZone: string): string {
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-US', {
+  return dateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-US', {
     timeZone,
     year: 'numeric',
     month: 'short',
