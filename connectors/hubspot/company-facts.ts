@@ -150,6 +150,14 @@ export class CompanyFacts {
     return this.prepared;
   }
 
+  /** Whether `ensure(ids)` would read nothing: the feed is applied and every id is cached, fresh and complete. */
+  holds(ids: Iterable<string>): boolean {
+    if (!this.preparedDone) return false;
+    const now = this.o.now();
+    for (const id of ids) if (this.needsRead(id, now)) return false;
+    return true;
+  }
+
   /**
    * Makes sure every id is cached, fresh and complete; one batch read per 100 missing companies.
    * All or nothing: the companies, their deal associations and the deals' stages enter the cache
@@ -157,24 +165,10 @@ export class CompanyFacts {
    * leaves nothing half-read behind — a company whose deals could not be read must never look like
    * a company without lost deals, in this run or (through the cache file) the next ones.
    */
-  /** Whether `ensure(ids)` would read nothing: the feed is applied and every id is cached, fresh and complete. */
-  holds(ids: Iterable<string>): boolean {
-    if (!this.preparedDone) return false;
-    const now = this.o.now();
-    for (const id of ids) {
-      const c = this.companies.get(id);
-      if (!c || now - c.at > this.o.maxAgeMs || !this.complete(c)) return false;
-    }
-    return true;
-  }
-
   async ensure(ids: Iterable<string>): Promise<void> {
     await this.prepare();
     const now = this.o.now();
-    const need = [...new Set(ids)].filter((id) => {
-      const c = this.companies.get(id);
-      return !c || now - c.at > this.o.maxAgeMs || !this.complete(c);
-    });
+    const need = [...new Set(ids)].filter((id) => this.needsRead(id, now));
     if (need.length === 0) return;
     const size = this.o.companyBatchSize ?? 100;
     // A cold cache meeting many companies at once (a backfill): their lost deals come from one
@@ -205,6 +199,12 @@ export class CompanyFacts {
     for (const [id, stage] of stages) this.deals.set(id, stage);
     for (const [id, c] of read) this.companies.set(id, c);
     this.o.onCompaniesRead?.(need.length);
+  }
+
+  /** Not cached, too old, or incomplete: `ensure` reads it. */
+  private needsRead(id: string, now: number): boolean {
+    const c = this.companies.get(id);
+    return !c || now - c.at > this.o.maxAgeMs || !this.complete(c);
   }
 
   /** The company properties the facts hold (account-changes.ts searches changed companies with them). */
