@@ -196,10 +196,7 @@ export class HubspotLeadSource implements LeadSource {
 
   private async toLeads(records: readonly HubspotRecord[]): Promise<Lead[]> {
     const companyProperty = this.o.toLead.mapping.contact.primaryCompanyId;
-    const companyIds = companyProperty
-      ? records.map((r) => r.properties[companyProperty]).filter((id): id is string => !!id)
-      : [];
-    await this.guard('company facts read', () => this.o.facts.ensure(companyIds));
+    await this.guard('company facts read', () => this.o.facts.ensure(this.companyIdsOf(records)));
     const events = await this.eventsOf(records);
     // With event-loop turns: a page's normalization must not stall the searches reading ahead.
     return mapWithTurns(records, (r, i) =>
@@ -229,16 +226,17 @@ export class HubspotLeadSource implements LeadSource {
   }
 
   private pageInReading(): PageInReading {
-    const property = this.o.toLead.mapping.contact.primaryCompanyId;
     const eventsRead = !!this.o.toLead.mapping.behaviour.events?.enabled;
     return new PageInReading(
       (records) => this.toLeads(records),
-      (records) =>
-        !eventsRead &&
-        this.o.facts.holds(
-          property ? records.map((r) => r.properties[property]).filter((id): id is string => !!id) : [],
-        ),
+      (records) => !eventsRead && this.o.facts.holds(this.companyIdsOf(records)),
     );
+  }
+
+  /** The primary companies the contacts name (none when the mapping reads no company). */
+  private companyIdsOf(records: readonly HubspotRecord[]): string[] {
+    const property = this.o.toLead.mapping.contact.primaryCompanyId;
+    return property ? records.map((r) => r.properties[property]).filter((id): id is string => !!id) : [];
   }
 
   /** Per-event reads (mapping `behaviour.events.enabled`): one call per contact, oldest first. */
