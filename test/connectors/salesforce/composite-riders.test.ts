@@ -10,17 +10,10 @@ import { counter, insertLead, startOrg, T0 } from './sf-kit.ts';
 // run makes anyway: the same rows, in the same order, one call fewer.
 
 async function runnerFor(emu: SalesforceEmulator): Promise<CallRunner> {
-  const c = emu.credentials;
   const client = await SalesforceClient.connect({
     loginUrl: emu.loginUrl,
     apiVersion: '62.0',
-    auth: {
-      flow: 'password',
-      clientId: c.clientId,
-      clientSecret: c.clientSecret,
-      username: c.username,
-      password: c.password,
-    },
+    auth: { flow: 'password', ...emu.credentials },
     requestTimeoutMs: 30_000,
     proxy: null,
     now: () => emu.clock.now(),
