@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repActorCrms } from '../../emulators/rep-actor-crms.ts';
 import { type RepAction, RepActor } from '../../emulators/shared/rep-actor.ts';
 import { type RunningEmulators, startEmulators } from '../../emulators/start-emulators.ts';
 import { demoSteps, stepAtOrBefore } from '../../src/cli/commands/demo-after-handoff.ts';
@@ -56,16 +57,7 @@ beforeAll(async () => {
     world: emu.world,
     businessHoursBetween: (a, b) => calendar.businessHoursBetween(a, b),
     reachedAt: (ms) => stepAtOrBefore([Date.parse(AT), ...steps], ms),
-    salesforce: {
-      store: emu.salesforce.store,
-      users: emu.salesforce.seeded!.users,
-      keyField: 'TossUp_Key__c',
-    },
-    hubspot: {
-      store: emu.hubspot.store,
-      owners: emu.hubspot.seedSummary!.ids.owners,
-      keyProperty: 'tossup_task_key',
-    },
+    ...repActorCrms(emu),
   });
   actions = steps.flatMap((t) => actor.act(t));
 }, 120_000);

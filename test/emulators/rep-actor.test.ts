@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repActorCrms } from '../../emulators/rep-actor-crms.ts';
 import { type RepAction, RepActor } from '../../emulators/shared/rep-actor.ts';
 import { type RunningEmulators, startEmulators } from '../../emulators/start-emulators.ts';
 import { executeSync } from '../../src/cli/commands/sync.ts';
@@ -38,16 +39,7 @@ function actorFor(emu: RunningEmulators): RepActor {
   return new RepActor({
     world: emu.world,
     businessHoursBetween: (a, b) => calendar.businessHoursBetween(a, b),
-    salesforce: {
-      store: emu.salesforce.store,
-      users: emu.salesforce.seeded!.users,
-      keyField: 'TossUp_Key__c',
-    },
-    hubspot: {
-      store: emu.hubspot.store,
-      owners: emu.hubspot.seedSummary!.ids.owners,
-      keyProperty: 'tossup_task_key',
-    },
+    ...repActorCrms(emu),
   });
 }
 

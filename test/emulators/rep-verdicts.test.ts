@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repActorCrms } from '../../emulators/rep-actor-crms.ts';
 import { RepActor } from '../../emulators/shared/rep-actor.ts';
 import { type RepVerdictAction, RepVerdicts } from '../../emulators/shared/rep-verdicts.ts';
 import { type RunningEmulators, startEmulators } from '../../emulators/start-emulators.ts';
@@ -54,12 +55,7 @@ function actorFor(emu: RunningEmulators): RepActor {
     world: emu.world,
     businessHoursBetween: hours,
     verdicts,
-    salesforce: { store: emu.salesforce.store, users: sf.users, keyField: 'TossUp_Key__c' },
-    hubspot: {
-      store: emu.hubspot.store,
-      owners: emu.hubspot.seedSummary!.ids.owners,
-      keyProperty: 'tossup_task_key',
-    },
+    ...repActorCrms(emu),
   });
 }
 

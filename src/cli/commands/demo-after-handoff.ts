@@ -1,4 +1,5 @@
 import type { SlackEmulator } from '../../../emulators/chat/slack-emulator.ts';
+import { repActorCrms } from '../../../emulators/rep-actor-crms.ts';
 import { RepActor } from '../../../emulators/shared/rep-actor.ts';
 import { RepVerdicts } from '../../../emulators/shared/rep-verdicts.ts';
 import type { RunningEmulators } from '../../../emulators/start-emulators.ts';
@@ -108,24 +109,7 @@ export async function runAfterHandoff(o: AfterHandoffOptions): Promise<AfterHand
     businessHoursBetween: (a, b) => cal.businessHoursBetween(a, b),
     // A task reached its rep at the step it was created in (the instant its run decided as of).
     reachedAt: (createdAtMs) => stepAtOrBefore([o.startMs, ...instants], createdAtMs),
-    ...(e.salesforce.seeded
-      ? {
-          salesforce: {
-            store: e.salesforce.store,
-            users: e.salesforce.seeded.users,
-            keyField: 'TossUp_Key__c',
-          },
-        }
-      : {}),
-    ...(e.hubspot.seedSummary
-      ? {
-          hubspot: {
-            store: e.hubspot.store,
-            owners: e.hubspot.seedSummary.ids.owners,
-            keyProperty: 'tossup_task_key',
-          },
-        }
-      : {}),
+    ...repActorCrms(e),
   });
   const byVia: Record<string, number> = {};
   const verdictsDone: NonNullable<AfterHandoffReport['verdictActions']> = {
