@@ -1,17 +1,10 @@
 /**
  * Parses one page of Bulk API 2.0 query results (RFC 4180, comma-delimited, header row first) into
- * rows keyed by column name. Blank cells become null (Bulk CSV has no other way to say null).
+ * rows keyed by column name, one at a time as they are asked for: a page is up to `bulkPageSize`
+ * rows, and parsing it whole held every row of it at once while the sync went through it a page of
+ * 10,000 leads at a time. Blank cells become null (Bulk CSV has no other way to say null).
  * jsforce's own parser is not used: it splits on `,` `;` `|` `^` backquote AND tab at once, so an
  * unquoted value holding one of those would shift every column after it.
- */
-export function parseBulkCsv(text: string): Record<string, string | null>[] {
-  return [...bulkCsvRows(text)];
-}
-
-/**
- * The rows of a page one at a time, parsed as they are asked for: a page is up to `bulkPageSize`
- * (100,000) rows, and parsing it whole held every row of it at once while the sync went through it
- * a page of 10,000 leads at a time.
  */
 export function* bulkCsvRows(text: string): Generator<Record<string, string | null>> {
   let header: string[] | null = null;

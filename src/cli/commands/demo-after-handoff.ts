@@ -103,12 +103,13 @@ export async function runAfterHandoff(o: AfterHandoffOptions): Promise<AfterHand
       : {}),
   });
   const instants = demoSteps(cal, o.startMs, o.stepHours, o.businessDays);
+  const stepStarts = [o.startMs, ...instants];
   const actor = new RepActor({
     world: e.world,
     verdicts,
     businessHoursBetween: (a, b) => cal.businessHoursBetween(a, b),
     // A task reached its rep at the step it was created in (the instant its run decided as of).
-    reachedAt: (createdAtMs) => stepAtOrBefore([o.startMs, ...instants], createdAtMs),
+    reachedAt: (createdAtMs) => stepAtOrBefore(stepStarts, createdAtMs),
     ...repActorCrms(e),
   });
   const byVia: Record<string, number> = {};

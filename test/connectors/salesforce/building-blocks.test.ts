@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bulkCsvRows, parseBulkCsv } from '../../../connectors/salesforce/bulk-csv.ts';
+import { bulkCsvRows } from '../../../connectors/salesforce/bulk-csv.ts';
 import { backoffDelay } from '../../../connectors/salesforce/call-runner.ts';
 import { classifyCallFailure, classifyRecordError } from '../../../connectors/salesforce/classify-error.ts';
 import { endpointOf } from '../../../connectors/salesforce/client.ts';
@@ -17,6 +17,9 @@ import {
 } from '../../../connectors/salesforce/soql.ts';
 import { fitText } from '../../../src/domain/text-length.ts';
 import { mapping } from './sf-kit.ts';
+
+/** A whole page's rows at once. */
+const parseBulkCsv = (text: string) => [...bulkCsvRows(text)];
 
 describe('SOQL builders', () => {
   it('escapes string literals and writes unquoted dateTime literals (seconds when whole)', () => {
