@@ -178,8 +178,24 @@ export class SalesforceStore {
    * when it ends (the DML routes run each API call in one; each programmatic write is its own).
    */
   inChangeScope<T>(userId: string, fn: () => T): T {
-    const cdc = this.changeCapture;
-    return cdc ? cdc.inScope(userId, fn) : fn();
+    // One transaction, one instant: its records share their audit times (and so, given the same
+    // change, one event), however long the writes take on a loaded machine.
+    const outermost = this.transactionNow === null;
+    if (outermost) this.transactionNow = this.clock.now();
+    try {
+      const cdc = this.changeCapture;
+      return cdc ? cdc.inScope(userId, fn) : fn();
+    } finally {
+      if (outermost) this.transactionNow = null;
+    }
+  }
+
+  /** The instant of the transaction under way (see `inChangeScope`). */
+  private transactionNow: number | null = null;
+
+  /** When a programmatic write happens: the given instant, else its transaction's. */
+  private writeTime(meta: WriteMeta): number {
+    return meta.at !== undefined ? toMs(meta.at) : (this.transactionNow ?? this.clock.now());
   }
 
   /**
@@ -219,7 +235,7 @@ export class SalesforceStore {
   insert(type: string, fields: Record<string, unknown>, meta: WriteMeta = {}): string {
     return this.inChangeScope(meta.userId ?? this.actorId(), () => {
       const schema = this.objectSchema(type);
-      const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+      const now = this.writeTime(meta);
       const created = meta.createdAt !== undefined ? toMs(meta.createdAt) : now;
       const userId = meta.userId ?? this.actorId();
       const rec = this.blank(schema);
@@ -258,7 +274,7 @@ export class SalesforceStore {
     this.inChangeScope(meta.userId ?? this.actorId(), () => {
       const schema = this.objectSchema(type);
       const prev = this.requireRecord(schema, id);
-      const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+      const now = this.writeTime(meta);
       const next = this.clone(schema, prev);
       for (const [k, v] of Object.entries(fields)) {
         const f = this.requireField(schema, k);
@@ -279,7 +295,7 @@ export class SalesforceStore {
     this.inChangeScope(meta.userId ?? this.actorId(), () => {
       const schema = this.objectSchema(type);
       const prev = this.requireRecord(schema, id);
-      const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+      const now = this.writeTime(meta);
       const next = this.clone(schema, prev);
       next.IsDeleted = true;
       next.SystemModstamp = now;
@@ -292,7 +308,7 @@ export class SalesforceStore {
     this.inChangeScope(meta.userId ?? this.actorId(), () => {
       const schema = this.objectSchema(type);
       const prev = this.requireRecord(schema, id);
-      const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+      const now = this.writeTime(meta);
       const next = this.clone(schema, prev);
       next.IsDeleted = false;
       next.SystemModstamp = now;
@@ -364,7 +380,7 @@ export class SalesforceStore {
   ): { contactId: string; accountId: string; opportunityId: string | null } {
     const lead = this.requireRecord(this.objectSchema('Lead'), leadId);
     if (lead.IsConverted) throw new Error(`Store: Lead ${lead.Id} is already converted`);
-    const now = meta.at !== undefined ? toMs(meta.at) : this.clock.now();
+    const now = this.writeTime(meta);
     const accountId =
       opts.accountId ??
       (opts.contactId ? (this.get('Contact', opts.contactId)?.AccountId as string | null) : null) ??

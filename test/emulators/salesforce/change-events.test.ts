@@ -123,6 +123,23 @@ describe('Change Data Capture (CometD, jsforce streaming)', () => {
     expect(header(e!)).toMatchObject({ changeType: 'UPDATE', recordIds: ids });
   });
 
+  it('gives one transaction one instant: records changed the same way while time passes share ONE event', async () => {
+    const { emu } = await setup();
+    const ids = [0, 1, 2].map((i) => emu.store.insert('Lead', { LastName: `L${i}`, Company: 'Acme' }));
+    const cdc = emu.changeEvents!;
+    const before = cdc.latestReplayId();
+    // As on a loaded machine: the clock moves between the transaction's writes.
+    emu.store.inChangeScope(emu.store.defaultActorId, () => {
+      for (const id of ids) {
+        emu.store.update('Lead', id, { Title: 'CTO' });
+        emu.store.clock.advance(5);
+      }
+    });
+    const events = cdc.eventsAfter('/data/ChangeEvents', before, 10);
+    expect(events.map((e) => e.payload.ChangeEventHeader.recordIds)).toEqual([ids]);
+    expect(new Set(ids.map((id) => emu.store.get('Lead', id)?.LastModifiedDate)).size).toBe(1);
+  });
+
   it('publishes nothing for an all-or-none call that rolled back', async () => {
     const { emu, conn } = await setup();
     const id = emu.store.insert('Lead', { LastName: 'L', Company: 'Acme' });
