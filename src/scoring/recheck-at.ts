@@ -67,7 +67,12 @@ export function recheckAt(
     const t = isoToEpochMs(a.at);
     days[i] = Number.isNaN(t) ? Number.NaN : localDay(t, offsetMs);
     if (Number.isNaN(t)) return;
-    if (t > atMs) add(t);
+    if (t > atMs) {
+      add(t);
+      // And the start of its day: the day view (addLeafChanges) counts the day's activities from its
+      // start, so a window edge at midnight followed by an activity later that day looks like no change.
+      addDay(days[i]!);
+    }
     if (days[i]! > lastDay) lastDay = days[i]!;
   });
   if (everyDay && Number.isFinite(lastDay)) {

@@ -149,6 +149,27 @@ describe('recheckAt: each kind of edge', () => {
     expect(iso(recheckAt(lead, rules, ms(now)))).toBe(later);
   });
 
+  it('an activity window closing at midnight on a day whose activities come later that day: that midnight', () => {
+    // Found by the property test (CI, 2026-12-03): two actions leave the 30-day window at 00:00 JST
+    // on 9 June, two more arrive on that day at 00:00:00.001 and .002. Counted per day the window
+    // never drops below two, but for the first millisecond of the day it holds none.
+    const rules = rulesOf((rs) => rs, 'small');
+    const at = '2027-06-03T15:35:05.711Z';
+    const lead = makeLead({
+      company: { employees: 80 },
+      person: { titleRank: 'department_head' },
+      activities: [
+        { type: 'document_request', at: '2027-05-08T15:00:00.000Z' },
+        { type: 'document_request', at: '2027-05-08T15:00:00.000Z' },
+        { type: 'document_request', at: '2027-06-08T15:00:00.001Z' },
+        { type: 'document_request', at: '2027-06-08T15:00:00.002Z' },
+      ],
+    });
+    const next = recheckAt(lead, rules, ms(at));
+    expect(iso(next)).toBe('2027-06-08T15:00:00.000Z');
+    expect(flagsAround(lead, rules, next!)).toEqual(['yes', 'no']);
+  });
+
   it('nothing time-dependent: null', () => {
     const rules = rulesOf((rs) => rs);
     expect(
