@@ -2,8 +2,16 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import type { LedgerRecord } from '../ledger/ledger-record.ts';
 import type { Ledger } from '../ports/ledger.ts';
 
-/** Kinesis Data Firehose limits of PutRecordBatch: 500 records, 4 MiB per call, 1,000 KiB per record. */
-export const FIREHOSE_LIMITS = { maxRecords: 500, maxBatchBytes: 4 * 1024 * 1024, maxRecordBytes: 1_024_000 };
+/**
+ * Kinesis Data Firehose limits: PutRecordBatch takes 500 records and 4 MiB per call, 1,000 KiB per
+ * record; the streams' JSON de-aggregation (infra/ledger.yml) splits at most 500 rows out of one record.
+ */
+export const FIREHOSE_LIMITS = {
+  maxRecords: 500,
+  maxBatchBytes: 4 * 1024 * 1024,
+  maxRecordBytes: 1_024_000,
+  maxRowsPerRecord: 500,
+};
 
 export type FirehoseLimits = typeof FIREHOSE_LIMITS;
 
@@ -48,12 +56,16 @@ export class LedgerRecordTooLargeError extends Error {
 const BASE_BACKOFF_MS = 100;
 
 /**
- * The Ledger port over Kinesis Data Firehose (docs/deploy.md, "The decision ledger"): each record one
- * JSON line, sent to its table's delivery stream with size-aware PutRecordBatch calls. PutRecordBatch
- * succeeds as a call while failing some records (`FailedPutCount`, an `ErrorCode` per record in the
- * answer, in request order): those are sent again with backoff and jitter until they pass or the
- * attempts run out (then `LedgerDeliveryError`, and the caller's outbox keeps them). Whole-call
- * failures are retried by the SDK's own retry strategy.
+ * The Ledger port over Kinesis Data Firehose (docs/deploy.md, "The decision ledger"): each row one
+ * JSON line, the lines of an append packed into Firehose records of up to 500 rows and 1,000 KiB, sent
+ * to its table's delivery stream with size-aware PutRecordBatch calls. Packing is for the bill:
+ * Firehose charges each record as a multiple of 5 KB and a row is ~2 KB, so one row a record paid for
+ * 2.5× its bytes (docs/cost.md); the stream's `RecordDeAggregation` processor splits the lines again
+ * before partitioning and the Parquet conversion, so each row is still one row of the table.
+ * PutRecordBatch succeeds as a call while failing some records (`FailedPutCount`, an `ErrorCode` per
+ * record in the answer, in request order): those are sent again with backoff and jitter until they
+ * pass or the attempts run out (then `LedgerDeliveryError` naming every row of the failed records, and
+ * the caller's outbox keeps them). Whole-call failures are retried by the SDK's own retry strategy.
  *
  * Idempotency: Firehose delivers at least once and cannot refuse a record id it has seen, so a retry
  * after a lost answer may store a row twice. Every row carries its `record_id` (from content, never the
@@ -80,10 +92,11 @@ export class FirehoseLedger implements Ledger {
     let appended = 0;
     for (const kind of ['decision', 'event'] as const) {
       const lines = uniqueById(records.filter((r) => r.kind === kind)).map(toLine);
-      for (const batch of chunkLines(lines, this.#limits)) {
+      for (const batch of chunkRecords(packLines(lines, this.#limits), this.#limits)) {
         const left = await this.#put(this.#streams[kind], batch);
-        appended += batch.length - left.length;
-        failed.push(...left);
+        const failedRows = left.reduce((n, f) => n + f.rows.length, 0);
+        appended += batch.reduce((n, r) => n + r.rows.length, 0) - failedRows;
+        for (const f of left) for (const id of f.rows) failed.push({ recordId: id, code: f.code });
       }
     }
     if (failed.length > 0) throw new LedgerDeliveryError(failed);
@@ -91,9 +104,12 @@ export class FirehoseLedger implements Ledger {
   }
 
   /** One batch, re-sending the records Firehose failed; returns those still failed. */
-  async #put(stream: string, batch: readonly Line[]): Promise<{ recordId: string; code: string }[]> {
+  async #put(
+    stream: string,
+    batch: readonly PackedRecord[],
+  ): Promise<{ rows: readonly string[]; code: string }[]> {
     let pending = batch;
-    let failures: { recordId: string; code: string }[] = [];
+    let failures: { rows: readonly string[]; code: string }[] = [];
     for (let attempt = 1; attempt <= this.#maxAttempts && pending.length > 0; attempt++) {
       if (attempt > 1) await this.#sleep(backoff(attempt));
       const out = await this.#client.send(
@@ -103,14 +119,14 @@ export class FirehoseLedger implements Ledger {
         }),
       );
       const answers = out.RequestResponses ?? [];
-      const again: Line[] = [];
+      const again: PackedRecord[] = [];
       failures = [];
-      pending.forEach((line, i) => {
+      pending.forEach((record, i) => {
         const a = answers[i];
         // An answer missing for a record would lose it silently: count it as failed.
         if (a?.RecordId && !a.ErrorCode) return;
-        again.push(line);
-        failures.push({ recordId: line.id, code: a?.ErrorCode ?? 'NoResult' });
+        again.push(record);
+        failures.push({ rows: record.rows, code: a?.ErrorCode ?? 'NoResult' });
       });
       pending = again;
     }
@@ -118,7 +134,7 @@ export class FirehoseLedger implements Ledger {
   }
 }
 
-interface Line {
+export interface Line {
   id: string;
   data: Uint8Array;
 }
@@ -128,14 +144,50 @@ function toLine(r: LedgerRecord): Line {
   return { id: r.record_id, data: Buffer.from(`${JSON.stringify(r)}\n`, 'utf8') };
 }
 
-/** Splits lines into PutRecordBatch calls within the record and byte limits, in order. */
-export function chunkLines(lines: readonly Line[], limits: FirehoseLimits = FIREHOSE_LIMITS): Line[][] {
-  const chunks: Line[][] = [];
-  let current: Line[] = [];
+/** One Firehose record: the ids of the rows it carries and their lines, concatenated. */
+export interface PackedRecord {
+  rows: readonly string[];
+  data: Uint8Array;
+}
+
+/**
+ * Packs lines, in order, into records of at most `maxRowsPerRecord` rows and `maxRecordBytes` bytes
+ * (a row over the record limit alone is refused before anything is sent).
+ */
+export function packLines(lines: readonly Line[], limits: FirehoseLimits = FIREHOSE_LIMITS): PackedRecord[] {
+  const records: PackedRecord[] = [];
+  let rows: string[] = [];
+  let parts: Uint8Array[] = [];
   let bytes = 0;
+  const close = () => {
+    records.push({ rows, data: parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes) });
+    rows = [];
+    parts = [];
+    bytes = 0;
+  };
   for (const l of lines) {
     const size = l.data.byteLength;
     if (size > limits.maxRecordBytes) throw new LedgerRecordTooLargeError(l.id, size, limits.maxRecordBytes);
+    if (rows.length > 0 && (rows.length >= limits.maxRowsPerRecord || bytes + size > limits.maxRecordBytes))
+      close();
+    rows.push(l.id);
+    parts.push(l.data);
+    bytes += size;
+  }
+  if (rows.length > 0) close();
+  return records;
+}
+
+/** Splits records into PutRecordBatch calls within the call's record and byte limits, in order. */
+export function chunkRecords<R extends { data: Uint8Array }>(
+  records: readonly R[],
+  limits: FirehoseLimits = FIREHOSE_LIMITS,
+): R[][] {
+  const chunks: R[][] = [];
+  let current: R[] = [];
+  let bytes = 0;
+  for (const l of records) {
+    const size = l.data.byteLength;
     if (current.length > 0 && (current.length >= limits.maxRecords || bytes + size > limits.maxBatchBytes)) {
       chunks.push(current);
       current = [];

@@ -1,11 +1,12 @@
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  chunkLines,
+  chunkRecords,
   FIREHOSE_LIMITS,
   FirehoseLedger,
   LedgerDeliveryError,
   LedgerRecordTooLargeError,
+  packLines,
 } from '../../src/aws/firehose-ledger.ts';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
 import { filledDecisionRow, filledEventRow } from '../support/ledger-rows.ts';
@@ -24,19 +25,33 @@ interface PutBody {
   Records: { Data: string }[];
 }
 const body = (c: AwsCall) => c.body as unknown as PutBody;
-/** The rows a call carried, decoded as Firehose would store them. */
-const rows = (c: AwsCall) =>
-  body(c).Records.map((r) => JSON.parse(Buffer.from(r.Data, 'base64').toString('utf8')) as LedgerRecord);
+/**
+ * The rows of each record of a call, split as the stream's JSON de-aggregation splits them: JSON
+ * objects one per line (an object spanning lines, or an array, would not be split).
+ */
+const recordRows = (c: AwsCall) =>
+  body(c).Records.map((r) => {
+    const text = Buffer.from(r.Data, 'base64').toString('utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    return text
+      .slice(0, -1)
+      .split('\n')
+      .map((line) => JSON.parse(line) as LedgerRecord);
+  });
+const rows = (c: AwsCall) => recordRows(c).flat();
 const ids = (c: AwsCall) => rows(c).map((r) => r.record_id);
 
-/** Answers PutRecordBatch like Firehose: a RecordId per record, or an error code where `fails` says. */
+/**
+ * Answers PutRecordBatch like Firehose: a RecordId per record, or an error code when `fails` names
+ * one of the record's rows (a record is taken or refused whole).
+ */
 function firehose(fails: (recordId: string, callNo: number) => string | null = () => null) {
   let n = 0;
   return (c: AwsCall) => {
     n++;
-    const answers = rows(c).map((r) => {
-      const code = fails(r.record_id, n);
-      return code ? { ErrorCode: code, ErrorMessage: 'try again' } : { RecordId: `fh-${r.record_id}` };
+    const answers = recordRows(c).map((rs) => {
+      const code = rs.map((r) => fails(r.record_id, n)).find((x) => x !== null) ?? null;
+      return code ? { ErrorCode: code, ErrorMessage: 'try again' } : { RecordId: `fh-${rs[0]!.record_id}` };
     });
     return {
       body: {
@@ -48,7 +63,10 @@ function firehose(fails: (recordId: string, callNo: number) => string | null = (
   };
 }
 
-function ledger(over: { maxAttempts?: number } = {}) {
+/** One row a record, as before packing: for the tests of per-record failures. */
+const ONE_ROW_A_RECORD = { ...FIREHOSE_LIMITS, maxRowsPerRecord: 1 };
+
+function ledger(over: { maxAttempts?: number; limits?: typeof FIREHOSE_LIMITS } = {}) {
   const sleeps: number[] = [];
   const l = new FirehoseLedger({
     client: new FirehoseClient(loopbackClientConfig(aws.endpoint)),
@@ -62,7 +80,7 @@ function ledger(over: { maxAttempts?: number } = {}) {
 }
 
 describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
-  it('puts decisions and events to their own streams as newline-terminated JSON rows', async () => {
+  it('puts decisions and events to their own streams as newline-terminated JSON rows, packed into one record', async () => {
     aws.answerWith(firehose());
     const records = [
       filledDecisionRow(),
@@ -78,15 +96,23 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
       ['PutRecordBatch', STREAMS.decision, ['d_1', 'd_2']],
       ['PutRecordBatch', STREAMS.event, ['e_1']],
     ]);
-    const data = Buffer.from(body(aws.calls[0]!).Records[0]!.Data, 'base64').toString('utf8');
-    expect(data.endsWith('\n')).toBe(true);
-    expect(JSON.parse(data)).toEqual(records[0]);
+    expect(body(aws.calls[0]!).Records).toHaveLength(1);
+    expect(recordRows(aws.calls[0]!)[0]).toEqual([records[0], records[2]]);
   });
 
-  it('splits 1,201 rows into calls of at most 500 records', async () => {
+  it('packs 1,201 rows into records of at most 500 rows (the de-aggregation cap), in one call', async () => {
     aws.answerWith(firehose());
     const records = Array.from({ length: 1201 }, (_, i) => filledEventRow({ record_id: `e_${i}` }));
     const { l } = ledger();
+    expect(await l.append(records)).toEqual({ appended: 1201 });
+    expect(aws.calls.map((c) => recordRows(c).map((rs) => rs.length))).toEqual([[500, 500, 201]]);
+    expect(aws.calls.flatMap(ids)).toEqual(records.map((r) => r.record_id));
+  });
+
+  it('splits records into calls of at most 500 records', async () => {
+    aws.answerWith(firehose());
+    const records = Array.from({ length: 1201 }, (_, i) => filledEventRow({ record_id: `e_${i}` }));
+    const { l } = ledger({ limits: ONE_ROW_A_RECORD });
     expect(await l.append(records)).toEqual({ appended: 1201 });
     expect(aws.calls.map((c) => body(c).Records.length)).toEqual([500, 500, 201]);
     expect(aws.calls.flatMap(ids)).toEqual(records.map((r) => r.record_id));
@@ -115,7 +141,7 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
         (id === 'd_1' && call <= 2) || (id === 'd_3' && call === 1) ? 'ServiceUnavailableException' : null,
       ),
     );
-    const { l, sleeps } = ledger();
+    const { l, sleeps } = ledger({ limits: ONE_ROW_A_RECORD });
     const out = await l.append(['d_1', 'd_2', 'd_3'].map((record_id) => filledDecisionRow({ record_id })));
     expect(out).toEqual({ appended: 3 });
     expect(aws.calls.map(ids)).toEqual([['d_1', 'd_2', 'd_3'], ['d_1', 'd_3'], ['d_1']]);
@@ -126,7 +152,20 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
     expect(sleeps[1]).toBeLessThanOrEqual(200);
   });
 
-  it('after the last attempt throws with the records still failed, so the outbox keeps them', async () => {
+  it('re-sends every row of a packed record Firehose failed', async () => {
+    aws.answerWith(
+      firehose((id, call) => (id === 'd_2' && call === 1 ? 'ServiceUnavailableException' : null)),
+    );
+    const { l } = ledger();
+    const out = await l.append(['d_1', 'd_2', 'd_3'].map((record_id) => filledDecisionRow({ record_id })));
+    expect(out).toEqual({ appended: 3 });
+    expect(aws.calls.map(ids)).toEqual([
+      ['d_1', 'd_2', 'd_3'],
+      ['d_1', 'd_2', 'd_3'],
+    ]);
+  });
+
+  it('after the last attempt throws naming every row of the records still failed, so the outbox keeps them', async () => {
     aws.answerWith(firehose((id) => (id === 'd_2' ? 'InternalFailure' : null)));
     const { l } = ledger({ maxAttempts: 2 });
     const err = await l
@@ -137,11 +176,15 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
       ])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LedgerDeliveryError);
-    expect((err as LedgerDeliveryError).failed).toEqual([{ recordId: 'd_2', code: 'InternalFailure' }]);
+    // d_1 shares d_2's record, so it was not taken either.
+    expect((err as LedgerDeliveryError).failed).toEqual([
+      { recordId: 'd_1', code: 'InternalFailure' },
+      { recordId: 'd_2', code: 'InternalFailure' },
+    ]);
     // The events stream still got its row: one stream's trouble does not hold back the other.
     expect(aws.calls.map((c) => [body(c).DeliveryStreamName, ids(c)])).toEqual([
       [STREAMS.decision, ['d_1', 'd_2']],
-      [STREAMS.decision, ['d_2']],
+      [STREAMS.decision, ['d_1', 'd_2']],
       [STREAMS.event, ['e_1']],
     ]);
   });
@@ -155,7 +198,7 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
           .map(() => ({ RecordId: 'x' })),
       },
     }));
-    const { l } = ledger({ maxAttempts: 1 });
+    const { l } = ledger({ maxAttempts: 1, limits: ONE_ROW_A_RECORD });
     const err = (await l
       .append([filledDecisionRow({ record_id: 'd_1' }), filledDecisionRow({ record_id: 'd_2' })])
       .catch((e: unknown) => e)) as LedgerDeliveryError;
@@ -181,16 +224,25 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
   });
 });
 
-describe('chunkLines', () => {
-  const line = (id: string, bytes: number) => ({ id, data: new Uint8Array(bytes) });
-  it('refuses a record over 1,000 KiB before anything is sent', () => {
-    expect(() => chunkLines([line('a', 10), line('b', FIREHOSE_LIMITS.maxRecordBytes + 1)])).toThrow(
+describe('packLines and chunkRecords', () => {
+  const line = (id: string, bytes: number) => ({ id, data: new Uint8Array(bytes).fill(id.charCodeAt(0)) });
+  it('refuses a row over 1,000 KiB before anything is sent', () => {
+    expect(() => packLines([line('a', 10), line('b', FIREHOSE_LIMITS.maxRecordBytes + 1)])).toThrow(
       LedgerRecordTooLargeError,
     );
   });
+  it('fills a record to exactly the byte limit, and to the row cap, but not past either', () => {
+    const limits = { maxRecords: 10, maxBatchBytes: 1000, maxRecordBytes: 50, maxRowsPerRecord: 3 };
+    const records = packLines(
+      [line('a', 30), line('b', 20), line('c', 1), line('d', 1), line('e', 1), line('f', 1)],
+      limits,
+    );
+    expect(records.map((r) => r.rows)).toEqual([['a', 'b'], ['c', 'd', 'e'], ['f']]);
+    expect(Buffer.from(records[0]!.data).toString()).toBe(`${'a'.repeat(30)}${'b'.repeat(20)}`);
+  });
   it('fills a call to exactly the byte limit but not past it', () => {
-    const limits = { maxRecords: 10, maxBatchBytes: 100, maxRecordBytes: 50 };
-    const chunks = chunkLines([line('a', 50), line('b', 50), line('c', 1), line('d', 99 - 50)], limits);
+    const limits = { maxRecords: 10, maxBatchBytes: 100, maxRecordBytes: 50, maxRowsPerRecord: 500 };
+    const chunks = chunkRecords([line('a', 50), line('b', 50), line('c', 1), line('d', 99 - 50)], limits);
     expect(chunks.map((c) => c.map((l) => l.id))).toEqual([
       ['a', 'b'],
       ['c', 'd'],

@@ -58,10 +58,16 @@ afterEach(() => {
   nock.cleanAll();
 });
 
-const rows = (c: AwsCall) =>
-  (c.body.Records as { Data: string }[]).map(
-    (r) => JSON.parse(Buffer.from(r.Data, 'base64').toString('utf8')) as LedgerRecord,
+/** Each record's rows: JSON lines, as the stream's de-aggregation splits them. */
+const recordRows = (c: AwsCall) =>
+  (c.body.Records as { Data: string }[]).map((r) =>
+    Buffer.from(r.Data, 'base64')
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LedgerRecord),
   );
+const rows = (c: AwsCall) => recordRows(c).flat();
 /** Every row Firehose took, by stream. */
 const delivered = () => {
   const out: Record<string, LedgerRecord[]> = { [STREAMS.decision]: [], [STREAMS.event]: [] };
@@ -71,7 +77,7 @@ const delivered = () => {
   return out;
 };
 const accept = (c: AwsCall) => ({
-  body: { FailedPutCount: 0, RequestResponses: rows(c).map((_, i) => ({ RecordId: `r${i}` })) },
+  body: { FailedPutCount: 0, RequestResponses: recordRows(c).map((_, i) => ({ RecordId: `r${i}` })) },
 });
 
 /** A worker container; `shared` gives it the state table and CRM of an earlier one. */

@@ -143,7 +143,15 @@ describe('the decision ledger on AWS (infra/ledger.yml, osls package)', () => {
       expect(dest.Prefix).toBe(`ledger/${table.folder}/dt=!{partitionKeyFromQuery:dt}/`);
       expect(dest.ErrorOutputPrefix).toMatch(new RegExp(`^ledger-errors/${table.folder}/`));
       expect(dest.DynamicPartitioningConfiguration.Enabled).toBe(true);
-      expect(dest.ProcessingConfiguration.Processors[0].Parameters).toContainEqual({
+      // The worker packs rows into records (src/aws/firehose-ledger.ts): split first, then partition.
+      expect(dest.ProcessingConfiguration.Processors.map((p: { Type: string }) => p.Type)).toEqual([
+        'RecordDeAggregation',
+        'MetadataExtraction',
+      ]);
+      expect(dest.ProcessingConfiguration.Processors[0].Parameters).toEqual([
+        { ParameterName: 'SubRecordType', ParameterValue: 'JSON' },
+      ]);
+      expect(dest.ProcessingConfiguration.Processors[1].Parameters).toContainEqual({
         ParameterName: 'MetadataExtractionQuery',
         ParameterValue: '{dt: .dt}',
       });
