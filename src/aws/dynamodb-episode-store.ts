@@ -1,5 +1,5 @@
 import { type Episode, type EpisodeEvent, withEpisodeDefaults } from '../episodes/episode.ts';
-import { hourBucket, recordStepByCas } from '../episodes/record-step.ts';
+import { hourBucket, recordStepByCas, recordStepsByCas } from '../episodes/record-step.ts';
 import type {
   DueEpisode,
   EpisodeStore,
@@ -98,6 +98,14 @@ export class DynamoEpisodeStore implements EpisodeStore {
 
   recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
     return recordStepByCas(this, key, event, schedule);
+  }
+
+  /** The episodes of a batch at once (one answer, so the ledger appends their steps together). */
+  recordSteps(
+    items: readonly { key: string; event: EpisodeEvent }[],
+    schedule: ScheduleEpisode,
+  ): Promise<RecordStepResult[]> {
+    return recordStepsByCas(this, items, schedule);
   }
 
   async dueBefore(at: Date, limit: number): Promise<DueEpisode[]> {

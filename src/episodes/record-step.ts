@@ -40,6 +40,48 @@ export async function recordStepByCas(
   );
 }
 
+/** Episodes written at once by `recordStepsByCas`. */
+const BATCH_CONCURRENCY = 16;
+
+/**
+ * The batch form of `recordStepByCas`, for a store without a cheaper one of its own: the items of one
+ * episode one after another in their order, different episodes at once. Each item is recorded as
+ * `recordStepByCas` records it; what the batch form adds is one answer for the batch, so the caller
+ * (the ledger: one Firehose record instead of one per step) handles it once. Throws the first error
+ * once every episode has been tried, as the port's `recordSteps` says (the others are stored; a retry
+ * finds their steps there and records nothing twice).
+ */
+export async function recordStepsByCas(
+  store: Pick<EpisodeStore, 'get' | 'put'>,
+  items: readonly { key: string; event: EpisodeEvent }[],
+  schedule: ScheduleEpisode,
+): Promise<RecordStepResult[]> {
+  const byKey = new Map<string, number[]>();
+  items.forEach(({ key }, i) => {
+    const at = byKey.get(key);
+    if (at) at.push(i);
+    else byKey.set(key, [i]);
+  });
+  const results: RecordStepResult[] = new Array(items.length);
+  const groups = [...byKey.values()];
+  let failure: { error: unknown } | null = null;
+  let next = 0;
+  const lane = async () => {
+    while (next < groups.length) {
+      const group = groups[next++]!;
+      try {
+        for (const i of group)
+          results[i] = await recordStepByCas(store, items[i]!.key, items[i]!.event, schedule);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, groups.length) }, lane));
+  if (failure) throw (failure as { error: unknown }).error;
+  return results;
+}
+
 /** What became of one item of a batch: its result, or the error that kept it from being stored. */
 export type BatchOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 

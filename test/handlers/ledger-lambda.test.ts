@@ -136,7 +136,16 @@ async function worker(
     queue.sendRaw(m.body, m.attributes);
     return queue.poll(handler);
   };
-  return { crm, logs, send, table };
+  /** Several leads' messages taken by one invocation (one batch). */
+  const sendBatch = async (ids: readonly string[]) => {
+    for (const id of ids) {
+      crm.put(hotLead(id));
+      const m = leadMessage(crm.lead(id));
+      queue.sendRaw(m.body, m.attributes);
+    }
+    return queue.poll(handler);
+  };
+  return { crm, logs, send, sendBatch, table };
 }
 
 const LEDGER_ENV = {
@@ -167,6 +176,21 @@ describe('the worker function and the decision ledger (Firehose)', () => {
       'A',
       key,
     ]);
+  });
+
+  it("a batch's rows go in one call per stream, packed into one record (Firehose bills a record in 5 KB steps)", async () => {
+    firehose.answerWith(accept);
+    const { sendBatch } = await worker(LEDGER_ENV);
+
+    expect(await sendBatch(['A', 'B', 'C', 'D'])).toMatchObject({ failedIds: [], threw: null });
+
+    const calls = firehose.calls.filter((c) => c.operation === 'PutRecordBatch');
+    const byStream = (s: string) => calls.filter((c) => c.body.DeliveryStreamName === s);
+    // The four hand-offs' episode steps are recorded in one batch, so they are appended together.
+    expect(
+      byStream(STREAMS.event).map((c) => recordRows(c).map((rows) => rows.map((r) => r.lead_id))),
+    ).toEqual([[['A', 'B', 'C', 'D']]]);
+    expect(byStream(STREAMS.decision).map((c) => recordRows(c).map((rows) => rows.length))).toEqual([[4]]);
   });
 
   it('a Firehose outage never fails the CRM write; the rows wait on the state table and another container puts them', async () => {
