@@ -1,13 +1,27 @@
 import { CrmError, FailureKind } from '../../src/domain/errors.ts';
 import { bulkCsvRows } from './bulk-csv.ts';
 import type { CallRunner } from './call-runner.ts';
+import type { CallFailure } from './classify-error.ts';
+import { type CallResult, SalesforceCallError } from './client.ts';
 
 /**
- * A Bulk API 2.0 query job, paged by hand (crm-apis.md A7): create → poll until JobComplete →
- * GET results with `locator` until the `Sforce-Locator` header is the literal string `null`.
+ * A Bulk API 2.0 query job, paged by hand (crm-apis.md A7): create → wait → GET results with
+ * `locator` until the `Sforce-Locator` header is the literal string `null`. The first results page
+ * is asked for without a status check before it: a job not done yet answers 412 JOB_NOT_COMPLETE
+ * (its status in the message), and only then is it polled until JobComplete. A job done when first
+ * asked costs its create and its results pages; one still running costs what polling first did
+ * (the 412 takes the place of the first InProgress answer).
  * jsforce's `bulk2.query()` is not used: it breaks with "write after end" once results span more
  * than one page (jsforce#1546, #1693), and polls on its own schedule.
  */
+
+/**
+ * The answer to a results request of a job not done yet: 412 JOB_NOT_COMPLETE. The results are
+ * asked for as text, so the error body may not be parsed: the status decides.
+ */
+function jobNotComplete(f: CallFailure): boolean {
+  return f.status === 412 || f.code === 'JOB_NOT_COMPLETE';
+}
 
 export interface BulkQueryOptions {
   /** `queryAll` includes deleted rows. */
@@ -59,8 +73,17 @@ export class BulkQueryJob {
     this.jobId = body.id;
   }
 
+  /**
+   * The wait before the job is first asked for its results (no call): a run waits this once per
+   * job, one job after another, so a later job has had longer when its results are asked for.
+   */
+  async waitFirstInterval(): Promise<void> {
+    this.requireId();
+    await this.options.sleep(this.options.pollIntervalMs);
+  }
+
   /** Polls until the job is complete; a failed, aborted or overdue job stops the run (transient). */
-  async waitUntilComplete(): Promise<void> {
+  private async pollUntilComplete(): Promise<void> {
     const id = this.requireId();
     const deadline = this.options.now() + this.options.pollTimeoutMs;
     for (;;) {
@@ -86,21 +109,42 @@ export class BulkQueryJob {
   }
 
   /**
+   * The first results page, asked for at once; a job not done yet (412 JOB_NOT_COMPLETE) is polled
+   * until complete and asked again. A page always carries `Sforce-Locator` (`null` on the last):
+   * an answer without it is not taken for an empty result (some versions of Salesforce's docs show
+   * 204 No Content for a results request that failed) but checked by status like a 412.
+   */
+  private async firstResults(): Promise<CallResult<string>> {
+    try {
+      const res = await this.results(null, jobNotComplete);
+      if (res.status === 200 && res.headers['sforce-locator'] !== undefined) return res;
+    } catch (e) {
+      const cause = e instanceof CrmError ? e.cause : undefined;
+      if (!(cause instanceof SalesforceCallError && jobNotComplete(cause))) throw e;
+    }
+    await this.pollUntilComplete();
+    return this.results(null);
+  }
+
+  private results(locator: string | null, answer?: (f: CallFailure) => boolean): Promise<CallResult<string>> {
+    const query = new URLSearchParams({ maxRecords: String(this.options.pageSize) });
+    if (locator) query.set('locator', locator);
+    return this.runner.run<string>(
+      { method: 'GET', path: `/jobs/query/${this.requireId()}/results?${query}`, text: true },
+      { what: `Bulk query results (${this.options.what})`, idempotent: true, ...(answer ? { answer } : {}) },
+    );
+  }
+
+  /**
    * Result pages, in query order, until the literal `null` locator; each page's rows are parsed as
    * they are read (`bulkCsvRows`), so only the page's text is held whole.
    */
   async *pages(): AsyncGenerator<Iterable<Record<string, string | null>>> {
-    const id = this.requireId();
     let locator: string | null = null;
     for (let page = 0; ; page++) {
-      const query = new URLSearchParams({ maxRecords: String(this.options.pageSize) });
-      if (locator) query.set('locator', locator);
-      const res = await this.runner.run<string>(
-        { method: 'GET', path: `/jobs/query/${id}/results?${query}`, text: true },
-        { what: `Bulk query results (${this.options.what})`, idempotent: true },
-      );
+      const res: CallResult<string> = page === 0 ? await this.firstResults() : await this.results(locator);
       yield bulkCsvRows(res.body);
-      const next = res.headers['sforce-locator'];
+      const next: string | undefined = res.headers['sforce-locator'];
       // A missing header would make jsforce loop forever; here it ends the job's results.
       if (next === undefined || next === 'null' || next === '') return;
       if (page > 100_000) throw new Error('Bulk results did not end after 100,000 pages');

@@ -8,7 +8,7 @@ import {
   runWithDeadline,
 } from '../../src/ports/deadline.ts';
 import type { AllowanceGuard } from './allowance-guard.ts';
-import { classifyCallFailure, isRetryable, toCrmError } from './classify-error.ts';
+import { type CallFailure, classifyCallFailure, isRetryable, toCrmError } from './classify-error.ts';
 import { type CallRequest, type CallResult, SalesforceCallError, type SalesforceClient } from './client.ts';
 
 /**
@@ -37,6 +37,8 @@ export interface RunOptions {
   what: string;
   /** May the request be sent again after a failure without changing the outcome? */
   idempotent: boolean;
+  /** Failures that are an answer for the caller, not to be retried (a Bulk job not complete yet). */
+  answer?: (failure: CallFailure) => boolean;
 }
 
 /**
@@ -93,7 +95,8 @@ export class CallRunner {
         if (!(e instanceof SalesforceCallError)) throw e;
         const failure = { status: e.status, code: e.code, message: e.message };
         const c = classifyCallFailure(failure);
-        if (options.idempotent && isRetryable(c.kind) && attempt < this.retry.maxAttempts) {
+        const answer = options.answer?.(failure) === true;
+        if (options.idempotent && !answer && isRetryable(c.kind) && attempt < this.retry.maxAttempts) {
           // Never sooner than the server asked (Retry-After), jitter or not.
           const delay = Math.max(this.backoffMs(attempt), e.retryAfterMs ?? 0);
           if (hasTimeFor(delay, deadline)) {

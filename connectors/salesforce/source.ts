@@ -357,10 +357,11 @@ export class SalesforceLeadSource implements LeadSource {
         : null;
       const jobs = [...bulk.map((b) => b?.job), responsesJob].filter((j): j is BulkQueryJob => !!j);
       for (const job of jobs) await job.start();
-      // One after another, each after a poll interval of its own: a later job has had longer when
-      // it is first checked, so it is usually done by then. Waiting once for all of them (tried)
-      // saves a few seconds of a scheduled run but checks the slowest job again (one more call).
-      for (const job of jobs) await job.waitUntilComplete();
+      // One poll interval per job, one after another, before any is asked for its results: a later
+      // job has had longer when it is first asked, so it is usually done by then and its first
+      // results page is the only call after its create (bulk-query.ts). Waiting once for all of them
+      // (tried) saves a few seconds of a scheduled run but asks the slowest job again (one more call).
+      for (const job of jobs) await job.waitFirstInterval();
       bulk.forEach((b, i) => {
         const p = people[i]!;
         if (b && p.isPrimed) p.continueWith(b);

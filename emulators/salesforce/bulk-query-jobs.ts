@@ -9,8 +9,9 @@ import { formatDatetime, formatDatetimeCsv } from './values.ts';
 /**
  * Bulk API 2.0 query jobs. A job walks UploadComplete → InProgress → JobComplete, runs its query
  * when it completes, and serves CSV pages addressed by an opaque locator (base64 of the row offset,
- * like Salesforce's). When it completes is configurable: after a number of status checks (the
- * tests' default: the first check answers InProgress), and/or after a processing time since its
+ * like Salesforce's). When it completes is configurable: after a number of checks — status checks
+ * and results requests alike (the tests' default: the first check finds it InProgress) — and/or
+ * after a processing time since its
  * creation on the real clock that grows with the rows it selects, as Salesforce's own jobs take
  * (`minDurationMs` + `msPerThousandRows`; the Salesforce sync bench models a real org this way).
  */
@@ -175,7 +176,11 @@ export class BulkQueryJobs {
     };
   }
 
-  /** One CSV page (header row included, as every Salesforce results page has one). */
+  /**
+   * One CSV page (header row included, as every Salesforce results page has one). Asking for the
+   * results of an unfinished job is a look at it too, so it advances the job like a status check
+   * (a real job finishes with time, whoever asks); still unfinished, it answers 412 JOB_NOT_COMPLETE.
+   */
   results(
     job: BulkQueryJob,
     locator: string | null,
@@ -185,6 +190,7 @@ export class BulkQueryJobs {
     count: number;
     next: string;
   } {
+    this.poll(job.id);
     if (job.state !== 'JobComplete' || !job.rows) {
       throw new SfApiError(412, 'JOB_NOT_COMPLETE', `Job ${job.id} is not complete (state: ${job.state})`);
     }
