@@ -10,7 +10,7 @@
  * of the sync and of the emulator, the state directory's size. Writes docs/scale-curve.svg (the
  * chart) and docs/scale-curve.md (the table), and prints the figures for bench/run.ts.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,13 @@ import { fileURLToPath } from 'node:url';
 import { report } from './figure.ts';
 import { renderScaleChart } from './scale/scale-chart.ts';
 import { REAL_LIMITS } from './scale/scale-limits.ts';
+import {
+  baseOf,
+  mergeScaleEntries,
+  readScaleEntries,
+  type ScaleEntry,
+  writeScaleEntries,
+} from './scale/scale-results.ts';
 import { type PhaseFigures, type ScaleRow, scaleTable } from './scale/scale-table.ts';
 
 const args = process.argv.slice(2);
@@ -233,11 +240,30 @@ const rows: ScaleRow[] = [];
 for (const crm of CRMS) for (const leads of SIZES) rows.push(await measure(crm, leads));
 const totalSeconds = (performance.now() - started) / 1000;
 
+const ROWS_FILE = new URL('../docs/scale-rows.json', import.meta.url);
+const thisRun = {
+  command: `npm run bench -- --scale${args.length ? ` ${args.join(' ')}` : ''}`,
+  date: new Date().toISOString().slice(0, 10),
+  commit: gitCommit(),
+  machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`,
+  factor: FACTOR,
+  dayShare: DAY_SHARE,
+  syncHeapMb: SYNC_HEAP_MB,
+  totalSeconds,
+  load: [loadAtStart, os.loadavg()[0]!] as const,
+};
+const entries = mergeScaleEntries(
+  readScaleEntries(ROWS_FILE),
+  rows.map((row): ScaleEntry => ({ row, run: thisRun })),
+);
+
 for (const r of rows) {
   const key = `scale.${r.crm}${label(r.leads)}`;
   const is1M = r.leads >= 1_000_000;
-  const base = rows.find((x) => x.crm === r.crm && x.leads === Math.min(...SIZES));
-  const flat = base ? r.syncPeakRssMb / base.syncPeakRssMb : 1;
+  // Flat: against the smallest size of the CRM measured, in this run or kept from an earlier one.
+  const base = baseOf(entries, r);
+  const flat = base ? r.syncPeakRssMb / base.row.syncPeakRssMb : 1;
+  const baseWhen = base && base.run !== thisRun ? ` (measured ${base.run.date})` : '';
   report({
     name: `${key}.callsVsMinimum`,
     value: round(r.day.calls / r.day.minimum, 3),
@@ -256,7 +282,7 @@ for (const r of rows) {
     value: Math.round(r.syncPeakRssMb),
     unit: 'MB',
     ...(is1M ? { target: '<= 300' } : {}),
-    note: `peak RSS of the sync process (backfill or day, the larger; V8 heap capped at ${SYNC_HEAP_MB} MB); ${flat.toFixed(2)}× the ${label(Math.min(...SIZES))} figure`,
+    note: `peak RSS of the sync process (backfill or day, the larger; V8 heap capped at ${SYNC_HEAP_MB} MB); ${flat.toFixed(2)}× the ${base ? label(base.row.leads) : label(r.leads)} figure${baseWhen}`,
   });
   report({
     name: `${key}.emulatorPeakRssMb`,
@@ -290,23 +316,17 @@ report({
   note: `the whole --scale run (sizes ${SIZES.join(', ')}; ${CRMS.join(', ')}), limits × ${FACTOR}`,
 });
 
-const date = new Date().toISOString().slice(0, 10);
-const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
-const command = `npm run bench -- --scale${args.length ? ` ${args.join(' ')}` : ''}`;
-writeFileSync(new URL('../docs/scale-curve.svg', import.meta.url), renderScaleChart(rows));
+writeScaleEntries(ROWS_FILE, entries);
 writeFileSync(
-  new URL('../docs/scale-curve.md', import.meta.url),
-  scaleTable(rows, {
-    command,
-    date,
-    machine,
-    factor: FACTOR,
-    dayShare: DAY_SHARE,
-    totalSeconds,
-    syncHeapMb: SYNC_HEAP_MB,
-    load: [loadAtStart, os.loadavg()[0]!],
-  }),
+  new URL('../docs/scale-curve.svg', import.meta.url),
+  renderScaleChart(entries.map((e) => e.row)),
 );
+writeFileSync(new URL('../docs/scale-curve.md', import.meta.url), scaleTable(entries));
+
+function gitCommit(): string | null {
+  const out = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  return out.status === 0 ? out.stdout.trim() : null;
+}
 
 function boundNote(crm: string, r: PhaseFigures): string {
   if (crm === 'hubspot')
