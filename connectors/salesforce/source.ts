@@ -77,6 +77,8 @@ export interface SourceSettings {
 }
 
 const DAY_MS = 86_400_000;
+/** A run's last persons up to this share of a page are handed off with the page before them. */
+export const TAIL_SHARE = 0.1;
 /**
  * readByIds is called per batch of 100 ids (worker, re-checks): the account index it matches Leads
  * with is kept this long across calls, so a warm worker reads the Account table at most once per
@@ -116,11 +118,18 @@ export class SalesforceLeadSource implements LeadSource {
     const { streams, window, skip, responseMap, lost, accounts } = run;
     // `--limit 50` means about 50, not one default-sized page.
     const pageSize = options.limit ? Math.min(this.settings.pageSize, options.limit) : this.settings.pageSize;
+    // The run's last persons join the page before them when they are at most a tenth of a page: a
+    // page costs calls however few persons it has (the write guard, a partial Collections batch of
+    // updates and one of tasks), so a tail page of a few hundred is the dearest per person. Reading
+    // that far past a full page tells whether the run ends there.
+    const tail = options.limit ? 0 : Math.floor(pageSize * TAIL_SHARE);
     let page: ChangeEvent[] = [];
     let handOffs = 0;
     let total = 0;
     let cursorTs = options.since ? window.from : null;
     let cursorIds = new Set(options.since?.idsAtModifiedAt ?? []);
+    /** Where the page ends unless the run ends within `tail` more persons: its length and cursor. */
+    let full: { length: number; cursor: SyncCursor } | null = null;
     for (;;) {
       let best: { stream: EventStream; event: ChangeEvent } | null = null;
       for (const stream of streams) {
@@ -138,12 +147,23 @@ export class SalesforceLeadSource implements LeadSource {
       } else if (e.ts === cursorTs) cursorIds.add(e.cursorId);
       page.push(e);
       if (e.row) handOffs++;
-      if (handOffs >= pageSize) {
-        const out = await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost, accounts);
+      if (handOffs === pageSize && !full)
+        full = { length: page.length, cursor: cursorOf(cursorTs, cursorIds) };
+      // Once the run goes on past the tail (at once without one), the page ends where it was full.
+      if (full && (tail === 0 || handOffs > pageSize + tail)) {
+        const out = await this.buildPage(
+          page.slice(0, full.length),
+          full.cursor,
+          responseMap,
+          lost,
+          accounts,
+        );
         total += out.leads.length + out.deletedIds.length;
         // The page's rows are let go before it is handed off: the sync holds its leads, not the rows.
-        page = [];
-        handOffs = 0;
+        // What was read past it starts the next page.
+        page = page.slice(full.length);
+        handOffs -= pageSize;
+        full = null;
         yield out;
         if (options.limit !== undefined && total >= options.limit) return;
       }

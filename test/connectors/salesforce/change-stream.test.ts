@@ -47,6 +47,51 @@ describe('Salesforce change stream (REST)', () => {
     expect(await readAll(connector, last)).toEqual([]);
   });
 
+  it('hands a tail of at most a tenth of a page off with the page before it, and cuts a longer one at the page size', async () => {
+    // Pages of 20: a tail of up to 2 persons joins the last full page (a page costs the write guard
+    // and partial Collections batches however few it holds); 3 make a page of their own.
+    const emu = await startOrg();
+    const first = Array.from({ length: 42 }, (_, i) => insertLead(emu, T0 + i));
+    const connector = await connect(emu, { pageSize: 20 });
+    const pages = await readAll(connector, null);
+    expect(pages.map((p) => p.leads.length)).toEqual([20, 22]);
+    expect(idsOf(pages)).toEqual(first);
+    expect(pages[1]!.cursor.modifiedAt).toBe(new Date(T0 + 41).toISOString());
+
+    insertLead(emu, T0 + 42);
+    const again = await readAll(connector, null);
+    expect(again.map((p) => p.leads.length)).toEqual([20, 20, 3]);
+    // A page cut at the page size keeps its own cursor, not the one of what was read past it.
+    expect(again[0]!.cursor.modifiedAt).toBe(new Date(T0 + 19).toISOString());
+    // `--limit` reads about that many: no tail joins.
+    expect((await readAll(connector, null, 20)).map((p) => p.leads.length)).toEqual([20]);
+  });
+
+  it('a tie run across the cut of a page read past: resuming from each cursor hands off every record once', async () => {
+    // Pages of 10 (a tail of 1): 9 before, 5 sharing one millisecond across the cut, then 8 more, so
+    // the first page is read past and cut inside the tie run.
+    const emu = await startOrg();
+    const before = Array.from({ length: 9 }, (_, i) => insertLead(emu, T0 + i));
+    const tied = Array.from({ length: 5 }, () => insertLead(emu, T0 + 50));
+    const after = Array.from({ length: 8 }, (_, i) => insertLead(emu, T0 + 60 + i));
+    const connector = await connect(emu, { pageSize: 10 });
+
+    const { ids, pages, last } = await readResumingAfterEveryPage(connector, null);
+
+    const all = [...before, ...tied, ...after];
+    expect([...ids].sort()).toEqual([...all].sort());
+    expect(ids).toHaveLength(all.length);
+    expect(pages).toBe(3); // 10, 10, 2 (the last two are more than a tail of 1)
+    expect(last?.modifiedAt).toBe(new Date(T0 + 67).toISOString());
+    const whole = await readAll(connector, null);
+    expect(whole.map((p) => p.leads.length)).toEqual([10, 10, 2]);
+    expect(whole[0]!.cursor).toEqual({
+      modifiedAt: new Date(T0 + 50).toISOString(),
+      idsAtModifiedAt: expect.any(Array),
+    });
+    expect(whole[0]!.cursor.idsAtModifiedAt).toHaveLength(1);
+  });
+
   it('keeps a tie run intact across a REST batch boundary (batchSize 200) inside one run', async () => {
     const emu = await startOrg();
     const ids = Array.from({ length: 450 }, () => insertLead(emu, T0 + 5));
