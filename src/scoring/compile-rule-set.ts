@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Condition, Rule, RuleSet } from '../config/rule-set-schema.ts';
+import type { Reason } from '../domain/decision.ts';
 import type { SlaDuration } from '../sla/sla-config.ts';
 import { type CompiledCondition, compileCondition } from './conditions.ts';
 import { parseHoldDuration } from './hold-expiry.ts';
@@ -9,6 +10,7 @@ import {
   compileAttributeScore,
   compileBehaviourScore,
 } from './scores.ts';
+import { frozenReason } from './shared-reasons.ts';
 import { dateToDay, zoneOffsetMs } from './time.ts';
 
 export interface CompiledRule {
@@ -27,6 +29,10 @@ export interface ActiveOverride {
   label: string;
   to: string;
   thresholds: Readonly<Record<string, number>>;
+  /** The names in `thresholds`. */
+  thresholdNames: readonly string[];
+  /** `override.active` naming this override, shared by every decision it lowered the bar for. */
+  reason: Reason;
 }
 
 /** A validated rule set turned into closures once, so `decide` does no parsing or lookups by name. */
@@ -110,7 +116,17 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
       cachedDay = day;
       cachedThresholds = {
         thresholds,
-        overrides: active.map((o) => ({ id: o.id, label: o.label, to: o.to, thresholds: o.thresholds })),
+        overrides: active.map((o) => ({
+          id: o.id,
+          label: o.label,
+          to: o.to,
+          thresholds: o.thresholds,
+          thresholdNames: Object.keys(o.thresholds),
+          reason: frozenReason({
+            code: 'override.active',
+            params: { override: o.id, label: o.label, to: o.to },
+          }),
+        })),
       };
       return cachedThresholds;
     },

@@ -12,6 +12,7 @@ import {
   UNKNOWN,
 } from './condition-plan.ts';
 import { type EvalContext, FACTS, type FactType, type FactValue } from './facts.ts';
+import { SharedComparisonReasons, SharedReasons } from './shared-reasons.ts';
 
 /**
  * Conditions compile once per rule set into a plan (condition-plan.ts: tested by one switch, no
@@ -121,6 +122,29 @@ function compileLeaf(spec: LeafCondition): CompiledLeaf {
   const metCode = `${spec.fact}.met`;
   const notMetCode = `${spec.fact}.not_met`;
   const missingFields = spec.fact === 'score.attribute' ? undefined : [def.source];
+  // A literal's expected value as shown (a list joined) is the same for every lead.
+  const literalShown = thresholdName === undefined ? display(spec.value) : '';
+  const params = (value: string | number, expected: string | number, title: string | undefined) => {
+    const out: Record<string, string | number> = { op: spec.op, value, expected };
+    if (thresholdName !== undefined) out.threshold = thresholdName;
+    // Sales recognise the title as written, not the rank it was mapped to.
+    if (title !== undefined) out.title = title;
+    if (spec.fact === 'activities.count') {
+      out.days = spec.withinDays ?? 0;
+      if (spec.types) out.types = spec.types.join(',');
+      if (spec.page) out.page = spec.page;
+    }
+    return out;
+  };
+  // The title is the lead's own text: those reasons are built per decision; every other one is
+  // determined by (met, value, expected) and shared (shared-reasons.ts).
+  const withTitle = spec.fact === 'person.titleRank';
+  const shared = withTitle
+    ? undefined
+    : new SharedComparisonReasons((met, v, e) => ({
+        code: met ? metCode : notMetCode,
+        params: params(v, e, undefined),
+      }));
 
   const leaf: CompiledLeaf = {
     spec,
@@ -136,20 +160,17 @@ function compileLeaf(spec: LeafCondition): CompiledLeaf {
         pushMissing(ctx, missingFields ?? ctx.attribute.missing, out);
         return;
       }
-      const params: Record<string, string | number> = {
-        op: spec.op,
-        value: display(value(ctx)),
-        expected: display(expected(ctx)),
-      };
-      if (thresholdName !== undefined) params.threshold = thresholdName;
-      // Sales recognise the title as written, not the rank it was mapped to.
-      if (spec.fact === 'person.titleRank') params.title = ctx.lead.person.title ?? '';
-      if (spec.fact === 'activities.count') {
-        params.days = spec.withinDays ?? 0;
-        if (spec.types) params.types = spec.types.join(',');
-        if (spec.page) params.page = spec.page;
-      }
-      out.push({ code: r === TRUE ? metCode : notMetCode, params });
+      const shownValue = display(value(ctx));
+      const shownExpected =
+        thresholdName !== undefined ? display(ctx.thresholds[thresholdName] ?? Number.NaN) : literalShown;
+      out.push(
+        shared
+          ? shared.get(r === TRUE, shownValue, shownExpected)
+          : {
+              code: r === TRUE ? metCode : notMetCode,
+              params: params(shownValue, shownExpected, ctx.lead.person.title ?? ''),
+            },
+      );
     },
   };
   leaf.leaves = [leaf];
@@ -169,7 +190,11 @@ export function pushMissing(ctx: DecisionContext, fields: readonly string[], out
     if (out.some((r) => r.params.field === field)) continue;
     const issue = ctx.lead.dataIssues.find((i) => i.field === field);
     out.push(
-      issue ? { code: 'invalid', params: { field, raw: issue.raw } } : { code: 'missing', params: { field } },
+      issue ? { code: 'invalid', params: { field, raw: issue.raw } } : MISSING.get(field, missingReason),
     );
   }
 }
+
+/** "Missing: X" says nothing about the lead but the field: one shared reason per field. */
+const MISSING = new SharedReasons<string>();
+const missingReason = (field: string): Reason => ({ code: 'missing', params: { field } });

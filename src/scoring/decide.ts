@@ -8,6 +8,7 @@ import { testPlan } from './condition-plan.ts';
 import { type DecisionContext, FALSE, type Tri, UNKNOWN } from './conditions.ts';
 import { defaultHoldCalendar, holdExpiredReason, holdExpiresAt, toEpochMs } from './hold-expiry.ts';
 import { explainIntent, intentOutcome, type Outcome } from './intent-floor.ts';
+import { frozenReason } from './shared-reasons.ts';
 import { localDay } from './time.ts';
 
 export interface DecideOptions {
@@ -42,12 +43,14 @@ export function decide(
   options: DecideOptions = NO_OPTIONS,
 ): Decision {
   const nowMs = typeof now === 'number' ? now : now.getTime();
-  if (scratchInUse) return decideIn(buildContext(lead, rules, nowMs), rules, options);
+  if (scratchInUse) return decideIn(buildContext(lead, rules, nowMs), rules, options, []);
   scratchInUse = true;
   try {
-    return decideIn(fillContext(scratch, lead, rules, nowMs), rules, options);
+    return decideIn(fillContext(scratch, lead, rules, nowMs), rules, options, reasonScratch);
   } finally {
     scratchInUse = false;
+    // Emptied by popping: the array keeps its capacity for the next lead and holds no reason alive.
+    while (reasonScratch.length > 0) reasonScratch.pop();
   }
 }
 
@@ -74,21 +77,32 @@ export function evaluate(
   options: DecideOptions,
 ): Evaluation {
   const ctx = buildContext(lead, rules, typeof now === 'number' ? now : now.getTime());
-  return { decision: decideIn(ctx, rules, options), ctx };
+  return { decision: decideIn(ctx, rules, options, []), ctx };
 }
 
-function decideIn(ctx: DecisionContext, rules: CompiledRuleSet, options: DecideOptions): Decision {
+/**
+ * `reasons` is an empty array the explanations are written to; the decision gets an exact-size copy
+ * (an array grown by pushes carries room for 17), so it may be a buffer reused from lead to lead.
+ */
+function decideIn(
+  ctx: DecisionContext,
+  rules: CompiledRuleSet,
+  options: DecideOptions,
+  reasons: Reason[],
+): Decision {
   const lead = ctx.lead;
   // Quota notes are rare; the array is only allocated when one is needed.
   let notes: Reason[] | undefined;
-  for (const compiled of rules.rules) {
+  const compiledRules = rules.rules;
+  for (let i = 0; i < compiledRules.length; i++) {
+    const compiled = compiledRules[i]!;
     const { rule, when, holdExpiresAfter } = compiled;
     // The plan directly: one inlined switch rather than a call through each rule's closure.
     const r = testPlan(when.plan, ctx);
     if (r === FALSE) continue;
     if (r === UNKNOWN) {
       if (rule.onMissing === 'skip') continue;
-      const reasons: Reason[] = notes ? [...notes] : [];
+      if (notes) for (const note of notes) reasons.push(note);
       when.explain(ctx, reasons);
       const held = done(ctx, rules, rule.id, rules.source.missingData, undefined, reasons, true);
       return expireHold(held, ctx.nowMs, rules, rules.missingDataHoldExpiresAfter, options);
@@ -105,7 +119,6 @@ function decideIn(ctx: DecisionContext, rules: CompiledRuleSet, options: DecideO
         continue;
       }
     }
-    const reasons: Reason[] = [];
     // The owner holds either way; the outcome only when the lead shows intent (intent-floor.ts).
     const outcome = intentOutcome(compiled, ctx, reasons);
     if (notes) for (const note of notes) reasons.push(note);
@@ -115,9 +128,10 @@ function decideIn(ctx: DecisionContext, rules: CompiledRuleSet, options: DecideO
     const decided = done(ctx, rules, rule.id, outcome, ownerFor(rule, lead), reasons, false);
     return holdExpiresAfter ? expireHold(decided, ctx.nowMs, rules, holdExpiresAfter, options) : decided;
   }
-  const reasons: Reason[] = notes ? [...notes] : [];
-  for (const when of rules.explainWhenNotMet) when.explain(ctx, reasons);
-  if (reasons.length === 0) reasons.push({ code: 'otherwise', params: {} });
+  if (notes) for (const note of notes) reasons.push(note);
+  const unmet = rules.explainWhenNotMet;
+  for (let i = 0; i < unmet.length; i++) unmet[i]!.explain(ctx, reasons);
+  if (reasons.length === 0) reasons.push(OTHERWISE);
   return done(ctx, rules, 'otherwise', rules.source.otherwise, undefined, reasons, false);
 }
 
@@ -159,6 +173,7 @@ function fillContext(
 }
 
 const NO_FIELDS: readonly string[] = Object.freeze([]);
+const OTHERWISE = frozenReason({ code: 'otherwise', params: {} });
 
 /** The engine's reused context and whether a call is using it now. */
 let scratchInUse = false;
@@ -174,6 +189,7 @@ const scratch: DecisionContext = {
   activityDays: undefined,
   dayBuffer: [],
 };
+const reasonScratch: Reason[] = [];
 
 function done(
   ctx: DecisionContext,
@@ -187,20 +203,37 @@ function done(
   const missing = held
     ? reasons.filter((r) => r.code === 'missing' || r.code === 'invalid').map((r) => String(r.params.field))
     : [];
-  const decision: Decision = {
+  const scores = { attribute: ctx.attribute.value, behaviour: ctx.behaviour ?? null };
+  const own = reasons.slice();
+  const decidedAt = isoOf(ctx.nowMs);
+  // One literal per shape: adding `owner` afterwards would allocate a property store per decision.
+  if (owner) {
+    return {
+      leadId: ctx.lead.id,
+      flag: outcome.flag,
+      nextAction: outcome.nextAction,
+      priority: outcome.priority,
+      scores,
+      reasons: own,
+      ruleId,
+      missing,
+      rulesVersion: rules.version,
+      decidedAt,
+      owner,
+    };
+  }
+  return {
     leadId: ctx.lead.id,
     flag: outcome.flag,
     nextAction: outcome.nextAction,
     priority: outcome.priority,
-    scores: { attribute: ctx.attribute.value, behaviour: ctx.behaviour ?? null },
-    reasons,
+    scores,
+    reasons: own,
     ruleId,
     missing,
     rulesVersion: rules.version,
-    decidedAt: isoOf(ctx.nowMs),
+    decidedAt,
   };
-  if (owner) decision.owner = owner;
-  return decision;
 }
 
 /** A hold that has lasted its rule's `holdExpiresAfter` becomes the nurture outcome. */
@@ -239,8 +272,16 @@ function ownerFor(rule: Rule, lead: Lead): DecidedOwner | undefined {
     const id = lead.manualRequest?.requestedBy;
     return id ? { kind: 'requester', id } : undefined;
   }
-  return { kind: 'queue', queue: spec.queue };
+  let owner = QUEUE_OWNERS.get(spec.queue);
+  if (owner === undefined) {
+    owner = Object.freeze({ kind: 'queue', queue: spec.queue });
+    QUEUE_OWNERS.set(spec.queue, owner);
+  }
+  return owner;
 }
+
+/** A queue owner says nothing but the queue's name: one shared, read-only object per queue. */
+const QUEUE_OWNERS = new Map<string, DecidedOwner>();
 
 /** Sales should know when a lead passed only because a campaign lowered the bar. */
 function addOverrideReasons(
@@ -252,11 +293,7 @@ function addOverrideReasons(
   const { overrides } = rules.thresholdsOn(ctx.today);
   if (overrides.length === 0) return;
   const used = compiled.thresholdNames;
-  for (const o of overrides) {
-    if (Object.keys(o.thresholds).some((t) => used.has(t))) {
-      out.push({ code: 'override.active', params: { override: o.id, label: o.label, to: o.to } });
-    }
-  }
+  for (const o of overrides) if (o.thresholdNames.some((t) => used.has(t))) out.push(o.reason);
 }
 
 let lastIsoMs = Number.NaN;

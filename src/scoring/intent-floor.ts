@@ -2,6 +2,7 @@ import type { Rule } from '../config/rule-set-schema.ts';
 import type { Reason } from '../domain/decision.ts';
 import type { CompiledRule } from './compile-rule-set.ts';
 import { type DecisionContext, TRUE } from './conditions.ts';
+import { SharedReasons } from './shared-reasons.ts';
 
 /**
  * The intent floor of a rule (`intent:` in the rule file). An existing customer's staff opening one
@@ -25,9 +26,13 @@ export const INTENT_NOT_SHOWN = 'intent.not_shown';
 export function intentOutcome(compiled: CompiledRule, ctx: DecisionContext, out: Reason[]): Outcome {
   const { rule, intent } = compiled;
   if (!intent || !rule.intent || intent.test(ctx) === TRUE) return rule;
-  out.push({ code: INTENT_NOT_SHOWN, params: { rule: rule.id } });
+  out.push(NOT_SHOWN.get(rule.id, notShownReason));
   return rule.intent.otherwise;
 }
+
+/** The reason names only the rule: one shared reason per rule id. */
+const NOT_SHOWN = new SharedReasons<string>();
+const notShownReason = (rule: string): Reason => ({ code: INTENT_NOT_SHOWN, params: { rule } });
 
 /** What the floor looked at (the intent conditions' reasons), after the rule's own reasons. */
 export function explainIntent(compiled: CompiledRule, ctx: DecisionContext, out: Reason[]): void {
