@@ -69,7 +69,7 @@ async function connect(): Promise<CrmConnector> {
         password: connection.password!,
       },
       bulkPollIntervalMs: 0,
-      // An experiment knob: the Bulk result page size (default 100,000 rows), which sets what a Bulk
+      // An experiment knob: the Bulk result page size (default 10,000 rows, settings.ts), which sets what a Bulk
       // read holds in memory.
       ...(process.env.SCALE_SF_BULK_PAGE_SIZE
         ? { bulkPageSize: Number(process.env.SCALE_SF_BULK_PAGE_SIZE) }
