@@ -6,18 +6,3 @@
 export function detached(s: string): string {
   return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
 }
-
-/** One detached copy per distinct text (campaign names and types repeat across responses). */
-export class DetachedStrings {
-  readonly #pool = new Map<string, string>();
-
-  of(s: string | null): string | null {
-    if (s === null) return null;
-    let kept = this.#pool.get(s);
-    if (kept === undefined) {
-      kept = detached(s);
-      this.#pool.set(kept, kept);
-    }
-    return kept;
-  }
-}

@@ -17,13 +17,11 @@ import {
   responseRowOf,
   rideAlong,
 } from './change-streams.ts';
-import { DetachedStrings, detached } from './detached-string.ts';
 import { LeadAccounts } from './lead-accounts.ts';
 import { LostAccounts } from './lost-accounts.ts';
 import { type SalesforceMapping, valueMaps } from './mapping.ts';
 import {
   accountIdOf,
-  type CampaignResponse,
   idOf,
   isConvertedRow,
   isDeletedRow,
@@ -31,6 +29,7 @@ import {
   subqueryResponses,
   toLead,
 } from './record-to-lead.ts';
+import { ResponseIndex } from './response-index.ts';
 import {
   changedPersonsSoql,
   chunkIdsForUrl,
@@ -340,7 +339,7 @@ export class SalesforceLeadSource implements LeadSource {
     if (!large(remaining[0]!) || people[1]!.query.hasPageOne) remaining.push(await people[1]!.prime());
     const useBulk = large(remaining.reduce((a, b) => a + b, 0));
     const streams: EventStream[] = [...people];
-    let responseMap: Map<string, CampaignResponse[]> | null = null;
+    let responseMap: ResponseIndex | null = null;
 
     if (useBulk) {
       const bulkOptions = (what: string, soql: string) => ({
@@ -388,14 +387,13 @@ export class SalesforceLeadSource implements LeadSource {
         else if (b) p.readAllFrom(b);
       });
       if (responsesJob) {
-        responseMap = new Map();
-        const texts = new DetachedStrings();
+        responseMap = new ResponseIndex(cm!.maxPerRecord);
         const triggers: ResponseRow[] = [];
         for await (const rows of responsesJob.pages()) {
           for (const raw of rows) {
             const r = responseRowOf(raw);
             if (!r) continue;
-            if (r.response) pushResponse(responseMap, r.personId, r.response, cm!.maxPerRecord, texts);
+            if (r.response) responseMap.add(r.personId, r.response);
             if (isTrigger(r, window, skip, ownUserId)) triggers.push(r);
           }
         }
@@ -432,7 +430,7 @@ export class SalesforceLeadSource implements LeadSource {
   private async buildPage(
     events: readonly ChangeEvent[],
     cursor: SyncCursor,
-    responseMap: ReadonlyMap<string, CampaignResponse[]> | null,
+    responseMap: Pick<ResponseIndex, 'get'> | null,
     lost: LostAccounts | null,
     accounts: Pick<LeadAccounts, 'apply'> | null,
   ): Promise<LeadPage> {
@@ -460,7 +458,7 @@ export class SalesforceLeadSource implements LeadSource {
         continue;
       }
       const account = e.object === 'Contact' ? accountIdOf(this.mapping, e.row) : null;
-      const responses = cmRead ? (e.responses ?? responseMap?.get(id.slice(0, 15)) ?? []) : null;
+      const responses = cmRead ? (e.responses ?? responseMap?.get(id) ?? []) : null;
       byId.set(
         id,
         toLead(e.object, e.row, {
@@ -486,30 +484,4 @@ export class SalesforceLeadSource implements LeadSource {
 
 function cursorOf(ts: number, ids: ReadonlySet<string>): SyncCursor {
   return { modifiedAt: new Date(ts).toISOString(), idsAtModifiedAt: [...ids] };
-}
-
-/**
- * Newest first, at most `max` per person (the same cap as the REST subquery's LIMIT). The map lives
- * for the whole run, so what it keeps is detached from the results page it was read from.
- */
-function pushResponse(
-  map: Map<string, CampaignResponse[]>,
-  personId: string,
-  r: CampaignResponse,
-  max: number,
-  texts: DetachedStrings,
-): void {
-  const key = personId.slice(0, 15);
-  let list = map.get(key);
-  if (!list) {
-    list = [];
-    map.set(detached(key), list);
-  }
-  list.push({
-    respondedOn: detached(r.respondedOn),
-    campaignType: texts.of(r.campaignType),
-    campaignName: texts.of(r.campaignName),
-  });
-  list.sort((a, b) => (a.respondedOn < b.respondedOn ? 1 : a.respondedOn > b.respondedOn ? -1 : 0));
-  if (list.length > max) list.length = max;
 }

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { CampaignResponse } from '../../../connectors/salesforce/record-to-lead.ts';
+import { ResponseIndex } from '../../../connectors/salesforce/response-index.ts';
+
+const r = (respondedOn: string, campaignName: string | null, campaignType: string | null = 'Webinar') =>
+  ({ respondedOn, campaignType, campaignName }) satisfies CampaignResponse;
+
+describe('ResponseIndex (the Bulk run campaign responses per person)', () => {
+  it('gives each person its responses newest first, ties in the order read, at most max', () => {
+    const index = new ResponseIndex(3);
+    index.add('00Q000000000001AAA', r('2026-11-02', 'B'));
+    index.add('00Q000000000001AAA', r('2026-11-05', 'A'));
+    index.add('00Q000000000001', r('2026-11-02', 'C'));
+    index.add('00Q000000000001AAA', r('2026-10-01', 'D'));
+    expect(index.get('00Q000000000001')).toEqual([
+      r('2026-11-05', 'A'),
+      r('2026-11-02', 'B'),
+      r('2026-11-02', 'C'),
+    ]);
+    // Older than every kept one with the list full: not kept; newer: the oldest goes.
+    index.add('00Q000000000001AAA', r('2026-11-30', 'E'));
+    expect(index.get('00Q000000000001AAA')!.map((x) => x.campaignName)).toEqual(['E', 'A', 'B']);
+  });
+
+  it('keeps nulls apart from texts and persons apart from each other', () => {
+    const index = new ResponseIndex(20);
+    index.add('003000000000001', r('2026-11-02', null, null));
+    index.add('003000000000002', r('2026-11-02', '\u0001', '\u0001'));
+    index.add('003000000000002', r('2026-11-02', '2026年 秋の展示会 東京ビッグサイト', 'Event'));
+    expect(index.get('003000000000001')).toEqual([r('2026-11-02', null, null)]);
+    expect(index.get('003000000000002')).toEqual([
+      r('2026-11-02', '\u0001', '\u0001'),
+      r('2026-11-02', '2026年 秋の展示会 東京ビッグサイト', 'Event'),
+    ]);
+    expect(index.get('003000000000003')).toBeUndefined();
+  });
+
+  it('shares one response object between the persons of a campaign and day', () => {
+    const index = new ResponseIndex(20);
+    for (let i = 0; i < 70_000; i++)
+      index.add(`00Q${String(i).padStart(12, '0')}`, r('2026-11-02', `C${i % 3}`));
+    // A campaign past 65,535 distinct responses still decodes (codes are two characters).
+    for (let i = 0; i < 66_000; i++) index.add('00Q999999999999', r('2026-11-03', `X${i}`));
+    const [a] = index.get('00Q000000000000')!;
+    const [b] = index.get('00Q000000000003')!;
+    expect(a).toBe(b);
+    expect(index.get('00Q999999999999')!.map((x) => x.campaignName)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `X${i}`),
+    );
+  });
+});
