@@ -55,12 +55,8 @@ export class FileEpisodeStore implements EpisodeStore {
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, StoredEpisode>> {
-    const now = this.#now();
     const out = new Map<string, StoredEpisode>();
-    for (const key of new Set(keys)) {
-      const stored = readable(this.#items.get(key, now));
-      if (stored) out.set(key, stored);
-    }
+    for (const [key, stored] of this.#items.getMany(keys, this.#now())) out.set(key, readable(stored)!);
     return out;
   }
 
@@ -74,7 +70,11 @@ export class FileEpisodeStore implements EpisodeStore {
   putMany(
     items: readonly { episode: Episode; expectedVersion: number | null }[],
   ): Promise<{ stored: StoredEpisode; written: boolean }[]> {
-    return this.#transact((tx) => items.map((i) => tx.put(i.episode, i.expectedVersion)));
+    return this.#transact(
+      items,
+      (i) => i.episode.key,
+      (tx, i) => tx.put(i.episode, i.expectedVersion),
+    );
   }
 
   async recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
@@ -86,15 +86,17 @@ export class FileEpisodeStore implements EpisodeStore {
     items: readonly { key: string; event: EpisodeEvent }[],
     schedule: ScheduleEpisode,
   ): Promise<RecordStepResult[]> {
-    return this.#transact((tx) =>
-      items.map(({ key, event }): RecordStepResult => {
+    return this.#transact(
+      items,
+      (i) => i.key,
+      (tx, { key, event }): RecordStepResult => {
         const current = tx.get(key);
         if (current && hasStep(current.episode, event.step)) return { recorded: false, stored: current };
         const folded = foldEpisode(key, [...(current?.episode.events ?? []), event]);
         if (!folded) return { recorded: false, stored: current };
         const { stored } = tx.put({ ...folded, nextCheckAt: schedule(folded) }, current?.version ?? null);
         return { recorded: true, stored };
-      }),
+      },
     );
   }
 
@@ -115,10 +117,17 @@ export class FileEpisodeStore implements EpisodeStore {
   }
 
   /**
-   * One locked section: `fn` reads and compare-and-sets through `tx` (each items bucket read once,
-   * later items seeing earlier ones' writes), then every changed file is written once.
+   * One locked section: `fn` reads and compare-and-sets each item through `tx` (later items of a key
+   * seeing earlier ones' writes), then every changed file is written once. Items go bucket by bucket,
+   * in their order within a bucket (a key's items share its bucket), and each bucket is let go once
+   * its items are done (json-buckets.ts `release`): a batch's keys touch every bucket, and holding
+   * them all held every episode of the org. Results come back in the items' order.
    */
-  #transact<T>(fn: (tx: Transaction) => T): Promise<T> {
+  #transact<I, T>(
+    list: readonly I[],
+    keyOf: (item: I) => string,
+    fn: (tx: Transaction, item: I) => T,
+  ): Promise<T[]> {
     return this.#lock.withLock(() => {
       const now = this.#now();
       const items = this.#items.session(now);
@@ -149,7 +158,18 @@ export class FileEpisodeStore implements EpisodeStore {
           return { stored, written: true };
         },
       };
-      const out = fn(tx);
+      const out = new Array<T>(list.length);
+      const byFile = new Map<string, number[]>();
+      list.forEach((item, i) => {
+        const file = this.#items.fileOf(keyOf(item));
+        const at = byFile.get(file);
+        if (at) at.push(i);
+        else byFile.set(file, [i]);
+      });
+      for (const [file, indices] of byFile) {
+        for (const i of indices) out[i] = fn(tx, list[i]!);
+        items.release(file);
+      }
       this.#commit(items, moves, now);
       return out;
     });

@@ -46,15 +46,7 @@ export class FileRecheckStore implements RecheckStore {
   }
 
   async getMany(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord>> {
-    const { items } = this.#for(crm);
-    const now = this.#now();
-    const out = new Map<string, RecheckRecord>();
-    for (const ref of refs) {
-      const key = recheckKey(ref);
-      const record = items.get(key, now);
-      if (record) out.set(key, record);
-    }
-    return out;
+    return this.#for(crm).items.getMany(refs.map(recheckKey), this.#now());
   }
 
   async schedule(crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
@@ -68,25 +60,32 @@ export class FileRecheckStore implements RecheckStore {
       const items = files.items.session(now);
       const due = files.due.session(now);
       const touched = new Map<string, boolean>();
-      for (const r of records) {
-        const key = recheckKey(r);
-        const before = items.get(key)?.recheckAt ?? null;
-        const keep = keepsRecheckRecord(r);
-        items.set(
-          key,
-          keep
-            ? {
-                value: {
-                  objectType: r.objectType,
-                  leadId: r.leadId,
-                  recheckAt: r.recheckAt,
-                  holdSince: r.holdSince,
-                  ...(r.inputs ? { inputs: r.inputs } : {}),
-                },
-              }
-            : undefined,
-        );
-        this.#reindex(due, key, before, keep ? r.recheckAt : null, touched);
+      // Last write wins per key, as when they were set one after another.
+      const byKey = new Map(records.map((r) => [recheckKey(r), r]));
+      // Bucket by bucket, each let go once its records are in: a batch's keys touch every bucket,
+      // and holding them all held every record of the org (json-buckets.ts `release`).
+      for (const [file, keys] of files.items.byFile(byKey.keys())) {
+        for (const key of keys) {
+          const r = byKey.get(key)!;
+          const before = items.get(key)?.recheckAt ?? null;
+          const keep = keepsRecheckRecord(r);
+          items.set(
+            key,
+            keep
+              ? {
+                  value: {
+                    objectType: r.objectType,
+                    leadId: r.leadId,
+                    recheckAt: r.recheckAt,
+                    holdSince: r.holdSince,
+                    ...(r.inputs ? { inputs: r.inputs } : {}),
+                  },
+                }
+              : undefined,
+          );
+          this.#reindex(due, key, before, keep ? r.recheckAt : null, touched);
+        }
+        items.release(file);
       }
       // A crash between the two writes leaves the index and a record disagreeing for leads of this
       // batch, whose page the sync has not committed: the next run decides them and schedules again.

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +55,38 @@ export class JsonBuckets<T> {
   }
 
   /**
+   * The live values of `keys` (missing and expired ones left out), each bucket file read once and let
+   * go before the next: a page's keys touch every bucket, and reading one per key parsed a bucket per
+   * key, while holding them all held the whole store.
+   */
+  getMany(keys: Iterable<string>, nowMs: number): Map<string, T> {
+    const out = new Map<string, T>();
+    for (const [file, group] of this.byFile(keys)) {
+      const entries = this.#read(file);
+      for (const key of group) {
+        const e = entries[key];
+        if (e && !expired(e, nowMs)) out.set(key, e.value);
+      }
+    }
+    return out;
+  }
+
+  /** `keys` grouped by their bucket file, each group in the order given (no duplicates). */
+  byFile(keys: Iterable<string>): Map<string, string[]> {
+    const groups = new Map<string, string[]>();
+    const seen = new Set<string>();
+    for (const key of keys) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const file = this.fileOf(key);
+      const group = groups.get(file);
+      if (group) group.push(key);
+      else groups.set(file, [key]);
+    }
+    return groups;
+  }
+
+  /**
    * Replaces the entry of `key` with what `fn` returns (undefined deletes it) and drops expired entries
    * of the same bucket. Caller holds the lock.
    */
@@ -78,12 +111,12 @@ export class JsonBuckets<T> {
    * first `get` to the last `flush`; `flush` may run more than once (each writes what changed since).
    */
   session(nowMs: number): BucketSession<T> {
-    return new BucketSession<T>(
-      nowMs,
-      (file) => this.#read(file),
-      (file, c) => this.#write(file, c),
-      (k) => this.fileOf(k),
-    );
+    return new BucketSession<T>(nowMs, {
+      read: (file) => this.#read(file),
+      stage: (file, c) => this.#stage(file, c),
+      commit: (tmp, file) => renameSync(tmp, file),
+      fileOf: (k) => this.fileOf(k),
+    });
   }
 
   /** Every live entry, bucket by bucket (for listings; not on the per-lead path). */
@@ -124,6 +157,11 @@ export class JsonBuckets<T> {
   }
 
   #write(file: string, content: BucketFile<T>): void {
+    renameSync(this.#stage(file, content), file);
+  }
+
+  /** Writes `content` next to `file` under a temporary name (renamed over it to take effect). */
+  #stage(file: string, content: BucketFile<T>): string {
     mkdirSync(this.dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const fd = openSync(tmp, 'w');
@@ -133,7 +171,7 @@ export class JsonBuckets<T> {
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, file);
+    return tmp;
   }
 }
 
@@ -148,36 +186,39 @@ function corrupt(file: string, why: string): Error {
   );
 }
 
+/** What a session needs of its store (`JsonBuckets.session`). */
+interface BucketFiles<T> {
+  read(file: string): Record<string, BucketEntry<T>>;
+  /** Writes the content under a temporary name; returns it. */
+  stage(file: string, content: BucketFile<T>): string;
+  /** Renames a staged file over the bucket. */
+  commit(tmp: string, file: string): void;
+  fileOf(key: string): string;
+}
+
 /** See `JsonBuckets.session`. */
 export class BucketSession<T> {
   readonly #nowMs: number;
-  readonly #read: (file: string) => Record<string, BucketEntry<T>>;
-  readonly #write: (file: string, content: BucketFile<T>) => void;
-  readonly #fileOf: (key: string) => string;
+  readonly #io: BucketFiles<T>;
   readonly #files = new Map<string, Record<string, BucketEntry<T>>>();
   readonly #dirty = new Set<string>();
+  /** Bucket → its changed content written under a temporary name by `release`, renamed by `flush`. */
+  readonly #staged = new Map<string, string>();
 
-  constructor(
-    nowMs: number,
-    read: (file: string) => Record<string, BucketEntry<T>>,
-    write: (file: string, content: BucketFile<T>) => void,
-    fileOf: (key: string) => string,
-  ) {
+  constructor(nowMs: number, io: BucketFiles<T>) {
     this.#nowMs = nowMs;
-    this.#read = read;
-    this.#write = write;
-    this.#fileOf = fileOf;
+    this.#io = io;
   }
 
   /** The live value of `key` as this section has it (its own changes included). */
   get(key: string): T | undefined {
-    const e = this.#entries(this.#fileOf(key))[key];
+    const e = this.#entries(this.#io.fileOf(key))[key];
     return e && !expired(e, this.#nowMs) ? e.value : undefined;
   }
 
   /** Replaces the entry of `key` (undefined deletes it); written by the next `flush`. */
   set(key: string, entry: BucketEntry<T> | undefined): void {
-    const file = this.#fileOf(key);
+    const file = this.#io.fileOf(key);
     const entries = this.#entries(file);
     if (entry === undefined) {
       if (!(key in entries)) return;
@@ -186,22 +227,51 @@ export class BucketSession<T> {
     this.#dirty.add(file);
   }
 
+  /**
+   * Lets go of the bucket file `file` holds until `flush`: its changes are written under a temporary
+   * name now (and renamed over it by `flush`, with the others, so a crash before then changes
+   * nothing), and a later `get` of its keys reads that. A section that goes through its keys bucket
+   * by bucket (`JsonBuckets.byFile`) then holds one bucket at a time instead of the whole store.
+   */
+  release(file: string): void {
+    const entries = this.#files.get(file);
+    if (!entries) return;
+    if (this.#dirty.has(file)) {
+      dropExpired(entries, this.#nowMs);
+      const previous = this.#staged.get(file);
+      this.#staged.set(file, this.#io.stage(file, { version: 1, entries }));
+      if (previous) rmSync(previous, { force: true });
+      this.#dirty.delete(file);
+    }
+    this.#files.delete(file);
+  }
+
   /** Writes every changed bucket once, dropping its expired entries (as `update` does). */
   flush(): void {
     for (const file of this.#dirty) {
       const entries = this.#entries(file);
-      for (const [k, e] of Object.entries(entries)) if (expired(e, this.#nowMs)) delete entries[k];
-      this.#write(file, { version: 1, entries });
+      dropExpired(entries, this.#nowMs);
+      const staged = this.#staged.get(file);
+      if (staged) rmSync(staged, { force: true });
+      this.#staged.delete(file);
+      this.#io.commit(this.#io.stage(file, { version: 1, entries }), file);
     }
     this.#dirty.clear();
+    for (const [file, tmp] of this.#staged) this.#io.commit(tmp, file);
+    this.#staged.clear();
   }
 
   #entries(file: string): Record<string, BucketEntry<T>> {
     let entries = this.#files.get(file);
     if (!entries) {
-      entries = this.#read(file);
+      const staged = this.#staged.get(file);
+      entries = this.#io.read(staged ?? file);
       this.#files.set(file, entries);
     }
     return entries;
   }
+}
+
+function dropExpired(entries: Record<string, BucketEntry<unknown>>, nowMs: number): void {
+  for (const [k, e] of Object.entries(entries)) if (expired(e, nowMs)) delete entries[k];
 }
