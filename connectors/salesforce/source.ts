@@ -85,6 +85,8 @@ export const TAIL_SHARE = 0.1;
  */
 export const LOOKUP_ACCOUNT_INDEX_TTL_MS = 10 * 60_000;
 const OBJECTS: readonly PersonObject[] = ['Lead', 'Contact'];
+/** Rows per Bulk results page of the run's campaign responses (at least; `bulkPageSize` if more). */
+const RESPONSE_PAGE_ROWS = 50_000;
 
 export class SalesforceLeadSource implements LeadSource {
   readonly crm = 'salesforce' as const;
@@ -372,6 +374,9 @@ export class SalesforceLeadSource implements LeadSource {
         ? new BulkQueryJob(this.runner, {
             ...bulkOptions('campaign responses', recentResponsesSoql(respondedSince, from)),
             operation: 'query',
+            // Read whole into the response index before the first hand-off page, a results page at a
+            // time: its text is gone before the pages' work starts, so bigger pages cost no peak.
+            pageSize: Math.max(s.bulkPageSize, RESPONSE_PAGE_ROWS),
           })
         : null;
       const jobs = [...bulk.map((b) => b?.job), responsesJob].filter((j): j is BulkQueryJob => !!j);
