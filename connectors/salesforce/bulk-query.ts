@@ -16,11 +16,14 @@ import { type CallResult, SalesforceCallError } from './client.ts';
  */
 
 /**
- * The answer to a results request of a job not done yet: 412 JOB_NOT_COMPLETE. The results are
- * asked for as text, so the error body may not be parsed: the status decides.
+ * How a first results request may be refused when the job is not done: 412 JOB_NOT_COMPLETE in
+ * Salesforce's docs for API 47 (crm-apis.md A7); later docs do not say. So any 4xx but auth and rate
+ * limits is settled by the job's status instead of stopping the run: a job not done is polled, and
+ * a real error (the job gone) comes back from the status check. The results are asked for as text,
+ * so the error body may not be parsed: the status decides.
  */
-function jobNotComplete(f: CallFailure): boolean {
-  return f.status === 412 || f.code === 'JOB_NOT_COMPLETE';
+function settledByStatus(f: CallFailure): boolean {
+  return f.status !== null && f.status >= 400 && f.status < 500 && ![401, 403, 429].includes(f.status);
 }
 
 export interface BulkQueryOptions {
@@ -109,18 +112,19 @@ export class BulkQueryJob {
   }
 
   /**
-   * The first results page, asked for at once; a job not done yet (412 JOB_NOT_COMPLETE) is polled
-   * until complete and asked again. A page always carries `Sforce-Locator` (`null` on the last):
-   * an answer without it is not taken for an empty result (some versions of Salesforce's docs show
-   * 204 No Content for a results request that failed) but checked by status like a 412.
+   * The first results page, asked for at once; a job not done yet (412 JOB_NOT_COMPLETE, or another
+   * refusal: `settledByStatus`) is polled until complete and asked again. A page always carries
+   * `Sforce-Locator` (`null` on the last): an answer without it is not taken for an empty result
+   * (some versions of Salesforce's docs show 204 No Content for a results request that failed) but
+   * checked by status like a 412.
    */
   private async firstResults(): Promise<CallResult<string>> {
     try {
-      const res = await this.results(null, jobNotComplete);
+      const res = await this.results(null, settledByStatus);
       if (res.status === 200 && res.headers['sforce-locator'] !== undefined) return res;
     } catch (e) {
       const cause = e instanceof CrmError ? e.cause : undefined;
-      if (!(cause instanceof SalesforceCallError && jobNotComplete(cause))) throw e;
+      if (!(cause instanceof SalesforceCallError && settledByStatus(cause))) throw e;
     }
     await this.pollUntilComplete();
     return this.results(null);

@@ -157,6 +157,31 @@ describe('Bulk query results asked for first', () => {
     ]);
   });
 
+  it('another refusal of the first results request is settled by the status: not done is polled, a real error surfaces', async () => {
+    // Later docs do not say what an unfinished job answers; a 400 must not stop the run.
+    const refused = new SalesforceCallError('job state', { status: 400, code: 'INVALIDJOBSTATE' });
+    const done = scriptedRunner([
+      created,
+      refused,
+      state('InProgress'),
+      state('JobComplete'),
+      page('"Id"\n"00Q3"\n', 'null'),
+    ]);
+    const job = new BulkQueryJob(done.runner, jobOptions);
+    await job.start();
+    expect(await rowsOf(job)).toEqual(['00Q3']);
+    expect(done.calls.filter((c) => c === 'GET /jobs/query/750x')).toHaveLength(2);
+
+    // The job is gone: the status check says so, and the read stops with its error.
+    const gone = () =>
+      new SalesforceCallError('The requested resource does not exist', { status: 404, code: 'NOT_FOUND' });
+    const lost = scriptedRunner([created, gone(), gone()]);
+    const lostJob = new BulkQueryJob(lost.runner, jobOptions);
+    await lostJob.start();
+    await expect(rowsOf(lostJob)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(lost.calls).toEqual(['POST /jobs/query', 'GET /jobs/query/750x/results', 'GET /jobs/query/750x']);
+  });
+
   it('a 412 is retried by no one but the status loop; other transient failures of the request still are', async () => {
     const { runner, calls } = scriptedRunner([
       created,
