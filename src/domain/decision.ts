@@ -22,14 +22,14 @@ export interface Decision {
   nextAction: NextAction;
   priority: Priority;
   /** `behaviour` is `null` when it comes from an MA tool that has no score for this lead. */
-  scores: { attribute: number; behaviour: number | null };
+  scores: Readonly<{ attribute: number; behaviour: number | null }>;
   owner?: DecidedOwner;
   /** Ordered: the most decisive first. Never empty. */
   reasons: Reason[];
   /** Id of the rule that decided (or `default`). */
   ruleId: string;
   /** Lead paths whose absence made the decision `hold` (empty otherwise). */
-  missing: string[];
+  missing: readonly string[];
   /** Content hash of the rule set, so a task key changes when the rules that produced it change. */
   rulesVersion: string;
   decidedAt: string;

@@ -1,5 +1,5 @@
 import type { DecisionContext } from './conditions.ts';
-import { isoToEpochMs, localDay } from './time.ts';
+import { isoLocalDay } from './time.ts';
 
 /**
  * The local day of each of the lead's activities (index i ↔ `lead.activities[i]`; NaN when older
@@ -21,9 +21,8 @@ export function activityDaysOf(ctx: DecisionContext): readonly number[] {
       days[i] = Number.NaN;
       continue;
     }
-    const t = isoToEpochMs(at);
     // Activity after `now` did not happen yet as far as this decision is concerned (replays, skew).
-    days[i] = t <= nowMs ? localDay(t, offsetMs) : Number.NaN;
+    days[i] = isoLocalDay(at, offsetMs, nowMs);
   }
   ctx.activityDays = days;
   return days;

@@ -9,6 +9,7 @@ import { type DecisionContext, FALSE, type Tri, UNKNOWN } from './conditions.ts'
 import { defaultHoldCalendar, holdExpiredReason, holdExpiresAt, toEpochMs } from './hold-expiry.ts';
 import { explainIntent, intentOutcome, type Outcome } from './intent-floor.ts';
 import { frozenReason } from './shared-reasons.ts';
+import { scoresOf } from './shared-scores.ts';
 import { localDay } from './time.ts';
 
 export interface DecideOptions {
@@ -200,10 +201,11 @@ function done(
   reasons: Reason[],
   held: boolean,
 ): Decision {
+  // Nothing missing is the same empty list for every decision (read-only, so it can be shared).
   const missing = held
     ? reasons.filter((r) => r.code === 'missing' || r.code === 'invalid').map((r) => String(r.params.field))
-    : [];
-  const scores = { attribute: ctx.attribute.value, behaviour: ctx.behaviour ?? null };
+    : NO_FIELDS;
+  const scores = scoresOf(ctx.attribute.value, ctx.behaviour ?? null);
   const own = reasons.slice();
   const decidedAt = isoOf(ctx.nowMs);
   // One literal per shape: adding `owner` afterwards would allocate a property store per decision.

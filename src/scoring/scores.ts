@@ -35,7 +35,9 @@ export function compileAttributeScore(spec: RuleSet['attributeScore']): Attribut
       fact.type === 'number'
         ? undefined
         : remembered((raw: string | number | boolean) => tierPoints(isRank ? rankNumber(String(raw)) : raw));
-    return { id: g.id, fact, tierPoints, byValue, best, required: g.required };
+    // Missing alone, the group's input is the whole list: one shared, read-only list per group.
+    const alone: readonly string[] = Object.freeze([fact.source]);
+    return { id: g.id, fact, tierPoints, byValue, best, required: g.required, alone };
   });
   const cap = spec.cap;
 
@@ -50,14 +52,14 @@ export function compileAttributeScore(spec: RuleSet['attributeScore']): Attribut
     score(ctx) {
       let value = 0;
       let max = 0;
-      let missing: string[] | undefined; // allocated only for the rare lead with gaps
+      let missing: readonly string[] | undefined;
       for (const g of groups) {
         const p = groupPoints(ctx, g);
         if (p === undefined) {
           if (!g.required) continue;
           max += g.best;
-          if (!missing) missing = [];
-          missing.push(g.fact.source);
+          // A second gap (rarer still) makes a list of its own.
+          missing = missing ? [...missing, g.fact.source] : g.alone;
         } else {
           value += p;
           max += p;

@@ -46,6 +46,42 @@ export function isoToEpochMs(s: string): number {
   return (dayNumber(y, mo, d) * 86_400 + h * 3_600 + mi * 60 + se - offsetMin * 60) * 1000 + ms;
 }
 
+/**
+ * The local day (in the zone whose offset is given) of an ISO 8601 date-time that is not after
+ * `nowMs`; NaN when it is after, or unparseable. The same instant as `isoToEpochMs`, but for the
+ * `…Z` shapes CRMs send it never hands the epoch milliseconds (beyond a small integer) out of the
+ * function: a returned one is a heap number, allocated once per activity on the engine's hot path.
+ */
+export function isoLocalDay(s: string, offsetMs: number, nowMs: number): number {
+  const n = s.length;
+  const fraction = n === 24 && s.charCodeAt(19) === 46 && digit(s, 20) && digit(s, 21) && digit(s, 22);
+  if (
+    !(fraction || n === 20) ||
+    s.charCodeAt(n - 1) !== 90 ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(10) !== 84
+  ) {
+    const t = isoToEpochMs(s);
+    return t <= nowMs ? localDay(t, offsetMs) : Number.NaN;
+  }
+  const y = c(s, 0) * 1000 + c(s, 1) * 100 + c(s, 2) * 10 + c(s, 3);
+  const mo = c(s, 5) * 10 + c(s, 6);
+  const d = c(s, 8) * 10 + c(s, 9);
+  const h = c(s, 11) * 10 + c(s, 12);
+  const mi = c(s, 14) * 10 + c(s, 15);
+  const se = c(s, 17) * 10 + c(s, 18);
+  const ms = fraction ? c(s, 20) * 100 + c(s, 21) * 10 + c(s, 22) : 0;
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && se <= 59 && y >= 0))
+    return Number.NaN;
+  const t = (dayNumber(y, mo, d) * 86_400 + h * 3_600 + mi * 60 + se) * 1000 + ms;
+  return t <= nowMs ? localDay(t, offsetMs) : Number.NaN;
+}
+
+const digit = (s: string, i: number): boolean => {
+  const x = s.charCodeAt(i);
+  return x >= 48 && x <= 57;
+};
+
 /** Days since 1970-01-01 of the first of each month from `TABLE_FROM_YEAR`: no division per timestamp. */
 const TABLE_FROM_YEAR = 1900;
 const TABLE_YEARS = 300;
