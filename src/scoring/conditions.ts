@@ -39,6 +39,8 @@ export interface CompiledCondition {
   test(ctx: DecisionContext): Tri;
   /** Reasons that make this node come out the way it did, most decisive first. */
   explain(ctx: DecisionContext, out: Reason[]): void;
+  /** The same, when the caller already knows how this node came out (`result`): no re-test. */
+  explainAs(ctx: DecisionContext, out: Reason[], result: Tri): void;
   /** Every leaf, for `tossup explain` and the rules page. */
   leaves: CompiledLeaf[];
   plan: ConditionPlan;
@@ -64,20 +66,21 @@ function compileAll(children: CompiledCondition[]): CompiledCondition {
     children.map((c) => c.plan),
   );
   const test = (ctx: DecisionContext): Tri => testPlan(plan, ctx);
+  const explainAs = (ctx: DecisionContext, out: Reason[], r: Tri): void => {
+    // FALSE: only the failing parts matter; UNKNOWN: what is missing first, then what already holds.
+    if (r === FALSE) {
+      for (const ch of children) if (ch.test(ctx) === FALSE) ch.explainAs(ctx, out, FALSE);
+    } else if (r === UNKNOWN) {
+      for (const ch of children) if (ch.test(ctx) === UNKNOWN) ch.explainAs(ctx, out, UNKNOWN);
+      for (const ch of children) if (ch.test(ctx) === TRUE) ch.explainAs(ctx, out, TRUE);
+    } else for (const ch of children) ch.explainAs(ctx, out, TRUE); // all of them hold
+  };
   return {
     test,
     plan,
     leaves: children.flatMap((c) => c.leaves),
-    explain(ctx, out) {
-      const r = test(ctx);
-      // FALSE: only the failing parts matter; UNKNOWN: what is missing first, then what already holds.
-      if (r === FALSE) {
-        for (const ch of children) if (ch.test(ctx) === FALSE) ch.explain(ctx, out);
-      } else if (r === UNKNOWN) {
-        for (const ch of children) if (ch.test(ctx) === UNKNOWN) ch.explain(ctx, out);
-        for (const ch of children) if (ch.test(ctx) === TRUE) ch.explain(ctx, out);
-      } else for (const ch of children) ch.explain(ctx, out);
-    },
+    explain: (ctx, out) => explainAs(ctx, out, test(ctx)),
+    explainAs,
   };
 }
 
@@ -87,15 +90,16 @@ function compileAny(children: CompiledCondition[]): CompiledCondition {
     children.map((c) => c.plan),
   );
   const test = (ctx: DecisionContext): Tri => testPlan(plan, ctx);
+  // The children that came out as the whole did (all failed, the one that holds, the unknown ones).
+  const explainAs = (ctx: DecisionContext, out: Reason[], r: Tri): void => {
+    for (const ch of children) if (ch.test(ctx) === r) ch.explainAs(ctx, out, r);
+  };
   return {
     test,
     plan,
     leaves: children.flatMap((c) => c.leaves),
-    explain(ctx, out) {
-      const r = test(ctx);
-      const want = r === FALSE ? FALSE : r;
-      for (const ch of children) if (ch.test(ctx) === want) ch.explain(ctx, out);
-    },
+    explain: (ctx, out) => explainAs(ctx, out, test(ctx)),
+    explainAs,
   };
 }
 
@@ -106,6 +110,8 @@ function compileNot(inner: CompiledCondition): CompiledCondition {
     plan,
     leaves: inner.leaves,
     explain: (ctx, out) => inner.explain(ctx, out),
+    explainAs: (ctx, out, r) =>
+      inner.explainAs(ctx, out, r === UNKNOWN ? UNKNOWN : r === TRUE ? FALSE : TRUE),
   };
 }
 
@@ -154,8 +160,8 @@ function compileLeaf(spec: LeafCondition): CompiledLeaf {
     test,
     plan,
     leaves: [],
-    explain(ctx, out) {
-      const r = test(ctx);
+    explain: (ctx, out) => leaf.explainAs(ctx, out, test(ctx)),
+    explainAs(ctx, out, r) {
       if (r === UNKNOWN) {
         pushMissing(ctx, missingFields ?? ctx.attribute.missing, out);
         return;

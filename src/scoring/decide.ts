@@ -104,7 +104,7 @@ function decideIn(
     if (r === UNKNOWN) {
       if (rule.onMissing === 'skip') continue;
       if (notes) for (const note of notes) reasons.push(note);
-      when.explain(ctx, reasons);
+      when.explainAs(ctx, reasons, UNKNOWN);
       const held = done(ctx, rules, rule.id, rules.source.missingData, undefined, reasons, true);
       return expireHold(held, ctx.nowMs, rules, rules.missingDataHoldExpiresAfter, options);
     }
@@ -123,7 +123,7 @@ function decideIn(
     // The owner holds either way; the outcome only when the lead shows intent (intent-floor.ts).
     const outcome = intentOutcome(compiled, ctx, reasons);
     if (notes) for (const note of notes) reasons.push(note);
-    when.explain(ctx, reasons);
+    when.explainAs(ctx, reasons, r);
     explainIntent(compiled, ctx, reasons);
     if (rules.source.overrides.length > 0) addOverrideReasons(ctx, rules, compiled, reasons);
     const decided = done(ctx, rules, rule.id, outcome, ownerFor(rule, lead), reasons, false);
