@@ -1,3 +1,4 @@
+import { FailureKind } from '../../src/domain/errors.ts';
 import type { SyncCursor } from '../../src/ports/lead-source.ts';
 import type { CrmObjectType, HubspotRecord, SearchFilter, SearchPage, SearchRequest } from './client.ts';
 
@@ -41,6 +42,12 @@ export interface KeysetSearchOptions {
 
 /** Ids handed off at T left out of the next range query by NEQ filters (with EQ T: 9 in the group). */
 const MAX_EXCLUDED_IDS = 8;
+/**
+ * More ids than that are left out by one `NOT_IN` filter of at most this many values (the cap the
+ * connector keeps for `IN` too, account-changes.ts; HubSpot documents none). A page that ends inside
+ * a tie (our own batch writes of 100 share one millisecond) otherwise re-reads its handed-off part.
+ */
+const MAX_NOT_IN_IDS = 100;
 
 export interface KeysetPage {
   records: HubspotRecord[];
@@ -56,6 +63,8 @@ export class KeysetSearch {
   private exclusive = false;
   private mode: 'range' | 'ties' = 'range';
   private tieLastId = 0;
+  /** HubSpot refused a `NOT_IN` exclusion (a 400): the run re-reads the ties at T instead. */
+  private notInRefused = false;
   private upper: number | undefined;
   private done = false;
 
@@ -122,7 +131,10 @@ export class KeysetSearch {
     // none of them) — two filter groups, HubSpot ORs them; at most 10 filters in a group
     // (crm-apis.md B2). A page of 200 then brings 200 new records where it brought 199. A handed-off
     // record modified again since is > T and comes back, as it must.
-    const exclude = t !== null && !this.exclusive && this.seen.size > 0 && this.seen.size <= MAX_EXCLUDED_IDS;
+    // More than 8 go into one NOT_IN filter instead (up to MAX_NOT_IN_IDS), unless refused once.
+    const excludeMax = this.notInRefused ? MAX_EXCLUDED_IDS : MAX_NOT_IN_IDS;
+    const exclude = t !== null && !this.exclusive && this.seen.size > 0 && this.seen.size <= excludeMax;
+    const notIn = exclude && this.seen.size > MAX_EXCLUDED_IDS;
     if (t !== null) filters.push(this.filter(this.exclusive || exclude ? 'GT' : 'GTE', t));
     if (this.upper !== undefined && this.upper !== Number.POSITIVE_INFINITY)
       filters.push(this.filter('LTE', this.upper));
@@ -131,20 +143,39 @@ export class KeysetSearch {
       filterGroups.push({
         filters: [
           this.filter('EQ', t),
-          ...[...this.seen].map(
-            (id): SearchFilter => ({ propertyName: 'hs_object_id', operator: 'NEQ', value: id }),
-          ),
+          ...(notIn
+            ? [
+                {
+                  propertyName: 'hs_object_id',
+                  operator: 'NOT_IN',
+                  values: [...this.seen],
+                } satisfies SearchFilter,
+              ]
+            : [...this.seen].map(
+                (id): SearchFilter => ({ propertyName: 'hs_object_id', operator: 'NEQ', value: id }),
+              )),
         ],
       });
     const comeBack = this.exclusive || exclude ? 0 : this.seen.size;
     const limit = Math.min(this.o.pageSize, want + comeBack);
-    const { rows, total } = await this.page(
-      {
-        filterGroups,
-        sorts: [{ propertyName: this.o.modifiedProperty, direction: 'ASCENDING' }],
-      },
-      limit,
-    );
+    let answer: { rows: HubspotRecord[]; total: number };
+    try {
+      answer = await this.page(
+        {
+          filterGroups,
+          sorts: [{ propertyName: this.o.modifiedProperty, direction: 'ASCENDING' }],
+        },
+        limit,
+      );
+    } catch (e) {
+      // A 400 (config) on the NOT_IN query: HubSpot documents no cap on its values, so a portal
+      // that refuses them gets the plain query, which re-reads the ties at T, for the rest of the
+      // run. Any other failure, or the same 400 again, surfaces.
+      if (!notIn || (e as { kind?: unknown }).kind !== FailureKind.Config) throw e;
+      this.notInRefused = true;
+      return null;
+    }
+    const { rows, total } = answer;
     if (this.upper === undefined) await this.fixUpperBound(rows);
     const fresh = rows.filter((r) => !(this.modifiedOf(r) === this.t && this.seen.has(r.id)));
     // A short page, or every match in this page (`total`): nothing is left, no empty search to ask.

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HubspotRecord, SearchRequest } from '../../../connectors/hubspot/client.ts';
 import { KeysetSearch } from '../../../connectors/hubspot/keyset-search.ts';
+import { FailureKind } from '../../../src/domain/errors.ts';
 
 /**
  * The pager against a fake search that keeps HubSpot's documented promises ONLY: filters and the
@@ -14,7 +15,7 @@ interface Row {
   ts: number;
 }
 
-function fakeSearch(rows: Row[], seed: number) {
+function fakeSearch(rows: Row[], seed: number, refuse?: (req: SearchRequest) => Error | null) {
   let state = seed >>> 0 || 1;
   const rand = () => {
     state = (state * 1103515245 + 12345) >>> 0;
@@ -23,6 +24,8 @@ function fakeSearch(rows: Row[], seed: number) {
   const calls: SearchRequest[] = [];
   const search = async (req: SearchRequest) => {
     calls.push(req);
+    const refused = refuse?.(req);
+    if (refused) throw refused;
     // Groups are ORed, filters inside a group ANDed (no group: everything).
     const groups = req.filterGroups.length ? req.filterGroups.map((g) => g.filters) : [[]];
     const hit = rows.filter((r) =>
@@ -41,6 +44,8 @@ function fakeSearch(rows: Row[], seed: number) {
               return v === x;
             case 'NEQ':
               return v !== x;
+            case 'NOT_IN':
+              return !f.values!.map(Number).includes(v);
             default:
               throw new Error(`unexpected operator ${f.operator}`);
           }
@@ -72,11 +77,16 @@ const rowsArb = fc
   .array(fc.integer({ min: 0, max: 40 }), { minLength: 0, maxLength: 500 })
   .map((times) => times.map((t, i) => ({ id: i + 1, ts: 1_700_000_000_000 + t * 1000 })));
 
+/** 100 to 300 records over 11 milliseconds: most pages end inside a tie of more than 8. */
+const tieHeavyRowsArb = fc
+  .array(fc.integer({ min: 0, max: 10 }), { minLength: 100, maxLength: 300 })
+  .map((times) => times.map((t, i) => ({ id: i + 1, ts: 1_700_000_000_000 + t })));
+
 describe('KeysetSearch', () => {
   it('hands off every record exactly once whatever order ties come back in', async () => {
     await fc.assert(
       fc.asyncProperty(
-        rowsArb,
+        fc.oneof(rowsArb, tieHeavyRowsArb),
         fc.integer(),
         fc.constantFrom(3, 7, 20, 200),
         async (rows, seed, pageSize) => {
@@ -102,7 +112,7 @@ describe('KeysetSearch', () => {
   it('resumes from any cursor it handed out without re-reading or skipping', async () => {
     await fc.assert(
       fc.asyncProperty(
-        rowsArb,
+        fc.oneof(rowsArb, tieHeavyRowsArb),
         fc.integer(),
         fc.integer({ min: 1, max: 30 }),
         async (rows, seed, stopAfter) => {
@@ -152,6 +162,86 @@ describe('KeysetSearch', () => {
     // Was 6: 200 + 199 × 4 = 996 after five pages (each re-read the record at T), then one more.
     expect(calls).toHaveLength(5);
     expect(calls.every((c) => c.limit === 200)).toBe(true);
+  });
+
+  it('leaves a tie cut by the page end out with NOT_IN: every search brings a full page of new records', async () => {
+    // Batch writes of 90 sharing one millisecond: pages of 200 end inside a tie, 20 to 90 deep.
+    const rows = Array.from({ length: 3_700 }, (_, i) => ({
+      id: i + 1,
+      ts: 1_700_000_000_000 + Math.floor(i / 90) * 1000,
+    }));
+    const { search, calls } = fakeSearch(rows, 7);
+    const pager = new KeysetSearch({
+      type: 'contacts',
+      modifiedProperty: 'lastmodifieddate',
+      properties: [],
+      since: null,
+      pageSize: 200,
+      search,
+      serverNow: () => 1_800_000_000_000,
+    });
+    const ids = await drain(pager);
+    expect(ids.map(Number).sort((a, b) => a - b)).toEqual(rows.map((r) => r.id));
+    // ceil(3,700 / 200): no search re-reads the handed-off part of a tie (36 searches before).
+    expect(calls).toHaveLength(19);
+    const notIns = calls
+      .flatMap((c) => c.filterGroups.flatMap((g) => g.filters))
+      .filter((f) => f.operator === 'NOT_IN');
+    expect(notIns.length).toBeGreaterThan(0);
+    expect(notIns.every((f) => f.values!.length > 8 && f.values!.length <= 100)).toBe(true);
+  });
+
+  it('falls back to re-reading the ties when HubSpot refuses the NOT_IN (a 400), and misses nothing', async () => {
+    let refusedRuns = 0;
+    await fc.assert(
+      fc.asyncProperty(tieHeavyRowsArb, fc.integer(), async (rows, seed) => {
+        const refusal = Object.assign(new Error('400 too many values'), { kind: FailureKind.Config });
+        const { search, calls } = fakeSearch(rows, seed, (req) =>
+          req.filterGroups.some((g) => g.filters.some((f) => f.operator === 'NOT_IN')) ? refusal : null,
+        );
+        const pager = new KeysetSearch({
+          type: 'contacts',
+          modifiedProperty: 'lastmodifieddate',
+          properties: [],
+          since: null,
+          pageSize: 20,
+          search,
+          serverNow: () => 1_800_000_000_000,
+        });
+        const ids = await drain(pager);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids.map(Number).sort((a, b) => a - b)).toEqual(rows.map((r) => r.id));
+        // Refused once, never asked again.
+        const asked = calls.filter((c) =>
+          c.filterGroups.some((g) => g.filters.some((f) => f.operator === 'NOT_IN')),
+        );
+        expect(asked.length).toBeLessThanOrEqual(1);
+        refusedRuns += asked.length;
+      }),
+      { numRuns: 100 },
+    );
+    expect(refusedRuns).toBeGreaterThan(10);
+  });
+
+  it('lets any other failure of a NOT_IN search surface', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      id: i + 1,
+      ts: 1_700_000_000_000 + Math.floor(i / 30),
+    }));
+    const outage = Object.assign(new Error('503'), { kind: FailureKind.Transient });
+    const { search } = fakeSearch(rows, 3, (req) =>
+      req.filterGroups.some((g) => g.filters.some((f) => f.operator === 'NOT_IN')) ? outage : null,
+    );
+    const pager = new KeysetSearch({
+      type: 'contacts',
+      modifiedProperty: 'lastmodifieddate',
+      properties: [],
+      since: null,
+      pageSize: 20,
+      search,
+      serverNow: () => 1_800_000_000_000,
+    });
+    await expect(drain(pager)).rejects.toBe(outage);
   });
 
   it('reads again a record handed off at the cursor that was modified since (left out only at T)', async () => {
