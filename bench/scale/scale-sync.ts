@@ -38,6 +38,12 @@ const emulatorNow = () => Date.now() + offsetMs;
 const decidedAt = new Date(emulatorNow()).toISOString();
 const clock = fixedClock(decidedAt);
 
+/**
+ * An experiment knob: persons per hand-off page (the connectors' `pageSize`; default Salesforce
+ * 10,000, HubSpot 5,000), which sets a page's working set — and the partial batches per page.
+ */
+const pageSize = process.env.SCALE_PAGE_SIZE ? { pageSize: Number(process.env.SCALE_PAGE_SIZE) } : {};
+
 /** Only the CRM's own connector (and SDK) is loaded, as `tossup sync` loads it (crm-registry.ts). */
 async function connect(): Promise<CrmConnector> {
   if (crm === 'hubspot') {
@@ -55,6 +61,7 @@ async function connect(): Promise<CrmConnector> {
       },
       portalId: String(connection.portalId),
       factsCacheFile: join(stateDir, 'hubspot-facts.json'),
+      ...pageSize,
     });
   }
   const { createSalesforceConnector } = await import('../../connectors/salesforce/index.ts');
@@ -76,6 +83,7 @@ async function connect(): Promise<CrmConnector> {
         : {}),
       // The no-echo read, as the other Salesforce benches run it (BEHAVIOR.md "No echo").
       excludeOwnWrites: true,
+      ...pageSize,
     },
     { now: emulatorNow },
   );
