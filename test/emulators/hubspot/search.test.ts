@@ -211,6 +211,35 @@ describe('Search: paging, operators, sorts', () => {
     ]);
   });
 
+  it('leaves out ids handed off at a tied millisecond with NOT_IN on hs_object_id (the pager exclusion)', async () => {
+    const clock = pinned();
+    const hs = await startEmulator({ clock, rateLimits: { enabled: false } });
+    const t0 = clock.now();
+    const ids: string[] = [];
+    for (let burst = 0; burst < 2; burst++) {
+      for (let i = 0; i < 10; i++)
+        ids.push(hs.store.create('contacts', { email: `n${burst}-${i}@x.example` }).id);
+      clock.advance(1);
+    }
+    const handedOff = [ids[7]!, ids[2]!, ids[9]!, ids[0]!];
+    const res = await sdk(hs).crm.contacts.searchApi.doSearch({
+      // (modified > T) OR (modified = T AND id NOT_IN handed off), as keyset-search.ts asks.
+      filterGroups: [
+        { filters: [{ propertyName: 'lastmodifieddate', operator: 'GT' as never, value: String(t0) }] },
+        {
+          filters: [
+            { propertyName: 'lastmodifieddate', operator: 'EQ' as never, value: String(t0) },
+            { propertyName: 'hs_object_id', operator: 'NOT_IN' as never, values: handedOff },
+          ],
+        },
+      ],
+      sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' } as never],
+      limit: 200,
+    });
+    expect(res.total).toBe(16);
+    expect(res.results.map((r) => r.id)).toEqual(ids.filter((id) => !handedOff.includes(id)));
+  });
+
   it('accepts epoch-ms and ISO date filter values alike', async () => {
     const hs = await startEmulator({ world: tinyWorld(), rateLimits: { enabled: false } });
     const client = sdk(hs);
