@@ -232,6 +232,8 @@ export class BucketSession<T> {
    * name now (and renamed over it by `flush`, with the others, so a crash before then changes
    * nothing), and a later `get` of its keys reads that. A section that goes through its keys bucket
    * by bucket (`JsonBuckets.byFile`) then holds one bucket at a time instead of the whole store.
+   * A crash before the flush leaves the temporary files behind: never read (only `.json` files are),
+   * each at most its bucket's size, overwritten by nothing and not yet cleaned up.
    */
   release(file: string): void {
     const entries = this.#files.get(file);
