@@ -1,6 +1,13 @@
-import { FailureKind } from '../../src/domain/errors.ts';
+import { CrmError, FailureKind } from '../../src/domain/errors.ts';
 import type { SyncCursor } from '../../src/ports/lead-source.ts';
-import type { CrmObjectType, HubspotRecord, SearchFilter, SearchPage, SearchRequest } from './client.ts';
+import {
+  type CrmObjectType,
+  HubspotHttpError,
+  type HubspotRecord,
+  type SearchFilter,
+  type SearchPage,
+  type SearchRequest,
+} from './client.ts';
 
 /**
  * Reads every record of one object type modified in [since, upper bound] in ascending
@@ -48,6 +55,15 @@ const MAX_EXCLUDED_IDS = 8;
  * a tie (our own batch writes of 100 share one millisecond) otherwise re-reads its handed-off part.
  */
 const MAX_NOT_IN_IDS = 100;
+
+/**
+ * The request itself was refused (HTTP 400): a raw `HubspotHttpError` from the runner, or the
+ * `CrmError` of kind `config` a connector's guard makes of it (classify-error.ts).
+ */
+function refused(e: unknown): boolean {
+  if (e instanceof HubspotHttpError) return e.failure.status === 400;
+  return e instanceof CrmError && e.kind === FailureKind.Config;
+}
 
 export interface KeysetPage {
   records: HubspotRecord[];
@@ -168,10 +184,10 @@ export class KeysetSearch {
         limit,
       );
     } catch (e) {
-      // A 400 (config) on the NOT_IN query: HubSpot documents no cap on its values, so a portal
-      // that refuses them gets the plain query, which re-reads the ties at T, for the rest of the
-      // run. Any other failure, or the same 400 again, surfaces.
-      if (!notIn || (e as { kind?: unknown }).kind !== FailureKind.Config) throw e;
+      // A 400 on the NOT_IN query: HubSpot documents no cap on its values, so a portal that
+      // refuses them gets the plain query, which re-reads the ties at T, for the rest of the run.
+      // Any other failure, or the same 400 again, surfaces.
+      if (!notIn || !refused(e)) throw e;
       this.notInRefused = true;
       return null;
     }

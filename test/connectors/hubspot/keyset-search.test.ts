@@ -1,8 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HubspotRecord, SearchRequest } from '../../../connectors/hubspot/client.ts';
+import {
+  HubspotHttpError,
+  type HubspotRecord,
+  type SearchRequest,
+} from '../../../connectors/hubspot/client.ts';
 import { KeysetSearch } from '../../../connectors/hubspot/keyset-search.ts';
-import { FailureKind } from '../../../src/domain/errors.ts';
+import { CrmError, FailureKind } from '../../../src/domain/errors.ts';
 
 /**
  * The pager against a fake search that keeps HubSpot's documented promises ONLY: filters and the
@@ -195,7 +199,15 @@ describe('KeysetSearch', () => {
     let refusedRuns = 0;
     await fc.assert(
       fc.asyncProperty(tieHeavyRowsArb, fc.integer(), async (rows, seed) => {
-        const refusal = Object.assign(new Error('400 too many values'), { kind: FailureKind.Config });
+        // As the source's guard makes it, or raw from the runner (company facts, deals).
+        const refusal =
+          seed % 2 === 0
+            ? new CrmError('400 too many values', {
+                kind: FailureKind.Config,
+                crm: 'hubspot',
+                code: 'bad_request',
+              })
+            : new HubspotHttpError('contacts search', { status: 400, category: 'VALIDATION_ERROR' });
         const { search, calls } = fakeSearch(rows, seed, (req) =>
           req.filterGroups.some((g) => g.filters.some((f) => f.operator === 'NOT_IN')) ? refusal : null,
         );
@@ -228,7 +240,7 @@ describe('KeysetSearch', () => {
       id: i + 1,
       ts: 1_700_000_000_000 + Math.floor(i / 30),
     }));
-    const outage = Object.assign(new Error('503'), { kind: FailureKind.Transient });
+    const outage = new CrmError('503', { kind: FailureKind.Transient, crm: 'hubspot', code: 'server_error' });
     const { search } = fakeSearch(rows, 3, (req) =>
       req.filterGroups.some((g) => g.filters.some((f) => f.operator === 'NOT_IN')) ? outage : null,
     );
