@@ -34,6 +34,8 @@ export class JsonBuckets<T> {
   readonly dir: string;
   readonly #prefixLength: number;
   readonly #durable: boolean;
+  /** This instance removed what crashed writers left (once: they are from earlier processes). */
+  #swept = false;
 
   /** `fanout` is 1, 16, 256 or 4096; `durable` fsyncs each write (cursors: survive a power cut). */
   constructor(dir: string, options: { fanout: 1 | 16 | 256 | 4096; durable?: boolean }) {
@@ -111,6 +113,10 @@ export class JsonBuckets<T> {
    * first `get` to the last `flush`; `flush` may run more than once (each writes what changed since).
    */
   session(nowMs: number): BucketSession<T> {
+    if (!this.#swept) {
+      this.#swept = true;
+      this.#removeDeadWritersTemps();
+    }
     return new BucketSession<T>(nowMs, {
       read: (file) => this.#read(file),
       stage: (file, c) => this.#stage(file, c),
@@ -160,6 +166,30 @@ export class JsonBuckets<T> {
     renameSync(this.#stage(file, content), file);
   }
 
+  /**
+   * Removes the temporary files of writers that are gone: a process that dies between a session's
+   * `release` and its `flush` leaves its staged buckets behind (`<bucket>.<pid>.<hex>.tmp`). They are
+   * never read, but a page stages every bucket, so each such crash left the store's size again on
+   * disk. Only files of a process no longer running are removed: the caller holds the lock, so no
+   * other live writer is staging here.
+   */
+  #removeDeadWritersTemps(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    for (const name of names) {
+      const m = /\.json\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+      if (!m) continue;
+      const pid = Number(m[1]);
+      if (pid === process.pid || isRunning(pid)) continue;
+      rmSync(join(this.dir, name), { force: true });
+    }
+  }
+
   /** Writes `content` next to `file` under a temporary name (renamed over it to take effect). */
   #stage(file: string, content: BucketFile<T>): string {
     mkdirSync(this.dir, { recursive: true });
@@ -172,6 +202,16 @@ export class JsonBuckets<T> {
       closeSync(fd);
     }
     return tmp;
+  }
+}
+
+/** Whether a process of this id runs (EPERM: it does, under another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -233,7 +273,7 @@ export class BucketSession<T> {
    * nothing), and a later `get` of its keys reads that. A section that goes through its keys bucket
    * by bucket (`JsonBuckets.byFile`) then holds one bucket at a time instead of the whole store.
    * A crash before the flush leaves the temporary files behind: never read (only `.json` files are),
-   * each at most its bucket's size, overwritten by nothing and not yet cleaned up.
+   * and removed by the next process's first session on the store (`#removeDeadWritersTemps`).
    */
   release(file: string): void {
     const entries = this.#files.get(file);

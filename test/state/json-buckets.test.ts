@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JsonBuckets } from '../../src/state/json-buckets.ts';
 
@@ -68,5 +70,54 @@ describe('JsonBuckets sessions that let go of buckets (release)', () => {
     b.update('y', NOW, () => ({ value: 8, expiresAtMs: NOW + 1 }));
     expect(b.getMany(['x', 'y', 'z', 'x'], NOW + 5)).toEqual(new Map([['x', 7]]));
     expect(b.getMany(['y'], NOW)).toEqual(new Map([['y', 8]]));
+  });
+});
+
+describe('JsonBuckets after a writer was killed between release and flush', () => {
+  it("leaves the store as it was, and the next process's first session removes the dead writer's staged files", async () => {
+    const b = fresh();
+    for (const k of keys) b.update(k, NOW, () => ({ value: 1 }));
+    const module = fileURLToPath(new URL('../../src/state/json-buckets.ts', import.meta.url));
+    // A real writer process: stages every bucket, says so, and waits for a flush that never comes.
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { JsonBuckets } from ${JSON.stringify(module)};
+         const b = new JsonBuckets(${JSON.stringify(b.dir)}, { fanout: 16 });
+         const s = b.session(${NOW});
+         for (const [file, group] of b.byFile(${JSON.stringify(keys)})) {
+           for (const k of group) s.set(k, { value: 9 });
+           s.release(file);
+         }
+         process.stdout.write('staged\\n');
+         setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('staged') && resolve());
+      child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const temps = () => readdirSync(b.dir).filter((f) => f.endsWith('.tmp'));
+    expect(temps()).toHaveLength(16);
+    expect(Object.values(onDisk(b))).toEqual(keys.map(() => 1));
+
+    // A staged file of this (live) process is not touched: only a dead writer's are removed.
+    const mine = new JsonBuckets<number>(b.dir, { fanout: 16 });
+    const own = mine.session(NOW);
+    own.set('k0', { value: 3 });
+    own.release(mine.fileOf('k0'));
+    const next = new JsonBuckets<number>(b.dir, { fanout: 16 });
+    next.session(NOW);
+    expect(temps()).toHaveLength(1);
+    expect(temps()[0]).toContain(`.${process.pid}.`);
+    own.flush();
+    expect(temps()).toEqual([]);
+    expect(onDisk(b)).toEqual(Object.fromEntries(keys.map((k) => [k, k === 'k0' ? 3 : 1])));
   });
 });
