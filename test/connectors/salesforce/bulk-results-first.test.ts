@@ -6,10 +6,9 @@ import {
   type CallRequest,
   type CallResult,
   SalesforceCallError,
-  SalesforceClient,
+  type SalesforceClient,
 } from '../../../connectors/salesforce/client.ts';
-import type { SalesforceEmulator } from '../../../emulators/salesforce/index.ts';
-import { counter, insertLead, startOrg, T0 } from './sf-kit.ts';
+import { counter, emulatorRunner, insertLead, startOrg, T0 } from './sf-kit.ts';
 
 // A Bulk query job is asked for its results without a status check first (bulk-query.ts): done, its
 // first page is the only call after the create; not done (412 JOB_NOT_COMPLETE), it is polled as
@@ -31,23 +30,6 @@ async function rowsOf(job: BulkQueryJob): Promise<string[]> {
   const ids: string[] = [];
   for await (const rows of job.pages()) for (const r of rows) ids.push(String(r.Id));
   return ids;
-}
-
-async function emulatorRunner(emu: SalesforceEmulator): Promise<CallRunner> {
-  const client = await SalesforceClient.connect({
-    loginUrl: emu.loginUrl,
-    apiVersion: '62.0',
-    auth: { flow: 'password', ...emu.credentials },
-    requestTimeoutMs: 30_000,
-    proxy: null,
-    now: () => emu.clock.now(),
-  });
-  return new CallRunner(client, {
-    concurrency: 2,
-    retry,
-    guard: new AllowanceGuard(0.8),
-    sleep: async () => undefined,
-  });
 }
 
 /** A runner over a scripted client: each call takes the next answer (a result, or an error to throw). */
@@ -97,7 +79,7 @@ describe('Bulk query results asked for first', () => {
   it('a job done when first asked costs its create and its results page, no status check', async () => {
     const emu = await startOrg({ bulk: { pollsUntilComplete: 0 } });
     const ids = Array.from({ length: 5 }, (_, i) => insertLead(emu, T0 + i)).sort();
-    const job = new BulkQueryJob(await emulatorRunner(emu), jobOptions);
+    const job = new BulkQueryJob(await emulatorRunner(emu, retry), jobOptions);
     await job.start();
     await job.waitFirstInterval();
     expect(await rowsOf(job)).toEqual(ids);
@@ -112,7 +94,7 @@ describe('Bulk query results asked for first', () => {
     // The emulator's job completes at its third look: the first results request and two status checks.
     const emu = await startOrg({ bulk: { pollsUntilComplete: 2 } });
     const ids = Array.from({ length: 3 }, (_, i) => insertLead(emu, T0 + i)).sort();
-    const job = new BulkQueryJob(await emulatorRunner(emu), jobOptions);
+    const job = new BulkQueryJob(await emulatorRunner(emu, retry), jobOptions);
     await job.start();
     await job.waitFirstInterval();
     expect(await rowsOf(job)).toEqual(ids);
@@ -122,7 +104,7 @@ describe('Bulk query results asked for first', () => {
   it('a job that ended without completing stops the read with its state, after the 412', async () => {
     const emu = await startOrg();
     insertLead(emu, T0);
-    const runner = await emulatorRunner(emu);
+    const runner = await emulatorRunner(emu, retry);
     const job = new BulkQueryJob(runner, jobOptions);
     await job.start();
     // Someone aborts it (Setup → Bulk Data Load Jobs) before it is asked for its results.

@@ -1,30 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AllowanceGuard } from '../../../connectors/salesforce/allowance-guard.ts';
-import { CallRunner } from '../../../connectors/salesforce/call-runner.ts';
+import type { CallRunner } from '../../../connectors/salesforce/call-runner.ts';
 import { prefetchFirstPages, RestQuery, rideAlong } from '../../../connectors/salesforce/change-streams.ts';
-import { SalesforceClient } from '../../../connectors/salesforce/client.ts';
-import type { SalesforceEmulator } from '../../../emulators/salesforce/index.ts';
-import { counter, insertLead, startOrg, T0 } from './sf-kit.ts';
+import { counter, emulatorRunner, insertLead, startOrg, T0 } from './sf-kit.ts';
 
 // A query the run reads whole (the account index) lets its next page ride in a Composite call the
 // run makes anyway: the same rows, in the same order, one call fewer.
-
-async function runnerFor(emu: SalesforceEmulator): Promise<CallRunner> {
-  const client = await SalesforceClient.connect({
-    loginUrl: emu.loginUrl,
-    apiVersion: '62.0',
-    auth: { flow: 'password', ...emu.credentials },
-    requestTimeoutMs: 30_000,
-    proxy: null,
-    now: () => emu.clock.now(),
-  });
-  return new CallRunner(client, {
-    concurrency: 2,
-    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
-    guard: new AllowanceGuard(0.8),
-    sleep: async () => undefined,
-  });
-}
 
 const query = (runner: CallRunner, soql: string) =>
   new RestQuery(runner, { soql, scanAll: false, batchSize: 200, what: 'test' });
@@ -40,7 +20,7 @@ describe('Composite riders', () => {
   it("carry a whole-read query's next page in a Composite call made anyway; the rows stay the same", async () => {
     const emu = await startOrg();
     for (let i = 0; i < 450; i++) insertLead(emu, T0 + i);
-    const runner = await runnerFor(emu);
+    const runner = await emulatorRunner(emu);
     const soql = 'SELECT Id FROM Lead ORDER BY Id';
     const plain = await readWhole(query(runner, soql));
     expect(plain).toHaveLength(450);
@@ -67,7 +47,7 @@ describe('Composite riders', () => {
   it('a page read meanwhile is not taken twice: the rider asks only for pages not read nor waiting', async () => {
     const emu = await startOrg();
     for (let i = 0; i < 450; i++) insertLead(emu, T0 + i);
-    const runner = await runnerFor(emu);
+    const runner = await emulatorRunner(emu);
     const soql = 'SELECT Id FROM Lead ORDER BY Id';
     const plain = await readWhole(query(runner, soql));
     const index = query(runner, soql);

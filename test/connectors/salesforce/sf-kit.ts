@@ -1,5 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach } from 'vitest';
+import { AllowanceGuard } from '../../../connectors/salesforce/allowance-guard.ts';
+import { CallRunner } from '../../../connectors/salesforce/call-runner.ts';
+import { SalesforceClient } from '../../../connectors/salesforce/client.ts';
 import {
   createSalesforceConnector,
   type SalesforceConnector,
@@ -133,4 +136,25 @@ export function jwtKeys(): { privateKey: string; publicKey: string } {
 
 export function counter(emu: SalesforceEmulator, route: string): number {
   return emu.app.counters.get(route) ?? 0;
+}
+
+/** A call runner over a real client logged in to the emulator, with no waits between retries. */
+export async function emulatorRunner(
+  emu: SalesforceEmulator,
+  retry = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+): Promise<CallRunner> {
+  const client = await SalesforceClient.connect({
+    loginUrl: emu.loginUrl,
+    apiVersion: '62.0',
+    auth: { flow: 'password', ...emu.credentials },
+    requestTimeoutMs: 30_000,
+    proxy: null,
+    now: () => emu.clock.now(),
+  });
+  return new CallRunner(client, {
+    concurrency: 2,
+    retry,
+    guard: new AllowanceGuard(0.8),
+    sleep: async () => undefined,
+  });
 }
