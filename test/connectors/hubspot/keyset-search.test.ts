@@ -8,6 +8,18 @@ import {
 import { KeysetSearch } from '../../../connectors/hubspot/keyset-search.ts';
 import { CrmError, FailureKind } from '../../../src/domain/errors.ts';
 
+/** A contacts pager from the start, 200 a page by default, with HubSpot's clock known. */
+const contactsPager = (search: ConstructorParameters<typeof KeysetSearch>[0]['search'], pageSize = 200) =>
+  new KeysetSearch({
+    type: 'contacts',
+    modifiedProperty: 'lastmodifieddate',
+    properties: [],
+    since: null,
+    pageSize,
+    search,
+    serverNow: () => 1_800_000_000_000,
+  });
+
 /**
  * The pager against a fake search that keeps HubSpot's documented promises ONLY: filters and the
  * one sort are honoured, but records sharing a sort value come back in any order — a different
@@ -152,15 +164,7 @@ describe('KeysetSearch', () => {
     // 1,000 records a second apart: the one handed off last at T is left out by id, not re-read.
     const rows = Array.from({ length: 1_000 }, (_, i) => ({ id: i + 1, ts: 1_700_000_000_000 + i * 1000 }));
     const { search, calls } = fakeSearch(rows, 1);
-    const pager = new KeysetSearch({
-      type: 'contacts',
-      modifiedProperty: 'lastmodifieddate',
-      properties: [],
-      since: null,
-      pageSize: 200,
-      search,
-      serverNow: () => 1_800_000_000_000,
-    });
+    const pager = contactsPager(search);
     const ids = await drain(pager);
     expect(ids.map(Number)).toEqual(rows.map((r) => r.id));
     // Was 6: 200 + 199 × 4 = 996 after five pages (each re-read the record at T), then one more.
@@ -175,15 +179,7 @@ describe('KeysetSearch', () => {
       ts: 1_700_000_000_000 + Math.floor(i / 90) * 1000,
     }));
     const { search, calls } = fakeSearch(rows, 7);
-    const pager = new KeysetSearch({
-      type: 'contacts',
-      modifiedProperty: 'lastmodifieddate',
-      properties: [],
-      since: null,
-      pageSize: 200,
-      search,
-      serverNow: () => 1_800_000_000_000,
-    });
+    const pager = contactsPager(search);
     const ids = await drain(pager);
     expect(ids.map(Number).sort((a, b) => a - b)).toEqual(rows.map((r) => r.id));
     // ceil(3,700 / 200): no search re-reads the handed-off part of a tie (36 searches before).
@@ -211,15 +207,7 @@ describe('KeysetSearch', () => {
         const { search, calls } = fakeSearch(rows, seed, (req) =>
           req.filterGroups.some((g) => g.filters.some((f) => f.operator === 'NOT_IN')) ? refusal : null,
         );
-        const pager = new KeysetSearch({
-          type: 'contacts',
-          modifiedProperty: 'lastmodifieddate',
-          properties: [],
-          since: null,
-          pageSize: 20,
-          search,
-          serverNow: () => 1_800_000_000_000,
-        });
+        const pager = contactsPager(search, 20);
         const ids = await drain(pager);
         expect(new Set(ids).size).toBe(ids.length);
         expect(ids.map(Number).sort((a, b) => a - b)).toEqual(rows.map((r) => r.id));
@@ -244,15 +232,7 @@ describe('KeysetSearch', () => {
     const { search } = fakeSearch(rows, 3, (req) =>
       req.filterGroups.some((g) => g.filters.some((f) => f.operator === 'NOT_IN')) ? outage : null,
     );
-    const pager = new KeysetSearch({
-      type: 'contacts',
-      modifiedProperty: 'lastmodifieddate',
-      properties: [],
-      since: null,
-      pageSize: 20,
-      search,
-      serverNow: () => 1_800_000_000_000,
-    });
+    const pager = contactsPager(search, 20);
     await expect(drain(pager)).rejects.toBe(outage);
   });
 
