@@ -33,6 +33,16 @@ function hubspot(cut: CrmUnderTest) {
   return cut.handle.emulator;
 }
 
+/**
+ * A rep raises a contact's MA score to 100 (to 101 where it already is 100: a property set to its own
+ * value changes nothing, and HubSpot sends no propertyChange for it; the lab's world is as of now, so
+ * which contacts are picked moves with the clock).
+ */
+function raiseScore(hs: ReturnType<typeof hubspot>, id: string): void {
+  const now = hs.store.valueOf(hs.store.get('contacts', id)!, 'ma_behaviour_score');
+  hs.store.update('contacts', id, { ma_behaviour_score: now === '100' ? '101' : '100' });
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -169,7 +179,7 @@ describe('tossup listen --crm hubspot: the must-shows, with a real SIGKILL', () 
       // Update: four contacts in one batch (one POST naming them all), each decided once.
       const contacts = hs.store.list('contacts').map((c) => c.id);
       const batch = contacts.slice(0, 4);
-      for (const id of batch) hs.store.update('contacts', id, { ma_behaviour_score: '100' });
+      for (const id of batch) raiseScore(hs, id);
       await sender.idle();
       expect(
         sender.deliveries.some((d) => d.eventIds.length >= 4),
@@ -219,7 +229,7 @@ describe('tossup listen --crm hubspot: the must-shows, with a real SIGKILL', () 
 
       // Changes while the listener is dead: the sender keeps retrying them.
       const whileDown = contacts.slice(10, 14);
-      for (const id of whileDown) hs.store.update('contacts', id, { ma_behaviour_score: '100' });
+      for (const id of whileDown) raiseScore(hs, id);
       await until('a failed delivery', () => sender.deliveries.some((d) => !d.delivered));
       const writesBeforeRestart = updates();
       listener = await listenChild(cut, port);
@@ -242,7 +252,7 @@ describe('tossup listen --crm hubspot: the must-shows, with a real SIGKILL', () 
       detach = sender.attach(hs.store);
       await sigkill(listener.child);
       const missed = contacts[20]!;
-      hs.store.update('contacts', missed, { ma_behaviour_score: '100' });
+      raiseScore(hs, missed);
       await sender.idle();
       expect(sender.deliveries.some((d) => !d.delivered && d.eventIds.length > 0)).toBe(true);
       expect(decisionOf(cut, missed).key).toBeNull();

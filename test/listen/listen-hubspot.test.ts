@@ -101,6 +101,16 @@ function hubspot(cut: CrmUnderTest) {
   return cut.handle.emulator;
 }
 
+/**
+ * A rep raises a contact's MA score to 100 (to 101 where it already is 100: a property set to its own
+ * value changes nothing, and HubSpot sends no propertyChange for it; the lab's world is as of now, so
+ * which contacts are picked moves with the clock).
+ */
+function raiseScore(hs: ReturnType<typeof hubspot>, id: string): void {
+  const now = hs.store.valueOf(hs.store.get('contacts', id)!, 'ma_behaviour_score');
+  hs.store.update('contacts', id, { ma_behaviour_score: now === '100' ? '101' : '100' });
+}
+
 function tasksFor(cut: CrmUnderTest, contactId: string): string[] {
   const store = hubspot(cut).store;
   return store
@@ -149,7 +159,7 @@ describe('tossup listen --crm hubspot', () => {
         .list('contacts')
         .slice(0, 12)
         .map((c) => c.id);
-      for (const id of contacts) hs.store.update('contacts', id, { ma_behaviour_score: '100' });
+      for (const id of contacts) raiseScore(hs, id);
       await sender.idle();
       for (const id of contacts) expect(decisionOf(cut, id).key, listener.output()).not.toBeNull();
       const tossedUp = contacts.filter((id) => decisionOf(cut, id).flag === 'yes');
@@ -264,7 +274,7 @@ describe('tossup listen --crm hubspot', () => {
         .list('contacts')
         .slice(20, 26)
         .map((c) => c.id);
-      for (const id of later) hs.store.update('contacts', id, { ma_behaviour_score: '100' });
+      for (const id of later) raiseScore(hs, id);
       await until('a failed delivery', () => sender.deliveries.some((d) => !d.delivered));
       listener = await listen(cut, port, appId, extraEnv);
       await sender.idle();
