@@ -1,3 +1,4 @@
+import { atMostInFlight } from '../concurrency/at-most-in-flight.ts';
 import type {
   EpisodeStore,
   RecordStepResult,
@@ -63,21 +64,19 @@ export async function recordStepsByCas(
     else byKey.set(key, [i]);
   });
   const results: RecordStepResult[] = new Array(items.length);
-  const groups = [...byKey.values()];
   let failure: { error: unknown } | null = null;
-  let next = 0;
-  const lane = async () => {
-    while (next < groups.length) {
-      const group = groups[next++]!;
+  // Each episode's failure is kept, not thrown, so the others are still tried.
+  await atMostInFlight(
+    BATCH_CONCURRENCY,
+    [...byKey.values()].map((group) => async () => {
       try {
         for (const i of group)
           results[i] = await recordStepByCas(store, items[i]!.key, items[i]!.event, schedule);
       } catch (error) {
         failure ??= { error };
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, groups.length) }, lane));
+    }),
+  );
   if (failure) throw (failure as { error: unknown }).error;
   return results;
 }

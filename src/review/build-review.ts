@@ -1,3 +1,4 @@
+import { atMostInFlight } from '../concurrency/at-most-in-flight.ts';
 import {
   DECISION_SUMMARY,
   decisionsOfLeads,
@@ -16,7 +17,6 @@ import type { OpportunityOutcome } from '../ports/outcome-store.ts';
 import { calendarFor } from '../sla/due-date.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
 import { addDays, zonedDate } from '../sla/zoned-time.ts';
-import { atMostInFlight } from './at-most-in-flight.ts';
 import type {
   CountRow,
   HeatMap,

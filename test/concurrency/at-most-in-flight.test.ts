@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atMostInFlight } from '../../src/review/at-most-in-flight.ts';
+import { atMostInFlight } from '../../src/concurrency/at-most-in-flight.ts';
 
 /** A task that resolves when the test says so, recording how many were running at its start. */
 function gate() {
