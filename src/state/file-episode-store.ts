@@ -21,16 +21,25 @@ import { type BucketSession, JsonBuckets } from './json-buckets.ts';
 
 const DAY_MS = 86_400_000;
 const HOURS_KEY = 'hours';
+/**
+ * Index entries an hour holds before new ones spill into its shards (`<hour>/<xx>`, 256 by a hash of
+ * the episode key): a backfill decides the whole org at one instant, so one hour was due for every
+ * episode — one entry read, rewritten and held by every batch, growing with the org (1.2 MB of JSON at
+ * 100,000 persons).
+ */
+export const DUE_HOUR_ENTRIES = 1000;
 
 /**
  * Episodes under `<dir>/episodes/`, sharing the state directory's lock:
  *
  *     items/xx.json     episode + version per key (256 buckets)
- *     due/xx.json       hour (UTC, "2026-12-02T08") → { episode key: nextCheckAt }
- *     hours/all.json    the hours that have index entries, sorted
+ *     due/xx.json       hour (UTC, "2026-12-02T08") → { episode key: nextCheckAt }, and past
+ *                       DUE_HOUR_ENTRIES the hour's shards ("2026-12-02T08/3f") → the same
+ *     hours/all.json    the hours and shards that have index entries, sorted
  *
  * A write moves the episode's index entry in the same critical section, so the index never points
- * at a stale hour; `dueBefore` reads only the hours up to the one asked for. Finished episodes (done
+ * at a stale hour; `dueBefore` reads only the hours up to the one asked for. State written before the
+ * shards (no `/` entries) is read as it is: an hour's entry is also where a key is looked for. Finished episodes (done
  * or closed) are kept `retentionDays` (default 90) after their last write, then dropped.
  */
 export class FileEpisodeStore implements EpisodeStore {
@@ -105,12 +114,15 @@ export class FileEpisodeStore implements EpisodeStore {
     const t = at.getTime();
     const last = hourBucket(t);
     const out: DueEpisode[] = [];
-    for (const hour of this.#hours.get(HOURS_KEY, now) ?? []) {
-      if (hour > last || out.length >= limit) break;
-      const entries = Object.entries(this.#due.get(hour, now) ?? {})
+    let current = '';
+    for (const slot of this.#hours.get(HOURS_KEY, now) ?? []) {
+      const hour = hourOfSlot(slot);
+      // Whole hours only: a later shard of the same hour may hold earlier checks.
+      if (hour > last || (hour !== current && out.length >= limit)) break;
+      current = hour;
+      const entries = Object.entries(this.#due.get(slot, now) ?? {})
         .filter(([, next]) => Date.parse(next) <= t)
-        .map(([key, nextCheckAt]) => ({ key, nextCheckAt }))
-        .sort(byDue);
+        .map(([key, nextCheckAt]) => ({ key, nextCheckAt }));
       out.push(...entries);
     }
     return out.sort(byDue).slice(0, limit);
@@ -196,32 +208,77 @@ export class FileEpisodeStore implements EpisodeStore {
       hoursFile.flush();
       listed.splice(0, listed.length, ...next);
     };
+    // Where each new entry goes: where its key already is, the hour's own entry until that is full,
+    // else the key's shard of the hour.
+    const counts = new Map<string, number>();
+    const adds = new Map<string, Map<string, string>>();
+    /** Per key: the slot its new entry went to. */
+    const written = new Map<string, string>();
     for (const [key, { before, after }] of moves) {
       if (after === null || after === before) continue;
       const hour = hourBucket(after);
-      const entries = due.get(hour) ?? {};
-      entries[key] = after;
-      due.set(hour, { value: entries });
-      hours.add(hour);
+      const own = due.get(hour);
+      let count = counts.get(hour) ?? Object.keys(own ?? {}).length;
+      const inHour = own?.[key] !== undefined;
+      const slot = inHour || count < DUE_HOUR_ENTRIES ? hour : shardOf(hour, key);
+      if (slot === hour && !inHour) count++;
+      counts.set(hour, count);
+      const slotAdds = adds.get(slot) ?? new Map<string, string>();
+      slotAdds.set(key, after);
+      adds.set(slot, slotAdds);
+      written.set(key, slot);
     }
+    // Slot by slot, each bucket file let go once done: a batch's keys touch every shard of an hour.
+    this.#eachFile(due, adds.keys(), (slot) => {
+      const entries = due.get(slot) ?? {};
+      for (const [key, after] of adds.get(slot)!) entries[key] = after;
+      due.set(slot, { value: entries });
+      hours.add(slot);
+    });
     due.flush();
     writeHours();
     items.flush();
+    const removals = new Map<string, string[]>();
     for (const [key, { before, after }] of moves) {
       if (before === null || before === after) continue;
       const hour = hourBucket(before);
-      if (after !== null && hourBucket(after) === hour) continue; // moved within its hour: done above
-      const entries = due.get(hour);
-      if (!entries || !(key in entries)) continue;
-      delete entries[key];
-      if (Object.keys(entries).length > 0) due.set(hour, { value: entries });
-      else {
-        due.set(hour, undefined);
-        hours.delete(hour);
+      for (const slot of [shardOf(hour, key), hour]) {
+        if (slot === written.get(key)) continue; // moved within its slot: done above
+        const keys = removals.get(slot) ?? [];
+        keys.push(key);
+        removals.set(slot, keys);
       }
     }
+    this.#eachFile(due, removals.keys(), (slot) => {
+      const entries = due.get(slot);
+      if (!entries) return;
+      let changed = false;
+      for (const key of removals.get(slot)!) {
+        if (!(key in entries)) continue;
+        delete entries[key];
+        changed = true;
+      }
+      if (!changed) return;
+      if (Object.keys(entries).length > 0) due.set(slot, { value: entries });
+      else {
+        due.set(slot, undefined);
+        hours.delete(slot);
+      }
+    });
     due.flush();
     writeHours();
+  }
+
+  /** `fn` per index slot, grouped by bucket file, each file released once its slots are done. */
+  #eachFile(
+    due: BucketSession<Record<string, string>>,
+    slots: Iterable<string>,
+    fn: (slot: string) => void,
+  ): void {
+    for (const [file, group] of this.#due.byFile(slots)) {
+      for (const slot of group) fn(slot);
+      due.release(file);
+    }
   }
 
   #now(): number {
@@ -237,6 +294,20 @@ interface Transaction {
 
 function readable(stored: StoredEpisode | undefined): StoredEpisode | null {
   return stored ? { ...stored, episode: withEpisodeDefaults(stored.episode) } : null;
+}
+
+/** The shard of `hour` an episode key's index entry goes to once the hour's own entry is full. */
+function shardOf(hour: string, key: string): string {
+  // FNV-1a: spreads keys evenly, no digest object per key.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return `${hour}/${((h >>> 0) & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+/** "2026-12-02T08" of an index slot, an hour's own entry or one of its shards. */
+function hourOfSlot(slot: string): string {
+  const i = slot.indexOf('/');
+  return i < 0 ? slot : slot.slice(0, i);
 }
 
 function byDue(a: DueEpisode, b: DueEpisode): number {
