@@ -3,6 +3,10 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { DynamoTable } from '../../src/aws/dynamo-table.ts';
 import type { Clock } from '../../src/ports/clock.ts';
+import { countIndexWrites, type KeysOnlyIndex } from './dynalite-index-capacity.ts';
+
+/** The state table's one index (infra/state-table.yml), KEYS_ONLY. */
+const DUE_INDEX: KeysOnlyIndex = { name: 'due', keys: ['dueBucket', 'dueAt'] };
 
 /**
  * A real DynamoDB-protocol server (dynalite, in memory) on a loopback port, for one test file.
@@ -20,6 +24,7 @@ export interface LocalDynamo {
 let tables = 0;
 
 export async function startLocalDynamo(): Promise<LocalDynamo> {
+  countIndexWrites([DUE_INDEX]);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
@@ -54,10 +59,10 @@ export async function startLocalDynamo(): Promise<LocalDynamo> {
           // The episode index (src/aws/dynamodb-episode-store.ts).
           GlobalSecondaryIndexes: [
             {
-              IndexName: 'due',
+              IndexName: DUE_INDEX.name,
               KeySchema: [
-                { AttributeName: 'dueBucket', KeyType: 'HASH' },
-                { AttributeName: 'dueAt', KeyType: 'RANGE' },
+                { AttributeName: DUE_INDEX.keys[0], KeyType: 'HASH' },
+                { AttributeName: DUE_INDEX.keys[1], KeyType: 'RANGE' },
               ],
               Projection: { ProjectionType: 'KEYS_ONLY' },
             },
