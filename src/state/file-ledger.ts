@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { LedgerRecord } from '../ledger/ledger-record.ts';
 import type { Ledger } from '../ports/ledger.ts';
 import { DirectoryLock, type DirectoryLockOptions } from './directory-lock.ts';
+import { RecordIdSet } from './record-id-set.ts';
 
 /** The two tables, as folders under the ledger directory. */
 export const LEDGER_TABLES = { decision: 'decisions', event: 'events' } as const;
@@ -30,8 +31,8 @@ export const LEDGER_LOCK_FILE = '.ledger.lock';
 export class FileLedger implements Ledger {
   readonly dir: string;
   readonly #lock: DirectoryLock;
-  /** Per partition folder: the files read and the ids they hold (this process's cache). */
-  readonly #seen = new Map<string, { files: Set<string>; ids: Set<string> }>();
+  /** Per partition folder: the files read and the ids they hold (this process's cache, compact: record-id-set.ts). */
+  readonly #seen = new Map<string, { files: Set<string>; ids: RecordIdSet }>();
   #seq = 0;
 
   constructor(stateDir: string, options: { lock?: DirectoryLockOptions } = {}) {
@@ -54,9 +55,7 @@ export class FileLedger implements Ledger {
         const seen = this.#refresh(folder);
         const fresh: LedgerRecord[] = [];
         for (const r of list) {
-          if (seen.ids.has(r.record_id)) continue;
-          seen.ids.add(r.record_id);
-          fresh.push(r);
+          if (seen.ids.add(r.record_id)) fresh.push(r);
         }
         if (fresh.length === 0) continue;
         const name = `part-${Date.now()}-${process.pid}-${++this.#seq}-${randomBytes(3).toString('hex')}.jsonl`;
@@ -69,10 +68,10 @@ export class FileLedger implements Ledger {
   }
 
   /** Reads the ids of partition files this process has not seen yet (another process may have written them). */
-  #refresh(folder: string): { files: Set<string>; ids: Set<string> } {
+  #refresh(folder: string): { files: Set<string>; ids: RecordIdSet } {
     let seen = this.#seen.get(folder);
     if (!seen) {
-      seen = { files: new Set(), ids: new Set() };
+      seen = { files: new Set(), ids: new RecordIdSet() };
       this.#seen.set(folder, seen);
     }
     let names: string[];
