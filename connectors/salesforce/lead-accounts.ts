@@ -3,8 +3,8 @@ import { freeMailDomains } from '../../src/normalize/free-mail-domains.ts';
 import {
   type AccountFacts,
   type AccountIndex,
+  AccountIndexBuilder,
   type AccountMatch,
-  buildAccountIndex,
   matchAccount,
   withAccountFacts,
 } from '../../src/routing/account-match.ts';
@@ -93,15 +93,17 @@ export class LeadAccounts {
   private async load(): Promise<AccountIndex> {
     if (this.index) return this.index;
     const query = this.indexQuery();
-    const rows: SfRow[] = [];
-    do rows.push(...(await query.page()));
-    while (!query.done);
-    this.meter.accountsRead += rows.length;
-    const isFreeMail = freeMailDomains(this.mapping.lead.accountMatching.extraFreeMailDomains);
-    this.index = buildAccountIndex(
-      rows.map((r) => accountFactsOf(this.mapping, r)),
-      isFreeMail,
+    // Page by page into the index: the rows of a page go before the next is read (at 1M people the
+    // org has ~330k accounts, whose rows held at once were more than the index built from them).
+    const builder = new AccountIndexBuilder(
+      freeMailDomains(this.mapping.lead.accountMatching.extraFreeMailDomains),
     );
+    do {
+      const rows = await query.page();
+      this.meter.accountsRead += rows.length;
+      for (const r of rows) builder.add(accountFactsOf(this.mapping, r));
+    } while (!query.done);
+    this.index = builder.build();
     return this.index;
   }
 }

@@ -26,19 +26,31 @@ export interface AccountFacts {
   previouslyLost: boolean | null;
 }
 
+/** What a match gives of an account: the facts the rules use, not the name and website it was found by. */
+export type MatchedAccount = Pick<
+  AccountFacts,
+  'id' | 'ownerId' | 'existingCustomer' | 'strategicTarget' | 'previouslyLost'
+>;
+
+/** An account as the index keeps it: its facts and its normalized website domain (null: none or free mail). */
+interface IndexedAccount extends MatchedAccount {
+  readonly domain: string | null;
+}
+
+/** One account under a key, or several (kept apart: no array for the usual single one). */
+type Indexed = IndexedAccount | readonly IndexedAccount[];
+
 export interface AccountIndex {
   readonly size: number;
-  readonly byDomain: ReadonlyMap<string, readonly AccountFacts[]>;
-  readonly byName: ReadonlyMap<string, readonly AccountFacts[]>;
-  /** Normalized domain of each indexed account (free-mail websites left out). */
-  readonly domainOf: ReadonlyMap<string, string>;
+  readonly byDomain: ReadonlyMap<string, Indexed>;
+  readonly byName: ReadonlyMap<string, Indexed>;
   readonly isFreeMail: (domain: string) => boolean;
 }
 
 export type MatchVia = 'domain' | 'name';
 
 export type AccountMatch =
-  | { kind: 'matched'; via: MatchVia; account: AccountFacts }
+  | { kind: 'matched'; via: MatchVia; account: MatchedAccount }
   | { kind: 'ambiguous'; via: MatchVia; candidateIds: string[] }
   | { kind: 'none' };
 
@@ -46,21 +58,55 @@ export function buildAccountIndex(
   accounts: Iterable<AccountFacts>,
   isFreeMail: (domain: string) => boolean,
 ): AccountIndex {
-  const byDomain = new Map<string, AccountFacts[]>();
-  const byName = new Map<string, AccountFacts[]>();
-  const domainOf = new Map<string, string>();
-  let size = 0;
-  for (const a of accounts) {
-    size++;
-    const domain = webDomainOf(a.website);
-    if (domain && !isFreeMail(domain)) {
-      push(byDomain, domain, a);
-      domainOf.set(a.id, domain);
-    }
-    const name = companyNameKey(a.name);
-    if (name) push(byName, name, a);
+  const builder = new AccountIndexBuilder(isFreeMail);
+  for (const a of accounts) builder.add(a);
+  return builder.build();
+}
+
+/**
+ * Builds the index an account at a time, so a caller reading the accounts page by page holds only
+ * the index, not every account row (a Salesforce org of 1M people has ~330k accounts). Per account
+ * the index keeps one small object: no name or website (only their keys), owner ids shared, and a
+ * key with one account maps to it without an array.
+ */
+export class AccountIndexBuilder {
+  readonly #isFreeMail: (domain: string) => boolean;
+  readonly #byDomain = new Map<string, Indexed>();
+  readonly #byName = new Map<string, Indexed>();
+  readonly #owners = new Map<string, string>();
+  #size = 0;
+
+  constructor(isFreeMail: (domain: string) => boolean) {
+    this.#isFreeMail = isFreeMail;
   }
-  return { size, byDomain, byName, domainOf, isFreeMail };
+
+  add(a: AccountFacts): void {
+    this.#size++;
+    const web = webDomainOf(a.website);
+    const domain = web && !this.#isFreeMail(web) ? web : null;
+    const kept: IndexedAccount = {
+      id: a.id,
+      ownerId: a.ownerId === null ? null : this.#owner(a.ownerId),
+      existingCustomer: a.existingCustomer,
+      strategicTarget: a.strategicTarget,
+      previouslyLost: a.previouslyLost,
+      domain,
+    };
+    if (domain) push(this.#byDomain, domain, kept);
+    const name = companyNameKey(a.name);
+    if (name) push(this.#byName, name, kept);
+  }
+
+  build(): AccountIndex {
+    return { size: this.#size, byDomain: this.#byDomain, byName: this.#byName, isFreeMail: this.#isFreeMail };
+  }
+
+  #owner(id: string): string {
+    const known = this.#owners.get(id);
+    if (known !== undefined) return known;
+    this.#owners.set(id, id);
+    return id;
+  }
 }
 
 export function matchAccount(
@@ -70,16 +116,13 @@ export function matchAccount(
   const raw = webDomainOf(lead.emailDomain);
   const domain = raw && !index.isFreeMail(raw) ? raw : null;
   if (domain) {
-    const found = index.byDomain.get(domain) ?? [];
+    const found = listOf(index.byDomain.get(domain));
     if (found.length === 1) return { kind: 'matched', via: 'domain', account: found[0]! };
     if (found.length > 1) return { kind: 'ambiguous', via: 'domain', candidateIds: idsOf(found) };
   }
   const name = companyNameKey(lead.companyName);
   if (!name) return { kind: 'none' };
-  const found = (index.byName.get(name) ?? []).filter((a) => {
-    const accountDomain = index.domainOf.get(a.id);
-    return !domain || !accountDomain || accountDomain === domain;
-  });
+  const found = listOf(index.byName.get(name)).filter((a) => !domain || !a.domain || a.domain === domain);
   if (found.length === 1) return { kind: 'matched', via: 'name', account: found[0]! };
   if (found.length > 1) return { kind: 'ambiguous', via: 'name', candidateIds: idsOf(found) };
   return { kind: 'none' };
@@ -89,7 +132,7 @@ export function matchAccount(
  * The lead with the matched account's facts: customer status and owner come from the account; the
  * strategic tag and "previously lost" hold when either the lead or the account says so.
  */
-export function withAccountFacts(lead: Lead, account: AccountFacts, accountLost: boolean): Lead {
+export function withAccountFacts(lead: Lead, account: MatchedAccount, accountLost: boolean): Lead {
   return {
     ...lead,
     company: {
@@ -102,12 +145,21 @@ export function withAccountFacts(lead: Lead, account: AccountFacts, accountLost:
   };
 }
 
-function push(map: Map<string, AccountFacts[]>, key: string, a: AccountFacts): void {
-  const list = map.get(key);
-  if (list) list.push(a);
-  else map.set(key, [a]);
+function push(map: Map<string, Indexed>, key: string, a: IndexedAccount): void {
+  const there = map.get(key);
+  if (there === undefined) map.set(key, a);
+  else if (isList(there)) (there as IndexedAccount[]).push(a);
+  else map.set(key, [there, a]);
 }
 
-function idsOf(accounts: readonly AccountFacts[]): string[] {
+function isList(x: Indexed): x is readonly IndexedAccount[] {
+  return Array.isArray(x);
+}
+
+function listOf(x: Indexed | undefined): readonly IndexedAccount[] {
+  return x === undefined ? [] : isList(x) ? x : [x];
+}
+
+function idsOf(accounts: readonly MatchedAccount[]): string[] {
   return accounts.map((a) => a.id).sort();
 }

@@ -84,6 +84,28 @@ describe('matchAccount', () => {
     expect(got).toBe(expected);
   });
 
+  it('keeps every account of a key, however many (one, then a second, then more)', () => {
+    const three = buildAccountIndex(
+      [
+        account('t-1', 'Triple KK', 'triple.example.jp'),
+        account('t-2', 'Triple KK', 'https://triple.example.jp/a'),
+        account('t-3', 'Triple KK', 'https://www.triple.example.jp/b'),
+      ],
+      freeMailDomains(),
+    );
+    expect(matchAccount(three, { emailDomain: 'triple.example.jp', companyName: null })).toEqual({
+      kind: 'ambiguous',
+      via: 'domain',
+      candidateIds: ['t-1', 't-2', 't-3'],
+    });
+    expect(matchAccount(three, { emailDomain: null, companyName: 'Triple' })).toEqual({
+      kind: 'ambiguous',
+      via: 'name',
+      candidateIds: ['t-1', 't-2', 't-3'],
+    });
+    expect(three.size).toBe(3);
+  });
+
   it('honours extra free-mail domains from the mapping', () => {
     const own = buildAccountIndex([account('cust-isp', 'ISP Example', 'example-isp.jp')], freeMailDomains());
     const withExtra = buildAccountIndex(
