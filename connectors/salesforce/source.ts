@@ -402,6 +402,7 @@ export class SalesforceLeadSource implements LeadSource {
             if (isTrigger(r, window, skip, ownUserId)) triggers.push(r);
           }
         }
+        responseMap.seal();
         if (triggers.length > 0) {
           let given = false;
           const once = async () => {

@@ -48,4 +48,38 @@ describe('ResponseIndex (the Bulk run campaign responses per person)', () => {
       Array.from({ length: 20 }, (_, i) => `X${i}`),
     );
   });
+
+  it('answers the same once sealed, for every person and for ids it never read', () => {
+    const index = new ResponseIndex(3);
+    const ids: string[] = [];
+    // Persons added in no sorted order, some with several responses (one past the max).
+    for (let i = 0; i < 500; i++) ids.push(`00Q${String((i * 7919) % 1000).padStart(12, '0')}`);
+    ids.forEach((id, i) => {
+      for (let n = 0; n <= i % 5; n++)
+        index.add(`${id}AAA`, r(`2026-11-${String(1 + ((i + n) % 28)).padStart(2, '0')}`, `C${n}`));
+    });
+    const unknown = ['00Q000000000001', '000000000000000', 'zzzzzzzzzzzzzzz', '003000000000000', ''];
+    const before = new Map([...ids, ...unknown].map((id) => [id, index.get(id)]));
+    index.seal();
+    for (const [id, responses] of before) {
+      expect(index.get(id)).toEqual(responses);
+      expect(index.get(`${id}XYZ`)).toEqual(responses);
+    }
+    expect(index.get(ids[0]!)).toHaveLength(1);
+    expect(index.get(ids[4]!)).toHaveLength(3);
+    expect(() => index.add(ids[0]!, r('2026-11-30', 'late'))).toThrow(/after seal/);
+  });
+
+  it('seals an empty index, and keeps a map when an id is not ASCII', () => {
+    const empty = new ResponseIndex(3);
+    empty.seal();
+    expect(empty.get('00Q000000000001')).toBeUndefined();
+    const odd = new ResponseIndex(3);
+    odd.add('担当者-1', r('2026-11-02', 'A'));
+    odd.add('00Q000000000001', r('2026-11-03', 'B'));
+    odd.seal();
+    expect(odd.get('担当者-1')).toEqual([r('2026-11-02', 'A')]);
+    expect(odd.get('00Q000000000001')).toEqual([r('2026-11-03', 'B')]);
+    expect(odd.get('00Q000000000002')).toBeUndefined();
+  });
 });
