@@ -11,6 +11,7 @@ import {
   compileBehaviourScore,
 } from './scores.ts';
 import { frozenReason } from './shared-reasons.ts';
+import type { SpecialisedDecide } from './specialised-decide.ts';
 import { dateToDay, zoneOffsetMs } from './time.ts';
 
 export interface CompiledRule {
@@ -60,6 +61,11 @@ export interface CompiledRuleSet {
    * old activity timestamps with a string comparison.
    */
   activityCutoff(epochMs: number): string;
+  /**
+   * The rule set's own decide function (specialised-decide.ts), built on the first `decide` and kept
+   * here; `null` when the rule set uses something it does not specialise (the generic path decides).
+   */
+  specialised: SpecialisedDecide | null | undefined;
 }
 
 export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
@@ -105,6 +111,7 @@ export function compileRuleSet(rs: RuleSet): CompiledRuleSet {
     rules,
     explainWhenNotMet: rules.filter((r) => r.rule.explainWhenNotMet).map((r) => r.when),
     ...(missingDataExpiry ? { missingDataHoldExpiresAfter: missingDataExpiry } : {}),
+    specialised: undefined,
     attribute: compileAttributeScore(rs.attributeScore),
     behaviour: compileBehaviourScore(rs.behaviourScore),
     thresholdsOn(day) {

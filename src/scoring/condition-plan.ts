@@ -16,20 +16,21 @@ export const TRUE = 1;
 export const UNKNOWN = 2;
 export type Tri = 0 | 1 | 2;
 
-const ALL = 0;
-const ANY = 1;
-const NOT = 2;
-const LEAF = 3;
+/** Node kinds and comparison codes (the specialised decide generates code from them too). */
+export const ALL = 0;
+export const ANY = 1;
+export const NOT = 2;
+export const LEAF = 3;
 
-const EQ = 0;
-const NEQ = 1;
-const GT = 2;
-const GTE = 3;
-const LT = 4;
-const LTE = 5;
-const IN = 6;
-const NOT_IN = 7;
-const TEXT = 8;
+export const EQ = 0;
+export const NEQ = 1;
+export const GT = 2;
+export const GTE = 3;
+export const LT = 4;
+export const LTE = 5;
+export const IN = 6;
+export const NOT_IN = 7;
+export const TEXT = 8;
 
 type Literal = string | number | boolean;
 

@@ -1,5 +1,6 @@
 import type { Condition, LeafCondition } from '../config/rule-set-schema.ts';
 import type { Reason } from '../domain/decision.ts';
+import type { Lead } from '../domain/lead.ts';
 import {
   type ConditionPlan,
   FALSE,
@@ -51,6 +52,14 @@ export interface CompiledLeaf extends CompiledCondition {
   type: FactType;
   value(ctx: DecisionContext): FactValue;
   expected(ctx: DecisionContext): string | number | boolean | ReadonlyArray<string | number | boolean>;
+  /**
+   * The reason for a known TRUE/FALSE from the fact's value (as `value` reads it) and, for a
+   * threshold comparison, the threshold in force: what `explainAs` pushes, for callers that hold
+   * the values without a context (the specialised decide, specialised-decide.ts).
+   */
+  reasonFor(met: boolean, value: FactValue, threshold: number, lead: Lead): Reason;
+  /** Lead paths reported missing when the leaf is UNKNOWN (`undefined`: the attribute score's missing inputs). */
+  missingFields: readonly string[] | undefined;
 }
 
 export function compileCondition(cond: Condition): CompiledCondition {
@@ -160,23 +169,25 @@ function compileLeaf(spec: LeafCondition): CompiledLeaf {
     test,
     plan,
     leaves: [],
+    missingFields,
     explain: (ctx, out) => leaf.explainAs(ctx, out, test(ctx)),
     explainAs(ctx, out, r) {
       if (r === UNKNOWN) {
-        pushMissing(ctx, missingFields ?? ctx.attribute.missing, out);
+        pushMissing(ctx.lead, missingFields ?? ctx.attribute.missing, out);
         return;
       }
-      const shownValue = display(value(ctx));
-      const shownExpected =
-        thresholdName !== undefined ? display(ctx.thresholds[thresholdName] ?? Number.NaN) : literalShown;
-      out.push(
-        shared
-          ? shared.get(r === TRUE, shownValue, shownExpected)
-          : {
-              code: r === TRUE ? metCode : notMetCode,
-              params: params(shownValue, shownExpected, ctx.lead.person.title ?? ''),
-            },
-      );
+      const threshold = thresholdName !== undefined ? (ctx.thresholds[thresholdName] ?? Number.NaN) : 0;
+      out.push(leaf.reasonFor(r === TRUE, value(ctx), threshold, ctx.lead));
+    },
+    reasonFor(met, v, threshold, lead) {
+      const shownValue = display(v);
+      const shownExpected = thresholdName !== undefined ? display(threshold) : literalShown;
+      return shared
+        ? shared.get(met, shownValue, shownExpected)
+        : {
+            code: met ? metCode : notMetCode,
+            params: params(shownValue, shownExpected, lead.person.title ?? ''),
+          };
     },
   };
   leaf.leaves = [leaf];
@@ -191,10 +202,10 @@ function display(v: unknown): string | number {
 }
 
 /** Missing input becomes a reason; a value that failed to parse says so and shows what was there. */
-export function pushMissing(ctx: DecisionContext, fields: readonly string[], out: Reason[]): void {
+export function pushMissing(lead: Lead, fields: readonly string[], out: Reason[]): void {
   for (const field of fields) {
     if (out.some((r) => r.params.field === field)) continue;
-    const issue = ctx.lead.dataIssues.find((i) => i.field === field);
+    const issue = lead.dataIssues.find((i) => i.field === field);
     out.push(
       issue ? { code: 'invalid', params: { field, raw: issue.raw } } : MISSING.get(field, missingReason),
     );

@@ -2,14 +2,19 @@ import type { Rule } from '../config/rule-set-schema.ts';
 import type { DecidedOwner, Decision, Reason } from '../domain/decision.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { BusinessCalendar } from '../sla/business-calendar.ts';
-import type { SlaDuration } from '../sla/sla-config.ts';
-import type { CompiledRule, CompiledRuleSet } from './compile-rule-set.ts';
+import type { CompiledRuleSet } from './compile-rule-set.ts';
 import { testPlan } from './condition-plan.ts';
 import { type DecisionContext, FALSE, type Tri, UNKNOWN } from './conditions.ts';
-import { defaultHoldCalendar, holdExpiredReason, holdExpiresAt, toEpochMs } from './hold-expiry.ts';
+import {
+  addOverrideReasons,
+  decisionOf,
+  expireHold,
+  OTHERWISE,
+  ownerFor,
+  quotaExceeded,
+} from './decision-parts.ts';
 import { explainIntent, intentOutcome, type Outcome } from './intent-floor.ts';
-import { frozenReason } from './shared-reasons.ts';
-import { scoresOf } from './shared-scores.ts';
+import { specialiseDecide } from './specialised-decide.ts';
 import { localDay } from './time.ts';
 
 export interface DecideOptions {
@@ -34,10 +39,41 @@ export interface DecideOptions {
  * data ends as `hold` with reasons naming what is missing.
  *
  * The hot path of a million-lead pass: it allocates only what it returns (the decision, its
- * reasons and owner). The per-lead working state lives in one context reused from call to call
- * (a nested call, e.g. from a quota callback, gets its own).
+ * reasons and owner). It runs the rule set's specialised function (specialised-decide.ts: generated
+ * once per compiled rule set, kept on it), which decides exactly as the generic interpreter
+ * (`decideGeneric`) in straight-line code; a nested call (e.g. from a quota callback) and a rule set
+ * the generator does not handle go through the generic path.
  */
 export function decide(
+  lead: Lead,
+  rules: CompiledRuleSet,
+  now: Date | number,
+  options: DecideOptions = NO_OPTIONS,
+): Decision {
+  let specialised = rules.specialised;
+  if (specialised === undefined) {
+    specialised = specialiseDecide(rules) ?? null;
+    rules.specialised = specialised;
+  }
+  if (specialised === null || scratchInUse) return decideGeneric(lead, rules, now, options);
+  scratchInUse = true;
+  try {
+    return specialised(lead, typeof now === 'number' ? now : now.getTime(), options, reasonScratch);
+  } finally {
+    scratchInUse = false;
+    // Emptied by popping: the array keeps its capacity for the next lead and holds no reason alive.
+    while (reasonScratch.length > 0) reasonScratch.pop();
+  }
+}
+
+/**
+ * The same decision taken by the generic interpreter (plans tested by a switch, reasons explained
+ * through each condition's closures, the working state in one reused context) rather than by the
+ * rule set's specialised function: the reference the specialised one is tested against
+ * (test/scoring/specialised-decide.test.ts), and the path of a rule set it does not specialise and
+ * of a decision taken inside another (a quota callback deciding), which gets its own context.
+ */
+export function decideGeneric(
   lead: Lead,
   rules: CompiledRuleSet,
   now: Date | number,
@@ -50,7 +86,6 @@ export function decide(
     return decideIn(fillContext(scratch, lead, rules, nowMs), rules, options, reasonScratch);
   } finally {
     scratchInUse = false;
-    // Emptied by popping: the array keeps its capacity for the next lead and holds no reason alive.
     while (reasonScratch.length > 0) reasonScratch.pop();
   }
 }
@@ -109,14 +144,10 @@ function decideIn(
       return expireHold(held, ctx.nowMs, rules, rules.missingDataHoldExpiresAfter, options);
     }
     if (rule.quotaPerMonth !== undefined && options.quotaUsed) {
-      const requester = lead.manualRequest?.requestedBy ?? null;
-      const used = options.quotaUsed(rule.id, requester);
-      if (used >= rule.quotaPerMonth) {
+      const note = quotaExceeded(rule, lead, options);
+      if (note) {
         if (!notes) notes = [];
-        notes.push({
-          code: 'quota.exceeded',
-          params: { rule: rule.id, used, quota: rule.quotaPerMonth },
-        });
+        notes.push(note);
         continue;
       }
     }
@@ -125,7 +156,7 @@ function decideIn(
     if (notes) for (const note of notes) reasons.push(note);
     when.explainAs(ctx, reasons, r);
     explainIntent(compiled, ctx, reasons);
-    if (rules.source.overrides.length > 0) addOverrideReasons(ctx, rules, compiled, reasons);
+    if (rules.source.overrides.length > 0) addOverrideReasons(ctx.today, rules, compiled, reasons);
     const decided = done(ctx, rules, rule.id, outcome, ownerFor(rule, lead), reasons, false);
     return holdExpiresAfter ? expireHold(decided, ctx.nowMs, rules, holdExpiresAfter, options) : decided;
   }
@@ -174,7 +205,6 @@ function fillContext(
 }
 
 const NO_FIELDS: readonly string[] = Object.freeze([]);
-const OTHERWISE = frozenReason({ code: 'otherwise', params: {} });
 
 /** The engine's reused context and whether a call is using it now. */
 let scratchInUse = false;
@@ -201,101 +231,18 @@ function done(
   reasons: Reason[],
   held: boolean,
 ): Decision {
-  // Nothing missing is the same empty list for every decision (read-only, so it can be shared).
-  const missing = held
-    ? reasons.filter((r) => r.code === 'missing' || r.code === 'invalid').map((r) => String(r.params.field))
-    : NO_FIELDS;
-  const scores = scoresOf(ctx.attribute.value, ctx.behaviour ?? null);
-  const own = reasons.slice();
-  const decidedAt = isoOf(ctx.nowMs);
-  // One literal per shape: adding `owner` afterwards would allocate a property store per decision.
-  if (owner) {
-    return {
-      leadId: ctx.lead.id,
-      flag: outcome.flag,
-      nextAction: outcome.nextAction,
-      priority: outcome.priority,
-      scores,
-      reasons: own,
-      ruleId,
-      missing,
-      rulesVersion: rules.version,
-      decidedAt,
-      owner,
-    };
-  }
-  return {
-    leadId: ctx.lead.id,
-    flag: outcome.flag,
-    nextAction: outcome.nextAction,
-    priority: outcome.priority,
-    scores,
-    reasons: own,
+  return decisionOf(
+    ctx.lead.id,
+    outcome,
     ruleId,
-    missing,
-    rulesVersion: rules.version,
-    decidedAt,
-  };
-}
-
-/** A hold that has lasted its rule's `holdExpiresAfter` becomes the nurture outcome. */
-function expireHold(
-  decided: Decision,
-  nowMs: number,
-  rules: CompiledRuleSet,
-  after: SlaDuration | undefined,
-  options: DecideOptions,
-): Decision {
-  if (after === undefined || options.holdSince === undefined || decided.flag !== 'hold') return decided;
-  const sinceMs = toEpochMs(options.holdSince);
-  if (Number.isNaN(sinceMs)) return decided;
-  const calendar = options.calendar ?? defaultHoldCalendar(rules.source.timeZone);
-  const untilMs = holdExpiresAt(sinceMs, after, calendar);
-  if (untilMs > nowMs) return decided;
-  const { owner: _owner, ...held } = decided;
-  return {
-    ...held,
-    flag: 'no',
-    nextAction: 'nurture',
-    priority: 'low',
-    reasons: [holdExpiredReason(decided.ruleId, sinceMs, untilMs, calendar), ...held.reasons],
-    missing: [],
-  };
-}
-
-function ownerFor(rule: Rule, lead: Lead): DecidedOwner | undefined {
-  const spec = rule.owner;
-  if (spec === undefined) return undefined;
-  if (spec === 'account_owner') {
-    const id = lead.company.accountOwnerId;
-    return id ? { kind: 'account_owner', id } : undefined;
-  }
-  if (spec === 'requester') {
-    const id = lead.manualRequest?.requestedBy;
-    return id ? { kind: 'requester', id } : undefined;
-  }
-  let owner = QUEUE_OWNERS.get(spec.queue);
-  if (owner === undefined) {
-    owner = Object.freeze({ kind: 'queue', queue: spec.queue });
-    QUEUE_OWNERS.set(spec.queue, owner);
-  }
-  return owner;
-}
-
-/** A queue owner says nothing but the queue's name: one shared, read-only object per queue. */
-const QUEUE_OWNERS = new Map<string, DecidedOwner>();
-
-/** Sales should know when a lead passed only because a campaign lowered the bar. */
-function addOverrideReasons(
-  ctx: DecisionContext,
-  rules: CompiledRuleSet,
-  compiled: CompiledRule,
-  out: Reason[],
-): void {
-  const { overrides } = rules.thresholdsOn(ctx.today);
-  if (overrides.length === 0) return;
-  const used = compiled.thresholdNames;
-  for (const o of overrides) if (o.thresholdNames.some((t) => used.has(t))) out.push(o.reason);
+    ctx.attribute.value,
+    ctx.behaviour,
+    reasons,
+    held,
+    rules.version,
+    isoOf(ctx.nowMs),
+    owner,
+  );
 }
 
 let lastIsoMs = Number.NaN;

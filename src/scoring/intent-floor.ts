@@ -26,8 +26,13 @@ export const INTENT_NOT_SHOWN = 'intent.not_shown';
 export function intentOutcome(compiled: CompiledRule, ctx: DecisionContext, out: Reason[]): Outcome {
   const { rule, intent } = compiled;
   if (!intent || !rule.intent || intent.test(ctx) === TRUE) return rule;
-  out.push(NOT_SHOWN.get(rule.id, notShownReason));
+  out.push(intentNotShown(rule.id));
   return rule.intent.otherwise;
+}
+
+/** `intent.not_shown` for a rule: one shared reason per rule id. */
+export function intentNotShown(ruleId: string): Reason {
+  return NOT_SHOWN.get(ruleId, notShownReason);
 }
 
 /** The reason names only the rule: one shared reason per rule id. */

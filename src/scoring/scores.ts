@@ -1,9 +1,9 @@
 import type { RuleSet } from '../config/rule-set-schema.ts';
 import type { Lead } from '../domain/lead.ts';
 import { activityDaysOf } from './activity-days.ts';
-import { literalPlan, matchesLiteral } from './condition-plan.ts';
+import { type ConditionPlan, literalPlan, matchesLiteral } from './condition-plan.ts';
 import type { DecisionContext } from './conditions.ts';
-import { FACTS, factValue, rankNumber } from './facts.ts';
+import { FACTS, type FactDef, factValue, rankNumber } from './facts.ts';
 import { remembered } from './remembered.ts';
 
 /**
@@ -16,10 +16,29 @@ export interface AttributeScorer {
   score(ctx: DecisionContext): void;
   /** Points per group for `tossup explain`. */
   breakdown(ctx: DecisionContext): Array<{ group: string; points: number; missing: boolean }>;
+  /** The groups as compiled, in order (the specialised decide inlines them). */
+  groups: readonly AttributeGroup[];
+}
+
+export interface AttributeGroup {
+  id: string;
+  fact: FactDef;
+  /** The tiers as plans, first match wins, with their points. */
+  tiers: readonly ConditionPlan[];
+  points: readonly number[];
+  /** Points of the first tier the value (ranks as their number) matches, else 0. */
+  tierPoints: (v: string | number | boolean) => number;
+  /** The same remembered per distinct raw value (texts, ranks, answers; undefined for numbers). */
+  byValue: ((raw: string | number | boolean) => number) | undefined;
+  /** The most points a tier gives (at least 0). */
+  best: number;
+  required: boolean;
+  /** `[fact.source]`, frozen: the missing list when this group alone is missing. */
+  alone: readonly string[];
 }
 
 export function compileAttributeScore(spec: RuleSet['attributeScore']): AttributeScorer {
-  const groups = spec.groups.map((g) => {
+  const groups = spec.groups.map((g): AttributeGroup => {
     const fact = FACTS[g.fact]!;
     const isRank = fact.type === 'rank';
     // Tiers as plans (condition-plan.ts): compared by one switch, no closure per tier.
@@ -37,11 +56,11 @@ export function compileAttributeScore(spec: RuleSet['attributeScore']): Attribut
         : remembered((raw: string | number | boolean) => tierPoints(isRank ? rankNumber(String(raw)) : raw));
     // Missing alone, the group's input is the whole list: one shared, read-only list per group.
     const alone: readonly string[] = Object.freeze([fact.source]);
-    return { id: g.id, fact, tierPoints, byValue, best, required: g.required, alone };
+    return { id: g.id, fact, tiers, points, tierPoints, byValue, best, required: g.required, alone };
   });
   const cap = spec.cap;
 
-  const groupPoints = (ctx: DecisionContext, g: (typeof groups)[number]): number | undefined => {
+  const groupPoints = (ctx: DecisionContext, g: AttributeGroup): number | undefined => {
     const raw = factValue(g.fact.id, ctx);
     if (raw === undefined) return undefined;
     if (raw === null) return 0;
@@ -49,6 +68,7 @@ export function compileAttributeScore(spec: RuleSet['attributeScore']): Attribut
   };
 
   return {
+    groups,
     score(ctx) {
       let value = 0;
       let max = 0;
