@@ -1,54 +1,104 @@
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 
-/** What the facts cache file holds, its two large maps as maps (company-facts.ts has the schema). */
+/** What the facts cache file holds (company-facts.ts has the schema of each part). */
 export interface FactsCacheDocument {
+  /** Version, portal, properties, watermarks and the portal memo: the first line. */
   head: Record<string, unknown>;
-  companies: ReadonlyMap<string, unknown>;
-  deals: ReadonlyMap<string, unknown>;
-  memo: unknown;
+  companies: Iterable<readonly [string, unknown]>;
+  deals: Iterable<readonly [string, unknown]>;
 }
 
-/** Flushed to the file at about this many characters. */
-const CHUNK_CHARS = 1 << 20;
+/** One entry of the file: a company or a deal, by id, as written. */
+export type FactsCacheEntry = { kind: 'company' | 'deal'; id: string; value: unknown };
+
+/** Written and read about this many characters (bytes) at a time. */
+const CHUNK = 1 << 20;
 
 /**
- * Writes `{...head, "companies": {...}, "deals": {...}, "memo": ...}` — the same text as
- * `JSON.stringify` of that object — a megabyte at a time, atomically (a temp file renamed over the
- * old one). One string of the whole cache (tens of MB at 100,000 contacts) plus its UTF-8 copy was
- * the sync's last and largest allocation.
+ * Writes the cache as JSON Lines — the head, then one line per company (`{"company": id, ...}`) and
+ * per deal (`{"deal": id, ...}`) — a megabyte at a time, atomically (a temp file renamed over the
+ * old one). Lines, so that it is read back one entry at a time too (`readFactsCacheFile`): the whole
+ * document as one string (tens of MB at 100,000 contacts, UTF-16 for Japanese names), parsed whole
+ * and validated with a copy, was the largest allocation of an incremental sync.
  */
 export function writeFactsCacheFile(file: string, doc: FactsCacheDocument): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    let out = JSON.stringify(doc.head);
-    out = out === '{}' ? '{' : `${out.slice(0, -1)},`;
-    const flush = () => {
-      writeSync(fd, out);
-      out = '';
-    };
-    const map = (name: string, entries: ReadonlyMap<string, unknown>) => {
-      out += `${JSON.stringify(name)}:{`;
-      let first = true;
-      for (const [k, v] of entries) {
+    let out = `${JSON.stringify(doc.head)}\n`;
+    const entries = (kind: 'company' | 'deal', map: Iterable<readonly [string, unknown]>) => {
+      for (const [id, v] of map) {
         const value = JSON.stringify(v);
-        if (value === undefined) continue;
-        out += `${first ? '' : ','}${JSON.stringify(k)}:${value}`;
-        first = false;
-        if (out.length >= CHUNK_CHARS) flush();
+        if (value === undefined || value === '{}' || !value.startsWith('{')) continue;
+        out += `{${JSON.stringify(kind)}:${JSON.stringify(id)},${value.slice(1)}\n`;
+        if (out.length >= CHUNK) {
+          writeSync(fd, out);
+          out = '';
+        }
       }
-      out += '}';
     };
-    map('companies', doc.companies);
-    out += ',';
-    map('deals', doc.deals);
-    const memo = JSON.stringify(doc.memo);
-    out += memo === undefined ? '}' : `,"memo":${memo}}`;
-    flush();
+    entries('company', doc.companies);
+    entries('deal', doc.deals);
+    writeSync(fd, out);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+/**
+ * The file's head and then its entries, one line at a time (a file of this build), or — a file an
+ * earlier build wrote, one JSON document with `companies` and `deals` objects — that document read
+ * whole once, its entries given the same way. Throws on a missing file or a line that is not JSON;
+ * what the values hold is the caller's to check.
+ */
+export function* readFactsCacheFile(
+  file: string,
+): Generator<FactsCacheEntry | { kind: 'head'; head: unknown }> {
+  let first = true;
+  for (const line of lines(file)) {
+    if (line.trim() === '') continue;
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    if (first) {
+      first = false;
+      const { companies, deals, ...head } = parsed ?? {};
+      yield { kind: 'head', head };
+      if (head.version === 1) {
+        // An earlier build's single document: its entries are in the head line.
+        for (const [id, value] of Object.entries((companies as object) ?? {}))
+          yield { kind: 'company', id, value };
+        for (const [id, value] of Object.entries((deals as object) ?? {})) yield { kind: 'deal', id, value };
+        return;
+      }
+      continue;
+    }
+    const { company, deal, ...value } = parsed;
+    if (typeof company === 'string') yield { kind: 'company', id: company, value };
+    else if (typeof deal === 'string') yield { kind: 'deal', id: deal, value };
+    else throw new Error('a facts cache line names neither a company nor a deal');
+  }
+}
+
+/** The lines of `file`, read a chunk at a time. */
+function* lines(file: string): Generator<string> {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      const parts = (rest + decoder.write(buffer.subarray(0, n))).split('\n');
+      rest = parts.pop()!;
+      yield* parts;
+    }
+    rest += decoder.end();
+    if (rest !== '') yield rest;
+  } finally {
+    closeSync(fd);
+  }
 }

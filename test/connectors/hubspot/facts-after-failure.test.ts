@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readFactsCacheFile } from '../../../connectors/hubspot/facts-cache-file.ts';
 import { EmulatorClock } from '../../../emulators/shared/emulator-clock.ts';
 import { generateWorld } from '../../../emulators/world/generate.ts';
 import type { LeadOutcome } from '../../../src/pipeline/process-leads.ts';
@@ -73,8 +74,7 @@ describe('company facts after a failed deal read', () => {
     expect(run1.counts.written).toBe(0);
     expect(hs.store.list('contacts').some((c) => c.props.tossup_flag)).toBe(false);
     // The cache file was saved, with the companies of the failed read left out.
-    const saved = JSON.parse(readFileSync(factsCacheFile, 'utf8')) as { companies: Record<string, unknown> };
-    expect(Object.keys(saved.companies)).toEqual([]);
+    expect([...readFactsCacheFile(factsCacheFile)].filter((e) => e.kind === 'company')).toEqual([]);
 
     // Runs 2 and 3, clean, with the same cache file: every decision is the clean portal's.
     hs.app.faults.clear();
@@ -105,11 +105,18 @@ describe('company facts after a failed deal read', () => {
       (await runSync({ ...syncOptions(warm, new MemoryStateStore(), AS_OF), dryRun: true })).status,
     ).toBe('completed');
     await warm.close();
-    // What the old code saved after a failed association read: companies read, deals "not read".
-    const file = JSON.parse(readFileSync(factsCacheFile, 'utf8')) as {
-      companies: Record<string, { d: string[] | null }>;
-    };
-    for (const c of Object.values(file.companies)) c.d = null;
+    // What the old code saved after a failed association read: companies read, deals "not read" (in
+    // the one-document file of that time, version 1).
+    const file: Record<string, unknown> & {
+      companies: Record<string, unknown>;
+      deals: Record<string, unknown>;
+    } = { companies: {}, deals: {} };
+    for (const e of readFactsCacheFile(factsCacheFile)) {
+      if (e.kind === 'head') Object.assign(file, e.head, { version: 1 });
+      else if (e.kind === 'company') file.companies[e.id] = { ...(e.value as object), d: null };
+      else file.deals[e.id] = e.value;
+    }
+    expect(Object.keys(file.companies).length).toBeGreaterThan(0);
     writeFileSync(factsCacheFile, JSON.stringify(file));
 
     const got = new Map<string, Decided>();
