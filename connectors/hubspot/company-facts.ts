@@ -1,7 +1,9 @@
+import { closeSync, openSync } from 'node:fs';
 import { z } from 'zod';
 import { CrmError, FailureKind } from '../../src/domain/errors.ts';
 import { classifyBatchError } from './classify-error.ts';
 import type { BatchAnswer, HubspotClient, HubspotRecord } from './client.ts';
+import { CompanyEntries } from './company-entries.ts';
 import { readFactsCacheFile, writeFactsCacheFile } from './facts-cache-file.ts';
 import { KeysetSearch } from './keyset-search.ts';
 import type { RequestRunner } from './request-runner.ts';
@@ -130,7 +132,8 @@ interface LostDealIndex {
 
 export class CompanyFacts {
   private readonly o: CompanyFactsOptions;
-  private companies = new Map<string, CachedCompany>();
+  /** On disk but for an index and the last used (company-entries.ts); a changed entry is `set` again. */
+  private companies: CompanyEntries<CachedCompany>;
   private deals = new Map<string, { s: string | null; at: number }>();
   private watermarks: { companies: number | null; deals: number | null } = { companies: null, deals: null };
   private prepared: Promise<void> | undefined;
@@ -147,6 +150,7 @@ export class CompanyFacts {
   constructor(options: CompanyFactsOptions) {
     this.o = options;
     this.lost = new Set(options.deals?.lostStages ?? []);
+    this.companies = this.entries();
     if (options.file) this.load(options.file);
   }
 
@@ -229,10 +233,7 @@ export class CompanyFacts {
     const at = this.o.now();
     for (const r of records) {
       const c = this.companies.get(r.id);
-      if (c?.p) {
-        c.p = packProperties(r.properties, this.o.properties);
-        c.at = at;
-      }
+      if (c?.p) this.companies.set(r.id, { ...c, p: packProperties(r.properties, this.o.properties), at });
     }
   }
 
@@ -250,7 +251,7 @@ export class CompanyFacts {
     for (const d of deals) this.deals.set(d.id, { s: d.properties[stage] ?? null, at });
     for (const id of companyIds) {
       const c = this.companies.get(id);
-      if (c?.p) c.d = null;
+      if (c?.p) this.companies.set(id, { ...c, d: null });
     }
   }
 
@@ -277,7 +278,10 @@ export class CompanyFacts {
     };
   }
 
-  /** Writes the cache file (atomically: a crash mid-write leaves the old file). */
+  /**
+   * Writes the cache file (atomically: a crash mid-write leaves the old file); the entries are then
+   * read from it.
+   */
   save(): void {
     const file = this.o.file;
     if (!file) return;
@@ -290,11 +294,25 @@ export class CompanyFacts {
       watermarks: this.watermarks,
       memo: this.memo,
     };
-    function* companies(map: Map<string, CachedCompany>): Generator<[string, unknown]> {
-      for (const [id, c] of map)
+    function* companies(entries: CompanyEntries<CachedCompany>): Generator<[string, unknown]> {
+      for (const [id, c] of entries.entries())
         yield [id, { p: c.p === null ? null : unpackProperties(c.p, names), d: c.d, at: c.at }];
     }
-    writeFactsCacheFile(file, { head, companies: companies(this.companies), deals: this.deals });
+    const saved = writeFactsCacheFile(file, {
+      head,
+      companies: companies(this.companies),
+      deals: this.deals,
+    });
+    this.companies.useFile(saved.fd, saved.companyOffsets, true);
+  }
+
+  /** `save`, then lets go of the cache's files and entries (a later use starts cold). */
+  close(): void {
+    try {
+      this.save();
+    } finally {
+      this.companies.close();
+    }
   }
 
   size(): { companies: number; deals: number } {
@@ -322,38 +340,65 @@ export class CompanyFacts {
    */
   private load(file: string): void {
     const names = this.o.properties;
-    const companies = new Map<string, CachedCompany>();
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return; // No cache yet: start cold.
+    }
+    const companies = this.entries();
+    const offsets = new Map<string, number>();
     const deals = new Map<string, { s: string | null; at: number }>();
     let head: z.infer<typeof CacheHeadSchema> | undefined;
+    let fits = false;
     try {
-      for (const entry of readFactsCacheFile(file)) {
+      for (const entry of readFactsCacheFile(fd)) {
         if (entry.kind === 'head') {
           head = CacheHeadSchema.parse(entry.head);
           // Another portal: nothing in the file is about this one.
-          if (head.portalKey !== this.o.portalKey) return;
+          if (head.portalKey !== this.o.portalKey) break;
           this.memo = head.memo;
           // A mapping that reads other properties: the company entries do not fit.
           if (
             head.dealStageProperty !== (this.o.deals?.stageProperty ?? null) ||
             names.some((p) => !head!.properties.includes(p))
           )
-            return;
+            break;
+          fits = true;
         } else if (entry.kind === 'company') {
-          const c = CacheCompanySchema.parse(entry.value);
-          companies.set(entry.id, {
-            p: c.p === null ? null : packProperties(c.p, names),
-            d: c.d === null ? null : c.d.length === 0 ? NO_DEALS : c.d,
-            at: c.at,
-          });
+          const c = this.companyOf(entry.value);
+          // A line of this build's file stays there (read again by name, company-entries.ts); a
+          // version-1 file's entries go to the run log.
+          if (entry.offset !== undefined) offsets.set(entry.id, entry.offset);
+          else companies.set(entry.id, c);
         } else deals.set(entry.id, CacheDealSchema.parse(entry.value));
       }
     } catch {
+      fits = false;
+    }
+    if (!fits || !head) {
+      closeSync(fd);
+      companies.close();
       return;
     }
-    if (!head) return;
+    companies.useFile(fd, offsets, false);
     this.companies = companies;
     this.deals = deals;
     this.watermarks = head.watermarks;
+  }
+
+  /** A company as the cache file has it (one line's value), validated, its properties packed. */
+  private companyOf(value: unknown): CachedCompany {
+    const c = CacheCompanySchema.parse(value);
+    return {
+      p: c.p === null ? null : packProperties(c.p, this.o.properties),
+      d: c.d === null ? null : c.d.length === 0 ? NO_DEALS : c.d,
+      at: c.at,
+    };
+  }
+
+  private entries(): CompanyEntries<CachedCompany> {
+    return new CompanyEntries((value) => this.companyOf(value));
   }
 
   /** The change feed: companies and deals modified since the watermarks. */
@@ -428,10 +473,12 @@ export class CompanyFacts {
     const next = startedAt - this.o.lookbackMs;
     for (const rec of companies) {
       const cached = this.companies.get(rec.id);
-      if (cached?.p) {
-        cached.p = packProperties(rec.properties, this.o.properties);
-        cached.at = this.o.now();
-      }
+      if (cached?.p)
+        this.companies.set(rec.id, {
+          ...cached,
+          p: packProperties(rec.properties, this.o.properties),
+          at: this.o.now(),
+        });
     }
     const deals = this.o.deals;
     if (deals) {
@@ -457,7 +504,7 @@ export class CompanyFacts {
             for (const companyId of toIds) {
               const c = this.companies.get(companyId);
               if (!c?.d) continue;
-              if (!c.d.includes(fromId)) c.d = [...c.d, fromId];
+              if (!c.d.includes(fromId)) this.companies.set(companyId, { ...c, d: [...c.d, fromId] });
               this.deals.set(fromId, { s: unknown.get(fromId) ?? null, at: this.o.now() });
             }
           }

@@ -10,8 +10,11 @@ export interface FactsCacheDocument {
   deals: Iterable<readonly [string, unknown]>;
 }
 
-/** One entry of the file: a company or a deal, by id, as written. */
-export type FactsCacheEntry = { kind: 'company' | 'deal'; id: string; value: unknown };
+/**
+ * One entry of the file: a company or a deal, by id, as written (`value`: the line's other fields),
+ * with the byte offset of its line (none in a version-1 file).
+ */
+export type FactsCacheEntry = { kind: 'company' | 'deal'; id: string; value: unknown; offset?: number };
 
 /** Written and read about this many characters (bytes) at a time. */
 const CHUNK = 1 << 20;
@@ -19,21 +22,30 @@ const CHUNK = 1 << 20;
 /**
  * Writes the cache as JSON Lines — the head, then one line per company (`{"company": id, ...}`) and
  * per deal (`{"deal": id, ...}`) — a megabyte at a time, atomically (a temp file renamed over the
- * old one). Lines, so that it is read back one entry at a time too (`readFactsCacheFile`): the whole
+ * old one). Returns the written file, open for reading (the caller closes it), and where each
+ * company's line starts (company-entries.ts reads them from there). Lines, so that it is read back one entry at a time too (`readFactsCacheFile`): the whole
  * document as one string (tens of MB at 100,000 contacts, UTF-16 for Japanese names), parsed whole
  * and validated with a copy, was the largest allocation of an incremental sync.
  */
-export function writeFactsCacheFile(file: string, doc: FactsCacheDocument): void {
+export function writeFactsCacheFile(
+  file: string,
+  doc: FactsCacheDocument,
+): { fd: number; companyOffsets: Map<string, number> } {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const fd = openSync(tmp, 'w+');
+  const companyOffsets = new Map<string, number>();
   try {
     let out = `${JSON.stringify(doc.head)}\n`;
+    let position = Buffer.byteLength(out);
     const entries = (kind: 'company' | 'deal', map: Iterable<readonly [string, unknown]>) => {
       for (const [id, v] of map) {
         const value = JSON.stringify(v);
         if (value === undefined || value === '{}' || !value.startsWith('{')) continue;
-        out += `{${JSON.stringify(kind)}:${JSON.stringify(id)},${value.slice(1)}\n`;
+        const line = `{${JSON.stringify(kind)}:${JSON.stringify(id)},${value.slice(1)}\n`;
+        if (kind === 'company') companyOffsets.set(id, position);
+        position += Buffer.byteLength(line);
+        out += line;
         if (out.length >= CHUNK) {
           writeSync(fd, out);
           out = '';
@@ -43,10 +55,12 @@ export function writeFactsCacheFile(file: string, doc: FactsCacheDocument): void
     entries('company', doc.companies);
     entries('deal', doc.deals);
     writeSync(fd, out);
-  } finally {
+    renameSync(tmp, file);
+  } catch (e) {
     closeSync(fd);
+    throw e;
   }
-  renameSync(tmp, file);
+  return { fd, companyOffsets };
 }
 
 /**
@@ -56,10 +70,10 @@ export function writeFactsCacheFile(file: string, doc: FactsCacheDocument): void
  * what the values hold is the caller's to check.
  */
 export function* readFactsCacheFile(
-  file: string,
+  file: string | number,
 ): Generator<FactsCacheEntry | { kind: 'head'; head: unknown }> {
   let first = true;
-  for (const line of lines(file)) {
+  for (const { line, offset } of lines(file)) {
     if (line.trim() === '') continue;
     const parsed = JSON.parse(line) as Record<string, unknown>;
     if (first) {
@@ -76,29 +90,35 @@ export function* readFactsCacheFile(
       continue;
     }
     const { company, deal, ...value } = parsed;
-    if (typeof company === 'string') yield { kind: 'company', id: company, value };
-    else if (typeof deal === 'string') yield { kind: 'deal', id: deal, value };
+    if (typeof company === 'string') yield { kind: 'company', id: company, value, offset };
+    else if (typeof deal === 'string') yield { kind: 'deal', id: deal, value, offset };
     else throw new Error('a facts cache line names neither a company nor a deal');
   }
 }
 
-/** The lines of `file`, read a chunk at a time. */
-function* lines(file: string): Generator<string> {
-  const fd = openSync(file, 'r');
+/** The lines of `file` (a path, or a descriptor read from its start and left open), a chunk at a time. */
+function* lines(file: string | number): Generator<{ line: string; offset: number }> {
+  const fd = typeof file === 'number' ? file : openSync(file, 'r');
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);
     const decoder = new StringDecoder('utf8');
     let rest = '';
+    let read = 0;
+    let offset = 0;
     for (;;) {
-      const n = readSync(fd, buffer, 0, buffer.length, null);
+      const n = readSync(fd, buffer, 0, buffer.length, read);
       if (n === 0) break;
+      read += n;
       const parts = (rest + decoder.write(buffer.subarray(0, n))).split('\n');
       rest = parts.pop()!;
-      yield* parts;
+      for (const line of parts) {
+        yield { line, offset };
+        offset += Buffer.byteLength(line) + 1;
+      }
     }
     rest += decoder.end();
-    if (rest !== '') yield rest;
+    if (rest !== '') yield { line: rest, offset };
   } finally {
-    closeSync(fd);
+    if (typeof file !== 'number') closeSync(fd);
   }
 }

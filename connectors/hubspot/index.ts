@@ -350,7 +350,7 @@ export async function createHubspotConnector(
       return meter.snapshot();
     },
     async close(): Promise<void> {
-      facts.save();
+      facts.close();
     },
   };
 }

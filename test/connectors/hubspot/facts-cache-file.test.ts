@@ -1,7 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readLine } from '../../../connectors/hubspot/company-entries.ts';
 import { readFactsCacheFile, writeFactsCacheFile } from '../../../connectors/hubspot/facts-cache-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hs-facts-file-'));
@@ -33,18 +34,26 @@ const deals = new Map<string, unknown>([
 ]);
 
 describe('the facts cache file, written and read a chunk at a time', () => {
-  it('gives back the head and every company and deal, one line each', () => {
+  it('gives back the head and every company and deal, one line each, with where each line starts', () => {
     const file = join(dir, 'sub', 'hubspot-facts.json');
-    writeFactsCacheFile(file, { head, companies, deals });
+    const { fd, companyOffsets } = writeFactsCacheFile(file, { head, companies, deals });
     const text = readFileSync(file, 'utf8');
     expect(text.split('\n')).toHaveLength(1 + companies.size + deals.size + 1);
-    expect([...readFactsCacheFile(file)]).toEqual([
+    const read = [...readFactsCacheFile(file)];
+    expect(read.map((e) => (e.kind === 'head' ? e : { ...e, offset: undefined }))).toEqual([
       { kind: 'head', head },
-      ...[...companies].map(([id, value]) => ({ kind: 'company', id, value })),
-      ...[...deals].map(([id, value]) => ({ kind: 'deal', id, value })),
+      ...[...companies].map(([id, value]) => ({ kind: 'company', id, value, offset: undefined })),
+      ...[...deals].map(([id, value]) => ({ kind: 'deal', id, value, offset: undefined })),
     ]);
+    // The offsets the writer returns and the reader gives are the lines' bytes, on the file it left open.
+    for (const e of read)
+      if (e.kind === 'company') {
+        expect(companyOffsets.get(e.id)).toBe(e.offset);
+        expect(JSON.parse(readLine(fd, e.offset!))).toEqual({ company: e.id, ...(e.value as object) });
+      }
+    closeSync(fd);
 
-    writeFactsCacheFile(file, { head, companies: new Map(), deals: new Map() });
+    closeSync(writeFactsCacheFile(file, { head, companies: new Map(), deals: new Map() }).fd);
     expect([...readFactsCacheFile(file)]).toEqual([{ kind: 'head', head }]);
     expect(readdirSync(join(dir, 'sub'))).toEqual(['hubspot-facts.json']);
   });
