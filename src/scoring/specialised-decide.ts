@@ -44,10 +44,16 @@ import { isoLocalDay, localDay } from './time.ts';
  *
  * Nothing an admin wrote is spliced into the source as code. Rule ids, texts, sets, regexes, reasons,
  * outcomes and anything that is not a finite number or a boolean go in through the constants array
- * `K` (`K[12]` in the source); strings compared in a `switch` go in as `JSON.stringify` literals
- * (a JSON string is a JavaScript string literal: quotes, backslashes, line breaks and U+2028/9 are
- * escaped, and backticks, `${` and comment markers are inert inside double quotes). Every other
- * identifier in the source is one this file makes up from counters.
+ * `K` (bound once to locals `c0`, `c1`, … of the factory); texts compared in a `switch` (tier values,
+ * weight keys) go in as `JSON.stringify` literals — a JSON string is a JavaScript string literal:
+ * quotes, backslashes and line breaks come out escaped, U+2028/9 are valid inside one since ES2019,
+ * and backticks, `${` and comment markers are inert inside double quotes. The function's name keeps
+ * only the letters, digits and `_` of the rule set's name; every other identifier is made up here
+ * from counters. test/scoring/specialised-decide.test.ts decides with hostile texts of each kind.
+ *
+ * The facts are read as `factValue` (facts.ts) reads them (`FACT_READS`, the same expressions); a fact
+ * not listed there makes the generator give up and the generic path decide, so a new fact never
+ * decides wrongly here, only more slowly until it is listed.
  *
  * Returns undefined for a rule set using something it does not specialise (an unknown fact): the
  * generic path decides those.
