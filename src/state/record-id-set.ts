@@ -47,19 +47,27 @@ export class RecordIdSet {
     const w2 = word(id, 12);
     const at = this.#find(w0, w1, w2);
     if (at >= 0) return false;
-    if (this.#size + 1 > MAX_LOAD * (this.#slots.length / 3)) this.#grow();
-    this.#put(w0, w1, w2);
+    if (this.#size + 1 > MAX_LOAD * (this.#slots.length / 3)) {
+      this.#grow();
+      this.#put(w0, w1, w2);
+    } else {
+      // The empty slot the probe stopped at is where the id goes: no second probe.
+      const i = ~at;
+      this.#slots[3 * i] = w0;
+      this.#slots[3 * i + 1] = w1;
+      this.#slots[3 * i + 2] = w2;
+    }
     this.#size++;
     return true;
   }
 
-  /** The slot holding these words, or -1 (found an empty slot first). */
+  /** The slot holding these words, or `~slot` of the empty slot the probe ended at (negative). */
   #find(w0: number, w1: number, w2: number): number {
     const s = this.#slots;
     const mask = s.length / 3 - 1;
     for (let i = w1 & mask; ; i = (i + 1) & mask) {
       const a = s[3 * i]!;
-      if (a === 0) return -1;
+      if (a === 0) return ~i;
       if (a === w0 >>> 0 && s[3 * i + 1] === w1 && s[3 * i + 2] === w2 >>> 0) return i;
     }
   }
