@@ -76,8 +76,16 @@ export function decisionRecord(d: DecidedLead): DecisionRecord {
     override_source: d.override?.source ?? null,
     override_by: d.override?.by ?? null,
     sources: maskStrings([...new Set(lead.activities.flatMap((a) => (a.source ? [a.source] : [])))].sort()),
-    facts_json: JSON.stringify(leadFacts(lead)),
+    facts_json: leadFactsJson(lead),
   };
+}
+
+/**
+ * `facts_json` of a decision record: a function of the lead alone, so a record held between its
+ * staging and its append can leave it out and have it made again from the same lead (ledger-decisions.ts).
+ */
+export function leadFactsJson(lead: Lead): string {
+  return JSON.stringify(leadFacts(lead));
 }
 
 function stableJson(fields: TossUpFieldValues): string {

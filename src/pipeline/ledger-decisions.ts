@@ -1,7 +1,7 @@
 import type { Lead } from '../domain/lead.ts';
-import { decisionRecord } from '../ledger/decision-record.ts';
+import { decisionRecord, leadFactsJson } from '../ledger/decision-record.ts';
 import { errorText, flushLedgerQuietly, type LedgerWiring } from '../ledger/flush-ledger.ts';
-import type { LedgerRecord } from '../ledger/ledger-record.ts';
+import type { DecisionRecord } from '../ledger/ledger-record.ts';
 import type { FollowUpTask, TossUpFieldValues } from '../ports/lead-sink.ts';
 import type { AwaitedWrite, LedgerOutboxEntry } from '../ports/ledger.ts';
 import { isEmptyPlan } from './plan-write-back.ts';
@@ -15,8 +15,13 @@ export interface LedgerWork {
   outcome: LeadOutcome;
 }
 
-/** The record staged for a lead of the batch being processed, until it is settled. */
-const staged = new WeakMap<LedgerWork, LedgerRecord>();
+/**
+ * The record staged for a lead of the batch being processed, until it is settled — without its
+ * `facts_json`, most of a record (~1.7 KB of ~2.3): the outbox has the whole record, and the append
+ * makes the facts again from the lead, which the batch holds anyway, so a page's 10,000 records do
+ * not hold their facts through the CRM writes (docs/benchmarks.md, the page's working set).
+ */
+const staged = new WeakMap<LedgerWork, Omit<DecisionRecord, 'facts_json'>>();
 
 /**
  * Before the field write (docs/ledger.md): first settles what an earlier, interrupted run staged for
@@ -37,9 +42,9 @@ export async function stageDecisions(
       work.map((w) => w.lead),
       ledger,
     );
-    const entries: LedgerOutboxEntry[] = toWrite.map((w) => {
+    const records = toWrite.map((w) => {
       const o = w.outcome;
-      const record = decisionRecord({
+      return decisionRecord({
         lead: w.lead,
         decision: o.decision!,
         fields: w.fields,
@@ -56,11 +61,15 @@ export async function stageDecisions(
             }
           : {}),
       });
-      return { record, awaiting: awaited(w.lead, w.fields) };
     });
+    const entries: LedgerOutboxEntry[] = records.map((record, i) => ({
+      record,
+      awaiting: awaited(toWrite[i]!.lead, toWrite[i]!.fields),
+    }));
     await ledger.outbox.put(entries);
-    entries.forEach((e, i) => {
-      staged.set(toWrite[i]!, e.record);
+    records.forEach((record, i) => {
+      const { facts_json: _facts, ...held } = record;
+      staged.set(toWrite[i]!, held);
     });
   } catch (e) {
     ledger.onError?.(
@@ -83,13 +92,14 @@ export async function settleDecisions(
   ledger: LedgerWiring | undefined,
 ): Promise<void> {
   if (!ledger) return;
-  const written: LedgerRecord[] = [];
+  const written: DecisionRecord[] = [];
   const dropped: string[] = [];
   for (const w of work) {
     const record = staged.get(w);
     if (!record) continue;
     staged.delete(w);
-    if (w.outcome.status === 'written') written.push(record);
+    // The same text as staged: `facts_json` is last in a record, as `decisionRecord` makes it.
+    if (w.outcome.status === 'written') written.push({ ...record, facts_json: leadFactsJson(w.lead) });
     else dropped.push(record.record_id);
   }
   const ids = written.map((r) => r.record_id);

@@ -83,6 +83,25 @@ describe('the sync records each decision it writes, once', () => {
     expect(decisionsOf(w.rows())).toHaveLength(2);
   });
 
+  it('the row appended after the CRM write is the record the outbox staged before it, facts and all, key for key', async () => {
+    const w = world();
+    w.crm.put(hotLead('H1'));
+    w.crm.put(coldLead('C1'));
+    const staged: string[] = [];
+    const put = w.ledger.outbox.put.bind(w.ledger.outbox);
+    w.ledger.outbox.put = async (entries) => {
+      for (const e of entries) staged.push(JSON.stringify(e.record));
+      return put(entries);
+    };
+    await w.run(['H1', 'C1']);
+    // The batch holds its staged records without their facts through the write and makes them again
+    // from the lead for the append (ledger-decisions.ts): the same text as the write-ahead copy.
+    const appended = decisionsOf(w.rows()).map((d) => JSON.stringify(d));
+    expect(staged).toHaveLength(2);
+    expect(appended.sort()).toEqual(staged.sort());
+    expect(JSON.parse(staged[0]!).facts_json.length).toBeGreaterThan(100);
+  });
+
   it('a write the CRM refused is not recorded; the outbox keeps nothing for it', async () => {
     const w = world();
     w.crm.put(coldLead('C1'));
