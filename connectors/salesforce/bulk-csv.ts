@@ -11,9 +11,22 @@ import { detached } from './detached-string.ts';
  * jsforce's own parser is not used: it splits on `,` `;` `|` `^` backquote AND tab at once, so an
  * unquoted value holding one of those would shift every column after it.
  */
-export function* bulkCsvRows(text: string): Generator<Record<string, string | null>> {
+export function bulkCsvRows(text: string): Generator<Record<string, string | null>> {
+  return rowsOf({ text });
+}
+
+/**
+ * One page's text, held only here: the parser lets go of it once its last row is read. A generator
+ * keeps its arguments and locals while suspended, and the stream suspended after a page's last row
+ * (the hand-off page full) kept that page's text through the whole page's processing.
+ */
+interface PageText {
+  text: string;
+}
+
+function* rowsOf(page: PageText): Generator<Record<string, string | null>> {
   let header: string[] | null = null;
-  for (const cells of csvRows(text)) {
+  for (const cells of csvRows(page)) {
     if (!header) {
       header = cells;
       continue;
@@ -24,6 +37,8 @@ export function* bulkCsvRows(text: string): Generator<Record<string, string | nu
       const v = cells[i];
       row[name] = v === undefined || v === '' ? null : detached(v);
     });
+    // The cells are slices of the page: emptied, so the row held while suspended here keeps none.
+    cells.length = 0;
     yield row;
   }
 }
@@ -38,7 +53,9 @@ const CR = 0x0d;
  * leaves a chain of one string object per character (tens of bytes each), which made a 10,000-row
  * page hold several times its text in memory.
  */
-function* csvRows(text: string): Generator<string[]> {
+function* csvRows(page: PageText): Generator<string[]> {
+  let text = page.text;
+  page.text = '';
   let row: string[] = [];
   let parts: string[] = [];
   let quoted = false;
@@ -78,13 +95,16 @@ function* csvRows(text: string): Generator<string[]> {
       cut(i);
       if (c === CR && text.charCodeAt(i + 1) === LF) i++;
       row.push(take());
+      seg = i + 1;
+      // The page's last line: its text goes before the row is handed on (cells are copies).
+      if (seg >= text.length) text = '';
       yield row;
       row = [];
-      seg = i + 1;
     }
   }
   cut(text.length);
   const last = take();
+  text = '';
   if (last !== '' || row.length > 0) {
     row.push(last);
     yield row;

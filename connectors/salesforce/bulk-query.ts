@@ -146,14 +146,26 @@ export class BulkQueryJob {
   async *pages(): AsyncGenerator<Iterable<Record<string, string | null>>> {
     let locator: string | null = null;
     for (let page = 0; ; page++) {
-      const res: CallResult<string> = page === 0 ? await this.firstResults() : await this.results(locator);
-      yield bulkCsvRows(res.body);
-      const next: string | undefined = res.headers['sforce-locator'];
+      const { rows, next } = this.pageOf(
+        page === 0 ? await this.firstResults() : await this.results(locator),
+      );
+      yield rows;
       // A missing header would make jsforce loop forever; here it ends the job's results.
       if (next === undefined || next === 'null' || next === '') return;
       if (page > 100_000) throw new Error('Bulk results did not end after 100,000 pages');
       locator = next;
     }
+  }
+
+  /**
+   * A results page's rows and its next locator. The response is not kept by the generator of
+   * `pages`: suspended at a page, it would hold the page's text after its rows were read.
+   */
+  private pageOf(res: CallResult<string>): {
+    rows: Iterable<Record<string, string | null>>;
+    next: string | undefined;
+  } {
+    return { rows: bulkCsvRows(res.body), next: res.headers['sforce-locator'] };
   }
 
   private requireId(): string {
