@@ -27,6 +27,14 @@ export interface DecidedLead {
  * the same decision and the same id, so the ledger keeps one row.
  */
 export function decisionRecord(d: DecidedLead): DecisionRecord {
+  return { ...decisionRecordWithoutFacts(d), facts_json: leadFactsJson(d.lead) };
+}
+
+/** A decision record but for its `facts_json`, the bulk of it (~1.7 KB of ~2.3), which `withFacts` adds. */
+export type DecisionRecordWithoutFacts = Omit<DecisionRecord, 'facts_json'>;
+
+/** `decisionRecord` without `facts_json` (the same keys in the same order before it). */
+export function decisionRecordWithoutFacts(d: DecidedLead): DecisionRecordWithoutFacts {
   const { lead, decision } = d;
   const reasons = maskStrings(decision.reasons);
   const reasonsJson = JSON.stringify(reasons);
@@ -76,7 +84,21 @@ export function decisionRecord(d: DecidedLead): DecisionRecord {
     override_source: d.override?.source ?? null,
     override_by: d.override?.by ?? null,
     sources: maskStrings([...new Set(lead.activities.flatMap((a) => (a.source ? [a.source] : [])))].sort()),
-    facts_json: leadFactsJson(lead),
+  };
+}
+
+/**
+ * The whole record, its `facts_json` made from the lead each time it is read — when the record is
+ * serialized (the outbox, the ledger file) — and never kept: a batch of 10,000 records held their
+ * facts at once (~20 MB) from staging to the append. The lead must not change while the record lives
+ * (the pipeline's batch never changes its leads).
+ */
+export function withFacts(record: DecisionRecordWithoutFacts, lead: Lead): DecisionRecord {
+  return {
+    ...record,
+    get facts_json() {
+      return leadFactsJson(lead);
+    },
   };
 }
 

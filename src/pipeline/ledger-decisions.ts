@@ -1,5 +1,9 @@
 import type { Lead } from '../domain/lead.ts';
-import { decisionRecord, leadFactsJson } from '../ledger/decision-record.ts';
+import {
+  type DecisionRecordWithoutFacts,
+  decisionRecordWithoutFacts,
+  withFacts,
+} from '../ledger/decision-record.ts';
 import { errorText, flushLedgerQuietly, type LedgerWiring } from '../ledger/flush-ledger.ts';
 import type { DecisionRecord } from '../ledger/ledger-record.ts';
 import type { FollowUpTask, TossUpFieldValues } from '../ports/lead-sink.ts';
@@ -17,11 +21,11 @@ export interface LedgerWork {
 
 /**
  * The record staged for a lead of the batch being processed, until it is settled — without its
- * `facts_json`, most of a record (~1.7 KB of ~2.3): the outbox has the whole record, and the append
- * makes the facts again from the lead, which the batch holds anyway, so a page's 10,000 records do
- * not hold their facts through the CRM writes (docs/benchmarks.md, the page's working set).
+ * `facts_json`, most of a record: the outbox and the ledger get it made from the lead as they write
+ * each record (`withFacts`), so a page's 10,000 records never hold their facts at once
+ * (docs/benchmarks.md, the page's working set).
  */
-const staged = new WeakMap<LedgerWork, Omit<DecisionRecord, 'facts_json'>>();
+const staged = new WeakMap<LedgerWork, DecisionRecordWithoutFacts>();
 
 /**
  * Before the field write (docs/ledger.md): first settles what an earlier, interrupted run staged for
@@ -44,7 +48,7 @@ export async function stageDecisions(
     );
     const records = toWrite.map((w) => {
       const o = w.outcome;
-      return decisionRecord({
+      return decisionRecordWithoutFacts({
         lead: w.lead,
         decision: o.decision!,
         fields: w.fields,
@@ -63,13 +67,12 @@ export async function stageDecisions(
       });
     });
     const entries: LedgerOutboxEntry[] = records.map((record, i) => ({
-      record,
+      record: withFacts(record, toWrite[i]!.lead),
       awaiting: awaited(toWrite[i]!.lead, toWrite[i]!.fields),
     }));
     await ledger.outbox.put(entries);
     records.forEach((record, i) => {
-      const { facts_json: _facts, ...held } = record;
-      staged.set(toWrite[i]!, held);
+      staged.set(toWrite[i]!, record);
     });
   } catch (e) {
     ledger.onError?.(
@@ -98,8 +101,7 @@ export async function settleDecisions(
     const record = staged.get(w);
     if (!record) continue;
     staged.delete(w);
-    // The same text as staged: `facts_json` is last in a record, as `decisionRecord` makes it.
-    if (w.outcome.status === 'written') written.push({ ...record, facts_json: leadFactsJson(w.lead) });
+    if (w.outcome.status === 'written') written.push(withFacts(record, w.lead));
     else dropped.push(record.record_id);
   }
   const ids = written.map((r) => r.record_id);
