@@ -7,6 +7,7 @@ import { type EventInfo, type HubspotClient, HubspotHttpError, type HubspotRecor
 import { type CompanyFacts, chunks } from './company-facts.ts';
 import { contactPropertiesFor, type ToLeadContext, toLead } from './contact-to-lead.ts';
 import { KeysetSearch } from './keyset-search.ts';
+import { PackedContacts } from './packed-contacts.ts';
 import type { RequestRunner } from './request-runner.ts';
 import type { UsageMeter } from './usage-meter.ts';
 
@@ -40,65 +41,75 @@ const SEARCH_PAGE = 200;
  * each search's contacts as they arrive, instead of all after the page's last search: the last
  * page's normalization leaves the run's tail. Only while their companies' facts are all cached
  * (no read needed: a company read per search would cost partial batches); from the first search
- * that needs one, the rest wait for the page's end as before.
+ * that needs one, the rest wait for the page's end as before. Contacts that wait are kept packed
+ * (packed-contacts.ts): the page read ahead waits whole while the pipeline works on the page before.
  */
 class PageInReading {
-  readonly records: HubspotRecord[] = [];
   cursor: SyncCursor | null = null;
+  /** Contacts read into this page. */
+  size = 0;
+  /** The contacts not normalized yet: the page's last ones, in order. */
+  private readonly waiting: PackedContacts;
   private readonly early: Promise<Lead[]>[] = [];
-  private normalized = 0;
   private eager = false;
   private warm = true;
   private readonly normalize: (records: HubspotRecord[]) => Promise<Lead[]>;
-  private readonly cached: (records: readonly HubspotRecord[]) => boolean;
+  private readonly cached: (companyIds: readonly string[]) => boolean;
+  private readonly companyIdsOf: (records: readonly HubspotRecord[]) => string[];
 
   constructor(
+    waiting: PackedContacts,
     normalize: (records: HubspotRecord[]) => Promise<Lead[]>,
-    cached: (records: readonly HubspotRecord[]) => boolean,
+    cached: (companyIds: readonly string[]) => boolean,
+    companyIdsOf: (records: readonly HubspotRecord[]) => string[],
   ) {
+    this.waiting = waiting;
     this.normalize = normalize;
     this.cached = cached;
+    this.companyIdsOf = companyIdsOf;
   }
 
   add(records: readonly HubspotRecord[], cursor: SyncCursor): void {
-    this.records.push(...records);
     this.cursor = cursor;
-    if (this.eager) this.normalizeRead();
+    this.size += records.length;
+    // Waited for, warm and nothing before them waiting: normalized as they come, never packed.
+    if (this.eager && this.warm && this.waiting.length === 0) {
+      if (this.cached(this.companyIdsOf(records))) {
+        this.normalizeNow([...records]);
+        return;
+      }
+      this.warm = false;
+    }
+    this.waiting.push(records);
   }
 
   /** The caller waits for this page. */
   hurry(): void {
     this.eager = true;
-    this.normalizeRead();
-  }
-
-  /**
-   * The page's leads, in the order of its records, which are let go once normalized: the page is held
-   * while the pipeline works on its leads, and its 5,000 contacts' search results (~3.7 KB each, 18 MB
-   * at the 100k backfill's peak) are not needed then.
-   */
-  async leads(): Promise<Lead[]> {
-    const done = (await Promise.all(this.early)).flat();
-    const leads =
-      done.length === this.records.length
-        ? done
-        : [...done, ...(await this.normalize(this.records.slice(done.length)))];
-    this.records.length = 0;
-    this.early.length = 0;
-    return leads;
-  }
-
-  private normalizeRead(): void {
-    if (!this.warm || this.normalized === this.records.length) return;
-    const rest = this.records.slice(this.normalized);
-    if (!this.cached(rest)) {
+    if (!this.warm || this.waiting.length === 0) return;
+    if (!this.cached(this.waiting.companyIds())) {
       this.warm = false;
       return;
     }
-    const leads = this.normalize(rest);
+    const records = this.waiting.records();
+    this.waiting.clear();
+    this.normalizeNow(records);
+  }
+
+  /** The page's leads, in the order of its contacts, which are let go once normalized. */
+  async leads(): Promise<Lead[]> {
+    const done = (await Promise.all(this.early)).flat();
+    this.early.length = 0;
+    if (this.waiting.length === 0) return done;
+    const records = this.waiting.records();
+    this.waiting.clear();
+    return [...done, ...(await this.normalize(records))];
+  }
+
+  private normalizeNow(records: HubspotRecord[]): void {
+    const leads = this.normalize(records);
     leads.catch(() => {}); // surfaces in `leads()`
     this.early.push(leads);
-    this.normalized = this.records.length;
   }
 }
 
@@ -149,7 +160,7 @@ export class HubspotLeadSource implements LeadSource {
           yield { leads: [], deletedIds, cursor: options.since };
         return;
       }
-      handedOff += read.records.length;
+      handedOff += read.size;
       const room = limit - handedOff;
       // Read ahead while this page is normalized and then processed by the caller: the next page's
       // searches start as soon as this page's are done. A failure surfaces when it is awaited.
@@ -225,19 +236,21 @@ export class HubspotLeadSource implements LeadSource {
     // Whole search calls: `want` is a target, and topping a page up by a handful of records
     // would cost a call for almost nothing (each call may re-return boundary ties).
     const calls = Math.ceil(want / SEARCH_PAGE);
-    for (let i = 0; i < calls && into.records.length < want; i++) {
-      const page = await search.next(i < calls - 1 ? SEARCH_PAGE : want - into.records.length);
+    for (let i = 0; i < calls && into.size < want; i++) {
+      const page = await search.next(i < calls - 1 ? SEARCH_PAGE : want - into.size);
       if (!page) break;
       into.add(page.records, page.cursor);
     }
-    return into.records.length === 0 || into.cursor === null ? null : into;
+    return into.size === 0 || into.cursor === null ? null : into;
   }
 
   private pageInReading(): PageInReading {
     const eventsRead = !!this.o.toLead.mapping.behaviour.events?.enabled;
     return new PageInReading(
+      new PackedContacts(this.properties, this.o.toLead.mapping.contact.primaryCompanyId ?? null),
       (records) => this.toLeads(records),
-      (records) => !eventsRead && this.o.facts.holds(this.companyIdsOf(records)),
+      (companyIds) => !eventsRead && this.o.facts.holds(companyIds),
+      (records) => this.companyIdsOf(records),
     );
   }
 
