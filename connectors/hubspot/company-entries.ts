@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IdOffsets } from './id-offsets.ts';
 
 /** Entries kept in memory at most (the last used), besides the index: about two pages' companies. */
 export const HOT_ENTRIES = 20_000;
@@ -19,7 +20,7 @@ export const HOT_ENTRIES = 20_000;
  */
 export class CompanyEntries<V> {
   /** Id → where its line is: ≥ 0 an offset in the loaded file, < 0 `-(offset + 1)` in the run log. */
-  #index = new Map<string, number>();
+  #index = new IdOffsets();
   readonly #hot = new Map<string, V>();
   readonly #fromFile: (value: unknown) => V;
   #file: number | null = null;
@@ -73,14 +74,14 @@ export class CompanyEntries<V> {
 
   /** Every entry, in no particular order, without changing what is kept in memory. */
   *entries(): Generator<[string, V]> {
-    for (const [id, at] of this.#index) yield [id, this.#hot.get(id) ?? this.#read(at)];
+    for (const [id, at] of this.#index.entries()) yield [id, this.#hot.get(id) ?? this.#read(at)];
   }
 
   /**
    * Takes `file` (open for reading) as where the entries of `offsets` are: the file just loaded, or
    * just saved with every entry (the run log then starts over). Closes the file taken before.
    */
-  useFile(file: number, offsets: Map<string, number>, everything: boolean): void {
+  useFile(file: number, offsets: IdOffsets, everything: boolean): void {
     if (this.#file !== null && this.#file !== file) closeSync(this.#file);
     this.#file = file;
     if (everything) {
@@ -90,7 +91,7 @@ export class CompanyEntries<V> {
       if (this.#log !== null) closeSync(this.#log);
       this.#log = null;
       this.#logWritten = 0;
-    } else for (const [id, at] of offsets) this.#index.set(id, at);
+    } else for (const [id, at] of offsets.entries()) this.#index.set(id, at);
   }
 
   /** Lets go of the files (the run log goes with its descriptor) and of every entry. */
@@ -99,7 +100,7 @@ export class CompanyEntries<V> {
     if (this.#log !== null) closeSync(this.#log);
     this.#file = null;
     this.#log = null;
-    this.#index = new Map();
+    this.#index = new IdOffsets();
     this.#hot.clear();
     this.#pending = [];
     this.#pendingBytes = 0;

@@ -5,6 +5,7 @@ import { classifyBatchError } from './classify-error.ts';
 import type { BatchAnswer, HubspotClient, HubspotRecord } from './client.ts';
 import { CompanyEntries } from './company-entries.ts';
 import { readFactsCacheFile, writeFactsCacheFile } from './facts-cache-file.ts';
+import { IdOffsets } from './id-offsets.ts';
 import { KeysetSearch } from './keyset-search.ts';
 import type { RequestRunner } from './request-runner.ts';
 
@@ -347,7 +348,7 @@ export class CompanyFacts {
       return; // No cache yet: start cold.
     }
     const companies = this.entries();
-    const offsets = new Map<string, number>();
+    const offsets = new IdOffsets();
     const deals = new Map<string, { s: string | null; at: number }>();
     let head: z.infer<typeof CacheHeadSchema> | undefined;
     let fits = false;

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { IdOffsets } from './id-offsets.ts';
 
 /** What the facts cache file holds (company-facts.ts has the schema of each part). */
 export interface FactsCacheDocument {
@@ -30,11 +31,11 @@ const CHUNK = 1 << 20;
 export function writeFactsCacheFile(
   file: string,
   doc: FactsCacheDocument,
-): { fd: number; companyOffsets: Map<string, number> } {
+): { fd: number; companyOffsets: IdOffsets } {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w+');
-  const companyOffsets = new Map<string, number>();
+  const companyOffsets = new IdOffsets();
   try {
     let out = `${JSON.stringify(doc.head)}\n`;
     let position = Buffer.byteLength(out);
