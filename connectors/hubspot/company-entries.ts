@@ -4,8 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IdOffsets } from './id-offsets.ts';
 
-/** Entries kept in memory at most (the last used), besides the index: about two pages' companies. */
-export const HOT_ENTRIES = 20_000;
+/**
+ * Entries kept in memory at most (the last used), besides the index: two pages' companies at the
+ * default 5,000 contacts a page, one at the largest (10,000). A page's companies are read (`ensure`)
+ * and then used (`get`) before the next page's; one not kept is read back from its line.
+ */
+export const HOT_ENTRIES = 10_000;
 
 /**
  * Company id → cached company, the facts cache's largest part, with only an index in memory: each
