@@ -8,7 +8,7 @@ import { decisionRow } from '../support/ledger-rows.ts';
 it('a page of decisions larger than one write lands as one whole file, every line in order, once', async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'tossup-ledger-append-'));
   const ledger = new FileLedger(stateDir);
-  // More than two of the file's write chunks (500 records each), and not a multiple of it.
+  // More than two of the file's write chunks (100 records each), and not a multiple of it.
   const records = Array.from({ length: 1_201 }, (_, i) =>
     decisionRow({ record_id: `d_${i}`, lead_id: `L${i}` }),
   );
