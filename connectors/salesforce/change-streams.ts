@@ -327,6 +327,11 @@ export class PersonChangeStream implements EventStream {
     if (!this.primed) await this.prime();
     if (this.index < this.buffer.length) return this.buffer[this.index]!;
     if (this.bulk) {
+      // Page one is read: its events (rows with their responses, ~1 KB each) go, its ids stay.
+      if (this.buffer.length > 0) {
+        this.buffer = [];
+        this.index = 0;
+      }
       for (;;) {
         const e = await this.bulk.peek();
         if (e === null || !this.firstPageIds.has(e.cursorId)) return e;
