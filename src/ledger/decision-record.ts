@@ -90,8 +90,9 @@ export function decisionRecordWithoutFacts(d: DecidedLead): DecisionRecordWithou
 /**
  * The whole record, its `facts_json` made from the lead each time it is read — when the record is
  * serialized (the outbox, the ledger file) — and never kept: a batch of 10,000 records held their
- * facts at once (~20 MB) from staging to the append. The lead must not change while the record lives
- * (the pipeline's batch never changes its leads).
+ * facts at once (~20 MB) from staging to the append. The lead must not change while the record lives:
+ * the pipeline's batch never changes its leads, and a store that keeps records as given (the memory
+ * ledger and outboxes) keeps the lead with each and makes its facts when they are read.
  */
 export function withFacts(record: DecisionRecordWithoutFacts, lead: Lead): DecisionRecord {
   return {
