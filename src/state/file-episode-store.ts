@@ -17,7 +17,8 @@ import type {
 } from '../ports/episode-store.ts';
 import type { DirectoryLock } from './directory-lock.ts';
 import { type FileStoreOptions, stateLock } from './file-state-store.ts';
-import { type BucketSession, JsonBuckets } from './json-buckets.ts';
+import { JsonBuckets } from './json-buckets.ts';
+import { type SqliteBucketSession, SqliteBuckets } from './sqlite-buckets.ts';
 
 const DAY_MS = 86_400_000;
 const HOURS_KEY = 'hours';
@@ -32,8 +33,8 @@ export const DUE_HOUR_ENTRIES = 1000;
 /**
  * Episodes under `<dir>/episodes/`, sharing the state directory's lock:
  *
- *     items/xx.json     episode + version per key (256 buckets)
- *     due/xx.json       hour (UTC, "2026-12-02T08") → { episode key: nextCheckAt }, and past
+ *     items/entries.db  episode + version per key (SqliteBuckets)
+ *     due/entries.db    hour (UTC, "2026-12-02T08") → { episode key: nextCheckAt }, and past
  *                       DUE_HOUR_ENTRIES the hour's shards ("2026-12-02T08/3f") → the same
  *     hours/all.json    the hours and shards that have index entries, sorted
  *
@@ -46,16 +47,16 @@ export class FileEpisodeStore implements EpisodeStore {
   readonly #clock: Clock;
   readonly #lock: DirectoryLock;
   readonly #retentionMs: number;
-  readonly #items: JsonBuckets<StoredEpisode>;
-  readonly #due: JsonBuckets<Record<string, string>>;
+  readonly #items: SqliteBuckets<StoredEpisode>;
+  readonly #due: SqliteBuckets<Record<string, string>>;
   readonly #hours: JsonBuckets<string[]>;
 
   constructor(dir: string, options: FileStoreOptions & { retentionDays?: number } = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#lock = stateLock(dir, options.lock);
     this.#retentionMs = (options.retentionDays ?? 90) * DAY_MS;
-    this.#items = new JsonBuckets(join(dir, 'episodes', 'items'), { fanout: 256 });
-    this.#due = new JsonBuckets(join(dir, 'episodes', 'due'), { fanout: 256 });
+    this.#items = new SqliteBuckets(join(dir, 'episodes', 'items'));
+    this.#due = new SqliteBuckets(join(dir, 'episodes', 'due'));
     this.#hours = new JsonBuckets(join(dir, 'episodes', 'hours'), { fanout: 1 });
   }
 
@@ -79,11 +80,7 @@ export class FileEpisodeStore implements EpisodeStore {
   putMany(
     items: readonly { episode: Episode; expectedVersion: number | null }[],
   ): Promise<{ stored: StoredEpisode; written: boolean }[]> {
-    return this.#transact(
-      items,
-      (i) => i.episode.key,
-      (tx, i) => tx.put(i.episode, i.expectedVersion),
-    );
+    return this.#transact(items, (tx, i) => tx.put(i.episode, i.expectedVersion));
   }
 
   async recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
@@ -95,18 +92,14 @@ export class FileEpisodeStore implements EpisodeStore {
     items: readonly { key: string; event: EpisodeEvent }[],
     schedule: ScheduleEpisode,
   ): Promise<RecordStepResult[]> {
-    return this.#transact(
-      items,
-      (i) => i.key,
-      (tx, { key, event }): RecordStepResult => {
-        const current = tx.get(key);
-        if (current && hasStep(current.episode, event.step)) return { recorded: false, stored: current };
-        const folded = foldEpisode(key, [...(current?.episode.events ?? []), event]);
-        if (!folded) return { recorded: false, stored: current };
-        const { stored } = tx.put({ ...folded, nextCheckAt: schedule(folded) }, current?.version ?? null);
-        return { recorded: true, stored };
-      },
-    );
+    return this.#transact(items, (tx, { key, event }): RecordStepResult => {
+      const current = tx.get(key);
+      if (current && hasStep(current.episode, event.step)) return { recorded: false, stored: current };
+      const folded = foldEpisode(key, [...(current?.episode.events ?? []), event]);
+      if (!folded) return { recorded: false, stored: current };
+      const { stored } = tx.put({ ...folded, nextCheckAt: schedule(folded) }, current?.version ?? null);
+      return { recorded: true, stored };
+    });
   }
 
   async dueBefore(at: Date, limit: number): Promise<DueEpisode[]> {
@@ -130,16 +123,9 @@ export class FileEpisodeStore implements EpisodeStore {
 
   /**
    * One locked section: `fn` reads and compare-and-sets each item through `tx` (later items of a key
-   * seeing earlier ones' writes), then every changed file is written once. Items go bucket by bucket,
-   * in their order within a bucket (a key's items share its bucket), and each bucket is let go once
-   * its items are done (json-buckets.ts `release`): a batch's keys touch every bucket, and holding
-   * them all held every episode of the org. Results come back in the items' order.
+   * seeing earlier ones' writes), in their order, then every changed key is written once.
    */
-  #transact<I, T>(
-    list: readonly I[],
-    keyOf: (item: I) => string,
-    fn: (tx: Transaction, item: I) => T,
-  ): Promise<T[]> {
+  #transact<I, T>(list: readonly I[], fn: (tx: Transaction, item: I) => T): Promise<T[]> {
     return this.#lock.withLock(() => {
       const now = this.#now();
       const items = this.#items.session(now);
@@ -170,18 +156,7 @@ export class FileEpisodeStore implements EpisodeStore {
           return { stored, written: true };
         },
       };
-      const out = new Array<T>(list.length);
-      const byFile = new Map<string, number[]>();
-      list.forEach((item, i) => {
-        const file = this.#items.fileOf(keyOf(item));
-        const at = byFile.get(file);
-        if (at) at.push(i);
-        else byFile.set(file, [i]);
-      });
-      for (const [file, indices] of byFile) {
-        for (const i of indices) out[i] = fn(tx, list[i]!);
-        items.release(file);
-      }
+      const out = list.map((item) => fn(tx, item));
       this.#commit(items, moves, now);
       return out;
     });
@@ -193,7 +168,7 @@ export class FileEpisodeStore implements EpisodeStore {
    * skips one that is not due), never an episode the index has lost. Caller holds the lock.
    */
   #commit(
-    items: BucketSession<StoredEpisode>,
+    items: SqliteBucketSession<StoredEpisode>,
     moves: Map<string, { before: string | null; after: string | null }>,
     now: number,
   ): void {
@@ -228,13 +203,12 @@ export class FileEpisodeStore implements EpisodeStore {
       adds.set(slot, slotAdds);
       written.set(key, slot);
     }
-    // Slot by slot, each bucket file let go once done: a batch's keys touch every shard of an hour.
-    this.#eachFile(due, adds.keys(), (slot) => {
+    for (const [slot, slotAdds] of adds) {
       const entries = due.get(slot) ?? {};
-      for (const [key, after] of adds.get(slot)!) entries[key] = after;
+      for (const [key, after] of slotAdds) entries[key] = after;
       due.set(slot, { value: entries });
       hours.add(slot);
-    });
+    }
     due.flush();
     writeHours();
     items.flush();
@@ -249,36 +223,24 @@ export class FileEpisodeStore implements EpisodeStore {
         removals.set(slot, keys);
       }
     }
-    this.#eachFile(due, removals.keys(), (slot) => {
+    for (const [slot, keys] of removals) {
       const entries = due.get(slot);
-      if (!entries) return;
+      if (!entries) continue;
       let changed = false;
-      for (const key of removals.get(slot)!) {
+      for (const key of keys) {
         if (!(key in entries)) continue;
         delete entries[key];
         changed = true;
       }
-      if (!changed) return;
+      if (!changed) continue;
       if (Object.keys(entries).length > 0) due.set(slot, { value: entries });
       else {
         due.set(slot, undefined);
         hours.delete(slot);
       }
-    });
+    }
     due.flush();
     writeHours();
-  }
-
-  /** `fn` per index slot, grouped by bucket file, each file released once its slots are done. */
-  #eachFile(
-    due: BucketSession<Record<string, string>>,
-    slots: Iterable<string>,
-    fn: (slot: string) => void,
-  ): void {
-    for (const [file, group] of this.#due.byFile(slots)) {
-      for (const slot of group) fn(slot);
-      due.release(file);
-    }
   }
 
   #now(): number {

@@ -3,7 +3,7 @@ import { type Clock, systemClock } from '../ports/clock.ts';
 import type { EventDedup } from '../ports/event-dedup.ts';
 import type { DirectoryLock } from './directory-lock.ts';
 import { type FileStoreOptions, stateLock } from './file-state-store.ts';
-import { JsonBuckets } from './json-buckets.ts';
+import { SqliteBuckets } from './sqlite-buckets.ts';
 
 interface Claim {
   done: boolean;
@@ -18,12 +18,12 @@ interface Claim {
 export class FileEventDedup implements EventDedup {
   readonly #clock: Clock;
   readonly #lock: DirectoryLock;
-  readonly #claims: JsonBuckets<Claim>;
+  readonly #claims: SqliteBuckets<Claim>;
 
   constructor(dir: string, options: FileStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#lock = stateLock(dir, options.lock);
-    this.#claims = new JsonBuckets(join(dir, 'events'), { fanout: 16, durable: true });
+    this.#claims = new SqliteBuckets(join(dir, 'events'), { durable: true });
   }
 
   claim(eventId: string, leaseSeconds: number): Promise<boolean> {

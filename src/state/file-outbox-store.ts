@@ -3,23 +3,23 @@ import { type Clock, systemClock } from '../ports/clock.ts';
 import type { OutboxChange, OutboxEntry, OutboxStore } from '../ports/outbox-store.ts';
 import type { DirectoryLock, DirectoryLockOptions } from './directory-lock.ts';
 import { stateLock } from './file-state-store.ts';
-import { JsonBuckets } from './json-buckets.ts';
+import { SqliteBuckets } from './sqlite-buckets.ts';
 
 /**
- * The outbox on disk: `<state dir>/notifications/x.json` (16 buckets, fsynced, renamed into place by
- * JsonBuckets); every read–modify–write runs under the state directory's lock, so two processes on
+ * The outbox on disk: `<state dir>/notifications/entries.db` (SqliteBuckets, every commit fsynced);
+ * every read–modify–write runs under the state directory's lock, so two processes on
  * one state directory never both claim an entry.
  */
 export class FileOutboxStore implements OutboxStore {
   readonly dir: string;
   readonly localClaims = true;
-  readonly #buckets: JsonBuckets<OutboxEntry>;
+  readonly #buckets: SqliteBuckets<OutboxEntry>;
   readonly #lock: DirectoryLock;
   readonly #clock: Clock;
 
   constructor(stateDir: string, options: { clock?: Clock; lock?: DirectoryLockOptions } = {}) {
     this.dir = join(stateDir, 'notifications');
-    this.#buckets = new JsonBuckets(this.dir, { fanout: 16, durable: true });
+    this.#buckets = new SqliteBuckets(this.dir, { durable: true });
     this.#lock = stateLock(stateDir, options.lock);
     this.#clock = options.clock ?? systemClock;
   }

@@ -4,31 +4,26 @@ import { type Clock, systemClock } from '../ports/clock.ts';
 import { type OpportunityOutcome, type OutcomeStore, outcomeId } from '../ports/outcome-store.ts';
 import type { DirectoryLock } from './directory-lock.ts';
 import { type FileStoreOptions, stateLock } from './file-state-store.ts';
-import { JsonBuckets } from './json-buckets.ts';
+import { SqliteBuckets } from './sqlite-buckets.ts';
 
 /**
- * Opportunity outcomes under `<dir>/outcomes/xx.json` (256 buckets by outcome id), sharing the state
+ * Opportunity outcomes under `<dir>/outcomes/entries.db` (SqliteBuckets, by outcome id), sharing the state
  * directory's lock. Kept without expiry: they are the review's record of what became of leads.
  */
 export class FileOutcomeStore implements OutcomeStore {
   readonly #clock: Clock;
   readonly #lock: DirectoryLock;
-  readonly #items: JsonBuckets<OpportunityOutcome>;
+  readonly #items: SqliteBuckets<OpportunityOutcome>;
 
   constructor(dir: string, options: FileStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#lock = stateLock(dir, options.lock);
-    this.#items = new JsonBuckets(join(dir, 'outcomes'), { fanout: 256 });
+    this.#items = new SqliteBuckets(join(dir, 'outcomes'));
   }
 
   async getMany(ids: readonly string[]): Promise<Map<string, OpportunityOutcome>> {
     const now = this.#clock.now().getTime();
-    const out = new Map<string, OpportunityOutcome>();
-    for (const id of new Set(ids)) {
-      const o = this.#items.get(id, now);
-      if (o) out.set(id, o);
-    }
-    return out;
+    return this.#items.getMany(ids, now);
   }
 
   putMany(outcomes: readonly OpportunityOutcome[]): Promise<void> {

@@ -11,14 +11,15 @@ import {
 } from '../ports/recheck-store.ts';
 import type { DirectoryLock } from './directory-lock.ts';
 import { type FileStoreOptions, stateLock } from './file-state-store.ts';
-import { type BucketSession, JsonBuckets } from './json-buckets.ts';
+import { JsonBuckets } from './json-buckets.ts';
+import { type SqliteBucketSession, SqliteBuckets } from './sqlite-buckets.ts';
 
 const DAYS_KEY = 'days';
 
 interface CrmFiles {
-  items: JsonBuckets<RecheckRecord>;
+  items: SqliteBuckets<RecheckRecord>;
   /** UTC day ("2026-12-02") → { recheck key: recheckAt }. */
-  due: JsonBuckets<Record<string, string>>;
+  due: SqliteBuckets<Record<string, string>>;
   /** The days that have index entries, sorted. */
   days: JsonBuckets<string[]>;
 }
@@ -26,9 +27,9 @@ interface CrmFiles {
 /**
  * Re-checks under `<dir>/rechecks/<crm>/`, sharing the state directory's lock:
  *
- *     items/xx.json   record per lead (256 buckets)
- *     due/xx.json     UTC day → { objectType|leadId: recheckAt }
- *     days/all.json   the days that have index entries, sorted
+ *     items/entries.db   record per lead (SqliteBuckets)
+ *     due/entries.db     UTC day → { objectType|leadId: recheckAt }
+ *     days/all.json      the days that have index entries, sorted
  *
  * A batch is written in one critical section, each record's index entry moved with it; `dueBefore`
  * reads only the days up to the one asked for.
@@ -54,7 +55,7 @@ export class FileRecheckStore implements RecheckStore {
     const files = this.#for(crm);
     await this.#lock.withLock(() => {
       const now = this.#now();
-      // One session per file set: each bucket read and written once for the whole batch, not once per
+      // One session per store: each key read and written once for the whole batch, not once per
       // record — a day's index entry holds every lead due that day, so rewriting it per record grew
       // with the square of the org.
       const items = files.items.session(now);
@@ -62,30 +63,24 @@ export class FileRecheckStore implements RecheckStore {
       const touched = new Map<string, boolean>();
       // Last write wins per key, as when they were set one after another.
       const byKey = new Map(records.map((r) => [recheckKey(r), r]));
-      // Bucket by bucket, each let go once its records are in: a batch's keys touch every bucket,
-      // and holding them all held every record of the org (json-buckets.ts `release`).
-      for (const [file, keys] of files.items.byFile(byKey.keys())) {
-        for (const key of keys) {
-          const r = byKey.get(key)!;
-          const before = items.get(key)?.recheckAt ?? null;
-          const keep = keepsRecheckRecord(r);
-          items.set(
-            key,
-            keep
-              ? {
-                  value: {
-                    objectType: r.objectType,
-                    leadId: r.leadId,
-                    recheckAt: r.recheckAt,
-                    holdSince: r.holdSince,
-                    ...(r.inputs ? { inputs: r.inputs } : {}),
-                  },
-                }
-              : undefined,
-          );
-          this.#reindex(due, key, before, keep ? r.recheckAt : null, touched);
-        }
-        items.release(file);
+      for (const [key, r] of byKey) {
+        const before = items.get(key)?.recheckAt ?? null;
+        const keep = keepsRecheckRecord(r);
+        items.set(
+          key,
+          keep
+            ? {
+                value: {
+                  objectType: r.objectType,
+                  leadId: r.leadId,
+                  recheckAt: r.recheckAt,
+                  holdSince: r.holdSince,
+                  ...(r.inputs ? { inputs: r.inputs } : {}),
+                },
+              }
+            : undefined,
+        );
+        this.#reindex(due, key, before, keep ? r.recheckAt : null, touched);
       }
       // A crash between the two writes leaves the index and a record disagreeing for leads of this
       // batch, whose page the sync has not committed: the next run decides them and schedules again.
@@ -120,7 +115,7 @@ export class FileRecheckStore implements RecheckStore {
   }
 
   #reindex(
-    due: BucketSession<Record<string, string>>,
+    due: SqliteBucketSession<Record<string, string>>,
     key: string,
     before: string | null,
     after: string | null,
@@ -163,8 +158,8 @@ export class FileRecheckStore implements RecheckStore {
     if (!files) {
       const base = join(this.#dir, 'rechecks', crm);
       files = {
-        items: new JsonBuckets(join(base, 'items'), { fanout: 256 }),
-        due: new JsonBuckets(join(base, 'due'), { fanout: 16 }),
+        items: new SqliteBuckets(join(base, 'items')),
+        due: new SqliteBuckets(join(base, 'due')),
         days: new JsonBuckets(join(base, 'days'), { fanout: 1 }),
       };
       this.#files.set(crm, files);

@@ -4,6 +4,7 @@ import type { RecordedAssignment, RouteResult, RoutingState } from '../ports/rou
 import type { DirectoryLock } from './directory-lock.ts';
 import { type FileStoreOptions, stateLock } from './file-state-store.ts';
 import { JsonBuckets } from './json-buckets.ts';
+import { SqliteBuckets } from './sqlite-buckets.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -17,14 +18,14 @@ export class FileRoutingState implements RoutingState {
   readonly #clock: Clock;
   readonly #lock: DirectoryLock;
   readonly #retentionMs: number;
-  readonly #assignments: JsonBuckets<RecordedAssignment>;
+  readonly #assignments: SqliteBuckets<RecordedAssignment>;
   readonly #daily: JsonBuckets<Record<string, number>>;
 
   constructor(dir: string, options: FileStoreOptions & { retentionDays?: number } = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#lock = stateLock(dir, options.lock);
     this.#retentionMs = (options.retentionDays ?? 60) * DAY_MS;
-    this.#assignments = new JsonBuckets(join(dir, 'routing', 'assignments'), { fanout: 4096 });
+    this.#assignments = new SqliteBuckets(join(dir, 'routing', 'assignments'));
     this.#daily = new JsonBuckets(join(dir, 'routing', 'daily'), { fanout: 1 });
   }
 

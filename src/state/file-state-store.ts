@@ -15,6 +15,7 @@ import type { SkippedRecord, SyncStateStore } from '../ports/sync-state-store.ts
 import { DirectoryLock, type DirectoryLockOptions, isAlive } from './directory-lock.ts';
 import { JsonBuckets } from './json-buckets.ts';
 import { newestFirst, skipKey } from './memory-state-store.ts';
+import { SqliteBuckets } from './sqlite-buckets.ts';
 
 /** Default state directory of the CLI, relative to the working directory. */
 export const DEFAULT_STATE_DIR = '.tossup/state';
@@ -44,9 +45,9 @@ export class FileStateStore implements SyncStateStore, LeaseStore {
   readonly #clock: Clock;
   readonly #lock: DirectoryLock;
   readonly #cursors: JsonBuckets<StoredCursor>;
-  readonly #done: JsonBuckets<string>;
-  readonly #counters: JsonBuckets<string[]>;
-  readonly #skipped: JsonBuckets<SkippedRecord>;
+  readonly #done: SqliteBuckets<string>;
+  readonly #counters: SqliteBuckets<string[]>;
+  readonly #skipped: SqliteBuckets<SkippedRecord>;
   readonly #leases: JsonBuckets<StoredLease & { token: string }>;
 
   constructor(dir: string = DEFAULT_STATE_DIR, options: FileStoreOptions = {}) {
@@ -54,9 +55,9 @@ export class FileStateStore implements SyncStateStore, LeaseStore {
     this.#clock = options.clock ?? systemClock;
     this.#lock = stateLock(dir, options.lock);
     this.#cursors = new JsonBuckets(join(dir, 'cursors'), { fanout: 1, durable: true });
-    this.#done = new JsonBuckets(join(dir, 'done'), { fanout: 256 });
-    this.#counters = new JsonBuckets(join(dir, 'counters'), { fanout: 16, durable: true });
-    this.#skipped = new JsonBuckets(join(dir, 'skipped'), { fanout: 16 });
+    this.#done = new SqliteBuckets(join(dir, 'done'));
+    this.#counters = new SqliteBuckets(join(dir, 'counters'), { durable: true });
+    this.#skipped = new SqliteBuckets(join(dir, 'skipped'));
     this.#leases = new JsonBuckets(join(dir, 'leases'), { fanout: 1, durable: true });
   }
 

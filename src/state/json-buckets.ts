@@ -142,24 +142,7 @@ export class JsonBuckets<T> {
   }
 
   #read(file: string): Record<string, BucketEntry<T>> {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw e;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw corrupt(file, 'it is not valid JSON');
-    }
-    const f = parsed as Partial<BucketFile<T>>;
-    if (f?.version !== 1 || typeof f.entries !== 'object' || f.entries === null) {
-      throw corrupt(file, 'it is not a version-1 state file');
-    }
-    return f.entries;
+    return readBucketFile<T>(file);
   }
 
   #write(file: string, content: BucketFile<T>): void {
@@ -203,6 +186,33 @@ export class JsonBuckets<T> {
     }
     return tmp;
   }
+}
+
+/** The entries of one bucket file (none if it does not exist); `StateUnavailableError` if it is corrupt. */
+export function readBucketFile<T>(file: string): Record<string, BucketEntry<T>> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw e;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw corrupt(file, 'it is not valid JSON');
+  }
+  const f = parsed as Partial<BucketFile<T>>;
+  if (f?.version !== 1 || typeof f.entries !== 'object' || f.entries === null) {
+    throw corrupt(file, 'it is not a version-1 state file');
+  }
+  return f.entries;
+}
+
+/** A bucket file or a writer's staged copy of one (`<bucket>.json.<pid>.<hex>.tmp`). */
+export function isBucketFile(name: string): boolean {
+  return name.endsWith('.json') || /\.json\.\d+\.[0-9a-f]+\.tmp$/.test(name);
 }
 
 /** Whether a process of this id runs (EPERM: it does, under another user). */

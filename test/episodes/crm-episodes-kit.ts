@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { syncCommand } from '../../src/cli/commands/sync.ts';
 import type { Episode } from '../../src/episodes/episode.ts';
 import type { StoredEpisode } from '../../src/ports/episode-store.ts';
-import { JsonBuckets } from '../../src/state/json-buckets.ts';
+import { SqliteBuckets } from '../../src/state/sqlite-buckets.ts';
 import type { CrmUnderTest } from '../faults/lab.ts';
 
 /** What the episode tests read and change in the Salesforce and HubSpot emulators, and `tossup sync`. */
@@ -39,7 +39,7 @@ export function tasksOf(cut: CrmUnderTest): CrmTask[] {
 
 /** Every episode in the state directory (the file store's item buckets). */
 export function episodesOf(cut: CrmUnderTest): Map<string, StoredEpisode> {
-  const items = new JsonBuckets<StoredEpisode>(join(cut.dir, 'state', 'episodes', 'items'), { fanout: 256 });
+  const items = new SqliteBuckets<StoredEpisode>(join(cut.dir, 'state', 'episodes', 'items'));
   return new Map(items.entries(Date.now()));
 }
 

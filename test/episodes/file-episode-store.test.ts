@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Episode } from '../../src/episodes/episode.ts';
 import { DUE_HOUR_ENTRIES, FileEpisodeStore } from '../../src/state/file-episode-store.ts';
 import { JsonBuckets } from '../../src/state/json-buckets.ts';
+import { SqliteBuckets } from '../../src/state/sqlite-buckets.ts';
 import { testClock } from '../state/state-store.contract.ts';
 import { foldOrThrow } from './episode-kit.ts';
 import { describeEpisodeStoreContract, handedOff } from './episode-store.contract.ts';
@@ -33,16 +34,9 @@ describe("FileEpisodeStore's due index past DUE_HOUR_ENTRIES keys in one hour (a
     ...foldOrThrow(key, [handedOff('005A', NOW)]),
     nextCheckAt,
   });
-  const dueFiles = (dir: string) => {
-    const entries = new Map<string, Record<string, string>>();
-    for (const name of readdirSync(join(dir, 'episodes', 'due'))) {
-      const file = JSON.parse(readFileSync(join(dir, 'episodes', 'due', name), 'utf8')) as {
-        entries: Record<string, { value: Record<string, string> }>;
-      };
-      for (const [slot, e] of Object.entries(file.entries)) entries.set(slot, e.value);
-    }
-    return entries;
-  };
+  /** The due index as stored: slot → its entries. */
+  const dueFiles = (dir: string) =>
+    new Map(new SqliteBuckets<Record<string, string>>(join(dir, 'episodes', 'due')).entries(Date.parse(NOW)));
 
   it('keeps the hour at DUE_HOUR_ENTRIES and spills the rest into its shards, all found and all moved', async () => {
     const dir = join(root, 'spill');
@@ -75,9 +69,11 @@ describe("FileEpisodeStore's due index past DUE_HOUR_ENTRIES keys in one hour (a
 
   it('reads and moves the entries of state written before the shards (one entry per hour, any size)', async () => {
     const dir = join(root, 'before-shards');
-    const store = new FileEpisodeStore(dir, { clock: testClock(NOW) });
-    await store.putMany(keys.map((k) => ({ episode: episode(k, inHour(20)), expectedVersion: null })));
-    // What an earlier build wrote: the whole hour in its own entry, the hours list without shards.
+    await new FileEpisodeStore(dir, { clock: testClock(NOW) }).putMany(
+      keys.map((k) => ({ episode: episode(k, inHour(20)), expectedVersion: null })),
+    );
+    // What an earlier build wrote: the whole hour in its own entry, the hours list without shards,
+    // in the JSON bucket files of before the database (moved in when the next process opens it).
     const hour = NOW.slice(0, 13);
     rmSync(join(dir, 'episodes', 'due'), { recursive: true });
     new JsonBuckets<Record<string, string>>(join(dir, 'episodes', 'due'), { fanout: 256 }).update(
@@ -90,6 +86,7 @@ describe("FileEpisodeStore's due index past DUE_HOUR_ENTRIES keys in one hour (a
     new JsonBuckets<string[]>(join(dir, 'episodes', 'hours'), { fanout: 1 }).update('hours', 0, () => ({
       value: [hour],
     }));
+    const store = new FileEpisodeStore(dir, { clock: testClock(NOW) });
     expect(await store.dueBefore(new Date(inHour(59)), keys.length + 1)).toHaveLength(keys.length);
 
     // Half move within the hour, half to the next one: each key in one slot, none left behind.

@@ -1,0 +1,269 @@
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
+import { type BucketEntry, isBucketFile, readBucketFile } from './json-buckets.ts';
+
+/** The database of a store, in the store's directory (`entries.db` with its `-wal` and `-shm`). */
+export const SQLITE_BUCKETS_FILE = 'entries.db';
+
+/** `PRAGMA user_version` once the schema exists and the store's JSON bucket files were moved in. */
+const SCHEMA_VERSION = 1;
+
+/**
+ * Key → JSON value in one SQLite database per store directory (`node:sqlite`, WAL mode): a batch
+ * costs what its keys cost, where JSON bucket files made every batch of a large store read and
+ * rewrite the whole store (a page's keys hash into every bucket). Same guarantees as `JsonBuckets`:
+ * a session's changes land in one transaction at `flush` (a crash before it changes nothing),
+ * expired entries are never returned and are dropped when the store is written, readers need no
+ * lock, writers hold the state directory's `DirectoryLock` around read–modify–write, and corrupt or
+ * unreadable state throws `StateUnavailableError` naming the file. A store written by an earlier
+ * build as JSON buckets is moved into the database on first open (`#open`).
+ */
+export class SqliteBuckets<T> {
+  readonly dir: string;
+  readonly file: string;
+  readonly #durable: boolean;
+  #db: DatabaseSync | undefined;
+  readonly #statements = new Map<string, StatementSync>();
+
+  /** `durable`: every commit is fsynced (cursors, claims: survive a power cut), else the WAL is on commit. */
+  constructor(dir: string, options: { durable?: boolean } = {}) {
+    this.dir = dir;
+    this.file = join(dir, SQLITE_BUCKETS_FILE);
+    this.#durable = options.durable ?? false;
+  }
+
+  /** The live value of `key`, or undefined (missing or expired at `nowMs`). */
+  get(key: string, nowMs: number): T | undefined {
+    if (!this.#open(false)) return undefined;
+    const row = this.#guard(() => this.#statement(SELECT_ONE).get(key, nowMs));
+    return row === undefined ? undefined : this.#parse(row.value as string);
+  }
+
+  /** The live values of `keys` (missing and expired ones left out), in one query. */
+  getMany(keys: Iterable<string>, nowMs: number): Map<string, T> {
+    const out = new Map<string, T>();
+    const list = [...new Set(keys)];
+    if (list.length === 0 || !this.#open(false)) return out;
+    const rows = this.#guard(() => this.#statement(SELECT_MANY).all(JSON.stringify(list), nowMs));
+    for (const row of rows) out.set(row.key as string, this.#parse(row.value as string));
+    return out;
+  }
+
+  /**
+   * Replaces the entry of `key` with what `fn` returns (undefined deletes it) in one transaction that
+   * also drops expired entries. Caller holds the lock.
+   */
+  update(
+    key: string,
+    nowMs: number,
+    fn: (current: T | undefined) => BucketEntry<T> | undefined,
+  ): BucketEntry<T> | undefined {
+    let next: BucketEntry<T> | undefined;
+    this.#write(nowMs, () => {
+      const row = this.#statement(SELECT_ONE).get(key, nowMs);
+      next = fn(row === undefined ? undefined : this.#parse(row.value as string));
+      this.#put(key, next);
+    });
+    return next;
+  }
+
+  /**
+   * A read-modify-write section over several keys: changes are kept in memory (only the keys it
+   * sets) and written in one transaction by `flush`. Caller holds the lock from the first `get` to the
+   * last `flush`; `flush` may run more than once (each writes what changed since).
+   */
+  session(nowMs: number): SqliteBucketSession<T> {
+    return new SqliteBucketSession<T>(nowMs, this);
+  }
+
+  /** Every live entry in the order the keys were first written (for listings; not on the per-lead path). */
+  *entries(nowMs: number): Generator<[string, T]> {
+    if (!this.#open(false)) return;
+    const rows = this.#guard(() => this.#statement(SELECT_ALL).iterate(nowMs));
+    while (true) {
+      const step = this.#guard(() => rows.next());
+      if (step.done) return;
+      yield [step.value.key as string, this.#parse(step.value.value as string)];
+    }
+  }
+
+  /** Writes `changes` (undefined deletes) in one transaction; see `SqliteBucketSession.flush`. */
+  writeAll(changes: Map<string, BucketEntry<T> | undefined>, nowMs: number): void {
+    if (changes.size === 0) return;
+    this.#write(nowMs, () => {
+      for (const [key, entry] of changes) this.#put(key, entry);
+    });
+  }
+
+  /** One write transaction that first drops the entries expired at `nowMs`; rolled back if `fn` throws. */
+  #write(nowMs: number, fn: () => void): void {
+    const db = this.#open(true)!;
+    this.#guard(() => db.exec('BEGIN IMMEDIATE'));
+    try {
+      this.#guard(() => this.#statement(DELETE_EXPIRED).run(nowMs));
+      fn();
+      this.#guard(() => db.exec('COMMIT'));
+    } catch (e) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  #put(key: string, entry: BucketEntry<T> | undefined): void {
+    this.#guard(() => {
+      if (entry === undefined) this.#statement(DELETE_ONE).run(key);
+      else this.#statement(UPSERT).run(key, JSON.stringify(entry.value), entry.expiresAtMs ?? null);
+    });
+  }
+
+  /**
+   * The open database, or undefined when there is none yet and `create` is false (a read of a store
+   * never written creates nothing). The first open makes the schema and moves in what an earlier
+   * build left as JSON bucket files (`xx.json`), in one transaction; the files are removed once it
+   * committed (a crash in between leaves them, and the next open removes them: the version says they
+   * are in). Dead writers' staged `.tmp` files of that format are removed with them.
+   */
+  #open(create: boolean): DatabaseSync | undefined {
+    if (this.#db) return this.#db;
+    if (!create && !existsSync(this.file) && legacyFiles(this.dir).length === 0) return undefined;
+    mkdirSync(this.dir, { recursive: true });
+    const { DatabaseSync } = sqlite();
+    const db = this.#guard(() => new DatabaseSync(this.file, { timeout: 60_000 }));
+    this.#guard(() => {
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec(`PRAGMA synchronous = ${this.#durable ? 'FULL' : 'NORMAL'}`);
+      db.exec('BEGIN IMMEDIATE');
+    });
+    try {
+      const version = this.#guard(() => db.prepare('PRAGMA user_version').get()!.user_version as number);
+      if (version < SCHEMA_VERSION) {
+        this.#guard(() => db.exec(SCHEMA));
+        const insert = db.prepare(UPSERT);
+        for (const name of legacyFiles(this.dir)) {
+          for (const [key, e] of Object.entries(readBucketFile<T>(join(this.dir, name)))) {
+            this.#guard(() => insert.run(key, JSON.stringify(e.value), e.expiresAtMs ?? null));
+          }
+        }
+        this.#guard(() => db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`));
+      }
+      this.#guard(() => db.exec('COMMIT'));
+    } catch (e) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      db.close();
+      throw e;
+    }
+    for (const name of readdirSync(this.dir)) {
+      if (isBucketFile(name)) rmSync(join(this.dir, name), { force: true });
+    }
+    this.#db = db;
+    return db;
+  }
+
+  #statement(sql: string): StatementSync {
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#guard(() => this.#db!.prepare(sql));
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  #parse(text: string): T {
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw this.#corrupt('a stored value is not valid JSON');
+    }
+  }
+
+  /** SQLite's errors (not a database, corrupt, I/O, locked past the timeout) as `StateUnavailableError`. */
+  #guard<R>(fn: () => R): R {
+    try {
+      return fn();
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ERR_SQLITE_ERROR') throw e;
+      throw this.#corrupt((e as { errstr?: string }).errstr ?? (e as Error).message, e);
+    }
+  }
+
+  #corrupt(why: string, cause?: unknown): Error {
+    return new StateUnavailableError(
+      `state file ${this.file} cannot be read: ${why}. Restore it from a backup, or delete it (with its ` +
+        '-wal and -shm files) to reset that part of the state.',
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
+/** See `SqliteBuckets.session`. */
+export class SqliteBucketSession<T> {
+  readonly #nowMs: number;
+  readonly #store: SqliteBuckets<T>;
+  /** Key → its entry as this section set it (undefined: deleted), written by `flush`. */
+  readonly #changes = new Map<string, BucketEntry<T> | undefined>();
+
+  constructor(nowMs: number, store: SqliteBuckets<T>) {
+    this.#nowMs = nowMs;
+    this.#store = store;
+  }
+
+  /** The live value of `key` as this section has it (its own changes included). */
+  get(key: string): T | undefined {
+    if (!this.#changes.has(key)) return this.#store.get(key, this.#nowMs);
+    const e = this.#changes.get(key);
+    return e && (e.expiresAtMs === undefined || e.expiresAtMs > this.#nowMs) ? e.value : undefined;
+  }
+
+  /** Replaces the entry of `key` (undefined deletes it); written by the next `flush`. */
+  set(key: string, entry: BucketEntry<T> | undefined): void {
+    this.#changes.set(key, entry);
+  }
+
+  /** Writes every change since the last flush in one transaction, dropping expired entries. */
+  flush(): void {
+    this.#store.writeAll(this.#changes, this.#nowMs);
+    this.#changes.clear();
+  }
+}
+
+/** The JSON bucket files an earlier build left in `dir` (none if it does not exist). */
+function legacyFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/**
+ * Loaded on first open, not imported: a module that only names a store (the Lambda bundle's
+ * dependencies, `tossup score`) does not load SQLite, and the CLI silences its one-time
+ * ExperimentalWarning before (src/cli/quiet-sqlite-warning.ts).
+ */
+function sqlite(): typeof import('node:sqlite') {
+  return process.getBuiltinModule('node:sqlite');
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS entries (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL,
+    expires_at INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS entries_expiry ON entries (expires_at) WHERE expires_at IS NOT NULL;
+`;
+const LIVE = '(expires_at IS NULL OR expires_at > ?)';
+const SELECT_ONE = `SELECT value FROM entries WHERE key = ? AND ${LIVE}`;
+const SELECT_MANY = `SELECT key, value FROM entries WHERE key IN (SELECT value FROM json_each(?)) AND ${LIVE}`;
+const SELECT_ALL = `SELECT key, value FROM entries WHERE ${LIVE} ORDER BY rowid`;
+const DELETE_EXPIRED = 'DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?';
+const DELETE_ONE = 'DELETE FROM entries WHERE key = ?';
+// An upsert, not INSERT OR REPLACE: the row keeps its rowid, so a listing keeps first-written order.
+const UPSERT =
+  'INSERT INTO entries (key, value, expires_at) VALUES (?, ?, ?) ' +
+  'ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at';

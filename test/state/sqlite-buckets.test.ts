@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StateUnavailableError } from '../../src/ports/state-unavailable-error.ts';
+import { JsonBuckets } from '../../src/state/json-buckets.ts';
+import { SQLITE_BUCKETS_FILE, SqliteBuckets } from '../../src/state/sqlite-buckets.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'tossup-sqlite-buckets-'));
+let n = 0;
+const freshDir = () => join(root, `b${++n}`);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const NOW = 1_000;
+const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);
+/** What another process sees: a second store object on the same directory. */
+const stored = (dir: string) => Object.fromEntries(new SqliteBuckets<number>(dir).entries(NOW));
+
+describe('SqliteBuckets sessions', () => {
+  it('change nothing on disk until flush, then every change at once; a section sees its own changes', () => {
+    const dir = freshDir();
+    const b = new SqliteBuckets<number>(dir);
+    for (const k of keys) b.update(k, NOW, () => ({ value: 1 }));
+    const s = b.session(NOW);
+    for (const k of keys) s.set(k, { value: (s.get(k) ?? 0) + 1 });
+    s.set('k1', undefined);
+    expect(s.get('k0')).toBe(2);
+    expect(s.get('k1')).toBeUndefined();
+    expect(Object.values(stored(dir))).toEqual(keys.map(() => 1));
+    s.flush();
+    const after = Object.fromEntries(keys.filter((k) => k !== 'k1').map((k) => [k, 2]));
+    expect(stored(dir)).toEqual(after);
+    // A second flush writes what changed since the first, and only that.
+    s.set('k0', { value: 5 });
+    s.flush();
+    expect(stored(dir)).toEqual({ ...after, k0: 5 });
+  });
+
+  it('leave out expired entries and drop them when the store is written; getMany leaves out missing ones', () => {
+    const dir = freshDir();
+    const b = new SqliteBuckets<number>(dir);
+    b.update('x', NOW, () => ({ value: 7 }));
+    b.update('y', NOW, () => ({ value: 8, expiresAtMs: NOW + 1 }));
+    expect(b.getMany(['x', 'y', 'z', 'x'], NOW + 5)).toEqual(new Map([['x', 7]]));
+    expect(b.getMany(['y'], NOW)).toEqual(new Map([['y', 8]]));
+    expect(b.get('y', NOW + 1)).toBeUndefined();
+    const s = b.session(NOW + 5);
+    s.set('x', { value: 9, expiresAtMs: NOW + 6 });
+    expect(s.get('x')).toBe(9);
+    expect(b.session(NOW + 6).get('x')).toBe(7);
+    s.flush();
+    // Read as of before its expiry: 'y' was dropped by the write, not only hidden.
+    expect(b.getMany(['x', 'y'], NOW)).toEqual(new Map([['x', 9]]));
+  });
+
+  it('list entries in the order their keys were first written, an overwrite keeping its place', () => {
+    const b = new SqliteBuckets<number>(freshDir());
+    for (const k of ['c', 'a', 'b']) b.update(k, NOW, () => ({ value: 1 }));
+    b.update('c', NOW, () => ({ value: 2 }));
+    expect([...b.entries(NOW)]).toEqual([
+      ['c', 2],
+      ['a', 1],
+      ['b', 1],
+    ]);
+  });
+
+  it('roll back an update whose function throws', () => {
+    const dir = freshDir();
+    const b = new SqliteBuckets<number>(dir);
+    b.update('x', NOW, () => ({ value: 1 }));
+    expect(() =>
+      b.update('x', NOW, () => {
+        throw new Error('conflict');
+      }),
+    ).toThrow('conflict');
+    b.update('y', NOW, () => ({ value: 2 }));
+    expect(stored(dir)).toEqual({ x: 1, y: 2 });
+  });
+
+  it('create nothing when a store that was never written is read', () => {
+    const dir = freshDir();
+    const b = new SqliteBuckets<number>(dir);
+    expect(b.get('x', NOW)).toBeUndefined();
+    expect(b.getMany(['x'], NOW).size).toBe(0);
+    expect([...b.entries(NOW)]).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe('SqliteBuckets after a writer was killed in the middle of its flush', () => {
+  it('leave the store as it was, and the next writer writes', async () => {
+    const dir = freshDir();
+    new SqliteBuckets<number>(dir).writeAll(new Map(keys.map((k) => [k, { value: 1 }])), NOW);
+    const module = fileURLToPath(new URL('../../src/state/sqlite-buckets.ts', import.meta.url));
+    // A real writer process: its flush has written half the keys inside the transaction when it says
+    // so, and then waits for ever (the changes are handed over by an iterator that stops there).
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { writeSync } from 'node:fs';
+         import { SqliteBuckets } from ${JSON.stringify(module)};
+         const keys = ${JSON.stringify(keys)};
+         class Stalling extends Map {
+           *[Symbol.iterator]() {
+             for (const [i, k] of keys.entries()) {
+               if (i === keys.length / 2) {
+                 writeSync(1, 'halfway\\n');
+                 Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+               }
+               yield [k, { value: 9 }];
+             }
+           }
+           get size() { return keys.length; }
+         }
+         new SqliteBuckets(${JSON.stringify(dir)}).writeAll(new Stalling(), ${NOW});`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('halfway') && resolve());
+      child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    expect(Object.values(stored(dir))).toEqual(keys.map(() => 1));
+    const next = new SqliteBuckets<number>(dir);
+    next.update('k0', NOW, () => ({ value: 3 }));
+    expect(stored(dir)).toEqual(Object.fromEntries(keys.map((k) => [k, k === 'k0' ? 3 : 1])));
+  });
+});
+
+describe('SqliteBuckets on a store an earlier build wrote as JSON bucket files', () => {
+  it('moves its entries into the database on first open, expiry kept, and removes the files', () => {
+    const dir = freshDir();
+    const json = new JsonBuckets<number>(dir, { fanout: 16 });
+    for (const k of keys) json.update(k, NOW, () => ({ value: 1 }));
+    json.update('soon', NOW, () => ({ value: 2, expiresAtMs: NOW + 10 }));
+    // A writer of that build killed before its flush left a staged bucket behind.
+    writeFileSync(join(dir, '0.json.999999.0a0b0c0d.tmp'), '{"version":1,"entries":{}}');
+    const b = new SqliteBuckets<number>(dir);
+    expect(b.get('k7', NOW)).toBe(1);
+    expect(b.get('soon', NOW)).toBe(2);
+    expect(b.get('soon', NOW + 10)).toBeUndefined();
+    expect(readdirSync(dir).filter((f) => !f.startsWith(SQLITE_BUCKETS_FILE))).toEqual([]);
+    expect(Object.keys(stored(dir))).toHaveLength(keys.length + 1);
+  });
+
+  it('does not move them again: a bucket file found after the move is removed, not read', () => {
+    const dir = freshDir();
+    new SqliteBuckets<number>(dir).update('x', NOW, () => ({ value: 1 }));
+    // As after a crash between the move's commit and the removal of the files.
+    new JsonBuckets<number>(dir, { fanout: 16 }).update('x', NOW, () => ({ value: 0 }));
+    expect(new SqliteBuckets<number>(dir).get('x', NOW)).toBe(1);
+    expect(readdirSync(dir).some((f) => f.endsWith('.json'))).toBe(false);
+  });
+
+  it('names a corrupt bucket file, and moves nothing', () => {
+    const dir = freshDir();
+    new JsonBuckets<number>(dir, { fanout: 16 }).update('x', NOW, () => ({ value: 1 }));
+    writeFileSync(join(dir, 'f.json'), '{ not json');
+    const err = (() => {
+      try {
+        new SqliteBuckets<number>(dir).get('x', NOW);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(StateUnavailableError);
+    expect((err as Error).message).toContain(join(dir, 'f.json'));
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(2);
+  });
+});
+
+describe('SqliteBuckets on a corrupt database', () => {
+  it('throws StateUnavailableError naming the file', () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, SQLITE_BUCKETS_FILE),
+      'this is not a database, just text long enough '.repeat(20),
+    );
+    const b = new SqliteBuckets<number>(dir);
+    expect(() => b.get('x', NOW)).toThrow(StateUnavailableError);
+    expect(() => b.update('x', NOW, () => ({ value: 1 }))).toThrow(join(dir, SQLITE_BUCKETS_FILE));
+  });
+});
