@@ -134,6 +134,8 @@ export class SqliteBuckets<T> {
     this.#guard(() => {
       db.exec('PRAGMA journal_mode = WAL');
       db.exec(`PRAGMA synchronous = ${this.#durable ? 'FULL' : 'NORMAL'}`);
+      // A batch's transaction grows the WAL to its size; truncated back after each checkpoint.
+      db.exec('PRAGMA journal_size_limit = 4194304');
       db.exec('BEGIN IMMEDIATE');
     });
     try {
@@ -201,8 +203,14 @@ export class SqliteBuckets<T> {
 export class SqliteBucketSession<T> {
   readonly #nowMs: number;
   readonly #store: SqliteBuckets<T>;
-  /** Key → its entry as this section set it (undefined: deleted), written by `flush`. */
-  readonly #changes = new Map<string, BucketEntry<T> | undefined>();
+  /**
+   * Key → its entry as this section has it (read, or set: undefined is absent or deleted). Kept for
+   * the section: callers read one key many times (the episode index reads an hour's entry per key
+   * moved), and change the value `get` gave them before they `set` it.
+   */
+  readonly #entries = new Map<string, BucketEntry<T> | undefined>();
+  /** The keys set since the last flush. */
+  readonly #changed = new Set<string>();
 
   constructor(nowMs: number, store: SqliteBuckets<T>) {
     this.#nowMs = nowMs;
@@ -211,20 +219,29 @@ export class SqliteBucketSession<T> {
 
   /** The live value of `key` as this section has it (its own changes included). */
   get(key: string): T | undefined {
-    if (!this.#changes.has(key)) return this.#store.get(key, this.#nowMs);
-    const e = this.#changes.get(key);
+    let e = this.#entries.get(key);
+    if (e === undefined && !this.#entries.has(key)) {
+      const value = this.#store.get(key, this.#nowMs);
+      e = value === undefined ? undefined : { value };
+      this.#entries.set(key, e);
+    }
     return e && (e.expiresAtMs === undefined || e.expiresAtMs > this.#nowMs) ? e.value : undefined;
   }
 
   /** Replaces the entry of `key` (undefined deletes it); written by the next `flush`. */
   set(key: string, entry: BucketEntry<T> | undefined): void {
-    this.#changes.set(key, entry);
+    this.#entries.set(key, entry);
+    this.#changed.add(key);
   }
 
   /** Writes every change since the last flush in one transaction, dropping expired entries. */
   flush(): void {
-    this.#store.writeAll(this.#changes, this.#nowMs);
-    this.#changes.clear();
+    if (this.#changed.size === 0) return;
+    this.#store.writeAll(
+      new Map([...this.#changed].map((key) => [key, this.#entries.get(key)])),
+      this.#nowMs,
+    );
+    this.#changed.clear();
   }
 }
 
