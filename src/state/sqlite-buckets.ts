@@ -132,6 +132,9 @@ export class SqliteBuckets<T> {
     const { DatabaseSync } = sqlite();
     const db = this.#guard(() => new DatabaseSync(this.file, { timeout: 60_000 }));
     this.#guard(() => {
+      // Pages freed by deletes are given back at each commit (the ledger outbox empties itself every
+      // page): takes effect only on a new database, so before anything writes its header.
+      db.exec('PRAGMA auto_vacuum = FULL');
       db.exec('PRAGMA journal_mode = WAL');
       db.exec(`PRAGMA synchronous = ${this.#durable ? 'FULL' : 'NORMAL'}`);
       // A batch's transaction grows the WAL to its size; truncated back after each checkpoint.
