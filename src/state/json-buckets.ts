@@ -29,6 +29,11 @@ interface BucketFile<T> {
  * a few kilobytes, not the whole state. Writes go to a temp file that is renamed over the bucket
  * (atomic on POSIX file systems), so readers never see half a file and need no lock; writers must
  * hold the store's `DirectoryLock` around `update` (read–modify–write).
+ *
+ * The file state uses it for its small stores (fanout 1: cursors, leases, daily counts, the lists of
+ * hours and days). The stores that grow with the org are `SqliteBuckets`: with buckets, a batch's
+ * keys hash into every file, so each batch rewrote the whole store; their bucket files of earlier
+ * builds are read by `readBucketFile` when moved into the database.
  */
 export class JsonBuckets<T> {
   readonly dir: string;
