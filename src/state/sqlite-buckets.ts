@@ -162,6 +162,7 @@ export class SqliteBuckets<T> {
     for (const name of readdirSync(this.dir)) {
       if (isBucketFile(name)) rmSync(join(this.dir, name), { force: true });
     }
+    closeAtExit(db);
     this.#db = db;
     return db;
   }
@@ -246,6 +247,30 @@ export class SqliteBucketSession<T> {
     );
     this.#changed.clear();
   }
+}
+
+/**
+ * The databases this process opened, closed when it exits: the close copies the WAL into the
+ * database and removes it, where a process ending without it left each store's WAL on disk at the size
+ * of its largest transaction (tens of MB at 100k leads). A process killed keeps its WAL; the next open
+ * reads it (nothing committed is lost either way). Weak: a store let go is not kept open for this.
+ */
+const openDatabases = new Set<WeakRef<DatabaseSync>>();
+
+function closeAtExit(db: DatabaseSync): void {
+  if (openDatabases.size === 0) {
+    process.once('exit', () => {
+      for (const ref of openDatabases) {
+        const d = ref.deref();
+        try {
+          if (d?.isOpen) d.close();
+        } catch {
+          // Not closed: its WAL stays, as after a kill, and the next open reads it.
+        }
+      }
+    });
+  }
+  openDatabases.add(new WeakRef(db));
 }
 
 /** The JSON bucket files an earlier build left in `dir` (none if it does not exist). */

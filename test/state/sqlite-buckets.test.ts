@@ -134,6 +134,32 @@ describe('SqliteBuckets after a writer was killed in the middle of its flush', (
   });
 });
 
+describe('SqliteBuckets at the end of a process', () => {
+  it('closes its databases, also on process.exit: the WAL is copied in and removed', async () => {
+    const dir = freshDir();
+    const module = fileURLToPath(new URL('../../src/state/sqlite-buckets.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { SqliteBuckets } from ${JSON.stringify(module)};
+         const b = new SqliteBuckets(${JSON.stringify(dir)});
+         const s = b.session(${NOW});
+         for (const k of ${JSON.stringify(keys)}) s.set(k, { value: 4 });
+         s.flush();
+         // process.exit, as a command that ends that way: Node closes nothing itself then.
+         process.exit((await import('node:fs')).existsSync(b.file + '-wal') ? 0 : 3);`,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(0);
+    expect(readdirSync(dir)).toEqual([SQLITE_BUCKETS_FILE]);
+    expect(Object.values(stored(dir))).toEqual(keys.map(() => 4));
+  });
+});
+
 describe('SqliteBuckets on a store an earlier build wrote as JSON bucket files', () => {
   it('moves its entries into the database on first open, expiry kept, and removes the files', () => {
     const dir = freshDir();
