@@ -42,15 +42,17 @@ describe('HubSpot rate limits', () => {
   it('stays under the portal burst limit it is told about, and recovers when it is not', async () => {
     const otherApp = 'pat-na1-other-app';
     const hs = await startPortal({
-      rateLimits: { enabled: true, tenSecondlyMax: 10, intervalMs: 400, searchPerSecond: 1000 },
+      // A 2 s window: twenty calls sent at once overrun it unless each took 100 ms (at 400 ms, 20 ms
+      // a call under a loaded CI let the greedy connector through without a 429).
+      rateLimits: { enabled: true, tenSecondlyMax: 10, intervalMs: 2000, searchPerSecond: 1000 },
       tokens: ['pat-na1-this-app', otherApp],
     });
     const ids = seedContacts(hs.store, 2000, (i) => T0 + i);
     const updates = ids.map((id) => ({ leadId: id, objectType: 'contact', fields: { flag: 'no' as const } }));
-    // Told the truth: 20 calls at 10 per 400 ms, no 429 at all. The margin covers latency jitter
+    // Told the truth: 20 calls at 10 per 2 s, no 429 at all. The margin covers latency jitter
     // of a loaded CI machine (100 ms let a 429 through when request 1 reached the server late).
     const honest = await connect(hs, {
-      limits: { burst: 10, intervalMs: 400, safetyMarginMs: 400, searchPerSecond: 1000 },
+      limits: { burst: 10, intervalMs: 2000, safetyMarginMs: 400, searchPerSecond: 1000 },
     });
     expect((await honest.sink.writeTossUp(updates)).every((o) => o.ok)).toBe(true);
     expect(honest.usage().calls['contacts.batch.update']).toBe(20);
@@ -58,7 +60,7 @@ describe('HubSpot rate limits', () => {
     hs.rateLimiter.reset();
     const greedy = await connect(hs, {
       auth: { kind: 'private_app', accessToken: otherApp },
-      limits: { burst: 1000, intervalMs: 400, searchPerSecond: 1000 },
+      limits: { burst: 1000, intervalMs: 2000, searchPerSecond: 1000 },
       retry: { baseDelayMs: 20, maxDelayMs: 400 },
     });
     const again = await greedy.sink.writeTossUp(
@@ -71,9 +73,11 @@ describe('HubSpot rate limits', () => {
 
   it('backs off on the search "secondly" limit and still reads every contact once', async () => {
     const hs = await startPortal({
-      rateLimits: { enabled: true, searchPerSecond: 3, tenSecondlyMax: 10_000 },
+      // One search a second against eight searches sent back to back: a 429 comes unless every
+      // round trip takes a second (3 a second over four searches let a loaded machine send none).
+      rateLimits: { enabled: true, searchPerSecond: 1, tenSecondlyMax: 10_000 },
     });
-    const ids = seedContacts(hs.store, 800, (i) => T0 + i);
+    const ids = seedContacts(hs.store, 1600, (i) => T0 + i);
     const connector = await connect(hs, {
       pageSize: 200,
       limits: { burst: 10_000, searchPerSecond: 50, safetyMarginMs: 0 },
@@ -82,7 +86,7 @@ describe('HubSpot rate limits', () => {
     const run = await readAll(connector, null);
     expect(run.ids.sort()).toEqual([...ids].sort());
     // More searches were sent than needed: the refused ones were retried, none were given up.
-    expect(connector.usage().calls['contacts.search']!).toBeGreaterThan(5);
+    expect(connector.usage().calls['contacts.search']!).toBeGreaterThan(9);
   });
 
   it('throws quota_exhausted on the DAILY 429 and sends nothing more that day', async () => {
