@@ -22,7 +22,9 @@ export class MemoryLedgerOutbox implements LedgerOutbox {
   async put(entries: readonly LedgerOutboxEntry[]): Promise<void> {
     for (const e of entries) {
       this.#entries.delete(e.record.record_id);
-      this.#entries.set(e.record.record_id, e);
+      // A copy of the record: one made by `withFacts` reads its facts from the lead, which must not
+      // be held (or seen changed) for as long as the entry is.
+      this.#entries.set(e.record.record_id, { ...e, record: { ...e.record } });
     }
     while (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next().value as string;

@@ -13,7 +13,9 @@ export class MemoryLedger implements Ledger {
     let appended = 0;
     for (const r of records) {
       if (this.#rows.has(r.record_id)) continue;
-      this.#rows.set(r.record_id, r);
+      // A copy: a decision record may make its `facts_json` from the lead when read (`withFacts`);
+      // a row kept must say what was decided even if that lead object changes later.
+      this.#rows.set(r.record_id, { ...r });
       appended++;
     }
     return { appended };
@@ -28,7 +30,8 @@ export class MemoryLedgerOutbox implements LedgerOutbox {
   readonly #entries = new Map<string, LedgerOutboxEntry>();
 
   async put(entries: readonly LedgerOutboxEntry[]): Promise<void> {
-    for (const e of entries) this.#entries.set(e.record.record_id, e);
+    // A copy of the record, as the ledger keeps (`MemoryLedger.append`).
+    for (const e of entries) this.#entries.set(e.record.record_id, { ...e, record: { ...e.record } });
   }
 
   async ready(ids: readonly string[]): Promise<void> {

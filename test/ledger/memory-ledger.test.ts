@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flushLedger } from '../../src/ledger/flush-ledger.ts';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
 import { MemoryLedger, MemoryLedgerOutbox } from '../../src/state/memory-ledger.ts';
+import { MemoryLedgerOutbox as ProcessLedgerOutbox } from '../../src/state/memory-ledger-outbox.ts';
 
 /** Only the fields these stores look at (the id) matter here. */
 const row = (id: string): LedgerRecord => ({ kind: 'event', record_id: id }) as unknown as LedgerRecord;
@@ -29,5 +30,29 @@ describe('the in-memory ledger and outbox (the demo history’s)', () => {
     expect(await flushLedger(w)).toEqual({ appended: 0, awaiting: 0 });
     expect(w.ledger.records().map((r) => r.record_id)).toEqual(['e1', 'd1']);
     expect(await w.outbox.list()).toEqual([]);
+  });
+
+  it('keep what a record said when stored, though its facts are read from a lead that changes later', async () => {
+    // As `withFacts` makes a decision record: `facts_json` read from the lead each time.
+    const lead = { score: 1 };
+    const lazy = (id: string) =>
+      ({
+        kind: 'decision',
+        record_id: id,
+        get facts_json() {
+          return JSON.stringify(lead);
+        },
+      }) as unknown as LedgerRecord;
+    const ledger = new MemoryLedger();
+    const outbox = new MemoryLedgerOutbox();
+    const processOutbox = new ProcessLedgerOutbox();
+    await ledger.append([lazy('a')]);
+    await outbox.put([{ record: lazy('b') }]);
+    await processOutbox.put([{ record: lazy('c') }]);
+    lead.score = 2;
+    const facts = (r: LedgerRecord) => (r as unknown as { facts_json: string }).facts_json;
+    expect(ledger.records().map(facts)).toEqual(['{"score":1}']);
+    expect((await outbox.list()).map((e) => facts(e.record))).toEqual(['{"score":1}']);
+    expect((await processOutbox.list()).map((e) => facts(e.record))).toEqual(['{"score":1}']);
   });
 });
