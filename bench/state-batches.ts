@@ -10,7 +10,6 @@
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { quietSqliteWarning } from '../src/cli/quiet-sqlite-warning.ts';
 import type { Episode } from '../src/episodes/episode.ts';
 import type { LedgerOutboxEntry } from '../src/ports/ledger.ts';
 import { FileEpisodeStore } from '../src/state/file-episode-store.ts';
@@ -24,9 +23,6 @@ const arg = (name: string, fallback: string) => {
 const keys = Number(arg('keys', '100000'));
 const batch = Number(arg('batch', '10000'));
 const dir = arg('dir', `/dev/shm/state-batches-${process.pid}`);
-
-// The file stores load node:sqlite on first open; its one-time ExperimentalWarning is noise here.
-quietSqliteWarning();
 
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });

@@ -19,13 +19,9 @@ import { startEmulators } from '../../emulators/start-emulators.ts';
 import { DEMO_AT } from '../../src/cli/commands/demo.ts';
 import { buildDemoHistory } from '../../src/cli/commands/demo-history.ts';
 import { loadCrmRunConfig } from '../../src/cli/crm-run-config.ts';
-import { quietSqliteWarning } from '../../src/cli/quiet-sqlite-warning.ts';
 import { resolveSyncSettings } from '../../src/cli/settings.ts';
 import { FileLedger } from '../../src/state/file-ledger.ts';
 import { report } from '../figure.ts';
-
-// The file state's stores use node:sqlite, experimental in Node 22: its one-time warning is noise here.
-quietSqliteWarning();
 
 /** People in the generated world: the demo's history generator gives ~5.4 decisions a person over 90 days. */
 const PEOPLE = Number(process.env.BENCH_BACKTEST_PEOPLE ?? 5600);

@@ -7,7 +7,6 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { quietSqliteWarning } from '../../src/cli/quiet-sqlite-warning.ts';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import { decisionRecord } from '../../src/ledger/decision-record.ts';
 import type { DecisionRecord } from '../../src/ledger/ledger-record.ts';
@@ -15,9 +14,6 @@ import { decideWithDataIssues } from '../../src/scoring/data-issues.ts';
 import { FileLedger } from '../../src/state/file-ledger.ts';
 import { report } from '../figure.ts';
 import { generatedLeads } from '../support/generated-leads.ts';
-
-// The file state's stores use node:sqlite, experimental in Node 22: its one-time warning is noise here.
-quietSqliteWarning();
 
 const LEADS = Number(process.env.BENCH_LEDGER_LEADS ?? 20_000);
 const AS_OF = '2026-11-20T09:00:00.000Z';

@@ -35,7 +35,6 @@ import { RepActor, type RepActorOptions } from '../../emulators/shared/rep-actor
 import { generateWorld } from '../../emulators/world/generate.ts';
 import type { World } from '../../emulators/world/world.ts';
 import { routingYamlForWorld } from '../../emulators/world-routing.ts';
-import { quietSqliteWarning } from '../../src/cli/quiet-sqlite-warning.ts';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import type { CrmName } from '../../src/domain/lead.ts';
 import { runSync } from '../../src/pipeline/run-sync.ts';
@@ -54,9 +53,6 @@ import { guardUnsyncedChanges } from '../../src/sweep/guard-unsynced-changes.ts'
 import { runSweep, type SweepReport } from '../../src/sweep/run-sweep.ts';
 import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
 import { report } from '../figure.ts';
-
-// The file state's stores use node:sqlite, experimental in Node 22: its one-time warning is noise here.
-quietSqliteWarning();
 
 for (const key of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY']) delete process.env[key];
 

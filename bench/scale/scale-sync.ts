@@ -10,7 +10,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allowanceCalls } from '../../connectors/salesforce/usage-meter.ts';
 import { localLedger, withLedger } from '../../src/cli/local-ledger.ts';
-import { quietSqliteWarning } from '../../src/cli/quiet-sqlite-warning.ts';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import { runSync } from '../../src/pipeline/run-sync.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
@@ -24,9 +23,6 @@ import { FileRoutingState } from '../../src/state/file-routing-state.ts';
 import { FileStateStore } from '../../src/state/file-state-store.ts';
 import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
 import { REAL_LIMITS } from './scale-limits.ts';
-
-// The file state's stores use node:sqlite, experimental in Node 22: its one-time warning is noise here.
-quietSqliteWarning();
 
 for (const key of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY']) delete process.env[key];
 

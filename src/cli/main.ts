@@ -4,7 +4,6 @@ import { Command } from 'commander';
 import { ConfigError } from '../domain/errors.ts';
 import { scrubText } from '../logging/scrub.ts';
 import { terminalSafe } from '../logging/terminal-text.ts';
-import { quietSqliteWarning } from './quiet-sqlite-warning.ts';
 
 type Register = (program: Command) => void;
 
@@ -42,9 +41,6 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;
   process.stdout.write = (() => true) as typeof process.stdout.write;
 });
-
-// The file state's stores use node:sqlite, experimental in Node 22: its warning is noise to a user.
-quietSqliteWarning();
 
 try {
   for (const load of commandsFor(process.argv.slice(2))) (await load())(program);

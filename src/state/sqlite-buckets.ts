@@ -287,11 +287,23 @@ function legacyFiles(dir: string): string[] {
 
 /**
  * Loaded on first open, not imported: a module that only names a store (the Lambda bundle's
- * dependencies, `tossup score`) does not load SQLite, and the CLI silences its one-time
- * ExperimentalWarning before (src/cli/quiet-sqlite-warning.ts).
+ * dependencies, `tossup score`) does not load SQLite. Node 22 still marks `node:sqlite` experimental
+ * and emits a one-time warning, synchronously, as it loads: that line on stderr would look like a
+ * fault to someone running `tossup sync`, so it alone is dropped, here, for every process that opens
+ * a store (CLI, benches, tests) — nothing else is silenced and `process.emitWarning` is put back.
  */
 function sqlite(): typeof import('node:sqlite') {
-  return process.getBuiltinModule('node:sqlite');
+  const emit = process.emitWarning;
+  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.startsWith('SQLite is an experimental feature')) return;
+    return (emit as (...a: unknown[]) => void).call(this, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return process.getBuiltinModule('node:sqlite');
+  } finally {
+    process.emitWarning = emit;
+  }
 }
 
 const SCHEMA = `

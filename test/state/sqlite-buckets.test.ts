@@ -158,6 +158,29 @@ describe('SqliteBuckets at the end of a process', () => {
     expect(readdirSync(dir)).toEqual([SQLITE_BUCKETS_FILE]);
     expect(Object.values(stored(dir))).toEqual(keys.map(() => 4));
   });
+
+  it("drops node:sqlite's ExperimentalWarning as it loads, and no other warning", async () => {
+    const dir = freshDir();
+    const module = fileURLToPath(new URL('../../src/state/sqlite-buckets.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { SqliteBuckets } from ${JSON.stringify(module)};
+         new SqliteBuckets(${JSON.stringify(dir)}).update('k', ${NOW}, () => ({ value: 1 }));
+         process.emitWarning('a warning of our own', 'ExperimentalWarning');`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr!.on('data', (d) => {
+      stderr += String(d);
+    });
+    expect(await new Promise((r) => child.on('exit', r))).toBe(0);
+    expect(stderr).toContain('a warning of our own');
+    expect(stderr).not.toContain('SQLite');
+  });
 });
 
 describe('SqliteBuckets on a store an earlier build wrote as JSON bucket files', () => {
