@@ -90,6 +90,7 @@ interface SyncResult {
   minimum: number;
   wallSeconds: number;
   maxRssMb: number;
+  memoryAtPeak?: unknown;
 }
 
 async function syncOnce(
@@ -103,14 +104,23 @@ async function syncOnce(
   const nodeArgs = (process.env.SCALE_SYNC_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = new Child(
     './scale/scale-sync.ts',
-    { ...env, SCALE_CLOCK_OFFSET_MS: String(offsetMs) },
+    {
+      ...env,
+      SCALE_CLOCK_OFFSET_MS: String(offsetMs),
+      // One series file per sync process (bench/scale/memory-sampler.ts).
+      ...(process.env.SCALE_SYNC_SAMPLE_FILE
+        ? {
+            SCALE_SYNC_SAMPLE_FILE: `${process.env.SCALE_SYNC_SAMPLE_FILE}.${crm}.${phase}.${Date.now()}.jsonl`,
+          }
+        : {}),
+    },
     SYNC_HEAP_MB,
     nodeArgs,
   );
   const r = await child.read<SyncResult>();
   if (r.status !== 'completed') throw new Error(`${crm} ${phase} stopped: ${JSON.stringify(r.stop)}`);
   process.stderr.write(
-    `scale: ${crm} ${phase}: ${JSON.stringify({ ...r.counts, failures: r.failures, skips: r.skips })} ${r.calls} calls (min ${r.minimum.toFixed(1)}) ${r.wallSeconds.toFixed(1)} s, RSS ${r.maxRssMb.toFixed(0)} MB ${JSON.stringify(r.byEndpoint)}\n`,
+    `scale: ${crm} ${phase}: ${JSON.stringify({ ...r.counts, failures: r.failures, skips: r.skips })} ${r.calls} calls (min ${r.minimum.toFixed(1)}) ${r.wallSeconds.toFixed(1)} s, RSS ${r.maxRssMb.toFixed(0)} MB ${JSON.stringify(r.byEndpoint)}${r.memoryAtPeak ? ` at the sampled peak ${JSON.stringify(r.memoryAtPeak)}` : ''}\n`,
   );
   return r;
 }

@@ -22,6 +22,7 @@ import { FileRecheckStore } from '../../src/state/file-recheck-store.ts';
 import { FileRoutingState } from '../../src/state/file-routing-state.ts';
 import { FileStateStore } from '../../src/state/file-state-store.ts';
 import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
+import { startMemorySampler } from './memory-sampler.ts';
 import { REAL_LIMITS } from './scale-limits.ts';
 
 for (const key of ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY']) delete process.env[key];
@@ -89,6 +90,11 @@ async function connect(): Promise<CrmConnector> {
   );
 }
 
+// SCALE_SYNC_SAMPLE_MS: sample the process's memory (bench/scale/memory-sampler.ts) and report the
+// sample at its RSS peak (`memoryAtPeak`); SCALE_SYNC_SAMPLE_FILE: also write every sample there.
+const sampler = process.env.SCALE_SYNC_SAMPLE_MS
+  ? startMemorySampler(Number(process.env.SCALE_SYNC_SAMPLE_MS), process.env.SCALE_SYNC_SAMPLE_FILE)
+  : undefined;
 const connector = await connect();
 const sla = parseSlaConfig(readFileSync(new URL('../../mappings/sla.yaml', import.meta.url), 'utf8'));
 const ledger = localLedger(stateDir, process.stderr);
@@ -133,5 +139,6 @@ process.stdout.write(
     minimum: usage.minimum,
     wallSeconds,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    ...(sampler ? { memoryAtPeak: sampler.stop() } : {}),
   })}\n`,
 );
