@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { type AfterHandoffReport, summarizeMessages } from '../../src/pipeline/after-handoff-report.ts';
 import { renderReportHtml } from '../../src/pipeline/render-report-html.ts';
 import type { RunReport } from '../../src/pipeline/run-report.ts';
-import { hasChromium, launchChromium } from '../support/chromium.ts';
+import { BROWSER_TEST_MS, hasChromium, launchChromium } from '../support/chromium.ts';
 import { runReportFixture } from '../support/run-report-fixture.ts';
 
 /** The fixture as one CRM's smaller run, with owners to name and its own API calls. */
@@ -87,6 +87,7 @@ describe('HTML run report', () => {
         await browser.close();
       }
     },
+    BROWSER_TEST_MS,
   );
 });
 
@@ -314,5 +315,6 @@ describe('HTML run report for sales and admins', () => {
         await browser.close();
       }
     },
+    BROWSER_TEST_MS,
   );
 });

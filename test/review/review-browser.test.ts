@@ -6,7 +6,7 @@ import { buildReview } from '../../src/review/build-review.ts';
 import { renderReviewHtml } from '../../src/review/render-review-html.ts';
 import { DuckDbLedgerReader } from '../../src/state/duckdb-ledger-reader.ts';
 import { localLedgerAt } from '../ledger/ledger-kit.ts';
-import { hasChromium, launchChromium } from '../support/chromium.ts';
+import { BROWSER_TEST_MS, hasChromium, launchChromium } from '../support/chromium.ts';
 import { AS_OF, OUTCOMES, PERIOD, RECORDS } from './review-fixture.ts';
 
 /** The review page opened in real headless Chromium, offline: what a reader sees is drawn. */
@@ -84,5 +84,6 @@ describe('review.html in a real browser', () => {
         await browser.close();
       }
     },
+    BROWSER_TEST_MS,
   );
 });
