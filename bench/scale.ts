@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { report } from './figure.ts';
+import { cliNodeFlags } from './scale/cli-node-flags.ts';
 import { renderScaleChart } from './scale/scale-chart.ts';
 import { REAL_LIMITS } from './scale/scale-limits.ts';
 import {
@@ -99,9 +100,13 @@ async function syncOnce(
   offsetMs: number,
   phase: string,
 ): Promise<SyncResult> {
+  // The Node flags `tossup sync` starts with (package.json's `tossup` script), then
   // SCALE_SYNC_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the sync alone, or
   // "--trace-gc" (each collection's heap before and after, on stderr) to see what its memory is.
-  const nodeArgs = (process.env.SCALE_SYNC_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [
+    ...cliNodeFlags(),
+    ...(process.env.SCALE_SYNC_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   const child = new Child(
     './scale/scale-sync.ts',
     {

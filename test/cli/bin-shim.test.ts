@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliNodeFlags } from '../../bench/scale/cli-node-flags.ts';
 
 /**
  * `bin/tossup.js` is what `npm link` puts on PATH, so it runs on the machine's own `node`, which may
@@ -65,6 +66,29 @@ describe.skipIf(!OLD_NODE)(`bin/tossup.js on an older Node (${OLD_NODE})`, () =>
     expect(r.stderr).toMatch(
       /^tossup needs Node 22\.18 or later \(this is Node \d+\.\d+\.\d+\): run `npm install` in /,
     );
+  });
+});
+
+describe("the CLI's Node flags", () => {
+  // A V8 heap flag counts only when the process starts: `npm run tossup` and `tossup` on PATH (the
+  // shebang, or the pinned Node the shim re-runs) must start it alike, and the scale bench's sync
+  // reads them from the script (bench/scale/cli-node-flags.ts).
+  const bin = readFileSync(BIN, 'utf8');
+  const shebang = /^#!\/usr\/bin\/env -S node((?: --\S+)*)\n/.exec(bin);
+  const respawned = /^const NODE_FLAGS = \[(.*)\];$/m.exec(bin);
+
+  it('are the same in the tossup script, the shebang of bin/tossup.js and its re-run', () => {
+    const flags = cliNodeFlags();
+    expect(flags).toContain('--max-semi-space-size=2');
+    expect(shebang?.[1]?.trim().split(' ')).toEqual(flags);
+    expect(JSON.parse(`[${respawned?.[1]?.replaceAll("'", '"')}]`)).toEqual(flags);
+  });
+
+  it('are read only from a script that starts src/cli/main.ts with node', () => {
+    const pkg = (tossup: string) => JSON.stringify({ scripts: { tossup } });
+    expect(cliNodeFlags(pkg('node src/cli/main.ts'))).toEqual([]);
+    expect(cliNodeFlags(pkg('node --a=1 --b src/cli/main.ts'))).toEqual(['--a=1', '--b']);
+    expect(() => cliNodeFlags(pkg('tsx src/cli/main.ts'))).toThrow(/not "node \[flags\] src\/cli\/main.ts"/);
   });
 });
 
