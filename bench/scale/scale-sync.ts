@@ -4,8 +4,10 @@
  * the local decision ledger and the HubSpot facts cache all under SCALE_STATE_DIR — with the
  * connector's own throttle at the emulator's scaled limits. A process of its own per phase, so its
  * peak RSS is the sync's alone. Prints one JSON line: the run's counts, calls, minimum, wall time and
- * peak RSS.
+ * peak RSS. Its process has the settings `tossup sync` gives its own (sync-process.ts).
  */
+// First: the process takes `tossup sync`'s process settings (it re-executes itself) before anything loads.
+import './sync-process.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allowanceCalls } from '../../connectors/salesforce/usage-meter.ts';

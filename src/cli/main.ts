@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../domain/errors.ts';
 import { scrubText } from '../logging/scrub.ts';
 import { terminalSafe } from '../logging/terminal-text.ts';
+import { applyProcessSettings, SYNC_PROCESS_ENV } from './sync-process-settings.ts';
 
 type Register = (program: Command) => void;
 
@@ -42,6 +43,10 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   process.stdout.write = (() => true) as typeof process.stdout.write;
 });
 
+// A sync runs with its process's own malloc settings: the process is
+// started again with them before any command module loads.
+if (commandName(process.argv.slice(2)) === 'sync') applyProcessSettings(SYNC_PROCESS_ENV);
+
 try {
   for (const load of commandsFor(process.argv.slice(2))) (await load())(program);
   await program.parseAsync(process.argv);
@@ -63,10 +68,15 @@ try {
  * commander's "did you mean".
  */
 function commandsFor(args: readonly string[]): Array<() => Promise<Register>> {
-  const words = args.filter((a) => !a.startsWith('-'));
-  const name = words[0] === 'help' ? words[1] : words[0];
+  const name = commandName(args);
   const one = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   return one ? [one] : Object.values(COMMANDS);
+}
+
+/** The command word of the command line (`tossup score …`, `tossup help score`), if any. */
+function commandName(args: readonly string[]): string | undefined {
+  const words = args.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
 }
 
 /** E.g. `tossup 0.1.0 (Node 22.23.3)`: the Node version matters, as the CLI needs 22.18 or later. */
