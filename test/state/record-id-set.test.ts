@@ -32,3 +32,18 @@ it('tells apart hashed ids that differ in one character of the 90 bits kept, and
   expect(set.add('d_1')).toBe(false);
   expect(set.size).toBe(6);
 });
+
+it('agrees with a Set of the ids over many moves of the recent ids into the sorted runs', () => {
+  const set = new RecordIdSet();
+  const strings = new Set<string>();
+  // 120,000 adds (a few again), each checked against a Set of the strings, with ids never added asked too.
+  for (let i = 0; i < 120_000; i++) {
+    const id = recordId('d', ['lead', i % 7 === 0 && i > 0 ? i - 7 : i]);
+    expect(set.add(id)).toBe(!strings.has(id));
+    strings.add(id);
+    if (i % 1000 === 0) expect(set.has(recordId('d', ['never', i]))).toBe(false);
+  }
+  expect(set.size).toBe(strings.size);
+  for (const id of strings) expect(set.has(id)).toBe(true);
+  for (const id of strings) expect(set.add(id)).toBe(false);
+});
