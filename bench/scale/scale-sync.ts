@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allowanceCalls } from '../../connectors/salesforce/usage-meter.ts';
 import { localLedger, withLedger } from '../../src/cli/local-ledger.ts';
+import { limitSyncHeapGrowth } from '../../src/cli/sync-heap-growth.ts';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import { runSync } from '../../src/pipeline/run-sync.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
@@ -97,6 +98,8 @@ async function connect(): Promise<CrmConnector> {
 const sampler = process.env.SCALE_SYNC_SAMPLE_MS
   ? startMemorySampler(Number(process.env.SCALE_SYNC_SAMPLE_MS), process.env.SCALE_SYNC_SAMPLE_FILE)
   : undefined;
+// The heap growth `tossup sync` sets for its process (src/cli/commands/sync.ts), set the same way.
+limitSyncHeapGrowth();
 const connector = await connect();
 const sla = parseSlaConfig(readFileSync(new URL('../../mappings/sla.yaml', import.meta.url), 'utf8'));
 const ledger = localLedger(stateDir, process.stderr);

@@ -31,6 +31,7 @@ import { parseInstant } from '../parse-instant.ts';
 import { positiveInt } from '../positive-int.ts';
 import { createProgress } from '../progress.ts';
 import type { SyncFlags } from '../settings.ts';
+import { limitSyncHeapGrowth } from '../sync-heap-growth.ts';
 
 export interface SyncCommandOptions extends SyncFlags {
   dryRun?: boolean;
@@ -59,6 +60,8 @@ export function registerSync(program: Command): void {
       new Option('--locale <locale>', 'language of reasons, notes and the summary').choices(['ja', 'en']),
     )
     .action(async (opts: SyncCommandOptions) => {
+      // The process is this sync's alone (`tossup demo` runs its sync beside the emulators: not here).
+      limitSyncHeapGrowth();
       process.exitCode = await syncCommand(opts, {
         env: process.env,
         stdout: process.stdout,
