@@ -25,11 +25,14 @@ const APPLIED = 'TOSSUP_PROCESS_SETTINGS';
 /**
  * Replaces this process by the same command (same pid, stdio, Node flags and arguments;
  * `process.execve`) with `env` added to its environment, unless it was started with it. A variable the
- * caller set already is kept as they set it. Where `process.execve` is missing (Windows) the process
+ * caller set already is kept as they set it. Not on Linux (or without `process.execve`), the process
  * runs on as it is.
  */
 export function applyProcessSettings(env: Readonly<Record<string, string>>): void {
-  if (process.env[APPLIED] === '1' || typeof process.execve !== 'function') return;
+  // glibc's variables: elsewhere (macOS, Windows) a second start would change nothing.
+  if (process.platform !== 'linux' || process.env[APPLIED] === '1' || typeof process.execve !== 'function') {
+    return;
+  }
   const next: Record<string, string> = { ...env };
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) next[k] = v;
   next[APPLIED] = '1';
