@@ -1,10 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JsonBuckets } from '../../src/state/json-buckets.ts';
+import { killWhenItSays, spawnModuleScript } from '../support/module-script.ts';
+
+/** The module the child processes below import: the store as a real writer process runs it. */
+const MODULE = fileURLToPath(new URL('../../src/state/json-buckets.ts', import.meta.url));
 
 const root = mkdtempSync(join(tmpdir(), 'tossup-buckets-'));
 let n = 0;
@@ -77,14 +80,9 @@ describe('JsonBuckets after a writer was killed between release and flush', () =
   it("leaves the store as it was, and the next process's first session removes the dead writer's staged files", async () => {
     const b = fresh();
     for (const k of keys) b.update(k, NOW, () => ({ value: 1 }));
-    const module = fileURLToPath(new URL('../../src/state/json-buckets.ts', import.meta.url));
     // A real writer process: stages every bucket, says so, and waits for a flush that never comes.
-    const child = spawn(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import { JsonBuckets } from ${JSON.stringify(module)};
+    const child = spawnModuleScript(
+      `import { JsonBuckets } from ${JSON.stringify(MODULE)};
          const b = new JsonBuckets(${JSON.stringify(b.dir)}, { fanout: 16 });
          const s = b.session(${NOW});
          for (const [file, group] of b.byFile(${JSON.stringify(keys)})) {
@@ -93,16 +91,9 @@ describe('JsonBuckets after a writer was killed between release and flush', () =
          }
          process.stdout.write('staged\\n');
          setInterval(() => {}, 1000);`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      ['ignore', 'pipe', 'inherit'],
     );
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('staged') && resolve());
-      child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)));
-    });
-    const exited = new Promise((r) => child.on('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await killWhenItSays(child, 'staged');
     const temps = () => readdirSync(b.dir).filter((f) => f.endsWith('.tmp'));
     expect(temps()).toHaveLength(16);
     expect(Object.values(onDisk(b))).toEqual(keys.map(() => 1));

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StateUnavailableError } from '../../src/ports/state-unavailable-error.ts';
 import { JsonBuckets } from '../../src/state/json-buckets.ts';
 import { SQLITE_BUCKETS_FILE, SqliteBuckets } from '../../src/state/sqlite-buckets.ts';
+import { killWhenItSays, spawnModuleScript } from '../support/module-script.ts';
+
+/** The module the child processes below import: the store as a real writer process runs it. */
+const MODULE = fileURLToPath(new URL('../../src/state/sqlite-buckets.ts', import.meta.url));
 
 const root = mkdtempSync(join(tmpdir(), 'tossup-sqlite-buckets-'));
 let n = 0;
@@ -93,16 +96,11 @@ describe('SqliteBuckets after a writer was killed in the middle of its flush', (
   it('leave the store as it was, and the next writer writes', async () => {
     const dir = freshDir();
     new SqliteBuckets<number>(dir).writeAll(new Map(keys.map((k) => [k, { value: 1 }])), NOW);
-    const module = fileURLToPath(new URL('../../src/state/sqlite-buckets.ts', import.meta.url));
     // A real writer process: its flush has written half the keys inside the transaction when it says
     // so, and then waits for ever (the changes are handed over by an iterator that stops there).
-    const child = spawn(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import { writeSync } from 'node:fs';
-         import { SqliteBuckets } from ${JSON.stringify(module)};
+    const child = spawnModuleScript(
+      `import { writeSync } from 'node:fs';
+         import { SqliteBuckets } from ${JSON.stringify(MODULE)};
          const keys = ${JSON.stringify(keys)};
          class Stalling extends Map {
            *[Symbol.iterator]() {
@@ -117,16 +115,9 @@ describe('SqliteBuckets after a writer was killed in the middle of its flush', (
            get size() { return keys.length; }
          }
          new SqliteBuckets(${JSON.stringify(dir)}).writeAll(new Stalling(), ${NOW});`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      ['ignore', 'pipe', 'inherit'],
     );
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('halfway') && resolve());
-      child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)));
-    });
-    const exited = new Promise((r) => child.on('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await killWhenItSays(child, 'halfway');
     expect(Object.values(stored(dir))).toEqual(keys.map(() => 1));
     const next = new SqliteBuckets<number>(dir);
     next.update('k0', NOW, () => ({ value: 3 }));
@@ -137,21 +128,15 @@ describe('SqliteBuckets after a writer was killed in the middle of its flush', (
 describe('SqliteBuckets at the end of a process', () => {
   it('closes its databases, also on process.exit: the WAL is copied in and removed', async () => {
     const dir = freshDir();
-    const module = fileURLToPath(new URL('../../src/state/sqlite-buckets.ts', import.meta.url));
-    const child = spawn(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import { SqliteBuckets } from ${JSON.stringify(module)};
+    const child = spawnModuleScript(
+      `import { SqliteBuckets } from ${JSON.stringify(MODULE)};
          const b = new SqliteBuckets(${JSON.stringify(dir)});
          const s = b.session(${NOW});
          for (const k of ${JSON.stringify(keys)}) s.set(k, { value: 4 });
          s.flush();
          // process.exit, as a command that ends that way: Node closes nothing itself then.
          process.exit((await import('node:fs')).existsSync(b.file + '-wal') ? 0 : 3);`,
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
+      ['ignore', 'ignore', 'inherit'],
     );
     const code = await new Promise((r) => child.on('exit', r));
     expect(code).toBe(0);
@@ -161,17 +146,11 @@ describe('SqliteBuckets at the end of a process', () => {
 
   it("drops node:sqlite's ExperimentalWarning as it loads, and no other warning", async () => {
     const dir = freshDir();
-    const module = fileURLToPath(new URL('../../src/state/sqlite-buckets.ts', import.meta.url));
-    const child = spawn(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import { SqliteBuckets } from ${JSON.stringify(module)};
+    const child = spawnModuleScript(
+      `import { SqliteBuckets } from ${JSON.stringify(MODULE)};
          new SqliteBuckets(${JSON.stringify(dir)}).update('k', ${NOW}, () => ({ value: 1 }));
          process.emitWarning('a warning of our own', 'ExperimentalWarning');`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      ['ignore', 'ignore', 'pipe'],
     );
     let stderr = '';
     child.stderr!.on('data', (d) => {
