@@ -7,8 +7,11 @@ import { type BucketEntry, isBucketFile, readBucketFile } from './json-buckets.t
 /** The database of a store, in the store's directory (`entries.db` with its `-wal` and `-shm`). */
 export const SQLITE_BUCKETS_FILE = 'entries.db';
 
-/** `PRAGMA user_version` once the schema exists and the store's JSON bucket files were moved in. */
-const SCHEMA_VERSION = 1;
+/**
+ * `PRAGMA user_version` once the schema exists and the store's JSON bucket files were moved in: 1, then
+ * 2 once the table has its `due_at` column (an earlier build's database gets it on first open).
+ */
+const SCHEMA_VERSION = 2;
 
 /** Each connection's page cache, KiB (`PRAGMA cache_size`; SQLite's default is 2,000). */
 export const PAGE_CACHE_KIB = 512;
@@ -22,19 +25,29 @@ export const PAGE_CACHE_KIB = 512;
  * lock, writers hold the state directory's `DirectoryLock` around read–modify–write, and corrupt or
  * unreadable state throws `StateUnavailableError` naming the file. A store written by an earlier
  * build as JSON buckets is moved into the database on first open (`#open`).
+ *
+ * A store given `dueAt` also keeps each entry's due time in an ordered, sparse index (as the state
+ * table's `due` index on AWS): written in the same row as the value, so the two never disagree, and
+ * read by `dueBefore` a page at a time — no per-day lists to load and rewrite whole.
  */
 export class SqliteBuckets<T> {
   readonly dir: string;
   readonly file: string;
   readonly #durable: boolean;
+  readonly #dueAt: ((value: T) => number | null) | undefined;
   #db: DatabaseSync | undefined;
   readonly #statements = new Map<string, StatementSync>();
 
-  /** `durable`: every commit is fsynced (cursors, claims: survive a power cut), else the WAL is on commit. */
-  constructor(dir: string, options: { durable?: boolean } = {}) {
+  /**
+   * `durable`: every commit is fsynced (cursors, claims: survive a power cut), else the WAL is on commit.
+   * `dueAt`: when a value is due (epoch ms), null when never: indexed for `dueBefore`. Every opener of
+   * a store passes the same one.
+   */
+  constructor(dir: string, options: { durable?: boolean; dueAt?: (value: T) => number | null } = {}) {
     this.dir = dir;
     this.file = join(dir, SQLITE_BUCKETS_FILE);
     this.#durable = options.durable ?? false;
+    this.#dueAt = options.dueAt;
   }
 
   /** The live value of `key`, or undefined (missing or expired at `nowMs`). */
@@ -92,6 +105,43 @@ export class SqliteBuckets<T> {
     }
   }
 
+  /**
+   * The live entries due at or before `atMs`, earliest first (then by key), at most `limit`: a range
+   * of the due index, whatever the store's size.
+   */
+  dueBefore(atMs: number, nowMs: number, limit: number): { key: string; value: T; dueAtMs: number }[] {
+    if (limit <= 0 || !this.#open(false)) return [];
+    const rows = this.#guard(() => this.#statement(SELECT_DUE).all(atMs, nowMs, limit));
+    return rows.map((row) => ({
+      key: row.key as string,
+      value: this.#parse(row.value as string),
+      dueAtMs: row.due_at as number,
+    }));
+  }
+
+  /**
+   * Sets every entry's due time from its value, in one transaction: for a store whose values were
+   * written without `dueAt` (an earlier build). Idempotent, and safe beside other writers with or
+   * without the lock: each row's due time is a function of the value in that same transaction.
+   */
+  reindexDue(nowMs: number): void {
+    if (!this.#open(false)) return;
+    this.#write(nowMs, () => {
+      // By rowid, a slice at a time: the store is not held in memory, and no row is updated under
+      // a statement still iterating it.
+      let after = 0;
+      while (true) {
+        const rows = this.#guard(() => this.#statement(SELECT_SLICE).all(after, REINDEX_SLICE));
+        if (rows.length === 0) return;
+        for (const row of rows) {
+          const due = this.#due(this.#parse(row.value as string));
+          this.#guard(() => this.#statement(SET_DUE).run(due, row.rowid as number));
+        }
+        after = rows.at(-1)!.rowid as number;
+      }
+    });
+  }
+
   /** Writes `changes` (undefined deletes) in one transaction; see `SqliteBucketSession.flush`. */
   writeAll(changes: Map<string, BucketEntry<T> | undefined>, nowMs: number): void {
     if (changes.size === 0) return;
@@ -117,8 +167,20 @@ export class SqliteBuckets<T> {
   #put(key: string, entry: BucketEntry<T> | undefined): void {
     this.#guard(() => {
       if (entry === undefined) this.#statement(DELETE_ONE).run(key);
-      else this.#statement(UPSERT).run(key, JSON.stringify(entry.value), entry.expiresAtMs ?? null);
+      else
+        this.#statement(UPSERT).run(
+          key,
+          JSON.stringify(entry.value),
+          entry.expiresAtMs ?? null,
+          this.#due(entry.value),
+        );
     });
+  }
+
+  /** The value's due time for the index: null without `dueAt`, or when it is never (or not a time). */
+  #due(value: T): number | null {
+    const ms = this.#dueAt?.(value) ?? null;
+    return ms !== null && Number.isFinite(ms) ? ms : null;
   }
 
   /**
@@ -150,16 +212,21 @@ export class SqliteBuckets<T> {
     });
     try {
       const version = this.#guard(() => db.prepare('PRAGMA user_version').get()!.user_version as number);
-      if (version < SCHEMA_VERSION) {
+      if (version === 0) {
         this.#guard(() => db.exec(SCHEMA));
         const insert = db.prepare(UPSERT);
         for (const name of legacyFiles(this.dir)) {
           for (const [key, e] of Object.entries(readBucketFile<T>(join(this.dir, name)))) {
-            this.#guard(() => insert.run(key, JSON.stringify(e.value), e.expiresAtMs ?? null));
+            this.#guard(() =>
+              insert.run(key, JSON.stringify(e.value), e.expiresAtMs ?? null, this.#due(e.value)),
+            );
           }
         }
-        this.#guard(() => db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`));
+      } else if (version === 1) {
+        // Adding a nullable column rewrites no row. Its values are the store's to set (`reindexDue`).
+        this.#guard(() => db.exec(ADD_DUE));
       }
+      if (version < SCHEMA_VERSION) this.#guard(() => db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`));
       this.#guard(() => db.exec('COMMIT'));
     } catch (e) {
       if (db.isTransaction) db.exec('ROLLBACK');
@@ -313,21 +380,34 @@ function sqlite(): typeof import('node:sqlite') {
   }
 }
 
+/** Sparse: only the entries of a store with `dueAt` that are due some time are in it. */
+const DUE_INDEX = 'CREATE INDEX IF NOT EXISTS entries_due ON entries (due_at, key) WHERE due_at IS NOT NULL;';
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS entries (
     key TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL,
-    expires_at INTEGER
+    expires_at INTEGER,
+    due_at INTEGER
   );
   CREATE INDEX IF NOT EXISTS entries_expiry ON entries (expires_at) WHERE expires_at IS NOT NULL;
+  ${DUE_INDEX}
 `;
+const ADD_DUE = `ALTER TABLE entries ADD COLUMN due_at INTEGER; ${DUE_INDEX}`;
 const LIVE = '(expires_at IS NULL OR expires_at > ?)';
 const SELECT_ONE = `SELECT value FROM entries WHERE key = ? AND ${LIVE}`;
 const SELECT_MANY = `SELECT key, value FROM entries WHERE key IN (SELECT value FROM json_each(?)) AND ${LIVE}`;
 const SELECT_ALL = `SELECT key, value FROM entries WHERE ${LIVE} ORDER BY rowid`;
+const SELECT_DUE =
+  'SELECT key, value, due_at FROM entries WHERE due_at IS NOT NULL AND due_at <= ? ' +
+  `AND ${LIVE} ORDER BY due_at, key LIMIT ?`;
+const SELECT_SLICE = 'SELECT rowid, value FROM entries WHERE rowid > ? ORDER BY rowid LIMIT ?';
+const SET_DUE = 'UPDATE entries SET due_at = ? WHERE rowid = ?';
+/** Rows per read of `reindexDue`. */
+const REINDEX_SLICE = 1000;
 const DELETE_EXPIRED = 'DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?';
 const DELETE_ONE = 'DELETE FROM entries WHERE key = ?';
 // An upsert, not INSERT OR REPLACE: the row keeps its rowid, so a listing keeps first-written order.
 const UPSERT =
-  'INSERT INTO entries (key, value, expires_at) VALUES (?, ?, ?) ' +
-  'ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at';
+  'INSERT INTO entries (key, value, expires_at, due_at) VALUES (?, ?, ?, ?) ' +
+  'ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, ' +
+  'due_at = excluded.due_at';

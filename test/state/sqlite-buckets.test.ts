@@ -7,6 +7,7 @@ import { StateUnavailableError } from '../../src/ports/state-unavailable-error.t
 import { JsonBuckets } from '../../src/state/json-buckets.ts';
 import { SQLITE_BUCKETS_FILE, SqliteBuckets } from '../../src/state/sqlite-buckets.ts';
 import { killWhenItSays, spawnModuleScript } from '../support/module-script.ts';
+import { sqliteBucketsVersion, writeSqliteBucketsV1 } from '../support/sqlite-buckets-v1.ts';
 
 /** The module the child processes below import: the store as a real writer process runs it. */
 const MODULE = fileURLToPath(new URL('../../src/state/sqlite-buckets.ts', import.meta.url));
@@ -215,5 +216,60 @@ describe('SqliteBuckets on a corrupt database', () => {
     const b = new SqliteBuckets<number>(dir);
     expect(() => b.get('x', NOW)).toThrow(StateUnavailableError);
     expect(() => b.update('x', NOW, () => ({ value: 1 }))).toThrow(join(dir, SQLITE_BUCKETS_FILE));
+  });
+});
+
+describe('SqliteBuckets due index', () => {
+  const dueAt = (v: { at: number | null }) => v.at;
+
+  it('lists entries due at or before a time, earliest first then by key, at most the limit; moved and removed with the value', () => {
+    const b = new SqliteBuckets<{ at: number | null }>(freshDir(), { dueAt });
+    b.writeAll(
+      new Map([
+        ['c', { value: { at: 30 } }],
+        ['a', { value: { at: 20 } }],
+        ['b', { value: { at: 20 } }],
+        ['never', { value: { at: null } }],
+        ['late', { value: { at: 99 } }],
+        ['gone', { value: { at: 10 }, expiresAtMs: NOW + 1 }],
+      ]),
+      NOW,
+    );
+    const keysDue = (at: number, limit: number, now = NOW) => b.dueBefore(at, now, limit).map((d) => d.key);
+    expect(keysDue(30, 10)).toEqual(['gone', 'a', 'b', 'c']);
+    expect(keysDue(30, 10, NOW + 1)).toEqual(['a', 'b', 'c']);
+    expect(keysDue(30, 2, NOW + 1)).toEqual(['a', 'b']);
+    expect(keysDue(19, 10, NOW + 1)).toEqual([]);
+    expect(b.dueBefore(20, NOW + 1, 1)).toEqual([{ key: 'a', value: { at: 20 }, dueAtMs: 20 }]);
+    const s = b.session(NOW + 1);
+    s.set('a', { value: { at: 100 } });
+    s.set('b', undefined);
+    s.set('c', { value: { at: null } });
+    s.flush();
+    expect(keysDue(1000, 10, NOW + 1)).toEqual(['late', 'a']);
+  });
+
+  it('is empty for a store without dueAt, and for one never written', () => {
+    const dir = freshDir();
+    expect(new SqliteBuckets<{ at: number }>(dir, { dueAt }).dueBefore(1e15, NOW, 10)).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
+    const plain = new SqliteBuckets<{ at: number }>(dir);
+    plain.update('x', NOW, () => ({ value: { at: 1 } }));
+    expect(plain.dueBefore(1e15, NOW, 10)).toEqual([]);
+  });
+
+  it("adds the column to an earlier build's database, entries kept, and reindexDue fills it from the values", () => {
+    const dir = freshDir();
+    writeSqliteBucketsV1(dir, { x: { at: 5 }, y: { at: null }, z: { at: 3 } });
+    const b = new SqliteBuckets<{ at: number | null }>(dir, { dueAt });
+    expect(b.get('x', NOW)).toEqual({ at: 5 });
+    expect(sqliteBucketsVersion(dir)).toBe(2);
+    expect(b.dueBefore(10, NOW, 10)).toEqual([]);
+    b.reindexDue(NOW);
+    expect(b.dueBefore(10, NOW, 10).map((d) => d.key)).toEqual(['z', 'x']);
+    // Idempotent: again (as after a crash before the caller's clean-up) changes nothing.
+    b.reindexDue(NOW);
+    expect(b.dueBefore(10, NOW, 10).map((d) => d.key)).toEqual(['z', 'x']);
+    expect(Object.keys(stored(dir)).sort()).toEqual(['x', 'y', 'z']);
   });
 });
