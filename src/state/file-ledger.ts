@@ -31,7 +31,7 @@ export const LEDGER_LOCK_FILE = '.ledger.lock';
 export class FileLedger implements Ledger {
   readonly dir: string;
   readonly #lock: DirectoryLock;
-  /** Per partition folder: the files read and the ids they hold (this process's cache, compact: record-id-set.ts). */
+  /** Per partition folder: the files read and the ids they hold (this process's cache; past 16,384 ids on disk: record-id-set.ts). */
   readonly #seen = new Map<string, { files: Set<string>; ids: RecordIdSet }>();
   #seq = 0;
 

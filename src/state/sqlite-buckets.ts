@@ -366,7 +366,7 @@ function legacyFiles(dir: string): string[] {
  * fault to someone running `tossup sync`, so it alone is dropped, here, for every process that opens
  * a store (CLI, benches, tests) — nothing else is silenced and `process.emitWarning` is put back.
  */
-function sqlite(): typeof import('node:sqlite') {
+export function sqlite(): typeof import('node:sqlite') {
   const emit = process.emitWarning;
   process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
     const text = typeof warning === 'string' ? warning : warning.message;

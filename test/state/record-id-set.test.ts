@@ -33,7 +33,7 @@ it('tells apart hashed ids that differ in one character of the 90 bits kept, and
   expect(set.size).toBe(6);
 });
 
-it('agrees with a Set of the ids over many moves of the recent ids into the sorted runs', () => {
+it('agrees with a Set of the ids over many moves of the recent ids to the database', () => {
   const set = new RecordIdSet();
   const strings = new Set<string>();
   // 120,000 adds (a few again), each checked against a Set of the strings, with ids never added asked too.
@@ -46,4 +46,17 @@ it('agrees with a Set of the ids over many moves of the recent ids into the sort
   expect(set.size).toBe(strings.size);
   for (const id of strings) expect(set.has(id)).toBe(true);
   for (const id of strings) expect(set.add(id)).toBe(false);
+});
+
+it('keeps each set to its own ids once they are on disk (one temporary database per set)', () => {
+  const a = new RecordIdSet();
+  const b = new RecordIdSet();
+  // Past the recent table's 16,384 ids, so both have moved ids to their databases.
+  for (let i = 0; i < 40_000; i++) expect(a.add(recordId('d', ['a', i]))).toBe(true);
+  for (let i = 0; i < 20_000; i++) expect(b.add(recordId('d', ['b', i]))).toBe(true);
+  expect(b.has(recordId('d', ['a', 0]))).toBe(false);
+  expect(b.add(recordId('d', ['a', 1]))).toBe(true);
+  expect(a.has(recordId('d', ['b', 0]))).toBe(false);
+  expect(a.add(recordId('d', ['a', 0]))).toBe(false);
+  expect([a.size, b.size]).toEqual([40_000, 20_001]);
 });
