@@ -7,6 +7,7 @@ import { CompanyEntries } from './company-entries.ts';
 import { readFactsCacheFile, writeFactsCacheFile } from './facts-cache-file.ts';
 import { IdOffsets } from './id-offsets.ts';
 import { KeysetSearch } from './keyset-search.ts';
+import { LostDealIndex } from './lost-deal-index.ts';
 import type { RequestRunner } from './request-runner.ts';
 
 /**
@@ -125,12 +126,6 @@ export const COLD_START_COMPANIES = 500;
  */
 const LOST_INDEX_TTL_MS = 30 * 60_000;
 
-interface LostDealIndex {
-  /** Company id → its deals in a lost stage. */
-  byCompany: ReadonlyMap<string, readonly string[]>;
-  stages: ReadonlyMap<string, { s: string | null; at: number }>;
-}
-
 export class CompanyFacts {
   private readonly o: CompanyFactsOptions;
   /** On disk but for an index and the last used (company-entries.ts); a changed entry is `set` again. */
@@ -205,8 +200,9 @@ export class CompanyFacts {
     if (this.o.deals && lostIndex) {
       for (const [id, c] of read) {
         if (c.p === null) continue;
-        c.d = lostIndex.byCompany.get(id) ?? NO_DEALS;
-        for (const d of c.d) stages.set(d, lostIndex.stages.get(d)!);
+        const lost = lostIndex.dealsOf(id);
+        c.d = lost.length === 0 ? NO_DEALS : lost;
+        for (const d of c.d) stages.set(d, lostIndex.stageOf(d)!);
       }
     } else if (this.o.deals) await this.readDealsOf(read, stages);
     for (const [id, stage] of stages) this.deals.set(id, stage);
@@ -559,7 +555,9 @@ export class CompanyFacts {
    */
   private async readLostDealIndex(): Promise<LostDealIndex> {
     const deals = this.o.deals!;
-    const stages = new Map<string, { s: string | null; at: number }>();
+    const index = LostDealIndex.builder();
+    // Each deal once, in the order read (its associations are read in that order).
+    const dealIds = new Set<string>();
     let lastId = '0';
     for (;;) {
       const page = await this.o.runner.run(
@@ -581,13 +579,13 @@ export class CompanyFacts {
       );
       const at = this.o.now();
       for (const r of page.results) {
-        stages.set(r.id, { s: r.properties[deals.stageProperty] ?? null, at });
+        if (!dealIds.has(r.id)) index.addDeal(r.id, r.properties[deals.stageProperty] ?? null, at);
+        dealIds.add(r.id);
         lastId = r.id;
       }
       if (page.results.length < 200 || page.results.length >= page.total) break;
     }
-    const byCompany = new Map<string, string[]>();
-    for (const chunk of chunks([...stages.keys()], this.o.associationBatchSize ?? 1000)) {
+    for (const chunk of chunks([...dealIds], this.o.associationBatchSize ?? 1000)) {
       const answer = await this.o.runner.run(
         {
           endpoint: 'associations.deals-companies.batch.read',
@@ -598,14 +596,10 @@ export class CompanyFacts {
         () => this.o.client.batchReadAssociations('deals', 'companies', chunk),
       );
       for (const { fromId, toIds } of answer.results) {
-        for (const companyId of toIds) {
-          const list = byCompany.get(companyId) ?? [];
-          list.push(fromId);
-          byCompany.set(companyId, list);
-        }
+        for (const companyId of toIds) index.addAssociation(companyId, fromId);
       }
     }
-    return { byCompany, stages };
+    return index.build();
   }
 
   /** Fills in the deal lists of `companies` and collects the stages of deals not cached fresh. */
