@@ -20,12 +20,13 @@ export interface LedgerWork {
 }
 
 /**
- * The record staged for a lead of the batch being processed, until it is settled — without its
- * `facts_json`, most of a record: the outbox and the ledger get it made from the lead as they write
- * each record (`withFacts`), so a page's 10,000 records never hold their facts at once
- * (docs/benchmarks.md, the page's working set).
+ * The id of the record staged for a lead of the batch being processed, until it is settled. The
+ * record itself is not kept: it is a function of the lead's work, which the batch holds and never
+ * changes in between, so the append makes it again (`recordOf`) — a page's 10,000 records (~7 MB
+ * even without their facts) are not held through the CRM write (docs/benchmarks.md, the page's
+ * working set). Nor are their `facts_json`, made from the lead as each record is written (`withFacts`).
  */
-const staged = new WeakMap<LedgerWork, DecisionRecordWithoutFacts>();
+const staged = new WeakMap<LedgerWork, string>();
 
 /**
  * Before the field write (docs/ledger.md): first settles what an earlier, interrupted run staged for
@@ -46,33 +47,16 @@ export async function stageDecisions(
       work.map((w) => w.lead),
       ledger,
     );
-    const records = toWrite.map((w) => {
-      const o = w.outcome;
-      return decisionRecordWithoutFacts({
-        lead: w.lead,
-        decision: o.decision!,
-        fields: w.fields,
-        episodeKey: o.episodeKey,
-        newEpisode: o.newEpisode,
-        ...(o.supersedes ? { supersedes: o.supersedes } : {}),
-        ...(o.override ? { override: o.override } : {}),
-        ...(w.task && o.task
-          ? {
-              taskOwner: {
-                id: w.task.ownerId,
-                ...(o.task.route.ownerKey ? { key: o.task.route.ownerKey } : {}),
-              },
-            }
-          : {}),
-      });
-    });
-    const entries: LedgerOutboxEntry[] = records.map((record, i) => ({
-      record: withFacts(record, toWrite[i]!.lead),
-      awaiting: awaited(toWrite[i]!.lead, toWrite[i]!.fields),
-    }));
-    await ledger.outbox.put(entries);
-    records.forEach((record, i) => {
-      staged.set(toWrite[i]!, record);
+    const ids: string[] = [];
+    await ledger.outbox.put(
+      toWrite.map((w): LedgerOutboxEntry => {
+        const record = recordOf(w);
+        ids.push(record.record_id);
+        return { record: withFacts(record, w.lead), awaiting: awaited(w.lead, w.fields) };
+      }),
+    );
+    ids.forEach((id, i) => {
+      staged.set(toWrite[i]!, id);
     });
   } catch (e) {
     ledger.onError?.(
@@ -98,11 +82,17 @@ export async function settleDecisions(
   const written: DecisionRecord[] = [];
   const dropped: string[] = [];
   for (const w of work) {
-    const record = staged.get(w);
-    if (!record) continue;
+    const id = staged.get(w);
+    if (id === undefined) continue;
     staged.delete(w);
-    if (w.outcome.status === 'written') written.push(withFacts(record, w.lead));
-    else dropped.push(record.record_id);
+    if (w.outcome.status !== 'written') {
+      dropped.push(id);
+      continue;
+    }
+    const record = recordOf(w);
+    // The same inputs make the same record. Were they changed in between, the staged entry is left
+    // awaiting, as after a crash here: the next batch that reads the lead settles it from the outbox.
+    if (record.record_id === id) written.push(withFacts(record, w.lead));
   }
   const ids = written.map((r) => r.record_id);
   let appended = written.length === 0;
@@ -129,6 +119,28 @@ export async function settleDecisions(
     return;
   }
   if (appended) await flushLedgerQuietly(ledger);
+}
+
+/** The decision record of a lead about to be written, but for its facts: the same at staging and at the append. */
+function recordOf(w: LedgerWork): DecisionRecordWithoutFacts {
+  const o = w.outcome;
+  return decisionRecordWithoutFacts({
+    lead: w.lead,
+    decision: o.decision!,
+    fields: w.fields,
+    episodeKey: o.episodeKey,
+    newEpisode: o.newEpisode,
+    ...(o.supersedes ? { supersedes: o.supersedes } : {}),
+    ...(o.override ? { override: o.override } : {}),
+    ...(w.task && o.task
+      ? {
+          taskOwner: {
+            id: w.task.ownerId,
+            ...(o.task.route.ownerKey ? { key: o.task.route.ownerKey } : {}),
+          },
+        }
+      : {}),
+  });
 }
 
 function awaited(lead: Lead, fields: TossUpFieldValues): AwaitedWrite {

@@ -94,8 +94,9 @@ describe('the sync records each decision it writes, once', () => {
       return put(entries);
     };
     await w.run(['H1', 'C1']);
-    // The batch holds its staged records without their facts through the write and makes them again
-    // from the lead for the append (ledger-decisions.ts): the same text as the write-ahead copy.
+    // The batch keeps only its staged records' ids through the write and makes the records again,
+    // facts and all, from the lead's work for the append (ledger-decisions.ts): the same text as the
+    // write-ahead copy.
     const appended = decisionsOf(w.rows()).map((d) => JSON.stringify(d));
     expect(staged).toHaveLength(2);
     expect(appended.sort()).toEqual(staged.sort());
