@@ -77,6 +77,11 @@ export class CallRunner {
     this.random = options.random ?? Math.random;
   }
 
+  /** Calls run at once at most. */
+  get concurrency(): number {
+    return this.queue.concurrency;
+  }
+
   /** Runs the call with the retry policy; a failure that remains becomes a `CrmError`. */
   async run<T>(req: CallRequest, options: RunOptions): Promise<CallResult<T>> {
     // Taken when the call is asked for: the queue may start it from another call's context.

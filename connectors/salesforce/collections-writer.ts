@@ -21,11 +21,19 @@ export interface SaveResult {
   errors?: { statusCode?: string; message?: string; fields?: string[] }[];
 }
 
-export interface Work {
+/**
+ * One record to write: given (`record`), or made when its call is sent (`make`, again for each call
+ * that resends it), so a page's records are not all held at once (docs/benchmarks.md, the page's
+ * working set).
+ */
+export type Work = {
   index: number;
-  record: SfRecord;
   /** Reported as the outcome's id when the record fails. */
   ref: string;
+} & ({ record: SfRecord } | { make: () => SfRecord });
+
+function recordOf(w: Work): SfRecord {
+  return 'record' in w ? w.record : w.make();
 }
 
 export type CollectionsRequest = (records: SfRecord[]) => { method: 'PATCH'; path: string; body: unknown };
@@ -46,16 +54,27 @@ export class CollectionsWriter {
     this.batchSize = batchSize;
   }
 
-  /** Writes `work`, filling `outcomes[w.index]` for each record. */
+  /**
+   * Writes `work`, filling `outcomes[w.index]` for each record: in calls of up to `batchSize` records,
+   * as many at once as the call runner runs, the next chunk's records made when a call ends — not
+   * every chunk's request made up front to wait in the runner's queue.
+   */
   async send(
     work: Work[],
     outcomes: WriteOutcome[],
     what: string,
     request: CollectionsRequest,
   ): Promise<void> {
-    const chunks: Work[][] = [];
-    for (let i = 0; i < work.length; i += this.batchSize) chunks.push(work.slice(i, i + this.batchSize));
-    await Promise.all(chunks.map((chunk) => this.sendChunk(chunk, outcomes, what, request)));
+    let next = 0;
+    const sendNext = async (): Promise<void> => {
+      while (next < work.length) {
+        const chunk = work.slice(next, next + this.batchSize);
+        next += this.batchSize;
+        await this.sendChunk(chunk, outcomes, what, request);
+      }
+    };
+    const lanes = Math.min(this.runner.concurrency, Math.ceil(work.length / this.batchSize));
+    await Promise.all(Array.from({ length: lanes }, sendNext));
   }
 
   /** One call for up to 200 records, then per-record retries of transient failures. */
@@ -67,7 +86,7 @@ export class CollectionsWriter {
   ): Promise<void> {
     let pending = chunk;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const res = await this.runner.runOrRefusal<SaveResult[]>(request(pending.map((w) => w.record)), {
+      const res = await this.runner.runOrRefusal<SaveResult[]>(request(pending.map(recordOf)), {
         what: `${what} of ${pending.length} records`,
         idempotent: true,
       });
@@ -114,9 +133,13 @@ export class CollectionsWriter {
     const unknown = /No such column '([^']+)' on (?:sobject|entity) of type (\w+)/i.exec(refusal.message);
     if (unknown) {
       const [, field, type] = unknown as unknown as [string, string, string];
-      const carries = (w: Work) =>
-        w.record.attributes.type.toLowerCase() === type.toLowerCase() &&
-        Object.keys(w.record).some((k) => k.toLowerCase() === field.toLowerCase());
+      const carries = (w: Work) => {
+        const record = recordOf(w);
+        return (
+          record.attributes.type.toLowerCase() === type.toLowerCase() &&
+          Object.keys(record).some((k) => k.toLowerCase() === field.toLowerCase())
+        );
+      };
       const bad = chunk.filter(carries);
       if (bad.length > 0) {
         for (const w of bad) {
@@ -150,12 +173,13 @@ export function failure(id: string, kind: FailureKind, code: string, message: st
 
 /**
  * Lead/Contact updates as Collections work, one outcome slot per input: another object type is
- * refused as an invalid record; `record` returning undefined means nothing to write (ok, no call).
+ * refused as an invalid record; `record` returning undefined means nothing to write (ok, no call),
+ * a function that the record is made when its call is sent.
  */
 export function personUpdateWork<U extends { leadId: string; objectType: string }>(
   updates: readonly U[],
   what: string,
-  record: (u: U) => SfRecord | undefined,
+  record: (u: U) => SfRecord | (() => SfRecord) | undefined,
 ): { outcomes: WriteOutcome[]; work: Work[] } {
   const outcomes: WriteOutcome[] = new Array(updates.length);
   const work: Work[] = [];
@@ -171,7 +195,10 @@ export function personUpdateWork<U extends { leadId: string; objectType: string 
     }
     const r = record(u);
     if (r === undefined) outcomes[index] = { ok: true, id: u.leadId };
-    else work.push({ index, record: r, ref: u.leadId });
+    else
+      work.push(
+        typeof r === 'function' ? { index, make: r, ref: u.leadId } : { index, record: r, ref: u.leadId },
+      );
   });
   return { outcomes, work };
 }

@@ -17,6 +17,7 @@ import {
   CollectionsWriter,
   failure,
   personUpdateWork,
+  type SfRecord,
   updateRequest,
   type Work,
 } from './collections-writer.ts';
@@ -219,7 +220,7 @@ export class SalesforceEpisodeCrm implements EpisodeCrm {
         for (const r of rows) current.set(idKey(r.Id), r);
       }),
     );
-    const work: Work[] = [];
+    const work: (Work & { record: SfRecord })[] = [];
     const firstOf = new Map<string, number>();
     closures.forEach((c, index) => {
       if (outcomes[index]) return;

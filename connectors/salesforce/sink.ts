@@ -1,5 +1,11 @@
 import { fitText } from '../../src/domain/text-length.ts';
-import type { FollowUpTask, LeadSink, TossUpUpdate, WriteOutcome } from '../../src/ports/lead-sink.ts';
+import type {
+  FollowUpTask,
+  LeadSink,
+  TossUpFieldValues,
+  TossUpUpdate,
+  WriteOutcome,
+} from '../../src/ports/lead-sink.ts';
 import type { CallRunner } from './call-runner.ts';
 import {
   CollectionsWriter,
@@ -53,12 +59,10 @@ export class SalesforceLeadSink implements LeadSink {
 
   async writeTossUp(updates: readonly TossUpUpdate[]): Promise<WriteOutcome[]> {
     const raced = await this.changedSinceRead(updates);
-    const { outcomes, work } = personUpdateWork(updates, 'toss-up fields', (u) => {
-      if (raced.has(u.leadId)) return undefined;
-      const record = this.updateRecord(u);
-      // Only attributes and Id: nothing changed, nothing to send.
-      return Object.keys(record).length <= 2 ? undefined : record;
-    });
+    const { outcomes, work } = personUpdateWork(updates, 'toss-up fields', (u) =>
+      // Nothing changed, nothing to send; the record itself is made when its call is.
+      raced.has(u.leadId) || !this.writesAny(u.fields) ? undefined : () => this.updateRecord(u),
+    );
     this.meter.recordsUpdated += work.length;
     await this.writer.send(work, outcomes, 'update', updateRequest);
     this.writeGuard?.settled();
@@ -83,7 +87,7 @@ export class SalesforceLeadSink implements LeadSink {
     tasks.forEach((t, index) => {
       if (firstOfKey.has(t.key)) return;
       firstOfKey.set(t.key, index);
-      work.push({ index, record: this.taskRecord(t), ref: t.key });
+      work.push({ index, make: () => this.taskRecord(t), ref: t.key });
     });
     this.meter.tasksUpserted += work.length;
     await this.writer.send(work, outcomes, 'task upsert', (records) => ({
@@ -96,6 +100,14 @@ export class SalesforceLeadSink implements LeadSink {
       if (first !== index) outcomes[index] = outcomes[first]!;
     });
     return outcomes;
+  }
+
+  /** Whether `updateRecord` carries any field besides `attributes` and `Id`. */
+  private writesAny(f: TossUpFieldValues): boolean {
+    for (const [field, value] of Object.entries(f)) {
+      if (value !== undefined && (field !== 'ownerId' || this.mapping.writeBack.owner)) return true;
+    }
+    return false;
   }
 
   /** Only the changed fields, mapped to the org's names and picklist values. */
