@@ -118,6 +118,12 @@ export interface PipelineDeps {
   notify?: SweepNotify;
   /** The decision ledger (docs/ledger.md): each decision written, staged before the write, appended after. */
   ledger?: LedgerWiring;
+  /**
+   * Each outcome's `changes` (every changed field's value before and after, for the dry run's
+   * explanation), made once the batch is done; default true. A sync whose outcomes are only counted
+   * leaves them out: a page of 10,000 held ~4 MB of them (docs/benchmarks.md, the page's working set).
+   */
+  explainChanges?: boolean;
 }
 
 export interface PipelineEpisodes {
@@ -162,7 +168,10 @@ export interface LeadOutcome {
   reasonText: string;
   episodeKey: string | null;
   newEpisode: boolean;
-  changes: FieldChange[];
+  /** The toss-up fields this outcome writes (or would), only the changed ones: the write's own object. */
+  fields: TossUpFieldValues;
+  /** Each of `fields` with its value before and after; only with `explainChanges`. */
+  changes?: FieldChange[];
   task: PlannedTask | null;
   taskStatus: TaskStatus;
   status: LeadStatus;
@@ -217,6 +226,7 @@ interface Work {
   lead: Lead;
   outcome: LeadOutcome;
   fields: TossUpFieldValues;
+  /** Its `body` (the hand-off note) is emptied once the tasks are sent (`releaseNotes`). */
   task: FollowUpTask | null;
   /** The toss-up task's CRM id once it exists (created, or found by the local record or the CRM). */
   taskId?: string;
@@ -250,11 +260,17 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
   const work: Work[] = [];
   // Leads whose decision inputs are as last decided: not decided again (decision-inputs.ts).
   const notRedecided: LeadOutcome[] = [];
-  const result = (stop: StopSignal | null): BatchResult => ({
-    outcomes: [...work.map((w) => w.outcome), ...notRedecided],
-    counters: countOutcomes(work, leads.length, notRedecided.length),
-    stop,
-  });
+  const result = (stop: StopSignal | null): BatchResult => {
+    if (deps.explainChanges !== false) {
+      for (const w of work) w.outcome.changes = changesOf(w.lead, w.fields);
+      for (const o of notRedecided) o.changes = [];
+    }
+    return {
+      outcomes: [...work.map((w) => w.outcome), ...notRedecided],
+      counters: countOutcomes(work, leads.length, notRedecided.length),
+      stop,
+    };
+  };
 
   let stored: ReadonlyMap<string, StoredEpisode> = new Map();
   if (deps.episodes) {
@@ -485,7 +501,7 @@ async function planDecision(
       reasonText,
       episodeKey: key,
       newEpisode,
-      changes: changesOf(lead, fields),
+      fields,
       task: planned,
       taskStatus: task ? 'not_attempted' : 'none',
       status: 'not_attempted',
@@ -534,7 +550,7 @@ function overriddenLead(
       reasonText: plan.reasonText,
       episodeKey: lead.current.decisionKey,
       newEpisode: false,
-      changes: changesOf(lead, plan.fields),
+      fields: plan.fields,
       task: null,
       taskStatus: 'none',
       status: 'not_attempted',
@@ -548,7 +564,7 @@ function overriddenLead(
 function keptHandOff(lead: Lead, decision: Decision, recheck: RecheckRecord | null): Work {
   return {
     lead,
-    fields: {},
+    fields: NO_CHANGE,
     task: null,
     outcome: {
       leadId: lead.id,
@@ -557,7 +573,7 @@ function keptHandOff(lead: Lead, decision: Decision, recheck: RecheckRecord | nu
       reasonText: '',
       episodeKey: lead.current.decisionKey,
       newEpisode: false,
-      changes: [],
+      fields: NO_CHANGE,
       task: null,
       taskStatus: 'none',
       status: 'not_attempted',
@@ -620,7 +636,7 @@ function planFailure(lead: Lead, e: unknown): Work {
   const message = scrubText(e instanceof Error ? e.message : String(e), MESSAGE_MAX);
   return {
     lead,
-    fields: {},
+    fields: NO_CHANGE,
     task: null,
     outcome: {
       leadId: String(lead?.id ?? '?'),
@@ -629,7 +645,7 @@ function planFailure(lead: Lead, e: unknown): Work {
       reasonText: '',
       episodeKey: null,
       newEpisode: false,
-      changes: [],
+      fields: NO_CHANGE,
       task: null,
       taskStatus: 'none',
       status: 'skipped',
@@ -658,11 +674,15 @@ async function createTasks(work: Work[], deps: PipelineDeps, quota: ManualQuota)
       await quota.commit(w.lead, w.outcome.decision!, w.outcome.episodeKey!, deps.now);
     } else pending.push(w);
   }
-  if (pending.length === 0) return null;
+  if (pending.length === 0) {
+    releaseNotes(work);
+    return null;
+  }
 
   let outcomes: WriteOutcome[];
   try {
     outcomes = await deps.sink.createTasks(pending.map((w) => w.task!));
+    releaseNotes(work);
   } catch (e) {
     if (!(e instanceof CrmError)) throw e;
     return stopFromError(e);
@@ -684,6 +704,15 @@ async function createTasks(work: Work[], deps: PipelineDeps, quota: ManualQuota)
   }
   // After a stopping task failure no field is written: the next run redoes the whole batch.
   return stop;
+}
+
+/**
+ * Once the tasks are sent, the batch reads their keys and owners only: their hand-off notes (~2 MB
+ * for a page of 10,000 leads) are not held through the field write (docs/benchmarks.md, the page's
+ * working set). A task that already existed never needed its note.
+ */
+function releaseNotes(work: Work[]): void {
+  for (const w of work) if (w.task) w.task = { ...w.task, body: '' };
 }
 
 /**
@@ -968,6 +997,9 @@ const CURRENT_FIELD: Readonly<Record<keyof TossUpFieldValues, TossUpField | null
   ownerId: null,
 };
 
+/** The fields of an outcome that writes nothing; frozen, as the outcome and its work share it. */
+const NO_CHANGE: TossUpFieldValues = Object.freeze({});
+
 function changesOf(lead: Lead, fields: TossUpFieldValues): FieldChange[] {
   return (Object.keys(fields) as (keyof TossUpFieldValues)[]).map((field) => {
     const currentField = CURRENT_FIELD[field];
@@ -995,7 +1027,7 @@ function inputsUnchangedOutcome(lead: Lead): LeadOutcome {
     reasonText: '',
     episodeKey: null,
     newEpisode: false,
-    changes: [],
+    fields: NO_CHANGE,
     task: null,
     taskStatus: 'none',
     status: 'unchanged',

@@ -56,11 +56,12 @@ export function renderPlan(
     ownerName?: (ownerId: string) => string | undefined;
   },
 ): string {
-  if (o.changes.length === 0 && !o.failure) return '';
+  const changes = o.changes ?? [];
+  if (changes.length === 0 && !o.failure) return '';
   const t = L[options.locale];
   const lines = [
     `${o.objectType} ${o.leadId}`,
-    ...o.changes.map((c) => `  ${c.field}: ${show(c.before, t.none)} → ${show(c.after, t.none)}`),
+    ...changes.map((c) => `  ${c.field}: ${show(c.before, t.none)} → ${show(c.after, t.none)}`),
   ];
   if (o.task) {
     const r = o.task.route;

@@ -310,7 +310,7 @@ export class RunReportBuilder {
       bump(r.byFlag, d.flag);
       bump(r.byNextAction, d.nextAction);
       for (const code of new Set(d.reasons.map((x) => x.code))) bump(r.byReasonCode, code);
-      for (const ch of o.changes) bump(r.fieldChanges, ch.field);
+      for (const field of Object.keys(o.fields)) bump(r.fieldChanges, field);
       if (d.flag === 'hold') {
         r.holdReasons ??= {};
         bump(r.holdReasons, holdKey(d.reasons[0]));

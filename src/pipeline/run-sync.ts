@@ -135,6 +135,8 @@ export async function runSync(options: SyncOptions): Promise<RunReport> {
     quota: new ManualQuota(state, options.rules, { dryRun }),
     reasonMaxLength: options.reasonMaxLength ?? connector.reasonMaxLength,
     episodes: options.episodes,
+    // Only `onLead` reads the fields' values before and after; the report counts the fields.
+    explainChanges: options.onLead !== undefined,
     ...(options.rechecks ? { rechecks: options.rechecks } : {}),
     ...(options.notify && !dryRun ? { notify: options.notify } : {}),
     ...(options.ledger && !dryRun ? { ledger: options.ledger } : {}),

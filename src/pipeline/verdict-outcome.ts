@@ -47,10 +47,7 @@ export function verdictKept(
       reasonText,
       episodeKey: lead.current.decisionKey,
       newEpisode: false,
-      changes:
-        fields.reason === undefined
-          ? []
-          : [{ field: 'reason', before: lead.current.reason, after: reasonText }],
+      fields,
       task: null,
       taskStatus: 'none',
       status: 'not_attempted',

@@ -162,7 +162,7 @@ describe('the explicit override field', () => {
     await w.run(['C'], new Date(NOW));
     w.crm.edit('C', (l) => setOverrideField(l, 'yes', later(1)));
     const first = await w.run(['C'], later(2));
-    expect(first.outcomes[0]!.changes.map((c) => c.field).sort()).toEqual(['flag', 'reason']);
+    expect(first.outcomes[0]!.changes!.map((c) => c.field).sort()).toEqual(['flag', 'reason']);
     expect(first.outcomes[0]!.override).toMatchObject({ flag: 'yes', source: 'field' });
     expect(w.crm.lead('C').current.reason).toContain('トスアップ上書き項目');
     const updates = w.crm.updates.length;

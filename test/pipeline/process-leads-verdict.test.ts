@@ -85,7 +85,7 @@ describe('processLeads and the rep verdict', () => {
       at: later(1).toISOString(),
     });
     expect(first.outcomes[0]).toMatchObject({ verdict: 'stands', status: 'written', taskStatus: 'none' });
-    expect(first.outcomes[0]!.changes.map((c) => c.field)).toEqual(['reason']);
+    expect(first.outcomes[0]!.changes!.map((c) => c.field)).toEqual(['reason']);
     const reason = verdictReason(
       { result: 'sent_back', sentBackReason: 'too_early' },
       'cleared_or_intent',

@@ -97,6 +97,21 @@ describe('processLeads', () => {
     await expect(processLeads([hotLead('A')], deps({ sink }))).rejects.toThrow(/one per record/);
   });
 
+  it("leaves out the fields' values before and after when not asked to explain them: the written fields stay", async () => {
+    const crm = new FakeCrm();
+    crm.put(hotLead('E1'));
+    const result = await processLeads(
+      [hotLead('E1')],
+      deps({ sink: crm.connector().sink, explainChanges: false }),
+    );
+    const o = result.outcomes[0]!;
+    expect(o.status).toBe('written');
+    expect(o.changes).toBeUndefined();
+    expect(o.fields).toMatchObject({ flag: 'yes' });
+    const explained = await processLeads([hotLead('E2')], deps({ dryRun: true }));
+    expect(explained.outcomes[0]!.changes).toContainEqual({ field: 'flag', before: null, after: 'yes' });
+  });
+
   it('does not write the owner when it already is the routed owner (15- vs 18-character id)', async () => {
     const d = deps();
     const first = await processLeads([hotLead('O1')], { ...d, dryRun: true });
@@ -105,7 +120,7 @@ describe('processLeads', () => {
       ...d,
       dryRun: true,
     });
-    expect(again.outcomes[0]!.changes.map((c) => c.field)).not.toContain('ownerId');
+    expect(again.outcomes[0]!.changes!.map((c) => c.field)).not.toContain('ownerId');
   });
 
   it('gives a Salesforce Contact routed to a queue to the queue task user (a queue cannot own a Contact)', async () => {
@@ -221,7 +236,7 @@ describe('processLeads', () => {
     const o = result.outcomes[0]!;
     expect(o.decision?.nextAction).toBe('inside_sales_hearing');
     expect(o.task).toMatchObject({ hasSla: false, dueDate: '2026-11-24' });
-    expect(o.changes.find((c) => c.field === 'dueAt')).toBeUndefined();
+    expect(o.changes!.find((c) => c.field === 'dueAt')).toBeUndefined();
   });
 
   it('per lead, a lead whose task the CRM refused for now fails alone; per batch, the batch stops there', async () => {

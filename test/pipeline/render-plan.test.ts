@@ -11,6 +11,7 @@ function outcome(dueAt: string): LeadOutcome {
     reasonText: '',
     episodeKey: 'tu_x',
     newEpisode: true,
+    fields: { flag: 'yes' },
     changes: [{ field: 'flag', before: null, after: 'yes' }],
     task: {
       key: 'tu_x',

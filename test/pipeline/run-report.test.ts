@@ -49,6 +49,7 @@ function outcome(i: number, over: Partial<LeadOutcome> = {}): LeadOutcome {
     reasonText: 'r',
     episodeKey: `tu_${i}`,
     newEpisode: true,
+    fields: { flag: 'yes' },
     changes: [{ field: 'flag', before: null, after: 'yes' }],
     task: {
       key: `tu_${i}`,
@@ -135,7 +136,10 @@ describe('run report', () => {
     const b = builder();
     b.addPage(1);
     b.addBatch(
-      batch([outcome(1), outcome(2, { status: 'unchanged', taskStatus: 'none', task: null, changes: [] })]),
+      batch([
+        outcome(1),
+        outcome(2, { status: 'unchanged', taskStatus: 'none', task: null, fields: {}, changes: [] }),
+      ]),
     );
     const r = b.finish({
       finishedAt: new Date('2026-11-24T01:00:01Z'),

@@ -133,6 +133,28 @@ describe('runSync end to end over a fake CRM', () => {
     expect(tasksOf(f).filter((t) => t.leadId === 'L1')).toHaveLength(1);
   });
 
+  it('counts the fields each written lead changed in its report, and explains them only to onLead', async () => {
+    const f = fixture();
+    seedMixed(f);
+    const report = await runSync(f.options());
+    const written = new Map<string, number>();
+    for (const u of f.crm.updates) {
+      for (const field of Object.keys(u.fields)) written.set(field, (written.get(field) ?? 0) + 1);
+    }
+    expect(written.get('flag')).toBeGreaterThan(0);
+    expect(report.fieldChanges).toEqual(Object.fromEntries(written));
+
+    f.crm.edit('L1', (l) => {
+      l.maBehaviourScore = 95;
+    });
+    const seen: LeadOutcome[] = [];
+    await runSync(f.options({ onLead: (o) => void seen.push(o) }));
+    const l1 = seen.find((o) => o.leadId === 'L1')!;
+    expect(l1.status).toBe('written');
+    expect(l1.changes).toContainEqual({ field: 'behaviourScore', before: 80, after: 95 });
+    expect(l1.changes!.map((c) => c.field).sort()).toEqual(Object.keys(l1.fields).sort());
+  });
+
   it('a lead that cools down gets the new outcome, a cleared due date and no task', async () => {
     const f = fixture();
     seedMixed(f);
