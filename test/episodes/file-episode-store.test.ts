@@ -1,12 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Episode } from '../../src/episodes/episode.ts';
-import { DUE_HOUR_ENTRIES, FileEpisodeStore } from '../../src/state/file-episode-store.ts';
+import type { DueEpisode } from '../../src/ports/episode-store.ts';
+import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
 import { JsonBuckets } from '../../src/state/json-buckets.ts';
-import { SqliteBuckets } from '../../src/state/sqlite-buckets.ts';
 import { testClock } from '../state/state-store.contract.ts';
+import { writeSqliteBucketsV1 } from '../support/sqlite-buckets-v1.ts';
 import { foldOrThrow } from './episode-kit.ts';
 import { describeEpisodeStoreContract, handedOff } from './episode-store.contract.ts';
 
@@ -26,78 +27,94 @@ it('FileEpisodeStore offers the batch forms (one lock and one write per file for
   expect(typeof store.putMany).toBe('function');
 });
 
-describe("FileEpisodeStore's due index past DUE_HOUR_ENTRIES keys in one hour (a backfill's one instant)", () => {
+describe("FileEpisodeStore's due index with many episodes due in one hour (a backfill's one instant)", () => {
   const NOW = '2026-12-02T01:00:00.000Z';
   const inHour = (minutes: number) => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
-  const keys = Array.from({ length: DUE_HOUR_ENTRIES + 300 }, (_, i) => `tu_${i}`);
+  const keys = Array.from({ length: 2500 }, (_, i) => `tu_${i}`);
   const episode = (key: string, nextCheckAt: string | null): Episode => ({
     ...foldOrThrow(key, [handedOff('005A', NOW)]),
     nextCheckAt,
   });
-  /** The due index as stored: slot → its entries. */
-  const dueFiles = (dir: string) =>
-    new Map(new SqliteBuckets<Record<string, string>>(join(dir, 'episodes', 'due')).entries(Date.parse(NOW)));
+  const byDue = (due: DueEpisode[]) =>
+    [...due].sort((a, b) =>
+      a.nextCheckAt !== b.nextCheckAt ? (a.nextCheckAt < b.nextCheckAt ? -1 : 1) : a.key < b.key ? -1 : 1,
+    );
 
-  it('keeps the hour at DUE_HOUR_ENTRIES and spills the rest into its shards, all found and all moved', async () => {
-    const dir = join(root, 'spill');
+  it('finds them all, earliest first, the first `limit` of them, and moves them all', async () => {
+    const dir = join(root, 'one-hour');
     const store = new FileEpisodeStore(dir, { clock: testClock(NOW) });
     await store.putMany(
       keys.map((k, i) => ({ episode: episode(k, inHour(10 + (i % 40))), expectedVersion: null })),
     );
-    const slots = dueFiles(dir);
-    const hour = NOW.slice(0, 13);
-    expect(Object.keys(slots.get(hour)!)).toHaveLength(DUE_HOUR_ENTRIES);
-    const shards = [...slots.keys()].filter((s) => s.startsWith(`${hour}/`));
-    expect(shards.length).toBeGreaterThan(100);
-    expect(shards.reduce((n, s) => n + Object.keys(slots.get(s)!).length, 0)).toBe(300);
-
+    const all = keys.map((k, i) => ({ key: k, nextCheckAt: inHour(10 + (i % 40)) }));
     const due = await store.dueBefore(new Date(inHour(59)), keys.length);
-    expect(due.map((d) => d.key).sort()).toEqual([...keys].sort());
-    expect(due.map((d) => d.nextCheckAt)).toEqual(due.map((d) => d.nextCheckAt).sort());
-    // The earliest across the hour and its shards, not the first slots read.
-    expect((await store.dueBefore(new Date(inHour(59)), 5)).map((d) => d.nextCheckAt)).toEqual(
-      Array(5).fill(inHour(10)),
+    expect(due).toEqual(byDue(all));
+    expect(await store.dueBefore(new Date(inHour(59)), 5)).toEqual(byDue(all).slice(0, 5));
+    expect(await store.dueBefore(new Date(inHour(12)), keys.length)).toEqual(
+      byDue(all.filter((d) => d.nextCheckAt <= inHour(12))),
     );
 
-    // Moving every episode to the next day empties the hour and all its shards.
+    // Moving every episode to the next day empties the hour.
     const nextDay = new Date(Date.parse(NOW) + 86_400_000).toISOString();
     await store.putMany(keys.map((k) => ({ episode: episode(k, nextDay), expectedVersion: 1 })));
-    expect([...dueFiles(dir).keys()].filter((s) => s.startsWith(hour))).toEqual([]);
     expect(await store.dueBefore(new Date(inHour(59)), 10)).toEqual([]);
     expect(await store.dueBefore(new Date(nextDay), keys.length + 1)).toHaveLength(keys.length);
+    expect(readdirSync(join(dir, 'episodes'))).toEqual(['items']);
   });
 
-  it('reads and moves the entries of state written before the shards (one entry per hour, any size)', async () => {
-    const dir = join(root, 'before-shards');
-    await new FileEpisodeStore(dir, { clock: testClock(NOW) }).putMany(
-      keys.map((k) => ({ episode: episode(k, inHour(20)), expectedVersion: null })),
+  /**
+   * What the build before the per-row index wrote: the episodes in a version-1 database, the index as
+   * hour entries and shards (here in the JSON bucket files of before the database) and the hours list.
+   */
+  const writeOldLayout = (dir: string, episodes: [string, Episode][]) => {
+    writeSqliteBucketsV1(
+      join(dir, 'episodes', 'items'),
+      Object.fromEntries(episodes.map(([k, e]) => [k, { episode: e, version: 1 }])),
     );
-    // What an earlier build wrote: the whole hour in its own entry, the hours list without shards,
-    // in the JSON bucket files of before the database (moved in when the next process opens it).
-    const hour = NOW.slice(0, 13);
-    rmSync(join(dir, 'episodes', 'due'), { recursive: true });
-    new JsonBuckets<Record<string, string>>(join(dir, 'episodes', 'due'), { fanout: 256 }).update(
-      hour,
-      0,
-      () => ({
-        value: Object.fromEntries(keys.map((k) => [k, inHour(20)])),
-      }),
-    );
+    const slots: Record<string, Record<string, string>> = {};
+    for (const [k, e] of episodes) {
+      if (!e.nextCheckAt) continue;
+      const slot = `${e.nextCheckAt.slice(0, 13)}/${k.slice(-1)}`;
+      slots[slot] = { ...slots[slot], [k]: e.nextCheckAt };
+    }
+    const due = new JsonBuckets<Record<string, string>>(join(dir, 'episodes', 'due'), { fanout: 256 });
+    for (const [slot, entries] of Object.entries(slots)) due.update(slot, 0, () => ({ value: entries }));
     new JsonBuckets<string[]>(join(dir, 'episodes', 'hours'), { fanout: 1 }).update('hours', 0, () => ({
-      value: [hour],
+      value: Object.keys(slots).sort(),
     }));
-    const store = new FileEpisodeStore(dir, { clock: testClock(NOW) });
-    expect(await store.dueBefore(new Date(inHour(59)), keys.length + 1)).toHaveLength(keys.length);
+  };
 
-    // Half move within the hour, half to the next one: each key in one slot, none left behind.
-    const later = inHour(90);
-    await store.putMany(
-      keys.map((k, i) => ({ episode: episode(k, i % 2 ? inHour(30) : later), expectedVersion: 1 })),
+  it("reads an earlier build's state: the index rebuilt from the episodes on first use, the old one removed", async () => {
+    const dir = join(root, 'earlier-build');
+    const episodes = keys.map((k, i): [string, Episode] => [
+      k,
+      episode(k, i % 3 ? inHour(20 + (i % 70)) : null),
+    ]);
+    writeOldLayout(dir, episodes);
+    const store = new FileEpisodeStore(dir, { clock: testClock(NOW) });
+    const expected = byDue(
+      episodes.filter(([, e]) => e.nextCheckAt).map(([key, e]) => ({ key, nextCheckAt: e.nextCheckAt! })),
     );
-    const within = await store.dueBefore(new Date(inHour(59)), keys.length + 1);
-    expect(within.map((d) => d.key).sort()).toEqual(keys.filter((_, i) => i % 2).sort());
-    expect(new Set(within.map((d) => d.nextCheckAt))).toEqual(new Set([inHour(30)]));
-    expect(await store.dueBefore(new Date(later), keys.length + 1)).toHaveLength(keys.length);
-    expect(Object.keys(dueFiles(dir).get(hour)!)).toHaveLength(keys.length / 2);
+    expect(await store.dueBefore(new Date(inHour(200)), keys.length)).toEqual(expected);
+    expect(readdirSync(join(dir, 'episodes'))).toEqual(['items']);
+    expect((await store.get(keys[1]!))?.version).toBe(1);
+    // And writes on: a compare-and-set against the version the earlier build stored.
+    await store.putMany([{ episode: episode(keys[1]!, inHour(1)), expectedVersion: 1 }]);
+    expect((await store.dueBefore(new Date(inHour(200)), 1))[0]).toEqual({
+      key: keys[1],
+      nextCheckAt: inHour(1),
+    });
+
+    // As after a crash between the rebuild's commit and the removal: an old (now stale) index found
+    // again is not read, and is removed.
+    writeOldLayout(join(dir, 'stale'), episodes);
+    renameSync(join(dir, 'stale', 'episodes', 'due'), join(dir, 'episodes', 'due'));
+    renameSync(join(dir, 'stale', 'episodes', 'hours'), join(dir, 'episodes', 'hours'));
+    const next = new FileEpisodeStore(dir, { clock: testClock(NOW) });
+    expect((await next.dueBefore(new Date(inHour(200)), 1))[0]).toEqual({
+      key: keys[1],
+      nextCheckAt: inHour(1),
+    });
+    expect(readdirSync(join(dir, 'episodes'))).toEqual(['items']);
   });
 });
