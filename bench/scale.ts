@@ -144,7 +144,9 @@ function dirBytes(dir: string): number {
   let n = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    n += e.isDirectory() ? dirBytes(p) : statSync(p).size;
+    // A file gone since the listing counts nothing: the sync, having answered, closes its databases
+    // as it exits, which removes their WALs while this reads the directory.
+    n += e.isDirectory() ? dirBytes(p) : (statSync(p, { throwIfNoEntry: false })?.size ?? 0);
   }
   return n;
 }
