@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=2 --optimize-for-size
 // `tossup` on PATH (npm link) runs on whatever `node` the shell finds first. The CLI is TypeScript run
 // by Node's type stripping (Node >= 22.18); on an older Node this shim re-runs it with the Node 22 that
 // `npm install` pins in node_modules, or says in one line what to do. Plain JavaScript on purpose.
@@ -13,7 +13,7 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const main = join(root, 'src', 'cli', 'main.ts');
 /** The Node flags of every `tossup` process (the shebang's; test/cli/bin-shim.test.ts keeps them equal). */
-const NODE_FLAGS = ['--max-semi-space-size=2'];
+const NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
 
 if (major > 22 || (major === 22 && minor >= 18)) {
   await import('../src/cli/main.ts');

@@ -80,6 +80,7 @@ describe("the CLI's Node flags", () => {
   it('are the same in the tossup script, the shebang of bin/tossup.js and its re-run', () => {
     const flags = cliNodeFlags();
     expect(flags).toContain('--max-semi-space-size=2');
+    expect(flags).toContain('--optimize-for-size');
     expect(shebang?.[1]?.trim().split(' ')).toEqual(flags);
     expect(JSON.parse(`[${respawned?.[1]?.replaceAll("'", '"')}]`)).toEqual(flags);
   });
