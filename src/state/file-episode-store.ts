@@ -1,4 +1,3 @@
-import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Episode,
@@ -131,18 +130,12 @@ export class FileEpisodeStore implements EpisodeStore {
   }
 
   /**
-   * The items, once an earlier build's index is gone: that index only repeated the episodes'
-   * `nextCheckAt` (and where a crash left an extra entry, the episode is what the sweep reads), so
-   * the due index is set from the episodes in one transaction and the old files are removed after it
-   * commits. A crash before the removal leaves them, and the next process does the same again.
+   * The items, once an earlier build's index is gone (`replaceDueIndex`): it only repeated the
+   * episodes' `nextCheckAt`, and where a crash left an extra entry, the episode is what the sweep reads.
    */
   #ready(): SqliteBuckets<StoredEpisode> {
     if (!this.#migrated) {
-      const old = [join(this.#dir, 'due'), join(this.#dir, 'hours')].filter((d) => existsSync(d));
-      if (old.length > 0) {
-        this.#items.reindexDue(this.#now());
-        for (const d of old) rmSync(d, { recursive: true, force: true });
-      }
+      this.#items.replaceDueIndex([join(this.#dir, 'due'), join(this.#dir, 'hours')], this.#now());
       this.#migrated = true;
     }
     return this.#items;

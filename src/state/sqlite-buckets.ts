@@ -120,6 +120,19 @@ export class SqliteBuckets<T> {
   }
 
   /**
+   * Takes over from an earlier build's separate due index (`oldDirs`, those that exist): it only
+   * repeated what the values hold, so the due times are set from the values (`reindexDue`) and the
+   * old directories removed once that committed. A crash in between leaves them, and the next call
+   * does it again.
+   */
+  replaceDueIndex(oldDirs: readonly string[], nowMs: number): void {
+    const old = oldDirs.filter((d) => existsSync(d));
+    if (old.length === 0) return;
+    this.reindexDue(nowMs);
+    for (const d of old) rmSync(d, { recursive: true, force: true });
+  }
+
+  /**
    * Sets every entry's due time from its value, in one transaction: for a store whose values were
    * written without `dueAt` (an earlier build). Idempotent, and safe beside other writers with or
    * without the lock: each row's due time is a function of the value in that same transaction.
