@@ -150,10 +150,15 @@ export class HubspotLeadSource implements LeadSource {
       Math.min(this.o.pageSize, limit),
       reading,
     );
+    // The page handed off and what it was built from, dropped once the caller asks for the next: a
+    // suspended generator keeps what its registers last held, and `const`s in the loop kept the page
+    // just processed alive while the next one was awaited.
+    let read: PageInReading | null = null;
+    let page: LeadPage | null = null;
     for (;;) {
       // The caller asks for this page: its contacts read so far are normalized now, the rest as they come.
       reading.hurry();
-      const read = await next;
+      read = await next;
       if (!read) {
         // Changes were all handed off already, but deletions still need reporting.
         if (first && deletedIds.length > 0 && options.since)
@@ -168,11 +173,13 @@ export class HubspotLeadSource implements LeadSource {
       next =
         room > 0 ? this.readPage(search, Math.min(this.o.pageSize, room), reading) : Promise.resolve(null);
       next.catch(() => {});
-      const page: LeadPage = { leads: await read.leads(), deletedIds: [], cursor: read.cursor! };
+      page = { leads: await read.leads(), deletedIds: [], cursor: read.cursor! };
+      read = null;
       this.o.meter.noteLeadsRead(page.leads.length);
       if (first && deletedIds.length > 0) page.deletedIds = deletedIds;
       first = false;
       yield page;
+      page = null;
       if (room <= 0) return;
     }
   }

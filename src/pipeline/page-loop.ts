@@ -53,26 +53,55 @@ export async function readPagesAndCommit(o: PageLoopOptions): Promise<PageLoopRe
   const start = o.start === undefined ? floor : o.start;
   const past = (cursor: SyncCursor) =>
     floor === null || (cursorAtOrAfter(cursor, floor) && !sameCursor(cursor, floor));
+  // Iterated by hand, not with `for await`: a suspended async function keeps the values its
+  // registers last held, and the loop's `page` kept the page just handled (its leads) alive while the
+  // source read and built the next one — two pages of leads at the sync's peak. Each is dropped
+  // before the next is asked for.
+  let pages: AsyncIterator<LeadPage> | null = null;
   try {
-    for await (const page of o.source.readChanges({
-      since: start,
-      limit: o.limit ?? undefined,
-      ...(o.includeOwnWrites ? { includeOwnWrites: true } : {}),
-    })) {
+    pages = o.source
+      .readChanges({
+        since: start,
+        limit: o.limit ?? undefined,
+        ...(o.includeOwnWrites ? { includeOwnWrites: true } : {}),
+      })
+      [Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<LeadPage> | null = await pages.next();
+      if (next.done) {
+        pages = null;
+        break;
+      }
+      let page: LeadPage | null = next.value;
+      next = null;
       const deleted = new Set(page.deletedIds);
-      const leads = deleted.size ? page.leads.filter((l) => !deleted.has(l.id)) : page.leads;
+      let leads: Lead[] | null = deleted.size ? page.leads.filter((l) => !deleted.has(l.id)) : page.leads;
       const stop = await o.handle(leads, page);
+      leads = null;
+      const cursor = page.cursor;
+      page = null;
       if (stop) return { stop, endedEarly: false };
-      if ((o.commit ?? true) && past(page.cursor)) {
+      if ((o.commit ?? true) && past(cursor)) {
         o.beforeCommit?.();
-        version = (await o.state.putCursor(o.key, page.cursor, version)).version;
-        floor = page.cursor;
-        o.committed?.(page.cursor);
+        version = (await o.state.putCursor(o.key, cursor, version)).version;
+        floor = cursor;
+        o.committed?.(cursor);
       }
       if (o.enough?.()) return { stop: null, endedEarly: true };
     }
   } catch (e) {
     return { stop: stopFromError(e), endedEarly: false };
+  } finally {
+    // What `for await` does when the loop ends early: the source finishes (its `finally` blocks run).
+    if (pages) await closeQuietly(pages);
   }
   return { stop: null, endedEarly: false };
+}
+
+async function closeQuietly(pages: AsyncIterator<LeadPage>): Promise<void> {
+  try {
+    await pages.return?.();
+  } catch {
+    // `for await` would throw it from the loop; the run has already stopped or ended.
+  }
 }

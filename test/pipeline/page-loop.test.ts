@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { readPagesAndCommit } from '../../src/pipeline/page-loop.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
@@ -92,5 +94,75 @@ describe('readPagesAndCommit', () => {
     });
     expect(early).toEqual({ stop: null, endedEarly: true });
     expect((await state.getCursor('k'))?.cursor).toEqual(at(6));
+  });
+
+  it('closes the source when it ends early, as `for await` would: its `finally` runs on a stop, on enough and on a throw', async () => {
+    const state = new MemoryStateStore({ clock: fixedClock(NOW) });
+    let closed = 0;
+    const closing: LeadSource = {
+      crm: 'salesforce',
+      async *readChanges() {
+        try {
+          yield page(1, ['A']);
+          yield page(2, ['B']);
+        } finally {
+          closed++;
+        }
+      },
+    };
+    const base = { state, key: 'k', stored: null, source: closing };
+    await readPagesAndCommit({
+      ...base,
+      handle: async () => ({ kind: 'transient', action: 'retry', code: 'x', message: 'x' }),
+    });
+    await readPagesAndCommit({ ...base, handle: async () => null, enough: () => true });
+    await readPagesAndCommit({
+      ...base,
+      handle: async () => {
+        throw new Error('boom');
+      },
+    });
+    expect(closed).toBe(3);
+    // Read to the end: closed by the source itself, once.
+    await readPagesAndCommit({ ...base, stored: null, handle: async () => null });
+    expect(closed).toBe(4);
+  });
+
+  it('holds no handled page while the source reads the next one (a page is up to 10,000 leads)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const state = new MemoryStateStore({ clock: fixedClock(NOW) });
+    let first: WeakRef<LeadPage> | null = null;
+    let heldWhileReading: boolean | null = null;
+    const src: LeadSource = {
+      crm: 'salesforce',
+      async *readChanges() {
+        let p: LeadPage | null = page(1, ['A', 'B']);
+        first = new WeakRef(p);
+        yield p;
+        p = null;
+        // Reading the next page: WeakRef targets are kept to the end of the job that made them, so
+        // collect on a later turn.
+        await new Promise((r) => setImmediate(r));
+        gc();
+        await new Promise((r) => setImmediate(r));
+        heldWhileReading = first.deref() !== undefined;
+        yield page(2, ['C']);
+      },
+    };
+    const handed: string[] = [];
+    const r = await readPagesAndCommit({
+      state,
+      key: 'k',
+      stored: null,
+      source: src,
+      handle: async (leads) => {
+        handed.push(...leads.map((l) => l.id));
+        return null;
+      },
+    });
+    expect(r.stop).toBeNull();
+    expect(handed).toEqual(['A', 'B', 'C']);
+    expect(heldWhileReading).toBe(false);
   });
 });
