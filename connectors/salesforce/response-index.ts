@@ -1,5 +1,14 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { sqlite } from '../../src/runtime/node-sqlite.ts';
 import { detached } from './detached-string.ts';
 import type { CampaignResponse } from './record-to-lead.ts';
+
+/**
+ * Persons held in memory before the index moves to a temporary database: ~8 MB of map at 100,000
+ * persons; a million (~76 MB, then ~30 MB sealed) made the response index what grew most with the
+ * org in a Salesforce backfill.
+ */
+export const RESPONSE_INDEX_SPILL_AFTER = 20_000;
 
 /**
  * The run's campaign responses per person when they come from one Bulk job (source.ts): read whole
@@ -11,6 +20,11 @@ import type { CampaignResponse } from './record-to-lead.ts';
  * per person of a 100k-person org, 4.8 MB). `seal()`, once the job is read, packs them for the rest
  * of the run: the person ids sorted in one buffer, the codes in one typed array, found by binary
  * search — ~23 bytes per person plus 4 per response, and no object or string per person.
+ *
+ * Past `spillAfter` persons the responses go to a private temporary SQLite database instead (a file
+ * SQLite unlinks as it opens it, with a page cache of 2 MiB), one row per response, and a person's
+ * are looked up with the index built at `seal()`: a few microseconds a person, and the same memory
+ * at a million persons as at twenty thousand. `close()` removes it (the run's end).
  */
 export class ResponseIndex {
   readonly #max: number;
@@ -20,13 +34,22 @@ export class ResponseIndex {
   readonly #pool: CampaignResponse[] = [];
   #codes: Map<string, string> | null = new Map();
 
+  readonly #spillAfter: number;
+  #spill: ResponseSpill | null = null;
+
   /** `max`: responses kept per person (the REST subquery's LIMIT). */
-  constructor(max: number) {
+  constructor(max: number, options: { spillAfter?: number } = {}) {
     this.#max = max;
+    this.#spillAfter = options.spillAfter ?? RESPONSE_INDEX_SPILL_AFTER;
   }
 
   /** Adds one response of the person; the newest `max` are kept (ties keep the order added). */
   add(personId: string, r: CampaignResponse): void {
+    if (this.#spill) {
+      if (this.#spill.sealed) throw new Error('ResponseIndex: a response added after seal()');
+      this.#spill.add(personId.slice(0, 15), r.respondedOn, decode(this.#codeOf(r), 0));
+      return;
+    }
     const byPerson = this.#byPerson;
     if (byPerson === null) throw new Error('ResponseIndex: a response added after seal()');
     const key = detached(personId.slice(0, 15));
@@ -38,10 +61,34 @@ export class ResponseIndex {
     if (at >= this.#max * 2) return;
     const next = kept.slice(0, at) + code + kept.slice(at);
     byPerson.set(key, next.length > this.#max * 2 ? next.slice(0, this.#max * 2) : next);
+    if (byPerson.size > this.#spillAfter) this.#moveToSpill(byPerson);
+  }
+
+  /** The persons so far go to the database, each one's kept responses in order (newest first). */
+  #moveToSpill(byPerson: Map<string, string>): void {
+    const spill = new ResponseSpill();
+    for (const [key, kept] of byPerson) {
+      for (let at = 0; at < kept.length; at += 2) {
+        const code = decode(kept, at);
+        spill.add(key, this.#pool[code]!.respondedOn, code);
+      }
+    }
+    this.#spill = spill;
+    this.#byPerson = null;
+  }
+
+  /** Removes the temporary database, if the index spilled to one; the index answers nothing after. */
+  close(): void {
+    this.#spill?.close();
   }
 
   /** Every response is added: packs the index for the run's lookups (`add` is refused after). */
   seal(): void {
+    if (this.#spill) {
+      this.#spill.seal();
+      this.#codes = null;
+      return;
+    }
     const byPerson = this.#byPerson;
     if (byPerson === null) return;
     // Salesforce ids are ASCII; with any other key the index stays a map (a byte per character would
@@ -55,6 +102,10 @@ export class ResponseIndex {
   /** The person's responses, newest first (15- or 18-character id); undefined when none was read. */
   get(personId: string): CampaignResponse[] | undefined {
     const key = personId.slice(0, 15);
+    if (this.#spill) {
+      const codes = this.#spill.codesOf(key, this.#max);
+      return codes.length === 0 ? undefined : codes.map((c) => this.#pool[c]!);
+    }
     if (this.#byPerson !== null) {
       const kept = this.#byPerson.get(key);
       if (kept === undefined) return undefined;
@@ -146,4 +197,68 @@ function findKey(s: SealedCodes, key: string): number {
 
 function decode(s: string, at: number): number {
   return s.charCodeAt(at) * 0x10000 + s.charCodeAt(at + 1);
+}
+
+/** Rows between commits while responses are added (one transaction per chunk, not per row). */
+const SPILL_CHUNK = 10_000;
+
+/**
+ * A spilled index's responses: (person key, day, pool code) rows in the order added, looked up newest
+ * day first and, within a day, in the order added — the order `add` keeps in memory.
+ */
+class ResponseSpill {
+  readonly #db: DatabaseSync;
+  readonly #insert: StatementSync;
+  #lookup: StatementSync | null = null;
+  #pending = 0;
+  #closed = false;
+  sealed = false;
+
+  constructor() {
+    const { DatabaseSync } = sqlite();
+    // '' = a private temporary database on disk, deleted when closed (and unlinked by SQLite at once):
+    // the run's scratch, nothing to recover after a crash.
+    this.#db = new DatabaseSync('');
+    this.#db.exec('PRAGMA journal_mode = OFF');
+    this.#db.exec('PRAGMA synchronous = OFF');
+    this.#db.exec('PRAGMA cache_size = -2048');
+    this.#db.exec(
+      'CREATE TABLE r (seq INTEGER PRIMARY KEY, k TEXT NOT NULL, d TEXT NOT NULL, c INTEGER NOT NULL)',
+    );
+    this.#insert = this.#db.prepare('INSERT INTO r (k, d, c) VALUES (?, ?, ?)');
+  }
+
+  add(key: string, day: string, code: number): void {
+    if (this.#pending === 0) this.#db.exec('BEGIN');
+    this.#insert.run(key, day, code);
+    if (++this.#pending >= SPILL_CHUNK) this.#commit();
+  }
+
+  #commit(): void {
+    if (this.#pending === 0) return;
+    this.#db.exec('COMMIT');
+    this.#pending = 0;
+  }
+
+  /** Everything added is written and indexed for lookups. */
+  seal(): void {
+    if (this.sealed) return;
+    this.#commit();
+    // Built once, after the rows: cheaper than keeping a B-tree in order through every insert.
+    this.#db.exec('CREATE INDEX r_person ON r (k, d DESC, seq)');
+    this.sealed = true;
+  }
+
+  codesOf(key: string, max: number): number[] {
+    if (this.#closed) throw new Error('ResponseIndex: looked up after close()');
+    this.#commit();
+    this.#lookup ??= this.#db.prepare('SELECT c FROM r WHERE k = ? ORDER BY d DESC, seq LIMIT ?');
+    return (this.#lookup.all(key, max) as { c: number }[]).map((row) => row.c);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
 }

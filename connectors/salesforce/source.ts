@@ -117,63 +117,70 @@ export class SalesforceLeadSource implements LeadSource {
     const run = await this.startRun(options.since, options.includeOwnWrites === true);
     if (!run) return;
     const { streams, window, skip, responseMap, lost, accounts } = run;
-    // `--limit 50` means about 50, not one default-sized page.
-    const pageSize = options.limit ? Math.min(this.settings.pageSize, options.limit) : this.settings.pageSize;
-    // The run's last persons join the page before them when they are at most a tenth of a page: a
-    // page costs calls however few persons it has (the write guard, a partial Collections batch of
-    // updates and one of tasks), so a tail page of a few hundred is the dearest per person. Reading
-    // that far past a full page tells whether the run ends there.
-    const tail = options.limit ? 0 : Math.floor(pageSize * TAIL_SHARE);
-    let page: ChangeEvent[] = [];
-    let handOffs = 0;
-    let total = 0;
-    let cursorTs = options.since ? window.from : null;
-    let cursorIds = new Set(options.since?.idsAtModifiedAt ?? []);
-    /** Where the page ends unless the run ends within `tail` more persons: its length and cursor. */
-    let full: { length: number; cursor: SyncCursor } | null = null;
-    /**
-     * The page handed off, dropped once the sync asks for the next: a generator keeps what its
-     * registers last held while suspended, and a block-scoped `const` here kept the page before the
-     * one being processed alive (its 10,000 leads, ~25 MB of heap at a Salesforce backfill's peak).
-     */
-    let out: LeadPage | null = null;
-    for (;;) {
-      let best: { stream: EventStream; event: ChangeEvent } | null = null;
-      for (const stream of streams) {
-        const event = await stream.peek();
-        if (event && (!best || event.ts < best.event.ts)) best = { stream, event };
+    // The run's response index may be a temporary database (response-index.ts): gone with the run.
+    try {
+      // `--limit 50` means about 50, not one default-sized page.
+      const pageSize = options.limit
+        ? Math.min(this.settings.pageSize, options.limit)
+        : this.settings.pageSize;
+      // The run's last persons join the page before them when they are at most a tenth of a page: a
+      // page costs calls however few persons it has (the write guard, a partial Collections batch of
+      // updates and one of tasks), so a tail page of a few hundred is the dearest per person. Reading
+      // that far past a full page tells whether the run ends there.
+      const tail = options.limit ? 0 : Math.floor(pageSize * TAIL_SHARE);
+      let page: ChangeEvent[] = [];
+      let handOffs = 0;
+      let total = 0;
+      let cursorTs = options.since ? window.from : null;
+      let cursorIds = new Set(options.since?.idsAtModifiedAt ?? []);
+      /** Where the page ends unless the run ends within `tail` more persons: its length and cursor. */
+      let full: { length: number; cursor: SyncCursor } | null = null;
+      /**
+       * The page handed off, dropped once the sync asks for the next: a generator keeps what its
+       * registers last held while suspended, and a block-scoped `const` here kept the page before the
+       * one being processed alive (its 10,000 leads, ~25 MB of heap at a Salesforce backfill's peak).
+       */
+      let out: LeadPage | null = null;
+      for (;;) {
+        let best: { stream: EventStream; event: ChangeEvent } | null = null;
+        for (const stream of streams) {
+          const event = await stream.peek();
+          if (event && (!best || event.ts < best.event.ts)) best = { stream, event };
+        }
+        if (!best) break;
+        best.stream.advance();
+        const e = best.event;
+        if (window.from !== null && e.ts === window.from && skip.has(e.cursorId)) continue;
+        // Streams are sorted, so the merged order never goes back; the guard keeps the cursor monotonic.
+        if (cursorTs === null || e.ts > cursorTs) {
+          cursorTs = e.ts;
+          cursorIds = new Set([e.cursorId]);
+        } else if (e.ts === cursorTs) cursorIds.add(e.cursorId);
+        page.push(e);
+        if (e.row) handOffs++;
+        if (handOffs === pageSize && !full)
+          full = { length: page.length, cursor: cursorOf(cursorTs, cursorIds) };
+        // Once the run goes on past the tail (at once without one), the page ends where it was full.
+        if (full && (tail === 0 || handOffs > pageSize + tail)) {
+          out = await this.buildPage(page.slice(0, full.length), full.cursor, responseMap, lost, accounts);
+          total += out.leads.length + out.deletedIds.length;
+          // The page's rows are let go before it is handed off: the sync holds its leads, not the rows.
+          // What was read past it starts the next page.
+          page = page.slice(full.length);
+          handOffs -= pageSize;
+          full = null;
+          yield out;
+          out = null;
+          if (options.limit !== undefined && total >= options.limit) return;
+        }
       }
-      if (!best) break;
-      best.stream.advance();
-      const e = best.event;
-      if (window.from !== null && e.ts === window.from && skip.has(e.cursorId)) continue;
-      // Streams are sorted, so the merged order never goes back; the guard keeps the cursor monotonic.
-      if (cursorTs === null || e.ts > cursorTs) {
-        cursorTs = e.ts;
-        cursorIds = new Set([e.cursorId]);
-      } else if (e.ts === cursorTs) cursorIds.add(e.cursorId);
-      page.push(e);
-      if (e.row) handOffs++;
-      if (handOffs === pageSize && !full)
-        full = { length: page.length, cursor: cursorOf(cursorTs, cursorIds) };
-      // Once the run goes on past the tail (at once without one), the page ends where it was full.
-      if (full && (tail === 0 || handOffs > pageSize + tail)) {
-        out = await this.buildPage(page.slice(0, full.length), full.cursor, responseMap, lost, accounts);
-        total += out.leads.length + out.deletedIds.length;
-        // The page's rows are let go before it is handed off: the sync holds its leads, not the rows.
-        // What was read past it starts the next page.
-        page = page.slice(full.length);
-        handOffs -= pageSize;
-        full = null;
+      if (page.length > 0 && cursorTs !== null) {
+        const out = await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost, accounts);
+        page = [];
         yield out;
-        out = null;
-        if (options.limit !== undefined && total >= options.limit) return;
       }
-    }
-    if (page.length > 0 && cursorTs !== null) {
-      const out = await this.buildPage(page, cursorOf(cursorTs, cursorIds), responseMap, lost, accounts);
-      page = [];
-      yield out;
+    } finally {
+      responseMap?.close();
     }
   }
 
@@ -393,17 +400,24 @@ export class SalesforceLeadSource implements LeadSource {
         else if (b) p.readAllFrom(b);
       });
       if (responsesJob) {
-        responseMap = new ResponseIndex(cm!.maxPerRecord);
+        const index = new ResponseIndex(cm!.maxPerRecord);
         const triggers: ResponseRow[] = [];
-        for await (const rows of responsesJob.pages()) {
-          for (const raw of rows) {
-            const r = responseRowOf(raw);
-            if (!r) continue;
-            if (r.response) responseMap.add(r.personId, r.response);
-            if (isTrigger(r, window, skip, ownUserId)) triggers.push(r);
+        try {
+          for await (const rows of responsesJob.pages()) {
+            for (const raw of rows) {
+              const r = responseRowOf(raw);
+              if (!r) continue;
+              if (r.response) index.add(r.personId, r.response);
+              if (isTrigger(r, window, skip, ownUserId)) triggers.push(r);
+            }
           }
+          index.seal();
+        } catch (e) {
+          // Its temporary database, if it spilled, goes now: the run stops here.
+          index.close();
+          throw e;
         }
-        responseMap.seal();
+        responseMap = index;
         if (triggers.length > 0) {
           let given = false;
           const once = async () => {

@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { PAGE_CACHE_KIB, sqlite } from './sqlite-buckets.ts';
+import { sqlite } from '../runtime/node-sqlite.ts';
+import { PAGE_CACHE_KIB } from './sqlite-buckets.ts';
 
 /** A ledger record id as `recordId` makes it: a table letter, `_`, 32 base64url characters of a SHA-256. */
 const HASHED_ID = /^[a-z]_[A-Za-z0-9_-]{32}$/;

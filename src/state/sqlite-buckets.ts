@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
+import { sqlite } from '../runtime/node-sqlite.ts';
 import { type BucketEntry, isBucketFile, readBucketFile } from './json-buckets.ts';
 
 /** The database of a store, in the store's directory (`entries.db` with its `-wal` and `-shm`). */
@@ -369,27 +370,6 @@ function legacyFiles(dir: string): string[] {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
-  }
-}
-
-/**
- * Loaded on first open, not imported: a module that only names a store (the Lambda bundle's
- * dependencies, `tossup score`) does not load SQLite. Node 22 still marks `node:sqlite` experimental
- * and emits a one-time warning, synchronously, as it loads: that line on stderr would look like a
- * fault to someone running `tossup sync`, so it alone is dropped, here, for every process that opens
- * a store (CLI, benches, tests) — nothing else is silenced and `process.emitWarning` is put back.
- */
-export function sqlite(): typeof import('node:sqlite') {
-  const emit = process.emitWarning;
-  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
-    const text = typeof warning === 'string' ? warning : warning.message;
-    if (text.startsWith('SQLite is an experimental feature')) return;
-    return (emit as (...a: unknown[]) => void).call(this, warning, ...rest);
-  } as typeof process.emitWarning;
-  try {
-    return process.getBuiltinModule('node:sqlite');
-  } finally {
-    process.emitWarning = emit;
   }
 }
 

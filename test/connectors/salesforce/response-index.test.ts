@@ -82,4 +82,37 @@ describe('ResponseIndex (the Bulk run campaign responses per person)', () => {
     expect(odd.get('00Q000000000001')).toEqual([r('2026-11-03', 'B')]);
     expect(odd.get('00Q000000000002')).toBeUndefined();
   });
+
+  it('answers the same from its temporary database past spillAfter persons, before and after seal; close() removes it', () => {
+    const inMemory = new ResponseIndex(3, { spillAfter: Number.POSITIVE_INFINITY });
+    const spilled = new ResponseIndex(3, { spillAfter: 40 });
+    const ids: string[] = [];
+    for (let i = 0; i < 400; i++) ids.push(`00Q${String((i * 7919) % 1000).padStart(12, '0')}`);
+    // Each person's responses come in twice, so some arrive after the move (older, newer, the same day).
+    for (const round of [0, 1])
+      ids.forEach((id, i) => {
+        for (let n = 0; n <= (i + round) % 5; n++) {
+          const response = r(
+            `2026-11-${String(1 + ((i * 3 + n * 5 + round) % 9)).padStart(2, '0')}`,
+            `C${round}${n}`,
+          );
+          inMemory.add(`${id}AAA`, response);
+          spilled.add(`${id}AAA`, response);
+        }
+      });
+    const unknown = ['00Q000000000001', '000000000000000', 'zzzzzzzzzzzzzzz', ''];
+    for (const id of [...ids.slice(0, 50), ...unknown]) expect(spilled.get(id)).toEqual(inMemory.get(id));
+    inMemory.seal();
+    spilled.seal();
+    for (const id of [...ids, ...unknown]) {
+      expect(spilled.get(id)).toEqual(inMemory.get(id));
+      expect(spilled.get(`${id}XYZ`)).toEqual(inMemory.get(id));
+    }
+    expect(spilled.get(ids[4]!)).toHaveLength(3);
+    expect(() => spilled.add(ids[0]!, r('2026-11-30', 'late'))).toThrow(/after seal/);
+    spilled.close();
+    expect(() => spilled.get(ids[0]!)).toThrow(/after close/);
+    inMemory.close();
+    expect(inMemory.get(ids[0]!)).toHaveLength(3);
+  });
 });
