@@ -1,6 +1,6 @@
 import type { Lead } from '../domain/lead.ts';
 import type { AccountChangeSource } from '../ports/account-changes.ts';
-import type { LeadSource, SyncCursor } from '../ports/lead-source.ts';
+import type { LeadPage, LeadSource, SyncCursor } from '../ports/lead-source.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { type StopSignal, stopFromError } from './failure-policy.ts';
 import { readPagesAndCommit } from './page-loop.ts';
@@ -46,11 +46,25 @@ export async function decideRelatedLeads(o: RelatedLeadsOptions): Promise<StopSi
   const accountsOfPage = new WeakMap<Lead[], number>();
   const asLeadSource: LeadSource = {
     crm: o.crm,
-    async *readChanges({ since }) {
-      for await (const page of o.source.readChanges(since)) {
-        accountsOfPage.set(page.leads, page.accountIds.length);
-        yield { leads: page.leads, deletedIds: [], cursor: page.cursor };
-      }
+    // An iterator over the source's pages, not a generator: a generator's `for await` keeps the page
+    // it last handed on while the next is read (page-loop.ts).
+    readChanges({ since }): AsyncIterableIterator<LeadPage> {
+      const pages = o.source.readChanges(since)[Symbol.asyncIterator]();
+      return {
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+        async next(): Promise<IteratorResult<LeadPage>> {
+          const r = await pages.next();
+          if (r.done) return { done: true, value: undefined };
+          accountsOfPage.set(r.value.leads, r.value.accountIds.length);
+          return { done: false, value: { leads: r.value.leads, deletedIds: [], cursor: r.value.cursor } };
+        },
+        async return(): Promise<IteratorResult<LeadPage>> {
+          await pages.return?.();
+          return { done: true, value: undefined };
+        },
+      };
     },
   };
   const { stop } = await readPagesAndCommit({
