@@ -1,10 +1,9 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { readPagesAndCommit } from '../../src/pipeline/page-loop.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import type { LeadPage, LeadSource, SyncCursor } from '../../src/ports/lead-source.ts';
 import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
+import { collected } from '../support/collected.ts';
 import { hotLead, NOW } from './pipeline-fixtures.ts';
 
 const at = (minute: number): SyncCursor => ({
@@ -129,24 +128,17 @@ describe('readPagesAndCommit', () => {
   });
 
   it('holds no handled page while the source reads the next one (a page is up to 10,000 leads)', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
     const state = new MemoryStateStore({ clock: fixedClock(NOW) });
-    let first: WeakRef<LeadPage> | null = null;
     let heldWhileReading: boolean | null = null;
     const src: LeadSource = {
       crm: 'salesforce',
       async *readChanges() {
         let p: LeadPage | null = page(1, ['A', 'B']);
-        first = new WeakRef(p);
+        const first = new WeakRef(p);
         yield p;
         p = null;
-        // Reading the next page: WeakRef targets are kept to the end of the job that made them, so
-        // collect on a later turn.
-        await new Promise((r) => setImmediate(r));
-        gc();
-        await new Promise((r) => setImmediate(r));
-        heldWhileReading = first.deref() !== undefined;
+        // Reading the next page.
+        heldWhileReading = !(await collected(first));
         yield page(2, ['C']);
       },
     };

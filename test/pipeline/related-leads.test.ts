@@ -1,11 +1,10 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { decideRelatedLeads } from '../../src/pipeline/related-leads.ts';
 import type { AccountChangeSource, RelatedLeadPage } from '../../src/ports/account-changes.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import type { SyncCursor } from '../../src/ports/lead-source.ts';
 import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
+import { collected } from '../support/collected.ts';
 import { hotLead, NOW } from './pipeline-fixtures.ts';
 
 const at = (minute: number): SyncCursor => ({
@@ -20,22 +19,16 @@ const page = (minute: number, ids: string[], accountIds: string[]): RelatedLeadP
 
 describe('decideRelatedLeads (the account-trigger phase)', () => {
   it('decides each page, reports its accounts, commits its cursor, and holds no page while the next is read', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
     const state = new MemoryStateStore({ clock: fixedClock(NOW) });
-    let first: WeakRef<RelatedLeadPage> | null = null;
     let heldWhileReading: boolean | null = null;
     const source: AccountChangeSource = {
       async *readChanges() {
         let p: RelatedLeadPage | null = page(1, ['A', 'B'], ['acc1']);
-        first = new WeakRef(p);
+        const first = new WeakRef(p);
         yield p;
         p = null;
-        // WeakRef targets are kept to the end of the job that made them: collect on a later turn.
-        await new Promise((r) => setImmediate(r));
-        gc();
-        await new Promise((r) => setImmediate(r));
-        heldWhileReading = first.deref() !== undefined;
+        // Reading the next page.
+        heldWhileReading = !(await collected(first));
         yield page(2, ['C'], ['acc2', 'acc3']);
       },
     } as AccountChangeSource;
