@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { sqlite } from '../../src/runtime/node-sqlite.ts';
+import { scratchDatabase } from '../../src/runtime/node-sqlite.ts';
 import { detached } from './detached-string.ts';
 import type { CampaignResponse } from './record-to-lead.ts';
 
@@ -215,13 +215,8 @@ class ResponseSpill {
   sealed = false;
 
   constructor() {
-    const { DatabaseSync } = sqlite();
-    // '' = a private temporary database on disk, deleted when closed (and unlinked by SQLite at once):
-    // the run's scratch, nothing to recover after a crash.
-    this.#db = new DatabaseSync('');
-    this.#db.exec('PRAGMA journal_mode = OFF');
-    this.#db.exec('PRAGMA synchronous = OFF');
-    this.#db.exec('PRAGMA cache_size = -2048');
+    // The run's scratch, with a 2 MiB page cache.
+    this.#db = scratchDatabase(2048);
     this.#db.exec(
       'CREATE TABLE r (seq INTEGER PRIMARY KEY, k TEXT NOT NULL, d TEXT NOT NULL, c INTEGER NOT NULL)',
     );

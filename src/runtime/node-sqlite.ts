@@ -21,3 +21,17 @@ export function sqlite(): typeof import('node:sqlite') {
     process.emitWarning = emit;
   }
 }
+
+/**
+ * A private temporary database: a file SQLite unlinks as it opens it (`new DatabaseSync('')`), gone
+ * when closed or with the process, so neither journal nor sync — scratch a new process rebuilds,
+ * nothing to recover after a crash. `cacheKib`: its page cache, all the memory it holds.
+ */
+export function scratchDatabase(cacheKib: number): import('node:sqlite').DatabaseSync {
+  const { DatabaseSync } = sqlite();
+  const db = new DatabaseSync('');
+  db.exec('PRAGMA journal_mode = OFF');
+  db.exec('PRAGMA synchronous = OFF');
+  db.exec(`PRAGMA cache_size = -${cacheKib}`);
+  return db;
+}

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { sqlite } from '../runtime/node-sqlite.ts';
+import { scratchDatabase } from '../runtime/node-sqlite.ts';
 import { PAGE_CACHE_KIB } from './sqlite-buckets.ts';
 
 /** A ledger record id as `recordId` makes it: a table letter, `_`, 32 base64url characters of a SHA-256. */
@@ -107,13 +107,8 @@ export class RecordIdSet {
 
   #open(): IdDatabase {
     if (this.#db) return this.#db;
-    const { DatabaseSync } = sqlite();
-    // '' = a private temporary database on disk, deleted when closed (and unlinked by SQLite at once).
-    const db = new DatabaseSync('');
-    // A cache of the ledger's files, rebuilt by a new process: nothing to recover after a crash.
-    db.exec('PRAGMA journal_mode = OFF');
-    db.exec('PRAGMA synchronous = OFF');
-    db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`);
+    // A cache of the ledger's files, rebuilt by a new process.
+    const db = scratchDatabase(PAGE_CACHE_KIB);
     db.exec('CREATE TABLE ids (k BLOB PRIMARY KEY NOT NULL) WITHOUT ROWID');
     this.#db = {
       db,
