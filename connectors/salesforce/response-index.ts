@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { CrmError, FailureKind } from '../../src/domain/errors.ts';
 import { scratchDatabase } from '../../src/runtime/node-sqlite.ts';
 import { detached } from './detached-string.ts';
 import type { CampaignResponse } from './record-to-lead.ts';
@@ -35,19 +36,26 @@ export class ResponseIndex {
   #codes: Map<string, string> | null = new Map();
 
   readonly #spillAfter: number;
+  readonly #openScratch: () => DatabaseSync;
   #spill: ResponseSpill | null = null;
 
-  /** `max`: responses kept per person (the REST subquery's LIMIT). */
-  constructor(max: number, options: { spillAfter?: number } = {}) {
+  /**
+   * `max`: responses kept per person (the REST subquery's LIMIT). `openScratch`: the temporary
+   * database a spill opens (tests give one that fails).
+   */
+  constructor(max: number, options: { spillAfter?: number; openScratch?: () => DatabaseSync } = {}) {
     this.#max = max;
     this.#spillAfter = options.spillAfter ?? RESPONSE_INDEX_SPILL_AFTER;
+    this.#openScratch = options.openScratch ?? (() => scratchDatabase(2048));
   }
 
   /** Adds one response of the person; the newest `max` are kept (ties keep the order added). */
   add(personId: string, r: CampaignResponse): void {
-    if (this.#spill) {
-      if (this.#spill.sealed) throw new Error('ResponseIndex: a response added after seal()');
-      this.#spill.add(personId.slice(0, 15), r.respondedOn, decode(this.#codeOf(r), 0));
+    const spill = this.#spill;
+    if (spill) {
+      if (spill.sealed) throw new Error('ResponseIndex: a response added after seal()');
+      const code = decode(this.#codeOf(r), 0);
+      onDisk(() => spill.add(personId.slice(0, 15), r.respondedOn, code));
       return;
     }
     const byPerson = this.#byPerson;
@@ -61,17 +69,22 @@ export class ResponseIndex {
     if (at >= this.#max * 2) return;
     const next = kept.slice(0, at) + code + kept.slice(at);
     byPerson.set(key, next.length > this.#max * 2 ? next.slice(0, this.#max * 2) : next);
-    if (byPerson.size > this.#spillAfter) this.#moveToSpill(byPerson);
+    if (byPerson.size > this.#spillAfter) onDisk(() => this.#moveToSpill(byPerson));
   }
 
   /** The persons so far go to the database, each one's kept responses in order (newest first). */
   #moveToSpill(byPerson: Map<string, string>): void {
-    const spill = new ResponseSpill();
-    for (const [key, kept] of byPerson) {
-      for (let at = 0; at < kept.length; at += 2) {
-        const code = decode(kept, at);
-        spill.add(key, this.#pool[code]!.respondedOn, code);
+    const spill = new ResponseSpill(this.#openScratch());
+    try {
+      for (const [key, kept] of byPerson) {
+        for (let at = 0; at < kept.length; at += 2) {
+          const code = decode(kept, at);
+          spill.add(key, this.#pool[code]!.respondedOn, code);
+        }
       }
+    } catch (e) {
+      spill.close();
+      throw e;
     }
     this.#spill = spill;
     this.#byPerson = null;
@@ -84,8 +97,9 @@ export class ResponseIndex {
 
   /** Every response is added: packs the index for the run's lookups (`add` is refused after). */
   seal(): void {
-    if (this.#spill) {
-      this.#spill.seal();
+    const spill = this.#spill;
+    if (spill) {
+      onDisk(() => spill.seal());
       this.#codes = null;
       return;
     }
@@ -199,6 +213,26 @@ function decode(s: string, at: number): number {
   return s.charCodeAt(at) * 0x10000 + s.charCodeAt(at + 1);
 }
 
+/**
+ * Runs a step of the spilled index, turning SQLite's failure (no writable temporary directory, a full
+ * disk) into one that says where and what to do. Transient: the run stops before its first page, so
+ * nothing is committed, and the next run reads the responses again.
+ */
+function onDisk<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    // The fix before SQLite's words: a run report keeps a message's first 300 characters.
+    throw new CrmError(
+      "Salesforce campaign responses: the run's temporary SQLite database failed. Free space in " +
+        "SQLite's temporary directory (~75 bytes a response; SQLITE_TMPDIR, TMPDIR, /var/tmp or /tmp) " +
+        `or set SQLITE_TMPDIR to a writable directory with room, then run again. SQLite: ${e instanceof Error ? e.message : String(e)}`,
+      { kind: FailureKind.Transient, crm: 'salesforce', code: 'response_index_disk' },
+      { cause: e },
+    );
+  }
+}
+
 /** Rows between commits while responses are added (one transaction per chunk, not per row). */
 const SPILL_CHUNK = 10_000;
 
@@ -214,9 +248,9 @@ class ResponseSpill {
   #closed = false;
   sealed = false;
 
-  constructor() {
-    // The run's scratch, with a 2 MiB page cache.
-    this.#db = scratchDatabase(2048);
+  /** `db`: the run's scratch (`scratchDatabase`, a 2 MiB page cache). */
+  constructor(db: DatabaseSync) {
+    this.#db = db;
     this.#db.exec(
       'CREATE TABLE r (seq INTEGER PRIMARY KEY, k TEXT NOT NULL, d TEXT NOT NULL, c INTEGER NOT NULL)',
     );

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignResponse } from '../../../connectors/salesforce/record-to-lead.ts';
 import { ResponseIndex } from '../../../connectors/salesforce/response-index.ts';
+import { CrmError } from '../../../src/domain/errors.ts';
+import { stopFromError } from '../../../src/pipeline/failure-policy.ts';
+import { scratchDatabase } from '../../../src/runtime/node-sqlite.ts';
 
 const r = (respondedOn: string, campaignName: string | null, campaignType: string | null = 'Webinar') =>
   ({ respondedOn, campaignType, campaignName }) satisfies CampaignResponse;
@@ -114,5 +117,46 @@ describe('ResponseIndex (the Bulk run campaign responses per person)', () => {
     expect(() => spilled.get(ids[0]!)).toThrow(/after close/);
     inMemory.close();
     expect(inMemory.get(ids[0]!)).toHaveLength(3);
+  });
+
+  it('a temporary database that cannot be opened or fills up stops the run with the fix, as a retry', () => {
+    const responses = (index: ResponseIndex, persons: number) => {
+      for (let i = 0; i < persons; i++)
+        index.add(`00Q${String(i).padStart(12, '0')}`, r('2026-11-02', `C${i}`));
+    };
+    const unopenable = new ResponseIndex(3, {
+      spillAfter: 10,
+      openScratch: () => {
+        throw new Error('unable to open database file');
+      },
+    });
+    expect(() => responses(unopenable, 20)).toThrow(
+      expect.objectContaining({
+        code: 'response_index_disk',
+        message: expect.stringContaining('SQLite: unable to open database file'),
+      }),
+    );
+    // A real SQLite failure: a database capped at a few pages fills up as a disk would.
+    const full = new ResponseIndex(3, {
+      spillAfter: 10,
+      openScratch: () => {
+        const db = scratchDatabase(64);
+        db.exec('PRAGMA max_page_count = 4');
+        return db;
+      },
+    });
+    let error: unknown;
+    try {
+      responses(full, 5_000);
+      full.seal();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CrmError);
+    const stop = stopFromError(error);
+    expect(stop).toMatchObject({ kind: 'transient', action: 'retry', code: 'response_index_disk' });
+    // The fix survives the report's cut to 300 characters; SQLite's own words come after it.
+    expect(stop.message).toContain('set SQLITE_TMPDIR to a writable directory with room, then run again');
+    expect((error as Error).message).toMatch(/SQLite: database or disk is full/);
   });
 });
