@@ -55,7 +55,12 @@ export class ResponseIndex {
     if (spill) {
       if (spill.sealed) throw new Error('ResponseIndex: a response added after seal()');
       const code = decode(this.#codeOf(r), 0);
-      onDisk(() => spill.add(personId.slice(0, 15), r.respondedOn, code));
+      // Not through `onDisk`: no closure for each of a million responses.
+      try {
+        spill.add(personId.slice(0, 15), r.respondedOn, code);
+      } catch (e) {
+        throw diskFailure(e);
+      }
       return;
     }
     const byPerson = this.#byPerson;
@@ -222,15 +227,19 @@ function onDisk<T>(step: () => T): T {
   try {
     return step();
   } catch (e) {
-    // The fix before SQLite's words: a run report keeps a message's first 300 characters.
-    throw new CrmError(
-      "Salesforce campaign responses: the run's temporary SQLite database failed. Free space in " +
-        "SQLite's temporary directory (~75 bytes a response; SQLITE_TMPDIR, TMPDIR, /var/tmp or /tmp) " +
-        `or set SQLITE_TMPDIR to a writable directory with room, then run again. SQLite: ${e instanceof Error ? e.message : String(e)}`,
-      { kind: FailureKind.Transient, crm: 'salesforce', code: 'response_index_disk' },
-      { cause: e },
-    );
+    throw diskFailure(e);
   }
+}
+
+function diskFailure(e: unknown): CrmError {
+  // The fix before SQLite's words: a run report keeps a message's first 300 characters.
+  return new CrmError(
+    "Salesforce campaign responses: the run's temporary SQLite database failed. Free space in " +
+      "SQLite's temporary directory (~75 bytes a response; SQLITE_TMPDIR, TMPDIR, /var/tmp or /tmp) " +
+      `or set SQLITE_TMPDIR to a writable directory with room, then run again. SQLite: ${e instanceof Error ? e.message : String(e)}`,
+    { kind: FailureKind.Transient, crm: 'salesforce', code: 'response_index_disk' },
+    { cause: e },
+  );
 }
 
 /** Rows between commits while responses are added (one transaction per chunk, not per row). */
