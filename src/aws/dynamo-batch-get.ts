@@ -11,10 +11,12 @@ const BASE_DELAY_MS = 25;
 export interface BatchGetOptions {
   /** Waits between rounds of unprocessed keys; tests pass a no-op. */
   sleep?: (ms: number) => Promise<void>;
+  /** False for an eventually consistent read (half the read units); true unless said. */
+  consistentRead?: boolean;
 }
 
 /**
- * The live items of the partitions `pks` (sort key `-`), strongly consistent, 100 keys per
+ * The live items of the partitions `pks` (sort key `-`), strongly consistent unless told, 100 keys per
  * BatchGetItem. DynamoDB may answer part of a batch and return the rest as `UnprocessedKeys` (when
  * throttled): those are asked again, with a growing pause, until none are left; after `MAX_ROUNDS`
  * the read fails with `StateUnavailableError`, like any other state failure.
@@ -30,7 +32,7 @@ export async function batchGetLive(
   for (let i = 0; i < unique.length; i += BATCH_GET_MAX_KEYS) {
     let request: KeysAndAttributes | undefined = {
       Keys: unique.slice(i, i + BATCH_GET_MAX_KEYS).map((pk) => ({ pk: str(pk), sk: str(SINGLE) })),
-      ConsistentRead: true,
+      ConsistentRead: options.consistentRead ?? true,
     };
     for (let round = 0; request?.Keys?.length; round++) {
       if (round >= MAX_ROUNDS) {

@@ -1,8 +1,8 @@
 import { DynamoEpisodeStore } from '../aws/dynamodb-episode-store.ts';
+import { DynamoLeadRecords } from '../aws/dynamodb-lead-records.ts';
 import { DynamoLedgerOutbox } from '../aws/dynamodb-ledger-outbox.ts';
 import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
 import { DynamoOutcomeStore } from '../aws/dynamodb-outcome-store.ts';
-import { DynamoRecheckStore } from '../aws/dynamodb-recheck-store.ts';
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
 import { createFirehoseClient } from '../aws/firehose-ledger.ts';
 import { disabledNotificationsConfig } from '../notify/notifications-config.ts';
@@ -48,7 +48,7 @@ export function sweepFromEnv(env: Env, bundleUrl: string, overrides: WiringOverr
     episodes: withLambdaLedger(new DynamoEpisodeStore(base.table), ledger, base.config.sla),
     ...(ledger ? { ledger } : {}),
     state: base.state,
-    rechecks: new DynamoRecheckStore(base.table),
+    rechecks: new DynamoLeadRecords(base.table),
     outcomes: new DynamoOutcomeStore(base.table),
     routingState: new DynamoRoutingState(base.table),
     chat,

@@ -25,12 +25,13 @@ import { leadLookupOf } from '../ports/lead-lookup.ts';
 import type { LeadSink } from '../ports/lead-sink.ts';
 import { type LeadVersions, leadVersionKey } from '../ports/lead-versions.ts';
 import type { VisibilityControl } from '../ports/message-queue.ts';
-import type { RecheckStore } from '../ports/recheck-store.ts';
+import { type RecheckRecord, type RecheckStore, recheckKey } from '../ports/recheck-store.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import type { SweepNotify } from '../sweep/notify-policy.ts';
 import type { BundledConfig } from './bundled-config.ts';
 import type { ConnectorProvider } from './connector-provider.ts';
+import { DeferredRechecks } from './deferred-rechecks.ts';
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from './lambda-types.ts';
 import { type QueueMessage, QueueMessageSchema, TRACE_ATTRIBUTE } from './queue-message.ts';
 import { checkRelayedEvent, looksRelayed, type RelayedChangeEvent } from './relayed-change-event.ts';
@@ -247,18 +248,31 @@ export function createWorkerHandler(options: WorkerOptions) {
     const claimFailure = claims.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (claimFailure) {
       // The state table failed for some leads: give back the claims that were taken, then stop.
-      await settleClaims(work, options.versions, log, true);
+      await settleClaims(work, { versions: options.versions, crm: options.crm, log }, true);
       throw claimFailure.reason;
     }
 
+    // Where the claim can carry the re-check record, a claimed lead's record waits for its completion.
+    const deferred =
+      options.rechecks && options.versions.completeWithRecheck
+        ? new DeferredRechecks(
+            options.rechecks,
+            new Set(
+              work
+                .filter((g) => g.token !== undefined)
+                .map((g) => recheckKey({ objectType: g.lead.objectType, leadId: g.lead.id })),
+            ),
+          )
+        : undefined;
+    const settle = { versions: options.versions, crm: options.crm, log, ...(deferred ? { deferred } : {}) };
     let outcomes: LeadOutcome[] = [];
     try {
-      outcomes = await processWork(work, connector, options, log);
+      outcomes = await processWork(work, connector, options, log, deferred ?? options.rechecks);
     } catch (e) {
-      await settleClaims(work, options.versions, log, true);
+      await settleClaims(work, settle, true);
       throw e;
     }
-    await settleClaims(work, options.versions, log, false);
+    await settleClaims(work, settle, false);
     return { groups, outcomes };
   }
 }
@@ -576,6 +590,7 @@ async function processWork(
   connector: CrmConnector,
   options: WorkerOptions,
   log: Logger,
+  rechecks: RecheckStore | undefined,
 ): Promise<LeadOutcome[]> {
   const byRecord = new Map(work.map((g) => [`${g.lead.objectType}\u0000${g.lead.id}`, g]));
   // The stop signal carries no Retry-After; the CRM error it came from does.
@@ -604,7 +619,7 @@ async function processWork(
     recordFailures: 'lead',
     now: options.clock.now(),
     episodes: options.episodes,
-    ...(options.rechecks ? { rechecks: options.rechecks } : {}),
+    ...(rechecks ? { rechecks } : {}),
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.notify ? { notify: { ...options.notify, recordRef: recordRefFrom(connector) } } : {}),
   };
@@ -647,25 +662,43 @@ function isFailureKind(kind: StopSignal['kind']): kind is FailureKind {
   return kind !== 'conflict' && kind !== 'error';
 }
 
-/** Completes the claims of finished leads and releases the others (all of them when the batch failed). */
+/**
+ * Completes the claims of finished leads and releases the others (all of them when the batch failed).
+ * With `deferred`, a finished lead's re-check record is written by its completion; a completion that
+ * fails returns the lead's message (its record is not written: the redelivery decides it again), and
+ * every record not written so goes to the store as before.
+ */
 async function settleClaims(
   work: Group[],
-  versions: LeadVersions,
-  log: Logger,
+  settle: { versions: LeadVersions; crm: SyncCrm; log: Logger; deferred?: DeferredRechecks },
   batchFailed: boolean,
 ): Promise<void> {
+  const { versions, log, deferred } = settle;
   await Promise.all(
     work.map(async (g) => {
       if (g.token === undefined || g.version === null) return;
+      const recheck = deferred?.take({ objectType: g.lead.objectType, leadId: g.lead.id });
       try {
         if (!batchFailed && g.result?.ok) {
-          const kept = await versions.complete(g.key, g.version, g.token);
-          if (!kept)
+          const kept =
+            recheck && versions.completeWithRecheck
+              ? await completeWithRecheck(
+                  versions.completeWithRecheck.bind(versions),
+                  g,
+                  settle.crm,
+                  recheck,
+                  log,
+                )
+              : await versions.complete(g.key, g.version, g.token);
+          if (!kept) {
+            if (recheck) deferred?.hold(recheck);
             log.warn(
               { leadId: g.lead.id },
               'lead finished after its claim lapsed; another delivery may repeat it (idempotent)',
             );
+          }
         } else {
+          if (recheck) deferred?.hold(recheck);
           await versions.release(g.key, g.version, g.token);
         }
       } catch (e) {
@@ -674,6 +707,29 @@ async function settleClaims(
       }
     }),
   );
+  await deferred?.flush(settle.crm);
+}
+
+/**
+ * The claim's completion with the lead's re-check record. If that write fails, the record is not
+ * written, so the lead's message returns (a transient failure) rather than being acknowledged without
+ * it; true stays true so no other write repeats it.
+ */
+async function completeWithRecheck(
+  complete: NonNullable<LeadVersions['completeWithRecheck']>,
+  g: Group,
+  crm: SyncCrm,
+  recheck: RecheckRecord,
+  log: Logger,
+): Promise<boolean> {
+  if (g.token === undefined || g.version === null) return false;
+  try {
+    return await complete(g.key, g.version, g.token, crm, recheck);
+  } catch (e) {
+    g.result = { ok: false, kind: 'transient' };
+    log.warn({ err: e, leadId: g.lead.id }, 'could not record the lead as done; its message returns');
+    return true;
+  }
 }
 
 function delayFor(

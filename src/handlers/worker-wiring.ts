@@ -1,7 +1,6 @@
-import { DynamoLeadVersions } from '../aws/dynamodb-lead-versions.ts';
+import { DynamoLeadRecords } from '../aws/dynamodb-lead-records.ts';
 import { DynamoLedgerOutbox } from '../aws/dynamodb-ledger-outbox.ts';
 import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
-import { DynamoRecheckStore } from '../aws/dynamodb-recheck-store.ts';
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
 import { createFirehoseClient } from '../aws/firehose-ledger.ts';
 import { SqsQueue } from '../aws/sqs-queue.ts';
@@ -45,6 +44,8 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
           log: base.log,
         })
       : undefined;
+  // Claims and re-check records share one item a lead (docs/cost.md).
+  const leadRecords = new DynamoLeadRecords(base.table);
   const handler = createWorkerHandler({
     crm: e.TOSSUP_CRM,
     scope: e.TOSSUP_SCOPE,
@@ -52,10 +53,10 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
     connectors: base.connectors,
     state: base.state,
     routingState: new DynamoRoutingState(base.table),
-    versions: new DynamoLeadVersions(base.table),
+    versions: leadRecords,
     episodes: { ...episodes, store: withLambdaLedger(episodes.store, ledger, base.config.sla) },
     ...(ledger ? { ledger } : {}),
-    rechecks: new DynamoRecheckStore(base.table),
+    rechecks: leadRecords,
     ...(notify ? { notify } : {}),
     visibility: queue,
     clock: base.clock,

@@ -1,3 +1,6 @@
+import type { CrmName } from '../domain/lead.ts';
+import type { RecheckRecord } from './recheck-store.ts';
+
 /**
  * Per-lead version records: the worker's guard against out-of-order and concurrent delivery.
  *
@@ -21,6 +24,18 @@ export interface LeadVersions {
   claim(leadKey: string, version: number, leaseUntilMs: number): Promise<ClaimOutcome>;
   /** Marks the claimed version done; false when the claim was lost (taken over after its lease). */
   complete(leadKey: string, version: number, token: string): Promise<boolean>;
+  /**
+   * Optional, where the claim and the lead's re-check record share one stored item (DynamoDB, where
+   * each item written costs a write unit: docs/cost.md): `complete` and `RecheckStore.schedule` of
+   * `recheck` in one write. False, with nothing written, when the claim was lost.
+   */
+  completeWithRecheck?(
+    leadKey: string,
+    version: number,
+    token: string,
+    crm: CrmName,
+    recheck: RecheckRecord,
+  ): Promise<boolean>;
   /** Gives the claim up at once so a redelivery need not wait for the lease. */
   release(leadKey: string, version: number, token: string): Promise<void>;
 }

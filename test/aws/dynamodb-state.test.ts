@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTable } from '../../src/aws/dynamo-table.ts';
 import { DynamoEventDedup } from '../../src/aws/dynamodb-event-dedup.ts';
-import { DynamoLeadVersions } from '../../src/aws/dynamodb-lead-versions.ts';
+import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { DynamoRoutingState } from '../../src/aws/dynamodb-routing-state.ts';
 import { DynamoStateStore } from '../../src/aws/dynamodb-state-store.ts';
 import { CursorConflictError } from '../../src/ports/state-store.ts';
@@ -120,12 +120,12 @@ describe('DynamoStateStore: run lease across invocations', () => {
   });
 });
 
-describe('DynamoLeadVersions', () => {
+describe('DynamoLeadRecords', () => {
   const lease = (clock: { now(): Date }, ms = 60_000) => clock.now().getTime() + ms;
 
   it('claims a new lead, then refuses older versions and reports a finished one as done', async () => {
     const clock = testClock();
-    const v = new DynamoLeadVersions(await dynamo.table(clock));
+    const v = new DynamoLeadRecords(await dynamo.table(clock));
     const first = await v.claim('hubspot|contact|1', 2000, lease(clock));
     expect(first.status).toBe('claimed');
     await v.complete('hubspot|contact|1', 2000, (first as { token: string }).token);
@@ -143,7 +143,7 @@ describe('DynamoLeadVersions', () => {
 
   it('keeps a live claim to its holder (busy), and lets a redelivery take it over once the lease passed', async () => {
     const clock = testClock();
-    const v = new DynamoLeadVersions(await dynamo.table(clock));
+    const v = new DynamoLeadRecords(await dynamo.table(clock));
     const crashed = await v.claim('k', 5000, lease(clock, 60_000));
     expect(crashed.status).toBe('claimed');
     expect(await v.claim('k', 5000, lease(clock))).toEqual({ status: 'busy', storedVersion: 5000 });
@@ -158,7 +158,7 @@ describe('DynamoLeadVersions', () => {
 
   it('a released claim can be claimed again at once', async () => {
     const clock = testClock();
-    const v = new DynamoLeadVersions(await dynamo.table(clock));
+    const v = new DynamoLeadRecords(await dynamo.table(clock));
     const c = await v.claim('k', 1, lease(clock));
     await v.release('k', 1, (c as { token: string }).token);
     expect((await v.claim('k', 1, lease(clock))).status).toBe('claimed');
@@ -167,8 +167,8 @@ describe('DynamoLeadVersions', () => {
   it('of two workers claiming one lead version at the same moment, exactly one gets it', async () => {
     const clock = testClock();
     const table = await dynamo.table(clock);
-    const a = new DynamoLeadVersions(table);
-    const b = new DynamoLeadVersions(
+    const a = new DynamoLeadRecords(table);
+    const b = new DynamoLeadRecords(
       new DynamoTable({ client: dynamo.client(), tableName: table.tableName, clock }),
     );
     const results = await Promise.all([a.claim('k', 7, lease(clock)), b.claim('k', 7, lease(clock))]);

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newPrivateAppToken } from '../../emulators/hubspot/token-registry.ts';
 import { EmulatorClock } from '../../emulators/shared/emulator-clock.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
-import { DynamoLeadVersions } from '../../src/aws/dynamodb-lead-versions.ts';
+import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { DynamoRoutingState } from '../../src/aws/dynamodb-routing-state.ts';
 import { DynamoStateStore } from '../../src/aws/dynamodb-state-store.ts';
 import { SecretsManagerCache } from '../../src/aws/secrets.ts';
@@ -110,7 +110,7 @@ async function setup() {
     connectors: cachedConnector({ crm: 'hubspot', secretId: SECRET_ID, secrets, mappingFile: null, clock }),
     state: new DynamoStateStore(table),
     routingState: new DynamoRoutingState(table),
-    versions: new DynamoLeadVersions(table),
+    versions: new DynamoLeadRecords(table),
     visibility: queue,
     clock,
     log: createLogger({ destination: logs }),

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type SlackEmulator, startSlackEmulator } from '../../emulators/chat/slack-emulator.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
+import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { DynamoOutboxStore } from '../../src/aws/dynamodb-outbox-store.ts';
-import { DynamoRecheckStore } from '../../src/aws/dynamodb-recheck-store.ts';
 import { chatProvider } from '../../src/handlers/chat-provider.ts';
 import {
   createSweepHandler,
@@ -61,7 +61,7 @@ async function setup(options: { episodes?: EpisodeCrm | undefined } = {}) {
     ...h.connector,
     ...('episodes' in options ? { episodes: options.episodes } : { episodes: noCalls }),
   };
-  const rechecks = new DynamoRecheckStore(h.table);
+  const rechecks = new DynamoLeadRecords(h.table);
   const logs = new LogCapture();
   const log = createLogger({ destination: logs, level: 'debug' });
   const secrets = new MapSecrets();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoLeadVersions } from '../../src/aws/dynamodb-lead-versions.ts';
+import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { DynamoRoutingState } from '../../src/aws/dynamodb-routing-state.ts';
 import { DynamoStateStore } from '../../src/aws/dynamodb-state-store.ts';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
@@ -62,7 +62,7 @@ async function setup() {
   const sync = createSyncHandler({ ...common, queue });
   const worker = createWorkerHandler({
     ...common,
-    versions: new DynamoLeadVersions(table),
+    versions: new DynamoLeadRecords(table),
     visibility: queue,
     deadlineReserveMs: 1_500,
   });

@@ -365,6 +365,83 @@ describe('worker: state table failures', () => {
   });
 });
 
+describe('worker: the claim item carries the re-check record', () => {
+  const itemOf = (h: Awaited<ReturnType<typeof harness>>, id: string) =>
+    h.table.get(`lead|${leadVersionKey('salesforce', 'Lead', id)}`);
+
+  it('a finished lead is marked done with its re-check record in one write; a failed one gets neither', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    h.crm.put(hotLead('P'));
+    h.crm.failRecord('task', 'P', 'transient', 'UNABLE_TO_LOCK_ROW');
+    const leadWrites: string[] = [];
+    const sendCommand = h.table.client.send.bind(h.table.client);
+    h.table.client.send = ((command: {
+      input: { Key?: { pk?: { S?: string } } };
+      constructor: { name: string };
+    }) => {
+      const pk = command.input.Key?.pk?.S;
+      if (pk?.startsWith('lead|') && /^(Put|Update|Delete)Item/.test(command.constructor.name))
+        leadWrites.push(`${command.constructor.name} ${pk.split('|').at(-1)}`);
+      return sendCommand(command as never);
+    }) as typeof h.table.client.send;
+    send(h, h.crm.lead('A'));
+    const failed = send(h, h.crm.lead('P'));
+
+    const r = await h.queue.poll(h.worker);
+
+    expect(r.failedIds).toEqual([failed]);
+    const a = await itemOf(h, 'A');
+    expect(a?.status?.S).toBe('done');
+    expect(a?.inputs?.S).toMatch(/./);
+    expect(leadWrites.filter((w) => w.endsWith(' A'))).toEqual([
+      'UpdateItemCommand A',
+      'UpdateItemCommand A',
+    ]);
+    const p = await itemOf(h, 'P');
+    expect(p?.status?.S).toBe('in_progress');
+    expect(p?.leaseUntilMs?.N).toBe('0');
+    expect(p?.inputs).toBeUndefined();
+  });
+
+  it('a completion that fails returns the message; the redelivery finishes the lead with its one task', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    let failures = 1;
+    const versions = {
+      claim: h.versions.claim.bind(h.versions),
+      complete: h.versions.complete.bind(h.versions),
+      release: h.versions.release.bind(h.versions),
+      completeWithRecheck: (...args: Parameters<typeof h.versions.completeWithRecheck>) =>
+        failures-- > 0
+          ? Promise.reject(new StateUnavailableError('DynamoDB throttled'))
+          : h.versions.completeWithRecheck(...args),
+    };
+    const worker = createWorkerHandler({
+      ...handlerWiring(h),
+      versions,
+      rechecks: h.versions,
+      visibility: h.queue,
+      clock: h.clock,
+      log: createLogger({ destination: h.logs }),
+    });
+    const id = send(h, h.crm.lead('A'));
+
+    const first = await h.queue.poll(worker);
+    expect(first.failedIds).toEqual([id]);
+    expect((await itemOf(h, 'A'))?.inputs).toBeUndefined();
+    h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
+    await h.queue.drain(worker);
+
+    expect(h.queue.depth + h.queue.dlq.length).toBe(0);
+    expect(h.crm.tasks.size).toBe(1);
+    expect(h.crm.taskRequests).toHaveLength(1);
+    const a = await itemOf(h, 'A');
+    expect(a?.status?.S).toBe('done');
+    expect(a?.inputs?.S).toMatch(/./);
+  });
+});
+
 describe('worker: refresh messages (from the webhook)', () => {
   it('reads the named records through the connector and decides them like any lead', async () => {
     const h = await harness(dynamo);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REALTIME_CHANNEL } from '../../connectors/salesforce/realtime-setup.ts';
 import { startEventRelay } from '../../emulators/salesforce/event-relay.ts';
 import type { SalesforceEmulator } from '../../emulators/salesforce/index.ts';
-import { DynamoLeadVersions } from '../../src/aws/dynamodb-lead-versions.ts';
+import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import type { ChangeEventHeader } from '../../src/changes/salesforce-change-event.ts';
 import { createWorkerHandler } from '../../src/handlers/worker-handler.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -47,7 +47,7 @@ async function relayRig(
     connectors: { get: async () => connector, invalidate() {} },
     state: new MemoryStateStore({ clock: options.clock }),
     routingState: new MemoryRoutingState(),
-    versions: new DynamoLeadVersions(table),
+    versions: new DynamoLeadRecords(table),
     visibility: queue,
     clock: fixedClock(new Date(emu.clock.now()).toISOString()),
     log: createLogger({ destination: logs, level: 'debug' }),

@@ -466,22 +466,12 @@ describe('the deployable stack (build + osls package)', () => {
             ]),
           ),
           // Toss-up episodes: read the batch's (batched or one), record a step (compare-and-set put).
-          // Re-checks: read the batch's, write or remove them (and the index floor once).
+          // Re-checks: read the batch's (the lead's item, or an earlier build's own item, which
+          // goes), written with the claim; the index floor once.
           // Toss-up notices: read and create an outbox entry (never update, list or send one).
           GetItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode', 'notify'],
-          PutItem: [
-            'done',
-            'count',
-            'skip',
-            'route',
-            'daily',
-            'lead',
-            'episode',
-            'recheck',
-            'recheckdue',
-            'notify',
-          ],
-          BatchGetItem: ['episode', 'recheck'],
+          PutItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode', 'recheckdue', 'notify'],
+          BatchGetItem: ['episode', 'lead', 'recheck'],
           DeleteItem: ['recheck'],
         },
       },
@@ -495,30 +485,28 @@ describe('the deployable stack (build + osls package)', () => {
     OWN.SyncHubspot = { ...OWN.SyncSalesforce!, secret: 'hubspot', queue: 'LeadsQueueHubspot' };
     OWN.WorkerHubspot = { ...OWN.WorkerSalesforce!, secret: 'hubspot', queue: 'LeadsQueueHubspot' };
     // The sweep: episodes, the outbox, capacity slots, and for re-checks what a worker's decision
-    // writes; no queue, no cursor, no lead versions, no other run's lease.
+    // writes and the leads' re-check records (an update of the lead's item, never a read or a put of
+    // its version claim); no queue, no cursor, no other run's lease.
+    const sweepItems = [
+      'episode',
+      'epdue',
+      'notify',
+      'route',
+      'daily',
+      'done',
+      'count',
+      'skip',
+      'recheckdue',
+    ];
     OWN.SweepSalesforce = {
       secret: ['salesforce', 'chat'],
       queue: null,
       sqs: [],
       ddb: {
-        ...Object.fromEntries(
-          ['GetItem', 'PutItem', 'UpdateItem'].map((a) => [
-            a,
-            [
-              'episode',
-              'epdue',
-              'notify',
-              'route',
-              'daily',
-              'done',
-              'count',
-              'skip',
-              'recheck',
-              'recheckdue',
-            ],
-          ]),
-        ),
-        BatchGetItem: ['episode', 'notify', 'recheck'],
+        GetItem: sweepItems,
+        PutItem: sweepItems,
+        UpdateItem: [...sweepItems, 'lead'],
+        BatchGetItem: ['episode', 'notify', 'lead', 'recheck'],
         DeleteItem: ['recheck'],
       },
       dueIndex: true,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { loadDeploySettings } from '../../../scripts/deploy-settings.ts';
-import { DynamoLeadVersions } from '../../../src/aws/dynamodb-lead-versions.ts';
+import { DynamoLeadRecords } from '../../../src/aws/dynamodb-lead-records.ts';
 import { DynamoRoutingState } from '../../../src/aws/dynamodb-routing-state.ts';
 import { DynamoStateStore } from '../../../src/aws/dynamodb-state-store.ts';
 import type { BundledConfig } from '../../../src/handlers/bundled-config.ts';
@@ -107,7 +107,7 @@ export async function harness(
   const log = createLogger({ destination: logs, level: 'debug' });
   const state = new DynamoStateStore(table);
   const routingState = new DynamoRoutingState(table);
-  const versions = new DynamoLeadVersions(table);
+  const versions = new DynamoLeadRecords(table);
   const queue = deployedQueue(clock);
   const worker = createWorkerHandler({
     crm: 'salesforce',
@@ -117,6 +117,8 @@ export async function harness(
     state,
     routingState,
     versions,
+    // As deployed (worker-wiring.ts): the claim item carries the re-check record.
+    rechecks: versions,
     visibility: queue,
     clock,
     log: log.child({ fn: 'worker' }),

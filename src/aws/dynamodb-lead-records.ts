@@ -1,0 +1,369 @@
+import { randomUUID } from 'node:crypto';
+import type { CrmName } from '../domain/lead.ts';
+import type { ClaimOutcome, LeadVersions } from '../ports/lead-versions.ts';
+import {
+  type DueRecheck,
+  keepsRecheckRecord,
+  type RecheckRecord,
+  type RecheckRef,
+  type RecheckStore,
+  recheckKey,
+} from '../ports/recheck-store.ts';
+import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
+import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
+import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
+import { DUE_INDEX } from './dynamodb-episode-store.ts';
+
+const DAY_MS = 86_400_000;
+/**
+ * An item outlives its last write by this much: longer than SQS keeps a message (14 days), so a late
+ * stale copy still meets its newer version, and a hold that never ends still ends here.
+ */
+const RETENTION_SECONDS = 400 * 86_400;
+const CLAIM_ATTEMPTS = 3;
+/** The attributes of the re-check record, all removed when it holds nothing. */
+const RECHECK_ATTRIBUTES = ['recheckAt', 'holdSince', 'inputs', 'dueBucket', 'dueAt'] as const;
+
+/**
+ * One item per lead on the state table for both what the worker keeps per lead: its version claim
+ * (`LeadVersions`) and its re-check record (`RecheckStore`).
+ *
+ * | pk | sk | attributes |
+ * |---|---|---|
+ * | `lead\|<crm>\|<objectType>\|<id>` | `-` | claim: `version` (epoch ms), `status` (`in_progress` \| `done`), `leaseUntilMs`, `token`; re-check: `recheckAt`, `holdSince`, `inputs` (decision-inputs fingerprint), `rk` (the re-check record lives here); `dueBucket` = `recheck\|<crm>\|<UTC day>`, `dueAt` = `<recheckAt>#<objectType>\|<leadId>` while a re-check is pending; `ttl` |
+ * | `recheckdue\|<crm>\|floor` | `-` | `day`: no index entry of that CRM lies in an earlier day |
+ *
+ * One item because DynamoDB bills a write unit per item written: a worker's lead is claimed (one
+ * write), then completed with its re-check record in the same update (`completeWithRecheck`), two
+ * units where a claim item and a re-check item took three (docs/cost.md). A claim is one conditional
+ * update that leaves the re-check attributes (and so the `due` index) alone, so of two workers
+ * claiming the same lead exactly one succeeds, and a version older than the stored one can never be
+ * claimed: a stale message never overwrites a newer decision. A claim's lease ends with the claiming
+ * invocation's deadline, so a crashed worker's claim is taken over by the redelivery.
+ *
+ * The index `due` is the episodes' (infra/state-table.yml): its partitions here are
+ * `recheck|<crm>|<day>`, which an episode sweep (hour buckets such as `2026-12-02T08`) or the outbox
+ * (`outbox`) never queries, and the other way round. An entry is filed under the day of
+ * `max(recheckAt, now)`, never a day that has passed, so `dueBefore` queries the days from the floor
+ * to the day of `at`: one or two queries per sweep, never a scan.
+ *
+ * Earlier builds kept the re-check record in an item of its own (`recheck|<crm>|<objectType>|<id>`).
+ * A lead item without `rk` may still have one: `getMany` reads it then (eventually consistent, half a
+ * read unit), and the first write of the lead's record here deletes it, with its index entry; an old
+ * entry that `dueBefore` lists is deleted the same way once its lead is rescheduled.
+ */
+export class DynamoLeadRecords implements LeadVersions, RecheckStore {
+  readonly #table: DynamoTable;
+  readonly #batch: BatchGetOptions;
+  readonly #floorEnsured = new Set<CrmName>();
+  /** Record keys (`<crm>|<objectType>|<id>`) seen with an item of the earlier layout still stored. */
+  readonly #legacy = new Set<string>();
+
+  constructor(table: DynamoTable, options: BatchGetOptions = {}) {
+    this.#table = table;
+    this.#batch = options;
+  }
+
+  async claim(leadKey: string, version: number, leaseUntilMs: number): Promise<ClaimOutcome> {
+    const pk = `lead|${leadKey}`;
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const token = randomUUID();
+      const expiry = this.#table.expiry(RETENTION_SECONDS);
+      const claimed = await this.#table.update(
+        pk,
+        SINGLE,
+        {
+          expression:
+            'SET #v = :v, #s = :busy, leaseUntilMs = :lease, #tok = :tok, expiresAtMs = :exp, #ttl = :ttl',
+          names: { '#tok': 'token', '#ttl': 'ttl' },
+          values: {
+            ':lease': num(leaseUntilMs),
+            ':tok': str(token),
+            ':exp': expiry.expiresAtMs as Item[string],
+            ':ttl': expiry.ttl as Item[string],
+          },
+        },
+        {
+          // `status` and not `pk`: the item may hold only a re-check record (a lead decided without a
+          // version claim, as account triggers are).
+          expression:
+            'attribute_not_exists(#s) OR (#s = :done AND #v < :v) OR (#s = :busy AND #v <= :v AND leaseUntilMs <= :now)',
+          names: { '#s': 'status', '#v': 'version' },
+          values: {
+            ':done': str('done'),
+            ':busy': str('in_progress'),
+            ':v': num(version),
+            ':now': num(this.#table.nowMs()),
+          },
+        },
+      );
+      if (claimed) return { status: 'claimed', token };
+      const current = await this.#table.get(pk);
+      if (!current || stringOf(current, 'status') === null) continue; // gone between the two calls
+      const storedVersion = numberOf(current, 'version') ?? 0;
+      if (storedVersion > version) return { status: 'stale', storedVersion };
+      if (stringOf(current, 'status') === 'done' && storedVersion === version) {
+        return { status: 'done', storedVersion };
+      }
+      const leaseUntil = numberOf(current, 'leaseUntilMs') ?? 0;
+      if (leaseUntil > this.#table.nowMs()) return { status: 'busy', storedVersion };
+      // The lease passed between the update and the read: try again.
+    }
+    throw new StateUnavailableError(`claiming lead ${leadKey} kept racing with other workers; retry`);
+  }
+
+  async complete(leadKey: string, version: number, token: string): Promise<boolean> {
+    const updated = await this.#table.update(
+      `lead|${leadKey}`,
+      SINGLE,
+      {
+        expression: 'SET #s = :done REMOVE leaseUntilMs',
+        names: { '#s': 'status' },
+        values: { ':done': str('done') },
+      },
+      claimHeld(version, token),
+    );
+    return updated !== null;
+  }
+
+  async completeWithRecheck(
+    leadKey: string,
+    version: number,
+    token: string,
+    crm: CrmName,
+    recheck: RecheckRecord,
+  ): Promise<boolean> {
+    const r = await this.#recheckUpdate(crm, recheck);
+    const updated = await this.#table.update(
+      `lead|${leadKey}`,
+      SINGLE,
+      {
+        expression: `SET #s = :done, ${r.set.join(', ')} REMOVE leaseUntilMs${r.remove.map((a) => `, ${a}`).join('')}`,
+        names: { ...r.names, '#s': 'status' },
+        values: { ':done': str('done'), ...r.values },
+      },
+      claimHeld(version, token),
+    );
+    if (updated === null) return false;
+    await this.#dropLegacy(crm, [recheck]);
+    return true;
+  }
+
+  async release(leadKey: string, version: number, token: string): Promise<void> {
+    const held = claimHeld(version, token);
+    await this.#table.update(
+      `lead|${leadKey}`,
+      SINGLE,
+      { expression: 'SET leaseUntilMs = :zero', values: { ':zero': num(0) } },
+      {
+        expression: `${held.expression} AND #s = :busy`,
+        names: { ...held.names, '#s': 'status' },
+        values: { ...held.values, ':busy': str('in_progress') },
+      },
+    );
+  }
+
+  async getMany(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord>> {
+    const items = await batchGetLive(
+      this.#table,
+      refs.map((r) => pkOf(crm, r)),
+      this.#batch,
+    );
+    const out = new Map<string, RecheckRecord>();
+    const unmoved: RecheckRef[] = [];
+    for (const ref of refs) {
+      const item = items.get(pkOf(crm, ref));
+      if (item?.rk === undefined) unmoved.push(ref);
+      else addRecord(out, ref, item);
+    }
+    if (unmoved.length === 0) return out;
+    // Records an earlier build wrote: never written again, so an eventually consistent read will do.
+    const legacy = await batchGetLive(
+      this.#table,
+      unmoved.map((r) => legacyPkOf(crm, r)),
+      { ...this.#batch, consistentRead: false },
+    );
+    for (const ref of unmoved) {
+      const item = legacy.get(legacyPkOf(crm, ref));
+      if (!item) continue;
+      this.#legacy.add(`${crm}|${recheckKey(ref)}`);
+      addRecord(out, ref, item);
+    }
+    return out;
+  }
+
+  async schedule(crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
+    for (const recheck of records) {
+      const r = await this.#recheckUpdate(crm, recheck);
+      await this.#table.update(pkOf(crm, recheck), SINGLE, {
+        expression: `SET ${r.set.join(', ')}${r.remove.length > 0 ? ` REMOVE ${r.remove.join(', ')}` : ''}`,
+        names: r.names,
+        values: r.values,
+      });
+    }
+    await this.#dropLegacy(crm, records);
+  }
+
+  async remove(crm: CrmName, refs: readonly RecheckRef[]): Promise<void> {
+    const none = (ref: RecheckRef): RecheckRecord => ({
+      ...ref,
+      recheckAt: null,
+      holdSince: null,
+      inputs: null,
+    });
+    await this.schedule(crm, refs.map(none));
+    // Rare (leads gone from the CRM or skipped by the sweep): an earlier build's item is removed
+    // whether or not this instance has seen it.
+    for (const ref of refs) await this.#table.delete(legacyPkOf(crm, ref));
+    for (const ref of refs) this.#legacy.delete(`${crm}|${recheckKey(ref)}`);
+  }
+
+  async dueBefore(crm: CrmName, at: Date, limit: number): Promise<DueRecheck[]> {
+    const now = this.#table.nowMs();
+    const last = dayOf(at.getTime());
+    const floorItem = await this.#table.get(floorPk(crm));
+    const floor = floorItem && stringOf(floorItem, 'day');
+    if (!floor) return [];
+    const out: DueRecheck[] = [];
+    let firstNonEmpty: string | null = null;
+    for (let t = Date.parse(`${floor}T00:00:00.000Z`); dayOf(t) <= last && out.length < limit; t += DAY_MS) {
+      const day = dayOf(t);
+      const found = await this.#queryDay(crm, day, `${at.toISOString()}#\uffff`, limit - out.length);
+      if (found.length > 0) firstNonEmpty ??= day;
+      out.push(...found);
+    }
+    const safe = dayOf(Math.min(now, at.getTime()) - DAY_MS);
+    const next = firstNonEmpty !== null && firstNonEmpty < safe ? firstNonEmpty : safe;
+    if (next > floor) await this.#table.put({ pk: str(floorPk(crm)), sk: str(SINGLE), day: str(next) });
+    return out;
+  }
+
+  /** The SET and REMOVE clauses that make the item hold `recheck` (and say it lives here). */
+  async #recheckUpdate(
+    crm: CrmName,
+    recheck: RecheckRecord,
+  ): Promise<{ set: string[]; remove: string[]; names: Record<string, string>; values: Item }> {
+    const expiry = this.#table.expiry(RETENTION_SECONDS);
+    const set = ['rk = :rk', 'expiresAtMs = :exp', '#ttl = :ttl'];
+    const values: Item = {
+      ':rk': num(1),
+      ':exp': expiry.expiresAtMs as Item[string],
+      ':ttl': expiry.ttl as Item[string],
+    };
+    const fields: Partial<Record<(typeof RECHECK_ATTRIBUTES)[number], string>> = {};
+    if (keepsRecheckRecord(recheck)) {
+      if (recheck.holdSince !== null) fields.holdSince = recheck.holdSince;
+      if (recheck.inputs) fields.inputs = recheck.inputs;
+      if (recheck.recheckAt !== null) {
+        const now = this.#table.nowMs();
+        await this.#ensureFloor(crm, now);
+        fields.recheckAt = recheck.recheckAt;
+        fields.dueBucket = bucketOf(crm, dayOf(Math.max(Date.parse(recheck.recheckAt), now)));
+        fields.dueAt = `${recheck.recheckAt}#${recheckKey(recheck)}`;
+      }
+    }
+    const remove: string[] = [];
+    for (const name of RECHECK_ATTRIBUTES) {
+      const value = fields[name];
+      if (value === undefined) {
+        remove.push(name);
+        continue;
+      }
+      set.push(`${name} = :${name}`);
+      values[`:${name}`] = str(value);
+    }
+    return { set, remove, names: { '#ttl': 'ttl' }, values };
+  }
+
+  /** Deletes the earlier build's items of `refs` this instance has seen (and so their index entries). */
+  async #dropLegacy(crm: CrmName, refs: readonly RecheckRef[]): Promise<void> {
+    for (const ref of refs) {
+      const key = `${crm}|${recheckKey(ref)}`;
+      if (!this.#legacy.has(key)) continue;
+      await this.#table.delete(legacyPkOf(crm, ref));
+      this.#legacy.delete(key);
+    }
+  }
+
+  /** The first entry of a CRM creates its floor at the previous day: nothing is filed below it. */
+  async #ensureFloor(crm: CrmName, now: number): Promise<void> {
+    if (this.#floorEnsured.has(crm)) return;
+    await this.#table.put(
+      { pk: str(floorPk(crm)), sk: str(SINGLE), day: str(dayOf(now - DAY_MS)) },
+      { expression: 'attribute_not_exists(pk)' },
+    );
+    this.#floorEnsured.add(crm);
+  }
+
+  async #queryDay(crm: CrmName, day: string, upTo: string, limit: number): Promise<DueRecheck[]> {
+    const out: DueRecheck[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.#table.queryIndex(
+        DUE_INDEX,
+        'dueBucket = :b AND dueAt <= :t',
+        { ':b': str(bucketOf(crm, day)), ':t': str(upTo) },
+        { limit: limit - out.length, start },
+      );
+      for (const item of page.Items ?? []) {
+        const sortKey = stringOf(item, 'dueAt') ?? '';
+        const cut = sortKey.indexOf('#');
+        const key = sortKey.slice(cut + 1);
+        const bar = key.indexOf('|');
+        const due = {
+          recheckAt: sortKey.slice(0, cut),
+          objectType: key.slice(0, bar),
+          leadId: key.slice(bar + 1),
+        };
+        // KEYS_ONLY still projects the table's key: an earlier build's item says so by its pk.
+        if (stringOf(item, 'pk') === legacyPkOf(crm, due)) this.#legacy.add(`${crm}|${key}`);
+        out.push(due);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start && out.length < limit);
+    return out;
+  }
+}
+
+/** The claim at `version` is still the one `token` took. */
+function claimHeld(version: number, token: string) {
+  return {
+    expression: '#tok = :tok AND #v = :v',
+    names: { '#tok': 'token', '#v': 'version' },
+    values: { ':tok': str(token), ':v': num(version) },
+  };
+}
+
+function addRecord(out: Map<string, RecheckRecord>, ref: RecheckRef, item: Item): void {
+  const recheckAt = stringOf(item, 'recheckAt');
+  const holdSince = stringOf(item, 'holdSince');
+  const inputs = stringOf(item, 'inputs');
+  if (recheckAt === null && holdSince === null && !inputs) return;
+  out.set(recheckKey(ref), {
+    objectType: ref.objectType,
+    leadId: ref.leadId,
+    recheckAt,
+    holdSince,
+    ...(inputs ? { inputs } : {}),
+  });
+}
+
+function pkOf(crm: CrmName, ref: RecheckRef): string {
+  return `lead|${crm}|${recheckKey(ref)}`;
+}
+
+function legacyPkOf(crm: CrmName, ref: RecheckRef): string {
+  return `recheck|${crm}|${recheckKey(ref)}`;
+}
+
+function floorPk(crm: CrmName): string {
+  return `recheckdue|${crm}|floor`;
+}
+
+function bucketOf(crm: CrmName, day: string): string {
+  return `recheck|${crm}|${day}`;
+}
+
+function dayOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
