@@ -30,7 +30,7 @@ const RECHECK_ATTRIBUTES = ['recheckAt', 'holdSince', 'inputs', 'dueBucket', 'du
  *
  * | pk | sk | attributes |
  * |---|---|---|
- * | `lead\|<crm>\|<objectType>\|<id>` | `-` | claim: `version` (epoch ms), `status` (`in_progress` \| `done`), `leaseUntilMs`, `token`; re-check: `recheckAt`, `holdSince`, `inputs` (decision-inputs fingerprint), `rk` (the re-check record lives here); `dueBucket` = `recheck\|<crm>\|<UTC day>`, `dueAt` = `<recheckAt>#<objectType>\|<leadId>` while a re-check is pending; `ttl` |
+ * | `lead\|<crm>\|<objectType>\|<id>` | `-` | claim: `version` (epoch ms), `status` (`in_progress` \| `done`), `leaseUntilMs`, `token`; re-check: `recheckAt`, `holdSince`, `inputs` (decision-inputs fingerprint), `rk` (the re-check record lives here, until this epoch ms); `dueBucket` = `recheck\|<crm>\|<UTC day>`, `dueAt` = `<recheckAt>#<objectType>\|<leadId>` while a re-check is pending; `ttl` |
  * | `recheckdue\|<crm>\|floor` | `-` | `day`: no index entry of that CRM lies in an earlier day |
  *
  * One item because DynamoDB bills a write unit per item written: a worker's lead is claimed (one
@@ -58,6 +58,12 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   readonly #floorEnsured = new Set<CrmName>();
   /** Record keys (`<crm>|<objectType>|<id>`) seen with an item of the earlier layout still stored. */
   readonly #legacy = new Set<string>();
+  /**
+   * The items this instance's claims returned (the update answers with the whole item, at no read
+   * cost), until the claim is settled: the worker's `getMany` right after its claims is read from here
+   * instead of another read unit a lead.
+   */
+  readonly #claimedItems = new Map<string, Item>();
 
   constructor(table: DynamoTable, options: BatchGetOptions = {}) {
     this.#table = table;
@@ -97,7 +103,10 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
           },
         },
       );
-      if (claimed) return { status: 'claimed', token };
+      if (claimed) {
+        this.#claimedItems.set(pk, claimed);
+        return { status: 'claimed', token };
+      }
       const current = await this.#table.get(pk);
       if (!current || stringOf(current, 'status') === null) continue; // gone between the two calls
       const storedVersion = numberOf(current, 'version') ?? 0;
@@ -113,6 +122,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   }
 
   async complete(leadKey: string, version: number, token: string): Promise<boolean> {
+    this.#claimedItems.delete(`lead|${leadKey}`);
     const updated = await this.#table.update(
       `lead|${leadKey}`,
       SINGLE,
@@ -133,6 +143,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     crm: CrmName,
     recheck: RecheckRecord,
   ): Promise<boolean> {
+    this.#claimedItems.delete(`lead|${leadKey}`);
     const r = await this.#recheckUpdate(crm, recheck);
     const updated = await this.#table.update(
       `lead|${leadKey}`,
@@ -150,6 +161,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   }
 
   async release(leadKey: string, version: number, token: string): Promise<void> {
+    this.#claimedItems.delete(`lead|${leadKey}`);
     const held = claimHeld(version, token);
     await this.#table.update(
       `lead|${leadKey}`,
@@ -164,17 +176,23 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   }
 
   async getMany(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord>> {
-    const items = await batchGetLive(
-      this.#table,
-      refs.map((r) => pkOf(crm, r)),
-      this.#batch,
-    );
+    const items = new Map<string, Item>();
+    const unread: string[] = [];
+    for (const ref of refs) {
+      const pk = pkOf(crm, ref);
+      const claimed = this.#claimedItems.get(pk);
+      if (claimed) items.set(pk, claimed);
+      else unread.push(pk);
+    }
+    if (unread.length > 0)
+      for (const [pk, item] of await batchGetLive(this.#table, unread, this.#batch)) items.set(pk, item);
     const out = new Map<string, RecheckRecord>();
     const unmoved: RecheckRef[] = [];
     for (const ref of refs) {
       const item = items.get(pkOf(crm, ref));
       if (item?.rk === undefined) unmoved.push(ref);
-      else addRecord(out, ref, item);
+      // A claim renews the item's expiry, not the record's: a record past its own is none.
+      else if ((numberOf(item, 'rk') ?? 0) > this.#table.nowMs()) addRecord(out, ref, item);
     }
     if (unmoved.length === 0) return out;
     // Records an earlier build wrote: never written again, so an eventually consistent read will do.
@@ -246,7 +264,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     const expiry = this.#table.expiry(RETENTION_SECONDS);
     const set = ['rk = :rk', 'expiresAtMs = :exp', '#ttl = :ttl'];
     const values: Item = {
-      ':rk': num(1),
+      ':rk': expiry.expiresAtMs as Item[string],
       ':exp': expiry.expiresAtMs as Item[string],
       ':ttl': expiry.ttl as Item[string],
     };

@@ -126,6 +126,35 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     });
   });
 
+  it('the batch read right after a claim comes from the claim (no read request), and a settled claim is read again', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const { table, store } = await counted(clock);
+    await store.schedule('salesforce', [due('2026-11-24T03:00:00.000Z')]);
+    const reads: string[] = [];
+    const send = table.client.send.bind(table.client);
+    table.client.send = ((command: { constructor: { name: string } }) => {
+      if (/^(Get|BatchGet)Item/.test(command.constructor.name)) reads.push(command.constructor.name);
+      return send(command as never);
+    }) as typeof table.client.send;
+    const claim = await store.claim(key, 1000, clock.now().getTime() + 60_000);
+    expect(await store.getMany('salesforce', [ref])).toEqual(
+      new Map([['Lead|00Q1', due('2026-11-24T03:00:00.000Z')]]),
+    );
+    expect(reads).toEqual([]);
+    await store.release(key, 1000, (claim as { token: string }).token);
+    await store.getMany('salesforce', [ref]);
+    expect(reads).toEqual(['BatchGetItemCommand']);
+  });
+
+  it('a record past its own expiry is none, even once a claim has renewed the item', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const store = new DynamoLeadRecords(await dynamo.table(clock));
+    await store.schedule('salesforce', [due(null, 'old')]);
+    clock.advance(401 * 86_400_000); // past the record's 400 days, before DynamoDB's TTL removed it
+    expect((await store.claim(key, 1000, clock.now().getTime() + 60_000)).status).toBe('claimed');
+    expect(await store.getMany('salesforce', [ref])).toEqual(new Map());
+  });
+
   it("reads an earlier build's re-check item, and deletes it (and its due entry) when the lead's record is next written", async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
     const table = await dynamo.table(clock);
