@@ -7,13 +7,23 @@
  *   time, SQS, DynamoDB, Firehose).
  * - cost.usdPerMonthAt100kLeadsPerDay / cost.usdPerMonthAt1MLeadsPerDay: a 30-day month of one CRM,
  *   the floor (schedules, idle queue polls, secret, Firehose deliveries) included.
+ * - cost.usdPer1kTossUpsUnanswered: the SLA tracking of 1,000 toss-ups after their first sweep when no
+ *   rep answers (ladder steps, first-response polls to the end of their window): the upper bound of what
+ *   a toss-up adds after the day it is decided. Not in the per-lead figure.
  * - cost.lambdaGbSecondsPer1kLeads: billed GB-seconds of the worker and the sync per 1,000 leads at
  *   the memory of infra/settings.yml, measured wall time plus the modelled CRM waits.
  */
 
 import { PRICES_AP_NORTHEAST_1 as PRICES } from '../cost/aws-prices-ap-northeast-1.ts';
-import { CRM_CALL_SECONDS, costPer1kLeads, fixedPerMonth, total, usdPerMonth } from '../cost/cost-model.ts';
-import { measureUsage } from '../cost/measure-usage.ts';
+import {
+  CRM_CALL_SECONDS,
+  costPer1kLeads,
+  costPer1kTossUps,
+  fixedPerMonth,
+  total,
+  usdPerMonth,
+} from '../cost/cost-model.ts';
+import { byKindList, measureUsage } from '../cost/measure-usage.ts';
 import { report } from '../figure.ts';
 
 const LEADS = Number(process.env.COST_LEADS ?? 1000);
@@ -34,7 +44,7 @@ const kinds = u.dynamoByKind
   .filter((k) => !k.read && k.units / LEADS >= 0.005)
   .map((k) => `${k.kind} ${(k.units / LEADS).toFixed(2)}`)
   .join(', ');
-const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of 100) and sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU, ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
+const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of 100) and the first sweep (the toss-ups' SLA status), ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU, ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
 
 const per100k = total(per1k) * 100;
 report({
@@ -56,12 +66,25 @@ report({
   unit: 'USD/month',
   note: '30 days, one CRM, floor included; per-lead work scales linearly (batches of 100 stay full)',
 });
+const life = u.lifecycle;
+const perTossUp = (n: number) => (u.tossUps > 0 ? n / u.tossUps : 0);
+const lifeKinds = byKindList(life.usage)
+  .filter((k) => !k.read && perTossUp(k.units) >= 0.05)
+  .map((k) => `${k.kind} ${perTossUp(k.units).toFixed(1)}`)
+  .join(', ');
+const tossUpLines = costPer1kTossUps(u, PRICES);
+report({
+  name: 'cost.usdPer1kTossUpsUnanswered',
+  value: round(total(tossUpLines), 4),
+  unit: 'USD',
+  note: `${lines(tossUpLines, 1)}; the ${u.tossUps} toss-ups above after their first sweep, no rep answering: ${life.sweeps.count} hourly sweeps over ${(life.hours / 24).toFixed(1)} days until none was due, ${life.sweeps.crmCalls} CRM calls; per toss-up ${perTossUp(life.usage.dynamoWriteUnits).toFixed(1)} WRU (${lifeKinds}), ${perTossUp(life.usage.dynamoReadUnits).toFixed(1)} RRU (the quiet sweeps' own units, which the floor pays, are taken off the cost, not these counts)`,
+});
 const gbs = per1k.find((l) => l.item.startsWith('Lambda GB-seconds'))?.quantity ?? 0;
 report({
   name: 'cost.lambdaGbSecondsPer1kLeads',
   value: round(gbs, 2),
   unit: 'GB-s',
-  note: `worker ${u.memoryMb.worker} MB: ${u.worker.count} invocations, ${(u.worker.ms / 1000).toFixed(1)} s in-process (dynalite's time included) + ${u.worker.crmCalls} CRM calls x ${CRM_CALL_SECONDS} s; sync ${u.memoryMb.sync} MB: ${(u.sync.ms / 1000).toFixed(1)} s, quiet run ${u.idleSync.ms.toFixed(0)} ms; sweep ${u.memoryMb.sweep} MB: ${u.sweep.ms.toFixed(0)} ms; Node ${process.version}`,
+  note: `worker ${u.memoryMb.worker} MB: ${u.worker.count} invocations, ${(u.worker.ms / 1000).toFixed(1)} s in-process (dynalite's time included) + ${u.worker.crmCalls} CRM calls x ${CRM_CALL_SECONDS} s; sync ${u.memoryMb.sync} MB: ${(u.sync.ms / 1000).toFixed(1)} s, quiet run ${u.idleSync.ms.toFixed(0)} ms; sweep ${u.memoryMb.sweep} MB: first ${u.firstSweep.ms.toFixed(0)} ms + ${u.firstSweep.crmCalls} CRM calls, quiet ${u.sweep.ms.toFixed(0)} ms; Node ${process.version}`,
 });
 
 function round(n: number, digits: number): number {

@@ -23,6 +23,37 @@ const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 
  * Firehose and Secrets Manager are one loopback server speaking their JSON protocol to the real SDK
  * clients (test/aws/loopback-aws.ts): the SDK signs, serialises and parses as against AWS.
  */
+export interface MeterSnapshot {
+  dynamoReadUnits: number;
+  dynamoWriteUnits: number;
+  dynamoCalls: number;
+  dynamoByKind: Map<string, { read: boolean; calls: number; units: number }>;
+  sqsRequests: number;
+  firehoseRecords: number;
+  firehoseBytes: number;
+  firehoseBilledBytes: number;
+}
+
+/** What a phase used: `after` less `before`. */
+export function meterDelta(before: MeterSnapshot, after: MeterSnapshot): MeterSnapshot {
+  const byKind = new Map<string, { read: boolean; calls: number; units: number }>();
+  for (const [k, t] of after.dynamoByKind) {
+    const b = before.dynamoByKind.get(k);
+    const d = { read: t.read, calls: t.calls - (b?.calls ?? 0), units: t.units - (b?.units ?? 0) };
+    if (d.calls > 0) byKind.set(k, d);
+  }
+  return {
+    dynamoReadUnits: after.dynamoReadUnits - before.dynamoReadUnits,
+    dynamoWriteUnits: after.dynamoWriteUnits - before.dynamoWriteUnits,
+    dynamoCalls: after.dynamoCalls - before.dynamoCalls,
+    dynamoByKind: byKind,
+    sqsRequests: after.sqsRequests - before.sqsRequests,
+    firehoseRecords: after.firehoseRecords - before.firehoseRecords,
+    firehoseBytes: after.firehoseBytes - before.firehoseBytes,
+    firehoseBilledBytes: after.firehoseBilledBytes - before.firehoseBilledBytes,
+  };
+}
+
 export class AwsMeter {
   readonly dynamo = { readUnits: 0, writeUnits: 0, calls: 0 };
   /** Capacity units by operation and item kind (the key's prefix), to see where the money goes. */
@@ -41,6 +72,20 @@ export class AwsMeter {
     const server = await LoopbackAws.start((call) => meter!.#answer(call, secret));
     meter = new AwsMeter(server);
     return meter;
+  }
+
+  /** The counters as they stand, to take what one phase of a run used as a difference. */
+  snapshot(): MeterSnapshot {
+    return {
+      dynamoReadUnits: this.dynamo.readUnits,
+      dynamoWriteUnits: this.dynamo.writeUnits,
+      dynamoCalls: this.dynamo.calls,
+      dynamoByKind: new Map([...this.dynamoByKind].map(([k, t]) => [k, { ...t }])),
+      sqsRequests: this.sqs.requests,
+      firehoseRecords: this.firehose.records,
+      firehoseBytes: this.firehose.bytes,
+      firehoseBilledBytes: this.firehose.billedBytes,
+    };
   }
 
   get sqsClient(): SQSClient {

@@ -42,11 +42,17 @@ export function costPer1kLeads(u: MeasuredUsage, p: PriceList): CostLine[] {
     ms: Math.max(0, u.sync.ms - u.idleSync.ms),
     crmCalls: Math.max(0, u.sync.crmCalls - u.idleSync.crmCalls),
   };
-  const gbs = (gbSeconds(u.worker, u.memoryMb.worker) + gbSeconds(syncWork, u.memoryMb.sync)) * per1k;
+  // The first sweep writes the new toss-ups' SLA status: its run less a quiet one is the leads' too.
+  const sweepWork = beyondQuiet(u.firstSweep, u.sweep);
+  const gbs =
+    (gbSeconds(u.worker, u.memoryMb.worker) +
+      gbSeconds(syncWork, u.memoryMb.sync) +
+      gbSeconds(sweepWork, u.memoryMb.sweep)) *
+    per1k;
   const firehoseGb = (u.firehoseBilledBytes * per1k) / GB;
   const lines: CostLine[] = [
     { item: 'Lambda requests (worker)', quantity: u.worker.count * per1k, usd: 0 },
-    { item: 'Lambda GB-seconds (worker, sync)', quantity: gbs, usd: 0 },
+    { item: 'Lambda GB-seconds (worker, sync, first sweep)', quantity: gbs, usd: 0 },
     { item: 'SQS requests', quantity: (u.sqsRequestsSent + u.sqsRequestsReceived) * per1k, usd: 0 },
     { item: 'DynamoDB write request units', quantity: u.dynamoWriteUnits * per1k, usd: 0 },
     { item: 'DynamoDB read request units', quantity: u.dynamoReadUnits * per1k, usd: 0 },
@@ -61,6 +67,44 @@ export function costPer1kLeads(u: MeasuredUsage, p: PriceList): CostLine[] {
     p.firehoseIngestedGb.usd + p.firehoseFormatConversionGb.usd + p.firehoseDynamicPartitioningGb.usd,
   ];
   return lines.map((l, i) => ({ ...l, usd: l.quantity * (price[i] ?? 0) }));
+}
+
+/** Invocations less what as many quiet ones take (the floor pays those). */
+function beyondQuiet(inv: Invocations, quiet: Invocations): Invocations {
+  const perQuiet = quiet.count > 0 ? quiet.ms / quiet.count : 0;
+  const callsPerQuiet = quiet.count > 0 ? quiet.crmCalls / quiet.count : 0;
+  return {
+    count: inv.count,
+    ms: Math.max(0, inv.ms - inv.count * perQuiet),
+    crmCalls: Math.max(0, inv.crmCalls - inv.count * callsPerQuiet),
+  };
+}
+
+/**
+ * The SLA tracking of 1,000 toss-ups after their first sweep, no rep answering (the upper bound: an
+ * answer ends the polls and the ladder): the lifecycle sweeps beyond what quiet sweeps cost, which the
+ * floor already pays (the schedule runs them either way).
+ */
+export function costPer1kTossUps(u: MeasuredUsage, p: PriceList): CostLine[] {
+  const per1k = u.tossUps > 0 ? 1000 / u.tossUps : 0;
+  const l = u.lifecycle;
+  const runs = l.sweeps.count;
+  const gbs = gbSeconds(beyondQuiet(l.sweeps, u.sweep), u.memoryMb.sweep) * per1k;
+  const writes = Math.max(0, l.usage.dynamoWriteUnits - runs * u.quietSweepUnits.write) * per1k;
+  const reads = Math.max(0, l.usage.dynamoReadUnits - runs * u.quietSweepUnits.read) * per1k;
+  const firehoseGb = (l.usage.firehoseBilledBytes * per1k) / GB;
+  return [
+    { item: 'Lambda GB-seconds (sweeps)', quantity: gbs, usd: gbs * p.lambdaGbSecondX86.usd },
+    { item: 'DynamoDB write request units', quantity: writes, usd: writes * p.dynamoWriteRequestUnit.usd },
+    { item: 'DynamoDB read request units', quantity: reads, usd: reads * p.dynamoReadRequestUnit.usd },
+    {
+      item: 'Firehose GB (ingest + Parquet + partitioning)',
+      quantity: firehoseGb,
+      usd:
+        firehoseGb *
+        (p.firehoseIngestedGb.usd + p.firehoseFormatConversionGb.usd + p.firehoseDynamicPartitioningGb.usd),
+    },
+  ];
 }
 
 /** What a month costs with nothing changed: the schedules, idle queue polls, the secret, Firehose deliveries. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
+import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
 import type { LambdaContext, ScheduledEvent } from '../../src/handlers/lambda-types.ts';
 import { sweepFromEnv, syncFromEnv, workerFromEnv } from '../../src/handlers/wiring.ts';
@@ -12,7 +13,7 @@ import { SqsSimulator } from '../../test/handlers/support/sqs-simulator.ts';
 import { testClock } from '../../test/state/state-store.contract.ts';
 import { FakeEpisodeCrm } from '../../test/sweep/fake-episode-crm.ts';
 import { generatedLeads } from '../support/generated-leads.ts';
-import { AwsMeter } from './aws-meter.ts';
+import { AwsMeter, type MeterSnapshot, meterDelta } from './aws-meter.ts';
 
 /** One function's invocations: how many, and their in-process wall time. */
 export interface Invocations {
@@ -29,8 +30,26 @@ export interface MeasuredUsage {
   worker: Invocations;
   /** A sync run that finds nothing changed: what every scheduled run costs on a quiet CRM. */
   idleSync: Invocations;
-  /** A sweep run over the toss-ups just handed off, none due yet: the scheduled sweep's floor. */
+  /**
+   * The sweep right after the hand-offs: every new toss-up is due at once (its SLA status is written
+   * to the CRM and recorded), so this is part of deciding the leads.
+   */
+  firstSweep: Invocations;
+  /** A sweep run with nothing due: the scheduled sweep's floor. */
   sweep: Invocations;
+  /** What the quiet sweep used of DynamoDB (subtracted from each lifecycle sweep: the floor pays it). */
+  quietSweepUnits: { read: number; write: number };
+  /**
+   * The toss-ups' SLA tracking after the first sweep, with no rep answering (the upper bound): a sweep
+   * every hour of the clock until no episode is due — the ladder's steps (reminders, the manager's
+   * notice and task, the reassignment) and the first-response polls to the end of their window.
+   */
+  lifecycle: {
+    sweeps: Invocations;
+    /** Hours of clock the sweeps covered. */
+    hours: number;
+    usage: MeterSnapshot;
+  };
   sqsRequestsSent: number;
   /** SQS requests of the event source mapping: receives and deletes of 10 messages each. */
   sqsRequestsReceived: number;
@@ -128,7 +147,7 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
       into.crmCalls += crmCalls() - calls;
     };
     const none = (): Invocations => ({ count: 0, ms: 0, crmCalls: 0 });
-    const usage = { sync: none(), worker: none(), idleSync: none(), sweep: none() };
+    const usage = { sync: none(), worker: none(), idleSync: none(), firstSweep: none(), sweep: none() };
 
     await timed(() => sync(SCHEDULED, context(settings.sync.timeoutSeconds)), usage.sync);
     const sqsSent = meter.sqs.requests;
@@ -165,7 +184,30 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
     const left = await table.query('ledgerq|salesforce');
     if (left.length > 0) throw new Error(`${left.length} ledger outbox item(s) left after the run`);
     await timed(() => sync(SCHEDULED, context(settings.sync.timeoutSeconds)), usage.idleSync);
-    await timed(() => sweep(SCHEDULED, context(settings.sweep.timeoutSeconds)), usage.sweep);
+    // The sweep's CRM holds what the worker wrote: the leads it handed off and their tasks (without
+    // them every episode would read as a deleted record and close).
+    for (const { id, task } of crm.tasks.values()) {
+      if (!episodeCrm.leads.has(task.leadId)) episodeCrm.addLead(task.leadId, task.ownerId);
+      episodeCrm.addTask(task.key, task.leadId, task.ownerId, id);
+    }
+    const sweepNow = () => sweep(SCHEDULED, context(settings.sweep.timeoutSeconds));
+    await timed(sweepNow, usage.firstSweep);
+    const decided = meter.snapshot();
+    const decidedLogBytes = logs.bytes;
+    await timed(sweepNow, usage.sweep);
+    const quiet = meterDelta(decided, meter.snapshot());
+
+    // The SLA lifecycle, nobody answering: the clock moves an hour at a time while an episode is due.
+    const episodes = new DynamoEpisodeStore(table);
+    const lifecycle = { sweeps: none(), hours: 0, usage: quiet };
+    const lifecycleStart = meter.snapshot();
+    const far = new Date(Date.parse(AS_OF) + 60 * 86_400_000);
+    while ((await episodes.dueBefore(far, 1)).length > 0 && lifecycle.hours < 60 * 24) {
+      clock.advance(3_600_000);
+      lifecycle.hours++;
+      await timed(sweepNow, lifecycle.sweeps);
+    }
+    lifecycle.usage = meterDelta(lifecycleStart, meter.snapshot());
 
     return {
       leads,
@@ -175,19 +217,19 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
         sweep: settings.sweep.memoryMb,
       },
       ...usage,
+      quietSweepUnits: { read: quiet.dynamoReadUnits, write: quiet.dynamoWriteUnits },
+      lifecycle,
       sqsRequestsSent: sqsSent,
       sqsRequestsReceived: received,
-      dynamoReadUnits: meter.dynamo.readUnits,
-      dynamoWriteUnits: meter.dynamo.writeUnits,
-      dynamoCalls: meter.dynamo.calls,
-      dynamoByKind: [...meter.dynamoByKind]
-        .map(([kind, t]) => ({ kind, ...t }))
-        .sort((a, b) => b.units - a.units),
-      firehoseRecords: meter.firehose.records,
-      firehoseBytes: meter.firehose.bytes,
-      firehoseBilledBytes: meter.firehose.billedBytes,
+      dynamoReadUnits: decided.dynamoReadUnits,
+      dynamoWriteUnits: decided.dynamoWriteUnits,
+      dynamoCalls: decided.dynamoCalls,
+      dynamoByKind: byKindList(decided),
+      firehoseRecords: decided.firehoseRecords,
+      firehoseBytes: decided.firehoseBytes,
+      firehoseBilledBytes: decided.firehoseBilledBytes,
       secretsCalls: meter.secretsCalls,
-      logBytes: logs.bytes,
+      logBytes: decidedLogBytes,
       logProblems: logs.problems,
       tossUps: crm.tasks.size,
     };
@@ -196,6 +238,11 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
     await meter.close();
     await dynamo.close();
   }
+}
+
+/** Capacity units by operation and item kind, largest first. */
+export function byKindList(m: MeterSnapshot): MeasuredUsage['dynamoByKind'] {
+  return [...m.dynamoByKind].map(([kind, t]) => ({ kind, ...t })).sort((a, b) => b.units - a.units);
 }
 
 function context(timeoutSeconds: number): LambdaContext {

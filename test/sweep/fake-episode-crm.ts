@@ -60,9 +60,9 @@ export class FakeEpisodeCrm implements EpisodeCrm {
     this.leads.set(leadId, { ownerId, gone: false, name, company: 'Company KK' });
   }
 
-  /** The toss-up task the sync created (key = episode key). */
-  addTask(key: string, leadId: string, ownerId: string): string {
-    const id = `00T${String(++this.#seq).padStart(4, '0')}`;
+  /** The toss-up task the sync created (key = episode key), under `taskId` when the CRM gave it one. */
+  addTask(key: string, leadId: string, ownerId: string, taskId?: string): string {
+    const id = taskId ?? `00T${String(++this.#seq).padStart(4, '0')}`;
     this.tasks.set(id, {
       id,
       key,
