@@ -486,7 +486,8 @@ describe('the deployable stack (build + osls package)', () => {
     OWN.WorkerHubspot = { ...OWN.WorkerSalesforce!, secret: 'hubspot', queue: 'LeadsQueueHubspot' };
     // The sweep: episodes, the outbox, capacity slots, and for re-checks what a worker's decision
     // writes and the leads' re-check records (an update of the lead's item, never a read or a put of
-    // its version claim); no queue, no cursor, no other run's lease.
+    // its version claim); no queue, no other run's lease, no cursor but the opportunity phase's own
+    // (and, on Salesforce, a read of the sync's).
     const sweepItems = [
       'episode',
       'epdue',
@@ -498,20 +499,27 @@ describe('the deployable stack (build + osls package)', () => {
       'skip',
       'recheckdue',
     ];
-    OWN.SweepSalesforce = {
-      secret: ['salesforce', 'chat'],
+    // The opportunity phase: one outcome per opportunity and lead (its cursor is checked below).
+    const sweepDdb = {
+      GetItem: [...sweepItems, 'outcomes'],
+      PutItem: [...sweepItems, 'outcomes'],
+      UpdateItem: [...sweepItems, 'lead'],
+      BatchGetItem: ['episode', 'notify', 'lead', 'recheck'],
+      DeleteItem: ['recheck'],
+    };
+    OWN.SweepHubspot = {
+      secret: ['hubspot', 'chat'],
       queue: null,
       sqs: [],
-      ddb: {
-        GetItem: sweepItems,
-        PutItem: sweepItems,
-        UpdateItem: [...sweepItems, 'lead'],
-        BatchGetItem: ['episode', 'notify', 'lead', 'recheck'],
-        DeleteItem: ['recheck'],
-      },
+      ddb: sweepDdb,
       dueIndex: true,
     };
-    OWN.SweepHubspot = { ...OWN.SweepSalesforce, secret: ['hubspot', 'chat'] };
+    // Salesforce's sweep also reads the sync's cursor: its lead writes are guarded from it (no echo).
+    OWN.SweepSalesforce = {
+      ...OWN.SweepHubspot,
+      secret: ['salesforce', 'chat'],
+      ddb: { ...sweepDdb, GetItem: [...sweepDdb.GetItem, 'cursor'] },
+    };
 
     const SECRETS = ['salesforce', 'hubspot', 'hubspot-webhook', 'chat', 'other-app'];
     const QUEUES = ['LeadsQueueSalesforce', 'LeadsDlqSalesforce', 'LeadsQueueHubspot', 'LeadsDlqHubspot'];
@@ -551,6 +559,7 @@ describe('the deployable stack (build + osls package)', () => {
       'notify',
       'recheck',
       'recheckdue',
+      'outcomes',
     ];
 
     /** Every request of the matrix, with whether the function's own needs cover it. */
@@ -606,6 +615,20 @@ describe('the deployable stack (build + osls package)', () => {
           expected:
             (fn.startsWith('Worker') && action === 'PutItem') ||
             (fn.startsWith('Sweep') && ['GetItem', 'PutItem', 'UpdateItem'].includes(action)),
+        });
+      }
+      // The opportunity phase's own cursor: the sweep reads, creates and moves it (a sync's role
+      // covers every `cursor|` item); no worker or webhook touches it.
+      for (const action of DDB) {
+        out.push({
+          req: {
+            action: `dynamodb:${action}`,
+            resource: table,
+            leadingKeys: ['cursor|opportunities:salesforce:default'],
+          },
+          expected:
+            (fn.startsWith('Sweep') || fn.startsWith('Sync')) &&
+            ['GetItem', 'PutItem', 'UpdateItem'].includes(action),
         });
       }
       // Run leases: a sync holds `lease|sync|<crm>|<scope>`, the sweep `lease|sweep|<crm>|<scope>`.
