@@ -1,0 +1,564 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { startSlackEmulator } from '../../emulators/chat/slack-emulator.ts';
+import { createDeal, startHubspotEmulator } from '../../emulators/hubspot/index.ts';
+import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
+import { EmulatorClock } from '../../emulators/shared/emulator-clock.ts';
+import { generateWorld } from '../../emulators/world/generate.ts';
+import { routingYamlForWorld } from '../../emulators/world-routing.ts';
+import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
+import { type DynamoTable, SINGLE, str } from '../../src/aws/dynamo-table.ts';
+import { DUE_INDEX } from '../../src/aws/dynamodb-episode-store.ts';
+import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
+import type { LambdaContext, ScheduledEvent } from '../../src/handlers/lambda-types.ts';
+import type { SweepResult } from '../../src/handlers/sweep-handler.ts';
+import { sweepFromEnv, syncFromEnv, type WiringOverrides, workerFromEnv } from '../../src/handlers/wiring.ts';
+import { startLocalDynamo } from '../aws/local-dynamodb.ts';
+import { type AwsAnswer, type AwsCall, LoopbackAws, loopbackClientConfig } from '../aws/loopback-aws.ts';
+import { LogCapture } from '../handlers/support/harness.ts';
+import { SqsSimulator } from '../handlers/support/sqs-simulator.ts';
+import type { TestClock } from '../state/state-store.contract.ts';
+import { type DynamoRequest, keyPrefix, recordDynamoRequests } from './support/dynamo-requests.ts';
+import { allows, arnOf, roleStatements } from './support/iam-policy.ts';
+import { packageTemplate, type Template } from './support/package-template.ts';
+
+/**
+ * The DynamoDB requests the functions really make are allowed by the roles the packaged template gives
+ * them (stack.test.ts checks the roles against a table of what each function is meant to need; this
+ * checks them against what the code does). For each CRM, the sync, worker and sweep are built by their
+ * production composition roots (syncFromEnv, workerFromEnv, sweepFromEnv) with the environment the
+ * template sets, the real connector against the CRM emulator (so the optional capabilities that add
+ * requests, such as the opportunity phase and the Salesforce write guard, are there as in production),
+ * DynamoDB on dynalite and SQS, Firehose and Secrets Manager on a loopback server. Every DynamoDB
+ * request each function sends (action, table or index ARN, every partition key) is recorded at its
+ * client and evaluated against that function's role (./support/iam-policy.ts).
+ *
+ * The run makes each kind of work happen: toss-ups with tasks, episodes and toss-up notices, holds
+ * with re-checks, the ledger outbox, a redelivered message, a re-check record of the earlier layout
+ * (`recheck|…`) in the worker and in the sweep, the sweep's SLA steps, re-checks of due leads (one
+ * gone from the CRM), opportunity outcomes and the chat drain, and the dry runs of sync and sweep.
+ */
+
+const settings = loadDeploySettings('infra/settings.yml');
+const AS_OF = '2026-11-24T01:00:00.000Z';
+const DAY = 86_400_000;
+const QUEUE_URL = 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/tossup-test-leads';
+let work: string;
+/** Both CRMs and both sweeps enabled: the stack in which every function here runs. */
+let template: Template;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'tossup-real-requests-'));
+  const on = structuredClone(settings);
+  for (const crm of ['salesforce', 'hubspot'] as const) {
+    on.crms[crm].enabled = true;
+    on.crms[crm].sweep = { enabled: true, schedule: 'rate(5 minutes)' };
+  }
+  template = packageTemplate(work, 'sweeping', on);
+}, 120_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const CRMS = [
+  { crm: 'salesforce', C: 'Salesforce' },
+  { crm: 'hubspot', C: 'Hubspot' },
+] as const;
+type Crm = (typeof CRMS)[number]['crm'];
+
+/**
+ * What the run must have recorded (function, action, key kind), so the check cannot pass by
+ * recording little: the re-check records on the lead's item and of the earlier layout above all.
+ */
+const MUST_SEE = (C: string, crm: Crm) => [
+  `Sync${C} PutItem lease|sync|`,
+  `Sync${C} UpdateItem cursor|sync|`,
+  `Sync${C} BatchGetItem episode|`,
+  `Worker${C} UpdateItem lead|`,
+  `Worker${C} GetItem lead|`,
+  `Worker${C} BatchGetItem lead|`,
+  `Worker${C} BatchGetItem recheck|`,
+  `Worker${C} DeleteItem recheck|`,
+  `Worker${C} PutItem recheckdue|`,
+  `Worker${C} PutItem episode|`,
+  `Worker${C} PutItem epdue|floor`,
+  `Worker${C} PutItem notify|`,
+  `Worker${C} PutItem ledgerq|`,
+  `Worker${C} Query ledgerq|`,
+  `Sweep${C} PutItem lease|sweep|`,
+  `Sweep${C} UpdateItem lead|`,
+  `Sweep${C} BatchGetItem lead|`,
+  `Sweep${C} BatchGetItem recheck|`,
+  `Sweep${C} DeleteItem recheck|`,
+  `Sweep${C} Query index recheck|`,
+  `Sweep${C} Query index <hour>`,
+  `Sweep${C} Query index outbox`,
+  `Sweep${C} PutItem episode|`,
+  `Sweep${C} PutItem notify|`,
+  `Sweep${C} PutItem cursor|opportunities:`,
+  `Sweep${C} UpdateItem cursor|opportunities:`,
+  `Sweep${C} PutItem outcomes|`,
+  // No echo: Salesforce's sweep guards its lead writes from the sync's cursor (HubSpot needs no guard).
+  ...(crm === 'salesforce' ? [`Sweep${C} GetItem cursor|sync|`] : []),
+];
+
+describe('the DynamoDB requests the functions really make are allowed by their roles', () => {
+  it.each(CRMS)(
+    '$crm: sync, worker and sweep',
+    async ({ crm, C }) => {
+      const run = await runFunctions(crm, C);
+      expect(run.unmodelled).toEqual([]);
+      expect(refused(run.requests), 'requests the function’s role refuses').toEqual([]);
+
+      const seen = new Set(run.requests.map(kindOf));
+      expect(MUST_SEE(C, crm).filter((k) => !seen.has(k))).toEqual([]);
+      // The work behind them happened as meant (the CRM and chat side of it).
+      expect(run.facts.rechecks).toMatchObject({ failed: 0, stop: null });
+      expect(run.facts.rechecks.holdsExpired).toBeGreaterThan(0);
+      expect(run.facts.rechecks.gone).toBe(1);
+      expect(run.facts.outcomesWritten).toBeGreaterThan(0);
+      expect(run.facts.notificationsSent).toBeGreaterThan(0);
+      expect(run.facts.ledgerRecords).toBeGreaterThan(0);
+      expect(run.facts.problems).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+/** `WorkerSalesforce BatchGetItem lead|`; a query on an index says `index`. */
+function kindOf(r: DynamoRequest): string {
+  const kinds = [...new Set(r.keys.map(keyPrefix))].sort().join(',');
+  return `${r.fn} ${r.action} ${r.resource.includes('/index/') ? 'index ' : ''}${kinds}`;
+}
+
+/** The refused requests, one line per function, action and key kind, with an example of the keys. */
+function refused(requests: readonly DynamoRequest[]): string[] {
+  const out = new Map<string, string>();
+  for (const r of requests) {
+    const role = roleOf(template, r.fn);
+    const req = { action: `dynamodb:${r.action}`, resource: r.resource, leadingKeys: r.keys };
+    if (allows(roleStatements(template, role), req)) continue;
+    const kind = kindOf(r);
+    if (!out.has(kind))
+      out.set(
+        kind,
+        `${r.fn} (${role}): dynamodb:${r.action} on ${r.resource.replace(/^.*:table\//, 'table/')}, keys ${r.keys.slice(0, 3).join(' ')}${r.keys.length > 3 ? ` (${r.keys.length} keys)` : ''}`,
+      );
+  }
+  return [...out.values()].sort();
+}
+
+/** The role the template gives the function. */
+function roleOf(t: Template, fn: string): string {
+  const role = t.Resources[`${fn}LambdaFunction`]!.Properties.Role as { 'Fn::GetAtt'?: [string, string] };
+  const id = role['Fn::GetAtt']?.[0];
+  if (!id) throw new Error(`${fn}: a role that is not one of the template's (${JSON.stringify(role)})`);
+  return id;
+}
+
+/** The CRM emulator as the run needs it: its leads' flags, and what a person does there. */
+interface CrmSide {
+  /** The Secrets Manager entry (docs/deploy.md): the same keys as a CLI profile. */
+  secret: string;
+  leads(): { objectType: string; id: string; flag: string | null }[];
+  /** The flags of a toss-up and of a lead the rules said no to. */
+  yes: string;
+  no: string;
+  /** A rep's opportunity for the lead (Salesforce: the Lead converted; HubSpot: a deal for the contact). */
+  convert(lead: { objectType: string; id: string }): void;
+  /** A person edits the lead. */
+  edit(lead: { objectType: string; id: string }): void;
+  /** The lead goes from the CRM. */
+  remove(lead: { objectType: string; id: string }): void;
+}
+
+async function runFunctions(crm: Crm, C: string) {
+  const world = generateWorld({ seed: 7, leads: 24, asOf: AS_OF });
+  // One clock for the functions and the emulators: the run moves days forward without waiting.
+  const emuClock = new EmulatorClock();
+  emuClock.pin(new Date(Date.parse(AS_OF) + 3_600_000).toISOString());
+  const clock: TestClock = { now: () => new Date(emuClock.now()), advance: (ms) => emuClock.advance(ms) };
+  // Both emulators seed the world's reps, which the routing file names in both CRMs.
+  const sf = await startSalesforceEmulator({
+    world,
+    rateLimits: false,
+    clock: emuClock,
+    changeDataCapture: false,
+  });
+  const hs = await startHubspotEmulator({ world, rateLimits: { enabled: false }, clock: emuClock });
+  const slack = await startSlackEmulator({
+    rateLimitsEnabled: false,
+    users: world.users.map((u, i) => ({
+      id: `U${String(i).padStart(6, '0')}`,
+      email: u.email,
+      name: u.lastName,
+    })),
+  });
+  const dynamo = await startLocalDynamo();
+  const configDir = mkdtempSync(join(tmpdir(), 'tossup-real-requests-config-'));
+  const queue = new SqsSimulator(
+    {
+      visibilityTimeoutSeconds: settings.queue.visibilityTimeoutSeconds,
+      maxReceiveCount: settings.queue.maxReceiveCount,
+      batchSize: settings.worker.batchSize,
+      workerTimeoutSeconds: settings.worker.timeoutSeconds,
+    },
+    clock,
+  );
+  const side: CrmSide =
+    crm === 'salesforce'
+      ? {
+          secret: JSON.stringify({ loginUrl: sf.loginUrl, ...sf.credentials }),
+          leads: () =>
+            ['Lead', 'Contact'].flatMap((objectType) =>
+              sf.store.all(objectType).map((r) => ({
+                objectType,
+                id: String(r.Id),
+                flag: (r.TossUp_Flag__c as string | undefined) ?? null,
+              })),
+            ),
+          yes: 'はい',
+          no: 'いいえ',
+          convert: (l) => {
+            sf.store.convertLead(l.id, { opportunity: { stageName: 'Qualification' } });
+          },
+          edit: (l) => sf.store.update(l.objectType, l.id, { Title: '営業部長' }),
+          remove: (l) => sf.store.delete(l.objectType, l.id),
+        }
+      : {
+          // The portal id makes record links, which chat notices need.
+          secret: JSON.stringify({
+            accessToken: hs.accessToken,
+            basePath: hs.basePath,
+            portalId: String(hs.portalId),
+          }),
+          leads: () =>
+            hs.store
+              .list('contacts')
+              .map((r) => ({ objectType: 'contact', id: r.id, flag: r.props.tossup_flag ?? null })),
+          yes: 'yes',
+          no: 'no',
+          convert: (l) => {
+            createDeal(hs.store, { contactId: l.id });
+          },
+          edit: (l) => {
+            hs.store.update('contacts', l.id, { jobtitle: '営業部長' }, { source: 'CRM_UI' });
+          },
+          remove: (l) => {
+            hs.store.archive('contacts', l.id);
+          },
+        };
+  const secrets: Record<string, string> = {
+    [`tossup/test/${crm}`]: side.secret,
+    'tossup/test/chat': JSON.stringify({ slackBotToken: slack.token, slackApiUrl: slack.apiUrl }),
+  };
+  const sent = { first: null as SentMessage | null, ledgerRecords: 0 };
+  const aws = await LoopbackAws.start((call) => answer(call, secrets, queue, sent));
+  const recorded = { requests: [] as DynamoRequest[], unmodelled: [] as string[] };
+  try {
+    writeConfig(configDir, crm, world, {
+      salesforceUsers: sf.seeded!.users,
+      salesforceQueues: sf.seeded!.queues,
+      hubspotOwners: hs.seedSummary!.ids.owners,
+    });
+    const table = await dynamo.table(clock);
+    const stateTable = {
+      name: table.tableName,
+      arn: arnOf(template, 'StateTable'),
+      hashKeys: hashKeysOf(template),
+    };
+    const logs = new LogCapture();
+    const build = <H>(
+      fn: string,
+      fromEnv: (env: Record<string, string>, url: string, o: WiringOverrides) => H,
+    ) =>
+      fromEnv(
+        {
+          ...envOf(template, fn, {
+            StateTable: table.tableName,
+            [`LeadsQueue${C}`]: QUEUE_URL,
+            LedgerDecisionsStream: 'tossup-test-ledger-decisions',
+            LedgerEventsStream: 'tossup-test-ledger-events',
+          }),
+          // The build stages the admin files in the bundle; here they are in a directory of their own.
+          TOSSUP_CONFIG_DIR: configDir,
+        },
+        import.meta.url,
+        {
+          clients: {
+            dynamodb: recordDynamoRequests(dynamo.client(), fn, stateTable, recorded),
+            sqs: new SQSClient(loopbackClientConfig(aws.endpoint)),
+            secrets: new SecretsManagerClient(loopbackClientConfig(aws.endpoint)),
+          },
+          firehose: new FirehoseClient(loopbackClientConfig(aws.endpoint)),
+          clock,
+          logger: { destination: logs },
+        },
+      );
+    const sync = build(`Sync${C}`, syncFromEnv);
+    const worker = build(`Worker${C}`, workerFromEnv);
+    const sweep = build(`Sweep${C}`, sweepFromEnv);
+    const scheduled: ScheduledEvent = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
+    // The event source mapping: what was sent, to the worker in the deployed batch size.
+    const drain = async () => {
+      while (queue.depth > 0) {
+        const r = await queue.poll(worker);
+        if (r.threw) throw r.threw;
+        if (!r.invoked) throw new Error(`${queue.depth} message(s) left, none visible`);
+        if (r.failedIds.length > 0) throw new Error(`the worker failed ${r.failedIds.length} message(s)`);
+      }
+    };
+    const syncRun = async () => {
+      await sync(scheduled, context(settings.sync.timeoutSeconds));
+      await drain();
+    };
+    const sweepRun = async () =>
+      (await sweep(scheduled, context(settings.sweep.timeoutSeconds))) as SweepResult;
+    const lead = (key: string) => {
+      const [objectType, id] = key.split('|') as [string, string];
+      return { objectType, id };
+    };
+    // Salesforce converts Leads only, so the leads picked are of that object there.
+    const leadsFlagged = (flag: string, atLeast: number) => {
+      const found = side
+        .leads()
+        .filter((l) => l.flag === flag && (crm === 'hubspot' || l.objectType === 'Lead'));
+      if (found.length < atLeast)
+        throw new Error(`the world has fewer than ${atLeast} lead(s) flagged ${flag}`);
+      return found;
+    };
+
+    // A lead whose re-check record an earlier build wrote in an item of its own: the worker reads it
+    // and retires it.
+    const [first] = side.leads();
+    await writeLegacyRecheck(table, `${crm}|${first!.objectType}|${first!.id}`, '2026-11-20T01:00:00.000Z');
+    await syncRun();
+    // SQS delivers at least once: a copy of a message after its lead was decided meets the claim.
+    queue.sendRaw(sent.first!.body, sent.first!.attributes);
+    await drain();
+    // The next run reads back what the worker wrote where the CRM's reads see our writes (HubSpot),
+    // and decides nothing new.
+    await syncRun();
+
+    // Three days on: strategic and missing-data holds have expired (2 days), toss-ups are overdue.
+    // A rep converts a lead the rules said no to, a person edits a toss-up; the sync reads those
+    // changes (past the read lag).
+    clock.advance(3 * DAY);
+    const [no, laterNo] = leadsFlagged(side.no, 2);
+    side.convert(no!);
+    side.edit(leadsFlagged(side.yes, 1)[0]!);
+    clock.advance(60_000);
+    // A dry run by hand first: it reads the open episode of the edited toss-up.
+    await sync({ dryRun: true, limit: 20 }, context(settings.sync.timeoutSeconds));
+    await syncRun();
+    // Of the leads due for a re-check: one was last decided by an earlier build (its record apart
+    // from the lead's item), one has gone from the CRM.
+    const due = await dueRechecks(dynamo.client(), table.tableName, crm, clock.now());
+    if (due.length < 3) throw new Error(`only ${due.length} re-check(s) due: the run makes too few holds`);
+    await toLegacyLayout(table, `${crm}|${due[0]!.key}`, due[0]!.recheckAt);
+    side.remove(lead(due[1]!.key));
+    await sweep({ dryRun: true, limit: 20 }, context(settings.sweep.timeoutSeconds));
+    const swept = await sweepRun();
+    // Another opportunity: the opportunity phase moves its cursor on (an update of the one it created).
+    side.convert(laterNo!);
+    clock.advance(60_000);
+    await syncRun();
+    const again = await sweepRun();
+    return {
+      ...recorded,
+      facts: {
+        rechecks: swept.report.rechecks!,
+        outcomesWritten:
+          (swept.report.opportunities?.outcomesWritten ?? 0) +
+          (again.report.opportunities?.outcomesWritten ?? 0),
+        notificationsSent: swept.notifications?.sent ?? 0,
+        ledgerRecords: sent.ledgerRecords,
+        problems: logs.records().filter((r) => r.level === 'error' || r.level === 'fatal'),
+      },
+    };
+  } finally {
+    rmSync(configDir, { recursive: true, force: true });
+    await aws.close();
+    await dynamo.close();
+    await slack.close();
+    await hs.close();
+    await sf.close();
+  }
+}
+
+/** The bundle's admin files for the world: its routing, the shipped SLA, notifications and rules. */
+function writeConfig(
+  dir: string,
+  crm: Crm,
+  world: ReturnType<typeof generateWorld>,
+  ids: Parameters<typeof routingYamlForWorld>[1],
+): void {
+  writeFileSync(join(dir, 'routing.yaml'), routingYamlForWorld(world, ids));
+  copyFileSync('mappings/sla.yaml', join(dir, 'sla.yaml'));
+  // Every team message to one channel: the shipped file names pools this world's routing lacks.
+  const notifications = parseYaml(readFileSync('mappings/notifications.yaml', 'utf8'));
+  notifications.slack = { defaultChannel: '#field-sales' };
+  writeFileSync(join(dir, 'notifications.yaml'), toYaml(notifications));
+  // The large preset with holds that expire, so holds carry a re-check.
+  const rules = parseYaml(readFileSync('mappings/rules/large.yaml', 'utf8'));
+  for (const r of rules.rules) if (r.id === 'strategic_target') r.holdExpiresAfter = '2 days';
+  rules.missingData.holdExpiresAfter = '2 days';
+  writeFileSync(join(dir, 'rules.yaml'), toYaml(rules));
+  writeFileSync(
+    join(dir, 'options.json'),
+    JSON.stringify({ locale: 'ja', queueTaskOwners: {}, sources: {} }),
+  );
+  if (!compileBundledConfig(dir, crm)) throw new Error('the bundled config did not compile');
+}
+
+/** `key`'s (`<crm>|<objectType>|<id>`) re-check record as builds before the move kept it, indexed. */
+async function writeLegacyRecheck(table: DynamoTable, key: string, recheckAt: string): Promise<void> {
+  const [crm, ...ref] = key.split('|');
+  await table.put({
+    pk: str(`recheck|${key}`),
+    sk: str(SINGLE),
+    recheckAt: str(recheckAt),
+    holdSince: str('2026-11-18T01:00:00.000Z'),
+    dueBucket: str(`recheck|${crm}|${recheckAt.slice(0, 10)}`),
+    dueAt: str(`${recheckAt}#${ref.join('|')}`),
+  });
+}
+
+/** The lead as an earlier build left it: the claim on the lead's item, the re-check record apart. */
+async function toLegacyLayout(table: DynamoTable, key: string, recheckAt: string): Promise<void> {
+  await table.update(`lead|${key}`, SINGLE, {
+    expression: 'REMOVE rk, recheckAt, holdSince, inputs, dueBucket, dueAt',
+  });
+  await writeLegacyRecheck(table, key, recheckAt);
+}
+
+/** The re-checks due at `now` (`<objectType>|<id>`), read from the index outside the functions. */
+async function dueRechecks(client: DynamoDBClient, tableName: string, crm: Crm, now: Date) {
+  const out: { key: string; recheckAt: string }[] = [];
+  for (let t = Date.parse(AS_OF) - DAY; t <= now.getTime(); t += DAY) {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: DUE_INDEX,
+        KeyConditionExpression: 'dueBucket = :b AND dueAt <= :t',
+        ExpressionAttributeValues: {
+          ':b': { S: `recheck|${crm}|${new Date(t).toISOString().slice(0, 10)}` },
+          ':t': { S: `${now.toISOString()}#\uffff` },
+        },
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const [recheckAt, key] = item.dueAt!.S!.split('#') as [string, string];
+      out.push({ key, recheckAt });
+    }
+  }
+  return out;
+}
+
+/** The function's environment as the template sets it, references resolved to the stand-ins' names. */
+function envOf(t: Template, fn: string, names: Record<string, string>): Record<string, string> {
+  const vars = t.Resources[`${fn}LambdaFunction`]!.Properties.Environment.Variables as Record<
+    string,
+    unknown
+  >;
+  return Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => {
+      if (typeof v === 'string') return [k, v];
+      const ref = (v as { Ref?: string }).Ref;
+      if (ref !== undefined && names[ref] !== undefined) return [k, names[ref]];
+      throw new Error(`${fn}: cannot resolve ${k} = ${JSON.stringify(v)}`);
+    }),
+  );
+}
+
+/** The partition-key attribute of the state table and of each of its indexes. */
+function hashKeysOf(t: Template) {
+  type Schema = { AttributeName: string; KeyType: string }[];
+  const p = t.Resources.StateTable!.Properties as {
+    KeySchema: Schema;
+    GlobalSecondaryIndexes?: { IndexName: string; KeySchema: Schema }[];
+  };
+  const hash = (schema: Schema) => schema.find((k) => k.KeyType === 'HASH')!.AttributeName;
+  return {
+    table: hash(p.KeySchema),
+    indexes: Object.fromEntries(
+      (p.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, hash(i.KeySchema)]),
+    ),
+  };
+}
+
+function context(timeoutSeconds: number): LambdaContext {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  return {
+    awsRequestId: randomUUID(),
+    functionName: 'tossup-test',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  };
+}
+
+interface SentMessage {
+  body: string;
+  attributes: Record<string, string>;
+}
+
+/** SQS (into the simulated queue), Firehose and Secrets Manager, as the SDK clients call them. */
+function answer(
+  call: AwsCall,
+  secrets: Record<string, string>,
+  queue: SqsSimulator,
+  sent: { first: SentMessage | null; ledgerRecords: number },
+): AwsAnswer {
+  const b = call.body;
+  switch (call.operation) {
+    case 'SendMessageBatch': {
+      const entries = b.Entries as {
+        Id: string;
+        MessageBody: string;
+        MessageAttributes?: Record<string, { StringValue: string }>;
+      }[];
+      for (const e of entries) {
+        const message = {
+          body: e.MessageBody,
+          attributes: Object.fromEntries(
+            Object.entries(e.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]),
+          ),
+        };
+        sent.first ??= message;
+        queue.sendRaw(message.body, message.attributes);
+      }
+      return {
+        body: {
+          Successful: entries.map((e) => ({
+            Id: e.Id,
+            MessageId: e.Id,
+            MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex'),
+          })),
+          Failed: [],
+        },
+      };
+    }
+    case 'ChangeMessageVisibility':
+      return { body: {} };
+    case 'PutRecordBatch': {
+      const records = b.Records as unknown[];
+      sent.ledgerRecords += records.length;
+      return {
+        body: { FailedPutCount: 0, RequestResponses: records.map((_, i) => ({ RecordId: `r${i}` })) },
+      };
+    }
+    case 'GetSecretValue': {
+      const text = secrets[String(b.SecretId)];
+      if (text === undefined)
+        return { status: 400, body: { __type: 'ResourceNotFoundException', message: 'no such secret' } };
+      return { body: { Name: b.SecretId, VersionId: 'v1', SecretString: text } };
+    }
+    default:
+      return { status: 400, body: { __type: 'UnknownOperation', message: call.operation } };
+  }
+}
