@@ -82,7 +82,8 @@ const MUST_SEE = (C: string, crm: Crm) => [
   `Sync${C} BatchGetItem episode|`,
   `Worker${C} UpdateItem lead|`,
   `Worker${C} GetItem lead|`,
-  `Worker${C} BatchGetItem lead|`,
+  // No `BatchGetItem lead|` asked of the worker: a claimed lead's record comes back with its claim,
+  // and only a lead decided without one (an account trigger) reads it; checked when it happens.
   `Worker${C} BatchGetItem recheck|`,
   `Worker${C} DeleteItem recheck|`,
   `Worker${C} PutItem recheckdue|`,
