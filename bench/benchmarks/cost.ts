@@ -46,6 +46,19 @@ const kinds = u.dynamoByKind
   .join(', ');
 const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of 100) and the first sweep (the toss-ups' SLA status), ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU, ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
 
+const life = u.lifecycle;
+const perTossUp = (n: number) => (u.tossUps > 0 ? n / u.tossUps : 0);
+const lifeKinds = byKindList(life.usage)
+  .filter((k) => !k.read && perTossUp(k.units) >= 0.05)
+  .map((k) => `${k.kind} ${perTossUp(k.units).toFixed(1)}`)
+  .join(', ');
+const tossUpLines = costPer1kTossUps(u, PRICES);
+/** The toss-ups' tracking after their first day, which the monthly figures leave out. */
+function tracking(leadsPerDay: number): string {
+  const usd = ((total(tossUpLines) * u.tossUps) / LEADS / 1000) * leadsPerDay * 30;
+  return `not included: the SLA tracking of the month's toss-ups after their first sweep, up to $${usd.toFixed(0)} more if no rep answered (cost.usdPer1kTossUpsUnanswered at ${((100 * u.tossUps) / LEADS).toFixed(1)}% toss-ups)`;
+}
+
 const per100k = total(per1k) * 100;
 report({
   name: 'cost.usdPer100kLeads',
@@ -58,21 +71,14 @@ report({
   name: 'cost.usdPerMonthAt100kLeadsPerDay',
   value: round(usdPerMonth(u, PRICES, 100_000), 2),
   unit: 'USD/month',
-  note: `30 days, one CRM; floor $${total(fixed).toFixed(2)}/month (${lines(fixed, 1)})`,
+  note: `30 days, one CRM; floor $${total(fixed).toFixed(2)}/month (${lines(fixed, 1)}); ${tracking(100_000)}`,
 });
 report({
   name: 'cost.usdPerMonthAt1MLeadsPerDay',
   value: round(usdPerMonth(u, PRICES, 1_000_000), 2),
   unit: 'USD/month',
-  note: '30 days, one CRM, floor included; per-lead work scales linearly (batches of 100 stay full)',
+  note: `30 days, one CRM, floor included; per-lead work scales linearly (batches of 100 stay full); ${tracking(1_000_000)}`,
 });
-const life = u.lifecycle;
-const perTossUp = (n: number) => (u.tossUps > 0 ? n / u.tossUps : 0);
-const lifeKinds = byKindList(life.usage)
-  .filter((k) => !k.read && perTossUp(k.units) >= 0.05)
-  .map((k) => `${k.kind} ${perTossUp(k.units).toFixed(1)}`)
-  .join(', ');
-const tossUpLines = costPer1kTossUps(u, PRICES);
 report({
   name: 'cost.usdPer1kTossUpsUnanswered',
   value: round(total(tossUpLines), 4),

@@ -1,8 +1,9 @@
 import { nextApprovalCheck } from '../approval/approval-ladder.ts';
 import { type Episode, isSettled } from '../episodes/episode.ts';
 import type { ScheduleEpisode } from '../ports/episode-store.ts';
+import type { BusinessCalendar } from '../sla/business-calendar.ts';
 import { calendarFor } from '../sla/due-date.ts';
-import { pendingLadderSteps } from '../sla/escalation-ladder.ts';
+import { pendingLadderSteps, stepInstant } from '../sla/escalation-ladder.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
 import { breachAt, slaStatusAt } from './sla-status.ts';
 
@@ -14,10 +15,15 @@ import { breachAt, slaStatusAt } from './sla-status.ts';
  * - at once, when the SLA status the lead should show differs from the one last written (a failed
  *   field write is retried by the next sweep);
  * - the next poll for a first response while there is none: every `POLL.everyBusinessHours` business
- *   hours on a grid from the hand-off, for `POLL.forBusinessDays` business days. Without it an episode
- *   whose ladder is used up (or that has no ladder) would never record its first response, so neither
- *   its `met`/`late` status nor the on-time rate would exist. The grid is fixed, so every sweep and
- *   every writer computes the same instants.
+ *   hours on a grid from the hand-off until the current owner's escalation (`escalateAfter` past the
+ *   due time, or the due time), then once a business day, for `POLL.forBusinessDays` business days
+ *   from the hand-off. Without it an episode whose ladder is used up (or that has no ladder) would
+ *   never record its first response, so neither its `met`/`late` status nor the on-time rate would
+ *   exist. Past the escalation the manager has been told and every ladder step reads the CRM first,
+ *   so the daily poll only delays the `late` status (the response's own time is recorded exactly);
+ *   each poll rewrites the episode (3 write units), so this halves what an unanswered toss-up costs
+ *   (docs/cost.md). The grid is fixed for a given episode, so every sweep and every writer computes the
+ *   same instants.
  * Null once there is nothing left to do: closed, or responded and its status written, or unanswered
  * for longer than the poll window with no step pending.
  */
@@ -46,14 +52,38 @@ export function nextSweepCheck(ep: Episode, sla: SlaConfig, now: Date): string |
 }
 
 /** The next instant on the poll grid after `now`, or null past the poll window. */
-function nextPoll(ep: Episode, sla: SlaConfig, now: Date): number | null {
+export function nextPoll(ep: Episode, sla: SlaConfig, now: Date): number | null {
   const cal = calendarFor(sla);
   const start = new Date(ep.handedOffAt);
   const elapsed = now.getTime() <= start.getTime() ? 0 : cal.businessHoursBetween(start, now);
-  const k = Math.floor(elapsed / POLL.everyBusinessHours + 1e-9) + 1;
-  const hours = k * POLL.everyBusinessHours;
+  const every = POLL.everyBusinessHours;
+  // The close grid ends at its first point at or after the escalation; daily points follow from it.
+  const close = Math.ceil(closePollHours(ep, sla, cal, start) / every - 1e-9) * every;
+  const hours =
+    elapsed < close
+      ? (Math.floor(elapsed / every + 1e-9) + 1) * every
+      : close + (Math.floor((elapsed - close) / cal.hoursPerDay + 1e-9) + 1) * cal.hoursPerDay;
   if (hours > POLL.forBusinessDays * cal.hoursPerDay) return null;
   return cal.addBusinessHours(start, hours).getTime();
+}
+
+/**
+ * Business hours from the hand-off to the current owner's escalation (the due time when the SLA has
+ * no `escalateAfter`): the window polled every few hours. The whole poll window when the instant is
+ * not known (behind a running hold), none when the next action has no SLA.
+ */
+function closePollHours(ep: Episode, sla: SlaConfig, cal: BusinessCalendar, start: Date): number {
+  const entry = sla.slas[ep.nextAction];
+  if (!entry) return 0;
+  const at = stepInstant(
+    { kind: 'escalation', plus: null },
+    entry,
+    new Date(ep.roundStartedAt),
+    cal,
+    ep.pauses,
+  );
+  if (!at) return POLL.forBusinessDays * cal.hoursPerDay;
+  return at.getTime() <= start.getTime() ? 0 : cal.businessHoursBetween(start, at);
 }
 
 /**
