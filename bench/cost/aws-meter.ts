@@ -1,4 +1,3 @@
-import { createHash, randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -8,6 +7,7 @@ import {
   type AwsCall,
   LoopbackAws,
   loopbackClientConfig,
+  sqsSendMessageBatch,
 } from '../../test/aws/loopback-aws.ts';
 
 /** SQS bills every 64 KB chunk of a request's payload as one request. */
@@ -148,29 +148,10 @@ export class AwsMeter {
     const b = call.body;
     switch (call.operation) {
       case 'SendMessageBatch': {
-        const entries = b.Entries as {
-          Id: string;
-          MessageBody: string;
-          MessageAttributes?: Record<string, { StringValue: string }>;
-        }[];
         this.sqs.requests += Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(b)) / SQS_CHUNK));
-        for (const e of entries)
-          this.sqs.sent.push({
-            body: e.MessageBody,
-            attributes: Object.fromEntries(
-              Object.entries(e.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]),
-            ),
-          });
-        return {
-          body: {
-            Successful: entries.map((e) => ({
-              Id: e.Id,
-              MessageId: randomUUID(),
-              MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex'),
-            })),
-            Failed: [],
-          },
-        };
+        const { messages, answer } = sqsSendMessageBatch(b);
+        this.sqs.sent.push(...messages);
+        return answer;
       }
       case 'ChangeMessageVisibility':
         this.sqs.requests++;

@@ -9,7 +9,7 @@ import type { LambdaContext, ScheduledEvent } from '../../src/handlers/lambda-ty
 import { sweepFromEnv, syncFromEnv, workerFromEnv } from '../../src/handlers/wiring.ts';
 import { startLocalDynamo } from '../../test/aws/local-dynamodb.ts';
 import { FakeCrm } from '../../test/fakes/fake-crm.ts';
-import { SqsSimulator } from '../../test/handlers/support/sqs-simulator.ts';
+import { deployedQueue } from '../../test/handlers/support/sqs-simulator.ts';
 import { testClock } from '../../test/state/state-store.contract.ts';
 import { FakeEpisodeCrm } from '../../test/sweep/fake-episode-crm.ts';
 import { generatedLeads } from '../support/generated-leads.ts';
@@ -152,15 +152,7 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
     await timed(() => sync(SCHEDULED, context(settings.sync.timeoutSeconds)), usage.sync);
     const sqsSent = meter.sqs.requests;
     // The event source mapping: the sent messages, delivered in the deployed batch size.
-    const queue = new SqsSimulator(
-      {
-        visibilityTimeoutSeconds: settings.queue.visibilityTimeoutSeconds,
-        maxReceiveCount: settings.queue.maxReceiveCount,
-        batchSize: settings.worker.batchSize,
-        workerTimeoutSeconds: settings.worker.timeoutSeconds,
-      },
-      clock,
-    );
+    const queue = deployedQueue(clock);
     for (const m of meter.sqs.sent.splice(0)) queue.sendRaw(m.body, m.attributes);
     let received = 0;
     while (queue.depth > 0) {

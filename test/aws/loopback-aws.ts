@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -79,5 +80,35 @@ export function loopbackClientConfig(endpoint: string) {
     region: 'ap-northeast-1',
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     maxAttempts: 1,
+  };
+}
+
+/** The messages of an SQS `SendMessageBatch` call, and its answer (every entry accepted). */
+export function sqsSendMessageBatch(body: Record<string, unknown>): {
+  messages: { body: string; attributes: Record<string, string> }[];
+  answer: AwsAnswer;
+} {
+  const entries = body.Entries as {
+    Id: string;
+    MessageBody: string;
+    MessageAttributes?: Record<string, { StringValue: string }>;
+  }[];
+  return {
+    messages: entries.map((e) => ({
+      body: e.MessageBody,
+      attributes: Object.fromEntries(
+        Object.entries(e.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]),
+      ),
+    })),
+    answer: {
+      body: {
+        Successful: entries.map((e) => ({
+          Id: e.Id,
+          MessageId: randomUUID(),
+          MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex'),
+        })),
+        Failed: [],
+      },
+    },
   };
 }

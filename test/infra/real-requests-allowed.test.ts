@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,9 +22,15 @@ import type { LambdaContext, ScheduledEvent } from '../../src/handlers/lambda-ty
 import type { SweepResult } from '../../src/handlers/sweep-handler.ts';
 import { sweepFromEnv, syncFromEnv, type WiringOverrides, workerFromEnv } from '../../src/handlers/wiring.ts';
 import { startLocalDynamo } from '../aws/local-dynamodb.ts';
-import { type AwsAnswer, type AwsCall, LoopbackAws, loopbackClientConfig } from '../aws/loopback-aws.ts';
+import {
+  type AwsAnswer,
+  type AwsCall,
+  LoopbackAws,
+  loopbackClientConfig,
+  sqsSendMessageBatch,
+} from '../aws/loopback-aws.ts';
 import { LogCapture } from '../handlers/support/harness.ts';
-import { SqsSimulator } from '../handlers/support/sqs-simulator.ts';
+import { deployedQueue, type SqsSimulator } from '../handlers/support/sqs-simulator.ts';
 import type { TestClock } from '../state/state-store.contract.ts';
 import { type DynamoRequest, keyPrefix, recordDynamoRequests } from './support/dynamo-requests.ts';
 import { allows, arnOf, roleStatements } from './support/iam-policy.ts';
@@ -203,15 +209,7 @@ async function runFunctions(crm: Crm, C: string) {
   });
   const dynamo = await startLocalDynamo();
   const configDir = mkdtempSync(join(tmpdir(), 'tossup-real-requests-config-'));
-  const queue = new SqsSimulator(
-    {
-      visibilityTimeoutSeconds: settings.queue.visibilityTimeoutSeconds,
-      maxReceiveCount: settings.queue.maxReceiveCount,
-      batchSize: settings.worker.batchSize,
-      workerTimeoutSeconds: settings.worker.timeoutSeconds,
-    },
-    clock,
-  );
+  const queue = deployedQueue(clock);
   const side: CrmSide =
     crm === 'salesforce'
       ? {
@@ -518,31 +516,12 @@ function answer(
   const b = call.body;
   switch (call.operation) {
     case 'SendMessageBatch': {
-      const entries = b.Entries as {
-        Id: string;
-        MessageBody: string;
-        MessageAttributes?: Record<string, { StringValue: string }>;
-      }[];
-      for (const e of entries) {
-        const message = {
-          body: e.MessageBody,
-          attributes: Object.fromEntries(
-            Object.entries(e.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]),
-          ),
-        };
+      const { messages, answer } = sqsSendMessageBatch(b);
+      for (const message of messages) {
         sent.first ??= message;
         queue.sendRaw(message.body, message.attributes);
       }
-      return {
-        body: {
-          Successful: entries.map((e) => ({
-            Id: e.Id,
-            MessageId: e.Id,
-            MD5OfMessageBody: createHash('md5').update(e.MessageBody).digest('hex'),
-          })),
-          Failed: [],
-        },
-      };
+      return answer;
     }
     case 'ChangeMessageVisibility':
       return { body: {} };

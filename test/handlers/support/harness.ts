@@ -14,8 +14,10 @@ import type { CrmConnector } from '../../../src/ports/crm-connector.ts';
 import type { LocalDynamo } from '../../aws/local-dynamodb.ts';
 import { FakeCrm } from '../../fakes/fake-crm.ts';
 import { NOW, renderer, routing, rules, sla } from '../../pipeline/pipeline-fixtures.ts';
-import { type TestClock, testClock } from '../../state/state-store.contract.ts';
-import { SqsSimulator } from './sqs-simulator.ts';
+import { testClock } from '../../state/state-store.contract.ts';
+import { deployedQueue } from './sqs-simulator.ts';
+
+export { deployedQueue };
 
 /** The deployed settings: the simulator's visibility timeout and receive count are the template's. */
 export const deploySettings = loadDeploySettings('infra/settings.yml');
@@ -75,19 +77,6 @@ export function handlerWiring(
     state: h.state,
     routingState: h.routingState,
   };
-}
-
-/** The SQS simulator with the template's visibility timeout, receive count, batch size and worker timeout. */
-export function deployedQueue(clock: TestClock): SqsSimulator {
-  return new SqsSimulator(
-    {
-      visibilityTimeoutSeconds: deploySettings.queue.visibilityTimeoutSeconds,
-      maxReceiveCount: deploySettings.queue.maxReceiveCount,
-      batchSize: deploySettings.worker.batchSize,
-      workerTimeoutSeconds: deploySettings.worker.timeoutSeconds,
-    },
-    clock,
-  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { loadDeploySettings } from '../../../scripts/deploy-settings.ts';
 import { chunkMessages } from '../../../src/aws/sqs-batches.ts';
 import type {
   LambdaContext,
@@ -227,4 +228,18 @@ export class SqsSimulator implements MessageQueue, VisibilityControl {
       awsRegion: 'ap-northeast-1',
     };
   }
+}
+
+/** The SQS simulator with the template's visibility timeout, receive count, batch size and worker timeout. */
+export function deployedQueue(clock: TestClock): SqsSimulator {
+  const settings = loadDeploySettings('infra/settings.yml');
+  return new SqsSimulator(
+    {
+      visibilityTimeoutSeconds: settings.queue.visibilityTimeoutSeconds,
+      maxReceiveCount: settings.queue.maxReceiveCount,
+      batchSize: settings.worker.batchSize,
+      workerTimeoutSeconds: settings.worker.timeoutSeconds,
+    },
+    clock,
+  );
 }
