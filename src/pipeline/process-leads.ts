@@ -657,17 +657,47 @@ function planFailure(lead: Lead, e: unknown): Work {
 /** Dry run: whether the task would be new or already exists (by the local record; no CRM call). */
 async function previewTask(w: Work, deps: PipelineDeps): Promise<void> {
   if (!w.task) return;
-  w.outcome.taskStatus = (await deps.state.getDone(taskDoneKey(deps.crm, w.task.key)))
-    ? 'existing'
-    : 'planned';
+  w.outcome.taskStatus = (await existingTasks([w], deps)).has(w.task.key) ? 'existing' : 'planned';
+}
+
+/**
+ * The tasks of `work` this state knows were created, by task key → task id. With an episode store,
+ * the episodes do (a toss-up's episode has its task's key and records the task's id with its
+ * hand-off), read in one batch; without one, the done-record each created task leaves. A task
+ * created but not yet recorded (a crash in between) is found by the CRM's per-key idempotency.
+ */
+async function existingTasks(work: readonly Work[], deps: PipelineDeps): Promise<Map<string, string>> {
+  const keys = work.flatMap((w) => (w.task ? [w.task.key] : []));
+  const out = new Map<string, string>();
+  if (keys.length === 0) return out;
+  if (deps.episodes) {
+    for (const [key, stored] of await deps.episodes.store.getMany(keys)) {
+      // A pending approval's episode has no task yet.
+      if (stored.episode.taskId) out.set(key, stored.episode.taskId);
+    }
+    return out;
+  }
+  for (const key of keys) {
+    const done = await deps.state.getDone(taskDoneKey(deps.crm, key));
+    if (done) out.set(key, done);
+  }
+  return out;
 }
 
 /** Phase 1: one createTasks call for the batch. Returns a stop signal, or null to go on. */
 async function createTasks(work: Work[], deps: PipelineDeps, quota: ManualQuota): Promise<StopSignal | null> {
   const pending: Work[] = [];
-  for (const w of work) {
-    if (!w.task || w.outcome.status !== 'not_attempted') continue;
-    const done = await deps.state.getDone(taskDoneKey(deps.crm, w.task.key));
+  const candidates = work.filter((w) => w.task && w.outcome.status === 'not_attempted');
+  let existing: Map<string, string>;
+  try {
+    existing = await existingTasks(candidates, deps);
+  } catch (e) {
+    if (!deps.episodes || !isStoreFailure(e)) throw e;
+    return episodeStoreStop(e);
+  }
+  for (const w of candidates) {
+    if (!w.task) continue;
+    const done = existing.get(w.task.key);
     if (done) {
       w.outcome.taskStatus = 'existing';
       w.taskId = done;
@@ -695,7 +725,9 @@ async function createTasks(work: Work[], deps: PipelineDeps, quota: ManualQuota)
     if (o.ok) {
       w.outcome.taskStatus = o.created === false ? 'existing' : 'created';
       w.taskId = o.id;
-      await deps.state.markDone(taskDoneKey(deps.crm, w.task!.key), o.id, TASK_DONE_TTL_SECONDS);
+      // With episodes, the hand-off records the task's id (phase 1½): no record of its own to write.
+      if (!deps.episodes)
+        await deps.state.markDone(taskDoneKey(deps.crm, w.task!.key), o.id, TASK_DONE_TTL_SECONDS);
       await quota.commit(w.lead, w.outcome.decision!, w.outcome.episodeKey!, deps.now);
     } else {
       w.outcome.taskStatus = 'failed';

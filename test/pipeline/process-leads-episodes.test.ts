@@ -8,6 +8,7 @@ import {
   EPISODE_STORE_UNAVAILABLE,
   type PipelineDeps,
   processLeads,
+  taskDoneKey,
 } from '../../src/pipeline/process-leads.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import type { EpisodeStore } from '../../src/ports/episode-store.ts';
@@ -197,6 +198,24 @@ describe('processLeads with an episode store', () => {
     expect(w.crm.tasks.size).toBe(1);
     const ep = await w.episode(w.crm.lead('F').current.decisionKey);
     expect(ep.taskId).toBe([...w.crm.tasks.values()][0]!.id);
+  });
+
+  it('the episode names its task: after a crash before the field write, the retry asks the CRM for no task, and no done-record is kept', async () => {
+    const w = world();
+    w.crm.put(hotLead('T'));
+    w.crm.failCall('update', new Error('Runtime exited with error: signal: killed'));
+    await expect(w.run(['T'])).rejects.toThrow(/killed/);
+    expect(w.crm.taskRequests).toHaveLength(1);
+    const [task] = [...w.crm.tasks.values()];
+    expect((await w.episode(task!.task.key)).taskId).toBe(task!.id);
+
+    const preview = await w.run(['T'], later(0.1), { dryRun: true });
+    expect(preview.outcomes[0]).toMatchObject({ status: 'planned', taskStatus: 'existing' });
+    const retry = await w.run(['T'], later(0.1));
+    expect(retry.outcomes[0]).toMatchObject({ status: 'written', taskStatus: 'existing' });
+    expect(w.crm.taskRequests).toHaveLength(1);
+    expect(w.crm.lead('T').current.decisionKey).toBe(task!.task.key);
+    expect(await w.deps.state.getDone(taskDoneKey('salesforce', task!.task.key))).toBeNull();
   });
 
   it('a failing batched read stops the batch before any CRM call', async () => {
