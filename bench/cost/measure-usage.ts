@@ -102,7 +102,8 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
     if (!compileBundledConfig(configDir, 'salesforce')) throw new Error('bundled config did not compile');
 
     const table = await dynamo.table(clock);
-    const crm = new FakeCrm({ pageSize: 200 });
+    // As the deployed connectors, its sink writes a new hand-off's first SLA status with the fields.
+    const crm = new FakeCrm({ pageSize: 200, writesSlaStatus: true });
     for (const lead of generatedLeads(leads, seed, AS_OF)) crm.put(lead);
     const logs = new ByteCount();
     const overrides = {

@@ -65,6 +65,8 @@ interface TaskItem {
 const BATCH = 100;
 
 export class HubspotLeadSink implements LeadSink {
+  /** The SLA status of a new hand-off goes with its toss-up fields (`TossUpUpdate.sla`). */
+  readonly writesSlaStatus = true;
   readonly crm = 'hubspot' as const;
   private readonly o: HubspotLeadSinkOptions;
   private readonly classify: ClassifyContext;
@@ -81,13 +83,27 @@ export class HubspotLeadSink implements LeadSink {
   async writeTossUp(updates: readonly TossUpUpdate[]): Promise<WriteOutcome[]> {
     // One input per contact: HubSpot refuses a batch naming an id twice.
     const merged = new Map<string, TossUpFieldValues>();
-    for (const u of updates) merged.set(u.leadId, { ...merged.get(u.leadId), ...u.fields });
+    const slaOf = new Map<string, NonNullable<TossUpUpdate['sla']>>();
+    for (const u of updates) {
+      merged.set(u.leadId, { ...merged.get(u.leadId), ...u.fields });
+      if (u.sla) slaOf.set(u.leadId, u.sla);
+    }
     const outcomes = new Map<string, WriteOutcome>();
     const items: UpdateItem[] = [];
+    const sla = this.o.mapping.sla;
     for (const [leadId, fields] of merged) {
       const built = await this.contactProperties(leadId, fields);
-      if ('fail' in built) outcomes.set(leadId, built.fail);
-      else if (Object.keys(built.properties).length === 0) outcomes.set(leadId, { ok: true, id: leadId });
+      if ('fail' in built) {
+        outcomes.set(leadId, built.fail);
+        continue;
+      }
+      // A new hand-off's first SLA status, as the sweep writes it (episodes.ts `writeSlaFields`).
+      const first = slaOf.get(leadId);
+      if (first) {
+        built.properties[sla.status] = sla.statusOptions[first.status].value;
+        built.properties[sla.firstResponseAt] = '';
+      }
+      if (Object.keys(built.properties).length === 0) outcomes.set(leadId, { ok: true, id: leadId });
       else items.push({ key: leadId, properties: built.properties });
     }
     for (const [k, v] of await this.updateRecords('contacts', items)) outcomes.set(k, v);

@@ -35,6 +35,8 @@ const SUBJECT_MAX = 255;
 const DESCRIPTION_MAX = 32_000;
 
 export class SalesforceLeadSink implements LeadSink {
+  /** The SLA status of a new hand-off goes with its toss-up fields (`TossUpUpdate.sla`). */
+  readonly writesSlaStatus = true;
   readonly crm = 'salesforce' as const;
   private readonly writer: CollectionsWriter;
   private readonly mapping: SalesforceMapping;
@@ -61,7 +63,7 @@ export class SalesforceLeadSink implements LeadSink {
     const raced = await this.changedSinceRead(updates);
     const { outcomes, work } = personUpdateWork(updates, 'toss-up fields', (u) =>
       // Nothing changed, nothing to send; the record itself is made when its call is.
-      raced.has(u.leadId) || !this.writesAny(u.fields) ? undefined : () => this.updateRecord(u),
+      raced.has(u.leadId) || (!this.writesAny(u.fields) && !u.sla) ? undefined : () => this.updateRecord(u),
     );
     this.meter.recordsUpdated += work.length;
     await this.writer.send(work, outcomes, 'update', updateRequest);
@@ -123,6 +125,11 @@ export class SalesforceLeadSink implements LeadSink {
     if (f.dueAt !== undefined) r[w.dueAt] = f.dueAt;
     if (f.decisionKey !== undefined) r[w.decisionKey] = f.decisionKey;
     if (f.ownerId !== undefined && w.owner) r[w.owner] = f.ownerId;
+    // A new hand-off's first SLA status, as the sweep writes it (episodes.ts `writeSlaFields`).
+    if (u.sla) {
+      r[this.mapping.sla.status] = u.sla.status;
+      r[this.mapping.sla.firstResponseAt] = u.sla.firstResponseAt;
+    }
     return r;
   }
 

@@ -46,11 +46,14 @@ const BATCH_CONCURRENCY = 16;
 
 /**
  * The batch form of `recordStepByCas`, for a store without a cheaper one of its own: the items of one
- * episode one after another in their order, different episodes at once. Each item is recorded as
- * `recordStepByCas` records it; what the batch form adds is one answer for the batch, so the caller
- * (the ledger: one Firehose record instead of one per step) handles it once. Throws the first error
- * once every episode has been tried, as the port's `recordSteps` says (the others are stored; a retry
- * finds their steps there and records nothing twice).
+ * episode folded in their order into **one** compare-and-set write (each item as `recordStepByCas`
+ * would record it one after another: skipped when its step is there or it cannot apply), different
+ * episodes at once. One write for a hand-off and the SLA status it was written with, not two: each
+ * write of an episode costs a write unit and moves its `due` index entry (docs/cost.md). What the
+ * batch form adds is one answer for the batch, so the caller (the ledger: one Firehose record instead
+ * of one per step) handles it once. Throws the first error once every episode has been tried, as the
+ * port's `recordSteps` says (the others are stored; a retry finds their steps there and records
+ * nothing twice).
  */
 export async function recordStepsByCas(
   store: Pick<EpisodeStore, 'get' | 'put'>,
@@ -68,10 +71,17 @@ export async function recordStepsByCas(
   // Each episode's failure is kept, not thrown, so the others are still tried.
   await atMostInFlight(
     BATCH_CONCURRENCY,
-    [...byKey.values()].map((group) => async () => {
+    [...byKey].map(([key, group]) => async () => {
       try {
-        for (const i of group)
-          results[i] = await recordStepByCas(store, items[i]!.key, items[i]!.event, schedule);
+        const outcome = await recordGroupByCas(
+          store,
+          key,
+          group.map((i) => items[i]!.event),
+          schedule,
+        );
+        group.forEach((i, n) => {
+          results[i] = outcome[n]!;
+        });
       } catch (error) {
         failure ??= { error };
       }
@@ -79,6 +89,33 @@ export async function recordStepsByCas(
   );
   if (failure) throw (failure as { error: unknown }).error;
   return results;
+}
+
+/** The events of one episode folded in order into one compare-and-set write; a result per event. */
+async function recordGroupByCas(
+  store: Pick<EpisodeStore, 'get' | 'put'>,
+  key: string,
+  events: readonly EpisodeEvent[],
+  schedule: ScheduleEpisode,
+): Promise<RecordStepResult[]> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await store.get(key);
+    let episode = current?.episode ?? null;
+    const recorded = events.map((event) => {
+      if (episode && hasStep(episode, event.step)) return false;
+      const folded = foldEpisode(key, [...(episode?.events ?? []), event]);
+      if (!folded) return false;
+      episode = folded;
+      return true;
+    });
+    if (!recorded.includes(true) || !episode) return events.map(() => ({ recorded: false, stored: current }));
+    const next: Episode = { ...(episode as Episode), nextCheckAt: schedule(episode) };
+    const { stored, written } = await store.put(next, current?.version ?? null);
+    if (written) return recorded.map((r) => ({ recorded: r, stored }));
+  }
+  throw new EpisodeContentionError(
+    `episode ${key}: steps ${events.map((e) => e.step).join(', ')} lost ${MAX_ATTEMPTS} write races in a row; retry later`,
+  );
 }
 
 /** What became of one item of a batch: its result, or the error that kept it from being stored. */

@@ -597,6 +597,7 @@ async function processWork(
   let lastCallError: CrmError | null = null;
   const sink: LeadSink = {
     crm: connector.sink.crm,
+    ...(connector.sink.writesSlaStatus ? { writesSlaStatus: true } : {}),
     writeTossUp: (u) => connector.sink.writeTossUp(u).catch((e: unknown) => rethrowNoting(e)),
     createTasks: (t) => connector.sink.createTasks(t).catch((e: unknown) => rethrowNoting(e)),
   };

@@ -4,11 +4,18 @@ import { ConfigError, CrmError, type FailureKind } from '../domain/errors.ts';
 import type { HumanOverride } from '../domain/human-override.ts';
 import type { CrmName, Lead, Priority, TossUpField } from '../domain/lead.ts';
 import { type LeadLabel, leadLabel } from '../domain/lead-label.ts';
-import { type Episode, type EpisodeEvent, type EpisodeOwner, episodeEvent } from '../episodes/episode.ts';
+import {
+  type Episode,
+  type EpisodeEvent,
+  type EpisodeOwner,
+  episodeEvent,
+  foldEpisode,
+} from '../episodes/episode.ts';
 import { EpisodeContentionError } from '../episodes/record-step.ts';
 import { verdictEventFor, verdictOf } from '../episodes/verdict-event.ts';
 import type { LedgerWiring } from '../ledger/flush-ledger.ts';
 import { MESSAGE_MAX, scrubText } from '../logging/scrub.ts';
+import type { SlaStatus } from '../ports/episode-crm.ts';
 import type { EpisodeStore, ScheduleEpisode, StoredEpisode } from '../ports/episode-store.ts';
 import type {
   FollowUpTask,
@@ -34,6 +41,7 @@ import { withScoreDetail } from '../scoring/score-detail.ts';
 import { calendarFor, computeSlaDue } from '../sla/due-date.ts';
 import type { SlaConfig } from '../sla/sla-config.ts';
 import type { SweepNotify } from '../sweep/notify-policy.ts';
+import { slaStatusAt } from '../sweep/sla-status.ts';
 import { afterWrite, decisionInputs, inputsUnchanged } from './decision-inputs.ts';
 import { type HoldTransition, holdTransition, isFinished } from './episode-hold.ts';
 import { episodeKey, needsTask } from './episode-key.ts';
@@ -236,6 +244,8 @@ interface Work {
   verdictStep?: [string, EpisodeEvent];
   /** Episode steps of a person's override (human-override-plan.ts), recorded before the lead's own. */
   overrideSteps?: [string, EpisodeEvent][];
+  /** A new hand-off's first SLA status: recorded with the hand-off, written with the fields. */
+  initialSla?: SlaStatus;
 }
 
 /** Code of the stop when the episode store cannot be read or written. */
@@ -856,27 +866,38 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
     const rep = directoryFor(deps.routing).repByCrmId(deps.crm, w.task.ownerId);
     if (rep) owner.key = rep.key;
     if (o.task.route.poolId) owner.poolId = o.task.route.poolId;
-    steps.push([
-      w.task.key,
-      episodeEvent({
-        type: 'handed_off',
-        at,
-        cause: 'rule',
-        crm: deps.crm,
-        leadId: w.lead.id,
-        objectType: w.lead.objectType,
-        nextAction: decision.nextAction,
-        owner,
-        taskId: w.taskId ?? null,
-        ...leadField(w.lead),
-        ...verdictBeforeField(w.lead),
-        ...(decision.reasons[0] ? { reason: decision.reasons[0].code } : {}),
-      }),
-    ]);
+    const handedOff = episodeEvent({
+      type: 'handed_off',
+      at,
+      cause: 'rule',
+      crm: deps.crm,
+      leadId: w.lead.id,
+      objectType: w.lead.objectType,
+      nextAction: decision.nextAction,
+      owner,
+      taskId: w.taskId ?? null,
+      ...leadField(w.lead),
+      ...verdictBeforeField(w.lead),
+      ...(decision.reasons[0] ? { reason: decision.reasons[0].code } : {}),
+    });
+    steps.push([w.task.key, handedOff]);
+    // A sink that writes the SLA status with the fields gets the first one now, recorded with the
+    // hand-off: the sweep then has nothing to write at once (a CRM write, an episode write; docs/cost.md).
+    if (deps.sink.writesSlaStatus) {
+      const started = foldEpisode(w.task.key, [handedOff]);
+      const status = started ? slaStatusAt(started, deps.sla, new Date(at)) : null;
+      if (status) w.initialSla = status;
+    }
   }
   steps.push(...(w.overrideSteps ?? []));
   if (o.approval === 'requested' && o.task && o.newEpisode)
     steps.push([o.episodeKey!, approvalRequested(w, deps, o.task)]);
+  if (w.initialSla && w.task) {
+    steps.push([
+      w.task.key,
+      episodeEvent({ type: 'sla_status', at, cause: 'rule', status: w.initialSla, firstResponseAt: null }),
+    ]);
+  }
   const current = w.lead.current.decisionKey;
   if (o.supersedes) {
     steps.push([o.supersedes, episodeEvent({ type: 'closed', at, cause: 'rule', reason: 'superseded' })]);
@@ -935,6 +956,7 @@ async function writeFields(work: Work[], deps: PipelineDeps, quota: ManualQuota)
     leadId: w.lead.id,
     objectType: w.lead.objectType,
     fields: w.fields,
+    ...(w.initialSla ? { sla: { status: w.initialSla, firstResponseAt: null } } : {}),
   }));
   let outcomes: WriteOutcome[];
   try {

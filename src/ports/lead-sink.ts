@@ -1,5 +1,6 @@
 import type { FailureKind } from '../domain/errors.ts';
 import type { CrmName, NextAction, Priority, TossUpFlag } from '../domain/lead.ts';
+import type { SlaStatus } from './episode-crm.ts';
 
 /** Only the fields that differ from what the CRM holds; absent keys are left untouched. */
 export interface TossUpFieldValues {
@@ -18,6 +19,13 @@ export interface TossUpUpdate {
   leadId: string;
   objectType: string;
   fields: TossUpFieldValues;
+  /**
+   * A new hand-off's first SLA status (the fields the sweep writes later: `EpisodeCrm.writeSlaFields`),
+   * written in the same record update so the rep sees it with the toss-up and the sweep need not write
+   * it (docs/routing-and-sla.md). Only with an episode store, for a next action with an SLA, to a sink
+   * that `writesSlaStatus`.
+   */
+  sla?: { status: SlaStatus; firstResponseAt: null };
 }
 
 export interface FollowUpTask {
@@ -48,6 +56,12 @@ export type WriteOutcome =
 
 export interface LeadSink {
   readonly crm: CrmName;
+  /**
+   * True when `writeTossUp` writes `TossUpUpdate.sla` (the SLA status fields the sweep writes) with
+   * the toss-up fields: the Salesforce and HubSpot connectors. Absent, a new hand-off's first SLA
+   * status is left to the sweep.
+   */
+  readonly writesSlaStatus?: boolean;
   writeTossUp(updates: readonly TossUpUpdate[]): Promise<WriteOutcome[]>;
   /** Must be idempotent per `FollowUpTask.key`: a repeated key never creates a second task. */
   createTasks(tasks: readonly FollowUpTask[]): Promise<WriteOutcome[]>;

@@ -31,7 +31,13 @@ export class FakeCrm {
   >();
   readonly #callFailures: { op: 'read' | 'update' | 'task'; error: Error; callsLeft: number }[] = [];
 
-  constructor(options: { crm?: CrmName; pageSize?: number; startAt?: string } = {}) {
+  /** As the real connectors: a new hand-off's first SLA status goes with its fields (`TossUpUpdate.sla`). */
+  readonly writesSlaStatus: boolean;
+
+  constructor(
+    options: { crm?: CrmName; pageSize?: number; startAt?: string; writesSlaStatus?: boolean } = {},
+  ) {
+    this.writesSlaStatus = options.writesSlaStatus ?? false;
     this.crm = options.crm ?? 'salesforce';
     this.pageSize = options.pageSize ?? 3;
     this.#clockMs = Date.parse(options.startAt ?? '2026-11-01T00:00:00Z');
@@ -89,6 +95,7 @@ export class FakeCrm {
   connector(): CrmConnector & { closed: boolean } {
     const source: LeadSource = { crm: this.crm, readChanges: (o) => this.#read(o) };
     const sink: LeadSink = {
+      ...(this.writesSlaStatus ? { writesSlaStatus: true } : {}),
       crm: this.crm,
       writeTossUp: (u) => this.#write(u),
       createTasks: (t) => this.#createTasks(t),

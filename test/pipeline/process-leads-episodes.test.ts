@@ -12,9 +12,11 @@ import {
 } from '../../src/pipeline/process-leads.ts';
 import { fixedClock } from '../../src/ports/clock.ts';
 import type { EpisodeStore } from '../../src/ports/episode-store.ts';
+import type { TossUpUpdate } from '../../src/ports/lead-sink.ts';
 import { StateUnavailableError } from '../../src/ports/state-unavailable-error.ts';
 import { nextCheckAt } from '../../src/sla/escalation-ladder.ts';
 import { FileEpisodeStore } from '../../src/state/file-episode-store.ts';
+import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
 import { coldLead, hotLead, NOW, pipelineDeps, sla, strategicLead } from './pipeline-fixtures.ts';
 
@@ -216,6 +218,38 @@ describe('processLeads with an episode store', () => {
     expect(w.crm.taskRequests).toHaveLength(1);
     expect(w.crm.lead('T').current.decisionKey).toBe(task!.task.key);
     expect(await w.deps.state.getDone(taskDoneKey('salesforce', task!.task.key))).toBeNull();
+  });
+
+  it("a sink that writes the SLA status gets a new hand-off's first one with its fields, recorded with the hand-off: the sweep has nothing due at once", async () => {
+    for (const writesSlaStatus of [true, false]) {
+      const w = world();
+      w.crm.put(hotLead('S'));
+      const sent: TossUpUpdate[] = [];
+      const sink = w.deps.sink;
+      const r = await w.run(['S'], new Date(NOW), {
+        episodes: { store: w.store, schedule: sweepSchedule(sla) },
+        sink: {
+          crm: 'salesforce',
+          ...(writesSlaStatus ? { writesSlaStatus } : {}),
+          createTasks: (t) => sink.createTasks(t),
+          writeTossUp: (u) => {
+            sent.push(...u);
+            return sink.writeTossUp(u);
+          },
+        },
+      });
+      expect(r.outcomes[0]).toMatchObject({ status: 'written', taskStatus: 'created' });
+      const ep = await w.episode(w.crm.lead('S').current.decisionKey);
+      if (writesSlaStatus) {
+        expect(sent[0]!.sla).toEqual({ status: 'on_track', firstResponseAt: null });
+        expect(ep.slaWritten).toMatchObject({ status: 'on_track', firstResponseAt: null });
+        expect(Date.parse(ep.nextCheckAt!)).toBeGreaterThan(Date.parse(ep.handedOffAt));
+      } else {
+        expect(sent[0]!.sla).toBeUndefined();
+        expect(ep.slaWritten).toBeNull();
+        expect(ep.nextCheckAt).toBe(ep.handedOffAt); // the sweep writes it at once
+      }
+    }
   });
 
   it('a failing batched read stops the batch before any CRM call', async () => {

@@ -114,6 +114,34 @@ describe('HubSpot sink: toss-up fields', () => {
     });
   });
 
+  it("writes a new hand-off's first SLA status with its toss-up fields, in the same call", async () => {
+    const hs = await startPortal();
+    const [a, b] = seedContacts(hs.store, 2, (i) => T0 + i);
+    hs.store.update('contacts', b!, { tossup_sla_status: 'met' }, { system: true });
+    const connector = await connect(hs);
+    expect(connector.sink.writesSlaStatus).toBe(true);
+    const outcomes = await connector.sink.writeTossUp([
+      {
+        ...update(a!, { flag: 'yes', decisionKey: 'k-a' }),
+        sla: { status: 'on_track', firstResponseAt: null },
+      },
+      update(b!, { flag: 'no' }),
+    ]);
+    expect(outcomes).toEqual([
+      { ok: true, id: a },
+      { ok: true, id: b },
+    ]);
+    const props = hs.store.get('contacts', a!)!.props;
+    expect(props).toMatchObject({ tossup_flag: 'yes', tossup_sla_status: 'on_track' });
+    expect(props.tossup_first_response_at ?? '').toBe(''); // "" clears it: no response yet
+    // Without one, the SLA fields are left as they were.
+    expect(hs.store.get('contacts', b!)!.props).toMatchObject({
+      tossup_flag: 'no',
+      tossup_sla_status: 'met',
+    });
+    expect(connector.usage().calls).toEqual({ 'contacts.batch.update': 1 });
+  });
+
   it('clears the due date with null, truncates the reason to the mapped length, sends 100 per call', async () => {
     const hs = await startPortal();
     const ids = seedContacts(hs.store, 250, (i) => T0 + i);

@@ -123,6 +123,30 @@ describe('write-back outcomes', () => {
     expect(counter(emu, 'sf.collections.update')).toBe(1);
   });
 
+  it("writes a new hand-off's first SLA status with its toss-up fields, in the same call", async () => {
+    const emu = await startOrg();
+    const [a, b] = [0, 1].map((i) => insertLead(emu, T0 + i));
+    emu.store.update('Lead', b!, { TossUp_SLA_Status__c: 'met' });
+    const connector = await connect(emu);
+    expect(connector.sink.writesSlaStatus).toBe(true);
+    const outcomes = await connector.sink.writeTossUp([
+      { ...update(a!), sla: { status: 'on_track', firstResponseAt: null } },
+      update(b!, 'Lead', { flag: 'no' }),
+    ]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
+    expect(emu.store.get('Lead', a!)).toMatchObject({
+      TossUp_Flag__c: 'はい',
+      TossUp_SLA_Status__c: 'on_track',
+      TossUp_First_Response_At__c: null,
+    });
+    // Without one, the SLA fields are left as they were.
+    expect(emu.store.get('Lead', b!)).toMatchObject({
+      TossUp_Flag__c: 'いいえ',
+      TossUp_SLA_Status__c: 'met',
+    });
+    expect(counter(emu, 'sf.collections.update')).toBe(1);
+  });
+
   it('classifies deleted and converted records as invalid_record, per record', async () => {
     const emu = await startOrg();
     const live = insertLead(emu, T0);
