@@ -821,10 +821,7 @@ async function queueTossUpNotices(work: Work[], deps: PipelineDeps): Promise<nul
     const handedOff = o.taskStatus === 'created' || o.taskStatus === 'existing';
     if (o.status !== 'not_attempted' || !w.task || !o.task || !o.decision || !handedOff || !o.newEpisode)
       continue;
-    const rep = dir.repByCrmId(deps.crm, w.task.ownerId);
-    const owner: EpisodeOwner = { id: w.task.ownerId };
-    if (rep) owner.key = rep.key;
-    if (o.task.route.poolId) owner.poolId = o.task.route.poolId;
+    const owner = episodeOwner(w.task.ownerId, o.task, deps);
     const targets = n.targetsFor('toss-up', {
       owner,
       manager: null,
@@ -841,7 +838,7 @@ async function queueTossUpNotices(work: Work[], deps: PipelineDeps): Promise<nul
       lead: leadLabel(w.lead) ?? { name: `${w.lead.objectType} ${w.lead.id}` },
       record,
       nextAction: o.decision.nextAction,
-      ownerName: rep?.name ?? w.task.ownerId,
+      ownerName: dir.repByCrmId(deps.crm, w.task.ownerId)?.name ?? w.task.ownerId,
     };
     if (o.task.hasSla) notification.dueAt = o.task.dueAt;
     try {
@@ -862,21 +859,10 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
   const steps: [string, EpisodeEvent][] = w.verdictStep ? [w.verdictStep] : [];
   const taskExists = o.taskStatus === 'created' || o.taskStatus === 'existing';
   if (w.task && o.task && taskExists && o.newEpisode) {
-    const owner: EpisodeOwner = { id: w.task.ownerId };
-    const rep = directoryFor(deps.routing).repByCrmId(deps.crm, w.task.ownerId);
-    if (rep) owner.key = rep.key;
-    if (o.task.route.poolId) owner.poolId = o.task.route.poolId;
     const handedOff = episodeEvent({
       type: 'handed_off',
-      at,
-      cause: 'rule',
-      crm: deps.crm,
-      leadId: w.lead.id,
-      objectType: w.lead.objectType,
-      nextAction: decision.nextAction,
-      owner,
+      ...episodeStart(w, deps, w.task.ownerId, o.task),
       taskId: w.taskId ?? null,
-      ...leadField(w.lead),
       ...verdictBeforeField(w.lead),
       ...(decision.reasons[0] ? { reason: decision.reasons[0].code } : {}),
     });
@@ -915,25 +901,37 @@ function verdictBeforeField(lead: Lead): { verdictBefore?: NonNullable<ReturnTyp
   return v ? { verdictBefore: v } : {};
 }
 
-/** The start of an episode that waits for the manager (the rep routing picked is recorded as owner). */
-function approvalRequested(w: Work, deps: PipelineDeps, task: PlannedTask): EpisodeEvent {
-  const owner: EpisodeOwner = { id: task.ownerId };
-  const rep = directoryFor(deps.routing).repByCrmId(deps.crm, task.ownerId);
+/** The owner an episode records: the CRM user, their rep key and pool when routing knows them. */
+function episodeOwner(ownerId: string, task: PlannedTask, deps: PipelineDeps): EpisodeOwner {
+  const owner: EpisodeOwner = { id: ownerId };
+  const rep = directoryFor(deps.routing).repByCrmId(deps.crm, ownerId);
   if (rep) owner.key = rep.key;
   if (task.route.poolId) owner.poolId = task.route.poolId;
-  const decision = w.outcome.decision!;
+  return owner;
+}
+
+/** The start of an episode that waits for the manager (the rep routing picked is recorded as owner). */
+function approvalRequested(w: Work, deps: PipelineDeps, task: PlannedTask): EpisodeEvent {
   return episodeEvent({
     type: 'approval_requested',
+    ...episodeStart(w, deps, task.ownerId, task),
+    priority: w.outcome.decision!.priority,
+  });
+}
+
+/** What an episode's first event says of the lead, the decision and the owner. */
+function episodeStart(w: Work, deps: PipelineDeps, ownerId: string, task: PlannedTask) {
+  const decision = w.outcome.decision!;
+  return {
     at: decision.decidedAt,
-    cause: 'rule',
+    cause: 'rule' as const,
     crm: deps.crm,
     leadId: w.lead.id,
     objectType: w.lead.objectType,
     nextAction: decision.nextAction,
-    owner,
-    priority: decision.priority,
+    owner: episodeOwner(ownerId, task, deps),
     ...leadField(w.lead),
-  });
+  };
 }
 
 /** The hand-off's `lead` label for the sweep's chat notices, omitted when the lead has no name. */
