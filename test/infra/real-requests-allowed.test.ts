@@ -85,6 +85,7 @@ type Crm = (typeof CRMS)[number]['crm'];
 const MUST_SEE = (C: string, crm: Crm) => [
   `Sync${C} PutItem lease|sync|`,
   `Sync${C} UpdateItem cursor|sync|`,
+  `Sync${C} PutItem cursor|accounts|`,
   `Sync${C} BatchGetItem episode|`,
   `Worker${C} UpdateItem lead|`,
   `Worker${C} GetItem lead|`,

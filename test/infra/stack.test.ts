@@ -617,8 +617,8 @@ describe('the deployable stack (build + osls package)', () => {
             (fn.startsWith('Sweep') && ['GetItem', 'PutItem', 'UpdateItem'].includes(action)),
         });
       }
-      // The opportunity phase's own cursor: the sweep reads, creates and moves it (a sync's role
-      // covers every `cursor|` item); no worker or webhook touches it.
+      // The opportunity phase's own cursor: the sweep reads, creates and moves it; a sync's role
+      // covers its own cursors only (`cursor|sync|`, `cursor|accounts|`); no worker or webhook.
       for (const action of DDB) {
         out.push({
           req: {
@@ -626,9 +626,7 @@ describe('the deployable stack (build + osls package)', () => {
             resource: table,
             leadingKeys: ['cursor|opportunities:salesforce:default'],
           },
-          expected:
-            (fn.startsWith('Sweep') || fn.startsWith('Sync')) &&
-            ['GetItem', 'PutItem', 'UpdateItem'].includes(action),
+          expected: fn.startsWith('Sweep') && ['GetItem', 'PutItem', 'UpdateItem'].includes(action),
         });
       }
       // Run leases: a sync holds `lease|sync|<crm>|<scope>`, the sweep `lease|sweep|<crm>|<scope>`.
