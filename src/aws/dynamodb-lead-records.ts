@@ -56,7 +56,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   readonly #table: DynamoTable;
   readonly #batch: BatchGetOptions;
   readonly #floorEnsured = new Set<CrmName>();
-  /** Record keys (`<crm>|<objectType>|<id>`) seen with an item of the earlier layout still stored. */
+  /** Items of the earlier layout (their pks, `recheck|…`) seen still stored, deleted at the next write. */
   readonly #legacy = new Set<string>();
   /**
    * The items this instance's claims returned (the update answers with the whole item, at no read
@@ -204,7 +204,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     for (const ref of unmoved) {
       const item = legacy.get(legacyPkOf(crm, ref));
       if (!item) continue;
-      this.#legacy.add(`${crm}|${recheckKey(ref)}`);
+      this.#legacy.add(legacyPkOf(crm, ref));
       addRecord(out, ref, item);
     }
     return out;
@@ -229,11 +229,10 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       holdSince: null,
       inputs: null,
     });
-    await this.schedule(crm, refs.map(none));
     // Rare (leads gone from the CRM or skipped by the sweep): an earlier build's item is removed
     // whether or not this instance has seen it.
-    for (const ref of refs) await this.#table.delete(legacyPkOf(crm, ref));
-    for (const ref of refs) this.#legacy.delete(`${crm}|${recheckKey(ref)}`);
+    for (const ref of refs) this.#legacy.add(legacyPkOf(crm, ref));
+    await this.schedule(crm, refs.map(none));
   }
 
   async dueBefore(crm: CrmName, at: Date, limit: number): Promise<DueRecheck[]> {
@@ -296,10 +295,10 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   /** Deletes the earlier build's items of `refs` this instance has seen (and so their index entries). */
   async #dropLegacy(crm: CrmName, refs: readonly RecheckRef[]): Promise<void> {
     for (const ref of refs) {
-      const key = `${crm}|${recheckKey(ref)}`;
-      if (!this.#legacy.has(key)) continue;
-      await this.#table.delete(legacyPkOf(crm, ref));
-      this.#legacy.delete(key);
+      const pk = legacyPkOf(crm, ref);
+      if (!this.#legacy.has(pk)) continue;
+      await this.#table.delete(pk);
+      this.#legacy.delete(pk);
     }
   }
 
@@ -334,7 +333,8 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
           leadId: key.slice(bar + 1),
         };
         // KEYS_ONLY still projects the table's key: an earlier build's item says so by its pk.
-        if (stringOf(item, 'pk') === legacyPkOf(crm, due)) this.#legacy.add(`${crm}|${key}`);
+        const pk = legacyPkOf(crm, due);
+        if (stringOf(item, 'pk') === pk) this.#legacy.add(pk);
         out.push(due);
       }
       start = page.LastEvaluatedKey;

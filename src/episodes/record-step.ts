@@ -27,18 +27,7 @@ export async function recordStepByCas(
   event: EpisodeEvent,
   schedule: ScheduleEpisode,
 ): Promise<RecordStepResult> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await store.get(key);
-    if (current && hasStep(current.episode, event.step)) return { recorded: false, stored: current };
-    const folded = foldEpisode(key, [...(current?.episode.events ?? []), event]);
-    if (!folded) return { recorded: false, stored: current };
-    const next = { ...folded, nextCheckAt: schedule(folded) };
-    const { stored, written } = await store.put(next, current?.version ?? null);
-    if (written) return { recorded: true, stored };
-  }
-  throw new EpisodeContentionError(
-    `episode ${key}: step ${event.step} lost ${MAX_ATTEMPTS} write races in a row; retry later`,
-  );
+  return (await recordGroupByCas(store, key, [event], schedule))[0]!;
 }
 
 /** Episodes written at once by `recordStepsByCas`. */
@@ -91,7 +80,10 @@ export async function recordStepsByCas(
   return results;
 }
 
-/** The events of one episode folded in order into one compare-and-set write; a result per event. */
+/**
+ * The events of one episode folded in order into one compare-and-set write, a result per event: each
+ * is skipped when its step is there or it cannot apply, as one after another would be.
+ */
 async function recordGroupByCas(
   store: Pick<EpisodeStore, 'get' | 'put'>,
   key: string,
@@ -114,7 +106,7 @@ async function recordGroupByCas(
     if (written) return recorded.map((r) => ({ recorded: r, stored }));
   }
   throw new EpisodeContentionError(
-    `episode ${key}: steps ${events.map((e) => e.step).join(', ')} lost ${MAX_ATTEMPTS} write races in a row; retry later`,
+    `episode ${key}: step${events.length > 1 ? 's' : ''} ${events.map((e) => e.step).join(', ')} lost ${MAX_ATTEMPTS} write races in a row; retry later`,
   );
 }
 

@@ -9,33 +9,24 @@ import {
 
 /**
  * The worker's re-check store for one batch when a claim can carry the lead's re-check record
- * (`LeadVersions.completeWithRecheck`): the records of claimed leads wait here to be written with
- * their claim's completion, one write a lead instead of two (docs/cost.md); the others are written at
- * once. Whatever is still held when the batch is settled is written by `flush`, as it would have been.
+ * (`LeadVersions.completeWithRecheck`): every record the batch schedules waits here; a claimed lead's
+ * is `take`n and written with its claim's completion, one write a lead instead of two (docs/cost.md).
+ * `flush` writes whatever is still held, as `schedule` would have.
  */
 export class DeferredRechecks implements RecheckStore {
   readonly #store: RecheckStore;
-  readonly #claimed: ReadonlySet<string>;
   readonly #held = new Map<string, RecheckRecord>();
 
-  /** `claimed`: the `recheckKey`s of the leads claimed in this batch. */
-  constructor(store: RecheckStore, claimed: ReadonlySet<string>) {
+  constructor(store: RecheckStore) {
     this.#store = store;
-    this.#claimed = claimed;
   }
 
   getMany(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord>> {
     return this.#store.getMany(crm, refs);
   }
 
-  async schedule(crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
-    const now: RecheckRecord[] = [];
-    for (const r of records) {
-      const key = recheckKey(r);
-      if (this.#claimed.has(key)) this.#held.set(key, r);
-      else now.push(r);
-    }
-    if (now.length > 0) await this.#store.schedule(crm, now);
+  async schedule(_crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
+    for (const r of records) this.#held.set(recheckKey(r), r);
   }
 
   dueBefore(crm: CrmName, at: Date, limit: number): Promise<DueRecheck[]> {

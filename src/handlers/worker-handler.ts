@@ -25,7 +25,7 @@ import { leadLookupOf } from '../ports/lead-lookup.ts';
 import type { LeadSink } from '../ports/lead-sink.ts';
 import { type LeadVersions, leadVersionKey } from '../ports/lead-versions.ts';
 import type { VisibilityControl } from '../ports/message-queue.ts';
-import { type RecheckRecord, type RecheckStore, recheckKey } from '../ports/recheck-store.ts';
+import type { RecheckStore } from '../ports/recheck-store.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
 import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import type { SweepNotify } from '../sweep/notify-policy.ts';
@@ -255,14 +255,7 @@ export function createWorkerHandler(options: WorkerOptions) {
     // Where the claim can carry the re-check record, a claimed lead's record waits for its completion.
     const deferred =
       options.rechecks && options.versions.completeWithRecheck
-        ? new DeferredRechecks(
-            options.rechecks,
-            new Set(
-              work
-                .filter((g) => g.token !== undefined)
-                .map((g) => recheckKey({ objectType: g.lead.objectType, leadId: g.lead.id })),
-            ),
-          )
+        ? new DeferredRechecks(options.rechecks)
         : undefined;
     const settle = { versions: options.versions, crm: options.crm, log, ...(deferred ? { deferred } : {}) };
     let outcomes: LeadOutcome[] = [];
@@ -667,7 +660,7 @@ function isFailureKind(kind: StopSignal['kind']): kind is FailureKind {
  * Completes the claims of finished leads and releases the others (all of them when the batch failed).
  * With `deferred`, a finished lead's re-check record is written by its completion; a completion that
  * fails returns the lead's message (its record is not written: the redelivery decides it again), and
- * every record not written so goes to the store as before.
+ * every other record goes to the store as `schedule` would have written it.
  */
 async function settleClaims(
   work: Group[],
@@ -678,19 +671,23 @@ async function settleClaims(
   await Promise.all(
     work.map(async (g) => {
       if (g.token === undefined || g.version === null) return;
-      const recheck = deferred?.take({ objectType: g.lead.objectType, leadId: g.lead.id });
       try {
         if (!batchFailed && g.result?.ok) {
-          const kept =
-            recheck && versions.completeWithRecheck
-              ? await completeWithRecheck(
-                  versions.completeWithRecheck.bind(versions),
-                  g,
-                  settle.crm,
-                  recheck,
-                  log,
-                )
-              : await versions.complete(g.key, g.version, g.token);
+          const recheck = deferred?.take({ objectType: g.lead.objectType, leadId: g.lead.id });
+          let kept: boolean;
+          if (recheck && versions.completeWithRecheck) {
+            try {
+              kept = await versions.completeWithRecheck(g.key, g.version, g.token, settle.crm, recheck);
+            } catch (e) {
+              // The record is not written: the message returns rather than being acknowledged without it.
+              g.result = { ok: false, kind: 'transient' };
+              log.warn(
+                { err: e, leadId: g.lead.id },
+                'could not record the lead as done; its message returns',
+              );
+              return;
+            }
+          } else kept = await versions.complete(g.key, g.version, g.token);
           if (!kept) {
             if (recheck) deferred?.hold(recheck);
             log.warn(
@@ -699,7 +696,6 @@ async function settleClaims(
             );
           }
         } else {
-          if (recheck) deferred?.hold(recheck);
           await versions.release(g.key, g.version, g.token);
         }
       } catch (e) {
@@ -709,28 +705,6 @@ async function settleClaims(
     }),
   );
   await deferred?.flush(settle.crm);
-}
-
-/**
- * The claim's completion with the lead's re-check record. If that write fails, the record is not
- * written, so the lead's message returns (a transient failure) rather than being acknowledged without
- * it; true stays true so no other write repeats it.
- */
-async function completeWithRecheck(
-  complete: NonNullable<LeadVersions['completeWithRecheck']>,
-  g: Group,
-  crm: SyncCrm,
-  recheck: RecheckRecord,
-  log: Logger,
-): Promise<boolean> {
-  if (g.token === undefined || g.version === null) return false;
-  try {
-    return await complete(g.key, g.version, g.token, crm, recheck);
-  } catch (e) {
-    g.result = { ok: false, kind: 'transient' };
-    log.warn({ err: e, leadId: g.lead.id }, 'could not record the lead as done; its message returns');
-    return true;
-  }
 }
 
 function delayFor(
