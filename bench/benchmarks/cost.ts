@@ -44,7 +44,7 @@ const kinds = u.dynamoByKind
   .filter((k) => !k.read && k.units / LEADS >= 0.005)
   .map((k) => `${k.kind} ${(k.units / LEADS).toFixed(2)}`)
   .join(', ');
-const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of 100) and the first sweep (the toss-ups' SLA status), ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU, ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
+const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of 100) and the first sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU, ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
 
 const life = u.lifecycle;
 const perTossUp = (n: number) => (u.tossUps > 0 ? n / u.tossUps : 0);

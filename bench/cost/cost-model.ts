@@ -42,7 +42,7 @@ export function costPer1kLeads(u: MeasuredUsage, p: PriceList): CostLine[] {
     ms: Math.max(0, u.sync.ms - u.idleSync.ms),
     crmCalls: Math.max(0, u.sync.crmCalls - u.idleSync.crmCalls),
   };
-  // The first sweep writes the new toss-ups' SLA status: its run less a quiet one is the leads' too.
+  // The first sweep, right after the hand-offs: its run less a quiet one is the leads' too.
   const sweepWork = beyondQuiet(u.firstSweep, u.sweep);
   const gbs =
     (gbSeconds(u.worker, u.memoryMb.worker) +

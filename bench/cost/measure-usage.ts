@@ -31,8 +31,8 @@ export interface MeasuredUsage {
   /** A sync run that finds nothing changed: what every scheduled run costs on a quiet CRM. */
   idleSync: Invocations;
   /**
-   * The sweep right after the hand-offs: every new toss-up is due at once (its SLA status is written
-   * to the CRM and recorded), so this is part of deciding the leads.
+   * The sweep right after the hand-offs, counted with the leads: a new toss-up would be due at once
+   * if its first SLA status had not gone with its fields (a sink that does not write it).
    */
   firstSweep: Invocations;
   /** A sweep run with nothing due: the scheduled sweep's floor. */

@@ -821,7 +821,7 @@ async function queueTossUpNotices(work: Work[], deps: PipelineDeps): Promise<nul
     const handedOff = o.taskStatus === 'created' || o.taskStatus === 'existing';
     if (o.status !== 'not_attempted' || !w.task || !o.task || !o.decision || !handedOff || !o.newEpisode)
       continue;
-    const owner = episodeOwner(w.task.ownerId, o.task, deps);
+    const owner = episodeOwner(o.task, deps);
     const targets = n.targetsFor('toss-up', {
       owner,
       manager: null,
@@ -861,29 +861,29 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
   if (w.task && o.task && taskExists && o.newEpisode) {
     const handedOff = episodeEvent({
       type: 'handed_off',
-      ...episodeStart(w, deps, w.task.ownerId, o.task),
+      ...episodeStart(w, deps, o.task),
       taskId: w.taskId ?? null,
       ...verdictBeforeField(w.lead),
       ...(decision.reasons[0] ? { reason: decision.reasons[0].code } : {}),
     });
     steps.push([w.task.key, handedOff]);
-    // A sink that writes the SLA status with the fields gets the first one now, recorded with the
-    // hand-off: the sweep then has nothing to write at once (a CRM write, an episode write; docs/cost.md).
+    // A sink that writes the SLA status with the fields gets the first one now (`writeFields`),
+    // recorded with the hand-off: the sweep has nothing to write at once (docs/cost.md).
     if (deps.sink.writesSlaStatus) {
       const started = foldEpisode(w.task.key, [handedOff]);
       const status = started ? slaStatusAt(started, deps.sla, new Date(at)) : null;
-      if (status) w.initialSla = status;
+      if (status) {
+        w.initialSla = status;
+        steps.push([
+          w.task.key,
+          episodeEvent({ type: 'sla_status', at, cause: 'rule', status, firstResponseAt: null }),
+        ]);
+      }
     }
   }
   steps.push(...(w.overrideSteps ?? []));
   if (o.approval === 'requested' && o.task && o.newEpisode)
     steps.push([o.episodeKey!, approvalRequested(w, deps, o.task)]);
-  if (w.initialSla && w.task) {
-    steps.push([
-      w.task.key,
-      episodeEvent({ type: 'sla_status', at, cause: 'rule', status: w.initialSla, firstResponseAt: null }),
-    ]);
-  }
   const current = w.lead.current.decisionKey;
   if (o.supersedes) {
     steps.push([o.supersedes, episodeEvent({ type: 'closed', at, cause: 'rule', reason: 'superseded' })]);
@@ -902,9 +902,9 @@ function verdictBeforeField(lead: Lead): { verdictBefore?: NonNullable<ReturnTyp
 }
 
 /** The owner an episode records: the CRM user, their rep key and pool when routing knows them. */
-function episodeOwner(ownerId: string, task: PlannedTask, deps: PipelineDeps): EpisodeOwner {
-  const owner: EpisodeOwner = { id: ownerId };
-  const rep = directoryFor(deps.routing).repByCrmId(deps.crm, ownerId);
+function episodeOwner(task: PlannedTask, deps: PipelineDeps): EpisodeOwner {
+  const owner: EpisodeOwner = { id: task.ownerId };
+  const rep = directoryFor(deps.routing).repByCrmId(deps.crm, task.ownerId);
   if (rep) owner.key = rep.key;
   if (task.route.poolId) owner.poolId = task.route.poolId;
   return owner;
@@ -914,13 +914,13 @@ function episodeOwner(ownerId: string, task: PlannedTask, deps: PipelineDeps): E
 function approvalRequested(w: Work, deps: PipelineDeps, task: PlannedTask): EpisodeEvent {
   return episodeEvent({
     type: 'approval_requested',
-    ...episodeStart(w, deps, task.ownerId, task),
+    ...episodeStart(w, deps, task),
     priority: w.outcome.decision!.priority,
   });
 }
 
 /** What an episode's first event says of the lead, the decision and the owner. */
-function episodeStart(w: Work, deps: PipelineDeps, ownerId: string, task: PlannedTask) {
+function episodeStart(w: Work, deps: PipelineDeps, task: PlannedTask) {
   const decision = w.outcome.decision!;
   return {
     at: decision.decidedAt,
@@ -929,7 +929,7 @@ function episodeStart(w: Work, deps: PipelineDeps, ownerId: string, task: Planne
     leadId: w.lead.id,
     objectType: w.lead.objectType,
     nextAction: decision.nextAction,
-    owner: episodeOwner(ownerId, task, deps),
+    owner: episodeOwner(task, deps),
     ...leadField(w.lead),
   };
 }
