@@ -21,6 +21,8 @@ const DAY_MS = 86_400_000;
  */
 const RETENTION_SECONDS = 400 * 86_400;
 const CLAIM_ATTEMPTS = 3;
+/** Read tokens kept for claims to come (a worker batch reads at most a few hundred). */
+const MAX_READ_TOKENS = 10_000;
 /** The attributes of the re-check record, all removed when it holds nothing. */
 const RECHECK_ATTRIBUTES = ['recheckAt', 'holdSince', 'inputs', 'dueBucket', 'dueAt'] as const;
 
@@ -33,13 +35,14 @@ const RECHECK_ATTRIBUTES = ['recheckAt', 'holdSince', 'inputs', 'dueBucket', 'du
  * | `lead\|<crm>\|<objectType>\|<id>` | `-` | claim: `version` (epoch ms), `status` (`in_progress` \| `done`), `leaseUntilMs`, `token`; re-check: `recheckAt`, `holdSince`, `inputs` (decision-inputs fingerprint), `rk` (the re-check record lives here, until this epoch ms); `dueBucket` = `recheck\|<crm>\|<UTC day>`, `dueAt` = `<recheckAt>#<objectType>\|<leadId>` while a re-check is pending; `ttl` |
  * | `recheckdue\|<crm>\|floor` | `-` | `day`: no index entry of that CRM lies in an earlier day |
  *
- * One item because DynamoDB bills a write unit per item written: a worker's lead is claimed (one
- * write), then completed with its re-check record in the same update (`completeWithRecheck`), two
- * units where a claim item and a re-check item took three (docs/cost.md). A claim is one conditional
- * update that leaves the re-check attributes (and so the `due` index) alone, so of two workers
- * claiming the same lead exactly one succeeds, and a version older than the stored one can never be
- * claimed: a stale message never overwrites a newer decision. A claim's lease ends with the claiming
- * invocation's deadline, so a crashed worker's claim is taken over by the redelivery.
+ * One item because DynamoDB bills a write unit per item written. The worker claims a lead once it is
+ * decided, and that claim writes the lead's re-check record too (`claimDecided`): one write a lead,
+ * where a claim and a completion carrying the record took two, and a claim item and a re-check item
+ * three (docs/cost.md). A claim is one conditional update, so of two workers claiming the same lead
+ * exactly one succeeds, and a version older than the stored one can never be claimed: a stale
+ * message never overwrites a newer decision. A claim's lease ends with the claiming invocation's
+ * deadline, so a crashed worker's claim is taken over by the redelivery. `claim` and `complete`
+ * (claim first, decide, then complete) remain for callers that decide after claiming.
  *
  * The index `due` is the episodes' (infra/state-table.yml): its partitions here are
  * `recheck|<crm>|<day>`, which an episode sweep (hour buckets such as `2026-12-02T08`) or the outbox
@@ -59,11 +62,11 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   /** Items of the earlier layout (their pks, `recheck|…`) seen still stored, deleted at the next write. */
   readonly #legacy = new Set<string>();
   /**
-   * The items this instance's claims returned (the update answers with the whole item, at no read
-   * cost), until the claim is settled: the worker's `getMany` right after its claims is read from here
-   * instead of another read unit a lead.
+   * The claim token each lead item held when `getMany` read it (null: none), until `claimDecided`
+   * uses it: a claim made on that read requires the token unchanged, so no other claim (and the record
+   * it wrote) came between the read and the claim.
    */
-  readonly #claimedItems = new Map<string, Item>();
+  readonly #readTokens = new Map<string, string | null>();
 
   constructor(table: DynamoTable, options: BatchGetOptions = {}) {
     this.#table = table;
@@ -89,40 +92,87 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
             ':ttl': expiry.ttl as Item[string],
           },
         },
-        {
-          // `status` and not `pk`: the item may hold only a re-check record (a lead decided without a
-          // version claim, as account triggers are).
-          expression:
-            'attribute_not_exists(#s) OR (#s = :done AND #v < :v) OR (#s = :busy AND #v <= :v AND leaseUntilMs <= :now)',
-          names: { '#s': 'status', '#v': 'version' },
-          values: {
-            ':done': str('done'),
-            ':busy': str('in_progress'),
-            ':v': num(version),
-            ':now': num(this.#table.nowMs()),
-          },
-        },
+        claimCondition(version, this.#table.nowMs()),
       );
-      if (claimed) {
-        this.#claimedItems.set(pk, claimed);
-        return { status: 'claimed', token };
-      }
-      const current = await this.#table.get(pk);
-      if (!current || stringOf(current, 'status') === null) continue; // gone between the two calls
-      const storedVersion = numberOf(current, 'version') ?? 0;
-      if (storedVersion > version) return { status: 'stale', storedVersion };
-      if (stringOf(current, 'status') === 'done' && storedVersion === version) {
-        return { status: 'done', storedVersion };
-      }
-      const leaseUntil = numberOf(current, 'leaseUntilMs') ?? 0;
-      if (leaseUntil > this.#table.nowMs()) return { status: 'busy', storedVersion };
-      // The lease passed between the update and the read: try again.
+      if (claimed) return { status: 'claimed', token };
+      const refused = await this.#refusal(pk, version);
+      if (refused) return refused;
     }
     throw new StateUnavailableError(`claiming lead ${leadKey} kept racing with other workers; retry`);
   }
 
+  async claimDecided(
+    leadKey: string,
+    version: number,
+    leaseUntilMs: number,
+    crm: CrmName,
+    recheck: RecheckRecord | null,
+  ): Promise<ClaimOutcome> {
+    const pk = `lead|${leadKey}`;
+    const read = this.#readTokens.get(pk);
+    this.#readTokens.delete(pk);
+    const token = randomUUID();
+    const expiry = this.#table.expiry(RETENTION_SECONDS);
+    const r = recheck
+      ? await this.#recheckUpdate(crm, recheck)
+      : { set: [], remove: [], names: {}, values: {} };
+    const base = claimCondition(version, this.#table.nowMs());
+    // The record was decided on what `getMany` read: no other claim may have come between.
+    const unchanged =
+      read === undefined ? null : read === null ? 'attribute_not_exists(#tok)' : '#tok = :readTok';
+    const claimed = await this.#table.update(
+      pk,
+      SINGLE,
+      {
+        expression: `SET ${[
+          '#v = :v',
+          '#s = :busy',
+          'leaseUntilMs = :lease',
+          '#tok = :tok',
+          'expiresAtMs = :exp',
+          '#ttl = :ttl',
+          ...r.set.filter((c) => !/^(expiresAtMs|#ttl) /.test(c)),
+        ].join(', ')}${r.remove.length > 0 ? ` REMOVE ${r.remove.join(', ')}` : ''}`,
+        names: { ...r.names, '#v': 'version', '#s': 'status', '#tok': 'token', '#ttl': 'ttl' },
+        values: {
+          ...r.values,
+          ':v': num(version),
+          ':busy': str('in_progress'),
+          ':lease': num(leaseUntilMs),
+          ':tok': str(token),
+          ':exp': expiry.expiresAtMs as Item[string],
+          ':ttl': expiry.ttl as Item[string],
+        },
+      },
+      {
+        expression: unchanged ? `(${base.expression}) AND ${unchanged}` : base.expression,
+        names: { ...base.names, '#tok': 'token' },
+        values: { ...base.values, ...(read ? { ':readTok': str(read) } : {}) },
+      },
+    );
+    if (claimed) {
+      if (recheck) await this.#dropLegacy(crm, [recheck]);
+      return { status: 'claimed', token };
+    }
+    // Refused by the version rules, or another claim came between the read and this one: decide again.
+    return (await this.#refusal(pk, version)) ?? { status: 'busy', storedVersion: version };
+  }
+
+  /** Why a claim at `version` was refused, from the item as it is now; null when it is free again. */
+  async #refusal(pk: string, version: number): Promise<ClaimOutcome | null> {
+    const current = await this.#table.get(pk);
+    if (!current || stringOf(current, 'status') === null) return null; // gone between the two calls
+    const storedVersion = numberOf(current, 'version') ?? 0;
+    if (storedVersion > version) return { status: 'stale', storedVersion };
+    if (stringOf(current, 'status') === 'done' && storedVersion === version) {
+      return { status: 'done', storedVersion };
+    }
+    const leaseUntil = numberOf(current, 'leaseUntilMs') ?? 0;
+    if (leaseUntil > this.#table.nowMs()) return { status: 'busy', storedVersion };
+    return null; // the lease passed between the update and the read
+  }
+
   async complete(leadKey: string, version: number, token: string): Promise<boolean> {
-    this.#claimedItems.delete(`lead|${leadKey}`);
     const updated = await this.#table.update(
       `lead|${leadKey}`,
       SINGLE,
@@ -136,32 +186,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     return updated !== null;
   }
 
-  async completeWithRecheck(
-    leadKey: string,
-    version: number,
-    token: string,
-    crm: CrmName,
-    recheck: RecheckRecord,
-  ): Promise<boolean> {
-    this.#claimedItems.delete(`lead|${leadKey}`);
-    const r = await this.#recheckUpdate(crm, recheck);
-    const updated = await this.#table.update(
-      `lead|${leadKey}`,
-      SINGLE,
-      {
-        expression: `SET #s = :done, ${r.set.join(', ')} REMOVE leaseUntilMs${r.remove.map((a) => `, ${a}`).join('')}`,
-        names: { ...r.names, '#s': 'status' },
-        values: { ':done': str('done'), ...r.values },
-      },
-      claimHeld(version, token),
-    );
-    if (updated === null) return false;
-    await this.#dropLegacy(crm, [recheck]);
-    return true;
-  }
-
   async release(leadKey: string, version: number, token: string): Promise<void> {
-    this.#claimedItems.delete(`lead|${leadKey}`);
     const held = claimHeld(version, token);
     await this.#table.update(
       `lead|${leadKey}`,
@@ -176,16 +201,17 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   }
 
   async getMany(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord>> {
-    const items = new Map<string, Item>();
-    const unread: string[] = [];
+    const items = await batchGetLive(
+      this.#table,
+      refs.map((ref) => pkOf(crm, ref)),
+      this.#batch,
+    );
+    if (this.#readTokens.size > MAX_READ_TOKENS) this.#readTokens.clear();
     for (const ref of refs) {
       const pk = pkOf(crm, ref);
-      const claimed = this.#claimedItems.get(pk);
-      if (claimed) items.set(pk, claimed);
-      else unread.push(pk);
+      const item = items.get(pk);
+      this.#readTokens.set(pk, item ? stringOf(item, 'token') : null);
     }
-    if (unread.length > 0)
-      for (const [pk, item] of await batchGetLive(this.#table, unread, this.#batch)) items.set(pk, item);
     const out = new Map<string, RecheckRecord>();
     const unmoved: RecheckRef[] = [];
     for (const ref of refs) {
@@ -341,6 +367,25 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     } while (start && out.length < limit);
     return out;
   }
+}
+
+/**
+ * A claim at `version` may be taken: `status` and not `pk` (the item may hold only a re-check record,
+ * as a lead decided without a version claim leaves), a done older version, or a lapsed claim at
+ * `version` or older.
+ */
+function claimCondition(version: number, nowMs: number) {
+  return {
+    expression:
+      'attribute_not_exists(#s) OR (#s = :done AND #v < :v) OR (#s = :busy AND #v <= :v AND leaseUntilMs <= :now)',
+    names: { '#s': 'status', '#v': 'version' },
+    values: {
+      ':done': str('done'),
+      ':busy': str('in_progress'),
+      ':v': num(version),
+      ':now': num(nowMs),
+    },
+  };
 }
 
 /** The claim at `version` is still the one `token` took. */

@@ -11,6 +11,8 @@ import type { Logger } from '../logging/logger.ts';
 import { emitMetrics } from '../logging/metrics.ts';
 import { type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
 import {
+  type ClaimGrant,
+  type DecidedClaim,
   type LeadOutcome,
   type PipelineDeps,
   type PipelineEpisodes,
@@ -23,7 +25,7 @@ import type { SyncCrm } from '../ports/crm-module.ts';
 import { DEFAULT_DEADLINE_RESERVE_MS, invocationDeadline, runWithDeadline } from '../ports/deadline.ts';
 import { leadLookupOf } from '../ports/lead-lookup.ts';
 import type { LeadSink } from '../ports/lead-sink.ts';
-import { type LeadVersions, leadVersionKey } from '../ports/lead-versions.ts';
+import { type ClaimOutcome, type LeadVersions, leadVersionKey } from '../ports/lead-versions.ts';
 import type { VisibilityControl } from '../ports/message-queue.ts';
 import type { RecheckStore } from '../ports/recheck-store.ts';
 import type { RoutingState } from '../ports/routing-state.ts';
@@ -31,7 +33,6 @@ import type { SyncStateStore } from '../ports/sync-state-store.ts';
 import type { SweepNotify } from '../sweep/notify-policy.ts';
 import type { BundledConfig } from './bundled-config.ts';
 import type { ConnectorProvider } from './connector-provider.ts';
-import { DeferredRechecks } from './deferred-rechecks.ts';
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from './lambda-types.ts';
 import { type QueueMessage, QueueMessageSchema, TRACE_ATTRIBUTE } from './queue-message.ts';
 import { checkRelayedEvent, looksRelayed, type RelayedChangeEvent } from './relayed-change-event.ts';
@@ -133,8 +134,10 @@ export const OVERFLOW_READ_LIMIT = 2000;
  * - auth/config, or an error of our own → the handler throws: the whole batch returns and alarms.
  *
  * Duplicate, crashed-and-redelivered and out-of-order messages are safe: each lead is claimed at its
- * version first (`LeadVersions`), tasks are created before fields and are idempotent per episode key
- * (done-record + the CRM's own key), and a stale version is acknowledged without any CRM call.
+ * version (`LeadVersions`) before anything is written — once decided, with the re-check record its
+ * writes will leave, where the store offers `claimDecided` (DynamoDB), else before deciding —, tasks
+ * are created before fields and are idempotent per episode key (the episode + the CRM's own key), and
+ * a stale version is acknowledged without any CRM call.
  */
 export function createWorkerHandler(options: WorkerOptions) {
   const quotaBackoff = options.quotaBackoffSeconds ?? DEFAULT_QUOTA_BACKOFF_SECONDS;
@@ -224,6 +227,37 @@ export function createWorkerHandler(options: WorkerOptions) {
 
     // A claim lapses with this invocation's deadline, so a crash leaves nothing locked for longer.
     const leaseUntilMs = options.clock.now().getTime() + context.getRemainingTimeInMillis();
+    const settle = { versions: options.versions, log };
+    const refused = (g: Group, claim: ClaimOutcome & { status: 'stale' | 'done' | 'busy' }) => {
+      if (claim.status === 'busy') {
+        g.result = { ok: false, kind: 'busy' };
+        counts.busy++;
+        return;
+      }
+      g.result = { ok: true };
+      counts[claim.status === 'stale' ? 'stale' : 'duplicates']++;
+      log.info(
+        { leadId: g.lead.id, version: g.version, storedVersion: claim.storedVersion },
+        `lead version ${claim.status}: acknowledged without a CRM call`,
+      );
+    };
+
+    const claimDecided = options.versions.claimDecided?.bind(options.versions);
+    if (claimDecided) {
+      // Claimed once decided, with the re-check record the writes will leave: one write a lead.
+      const all = [...groups.values()];
+      const claimer = claimOnceDecided(claimDecided, options.crm, groups, leaseUntilMs, refused);
+      let outcomes: LeadOutcome[] = [];
+      try {
+        outcomes = await processWork(all, connector, options, log, options.rechecks, claimer);
+      } catch (e) {
+        await settleClaims(all, settle, true);
+        throw e;
+      }
+      await settleClaims(all, settle, false);
+      return { groups, outcomes };
+    }
+
     const work: Group[] = [];
     const claims = await Promise.allSettled(
       [...groups.values()].map(async (g) => {
@@ -232,42 +266,59 @@ export function createWorkerHandler(options: WorkerOptions) {
         if (claim.status === 'claimed') {
           g.token = claim.token;
           work.push(g);
-        } else if (claim.status === 'busy') {
-          g.result = { ok: false, kind: 'busy' };
-          counts.busy++;
-        } else {
-          g.result = { ok: true };
-          counts[claim.status === 'stale' ? 'stale' : 'duplicates']++;
-          log.info(
-            { leadId: g.lead.id, version: g.version, storedVersion: claim.storedVersion },
-            `lead version ${claim.status}: acknowledged without a CRM call`,
-          );
-        }
+        } else refused(g, claim);
       }),
     );
     const claimFailure = claims.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (claimFailure) {
       // The state table failed for some leads: give back the claims that were taken, then stop.
-      await settleClaims(work, { versions: options.versions, crm: options.crm, log }, true);
+      await settleClaims(work, settle, true);
       throw claimFailure.reason;
     }
 
-    // Where the claim can carry the re-check record, a claimed lead's record waits for its completion.
-    const deferred =
-      options.rechecks && options.versions.completeWithRecheck
-        ? new DeferredRechecks(options.rechecks)
-        : undefined;
-    const settle = { versions: options.versions, crm: options.crm, log, ...(deferred ? { deferred } : {}) };
     let outcomes: LeadOutcome[] = [];
     try {
-      outcomes = await processWork(work, connector, options, log, deferred ?? options.rechecks);
+      outcomes = await processWork(work, connector, options, log, options.rechecks);
     } catch (e) {
       await settleClaims(work, settle, true);
       throw e;
     }
-    await settleClaims(work, settle, false);
+    await settleClaims(work, settle, false, true);
     return { groups, outcomes };
   }
+}
+
+/**
+ * The pipeline's `claimDecided` for one batch: each decided lead is claimed at its version with the
+ * re-check record its writes will leave (a lead without a version, as account triggers are, goes
+ * ahead unclaimed). If the state table fails for any lead, the claims taken are given back and the
+ * batch fails.
+ */
+function claimOnceDecided(
+  claimDecided: NonNullable<LeadVersions['claimDecided']>,
+  crm: SyncCrm,
+  groups: Map<string, Group>,
+  leaseUntilMs: number,
+  refused: (g: Group, claim: ClaimOutcome & { status: 'stale' | 'done' | 'busy' }) => void,
+): (items: readonly DecidedClaim[]) => Promise<ClaimGrant[]> {
+  return async (items) => {
+    const claims = await Promise.allSettled(
+      items.map(async ({ lead, recheck }): Promise<ClaimGrant> => {
+        const g = groups.get(leadVersionKey(crm, lead.objectType, lead.id));
+        if (!g || g.version === null) return { go: true, recorded: false };
+        const claim = await claimDecided(g.key, g.version, leaseUntilMs, crm, recheck);
+        if (claim.status !== 'claimed') {
+          refused(g, claim);
+          return { go: false, recorded: false };
+        }
+        g.token = claim.token;
+        return { go: true, recorded: recheck !== null };
+      }),
+    );
+    const failure = claims.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (failure) throw failure.reason;
+    return claims.map((c) => (c as PromiseFulfilledResult<ClaimGrant>).value);
+  };
 }
 
 /** True when the secret changed since the connector was built (the connector is then rebuilt). */
@@ -584,6 +635,7 @@ async function processWork(
   options: WorkerOptions,
   log: Logger,
   rechecks: RecheckStore | undefined,
+  claimDecided?: PipelineDeps['claimDecided'],
 ): Promise<LeadOutcome[]> {
   const byRecord = new Map(work.map((g) => [`${g.lead.objectType}\u0000${g.lead.id}`, g]));
   // The stop signal carries no Retry-After; the CRM error it came from does.
@@ -614,6 +666,7 @@ async function processWork(
     now: options.clock.now(),
     episodes: options.episodes,
     ...(rechecks ? { rechecks } : {}),
+    ...(claimDecided ? { claimDecided } : {}),
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.notify ? { notify: { ...options.notify, recordRef: recordRefFrom(connector) } } : {}),
   };
@@ -657,46 +710,27 @@ function isFailureKind(kind: StopSignal['kind']): kind is FailureKind {
 }
 
 /**
- * Completes the claims of finished leads and releases the others (all of them when the batch failed).
- * With `deferred`, a finished lead's re-check record is written by its completion; a completion that
- * fails returns the lead's message (its record is not written: the redelivery decides it again), and
- * every other record goes to the store as `schedule` would have written it.
+ * Gives back the claims of leads that did not finish (all of them when the batch failed), so their
+ * retry need not wait for the lease; with `complete`, completes those of finished leads (claims taken
+ * before deciding). A claim taken once decided is never completed: its lease lapses.
  */
 async function settleClaims(
   work: Group[],
-  settle: { versions: LeadVersions; crm: SyncCrm; log: Logger; deferred?: DeferredRechecks },
+  settle: { versions: LeadVersions; log: Logger },
   batchFailed: boolean,
+  complete = false,
 ): Promise<void> {
-  const { versions, log, deferred } = settle;
+  const { versions, log } = settle;
   await Promise.all(
     work.map(async (g) => {
       if (g.token === undefined || g.version === null) return;
       try {
-        if (!batchFailed && g.result?.ok) {
-          const recheck = deferred?.take({ objectType: g.lead.objectType, leadId: g.lead.id });
-          let kept: boolean;
-          if (recheck && versions.completeWithRecheck) {
-            try {
-              kept = await versions.completeWithRecheck(g.key, g.version, g.token, settle.crm, recheck);
-            } catch (e) {
-              // The record is not written: the message returns rather than being acknowledged without it.
-              g.result = { ok: false, kind: 'transient' };
-              log.warn(
-                { err: e, leadId: g.lead.id },
-                'could not record the lead as done; its message returns',
-              );
-              return;
-            }
-          } else kept = await versions.complete(g.key, g.version, g.token);
-          if (!kept) {
-            if (recheck) deferred?.hold(recheck);
-            log.warn(
-              { leadId: g.lead.id },
-              'lead finished after its claim lapsed; another delivery may repeat it (idempotent)',
-            );
-          }
-        } else {
-          await versions.release(g.key, g.version, g.token);
+        if (batchFailed || !g.result?.ok) await versions.release(g.key, g.version, g.token);
+        else if (complete && !(await versions.complete(g.key, g.version, g.token))) {
+          log.warn(
+            { leadId: g.lead.id },
+            'lead finished after its claim lapsed; another delivery may repeat it (idempotent)',
+          );
         }
       } catch (e) {
         // The lease ends with this invocation anyway; a failed release only delays the retry.
@@ -704,7 +738,6 @@ async function settleClaims(
       }
     }),
   );
-  await deferred?.flush(settle.crm);
 }
 
 function delayFor(

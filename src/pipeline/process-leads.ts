@@ -112,6 +112,14 @@ export interface PipelineDeps {
    */
   rechecks?: RecheckStore;
   /**
+   * The worker's per-lead claim (`LeadVersions.claimDecided`), asked once the batch is decided and
+   * before anything is written, for each planned lead with the re-check record it will have once its
+   * writes succeed (null: no change, or no `rechecks`). A lead refused is left out of every write and
+   * of the outcomes (the caller acknowledges a stale one, retries a busy one); one `recorded` had
+   * that record written by its claim, and gets its previous record back if its writes fail.
+   */
+  claimDecided?: (items: readonly DecidedClaim[]) => Promise<ClaimGrant[]>;
+  /**
    * Re-checks (no CRM change): a lead the CRM shows as tossed up keeps its hand-off; a new decision
    * that would withdraw it is not written (the outcome says `kept`).
    */
@@ -132,6 +140,18 @@ export interface PipelineDeps {
    * leaves them out: a page of 10,000 held ~4 MB of them (docs/benchmarks.md, the page's working set).
    */
   explainChanges?: boolean;
+}
+
+/** A planned lead asking for its claim, with its re-check record as its writes would leave it. */
+export interface DecidedClaim {
+  lead: Lead;
+  recheck: RecheckRecord | null;
+}
+
+/** `go`: the lead may be written; `recorded`: its claim wrote the record it asked with. */
+export interface ClaimGrant {
+  go: boolean;
+  recorded: boolean;
 }
 
 export interface PipelineEpisodes {
@@ -322,8 +342,20 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
     return result(null);
   }
 
+  let existing: Map<string, ExistingTask>;
+  try {
+    existing = await existingTasks(
+      work.filter((w) => w.task && w.outcome.status === 'not_attempted'),
+      deps,
+    );
+  } catch (e) {
+    if (!deps.episodes || !isStoreFailure(e)) throw e;
+    return result(episodeStoreStop(e));
+  }
+  for (const w of work) dueFromRecordedHandOff(w, existing, deps);
+  const claimed = deps.claimDecided ? await claimDecided(work, deps, rechecks) : new Map();
   const stop =
-    (await createTasks(work, deps, quota)) ??
+    (await createTasks(work, deps, quota, existing)) ??
     (await recordEpisodes(work, deps)) ??
     (await queueTossUpNotices(work, deps)) ??
     (await stageDecisions(work, deps.ledger)) ??
@@ -333,15 +365,12 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
     if (w.outcome.status === 'skipped' && w.outcome.failure) await recordSkip(w, deps);
   }
   // Only settled outcomes: a lead that failed or was not attempted comes back and is scheduled then.
-  // Each keeps the fingerprint of its inputs as the CRM now holds them (decision-inputs.ts).
+  // Each keeps the fingerprint of its inputs as the CRM now holds them (decision-inputs.ts). A lead
+  // whose claim wrote its record already is written again only where the outcome differs from it.
   const settled = deps.rechecks
-    ? (
-        await mapWithTurns(work, (w) =>
-          w.outcome.status === 'written' || w.outcome.status === 'unchanged'
-            ? withInputs(w, deps, rechecks)
-            : null,
-        )
-      ).filter((r): r is RecheckRecord => r !== null)
+    ? (await mapWithTurns(work, (w) => settledRecord(w, deps, rechecks, claimed))).filter(
+        (r): r is RecheckRecord => r !== null,
+      )
     : [];
   if (deps.rechecks && settled.length > 0) await deps.rechecks.schedule(deps.crm, settled);
   return result(stop);
@@ -670,47 +699,74 @@ async function previewTask(w: Work, deps: PipelineDeps): Promise<void> {
   w.outcome.taskStatus = (await existingTasks([w], deps)).has(w.task.key) ? 'existing' : 'planned';
 }
 
+/** A task that exists: its CRM id, and when its hand-off was recorded (with an episode store). */
+interface ExistingTask {
+  id: string;
+  handedOffAt?: string;
+}
+
+/**
+ * A hand-off recorded by an earlier attempt of this decision (a redelivery, or a retry after a crash)
+ * keeps its SLA clock: its due time counts from that hand-off, as its task's and its episode's do,
+ * not from this attempt.
+ */
+function dueFromRecordedHandOff(
+  w: Work,
+  existing: ReadonlyMap<string, ExistingTask>,
+  deps: PipelineDeps,
+): void {
+  const handedOffAt = w.task ? existing.get(w.task.key)?.handedOffAt : undefined;
+  const decision = w.outcome.decision;
+  if (!w.task || !handedOffAt || !decision) return;
+  const sla = computeSlaDue(decision.nextAction, handedOffAt, deps.sla);
+  if (!sla || sla.dueAt === w.task.dueAt) return;
+  w.task = { ...w.task, dueAt: sla.dueAt, dueDate: sla.dueDate };
+  if (w.outcome.task) w.outcome.task = { ...w.outcome.task, dueAt: sla.dueAt, dueDate: sla.dueDate };
+  if (!('dueAt' in w.fields)) return;
+  const { dueAt: _planned, ...rest } = w.fields;
+  w.fields = sla.dueAt === w.lead.current.dueAt ? rest : { ...rest, dueAt: sla.dueAt };
+}
+
 /**
  * The tasks of `work` this state knows were created, by task key → task id. With an episode store,
  * the episodes do (a toss-up's episode has its task's key and records the task's id with its
  * hand-off), read in one batch; without one, the done-record each created task leaves. A task
  * created but not yet recorded (a crash in between) is found by the CRM's per-key idempotency.
  */
-async function existingTasks(work: readonly Work[], deps: PipelineDeps): Promise<Map<string, string>> {
+async function existingTasks(work: readonly Work[], deps: PipelineDeps): Promise<Map<string, ExistingTask>> {
   const keys = work.flatMap((w) => (w.task ? [w.task.key] : []));
-  const out = new Map<string, string>();
+  const out = new Map<string, ExistingTask>();
   if (keys.length === 0) return out;
   if (deps.episodes) {
     for (const [key, stored] of await deps.episodes.store.getMany(keys)) {
       // A pending approval's episode has no task yet.
-      if (stored.episode.taskId) out.set(key, stored.episode.taskId);
+      const { taskId, handedOffAt } = stored.episode;
+      if (taskId) out.set(key, { id: taskId, handedOffAt });
     }
     return out;
   }
   for (const key of keys) {
     const done = await deps.state.getDone(taskDoneKey(deps.crm, key));
-    if (done) out.set(key, done);
+    if (done) out.set(key, { id: done });
   }
   return out;
 }
 
 /** Phase 1: one createTasks call for the batch. Returns a stop signal, or null to go on. */
-async function createTasks(work: Work[], deps: PipelineDeps, quota: ManualQuota): Promise<StopSignal | null> {
+async function createTasks(
+  work: Work[],
+  deps: PipelineDeps,
+  quota: ManualQuota,
+  existing: ReadonlyMap<string, ExistingTask>,
+): Promise<StopSignal | null> {
   const pending: Work[] = [];
   const candidates = work.filter((w) => w.task && w.outcome.status === 'not_attempted');
-  let existing: Map<string, string>;
-  try {
-    existing = await existingTasks(candidates, deps);
-  } catch (e) {
-    if (!deps.episodes || !isStoreFailure(e)) throw e;
-    return episodeStoreStop(e);
-  }
   for (const w of candidates) {
     if (!w.task) continue;
     const done = existing.get(w.task.key);
     if (done) {
       w.outcome.taskStatus = 'existing';
-      w.taskId = done;
+      w.taskId = done.id;
       await quota.commit(w.lead, w.outcome.decision!, w.outcome.episodeKey!, deps.now);
     } else pending.push(w);
   }
@@ -1095,17 +1151,68 @@ function withInputs(
   w: Work,
   deps: PipelineDeps,
   rechecks: ReadonlyMap<string, RecheckRecord>,
+  written: TossUpFieldValues = w.outcome.status === 'written' ? w.fields : {},
 ): RecheckRecord | null {
   // A re-check that kept the CRM's hand-off did not apply its decision: the next sync must decide.
   if (w.outcome.kept) return w.recheck ?? null;
   const key = recheckKey({ objectType: w.lead.objectType, leadId: w.lead.id });
   const stored = rechecks.get(key);
-  const written = w.outcome.status === 'written' ? w.fields : {};
   const inputs = decisionInputs(afterWrite(w.lead, written), deps.rules, deps.now);
   if (!w.recheck && stored?.inputs === inputs) return null;
   const base = w.recheck ??
     stored ?? { objectType: w.lead.objectType, leadId: w.lead.id, recheckAt: null, holdSince: null };
   return { ...base, inputs };
+}
+
+/**
+ * Claims the planned leads once decided, each with the record its writes would leave
+ * (`PipelineDeps.claimDecided`); the refused ones leave `work`. Returns the record each claimed lead's
+ * claim wrote (null: it left the record alone).
+ */
+async function claimDecided(
+  work: Work[],
+  deps: PipelineDeps,
+  rechecks: ReadonlyMap<string, RecheckRecord>,
+): Promise<Map<Work, RecheckRecord | null>> {
+  const planned = work.filter((w) => w.outcome.status === 'not_attempted');
+  const records = planned.map((w) => (deps.rechecks ? withInputs(w, deps, rechecks, w.fields) : null));
+  const grants = await deps.claimDecided!(planned.map((w, i) => ({ lead: w.lead, recheck: records[i]! })));
+  const claimed = new Map<Work, RecheckRecord | null>();
+  const refused = new Set<Work>();
+  for (const [i, w] of planned.entries()) {
+    const grant = grants[i];
+    if (!grant?.go) refused.add(w);
+    else claimed.set(w, grant.recorded ? records[i]! : null);
+  }
+  if (refused.size > 0) work.splice(0, work.length, ...work.filter((w) => !refused.has(w)));
+  return claimed;
+}
+
+/** The record to write for `w` once settled; null when what is stored is already it. */
+function settledRecord(
+  w: Work,
+  deps: PipelineDeps,
+  rechecks: ReadonlyMap<string, RecheckRecord>,
+  claimed: ReadonlyMap<Work, RecheckRecord | null>,
+): RecheckRecord | null {
+  const ok = w.outcome.status === 'written' || w.outcome.status === 'unchanged';
+  const recorded = claimed.get(w);
+  if (!recorded) return ok ? withInputs(w, deps, rechecks) : null;
+  // The claim wrote the record the writes would leave: keep it if they did, else restore the old one.
+  const before = rechecks.get(recheckKey({ objectType: w.lead.objectType, leadId: w.lead.id })) ?? {
+    objectType: w.lead.objectType,
+    leadId: w.lead.id,
+    recheckAt: null,
+    holdSince: null,
+  };
+  const actual = ok ? (withInputs(w, deps, rechecks) ?? before) : before;
+  return sameRecheck(actual, recorded) ? null : actual;
+}
+
+function sameRecheck(a: RecheckRecord, b: RecheckRecord): boolean {
+  return (
+    a.recheckAt === b.recheckAt && a.holdSince === b.holdSince && (a.inputs ?? null) === (b.inputs ?? null)
+  );
 }
 
 function countOutcomes(work: readonly Work[], total: number, notRedecided = 0): BatchCounters {

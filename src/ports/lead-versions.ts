@@ -14,7 +14,8 @@ import type { RecheckRecord } from './recheck-store.ts';
  * - a live claim at `v` or older by another worker → `busy`: retry later (the message comes back
  *   after the visibility timeout and finds the other worker's result).
  * A claim's lease ends with the claiming invocation's deadline, so a crashed worker's claim is taken
- * over by the redelivery (like Powertools' `in_progress_expiration`).
+ * over by the redelivery (like Powertools' `in_progress_expiration`). Where the store offers
+ * `claimDecided`, the worker claims once the lead is decided instead, and never completes (below).
  */
 export type ClaimOutcome =
   | { status: 'claimed'; token: string }
@@ -26,16 +27,23 @@ export interface LeadVersions {
   complete(leadKey: string, version: number, token: string): Promise<boolean>;
   /**
    * Optional, where the claim and the lead's re-check record share one stored item (DynamoDB, where
-   * each item written costs a write unit: docs/cost.md): `complete` and `RecheckStore.schedule` of
-   * `recheck` in one write. False, with nothing written, when the claim was lost.
+   * each item written costs a write unit: docs/cost.md): the claim taken once the lead is decided and
+   * before anything is written, carrying `recheck`, the lead's re-check record as it will stand once
+   * its writes succeed (null: leave the stored record as it is). One write a lead, and no completion:
+   * the claim stays in progress until its lease lapses, so a newer version waits for the lease, and a
+   * redelivery after a success decides again and repeats its writes (they are idempotent). A lead whose
+   * writes fail is given its previous record back (`RecheckStore.schedule`) and its claim `release`d.
+   * Where the store read the lead's record for this decision (`RecheckStore.getMany`), the claim also
+   * requires that no other claim came between (→ `busy`: the lead is decided again from a fresh
+   * read). Never returns `done`.
    */
-  completeWithRecheck?(
+  claimDecided?(
     leadKey: string,
     version: number,
-    token: string,
+    leaseUntilMs: number,
     crm: CrmName,
-    recheck: RecheckRecord,
-  ): Promise<boolean>;
+    recheck: RecheckRecord | null,
+  ): Promise<ClaimOutcome>;
   /** Gives the claim up at once so a redelivery need not wait for the lease. */
   release(leadKey: string, version: number, token: string): Promise<void>;
 }

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
+import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { CrmError } from '../../src/domain/errors.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import { leadMessage, refreshMessage } from '../../src/handlers/queue-message.ts';
@@ -7,6 +9,7 @@ import { createLogger } from '../../src/logging/logger.ts';
 import { taskDoneKey } from '../../src/pipeline/process-leads.ts';
 import { leadVersionKey } from '../../src/ports/lead-versions.ts';
 import { StateUnavailableError } from '../../src/ports/state-unavailable-error.ts';
+import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { wrapState } from '../fakes/wrap-state.ts';
 import { coldLead, hotLead } from '../pipeline/pipeline-fixtures.ts';
@@ -72,23 +75,35 @@ describe('worker: partial batch failures', () => {
 });
 
 describe('worker: duplicate delivery and redelivery after a crash', () => {
-  it('a message delivered twice (same batch, a later batch, after the visibility timeout) creates one task and one write', async () => {
+  it('a message delivered twice (same batch, a later batch, after the visibility timeout) creates one task; the late copy repeats the same field write', async () => {
     const h = await harness(dynamo);
+    // As deployed, with the episodes: the late copy's due time counts from the recorded hand-off.
+    const worker = createWorkerHandler({
+      ...handlerWiring(h),
+      versions: h.versions,
+      rechecks: h.versions,
+      episodes: { store: new DynamoEpisodeStore(h.table), schedule: sweepSchedule(bundledConfig.sla) },
+      visibility: h.queue,
+      clock: h.clock,
+      log: createLogger({ destination: h.logs }),
+    });
     h.crm.put(hotLead('A'));
     const lead = snapshot(h.crm.lead('A'));
     send(h, lead);
     send(h, lead); // at-least-once: a second copy in the same receive
-    await h.queue.poll(h.worker);
+    await h.queue.poll(worker);
+    expect(h.crm.updates).toHaveLength(1);
     send(h, lead); // and another copy later
     h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
-    await h.queue.drain(h.worker);
+    await h.queue.drain(worker);
 
     expect(h.crm.tasks.size).toBe(1);
     expect(h.crm.taskRequests).toHaveLength(1);
-    expect(h.crm.updates).toHaveLength(1);
-    const record = await h.table.get(`lead|${leadVersionKey('salesforce', 'Lead', 'A')}`);
-    expect(record?.status?.S).toBe('done');
-    expect(h.logs.text).toMatch(/lead version done: acknowledged without a CRM call/);
+    // A claim is never completed (docs/cost.md), so a copy after the first finished cannot tell a
+    // finished lead from one whose worker died before its write: it writes again, the same values.
+    expect(h.crm.updates).toHaveLength(2);
+    expect(h.crm.updates[1]!.fields).toEqual(h.crm.updates[0]!.fields);
+    expect(h.queue.depth + h.queue.dlq.length).toBe(0);
   });
 
   it('a crash after the task and before the fields: the redelivery creates no second task and writes the fields', async () => {
@@ -337,17 +352,18 @@ describe('worker: whole-batch failures', () => {
 });
 
 describe('worker: state table failures', () => {
-  it('gives back the claims it took when claiming another lead fails, then fails the batch', async () => {
+  it('gives back the claims it took when claiming another lead fails, then fails the batch before any write', async () => {
     const h = await harness(dynamo);
     h.crm.put(hotLead('A'));
     h.crm.put(hotLead('B'));
     const versions = {
-      claim: (key: string, v: number, lease: number) =>
-        key.endsWith('|B')
-          ? Promise.reject(new StateUnavailableError('DynamoDB throttled'))
-          : h.versions.claim(key, v, lease),
+      claim: h.versions.claim.bind(h.versions),
       complete: h.versions.complete.bind(h.versions),
       release: h.versions.release.bind(h.versions),
+      claimDecided: (...args: Parameters<typeof h.versions.claimDecided>) =>
+        args[0].endsWith('|B')
+          ? Promise.reject(new StateUnavailableError('DynamoDB throttled'))
+          : h.versions.claimDecided(...args),
     };
     const worker = createWorkerHandler({
       ...handlerWiring(h),
@@ -360,21 +376,26 @@ describe('worker: state table failures', () => {
     const r = await h.queue.poll(worker);
     expect(r.threw).toBeInstanceOf(StateUnavailableError);
     expect(h.crm.taskRequests).toHaveLength(0);
+    expect(h.crm.updates).toHaveLength(0);
     const a = await h.table.get(`lead|${leadVersionKey('salesforce', 'Lead', 'A')}`);
     expect(a?.leaseUntilMs?.N).toBe('0');
+
+    // Once the table answers again, both are decided: one task each, nothing left over.
+    h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
+    await h.queue.drain(h.worker);
+    expect(h.crm.tasks.size).toBe(2);
+    expect(h.crm.taskRequests).toHaveLength(2);
+    expect(h.queue.depth + h.queue.dlq.length).toBe(0);
   });
 });
 
-describe('worker: the claim item carries the re-check record', () => {
+describe('worker: the claim, taken once a lead is decided, carries its re-check record', () => {
   const itemOf = (h: Awaited<ReturnType<typeof harness>>, id: string) =>
     h.table.get(`lead|${leadVersionKey('salesforce', 'Lead', id)}`);
 
-  it('a finished lead is marked done with its re-check record in one write; a failed one gets neither', async () => {
-    const h = await harness(dynamo);
-    h.crm.put(hotLead('A'));
-    h.crm.put(hotLead('P'));
-    h.crm.failRecord('task', 'P', 'transient', 'UNABLE_TO_LOCK_ROW');
-    const leadWrites: string[] = [];
+  /** The writes to lead items, as `<command> <lead id>`. */
+  function leadWrites(h: Awaited<ReturnType<typeof harness>>): string[] {
+    const writes: string[] = [];
     const sendCommand = h.table.client.send.bind(h.table.client);
     h.table.client.send = ((command: {
       input: { Key?: { pk?: { S?: string } } };
@@ -382,40 +403,82 @@ describe('worker: the claim item carries the re-check record', () => {
     }) => {
       const pk = command.input.Key?.pk?.S;
       if (pk?.startsWith('lead|') && /^(Put|Update|Delete)Item/.test(command.constructor.name))
-        leadWrites.push(`${command.constructor.name} ${pk.split('|').at(-1)}`);
+        writes.push(`${command.constructor.name} ${pk.split('|').at(-1)}`);
       return sendCommand(command as never);
     }) as typeof h.table.client.send;
+    return writes;
+  }
+
+  it('a written lead costs one write, its claim with its record; a failed one gets its old record back and its claim released', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    h.crm.put(hotLead('P'));
+    h.crm.failRecord('task', 'P', 'transient', 'UNABLE_TO_LOCK_ROW');
+    const writes = leadWrites(h);
     send(h, h.crm.lead('A'));
     const failed = send(h, h.crm.lead('P'));
 
     const r = await h.queue.poll(h.worker);
 
     expect(r.failedIds).toEqual([failed]);
+    expect(writes.filter((w) => w.endsWith(' A'))).toEqual(['UpdateItemCommand A']);
     const a = await itemOf(h, 'A');
-    expect(a?.status?.S).toBe('done');
+    expect(a?.status?.S).toBe('in_progress');
     expect(a?.inputs?.S).toMatch(/./);
-    expect(leadWrites.filter((w) => w.endsWith(' A'))).toEqual([
-      'UpdateItemCommand A',
-      'UpdateItemCommand A',
-    ]);
+    // P: claimed with the record its writes would have left, then that record taken back and the
+    // claim released (so the retry need not wait for the lease).
+    expect(writes.filter((w) => w.endsWith(' P'))).toHaveLength(3);
     const p = await itemOf(h, 'P');
-    expect(p?.status?.S).toBe('in_progress');
     expect(p?.leaseUntilMs?.N).toBe('0');
     expect(p?.inputs).toBeUndefined();
+
+    h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
+    await h.queue.drain(h.worker);
+    expect(h.crm.tasks.size).toBe(2);
+    expect((await itemOf(h, 'P'))?.inputs?.S).toMatch(/./);
   });
 
-  it('a completion that fails returns the message; the redelivery finishes the lead with its one task', async () => {
+  it('a lead read again unchanged is acknowledged without any write to its item', async () => {
     const h = await harness(dynamo);
     h.crm.put(hotLead('A'));
-    let failures = 1;
+    send(h, h.crm.lead('A'));
+    await h.queue.drain(h.worker);
+    const writes = leadWrites(h);
+    // The CRM as it is after the write, read again at a later version (a field no rule reads changed).
+    h.clock.advance(60_000);
+    const again = snapshot(h.crm.lead('A'));
+    again.modifiedAt = h.clock.now().toISOString();
+    send(h, again);
+    const r = await h.queue.poll(h.worker);
+    expect(r.failedIds).toEqual([]);
+    expect(writes).toEqual([]);
+    expect(h.crm.updates).toHaveLength(1);
+  });
+
+  it("another worker claiming the lead between this one's read and its claim makes it busy: decided again from a fresh read", async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    const key = leadVersionKey('salesforce', 'Lead', 'A');
+    const other = new DynamoLeadRecords(h.table);
+    let raced = false;
     const versions = {
       claim: h.versions.claim.bind(h.versions),
       complete: h.versions.complete.bind(h.versions),
       release: h.versions.release.bind(h.versions),
-      completeWithRecheck: (...args: Parameters<typeof h.versions.completeWithRecheck>) =>
-        failures-- > 0
-          ? Promise.reject(new StateUnavailableError('DynamoDB throttled'))
-          : h.versions.completeWithRecheck(...args),
+      claimDecided: async (...args: Parameters<typeof h.versions.claimDecided>) => {
+        if (!raced) {
+          // Another worker takes and lets lapse a claim of an older version, writing its own record.
+          raced = true;
+          await other.claimDecided(key, args[1] - 1, h.clock.now().getTime() - 1, 'salesforce', {
+            objectType: 'Lead',
+            leadId: 'A',
+            recheckAt: null,
+            holdSince: null,
+            inputs: 'theirs',
+          });
+        }
+        return h.versions.claimDecided(...args);
+      },
     };
     const worker = createWorkerHandler({
       ...handlerWiring(h),
@@ -426,19 +489,14 @@ describe('worker: the claim item carries the re-check record', () => {
       log: createLogger({ destination: h.logs }),
     });
     const id = send(h, h.crm.lead('A'));
-
     const first = await h.queue.poll(worker);
     expect(first.failedIds).toEqual([id]);
-    expect((await itemOf(h, 'A'))?.inputs).toBeUndefined();
+    expect(h.crm.taskRequests).toHaveLength(0);
+
     h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
     await h.queue.drain(worker);
-
-    expect(h.queue.depth + h.queue.dlq.length).toBe(0);
     expect(h.crm.tasks.size).toBe(1);
-    expect(h.crm.taskRequests).toHaveLength(1);
-    const a = await itemOf(h, 'A');
-    expect(a?.status?.S).toBe('done');
-    expect(a?.inputs?.S).toMatch(/./);
+    expect((await itemOf(h, 'A'))?.inputs?.S).not.toBe('theirs');
   });
 });
 

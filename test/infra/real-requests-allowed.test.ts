@@ -339,8 +339,12 @@ async function runFunctions(crm: Crm, C: string) {
     const [first] = side.leads();
     await writeLegacyRecheck(table, `${crm}|${first!.objectType}|${first!.id}`, '2026-11-20T01:00:00.000Z');
     await syncRun();
-    // SQS delivers at least once: a copy of a message after its lead was decided meets the claim.
+    // SQS delivers at least once: a copy of a message after its lead was decided meets the claim,
+    // busy while its lease lasts, then taken and decided again (a claim is never completed).
     queue.sendRaw(sent.first!.body, sent.first!.attributes);
+    const copy = await queue.poll(worker);
+    expect(copy.failedIds).toHaveLength(1);
+    clock.advance(settings.queue.visibilityTimeoutSeconds * 1000);
     await drain();
     // The next run reads back what the worker wrote where the CRM's reads see our writes (HubSpot),
     // and decides nothing new.

@@ -55,17 +55,15 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     return { table, writes, store: new DynamoLeadRecords(table) };
   }
 
-  it('a claim completed with the re-check record is two writes to one item, and the record reads back', async () => {
+  it('a decided claim is one write carrying the re-check record, which reads back; a newer version waits for its lease', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
     const { table, writes, store } = await counted(clock);
-    const claim = await store.claim(key, 1000, clock.now().getTime() + 60_000);
+    expect(await store.getMany('salesforce', [ref])).toEqual(new Map());
+    const lease = clock.now().getTime() + 60_000;
+    const claim = await store.claimDecided(key, 1000, lease, 'salesforce', due('2026-11-24T03:00:00.000Z'));
     expect(claim.status).toBe('claimed');
-    const token = (claim as { token: string }).token;
-    expect(
-      await store.completeWithRecheck(key, 1000, token, 'salesforce', due('2026-11-24T03:00:00.000Z')),
-    ).toBe(true);
-    // The floor item is written once per CRM and process; then one write a claim, one a completion.
-    expect(writes.filter((w) => w !== 'PutItemCommand')).toEqual(['UpdateItemCommand', 'UpdateItemCommand']);
+    // The floor item is written once per CRM and process; then one write a lead.
+    expect(writes.filter((w) => w !== 'PutItemCommand')).toEqual(['UpdateItemCommand']);
     const { Items } = await table.client.send(new ScanCommand({ TableName: table.tableName }));
     expect(Items!.map((i) => i.pk?.S).sort()).toEqual([
       'lead|salesforce|Lead|00Q1',
@@ -74,76 +72,83 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     expect(await store.getMany('salesforce', [ref])).toEqual(
       new Map([['Lead|00Q1', due('2026-11-24T03:00:00.000Z')]]),
     );
-    expect(await store.claim(key, 1000, clock.now().getTime())).toEqual({
-      status: 'done',
-      storedVersion: 1000,
-    });
     expect(await store.dueBefore('salesforce', new Date('2026-11-24T04:00:00Z'), 10)).toEqual([
       { ...ref, recheckAt: '2026-11-24T03:00:00.000Z' },
     ]);
+    // Never completed: a newer version is busy until the lease lapses, an older one stale at once.
+    expect(await store.claimDecided(key, 2000, lease, 'salesforce', null)).toEqual({
+      status: 'busy',
+      storedVersion: 1000,
+    });
+    expect(await store.claimDecided(key, 500, lease, 'salesforce', null)).toEqual({
+      status: 'stale',
+      storedVersion: 1000,
+    });
+    clock.advance(60_000);
+    expect((await store.claimDecided(key, 2000, lease + 60_000, 'salesforce', null)).status).toBe('claimed');
+    // A claim without a record leaves the stored one as it was.
+    expect(await store.getMany('salesforce', [ref])).toEqual(
+      new Map([['Lead|00Q1', due('2026-11-24T03:00:00.000Z')]]),
+    );
   });
 
-  it('a claim leaves the re-check record and its due entry as they were, and claims an item holding only a record', async () => {
+  it('claims an item holding only a record; a record without a re-check takes the due entry away, keeping the fingerprint', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
     const store = new DynamoLeadRecords(await dynamo.table(clock));
     // A lead decided without a version claim (an account trigger) has a record and no claim.
     await store.schedule('salesforce', [due('2026-11-24T03:00:00.000Z')]);
-    const claim = await store.claim(key, 2000, clock.now().getTime() + 60_000);
-    expect(claim.status).toBe('claimed');
-    expect(await store.getMany('salesforce', [ref])).toEqual(
-      new Map([['Lead|00Q1', due('2026-11-24T03:00:00.000Z')]]),
-    );
-    expect(
-      (await store.dueBefore('salesforce', new Date('2026-11-24T04:00:00Z'), 10)).map((d) => d.leadId),
-    ).toEqual(['00Q1']);
-    // Completed with a record that has no re-check: the due entry goes, the fingerprint stays.
-    await store.completeWithRecheck(
+    await store.getMany('salesforce', [ref]);
+    const claim = await store.claimDecided(
       key,
       2000,
-      (claim as { token: string }).token,
+      clock.now().getTime() + 60_000,
       'salesforce',
       due(null, 'f2'),
     );
+    expect(claim.status).toBe('claimed');
     expect(await store.dueBefore('salesforce', new Date('2026-11-25T00:00:00Z'), 10)).toEqual([]);
     expect(await store.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'f2')]]));
   });
 
-  it('a completion whose claim was taken over writes nothing, the record included', async () => {
+  it('a claim after the read finds the token it read changed (another worker claimed in between): busy, its record not written', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
-    const store = new DynamoLeadRecords(await dynamo.table(clock));
-    const lapsed = await store.claim(key, 1000, clock.now().getTime() + 1000);
-    clock.advance(2000);
-    const takeover = await store.claim(key, 1000, clock.now().getTime() + 60_000);
-    expect(takeover.status).toBe('claimed');
-    const late = (lapsed as { token: string }).token;
+    const table = await dynamo.table(clock);
+    const mine = new DynamoLeadRecords(table);
+    const theirs = new DynamoLeadRecords(table);
+    await mine.getMany('salesforce', [ref]); // nothing stored yet
+    // The other worker claims an older version and lets its lease lapse at once.
+    await theirs.claimDecided(key, 900, clock.now().getTime(), 'salesforce', due(null, 'theirs'));
+    clock.advance(1);
     expect(
-      await store.completeWithRecheck(key, 1000, late, 'salesforce', due('2026-11-24T03:00:00.000Z')),
-    ).toBe(false);
-    expect(await store.getMany('salesforce', [ref])).toEqual(new Map());
-    expect(await store.claim(key, 1000, clock.now().getTime())).toEqual({
+      await mine.claimDecided(key, 1000, clock.now().getTime() + 60_000, 'salesforce', due(null, 'mine')),
+    ).toEqual({
       status: 'busy',
       storedVersion: 1000,
     });
+    expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'theirs')]]));
+    // Decided again on that fresh read, the claim goes through.
+    const again = await mine.claimDecided(
+      key,
+      1000,
+      clock.now().getTime() + 60_000,
+      'salesforce',
+      due(null, 'mine'),
+    );
+    expect(again.status).toBe('claimed');
+    expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'mine')]]));
   });
 
-  it('the batch read right after a claim comes from the claim (no read request), and a settled claim is read again', async () => {
+  it('of two workers claiming one decided version at once, exactly one gets it', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
-    const { table, store } = await counted(clock);
-    await store.schedule('salesforce', [due('2026-11-24T03:00:00.000Z')]);
-    const reads: string[] = [];
-    const send = table.client.send.bind(table.client);
-    table.client.send = ((command: { constructor: { name: string } }) => {
-      if (/^(Get|BatchGet)Item/.test(command.constructor.name)) reads.push(command.constructor.name);
-      return send(command as never);
-    }) as typeof table.client.send;
-    const claim = await store.claim(key, 1000, clock.now().getTime() + 60_000);
-    expect(await store.getMany('salesforce', [ref])).toEqual(
-      new Map([['Lead|00Q1', due('2026-11-24T03:00:00.000Z')]]),
-    );
-    expect(reads).toEqual([]);
-    await store.release(key, 1000, (claim as { token: string }).token);
-    await store.getMany('salesforce', [ref]);
-    expect(reads).toEqual(['BatchGetItemCommand']);
+    const table = await dynamo.table(clock);
+    const a = new DynamoLeadRecords(table);
+    const b = new DynamoLeadRecords(table);
+    const lease = clock.now().getTime() + 60_000;
+    const results = await Promise.all([
+      a.claimDecided(key, 7, lease, 'salesforce', due(null, 'a')),
+      b.claimDecided(key, 7, lease, 'salesforce', due(null, 'b')),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['busy', 'claimed']);
   });
 
   it('a record past its own expiry is none, even once a claim has renewed the item', async () => {
@@ -151,7 +156,9 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     const store = new DynamoLeadRecords(await dynamo.table(clock));
     await store.schedule('salesforce', [due(null, 'old')]);
     clock.advance(401 * 86_400_000); // past the record's 400 days, before DynamoDB's TTL removed it
-    expect((await store.claim(key, 1000, clock.now().getTime() + 60_000)).status).toBe('claimed');
+    expect(
+      (await store.claimDecided(key, 1000, clock.now().getTime() + 60_000, 'salesforce', null)).status,
+    ).toBe('claimed');
     expect(await store.getMany('salesforce', [ref])).toEqual(new Map());
   });
 
@@ -183,9 +190,8 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
       }),
     );
 
-    // A worker: reads the old record (the hold's start comes with it), then completes with the new one.
+    // A worker: reads the old record (the hold's start comes with it), then claims with the new one.
     const worker = new DynamoLeadRecords(table);
-    const claim = await worker.claim(key, 1000, clock.now().getTime() + 60_000);
     const read = await worker.getMany('salesforce', [ref]);
     expect(read.get('Lead|00Q1')).toEqual({
       ...ref,
@@ -199,7 +205,9 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
       holdSince: '2026-11-20T00:00:00.000Z',
       inputs: 'new',
     };
-    await worker.completeWithRecheck(key, 1000, (claim as { token: string }).token, 'salesforce', next);
+    expect(
+      (await worker.claimDecided(key, 1000, clock.now().getTime() + 60_000, 'salesforce', next)).status,
+    ).toBe('claimed');
 
     // A sweep: lists the other old entry as due, reschedules it, and the old item goes.
     const sweep = new DynamoLeadRecords(table);
