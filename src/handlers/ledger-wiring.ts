@@ -18,12 +18,15 @@ export interface LedgerEnv {
  * the Firehose streams named by the environment, staged through the ledger outbox on the state table
  * (the same staging and flush code the CLI runs over its file outbox). Undefined — nothing is
  * recorded — unless both streams are named. A failure to record is a warning in the function's log
- * and never fails the CRM write.
+ * and never fails the CRM write. `redelivered`: the function's input comes back if it dies before
+ * acknowledging it (the worker's SQS messages), so its decisions are not staged before their writes
+ * (`LedgerWiring.stageBeforeWrite`).
  */
 export function lambdaLedger(
   env: LedgerEnv,
   make: { firehose: () => FirehoseClient; outbox: () => LedgerOutbox },
   log: Logger,
+  options: { redelivered?: boolean } = {},
 ): LedgerWiring | undefined {
   const decision = env.TOSSUP_LEDGER_DECISIONS_STREAM;
   const event = env.TOSSUP_LEDGER_EVENTS_STREAM;
@@ -31,6 +34,7 @@ export function lambdaLedger(
   return {
     ledger: new FirehoseLedger({ client: make.firehose(), streams: { decision, event } }),
     outbox: make.outbox(),
+    ...(options.redelivered ? { stageBeforeWrite: false } : {}),
     onError(message) {
       log.warn({}, message);
     },

@@ -31,6 +31,8 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
       outbox: () => new DynamoLedgerOutbox(base.table, e.TOSSUP_CRM),
     },
     base.log,
+    // An SQS message comes back if the worker dies before acknowledging it: the redelivery records.
+    { redelivered: true },
   );
   const episodes = episodesOf(base);
   const queue = new SqsQueue({ client: base.clients.sqs, queueUrl: e.TOSSUP_QUEUE_URL });

@@ -9,6 +9,15 @@ export interface LedgerWiring {
    * not be appended stays in the outbox for the next flush.
    */
   onError?: (message: string) => void;
+  /**
+   * Whether a decision is staged in the outbox before its CRM write (default true). False where the
+   * caller's input comes back if it dies before acknowledging it — the worker's SQS messages: the
+   * redelivery decides the lead again and writes and records the same decision (the same record id;
+   * readers keep one row per id), so staging would only double what the message already keeps, at a
+   * write and a delete of the outbox a batch (docs/cost.md). Then only a decision whose append fails
+   * goes to the outbox, for the next flush.
+   */
+  stageBeforeWrite?: boolean;
 }
 
 /** At most this many records per append, so a long backlog is written in bounded files. */

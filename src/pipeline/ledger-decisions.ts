@@ -28,6 +28,9 @@ export interface LedgerWork {
  */
 const staged = new WeakMap<LedgerWork, string>();
 
+/** Leads of the batch to record once written, without an outbox entry (`stageBeforeWrite: false`). */
+const unstaged = new WeakSet<LedgerWork>();
+
 /**
  * Before the field write (docs/ledger.md): first settles what an earlier, interrupted run staged for
  * the leads of this batch — the lead as read now shows whether that write happened — then stages one
@@ -47,6 +50,10 @@ export async function stageDecisions(
       work.map((w) => w.lead),
       ledger,
     );
+    if (ledger.stageBeforeWrite === false) {
+      for (const w of toWrite) unstaged.add(w);
+      return null;
+    }
     const ids: string[] = [];
     await ledger.outbox.put(
       toWrite.map((w): LedgerOutboxEntry => {
@@ -81,7 +88,14 @@ export async function settleDecisions(
   if (!ledger) return;
   const written: DecisionRecord[] = [];
   const dropped: string[] = [];
+  /** Written decisions with no outbox entry: put in it only if the append fails. */
+  const fresh: DecisionRecord[] = [];
   for (const w of work) {
+    if (unstaged.has(w)) {
+      unstaged.delete(w);
+      if (w.outcome.status === 'written') fresh.push(withFacts(recordOf(w), w.lead));
+      continue;
+    }
     const id = staged.get(w);
     if (id === undefined) continue;
     staged.delete(w);
@@ -95,10 +109,10 @@ export async function settleDecisions(
     if (record.record_id === id) written.push(withFacts(record, w.lead));
   }
   const ids = written.map((r) => r.record_id);
-  let appended = written.length === 0;
+  let appended = written.length + fresh.length === 0;
   if (!appended) {
     try {
-      await ledger.ledger.append(written);
+      await ledger.ledger.append([...written, ...fresh]);
       appended = true;
     } catch (e) {
       ledger.onError?.(
@@ -107,8 +121,10 @@ export async function settleDecisions(
     }
   }
   try {
-    if (appended) await ledger.outbox.remove([...ids, ...dropped]);
-    else {
+    if (appended) {
+      if (ids.length + dropped.length > 0) await ledger.outbox.remove([...ids, ...dropped]);
+    } else {
+      await ledger.outbox.put(fresh.map((record) => ({ record })));
       await ledger.outbox.ready(ids);
       await ledger.outbox.remove(dropped);
     }

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -84,6 +85,7 @@ const accept = (c: AwsCall) => ({
 async function worker(
   env: Record<string, string> = {},
   shared?: { table: Awaited<ReturnType<LocalDynamo['table']>>; crm: FakeCrm },
+  connectorOf: (crm: FakeCrm) => ReturnType<FakeCrm['connector']> = (crm) => crm.connector(),
 ) {
   const clock = testClock(NOW);
   const table = shared?.table ?? (await dynamo.table(clock));
@@ -123,7 +125,7 @@ async function worker(
       firehose: new FirehoseClient(loopbackClientConfig(firehose.endpoint)),
       clock,
       logger: { destination: logs },
-      createConnector: () => crm.connector(),
+      createConnector: () => connectorOf(crm),
     },
   );
   const queue = new SqsSimulator(
@@ -145,7 +147,7 @@ async function worker(
     }
     return queue.poll(handler);
   };
-  return { crm, logs, send, sendBatch, table };
+  return { crm, logs, send, sendBatch, table, queue, handler, clock };
 }
 
 const LEDGER_ENV = {
@@ -214,6 +216,43 @@ describe('the worker function and the decision ledger (Firehose)', () => {
       .sort();
     expect(decided).toEqual(['A', 'B']);
     expect(delivered()[STREAMS.event]!.map((r) => r.lead_id)).toContain('A');
+  });
+
+  it('a worker that dies between its CRM write and the append: nothing was staged, and the redelivery records the decision', async () => {
+    firehose.answerWith(accept);
+    // The process dies right after the field write returns (the write is in the CRM).
+    let dies = true;
+    const dying = (crm: FakeCrm) => {
+      const connector = crm.connector();
+      const write = connector.sink.writeTossUp.bind(connector.sink);
+      connector.sink.writeTossUp = async (updates) => {
+        const out = await write(updates);
+        if (dies) throw new Error('Runtime exited with error: signal: killed');
+        return out;
+      };
+      return connector;
+    };
+    const w = await worker(LEDGER_ENV, undefined, dying);
+    const first = await w.send('A');
+    expect(first.threw).toBeInstanceOf(Error);
+    expect(w.crm.lead('A').current.flag).toBe('yes');
+    expect(delivered()[STREAMS.decision]).toEqual([]);
+    // Nothing was put on the state table's outbox: the message is what comes back.
+    const outbox = await w.table.client.send(
+      new QueryCommand({
+        TableName: w.table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'ledgerq|salesforce' } },
+      }),
+    );
+    expect(outbox.Items).toEqual([]);
+
+    dies = false;
+    w.clock.advance(360_000);
+    expect(await w.queue.poll(w.handler)).toMatchObject({ failedIds: [], threw: null });
+    const decisions = delivered()[STREAMS.decision]!;
+    expect(decisions.map((r) => [r.lead_id, r.flag])).toEqual([['A', 'yes']]);
+    expect(w.crm.tasks.size).toBe(1);
   });
 
   it('records nothing when the streams are not set', async () => {

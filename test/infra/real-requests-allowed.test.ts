@@ -48,7 +48,7 @@ import { packageTemplate, type Template } from './support/package-template.ts';
  * client and evaluated against that function's role (./support/iam-policy.ts).
  *
  * The run makes each kind of work happen: toss-ups with tasks, episodes and toss-up notices, holds
- * with re-checks, the ledger outbox, a redelivered message, a re-check record of the earlier layout
+ * with re-checks, the ledger outbox (a Firehose outage), a redelivered message, a re-check record of the earlier layout
  * (`recheck|…`) in the worker and in the sweep, the sweep's SLA steps, re-checks of due leads (one
  * gone from the CRM), opportunity outcomes and the chat drain, and the dry runs of sync and sweep.
  */
@@ -89,14 +89,14 @@ const MUST_SEE = (C: string, crm: Crm) => [
   `Sync${C} BatchGetItem episode|`,
   `Worker${C} UpdateItem lead|`,
   `Worker${C} GetItem lead|`,
-  // No `BatchGetItem lead|` asked of the worker: a claimed lead's record comes back with its claim,
-  // and only a lead decided without one (an account trigger) reads it; checked when it happens.
+  `Worker${C} BatchGetItem lead|`,
   `Worker${C} BatchGetItem recheck|`,
   `Worker${C} DeleteItem recheck|`,
   `Worker${C} PutItem recheckdue|`,
   `Worker${C} PutItem episode|`,
   `Worker${C} PutItem epdue|floor`,
   `Worker${C} PutItem notify|`,
+  // Only while Firehose fails: a decision is not staged before its write (the message is).
   `Worker${C} PutItem ledgerq|`,
   `Worker${C} Query ledgerq|`,
   `Sweep${C} PutItem lease|sweep|`,
@@ -258,7 +258,7 @@ async function runFunctions(crm: Crm, C: string) {
     [`tossup/test/${crm}`]: side.secret,
     'tossup/test/chat': JSON.stringify({ slackBotToken: slack.token, slackApiUrl: slack.apiUrl }),
   };
-  const sent = { first: null as SentMessage | null, ledgerRecords: 0 };
+  const sent = { first: null as SentMessage | null, ledgerRecords: 0, firehoseDown: false };
   const aws = await LoopbackAws.start((call) => answer(call, secrets, queue, sent));
   const recorded = { requests: [] as DynamoRequest[], unmodelled: [] as string[] };
   try {
@@ -360,7 +360,10 @@ async function runFunctions(crm: Crm, C: string) {
     clock.advance(60_000);
     // A dry run by hand first: it reads the open episode of the edited toss-up.
     await sync({ dryRun: true, limit: 20 }, context(settings.sync.timeoutSeconds));
+    // Firehose is down for this run: the worker keeps the decisions it wrote in the ledger outbox.
+    sent.firehoseDown = true;
     await syncRun();
+    sent.firehoseDown = false;
     // Of the leads due for a re-check: one was last decided by an earlier build (its record apart
     // from the lead's item), one has gone from the CRM.
     const due = await dueRechecks(dynamo.client(), table.tableName, crm, clock.now());
@@ -516,7 +519,7 @@ function answer(
   call: AwsCall,
   secrets: Record<string, string>,
   queue: SqsSimulator,
-  sent: { first: SentMessage | null; ledgerRecords: number },
+  sent: { first: SentMessage | null; ledgerRecords: number; firehoseDown: boolean },
 ): AwsAnswer {
   const b = call.body;
   switch (call.operation) {
@@ -531,6 +534,8 @@ function answer(
     case 'ChangeMessageVisibility':
       return { body: {} };
     case 'PutRecordBatch': {
+      if (sent.firehoseDown)
+        return { status: 503, body: { __type: 'ServiceUnavailableException', message: 'slow down' } };
       const records = b.Records as unknown[];
       sent.ledgerRecords += records.length;
       return {
