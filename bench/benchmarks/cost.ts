@@ -39,12 +39,15 @@ const lines = (ls: typeof per1k, scale: number) =>
     .sort((a, b) => b.usd - a.usd)
     .map((l) => `${l.item} $${(l.usd * scale).toFixed(4)}`)
     .join(', ');
-const kinds = u.dynamoByKind
-  // Every kind a lead pays for (not only the largest), so docs/cost.md's table adds up from here.
-  .filter((k) => !k.read && k.units / LEADS >= 0.005)
-  .map((k) => `${k.kind} ${(k.units / LEADS).toFixed(2)}`)
-  .join(', ');
-const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of 100) and the first sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU, ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
+const kindsOf = (read: boolean) =>
+  u.dynamoByKind
+    // Every kind a lead pays for (not only the largest), so docs/cost.md's table adds up from here.
+    .filter((k) => k.read === read && k.units / LEADS >= 0.005)
+    .sort((a, b) => b.units - a.units)
+    .map((k) => `${k.kind} ${(k.units / LEADS).toFixed(2)}`)
+    .join(', ');
+const kinds = kindsOf(false);
+const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of 100) and the first sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU (${kindsOf(true)}), ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
 
 const life = u.lifecycle;
 const perTossUp = (n: number) => (u.tossUps > 0 ? n / u.tossUps : 0);

@@ -251,7 +251,7 @@ describe('the worker function and the decision ledger (Firehose)', () => {
     w.clock.advance(360_000);
     expect(await w.queue.poll(w.handler)).toMatchObject({ failedIds: [], threw: null });
     const decisions = delivered()[STREAMS.decision]!;
-    expect(decisions.map((r) => [r.lead_id, r.flag])).toEqual([['A', 'yes']]);
+    expect(decisions.map((r) => [r.kind, r.lead_id])).toEqual([['decision', 'A']]);
     expect(w.crm.tasks.size).toBe(1);
   });
 
