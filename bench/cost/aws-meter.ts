@@ -134,7 +134,9 @@ export class AwsMeter {
   }
 
   #tally(command: string, read: boolean, input: Record<string, unknown>, units: number): void {
-    const key = (input.Key ?? input.Item) as { pk?: { S?: string } } | undefined;
+    // A batch read names its keys per table: its first key says what kind of item it reads.
+    const batch = Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>)[0];
+    const key = (input.Key ?? input.Item ?? batch?.Keys?.[0]) as { pk?: { S?: string } } | undefined;
     const values = input.ExpressionAttributeValues as Record<string, { S?: string }> | undefined;
     const pk = key?.pk?.S ?? Object.values(values ?? {}).find((v) => v.S)?.S ?? '';
     const kind = `${command.replace(/Command$/, '')} ${pk.split(/[#|:]/)[0] || '?'}`;
