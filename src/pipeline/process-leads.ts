@@ -266,6 +266,8 @@ interface Work {
   overrideSteps?: [string, EpisodeEvent][];
   /** A new hand-off's first SLA status: recorded with the hand-off, written with the fields. */
   initialSla?: SlaStatus;
+  /** When an earlier attempt of this decision recorded its hand-off (a redelivery, a retry). */
+  recordedHandOffAt?: string;
 }
 
 /** Code of the stop when the episode store cannot be read or written. */
@@ -718,6 +720,7 @@ function dueFromRecordedHandOff(
   const handedOffAt = w.task ? existing.get(w.task.key)?.handedOffAt : undefined;
   const decision = w.outcome.decision;
   if (!w.task || !handedOffAt || !decision) return;
+  w.recordedHandOffAt = handedOffAt;
   const sla = computeSlaDue(decision.nextAction, handedOffAt, deps.sla);
   if (!sla || sla.dueAt === w.task.dueAt) return;
   w.task = { ...w.task, dueAt: sla.dueAt, dueDate: sla.dueDate };
@@ -927,12 +930,13 @@ function episodeSteps(w: Work, deps: PipelineDeps): [string, EpisodeEvent][] {
     // recorded with the hand-off: the sweep has nothing to write at once (docs/cost.md).
     if (deps.sink.writesSlaStatus) {
       const started = foldEpisode(w.task.key, [handedOff]);
-      const status = started ? slaStatusAt(started, deps.sla, new Date(at)) : null;
+      const statusAt = handedOff.at;
+      const status = started ? slaStatusAt(started, deps.sla, new Date(statusAt)) : null;
       if (status) {
         w.initialSla = status;
         steps.push([
           w.task.key,
-          episodeEvent({ type: 'sla_status', at, cause: 'rule', status, firstResponseAt: null }),
+          episodeEvent({ type: 'sla_status', at: statusAt, cause: 'rule', status, firstResponseAt: null }),
         ]);
       }
     }
@@ -979,7 +983,9 @@ function approvalRequested(w: Work, deps: PipelineDeps, task: PlannedTask): Epis
 function episodeStart(w: Work, deps: PipelineDeps, task: PlannedTask) {
   const decision = w.outcome.decision!;
   return {
-    at: decision.decidedAt,
+    // A hand-off recorded before keeps its instant, and so do the steps made at it (the first SLA
+    // status: the same step, not a second one).
+    at: w.recordedHandOffAt ?? decision.decidedAt,
     cause: 'rule' as const,
     crm: deps.crm,
     leadId: w.lead.id,
