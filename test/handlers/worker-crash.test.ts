@@ -287,7 +287,7 @@ describe('the worker process killed mid-batch, then its message redelivered', ()
           sent = event;
           return s.childWorker(event);
         });
-        expect(s.killed).toEqual([killAt]);
+        expect(s.killed, s.exit()?.stderr).toEqual([killAt]);
         expect(s.exit()?.signal, s.exit()?.stderr).toBe('SIGKILL');
         expect(first.threw).toBeInstanceOf(Error);
         expect(s.queue.depth).toBe(LEADS);
@@ -325,7 +325,7 @@ describe('the worker process killed mid-batch, then its message redelivered', ()
         expect(decisions.map((d) => d.lead_id).sort()).toEqual([...ids].sort());
         expect(new Set(decisions.map((d) => d.record_id)).size).toBe(decisions.length);
         for (const l of leads) expect(decisions.find((d) => d.lead_id === l.id)?.episode_key).toBe(l.key);
-        // A hand-off appended again by the redelivery carries the same record id (the reader dedups by it).
+        // A hand-off appended again by the redelivery carries the same record id (the ledger's readers keep one row a record id).
         const handOffs = s.taken[STREAMS.event]!.filter(
           (r) => r.kind === 'event' && r.event_type === 'handed_off',
         );
