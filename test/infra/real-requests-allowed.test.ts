@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
@@ -7,17 +7,14 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { startSlackEmulator } from '../../emulators/chat/slack-emulator.ts';
 import { createDeal, startHubspotEmulator } from '../../emulators/hubspot/index.ts';
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
 import { EmulatorClock } from '../../emulators/shared/emulator-clock.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
-import { routingYamlForWorld } from '../../emulators/world-routing.ts';
 import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
 import { type DynamoTable, SINGLE, str } from '../../src/aws/dynamo-table.ts';
 import { DUE_INDEX } from '../../src/aws/dynamodb-episode-store.ts';
-import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
 import type { LambdaContext, ScheduledEvent } from '../../src/handlers/lambda-types.ts';
 import type { SweepResult } from '../../src/handlers/sweep-handler.ts';
 import { sweepFromEnv, syncFromEnv, type WiringOverrides, workerFromEnv } from '../../src/handlers/wiring.ts';
@@ -31,6 +28,7 @@ import {
 } from '../aws/loopback-aws.ts';
 import { LogCapture } from '../handlers/support/harness.ts';
 import { deployedQueue, type SqsSimulator } from '../handlers/support/sqs-simulator.ts';
+import { writeWorldConfig } from '../handlers/support/world-config.ts';
 import type { TestClock } from '../state/state-store.contract.ts';
 import { type DynamoRequest, keyPrefix, recordDynamoRequests } from './support/dynamo-requests.ts';
 import { allows, arnOf, roleStatements } from './support/iam-policy.ts';
@@ -262,7 +260,7 @@ async function runFunctions(crm: Crm, C: string) {
   const aws = await LoopbackAws.start((call) => answer(call, secrets, queue, sent));
   const recorded = { requests: [] as DynamoRequest[], unmodelled: [] as string[] };
   try {
-    writeConfig(configDir, crm, world, {
+    writeWorldConfig(configDir, crm, world, {
       salesforceUsers: sf.seeded!.users,
       salesforceQueues: sf.seeded!.queues,
       hubspotOwners: hs.seedSummary!.ids.owners,
@@ -397,31 +395,6 @@ async function runFunctions(crm: Crm, C: string) {
     await hs.close();
     await sf.close();
   }
-}
-
-/** The bundle's admin files for the world: its routing, the shipped SLA, notifications and rules. */
-function writeConfig(
-  dir: string,
-  crm: Crm,
-  world: ReturnType<typeof generateWorld>,
-  ids: Parameters<typeof routingYamlForWorld>[1],
-): void {
-  writeFileSync(join(dir, 'routing.yaml'), routingYamlForWorld(world, ids));
-  copyFileSync('mappings/sla.yaml', join(dir, 'sla.yaml'));
-  // Every team message to one channel: the shipped file names pools this world's routing lacks.
-  const notifications = parseYaml(readFileSync('mappings/notifications.yaml', 'utf8'));
-  notifications.slack = { defaultChannel: '#field-sales' };
-  writeFileSync(join(dir, 'notifications.yaml'), toYaml(notifications));
-  // The large preset with holds that expire, so holds carry a re-check.
-  const rules = parseYaml(readFileSync('mappings/rules/large.yaml', 'utf8'));
-  for (const r of rules.rules) if (r.id === 'strategic_target') r.holdExpiresAfter = '2 days';
-  rules.missingData.holdExpiresAfter = '2 days';
-  writeFileSync(join(dir, 'rules.yaml'), toYaml(rules));
-  writeFileSync(
-    join(dir, 'options.json'),
-    JSON.stringify({ locale: 'ja', queueTaskOwners: {}, sources: {} }),
-  );
-  if (!compileBundledConfig(dir, crm)) throw new Error('the bundled config did not compile');
 }
 
 /** `key`'s (`<crm>|<objectType>|<id>`) re-check record as builds before the move kept it, indexed. */

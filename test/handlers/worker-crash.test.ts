@@ -1,0 +1,344 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
+import { EmulatorClock } from '../../emulators/shared/emulator-clock.ts';
+import { generateWorld } from '../../emulators/world/generate.ts';
+import type { LambdaContext, SqsBatchResponse, SqsEvent } from '../../src/handlers/lambda-types.ts';
+import { syncFromEnv, type WiringOverrides, workerFromEnv } from '../../src/handlers/wiring.ts';
+import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
+import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
+import {
+  type AwsAnswer,
+  type AwsCall,
+  LoopbackAws,
+  loopbackClientConfig,
+  sqsSendMessageBatch,
+} from '../aws/loopback-aws.ts';
+import type { TestClock } from '../state/state-store.contract.ts';
+import { deploySettings, LogCapture } from './support/harness.ts';
+import { deployedQueue } from './support/sqs-simulator.ts';
+import { writeWorldConfig } from './support/world-config.ts';
+
+/**
+ * The worker as deployed, killed with a real SIGKILL mid-batch, then its SQS message redelivered:
+ * nothing lost, nothing twice. The worker claims each lead once decided and stages no decision
+ * before its CRM write (its message is what comes back), so the redelivery — past the claim's lease
+ * — decides the batch again from the same messages, and the CRM, the follow-up tasks and the
+ * decisions stream must end as if the batch had run once.
+ *
+ * The sync runs in this process (Salesforce emulator → loopback SQS → the simulated queue); one
+ * receive of the queue is handed to a child process (./support/worker-child.ts: workerFromEnv, its
+ * SDK clients on the same dynalite and loopback servers), which is killed at a chosen request; the
+ * redelivery goes to a worker built the same way in this process.
+ */
+
+const AS_OF = '2026-11-24T01:00:00.000Z';
+const QUEUE_URL = 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/tossup-test-leads';
+const STREAMS = { decision: 'tossup-test-ledger-decisions', event: 'tossup-test-ledger-events' };
+const SECRET_ID = 'tossup/test/salesforce';
+const CHILD = new URL('./support/worker-child.ts', import.meta.url).pathname;
+/** A small world: its leads make one batch, with toss-ups among them. */
+const LEADS = 5;
+
+let dynamo: LocalDynamo;
+let root: string;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+  root = mkdtempSync(join(tmpdir(), 'tossup-worker-crash-'));
+});
+afterAll(async () => {
+  await dynamo?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+type KillPoint = 'decisions-append' | 'field-write';
+
+/** Every row Firehose took (answered), by stream: the rows of a request the kill cut off are not in. */
+const recordRows = (c: AwsCall) =>
+  (c.body.Records as { Data: string }[]).flatMap((r) =>
+    Buffer.from(r.Data, 'base64')
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LedgerRecord),
+  );
+
+/**
+ * One scenario's world: the Salesforce emulator, a fresh state table, the simulated queue, the
+ * loopback AWS server, the bundled config, and the sync and worker as built in production.
+ */
+async function stand(killAt: KillPoint) {
+  const world = generateWorld({ seed: 7, leads: LEADS, asOf: AS_OF });
+  const emuClock = new EmulatorClock();
+  emuClock.pin(new Date(Date.parse(AS_OF) + 3_600_000).toISOString());
+  const clock: TestClock = { now: () => new Date(emuClock.now()), advance: (ms) => emuClock.advance(ms) };
+  const sf = await startSalesforceEmulator({
+    world,
+    rateLimits: false,
+    clock: emuClock,
+    changeDataCapture: false,
+  });
+  const table = await dynamo.table(clock);
+  const queue = deployedQueue(clock);
+  const dir = mkdtempSync(join(root, `${killAt}-`));
+  const taken: Record<string, LedgerRecord[]> = { [STREAMS.decision]: [], [STREAMS.event]: [] };
+  /** The child invocation running now, which the kill point ends. */
+  let running: ChildProcess | null = null;
+  const killed: KillPoint[] = [];
+  const kill = (at: KillPoint) => {
+    if (killAt !== at || !running || running.exitCode !== null || running.signalCode !== null) return false;
+    running.kill('SIGKILL');
+    killed.push(at);
+    return true;
+  };
+
+  const secret = JSON.stringify({ loginUrl: sf.loginUrl, ...sf.credentials });
+  const answer = (call: AwsCall): AwsAnswer => {
+    const b = call.body;
+    switch (call.operation) {
+      case 'SendMessageBatch': {
+        const { messages, answer } = sqsSendMessageBatch(b);
+        for (const m of messages) queue.sendRaw(m.body, m.attributes);
+        return answer;
+      }
+      case 'ChangeMessageVisibility':
+        return { body: {} };
+      case 'GetSecretValue':
+        if (b.SecretId !== SECRET_ID)
+          return { status: 400, body: { __type: 'ResourceNotFoundException', message: 'no such secret' } };
+        return { body: { Name: SECRET_ID, VersionId: 'v1', SecretString: secret } };
+      case 'PutRecordBatch': {
+        const stream = String(b.DeliveryStreamName);
+        // Killed before the answer: the process is gone, and Firehose took nothing of this request.
+        if (stream === STREAMS.decision && kill('decisions-append'))
+          return { status: 500, body: { __type: 'ServiceUnavailableException', message: 'killed' } };
+        taken[stream]!.push(...recordRows(call));
+        const records = b.Records as unknown[];
+        return {
+          body: { FailedPutCount: 0, RequestResponses: records.map((_, i) => ({ RecordId: `r${i}` })) },
+        };
+      }
+      default:
+        return { status: 400, body: { __type: 'UnknownOperation', message: call.operation } };
+    }
+  };
+  const aws = await LoopbackAws.start(answer);
+  // Guards run before the route's handler: killed here, the emulator never applies the write.
+  sf.app.guard((req) => {
+    if (req.route !== 'sf.collections.update' || !kill('field-write')) return undefined;
+    return { status: 503, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'killed' }] };
+  });
+
+  writeWorldConfig(dir, 'salesforce', world, {
+    salesforceUsers: sf.seeded!.users,
+    salesforceQueues: sf.seeded!.queues,
+    // Only Salesforce runs here; the routing file names owners in both CRMs.
+    hubspotOwners: new Map(world.users.map((u, i) => [u.key, String(90_000_000 + i)])),
+  });
+  const env: Record<string, string> = {
+    TOSSUP_CRM: 'salesforce',
+    TOSSUP_STATE_TABLE: table.tableName,
+    TOSSUP_QUEUE_URL: QUEUE_URL,
+    TOSSUP_SECRET_ID: SECRET_ID,
+    TOSSUP_CONFIG_DIR: dir,
+    TOSSUP_LEDGER_DECISIONS_STREAM: STREAMS.decision,
+    TOSSUP_LEDGER_EVENTS_STREAM: STREAMS.event,
+    TOSSUP_TOSS_UP_NOTICES: 'true',
+  };
+  const logs = new LogCapture();
+  const overrides = (): WiringOverrides => ({
+    clients: {
+      dynamodb: dynamo.client(),
+      sqs: new SQSClient(loopbackClientConfig(aws.endpoint)),
+      secrets: new SecretsManagerClient(loopbackClientConfig(aws.endpoint)),
+    },
+    firehose: new FirehoseClient(loopbackClientConfig(aws.endpoint)),
+    clock,
+    logger: { destination: logs },
+  });
+
+  /** The child's exit, once it has run. */
+  let exit: { code: number | null; signal: NodeJS.Signals | null; stderr: string } | null = null;
+  /** The Lambda runtime in a child process: the handler the simulated event source mapping invokes. */
+  const childWorker = async (event: SqsEvent): Promise<SqsBatchResponse> => {
+    const eventFile = join(dir, `event-${randomUUID()}.json`);
+    writeFileSync(eventFile, JSON.stringify(event));
+    const child = spawn(process.execPath, [CHILD], {
+      env: {
+        PATH: process.env.PATH,
+        ...env,
+        CHILD_AWS_ENDPOINT: aws.endpoint,
+        CHILD_DYNAMO_ENDPOINT: dynamo.endpoint,
+        CHILD_NOW: clock.now().toISOString(),
+        CHILD_EVENT: eventFile,
+        CHILD_TIMEOUT_SECONDS: String(deploySettings.worker.timeoutSeconds),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running = child;
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    exit = await new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal, stderr })),
+    );
+    running = null;
+    if (exit!.code !== 0) throw new Error(`the worker process ended: ${exit!.signal ?? exit!.code}`);
+    return JSON.parse(stdout) as SqsBatchResponse;
+  };
+
+  const ledgerOutbox = async () =>
+    (
+      await table.client.send(
+        new QueryCommand({
+          TableName: table.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: 'ledgerq|salesforce' } },
+        }),
+      )
+    ).Items ?? [];
+
+  return {
+    sf,
+    clock,
+    queue,
+    taken,
+    killed,
+    logs,
+    ledgerOutbox,
+    childWorker,
+    exit: () => exit,
+    sync: syncFromEnv(env, import.meta.url, overrides()),
+    worker: workerFromEnv(env, import.meta.url, overrides()),
+    stop() {
+      if (running && running.exitCode === null && running.signalCode === null) running.kill('SIGKILL');
+    },
+    async close() {
+      this.stop();
+      await aws.close();
+      await sf.close();
+    },
+  };
+}
+
+function context(timeoutSeconds: number): LambdaContext {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  return {
+    awsRequestId: randomUUID(),
+    functionName: 'tossup-test',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  };
+}
+
+/** The batch's leads as the CRM shows them: the written toss-up flag and the follow-up tasks on each. */
+function crmSide(sf: Awaited<ReturnType<typeof stand>>['sf'], ids: readonly string[]) {
+  const tasks = sf.store.all('Task');
+  return ids.map((id) => {
+    const lead = [...sf.store.all('Lead'), ...sf.store.all('Contact')].find((r) => r.Id === id);
+    return {
+      id,
+      flag: (lead?.TossUp_Flag__c as string | undefined) ?? null,
+      key: (lead?.TossUp_Decision_Key__c as string | undefined) ?? null,
+      tasks: tasks.filter((t) => t.WhoId === id).map((t) => t.TossUp_Key__c as string),
+    };
+  });
+}
+
+/** The lead ids of an SQS event's messages. */
+const leadIdsOf = (event: SqsEvent) => event.Records.map((r) => String(JSON.parse(r.body).lead.id));
+
+describe('the worker process killed mid-batch, then its message redelivered', () => {
+  it.each([
+    {
+      killAt: 'decisions-append' as const,
+      title: 'SIGKILL after the CRM field write, before the decisions reach Firehose',
+    },
+    {
+      killAt: 'field-write' as const,
+      title: 'SIGKILL after the claims, as the CRM receives the field write',
+    },
+  ])(
+    '$title: the redelivery leaves the fields, one task per toss-up and one decision row per lead',
+    async ({ killAt }) => {
+      const s = await stand(killAt);
+      try {
+        await s.sync(
+          { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+          context(deploySettings.sync.timeoutSeconds),
+        );
+        expect(s.queue.depth).toBe(LEADS);
+
+        // The event source mapping's first receive goes to the child, which dies: nothing is deleted.
+        let sent: SqsEvent | null = null;
+        const first = await s.queue.poll((event) => {
+          sent = event;
+          return s.childWorker(event);
+        });
+        expect(s.killed, s.exit()?.stderr).toEqual([killAt]);
+        expect(s.exit()?.signal, s.exit()?.stderr).toBe('SIGKILL');
+        expect(first.threw).toBeInstanceOf(Error);
+        expect(s.queue.depth).toBe(LEADS);
+        const ids = leadIdsOf(sent!);
+        expect(ids).toHaveLength(LEADS);
+
+        const afterKill = crmSide(s.sf, ids);
+        if (killAt === 'decisions-append') expect(afterKill.filter((l) => l.flag).length).toBe(LEADS);
+        else expect(afterKill.filter((l) => l.flag)).toEqual([]);
+        // Nothing reached the decisions stream, and nothing was staged: the message is what comes back.
+        expect(s.taken[STREAMS.decision]).toEqual([]);
+        expect(await s.ledgerOutbox()).toEqual([]);
+
+        // Redelivered past the visibility timeout (which outlasts the claims' lease, the invocation's deadline).
+        s.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
+        let redelivered: SqsEvent | null = null;
+        const again = await s.queue.poll((event, ctx) => {
+          redelivered = event;
+          return s.worker(event, ctx);
+        });
+        expect(again).toMatchObject({ invoked: true, failedIds: [], threw: null });
+        expect(leadIdsOf(redelivered!).sort()).toEqual([...ids].sort());
+        expect(s.queue.depth).toBe(0);
+
+        const leads = crmSide(s.sf, ids);
+        expect(leads.filter((l) => !l.flag)).toEqual([]);
+        const tossUps = leads.filter((l) => l.flag === 'はい');
+        expect(tossUps.length).toBeGreaterThan(0);
+        // One follow-up task per toss-up, keyed by its decision (an upsert on that key), none twice.
+        for (const l of tossUps) expect(l.tasks).toEqual([l.key]);
+        for (const l of leads) expect(l.tasks.filter((k) => k !== l.key)).toEqual([]);
+        expect(leads.filter((l) => l.tasks.length > 1)).toEqual([]);
+        // One decision row per written lead, the decision the CRM shows.
+        const decisions = s.taken[STREAMS.decision]!;
+        expect(decisions.map((d) => d.lead_id).sort()).toEqual([...ids].sort());
+        expect(new Set(decisions.map((d) => d.record_id)).size).toBe(decisions.length);
+        for (const l of leads) expect(decisions.find((d) => d.lead_id === l.id)?.episode_key).toBe(l.key);
+        // A hand-off appended again by the redelivery carries the same record id (the ledger's readers keep one row a record id).
+        const handOffs = s.taken[STREAMS.event]!.filter(
+          (r) => r.kind === 'event' && r.event_type === 'handed_off',
+        );
+        for (const l of tossUps)
+          expect(new Set(handOffs.filter((r) => r.episode_key === l.key).map((r) => r.record_id)).size).toBe(
+            1,
+          );
+        expect(await s.ledgerOutbox()).toEqual([]);
+        expect(s.logs.records().filter((r) => r.level === 'error' || r.level === 'fatal')).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    },
+    60_000,
+  );
+});
