@@ -333,6 +333,15 @@ describe('the worker process killed mid-batch, then its message redelivered', ()
           expect(new Set(handOffs.filter((r) => r.episode_key === l.key).map((r) => r.record_id)).size).toBe(
             1,
           );
+        // So does its first SLA status: taken at the recorded hand-off's instant, it is the same step,
+        // not a second status a minute later.
+        const statuses = s.taken[STREAMS.event]!.filter(
+          (r) => r.kind === 'event' && r.event_type === 'sla_status',
+        );
+        for (const l of tossUps)
+          expect(new Set(statuses.filter((r) => r.episode_key === l.key).map((r) => r.record_id)).size).toBe(
+            1,
+          );
         expect(await s.ledgerOutbox()).toEqual([]);
         expect(s.logs.records().filter((r) => r.level === 'error' || r.level === 'fatal')).toEqual([]);
       } finally {
