@@ -112,3 +112,17 @@ export function sqsSendMessageBatch(body: Record<string, unknown>): {
     },
   };
 }
+
+/**
+ * The rows of each record of a Firehose `PutRecordBatch` call: JSON lines, as the stream's
+ * de-aggregation splits a packed record.
+ */
+export function firehoseRecordRows<T = unknown>(call: AwsCall): T[][] {
+  return (call.body.Records as { Data: string }[]).map((r) =>
+    Buffer.from(r.Data, 'base64')
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as T),
+  );
+}

@@ -12,7 +12,7 @@ import { leadMessage } from '../../src/handlers/queue-message.ts';
 import { workerFromEnv } from '../../src/handlers/wiring.ts';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
-import { type AwsCall, LoopbackAws, loopbackClientConfig } from '../aws/loopback-aws.ts';
+import { type AwsCall, firehoseRecordRows, LoopbackAws, loopbackClientConfig } from '../aws/loopback-aws.ts';
 import { FakeCrm } from '../fakes/fake-crm.ts';
 import { hotLead, NOW } from '../pipeline/pipeline-fixtures.ts';
 import { testClock } from '../state/state-store.contract.ts';
@@ -60,14 +60,7 @@ afterEach(() => {
 });
 
 /** Each record's rows: JSON lines, as the stream's de-aggregation splits them. */
-const recordRows = (c: AwsCall) =>
-  (c.body.Records as { Data: string }[]).map((r) =>
-    Buffer.from(r.Data, 'base64')
-      .toString('utf8')
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line) as LedgerRecord),
-  );
+const recordRows = (c: AwsCall) => firehoseRecordRows<LedgerRecord>(c);
 const rows = (c: AwsCall) => recordRows(c).flat();
 /** Every row Firehose took, by stream. */
 const delivered = () => {

@@ -9,7 +9,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
-import { EmulatorClock } from '../../emulators/shared/emulator-clock.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
 import type { LambdaContext, SqsBatchResponse, SqsEvent } from '../../src/handlers/lambda-types.ts';
 import { syncFromEnv, type WiringOverrides, workerFromEnv } from '../../src/handlers/wiring.ts';
@@ -18,14 +17,14 @@ import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import {
   type AwsAnswer,
   type AwsCall,
+  firehoseRecordRows,
   LoopbackAws,
   loopbackClientConfig,
   sqsSendMessageBatch,
 } from '../aws/loopback-aws.ts';
-import type { TestClock } from '../state/state-store.contract.ts';
 import { deploySettings, LogCapture } from './support/harness.ts';
 import { deployedQueue } from './support/sqs-simulator.ts';
-import { writeWorldConfig } from './support/world-config.ts';
+import { sharedClock, writeWorldConfig } from './support/world-config.ts';
 
 /**
  * The worker as deployed, killed with a real SIGKILL mid-batch, then its SQS message redelivered:
@@ -62,14 +61,7 @@ afterAll(async () => {
 type KillPoint = 'decisions-append' | 'field-write';
 
 /** Every row Firehose took (answered), by stream: the rows of a request the kill cut off are not in. */
-const recordRows = (c: AwsCall) =>
-  (c.body.Records as { Data: string }[]).flatMap((r) =>
-    Buffer.from(r.Data, 'base64')
-      .toString('utf8')
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line) as LedgerRecord),
-  );
+const recordRows = (c: AwsCall) => firehoseRecordRows<LedgerRecord>(c).flat();
 
 /**
  * One scenario's world: the Salesforce emulator, a fresh state table, the simulated queue, the
@@ -77,9 +69,7 @@ const recordRows = (c: AwsCall) =>
  */
 async function stand(killAt: KillPoint) {
   const world = generateWorld({ seed: 7, leads: LEADS, asOf: AS_OF });
-  const emuClock = new EmulatorClock();
-  emuClock.pin(new Date(Date.parse(AS_OF) + 3_600_000).toISOString());
-  const clock: TestClock = { now: () => new Date(emuClock.now()), advance: (ms) => emuClock.advance(ms) };
+  const { emuClock, clock } = sharedClock(AS_OF);
   const sf = await startSalesforceEmulator({
     world,
     rateLimits: false,

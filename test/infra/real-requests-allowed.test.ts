@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackEmulator } from '../../emulators/chat/slack-emulator.ts';
 import { createDeal, startHubspotEmulator } from '../../emulators/hubspot/index.ts';
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
-import { EmulatorClock } from '../../emulators/shared/emulator-clock.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
 import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
 import { type DynamoTable, SINGLE, str } from '../../src/aws/dynamo-table.ts';
@@ -28,8 +27,7 @@ import {
 } from '../aws/loopback-aws.ts';
 import { LogCapture } from '../handlers/support/harness.ts';
 import { deployedQueue, type SqsSimulator } from '../handlers/support/sqs-simulator.ts';
-import { writeWorldConfig } from '../handlers/support/world-config.ts';
-import type { TestClock } from '../state/state-store.contract.ts';
+import { sharedClock, writeWorldConfig } from '../handlers/support/world-config.ts';
 import { type DynamoRequest, keyPrefix, recordDynamoRequests } from './support/dynamo-requests.ts';
 import { allows, arnOf, roleStatements } from './support/iam-policy.ts';
 import { packageTemplate, type Template } from './support/package-template.ts';
@@ -187,9 +185,7 @@ interface CrmSide {
 async function runFunctions(crm: Crm, C: string) {
   const world = generateWorld({ seed: 7, leads: 24, asOf: AS_OF });
   // One clock for the functions and the emulators: the run moves days forward without waiting.
-  const emuClock = new EmulatorClock();
-  emuClock.pin(new Date(Date.parse(AS_OF) + 3_600_000).toISOString());
-  const clock: TestClock = { now: () => new Date(emuClock.now()), advance: (ms) => emuClock.advance(ms) };
+  const { emuClock, clock } = sharedClock(AS_OF);
   // Both emulators seed the world's reps, which the routing file names in both CRMs.
   const sf = await startSalesforceEmulator({
     world,

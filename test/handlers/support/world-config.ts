@@ -1,9 +1,11 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { EmulatorClock } from '../../../emulators/shared/emulator-clock.ts';
 import type { generateWorld } from '../../../emulators/world/generate.ts';
 import { routingYamlForWorld } from '../../../emulators/world-routing.ts';
 import { compileBundledConfig } from '../../../src/handlers/bundled-config.ts';
+import type { TestClock } from '../../state/state-store.contract.ts';
 
 /**
  * The bundle's admin files for a generated world, in `dir` (a function's TOSSUP_CONFIG_DIR): its
@@ -31,4 +33,14 @@ export function writeWorldConfig(
     JSON.stringify({ locale: 'ja', queueTaskOwners: {}, sources: {} }),
   );
   if (!compileBundledConfig(dir, crm)) throw new Error('the bundled config did not compile');
+}
+
+/**
+ * One clock for the functions and the emulators, pinned an hour after the world's `asOf`: a run
+ * moves it (days, a visibility timeout) without waiting.
+ */
+export function sharedClock(asOf: string): { emuClock: EmulatorClock; clock: TestClock } {
+  const emuClock = new EmulatorClock();
+  emuClock.pin(new Date(Date.parse(asOf) + 3_600_000).toISOString());
+  return { emuClock, clock: { now: () => new Date(emuClock.now()), advance: (ms) => emuClock.advance(ms) } };
 }
