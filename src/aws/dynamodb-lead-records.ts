@@ -52,7 +52,9 @@ const RECHECK_ATTRIBUTES = ['recheckAt', 'holdSince', 'inputs', 'dueBucket', 'du
  *
  * Earlier builds kept the re-check record in an item of its own (`recheck|<crm>|<objectType>|<id>`).
  * A lead item without `rk` may still have one: `getMany` reads it then (eventually consistent, half a
- * read unit), and the first write of the lead's record here deletes it, with its index entry; an old
+ * read unit; not for a lead with no item at all, which no earlier build claimed, unless the index
+ * named its old entry: a lead an earlier build decided only for its account, with no re-check
+ * pending, is decided again and its hold counted anew), and the first write of the lead's record here deletes it, with its index entry; an old
  * entry that `dueBefore` lists is deleted the same way once its lead is rescheduled.
  */
 export class DynamoLeadRecords implements LeadVersions, RecheckStore {
@@ -216,7 +218,12 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     const unmoved: RecheckRef[] = [];
     for (const ref of refs) {
       const item = items.get(pkOf(crm, ref));
-      if (item?.rk === undefined) unmoved.push(ref);
+      // An earlier build's record lives apart only for a lead it decided, which left its claim on the
+      // lead's item, or one its `due` entry has named (`dueBefore`). A lead never decided has neither:
+      // no half read unit spent looking (docs/cost.md).
+      if (item?.rk === undefined) {
+        if (item || this.#legacy.has(legacyPkOf(crm, ref))) unmoved.push(ref);
+      }
       // A claim renews the item's expiry, not the record's: a record past its own is none.
       else if ((numberOf(item, 'rk') ?? 0) > this.#table.nowMs()) addRecord(out, ref, item);
     }

@@ -12,7 +12,7 @@ import { createDeal, startHubspotEmulator } from '../../emulators/hubspot/index.
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
 import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
-import { type DynamoTable, SINGLE, str } from '../../src/aws/dynamo-table.ts';
+import { type DynamoTable, num, SINGLE, str } from '../../src/aws/dynamo-table.ts';
 import { DUE_INDEX } from '../../src/aws/dynamodb-episode-store.ts';
 import type { LambdaContext, ScheduledEvent } from '../../src/handlers/lambda-types.ts';
 import type { SweepResult } from '../../src/handlers/sweep-handler.ts';
@@ -328,10 +328,12 @@ async function runFunctions(crm: Crm, C: string) {
       return found;
     };
 
-    // A lead whose re-check record an earlier build wrote in an item of its own: the worker reads it
-    // and retires it.
+    // A lead an earlier build decided: its claim done on the lead's item, its re-check record in an
+    // item of its own, which the worker reads and retires.
     const [first] = side.leads();
-    await writeLegacyRecheck(table, `${crm}|${first!.objectType}|${first!.id}`, '2026-11-20T01:00:00.000Z');
+    const firstKey = `${crm}|${first!.objectType}|${first!.id}`;
+    await table.put({ pk: str(`lead|${firstKey}`), sk: str(SINGLE), version: num(1), status: str('done') });
+    await writeLegacyRecheck(table, firstKey, '2026-11-20T01:00:00.000Z');
     await syncRun();
     // SQS delivers at least once: a copy of a message after its lead was decided meets the claim,
     // busy while its lease lasts, then taken and decided again (a claim is never completed).

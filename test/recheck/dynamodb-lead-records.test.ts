@@ -190,9 +190,30 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
       }),
     );
 
+    // The earlier build's claim of 00Q1, done, on the lead's item.
+    await table.put({
+      pk: { S: `lead|${key}` },
+      sk: { S: '-' },
+      version: { N: '500' },
+      status: { S: 'done' },
+    });
+
     // A worker: reads the old record (the hold's start comes with it), then claims with the new one.
+    // A lead with no item at all (never claimed) is not looked for in the earlier layout.
     const worker = new DynamoLeadRecords(table);
-    const read = await worker.getMany('salesforce', [ref]);
+    const reads: string[] = [];
+    const send = table.client.send.bind(table.client);
+    table.client.send = ((command: {
+      constructor: { name: string };
+      input: { RequestItems?: Record<string, { Keys: { pk: { S: string } }[] }> };
+    }) => {
+      for (const t of Object.values(command.input.RequestItems ?? {}))
+        for (const k of t.Keys) reads.push(k.pk.S);
+      return send(command as never);
+    }) as typeof table.client.send;
+    const read = await worker.getMany('salesforce', [ref, { objectType: 'Lead', leadId: '00Q9' }]);
+    table.client.send = send;
+    expect(reads.filter((pk) => pk.startsWith('recheck|'))).toEqual(['recheck|salesforce|Lead|00Q1']);
     expect(read.get('Lead|00Q1')).toEqual({
       ...ref,
       recheckAt: '2026-11-24T02:00:00.000Z',
