@@ -9,6 +9,7 @@ import {
   type RecheckStore,
   recheckKey,
 } from '../ports/recheck-store.ts';
+import type { RecordedAssignment } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
@@ -21,6 +22,8 @@ const DAY_MS = 86_400_000;
  */
 const RETENTION_SECONDS = 400 * 86_400;
 const CLAIM_ATTEMPTS = 3;
+/** The decision-key prefix of a record owner's assignment (src/pipeline/record-owner.ts). */
+const OWNER_OF_RECORD = 'owner_of_record';
 /** Read tokens kept for claims to come (a worker batch reads at most a few hundred). */
 const MAX_READ_TOKENS = 10_000;
 /** The attributes of the re-check record, all removed when it holds nothing. */
@@ -69,6 +72,20 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
    * it wrote) came between the read and the claim.
    */
   readonly #readTokens = new Map<string, string | null>();
+  /**
+   * Routing assignments of the leads `getMany` read, by `<crm>|<leadId>` (`ClaimCarriedRouting`):
+   * `onItem` as the item held them (null: the lead has no item), `carried` the ones the claim writes
+   * back — those looked up or made for this decision; the rest are dropped, so the item stays small.
+   */
+  readonly #routes = new Map<
+    string,
+    {
+      onItem: Record<string, RecordedAssignment> | null;
+      carried: Record<string, RecordedAssignment>;
+      /** Keys of `carried` made by this decision (not read from the item). */
+      made: Set<string>;
+    }
+  >();
 
   constructor(table: DynamoTable, options: BatchGetOptions = {}) {
     this.#table = table;
@@ -117,7 +134,15 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     const expiry = this.#table.expiry(RETENTION_SECONDS);
     const r = recheck
       ? await this.#recheckUpdate(crm, recheck)
-      : { set: [], remove: [], names: {}, values: {} };
+      : { set: [] as string[], remove: [] as string[], names: {}, values: {} as Item };
+    // The routing assignments made or used for this decision ride on the claim (no item of their own).
+    const routesKey = `${crm}|${leadKey.slice(leadKey.lastIndexOf('|') + 1)}`;
+    const carried = this.#routes.get(routesKey)?.carried ?? {};
+    this.#routes.delete(routesKey);
+    if (Object.keys(carried).length > 0) {
+      r.set.push('routes = :routes');
+      r.values[':routes'] = str(JSON.stringify(carried));
+    }
     const base = claimCondition(version, this.#table.nowMs());
     // The record was decided on what `getMany` read: no other claim may have come between.
     const unchanged =
@@ -158,6 +183,45 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     }
     // Refused by the version rules, or another claim came between the read and this one: decide again.
     return (await this.#refusal(pk, version)) ?? { status: 'busy', storedVersion: version };
+  }
+
+  /**
+   * The routing assignment `key` of a lead this instance's `getMany` read: from its item (kept for the
+   * claim), null when the lead has no item (never claimed: no assignment is stored for it), or
+   * undefined when the item does not hold it (another store may: `ClaimCarriedRouting` asks it).
+   */
+  assignmentOnItem(crm: CrmName, leadId: string, key: string): RecordedAssignment | null | undefined {
+    const routes = this.#routes.get(`${crm}|${leadId}`);
+    if (!routes) return undefined;
+    const found = routes.carried[key] ?? routes.onItem?.[key];
+    if (found) {
+      routes.carried[key] = found;
+      return found;
+    }
+    return routes.onItem === null ? null : undefined;
+  }
+
+  /**
+   * Keeps `assignment` for the lead's claim to write (`claimDecided`). False when the lead was not
+   * read by this instance: the caller stores it elsewhere.
+   */
+  carryAssignment(crm: CrmName, leadId: string, key: string, assignment: RecordedAssignment): boolean {
+    const routes = this.#routes.get(`${crm}|${leadId}`);
+    if (!routes) return false;
+    routes.carried[key] = assignment;
+    routes.made.add(key);
+    return true;
+  }
+
+  /**
+   * Gives up the assignments made for a lead that will not be claimed, for the caller to store
+   * elsewhere (those read from its item stay there).
+   */
+  takeMade(crm: CrmName, leadId: string): Record<string, RecordedAssignment> {
+    const routes = this.#routes.get(`${crm}|${leadId}`);
+    if (!routes) return {};
+    this.#routes.delete(`${crm}|${leadId}`);
+    return Object.fromEntries([...routes.made].map((key) => [key, routes.carried[key]!]));
   }
 
   /** Why a claim at `version` was refused, from the item as it is now; null when it is free again. */
@@ -209,10 +273,18 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       this.#batch,
     );
     if (this.#readTokens.size > MAX_READ_TOKENS) this.#readTokens.clear();
+    if (this.#routes.size > MAX_READ_TOKENS) this.#routes.clear();
     for (const ref of refs) {
       const pk = pkOf(crm, ref);
       const item = items.get(pk);
       this.#readTokens.set(pk, item ? stringOf(item, 'token') : null);
+      const onItem = item ? routesOf(item) : null;
+      // A record owner's assignment outlives the decision that made it (it keeps a person's later
+      // change of owner standing): carried on whatever the lead's next claim is.
+      const kept = Object.fromEntries(
+        Object.entries(onItem ?? {}).filter(([key]) => key.includes(`|${OWNER_OF_RECORD}|`)),
+      );
+      this.#routes.set(`${crm}|${ref.leadId}`, { onItem, carried: kept, made: new Set() });
     }
     const out = new Map<string, RecheckRecord>();
     const unmoved: RecheckRef[] = [];
@@ -402,6 +474,18 @@ function claimHeld(version: number, token: string) {
     names: { '#tok': 'token', '#v': 'version' },
     values: { ':tok': str(token), ':v': num(version) },
   };
+}
+
+/** The routing assignments a claim left on the item (`routes`, JSON); none when absent or unreadable. */
+function routesOf(item: Item): Record<string, RecordedAssignment> {
+  const text = stringOf(item, 'routes');
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as Record<string, RecordedAssignment>;
+  } catch {
+    // Unreadable: as if absent, so the lead is looked up in the route items and routed afresh.
+    return {};
+  }
 }
 
 function addRecord(out: Map<string, RecheckRecord>, ref: RecheckRef, item: Item): void {

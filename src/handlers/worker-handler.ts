@@ -246,7 +246,9 @@ export function createWorkerHandler(options: WorkerOptions) {
     if (claimDecided) {
       // Claimed once decided, with the re-check record the writes will leave: one write a lead.
       const all = [...groups.values()];
-      const claimer = claimOnceDecided(claimDecided, options.crm, groups, leaseUntilMs, refused);
+      const claimer = claimOnceDecided(claimDecided, options.crm, groups, leaseUntilMs, refused, (id) =>
+        options.routingState.flushUnclaimed?.(id),
+      );
       let outcomes: LeadOutcome[] = [];
       try {
         outcomes = await processWork(all, connector, options, log, options.rechecks, claimer);
@@ -291,8 +293,9 @@ export function createWorkerHandler(options: WorkerOptions) {
 /**
  * The pipeline's `claimDecided` for one batch: each decided lead is claimed at its version with the
  * re-check record its writes will leave (a lead without a version, as account triggers are, goes
- * ahead unclaimed). If the state table fails for any lead, the claims taken are given back and the
- * batch fails.
+ * ahead unclaimed), and the routing assignments made for it (`RoutingState.flushUnclaimed` stores
+ * those of a lead not claimed). If the state table fails for any lead, the claims taken are given
+ * back and the batch fails.
  */
 function claimOnceDecided(
   claimDecided: NonNullable<LeadVersions['claimDecided']>,
@@ -300,14 +303,20 @@ function claimOnceDecided(
   groups: Map<string, Group>,
   leaseUntilMs: number,
   refused: (g: Group, claim: ClaimOutcome & { status: 'stale' | 'done' | 'busy' }) => void,
+  unclaimed: (leadId: string) => Promise<void> | undefined,
 ): (items: readonly DecidedClaim[]) => Promise<ClaimGrant[]> {
   return async (items) => {
     const claims = await Promise.allSettled(
       items.map(async ({ lead, recheck }): Promise<ClaimGrant> => {
         const g = groups.get(leadVersionKey(crm, lead.objectType, lead.id));
-        if (!g || g.version === null) return { go: true, recorded: false };
+        if (!g || g.version === null) {
+          await unclaimed(lead.id);
+          return { go: true, recorded: false };
+        }
         const claim = await claimDecided(g.key, g.version, leaseUntilMs, crm, recheck);
         if (claim.status !== 'claimed') {
+          // Its routing assignment is kept all the same, so the retry lands on the same rep.
+          await unclaimed(lead.id);
           refused(g, claim);
           return { go: false, recorded: false };
         }

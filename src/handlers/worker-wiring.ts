@@ -1,3 +1,4 @@
+import { ClaimCarriedRouting } from '../aws/claim-carried-routing.ts';
 import { DynamoLeadRecords } from '../aws/dynamodb-lead-records.ts';
 import { DynamoLedgerOutbox } from '../aws/dynamodb-ledger-outbox.ts';
 import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
@@ -54,7 +55,8 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
     config: base.config,
     connectors: base.connectors,
     state: base.state,
-    routingState: new DynamoRoutingState(base.table),
+    // A lead's routing assignments ride on its claim (docs/cost.md).
+    routingState: new ClaimCarriedRouting(new DynamoRoutingState(base.table), leadRecords, e.TOSSUP_CRM),
     versions: leadRecords,
     episodes: { ...episodes, store: withLambdaLedger(episodes.store, ledger, base.config.sla) },
     ...(ledger ? { ledger } : {}),

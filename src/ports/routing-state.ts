@@ -53,4 +53,10 @@ export interface RoutingState {
   reserveSlot(repKey: string, businessDate: string, capacity: number | null): Promise<boolean>;
   /** Undoes one `reserveSlot` (used when a concurrent run recorded a different assignment first). */
   releaseSlot(repKey: string, businessDate: string): Promise<void>;
+  /**
+   * Optional, for a state that keeps a lead's new assignments for its claim to write (the worker's,
+   * src/aws/claim-carried-routing.ts): stores them now, for a lead that is not claimed — decided
+   * without a claim, or refused one (its retry then finds its assignment, and uses its reserved slot).
+   */
+  flushUnclaimed?(leadId: string): Promise<void>;
 }

@@ -243,6 +243,7 @@ function crmSide(sf: Awaited<ReturnType<typeof stand>>['sf'], ids: readonly stri
       flag: (lead?.TossUp_Flag__c as string | undefined) ?? null,
       key: (lead?.TossUp_Decision_Key__c as string | undefined) ?? null,
       tasks: tasks.filter((t) => t.WhoId === id).map((t) => t.TossUp_Key__c as string),
+      taskOwners: tasks.filter((t) => t.WhoId === id).map((t) => t.OwnerId as string),
     };
   });
 }
@@ -315,6 +316,9 @@ describe('the worker process killed mid-batch, then its message redelivered', ()
         expect(decisions.map((d) => d.lead_id).sort()).toEqual([...ids].sort());
         expect(new Set(decisions.map((d) => d.record_id)).size).toBe(decisions.length);
         for (const l of leads) expect(decisions.find((d) => d.lead_id === l.id)?.episode_key).toBe(l.key);
+        // Each toss-up's decision names the owner of the task the first attempt created.
+        for (const l of tossUps)
+          expect(decisions.find((d) => d.lead_id === l.id)?.owner_id).toBe(l.taskOwners[0]);
         // A hand-off appended again by the redelivery carries the same record id (the ledger's readers keep one row a record id).
         const handOffs = s.taken[STREAMS.event]!.filter(
           (r) => r.kind === 'event' && r.event_type === 'handed_off',
