@@ -284,7 +284,14 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       const kept = Object.fromEntries(
         Object.entries(onItem ?? {}).filter(([key]) => key.includes(`|${OWNER_OF_RECORD}|`)),
       );
-      this.#routes.set(`${crm}|${ref.leadId}`, { onItem, carried: kept, made: new Set() });
+      // Read again before its claim: what was made for it stays; what was read is read afresh.
+      const before = this.#routes.get(`${crm}|${ref.leadId}`);
+      const made = before?.made ?? new Set<string>();
+      this.#routes.set(`${crm}|${ref.leadId}`, {
+        onItem,
+        carried: { ...kept, ...Object.fromEntries([...made].map((k) => [k, before!.carried[k]!])) },
+        made,
+      });
     }
     const out = new Map<string, RecheckRecord>();
     const unmoved: RecheckRef[] = [];
