@@ -8,7 +8,10 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorResponse } from '../../emulators/hubspot/hubspot-errors.ts';
+import { startHubspotEmulator } from '../../emulators/hubspot/index.ts';
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
+import type { EmulatorClock } from '../../emulators/shared/emulator-clock.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
 import type { LambdaContext, SqsBatchResponse, SqsEvent } from '../../src/handlers/lambda-types.ts';
 import { syncFromEnv, type WiringOverrides, workerFromEnv } from '../../src/handlers/wiring.ts';
@@ -33,7 +36,8 @@ import { sharedClock, writeWorldConfig } from './support/world-config.ts';
  * — decides the batch again from the same messages, and the CRM, the follow-up tasks and the
  * decisions stream must end as if the batch had run once.
  *
- * The sync runs in this process (Salesforce emulator → loopback SQS → the simulated queue); one
+ * Each scenario runs for both CRMs (Salesforce leads, HubSpot contacts), the CRM's part in a `CrmSide`.
+ * The sync runs in this process (CRM emulator → loopback SQS → the simulated queue); one
  * receive of the queue is handed to a child process (./support/worker-child.ts: workerFromEnv, its
  * SDK clients on the same dynalite and loopback servers), which is killed at a chosen request; the
  * redelivery goes to a worker built the same way in this process.
@@ -42,7 +46,6 @@ import { sharedClock, writeWorldConfig } from './support/world-config.ts';
 const AS_OF = '2026-11-24T01:00:00.000Z';
 const QUEUE_URL = 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/tossup-test-leads';
 const STREAMS = { decision: 'tossup-test-ledger-decisions', event: 'tossup-test-ledger-events' };
-const SECRET_ID = 'tossup/test/salesforce';
 const CHILD = new URL('./support/worker-child.ts', import.meta.url).pathname;
 /** A small world: its leads make one batch, with toss-ups among them. */
 const LEADS = 5;
@@ -59,26 +62,139 @@ afterAll(async () => {
 });
 
 type KillPoint = 'decisions-append' | 'field-write';
+type Crm = 'salesforce' | 'hubspot';
+type World = ReturnType<typeof generateWorld>;
+
+/** A lead as its CRM shows it: the written toss-up flag and decision key, the follow-up tasks on it. */
+interface CrmLead {
+  id: string;
+  flag: string | null;
+  key: string | null;
+  /** The tasks' keys, and their owners (in the same order). */
+  tasks: string[];
+  taskOwners: string[];
+}
+
+/** A CRM's emulator as a scenario needs it. */
+interface CrmSide {
+  /** The Secrets Manager entry (docs/deploy.md). */
+  secret: string;
+  /** The owner ids the routing file names, in both CRMs (the other CRM's are made up: it does not run). */
+  ids: Parameters<typeof writeWorldConfig>[3];
+  /** The flag of a toss-up. */
+  yes: string;
+  /** Ends the process, when `kill` says so, as the CRM receives the toss-up field write (then applied nowhere). */
+  killAtFieldWrite(kill: () => boolean): void;
+  leads(ids: readonly string[]): CrmLead[];
+  /** The key of every task in the CRM that has one: a task made on no lead, or on another, shows here. */
+  taskKeys(): string[];
+  close(): Promise<void>;
+}
+
+/** Made-up ids of the world's reps in the CRM that does not run, by world key. */
+const madeUpIds = <T extends { key: string }>(items: readonly T[], id: (i: number) => string) =>
+  new Map(items.map((u, i) => [u.key, id(i)]));
+
+async function startCrm(crm: Crm, world: World, clock: EmulatorClock): Promise<CrmSide> {
+  if (crm === 'salesforce') {
+    const sf = await startSalesforceEmulator({ world, rateLimits: false, clock, changeDataCapture: false });
+    return {
+      secret: JSON.stringify({ loginUrl: sf.loginUrl, ...sf.credentials }),
+      ids: {
+        salesforceUsers: sf.seeded!.users,
+        salesforceQueues: sf.seeded!.queues,
+        hubspotOwners: madeUpIds(world.users, (i) => String(90_000_000 + i)),
+      },
+      yes: 'はい',
+      // Guards run before the route's handler: killed here, the emulator never applies the write.
+      killAtFieldWrite: (kill) =>
+        sf.app.guard((req) => {
+          if (req.route !== 'sf.collections.update' || !kill()) return undefined;
+          return { status: 503, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'killed' }] };
+        }),
+      leads: (ids) => {
+        const tasks = sf.store.all('Task');
+        const records = [...sf.store.all('Lead'), ...sf.store.all('Contact')];
+        return ids.map((id) => {
+          const lead = records.find((r) => r.Id === id);
+          const mine = tasks.filter((t) => t.WhoId === id);
+          return {
+            id,
+            flag: (lead?.TossUp_Flag__c as string | undefined) ?? null,
+            key: (lead?.TossUp_Decision_Key__c as string | undefined) ?? null,
+            tasks: mine.map((t) => t.TossUp_Key__c as string),
+            taskOwners: mine.map((t) => t.OwnerId as string),
+          };
+        });
+      },
+      taskKeys: () =>
+        sf.store
+          .all('Task')
+          .map((t) => t.TossUp_Key__c as string | undefined)
+          .filter((k) => k !== undefined && k !== null),
+      close: () => sf.close(),
+    };
+  }
+  const hs = await startHubspotEmulator({ world, rateLimits: { enabled: false }, clock });
+  return {
+    // The portal id makes record links, which the toss-up notices carry.
+    secret: JSON.stringify({
+      accessToken: hs.accessToken,
+      basePath: hs.basePath,
+      portalId: String(hs.portalId),
+    }),
+    ids: {
+      salesforceUsers: madeUpIds(world.users, (i) => `005${String(i).padStart(12, '0')}AAA`),
+      salesforceQueues: madeUpIds(world.queues, (i) => `00G${String(i).padStart(12, '0')}AAA`),
+      hubspotOwners: hs.seedSummary!.ids.owners,
+    },
+    yes: 'yes',
+    // The toss-up fields go by a batch update of contacts (connectors/hubspot/sink.ts); the sweep's
+    // task updates, which do not run here, are of tasks. Guards run before the route's handler.
+    killAtFieldWrite: (kill) =>
+      hs.app.guard((req) => {
+        if (req.route !== 'hs.contacts.batch.update' || !kill()) return undefined;
+        return errorResponse(503, 'INTERNAL_ERROR', 'killed');
+      }),
+    // Tasks are objects of their own, associated with the contact, their key in a unique property.
+    leads: (ids) =>
+      ids.map((id) => {
+        const props = hs.store.get('contacts', id)?.props ?? {};
+        const mine = hs.store
+          .associationsOf('contacts', id, 'tasks')
+          .map((e) => hs.store.get('tasks', e.to)!.props);
+        return {
+          id,
+          flag: props.tossup_flag ?? null,
+          key: props.tossup_decision_key ?? null,
+          tasks: mine.map((t) => t.tossup_task_key!),
+          taskOwners: mine.map((t) => t.hubspot_owner_id!),
+        };
+      }),
+    taskKeys: () =>
+      hs.store
+        .list('tasks')
+        .map((t) => t.props.tossup_task_key)
+        .filter((k) => k !== undefined),
+    close: () => hs.close(),
+  };
+}
 
 /** Every row Firehose took (answered), by stream: the rows of a request the kill cut off are not in. */
 const recordRows = (c: AwsCall) => firehoseRecordRows<LedgerRecord>(c).flat();
 
 /**
- * One scenario's world: the Salesforce emulator, a fresh state table, the simulated queue, the
+ * One scenario's world: the CRM's emulator, a fresh state table, the simulated queue, the
  * loopback AWS server, the bundled config, and the sync and worker as built in production.
  */
-async function stand(killAt: KillPoint) {
+async function stand(crm: Crm, killAt: KillPoint) {
   const world = generateWorld({ seed: 7, leads: LEADS, asOf: AS_OF });
   const { emuClock, clock } = sharedClock(AS_OF);
-  const sf = await startSalesforceEmulator({
-    world,
-    rateLimits: false,
-    clock: emuClock,
-    changeDataCapture: false,
-  });
+  const side = await startCrm(crm, world, emuClock);
+  const secretId = `tossup/test/${crm}`;
   const table = await dynamo.table(clock);
   const queue = deployedQueue(clock);
-  const dir = mkdtempSync(join(root, `${killAt}-`));
+  const dir = mkdtempSync(join(root, `${crm}-${killAt}-`));
   const taken: Record<string, LedgerRecord[]> = { [STREAMS.decision]: [], [STREAMS.event]: [] };
   /** The child invocation running now, which the kill point ends. */
   let running: ChildProcess | null = null;
@@ -90,7 +206,6 @@ async function stand(killAt: KillPoint) {
     return true;
   };
 
-  const secret = JSON.stringify({ loginUrl: sf.loginUrl, ...sf.credentials });
   const answer = (call: AwsCall): AwsAnswer => {
     const b = call.body;
     switch (call.operation) {
@@ -102,9 +217,9 @@ async function stand(killAt: KillPoint) {
       case 'ChangeMessageVisibility':
         return { body: {} };
       case 'GetSecretValue':
-        if (b.SecretId !== SECRET_ID)
+        if (b.SecretId !== secretId)
           return { status: 400, body: { __type: 'ResourceNotFoundException', message: 'no such secret' } };
-        return { body: { Name: SECRET_ID, VersionId: 'v1', SecretString: secret } };
+        return { body: { Name: secretId, VersionId: 'v1', SecretString: side.secret } };
       case 'PutRecordBatch': {
         const stream = String(b.DeliveryStreamName);
         // Killed before the answer: the process is gone, and Firehose took nothing of this request.
@@ -121,23 +236,14 @@ async function stand(killAt: KillPoint) {
     }
   };
   const aws = await LoopbackAws.start(answer);
-  // Guards run before the route's handler: killed here, the emulator never applies the write.
-  sf.app.guard((req) => {
-    if (req.route !== 'sf.collections.update' || !kill('field-write')) return undefined;
-    return { status: 503, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'killed' }] };
-  });
+  side.killAtFieldWrite(() => kill('field-write'));
 
-  writeWorldConfig(dir, 'salesforce', world, {
-    salesforceUsers: sf.seeded!.users,
-    salesforceQueues: sf.seeded!.queues,
-    // Only Salesforce runs here; the routing file names owners in both CRMs.
-    hubspotOwners: new Map(world.users.map((u, i) => [u.key, String(90_000_000 + i)])),
-  });
+  writeWorldConfig(dir, crm, world, side.ids);
   const env: Record<string, string> = {
-    TOSSUP_CRM: 'salesforce',
+    TOSSUP_CRM: crm,
     TOSSUP_STATE_TABLE: table.tableName,
     TOSSUP_QUEUE_URL: QUEUE_URL,
-    TOSSUP_SECRET_ID: SECRET_ID,
+    TOSSUP_SECRET_ID: secretId,
     TOSSUP_CONFIG_DIR: dir,
     TOSSUP_LEDGER_DECISIONS_STREAM: STREAMS.decision,
     TOSSUP_LEDGER_EVENTS_STREAM: STREAMS.event,
@@ -196,13 +302,13 @@ async function stand(killAt: KillPoint) {
         new QueryCommand({
           TableName: table.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: 'ledgerq|salesforce' } },
+          ExpressionAttributeValues: { ':pk': { S: `ledgerq|${crm}` } },
         }),
       )
     ).Items ?? [];
 
   return {
-    sf,
+    side,
     clock,
     queue,
     taken,
@@ -219,7 +325,7 @@ async function stand(killAt: KillPoint) {
     async close() {
       this.stop();
       await aws.close();
-      await sf.close();
+      await side.close();
     },
   };
 }
@@ -233,115 +339,106 @@ function context(timeoutSeconds: number): LambdaContext {
   };
 }
 
-/** The batch's leads as the CRM shows them: the written toss-up flag and the follow-up tasks on each. */
-function crmSide(sf: Awaited<ReturnType<typeof stand>>['sf'], ids: readonly string[]) {
-  const tasks = sf.store.all('Task');
-  return ids.map((id) => {
-    const lead = [...sf.store.all('Lead'), ...sf.store.all('Contact')].find((r) => r.Id === id);
-    return {
-      id,
-      flag: (lead?.TossUp_Flag__c as string | undefined) ?? null,
-      key: (lead?.TossUp_Decision_Key__c as string | undefined) ?? null,
-      tasks: tasks.filter((t) => t.WhoId === id).map((t) => t.TossUp_Key__c as string),
-      taskOwners: tasks.filter((t) => t.WhoId === id).map((t) => t.OwnerId as string),
-    };
-  });
-}
-
 /** The lead ids of an SQS event's messages. */
 const leadIdsOf = (event: SqsEvent) => event.Records.map((r) => String(JSON.parse(r.body).lead.id));
 
-describe('the worker process killed mid-batch, then its message redelivered', () => {
-  it.each([
-    {
-      killAt: 'decisions-append' as const,
-      title: 'SIGKILL after the CRM field write, before the decisions reach Firehose',
-    },
-    {
-      killAt: 'field-write' as const,
-      title: 'SIGKILL after the claims, as the CRM receives the field write',
-    },
-  ])(
-    '$title: the redelivery leaves the fields, one task per toss-up and one decision row per lead',
-    async ({ killAt }) => {
-      const s = await stand(killAt);
-      try {
-        await s.sync(
-          { source: 'aws.events', 'detail-type': 'Scheduled Event' },
-          context(deploySettings.sync.timeoutSeconds),
-        );
-        expect(s.queue.depth).toBe(LEADS);
-
-        // The event source mapping's first receive goes to the child, which dies: nothing is deleted.
-        let sent: SqsEvent | null = null;
-        const first = await s.queue.poll((event) => {
-          sent = event;
-          return s.childWorker(event);
-        });
-        expect(s.killed, s.exit()?.stderr).toEqual([killAt]);
-        expect(s.exit()?.signal, s.exit()?.stderr).toBe('SIGKILL');
-        expect(first.threw).toBeInstanceOf(Error);
-        expect(s.queue.depth).toBe(LEADS);
-        const ids = leadIdsOf(sent!);
-        expect(ids).toHaveLength(LEADS);
-
-        const afterKill = crmSide(s.sf, ids);
-        if (killAt === 'decisions-append') expect(afterKill.filter((l) => l.flag).length).toBe(LEADS);
-        else expect(afterKill.filter((l) => l.flag)).toEqual([]);
-        // Nothing reached the decisions stream, and nothing was staged: the message is what comes back.
-        expect(s.taken[STREAMS.decision]).toEqual([]);
-        expect(await s.ledgerOutbox()).toEqual([]);
-
-        // Redelivered past the visibility timeout (which outlasts the claims' lease, the invocation's deadline).
-        s.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
-        let redelivered: SqsEvent | null = null;
-        const again = await s.queue.poll((event, ctx) => {
-          redelivered = event;
-          return s.worker(event, ctx);
-        });
-        expect(again).toMatchObject({ invoked: true, failedIds: [], threw: null });
-        expect(leadIdsOf(redelivered!).sort()).toEqual([...ids].sort());
-        expect(s.queue.depth).toBe(0);
-
-        const leads = crmSide(s.sf, ids);
-        expect(leads.filter((l) => !l.flag)).toEqual([]);
-        const tossUps = leads.filter((l) => l.flag === 'はい');
-        expect(tossUps.length).toBeGreaterThan(0);
-        // One follow-up task per toss-up, keyed by its decision (an upsert on that key), none twice.
-        for (const l of tossUps) expect(l.tasks).toEqual([l.key]);
-        for (const l of leads) expect(l.tasks.filter((k) => k !== l.key)).toEqual([]);
-        expect(leads.filter((l) => l.tasks.length > 1)).toEqual([]);
-        // One decision row per written lead, the decision the CRM shows.
-        const decisions = s.taken[STREAMS.decision]!;
-        expect(decisions.map((d) => d.lead_id).sort()).toEqual([...ids].sort());
-        expect(new Set(decisions.map((d) => d.record_id)).size).toBe(decisions.length);
-        for (const l of leads) expect(decisions.find((d) => d.lead_id === l.id)?.episode_key).toBe(l.key);
-        // Each toss-up's decision names the owner of the task the first attempt created.
-        for (const l of tossUps)
-          expect(decisions.find((d) => d.lead_id === l.id)?.owner_id).toBe(l.taskOwners[0]);
-        // A hand-off appended again by the redelivery carries the same record id (the ledger's readers keep one row a record id).
-        const handOffs = s.taken[STREAMS.event]!.filter(
-          (r) => r.kind === 'event' && r.event_type === 'handed_off',
-        );
-        for (const l of tossUps)
-          expect(new Set(handOffs.filter((r) => r.episode_key === l.key).map((r) => r.record_id)).size).toBe(
-            1,
+describe.each([{ crm: 'salesforce' as const }, { crm: 'hubspot' as const }])(
+  '$crm: the worker process killed mid-batch, then its message redelivered',
+  ({ crm }) => {
+    it.each([
+      {
+        killAt: 'decisions-append' as const,
+        title: 'SIGKILL after the CRM field write, before the decisions reach Firehose',
+      },
+      {
+        killAt: 'field-write' as const,
+        title: 'SIGKILL after the claims, as the CRM receives the field write',
+      },
+    ])(
+      '$title: the redelivery leaves the fields, one task per toss-up and one decision row per lead',
+      async ({ killAt }) => {
+        const s = await stand(crm, killAt);
+        try {
+          await s.sync(
+            { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+            context(deploySettings.sync.timeoutSeconds),
           );
-        // So does its first SLA status: taken at the recorded hand-off's instant, it is the same step,
-        // not a second status a minute later.
-        const statuses = s.taken[STREAMS.event]!.filter(
-          (r) => r.kind === 'event' && r.event_type === 'sla_status',
-        );
-        for (const l of tossUps)
-          expect(new Set(statuses.filter((r) => r.episode_key === l.key).map((r) => r.record_id)).size).toBe(
-            1,
+          expect(s.queue.depth).toBe(LEADS);
+
+          // The event source mapping's first receive goes to the child, which dies: nothing is deleted.
+          let sent: SqsEvent | null = null;
+          const first = await s.queue.poll((event) => {
+            sent = event;
+            return s.childWorker(event);
+          });
+          expect(s.killed, s.exit()?.stderr).toEqual([killAt]);
+          expect(s.exit()?.signal, s.exit()?.stderr).toBe('SIGKILL');
+          expect(first.threw).toBeInstanceOf(Error);
+          expect(s.queue.depth).toBe(LEADS);
+          const ids = leadIdsOf(sent!);
+          expect(ids).toHaveLength(LEADS);
+
+          const afterKill = s.side.leads(ids);
+          if (killAt === 'decisions-append') expect(afterKill.filter((l) => l.flag).length).toBe(LEADS);
+          else expect(afterKill.filter((l) => l.flag)).toEqual([]);
+          // The tasks come before the field write: the redelivery meets those the first attempt created.
+          expect(afterKill.filter((l) => l.tasks.length > 0)).not.toEqual([]);
+          // Nothing reached the decisions stream, and nothing was staged: the message is what comes back.
+          expect(s.taken[STREAMS.decision]).toEqual([]);
+          expect(await s.ledgerOutbox()).toEqual([]);
+
+          // Redelivered past the visibility timeout (which outlasts the claims' lease, the invocation's deadline).
+          s.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
+          let redelivered: SqsEvent | null = null;
+          const again = await s.queue.poll((event, ctx) => {
+            redelivered = event;
+            return s.worker(event, ctx);
+          });
+          expect(again).toMatchObject({ invoked: true, failedIds: [], threw: null });
+          expect(leadIdsOf(redelivered!).sort()).toEqual([...ids].sort());
+          expect(s.queue.depth).toBe(0);
+
+          const leads = s.side.leads(ids);
+          expect(leads.filter((l) => !l.flag)).toEqual([]);
+          const tossUps = leads.filter((l) => l.flag === s.side.yes);
+          expect(tossUps.length).toBeGreaterThan(0);
+          // One follow-up task per toss-up, keyed by its decision (an upsert on that key), none twice.
+          for (const l of tossUps) expect(l.tasks).toEqual([l.key]);
+          for (const l of leads) expect(l.tasks.filter((k) => k !== l.key)).toEqual([]);
+          expect(leads.filter((l) => l.tasks.length > 1)).toEqual([]);
+          expect(s.side.taskKeys().sort()).toEqual(leads.flatMap((l) => l.tasks).sort());
+          // One decision row per written lead, the decision the CRM shows.
+          const decisions = s.taken[STREAMS.decision]!;
+          expect(decisions.map((d) => d.lead_id).sort()).toEqual([...ids].sort());
+          expect(new Set(decisions.map((d) => d.record_id)).size).toBe(decisions.length);
+          for (const l of leads) expect(decisions.find((d) => d.lead_id === l.id)?.episode_key).toBe(l.key);
+          // Each toss-up's decision names the owner of the task the first attempt created.
+          for (const l of tossUps)
+            expect(decisions.find((d) => d.lead_id === l.id)?.owner_id).toBe(l.taskOwners[0]);
+          // A hand-off appended again by the redelivery carries the same record id (the ledger's readers keep one row a record id).
+          const handOffs = s.taken[STREAMS.event]!.filter(
+            (r) => r.kind === 'event' && r.event_type === 'handed_off',
           );
-        expect(await s.ledgerOutbox()).toEqual([]);
-        expect(s.logs.records().filter((r) => r.level === 'error' || r.level === 'fatal')).toEqual([]);
-      } finally {
-        await s.close();
-      }
-    },
-    60_000,
-  );
-});
+          for (const l of tossUps)
+            expect(
+              new Set(handOffs.filter((r) => r.episode_key === l.key).map((r) => r.record_id)).size,
+            ).toBe(1);
+          // So does its first SLA status: taken at the recorded hand-off's instant, it is the same step,
+          // not a second status a minute later.
+          const statuses = s.taken[STREAMS.event]!.filter(
+            (r) => r.kind === 'event' && r.event_type === 'sla_status',
+          );
+          for (const l of tossUps)
+            expect(
+              new Set(statuses.filter((r) => r.episode_key === l.key).map((r) => r.record_id)).size,
+            ).toBe(1);
+          expect(await s.ledgerOutbox()).toEqual([]);
+          expect(s.logs.records().filter((r) => r.level === 'error' || r.level === 'fatal')).toEqual([]);
+        } finally {
+          await s.close();
+        }
+      },
+      60_000,
+    );
+  },
+);
