@@ -234,7 +234,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       return { status: 'done', storedVersion };
     }
     const leaseUntil = numberOf(current, 'leaseUntilMs') ?? 0;
-    if (leaseUntil > this.#table.nowMs()) return { status: 'busy', storedVersion };
+    if (leaseUntil > this.#table.nowMs()) return { status: 'busy', storedVersion, leaseUntilMs: leaseUntil };
     return null; // the lease passed between the update and the read
   }
 

@@ -230,7 +230,14 @@ export function createWorkerHandler(options: WorkerOptions) {
     const settle = { versions: options.versions, log };
     const refused = (g: Group, claim: ClaimOutcome & { status: 'stale' | 'done' | 'busy' }) => {
       if (claim.status === 'busy') {
-        g.result = { ok: false, kind: 'busy' };
+        // Back when the claim in the way lapses, not a whole visibility timeout later.
+        const waitMs =
+          claim.leaseUntilMs === undefined ? undefined : claim.leaseUntilMs - options.clock.now().getTime();
+        g.result = {
+          ok: false,
+          kind: 'busy',
+          ...(waitMs !== undefined && waitMs > 0 ? { retryAfterMs: waitMs } : {}),
+        };
         counts.busy++;
         return;
       }
@@ -755,7 +762,8 @@ function delayFor(
   quotaBackoff: number,
 ): number | null {
   if (kind === 'quota_exhausted') return quotaBackoff;
-  if (kind === 'rate_limited' && retryAfterMs !== undefined) return Math.ceil(retryAfterMs / 1000);
+  if ((kind === 'rate_limited' || kind === 'busy') && retryAfterMs !== undefined)
+    return Math.ceil(retryAfterMs / 1000);
   return null; // the queue's visibility timeout is the backoff
 }
 

@@ -12,14 +12,20 @@ import type { RecheckRecord } from './recheck-store.ts';
  *   so this one is dropped (acknowledged without any CRM call);
  * - `done` at exactly `v` → `done`: a duplicate delivery of work already finished;
  * - a live claim at `v` or older by another worker → `busy`: retry later (the message comes back
- *   after the visibility timeout and finds the other worker's result).
+ *   when that claim's lease ends, and finds the other worker's result).
  * A claim's lease ends with the claiming invocation's deadline, so a crashed worker's claim is taken
  * over by the redelivery (like Powertools' `in_progress_expiration`). Where the store offers
  * `claimDecided`, the worker claims once the lead is decided instead, and never completes (below).
  */
 export type ClaimOutcome =
   | { status: 'claimed'; token: string }
-  | { status: 'stale' | 'done' | 'busy'; storedVersion: number };
+  | { status: 'stale' | 'done'; storedVersion: number }
+  | {
+      status: 'busy';
+      storedVersion: number;
+      /** When the claim in the way lapses, where known: the retry need not wait longer. */
+      leaseUntilMs?: number;
+    };
 
 export interface LeadVersions {
   claim(leadKey: string, version: number, leaseUntilMs: number): Promise<ClaimOutcome>;

@@ -26,7 +26,8 @@ export class MemoryLeadVersions implements LeadVersions {
     if (h) {
       if (h.version > version) return { status: 'stale', storedVersion: h.version };
       if (h.done && h.version === version) return { status: 'done', storedVersion: h.version };
-      if (!h.done && h.leaseUntilMs > this.nowMs()) return { status: 'busy', storedVersion: h.version };
+      if (!h.done && h.leaseUntilMs > this.nowMs())
+        return { status: 'busy', storedVersion: h.version, leaseUntilMs: h.leaseUntilMs };
     }
     const token = randomUUID();
     this.held.set(leadKey, { version, done: false, token, leaseUntilMs });

@@ -257,9 +257,29 @@ describe('worker: out-of-order versions of one lead', () => {
     expect(busy.failedIds).toHaveLength(1);
     expect(h.crm.updates).toHaveLength(0);
 
-    // The other worker finishes v1; v2 comes back after the visibility timeout and is decided.
+    // The other worker finishes v1; v2 comes back and is decided.
     await h.versions.complete(key, Date.parse(v1.modifiedAt!), (held as { token: string }).token);
     await h.queue.drain(h.worker);
+    expect(h.crm.lead('B').current.flag).toBe('yes');
+  });
+
+  it("a newer version comes back when the older claim's lease ends, not a visibility timeout later", async () => {
+    const { h, v1, v2 } = await twoVersions();
+    const key = leadVersionKey('salesforce', 'Lead', 'B');
+    // Another worker's claim of v1, once decided: never completed, it holds for 30 s more.
+    const other = new DynamoLeadRecords(h.table);
+    const lease = h.clock.now().getTime() + 30_000;
+    expect(
+      (await other.claimDecided(key, Date.parse(v1.modifiedAt!), lease, 'salesforce', null)).status,
+    ).toBe('claimed');
+    send(h, v2);
+    expect((await h.queue.poll(h.worker)).failedIds).toHaveLength(1);
+    h.clock.advance(29_000);
+    expect(h.queue.visible).toBe(0);
+    h.clock.advance(1_000);
+    expect(h.queue.visible).toBe(1);
+    expect(deploySettings.queue.visibilityTimeoutSeconds * 1000).toBeGreaterThan(30_000);
+    await h.queue.poll(h.worker);
     expect(h.crm.lead('B').current.flag).toBe('yes');
   });
 });
