@@ -144,10 +144,20 @@ describe('DynamoLeadRecords', () => {
   it('keeps a live claim to its holder (busy), and lets a redelivery take it over once the lease passed', async () => {
     const clock = testClock();
     const v = new DynamoLeadRecords(await dynamo.table(clock));
-    const crashed = await v.claim('k', 5000, lease(clock, 60_000));
+    const held = lease(clock, 60_000);
+    const crashed = await v.claim('k', 5000, held);
     expect(crashed.status).toBe('claimed');
-    expect(await v.claim('k', 5000, lease(clock))).toEqual({ status: 'busy', storedVersion: 5000 });
-    expect(await v.claim('k', 6000, lease(clock))).toEqual({ status: 'busy', storedVersion: 5000 });
+    // Busy until the lease it names: the retry comes back then.
+    expect(await v.claim('k', 5000, lease(clock))).toEqual({
+      status: 'busy',
+      storedVersion: 5000,
+      leaseUntilMs: held,
+    });
+    expect(await v.claim('k', 6000, lease(clock))).toEqual({
+      status: 'busy',
+      storedVersion: 5000,
+      leaseUntilMs: held,
+    });
     clock.advance(60_000);
     const takeover = await v.claim('k', 5000, lease(clock));
     expect(takeover.status).toBe('claimed');

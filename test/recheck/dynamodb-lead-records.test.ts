@@ -79,6 +79,7 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     expect(await store.claimDecided(key, 2000, lease, 'salesforce', null)).toEqual({
       status: 'busy',
       storedVersion: 1000,
+      leaseUntilMs: lease,
     });
     expect(await store.claimDecided(key, 500, lease, 'salesforce', null)).toEqual({
       status: 'stale',

@@ -35,9 +35,18 @@ describe('MemoryLeadVersions', () => {
   it('a live claim is busy; after its lease a redelivery takes it over and the old holder cannot complete', async () => {
     const clock = manualClock();
     const v = new MemoryLeadVersions(clock.ms);
-    const crashed = await v.claim('k', 5000, clock.ms() + 60_000);
-    expect(await v.claim('k', 5000, clock.ms() + 60_000)).toEqual({ status: 'busy', storedVersion: 5000 });
-    expect(await v.claim('k', 6000, clock.ms() + 60_000)).toEqual({ status: 'busy', storedVersion: 5000 });
+    const held = clock.ms() + 60_000;
+    const crashed = await v.claim('k', 5000, held);
+    expect(await v.claim('k', 5000, clock.ms() + 60_000)).toEqual({
+      status: 'busy',
+      storedVersion: 5000,
+      leaseUntilMs: held,
+    });
+    expect(await v.claim('k', 6000, clock.ms() + 60_000)).toEqual({
+      status: 'busy',
+      storedVersion: 5000,
+      leaseUntilMs: held,
+    });
     clock.advance(60_000);
     const takeover = await v.claim('k', 5000, clock.ms() + 60_000);
     expect(takeover.status).toBe('claimed');
