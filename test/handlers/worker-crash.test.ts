@@ -13,7 +13,7 @@ import { startHubspotEmulator } from '../../emulators/hubspot/index.ts';
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
 import type { EmulatorClock } from '../../emulators/shared/emulator-clock.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
-import type { LambdaContext, SqsBatchResponse, SqsEvent } from '../../src/handlers/lambda-types.ts';
+import type { SqsBatchResponse, SqsEvent } from '../../src/handlers/lambda-types.ts';
 import { syncFromEnv, type WiringOverrides, workerFromEnv } from '../../src/handlers/wiring.ts';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
@@ -25,7 +25,7 @@ import {
   loopbackClientConfig,
   sqsSendMessageBatch,
 } from '../aws/loopback-aws.ts';
-import { deploySettings, LogCapture } from './support/harness.ts';
+import { deploySettings, LogCapture, runningLambdaContext } from './support/harness.ts';
 import { deployedQueue } from './support/sqs-simulator.ts';
 import { sharedClock, writeWorldConfig } from './support/world-config.ts';
 
@@ -330,15 +330,6 @@ async function stand(crm: Crm, killAt: KillPoint) {
   };
 }
 
-function context(timeoutSeconds: number): LambdaContext {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  return {
-    awsRequestId: randomUUID(),
-    functionName: 'tossup-test',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-  };
-}
-
 /** The lead ids of an SQS event's messages. */
 const leadIdsOf = (event: SqsEvent) => event.Records.map((r) => String(JSON.parse(r.body).lead.id));
 
@@ -361,7 +352,7 @@ describe.each([{ crm: 'salesforce' as const }, { crm: 'hubspot' as const }])(
         try {
           await s.sync(
             { source: 'aws.events', 'detail-type': 'Scheduled Event' },
-            context(deploySettings.sync.timeoutSeconds),
+            runningLambdaContext(deploySettings.sync.timeoutSeconds),
           );
           expect(s.queue.depth).toBe(LEADS);
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { generateWorld } from '../../emulators/world/generate.ts';
 import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
 import { type DynamoTable, num, SINGLE, str } from '../../src/aws/dynamo-table.ts';
 import { DUE_INDEX } from '../../src/aws/dynamodb-episode-store.ts';
-import type { LambdaContext, ScheduledEvent } from '../../src/handlers/lambda-types.ts';
+import type { ScheduledEvent } from '../../src/handlers/lambda-types.ts';
 import type { SweepResult } from '../../src/handlers/sweep-handler.ts';
 import { sweepFromEnv, syncFromEnv, type WiringOverrides, workerFromEnv } from '../../src/handlers/wiring.ts';
 import { startLocalDynamo } from '../aws/local-dynamodb.ts';
@@ -25,7 +24,7 @@ import {
   loopbackClientConfig,
   sqsSendMessageBatch,
 } from '../aws/loopback-aws.ts';
-import { LogCapture } from '../handlers/support/harness.ts';
+import { LogCapture, runningLambdaContext } from '../handlers/support/harness.ts';
 import { deployedQueue, type SqsSimulator } from '../handlers/support/sqs-simulator.ts';
 import { sharedClock, writeWorldConfig } from '../handlers/support/world-config.ts';
 import { type DynamoRequest, keyPrefix, recordDynamoRequests } from './support/dynamo-requests.ts';
@@ -309,11 +308,11 @@ async function runFunctions(crm: Crm, C: string) {
       }
     };
     const syncRun = async () => {
-      await sync(scheduled, context(settings.sync.timeoutSeconds));
+      await sync(scheduled, runningLambdaContext(settings.sync.timeoutSeconds));
       await drain();
     };
     const sweepRun = async () =>
-      (await sweep(scheduled, context(settings.sweep.timeoutSeconds))) as SweepResult;
+      (await sweep(scheduled, runningLambdaContext(settings.sweep.timeoutSeconds))) as SweepResult;
     const lead = (key: string) => {
       const [objectType, id] = key.split('|') as [string, string];
       return { objectType, id };
@@ -355,7 +354,7 @@ async function runFunctions(crm: Crm, C: string) {
     side.edit(leadsFlagged(side.yes, 1)[0]!);
     clock.advance(60_000);
     // A dry run by hand first: it reads the open episode of the edited toss-up.
-    await sync({ dryRun: true, limit: 20 }, context(settings.sync.timeoutSeconds));
+    await sync({ dryRun: true, limit: 20 }, runningLambdaContext(settings.sync.timeoutSeconds));
     // Firehose is down for this run: the worker keeps the decisions it wrote in the ledger outbox.
     sent.firehoseDown = true;
     await syncRun();
@@ -366,7 +365,7 @@ async function runFunctions(crm: Crm, C: string) {
     if (due.length < 3) throw new Error(`only ${due.length} re-check(s) due: the run makes too few holds`);
     await toLegacyLayout(table, `${crm}|${due[0]!.key}`, due[0]!.recheckAt);
     side.remove(lead(due[1]!.key));
-    await sweep({ dryRun: true, limit: 20 }, context(settings.sweep.timeoutSeconds));
+    await sweep({ dryRun: true, limit: 20 }, runningLambdaContext(settings.sweep.timeoutSeconds));
     const swept = await sweepRun();
     // Another opportunity: the opportunity phase moves its cursor on (an update of the one it created).
     side.convert(laterNo!);
@@ -468,15 +467,6 @@ function hashKeysOf(t: Template) {
     indexes: Object.fromEntries(
       (p.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, hash(i.KeySchema)]),
     ),
-  };
-}
-
-function context(timeoutSeconds: number): LambdaContext {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  return {
-    awsRequestId: randomUUID(),
-    functionName: 'tossup-test',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
   };
 }
 

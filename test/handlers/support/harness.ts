@@ -57,6 +57,16 @@ export function fakeProvider(connector: CrmConnector): ConnectorProvider & { inv
   };
 }
 
+/** A context whose remaining time runs down in real time from `timeoutSeconds`, as Lambda's does. */
+export function runningLambdaContext(timeoutSeconds: number): LambdaContext {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  return {
+    awsRequestId: randomUUID(),
+    functionName: 'tossup-test',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  };
+}
+
 export function lambdaContext(remainingMs = 60_000): LambdaContext {
   return {
     awsRequestId: randomUUID(),
