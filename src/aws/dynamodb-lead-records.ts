@@ -96,21 +96,10 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     const pk = `lead|${leadKey}`;
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const token = randomUUID();
-      const expiry = this.#table.expiry(RETENTION_SECONDS);
       const claimed = await this.#table.update(
         pk,
         SINGLE,
-        {
-          expression:
-            'SET #v = :v, #s = :busy, leaseUntilMs = :lease, #tok = :tok, expiresAtMs = :exp, #ttl = :ttl',
-          names: { '#tok': 'token', '#ttl': 'ttl' },
-          values: {
-            ':lease': num(leaseUntilMs),
-            ':tok': str(token),
-            ':exp': expiry.expiresAtMs as Item[string],
-            ':ttl': expiry.ttl as Item[string],
-          },
-        },
+        updateOf(claimClauses(version, leaseUntilMs, token), this.#expiryClauses()),
         claimCondition(version, this.#table.nowMs()),
       );
       if (claimed) return { status: 'claimed', token };
@@ -131,17 +120,16 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     const read = this.#readTokens.get(pk);
     this.#readTokens.delete(pk);
     const token = randomUUID();
-    const expiry = this.#table.expiry(RETENTION_SECONDS);
-    const r = recheck
-      ? await this.#recheckUpdate(crm, recheck)
-      : { set: [] as string[], remove: [] as string[], names: {}, values: {} as Item };
+    // The record, or else the item's expiry alone (the record's update renews it too).
+    const record = recheck ? await this.#recheckUpdate(crm, recheck) : this.#expiryClauses();
     // The routing assignments made or used for this decision ride on the claim (no item of their own).
     const routesKey = `${crm}|${leadKey.slice(leadKey.lastIndexOf('|') + 1)}`;
     const carried = this.#routes.get(routesKey)?.carried ?? {};
     this.#routes.delete(routesKey);
+    const routes: Clauses = { set: [], remove: [], names: {}, values: {} };
     if (Object.keys(carried).length > 0) {
-      r.set.push('routes = :routes');
-      r.values[':routes'] = str(JSON.stringify(carried));
+      routes.set.push('routes = :routes');
+      routes.values[':routes'] = str(JSON.stringify(carried));
     }
     const base = claimCondition(version, this.#table.nowMs());
     // The record was decided on what `getMany` read: no other claim may have come between.
@@ -150,27 +138,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     const claimed = await this.#table.update(
       pk,
       SINGLE,
-      {
-        expression: `SET ${[
-          '#v = :v',
-          '#s = :busy',
-          'leaseUntilMs = :lease',
-          '#tok = :tok',
-          'expiresAtMs = :exp',
-          '#ttl = :ttl',
-          ...r.set.filter((c) => !/^(expiresAtMs|#ttl) /.test(c)),
-        ].join(', ')}${r.remove.length > 0 ? ` REMOVE ${r.remove.join(', ')}` : ''}`,
-        names: { ...r.names, '#v': 'version', '#s': 'status', '#tok': 'token', '#ttl': 'ttl' },
-        values: {
-          ...r.values,
-          ':v': num(version),
-          ':busy': str('in_progress'),
-          ':lease': num(leaseUntilMs),
-          ':tok': str(token),
-          ':exp': expiry.expiresAtMs as Item[string],
-          ':ttl': expiry.ttl as Item[string],
-        },
-      },
+      updateOf(claimClauses(version, leaseUntilMs, token), record, routes),
       {
         expression: unchanged ? `(${base.expression}) AND ${unchanged}` : base.expression,
         names: { ...base.names, '#tok': 'token' },
@@ -324,12 +292,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
 
   async schedule(crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
     for (const recheck of records) {
-      const r = await this.#recheckUpdate(crm, recheck);
-      await this.#table.update(pkOf(crm, recheck), SINGLE, {
-        expression: `SET ${r.set.join(', ')}${r.remove.length > 0 ? ` REMOVE ${r.remove.join(', ')}` : ''}`,
-        names: r.names,
-        values: r.values,
-      });
+      await this.#table.update(pkOf(crm, recheck), SINGLE, updateOf(await this.#recheckUpdate(crm, recheck)));
     }
     await this.#dropLegacy(crm, records);
   }
@@ -368,17 +331,10 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   }
 
   /** The SET and REMOVE clauses that make the item hold `recheck` (and say it lives here). */
-  async #recheckUpdate(
-    crm: CrmName,
-    recheck: RecheckRecord,
-  ): Promise<{ set: string[]; remove: string[]; names: Record<string, string>; values: Item }> {
-    const expiry = this.#table.expiry(RETENTION_SECONDS);
-    const set = ['rk = :rk', 'expiresAtMs = :exp', '#ttl = :ttl'];
-    const values: Item = {
-      ':rk': expiry.expiresAtMs as Item[string],
-      ':exp': expiry.expiresAtMs as Item[string],
-      ':ttl': expiry.ttl as Item[string],
-    };
+  async #recheckUpdate(crm: CrmName, recheck: RecheckRecord): Promise<Clauses> {
+    const { set, names, values } = this.#expiryClauses();
+    set.push('rk = :rk');
+    values[':rk'] = values[':exp']!;
     const fields: Partial<Record<(typeof RECHECK_ATTRIBUTES)[number], string>> = {};
     if (keepsRecheckRecord(recheck)) {
       if (recheck.holdSince !== null) fields.holdSince = recheck.holdSince;
@@ -401,7 +357,18 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       set.push(`${name} = :${name}`);
       values[`:${name}`] = str(value);
     }
-    return { set, remove, names: { '#ttl': 'ttl' }, values };
+    return { set, remove, names, values };
+  }
+
+  /** The clauses that renew the item's expiry (`expiresAtMs`, DynamoDB's `ttl`). */
+  #expiryClauses(): Clauses {
+    const expiry = this.#table.expiry(RETENTION_SECONDS);
+    return {
+      set: ['expiresAtMs = :exp', '#ttl = :ttl'],
+      remove: [],
+      names: { '#ttl': 'ttl' },
+      values: { ':exp': expiry.expiresAtMs as Item[string], ':ttl': expiry.ttl as Item[string] },
+    };
   }
 
   /** Deletes the earlier build's items of `refs` this instance has seen (and so their index entries). */
@@ -453,6 +420,40 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     } while (start && out.length < limit);
     return out;
   }
+}
+
+/** Parts of one UpdateItem: SET and REMOVE clauses with their names and values. */
+interface Clauses {
+  set: string[];
+  remove: string[];
+  names: Record<string, string>;
+  values: Item;
+}
+
+/** A claim's SET clauses: the version, in progress, its lease and token. */
+function claimClauses(version: number, leaseUntilMs: number, token: string): Clauses {
+  return {
+    set: ['#v = :v', '#s = :busy', 'leaseUntilMs = :lease', '#tok = :tok'],
+    remove: [],
+    names: { '#v': 'version', '#s': 'status', '#tok': 'token' },
+    values: {
+      ':v': num(version),
+      ':busy': str('in_progress'),
+      ':lease': num(leaseUntilMs),
+      ':tok': str(token),
+    },
+  };
+}
+
+/** One update of several parts. */
+function updateOf(...parts: Clauses[]): { expression: string; names: Record<string, string>; values: Item } {
+  const set = parts.flatMap((p) => p.set);
+  const remove = parts.flatMap((p) => p.remove);
+  return {
+    expression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+    names: Object.assign({}, ...parts.map((p) => p.names)),
+    values: Object.assign({}, ...parts.map((p) => p.values)),
+  };
 }
 
 /**
