@@ -250,49 +250,43 @@ export function createWorkerHandler(options: WorkerOptions) {
     };
 
     const claimDecided = options.versions.claimDecided?.bind(options.versions);
+    let work: Group[];
+    let claimer: PipelineDeps['claimDecided'];
     if (claimDecided) {
       // Claimed once decided, with the re-check record the writes will leave: one write a lead.
-      const all = [...groups.values()];
-      const claimer = claimOnceDecided(claimDecided, options.crm, groups, leaseUntilMs, refused, (id) =>
+      work = [...groups.values()];
+      claimer = claimOnceDecided(claimDecided, options.crm, groups, leaseUntilMs, refused, (id) =>
         options.routingState.flushUnclaimed?.(id),
       );
-      let outcomes: LeadOutcome[] = [];
-      try {
-        outcomes = await processWork(all, connector, options, log, options.rechecks, claimer);
-      } catch (e) {
-        await settleClaims(all, settle, true);
-        throw e;
+    } else {
+      work = [];
+      const claims = await Promise.allSettled(
+        [...groups.values()].map(async (g) => {
+          if (g.version === null) return void work.push(g);
+          const claim = await options.versions.claim(g.key, g.version, leaseUntilMs);
+          if (claim.status === 'claimed') {
+            g.token = claim.token;
+            work.push(g);
+          } else refused(g, claim);
+        }),
+      );
+      const claimFailure = claims.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+      if (claimFailure) {
+        // The state table failed for some leads: give back the claims that were taken, then stop.
+        await settleClaims(work, settle, true);
+        throw claimFailure.reason;
       }
-      await settleClaims(all, settle, false);
-      return { groups, outcomes };
-    }
-
-    const work: Group[] = [];
-    const claims = await Promise.allSettled(
-      [...groups.values()].map(async (g) => {
-        if (g.version === null) return void work.push(g);
-        const claim = await options.versions.claim(g.key, g.version, leaseUntilMs);
-        if (claim.status === 'claimed') {
-          g.token = claim.token;
-          work.push(g);
-        } else refused(g, claim);
-      }),
-    );
-    const claimFailure = claims.find((c): c is PromiseRejectedResult => c.status === 'rejected');
-    if (claimFailure) {
-      // The state table failed for some leads: give back the claims that were taken, then stop.
-      await settleClaims(work, settle, true);
-      throw claimFailure.reason;
     }
 
     let outcomes: LeadOutcome[] = [];
     try {
-      outcomes = await processWork(work, connector, options, log, options.rechecks);
+      outcomes = await processWork(work, connector, options, log, options.rechecks, claimer);
     } catch (e) {
       await settleClaims(work, settle, true);
       throw e;
     }
-    await settleClaims(work, settle, false, true);
+    // A claim taken before deciding is completed; one taken once decided lapses with its lease.
+    await settleClaims(work, settle, false, !claimer);
     return { groups, outcomes };
   }
 }

@@ -20,16 +20,14 @@ export interface LedgerWork {
 }
 
 /**
- * The id of the record staged for a lead of the batch being processed, until it is settled. The
+ * The id of the record staged for a lead of the batch being processed, until it is settled (null: to
+ * be recorded once written, with no outbox entry: `stageBeforeWrite: false`). The
  * record itself is not kept: it is a function of the lead's work, which the batch holds and never
  * changes in between, so the append makes it again (`recordOf`) — a page's 10,000 records (~7 MB
  * even without their facts) are not held through the CRM write (docs/benchmarks.md, the page's
  * working set). Nor are their `facts_json`, made from the lead as each record is written (`withFacts`).
  */
-const staged = new WeakMap<LedgerWork, string>();
-
-/** Leads of the batch to record once written, without an outbox entry (`stageBeforeWrite: false`). */
-const unstaged = new WeakSet<LedgerWork>();
+const staged = new WeakMap<LedgerWork, string | null>();
 
 /**
  * Before the field write (docs/ledger.md): first settles what an earlier, interrupted run staged for
@@ -51,7 +49,7 @@ export async function stageDecisions(
       ledger,
     );
     if (ledger.stageBeforeWrite === false) {
-      for (const w of toWrite) unstaged.add(w);
+      for (const w of toWrite) staged.set(w, null);
       return null;
     }
     const ids: string[] = [];
@@ -91,14 +89,13 @@ export async function settleDecisions(
   /** Written decisions with no outbox entry: put in it only if the append fails. */
   const fresh: DecisionRecord[] = [];
   for (const w of work) {
-    if (unstaged.has(w)) {
-      unstaged.delete(w);
-      if (w.outcome.status === 'written') fresh.push(withFacts(recordOf(w), w.lead));
-      continue;
-    }
     const id = staged.get(w);
     if (id === undefined) continue;
     staged.delete(w);
+    if (id === null) {
+      if (w.outcome.status === 'written') fresh.push(withFacts(recordOf(w), w.lead));
+      continue;
+    }
     if (w.outcome.status !== 'written') {
       dropped.push(id);
       continue;
