@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { atMostInFlight } from '../concurrency/at-most-in-flight.ts';
 import { type Episode, type EpisodeEvent, withEpisodeDefaults } from '../episodes/episode.ts';
-import { hourBucket, recordStepByCas, recordStepsByCas } from '../episodes/record-step.ts';
+import { foldGroup, hourBucket, recordGroupByCas, recordStepByCas } from '../episodes/record-step.ts';
 import type {
   DueEpisode,
   EpisodeStore,
@@ -12,27 +14,51 @@ import { compressJson, decompressJson } from './compressed-json.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 
-/** The state table's GSI (infra/state-table.yml): partition = hour bucket, sort = `nextCheckAt#key`. */
+/** The state table's GSI (infra/state-table.yml): partition = hour bucket, sort = `nextCheckAt#<ref>`. */
 export const DUE_INDEX = 'due';
 const HOUR_MS = 3_600_000;
 /** Finished episodes (done, closed) are kept this long after their last write. */
 const RETENTION_SECONDS = 90 * 86_400;
 const FLOOR_PK = 'epdue|floor';
+/** Roster items: `eproster|<nextCheckAt>|<random>`. */
+const ROSTER = 'eproster|';
+/** Keys a roster lists at most (an episode key is ~40 bytes; an item may hold 400 KB). */
+const ROSTER_MAX_KEYS = 200;
+/**
+ * A roster is filed before the episodes it lists are written: one that lists no episode due at its
+ * instant is removed only once it is older than the longest a writer can take between the two (a
+ * Lambda's timeout is at most 15 minutes), so a sweep never removes a roster whose put is in flight.
+ */
+const ROSTER_GRACE_MS = 15 * 60_000;
+/** A roster is a janitor's last resort: the whole poll window is over long before. */
+const ROSTER_RETENTION_SECONDS = 90 * 86_400;
+/** Episodes written at once by the batch forms. */
+const CONCURRENCY = 16;
 
 /**
  * `EpisodeStore` on the shared state table:
  *
  * | pk | sk | attributes |
  * |---|---|---|
- * | `episode\|<key>` | `-` | `episodez` (JSON, Brotli; `episode` as text from earlier builds is still read), `version`, `dueBucket`, `dueAt` (only while a check is pending) |
+ * | `episode\|<key>` | `-` | `episodez` (JSON, Brotli; `episode` as text from earlier builds is still read), `version`; `dueBucket`, `dueAt` only on items an earlier build wrote |
+ * | `eproster\|<nextCheckAt>\|<id>` | `-` | `keysz` (the episode keys, JSON, Brotli), `filedAtMs`, `dueBucket`, `dueAt`: the episodes one write filed for a check at that instant |
  * | `epdue\|floor` | `-` | `hour`: no index entry lies in an earlier hour (created by the first write) |
  *
- * The episode is compressed because DynamoDB bills each put by the item's size in 1 KB steps (an episode
- * is written about three times per toss-up; docs/cost.md). Every write is a conditional put on `version`. The GSI `due` is sparse: an episode is in it only
- * while it has a `nextCheckAt`, under the hour of `max(nextCheckAt, now)` — never an hour that has
- * passed, so a sweep may move the floor up to the last hour behind it without skipping an entry that
- * is being written. `dueBefore` queries the hours from the floor to the hour asked for: a few queries
- * per sweep, never a scan.
+ * DynamoDB bills each put by the item's size in 1 KB steps, and an item with index keys costs the index
+ * a write unit more for each put that files it and two for each that moves it (docs/cost.md). An
+ * episode is written at its hand-off and at every check that finds nothing (a first-response poll
+ * moves its next check), so it is stored compressed and **out of the index**: each write files its
+ * episodes' keys in a roster per `nextCheckAt` — one item for the batch's toss-ups that share their
+ * hand-off instant, and the sweep's episodes that share a poll instant — and the roster is in the
+ * `due` index, not the episode. A roster is filed before its episodes are written, so a crash between
+ * the two leaves a roster that lists an episode not due then, never a due episode no roster lists.
+ * `dueBefore` reads the due rosters, keeps the keys whose stored episode is still due at the roster's
+ * instant (a strongly consistent read), and removes a roster that lists none (past its grace): a
+ * roster lives until its episodes have moved on. Every write is a conditional put on `version`. The
+ * GSI `due` is sparse, each entry filed under the hour of `max(nextCheckAt, now)` — never an hour that
+ * has passed, so a sweep may move the floor up to the last hour behind it without skipping an entry
+ * that is being written. `dueBefore` queries the hours from the floor to the hour asked for: a few
+ * queries per sweep, never a scan.
  */
 export class DynamoEpisodeStore implements EpisodeStore {
   readonly #table: DynamoTable;
@@ -66,8 +92,207 @@ export class DynamoEpisodeStore implements EpisodeStore {
     episode: Episode,
     expectedVersion: number | null,
   ): Promise<{ stored: StoredEpisode; written: boolean }> {
-    const version = (expectedVersion ?? 0) + 1;
+    await this.#file([episode]);
+    return this.#putItem(episode, expectedVersion);
+  }
+
+  /** The batch's rosters first (one per instant), then its episodes; one key's items in their order. */
+  async putMany(
+    items: readonly { episode: Episode; expectedVersion: number | null }[],
+  ): Promise<{ stored: StoredEpisode; written: boolean }[]> {
+    await this.#file(items.map((i) => i.episode));
+    const results: { stored: StoredEpisode; written: boolean }[] = new Array(items.length);
+    await atMostInFlight(
+      CONCURRENCY,
+      [...groupByKey(items.map((i) => i.episode.key))].map(([, at]) => async () => {
+        for (const i of at) results[i] = await this.#putItem(items[i]!.episode, items[i]!.expectedVersion);
+      }),
+    );
+    return results;
+  }
+
+  recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
+    return recordStepByCas(this, key, event, schedule);
+  }
+
+  /**
+   * The episodes of a batch at once (one answer, so the ledger appends their steps together): read in
+   * one go, each one's events folded into one write, the rosters of their next checks filed together
+   * — a worker batch's hand-offs share one or two — then the episodes written. An episode another
+   * writer changed meanwhile is recorded again on its own (`recordStepByCas`'s loop).
+   */
+  async recordSteps(
+    items: readonly { key: string; event: EpisodeEvent }[],
+    schedule: ScheduleEpisode,
+  ): Promise<RecordStepResult[]> {
+    const groups = [...groupByKey(items.map((i) => i.key))];
+    const stored = await this.getMany(groups.map(([key]) => key));
+    const plans = groups.map(([key, at]) => {
+      const current = stored.get(key) ?? null;
+      const events = at.map((i) => items[i]!.event);
+      return { key, at, events, current, ...foldGroup(current, key, events, schedule) };
+    });
+    await this.#file(plans.flatMap((p) => (p.next ? [p.next] : [])));
+    const results: RecordStepResult[] = new Array(items.length);
+    let failure: { error: unknown } | null = null;
+    // Each episode's failure is kept, not thrown, so the others are still written (the port's rule).
+    await atMostInFlight(
+      CONCURRENCY,
+      plans.map((p) => async () => {
+        try {
+          let outcome: RecordStepResult[];
+          if (!p.next) outcome = p.events.map(() => ({ recorded: false, stored: p.current }));
+          else {
+            const { stored: now, written } = await this.#putItem(p.next, p.current?.version ?? null);
+            outcome = written
+              ? p.recorded.map((recorded) => ({ recorded, stored: now }))
+              : await recordGroupByCas(this, p.key, p.events, schedule);
+          }
+          p.at.forEach((i, n) => {
+            results[i] = outcome[n]!;
+          });
+        } catch (error) {
+          failure ??= { error };
+        }
+      }),
+    );
+    if (failure) throw (failure as { error: unknown }).error;
+    return results;
+  }
+
+  async dueBefore(at: Date, limit: number): Promise<DueEpisode[]> {
     const now = this.#table.nowMs();
+    const last = hourBucket(at.getTime());
+    const floorItem = await this.#table.get(FLOOR_PK);
+    const floor = floorItem && stringOf(floorItem, 'hour');
+    // Every writer makes sure of the floor before filing an entry: no floor, no entries.
+    if (!floor) return [];
+    const found = new Map<string, string>();
+    let firstNonEmpty: string | null = null;
+    for (
+      let t = Date.parse(`${floor}:00:00.000Z`);
+      hourBucket(t) <= last && found.size < limit;
+      t += HOUR_MS
+    ) {
+      const hour = hourBucket(t);
+      let start: Item | undefined;
+      do {
+        const page = await this.#query(hour, `${at.toISOString()}#\uffff`, limit - found.size, start);
+        start = page.LastEvaluatedKey;
+        const entries = (page.Items ?? []).map((item) => {
+          const sortKey = stringOf(item, 'dueAt') ?? '';
+          const cut = sortKey.indexOf('#');
+          return { nextCheckAt: sortKey.slice(0, cut), ref: sortKey.slice(cut + 1) };
+        });
+        let held = false;
+        for (const e of entries) {
+          if (e.ref.startsWith(ROSTER)) continue;
+          // An entry an earlier build filed on the episode itself: exact, as it was.
+          held = true;
+          if (!found.has(e.ref)) found.set(e.ref, e.nextCheckAt);
+        }
+        const rosters = entries.filter((e) => e.ref.startsWith(ROSTER));
+        if (rosters.length > 0) {
+          const opened = await this.#openRosters(rosters, now);
+          held ||= opened.held;
+          for (const d of opened.due) if (!found.has(d.key)) found.set(d.key, d.nextCheckAt);
+        }
+        if (held) firstNonEmpty ??= hour;
+      } while (start && found.size < limit);
+    }
+    // Entries are never filed under a past hour, and an entry in an hour before the one of `at` would
+    // have been found; so hours before both the first one that held entries and the hour before
+    // `at` (and now) stay empty: the next sweep starts there.
+    const safe = hourBucket(Math.min(now, at.getTime()) - HOUR_MS);
+    const next = firstNonEmpty !== null && firstNonEmpty < safe ? firstNonEmpty : safe;
+    if (next > floor) await this.#table.put({ pk: str(FLOOR_PK), sk: str(SINGLE), hour: str(next) });
+    return [...found]
+      .map(([key, nextCheckAt]) => ({ key, nextCheckAt }))
+      .sort((a, b) =>
+        a.nextCheckAt === b.nextCheckAt ? (a.key < b.key ? -1 : 1) : a.nextCheckAt < b.nextCheckAt ? -1 : 1,
+      )
+      .slice(0, limit);
+  }
+
+  /**
+   * The episodes of `rosters` still due at their roster's instant (read strongly consistent: an
+   * eventually consistent read could show an episode before the write that filed it here); a roster
+   * that lists none is removed once past its grace. `held`: a roster stays in the index.
+   */
+  async #openRosters(
+    rosters: readonly { nextCheckAt: string; ref: string }[],
+    now: number,
+  ): Promise<{ due: DueEpisode[]; held: boolean }> {
+    const items = await batchGetLive(
+      this.#table,
+      rosters.map((r) => r.ref),
+      this.#batch,
+    );
+    const listed = rosters.flatMap((r) => {
+      const item = items.get(r.ref);
+      // Gone: another sweep removed it, or it expired.
+      return item ? [{ ...r, keys: keysOf(item), filedAt: numberOf(item, 'filedAtMs') ?? 0 }] : [];
+    });
+    const episodes = await this.getMany([...new Set(listed.flatMap((r) => r.keys))]);
+    const due: DueEpisode[] = [];
+    const spent: string[] = [];
+    let held = false;
+    for (const r of listed) {
+      const still = r.keys.filter((key) => {
+        const s = episodes.get(key)?.episode;
+        return s !== undefined && s.status !== 'closed' && s.nextCheckAt === r.nextCheckAt;
+      });
+      for (const key of still) due.push({ key, nextCheckAt: r.nextCheckAt });
+      if (still.length === 0 && now - r.filedAt >= ROSTER_GRACE_MS) spent.push(r.ref);
+      else held = true;
+    }
+    await atMostInFlight(
+      CONCURRENCY,
+      spent.map((pk) => () => this.#table.delete(pk)),
+    );
+    return { due, held };
+  }
+
+  /** One roster per `nextCheckAt` for the keys of `episodes` that have one (at most 200 keys each). */
+  async #file(episodes: readonly Episode[]): Promise<void> {
+    const byInstant = new Map<string, Set<string>>();
+    for (const e of episodes) {
+      if (e.nextCheckAt === null) continue;
+      const keys = byInstant.get(e.nextCheckAt) ?? new Set<string>();
+      keys.add(e.key);
+      byInstant.set(e.nextCheckAt, keys);
+    }
+    if (byInstant.size === 0) return;
+    const now = this.#table.nowMs();
+    await this.#ensureFloor(now);
+    const rosters: Item[] = [];
+    for (const [instant, set] of byInstant) {
+      const keys = [...set];
+      for (let i = 0; i < keys.length; i += ROSTER_MAX_KEYS) {
+        const pk = `${ROSTER}${instant}|${randomBytes(6).toString('base64url')}`;
+        rosters.push({
+          pk: str(pk),
+          sk: str(SINGLE),
+          keysz: { B: compressJson(JSON.stringify(keys.slice(i, i + ROSTER_MAX_KEYS))) },
+          filedAtMs: num(now),
+          dueBucket: str(hourBucket(Math.max(Date.parse(instant), now))),
+          dueAt: str(`${instant}#${pk}`),
+          ...this.#table.expiry(ROSTER_RETENTION_SECONDS),
+        });
+      }
+    }
+    await atMostInFlight(
+      CONCURRENCY,
+      rosters.map((item) => () => this.#table.put(item)),
+    );
+  }
+
+  /** The episode's item, compare-and-set on `version`, without index keys (its roster is filed). */
+  async #putItem(
+    episode: Episode,
+    expectedVersion: number | null,
+  ): Promise<{ stored: StoredEpisode; written: boolean }> {
+    const version = (expectedVersion ?? 0) + 1;
     const finished = episode.status === 'done' || episode.status === 'closed';
     const item: Item = {
       pk: str(`episode|${episode.key}`),
@@ -76,11 +301,6 @@ export class DynamoEpisodeStore implements EpisodeStore {
       version: num(version),
       ...(finished ? this.#table.expiry(RETENTION_SECONDS) : {}),
     };
-    if (episode.nextCheckAt !== null) {
-      await this.#ensureFloor(now);
-      item.dueBucket = str(hourBucket(Math.max(Date.parse(episode.nextCheckAt), now)));
-      item.dueAt = str(`${episode.nextCheckAt}#${episode.key}`);
-    }
     const written = await this.#table.put(
       item,
       expectedVersion === null
@@ -96,46 +316,6 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return { stored: current ?? { episode, version: 0 }, written: false };
   }
 
-  recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
-    return recordStepByCas(this, key, event, schedule);
-  }
-
-  /** The episodes of a batch at once (one answer, so the ledger appends their steps together). */
-  recordSteps(
-    items: readonly { key: string; event: EpisodeEvent }[],
-    schedule: ScheduleEpisode,
-  ): Promise<RecordStepResult[]> {
-    return recordStepsByCas(this, items, schedule);
-  }
-
-  async dueBefore(at: Date, limit: number): Promise<DueEpisode[]> {
-    const now = this.#table.nowMs();
-    const last = hourBucket(at.getTime());
-    const floorItem = await this.#table.get(FLOOR_PK);
-    const floor = floorItem && stringOf(floorItem, 'hour');
-    // Every writer makes sure of the floor before filing an entry: no floor, no entries.
-    if (!floor) return [];
-    const out: DueEpisode[] = [];
-    let firstNonEmpty: string | null = null;
-    for (
-      let t = Date.parse(`${floor}:00:00.000Z`);
-      hourBucket(t) <= last && out.length < limit;
-      t += HOUR_MS
-    ) {
-      const hour = hourBucket(t);
-      const found = await this.#queryHour(hour, `${at.toISOString()}#\uffff`, limit - out.length);
-      if (found.length > 0) firstNonEmpty ??= hour;
-      out.push(...found);
-    }
-    // Entries are never filed under a past hour, and an entry in an hour before the one of `at` would
-    // have been found; so hours before both the first one that held entries and the hour before
-    // `at` (and now) stay empty: the next sweep starts there.
-    const safe = hourBucket(Math.min(now, at.getTime()) - HOUR_MS);
-    const next = firstNonEmpty !== null && firstNonEmpty < safe ? firstNonEmpty : safe;
-    if (next > floor) await this.#table.put({ pk: str(FLOOR_PK), sk: str(SINGLE), hour: str(next) });
-    return out;
-  }
-
   /**
    * The first index entry ever written creates the floor at the previous hour: entries are filed at
    * the current hour or later, so nothing lies below it.
@@ -149,21 +329,6 @@ export class DynamoEpisodeStore implements EpisodeStore {
     this.#floorEnsured = true;
   }
 
-  async #queryHour(hour: string, upTo: string, limit: number): Promise<DueEpisode[]> {
-    const out: DueEpisode[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#query(hour, upTo, limit - out.length, start);
-      for (const item of page.Items ?? []) {
-        const sortKey = stringOf(item, 'dueAt') ?? '';
-        const cut = sortKey.indexOf('#');
-        out.push({ nextCheckAt: sortKey.slice(0, cut), key: sortKey.slice(cut + 1) });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start && out.length < limit);
-    return out;
-  }
-
   #query(hour: string, upTo: string, limit: number, start: Item | undefined) {
     return this.#table.queryIndex(
       DUE_INDEX,
@@ -172,6 +337,30 @@ export class DynamoEpisodeStore implements EpisodeStore {
       { limit, start },
     );
   }
+}
+
+/** Indexes of each key's items, keys in first-seen order. */
+function groupByKey(keys: readonly string[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  keys.forEach((key, i) => {
+    const at = out.get(key);
+    if (at) at.push(i);
+    else out.set(key, [i]);
+  });
+  return out;
+}
+
+function keysOf(item: Item): string[] {
+  try {
+    const z = item.keysz?.B;
+    const keys = z ? (JSON.parse(decompressJson(z)) as unknown) : null;
+    if (Array.isArray(keys) && keys.every((k) => typeof k === 'string')) return keys;
+  } catch {
+    // reported below
+  }
+  throw new StateUnavailableError(
+    `the episode roster item ${stringOf(item, 'pk')} in DynamoDB is not a list of episode keys; restore it from a backup`,
+  );
 }
 
 function storedOf(item: Item): StoredEpisode {

@@ -84,7 +84,7 @@ export async function recordStepsByCas(
  * The events of one episode folded in order into one compare-and-set write, a result per event: each
  * is skipped when its step is there or it cannot apply, as one after another would be.
  */
-async function recordGroupByCas(
+export async function recordGroupByCas(
   store: Pick<EpisodeStore, 'get' | 'put'>,
   key: string,
   events: readonly EpisodeEvent[],
@@ -92,22 +92,37 @@ async function recordGroupByCas(
 ): Promise<RecordStepResult[]> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await store.get(key);
-    let episode = current?.episode ?? null;
-    const recorded = events.map((event) => {
-      if (episode && hasStep(episode, event.step)) return false;
-      const folded = foldEpisode(key, [...(episode?.events ?? []), event]);
-      if (!folded) return false;
-      episode = folded;
-      return true;
-    });
-    if (!recorded.includes(true) || !episode) return events.map(() => ({ recorded: false, stored: current }));
-    const next: Episode = { ...(episode as Episode), nextCheckAt: schedule(episode) };
+    const { recorded, next } = foldGroup(current, key, events, schedule);
+    if (!next) return events.map(() => ({ recorded: false, stored: current }));
     const { stored, written } = await store.put(next, current?.version ?? null);
     if (written) return recorded.map((r) => ({ recorded: r, stored }));
   }
   throw new EpisodeContentionError(
     `episode ${key}: step${events.length > 1 ? 's' : ''} ${events.map((e) => e.step).join(', ')} lost ${MAX_ATTEMPTS} write races in a row; retry later`,
   );
+}
+
+/**
+ * `events` folded in order onto the stored episode `current` (null: none yet): per event whether it
+ * applies (false: its step is there, or it cannot apply), and the episode to write with its
+ * `nextCheckAt` (null when no event applies: nothing to write).
+ */
+export function foldGroup(
+  current: StoredEpisode | null,
+  key: string,
+  events: readonly EpisodeEvent[],
+  schedule: ScheduleEpisode,
+): { recorded: boolean[]; next: Episode | null } {
+  let episode = current?.episode ?? null;
+  const recorded = events.map((event) => {
+    if (episode && hasStep(episode, event.step)) return false;
+    const folded = foldEpisode(key, [...(episode?.events ?? []), event]);
+    if (!folded) return false;
+    episode = folded;
+    return true;
+  });
+  if (!recorded.includes(true) || !episode) return { recorded, next: null };
+  return { recorded, next: { ...(episode as Episode), nextCheckAt: schedule(episode) } };
 }
 
 /** What became of one item of a batch: its result, or the error that kept it from being stored. */

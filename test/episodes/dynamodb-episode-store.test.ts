@@ -1,5 +1,6 @@
-import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compressJson } from '../../src/aws/compressed-json.ts';
 import { DynamoTable, num, SINGLE, str } from '../../src/aws/dynamo-table.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { foldEpisode } from '../../src/episodes/episode.ts';
@@ -166,5 +167,110 @@ describe('DynamoEpisodeStore: finding due episodes', () => {
     sent.length = 0;
     expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
     expect(sent.filter((c) => c === 'QueryCommand:due')).toHaveLength(3);
+  });
+});
+
+describe('DynamoEpisodeStore: rosters (the due index holds one item per write and instant, not per episode)', () => {
+  const NOW = '2026-12-02T01:00:00.000Z';
+  const at = (h: number) => new Date(Date.parse(NOW) + h * 3_600_000).toISOString();
+  const schedule = () => at(3);
+
+  async function setup() {
+    const clock = testClock(NOW);
+    const table = await dynamo.table(clock);
+    const store = new DynamoEpisodeStore(table);
+    const items = async (prefix: string) =>
+      ((await dynamo.client().send(new ScanCommand({ TableName: table.tableName }))).Items ?? []).filter(
+        (i) => i.pk?.S?.startsWith(prefix),
+      );
+    return { clock, table, store, items };
+  }
+
+  it("files a batch's hand-offs in one roster, and no episode item carries index keys", async () => {
+    const { store, items } = await setup();
+    const keys = Array.from({ length: 30 }, (_, i) => `tu_h${i}`);
+    await store.recordSteps(
+      keys.map((key) => ({ key, event: handedOff() })),
+      schedule,
+    );
+    const rosters = await items('eproster|');
+    expect(rosters).toHaveLength(1);
+    expect(rosters[0]!.dueAt?.S).toMatch(new RegExp(`^${at(3)}#eproster\\|`));
+    const episodes = await items('episode|');
+    expect(episodes).toHaveLength(30);
+    expect(episodes.filter((e) => e.dueBucket || e.dueAt)).toEqual([]);
+    expect((await store.dueBefore(new Date(at(3)), 100)).map((d) => d.key)).toEqual([...keys].sort());
+    expect(await store.dueBefore(new Date(at(2.9)), 100)).toEqual([]);
+  });
+
+  it('a roster filed by a writer that died before writing its episodes is kept through its grace, then removed', async () => {
+    const { clock, table, store, items } = await setup();
+    await store.recordStep('tu_kept', handedOff(), schedule);
+    // What a put files before its episode, for an episode that was then never written.
+    const pk = `eproster|${NOW}|dead`;
+    await table.put({
+      pk: str(pk),
+      sk: str(SINGLE),
+      keysz: { B: compressJson(JSON.stringify(['tu_never'])) },
+      filedAtMs: num(clock.now().getTime()),
+      dueBucket: str(NOW.slice(0, 13)),
+      dueAt: str(`${NOW}#${pk}`),
+    });
+    // Nothing due in it; but a put may still be in flight behind a fresh roster: kept.
+    clock.advance(10 * 60_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
+    expect((await items('eproster|')).map((r) => r.pk?.S)).toContain(pk);
+    clock.advance(10 * 60_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
+    expect((await items('eproster|')).map((r) => r.pk?.S)).not.toContain(pk);
+    // The live roster is untouched.
+    clock.advance(3 * 3_600_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_kept', nextCheckAt: at(3) }]);
+  });
+
+  it('keeps a roster while one of its episodes is still due there, and removes it once all have moved on', async () => {
+    const { clock, store, items } = await setup();
+    await store.recordSteps(
+      ['tu_a', 'tu_b'].map((key) => ({ key, event: handedOff() })),
+      schedule,
+    );
+    clock.advance(4 * 3_600_000);
+    expect((await store.dueBefore(clock.now(), 10)).map((d) => d.key)).toEqual(['tu_a', 'tu_b']);
+    // A sweep moves tu_a on; tu_b's check fails and it stays due where it was.
+    const a = (await store.get('tu_a'))!;
+    await store.put({ ...a.episode, nextCheckAt: at(30) }, a.version);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_b', nextCheckAt: at(3) }]);
+    expect(await items('eproster|')).toHaveLength(2);
+    const b = (await store.get('tu_b'))!;
+    await store.put({ ...b.episode, nextCheckAt: null, status: 'closed' }, b.version);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
+    // The spent roster is gone; tu_a's next one waits at +30 h.
+    const left = await items('eproster|');
+    expect(left.map((r) => r.dueAt?.S?.slice(0, 24))).toEqual([at(30)]);
+    clock.advance(27 * 3_600_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_a', nextCheckAt: at(30) }]);
+  });
+
+  it('still finds an episode an earlier build filed on its own item, and its next write takes it out of the index', async () => {
+    const { clock, table, store, items } = await setup();
+    const ep = { ...foldEpisode('tu_legacy', [handedOff()])!, nextCheckAt: at(2) };
+    // The floor an earlier build created with its first entry.
+    await table.put({ pk: str('epdue|floor'), sk: str(SINGLE), hour: str(at(-1).slice(0, 13)) });
+    await table.put({
+      pk: str('episode|tu_legacy'),
+      sk: str(SINGLE),
+      episode: str(JSON.stringify(ep)),
+      version: num(2),
+      dueBucket: str(at(2).slice(0, 13)),
+      dueAt: str(`${at(2)}#tu_legacy`),
+    });
+    clock.advance(3 * 3_600_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_legacy', nextCheckAt: at(2) }]);
+    await store.put({ ...ep, nextCheckAt: at(9) }, 2);
+    const [item] = await items('episode|tu_legacy');
+    expect(item?.dueBucket).toBeUndefined();
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
+    clock.advance(6 * 3_600_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_legacy', nextCheckAt: at(9) }]);
   });
 });

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -13,6 +15,8 @@ import { startHubspotEmulator } from '../../emulators/hubspot/index.ts';
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
 import type { EmulatorClock } from '../../emulators/shared/emulator-clock.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
+import type { DynamoTable } from '../../src/aws/dynamo-table.ts';
+import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import type { SqsBatchResponse, SqsEvent } from '../../src/handlers/lambda-types.ts';
 import { syncFromEnv, type WiringOverrides, workerFromEnv } from '../../src/handlers/wiring.ts';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
@@ -61,7 +65,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-type KillPoint = 'decisions-append' | 'field-write';
+type KillPoint = 'decisions-append' | 'field-write' | 'episode-roster';
 type Crm = 'salesforce' | 'hubspot';
 type World = ReturnType<typeof generateWorld>;
 
@@ -237,6 +241,11 @@ async function stand(crm: Crm, killAt: KillPoint) {
   };
   const aws = await LoopbackAws.start(answer);
   side.killAtFieldWrite(() => kill('field-write'));
+  // The child's DynamoDB requests pass through here: a hand-off's roster put is answered to nobody,
+  // the process killed once DynamoDB has stored it (before the episodes it lists are written).
+  const dynamoProxy = await startDynamoProxy(dynamo.endpoint, (target, body) =>
+    target.endsWith('.PutItem') && body.includes('"eproster|') ? () => kill('episode-roster') : null,
+  );
 
   writeWorldConfig(dir, crm, world, side.ids);
   const env: Record<string, string> = {
@@ -272,7 +281,7 @@ async function stand(crm: Crm, killAt: KillPoint) {
         PATH: process.env.PATH,
         ...env,
         CHILD_AWS_ENDPOINT: aws.endpoint,
-        CHILD_DYNAMO_ENDPOINT: dynamo.endpoint,
+        CHILD_DYNAMO_ENDPOINT: dynamoProxy.endpoint,
         CHILD_NOW: clock.now().toISOString(),
         CHILD_EVENT: eventFile,
         CHILD_TIMEOUT_SECONDS: String(deploySettings.worker.timeoutSeconds),
@@ -310,6 +319,7 @@ async function stand(crm: Crm, killAt: KillPoint) {
   return {
     side,
     clock,
+    table,
     queue,
     taken,
     killed,
@@ -324,9 +334,61 @@ async function stand(crm: Crm, killAt: KillPoint) {
     },
     async close() {
       this.stop();
+      await dynamoProxy.close();
       await aws.close();
       await side.close();
     },
+  };
+}
+
+/** Every item of the table under `prefix` (a scan: the test's table is small). */
+async function itemsUnder(table: DynamoTable, prefix: string) {
+  const out = await table.client.send(new ScanCommand({ TableName: table.tableName }));
+  return (out.Items ?? []).filter((i) => i.pk?.S?.startsWith(prefix));
+}
+const rosters = (table: DynamoTable) => itemsUnder(table, 'eproster|');
+const episodeItems = (table: DynamoTable) => itemsUnder(table, 'episode|');
+
+/**
+ * A pass-through HTTP proxy in front of dynalite. `watch` looks at each request (its X-Amz-Target and
+ * body) and may return what to do once DynamoDB has answered it; that request's answer then never
+ * reaches the caller (it is killed there).
+ */
+async function startDynamoProxy(
+  upstream: string,
+  watch: (target: string, body: string) => (() => boolean) | null,
+): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const after = watch(target, body.toString('utf8'));
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers[k] = v;
+      const answer = await fetch(`${upstream}${req.url ?? '/'}`, { method: req.method, headers, body });
+      const text = Buffer.from(await answer.arrayBuffer());
+      if (after?.()) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(answer.status, {
+        'content-type': answer.headers.get('content-type') ?? 'application/json',
+      });
+      res.end(text);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -344,6 +406,10 @@ describe.each([{ crm: 'salesforce' as const }, { crm: 'hubspot' as const }])(
       {
         killAt: 'field-write' as const,
         title: 'SIGKILL after the claims, as the CRM receives the field write',
+      },
+      {
+        killAt: 'episode-roster' as const,
+        title: "SIGKILL once the hand-offs' roster is stored, before their episodes are written",
       },
     ])(
       '$title: the redelivery leaves the fields, one task per toss-up and one decision row per lead',
@@ -370,6 +436,12 @@ describe.each([{ crm: 'salesforce' as const }, { crm: 'hubspot' as const }])(
           expect(ids).toHaveLength(LEADS);
 
           const afterKill = s.side.leads(ids);
+          // The killed attempt's roster, stored with no episode behind it.
+          const orphans = await rosters(s.table);
+          if (killAt === 'episode-roster') {
+            expect(orphans.length).toBeGreaterThan(0);
+            expect(await episodeItems(s.table)).toEqual([]);
+          }
           if (killAt === 'decisions-append') expect(afterKill.filter((l) => l.flag).length).toBe(LEADS);
           else expect(afterKill.filter((l) => l.flag)).toEqual([]);
           // The tasks come before the field write: the redelivery meets those the first attempt created.
@@ -425,6 +497,23 @@ describe.each([{ crm: 'salesforce' as const }, { crm: 'hubspot' as const }])(
             ).toBe(1);
           expect(await s.ledgerOutbox()).toEqual([]);
           expect(s.logs.records().filter((r) => r.level === 'error' || r.level === 'fatal')).toEqual([]);
+          // Each episode with a check pending is due once, however many rosters list it.
+          const episodes = new DynamoEpisodeStore(s.table);
+          const later = new Date(s.clock.now().getTime() + 30 * 86_400_000);
+          const due = await episodes.dueBefore(later, 100);
+          const stored = await episodes.getMany(
+            (await episodeItems(s.table)).map((i) => i.pk!.S!.slice('episode|'.length)),
+          );
+          const pending = [...stored.values()].filter((e) => e.episode.nextCheckAt !== null);
+          for (const l of tossUps) expect(stored.has(l.key!)).toBe(true);
+          expect(pending.length).toBeGreaterThan(0);
+          expect(due.map((d) => d.key).sort()).toEqual(pending.map((e) => e.episode.key).sort());
+          // Once every episode has moved on (a sweep past the rosters' grace), no roster is left: the
+          // killed attempt's one included (it lists the same episodes, or ones not due at its instant).
+          s.clock.advance(20 * 60_000);
+          for (const e of pending) await episodes.put({ ...e.episode, nextCheckAt: null }, e.version);
+          expect(await episodes.dueBefore(later, 100)).toEqual([]);
+          expect(await rosters(s.table)).toEqual([]);
         } finally {
           await s.close();
         }
