@@ -65,6 +65,13 @@ export class DynamoEpisodeStore implements EpisodeStore {
   /** This instance made sure the floor exists (once per process; Lambda reuses it). */
   #floorEnsured = false;
   readonly #batch: BatchGetOptions;
+  /**
+   * The rosters the last `dueBefore` read, each with the keys still due in it: once each of them has
+   * moved on (written, or refiled) in this process, the roster is removed at once, not by the next
+   * sweep's read. By key, the rosters that list it.
+   */
+  readonly #open = new Map<string, Set<string>>();
+  readonly #rostersOf = new Map<string, Set<string>>();
 
   constructor(table: DynamoTable, options: BatchGetOptions = {}) {
     this.#table = table;
@@ -92,15 +99,17 @@ export class DynamoEpisodeStore implements EpisodeStore {
     episode: Episode,
     expectedVersion: number | null,
   ): Promise<{ stored: StoredEpisode; written: boolean }> {
-    await this.#file([episode]);
-    return this.#putItem(episode, expectedVersion);
+    await this.#file([entryOf(episode, expectedVersion)]);
+    const out = await this.#putItem(episode, expectedVersion);
+    if (out.written) await this.#settle([episode.key]);
+    return out;
   }
 
   /** The batch's rosters first (one per instant), then its episodes; one key's items in their order. */
   async putMany(
     items: readonly { episode: Episode; expectedVersion: number | null }[],
   ): Promise<{ stored: StoredEpisode; written: boolean }[]> {
-    await this.#file(items.map((i) => i.episode));
+    await this.#file(items.map((i) => entryOf(i.episode, i.expectedVersion)));
     const results: { stored: StoredEpisode; written: boolean }[] = new Array(items.length);
     await atMostInFlight(
       CONCURRENCY,
@@ -108,7 +117,17 @@ export class DynamoEpisodeStore implements EpisodeStore {
         for (const i of at) results[i] = await this.#putItem(items[i]!.episode, items[i]!.expectedVersion);
       }),
     );
+    await this.#settle(items.filter((_, i) => results[i]!.written).map((i) => i.episode.key));
     return results;
+  }
+
+  /**
+   * Files each episode at its new instant as the version read (a roster entry names the version it
+   * is due at: a write since makes it spent), and the rosters it was due in are spent for it.
+   */
+  async refile(items: readonly { key: string; version: number; nextCheckAt: string }[]): Promise<void> {
+    await this.#file(items.map((i) => ({ key: i.key, version: i.version, at: i.nextCheckAt })));
+    await this.#settle(items.map((i) => i.key));
   }
 
   recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
@@ -132,8 +151,9 @@ export class DynamoEpisodeStore implements EpisodeStore {
       const events = at.map((i) => items[i]!.event);
       return { key, at, events, current, ...foldGroup(current, key, events, schedule) };
     });
-    await this.#file(plans.flatMap((p) => (p.next ? [p.next] : [])));
+    await this.#file(plans.flatMap((p) => (p.next ? [entryOf(p.next, p.current?.version ?? null)] : [])));
     const results: RecordStepResult[] = new Array(items.length);
+    const written: string[] = [];
     let failure: { error: unknown } | null = null;
     // Each episode's failure is kept, not thrown, so the others are still written (the port's rule).
     await atMostInFlight(
@@ -143,9 +163,11 @@ export class DynamoEpisodeStore implements EpisodeStore {
           let outcome: RecordStepResult[];
           if (!p.next) outcome = p.events.map(() => ({ recorded: false, stored: p.current }));
           else {
-            const { stored: now, written } = await this.#putItem(p.next, p.current?.version ?? null);
-            outcome = written
-              ? p.recorded.map((recorded) => ({ recorded, stored: now }))
+            const put = await this.#putItem(p.next, p.current?.version ?? null);
+            if (put.written) written.push(p.key);
+            // Lost the race: recorded again on its own (`put` settles what it writes).
+            outcome = put.written
+              ? p.recorded.map((recorded) => ({ recorded, stored: put.stored }))
               : await recordGroupByCas(this, p.key, p.events, schedule);
           }
           p.at.forEach((i, n) => {
@@ -156,6 +178,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
         }
       }),
     );
+    await this.#settle(written);
     if (failure) throw (failure as { error: unknown }).error;
     return results;
   }
@@ -167,6 +190,8 @@ export class DynamoEpisodeStore implements EpisodeStore {
     const floor = floorItem && stringOf(floorItem, 'hour');
     // Every writer makes sure of the floor before filing an entry: no floor, no entries.
     if (!floor) return [];
+    this.#open.clear();
+    this.#rostersOf.clear();
     const found = new Map<string, string>();
     let firstNonEmpty: string | null = null;
     for (
@@ -231,20 +256,33 @@ export class DynamoEpisodeStore implements EpisodeStore {
     const listed = rosters.flatMap((r) => {
       const item = items.get(r.ref);
       // Gone: another sweep removed it, or it expired.
-      return item ? [{ ...r, keys: keysOf(item), filedAt: numberOf(item, 'filedAtMs') ?? 0 }] : [];
+      return item ? [{ ...r, entries: entriesOf(item), filedAt: numberOf(item, 'filedAtMs') ?? 0 }] : [];
     });
-    const episodes = await this.getMany([...new Set(listed.flatMap((r) => r.keys))]);
+    const episodes = await this.getMany([...new Set(listed.flatMap((r) => r.entries.map((e) => e.key)))]);
     const due: DueEpisode[] = [];
     const spent: string[] = [];
     let held = false;
     for (const r of listed) {
-      const still = r.keys.filter((key) => {
-        const s = episodes.get(key)?.episode;
-        return s !== undefined && s.status !== 'closed' && s.nextCheckAt === r.nextCheckAt;
+      const still = r.entries.flatMap(({ key, version }) => {
+        const s = episodes.get(key);
+        if (!s || s.episode.status === 'closed') return [];
+        // Due as the version it was filed for (a write since filed it anew), and not scheduled later
+        // than this instant by that version (a put that lost its race filed the loser's instant). A
+        // refiled episode keeps the earlier instant it was written with.
+        const next = s.episode.nextCheckAt;
+        return s.version === version && next !== null && next <= r.nextCheckAt ? [key] : [];
       });
       for (const key of still) due.push({ key, nextCheckAt: r.nextCheckAt });
       if (still.length === 0 && now - r.filedAt >= ROSTER_GRACE_MS) spent.push(r.ref);
       else held = true;
+      if (still.length > 0) {
+        this.#open.set(r.ref, new Set(still));
+        for (const key of still) {
+          const of = this.#rostersOf.get(key) ?? new Set<string>();
+          of.add(r.ref);
+          this.#rostersOf.set(key, of);
+        }
+      }
     }
     await atMostInFlight(
       CONCURRENCY,
@@ -253,27 +291,27 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return { due, held };
   }
 
-  /** One roster per `nextCheckAt` for the keys of `episodes` that have one (at most 200 keys each). */
-  async #file(episodes: readonly Episode[]): Promise<void> {
-    const byInstant = new Map<string, Set<string>>();
-    for (const e of episodes) {
-      if (e.nextCheckAt === null) continue;
-      const keys = byInstant.get(e.nextCheckAt) ?? new Set<string>();
-      keys.add(e.key);
-      byInstant.set(e.nextCheckAt, keys);
+  /** One roster per instant for `entries` that have one (at most 200 entries each). */
+  async #file(entries: readonly RosterFiling[]): Promise<void> {
+    const byInstant = new Map<string, Map<string, number>>();
+    for (const e of entries) {
+      if (e.at === null) continue;
+      const keys = byInstant.get(e.at) ?? new Map<string, number>();
+      keys.set(e.key, e.version);
+      byInstant.set(e.at, keys);
     }
     if (byInstant.size === 0) return;
     const now = this.#table.nowMs();
     await this.#ensureFloor(now);
     const rosters: Item[] = [];
-    for (const [instant, set] of byInstant) {
-      const keys = [...set];
-      for (let i = 0; i < keys.length; i += ROSTER_MAX_KEYS) {
+    for (const [instant, versions] of byInstant) {
+      const listed = [...versions];
+      for (let i = 0; i < listed.length; i += ROSTER_MAX_KEYS) {
         const pk = `${ROSTER}${instant}|${randomBytes(6).toString('base64url')}`;
         rosters.push({
           pk: str(pk),
           sk: str(SINGLE),
-          keysz: { B: compressJson(JSON.stringify(keys.slice(i, i + ROSTER_MAX_KEYS))) },
+          keysz: { B: compressJson(JSON.stringify(listed.slice(i, i + ROSTER_MAX_KEYS))) },
           filedAtMs: num(now),
           dueBucket: str(hourBucket(Math.max(Date.parse(instant), now))),
           dueAt: str(`${instant}#${pk}`),
@@ -284,6 +322,26 @@ export class DynamoEpisodeStore implements EpisodeStore {
     await atMostInFlight(
       CONCURRENCY,
       rosters.map((item) => () => this.#table.put(item)),
+    );
+  }
+
+  /** `keys` moved on from the rosters the last `dueBefore` found them due in: a spent roster is removed. */
+  async #settle(keys: readonly string[]): Promise<void> {
+    const spent: string[] = [];
+    for (const key of keys) {
+      for (const pk of this.#rostersOf.get(key) ?? []) {
+        const left = this.#open.get(pk);
+        left?.delete(key);
+        if (left?.size === 0) {
+          this.#open.delete(pk);
+          spent.push(pk);
+        }
+      }
+      this.#rostersOf.delete(key);
+    }
+    await atMostInFlight(
+      CONCURRENCY,
+      spent.map((pk) => () => this.#table.delete(pk)),
     );
   }
 
@@ -350,16 +408,32 @@ function groupByKey(keys: readonly string[]): Map<string, number[]> {
   return out;
 }
 
-function keysOf(item: Item): string[] {
+/** An episode to file in a roster: its key, the version its write stores, its next check. */
+interface RosterFiling {
+  key: string;
+  version: number;
+  at: string | null;
+}
+
+function entryOf(episode: Episode, expectedVersion: number | null): RosterFiling {
+  return { key: episode.key, version: (expectedVersion ?? 0) + 1, at: episode.nextCheckAt };
+}
+
+/** A roster's entries: `[key, version]` pairs. */
+function entriesOf(item: Item): { key: string; version: number }[] {
   try {
     const z = item.keysz?.B;
-    const keys = z ? (JSON.parse(decompressJson(z)) as unknown) : null;
-    if (Array.isArray(keys) && keys.every((k) => typeof k === 'string')) return keys;
+    const listed = z ? (JSON.parse(decompressJson(z)) as unknown) : null;
+    if (
+      Array.isArray(listed) &&
+      listed.every((e) => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number')
+    )
+      return (listed as [string, number][]).map(([key, version]) => ({ key, version }));
   } catch {
     // reported below
   }
   throw new StateUnavailableError(
-    `the episode roster item ${stringOf(item, 'pk')} in DynamoDB is not a list of episode keys; restore it from a backup`,
+    `the episode roster item ${stringOf(item, 'pk')} in DynamoDB is not a list of episode keys and versions; restore it from a backup`,
   );
 }
 

@@ -186,6 +186,14 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     return { clock, table, store, items };
   }
 
+  async function setupTwo() {
+    const { clock, table, store } = await setup();
+    const other = new DynamoEpisodeStore(
+      new DynamoTable({ client: dynamo.client(), tableName: table.tableName, clock }),
+    );
+    return { clock, store, other };
+  }
+
   it("files a batch's hand-offs in one roster, and no episode item carries index keys", async () => {
     const { store, items } = await setup();
     const keys = Array.from({ length: 30 }, (_, i) => `tu_h${i}`);
@@ -211,7 +219,7 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     await table.put({
       pk: str(pk),
       sk: str(SINGLE),
-      keysz: { B: compressJson(JSON.stringify(['tu_never'])) },
+      keysz: { B: compressJson(JSON.stringify([['tu_never', 1]])) },
       filedAtMs: num(clock.now().getTime()),
       dueBucket: str(NOW.slice(0, 13)),
       dueAt: str(`${NOW}#${pk}`),
@@ -249,6 +257,40 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     expect(left.map((r) => r.dueAt?.S?.slice(0, 24))).toEqual([at(30)]);
     clock.advance(27 * 3_600_000);
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_a', nextCheckAt: at(30) }]);
+  });
+
+  it('refiles an episode nothing was recorded for without writing it: the roster it was due in goes at once', async () => {
+    const { clock, store, items } = await setup();
+    await store.recordStep('tu_poll', handedOff(), schedule);
+    const before = await items('episode|tu_poll');
+    clock.advance(3 * 3_600_000);
+    const [due] = await store.dueBefore(clock.now(), 10);
+    expect(due).toEqual({ key: 'tu_poll', nextCheckAt: at(3) });
+    await store.refile([{ key: 'tu_poll', version: 1, nextCheckAt: at(6) }]);
+    // The episode item is as it was (no write); one roster, at the new instant.
+    expect(await items('episode|tu_poll')).toEqual(before);
+    const rosters = await items('eproster|');
+    expect(rosters.map((r) => r.dueAt?.S?.slice(0, 24))).toEqual([at(6)]);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
+    clock.advance(3 * 3_600_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_poll', nextCheckAt: at(6) }]);
+    // A write since the refile (a response recorded) files it anew; the refiled entry is spent.
+    const stored = (await store.get('tu_poll'))!;
+    await store.put({ ...stored.episode, nextCheckAt: at(8) }, stored.version);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
+    expect((await items('eproster|')).map((r) => r.dueAt?.S?.slice(0, 24))).toEqual([at(8)]);
+  });
+
+  it('a put that lost its race leaves no check earlier than the winner scheduled', async () => {
+    const { clock, store, other } = await setupTwo();
+    const ep = foldEpisode('tu_race', [handedOff()])!;
+    await store.put({ ...ep, nextCheckAt: at(5) }, null);
+    // Another writer, which read nothing stored, tries to create it with an earlier check.
+    expect((await other.put({ ...ep, nextCheckAt: at(1) }, null)).written).toBe(false);
+    clock.advance(2 * 3_600_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
+    clock.advance(3 * 3_600_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_race', nextCheckAt: at(5) }]);
   });
 
   it('still finds an episode an earlier build filed on its own item, and its next write takes it out of the index', async () => {
