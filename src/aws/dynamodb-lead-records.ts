@@ -234,11 +234,16 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     );
   }
 
+  /**
+   * Eventually consistent (half the read units of a strongly consistent read; docs/cost.md): a read
+   * that missed a write of the last second is caught by the claim, which requires the claim token the
+   * read saw (`claimDecided`): another claim came between → `busy`, decided again from a new read.
+   */
   async getMany(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord>> {
     const items = await batchGetLive(
       this.#table,
       refs.map((ref) => pkOf(crm, ref)),
-      this.#batch,
+      { ...this.#batch, consistentRead: false },
     );
     if (this.#readTokens.size > MAX_READ_TOKENS) this.#readTokens.clear();
     if (this.#routes.size > MAX_READ_TOKENS) this.#routes.clear();
