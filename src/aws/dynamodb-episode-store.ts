@@ -145,7 +145,10 @@ export class DynamoEpisodeStore implements EpisodeStore {
     schedule: ScheduleEpisode,
   ): Promise<RecordStepResult[]> {
     const groups = [...groupByKey(items.map((i) => i.key))];
-    const stored = await this.getMany(groups.map(([key]) => key));
+    // A group that starts with its hand-off creates the episode: written as new without reading it
+    // first (the put's condition says whether it exists; if it does, it is recorded as any other).
+    const creates = (at: readonly number[]) => items[at[0]!]!.event.type === 'handed_off';
+    const stored = await this.getMany(groups.filter(([, at]) => !creates(at)).map(([key]) => key));
     const plans = groups.map(([key, at]) => {
       const current = stored.get(key) ?? null;
       const events = at.map((i) => items[i]!.event);

@@ -211,6 +211,32 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     expect(await store.dueBefore(new Date(at(2.9)), 100)).toEqual([]);
   });
 
+  it('writes a batch of new hand-offs without reading them first; the same batch again records nothing', async () => {
+    const { clock, table } = await setup();
+    const reads: string[] = [];
+    const client = dynamo.client();
+    const send = client.send.bind(client);
+    client.send = ((command: { constructor: { name: string } }) => {
+      if (/^(Get|BatchGet)Item/.test(command.constructor.name)) reads.push(command.constructor.name);
+      return send(command as never);
+    }) as typeof client.send;
+    const store = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
+    const batch = ['tu_f1', 'tu_f2'].map((key) => ({ key, event: handedOff() }));
+    const first = await store.recordSteps(batch, schedule);
+    expect(first.map((r) => [r.recorded, r.stored?.version])).toEqual([
+      [true, 1],
+      [true, 1],
+    ]);
+    expect(reads).toEqual([]);
+    // Redelivered: each put finds the episode there, and it is read and left as it is.
+    const again = await store.recordSteps(batch, schedule);
+    expect(again.map((r) => [r.recorded, r.stored?.version])).toEqual([
+      [false, 1],
+      [false, 1],
+    ]);
+    expect(reads.length).toBeGreaterThan(0);
+  });
+
   it('a roster filed by a writer that died before writing its episodes is kept through its grace, then removed', async () => {
     const { clock, table, store, items } = await setup();
     await store.recordStep('tu_kept', handedOff(), schedule);
