@@ -90,6 +90,7 @@ const MUST_SEE = (C: string, crm: Crm) => [
   `Worker${C} PutItem recheckdue|`,
   `Worker${C} PutItem episode|`,
   `Worker${C} PutItem epdue|floor`,
+  `Worker${C} PutItem eproster|`,
   `Worker${C} PutItem notify|`,
   // Only while Firehose fails: a decision is not staged before its write (the message is).
   `Worker${C} PutItem ledgerq|`,
@@ -103,6 +104,9 @@ const MUST_SEE = (C: string, crm: Crm) => [
   `Sweep${C} Query index <hour>`,
   `Sweep${C} Query index outbox`,
   `Sweep${C} PutItem episode|`,
+  `Sweep${C} PutItem eproster|`,
+  `Sweep${C} BatchGetItem eproster|`,
+  `Sweep${C} DeleteItem eproster|`,
   `Sweep${C} PutItem notify|`,
   `Sweep${C} PutItem cursor|opportunities:`,
   `Sweep${C} UpdateItem cursor|opportunities:`,

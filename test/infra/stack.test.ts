@@ -470,7 +470,18 @@ describe('the deployable stack (build + osls package)', () => {
           // goes), written with the claim; the index floor once.
           // Toss-up notices: read and create an outbox entry (never update, list or send one).
           GetItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode', 'notify'],
-          PutItem: ['done', 'count', 'skip', 'route', 'daily', 'lead', 'episode', 'recheckdue', 'notify'],
+          PutItem: [
+            'done',
+            'count',
+            'skip',
+            'route',
+            'daily',
+            'lead',
+            'episode',
+            'eproster',
+            'recheckdue',
+            'notify',
+          ],
           BatchGetItem: ['episode', 'lead', 'recheck'],
           DeleteItem: ['recheck'],
         },
@@ -491,6 +502,7 @@ describe('the deployable stack (build + osls package)', () => {
     const sweepItems = [
       'episode',
       'epdue',
+      'eproster',
       'notify',
       'route',
       'daily',
@@ -504,8 +516,8 @@ describe('the deployable stack (build + osls package)', () => {
       GetItem: [...sweepItems, 'outcomes'],
       PutItem: [...sweepItems, 'outcomes'],
       UpdateItem: [...sweepItems, 'lead'],
-      BatchGetItem: ['episode', 'notify', 'lead', 'recheck'],
-      DeleteItem: ['recheck'],
+      BatchGetItem: ['episode', 'eproster', 'notify', 'lead', 'recheck'],
+      DeleteItem: ['recheck', 'eproster'],
     };
     OWN.SweepHubspot = {
       secret: ['hubspot', 'chat'],
@@ -556,6 +568,7 @@ describe('the deployable stack (build + osls package)', () => {
       'lease',
       'episode',
       'epdue',
+      'eproster',
       'notify',
       'recheck',
       'recheckdue',
