@@ -174,7 +174,9 @@ function withDefaults(stored: Json, defaults: Json): Json {
   const out: Json = {};
   // The defaults' order first, so a restored row has the keys in the order the whole facts had them.
   for (const [k, d] of Object.entries(defaults)) {
-    if (!Object.hasOwn(stored, k)) out[k] = structuredClone(d);
+    // A fresh object or list for each row, so a reader may change its lead (no structuredClone: a
+    // backtest reads a million rows).
+    if (!Object.hasOwn(stored, k)) out[k] = isObject(d) ? withDefaults({}, d) : Array.isArray(d) ? [] : d;
     else {
       const v = stored[k];
       out[k] = isObject(d) && isObject(v) ? withDefaults(v, d) : v;

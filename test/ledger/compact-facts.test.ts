@@ -158,6 +158,15 @@ describe('compact facts_json', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('each row read gets objects of its own: changing one lead does not change the next (nor the defaults)', () => {
+    const row = rowOf(makeLead({ id: 'L-7' }));
+    const first = factsOfRow(row);
+    first.history.previouslyLost = true;
+    first.current.flag = 'yes';
+    first.activities.push({ type: 'inquiry', at: AT });
+    expect(factsOfRow(row)).toEqual(leadFacts(makeLead({ id: 'L-7' })));
+  });
+
   it("a row an earlier build wrote (the facts whole) reads back as written and replays as the compact row's lead", () => {
     // As written before the compact form (generated lead p0000004 of seed 17, the cost bench's world).
     const facts =
