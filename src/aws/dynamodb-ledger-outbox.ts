@@ -24,7 +24,7 @@ const GROUP = 'g|';
  *
  * One compressed item per `put` (a worker batch's decisions together), because DynamoDB bills every
  * put, update and delete by the item's size in 1 KB steps: a decision staged alone is 1–2 KB even
- * compressed (2.3 KB of JSON, mostly the lead's facts), rows of a batch compress together far better
+ * compressed (~1.9 KB of JSON, mostly the lead's facts), rows of a batch compress together far better
  * (docs/cost.md). `ready` and `remove` only add to and take from the two id sets (atomic set updates,
  * so containers settling entries of the same group never undo each other); the group is deleted when
  * its last id is removed. Items of one entry each (`recordz`/`awaitingz`, or text `record`/`awaiting`)

@@ -1,8 +1,7 @@
 import type { Decision } from '../domain/decision.ts';
 import type { Lead } from '../domain/lead.ts';
-import type { LeadFacts } from '../ledger/lead-facts.ts';
 import type { DecisionRecord } from '../ledger/ledger-record.ts';
-import { leadFromFacts } from '../ledger/replay-decision.ts';
+import { leadOfRow } from '../ledger/replay-decision.ts';
 import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
 import { decideWithDataIssues } from '../scoring/data-issues.ts';
 import { isHoldLike } from '../scoring/hold-expiry.ts';
@@ -37,7 +36,7 @@ export function recordedDecisions(rows: readonly DecisionRecord[]): RecordedDeci
     .sort((a, b) => compare(a.decided_at, b.decided_at) || compare(a.record_id, b.record_id))
     .map((row) => ({
       row,
-      lead: leadFromFacts(JSON.parse(row.facts_json) as LeadFacts),
+      lead: leadOfRow(row),
       leadKey: leadKeyOf(row.crm, row.lead_id),
     }));
 }

@@ -79,3 +79,117 @@ function maskText(s: string): string {
   const scrubbed = scrubText(s);
   return scrubbed === s.replace(/\s+/g, ' ').trim() ? s : scrubbed;
 }
+
+/** The row's columns that name the lead, which `facts_json` need not repeat. */
+export interface FactsRow {
+  lead_id: string;
+  crm: string;
+  object_type: string;
+  facts_json: string;
+}
+
+/**
+ * The value each fact has when the CRM had nothing: what a compact `facts_json` leaves out. Firehose
+ * bills a row's bytes three times (ingest, Parquet conversion, partitioning), and most leads have most
+ * of these (the CRM's toss-up fields before the first decision, no hearing, no data issue…).
+ * `company`, `person`, `history` and `current` are left out key by key, and whole when nothing is left.
+ */
+const FACT_DEFAULTS: Omit<LeadFacts, 'id' | 'crm' | 'objectType'> = {
+  ownerId: null,
+  modifiedAt: null,
+  company: {
+    employees: null,
+    revenueJpy: null,
+    industry: null,
+    region: null,
+    existingCustomer: false,
+    accountOwnerId: null,
+    strategicTarget: false,
+  },
+  person: { title: null, titleRank: null, department: null, emailDomain: null },
+  activities: [],
+  maBehaviourScore: null,
+  hearing: null,
+  history: { previouslyLost: false, lastTossUpAt: null },
+  manualRequest: null,
+  current: {
+    flag: null,
+    nextAction: null,
+    attributeScore: null,
+    behaviourScore: null,
+    dueAt: null,
+    decisionKey: null,
+  },
+  dataIssues: [],
+};
+
+type Json = Record<string, unknown>;
+
+/**
+ * `facts_json` as the ledger writes it: the facts without the values equal to their defaults
+ * (FACT_DEFAULTS) and without `id`, `crm` and `objectType` when they equal the row's `lead_id`, `crm` and
+ * `object_type` (a masked id differs, so it stays). `factsOfRow` gives the facts back whole.
+ */
+export function compactFactsJson(facts: LeadFacts, row: Omit<FactsRow, 'facts_json'>): string {
+  const { id, crm, objectType, ...rest } = facts;
+  return JSON.stringify({
+    ...(id === row.lead_id ? {} : { id }),
+    ...(crm === row.crm ? {} : { crm }),
+    ...(objectType === row.object_type ? {} : { objectType }),
+    ...withoutDefaults(rest as Json, FACT_DEFAULTS as Json),
+  });
+}
+
+/**
+ * The facts of a decision row, whole: what a compact `facts_json` left out filled in from the row's
+ * columns and the defaults. A row written whole (by builds before the compact form) reads back as it was.
+ */
+export function factsOfRow(row: FactsRow): LeadFacts {
+  const stored = JSON.parse(row.facts_json) as Json;
+  return {
+    id: row.lead_id,
+    crm: row.crm,
+    objectType: row.object_type,
+    ...withDefaults(stored, FACT_DEFAULTS as Json),
+  } as LeadFacts;
+}
+
+function withoutDefaults(value: Json, defaults: Json): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (!Object.hasOwn(defaults, k)) {
+      out[k] = v;
+      continue;
+    }
+    const d = defaults[k];
+    if (isObject(d) && isObject(v)) {
+      const inner = withoutDefaults(v, d);
+      if (Object.keys(inner).length > 0) out[k] = inner;
+    } else if (!isDefault(v, d)) out[k] = v;
+  }
+  return out;
+}
+
+function withDefaults(stored: Json, defaults: Json): Json {
+  const out: Json = {};
+  // The defaults' order first, so a restored row has the keys in the order the whole facts had them.
+  for (const [k, d] of Object.entries(defaults)) {
+    // A fresh object or list for each row, so a reader may change its lead (no structuredClone: a
+    // backtest reads a million rows).
+    if (!Object.hasOwn(stored, k)) out[k] = isObject(d) ? withDefaults({}, d) : Array.isArray(d) ? [] : d;
+    else {
+      const v = stored[k];
+      out[k] = isObject(d) && isObject(v) ? withDefaults(v, d) : v;
+    }
+  }
+  for (const [k, v] of Object.entries(stored)) if (!Object.hasOwn(defaults, k)) out[k] = v;
+  return out;
+}
+
+function isDefault(v: unknown, d: unknown): boolean {
+  return v === d || (Array.isArray(v) && Array.isArray(d) && v.length === 0 && d.length === 0);
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

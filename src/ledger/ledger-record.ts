@@ -49,7 +49,10 @@ export interface DecisionRecord {
   override_by: string | null;
   /** Campaigns or assets of the lead's activities, distinct, for the review by campaign and source. */
   sources: string[];
-  /** The normalized lead the decision read, without personal data (lead-facts.ts), as JSON. */
+  /**
+   * The normalized lead the decision read, without personal data (lead-facts.ts), as JSON: compact,
+   * its defaults and what the row's own columns say left out; `factsOfRow` gives it back whole.
+   */
   facts_json: string;
 }
 

@@ -3,7 +3,7 @@ import type { Lead } from '../domain/lead.ts';
 import type { CompiledRuleSet } from '../scoring/compile-rule-set.ts';
 import { decideWithDataIssues } from '../scoring/data-issues.ts';
 import { withScoreDetail } from '../scoring/score-detail.ts';
-import type { LeadFacts } from './lead-facts.ts';
+import { type FactsRow, factsOfRow, type LeadFacts } from './lead-facts.ts';
 import type { DecisionRecord } from './ledger-record.ts';
 
 /**
@@ -22,9 +22,14 @@ export function leadFromFacts(facts: LeadFacts): Lead {
   };
 }
 
+/** The lead a decision row's facts describe (compact or whole `facts_json`, lead-facts.ts `factsOfRow`). */
+export function leadOfRow(row: FactsRow): Lead {
+  return leadFromFacts(factsOfRow(row));
+}
+
 /** The decision `rules` make on a row's recorded facts at the row's own time (the engine as the sync calls it). */
 export function replayDecision(row: DecisionRecord, rules: CompiledRuleSet): Decision {
-  const lead = leadFromFacts(JSON.parse(row.facts_json) as LeadFacts);
+  const lead = leadOfRow(row);
   return withScoreDetail(decideWithDataIssues(lead, rules, new Date(row.decided_at)), lead, rules);
 }
 

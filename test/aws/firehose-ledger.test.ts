@@ -8,6 +8,7 @@ import {
   LedgerRecordTooLargeError,
   packLines,
 } from '../../src/aws/firehose-ledger.ts';
+import { DECISION_COLUMNS, EVENT_COLUMNS } from '../../src/ledger/ledger-columns.ts';
 import type { LedgerRecord } from '../../src/ledger/ledger-record.ts';
 import { filledDecisionRow, filledEventRow } from '../support/ledger-rows.ts';
 import { type AwsCall, LoopbackAws, loopbackClientConfig } from './loopback-aws.ts';
@@ -25,19 +26,24 @@ interface PutBody {
   Records: { Data: string }[];
 }
 const body = (c: AwsCall) => c.body as unknown as PutBody;
-/**
- * The rows of each record of a call, split as the stream's JSON de-aggregation splits them: JSON
- * objects one per line (an object spanning lines, or an array, would not be split).
- */
-const recordRows = (c: AwsCall) =>
+/** The lines of each record of a call, as sent. */
+const recordLines = (c: AwsCall) =>
   body(c).Records.map((r) => {
     const text = Buffer.from(r.Data, 'base64').toString('utf8');
     expect(text.endsWith('\n')).toBe(true);
-    return text
-      .slice(0, -1)
-      .split('\n')
-      .map((line) => JSON.parse(line) as LedgerRecord);
+    return text.slice(0, -1).split('\n');
   });
+/**
+ * The rows of each record of a call, split as the stream's JSON de-aggregation splits them (JSON
+ * objects one per line: an object spanning lines, or an array, would not be split), each read as the
+ * Parquet conversion reads it: every column of its table, null where the line has none.
+ */
+const recordRows = (c: AwsCall) => recordLines(c).map((lines) => lines.map(asTableReadsIt));
+function asTableReadsIt(line: string): LedgerRecord {
+  const row = JSON.parse(line) as Record<string, unknown>;
+  const columns = row.kind === 'decision' ? DECISION_COLUMNS : EVENT_COLUMNS;
+  return Object.fromEntries(Object.keys(columns).map((k) => [k, row[k] ?? null])) as unknown as LedgerRecord;
+}
 const rows = (c: AwsCall) => recordRows(c).flat();
 const ids = (c: AwsCall) => rows(c).map((r) => r.record_id);
 
@@ -98,6 +104,24 @@ describe('FirehoseLedger (real SDK client against a loopback Firehose)', () => {
     ]);
     expect(body(aws.calls[0]!).Records).toHaveLength(1);
     expect(recordRows(aws.calls[0]!)[0]).toEqual([records[0], records[2]]);
+  });
+
+  it('leaves null columns out of the lines (Firehose bills the bytes); the table reads them as null', async () => {
+    aws.answerWith(firehose());
+    const decision = filledDecisionRow({ owner_id: null, behaviour_score: null, new_episode: false });
+    const event = filledEventRow({ due_at: null, on_time: false, response_hours: 0 });
+    const { l } = ledger();
+    await l.append([decision, event]);
+    const [decisionLine, eventLine] = aws.calls.map((c) => recordLines(c)[0]![0]!);
+    expect(decisionLine).not.toContain('null');
+    expect(eventLine).not.toContain('null');
+    // false and 0 are values, not nulls: kept.
+    expect(JSON.parse(decisionLine!)).toMatchObject({ new_episode: false });
+    expect(JSON.parse(eventLine!)).toMatchObject({ on_time: false, response_hours: 0 });
+    expect(JSON.parse(decisionLine!)).not.toHaveProperty('owner_id');
+    expect(asTableReadsIt(decisionLine!)).toEqual(decision);
+    expect(asTableReadsIt(eventLine!)).toEqual(event);
+    expect(decisionLine!.length).toBeLessThan(JSON.stringify(decision).length - 100);
   });
 
   it('packs 1,201 rows into records of at most 500 rows (the de-aggregation cap), in one call', async () => {

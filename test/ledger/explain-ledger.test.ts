@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { episodeEvent } from '../../src/episodes/episode.ts';
 import { decisionRecord } from '../../src/ledger/decision-record.ts';
 import { eventRecord } from '../../src/ledger/event-record.ts';
+import { leadFacts } from '../../src/ledger/lead-facts.ts';
 import { decideWithDataIssues } from '../../src/scoring/data-issues.ts';
 import { foldOrThrow } from '../episodes/episode-kit.ts';
 import { coldLead, hotLead, rules, sla } from '../pipeline/pipeline-fixtures.ts';
@@ -57,7 +58,7 @@ async function ledgerWithHistory() {
   });
   const ep = foldOrThrow('tu_X', [handedOff, answered]);
   await l.ledger.append([no, yes, eventRecord(ep, handedOff, sla), eventRecord(ep, answered, sla)]);
-  return { stateDir: l.stateDir, no, yes };
+  return { stateDir: l.stateDir, no, yes, hot };
 }
 
 const explain = (stateDir: string, ...args: string[]) =>
@@ -67,7 +68,7 @@ const explain = (stateDir: string, ...args: string[]) =>
 
 describe('tossup explain --lead --at (from the ledger)', () => {
   it('names the decision in force then, its reasons, rule-set version and what happened since', async () => {
-    const { stateDir, no, yes } = await ledgerWithHistory();
+    const { stateDir, no, yes, hot } = await ledgerWithHistory();
 
     const before = await explain(
       stateDir,
@@ -109,6 +110,8 @@ describe('tossup explain --lead --at (from the ledger)', () => {
       facts: { company: { employees: 1200 } },
     });
     expect(json.decision.reasons).toEqual(JSON.parse(yes.reasons_json));
+    // The facts whole, as the lead's: what the row's compact facts_json leaves out is filled in.
+    expect(json.decision.facts).toEqual(leadFacts(hot));
     expect(json.events.map((e: { event_type: string }) => e.event_type)).toEqual(['handed_off']);
   });
 

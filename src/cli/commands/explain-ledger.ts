@@ -1,4 +1,5 @@
 import type { Reason } from '../../domain/decision.ts';
+import { type FactsRow, factsOfRow } from '../../ledger/lead-facts.ts';
 import { DECISION_AT, EPISODE_EVENTS_UNTIL } from '../../ledger/ledger-queries.ts';
 import type { Locale } from '../../reasons/messages.ts';
 import type { ReasonRenderer } from '../../reasons/render-reasons.ts';
@@ -40,10 +41,10 @@ export async function explainFromLedger(
     const events = episodeKey ? await reader.query(EPISODE_EVENTS_UNTIL, [episodeKey, at]) : [];
     const reasons = JSON.parse(String(decision.reasons_json)) as Reason[];
     if (o.json) {
-      const { facts_json, reasons_json: _r, ...row } = decision;
-      out.write(
-        `${JSON.stringify({ at, decision: { ...row, reasons, facts: JSON.parse(String(facts_json)) }, events }, null, 2)}\n`,
-      );
+      const { facts_json: _f, reasons_json: _r, ...row } = decision;
+      // The facts whole: the row's compact `facts_json` leaves out what its columns and the defaults give.
+      const facts = factsOfRow(decision as unknown as FactsRow);
+      out.write(`${JSON.stringify({ at, decision: { ...row, reasons, facts }, events }, null, 2)}\n`);
       return 0;
     }
     const ja = o.locale === 'ja';
