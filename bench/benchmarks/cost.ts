@@ -14,6 +14,7 @@
  *   the memory of infra/settings.yml, measured wall time plus the modelled CRM waits.
  */
 
+import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
 import { PRICES_AP_NORTHEAST_1 as PRICES } from '../cost/aws-prices-ap-northeast-1.ts';
 import {
   CRM_CALL_SECONDS,
@@ -27,6 +28,8 @@ import { byKindList, measureUsage } from '../cost/measure-usage.ts';
 import { report } from '../figure.ts';
 
 const LEADS = Number(process.env.COST_LEADS ?? 1000);
+/** The deployed event source mapping's batch (infra/settings.yml), as the measured run takes it. */
+const BATCH = loadDeploySettings('infra/settings.yml').worker.batchSize;
 
 const u = await measureUsage(LEADS);
 if (u.logProblems.length)
@@ -47,7 +50,7 @@ const kindsOf = (read: boolean) =>
     .map((k) => `${k.kind} ${(k.units / LEADS).toFixed(2)}`)
     .join(', ');
 const kinds = kindsOf(false);
-const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of 100) and the first sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU (${kindsOf(true)}), ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
+const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of ${BATCH}) and the first sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU (${kindsOf(true)}), ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
 
 const life = u.lifecycle;
 const perTossUp = (n: number) => (u.tossUps > 0 ? n / u.tossUps : 0);
@@ -80,7 +83,7 @@ report({
   name: 'cost.usdPerMonthAt1MLeadsPerDay',
   value: round(usdPerMonth(u, PRICES, 1_000_000), 2),
   unit: 'USD/month',
-  note: `30 days, one CRM, floor included; per-lead work scales linearly (batches of 100 stay full); ${tracking(1_000_000)}`,
+  note: `30 days, one CRM, floor included; per-lead work scales linearly (batches of ${BATCH} stay full); ${tracking(1_000_000)}`,
 });
 report({
   name: 'cost.usdPer1kTossUpsUnanswered',
