@@ -19,6 +19,8 @@ const CrmSettingsSchema = z.strictObject({
   enabled: z.boolean(),
   schedule: Schedule,
   maximumConcurrency: z.number().int().min(2).max(1000),
+  /** Leads per worker invocation for this CRM (`workerBatchSize`); absent: `worker.batchSize`. */
+  batchSize: z.number().int().min(1).max(10000).optional(),
   /** Bundled with the functions: Lambda has no repository to fall back on. */
   mapping: z.string().min(1),
   /** The SLA sweep of this CRM (issue 13): off until the CRM fields and chat are set up. */
@@ -167,6 +169,11 @@ export function loadDeploySettings(file: string): DeploySettings {
   return parsed.data;
 }
 
+/** Leads per worker invocation of `crm`: its own `batchSize`, else `worker.batchSize` (serverless.yml's fallback). */
+export function workerBatchSize(s: DeploySettings, crm: 'salesforce' | 'hubspot'): number {
+  return s.crms[crm].batchSize ?? s.worker.batchSize;
+}
+
 export function invariantProblems(s: DeploySettings): string[] {
   const problems: string[] = [];
   if (s.queue.visibilityTimeoutSeconds < 6 * s.worker.timeoutSeconds) {
@@ -179,10 +186,13 @@ export function invariantProblems(s: DeploySettings): string[] {
       `queue.maxReceiveCount (${s.queue.maxReceiveCount}) must be at least 5: fewer receives send messages to the dead-letter queue after a short CRM outage`,
     );
   }
-  if (s.worker.batchSize > 10 && s.worker.maximumBatchingWindowSeconds < 1) {
-    problems.push(
-      'worker.maximumBatchingWindowSeconds must be at least 1 when worker.batchSize is above 10 (an AWS rule)',
-    );
+  for (const crm of ['salesforce', 'hubspot'] as const) {
+    const size = workerBatchSize(s, crm);
+    if (size > 10 && s.worker.maximumBatchingWindowSeconds < 1) {
+      problems.push(
+        `worker.maximumBatchingWindowSeconds must be at least 1 when ${s.crms[crm].batchSize === undefined ? 'worker.batchSize' : `crms.${crm}.batchSize`} is above 10 (an AWS rule)`,
+      );
+    }
   }
   for (const crm of ['salesforce', 'hubspot'] as const) {
     if (s.crms[crm].sweep.enabled && !s.crms[crm].enabled) {

@@ -14,7 +14,7 @@
  *   the memory of infra/settings.yml, measured wall time plus the modelled CRM waits.
  */
 
-import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
+import { loadDeploySettings, workerBatchSize } from '../../scripts/deploy-settings.ts';
 import { PRICES_AP_NORTHEAST_1 as PRICES } from '../cost/aws-prices-ap-northeast-1.ts';
 import {
   CRM_CALL_SECONDS,
@@ -28,8 +28,8 @@ import { byKindList, measureUsage } from '../cost/measure-usage.ts';
 import { report } from '../figure.ts';
 
 const LEADS = Number(process.env.COST_LEADS ?? 1000);
-/** The deployed event source mapping's batch (infra/settings.yml), as the measured run takes it. */
-const BATCH = loadDeploySettings('infra/settings.yml').worker.batchSize;
+/** The deployed Salesforce event source mapping's batch (infra/settings.yml), as the measured run takes it. */
+const BATCH = workerBatchSize(loadDeploySettings('infra/settings.yml'), 'salesforce');
 
 const u = await measureUsage(LEADS);
 if (u.logProblems.length)

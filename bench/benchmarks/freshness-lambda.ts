@@ -28,7 +28,7 @@ import { startEventRelay } from '../../emulators/salesforce/event-relay.ts';
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
 import { routingYamlForWorld } from '../../emulators/world-routing.ts';
-import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
+import { loadDeploySettings, workerBatchSize } from '../../scripts/deploy-settings.ts';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import { createWorkerHandler } from '../../src/handlers/worker-handler.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -155,7 +155,7 @@ async function lambdaWorker() {
 }
 
 const queue = new RealtimeSqs({
-  batchSize: settings.worker.batchSize,
+  batchSize: workerBatchSize(settings, 'salesforce'),
   batchingWindowMs: settings.worker.maximumBatchingWindowSeconds * 1000,
   concurrency: settings.crms.salesforce.maximumConcurrency,
   visibilityMs: settings.queue.visibilityTimeoutSeconds * 1000,
@@ -200,5 +200,5 @@ report({
   value: Math.round(pct(0.95)),
   unit: 'ms',
   target: '<= 30000',
-  note: `${leads.length} lead changes in the Salesforce emulator (a person editing the title of a lead not decided before), one every ${INTERVAL_MS} ms; each change event relayed as an EventBridge event of the Event Relay shape to an SQS model with the event source mapping of infra/settings.yml (batch ${settings.worker.batchSize}, batching window ${settings.worker.maximumBatchingWindowSeconds} s, concurrency ${settings.crms.salesforce.maximumConcurrency}) → the worker handler, real jsforce, rate limits on; time from the change to the change event of our flag write; p50 ${Math.round(pct(0.5))} ms, max ${Math.round(pct(1))} ms; ${latencies.length} measured, ${changedAt.size} never written (their flag now: ${unwritten.join('; ') || '-'}; the worker logged ${outcomes.skipped} skipped leads${skippedCodes.size ? ` — ${[...skippedCodes].map(([k, n]) => `${n} ${k}`).join(', ')}` : ''} — and ${outcomes.failed} failed); ${relay.relayed} events relayed (${outcomes.ignored} of them ignored with no CRM call: our own writes), ${batches.length} worker invocations of ${meanBatch.toFixed(0)} messages on average, ${queue.failedDeliveries} messages returned, ${apiCalls} API calls in ${elapsedS.toFixed(0)} s. one worker (own connector and login) per concurrent batch; Event Relay, EventBridge and SQS latencies and the runtime's cold start not modelled`,
+  note: `${leads.length} lead changes in the Salesforce emulator (a person editing the title of a lead not decided before), one every ${INTERVAL_MS} ms; each change event relayed as an EventBridge event of the Event Relay shape to an SQS model with the event source mapping of infra/settings.yml (batch ${workerBatchSize(settings, 'salesforce')}, batching window ${settings.worker.maximumBatchingWindowSeconds} s, concurrency ${settings.crms.salesforce.maximumConcurrency}) → the worker handler, real jsforce, rate limits on; time from the change to the change event of our flag write; p50 ${Math.round(pct(0.5))} ms, max ${Math.round(pct(1))} ms; ${latencies.length} measured, ${changedAt.size} never written (their flag now: ${unwritten.join('; ') || '-'}; the worker logged ${outcomes.skipped} skipped leads${skippedCodes.size ? ` — ${[...skippedCodes].map(([k, n]) => `${n} ${k}`).join(', ')}` : ''} — and ${outcomes.failed} failed); ${relay.relayed} events relayed (${outcomes.ignored} of them ignored with no CRM call: our own writes), ${batches.length} worker invocations of ${meanBatch.toFixed(0)} messages on average, ${queue.failedDeliveries} messages returned, ${apiCalls} API calls in ${elapsedS.toFixed(0)} s. one worker (own connector and login) per concurrent batch; Event Relay, EventBridge and SQS latencies and the runtime's cold start not modelled`,
 });

@@ -153,7 +153,7 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
     await timed(() => sync(SCHEDULED, context(settings.sync.timeoutSeconds)), usage.sync);
     const sqsSent = meter.sqs.requests;
     // The event source mapping: the sent messages, delivered in the deployed batch size.
-    const queue = deployedQueue(clock);
+    const queue = deployedQueue(clock, 'salesforce');
     for (const m of meter.sqs.sent.splice(0)) queue.sendRaw(m.body, m.attributes);
     let received = 0;
     while (queue.depth > 0) {

@@ -93,7 +93,7 @@ async function setup() {
     mappingFile: null,
     options: { locale: 'ja', queueTaskOwners: {}, sources: {} },
   };
-  const queue = deployedQueue(clock);
+  const queue = deployedQueue(clock, 'hubspot');
   const secrets = new SecretsManagerCache({
     client: new SecretsManagerClient({
       region: 'ap-northeast-1',

@@ -197,7 +197,7 @@ async function stand(crm: Crm, killAt: KillPoint) {
   const side = await startCrm(crm, world, emuClock);
   const secretId = `tossup/test/${crm}`;
   const table = await dynamo.table(clock);
-  const queue = deployedQueue(clock);
+  const queue = deployedQueue(clock, crm);
   const dir = mkdtempSync(join(root, `${crm}-${killAt}-`));
   const taken: Record<string, LedgerRecord[]> = { [STREAMS.decision]: [], [STREAMS.event]: [] };
   /** The child invocation running now, which the kill point ends. */

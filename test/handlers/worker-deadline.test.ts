@@ -48,7 +48,7 @@ async function setup() {
   };
   const logs = new LogCapture();
   const log = createLogger({ destination: logs });
-  const queue = deployedQueue(clock);
+  const queue = deployedQueue(clock, 'salesforce');
   const common = {
     crm: 'salesforce' as const,
     scope: 'default',

@@ -38,7 +38,7 @@ async function relayRig(
   const options = syncOptions(emu, connector, routing);
   const clock = testClock(new Date(emu.clock.now()).toISOString());
   const table = await dynamo.table(clock);
-  const queue = deployedQueue(clock);
+  const queue = deployedQueue(clock, 'salesforce');
   const logs = new LogCapture();
   const worker = createWorkerHandler({
     crm: 'salesforce',

@@ -207,7 +207,7 @@ async function runFunctions(crm: Crm, C: string) {
   });
   const dynamo = await startLocalDynamo();
   const configDir = mkdtempSync(join(tmpdir(), 'tossup-real-requests-config-'));
-  const queue = deployedQueue(clock);
+  const queue = deployedQueue(clock, crm);
   const side: CrmSide =
     crm === 'salesforce'
       ? {

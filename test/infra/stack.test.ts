@@ -16,7 +16,7 @@ import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { type BuildResult, buildLambdas } from '../../scripts/build-lambdas.ts';
-import { type DeploySettings, loadDeploySettings } from '../../scripts/deploy-settings.ts';
+import { type DeploySettings, loadDeploySettings, workerBatchSize } from '../../scripts/deploy-settings.ts';
 import { filesUnder, scanSecrets } from '../../scripts/scan-secrets.ts';
 import { DUE_INDEX } from '../../src/aws/dynamodb-episode-store.ts';
 import { allows, arnOf, type IamRequest, roleStatements, secretArn } from './support/iam-policy.ts';
@@ -156,7 +156,7 @@ describe('the deployable stack (build + osls package)', () => {
         expect(
           props(shipped, `Worker${C}LambdaFunction`).ReservedConcurrentExecutions,
         ).toBeGreaterThanOrEqual(p.ScalingConfig.MaximumConcurrency);
-        expect(p.BatchSize).toBe(settings.worker.batchSize);
+        expect(p.BatchSize).toBe(workerBatchSize(settings, crm));
         if (p.BatchSize > 10) expect(p.MaximumBatchingWindowInSeconds).toBeGreaterThanOrEqual(1);
         expect(p.Enabled).toBe(false);
         const on = ofType(enabled, 'AWS::Lambda::EventSourceMapping').find(([, r]) =>
@@ -881,6 +881,20 @@ describe('the deployable stack (build + osls package)', () => {
         /queue\.visibilityTimeoutSeconds .* must be at least 6 x worker\.timeoutSeconds/,
       );
       expect(r.stderr).toMatch(/queue\.maxReceiveCount \(3\) must be at least 5/);
+    });
+
+    it("a CRM's own worker batch above 10 without a batching window is refused, naming that setting", () => {
+      const s = structuredClone(settings);
+      s.worker.batchSize = 10;
+      s.worker.maximumBatchingWindowSeconds = 0;
+      s.crms.hubspot.batchSize = 50;
+      delete s.crms.salesforce.batchSize;
+      const r = runBuild(s);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        'worker.maximumBatchingWindowSeconds must be at least 1 when crms.hubspot.batchSize is above 10',
+      );
+      expect(r.stderr).not.toContain('when worker.batchSize');
     });
   });
 });

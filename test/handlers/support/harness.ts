@@ -107,7 +107,7 @@ export async function harness(
   const state = new DynamoStateStore(table);
   const routingState = new DynamoRoutingState(table);
   const versions = new DynamoLeadRecords(table);
-  const queue = deployedQueue(clock);
+  const queue = deployedQueue(clock, 'salesforce');
   const worker = createWorkerHandler({
     crm: 'salesforce',
     scope: 'default',

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { loadDeploySettings } from '../../../scripts/deploy-settings.ts';
+import { loadDeploySettings, workerBatchSize } from '../../../scripts/deploy-settings.ts';
 import { chunkMessages } from '../../../src/aws/sqs-batches.ts';
 import type {
   LambdaContext,
@@ -231,13 +231,13 @@ export class SqsSimulator implements MessageQueue, VisibilityControl {
 }
 
 /** The SQS simulator with the template's visibility timeout, receive count, batch size and worker timeout. */
-export function deployedQueue(clock: TestClock): SqsSimulator {
+export function deployedQueue(clock: TestClock, crm: 'salesforce' | 'hubspot'): SqsSimulator {
   const settings = loadDeploySettings('infra/settings.yml');
   return new SqsSimulator(
     {
       visibilityTimeoutSeconds: settings.queue.visibilityTimeoutSeconds,
       maxReceiveCount: settings.queue.maxReceiveCount,
-      batchSize: settings.worker.batchSize,
+      batchSize: workerBatchSize(settings, crm),
       workerTimeoutSeconds: settings.worker.timeoutSeconds,
     },
     clock,
