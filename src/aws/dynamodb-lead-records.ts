@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { CrmName } from '../domain/lead.ts';
 import type { ClaimOutcome, LeadVersions } from '../ports/lead-versions.ts';
 import {
@@ -11,6 +11,7 @@ import {
 } from '../ports/recheck-store.ts';
 import type { RecordedAssignment } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
+import { compressJson, decompressJson } from './compressed-json.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 import { DUE_INDEX } from './dynamodb-episode-store.ts';
@@ -21,6 +22,15 @@ const DAY_MS = 86_400_000;
  * stale copy still meets its newer version, and a hold that never ends still ends here.
  */
 const RETENTION_SECONDS = 400 * 86_400;
+/** Re-check rosters: `rkroster|<crm>|<recheckAt>|<random>` (`fileRechecks`). */
+const ROSTER = 'rkroster|';
+const ROSTER_MAX_KEYS = 200;
+/**
+ * A roster is filed before the records it lists are written: one that lists none due is removed only
+ * once older than the longest a writer can take between the two (a Lambda's timeout, 15 minutes at
+ * most), so a write in flight behind a fresh roster is never orphaned.
+ */
+const ROSTER_GRACE_MS = 15 * 60_000;
 const CLAIM_ATTEMPTS = 3;
 /** The decision-key prefix of a record owner's assignment (src/pipeline/record-owner.ts). */
 const OWNER_OF_RECORD = 'owner_of_record';
@@ -72,6 +82,8 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
    * it wrote) came between the read and the claim.
    */
   readonly #readTokens = new Map<string, string | null>();
+  /** Leads `fileRechecks` filed at their `recheckAt` (`<crm>|<key>|<recheckAt>`), until their write. */
+  readonly #filed = new Set<string>();
   /**
    * Routing assignments of the leads `getMany` read, by `<crm>|<leadId>` (`ClaimCarriedRouting`):
    * `onItem` as the item held them (null: the lead has no item), `carried` the ones the claim writes
@@ -296,6 +308,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   }
 
   async schedule(crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
+    await this.fileRechecks(crm, records);
     for (const recheck of records) {
       await this.#table.update(pkOf(crm, recheck), SINGLE, updateOf(await this.#recheckUpdate(crm, recheck)));
     }
@@ -315,24 +328,153 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     await this.schedule(crm, refs.map(none));
   }
 
+  /**
+   * Files the leads of `records` that have a `recheckAt` in rosters, one item per instant (the
+   * `due` index holds the roster, not each lead's item): a batch's re-checks mostly share their
+   * instant (a local midnight, the next month's start), so one write and one index entry serve many.
+   * Called before the records are written (`claimDecided`, `schedule`), so no written record is ever
+   * due without a roster; a roster listing a lead whose write then failed lists it as not due.
+   */
+  async fileRechecks(crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
+    const byInstant = new Map<string, Set<string>>();
+    for (const r of records) {
+      if (r.recheckAt === null || !keepsRecheckRecord(r)) continue;
+      const keys = byInstant.get(r.recheckAt) ?? new Set<string>();
+      keys.add(recheckKey(r));
+      byInstant.set(r.recheckAt, keys);
+    }
+    if (byInstant.size === 0) return;
+    const now = this.#table.nowMs();
+    await this.#ensureFloor(crm, now);
+    const puts: Item[] = [];
+    for (const [instant, set] of byInstant) {
+      const keys = [...set];
+      for (let i = 0; i < keys.length; i += ROSTER_MAX_KEYS) {
+        const pk = `${ROSTER}${crm}|${instant}|${randomBytes(6).toString('base64url')}`;
+        puts.push({
+          pk: str(pk),
+          sk: str(SINGLE),
+          keysz: { B: compressJson(JSON.stringify(keys.slice(i, i + ROSTER_MAX_KEYS))) },
+          filedAtMs: num(now),
+          dueBucket: str(bucketOf(crm, dayOf(Math.max(Date.parse(instant), now)))),
+          dueAt: str(`${instant}#${pk}`),
+          ...this.#table.expiry(RETENTION_SECONDS),
+        });
+      }
+    }
+    for (const item of puts) await this.#table.put(item);
+    if (this.#filed.size > MAX_READ_TOKENS) this.#filed.clear();
+    for (const r of records) if (r.recheckAt !== null) this.#filed.add(filedKey(crm, r));
+  }
+
+  /**
+   * The leads of `rosters` still due at their roster's instant: their item's record says that
+   * `recheckAt` (a strongly consistent read: an eventually consistent one could show the item before
+   * the write that filed it here). A roster that lists none is removed once past its grace.
+   */
+  async #openRosters(
+    crm: CrmName,
+    rosters: readonly { recheckAt: string; pk: string }[],
+    now: number,
+  ): Promise<{ due: DueRecheck[]; held: boolean }> {
+    const items = await batchGetLive(
+      this.#table,
+      rosters.map((r) => r.pk),
+      this.#batch,
+    );
+    const listed = rosters.flatMap((r) => {
+      const item = items.get(r.pk);
+      return item ? [{ ...r, refs: rosterRefs(item), filedAt: numberOf(item, 'filedAtMs') ?? 0 }] : [];
+    });
+    const leads = await batchGetLive(
+      this.#table,
+      [...new Set(listed.flatMap((r) => r.refs.map((ref) => pkOf(crm, ref))))],
+      this.#batch,
+    );
+    const due: DueRecheck[] = [];
+    const spent: string[] = [];
+    let held = false;
+    for (const r of listed) {
+      const still = r.refs.filter((ref) => {
+        const item = leads.get(pkOf(crm, ref));
+        return (
+          item !== undefined &&
+          (numberOf(item, 'rk') ?? 0) > now &&
+          stringOf(item, 'recheckAt') === r.recheckAt
+        );
+      });
+      for (const ref of still) due.push({ ...ref, recheckAt: r.recheckAt });
+      if (still.length === 0 && now - r.filedAt >= ROSTER_GRACE_MS) spent.push(r.pk);
+      else held = true;
+    }
+    for (const pk of spent) await this.#table.delete(pk);
+    return { due, held };
+  }
+
   async dueBefore(crm: CrmName, at: Date, limit: number): Promise<DueRecheck[]> {
     const now = this.#table.nowMs();
     const last = dayOf(at.getTime());
     const floorItem = await this.#table.get(floorPk(crm));
     const floor = floorItem && stringOf(floorItem, 'day');
     if (!floor) return [];
-    const out: DueRecheck[] = [];
+    const found = new Map<string, DueRecheck>();
     let firstNonEmpty: string | null = null;
-    for (let t = Date.parse(`${floor}T00:00:00.000Z`); dayOf(t) <= last && out.length < limit; t += DAY_MS) {
+    for (let t = Date.parse(`${floor}T00:00:00.000Z`); dayOf(t) <= last && found.size < limit; t += DAY_MS) {
       const day = dayOf(t);
-      const found = await this.#queryDay(crm, day, `${at.toISOString()}#\uffff`, limit - out.length);
-      if (found.length > 0) firstNonEmpty ??= day;
-      out.push(...found);
+      let start: Item | undefined;
+      do {
+        const page = await this.#table.queryIndex(
+          DUE_INDEX,
+          'dueBucket = :b AND dueAt <= :t',
+          { ':b': str(bucketOf(crm, day)), ':t': str(`${at.toISOString()}#\uffff`) },
+          { limit: limit - found.size, start },
+        );
+        start = page.LastEvaluatedKey;
+        let held = false;
+        const rosters: { recheckAt: string; pk: string }[] = [];
+        for (const item of page.Items ?? []) {
+          const sortKey = stringOf(item, 'dueAt') ?? '';
+          const cut = sortKey.indexOf('#');
+          const rest = sortKey.slice(cut + 1);
+          if (rest.startsWith(ROSTER)) {
+            rosters.push({ recheckAt: sortKey.slice(0, cut), pk: rest });
+            continue;
+          }
+          // An entry an earlier build filed on the lead's item (or its own re-check item): as it was.
+          held = true;
+          const bar = rest.indexOf('|');
+          const due = {
+            recheckAt: sortKey.slice(0, cut),
+            objectType: rest.slice(0, bar),
+            leadId: rest.slice(bar + 1),
+          };
+          // KEYS_ONLY still projects the table's key: an earlier build's item says so by its pk.
+          const pk = legacyPkOf(crm, due);
+          if (stringOf(item, 'pk') === pk) this.#legacy.add(pk);
+          if (!found.has(recheckKey(due))) found.set(recheckKey(due), due);
+        }
+        if (rosters.length > 0) {
+          const opened = await this.#openRosters(crm, rosters, now);
+          held ||= opened.held;
+          for (const d of opened.due) if (!found.has(recheckKey(d))) found.set(recheckKey(d), d);
+        }
+        if (held) firstNonEmpty ??= day;
+      } while (start && found.size < limit);
     }
     const safe = dayOf(Math.min(now, at.getTime()) - DAY_MS);
     const next = firstNonEmpty !== null && firstNonEmpty < safe ? firstNonEmpty : safe;
     if (next > floor) await this.#table.put({ pk: str(floorPk(crm)), sk: str(SINGLE), day: str(next) });
-    return out;
+    return [...found.values()]
+      .sort((a, b) =>
+        a.recheckAt === b.recheckAt
+          ? recheckKey(a) < recheckKey(b)
+            ? -1
+            : 1
+          : a.recheckAt < b.recheckAt
+            ? -1
+            : 1,
+      )
+      .slice(0, limit);
   }
 
   /** The SET and REMOVE clauses that make the item hold `recheck` (and say it lives here). */
@@ -345,11 +487,10 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       if (recheck.holdSince !== null) fields.holdSince = recheck.holdSince;
       if (recheck.inputs) fields.inputs = recheck.inputs;
       if (recheck.recheckAt !== null) {
-        const now = this.#table.nowMs();
-        await this.#ensureFloor(crm, now);
+        // Filed in a roster before the item says it (a batch files its leads together first).
+        if (!this.#filed.has(filedKey(crm, recheck))) await this.fileRechecks(crm, [recheck]);
+        this.#filed.delete(filedKey(crm, recheck));
         fields.recheckAt = recheck.recheckAt;
-        fields.dueBucket = bucketOf(crm, dayOf(Math.max(Date.parse(recheck.recheckAt), now)));
-        fields.dueAt = `${recheck.recheckAt}#${recheckKey(recheck)}`;
       }
     }
     const remove: string[] = [];
@@ -394,36 +535,6 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       { expression: 'attribute_not_exists(pk)' },
     );
     this.#floorEnsured.add(crm);
-  }
-
-  async #queryDay(crm: CrmName, day: string, upTo: string, limit: number): Promise<DueRecheck[]> {
-    const out: DueRecheck[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#table.queryIndex(
-        DUE_INDEX,
-        'dueBucket = :b AND dueAt <= :t',
-        { ':b': str(bucketOf(crm, day)), ':t': str(upTo) },
-        { limit: limit - out.length, start },
-      );
-      for (const item of page.Items ?? []) {
-        const sortKey = stringOf(item, 'dueAt') ?? '';
-        const cut = sortKey.indexOf('#');
-        const key = sortKey.slice(cut + 1);
-        const bar = key.indexOf('|');
-        const due = {
-          recheckAt: sortKey.slice(0, cut),
-          objectType: key.slice(0, bar),
-          leadId: key.slice(bar + 1),
-        };
-        // KEYS_ONLY still projects the table's key: an earlier build's item says so by its pk.
-        const pk = legacyPkOf(crm, due);
-        if (stringOf(item, 'pk') === pk) this.#legacy.add(pk);
-        out.push(due);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start && out.length < limit);
-    return out;
   }
 }
 
@@ -513,6 +624,28 @@ function addRecord(out: Map<string, RecheckRecord>, ref: RecheckRef, item: Item)
     holdSince,
     ...(inputs ? { inputs } : {}),
   });
+}
+
+function filedKey(crm: CrmName, r: RecheckRecord): string {
+  return `${crm}|${recheckKey(r)}|${r.recheckAt}`;
+}
+
+/** A roster's leads (`<objectType>|<leadId>` keys). */
+function rosterRefs(item: Item): RecheckRef[] {
+  try {
+    const z = item.keysz?.B;
+    const keys = z ? (JSON.parse(decompressJson(z)) as unknown) : null;
+    if (Array.isArray(keys) && keys.every((k) => typeof k === 'string' && k.includes('|')))
+      return (keys as string[]).map((k) => {
+        const bar = k.indexOf('|');
+        return { objectType: k.slice(0, bar), leadId: k.slice(bar + 1) };
+      });
+  } catch {
+    // reported below
+  }
+  throw new StateUnavailableError(
+    `the re-check roster item ${stringOf(item, 'pk')} in DynamoDB is not a list of leads; restore it from a backup`,
+  );
 }
 
 function pkOf(crm: CrmName, ref: RecheckRef): string {

@@ -255,8 +255,14 @@ export function createWorkerHandler(options: WorkerOptions) {
     if (claimDecided) {
       // Claimed once decided, with the re-check record the writes will leave: one write a lead.
       work = [...groups.values()];
-      claimer = claimOnceDecided(claimDecided, options.crm, groups, leaseUntilMs, refused, (id) =>
-        options.routingState.flushUnclaimed?.(id),
+      claimer = claimOnceDecided(
+        claimDecided,
+        options.versions.fileRechecks?.bind(options.versions),
+        options.crm,
+        groups,
+        leaseUntilMs,
+        refused,
+        (id) => options.routingState.flushUnclaimed?.(id),
       );
     } else {
       work = [];
@@ -300,6 +306,7 @@ export function createWorkerHandler(options: WorkerOptions) {
  */
 function claimOnceDecided(
   claimDecided: NonNullable<LeadVersions['claimDecided']>,
+  fileRechecks: LeadVersions['fileRechecks'],
   crm: SyncCrm,
   groups: Map<string, Group>,
   leaseUntilMs: number,
@@ -307,6 +314,15 @@ function claimOnceDecided(
   unclaimed: (leadId: string) => Promise<void> | undefined,
 ): (items: readonly DecidedClaim[]) => Promise<ClaimGrant[]> {
   return async (items) => {
+    // The re-checks the claims will carry, filed together first (one roster per instant).
+    await fileRechecks?.(
+      crm,
+      items.flatMap(({ lead, recheck }) =>
+        recheck && groups.get(leadVersionKey(crm, lead.objectType, lead.id))?.version != null
+          ? [recheck]
+          : [],
+      ),
+    );
     const claims = await Promise.allSettled(
       items.map(async ({ lead, recheck }): Promise<ClaimGrant> => {
         const g = groups.get(leadVersionKey(crm, lead.objectType, lead.id));

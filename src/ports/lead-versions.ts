@@ -50,6 +50,12 @@ export interface LeadVersions {
     crm: CrmName,
     recheck: RecheckRecord | null,
   ): Promise<ClaimOutcome>;
+  /**
+   * Optional, where re-check times are filed apart from the records (DynamoDB's rosters): files the
+   * `recheckAt` of `records` before the claims that will write them, so a batch's claims share one
+   * filing per instant; `claimDecided` files a record itself when this was not called for it.
+   */
+  fileRechecks?(crm: CrmName, records: readonly RecheckRecord[]): Promise<void>;
   /** Gives the claim up at once so a redelivery need not wait for the lease. */
   release(leadKey: string, version: number, token: string): Promise<void>;
 }

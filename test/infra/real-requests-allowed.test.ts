@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -11,8 +10,8 @@ import { createDeal, startHubspotEmulator } from '../../emulators/hubspot/index.
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
 import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
-import { type DynamoTable, num, SINGLE, str } from '../../src/aws/dynamo-table.ts';
-import { DUE_INDEX } from '../../src/aws/dynamodb-episode-store.ts';
+import { DynamoTable, num, SINGLE, str } from '../../src/aws/dynamo-table.ts';
+import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import type { ScheduledEvent } from '../../src/handlers/lambda-types.ts';
 import type { SweepResult } from '../../src/handlers/sweep-handler.ts';
 import { sweepFromEnv, syncFromEnv, type WiringOverrides, workerFromEnv } from '../../src/handlers/wiring.ts';
@@ -88,6 +87,7 @@ const MUST_SEE = (C: string, crm: Crm) => [
   `Worker${C} BatchGetItem recheck|`,
   `Worker${C} DeleteItem recheck|`,
   `Worker${C} PutItem recheckdue|`,
+  `Worker${C} PutItem rkroster|`,
   `Worker${C} PutItem episode|`,
   `Worker${C} PutItem epdue|floor`,
   `Worker${C} PutItem eproster|`,
@@ -101,6 +101,7 @@ const MUST_SEE = (C: string, crm: Crm) => [
   `Sweep${C} BatchGetItem recheck|`,
   `Sweep${C} DeleteItem recheck|`,
   `Sweep${C} Query index recheck|`,
+  `Sweep${C} BatchGetItem rkroster|`,
   `Sweep${C} Query index <hour>`,
   `Sweep${C} Query index outbox`,
   `Sweep${C} PutItem episode|`,
@@ -365,7 +366,7 @@ async function runFunctions(crm: Crm, C: string) {
     sent.firehoseDown = false;
     // Of the leads due for a re-check: one was last decided by an earlier build (its record apart
     // from the lead's item), one has gone from the CRM.
-    const due = await dueRechecks(dynamo.client(), table.tableName, crm, clock.now());
+    const due = await dueRechecks(table, crm, clock.now());
     if (due.length < 3) throw new Error(`only ${due.length} re-check(s) due: the run makes too few holds`);
     await toLegacyLayout(table, `${crm}|${due[0]!.key}`, due[0]!.recheckAt);
     side.remove(lead(due[1]!.key));
@@ -419,27 +420,12 @@ async function toLegacyLayout(table: DynamoTable, key: string, recheckAt: string
   await writeLegacyRecheck(table, key, recheckAt);
 }
 
-/** The re-checks due at `now` (`<objectType>|<id>`), read from the index outside the functions. */
-async function dueRechecks(client: DynamoDBClient, tableName: string, crm: Crm, now: Date) {
-  const out: { key: string; recheckAt: string }[] = [];
-  for (let t = Date.parse(AS_OF) - DAY; t <= now.getTime(); t += DAY) {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: DUE_INDEX,
-        KeyConditionExpression: 'dueBucket = :b AND dueAt <= :t',
-        ExpressionAttributeValues: {
-          ':b': { S: `recheck|${crm}|${new Date(t).toISOString().slice(0, 10)}` },
-          ':t': { S: `${now.toISOString()}#\uffff` },
-        },
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const [recheckAt, key] = item.dueAt!.S!.split('#') as [string, string];
-      out.push({ key, recheckAt });
-    }
-  }
-  return out;
+/** The re-checks due at `now` (`<objectType>|<id>`), read through the store outside the functions. */
+async function dueRechecks(table: DynamoTable, crm: Crm, now: Date) {
+  const found = await new DynamoLeadRecords(
+    new DynamoTable({ client: table.client, tableName: table.tableName, clock: { now: () => now } }),
+  ).dueBefore(crm, now, 1000);
+  return found.map((d) => ({ key: `${d.objectType}|${d.leadId}`, recheckAt: d.recheckAt }));
 }
 
 /** The function's environment as the template sets it, references resolved to the stand-ins' names. */

@@ -480,6 +480,7 @@ describe('the deployable stack (build + osls package)', () => {
             'episode',
             'eproster',
             'recheckdue',
+            'rkroster',
             'notify',
           ],
           BatchGetItem: ['episode', 'lead', 'recheck'],
@@ -510,14 +511,15 @@ describe('the deployable stack (build + osls package)', () => {
       'count',
       'skip',
       'recheckdue',
+      'rkroster',
     ];
     // The opportunity phase: one outcome per opportunity and lead (its cursor is checked below).
     const sweepDdb = {
       GetItem: [...sweepItems, 'outcomes'],
       PutItem: [...sweepItems, 'outcomes'],
       UpdateItem: [...sweepItems, 'lead'],
-      BatchGetItem: ['episode', 'eproster', 'notify', 'lead', 'recheck'],
-      DeleteItem: ['recheck', 'eproster'],
+      BatchGetItem: ['episode', 'eproster', 'notify', 'lead', 'recheck', 'rkroster'],
+      DeleteItem: ['recheck', 'eproster', 'rkroster'],
     };
     OWN.SweepHubspot = {
       secret: ['hubspot', 'chat'],
@@ -572,6 +574,7 @@ describe('the deployable stack (build + osls package)', () => {
       'notify',
       'recheck',
       'recheckdue',
+      'rkroster',
       'outcomes',
     ];
 

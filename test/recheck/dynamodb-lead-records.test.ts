@@ -1,6 +1,6 @@
 import { BatchGetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoTable } from '../../src/aws/dynamo-table.ts';
+import { DynamoTable, num, SINGLE, str } from '../../src/aws/dynamo-table.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
@@ -30,11 +30,115 @@ describe('DynamoLeadRecords: re-check records on the state table', () => {
       { objectType: 'Lead', leadId: '00Q1', recheckAt: '2026-11-24T03:00:00.000Z', holdSince: null },
     ]);
     const { Items } = await table.client.send(new ScanCommand({ TableName: table.tableName }));
-    const entry = Items!.find((i) => i.pk?.S === 'lead|salesforce|Lead|00Q1')!;
-    expect(entry.dueBucket?.S).toBe('recheck|salesforce|2026-11-24');
-    expect(entry.dueAt?.S).toBe('2026-11-24T03:00:00.000Z#Lead|00Q1');
-    expect(entry.ttl?.N).toBeDefined();
+    const item = Items!.find((i) => i.pk?.S === 'lead|salesforce|Lead|00Q1')!;
+    expect(item.recheckAt?.S).toBe('2026-11-24T03:00:00.000Z');
+    expect(item.dueBucket).toBeUndefined();
+    // The index holds the roster the record was filed in, under the CRM's day partition.
+    const roster = Items!.find((i) => i.pk?.S?.startsWith('rkroster|salesforce|'))!;
+    expect(roster.dueBucket?.S).toBe('recheck|salesforce|2026-11-24');
+    expect(roster.dueAt?.S).toBe(`2026-11-24T03:00:00.000Z#${roster.pk!.S}`);
+    expect(roster.ttl?.N).toBeDefined();
     expect(await new DynamoEpisodeStore(table).dueBefore(new Date('2026-11-25T00:00:00Z'), 10)).toEqual([]);
+  });
+});
+
+describe('DynamoLeadRecords: re-check rosters (the due index holds one item per instant, not per lead)', () => {
+  const AT = '2026-11-24T01:00:00.000Z';
+  const record = (leadId: string, recheckAt: string | null) => ({
+    objectType: 'Lead',
+    leadId,
+    recheckAt,
+    holdSince: null,
+    inputs: `f-${leadId}`,
+  });
+  async function setup() {
+    const clock = testClock(AT);
+    const table = await dynamo.table(clock);
+    const items = async (prefix: string) =>
+      ((await table.client.send(new ScanCommand({ TableName: table.tableName }))).Items ?? []).filter((i) =>
+        i.pk?.S?.startsWith(prefix),
+      );
+    return { clock, table, store: new DynamoLeadRecords(table), items };
+  }
+
+  it("a batch's claims file their re-checks first, one roster per instant, then each claim writes only its item", async () => {
+    const { clock, store, items } = await setup();
+    const midnight = '2026-11-24T15:00:00.000Z';
+    const records = ['00Q1', '00Q2', '00Q3'].map((id) => record(id, midnight));
+    await store.getMany(
+      'salesforce',
+      records.map((r) => ({ objectType: r.objectType, leadId: r.leadId })),
+    );
+    await store.fileRechecks('salesforce', records);
+    const lease = clock.now().getTime() + 60_000;
+    for (const r of records)
+      expect(
+        (await store.claimDecided(`salesforce|Lead|${r.leadId}`, 1000, lease, 'salesforce', r)).status,
+      ).toBe('claimed');
+    expect(await items('rkroster|')).toHaveLength(1);
+    expect((await items('lead|')).filter((i) => i.dueBucket)).toEqual([]);
+    clock.advance(15 * 3_600_000);
+    expect((await store.dueBefore('salesforce', clock.now(), 10)).map((d) => d.leadId)).toEqual([
+      '00Q1',
+      '00Q2',
+      '00Q3',
+    ]);
+  });
+
+  it('keeps a roster while a lead is due there; removes it (past its grace) once each has been rescheduled or its write never came', async () => {
+    const { clock, store, items } = await setup();
+    const t = '2026-11-24T03:00:00.000Z';
+    await store.schedule('salesforce', [record('00Q1', t), record('00Q2', t)]);
+    // A claim refused after its roster was filed: the roster lists a lead whose item never says it.
+    await store.fileRechecks('salesforce', [record('00Q9', t)]);
+    clock.advance(3 * 3_600_000);
+    expect((await store.dueBefore('salesforce', clock.now(), 10)).map((d) => d.leadId)).toEqual([
+      '00Q1',
+      '00Q2',
+    ]);
+    // 00Q9's roster, past its grace with nothing due, is gone; the other stays while its leads are due.
+    expect(await items('rkroster|')).toHaveLength(1);
+    // Re-decided: one rescheduled, one with no re-check left.
+    await store.schedule('salesforce', [record('00Q1', '2026-11-26T15:00:00.000Z'), record('00Q2', null)]);
+    expect(await store.dueBefore('salesforce', clock.now(), 10)).toEqual([]);
+    const left = await items('rkroster|');
+    expect(left.map((r) => r.dueAt?.S?.slice(0, 24))).toEqual(['2026-11-26T15:00:00.000Z']);
+    clock.advance(3 * 86_400_000);
+    expect(await store.dueBefore('salesforce', clock.now(), 10)).toEqual([
+      { objectType: 'Lead', leadId: '00Q1', recheckAt: '2026-11-26T15:00:00.000Z' },
+    ]);
+  });
+
+  it('a fresh roster listing nothing due is kept through its grace (a write may be in flight behind it)', async () => {
+    const { clock, store, items } = await setup();
+    await store.fileRechecks('salesforce', [record('00Q9', AT)]);
+    clock.advance(10 * 60_000);
+    expect(await store.dueBefore('salesforce', clock.now(), 10)).toEqual([]);
+    expect(await items('rkroster|')).toHaveLength(1);
+    clock.advance(10 * 60_000);
+    expect(await store.dueBefore('salesforce', clock.now(), 10)).toEqual([]);
+    expect(await items('rkroster|')).toEqual([]);
+  });
+
+  it("still finds an entry an earlier build filed on the lead's item, and the lead's next record takes it out", async () => {
+    const { clock, table, store, items } = await setup();
+    await store.schedule('salesforce', [record('00Q5', '2026-11-30T15:00:00.000Z')]); // the floor
+    await table.update('lead|salesforce|Lead|00Q1', SINGLE, {
+      expression: 'SET recheckAt = :r, rk = :rk, dueBucket = :b, dueAt = :d',
+      values: {
+        ':r': str('2026-11-24T02:00:00.000Z'),
+        ':rk': num(clock.now().getTime() + 86_400_000),
+        ':b': str('recheck|salesforce|2026-11-24'),
+        ':d': str('2026-11-24T02:00:00.000Z#Lead|00Q1'),
+      },
+    });
+    clock.advance(2 * 3_600_000);
+    expect(await store.dueBefore('salesforce', clock.now(), 10)).toEqual([
+      { objectType: 'Lead', leadId: '00Q1', recheckAt: '2026-11-24T02:00:00.000Z' },
+    ]);
+    await store.schedule('salesforce', [record('00Q1', '2026-11-25T15:00:00.000Z')]);
+    expect((await items('lead|salesforce|Lead|00Q1'))[0]?.dueBucket).toBeUndefined();
+    expect(await store.dueBefore('salesforce', clock.now(), 10)).toEqual([]);
   });
 });
 
@@ -65,9 +169,11 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     // The floor item is written once per CRM and process; then one write a lead.
     expect(writes.filter((w) => w !== 'PutItemCommand')).toEqual(['UpdateItemCommand']);
     const { Items } = await table.client.send(new ScanCommand({ TableName: table.tableName }));
-    expect(Items!.map((i) => i.pk?.S).sort()).toEqual([
-      'lead|salesforce|Lead|00Q1',
-      'recheckdue|salesforce|floor',
+    // The roster its re-check is filed in (a batch's claims share theirs: `fileRechecks`).
+    expect(Items!.map((i) => i.pk?.S?.replace(/\|[^|]+$/, '|…')).sort()).toEqual([
+      'lead|salesforce|Lead|…',
+      'recheckdue|salesforce|…',
+      'rkroster|salesforce|2026-11-24T03:00:00.000Z|…',
     ]);
     expect(await store.getMany('salesforce', [ref])).toEqual(
       new Map([['Lead|00Q1', due('2026-11-24T03:00:00.000Z')]]),
