@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { atMostInFlight } from '../concurrency/at-most-in-flight.ts';
 import { type Episode, type EpisodeEvent, withEpisodeDefaults } from '../episodes/episode.ts';
 import { foldGroup, hourBucket, recordGroupByCas, recordStepByCas } from '../episodes/record-step.ts';
@@ -11,6 +10,7 @@ import type {
 } from '../ports/episode-store.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import { compressJson, decompressJson } from './compressed-json.ts';
+import { fileRosters, openRosters, type RosterKind, type RosterRef, removeRosters } from './due-rosters.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 
@@ -22,16 +22,19 @@ const RETENTION_SECONDS = 90 * 86_400;
 const FLOOR_PK = 'epdue|floor';
 /** Roster items: `eproster|<nextCheckAt>|<random>`. */
 const ROSTER = 'eproster|';
-/** Keys a roster lists at most (an episode key is ~40 bytes; an item may hold 400 KB). */
-const ROSTER_MAX_KEYS = 200;
-/**
- * A roster is filed before the episodes it lists are written: one that lists no episode due at its
- * instant is removed only once it is older than the longest a writer can take between the two (a
- * Lambda's timeout is at most 15 minutes), so a sweep never removes a roster whose put is in flight.
- */
-const ROSTER_GRACE_MS = 15 * 60_000;
-/** A roster is a janitor's last resort: the whole poll window is over long before. */
-const ROSTER_RETENTION_SECONDS = 90 * 86_400;
+/** An episode's key and the version it is due at. */
+type RosterEntry = [key: string, version: number];
+/** The episodes' rosters (src/aws/due-rosters.ts), filed under hour buckets as entries always were. */
+const EPISODE_ROSTERS: RosterKind<RosterEntry> = {
+  prefix: ROSTER,
+  bucketOf: (instant, now) => hourBucket(Math.max(Date.parse(instant), now)),
+  // A janitor's last resort: the whole poll window is over long before.
+  retentionSeconds: 90 * 86_400,
+  parse: (v) =>
+    Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'number'
+      ? [v[0], v[1]]
+      : null,
+};
 /** Episodes written at once by the batch forms. */
 const CONCURRENCY = 16;
 
@@ -219,9 +222,11 @@ export class DynamoEpisodeStore implements EpisodeStore {
           held = true;
           if (!found.has(e.ref)) found.set(e.ref, e.nextCheckAt);
         }
-        const rosters = entries.filter((e) => e.ref.startsWith(ROSTER));
+        const rosters = entries
+          .filter((e) => e.ref.startsWith(ROSTER))
+          .map((e) => ({ instant: e.nextCheckAt, pk: e.ref }));
         if (rosters.length > 0) {
-          const opened = await this.#openRosters(rosters, now);
+          const opened = await this.#openRosters(rosters);
           held ||= opened.held;
           for (const d of opened.due) if (!found.has(d.key)) found.set(d.key, d.nextCheckAt);
         }
@@ -243,58 +248,41 @@ export class DynamoEpisodeStore implements EpisodeStore {
   }
 
   /**
-   * The episodes of `rosters` still due at their roster's instant (read strongly consistent: an
-   * eventually consistent read could show an episode before the write that filed it here); a roster
-   * that lists none is removed once past its grace. `held`: a roster stays in the index.
+   * The episodes of `rosters` still due at their roster's instant: filed at the version stored, which
+   * does not schedule them later (a put that lost its race filed the loser's instant; a refiled
+   * episode keeps the earlier instant it was written with). Remembered for `#settle`.
    */
-  async #openRosters(
-    rosters: readonly { nextCheckAt: string; ref: string }[],
-    now: number,
-  ): Promise<{ due: DueEpisode[]; held: boolean }> {
-    const items = await batchGetLive(
+  async #openRosters(rosters: readonly RosterRef[]): Promise<{ due: DueEpisode[]; held: boolean }> {
+    const { opened, held } = await openRosters(
       this.#table,
-      rosters.map((r) => r.ref),
+      EPISODE_ROSTERS,
+      rosters,
+      async (listed) => {
+        const episodes = await this.getMany([...new Set(listed.map(([key]) => key))]);
+        return ([key, version], instant) => {
+          const s = episodes.get(key);
+          const next = s?.episode.nextCheckAt ?? null;
+          return s?.episode.status !== 'closed' && s?.version === version && next !== null && next <= instant;
+        };
+      },
       this.#batch,
     );
-    const listed = rosters.flatMap((r) => {
-      const item = items.get(r.ref);
-      // Gone: another sweep removed it, or it expired.
-      return item ? [{ ...r, entries: entriesOf(item), filedAt: numberOf(item, 'filedAtMs') ?? 0 }] : [];
-    });
-    const episodes = await this.getMany([...new Set(listed.flatMap((r) => r.entries.map((e) => e.key)))]);
     const due: DueEpisode[] = [];
-    const spent: string[] = [];
-    let held = false;
-    for (const r of listed) {
-      const still = r.entries.flatMap(({ key, version }) => {
-        const s = episodes.get(key);
-        if (!s || s.episode.status === 'closed') return [];
-        // Due as the version it was filed for (a write since filed it anew), and not scheduled later
-        // than this instant by that version (a put that lost its race filed the loser's instant). A
-        // refiled episode keeps the earlier instant it was written with.
-        const next = s.episode.nextCheckAt;
-        return s.version === version && next !== null && next <= r.nextCheckAt ? [key] : [];
-      });
-      for (const key of still) due.push({ key, nextCheckAt: r.nextCheckAt });
-      if (still.length === 0 && now - r.filedAt >= ROSTER_GRACE_MS) spent.push(r.ref);
-      else held = true;
-      if (still.length > 0) {
-        this.#open.set(r.ref, new Set(still));
-        for (const key of still) {
-          const of = this.#rostersOf.get(key) ?? new Set<string>();
-          of.add(r.ref);
-          this.#rostersOf.set(key, of);
-        }
+    for (const r of opened) {
+      if (r.due.length === 0) continue;
+      const keys = r.due.map(([key]) => key);
+      for (const key of keys) due.push({ key, nextCheckAt: r.instant });
+      this.#open.set(r.pk, new Set(keys));
+      for (const key of keys) {
+        const of = this.#rostersOf.get(key) ?? new Set<string>();
+        of.add(r.pk);
+        this.#rostersOf.set(key, of);
       }
     }
-    await atMostInFlight(
-      CONCURRENCY,
-      spent.map((pk) => () => this.#table.delete(pk)),
-    );
     return { due, held };
   }
 
-  /** One roster per instant for `entries` that have one (at most 200 entries each). */
+  /** One roster per instant for `entries` that have one. */
   async #file(entries: readonly RosterFiling[]): Promise<void> {
     const byInstant = new Map<string, Map<string, number>>();
     for (const e of entries) {
@@ -304,27 +292,11 @@ export class DynamoEpisodeStore implements EpisodeStore {
       byInstant.set(e.at, keys);
     }
     if (byInstant.size === 0) return;
-    const now = this.#table.nowMs();
-    await this.#ensureFloor(now);
-    const rosters: Item[] = [];
-    for (const [instant, versions] of byInstant) {
-      const listed = [...versions];
-      for (let i = 0; i < listed.length; i += ROSTER_MAX_KEYS) {
-        const pk = `${ROSTER}${instant}|${randomBytes(6).toString('base64url')}`;
-        rosters.push({
-          pk: str(pk),
-          sk: str(SINGLE),
-          keysz: { B: compressJson(JSON.stringify(listed.slice(i, i + ROSTER_MAX_KEYS))) },
-          filedAtMs: num(now),
-          dueBucket: str(hourBucket(Math.max(Date.parse(instant), now))),
-          dueAt: str(`${instant}#${pk}`),
-          ...this.#table.expiry(ROSTER_RETENTION_SECONDS),
-        });
-      }
-    }
-    await atMostInFlight(
-      CONCURRENCY,
-      rosters.map((item) => () => this.#table.put(item)),
+    await this.#ensureFloor(this.#table.nowMs());
+    await fileRosters(
+      this.#table,
+      EPISODE_ROSTERS,
+      new Map([...byInstant].map(([instant, versions]) => [instant, [...versions]])),
     );
   }
 
@@ -342,10 +314,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
       }
       this.#rostersOf.delete(key);
     }
-    await atMostInFlight(
-      CONCURRENCY,
-      spent.map((pk) => () => this.#table.delete(pk)),
-    );
+    await removeRosters(this.#table, spent);
   }
 
   /** The episode's item, compare-and-set on `version`, without index keys (its roster is filed). */
@@ -420,24 +389,6 @@ interface RosterFiling {
 
 function entryOf(episode: Episode, expectedVersion: number | null): RosterFiling {
   return { key: episode.key, version: (expectedVersion ?? 0) + 1, at: episode.nextCheckAt };
-}
-
-/** A roster's entries: `[key, version]` pairs. */
-function entriesOf(item: Item): { key: string; version: number }[] {
-  try {
-    const z = item.keysz?.B;
-    const listed = z ? (JSON.parse(decompressJson(z)) as unknown) : null;
-    if (
-      Array.isArray(listed) &&
-      listed.every((e) => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number')
-    )
-      return (listed as [string, number][]).map(([key, version]) => ({ key, version }));
-  } catch {
-    // reported below
-  }
-  throw new StateUnavailableError(
-    `the episode roster item ${stringOf(item, 'pk')} in DynamoDB is not a list of episode keys and versions; restore it from a backup`,
-  );
 }
 
 function storedOf(item: Item): StoredEpisode {

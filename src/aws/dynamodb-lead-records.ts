@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CrmName } from '../domain/lead.ts';
 import type { ClaimOutcome, LeadVersions } from '../ports/lead-versions.ts';
 import {
@@ -11,7 +11,7 @@ import {
 } from '../ports/recheck-store.ts';
 import type { RecordedAssignment } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
-import { compressJson, decompressJson } from './compressed-json.ts';
+import { fileRosters, openRosters, type RosterKind, type RosterRef } from './due-rosters.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 import { DUE_INDEX } from './dynamodb-episode-store.ts';
@@ -24,13 +24,6 @@ const DAY_MS = 86_400_000;
 const RETENTION_SECONDS = 400 * 86_400;
 /** Re-check rosters: `rkroster|<crm>|<recheckAt>|<random>` (`fileRechecks`). */
 const ROSTER = 'rkroster|';
-const ROSTER_MAX_KEYS = 200;
-/**
- * A roster is filed before the records it lists are written: one that lists none due is removed only
- * once older than the longest a writer can take between the two (a Lambda's timeout, 15 minutes at
- * most), so a write in flight behind a fresh roster is never orphaned.
- */
-const ROSTER_GRACE_MS = 15 * 60_000;
 const CLAIM_ATTEMPTS = 3;
 /** The decision-key prefix of a record owner's assignment (src/pipeline/record-owner.ts). */
 const OWNER_OF_RECORD = 'owner_of_record';
@@ -338,76 +331,56 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   async fileRechecks(crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
     const byInstant = new Map<string, Set<string>>();
     for (const r of records) {
-      if (r.recheckAt === null || !keepsRecheckRecord(r)) continue;
+      if (r.recheckAt === null) continue;
       const keys = byInstant.get(r.recheckAt) ?? new Set<string>();
       keys.add(recheckKey(r));
       byInstant.set(r.recheckAt, keys);
     }
     if (byInstant.size === 0) return;
-    const now = this.#table.nowMs();
-    await this.#ensureFloor(crm, now);
-    const puts: Item[] = [];
-    for (const [instant, set] of byInstant) {
-      const keys = [...set];
-      for (let i = 0; i < keys.length; i += ROSTER_MAX_KEYS) {
-        const pk = `${ROSTER}${crm}|${instant}|${randomBytes(6).toString('base64url')}`;
-        puts.push({
-          pk: str(pk),
-          sk: str(SINGLE),
-          keysz: { B: compressJson(JSON.stringify(keys.slice(i, i + ROSTER_MAX_KEYS))) },
-          filedAtMs: num(now),
-          dueBucket: str(bucketOf(crm, dayOf(Math.max(Date.parse(instant), now)))),
-          dueAt: str(`${instant}#${pk}`),
-          ...this.#table.expiry(RETENTION_SECONDS),
-        });
-      }
-    }
-    for (const item of puts) await this.#table.put(item);
+    await this.#ensureFloor(crm, this.#table.nowMs());
+    await fileRosters(
+      this.#table,
+      recheckRosters(crm),
+      new Map([...byInstant].map(([instant, keys]) => [instant, [...keys]])),
+    );
     if (this.#filed.size > MAX_READ_TOKENS) this.#filed.clear();
     for (const r of records) if (r.recheckAt !== null) this.#filed.add(filedKey(crm, r));
   }
 
   /**
    * The leads of `rosters` still due at their roster's instant: their item's record says that
-   * `recheckAt` (a strongly consistent read: an eventually consistent one could show the item before
-   * the write that filed it here). A roster that lists none is removed once past its grace.
+   * `recheckAt` (and lives).
    */
   async #openRosters(
     crm: CrmName,
-    rosters: readonly { recheckAt: string; pk: string }[],
-    now: number,
+    rosters: readonly RosterRef[],
   ): Promise<{ due: DueRecheck[]; held: boolean }> {
-    const items = await batchGetLive(
+    const now = this.#table.nowMs();
+    const { opened, held } = await openRosters(
       this.#table,
-      rosters.map((r) => r.pk),
-      this.#batch,
-    );
-    const listed = rosters.flatMap((r) => {
-      const item = items.get(r.pk);
-      return item ? [{ ...r, refs: rosterRefs(item), filedAt: numberOf(item, 'filedAtMs') ?? 0 }] : [];
-    });
-    const leads = await batchGetLive(
-      this.#table,
-      [...new Set(listed.flatMap((r) => r.refs.map((ref) => pkOf(crm, ref))))],
-      this.#batch,
-    );
-    const due: DueRecheck[] = [];
-    const spent: string[] = [];
-    let held = false;
-    for (const r of listed) {
-      const still = r.refs.filter((ref) => {
-        const item = leads.get(pkOf(crm, ref));
-        return (
-          item !== undefined &&
-          (numberOf(item, 'rk') ?? 0) > now &&
-          stringOf(item, 'recheckAt') === r.recheckAt
+      recheckRosters(crm),
+      rosters,
+      async (listed) => {
+        const leads = await batchGetLive(
+          this.#table,
+          [...new Set(listed.map((key) => `lead|${crm}|${key}`))],
+          this.#batch,
         );
-      });
-      for (const ref of still) due.push({ ...ref, recheckAt: r.recheckAt });
-      if (still.length === 0 && now - r.filedAt >= ROSTER_GRACE_MS) spent.push(r.pk);
-      else held = true;
-    }
-    for (const pk of spent) await this.#table.delete(pk);
+        return (key, instant) => {
+          const item = leads.get(`lead|${crm}|${key}`);
+          return (
+            item !== undefined && (numberOf(item, 'rk') ?? 0) > now && stringOf(item, 'recheckAt') === instant
+          );
+        };
+      },
+      this.#batch,
+    );
+    const due = opened.flatMap((r) =>
+      r.due.map((key) => {
+        const bar = key.indexOf('|');
+        return { objectType: key.slice(0, bar), leadId: key.slice(bar + 1), recheckAt: r.instant };
+      }),
+    );
     return { due, held };
   }
 
@@ -431,13 +404,13 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
         );
         start = page.LastEvaluatedKey;
         let held = false;
-        const rosters: { recheckAt: string; pk: string }[] = [];
+        const rosters: RosterRef[] = [];
         for (const item of page.Items ?? []) {
           const sortKey = stringOf(item, 'dueAt') ?? '';
           const cut = sortKey.indexOf('#');
           const rest = sortKey.slice(cut + 1);
           if (rest.startsWith(ROSTER)) {
-            rosters.push({ recheckAt: sortKey.slice(0, cut), pk: rest });
+            rosters.push({ instant: sortKey.slice(0, cut), pk: rest });
             continue;
           }
           // An entry an earlier build filed on the lead's item (or its own re-check item): as it was.
@@ -454,7 +427,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
           if (!found.has(recheckKey(due))) found.set(recheckKey(due), due);
         }
         if (rosters.length > 0) {
-          const opened = await this.#openRosters(crm, rosters, now);
+          const opened = await this.#openRosters(crm, rosters);
           held ||= opened.held;
           for (const d of opened.due) if (!found.has(recheckKey(d))) found.set(recheckKey(d), d);
         }
@@ -630,22 +603,14 @@ function filedKey(crm: CrmName, r: RecheckRecord): string {
   return `${crm}|${recheckKey(r)}|${r.recheckAt}`;
 }
 
-/** A roster's leads (`<objectType>|<leadId>` keys). */
-function rosterRefs(item: Item): RecheckRef[] {
-  try {
-    const z = item.keysz?.B;
-    const keys = z ? (JSON.parse(decompressJson(z)) as unknown) : null;
-    if (Array.isArray(keys) && keys.every((k) => typeof k === 'string' && k.includes('|')))
-      return (keys as string[]).map((k) => {
-        const bar = k.indexOf('|');
-        return { objectType: k.slice(0, bar), leadId: k.slice(bar + 1) };
-      });
-  } catch {
-    // reported below
-  }
-  throw new StateUnavailableError(
-    `the re-check roster item ${stringOf(item, 'pk')} in DynamoDB is not a list of leads; restore it from a backup`,
-  );
+/** A CRM's re-check rosters (src/aws/due-rosters.ts): `<objectType>|<leadId>` entries, day partitions. */
+function recheckRosters(crm: CrmName): RosterKind<string> {
+  return {
+    prefix: `${ROSTER}${crm}|`,
+    bucketOf: (instant, now) => bucketOf(crm, dayOf(Math.max(Date.parse(instant), now))),
+    retentionSeconds: RETENTION_SECONDS,
+    parse: (v) => (typeof v === 'string' && v.includes('|') ? v : null),
+  };
 }
 
 function pkOf(crm: CrmName, ref: RecheckRef): string {

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { atMostInFlight } from '../concurrency/at-most-in-flight.ts';
+import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
+import { compressJson, decompressJson } from './compressed-json.ts';
+import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
+import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
+
+/**
+ * Rosters: the `due` index entries of many records due at one instant, in one item (`keysz`: the
+ * entries, JSON, Brotli; `dueBucket`, `dueAt` = `<instant>#<pk>`), so the records themselves stay out
+ * of the index. DynamoDB bills a write unit more for each write of an item with index keys, two for
+ * each that moves them (docs/cost.md); a batch's episodes and re-checks mostly share their instants.
+ *
+ * A roster is filed before the records it lists are written, and a record is due only while its
+ * stored state still says it is due at the roster's instant (each store's own rule, read strongly
+ * consistent): a crash between the two leaves a roster listing a record not due there, never a due
+ * record no roster lists. A roster that lists nothing due is removed once older than
+ * `ROSTER_GRACE_MS`, the longest a writer can take between its roster and its records (a Lambda's
+ * timeout is at most 15 minutes), so a write in flight behind a fresh roster is never orphaned.
+ */
+export const ROSTER_GRACE_MS = 15 * 60_000;
+/** Entries a roster holds at most (an entry is ~40 bytes; an item may hold 400 KB). */
+const ROSTER_MAX_ENTRIES = 200;
+/** Writes at once. */
+const CONCURRENCY = 16;
+
+/** What a store says of its rosters: where they live, how long, what an entry is. */
+export interface RosterKind<E> {
+  /** The pk prefix, `<kind>|` (and any partition of its own, such as the CRM). */
+  prefix: string;
+  /** The index partition of a roster due at `instant`, filed at `nowMs` (never a past one). */
+  bucketOf(instant: string, nowMs: number): string;
+  retentionSeconds: number;
+  /** An entry as read back, or null when the stored value is not one. */
+  parse(value: unknown): E | null;
+}
+
+/** Puts one roster per instant of `byInstant` (at most 200 entries each). */
+export async function fileRosters<E>(
+  table: DynamoTable,
+  kind: RosterKind<E>,
+  byInstant: ReadonlyMap<string, readonly E[]>,
+): Promise<void> {
+  const now = table.nowMs();
+  const items: Item[] = [];
+  for (const [instant, entries] of byInstant) {
+    for (let i = 0; i < entries.length; i += ROSTER_MAX_ENTRIES) {
+      const pk = `${kind.prefix}${instant}|${randomBytes(6).toString('base64url')}`;
+      items.push({
+        pk: str(pk),
+        sk: str(SINGLE),
+        keysz: { B: compressJson(JSON.stringify(entries.slice(i, i + ROSTER_MAX_ENTRIES))) },
+        filedAtMs: num(now),
+        dueBucket: str(kind.bucketOf(instant, now)),
+        dueAt: str(`${instant}#${pk}`),
+        ...table.expiry(kind.retentionSeconds),
+      });
+    }
+  }
+  await atMostInFlight(
+    CONCURRENCY,
+    items.map((item) => () => table.put(item)),
+  );
+}
+
+/** A roster named by the index: its instant and pk (the sort key's two halves). */
+export interface RosterRef {
+  instant: string;
+  pk: string;
+}
+
+/**
+ * Reads `rosters`, keeps the entries `stillDue` says are due at their roster's instant (given every
+ * entry listed, so the store reads their records in one go), and removes a roster that lists none
+ * once past its grace. `held`: a roster stays in the index (the index floor may not pass its hour).
+ */
+export async function openRosters<E>(
+  table: DynamoTable,
+  kind: RosterKind<E>,
+  rosters: readonly RosterRef[],
+  stillDue: (listed: readonly E[]) => Promise<(entry: E, instant: string) => boolean>,
+  options: BatchGetOptions,
+): Promise<{ opened: { pk: string; instant: string; due: E[] }[]; held: boolean }> {
+  const now = table.nowMs();
+  const items = await batchGetLive(
+    table,
+    rosters.map((r) => r.pk),
+    options,
+  );
+  const listed = rosters.flatMap((r) => {
+    const item = items.get(r.pk);
+    // Gone: another sweep removed it, or it expired.
+    return item ? [{ ...r, entries: entriesOf(item, kind), filedAt: numberOf(item, 'filedAtMs') ?? 0 }] : [];
+  });
+  const due = await stillDue(listed.flatMap((r) => r.entries));
+  const opened: { pk: string; instant: string; due: E[] }[] = [];
+  const spent: string[] = [];
+  let held = false;
+  for (const r of listed) {
+    const still = r.entries.filter((e) => due(e, r.instant));
+    opened.push({ pk: r.pk, instant: r.instant, due: still });
+    if (still.length === 0 && now - r.filedAt >= ROSTER_GRACE_MS) spent.push(r.pk);
+    else held = true;
+  }
+  await removeRosters(table, spent);
+  return { opened, held };
+}
+
+/** Deletes spent rosters (their index entries go with them). */
+export async function removeRosters(table: DynamoTable, pks: readonly string[]): Promise<void> {
+  await atMostInFlight(
+    CONCURRENCY,
+    pks.map((pk) => () => table.delete(pk)),
+  );
+}
+
+function entriesOf<E>(item: Item, kind: RosterKind<E>): E[] {
+  try {
+    const z = item.keysz?.B;
+    const listed = z ? (JSON.parse(decompressJson(z)) as unknown) : null;
+    if (Array.isArray(listed)) {
+      const out = listed.map((v) => kind.parse(v));
+      if (out.every((e) => e !== null)) return out as E[];
+    }
+  } catch {
+    // reported below
+  }
+  throw new StateUnavailableError(
+    `the roster item ${stringOf(item, 'pk')} in DynamoDB does not list valid entries; restore it from a backup`,
+  );
+}
