@@ -11,7 +11,7 @@ import {
 } from '../ports/recheck-store.ts';
 import type { RecordedAssignment } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
-import { fileRosters, openRosters, type RosterKind, type RosterRef } from './due-rosters.ts';
+import { fileRosters, openRosters, ROSTER_GRACE_MS, type RosterKind, type RosterRef } from './due-rosters.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 import { DUE_INDEX } from './dynamodb-episode-store.ts';
@@ -75,8 +75,12 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
    * it wrote) came between the read and the claim.
    */
   readonly #readTokens = new Map<string, string | null>();
-  /** Leads `fileRechecks` filed at their `recheckAt` (`<crm>|<key>|<recheckAt>`), until their write. */
-  readonly #filed = new Set<string>();
+  /**
+   * Leads `fileRechecks` filed at their `recheckAt` (`<crm>|<key>|<recheckAt>`) and when, until their
+   * write. Trusted within half the rosters' grace only: past the grace, a sweep may have removed a
+   * roster whose record was never written (a refused claim), so the record is filed again.
+   */
+  readonly #filed = new Map<string, number>();
   /**
    * Routing assignments of the leads `getMany` read, by `<crm>|<leadId>` (`ClaimCarriedRouting`):
    * `onItem` as the item held them (null: the lead has no item), `carried` the ones the claim writes
@@ -337,14 +341,15 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       byInstant.set(r.recheckAt, keys);
     }
     if (byInstant.size === 0) return;
-    await this.#ensureFloor(crm, this.#table.nowMs());
+    const filedAt = this.#table.nowMs();
+    await this.#ensureFloor(crm, filedAt);
     await fileRosters(
       this.#table,
       recheckRosters(crm),
       new Map([...byInstant].map(([instant, keys]) => [instant, [...keys]])),
     );
     if (this.#filed.size > MAX_READ_TOKENS) this.#filed.clear();
-    for (const r of records) if (r.recheckAt !== null) this.#filed.add(filedKey(crm, r));
+    for (const r of records) if (r.recheckAt !== null) this.#filed.set(filedKey(crm, r), filedAt);
   }
 
   /**
@@ -461,7 +466,10 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       if (recheck.inputs) fields.inputs = recheck.inputs;
       if (recheck.recheckAt !== null) {
         // Filed in a roster before the item says it (a batch files its leads together first).
-        if (!this.#filed.has(filedKey(crm, recheck))) await this.fileRechecks(crm, [recheck]);
+        const filedAt = this.#filed.get(filedKey(crm, recheck));
+        // Half the grace: the write that follows lands well within it.
+        if (filedAt === undefined || this.#table.nowMs() - filedAt >= ROSTER_GRACE_MS / 2)
+          await this.fileRechecks(crm, [recheck]);
         this.#filed.delete(filedKey(crm, recheck));
         fields.recheckAt = recheck.recheckAt;
       }

@@ -109,6 +109,27 @@ describe('DynamoLeadRecords: re-check rosters (the due index holds one item per 
     ]);
   });
 
+  it('a claim long after its filing files its re-check again: the roster filed for it may be gone', async () => {
+    const { clock, store } = await setup();
+    const t = new Date(clock.now().getTime() + 60_000).toISOString();
+    await store.getMany('salesforce', [{ objectType: 'Lead', leadId: '00Q1' }]);
+    await store.fileRechecks('salesforce', [record('00Q1', t)]);
+    // Not claimed in time: a sweep past the grace finds the roster lists nothing due, and removes it.
+    clock.advance(20 * 60_000);
+    expect(await store.dueBefore('salesforce', clock.now(), 10)).toEqual([]);
+    const claim = await store.claimDecided(
+      'salesforce|Lead|00Q1',
+      1000,
+      clock.now().getTime() + 60_000,
+      'salesforce',
+      record('00Q1', t),
+    );
+    expect(claim.status).toBe('claimed');
+    expect(await store.dueBefore('salesforce', clock.now(), 10)).toEqual([
+      { objectType: 'Lead', leadId: '00Q1', recheckAt: t },
+    ]);
+  });
+
   it('a fresh roster listing nothing due is kept through its grace (a write may be in flight behind it)', async () => {
     const { clock, store, items } = await setup();
     await store.fileRechecks('salesforce', [record('00Q9', AT)]);
