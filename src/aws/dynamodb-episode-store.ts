@@ -75,6 +75,11 @@ export class DynamoEpisodeStore implements EpisodeStore {
    */
   readonly #open = new Map<string, Set<string>>();
   readonly #rostersOf = new Map<string, Set<string>>();
+  /**
+   * Keys the last `dueBefore` found by an entry an earlier build filed on the episode's own item: only
+   * a write of the item takes that entry out, so `refile` writes these (once) rather than filing them.
+   */
+  readonly #itemIndexed = new Set<string>();
 
   constructor(table: DynamoTable, options: BatchGetOptions = {}) {
     this.#table = table;
@@ -129,8 +134,23 @@ export class DynamoEpisodeStore implements EpisodeStore {
    * is due at: a write since makes it spent), and the rosters it was due in are spent for it.
    */
   async refile(items: readonly { key: string; version: number; nextCheckAt: string }[]): Promise<void> {
-    await this.#file(items.map((i) => ({ key: i.key, version: i.version, at: i.nextCheckAt })));
-    await this.#settle(items.map((i) => i.key));
+    const rewrite = items.filter((i) => this.#itemIndexed.has(i.key));
+    const filed = items.filter((i) => !this.#itemIndexed.has(i.key));
+    await this.#file(filed.map((i) => ({ key: i.key, version: i.version, at: i.nextCheckAt })));
+    await this.#settle(filed.map((i) => i.key));
+    if (rewrite.length === 0) return;
+    // Left as they are, their entries would stay due at the instant passed: written once, they leave
+    // the index for a roster (a version written since stands: its write took the entry out).
+    const stored = await this.getMany(rewrite.map((i) => i.key));
+    await this.putMany(
+      rewrite.flatMap((i) => {
+        const s = stored.get(i.key);
+        return s && s.version === i.version
+          ? [{ episode: { ...s.episode, nextCheckAt: i.nextCheckAt }, expectedVersion: i.version }]
+          : [];
+      }),
+    );
+    for (const i of rewrite) this.#itemIndexed.delete(i.key);
   }
 
   recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
@@ -198,6 +218,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
     if (!floor) return [];
     this.#open.clear();
     this.#rostersOf.clear();
+    this.#itemIndexed.clear();
     const found = new Map<string, string>();
     let firstNonEmpty: string | null = null;
     for (
@@ -220,6 +241,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
           if (e.ref.startsWith(ROSTER)) continue;
           // An entry an earlier build filed on the episode itself: exact, as it was.
           held = true;
+          this.#itemIndexed.add(e.ref);
           if (!found.has(e.ref)) found.set(e.ref, e.nextCheckAt);
         }
         const rosters = entries

@@ -319,7 +319,7 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_race', nextCheckAt: at(5) }]);
   });
 
-  it('still finds an episode an earlier build filed on its own item, and its next write takes it out of the index', async () => {
+  it('still finds an episode an earlier build filed on its own item; a refile or its next write takes it out of the index', async () => {
     const { clock, table, store, items } = await setup();
     const ep = { ...foldEpisode('tu_legacy', [handedOff()])!, nextCheckAt: at(2) };
     // The floor an earlier build created with its first entry.
@@ -334,11 +334,17 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     });
     clock.advance(3 * 3_600_000);
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_legacy', nextCheckAt: at(2) }]);
-    await store.put({ ...ep, nextCheckAt: at(9) }, 2);
+    // A poll that found nothing: refiled, such an episode is written once (its entry would stay due).
+    await store.refile([{ key: 'tu_legacy', version: 2, nextCheckAt: at(5) }]);
+    expect((await items('episode|tu_legacy'))[0]?.dueBucket).toBeUndefined();
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
+    clock.advance(2 * 3_600_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_legacy', nextCheckAt: at(5) }]);
+    await store.put({ ...ep, nextCheckAt: at(9) }, 3);
     const [item] = await items('episode|tu_legacy');
     expect(item?.dueBucket).toBeUndefined();
     expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
-    clock.advance(6 * 3_600_000);
+    clock.advance(4 * 3_600_000);
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_legacy', nextCheckAt: at(9) }]);
   });
 });
