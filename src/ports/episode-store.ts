@@ -64,7 +64,9 @@ export interface EpisodeStore {
    * writing an episode costs a write unit and moving its check another): moves the next check of
    * episodes nothing was recorded for (a first-response poll that found nothing) without writing
    * them. `version` is the one the caller read: an episode written since stays where that write filed
-   * it. The stored episode keeps the `nextCheckAt` it had (already past). Callers without it `put`.
+   * it. The stored episode keeps the `nextCheckAt` it had (already past), and `nextCheckAt` must be
+   * later than it: an earlier check (a failed step due again at once) is written with `put`. Callers
+   * without it `put`.
    */
   refile?(items: readonly { key: string; version: number; nextCheckAt: string }[]): Promise<void>;
   /**

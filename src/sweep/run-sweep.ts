@@ -729,7 +729,11 @@ class SweepContext {
       .map((w) => ({ w, want: this.#schedule(w.ep) }))
       .filter(({ w, want }) => w.ep.nextCheckAt !== want);
     const store = this.#o.episodes;
-    const refiled = store.refile ? moved.filter(({ want }) => want !== null) : [];
+    // Refiled only when moved later than the check it was written with: a store that files checks
+    // apart keeps an episode due only up to that instant (`EpisodeStore.refile`).
+    const refiled = store.refile
+      ? moved.filter(({ w, want }) => want !== null && w.ep.nextCheckAt !== null && want > w.ep.nextCheckAt)
+      : [];
     if (refiled.length > 0) {
       try {
         await store.refile!(
@@ -739,7 +743,7 @@ class SweepContext {
         for (const { w } of refiled) this.#storeFailure(w, error);
       }
     }
-    const written = refiled.length > 0 ? moved.filter(({ want }) => want === null) : moved;
+    const written = refiled.length > 0 ? moved.filter((m) => !refiled.includes(m)) : moved;
     // Lost race = another writer moved it with its own schedule: theirs stands.
     const outcomes = await putMany(
       store,
