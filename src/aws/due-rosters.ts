@@ -19,6 +19,11 @@ import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } fro
  * timeout is at most 15 minutes), so a write in flight behind a fresh roster is never orphaned.
  */
 export const ROSTER_GRACE_MS = 15 * 60_000;
+/**
+ * Rosters opened at once by a store's `dueBefore`: it stops once it has found as many due records as
+ * asked, so a backlog of rosters (each up to 200 entries) is not all read in one go.
+ */
+export const ROSTERS_AT_ONCE = 25;
 /** Entries a roster holds at most (an entry is ~40 bytes; an item may hold 400 KB). */
 const ROSTER_MAX_ENTRIES = 200;
 /** Writes at once. */
@@ -80,7 +85,7 @@ export async function openRosters<E>(
   rosters: readonly RosterRef[],
   stillDue: (listed: readonly E[]) => Promise<(entry: E, instant: string) => boolean>,
   options: BatchGetOptions,
-): Promise<{ opened: { pk: string; instant: string; due: E[] }[]; held: boolean }> {
+): Promise<{ opened: { pk: string; instant: string; filedAt: number; due: E[] }[]; held: boolean }> {
   const now = table.nowMs();
   const items = await batchGetLive(
     table,
@@ -93,12 +98,12 @@ export async function openRosters<E>(
     return item ? [{ ...r, entries: entriesOf(item, kind), filedAt: numberOf(item, 'filedAtMs') ?? 0 }] : [];
   });
   const due = await stillDue(listed.flatMap((r) => r.entries));
-  const opened: { pk: string; instant: string; due: E[] }[] = [];
+  const opened: { pk: string; instant: string; filedAt: number; due: E[] }[] = [];
   const spent: string[] = [];
   let held = false;
   for (const r of listed) {
     const still = r.entries.filter((e) => due(e, r.instant));
-    opened.push({ pk: r.pk, instant: r.instant, due: still });
+    opened.push({ pk: r.pk, instant: r.instant, filedAt: r.filedAt, due: still });
     if (still.length === 0 && now - r.filedAt >= ROSTER_GRACE_MS) spent.push(r.pk);
     else held = true;
   }

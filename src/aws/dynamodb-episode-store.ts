@@ -10,7 +10,15 @@ import type {
 } from '../ports/episode-store.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import { compressJson, decompressJson } from './compressed-json.ts';
-import { fileRosters, openRosters, type RosterKind, type RosterRef, removeRosters } from './due-rosters.ts';
+import {
+  fileRosters,
+  openRosters,
+  ROSTER_GRACE_MS,
+  ROSTERS_AT_ONCE,
+  type RosterKind,
+  type RosterRef,
+  removeRosters,
+} from './due-rosters.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 
@@ -69,18 +77,13 @@ export class DynamoEpisodeStore implements EpisodeStore {
   #floorEnsured = false;
   readonly #batch: BatchGetOptions;
   /**
-   * The rosters the last `dueBefore` read, each with the keys still due in it: once each of them has
-   * moved on (written, or refiled) in this process, the roster is removed at once, not by the next
-   * sweep's read. By key, the rosters that list it.
+   * The rosters the last `dueBefore` read past their grace, each with the keys due in it then: once
+   * each of those has been written in this process (which files it anew), the roster is removed at
+   * once rather than by the next sweep's read. Its other entries were spent when read, and past the
+   * grace no write behind them is in flight, so they stay spent. By key, the rosters that list it.
    */
   readonly #open = new Map<string, Set<string>>();
   readonly #rostersOf = new Map<string, Set<string>>();
-  /**
-   * Keys the last `dueBefore` found by an entry an earlier build filed on the episode's own item: only
-   * a write of the item takes that entry out, so `refile` writes these (once) rather than filing them.
-   */
-  readonly #itemIndexed = new Set<string>();
-
   constructor(table: DynamoTable, options: BatchGetOptions = {}) {
     this.#table = table;
     this.#batch = options;
@@ -127,30 +130,6 @@ export class DynamoEpisodeStore implements EpisodeStore {
     );
     await this.#settle(items.filter((_, i) => results[i]!.written).map((i) => i.episode.key));
     return results;
-  }
-
-  /**
-   * Files each episode at its new instant as the version read (a roster entry names the version it
-   * is due at: a write since makes it spent), and the rosters it was due in are spent for it.
-   */
-  async refile(items: readonly { key: string; version: number; nextCheckAt: string }[]): Promise<void> {
-    const rewrite = items.filter((i) => this.#itemIndexed.has(i.key));
-    const filed = items.filter((i) => !this.#itemIndexed.has(i.key));
-    await this.#file(filed.map((i) => ({ key: i.key, version: i.version, at: i.nextCheckAt })));
-    await this.#settle(filed.map((i) => i.key));
-    if (rewrite.length === 0) return;
-    // Left as they are, their entries would stay due at the instant passed: written once, they leave
-    // the index for a roster (a version written since stands: its write took the entry out).
-    const stored = await this.getMany(rewrite.map((i) => i.key));
-    await this.putMany(
-      rewrite.flatMap((i) => {
-        const s = stored.get(i.key);
-        return s && s.version === i.version
-          ? [{ episode: { ...s.episode, nextCheckAt: i.nextCheckAt }, expectedVersion: i.version }]
-          : [];
-      }),
-    );
-    for (const i of rewrite) this.#itemIndexed.delete(i.key);
   }
 
   recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
@@ -218,7 +197,6 @@ export class DynamoEpisodeStore implements EpisodeStore {
     if (!floor) return [];
     this.#open.clear();
     this.#rostersOf.clear();
-    this.#itemIndexed.clear();
     const found = new Map<string, string>();
     let firstNonEmpty: string | null = null;
     for (
@@ -241,14 +219,18 @@ export class DynamoEpisodeStore implements EpisodeStore {
           if (e.ref.startsWith(ROSTER)) continue;
           // An entry an earlier build filed on the episode itself: exact, as it was.
           held = true;
-          this.#itemIndexed.add(e.ref);
           if (!found.has(e.ref)) found.set(e.ref, e.nextCheckAt);
         }
         const rosters = entries
           .filter((e) => e.ref.startsWith(ROSTER))
           .map((e) => ({ instant: e.nextCheckAt, pk: e.ref }));
-        if (rosters.length > 0) {
-          const opened = await this.#openRosters(rosters);
+        for (let i = 0; i < rosters.length; i += ROSTERS_AT_ONCE) {
+          // Enough found: the rosters not opened stay, and so does the floor below them.
+          if (found.size >= limit) {
+            held = true;
+            break;
+          }
+          const opened = await this.#openRosters(rosters.slice(i, i + ROSTERS_AT_ONCE));
           held ||= opened.held;
           for (const d of opened.due) if (!found.has(d.key)) found.set(d.key, d.nextCheckAt);
         }
@@ -271,8 +253,8 @@ export class DynamoEpisodeStore implements EpisodeStore {
 
   /**
    * The episodes of `rosters` still due at their roster's instant: filed at the version stored, which
-   * does not schedule them later (a put that lost its race filed the loser's instant; a refiled
-   * episode keeps the earlier instant it was written with). Remembered for `#settle`.
+   * does not schedule them later (a put that lost its race filed the loser's instant). Remembered for
+   * `#settle`.
    */
   async #openRosters(rosters: readonly RosterRef[]): Promise<{ due: DueEpisode[]; held: boolean }> {
     const { opened, held } = await openRosters(
@@ -290,10 +272,13 @@ export class DynamoEpisodeStore implements EpisodeStore {
       this.#batch,
     );
     const due: DueEpisode[] = [];
+    const now = this.#table.nowMs();
     for (const r of opened) {
       if (r.due.length === 0) continue;
       const keys = r.due.map(([key]) => key);
       for (const key of keys) due.push({ key, nextCheckAt: r.instant });
+      // A fresh roster may list an episode whose write is still in flight: the next read decides.
+      if (now - r.filedAt < ROSTER_GRACE_MS) continue;
       this.#open.set(r.pk, new Set(keys));
       for (const key of keys) {
         const of = this.#rostersOf.get(key) ?? new Set<string>();

@@ -11,7 +11,14 @@ import {
 } from '../ports/recheck-store.ts';
 import type { RecordedAssignment } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
-import { fileRosters, openRosters, ROSTER_GRACE_MS, type RosterKind, type RosterRef } from './due-rosters.ts';
+import {
+  fileRosters,
+  openRosters,
+  ROSTER_GRACE_MS,
+  ROSTERS_AT_ONCE,
+  type RosterKind,
+  type RosterRef,
+} from './due-rosters.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 import { DUE_INDEX } from './dynamodb-episode-store.ts';
@@ -38,7 +45,8 @@ const RECHECK_ATTRIBUTES = ['recheckAt', 'holdSince', 'inputs', 'dueBucket', 'du
  *
  * | pk | sk | attributes |
  * |---|---|---|
- * | `lead\|<crm>\|<objectType>\|<id>` | `-` | claim: `version` (epoch ms), `status` (`in_progress` \| `done`), `leaseUntilMs`, `token`; re-check: `recheckAt`, `holdSince`, `inputs` (decision-inputs fingerprint), `rk` (the re-check record lives here, until this epoch ms); `dueBucket` = `recheck\|<crm>\|<UTC day>`, `dueAt` = `<recheckAt>#<objectType>\|<leadId>` while a re-check is pending; `ttl` |
+ * | `lead\|<crm>\|<objectType>\|<id>` | `-` | claim: `version` (epoch ms), `status` (`in_progress` \| `done`), `leaseUntilMs`, `token`; re-check: `recheckAt`, `holdSince`, `inputs` (decision-inputs fingerprint), `rk` (the re-check record lives here, until this epoch ms); `ttl`; `dueBucket`, `dueAt` only on items an earlier build wrote |
+ * | `rkroster\|<crm>\|<recheckAt>\|<id>` | `-` | `keysz` (the leads, JSON, Brotli), `filedAtMs`, `dueBucket` = `recheck\|<crm>\|<UTC day>`, `dueAt` = `<recheckAt>#<pk>`: the leads one write filed for a re-check at that instant (src/aws/due-rosters.ts) |
  * | `recheckdue\|<crm>\|floor` | `-` | `day`: no index entry of that CRM lies in an earlier day |
  *
  * One item because DynamoDB bills a write unit per item written. The worker claims a lead once it is
@@ -52,9 +60,10 @@ const RECHECK_ATTRIBUTES = ['recheckAt', 'holdSince', 'inputs', 'dueBucket', 'du
  *
  * The index `due` is the episodes' (infra/state-table.yml): its partitions here are
  * `recheck|<crm>|<day>`, which an episode sweep (hour buckets such as `2026-12-02T08`) or the outbox
- * (`outbox`) never queries, and the other way round. An entry is filed under the day of
- * `max(recheckAt, now)`, never a day that has passed, so `dueBefore` queries the days from the floor
- * to the day of `at`: one or two queries per sweep, never a scan.
+ * (`outbox`) never queries, and the other way round. The entries are rosters (`fileRechecks`), not
+ * the lead items. An entry is filed under the day of `max(recheckAt, now)`, never a day that has
+ * passed, so `dueBefore` queries the days from the floor to the day of `at`: one or two queries per
+ * sweep, never a scan.
  *
  * Earlier builds kept the re-check record in an item of its own (`recheck|<crm>|<objectType>|<id>`).
  * A lead item without `rk` may still have one: `getMany` reads it then (eventually consistent, half a
@@ -244,15 +253,16 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   }
 
   /**
-   * Eventually consistent (half the read units of a strongly consistent read; docs/cost.md): a read
-   * that missed a write of the last second is caught by the claim, which requires the claim token the
-   * read saw (`claimDecided`): another claim came between → `busy`, decided again from a new read.
+   * Strongly consistent. An eventually consistent read would cost half, and the claim's token
+   * condition refuses a decision made on one that missed a claim; but not on one that missed a write
+   * that leaves the token as it was (the sweep's re-checks and account-triggered decisions write the
+   * record without claiming), so a stale read could put back an older record.
    */
   async getMany(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord>> {
     const items = await batchGetLive(
       this.#table,
       refs.map((ref) => pkOf(crm, ref)),
-      { ...this.#batch, consistentRead: false },
+      this.#batch,
     );
     if (this.#readTokens.size > MAX_READ_TOKENS) this.#readTokens.clear();
     if (this.#routes.size > MAX_READ_TOKENS) this.#routes.clear();
@@ -431,8 +441,13 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
           if (stringOf(item, 'pk') === pk) this.#legacy.add(pk);
           if (!found.has(recheckKey(due))) found.set(recheckKey(due), due);
         }
-        if (rosters.length > 0) {
-          const opened = await this.#openRosters(crm, rosters);
+        for (let i = 0; i < rosters.length; i += ROSTERS_AT_ONCE) {
+          // Enough found: the rosters not opened stay, and so does the floor below them.
+          if (found.size >= limit) {
+            held = true;
+            break;
+          }
+          const opened = await this.#openRosters(crm, rosters.slice(i, i + ROSTERS_AT_ONCE));
           held ||= opened.held;
           for (const d of opened.due) if (!found.has(recheckKey(d))) found.set(recheckKey(d), d);
         }

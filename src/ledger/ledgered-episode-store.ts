@@ -64,7 +64,5 @@ export function ledgeredEpisodeStore(
     };
   }
   if (inner.putMany) store.putMany = inner.putMany.bind(inner);
-  // A refiled episode records nothing: no event for the ledger.
-  if (inner.refile) store.refile = inner.refile.bind(inner);
   return store;
 }

@@ -10,7 +10,7 @@ import { handedOff } from './episode-store.contract.ts';
 
 /**
  * The rosters against a model of what is due: writes (some of them cut off between the roster and
- * the episode, as a crash would), a sweep's refiles of what it found due, time passing. Whatever the
+ * the episode, as a crash would), a sweep moving on what it found due, time passing. Whatever the
  * order, a sweep never misses an episode that is due, and once nothing is pending every roster goes.
  */
 
@@ -20,7 +20,7 @@ const MINUTE = 60_000;
 
 type Op =
   | { op: 'write'; key: number; inMinutes: number | null; crash: 'none' | 'roster' | 'episode' }
-  | { op: 'sweep'; refileInMinutes: number }
+  | { op: 'sweep'; movedInMinutes: number }
   | { op: 'advance'; minutes: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -30,7 +30,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     inMinutes: fc.option(fc.integer({ min: -30, max: 600 }), { nil: null, freq: 4 }),
     crash: fc.constantFrom('none' as const, 'none' as const, 'roster' as const, 'episode' as const),
   }),
-  fc.record({ op: fc.constant('sweep' as const), refileInMinutes: fc.integer({ min: 1, max: 600 }) }),
+  fc.record({ op: fc.constant('sweep' as const), movedInMinutes: fc.integer({ min: 1, max: 600 }) }),
   fc.record({ op: fc.constant('advance' as const), minutes: fc.integer({ min: 1, max: 400 }) }),
 );
 
@@ -59,7 +59,7 @@ describe('DynamoEpisodeStore rosters (property-based, dynalite)', () => {
           return send(command as never);
         }) as typeof client.send;
         const store = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
-        /** The model: when each episode is due (null: nothing pending), as written or refiled. */
+        /** The model: when each episode is due (null: nothing pending), as written. */
         const due = new Map<string, string | null>();
         const at = (minutes: number) => new Date(clock.now().getTime() + minutes * MINUTE).toISOString();
 
@@ -84,15 +84,16 @@ describe('DynamoEpisodeStore rosters (property-based, dynalite)', () => {
             const keys = found.map((d) => d.key);
             for (const [key, when] of due) if (when !== null && when <= now) expect(keys).toContain(key);
             expect(new Set(keys).size).toBe(keys.length);
-            // The sweep polls what it found and refiles it for later (nothing recorded).
+            // The sweep polls what it found and moves each check later (nothing recorded).
             const stored = await store.getMany(keys);
-            const refiled = [...stored.values()].map((s) => ({
-              key: s.episode.key,
-              version: s.version,
-              nextCheckAt: at(o.refileInMinutes),
+            const moved = [...stored.values()].map((s) => ({
+              episode: { ...s.episode, nextCheckAt: at(o.movedInMinutes) },
+              expectedVersion: s.version,
             }));
-            await store.refile(refiled);
-            for (const r of refiled) due.set(r.key, r.nextCheckAt);
+            const written = await store.putMany(moved);
+            written.forEach((w, i) => {
+              if (w.written) due.set(moved[i]!.episode.key, moved[i]!.episode.nextCheckAt);
+            });
           }
         }
 

@@ -285,26 +285,46 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_a', nextCheckAt: at(30) }]);
   });
 
-  it('refiles an episode nothing was recorded for without writing it: the roster it was due in goes at once', async () => {
+  it('a sweep that moves every episode due in a roster removes it at once; a fresh one only by a later read', async () => {
     const { clock, store, items } = await setup();
     await store.recordStep('tu_poll', handedOff(), schedule);
-    const before = await items('episode|tu_poll');
     clock.advance(3 * 3_600_000);
-    const [due] = await store.dueBefore(clock.now(), 10);
-    expect(due).toEqual({ key: 'tu_poll', nextCheckAt: at(3) });
-    await store.refile([{ key: 'tu_poll', version: 1, nextCheckAt: at(6) }]);
-    // The episode item is as it was (no write); one roster, at the new instant.
-    expect(await items('episode|tu_poll')).toEqual(before);
-    const rosters = await items('eproster|');
-    expect(rosters.map((r) => r.dueAt?.S?.slice(0, 24))).toEqual([at(6)]);
-    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
-    clock.advance(3 * 3_600_000);
-    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_poll', nextCheckAt: at(6) }]);
-    // A write since the refile (a response recorded) files it anew; the refiled entry is spent.
-    const stored = (await store.get('tu_poll'))!;
-    await store.put({ ...stored.episode, nextCheckAt: at(8) }, stored.version);
-    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
-    expect((await items('eproster|')).map((r) => r.dueAt?.S?.slice(0, 24))).toEqual([at(8)]);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_poll', nextCheckAt: at(3) }]);
+    const s = (await store.get('tu_poll'))!;
+    await store.put({ ...s.episode, nextCheckAt: at(6) }, s.version);
+    // Past its grace, the roster it was due in went with the write; the new one waits at +6 h.
+    expect((await items('eproster|')).map((r) => r.dueAt?.S?.slice(0, 24))).toEqual([at(6)]);
+  });
+
+  it('a sweep never removes a fresh roster while one of its episodes is still being written', async () => {
+    const { clock, table, store, items } = await setup();
+    // A worker's batch filed for a check due at once; tu_b's write is still on its way.
+    const client = dynamo.client();
+    const send = client.send.bind(client);
+    let hold: (() => void) | null = null;
+    const held = new Promise<void>((resolve) => {
+      hold = resolve;
+    });
+    client.send = (async (command: { input?: { Item?: { pk?: { S?: string } } } }) => {
+      if (command.input?.Item?.pk?.S === 'episode|tu_b') await held;
+      return send(command as never);
+    }) as typeof client.send;
+    const worker = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
+    const now = () => clock.now().toISOString();
+    const batch = worker.recordSteps(
+      ['tu_a', 'tu_b'].map((key) => ({ key, event: handedOff() })),
+      () => now(),
+    );
+    // The sweep reads the roster once tu_a is written, and moves tu_a on.
+    while ((await items('episode|')).length < 1) await new Promise((r) => setTimeout(r, 5));
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_a', nextCheckAt: NOW }]);
+    const a = (await store.get('tu_a'))!;
+    await store.put({ ...a.episode, nextCheckAt: at(5) }, a.version);
+    // tu_b's write lands: the roster that lists it is still there, and it is found.
+    hold!();
+    await batch;
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_b', nextCheckAt: NOW }]);
+    expect((await items('eproster|')).length).toBe(2);
   });
 
   it('a put that lost its race leaves no check earlier than the winner scheduled', async () => {
@@ -319,7 +339,7 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_race', nextCheckAt: at(5) }]);
   });
 
-  it('still finds an episode an earlier build filed on its own item; a refile or its next write takes it out of the index', async () => {
+  it('still finds an episode an earlier build filed on its own item, and its next write takes it out of the index', async () => {
     const { clock, table, store, items } = await setup();
     const ep = { ...foldEpisode('tu_legacy', [handedOff()])!, nextCheckAt: at(2) };
     // The floor an earlier build created with its first entry.
@@ -334,8 +354,8 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     });
     clock.advance(3 * 3_600_000);
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_legacy', nextCheckAt: at(2) }]);
-    // A poll that found nothing: refiled, such an episode is written once (its entry would stay due).
-    await store.refile([{ key: 'tu_legacy', version: 2, nextCheckAt: at(5) }]);
+    // Its next write (a poll that found nothing moves its check) takes its entry out for a roster.
+    await store.put({ ...ep, nextCheckAt: at(5) }, 2);
     expect((await items('episode|tu_legacy'))[0]?.dueBucket).toBeUndefined();
     expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
     clock.advance(2 * 3_600_000);
