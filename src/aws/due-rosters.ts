@@ -20,10 +20,10 @@ import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } fro
  */
 export const ROSTER_GRACE_MS = 15 * 60_000;
 /**
- * Rosters opened at once by a store's `dueBefore`: it stops once it has found as many due records as
- * asked, so a backlog of rosters (each up to 200 entries) is not all read in one go.
+ * Rosters opened at once by `dueInRosters`, which stops once a store's `dueBefore` has found as many
+ * due records as asked.
  */
-export const ROSTERS_AT_ONCE = 25;
+const ROSTERS_AT_ONCE = 25;
 /** Entries a roster holds at most (an entry is ~40 bytes; an item may hold 400 KB). */
 const ROSTER_MAX_ENTRIES = 200;
 /** Writes at once. */
@@ -38,17 +38,31 @@ export interface RosterKind<E> {
   retentionSeconds: number;
   /** An entry as read back, or null when the stored value is not one. */
   parse(value: unknown): E | null;
+  /** The record an entry names: one entry a record and instant, the last filed standing. */
+  recordOf(entry: E): string;
 }
 
-/** Puts one roster per instant of `byInstant` (at most 200 entries each). */
+/**
+ * Puts one roster per instant of `filings` (at most 200 entries each); filings without an instant
+ * (nothing due) are left out.
+ */
 export async function fileRosters<E>(
   table: DynamoTable,
   kind: RosterKind<E>,
-  byInstant: ReadonlyMap<string, readonly E[]>,
+  filings: readonly { instant: string | null; entry: E }[],
 ): Promise<void> {
+  const byInstant = new Map<string, Map<string, E>>();
+  for (const { instant, entry } of filings) {
+    if (instant === null) continue;
+    const entries = byInstant.get(instant) ?? new Map<string, E>();
+    entries.set(kind.recordOf(entry), entry);
+    byInstant.set(instant, entries);
+  }
+  if (byInstant.size === 0) return;
   const now = table.nowMs();
   const items: Item[] = [];
-  for (const [instant, entries] of byInstant) {
+  for (const [instant, byRecord] of byInstant) {
+    const entries = [...byRecord.values()];
     for (let i = 0; i < entries.length; i += ROSTER_MAX_ENTRIES) {
       const pk = `${kind.prefix}${instant}|${randomBytes(6).toString('base64url')}`;
       items.push({
@@ -109,6 +123,27 @@ export async function openRosters<E>(
   }
   await removeRosters(table, spent);
   return { opened, held };
+}
+
+/**
+ * The due records of one page of index entries' rosters, opened `ROSTERS_AT_ONCE` at a time until
+ * `enough()`: a backlog of rosters (each up to 200 entries) is not all read in one go. `held`: a
+ * roster stays in the index (opened and held, or not opened).
+ */
+export async function dueInRosters<D>(
+  rosters: readonly RosterRef[],
+  open: (some: readonly RosterRef[]) => Promise<{ due: D[]; held: boolean }>,
+  enough: () => boolean,
+  found: (due: D) => void,
+): Promise<boolean> {
+  let held = false;
+  for (let i = 0; i < rosters.length; i += ROSTERS_AT_ONCE) {
+    if (enough()) return true;
+    const opened = await open(rosters.slice(i, i + ROSTERS_AT_ONCE));
+    held ||= opened.held;
+    for (const d of opened.due) found(d);
+  }
+  return held;
 }
 
 /** Deletes spent rosters (their index entries go with them). */

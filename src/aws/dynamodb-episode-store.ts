@@ -11,10 +11,10 @@ import type {
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import { compressJson, decompressJson } from './compressed-json.ts';
 import {
+  dueInRosters,
   fileRosters,
   openRosters,
   ROSTER_GRACE_MS,
-  ROSTERS_AT_ONCE,
   type RosterKind,
   type RosterRef,
   removeRosters,
@@ -42,6 +42,7 @@ const EPISODE_ROSTERS: RosterKind<RosterEntry> = {
     Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'number'
       ? [v[0], v[1]]
       : null,
+  recordOf: ([key]) => key,
 };
 /** Episodes written at once by the batch forms. */
 const CONCURRENCY = 16;
@@ -224,16 +225,15 @@ export class DynamoEpisodeStore implements EpisodeStore {
         const rosters = entries
           .filter((e) => e.ref.startsWith(ROSTER))
           .map((e) => ({ instant: e.nextCheckAt, pk: e.ref }));
-        for (let i = 0; i < rosters.length; i += ROSTERS_AT_ONCE) {
-          // Enough found: the rosters not opened stay, and so does the floor below them.
-          if (found.size >= limit) {
-            held = true;
-            break;
-          }
-          const opened = await this.#openRosters(rosters.slice(i, i + ROSTERS_AT_ONCE));
-          held ||= opened.held;
-          for (const d of opened.due) if (!found.has(d.key)) found.set(d.key, d.nextCheckAt);
-        }
+        const rostersHeld = await dueInRosters(
+          rosters,
+          (some) => this.#openRosters(some),
+          () => found.size >= limit,
+          (d) => {
+            if (!found.has(d.key)) found.set(d.key, d.nextCheckAt);
+          },
+        );
+        held ||= rostersHeld;
         if (held) firstNonEmpty ??= hour;
       } while (start && found.size < limit);
     }
@@ -289,22 +289,11 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return { due, held };
   }
 
-  /** One roster per instant for `entries` that have one. */
-  async #file(entries: readonly RosterFiling[]): Promise<void> {
-    const byInstant = new Map<string, Map<string, number>>();
-    for (const e of entries) {
-      if (e.at === null) continue;
-      const keys = byInstant.get(e.at) ?? new Map<string, number>();
-      keys.set(e.key, e.version);
-      byInstant.set(e.at, keys);
-    }
-    if (byInstant.size === 0) return;
+  /** One roster per instant for `filings` that have one, the index floor made sure of first. */
+  async #file(filings: readonly { instant: string | null; entry: RosterEntry }[]): Promise<void> {
+    if (filings.every((f) => f.instant === null)) return;
     await this.#ensureFloor(this.#table.nowMs());
-    await fileRosters(
-      this.#table,
-      EPISODE_ROSTERS,
-      new Map([...byInstant].map(([instant, versions]) => [instant, [...versions]])),
-    );
+    await fileRosters(this.#table, EPISODE_ROSTERS, filings);
   }
 
   /** `keys` moved on from the rosters the last `dueBefore` found them due in: a spent roster is removed. */
@@ -387,15 +376,12 @@ function groupByKey(keys: readonly string[]): Map<string, number[]> {
   return out;
 }
 
-/** An episode to file in a roster: its key, the version its write stores, its next check. */
-interface RosterFiling {
-  key: string;
-  version: number;
-  at: string | null;
-}
-
-function entryOf(episode: Episode, expectedVersion: number | null): RosterFiling {
-  return { key: episode.key, version: (expectedVersion ?? 0) + 1, at: episode.nextCheckAt };
+/** An episode's roster filing: its next check, and its key with the version its write stores. */
+function entryOf(
+  episode: Episode,
+  expectedVersion: number | null,
+): { instant: string | null; entry: RosterEntry } {
+  return { instant: episode.nextCheckAt, entry: [episode.key, (expectedVersion ?? 0) + 1] };
 }
 
 function storedOf(item: Item): StoredEpisode {

@@ -12,10 +12,10 @@ import {
 import type { RecordedAssignment } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import {
+  dueInRosters,
   fileRosters,
   openRosters,
   ROSTER_GRACE_MS,
-  ROSTERS_AT_ONCE,
   type RosterKind,
   type RosterRef,
 } from './due-rosters.ts';
@@ -343,20 +343,13 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
    * due without a roster; a roster listing a lead whose write then failed lists it as not due.
    */
   async fileRechecks(crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
-    const byInstant = new Map<string, Set<string>>();
-    for (const r of records) {
-      if (r.recheckAt === null) continue;
-      const keys = byInstant.get(r.recheckAt) ?? new Set<string>();
-      keys.add(recheckKey(r));
-      byInstant.set(r.recheckAt, keys);
-    }
-    if (byInstant.size === 0) return;
+    if (records.every((r) => r.recheckAt === null)) return;
     const filedAt = this.#table.nowMs();
     await this.#ensureFloor(crm, filedAt);
     await fileRosters(
       this.#table,
       recheckRosters(crm),
-      new Map([...byInstant].map(([instant, keys]) => [instant, [...keys]])),
+      records.map((r) => ({ instant: r.recheckAt, entry: recheckKey(r) })),
     );
     if (this.#filed.size > MAX_READ_TOKENS) this.#filed.clear();
     for (const r of records) if (r.recheckAt !== null) this.#filed.set(filedKey(crm, r), filedAt);
@@ -441,16 +434,15 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
           if (stringOf(item, 'pk') === pk) this.#legacy.add(pk);
           if (!found.has(recheckKey(due))) found.set(recheckKey(due), due);
         }
-        for (let i = 0; i < rosters.length; i += ROSTERS_AT_ONCE) {
-          // Enough found: the rosters not opened stay, and so does the floor below them.
-          if (found.size >= limit) {
-            held = true;
-            break;
-          }
-          const opened = await this.#openRosters(crm, rosters.slice(i, i + ROSTERS_AT_ONCE));
-          held ||= opened.held;
-          for (const d of opened.due) if (!found.has(recheckKey(d))) found.set(recheckKey(d), d);
-        }
+        const rostersHeld = await dueInRosters(
+          rosters,
+          (some) => this.#openRosters(crm, some),
+          () => found.size >= limit,
+          (d) => {
+            if (!found.has(recheckKey(d))) found.set(recheckKey(d), d);
+          },
+        );
+        held ||= rostersHeld;
         if (held) firstNonEmpty ??= day;
       } while (start && found.size < limit);
     }
@@ -633,6 +625,7 @@ function recheckRosters(crm: CrmName): RosterKind<string> {
     bucketOf: (instant, now) => bucketOf(crm, dayOf(Math.max(Date.parse(instant), now))),
     retentionSeconds: RETENTION_SECONDS,
     parse: (v) => (typeof v === 'string' && v.includes('|') ? v : null),
+    recordOf: (key) => key,
   };
 }
 
