@@ -503,7 +503,6 @@ describe('the deployable stack (build + osls package)', () => {
     const sweepItems = [
       'episode',
       'epdue',
-      'eproster',
       'notify',
       'route',
       'daily',
@@ -511,12 +510,12 @@ describe('the deployable stack (build + osls package)', () => {
       'count',
       'skip',
       'recheckdue',
-      'rkroster',
     ];
     // The opportunity phase: one outcome per opportunity and lead (its cursor is checked below).
+    // Rosters (`eproster`, `rkroster`): put, read in batches, removed; never read one by one or updated.
     const sweepDdb = {
       GetItem: [...sweepItems, 'outcomes'],
-      PutItem: [...sweepItems, 'outcomes'],
+      PutItem: [...sweepItems, 'eproster', 'rkroster', 'outcomes'],
       UpdateItem: [...sweepItems, 'lead'],
       BatchGetItem: ['episode', 'eproster', 'notify', 'lead', 'recheck', 'rkroster'],
       DeleteItem: ['recheck', 'eproster', 'rkroster'],
