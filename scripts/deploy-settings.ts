@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { MAX_LEADS_PER_MESSAGE } from '../src/handlers/queue-message.ts';
 
 /** The settings file serverless.yml reads; `TOSSUP_SETTINGS` picks another one (one per stage). */
 export const DEFAULT_SETTINGS_FILE = 'infra/settings.yml';
@@ -19,7 +20,7 @@ const CrmSettingsSchema = z.strictObject({
   enabled: z.boolean(),
   schedule: Schedule,
   maximumConcurrency: z.number().int().min(2).max(1000),
-  /** Leads per worker invocation for this CRM (`workerBatchSize`); absent: `worker.batchSize`. */
+  /** Messages per worker invocation for this CRM (`workerBatchSize`); absent: `worker.batchSize`. */
   batchSize: z.number().int().min(1).max(10000).optional(),
   /** Bundled with the functions: Lambda has no repository to fall back on. */
   mapping: z.string().min(1),
@@ -81,7 +82,15 @@ export const DeploySettingsSchema = z.strictObject({
     maxReceiveCount: z.number().int().min(1).max(1000),
     retentionSeconds: z.number().int().min(60).max(1_209_600),
   }),
-  sync: z.strictObject({ timeoutSeconds: Seconds(900), memoryMb: z.number().int().min(128).max(10240) }),
+  sync: z.strictObject({
+    timeoutSeconds: Seconds(900),
+    memoryMb: z.number().int().min(128).max(10240),
+    /**
+     * Leads a queue message carries (src/handlers/queue-message.ts); absent: 1. The event source
+     * mapping's batch counts messages, so a worker takes up to `batchSize` × this many leads.
+     */
+    leadsPerMessage: z.number().int().min(1).max(MAX_LEADS_PER_MESSAGE).optional(),
+  }),
   sweep: z
     .strictObject({ timeoutSeconds: Seconds(900), memoryMb: z.number().int().min(128).max(10240) })
     .default({ timeoutSeconds: 300, memoryMb: 512 }),
@@ -169,9 +178,22 @@ export function loadDeploySettings(file: string): DeploySettings {
   return parsed.data;
 }
 
-/** Leads per worker invocation of `crm`: its own `batchSize`, else `worker.batchSize` (serverless.yml's fallback). */
+/** Messages per worker invocation of `crm`: its own `batchSize`, else `worker.batchSize` (serverless.yml's fallback). */
 export function workerBatchSize(s: DeploySettings, crm: 'salesforce' | 'hubspot'): number {
   return s.crms[crm].batchSize ?? s.worker.batchSize;
+}
+
+/** Leads a worker invocation may take: more only lengthens a batch a slow CRM call can time out. */
+export const MAX_LEADS_PER_INVOCATION = 1000;
+
+/** Leads the sync packs into a queue message (serverless.yml's fallback: 1). */
+export function leadsPerMessage(s: DeploySettings): number {
+  return s.sync.leadsPerMessage ?? 1;
+}
+
+/** Leads a worker invocation of `crm` takes at most from the sync: its batch of messages, each packed full. */
+export function workerBatchLeads(s: DeploySettings, crm: 'salesforce' | 'hubspot'): number {
+  return workerBatchSize(s, crm) * leadsPerMessage(s);
 }
 
 export function invariantProblems(s: DeploySettings): string[] {
@@ -191,6 +213,14 @@ export function invariantProblems(s: DeploySettings): string[] {
     if (size > 10 && s.worker.maximumBatchingWindowSeconds < 1) {
       problems.push(
         `worker.maximumBatchingWindowSeconds must be at least 1 when ${s.crms[crm].batchSize === undefined ? 'worker.batchSize' : `crms.${crm}.batchSize`} is above 10 (an AWS rule)`,
+      );
+    }
+  }
+  for (const crm of ['salesforce', 'hubspot'] as const) {
+    const leads = workerBatchLeads(s, crm);
+    if (leads > MAX_LEADS_PER_INVOCATION) {
+      problems.push(
+        `${s.crms[crm].batchSize === undefined ? 'worker.batchSize' : `crms.${crm}.batchSize`} (${workerBatchSize(s, crm)} messages) x sync.leadsPerMessage (${leadsPerMessage(s)}) is ${leads} leads a ${crm} worker invocation, over ${MAX_LEADS_PER_INVOCATION}: batchSize counts messages, not leads; lower it (${crm === 'salesforce' ? 200 : 100} leads is one write call)`,
       );
     }
   }

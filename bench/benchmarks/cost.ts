@@ -14,7 +14,12 @@
  *   the memory of infra/settings.yml, measured wall time plus the modelled CRM waits.
  */
 
-import { loadDeploySettings, workerBatchSize } from '../../scripts/deploy-settings.ts';
+import {
+  leadsPerMessage,
+  loadDeploySettings,
+  workerBatchLeads,
+  workerBatchSize,
+} from '../../scripts/deploy-settings.ts';
 import { PRICES_AP_NORTHEAST_1 as PRICES } from '../cost/aws-prices-ap-northeast-1.ts';
 import {
   CRM_CALL_SECONDS,
@@ -29,7 +34,9 @@ import { report } from '../figure.ts';
 
 const LEADS = Number(process.env.COST_LEADS ?? 1000);
 /** The deployed Salesforce event source mapping's batch (infra/settings.yml), as the measured run takes it. */
-const BATCH = workerBatchSize(loadDeploySettings('infra/settings.yml'), 'salesforce');
+const SETTINGS = loadDeploySettings('infra/settings.yml');
+const BATCH = workerBatchLeads(SETTINGS, 'salesforce');
+const PACKING = `${workerBatchSize(SETTINGS, 'salesforce')} messages of ${leadsPerMessage(SETTINGS)} leads`;
 
 const u = await measureUsage(LEADS);
 if (u.logProblems.length)
@@ -50,7 +57,7 @@ const kindsOf = (read: boolean) =>
     .map((k) => `${k.kind} ${(k.units / LEADS).toFixed(2)}`)
     .join(', ');
 const kinds = kindsOf(false);
-const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of ${BATCH}) and the first sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU (${kindsOf(true)}), ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
+const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of ${BATCH} leads: ${PACKING}) and the first sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU (${kindsOf(true)}), ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
 
 const life = u.lifecycle;
 const perTossUp = (n: number) => (u.tossUps > 0 ? n / u.tossUps : 0);

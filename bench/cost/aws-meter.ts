@@ -11,7 +11,7 @@ import {
 } from '../../test/aws/loopback-aws.ts';
 
 /** SQS bills every 64 KB chunk of a request's payload as one request. */
-const SQS_CHUNK = 64 * 1024;
+export const SQS_CHUNK = 64 * 1024;
 /** Firehose bills each record rounded up to the next 5 KB. */
 const FIREHOSE_STEP = 5 * 1024;
 const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand']);

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
+import { leadsPerMessage, loadDeploySettings } from '../../scripts/deploy-settings.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
 import type { LambdaContext, ScheduledEvent } from '../../src/handlers/lambda-types.ts';
@@ -13,7 +13,7 @@ import { deployedQueue } from '../../test/handlers/support/sqs-simulator.ts';
 import { testClock } from '../../test/state/state-store.contract.ts';
 import { FakeEpisodeCrm } from '../../test/sweep/fake-episode-crm.ts';
 import { generatedLeads } from '../support/generated-leads.ts';
-import { AwsMeter, type MeterSnapshot, meterDelta } from './aws-meter.ts';
+import { AwsMeter, type MeterSnapshot, meterDelta, SQS_CHUNK } from './aws-meter.ts';
 
 /** One function's invocations: how many, and their in-process wall time. */
 export interface Invocations {
@@ -51,7 +51,10 @@ export interface MeasuredUsage {
     usage: MeterSnapshot;
   };
   sqsRequestsSent: number;
-  /** SQS requests of the event source mapping: receives and deletes of 10 messages each. */
+  /**
+   * SQS requests of the event source mapping: receives of 10 messages each (billed per 64 KB of what
+   * they return) and deletes of 10 messages each.
+   */
   sqsRequestsReceived: number;
   dynamoReadUnits: number;
   dynamoWriteUnits: number;
@@ -125,6 +128,8 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
       TOSSUP_CONFIG_DIR: configDir,
       TOSSUP_LEDGER_DECISIONS_STREAM: 'tossup-cost-ledger-decisions',
       TOSSUP_LEDGER_EVENTS_STREAM: 'tossup-cost-ledger-events',
+      // As serverless.yml sets it for the sync: the deployed packing.
+      TOSSUP_LEADS_PER_MESSAGE: String(leadsPerMessage(settings)),
     };
     const sync = syncFromEnv(env, import.meta.url, overrides);
     const worker = workerFromEnv(env, import.meta.url, overrides);
@@ -158,10 +163,12 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
     let received = 0;
     while (queue.depth > 0) {
       let batch = 0;
+      let billed = 0;
       await timed(
         () =>
           queue.poll(async (event, ctx) => {
             batch = event.Records.length;
+            billed = receiveRequests(event.Records.map((r) => r.body));
             const out = await worker(event, ctx);
             if (out.batchItemFailures.length)
               throw new Error(`worker failed ${out.batchItemFailures.length} messages`);
@@ -171,7 +178,7 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
       );
       if (batch === 0) throw new Error('queue not empty but nothing delivered');
       // Lambda receives at most 10 messages a call and deletes them in batches of 10.
-      received += 2 * Math.ceil(batch / 10);
+      received += billed + Math.ceil(batch / 10);
     }
     // Every decision and event reached the ledger: nothing is left staged in the outbox.
     const left = await table.query('ledgerq|salesforce');
@@ -260,4 +267,14 @@ class ByteCount extends Writable {
     }
     done();
   }
+}
+
+/** Billed requests of receiving `bodies` 10 at a time (the event source mapping's receives). */
+function receiveRequests(bodies: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < bodies.length; i += 10) {
+    const bytes = bodies.slice(i, i + 10).reduce((a, b) => a + Buffer.byteLength(b, 'utf8'), 0);
+    n += Math.max(1, Math.ceil(bytes / SQS_CHUNK));
+  }
+  return n;
 }

@@ -1,4 +1,4 @@
-import { messageBytes, type QueueLimits, SQS_LIMITS } from '../aws/sqs-batches.ts';
+import { type QueueLimits, SQS_LIMITS } from '../aws/sqs-batches.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { Logger } from '../logging/logger.ts';
 import { type StopSignal, stopFromError } from '../pipeline/failure-policy.ts';
@@ -12,7 +12,7 @@ import type { SyncCursor } from '../ports/lead-source.ts';
 import { type MessageQueue, type OutgoingMessage, QueueSendError } from '../ports/message-queue.ts';
 import type { StoredCursor } from '../ports/state-store.ts';
 import type { SyncStateStore } from '../ports/sync-state-store.ts';
-import { leadMessage } from './queue-message.ts';
+import { packLeadMessages } from './queue-message.ts';
 
 export interface EnqueueOptions {
   connector: CrmConnector;
@@ -26,6 +26,11 @@ export interface EnqueueOptions {
   /** Always keep this much time in hand, on top of the slowest page seen so far (default 15 s). */
   reserveMs?: number;
   limits?: QueueLimits;
+  /**
+   * Leads a queue message carries (`sync.leadsPerMessage`; default 1): the worker's batch counts
+   * messages, so it takes `batchSize` × this many leads (docs/deploy.md).
+   */
+  leadsPerMessage?: number;
 }
 
 export type EnqueueStop =
@@ -49,7 +54,7 @@ export interface EnqueueReport {
 
 /**
  * The scheduled reader: pages of changed leads from the stored cursor, each page sent to the queue
- * (one message per lead) and only then its cursor committed with compare-and-set (`readPagesAndCommit`,
+ * (`leadsPerMessage` leads a message) and only then its cursor committed with compare-and-set (`readPagesAndCommit`,
  * the loop `tossup sync` shares), so a crash or a stop between the two re-reads the page next time
  * (the worker's version records make the repeat harmless) and nothing is ever skipped. Stops cleanly (no throw) when the CRM's allowance is spent,
  * on a transient failure, and when the remaining Lambda time gets short; the next schedule resumes
@@ -91,13 +96,13 @@ export async function enqueueChanges(o: EnqueueOptions): Promise<EnqueueReport> 
       report.pages++;
       report.leadsRead += page.leads.length;
       report.deleted += page.deletedIds.length;
-      const messages = await sendable(leads, limits, o, key, report);
+      const { messages, leads: sent } = await sendable(leads, limits, o, key, report);
       try {
         await o.queue.sendAll(messages);
       } catch (e) {
         return queueFailure(e);
       }
-      report.enqueued += messages.length;
+      report.enqueued += sent;
       return null;
     },
     committed(cursor) {
@@ -124,14 +129,14 @@ export async function enqueueChanges(o: EnqueueOptions): Promise<EnqueueReport> 
       key: accountCursorKey(o.connector.crm, o.scope),
       commit: true,
       async handle(leads) {
-        const messages = await sendable(leads, limits, o, key, report, 'account');
+        const { messages, leads: sent } = await sendable(leads, limits, o, key, report, 'account');
         try {
           await o.queue.sendAll(messages);
         } catch (e) {
           return queueFailure(e);
         }
-        report.enqueued += messages.length;
-        report.accountLeads += messages.length;
+        report.enqueued += sent;
+        report.accountLeads += sent;
         return null;
       },
     });
@@ -140,7 +145,7 @@ export async function enqueueChanges(o: EnqueueOptions): Promise<EnqueueReport> 
   return report;
 }
 
-/** Queue messages for a page; leads too large for one message are recorded as skipped instead. */
+/** Queue messages for a page (and how many leads they carry); leads too large for one message are recorded as skipped instead. */
 async function sendable(
   leads: readonly Lead[],
   limits: QueueLimits,
@@ -148,15 +153,13 @@ async function sendable(
   scope: string,
   report: EnqueueReport,
   trigger?: 'account',
-): Promise<OutgoingMessage[]> {
-  const out: OutgoingMessage[] = [];
-  for (const lead of leads) {
-    const m = leadMessage(lead, trigger);
-    const bytes = messageBytes(m);
-    if (bytes <= limits.maxMessageBytes) {
-      out.push(m);
-      continue;
-    }
+): Promise<{ messages: OutgoingMessage[]; leads: number }> {
+  const { messages, oversized } = packLeadMessages(
+    leads,
+    { leadsPerMessage: o.leadsPerMessage ?? 1, maxMessageBytes: limits.maxMessageBytes },
+    trigger,
+  );
+  for (const { lead, bytes } of oversized) {
     report.oversized++;
     o.log.warn(
       { leadId: lead.id, bytes, limit: limits.maxMessageBytes },
@@ -176,7 +179,7 @@ async function sendable(
       SKIPPED_TTL_SECONDS,
     );
   }
-  return out;
+  return { messages, leads: leads.length - oversized.length };
 }
 
 /**

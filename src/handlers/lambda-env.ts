@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { MAX_LEADS_PER_MESSAGE } from './queue-message.ts';
 
 /**
  * Environment of the Lambda functions, set by serverless.yml. Read once at module scope; a missing or
@@ -33,6 +34,8 @@ export const CrmFunctionEnvSchema = z.object({
   /** The sync scope: one cursor per CRM and scope, and the skipped list's key. */
   TOSSUP_SCOPE: z.string().min(1).default('default'),
   TOSSUP_QUOTA_BACKOFF_SECONDS: z.coerce.number().int().positive().max(43_200).default(3600),
+  /** The sync: leads a queue message carries (`sync.leadsPerMessage`, src/handlers/queue-message.ts). */
+  TOSSUP_LEADS_PER_MESSAGE: z.coerce.number().int().min(1).max(MAX_LEADS_PER_MESSAGE).default(1),
   /**
    * Workers: queue the `toss-up` chat notice into the outbox. serverless.yml sets it to whether the
    * CRM's sweep function (the one that drains the outbox) is enabled, so nothing is queued that no

@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { messageBytes } from '../aws/sqs-batches.ts';
 import { CrmNameSchema, type Lead, LeadSchema } from '../domain/lead.ts';
 import type { OutgoingMessage } from '../ports/message-queue.ts';
 
 /**
  * What travels on the leads queue, version 1:
- * - `lead`: one lead as the scheduled sync read it (a snapshot at its `modifiedAt`);
+ * - `leads`: leads as the scheduled sync read them (snapshots at their `modifiedAt`), several a
+ *   message (`packLeadMessages`) because SQS bills per request, per 64 KB of it: ten leads a message
+ *   take a third of the requests one a message does (docs/cost.md). The price: `batchItemFailures`
+ *   names messages, so a lead that must come back brings its message-mates with it, and they are
+ *   decided again (idempotent: the same fields, never a second task);
+ * - `lead`: one lead (builds before the packing sent these; still read);
  * - `refresh`: record ids a webhook reported as changed; the worker reads them through the connector.
- * One lead per message, so `batchItemFailures` can name exactly the leads that must come back.
  */
 export const LeadMessageSchema = z.object({
   v: z.literal(1),
@@ -22,6 +27,19 @@ export const LeadMessageSchema = z.object({
 });
 export type LeadMessage = z.infer<typeof LeadMessageSchema>;
 
+/** Leads a packed message carries at most (`sync.leadsPerMessage` in infra/settings.yml is within it). */
+export const MAX_LEADS_PER_MESSAGE = 100;
+
+export const LeadsMessageSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal('leads'),
+  crm: CrmNameSchema,
+  leads: z.array(LeadSchema).min(1).max(MAX_LEADS_PER_MESSAGE),
+  /** As on `lead`: every lead of the message was sent for its account's change. */
+  trigger: z.literal('account').optional(),
+});
+export type LeadsMessage = z.infer<typeof LeadsMessageSchema>;
+
 export const RefreshMessageSchema = z.object({
   v: z.literal(1),
   kind: z.literal('refresh'),
@@ -33,7 +51,11 @@ export const RefreshMessageSchema = z.object({
 });
 export type RefreshMessage = z.infer<typeof RefreshMessageSchema>;
 
-export const QueueMessageSchema = z.discriminatedUnion('kind', [LeadMessageSchema, RefreshMessageSchema]);
+export const QueueMessageSchema = z.discriminatedUnion('kind', [
+  LeadMessageSchema,
+  LeadsMessageSchema,
+  RefreshMessageSchema,
+]);
 export type QueueMessage = z.infer<typeof QueueMessageSchema>;
 
 /** Message attribute that carries the deterministic id into the SQS console and the worker's logs. */
@@ -65,4 +87,83 @@ export function refreshMessage(message: Omit<RefreshMessage, 'v' | 'kind'>, idSe
   const body: RefreshMessage = { v: 1, kind: 'refresh', ...message };
   const id = `r-${createHash('sha256').update(idSeed).digest('base64url').slice(0, 40)}`;
   return { id, body: JSON.stringify(body), attributes: { [TRACE_ATTRIBUTE]: id } };
+}
+
+/** A lead too large for a queue message of its own (`packLeadMessages`). */
+export interface OversizedLead {
+  lead: Lead;
+  bytes: number;
+}
+
+/**
+ * The leads packed into `leads` messages in input order: at most `leadsPerMessage` leads and
+ * `maxMessageBytes` (as SQS counts it, `messageBytes`) a message. Each lead is serialised once. A
+ * lead that does not fit a message even alone is returned in `oversized`, not sent. The message id is
+ * a hash of its leads' ids and versions (`leadMessageId`), so the same page packs to the same ids; the
+ * trace attribute carries it, and the worker logs each lead's id. A message of one lead is a `lead`
+ * message, with its readable id.
+ */
+export function packLeadMessages(
+  leads: readonly Lead[],
+  limits: { leadsPerMessage: number; maxMessageBytes: number },
+  trigger?: 'account',
+): { messages: OutgoingMessage[]; oversized: OversizedLead[] } {
+  const perMessage = Math.max(1, Math.min(MAX_LEADS_PER_MESSAGE, Math.floor(limits.leadsPerMessage)));
+  const messages: OutgoingMessage[] = [];
+  const oversized: OversizedLead[] = [];
+  let crm: Lead['crm'] | null = null;
+  let parts: string[] = [];
+  let members: Lead[] = [];
+  let ids: string[] = [];
+  let bytes = 0;
+  const head = (c: Lead['crm']) => `{"v":1,"kind":"leads","crm":${JSON.stringify(c)},"leads":[`;
+  const tail = trigger ? `],"trigger":"${trigger}"}` : ']}';
+  // The id in its attribute (name, `String`, value: `p-` or `pa-` and 40): what messageBytes adds.
+  const attributeBytes = TRACE_ATTRIBUTE.length + 'String'.length + (trigger ? 43 : 42);
+  const fixedBytes = (c: Lead['crm']) => head(c).length + tail.length + attributeBytes;
+  const flush = () => {
+    if (parts.length === 0 || crm === null) return;
+    const alone = members.length === 1 ? leadMessage(members[0]!, trigger) : null;
+    // Alone, a lead keeps its readable id (`leadMessageId`), if that form fits too.
+    if (alone && messageBytes(alone) <= limits.maxMessageBytes) {
+      messages.push(alone);
+      parts = [];
+      members = [];
+      ids = [];
+      bytes = 0;
+      return;
+    }
+    const id = `${trigger ? 'pa' : 'p'}-${createHash('sha256').update(ids.join('\u0000')).digest('base64url').slice(0, 40)}`;
+    messages.push({
+      id,
+      body: `${head(crm)}${parts.join(',')}${tail}`,
+      attributes: { [TRACE_ATTRIBUTE]: id },
+    });
+    parts = [];
+    members = [];
+    ids = [];
+    bytes = 0;
+  };
+  for (const lead of leads) {
+    const json = JSON.stringify(lead);
+    const size = Buffer.byteLength(json, 'utf8');
+    if (fixedBytes(lead.crm) + size > limits.maxMessageBytes) {
+      oversized.push({ lead, bytes: fixedBytes(lead.crm) + size });
+      continue;
+    }
+    if (
+      parts.length > 0 &&
+      (lead.crm !== crm ||
+        parts.length >= perMessage ||
+        fixedBytes(lead.crm) + bytes + 1 + size > limits.maxMessageBytes)
+    )
+      flush();
+    crm = lead.crm;
+    parts.push(json);
+    members.push(lead);
+    ids.push(leadMessageId(lead));
+    bytes += size + (parts.length > 1 ? 1 : 0);
+  }
+  flush();
+  return { messages, oversized };
 }

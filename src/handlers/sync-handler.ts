@@ -30,6 +30,8 @@ export interface SyncHandlerOptions {
   /** Read by a manual dry run, so its plans show a hold pausing an open episode as the worker would. */
   episodes?: PipelineEpisodes;
   queue: MessageQueue;
+  /** Leads a queue message carries (`enqueueChanges`; default 1). */
+  leadsPerMessage?: number;
   clock: Clock;
   log: Logger;
   /** Time kept after the last page to commit and report (default 15 s, see enqueue-changes.ts). */
@@ -107,6 +109,7 @@ export function createSyncHandler(options: SyncHandlerOptions) {
           log,
           remainingMs: () => context.getRemainingTimeInMillis(),
           reserveMs: options.reserveMs,
+          ...(options.leadsPerMessage ? { leadsPerMessage: options.leadsPerMessage } : {}),
         }),
     );
     if (!leased.ran) {

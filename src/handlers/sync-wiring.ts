@@ -20,6 +20,7 @@ export function syncFromEnv(env: Env, bundleUrl: string, overrides: WiringOverri
     routingState: new DynamoRoutingState(base.table),
     episodes: episodesOf(base),
     queue: new SqsQueue({ client: base.clients.sqs, queueUrl: e.TOSSUP_QUEUE_URL }),
+    leadsPerMessage: e.TOSSUP_LEADS_PER_MESSAGE,
     clock: base.clock,
     log: base.log,
   });

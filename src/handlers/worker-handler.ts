@@ -469,6 +469,7 @@ async function resolveLeads(
   for (const u of units) {
     const m = u.message;
     if (m.kind === 'lead') add(u, m.lead, m.trigger === 'account');
+    else if (m.kind === 'leads') for (const lead of m.leads) add(u, lead, m.trigger === 'account');
     else if (m.kind === 'refresh') {
       if (isAccountObject(m.objectType)) byAccounts.push({ u, objectType: m.objectType, ids: m.ids });
       else byIds.push({ u, ids: m.ids });
@@ -650,8 +651,8 @@ async function resolveRelated(
 
 /**
  * Decides and writes the claimed leads in one `processLeads` call with per-lead outcomes
- * (`recordFailures: 'lead'`): each lead is its own message, so a lead the CRM refused for now fails
- * alone (its message returns) while the others are written. A stop that concerns the whole batch
+ * (`recordFailures: 'lead'`): a lead the CRM refused for now fails alone (its message returns, with
+ * the leads packed beside it, which are decided again then) while the others are written. A stop that concerns the whole batch
  * (auth, config, our own error) throws; one that ended a whole call leaves the leads it did not
  * reach failed with its kind.
  */

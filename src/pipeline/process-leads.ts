@@ -94,7 +94,7 @@ export interface PipelineDeps {
   /**
    * What one record failing with a retryable kind (`retry`, `resume_later`) does to the others:
    * `batch` (default, a page of a sync) stops the batch there, so nothing after it is written and
-   * the page is not committed; `lead` (the worker, one message per lead) fails that lead only and
+   * the page is not committed; `lead` (the worker, whose messages name their leads) fails that lead only and
    * goes on with the rest, so the outcomes say per lead what must come back.
    */
   recordFailures?: 'batch' | 'lead';

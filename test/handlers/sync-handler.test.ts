@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lead } from '../../src/domain/lead.ts';
 import type { EnqueueReport } from '../../src/handlers/enqueue-changes.ts';
-import { type DryRunResult, SyncStoppedError } from '../../src/handlers/sync-handler.ts';
+import { createSyncHandler, type DryRunResult, SyncStoppedError } from '../../src/handlers/sync-handler.ts';
+import { createLogger } from '../../src/logging/logger.ts';
 import { cursorKey } from '../../src/pipeline/run-sync.ts';
 import type { MessageQueue } from '../../src/ports/message-queue.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { coldLead, hotLead } from '../pipeline/pipeline-fixtures.ts';
-import { harness, lambdaContext } from './support/harness.ts';
+import { handlerWiring, harness, lambdaContext } from './support/harness.ts';
 import { scheduled, seeded, syncWith } from './support/sync-kit.ts';
 
 let dynamo: LocalDynamo;
@@ -164,6 +165,31 @@ describe('sync → queue → worker, end to end', () => {
     // …and the worker finds nothing to change.
     expect(h.crm.updates).toHaveLength(8);
     expect(h.crm.tasks.size).toBe(hot);
+    expect(h.queue.dlq).toHaveLength(0);
+  });
+});
+
+describe('sync → queue → worker, packed', () => {
+  it('sends leadsPerMessage leads a message, counts leads, and the worker decides each lead once', async () => {
+    const h = await seeded(dynamo, 8);
+    const sync = createSyncHandler({
+      ...handlerWiring(h),
+      queue: h.queue,
+      leadsPerMessage: 4,
+      clock: h.clock,
+      log: createLogger({ destination: h.logs }),
+    });
+    const report = (await sync(scheduled, lambdaContext(300_000))) as EnqueueReport;
+    // Pages of 3 leads: each page its own messages (the cursor commits per page).
+    expect(report).toMatchObject({ pages: 3, enqueued: 8, stop: { reason: 'caught_up' } });
+    expect(h.queue.depth).toBe(3);
+    await h.queue.drain(h.worker);
+    const hot = [...h.crm.records.values()].filter((l) => l.current.flag === 'yes').length;
+    expect(hot).toBeGreaterThan(0);
+    expect(h.crm.tasks.size).toBe(hot);
+    expect(h.crm.updates.map((u) => u.leadId).sort()).toEqual(
+      Array.from({ length: 8 }, (_, i) => `L${i + 1}`).sort(),
+    );
     expect(h.queue.dlq).toHaveLength(0);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leadsPerMessage } from '../../scripts/deploy-settings.ts';
 import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { DynamoRoutingState } from '../../src/aws/dynamodb-routing-state.ts';
 import { DynamoStateStore } from '../../src/aws/dynamodb-state-store.ts';
@@ -16,7 +17,7 @@ import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { worldOrg } from '../connectors/salesforce/pipeline-kit.ts';
 import { connect } from '../connectors/salesforce/sf-kit.ts';
 import { testClock } from '../state/state-store.contract.ts';
-import { deployedQueue, fakeProvider, LogCapture, lambdaContext } from './support/harness.ts';
+import { deployedQueue, deploySettings, fakeProvider, LogCapture, lambdaContext } from './support/harness.ts';
 
 /**
  * A worker invocation whose time runs out mid-batch (reliability table D10, issue 10 defect 5): the
@@ -59,7 +60,8 @@ async function setup() {
     clock,
     log,
   };
-  const sync = createSyncHandler({ ...common, queue });
+  // The deployed packing: several leads a message, so a message comes back with every lead in it.
+  const sync = createSyncHandler({ ...common, queue, leadsPerMessage: leadsPerMessage(deploySettings) });
   const worker = createWorkerHandler({
     ...common,
     versions: new DynamoLeadRecords(table),
@@ -69,19 +71,21 @@ async function setup() {
   return { emu, clock, queue, sync, worker, logs };
 }
 
-/** `Lead/00Q…` or `Contact/003…`: the record a lead message is about. */
-const recordOf = (body: string) => {
+/** `Lead/00Q…` or `Contact/003…`: the records a lead message is about. */
+const recordsOf = (body: string) => {
   const m = QueueMessageSchema.parse(JSON.parse(body));
-  return m.kind === 'lead' ? `${m.lead.objectType}/${m.lead.id}` : '';
+  const leads = m.kind === 'lead' ? [m.lead] : m.kind === 'leads' ? m.leads : [];
+  return leads.map((l) => `${l.objectType}/${l.id}`);
 };
 
 describe('worker: the invocation deadline', () => {
   it('a hung CRM call mid-batch: the unfinished records come back as batch item failures before the deadline, and their redelivery finishes them with one task each', async () => {
     const s = await setup();
     await s.sync({}, lambdaContext(300_000));
-    const bodies = new Map(s.queue.bodies().map((b) => [b, recordOf(b)]));
-    const leadIds = [...bodies.values()];
+    const bodies = new Map(s.queue.bodies().map((b) => [b, recordsOf(b)]));
+    const leadIds = [...bodies.values()].flat();
     expect(leadIds.length).toBeGreaterThan(10);
+    expect(bodies.size).toBeLessThan(leadIds.length); // packed
 
     // The second field write hangs: the emulator holds the request open and never answers.
     s.emu.app.faults.add({ route: 'sf.collections.update', after: 1, count: 1, fault: { kind: 'timeout' } });
@@ -89,9 +93,9 @@ describe('worker: the invocation deadline', () => {
     const endsAt = Date.now() + 8_000;
     const remainingMs = () => endsAt - Date.now();
     let leftAtReturn = Number.NaN;
-    let ids: Map<string, string> = new Map();
+    let ids: Map<string, string[]> = new Map();
     const worker = async (event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> => {
-      ids = new Map(event.Records.map((r) => [r.messageId, recordOf(r.body)]));
+      ids = new Map(event.Records.map((r) => [r.messageId, recordsOf(r.body)]));
       const out = await s.worker(event, context);
       leftAtReturn = context.getRemainingTimeInMillis();
       return out;
@@ -106,7 +110,9 @@ describe('worker: the invocation deadline', () => {
       return s.emu.store.get(type, id);
     };
     const flagged = (ref: string) => Boolean(get(ref)?.TossUp_Flag__c);
-    const unfinished = [...ids].filter(([, lead]) => !flagged(lead)).map(([messageId]) => messageId);
+    const unfinished = [...ids]
+      .filter(([, leads]) => leads.some((lead) => !flagged(lead)))
+      .map(([messageId]) => messageId);
     const finished = leadIds.filter(flagged);
     expect(unfinished.length).toBeGreaterThan(0);
     expect(finished.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { CrmError } from '../../src/domain/errors.ts';
 import type { Lead } from '../../src/domain/lead.ts';
-import { leadMessage, refreshMessage } from '../../src/handlers/queue-message.ts';
+import { leadMessage, packLeadMessages, refreshMessage } from '../../src/handlers/queue-message.ts';
 import { createWorkerHandler, WorkerBatchError } from '../../src/handlers/worker-handler.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { taskDoneKey } from '../../src/pipeline/process-leads.ts';
@@ -71,6 +71,37 @@ describe('worker: partial batch failures', () => {
     ]);
     const warning = h.logs.records().find((l) => l.leadId === 'V' && l.level === 'warn');
     expect(warning).toMatchObject({ kind: 'invalid_record', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' });
+  });
+});
+
+describe('worker: packed messages (several leads a message, from the sync)', () => {
+  it('decides every lead of a packed message; one lead failing for now brings its message back, and the redelivery finishes it without a second task for its mates', async () => {
+    const h = await harness(dynamo);
+    const ids = ['K1', 'K2', 'K3', 'K4', 'K5', 'K6'];
+    for (const [i, id] of ids.entries()) h.crm.put(i % 2 ? coldLead(id) : hotLead(id));
+    h.crm.failRecord('update', 'K4', 'transient', 'UNABLE_TO_LOCK_ROW');
+    const { messages } = packLeadMessages(
+      ids.map((id) => snapshot(h.crm.lead(id))),
+      { leadsPerMessage: 3, maxMessageBytes: 262_144 },
+    );
+    expect(messages).toHaveLength(2);
+    const sent = messages.map((m) => h.queue.sendRaw(m.body, m.attributes));
+
+    const first = await h.queue.poll(h.worker);
+    // K4 is in the second message: that message comes back whole; the first is done.
+    expect(first.failedIds).toEqual([sent[1]]);
+    for (const id of ['K1', 'K2', 'K3', 'K5', 'K6']) expect(h.crm.lead(id).current.flag, id).not.toBeNull();
+    expect(h.crm.lead('K4').current.flag).toBeNull();
+    const hot = ['K1', 'K3', 'K5'];
+    expect([...h.crm.tasks.values()].map((t) => t.task.leadId).sort()).toEqual(hot);
+
+    h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
+    await h.queue.drain(h.worker);
+    expect(h.queue.depth + h.queue.dlq.length).toBe(0);
+    for (const id of ids) expect(h.crm.lead(id).current.flag, id).not.toBeNull();
+    // K5 came back with K4 and was decided again: still one task each.
+    expect(h.crm.tasks.size).toBe(hot.length);
+    expect(h.crm.taskRequests.filter((t) => t.leadId === 'K5')).toHaveLength(1);
   });
 });
 

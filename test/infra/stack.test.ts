@@ -16,7 +16,13 @@ import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { type BuildResult, buildLambdas } from '../../scripts/build-lambdas.ts';
-import { type DeploySettings, loadDeploySettings, workerBatchSize } from '../../scripts/deploy-settings.ts';
+import {
+  type DeploySettings,
+  leadsPerMessage,
+  loadDeploySettings,
+  workerBatchLeads,
+  workerBatchSize,
+} from '../../scripts/deploy-settings.ts';
 import { filesUnder, scanSecrets } from '../../scripts/scan-secrets.ts';
 import { DUE_INDEX } from '../../src/aws/dynamodb-episode-store.ts';
 import { allows, arnOf, type IamRequest, roleStatements, secretArn } from './support/iam-policy.ts';
@@ -179,6 +185,12 @@ describe('the deployable stack (build + osls package)', () => {
         expect(onRule.Properties.State).toBe('ENABLED');
         expect(props(shipped, `Sync${C}LambdaFunction`).ReservedConcurrentExecutions).toBe(1);
         expect(props(shipped, `Sync${C}LambdaEvConf`)).toMatchObject({ MaximumRetryAttempts: 0 });
+        // The sync packs as the settings say; the worker's batch of messages then holds the leads
+        // one write call takes.
+        expect(
+          String(props(shipped, `Sync${C}LambdaFunction`).Environment.Variables.TOSSUP_LEADS_PER_MESSAGE),
+        ).toBe(String(leadsPerMessage(settings)));
+        expect(workerBatchLeads(settings, crm)).toBe(crm === 'salesforce' ? 200 : 100);
       });
 
       it(`${crm}: the SLA sweep runs on its own schedule only when enabled, one at a time, never retried by Lambda`, () => {
@@ -883,6 +895,18 @@ describe('the deployable stack (build + osls package)', () => {
         /queue\.visibilityTimeoutSeconds .* must be at least 6 x worker\.timeoutSeconds/,
       );
       expect(r.stderr).toMatch(/queue\.maxReceiveCount \(3\) must be at least 5/);
+    });
+
+    it('a worker batch counted in leads, as before the packing (200 messages of 10 leads), is refused, naming the setting and the fix', () => {
+      const s = structuredClone(settings);
+      s.crms.salesforce.batchSize = 200;
+      s.sync.leadsPerMessage = 10;
+      const r = runBuild(s);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        'crms.salesforce.batchSize (200 messages) x sync.leadsPerMessage (10) is 2000 leads a salesforce worker invocation, over 1000: batchSize counts messages, not leads',
+      );
+      expect(r.stderr).not.toContain('hubspot worker invocation');
     });
 
     it("a CRM's own worker batch above 10 without a batching window is refused, naming that setting", () => {
