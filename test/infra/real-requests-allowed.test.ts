@@ -52,7 +52,7 @@ import { packageTemplate, type Template } from './support/package-template.ts';
  * production composition roots (syncFromEnv, workerFromEnv, sweepFromEnv) with the environment the
  * template sets, the real connector against the CRM emulator (so the optional capabilities that add
  * requests, such as the opportunity phase and the Salesforce write guard, are there as in production),
- * DynamoDB on dynalite and SQS, Firehose and Secrets Manager on a loopback server. Every DynamoDB
+ * DynamoDB on dynalite and SQS, Firehose and Secrets Manager on loopback servers. Every DynamoDB
  * request each function sends (action, table or index ARN, every partition key) is recorded at its
  * client and evaluated against that function's role (./support/iam-policy.ts).
  *
@@ -65,9 +65,10 @@ import { packageTemplate, type Template } from './support/package-template.ts';
  * change events as Event Relay puts them on the leads queue (a person's edit, an Account change, an
  * overflow). Last, the weekly report (reportFromEnv) over the outcomes the sweeps wrote.
  *
- * The webhook and the report each have a loopback AWS server of their own, so their other requests
- * (SQS, Secrets Manager, Athena; S3 on a loopback of its own) are theirs alone, and are evaluated
- * against their roles too (`serviceRequestOf`).
+ * Each function has a loopback AWS server of its own, so its other requests (SQS, Firehose, Secrets
+ * Manager, Athena; the report's S3 on a loopback of its own) are its alone, and are evaluated against
+ * its role too (`serviceRequestOf`), on the resources as the template names them: the CRM's leads
+ * queue, the ledger's delivery streams, the secrets.
  */
 
 const settings = loadDeploySettings('infra/settings.yml');
@@ -164,18 +165,38 @@ const MUST_SEE_EVENTS = (C: string, crm: Crm) => [
   `Worker${C} PutItem episode|`,
 ];
 
-/** The other AWS requests of the webhook and the report that must have been seen, and allowed. */
-const MUST_SEE_SERVICES = (crm: Crm) => [
-  ...(crm === 'hubspot'
-    ? ['WebhookHubspot secretsmanager:GetSecretValue', 'WebhookHubspot sqs:SendMessage']
-    : []),
-  'WeeklyReport athena:StartQueryExecution',
-  'WeeklyReport athena:GetQueryExecution',
-  'WeeklyReport athena:GetQueryResults',
-  'WeeklyReport secretsmanager:GetSecretValue',
-  'WeeklyReport s3:PutObject',
-  'WeeklyReport s3:GetObject',
-];
+/**
+ * The other AWS requests (function, IAM action and, where it tells them apart, the resource's ARN)
+ * that must have been seen, and allowed: each function's read of its secrets, the sync's and the
+ * webhook's sends to the CRM's queue, the worker's delay of a message whose lead is claimed (the
+ * redelivered copy), the ledger rows of the worker and the sweep on both streams, the report's.
+ */
+const MUST_SEE_SERVICES = (C: string, crm: Crm) => {
+  const queue = arnOf(template, `LeadsQueue${C}`);
+  const secret = (name: string) => `secretsmanager:GetSecretValue ${secretArn(`tossup/test/${name}`)}`;
+  const ledger = ['LedgerDecisionsStream', 'LedgerEventsStream'].map(
+    (stream) => `firehose:PutRecordBatch ${arnOf(template, stream)}`,
+  );
+  return [
+    `Sync${C} ${secret(crm)}`,
+    `Sync${C} sqs:SendMessage ${queue}`,
+    `Worker${C} ${secret(crm)}`,
+    `Worker${C} sqs:ChangeMessageVisibility ${queue}`,
+    ...ledger.map((put) => `Worker${C} ${put}`),
+    `Sweep${C} ${secret(crm)}`,
+    `Sweep${C} ${secret('chat')}`,
+    ...ledger.map((put) => `Sweep${C} ${put}`),
+    ...(crm === 'hubspot'
+      ? [`WebhookHubspot ${secret('hubspot-webhook')}`, `WebhookHubspot sqs:SendMessage ${queue}`]
+      : []),
+    `WeeklyReport ${secret('chat')}`,
+    'WeeklyReport athena:StartQueryExecution',
+    'WeeklyReport athena:GetQueryExecution',
+    'WeeklyReport athena:GetQueryResults',
+    'WeeklyReport s3:PutObject',
+    'WeeklyReport s3:GetObject',
+  ];
+};
 
 describe('the requests the functions really make are allowed by their roles', () => {
   it.each(CRMS)(
@@ -190,8 +211,10 @@ describe('the requests the functions really make are allowed by their roles', ()
       expect(MUST_SEE(C, crm).filter((k) => !seen.has(k))).toEqual([]);
       const seenOnEvents = new Set(run.eventRequests.map(kindOf));
       expect(MUST_SEE_EVENTS(C, crm).filter((k) => !seenOnEvents.has(k))).toEqual([]);
-      const seenServices = new Set(run.services.map((r) => `${r.fn} ${r.action}`));
-      expect(MUST_SEE_SERVICES(crm).filter((k) => !seenServices.has(k))).toEqual([]);
+      const seenServices = new Set(
+        run.services.flatMap((r) => [`${r.fn} ${r.action}`, `${r.fn} ${r.action} ${r.resource}`]),
+      );
+      expect(MUST_SEE_SERVICES(C, crm).filter((k) => !seenServices.has(k))).toEqual([]);
       // The work behind them happened as meant (the CRM and chat side of it).
       expect(run.facts.rechecks).toMatchObject({ failed: 0, stop: null });
       expect(run.facts.rechecks.holdsExpired).toBeGreaterThan(0);
@@ -350,11 +373,22 @@ async function runFunctions(crm: Crm, C: string) {
     sqsDown: false,
     queries: new Map(),
   };
-  const aws = await LoopbackAws.start((call) => answer(call, secrets, queue, sent));
   const recorded = { requests: [] as DynamoRequest[], unmodelled: [] as string[] };
-  // The webhook's and the report's own loopbacks (and the report's S3), so their calls are theirs.
-  const ownAws = { WebhookHubspot: await LoopbackAws.start((call) => answer(call, secrets, queue, sent)) };
-  const reportAws = await LoopbackAws.start((call) => answer(call, secrets, queue, sent));
+  // A loopback AWS server for each function (and the report's S3), so each one's calls are its own.
+  const fns = [
+    `Sync${C}`,
+    `Worker${C}`,
+    `Sweep${C}`,
+    ...(crm === 'hubspot' ? ['WebhookHubspot'] : []),
+    'WeeklyReport',
+  ];
+  const ownAws: Record<string, LoopbackAws> = {};
+  for (const fn of fns) ownAws[fn] = await LoopbackAws.start((call) => answer(call, secrets, queue, sent));
+  const awsOf = (fn: string) => {
+    const a = ownAws[fn];
+    if (!a) throw new Error(`${fn}: no loopback AWS of its own`);
+    return a;
+  };
   const s3 = await startS3Stub();
   try {
     writeWorldConfig(configDir, crm, world, {
@@ -369,13 +403,17 @@ async function runFunctions(crm: Crm, C: string) {
       hashKeys: hashKeysOf(template),
     };
     const logs = new LogCapture();
-    // The ledger's resources by their logical ids, which stand in for their names in the roles' ARNs.
+    // The names the functions are given for the queue and the ledger's streams (logical id → name).
+    const queueAndStreams = {
+      [`LeadsQueue${C}`]: QUEUE_URL,
+      LedgerDecisionsStream: 'tossup-test-ledger-decisions',
+      LedgerEventsStream: 'tossup-test-ledger-events',
+    };
+    // The ledger's other resources by their logical ids, which stand in for their names in the roles' ARNs.
     const env = (fn: string): Record<string, string> => ({
       ...envOf(template, fn, {
         StateTable: table.tableName,
-        [`LeadsQueue${C}`]: QUEUE_URL,
-        LedgerDecisionsStream: 'tossup-test-ledger-decisions',
-        LedgerEventsStream: 'tossup-test-ledger-events',
+        ...queueAndStreams,
         LedgerBucket: 'LedgerBucket',
         LedgerDatabase: 'LedgerDatabase',
         LedgerWorkGroup: 'LedgerWorkGroup',
@@ -387,7 +425,7 @@ async function runFunctions(crm: Crm, C: string) {
       fn: string,
       fromEnv: (env: Record<string, string>, url: string, o: WiringOverrides) => H,
     ) => {
-      const endpoint = (ownAws[fn as keyof typeof ownAws] ?? aws).endpoint;
+      const endpoint = awsOf(fn).endpoint;
       return fromEnv(env(fn), import.meta.url, {
         clients: {
           dynamodb: recordDynamoRequests(dynamo.client(), fn, stateTable, recorded),
@@ -593,10 +631,10 @@ async function runFunctions(crm: Crm, C: string) {
     // The weekly report, over the outcomes the sweeps wrote (the ledger on Athena answers no rows).
     const report = reportFromEnv(env('WeeklyReport'), import.meta.url, {
       dynamodb: recordDynamoRequests(dynamo.client(), 'WeeklyReport', stateTable, recorded),
-      athena: new AthenaClient(loopbackClientConfig(reportAws.endpoint)),
+      athena: new AthenaClient(loopbackClientConfig(awsOf('WeeklyReport').endpoint)),
       s3: new S3Client({ ...loopbackClientConfig(s3.endpoint), forcePathStyle: true }),
       secrets: new SecretsManagerCache({
-        client: new SecretsManagerClient(loopbackClientConfig(reportAws.endpoint)),
+        client: new SecretsManagerClient(loopbackClientConfig(awsOf('WeeklyReport').endpoint)),
         clock,
       }),
       clock,
@@ -604,12 +642,14 @@ async function runFunctions(crm: Crm, C: string) {
     });
     const reported = await report({}, runningLambdaContext(600));
 
-    const queues = { [QUEUE_URL]: arnOf(template, `LeadsQueue${C}`) };
+    // The queue URL and the stream names → the ARNs the template gives them.
+    const arns = Object.fromEntries(
+      Object.entries(queueAndStreams).map(([id, name]) => [name, arnOf(template, id)]),
+    );
     const services = [
       ...Object.entries(ownAws).flatMap(([fn, a]) =>
-        a.calls.map((call) => serviceRequestOf(fn, call, queues, sent.queries)),
+        a.calls.map((call) => serviceRequestOf(fn, call, arns, sent.queries)),
       ),
-      ...reportAws.calls.map((call) => serviceRequestOf('WeeklyReport', call, queues, sent.queries)),
       ...s3.requests.map((r) => s3RequestOf('WeeklyReport', r)),
       // The pre-signed link in the post is signed with the role: a GET of the report must be allowed.
       s3RequestOf('WeeklyReport', `GET /${env('WeeklyReport').TOSSUP_LEDGER_BUCKET}/${reported.key}`),
@@ -644,9 +684,7 @@ async function runFunctions(crm: Crm, C: string) {
   } finally {
     rmSync(configDir, { recursive: true, force: true });
     await s3.close();
-    await reportAws.close();
     for (const a of Object.values(ownAws)) await a.close();
-    await aws.close();
     await dynamo.close();
     await slack.close();
     await hs.close();
@@ -753,6 +791,10 @@ function answer(
     }
     case 'ChangeMessageVisibility':
       return { body: {} };
+    case 'ChangeMessageVisibilityBatch':
+      return {
+        body: { Successful: (b.Entries as { Id: string }[]).map((e) => ({ Id: e.Id })), Failed: [] },
+      };
     case 'PutRecordBatch': {
       if (sent.firehoseDown)
         return { status: 503, body: { __type: 'ServiceUnavailableException', message: 'slow down' } };
@@ -793,28 +835,36 @@ interface ServiceRequest {
 }
 
 /**
- * The IAM request of a loopback call: SQS by the queue URL (`queues`: URL → ARN), a secret by its
- * name, an Athena query by its workgroup (`queries`: execution id → workgroup). Anything else throws,
- * so a new kind of call cannot pass unread.
+ * The IAM request of a loopback call: SQS by the queue URL and Firehose by the delivery stream's name
+ * (`arns`: URL or name → ARN), a secret by its name, an Athena query by its workgroup (`queries`:
+ * execution id → workgroup). Anything else throws, so a new kind of call cannot pass unread.
  */
 function serviceRequestOf(
   fn: string,
   call: AwsCall,
-  queues: Record<string, string>,
+  arns: Record<string, string>,
   queries: ReadonlyMap<string, string>,
 ): ServiceRequest {
   const b = call.body;
+  const arnOfName = (name: unknown) => {
+    const arn = arns[String(name)];
+    if (!arn) throw new Error(`${fn}: ${call.operation} on a resource the functions are not given (${name})`);
+    return arn;
+  };
   const workGroup = (name: string | undefined) => {
     if (name === undefined) throw new Error(`${fn}: ${call.operation} of an unknown query`);
     return `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${name}`;
   };
   switch (call.operation) {
-    case 'SendMessageBatch': {
-      const arn = queues[String(b.QueueUrl)];
-      if (!arn) throw new Error(`${fn}: a queue the functions are not given (${b.QueueUrl})`);
-      // SendMessageBatch is authorised as sqs:SendMessage.
-      return { fn, action: 'sqs:SendMessage', resource: arn };
-    }
+    // SendMessageBatch is authorised as sqs:SendMessage, ChangeMessageVisibilityBatch as
+    // sqs:ChangeMessageVisibility.
+    case 'SendMessageBatch':
+      return { fn, action: 'sqs:SendMessage', resource: arnOfName(b.QueueUrl) };
+    case 'ChangeMessageVisibility':
+    case 'ChangeMessageVisibilityBatch':
+      return { fn, action: 'sqs:ChangeMessageVisibility', resource: arnOfName(b.QueueUrl) };
+    case 'PutRecordBatch':
+      return { fn, action: 'firehose:PutRecordBatch', resource: arnOfName(b.DeliveryStreamName) };
     case 'GetSecretValue':
       return { fn, action: 'secretsmanager:GetSecretValue', resource: secretArn(String(b.SecretId)) };
     case 'StartQueryExecution':
