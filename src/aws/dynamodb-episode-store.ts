@@ -44,6 +44,8 @@ const EPISODE_ROSTERS: RosterKind<RosterEntry> = {
       : null,
   recordOf: ([key]) => key,
 };
+/** How long an episode `dueBefore` read serves the sweep's next `getMany` of it (`#fresh`). */
+const FRESH_MS = 5_000;
 /** Episodes written at once by the batch forms. */
 const CONCURRENCY = 16;
 
@@ -85,6 +87,13 @@ export class DynamoEpisodeStore implements EpisodeStore {
    */
   readonly #open = new Map<string, Set<string>>();
   readonly #rostersOf = new Map<string, Set<string>>();
+  /**
+   * The episodes `dueBefore` read to see which are still due (a strongly consistent read), with when:
+   * the sweep's `getMany` of the same keys right after takes them from here, once each and only within
+   * `FRESH_MS`, instead of reading them a second time (half the read units of an episode's check,
+   * docs/cost.md). A write through this store drops its key. Later batches read afresh.
+   */
+  readonly #fresh = new Map<string, { stored: StoredEpisode; atMs: number }>();
   constructor(table: DynamoTable, options: BatchGetOptions = {}) {
     this.#table = table;
     this.#batch = options;
@@ -95,16 +104,34 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return item ? storedOf(item) : null;
   }
 
-  /** BatchGetItem, 100 keys a call, unprocessed keys asked again (src/aws/dynamo-batch-get.ts). */
+  /**
+   * BatchGetItem, 100 keys a call, unprocessed keys asked again (src/aws/dynamo-batch-get.ts); keys
+   * the last `dueBefore` has just read are taken from that read (`#fresh`).
+   */
   async getMany(keys: readonly string[]): Promise<Map<string, StoredEpisode>> {
+    const out = new Map<string, StoredEpisode>();
+    const now = this.#table.nowMs();
+    const unread: string[] = [];
+    for (const key of new Set(keys)) {
+      const fresh = this.#fresh.get(key);
+      this.#fresh.delete(key);
+      if (fresh && now - fresh.atMs <= FRESH_MS) out.set(key, fresh.stored);
+      else unread.push(key);
+    }
+    if (unread.length === 0) return out;
     const items = await batchGetLive(
       this.#table,
-      keys.map((k) => `episode|${k}`),
+      unread.map((k) => `episode|${k}`),
       this.#batch,
     );
-    const out = new Map<string, StoredEpisode>();
     for (const [pk, item] of items) out.set(pk.slice('episode|'.length), storedOf(item));
     return out;
+  }
+
+  /** `getMany` past `#fresh`: what is stored now. */
+  async #readMany(keys: readonly string[]): Promise<Map<string, StoredEpisode>> {
+    for (const key of keys) this.#fresh.delete(key);
+    return this.getMany(keys);
   }
 
   async put(
@@ -198,6 +225,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
     if (!floor) return [];
     this.#open.clear();
     this.#rostersOf.clear();
+    this.#fresh.clear();
     const found = new Map<string, string>();
     let firstNonEmpty: string | null = null;
     for (
@@ -262,7 +290,10 @@ export class DynamoEpisodeStore implements EpisodeStore {
       EPISODE_ROSTERS,
       rosters,
       async (listed) => {
-        const episodes = await this.getMany([...new Set(listed.map(([key]) => key))]);
+        const keys = [...new Set(listed.map(([key]) => key))];
+        const episodes = await this.#readMany(keys);
+        const atMs = this.#table.nowMs();
+        for (const [key, stored] of episodes) this.#fresh.set(key, { stored, atMs });
         return ([key, version], instant) => {
           const s = episodes.get(key);
           const next = s?.episode.nextCheckAt ?? null;
@@ -319,6 +350,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
     expectedVersion: number | null,
   ): Promise<{ stored: StoredEpisode; written: boolean }> {
     const version = (expectedVersion ?? 0) + 1;
+    this.#fresh.delete(episode.key);
     const finished = episode.status === 'done' || episode.status === 'closed';
     const item: Item = {
       pk: str(`episode|${episode.key}`),
