@@ -183,8 +183,14 @@ export function workerBatchSize(s: DeploySettings, crm: 'salesforce' | 'hubspot'
   return s.crms[crm].batchSize ?? s.worker.batchSize;
 }
 
-/** Leads a worker invocation may take: more only lengthens a batch a slow CRM call can time out. */
-export const MAX_LEADS_PER_INVOCATION = 1000;
+/**
+ * Leads of the sync's messages a worker invocation may take (`batchSize` × `sync.leadsPerMessage`):
+ * a few write calls' worth (200 a Salesforce call, 100 a HubSpot one); more only lengthens a batch a
+ * slow CRM call can time out. Below what a file written when `batchSize` counted leads gives with
+ * ten a message (the shipped 100 and 200: 1,000 and 2,000). Webhook refreshes and change events
+ * resolve to more leads a message and are not bounded by it.
+ */
+export const MAX_LEADS_PER_INVOCATION = 500;
 
 /** Leads the sync packs into a queue message (serverless.yml's fallback: 1). */
 export function leadsPerMessage(s: DeploySettings): number {
@@ -220,7 +226,7 @@ export function invariantProblems(s: DeploySettings): string[] {
     const leads = workerBatchLeads(s, crm);
     if (leads > MAX_LEADS_PER_INVOCATION) {
       problems.push(
-        `${s.crms[crm].batchSize === undefined ? 'worker.batchSize' : `crms.${crm}.batchSize`} (${workerBatchSize(s, crm)} messages) x sync.leadsPerMessage (${leadsPerMessage(s)}) is ${leads} leads a ${crm} worker invocation, over ${MAX_LEADS_PER_INVOCATION}: batchSize counts messages, not leads; lower it (${crm === 'salesforce' ? 200 : 100} leads is one write call)`,
+        `${s.crms[crm].batchSize === undefined ? 'worker.batchSize' : `crms.${crm}.batchSize`} (${workerBatchSize(s, crm)} messages) x sync.leadsPerMessage (${leadsPerMessage(s)}) is ${leads} leads of the sync a ${crm} worker invocation, over ${MAX_LEADS_PER_INVOCATION}: batchSize counts messages, not leads; lower it (${crm === 'salesforce' ? 200 : 100} leads is one write call)`,
       );
     }
   }

@@ -168,7 +168,17 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
         () =>
           queue.poll(async (event, ctx) => {
             batch = event.Records.length;
-            billed = receiveRequests(event.Records.map((r) => r.body));
+            billed = receiveRequests(
+              event.Records.map(
+                (r) =>
+                  Buffer.byteLength(r.body, 'utf8') +
+                  Object.entries(r.messageAttributes ?? {}).reduce(
+                    (a, [name, v]) =>
+                      a + Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(v.stringValue ?? ''),
+                    0,
+                  ),
+              ),
+            );
             const out = await worker(event, ctx);
             if (out.batchItemFailures.length)
               throw new Error(`worker failed ${out.batchItemFailures.length} messages`);
@@ -269,11 +279,14 @@ class ByteCount extends Writable {
   }
 }
 
-/** Billed requests of receiving `bodies` 10 at a time (the event source mapping's receives). */
-function receiveRequests(bodies: readonly string[]): number {
+/**
+ * Billed requests of receiving messages of `sizes` bytes (body and attributes) 10 at a time (the
+ * event source mapping's receives).
+ */
+function receiveRequests(sizes: readonly number[]): number {
   let n = 0;
-  for (let i = 0; i < bodies.length; i += 10) {
-    const bytes = bodies.slice(i, i + 10).reduce((a, b) => a + Buffer.byteLength(b, 'utf8'), 0);
+  for (let i = 0; i < sizes.length; i += 10) {
+    const bytes = sizes.slice(i, i + 10).reduce((a, b) => a + b, 0);
     n += Math.max(1, Math.ceil(bytes / SQS_CHUNK));
   }
   return n;

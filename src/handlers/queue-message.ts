@@ -8,7 +8,7 @@ import type { OutgoingMessage } from '../ports/message-queue.ts';
  * What travels on the leads queue, version 1:
  * - `leads`: leads as the scheduled sync read them (snapshots at their `modifiedAt`), several a
  *   message (`packLeadMessages`) because SQS bills per request, per 64 KB of it: ten leads a message
- *   take a third of the requests one a message does (docs/cost.md). The price: `batchItemFailures`
+ *   take a fifth of the requests one a message does (docs/cost.md). The price: `batchItemFailures`
  *   names messages, so a lead that must come back brings its message-mates with it, and they are
  *   decided again (idempotent: the same fields, never a second task);
  * - `lead`: one lead (builds before the packing sent these; still read);

@@ -112,8 +112,10 @@ interface Group {
   lead: Lead;
   version: number | null;
   token?: string;
-  result?: { ok: true } | { ok: false; kind: FailureKind | 'busy'; retryAfterMs?: number };
+  result?: { ok: true } | FailedResult;
 }
+
+type FailedResult = { ok: false; kind: FailureKind | 'busy'; retryAfterMs?: number };
 
 const DEFAULT_QUOTA_BACKOFF_SECONDS = 3600;
 
@@ -170,7 +172,7 @@ export function createWorkerHandler(options: WorkerOptions) {
     if (units.length === 0) return response(failed);
 
     const invalid = new Map(failed);
-    let attempt: { groups: Map<string, Group>; outcomes: LeadOutcome[] };
+    let attempt: { groups: Map<string, Group>; outcomes: LeadOutcome[]; leaseUntilMs: number };
     try {
       attempt = await processUnits(units, context, log, failed, delays, counts);
     } catch (e) {
@@ -190,15 +192,31 @@ export function createWorkerHandler(options: WorkerOptions) {
         throw again;
       }
     }
-    const { groups, outcomes } = attempt;
+    const { groups, outcomes, leaseUntilMs } = attempt;
 
+    const leaseLeft = Math.ceil((leaseUntilMs - options.clock.now().getTime()) / 1000);
     for (const u of units) {
       if (failed.has(u.record.messageId)) continue;
-      const bad = u.leadKeys.map((k) => groups.get(k)?.result).find((r) => r && !r.ok);
-      if (!bad || bad.ok) continue;
+      const results = u.leadKeys.map((k) => groups.get(k)?.result);
+      const bad = results.filter((r): r is FailedResult => r !== undefined && !r.ok);
+      if (bad.length === 0) continue;
       failed.set(u.record.messageId, u.record);
-      const delay = delayFor(bad.kind, bad.retryAfterMs, quotaBackoff);
+      // The longest wait its failed leads ask for: a spent quota outwaits a lock or a busy lead.
+      let delay: number | null = null;
+      for (const b of bad) {
+        const d = delayFor(b.kind, b.retryAfterMs, quotaBackoff);
+        if (d !== null && (delay === null || d > delay)) delay = d;
+      }
+      // A packed message whose other leads this invocation claimed comes back once those claims have
+      // lapsed: sooner, they would be busy and send it round again, their turn and then the other's.
+      // (No delay is the visibility timeout, longer than any lease.)
+      if (delay !== null && results.some((r) => r?.ok) && delay < leaseLeft) delay = leaseLeft;
       if (delay !== null) delays.set(u.record.receiptHandle, delay);
+      if (u.leadKeys.length > 1)
+        log.info(
+          { messageId: u.record.messageId, leadIds: u.leadKeys.map((k) => groups.get(k)?.lead.id) },
+          `a message of ${u.leadKeys.length} leads comes back for ${bad.length} of them`,
+        );
     }
     await applyDelays(delays, failed, options.visibility, log);
 
@@ -220,7 +238,7 @@ export function createWorkerHandler(options: WorkerOptions) {
     failed: Map<string, SqsRecord>,
     delays: Map<string, number>,
     counts: { stale: number; duplicates: number; busy: number; changeEventsIgnored: number },
-  ): Promise<{ groups: Map<string, Group>; outcomes: LeadOutcome[] }> {
+  ): Promise<{ groups: Map<string, Group>; outcomes: LeadOutcome[]; leaseUntilMs: number }> {
     const connector = await options.connectors.get();
     const groups = new Map<string, Group>();
     await resolveLeads(units, connector, groups, failed, delays, log, options, quotaBackoff, counts);
@@ -239,6 +257,10 @@ export function createWorkerHandler(options: WorkerOptions) {
           ...(waitMs !== undefined && waitMs > 0 ? { retryAfterMs: waitMs } : {}),
         };
         counts.busy++;
+        log.info(
+          { leadId: g.lead.id, version: g.version, waitMs },
+          'lead claimed by another worker: comes back',
+        );
         return;
       }
       g.result = { ok: true };
@@ -293,7 +315,7 @@ export function createWorkerHandler(options: WorkerOptions) {
     }
     // A claim taken before deciding is completed; one taken once decided lapses with its lease.
     await settleClaims(work, settle, false, !claimer);
-    return { groups, outcomes };
+    return { groups, outcomes, leaseUntilMs };
   }
 }
 

@@ -69,6 +69,17 @@ describe('packLeadMessages: several leads a queue message', () => {
     expect(under.messages.flatMap((m) => leadsOf(m.body))).toEqual(leads);
   });
 
+  it('counts the longer id of an account pack too, to the byte', () => {
+    const leads = Array.from({ length: 6 }, (_, i) => coldLead(`Q${String(i).padStart(2, '0')}`));
+    const three = packLeadMessages(leads, { leadsPerMessage: 3, maxMessageBytes: 262_144 }, 'account');
+    const exact = Math.max(...three.messages.map(messageBytes));
+    const at = packLeadMessages(leads, { leadsPerMessage: 50, maxMessageBytes: exact }, 'account');
+    expect(at.messages.map((m) => leadsOf(m.body).length)).toEqual([3, 3]);
+    const under = packLeadMessages(leads, { leadsPerMessage: 50, maxMessageBytes: exact - 1 }, 'account');
+    expect(under.messages.map((m) => leadsOf(m.body).length)).toEqual([2, 2, 2]);
+    for (const m of under.messages) expect(messageBytes(m)).toBeLessThanOrEqual(exact - 1);
+  });
+
   it('leaves out a lead too large for any message and says how large; a lone lead keeps its readable id', () => {
     const huge = hotLead('BIG');
     huge.activities = Array.from({ length: 3000 }, (_, i) => ({

@@ -105,6 +105,86 @@ describe('worker: packed messages (several leads a message, from the sync)', () 
   });
 });
 
+describe('worker: packed messages, failures inside a pack', () => {
+  const pack = (h: Awaited<ReturnType<typeof harness>>, ids: string[]) => {
+    const { messages } = packLeadMessages(
+      ids.map((id) => snapshot(h.crm.lead(id))),
+      { leadsPerMessage: ids.length, maxMessageBytes: 262_144 },
+    );
+    expect(messages).toHaveLength(1);
+    return h.queue.sendRaw(messages[0]!.body, messages[0]!.attributes);
+  };
+
+  it('leads failing in the middle and at the end for different reasons: the message waits as long as the longest of them (the spent quota)', async () => {
+    const h = await harness(dynamo);
+    for (const id of ['M1', 'M2', 'M3', 'M4']) h.crm.put(hotLead(id));
+    h.crm.failRecord('update', 'M2', 'transient', 'UNABLE_TO_LOCK_ROW');
+    h.crm.failRecord('update', 'M4', 'quota_exhausted', 'REQUEST_LIMIT_EXCEEDED');
+    const id = pack(h, ['M1', 'M2', 'M3', 'M4']);
+    expect((await h.queue.poll(h.worker)).failedIds).toEqual([id]);
+    expect(h.crm.lead('M1').current.flag).toBe('yes');
+    expect(h.crm.lead('M3').current.flag).toBe('yes');
+    h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
+    expect(h.queue.visible).toBe(0);
+    h.clock.advance(
+      (deploySettings.worker.quotaBackoffSeconds - deploySettings.queue.visibilityTimeoutSeconds) * 1000,
+    );
+    expect(h.queue.visible).toBe(1);
+    await h.queue.drain(h.worker);
+    for (const lead of ['M1', 'M2', 'M3', 'M4']) expect(h.crm.lead(lead).current.flag, lead).toBe('yes');
+    expect(h.crm.tasks.size).toBe(4);
+    expect(h.queue.dlq).toHaveLength(0);
+    expect(h.logs.text).toMatch(/a message of 4 leads comes back for 2 of them/);
+  });
+
+  it("a pack sent for its account's change decides every lead without a version claim, even while their own version's claim holds", async () => {
+    const h = await harness(dynamo);
+    for (const id of ['T1', 'T2', 'T3']) h.crm.put(hotLead(id));
+    const first = ['T1', 'T2', 'T3'].map((id) => snapshot(h.crm.lead(id)));
+    const { messages } = packLeadMessages(first, { leadsPerMessage: 3, maxMessageBytes: 262_144 });
+    h.queue.sendRaw(messages[0]!.body, messages[0]!.attributes);
+    expect((await h.queue.poll(h.worker)).failedIds).toEqual([]);
+    // The same versions again, now for their account, which changed what they decide on (their
+    // account's facts ride on the lead): a claim of a version already decided would turn them away.
+    const account = packLeadMessages(
+      first.map((lead) => ({ ...coldLead(lead.id), modifiedAt: lead.modifiedAt })),
+      { leadsPerMessage: 3, maxMessageBytes: 262_144 },
+      'account',
+    ).messages[0]!;
+    h.queue.sendRaw(account.body, account.attributes);
+    expect((await h.queue.poll(h.worker)).failedIds).toEqual([]);
+    expect(h.queue.depth).toBe(0);
+    for (const id of ['T1', 'T2', 'T3']) expect(h.crm.lead(id).current.flag, id).not.toBe('yes');
+  });
+
+  it('a lead another worker still holds: the pack comes back once the claims this invocation took have lapsed too, and finishes at the next delivery', async () => {
+    const h = await harness(dynamo);
+    for (const id of ['Y', 'X', 'Z']) h.crm.put(hotLead(id));
+    // X's own message (a webhook refresh, say) is being decided elsewhere: its claim holds 30 s more.
+    const other = new DynamoLeadRecords(h.table);
+    const x = h.crm.lead('X');
+    const lease = h.clock.now().getTime() + 30_000;
+    const key = leadVersionKey('salesforce', 'Lead', 'X');
+    expect((await other.claimDecided(key, Date.parse(x.modifiedAt!), lease, 'salesforce', null)).status).toBe(
+      'claimed',
+    );
+    const id = pack(h, ['Y', 'X', 'Z']);
+    expect((await h.queue.poll(h.worker)).failedIds).toEqual([id]);
+    expect(h.crm.lead('Y').current.flag).toBe('yes');
+    expect(h.crm.lead('X').current.flag).toBeNull();
+    // Back at X's 30 s, Y and Z would be held by this invocation's own claims: it waits for those.
+    h.clock.advance(30_000);
+    expect(h.queue.visible).toBe(0);
+    h.clock.advance(deploySettings.worker.timeoutSeconds * 1000 - 30_000);
+    expect(h.queue.visible).toBe(1);
+    const second = await h.queue.poll(h.worker);
+    expect(second.failedIds).toEqual([]);
+    expect(h.queue.depth + h.queue.dlq.length).toBe(0);
+    for (const lead of ['Y', 'X', 'Z']) expect(h.crm.lead(lead).current.flag, lead).toBe('yes');
+    expect(h.crm.tasks.size).toBe(3);
+  });
+});
+
 describe('worker: duplicate delivery and redelivery after a crash', () => {
   it('a message delivered twice (same batch, a later batch, after the visibility timeout) creates one task; the late copy repeats the same field write', async () => {
     const h = await harness(dynamo);

@@ -13,7 +13,7 @@ import { startSlackEmulator } from '../../emulators/chat/slack-emulator.ts';
 import { createDeal, startHubspotEmulator } from '../../emulators/hubspot/index.ts';
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
-import { loadDeploySettings } from '../../scripts/deploy-settings.ts';
+import { leadsPerMessage, loadDeploySettings } from '../../scripts/deploy-settings.ts';
 import { DynamoTable, num, SINGLE, str } from '../../src/aws/dynamo-table.ts';
 import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { SecretsManagerCache } from '../../src/aws/secrets.ts';
@@ -368,6 +368,7 @@ async function runFunctions(crm: Crm, C: string) {
   };
   const sent: LoopbackState = {
     first: null,
+    kinds: new Set(),
     ledgerRecords: 0,
     firehoseDown: false,
     sqsDown: false,
@@ -452,6 +453,8 @@ async function runFunctions(crm: Crm, C: string) {
     };
     const syncRun = async () => {
       await sync(scheduled, runningLambdaContext(settings.sync.timeoutSeconds));
+      // Packed as serverless.yml sets the sync's TOSSUP_LEADS_PER_MESSAGE (infra/settings.yml).
+      expect(sent.kinds.has('leads')).toBe(leadsPerMessage(settings) > 1);
       await drain();
     };
     const sweepRun = async () =>
@@ -760,6 +763,8 @@ interface SentMessage {
 
 interface LoopbackState {
   first: SentMessage | null;
+  /** The kinds of message sent (`lead`, `leads`, `refresh`): the sync packs as the template says. */
+  kinds: Set<string>;
   ledgerRecords: number;
   firehoseDown: boolean;
   sqsDown: boolean;
@@ -785,6 +790,7 @@ function answer(
       const { messages, answer } = sqsSendMessageBatch(b);
       for (const message of messages) {
         sent.first ??= message;
+        sent.kinds.add(String((JSON.parse(message.body) as { kind?: unknown }).kind));
         queue.sendRaw(message.body, message.attributes);
       }
       return answer;

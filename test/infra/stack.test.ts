@@ -18,6 +18,7 @@ import { stringify as toYaml } from 'yaml';
 import { type BuildResult, buildLambdas } from '../../scripts/build-lambdas.ts';
 import {
   type DeploySettings,
+  invariantProblems,
   leadsPerMessage,
   loadDeploySettings,
   workerBatchLeads,
@@ -904,9 +905,16 @@ describe('the deployable stack (build + osls package)', () => {
       const r = runBuild(s);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain(
-        'crms.salesforce.batchSize (200 messages) x sync.leadsPerMessage (10) is 2000 leads a salesforce worker invocation, over 1000: batchSize counts messages, not leads',
+        'crms.salesforce.batchSize (200 messages) x sync.leadsPerMessage (10) is 2000 leads of the sync a salesforce worker invocation, over 500: batchSize counts messages, not leads',
       );
       expect(r.stderr).not.toContain('hubspot worker invocation');
+      // The old shipped worker.batchSize (100 leads), packed ten a message, is refused too.
+      const old = structuredClone(settings);
+      old.worker.batchSize = 100;
+      old.sync.leadsPerMessage = 10;
+      expect(invariantProblems(old)).toEqual([
+        'worker.batchSize (100 messages) x sync.leadsPerMessage (10) is 1000 leads of the sync a hubspot worker invocation, over 500: batchSize counts messages, not leads; lower it (100 leads is one write call)',
+      ]);
     });
 
     it("a CRM's own worker batch above 10 without a batching window is refused, naming that setting", () => {
