@@ -148,7 +148,13 @@ export function packLeadMessages(
     const json = JSON.stringify(lead);
     const size = Buffer.byteLength(json, 'utf8');
     if (fixedBytes(lead.crm) + size > limits.maxMessageBytes) {
-      oversized.push({ lead, bytes: fixedBytes(lead.crm) + size });
+      // Too large to pack; as a message of its own (a shorter head, maybe a shorter id) it may fit.
+      const alone = leadMessage(lead, trigger);
+      const aloneBytes = messageBytes(alone);
+      if (aloneBytes <= limits.maxMessageBytes) {
+        flush();
+        messages.push(alone);
+      } else oversized.push({ lead, bytes: aloneBytes });
       continue;
     }
     if (

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { messageBytes, SQS_LIMITS } from '../../src/aws/sqs-batches.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import {
+  leadMessage,
   leadMessageId,
   packLeadMessages,
   QueueMessageSchema,
@@ -98,6 +99,26 @@ describe('packLeadMessages: several leads a queue message', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]!.id).toBe(leadMessageId(small));
     expect(QueueMessageSchema.parse(JSON.parse(messages[0]!.body)).kind).toBe('lead');
+  });
+
+  it('sends a lead too large to pack as a message of its own when that fits, in its place', () => {
+    const big = hotLead('B1');
+    big.activities = Array.from({ length: 40 }, (_, i) => ({
+      type: 'page_view' as const,
+      at: '2026-11-20T01:00:00.000Z',
+      page: `pricing-${i}`,
+    }));
+    const leads = [coldLead('A1'), coldLead('A2'), big, coldLead('A3')];
+    const alone = leadMessage(big);
+    // Room for B1 as a message of its own (a shorter head and id), not packed; and for A1 and A2
+    // packed together, so they are waiting in a pack when B1 comes.
+    const limit = messageBytes(alone);
+    const { messages, oversized } = packLeadMessages(leads, { leadsPerMessage: 10, maxMessageBytes: limit });
+    expect(oversized).toEqual([]);
+    expect(messages.flatMap((m) => leadsOf(m.body)).map((l) => l.id)).toEqual(['A1', 'A2', 'B1', 'A3']);
+    expect(messages.find((m) => m.id === alone.id)?.body).toBe(alone.body);
+    expect(leadsOf(messages[0]!.body).map((l) => l.id)).toEqual(['A1', 'A2']);
+    for (const m of messages) expect(messageBytes(m)).toBeLessThanOrEqual(limit);
   });
 
   it('never mixes CRMs in one message', () => {
