@@ -27,6 +27,16 @@ const send = (h: Awaited<ReturnType<typeof harness>>, lead: Lead) => {
   return h.queue.sendRaw(m.body, m.attributes);
 };
 
+/** Not back after the visibility timeout, but `messages` are once the quota backoff has passed. */
+function expectBackAfterQuotaBackoff(h: Awaited<ReturnType<typeof harness>>, messages: number) {
+  h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
+  expect(h.queue.visible).toBe(0);
+  h.clock.advance(
+    (deploySettings.worker.quotaBackoffSeconds - deploySettings.queue.visibilityTimeoutSeconds) * 1000,
+  );
+  expect(h.queue.visible).toBe(messages);
+}
+
 describe('worker: partial batch failures', () => {
   it('returns exactly the failed message ids; the rest are written once and deleted', async () => {
     // Prepare: 10 messages, 3 of them poisoned in different ways.
@@ -124,12 +134,7 @@ describe('worker: packed messages, failures inside a pack', () => {
     expect((await h.queue.poll(h.worker)).failedIds).toEqual([id]);
     expect(h.crm.lead('M1').current.flag).toBe('yes');
     expect(h.crm.lead('M3').current.flag).toBe('yes');
-    h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
-    expect(h.queue.visible).toBe(0);
-    h.clock.advance(
-      (deploySettings.worker.quotaBackoffSeconds - deploySettings.queue.visibilityTimeoutSeconds) * 1000,
-    );
-    expect(h.queue.visible).toBe(1);
+    expectBackAfterQuotaBackoff(h, 1);
     await h.queue.drain(h.worker);
     for (const lead of ['M1', 'M2', 'M3', 'M4']) expect(h.crm.lead(lead).current.flag, lead).toBe('yes');
     expect(h.crm.tasks.size).toBe(4);
@@ -432,12 +437,7 @@ describe('worker: whole-batch failures', () => {
 
     const r = await h.queue.poll(h.worker);
     expect(r.failedIds).toHaveLength(2);
-    h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
-    expect(h.queue.visible).toBe(0);
-    h.clock.advance(
-      (deploySettings.worker.quotaBackoffSeconds - deploySettings.queue.visibilityTimeoutSeconds) * 1000,
-    );
-    expect(h.queue.visible).toBe(2);
+    expectBackAfterQuotaBackoff(h, 2);
     await h.queue.drain(h.worker);
     expect(h.crm.tasks.size).toBe(1);
     expect(h.queue.dlq).toHaveLength(0);
