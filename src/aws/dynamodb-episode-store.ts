@@ -88,12 +88,21 @@ export class DynamoEpisodeStore implements EpisodeStore {
   readonly #open = new Map<string, Set<string>>();
   readonly #rostersOf = new Map<string, Set<string>>();
   /**
-   * The episodes `dueBefore` read to see which are still due (a strongly consistent read), with when:
-   * the sweep's `getMany` of the same keys right after takes them from here, once each and only within
-   * `FRESH_MS`, instead of reading them a second time (half the read units of an episode's check,
-   * docs/cost.md). A write through this store drops its key. Later batches read afresh.
+   * The due episodes `dueBefore` read to see which are still due (a strongly consistent read), with
+   * when it read them: the sweep's first batch read after it (the next `getMany`) takes its keys from
+   * here, within `FRESH_MS`, instead of reading them a second time (half the read units of an
+   * episode's check, docs/cost.md). That read takes them all away, so later batches, and any other
+   * caller, read afresh; an episode this store writes meanwhile is dropped, and one it wrote while
+   * `dueBefore` read is never kept (`#written`).
    */
-  readonly #fresh = new Map<string, { stored: StoredEpisode; atMs: number }>();
+  #fresh = new Map<string, { stored: StoredEpisode; atMs: number }>();
+  /**
+   * Keys this store wrote since the last `dueBefore` began, until the read that takes `#fresh`
+   * (`#fresh` keeps none of them); only then, so a worker's store, which never asks what is due,
+   * keeps nothing.
+   */
+  readonly #written = new Set<string>();
+  #tracking = false;
   constructor(table: DynamoTable, options: BatchGetOptions = {}) {
     this.#table = table;
     this.#batch = options;
@@ -112,10 +121,14 @@ export class DynamoEpisodeStore implements EpisodeStore {
     const out = new Map<string, StoredEpisode>();
     const now = this.#table.nowMs();
     const unread: string[] = [];
+    // Served once: the first read after `dueBefore` takes what it kept, and nothing is kept after.
+    const fresh = this.#fresh;
+    if (fresh.size > 0) this.#fresh = new Map();
+    this.#tracking = false;
+    this.#written.clear();
     for (const key of new Set(keys)) {
-      const fresh = this.#fresh.get(key);
-      this.#fresh.delete(key);
-      if (fresh && now - fresh.atMs <= FRESH_MS) out.set(key, fresh.stored);
+      const kept = fresh.get(key);
+      if (kept && now - kept.atMs <= FRESH_MS) out.set(key, kept.stored);
       else unread.push(key);
     }
     if (unread.length === 0) return out;
@@ -128,10 +141,16 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return out;
   }
 
-  /** `getMany` past `#fresh`: what is stored now. */
+  /** What is stored now, past `#fresh` (left as it is). */
   async #readMany(keys: readonly string[]): Promise<Map<string, StoredEpisode>> {
-    for (const key of keys) this.#fresh.delete(key);
-    return this.getMany(keys);
+    const out = new Map<string, StoredEpisode>();
+    const items = await batchGetLive(
+      this.#table,
+      keys.map((k) => `episode|${k}`),
+      this.#batch,
+    );
+    for (const [pk, item] of items) out.set(pk.slice('episode|'.length), storedOf(item));
+    return out;
   }
 
   async put(
@@ -225,7 +244,9 @@ export class DynamoEpisodeStore implements EpisodeStore {
     if (!floor) return [];
     this.#open.clear();
     this.#rostersOf.clear();
-    this.#fresh.clear();
+    this.#fresh = new Map();
+    this.#written.clear();
+    this.#tracking = true;
     const found = new Map<string, string>();
     let firstNonEmpty: string | null = null;
     for (
@@ -291,13 +312,16 @@ export class DynamoEpisodeStore implements EpisodeStore {
       rosters,
       async (listed) => {
         const keys = [...new Set(listed.map(([key]) => key))];
-        const episodes = await this.#readMany(keys);
+        // Its time taken before the read: a retried read of unprocessed keys can take seconds.
         const atMs = this.#table.nowMs();
-        for (const [key, stored] of episodes) this.#fresh.set(key, { stored, atMs });
+        const episodes = await this.#readMany(keys);
         return ([key, version], instant) => {
           const s = episodes.get(key);
           const next = s?.episode.nextCheckAt ?? null;
-          return s?.episode.status !== 'closed' && s?.version === version && next !== null && next <= instant;
+          const due =
+            s?.episode.status !== 'closed' && s?.version === version && next !== null && next <= instant;
+          if (due && s && !this.#written.has(key)) this.#fresh.set(key, { stored: s, atMs });
+          return due;
         };
       },
       this.#batch,
@@ -351,6 +375,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
   ): Promise<{ stored: StoredEpisode; written: boolean }> {
     const version = (expectedVersion ?? 0) + 1;
     this.#fresh.delete(episode.key);
+    if (this.#tracking) this.#written.add(episode.key);
     const finished = episode.status === 'done' || episode.status === 'closed';
     const item: Item = {
       pk: str(`episode|${episode.key}`),

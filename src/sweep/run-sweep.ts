@@ -114,7 +114,8 @@ export const SWEEP_BATCH_RESERVE_MS = 15_000;
 /**
  * One SLA sweep (issue 13, docs/routing-and-sla.md "The sweep"): the episodes due at the sweep's
  * instant, earliest first, in batches of 200:
- * 1. re-read from the store (the index may lag) and read the CRM's facts in one batched call;
+ * 1. re-read from the store (the index may lag; the first batch may take the read the store's due
+ *    check has just made, DynamoEpisodeStore) and read the CRM's facts in one batched call;
  * 2. record what the reps did: the toss-up task completed, the first call/e-mail/meeting, the record
  *    gone (the episode closes as `superseded`);
  * 3. carry out the ladder steps due, in ladder order and in waves across the batch so each kind of

@@ -67,11 +67,11 @@ describe('DynamoEpisodeStore: reading many episodes', () => {
     expect(many.get('tu_k7')).toMatchObject({ version: 1, episode: { key: 'tu_k7', objectType: 'Lead' } });
   });
 
-  it("the sweep's read right after dueBefore takes the episodes dueBefore read: once, within seconds, and never one this store wrote since", async () => {
+  it("the sweep's first read after dueBefore takes the due episodes dueBefore read: that read only, within seconds, never one this store wrote since", async () => {
     const clock = testClock('2026-12-02T01:00:00.000Z');
     const table = await dynamo.table(clock);
     const writer = new DynamoEpisodeStore(table);
-    const keys = ['tu_f1', 'tu_f2', 'tu_f3'];
+    const keys = ['tu_f1', 'tu_f2', 'tu_f3', 'tu_f4'];
     await writer.recordSteps(
       keys.map((key) => ({ key, event: handedOff() })),
       () => '2026-12-02T03:00:00.000Z',
@@ -79,33 +79,42 @@ describe('DynamoEpisodeStore: reading many episodes', () => {
     clock.advance(3 * 3_600_000);
     const { client, batches } = spyClient(() => 0);
     const store = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
+    const stored = await store.getMany(keys);
+    // Another writer moves tu_f4's check later: dueBefore reads it, and it is not due.
+    await writer.put({ ...stored.get('tu_f4')!.episode, nextCheckAt: '2026-12-02T09:00:00.000Z' }, 1);
+    const readsBefore = batches.length;
     const due = await store.dueBefore(clock.now(), 10);
-    expect(due.map((d) => d.key)).toEqual(keys);
+    expect(due.map((d) => d.key)).toEqual(['tu_f1', 'tu_f2', 'tu_f3']);
     const readsByDueBefore = batches.length;
-    expect(readsByDueBefore).toBeGreaterThan(0);
+    expect(readsByDueBefore).toBeGreaterThan(readsBefore);
 
-    // The sweep's batch read: nothing asked of DynamoDB, the same episodes.
-    const first = await store.getMany(keys);
+    // The sweep's first batch: nothing asked of DynamoDB, the same episodes.
+    const first = await store.getMany(['tu_f1', 'tu_f2']);
     expect(batches).toHaveLength(readsByDueBefore);
-    expect([...first.values()].map((s) => s.version)).toEqual([1, 1, 1]);
-    // Once only: the next read of them is a real one.
-    await store.getMany(['tu_f1']);
+    expect([...first.values()].map((s) => s.version)).toEqual([1, 1]);
+    // The next batch, however soon, reads afresh: the first read took all that was kept.
+    await store.getMany(['tu_f3']);
     expect(batches).toHaveLength(readsByDueBefore + 1);
+    // What dueBefore found not due was never kept.
+    await store.dueBefore(clock.now(), 10);
+    const reads = batches.length;
+    expect((await store.getMany(['tu_f4'])).get('tu_f4')!.version).toBe(2);
+    expect(batches).toEqual([...batches.slice(0, reads), 1]);
 
     // Written through this store since: read afresh, the new version.
     await store.dueBefore(clock.now(), 10);
-    const reads = batches.length;
-    const { stored } = await store.put(first.get('tu_f2')!.episode, 1);
-    expect(stored.version).toBe(2);
+    const { stored: rewritten } = await store.put(first.get('tu_f2')!.episode, 1);
+    expect(rewritten.version).toBe(2);
+    const readsNow = batches.length;
     const after = await store.getMany(['tu_f2', 'tu_f3']);
     expect(after.get('tu_f2')!.version).toBe(2);
-    expect(batches).toEqual([...batches.slice(0, reads), 1]); // only tu_f2 was asked for
+    expect(batches).toEqual([...batches.slice(0, readsNow), 1]); // only tu_f2 was asked for
 
     // Past a few seconds, another writer's change is read, not the old read.
     await store.dueBefore(clock.now(), 10);
-    await writer.put(first.get('tu_f3')!.episode, 1);
+    await writer.put(first.get('tu_f1')!.episode, 1);
     clock.advance(6_000);
-    expect((await store.getMany(['tu_f3'])).get('tu_f3')!.version).toBe(2);
+    expect((await store.getMany(['tu_f1'])).get('tu_f1')!.version).toBe(2);
   });
 
   it('asks again for the keys DynamoDB left unprocessed until every one is answered', async () => {
