@@ -215,18 +215,18 @@ export function invariantProblems(s: DeploySettings): string[] {
     );
   }
   for (const crm of ['salesforce', 'hubspot'] as const) {
+    // The setting the batch of this CRM comes from, as an error names it.
+    const setting = s.crms[crm].batchSize === undefined ? 'worker.batchSize' : `crms.${crm}.batchSize`;
     const size = workerBatchSize(s, crm);
     if (size > 10 && s.worker.maximumBatchingWindowSeconds < 1) {
       problems.push(
-        `worker.maximumBatchingWindowSeconds must be at least 1 when ${s.crms[crm].batchSize === undefined ? 'worker.batchSize' : `crms.${crm}.batchSize`} is above 10 (an AWS rule)`,
+        `worker.maximumBatchingWindowSeconds must be at least 1 when ${setting} is above 10 (an AWS rule)`,
       );
     }
-  }
-  for (const crm of ['salesforce', 'hubspot'] as const) {
     const leads = workerBatchLeads(s, crm);
     if (leads > MAX_LEADS_PER_INVOCATION) {
       problems.push(
-        `${s.crms[crm].batchSize === undefined ? 'worker.batchSize' : `crms.${crm}.batchSize`} (${workerBatchSize(s, crm)} messages) x sync.leadsPerMessage (${leadsPerMessage(s)}) is ${leads} leads of the sync a ${crm} worker invocation, over ${MAX_LEADS_PER_INVOCATION}: batchSize counts messages, not leads; lower it (${crm === 'salesforce' ? 200 : 100} leads is one write call)`,
+        `${setting} (${size} messages) x sync.leadsPerMessage (${leadsPerMessage(s)}) is ${leads} leads of the sync a ${crm} worker invocation, over ${MAX_LEADS_PER_INVOCATION}: batchSize counts messages, not leads; lower it (${crm === 'salesforce' ? 200 : 100} leads is one write call)`,
       );
     }
   }

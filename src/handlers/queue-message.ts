@@ -111,37 +111,33 @@ export function packLeadMessages(
   const perMessage = Math.max(1, Math.min(MAX_LEADS_PER_MESSAGE, Math.floor(limits.leadsPerMessage)));
   const messages: OutgoingMessage[] = [];
   const oversized: OversizedLead[] = [];
-  let crm: Lead['crm'] | null = null;
-  let parts: string[] = [];
+  // The pack being filled: its leads, their JSON, and the bytes of that JSON with its commas.
   let members: Lead[] = [];
-  let ids: string[] = [];
+  let parts: string[] = [];
   let bytes = 0;
   const head = (c: Lead['crm']) => `{"v":1,"kind":"leads","crm":${JSON.stringify(c)},"leads":[`;
   const tail = trigger ? `],"trigger":"${trigger}"}` : ']}';
   // The id in its attribute (name, `String`, value: `p-` or `pa-` and 40): what messageBytes adds.
   const attributeBytes = TRACE_ATTRIBUTE.length + 'String'.length + (trigger ? 43 : 42);
   const fixedBytes = (c: Lead['crm']) => head(c).length + tail.length + attributeBytes;
+  const fits = (m: OutgoingMessage) => messageBytes(m) <= limits.maxMessageBytes;
   const flush = () => {
-    if (parts.length === 0 || crm === null) return;
-    const alone = members.length === 1 ? leadMessage(members[0]!, trigger) : null;
+    const first = members[0];
+    if (!first) return;
     // Alone, a lead keeps its readable id (`leadMessageId`), if that form fits too.
-    if (alone && messageBytes(alone) <= limits.maxMessageBytes) {
-      messages.push(alone);
-      parts = [];
-      members = [];
-      ids = [];
-      bytes = 0;
-      return;
+    const alone = members.length === 1 ? leadMessage(first, trigger) : null;
+    if (alone && fits(alone)) messages.push(alone);
+    else {
+      const hash = createHash('sha256').update(members.map(leadMessageId).join('\u0000'));
+      const id = `${trigger ? 'pa' : 'p'}-${hash.digest('base64url').slice(0, 40)}`;
+      messages.push({
+        id,
+        body: `${head(first.crm)}${parts.join(',')}${tail}`,
+        attributes: { [TRACE_ATTRIBUTE]: id },
+      });
     }
-    const id = `${trigger ? 'pa' : 'p'}-${createHash('sha256').update(ids.join('\u0000')).digest('base64url').slice(0, 40)}`;
-    messages.push({
-      id,
-      body: `${head(crm)}${parts.join(',')}${tail}`,
-      attributes: { [TRACE_ATTRIBUTE]: id },
-    });
-    parts = [];
     members = [];
-    ids = [];
+    parts = [];
     bytes = 0;
   };
   for (const lead of leads) {
@@ -150,25 +146,22 @@ export function packLeadMessages(
     if (fixedBytes(lead.crm) + size > limits.maxMessageBytes) {
       // Too large to pack; as a message of its own (a shorter head, maybe a shorter id) it may fit.
       const alone = leadMessage(lead, trigger);
-      const aloneBytes = messageBytes(alone);
-      if (aloneBytes <= limits.maxMessageBytes) {
+      if (fits(alone)) {
         flush();
         messages.push(alone);
-      } else oversized.push({ lead, bytes: aloneBytes });
+      } else oversized.push({ lead, bytes: messageBytes(alone) });
       continue;
     }
     if (
-      parts.length > 0 &&
-      (lead.crm !== crm ||
-        parts.length >= perMessage ||
+      members.length > 0 &&
+      (lead.crm !== members[0]!.crm ||
+        members.length >= perMessage ||
         fixedBytes(lead.crm) + bytes + 1 + size > limits.maxMessageBytes)
     )
       flush();
-    crm = lead.crm;
-    parts.push(json);
+    bytes += size + (members.length > 0 ? 1 : 0);
     members.push(lead);
-    ids.push(leadMessageId(lead));
-    bytes += size + (parts.length > 1 ? 1 : 0);
+    parts.push(json);
   }
   flush();
   return { messages, oversized };
