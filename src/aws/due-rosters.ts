@@ -125,6 +125,40 @@ export async function openRosters<E>(
   return { opened, held };
 }
 
+/** An index entry filed on a record itself by an earlier build: its instant and ref (after `#`). */
+export interface OwnEntry {
+  instant: string;
+  ref: string;
+  item: Item;
+}
+
+/**
+ * One page of `due` index entries (sort key `<instant>#<ref>`) split into the rosters it names
+ * (refs starting with `prefix`) and the entries earlier builds filed on the records themselves.
+ */
+export function splitIndexPage(
+  items: readonly Item[],
+  prefix: string,
+): { rosters: RosterRef[]; own: OwnEntry[] } {
+  const rosters: RosterRef[] = [];
+  const own: OwnEntry[] = [];
+  for (const item of items) {
+    const sortKey = stringOf(item, 'dueAt') ?? '';
+    const cut = sortKey.indexOf('#');
+    const instant = sortKey.slice(0, cut);
+    const ref = sortKey.slice(cut + 1);
+    if (ref.startsWith(prefix)) rosters.push({ instant, pk: ref });
+    else own.push({ instant, ref, item });
+  }
+  return { rosters, own };
+}
+
+/** Earliest first, then by key: the order `dueBefore` answers in. */
+export function dueOrder(a: { instant: string; key: string }, b: { instant: string; key: string }): number {
+  if (a.instant !== b.instant) return a.instant < b.instant ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 /**
  * The due records of one page of index entries' rosters, opened `ROSTERS_AT_ONCE` at a time until
  * `enough()`: a backlog of rosters (each up to 200 entries) is not all read in one go. `held`: a

@@ -12,12 +12,14 @@ import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import { compressJson, decompressJson } from './compressed-json.ts';
 import {
   dueInRosters,
+  dueOrder,
   fileRosters,
   openRosters,
   ROSTER_GRACE_MS,
   type RosterKind,
   type RosterRef,
   removeRosters,
+  splitIndexPage,
 } from './due-rosters.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
@@ -92,17 +94,12 @@ export class DynamoEpisodeStore implements EpisodeStore {
    * when it read them: the sweep's first batch read after it (the next `getMany`) takes its keys from
    * here, within `FRESH_MS`, instead of reading them a second time (half the read units of an
    * episode's check, docs/cost.md). That read takes them all away, so later batches, and any other
-   * caller, read afresh; an episode this store writes meanwhile is dropped, and one it wrote while
-   * `dueBefore` read is never kept (`#written`).
+   * caller, read afresh; an episode this store writes meanwhile is dropped, and a read this store
+   * wrote during is not kept (`#writes`).
    */
   #fresh = new Map<string, { stored: StoredEpisode; atMs: number }>();
-  /**
-   * Keys this store wrote since the last `dueBefore` began, until the read that takes `#fresh`
-   * (`#fresh` keeps none of them); only then, so a worker's store, which never asks what is due,
-   * keeps nothing.
-   */
-  readonly #written = new Set<string>();
-  #tracking = false;
+  /** Episode writes this store has made: a read with a write in between is not kept in `#fresh`. */
+  #writes = 0;
   constructor(table: DynamoTable, options: BatchGetOptions = {}) {
     this.#table = table;
     this.#batch = options;
@@ -124,20 +121,13 @@ export class DynamoEpisodeStore implements EpisodeStore {
     // Served once: the first read after `dueBefore` takes what it kept, and nothing is kept after.
     const fresh = this.#fresh;
     if (fresh.size > 0) this.#fresh = new Map();
-    this.#tracking = false;
-    this.#written.clear();
     for (const key of new Set(keys)) {
       const kept = fresh.get(key);
       if (kept && now - kept.atMs <= FRESH_MS) out.set(key, kept.stored);
       else unread.push(key);
     }
     if (unread.length === 0) return out;
-    const items = await batchGetLive(
-      this.#table,
-      unread.map((k) => `episode|${k}`),
-      this.#batch,
-    );
-    for (const [pk, item] of items) out.set(pk.slice('episode|'.length), storedOf(item));
+    for (const [key, stored] of await this.#readMany(unread)) out.set(key, stored);
     return out;
   }
 
@@ -245,8 +235,6 @@ export class DynamoEpisodeStore implements EpisodeStore {
     this.#open.clear();
     this.#rostersOf.clear();
     this.#fresh = new Map();
-    this.#written.clear();
-    this.#tracking = true;
     const found = new Map<string, string>();
     let firstNonEmpty: string | null = null;
     for (
@@ -259,21 +247,10 @@ export class DynamoEpisodeStore implements EpisodeStore {
       do {
         const page = await this.#query(hour, `${at.toISOString()}#\uffff`, limit - found.size, start);
         start = page.LastEvaluatedKey;
-        const entries = (page.Items ?? []).map((item) => {
-          const sortKey = stringOf(item, 'dueAt') ?? '';
-          const cut = sortKey.indexOf('#');
-          return { nextCheckAt: sortKey.slice(0, cut), ref: sortKey.slice(cut + 1) };
-        });
-        let held = false;
-        for (const e of entries) {
-          if (e.ref.startsWith(ROSTER)) continue;
-          // An entry an earlier build filed on the episode itself: exact, as it was.
-          held = true;
-          if (!found.has(e.ref)) found.set(e.ref, e.nextCheckAt);
-        }
-        const rosters = entries
-          .filter((e) => e.ref.startsWith(ROSTER))
-          .map((e) => ({ instant: e.nextCheckAt, pk: e.ref }));
+        const { rosters, own } = splitIndexPage(page.Items ?? [], ROSTER);
+        // Entries an earlier build filed on the episode itself: exact, as they were.
+        let held = own.length > 0;
+        for (const e of own) if (!found.has(e.ref)) found.set(e.ref, e.instant);
         const rostersHeld = await dueInRosters(
           rosters,
           (some) => this.#openRosters(some),
@@ -295,7 +272,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return [...found]
       .map(([key, nextCheckAt]) => ({ key, nextCheckAt }))
       .sort((a, b) =>
-        a.nextCheckAt === b.nextCheckAt ? (a.key < b.key ? -1 : 1) : a.nextCheckAt < b.nextCheckAt ? -1 : 1,
+        dueOrder({ instant: a.nextCheckAt, key: a.key }, { instant: b.nextCheckAt, key: b.key }),
       )
       .slice(0, limit);
   }
@@ -314,13 +291,14 @@ export class DynamoEpisodeStore implements EpisodeStore {
         const keys = [...new Set(listed.map(([key]) => key))];
         // Its time taken before the read: a retried read of unprocessed keys can take seconds.
         const atMs = this.#table.nowMs();
+        const writes = this.#writes;
         const episodes = await this.#readMany(keys);
         return ([key, version], instant) => {
           const s = episodes.get(key);
           const next = s?.episode.nextCheckAt ?? null;
           const due =
             s?.episode.status !== 'closed' && s?.version === version && next !== null && next <= instant;
-          if (due && s && !this.#written.has(key)) this.#fresh.set(key, { stored: s, atMs });
+          if (due && s && this.#writes === writes) this.#fresh.set(key, { stored: s, atMs });
           return due;
         };
       },
@@ -375,7 +353,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
   ): Promise<{ stored: StoredEpisode; written: boolean }> {
     const version = (expectedVersion ?? 0) + 1;
     this.#fresh.delete(episode.key);
-    if (this.#tracking) this.#written.add(episode.key);
+    this.#writes++;
     const finished = episode.status === 'done' || episode.status === 'closed';
     const item: Item = {
       pk: str(`episode|${episode.key}`),

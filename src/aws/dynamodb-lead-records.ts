@@ -13,11 +13,13 @@ import type { RecordedAssignment } from '../ports/routing-state.ts';
 import { StateUnavailableError } from '../ports/state-unavailable-error.ts';
 import {
   dueInRosters,
+  dueOrder,
   fileRosters,
   openRosters,
   ROSTER_GRACE_MS,
   type RosterKind,
   type RosterRef,
+  splitIndexPage,
 } from './due-rosters.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
@@ -411,24 +413,12 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
           { limit: limit - found.size, start },
         );
         start = page.LastEvaluatedKey;
-        let held = false;
-        const rosters: RosterRef[] = [];
-        for (const item of page.Items ?? []) {
-          const sortKey = stringOf(item, 'dueAt') ?? '';
-          const cut = sortKey.indexOf('#');
-          const rest = sortKey.slice(cut + 1);
-          if (rest.startsWith(ROSTER)) {
-            rosters.push({ instant: sortKey.slice(0, cut), pk: rest });
-            continue;
-          }
-          // An entry an earlier build filed on the lead's item (or its own re-check item): as it was.
-          held = true;
-          const bar = rest.indexOf('|');
-          const due = {
-            recheckAt: sortKey.slice(0, cut),
-            objectType: rest.slice(0, bar),
-            leadId: rest.slice(bar + 1),
-          };
+        const { rosters, own } = splitIndexPage(page.Items ?? [], ROSTER);
+        // Entries an earlier build filed on the lead's item (or its own re-check item): as they were.
+        let held = own.length > 0;
+        for (const { instant, ref, item } of own) {
+          const bar = ref.indexOf('|');
+          const due = { recheckAt: instant, objectType: ref.slice(0, bar), leadId: ref.slice(bar + 1) };
           // KEYS_ONLY still projects the table's key: an earlier build's item says so by its pk.
           const pk = legacyPkOf(crm, due);
           if (stringOf(item, 'pk') === pk) this.#legacy.add(pk);
@@ -451,13 +441,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     if (next > floor) await this.#table.put({ pk: str(floorPk(crm)), sk: str(SINGLE), day: str(next) });
     return [...found.values()]
       .sort((a, b) =>
-        a.recheckAt === b.recheckAt
-          ? recheckKey(a) < recheckKey(b)
-            ? -1
-            : 1
-          : a.recheckAt < b.recheckAt
-            ? -1
-            : 1,
+        dueOrder({ instant: a.recheckAt, key: recheckKey(a) }, { instant: b.recheckAt, key: recheckKey(b) }),
       )
       .slice(0, limit);
   }
