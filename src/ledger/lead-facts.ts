@@ -1,4 +1,4 @@
-import type { Lead } from '../domain/lead.ts';
+import { EMPTY_CURRENT, type Lead } from '../domain/lead.ts';
 import { scrubText } from '../logging/scrub.ts';
 
 /**
@@ -88,6 +88,9 @@ export interface FactsRow {
   facts_json: string;
 }
 
+/** A lead's toss-up fields before any decision (`EMPTY_CURRENT`), as facts keep them (no reason). */
+const { reason: _reason, ...EMPTY_CURRENT_FACTS } = EMPTY_CURRENT;
+
 /**
  * The value each fact has when the CRM had nothing: what a compact `facts_json` leaves out. Firehose
  * bills a row's bytes three times (ingest, Parquet conversion, partitioning), and most leads have most
@@ -112,14 +115,7 @@ const FACT_DEFAULTS: Omit<LeadFacts, 'id' | 'crm' | 'objectType'> = {
   hearing: null,
   history: { previouslyLost: false, lastTossUpAt: null },
   manualRequest: null,
-  current: {
-    flag: null,
-    nextAction: null,
-    attributeScore: null,
-    behaviourScore: null,
-    dueAt: null,
-    decisionKey: null,
-  },
+  current: EMPTY_CURRENT_FACTS,
   dataIssues: [],
 };
 
