@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { leadsPerMessage, loadDeploySettings } from '../../scripts/deploy-settings.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
+import { messageBytes } from '../../src/aws/sqs-batches.ts';
 import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
 import type { LambdaContext, ScheduledEvent } from '../../src/handlers/lambda-types.ts';
 import { sweepFromEnv, syncFromEnv, workerFromEnv } from '../../src/handlers/wiring.ts';
@@ -168,15 +169,16 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
         () =>
           queue.poll(async (event, ctx) => {
             batch = event.Records.length;
+            // Each message's size as SQS counts it (body and attributes), as the sender's.
             billed = receiveRequests(
-              event.Records.map(
-                (r) =>
-                  Buffer.byteLength(r.body, 'utf8') +
-                  Object.entries(r.messageAttributes ?? {}).reduce(
-                    (a, [name, v]) =>
-                      a + Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(v.stringValue ?? ''),
-                    0,
+              event.Records.map((r) =>
+                messageBytes({
+                  id: r.messageId,
+                  body: r.body,
+                  attributes: Object.fromEntries(
+                    Object.entries(r.messageAttributes ?? {}).map(([k, v]) => [k, v.stringValue ?? '']),
                   ),
+                }),
               ),
             );
             const out = await worker(event, ctx);
