@@ -87,6 +87,14 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
    */
   readonly #readTokens = new Map<string, string | null>();
   /**
+   * The revision (`rev`) each lead item held when `getMany` read it (null: no item, or none yet), then
+   * the one this instance's own last write gave it. Every write of the claim or the record sets a new
+   * one, and a write made on a read requires it unchanged: that is what lets `getMany` read eventually
+   * consistent — a stale read is refused at the write, whatever write it missed (a claim, or a record
+   * the sweep's re-checks or an account-triggered decision wrote without claiming).
+   */
+  readonly #revs = new Map<string, string | null>();
+  /**
    * Leads `fileRechecks` filed at their `recheckAt` (`<crm>|<key>|<recheckAt>`) and when, until their
    * write. Trusted within half the rosters' grace only: past the grace, a sweep may have removed a
    * roster whose record was never written (a refused claim), so the record is filed again.
@@ -116,13 +124,17 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     const pk = `lead|${leadKey}`;
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const token = randomUUID();
+      const rev = randomUUID();
       const claimed = await this.#table.update(
         pk,
         SINGLE,
-        updateOf(claimClauses(version, leaseUntilMs, token), this.#expiryClauses()),
+        updateOf(claimClauses(version, leaseUntilMs, token), revClauses(rev), this.#expiryClauses()),
         claimCondition(version, this.#table.nowMs()),
       );
-      if (claimed) return { status: 'claimed', token };
+      if (claimed) {
+        if (this.#revs.has(pk)) this.#revs.set(pk, rev);
+        return { status: 'claimed', token };
+      }
       const refused = await this.#refusal(pk, version);
       if (refused) return refused;
     }
@@ -152,23 +164,29 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       routes.values[':routes'] = str(JSON.stringify(carried));
     }
     const base = claimCondition(version, this.#table.nowMs());
-    // The record was decided on what `getMany` read: no other claim may have come between.
+    // The record was decided on what `getMany` read: no other claim, nor any write of the record, may
+    // have come between (the read may be stale: it is eventually consistent).
     const unchanged =
       read === undefined ? null : read === null ? 'attribute_not_exists(#tok)' : '#tok = :readTok';
+    const sameRev = this.#revCondition(pk);
+    const rev = randomUUID();
     const claimed = await this.#table.update(
       pk,
       SINGLE,
-      updateOf(claimClauses(version, leaseUntilMs, token), record, routes),
+      updateOf(claimClauses(version, leaseUntilMs, token), revClauses(rev), record, routes),
       {
-        expression: unchanged ? `(${base.expression}) AND ${unchanged}` : base.expression,
-        names: { ...base.names, '#tok': 'token' },
-        values: { ...base.values, ...(read ? { ':readTok': str(read) } : {}) },
+        expression: [`(${base.expression})`, unchanged, sameRev?.expression].filter(Boolean).join(' AND '),
+        names: { ...base.names, '#tok': 'token', ...sameRev?.names },
+        values: { ...base.values, ...(read ? { ':readTok': str(read) } : {}), ...sameRev?.values },
       },
     );
     if (claimed) {
+      // The restore of the old record, should the writes fail, is made on this claim's revision.
+      if (this.#revs.has(pk)) this.#revs.set(pk, rev);
       if (recheck) await this.#dropLegacy(crm, [recheck]);
       return { status: 'claimed', token };
     }
+    this.#revs.delete(pk);
     // Refused by the version rules, or another claim came between the read and this one: decide again.
     return (await this.#refusal(pk, version)) ?? { status: 'busy', storedVersion: version };
   }
@@ -255,23 +273,26 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   }
 
   /**
-   * Strongly consistent. An eventually consistent read would cost half, and the claim's token
-   * condition refuses a decision made on one that missed a claim; but not on one that missed a write
-   * that leaves the token as it was (the sweep's re-checks and account-triggered decisions write the
-   * record without claiming), so a stale read could put back an older record.
+   * Eventually consistent: half the read units of a strongly consistent read (docs/cost.md). A read
+   * that missed a write of the last moment is refused at the write made on it: `claimDecided` and
+   * `schedule` require the revision it saw (`#revs`), which every write of the claim or the record
+   * changes. Until 2026-12-05 02:00 UTC the token alone was checked, which a record written without a
+   * claim leaves as it was, so the reads were strongly consistent.
    */
   async getMany(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord>> {
     const items = await batchGetLive(
       this.#table,
       refs.map((ref) => pkOf(crm, ref)),
-      this.#batch,
+      { ...this.#batch, consistentRead: false },
     );
     if (this.#readTokens.size > MAX_READ_TOKENS) this.#readTokens.clear();
+    if (this.#revs.size > MAX_READ_TOKENS) this.#revs.clear();
     if (this.#routes.size > MAX_READ_TOKENS) this.#routes.clear();
     for (const ref of refs) {
       const pk = pkOf(crm, ref);
       const item = items.get(pk);
       this.#readTokens.set(pk, item ? stringOf(item, 'token') : null);
+      this.#revs.set(pk, item ? stringOf(item, 'rev') : null);
       const onItem = item ? routesOf(item) : null;
       // A record owner's assignment outlives the decision that made it (it keeps a person's later
       // change of owner standing): carried on whatever the lead's next claim is.
@@ -316,12 +337,38 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     return out;
   }
 
+  /**
+   * A record this instance read (`getMany`) is written only if no other write came since its read
+   * (or its own last write): one that did wrote what a later decision left, and stands — this one
+   * is dropped. A record not read here (the sweep's removals of leads it never read) is written as is.
+   */
   async schedule(crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
     await this.fileRechecks(crm, records);
+    const written: RecheckRecord[] = [];
     for (const recheck of records) {
-      await this.#table.update(pkOf(crm, recheck), SINGLE, updateOf(await this.#recheckUpdate(crm, recheck)));
+      const pk = pkOf(crm, recheck);
+      const sameRev = this.#revCondition(pk);
+      const rev = randomUUID();
+      const ok = await this.#table.update(
+        pk,
+        SINGLE,
+        updateOf(await this.#recheckUpdate(crm, recheck), revClauses(rev)),
+        sameRev ?? undefined,
+      );
+      if (ok === null) continue;
+      if (this.#revs.has(pk)) this.#revs.set(pk, rev);
+      written.push(recheck);
     }
-    await this.#dropLegacy(crm, records);
+    await this.#dropLegacy(crm, written);
+  }
+
+  /** The condition that the item's revision is the one `getMany` read (or this instance wrote). */
+  #revCondition(pk: string): { expression: string; names: Record<string, string>; values: Item } | null {
+    if (!this.#revs.has(pk)) return null;
+    const rev = this.#revs.get(pk);
+    return rev
+      ? { expression: '#rev = :readRev', names: { '#rev': 'rev' }, values: { ':readRev': str(rev) } }
+      : { expression: 'attribute_not_exists(#rev)', names: { '#rev': 'rev' }, values: {} };
   }
 
   async remove(crm: CrmName, refs: readonly RecheckRef[]): Promise<void> {
@@ -531,6 +578,11 @@ function claimClauses(version: number, leaseUntilMs: number, token: string): Cla
       ':tok': str(token),
     },
   };
+}
+
+/** A new revision of the lead's item (`#revs`): set by every write of its claim or its record. */
+function revClauses(rev: string): Clauses {
+  return { set: ['#rev = :rev'], remove: [], names: { '#rev': 'rev' }, values: { ':rev': str(rev) } };
 }
 
 /** One update of several parts. */

@@ -266,7 +266,7 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'mine')]]));
   });
 
-  it('a read that missed the last claim (a stale answer) cannot claim over it; the reads are strongly consistent', async () => {
+  it('reads eventually consistent: a read that missed the last claim (a stale answer) cannot claim over it', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
     const table = await dynamo.table(clock);
     const theirs = new DynamoLeadRecords(table);
@@ -297,7 +297,7 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     ).toBe('claimed');
     clock.advance(1);
     expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'old')]]));
-    expect(consistent).toEqual([true]);
+    expect(consistent).toEqual([false]);
     const refused = await mine.claimDecided(
       key,
       1000,
@@ -308,6 +308,62 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     expect(refused.status).toBe('busy');
     // The record the stale read missed stands.
     expect(await theirs.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'new')]]));
+  });
+
+  it('a stale read that missed a record written without a claim (a re-check) can neither claim nor schedule over it', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    const theirs = new DynamoLeadRecords(table);
+    await theirs.getMany('salesforce', [ref]);
+    expect(
+      (await theirs.claimDecided(key, 900, clock.now().getTime(), 'salesforce', due(null, 'old'))).status,
+    ).toBe('claimed');
+    const stale = (await dynamo.client().send(new ScanCommand({ TableName: table.tableName }))).Items!.filter(
+      (i) => i.pk?.S?.startsWith('lead|'),
+    );
+    // The sweep's re-check writes the record without a claim: the token stays as it was.
+    clock.advance(1);
+    const sweep = new DynamoLeadRecords(table);
+    await sweep.getMany('salesforce', [ref]);
+    await sweep.schedule('salesforce', [
+      { ...ref, recheckAt: null, holdSince: '2026-11-24T01:00:00.000Z', inputs: 'swept' },
+    ]);
+    const swept = new Map([
+      ['Lead|00Q1', { ...ref, recheckAt: null, holdSince: '2026-11-24T01:00:00.000Z', inputs: 'swept' }],
+    ]);
+    expect(await theirs.getMany('salesforce', [ref])).toEqual(swept);
+    // A replica that has not seen the re-check's write answers with the item before it.
+    const client = dynamo.client();
+    const send = client.send.bind(client);
+    client.send = ((command: unknown) => {
+      if (command instanceof BatchGetItemCommand) {
+        return Promise.resolve({ Responses: { [table.tableName]: stale }, UnprocessedKeys: {} });
+      }
+      return send(command as never);
+    }) as typeof client.send;
+    const claimer = new DynamoLeadRecords(new DynamoTable({ client, tableName: table.tableName, clock }));
+    clock.advance(60_000); // the first claim's lease has lapsed: only the revision can refuse
+    expect(await claimer.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'old')]]));
+    const refused = await claimer.claimDecided(
+      key,
+      1000,
+      clock.now().getTime() + 60_000,
+      'salesforce',
+      due(null, 'mine'),
+    );
+    expect(refused.status).toBe('busy');
+    expect(await theirs.getMany('salesforce', [ref])).toEqual(swept);
+    // Nor does a write without a claim made on a stale read (an account-triggered decision) put it back.
+    const scheduler = new DynamoLeadRecords(new DynamoTable({ client, tableName: table.tableName, clock }));
+    await scheduler.getMany('salesforce', [ref]);
+    await scheduler.schedule('salesforce', [due(null, 'stale')]);
+    expect(await theirs.getMany('salesforce', [ref])).toEqual(swept);
+    // Its own later write, made on a fresh read, goes through; and a second on the revision it left.
+    client.send = send;
+    await scheduler.getMany('salesforce', [ref]);
+    await scheduler.schedule('salesforce', [due(null, 'fresh')]);
+    await scheduler.schedule('salesforce', [due(null, 'fresher')]);
+    expect(await theirs.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'fresher')]]));
   });
 
   it('of two workers claiming one decided version at once, exactly one gets it', async () => {
