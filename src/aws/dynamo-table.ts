@@ -32,7 +32,8 @@ export interface Condition {
 /**
  * The one state table (`pk`, `sk`, TTL attribute `ttl`) behind the state store, routing state, lead
  * versions and webhook de-duplication. Every read is strongly consistent (a cursor or a lease read
- * stale would defeat compare-and-set). A failed condition is an answer (`false`/`null`), not an
+ * stale would defeat compare-and-set), but where a caller asks otherwise: the worker's lead records,
+ * whose every write requires the revision its read saw (src/aws/dynamodb-lead-records.ts). A failed condition is an answer (`false`/`null`), not an
  * error; anything else (throttling after the SDK's retries, a missing table, no permission) becomes
  * `StateUnavailableError`, which stops the run: without state, exactly-once cannot be trusted.
  *
