@@ -33,7 +33,8 @@ export interface Condition {
  * The one state table (`pk`, `sk`, TTL attribute `ttl`) behind the state store, routing state, lead
  * versions and webhook de-duplication. Every read is strongly consistent (a cursor or a lease read
  * stale would defeat compare-and-set), but where a caller asks otherwise: the worker's lead records,
- * whose every write requires the revision its read saw (src/aws/dynamodb-lead-records.ts). A failed condition is an answer (`false`/`null`), not an
+ * whose every decision is claimed or confirmed against what its read saw
+ * (src/aws/dynamodb-lead-records.ts). A failed condition is an answer (`false`/`null`), not an
  * error; anything else (throttling after the SDK's retries, a missing table, no permission) becomes
  * `StateUnavailableError`, which stops the run: without state, exactly-once cannot be trusted.
  *

@@ -22,6 +22,26 @@ import {
   splitIndexPage,
 } from './due-rosters.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
+
+export interface LeadRecordsOptions extends BatchGetOptions {
+  /**
+   * `getMany` reads eventually consistent (half the read units; docs/cost.md). Only for a caller
+   * whose every decision on that read is claimed (`claimDecided`) or confirmed (`confirmRead`) before
+   * anything is written: the worker. The sweep reads strongly.
+   */
+  eventualReads?: boolean;
+}
+
+/** A lead item as `getMany` read it: the claim token and the record's fields (null: absent). */
+interface ReadSnapshot {
+  token: string | null;
+  fields: Record<(typeof READ_FIELDS)[number], string | null>;
+}
+/** The record's fields a write made on a read requires unchanged (`claimDecided`, `confirmRead`). */
+const READ_FIELDS = ['recheckAt', 'holdSince', 'inputs'] as const;
+/** A decision refused because its read was stale is tried again this soon (no claim is in its way). */
+const STALE_READ_RETRY_MS = 1_000;
+
 import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
 import { DUE_INDEX } from './dynamodb-episode-store.ts';
 
@@ -77,23 +97,17 @@ const RECHECK_ATTRIBUTES = ['recheckAt', 'holdSince', 'inputs', 'dueBucket', 'du
 export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   readonly #table: DynamoTable;
   readonly #batch: BatchGetOptions;
+  readonly #eventualReads: boolean;
   readonly #floorEnsured = new Set<CrmName>();
   /** Items of the earlier layout (their pks, `recheck|…`) seen still stored, deleted at the next write. */
   readonly #legacy = new Set<string>();
   /**
-   * The claim token each lead item held when `getMany` read it (null: none), until `claimDecided`
-   * uses it: a claim made on that read requires the token unchanged, so no other claim (and the record
-   * it wrote) came between the read and the claim.
+   * Each lead item as `getMany` read it (null: no item), until `claimDecided` or `confirmRead` uses
+   * it: a claim made on that read requires the token and the record's fields unchanged, so no other
+   * claim, nor a record written without one (the sweep's re-checks, account-triggered decisions, an
+   * earlier build's), came between the read and the claim — or was missed by a stale read.
    */
-  readonly #readTokens = new Map<string, string | null>();
-  /**
-   * The revision (`rev`) each lead item held when `getMany` read it (null: no item, or none yet), then
-   * the one this instance's own last write gave it. Every write of the claim or the record sets a new
-   * one, and a write made on a read requires it unchanged: that is what lets `getMany` read eventually
-   * consistent — a stale read is refused at the write, whatever write it missed (a claim, or a record
-   * the sweep's re-checks or an account-triggered decision wrote without claiming).
-   */
-  readonly #revs = new Map<string, string | null>();
+  readonly #reads = new Map<string, ReadSnapshot | null>();
   /**
    * Leads `fileRechecks` filed at their `recheckAt` (`<crm>|<key>|<recheckAt>`) and when, until their
    * write. Trusted within half the rosters' grace only: past the grace, a sweep may have removed a
@@ -115,26 +129,24 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     }
   >();
 
-  constructor(table: DynamoTable, options: BatchGetOptions = {}) {
+  constructor(table: DynamoTable, options: LeadRecordsOptions = {}) {
+    const { eventualReads = false, ...batch } = options;
     this.#table = table;
-    this.#batch = options;
+    this.#batch = batch;
+    this.#eventualReads = eventualReads;
   }
 
   async claim(leadKey: string, version: number, leaseUntilMs: number): Promise<ClaimOutcome> {
     const pk = `lead|${leadKey}`;
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const token = randomUUID();
-      const rev = randomUUID();
       const claimed = await this.#table.update(
         pk,
         SINGLE,
-        updateOf(claimClauses(version, leaseUntilMs, token), revClauses(rev), this.#expiryClauses()),
+        updateOf(claimClauses(version, leaseUntilMs, token), this.#expiryClauses()),
         claimCondition(version, this.#table.nowMs()),
       );
-      if (claimed) {
-        if (this.#revs.has(pk)) this.#revs.set(pk, rev);
-        return { status: 'claimed', token };
-      }
+      if (claimed) return { status: 'claimed', token };
       const refused = await this.#refusal(pk, version);
       if (refused) return refused;
     }
@@ -149,8 +161,8 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     recheck: RecheckRecord | null,
   ): Promise<ClaimOutcome> {
     const pk = `lead|${leadKey}`;
-    const read = this.#readTokens.get(pk);
-    this.#readTokens.delete(pk);
+    const read = this.#reads.get(pk);
+    this.#reads.delete(pk);
     const token = randomUUID();
     // The record, or else the item's expiry alone (the record's update renews it too).
     const record = recheck ? await this.#recheckUpdate(crm, recheck) : this.#expiryClauses();
@@ -164,31 +176,45 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       routes.values[':routes'] = str(JSON.stringify(carried));
     }
     const base = claimCondition(version, this.#table.nowMs());
-    // The record was decided on what `getMany` read: no other claim, nor any write of the record, may
-    // have come between (the read may be stale: it is eventually consistent).
-    const unchanged =
-      read === undefined ? null : read === null ? 'attribute_not_exists(#tok)' : '#tok = :readTok';
-    const sameRev = this.#revCondition(pk);
-    const rev = randomUUID();
+    // The record was decided on what `getMany` read: nothing may have changed it since.
+    const unchanged = read === undefined ? null : asRead(read, this.#table.nowMs());
     const claimed = await this.#table.update(
       pk,
       SINGLE,
-      updateOf(claimClauses(version, leaseUntilMs, token), revClauses(rev), record, routes),
+      updateOf(claimClauses(version, leaseUntilMs, token), record, routes),
       {
-        expression: [`(${base.expression})`, unchanged, sameRev?.expression].filter(Boolean).join(' AND '),
-        names: { ...base.names, '#tok': 'token', ...sameRev?.names },
-        values: { ...base.values, ...(read ? { ':readTok': str(read) } : {}), ...sameRev?.values },
+        expression: unchanged ? `(${base.expression}) AND ${unchanged.expression}` : base.expression,
+        names: { ...base.names, ...unchanged?.names },
+        values: { ...base.values, ...unchanged?.values },
       },
     );
     if (claimed) {
-      // The restore of the old record, should the writes fail, is made on this claim's revision.
-      if (this.#revs.has(pk)) this.#revs.set(pk, rev);
       if (recheck) await this.#dropLegacy(crm, [recheck]);
       return { status: 'claimed', token };
     }
-    this.#revs.delete(pk);
-    // Refused by the version rules, or another claim came between the read and this one: decide again.
-    return (await this.#refusal(pk, version)) ?? { status: 'busy', storedVersion: version };
+    // Refused by the version rules, or the item changed since the read (a claim or a record came
+    // between, or the read was stale): decided again from a fresh read, soon.
+    return (
+      (await this.#refusal(pk, version)) ?? {
+        status: 'busy',
+        storedVersion: version,
+        leaseUntilMs: this.#table.nowMs() + STALE_READ_RETRY_MS,
+      }
+    );
+  }
+
+  /**
+   * For a decision that goes ahead without a claim (a lead without a version: account triggers):
+   * true when the lead's item is still as `getMany` read it, by a strongly consistent read — one
+   * read unit, only for such leads and only where `getMany` reads eventually consistent. False: decide
+   * it again from a fresh read.
+   */
+  async confirmRead(leadKey: string): Promise<boolean> {
+    const pk = `lead|${leadKey}`;
+    const read = this.#reads.get(pk);
+    this.#reads.delete(pk);
+    if (!this.#eventualReads || read === undefined) return true;
+    return sameAsRead(read, await this.#table.getLive(pk));
   }
 
   /**
@@ -273,26 +299,25 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   }
 
   /**
-   * Eventually consistent: half the read units of a strongly consistent read (docs/cost.md). A read
-   * that missed a write of the last moment is refused at the write made on it: `claimDecided` and
-   * `schedule` require the revision it saw (`#revs`), which every write of the claim or the record
-   * changes. Until 2026-12-05 02:00 UTC the token alone was checked, which a record written without a
-   * claim leaves as it was, so the reads were strongly consistent.
+   * Strongly consistent, or eventually consistent (half the read units) where the store was built
+   * with `eventualReads` (the worker): then every decision made on the read is claimed with the
+   * token and the record's fields it saw required unchanged, or confirmed (`confirmRead`), before it
+   * writes anything — a read that missed a claim, or a record written without one, is refused there.
+   * (Until 2026-12-05 the claim required the token alone, which a record written without a claim
+   * leaves as it was; the reads were strongly consistent then.)
    */
   async getMany(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord>> {
     const items = await batchGetLive(
       this.#table,
       refs.map((ref) => pkOf(crm, ref)),
-      { ...this.#batch, consistentRead: false },
+      this.#eventualReads ? { ...this.#batch, consistentRead: false } : this.#batch,
     );
-    if (this.#readTokens.size > MAX_READ_TOKENS) this.#readTokens.clear();
-    if (this.#revs.size > MAX_READ_TOKENS) this.#revs.clear();
+    if (this.#reads.size > MAX_READ_TOKENS) this.#reads.clear();
     if (this.#routes.size > MAX_READ_TOKENS) this.#routes.clear();
     for (const ref of refs) {
       const pk = pkOf(crm, ref);
       const item = items.get(pk);
-      this.#readTokens.set(pk, item ? stringOf(item, 'token') : null);
-      this.#revs.set(pk, item ? stringOf(item, 'rev') : null);
+      this.#reads.set(pk, item ? snapshotOf(item) : null);
       const onItem = item ? routesOf(item) : null;
       // A record owner's assignment outlives the decision that made it (it keeps a person's later
       // change of owner standing): carried on whatever the lead's next claim is.
@@ -337,38 +362,12 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     return out;
   }
 
-  /**
-   * A record this instance read (`getMany`) is written only if no other write came since its read
-   * (or its own last write): one that did wrote what a later decision left, and stands — this one
-   * is dropped. A record not read here (the sweep's removals of leads it never read) is written as is.
-   */
   async schedule(crm: CrmName, records: readonly RecheckRecord[]): Promise<void> {
     await this.fileRechecks(crm, records);
-    const written: RecheckRecord[] = [];
     for (const recheck of records) {
-      const pk = pkOf(crm, recheck);
-      const sameRev = this.#revCondition(pk);
-      const rev = randomUUID();
-      const ok = await this.#table.update(
-        pk,
-        SINGLE,
-        updateOf(await this.#recheckUpdate(crm, recheck), revClauses(rev)),
-        sameRev ?? undefined,
-      );
-      if (ok === null) continue;
-      if (this.#revs.has(pk)) this.#revs.set(pk, rev);
-      written.push(recheck);
+      await this.#table.update(pkOf(crm, recheck), SINGLE, updateOf(await this.#recheckUpdate(crm, recheck)));
     }
-    await this.#dropLegacy(crm, written);
-  }
-
-  /** The condition that the item's revision is the one `getMany` read (or this instance wrote). */
-  #revCondition(pk: string): { expression: string; names: Record<string, string>; values: Item } | null {
-    if (!this.#revs.has(pk)) return null;
-    const rev = this.#revs.get(pk);
-    return rev
-      ? { expression: '#rev = :readRev', names: { '#rev': 'rev' }, values: { ':readRev': str(rev) } }
-      : { expression: 'attribute_not_exists(#rev)', names: { '#rev': 'rev' }, values: {} };
+    await this.#dropLegacy(crm, records);
   }
 
   async remove(crm: CrmName, refs: readonly RecheckRef[]): Promise<void> {
@@ -580,11 +579,6 @@ function claimClauses(version: number, leaseUntilMs: number, token: string): Cla
   };
 }
 
-/** A new revision of the lead's item (`#revs`): set by every write of its claim or its record. */
-function revClauses(rev: string): Clauses {
-  return { set: ['#rev = :rev'], remove: [], names: { '#rev': 'rev' }, values: { ':rev': str(rev) } };
-}
-
 /** One update of several parts. */
 function updateOf(...parts: Clauses[]): { expression: string; names: Record<string, string>; values: Item } {
   const set = parts.flatMap((p) => p.set);
@@ -622,6 +616,51 @@ function claimHeld(version: number, token: string) {
     names: { '#tok': 'token', '#v': 'version' },
     values: { ':tok': str(token), ':v': num(version) },
   };
+}
+
+function snapshotOf(item: Item): ReadSnapshot {
+  const fields = Object.fromEntries(READ_FIELDS.map((f) => [f, stringOf(item, f)])) as ReadSnapshot['fields'];
+  return { token: stringOf(item, 'token'), fields };
+}
+
+/** The item is as `read` saw it: its claim token and its record's fields (null: no item). */
+function sameAsRead(read: ReadSnapshot | null, item: Item | null): boolean {
+  if (read === null || item === null) return read === null && item === null;
+  const now = snapshotOf(item);
+  return now.token === read.token && READ_FIELDS.every((f) => now.fields[f] === read.fields[f]);
+}
+
+/**
+ * The condition that the item is as `read` saw it. No item then: none now, or only one past its
+ * expiry (which `getMany` reads as none, and DynamoDB's TTL has yet to delete).
+ */
+function asRead(
+  read: ReadSnapshot | null,
+  nowMs: number,
+): { expression: string; names: Record<string, string>; values: Item } {
+  if (read === null) {
+    return {
+      expression: '(attribute_not_exists(#r_pk) OR #r_exp <= :r_now)',
+      names: { '#r_pk': 'pk', '#r_exp': 'expiresAtMs' },
+      values: { ':r_now': num(nowMs) },
+    };
+  }
+  const names: Record<string, string> = {};
+  const values: Item = {};
+  const parts: string[] = [];
+  const fields: [string, string | null][] = [
+    ['token', read.token],
+    ...READ_FIELDS.map((f): [string, string | null] => [f, read.fields[f]]),
+  ];
+  for (const [field, value] of fields) {
+    names[`#r_${field}`] = field;
+    if (value === null) parts.push(`attribute_not_exists(#r_${field})`);
+    else {
+      parts.push(`#r_${field} = :r_${field}`);
+      values[`:r_${field}`] = str(value);
+    }
+  }
+  return { expression: parts.join(' AND '), names, values };
 }
 
 /** The routing assignments a claim left on the item (`routes`, JSON); none when absent or unreadable. */

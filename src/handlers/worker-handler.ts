@@ -279,12 +279,14 @@ export function createWorkerHandler(options: WorkerOptions) {
       work = [...groups.values()];
       claimer = claimOnceDecided(
         claimDecided,
+        options.versions.confirmRead?.bind(options.versions),
         options.versions.fileRechecks?.bind(options.versions),
         options.crm,
         groups,
         leaseUntilMs,
         refused,
         (id) => options.routingState.flushUnclaimed?.(id),
+        () => options.clock.now().getTime(),
       );
     } else {
       work = [];
@@ -328,12 +330,14 @@ export function createWorkerHandler(options: WorkerOptions) {
  */
 function claimOnceDecided(
   claimDecided: NonNullable<LeadVersions['claimDecided']>,
+  confirmRead: LeadVersions['confirmRead'],
   fileRechecks: LeadVersions['fileRechecks'],
   crm: SyncCrm,
   groups: Map<string, Group>,
   leaseUntilMs: number,
   refused: (g: Group, claim: ClaimOutcome & { status: 'stale' | 'done' | 'busy' }) => void,
   unclaimed: (leadId: string) => Promise<void> | undefined,
+  nowMs: () => number,
 ): (items: readonly DecidedClaim[]) => Promise<ClaimGrant[]> {
   return async (items) => {
     // The re-checks the claims will carry, filed together first (one roster per instant).
@@ -349,6 +353,13 @@ function claimOnceDecided(
       items.map(async ({ lead, recheck }): Promise<ClaimGrant> => {
         const g = groups.get(leadVersionKey(crm, lead.objectType, lead.id));
         if (!g || g.version === null) {
+          const key = leadVersionKey(crm, lead.objectType, lead.id);
+          // Decided on an eventually consistent read, with no claim to refuse a stale one: checked here.
+          if (g && confirmRead && !(await confirmRead(key))) {
+            await unclaimed(lead.id);
+            refused(g, { status: 'busy', storedVersion: 0, leaseUntilMs: nowMs() + 1_000 });
+            return { go: false, recorded: false };
+          }
           await unclaimed(lead.id);
           return { go: true, recorded: false };
         }

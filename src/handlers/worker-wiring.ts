@@ -48,7 +48,8 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
         })
       : undefined;
   // Claims and re-check records share one item a lead (docs/cost.md).
-  const leadRecords = new DynamoLeadRecords(base.table);
+  // Eventually consistent reads: every decision on them is claimed or confirmed before it writes.
+  const leadRecords = new DynamoLeadRecords(base.table, { eventualReads: true });
   const handler = createWorkerHandler({
     crm: e.TOSSUP_CRM,
     scope: e.TOSSUP_SCOPE,

@@ -56,6 +56,12 @@ export interface LeadVersions {
    * filing per instant; `claimDecided` files a record itself when this was not called for it.
    */
   fileRechecks?(crm: CrmName, records: readonly RecheckRecord[]): Promise<void>;
+  /**
+   * Optional, where `claimDecided`'s store reads eventually consistent: for a lead decided without a
+   * claim (no version), true when its stored record is still as the read before deciding saw it;
+   * false when that read was stale or the record changed since — decide it again from a fresh read.
+   */
+  confirmRead?(leadKey: string): Promise<boolean>;
   /** Gives the claim up at once so a redelivery need not wait for the lease. */
   release(leadKey: string, version: number, token: string): Promise<void>;
 }

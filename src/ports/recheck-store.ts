@@ -44,8 +44,6 @@ export interface RecheckStore {
   /**
    * Writes each record and moves its index entry; a record with none of `recheckAt`, `holdSince`
    * and `inputs` is removed. Last write wins: the decisions that produce them are deterministic.
-   * A store that reads eventually consistent (DynamoDB) drops a record it read for this decision when
-   * another write came since the read: the later one was decided on fresher data, and stands.
    */
   schedule(crm: CrmName, records: readonly RecheckRecord[]): Promise<void>;
   /**

@@ -162,6 +162,51 @@ describe('worker: packed messages, failures inside a pack', () => {
     for (const id of ['T1', 'T2', 'T3']) expect(h.crm.lead(id).current.flag, id).not.toBe('yes');
   });
 
+  it('a lead decided for its account on a read that a re-check has since changed writes nothing, comes back within a second and is decided on a fresh read', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('T1'));
+    const account = packLeadMessages(
+      [snapshot(h.crm.lead('T1'))],
+      { leadsPerMessage: 1, maxMessageBytes: 262_144 },
+      'account',
+    ).messages[0]!;
+    const other = new DynamoLeadRecords(h.table);
+    let raced = false;
+    const versions = {
+      claim: h.versions.claim.bind(h.versions),
+      complete: h.versions.complete.bind(h.versions),
+      release: h.versions.release.bind(h.versions),
+      claimDecided: h.versions.claimDecided.bind(h.versions),
+      confirmRead: async (leadKey: string) => {
+        if (!raced) {
+          // The sweep's re-check writes the lead's record between this worker's read and its writes.
+          raced = true;
+          await other.schedule('salesforce', [
+            { objectType: 'Lead', leadId: 'T1', recheckAt: null, holdSince: null, inputs: 'swept' },
+          ]);
+        }
+        return h.versions.confirmRead(leadKey);
+      },
+    };
+    const worker = createWorkerHandler({
+      ...handlerWiring(h),
+      versions,
+      rechecks: h.versions,
+      visibility: h.queue,
+      clock: h.clock,
+      log: createLogger({ destination: h.logs }),
+    });
+    const id = h.queue.sendRaw(account.body, account.attributes);
+    expect((await h.queue.poll(worker)).failedIds).toEqual([id]);
+    expect(h.crm.updates).toHaveLength(0);
+    expect(h.crm.taskRequests).toHaveLength(0);
+    h.clock.advance(1_000);
+    expect(h.queue.visible).toBe(1);
+    await h.queue.drain(worker);
+    expect(h.crm.lead('T1').current.flag).toBe('yes');
+    expect(h.crm.tasks.size).toBe(1);
+  });
+
   it('a lead another worker still holds: the pack comes back once the claims this invocation took have lapsed too, and finishes at the next delivery', async () => {
     const h = await harness(dynamo);
     for (const id of ['Y', 'X', 'Z']) h.crm.put(hotLead(id));

@@ -252,6 +252,7 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     ).toEqual({
       status: 'busy',
       storedVersion: 1000,
+      leaseUntilMs: clock.now().getTime() + 1_000, // no claim in the way: tried again soon
     });
     expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'theirs')]]));
     // Decided again on that fresh read, the claim goes through.
@@ -266,7 +267,7 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'mine')]]));
   });
 
-  it('reads eventually consistent: a read that missed the last claim (a stale answer) cannot claim over it', async () => {
+  it('a worker reads eventually consistent: a read that missed the last claim (a stale answer) cannot claim over it', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
     const table = await dynamo.table(clock);
     const theirs = new DynamoLeadRecords(table);
@@ -289,7 +290,9 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
       }
       return send(command as never);
     }) as typeof client.send;
-    const mine = new DynamoLeadRecords(new DynamoTable({ client, tableName: table.tableName, clock }));
+    const mine = new DynamoLeadRecords(new DynamoTable({ client, tableName: table.tableName, clock }), {
+      eventualReads: true,
+    });
     clock.advance(1);
     await theirs.getMany('salesforce', [ref]);
     expect(
@@ -310,7 +313,32 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     expect(await theirs.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'new')]]));
   });
 
-  it('a stale read that missed a record written without a claim (a re-check) can neither claim nor schedule over it', async () => {
+  /** A client whose batch reads answer with `stale` (a replica behind), recording their consistency. */
+  function staleReads(tableName: string, stale: Record<string, unknown>[]) {
+    const client = dynamo.client();
+    const send = client.send.bind(client);
+    const consistent: (boolean | undefined)[] = [];
+    client.send = ((command: unknown) => {
+      if (command instanceof BatchGetItemCommand) {
+        consistent.push(command.input.RequestItems![tableName]!.ConsistentRead);
+        return Promise.resolve({ Responses: { [tableName]: stale }, UnprocessedKeys: {} });
+      }
+      return send(command as never);
+    }) as typeof client.send;
+    return { client, consistent };
+  }
+  const leadItems = async (tableName: string) =>
+    (await dynamo.client().send(new ScanCommand({ TableName: tableName }))).Items!.filter((i) =>
+      i.pk?.S?.startsWith('lead|'),
+    );
+  const held = (inputs: string) => ({
+    ...ref,
+    recheckAt: null,
+    holdSince: '2026-11-24T01:00:00.000Z',
+    inputs,
+  });
+
+  it('a stale read that missed a record written without a claim (a re-check, an earlier build) cannot claim over it; retried within a second', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
     const table = await dynamo.table(clock);
     const theirs = new DynamoLeadRecords(table);
@@ -318,52 +346,78 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     expect(
       (await theirs.claimDecided(key, 900, clock.now().getTime(), 'salesforce', due(null, 'old'))).status,
     ).toBe('claimed');
-    const stale = (await dynamo.client().send(new ScanCommand({ TableName: table.tableName }))).Items!.filter(
-      (i) => i.pk?.S?.startsWith('lead|'),
-    );
+    const stale = await leadItems(table.tableName);
     // The sweep's re-check writes the record without a claim: the token stays as it was.
     clock.advance(1);
     const sweep = new DynamoLeadRecords(table);
     await sweep.getMany('salesforce', [ref]);
-    await sweep.schedule('salesforce', [
-      { ...ref, recheckAt: null, holdSince: '2026-11-24T01:00:00.000Z', inputs: 'swept' },
-    ]);
-    const swept = new Map([
-      ['Lead|00Q1', { ...ref, recheckAt: null, holdSince: '2026-11-24T01:00:00.000Z', inputs: 'swept' }],
-    ]);
-    expect(await theirs.getMany('salesforce', [ref])).toEqual(swept);
-    // A replica that has not seen the re-check's write answers with the item before it.
-    const client = dynamo.client();
-    const send = client.send.bind(client);
-    client.send = ((command: unknown) => {
-      if (command instanceof BatchGetItemCommand) {
-        return Promise.resolve({ Responses: { [table.tableName]: stale }, UnprocessedKeys: {} });
-      }
-      return send(command as never);
-    }) as typeof client.send;
-    const claimer = new DynamoLeadRecords(new DynamoTable({ client, tableName: table.tableName, clock }));
-    clock.advance(60_000); // the first claim's lease has lapsed: only the revision can refuse
-    expect(await claimer.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'old')]]));
-    const refused = await claimer.claimDecided(
+    await sweep.schedule('salesforce', [held('swept')]);
+    const { client, consistent } = staleReads(table.tableName, stale);
+    const mine = new DynamoLeadRecords(new DynamoTable({ client, tableName: table.tableName, clock }), {
+      eventualReads: true,
+    });
+    clock.advance(60_000); // the first claim's lease has lapsed: only what the read saw can refuse
+    expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'old')]]));
+    expect(consistent).toEqual([false]);
+    const refused = await mine.claimDecided(
       key,
       1000,
       clock.now().getTime() + 60_000,
       'salesforce',
       due(null, 'mine'),
     );
-    expect(refused.status).toBe('busy');
-    expect(await theirs.getMany('salesforce', [ref])).toEqual(swept);
-    // Nor does a write without a claim made on a stale read (an account-triggered decision) put it back.
-    const scheduler = new DynamoLeadRecords(new DynamoTable({ client, tableName: table.tableName, clock }));
-    await scheduler.getMany('salesforce', [ref]);
-    await scheduler.schedule('salesforce', [due(null, 'stale')]);
-    expect(await theirs.getMany('salesforce', [ref])).toEqual(swept);
-    // Its own later write, made on a fresh read, goes through; and a second on the revision it left.
-    client.send = send;
-    await scheduler.getMany('salesforce', [ref]);
-    await scheduler.schedule('salesforce', [due(null, 'fresh')]);
-    await scheduler.schedule('salesforce', [due(null, 'fresher')]);
-    expect(await theirs.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'fresher')]]));
+    expect(refused).toEqual({
+      status: 'busy',
+      storedVersion: 1000,
+      leaseUntilMs: clock.now().getTime() + 1_000,
+    });
+    expect(await theirs.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', held('swept')]]));
+  });
+
+  it('confirmRead: a lead decided without a claim on a stale read is not confirmed; on a fresh one it is; a strong reader needs no confirming read', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    const writer = new DynamoLeadRecords(table);
+    await writer.schedule('salesforce', [held('first')]);
+    const stale = await leadItems(table.tableName);
+    await writer.getMany('salesforce', [ref]);
+    await writer.schedule('salesforce', [held('second')]);
+    const { client } = staleReads(table.tableName, stale);
+    const mine = new DynamoLeadRecords(new DynamoTable({ client, tableName: table.tableName, clock }), {
+      eventualReads: true,
+    });
+    expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', held('first')]]));
+    expect(await mine.confirmRead(key)).toBe(false);
+    const fresh = new DynamoLeadRecords(table, { eventualReads: true });
+    await fresh.getMany('salesforce', [ref]);
+    expect(await fresh.confirmRead(key)).toBe(true);
+    // A lead with no item read as none: confirmed while none is written, not once one is.
+    const other = { objectType: 'Lead', leadId: '00Q2' };
+    await fresh.getMany('salesforce', [other]);
+    await writer.schedule('salesforce', [{ ...other, recheckAt: null, holdSince: null, inputs: 'x' }]);
+    expect(await fresh.confirmRead('salesforce|Lead|00Q2')).toBe(false);
+    // The sweep's store reads strongly, and so has nothing to confirm.
+    const strong = new DynamoLeadRecords(table);
+    await strong.getMany('salesforce', [ref]);
+    await writer.schedule('salesforce', [held('third')]);
+    expect(await strong.confirmRead(key)).toBe(true);
+  });
+
+  it('a lead item past its expiry, not yet deleted by the TTL, reads as none and is claimed over', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    const old = new DynamoLeadRecords(table);
+    await old.getMany('salesforce', [ref]);
+    expect(
+      (await old.claimDecided(key, 900, clock.now().getTime(), 'salesforce', due(null, 'old'))).status,
+    ).toBe('claimed');
+    clock.advance(401 * 86_400_000);
+    const mine = new DynamoLeadRecords(table, { eventualReads: true });
+    expect(await mine.getMany('salesforce', [ref])).toEqual(new Map());
+    expect(
+      (await mine.claimDecided(key, 1000, clock.now().getTime() + 60_000, 'salesforce', due(null, 'new')))
+        .status,
+    ).toBe('claimed');
   });
 
   it('of two workers claiming one decided version at once, exactly one gets it', async () => {

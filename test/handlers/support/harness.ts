@@ -106,7 +106,8 @@ export async function harness(
   const log = createLogger({ destination: logs, level: 'debug' });
   const state = new DynamoStateStore(table);
   const routingState = new DynamoRoutingState(table);
-  const versions = new DynamoLeadRecords(table);
+  // As the worker is wired (src/handlers/worker-wiring.ts): reads eventually consistent.
+  const versions = new DynamoLeadRecords(table, { eventualReads: true });
   const queue = deployedQueue(clock, 'salesforce');
   const worker = createWorkerHandler({
     crm: 'salesforce',
