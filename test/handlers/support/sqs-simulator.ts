@@ -95,7 +95,8 @@ export class SqsSimulator implements MessageQueue, VisibilityControl {
     return messageId;
   }
 
-  async delay(receiptHandle: string, seconds: number): Promise<void> {
+  /** `_queueArn`: this queue's (the worker names the record's queue); one queue here. */
+  async delay(receiptHandle: string, seconds: number, _queueArn?: string): Promise<void> {
     const m = this.#messages.find((x) => x.receiptHandle === receiptHandle);
     if (!m) throw new Error(`ReceiptHandleIsInvalid: ${receiptHandle}`);
     m.visibleAt = this.clock.now().getTime() + seconds * 1000;
