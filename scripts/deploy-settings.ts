@@ -19,9 +19,16 @@ const Schedule = z.string().regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|da
 const CrmSettingsSchema = z.strictObject({
   enabled: z.boolean(),
   schedule: Schedule,
+  /** The leads queue's event source mapping (AWS's range). */
   maximumConcurrency: z.number().int().min(2).max(1000),
+  /** The events queue's event source mapping, on top of `maximumConcurrency` (AWS's range). */
+  eventMaximumConcurrency: z.number().int().min(2).max(1000),
+  /** The worker's reserved concurrency: at least the two mappings' sum (`invariantProblems`). */
+  reservedConcurrency: z.number().int().min(1).max(1000),
   /** Messages per worker invocation for this CRM (`workerBatchSize`); absent: `worker.batchSize`. */
   batchSize: z.number().int().min(1).max(10000).optional(),
+  /** Events-queue messages per worker invocation (`eventBatchSize`); absent: `worker.eventBatchSize`. */
+  eventBatchSize: z.number().int().min(1).max(10000).optional(),
   /** Bundled with the functions: Lambda has no repository to fall back on. */
   mapping: z.string().min(1),
   /** The SLA sweep of this CRM (issue 13): off until the CRM fields and chat are set up. */
@@ -74,6 +81,8 @@ export const DeploySettingsSchema = z.strictObject({
     timeoutSeconds: Seconds(900),
     memoryMb: z.number().int().min(128).max(10240),
     batchSize: z.number().int().min(1).max(10000),
+    /** Messages per invocation from the events queue (one change each), unless the CRM sets its own. */
+    eventBatchSize: z.number().int().min(1).max(10000),
     maximumBatchingWindowSeconds: z.number().int().min(0).max(300),
     quotaBackoffSeconds: Seconds(43_200),
   }),
@@ -183,6 +192,11 @@ export function workerBatchSize(s: DeploySettings, crm: 'salesforce' | 'hubspot'
   return s.crms[crm].batchSize ?? s.worker.batchSize;
 }
 
+/** Events-queue messages per worker invocation of `crm`: its own `eventBatchSize`, else `worker.eventBatchSize`. */
+export function eventBatchSize(s: DeploySettings, crm: 'salesforce' | 'hubspot'): number {
+  return s.crms[crm].eventBatchSize ?? s.worker.eventBatchSize;
+}
+
 /**
  * Leads of the sync's messages a worker invocation may take (`batchSize` × `sync.leadsPerMessage`):
  * a few write calls' worth (200 a Salesforce call, 100 a HubSpot one); more only lengthens a batch a
@@ -227,6 +241,28 @@ export function invariantProblems(s: DeploySettings): string[] {
     if (leads > MAX_LEADS_PER_INVOCATION) {
       problems.push(
         `${setting} (${size} messages) x sync.leadsPerMessage (${leadsPerMessage(s)}) is ${leads} leads of the sync a ${crm} worker invocation, over ${MAX_LEADS_PER_INVOCATION}: batchSize counts messages, not leads; lower it (${crm === 'salesforce' ? 200 : 100} leads is one write call)`,
+      );
+    }
+    // The events queue's mapping: its own batch, the same window and AWS rule.
+    const eventSetting =
+      s.crms[crm].eventBatchSize === undefined ? 'worker.eventBatchSize' : `crms.${crm}.eventBatchSize`;
+    const events = eventBatchSize(s, crm);
+    if (events > 10 && s.worker.maximumBatchingWindowSeconds < 1) {
+      problems.push(
+        `worker.maximumBatchingWindowSeconds must be at least 1 when ${eventSetting} is above 10 (an AWS rule)`,
+      );
+    }
+    if (events > MAX_LEADS_PER_INVOCATION) {
+      problems.push(
+        `${eventSetting} (${events} messages) is at least ${events} leads of change events a ${crm} worker invocation (one change a message), over ${MAX_LEADS_PER_INVOCATION}: lower it (${crm === 'salesforce' ? 200 : 100} leads is one write call)`,
+      );
+    }
+    // Lambda throttles a mapping's pollers when the function's reserved concurrency is below what
+    // both mappings may run at once.
+    const both = s.crms[crm].maximumConcurrency + s.crms[crm].eventMaximumConcurrency;
+    if (s.crms[crm].reservedConcurrency < both) {
+      problems.push(
+        `crms.${crm}.reservedConcurrency (${s.crms[crm].reservedConcurrency}) is below crms.${crm}.maximumConcurrency (${s.crms[crm].maximumConcurrency}) + crms.${crm}.eventMaximumConcurrency (${s.crms[crm].eventMaximumConcurrency}): Lambda would throttle the worker's queue pollers; set it to at least ${both}`,
       );
     }
   }

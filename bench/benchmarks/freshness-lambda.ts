@@ -1,15 +1,16 @@
 /**
  * Freshness of the AWS path on Salesforce (issue 16): the time from a change in the CRM to the
- * toss-up flag written back, through Change Data Capture → Event Relay → EventBridge → the leads
+ * toss-up flag written back, through Change Data Capture → Event Relay → EventBridge → the events
  * queue → the worker Lambda handler.
  *
  * - freshness.lambdaPathP95Ms: 95th percentile over CHANGES lead changes (a person editing the title
  *   of a lead not decided before), made one every INTERVAL_MS. The Salesforce emulator publishes a
  *   change event for each on the channel `tossup setup salesforce --realtime` writes; the emulated
  *   Event Relay (emulators/salesforce/event-relay.ts) hands it on as the EventBridge event the rule of
- *   infra/salesforce-relay.yml forwards whole to the queue; an SQS model drains the queue as the
- *   event source mapping of serverless.yml does — the batch size, the batching window and the
- *   maximum concurrency of infra/settings.yml, in real time (bench/support/sqs-event-source.ts) —
+ *   infra/salesforce-relay.yml forwards whole to the events queue; an SQS model drains it as the
+ *   events queue's event source mapping of serverless.yml does — its batch size (`eventBatchSize`),
+ *   the batching window and its maximum concurrency (`eventMaximumConcurrency`) of
+ *   infra/settings.yml, in real time (bench/support/sqs-event-source.ts) —
  *   into the real worker handler (src/handlers/worker-handler.ts) with the real Salesforce connector
  *   (jsforce) against the emulator, rate limits on. "Written" is the change event of our own write
  *   of the flag (its commit), so the figure includes the batching window, every API call and the
@@ -28,7 +29,7 @@ import { startEventRelay } from '../../emulators/salesforce/event-relay.ts';
 import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
 import { generateWorld } from '../../emulators/world/generate.ts';
 import { routingYamlForWorld } from '../../emulators/world-routing.ts';
-import { loadDeploySettings, workerBatchSize } from '../../scripts/deploy-settings.ts';
+import { eventBatchSize, loadDeploySettings } from '../../scripts/deploy-settings.ts';
 import { loadCompiledRuleSet } from '../../src/config/load-rule-set.ts';
 import { createWorkerHandler } from '../../src/handlers/worker-handler.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -154,10 +155,12 @@ async function lambdaWorker() {
   });
 }
 
+// The events queue's mapping (infra/queues.yml): change events are one a message, batched apart
+// from the sync's packed messages.
 const queue = new RealtimeSqs({
-  batchSize: workerBatchSize(settings, 'salesforce'),
+  batchSize: eventBatchSize(settings, 'salesforce'),
   batchingWindowMs: settings.worker.maximumBatchingWindowSeconds * 1000,
-  concurrency: settings.crms.salesforce.maximumConcurrency,
+  concurrency: settings.crms.salesforce.eventMaximumConcurrency,
   visibilityMs: settings.queue.visibilityTimeoutSeconds * 1000,
   workerTimeoutMs: settings.worker.timeoutSeconds * 1000,
 });
@@ -200,5 +203,5 @@ report({
   value: Math.round(pct(0.95)),
   unit: 'ms',
   target: '<= 30000',
-  note: `${leads.length} lead changes in the Salesforce emulator (a person editing the title of a lead not decided before), one every ${INTERVAL_MS} ms; each change event relayed as an EventBridge event of the Event Relay shape to an SQS model with the event source mapping of infra/settings.yml (batch ${workerBatchSize(settings, 'salesforce')}, batching window ${settings.worker.maximumBatchingWindowSeconds} s, concurrency ${settings.crms.salesforce.maximumConcurrency}) → the worker handler, real jsforce, rate limits on; time from the change to the change event of our flag write; p50 ${Math.round(pct(0.5))} ms, max ${Math.round(pct(1))} ms; ${latencies.length} measured, ${changedAt.size} never written (their flag now: ${unwritten.join('; ') || '-'}; the worker logged ${outcomes.skipped} skipped leads${skippedCodes.size ? ` — ${[...skippedCodes].map(([k, n]) => `${n} ${k}`).join(', ')}` : ''} — and ${outcomes.failed} failed); ${relay.relayed} events relayed (${outcomes.ignored} of them ignored with no CRM call: our own writes), ${batches.length} worker invocations of ${meanBatch.toFixed(0)} messages on average, ${queue.failedDeliveries} messages returned, ${apiCalls} API calls in ${elapsedS.toFixed(0)} s. one worker (own connector and login) per concurrent batch; Event Relay, EventBridge and SQS latencies and the runtime's cold start not modelled`,
+  note: `${leads.length} lead changes in the Salesforce emulator (a person editing the title of a lead not decided before), one every ${INTERVAL_MS} ms; each change event relayed as an EventBridge event of the Event Relay shape to an SQS model of the events queue with its event source mapping of infra/settings.yml (batch ${eventBatchSize(settings, 'salesforce')}, batching window ${settings.worker.maximumBatchingWindowSeconds} s, concurrency ${settings.crms.salesforce.eventMaximumConcurrency}) → the worker handler, real jsforce, rate limits on; time from the change to the change event of our flag write; p50 ${Math.round(pct(0.5))} ms, max ${Math.round(pct(1))} ms; ${latencies.length} measured, ${changedAt.size} never written (their flag now: ${unwritten.join('; ') || '-'}; the worker logged ${outcomes.skipped} skipped leads${skippedCodes.size ? ` — ${[...skippedCodes].map(([k, n]) => `${n} ${k}`).join(', ')}` : ''} — and ${outcomes.failed} failed); ${relay.relayed} events relayed (${outcomes.ignored} of them ignored with no CRM call: our own writes), ${batches.length} worker invocations of ${meanBatch.toFixed(0)} messages on average, ${queue.failedDeliveries} messages returned, ${apiCalls} API calls in ${elapsedS.toFixed(0)} s. one worker (own connector and login) per concurrent batch; Event Relay, EventBridge and SQS latencies and the runtime's cold start not modelled`,
 });

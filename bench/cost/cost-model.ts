@@ -9,14 +9,15 @@ import type { Invocations, MeasuredUsage } from './measure-usage.ts';
  * - a CRM API call keeps the function waiting CRM_CALL_SECONDS (Lambda bills the wait; the in-process
  *   run against an in-memory CRM has none) — the reference note's 0.4 s;
  * - schedules as deployed: the sync and the sweep every 5 minutes, one CRM;
- * - the SQS event source mapping's idle long polls: 5 pollers, one 20 s receive each at a time;
+ * - the SQS event source mappings' idle long polls: two mappings (the leads and the events queue,
+ *   infra/queues.yml), 5 pollers each, one 20 s receive each at a time;
  * - one cold start (one secret read) per function and hour; Firehose delivers one object per stream
  *   every 300 s (its buffer interval).
  */
 export const CRM_CALL_SECONDS = 0.4;
 export const DAYS_PER_MONTH = 30;
 const RUNS_PER_MONTH = (DAYS_PER_MONTH * 24 * 60) / 5;
-const IDLE_SQS_RECEIVES_PER_MONTH = 5 * 3 * DAYS_PER_MONTH * 24 * 60;
+const IDLE_SQS_RECEIVES_PER_MONTH = 2 * 5 * 3 * DAYS_PER_MONTH * 24 * 60;
 const SECRET_READS_PER_MONTH = 3 * 24 * DAYS_PER_MONTH;
 const FIREHOSE_OBJECTS_PER_MONTH = (2 * (DAYS_PER_MONTH * 24 * 3600)) / 300;
 const GB = 1024 ** 3;
@@ -114,7 +115,7 @@ export function fixedPerMonth(u: MeasuredUsage, p: PriceList): CostLine[] {
   return [
     { item: 'Lambda requests (sync, sweep schedules)', quantity: 2 * RUNS_PER_MONTH, usd: 0 },
     { item: 'Lambda GB-seconds (quiet sync, sweep)', quantity: gbs, usd: 0 },
-    { item: 'SQS idle receives (event source mapping)', quantity: IDLE_SQS_RECEIVES_PER_MONTH, usd: 0 },
+    { item: 'SQS idle receives (event source mappings)', quantity: IDLE_SQS_RECEIVES_PER_MONTH, usd: 0 },
     { item: 'Secrets Manager secret', quantity: 1, usd: 0 },
     { item: 'Secrets Manager reads (cold starts)', quantity: SECRET_READS_PER_MONTH, usd: 0 },
     { item: 'Firehose S3 objects (PUT, partitioning)', quantity: FIREHOSE_OBJECTS_PER_MONTH, usd: 0 },

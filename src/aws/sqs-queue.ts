@@ -144,3 +144,29 @@ function backoff(attempt: number): number {
   const cap = BASE_BACKOFF_MS * 2 ** (attempt - 2);
   return Math.round(cap / 2 + Math.random() * (cap / 2));
 }
+
+/**
+ * The worker's visibility control over both queues it drains (leads and events, infra/queues.yml):
+ * a delay goes to the queue the record came from, told by the queue name the record's ARN ends with
+ * (a queue URL ends with the same name). A record of a queue not named here goes to `fallback`, the
+ * leads queue, as when the worker drained one queue.
+ */
+export class SqsVisibilityByQueue implements VisibilityControl {
+  readonly #byName: ReadonlyMap<string, VisibilityControl>;
+  readonly #fallback: VisibilityControl;
+
+  constructor(queues: readonly { queueUrl: string; control: VisibilityControl }[]) {
+    if (queues.length === 0) throw new Error('SqsVisibilityByQueue needs at least one queue');
+    this.#byName = new Map(queues.map((q) => [lastSegment(q.queueUrl, '/'), q.control]));
+    this.#fallback = queues[0]!.control;
+  }
+
+  async delay(receiptHandle: string, seconds: number, queueArn?: string): Promise<void> {
+    const own = queueArn === undefined ? undefined : this.#byName.get(lastSegment(queueArn, ':'));
+    await (own ?? this.#fallback).delay(receiptHandle, seconds);
+  }
+}
+
+function lastSegment(text: string, separator: string): string {
+  return text.slice(text.lastIndexOf(separator) + 1);
+}

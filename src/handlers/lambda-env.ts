@@ -48,6 +48,11 @@ export const CrmFunctionEnvSchema = z.object({
    * events from any other org are refused; unset, every relayed event is.
    */
   TOSSUP_SALESFORCE_EVENT_SOURCE: Optional(z.string().startsWith('aws.partner/salesforce.com/')),
+  /**
+   * Workers: the CRM's events queue (infra/queues.yml), the second queue they drain; a failed
+   * message of it is delayed there. Unset: every delay goes to TOSSUP_QUEUE_URL.
+   */
+  TOSSUP_EVENTS_QUEUE_URL: Optional(z.url()),
   ...LedgerStreams,
 });
 export type CrmFunctionEnv = z.infer<typeof CrmFunctionEnvSchema>;

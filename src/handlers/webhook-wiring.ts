@@ -29,6 +29,8 @@ export function webhookFromEnv(env: Env, overrides: WiringOverrides = {}) {
     secretId: e.TOSSUP_SECRET_ID,
     secrets: new SecretsManagerCache({ client: clients.secrets, clock }),
     dedup: new DynamoEventDedup(table, 'hubspot'),
+    // TOSSUP_QUEUE_URL is the CRM's events queue (serverless.yml): one change a message, batched
+    // by the worker apart from the sync's packed leads.
     queue: new SqsQueue({ client: clients.sqs, queueUrl: e.TOSSUP_QUEUE_URL }),
     clock,
     log,

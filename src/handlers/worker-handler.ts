@@ -818,13 +818,14 @@ async function applyDelays(
   log: Logger,
 ): Promise<void> {
   if (!visibility || delays.size === 0) return;
-  const live = new Set([...failed.values()].map((r) => r.receiptHandle));
+  // A receipt handle is valid on its own queue only: the worker drains two (leads and events).
+  const live = new Map([...failed.values()].map((r) => [r.receiptHandle, r.eventSourceARN]));
   await Promise.all(
     [...delays]
       .filter(([handle]) => live.has(handle))
       .map(async ([handle, seconds]) => {
         try {
-          await visibility.delay(handle, seconds);
+          await visibility.delay(handle, seconds, live.get(handle));
         } catch (e) {
           log.warn(
             { err: e, seconds },

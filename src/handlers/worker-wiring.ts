@@ -4,7 +4,7 @@ import { DynamoLedgerOutbox } from '../aws/dynamodb-ledger-outbox.ts';
 import { DynamoOutboxStore } from '../aws/dynamodb-outbox-store.ts';
 import { DynamoRoutingState } from '../aws/dynamodb-routing-state.ts';
 import { createFirehoseClient } from '../aws/firehose-ledger.ts';
-import { SqsQueue } from '../aws/sqs-queue.ts';
+import { SqsQueue, SqsVisibilityByQueue } from '../aws/sqs-queue.ts';
 import type { Logger } from '../logging/logger.ts';
 import { notificationTargets } from '../notify/notification-targets.ts';
 import type { NotificationsConfig } from '../notify/notifications-config.ts';
@@ -36,7 +36,12 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
     { redelivered: true },
   );
   const episodes = episodesOf(base);
-  const queue = new SqsQueue({ client: base.clients.sqs, queueUrl: e.TOSSUP_QUEUE_URL });
+  // The worker sends nothing; it only delays failed messages, each on the queue it came from.
+  const visibility = new SqsVisibilityByQueue(
+    [e.TOSSUP_QUEUE_URL, ...(e.TOSSUP_EVENTS_QUEUE_URL ? [e.TOSSUP_EVENTS_QUEUE_URL] : [])].map(
+      (queueUrl) => ({ queueUrl, control: new SqsQueue({ client: base.clients.sqs, queueUrl }) }),
+    ),
+  );
   const notify =
     e.TOSSUP_TOSS_UP_NOTICES === 'true' && base.config.notifications
       ? tossUpNoticeQueue({
@@ -63,7 +68,7 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
     ...(ledger ? { ledger } : {}),
     rechecks: leadRecords,
     ...(notify ? { notify } : {}),
-    visibility: queue,
+    visibility,
     clock: base.clock,
     log: base.log,
     quotaBackoffSeconds: e.TOSSUP_QUOTA_BACKOFF_SECONDS,

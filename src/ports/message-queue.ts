@@ -14,7 +14,8 @@ export interface MessageQueue {
 
 /** Lets the worker push a received message's next delivery further out (rate limits, spent quota). */
 export interface VisibilityControl {
-  delay(receiptHandle: string, seconds: number): Promise<void>;
+  /** `queueArn`: the record's `eventSourceARN`, for a control over more than one queue. */
+  delay(receiptHandle: string, seconds: number, queueArn?: string): Promise<void>;
 }
 
 export interface FailedSend {

@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chunkMessages, MessageTooLargeError, messageBytes, SQS_LIMITS } from '../../src/aws/sqs-batches.ts';
-import { SqsQueue } from '../../src/aws/sqs-queue.ts';
+import { SqsQueue, SqsVisibilityByQueue } from '../../src/aws/sqs-queue.ts';
 import { type OutgoingMessage, QueueSendError } from '../../src/ports/message-queue.ts';
 
 const ENDPOINT = 'https://sqs.ap-northeast-1.amazonaws.com';
@@ -227,6 +227,38 @@ describe('SqsQueue.delay (wire)', () => {
     expect(bodies).toEqual([
       { QueueUrl: QUEUE_URL, ReceiptHandle: 'rh-1', VisibilityTimeout: 3600 },
       { QueueUrl: QUEUE_URL, ReceiptHandle: 'rh-2', VisibilityTimeout: 43_200 },
+    ]);
+  });
+});
+
+describe('SqsVisibilityByQueue (the worker drains a leads and an events queue)', () => {
+  it('delays a record on the queue its eventSourceARN names; an unknown or absent ARN on the leads queue', async () => {
+    const EVENTS_URL = `${ENDPOINT}/123456789012/tossup-dev-events-hubspot`;
+    const bodies: { QueueUrl: string; ReceiptHandle: string }[] = [];
+    nock(ENDPOINT)
+      .matchHeader('x-amz-target', 'AmazonSQS.ChangeMessageVisibility')
+      .post('/', (b) => {
+        bodies.push(b);
+        return true;
+      })
+      .times(4)
+      .reply(200, {}, { 'content-type': 'application/x-amz-json-1.0' });
+    const leads = queue().q;
+    const events = queue({ queueUrl: EVENTS_URL }).q;
+    const v = new SqsVisibilityByQueue([
+      { queueUrl: QUEUE_URL, control: leads },
+      { queueUrl: EVENTS_URL, control: events },
+    ]);
+    const arn = (name: string) => `arn:aws:sqs:ap-northeast-1:123456789012:${name}`;
+    await v.delay('rh-event', 60, arn('tossup-dev-events-hubspot'));
+    await v.delay('rh-lead', 60, arn('tossup-dev-leads-hubspot'));
+    await v.delay('rh-other', 60, arn('some-other-queue'));
+    await v.delay('rh-none', 60);
+    expect(bodies.map((b) => [b.ReceiptHandle, b.QueueUrl])).toEqual([
+      ['rh-event', EVENTS_URL],
+      ['rh-lead', QUEUE_URL],
+      ['rh-other', QUEUE_URL],
+      ['rh-none', QUEUE_URL],
     ]);
   });
 });

@@ -94,8 +94,9 @@ describe('the AWS cost model', () => {
   it('prices the monthly floor and adds the leads of 30 days', () => {
     // 8,640 runs of each schedule; quiet sync 1 s + 2 x 0.4 s, sweep 0.5 s + 0.4 s: 2.7 GB-s a run.
     const fixed = fixedPerMonth(usage, prices);
-    expect(fixed.map((l) => l.quantity)).toEqual([17_280, 2.7 * 8640, 648_000, 1, 2160, 17_280]);
-    const floor = 17_280 * 1 + 23_328 * 2 + 648_000 * 3 + 1 * 9 + 2160 * 10 + 17_280 * (11 + 12);
+    // Two event source mappings (leads and events queue), each 5 idle pollers.
+    expect(fixed.map((l) => l.quantity)).toEqual([17_280, 2.7 * 8640, 1_296_000, 1, 2160, 17_280]);
+    const floor = 17_280 * 1 + 23_328 * 2 + 1_296_000 * 3 + 1 * 9 + 2160 * 10 + 17_280 * (11 + 12);
     expect(total(fixed)).toBeCloseTo(floor);
     expect(usdPerMonth(usage, prices, 1000)).toBeCloseTo(floor + 11_454.3 * 30);
   });

@@ -500,8 +500,17 @@ describe('worker: whole-batch failures', () => {
         retryAfterMs: 30_000,
       }),
     );
+    // The delay names the record's queue: the deployed worker drains two (leads and events), and a
+    // receipt handle is valid on its own queue only (SqsVisibilityByQueue picks it by this ARN).
+    const arns: (string | undefined)[] = [];
+    const delay = h.queue.delay.bind(h.queue);
+    h.queue.delay = async (handle, seconds, queueArn) => {
+      arns.push(queueArn);
+      await delay(handle, seconds);
+    };
     send(h, h.crm.lead('A'));
     await h.queue.poll(h.worker);
+    expect(arns).toEqual([h.queue.arn]);
     h.clock.advance(29_000);
     expect(h.queue.visible).toBe(0);
     h.clock.advance(1_000);

@@ -38,7 +38,8 @@ async function relayRig(
   const options = syncOptions(emu, connector, routing);
   const clock = testClock(new Date(emu.clock.now()).toISOString());
   const table = await dynamo.table(clock);
-  const queue = deployedQueue(clock, 'salesforce');
+  // Relayed change events go to the events queue (infra/salesforce-relay.yml): its batch size.
+  const queue = deployedQueue(clock, 'salesforce', 'events');
   const logs = new LogCapture();
   const worker = createWorkerHandler({
     crm: 'salesforce',

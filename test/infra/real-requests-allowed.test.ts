@@ -62,7 +62,7 @@ import { packageTemplate, type Template } from './support/package-template.ts';
  * gone from the CRM), opportunity outcomes and the chat drain, and the dry runs of sync and sweep.
  * Then the event paths: on HubSpot, signed webhook requests (webhookFromEnv: event-id claims, their
  * release in an SQS outage, a replay) whose refresh messages the worker decides; on Salesforce,
- * change events as Event Relay puts them on the leads queue (a person's edit, an Account change, an
+ * change events as Event Relay puts them on the events queue (a person's edit, an Account change, an
  * overflow). Last, the weekly report (reportFromEnv) over the outcomes the sweeps wrote.
  *
  * Each function has a loopback AWS server of its own, so its other requests (SQS, Firehose, Secrets
@@ -75,6 +75,11 @@ const settings = loadDeploySettings('infra/settings.yml');
 const AS_OF = '2026-11-24T01:00:00.000Z';
 const DAY = 86_400_000;
 const QUEUE_URL = 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/tossup-test-leads';
+/** The CRM's events queue (change events: webhook refreshes, Event Relay). */
+const EVENTS_URL = 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/tossup-test-events';
+/** The queues' ARNs as the records name them (the same names as the URLs). */
+const QUEUE_ARN = 'arn:aws:sqs:ap-northeast-1:123456789012:tossup-test-leads';
+const EVENTS_ARN = 'arn:aws:sqs:ap-northeast-1:123456789012:tossup-test-events';
 let work: string;
 /** Both CRMs and both sweeps enabled: the stack in which every function here runs. */
 let template: Template;
@@ -167,12 +172,14 @@ const MUST_SEE_EVENTS = (C: string, crm: Crm) => [
 
 /**
  * The other AWS requests (function, IAM action and, where it tells them apart, the resource's ARN)
- * that must have been seen, and allowed: each function's read of its secrets, the sync's and the
- * webhook's sends to the CRM's queue, the worker's delay of a message whose lead is claimed (the
- * redelivered copy), the ledger rows of the worker and the sweep on both streams, the report's.
+ * that must have been seen, and allowed: each function's read of its secrets, the sync's send to the
+ * CRM's leads queue and the webhook's to its events queue, the worker's delay of a message whose lead
+ * is claimed (the redelivered copy of a sync message) on the leads queue it came from, the ledger rows of the worker and the
+ * sweep on both streams, the report's.
  */
 const MUST_SEE_SERVICES = (C: string, crm: Crm) => {
   const queue = arnOf(template, `LeadsQueue${C}`);
+  const events = arnOf(template, `EventsQueue${C}`);
   const secret = (name: string) => `secretsmanager:GetSecretValue ${secretArn(`tossup/test/${name}`)}`;
   const ledger = ['LedgerDecisionsStream', 'LedgerEventsStream'].map(
     (stream) => `firehose:PutRecordBatch ${arnOf(template, stream)}`,
@@ -187,7 +194,7 @@ const MUST_SEE_SERVICES = (C: string, crm: Crm) => {
     `Sweep${C} ${secret('chat')}`,
     ...ledger.map((put) => `Sweep${C} ${put}`),
     ...(crm === 'hubspot'
-      ? [`WebhookHubspot ${secret('hubspot-webhook')}`, `WebhookHubspot sqs:SendMessage ${queue}`]
+      ? [`WebhookHubspot ${secret('hubspot-webhook')}`, `WebhookHubspot sqs:SendMessage ${events}`]
       : []),
     `WeeklyReport ${secret('chat')}`,
     'WeeklyReport athena:StartQueryExecution',
@@ -232,9 +239,16 @@ describe('the requests the functions really make are allowed by their roles', ()
                 accepted: { status: 200, body: { accepted: 2, duplicates: 0 } },
                 replayed: { status: 200, body: { accepted: 0, duplicates: 2 } },
               },
+              // Both refreshes on the events queue, none with the sync's packs.
+              onQueues: { leads: 0, events: 2 },
               claimedAtEdit: true,
             }
-          : { actions: ['account', 'decide', 'read_since'], claimedAtEdit: true },
+          : {
+              // EventBridge's target: the events queue.
+              onQueues: { leads: 0, events: 3 },
+              actions: ['account', 'decide', 'read_since'],
+              claimedAtEdit: true,
+            },
       );
       expect(run.facts.eventWork).toMatchObject({
         messages: crm === 'hubspot' ? 2 : 3,
@@ -317,7 +331,10 @@ async function runFunctions(crm: Crm, C: string) {
   });
   const dynamo = await startLocalDynamo();
   const configDir = mkdtempSync(join(tmpdir(), 'tossup-real-requests-config-'));
-  const queue = deployedQueue(clock, crm);
+  const queue = deployedQueue(clock, crm, 'leads', QUEUE_ARN);
+  const events = deployedQueue(clock, crm, 'events', EVENTS_ARN);
+  // Where a send lands: by the queue URL the function was given.
+  const queues: Record<string, SqsSimulator> = { [QUEUE_URL]: queue, [EVENTS_URL]: events };
   const side: CrmSide =
     crm === 'salesforce'
       ? {
@@ -384,7 +401,7 @@ async function runFunctions(crm: Crm, C: string) {
     'WeeklyReport',
   ];
   const ownAws: Record<string, LoopbackAws> = {};
-  for (const fn of fns) ownAws[fn] = await LoopbackAws.start((call) => answer(call, secrets, queue, sent));
+  for (const fn of fns) ownAws[fn] = await LoopbackAws.start((call) => answer(call, secrets, queues, sent));
   const awsOf = (fn: string) => {
     const a = ownAws[fn];
     if (!a) throw new Error(`${fn}: no loopback AWS of its own`);
@@ -407,6 +424,7 @@ async function runFunctions(crm: Crm, C: string) {
     // The names the functions are given for the queue and the ledger's streams (logical id → name).
     const queueAndStreams = {
       [`LeadsQueue${C}`]: QUEUE_URL,
+      [`EventsQueue${C}`]: EVENTS_URL,
       LedgerDecisionsStream: 'tossup-test-ledger-decisions',
       LedgerEventsStream: 'tossup-test-ledger-events',
     };
@@ -442,13 +460,15 @@ async function runFunctions(crm: Crm, C: string) {
     const worker = build(`Worker${C}`, workerFromEnv);
     const sweep = build(`Sweep${C}`, sweepFromEnv);
     const scheduled: ScheduledEvent = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
-    // The event source mapping: what was sent, to the worker in the deployed batch size.
+    // The event source mappings: what was sent, to the worker in each queue's deployed batch size.
     const drain = async () => {
-      while (queue.depth > 0) {
-        const r = await queue.poll(worker);
-        if (r.threw) throw r.threw;
-        if (!r.invoked) throw new Error(`${queue.depth} message(s) left, none visible`);
-        if (r.failedIds.length > 0) throw new Error(`the worker failed ${r.failedIds.length} message(s)`);
+      for (const q of [queue, events]) {
+        while (q.depth > 0) {
+          const r = await q.poll(worker);
+          if (r.threw) throw r.threw;
+          if (!r.invoked) throw new Error(`${q.depth} message(s) left, none visible`);
+          if (r.failedIds.length > 0) throw new Error(`the worker failed ${r.failedIds.length} message(s)`);
+        }
       }
     };
     const syncRun = async () => {
@@ -520,17 +540,20 @@ async function runFunctions(crm: Crm, C: string) {
       sent.sqsDown = false;
       const accepted = await deliver();
       const replayed = await deliver();
+      // The refreshes are on the events queue (the webhook's TOSSUP_QUEUE_URL), none on the leads queue.
+      const onQueues = { leads: queue.depth, events: events.depth };
       await drain();
       const claim = await table.get(`lead|${leadVersionKey('hubspot', 'contact', contact!.id)}`);
       return {
         webhook: { refused, accepted, replayed },
+        onQueues,
         // The contact was claimed at the version its edit made.
         claimedAtEdit: Number(claim?.version?.N) === editedAt,
       };
     };
 
     /**
-     * Salesforce: change events as Event Relay → EventBridge put them on the leads queue, whole: a
+     * Salesforce: change events as Event Relay → EventBridge put them on the events queue, whole: a
      * person's edit of a Lead (read by id, claimed at its version), an Account change (its people,
      * decided without a claim) and an overflow (an incremental read from its commit time).
      */
@@ -560,15 +583,23 @@ async function runFunctions(crm: Crm, C: string) {
           commitUser: person,
           changedFields,
         });
+      // Onto the queue the template's rule targets (infra/salesforce-relay.yml), as EventBridge would.
+      const [target] = template.Resources.SalesforceChangeEventsRule!.Properties.Targets;
+      const ruleQueue = { [`LeadsQueue${C}`]: queue, [`EventsQueue${C}`]: events }[
+        target.Arn['Fn::GetAtt'][0] as string
+      ];
+      if (!ruleQueue) throw new Error(`the relay rule targets ${JSON.stringify(target.Arn)}`);
       for (const event of [
         update('Lead', lead!.id, ['Title', 'LastModifiedDate']),
         update('Account', account, ['Strategic_Target__c', 'LastModifiedDate']),
         relayedEvent({ entityName: 'Lead', recordIds: [], changeType: 'GAP_OVERFLOW', commitTimestamp: at }),
       ])
-        queue.sendRaw(JSON.stringify(event));
+        ruleQueue.sendRaw(JSON.stringify(event));
+      const onQueues = { leads: queue.depth, events: events.depth };
       await drain();
       const claim = await table.get(`lead|${leadVersionKey('salesforce', 'Lead', lead!.id)}`);
       return {
+        onQueues,
         actions: logs
           .records()
           .flatMap((r) => (typeof r.action === 'string' && r.eventUuid !== undefined ? [r.action] : []))
@@ -779,7 +810,7 @@ interface LoopbackState {
 function answer(
   call: AwsCall,
   secrets: Record<string, string>,
-  queue: SqsSimulator,
+  queues: Record<string, SqsSimulator>,
   sent: LoopbackState,
 ): AwsAnswer {
   const b = call.body;
@@ -787,6 +818,8 @@ function answer(
     case 'SendMessageBatch': {
       if (sent.sqsDown)
         return { status: 503, body: { __type: 'ServiceUnavailable', message: 'try again later' } };
+      const queue = queues[String(b.QueueUrl)];
+      if (!queue) return { status: 400, body: { __type: 'QueueDoesNotExist', message: String(b.QueueUrl) } };
       const { messages, answer } = sqsSendMessageBatch(b);
       for (const message of messages) {
         sent.first ??= message;

@@ -11,7 +11,7 @@ import { packageTemplate, type Template } from './support/package-template.ts';
  * Salesforce change events on AWS (infra/salesforce-relay.yml) as `osls package` renders it, offline,
  * and as CloudFormation would create it (conditions evaluated): with the partner event source name
  * set, a partner bus, a rule taking only our relay's change events of the four objects to the
- * Salesforce leads queue (retries, a DLQ), and a queue policy letting only that rule send; without
+ * Salesforce events queue (retries, a DLQ), and a queue policy letting only that rule send; without
  * it, none of that.
  */
 const SOURCE = 'aws.partner/salesforce.com/00D5j00000ABCDEFGH/0YL5j0000000ABCDEF';
@@ -54,9 +54,8 @@ describe('Salesforce Event Relay on AWS (infra/salesforce-relay.yml, osls packag
       'SalesforceChangeEventsRule',
     );
     expect(Object.keys(shipped.Resources).filter((id) => id.startsWith('SalesforceRelay'))).toEqual([]);
-    expect(queuePolicyStatements(shipped, 'LeadsQueueSalesforce').map((s) => s.Sid)).toEqual([
-      'DenyInsecureTransport',
-    ]);
+    for (const queue of ['LeadsQueueSalesforce', 'EventsQueueSalesforce'])
+      expect(queuePolicyStatements(shipped, queue).map((s) => s.Sid)).toEqual(['DenyInsecureTransport']);
     const queuePolicies = ofType(shipped, 'AWS::SQS::QueuePolicy').map(([, r]) => JSON.stringify(r));
     expect(queuePolicies.filter((p) => p.includes('events.amazonaws.com'))).toEqual([]);
     const worker = props(shipped, 'WorkerSalesforceLambdaFunction').Environment.Variables;
@@ -83,10 +82,15 @@ describe('Salesforce Event Relay on AWS (infra/salesforce-relay.yml, osls packag
     });
   });
 
-  it('its one target is the Salesforce leads queue (the worker drains it), with retries and a DLQ', () => {
+  it('its one target is the Salesforce events queue (the worker drains it in event batches), with retries and a DLQ', () => {
     const [target, ...others] = props(relayed, 'SalesforceChangeEventsRule').Targets;
     expect(others).toEqual([]);
-    expect(target.Arn).toEqual({ 'Fn::GetAtt': ['LeadsQueueSalesforce', 'Arn'] });
+    // Not the leads queue: there a burst of single changes would be batched like the sync's packs.
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': ['EventsQueueSalesforce', 'Arn'] });
+    const mappings = ofType(relayed, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
+    expect(
+      mappings.find((m) => JSON.stringify(m.EventSourceArn).includes('EventsQueueSalesforce'))?.FunctionName,
+    ).toEqual({ 'Fn::GetAtt': ['WorkerSalesforceLambdaFunction', 'Arn'] });
     expect(target.Input ?? target.InputPath ?? target.InputTransformer).toBeUndefined();
     expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 });
     expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': ['SalesforceRelayDlq', 'Arn'] } });
@@ -99,8 +103,8 @@ describe('Salesforce Event Relay on AWS (infra/salesforce-relay.yml, osls packag
     ]);
   });
 
-  it('only that rule may send to the leads queue and to its DLQ (EventBridge, aws:SourceArn = the rule)', () => {
-    for (const queue of ['LeadsQueueSalesforce', 'SalesforceRelayDlq']) {
+  it('only that rule may send to the events queue and to its DLQ (EventBridge, aws:SourceArn = the rule)', () => {
+    for (const queue of ['EventsQueueSalesforce', 'SalesforceRelayDlq']) {
       const statements = queuePolicyStatements(relayed, queue);
       expect(statements.map((s) => s.Sid)).toEqual(['DenyInsecureTransport', 'OnlyTheChangeEventsRule']);
       expect(statements[1]).toEqual({
@@ -112,10 +116,10 @@ describe('Salesforce Event Relay on AWS (infra/salesforce-relay.yml, osls packag
         Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARN } },
       });
     }
-    // Nothing else gains access: the HubSpot queue's policy is unchanged, no role gains an events action.
-    expect(queuePolicyStatements(relayed, 'LeadsQueueHubspot').map((s) => s.Sid)).toEqual([
-      'DenyInsecureTransport',
-    ]);
+    // Nothing else gains access: the leads queues' and HubSpot's policies are unchanged, no role gains
+    // an events action.
+    for (const queue of ['LeadsQueueSalesforce', 'LeadsQueueHubspot', 'EventsQueueHubspot'])
+      expect(queuePolicyStatements(relayed, queue).map((s) => s.Sid)).toEqual(['DenyInsecureTransport']);
     const roleActions = ofType(relayed, 'AWS::IAM::Role').flatMap(([, r]) =>
       (r.Properties.Policies as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[]).flatMap(
         (p) => p.PolicyDocument.Statement.flatMap((s) => [s.Action].flat()),

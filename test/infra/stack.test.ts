@@ -18,6 +18,7 @@ import { stringify as toYaml } from 'yaml';
 import { type BuildResult, buildLambdas } from '../../scripts/build-lambdas.ts';
 import {
   type DeploySettings,
+  eventBatchSize,
   invariantProblems,
   leadsPerMessage,
   loadDeploySettings,
@@ -151,25 +152,92 @@ describe('the deployable stack (build + osls package)', () => {
         });
       });
 
-      it(`${crm}: the worker reports batch item failures, with concurrency sized by the settings`, () => {
-        const [[, esm]] = ofType(shipped, 'AWS::Lambda::EventSourceMapping').filter(([, r]) =>
-          JSON.stringify(r.Properties.FunctionName).includes(`Worker${C}LambdaFunction`),
+      it(`${crm}: the events queue (change events) is a leads queue's twin with a DLQ of its own`, () => {
+        const queue = props(shipped, `EventsQueue${C}`);
+        const leads = props(shipped, `LeadsQueue${C}`);
+        for (const key of ['VisibilityTimeout', 'MessageRetentionPeriod', 'SqsManagedSseEnabled'])
+          expect([key, queue[key]]).toEqual([key, leads[key]]);
+        expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(
+          6 * props(shipped, `Worker${C}LambdaFunction`).Timeout,
+        );
+        expect(queue.RedrivePolicy).toEqual({
+          deadLetterTargetArn: { 'Fn::GetAtt': [`EventsDlq${C}`, 'Arn'] },
+          maxReceiveCount: settings.queue.maxReceiveCount,
+        });
+        expect(props(shipped, `EventsDlq${C}`)).toMatchObject({
+          MessageRetentionPeriod: 1209600,
+          SqsManagedSseEnabled: true,
+        });
+        // Plain HTTP refused on both, as on the leads queue and its DLQ.
+        const [[, policy]] = ofType(shipped, 'AWS::SQS::QueuePolicy').filter(([id]) =>
+          id.startsWith(`EventsQueue${C}`),
         ) as [[string, Template['Resources'][string]]];
-        const p = esm.Properties as Json;
-        expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-        expect(p.EventSourceArn).toEqual({ 'Fn::GetAtt': [`LeadsQueue${C}`, 'Arn'] });
+        expect((policy.Properties as Json).Queues).toEqual([
+          { Ref: `EventsQueue${C}` },
+          { Ref: `EventsDlq${C}` },
+        ]);
+        expect((policy.Properties as Json).PolicyDocument.Statement[0]).toMatchObject({
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        });
+        for (const [alarm, queueId, metric, threshold] of [
+          [`EventsDlq${C}DepthAlarm`, `EventsDlq${C}`, 'ApproximateNumberOfMessagesVisible', 0],
+          [`EventsQueue${C}AgeAlarm`, `EventsQueue${C}`, 'ApproximateAgeOfOldestMessage', 3600],
+        ] as const) {
+          expect(props(shipped, alarm)).toMatchObject({
+            Namespace: 'AWS/SQS',
+            MetricName: metric,
+            Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+            Threshold: threshold,
+            ComparisonOperator: 'GreaterThanThreshold',
+            AlarmActions: [{ Ref: 'AlarmTopic' }],
+          });
+        }
+      });
+
+      it(`${crm}: the worker drains both queues, reports batch item failures, with concurrency sized by the settings`, () => {
+        const mappings = (t: Template) =>
+          ofType(t, 'AWS::Lambda::EventSourceMapping')
+            .filter(([, r]) => JSON.stringify(r.Properties.FunctionName).includes(`Worker${C}LambdaFunction`))
+            .map(([, r]) => r.Properties as Json);
+        const of = (t: Template, queue: string) => {
+          const found = mappings(t).filter(
+            (m) => JSON.stringify(m.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] }),
+          );
+          expect(found, `${queue}: one mapping to the worker`).toHaveLength(1);
+          return found[0];
+        };
+        expect(mappings(shipped)).toHaveLength(2);
+        const p = of(shipped, `LeadsQueue${C}`);
+        const e = of(shipped, `EventsQueue${C}`);
+        for (const m of [p, e]) {
+          expect(m.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+          expect(m.MaximumBatchingWindowInSeconds).toBe(settings.worker.maximumBatchingWindowSeconds);
+          if (m.BatchSize > 10) expect(m.MaximumBatchingWindowInSeconds).toBeGreaterThanOrEqual(1);
+          expect(m.ScalingConfig.MaximumConcurrency).toBeGreaterThanOrEqual(2);
+          expect(m.Enabled).toBe(false);
+        }
         expect(p.ScalingConfig.MaximumConcurrency).toBe(settings.crms[crm].maximumConcurrency);
-        // Reserved concurrency covers the mapping's maximum, or Lambda throttles its own pollers.
+        expect(e.ScalingConfig.MaximumConcurrency).toBe(settings.crms[crm].eventMaximumConcurrency);
+        // Reserved concurrency covers both mappings' maximum at once, or Lambda throttles the pollers.
         expect(
           props(shipped, `Worker${C}LambdaFunction`).ReservedConcurrentExecutions,
-        ).toBeGreaterThanOrEqual(p.ScalingConfig.MaximumConcurrency);
+        ).toBeGreaterThanOrEqual(p.ScalingConfig.MaximumConcurrency + e.ScalingConfig.MaximumConcurrency);
+        // The sync's packed messages in small batches, the change events (one a message) in big ones:
+        // a batch of either is about one write call of leads.
         expect(p.BatchSize).toBe(workerBatchSize(settings, crm));
-        if (p.BatchSize > 10) expect(p.MaximumBatchingWindowInSeconds).toBeGreaterThanOrEqual(1);
-        expect(p.Enabled).toBe(false);
-        const on = ofType(enabled, 'AWS::Lambda::EventSourceMapping').find(([, r]) =>
-          JSON.stringify(r.Properties.FunctionName).includes(`Worker${C}`),
-        );
-        expect(on?.[1].Properties.Enabled).toBe(true);
+        expect(e.BatchSize).toBe(eventBatchSize(settings, crm));
+        expect(e.BatchSize).toBe(crm === 'salesforce' ? 200 : 100);
+        for (const queue of [`LeadsQueue${C}`, `EventsQueue${C}`])
+          expect(of(enabled, queue).Enabled).toBe(true);
+      });
+
+      it(`${crm}: the sync sends to the leads queue; the worker is told both (a delay goes to the record's own queue)`, () => {
+        const env = (fn: string) => props(shipped, `${fn}LambdaFunction`).Environment.Variables;
+        expect(env(`Sync${C}`).TOSSUP_QUEUE_URL).toEqual({ Ref: `LeadsQueue${C}` });
+        expect(env(`Worker${C}`).TOSSUP_QUEUE_URL).toEqual({ Ref: `LeadsQueue${C}` });
+        expect(env(`Worker${C}`).TOSSUP_EVENTS_QUEUE_URL).toEqual({ Ref: `EventsQueue${C}` });
       });
 
       it(`${crm}: the sync runs on its schedule (when enabled), one at a time, never retried by Lambda`, () => {
@@ -270,9 +338,23 @@ describe('the deployable stack (build + osls package)', () => {
         State: 'ENABLED',
         ScheduleExpression: 'rate(5 minutes)',
       });
-      expect(props(enabled, 'SyncHubspotLambdaFunction').Environment.Variables.TOSSUP_QUEUE_URL).toEqual(
-        props(enabled, 'WebhookHubspotLambdaFunction').Environment.Variables.TOSSUP_QUEUE_URL,
-      );
+      // The sync's queue and the webhook's are two, both drained by the HubSpot worker.
+      const drained = ofType(enabled, 'AWS::Lambda::EventSourceMapping')
+        .filter(([, r]) => JSON.stringify(r.Properties.FunctionName).includes('WorkerHubspotLambdaFunction'))
+        .map(([, r]) => (r.Properties as Json).EventSourceArn['Fn::GetAtt'][0]);
+      const sendsTo = (fn: string) =>
+        props(enabled, `${fn}LambdaFunction`).Environment.Variables.TOSSUP_QUEUE_URL.Ref;
+      expect([sendsTo('SyncHubspot'), sendsTo('WebhookHubspot')]).toEqual([
+        'LeadsQueueHubspot',
+        'EventsQueueHubspot',
+      ]);
+      expect(drained.sort()).toEqual(['EventsQueueHubspot', 'LeadsQueueHubspot']);
+    });
+
+    it("the webhook sends its refreshes to HubSpot's events queue, not the sync's leads queue", () => {
+      expect(props(shipped, 'WebhookHubspotLambdaFunction').Environment.Variables.TOSSUP_QUEUE_URL).toEqual({
+        Ref: 'EventsQueueHubspot',
+      });
     });
 
     it('the webhook is a POST route of a throttled HTTP API', () => {
@@ -429,14 +511,21 @@ describe('the deployable stack (build + osls package)', () => {
             'sqs:GetQueueAttributes',
             'sqs:ChangeMessageVisibility',
           ],
-          Resource: { 'Fn::GetAtt': ['LeadsQueueHubspot', 'Arn'] },
+          Resource: [
+            { 'Fn::GetAtt': ['LeadsQueueHubspot', 'Arn'] },
+            { 'Fn::GetAtt': ['EventsQueueHubspot', 'Arn'] },
+          ],
         }),
       ]);
-      for (const fn of ['SyncHubspot', 'WebhookHubspot']) {
-        expect(sqs(fn)).toEqual([
+      // Each sender to the one queue it feeds: the sync's packs and the webhook's refreshes apart.
+      for (const [fn, queue] of [
+        ['SyncHubspot', 'LeadsQueueHubspot'],
+        ['WebhookHubspot', 'EventsQueueHubspot'],
+      ]) {
+        expect(sqs(fn!)).toEqual([
           expect.objectContaining({
             Action: 'sqs:SendMessage',
-            Resource: { 'Fn::GetAtt': ['LeadsQueueHubspot', 'Arn'] },
+            Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
           }),
         ]);
       }
@@ -449,7 +538,8 @@ describe('the deployable stack (build + osls package)', () => {
       string,
       {
         secret: string | string[];
-        queue: string | null;
+        /** The queues it may use, each with the `sqs` actions. */
+        queues: string[];
         sqs: string[];
         ddb: Record<string, string[]>;
         dueIndex?: boolean;
@@ -457,7 +547,7 @@ describe('the deployable stack (build + osls package)', () => {
     > = {
       SyncSalesforce: {
         secret: 'salesforce',
-        queue: 'LeadsQueueSalesforce',
+        queues: ['LeadsQueueSalesforce'],
         sqs: ['SendMessage'],
         ddb: {
           PutItem: ['cursor', 'lease', 'skip'],
@@ -469,7 +559,8 @@ describe('the deployable stack (build + osls package)', () => {
       },
       WorkerSalesforce: {
         secret: 'salesforce',
-        queue: 'LeadsQueueSalesforce',
+        // Both of its event source mappings: the sync's leads and the change events.
+        queues: ['LeadsQueueSalesforce', 'EventsQueueSalesforce'],
         sqs: ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes', 'ChangeMessageVisibility'],
         ddb: {
           ...Object.fromEntries(
@@ -502,13 +593,17 @@ describe('the deployable stack (build + osls package)', () => {
       },
       WebhookHubspot: {
         secret: 'hubspot-webhook',
-        queue: 'LeadsQueueHubspot',
+        queues: ['EventsQueueHubspot'],
         sqs: ['SendMessage'],
         ddb: { PutItem: ['hook'], DeleteItem: ['hook'] },
       },
     };
-    OWN.SyncHubspot = { ...OWN.SyncSalesforce!, secret: 'hubspot', queue: 'LeadsQueueHubspot' };
-    OWN.WorkerHubspot = { ...OWN.WorkerSalesforce!, secret: 'hubspot', queue: 'LeadsQueueHubspot' };
+    OWN.SyncHubspot = { ...OWN.SyncSalesforce!, secret: 'hubspot', queues: ['LeadsQueueHubspot'] };
+    OWN.WorkerHubspot = {
+      ...OWN.WorkerSalesforce!,
+      secret: 'hubspot',
+      queues: ['LeadsQueueHubspot', 'EventsQueueHubspot'],
+    };
     // The sweep: episodes, the outbox, capacity slots, and for re-checks what a worker's decision
     // writes and the leads' re-check records (an update of the lead's item, never a read or a put of
     // its version claim); no queue, no other run's lease, no cursor but the opportunity phase's own
@@ -535,7 +630,7 @@ describe('the deployable stack (build + osls package)', () => {
     };
     OWN.SweepHubspot = {
       secret: ['hubspot', 'chat'],
-      queue: null,
+      queues: [],
       sqs: [],
       ddb: sweepDdb,
       dueIndex: true,
@@ -548,7 +643,12 @@ describe('the deployable stack (build + osls package)', () => {
     };
 
     const SECRETS = ['salesforce', 'hubspot', 'hubspot-webhook', 'chat', 'other-app'];
-    const QUEUES = ['LeadsQueueSalesforce', 'LeadsDlqSalesforce', 'LeadsQueueHubspot', 'LeadsDlqHubspot'];
+    const QUEUES = ['Salesforce', 'Hubspot'].flatMap((C) => [
+      `LeadsQueue${C}`,
+      `LeadsDlq${C}`,
+      `EventsQueue${C}`,
+      `EventsDlq${C}`,
+    ]);
     const SQS = [
       'SendMessage',
       'ReceiveMessage',
@@ -606,7 +706,7 @@ describe('the deployable stack (build + osls package)', () => {
         for (const action of SQS) {
           out.push({
             req: { action: `sqs:${action}`, resource: arnOf(shipped, queue) },
-            expected: queue === own.queue && own.sqs.includes(action),
+            expected: own.queues.includes(queue) && own.sqs.includes(action),
           });
         }
       }
@@ -929,6 +1029,37 @@ describe('the deployable stack (build + osls package)', () => {
         'worker.maximumBatchingWindowSeconds must be at least 1 when crms.hubspot.batchSize is above 10',
       );
       expect(r.stderr).not.toContain('when worker.batchSize');
+    });
+
+    it('an events batch over the leads an invocation may take is refused, naming the setting and the fix', () => {
+      const s = structuredClone(settings);
+      s.crms.salesforce.eventBatchSize = 1000;
+      const r = runBuild(s);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        'crms.salesforce.eventBatchSize (1000 messages) is at least 1000 leads of change events a salesforce worker invocation (one change a message), over 500: lower it (200 leads is one write call)',
+      );
+      // The shared setting is named when the CRM has none of its own.
+      const shared = structuredClone(settings);
+      shared.worker.eventBatchSize = 600;
+      delete shared.crms.salesforce.eventBatchSize;
+      expect(invariantProblems(shared)).toEqual(
+        ['salesforce', 'hubspot'].map(
+          (crm) =>
+            `worker.eventBatchSize (600 messages) is at least 600 leads of change events a ${crm} worker invocation (one change a message), over 500: lower it (${crm === 'salesforce' ? 200 : 100} leads is one write call)`,
+        ),
+      );
+    });
+
+    it('a reserved concurrency below both mappings’ maximum concurrency is refused, naming the sum', () => {
+      const s = structuredClone(settings);
+      s.crms.hubspot.reservedConcurrency = s.crms.hubspot.maximumConcurrency;
+      const r = runBuild(s);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        `crms.hubspot.reservedConcurrency (3) is below crms.hubspot.maximumConcurrency (3) + crms.hubspot.eventMaximumConcurrency (2): Lambda would throttle the worker's queue pollers; set it to at least 5`,
+      );
+      expect(r.stderr).not.toContain('crms.salesforce.reservedConcurrency');
     });
   });
 });

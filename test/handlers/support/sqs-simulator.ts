@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { loadDeploySettings, workerBatchSize } from '../../../scripts/deploy-settings.ts';
+import { eventBatchSize, loadDeploySettings, workerBatchSize } from '../../../scripts/deploy-settings.ts';
 import { chunkMessages } from '../../../src/aws/sqs-batches.ts';
 import type {
   LambdaContext,
@@ -49,11 +49,17 @@ export class SqsSimulator implements MessageQueue, VisibilityControl {
   readonly deliveries: string[][] = [];
   #messages: Stored[] = [];
   #failNextSends = 0;
-  readonly arn = 'arn:aws:sqs:ap-northeast-1:123456789012:tossup-dev-leads';
+  /** The records' `eventSourceARN`: the worker delays a record on the queue it names. */
+  readonly arn: string;
 
-  constructor(model: QueueModel, clock: TestClock) {
+  constructor(
+    model: QueueModel,
+    clock: TestClock,
+    arn = 'arn:aws:sqs:ap-northeast-1:123456789012:tossup-dev-leads',
+  ) {
     this.model = model;
     this.clock = clock;
+    this.arn = arn;
   }
 
   /** The next `n` sendAll calls fail as a whole (SQS unavailable). */
@@ -89,7 +95,8 @@ export class SqsSimulator implements MessageQueue, VisibilityControl {
     return messageId;
   }
 
-  async delay(receiptHandle: string, seconds: number): Promise<void> {
+  /** `_queueArn`: this queue's (the worker names the record's queue); one queue here. */
+  async delay(receiptHandle: string, seconds: number, _queueArn?: string): Promise<void> {
     const m = this.#messages.find((x) => x.receiptHandle === receiptHandle);
     if (!m) throw new Error(`ReceiptHandleIsInvalid: ${receiptHandle}`);
     m.visibleAt = this.clock.now().getTime() + seconds * 1000;
@@ -230,16 +237,26 @@ export class SqsSimulator implements MessageQueue, VisibilityControl {
   }
 }
 
-/** The SQS simulator with the template's visibility timeout, receive count, batch size and worker timeout. */
-export function deployedQueue(clock: TestClock, crm: 'salesforce' | 'hubspot'): SqsSimulator {
+/**
+ * The SQS simulator with the template's visibility timeout, receive count, batch size and worker
+ * timeout: of the CRM's leads queue (the sync's), or of its events queue (change events, batched by
+ * its own mapping's size); `arn` names it in the records.
+ */
+export function deployedQueue(
+  clock: TestClock,
+  crm: 'salesforce' | 'hubspot',
+  queue: 'leads' | 'events' = 'leads',
+  arn?: string,
+): SqsSimulator {
   const settings = loadDeploySettings('infra/settings.yml');
   return new SqsSimulator(
     {
       visibilityTimeoutSeconds: settings.queue.visibilityTimeoutSeconds,
       maxReceiveCount: settings.queue.maxReceiveCount,
-      batchSize: workerBatchSize(settings, crm),
+      batchSize: queue === 'events' ? eventBatchSize(settings, crm) : workerBatchSize(settings, crm),
       workerTimeoutSeconds: settings.worker.timeoutSeconds,
     },
     clock,
+    arn,
   );
 }
