@@ -92,6 +92,11 @@ export class DynamoEpisodeStore implements EpisodeStore {
   readonly #open = new Map<string, OpenRoster>();
   readonly #rostersOf = new Map<string, Set<string>>();
   /**
+   * Keys the last `dueBefore` found by an entry an earlier build filed on the episode's own item: only
+   * a write of the item takes that entry out, so `refile` writes these (once) rather than filing them.
+   */
+  readonly #ownIndexed = new Set<string>();
+  /**
    * The due episodes `dueBefore` read to see which are still due (a strongly consistent read), with
    * when it read them: the sweep's first batch read after it (the next `getMany`) takes its keys from
    * here, within `FRESH_MS`, instead of reading them a second time (half the read units of an
@@ -180,11 +185,26 @@ export class DynamoEpisodeStore implements EpisodeStore {
    * check, never a missed one.
    */
   async refile(items: readonly { key: string; version: number; nextCheckAt: string }[]): Promise<void> {
-    await this.#file(items.map((i) => ({ instant: i.nextCheckAt, entry: [i.key, i.version] })));
+    const filed = items.filter((i) => !this.#ownIndexed.has(i.key));
+    const written = items.filter((i) => this.#ownIndexed.has(i.key));
+    await this.#file(filed.map((i) => ({ instant: i.nextCheckAt, entry: [i.key, i.version] })));
     await this.#moveOn(
-      items.map((i) => i.key),
+      filed.map((i) => i.key),
       true,
     );
+    if (written.length === 0) return;
+    // Left as they are, their own entries would stay due at the instant passed: written once, they
+    // leave the index for a roster (a version written since stands: its write took the entry out).
+    const stored = await this.#readMany(written.map((i) => i.key));
+    await this.putMany(
+      written.flatMap((i) => {
+        const s = stored.get(i.key);
+        return s && s.version === i.version
+          ? [{ episode: { ...s.episode, nextCheckAt: i.nextCheckAt }, expectedVersion: i.version }]
+          : [];
+      }),
+    );
+    for (const i of written) this.#ownIndexed.delete(i.key);
   }
 
   recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
@@ -252,6 +272,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
     if (!floor) return [];
     this.#open.clear();
     this.#rostersOf.clear();
+    this.#ownIndexed.clear();
     this.#fresh = new Map();
     const found = new Map<string, string>();
     let firstNonEmpty: string | null = null;
@@ -268,7 +289,10 @@ export class DynamoEpisodeStore implements EpisodeStore {
         const { rosters, own } = splitIndexPage(page.Items ?? [], ROSTER);
         // Entries an earlier build filed on the episode itself: exact, as they were.
         let held = own.length > 0;
-        for (const e of own) if (!found.has(e.ref)) found.set(e.ref, e.instant);
+        for (const e of own) {
+          this.#ownIndexed.add(e.ref);
+          if (!found.has(e.ref)) found.set(e.ref, e.instant);
+        }
         const rostersHeld = await dueInRosters(
           rosters,
           (some) => this.#openRosters(some),
