@@ -76,4 +76,54 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
     expect(puts.filter((pk) => pk.startsWith('episode|'))).toContain('episode|tu_1');
     expect((await store.get('tu_1'))?.version).toBeGreaterThan(first.version);
   });
+
+  it('a sweep stopped by its limit part-way through a roster: the next polls the rest, not what it refiled', async () => {
+    kit = sweepKit();
+    const clock = testClock(T.handOff);
+    const table = await dynamo.table(clock);
+    const store = new DynamoEpisodeStore(table);
+    const handOff = (key: string, leadId: string) => {
+      kit.crm.addLead(leadId, ID.r1);
+      const taskId = kit.crm.addTask(key, leadId, ID.r1);
+      return {
+        key,
+        event: episodeEvent({
+          type: 'handed_off',
+          at: T.handOff,
+          cause: 'rule',
+          crm: 'salesforce',
+          leadId,
+          objectType: 'Lead',
+          nextAction: 'field_sales_tossup',
+          owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
+          taskId,
+        }),
+      };
+    };
+    // One worker batch: one roster for both.
+    await store.recordSteps([handOff('tu_1', '00Q1'), handOff('tu_2', '00Q2')], sweepSchedule(kit.sla));
+    /** The episode keys each sweep read the CRM's facts for. */
+    let polled: string[] = [];
+    const readFacts = kit.crm.readFacts.bind(kit.crm);
+    kit.crm.readFacts = (refs) => {
+      polled.push(...refs.map((r) => r.key));
+      return readFacts(refs);
+    };
+    const sweep = async (iso: string, limit: number) => {
+      clock.advance(Date.parse(iso) - clock.now().getTime());
+      polled = [];
+      await kit.sweep(iso, { episodes: store, limit });
+      return polled;
+    };
+    // Both statuses written together: one roster of both at the first poll (Monday 13:00 JST).
+    expect(await sweep('2026-12-07T01:10:00.000Z', 10)).toEqual(['tu_1', 'tu_2']);
+    // The first poll, one episode a sweep: tu_1, refiled; then tu_2, never tu_1 again (nor starving tu_2).
+    expect(await sweep('2026-12-07T04:10:00.000Z', 1)).toEqual(['tu_1']);
+    expect(await sweep('2026-12-07T04:40:00.000Z', 1)).toEqual(['tu_2']);
+    expect(await sweep('2026-12-07T05:10:00.000Z', 1)).toEqual([]);
+    // The next poll (16:00 JST): both due again, each polled once.
+    expect(await sweep('2026-12-07T07:05:00.000Z', 1)).toEqual(['tu_1']);
+    expect(await sweep('2026-12-07T07:06:00.000Z', 1)).toEqual(['tu_2']);
+    expect(await sweep('2026-12-07T07:07:00.000Z', 1)).toEqual([]);
+  });
 });
