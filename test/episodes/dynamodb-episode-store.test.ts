@@ -467,6 +467,18 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_b', nextCheckAt: NOW }]);
   });
 
+  it('a fresh roster whose entries were all due when read goes with their refile: no write behind it can land', async () => {
+    const { clock, store, items } = await setup();
+    const now = () => clock.now().toISOString();
+    await store.recordSteps(
+      ['tu_a', 'tu_b'].map((key) => ({ key, event: handedOff() })),
+      () => now(),
+    );
+    expect((await store.dueBefore(clock.now(), 10)).map((d) => d.key)).toEqual(['tu_a', 'tu_b']);
+    await store.refile(['tu_a', 'tu_b'].map((key) => ({ key, version: 1, nextCheckAt: at(3) })));
+    expect((await items('eproster|')).map((r) => r.dueAt?.S?.slice(0, 24))).toEqual([at(3)]);
+  });
+
   it('a refile cut off before the rewrite of its old roster brings one extra check, never a missed one', async () => {
     const { clock, table, items } = await setup();
     const client = dynamo.client();
