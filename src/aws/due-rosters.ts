@@ -26,6 +26,8 @@ export const ROSTER_GRACE_MS = 15 * 60_000;
 const ROSTERS_AT_ONCE = 25;
 /** Entries a roster holds at most (an entry is ~40 bytes; an item may hold 400 KB). */
 const ROSTER_MAX_ENTRIES = 200;
+/** Tries of a roster rewrite that loses its race to another (`rewriteRoster`). */
+const REWRITE_ATTEMPTS = 3;
 /** Writes at once. */
 const CONCURRENCY = 16;
 
@@ -99,7 +101,7 @@ export async function openRosters<E>(
   rosters: readonly RosterRef[],
   stillDue: (listed: readonly E[]) => Promise<(entry: E, instant: string) => boolean>,
   options: BatchGetOptions,
-): Promise<{ opened: { pk: string; instant: string; filedAt: number; due: E[] }[]; held: boolean }> {
+): Promise<{ opened: OpenedRoster<E>[]; held: boolean }> {
   const now = table.nowMs();
   const items = await batchGetLive(
     table,
@@ -109,20 +111,66 @@ export async function openRosters<E>(
   const listed = rosters.flatMap((r) => {
     const item = items.get(r.pk);
     // Gone: another sweep removed it, or it expired.
-    return item ? [{ ...r, entries: entriesOf(item, kind), filedAt: numberOf(item, 'filedAtMs') ?? 0 }] : [];
+    return item
+      ? [{ ...r, item, entries: entriesOf(item, kind), filedAt: numberOf(item, 'filedAtMs') ?? 0 }]
+      : [];
   });
   const due = await stillDue(listed.flatMap((r) => r.entries));
-  const opened: { pk: string; instant: string; filedAt: number; due: E[] }[] = [];
+  const opened: OpenedRoster<E>[] = [];
   const spent: string[] = [];
   let held = false;
   for (const r of listed) {
     const still = r.entries.filter((e) => due(e, r.instant));
-    opened.push({ pk: r.pk, instant: r.instant, filedAt: r.filedAt, due: still });
+    opened.push({ ...r, due: still });
     if (still.length === 0 && now - r.filedAt >= ROSTER_GRACE_MS) spent.push(r.pk);
     else held = true;
   }
   await removeRosters(table, spent);
   return { opened, held };
+}
+
+/** A roster as `openRosters` read it: every entry it lists, those due, and the item itself. */
+export interface OpenedRoster<E> {
+  pk: string;
+  instant: string;
+  filedAt: number;
+  /** Every entry listed, in order. */
+  entries: E[];
+  /** The entries due at the roster's instant when read. */
+  due: E[];
+  /** The item read (a rewrite keeps its other attributes and is conditional on its `keysz`). */
+  item: Item;
+}
+
+/**
+ * Rewrites a roster without the entries `drop` names (the only change a roster ever sees after it is
+ * filed: a writer never adds to one), keeping its instant, index keys, `filedAtMs` (its grace runs
+ * from its filing) and expiry. Conditional on the `keysz` read, so a concurrent rewrite or removal is
+ * not undone: on a lost race the roster is read again (gone: nothing to do) and rewritten from what
+ * is stored, a few times at most. Returns the item as stored, or null when it is gone or the race was
+ * lost every time (its dropped entries stay listed: at worst an extra check, never a missed one).
+ */
+export async function rewriteRoster<E>(
+  table: DynamoTable,
+  kind: RosterKind<E>,
+  read: Item,
+  drop: (entry: E) => boolean,
+  options: BatchGetOptions,
+): Promise<Item | null> {
+  let item: Item | undefined = read;
+  for (let attempt = 0; attempt < REWRITE_ATTEMPTS && item; attempt++) {
+    const kept = entriesOf(item, kind).filter((e) => !drop(e));
+    const next: Item = { ...item, keysz: { B: compressJson(JSON.stringify(kept)) } };
+    const pk: string = stringOf(item, 'pk') ?? '';
+    const written = await table.put(next, {
+      expression: 'keysz = :read',
+      values: { ':read': item.keysz! },
+    });
+    if (written) return next;
+    // Rewritten or removed meanwhile (another sweep): what is stored now decides.
+    item = (await batchGetLive(table, [pk], options)).get(pk);
+  }
+  return null;
 }
 
 /** An index entry filed on a record itself by an earlier build: its instant and ref (after `#`). */

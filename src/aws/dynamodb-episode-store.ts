@@ -19,6 +19,7 @@ import {
   type RosterKind,
   type RosterRef,
   removeRosters,
+  rewriteRoster,
   splitIndexPage,
 } from './due-rosters.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
@@ -82,13 +83,19 @@ export class DynamoEpisodeStore implements EpisodeStore {
   #floorEnsured = false;
   readonly #batch: BatchGetOptions;
   /**
-   * The rosters the last `dueBefore` read past their grace, each with the keys due in it then: once
-   * each of those has been written in this process (which files it anew), the roster is removed at
-   * once rather than by the next sweep's read. Its other entries were spent when read, and past the
-   * grace no write behind them is in flight, so they stay spent. By key, the rosters that list it.
+   * The rosters the last `dueBefore` found episodes due in, each with the keys still due there (not
+   * yet written or refiled in this process) and whether an entry of it may name a write still in
+   * flight (read within its grace, and an entry not due then). A refile takes its episodes' entries
+   * out of these rosters (`refile`); one with nothing due left and no write in flight behind it is
+   * removed at once rather than by the next sweep's read. By key, the rosters that list it as due.
    */
-  readonly #open = new Map<string, Set<string>>();
+  readonly #open = new Map<string, OpenRoster>();
   readonly #rostersOf = new Map<string, Set<string>>();
+  /**
+   * Keys the last `dueBefore` found by an entry an earlier build filed on the episode's own item: only
+   * a write of the item takes that entry out, so `refile` writes these (once) rather than filing them.
+   */
+  readonly #ownIndexed = new Set<string>();
   /**
    * The due episodes `dueBefore` read to see which are still due (a strongly consistent read), with
    * when it read them: the sweep's first batch read after it (the next `getMany`) takes its keys from
@@ -169,6 +176,37 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return results;
   }
 
+  /**
+   * Files each episode at its new instant as the version read, without writing it (a roster entry
+   * names the version it is due at: a write since makes it spent), then takes its entries out of the
+   * rosters the last `dueBefore` found it due in — one rewrite (or removal) per roster, whatever
+   * number of its episodes moved on. Left there, the entry would stay due: the stored episode keeps
+   * the earlier check it was written with. In that order, so a crash between the two leaves an extra
+   * check, never a missed one.
+   */
+  async refile(items: readonly { key: string; version: number; nextCheckAt: string }[]): Promise<void> {
+    const filed = items.filter((i) => !this.#ownIndexed.has(i.key));
+    const written = items.filter((i) => this.#ownIndexed.has(i.key));
+    await this.#file(filed.map((i) => ({ instant: i.nextCheckAt, entry: [i.key, i.version] })));
+    await this.#moveOn(
+      filed.map((i) => i.key),
+      true,
+    );
+    if (written.length === 0) return;
+    // Left as they are, their own entries would stay due at the instant passed: written once, they
+    // leave the index for a roster (a version written since stands: its write took the entry out).
+    const stored = await this.#readMany(written.map((i) => i.key));
+    await this.putMany(
+      written.flatMap((i) => {
+        const s = stored.get(i.key);
+        return s && s.version === i.version
+          ? [{ episode: { ...s.episode, nextCheckAt: i.nextCheckAt }, expectedVersion: i.version }]
+          : [];
+      }),
+    );
+    for (const i of written) this.#ownIndexed.delete(i.key);
+  }
+
   recordStep(key: string, event: EpisodeEvent, schedule: ScheduleEpisode): Promise<RecordStepResult> {
     return recordStepByCas(this, key, event, schedule);
   }
@@ -234,6 +272,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
     if (!floor) return [];
     this.#open.clear();
     this.#rostersOf.clear();
+    this.#ownIndexed.clear();
     this.#fresh = new Map();
     const found = new Map<string, string>();
     let firstNonEmpty: string | null = null;
@@ -250,7 +289,10 @@ export class DynamoEpisodeStore implements EpisodeStore {
         const { rosters, own } = splitIndexPage(page.Items ?? [], ROSTER);
         // Entries an earlier build filed on the episode itself: exact, as they were.
         let held = own.length > 0;
-        for (const e of own) if (!found.has(e.ref)) found.set(e.ref, e.instant);
+        for (const e of own) {
+          this.#ownIndexed.add(e.ref);
+          if (!found.has(e.ref)) found.set(e.ref, e.instant);
+        }
         const rostersHeld = await dueInRosters(
           rosters,
           (some) => this.#openRosters(some),
@@ -310,9 +352,11 @@ export class DynamoEpisodeStore implements EpisodeStore {
       if (r.due.length === 0) continue;
       const keys = r.due.map(([key]) => key);
       for (const key of keys) due.push({ key, nextCheckAt: r.instant });
-      // A fresh roster may list an episode whose write is still in flight: the next read decides.
-      if (now - r.filedAt < ROSTER_GRACE_MS) continue;
-      this.#open.set(r.pk, new Set(keys));
+      // A fresh roster may list an episode whose write is still in flight (an entry not due yet): it
+      // is not removed while it may, and keeps its other entries when rewritten. An entry due was
+      // written already: a write behind it still in flight lost its race and never lands.
+      const inFlight = now - r.filedAt < ROSTER_GRACE_MS && r.entries.length > r.due.length;
+      this.#open.set(r.pk, { pk: r.pk, item: r.item, due: new Set(keys), drop: new Set(), inFlight });
       for (const key of keys) {
         const of = this.#rostersOf.get(key) ?? new Set<string>();
         of.add(r.pk);
@@ -329,21 +373,54 @@ export class DynamoEpisodeStore implements EpisodeStore {
     await fileRosters(this.#table, EPISODE_ROSTERS, filings);
   }
 
-  /** `keys` moved on from the rosters the last `dueBefore` found them due in: a spent roster is removed. */
-  async #settle(keys: readonly string[]): Promise<void> {
-    const spent: string[] = [];
+  /** `keys` were written (filed anew): their rosters' entries are spent; one with none due left goes. */
+  #settle(keys: readonly string[]): Promise<void> {
+    return this.#moveOn(keys, false);
+  }
+
+  /**
+   * `keys` moved on from the rosters the last `dueBefore` found them due in (written, or refiled: then
+   * `refiled`, and their entries are taken out). A roster with nothing due left and no write in flight
+   * behind it is removed; else one that lost refiled entries is rewritten without them. A written
+   * episode's entry is spent by its version, so it needs no rewrite of its own.
+   */
+  async #moveOn(keys: readonly string[], refiled: boolean): Promise<void> {
+    const touched = new Set<OpenRoster>();
     for (const key of keys) {
       for (const pk of this.#rostersOf.get(key) ?? []) {
-        const left = this.#open.get(pk);
-        left?.delete(key);
-        if (left?.size === 0) {
-          this.#open.delete(pk);
-          spent.push(pk);
-        }
+        const r = this.#open.get(pk);
+        if (!r) continue;
+        r.due.delete(key);
+        if (refiled) {
+          r.drop.add(key);
+          touched.add(r);
+        } else if (r.due.size === 0 && !r.inFlight) touched.add(r);
       }
       this.#rostersOf.delete(key);
     }
-    await removeRosters(this.#table, spent);
+    const spent = [...touched].filter((r) => r.due.size === 0 && !r.inFlight);
+    for (const r of spent) this.#open.delete(r.pk);
+    await removeRosters(
+      this.#table,
+      spent.map((r) => r.pk),
+    );
+    await atMostInFlight(
+      CONCURRENCY,
+      [...touched]
+        .filter((r) => this.#open.has(r.pk))
+        .map((r) => async () => {
+          const drop = new Set(r.drop);
+          const item = await rewriteRoster(
+            this.#table,
+            EPISODE_ROSTERS,
+            r.item,
+            ([key]) => drop.has(key),
+            this.#batch,
+          );
+          if (item) r.item = item;
+          else this.#open.delete(r.pk);
+        }),
+    );
   }
 
   /** The episode's item, compare-and-set on `version`, without index keys (its roster is filed). */
@@ -398,6 +475,19 @@ export class DynamoEpisodeStore implements EpisodeStore {
       { limit, start },
     );
   }
+}
+
+/** A roster the last `dueBefore` found episodes due in (`DynamoEpisodeStore.#open`). */
+interface OpenRoster {
+  pk: string;
+  /** As read, or as this store last rewrote it. */
+  item: Item;
+  /** Keys due there when read that have not moved on since. */
+  due: Set<string>;
+  /** Keys refiled since, whose entries a rewrite takes out. */
+  drop: Set<string>;
+  /** Read within its grace with an entry not due: a write behind it may still be in flight. */
+  inFlight: boolean;
 }
 
 /** Indexes of each key's items, keys in first-seen order. */

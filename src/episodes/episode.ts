@@ -217,7 +217,12 @@ export interface Episode {
   managerTaskId: string | null;
   /** Hold intervals: the SLA clock does not run inside them. */
   pauses: PausedInterval[];
-  /** Set by the ladder planner (src/sla/escalation-ladder.ts); null = nothing to check. */
+  /**
+   * Set by the ladder planner (src/sla/escalation-ladder.ts); null = nothing to check. As written: a
+   * store that refiles (`EpisodeStore.refile`, DynamoDB) moves the check without writing the episode,
+   * so a past value may lag the check it is filed for. Nothing but the sweep's own due check reads
+   * it; a reader wanting the next check asks the planner.
+   */
   nextCheckAt: string | null;
   /** Every applied event, in canonical order, one per step. */
   events: EpisodeEvent[];

@@ -64,5 +64,7 @@ export function ledgeredEpisodeStore(
     };
   }
   if (inner.putMany) store.putMany = inner.putMany.bind(inner);
+  // A refiled episode records nothing: no event for the ledger.
+  if (inner.refile) store.refile = inner.refile.bind(inner);
   return store;
 }

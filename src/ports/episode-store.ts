@@ -60,6 +60,16 @@ export interface EpisodeStore {
     items: readonly { episode: Episode; expectedVersion: number | null }[],
   ): Promise<{ stored: StoredEpisode; written: boolean }[]>;
   /**
+   * Optional, for a store that files due checks apart from the episodes (DynamoDB's rosters, where
+   * writing an episode costs a write unit): moves the next check of episodes nothing was recorded for
+   * (a first-response poll that found nothing) without writing them. `version` is the one the caller
+   * read: an episode written since stays where that write filed it. The stored episode keeps the
+   * `nextCheckAt` it had, already past, so a stored `nextCheckAt` in the past says "due at or before
+   * its next filed check", not when that is; `nextCheckAt` must be later than the stored one (an
+   * earlier check is written with `put`). Stores without it (memory, file) are written with `put`.
+   */
+  refile?(items: readonly { key: string; version: number; nextCheckAt: string }[]): Promise<void>;
+  /**
    * Episodes whose `nextCheckAt` is at or before `at`, earliest first, at most `limit`. Read from the
    * index, never by scanning every episode; may briefly include an episode that just moved (DynamoDB
    * indexes are eventually consistent), so the caller re-reads it with `get` before acting.

@@ -720,18 +720,37 @@ class SweepContext {
 
   // ---- 5. schedule ------------------------------------------------------------------------------
 
-  /** Moves `nextCheckAt` of an episode nothing was recorded for (a poll that found nothing, a failure). */
+  /**
+   * Moves `nextCheckAt` of an episode nothing was recorded for (a poll that found nothing, a failure):
+   * refiled without a write where the store can (`EpisodeStore.refile`), else written.
+   */
   async #reschedule(work: Work[]): Promise<void> {
     if (this.#dryRun) return;
     const moved = work
       .map((w) => ({ w, want: this.#schedule(w.ep) }))
       .filter(({ w, want }) => w.ep.nextCheckAt !== want);
+    const store = this.#o.episodes;
+    // Only later than the check it was written with: a refiled episode keeps that check stored, and a
+    // store that files checks apart keeps it due only up to the instant it is filed at.
+    const refiled = store.refile
+      ? moved.filter(({ w, want }) => want !== null && w.ep.nextCheckAt !== null && want > w.ep.nextCheckAt)
+      : [];
+    if (refiled.length > 0) {
+      try {
+        await store.refile!(
+          refiled.map(({ w, want }) => ({ key: w.ep.key, version: w.version, nextCheckAt: want! })),
+        );
+      } catch (error) {
+        for (const { w } of refiled) this.#storeFailure(w, error);
+      }
+    }
+    const written = refiled.length > 0 ? moved.filter((m) => !refiled.includes(m)) : moved;
     // Lost race = another writer moved it with its own schedule: theirs stands.
     const outcomes = await putMany(
-      this.#o.episodes,
-      moved.map(({ w, want }) => ({ episode: { ...w.ep, nextCheckAt: want }, expectedVersion: w.version })),
+      store,
+      written.map(({ w, want }) => ({ episode: { ...w.ep, nextCheckAt: want }, expectedVersion: w.version })),
     );
-    for (const [i, o] of outcomes.entries()) if (!o.ok) this.#storeFailure(moved[i]!.w, o.error);
+    for (const [i, o] of outcomes.entries()) if (!o.ok) this.#storeFailure(written[i]!.w, o.error);
   }
 
   // ---- shared -----------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ import { breachAt, slaStatusAt } from './sla-status.ts';
  *   never record its first response, so neither its `met`/`late` status nor the on-time rate would
  *   exist. Past the escalation the manager has been told and every ladder step reads the CRM first,
  *   so the daily poll only delays the `late` status (the response's own time is recorded exactly);
- *   each poll rewrites the episode (3 write units), so this halves what an unanswered toss-up costs
- *   (docs/cost.md). The grid is fixed for a given episode, so every sweep and every writer computes the
+ *   each poll costs DynamoDB units (on AWS it refiles the episode, a share of a roster's writes,
+ *   rather than writing it), so this halves what an unanswered toss-up costs (docs/cost.md). The grid is fixed for a given episode, so every sweep and every writer computes the
  *   same instants.
  * Null once there is nothing left to do: closed, or responded and its status written, or unanswered
  * for longer than the poll window with no step pending.

@@ -1,6 +1,11 @@
-import { BatchGetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  DeleteItemCommand,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compressJson } from '../../src/aws/compressed-json.ts';
+import { compressJson, decompressJson } from '../../src/aws/compressed-json.ts';
 import { DynamoTable, num, SINGLE, str } from '../../src/aws/dynamo-table.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { foldEpisode } from '../../src/episodes/episode.ts';
@@ -389,7 +394,145 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_race', nextCheckAt: at(5) }]);
   });
 
-  it('still finds an episode an earlier build filed on its own item, and its next write takes it out of the index', async () => {
+  /** The entries a roster lists now (`[key, version]`). */
+  const listed = (roster: { keysz?: { B?: Uint8Array } }) =>
+    JSON.parse(decompressJson(roster.keysz!.B!)) as [string, number][];
+
+  it('refiles an episode nothing was recorded for without writing it; the roster it came from, part-handled, is rewritten without it', async () => {
+    const { clock, store, items } = await setup();
+    // One roster for a batch of two; the sweep (limit 1) takes tu_a only.
+    await store.recordSteps(
+      ['tu_a', 'tu_b'].map((key) => ({ key, event: handedOff() })),
+      schedule,
+    );
+    const before = await items('episode|tu_a');
+    clock.advance(3 * 3_600_000);
+    const found = await store.dueBefore(clock.now(), 1);
+    expect(found).toEqual([{ key: 'tu_a', nextCheckAt: at(3) }]);
+    const [roster] = await items('eproster|');
+    await store.refile([{ key: 'tu_a', version: 1, nextCheckAt: at(6) }]);
+    // The episode item is as it was (no write); the roster it was due in lists tu_b alone, with its
+    // instant, index keys and filing time as they were; a roster at +6 h lists tu_a.
+    expect(await items('episode|tu_a')).toEqual(before);
+    const rosters = await items('eproster|');
+    const old = rosters.find((r) => r.pk?.S === roster!.pk?.S)!;
+    expect(listed(old)).toEqual([['tu_b', 1]]);
+    expect({ ...old, keysz: undefined }).toEqual({ ...roster, keysz: undefined });
+    expect(rosters.filter((r) => r !== old).map((r) => [r.dueAt?.S?.slice(0, 24), listed(r)])).toEqual([
+      [at(6), [['tu_a', 1]]],
+    ]);
+    // The next sweeps, before tu_a's next poll: tu_b only, and never tu_a again (the defect the first
+    // refile had: its roster, not finished, kept it due at every sweep).
+    clock.advance(60_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_b', nextCheckAt: at(3) }]);
+    await store.refile([{ key: 'tu_b', version: 1, nextCheckAt: at(6) }]);
+    clock.advance(60_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
+    // Nothing left due in it, and nothing in flight behind it: the old roster went with the refile.
+    expect((await items('eproster|')).map((r) => r.dueAt?.S?.slice(0, 24))).toEqual([at(6), at(6)]);
+    clock.advance(3 * 3_600_000);
+    expect((await store.dueBefore(clock.now(), 10)).map((d) => d.key)).toEqual(['tu_a', 'tu_b']);
+    // A write since the refile (a response recorded) files it anew; the refiled entry is spent.
+    const a = (await store.get('tu_a'))!;
+    await store.put({ ...a.episode, nextCheckAt: at(12) }, a.version);
+    expect((await store.dueBefore(clock.now(), 10)).map((d) => d.key)).toEqual(['tu_b']);
+  });
+
+  it('a refile keeps the entry of a write still in flight behind a fresh roster, which is found once it lands', async () => {
+    const { clock, table, store, items } = await setup();
+    const client = dynamo.client();
+    const send = client.send.bind(client);
+    let hold: (() => void) | null = null;
+    const held = new Promise<void>((resolve) => {
+      hold = resolve;
+    });
+    client.send = (async (command: { input?: { Item?: { pk?: { S?: string } } } }) => {
+      if (command.input?.Item?.pk?.S === 'episode|tu_b') await held;
+      return send(command as never);
+    }) as typeof client.send;
+    const worker = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
+    const now = () => clock.now().toISOString();
+    const batch = worker.recordSteps(
+      ['tu_a', 'tu_b'].map((key) => ({ key, event: handedOff() })),
+      () => now(),
+    );
+    while ((await items('episode|')).length < 1) await new Promise((r) => setTimeout(r, 5));
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_a', nextCheckAt: NOW }]);
+    await store.refile([{ key: 'tu_a', version: 1, nextCheckAt: at(3) }]);
+    // Rewritten, not removed: tu_b's write is still on its way.
+    const old = (await items('eproster|')).find((r) => r.dueAt?.S?.startsWith(NOW))!;
+    expect(listed(old)).toEqual([['tu_b', 1]]);
+    hold!();
+    await batch;
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_b', nextCheckAt: NOW }]);
+  });
+
+  it('a fresh roster whose entries were all due when read goes with their refile: no write behind it can land', async () => {
+    const { clock, store, items } = await setup();
+    const now = () => clock.now().toISOString();
+    await store.recordSteps(
+      ['tu_a', 'tu_b'].map((key) => ({ key, event: handedOff() })),
+      () => now(),
+    );
+    expect((await store.dueBefore(clock.now(), 10)).map((d) => d.key)).toEqual(['tu_a', 'tu_b']);
+    await store.refile(['tu_a', 'tu_b'].map((key) => ({ key, version: 1, nextCheckAt: at(3) })));
+    expect((await items('eproster|')).map((r) => r.dueAt?.S?.slice(0, 24))).toEqual([at(3)]);
+  });
+
+  it('a refile cut off before the rewrite of its old roster brings one extra check, never a missed one', async () => {
+    const { clock, table, items } = await setup();
+    const client = dynamo.client();
+    const send = client.send.bind(client);
+    let cut = true;
+    client.send = ((command: { input?: { ConditionExpression?: string; Key?: unknown } }) => {
+      const rewrite =
+        command instanceof DeleteItemCommand ||
+        (command instanceof PutItemCommand && command.input.ConditionExpression === 'keysz = :read');
+      if (cut && rewrite) return Promise.reject(new Error('killed at the roster rewrite'));
+      return send(command as never);
+    }) as typeof client.send;
+    const store = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
+    await store.recordSteps([{ key: 'tu_a', event: handedOff() }], schedule);
+    clock.advance(3 * 3_600_000);
+    expect((await store.dueBefore(clock.now(), 10)).map((d) => d.key)).toEqual(['tu_a']);
+    await expect(store.refile([{ key: 'tu_a', version: 1, nextCheckAt: at(6) }])).rejects.toThrow(
+      /DeleteItem/,
+    );
+    cut = false;
+    // Its old roster still lists it: found once more, refiled, and then not again before +6 h.
+    expect((await store.dueBefore(clock.now(), 10)).map((d) => d.key)).toEqual(['tu_a']);
+    await store.refile([{ key: 'tu_a', version: 1, nextCheckAt: at(6) }]);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
+    expect((await items('eproster|')).map((r) => r.dueAt?.S?.slice(0, 24))).toEqual([at(6), at(6)]);
+    clock.advance(3 * 3_600_000);
+    expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_a', nextCheckAt: at(6) }]);
+  });
+
+  it('a roster rewrite that loses its race to another sweep takes its entries out of what is stored', async () => {
+    const { clock, table, items } = await setup();
+    const writer = new DynamoEpisodeStore(table);
+    await writer.recordSteps(
+      ['tu_a', 'tu_b', 'tu_c'].map((key) => ({ key, event: handedOff() })),
+      schedule,
+    );
+    clock.advance(3 * 3_600_000);
+    // Two sweeps read the roster at once; one refiles tu_a, the other tu_b.
+    const [one, two] = [0, 1].map(
+      () =>
+        new DynamoEpisodeStore(
+          new DynamoTable({ client: dynamo.client(), tableName: table.tableName, clock }),
+        ),
+    );
+    expect((await one!.dueBefore(clock.now(), 10)).map((d) => d.key)).toEqual(['tu_a', 'tu_b', 'tu_c']);
+    expect((await two!.dueBefore(clock.now(), 10)).map((d) => d.key)).toEqual(['tu_a', 'tu_b', 'tu_c']);
+    await one!.refile([{ key: 'tu_a', version: 1, nextCheckAt: at(6) }]);
+    await two!.refile([{ key: 'tu_b', version: 1, nextCheckAt: at(6) }]);
+    const old = (await items('eproster|')).find((r) => r.dueAt?.S?.startsWith(at(3)))!;
+    expect(listed(old)).toEqual([['tu_c', 1]]);
+    expect(await writer.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_c', nextCheckAt: at(3) }]);
+  });
+
+  it('still finds an episode an earlier build filed on its own item; a refile or its next write takes it out of the index', async () => {
     const { clock, table, store, items } = await setup();
     const ep = { ...foldEpisode('tu_legacy', [handedOff()])!, nextCheckAt: at(2) };
     // The floor an earlier build created with its first entry.
@@ -404,8 +547,9 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     });
     clock.advance(3 * 3_600_000);
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_legacy', nextCheckAt: at(2) }]);
-    // Its next write (a poll that found nothing moves its check) takes its entry out for a roster.
-    await store.put({ ...ep, nextCheckAt: at(5) }, 2);
+    // A poll that found nothing: refiled, such an episode is written once (its entry would stay due).
+    await store.refile([{ key: 'tu_legacy', version: 2, nextCheckAt: at(5) }]);
+    expect((await store.get('tu_legacy'))?.version).toBe(3);
     expect((await items('episode|tu_legacy'))[0]?.dueBucket).toBeUndefined();
     expect(await store.dueBefore(clock.now(), 10)).toEqual([]);
     clock.advance(2 * 3_600_000);

@@ -1,0 +1,129 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoTable } from '../../src/aws/dynamo-table.ts';
+import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
+import { episodeEvent } from '../../src/episodes/episode.ts';
+import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
+import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
+import { testClock } from '../state/state-store.contract.ts';
+import { ID, type Kit, sweepKit, T } from './sweep-kit.ts';
+
+let dynamo: LocalDynamo;
+let kit: Kit;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo();
+});
+afterAll(() => dynamo.close());
+afterEach(() => kit?.cleanup());
+
+describe('runSweep on DynamoDB: a first-response poll that finds nothing', () => {
+  it('refiles the episode for its next poll without writing it; a response found later is written', async () => {
+    kit = sweepKit();
+    const clock = testClock(T.handOff);
+    const table = await dynamo.table(clock);
+    /** The pks of every PutItem sent, in order. */
+    const puts: string[] = [];
+    const client = dynamo.client();
+    const send = client.send.bind(client);
+    client.send = ((command: unknown) => {
+      if (command instanceof PutItemCommand) puts.push(String(command.input.Item?.pk?.S));
+      return send(command as never);
+    }) as typeof client.send;
+    const store = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
+    kit.crm.addLead('00Q1', ID.r1);
+    const taskId = kit.crm.addTask('tu_1', '00Q1', ID.r1);
+    await store.recordStep(
+      'tu_1',
+      episodeEvent({
+        type: 'handed_off',
+        at: T.handOff,
+        cause: 'rule',
+        crm: 'salesforce',
+        leadId: '00Q1',
+        objectType: 'Lead',
+        nextAction: 'field_sales_tossup',
+        owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
+        taskId,
+      }),
+      sweepSchedule(kit.sla),
+    );
+    const sweep = async (iso: string) => {
+      clock.advance(Date.parse(iso) - clock.now().getTime());
+      puts.length = 0;
+      return kit.sweep(iso, { episodes: store });
+    };
+    // The first sweep writes the lead's first SLA status (the worker does, in production, with the
+    // toss-up fields) and records it: a write.
+    await sweep('2026-12-07T01:10:00.000Z');
+    expect(kit.crm.slaFields.get('00Q1')).toMatchObject({ status: 'on_track' });
+    const first = (await store.get('tu_1'))!;
+    // Monday 13:00 JST, 3 business hours after the hand-off: the first poll. Nobody has answered.
+    const polled = await sweep('2026-12-07T04:10:00.000Z');
+    expect(polled.counts).toMatchObject({ due: 1, checked: 1, responded: 0, failed: 0 });
+    expect(kit.crm.calls.readFacts).toBe(2);
+    expect(puts.filter((pk) => pk.startsWith('episode|'))).toEqual([]);
+    expect(puts.filter((pk) => pk.startsWith('eproster|'))).toHaveLength(1);
+    expect(await store.get('tu_1')).toEqual(first);
+    // Nothing due before the next poll; at it, polled again, still without a write.
+    expect((await sweep('2026-12-07T05:00:00.000Z')).counts.due).toBe(0);
+    expect((await sweep('2026-12-07T07:05:00.000Z')).counts).toMatchObject({ due: 1, checked: 1 });
+    expect(puts.filter((pk) => pk.startsWith('episode|'))).toEqual([]);
+    expect(kit.crm.calls.readFacts).toBe(3);
+    // The rep calls; the next sweep due for it records the response (and the status it writes): writes.
+    kit.crm.logActivity('00Q1', ID.r1, '2026-12-07T07:20:00.000Z');
+    const answered = await sweep('2026-12-07T07:50:00.000Z');
+    expect(answered.counts).toMatchObject({ responded: 1, failed: 0 });
+    expect(puts.filter((pk) => pk.startsWith('episode|'))).toContain('episode|tu_1');
+    expect((await store.get('tu_1'))?.version).toBeGreaterThan(first.version);
+  });
+
+  it('a sweep stopped by its limit part-way through a roster: the next polls the rest, not what it refiled', async () => {
+    kit = sweepKit();
+    const clock = testClock(T.handOff);
+    const table = await dynamo.table(clock);
+    const store = new DynamoEpisodeStore(table);
+    const handOff = (key: string, leadId: string) => {
+      kit.crm.addLead(leadId, ID.r1);
+      const taskId = kit.crm.addTask(key, leadId, ID.r1);
+      return {
+        key,
+        event: episodeEvent({
+          type: 'handed_off',
+          at: T.handOff,
+          cause: 'rule',
+          crm: 'salesforce',
+          leadId,
+          objectType: 'Lead',
+          nextAction: 'field_sales_tossup',
+          owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
+          taskId,
+        }),
+      };
+    };
+    // One worker batch: one roster for both.
+    await store.recordSteps([handOff('tu_1', '00Q1'), handOff('tu_2', '00Q2')], sweepSchedule(kit.sla));
+    /** The episode keys each sweep read the CRM's facts for. */
+    let polled: string[] = [];
+    const readFacts = kit.crm.readFacts.bind(kit.crm);
+    kit.crm.readFacts = (refs) => {
+      polled.push(...refs.map((r) => r.key));
+      return readFacts(refs);
+    };
+    const sweep = async (iso: string, limit: number) => {
+      clock.advance(Date.parse(iso) - clock.now().getTime());
+      polled = [];
+      await kit.sweep(iso, { episodes: store, limit });
+      return polled;
+    };
+    // Both statuses written together: one roster of both at the first poll (Monday 13:00 JST).
+    expect(await sweep('2026-12-07T01:10:00.000Z', 10)).toEqual(['tu_1', 'tu_2']);
+    // The first poll, one episode a sweep: tu_1, refiled; then tu_2, never tu_1 again (nor starving tu_2).
+    expect(await sweep('2026-12-07T04:10:00.000Z', 1)).toEqual(['tu_1']);
+    expect(await sweep('2026-12-07T04:40:00.000Z', 1)).toEqual(['tu_2']);
+    expect(await sweep('2026-12-07T05:10:00.000Z', 1)).toEqual([]);
+    // The next poll (16:00 JST): both due again, each polled once.
+    expect(await sweep('2026-12-07T07:05:00.000Z', 1)).toEqual(['tu_1']);
+    expect(await sweep('2026-12-07T07:06:00.000Z', 1)).toEqual(['tu_2']);
+    expect(await sweep('2026-12-07T07:07:00.000Z', 1)).toEqual([]);
+  });
+});
