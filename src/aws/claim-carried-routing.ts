@@ -13,7 +13,7 @@ import type { DynamoLeadRecords } from './dynamodb-lead-records.ts';
  * - `putAssignment`: kept for the lead's claim. It cannot lose a race here: a claim made on a read
  *   another claim changed is refused (the lead is decided again). A lead the batch did not read, or
  *   that goes unclaimed (`flushUnclaimed`: decided without a claim, or refused one), is stored in
- *   `inner`.
+ *   `inner` — or, for a lead that had no item, on a new one (`storeUnclaimed`), where its retry looks.
  * - Daily capacity is `inner`'s.
  */
 export class ClaimCarriedRouting implements RoutingState {
@@ -44,7 +44,7 @@ export class ClaimCarriedRouting implements RoutingState {
   }
 
   async flushUnclaimed(leadId: string): Promise<void> {
-    for (const [key, a] of Object.entries(this.#records.takeMade(this.#crm, leadId)))
+    for (const [key, a] of Object.entries(await this.#records.storeUnclaimed(this.#crm, leadId)))
       await this.#inner.putAssignment(key, a.result, a.version > 1 ? a.version - 1 : null);
   }
 

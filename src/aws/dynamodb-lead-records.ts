@@ -32,10 +32,14 @@ export interface LeadRecordsOptions extends BatchGetOptions {
   eventualReads?: boolean;
 }
 
-/** A lead item as `getMany` read it: the claim token and the record's fields (null: absent). */
+/**
+ * A lead item as `getMany` read it: the claim token, the record's fields and `rk` (whether the record
+ * lives on the item, and until when) — null: absent.
+ */
 interface ReadSnapshot {
   token: string | null;
   fields: Record<(typeof READ_FIELDS)[number], string | null>;
+  rk: number | null;
 }
 /** The record's fields a write made on a read requires unchanged (`claimDecided`, `confirmRead`). */
 const READ_FIELDS = ['recheckAt', 'holdSince', 'inputs'] as const;
@@ -126,6 +130,8 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       carried: Record<string, RecordedAssignment>;
       /** Keys of `carried` made by this decision (not read from the item). */
       made: Set<string>;
+      /** The lead's item. */
+      pk: string;
     }
   >();
 
@@ -246,14 +252,31 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   }
 
   /**
-   * Gives up the assignments made for a lead that will not be claimed, for the caller to store
-   * elsewhere (those read from its item stay there).
+   * Gives up the assignments made for a lead that will not be claimed (decided without a claim, or
+   * refused one). A lead read with no item gets them on a new item (`routes` alone, if there is still
+   * none): its retry takes a lead with no item to have no assignment (`assignmentOnItem`), so they
+   * must be found there, or a toss-up whose task exists could be routed to another rep. Returns the
+   * ones left for the caller to store elsewhere (the lead has an item: those read from it stay there).
    */
-  takeMade(crm: CrmName, leadId: string): Record<string, RecordedAssignment> {
+  async storeUnclaimed(crm: CrmName, leadId: string): Promise<Record<string, RecordedAssignment>> {
     const routes = this.#routes.get(`${crm}|${leadId}`);
     if (!routes) return {};
     this.#routes.delete(`${crm}|${leadId}`);
-    return Object.fromEntries([...routes.made].map((key) => [key, routes.carried[key]!]));
+    const made = Object.fromEntries([...routes.made].map((key) => [key, routes.carried[key]!]));
+    if (routes.onItem !== null || Object.keys(made).length === 0) return made;
+    const expiry = this.#expiryClauses();
+    const created = await this.#table.update(
+      routes.pk,
+      SINGLE,
+      updateOf(expiry, {
+        set: ['routes = :routes'],
+        remove: [],
+        names: {},
+        values: { ':routes': str(JSON.stringify(made)) },
+      }),
+      { expression: 'attribute_not_exists(pk)' },
+    );
+    return created ? {} : made;
   }
 
   /** Why a claim at `version` was refused, from the item as it is now; null when it is free again. */
@@ -307,10 +330,29 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
    * leaves as it was; the reads were strongly consistent then.)
    */
   async getMany(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord>> {
+    return this.#read(crm, refs, !this.#eventualReads);
+  }
+
+  /**
+   * The records of `refs` read again, strongly consistent, where `getMany` reads eventually (null
+   * otherwise: its read is fresh already). For the leads a batch would let go undecided because their
+   * inputs look as last decided — the one decision made on the read that no claim checks: a stale
+   * read could hide a newer record, whose writes then stand for inputs the lead no longer has.
+   */
+  async readFresh(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord> | null> {
+    if (!this.#eventualReads) return null;
+    return this.#read(crm, refs, true);
+  }
+
+  async #read(
+    crm: CrmName,
+    refs: readonly RecheckRef[],
+    consistent: boolean,
+  ): Promise<Map<string, RecheckRecord>> {
     const items = await batchGetLive(
       this.#table,
       refs.map((ref) => pkOf(crm, ref)),
-      this.#eventualReads ? { ...this.#batch, consistentRead: false } : this.#batch,
+      consistent ? this.#batch : { ...this.#batch, consistentRead: false },
     );
     if (this.#reads.size > MAX_READ_TOKENS) this.#reads.clear();
     if (this.#routes.size > MAX_READ_TOKENS) this.#routes.clear();
@@ -331,6 +373,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
         onItem,
         carried: { ...kept, ...Object.fromEntries([...made].map((k) => [k, before!.carried[k]!])) },
         made,
+        pk,
       });
     }
     const out = new Map<string, RecheckRecord>();
@@ -620,14 +663,18 @@ function claimHeld(version: number, token: string) {
 
 function snapshotOf(item: Item): ReadSnapshot {
   const fields = Object.fromEntries(READ_FIELDS.map((f) => [f, stringOf(item, f)])) as ReadSnapshot['fields'];
-  return { token: stringOf(item, 'token'), fields };
+  return { token: stringOf(item, 'token'), fields, rk: numberOf(item, 'rk') };
 }
 
 /** The item is as `read` saw it: its claim token and its record's fields (null: no item). */
 function sameAsRead(read: ReadSnapshot | null, item: Item | null): boolean {
   if (read === null || item === null) return read === null && item === null;
   const now = snapshotOf(item);
-  return now.token === read.token && READ_FIELDS.every((f) => now.fields[f] === read.fields[f]);
+  return (
+    now.token === read.token &&
+    now.rk === read.rk &&
+    READ_FIELDS.every((f) => now.fields[f] === read.fields[f])
+  );
 }
 
 /**
@@ -659,6 +706,14 @@ function asRead(
       parts.push(`#r_${field} = :r_${field}`);
       values[`:r_${field}`] = str(value);
     }
+  }
+  // Without `rk` the record was read from an earlier build's item, which a write here (a re-check's
+  // removal) replaces: that write leaves the fields as they were, and sets `rk`.
+  names['#r_rk'] = 'rk';
+  if (read.rk === null) parts.push('attribute_not_exists(#r_rk)');
+  else {
+    parts.push('#r_rk = :r_rk');
+    values[':r_rk'] = num(read.rk);
   }
   return { expression: parts.join(' AND '), names, values };
 }

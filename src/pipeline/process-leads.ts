@@ -314,7 +314,7 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
     }
   }
 
-  const rechecks = await loadRechecks(deps.rechecks, deps.crm, leads);
+  const rechecks = await freshWhereUndecided(leads, deps, await loadRechecks(deps.rechecks, deps.crm, leads));
   const turns = new EventLoopTurns();
   for (const lead of leads) {
     await turns.tick();
@@ -1123,6 +1123,31 @@ function changesOf(lead: Lead, fields: TossUpFieldValues): FieldChange[] {
 }
 
 /** `total` counts leads a stop left unplanned as not attempted too. */
+/**
+ * `rechecks` with the records of the leads it would let go undecided (inputs as last decided) read
+ * again where the store's read may be stale (`RecheckStore.readFresh`): no claim checks that decision.
+ */
+async function freshWhereUndecided(
+  leads: readonly Lead[],
+  deps: PipelineDeps,
+  rechecks: ReadonlyMap<string, RecheckRecord>,
+): Promise<ReadonlyMap<string, RecheckRecord>> {
+  if (!deps.rechecks?.readFresh) return rechecks;
+  const undecided = leads.filter((lead) => sameInputsAsDecided(lead, deps, rechecks));
+  if (undecided.length === 0) return rechecks;
+  const refs = undecided.map((l) => ({ objectType: l.objectType, leadId: l.id }));
+  const fresh = await deps.rechecks.readFresh(deps.crm, refs);
+  if (!fresh) return rechecks;
+  const merged = new Map(rechecks);
+  for (const ref of refs) {
+    const key = recheckKey(ref);
+    const record = fresh.get(key);
+    if (record) merged.set(key, record);
+    else merged.delete(key);
+  }
+  return merged;
+}
+
 function sameInputsAsDecided(
   lead: Lead,
   deps: PipelineDeps,

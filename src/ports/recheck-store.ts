@@ -47,6 +47,11 @@ export interface RecheckStore {
    */
   schedule(crm: CrmName, records: readonly RecheckRecord[]): Promise<void>;
   /**
+   * Optional, where `getMany` may answer from a stale copy (DynamoDB's eventually consistent reads):
+   * the records read again, fresh; null when `getMany`'s read is fresh already.
+   */
+  readFresh?(crm: CrmName, refs: readonly RecheckRef[]): Promise<Map<string, RecheckRecord> | null>;
+  /**
    * Leads whose `recheckAt` is at or before `at`, earliest first, at most `limit`. May briefly list
    * a lead that was just rescheduled (DynamoDB indexes are eventually consistent): re-deciding it
    * is harmless, it only reschedules it.

@@ -121,18 +121,52 @@ describe('ClaimCarriedRouting: a lead’s routing assignments ride on its claim'
     expect(c.records.assignmentOnItem('salesforce', '00Q1', tossUp)).toBeUndefined();
   });
 
-  it('a lead left unclaimed (refused, or decided without a claim) has what was made for it stored as a route item', async () => {
+  it('a lead left unclaimed with an item (refused, or decided without a claim) has what was made for it stored as a route item, found by its retry', async () => {
     const clock = testClock();
     const table = await dynamo.table(clock);
+    const before = worker(table);
+    await before.records.getMany('salesforce', [ref]);
+    await before.records.claimDecided(leadKey, 500, clock.now().getTime(), 'salesforce', null);
     const w = worker(table);
     await w.records.getMany('salesforce', [ref]);
     await w.routing.putAssignment(tossUp, rep('005A'), null);
     await w.routing.flushUnclaimed('00Q1');
     expect(await pks(table, 'route|')).toEqual([`route|${tossUp}`]);
     expect(await w.routeItems.getAssignment(tossUp)).toEqual({ result: rep('005A'), version: 1 });
-    // Nothing is left for a claim to carry.
-    await w.records.claimDecided(leadKey, 1000, clock.now().getTime() + 60_000, 'salesforce', null);
-    const { Items } = await table.client.send(new ScanCommand({ TableName: table.tableName }));
-    expect(Items!.find((i) => i.pk!.S === `lead|${leadKey}`)?.routes).toBeUndefined();
+    const retry = worker(table);
+    await retry.records.getMany('salesforce', [ref]);
+    expect(await retry.routing.getAssignment(tossUp)).toEqual({ result: rep('005A'), version: 1 });
+  });
+
+  it('a lead left unclaimed with no item gets what was made for it on a new item, where its retry finds it (no route item)', async () => {
+    const clock = testClock();
+    const table = await dynamo.table(clock);
+    const w = worker(table);
+    await w.records.getMany('salesforce', [ref]);
+    await w.routing.putAssignment(tossUp, rep('005A'), null);
+    await w.routing.flushUnclaimed('00Q1');
+    expect(await pks(table, 'route|')).toEqual([]);
+    // The retry (its fields' write failed: no record, no claim) routes the toss-up to the same rep.
+    const retry = worker(table);
+    expect(await retry.records.getMany('salesforce', [ref])).toEqual(new Map());
+    expect(await retry.routing.getAssignment(tossUp)).toEqual({ result: rep('005A'), version: 1 });
+    // And a claim carries it on.
+    await retry.records.claimDecided(leadKey, 1000, clock.now().getTime() + 60_000, 'salesforce', null);
+    const third = worker(table);
+    await third.records.getMany('salesforce', [ref]);
+    expect(third.records.assignmentOnItem('salesforce', '00Q1', tossUp)?.result.ownerId).toBe('005A');
+  });
+
+  it('a lead read with no item that has one by the time it goes unclaimed: its assignments go to route items', async () => {
+    const clock = testClock();
+    const table = await dynamo.table(clock);
+    const w = worker(table);
+    await w.records.getMany('salesforce', [ref]);
+    await w.routing.putAssignment(tossUp, rep('005B'), null);
+    const other = worker(table);
+    await other.records.getMany('salesforce', [ref]);
+    await other.records.claimDecided(leadKey, 1000, clock.now().getTime() + 60_000, 'salesforce', null);
+    await w.routing.flushUnclaimed('00Q1');
+    expect(await pks(table, 'route|')).toEqual([`route|${tossUp}`]);
   });
 });

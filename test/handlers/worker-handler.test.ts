@@ -1,3 +1,4 @@
+import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
@@ -638,6 +639,41 @@ describe('worker: the claim, taken once a lead is decided, carries its re-check 
     expect(r.failedIds).toEqual([]);
     expect(writes).toEqual([]);
     expect(h.crm.updates).toHaveLength(1);
+  });
+
+  it('a lead whose inputs look as last decided on a stale read is read again, fresh, and decided when a newer record stands', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    send(h, h.crm.lead('A'));
+    await h.queue.drain(h.worker);
+    const decided = (await itemOf(h, 'A'))!;
+    // Another decision wrote a newer record (other inputs); a replica behind still has the one before.
+    const other = new DynamoLeadRecords(h.table);
+    await other.getMany('salesforce', [{ objectType: 'Lead', leadId: 'A' }]);
+    await other.schedule('salesforce', [
+      { objectType: 'Lead', leadId: 'A', recheckAt: null, holdSince: null, inputs: 'newer' },
+    ]);
+    const client = h.table.client;
+    const real = client.send.bind(client);
+    const consistency: (boolean | undefined)[] = [];
+    client.send = ((command: unknown) => {
+      if (command instanceof BatchGetItemCommand) {
+        const read = command.input.RequestItems![h.table.tableName]!;
+        consistency.push(read.ConsistentRead);
+        if (read.ConsistentRead === false && read.Keys!.some((k) => k.pk?.S === 'lead|salesforce|Lead|A')) {
+          return Promise.resolve({ Responses: { [h.table.tableName]: [decided] }, UnprocessedKeys: {} });
+        }
+      }
+      return real(command as never);
+    }) as typeof client.send;
+    h.clock.advance(60_000);
+    send(h, h.crm.lead('A'));
+    await h.queue.drain(h.worker);
+    client.send = real;
+    expect(consistency.slice(0, 2)).toEqual([false, true]);
+    // Decided again on the fresh record: the lead's record is its own inputs again, not the newer one's.
+    expect((await itemOf(h, 'A'))?.inputs?.S).toBe(decided.inputs?.S);
+    expect(h.crm.tasks.size).toBe(1);
   });
 
   it("another worker claiming the lead between this one's read and its claim makes it busy: decided again from a fresh read", async () => {

@@ -420,6 +420,41 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     ).toBe('claimed');
   });
 
+  it("a record read from an earlier build's item and removed since (a re-check of a lead gone) cannot be claimed back", async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    await table.put({
+      pk: { S: 'recheck|salesforce|Lead|00Q1' },
+      sk: { S: '-' },
+      holdSince: { S: '2026-11-20T00:00:00.000Z' },
+      inputs: { S: 'old' },
+    });
+    await table.put({
+      pk: { S: `lead|${key}` },
+      sk: { S: '-' },
+      version: { N: '500' },
+      status: { S: 'done' },
+    });
+    const worker = new DynamoLeadRecords(table, { eventualReads: true });
+    expect(await worker.getMany('salesforce', [ref])).toEqual(
+      new Map([
+        ['Lead|00Q1', { ...ref, recheckAt: null, holdSince: '2026-11-20T00:00:00.000Z', inputs: 'old' }],
+      ]),
+    );
+    // The sweep removes the record: the lead item's fields stay absent, its `rk` says the record is here now.
+    const sweep = new DynamoLeadRecords(table);
+    await sweep.getMany('salesforce', [ref]);
+    await sweep.remove('salesforce', [ref]);
+    const claim = await worker.claimDecided(key, 1000, clock.now().getTime() + 60_000, 'salesforce', {
+      ...ref,
+      recheckAt: null,
+      holdSince: '2026-11-20T00:00:00.000Z',
+      inputs: 'decided on the old hold',
+    });
+    expect(claim.status).toBe('busy');
+    expect(await sweep.getMany('salesforce', [ref])).toEqual(new Map());
+  });
+
   it('of two workers claiming one decided version at once, exactly one gets it', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
     const table = await dynamo.table(clock);
