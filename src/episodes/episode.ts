@@ -220,8 +220,9 @@ export interface Episode {
   /**
    * Set by the ladder planner (src/sla/escalation-ladder.ts); null = nothing to check. As written: a
    * store that refiles (`EpisodeStore.refile`, DynamoDB) moves the check without writing the episode,
-   * so a past value may lag the check it is filed for. Nothing but the sweep's own due check reads
-   * it; a reader wanting the next check asks the planner.
+   * so a past value may lag the check it is filed for (never run ahead of it). Only the sweep reads it
+   * — its due check, its batch filter and its rescheduling, all of which a lag toward the past leaves
+   * right; a reader wanting the next check asks the planner.
    */
   nextCheckAt: string | null;
   /** Every applied event, in canonical order, one per step. */
