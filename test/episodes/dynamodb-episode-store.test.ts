@@ -241,6 +241,40 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
     return { clock, table, store, items };
   }
 
+  /**
+   * A worker's batch handing off tu_a and tu_b for a check due at once, tu_b's episode write held
+   * back: returns once tu_a is written; `land()` lets tu_b's write through and waits for the batch.
+   */
+  async function handOffWithTuBInFlight({
+    clock,
+    table,
+    items,
+  }: Omit<Awaited<ReturnType<typeof setup>>, 'store'>) {
+    const client = dynamo.client();
+    const send = client.send.bind(client);
+    let hold: (() => void) | null = null;
+    const held = new Promise<void>((resolve) => {
+      hold = resolve;
+    });
+    client.send = (async (command: { input?: { Item?: { pk?: { S?: string } } } }) => {
+      if (command.input?.Item?.pk?.S === 'episode|tu_b') await held;
+      return send(command as never);
+    }) as typeof client.send;
+    const worker = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
+    const now = () => clock.now().toISOString();
+    const batch = worker.recordSteps(
+      ['tu_a', 'tu_b'].map((key) => ({ key, event: handedOff() })),
+      () => now(),
+    );
+    while ((await items('episode|')).length < 1) await new Promise((r) => setTimeout(r, 5));
+    return {
+      land: async () => {
+        hold!();
+        await batch;
+      },
+    };
+  }
+
   async function setupTwo() {
     const { clock, table, store } = await setup();
     const other = new DynamoEpisodeStore(
@@ -354,30 +388,13 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
   it('a sweep never removes a fresh roster while one of its episodes is still being written', async () => {
     const { clock, table, store, items } = await setup();
     // A worker's batch filed for a check due at once; tu_b's write is still on its way.
-    const client = dynamo.client();
-    const send = client.send.bind(client);
-    let hold: (() => void) | null = null;
-    const held = new Promise<void>((resolve) => {
-      hold = resolve;
-    });
-    client.send = (async (command: { input?: { Item?: { pk?: { S?: string } } } }) => {
-      if (command.input?.Item?.pk?.S === 'episode|tu_b') await held;
-      return send(command as never);
-    }) as typeof client.send;
-    const worker = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
-    const now = () => clock.now().toISOString();
-    const batch = worker.recordSteps(
-      ['tu_a', 'tu_b'].map((key) => ({ key, event: handedOff() })),
-      () => now(),
-    );
+    const { land } = await handOffWithTuBInFlight({ clock, table, items });
     // The sweep reads the roster once tu_a is written, and moves tu_a on.
-    while ((await items('episode|')).length < 1) await new Promise((r) => setTimeout(r, 5));
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_a', nextCheckAt: NOW }]);
     const a = (await store.get('tu_a'))!;
     await store.put({ ...a.episode, nextCheckAt: at(5) }, a.version);
     // tu_b's write lands: the roster that lists it is still there, and it is found.
-    hold!();
-    await batch;
+    await land();
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_b', nextCheckAt: NOW }]);
     expect((await items('eproster|')).length).toBe(2);
   });
@@ -440,30 +457,13 @@ describe('DynamoEpisodeStore: rosters (the due index holds one item per write an
 
   it('a refile keeps the entry of a write still in flight behind a fresh roster, which is found once it lands', async () => {
     const { clock, table, store, items } = await setup();
-    const client = dynamo.client();
-    const send = client.send.bind(client);
-    let hold: (() => void) | null = null;
-    const held = new Promise<void>((resolve) => {
-      hold = resolve;
-    });
-    client.send = (async (command: { input?: { Item?: { pk?: { S?: string } } } }) => {
-      if (command.input?.Item?.pk?.S === 'episode|tu_b') await held;
-      return send(command as never);
-    }) as typeof client.send;
-    const worker = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
-    const now = () => clock.now().toISOString();
-    const batch = worker.recordSteps(
-      ['tu_a', 'tu_b'].map((key) => ({ key, event: handedOff() })),
-      () => now(),
-    );
-    while ((await items('episode|')).length < 1) await new Promise((r) => setTimeout(r, 5));
+    const { land } = await handOffWithTuBInFlight({ clock, table, items });
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_a', nextCheckAt: NOW }]);
     await store.refile([{ key: 'tu_a', version: 1, nextCheckAt: at(3) }]);
     // Rewritten, not removed: tu_b's write is still on its way.
     const old = (await items('eproster|')).find((r) => r.dueAt?.S?.startsWith(NOW))!;
     expect(listed(old)).toEqual([['tu_b', 1]]);
-    hold!();
-    await batch;
+    await land();
     expect(await store.dueBefore(clock.now(), 10)).toEqual([{ key: 'tu_b', nextCheckAt: NOW }]);
   });
 

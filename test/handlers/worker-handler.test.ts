@@ -28,6 +28,21 @@ const send = (h: Awaited<ReturnType<typeof harness>>, lead: Lead) => {
   return h.queue.sendRaw(m.body, m.attributes);
 };
 
+/** The harness's worker with `versions` standing in for its lead records (a race staged in them). */
+function workerWithVersions(
+  h: Awaited<ReturnType<typeof harness>>,
+  versions: Parameters<typeof createWorkerHandler>[0]['versions'],
+) {
+  return createWorkerHandler({
+    ...handlerWiring(h),
+    versions,
+    rechecks: h.versions,
+    visibility: h.queue,
+    clock: h.clock,
+    log: createLogger({ destination: h.logs }),
+  });
+}
+
 /** Not back after the visibility timeout, but `messages` are once the quota backoff has passed. */
 function expectBackAfterQuotaBackoff(h: Awaited<ReturnType<typeof harness>>, messages: number) {
   h.clock.advance(deploySettings.queue.visibilityTimeoutSeconds * 1000);
@@ -189,14 +204,7 @@ describe('worker: packed messages, failures inside a pack', () => {
         return h.versions.confirmRead(leadKey);
       },
     };
-    const worker = createWorkerHandler({
-      ...handlerWiring(h),
-      versions,
-      rechecks: h.versions,
-      visibility: h.queue,
-      clock: h.clock,
-      log: createLogger({ destination: h.logs }),
-    });
+    const worker = workerWithVersions(h, versions);
     const id = h.queue.sendRaw(account.body, account.attributes);
     expect((await h.queue.poll(worker)).failedIds).toEqual([id]);
     expect(h.crm.updates).toHaveLength(0);
@@ -701,14 +709,7 @@ describe('worker: the claim, taken once a lead is decided, carries its re-check 
         return h.versions.claimDecided(...args);
       },
     };
-    const worker = createWorkerHandler({
-      ...handlerWiring(h),
-      versions,
-      rechecks: h.versions,
-      visibility: h.queue,
-      clock: h.clock,
-      log: createLogger({ destination: h.logs }),
-    });
+    const worker = workerWithVersions(h, versions);
     const id = send(h, h.crm.lead('A'));
     const first = await h.queue.poll(worker);
     expect(first.failedIds).toEqual([id]);

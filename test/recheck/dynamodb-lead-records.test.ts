@@ -267,52 +267,6 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'mine')]]));
   });
 
-  it('a worker reads eventually consistent: a read that missed the last claim (a stale answer) cannot claim over it', async () => {
-    const clock = testClock('2026-11-24T01:00:00.000Z');
-    const table = await dynamo.table(clock);
-    const theirs = new DynamoLeadRecords(table);
-    await theirs.getMany('salesforce', [ref]);
-    expect(
-      (await theirs.claimDecided(key, 900, clock.now().getTime(), 'salesforce', due(null, 'old'))).status,
-    ).toBe('claimed');
-    // A replica that has not yet seen the next claim answers this worker's read with the item before it.
-    const stale = (await dynamo.client().send(new ScanCommand({ TableName: table.tableName }))).Items!.filter(
-      (i) => i.pk?.S?.startsWith('lead|'),
-    );
-    const client = dynamo.client();
-    const send = client.send.bind(client);
-    const consistent: (boolean | undefined)[] = [];
-    client.send = ((command: unknown) => {
-      if (command instanceof BatchGetItemCommand) {
-        const request = command.input.RequestItems![table.tableName]!;
-        consistent.push(request.ConsistentRead);
-        return Promise.resolve({ Responses: { [table.tableName]: stale }, UnprocessedKeys: {} });
-      }
-      return send(command as never);
-    }) as typeof client.send;
-    const mine = new DynamoLeadRecords(new DynamoTable({ client, tableName: table.tableName, clock }), {
-      eventualReads: true,
-    });
-    clock.advance(1);
-    await theirs.getMany('salesforce', [ref]);
-    expect(
-      (await theirs.claimDecided(key, 950, clock.now().getTime(), 'salesforce', due(null, 'new'))).status,
-    ).toBe('claimed');
-    clock.advance(1);
-    expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'old')]]));
-    expect(consistent).toEqual([false]);
-    const refused = await mine.claimDecided(
-      key,
-      1000,
-      clock.now().getTime() + 60_000,
-      'salesforce',
-      due(null, 'mine'),
-    );
-    expect(refused.status).toBe('busy');
-    // The record the stale read missed stands.
-    expect(await theirs.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'new')]]));
-  });
-
   /** A client whose batch reads answer with `stale` (a replica behind), recording their consistency. */
   function staleReads(tableName: string, stale: Record<string, unknown>[]) {
     const client = dynamo.client();
@@ -336,6 +290,39 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     recheckAt: null,
     holdSince: '2026-11-24T01:00:00.000Z',
     inputs,
+  });
+
+  it('a worker reads eventually consistent: a read that missed the last claim (a stale answer) cannot claim over it', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    const theirs = new DynamoLeadRecords(table);
+    await theirs.getMany('salesforce', [ref]);
+    expect(
+      (await theirs.claimDecided(key, 900, clock.now().getTime(), 'salesforce', due(null, 'old'))).status,
+    ).toBe('claimed');
+    // A replica that has not yet seen the next claim answers this worker's read with the item before it.
+    const { client, consistent } = staleReads(table.tableName, await leadItems(table.tableName));
+    const mine = new DynamoLeadRecords(new DynamoTable({ client, tableName: table.tableName, clock }), {
+      eventualReads: true,
+    });
+    clock.advance(1);
+    await theirs.getMany('salesforce', [ref]);
+    expect(
+      (await theirs.claimDecided(key, 950, clock.now().getTime(), 'salesforce', due(null, 'new'))).status,
+    ).toBe('claimed');
+    clock.advance(1);
+    expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'old')]]));
+    expect(consistent).toEqual([false]);
+    const refused = await mine.claimDecided(
+      key,
+      1000,
+      clock.now().getTime() + 60_000,
+      'salesforce',
+      due(null, 'mine'),
+    );
+    expect(refused.status).toBe('busy');
+    // The record the stale read missed stands.
+    expect(await theirs.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'new')]]));
   });
 
   it('a stale read that missed a record written without a claim (a re-check, an earlier build) cannot claim over it; retried within a second', async () => {
