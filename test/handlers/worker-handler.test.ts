@@ -28,6 +28,15 @@ const send = (h: Awaited<ReturnType<typeof harness>>, lead: Lead) => {
   return h.queue.sendRaw(m.body, m.attributes);
 };
 
+/** The harness's lead records' claim, completion and release, bound (a test overrides the rest). */
+function boundVersions(h: Awaited<ReturnType<typeof harness>>) {
+  return {
+    claim: h.versions.claim.bind(h.versions),
+    complete: h.versions.complete.bind(h.versions),
+    release: h.versions.release.bind(h.versions),
+  };
+}
+
 /** The harness's worker with `versions` standing in for its lead records (a race staged in them). */
 function workerWithVersions(
   h: Awaited<ReturnType<typeof harness>>,
@@ -189,9 +198,7 @@ describe('worker: packed messages, failures inside a pack', () => {
     const other = new DynamoLeadRecords(h.table);
     let raced = false;
     const versions = {
-      claim: h.versions.claim.bind(h.versions),
-      complete: h.versions.complete.bind(h.versions),
-      release: h.versions.release.bind(h.versions),
+      ...boundVersions(h),
       claimDecided: h.versions.claimDecided.bind(h.versions),
       confirmRead: async (leadKey: string) => {
         if (!raced) {
@@ -551,9 +558,7 @@ describe('worker: state table failures', () => {
     h.crm.put(hotLead('A'));
     h.crm.put(hotLead('B'));
     const versions = {
-      claim: h.versions.claim.bind(h.versions),
-      complete: h.versions.complete.bind(h.versions),
-      release: h.versions.release.bind(h.versions),
+      ...boundVersions(h),
       claimDecided: (...args: Parameters<typeof h.versions.claimDecided>) =>
         args[0].endsWith('|B')
           ? Promise.reject(new StateUnavailableError('DynamoDB throttled'))
@@ -691,9 +696,7 @@ describe('worker: the claim, taken once a lead is decided, carries its re-check 
     const other = new DynamoLeadRecords(h.table);
     let raced = false;
     const versions = {
-      claim: h.versions.claim.bind(h.versions),
-      complete: h.versions.complete.bind(h.versions),
-      release: h.versions.release.bind(h.versions),
+      ...boundVersions(h),
       claimDecided: async (...args: Parameters<typeof h.versions.claimDecided>) => {
         if (!raced) {
           // Another worker takes and lets lapse a claim of an older version, writing its own record.

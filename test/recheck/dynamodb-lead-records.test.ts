@@ -256,16 +256,26 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     });
     expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'theirs')]]));
     // Decided again on that fresh read, the claim goes through.
-    const again = await mine.claimDecided(
-      key,
-      1000,
-      clock.now().getTime() + 60_000,
-      'salesforce',
-      due(null, 'mine'),
-    );
+    const again = await claimAsMine(mine, clock);
     expect(again.status).toBe('claimed');
     expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'mine')]]));
   });
+
+  /** This worker's claim of version 1000 with record `mine`, leased for a minute. */
+  const claimAsMine = (store: DynamoLeadRecords, clock: ReturnType<typeof testClock>) =>
+    store.claimDecided(key, 1000, clock.now().getTime() + 60_000, 'salesforce', due(null, 'mine'));
+
+  /** Another worker's claim of version 900 with record `old`, its lease lapsing at once. */
+  async function claimedByAnother() {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    const theirs = new DynamoLeadRecords(table);
+    await theirs.getMany('salesforce', [ref]);
+    expect(
+      (await theirs.claimDecided(key, 900, clock.now().getTime(), 'salesforce', due(null, 'old'))).status,
+    ).toBe('claimed');
+    return { clock, table, theirs };
+  }
 
   /** A client whose batch reads answer with `stale` (a replica behind), recording their consistency. */
   function staleReads(tableName: string, stale: Record<string, unknown>[]) {
@@ -293,13 +303,7 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
   });
 
   it('a worker reads eventually consistent: a read that missed the last claim (a stale answer) cannot claim over it', async () => {
-    const clock = testClock('2026-11-24T01:00:00.000Z');
-    const table = await dynamo.table(clock);
-    const theirs = new DynamoLeadRecords(table);
-    await theirs.getMany('salesforce', [ref]);
-    expect(
-      (await theirs.claimDecided(key, 900, clock.now().getTime(), 'salesforce', due(null, 'old'))).status,
-    ).toBe('claimed');
+    const { clock, table, theirs } = await claimedByAnother();
     // A replica that has not yet seen the next claim answers this worker's read with the item before it.
     const { client, consistent } = staleReads(table.tableName, await leadItems(table.tableName));
     const mine = new DynamoLeadRecords(new DynamoTable({ client, tableName: table.tableName, clock }), {
@@ -313,26 +317,14 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     clock.advance(1);
     expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'old')]]));
     expect(consistent).toEqual([false]);
-    const refused = await mine.claimDecided(
-      key,
-      1000,
-      clock.now().getTime() + 60_000,
-      'salesforce',
-      due(null, 'mine'),
-    );
+    const refused = await claimAsMine(mine, clock);
     expect(refused.status).toBe('busy');
     // The record the stale read missed stands.
     expect(await theirs.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'new')]]));
   });
 
   it('a stale read that missed a record written without a claim (a re-check, an earlier build) cannot claim over it; retried within a second', async () => {
-    const clock = testClock('2026-11-24T01:00:00.000Z');
-    const table = await dynamo.table(clock);
-    const theirs = new DynamoLeadRecords(table);
-    await theirs.getMany('salesforce', [ref]);
-    expect(
-      (await theirs.claimDecided(key, 900, clock.now().getTime(), 'salesforce', due(null, 'old'))).status,
-    ).toBe('claimed');
+    const { clock, table, theirs } = await claimedByAnother();
     const stale = await leadItems(table.tableName);
     // The sweep's re-check writes the record without a claim: the token stays as it was.
     clock.advance(1);
@@ -346,13 +338,7 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     clock.advance(60_000); // the first claim's lease has lapsed: only what the read saw can refuse
     expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', due(null, 'old')]]));
     expect(consistent).toEqual([false]);
-    const refused = await mine.claimDecided(
-      key,
-      1000,
-      clock.now().getTime() + 60_000,
-      'salesforce',
-      due(null, 'mine'),
-    );
+    const refused = await claimAsMine(mine, clock);
     expect(refused).toEqual({
       status: 'busy',
       storedVersion: 1000,
