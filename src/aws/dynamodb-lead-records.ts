@@ -22,6 +22,8 @@ import {
   splitIndexPage,
 } from './due-rosters.ts';
 import { type BatchGetOptions, batchGetLive } from './dynamo-batch-get.ts';
+import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
+import { DUE_INDEX } from './dynamodb-episode-store.ts';
 
 export interface LeadRecordsOptions extends BatchGetOptions {
   /**
@@ -45,9 +47,6 @@ interface ReadSnapshot {
 const READ_FIELDS = ['recheckAt', 'holdSince', 'inputs'] as const;
 /** A decision refused because its read was stale is tried again this soon (no claim is in its way). */
 const STALE_READ_RETRY_MS = 1_000;
-
-import { type DynamoTable, type Item, num, numberOf, SINGLE, str, stringOf } from './dynamo-table.ts';
-import { DUE_INDEX } from './dynamodb-episode-store.ts';
 
 const DAY_MS = 86_400_000;
 /**
@@ -200,27 +199,27 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     }
     // Refused by the version rules, or the item changed since the read (a claim or a record came
     // between, or the read was stale): decided again from a fresh read, soon.
-    return (
-      (await this.#refusal(pk, version)) ?? {
-        status: 'busy',
-        storedVersion: version,
-        leaseUntilMs: this.#table.nowMs() + STALE_READ_RETRY_MS,
-      }
-    );
+    return (await this.#refusal(pk, version)) ?? this.#staleRead(version);
   }
 
   /**
    * For a decision that goes ahead without a claim (a lead without a version: account triggers):
-   * true when the lead's item is still as `getMany` read it, by a strongly consistent read — one
-   * read unit, only for such leads and only where `getMany` reads eventually consistent. False: decide
-   * it again from a fresh read.
+   * null when the lead's item is still as `getMany` read it, by a strongly consistent read — one read
+   * unit, only for such leads and only where `getMany` reads eventually consistent; else the refusal,
+   * as a claim on that read would get it (decided again from a fresh read, soon).
    */
-  async confirmRead(leadKey: string): Promise<boolean> {
+  async confirmRead(leadKey: string): Promise<(ClaimOutcome & { status: 'busy' }) | null> {
     const pk = `lead|${leadKey}`;
     const read = this.#reads.get(pk);
     this.#reads.delete(pk);
-    if (!this.#eventualReads || read === undefined) return true;
-    return sameAsRead(read, await this.#table.getLive(pk));
+    if (!this.#eventualReads || read === undefined) return null;
+    if (sameAsRead(read, await this.#table.getLive(pk))) return null;
+    return this.#staleRead(0);
+  }
+
+  /** The refusal of a decision made on a read the item no longer matches: tried again soon. */
+  #staleRead(storedVersion: number): ClaimOutcome & { status: 'busy' } {
+    return { status: 'busy', storedVersion, leaseUntilMs: this.#table.nowMs() + STALE_READ_RETRY_MS };
   }
 
   /**
@@ -666,15 +665,26 @@ function snapshotOf(item: Item): ReadSnapshot {
   return { token: stringOf(item, 'token'), fields, rk: numberOf(item, 'rk') };
 }
 
-/** The item is as `read` saw it: its claim token and its record's fields (null: no item). */
+/** The attributes a snapshot holds, as DynamoDB values (null: absent): the same for both checks. */
+function attributesOf(read: ReadSnapshot): [string, Item[string] | null][] {
+  return [
+    ['token', read.token === null ? null : str(read.token)],
+    ...READ_FIELDS.map((f): [string, Item[string] | null] => [
+      f,
+      read.fields[f] === null ? null : str(read.fields[f]),
+    ]),
+    // Without `rk` the record was read from an earlier build's item, which a write here (a re-check's
+    // removal) replaces: that write leaves the fields as they were, and sets `rk`.
+    ['rk', read.rk === null ? null : num(read.rk)],
+  ];
+}
+
+/** The item is as `read` saw it (null: no item). */
 function sameAsRead(read: ReadSnapshot | null, item: Item | null): boolean {
   if (read === null || item === null) return read === null && item === null;
-  const now = snapshotOf(item);
-  return (
-    now.token === read.token &&
-    now.rk === read.rk &&
-    READ_FIELDS.every((f) => now.fields[f] === read.fields[f])
-  );
+  // Single S or N values: their JSON is what they are.
+  const now = new Map(attributesOf(snapshotOf(item)));
+  return attributesOf(read).every(([name, value]) => JSON.stringify(now.get(name)) === JSON.stringify(value));
 }
 
 /**
@@ -695,25 +705,13 @@ function asRead(
   const names: Record<string, string> = {};
   const values: Item = {};
   const parts: string[] = [];
-  const fields: [string, string | null][] = [
-    ['token', read.token],
-    ...READ_FIELDS.map((f): [string, string | null] => [f, read.fields[f]]),
-  ];
-  for (const [field, value] of fields) {
-    names[`#r_${field}`] = field;
-    if (value === null) parts.push(`attribute_not_exists(#r_${field})`);
+  for (const [name, value] of attributesOf(read)) {
+    names[`#r_${name}`] = name;
+    if (value === null) parts.push(`attribute_not_exists(#r_${name})`);
     else {
-      parts.push(`#r_${field} = :r_${field}`);
-      values[`:r_${field}`] = str(value);
+      parts.push(`#r_${name} = :r_${name}`);
+      values[`:r_${name}`] = value;
     }
-  }
-  // Without `rk` the record was read from an earlier build's item, which a write here (a re-check's
-  // removal) replaces: that write leaves the fields as they were, and sets `rk`.
-  names['#r_rk'] = 'rk';
-  if (read.rk === null) parts.push('attribute_not_exists(#r_rk)');
-  else {
-    parts.push('#r_rk = :r_rk');
-    values[':r_rk'] = num(read.rk);
   }
   return { expression: parts.join(' AND '), names, values };
 }

@@ -286,7 +286,6 @@ export function createWorkerHandler(options: WorkerOptions) {
         leaseUntilMs,
         refused,
         (id) => options.routingState.flushUnclaimed?.(id),
-        () => options.clock.now().getTime(),
       );
     } else {
       work = [];
@@ -337,7 +336,6 @@ function claimOnceDecided(
   leaseUntilMs: number,
   refused: (g: Group, claim: ClaimOutcome & { status: 'stale' | 'done' | 'busy' }) => void,
   unclaimed: (leadId: string) => Promise<void> | undefined,
-  nowMs: () => number,
 ): (items: readonly DecidedClaim[]) => Promise<ClaimGrant[]> {
   return async (items) => {
     // The re-checks the claims will carry, filed together first (one roster per instant).
@@ -351,17 +349,16 @@ function claimOnceDecided(
     );
     const claims = await Promise.allSettled(
       items.map(async ({ lead, recheck }): Promise<ClaimGrant> => {
-        const g = groups.get(leadVersionKey(crm, lead.objectType, lead.id));
+        const key = leadVersionKey(crm, lead.objectType, lead.id);
+        const g = groups.get(key);
         if (!g || g.version === null) {
-          const key = leadVersionKey(crm, lead.objectType, lead.id);
-          // Decided on an eventually consistent read, with no claim to refuse a stale one: checked here.
-          if (g && confirmRead && !(await confirmRead(key))) {
-            await unclaimed(lead.id);
-            refused(g, { status: 'busy', storedVersion: 0, leaseUntilMs: nowMs() + 1_000 });
-            return { go: false, recorded: false };
-          }
+          // Decided on an eventually consistent read, with no claim to refuse a stale one: checked
+          // here, before its assignments are stored (a lead with no item may get one for them).
+          const stale = g && confirmRead ? await confirmRead(key) : null;
           await unclaimed(lead.id);
-          return { go: true, recorded: false };
+          if (!stale) return { go: true, recorded: false };
+          refused(g!, stale);
+          return { go: false, recorded: false };
         }
         const claim = await claimDecided(g.key, g.version, leaseUntilMs, crm, recheck);
         if (claim.status !== 'claimed') {

@@ -58,10 +58,11 @@ export interface LeadVersions {
   fileRechecks?(crm: CrmName, records: readonly RecheckRecord[]): Promise<void>;
   /**
    * Optional, where `claimDecided`'s store reads eventually consistent: for a lead decided without a
-   * claim (no version), true when its stored record is still as the read before deciding saw it;
-   * false when that read was stale or the record changed since — decide it again from a fresh read.
+   * claim (no version), null when its stored record is still as the read before deciding saw it; a
+   * `busy` refusal when that read was stale or the record changed since — decide it again from a
+   * fresh read, once `leaseUntilMs` has passed.
    */
-  confirmRead?(leadKey: string): Promise<boolean>;
+  confirmRead?(leadKey: string): Promise<(ClaimOutcome & { status: 'busy' }) | null>;
   /** Gives the claim up at once so a redelivery need not wait for the lease. */
   release(leadKey: string, version: number, token: string): Promise<void>;
 }

@@ -360,20 +360,24 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
       eventualReads: true,
     });
     expect(await mine.getMany('salesforce', [ref])).toEqual(new Map([['Lead|00Q1', held('first')]]));
-    expect(await mine.confirmRead(key)).toBe(false);
+    expect(await mine.confirmRead(key)).toEqual({
+      status: 'busy',
+      storedVersion: 0,
+      leaseUntilMs: clock.now().getTime() + 1_000,
+    });
     const fresh = new DynamoLeadRecords(table, { eventualReads: true });
     await fresh.getMany('salesforce', [ref]);
-    expect(await fresh.confirmRead(key)).toBe(true);
+    expect(await fresh.confirmRead(key)).toBeNull();
     // A lead with no item read as none: confirmed while none is written, not once one is.
     const other = { objectType: 'Lead', leadId: '00Q2' };
     await fresh.getMany('salesforce', [other]);
     await writer.schedule('salesforce', [{ ...other, recheckAt: null, holdSince: null, inputs: 'x' }]);
-    expect(await fresh.confirmRead('salesforce|Lead|00Q2')).toBe(false);
+    expect((await fresh.confirmRead('salesforce|Lead|00Q2'))?.status).toBe('busy');
     // The sweep's store reads strongly, and so has nothing to confirm.
     const strong = new DynamoLeadRecords(table);
     await strong.getMany('salesforce', [ref]);
     await writer.schedule('salesforce', [held('third')]);
-    expect(await strong.confirmRead(key)).toBe(true);
+    expect(await strong.confirmRead(key)).toBeNull();
   });
 
   it('a lead item past its expiry, not yet deleted by the TTL, reads as none and is claimed over', async () => {
