@@ -314,11 +314,15 @@ export async function processLeads(batch: readonly Lead[], deps: PipelineDeps): 
     }
   }
 
-  const rechecks = await freshWhereUndecided(leads, deps, await loadRechecks(deps.rechecks, deps.crm, leads));
+  const { rechecks, undecided } = await freshWhereUndecided(
+    leads,
+    deps,
+    await loadRechecks(deps.rechecks, deps.crm, leads),
+  );
   const turns = new EventLoopTurns();
   for (const lead of leads) {
     await turns.tick();
-    if (deps.rechecks && sameInputsAsDecided(lead, deps, rechecks)) {
+    if (deps.rechecks && (undecided?.has(lead) ?? true) && sameInputsAsDecided(lead, deps, rechecks)) {
       notRedecided.push(inputsUnchangedOutcome(lead));
       continue;
     }
@@ -1122,22 +1126,23 @@ function changesOf(lead: Lead, fields: TossUpFieldValues): FieldChange[] {
   });
 }
 
-/** `total` counts leads a stop left unplanned as not attempted too. */
 /**
  * `rechecks` with the records of the leads it would let go undecided (inputs as last decided) read
  * again where the store's read may be stale (`RecheckStore.readFresh`): no claim checks that decision.
+ * `undecided`: those leads (null: not looked for), the only ones the fresh records can leave
+ * undecided — a lead decided on the first read is decided whatever a fresh one says.
  */
 async function freshWhereUndecided(
   leads: readonly Lead[],
   deps: PipelineDeps,
   rechecks: ReadonlyMap<string, RecheckRecord>,
-): Promise<ReadonlyMap<string, RecheckRecord>> {
-  if (!deps.rechecks?.readFresh) return rechecks;
-  const undecided = leads.filter((lead) => sameInputsAsDecided(lead, deps, rechecks));
-  if (undecided.length === 0) return rechecks;
-  const refs = undecided.map((l) => ({ objectType: l.objectType, leadId: l.id }));
+): Promise<{ rechecks: ReadonlyMap<string, RecheckRecord>; undecided: ReadonlySet<Lead> | null }> {
+  if (!deps.rechecks?.readFresh) return { rechecks, undecided: null };
+  const undecided = new Set(leads.filter((lead) => sameInputsAsDecided(lead, deps, rechecks)));
+  if (undecided.size === 0) return { rechecks, undecided };
+  const refs = [...undecided].map((l) => ({ objectType: l.objectType, leadId: l.id }));
   const fresh = await deps.rechecks.readFresh(deps.crm, refs);
-  if (!fresh) return rechecks;
+  if (!fresh) return { rechecks, undecided };
   const merged = new Map(rechecks);
   for (const ref of refs) {
     const key = recheckKey(ref);
@@ -1145,7 +1150,7 @@ async function freshWhereUndecided(
     if (record) merged.set(key, record);
     else merged.delete(key);
   }
-  return merged;
+  return { rechecks: merged, undecided };
 }
 
 function sameInputsAsDecided(
@@ -1246,6 +1251,7 @@ function sameRecheck(a: RecheckRecord, b: RecheckRecord): boolean {
   );
 }
 
+/** `total` counts leads a stop left unplanned as not attempted too. */
 function countOutcomes(work: readonly Work[], total: number, notRedecided = 0): BatchCounters {
   const c: BatchCounters = {
     leads: total,
