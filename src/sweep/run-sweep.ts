@@ -732,9 +732,10 @@ class SweepContext {
     const store = this.#o.episodes;
     // Only later than the check it was written with: a refiled episode keeps that check stored, and a
     // store that files checks apart keeps it due only up to the instant it is filed at.
-    const refiled = store.refile
-      ? moved.filter(({ w, want }) => want !== null && w.ep.nextCheckAt !== null && want > w.ep.nextCheckAt)
-      : [];
+    const refilable = ({ w, want }: (typeof moved)[number]) =>
+      store.refile !== undefined && want !== null && w.ep.nextCheckAt !== null && want > w.ep.nextCheckAt;
+    const refiled = moved.filter(refilable);
+    const written = moved.filter((m) => !refilable(m));
     if (refiled.length > 0) {
       try {
         await store.refile!(
@@ -744,7 +745,6 @@ class SweepContext {
         for (const { w } of refiled) this.#storeFailure(w, error);
       }
     }
-    const written = refiled.length > 0 ? moved.filter((m) => !refiled.includes(m)) : moved;
     // Lost race = another writer moved it with its own schedule: theirs stands.
     const outcomes = await putMany(
       store,
