@@ -229,6 +229,8 @@ export function invariantProblems(s: DeploySettings): string[] {
     );
   }
   for (const crm of ['salesforce', 'hubspot'] as const) {
+    // Leads one write call takes (sObject Collections, HubSpot batch update): the size to suggest.
+    const writeCall = crm === 'salesforce' ? 200 : 100;
     // The setting the batch of this CRM comes from, as an error names it.
     const setting = s.crms[crm].batchSize === undefined ? 'worker.batchSize' : `crms.${crm}.batchSize`;
     const size = workerBatchSize(s, crm);
@@ -240,7 +242,7 @@ export function invariantProblems(s: DeploySettings): string[] {
     const leads = workerBatchLeads(s, crm);
     if (leads > MAX_LEADS_PER_INVOCATION) {
       problems.push(
-        `${setting} (${size} messages) x sync.leadsPerMessage (${leadsPerMessage(s)}) is ${leads} leads of the sync a ${crm} worker invocation, over ${MAX_LEADS_PER_INVOCATION}: batchSize counts messages, not leads; lower it (${crm === 'salesforce' ? 200 : 100} leads is one write call)`,
+        `${setting} (${size} messages) x sync.leadsPerMessage (${leadsPerMessage(s)}) is ${leads} leads of the sync a ${crm} worker invocation, over ${MAX_LEADS_PER_INVOCATION}: batchSize counts messages, not leads; lower it (${writeCall} leads is one write call)`,
       );
     }
     // The events queue's mapping: its own batch, the same window and AWS rule.
@@ -254,7 +256,7 @@ export function invariantProblems(s: DeploySettings): string[] {
     }
     if (events > MAX_LEADS_PER_INVOCATION) {
       problems.push(
-        `${eventSetting} (${events} messages) is at least ${events} leads of change events a ${crm} worker invocation (one change a message), over ${MAX_LEADS_PER_INVOCATION}: lower it (${crm === 'salesforce' ? 200 : 100} leads is one write call)`,
+        `${eventSetting} (${events} messages) is at least ${events} leads of change events a ${crm} worker invocation (one change a message), over ${MAX_LEADS_PER_INVOCATION}: lower it (${writeCall} leads is one write call)`,
       );
     }
     // Lambda throttles a mapping's pollers when the function's reserved concurrency is below what
