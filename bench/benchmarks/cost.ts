@@ -26,6 +26,7 @@ import {
   costPer1kLeads,
   costPer1kTossUps,
   fixedPerMonth,
+  LAMBDA_PLATFORM_LOG_BYTES,
   total,
   usdPerMonth,
 } from '../cost/cost-model.ts';
@@ -57,7 +58,7 @@ const kindsOf = (read: boolean) =>
     .map((k) => `${k.kind} ${(k.units / LEADS).toFixed(2)}`)
     .join(', ');
 const kinds = kindsOf(false);
-const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of ${BATCH} leads: ${PACKING}) and the first sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU (${kindsOf(true)}), ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead (not billed here)`;
+const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of ${BATCH} leads: ${PACKING}) and the first sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU (${kindsOf(true)}), ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead and Lambda's own ${LAMBDA_PLATFORM_LOG_BYTES} B an invocation (CloudWatch Logs); Lambda on ${u.architecture}`;
 
 const life = u.lifecycle;
 const perTossUp = (n: number) => (u.tossUps > 0 ? n / u.tossUps : 0);

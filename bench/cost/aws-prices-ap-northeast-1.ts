@@ -26,9 +26,17 @@ export const PRICES_AP_NORTHEAST_1 = {
     url: 'https://aws.amazon.com/lambda/pricing/',
     asOf: READ,
   },
-  /** x86_64: serverless.yml deploys the default architecture. */
+  /** x86_64. The model takes the price of the architecture serverless.yml deploys (`lambdaArchitecture`). */
   lambdaGbSecondX86: {
     usd: 0.0000166667,
+    per: 'GB-second',
+    source: 'reference',
+    url: 'https://aws.amazon.com/lambda/pricing/',
+    asOf: READ,
+  },
+  /** arm64 (Graviton), what serverless.yml deploys since the stack's first commit. */
+  lambdaGbSecondArm64: {
+    usd: 0.0000133334,
     per: 'GB-second',
     source: 'reference',
     url: 'https://aws.amazon.com/lambda/pricing/',
@@ -104,6 +112,17 @@ export const PRICES_AP_NORTHEAST_1 = {
     source: 'price-list',
     url: 'https://aws.amazon.com/s3/pricing/',
     asOf: READ,
+  },
+  /**
+   * CloudWatch Logs ingestion (Standard class; Lambda's logs are "vended" and tiered since May 2025, the
+   * first 10 TB a month at this rate). The reference note gives $0.50, which is us-east-1's.
+   */
+  cloudwatchLogsIngestedGb: {
+    usd: 0.76,
+    per: 'GB ingested',
+    source: 'price-list',
+    url: 'https://aws.amazon.com/cloudwatch/pricing/',
+    asOf: '2026-12-05',
   },
   secretsManagerSecretMonth: {
     usd: 0.4,

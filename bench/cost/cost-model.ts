@@ -12,7 +12,9 @@ import type { Invocations, MeasuredUsage } from './measure-usage.ts';
  * - the SQS event source mappings' idle long polls: two mappings (the leads and the events queue,
  *   infra/queues.yml), 5 pollers each, one 20 s receive each at a time;
  * - one cold start (one secret read) per function and hour; Firehose delivers one object per stream
- *   every 300 s (its buffer interval).
+ *   every 300 s (its buffer interval);
+ * - Lambda writes LAMBDA_PLATFORM_LOG_BYTES of its own lines an invocation (START, END, REPORT in the
+ *   default text format, which serverless.yml keeps) beside what the functions log, which is measured.
  */
 export const CRM_CALL_SECONDS = 0.4;
 export const DAYS_PER_MONTH = 30;
@@ -21,6 +23,7 @@ const IDLE_SQS_RECEIVES_PER_MONTH = 2 * 5 * 3 * DAYS_PER_MONTH * 24 * 60;
 const SECRET_READS_PER_MONTH = 3 * 24 * DAYS_PER_MONTH;
 const FIREHOSE_OBJECTS_PER_MONTH = (2 * (DAYS_PER_MONTH * 24 * 3600)) / 300;
 const GB = 1024 ** 3;
+export const LAMBDA_PLATFORM_LOG_BYTES = 300;
 
 /** One line of a bill: what, how much of it, and its price in USD. */
 export interface CostLine {
@@ -34,6 +37,16 @@ export function gbSeconds(inv: Invocations, memoryMb: number): number {
   return (inv.ms / 1000 + inv.crmCalls * CRM_CALL_SECONDS) * (memoryMb / 1024);
 }
 
+/** The GB-second price of the architecture the functions deploy with. */
+function gbSecondUsd(u: MeasuredUsage, p: PriceList): number {
+  return (u.architecture === 'arm64' ? p.lambdaGbSecondArm64 : p.lambdaGbSecondX86).usd;
+}
+
+/** Log bytes CloudWatch ingests for invocations: what they logged and Lambda's own lines for each. */
+function logBytes(inv: Invocations): number {
+  return inv.logBytes + inv.count * LAMBDA_PLATFORM_LOG_BYTES;
+}
+
 /** What the work of `u.leads` changed leads costs beyond the schedules' floor, scaled to 1,000 leads. */
 export function costPer1kLeads(u: MeasuredUsage, p: PriceList): CostLine[] {
   const per1k = 1000 / u.leads;
@@ -42,6 +55,7 @@ export function costPer1kLeads(u: MeasuredUsage, p: PriceList): CostLine[] {
     count: 0,
     ms: Math.max(0, u.sync.ms - u.idleSync.ms),
     crmCalls: Math.max(0, u.sync.crmCalls - u.idleSync.crmCalls),
+    logBytes: Math.max(0, u.sync.logBytes - u.idleSync.logBytes),
   };
   // The first sweep, right after the hand-offs: its run less a quiet one is the leads' too.
   const sweepWork = beyondQuiet(u.firstSweep, u.sweep);
@@ -51,6 +65,7 @@ export function costPer1kLeads(u: MeasuredUsage, p: PriceList): CostLine[] {
       gbSeconds(sweepWork, u.memoryMb.sweep)) *
     per1k;
   const firehoseGb = (u.firehoseBilledBytes * per1k) / GB;
+  const logsGb = ((logBytes(u.worker) + logBytes(syncWork) + logBytes(sweepWork)) * per1k) / GB;
   const lines: CostLine[] = [
     { item: 'Lambda requests (worker)', quantity: u.worker.count * per1k, usd: 0 },
     { item: 'Lambda GB-seconds (worker, sync, first sweep)', quantity: gbs, usd: 0 },
@@ -58,26 +73,30 @@ export function costPer1kLeads(u: MeasuredUsage, p: PriceList): CostLine[] {
     { item: 'DynamoDB write request units', quantity: u.dynamoWriteUnits * per1k, usd: 0 },
     { item: 'DynamoDB read request units', quantity: u.dynamoReadUnits * per1k, usd: 0 },
     { item: 'Firehose GB (ingest + Parquet + partitioning)', quantity: firehoseGb, usd: 0 },
+    { item: 'CloudWatch Logs GB', quantity: logsGb, usd: 0 },
   ];
   const price = [
     p.lambdaRequest.usd,
-    p.lambdaGbSecondX86.usd,
+    gbSecondUsd(u, p),
     p.sqsRequest.usd,
     p.dynamoWriteRequestUnit.usd,
     p.dynamoReadRequestUnit.usd,
     p.firehoseIngestedGb.usd + p.firehoseFormatConversionGb.usd + p.firehoseDynamicPartitioningGb.usd,
+    p.cloudwatchLogsIngestedGb.usd,
   ];
   return lines.map((l, i) => ({ ...l, usd: l.quantity * (price[i] ?? 0) }));
 }
 
-/** Invocations less what as many quiet ones take (the floor pays those). */
+/** Invocations less what as many quiet ones take (the floor pays those, and the runs themselves). */
 function beyondQuiet(inv: Invocations, quiet: Invocations): Invocations {
   const perQuiet = quiet.count > 0 ? quiet.ms / quiet.count : 0;
   const callsPerQuiet = quiet.count > 0 ? quiet.crmCalls / quiet.count : 0;
   return {
-    count: inv.count,
+    count: 0,
     ms: Math.max(0, inv.ms - inv.count * perQuiet),
     crmCalls: Math.max(0, inv.crmCalls - inv.count * callsPerQuiet),
+    // The quiet runs' log lines are the floor's, as their time is.
+    logBytes: Math.max(0, inv.logBytes - (quiet.count > 0 ? (inv.count * quiet.logBytes) / quiet.count : 0)),
   };
 }
 
@@ -94,8 +113,9 @@ export function costPer1kTossUps(u: MeasuredUsage, p: PriceList): CostLine[] {
   const writes = Math.max(0, l.usage.dynamoWriteUnits - runs * u.quietSweepUnits.write) * per1k;
   const reads = Math.max(0, l.usage.dynamoReadUnits - runs * u.quietSweepUnits.read) * per1k;
   const firehoseGb = (l.usage.firehoseBilledBytes * per1k) / GB;
+  const logsGb = (beyondQuiet(l.sweeps, u.sweep).logBytes * per1k) / GB;
   return [
-    { item: 'Lambda GB-seconds (sweeps)', quantity: gbs, usd: gbs * p.lambdaGbSecondX86.usd },
+    { item: 'Lambda GB-seconds (sweeps)', quantity: gbs, usd: gbs * gbSecondUsd(u, p) },
     { item: 'DynamoDB write request units', quantity: writes, usd: writes * p.dynamoWriteRequestUnit.usd },
     { item: 'DynamoDB read request units', quantity: reads, usd: reads * p.dynamoReadRequestUnit.usd },
     {
@@ -105,6 +125,7 @@ export function costPer1kTossUps(u: MeasuredUsage, p: PriceList): CostLine[] {
         firehoseGb *
         (p.firehoseIngestedGb.usd + p.firehoseFormatConversionGb.usd + p.firehoseDynamicPartitioningGb.usd),
     },
+    { item: 'CloudWatch Logs GB', quantity: logsGb, usd: logsGb * p.cloudwatchLogsIngestedGb.usd },
   ];
 }
 
@@ -112,6 +133,7 @@ export function costPer1kTossUps(u: MeasuredUsage, p: PriceList): CostLine[] {
 export function fixedPerMonth(u: MeasuredUsage, p: PriceList): CostLine[] {
   const gbs =
     (gbSeconds(u.idleSync, u.memoryMb.sync) + gbSeconds(u.sweep, u.memoryMb.sweep)) * RUNS_PER_MONTH;
+  const logsGb = ((logBytes(u.idleSync) + logBytes(u.sweep)) * RUNS_PER_MONTH) / GB;
   return [
     { item: 'Lambda requests (sync, sweep schedules)', quantity: 2 * RUNS_PER_MONTH, usd: 0 },
     { item: 'Lambda GB-seconds (quiet sync, sweep)', quantity: gbs, usd: 0 },
@@ -119,17 +141,19 @@ export function fixedPerMonth(u: MeasuredUsage, p: PriceList): CostLine[] {
     { item: 'Secrets Manager secret', quantity: 1, usd: 0 },
     { item: 'Secrets Manager reads (cold starts)', quantity: SECRET_READS_PER_MONTH, usd: 0 },
     { item: 'Firehose S3 objects (PUT, partitioning)', quantity: FIREHOSE_OBJECTS_PER_MONTH, usd: 0 },
+    { item: 'CloudWatch Logs GB (quiet runs)', quantity: logsGb, usd: 0 },
   ].map((l, i) => ({
     ...l,
     usd:
       l.quantity *
       [
         p.lambdaRequest.usd,
-        p.lambdaGbSecondX86.usd,
+        gbSecondUsd(u, p),
         p.sqsRequest.usd,
         p.secretsManagerSecretMonth.usd,
         p.secretsManagerApiCall.usd,
         p.s3PutRequest.usd + p.firehoseDynamicPartitioningObject.usd,
+        p.cloudwatchLogsIngestedGb.usd,
       ][i]!,
   }));
 }

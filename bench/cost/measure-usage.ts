@@ -15,6 +15,7 @@ import { testClock } from '../../test/state/state-store.contract.ts';
 import { FakeEpisodeCrm } from '../../test/sweep/fake-episode-crm.ts';
 import { generatedLeads } from '../support/generated-leads.ts';
 import { AwsMeter, type MeterSnapshot, meterDelta, SQS_CHUNK } from './aws-meter.ts';
+import { deployedArchitecture, type LambdaArchitecture } from './deployed-architecture.ts';
 
 /** One function's invocations: how many, and their in-process wall time. */
 export interface Invocations {
@@ -22,11 +23,15 @@ export interface Invocations {
   ms: number;
   /** CRM API calls made during them (each is a wait Lambda bills; see the cost model). */
   crmCalls: number;
+  /** Bytes the functions logged during them (CloudWatch Logs bills them; Lambda's own lines are modelled). */
+  logBytes: number;
 }
 
 export interface MeasuredUsage {
   leads: number;
   memoryMb: { sync: number; worker: number; sweep: number };
+  /** The functions' architecture as serverless.yml deploys them (its GB-second price). */
+  architecture: LambdaArchitecture;
   sync: Invocations;
   worker: Invocations;
   /** A sync run that finds nothing changed: what every scheduled run costs on a quiet CRM. */
@@ -147,13 +152,15 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
       Object.values(episodeCrm.calls).reduce((a, b) => a + b, 0);
     const timed = async (run: () => Promise<unknown>, into: Invocations) => {
       const calls = crmCalls();
+      const logged = logs.bytes;
       const t0 = performance.now();
       await run();
       into.ms += performance.now() - t0;
       into.count++;
       into.crmCalls += crmCalls() - calls;
+      into.logBytes += logs.bytes - logged;
     };
-    const none = (): Invocations => ({ count: 0, ms: 0, crmCalls: 0 });
+    const none = (): Invocations => ({ count: 0, ms: 0, crmCalls: 0, logBytes: 0 });
     const usage = { sync: none(), worker: none(), idleSync: none(), firstSweep: none(), sweep: none() };
 
     await timed(() => sync(SCHEDULED, context(settings.sync.timeoutSeconds)), usage.sync);
@@ -228,6 +235,7 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
         worker: settings.worker.memoryMb,
         sweep: settings.sweep.memoryMb,
       },
+      architecture: deployedArchitecture('serverless.yml'),
       ...usage,
       quietSweepUnits: { read: quiet.dynamoReadUnits, write: quiet.dynamoWriteUnits },
       lifecycle,
@@ -266,7 +274,7 @@ function context(timeoutSeconds: number): LambdaContext {
   };
 }
 
-/** The functions' JSON logs, counted (CloudWatch Logs bills their bytes; not in the AWS bill here). */
+/** The functions' JSON logs, counted (CloudWatch Logs bills their bytes). */
 class ByteCount extends Writable {
   bytes = 0;
   /** Errors logged: a run that should have none says so. */

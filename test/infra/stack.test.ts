@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
+import { deployedArchitecture } from '../../bench/cost/deployed-architecture.ts';
 import { type BuildResult, buildLambdas } from '../../scripts/build-lambdas.ts';
 import {
   type DeploySettings,
@@ -323,6 +324,11 @@ describe('the deployable stack (build + osls package)', () => {
       }
       // The CRM functions and the weekly report (test/infra/ledger-stack.test.ts checks that one).
       expect(ofType(shipped, 'AWS::Lambda::Function')).toHaveLength(FUNCTIONS.length + 1);
+      // The cost model prices GB-seconds at the architecture it reads from serverless.yml: the one shipped.
+      const shippedArchitectures = new Set(
+        ofType(shipped, 'AWS::Lambda::Function').flatMap(([, r]) => r.Properties.Architectures ?? ['x86_64']),
+      );
+      expect([...shippedArchitectures]).toEqual([deployedArchitecture('serverless.yml')]);
     });
 
     it('with HubSpot enabled, the reconciling incremental read is scheduled beside the webhook by default', () => {
