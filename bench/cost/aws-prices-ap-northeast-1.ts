@@ -124,6 +124,22 @@ export const PRICES_AP_NORTHEAST_1 = {
     url: 'https://aws.amazon.com/cloudwatch/pricing/',
     asOf: '2026-12-05',
   },
+  /** A custom metric (each name and set of dimension values) a month, the first 10,000; prorated hourly. */
+  cloudwatchCustomMetricMonth: {
+    usd: 0.3,
+    per: 'custom metric-month',
+    source: 'price-list',
+    url: 'https://aws.amazon.com/cloudwatch/pricing/',
+    asOf: '2026-12-05',
+  },
+  /** A standard-resolution alarm on one metric, a month. */
+  cloudwatchAlarmMonth: {
+    usd: 0.1,
+    per: 'alarm-month',
+    source: 'price-list',
+    url: 'https://aws.amazon.com/cloudwatch/pricing/',
+    asOf: '2026-12-05',
+  },
   secretsManagerSecretMonth: {
     usd: 0.4,
     per: 'secret-month',

@@ -11,8 +11,11 @@ import type { Invocations, MeasuredUsage } from './measure-usage.ts';
  * - schedules as deployed: the sync and the sweep every 5 minutes, one CRM;
  * - the SQS event source mappings' idle long polls: two mappings (the leads and the events queue,
  *   infra/queues.yml), 5 pollers each, one 20 s receive each at a time;
- * - one cold start (one secret read) per function and hour; Firehose delivers one object per stream
- *   every 300 s (its buffer interval);
+ * - two secrets (the CRM's and the chat secret the sweep's notifications read); the secrets cache
+ *   (src/aws/secrets.ts) keeps a value 5 minutes, the schedules' period, so every scheduled run reads
+ *   its secrets again (the sync one, the sweep two) and the worker reads its one at least hourly (a
+ *   cold start); Firehose delivers one object per stream every 300 s (its buffer interval);
+ * - the custom metrics the run published and the stack's alarms are billed every month;
  * - Lambda writes LAMBDA_PLATFORM_LOG_BYTES of its own lines an invocation (START, END, REPORT in the
  *   default text format, which serverless.yml keeps) beside what the functions log, which is measured.
  */
@@ -20,7 +23,8 @@ export const CRM_CALL_SECONDS = 0.4;
 export const DAYS_PER_MONTH = 30;
 const RUNS_PER_MONTH = (DAYS_PER_MONTH * 24 * 60) / 5;
 const IDLE_SQS_RECEIVES_PER_MONTH = 2 * 5 * 3 * DAYS_PER_MONTH * 24 * 60;
-const SECRET_READS_PER_MONTH = 3 * 24 * DAYS_PER_MONTH;
+const SECRETS = 2;
+const SECRET_READS_PER_MONTH = (1 + 2) * RUNS_PER_MONTH + 24 * DAYS_PER_MONTH;
 const FIREHOSE_OBJECTS_PER_MONTH = (2 * (DAYS_PER_MONTH * 24 * 3600)) / 300;
 const GB = 1024 ** 3;
 export const LAMBDA_PLATFORM_LOG_BYTES = 300;
@@ -129,7 +133,10 @@ export function costPer1kTossUps(u: MeasuredUsage, p: PriceList): CostLine[] {
   ];
 }
 
-/** What a month costs with nothing changed: the schedules, idle queue polls, the secret, Firehose deliveries. */
+/**
+ * What a month costs with nothing changed: the schedules' runs (time, logs, DynamoDB), idle queue polls,
+ * the secrets, Firehose deliveries, custom metrics and alarms.
+ */
 export function fixedPerMonth(u: MeasuredUsage, p: PriceList): CostLine[] {
   const gbs =
     (gbSeconds(u.idleSync, u.memoryMb.sync) + gbSeconds(u.sweep, u.memoryMb.sweep)) * RUNS_PER_MONTH;
@@ -138,10 +145,26 @@ export function fixedPerMonth(u: MeasuredUsage, p: PriceList): CostLine[] {
     { item: 'Lambda requests (sync, sweep schedules)', quantity: 2 * RUNS_PER_MONTH, usd: 0 },
     { item: 'Lambda GB-seconds (quiet sync, sweep)', quantity: gbs, usd: 0 },
     { item: 'SQS idle receives (event source mappings)', quantity: IDLE_SQS_RECEIVES_PER_MONTH, usd: 0 },
-    { item: 'Secrets Manager secret', quantity: 1, usd: 0 },
-    { item: 'Secrets Manager reads (cold starts)', quantity: SECRET_READS_PER_MONTH, usd: 0 },
+    { item: 'Secrets Manager secrets (CRM, chat)', quantity: SECRETS, usd: 0 },
+    {
+      item: 'Secrets Manager reads (every scheduled run, worker hourly)',
+      quantity: SECRET_READS_PER_MONTH,
+      usd: 0,
+    },
     { item: 'Firehose S3 objects (PUT, partitioning)', quantity: FIREHOSE_OBJECTS_PER_MONTH, usd: 0 },
     { item: 'CloudWatch Logs GB (quiet runs)', quantity: logsGb, usd: 0 },
+    {
+      item: 'DynamoDB write request units (quiet sync, sweep)',
+      quantity: (u.quietSyncUnits.write + u.quietSweepUnits.write) * RUNS_PER_MONTH,
+      usd: 0,
+    },
+    {
+      item: 'DynamoDB read request units (quiet sync, sweep)',
+      quantity: (u.quietSyncUnits.read + u.quietSweepUnits.read) * RUNS_PER_MONTH,
+      usd: 0,
+    },
+    { item: 'CloudWatch custom metrics', quantity: u.customMetrics, usd: 0 },
+    { item: 'CloudWatch alarms', quantity: u.alarms, usd: 0 },
   ].map((l, i) => ({
     ...l,
     usd:
@@ -154,6 +177,10 @@ export function fixedPerMonth(u: MeasuredUsage, p: PriceList): CostLine[] {
         p.secretsManagerApiCall.usd,
         p.s3PutRequest.usd + p.firehoseDynamicPartitioningObject.usd,
         p.cloudwatchLogsIngestedGb.usd,
+        p.dynamoWriteRequestUnit.usd,
+        p.dynamoReadRequestUnit.usd,
+        p.cloudwatchCustomMetricMonth.usd,
+        p.cloudwatchAlarmMonth.usd,
       ][i]!,
   }));
 }

@@ -15,7 +15,7 @@ import { testClock } from '../../test/state/state-store.contract.ts';
 import { FakeEpisodeCrm } from '../../test/sweep/fake-episode-crm.ts';
 import { generatedLeads } from '../support/generated-leads.ts';
 import { AwsMeter, type MeterSnapshot, meterDelta, SQS_CHUNK } from './aws-meter.ts';
-import { deployedArchitecture, type LambdaArchitecture } from './deployed-architecture.ts';
+import { deployedAlarms, deployedArchitecture, type LambdaArchitecture } from './deployed-stack.ts';
 
 /** One function's invocations: how many, and their in-process wall time. */
 export interface Invocations {
@@ -45,6 +45,15 @@ export interface MeasuredUsage {
   sweep: Invocations;
   /** What the quiet sweep used of DynamoDB (subtracted from each lifecycle sweep: the floor pays it). */
   quietSweepUnits: { read: number; write: number };
+  /** What the sync that found nothing used of DynamoDB (its lease and cursor): every scheduled run's. */
+  quietSyncUnits: { read: number; write: number };
+  /**
+   * Distinct custom metrics the functions published in the run (Embedded Metric Format lines: each
+   * namespace, dimension values and name), each billed a month.
+   */
+  customMetrics: number;
+  /** CloudWatch alarms the stack deploys with infra/settings.yml (both CRMs', whatever is enabled). */
+  alarms: number;
   /**
    * The toss-ups' SLA tracking after the first sweep, with no rep answering (the upper bound): a sweep
    * every hour of the clock until no episode is due — the ladder's steps (reminders, the manager's
@@ -202,7 +211,9 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
     // Every decision and event reached the ledger: nothing is left staged in the outbox.
     const left = await table.query('ledgerq|salesforce');
     if (left.length > 0) throw new Error(`${left.length} ledger outbox item(s) left after the run`);
+    const beforeIdle = meter.snapshot();
     await timed(() => sync(SCHEDULED, context(settings.sync.timeoutSeconds)), usage.idleSync);
+    const idle = meterDelta(beforeIdle, meter.snapshot());
     // The sweep's CRM holds what the worker wrote: the leads it handed off and their tasks (without
     // them every episode would read as a deleted record and close).
     for (const { id, task } of crm.tasks.values()) {
@@ -238,6 +249,9 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
       architecture: deployedArchitecture('serverless.yml'),
       ...usage,
       quietSweepUnits: { read: quiet.dynamoReadUnits, write: quiet.dynamoWriteUnits },
+      quietSyncUnits: { read: idle.dynamoReadUnits, write: idle.dynamoWriteUnits },
+      customMetrics: logs.metrics.size,
+      alarms: deployedAlarms(settings),
       lifecycle,
       sqsRequestsSent: sqsSent,
       sqsRequestsReceived: received,
@@ -274,16 +288,33 @@ function context(timeoutSeconds: number): LambdaContext {
   };
 }
 
+/** A JSON log line, with the Embedded Metric Format block where it publishes metrics. */
+type EmfLine = {
+  level?: string;
+  msg?: string;
+  _aws?: { CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+  [field: string]: unknown;
+};
+
 /** The functions' JSON logs, counted (CloudWatch Logs bills their bytes). */
 class ByteCount extends Writable {
   bytes = 0;
+  /** `namespace|dimension values|name` of every metric an Embedded Metric Format line published. */
+  readonly metrics = new Set<string>();
   /** Errors logged: a run that should have none says so. */
   readonly problems: string[] = [];
   override _write(chunk: Buffer, _enc: string, done: () => void): void {
     this.bytes += chunk.length;
     for (const line of String(chunk).split('\n').filter(Boolean)) {
-      const { level, msg } = JSON.parse(line) as { level?: string; msg?: string };
-      if (level === 'error' || level === 'fatal') this.problems.push(`${level}: ${msg}`);
+      const entry = JSON.parse(line) as EmfLine;
+      if (entry.level === 'error' || entry.level === 'fatal')
+        this.problems.push(`${entry.level}: ${entry.msg}`);
+      for (const m of entry._aws?.CloudWatchMetrics ?? [])
+        for (const dims of m.Dimensions)
+          for (const { Name } of m.Metrics)
+            this.metrics.add(
+              `${m.Namespace}|${dims.map((d) => `${d}=${String(entry[d])}`).join(',')}|${Name}`,
+            );
     }
     done();
   }

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { deployedArchitecture } from '../../bench/cost/deployed-architecture.ts';
+import { deployedAlarms, deployedArchitecture } from '../../bench/cost/deployed-stack.ts';
 import { type BuildResult, buildLambdas } from '../../scripts/build-lambdas.ts';
 import {
   type DeploySettings,
@@ -329,6 +329,15 @@ describe('the deployable stack (build + osls package)', () => {
         ofType(shipped, 'AWS::Lambda::Function').flatMap(([, r]) => r.Properties.Architectures ?? ['x86_64']),
       );
       expect([...shippedArchitectures]).toEqual([deployedArchitecture('serverless.yml')]);
+      // And bills every month the alarms it counts: the ones shipped whose condition holds.
+      const relay = settings.crms.salesforce.eventRelay.eventSourceName !== '';
+      const alarms = ofType(shipped, 'AWS::CloudWatch::Alarm').filter(
+        ([, r]) => r.Condition === undefined || (r.Condition === 'HasSalesforceEventRelay' && relay),
+      );
+      expect(alarms).toHaveLength(deployedAlarms(settings));
+      expect(
+        deployedAlarms({ crms: { salesforce: { eventRelay: { eventSourceName: 'aws.partner/x' } } } }),
+      ).toBe(alarms.length + 1);
     });
 
     it('with HubSpot enabled, the reconciling incremental read is scheduled beside the webhook by default', () => {
