@@ -12,8 +12,12 @@ import type { DynamoLeadRecords } from './dynamodb-lead-records.ts';
  *   otherwise the route items of `inner` (earlier builds, and leads decided without a claim).
  * - `putAssignment`: kept for the lead's claim. It cannot lose a race here: a claim made on a read
  *   another claim changed is refused (the lead is decided again). A lead the batch did not read, or
- *   that goes unclaimed (`flushUnclaimed`: decided without a claim, or refused one), is stored in
- *   `inner` — or, for a lead that had no item, on a new one (`storeUnclaimed`), where its retry looks.
+ *   that goes unclaimed (`flushUnclaimed`: decided without a claim), is stored in `inner` — or, for a
+ *   lead that had no item, on a new one (`storeUnclaimed`), where its retry looks.
+ * - `releaseRefused`: a lead refused its claim had nothing handed off under the assignments made
+ *   for it; they are dropped and the daily slots reserved for them given back (its retry routes
+ *   afresh, or finds the assignment the claim in its way carried), so a rep's count stays the
+ *   toss-ups handed off.
  * - Daily capacity is `inner`'s.
  */
 export class ClaimCarriedRouting implements RoutingState {
@@ -36,9 +40,10 @@ export class ClaimCarriedRouting implements RoutingState {
     key: string,
     result: RouteResult,
     expectedVersion: number | null,
+    reserved?: string,
   ): Promise<{ stored: RecordedAssignment; written: boolean }> {
     const stored = { result, version: (expectedVersion ?? 0) + 1 };
-    if (this.#records.carryAssignment(this.#crm, leadIdOf(key), key, stored))
+    if (this.#records.carryAssignment(this.#crm, leadIdOf(key), key, stored, reserved))
       return { stored, written: true };
     return this.#inner.putAssignment(key, result, expectedVersion);
   }
@@ -46,6 +51,11 @@ export class ClaimCarriedRouting implements RoutingState {
   async flushUnclaimed(leadId: string): Promise<void> {
     for (const [key, a] of Object.entries(await this.#records.storeUnclaimed(this.#crm, leadId)))
       await this.#inner.putAssignment(key, a.result, a.version > 1 ? a.version - 1 : null);
+  }
+
+  async releaseRefused(leadId: string): Promise<void> {
+    for (const { repKey, businessDate } of this.#records.dropRefused(this.#crm, leadId))
+      await this.#inner.releaseSlot(repKey, businessDate);
   }
 
   getDailyCount(repKey: string, businessDate: string): Promise<number> {

@@ -43,6 +43,20 @@ interface ReadSnapshot {
   fields: Record<(typeof READ_FIELDS)[number], string | null>;
   rk: number | null;
 }
+/** A rep's daily slot on a business date (`RoutingState.reserveSlot`). */
+type Slot = { repKey: string; businessDate: string };
+/** A lead's routing assignments as `getMany` read them, and as its decision uses them. */
+interface LeadRoutes {
+  onItem: Record<string, RecordedAssignment> | null;
+  carried: Record<string, RecordedAssignment>;
+  /**
+   * Keys of `carried` made by this decision (not read from the item), each with the rep whose daily
+   * slot was reserved for it (`dropRefused` gives it back), if any.
+   */
+  made: Map<string, string | undefined>;
+  /** The lead's item. */
+  pk: string;
+}
 /** The record's fields a write made on a read requires unchanged (`claimDecided`, `confirmRead`). */
 const READ_FIELDS = ['recheckAt', 'holdSince', 'inputs'] as const;
 /** A decision refused because its read was stale is tried again this soon (no claim is in its way). */
@@ -122,17 +136,12 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
    * `onItem` as the item held them (null: the lead has no item), `carried` the ones the claim writes
    * back — those looked up or made for this decision; the rest are dropped, so the item stays small.
    */
-  readonly #routes = new Map<
-    string,
-    {
-      onItem: Record<string, RecordedAssignment> | null;
-      carried: Record<string, RecordedAssignment>;
-      /** Keys of `carried` made by this decision (not read from the item). */
-      made: Set<string>;
-      /** The lead's item. */
-      pk: string;
-    }
-  >();
+  readonly #routes = new Map<string, LeadRoutes>();
+  /**
+   * The daily slots reserved for what was made for a lead whose claim `claimDecided` just refused, by
+   * `<crm>|<leadId>`, for `dropRefused` to return — until then, or the lead's next read.
+   */
+  readonly #refused = new Map<string, Slot[]>();
 
   constructor(table: DynamoTable, options: LeadRecordsOptions = {}) {
     const { eventualReads = false, ...batch } = options;
@@ -173,7 +182,8 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     const record = recheck ? await this.#recheckUpdate(crm, recheck) : this.#expiryClauses();
     // The routing assignments made or used for this decision ride on the claim (no item of their own).
     const routesKey = `${crm}|${leadKey.slice(leadKey.lastIndexOf('|') + 1)}`;
-    const carried = this.#routes.get(routesKey)?.carried ?? {};
+    const made = this.#routes.get(routesKey);
+    const carried = made?.carried ?? {};
     this.#routes.delete(routesKey);
     const routes: Clauses = { set: [], remove: [], names: {}, values: {} };
     if (Object.keys(carried).length > 0) {
@@ -199,7 +209,10 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     }
     // Refused by the version rules, or the item changed since the read (a claim or a record came
     // between, or the read was stale): decided again from a fresh read, soon.
-    return (await this.#refusal(pk, version)) ?? this.#staleRead(version);
+    const refusal = (await this.#refusal(pk, version)) ?? this.#staleRead(version);
+    const slots = made ? slotsOf(made) : [];
+    if (slots.length > 0) this.#refused.set(routesKey, slots);
+    return refusal;
   }
 
   /**
@@ -239,20 +252,43 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
   }
 
   /**
-   * Keeps `assignment` for the lead's claim to write (`claimDecided`). False when the lead was not
-   * read by this instance: the caller stores it elsewhere.
+   * Keeps `assignment` for the lead's claim to write (`claimDecided`), with the rep whose daily slot
+   * was `reserved` for it. False when the lead was not read by this instance: the caller stores it
+   * elsewhere.
    */
-  carryAssignment(crm: CrmName, leadId: string, key: string, assignment: RecordedAssignment): boolean {
+  carryAssignment(
+    crm: CrmName,
+    leadId: string,
+    key: string,
+    assignment: RecordedAssignment,
+    reserved?: string,
+  ): boolean {
     const routes = this.#routes.get(`${crm}|${leadId}`);
     if (!routes) return false;
     routes.carried[key] = assignment;
-    routes.made.add(key);
+    routes.made.set(key, reserved);
     return true;
   }
 
   /**
-   * Gives up the assignments made for a lead that will not be claimed (decided without a claim, or
-   * refused one). A lead read with no item gets them on a new item (`routes` alone, if there is still
+   * Forgets the assignments made for a lead refused its claim, storing none (nothing was handed off
+   * under them), and returns the daily slots they reserved, for the caller to give back. Only
+   * assignments this decision made and `carryAssignment` kept (never one read from an item or
+   * another store, nor one stored already): slots this attempt reserved.
+   */
+  dropRefused(crm: CrmName, leadId: string): Slot[] {
+    const key = `${crm}|${leadId}`;
+    // Refused by `claimDecided` (which let go of the rest), or by `confirmRead` (none taken).
+    const refused = this.#refused.get(key);
+    const routes = this.#routes.get(key);
+    this.#refused.delete(key);
+    this.#routes.delete(key);
+    return refused ?? (routes ? slotsOf(routes) : []);
+  }
+
+  /**
+   * Gives up the assignments made for a lead decided without a claim (one refused a claim:
+   * `dropRefused`). A lead read with no item gets them on a new item (`routes` alone, if there is still
    * none): its retry takes a lead with no item to have no assignment (`assignmentOnItem`), so they
    * must be found there, or a toss-up whose task exists could be routed to another rep. Returns the
    * ones left for the caller to store elsewhere (the lead has an item: those read from it stay there).
@@ -261,7 +297,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     const routes = this.#routes.get(`${crm}|${leadId}`);
     if (!routes) return {};
     this.#routes.delete(`${crm}|${leadId}`);
-    const made = Object.fromEntries([...routes.made].map((key) => [key, routes.carried[key]!]));
+    const made = Object.fromEntries([...routes.made.keys()].map((key) => [key, routes.carried[key]!]));
     if (routes.onItem !== null || Object.keys(made).length === 0) return made;
     const expiry = this.#expiryClauses();
     const created = await this.#table.update(
@@ -355,6 +391,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     );
     if (this.#reads.size > MAX_READ_TOKENS) this.#reads.clear();
     if (this.#routes.size > MAX_READ_TOKENS) this.#routes.clear();
+    if (this.#refused.size > MAX_READ_TOKENS) this.#refused.clear();
     for (const ref of refs) {
       const pk = pkOf(crm, ref);
       const item = items.get(pk);
@@ -367,10 +404,12 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
       );
       // Read again before its claim: what was made for it stays; what was read is read afresh.
       const before = this.#routes.get(`${crm}|${ref.leadId}`);
-      const made = before?.made ?? new Set<string>();
+      // A refusal before this read is no longer this decision's.
+      this.#refused.delete(`${crm}|${ref.leadId}`);
+      const made = before?.made ?? new Map<string, string | undefined>();
       this.#routes.set(`${crm}|${ref.leadId}`, {
         onItem,
-        carried: { ...kept, ...Object.fromEntries([...made].map((k) => [k, before!.carried[k]!])) },
+        carried: { ...kept, ...Object.fromEntries([...made.keys()].map((k) => [k, before!.carried[k]!])) },
         made,
         pk,
       });
@@ -714,6 +753,13 @@ function asRead(
     }
   }
   return { expression: parts.join(' AND '), names, values };
+}
+
+/** The slots reserved for the assignments a decision made (`carryAssignment`): none read or stored. */
+function slotsOf(routes: LeadRoutes): Slot[] {
+  return [...routes.made].flatMap(([key, repKey]) =>
+    repKey === undefined ? [] : [{ repKey, businessDate: routes.carried[key]!.result.businessDate }],
+  );
 }
 
 /** The routing assignments a claim left on the item (`routes`, JSON); none when absent or unreadable. */

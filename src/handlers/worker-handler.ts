@@ -286,6 +286,7 @@ export function createWorkerHandler(options: WorkerOptions) {
         leaseUntilMs,
         refused,
         (id) => options.routingState.flushUnclaimed?.(id),
+        (id) => releaseRefused(options.routingState, id, log),
       );
     } else {
       work = [];
@@ -324,8 +325,9 @@ export function createWorkerHandler(options: WorkerOptions) {
  * The pipeline's `claimDecided` for one batch: each decided lead is claimed at its version with the
  * re-check record its writes will leave (a lead without a version, as account triggers are, goes
  * ahead unclaimed), and the routing assignments made for it (`RoutingState.flushUnclaimed` stores
- * those of a lead not claimed). If the state table fails for any lead, the claims taken are given
- * back and the batch fails.
+ * those of a lead going ahead unclaimed; `releaseRefused` drops those of a refused one and gives back
+ * their slots). If the state table fails for any lead, the claims taken are given back and the batch
+ * fails.
  */
 function claimOnceDecided(
   claimDecided: NonNullable<LeadVersions['claimDecided']>,
@@ -336,6 +338,7 @@ function claimOnceDecided(
   leaseUntilMs: number,
   refused: (g: Group, claim: ClaimOutcome & { status: 'stale' | 'done' | 'busy' }) => void,
   unclaimed: (leadId: string) => Promise<void> | undefined,
+  released: (leadId: string) => Promise<void>,
 ): (items: readonly DecidedClaim[]) => Promise<ClaimGrant[]> {
   return async (items) => {
     // The re-checks the claims will carry, filed together first (one roster per instant).
@@ -355,15 +358,18 @@ function claimOnceDecided(
           // Decided on an eventually consistent read, with no claim to refuse a stale one: checked
           // here, before its assignments are stored (a lead with no item may get one for them).
           const stale = g && confirmRead ? await confirmRead(key) : null;
-          await unclaimed(lead.id);
-          if (!stale) return { go: true, recorded: false };
+          if (!stale) {
+            await unclaimed(lead.id);
+            return { go: true, recorded: false };
+          }
+          await released(lead.id);
           refused(g!, stale);
           return { go: false, recorded: false };
         }
         const claim = await claimDecided(g.key, g.version, leaseUntilMs, crm, recheck);
         if (claim.status !== 'claimed') {
-          // Its routing assignment is kept all the same, so the retry lands on the same rep.
-          await unclaimed(lead.id);
+          // Nothing handed off: a rep's slot taken for it would stay counted unused.
+          await released(lead.id);
           refused(g, claim);
           return { go: false, recorded: false };
         }
@@ -375,6 +381,21 @@ function claimOnceDecided(
     if (failure) throw failure.reason;
     return claims.map((c) => (c as PromiseFulfilledResult<ClaimGrant>).value);
   };
+}
+
+/**
+ * Gives back the daily slots routed for a lead refused its claim. Its failure leaves the count one
+ * high, as before this was done, and fails nothing: the lead is refused all the same.
+ */
+async function releaseRefused(state: RoutingState, leadId: string, log: Logger): Promise<void> {
+  try {
+    await state.releaseRefused?.(leadId);
+  } catch (e) {
+    log.warn(
+      { err: e, leadId },
+      "a refused lead's daily slot was not given back: its rep's count stays one high",
+    );
+  }
 }
 
 /** True when the secret changed since the connector was built (the connector is then rebuilt). */

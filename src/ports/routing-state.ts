@@ -37,12 +37,15 @@ export interface RoutingState {
   /**
    * Stores `result` only if the stored version is still `expectedVersion` (`null` = nothing stored).
    * Returns what is stored afterwards and whether this call wrote it; when another run won the race,
-   * `written` is false and `stored` is the winner's assignment.
+   * `written` is false and `stored` is the winner's assignment. `reserved`: the rep whose daily slot
+   * (on `result.businessDate`) was reserved for this result, for a state that may give it back
+   * (`releaseRefused`).
    */
   putAssignment(
     key: string,
     result: RouteResult,
     expectedVersion: number | null,
+    reserved?: string,
   ): Promise<{ stored: RecordedAssignment; written: boolean }>;
   /** Leads counted against `repKey` on `businessDate`. */
   getDailyCount(repKey: string, businessDate: string): Promise<number>;
@@ -51,12 +54,22 @@ export interface RoutingState {
    * (`null` = no limit). Returns false, counting nothing, when the rep is full.
    */
   reserveSlot(repKey: string, businessDate: string, capacity: number | null): Promise<boolean>;
-  /** Undoes one `reserveSlot` (used when a concurrent run recorded a different assignment first). */
+  /**
+   * Undoes one `reserveSlot` (a concurrent run recorded a different assignment first, or the lead's
+   * claim was refused).
+   */
   releaseSlot(repKey: string, businessDate: string): Promise<void>;
   /**
    * Optional, for a state that keeps a lead's new assignments for its claim to write (the worker's,
-   * src/aws/claim-carried-routing.ts): stores them now, for a lead that is not claimed — decided
-   * without a claim, or refused one (its retry then finds its assignment, and uses its reserved slot).
+   * src/aws/claim-carried-routing.ts): stores them now, for a lead decided without a claim (one
+   * refused a claim: `releaseRefused`).
    */
   flushUnclaimed?(leadId: string): Promise<void>;
+  /**
+   * Optional, with `flushUnclaimed`: for a lead refused its claim, forgets the assignments made for
+   * it and not yet stored (nothing was handed off under them: its retry routes afresh, or finds the
+   * assignment of the claim in its way) and gives back the daily slots they reserved — only those,
+   * so a rep's count is the toss-ups actually handed off.
+   */
+  releaseRefused?(leadId: string): Promise<void>;
 }

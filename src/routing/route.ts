@@ -89,7 +89,14 @@ export async function route(req: RouteRequest): Promise<RouteResult> {
 
   const outcome = await decide(ctx);
   const result = rerouted ? withNote(outcome.result, rerouted) : outcome.result;
-  const { stored, written } = await state.putAssignment(key, result, prior?.version ?? null);
+  // The slot goes with the assignment: a state that holds it for the lead's claim gives it back if
+  // the claim is refused (`RoutingState.releaseRefused`).
+  const { stored, written } = await state.putAssignment(
+    key,
+    result,
+    prior?.version ?? null,
+    outcome.reserved,
+  );
   if (!written) {
     // Another run routed the same lead first: keep its answer and give back the slot we took.
     if (outcome.reserved) await state.releaseSlot(outcome.reserved, ctx.businessDate);

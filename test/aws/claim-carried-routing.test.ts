@@ -121,7 +121,7 @@ describe('ClaimCarriedRouting: a lead’s routing assignments ride on its claim'
     expect(c.records.assignmentOnItem('salesforce', '00Q1', tossUp)).toBeUndefined();
   });
 
-  it('a lead left unclaimed with an item (refused, or decided without a claim) has what was made for it stored as a route item, found by its retry', async () => {
+  it('a lead left unclaimed with an item (decided without a claim) has what was made for it stored as a route item, found by its retry', async () => {
     const clock = testClock();
     const table = await dynamo.table(clock);
     const before = worker(table);
@@ -136,6 +136,68 @@ describe('ClaimCarriedRouting: a lead’s routing assignments ride on its claim'
     const retry = worker(table);
     await retry.records.getMany('salesforce', [ref]);
     expect(await retry.routing.getAssignment(tossUp)).toEqual({ result: rep('005A'), version: 1 });
+  });
+
+  it('a lead refused its claim: what was made for it is dropped, not stored, and only the slots reserved for it are given back', async () => {
+    const clock = testClock();
+    const table = await dynamo.table(clock);
+    const day = rep('005A').businessDate;
+    const lease = () => clock.now().getTime() + 60_000;
+    // An earlier attempt handed the toss-up off to 005A: its slot counted, its assignment on the item.
+    const earlier = worker(table);
+    await earlier.records.getMany('salesforce', [ref]);
+    await earlier.routeItems.reserveSlot('005a', day, null);
+    await earlier.routing.putAssignment(tossUp, rep('005A'), null, '005a');
+    await earlier.records.claimDecided(leadKey, 1000, lease(), 'salesforce', null);
+    // Claimed: nothing to give back.
+    await earlier.routing.releaseRefused('00Q1');
+    expect(await earlier.routeItems.getDailyCount('005a', day)).toBe(1);
+
+    clock.advance(120_000);
+    const w = worker(table);
+    await w.records.getMany('salesforce', [ref]);
+    // Found on the item (its slot is the earlier attempt's), beside a new toss-up and an owner of
+    // record (no slot) made by this decision.
+    expect(await w.routing.getAssignment(tossUp)).toEqual({ result: rep('005A'), version: 1 });
+    const next = assignmentKey('salesforce', '00Q1', 'tu_2');
+    await w.routeItems.reserveSlot('005c', day, 5);
+    await w.routing.putAssignment(next, rep('005C'), null, '005c');
+    await w.routing.putAssignment(ownerOfRecord, rep('005A'), null);
+    // A newer version is claimed meanwhile: this one is stale.
+    const newer = worker(table);
+    await newer.records.claimDecided(leadKey, 3000, lease(), 'salesforce', null);
+    expect((await w.records.claimDecided(leadKey, 2000, lease(), 'salesforce', null)).status).toBe('stale');
+    await w.routing.releaseRefused('00Q1');
+    expect(await w.routeItems.getDailyCount('005c', day)).toBe(0);
+    expect(await w.routeItems.getDailyCount('005a', day)).toBe(1);
+    expect(await pks(table, 'route|')).toEqual([]);
+    // Once only: a second call (or a flush) finds nothing left.
+    await w.routing.releaseRefused('00Q1');
+    await w.routing.flushUnclaimed('00Q1');
+    expect(await w.routeItems.getDailyCount('005a', day)).toBe(1);
+    expect(await pks(table, 'route|')).toEqual([]);
+
+    // The retry routes the new toss-up afresh; the earlier one is still on the item.
+    const retry = worker(table);
+    await retry.records.getMany('salesforce', [ref]);
+    expect(await retry.routing.getAssignment(next)).toBeNull();
+    expect(await retry.routing.getAssignment(tossUp)).toEqual({ result: rep('005A'), version: 1 });
+  });
+
+  it('a refusal the lead was read again after is not given back then (it is no longer that decision’s)', async () => {
+    const clock = testClock();
+    const table = await dynamo.table(clock);
+    const day = rep('005A').businessDate;
+    const lease = () => clock.now().getTime() + 60_000;
+    const w = worker(table);
+    await w.records.getMany('salesforce', [ref]);
+    await w.routeItems.reserveSlot('005a', day, null);
+    await w.routing.putAssignment(tossUp, rep('005A'), null, '005a');
+    await worker(table).records.claimDecided(leadKey, 3000, lease(), 'salesforce', null);
+    expect((await w.records.claimDecided(leadKey, 2000, lease(), 'salesforce', null)).status).toBe('stale');
+    await w.records.getMany('salesforce', [ref]);
+    await w.routing.releaseRefused('00Q1');
+    expect(await w.routeItems.getDailyCount('005a', day)).toBe(1);
   });
 
   it('a lead left unclaimed with no item gets what was made for it on a new item, where its retry finds it (no route item)', async () => {

@@ -1,7 +1,9 @@
-import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClaimCarriedRouting } from '../../src/aws/claim-carried-routing.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
+import { DynamoRoutingState } from '../../src/aws/dynamodb-routing-state.ts';
 import { CrmError } from '../../src/domain/errors.ts';
 import type { Lead } from '../../src/domain/lead.ts';
 import { leadMessage, packLeadMessages, refreshMessage } from '../../src/handlers/queue-message.ts';
@@ -14,7 +16,7 @@ import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { wrapState } from '../fakes/wrap-state.ts';
 import { coldLead, hotLead } from '../pipeline/pipeline-fixtures.ts';
-import { bundledConfig, deploySettings, handlerWiring, harness } from './support/harness.ts';
+import { bundledConfig, deployedQueue, deploySettings, handlerWiring, harness } from './support/harness.ts';
 
 let dynamo: LocalDynamo;
 beforeAll(async () => {
@@ -722,6 +724,190 @@ describe('worker: the claim, taken once a lead is decided, carries its re-check 
     await h.queue.drain(worker);
     expect(h.crm.tasks.size).toBe(1);
     expect((await itemOf(h, 'A'))?.inputs?.S).not.toBe('theirs');
+  });
+});
+
+describe('worker: a refused claim gives back the daily slot routed for it', () => {
+  type H = Awaited<ReturnType<typeof harness>>;
+
+  /**
+   * A worker wired as deployed (worker-wiring.ts): its routing assignments ride on its claims. With
+   * `beforeClaim` (`beforeConfirm`), a race staged before its first claim (check of a read without a
+   * claim); with `inner`, its route items and counts.
+   */
+  function deployedWorker(
+    h: H,
+    options: {
+      beforeClaim?: () => Promise<void>;
+      beforeConfirm?: () => Promise<void>;
+      inner?: DynamoRoutingState;
+    } = {},
+  ) {
+    const records = new DynamoLeadRecords(h.table, { eventualReads: true });
+    const routingState = new ClaimCarriedRouting(
+      options.inner ?? new DynamoRoutingState(h.table),
+      records,
+      'salesforce',
+    );
+    let raced = !options.beforeClaim;
+    let confirmRaced = !options.beforeConfirm;
+    const versions = {
+      claim: records.claim.bind(records),
+      complete: records.complete.bind(records),
+      release: records.release.bind(records),
+      confirmRead: async (leadKey: string) => {
+        if (!confirmRaced) {
+          confirmRaced = true;
+          await options.beforeConfirm!();
+        }
+        return records.confirmRead(leadKey);
+      },
+      fileRechecks: records.fileRechecks.bind(records),
+      claimDecided: async (...args: Parameters<typeof records.claimDecided>) => {
+        if (!raced) {
+          raced = true;
+          await options.beforeClaim!();
+        }
+        return records.claimDecided(...args);
+      },
+    };
+    return createWorkerHandler({
+      ...handlerWiring(h),
+      routingState,
+      versions,
+      rechecks: records,
+      visibility: h.queue,
+      clock: h.clock,
+      log: createLogger({ destination: h.logs }),
+    });
+  }
+
+  /** Another worker, with a queue of its own, handing `lead` off. */
+  async function otherWorkerHandsOff(h: H, lead: Lead) {
+    const queue = deployedQueue(h.clock, 'salesforce');
+    const m = leadMessage(lead);
+    queue.sendRaw(m.body, m.attributes);
+    expect((await queue.poll(deployedWorker(h))).failedIds).toEqual([]);
+  }
+
+  /** Leads counted against reps, all reps and days together. */
+  async function dailyCounted(h: H): Promise<number> {
+    const { Items } = await h.table.client.send(new ScanCommand({ TableName: h.table.tableName }));
+    return (Items ?? [])
+      .filter((i) => i.pk!.S!.startsWith('daily|'))
+      .reduce((n, i) => n + Number(i.n?.N ?? 0), 0);
+  }
+
+  it('stale: a newer version handed off by another worker between the route and the claim', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    const v1 = snapshot(h.crm.lead('A'));
+    const worker = deployedWorker(h, {
+      beforeClaim: async () => {
+        h.crm.edit('A', (l) => {
+          l.maBehaviourScore = 90;
+        });
+        await otherWorkerHandsOff(h, snapshot(h.crm.lead('A')));
+      },
+    });
+    send(h, v1);
+    expect((await h.queue.poll(worker)).failedIds).toEqual([]);
+    expect(h.logs.text).toMatch(/lead version stale/);
+    expect(h.crm.tasks.size).toBe(1);
+    expect(await dailyCounted(h)).toBe(1);
+  });
+
+  it("busy: another worker's claim of the same version holds, and its redelivery finds that worker's assignment", async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    const lead = snapshot(h.crm.lead('A'));
+    const worker = deployedWorker(h, { beforeClaim: () => otherWorkerHandsOff(h, lead) });
+    send(h, lead);
+    expect((await h.queue.poll(worker)).failedIds).toHaveLength(1);
+    expect(h.logs.text).toMatch(/lead claimed by another worker/);
+    await h.queue.drain(worker);
+    expect(h.queue.depth + h.queue.dlq.length).toBe(0);
+    expect(h.crm.tasks.size).toBe(1);
+    expect(await dailyCounted(h)).toBe(1);
+  });
+
+  it("a stale read: the eventually consistent read missed another worker's claim, so the lead was routed afresh", async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    const lead = snapshot(h.crm.lead('A'));
+    await otherWorkerHandsOff(h, lead);
+    expect(await dailyCounted(h)).toBe(1);
+    // That worker's claim lapses; this worker's first read comes from a replica without its item.
+    h.clock.advance(deploySettings.worker.timeoutSeconds * 1000);
+    const client = h.table.client;
+    const real = client.send.bind(client);
+    let missed = false;
+    client.send = ((command: unknown) => {
+      if (command instanceof BatchGetItemCommand && !missed) {
+        const read = command.input.RequestItems![h.table.tableName]!;
+        if (read.ConsistentRead === false && read.Keys!.some((k) => k.pk?.S === 'lead|salesforce|Lead|A')) {
+          missed = true;
+          return Promise.resolve({ Responses: { [h.table.tableName]: [] }, UnprocessedKeys: {} });
+        }
+      }
+      return real(command as never);
+    }) as typeof client.send;
+    send(h, lead);
+    const worker = deployedWorker(h);
+    expect((await h.queue.poll(worker)).failedIds).toHaveLength(1);
+    expect(missed).toBe(true);
+    expect(h.crm.taskRequests).toHaveLength(1);
+    await h.queue.drain(worker);
+    client.send = real;
+    expect(h.queue.depth + h.queue.dlq.length).toBe(0);
+    expect(h.crm.tasks.size).toBe(1);
+    expect(await dailyCounted(h)).toBe(1);
+  });
+
+  it('decided for its account (no claim) on a read a re-check has since changed: its slot given back, and taken again by the decision on a fresh read', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('T1'));
+    const account = packLeadMessages(
+      [snapshot(h.crm.lead('T1'))],
+      { leadsPerMessage: 1, maxMessageBytes: 262_144 },
+      'account',
+    ).messages[0]!;
+    const worker = deployedWorker(h, {
+      beforeConfirm: () =>
+        new DynamoLeadRecords(h.table).schedule('salesforce', [
+          { objectType: 'Lead', leadId: 'T1', recheckAt: null, holdSince: null, inputs: 'swept' },
+        ]),
+    });
+    h.queue.sendRaw(account.body, account.attributes);
+    expect((await h.queue.poll(worker)).failedIds).toHaveLength(1);
+    expect(h.crm.taskRequests).toHaveLength(0);
+    expect(await dailyCounted(h)).toBe(0);
+    await h.queue.drain(worker);
+    expect(h.crm.tasks.size).toBe(1);
+    expect(await dailyCounted(h)).toBe(1);
+  });
+
+  it('a slot that cannot be given back leaves the count high and fails nothing', async () => {
+    const h = await harness(dynamo);
+    h.crm.put(hotLead('A'));
+    const v1 = snapshot(h.crm.lead('A'));
+    const inner = new DynamoRoutingState(h.table);
+    inner.releaseSlot = () => Promise.reject(new Error('ProvisionedThroughputExceededException'));
+    const worker = deployedWorker(h, {
+      inner,
+      beforeClaim: async () => {
+        h.crm.edit('A', (l) => {
+          l.maBehaviourScore = 90;
+        });
+        await otherWorkerHandsOff(h, snapshot(h.crm.lead('A')));
+      },
+    });
+    send(h, v1);
+    expect((await h.queue.poll(worker)).failedIds).toEqual([]);
+    expect(h.logs.text).toMatch(/daily slot was not given back/);
+    expect(h.logs.text).not.toContain(v1.company.name);
+    expect(h.crm.tasks.size).toBe(1);
+    expect(await dailyCounted(h)).toBe(2);
   });
 });
 
