@@ -722,13 +722,18 @@ class SweepContext {
 
   /**
    * Moves `nextCheckAt` of an episode nothing was recorded for (a poll that found nothing, a failure):
-   * refiled without a write where the store can (`EpisodeStore.refile`), else written.
+   * refiled without a write where the store can (`EpisodeStore.refile`), else written. One due as
+   * stored and wanted again by now (a step whose effect failed, a field write to retry) is left as it
+   * is: the next sweep finds it where this one did, without a write (refiling it would cost a roster
+   * put and a rewrite at every sweep while the step keeps failing).
    */
   async #reschedule(work: Work[]): Promise<void> {
     if (this.#dryRun) return;
+    const now = this.#iso();
+    const past = (t: string | null) => t !== null && t <= now;
     const moved = work
       .map((w) => ({ w, want: this.#schedule(w.ep) }))
-      .filter(({ w, want }) => w.ep.nextCheckAt !== want);
+      .filter(({ w, want }) => w.ep.nextCheckAt !== want && !(past(want) && past(w.ep.nextCheckAt)));
     const store = this.#o.episodes;
     // Only later than the check it was written with: a refiled episode keeps that check stored, and a
     // store that files checks apart keeps it due only up to the instant it is filed at.

@@ -1,8 +1,11 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { readFileSync } from 'node:fs';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTable } from '../../src/aws/dynamo-table.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { episodeEvent } from '../../src/episodes/episode.ts';
+import type { Clock } from '../../src/ports/clock.ts';
+import { parseSlaConfig } from '../../src/sla/sla-config.ts';
 import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { testClock } from '../state/state-store.contract.ts';
@@ -15,6 +18,28 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 afterEach(() => kit?.cleanup());
+
+/**
+ * A store whose every write is logged: `put <pk>`, `rewrite <pk>` (a conditional roster put),
+ * `delete <pk>` (the floor left out).
+ */
+async function loggedStore(clock: Clock): Promise<{ store: DynamoEpisodeStore; writes: string[] }> {
+  const table = await dynamo.table(clock);
+  const writes: string[] = [];
+  const client = dynamo.client();
+  const send = client.send.bind(client);
+  client.send = ((command: unknown) => {
+    if (command instanceof PutItemCommand) {
+      const pk = String(command.input.Item?.pk?.S);
+      const rewrite = pk.startsWith('eproster|') && command.input.ConditionExpression !== undefined;
+      if (!pk.startsWith('epdue|')) writes.push(`${rewrite ? 'rewrite' : 'put'} ${pk}`);
+    }
+    if (command instanceof DeleteItemCommand) writes.push(`delete ${String(command.input.Key?.pk?.S)}`);
+    return send(command as never);
+  }) as typeof client.send;
+  const store = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
+  return { store, writes };
+}
 
 describe('runSweep on DynamoDB: a first-response poll that finds nothing', () => {
   it('refiles the episode for its next poll without writing it; a response found later is written', async () => {
@@ -125,5 +150,60 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
     expect(await sweep('2026-12-07T07:05:00.000Z', 1)).toEqual(['tu_1']);
     expect(await sweep('2026-12-07T07:06:00.000Z', 1)).toEqual(['tu_2']);
     expect(await sweep('2026-12-07T07:07:00.000Z', 1)).toEqual([]);
+  });
+
+  it('a ladder step whose effect keeps failing is left due where it is: polled at every sweep, never written nor refiled', async () => {
+    kit = sweepKit();
+    // A manager task at 75% (Mon 16:45 JST): a CRM write that can fail, with no notice before it.
+    const sla = parseSlaConfig(
+      readFileSync('mappings/sla.yaml', 'utf8').replace(
+        '{ do: remind_owner, at: "75%" }\n      - { do: notify_manager, at: escalation }',
+        '{ id: early_task, do: manager_task, at: "75%" }\n      - { do: notify_manager, at: escalation }',
+      ),
+    );
+    expect(sla.slas.field_sales_tossup?.ladder?.[0]).toMatchObject({ do: 'manager_task' });
+    const clock = testClock(T.handOff);
+    const { store, writes } = await loggedStore(clock);
+    kit.crm.addLead('00Q1', ID.r1);
+    const taskId = kit.crm.addTask('tu_1', '00Q1', ID.r1);
+    await store.recordStep(
+      'tu_1',
+      episodeEvent({
+        type: 'handed_off',
+        at: T.handOff,
+        cause: 'rule',
+        crm: 'salesforce',
+        leadId: '00Q1',
+        objectType: 'Lead',
+        nextAction: 'field_sales_tossup',
+        owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
+        taskId,
+      }),
+      sweepSchedule(sla),
+    );
+    const sweep = async (iso: string) => {
+      clock.advance(Date.parse(iso) - clock.now().getTime());
+      writes.length = 0;
+      return kit.sweep(iso, { episodes: store, sla });
+    };
+    await sweep('2026-12-07T01:10:00.000Z');
+    // The polls at 13:00 and 16:00 JST find nothing: refiled, the second time for the step (16:45).
+    await sweep('2026-12-07T04:10:00.000Z');
+    await sweep('2026-12-07T07:05:00.000Z');
+    expect(writes.filter((w) => w.startsWith('put eproster|2026-12-07T07:45'))).toHaveLength(1);
+    // The stored check lags (13:00 JST): the step's instant is later than it, but past.
+    expect((await store.get('tu_1'))?.episode.nextCheckAt).toBe('2026-12-07T04:00:00.000Z');
+    kit.crm.failNext('createTasks', 'record', 2);
+    for (const at of ['2026-12-07T07:50:00.000Z', '2026-12-07T08:50:00.000Z']) {
+      const failed = await sweep(at);
+      expect(failed.counts).toMatchObject({ due: 1, checked: 1, managerTasks: 0, failed: 1 });
+      // No write, neither the episode nor a roster (it used to be refiled at the step's instant each time).
+      expect({ at, writes }).toEqual({ at, writes: [] });
+    }
+    // The CRM takes the task: the step is done and recorded.
+    const done = await sweep('2026-12-07T09:50:00.000Z');
+    expect(done.counts).toMatchObject({ due: 1, checked: 1, managerTasks: 1, failed: 0 });
+    expect(kit.crm.calls.createTasks).toBe(3);
+    expect(writes).toContain('put episode|tu_1');
   });
 });
