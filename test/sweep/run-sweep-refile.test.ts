@@ -41,6 +41,26 @@ async function loggedStore(clock: Clock): Promise<{ store: DynamoEpisodeStore; w
   return { store, writes };
 }
 
+/** A toss-up's hand-off to r1 at `T.handOff`, its lead and task in the kit's CRM. */
+function handOff(kit: Kit, key: string, leadId: string) {
+  kit.crm.addLead(leadId, ID.r1);
+  const taskId = kit.crm.addTask(key, leadId, ID.r1);
+  return {
+    key,
+    event: episodeEvent({
+      type: 'handed_off',
+      at: T.handOff,
+      cause: 'rule',
+      crm: 'salesforce',
+      leadId,
+      objectType: 'Lead',
+      nextAction: 'field_sales_tossup',
+      owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
+      taskId,
+    }),
+  };
+}
+
 describe('runSweep on DynamoDB: a first-response poll that finds nothing', () => {
   it('refiles the episode for its next poll without writing it; a response found later is written', async () => {
     kit = sweepKit();
@@ -107,26 +127,11 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
     const clock = testClock(T.handOff);
     const table = await dynamo.table(clock);
     const store = new DynamoEpisodeStore(table);
-    const handOff = (key: string, leadId: string) => {
-      kit.crm.addLead(leadId, ID.r1);
-      const taskId = kit.crm.addTask(key, leadId, ID.r1);
-      return {
-        key,
-        event: episodeEvent({
-          type: 'handed_off',
-          at: T.handOff,
-          cause: 'rule',
-          crm: 'salesforce',
-          leadId,
-          objectType: 'Lead',
-          nextAction: 'field_sales_tossup',
-          owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
-          taskId,
-        }),
-      };
-    };
     // One worker batch: one roster for both.
-    await store.recordSteps([handOff('tu_1', '00Q1'), handOff('tu_2', '00Q2')], sweepSchedule(kit.sla));
+    await store.recordSteps(
+      [handOff(kit, 'tu_1', '00Q1'), handOff(kit, 'tu_2', '00Q2')],
+      sweepSchedule(kit.sla),
+    );
     /** The episode keys each sweep read the CRM's facts for. */
     let polled: string[] = [];
     const readFacts = kit.crm.readFacts.bind(kit.crm);
@@ -205,5 +210,87 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
     expect(done.counts).toMatchObject({ due: 1, checked: 1, managerTasks: 1, failed: 0 });
     expect(kit.crm.calls.createTasks).toBe(3);
     expect(writes).toContain('put episode|tu_1');
+  });
+
+  it("a roster whose entries fall in several of a sweep's batches is rewritten (or removed) once", async () => {
+    kit = sweepKit();
+    const clock = testClock(T.handOff);
+    const { store, writes } = await loggedStore(clock);
+    const keys = ['tu_1', 'tu_2', 'tu_3', 'tu_4', 'tu_5'];
+    await store.recordSteps(
+      keys.map((key, i) => handOff(kit, key, `00Q${i + 1}`)),
+      sweepSchedule(kit.sla),
+    );
+    let polled: string[] = [];
+    const readFacts = kit.crm.readFacts.bind(kit.crm);
+    kit.crm.readFacts = (refs) => {
+      polled.push(...refs.map((r) => r.key));
+      return readFacts(refs);
+    };
+    const sweep = async (iso: string, limit: number, batchSize = 2) => {
+      clock.advance(Date.parse(iso) - clock.now().getTime());
+      writes.length = 0;
+      polled = [];
+      await kit.sweep(iso, { episodes: store, limit, batchSize });
+      return polled;
+    };
+    const rosterWrites = (instant: string) =>
+      writes.filter((w) => w.includes(`eproster|${instant}`)).map((w) => w.split(' ')[0]);
+    // The statuses written in one batch: one roster of the five at the first poll (13:00 JST).
+    expect(await sweep('2026-12-07T01:10:00.000Z', 10, 10)).toEqual(keys);
+    // The poll, four of them in two batches: one roster for their next poll (16:00 JST), and theirs
+    // rewritten once, keeping tu_5 due.
+    expect(await sweep('2026-12-07T04:10:00.000Z', 4)).toEqual(keys.slice(0, 4));
+    expect(rosterWrites('2026-12-07T04:00')).toEqual(['rewrite']);
+    expect(rosterWrites('2026-12-07T07:00')).toEqual(['put']);
+    // tu_5, and the roster goes.
+    expect(await sweep('2026-12-07T04:20:00.000Z', 4)).toEqual(['tu_5']);
+    expect(rosterWrites('2026-12-07T04:00')).toEqual(['delete']);
+    // At 16:00 JST the five in three batches: both rosters removed, once each, nothing rewritten; one
+    // roster for the five's next check (the reminder, 16:45).
+    expect(await sweep('2026-12-07T07:05:00.000Z', 10)).toEqual(keys);
+    expect(rosterWrites('2026-12-07T07:00')).toEqual(['delete', 'delete']);
+    expect(writes.filter((w) => w.includes('eproster|') && !w.includes('eproster|2026-12-07T07:00'))).toEqual(
+      [expect.stringMatching(/^put eproster\|2026-12-07T07:45/)],
+    );
+    expect(writes.filter((w) => w.startsWith('put episode|'))).toEqual([]);
+  });
+
+  it('a sweep cut off in a later batch still refiles what its earlier batches polled', async () => {
+    kit = sweepKit();
+    const clock = testClock(T.handOff);
+    const { store } = await loggedStore(clock);
+    const keys = ['tu_1', 'tu_2', 'tu_3', 'tu_4'];
+    await store.recordSteps(
+      keys.map((key, i) => handOff(kit, key, `00Q${i + 1}`)),
+      sweepSchedule(kit.sla),
+    );
+    let polled: string[] = [];
+    /** Which call of `readFacts` from now throws (0: none). */
+    let failAt = 0;
+    const readFacts = kit.crm.readFacts.bind(kit.crm);
+    kit.crm.readFacts = (refs) => {
+      if (--failAt === 0) return Promise.reject(new Error('readFacts: service unavailable'));
+      polled.push(...refs.map((r) => r.key));
+      return readFacts(refs);
+    };
+    const sweep = async (iso: string, batchSize: number) => {
+      clock.advance(Date.parse(iso) - clock.now().getTime());
+      polled = [];
+      const report = await kit.sweep(iso, { episodes: store, batchSize });
+      return { status: report.status, polled };
+    };
+    await sweep('2026-12-07T01:10:00.000Z', 10);
+    // The first poll: the CRM's read of the second batch fails, which stops the sweep.
+    failAt = 2;
+    expect(await sweep('2026-12-07T04:10:00.000Z', 2)).toEqual({
+      status: 'stopped',
+      polled: ['tu_1', 'tu_2'],
+    });
+    // The next sweep polls the second batch's, not the first's (refiled for 16:00 JST).
+    expect(await sweep('2026-12-07T04:20:00.000Z', 2)).toEqual({
+      status: 'completed',
+      polled: ['tu_3', 'tu_4'],
+    });
   });
 });
