@@ -123,7 +123,8 @@ export const SWEEP_BATCH_RESERVE_MS = 15_000;
  *    keyed by the step, then the step recorded — a failed effect leaves the step unrecorded, so the
  *    next sweep does it again, and a crash in between repeats only idempotent effects;
  * 4. write the SLA-status fields that changed, in one batched call, and record what was written;
- * 5. move `nextCheckAt` (src/sweep/sweep-schedule.ts).
+ * 5. move `nextCheckAt` (src/sweep/sweep-schedule.ts); the episodes a store refiles without a write
+ *    (DynamoDB) are refiled together once the batches are done.
  * Never throws: a failure that stops the sweep ends in the report's `stop`; a failure of one write is
  * counted and sampled, and its step is left for the next sweep.
  */
@@ -217,22 +218,27 @@ async function sweepAll(
   const keys = due.slice(0, limit).map((d) => d.key);
   builder.report.counts.due = keys.length;
   const ctx = new SweepContext(options, now, builder);
-  for (let i = 0; i < keys.length; i += batchSize) {
-    const deadline = options.deadline;
-    if (deadline && deadline.remainingMs() < SWEEP_BATCH_RESERVE_MS) {
-      return {
-        kind: FailureKind.Transient,
-        action: 'retry',
-        code: 'deadline',
-        message: `stopped after ${i} of ${keys.length} due episodes: the invocation's time is nearly spent; the next sweep goes on`,
-      };
+  try {
+    for (let i = 0; i < keys.length; i += batchSize) {
+      const deadline = options.deadline;
+      if (deadline && deadline.remainingMs() < SWEEP_BATCH_RESERVE_MS) {
+        return {
+          kind: FailureKind.Transient,
+          action: 'retry',
+          code: 'deadline',
+          message: `stopped after ${i} of ${keys.length} due episodes: the invocation's time is nearly spent; the next sweep goes on`,
+        };
+      }
+      options.lease?.assertHeld();
+      const stop = await ctx.batch(keys.slice(i, i + batchSize));
+      options.onProgress?.(builder.progress());
+      if (stop) return stop;
     }
-    options.lease?.assertHeld();
-    const stop = await ctx.batch(keys.slice(i, i + batchSize));
-    options.onProgress?.(builder.progress());
-    if (stop) return stop;
+    return null;
+  } finally {
+    // However the batches ended: what they polled is not polled again before its next check.
+    await ctx.refileAll();
   }
-  return null;
 }
 
 /** An episode being worked on in this batch: the latest stored state and what the CRM said. */
@@ -265,6 +271,8 @@ class SweepContext {
   readonly #names: (owner: EpisodeOwner) => string;
   /** A write failure that must stop the sweep (credentials, mapping, quota), seen in this batch. */
   #stop: StopSignal | null = null;
+  /** Episodes to refile at their next check once the batches are done (`refileAll`). */
+  readonly #refiles: { w: Work; want: string }[] = [];
 
   constructor(options: SweepOptions, now: Date, builder: SweepReportBuilder) {
     this.#o = options;
@@ -722,35 +730,50 @@ class SweepContext {
 
   /**
    * Moves `nextCheckAt` of an episode nothing was recorded for (a poll that found nothing, a failure):
-   * refiled without a write where the store can (`EpisodeStore.refile`), else written.
+   * refiled without a write where the store can (`EpisodeStore.refile`, after the last batch:
+   * `refileAll`), else written. One due as
+   * stored and wanted again by now (a step whose effect failed, a field write to retry) is left as it
+   * is: the next sweep finds it where this one did, without a write (refiling it would cost a roster
+   * put and a rewrite at every sweep while the step keeps failing).
    */
   async #reschedule(work: Work[]): Promise<void> {
     if (this.#dryRun) return;
+    const now = this.#iso();
+    const past = (t: string | null) => t !== null && t <= now;
     const moved = work
       .map((w) => ({ w, want: this.#schedule(w.ep) }))
-      .filter(({ w, want }) => w.ep.nextCheckAt !== want);
+      .filter(({ w, want }) => w.ep.nextCheckAt !== want && !(past(want) && past(w.ep.nextCheckAt)));
     const store = this.#o.episodes;
     // Only later than the check it was written with: a refiled episode keeps that check stored, and a
     // store that files checks apart keeps it due only up to the instant it is filed at.
     const refilable = ({ w, want }: (typeof moved)[number]) =>
       store.refile !== undefined && want !== null && w.ep.nextCheckAt !== null && want > w.ep.nextCheckAt;
-    const refiled = moved.filter(refilable);
+    for (const { w, want } of moved.filter(refilable)) this.#refiles.push({ w, want: want! });
     const written = moved.filter((m) => !refilable(m));
-    if (refiled.length > 0) {
-      try {
-        await store.refile!(
-          refiled.map(({ w, want }) => ({ key: w.ep.key, version: w.version, nextCheckAt: want! })),
-        );
-      } catch (error) {
-        for (const { w } of refiled) this.#storeFailure(w, error);
-      }
-    }
     // Lost race = another writer moved it with its own schedule: theirs stands.
     const outcomes = await putMany(
       store,
       written.map(({ w, want }) => ({ episode: { ...w.ep, nextCheckAt: want }, expectedVersion: w.version })),
     );
     for (const [i, o] of outcomes.entries()) if (!o.ok) this.#storeFailure(written[i]!.w, o.error);
+  }
+
+  /**
+   * The episodes `#reschedule` refiles, in one call once the sweep's batches are done: a roster whose
+   * entries fell in several batches is then rewritten (or removed) once, not once a batch. Until then
+   * the rosters they were due in still list them, so a sweep cut off before this polls them once more
+   * at the next, never misses one.
+   */
+  async refileAll(): Promise<void> {
+    const refiles = this.#refiles.splice(0);
+    if (refiles.length === 0) return;
+    try {
+      await this.#o.episodes.refile!(
+        refiles.map(({ w, want }) => ({ key: w.ep.key, version: w.version, nextCheckAt: want })),
+      );
+    } catch (error) {
+      for (const { w } of refiles) this.#storeFailure(w, error);
+    }
   }
 
   // ---- shared -----------------------------------------------------------------------------------

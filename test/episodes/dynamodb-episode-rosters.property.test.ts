@@ -13,9 +13,11 @@ import { handedOff } from './episode-store.contract.ts';
  * The rosters against a model of what is due: workers' batch writes (some cut off at their roster's
  * or their episode's put, as a crash would, and some held in flight behind their roster while sweeps
  * run), sweeps that poll what they find — up to a limit, so a roster may be left part-handled — and
- * refile it for a later poll (or, now and then, write it), some cut off between the refile and the
- * rewrite of the roster it came from, time passing. Whatever the order:
- * - a sweep never misses an episode that is due;
+ * refile it for a later poll (or, now and then, write it or leave it due where it is, as for a step
+ * that keeps failing) — the writes first, the refiles in one call after them, as the sweep does after
+ * its last batch — some cut off between the refile and the rewrite of the roster it came from, time
+ * passing. Whatever the order:
+ * - a sweep never misses an episode that is due (one left due is found again by the next);
  * - a sweep never finds an episode again before the check it was refiled (or written) for: the roster
  *   it came from no longer lists it (the defect the first refile had: a roster a sweep did not finish
  *   kept it due at every sweep). Only an episode whose refile was cut off before that rewrite, or that
@@ -34,7 +36,14 @@ type Op =
       inMinutes: number | null;
       crash: 'none' | 'roster' | 'episode' | 'inflight';
     }
-  | { op: 'sweep'; movedInMinutes: number; limit: number; write: boolean; cut: 'none' | 'file' | 'rewrite' }
+  | {
+      op: 'sweep';
+      movedInMinutes: number;
+      limit: number;
+      /** What the sweep does with each episode it takes, in the order taken. */
+      fates: ('refile' | 'write' | 'leave')[];
+      cut: 'none' | 'file' | 'rewrite';
+    }
   | { op: 'land' }
   | { op: 'advance'; minutes: number };
 
@@ -54,7 +63,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       op: fc.constant('sweep' as const),
       movedInMinutes: fc.integer({ min: 1, max: 600 }),
       limit: fc.constantFrom(1, 2, 3, 100),
-      write: fc.constantFrom(false, false, false, true),
+      fates: fc.array(fc.constantFrom('refile', 'refile', 'refile', 'write', 'leave'), {
+        minLength: KEYS.length,
+        maxLength: KEYS.length,
+      }),
       cut: fc.constantFrom('none', 'none', 'none', 'file', 'rewrite'),
     }),
   },
@@ -204,28 +216,27 @@ describe('DynamoEpisodeStore rosters (property-based, dynalite)', () => {
               if (when === null || when > now)
                 expect({ key, when, now, allowed }).toMatchObject({ allowed: true });
             }
-            // The sweep polls what it takes and moves each check later (nothing recorded).
-            const handled = await sweeper.getMany(keys.slice(0, o.limit));
+            // The sweep polls what it takes and moves each check later (nothing recorded): writes some
+            // (batch by batch), leaves some due where they are (a step that keeps failing wants them
+            // again at once), and refiles the rest in one call after its last batch.
+            const handled = [...(await sweeper.getMany(keys.slice(0, o.limit))).values()];
+            const fate = (s: (typeof handled)[number]) => o.fates[handled.indexOf(s)]!;
             const next = at(o.movedInMinutes);
-            if (o.write) {
-              const moved = [...handled.values()].map((s) => ({
-                episode: { ...s.episode, nextCheckAt: next },
-                expectedVersion: s.version,
-              }));
-              const written = await sweeper.putMany(moved);
-              written.forEach((w, i) => {
-                if (w.written) due.set(moved[i]!.episode.key, next);
-              });
-              continue;
-            }
-            const refiled = [...handled.values()].map((s) => ({
-              key: s.episode.key,
-              version: s.version,
-              nextCheckAt: next,
-            }));
-            // As the sweep does: refiled only later than the check the episode was written with.
-            for (const r of refiled)
-              expect(next > (handled.get(r.key)!.episode.nextCheckAt ?? '')).toBe(true);
+            // Found, so due as stored: refiled only later than that (as the sweep does), left due now.
+            for (const { episode: e } of handled)
+              expect(e.nextCheckAt !== null && e.nextCheckAt <= now).toBe(true);
+            const moved = handled
+              .filter((s) => fate(s) === 'write')
+              .map((s) => ({ episode: { ...s.episode, nextCheckAt: next }, expectedVersion: s.version }));
+            const written = await sweeper.putMany(moved);
+            written.forEach((w, i) => {
+              if (w.written) due.set(moved[i]!.episode.key, next);
+            });
+            for (const s of handled) if (fate(s) === 'leave') due.set(s.episode.key, now);
+            const refiled = handled
+              .filter((s) => fate(s) === 'refile')
+              .map((s) => ({ key: s.episode.key, version: s.version, nextCheckAt: next }));
+            if (refiled.length === 0) continue;
             cut = o.cut === 'file' ? 'roster' : o.cut;
             try {
               await sweeper.refile(refiled);

@@ -1,8 +1,11 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { readFileSync } from 'node:fs';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTable } from '../../src/aws/dynamo-table.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { episodeEvent } from '../../src/episodes/episode.ts';
+import type { Clock } from '../../src/ports/clock.ts';
+import { parseSlaConfig } from '../../src/sla/sla-config.ts';
 import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { testClock } from '../state/state-store.contract.ts';
@@ -15,6 +18,48 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 afterEach(() => kit?.cleanup());
+
+/**
+ * A store whose every write is logged: `put <pk>`, `rewrite <pk>` (a conditional roster put),
+ * `delete <pk>` (the floor left out).
+ */
+async function loggedStore(clock: Clock): Promise<{ store: DynamoEpisodeStore; writes: string[] }> {
+  const table = await dynamo.table(clock);
+  const writes: string[] = [];
+  const client = dynamo.client();
+  const send = client.send.bind(client);
+  client.send = ((command: unknown) => {
+    if (command instanceof PutItemCommand) {
+      const pk = String(command.input.Item?.pk?.S);
+      const rewrite = pk.startsWith('eproster|') && command.input.ConditionExpression !== undefined;
+      if (!pk.startsWith('epdue|')) writes.push(`${rewrite ? 'rewrite' : 'put'} ${pk}`);
+    }
+    if (command instanceof DeleteItemCommand) writes.push(`delete ${String(command.input.Key?.pk?.S)}`);
+    return send(command as never);
+  }) as typeof client.send;
+  const store = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
+  return { store, writes };
+}
+
+/** A toss-up's hand-off to r1 at `T.handOff`, its lead and task in the kit's CRM. */
+function handOff(kit: Kit, key: string, leadId: string) {
+  kit.crm.addLead(leadId, ID.r1);
+  const taskId = kit.crm.addTask(key, leadId, ID.r1);
+  return {
+    key,
+    event: episodeEvent({
+      type: 'handed_off',
+      at: T.handOff,
+      cause: 'rule',
+      crm: 'salesforce',
+      leadId,
+      objectType: 'Lead',
+      nextAction: 'field_sales_tossup',
+      owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
+      taskId,
+    }),
+  };
+}
 
 describe('runSweep on DynamoDB: a first-response poll that finds nothing', () => {
   it('refiles the episode for its next poll without writing it; a response found later is written', async () => {
@@ -82,26 +127,11 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
     const clock = testClock(T.handOff);
     const table = await dynamo.table(clock);
     const store = new DynamoEpisodeStore(table);
-    const handOff = (key: string, leadId: string) => {
-      kit.crm.addLead(leadId, ID.r1);
-      const taskId = kit.crm.addTask(key, leadId, ID.r1);
-      return {
-        key,
-        event: episodeEvent({
-          type: 'handed_off',
-          at: T.handOff,
-          cause: 'rule',
-          crm: 'salesforce',
-          leadId,
-          objectType: 'Lead',
-          nextAction: 'field_sales_tossup',
-          owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
-          taskId,
-        }),
-      };
-    };
     // One worker batch: one roster for both.
-    await store.recordSteps([handOff('tu_1', '00Q1'), handOff('tu_2', '00Q2')], sweepSchedule(kit.sla));
+    await store.recordSteps(
+      [handOff(kit, 'tu_1', '00Q1'), handOff(kit, 'tu_2', '00Q2')],
+      sweepSchedule(kit.sla),
+    );
     /** The episode keys each sweep read the CRM's facts for. */
     let polled: string[] = [];
     const readFacts = kit.crm.readFacts.bind(kit.crm);
@@ -125,5 +155,142 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
     expect(await sweep('2026-12-07T07:05:00.000Z', 1)).toEqual(['tu_1']);
     expect(await sweep('2026-12-07T07:06:00.000Z', 1)).toEqual(['tu_2']);
     expect(await sweep('2026-12-07T07:07:00.000Z', 1)).toEqual([]);
+  });
+
+  it('a ladder step whose effect keeps failing is left due where it is: polled at every sweep, never written nor refiled', async () => {
+    kit = sweepKit();
+    // A manager task at 75% (Mon 16:45 JST): a CRM write that can fail, with no notice before it.
+    const sla = parseSlaConfig(
+      readFileSync('mappings/sla.yaml', 'utf8').replace(
+        '{ do: remind_owner, at: "75%" }\n      - { do: notify_manager, at: escalation }',
+        '{ id: early_task, do: manager_task, at: "75%" }\n      - { do: notify_manager, at: escalation }',
+      ),
+    );
+    expect(sla.slas.field_sales_tossup?.ladder?.[0]).toMatchObject({ do: 'manager_task' });
+    const clock = testClock(T.handOff);
+    const { store, writes } = await loggedStore(clock);
+    kit.crm.addLead('00Q1', ID.r1);
+    const taskId = kit.crm.addTask('tu_1', '00Q1', ID.r1);
+    await store.recordStep(
+      'tu_1',
+      episodeEvent({
+        type: 'handed_off',
+        at: T.handOff,
+        cause: 'rule',
+        crm: 'salesforce',
+        leadId: '00Q1',
+        objectType: 'Lead',
+        nextAction: 'field_sales_tossup',
+        owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
+        taskId,
+      }),
+      sweepSchedule(sla),
+    );
+    const sweep = async (iso: string) => {
+      clock.advance(Date.parse(iso) - clock.now().getTime());
+      writes.length = 0;
+      return kit.sweep(iso, { episodes: store, sla });
+    };
+    await sweep('2026-12-07T01:10:00.000Z');
+    // The polls at 13:00 and 16:00 JST find nothing: refiled, the second time for the step (16:45).
+    await sweep('2026-12-07T04:10:00.000Z');
+    await sweep('2026-12-07T07:05:00.000Z');
+    expect(writes.filter((w) => w.startsWith('put eproster|2026-12-07T07:45'))).toHaveLength(1);
+    // The stored check lags (13:00 JST): the step's instant is later than it, but past.
+    expect((await store.get('tu_1'))?.episode.nextCheckAt).toBe('2026-12-07T04:00:00.000Z');
+    kit.crm.failNext('createTasks', 'record', 2);
+    for (const at of ['2026-12-07T07:50:00.000Z', '2026-12-07T08:50:00.000Z']) {
+      const failed = await sweep(at);
+      expect(failed.counts).toMatchObject({ due: 1, checked: 1, managerTasks: 0, failed: 1 });
+      // No write, neither the episode nor a roster (it used to be refiled at the step's instant each time).
+      expect({ at, writes }).toEqual({ at, writes: [] });
+    }
+    // The CRM takes the task: the step is done and recorded.
+    const done = await sweep('2026-12-07T09:50:00.000Z');
+    expect(done.counts).toMatchObject({ due: 1, checked: 1, managerTasks: 1, failed: 0 });
+    expect(kit.crm.calls.createTasks).toBe(3);
+    expect(writes).toContain('put episode|tu_1');
+  });
+
+  it("a roster whose entries fall in several of a sweep's batches is rewritten (or removed) once", async () => {
+    kit = sweepKit();
+    const clock = testClock(T.handOff);
+    const { store, writes } = await loggedStore(clock);
+    const keys = ['tu_1', 'tu_2', 'tu_3', 'tu_4', 'tu_5'];
+    await store.recordSteps(
+      keys.map((key, i) => handOff(kit, key, `00Q${i + 1}`)),
+      sweepSchedule(kit.sla),
+    );
+    let polled: string[] = [];
+    const readFacts = kit.crm.readFacts.bind(kit.crm);
+    kit.crm.readFacts = (refs) => {
+      polled.push(...refs.map((r) => r.key));
+      return readFacts(refs);
+    };
+    const sweep = async (iso: string, limit: number, batchSize = 2) => {
+      clock.advance(Date.parse(iso) - clock.now().getTime());
+      writes.length = 0;
+      polled = [];
+      await kit.sweep(iso, { episodes: store, limit, batchSize });
+      return polled;
+    };
+    const rosterWrites = (instant: string) =>
+      writes.filter((w) => w.includes(`eproster|${instant}`)).map((w) => w.split(' ')[0]);
+    // The statuses written in one batch: one roster of the five at the first poll (13:00 JST).
+    expect(await sweep('2026-12-07T01:10:00.000Z', 10, 10)).toEqual(keys);
+    // The poll, four of them in two batches: one roster for their next poll (16:00 JST), and theirs
+    // rewritten once, keeping tu_5 due.
+    expect(await sweep('2026-12-07T04:10:00.000Z', 4)).toEqual(keys.slice(0, 4));
+    expect(rosterWrites('2026-12-07T04:00')).toEqual(['rewrite']);
+    expect(rosterWrites('2026-12-07T07:00')).toEqual(['put']);
+    // tu_5, and the roster goes.
+    expect(await sweep('2026-12-07T04:20:00.000Z', 4)).toEqual(['tu_5']);
+    expect(rosterWrites('2026-12-07T04:00')).toEqual(['delete']);
+    // At 16:00 JST the five in three batches: both rosters removed, once each, nothing rewritten; one
+    // roster for the five's next check (the reminder, 16:45).
+    expect(await sweep('2026-12-07T07:05:00.000Z', 10)).toEqual(keys);
+    expect(rosterWrites('2026-12-07T07:00')).toEqual(['delete', 'delete']);
+    expect(writes.filter((w) => w.includes('eproster|') && !w.includes('eproster|2026-12-07T07:00'))).toEqual(
+      [expect.stringMatching(/^put eproster\|2026-12-07T07:45/)],
+    );
+    expect(writes.filter((w) => w.startsWith('put episode|'))).toEqual([]);
+  });
+
+  it('a sweep cut off in a later batch still refiles what its earlier batches polled', async () => {
+    kit = sweepKit();
+    const clock = testClock(T.handOff);
+    const { store } = await loggedStore(clock);
+    const keys = ['tu_1', 'tu_2', 'tu_3', 'tu_4'];
+    await store.recordSteps(
+      keys.map((key, i) => handOff(kit, key, `00Q${i + 1}`)),
+      sweepSchedule(kit.sla),
+    );
+    let polled: string[] = [];
+    /** Which call of `readFacts` from now throws (0: none). */
+    let failAt = 0;
+    const readFacts = kit.crm.readFacts.bind(kit.crm);
+    kit.crm.readFacts = (refs) => {
+      if (--failAt === 0) return Promise.reject(new Error('readFacts: service unavailable'));
+      polled.push(...refs.map((r) => r.key));
+      return readFacts(refs);
+    };
+    const sweep = async (iso: string, batchSize: number) => {
+      clock.advance(Date.parse(iso) - clock.now().getTime());
+      polled = [];
+      const report = await kit.sweep(iso, { episodes: store, batchSize });
+      return { status: report.status, polled };
+    };
+    await sweep('2026-12-07T01:10:00.000Z', 10);
+    // The first poll: the CRM's read of the second batch fails, which stops the sweep.
+    failAt = 2;
+    expect(await sweep('2026-12-07T04:10:00.000Z', 2)).toEqual({
+      status: 'stopped',
+      polled: ['tu_1', 'tu_2'],
+    });
+    // The next sweep polls the second batch's, not the first's (refiled for 16:00 JST).
+    expect(await sweep('2026-12-07T04:20:00.000Z', 2)).toEqual({
+      status: 'completed',
+      polled: ['tu_3', 'tu_4'],
+    });
   });
 });
