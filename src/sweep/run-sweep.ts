@@ -88,6 +88,8 @@ export interface SweepOptions {
   lease?: Pick<RunLease, 'assertHeld'>;
   /** Episodes per CRM batch (default `EpisodeCrm.batchSize`, else `SWEEP_BATCH_SIZE`). */
   batchSize?: number;
+  /** Polled episodes refiled together at most (default `SWEEP_REFILE_AT_MOST`). */
+  refileAtMost?: number;
   /** Language of the manager and reassignment tasks when no notify language says (default `ja`). */
   taskLanguage?: Locale;
   /**
@@ -110,6 +112,13 @@ export interface SweepOptions {
 
 /** Below this much time left (`deadline`), no new batch is started: the next sweep goes on. */
 export const SWEEP_BATCH_RESERVE_MS = 15_000;
+
+/**
+ * Refiles wait for the sweep's end so a roster split across batches is rewritten once, but no more
+ * than this many: the wait must not pile up a backlog's worth of roster writes into the batch reserve
+ * at the end (SWEEP_BATCH_RESERVE_MS), where a timeout would lose them all (extra polls, not missed).
+ */
+export const SWEEP_REFILE_AT_MOST = 1000;
 
 /**
  * One SLA sweep (issue 13, docs/routing-and-sla.md "The sweep"): the episodes due at the sweep's
@@ -233,6 +242,7 @@ async function sweepAll(
       const stop = await ctx.batch(keys.slice(i, i + batchSize));
       options.onProgress?.(builder.progress());
       if (stop) return stop;
+      if (ctx.refilesQueued >= (options.refileAtMost ?? SWEEP_REFILE_AT_MOST)) await ctx.refileAll();
     }
     return null;
   } finally {
@@ -764,6 +774,10 @@ class SweepContext {
    * the rosters they were due in still list them, so a sweep cut off before this polls them once more
    * at the next, never misses one.
    */
+  get refilesQueued(): number {
+    return this.#refiles.length;
+  }
+
   async refileAll(): Promise<void> {
     const refiles = this.#refiles.splice(0);
     if (refiles.length === 0) return;

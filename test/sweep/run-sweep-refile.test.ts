@@ -256,6 +256,33 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
     expect(writes.filter((w) => w.startsWith('put episode|'))).toEqual([]);
   });
 
+  it('refiles at most `refileAtMost` polled episodes together: a long sweep refiles as it goes, not all at its end', async () => {
+    kit = sweepKit();
+    const clock = testClock(T.handOff);
+    const { store } = await loggedStore(clock);
+    const keys = ['tu_1', 'tu_2', 'tu_3', 'tu_4', 'tu_5'];
+    await store.recordSteps(
+      keys.map((key, i) => handOff(kit, key, `00Q${i + 1}`)),
+      sweepSchedule(kit.sla),
+    );
+    const refiles: string[][] = [];
+    const refile = store.refile.bind(store);
+    store.refile = (items) => {
+      refiles.push(items.map((i) => i.key));
+      return refile(items);
+    };
+    clock.advance(Date.parse('2026-12-07T01:10:00.000Z') - clock.now().getTime());
+    await kit.sweep('2026-12-07T01:10:00.000Z', { episodes: store, limit: 10, batchSize: 10 });
+    clock.advance(Date.parse('2026-12-07T04:10:00.000Z') - clock.now().getTime());
+    await kit.sweep('2026-12-07T04:10:00.000Z', {
+      episodes: store,
+      limit: 10,
+      batchSize: 1,
+      refileAtMost: 2,
+    });
+    expect(refiles).toEqual([['tu_1', 'tu_2'], ['tu_3', 'tu_4'], ['tu_5']]);
+  });
+
   it('a sweep cut off in a later batch still refiles what its earlier batches polled', async () => {
     kit = sweepKit();
     const clock = testClock(T.handOff);
