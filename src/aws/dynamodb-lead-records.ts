@@ -161,7 +161,7 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
         claimCondition(version, this.#table.nowMs()),
       );
       if (claimed) return { status: 'claimed', token };
-      const refused = await this.#refusal(pk, version);
+      const refused = await this.#refusal(pk, version, token);
       if (refused) return refused;
     }
     throw new StateUnavailableError(`claiming lead ${leadKey} kept racing with other workers; retry`);
@@ -209,7 +209,11 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     }
     // Refused by the version rules, or the item changed since the read (a claim or a record came
     // between, or the read was stale): decided again from a fresh read, soon.
-    const refusal = (await this.#refusal(pk, version)) ?? this.#staleRead(version);
+    const refusal = (await this.#refusal(pk, version, token)) ?? this.#staleRead(version);
+    if (refusal.status === 'claimed') {
+      if (recheck) await this.#dropLegacy(crm, [recheck]);
+      return refusal;
+    }
     const slots = made ? slotsOf(made) : [];
     if (slots.length > 0) this.#refused.set(routesKey, slots);
     return refusal;
@@ -314,10 +318,16 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
     return created ? {} : made;
   }
 
-  /** Why a claim at `version` was refused, from the item as it is now; null when it is free again. */
-  async #refusal(pk: string, version: number): Promise<ClaimOutcome | null> {
+  /**
+   * Why a claim at `version` with `token` was refused, from the item as it is now; null when it is
+   * free again. The item holding `token` means the claim did land: its answer was lost and the SDK's
+   * retry of it failed on the item it had itself written (a refusal then would give back the slot
+   * of a lead whose assignment the item carries).
+   */
+  async #refusal(pk: string, version: number, token: string): Promise<ClaimOutcome | null> {
     const current = await this.#table.get(pk);
     if (!current || stringOf(current, 'status') === null) return null; // gone between the two calls
+    if (stringOf(current, 'token') === token) return { status: 'claimed', token };
     const storedVersion = numberOf(current, 'version') ?? 0;
     if (storedVersion > version) return { status: 'stale', storedVersion };
     if (stringOf(current, 'status') === 'done' && storedVersion === version) {

@@ -432,6 +432,27 @@ describe('DynamoLeadRecords: one item a lead for its claim and its re-check reco
     expect(await sweep.getMany('salesforce', [ref])).toEqual(new Map());
   });
 
+  it("a claim whose answer was lost, and whose SDK retry then failed on the claim's own write, is claimed, not refused", async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const table = await dynamo.table(clock);
+    const store = new DynamoLeadRecords(table);
+    await store.getMany('salesforce', [ref]);
+    // The update lands, its answer is lost, and the retry of the same request meets the item it wrote.
+    const update = table.update.bind(table);
+    let lost = 0;
+    table.update = async (...args: Parameters<DynamoTable['update']>) => {
+      if (!args[0].startsWith('lead|') || lost++ > 0) return update(...args);
+      await update(...args);
+      return update(...args);
+    };
+    const lease = clock.now().getTime() + 60_000;
+    const claim = await store.claimDecided(key, 7, lease, 'salesforce', due(null, 'a'));
+    expect(lost).toBe(1);
+    const { Items } = await table.client.send(new ScanCommand({ TableName: table.tableName }));
+    const item = Items!.find((i) => i.pk?.S === `lead|${key}`)!;
+    expect(claim).toEqual({ status: 'claimed', token: item.token?.S });
+  });
+
   it('of two workers claiming one decided version at once, exactly one gets it', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
     const table = await dynamo.table(clock);
