@@ -120,6 +120,9 @@ export const SWEEP_BATCH_RESERVE_MS = 15_000;
  */
 export const SWEEP_REFILE_AT_MOST = 1000;
 
+/** How long an episode due as stored and wanted again at once (a failing step) is left where it is. */
+export const SWEEP_LEAVE_DUE_MS = 86_400_000;
+
 /**
  * One SLA sweep (issue 13, docs/routing-and-sla.md "The sweep"): the episodes due at the sweep's
  * instant, earliest first, in batches of 200:
@@ -226,7 +229,7 @@ async function sweepAll(
   if (due.length > limit) builder.report.limitReached = true;
   const keys = due.slice(0, limit).map((d) => d.key);
   builder.report.counts.due = keys.length;
-  const ctx = new SweepContext(options, now, builder);
+  const ctx = new SweepContext(options, now, builder, new Map(due.map((d) => [d.key, d.nextCheckAt])));
   try {
     for (let i = 0; i < keys.length; i += batchSize) {
       const deadline = options.deadline;
@@ -281,10 +284,18 @@ class SweepContext {
   readonly #names: (owner: EpisodeOwner) => string;
   /** A write failure that must stop the sweep (credentials, mapping, quota), seen in this batch. */
   #stop: StopSignal | null = null;
+  /** The instant each due episode was found due at (`dueBefore`), by key. */
+  readonly #foundDueAt: ReadonlyMap<string, string>;
   /** Episodes to refile at their next check once the batches are done (`refileAll`). */
   readonly #refiles: { w: Work; want: string }[] = [];
 
-  constructor(options: SweepOptions, now: Date, builder: SweepReportBuilder) {
+  constructor(
+    options: SweepOptions,
+    now: Date,
+    builder: SweepReportBuilder,
+    foundDueAt: ReadonlyMap<string, string> = new Map(),
+  ) {
+    this.#foundDueAt = foundDueAt;
     this.#o = options;
     this.#now = now;
     this.#b = builder;
@@ -750,9 +761,19 @@ class SweepContext {
     if (this.#dryRun) return;
     const now = this.#iso();
     const past = (t: string | null) => t !== null && t <= now;
+    // Left where it is only while the instant it was found due at is recent: the roster that holds it
+    // keeps the due index's floor at its hour and expires with its retention, so an episode failing
+    // for days is refiled at the sweep's instant once a day (then it also sorts behind those due
+    // earlier). The stored check is no guide: a refile leaves it as it was.
+    const recent = new Date(this.#now.getTime() - SWEEP_LEAVE_DUE_MS).toISOString();
+    const left = (ep: Episode, want: string | null) =>
+      past(want) && past(ep.nextCheckAt) && (this.#foundDueAt.get(ep.key) ?? ep.nextCheckAt!) >= recent;
     const moved = work
-      .map((w) => ({ w, want: this.#schedule(w.ep) }))
-      .filter(({ w, want }) => w.ep.nextCheckAt !== want && !(past(want) && past(w.ep.nextCheckAt)));
+      .map((w) => {
+        const want = this.#schedule(w.ep);
+        return { w, want: past(want) && past(w.ep.nextCheckAt) && !left(w.ep, want) ? now : want };
+      })
+      .filter(({ w, want }) => w.ep.nextCheckAt !== want && !left(w.ep, want));
     const store = this.#o.episodes;
     // Only later than the check it was written with: a refiled episode keeps that check stored, and a
     // store that files checks apart keeps it due only up to the instant it is filed at.

@@ -198,17 +198,33 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
     expect(writes.filter((w) => w.startsWith('put eproster|2026-12-07T07:45'))).toHaveLength(1);
     // The stored check lags (13:00 JST): the step's instant is later than it, but past.
     expect((await store.get('tu_1'))?.episode.nextCheckAt).toBe('2026-12-07T04:00:00.000Z');
-    kit.crm.failNext('createTasks', 'record', 2);
+    kit.crm.failNext('createTasks', 'record', 6);
     for (const at of ['2026-12-07T07:50:00.000Z', '2026-12-07T08:50:00.000Z']) {
       const failed = await sweep(at);
       expect(failed.counts).toMatchObject({ due: 1, checked: 1, managerTasks: 0, failed: 1 });
       // No write, neither the episode nor a roster (it used to be refiled at the step's instant each time).
       expect({ at, writes }).toEqual({ at, writes: [] });
     }
+    // The next day it turns overdue: that status is written (its roster filed under the current hour).
+    expect((await sweep('2026-12-08T04:05:00.000Z')).counts).toMatchObject({
+      slaFieldsWritten: 1,
+      failed: 1,
+    });
+    expect((await store.get('tu_1'))?.episode.nextCheckAt).toBe('2026-12-07T07:45:00.000Z');
+    expect((await sweep('2026-12-08T05:05:00.000Z')).counts).toMatchObject({ checked: 1, failed: 1 });
+    expect(writes).toEqual([]);
+    // Still failing a day after its stored check: refiled once at the sweep's instant (the roster that
+    // holds it would keep the due index's floor at its hour, and expire), then left there again.
+    expect((await sweep('2026-12-08T08:00:00.000Z')).counts).toMatchObject({ checked: 1, failed: 1 });
+    expect(writes.filter((w) => !w.startsWith('delete ') && !w.startsWith('rewrite '))).toEqual([
+      expect.stringMatching(/^put eproster\|2026-12-08T08:00:00\.000Z\|/),
+    ]);
+    expect((await sweep('2026-12-08T09:00:00.000Z')).counts).toMatchObject({ checked: 1, failed: 1 });
+    expect(writes).toEqual([]);
     // The CRM takes the task: the step is done and recorded.
-    const done = await sweep('2026-12-07T09:50:00.000Z');
+    const done = await sweep('2026-12-08T10:00:00.000Z');
     expect(done.counts).toMatchObject({ due: 1, checked: 1, managerTasks: 1, failed: 0 });
-    expect(kit.crm.calls.createTasks).toBe(3);
+    expect(kit.crm.calls.createTasks).toBe(7);
     expect(writes).toContain('put episode|tu_1');
   });
 
