@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CrmFunctionEnvSchema,
+  LambdaEnvError,
+  parseEnv,
+  SweepEnvSchema,
+} from '../../src/handlers/lambda-env.ts';
+import {
   COUNT_NAMES,
   DEFAULT_PUBLISHED_METRICS,
   FUNCTION_COUNTS,
@@ -74,5 +80,29 @@ describe("the functions' metrics lines (published-metrics.ts)", () => {
       names.filter((n) => DEFAULT_PUBLISHED_METRICS.includes(n)),
     );
     expect(metrics).toHaveLength(8);
+  });
+
+  it('TOSSUP_METRICS: unset is the default list, empty publishes none, a name no function counts stops the function', () => {
+    const crm = {
+      TOSSUP_CRM: 'hubspot',
+      TOSSUP_STATE_TABLE: 'tossup-test',
+      TOSSUP_QUEUE_URL: 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/q',
+      TOSSUP_SECRET_ID: 'tossup/test/hubspot',
+    };
+    const sweep = { TOSSUP_CRM: 'hubspot', TOSSUP_STATE_TABLE: 'tossup-test', TOSSUP_SECRET_ID: 's' };
+    const readers = [
+      (env: Record<string, string>) => parseEnv(CrmFunctionEnvSchema, { ...crm, ...env }).TOSSUP_METRICS,
+      (env: Record<string, string>) => parseEnv(SweepEnvSchema, { ...sweep, ...env }).TOSSUP_METRICS,
+    ];
+    for (const of of readers) {
+      const read = (v?: string) => of(v === undefined ? {} : { TOSSUP_METRICS: v });
+      expect(read()).toEqual(DEFAULT_PUBLISHED_METRICS);
+      expect(read('')).toEqual([]);
+      expect(read('due,written')).toEqual(['due', 'written']);
+      expect(() => read('written,writen')).toThrow(LambdaEnvError);
+      expect(() => read('written,writen')).toThrow(
+        `TOSSUP_METRICS names writen, which no function counts; valid: ${COUNT_NAMES.join(', ')}`,
+      );
+    }
   });
 });
