@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { COUNT_NAMES, DEFAULT_PUBLISHED_METRICS } from '../src/handlers/published-metrics.ts';
 import { MAX_LEADS_PER_MESSAGE } from '../src/handlers/queue-message.ts';
 
 /** The settings file serverless.yml reads; `TOSSUP_SETTINGS` picks another one (one per stage). */
@@ -125,6 +126,24 @@ export const DeploySettingsSchema = z.strictObject({
       bufferSeconds: 300,
       bytesScannedCutoff: 10_000_000_000,
     }),
+  /**
+   * CloudWatch custom metrics (src/handlers/published-metrics.ts): the counts of the functions'
+   * metrics lines that are published, each billed by the month per function and CRM. The same list
+   * for every function; a name a function does not count is absent from its line. Absent: the
+   * default list, so a settings file of an earlier version keeps working.
+   */
+  metrics: z
+    .strictObject({
+      published: z
+        .array(
+          z.string().refine((n) => (COUNT_NAMES as readonly string[]).includes(n), {
+            error: (issue) =>
+              `${JSON.stringify(issue.input)} is not a count of the functions' metrics lines; one of: ${COUNT_NAMES.join(', ')}`,
+          }),
+        )
+        .default([...DEFAULT_PUBLISHED_METRICS]),
+    })
+    .default({ published: [...DEFAULT_PUBLISHED_METRICS] }),
   /** The scheduled weekly and monthly reviews (src/handlers/report-handler.ts). */
   report: z
     .strictObject({

@@ -145,6 +145,8 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
       TOSSUP_LEDGER_EVENTS_STREAM: 'tossup-cost-ledger-events',
       // As serverless.yml sets it for the sync: the deployed packing.
       TOSSUP_LEADS_PER_MESSAGE: String(leadsPerMessage(settings)),
+      // The published metrics: the `_aws` block of the metrics lines counts in the log bytes.
+      TOSSUP_METRICS: settings.metrics.published.join(','),
     };
     const sync = syncFromEnv(env, import.meta.url, overrides);
     const worker = workerFromEnv(env, import.meta.url, overrides);

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { COUNT_NAMES, DEFAULT_PUBLISHED_METRICS, unknownCountNames } from './published-metrics.ts';
 import { MAX_LEADS_PER_MESSAGE } from './queue-message.ts';
 
 /**
@@ -19,6 +20,20 @@ const LedgerStreams = {
   TOSSUP_LEDGER_DECISIONS_STREAM: Optional(z.string().min(1)),
   TOSSUP_LEDGER_EVENTS_STREAM: Optional(z.string().min(1)),
 };
+
+/**
+ * The sync, workers and sweeps: the counts published as CloudWatch metrics, comma-separated
+ * (`metrics.published`, src/handlers/published-metrics.ts). '' publishes none, so it is not
+ * `Optional`; unset (tests, a hand-made function): the default list.
+ */
+const PublishedMetrics = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined ? [...DEFAULT_PUBLISHED_METRICS] : v.split(',').filter(Boolean)))
+  .refine((names) => unknownCountNames(names).length === 0, {
+    error: (issue) =>
+      `names ${unknownCountNames(issue.input as string[]).join(', ')}, which no function counts; valid: ${COUNT_NAMES.join(', ')}`,
+  });
 
 const Common = {
   TOSSUP_STATE_TABLE: z.string().min(3),
@@ -53,6 +68,7 @@ export const CrmFunctionEnvSchema = z.object({
    * message of it is delayed there. Unset: every delay goes to TOSSUP_QUEUE_URL.
    */
   TOSSUP_EVENTS_QUEUE_URL: Optional(z.url()),
+  TOSSUP_METRICS: PublishedMetrics,
   ...LedgerStreams,
 });
 export type CrmFunctionEnv = z.infer<typeof CrmFunctionEnvSchema>;
@@ -67,6 +83,7 @@ export const SweepEnvSchema = z.object({
   TOSSUP_CHAT_SECRET_ID: Optional(z.string().min(1)),
   /** Episodes one invocation looks at, at most. */
   TOSSUP_SWEEP_LIMIT: Optional(z.coerce.number().int().positive().max(100_000)),
+  TOSSUP_METRICS: PublishedMetrics,
   ...LedgerStreams,
 });
 export type SweepEnv = z.infer<typeof SweepEnvSchema>;

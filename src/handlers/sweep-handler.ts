@@ -25,6 +25,7 @@ import type { BundledConfig } from './bundled-config.ts';
 import type { ProvidedChat } from './chat-provider.ts';
 import type { ConnectorProvider } from './connector-provider.ts';
 import type { LambdaContext, ScheduledEvent } from './lambda-types.ts';
+import { DEFAULT_PUBLISHED_METRICS, type SweepCount } from './published-metrics.ts';
 
 export interface SweepHandlerOptions {
   crm: SyncCrm;
@@ -57,6 +58,8 @@ export interface SweepHandlerOptions {
   drainReserveMs?: number;
   /** Time kept back from everything for the report and lease release (default 5 s). */
   deadlineReserveMs?: number;
+  /** Counts published as CloudWatch metrics (`metrics.published`; default DEFAULT_PUBLISHED_METRICS). */
+  publishedMetrics?: readonly string[];
 }
 
 /** A stop that needs a person (credentials, the CRM's SLA fields, a bug): the invocation fails and alarms. */
@@ -211,22 +214,24 @@ export function createSweepHandler(options: SweepHandlerOptions) {
     }
     const { report, notifications } = leased.result;
     if (!dryRun) {
+      const line: Partial<Record<SweepCount, number>> = {
+        ...report.counts,
+        ...(notifications
+          ? {
+              notificationsSent: notifications.sent,
+              notificationsRetried: notifications.retried,
+              notificationsFailed: notifications.failed,
+              notificationsUnknown: notifications.unknown,
+              notificationsPending: notifications.pending,
+            }
+          : {}),
+      };
       emitMetrics(
         log,
         { crm: options.crm, fn: 'sweep' },
-        {
-          ...report.counts,
-          ...(notifications
-            ? {
-                notificationsSent: notifications.sent,
-                notificationsRetried: notifications.retried,
-                notificationsFailed: notifications.failed,
-                notificationsUnknown: notifications.unknown,
-                notificationsPending: notifications.pending,
-              }
-            : {}),
-        },
+        line,
         options.clock.now(),
+        options.publishedMetrics ?? DEFAULT_PUBLISHED_METRICS,
       );
     }
     log.info(

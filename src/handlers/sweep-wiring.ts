@@ -54,6 +54,7 @@ export function sweepFromEnv(env: Env, bundleUrl: string, overrides: WiringOverr
     chat,
     clock: base.clock,
     log: base.log,
+    publishedMetrics: e.TOSSUP_METRICS,
     ...(e.TOSSUP_SWEEP_LIMIT !== undefined ? { limit: e.TOSSUP_SWEEP_LIMIT } : {}),
   });
   return safeInvocation(base.log, 'sweep run', handler);

@@ -19,6 +19,7 @@ import type { BundledConfig } from './bundled-config.ts';
 import type { ConnectorProvider } from './connector-provider.ts';
 import { type EnqueueReport, enqueueChanges } from './enqueue-changes.ts';
 import type { LambdaContext, ScheduledEvent } from './lambda-types.ts';
+import { DEFAULT_PUBLISHED_METRICS } from './published-metrics.ts';
 
 export interface SyncHandlerOptions {
   crm: SyncCrm;
@@ -38,6 +39,8 @@ export interface SyncHandlerOptions {
   reserveMs?: number;
   /** Time kept back from CRM calls (default 5 s): a hung read ends before the invocation does. */
   deadlineReserveMs?: number;
+  /** Counts published as CloudWatch metrics (`metrics.published`; default DEFAULT_PUBLISHED_METRICS). */
+  publishedMetrics?: readonly string[];
 }
 
 /** A stop that needs a person (credentials, mapping, another run, a bug): the invocation fails and alarms. */
@@ -118,7 +121,13 @@ export function createSyncHandler(options: SyncHandlerOptions) {
     }
     const report = leased.result;
     const { stop, cursor: _cursor, ...counts } = report;
-    emitMetrics(log, { crm: options.crm, fn: 'sync' }, counts, options.clock.now());
+    emitMetrics(
+      log,
+      { crm: options.crm, fn: 'sync' },
+      counts,
+      options.clock.now(),
+      options.publishedMetrics ?? DEFAULT_PUBLISHED_METRICS,
+    );
     log.info({ ...counts, cursorAt: report.cursor?.modifiedAt ?? null, stop: stop.reason }, 'sync finished');
 
     if (stop.reason === 'failure') {

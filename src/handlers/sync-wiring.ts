@@ -21,6 +21,7 @@ export function syncFromEnv(env: Env, bundleUrl: string, overrides: WiringOverri
     episodes: episodesOf(base),
     queue: new SqsQueue({ client: base.clients.sqs, queueUrl: e.TOSSUP_QUEUE_URL }),
     leadsPerMessage: e.TOSSUP_LEADS_PER_MESSAGE,
+    publishedMetrics: e.TOSSUP_METRICS,
     clock: base.clock,
     log: base.log,
   });

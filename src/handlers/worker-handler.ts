@@ -34,6 +34,7 @@ import type { SweepNotify } from '../sweep/notify-policy.ts';
 import type { BundledConfig } from './bundled-config.ts';
 import type { ConnectorProvider } from './connector-provider.ts';
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from './lambda-types.ts';
+import { DEFAULT_PUBLISHED_METRICS } from './published-metrics.ts';
 import { type QueueMessage, QueueMessageSchema, TRACE_ATTRIBUTE } from './queue-message.ts';
 import { checkRelayedEvent, looksRelayed, type RelayedChangeEvent } from './relayed-change-event.ts';
 
@@ -76,7 +77,36 @@ export interface WorkerOptions {
    * Change events relayed from another org are refused (DLQ); without it, every relayed event is.
    */
   salesforceEventSource?: string;
+  /**
+   * Counts of the metrics line published as CloudWatch metrics (`metrics.published`); the others stay
+   * fields of the line. Default: DEFAULT_PUBLISHED_METRICS.
+   */
+  publishedMetrics?: readonly string[];
 }
+
+/** A batch's counts as it goes (the message and lead tallies of its metrics line). */
+type BatchCounts = {
+  messages: number;
+  badMessages: number;
+  stale: number;
+  duplicates: number;
+  busy: number;
+  changeEvents: number;
+  changeEventsIgnored: number;
+};
+
+/** Decided leads by status, and their tasks. */
+type OutcomeTally = {
+  written: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  tasksCreated: number;
+  tasksExisting: number;
+};
+
+/** The counts of a batch's metrics line (published-metrics.ts lists their names for the settings check). */
+export type WorkerCounts = BatchCounts & OutcomeTally & { failedMessages: number };
 
 /** A whole-batch failure (auth, config, our own bug): the batch returns to the queue and alarms. */
 export class WorkerBatchError extends Error {
@@ -155,7 +185,7 @@ export function createWorkerHandler(options: WorkerOptions) {
     const log = options.log.child({ runId: context.awsRequestId });
     const failed = new Map<string, SqsRecord>();
     const delays = new Map<string, number>();
-    const counts = {
+    const counts: BatchCounts = {
       messages: event.Records.length,
       badMessages: 0,
       stale: 0,
@@ -220,12 +250,13 @@ export function createWorkerHandler(options: WorkerOptions) {
     }
     await applyDelays(delays, failed, options.visibility, log);
 
-    const tally = tallyOutcomes(outcomes);
+    const line: WorkerCounts = { ...counts, ...tallyOutcomes(outcomes), failedMessages: failed.size };
     emitMetrics(
       log,
       { crm: options.crm, fn: 'worker' },
-      { ...counts, ...tally, failedMessages: failed.size },
+      line,
       options.clock.now(),
+      options.publishedMetrics ?? DEFAULT_PUBLISHED_METRICS,
     );
     return response(failed);
   }
@@ -854,8 +885,15 @@ async function applyDelays(
   );
 }
 
-function tallyOutcomes(outcomes: readonly LeadOutcome[]): Record<string, number> {
-  const t = { written: 0, unchanged: 0, skipped: 0, failed: 0, tasksCreated: 0, tasksExisting: 0 };
+function tallyOutcomes(outcomes: readonly LeadOutcome[]): OutcomeTally {
+  const t: OutcomeTally = {
+    written: 0,
+    unchanged: 0,
+    skipped: 0,
+    failed: 0,
+    tasksCreated: 0,
+    tasksExisting: 0,
+  };
   for (const o of outcomes) {
     if (o.status === 'written' || o.status === 'unchanged' || o.status === 'skipped' || o.status === 'failed')
       t[o.status]++;

@@ -72,6 +72,7 @@ export function workerFromEnv(env: Env, bundleUrl: string, overrides: WiringOver
     clock: base.clock,
     log: base.log,
     quotaBackoffSeconds: e.TOSSUP_QUOTA_BACKOFF_SECONDS,
+    publishedMetrics: e.TOSSUP_METRICS,
     ...(e.TOSSUP_SALESFORCE_EVENT_SOURCE ? { salesforceEventSource: e.TOSSUP_SALESFORCE_EVENT_SOURCE } : {}),
   });
   return safeInvocation(base.log, 'worker batch', handler);

@@ -4,8 +4,10 @@ import type { Logger } from './logger.ts';
 export const METRICS_NAMESPACE = 'TossUp';
 
 /**
- * Writes counts as one CloudWatch Embedded Metric Format line: CloudWatch Logs turns it into metrics
- * (no PutMetricData call, no extra permission), and the same line stays readable in the logs.
+ * Writes counts as one CloudWatch Embedded Metric Format line: CloudWatch Logs turns the `published`
+ * ones into metrics (no PutMetricData call, no extra permission), and every count stays a field of
+ * the line for Logs Insights. Only the published ones: each is a custom metric, billed by the month
+ * per name and dimension values. None published: the line is written without its `_aws` block.
  * Dimensions are low-cardinality labels only (CRM, function), never ids.
  */
 export function emitMetrics(
@@ -13,21 +15,27 @@ export function emitMetrics(
   dimensions: Readonly<Record<string, string>>,
   counts: Readonly<Record<string, number>>,
   timestamp: Date,
+  published: readonly string[],
 ): void {
   const names = Object.keys(counts);
   if (names.length === 0) return;
+  const metrics = names.filter((n) => published.includes(n));
   log.info(
     {
-      _aws: {
-        Timestamp: timestamp.getTime(),
-        CloudWatchMetrics: [
-          {
-            Namespace: METRICS_NAMESPACE,
-            Dimensions: [Object.keys(dimensions)],
-            Metrics: names.map((Name) => ({ Name, Unit: 'Count' })),
-          },
-        ],
-      },
+      ...(metrics.length > 0
+        ? {
+            _aws: {
+              Timestamp: timestamp.getTime(),
+              CloudWatchMetrics: [
+                {
+                  Namespace: METRICS_NAMESPACE,
+                  Dimensions: [Object.keys(dimensions)],
+                  Metrics: metrics.map((Name) => ({ Name, Unit: 'Count' })),
+                },
+              ],
+            },
+          }
+        : {}),
       ...dimensions,
       ...counts,
     },

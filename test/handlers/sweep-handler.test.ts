@@ -4,6 +4,7 @@ import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { DynamoOutboxStore } from '../../src/aws/dynamodb-outbox-store.ts';
 import { chatProvider } from '../../src/handlers/chat-provider.ts';
+import { DEFAULT_PUBLISHED_METRICS, FUNCTION_COUNTS } from '../../src/handlers/published-metrics.ts';
 import {
   createSweepHandler,
   type SweepLeaseHeld,
@@ -117,6 +118,27 @@ describe('the scheduled sweep (Lambda)', () => {
     expect(logs.text).toMatch(/"msg":"sweep finished"/);
     expect(logs.text).not.toContain(slack.token);
     expect(logs.text).not.toContain(slack.token.slice(5));
+  });
+
+  it("writes one metrics line of the report's and the drain's counts, publishing the default list of them", async () => {
+    const { handler, logs, secrets } = await setup();
+    secrets.values.set(CHAT_SECRET, {
+      text: JSON.stringify({ slackBotToken: slack.token, slackApiUrl: slack.apiUrl }),
+      versionId: 'v1',
+    });
+    await handler(scheduled, lambdaContext(300_000));
+    const lines = logs.records().filter((r) => r.msg === 'metrics');
+    expect(lines).toHaveLength(1);
+    const { _aws, level, time, msg, crm, fn, runId, ...counts } = lines[0] as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] };
+    };
+    expect([crm, fn]).toEqual(['salesforce', 'sweep']);
+    // The names published-metrics.ts lists (the settings check's), all of them.
+    expect(Object.keys(counts).sort()).toEqual([...FUNCTION_COUNTS.sweep].sort());
+    expect(counts).toMatchObject({ notificationsSent: 1, notificationsFailed: 0 });
+    expect(_aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name).sort()).toEqual(
+      FUNCTION_COUNTS.sweep.filter((n) => DEFAULT_PUBLISHED_METRICS.includes(n)).sort(),
+    );
   });
 
   it('without a readable chat secret the sweep still runs; notifications wait, pending, and go once it is fixed', async () => {

@@ -19,6 +19,7 @@ import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { SecretsManagerCache } from '../../src/aws/secrets.ts';
 import { signHubspotRequest } from '../../src/handlers/hubspot-signature.ts';
 import type { HttpApiEvent, ScheduledEvent } from '../../src/handlers/lambda-types.ts';
+import { FUNCTION_COUNTS } from '../../src/handlers/published-metrics.ts';
 import type { SweepResult } from '../../src/handlers/sweep-handler.ts';
 import {
   reportFromEnv,
@@ -80,6 +81,8 @@ const EVENTS_URL = 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/tossup
 /** The queues' ARNs as the records name them (the same names as the URLs). */
 const QUEUE_ARN = 'arn:aws:sqs:ap-northeast-1:123456789012:tossup-test-leads';
 const EVENTS_ARN = 'arn:aws:sqs:ap-northeast-1:123456789012:tossup-test-events';
+/** `metrics.published` here: one more count of each function than the default, so the list is the template's. */
+const PUBLISHED = [...settings.metrics.published, 'pages', 'messages', 'due'];
 let work: string;
 /** Both CRMs and both sweeps enabled: the stack in which every function here runs. */
 let template: Template;
@@ -93,6 +96,7 @@ beforeAll(() => {
   }
   // The relay's source, so the Salesforce worker's environment accepts relayed change events.
   on.crms.salesforce.eventRelay = { eventSourceName: TEST_EVENT_SOURCE };
+  on.metrics = { published: PUBLISHED };
   template = packageTemplate(work, 'sweeping', on);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -228,6 +232,15 @@ describe('the requests the functions really make are allowed by their roles', ()
       expect(run.facts.rechecks.gone).toBe(1);
       expect(run.facts.outcomesWritten).toBeGreaterThan(0);
       expect(run.facts.notificationsSent).toBeGreaterThan(0);
+      // The template's TOSSUP_METRICS reached each function's metrics line (settings `metrics.published`).
+      expect(run.facts.published).toEqual(
+        Object.fromEntries(
+          (['sync', 'worker', 'sweep'] as const).map((fn) => [
+            fn,
+            FUNCTION_COUNTS[fn].filter((n) => PUBLISHED.includes(n)).sort(),
+          ]),
+        ),
+      );
       expect(run.facts.ledgerRecords).toBeGreaterThan(0);
       expect(run.facts.problems).toEqual([]);
       // The events: each message decided, the named person claimed at the version of the edit.
@@ -701,6 +714,7 @@ async function runFunctions(crm: Crm, C: string) {
           (swept.report.opportunities?.outcomesWritten ?? 0) +
           (again.report.opportunities?.outcomesWritten ?? 0),
         notificationsSent: swept.notifications?.sent ?? 0,
+        published: publishedBy(logs.records()),
         ledgerRecords: sent.ledgerRecords,
         // Less the one the webhook logs while SQS fails (made to happen, above).
         problems: logs
@@ -764,6 +778,9 @@ function envOf(t: Template, fn: string, names: Record<string, string>): Record<s
   return Object.fromEntries(
     Object.entries(vars).map(([k, v]) => {
       if (typeof v === 'string') return [k, v];
+      // TOSSUP_METRICS: the settings' list, joined by CloudFormation.
+      const join = (v as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+      if (join?.[1].every((x) => typeof x === 'string')) return [k, join[1].join(join[0])];
       const ref = (v as { Ref?: string }).Ref;
       if (ref !== undefined && names[ref] !== undefined) return [k, names[ref]];
       throw new Error(`${fn}: cannot resolve ${k} = ${JSON.stringify(v)}`);
@@ -992,11 +1009,23 @@ function signedWebhookRequest(body: string, nowMs: number): HttpApiEvent {
   };
 }
 
+/** The counts each function published as metrics (the `_aws` block of its metrics lines), sorted. */
+function publishedBy(records: readonly Record<string, unknown>[]): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const r of records) {
+    if (r.msg !== 'metrics' || typeof r.fn !== 'string') continue;
+    const aws = r._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } | undefined;
+    out[r.fn] ??= new Set();
+    for (const m of aws?.CloudWatchMetrics[0]?.Metrics ?? []) out[r.fn]!.add(m.Name);
+  }
+  return Object.fromEntries(Object.entries(out).map(([fn, names]) => [fn, [...names].sort()]));
+}
+
 /** The worker's counts (its metrics log lines) summed over `records`. */
 function workerCounts(records: readonly Record<string, unknown>[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of records) {
-    if (r.fn !== 'worker' || r._aws === undefined) continue;
+    if (r.fn !== 'worker' || r.msg !== 'metrics') continue;
     for (const [k, v] of Object.entries(r)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
   }
   return out;

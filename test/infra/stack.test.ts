@@ -28,6 +28,7 @@ import {
 } from '../../scripts/deploy-settings.ts';
 import { filesUnder, scanSecrets } from '../../scripts/scan-secrets.ts';
 import { DUE_INDEX } from '../../src/aws/dynamodb-episode-store.ts';
+import { COUNT_NAMES, DEFAULT_PUBLISHED_METRICS } from '../../src/handlers/published-metrics.ts';
 import { allows, arnOf, type IamRequest, roleStatements, secretArn } from './support/iam-policy.ts';
 
 /**
@@ -54,10 +55,13 @@ type Template = {
 
 let work: string;
 let build: BuildResult;
-/** Template with the settings as shipped (both CRMs disabled) and with both CRMs enabled. */
+/**
+ * Template with the settings as shipped (both CRMs disabled) and with both CRMs enabled (in a file
+ * without `metrics`).
+ */
 let shipped: Template;
 let enabled: Template;
-/** Both CRMs and both sweeps enabled, the sweeps every 10 minutes. */
+/** Both CRMs and both sweeps enabled, the sweeps every 10 minutes; no metric published. */
 let sweeping: Template;
 
 function oslsPackage(settingsFile: string, outDir: string): Template {
@@ -95,11 +99,14 @@ beforeAll(async () => {
   on.crms.salesforce.enabled = true;
   on.crms.hubspot.enabled = true;
   on.alarmEmail = 'revops@example.co.jp';
-  writeFileSync(join(work, 'infra', 'settings.enabled.yml'), toYaml(on));
+  // Without `metrics`, as a settings file of an earlier version: serverless.yml's default list.
+  const { metrics: _metrics, ...older } = on;
+  writeFileSync(join(work, 'infra', 'settings.enabled.yml'), toYaml(older));
   enabled = oslsPackage(join(work, 'infra', 'settings.enabled.yml'), join(work, '.serverless-enabled'));
   const sweep: DeploySettings = structuredClone(on);
   for (const crm of ['salesforce', 'hubspot'] as const)
     sweep.crms[crm].sweep = { enabled: true, schedule: 'rate(10 minutes)' };
+  sweep.metrics = { published: [] };
   writeFileSync(join(work, 'infra', 'settings.sweep.yml'), toYaml(sweep));
   sweeping = oslsPackage(join(work, 'infra', 'settings.sweep.yml'), join(work, '.serverless-sweep'));
 }, 240_000);
@@ -338,6 +345,24 @@ describe('the deployable stack (build + osls package)', () => {
       expect(
         deployedAlarms({ crms: { salesforce: { eventRelay: { eventSourceName: 'aws.partner/x' } } } }),
       ).toBe(alarms.length + 1);
+    });
+
+    it('the sync, workers and sweeps are told the counts to publish as metrics: the settings, the default list, or none', () => {
+      const told = (t: Template, fn: string) =>
+        props(t, `${fn}LambdaFunction`).Environment.Variables.TOSSUP_METRICS;
+      const joined = (names: readonly string[]) => ({ 'Fn::Join': [',', [...names]] });
+      // As shipped, infra/settings.yml names the default list.
+      expect(settings.metrics.published).toEqual(DEFAULT_PUBLISHED_METRICS);
+      for (const fn of FUNCTIONS) {
+        // The webhook writes no metrics line.
+        const counts = fn !== 'WebhookHubspot';
+        expect(told(shipped, fn), fn).toEqual(counts ? joined(settings.metrics.published) : undefined);
+        // A settings file without `metrics`: serverless.yml's fallback is the functions' own default.
+        expect(told(enabled, fn), fn).toEqual(counts ? joined(DEFAULT_PUBLISHED_METRICS) : undefined);
+        // [] joins to '': the line is written, nothing is published.
+        expect(told(sweeping, fn), fn).toEqual(counts ? joined([]) : undefined);
+      }
+      expect(told(shipped, 'WeeklyReport')).toBeUndefined();
     });
 
     it('with HubSpot enabled, the reconciling incremental read is scheduled beside the webhook by default', () => {
@@ -999,6 +1024,20 @@ describe('the deployable stack (build + osls package)', () => {
       const r = runBuild(s, ['--only', 'sweep-salesforce']);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/broken-notifications\.yaml:2:\d+ language/);
+    });
+
+    it('a metric name no function counts is refused, listing the valid ones; a file without `metrics` gets the default list', () => {
+      const s = structuredClone(settings);
+      s.metrics.published = ['written', 'writen'];
+      const r = runBuild(s, ['--only', 'sync-hubspot']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        `metrics.published.1: "writen" is not a count of the functions' metrics lines; one of: ${COUNT_NAMES.join(', ')}`,
+      );
+      const { metrics: _metrics, ...older } = settings;
+      const file = join(work, 'settings-without-metrics.yml');
+      writeFileSync(file, toYaml(older));
+      expect(loadDeploySettings(file).metrics).toEqual({ published: DEFAULT_PUBLISHED_METRICS });
     });
 
     it('settings that break the queue rules are refused before anything is built', () => {

@@ -143,7 +143,9 @@ describe('createLogger', () => {
     }
     expect(out.records()[0]).toMatchObject({ err: { type: 'Error', message: 'boom for <email>' } });
   });
+});
 
+describe('emitMetrics', () => {
   it('writes metrics in CloudWatch Embedded Metric Format with their names intact', () => {
     const { out, log } = capture();
     emitMetrics(
@@ -151,6 +153,7 @@ describe('createLogger', () => {
       { crm: 'hubspot', fn: 'worker' },
       { written: 3, failedMessages: 1 },
       new Date('2026-11-24T01:00:00Z'),
+      ['written', 'failedMessages'],
     );
     expect(out.records()[0]).toMatchObject({
       _aws: {
@@ -171,5 +174,41 @@ describe('createLogger', () => {
       written: 3,
       failedMessages: 1,
     });
+  });
+
+  it('publishes only the selected counts as metrics; every count stays a field of the line', () => {
+    const { out, log } = capture();
+    const counts = { messages: 10, busy: 0, written: 3, failed: 2, failedMessages: 1 };
+    // `enqueued` is the sync's: not in this line, so not declared either.
+    emitMetrics(log, { crm: 'salesforce', fn: 'worker' }, counts, new Date(0), [
+      'failed',
+      'enqueued',
+      'written',
+    ]);
+    const [line] = out.records() as [Record<string, unknown> & { _aws: { CloudWatchMetrics: unknown[] } }];
+    // In the line's order, whatever the selection's.
+    expect(line._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'TossUp',
+        Dimensions: [['crm', 'fn']],
+        Metrics: [
+          { Name: 'written', Unit: 'Count' },
+          { Name: 'failed', Unit: 'Count' },
+        ],
+      },
+    ]);
+    expect(line).toMatchObject({ msg: 'metrics', crm: 'salesforce', fn: 'worker', ...counts });
+  });
+
+  it('with nothing selected, writes the line without the EMF block: no metric, the counts for Logs Insights', () => {
+    const { out, log } = capture();
+    const counts = { messages: 10, written: 3 };
+    emitMetrics(log, { crm: 'salesforce', fn: 'worker' }, counts, new Date(0), []);
+    emitMetrics(log, { crm: 'salesforce', fn: 'sync' }, { enqueued: 4 }, new Date(0), ['written']);
+    const [worker, sync] = out.records();
+    expect(worker).not.toHaveProperty('_aws');
+    expect(worker).toMatchObject({ msg: 'metrics', crm: 'salesforce', fn: 'worker', ...counts });
+    expect(sync).not.toHaveProperty('_aws');
+    expect(sync).toMatchObject({ msg: 'metrics', fn: 'sync', enqueued: 4 });
   });
 });
