@@ -26,17 +26,28 @@ export function deployedArchitecture(path: string): LambdaArchitecture {
   return only;
 }
 
+/** What of the deploy settings decides which alarms exist. */
+export interface AlarmSettings {
+  crms: Record<
+    'salesforce' | 'hubspot',
+    { enabled: boolean; sweep?: { enabled?: boolean }; eventRelay?: { eventSourceName?: string } }
+  >;
+}
+
 /**
  * CloudWatch alarms the stack deploys with these settings: the AWS::CloudWatch::Alarm resources of
- * infra/alarms.yml (both CRMs', whatever is enabled) and infra/salesforce-relay.yml, less those whose
- * CloudFormation condition is false. The one condition an alarm has today is known here; another
- * fails, so a new conditional alarm cannot be miscounted silently.
+ * infra/alarms.yml and infra/salesforce-relay.yml whose CloudFormation condition holds (an enabled
+ * CRM's, its sweep's while the sweep is on, the relay's when it is set up). The conditions an alarm
+ * has today are known here; another fails, so a new conditional alarm cannot be miscounted silently.
  */
-export function deployedAlarms(settings: {
-  crms: { salesforce: { eventRelay: { eventSourceName: string } } };
-}): number {
+export function deployedAlarms(settings: AlarmSettings): number {
+  const { salesforce, hubspot } = settings.crms;
   const conditions: Record<string, boolean> = {
-    HasSalesforceEventRelay: settings.crms.salesforce.eventRelay.eventSourceName !== '',
+    SalesforceEnabled: salesforce.enabled,
+    HubspotEnabled: hubspot.enabled,
+    SalesforceSweepEnabled: salesforce.sweep?.enabled === true,
+    HubspotSweepEnabled: hubspot.sweep?.enabled === true,
+    HasSalesforceEventRelay: (salesforce.eventRelay?.eventSourceName ?? '') !== '',
   };
   let n = 0;
   for (const path of ['infra/alarms.yml', 'infra/salesforce-relay.yml']) {

@@ -52,7 +52,7 @@ export interface MeasuredUsage {
    * namespace, dimension values and name), each billed a month.
    */
   customMetrics: number;
-  /** CloudWatch alarms the stack deploys with infra/settings.yml (both CRMs', whatever is enabled). */
+  /** CloudWatch alarms the stack deploys for one enabled CRM and its sweep (Salesforce). */
   alarms: number;
   /**
    * The toss-ups' SLA tracking after the first sweep, with no rep answering (the upper bound): a sweep
@@ -253,7 +253,13 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
       quietSweepUnits: { read: quiet.dynamoReadUnits, write: quiet.dynamoWriteUnits },
       quietSyncUnits: { read: idle.dynamoReadUnits, write: idle.dynamoWriteUnits },
       customMetrics: logs.metrics.size,
-      alarms: deployedAlarms(settings),
+      // One CRM, as measured: Salesforce and its sweep on, HubSpot off.
+      alarms: deployedAlarms({
+        crms: {
+          salesforce: { ...settings.crms.salesforce, enabled: true, sweep: { enabled: true } },
+          hubspot: { ...settings.crms.hubspot, enabled: false },
+        },
+      }),
       lifecycle,
       sqsRequestsSent: sqsSent,
       sqsRequestsReceived: received,

@@ -133,6 +133,19 @@ const res = (t: Template, id: string) => {
 };
 const props = (t: Template, id: string) => res(t, id).Properties as Json;
 const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+/** The alarms a template deploys: those without a condition or whose condition (literal Fn::Equals, Fn::Not) holds. */
+const alarmsDeployed = (t: Template) => {
+  const conditions = (t.Conditions ?? {}) as Record<string, unknown>;
+  const holds = (c: unknown): boolean => {
+    const o = c as Record<string, unknown[]>;
+    if (o['Fn::Not']) return !holds(o['Fn::Not'][0]);
+    if (o['Fn::Equals']) return String(o['Fn::Equals'][0]) === String(o['Fn::Equals'][1]);
+    throw new Error(`condition not evaluated here: ${JSON.stringify(c)}`);
+  };
+  return ofType(t, 'AWS::CloudWatch::Alarm').filter(
+    ([, r]) => r.Condition === undefined || holds(conditions[r.Condition as string]),
+  );
+};
 
 describe('the deployable stack (build + osls package)', () => {
   describe('queues, dead-letter queues and the event source mappings', () => {
@@ -336,15 +349,27 @@ describe('the deployable stack (build + osls package)', () => {
         ofType(shipped, 'AWS::Lambda::Function').flatMap(([, r]) => r.Properties.Architectures ?? ['x86_64']),
       );
       expect([...shippedArchitectures]).toEqual([deployedArchitecture('serverless.yml')]);
-      // And bills every month the alarms it counts: the ones shipped whose condition holds.
-      const relay = settings.crms.salesforce.eventRelay.eventSourceName !== '';
-      const alarms = ofType(shipped, 'AWS::CloudWatch::Alarm').filter(
-        ([, r]) => r.Condition === undefined || (r.Condition === 'HasSalesforceEventRelay' && relay),
-      );
-      expect(alarms).toHaveLength(deployedAlarms(settings));
-      expect(
-        deployedAlarms({ crms: { salesforce: { eventRelay: { eventSourceName: 'aws.partner/x' } } } }),
-      ).toBe(alarms.length + 1);
+      // And bills every month the alarms it counts: the ones each template deploys (condition true).
+      const on = (t: Template, crmsOn: boolean, sweepsOn: boolean) => {
+        const s: DeploySettings = structuredClone(settings);
+        for (const crm of ['salesforce', 'hubspot'] as const) {
+          s.crms[crm].enabled = crmsOn;
+          s.crms[crm].sweep = { ...s.crms[crm].sweep, enabled: sweepsOn };
+        }
+        return [deployedAlarms(s), alarmsDeployed(t).length] as const;
+      };
+      // Strings on both sides: CloudFormation compares strings, and a setting alone would be a boolean.
+      expect((shipped.Conditions as Record<string, unknown>).SalesforceEnabled).toEqual({
+        'Fn::Equals': ['on=false', 'on=true'],
+      });
+      const [none, shippedAlarms] = on(shipped, false, false);
+      expect(shippedAlarms).toBe(none);
+      // The shipped settings enable no CRM: no CRM's alarms (a disabled CRM's queues get nothing new).
+      expect(shippedAlarms).toBe(0);
+      const [crms, enabledAlarms] = on(enabled, true, false);
+      expect(enabledAlarms).toBe(crms);
+      expect(enabledAlarms).toBe(13);
+      expect(on(sweeping, true, true)).toEqual([15, 15]);
     });
 
     it('the sync, workers and sweeps are told the counts to publish as metrics: the settings, the default list, or none', () => {
