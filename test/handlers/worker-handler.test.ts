@@ -790,6 +790,14 @@ describe('worker: a refused claim gives back the daily slot routed for it', () =
     expect((await queue.poll(deployedWorker(h))).failedIds).toEqual([]);
   }
 
+  /** Lead A edited and its newer version handed off by another worker (between a route and a claim). */
+  async function newerHandedOffMeanwhile(h: H) {
+    h.crm.edit('A', (l) => {
+      l.maBehaviourScore = 90;
+    });
+    await otherWorkerHandsOff(h, snapshot(h.crm.lead('A')));
+  }
+
   /** Leads counted against reps, all reps and days together. */
   async function dailyCounted(h: H): Promise<number> {
     const { Items } = await h.table.client.send(new ScanCommand({ TableName: h.table.tableName }));
@@ -803,12 +811,7 @@ describe('worker: a refused claim gives back the daily slot routed for it', () =
     h.crm.put(hotLead('A'));
     const v1 = snapshot(h.crm.lead('A'));
     const worker = deployedWorker(h, {
-      beforeClaim: async () => {
-        h.crm.edit('A', (l) => {
-          l.maBehaviourScore = 90;
-        });
-        await otherWorkerHandsOff(h, snapshot(h.crm.lead('A')));
-      },
+      beforeClaim: () => newerHandedOffMeanwhile(h),
     });
     send(h, v1);
     expect((await h.queue.poll(worker)).failedIds).toEqual([]);
@@ -895,12 +898,7 @@ describe('worker: a refused claim gives back the daily slot routed for it', () =
     inner.releaseSlot = () => Promise.reject(new Error('ProvisionedThroughputExceededException'));
     const worker = deployedWorker(h, {
       inner,
-      beforeClaim: async () => {
-        h.crm.edit('A', (l) => {
-          l.maBehaviourScore = 90;
-        });
-        await otherWorkerHandsOff(h, snapshot(h.crm.lead('A')));
-      },
+      beforeClaim: () => newerHandedOffMeanwhile(h),
     });
     send(h, v1);
     expect((await h.queue.poll(worker)).failedIds).toEqual([]);

@@ -77,23 +77,8 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
       return send(command as never);
     }) as typeof client.send;
     const store = new DynamoEpisodeStore(new DynamoTable({ client, tableName: table.tableName, clock }));
-    kit.crm.addLead('00Q1', ID.r1);
-    const taskId = kit.crm.addTask('tu_1', '00Q1', ID.r1);
-    await store.recordStep(
-      'tu_1',
-      episodeEvent({
-        type: 'handed_off',
-        at: T.handOff,
-        cause: 'rule',
-        crm: 'salesforce',
-        leadId: '00Q1',
-        objectType: 'Lead',
-        nextAction: 'field_sales_tossup',
-        owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
-        taskId,
-      }),
-      sweepSchedule(kit.sla),
-    );
+    const handedOff = handOff(kit, 'tu_1', '00Q1');
+    await store.recordStep(handedOff.key, handedOff.event, sweepSchedule(kit.sla));
     const sweep = async (iso: string) => {
       clock.advance(Date.parse(iso) - clock.now().getTime());
       puts.length = 0;
@@ -171,23 +156,8 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
     expect(sla.slas.field_sales_tossup?.ladder?.[0]).toMatchObject({ do: 'manager_task' });
     const clock = testClock(T.handOff);
     const { store, writes } = await loggedStore(clock);
-    kit.crm.addLead('00Q1', ID.r1);
-    const taskId = kit.crm.addTask('tu_1', '00Q1', ID.r1);
-    await store.recordStep(
-      'tu_1',
-      episodeEvent({
-        type: 'handed_off',
-        at: T.handOff,
-        cause: 'rule',
-        crm: 'salesforce',
-        leadId: '00Q1',
-        objectType: 'Lead',
-        nextAction: 'field_sales_tossup',
-        owner: { id: ID.r1, key: 'r1', poolId: 'fs' },
-        taskId,
-      }),
-      sweepSchedule(sla),
-    );
+    const handedOff = handOff(kit, 'tu_1', '00Q1');
+    await store.recordStep(handedOff.key, handedOff.event, sweepSchedule(sla));
     const sweep = async (iso: string) => {
       clock.advance(Date.parse(iso) - clock.now().getTime());
       writes.length = 0;
