@@ -230,6 +230,12 @@ async function sweepAll(
   const keys = due.slice(0, limit).map((d) => d.key);
   builder.report.counts.due = keys.length;
   const ctx = new SweepContext(options, now, builder, new Map(due.map((d) => [d.key, d.nextCheckAt])));
+  // A refile's failures are counted as a batch's are; progress is told of them as after a batch.
+  const refileAll = async () => {
+    const failed = builder.report.counts.failed;
+    await ctx.refileAll();
+    if (builder.report.counts.failed !== failed) options.onProgress?.(builder.progress());
+  };
   try {
     for (let i = 0; i < keys.length; i += batchSize) {
       const deadline = options.deadline;
@@ -245,12 +251,12 @@ async function sweepAll(
       const stop = await ctx.batch(keys.slice(i, i + batchSize));
       options.onProgress?.(builder.progress());
       if (stop) return stop;
-      if (ctx.refilesQueued >= (options.refileAtMost ?? SWEEP_REFILE_AT_MOST)) await ctx.refileAll();
+      if (ctx.refilesQueued >= (options.refileAtMost ?? SWEEP_REFILE_AT_MOST)) await refileAll();
     }
     return null;
   } finally {
     // However the batches ended: what they polled is not polled again before its next check.
-    await ctx.refileAll();
+    await refileAll();
   }
 }
 

@@ -4,8 +4,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTable } from '../../src/aws/dynamo-table.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
 import { episodeEvent } from '../../src/episodes/episode.ts';
+import { RunLeaseLostError } from '../../src/pipeline/run-lease.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import { parseSlaConfig } from '../../src/sla/sla-config.ts';
+import { SWEEP_BATCH_RESERVE_MS, type SweepOptions } from '../../src/sweep/run-sweep.ts';
 import { sweepSchedule } from '../../src/sweep/sweep-schedule.ts';
 import { type LocalDynamo, startLocalDynamo } from '../aws/local-dynamodb.ts';
 import { testClock } from '../state/state-store.contract.ts';
@@ -335,5 +337,139 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
       status: 'completed',
       polled: ['tu_3', 'tu_4'],
     });
+  });
+});
+
+describe('runSweep on DynamoDB: the refiles after the last batch, however the batches ended', () => {
+  /**
+   * tu_1..tu_4 handed off together, their first statuses written (01:10); the poll at 13:00 JST is due
+   * for all four. `refiles`: the keys of each `refile` call (`failRefiles`: each rejects); `polled`: those
+   * each sweep read facts for.
+   */
+  async function polledFour() {
+    kit = sweepKit();
+    const clock = testClock(T.handOff);
+    const { store } = await loggedStore(clock);
+    const keys = ['tu_1', 'tu_2', 'tu_3', 'tu_4'];
+    await store.recordSteps(
+      keys.map((key, i) => handOff(kit, key, `00Q${i + 1}`)),
+      sweepSchedule(kit.sla),
+    );
+    const refiles: string[][] = [];
+    let refileFails = false;
+    const refile = store.refile.bind(store);
+    store.refile = (items) => {
+      refiles.push(items.map((i) => i.key));
+      return refileFails ? Promise.reject(new Error('refile: throughput exceeded')) : refile(items);
+    };
+    const failRefiles = (on: boolean) => {
+      refileFails = on;
+    };
+    const polled: string[] = [];
+    const readFacts = kit.crm.readFacts.bind(kit.crm);
+    kit.crm.readFacts = (refs) => {
+      polled.push(...refs.map((r) => r.key));
+      return readFacts(refs);
+    };
+    const sweep = async (iso: string, extra: Partial<SweepOptions> = {}) => {
+      clock.advance(Date.parse(iso) - clock.now().getTime());
+      polled.length = 0;
+      refiles.length = 0;
+      return kit.sweep(iso, { episodes: store, ...extra });
+    };
+    expect((await sweep('2026-12-07T01:10:00.000Z')).counts).toMatchObject({ due: 4, slaFieldsWritten: 4 });
+    return { sweep, polled, refiles, failRefiles };
+  }
+
+  it('a sweep its deadline stops after a batch refiles what that batch polled, and says it stopped for the deadline', async () => {
+    const { sweep, polled, refiles } = await polledFour();
+    /** Batches done: the invocation's time runs low after the first. */
+    let batches = 0;
+    const report = await sweep('2026-12-07T04:10:00.000Z', {
+      batchSize: 2,
+      deadline: { remainingMs: () => (batches === 0 ? 60_000 : SWEEP_BATCH_RESERVE_MS - 1) },
+      onProgress: () => {
+        batches++;
+      },
+    });
+    expect(batches).toBe(1);
+    expect(polled).toEqual(['tu_1', 'tu_2']);
+    expect(refiles).toEqual([['tu_1', 'tu_2']]);
+    expect(report.status).toBe('stopped');
+    expect(report.stop).toMatchObject({ kind: 'transient', action: 'retry', code: 'deadline' });
+    expect(report.counts).toMatchObject({ due: 4, checked: 2, failed: 0 });
+    // The next sweep polls the other two, not the two refiled for 16:00 JST.
+    expect((await sweep('2026-12-07T04:20:00.000Z')).status).toBe('completed');
+    expect(polled).toEqual(['tu_3', 'tu_4']);
+  });
+
+  it('a sweep whose lease is lost before its second batch refiles what the first polled; it reports the loss as before', async () => {
+    const { sweep, polled, refiles } = await polledFour();
+    let checks = 0;
+    const report = await sweep('2026-12-07T04:10:00.000Z', {
+      batchSize: 2,
+      lease: {
+        assertHeld: () => {
+          if (++checks === 2) throw new RunLeaseLostError('sweep|salesforce|default');
+        },
+      },
+    });
+    // runSweep never throws: the loss is the report's stop, and nothing after it is done.
+    expect(checks).toBe(2);
+    expect(report.status).toBe('stopped');
+    expect(report.stop).toMatchObject({ kind: 'conflict', action: 'investigate', code: 'lease_lost' });
+    expect(polled).toEqual(['tu_1', 'tu_2']);
+    expect(refiles).toEqual([['tu_1', 'tu_2']]);
+    expect(report.counts).toMatchObject({ due: 4, checked: 2, failed: 0 });
+    expect((await sweep('2026-12-07T04:20:00.000Z')).status).toBe('completed');
+    expect(polled).toEqual(['tu_3', 'tu_4']);
+  });
+
+  it('a refile that fails after the last batch: the stop a batch returned stands, its episodes count as failed, and a last progress says so', async () => {
+    const { sweep, polled, refiles, failRefiles } = await polledFour();
+    failRefiles(true);
+    // tu_3's status changes (a first response): a field write, which the CRM refuses with an error
+    // that stops the sweep after that batch.
+    kit.crm.logActivity('00Q3', ID.r1, '2026-12-07T04:00:00.000Z');
+    kit.crm.failNext('writeSlaFields', 'throw');
+    const progress: number[] = [];
+    const report = await sweep('2026-12-07T04:10:00.000Z', {
+      batchSize: 2,
+      onProgress: (p) => progress.push(p.failed),
+    });
+    expect(polled).toEqual(['tu_1', 'tu_2', 'tu_3', 'tu_4']);
+    // tu_4 too: its batch stopped after its polls were rescheduled.
+    expect(refiles).toEqual([['tu_1', 'tu_2', 'tu_4']]);
+    expect(report.status).toBe('stopped');
+    expect(report.stop).toMatchObject({ kind: 'error', action: 'investigate', code: 'unexpected' });
+    expect(report.stop?.message).toContain('writeSlaFields');
+    expect(report.counts).toMatchObject({ checked: 4, responded: 1, failed: 4 });
+    expect(report.failures.byCode).toEqual({
+      'sla_fields/error/unexpected': 1,
+      'record/error/unexpected': 3,
+    });
+    // After each batch, then once more after the refile that failed.
+    expect(progress).toEqual([0, 1, 4]);
+    // No batch stops, the refiles still fail (one after the first batch, at `refileAtMost`, and the
+    // last): counted as a batch's store failures are, the sweep completes.
+    const next = await sweep('2026-12-07T04:20:00.000Z', {
+      batchSize: 2,
+      refileAtMost: 2,
+      onProgress: (p) => progress.push(p.failed),
+    });
+    expect(refiles).toEqual([['tu_1', 'tu_2'], ['tu_4']]);
+    expect(next.status).toBe('completed');
+    expect(next.stop).toBeNull();
+    // tu_3's status written this time.
+    expect(next.counts).toMatchObject({ checked: 4, slaFieldsWritten: 1, failed: 3 });
+    expect(next.failures.byCode).toEqual({ 'record/error/unexpected': 3 });
+    // Batch, refile, batch, refile.
+    expect(progress.slice(3)).toEqual([0, 2, 2, 3]);
+    // Not refiled, so polled again: never missed.
+    failRefiles(false);
+    expect((await sweep('2026-12-07T04:30:00.000Z')).counts).toMatchObject({ checked: 3, failed: 0 });
+    expect(polled).toEqual(['tu_1', 'tu_2', 'tu_4']);
+    expect(refiles).toEqual([['tu_1', 'tu_2', 'tu_4']]);
+    expect((await sweep('2026-12-07T04:40:00.000Z')).counts.due).toBe(0);
   });
 });
