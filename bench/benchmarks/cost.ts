@@ -5,6 +5,9 @@
  *
  * - cost.usdPer100kLeads: what 100,000 changed leads cost beyond the monthly floor (worker and sync
  *   time, SQS, DynamoDB, Firehose).
+ * - cost.usdPer100kHubspotWebhookEvents: what 100,000 HubSpot contact changes cost through the webhook
+ *   (HTTP API, its de-duplication), the events queue and the worker's first decisions, beyond the
+ *   floor (bench/cost/measure-webhook.ts).
  * - cost.usdPerMonthAt100kLeadsPerDay / cost.usdPerMonthAt1MLeadsPerDay: a 30-day month of one CRM,
  *   the floor (schedules, idle queue polls, secret, Firehose deliveries) included.
  * - cost.usdPer1kTossUpsUnanswered: the SLA tracking of 1,000 toss-ups after their first sweep when no
@@ -25,12 +28,14 @@ import {
   CRM_CALL_SECONDS,
   costPer1kLeads,
   costPer1kTossUps,
+  costPer1kWebhookEvents,
   fixedPerMonth,
   LAMBDA_PLATFORM_LOG_BYTES,
   total,
   usdPerMonth,
 } from '../cost/cost-model.ts';
-import { byKindList, measureUsage } from '../cost/measure-usage.ts';
+import { byKindList, type MeasuredUsage, measureUsage } from '../cost/measure-usage.ts';
+import { measureWebhookUsage } from '../cost/measure-webhook.ts';
 import { report } from '../figure.ts';
 
 const LEADS = Number(process.env.COST_LEADS ?? 1000);
@@ -42,6 +47,9 @@ const PACKING = `${workerBatchSize(SETTINGS, 'salesforce')} messages of ${leadsP
 const u = await measureUsage(LEADS);
 if (u.logProblems.length)
   throw new Error(`the functions logged problems: ${u.logProblems.slice(0, 3).join('; ')}`);
+const w = await measureWebhookUsage(LEADS);
+if (w.logProblems.length)
+  throw new Error(`the webhook path logged problems: ${w.logProblems.slice(0, 3).join('; ')}`);
 const per1k = costPer1kLeads(u, PRICES);
 const fixed = fixedPerMonth(u, PRICES);
 const lines = (ls: typeof per1k, scale: number) =>
@@ -50,13 +58,14 @@ const lines = (ls: typeof per1k, scale: number) =>
     .sort((a, b) => b.usd - a.usd)
     .map((l) => `${l.item} $${(l.usd * scale).toFixed(4)}`)
     .join(', ');
-const kindsOf = (read: boolean) =>
-  u.dynamoByKind
+const kindsIn = (list: MeasuredUsage['dynamoByKind'], n: number, read: boolean) =>
+  list
     // Every kind a lead pays for (not only the largest), so docs/cost.md's table adds up from here.
-    .filter((k) => k.read === read && k.units / LEADS >= 0.005)
+    .filter((k) => k.read === read && k.units / n >= 0.005)
     .sort((a, b) => b.units - a.units)
-    .map((k) => `${k.kind} ${(k.units / LEADS).toFixed(2)}`)
+    .map((k) => `${k.kind} ${(k.units / n).toFixed(2)}`)
     .join(', ');
+const kindsOf = (read: boolean) => kindsIn(u.dynamoByKind, LEADS, read);
 const kinds = kindsOf(false);
 const inputs = `${LEADS} generated Salesforce leads through the deployed sync, worker (batch of ${BATCH} leads: ${PACKING}) and the first sweep, ${u.tossUps} toss-ups; per lead: ${(u.dynamoWriteUnits / LEADS).toFixed(2)} WRU (${kinds}), ${(u.dynamoReadUnits / LEADS).toFixed(2)} RRU (${kindsOf(true)}), ${((u.sqsRequestsSent + u.sqsRequestsReceived) / LEADS).toFixed(2)} SQS requests, ${(u.firehoseRecords / LEADS).toFixed(2)} Firehose records of ${(u.firehoseBytes / u.firehoseRecords / 1024).toFixed(1)} KB (billed ${(u.firehoseBilledBytes / u.firehoseRecords / 1024).toFixed(0)} KB), ${((u.worker.crmCalls + u.sync.crmCalls + u.firstSweep.crmCalls) / LEADS).toFixed(3)} CRM calls at ${CRM_CALL_SECONDS} s; logs ${(u.logBytes / LEADS).toFixed(0)} B/lead and Lambda's own ${LAMBDA_PLATFORM_LOG_BYTES} B an invocation (CloudWatch Logs); Lambda on ${u.architecture}`;
 
@@ -80,6 +89,14 @@ report({
   unit: 'USD',
   target: '<= 0.05',
   note: `${lines(per1k, 100)}; ${inputs}`,
+});
+const hook = costPer1kWebhookEvents(w, PRICES);
+const perEvent = (n: number, digits = 2) => (n / w.events).toFixed(digits);
+report({
+  name: 'cost.usdPer100kHubspotWebhookEvents',
+  value: round(total(hook) * 100, 4),
+  unit: 'USD',
+  note: `${lines(hook, 100)}; ${w.events} contact.propertyChange events, one for each of as many generated contacts none decided before, in ${w.requests} signed HTTP API requests of ${Math.round(w.events / w.requests)} events (${(w.requestBytes / 1024).toFixed(1)} KB each) through the deployed webhook (${w.memoryMb.webhook} MB: ${w.webhook.count} invocations, ${(w.webhook.ms / 1000).toFixed(2)} s in-process), ${w.messages} refresh messages on the events queue, the worker (${w.memoryMb.worker} MB, batches of ${w.eventBatchSize} messages as deployed: ${w.worker.count} invocation(s), ${(w.worker.ms / 1000).toFixed(1)} s in-process + ${w.worker.crmCalls} CRM calls x ${CRM_CALL_SECONDS} s), ${w.written} contacts written, ${w.tossUps} toss-ups; per event: ${perEvent(w.dynamoWriteUnits)} WRU (${kindsIn(w.dynamoByKind, w.events, false)}), ${perEvent(w.dynamoReadUnits)} RRU (${kindsIn(w.dynamoByKind, w.events, true)}), ${perEvent(w.sqsRequestsSent + w.sqsRequestsReceived, 3)} SQS requests (${w.sqsRequestsSent} sends, ${w.sqsRequestsReceived} receives and deletes), ${perEvent(w.httpApiRequests, 3)} HTTP API requests, ${perEvent(w.webhook.count, 3)} webhook and ${perEvent(w.worker.count, 3)} worker invocations, ${perEvent(w.firehoseRecords, 3)} Firehose records (billed ${(w.firehoseBilledBytes / w.events / 1024).toFixed(1)} KB an event), ${perEvent(w.worker.crmCalls, 3)} CRM calls; logs ${perEvent(w.logBytes, 0)} B/event and Lambda's own ${LAMBDA_PLATFORM_LOG_BYTES} B an invocation; the CRM is the in-memory FakeCrm with a read by id standing in for HubSpot's contact batch read (one call per 100); HTTP API at $${(PRICES.apiGatewayHttpRequest.usd * 1e6).toFixed(2)} per million (${PRICES.apiGatewayHttpRequest.source}); not in it: the sweeps, the webhook secret's reads; Lambda on ${w.architecture}`,
 });
 report({
   name: 'cost.usdPerMonthAt100kLeadsPerDay',

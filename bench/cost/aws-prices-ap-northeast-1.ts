@@ -140,6 +140,17 @@ export const PRICES_AP_NORTHEAST_1 = {
     url: 'https://aws.amazon.com/cloudwatch/pricing/',
     asOf: '2026-12-05',
   },
+  /**
+   * HTTP API (the HubSpot webhook's endpoint), the first 300 million requests a month; each 512 KB of a
+   * request is metered as one more. us-east-1's rate: Tokyo's may be higher — check the live page.
+   */
+  apiGatewayHttpRequest: {
+    usd: 1.0 / 1e6,
+    per: 'HTTP API request (512 KB increments)',
+    source: 'price-list',
+    url: 'https://aws.amazon.com/api-gateway/pricing/',
+    asOf: '2026-12-05',
+  },
   secretsManagerSecretMonth: {
     usd: 0.4,
     per: 'secret-month',

@@ -1,5 +1,7 @@
 import type { PriceList } from './aws-prices-ap-northeast-1.ts';
+import type { LambdaArchitecture } from './deployed-stack.ts';
 import type { Invocations, MeasuredUsage } from './measure-usage.ts';
+import type { MeasuredWebhookUsage } from './measure-webhook.ts';
 
 /**
  * The AWS cost model (docs/cost.md): measured usage (measure-usage.ts) and prices
@@ -42,7 +44,7 @@ export function gbSeconds(inv: Invocations, memoryMb: number): number {
 }
 
 /** The GB-second price of the architecture the functions deploy with. */
-function gbSecondUsd(u: MeasuredUsage, p: PriceList): number {
+function gbSecondUsd(u: { architecture: LambdaArchitecture }, p: PriceList): number {
   return (u.architecture === 'arm64' ? p.lambdaGbSecondArm64 : p.lambdaGbSecondX86).usd;
 }
 
@@ -89,6 +91,51 @@ export function costPer1kLeads(u: MeasuredUsage, p: PriceList): CostLine[] {
     p.cloudwatchLogsIngestedGb.usd,
   ];
   return lines.map((l, i) => ({ ...l, usd: l.quantity * (price[i] ?? 0) }));
+}
+
+/**
+ * What `w.events` HubSpot contact changes cost through the webhook (HTTP API, the function, its
+ * de-duplication), the events queue and the worker's first decisions, scaled to 1,000 events. Beyond
+ * the floor: every invocation here is the events' own (no schedule runs it).
+ */
+export function costPer1kWebhookEvents(w: MeasuredWebhookUsage, p: PriceList): CostLine[] {
+  const per1k = 1000 / w.events;
+  const gbs = (gbSeconds(w.webhook, w.memoryMb.webhook) + gbSeconds(w.worker, w.memoryMb.worker)) * per1k;
+  const firehoseGb = (w.firehoseBilledBytes * per1k) / GB;
+  const logsGb = ((logBytes(w.webhook) + logBytes(w.worker)) * per1k) / GB;
+  const lines: [CostLine, number][] = [
+    [
+      { item: 'HTTP API requests (webhook)', quantity: w.httpApiRequests * per1k, usd: 0 },
+      p.apiGatewayHttpRequest.usd,
+    ],
+    [
+      {
+        item: 'Lambda requests (webhook, worker)',
+        quantity: (w.webhook.count + w.worker.count) * per1k,
+        usd: 0,
+      },
+      p.lambdaRequest.usd,
+    ],
+    [{ item: 'Lambda GB-seconds (webhook, worker)', quantity: gbs, usd: 0 }, gbSecondUsd(w, p)],
+    [
+      { item: 'SQS requests', quantity: (w.sqsRequestsSent + w.sqsRequestsReceived) * per1k, usd: 0 },
+      p.sqsRequest.usd,
+    ],
+    [
+      { item: 'DynamoDB write request units', quantity: w.dynamoWriteUnits * per1k, usd: 0 },
+      p.dynamoWriteRequestUnit.usd,
+    ],
+    [
+      { item: 'DynamoDB read request units', quantity: w.dynamoReadUnits * per1k, usd: 0 },
+      p.dynamoReadRequestUnit.usd,
+    ],
+    [
+      { item: 'Firehose GB (ingest + Parquet + partitioning)', quantity: firehoseGb, usd: 0 },
+      p.firehoseIngestedGb.usd + p.firehoseFormatConversionGb.usd + p.firehoseDynamicPartitioningGb.usd,
+    ],
+    [{ item: 'CloudWatch Logs GB', quantity: logsGb, usd: 0 }, p.cloudwatchLogsIngestedGb.usd],
+  ];
+  return lines.map(([l, price]) => ({ ...l, usd: l.quantity * price }));
 }
 
 /** Invocations less what as many quiet ones take (the floor pays those, and the runs themselves). */

@@ -1,12 +1,10 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { leadsPerMessage, loadDeploySettings } from '../../scripts/deploy-settings.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
-import { messageBytes } from '../../src/aws/sqs-batches.ts';
 import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
-import type { LambdaContext, ScheduledEvent } from '../../src/handlers/lambda-types.ts';
+import type { ScheduledEvent } from '../../src/handlers/lambda-types.ts';
 import { sweepFromEnv, syncFromEnv, workerFromEnv } from '../../src/handlers/wiring.ts';
 import { startLocalDynamo } from '../../test/aws/local-dynamodb.ts';
 import { FakeCrm } from '../../test/fakes/fake-crm.ts';
@@ -14,8 +12,9 @@ import { deployedQueue } from '../../test/handlers/support/sqs-simulator.ts';
 import { testClock } from '../../test/state/state-store.contract.ts';
 import { FakeEpisodeCrm } from '../../test/sweep/fake-episode-crm.ts';
 import { generatedLeads } from '../support/generated-leads.ts';
-import { AwsMeter, type MeterSnapshot, meterDelta, SQS_CHUNK } from './aws-meter.ts';
+import { AwsMeter, type MeterSnapshot, meterDelta } from './aws-meter.ts';
 import { deployedAlarms, deployedArchitecture, type LambdaArchitecture } from './deployed-stack.ts';
+import { ByteCount, drainToWorker, lambdaContext } from './lambda-run.ts';
 
 /** One function's invocations: how many, and their in-process wall time. */
 export interface Invocations {
@@ -174,47 +173,17 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
     const none = (): Invocations => ({ count: 0, ms: 0, crmCalls: 0, logBytes: 0 });
     const usage = { sync: none(), worker: none(), idleSync: none(), firstSweep: none(), sweep: none() };
 
-    await timed(() => sync(SCHEDULED, context(settings.sync.timeoutSeconds)), usage.sync);
+    await timed(() => sync(SCHEDULED, lambdaContext(settings.sync.timeoutSeconds)), usage.sync);
     const sqsSent = meter.sqs.requests;
     // The event source mapping: the sent messages, delivered in the deployed batch size.
     const queue = deployedQueue(clock, 'salesforce');
     for (const m of meter.sqs.sent.splice(0)) queue.sendRaw(m.body, m.attributes);
-    let received = 0;
-    while (queue.depth > 0) {
-      let batch = 0;
-      let billed = 0;
-      await timed(
-        () =>
-          queue.poll(async (event, ctx) => {
-            batch = event.Records.length;
-            // Each message's size as SQS counts it (body and attributes), as the sender's.
-            billed = receiveRequests(
-              event.Records.map((r) =>
-                messageBytes({
-                  id: r.messageId,
-                  body: r.body,
-                  attributes: Object.fromEntries(
-                    Object.entries(r.messageAttributes ?? {}).map(([k, v]) => [k, v.stringValue ?? '']),
-                  ),
-                }),
-              ),
-            );
-            const out = await worker(event, ctx);
-            if (out.batchItemFailures.length)
-              throw new Error(`worker failed ${out.batchItemFailures.length} messages`);
-            return out;
-          }),
-        usage.worker,
-      );
-      if (batch === 0) throw new Error('queue not empty but nothing delivered');
-      // Lambda receives at most 10 messages a call and deletes them in batches of 10.
-      received += billed + Math.ceil(batch / 10);
-    }
+    const received = await drainToWorker(queue, worker, (run) => timed(run, usage.worker));
     // Every decision and event reached the ledger: nothing is left staged in the outbox.
     const left = await table.query('ledgerq|salesforce');
     if (left.length > 0) throw new Error(`${left.length} ledger outbox item(s) left after the run`);
     const beforeIdle = meter.snapshot();
-    await timed(() => sync(SCHEDULED, context(settings.sync.timeoutSeconds)), usage.idleSync);
+    await timed(() => sync(SCHEDULED, lambdaContext(settings.sync.timeoutSeconds)), usage.idleSync);
     const idle = meterDelta(beforeIdle, meter.snapshot());
     // The sweep's CRM holds what the worker wrote: the leads it handed off and their tasks (without
     // them every episode would read as a deleted record and close).
@@ -222,7 +191,7 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
       if (!episodeCrm.leads.has(task.leadId)) episodeCrm.addLead(task.leadId, task.ownerId);
       episodeCrm.addTask(task.key, task.leadId, task.ownerId, id);
     }
-    const sweepNow = () => sweep(SCHEDULED, context(settings.sweep.timeoutSeconds));
+    const sweepNow = () => sweep(SCHEDULED, lambdaContext(settings.sweep.timeoutSeconds));
     await timed(sweepNow, usage.firstSweep);
     const decided = meter.snapshot();
     const decidedLogBytes = logs.bytes;
@@ -285,58 +254,4 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
 /** Capacity units by operation and item kind, largest first. */
 export function byKindList(m: MeterSnapshot): MeasuredUsage['dynamoByKind'] {
   return [...m.dynamoByKind].map(([kind, t]) => ({ kind, ...t })).sort((a, b) => b.units - a.units);
-}
-
-function context(timeoutSeconds: number): LambdaContext {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  return {
-    awsRequestId: `cost-${Date.now()}`,
-    functionName: 'tossup-cost',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-  };
-}
-
-/** A JSON log line, with the Embedded Metric Format block where it publishes metrics. */
-type EmfLine = {
-  level?: string;
-  msg?: string;
-  _aws?: { CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
-  [field: string]: unknown;
-};
-
-/** The functions' JSON logs, counted (CloudWatch Logs bills their bytes). */
-class ByteCount extends Writable {
-  bytes = 0;
-  /** `namespace|dimension values|name` of every metric an Embedded Metric Format line published. */
-  readonly metrics = new Set<string>();
-  /** Errors logged: a run that should have none says so. */
-  readonly problems: string[] = [];
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.bytes += chunk.length;
-    for (const line of String(chunk).split('\n').filter(Boolean)) {
-      const entry = JSON.parse(line) as EmfLine;
-      if (entry.level === 'error' || entry.level === 'fatal')
-        this.problems.push(`${entry.level}: ${entry.msg}`);
-      for (const m of entry._aws?.CloudWatchMetrics ?? [])
-        for (const dims of m.Dimensions)
-          for (const { Name } of m.Metrics)
-            this.metrics.add(
-              `${m.Namespace}|${dims.map((d) => `${d}=${String(entry[d])}`).join(',')}|${Name}`,
-            );
-    }
-    done();
-  }
-}
-
-/**
- * Billed requests of receiving messages of `sizes` bytes (body and attributes) 10 at a time (the
- * event source mapping's receives).
- */
-function receiveRequests(sizes: readonly number[]): number {
-  let n = 0;
-  for (let i = 0; i < sizes.length; i += 10) {
-    const bytes = sizes.slice(i, i + 10).reduce((a, b) => a + b, 0);
-    n += Math.max(1, Math.ceil(bytes / SQS_CHUNK));
-  }
-  return n;
 }

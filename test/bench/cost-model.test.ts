@@ -3,6 +3,7 @@ import { PRICES_AP_NORTHEAST_1, type PriceList } from '../../bench/cost/aws-pric
 import {
   costPer1kLeads,
   costPer1kTossUps,
+  costPer1kWebhookEvents,
   fixedPerMonth,
   gbSeconds,
   LAMBDA_PLATFORM_LOG_BYTES,
@@ -10,6 +11,7 @@ import {
   usdPerMonth,
 } from '../../bench/cost/cost-model.ts';
 import type { MeasuredUsage } from '../../bench/cost/measure-usage.ts';
+import type { MeasuredWebhookUsage } from '../../bench/cost/measure-webhook.ts';
 
 const G = 1024 ** 3;
 
@@ -78,7 +80,39 @@ const order: (keyof PriceList)[] = [
   'cloudwatchLogsIngestedGb',
   'cloudwatchCustomMetricMonth',
   'cloudwatchAlarmMonth',
+  'apiGatewayHttpRequest',
 ];
+/**
+ * 2,000 webhook events (per 1,000: half of everything) in 20 requests, 22 of them as billed (two of
+ * more than 512 KB); the worker at 2 GB, the webhook at 256 MB, so one priced at the other's shows.
+ * Log bytes: 0.5 GB each with Lambda's own 300 bytes an invocation.
+ */
+const webhookUsage: MeasuredWebhookUsage = {
+  events: 2000,
+  requests: 20,
+  httpApiRequests: 22,
+  requestBytes: 0,
+  memoryMb: { webhook: 256, worker: 2048 },
+  architecture: 'x86_64',
+  eventBatchSize: 100,
+  webhook: { count: 20, ms: 4000, crmCalls: 0, logBytes: 0.5 * G - 20 * LAMBDA_PLATFORM_LOG_BYTES },
+  worker: { count: 2, ms: 6000, crmCalls: 10, logBytes: 0.5 * G - 2 * LAMBDA_PLATFORM_LOG_BYTES },
+  messages: 20,
+  contactsRead: 2000,
+  sqsRequestsSent: 20,
+  sqsRequestsReceived: 6,
+  webhookUnits: { read: 0, write: 4000 },
+  dynamoReadUnits: 1500,
+  dynamoWriteUnits: 4400,
+  dynamoByKind: [],
+  firehoseRecords: 0,
+  firehoseBytes: 0,
+  firehoseBilledBytes: G,
+  logBytes: 0,
+  logProblems: [],
+  written: 2000,
+  tossUps: 500,
+};
 const prices = Object.fromEntries(
   order.map((k, i) => [k, { ...PRICES_AP_NORTHEAST_1[k], usd: i + 1 }]),
 ) as unknown as PriceList;
@@ -150,5 +184,19 @@ describe('the AWS cost model', () => {
     expect(total(fixed)).toBeCloseTo(floor);
     // 2,500 leads a day: 2.5 times the per-1,000 cost (10 + 32.6 + 900 + 8,000 + 2,500 + 10.5 + 11.25) a day.
     expect(usdPerMonth(usage, prices, 2500)).toBeCloseTo(floor + 11_464.35 * 2.5 * 30);
+  });
+
+  it('prices 1,000 HubSpot webhook events through the webhook, the events queue and the worker', () => {
+    const lines = costPer1kWebhookEvents(webhookUsage, prices);
+    // Halved: HTTP API 22 → 11; Lambda 20 + 2 requests → 11; the webhook 4 s at 0.25 GB = 1 and the
+    // worker 6 s + 10 x 0.4 s at 2 GB = 20: 21 GB-s → 10.5; SQS 20 + 6 → 13; WRU 2,200; RRU 750;
+    // Firehose 0.5 GB; logs (0.5 + 0.5 GB with Lambda's lines) → 0.5 GB.
+    expect(lines.map((l) => l.quantity)).toEqual([11, 11, 10.5, 13, 2200, 750, 0.5, 0.5]);
+    expect(total(lines)).toBeCloseTo(
+      11 * 18 + 11 * 1 + 10.5 * 2 + 13 * 3 + 2200 * 4 + 750 * 5 + 0.5 * 21 + 0.5 * 15,
+    );
+    expect(total(lines)).toBeCloseTo(12_837);
+    const arm = costPer1kWebhookEvents({ ...webhookUsage, architecture: 'arm64' }, prices);
+    expect(arm[2]!.usd).toBeCloseTo(10.5 * 14);
   });
 });
