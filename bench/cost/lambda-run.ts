@@ -1,5 +1,8 @@
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { messageBytes } from '../../src/aws/sqs-batches.ts';
+import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
 import type { LambdaContext, SqsBatchResponse, SqsEvent } from '../../src/handlers/lambda-types.ts';
 import type { SqsSimulator } from '../../test/handlers/support/sqs-simulator.ts';
 import { SQS_CHUNK } from './aws-meter.ts';
@@ -106,4 +109,19 @@ function receiveRequests(sizes: readonly number[]): number {
     n += Math.max(1, Math.ceil(bytes / SQS_CHUNK));
   }
   return n;
+}
+
+/**
+ * The admin files a function bundles, as infra/settings.yml ships them (the `large` preset, Japanese),
+ * written into `configDir` and compiled for `crm` as the build does.
+ */
+export function bundleShippedConfig(configDir: string, crm: 'salesforce' | 'hubspot'): void {
+  for (const f of ['routing', 'sla', 'notifications'])
+    copyFileSync(`mappings/${f}.yaml`, join(configDir, `${f}.yaml`));
+  copyFileSync('mappings/rules/large.yaml', join(configDir, 'rules.yaml'));
+  writeFileSync(
+    join(configDir, 'options.json'),
+    JSON.stringify({ locale: 'ja', queueTaskOwners: {}, sources: {} }),
+  );
+  if (!compileBundledConfig(configDir, crm)) throw new Error('bundled config did not compile');
 }

@@ -1,9 +1,8 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { leadsPerMessage, loadDeploySettings } from '../../scripts/deploy-settings.ts';
 import { DynamoEpisodeStore } from '../../src/aws/dynamodb-episode-store.ts';
-import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
 import type { ScheduledEvent } from '../../src/handlers/lambda-types.ts';
 import { sweepFromEnv, syncFromEnv, workerFromEnv } from '../../src/handlers/wiring.ts';
 import { startLocalDynamo } from '../../test/aws/local-dynamodb.ts';
@@ -14,7 +13,7 @@ import { FakeEpisodeCrm } from '../../test/sweep/fake-episode-crm.ts';
 import { generatedLeads } from '../support/generated-leads.ts';
 import { AwsMeter, type MeterSnapshot, meterDelta } from './aws-meter.ts';
 import { deployedAlarms, deployedArchitecture, type LambdaArchitecture } from './deployed-stack.ts';
-import { ByteCount, drainToWorker, lambdaContext } from './lambda-run.ts';
+import { ByteCount, bundleShippedConfig, drainToWorker, lambdaContext } from './lambda-run.ts';
 
 /** One function's invocations: how many, and their in-process wall time. */
 export interface Invocations {
@@ -109,14 +108,7 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
   const meter = await AwsMeter.start(SECRET);
   const configDir = mkdtempSync(join(tmpdir(), 'tossup-cost-config-'));
   try {
-    for (const f of ['routing', 'sla', 'notifications'])
-      copyFileSync(`mappings/${f}.yaml`, join(configDir, `${f}.yaml`));
-    copyFileSync('mappings/rules/large.yaml', join(configDir, 'rules.yaml'));
-    writeFileSync(
-      join(configDir, 'options.json'),
-      JSON.stringify({ locale: 'ja', queueTaskOwners: {}, sources: {} }),
-    );
-    if (!compileBundledConfig(configDir, 'salesforce')) throw new Error('bundled config did not compile');
+    bundleShippedConfig(configDir, 'salesforce');
 
     const table = await dynamo.table(clock);
     // As the deployed connectors, its sink writes a new hand-off's first SLA status with the fields.

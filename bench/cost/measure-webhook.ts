@@ -1,9 +1,8 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventBatchSize, loadDeploySettings } from '../../scripts/deploy-settings.ts';
 import type { Lead } from '../../src/domain/lead.ts';
-import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
 import { signHubspotRequest } from '../../src/handlers/hubspot-signature.ts';
 import type { HttpApiEvent } from '../../src/handlers/lambda-types.ts';
 import { webhookFromEnv, workerFromEnv } from '../../src/handlers/wiring.ts';
@@ -14,7 +13,7 @@ import { testClock } from '../../test/state/state-store.contract.ts';
 import { generatedLeads } from '../support/generated-leads.ts';
 import { AwsMeter, meterDelta } from './aws-meter.ts';
 import { deployedArchitecture, type LambdaArchitecture } from './deployed-stack.ts';
-import { ByteCount, drainToWorker, lambdaContext } from './lambda-run.ts';
+import { ByteCount, bundleShippedConfig, drainToWorker, lambdaContext } from './lambda-run.ts';
 import { byKindList, type Invocations, type MeasuredUsage } from './measure-usage.ts';
 
 /** HubSpot's near-real-time path measured: webhook requests → events queue → worker. */
@@ -88,14 +87,7 @@ export async function measureWebhookUsage(events: number, seed = 17): Promise<Me
   });
   const configDir = mkdtempSync(join(tmpdir(), 'tossup-cost-webhook-config-'));
   try {
-    for (const f of ['routing', 'sla', 'notifications'])
-      copyFileSync(`mappings/${f}.yaml`, join(configDir, `${f}.yaml`));
-    copyFileSync('mappings/rules/large.yaml', join(configDir, 'rules.yaml'));
-    writeFileSync(
-      join(configDir, 'options.json'),
-      JSON.stringify({ locale: 'ja', queueTaskOwners: {}, sources: {} }),
-    );
-    if (!compileBundledConfig(configDir, 'hubspot')) throw new Error('bundled config did not compile');
+    bundleShippedConfig(configDir, 'hubspot');
 
     const table = await dynamo.table(clock);
     const crm = new FakeCrm({ crm: 'hubspot', pageSize: 100, writesSlaStatus: true });

@@ -43,6 +43,21 @@ async function loggedStore(clock: Clock): Promise<{ store: DynamoEpisodeStore; w
   return { store, writes };
 }
 
+/**
+ * The episode keys the kit's CRM is asked facts for, in order (empty it between sweeps); a read for
+ * which `fails` answers true is refused as a CRM outage would be.
+ */
+function recordPolls(kit: Kit, fails: () => boolean = () => false): string[] {
+  const polled: string[] = [];
+  const readFacts = kit.crm.readFacts.bind(kit.crm);
+  kit.crm.readFacts = (refs) => {
+    if (fails()) return Promise.reject(new Error('readFacts: service unavailable'));
+    polled.push(...refs.map((r) => r.key));
+    return readFacts(refs);
+  };
+  return polled;
+}
+
 /** A toss-up's hand-off to r1 at `T.handOff`, its lead and task in the kit's CRM. */
 function handOff(kit: Kit, key: string, leadId: string) {
   kit.crm.addLead(leadId, ID.r1);
@@ -120,17 +135,12 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
       sweepSchedule(kit.sla),
     );
     /** The episode keys each sweep read the CRM's facts for. */
-    let polled: string[] = [];
-    const readFacts = kit.crm.readFacts.bind(kit.crm);
-    kit.crm.readFacts = (refs) => {
-      polled.push(...refs.map((r) => r.key));
-      return readFacts(refs);
-    };
+    const polled = recordPolls(kit);
     const sweep = async (iso: string, limit: number) => {
       clock.advance(Date.parse(iso) - clock.now().getTime());
-      polled = [];
+      polled.length = 0;
       await kit.sweep(iso, { episodes: store, limit });
-      return polled;
+      return [...polled];
     };
     // Both statuses written together: one roster of both at the first poll (Monday 13:00 JST).
     expect(await sweep('2026-12-07T01:10:00.000Z', 10)).toEqual(['tu_1', 'tu_2']);
@@ -209,18 +219,13 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
       keys.map((key, i) => handOff(kit, key, `00Q${i + 1}`)),
       sweepSchedule(kit.sla),
     );
-    let polled: string[] = [];
-    const readFacts = kit.crm.readFacts.bind(kit.crm);
-    kit.crm.readFacts = (refs) => {
-      polled.push(...refs.map((r) => r.key));
-      return readFacts(refs);
-    };
+    const polled = recordPolls(kit);
     const sweep = async (iso: string, limit: number, batchSize = 2) => {
       clock.advance(Date.parse(iso) - clock.now().getTime());
       writes.length = 0;
-      polled = [];
+      polled.length = 0;
       await kit.sweep(iso, { episodes: store, limit, batchSize });
-      return polled;
+      return [...polled];
     };
     const rosterWrites = (instant: string) =>
       writes.filter((w) => w.includes(`eproster|${instant}`)).map((w) => w.split(' ')[0]);
@@ -280,20 +285,14 @@ describe('runSweep on DynamoDB: a first-response poll that finds nothing', () =>
       keys.map((key, i) => handOff(kit, key, `00Q${i + 1}`)),
       sweepSchedule(kit.sla),
     );
-    let polled: string[] = [];
     /** Which call of `readFacts` from now throws (0: none). */
     let failAt = 0;
-    const readFacts = kit.crm.readFacts.bind(kit.crm);
-    kit.crm.readFacts = (refs) => {
-      if (--failAt === 0) return Promise.reject(new Error('readFacts: service unavailable'));
-      polled.push(...refs.map((r) => r.key));
-      return readFacts(refs);
-    };
+    const polled = recordPolls(kit, () => --failAt === 0);
     const sweep = async (iso: string, batchSize: number) => {
       clock.advance(Date.parse(iso) - clock.now().getTime());
-      polled = [];
+      polled.length = 0;
       const report = await kit.sweep(iso, { episodes: store, batchSize });
-      return { status: report.status, polled };
+      return { status: report.status, polled: [...polled] };
     };
     await sweep('2026-12-07T01:10:00.000Z', 10);
     // The first poll: the CRM's read of the second batch fails, which stops the sweep.
@@ -335,12 +334,7 @@ describe('runSweep on DynamoDB: the refiles after the last batch, however the ba
     const failRefiles = (on: boolean) => {
       refileFails = on;
     };
-    const polled: string[] = [];
-    const readFacts = kit.crm.readFacts.bind(kit.crm);
-    kit.crm.readFacts = (refs) => {
-      polled.push(...refs.map((r) => r.key));
-      return readFacts(refs);
-    };
+    const polled = recordPolls(kit);
     const sweep = async (iso: string, extra: Partial<SweepOptions> = {}) => {
       clock.advance(Date.parse(iso) - clock.now().getTime());
       polled.length = 0;
