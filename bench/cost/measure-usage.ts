@@ -50,7 +50,7 @@ export interface MeasuredUsage {
    * namespace, dimension values and name), each billed a month.
    */
   customMetrics: number;
-  /** CloudWatch alarms the stack deploys for one enabled CRM and its sweep (Salesforce). */
+  /** CloudWatch alarms the stack deploys with Salesforce and its sweep enabled, HubSpot not. */
   alarms: number;
   /**
    * The toss-ups' SLA tracking after the first sweep, with no rep answering (the upper bound): a sweep

@@ -29,7 +29,15 @@ const LedgerStreams = {
 const PublishedMetrics = z
   .string()
   .optional()
-  .transform((v) => (v === undefined ? [...DEFAULT_PUBLISHED_METRICS] : v.split(',').filter(Boolean)))
+  // Trimmed: a list typed by hand in the console (`written, failed`) means the same.
+  .transform((v) =>
+    v === undefined
+      ? [...DEFAULT_PUBLISHED_METRICS]
+      : v
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+  )
   .refine((names) => unknownCountNames(names).length === 0, {
     error: (issue) =>
       `names ${unknownCountNames(issue.input as string[]).join(', ')}, which no function counts; valid: ${COUNT_NAMES.join(', ')}`,

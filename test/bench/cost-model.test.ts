@@ -31,7 +31,7 @@ const usage: MeasuredUsage = {
   firstSweep: { count: 1, ms: 1500, crmCalls: 3, logBytes: 0.5 * G },
   sweep: { count: 1, ms: 500, crmCalls: 1, logBytes: 0.25 * G },
   quietSweepUnits: { read: 2, write: 1 },
-  quietSyncUnits: { read: 1, write: 2 },
+  quietSyncUnits: { read: 1, write: 3 },
   customMetrics: 9,
   alarms: 15,
   lifecycle: {
@@ -156,7 +156,7 @@ describe('the AWS cost model', () => {
     const fixed = fixedPerMonth(usage, prices);
     // Two event source mappings (leads and events queue), each 5 idle pollers. Two secrets, read by
     // every sync run (1) and sweep run (2) and the worker hourly: 3 x 8,640 + 720. Logs: the quiet
-    // runs' 0.25 GB each and Lambda's 300 bytes for each of them. DynamoDB: the quiet sync's 2 WRU
+    // runs' 0.25 GB each and Lambda's 300 bytes for each of them. DynamoDB: the quiet sync's 3 WRU
     // and 1 RRU and the quiet sweep's 1 and 2 each run. The run's 9 custom metrics, 15 alarms.
     const logs = (0.5 + (2 * LAMBDA_PLATFORM_LOG_BYTES) / G) * 8640;
     expect(fixed.slice(0, 6).map((l) => l.quantity)).toEqual([
@@ -168,7 +168,7 @@ describe('the AWS cost model', () => {
       17_280,
     ]);
     expect(fixed[6]!.quantity).toBeCloseTo(logs, 9);
-    expect(fixed.slice(7).map((l) => l.quantity)).toEqual([3 * 8640, 3 * 8640, 9, 15]);
+    expect(fixed.slice(7).map((l) => l.quantity)).toEqual([4 * 8640, 3 * 8640, 9, 15]);
     const floor =
       17_280 * 1 +
       23_328 * 2 +
@@ -177,7 +177,7 @@ describe('the AWS cost model', () => {
       26_640 * 10 +
       17_280 * (11 + 12) +
       logs * 15 +
-      3 * 8640 * 4 +
+      4 * 8640 * 4 +
       3 * 8640 * 5 +
       9 * 16 +
       15 * 17;

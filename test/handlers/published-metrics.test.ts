@@ -99,6 +99,7 @@ describe("the functions' metrics lines (published-metrics.ts)", () => {
       expect(read()).toEqual(DEFAULT_PUBLISHED_METRICS);
       expect(read('')).toEqual([]);
       expect(read('due,written')).toEqual(['due', 'written']);
+      expect(read(' due, written ')).toEqual(['due', 'written']);
       expect(() => read('written,writen')).toThrow(LambdaEnvError);
       expect(() => read('written,writen')).toThrow(
         `TOSSUP_METRICS names writen, which no function counts; valid: ${COUNT_NAMES.join(', ')}`,

@@ -364,12 +364,19 @@ describe('the deployable stack (build + osls package)', () => {
       });
       const [none, shippedAlarms] = on(shipped, false, false);
       expect(shippedAlarms).toBe(none);
-      // The shipped settings enable no CRM: no CRM's alarms (a disabled CRM's queues get nothing new).
-      expect(shippedAlarms).toBe(0);
+      // The shipped settings enable no CRM: only the queues', DLQs' and webhook's alarms (a CRM stopped
+      // with messages waiting must still say so), no function's that cannot run.
+      expect(shippedAlarms).toBe(9);
       const [crms, enabledAlarms] = on(enabled, true, false);
       expect(enabledAlarms).toBe(crms);
       expect(enabledAlarms).toBe(13);
       expect(on(sweeping, true, true)).toEqual([15, 15]);
+      // Every condition compares strings (a lost `on=` would put a JSON boolean in Fn::Equals).
+      for (const [name, c] of Object.entries(
+        shipped.Conditions as Record<string, { 'Fn::Equals'?: unknown[] }>,
+      ))
+        if (name.endsWith('Enabled'))
+          expect(c['Fn::Equals']?.map((v) => typeof v)).toEqual(['string', 'string']);
     });
 
     it('the sync, workers and sweeps are told the counts to publish as metrics: the settings, the default list, or none', () => {
