@@ -69,9 +69,10 @@ const HTTP_API_CHUNK = 512 * 1024;
  * TOSSUP_CRM hubspot, the `large` preset bundled) over `events` contact changes: one
  * `contact.propertyChange` for each of as many contacts of the generated sample world, none seen
  * before, in signed HTTP API (payload 2.0) requests of 100 events as HubSpot batches them. The webhook
- * checks each signature, claims and confirms each event id in the state table and sends the contacts
- * to the events queue as refresh messages; the event source mapping hands those to the worker in the
- * deployed `eventBatchSize`; the worker reads the contacts by id, decides, writes fields and tasks and
+ * checks each signature, reads which event ids it handed off before (one batch read), sends the
+ * contacts to the events queue as refresh messages and then remembers each new event id (a put) in
+ * the state table; the event source mapping hands those to the worker in the deployed
+ * `eventBatchSize`; the worker reads the contacts by id, decides, writes fields and tasks and
  * records to the ledger through Firehose. DynamoDB is dynalite, SQS, Firehose and Secrets Manager the
  * metered loopback, the CRM the in-memory FakeCrm (see `readByIds` below). Every invocation is timed.
  */

@@ -1,10 +1,11 @@
 import type { EventDedup } from '../ports/event-dedup.ts';
-import { type DynamoTable, num, SINGLE, str } from './dynamo-table.ts';
+import { batchGetLive } from './dynamo-batch-get.ts';
+import { type DynamoTable, SINGLE, str } from './dynamo-table.ts';
 
 /**
- * `hook|<source>|<eventId>` items: a conditional put takes a pending claim that expires with its
- * lease; confirming overwrites it as `done` with the de-duplication TTL. Both are PutItem, and a
- * release is a DeleteItem, so the webhook's role needs nothing more.
+ * `hook|<source>|<eventId>` items, one PutItem an event once its work is enqueued (1 write unit),
+ * living for the de-duplication TTL; asked for with eventually consistent BatchGetItem (100 keys a
+ * call, half a read unit an event). The webhook's role needs PutItem and BatchGetItem, nothing more.
  */
 export class DynamoEventDedup implements EventDedup {
   readonly #table: DynamoTable;
@@ -16,37 +17,22 @@ export class DynamoEventDedup implements EventDedup {
     this.#source = source;
   }
 
-  async claim(eventId: string, leaseSeconds: number): Promise<boolean> {
-    return this.#table.put(
-      {
-        pk: str(this.#pk(eventId)),
-        sk: str(SINGLE),
-        state: str('pending'),
-        ...this.#table.expiry(leaseSeconds),
-      },
-      {
-        expression: 'attribute_not_exists(pk) OR expiresAtMs <= :now',
-        values: { ':now': num(this.#table.nowMs()) },
-      },
+  async seen(eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const live = await batchGetLive(
+      this.#table,
+      eventIds.map((id) => this.#pk(id)),
+      { consistentRead: false },
     );
+    return new Set(eventIds.filter((id) => live.has(this.#pk(id))));
   }
 
-  async confirm(eventId: string, ttlSeconds: number): Promise<void> {
-    await this.#table.put({
-      pk: str(this.#pk(eventId)),
-      sk: str(SINGLE),
-      state: str('done'),
-      ...this.#table.expiry(ttlSeconds),
-    });
-  }
-
-  async release(eventId: string): Promise<void> {
-    // Only a pending claim: a done event stays remembered even if a late release arrives.
-    await this.#table.delete(this.#pk(eventId), SINGLE, {
-      expression: '#s = :pending',
-      names: { '#s': 'state' },
-      values: { ':pending': str('pending') },
-    });
+  async remember(eventIds: readonly string[], ttlSeconds: number): Promise<void> {
+    await Promise.all(
+      [...new Set(eventIds)].map((id) =>
+        this.#table.put({ pk: str(this.#pk(id)), sk: str(SINGLE), ...this.#table.expiry(ttlSeconds) }),
+      ),
+    );
   }
 
   #pk(eventId: string): string {

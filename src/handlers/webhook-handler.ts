@@ -15,8 +15,6 @@ export const DEFAULT_DEDUP_TTL_SECONDS = 48 * 3600;
 /** A signature that fails with a cached secret older than this is checked once more with a fresh one. */
 const SECRET_RECHECK_AGE_MS = 60_000;
 const MAX_IDS_PER_MESSAGE = 100;
-/** Added to the invocation's remaining time for the lease of a pending claim. */
-const PENDING_CLAIM_MARGIN_SECONDS = 5;
 
 const Id = z.union([z.number(), z.string().min(1)]).transform(String);
 const HubspotEventSchema = z.looseObject({
@@ -60,11 +58,13 @@ export interface WebhookOptions extends RelevanceOptions {
  *
  * - unsigned, tampered (body, URL, timestamp), stale or wrongly keyed → 401, nothing enqueued;
  * - a replay of a valid request within the 5 minutes, or HubSpot re-sending events → 200 with nothing
- *   enqueued (the event ids are already claimed), so HubSpot does not retry it;
- * - a claim cannot be taken (state table failing) or the queue cannot take the message → the claims
- *   taken are released and 503 is returned: HubSpot retries the whole request, and each event is
- *   enqueued once. A claim whose release fails is only pending, and lapses with its short lease;
- *   claims become `done` (remembered for the TTL) only after the message was enqueued.
+ *   enqueued (the event ids are remembered as handed off: one batch read), so HubSpot does not retry;
+ * - the event ids cannot be read (state table failing) or the queue cannot take the message → 503
+ *   with nothing remembered: HubSpot retries the whole request, and no event is lost. Event ids are
+ *   remembered (one write an event, for the TTL) only after the message was enqueued; a failure to
+ *   remember them is logged and still answers 200 (the work is enqueued; a retry would enqueue it
+ *   again, harmless). Two deliveries of the same events at the same instant may both be enqueued
+ *   (src/ports/event-dedup.ts).
  */
 export function createHubspotWebhookHandler(options: WebhookOptions) {
   const ttl = options.dedupTtlSeconds ?? DEFAULT_DEDUP_TTL_SECONDS;
@@ -122,44 +122,38 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
       else if (why === 'unread_property') ignored.unreadProperties++;
       return why === null;
     });
-    // A pending claim lasts as long as this invocation can, plus a little: long enough to keep a
-    // concurrent duplicate out, short enough to lapse before HubSpot's first retry (≥ 1 minute).
-    const leaseSeconds = Math.ceil(context.getRemainingTimeInMillis() / 1000) + PENDING_CLAIM_MARGIN_SECONDS;
-    const claims = await Promise.allSettled(
-      relevant.map(async (e) => ((await options.dedup.claim(e.eventId, leaseSeconds)) ? e : null)),
-    );
-    const claimed = claims
-      .map((c) => (c.status === 'fulfilled' ? c.value : null))
-      .filter((e): e is HubspotEvent => e !== null);
-    const failedClaim = claims.find((c): c is PromiseRejectedResult => c.status === 'rejected');
-    if (failedClaim) {
-      // Nothing was enqueued: give every claim back, so HubSpot's retry of the whole request is acted on.
-      await release(options.dedup, claimed);
+    let seen: Set<string>;
+    try {
+      seen = await options.dedup.seen(relevant.map((e) => e.eventId));
+    } catch (e) {
+      // Nothing was enqueued nor remembered: HubSpot's retry of the whole request is acted on.
       log.error(
-        { err: failedClaim.reason, events: events.length, relevant: relevant.length },
+        { err: e, events: events.length, relevant: relevant.length },
         'could not de-duplicate the webhook events; HubSpot will retry them',
       );
       return reply(503, { error: 'try again later' });
     }
+    const fresh = relevant.filter((e) => !seen.has(e.eventId));
+    const freshIds = [...new Set(fresh.map((e) => e.eventId))];
     // Contacts are read by id; a company or deal change re-decides the company's contacts, which the
     // worker finds through the connector (account-level triggers, src/ports/account-changes.ts).
     const idsOf = (object: RefreshObject) => [
-      ...new Set(claimed.filter((e) => objectOf(e) === object).flatMap(recordIdsOf)),
+      ...new Set(fresh.filter((e) => objectOf(e) === object).flatMap(recordIdsOf)),
     ];
     const byObject = REFRESH_OBJECTS.map((object) => ({ object, ids: idsOf(object) }));
     const ids = byObject.flatMap((b) => b.ids);
     const summary = {
       events: events.length,
       relevant: relevant.length,
-      duplicates: relevant.length - claimed.length,
+      duplicates: relevant.length - fresh.length,
       ...ignored,
       contacts: byObject[0]!.ids.length,
       companies: byObject[1]!.ids.length,
       deals: byObject[2]!.ids.length,
     };
     if (ids.length === 0) {
-      // Claimed events without a contact id (nothing to enqueue) are done all the same.
-      await confirm(options.dedup, claimed, ttl, log);
+      // New events without a contact id (nothing to enqueue) are remembered all the same.
+      await remember(options.dedup, freshIds, ttl, log);
       log.info(summary, 'webhook accepted: nothing new to enqueue');
       return reply(200, { accepted: 0, duplicates: summary.duplicates });
     }
@@ -171,7 +165,7 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
         messages.push(
           refreshMessage(
             { crm: 'hubspot', objectType: object, ids: chunk, source: 'hubspot-webhook' },
-            `${claimed.map((e) => e.eventId).join(',')}#${object === 'contact' ? '' : object}${i}`,
+            `${freshIds.join(',')}#${object === 'contact' ? '' : object}${i}`,
           ),
         );
       }
@@ -179,35 +173,34 @@ export function createHubspotWebhookHandler(options: WebhookOptions) {
     try {
       await options.queue.sendAll(messages);
     } catch (e) {
-      await release(options.dedup, claimed);
       log.error({ err: e, ...summary }, 'could not enqueue the webhook events; HubSpot will retry them');
       return reply(503, { error: 'try again later' });
     }
-    await confirm(options.dedup, claimed, ttl, log);
+    await remember(options.dedup, freshIds, ttl, log);
     log.info(summary, 'webhook accepted');
     return reply(200, { accepted: ids.length, duplicates: summary.duplicates });
   };
 }
 
-/** Best effort: a claim that stays behind is pending and lapses with its lease. */
-async function release(dedup: EventDedup, claimed: readonly HubspotEvent[]): Promise<void> {
-  await Promise.all(claimed.map((c) => dedup.release(c.eventId).catch(() => undefined)));
-}
-
 /**
- * The work is enqueued. A confirmation that fails leaves a pending claim that lapses: a later replay
- * of the same events would enqueue them again, which the worker's version claims make harmless.
+ * The work is enqueued. A failure to remember is logged and the request still succeeds: a later
+ * retry of the same events would enqueue them again, which the worker's version claims make harmless.
  */
-async function confirm(
+async function remember(
   dedup: EventDedup,
-  claimed: readonly HubspotEvent[],
+  eventIds: readonly string[],
   ttlSeconds: number,
   log: Logger,
 ): Promise<void> {
-  const results = await Promise.allSettled(claimed.map((c) => dedup.confirm(c.eventId, ttlSeconds)));
-  const failed = results.filter((r) => r.status === 'rejected').length;
-  if (failed > 0)
-    log.warn({ failed }, 'could not mark webhook events as done; a replay may enqueue them again');
+  if (eventIds.length === 0) return;
+  try {
+    await dedup.remember(eventIds, ttlSeconds);
+  } catch (e) {
+    log.warn(
+      { err: e, events: eventIds.length },
+      'could not remember the webhook events as handed off; a retry of them may enqueue them again',
+    );
+  }
 }
 
 function clientSecretOf(secretId: string, text: string): string {

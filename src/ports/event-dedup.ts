@@ -1,15 +1,17 @@
 /**
- * Remembers webhook event ids, so a replayed or re-sent event is acted on once. A claim has two
- * states: `pending` while the request that took it hands the work off (a short lease, so a claim
- * left behind by a crash or a failed release lapses before the sender retries), and `done` once the
- * work is enqueued (remembered for the de-duplication TTL). Only a `done` or live `pending` claim
- * makes a later delivery a duplicate, so no failure between claim and enqueue can lose an event.
+ * Remembers webhook event ids whose work was handed off, so a replayed or re-sent event is acted on
+ * once. A request asks which of its event ids are remembered (`seen`), enqueues the rest, and only
+ * after the enqueue succeeded remembers them (`remember`, for the de-duplication TTL): nothing is
+ * remembered before its work is enqueued, so no failure can lose an event. One write an event.
+ *
+ * Given up for that: two deliveries of the same events at the same instant (neither remembered yet)
+ * may both be enqueued, and a failed `remember` lets a later retry enqueue them again. Both are
+ * harmless: the worker's per-lead version claims make a duplicate refresh decide nothing new and
+ * create no second task; it costs the CRM reads of the duplicate refresh.
  */
 export interface EventDedup {
-  /** A pending claim on `eventId` for `leaseSeconds`; false when it is done or pending elsewhere. */
-  claim(eventId: string, leaseSeconds: number): Promise<boolean>;
-  /** The event's work was handed off: remember it as done for `ttlSeconds`. */
-  confirm(eventId: string, ttlSeconds: number): Promise<void>;
-  /** Gives a pending claim back at once (the sender retries the event). */
-  release(eventId: string): Promise<void>;
+  /** Which of `eventIds` are remembered as handed off (may miss one remembered an instant ago). */
+  seen(eventIds: readonly string[]): Promise<Set<string>>;
+  /** The events' work was handed off: remember them for `ttlSeconds`. */
+  remember(eventIds: readonly string[], ttlSeconds: number): Promise<void>;
 }

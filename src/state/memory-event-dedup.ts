@@ -7,7 +7,8 @@ import type { EventDedup } from '../ports/event-dedup.ts';
  * decision writes nothing, tasks are idempotent per episode key).
  */
 export class MemoryEventDedup implements EventDedup {
-  private readonly claims = new Map<string, { done: boolean; untilMs: number }>();
+  /** Event id → when it is forgotten (epoch ms). */
+  private readonly done = new Map<string, number>();
 
   private readonly clock: Clock;
 
@@ -15,27 +16,21 @@ export class MemoryEventDedup implements EventDedup {
     this.clock = clock;
   }
 
-  async claim(eventId: string, leaseSeconds: number): Promise<boolean> {
+  async seen(eventIds: readonly string[]): Promise<Set<string>> {
     const now = this.clock.now().getTime();
-    const held = this.claims.get(eventId);
-    if (held && held.untilMs > now) return false;
-    this.claims.set(eventId, { done: false, untilMs: now + leaseSeconds * 1000 });
-    return true;
+    return new Set(eventIds.filter((id) => (this.done.get(id) ?? 0) > now));
   }
 
-  async confirm(eventId: string, ttlSeconds: number): Promise<void> {
-    this.claims.set(eventId, { done: true, untilMs: this.clock.now().getTime() + ttlSeconds * 1000 });
+  async remember(eventIds: readonly string[], ttlSeconds: number): Promise<void> {
+    const until = this.clock.now().getTime() + ttlSeconds * 1000;
+    for (const id of eventIds) this.done.set(id, until);
     this.forgetLapsed();
-  }
-
-  async release(eventId: string): Promise<void> {
-    if (this.claims.get(eventId)?.done === false) this.claims.delete(eventId);
   }
 
   /** Keeps the map from growing without bound over days of listening. */
   private forgetLapsed(): void {
-    if (this.claims.size < 10_000) return;
+    if (this.done.size < 10_000) return;
     const now = this.clock.now().getTime();
-    for (const [id, c] of this.claims) if (c.untilMs <= now) this.claims.delete(id);
+    for (const [id, until] of this.done) if (until <= now) this.done.delete(id);
   }
 }

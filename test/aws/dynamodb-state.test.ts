@@ -187,28 +187,31 @@ describe('DynamoLeadRecords', () => {
 });
 
 describe('DynamoEventDedup', () => {
-  it('a pending claim keeps a duplicate out for its lease, then lapses; a release gives it back at once', async () => {
+  it('remembers handed-off events for their TTL, and nothing else', async () => {
     const clock = testClock();
-    const d = new DynamoEventDedup(await dynamo.table(clock), 'hubspot');
-    expect(await d.claim('e1', 15)).toBe(true);
-    expect(await d.claim('e1', 15)).toBe(false);
-    expect(await d.claim('e2', 15)).toBe(true);
-    await d.release('e2');
-    expect(await d.claim('e2', 15)).toBe(true);
-    // Never confirmed (the request failed and its release was lost): HubSpot's retry gets it.
-    clock.advance(15_000);
-    expect(await d.claim('e1', 15)).toBe(true);
+    const table = await dynamo.table(clock);
+    const d = new DynamoEventDedup(table, 'hubspot');
+    expect(await d.seen(['e1', 'e2'])).toEqual(new Set());
+    await d.remember(['e1', 'e3'], 3600);
+    expect(await d.seen(['e1', 'e2', 'e3'])).toEqual(new Set(['e1', 'e3']));
+    // Another sender's ids are its own.
+    expect(await new DynamoEventDedup(table, 'other').seen(['e1'])).toEqual(new Set());
+    clock.advance(3_599_000);
+    expect(await d.seen(['e1', 'e2'])).toEqual(new Set(['e1']));
+    clock.advance(1_000);
+    expect(await d.seen(['e1', 'e3'])).toEqual(new Set());
   });
 
-  it('a confirmed event is a duplicate for the whole TTL, and a late release does not forget it', async () => {
+  it('reads more than 100 ids (BatchGetItem takes 100 keys a call)', async () => {
     const clock = testClock();
     const d = new DynamoEventDedup(await dynamo.table(clock), 'hubspot');
-    expect(await d.claim('e1', 15)).toBe(true);
-    await d.confirm('e1', 3600);
-    await d.release('e1');
-    clock.advance(3_599_000);
-    expect(await d.claim('e1', 15)).toBe(false);
-    clock.advance(1_000);
-    expect(await d.claim('e1', 15)).toBe(true);
+    const ids = Array.from({ length: 250 }, (_, i) => `big${i}`);
+    await d.remember(
+      ids.filter((_, i) => i % 2 === 0),
+      3600,
+    );
+    const seen = await d.seen(ids);
+    expect(seen.size).toBe(125);
+    expect(seen.has('big248') && seen.has('big0') && !seen.has('big249')).toBe(true);
   });
 });

@@ -268,7 +268,7 @@ describe('HubSpot webhook: signature v3', () => {
     expect(enqueuedIds(s.queue)).toEqual(['1', '2', '3']);
   });
 
-  it('releases the event ids when the queue fails (503), so HubSpot’s retry is enqueued', async () => {
+  it('remembers nothing when the queue fails (503), so HubSpot’s retry is enqueued', async () => {
     const s = await setup();
     const event = httpEvent(JSON.stringify(hubspotEvents([5])), { nowMs: s.now() });
     s.queue.failNext = true;
@@ -342,21 +342,24 @@ describe('HubSpot webhook: signature v3', () => {
 /** A DynamoDB-backed dedup whose calls can be made to fail, as a throttled table would. */
 function flakyDedup(
   inner: EventDedup,
-  fail: { claimNumber?: number; release?: boolean },
-): EventDedup & { claims: number } {
+  fail: { seen?: boolean; remember?: boolean },
+): EventDedup & { reads: number; writes: number } {
   const d = {
-    claims: 0,
-    claim(eventId: string, lease: number) {
-      d.claims++;
-      if (d.claims === fail.claimNumber)
-        return Promise.reject(new StateUnavailableError('DynamoDB PutItem failed (ThrottlingException)'));
-      return inner.claim(eventId, lease);
+    reads: 0,
+    writes: 0,
+    seen(eventIds: readonly string[]) {
+      d.reads++;
+      if (fail.seen)
+        return Promise.reject(
+          new StateUnavailableError('DynamoDB BatchGetItem failed (ThrottlingException)'),
+        );
+      return inner.seen(eventIds);
     },
-    confirm: (eventId: string, ttl: number) => inner.confirm(eventId, ttl),
-    release: (eventId: string) =>
-      fail.release
-        ? Promise.reject(new StateUnavailableError('DynamoDB DeleteItem failed'))
-        : inner.release(eventId),
+    remember(eventIds: readonly string[], ttl: number) {
+      d.writes++;
+      if (fail.remember) return Promise.reject(new StateUnavailableError('DynamoDB PutItem failed'));
+      return inner.remember(eventIds, ttl);
+    },
   };
   return d;
 }
@@ -382,13 +385,17 @@ describe('HubSpot webhook: no event lost or doubled when de-duplication or the q
     expect(new Set(sent)).toEqual(new Set(ids.map(String)));
   };
 
-  it('a claim failing in the middle of 100 events answers 5xx, and HubSpot’s retry enqueues all 100 once', async () => {
+  it('the state table failing to answer which events were seen gives 503, and HubSpot’s retry enqueues all 100 once', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
-    const dedup = flakyDedup(new DynamoEventDedup(await dynamo.table(clock), 'hubspot'), { claimNumber: 50 });
+    const inner = new DynamoEventDedup(await dynamo.table(clock), 'hubspot');
+    const fail = { seen: true };
+    const dedup = flakyDedup(inner, fail);
     const s = await setup({ clock, dedup });
     const body = JSON.stringify(hubspotEvents(ids));
-    expect(await asGateway(s.call(httpEvent(body, { nowMs: s.now() })))).toBeGreaterThanOrEqual(500);
+    expect(await asGateway(s.call(httpEvent(body, { nowMs: s.now() })))).toBe(503);
     expect(s.queue.sent).toEqual([]);
+    expect(dedup.writes).toBe(0);
+    fail.seen = false;
     const res = await retry(s, body);
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ accepted: 100, duplicates: 0 });
@@ -398,19 +405,61 @@ describe('HubSpot webhook: no event lost or doubled when de-duplication or the q
     expectEachOnce(s.queue);
   });
 
-  it('when the queue fails and the claims cannot even be released, HubSpot’s retry still enqueues all 100 once', async () => {
+  it('when the queue fails nothing is remembered, and HubSpot’s retry enqueues all 100 once', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
-    const dedup = flakyDedup(new DynamoEventDedup(await dynamo.table(clock), 'hubspot'), { release: true });
-    const s = await setup({ clock, dedup });
-    const body = JSON.stringify(hubspotEvents(ids));
+    const inner = new DynamoEventDedup(await dynamo.table(clock), 'hubspot');
+    const s = await setup({ clock, dedup: inner });
+    const events = hubspotEvents(ids);
+    const body = JSON.stringify(events);
     s.queue.failNext = true;
     expect(await asGateway(s.call(httpEvent(body, { nowMs: s.now() })))).toBe(503);
+    expect(await inner.seen(events.map((e) => String(e.eventId)))).toEqual(new Set());
     const res = await retry(s, body);
     expect(JSON.parse(res.body)).toEqual({ accepted: 100, duplicates: 0 });
     expectEachOnce(s.queue);
   });
 
-  it('a delivery that overlaps one still in progress is a duplicate (its claims are pending)', async () => {
+  it('a failure to remember still answers 200 (the work is enqueued), and a retry enqueues it again', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const dedup = flakyDedup(new DynamoEventDedup(await dynamo.table(clock), 'hubspot'), { remember: true });
+    const s = await setup({ clock, dedup });
+    const body = JSON.stringify(hubspotEvents(ids));
+    const res = await s.call(httpEvent(body, { nowMs: s.now() }));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ accepted: 100, duplicates: 0 });
+    expectEachOnce(s.queue);
+    const warn = s.logs.records().find((l) => l.level === 'warn');
+    expect(warn?.msg).toMatch(/could not remember the webhook events/);
+    expect(s.logs.text).not.toContain('"1001"');
+    expect(JSON.parse((await retry(s, body)).body)).toEqual({ accepted: 100, duplicates: 0 });
+    expect(enqueuedIds(s.queue)).toHaveLength(200);
+  });
+
+  it('events without a contact id are remembered all the same', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const inner = new DynamoEventDedup(await dynamo.table(clock), 'hubspot');
+    const s = await setup({ clock, dedup: inner });
+    const events = hubspotEvents([1, 2]).map(({ objectId: _, ...e }) => e);
+    const res = await s.call(httpEvent(JSON.stringify(events), { nowMs: s.now() }));
+    expect(JSON.parse(res.body)).toEqual({ accepted: 0, duplicates: 0 });
+    expect(await inner.seen(events.map((e) => String(e.eventId)))).toEqual(
+      new Set(events.map((e) => String(e.eventId))),
+    );
+    expect(JSON.parse((await retry(s, JSON.stringify(events))).body)).toEqual({ accepted: 0, duplicates: 2 });
+  });
+
+  it('one read and one write of the state table a request, none when nothing is relevant', async () => {
+    const clock = testClock('2026-11-24T01:00:00.000Z');
+    const dedup = flakyDedup(new DynamoEventDedup(await dynamo.table(clock), 'hubspot'), {});
+    const s = await setup({ clock, dedup });
+    const body = JSON.stringify(hubspotEvents(ids));
+    await s.call(httpEvent(body, { nowMs: s.now() }));
+    expect([dedup.reads, dedup.writes]).toEqual([1, 1]);
+    await retry(s, body); // all duplicates: read, nothing to remember
+    expect([dedup.reads, dedup.writes]).toEqual([2, 1]);
+  });
+
+  it('two deliveries of the same events at the same instant may both be enqueued (given up; harmless)', async () => {
     const clock = testClock('2026-11-24T01:00:00.000Z');
     const dedup = new DynamoEventDedup(await dynamo.table(clock), 'hubspot');
     let concurrent: Promise<HttpApiResult> | undefined;
@@ -419,14 +468,18 @@ describe('HubSpot webhook: no event lost or doubled when de-duplication or the q
     const queue = s.queue;
     const sendAll = queue.sendAll.bind(queue);
     queue.sendAll = async (messages) => {
-      // HubSpot re-sends while the first request is still enqueueing.
-      concurrent ??= s.call(httpEvent(body, { nowMs: s.now() }));
-      await concurrent;
+      // HubSpot re-sends while the first request is still enqueueing (its ids not yet remembered).
+      if (!concurrent) {
+        concurrent = s.call(httpEvent(body, { nowMs: s.now() }));
+        await concurrent;
+      }
       return sendAll(messages);
     };
     expect((await s.call(httpEvent(body, { nowMs: s.now() }))).statusCode).toBe(200);
-    expect(JSON.parse((await concurrent!).body)).toEqual({ accepted: 0, duplicates: 100 });
-    expectEachOnce(s.queue);
+    expect((await concurrent!).statusCode).toBe(200);
+    expect(enqueuedIds(s.queue)).toHaveLength(200);
+    // Once remembered, a later retry is a duplicate.
+    expect(JSON.parse((await retry(s, body)).body)).toEqual({ accepted: 0, duplicates: 100 });
   });
 });
 

@@ -155,17 +155,16 @@ const MUST_SEE = (C: string, crm: Crm) => [
 
 /**
  * What the event paths alone must have recorded (they make the kinds of request the sync's messages
- * make, so the run's MUST_SEE would not notice them stop): on HubSpot the webhook's event-id claims
- * and their release, on both the worker's reads and claims of the people the events name, and the
+ * make, so the run's MUST_SEE would not notice them stop): on HubSpot the webhook's event-id reads
+ * and writes, on both the worker's reads and claims of the people the events name, and the
  * routing of an account's people decided without a claim (their assignments in items of their own).
  */
 const MUST_SEE_EVENTS = (C: string, crm: Crm) => [
   ...(crm === 'hubspot'
     ? [
-        // Claimed with a conditional put, confirmed with a put once enqueued.
+        // Which event ids were handed off before (a batch read), each remembered with a put once enqueued.
+        'WebhookHubspot BatchGetItem hook|',
         'WebhookHubspot PutItem hook|',
-        // Only while SQS fails: the claims are given back, so HubSpot's retry is acted on.
-        'WebhookHubspot DeleteItem hook|',
       ]
     : []),
   `Worker${C} BatchGetItem lead|`,
@@ -508,7 +507,7 @@ async function runFunctions(crm: Crm, C: string) {
 
     /**
      * HubSpot: a person edits a contact and a company; HubSpot posts both changes, signed, to the
-     * webhook function. SQS refuses the first delivery (the claims are given back, 503), HubSpot's
+     * webhook function. SQS refuses the first delivery (nothing remembered, 503), HubSpot's
      * retry is enqueued, a replay of it enqueues nothing; the worker decides the refresh messages.
      */
     const webhookDeliveries = async () => {

@@ -667,7 +667,7 @@ describe('the deployable stack (build + osls package)', () => {
         secret: 'hubspot-webhook',
         queues: ['EventsQueueHubspot'],
         sqs: ['SendMessage'],
-        ddb: { PutItem: ['hook'], DeleteItem: ['hook'] },
+        ddb: { BatchGetItem: ['hook'], PutItem: ['hook'] },
       },
     };
     OWN.SyncHubspot = { ...OWN.SyncSalesforce!, secret: 'hubspot', queues: ['LeadsQueueHubspot'] };

@@ -79,42 +79,27 @@ const dedups: [string, (clock: ReturnType<typeof manualClock>) => EventDedup][] 
 ];
 
 describe.each(dedups)('%s', (_name, make) => {
-  it('a pending claim keeps a duplicate out for its lease, then lapses; a release gives it back', async () => {
+  it('remembers handed-off events for their TTL, and nothing else', async () => {
     const clock = manualClock();
     const d = make(clock);
-    expect(await d.claim('e1', 15)).toBe(true);
-    expect(await d.claim('e1', 15)).toBe(false);
-    expect(await d.claim('e2', 15)).toBe(true);
-    await d.release('e2');
-    expect(await d.claim('e2', 15)).toBe(true);
-    clock.advance(15_000);
-    expect(await d.claim('e1', 15)).toBe(true);
-  });
-
-  it('a confirmed event is a duplicate for its TTL, and a late release does not forget it', async () => {
-    const clock = manualClock();
-    const d = make(clock);
-    expect(await d.claim('e1', 15)).toBe(true);
-    await d.confirm('e1', 3600);
-    await d.release('e1');
+    expect(await d.seen(['e1', 'e2'])).toEqual(new Set());
+    await d.remember(['e1', 'e3'], 3600);
+    expect(await d.seen(['e1', 'e2', 'e3'])).toEqual(new Set(['e1', 'e3']));
     clock.advance(3_599_000);
-    expect(await d.claim('e1', 15)).toBe(false);
+    expect(await d.seen(['e1', 'e2'])).toEqual(new Set(['e1']));
     clock.advance(1_000);
-    expect(await d.claim('e1', 15)).toBe(true);
+    expect(await d.seen(['e1', 'e3'])).toEqual(new Set());
+    expect(await d.seen([])).toEqual(new Set());
   });
 });
 
 describe('FileEventDedup across a restart', () => {
-  it('an event confirmed before the process died is still a duplicate for the next one', async () => {
+  it('an event remembered before the process died is still a duplicate for the next one', async () => {
     const clock = manualClock();
     const dir = tempDir();
     const before = new FileEventDedup(dir, { clock });
-    expect(await before.claim('e1', 15)).toBe(true);
-    await before.confirm('e1', 3600);
-    expect(await before.claim('e2', 15)).toBe(true); // claimed, never confirmed: the process died
+    await before.remember(['e1'], 3600);
     const after = new FileEventDedup(dir, { clock });
-    expect(await after.claim('e1', 15)).toBe(false);
-    clock.advance(15_000);
-    expect(await after.claim('e2', 15)).toBe(true); // its lease lapsed: the sender's retry is acted on
+    expect(await after.seen(['e1', 'e2'])).toEqual(new Set(['e1']));
   });
 });

@@ -333,15 +333,12 @@ function expectCustomerToss(hs: HubspotEmulator, contacts: readonly string[]): v
 }
 
 function memoryDedup(): EventDedup {
-  const seen = new Set<string>();
+  const done = new Set<string>();
   return {
-    claim: async (id) => {
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
+    seen: async (ids) => new Set(ids.filter((id) => done.has(id))),
+    remember: async (ids) => {
+      for (const id of ids) done.add(id);
     },
-    confirm: async () => undefined,
-    release: async (id) => void seen.delete(id),
   };
 }
 
