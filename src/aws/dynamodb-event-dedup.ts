@@ -1,6 +1,6 @@
 import type { EventDedup } from '../ports/event-dedup.ts';
 import { batchGetLive } from './dynamo-batch-get.ts';
-import { type DynamoTable, SINGLE, str } from './dynamo-table.ts';
+import { type DynamoTable, SINGLE, str, stringOf } from './dynamo-table.ts';
 
 /**
  * `hook|<source>|<eventId>` items, one PutItem an event once its work is enqueued (1 write unit),
@@ -24,7 +24,14 @@ export class DynamoEventDedup implements EventDedup {
       eventIds.map((id) => this.#pk(id)),
       { consistentRead: false },
     );
-    return new Set(eventIds.filter((id) => live.has(this.#pk(id))));
+    // An earlier build's `pending` claim is another delivery still being handed off, not done: as the
+    // file store, only what was handed off counts (that claim lapses with its short lease anyway).
+    return new Set(
+      eventIds.filter((id) => {
+        const item = live.get(this.#pk(id));
+        return item !== undefined && stringOf(item, 'state') !== 'pending';
+      }),
+    );
   }
 
   async remember(eventIds: readonly string[], ttlSeconds: number): Promise<void> {

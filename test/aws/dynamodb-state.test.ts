@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoTable } from '../../src/aws/dynamo-table.ts';
+import { DynamoTable, SINGLE, str } from '../../src/aws/dynamo-table.ts';
 import { DynamoEventDedup } from '../../src/aws/dynamodb-event-dedup.ts';
 import { DynamoLeadRecords } from '../../src/aws/dynamodb-lead-records.ts';
 import { DynamoRoutingState } from '../../src/aws/dynamodb-routing-state.ts';
@@ -200,6 +200,20 @@ describe('DynamoEventDedup', () => {
     expect(await d.seen(['e1', 'e2'])).toEqual(new Set(['e1']));
     clock.advance(1_000);
     expect(await d.seen(['e1', 'e3'])).toEqual(new Set());
+  });
+
+  it("an earlier build's pending claim is not done; its done one is", async () => {
+    const clock = testClock();
+    const table = await dynamo.table(clock);
+    const item = (id: string, state: string) => ({
+      pk: str(`hook|hubspot|${id}`),
+      sk: str(SINGLE),
+      state: str(state),
+      ...table.expiry(60),
+    });
+    await table.put(item('p1', 'pending'));
+    await table.put(item('d1', 'done'));
+    expect(await new DynamoEventDedup(table, 'hubspot').seen(['p1', 'd1'])).toEqual(new Set(['d1']));
   });
 
   it('reads more than 100 ids (BatchGetItem takes 100 keys a call)', async () => {
