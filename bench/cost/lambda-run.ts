@@ -4,8 +4,10 @@ import { Writable } from 'node:stream';
 import { messageBytes } from '../../src/aws/sqs-batches.ts';
 import { compileBundledConfig } from '../../src/handlers/bundled-config.ts';
 import type { LambdaContext, SqsBatchResponse, SqsEvent } from '../../src/handlers/lambda-types.ts';
+import type { Clock } from '../../src/ports/clock.ts';
+import type { LocalDynamo } from '../../test/aws/local-dynamodb.ts';
 import type { SqsSimulator } from '../../test/handlers/support/sqs-simulator.ts';
-import { SQS_CHUNK } from './aws-meter.ts';
+import { type AwsMeter, SQS_CHUNK } from './aws-meter.ts';
 
 /**
  * What a measured run of the deployed functions needs around them (measure-usage.ts,
@@ -124,4 +126,28 @@ export function bundleShippedConfig(configDir: string, crm: 'salesforce' | 'hubs
     JSON.stringify({ locale: 'ja', queueTaskOwners: {}, sources: {} }),
   );
   if (!compileBundledConfig(configDir, crm)) throw new Error('bundled config did not compile');
+}
+
+/**
+ * The composition roots' overrides for a measured run: the AWS clients metered (DynamoDB on
+ * dynalite, SQS, Secrets Manager, Firehose on the meter), the run's clock, its logs counted, its CRM.
+ */
+export function meteredOverrides<C>(
+  meter: AwsMeter,
+  dynamo: LocalDynamo,
+  clock: Clock,
+  logs: ByteCount,
+  createConnector: C,
+) {
+  return {
+    clients: {
+      dynamodb: meter.meterDynamo(dynamo.client()),
+      sqs: meter.sqsClient,
+      secrets: meter.secretsClient,
+    },
+    firehose: meter.firehoseClient,
+    clock,
+    logger: { destination: logs },
+    createConnector,
+  };
 }

@@ -13,7 +13,13 @@ import { FakeEpisodeCrm } from '../../test/sweep/fake-episode-crm.ts';
 import { generatedLeads } from '../support/generated-leads.ts';
 import { AwsMeter, type MeterSnapshot, meterDelta } from './aws-meter.ts';
 import { deployedAlarms, deployedArchitecture, type LambdaArchitecture } from './deployed-stack.ts';
-import { ByteCount, bundleShippedConfig, drainToWorker, lambdaContext } from './lambda-run.ts';
+import {
+  ByteCount,
+  bundleShippedConfig,
+  drainToWorker,
+  lambdaContext,
+  meteredOverrides,
+} from './lambda-run.ts';
 
 /** One function's invocations: how many, and their in-process wall time. */
 export interface Invocations {
@@ -115,17 +121,7 @@ export async function measureUsage(leads: number, seed = 17): Promise<MeasuredUs
     const crm = new FakeCrm({ pageSize: 200, writesSlaStatus: true });
     for (const lead of generatedLeads(leads, seed, AS_OF)) crm.put(lead);
     const logs = new ByteCount();
-    const overrides = {
-      clients: {
-        dynamodb: meter.meterDynamo(dynamo.client()),
-        sqs: meter.sqsClient,
-        secrets: meter.secretsClient,
-      },
-      firehose: meter.firehoseClient,
-      clock,
-      logger: { destination: logs },
-      createConnector: () => crm.connector(),
-    };
+    const overrides = meteredOverrides(meter, dynamo, clock, logs, () => crm.connector());
     const env = {
       TOSSUP_CRM: 'salesforce',
       TOSSUP_STATE_TABLE: table.tableName,

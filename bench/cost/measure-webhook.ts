@@ -13,7 +13,13 @@ import { testClock } from '../../test/state/state-store.contract.ts';
 import { generatedLeads } from '../support/generated-leads.ts';
 import { AwsMeter, meterDelta } from './aws-meter.ts';
 import { deployedArchitecture, type LambdaArchitecture } from './deployed-stack.ts';
-import { ByteCount, bundleShippedConfig, drainToWorker, lambdaContext } from './lambda-run.ts';
+import {
+  ByteCount,
+  bundleShippedConfig,
+  drainToWorker,
+  lambdaContext,
+  meteredOverrides,
+} from './lambda-run.ts';
 import { byKindList, type Invocations, type MeasuredUsage } from './measure-usage.ts';
 
 /** HubSpot's near-real-time path measured: webhook requests → events queue → worker. */
@@ -113,17 +119,7 @@ export async function measureWebhookUsage(events: number, seed = 17): Promise<Me
       return { ...c, source: { ...c.source, readByIds } };
     };
     const logs = new ByteCount();
-    const overrides = {
-      clients: {
-        dynamodb: meter.meterDynamo(dynamo.client()),
-        sqs: meter.sqsClient,
-        secrets: meter.secretsClient,
-      },
-      firehose: meter.firehoseClient,
-      clock,
-      logger: { destination: logs },
-      createConnector: connector,
-    };
+    const overrides = meteredOverrides(meter, dynamo, clock, logs, connector);
     const eventsQueueUrl = 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/tossup-cost-events-hubspot';
     const webhook = webhookFromEnv(
       {

@@ -203,20 +203,18 @@ export class DynamoLeadRecords implements LeadVersions, RecheckStore {
         values: { ...base.values, ...unchanged?.values },
       },
     );
-    if (claimed) {
-      if (recheck) await this.#dropLegacy(crm, [recheck]);
-      return { status: 'claimed', token };
-    }
     // Refused by the version rules, or the item changed since the read (a claim or a record came
     // between, or the read was stale): decided again from a fresh read, soon.
-    const refusal = (await this.#refusal(pk, version, token)) ?? this.#staleRead(version);
-    if (refusal.status === 'claimed') {
+    const outcome: ClaimOutcome = claimed
+      ? { status: 'claimed', token }
+      : ((await this.#refusal(pk, version, token)) ?? this.#staleRead(version));
+    if (outcome.status === 'claimed') {
       if (recheck) await this.#dropLegacy(crm, [recheck]);
-      return refusal;
+      return outcome;
     }
     const slots = made ? slotsOf(made) : [];
     if (slots.length > 0) this.#refused.set(routesKey, slots);
-    return refusal;
+    return outcome;
   }
 
   /**

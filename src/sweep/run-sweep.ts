@@ -299,7 +299,7 @@ class SweepContext {
     options: SweepOptions,
     now: Date,
     builder: SweepReportBuilder,
-    foundDueAt: ReadonlyMap<string, string> = new Map(),
+    foundDueAt: ReadonlyMap<string, string>,
   ) {
     this.#foundDueAt = foundDueAt;
     this.#o = options;
@@ -772,14 +772,12 @@ class SweepContext {
     // for days is refiled at the sweep's instant once a day (then it also sorts behind those due
     // earlier). The stored check is no guide: a refile leaves it as it was.
     const recent = new Date(this.#now.getTime() - SWEEP_LEAVE_DUE_MS).toISOString();
-    const left = (ep: Episode, want: string | null) =>
-      past(want) && past(ep.nextCheckAt) && (this.#foundDueAt.get(ep.key) ?? ep.nextCheckAt!) >= recent;
-    const moved = work
-      .map((w) => {
-        const want = this.#schedule(w.ep);
-        return { w, want: past(want) && past(w.ep.nextCheckAt) && !left(w.ep, want) ? now : want };
-      })
-      .filter(({ w, want }) => w.ep.nextCheckAt !== want && !left(w.ep, want));
+    const moved = work.flatMap((w) => {
+      const want = this.#schedule(w.ep);
+      if (!past(want) || !past(w.ep.nextCheckAt)) return w.ep.nextCheckAt === want ? [] : [{ w, want }];
+      const left = (this.#foundDueAt.get(w.ep.key) ?? w.ep.nextCheckAt!) >= recent;
+      return left || w.ep.nextCheckAt === now ? [] : [{ w, want: now }];
+    });
     const store = this.#o.episodes;
     // Only later than the check it was written with: a refiled episode keeps that check stored, and a
     // store that files checks apart keeps it due only up to the instant it is filed at.
@@ -795,16 +793,17 @@ class SweepContext {
     for (const [i, o] of outcomes.entries()) if (!o.ok) this.#storeFailure(written[i]!.w, o.error);
   }
 
+  /** Episodes `#reschedule` queued for `refileAll`. */
+  get refilesQueued(): number {
+    return this.#refiles.length;
+  }
+
   /**
    * The episodes `#reschedule` refiles, in one call once the sweep's batches are done: a roster whose
    * entries fell in several batches is then rewritten (or removed) once, not once a batch. Until then
    * the rosters they were due in still list them, so a sweep cut off before this polls them once more
    * at the next, never misses one.
    */
-  get refilesQueued(): number {
-    return this.#refiles.length;
-  }
-
   async refileAll(): Promise<void> {
     const refiles = this.#refiles.splice(0);
     if (refiles.length === 0) return;
